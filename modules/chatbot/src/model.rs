@@ -1,0 +1,97 @@
+//! Request and response types of the chatbot document, snake_case.
+
+use frontline_platform::http::{ErrorContext, ErrorEnvelope};
+use frontline_platform::ApiError;
+use poem::http::StatusCode;
+use poem_openapi::Object;
+use serde_json::{json, Value};
+
+/// What went wrong.
+#[derive(Object)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+    /// The first bad field (`field`, `reason`) and all of them in `errors`.
+    pub details: Value,
+    pub trace_id: String,
+    pub timestamp: String,
+}
+
+/// Request facts.
+#[derive(Object)]
+pub struct ErrorMeta {
+    pub request_id: String,
+    pub api_version: String,
+}
+
+/// The chatbot error body.
+#[derive(Object)]
+pub struct ErrorBody {
+    /// Always `error`.
+    pub status: String,
+    pub error: ErrorInfo,
+    pub meta: ErrorMeta,
+}
+
+pub struct ChatbotEnvelope;
+
+impl ErrorEnvelope for ChatbotEnvelope {
+    type Body = ErrorBody;
+    const VALIDATION_STATUS: StatusCode = StatusCode::BAD_REQUEST;
+
+    fn render(err: &ApiError, ctx: &ErrorContext) -> Value {
+        let mut details = json!({});
+        if let Some(first) = err.details.first() {
+            details =
+                json!({ "field": first.field, "reason": first.message, "errors": err.details });
+        }
+        for (k, v) in &err.extra {
+            details[k] = v.clone();
+        }
+        json!({
+            "status": "error",
+            "error": {
+                "code": err.code(),
+                "message": err.message,
+                "details": details,
+                "trace_id": format!("trace_{}", ctx.request_id.trim_start_matches("req_")),
+                "timestamp": ctx.timestamp,
+            },
+            "meta": { "request_id": ctx.request_id, "api_version": "v2" }
+        })
+    }
+}
+
+/// Basic health.
+#[derive(Object)]
+pub struct HealthStatus {
+    pub status: String,
+    pub timestamp: String,
+    pub version: String,
+    pub uptime_seconds: u64,
+    pub environment: String,
+}
+
+/// `{"status":"success","data":…}`.
+#[derive(Object)]
+pub struct Envelope<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> {
+    pub status: String,
+    pub data: T,
+}
+
+impl<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> Envelope<T> {
+    pub fn success(data: T) -> Self {
+        Envelope {
+            status: "success".into(),
+            data,
+        }
+    }
+}
+
+/// A tenant in lists.
+#[derive(Object)]
+pub struct TenantSummary {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+}

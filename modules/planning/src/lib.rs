@@ -1,0 +1,53 @@
+//! Project Zeta: school financial planning (specs/planning.md), served at `/planning`.
+
+pub mod api;
+pub mod model;
+
+use std::sync::Arc;
+
+use frontline_platform::http::{self, Module, ModuleInfo, MountedModule};
+use frontline_platform::ratelimit::LimitRule;
+use frontline_platform::Platform;
+use poem::http::Method;
+
+pub const SLUG: &str = "planning";
+
+/// Schema steps of this module, applied in order (never edit a released step).
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE planning_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#];
+
+pub fn module() -> Module {
+    Module::new(SLUG, MIGRATIONS, build)
+}
+
+fn build(platform: &Platform) -> MountedModule {
+    http::mount::<_, model::PlanningEnvelope>(
+        platform,
+        ModuleInfo {
+            slug: SLUG,
+            title: "Project Zeta API",
+            version: "1.0",
+            description: "Versions of a school's 30-year financial plan, projections, comparisons, reports and admin.",
+            base: "/planning",
+            require_module_role: true,
+        },
+        api::api(platform),
+        // The document's limits: reads 100/min, writes 30/min, reports 5/min, auth 10 per 5 min.
+        Arc::new(|req, _| {
+            let path = req.uri().path();
+            Some(if path.contains("/api/auth/") {
+                LimitRule::new("auth", 10, 300)
+            } else if path.contains("/api/reports/generate") {
+                LimitRule::new("reports", 5, 60)
+            } else if req.method() == Method::GET {
+                LimitRule::new("read", 100, 60)
+            } else {
+                LimitRule::new("write", 30, 60)
+            })
+        }),
+    )
+}

@@ -1,0 +1,467 @@
+//! The platform's own API: sign-in, the current user, user management and
+//! the audit log, served at `/auth`.
+
+use poem::http::StatusCode;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde_json::{json, Value};
+
+use crate::audit::{self, AuditEntry, AuditQuery};
+use crate::auth::{Auth, NewUser, User, UserChanges};
+use crate::error::ApiError;
+use crate::http::{BearerAuth, ErrorContext, ErrorEnvelope, ModuleError, RequestMeta};
+use crate::page::Page;
+use crate::state::Platform;
+
+/// The platform's error body: `{"error":{"code","message","details":[{field,message}]}}`.
+pub struct PlatformEnvelope;
+
+/// One problem with one field.
+#[derive(Object)]
+pub struct ErrorDetail {
+    pub field: String,
+    pub message: String,
+}
+
+/// What went wrong.
+#[derive(Object)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+    pub details: Vec<ErrorDetail>,
+}
+
+/// Error body.
+#[derive(Object)]
+pub struct PlatformErrorBody {
+    pub error: ErrorInfo,
+}
+
+impl ErrorEnvelope for PlatformEnvelope {
+    type Body = PlatformErrorBody;
+    const VALIDATION_STATUS: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+    fn render(err: &ApiError, ctx: &ErrorContext) -> Value {
+        let mut error = json!({
+            "code": err.code(),
+            "message": err.message,
+            "details": err.details,
+            "requestId": ctx.request_id,
+        });
+        for (k, v) in &err.extra {
+            error[k] = v.clone();
+        }
+        json!({ "error": error })
+    }
+}
+
+type Result<T> = std::result::Result<T, ModuleError<PlatformEnvelope>>;
+
+/// Credentials.
+#[derive(Object)]
+struct LoginRequest {
+    /// The account's e-mail address.
+    email: String,
+    password: String,
+}
+
+/// An access token for every module the user has roles in.
+#[derive(Object)]
+struct TokenResponse {
+    access_token: String,
+    /// Always `bearer`.
+    token_type: String,
+    /// Seconds until the token expires.
+    expires_in: i64,
+}
+
+/// A user account (never with its password hash).
+#[derive(Object)]
+struct UserView {
+    /// The user's UUID.
+    id: String,
+    /// The user's integer id, as documents with integer ids print it.
+    seq: i64,
+    email: String,
+    name: String,
+    /// `admin`, or `<module>:<role>` such as `training:editor` or `planning:PLANNER`.
+    roles: Vec<String>,
+    organization: Option<String>,
+    is_active: bool,
+    created_at: String,
+    updated_at: String,
+    last_login_at: Option<String>,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        UserView {
+            id: u.id,
+            seq: u.seq,
+            email: u.email,
+            name: u.name,
+            roles: u.roles,
+            organization: u.organization,
+            is_active: u.is_active,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            last_login_at: u.last_login_at,
+        }
+    }
+}
+
+/// A new account.
+#[derive(Object)]
+struct CreateUser {
+    email: String,
+    /// 8 to 128 characters.
+    password: String,
+    name: String,
+    #[oai(default)]
+    roles: Vec<String>,
+    organization: Option<String>,
+}
+
+/// Changes to an account; omitted fields stay as they are.
+#[derive(Object)]
+struct UpdateUser {
+    name: Option<String>,
+    password: Option<String>,
+    roles: Option<Vec<String>>,
+    is_active: Option<bool>,
+}
+
+/// One module and the roles it knows.
+#[derive(Object)]
+struct ModuleRoles {
+    module: String,
+    roles: Vec<String>,
+}
+
+/// One audit log entry.
+#[derive(Object)]
+struct AuditView {
+    id: i64,
+    at: String,
+    module: String,
+    actor_id: Option<String>,
+    actor_email: Option<String>,
+    action: String,
+    entity_type: String,
+    entity_id: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    request_id: Option<String>,
+    details: Value,
+}
+
+/// A page of audit entries, newest first.
+#[derive(Object)]
+struct AuditPage {
+    data: Vec<AuditView>,
+    page: u64,
+    limit: u64,
+    total: u64,
+    total_pages: u64,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<UserView>),
+}
+
+#[derive(ApiResponse)]
+enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    Done,
+}
+
+pub struct AuthApi {
+    pub platform: Platform,
+}
+
+impl AuthApi {
+    fn auth(&self) -> &Auth {
+        &self.platform.auth
+    }
+}
+
+/// Identity and accounts shared by all five modules.
+#[OpenApi]
+impl AuthApi {
+    /// Sign in with e-mail and password; the token works in every module the user has roles in.
+    #[oai(path = "/login", method = "post")]
+    async fn login(&self, body: Json<LoginRequest>) -> Result<Json<TokenResponse>> {
+        let (_, token) = self.auth().login(&body.email, &body.password).await?;
+        Ok(Json(TokenResponse {
+            access_token: token.access_token,
+            token_type: "bearer".into(),
+            expires_in: token.expires_in,
+        }))
+    }
+
+    /// Sign out: the token used for this call stops working.
+    #[oai(path = "/logout", method = "post")]
+    async fn logout(&self, auth: BearerAuth) -> Result<NoContent> {
+        self.auth()
+            .revoke(&auth.0.token_id, auth.0.token_expires_at)
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// The signed-in user.
+    #[oai(path = "/me", method = "get")]
+    async fn me(&self, auth: BearerAuth) -> Result<Json<UserView>> {
+        let user = self
+            .auth()
+            .get_user(&auth.0.id)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("Invalid authentication token"))?;
+        Ok(Json(user.into()))
+    }
+
+    /// The roles each module knows (for building role pickers).
+    #[oai(path = "/roles", method = "get")]
+    async fn roles(&self, _auth: BearerAuth) -> Json<Vec<ModuleRoles>> {
+        Json(
+            crate::auth::MODULE_ROLES
+                .iter()
+                .map(|(m, roles)| ModuleRoles {
+                    module: m.to_string(),
+                    roles: roles.iter().map(|r| format!("{m}:{r}")).collect(),
+                })
+                .collect(),
+        )
+    }
+
+    /// All accounts (admins only).
+    #[oai(path = "/users", method = "get")]
+    async fn list_users(&self, auth: BearerAuth) -> Result<Json<Vec<UserView>>> {
+        auth.0.require_admin()?;
+        let users = self
+            .platform
+            .db
+            .read(|conn| Auth::list_users_in(conn))
+            .await?;
+        Ok(Json(users.into_iter().map(Into::into).collect()))
+    }
+
+    /// Create an account (admins only).
+    #[oai(path = "/users", method = "post")]
+    async fn create_user(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<CreateUser>,
+    ) -> Result<Created> {
+        auth.0.require_admin()?;
+        let body = body.0;
+        let new = NewUser {
+            email: body.email,
+            password: body.password,
+            name: body.name,
+            roles: body.roles,
+            organization: body.organization,
+        };
+        let service = self.auth().clone();
+        let actor = auth.0;
+        let user = self
+            .platform
+            .db
+            .write(move |tx| {
+                let user = service.create_user_in(tx, &new)?;
+                audit::record(
+                    tx,
+                    Some(&actor),
+                    &meta,
+                    AuditEntry {
+                        module: "platform",
+                        action: "user.created",
+                        entity_type: "user",
+                        entity_id: Some(&user.id),
+                        details: json!({ "email": user.email, "roles": user.roles }),
+                    },
+                )?;
+                Ok(user)
+            })
+            .await?;
+        Ok(Created::Created(Json(user.into())))
+    }
+
+    /// One account (admins only).
+    #[oai(path = "/users/:id", method = "get")]
+    async fn get_user(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<UserView>> {
+        auth.0.require_admin()?;
+        let user = self
+            .auth()
+            .get_user(&id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("User not found"))?;
+        Ok(Json(user.into()))
+    }
+
+    /// Change roles, name, password or active state (admins only).
+    #[oai(path = "/users/:id", method = "patch")]
+    async fn update_user(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: Json<UpdateUser>,
+    ) -> Result<Json<UserView>> {
+        auth.0.require_admin()?;
+        let body = body.0;
+        if auth.0.id == id.0
+            && (body.is_active == Some(false)
+                || body
+                    .roles
+                    .as_ref()
+                    .is_some_and(|r| !r.iter().any(|x| x == "admin")))
+        {
+            return Err(ApiError::conflict(
+                "You cannot remove your own admin role or deactivate yourself",
+            )
+            .into());
+        }
+        let changes = UserChanges {
+            name: body.name,
+            password: body.password.clone(),
+            roles: body.roles,
+            is_active: body.is_active,
+        };
+        let service = self.auth().clone();
+        let actor = auth.0;
+        let id = id.0;
+        let user = self
+            .platform
+            .db
+            .write(move |tx| {
+                let user = service.update_user_in(tx, &id, &changes)?;
+                audit::record(
+                    tx,
+                    Some(&actor),
+                    &meta,
+                    AuditEntry {
+                        module: "platform",
+                        action: "user.updated",
+                        entity_type: "user",
+                        entity_id: Some(&user.id),
+                        details: json!({
+                            "roles": changes.roles,
+                            "name": changes.name,
+                            "isActive": changes.is_active,
+                            "passwordChanged": changes.password.is_some(),
+                        }),
+                    },
+                )?;
+                Ok(user)
+            })
+            .await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Delete an account (admins only; not your own).
+    #[oai(path = "/users/:id", method = "delete")]
+    async fn delete_user(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+    ) -> Result<NoContent> {
+        auth.0.require_admin()?;
+        if auth.0.id == id.0 {
+            return Err(ApiError::conflict("You cannot delete your own account").into());
+        }
+        let service = self.auth().clone();
+        let actor = auth.0;
+        let id = id.0;
+        self.platform
+            .db
+            .write(move |tx| {
+                let user = service.delete_user_in(tx, &id)?;
+                audit::record(
+                    tx,
+                    Some(&actor),
+                    &meta,
+                    AuditEntry {
+                        module: "platform",
+                        action: "user.deleted",
+                        entity_type: "user",
+                        entity_id: Some(&user.id),
+                        details: json!({ "email": user.email }),
+                    },
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// The audit log across all modules, newest first (admins only).
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/audit", method = "get")]
+    async fn audit_log(
+        &self,
+        auth: BearerAuth,
+        module: Query<Option<String>>,
+        actor_id: Query<Option<String>>,
+        action: Query<Option<String>>,
+        entity_type: Query<Option<String>>,
+        entity_id: Query<Option<String>>,
+        from: Query<Option<String>>,
+        to: Query<Option<String>>,
+        page: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
+    ) -> Result<Json<AuditPage>> {
+        auth.0.require_admin()?;
+        let p = Page::new(
+            page.0,
+            limit.0,
+            50,
+            self.platform.settings.max_page_size as u64,
+        )?;
+        let q = AuditQuery {
+            module: module.0,
+            actor_id: actor_id.0,
+            action: action.0,
+            entity_type: entity_type.0,
+            entity_id: entity_id.0,
+            from: from.0,
+            to: to.0,
+            offset: p.offset(),
+            limit: p.limit,
+        };
+        let (rows, total) = self
+            .platform
+            .db
+            .read(move |conn| audit::query(conn, &q))
+            .await?;
+        let info = p.info(total);
+        Ok(Json(AuditPage {
+            data: rows
+                .into_iter()
+                .map(|r| AuditView {
+                    id: r.id,
+                    at: r.at,
+                    module: r.module,
+                    actor_id: r.actor_id,
+                    actor_email: r.actor_email,
+                    action: r.action,
+                    entity_type: r.entity_type,
+                    entity_id: r.entity_id,
+                    ip: r.ip,
+                    user_agent: r.user_agent,
+                    request_id: r.request_id,
+                    details: r.details,
+                })
+                .collect(),
+            page: info.page,
+            limit: info.limit,
+            total: info.total,
+            total_pages: info.total_pages,
+        }))
+    }
+}

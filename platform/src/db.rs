@@ -1,0 +1,342 @@
+//! SQLite storage: one database file, an r2d2 pool, WAL, and per-module
+//! versioned migrations. Blocking work runs on tokio's blocking pool; write
+//! transactions start with `BEGIN IMMEDIATE` so two writers never deadlock on
+//! a read-to-write upgrade, and an in-process semaphore keeps them in order.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use tokio::sync::Semaphore;
+
+use crate::error::{ApiError, ApiResult};
+
+pub type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// The migrations of one module: step N (1-based) is `steps[N-1]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Migrations {
+    pub module: &'static str,
+    pub steps: &'static [&'static str],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database at {path}: {source}")]
+    Open {
+        path: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error(
+        "the database was written by a newer Frontline: module '{module}' is at schema \
+         version {found}, this build knows up to {known}. Run a newer frontline, or restore a backup."
+    )]
+    TooNew {
+        module: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("migration {version} of module '{module}' failed: {source}")]
+    Migration {
+        module: String,
+        version: i64,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database pool error: {0}")]
+    Pool(#[from] r2d2::Error),
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    writer: Arc<Semaphore>,
+}
+
+fn init_connection(conn: &mut Connection) -> Result<(), rusqlite::Error> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -16000;",
+    )?;
+    Ok(())
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file and its pool.
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| DbError::Open {
+                path: path.display().to_string(),
+                source: Box::new(e),
+            })?;
+        }
+        // WAL is a property of the file: set it once, outside the pool.
+        {
+            let conn = Connection::open(path).map_err(|e| DbError::Open {
+                path: path.display().to_string(),
+                source: Box::new(e),
+            })?;
+            conn.busy_timeout(Duration::from_secs(10))?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        let manager = SqliteConnectionManager::file(path).with_init(init_connection);
+        let pool = r2d2::Pool::builder()
+            .max_size(16)
+            .connection_timeout(Duration::from_secs(15))
+            .build(manager)?;
+        Ok(Db {
+            pool,
+            writer: Arc::new(Semaphore::new(1)),
+        })
+    }
+
+    /// A pooled connection, for blocking code that already runs off the async threads.
+    pub fn conn(&self) -> ApiResult<r2d2::PooledConnection<SqliteConnectionManager>> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs read-only work on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool.get()?;
+            f(&conn)
+        })
+        .await
+        .map_err(|e| join_error(&e))?
+    }
+
+    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction on the blocking pool;
+    /// commits when it returns `Ok`, rolls back otherwise.
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> ApiResult<T> + Send + 'static,
+    {
+        let permit = self
+            .writer
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::unavailable("Database is shutting down"))?;
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut conn = pool.get()?;
+            write_tx(&mut conn, f)
+        })
+        .await
+        .map_err(|e| join_error(&e))?
+    }
+
+    /// The same as [`Db::write`], for code already on a blocking thread (CLI, jobs).
+    pub fn write_blocking<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&Transaction) -> ApiResult<T>,
+    {
+        let mut conn = self.pool.get()?;
+        write_tx(&mut conn, f)
+    }
+
+    /// The same as [`Db::read`], for code already on a blocking thread.
+    pub fn read_blocking<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&Connection) -> ApiResult<T>,
+    {
+        let conn = self.pool.get()?;
+        f(&conn)
+    }
+
+    /// Applies every pending migration of every module, in order.
+    /// Returns the `(module, from, to)` steps that ran.
+    pub fn migrate(&self, sets: &[Migrations]) -> Result<Vec<(String, i64, i64)>, DbError> {
+        let mut conn = self.pool.get()?;
+        migrate(&mut conn, sets)
+    }
+
+    /// Writes a consistent copy of the live database to `dest` while writers go on.
+    pub fn backup_to(&self, dest: &Path) -> ApiResult<()> {
+        if dest.exists() {
+            return Err(ApiError::conflict(format!(
+                "{} already exists; choose a new file name",
+                dest.display()
+            )));
+        }
+        let conn = self.pool.get()?;
+        conn.execute("VACUUM INTO ?1", [dest.to_string_lossy().as_ref()])?;
+        Ok(())
+    }
+
+    /// Folds the WAL back into the main file (on shutdown).
+    pub fn checkpoint(&self) -> ApiResult<()> {
+        let conn = self.pool.get()?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// `SELECT 1` with its latency in milliseconds, for health checks.
+    pub async fn ping(&self) -> ApiResult<f64> {
+        let started = std::time::Instant::now();
+        self.read(|conn| {
+            conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
+            Ok(())
+        })
+        .await?;
+        Ok(started.elapsed().as_secs_f64() * 1000.0)
+    }
+}
+
+fn write_tx<T, F>(conn: &mut Connection, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&Transaction) -> ApiResult<T>,
+{
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+fn join_error(e: &tokio::task::JoinError) -> ApiError {
+    tracing::error!(error = %e, "blocking database task failed");
+    ApiError::internal("Internal error")
+}
+
+fn migrate(conn: &mut Connection, sets: &[Migrations]) -> Result<Vec<(String, i64, i64)>, DbError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            module TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            applied_at TEXT NOT NULL
+        )",
+    )?;
+    // Refuse a newer database before touching anything.
+    for set in sets {
+        let found = current_version(conn, set.module)?;
+        let known = set.steps.len() as i64;
+        if found > known {
+            return Err(DbError::TooNew {
+                module: set.module.to_string(),
+                found,
+                known,
+            });
+        }
+    }
+    let mut ran = Vec::new();
+    for set in sets {
+        let from = current_version(conn, set.module)?;
+        for (index, sql) in set.steps.iter().enumerate().skip(from as usize) {
+            let version = index as i64 + 1;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql).map_err(|source| DbError::Migration {
+                module: set.module.to_string(),
+                version,
+                source,
+            })?;
+            tx.execute(
+                "INSERT INTO schema_migrations (module, version, applied_at)
+                 VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+                 ON CONFLICT(module) DO UPDATE SET version = excluded.version,
+                                                   applied_at = excluded.applied_at",
+                rusqlite::params![set.module, version],
+            )?;
+            tx.commit()?;
+        }
+        let to = set.steps.len() as i64;
+        if to > from {
+            ran.push((set.module.to_string(), from, to));
+        }
+    }
+    Ok(ran)
+}
+
+fn current_version(conn: &Connection, module: &str) -> Result<i64, rusqlite::Error> {
+    Ok(conn
+        .query_row(
+            "SELECT version FROM schema_migrations WHERE module = ?1",
+            [module],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STEPS: &[&str] = &[
+        "CREATE TABLE t_a (id INTEGER PRIMARY KEY)",
+        "ALTER TABLE t_a ADD COLUMN name TEXT",
+    ];
+
+    #[test]
+    fn migrations_apply_once_and_refuse_newer_databases() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("x.db")).unwrap();
+        let first = db
+            .migrate(&[Migrations {
+                module: "t",
+                steps: STEPS,
+            }])
+            .unwrap();
+        assert_eq!(first, vec![("t".to_string(), 0, 2)]);
+        let again = db
+            .migrate(&[Migrations {
+                module: "t",
+                steps: STEPS,
+            }])
+            .unwrap();
+        assert!(again.is_empty());
+        // An older build that knows only the first step must refuse this file.
+        let err = db
+            .migrate(&[Migrations {
+                module: "t",
+                steps: &STEPS[..1],
+            }])
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DbError::TooNew {
+                    found: 2,
+                    known: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn failed_write_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("x.db")).unwrap();
+        db.migrate(&[Migrations {
+            module: "t",
+            steps: STEPS,
+        }])
+        .unwrap();
+        let res: ApiResult<()> = db
+            .write(|tx| {
+                tx.execute("INSERT INTO t_a (id, name) VALUES (1, 'a')", [])?;
+                Err(ApiError::conflict("stop"))
+            })
+            .await;
+        assert!(res.is_err());
+        let count: i64 = db
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM t_a", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(count, 0);
+    }
+}

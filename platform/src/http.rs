@@ -1,0 +1,651 @@
+//! How a module is served: its OpenAPI service mounted under its base path
+//! with Swagger UI, ReDoc and the JSON spec, behind one gate that enforces
+//! body limits and rate limits and renders every error — ours, the
+//! framework's (404, 405, malformed JSON, missing auth) and panics — in the
+//! module's own documented error body.
+
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use poem::http::{header, HeaderValue, Method, StatusCode};
+use poem::{
+    Endpoint, EndpointExt, FromRequest, IntoResponse, Request, RequestBody, Response, Route,
+};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, OpenApi, OpenApiService};
+use serde_json::Value;
+
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorKind};
+use crate::ratelimit::{Decision, LimitRule};
+use crate::state::Platform;
+
+tokio::task_local! {
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request being served (for error bodies and logs).
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(|id| id.clone()).ok()
+}
+
+/// Runs `fut` with `id` as the current request id.
+pub async fn with_request_id<F: std::future::Future>(id: String, fut: F) -> F::Output {
+    CURRENT_REQUEST_ID.scope(id, fut).await
+}
+
+/// The request id, set on every request by the outermost middleware.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Which module is serving the request, for the security checkers.
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleContext {
+    pub slug: &'static str,
+    /// When true, a signed-in user with no role in this module gets 403.
+    pub require_module_role: bool,
+}
+
+/// Facts about the caller that audit entries and rate limits need.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub request_id: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl RequestMeta {
+    pub fn of(req: &Request) -> RequestMeta {
+        RequestMeta {
+            request_id: req
+                .data::<RequestId>()
+                .map(|r| r.0.clone())
+                .unwrap_or_default(),
+            ip: client_ip(req),
+            user_agent: req
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(512).collect()),
+        }
+    }
+}
+
+impl<'a> FromRequest<'a> for RequestMeta {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(RequestMeta::of(req))
+    }
+}
+
+/// The peer address (proxies are not trusted: this is a local server).
+pub fn client_ip(req: &Request) -> Option<String> {
+    match req.remote_addr().as_socket_addr() {
+        Some(addr) => Some(addr.ip().to_string()),
+        None => None,
+    }
+}
+
+/// The bearer token of a request: `Authorization: Bearer …`, or the session
+/// cookie the planning document uses.
+pub fn token_from_request(req: &Request) -> Option<String> {
+    if let Some(value) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let value = value.trim();
+        if value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") {
+            return Some(value[7..].trim().to_string());
+        }
+    }
+    let cookies = req.headers().get_all(header::COOKIE);
+    for value in cookies.iter().filter_map(|v| v.to_str().ok()) {
+        for pair in value.split(';') {
+            if let Some((name, token)) = pair.trim().split_once('=') {
+                if SESSION_COOKIES.contains(&name) && !token.is_empty() {
+                    return Some(token.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Cookies that carry a session token.
+pub const SESSION_COOKIES: &[&str] = &["next-auth.session-token", "frontline_session"];
+
+/// Resolves the principal of a request once (the gate caches it in the request data).
+pub async fn principal_of(req: &Request) -> Result<Principal, ApiError> {
+    if let Some(p) = req.data::<Principal>() {
+        return Ok(p.clone());
+    }
+    let platform = req
+        .data::<Platform>()
+        .ok_or_else(|| ApiError::internal("platform state missing"))?;
+    let token =
+        token_from_request(req).ok_or_else(|| ApiError::unauthorized("Authentication required"))?;
+    platform.auth.verify(&token).await
+}
+
+/// Verifies a bearer token for a poem-openapi security scheme and applies the
+/// module rule that a user needs a role there.
+pub async fn check_bearer(req: &Request, token: &str) -> poem::Result<Principal> {
+    let principal = match req.data::<Principal>() {
+        Some(p) => p.clone(),
+        None => {
+            let platform = req
+                .data::<Platform>()
+                .ok_or_else(|| ApiError::internal("platform state missing"))?;
+            platform.auth.verify(token).await?
+        }
+    };
+    if let Some(ctx) = req.data::<ModuleContext>() {
+        if ctx.require_module_role && !principal.in_module(ctx.slug) {
+            return Err(ApiError::forbidden(format!(
+                "Your account has no role in the {} module",
+                ctx.slug
+            ))
+            .into());
+        }
+    }
+    Ok(principal)
+}
+
+/// Bearer JWT authentication (`Authorization: Bearer <token>`) from `POST /auth/login`.
+#[derive(poem_openapi::SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "bearer_checker")]
+pub struct BearerAuth(pub Principal);
+
+async fn bearer_checker(
+    req: &Request,
+    bearer: poem_openapi::auth::Bearer,
+) -> poem::Result<Principal> {
+    check_bearer(req, &bearer.token).await
+}
+
+/// What an error body may need besides the error itself.
+#[derive(Debug, Clone)]
+pub struct ErrorContext {
+    pub request_id: String,
+    pub timestamp: String,
+    pub path: String,
+}
+
+/// How one module prints errors. `Body` documents the shape in the spec;
+/// `render` produces it.
+pub trait ErrorEnvelope: Send + Sync + 'static {
+    type Body: Type;
+    /// 422 or 400, as the module's document says.
+    const VALIDATION_STATUS: StatusCode;
+    fn render(err: &ApiError, ctx: &ErrorContext) -> Value;
+}
+
+/// Renders `err` as the module `E` prints it.
+pub fn error_response<E: ErrorEnvelope>(err: &ApiError, ctx: &ErrorContext) -> Response {
+    let status = err.status(E::VALIDATION_STATUS);
+    let body = E::render(err, ctx);
+    let mut resp = Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .body(body.to_string());
+    if let Some(retry) = err.extra.get("retryAfter").and_then(Value::as_u64) {
+        if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
+}
+
+/// A handler's error: an [`ApiError`] documented with module `E`'s body.
+pub struct ModuleError<E>(pub ApiError, PhantomData<E>);
+
+impl<E> ModuleError<E> {
+    pub fn new(err: ApiError) -> Self {
+        ModuleError(err, PhantomData)
+    }
+}
+
+impl<E> std::fmt::Debug for ModuleError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<E> From<ApiError> for ModuleError<E> {
+    fn from(err: ApiError) -> Self {
+        ModuleError(err, PhantomData)
+    }
+}
+
+impl<E> From<ModuleError<E>> for poem::Error {
+    fn from(err: ModuleError<E>) -> Self {
+        poem::Error::from(err.0)
+    }
+}
+
+impl<E: ErrorEnvelope> ApiResponse for ModuleError<E> {
+    fn meta() -> MetaResponses {
+        let validation = E::VALIDATION_STATUS.as_u16();
+        let mut statuses: Vec<(u16, &'static str)> = vec![
+            (400, "Bad request"),
+            (401, "Authentication required or invalid"),
+            (403, "Insufficient permissions"),
+            (404, "Not found"),
+            (409, "Conflict with the current state"),
+            (413, "Request body too large"),
+            (415, "Unsupported content type"),
+            (429, "Rate limit exceeded"),
+            (500, "Internal error"),
+            (503, "Service unavailable"),
+        ];
+        if validation != 400 {
+            statuses.push((validation, "Validation failed"));
+            statuses.sort();
+        }
+        MetaResponses {
+            responses: statuses
+                .into_iter()
+                .map(|(status, description)| MetaResponse {
+                    description,
+                    status: Some(status),
+                    status_range: None,
+                    content: vec![MetaMediaType {
+                        content_type: "application/json",
+                        schema: E::Body::schema_ref(),
+                    }],
+                    headers: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        E::Body::register(registry);
+    }
+}
+
+/// Maps any error reaching the gate to an [`ApiError`].
+pub fn to_api_error(err: &poem::Error) -> ApiError {
+    use poem_openapi::error::*;
+    if let Some(api) = err.downcast_ref::<ApiError>() {
+        return api.clone();
+    }
+    if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        return ApiError::invalid(e.name, e.reason.clone());
+    }
+    if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        return ApiError::invalid(e.name, e.reason.clone());
+    }
+    if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        return payload_error(&e.reason);
+    }
+    if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
+        return ApiError::invalid("body", format!("Invalid multipart body: {}", e.reason));
+    }
+    if err.is::<ContentTypeError>() {
+        return ApiError::new(ErrorKind::UnsupportedMediaType, err.to_string());
+    }
+    if err.is::<AuthorizationError>() {
+        return ApiError::unauthorized("Authentication required");
+    }
+    status_error(err.status(), &err.to_string())
+}
+
+/// Turns a serde message into a field error a client can act on.
+fn payload_error(reason: &str) -> ApiError {
+    let field = reason
+        .split('`')
+        .nth(1)
+        .filter(|_| reason.contains("missing field") || reason.contains("unknown field"))
+        .map(str::to_string)
+        .or_else(|| {
+            // poem-openapi reports nested paths as `failed to parse "X": ... (occurred while parsing "Y")`.
+            reason
+                .rsplit("while parsing \"")
+                .next()
+                .filter(|_| reason.contains("while parsing"))
+                .map(|s| s.trim_end_matches(['"', ')']).to_string())
+        })
+        .unwrap_or_else(|| "body".to_string());
+    let message = if reason.contains("EOF")
+        || reason.contains("expected value")
+        || reason.contains("key must be")
+    {
+        format!("Malformed JSON: {reason}")
+    } else {
+        reason.to_string()
+    };
+    ApiError::invalid(field, message)
+}
+
+fn status_error(status: StatusCode, text: &str) -> ApiError {
+    match status {
+        StatusCode::NOT_FOUND => ApiError::not_found("The requested resource was not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            ErrorKind::MethodNotAllowed,
+            "Method not allowed for this resource",
+        ),
+        StatusCode::UNAUTHORIZED => ApiError::unauthorized("Authentication required"),
+        StatusCode::FORBIDDEN => ApiError::forbidden("Forbidden"),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(ErrorKind::PayloadTooLarge, "Request body too large")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::new(ErrorKind::UnsupportedMediaType, "Unsupported content type")
+        }
+        StatusCode::TOO_MANY_REQUESTS => ApiError::new(ErrorKind::RateLimited, "Too many requests"),
+        StatusCode::CONFLICT => ApiError::conflict(text),
+        StatusCode::GONE => ApiError::gone(text),
+        StatusCode::SERVICE_UNAVAILABLE => ApiError::unavailable("Service unavailable"),
+        s if s.is_client_error() => {
+            ApiError::bad_request(if text.is_empty() { "Bad request" } else { text })
+        }
+        _ => {
+            tracing::error!(%status, error = text, "unhandled server error");
+            ApiError::internal("Internal server error")
+        }
+    }
+}
+
+/// Decides the rate limit of a request (`None`: not limited).
+pub type Classifier = Arc<dyn Fn(&Request, Option<&Principal>) -> Option<LimitRule> + Send + Sync>;
+
+/// A module as the platform sees it: its migrations, how to build its
+/// routes, and optional hooks the server calls.
+pub struct Module {
+    pub slug: &'static str,
+    pub migrations: &'static [&'static str],
+    pub build: fn(&Platform) -> MountedModule,
+    /// Loads the module's demo data set (`frontline demo`, `serve --demo`).
+    pub demo: Option<fn(&Platform) -> crate::ApiResult<()>>,
+    /// Starts background work (workers, schedules) inside the server runtime.
+    pub start: Option<fn(&Platform)>,
+    /// Rebuilds the module's search indexes from the database; returns documents indexed.
+    pub reindex: Option<fn(&Platform) -> crate::ApiResult<u64>>,
+}
+
+impl Module {
+    pub fn new(
+        slug: &'static str,
+        migrations: &'static [&'static str],
+        build: fn(&Platform) -> MountedModule,
+    ) -> Self {
+        Module {
+            slug,
+            migrations,
+            build,
+            demo: None,
+            start: None,
+            reindex: None,
+        }
+    }
+    pub fn with_demo(mut self, f: fn(&Platform) -> crate::ApiResult<()>) -> Self {
+        self.demo = Some(f);
+        self
+    }
+    pub fn with_start(mut self, f: fn(&Platform)) -> Self {
+        self.start = Some(f);
+        self
+    }
+    pub fn with_reindex(mut self, f: fn(&Platform) -> crate::ApiResult<u64>) -> Self {
+        self.reindex = Some(f);
+        self
+    }
+    pub fn migrations(&self) -> crate::db::Migrations {
+        crate::db::Migrations {
+            module: self.slug,
+            steps: self.migrations,
+        }
+    }
+}
+
+/// Static facts about a module's API.
+#[derive(Debug, Clone)]
+pub struct ModuleInfo {
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub version: &'static str,
+    pub description: &'static str,
+    /// Where the document's base path is served, e.g. `/training/api`.
+    pub base: &'static str,
+    pub require_module_role: bool,
+}
+
+/// A built module, ready to nest into the server.
+pub struct MountedModule {
+    pub info: ModuleInfo,
+    pub endpoint: poem::endpoint::BoxEndpoint<'static>,
+    /// The OpenAPI document (JSON).
+    pub spec: String,
+}
+
+/// Builds a module: the API under `info.base`, its docs beside it, all behind the gate.
+pub fn mount<A, E>(
+    platform: &Platform,
+    info: ModuleInfo,
+    api: A,
+    classify: Classifier,
+) -> MountedModule
+where
+    A: OpenApi + 'static,
+    E: ErrorEnvelope,
+{
+    let svc = OpenApiService::new(api, info.title, info.version)
+        .description(info.description)
+        .server(info.base);
+    let spec = svc.spec();
+    let routes = Route::new()
+        .nest("/docs", svc.swagger_ui())
+        .nest("/redoc", svc.redoc())
+        .at("/openapi.json", svc.spec_endpoint())
+        .nest("/", svc);
+    let gate = Gate::<_, E> {
+        inner: routes,
+        platform: platform.clone(),
+        info: info.clone(),
+        classify,
+        _envelope: PhantomData,
+    };
+    MountedModule {
+        endpoint: gate.boxed(),
+        info,
+        spec,
+    }
+}
+
+/// A classifier for modules with one limit for everything.
+pub fn flat_limit(class: &'static str, limit: u32, window_secs: u64) -> Classifier {
+    Arc::new(move |_req, _p| Some(LimitRule::new(class, limit, window_secs)))
+}
+
+struct Gate<Ep, E> {
+    inner: Ep,
+    platform: Platform,
+    info: ModuleInfo,
+    classify: Classifier,
+    _envelope: PhantomData<E>,
+}
+
+fn is_json(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"))
+}
+
+fn rate_headers(resp: &mut Response, d: &Decision) {
+    let h = resp.headers_mut();
+    for (name, value) in [
+        ("x-ratelimit-limit", d.limit.to_string()),
+        ("x-ratelimit-remaining", d.remaining.to_string()),
+        ("x-ratelimit-reset", d.reset_at.to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    }
+}
+
+impl<Ep: Endpoint, E: ErrorEnvelope> Gate<Ep, E> {
+    fn context(req: &Request) -> ErrorContext {
+        ErrorContext {
+            request_id: req
+                .data::<RequestId>()
+                .map(|r| r.0.clone())
+                .or_else(current_request_id)
+                .unwrap_or_default(),
+            timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            path: req.uri().path().to_string(),
+        }
+    }
+
+    /// Rejects bodies over the limit; reads chunked bodies with the limit applied.
+    async fn limit_body(&self, req: &mut Request) -> Result<(), ApiError> {
+        let multipart = req
+            .content_type()
+            .is_some_and(|ct| ct.starts_with("multipart/"));
+        let settings = &self.platform.settings;
+        let limit = if multipart {
+            settings.max_upload_bytes
+        } else {
+            settings.max_body_bytes
+        };
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        match declared {
+            Some(len) if len > limit as u64 => Err(ApiError::payload_too_large(limit)),
+            Some(_) => Ok(()),
+            None if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) => {
+                let body = req.take_body();
+                match body.into_bytes_limit(limit).await {
+                    Ok(bytes) => {
+                        req.set_body(bytes);
+                        Ok(())
+                    }
+                    Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+                        Err(ApiError::payload_too_large(limit))
+                    }
+                    Err(e) => Err(ApiError::bad_request(format!(
+                        "Could not read the request body: {e}"
+                    ))),
+                }
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let ctx = Self::context(&req);
+        req.set_data(ModuleContext {
+            slug: self.info.slug,
+            require_module_role: self.info.require_module_role,
+        });
+
+        if let Err(err) = self.limit_body(&mut req).await {
+            return Ok(error_response::<E>(&err, &ctx));
+        }
+
+        // Who is calling (for per-user limits); a bad token is dealt with by the handler.
+        let principal = match token_from_request(&req) {
+            Some(token) => self.platform.auth.verify(&token).await.ok(),
+            None => None,
+        };
+        if let Some(p) = &principal {
+            req.set_data(p.clone());
+        }
+
+        let decision = (self.classify)(&req, principal.as_ref()).map(|rule| {
+            let subject = rule.key.clone().unwrap_or_else(|| match &principal {
+                Some(p) => format!("user:{}", p.id),
+                None => format!("ip:{}", client_ip(&req).unwrap_or_default()),
+            });
+            self.platform.limiter.check(self.info.slug, &rule, &subject)
+        });
+        if let Some(d) = decision.as_ref().filter(|d| !d.allowed) {
+            let err = ApiError::new(ErrorKind::RateLimited, "Too many requests")
+                .with_extra("retryAfter", d.retry_after)
+                .with_extra("limit", d.limit)
+                .with_extra("windowSeconds", d.window_secs);
+            let mut resp = error_response::<E>(&err, &ctx);
+            rate_headers(&mut resp, d);
+            return Ok(resp);
+        }
+
+        let outcome = AssertUnwindSafe(self.inner.call(req)).catch_unwind().await;
+        let mut resp = match outcome {
+            Ok(Ok(out)) => {
+                let resp = out.into_response();
+                let status = resp.status();
+                if (status.is_client_error() || status.is_server_error()) && !is_json(&resp) {
+                    // A framework response (e.g. a bare 405): keep the status, use our body.
+                    let err = status_error(status, "");
+                    let mut rendered = error_response::<E>(&err, &ctx);
+                    rendered.set_status(status);
+                    rendered
+                } else {
+                    resp
+                }
+            }
+            Ok(Err(err)) => {
+                let api = to_api_error(&err);
+                if api.kind == ErrorKind::Internal {
+                    tracing::error!(error = %err, path = %ctx.path, "request failed");
+                }
+                let pattern = err.data::<poem::PathPattern>().cloned();
+                let mut resp = error_response::<E>(&api, &ctx);
+                if let Some(p) = pattern {
+                    resp.set_data(p);
+                }
+                resp
+            }
+            Err(_) => {
+                tracing::error!(path = %ctx.path, "handler panicked");
+                error_response::<E>(&ApiError::internal("Internal server error"), &ctx)
+            }
+        };
+        if let Some(d) = &decision {
+            rate_headers(&mut resp, d);
+        }
+        Ok(resp)
+    }
+}
+
+/// Session cookie authentication (`next-auth.session-token`, set by a sign-in endpoint).
+#[derive(poem_openapi::SecurityScheme)]
+#[oai(
+    ty = "api_key",
+    key_name = "next-auth.session-token",
+    key_in = "cookie",
+    checker = "cookie_checker"
+)]
+pub struct SessionCookieAuth(pub Principal);
+
+async fn cookie_checker(req: &Request, key: poem_openapi::auth::ApiKey) -> poem::Result<Principal> {
+    check_bearer(req, &key.key).await
+}
+
+/// Either a session cookie or a bearer token.
+#[derive(poem_openapi::SecurityScheme)]
+pub enum SessionOrBearer {
+    Session(SessionCookieAuth),
+    Bearer(BearerAuth),
+}
+
+impl SessionOrBearer {
+    pub fn principal(&self) -> &Principal {
+        match self {
+            SessionOrBearer::Session(s) => &s.0,
+            SessionOrBearer::Bearer(b) => &b.0,
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Frontline's platform: what every module shares, written once.
+//!
+//! - [`db`]: SQLite pool, transactions, per-module migrations
+//! - [`auth`]: users, password hashes, tokens, roles
+//! - [`error`]: the one error type modules render in their own envelopes
+//! - [`http`]: mounting a module behind its gate (limits, errors, docs)
+//! - [`ratelimit`], [`audit`], [`metrics`], [`page`]
+//! - [`app`]: the whole server from a list of modules
+//! - [`testing`]: an in-process server for integration tests
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+mod auth_api;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod page;
+pub mod ratelimit;
+pub mod settings;
+pub mod state;
+pub mod testing;
+
+pub use error::{ApiError, ApiResult, ErrorKind, FieldError};
+pub use http::{
+    BearerAuth, ErrorEnvelope, Module, ModuleError, ModuleInfo, MountedModule, RequestMeta,
+};
+pub use settings::Settings;
+pub use state::Platform;

@@ -1,0 +1,49 @@
+//! Resolved server settings (the binary merges flags, env and frontline.toml).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub host: String,
+    pub port: u16,
+    /// Per-document rate limits on (default) or off.
+    pub rate_limits: bool,
+    /// Largest JSON request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest file upload accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// Lifetime of access tokens, in seconds.
+    pub token_ttl_secs: i64,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// Largest `limit`/page size any list accepts.
+    pub max_page_size: u32,
+}
+
+impl Settings {
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Settings {
+            data_dir: data_dir.into(),
+            host: "127.0.0.1".into(),
+            port: 8080,
+            rate_limits: true,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_upload_bytes: 50 * 1024 * 1024,
+            token_ttl_secs: 86_400,
+            admin_email: None,
+            admin_password: None,
+            max_page_size: 100,
+        }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("frontline.db")
+    }
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+}

@@ -1,0 +1,62 @@
+//! The platform state every module receives.
+
+use std::sync::Arc;
+
+use crate::auth::{Auth, PLATFORM_MIGRATIONS};
+use crate::db::{Db, DbError, Migrations};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use crate::settings::Settings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{0}")]
+    Platform(#[from] ApiError),
+}
+
+#[derive(Clone)]
+pub struct Platform {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub auth: Auth,
+    pub limiter: RateLimiter,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Platform {
+    /// Opens the data dir and database, applies every migration (the
+    /// platform's first, then each module's) and loads the signing key.
+    pub fn open(settings: Settings, modules: &[Migrations]) -> Result<Platform, StartError> {
+        for dir in [
+            settings.data_dir.clone(),
+            settings.index_dir(),
+            settings.files_dir(),
+        ] {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| StartError::DataDir(dir.display().to_string(), e))?;
+        }
+        let db = Db::open(&settings.db_path())?;
+        let mut sets = vec![Migrations {
+            module: "platform",
+            steps: PLATFORM_MIGRATIONS,
+        }];
+        sets.extend_from_slice(modules);
+        let ran = db.migrate(&sets)?;
+        for (module, from, to) in ran {
+            tracing::info!(module, from, to, "migrated");
+        }
+        let auth = Auth::new(db.clone(), &settings.data_dir, settings.token_ttl_secs)?;
+        Ok(Platform {
+            limiter: RateLimiter::new(settings.rate_limits),
+            settings: Arc::new(settings),
+            db,
+            auth,
+            metrics: Arc::new(Metrics::default()),
+        })
+    }
+}

@@ -1,0 +1,113 @@
+//! An in-process server for integration tests: a temp data dir, every
+//! migration applied, rate limits off unless asked, and helpers to make
+//! users with roles and sign them in.
+
+use poem::endpoint::BoxEndpoint;
+use poem::test::TestClient;
+
+use crate::auth::NewUser;
+use crate::db::Migrations;
+use crate::http::Module;
+use crate::settings::Settings;
+use crate::state::Platform;
+
+pub struct TestApp {
+    pub platform: Platform,
+    pub client: TestClient<BoxEndpoint<'static>>,
+    pub admin_token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// A server with `modules`, rate limits off.
+    pub async fn new(modules: Vec<Module>) -> TestApp {
+        TestApp::with_settings(modules, |_| {}).await
+    }
+
+    /// A server with `modules` and settings changed by `tweak`.
+    pub async fn with_settings(modules: Vec<Module>, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings::for_data_dir(dir.path());
+        settings.rate_limits = false;
+        tweak(&mut settings);
+        let migrations: Vec<Migrations> = modules.iter().map(Module::migrations).collect();
+        let platform = Platform::open(settings, &migrations).expect("platform opens");
+        platform
+            .auth
+            .bootstrap_admin(Some("admin@test.local"), Some("admin-password"))
+            .expect("admin");
+        let mounted = modules.iter().map(|m| (m.build)(&platform)).collect();
+        let app = crate::app::build(&platform, mounted, None);
+        let client = TestClient::new(app);
+        let (_, token) = platform
+            .auth
+            .login("admin@test.local", "admin-password")
+            .await
+            .expect("admin login");
+        TestApp {
+            platform,
+            client,
+            admin_token: token.access_token,
+            _dir: dir,
+        }
+    }
+
+    /// Creates a user with `roles` and returns a token for it.
+    pub async fn token_for(&self, roles: &[&str]) -> String {
+        self.user_with(roles).await.1
+    }
+
+    /// Creates a user with `roles`; returns its id and a token.
+    pub async fn user_with(&self, roles: &[&str]) -> (String, String) {
+        let email = format!("u{}@test.local", uuid::Uuid::new_v4().simple());
+        let user = self
+            .platform
+            .auth
+            .create_user(NewUser {
+                email: email.clone(),
+                password: "password-123".into(),
+                name: "Test User".into(),
+                roles: roles.iter().map(|r| r.to_string()).collect(),
+                organization: None,
+            })
+            .await
+            .expect("user created");
+        let (_, token) = self
+            .platform
+            .auth
+            .login(&email, "password-123")
+            .await
+            .expect("login");
+        (user.id, token.access_token)
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
+/// Fails when `module`'s generated OpenAPI document differs from the committed
+/// `openapi/<slug>.json` (at the workspace root). With `UPDATE_OPENAPI=1` it
+/// rewrites the file instead — the same bytes `frontline openapi openapi/` writes.
+pub async fn assert_spec_committed(module: Module) {
+    let app = TestApp::new(vec![]).await;
+    let spec = (module.build)(&app.platform).spec;
+    check_spec(module.slug, &spec);
+}
+
+/// Compares `spec` with `openapi/<name>.json` (or rewrites it with `UPDATE_OPENAPI=1`).
+pub fn check_spec(name: &str, spec: &str) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let path = root.join("openapi").join(format!("{name}.json"));
+    let generated = format!("{spec}\n");
+    if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &generated).expect("write spec");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is stale: regenerate it with `UPDATE_OPENAPI=1 cargo test` or `frontline openapi openapi/`",
+        path.display()
+    );
+}

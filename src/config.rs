@@ -1,0 +1,126 @@
+//! Settings resolution: command-line flags > `FRONTLINE_*` environment >
+//! optional `frontline.toml` (in the working directory or `--config`) > defaults.
+
+use std::path::{Path, PathBuf};
+
+use frontline_platform::Settings;
+use serde::Deserialize;
+
+/// What `frontline.toml` may set; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub data_dir: Option<PathBuf>,
+    pub rate_limits: Option<bool>,
+    pub max_body_bytes: Option<usize>,
+    pub max_upload_bytes: Option<usize>,
+    pub token_ttl_secs: Option<i64>,
+    pub max_page_size: Option<u32>,
+}
+
+/// Values given on the command line or in the environment (clap merges those two).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub data_dir: Option<PathBuf>,
+    pub rate_limits: Option<bool>,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {0}: {1}")]
+    Read(String, std::io::Error),
+    #[error("{0} is not valid: {1}")]
+    Parse(String, toml::de::Error),
+}
+
+/// Reads `path` if given, else `./frontline.toml` if present.
+pub fn load_file(path: Option<&Path>) -> Result<FileConfig, ConfigError> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("frontline.toml"), false),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            toml::from_str(&text).map_err(|e| ConfigError::Parse(path.display().to_string(), e))
+        }
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(FileConfig::default())
+        }
+        Err(e) => Err(ConfigError::Read(path.display().to_string(), e)),
+    }
+}
+
+/// Merges the layers into the platform settings.
+pub fn resolve(over: Overrides, file: FileConfig) -> Settings {
+    let data_dir = over
+        .data_dir
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("./data"));
+    let mut s = Settings::for_data_dir(data_dir);
+    if let Some(host) = over.host.or(file.host) {
+        s.host = host;
+    }
+    if let Some(port) = over.port.or(file.port) {
+        s.port = port;
+    }
+    if let Some(on) = over.rate_limits.or(file.rate_limits) {
+        s.rate_limits = on;
+    }
+    if let Some(n) = file.max_body_bytes {
+        s.max_body_bytes = n;
+    }
+    if let Some(n) = file.max_upload_bytes {
+        s.max_upload_bytes = n;
+    }
+    if let Some(n) = file.token_ttl_secs {
+        s.token_ttl_secs = n;
+    }
+    if let Some(n) = file.max_page_size {
+        s.max_page_size = n;
+    }
+    s.admin_email = over.admin_email;
+    s.admin_password = over.admin_password;
+    s
+}
+
+/// Parses `on`/`off` (and true/false, 1/0) for `--rate-limits`.
+pub fn parse_switch(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "yes" => Ok(true),
+        "off" | "false" | "0" | "no" => Ok(false),
+        other => Err(format!("expected on or off, got '{other}'")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_beat_defaults() {
+        let file: FileConfig =
+            toml::from_str("port = 9000\nhost = \"0.0.0.0\"\nrate_limits = false").unwrap();
+        let s = resolve(
+            Overrides {
+                port: Some(7000),
+                ..Default::default()
+            },
+            file,
+        );
+        assert_eq!(s.port, 7000);
+        assert_eq!(s.host, "0.0.0.0");
+        assert!(!s.rate_limits);
+        assert_eq!(s.data_dir, PathBuf::from("./data"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(toml::from_str::<FileConfig>("prot = 1").is_err());
+    }
+}

@@ -1,0 +1,382 @@
+//! The `frontline` command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use frontline::config::{self, Overrides};
+use frontline_platform::auth::{NewUser, UserChanges};
+use frontline_platform::{Platform, Settings};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::Server;
+
+/// Frontline: five customer-operations REST APIs (training scenarios, chatbot
+/// platform, contact center, marketplace pricing and reviews, school financial
+/// planning) in one offline executable, with an admin UI and Swagger docs.
+///
+/// Run with no subcommand to start the server on http://127.0.0.1:8080, then
+/// open that address in a browser. The first start prints the admin password.
+#[derive(Parser, Debug)]
+#[command(name = "frontline", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+struct DataArgs {
+    /// Directory for the database, search index and files.
+    #[arg(long, env = "FRONTLINE_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// A frontline.toml to read (default: ./frontline.toml when present).
+    #[arg(long, env = "FRONTLINE_CONFIG", global = true)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Address to listen on.
+    #[arg(long, env = "FRONTLINE_HOST")]
+    host: Option<String>,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "FRONTLINE_PORT")]
+    port: Option<u16>,
+    /// Per-document rate limits: on (default) or off.
+    #[arg(long, env = "FRONTLINE_RATE_LIMITS", value_parser = config::parse_switch)]
+    rate_limits: Option<bool>,
+    /// Load the demo data set before serving.
+    #[arg(long)]
+    demo: bool,
+    /// E-mail of the super-admin created on first start.
+    #[arg(long, env = "FRONTLINE_ADMIN_EMAIL", hide_env_values = true)]
+    admin_email: Option<String>,
+    /// Password of the super-admin created on first start (random and printed when unset).
+    #[arg(long, env = "FRONTLINE_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start the server (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DataArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write a consistent copy of the live database to FILE (safe while serving).
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Rebuild the search indexes from the database.
+    Reindex(DataArgs),
+    /// Write every module's OpenAPI document into DIR.
+    Openapi { dir: PathBuf },
+    /// Load the demo data set into the data dir and exit.
+    Demo(DataArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create a user: frontline user create --email a@b.c --password … --role training:editor
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// `admin` or `<module>:<role>`; repeat for several.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// List users.
+    List(DataArgs),
+    /// Set a user's password (signs them out everywhere).
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn settings_for(data: &DataArgs, over: Overrides) -> Result<Settings, String> {
+    let file = config::load_file(data.config.as_deref()).map_err(|e| e.to_string())?;
+    Ok(config::resolve(
+        Overrides {
+            data_dir: data.data_dir.clone(),
+            ..over
+        },
+        file,
+    ))
+}
+
+fn open(data: &DataArgs) -> Result<Platform, String> {
+    let settings = settings_for(data, Overrides::default())?;
+    frontline::open_platform(settings).map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FRONTLINE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,frontline=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(cli));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Migrate(data)) => {
+            open(&data)?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Some(Command::User(cmd)) => user(cmd).await,
+        Some(Command::Backup { file, data }) => {
+            let platform = open(&data)?;
+            platform.db.backup_to(&file).map_err(|e| e.message)?;
+            println!("Backup written to {}", file.display());
+            Ok(())
+        }
+        Some(Command::Reindex(data)) => {
+            let platform = open(&data)?;
+            for m in frontline::modules() {
+                if let Some(reindex) = m.reindex {
+                    let n = reindex(&platform).map_err(|e| e.message)?;
+                    println!("{}: {n} documents indexed", m.slug);
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Openapi { dir }) => {
+            let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let platform = frontline::open_platform(Settings::for_data_dir(tmp.path()))
+                .map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            for (name, spec) in frontline::specs(&platform) {
+                let path = dir.join(format!("{name}.json"));
+                std::fs::write(&path, format!("{spec}\n")).map_err(|e| e.to_string())?;
+                println!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+        Some(Command::Demo(data)) => {
+            let platform = open(&data)?;
+            load_demo(&platform)?;
+            println!("Demo data loaded.");
+            Ok(())
+        }
+    }
+}
+
+fn load_demo(platform: &Platform) -> Result<(), String> {
+    for m in frontline::modules() {
+        if let Some(demo) = m.demo {
+            demo(platform).map_err(|e| format!("demo data for {}: {}", m.slug, e.message))?;
+        }
+    }
+    Ok(())
+}
+
+async fn user(cmd: UserCommand) -> Result<(), String> {
+    match cmd {
+        UserCommand::Create {
+            email,
+            password,
+            name,
+            roles,
+            data,
+        } => {
+            let platform = open(&data)?;
+            let name = if name.is_empty() { email.clone() } else { name };
+            let user = platform
+                .auth
+                .create_user(NewUser {
+                    email,
+                    password,
+                    name,
+                    roles,
+                    organization: None,
+                })
+                .await
+                .map_err(|e| describe(&e))?;
+            println!(
+                "Created {} ({}) with roles [{}]",
+                user.email,
+                user.id,
+                user.roles.join(", ")
+            );
+            Ok(())
+        }
+        UserCommand::List(data) => {
+            let platform = open(&data)?;
+            let users = platform
+                .db
+                .read(|c| frontline_platform::auth::Auth::list_users_in(c))
+                .await
+                .map_err(|e| e.message)?;
+            for u in users {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.id,
+                    u.email,
+                    if u.is_active { "active" } else { "disabled" },
+                    u.roles.join(",")
+                );
+            }
+            Ok(())
+        }
+        UserCommand::SetPassword {
+            email,
+            password,
+            data,
+        } => {
+            let platform = open(&data)?;
+            let user = platform
+                .auth
+                .find_by_email(&email)
+                .await
+                .map_err(|e| e.message)?
+                .ok_or_else(|| format!("no user with e-mail {email}"))?;
+            platform
+                .auth
+                .update_user(
+                    &user.id,
+                    UserChanges {
+                        password: Some(password),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(|e| describe(&e))?;
+            println!("Password changed for {email}.");
+            Ok(())
+        }
+    }
+}
+
+fn describe(e: &frontline_platform::ApiError) -> String {
+    let mut s = e.message.clone();
+    for d in &e.details {
+        s.push_str(&format!("\n  {}: {}", d.field, d.message));
+    }
+    s
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let settings = settings_for(
+        &args.data,
+        Overrides {
+            host: args.host.clone(),
+            port: args.port,
+            rate_limits: args.rate_limits,
+            admin_email: args.admin_email.clone(),
+            admin_password: args.admin_password.clone(),
+            data_dir: None,
+        },
+    )?;
+    let platform = frontline::open_platform(settings.clone()).map_err(|e| e.to_string())?;
+    match platform
+        .auth
+        .bootstrap_admin(
+            settings.admin_email.as_deref(),
+            settings.admin_password.as_deref(),
+        )
+        .map_err(|e| describe(&e))?
+    {
+        Some((email, Some(password))) => {
+            println!("Created the administrator {email} with password: {password}");
+            println!("(shown once; change it with `frontline user set-password`)");
+        }
+        Some((email, None)) => println!("Created the administrator {email}."),
+        None => {}
+    }
+    if args.demo {
+        load_demo(&platform)?;
+    }
+    for m in frontline::modules() {
+        if let Some(start) = m.start {
+            start(&platform);
+        }
+    }
+    let app = frontline::app(&platform);
+    let addr = format!("{}:{}", settings.host, settings.port);
+    let acceptor = TcpListener::bind(addr.clone())
+        .into_acceptor()
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local: Option<SocketAddr> = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied());
+    let shown = local.map(|a| a.to_string()).unwrap_or(addr);
+    println!("Frontline listening on http://{shown}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Err(e) = platform.db.checkpoint() {
+        eprintln!("warning: WAL checkpoint failed: {}", e.message);
+    }
+    println!("Frontline stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
