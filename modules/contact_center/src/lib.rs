@@ -1,6 +1,7 @@
 //! CC-Lite contact center (specs/contact-center.md), served at `/contact-center`.
 
 pub mod api;
+pub mod insight;
 pub mod model;
 
 use std::sync::Arc;
@@ -12,16 +13,28 @@ use frontline_platform::Platform;
 pub const SLUG: &str = "contact-center";
 
 /// Schema steps of this module, applied in order (never edit a released step).
-pub const MIGRATIONS: &[&str] = &[r#"
+/// Step 1 is part 1 (accounts, campaigns, contacts, teams, queues, companies);
+/// step 2 is parts 2 and 3 (see [`insight`]).
+pub const MIGRATIONS: &[&str] = &[CORE_SCHEMA, insight::SCHEMA];
+
+/// Part 1's schema.
+pub const CORE_SCHEMA: &str = r#"
 CREATE TABLE cc_profiles (
     user_seq INTEGER PRIMARY KEY,
     full_name TEXT NOT NULL,
     organization TEXT
 );
-"#];
+"#;
 
 pub fn module() -> Module {
     Module::new(SLUG, MIGRATIONS, build)
+        .with_start(insight::start)
+        .with_demo(demo)
+        .with_reindex(insight::reindex)
+}
+
+fn demo(platform: &Platform) -> frontline_platform::ApiResult<()> {
+    insight::demo(platform)
 }
 
 fn build(platform: &Platform) -> MountedModule {
@@ -37,7 +50,7 @@ fn build(platform: &Platform) -> MountedModule {
             base: "/contact-center",
             require_module_role: true,
         },
-        api::api(platform),
+        (api::api(platform), insight::api(platform)),
         Arc::new(|req, _| {
             if req.uri().path().contains("/auth/") {
                 Some(LimitRule::new("auth", 20, 300))
