@@ -65,6 +65,7 @@ pub fn build(
     // Longest base first, so nested bases resolve to the right module.
     bases.sort_by_key(|(b, _)| std::cmp::Reverse(b.len()));
     route = route
+        .nest("/files", crate::files::endpoint())
         .at("/healthz", healthz)
         .at("/metrics", metrics)
         .at("/docs", docs_index(index));

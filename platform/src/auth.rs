@@ -254,6 +254,7 @@ pub fn validate_password(password: &str) -> Result<(), FieldError> {
 #[derive(Clone)]
 pub struct Auth {
     db: Db,
+    secret: Arc<Vec<u8>>,
     encoding: Arc<EncodingKey>,
     decoding: Arc<DecodingKey>,
     ttl_secs: i64,
@@ -279,6 +280,7 @@ impl Auth {
         })?;
         Ok(Auth {
             db,
+            secret: Arc::new(secret.clone()),
             encoding: Arc::new(EncodingKey::from_secret(&secret)),
             decoding: Arc::new(DecodingKey::from_secret(&secret)),
             ttl_secs,
@@ -286,6 +288,16 @@ impl Auth {
             revoked: Arc::new(RwLock::new(revoked)),
             dummy_hash: Arc::new(hash_password("not-a-real-password")?),
         })
+    }
+
+    /// A key for another purpose (e.g. signing download URLs), derived from
+    /// the server secret so that one secret file protects everything.
+    pub fn derived_key(&self, purpose: &[u8]) -> Vec<u8> {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.secret)
+            .expect("hmac accepts any key length");
+        mac.update(purpose);
+        mac.finalize().into_bytes().to_vec()
     }
 
     pub fn token_ttl_secs(&self) -> i64 {

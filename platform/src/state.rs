@@ -5,8 +5,12 @@ use std::sync::Arc;
 use crate::auth::{Auth, PLATFORM_MIGRATIONS};
 use crate::db::{Db, DbError, Migrations};
 use crate::error::ApiError;
+use crate::events::Events;
+use crate::files::Files;
+use crate::jobs::Jobs;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
+use crate::search::Search;
 use crate::settings::Settings;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +30,10 @@ pub struct Platform {
     pub auth: Auth,
     pub limiter: RateLimiter,
     pub metrics: Arc<Metrics>,
+    pub search: Search,
+    pub files: Files,
+    pub jobs: Jobs,
+    pub events: Events,
 }
 
 impl Platform {
@@ -51,7 +59,19 @@ impl Platform {
             tracing::info!(module, from, to, "migrated");
         }
         let auth = Auth::new(db.clone(), &settings.data_dir, settings.token_ttl_secs)?;
+        let search = Search::open(&settings.index_dir(), db.clone())?;
+        let files = Files::open(
+            &settings.files_dir(),
+            db.clone(),
+            auth.derived_key(b"files"),
+        )?;
+        let jobs = Jobs::new(db.clone());
+        let events = Events::new(db.clone());
         Ok(Platform {
+            search,
+            files,
+            jobs,
+            events,
             limiter: RateLimiter::new(settings.rate_limits),
             settings: Arc::new(settings),
             db,

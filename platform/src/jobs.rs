@@ -1,0 +1,17 @@
+//! Durable background jobs and schedules in SQLite.
+//!
+//! (Being built: see issue 3. The public surface below is what modules use.)
+
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct Jobs {
+    #[allow(dead_code)]
+    db: Db,
+}
+
+impl Jobs {
+    pub fn new(db: Db) -> Jobs {
+        Jobs { db }
+    }
+}
