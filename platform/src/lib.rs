@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod page;
 pub mod ratelimit;
+pub mod report;
 pub mod search;
 pub mod settings;
 pub mod state;
