@@ -4,6 +4,9 @@
 
 use crate::db::Db;
 
+/// This service's schema steps (its own migration chain, `platform.events`).
+pub const MIGRATIONS: &[&str] = &["-- events tables"];
+
 #[derive(Clone)]
 pub struct Events {
     #[allow(dead_code)]

@@ -11,6 +11,9 @@ use poem::http::StatusCode;
 use poem::EndpointExt;
 
 use crate::db::Db;
+
+/// This service's schema steps (its own migration chain, `platform.files`).
+pub const MIGRATIONS: &[&str] = &["-- files tables"];
 use crate::error::ApiResult;
 
 #[derive(Clone)]

@@ -4,6 +4,9 @@
 
 use crate::db::Db;
 
+/// This service's schema steps (its own migration chain, `platform.jobs`).
+pub const MIGRATIONS: &[&str] = &["-- jobs tables"];
+
 #[derive(Clone)]
 pub struct Jobs {
     #[allow(dead_code)]

@@ -6,6 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::db::Db;
+
+/// This service's schema steps (its own migration chain, `platform.search`).
+pub const MIGRATIONS: &[&str] = &["-- search tables"];
 use crate::error::ApiResult;
 
 #[derive(Clone)]

@@ -49,10 +49,28 @@ impl Platform {
                 .map_err(|e| StartError::DataDir(dir.display().to_string(), e))?;
         }
         let db = Db::open(&settings.db_path())?;
-        let mut sets = vec![Migrations {
-            module: "platform",
-            steps: PLATFORM_MIGRATIONS,
-        }];
+        let mut sets = vec![
+            Migrations {
+                module: "platform",
+                steps: PLATFORM_MIGRATIONS,
+            },
+            Migrations {
+                module: "platform.search",
+                steps: crate::search::MIGRATIONS,
+            },
+            Migrations {
+                module: "platform.files",
+                steps: crate::files::MIGRATIONS,
+            },
+            Migrations {
+                module: "platform.jobs",
+                steps: crate::jobs::MIGRATIONS,
+            },
+            Migrations {
+                module: "platform.events",
+                steps: crate::events::MIGRATIONS,
+            },
+        ];
         sets.extend_from_slice(modules);
         let ran = db.migrate(&sets)?;
         for (module, from, to) in ran {
