@@ -330,6 +330,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     if args.demo {
         load_demo(&platform)?;
     }
+    platform.start_background();
     for m in frontline::modules() {
         if let Some(start) = m.start {
             start(&platform);

@@ -1,20 +1,502 @@
-//! Domain events and outgoing webhooks with signed, retried delivery.
+//! Domain events and outgoing webhooks.
 //!
-//! (Being built: see issue 3. The public surface below is what modules use.)
+//! A module emits an event inside the transaction of the change
+//! (`events::emit(tx, "training", "scenario.published", &data)`); the same
+//! transaction queues one delivery per matching subscription. A worker POSTs
+//! each delivery as JSON `{id, event, timestamp, data}` with
+//! `X-Frontline-Signature: sha256=<hex HMAC-SHA256 of the body with the
+//! subscription secret>`, `X-Frontline-Timestamp`, `X-Frontline-Event` and
+//! `X-Frontline-Delivery`, retries failures with exponential backoff, and
+//! keeps a delivery log (status code, attempts, last error).
+//!
+//! Subscription secrets are encrypted at rest (ChaCha20-Poly1305 with a key
+//! derived from the server secret) and shown only when created.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::{json, Value};
 
 use crate::db::Db;
+use crate::error::{ApiError, ApiResult, FieldError};
 
 /// This service's schema steps (its own migration chain, `platform.events`).
-pub const MIGRATIONS: &[&str] = &["-- events tables"];
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE platform_events (
+    id INTEGER PRIMARY KEY,
+    module TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX platform_events_module ON platform_events(module, created_at);
+CREATE TABLE platform_webhooks (
+    id TEXT PRIMARY KEY,
+    module TEXT NOT NULL,
+    owner_id TEXT,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    description TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX platform_webhooks_module ON platform_webhooks(module, active);
+CREATE TABLE platform_webhook_deliveries (
+    id INTEGER PRIMARY KEY,
+    webhook_id TEXT NOT NULL REFERENCES platform_webhooks(id) ON DELETE CASCADE,
+    event_id INTEGER NOT NULL REFERENCES platform_events(id),
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_status_code INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER
+);
+CREATE INDEX platform_webhook_deliveries_due ON platform_webhook_deliveries(status, next_attempt_at);
+CREATE INDEX platform_webhook_deliveries_hook ON platform_webhook_deliveries(webhook_id, id);
+"#];
 
+/// Delivery attempts before a delivery is marked failed.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(v: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(v).unwrap_or_default()
+}
+
+/// Records event `event_type` of `module` and queues its deliveries; call
+/// inside the transaction of the change it describes. Returns the event id.
+pub fn emit(tx: &Connection, module: &str, event_type: &str, data: &Value) -> ApiResult<i64> {
+    let now = ms(Utc::now());
+    tx.execute(
+        "INSERT INTO platform_events (module, event_type, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![module, event_type, data.to_string(), now],
+    )?;
+    let event_id = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO platform_webhook_deliveries (webhook_id, event_id, status, next_attempt_at, created_at)
+         SELECT w.id, ?1, 'pending', ?2, ?2 FROM platform_webhooks w
+         WHERE w.module = ?3 AND w.active = 1
+           AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN (?4, '*'))",
+        params![event_id, now, module, event_type],
+    )?;
+    Ok(event_id)
+}
+
+/// A webhook subscription (its secret is never included).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Subscription {
+    pub id: String,
+    pub module: String,
+    pub owner_id: Option<String>,
+    pub url: String,
+    pub events: Vec<String>,
+    pub description: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a new subscription is made of.
+#[derive(Debug, Clone, Default)]
+pub struct NewSubscription {
+    pub module: String,
+    /// Who owns it (a user or tenant id), so owners only see their own.
+    pub owner_id: Option<String>,
+    pub url: String,
+    pub events: Vec<String>,
+    /// The signing secret; generated (`whsec_…`) when `None`.
+    pub secret: Option<String>,
+    pub description: Option<String>,
+}
+
+/// One delivery of one event to one subscription.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub webhook_id: String,
+    pub event_id: i64,
+    pub event_type: String,
+    /// pending, delivered or failed.
+    pub status: String,
+    pub attempts: i64,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// Checks a webhook URL: absolute http(s) with a host, no credentials.
+pub fn validate_url(url: &str) -> Result<reqwest::Url, FieldError> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|_| FieldError::new("url", "url must be an absolute http(s) URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(FieldError::new(
+            "url",
+            "url must be an absolute http(s) URL",
+        ));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(FieldError::new("url", "url must not contain credentials"));
+    }
+    if url.len() > 2048 {
+        return Err(FieldError::new(
+            "url",
+            "url must be at most 2048 characters",
+        ));
+    }
+    Ok(parsed)
+}
+
+fn subscription_from_row(r: &Row<'_>) -> rusqlite::Result<Subscription> {
+    let events: String = r.get(4)?;
+    Ok(Subscription {
+        id: r.get(0)?,
+        module: r.get(1)?,
+        owner_id: r.get(2)?,
+        url: r.get(3)?,
+        events: serde_json::from_str(&events).unwrap_or_default(),
+        description: r.get(5)?,
+        active: r.get(6)?,
+        created_at: from_ms(r.get(7)?),
+    })
+}
+
+const SUB_COLUMNS: &str = "id, module, owner_id, url, events, description, active, created_at";
+
+/// The subscriptions of `module`, optionally only `owner`'s, oldest first.
+pub fn list_subscriptions(
+    conn: &Connection,
+    module: &str,
+    owner: Option<&str>,
+) -> ApiResult<Vec<Subscription>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SUB_COLUMNS} FROM platform_webhooks
+         WHERE module = ?1 AND (?2 IS NULL OR owner_id = ?2) ORDER BY created_at, id"
+    ))?;
+    let rows = stmt.query_map(params![module, owner], subscription_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One subscription of `module` (and `owner`, when given).
+pub fn get_subscription(
+    conn: &Connection,
+    module: &str,
+    owner: Option<&str>,
+    id: &str,
+) -> ApiResult<Option<Subscription>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {SUB_COLUMNS} FROM platform_webhooks
+                 WHERE id = ?1 AND module = ?2 AND (?3 IS NULL OR owner_id = ?3)"
+            ),
+            params![id, module, owner],
+            subscription_from_row,
+        )
+        .optional()?)
+}
+
+/// Deletes a subscription (and its delivery log); true when it existed.
+pub fn delete_subscription(
+    tx: &Connection,
+    module: &str,
+    owner: Option<&str>,
+    id: &str,
+) -> ApiResult<bool> {
+    Ok(tx.execute(
+        "DELETE FROM platform_webhooks WHERE id = ?1 AND module = ?2 AND (?3 IS NULL OR owner_id = ?3)",
+        params![id, module, owner],
+    )? > 0)
+}
+
+/// The newest deliveries of subscription `id`.
+pub fn deliveries(conn: &Connection, webhook_id: &str, limit: u32) -> ApiResult<Vec<Delivery>> {
+    let mut stmt = conn.prepare(
+        "SELECT d.id, d.webhook_id, d.event_id, e.event_type, d.status, d.attempts, d.last_status_code,
+                d.last_error, d.created_at, d.delivered_at
+         FROM platform_webhook_deliveries d JOIN platform_events e ON e.id = d.event_id
+         WHERE d.webhook_id = ?1 ORDER BY d.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![webhook_id, limit], |r| {
+        Ok(Delivery {
+            id: r.get(0)?,
+            webhook_id: r.get(1)?,
+            event_id: r.get(2)?,
+            event_type: r.get(3)?,
+            status: r.get(4)?,
+            attempts: r.get(5)?,
+            last_status_code: r.get(6)?,
+            last_error: r.get(7)?,
+            created_at: from_ms(r.get(8)?),
+            delivered_at: r.get::<_, Option<i64>>(9)?.map(from_ms),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// `sha256=<hex>` of the HMAC-SHA256 of `body` with `secret`.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("hmac takes any key length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// The event service: subscriptions with encrypted secrets, and the delivery worker.
 #[derive(Clone)]
 pub struct Events {
-    #[allow(dead_code)]
     db: Db,
+    cipher: Arc<ChaCha20Poly1305>,
+    http: reqwest::Client,
+    retry_base_ms: Arc<AtomicU64>,
+    started: Arc<AtomicBool>,
 }
 
 impl Events {
-    pub fn new(db: Db) -> Events {
-        Events { db }
+    /// `key` (32 bytes or more) encrypts subscription secrets.
+    pub fn new(db: Db, key: &[u8]) -> Events {
+        let mut k = [0u8; 32];
+        for (i, b) in key.iter().take(32).enumerate() {
+            k[i] = *b;
+        }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Frontline-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Events {
+            db,
+            cipher: Arc::new(ChaCha20Poly1305::new(&Key::from(k))),
+            http,
+            retry_base_ms: Arc::new(AtomicU64::new(2_000)),
+            started: Arc::new(AtomicBool::new(false)),
+        }
     }
+
+    /// The first retry waits this long; each next one twice as long (tests shorten it).
+    pub fn set_retry_base(&self, base: Duration) {
+        self.retry_base_ms
+            .store(base.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    fn encrypt(&self, secret: &str) -> ApiResult<String> {
+        let mut nonce = [0u8; 12];
+        rand::rng().fill(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(&Nonce::from(nonce), secret.as_bytes())
+            .map_err(|_| ApiError::internal("could not encrypt the webhook secret"))?;
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        Ok(base64::engine::general_purpose::STANDARD.encode(out))
+    }
+
+    fn decrypt(&self, stored: &str) -> Option<String> {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(stored)
+            .ok()?;
+        if raw.len() < 13 {
+            return None;
+        }
+        let (nonce, sealed) = raw.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().ok()?;
+        let plain = self.cipher.decrypt(&Nonce::from(nonce), sealed).ok()?;
+        String::from_utf8(plain).ok()
+    }
+
+    /// Creates a subscription inside `tx`; returns it and its secret (shown once).
+    pub fn subscribe(
+        &self,
+        tx: &Connection,
+        new: &NewSubscription,
+    ) -> ApiResult<(Subscription, String)> {
+        let mut problems = Vec::new();
+        if let Err(e) = validate_url(&new.url) {
+            problems.push(e);
+        }
+        if new.events.is_empty() {
+            problems.push(FieldError::new(
+                "events",
+                "events must list at least one event",
+            ));
+        }
+        if let Some(secret) = &new.secret {
+            if secret.len() < 16 || secret.len() > 256 {
+                problems.push(FieldError::new(
+                    "secret",
+                    "secret must be 16 to 256 characters",
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ApiError::validation(problems));
+        }
+        let secret = new.secret.clone().unwrap_or_else(|| {
+            let mut bytes = [0u8; 24];
+            rand::rng().fill(&mut bytes);
+            format!("whsec_{}", hex::encode(bytes))
+        });
+        let id = uuid::Uuid::new_v4().to_string();
+        tx.execute(
+            "INSERT INTO platform_webhooks (id, module, owner_id, url, events, secret, description, active, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)",
+            params![
+                id,
+                new.module,
+                new.owner_id,
+                new.url,
+                serde_json::to_string(&new.events)?,
+                self.encrypt(&secret)?,
+                new.description,
+                ms(Utc::now())
+            ],
+        )?;
+        let sub = get_subscription(tx, &new.module, None, &id)?
+            .ok_or_else(|| ApiError::internal("webhook vanished"))?;
+        Ok((sub, secret))
+    }
+
+    /// Starts the delivery worker (once).
+    pub fn start(&self) {
+        if self.started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let events = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match events.deliver_due().await {
+                    Ok(n) if n > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "webhook delivery error"),
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
+    }
+
+    /// Attempts every delivery that is due now; returns how many were attempted.
+    pub async fn deliver_due(&self) -> ApiResult<usize> {
+        let due = self
+            .db
+            .read(|conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT d.id, d.attempts, w.id, w.url, w.secret, e.id, e.event_type, e.payload, e.created_at
+                     FROM platform_webhook_deliveries d
+                     JOIN platform_webhooks w ON w.id = d.webhook_id
+                     JOIN platform_events e ON e.id = d.event_id
+                     WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
+                     ORDER BY d.next_attempt_at, d.id LIMIT 64",
+                )?;
+                let rows = stmt.query_map([ms(Utc::now())], |r| {
+                    Ok(Due {
+                        delivery_id: r.get(0)?,
+                        attempts: r.get(1)?,
+                        webhook_id: r.get(2)?,
+                        url: r.get(3)?,
+                        secret: r.get(4)?,
+                        event_id: r.get(5)?,
+                        event_type: r.get(6)?,
+                        payload: r.get(7)?,
+                        created_at: r.get(8)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?;
+        let n = due.len();
+        let results: Vec<(i64, i64, Result<u16, String>)> = futures_util::stream::iter(due)
+            .map(|d| async move {
+                let outcome = self.attempt(&d).await;
+                (d.delivery_id, d.attempts + 1, outcome)
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+        let base = self.retry_base_ms.load(Ordering::Relaxed) as i64;
+        self.db
+            .write(move |tx| {
+                let now = Utc::now();
+                for (id, attempts, outcome) in results {
+                    match outcome {
+                        Ok(code) if (200..300).contains(&code) => {
+                            tx.execute(
+                                "UPDATE platform_webhook_deliveries SET status = 'delivered', attempts = ?2,
+                                     last_status_code = ?3, last_error = NULL, delivered_at = ?4 WHERE id = ?1",
+                                params![id, attempts, code, ms(now)],
+                            )?;
+                        }
+                        other => {
+                            let (code, error) = match other {
+                                Ok(code) => (Some(code), format!("endpoint answered HTTP {code}")),
+                                Err(e) => (None, e),
+                            };
+                            let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+                            let wait = base.saturating_mul(1i64 << (attempts - 1).clamp(0, 20)).min(6 * 3600 * 1000);
+                            tx.execute(
+                                "UPDATE platform_webhook_deliveries SET status = ?2, attempts = ?3,
+                                     last_status_code = ?4, last_error = ?5, next_attempt_at = ?6 WHERE id = ?1",
+                                params![id, status, attempts, code, error, ms(now) + wait],
+                            )?;
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(n)
+    }
+
+    async fn attempt(&self, d: &Due) -> Result<u16, String> {
+        let secret = self
+            .decrypt(&d.secret)
+            .ok_or_else(|| "the webhook secret could not be decrypted".to_string())?;
+        let body = json!({
+            "id": d.event_id,
+            "event": d.event_type,
+            "timestamp": from_ms(d.created_at).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "data": serde_json::from_str::<Value>(&d.payload).unwrap_or(Value::Null),
+        })
+        .to_string();
+        let resp = self
+            .http
+            .post(&d.url)
+            .header("content-type", "application/json")
+            .header("x-frontline-signature", signature(&secret, body.as_bytes()))
+            .header("x-frontline-timestamp", Utc::now().timestamp().to_string())
+            .header("x-frontline-event", &d.event_type)
+            .header("x-frontline-delivery", d.delivery_id.to_string())
+            .header("x-frontline-webhook", &d.webhook_id)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {e}"))?;
+        Ok(resp.status().as_u16())
+    }
+}
+
+struct Due {
+    delivery_id: i64,
+    attempts: i64,
+    webhook_id: String,
+    url: String,
+    secret: String,
+    event_id: i64,
+    event_type: String,
+    payload: String,
+    created_at: i64,
 }

@@ -84,7 +84,7 @@ impl Platform {
             auth.derived_key(b"files"),
         )?;
         let jobs = Jobs::new(db.clone());
-        let events = Events::new(db.clone());
+        let events = Events::new(db.clone(), &auth.derived_key(b"webhook-secrets"));
         Ok(Platform {
             search,
             files,
@@ -96,5 +96,12 @@ impl Platform {
             auth,
             metrics: Arc::new(Metrics::default()),
         })
+    }
+
+    /// Starts the job workers, the scheduler and webhook delivery (inside a
+    /// tokio runtime; later calls do nothing).
+    pub fn start_background(&self) {
+        self.jobs.start(self, 2);
+        self.events.start();
     }
 }

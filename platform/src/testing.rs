@@ -37,6 +37,18 @@ impl TestApp {
             .bootstrap_admin(Some("admin@test.local"), Some("admin-password"))
             .expect("admin");
         let mounted = modules.iter().map(|m| (m.build)(&platform)).collect();
+        platform
+            .jobs
+            .set_retry_base(std::time::Duration::from_millis(20));
+        platform
+            .events
+            .set_retry_base(std::time::Duration::from_millis(20));
+        platform.start_background();
+        for m in &modules {
+            if let Some(start) = m.start {
+                start(&platform);
+            }
+        }
         let app = crate::app::build(&platform, mounted, None);
         let client = TestClient::new(app);
         let (_, token) = platform
