@@ -1,0 +1,326 @@
+//! End-to-end: the real `frontline` binary on a free loopback port with a temp data dir.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_frontline");
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    output: std::sync::mpsc::Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data_dir: &Path, extra_env: &[(&str, &str)]) -> Server {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--port", "0", "--host", "127.0.0.1", "--data-dir"])
+        .arg(data_dir)
+        .env_remove("FRONTLINE_PORT")
+        .env("FRONTLINE_ADMIN_EMAIL", "root@example.com")
+        .env("FRONTLINE_ADMIN_PASSWORD", "e2e-password-1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start frontline");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("server printed its address in time");
+        if let Some(url) = line.strip_prefix("Frontline listening on ") {
+            return Server {
+                child,
+                base: url.trim().to_string(),
+                output: rx,
+            };
+        }
+    }
+}
+
+async fn get(client: &reqwest::Client, url: String, token: Option<&str>) -> (u16, String) {
+    let mut req = client.get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn the_binary_serves_every_module_with_its_docs_and_its_own_401_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &[]);
+    let http = reqwest::Client::new();
+    let base = server.base.clone();
+
+    let login: Value = http
+        .post(format!("{base}/auth/login"))
+        .json(&json!({"email": "root@example.com", "password": "e2e-password-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().expect("token").to_string();
+    let (status, me) = get(&http, format!("{base}/auth/me"), Some(&token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&me).unwrap()["roles"],
+        json!(["admin"])
+    );
+
+    // Each module: Swagger UI, ReDoc, a spec that parses, and its own 401 body.
+    let modules: [(&str, &str, fn(&Value) -> bool); 5] = [
+        ("/training/api", "/admin/templates", |b| {
+            b["error"]["code"] == "UNAUTHORIZED"
+        }),
+        ("/chatbot/api/v2", "/tenants", |b| {
+            b["status"] == "error" && b["meta"]["api_version"] == "v2"
+        }),
+        ("/contact-center", "/api/v1/auth/me", |b| {
+            b["error_code"] == "AUTHENTICATION_ERROR" && b["detail"].is_string()
+        }),
+        ("/marketplace/v1", "/webhooks", |b| {
+            b["success"] == false && b["error"]["code"] == "UNAUTHORIZED"
+        }),
+        ("/planning", "/api/auth/session", |b| {
+            b["success"] == false && b["code"] == "UNAUTHORIZED"
+        }),
+    ];
+    for (module_base, protected, is_module_401) in modules {
+        let (status, html) = get(&http, format!("{base}{module_base}/docs"), None).await;
+        assert_eq!(status, 200, "{module_base}/docs");
+        assert!(
+            html.contains("swagger"),
+            "{module_base}/docs renders Swagger UI"
+        );
+        let (status, _) = get(&http, format!("{base}{module_base}/redoc"), None).await;
+        assert_eq!(status, 200, "{module_base}/redoc");
+        let (status, spec) = get(&http, format!("{base}{module_base}/openapi.json"), None).await;
+        assert_eq!(status, 200);
+        let spec: Value = serde_json::from_str(&spec).expect("spec parses");
+        assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+        assert!(!spec["paths"].as_object().unwrap().is_empty());
+        let (status, body) = get(&http, format!("{base}{module_base}{protected}"), None).await;
+        assert_eq!(status, 401, "{module_base}{protected}");
+        let body: Value = serde_json::from_str(&body).expect("401 body is JSON");
+        assert!(is_module_401(&body), "{module_base}: {body}");
+    }
+
+    let (status, index) = get(&http, format!("{base}/docs"), None).await;
+    assert_eq!(status, 200);
+    for m in [
+        "/training/api/docs",
+        "/chatbot/api/v2/docs",
+        "/contact-center/docs",
+        "/marketplace/v1/docs",
+        "/planning/docs",
+    ] {
+        assert!(index.contains(m), "docs index links {m}");
+    }
+    let (status, ui) = get(&http, format!("{base}/"), None).await;
+    assert_eq!(status, 200);
+    assert!(ui.contains("<!doctype html>") || ui.contains("<!DOCTYPE html>"));
+    let (status, health) = get(&http, format!("{base}/healthz"), None).await;
+    assert_eq!(status, 200, "{health}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully_and_data_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path(), &[]);
+    let http = reqwest::Client::new();
+    let admin: Value = http
+        .post(format!("{}/auth/login", server.base))
+        .json(&json!({"email": "root@example.com", "password": "e2e-password-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created = http
+        .post(format!("{}/auth/users", server.base))
+        .bearer_auth(admin["access_token"].as_str().unwrap())
+        .json(&json!({"email": "kept@example.com", "password": "kept-password-1", "name": "Kept", "roles": ["planning:VIEWER"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(server.child.id() as i32, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "clean exit: {status:?}");
+    let rest: Vec<String> = server.output.try_iter().collect();
+    assert!(rest.iter().any(|l| l == "Frontline stopped."), "{rest:?}");
+
+    // Restart on the same data dir: the user is there, the admin is not recreated.
+    let server = start(
+        dir.path(),
+        &[("FRONTLINE_ADMIN_PASSWORD", "a-different-one")],
+    );
+    let login = http
+        .post(format!("{}/auth/login", server.base))
+        .json(&json!({"email": "kept@example.com", "password": "kept-password-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status().as_u16(), 200);
+    let old_admin = http
+        .post(format!("{}/auth/login", server.base))
+        .json(&json!({"email": "root@example.com", "password": "e2e-password-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        old_admin.status().as_u16(),
+        200,
+        "first-start password still valid"
+    );
+}
+
+fn run(args: &[&str], data_dir: &Path) -> (bool, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .expect("run frontline");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn cli_users_backup_and_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = run(&["migrate"], dir.path());
+    assert!(ok, "{out}");
+    let (ok, out) = run(
+        &[
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--password",
+            "ops-password-1",
+            "--role",
+            "training:editor",
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = run(
+        &[
+            "user",
+            "create",
+            "--email",
+            "bad@example.com",
+            "--password",
+            "x",
+            "--role",
+            "nope",
+        ],
+        dir.path(),
+    );
+    assert!(!ok);
+    assert!(out.contains("password") && out.contains("roles"), "{out}");
+    let (ok, out) = run(&["user", "list"], dir.path());
+    assert!(
+        ok && out.contains("ops@example.com\tactive\ttraining:editor"),
+        "{out}"
+    );
+    let (ok, out) = run(
+        &[
+            "user",
+            "set-password",
+            "--email",
+            "ops@example.com",
+            "--password",
+            "new-password-2",
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{out}");
+
+    let backup = dir.path().join("copy.db");
+    let (ok, out) = run(&["backup", backup.to_str().unwrap()], dir.path());
+    assert!(ok, "{out}");
+    let conn = rusqlite::Connection::open(&backup).unwrap();
+    let n: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM platform_users WHERE email = 'ops@example.com'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    let (ok, out) = run(&["backup", backup.to_str().unwrap()], dir.path());
+    assert!(!ok && out.contains("already exists"), "{out}");
+}
+
+#[test]
+fn openapi_command_writes_the_committed_specs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .arg("openapi")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi");
+    for name in [
+        "platform",
+        "training",
+        "chatbot",
+        "contact-center",
+        "marketplace",
+        "planning",
+    ] {
+        let generated = std::fs::read_to_string(dir.path().join(format!("{name}.json"))).unwrap();
+        let expected = std::fs::read_to_string(committed.join(format!("{name}.json"))).unwrap();
+        assert!(
+            generated == expected,
+            "openapi/{name}.json is stale: run `frontline openapi openapi/`"
+        );
+    }
+}
