@@ -324,3 +324,17 @@ fn openapi_command_writes_the_committed_specs() {
         );
     }
 }
+
+#[test]
+fn a_database_from_a_newer_build_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = run(&["migrate"], dir.path());
+    assert!(ok, "{out}");
+    let conn = rusqlite::Connection::open(dir.path().join("frontline.db")).unwrap();
+    conn.execute("UPDATE schema_migrations SET version = 99 WHERE module = 'training'", [])
+        .unwrap();
+    drop(conn);
+    let (ok, out) = run(&["migrate"], dir.path());
+    assert!(!ok);
+    assert!(out.contains("written by a newer Frontline") && out.contains("'training'"), "{out}");
+}
