@@ -248,7 +248,7 @@ async fn user(cmd: UserCommand) -> Result<(), String> {
             let platform = open(&data)?;
             let users = platform
                 .db
-                .read(|c| frontline_platform::auth::Auth::list_users_in(c))
+                .read(frontline_platform::auth::Auth::list_users_in)
                 .await
                 .map_err(|e| e.message)?;
             for u in users {

@@ -46,10 +46,7 @@ fn start(data_dir: &Path, extra_env: &[(&str, &str)]) -> Server {
         }
     });
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("server printed its address in time");
+    while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
         if let Some(url) = line.strip_prefix("Frontline listening on ") {
             return Server {
                 child,
@@ -58,7 +55,13 @@ fn start(data_dir: &Path, extra_env: &[(&str, &str)]) -> Server {
             };
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not print its address in time");
 }
+
+/// A module's base, a protected path in it, and a check of its 401 body.
+type ModuleCheck = (&'static str, &'static str, fn(&Value) -> bool);
 
 async fn get(client: &reqwest::Client, url: String, token: Option<&str>) -> (u16, String) {
     let mut req = client.get(url);
@@ -95,7 +98,7 @@ async fn the_binary_serves_every_module_with_its_docs_and_its_own_401_body() {
     );
 
     // Each module: Swagger UI, ReDoc, a spec that parses, and its own 401 body.
-    let modules: [(&str, &str, fn(&Value) -> bool); 5] = [
+    let modules: [ModuleCheck; 5] = [
         ("/training/api", "/admin/templates", |b| {
             b["error"]["code"] == "UNAUTHORIZED"
         }),
@@ -331,10 +334,16 @@ fn a_database_from_a_newer_build_is_refused_with_a_clear_message() {
     let (ok, out) = run(&["migrate"], dir.path());
     assert!(ok, "{out}");
     let conn = rusqlite::Connection::open(dir.path().join("frontline.db")).unwrap();
-    conn.execute("UPDATE schema_migrations SET version = 99 WHERE module = 'training'", [])
-        .unwrap();
+    conn.execute(
+        "UPDATE schema_migrations SET version = 99 WHERE module = 'training'",
+        [],
+    )
+    .unwrap();
     drop(conn);
     let (ok, out) = run(&["migrate"], dir.path());
     assert!(!ok);
-    assert!(out.contains("written by a newer Frontline") && out.contains("'training'"), "{out}");
+    assert!(
+        out.contains("written by a newer Frontline") && out.contains("'training'"),
+        "{out}"
+    );
 }

@@ -241,11 +241,7 @@ impl AuthApi {
     #[oai(path = "/users", method = "get")]
     async fn list_users(&self, auth: BearerAuth) -> Result<Json<Vec<UserView>>> {
         auth.0.require_admin()?;
-        let users = self
-            .platform
-            .db
-            .read(|conn| Auth::list_users_in(conn))
-            .await?;
+        let users = self.platform.db.read(Auth::list_users_in).await?;
         Ok(Json(users.into_iter().map(Into::into).collect()))
     }
 

@@ -82,10 +82,9 @@ impl<'a> FromRequest<'a> for RequestMeta {
 
 /// The peer address (proxies are not trusted: this is a local server).
 pub fn client_ip(req: &Request) -> Option<String> {
-    match req.remote_addr().as_socket_addr() {
-        Some(addr) => Some(addr.ip().to_string()),
-        None => None,
-    }
+    req.remote_addr()
+        .as_socket_addr()
+        .map(|addr| addr.ip().to_string())
 }
 
 /// The bearer token of a request: `Authorization: Bearer …`, or the session

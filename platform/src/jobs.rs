@@ -310,11 +310,11 @@ pub fn delete_schedule(tx: &Connection, name: &str) -> ApiResult<bool> {
     Ok(tx.execute("DELETE FROM platform_schedules WHERE name = ?1", [name])? > 0)
 }
 
+/// When a schedule runs next, and when it ran last.
+pub type ScheduleTimes = (DateTime<Utc>, Option<DateTime<Utc>>);
+
 /// When schedule `name` runs next and ran last.
-pub fn schedule_times(
-    conn: &Connection,
-    name: &str,
-) -> ApiResult<Option<(DateTime<Utc>, Option<DateTime<Utc>>)>> {
+pub fn schedule_times(conn: &Connection, name: &str) -> ApiResult<Option<ScheduleTimes>> {
     Ok(conn
         .query_row(
             "SELECT next_run_at, last_run_at FROM platform_schedules WHERE name = ?1",

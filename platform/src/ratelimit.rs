@@ -14,6 +14,8 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter as Gcra};
 
+/// (module, class, limit, window): one limiter per distinct rule.
+type LimiterKey = (String, &'static str, u32, u64);
 type Keyed = Gcra<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
 
 /// The limit that applies to one request.
@@ -59,7 +61,7 @@ pub struct Decision {
 pub struct RateLimiter {
     enabled: bool,
     clock: DefaultClock,
-    limiters: Arc<Mutex<HashMap<(String, &'static str, u32, u64), Arc<Keyed>>>>,
+    limiters: Arc<Mutex<HashMap<LimiterKey, Arc<Keyed>>>>,
     checks: Arc<AtomicU64>,
 }
 
