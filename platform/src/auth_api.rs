@@ -409,7 +409,11 @@ impl AuthApi {
         entity_id: Query<Option<String>>,
         from: Query<Option<String>>,
         to: Query<Option<String>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<i64>>,
+        /// Entries per page, 1 to 100.
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
     ) -> Result<Json<AuditPage>> {
         auth.0.require_admin()?;

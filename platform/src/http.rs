@@ -435,17 +435,35 @@ where
     let svc = OpenApiService::new(api, info.title, info.version)
         .description(info.description)
         .server(info.base);
-    let spec = svc.spec();
+    let raw = svc.spec();
+    let spec = crate::openapi::complete::<E>(&raw);
+    // The UIs embed the document; give them the completed one.
+    let swagger = svc.swagger_ui_html().replace(&raw, &spec);
+    let redoc = svc.redoc_html().replace(&raw, &spec);
+    let spec_body = spec.clone();
+    let allowed = crate::openapi::AllowedMethods::from_spec(&spec);
     let routes = Route::new()
-        .nest("/docs", svc.swagger_ui())
-        .nest("/redoc", svc.redoc())
-        .at("/openapi.json", svc.spec_endpoint())
+        .at(
+            "/docs",
+            poem::endpoint::make_sync(move |_| poem::web::Html(swagger.clone())),
+        )
+        .at(
+            "/redoc",
+            poem::endpoint::make_sync(move |_| poem::web::Html(redoc.clone())),
+        )
+        .at(
+            "/openapi.json",
+            poem::endpoint::make_sync(move |_| {
+                spec_body.clone().with_content_type("application/json")
+            }),
+        )
         .nest("/", svc);
     let gate = Gate::<_, E> {
         inner: routes,
         platform: platform.clone(),
         info: info.clone(),
         classify,
+        allowed,
         _envelope: PhantomData,
     };
     MountedModule {
@@ -465,6 +483,7 @@ struct Gate<Ep, E> {
     platform: Platform,
     info: ModuleInfo,
     classify: Classifier,
+    allowed: crate::openapi::AllowedMethods,
     _envelope: PhantomData<E>,
 }
 
@@ -612,6 +631,13 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
                 error_response::<E>(&ApiError::internal("Internal server error"), &ctx)
             }
         };
+        if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
+            if let Some(allow) = self.allowed.allow_header(&ctx.path) {
+                if let Ok(v) = HeaderValue::from_str(&allow) {
+                    resp.headers_mut().insert(header::ALLOW, v);
+                }
+            }
+        }
         if let Some(d) = &decision {
             rate_headers(&mut resp, d);
         }

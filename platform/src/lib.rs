@@ -19,6 +19,7 @@ pub mod files;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod openapi;
 pub mod page;
 pub mod ratelimit;
 pub mod report;

@@ -256,6 +256,7 @@ async fn unknown_paths_and_methods_get_json_errors() {
     assert_eq!(body(resp).await["error"]["code"], "NOT_FOUND");
     let resp = app.client.put("/auth/login").send().await;
     resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+    resp.assert_header("allow", "POST");
     assert_eq!(body(resp).await["error"]["code"], "METHOD_NOT_ALLOWED");
 }
 
@@ -335,4 +336,24 @@ async fn platform_spec_is_committed() {
     let app = TestApp::new(vec![]).await;
     let spec = frontline_platform::app::platform_module(&app.platform).spec;
     check_spec("platform", &spec);
+}
+
+#[tokio::test]
+async fn every_operation_documents_its_error_statuses_in_the_module_body() {
+    let app = TestApp::new(vec![]).await;
+    let resp = app.client.get("/auth/openapi.json").send().await;
+    let spec: Value = resp.0.into_body().into_json().await.unwrap();
+    let me = &spec["paths"]["/me"]["get"]["responses"];
+    for status in ["401", "403", "404", "429", "500"] {
+        assert_eq!(
+            me[status]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/PlatformErrorBody",
+            "{status}"
+        );
+    }
+    // Optional fields are documented as nullable, as they are sent.
+    assert_eq!(
+        spec["components"]["schemas"]["UserView"]["properties"]["organization"]["nullable"],
+        true
+    );
 }
