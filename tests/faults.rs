@@ -1,0 +1,237 @@
+//! Faults: SIGKILL during a stream of acknowledged writes, an online backup
+//! while writes continue, and SIGTERM under load. Runs the real binary.
+
+#![cfg(unix)]
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_frontline");
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data_dir: &Path) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--rate-limits", "off", "--data-dir"])
+        .arg(data_dir)
+        .env("FRONTLINE_ADMIN_EMAIL", "root@example.com")
+        .env("FRONTLINE_ADMIN_PASSWORD", "fault-password-1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if let Some(url) = line.strip_prefix("Frontline listening on ") {
+            return Server {
+                child,
+                base: url.trim().to_string(),
+            };
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("server did not start");
+}
+
+fn signal(server: &Server, sig: i32) {
+    // SAFETY: signalling our own child process.
+    unsafe {
+        libc::kill(server.child.id() as i32, sig);
+    }
+}
+
+async fn admin_token(http: &reqwest::Client, base: &str) -> String {
+    let v: Value = http
+        .post(format!("{base}/auth/login"))
+        .json(&json!({"email": "root@example.com", "password": "fault-password-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["access_token"].as_str().unwrap().to_string()
+}
+
+async fn emails(http: &reqwest::Client, base: &str) -> BTreeSet<String> {
+    let token = admin_token(http, base).await;
+    let users: Vec<Value> = http
+        .get(format!("{base}/auth/users"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    users
+        .iter()
+        .filter_map(|u| u["email"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Writers creating users until stopped; returns the e-mails acknowledged with 201,
+/// and how many requests failed other than by a refused connection.
+async fn write_stream(
+    base: String,
+    token: String,
+    writers: usize,
+    stop: Arc<Mutex<bool>>,
+) -> (BTreeSet<String>, usize) {
+    let acked = Arc::new(Mutex::new(BTreeSet::new()));
+    let broken = Arc::new(Mutex::new(0usize));
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let (base, token, acked, broken, stop) = (
+            base.clone(),
+            token.clone(),
+            acked.clone(),
+            broken.clone(),
+            stop.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut i = 0;
+            while !*stop.lock().unwrap() {
+                i += 1;
+                let email = format!("w{w}-{i}@example.com");
+                let res = http
+                    .post(format!("{base}/auth/users"))
+                    .bearer_auth(&token)
+                    .json(&json!({"email": email, "password": "stream-pass-1", "name": "S", "roles": []}))
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        acked.lock().unwrap().insert(email);
+                    }
+                    Ok(r) => panic!("unexpected status {}", r.status()),
+                    Err(e) if e.is_connect() => break,
+                    Err(_) => {
+                        *broken.lock().unwrap() += 1;
+                        break;
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let acked = acked.lock().unwrap().clone();
+    let broken = *broken.lock().unwrap();
+    (acked, broken)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_acknowledged_write_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let http = reqwest::Client::new();
+    let token = admin_token(&http, &server.base).await;
+    let stop = Arc::new(Mutex::new(false));
+    let stream = tokio::spawn(write_stream(server.base.clone(), token, 8, stop.clone()));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    signal(&server, libc::SIGKILL);
+    let (acked, _) = stream.await.unwrap();
+    drop(server);
+    assert!(acked.len() > 5, "the stream made progress: {}", acked.len());
+
+    let server = start(dir.path());
+    let stored = emails(&http, &server.base).await;
+    let missing: Vec<_> = acked.difference(&stored).collect();
+    assert!(
+        missing.is_empty(),
+        "acknowledged writes lost after SIGKILL: {missing:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_under_load_finishes_in_flight_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path());
+    let http = reqwest::Client::new();
+    let token = admin_token(&http, &server.base).await;
+    let stop = Arc::new(Mutex::new(false));
+    let stream = tokio::spawn(write_stream(server.base.clone(), token, 16, stop.clone()));
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    signal(&server, libc::SIGTERM);
+    let (acked, broken) = stream.await.unwrap();
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(broken, 0, "requests cut off mid-flight");
+    drop(server);
+    let server = start(dir.path());
+    let stored = emails(&http, &server.base).await;
+    assert!(acked.is_subset(&stored));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_online_backup_taken_during_writes_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let http = reqwest::Client::new();
+    let token = admin_token(&http, &server.base).await;
+    let stop = Arc::new(Mutex::new(false));
+    let before = emails(&http, &server.base).await;
+    let stream = tokio::spawn(write_stream(server.base.clone(), token, 4, stop.clone()));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let acked_before_backup = emails(&http, &server.base).await;
+    let backup = dir.path().join("backup.db");
+    let out = Command::new(BIN)
+        .arg("backup")
+        .arg(&backup)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    *stop.lock().unwrap() = true;
+    let _ = stream.await.unwrap();
+    drop(server);
+
+    // Restore into a fresh data dir: the database copy and the server secret.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::copy(&backup, restored.path().join("frontline.db")).unwrap();
+    std::fs::copy(
+        dir.path().join("secret.key"),
+        restored.path().join("secret.key"),
+    )
+    .unwrap();
+    let server = start(restored.path());
+    let stored = emails(&http, &server.base).await;
+    assert!(before.is_subset(&stored));
+    assert!(
+        acked_before_backup.is_subset(&stored),
+        "the backup holds everything written before it started"
+    );
+}
