@@ -136,7 +136,11 @@ fn start(data: &std::path::Path) -> Server {
                     };
                 }
             }
-            _ => panic!("server exited before listening"),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("server exited before listening");
+            }
         }
     }
 }
