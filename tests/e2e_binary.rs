@@ -1,64 +1,15 @@
 //! End-to-end: the real `frontline` binary on a free loopback port with a temp data dir.
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use support::{admin_token, login, start, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 const BIN: &str = env!("CARGO_BIN_EXE_frontline");
-
-/// A running server, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    output: std::sync::mpsc::Receiver<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data_dir: &Path, extra_env: &[(&str, &str)]) -> Server {
-    let mut cmd = Command::new(BIN);
-    cmd.args(["--port", "0", "--host", "127.0.0.1", "--data-dir"])
-        .arg(data_dir)
-        .env_remove("FRONTLINE_PORT")
-        .env("FRONTLINE_ADMIN_EMAIL", "root@example.com")
-        .env("FRONTLINE_ADMIN_PASSWORD", "e2e-password-1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("start frontline");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        if let Some(url) = line.strip_prefix("Frontline listening on ") {
-            return Server {
-                child,
-                base: url.trim().to_string(),
-                output: rx,
-            };
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not print its address in time");
-}
 
 /// A module's base, a protected path in it, and a check of its 401 body.
 type ModuleCheck = (&'static str, &'static str, fn(&Value) -> bool);
@@ -76,20 +27,10 @@ async fn get(client: &reqwest::Client, url: String, token: Option<&str>) -> (u16
 #[tokio::test]
 async fn the_binary_serves_every_module_with_its_docs_and_its_own_401_body() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(dir.path(), &[]);
+    let server = start(dir.path(), &[], &[]);
     let http = reqwest::Client::new();
     let base = server.base.clone();
-
-    let login: Value = http
-        .post(format!("{base}/auth/login"))
-        .json(&json!({"email": "root@example.com", "password": "e2e-password-1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().expect("token").to_string();
+    let token = admin_token(&http, &base).await;
     let (status, me) = get(&http, format!("{base}/auth/me"), Some(&token)).await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -157,30 +98,19 @@ async fn the_binary_serves_every_module_with_its_docs_and_its_own_401_body() {
 #[tokio::test]
 async fn sigterm_stops_the_server_gracefully_and_data_persists() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = start(dir.path(), &[]);
+    let mut server = start(dir.path(), &[], &[]);
     let http = reqwest::Client::new();
-    let admin: Value = http
-        .post(format!("{}/auth/login", server.base))
-        .json(&json!({"email": "root@example.com", "password": "e2e-password-1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let admin = admin_token(&http, &server.base).await;
     let created = http
         .post(format!("{}/auth/users", server.base))
-        .bearer_auth(admin["access_token"].as_str().unwrap())
+        .bearer_auth(&admin)
         .json(&json!({"email": "kept@example.com", "password": "kept-password-1", "name": "Kept", "roles": ["planning:VIEWER"]}))
         .send()
         .await
         .unwrap();
     assert_eq!(created.status().as_u16(), 201);
 
-    // SAFETY: sending a signal to our own child process.
-    unsafe {
-        libc::kill(server.child.id() as i32, libc::SIGTERM);
-    }
+    server.signal(libc::SIGTERM);
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {
@@ -196,26 +126,14 @@ async fn sigterm_stops_the_server_gracefully_and_data_persists() {
     // Restart on the same data dir: the user is there, the admin is not recreated.
     let server = start(
         dir.path(),
+        &[],
         &[("FRONTLINE_ADMIN_PASSWORD", "a-different-one")],
     );
-    let login = http
-        .post(format!("{}/auth/login", server.base))
-        .json(&json!({"email": "kept@example.com", "password": "kept-password-1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status().as_u16(), 200);
-    let old_admin = http
-        .post(format!("{}/auth/login", server.base))
-        .json(&json!({"email": "root@example.com", "password": "e2e-password-1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        old_admin.status().as_u16(),
-        200,
-        "first-start password still valid"
-    );
+    let kept = login(&http, &server.base, "kept@example.com", "kept-password-1").await;
+    assert!(!kept.is_empty());
+    // The first-start password is still the admin's.
+    let again = login(&http, &server.base, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert!(!again.is_empty());
 }
 
 fn run(args: &[&str], data_dir: &Path) -> (bool, String) {

@@ -3,78 +3,20 @@
 
 #![cfg(unix)]
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
+use support::{admin_token, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_frontline");
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data_dir: &Path) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--rate-limits", "off", "--data-dir"])
-        .arg(data_dir)
-        .env("FRONTLINE_ADMIN_EMAIL", "root@example.com")
-        .env("FRONTLINE_ADMIN_PASSWORD", "fault-password-1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        if let Some(url) = line.strip_prefix("Frontline listening on ") {
-            return Server {
-                child,
-                base: url.trim().to_string(),
-            };
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("server did not start");
-}
-
-fn signal(server: &Server, sig: i32) {
-    // SAFETY: signalling our own child process.
-    unsafe {
-        libc::kill(server.child.id() as i32, sig);
-    }
-}
-
-async fn admin_token(http: &reqwest::Client, base: &str) -> String {
-    let v: Value = http
-        .post(format!("{base}/auth/login"))
-        .json(&json!({"email": "root@example.com", "password": "fault-password-1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["access_token"].as_str().unwrap().to_string()
+fn start(data_dir: &std::path::Path) -> Server {
+    support::start(data_dir, &["--rate-limits", "off"], &[])
 }
 
 async fn emails(http: &reqwest::Client, base: &str) -> BTreeSet<String> {
@@ -156,7 +98,7 @@ async fn every_acknowledged_write_survives_sigkill() {
     let stop = Arc::new(Mutex::new(false));
     let stream = tokio::spawn(write_stream(server.base.clone(), token, 8, stop.clone()));
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    signal(&server, libc::SIGKILL);
+    server.signal(libc::SIGKILL);
     let (acked, _) = stream.await.unwrap();
     drop(server);
     assert!(acked.len() > 5, "the stream made progress: {}", acked.len());
@@ -179,7 +121,7 @@ async fn sigterm_under_load_finishes_in_flight_requests() {
     let stop = Arc::new(Mutex::new(false));
     let stream = tokio::spawn(write_stream(server.base.clone(), token, 16, stop.clone()));
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    signal(&server, libc::SIGTERM);
+    server.signal(libc::SIGTERM);
     let (acked, broken) = stream.await.unwrap();
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
