@@ -28,6 +28,7 @@ use serde_json::{json, Value};
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::time::{from_ms, to_ms};
 
 /// This service's schema steps (its own migration chain, `platform.events`).
 pub const MIGRATIONS: &[&str] = &[r#"
@@ -70,18 +71,10 @@ CREATE INDEX platform_webhook_deliveries_hook ON platform_webhook_deliveries(web
 /// Delivery attempts before a delivery is marked failed.
 pub const MAX_ATTEMPTS: i64 = 8;
 
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
-}
-
 /// Records event `event_type` of `module` and queues its deliveries; call
 /// inside the transaction of the change it describes. Returns the event id.
 pub fn emit(tx: &Connection, module: &str, event_type: &str, data: &Value) -> ApiResult<i64> {
-    let now = ms(Utc::now());
+    let now = to_ms(Utc::now());
     tx.execute(
         "INSERT INTO platform_events (module, event_type, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![module, event_type, data.to_string(), now],
@@ -363,7 +356,7 @@ impl Events {
                 serde_json::to_string(&new.events)?,
                 self.encrypt(&secret)?,
                 new.description,
-                ms(Utc::now())
+                to_ms(Utc::now())
             ],
         )?;
         let sub = get_subscription(tx, &new.module, None, &id)?
@@ -402,7 +395,7 @@ impl Events {
                      WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
                      ORDER BY d.next_attempt_at, d.id LIMIT 64",
                 )?;
-                let rows = stmt.query_map([ms(Utc::now())], |r| {
+                let rows = stmt.query_map([to_ms(Utc::now())], |r| {
                     Ok(Due {
                         delivery_id: r.get(0)?,
                         attempts: r.get(1)?,
@@ -437,7 +430,7 @@ impl Events {
                             tx.execute(
                                 "UPDATE platform_webhook_deliveries SET status = 'delivered', attempts = ?2,
                                      last_status_code = ?3, last_error = NULL, delivered_at = ?4 WHERE id = ?1",
-                                params![id, attempts, code, ms(now)],
+                                params![id, attempts, code, to_ms(now)],
                             )?;
                         }
                         other => {
@@ -450,7 +443,7 @@ impl Events {
                             tx.execute(
                                 "UPDATE platform_webhook_deliveries SET status = ?2, attempts = ?3,
                                      last_status_code = ?4, last_error = ?5, next_attempt_at = ?6 WHERE id = ?1",
-                                params![id, status, attempts, code, error, ms(now) + wait],
+                                params![id, status, attempts, code, error, to_ms(now) + wait],
                             )?;
                         }
                     }

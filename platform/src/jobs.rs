@@ -33,6 +33,7 @@ use tokio::sync::Notify;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::Platform;
+use crate::time::{from_ms, to_ms};
 
 /// This service's schema steps (its own migration chain, `platform.jobs`).
 pub const MIGRATIONS: &[&str] = &[r#"
@@ -95,14 +96,6 @@ pub struct JobRecord {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
-}
-
 /// Queues a job to run as soon as a worker is free (call inside the change's transaction).
 pub fn enqueue(tx: &Connection, kind: &str, payload: &Value) -> ApiResult<i64> {
     enqueue_at(tx, kind, payload, Utc::now(), 5)
@@ -123,8 +116,8 @@ pub fn enqueue_at(
             kind,
             payload.to_string(),
             max_attempts.max(1),
-            ms(run_at),
-            ms(Utc::now())
+            to_ms(run_at),
+            to_ms(Utc::now())
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -282,7 +275,7 @@ pub fn upsert_schedule(
          VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
          ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, payload = excluded.payload,
              spec = excluded.spec, enabled = 1, next_run_at = excluded.next_run_at",
-        params![name, kind, payload.to_string(), spec_json, ms(next), ms(Utc::now())],
+        params![name, kind, payload.to_string(), spec_json, to_ms(next), to_ms(Utc::now())],
     )?;
     Ok(next)
 }
@@ -300,7 +293,7 @@ pub fn set_schedule_enabled(tx: &Connection, name: &str, enabled: bool) -> ApiRe
     let spec: ScheduleSpec = serde_json::from_str(&spec)?;
     tx.execute(
         "UPDATE platform_schedules SET enabled = ?2, next_run_at = ?3 WHERE name = ?1",
-        params![name, enabled, ms(spec.next_after(Utc::now())?)],
+        params![name, enabled, to_ms(spec.next_after(Utc::now())?)],
     )?;
     Ok(true)
 }
@@ -332,7 +325,7 @@ pub fn fire_due_schedules(tx: &Connection, now: DateTime<Utc>) -> ApiResult<usiz
             "SELECT id, kind, payload, spec, next_run_at FROM platform_schedules
              WHERE enabled = 1 AND next_run_at <= ?1 ORDER BY next_run_at",
         )?;
-        let rows = stmt.query_map([ms(now)], |r| {
+        let rows = stmt.query_map([to_ms(now)], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?;
         rows.collect::<Result<_, _>>()?
@@ -349,7 +342,7 @@ pub fn fire_due_schedules(tx: &Connection, now: DateTime<Utc>) -> ApiResult<usiz
         let spec: ScheduleSpec = serde_json::from_str(spec)?;
         tx.execute(
             "UPDATE platform_schedules SET last_run_at = ?2, next_run_at = ?3 WHERE id = ?1",
-            params![id, ms(now), ms(spec.next_after(now)?)],
+            params![id, to_ms(now), to_ms(spec.next_after(now)?)],
         )?;
     }
     Ok(due.len())
@@ -470,7 +463,7 @@ impl Jobs {
                                  AND kind IN ({placeholders}) ORDER BY run_at, id LIMIT 1)
                      RETURNING id, kind, payload, attempts, max_attempts"
                 );
-                let now = ms(Utc::now());
+                let now = to_ms(Utc::now());
                 let mut args: Vec<&dyn rusqlite::ToSql> = vec![&now];
                 for k in &kinds {
                     args.push(k);
@@ -509,20 +502,20 @@ impl Jobs {
                     Ok(result) => {
                         tx.execute(
                             "UPDATE platform_jobs SET status = 'completed', result = ?2, finished_at = ?3, last_error = NULL WHERE id = ?1",
-                            params![id, result.to_string(), ms(now)],
+                            params![id, result.to_string(), to_ms(now)],
                         )?;
                     }
                     Err(error) if attempt < max_attempts => {
                         let retry_at = now + backoff(base_ms, attempt);
                         tx.execute(
                             "UPDATE platform_jobs SET status = 'queued', last_error = ?2, run_at = ?3 WHERE id = ?1",
-                            params![id, error, ms(retry_at)],
+                            params![id, error, to_ms(retry_at)],
                         )?;
                     }
                     Err(error) => {
                         tx.execute(
                             "UPDATE platform_jobs SET status = 'failed', last_error = ?2, finished_at = ?3 WHERE id = ?1",
-                            params![id, error, ms(now)],
+                            params![id, error, to_ms(now)],
                         )?;
                     }
                 }

@@ -27,6 +27,7 @@ pub mod search;
 pub mod settings;
 pub mod state;
 pub mod testing;
+pub mod time;
 
 pub use error::{ApiError, ApiResult, ErrorKind, FieldError};
 pub use http::{
