@@ -132,28 +132,6 @@ pub struct Delivery {
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
-/// Checks a webhook URL: absolute http(s) with a host, no credentials.
-pub fn validate_url(url: &str) -> Result<reqwest::Url, FieldError> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|_| FieldError::new("url", "url must be an absolute http(s) URL"))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
-        return Err(FieldError::new(
-            "url",
-            "url must be an absolute http(s) URL",
-        ));
-    }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(FieldError::new("url", "url must not contain credentials"));
-    }
-    if url.len() > 2048 {
-        return Err(FieldError::new(
-            "url",
-            "url must be at most 2048 characters",
-        ));
-    }
-    Ok(parsed)
-}
-
 fn subscription_from_row(r: &Row<'_>) -> rusqlite::Result<Subscription> {
     let events: String = r.get(4)?;
     Ok(Subscription {
@@ -253,6 +231,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 #[derive(Clone)]
 pub struct Events {
     db: Db,
+    outbound: crate::outbound::OutboundPolicy,
     cipher: Arc<ChaCha20Poly1305>,
     http: reqwest::Client,
     retry_base_ms: Arc<AtomicU64>,
@@ -261,7 +240,7 @@ pub struct Events {
 
 impl Events {
     /// `key` (32 bytes or more) encrypts subscription secrets.
-    pub fn new(db: Db, key: &[u8]) -> Events {
+    pub fn new(db: Db, key: &[u8], outbound: crate::outbound::OutboundPolicy) -> Events {
         let mut k = [0u8; 32];
         for (i, b) in key.iter().take(32).enumerate() {
             k[i] = *b;
@@ -274,6 +253,7 @@ impl Events {
             .unwrap_or_default();
         Events {
             db,
+            outbound,
             cipher: Arc::new(ChaCha20Poly1305::new(&Key::from(k))),
             http,
             retry_base_ms: Arc::new(AtomicU64::new(2_000)),
@@ -319,8 +299,13 @@ impl Events {
         new: &NewSubscription,
     ) -> ApiResult<(Subscription, String)> {
         let mut problems = Vec::new();
-        if let Err(e) = validate_url(&new.url) {
+        if let Err(e) = self.outbound.check_url("url", &new.url) {
             problems.push(e);
+        } else if new.url.len() > 2048 {
+            problems.push(FieldError::new(
+                "url",
+                "url must be at most 2048 characters",
+            ));
         }
         if new.events.is_empty() {
             problems.push(FieldError::new(
@@ -458,6 +443,8 @@ impl Events {
         let secret = self
             .decrypt(&d.secret)
             .ok_or_else(|| "the webhook secret could not be decrypted".to_string())?;
+        let url = reqwest::Url::parse(&d.url).map_err(|e| format!("invalid url: {e}"))?;
+        self.outbound.check_resolved(&url).await?;
         let body = json!({
             "id": d.event_id,
             "event": d.event_type,

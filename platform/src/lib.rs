@@ -20,6 +20,7 @@ pub mod http;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
+pub mod outbound;
 pub mod page;
 pub mod ratelimit;
 pub mod report;

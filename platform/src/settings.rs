@@ -19,6 +19,8 @@ pub struct Settings {
     pub admin_password: Option<String>,
     /// Largest `limit`/page size any list accepts.
     pub max_page_size: u32,
+    /// Which hosts outgoing calls (webhooks, providers) may reach.
+    pub outbound: crate::outbound::OutboundPolicy,
 }
 
 impl Settings {
@@ -34,6 +36,7 @@ impl Settings {
             admin_email: None,
             admin_password: None,
             max_page_size: 100,
+            outbound: crate::outbound::OutboundPolicy::from_env(),
         }
     }
 

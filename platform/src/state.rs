@@ -84,7 +84,11 @@ impl Platform {
             auth.derived_key(b"files"),
         )?;
         let jobs = Jobs::new(db.clone());
-        let events = Events::new(db.clone(), &auth.derived_key(b"webhook-secrets"));
+        let events = Events::new(
+            db.clone(),
+            &auth.derived_key(b"webhook-secrets"),
+            settings.outbound.clone(),
+        );
         Ok(Platform {
             search,
             files,
