@@ -1,22 +1,358 @@
 //! Contact center parts 2 and 3: knowledge base, documents, IVR flows, routing
 //! rules, recordings, voicemail, metrics and alerts, dashboard, reports and
 //! schedules.
+//!
+//! Each section is one submodule holding its request/response types, its
+//! domain rules, its SQL and its thin handlers, in that order.
 
-use frontline_platform::{ApiResult, Platform};
-use poem_openapi::OpenApi;
+pub mod ivr;
+pub mod routing;
+pub mod voicemail;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
+use frontline_platform::auth::Principal;
+use frontline_platform::http::ModuleError;
+use frontline_platform::page::Window;
+use frontline_platform::{ApiError, ApiResult, Platform};
+use poem_openapi::payload::{Json, Response};
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::{ApiResponse, OpenApi, Tags};
+
+use crate::model::CcEnvelope;
+use crate::SLUG;
 
 /// This part's schema: migration step 2 of the module.
-pub const SCHEMA: &str =
-    "-- knowledge base, documents, IVR, routing, recordings, voicemail, metrics, reports";
+pub const SCHEMA: &str = r#"
+CREATE TABLE cc_ivr_flows (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT,
+    is_active INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 0,
+    timeout_seconds INTEGER NOT NULL DEFAULT 30,
+    max_retries INTEGER NOT NULL DEFAULT 3,
+    language TEXT NOT NULL DEFAULT 'en',
+    start_node_id INTEGER,
+    nodes TEXT NOT NULL DEFAULT '[]',
+    created_by INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cc_ivr_flows_active ON cc_ivr_flows(is_active, id);
+CREATE TABLE cc_ivr_flow_versions (
+    id INTEGER PRIMARY KEY,
+    flow_id INTEGER NOT NULL REFERENCES cc_ivr_flows(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    version_notes TEXT,
+    definition TEXT NOT NULL,
+    published_by INTEGER,
+    published_at TEXT NOT NULL,
+    UNIQUE (flow_id, version)
+);
+CREATE TABLE cc_ivr_sessions (
+    id INTEGER PRIMARY KEY,
+    flow_id INTEGER NOT NULL REFERENCES cc_ivr_flows(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    caller_number TEXT,
+    status TEXT NOT NULL,
+    current_node_id INTEGER,
+    retries INTEGER NOT NULL DEFAULT 0,
+    path TEXT NOT NULL DEFAULT '[]',
+    inputs TEXT NOT NULL DEFAULT '[]',
+    variables TEXT NOT NULL DEFAULT '{}',
+    outcome TEXT,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    duration_seconds REAL
+);
+CREATE INDEX cc_ivr_sessions_flow ON cc_ivr_sessions(flow_id, started_at);
 
-pub struct InsightApi;
+CREATE TABLE cc_routing_rules (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT,
+    priority INTEGER NOT NULL DEFAULT 0,
+    strategy TEXT NOT NULL,
+    is_active INTEGER NOT NULL DEFAULT 1,
+    conditions TEXT NOT NULL DEFAULT '[]',
+    targets TEXT NOT NULL DEFAULT '[]',
+    fallback_action TEXT,
+    created_by INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cc_routing_rules_active ON cc_routing_rules(is_active, priority DESC, id);
 
-#[OpenApi]
-impl InsightApi {}
+CREATE TABLE cc_voicemails (
+    id INTEGER PRIMARY KEY,
+    from_number TEXT NOT NULL,
+    to_number TEXT NOT NULL,
+    duration INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'new',
+    message_url TEXT,
+    transcription TEXT,
+    received_at TEXT NOT NULL,
+    assigned_to_id INTEGER,
+    priority INTEGER NOT NULL DEFAULT 5,
+    notes TEXT,
+    queue_id INTEGER,
+    status_changed_at TEXT,
+    completed_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cc_voicemails_status ON cc_voicemails(status, received_at);
+CREATE INDEX cc_voicemails_assignee ON cc_voicemails(assigned_to_id, received_at);
+CREATE INDEX cc_voicemails_received ON cc_voicemails(received_at);
+
+CREATE TABLE cc_metrics (
+    id INTEGER PRIMARY KEY,
+    metric_type TEXT NOT NULL,
+    metric_name TEXT NOT NULL,
+    value REAL NOT NULL,
+    team_id INTEGER,
+    agent_id INTEGER,
+    tags TEXT NOT NULL DEFAULT '{}',
+    dimensions TEXT NOT NULL DEFAULT '{}',
+    recorded_at INTEGER NOT NULL
+);
+CREATE INDEX cc_metrics_name_time ON cc_metrics(metric_name, recorded_at, value);
+CREATE INDEX cc_metrics_type_time ON cc_metrics(metric_type, recorded_at);
+CREATE INDEX cc_metrics_time ON cc_metrics(recorded_at);
+CREATE INDEX cc_metrics_team ON cc_metrics(team_id, metric_name, recorded_at);
+CREATE INDEX cc_metrics_agent ON cc_metrics(agent_id, metric_name, recorded_at);
+
+CREATE TABLE cc_thresholds (
+    id INTEGER PRIMARY KEY,
+    name TEXT,
+    metric_type TEXT NOT NULL,
+    metric_name TEXT NOT NULL,
+    threshold_value REAL NOT NULL,
+    comparison_operator TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    window_minutes INTEGER NOT NULL,
+    alert_message TEXT,
+    team_id INTEGER,
+    is_active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cc_thresholds_metric ON cc_thresholds(metric_name, is_active);
+CREATE TABLE cc_alerts (
+    id INTEGER PRIMARY KEY,
+    threshold_id INTEGER REFERENCES cc_thresholds(id) ON DELETE SET NULL,
+    alert_name TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL,
+    actual_value REAL NOT NULL,
+    threshold_value REAL NOT NULL,
+    metric_type TEXT NOT NULL,
+    metric_name TEXT NOT NULL,
+    team_id INTEGER,
+    status TEXT NOT NULL,
+    triggered_at TEXT NOT NULL,
+    triggered_ms INTEGER NOT NULL,
+    acknowledged_at TEXT,
+    acknowledged_by_id INTEGER,
+    notes TEXT,
+    resolved_at TEXT
+);
+CREATE INDEX cc_alerts_status ON cc_alerts(status, severity, triggered_ms);
+CREATE INDEX cc_alerts_threshold ON cc_alerts(threshold_id, status);
+
+CREATE TABLE cc_recordings (
+    id INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL,
+    campaign_id INTEGER,
+    agent_id INTEGER,
+    team_id INTEGER,
+    duration INTEGER NOT NULL DEFAULT 0,
+    file_url TEXT,
+    file_id TEXT,
+    file_size_bytes INTEGER,
+    content_type TEXT,
+    recorded_at TEXT NOT NULL,
+    recorded_ms INTEGER NOT NULL,
+    has_transcription INTEGER NOT NULL DEFAULT 0,
+    sentiment_score REAL,
+    keywords TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX cc_recordings_time ON cc_recordings(recorded_ms);
+CREATE INDEX cc_recordings_campaign ON cc_recordings(campaign_id, recorded_ms);
+CREATE INDEX cc_recordings_agent ON cc_recordings(agent_id, recorded_ms);
+CREATE INDEX cc_recordings_team ON cc_recordings(team_id, recorded_ms);
+CREATE TABLE cc_transcriptions (
+    recording_id INTEGER PRIMARY KEY REFERENCES cc_recordings(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    segments TEXT NOT NULL,
+    language TEXT NOT NULL,
+    confidence REAL,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE cc_recording_analyses (
+    recording_id INTEGER PRIMARY KEY REFERENCES cc_recordings(id) ON DELETE CASCADE,
+    result TEXT NOT NULL,
+    analyzed_at TEXT NOT NULL
+);
+CREATE TABLE cc_compliance_phrases (
+    id INTEGER PRIMARY KEY,
+    phrase TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    speaker TEXT,
+    description TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (phrase, kind)
+);
+"#;
+
+/// Handler result in the contact-center error body.
+pub(crate) type Result<T> = std::result::Result<T, ModuleError<CcEnvelope>>;
+
+/// A list answer: a bare JSON array with `X-Total-Count`, `X-Page-Count` and `Link` headers.
+pub(crate) type Listed<T> = Response<Json<Vec<T>>>;
+
+/// A 201 answer with the created resource, or a 204 without a body.
+#[derive(ApiResponse)]
+pub(crate) enum Created<T: ParseFromJSON + ToJSON> {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<T>),
+}
+
+/// 204 No Content.
+#[derive(ApiResponse)]
+pub(crate) enum Deleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(Tags)]
+pub(crate) enum Tag {
+    /// Knowledge base articles and search.
+    #[oai(rename = "Knowledge Base")]
+    KnowledgeBase,
+    /// IVR flows: node graphs, published versions, analytics.
+    #[oai(rename = "IVR Flows")]
+    IvrFlows,
+    /// Routing rules: conditions, weighted targets, fallback.
+    #[oai(rename = "Routing Rules")]
+    RoutingRules,
+    /// Call recordings, transcriptions and analysis.
+    Recordings,
+    /// Voicemail inbox.
+    Voicemail,
+    /// Metrics, aggregations, thresholds, alerts and the dashboard.
+    #[oai(rename = "Analytics & Metrics")]
+    Analytics,
+    /// Endpoints this server adds to the document to record the data it needs.
+    Extensions,
+}
+
+/// Builds a list answer for `path` (relative to the module base).
+pub(crate) fn listed<T>(items: Vec<T>, window: &Window, path: &str, total: u64) -> Listed<T> {
+    let mut resp = Response::new(Json(items));
+    for (k, v) in window.headers(&format!("/contact-center{path}"), total) {
+        resp = resp.header(k, v);
+    }
+    resp
+}
+
+/// The limit/offset window of a list, capped to the server's maximum page size.
+pub(crate) fn window(
+    platform: &Platform,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> ApiResult<Window> {
+    Window::new(limit, offset, 50, platform.settings.max_page_size as u64)
+}
+
+/// Admins and supervisors configure the contact center.
+pub(crate) fn require_manager(p: &Principal) -> ApiResult<()> {
+    p.require_any_role(SLUG, &["admin", "supervisor"])
+}
+
+/// Agents (and managers) work calls, voicemail and alerts.
+pub(crate) fn require_operator(p: &Principal) -> ApiResult<()> {
+    p.require_any_role(SLUG, &["admin", "supervisor", "agent"])
+}
+
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// RFC 3339 in UTC with a `Z`, seconds precision.
+pub(crate) fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub(crate) fn iso_ms(ms: i64) -> String {
+    iso(DateTime::from_timestamp_millis(ms).unwrap_or_default())
+}
+
+/// Parses `2025-11-01` (midnight UTC, or the next midnight when `end_of_day`)
+/// or an RFC 3339 timestamp.
+pub(crate) fn parse_instant(field: &str, s: &str, end_of_day: bool) -> ApiResult<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let d = if end_of_day {
+            d.succ_opt().unwrap_or(d)
+        } else {
+            d
+        };
+        if let Some(t) = d.and_hms_opt(0, 0, 0) {
+            return Ok(Utc.from_utc_datetime(&t));
+        }
+    }
+    Err(ApiError::invalid(
+        field,
+        "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+    ))
+}
+
+/// Rejects blank strings and overlong text.
+pub(crate) fn check_text(
+    errors: &mut Vec<frontline_platform::FieldError>,
+    field: &str,
+    value: &str,
+    max: usize,
+) {
+    if value.trim().is_empty() {
+        errors.push(frontline_platform::FieldError::new(
+            field,
+            "must not be empty",
+        ));
+    } else if value.chars().count() > max {
+        errors.push(frontline_platform::FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+}
+
+pub(crate) fn fail_if(errors: Vec<frontline_platform::FieldError>) -> ApiResult<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+pub(crate) fn not_found(what: &str, id: i64) -> ApiError {
+    ApiError::not_found(format!("{what} {id} not found"))
+}
 
 /// The API of this part (one struct or a tuple of them).
-pub fn api(_platform: &Platform) -> impl OpenApi + 'static {
-    InsightApi
+pub fn api(platform: &Platform) -> impl OpenApi + 'static {
+    (
+        ivr::IvrApi::new(platform),
+        routing::RoutingApi::new(platform),
+        voicemail::VoicemailApi::new(platform),
+    )
 }
 
 /// Starts this part's background work (report schedules) inside the server.
