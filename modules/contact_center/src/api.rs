@@ -4,18 +4,24 @@ use frontline_platform::auth::{NewUser, User};
 use frontline_platform::http::ModuleError;
 use frontline_platform::{ApiError, BearerAuth, FieldError, Platform};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi, Tags};
+use poem_openapi::{ApiResponse, OpenApi};
 use rusqlite::{params, OptionalExtension};
 
 use crate::model::*;
 
-type Result<T> = std::result::Result<T, ModuleError<CcEnvelope>>;
+mod campaigns;
+mod common;
+mod contacts;
+mod org;
+mod queues;
 
-#[derive(Tags)]
-enum Tag {
-    /// Register, sign in and see who you are.
-    Authentication,
-}
+pub use campaigns::CampaignsApi;
+pub use common::{Created, Deleted, Tag};
+pub use contacts::ContactsApi;
+pub use org::{CompaniesApi, TeamsApi};
+pub use queues::QueuesApi;
+
+type Result<T> = std::result::Result<T, ModuleError<CcEnvelope>>;
 
 #[derive(ApiResponse)]
 enum Registered {
@@ -28,10 +34,20 @@ pub struct AuthApi {
     platform: Platform,
 }
 
-pub fn api(platform: &Platform) -> AuthApi {
-    AuthApi {
-        platform: platform.clone(),
-    }
+/// Part 1's API: authentication, campaigns, contacts and call lists,
+/// templates, teams and agents, queues and calls, companies.
+pub fn api(platform: &Platform) -> impl OpenApi + 'static {
+    let p = platform.clone();
+    (
+        AuthApi {
+            platform: p.clone(),
+        },
+        CampaignsApi { p: p.clone() },
+        ContactsApi { p: p.clone() },
+        TeamsApi { p: p.clone() },
+        QueuesApi { p: p.clone() },
+        CompaniesApi { p },
+    )
 }
 
 fn user_out(user: &User, full_name: Option<String>, organization: Option<String>) -> UserOut {

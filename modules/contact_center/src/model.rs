@@ -91,3 +91,8 @@ pub struct LoginResponse {
     pub expires_in: i64,
     pub user: UserBrief,
 }
+
+mod campaigns;
+mod org;
+pub use campaigns::*;
+pub use org::*;

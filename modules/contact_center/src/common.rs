@@ -1,0 +1,417 @@
+//! Helpers every part-1 resource shares: who may do what, timestamps,
+//! phone/e-mail checks, periods, and list responses with paging headers.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use frontline_platform::auth::Principal;
+use frontline_platform::page::Window;
+use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
+use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::ApiResponse;
+use serde_json::Value;
+
+use crate::SLUG;
+
+/// Where part 1 is served (for `Link` headers).
+pub const BASE: &str = "/contact-center";
+
+/// What the caller may see and change.
+///
+/// - `admin` (platform or module) and `supervisor`: everything in part 1
+///   (companies: only admins may delete).
+/// - `agent`: reads everything; records calls and works queues.
+/// - `user` (self-registered): runs their own campaigns, contacts, call lists
+///   and private templates; never sees anyone else's, nor teams, queues or companies.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub seq: i64,
+    pub admin: bool,
+    pub supervisor: bool,
+    pub agent: bool,
+}
+
+impl Access {
+    pub fn of(p: &Principal) -> Access {
+        let admin = p.is_admin() || p.has_role(SLUG, "admin");
+        Access {
+            seq: p.seq,
+            admin,
+            supervisor: admin || p.has_role(SLUG, "supervisor"),
+            agent: p.has_role(SLUG, "agent"),
+        }
+    }
+
+    /// Staff see every campaign and contact; a plain user sees only their own.
+    pub fn owner_scope(&self) -> Option<i64> {
+        if self.supervisor || self.agent {
+            None
+        } else {
+            Some(self.seq)
+        }
+    }
+
+    /// Creating and changing campaigns, contacts, call lists and templates.
+    pub fn require_campaign_writer(&self) -> ApiResult<()> {
+        if self.agent && !self.supervisor {
+            return Err(forbidden("Agents cannot change campaigns or contacts"));
+        }
+        Ok(())
+    }
+
+    /// Reading teams, agents, queues, companies and calls.
+    pub fn require_staff(&self) -> ApiResult<()> {
+        if self.supervisor || self.agent {
+            Ok(())
+        } else {
+            Err(forbidden(
+                "Insufficient permissions. agent, supervisor or admin role required.",
+            ))
+        }
+    }
+
+    /// Changing teams, agents, queues and companies.
+    pub fn require_supervisor(&self) -> ApiResult<()> {
+        if self.supervisor {
+            Ok(())
+        } else {
+            Err(forbidden(
+                "Insufficient permissions. supervisor or admin role required.",
+            ))
+        }
+    }
+
+    pub fn require_admin(&self) -> ApiResult<()> {
+        if self.admin {
+            Ok(())
+        } else {
+            Err(forbidden("Insufficient permissions. admin role required."))
+        }
+    }
+}
+
+pub fn forbidden(msg: &str) -> ApiError {
+    ApiError::forbidden(msg).with_code("AUTHORIZATION_ERROR")
+}
+
+pub fn not_found(what: &str, id: impl std::fmt::Display) -> ApiError {
+    ApiError::not_found(format!("{what} {id} not found")).with_code("NOT_FOUND")
+}
+
+pub fn duplicate(field: &str, msg: impl Into<String>) -> ApiError {
+    ApiError::conflict(msg)
+        .with_code("DUPLICATE_RESOURCE")
+        .with_detail(field, "already exists")
+}
+
+/// A state conflict (409) with a machine-readable code.
+pub fn conflict(code: &str, msg: impl Into<String>) -> ApiError {
+    ApiError::conflict(msg).with_code(code)
+}
+
+/// Now, as stored and printed: `2025-11-11T10:00:00Z`.
+pub fn now() -> String {
+    ts(Utc::now())
+}
+
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Parses an RFC 3339 timestamp (or a bare `YYYY-MM-DD`, read as midnight UTC).
+pub fn parse_ts(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {
+    let raw = raw.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        if let Some(t) = d.and_hms_opt(0, 0, 0) {
+            return Ok(t.and_utc());
+        }
+    }
+    Err(FieldError::new(
+        field,
+        "Must be an ISO 8601 date-time such as 2025-12-01T00:00:00Z",
+    ))
+}
+
+/// Seconds since the epoch of a stored timestamp (0 when unreadable).
+pub fn epoch(stored: &str) -> i64 {
+    DateTime::parse_from_rfc3339(stored)
+        .map(|t| t.timestamp())
+        .unwrap_or(0)
+}
+
+/// Normalises a phone number to E.164 (`+` then 2 to 15 digits, no leading 0).
+/// Spaces, dashes, dots and parentheses are removed first.
+pub fn normalize_phone(field: &str, raw: &str) -> Result<String, FieldError> {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}'))
+        .collect();
+    let digits = cleaned.strip_prefix('+');
+    let ok = digits.is_some_and(|d| {
+        (2..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()) && !d.starts_with('0')
+    });
+    match (ok, digits) {
+        (true, Some(_)) => Ok(cleaned),
+        _ => Err(FieldError::new(
+            field,
+            format!(
+                "'{}' is not a valid E.164 phone number (expected + and country code, e.g. +14155552671)",
+                raw.chars().take(40).collect::<String>()
+            ),
+        )),
+    }
+}
+
+/// Checks an e-mail address; returns it trimmed and lower-cased.
+pub fn normalize_email(field: &str, raw: &str) -> Result<String, FieldError> {
+    let email = raw.trim().to_lowercase();
+    frontline_platform::auth::validate_email(&email)
+        .map(|_| email)
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                format!("'{}' is not a valid email address", raw.trim()),
+            )
+        })
+}
+
+/// Trims a required text; 1..=max characters.
+pub fn required_text(problems: &mut Vec<FieldError>, field: &str, raw: &str, max: usize) -> String {
+    let v = raw.trim().to_string();
+    if v.is_empty() || v.chars().count() > max {
+        problems.push(FieldError::new(
+            field,
+            format!("{field} must be 1 to {max} characters"),
+        ));
+    }
+    v
+}
+
+/// Trims an optional text; empty becomes `None`; at most `max` characters.
+pub fn optional_text(
+    problems: &mut Vec<FieldError>,
+    field: &str,
+    raw: Option<String>,
+    max: usize,
+) -> Option<String> {
+    let v = raw.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    if v.as_ref().is_some_and(|s| s.chars().count() > max) {
+        problems.push(FieldError::new(
+            field,
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    v
+}
+
+/// Checks an integer is within bounds.
+pub fn in_range(problems: &mut Vec<FieldError>, field: &str, v: Option<i64>, lo: i64, hi: i64) {
+    if let Some(v) = v {
+        if v < lo || v > hi {
+            problems.push(FieldError::new(
+                field,
+                format!("{field} must be between {lo} and {hi}"),
+            ));
+        }
+    }
+}
+
+/// Checks a value is one of `allowed`.
+pub fn one_of(problems: &mut Vec<FieldError>, field: &str, v: Option<&str>, allowed: &[&str]) {
+    if let Some(v) = v {
+        if !allowed.contains(&v) {
+            problems.push(FieldError::new(
+                field,
+                format!("{field} must be one of: {}", allowed.join(", ")),
+            ));
+        }
+    }
+}
+
+/// A JSON object or an error on `field`.
+pub fn object(problems: &mut Vec<FieldError>, field: &str, v: Option<Value>) -> Option<Value> {
+    match v {
+        Some(Value::Null) => Some(Value::Object(Default::default())),
+        Some(Value::Object(m)) => Some(Value::Object(m)),
+        Some(_) => {
+            problems.push(FieldError::new(field, format!("{field} must be an object")));
+            None
+        }
+        None => None,
+    }
+}
+
+pub fn fail_if(problems: Vec<FieldError>) -> ApiResult<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(problems))
+    }
+}
+
+/// Reads a JSON column (an empty object/array when unreadable).
+pub fn json_col(raw: &str) -> Value {
+    serde_json::from_str(raw).unwrap_or(Value::Null)
+}
+
+pub fn string_list(raw: &str) -> Vec<String> {
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
+/// A reporting period such as `24h`, `7d`, `4w` (1 hour to 366 days).
+#[derive(Debug, Clone)]
+pub struct Period {
+    pub label: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+pub fn period(raw: Option<&str>, default: &str) -> ApiResult<Period> {
+    let label = raw.unwrap_or(default).trim().to_lowercase();
+    let bad = || {
+        ApiError::invalid(
+            "period",
+            "period must look like 24h, 7d, 30d or 4w (at most 366 days)",
+        )
+    };
+    if label.len() < 2 {
+        return Err(bad());
+    }
+    let (num, unit) = label.split_at(label.len() - 1);
+    let n: i64 = num.parse().map_err(|_| bad())?;
+    let hours = match unit {
+        "h" => n,
+        "d" => n * 24,
+        "w" => n * 24 * 7,
+        _ => return Err(bad()),
+    };
+    if n < 1 || hours > 366 * 24 {
+        return Err(bad());
+    }
+    let end = Utc::now();
+    Ok(Period {
+        label,
+        start: end - Duration::hours(hours),
+        end,
+    })
+}
+
+/// A page of a list with `X-Total-Count`, `X-Page-Count` and `Link` headers.
+#[derive(ApiResponse)]
+pub enum Paged<T: ParseFromJSON + ToJSON> {
+    /// One page of results; the headers give the total and links to other pages.
+    #[oai(status = 200)]
+    Ok(
+        Json<Vec<T>>,
+        /// Total number of matching records.
+        #[oai(header = "X-Total-Count")]
+        u64,
+        /// Number of pages at this limit.
+        #[oai(header = "X-Page-Count")]
+        u64,
+        /// Links to the first, previous, next and last pages (RFC 8288).
+        #[oai(header = "Link")]
+        String,
+    ),
+}
+
+/// The validated limit/offset of a list (default 50, capped at the server maximum).
+pub fn window(platform: &Platform, limit: Option<i64>, offset: Option<i64>) -> ApiResult<Window> {
+    Window::new(limit, offset, 50, platform.settings.max_page_size as u64)
+}
+
+/// Query parameters a list was filtered by, kept in its `Link` header.
+#[derive(Default)]
+pub struct Filters(Vec<(&'static str, String)>);
+
+impl Filters {
+    pub fn new() -> Self {
+        Filters::default()
+    }
+    pub fn add(mut self, name: &'static str, v: Option<impl ToString>) -> Self {
+        if let Some(v) = v {
+            self.0.push((name, v.to_string()));
+        }
+        self
+    }
+}
+
+fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Renders a page: the items and the paging headers for `path` (below the base).
+pub fn paged<T: ParseFromJSON + ToJSON>(
+    items: Vec<T>,
+    w: Window,
+    path: &str,
+    filters: Filters,
+    total: u64,
+) -> Paged<T> {
+    let pages = total.div_ceil(w.limit).max(1);
+    let query: String = filters
+        .0
+        .iter()
+        .map(|(k, v)| format!("{k}={}&", encode(v)))
+        .collect();
+    let link = |offset: u64, rel: &str| {
+        format!(
+            "<{BASE}{path}?{query}limit={}&offset={offset}>; rel=\"{rel}\"",
+            w.limit
+        )
+    };
+    let mut links = vec![link(0, "first")];
+    if w.offset > 0 {
+        links.push(link(w.offset.saturating_sub(w.limit), "prev"));
+    }
+    if w.offset + w.limit < total {
+        links.push(link(w.offset + w.limit, "next"));
+    }
+    links.push(link((pages - 1) * w.limit, "last"));
+    Paged::Ok(Json(items), total, pages, links.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_normalised_to_e164() {
+        assert_eq!(
+            normalize_phone("p", "+1 (415) 555-2671").unwrap(),
+            "+14155552671"
+        );
+        assert_eq!(normalize_phone("p", "+1234567890").unwrap(), "+1234567890");
+        for bad in [
+            "1234567890",
+            "+0123456",
+            "+1",
+            "+1234567890123456",
+            "+12ab345",
+            "",
+        ] {
+            assert!(normalize_phone("p", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn periods() {
+        assert_eq!(period(None, "7d").unwrap().label, "7d");
+        let p = period(Some("24h"), "7d").unwrap();
+        assert_eq!((p.end - p.start).num_hours(), 24);
+        for bad in ["0d", "x", "7y", "400d", "-1d"] {
+            assert!(period(Some(bad), "7d").is_err(), "{bad}");
+        }
+    }
+}

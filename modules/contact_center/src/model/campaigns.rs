@@ -1,0 +1,301 @@
+//! Campaigns, contacts, call lists and campaign templates.
+
+use poem_openapi::Object;
+use serde_json::Value;
+
+/// A new campaign. Only `name` is required: with `template_id` the type,
+/// provider, model, prompt and configuration come from that template unless
+/// given here; otherwise they default to `outbound` / `openai`.
+#[derive(Object, Debug, Clone, Default)]
+pub struct CampaignCreate {
+    pub name: String,
+    pub description: Option<String>,
+    /// `outbound`, `inbound` or `blended`.
+    pub campaign_type: Option<String>,
+    /// New campaigns are always `draft`; start them with `POST /campaigns/{id}/start`.
+    pub status: Option<String>,
+    /// `openai`, `anthropic`, `google`, `azure`, `aws`, `elevenlabs`, `deepgram` or `custom`.
+    pub provider_type: Option<String>,
+    pub provider_model: Option<String>,
+    /// Provider settings (an object), e.g. `{"temperature": 0.7, "voice": "alloy"}`.
+    pub provider_config: Option<Value>,
+    pub system_prompt: Option<String>,
+    /// ISO 8601; must be before `end_date`.
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    /// 1 to 100000 calls per day.
+    pub max_daily_calls: Option<i64>,
+    pub retry_failed: Option<bool>,
+    /// 0 to 10 further attempts per contact after a failed call.
+    pub max_retries: Option<i64>,
+    /// Extension: create the campaign from this campaign template.
+    pub template_id: Option<i64>,
+}
+
+/// Changes to a campaign; fields left out keep their value. `status` moves
+/// the campaign through its lifecycle (draft → active ⇄ paused → completed → archived)
+/// with the same checks as start and pause.
+#[derive(Object, Debug, Clone, Default)]
+pub struct CampaignUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub campaign_type: Option<String>,
+    pub status: Option<String>,
+    pub provider_type: Option<String>,
+    pub provider_model: Option<String>,
+    pub provider_config: Option<Value>,
+    pub system_prompt: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub max_daily_calls: Option<i64>,
+    pub retry_failed: Option<bool>,
+    pub max_retries: Option<i64>,
+}
+
+/// A campaign with its progress computed from its contacts and recorded calls.
+#[derive(Object, Debug, Clone)]
+pub struct Campaign {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    /// draft, active, paused, completed or archived.
+    pub status: String,
+    pub campaign_type: String,
+    pub provider_type: String,
+    pub provider_model: Option<String>,
+    pub provider_config: Value,
+    pub system_prompt: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub max_daily_calls: Option<i64>,
+    pub retry_failed: bool,
+    pub max_retries: i64,
+    pub template_id: Option<i64>,
+    pub cloned_from_id: Option<i64>,
+    /// Contacts in the campaign.
+    pub total_contacts: i64,
+    /// Finished call attempts recorded for the campaign.
+    pub completed_calls: i64,
+    /// Share of completed calls with outcome `success` or `converted` (0..1).
+    pub success_rate: f64,
+    pub created_by_id: i64,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Clone options.
+#[derive(Object, Debug, Clone, Default)]
+pub struct CampaignClone {
+    /// The copy's name (default: "<name> (Copy)").
+    pub name: Option<String>,
+}
+
+/// Campaign figures, computed from its contacts and recorded calls.
+#[derive(Object, Debug, Clone)]
+pub struct CampaignStats {
+    pub total_contacts: i64,
+    /// Finished call attempts.
+    pub completed_calls: i64,
+    /// Completed calls with outcome `success` or `converted`, over completed calls.
+    pub success_rate: f64,
+    /// Mean duration of completed calls, in seconds.
+    pub avg_call_duration: f64,
+    /// Sum of completed call durations, in seconds.
+    pub total_call_time: i64,
+    /// Completed calls with outcome `converted`, over completed calls.
+    pub conversion_rate: f64,
+    /// Total recorded cost over completed calls.
+    pub cost_per_call: f64,
+    pub successful_calls: i64,
+    pub total_cost: f64,
+    /// Contacts per status (pending, called, completed, failed).
+    pub contacts_by_status: Value,
+    /// Completed calls per outcome.
+    pub calls_by_outcome: Value,
+}
+
+/// A new contact.
+#[derive(Object, Debug, Clone, Default)]
+pub struct ContactCreate {
+    pub campaign_id: Option<i64>,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    /// E.164, e.g. `+14155552671` (spaces, dashes and parentheses are removed).
+    /// Unique within a campaign.
+    pub phone_number: String,
+    pub company: Option<String>,
+    /// Any extra fields (an object).
+    pub custom_fields: Option<Value>,
+    /// 1 (lowest) to 10 (highest); default 5.
+    pub priority: Option<i64>,
+    /// pending (default), called, completed or failed.
+    pub status: Option<String>,
+}
+
+/// Changes to a contact; fields left out keep their value.
+#[derive(Object, Debug, Clone, Default)]
+pub struct ContactUpdate {
+    pub campaign_id: Option<i64>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub company: Option<String>,
+    pub custom_fields: Option<Value>,
+    pub priority: Option<i64>,
+    pub status: Option<String>,
+}
+
+/// A contact.
+#[derive(Object, Debug, Clone)]
+pub struct Contact {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: String,
+    pub company: Option<String>,
+    pub custom_fields: Value,
+    pub priority: i64,
+    pub status: String,
+    /// Recorded call attempts to this contact.
+    pub call_attempts: i64,
+    pub last_called_at: Option<String>,
+    pub created_by_id: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One row of a bulk import.
+#[derive(Object, Debug, Clone, Default)]
+pub struct ContactImportRow {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub company: Option<String>,
+    pub custom_fields: Option<Value>,
+    pub priority: Option<i64>,
+}
+
+/// A bulk import: valid rows are imported, the others are reported.
+#[derive(Object, Debug, Clone, Default)]
+pub struct ContactImport {
+    pub campaign_id: Option<i64>,
+    /// Up to 50000 rows.
+    pub contacts: Vec<ContactImportRow>,
+}
+
+/// Why one row was not imported.
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct ImportError {
+    /// 1-based position of the row in `contacts`.
+    pub row: i64,
+    pub field: String,
+    pub message: String,
+}
+
+/// The outcome of a bulk import.
+#[derive(Object, Debug, Clone)]
+pub struct ImportResult {
+    pub imported: i64,
+    pub failed: i64,
+    pub errors: Vec<ImportError>,
+}
+
+/// The saved filter of a call list.
+#[derive(Object, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct CallListFilters {
+    /// Lowest priority included (1..10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority_min: Option<i64>,
+    /// Highest priority included (1..10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority_max: Option<i64>,
+    /// Contact status: pending, called, completed or failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Text in the name, e-mail, phone number or company.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    /// At most this many call attempts so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<i64>,
+}
+
+/// A new call list: a saved filter over contacts.
+#[derive(Object, Debug, Clone, Default)]
+pub struct CallListCreate {
+    pub campaign_id: Option<i64>,
+    pub name: String,
+    pub filters: Option<CallListFilters>,
+    /// priority (default), created_at, last_name, first_name, last_called_at or call_attempts.
+    pub sort_by: Option<String>,
+    /// asc or desc (default).
+    pub sort_order: Option<String>,
+}
+
+/// A call list; `contact_count` is how many contacts match it now.
+#[derive(Object, Debug, Clone)]
+pub struct CallList {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+    pub name: String,
+    pub filters: CallListFilters,
+    pub sort_by: String,
+    pub sort_order: String,
+    pub contact_count: i64,
+    pub created_by_id: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A new campaign template.
+#[derive(Object, Debug, Clone, Default)]
+pub struct TemplateCreate {
+    pub name: String,
+    pub description: Option<String>,
+    pub campaign_type: Option<String>,
+    pub provider_type: Option<String>,
+    pub provider_model: Option<String>,
+    pub system_prompt: Option<String>,
+    /// Default provider configuration (an object).
+    pub default_config: Option<Value>,
+    /// Public templates are visible to everyone; only supervisors and admins publish them.
+    pub is_public: Option<bool>,
+}
+
+/// Changes to a template; fields left out keep their value.
+#[derive(Object, Debug, Clone, Default)]
+pub struct TemplateUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub campaign_type: Option<String>,
+    pub provider_type: Option<String>,
+    pub provider_model: Option<String>,
+    pub system_prompt: Option<String>,
+    pub default_config: Option<Value>,
+    pub is_public: Option<bool>,
+}
+
+/// A campaign template. System templates ship with the server and are read-only.
+#[derive(Object, Debug, Clone)]
+pub struct CampaignTemplate {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub campaign_type: String,
+    pub provider_type: String,
+    pub provider_model: Option<String>,
+    pub system_prompt: Option<String>,
+    pub default_config: Value,
+    pub is_public: bool,
+    pub is_system: bool,
+    pub created_by_id: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}

@@ -1,0 +1,390 @@
+//! Teams, agents, queues, calls and companies.
+
+use poem_openapi::Object;
+use serde_json::Value;
+
+/// A new team.
+#[derive(Object, Debug, Clone, Default)]
+pub struct TeamCreate {
+    /// Unique (case-insensitive).
+    pub name: String,
+    pub description: Option<String>,
+    /// Free text such as sales, support, billing; default general.
+    pub team_type: Option<String>,
+    /// 1 to 1000 agents; default 50.
+    pub max_agents: Option<i64>,
+    /// The user id of the team's supervisor.
+    pub supervisor_id: Option<i64>,
+    pub is_active: Option<bool>,
+}
+
+/// Changes to a team; fields left out keep their value.
+#[derive(Object, Debug, Clone, Default)]
+pub struct TeamUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub team_type: Option<String>,
+    pub max_agents: Option<i64>,
+    pub supervisor_id: Option<i64>,
+    pub is_active: Option<bool>,
+}
+
+/// A team.
+#[derive(Object, Debug, Clone)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub team_type: String,
+    pub max_agents: i64,
+    pub supervisor_id: Option<i64>,
+    pub is_active: bool,
+    /// Agents in the team now.
+    pub agent_count: i64,
+    /// Of those, how many are `available`.
+    pub available_agents: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One agent's share of a team's performance.
+#[derive(Object, Debug, Clone)]
+pub struct TeamAgentPerformance {
+    pub agent_id: i64,
+    pub name: String,
+    pub calls: i64,
+    pub success_rate: f64,
+    pub avg_duration: f64,
+}
+
+/// Team performance over a period, computed from recorded calls.
+#[derive(Object, Debug, Clone)]
+pub struct TeamPerformance {
+    pub team_id: i64,
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    /// Completed calls handled by the team's agents in the period.
+    pub total_calls: i64,
+    pub avg_duration: f64,
+    pub success_rate: f64,
+    pub agents: Vec<TeamAgentPerformance>,
+}
+
+/// A skill and how well the agent masters it.
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct AgentSkill {
+    /// Lower-case name, e.g. `technical_support`.
+    pub skill_name: String,
+    /// 1 to 10.
+    pub proficiency: i64,
+}
+
+/// A new agent profile for an existing user.
+#[derive(Object, Debug, Clone, Default)]
+pub struct AgentCreate {
+    /// The user's integer id (one agent profile per user).
+    pub user_id: i64,
+    pub team_id: Option<i64>,
+    /// Unique, e.g. `AG-001`.
+    pub agent_number: String,
+    /// available, busy, away, break or offline (default).
+    pub status: Option<String>,
+    /// 1 to 10; default 5.
+    pub skill_level: Option<i64>,
+    /// 1 to 20; default 1.
+    pub max_concurrent_calls: Option<i64>,
+    /// Language codes such as `en`, `es`, `pt-BR`.
+    pub languages: Option<Vec<String>>,
+    pub specialties: Option<Vec<String>>,
+    pub skills: Option<Vec<AgentSkill>>,
+}
+
+/// Changes to an agent; fields left out keep their value. `team_id: 0` removes
+/// the agent from its team.
+#[derive(Object, Debug, Clone, Default)]
+pub struct AgentUpdate {
+    pub team_id: Option<i64>,
+    pub agent_number: Option<String>,
+    pub status: Option<String>,
+    pub skill_level: Option<i64>,
+    pub max_concurrent_calls: Option<i64>,
+    pub languages: Option<Vec<String>>,
+    pub specialties: Option<Vec<String>>,
+}
+
+/// Skills to add or update (by name).
+#[derive(Object, Debug, Clone, Default)]
+pub struct AgentSkillsAdd {
+    pub skills: Vec<AgentSkill>,
+}
+
+/// An agent profile.
+#[derive(Object, Debug, Clone)]
+pub struct Agent {
+    pub id: i64,
+    pub user_id: i64,
+    /// The user's name.
+    pub name: String,
+    pub email: String,
+    pub team_id: Option<i64>,
+    pub agent_number: String,
+    pub status: String,
+    pub skill_level: i64,
+    pub max_concurrent_calls: i64,
+    /// Calls the agent is on now.
+    pub current_calls: i64,
+    pub languages: Vec<String>,
+    pub specialties: Vec<String>,
+    pub skills: Vec<AgentSkill>,
+    pub status_changed_at: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Agent performance over a period, computed from recorded calls.
+#[derive(Object, Debug, Clone)]
+pub struct AgentPerformance {
+    pub agent_id: i64,
+    pub name: String,
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    /// Completed calls in the period.
+    pub total_calls: i64,
+    pub successful_calls: i64,
+    pub success_rate: f64,
+    pub conversion_rate: f64,
+    pub avg_duration: f64,
+    pub total_talk_time: i64,
+    /// Mean time callers waited in a queue before this agent took the call.
+    pub avg_wait_time: f64,
+    /// Completed calls per outcome.
+    pub calls_by_outcome: Value,
+    pub current_calls: i64,
+}
+
+/// A new queue.
+#[derive(Object, Debug, Clone, Default)]
+pub struct QueueCreate {
+    /// Unique (case-insensitive).
+    pub name: String,
+    pub description: Option<String>,
+    /// inbound (default), outbound or callback.
+    pub queue_type: Option<String>,
+    /// active (default), paused or closed. Only active queues accept calls.
+    pub status: Option<String>,
+    /// Most calls waiting at once, 1 to 10000; default 100.
+    pub max_size: Option<i64>,
+    /// A call waiting longer is abandoned (5 to 86400 s); default 180.
+    pub timeout_seconds: Option<i64>,
+    /// Only agents of this team take the queue's calls.
+    pub team_id: Option<i64>,
+    /// Skills every agent taking these calls must have.
+    pub required_skills: Option<Vec<String>>,
+}
+
+/// Changes to a queue; fields left out keep their value (`team_id: 0` clears the team).
+#[derive(Object, Debug, Clone, Default)]
+pub struct QueueUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub queue_type: Option<String>,
+    pub status: Option<String>,
+    pub max_size: Option<i64>,
+    pub timeout_seconds: Option<i64>,
+    pub team_id: Option<i64>,
+    pub required_skills: Option<Vec<String>>,
+}
+
+/// A queue with its live figures.
+#[derive(Object, Debug, Clone)]
+pub struct Queue {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub queue_type: String,
+    pub status: String,
+    /// Calls from this queue being handled by agents now.
+    pub current_calls: i64,
+    /// Calls waiting now.
+    pub waiting_calls: i64,
+    pub max_size: i64,
+    /// Mean wait in seconds of calls answered or abandoned in the last 24 hours.
+    pub avg_wait_time: f64,
+    /// Longest current wait, in seconds.
+    pub longest_wait_time: i64,
+    pub timeout_seconds: i64,
+    pub team_id: Option<i64>,
+    pub required_skills: Vec<String>,
+    /// Agents eligible for this queue who are available now.
+    pub available_agents: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A call waiting in a queue.
+#[derive(Object, Debug, Clone)]
+pub struct QueuedCall {
+    pub call_id: String,
+    pub caller_number: Option<String>,
+    /// 1 is next.
+    pub position: i64,
+    /// Seconds waited so far.
+    pub wait_time: i64,
+    pub priority: i64,
+    pub queued_at: String,
+    pub required_skills: Vec<String>,
+    pub language: Option<String>,
+    pub contact_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+}
+
+/// Extension: a call entering a queue.
+#[derive(Object, Debug, Clone, Default)]
+pub struct EnqueueCall {
+    /// E.164.
+    pub caller_number: String,
+    /// 1 to 10 (higher is answered first); default 5.
+    pub priority: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    /// Skills needed on top of the queue's own.
+    pub required_skills: Option<Vec<String>>,
+    /// Language the caller needs, e.g. `es`.
+    pub language: Option<String>,
+    /// Facts about the call for routing (e.g. `{"customer_tier": "VIP"}`).
+    pub attributes: Option<Value>,
+}
+
+/// Extension: which call to assign, and optionally to whom.
+#[derive(Object, Debug, Clone, Default)]
+pub struct AssignRequest {
+    /// Default: the next call (highest priority, then longest waiting).
+    pub call_id: Option<String>,
+    /// Default: the best eligible agent.
+    pub agent_id: Option<i64>,
+}
+
+/// Extension: how a call ended.
+#[derive(Object, Debug, Clone, Default)]
+pub struct CompleteCall {
+    /// converted, success, callback, no_answer, busy, voicemail, failed or rejected.
+    pub outcome: String,
+    /// Seconds; default: since the agent took the call.
+    pub duration: Option<i64>,
+    pub cost: Option<f64>,
+    pub notes: Option<String>,
+}
+
+/// Extension: a call attempt to record (made outside a queue, e.g. by the dialer).
+#[derive(Object, Debug, Clone, Default)]
+pub struct CallRecord {
+    pub campaign_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub queue_id: Option<i64>,
+    /// outbound (default) or inbound.
+    pub direction: Option<String>,
+    /// E.164; default: the contact's number.
+    pub caller_number: Option<String>,
+    /// ISO 8601; default now minus the duration.
+    pub started_at: Option<String>,
+    /// Seconds, 0 to 86400.
+    pub duration: i64,
+    /// converted, success, callback, no_answer, busy, voicemail, failed or rejected.
+    pub outcome: String,
+    /// 0 or more.
+    pub cost: Option<f64>,
+    pub notes: Option<String>,
+}
+
+/// A call: a recorded attempt, or a call passing through a queue.
+#[derive(Object, Debug, Clone)]
+pub struct Call {
+    pub id: i64,
+    pub call_id: String,
+    pub direction: String,
+    /// queued, in_progress, completed or abandoned.
+    pub status: String,
+    pub outcome: Option<String>,
+    pub campaign_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub queue_id: Option<i64>,
+    pub caller_number: Option<String>,
+    pub priority: i64,
+    pub queued_at: Option<String>,
+    pub assigned_at: Option<String>,
+    /// Seconds waited in the queue.
+    pub wait_time: Option<i64>,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub duration: Option<i64>,
+    pub cost: Option<f64>,
+    pub notes: Option<String>,
+    pub attributes: Value,
+    pub created_at: String,
+}
+
+/// A postal address.
+#[derive(Object, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Address {
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+}
+
+/// A new company.
+#[derive(Object, Debug, Clone, Default)]
+pub struct CompanyCreate {
+    pub name: String,
+    /// e.g. `acme.com`; unique.
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub description: Option<String>,
+    pub contact_email: Option<String>,
+    /// E.164.
+    pub contact_phone: Option<String>,
+    pub address: Option<Address>,
+    /// An object; `timezone` (IANA) and `language` are checked when present.
+    pub settings: Option<Value>,
+    pub is_active: Option<bool>,
+}
+
+/// Changes to a company; fields left out keep their value.
+#[derive(Object, Debug, Clone, Default)]
+pub struct CompanyUpdate {
+    pub name: Option<String>,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub description: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Option<Address>,
+    pub settings: Option<Value>,
+    pub is_active: Option<bool>,
+}
+
+/// A company.
+#[derive(Object, Debug, Clone)]
+pub struct Company {
+    pub id: i64,
+    pub name: String,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub description: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Address,
+    pub settings: Value,
+    pub is_active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}

@@ -1,0 +1,883 @@
+//! Queues and calls: queue definitions, enqueueing, assignment to agents
+//! (availability, skills, languages, max concurrent calls), completion, and
+//! recorded call attempts that feed campaign, agent and team figures.
+//!
+//! ## Plugging routing in
+//! Assignment asks a [`Router`] first, if one is installed with
+//! [`set_router`]: it receives the call's [`CallAttributes`] and may return a
+//! [`RoutingDecision`] (preferred agents, teams to draw from, extra skills,
+//! the rule that matched). Without a router, or when it returns `None`, the
+//! queue's own team and skills decide. Either way only eligible agents are
+//! chosen: available, under their maximum of concurrent calls, with every
+//! required skill and the caller's language.
+
+use std::sync::OnceLock;
+
+use chrono::{Duration, Utc};
+use frontline_platform::auth::Principal;
+use frontline_platform::{ApiError, ApiResult, FieldError, RequestMeta};
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+use super::org::{audit_org, normalize_language, normalize_skill};
+use crate::common::*;
+use crate::model::*;
+use crate::store::calls::{self as calls_store, CallRow, NewCall};
+use crate::store::campaigns::get_campaign;
+use crate::store::contacts::{get_contact, mark_attempt};
+use crate::store::org as org_store;
+
+pub const QUEUE_TYPES: &[&str] = &["inbound", "outbound", "callback"];
+pub const QUEUE_STATUSES: &[&str] = &["active", "paused", "closed"];
+pub const OUTCOMES: &[&str] = &[
+    "converted",
+    "success",
+    "callback",
+    "no_answer",
+    "busy",
+    "voicemail",
+    "failed",
+    "rejected",
+];
+
+/// What routing knows about a call waiting for an agent.
+#[derive(Debug, Clone)]
+pub struct CallAttributes {
+    pub call_id: String,
+    pub queue_id: i64,
+    pub priority: i64,
+    pub caller_number: Option<String>,
+    pub campaign_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    /// The queue's skills plus the call's own.
+    pub required_skills: Vec<String>,
+    pub language: Option<String>,
+    /// Free-form facts given at enqueue (e.g. `customer_tier`, `call_type`).
+    pub attributes: Value,
+}
+
+/// What a routing rule decided for a call.
+#[derive(Debug, Clone, Default)]
+pub struct RoutingDecision {
+    /// Agents to try first, in order (each must still be eligible).
+    pub agent_ids: Vec<i64>,
+    /// Draw only from these teams (empty: the queue's team, or everyone).
+    pub team_ids: Vec<i64>,
+    /// Skills required on top of the call's.
+    pub required_skills: Vec<String>,
+    /// The rule that matched, for the call's record.
+    pub rule_id: Option<i64>,
+}
+
+/// A routing function (e.g. the routing rules' evaluator).
+pub type Router = fn(&Connection, &CallAttributes) -> ApiResult<Option<RoutingDecision>>;
+
+static ROUTER: OnceLock<Router> = OnceLock::new();
+
+/// Installs the router assignment consults; the first one installed wins.
+pub fn set_router(router: Router) -> bool {
+    ROUTER.set(router).is_ok()
+}
+
+fn route(conn: &Connection, call: &CallAttributes) -> ApiResult<Option<RoutingDecision>> {
+    match ROUTER.get() {
+        Some(router) => router(conn, call),
+        None => Ok(None),
+    }
+}
+
+// ---- queues ----
+
+fn check_queue(conn: &Connection, problems: &mut Vec<FieldError>, q: &mut Queue) {
+    q.name = required_text(problems, "name", &q.name, 100);
+    q.description = optional_text(problems, "description", q.description.take(), 2000);
+    one_of(problems, "queue_type", Some(&q.queue_type), QUEUE_TYPES);
+    one_of(problems, "status", Some(&q.status), QUEUE_STATUSES);
+    in_range(problems, "max_size", Some(q.max_size), 1, 10_000);
+    in_range(
+        problems,
+        "timeout_seconds",
+        Some(q.timeout_seconds),
+        5,
+        86_400,
+    );
+    let mut skills: Vec<String> = q
+        .required_skills
+        .iter()
+        .map(|s| normalize_skill(problems, "required_skills", s))
+        .collect();
+    skills.sort();
+    skills.dedup();
+    q.required_skills = skills;
+    if let Some(t) = q.team_id {
+        if org_store::get_team(conn, t).is_err() {
+            problems.push(FieldError::new(
+                "team_id",
+                format!("Team {t} does not exist"),
+            ));
+        }
+    }
+}
+
+pub fn create_queue(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    body: QueueCreate,
+) -> ApiResult<Queue> {
+    Access::of(who).require_supervisor()?;
+    let mut q = Queue {
+        id: 0,
+        name: body.name,
+        description: body.description,
+        queue_type: body.queue_type.unwrap_or_else(|| "inbound".into()),
+        status: body.status.unwrap_or_else(|| "active".into()),
+        current_calls: 0,
+        waiting_calls: 0,
+        max_size: body.max_size.unwrap_or(100),
+        avg_wait_time: 0.0,
+        longest_wait_time: 0,
+        timeout_seconds: body.timeout_seconds.unwrap_or(180),
+        team_id: body.team_id,
+        required_skills: body.required_skills.unwrap_or_default(),
+        available_agents: 0,
+        created_at: String::new(),
+        updated_at: String::new(),
+    };
+    let mut problems = Vec::new();
+    check_queue(tx, &mut problems, &mut q);
+    fail_if(problems)?;
+    if org_store::queue_name_taken(tx, &q.name, None)? {
+        return Err(duplicate(
+            "name",
+            format!("A queue named '{}' already exists", q.name),
+        ));
+    }
+    let id = org_store::save_queue(tx, &q)?;
+    audit_org(
+        tx,
+        who,
+        meta,
+        "queue.create",
+        "queue",
+        id,
+        json!({"name": q.name}),
+    )?;
+    get_queue(tx, id)
+}
+
+pub fn update_queue(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    body: QueueUpdate,
+) -> ApiResult<Queue> {
+    Access::of(who).require_supervisor()?;
+    let mut q = org_store::get_queue(tx, id)?;
+    if let Some(v) = body.name {
+        q.name = v;
+    }
+    if body.description.is_some() {
+        q.description = body.description;
+    }
+    if let Some(v) = body.queue_type {
+        q.queue_type = v;
+    }
+    if let Some(v) = body.status {
+        q.status = v;
+    }
+    if let Some(v) = body.max_size {
+        q.max_size = v;
+    }
+    if let Some(v) = body.timeout_seconds {
+        q.timeout_seconds = v;
+    }
+    if let Some(t) = body.team_id {
+        q.team_id = (t != 0).then_some(t);
+    }
+    if let Some(v) = body.required_skills {
+        q.required_skills = v;
+    }
+    let mut problems = Vec::new();
+    check_queue(tx, &mut problems, &mut q);
+    fail_if(problems)?;
+    if org_store::queue_name_taken(tx, &q.name, Some(id))? {
+        return Err(duplicate(
+            "name",
+            format!("A queue named '{}' already exists", q.name),
+        ));
+    }
+    org_store::save_queue(tx, &q)?;
+    audit_org(
+        tx,
+        who,
+        meta,
+        "queue.update",
+        "queue",
+        id,
+        json!({"status": q.status}),
+    )?;
+    get_queue(tx, id)
+}
+
+pub fn delete_queue(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+) -> ApiResult<()> {
+    Access::of(who).require_supervisor()?;
+    let q = org_store::get_queue(tx, id)?;
+    if calls_store::count_active(tx, id)? > 0 {
+        return Err(conflict(
+            "QUEUE_NOT_EMPTY",
+            "The queue still has waiting or active calls; close it and let them finish first",
+        ));
+    }
+    org_store::delete_queue(tx, id)?;
+    audit_org(
+        tx,
+        who,
+        meta,
+        "queue.delete",
+        "queue",
+        id,
+        json!({"name": q.name}),
+    )
+}
+
+/// A queue with its live figures, including how many eligible agents are free.
+pub fn get_queue(conn: &Connection, id: i64) -> ApiResult<Queue> {
+    let q = org_store::get_queue(conn, id)?;
+    with_available(conn, q)
+}
+
+pub fn with_available(conn: &Connection, mut q: Queue) -> ApiResult<Queue> {
+    let agents = org_store::all_agents(conn, Some("available"))?;
+    q.available_agents = agents
+        .iter()
+        .filter(|a| {
+            q.team_id.is_none_or(|t| a.team_id == Some(t))
+                && a.current_calls < a.max_concurrent_calls
+                && has_skills(a, &q.required_skills)
+        })
+        .count() as i64;
+    Ok(q)
+}
+
+/// Waiting calls with their 1-based position and current wait.
+pub fn queued_calls(
+    conn: &Connection,
+    queue: i64,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<QueuedCall>, u64)> {
+    org_store::get_queue(conn, queue)?;
+    let total = calls_store::count_waiting(conn, queue)? as u64;
+    let now = Utc::now().timestamp();
+    let rows = calls_store::waiting_calls(conn, queue, Some(w))?;
+    let calls = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let queued_at = r
+                .call
+                .queued_at
+                .clone()
+                .unwrap_or_else(|| r.call.started_at.clone());
+            QueuedCall {
+                call_id: r.call.call_id,
+                caller_number: r.call.caller_number,
+                position: w.offset as i64 + i as i64 + 1,
+                wait_time: (now - epoch(&queued_at)).max(0),
+                priority: r.call.priority,
+                queued_at,
+                required_skills: r.required_skills,
+                language: r.language,
+                contact_id: r.call.contact_id,
+                campaign_id: r.call.campaign_id,
+            }
+        })
+        .collect();
+    Ok((calls, total))
+}
+
+// ---- routing ----
+
+fn has_skills(a: &Agent, skills: &[String]) -> bool {
+    skills
+        .iter()
+        .all(|s| a.skills.iter().any(|k| &k.skill_name == s))
+}
+
+fn speaks(a: &Agent, language: Option<&str>) -> bool {
+    language.is_none_or(|l| {
+        let base = l.split('-').next().unwrap_or(l);
+        a.languages
+            .iter()
+            .any(|k| k == l || k.split('-').next() == Some(base))
+    })
+}
+
+/// Why `a` cannot take the call, if it cannot.
+fn ineligible(a: &Agent, call: &CallAttributes, teams: &[i64]) -> Option<String> {
+    if a.status != "available" {
+        Some(format!("agent {} is {}", a.id, a.status))
+    } else if a.current_calls >= a.max_concurrent_calls {
+        Some(format!(
+            "agent {} is at their maximum of {} concurrent calls",
+            a.id, a.max_concurrent_calls
+        ))
+    } else if !teams.is_empty() && !a.team_id.is_some_and(|t| teams.contains(&t)) {
+        Some(format!("agent {} is not in team {:?}", a.id, teams))
+    } else if !has_skills(a, &call.required_skills) {
+        Some(format!(
+            "agent {} lacks skills {:?}",
+            a.id, call.required_skills
+        ))
+    } else if !speaks(a, call.language.as_deref()) {
+        Some(format!(
+            "agent {} does not speak {}",
+            a.id,
+            call.language.as_deref().unwrap_or("")
+        ))
+    } else {
+        None
+    }
+}
+
+/// Chooses an agent for `call`: `forced` if given and eligible; else the
+/// router's preferred agents; else the best eligible agent by summed
+/// proficiency in the required skills, fewest current calls, longest idle,
+/// skill level, id.
+pub fn choose_agent(
+    conn: &Connection,
+    queue: &Queue,
+    call: &mut CallAttributes,
+    forced: Option<i64>,
+) -> ApiResult<(Agent, Option<RoutingDecision>)> {
+    let decision = route(conn, call)?;
+    let mut teams: Vec<i64> = queue.team_id.into_iter().collect();
+    if let Some(d) = &decision {
+        call.required_skills
+            .extend(d.required_skills.iter().cloned());
+        call.required_skills.sort();
+        call.required_skills.dedup();
+        if !d.team_ids.is_empty() {
+            teams = d.team_ids.clone();
+        }
+    }
+    if let Some(id) = forced {
+        let a = org_store::get_agent(conn, id)?;
+        // A supervisor may hand a call to anyone eligible, whatever the team.
+        if let Some(why) = ineligible(&a, call, &[]) {
+            return Err(conflict(
+                "AGENT_NOT_ELIGIBLE",
+                format!("Cannot assign: {why}"),
+            ));
+        }
+        return Ok((a, decision));
+    }
+    let agents = org_store::all_agents(conn, Some("available"))?;
+    if let Some(d) = &decision {
+        for id in &d.agent_ids {
+            if let Some(a) = agents.iter().find(|a| a.id == *id) {
+                if ineligible(a, call, &[]).is_none() {
+                    return Ok((a.clone(), decision));
+                }
+            }
+        }
+    }
+    let mut best: Option<((i64, i64, String, i64, i64), &Agent)> = None;
+    for a in agents
+        .iter()
+        .filter(|a| ineligible(a, call, &teams).is_none())
+    {
+        let match_score: i64 = call
+            .required_skills
+            .iter()
+            .filter_map(|s| a.skills.iter().find(|k| &k.skill_name == s))
+            .map(|k| k.proficiency)
+            .sum();
+        let idle_since = calls_store::last_assigned(conn, a.id)?.unwrap_or_default();
+        // Smaller key wins.
+        let key = (
+            -match_score,
+            a.current_calls,
+            idle_since,
+            -a.skill_level,
+            a.id,
+        );
+        if best.as_ref().is_none_or(|(k, _)| key < *k) {
+            best = Some((key, a));
+        }
+    }
+    match best {
+        Some((_, a)) => Ok((a.clone(), decision)),
+        None => Err(conflict(
+            "NO_AGENT_AVAILABLE",
+            "No available agent has the skills, language and capacity for this call",
+        )),
+    }
+}
+
+fn attributes_of(queue: &Queue, r: &CallRow) -> CallAttributes {
+    let mut skills = queue.required_skills.clone();
+    skills.extend(r.required_skills.iter().cloned());
+    skills.sort();
+    skills.dedup();
+    CallAttributes {
+        call_id: r.call.call_id.clone(),
+        queue_id: queue.id,
+        priority: r.call.priority,
+        caller_number: r.call.caller_number.clone(),
+        campaign_id: r.call.campaign_id,
+        contact_id: r.call.contact_id,
+        required_skills: skills,
+        language: r.language.clone(),
+        attributes: r.call.attributes.clone(),
+    }
+}
+
+fn new_call_id() -> String {
+    format!("call_{}", &uuid::Uuid::new_v4().simple().to_string()[..16])
+}
+
+/// Marks calls that waited past their queue's timeout as abandoned.
+pub fn expire(tx: &Connection) -> ApiResult<usize> {
+    let now = Utc::now();
+    calls_store::expire_waiting(tx, now.timestamp(), &ts(now))
+}
+
+pub fn enqueue(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    queue_id: i64,
+    body: EnqueueCall,
+) -> ApiResult<QueuedCall> {
+    Access::of(who).require_staff()?;
+    expire(tx)?;
+    let q = org_store::get_queue(tx, queue_id)?;
+    let mut problems = Vec::new();
+    let caller = normalize_phone("caller_number", &body.caller_number)
+        .map_err(|e| problems.push(e))
+        .ok();
+    let priority = body.priority.unwrap_or(5);
+    in_range(&mut problems, "priority", Some(priority), 1, 10);
+    let skills: Vec<String> = body
+        .required_skills
+        .unwrap_or_default()
+        .iter()
+        .map(|s| normalize_skill(&mut problems, "required_skills", s))
+        .collect();
+    let language = body
+        .language
+        .map(|l| normalize_language(&mut problems, "language", &l));
+    let attributes =
+        object(&mut problems, "attributes", body.attributes).unwrap_or_else(|| json!({}));
+    fail_if(problems)?;
+    if let Some(c) = body.contact_id {
+        get_contact(tx, c, None)?;
+    }
+    if let Some(c) = body.campaign_id {
+        get_campaign(tx, c, None)?;
+    }
+    if q.status != "active" {
+        return Err(conflict(
+            "QUEUE_NOT_ACTIVE",
+            format!("Queue {queue_id} is {}", q.status),
+        ));
+    }
+    if q.waiting_calls >= q.max_size {
+        return Err(conflict(
+            "QUEUE_FULL",
+            format!("Queue {queue_id} is full ({} waiting)", q.max_size),
+        ));
+    }
+    let now = now();
+    let call = NewCall {
+        call_id: new_call_id(),
+        direction: if q.queue_type == "inbound" {
+            "inbound"
+        } else {
+            "outbound"
+        }
+        .into(),
+        status: "queued".into(),
+        campaign_id: body.campaign_id,
+        contact_id: body.contact_id,
+        queue_id: Some(queue_id),
+        caller_number: caller,
+        priority,
+        required_skills: skills,
+        language,
+        attributes,
+        queued_at: Some(now.clone()),
+        started_at: now.clone(),
+        recorded_by_id: who.seq,
+        created_at: now,
+        ..Default::default()
+    };
+    let id = calls_store::insert_call(tx, &call)?;
+    audit_org(
+        tx,
+        who,
+        meta,
+        "call.enqueue",
+        "call",
+        id,
+        json!({"call_id": call.call_id, "queue_id": queue_id}),
+    )?;
+    let waiting = calls_store::waiting_calls(tx, queue_id, None)?;
+    let position = waiting
+        .iter()
+        .position(|r| r.call.id == id)
+        .map(|p| p as i64 + 1)
+        .unwrap_or(0);
+    Ok(QueuedCall {
+        call_id: call.call_id,
+        caller_number: call.caller_number,
+        position,
+        wait_time: 0,
+        priority,
+        queued_at: call.queued_at.unwrap_or_default(),
+        required_skills: call.required_skills,
+        language: call.language,
+        contact_id: call.contact_id,
+        campaign_id: call.campaign_id,
+    })
+}
+
+/// Assigns the next waiting call (or `body.call_id`) to the best eligible agent
+/// (or `body.agent_id`).
+pub fn assign(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    queue_id: i64,
+    body: AssignRequest,
+) -> ApiResult<Call> {
+    let access = Access::of(who);
+    access.require_staff()?;
+    expire(tx)?;
+    let q = org_store::get_queue(tx, queue_id)?;
+    // Agents pick up calls for themselves; supervisors hand them to anyone.
+    let forced = if access.supervisor {
+        body.agent_id
+    } else {
+        let own = org_store::agent_for_user(tx, who.seq)?
+            .ok_or_else(|| forbidden("Only agents with an agent profile can take calls"))?;
+        if body.agent_id.is_some_and(|a| a != own) {
+            return Err(forbidden("Agents can only assign calls to themselves"));
+        }
+        Some(own)
+    };
+    let row = match &body.call_id {
+        Some(cid) => {
+            let r = calls_store::get_call(tx, cid, None)?;
+            if r.call.queue_id != Some(queue_id) {
+                return Err(not_found("Call", format!("{cid} in queue {queue_id}")));
+            }
+            if r.call.status != "queued" {
+                return Err(conflict(
+                    "CALL_NOT_WAITING",
+                    format!("Call {cid} is {}", r.call.status),
+                ));
+            }
+            r
+        }
+        None => calls_store::waiting_calls(tx, queue_id, None)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                conflict(
+                    "QUEUE_EMPTY",
+                    format!("No calls are waiting in queue {queue_id}"),
+                )
+            })?,
+    };
+    let mut attrs = attributes_of(&q, &row);
+    let (agent, decision) = choose_agent(tx, &q, &mut attrs, forced)?;
+    let now = Utc::now();
+    let queued = row
+        .call
+        .queued_at
+        .as_deref()
+        .unwrap_or(&row.call.started_at);
+    let wait = (now.timestamp() - epoch(queued)).max(0);
+    calls_store::assign(tx, row.call.id, agent.id, agent.team_id, &ts(now), wait)?;
+    audit_org(
+        tx,
+        who,
+        meta,
+        "call.assign",
+        "call",
+        row.call.id,
+        json!({"call_id": row.call.call_id, "agent_id": agent.id, "rule_id": decision.and_then(|d| d.rule_id)}),
+    )?;
+    Ok(calls_store::get_call(tx, &row.call.call_id, None)?.call)
+}
+
+fn check_outcome(
+    problems: &mut Vec<FieldError>,
+    outcome: &str,
+    duration: Option<i64>,
+    cost: Option<f64>,
+) {
+    one_of(problems, "outcome", Some(outcome), OUTCOMES);
+    in_range(problems, "duration", duration, 0, 86_400);
+    if cost.is_some_and(|c| !(0.0..=1_000_000.0).contains(&c) || c.is_nan()) {
+        problems.push(FieldError::new(
+            "cost",
+            "cost must be between 0 and 1000000",
+        ));
+    }
+}
+
+/// Moves a contact after an attempt: done on success, failed once retries run out.
+fn after_attempt(
+    tx: &Connection,
+    contact: i64,
+    campaign: Option<i64>,
+    outcome: &str,
+    at: &str,
+) -> ApiResult<()> {
+    let c = get_contact(tx, contact, None)?;
+    let attempts = c.call_attempts + 1;
+    let status = match outcome {
+        "success" | "converted" => "completed",
+        "callback" => "called",
+        _ => {
+            let retries = match campaign.or(c.campaign_id) {
+                Some(id) => {
+                    let camp = get_campaign(tx, id, None)?;
+                    if camp.retry_failed {
+                        camp.max_retries
+                    } else {
+                        0
+                    }
+                }
+                None => 0,
+            };
+            if attempts <= retries {
+                "called"
+            } else {
+                "failed"
+            }
+        }
+    };
+    mark_attempt(tx, contact, at, status)
+}
+
+/// Completes a call an agent is on.
+pub fn complete(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    call_id: &str,
+    body: CompleteCall,
+) -> ApiResult<Call> {
+    let access = Access::of(who);
+    access.require_staff()?;
+    let r = calls_store::get_call(tx, call_id, None)?;
+    if r.call.status != "in_progress" {
+        return Err(conflict(
+            "CALL_NOT_IN_PROGRESS",
+            format!("Call {call_id} is {}", r.call.status),
+        ));
+    }
+    if !access.supervisor {
+        let own = org_store::agent_for_user(tx, who.seq)?;
+        if own.is_none() || own != r.call.agent_id {
+            return Err(forbidden(
+                "Only the agent on the call or a supervisor can complete it",
+            ));
+        }
+    }
+    let mut problems = Vec::new();
+    check_outcome(&mut problems, &body.outcome, body.duration, body.cost);
+    let notes = optional_text(&mut problems, "notes", body.notes, 5000);
+    fail_if(problems)?;
+    let now = Utc::now();
+    let since = r.call.assigned_at.as_deref().unwrap_or(&r.call.started_at);
+    let duration = body
+        .duration
+        .unwrap_or((now.timestamp() - epoch(since)).max(0));
+    let end = ts(now);
+    calls_store::finish(
+        tx,
+        r.call.id,
+        "completed",
+        &body.outcome,
+        &end,
+        Some(duration),
+        None,
+        body.cost,
+        notes.as_deref(),
+    )?;
+    if let Some(contact) = r.call.contact_id {
+        after_attempt(tx, contact, r.call.campaign_id, &body.outcome, &end)?;
+    }
+    audit_org(
+        tx,
+        who,
+        meta,
+        "call.complete",
+        "call",
+        r.call.id,
+        json!({"call_id": call_id, "outcome": body.outcome}),
+    )?;
+    Ok(calls_store::get_call(tx, call_id, None)?.call)
+}
+
+/// The caller hung up while waiting.
+pub fn abandon(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    call_id: &str,
+) -> ApiResult<Call> {
+    Access::of(who).require_staff()?;
+    let r = calls_store::get_call(tx, call_id, None)?;
+    if r.call.status != "queued" {
+        return Err(conflict(
+            "CALL_NOT_WAITING",
+            format!("Call {call_id} is {}", r.call.status),
+        ));
+    }
+    let now = Utc::now();
+    let queued = r.call.queued_at.as_deref().unwrap_or(&r.call.started_at);
+    let wait = (now.timestamp() - epoch(queued)).max(0);
+    calls_store::finish(
+        tx,
+        r.call.id,
+        "abandoned",
+        "abandoned",
+        &ts(now),
+        None,
+        Some(wait),
+        None,
+        None,
+    )?;
+    audit_org(
+        tx,
+        who,
+        meta,
+        "call.abandon",
+        "call",
+        r.call.id,
+        json!({"call_id": call_id}),
+    )?;
+    Ok(calls_store::get_call(tx, call_id, None)?.call)
+}
+
+/// Records a finished call attempt (e.g. from the dialer or an AI campaign).
+pub fn record(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    body: CallRecord,
+) -> ApiResult<Call> {
+    let access = Access::of(who);
+    access.require_campaign_writer()?;
+    let staff = access.supervisor || access.agent;
+    let mut problems = Vec::new();
+    check_outcome(&mut problems, &body.outcome, Some(body.duration), body.cost);
+    let direction = body.direction.unwrap_or_else(|| "outbound".into());
+    one_of(
+        &mut problems,
+        "direction",
+        Some(&direction),
+        &["outbound", "inbound"],
+    );
+    let caller = body.caller_number.as_deref().and_then(|p| {
+        normalize_phone("caller_number", p)
+            .map_err(|e| problems.push(e))
+            .ok()
+    });
+    let started = match body.started_at.as_deref() {
+        Some(raw) => parse_ts("started_at", raw)
+            .map_err(|e| problems.push(e))
+            .ok(),
+        None => Some(Utc::now() - Duration::seconds(body.duration.max(0))),
+    };
+    if started.is_some_and(|s| s > Utc::now() + Duration::minutes(5)) {
+        problems.push(FieldError::new(
+            "started_at",
+            "started_at cannot be in the future",
+        ));
+    }
+    let notes = optional_text(&mut problems, "notes", body.notes, 5000);
+    fail_if(problems)?;
+    let started = started.ok_or_else(|| ApiError::internal("start time missing"))?;
+    if !staff && (body.campaign_id.is_none() || body.agent_id.is_some() || body.queue_id.is_some())
+    {
+        return Err(forbidden(
+            "Users record calls of their own campaigns only (no agent or queue)",
+        ));
+    }
+    let scope = access.owner_scope();
+    let contact = match body.contact_id {
+        Some(id) => Some(get_contact(tx, id, scope)?),
+        None => None,
+    };
+    let campaign_id = body
+        .campaign_id
+        .or(contact.as_ref().and_then(|c| c.campaign_id));
+    if let Some(id) = campaign_id {
+        get_campaign(tx, id, scope)?;
+    }
+    if let (Some(c), Some(k)) = (body.campaign_id, &contact) {
+        if k.campaign_id.is_some_and(|kc| kc != c) {
+            return Err(ApiError::invalid(
+                "contact_id",
+                format!("Contact {} is not in campaign {c}", k.id),
+            ));
+        }
+    }
+    let team_id = match body.agent_id {
+        Some(a) => org_store::get_agent(tx, a)?.team_id,
+        None => None,
+    };
+    if let Some(q) = body.queue_id {
+        org_store::get_queue(tx, q)?;
+    }
+    let end = started + Duration::seconds(body.duration);
+    let call = NewCall {
+        call_id: new_call_id(),
+        direction,
+        status: "completed".into(),
+        outcome: Some(body.outcome.clone()),
+        campaign_id,
+        contact_id: body.contact_id,
+        agent_id: body.agent_id,
+        team_id,
+        queue_id: body.queue_id,
+        caller_number: caller.or(contact.as_ref().map(|c| c.phone_number.clone())),
+        priority: contact.as_ref().map(|c| c.priority).unwrap_or(5),
+        attributes: json!({}),
+        started_at: ts(started),
+        ended_at: Some(ts(end)),
+        duration: Some(body.duration),
+        cost: body.cost,
+        notes,
+        recorded_by_id: who.seq,
+        created_at: now(),
+        ..Default::default()
+    };
+    let id = calls_store::insert_call(tx, &call)?;
+    if let Some(k) = &contact {
+        after_attempt(tx, k.id, campaign_id, &body.outcome, &ts(started))?;
+    }
+    audit_org(
+        tx,
+        who,
+        meta,
+        "call.record",
+        "call",
+        id,
+        json!({"call_id": call.call_id, "outcome": body.outcome}),
+    )?;
+    Ok(calls_store::get_call(tx, &call.call_id, None)?.call)
+}

@@ -1,0 +1,54 @@
+//! The SQL of part 1. Functions take a connection (or the caller's
+//! transaction) and return the document's types.
+
+pub mod calls;
+pub mod campaigns;
+pub mod contacts;
+pub mod org;
+
+use rusqlite::types::Value as Sql;
+
+/// A `WHERE` clause built from optional filters, with positional arguments.
+#[derive(Default)]
+pub struct Filter {
+    clauses: Vec<String>,
+    pub args: Vec<Sql>,
+}
+
+impl Filter {
+    pub fn new() -> Self {
+        Filter::default()
+    }
+
+    /// Adds `clause` (with one `?` per value in `values`).
+    pub fn and(&mut self, clause: &str, values: Vec<Sql>) -> &mut Self {
+        self.clauses.push(clause.to_string());
+        self.args.extend(values);
+        self
+    }
+
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+/// A `LIKE` pattern matching `text` anywhere (with `\` as the escape).
+pub fn like(text: &str) -> Sql {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Sql::Text(format!("%{escaped}%"))
+}
+
+pub fn int(v: i64) -> Sql {
+    Sql::Integer(v)
+}
+
+pub fn text(v: &str) -> Sql {
+    Sql::Text(v.to_string())
+}
