@@ -6,6 +6,8 @@
 //! domain rules, its SQL and its thin handlers, in that order.
 
 pub mod ivr;
+pub mod metrics;
+pub mod recordings;
 pub mod routing;
 pub mod voicemail;
 
@@ -352,6 +354,8 @@ pub fn api(platform: &Platform) -> impl OpenApi + 'static {
         ivr::IvrApi::new(platform),
         routing::RoutingApi::new(platform),
         voicemail::VoicemailApi::new(platform),
+        metrics::MetricsApi::new(platform),
+        recordings::RecordingsApi::new(platform),
     )
 }
 
