@@ -1,0 +1,456 @@
+// Small UI toolkit: element builder, states, toasts, dialogs, forms, tables.
+import { ApiError } from './api.js';
+
+let uid = 0;
+export const nextId = (p = 'f') => `${p}-${++uid}`;
+
+/** h('div', {class:'x', onclick}, child, ...) — children may be strings, nodes, arrays, null. */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else if (k === 'class') el.className = v;
+      else if (k === 'dataset') Object.assign(el.dataset, v);
+      else if (k === 'value') el.value = v;
+      else if (k === 'checked') el.checked = !!v;
+      else if (v === true) el.setAttribute(k, '');
+      else el.setAttribute(k, String(v));
+    }
+  }
+  append(el, children);
+  return el;
+}
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : String(c));
+  }
+}
+export function clear(el, ...children) { el.replaceChildren(); append(el, children); return el; }
+
+/** Text with the search engine's <em> highlights kept, everything else escaped. */
+export function highlighted(text) {
+  const span = h('span', { class: 'hl' });
+  String(text ?? '').split(/(<em>.*?<\/em>)/g).forEach((part) => {
+    const m = /^<em>(.*)<\/em>$/.exec(part);
+    if (m) span.append(h('mark', null, m[1]));
+    else if (part) span.append(part.replace(/<[^>]*>/g, ''));
+  });
+  return span;
+}
+
+// ---------- formatting ----------
+export const fmt = {
+  date(v) {
+    if (!v) return '—';
+    const d = new Date(typeof v === 'number' && v < 1e12 ? v * 1000 : v);
+    return isNaN(d) ? String(v) : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  },
+  num(v, digits = 0) {
+    if (v === null || v === undefined || v === '') return '—';
+    const n = Number(v);
+    return isNaN(n) ? String(v) : n.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  },
+  money(v, cur = '') {
+    if (v === null || v === undefined) return '—';
+    const n = Number(v);
+    return `${cur ? cur + ' ' : ''}${n.toLocaleString(undefined, { maximumFractionDigits: 2 })}`;
+  },
+  pct(v, isRatio = true) {
+    if (v === null || v === undefined) return '—';
+    return `${(Number(v) * (isRatio ? 100 : 1)).toFixed(1)}%`;
+  },
+  json(v) { return JSON.stringify(v, null, 2); },
+};
+
+export function badge(text, kind) {
+  const k = kind || String(text || '').toLowerCase();
+  return h('span', { class: `badge badge-${k.replace(/[^a-z0-9_-]/gi, '')}` }, text ?? '—');
+}
+
+// ---------- states ----------
+export function loading(label = 'Loading…') {
+  return h('div', { class: 'state state-loading', role: 'status', 'aria-live': 'polite' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), label);
+}
+export function empty(label = 'Nothing here yet.', ...extra) {
+  return h('div', { class: 'state state-empty' }, h('p', null, label), ...extra);
+}
+export function errorState(err, retry) {
+  if (err instanceof ApiError && err.notServed) {
+    return h('div', { class: 'state state-unavailable', role: 'note' },
+      h('strong', null, 'Not available on this server yet.'),
+      h('p', null, 'This part of the API is not served by this Frontline build (404). It will appear here once the module ships it.'));
+  }
+  const msg = err instanceof ApiError ? err.summary : String(err?.message || err);
+  return h('div', { class: 'state state-error', role: 'alert' },
+    h('strong', null, err?.status === 403 ? 'You do not have permission for this.' : 'Something went wrong.'),
+    h('p', null, msg),
+    retry ? h('button', { class: 'btn', type: 'button', onclick: retry }, 'Try again') : null);
+}
+
+/** Runs an async loader into a container with loading, error and retry. */
+export async function load(container, loader) {
+  const run = async () => {
+    clear(container, loading());
+    try {
+      const node = await loader();
+      clear(container, node);
+    } catch (err) {
+      clear(container, errorState(err, run));
+    }
+  };
+  return run();
+}
+
+// ---------- toasts ----------
+export function toast(message, kind = 'info') {
+  let box = document.getElementById('toasts');
+  if (!box) {
+    box = h('div', { id: 'toasts', class: 'toasts', role: 'status', 'aria-live': 'polite' });
+    document.body.append(box);
+  }
+  const t = h('div', { class: `toast toast-${kind}` }, message,
+    h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', onclick: () => t.remove() }, '×'));
+  box.append(t);
+  setTimeout(() => t.remove(), kind === 'error' ? 9000 : 4500);
+}
+export function toastError(err) { toast(err instanceof ApiError ? err.summary : String(err?.message || err), 'error'); }
+
+// ---------- dialogs ----------
+export function dialog(title, body, { wide = false } = {}) {
+  const d = h('dialog', { class: `dialog${wide ? ' dialog-wide' : ''}`, 'aria-labelledby': nextId('dlg') });
+  const titleId = d.getAttribute('aria-labelledby');
+  d.append(
+    h('header', { class: 'dialog-head' }, h('h2', { id: titleId }, title),
+      h('button', { type: 'button', class: 'btn btn-ghost', 'aria-label': 'Close', onclick: () => d.close() }, '×')),
+    h('div', { class: 'dialog-body' }, body));
+  d.addEventListener('close', () => d.remove());
+  document.body.append(d);
+  d.showModal();
+  return d;
+}
+export function confirmDialog(message, { ok = 'Confirm', danger = false } = {}) {
+  return new Promise((resolve) => {
+    let result = false;
+    const d = dialog('Please confirm', [
+      h('p', null, message),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'btn', onclick: () => d.close() }, 'Cancel'),
+        h('button', { type: 'button', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, onclick: () => { result = true; d.close(); } }, ok)),
+    ]);
+    d.addEventListener('close', () => resolve(result));
+  });
+}
+
+// ---------- progress for long work ----------
+export function progress(label) {
+  const bar = h('progress', { 'aria-label': label });
+  const text = h('span', null, label);
+  const el = h('div', { class: 'progress', role: 'status', 'aria-live': 'polite' }, text, bar);
+  return {
+    el,
+    set(value, max = 100, msg) { bar.max = max; bar.value = value; if (msg) text.textContent = msg; },
+    done(msg) { bar.max = 1; bar.value = 1; text.textContent = msg; },
+  };
+}
+/** Polls `fn` every `ms` until `isDone(result)`; reports through `onTick`. */
+export async function poll(fn, isDone, { ms = 1000, tries = 120, onTick } = {}) {
+  for (let i = 0; i < tries; i++) {
+    const r = await fn();
+    if (onTick) onTick(r, i);
+    if (isDone(r)) return r;
+    await new Promise((res) => setTimeout(res, ms));
+  }
+  throw new Error('Still running after waiting; check again later.');
+}
+
+// ---------- forms ----------
+/**
+ * field spec: {name, label, type: text|email|password|number|textarea|select|checkbox|multiselect|date|datetime-local|json|tags,
+ *   options: [value|[value,label]], required, value, help, min, max, step, placeholder}
+ */
+export function field(spec) {
+  const id = nextId('fld');
+  const errId = `${id}-err`;
+  const helpId = spec.help ? `${id}-help` : null;
+  const described = [helpId, errId].filter(Boolean).join(' ');
+  let input;
+  const common = { id, name: spec.name, required: spec.required, 'aria-describedby': described, placeholder: spec.placeholder, disabled: spec.disabled };
+  const opts = (spec.options || []).map((o) => (Array.isArray(o) ? o : [o, o]));
+  switch (spec.type) {
+    case 'textarea':
+    case 'json':
+      input = h('textarea', { ...common, rows: spec.rows || (spec.type === 'json' ? 6 : 3), class: spec.type === 'json' ? 'mono' : null });
+      input.value = spec.type === 'json' && spec.value !== undefined && typeof spec.value !== 'string' ? fmt.json(spec.value) : (spec.value ?? '');
+      break;
+    case 'select':
+      input = h('select', common, spec.required ? null : h('option', { value: '' }, spec.placeholder || '—'),
+        opts.map(([v, l]) => h('option', { value: v, selected: String(spec.value ?? '') === String(v) }, l)));
+      break;
+    case 'multiselect':
+      input = h('div', { class: 'checks', role: 'group', 'aria-labelledby': `${id}-lbl`, id },
+        opts.map(([v, l]) => h('label', { class: 'check' },
+          h('input', { type: 'checkbox', name: spec.name, value: v, checked: (spec.value || []).includes(v) }), l)));
+      break;
+    case 'checkbox':
+      input = h('input', { ...common, type: 'checkbox', checked: !!spec.value });
+      break;
+    default:
+      input = h('input', { ...common, type: spec.type === 'tags' ? 'text' : (spec.type || 'text'), min: spec.min, max: spec.max, step: spec.step, autocomplete: spec.autocomplete });
+      input.value = spec.type === 'tags' ? (spec.value || []).join(', ') : (spec.value ?? '');
+  }
+  const label = spec.type === 'multiselect'
+    ? h('span', { class: 'label', id: `${id}-lbl` }, spec.label, spec.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null)
+    : h('label', { for: id, class: 'label' }, spec.label, spec.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null);
+  const wrap = h('div', { class: `field field-${spec.type || 'text'}${spec.wide ? ' field-wide' : ''}`, dataset: { field: spec.name } },
+    spec.type === 'checkbox' ? h('label', { class: 'check' }, input, ' ', spec.label) : [label, input],
+    spec.help ? h('small', { id: helpId, class: 'help' }, spec.help) : null,
+    h('small', { id: errId, class: 'field-error', 'aria-live': 'polite' }));
+  wrap._spec = spec;
+  return wrap;
+}
+
+/** Reads values from a container of fields, typed by spec. Nested names with dots become objects. */
+export function readFields(container) {
+  const out = {};
+  for (const wrap of container.querySelectorAll('.field')) {
+    const spec = wrap._spec;
+    if (!spec || spec.readonly) continue;
+    let v;
+    if (spec.type === 'multiselect') v = [...wrap.querySelectorAll('input:checked')].map((i) => i.value);
+    else {
+      const el = wrap.querySelector('input,select,textarea');
+      if (spec.type === 'checkbox') v = el.checked;
+      else if (spec.type === 'number') v = el.value === '' ? undefined : Number(el.value);
+      else if (spec.type === 'tags') v = el.value.split(',').map((s) => s.trim()).filter(Boolean);
+      else if (spec.type === 'json') {
+        if (el.value.trim() === '') v = undefined;
+        else {
+          try { v = JSON.parse(el.value); } catch (e) { throw new ApiError({ status: 0, message: 'Please fix the JSON', fields: { [spec.name]: `Not valid JSON: ${e.message}` } }); }
+        }
+      } else if (spec.type === 'datetime-local') v = el.value ? new Date(el.value).toISOString() : undefined;
+      else v = el.value === '' ? undefined : el.value;
+    }
+    if (v === undefined && !spec.keepEmpty) continue;
+    setPath(out, spec.name, v);
+  }
+  return out;
+}
+export function setPath(obj, path, v) {
+  const parts = path.split('.');
+  let o = obj;
+  parts.slice(0, -1).forEach((p) => { o[p] = o[p] && typeof o[p] === 'object' ? o[p] : {}; o = o[p]; });
+  o[parts.at(-1)] = v;
+}
+
+/** Puts server field errors next to fields; returns the messages that matched no field. */
+export function showFieldErrors(container, err) {
+  clearFieldErrors(container);
+  const unmatched = [];
+  const fields = err?.fields || {};
+  let first = null;
+  for (const [name, msg] of Object.entries(fields)) {
+    const norm = name.replace(/^body\./, '');
+    let wrap = [...container.querySelectorAll('.field')].find((w) => w.dataset.field === norm)
+      || [...container.querySelectorAll('.field')].find((w) => norm.startsWith(`${w.dataset.field}.`) || norm.startsWith(`${w.dataset.field}[`))
+      || [...container.querySelectorAll('.field')].find((w) => w.dataset.field.split('.').at(-1) === norm.split('.').at(-1));
+    if (wrap) {
+      const e = wrap.querySelector('.field-error');
+      e.textContent = e.textContent ? `${e.textContent}; ${msg}` : (norm === wrap.dataset.field ? msg : `${norm}: ${msg}`);
+      wrap.classList.add('has-error');
+      const input = wrap.querySelector('input,select,textarea');
+      if (input) input.setAttribute('aria-invalid', 'true');
+      first = first || input;
+    } else unmatched.push(`${name}: ${msg}`);
+  }
+  if (first) first.focus();
+  return unmatched;
+}
+export function clearFieldErrors(container) {
+  container.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
+  container.querySelectorAll('.has-error').forEach((e) => e.classList.remove('has-error'));
+  container.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+}
+
+/**
+ * form({fields, submitLabel, onSubmit(values) -> promise, onDone(result), extra})
+ * Shows server validation errors beside the fields and a summary on top.
+ */
+export function form({ fields, submitLabel = 'Save', onSubmit, onDone, cancel, sections, className }) {
+  const alert = h('div', { class: 'form-alert', role: 'alert', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, submitLabel);
+  const body = sections
+    ? sections.map((s) => h('fieldset', { class: 'fieldset' }, h('legend', null, s.legend), h('div', { class: 'grid' }, s.fields.map(field))))
+    : h('div', { class: 'grid' }, fields.map(field));
+  const f = h('form', { class: `form ${className || ''}`, novalidate: true }, alert, body,
+    h('div', { class: 'actions' }, cancel ? h('button', { type: 'button', class: 'btn', onclick: cancel }, 'Cancel') : null, submit));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    alert.hidden = true;
+    clearFieldErrors(f);
+    submit.disabled = true;
+    submit.setAttribute('aria-busy', 'true');
+    try {
+      const values = readFields(f);
+      const result = await onSubmit(values);
+      if (onDone) onDone(result);
+    } catch (err) {
+      const unmatched = showFieldErrors(f, err);
+      alert.hidden = false;
+      clear(alert, h('strong', null, err.message || 'Could not save.'),
+        unmatched.length ? h('ul', null, unmatched.map((m) => h('li', null, m))) : null);
+      if (!Object.keys(err.fields || {}).length) alert.focus?.();
+    } finally {
+      submit.disabled = false;
+      submit.removeAttribute('aria-busy');
+    }
+  });
+  return f;
+}
+
+// ---------- tables ----------
+/**
+ * table({columns:[{key,label,sortable,render(row),class}], fetch({page,limit,sort,order,filters}) -> {rows,total},
+ *        filters:[field specs], limit, rowKey, caption, onRow(row), actions(row) -> nodes})
+ * Returns {el, reload}.
+ */
+export function table(opts) {
+  const state = { page: 1, limit: opts.limit || 20, sort: opts.sort || null, order: opts.order || 'desc', filters: { ...(opts.initialFilters || {}) } };
+  const body = h('div', { class: 'table-body' });
+  const pager = h('nav', { class: 'pager', 'aria-label': `${opts.caption || 'Table'} pages` });
+  let filterBar = null;
+  if (opts.filters?.length) {
+    filterBar = h('form', { class: 'filters', role: 'search', 'aria-label': `Filter ${opts.caption || ''}` },
+      opts.filters.map((f) => field({ ...f, value: state.filters[f.name] ?? f.value })),
+      h('div', { class: 'filter-actions' },
+        h('button', { type: 'submit', class: 'btn' }, 'Apply'),
+        h('button', { type: 'reset', class: 'btn btn-ghost' }, 'Reset')));
+    filterBar.addEventListener('submit', (e) => { e.preventDefault(); state.filters = readFields(filterBar); state.page = 1; reload(); });
+    filterBar.addEventListener('reset', () => setTimeout(() => { state.filters = {}; state.page = 1; reload(); }));
+    filterBar.querySelectorAll('select').forEach((s) => s.addEventListener('change', () => filterBar.requestSubmit()));
+  }
+  const el = h('div', { class: 'table-wrap' }, opts.toolbar || null, filterBar, body, pager);
+
+  function header() {
+    return h('thead', null, h('tr', null, opts.columns.map((c) => {
+      if (!c.sortable) return h('th', { scope: 'col', class: c.class }, c.label);
+      const active = state.sort === c.key;
+      const aria = active ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none';
+      return h('th', { scope: 'col', 'aria-sort': aria, class: c.class },
+        h('button', { type: 'button', class: 'sort', onclick: () => {
+          if (state.sort === c.key) state.order = state.order === 'asc' ? 'desc' : 'asc';
+          else { state.sort = c.key; state.order = c.defaultOrder || 'asc'; }
+          reload();
+        } }, c.label, h('span', { 'aria-hidden': 'true', class: 'sort-ind' }, active ? (state.order === 'asc' ? ' ▲' : ' ▼') : ' ↕')));
+    }), opts.actions ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')) : null));
+  }
+
+  async function reload() {
+    clear(body, loading());
+    clear(pager);
+    try {
+      const { rows, total } = await opts.fetch({ ...state });
+      if (!rows.length) {
+        clear(body, empty(opts.emptyText || 'No rows match.'));
+      } else {
+        const tbody = h('tbody', null, rows.map((r) => {
+          const tr = h('tr', { class: opts.onRow ? 'clickable' : null },
+            opts.columns.map((c) => h('td', { class: c.class, 'data-label': c.label }, c.render ? c.render(r) : fmtCell(r[c.key]))),
+            opts.actions ? h('td', { class: 'row-actions' }, opts.actions(r)) : null);
+          if (opts.onRow) {
+            tr.tabIndex = 0;
+            tr.addEventListener('click', (e) => { if (!e.target.closest('button,a,input,select')) opts.onRow(r); });
+            tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' && e.target === tr) opts.onRow(r); });
+          }
+          return tr;
+        }));
+        clear(body, h('table', { class: 'table' }, opts.caption ? h('caption', { class: 'sr-only' }, opts.caption) : null, header(), tbody));
+      }
+      const pages = total != null && !isNaN(total) ? Math.max(1, Math.ceil(total / state.limit)) : null;
+      const hasNext = pages ? state.page < pages : rows.length === state.limit;
+      clear(pager,
+        h('button', { type: 'button', class: 'btn btn-small', disabled: state.page <= 1, onclick: () => { state.page--; reload(); } }, '‹ Previous'),
+        h('span', { class: 'pager-info' }, pages ? `Page ${state.page} of ${pages} · ${fmt.num(total)} total` : `Page ${state.page}`),
+        h('button', { type: 'button', class: 'btn btn-small', disabled: !hasNext, onclick: () => { state.page++; reload(); } }, 'Next ›'));
+    } catch (err) {
+      clear(body, errorState(err, reload));
+    }
+  }
+  reload();
+  return { el, reload, state };
+}
+function fmtCell(v) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'boolean') return v ? 'Yes' : 'No';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** For endpoints that return a whole array: filter/sort/page in the browser. */
+export function localPage(all, { page, limit, sort, order, filters }, match) {
+  let rows = all.slice();
+  if (match && filters) rows = rows.filter((r) => match(r, filters));
+  if (sort) {
+    rows.sort((a, b) => {
+      const x = a[sort]; const y = b[sort];
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x ?? '').localeCompare(String(y ?? ''));
+      return order === 'asc' ? c : -c;
+    });
+  }
+  return { rows: rows.slice((page - 1) * limit, page * limit), total: rows.length };
+}
+
+// ---------- tabs ----------
+/** tabs([{id,label,render(container)}], active, onChange) — ARIA tabs with arrow keys. */
+export function tabs(list, activeId, onChange) {
+  const panel = h('div', { class: 'tab-panel', role: 'tabpanel', tabindex: '0' });
+  const bar = h('div', { class: 'tabs', role: 'tablist' });
+  const buttons = list.map((t) => h('button', {
+    type: 'button', role: 'tab', id: `tab-${t.id}`, 'aria-selected': String(t.id === activeId), tabindex: t.id === activeId ? '0' : '-1',
+    onclick: () => onChange(t.id),
+  }, t.label));
+  bar.append(...buttons);
+  bar.addEventListener('keydown', (e) => {
+    const i = buttons.indexOf(document.activeElement);
+    if (i < 0) return;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      const n = buttons[(i + (e.key === 'ArrowRight' ? 1 : buttons.length - 1)) % buttons.length];
+      n.focus();
+      e.preventDefault();
+    }
+  });
+  const active = list.find((t) => t.id === activeId) || list[0];
+  panel.setAttribute('aria-labelledby', `tab-${active.id}`);
+  active.render(panel);
+  return h('div', { class: 'tabset' }, bar, panel);
+}
+
+export function kv(pairs) {
+  return h('dl', { class: 'kv' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v instanceof Node ? v : fmtCell(v))]));
+}
+export function card(title, ...children) {
+  return h('section', { class: 'card' }, title ? h('h3', null, title) : null, ...children);
+}
+export function stat(label, value, hint) {
+  return h('div', { class: 'stat' }, h('div', { class: 'stat-value' }, value), h('div', { class: 'stat-label' }, label), hint ? h('div', { class: 'stat-hint' }, hint) : null);
+}
+export function btn(label, onclick, kind = '') {
+  return h('button', { type: 'button', class: `btn ${kind}`, onclick }, label);
+}
+/** A button that disables itself while its async action runs and toasts errors. */
+export function actionBtn(label, action, kind = '') {
+  const b = btn(label, async () => {
+    b.disabled = true; b.setAttribute('aria-busy', 'true');
+    try { await action(); } catch (err) { toastError(err); } finally { b.disabled = false; b.removeAttribute('aria-busy'); }
+  }, kind);
+  return b;
+}
+export function download(blobOrUrl, name) {
+  const url = typeof blobOrUrl === 'string' ? blobOrUrl : URL.createObjectURL(blobOrUrl);
+  const a = h('a', { href: url, download: name || '' });
+  document.body.append(a); a.click(); a.remove();
+  if (typeof blobOrUrl !== 'string') setTimeout(() => URL.revokeObjectURL(url), 5000);
+}
