@@ -646,6 +646,8 @@ fn after_attempt(
     let c = get_contact(tx, contact, None)?;
     let attempts = c.call_attempts + 1;
     let status = match outcome {
+        // A contact reached successfully stays done.
+        _ if c.status == "completed" => "completed",
         "success" | "converted" => "completed",
         "callback" => "called",
         _ => {
@@ -811,12 +813,6 @@ pub fn record(
     let notes = optional_text(&mut problems, "notes", body.notes, 5000);
     fail_if(problems)?;
     let started = started.ok_or_else(|| ApiError::internal("start time missing"))?;
-    if !staff && (body.campaign_id.is_none() || body.agent_id.is_some() || body.queue_id.is_some())
-    {
-        return Err(forbidden(
-            "Users record calls of their own campaigns only (no agent or queue)",
-        ));
-    }
     let scope = access.owner_scope();
     let contact = match body.contact_id {
         Some(id) => Some(get_contact(tx, id, scope)?),
@@ -825,6 +821,11 @@ pub fn record(
     let campaign_id = body
         .campaign_id
         .or(contact.as_ref().and_then(|c| c.campaign_id));
+    if !staff && (campaign_id.is_none() || body.agent_id.is_some() || body.queue_id.is_some()) {
+        return Err(forbidden(
+            "Users record calls of their own campaigns only (no agent or queue)",
+        ));
+    }
     if let Some(id) = campaign_id {
         get_campaign(tx, id, scope)?;
     }
