@@ -367,29 +367,51 @@ async fn thresholds_raise_one_alert_per_crossing() {
 async fn dashboard_overview_from_recorded_data() {
     let app = TestApp::new(vec![frontline_contact_center::module()]).await;
     let t = app.admin_token.clone();
-    for v in [30.0, 450.0, 76.5] {
-        call(
-            &app,
-            "POST",
-            "/analytics/metrics",
-            &t,
-            Some(json!({"metric_type": "call", "metric_name": "call_duration", "value": v})),
-        )
-        .await;
-    }
-    // Old call outside a 24h window.
-    let old = (chrono::Utc::now() - chrono::Duration::hours(30)).to_rfc3339();
-    call(&app, "POST", "/analytics/metrics", &t, Some(json!({"metric_type": "call", "metric_name": "call_duration", "value": 1000, "recorded_at": old}))).await;
-    for v in [45.0, 180.0] {
-        call(
-            &app,
-            "POST",
-            "/analytics/metrics",
-            &t,
-            Some(json!({"metric_type": "queue", "metric_name": "wait_time", "value": v})),
-        )
-        .await;
-    }
+    // Calls as part 1 logs them: three today, one 30 hours ago, one waiting in a queue.
+    let now = chrono::Utc::now();
+    let ts = |h: i64| {
+        (now - chrono::Duration::hours(h)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let rows = vec![
+        ("c1", "completed", Some(30), Some(45), ts(2)),
+        ("c2", "completed", Some(450), Some(180), ts(3)),
+        ("c3", "completed", Some(76), None, ts(1)),
+        ("c4", "completed", Some(1000), Some(999), ts(30)),
+        ("c5", "queued", None, None, ts(0)),
+    ];
+    app.platform
+        .db
+        .write(move |tx| {
+            for (id, status, duration, wait, at) in rows {
+                tx.execute(
+                    "INSERT INTO cc_calls (call_id, direction, status, duration, wait_time, queued_at, started_at, created_at)
+                     VALUES (?1, 'inbound', ?2, ?3, ?4, ?5, ?5, ?5)",
+                    rusqlite::params![id, status, duration, wait, at],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    // An open critical alert.
+    call(
+        &app,
+        "POST",
+        "/analytics/thresholds",
+        &t,
+        Some(json!({"metric_type": "queue", "metric_name": "wait_time",
+        "threshold_value": 60, "comparison_operator": "greater_than", "severity": "critical"})),
+    )
+    .await;
+    call(
+        &app,
+        "POST",
+        "/analytics/metrics",
+        &t,
+        Some(json!({"metric_type": "queue", "metric_name": "wait_time", "value": 300})),
+    )
+    .await;
+
     let (s, d, _) = call(
         &app,
         "GET",
@@ -399,13 +421,16 @@ async fn dashboard_overview_from_recorded_data() {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(d["call_metrics"]["total_calls"], 3);
-    assert_eq!(d["call_metrics"]["avg_duration"], 185.5);
+    // c1, c2, c3 and the queued c5 started within 24 hours; durations of 30, 450, 76.
+    assert_eq!(d["call_metrics"]["total_calls"], 4, "{d}");
+    assert_eq!(d["call_metrics"]["avg_duration"], 185.3333);
     assert_eq!(d["call_metrics"]["max_duration"], 450.0);
     assert_eq!(d["call_metrics"]["min_duration"], 30.0);
     assert_eq!(d["queue_metrics"]["avg_wait_time"], 112.5);
     assert_eq!(d["queue_metrics"]["max_wait_time"], 180.0);
-    assert_eq!(d["alerts"]["active_count"], 0);
+    assert_eq!(d["queue_metrics"]["calls_waiting"], 1);
+    assert_eq!(d["alerts"]["active_count"], 1);
+    assert_eq!(d["alerts"]["critical_count"], 1);
     let (_, d, _) = call(
         &app,
         "GET",
@@ -414,7 +439,8 @@ async fn dashboard_overview_from_recorded_data() {
         None,
     )
     .await;
-    assert_eq!(d["call_metrics"]["total_calls"], 4);
+    assert_eq!(d["call_metrics"]["total_calls"], 5);
+    assert_eq!(d["queue_metrics"]["max_wait_time"], 999.0);
     let (s, _, _) = call(
         &app,
         "GET",

@@ -173,7 +173,7 @@ pub struct AcknowledgeRequest {
     pub notes: Option<String>,
 }
 
-/// Call figures of the dashboard (from `call_duration` metrics).
+/// Call figures of the dashboard: calls started in the period (seconds).
 #[derive(Object, Clone, Debug)]
 pub struct CallMetrics {
     pub total_calls: i64,
@@ -182,12 +182,15 @@ pub struct CallMetrics {
     pub min_duration: f64,
 }
 
-/// Queue figures of the dashboard (from `wait_time` metrics).
+/// Queue figures of the dashboard: waits of calls queued in the period (seconds).
 #[derive(Object, Clone, Debug)]
 pub struct QueueMetrics {
     pub avg_wait_time: f64,
     pub max_wait_time: f64,
+    /// Waits measured in the period.
     pub samples: i64,
+    /// Calls in a queue right now.
+    pub calls_waiting: i64,
 }
 
 /// Alert counts of the dashboard.
@@ -1187,8 +1190,9 @@ impl MetricsApi {
     }
 
     /// Dashboard overview over the last `period_hours` (1..=8760, default 24):
-    /// calls from `call_duration` metrics, queue waits from `wait_time`
-    /// metrics, open alerts, and new voicemails.
+    /// calls started in the period with their durations, queue waits of
+    /// calls queued in the period and calls waiting now, open alerts, and
+    /// new voicemails.
     #[oai(path = "/api/analytics/dashboard/overview", method = "get")]
     async fn overview(
         &self,
@@ -1204,17 +1208,25 @@ impl MetricsApi {
             .platform
             .db
             .read(move |c| {
+                // Calls started in the period (part 1's call log); durations of ended calls.
+                let since_iso = iso(DateTime::from_timestamp_millis(since).unwrap_or_default());
                 let (calls, avg, max, min): (i64, Option<f64>, Option<f64>, Option<f64>) = c.query_row(
-                    "SELECT COUNT(*), AVG(value), MAX(value), MIN(value) FROM cc_metrics
-                     WHERE metric_name = 'call_duration' AND recorded_at >= ?1",
-                    [since],
+                    "SELECT COUNT(*), AVG(duration), MAX(duration), MIN(duration) FROM cc_calls
+                     WHERE started_at >= ?1",
+                    [&since_iso],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?;
+                // Waits of calls that left a queue in the period, and calls waiting now.
                 let (waits, wavg, wmax): (i64, Option<f64>, Option<f64>) = c.query_row(
-                    "SELECT COUNT(*), AVG(value), MAX(value) FROM cc_metrics
-                     WHERE metric_name IN ('wait_time', 'queue_wait_time') AND recorded_at >= ?1",
-                    [since],
+                    "SELECT COUNT(wait_time), AVG(wait_time), MAX(wait_time) FROM cc_calls
+                     WHERE queued_at >= ?1 AND wait_time IS NOT NULL AND status != 'queued'",
+                    [&since_iso],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                let waiting: i64 = c.query_row(
+                    "SELECT COUNT(*) FROM cc_calls WHERE status = 'queued'",
+                    [],
+                    |r| r.get(0),
                 )?;
                 let (open, critical, acked): (i64, i64, i64) = c.query_row(
                     "SELECT COUNT(*), COALESCE(SUM(severity = 'critical'), 0), COALESCE(SUM(status = 'acknowledged'), 0)
@@ -1240,6 +1252,7 @@ impl MetricsApi {
                         avg_wait_time: round4(wavg.unwrap_or(0.0)),
                         max_wait_time: wmax.unwrap_or(0.0),
                         samples: waits,
+                        calls_waiting: waiting,
                     },
                     alerts: AlertCounts {
                         active_count: open,

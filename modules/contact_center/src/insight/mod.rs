@@ -6,6 +6,7 @@
 //! domain rules, its SQL and its thin handlers, in that order.
 
 pub mod ivr;
+pub mod knowledge;
 pub mod metrics;
 pub mod recordings;
 pub mod routing;
@@ -207,6 +208,22 @@ CREATE TABLE cc_compliance_phrases (
     created_at TEXT NOT NULL,
     UNIQUE (phrase, kind)
 );
+CREATE TABLE cc_kb_articles (
+    id INTEGER PRIMARY KEY,
+    company_id INTEGER,
+    title TEXT NOT NULL,
+    content TEXT NOT NULL,
+    category TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    is_public INTEGER NOT NULL DEFAULT 1,
+    language TEXT NOT NULL DEFAULT 'en',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_by_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cc_kb_articles_company ON cc_kb_articles(company_id, category, id);
+CREATE INDEX cc_kb_articles_language ON cc_kb_articles(language, id);
 "#;
 
 /// Handler result in the contact-center error body.
@@ -352,6 +369,7 @@ pub(crate) fn not_found(what: &str, id: i64) -> ApiError {
 pub fn api(platform: &Platform) -> impl OpenApi + 'static {
     (
         ivr::IvrApi::new(platform),
+        knowledge::KnowledgeApi::new(platform),
         routing::RoutingApi::new(platform),
         voicemail::VoicemailApi::new(platform),
         metrics::MetricsApi::new(platform),
