@@ -199,8 +199,9 @@ export function field(spec) {
       input = h('input', { ...common, type: 'checkbox', checked: !!spec.value });
       break;
     default:
-      input = h('input', { ...common, type: spec.type === 'tags' ? 'text' : (spec.type || 'text'), min: spec.min, max: spec.max, step: spec.step, autocomplete: spec.autocomplete });
+      input = h('input', { ...common, type: spec.type === 'tags' ? 'text' : (spec.type || 'text'), min: spec.min, max: spec.max, step: spec.step, autocomplete: spec.autocomplete, list: spec.suggest ? `${id}-list` : null });
       input.value = spec.type === 'tags' ? (spec.value || []).join(', ') : (spec.value ?? '');
+      if (spec.suggest) input = h('span', { class: 'with-list' }, input, h('datalist', { id: `${id}-list` }, spec.suggest.map((o) => h('option', { value: o }))));
   }
   const label = spec.type === 'multiselect'
     ? h('span', { class: 'label', id: `${id}-lbl` }, spec.label, spec.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null)
@@ -369,6 +370,7 @@ export function table(opts) {
         }));
         clear(body, h('table', { class: 'table' }, opts.caption ? h('caption', { class: 'sr-only' }, opts.caption) : null, header(), tbody));
       }
+      if (!rows.length && state.page === 1) return;
       const pages = total != null && !isNaN(total) ? Math.max(1, Math.ceil(total / state.limit)) : null;
       const hasNext = pages ? state.page < pages : rows.length === state.limit;
       clear(pager,

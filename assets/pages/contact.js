@@ -1,0 +1,455 @@
+// Contact center: campaigns, contacts (+import), teams & agents, queues (live),
+// knowledge search, IVR flow graph, routing rules, metrics dashboard, reports.
+import { api } from '../lib/api.js';
+import {
+  h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty,
+  errorState, field, readFields, progress, poll, highlighted,
+} from '../lib/ui.js';
+import { chart } from '../lib/chart.js';
+
+const M = 'contact-center';
+const TABS = [
+  ['campaigns', 'Campaigns'], ['contacts', 'Contacts'], ['teams', 'Teams & agents'], ['queues', 'Queues'], ['knowledge', 'Knowledge'],
+  ['ivr', 'IVR flows'], ['routing', 'Routing'], ['dashboard', 'Dashboard'], ['reports', 'Reports'],
+];
+
+export async function render(main, route) {
+  const [sub, id] = route.rest;
+  main.append(h('div', { class: 'page-head' },
+    h('div', null, h('h1', null, 'Contact center'), h('p', null, 'Campaigns, contacts, agents, queues, IVR, routing, live metrics and reports.')),
+    h('div', { class: 'links' }, h('a', { href: '/contact-center/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
+  const renderers = { campaigns, contacts, teams, queues, knowledge, ivr, routing, dashboard, reports };
+  const tab = renderers[sub] ? sub : 'campaigns';
+  main.append(tabs(TABS.map(([k, label]) => ({ id: k, label, render: (p) => renderers[k](p, id) })), tab, (t) => { location.hash = `#/contact-center/${t}`; }));
+}
+
+/** Table over a contact-center list (bare array, limit/offset, X-Total-Count). */
+function ccTable(path, columns, extra = {}) {
+  return table({
+    columns,
+    ...extra,
+    fetch: async (st) => {
+      const r = await api(M, 'GET', path, { query: { ...(extra.query || {}), ...st.filters, limit: st.limit, offset: (st.page - 1) * st.limit } });
+      const rows = Array.isArray(r.data) ? r.data : r.data.items || [];
+      return { rows, total: isNaN(r.total) ? undefined : r.total };
+    },
+  });
+}
+function createDialog(title, fields, path, done, method = 'POST') {
+  const d = dialog(title, form({
+    fields, submitLabel: 'Save', cancel: () => d.close(),
+    onSubmit: (body) => api(M, method, path, { body }),
+    onDone: (r) => { d.close(); toast('Saved.', 'success'); done(r); },
+  }), { wide: true });
+}
+
+// ---------- campaigns ----------
+const CAMPAIGN_FIELDS = (c = {}) => [
+  { name: 'name', label: 'Name', required: true, value: c.name },
+  { name: 'campaign_type', label: 'Type', type: 'select', options: ['outbound', 'inbound', 'blended'], value: c.campaign_type || 'outbound', required: true },
+  { name: 'provider_type', label: 'Provider', value: c.provider_type || 'openai' },
+  { name: 'provider_model', label: 'Model', value: c.provider_model },
+  { name: 'start_date', label: 'Start', type: 'datetime-local', value: c.start_date?.slice(0, 16) },
+  { name: 'end_date', label: 'End', type: 'datetime-local', value: c.end_date?.slice(0, 16) },
+  { name: 'max_daily_calls', label: 'Max daily calls', type: 'number', min: 0, value: c.max_daily_calls },
+  { name: 'max_retries', label: 'Max retries', type: 'number', min: 0, value: c.max_retries ?? 3 },
+  { name: 'retry_failed', label: 'Retry failed calls', type: 'checkbox', value: c.retry_failed ?? true },
+  { name: 'description', label: 'Description', type: 'textarea', value: c.description },
+  { name: 'system_prompt', label: 'System prompt', type: 'textarea', value: c.system_prompt },
+  { name: 'provider_config', label: 'Provider config (JSON)', type: 'json', value: c.provider_config || {} },
+];
+function campaigns(p, id) {
+  if (id) return campaignDetail(p, id);
+  const t = ccTable('/api/v1/campaigns', [
+    { key: 'name', label: 'Name', render: (c) => h('a', { href: `#/contact-center/campaigns/${c.id}` }, c.name) },
+    { key: 'status', label: 'State', render: (c) => badge(c.status) },
+    { key: 'campaign_type', label: 'Type' },
+    { key: 'total_contacts', label: 'Contacts', class: 'num' },
+    { key: 'completed_calls', label: 'Completed', class: 'num' },
+    { key: 'success_rate', label: 'Success', class: 'num', render: (c) => fmt.pct(c.success_rate) },
+    { key: 'start_date', label: 'Start', render: (c) => fmt.date(c.start_date) },
+  ], {
+    caption: 'Campaigns',
+    filters: [{ name: 'search', label: 'Search' }, { name: 'status', label: 'State', type: 'select', options: ['draft', 'active', 'paused', 'completed', 'archived'] }],
+    onRow: (c) => { location.hash = `#/contact-center/campaigns/${c.id}`; },
+    actions: (c) => [
+      c.status === 'active' ? actionBtn('Pause', async () => { await api(M, 'POST', `/api/v1/campaigns/${c.id}/pause`); toast('Paused.', 'success'); t.reload(); }, 'btn-small')
+        : ['draft', 'paused'].includes(c.status) ? actionBtn('Start', async () => { await api(M, 'POST', `/api/v1/campaigns/${c.id}/start`); toast('Started.', 'success'); t.reload(); }, 'btn-small') : null,
+    ],
+    emptyText: 'No campaigns yet.',
+  });
+  p.append(h('div', { class: 'toolbar' }, btn('New campaign', () => createDialog('New campaign', CAMPAIGN_FIELDS(), '/api/v1/campaigns', () => t.reload()), 'btn-primary')), t.el);
+}
+function campaignDetail(p, id) {
+  p.append(h('p', null, h('a', { href: '#/contact-center/campaigns' }, '← Campaigns')));
+  const box = h('div');
+  p.append(box);
+  load(box, async () => {
+    const [c, s] = await Promise.all([api(M, 'GET', `/api/v1/campaigns/${id}`).then((r) => r.data), api(M, 'GET', `/api/v1/campaigns/${id}/stats`).then((r) => r.data).catch(() => null)]);
+    const act = (verb, label) => actionBtn(label, async () => { await api(M, 'POST', `/api/v1/campaigns/${id}/${verb}`); toast(`${label}: done.`, 'success'); location.reload(); });
+    return h('div', null,
+      h('div', { class: 'page-head' }, h('div', null, h('h2', null, c.name), h('p', null, badge(c.status), ' ', c.description || '')),
+        h('div', { class: 'toolbar' },
+          ['draft', 'paused'].includes(c.status) ? act('start', 'Start') : null, c.status === 'active' ? act('pause', 'Pause') : null,
+          btn('Edit', () => createDialog('Edit campaign', CAMPAIGN_FIELDS(c), `/api/v1/campaigns/${id}`, () => location.reload(), 'PUT')),
+          actionBtn('Clone', async () => { const r = await api(M, 'POST', `/api/v1/campaigns/${id}/clone`, { body: { name: `${c.name} (copy)` } }); toast('Cloned.', 'success'); location.hash = `#/contact-center/campaigns/${r.data.id}`; }),
+          actionBtn('Delete', async () => { if (!(await confirmDialog(`Delete ${c.name}?`, { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/v1/campaigns/${id}`); location.hash = '#/contact-center/campaigns'; }, 'btn-danger'))),
+      s ? h('div', { class: 'stats' }, stat('Contacts', fmt.num(s.total_contacts)), stat('Completed calls', fmt.num(s.completed_calls)), stat('Success rate', fmt.pct(s.success_rate)),
+        stat('Conversion', fmt.pct(s.conversion_rate)), stat('Avg call', `${fmt.num(s.avg_call_duration, 1)} s`), stat('Talk time', `${fmt.num(s.total_call_time)} s`),
+        stat('Cost per call', fmt.money(s.cost_per_call)), stat('Total cost', fmt.money(s.total_cost))) : null,
+      s ? h('div', { class: 'two' },
+        card(null, chart({ type: 'bar', title: 'Contacts by status', labels: Object.keys(s.contacts_by_status || {}), series: [{ name: 'contacts', values: Object.values(s.contacts_by_status || {}) }] })),
+        card(null, chart({ type: 'bar', title: 'Calls by outcome', labels: Object.keys(s.calls_by_outcome || {}), series: [{ name: 'calls', values: Object.values(s.calls_by_outcome || {}) }] }))) : null,
+      card('Settings', kv([['Type', c.campaign_type], ['Provider', `${c.provider_type} ${c.provider_model || ''}`], ['Start', fmt.date(c.start_date)], ['End', fmt.date(c.end_date)],
+        ['Max daily calls', c.max_daily_calls], ['Retries', `${c.retry_failed ? 'yes' : 'no'}, max ${c.max_retries}`], ['System prompt', c.system_prompt]])),
+      h('h2', null, 'Contacts in this campaign'), contactsTable({ campaign_id: id }).el);
+  });
+}
+
+// ---------- contacts ----------
+function contactsTable(query) {
+  return ccTable('/api/v1/contacts', [
+    { key: 'name', label: 'Name', render: (c) => `${c.first_name} ${c.last_name || ''}` },
+    { key: 'phone_number', label: 'Phone' },
+    { key: 'email', label: 'E-mail' },
+    { key: 'company', label: 'Company' },
+    { key: 'status', label: 'Status', render: (c) => badge(c.status) },
+    { key: 'priority', label: 'Priority', class: 'num' },
+    { key: 'call_attempts', label: 'Attempts', class: 'num' },
+  ], { caption: 'Contacts', query, filters: [{ name: 'search', label: 'Search' }, { name: 'status', label: 'Status', type: 'select', options: ['pending', 'called', 'completed', 'failed'] }] });
+}
+function contacts(p) {
+  const t = contactsTable({});
+  p.append(h('div', { class: 'toolbar' },
+    btn('New contact', () => createDialog('New contact', [
+      { name: 'first_name', label: 'First name', required: true }, { name: 'last_name', label: 'Last name' },
+      { name: 'phone_number', label: 'Phone', required: true, placeholder: '+1234567890' }, { name: 'email', label: 'E-mail', type: 'email' },
+      { name: 'company', label: 'Company' }, { name: 'campaign_id', label: 'Campaign id', type: 'number' }, { name: 'priority', label: 'Priority', type: 'number', min: 1, max: 10 },
+      { name: 'custom_fields', label: 'Custom fields (JSON)', type: 'json', value: {} }], '/api/v1/contacts', () => t.reload()), 'btn-primary'),
+    btn('Import CSV…', () => importContacts(() => t.reload()))), t.el);
+}
+function parseCsv(text) {
+  const rows = [];
+  let row = []; let cur = ''; let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (q) { if (ch === '"' && text[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') q = false; else cur += ch; }
+    else if (ch === '"') q = true;
+    else if (ch === ',') { row.push(cur); cur = ''; }
+    else if (ch === '\n' || ch === '\r') { if (ch === '\r' && text[i + 1] === '\n') i++; row.push(cur); rows.push(row); row = []; cur = ''; }
+    else cur += ch;
+  }
+  if (cur || row.length) { row.push(cur); rows.push(row); }
+  const [head, ...body] = rows.filter((r) => r.some((x) => x.trim()));
+  return body.map((r) => Object.fromEntries(head.map((k, i) => [k.trim(), r[i]?.trim()]).filter(([, v]) => v !== undefined && v !== '')));
+}
+function importContacts(done) {
+  const file = h('input', { type: 'file', id: 'cc-import', accept: '.csv,text/csv' });
+  const out = h('div');
+  const f = h('form', null, h('p', { class: 'muted' }, 'CSV with a header row: first_name, last_name, phone_number, email, company, priority.'),
+    h('div', { class: 'grid' }, h('div', { class: 'field' }, h('label', { class: 'label', for: 'cc-import' }, 'CSV file'), file), field({ name: 'campaign_id', label: 'Campaign id (optional)', type: 'number' })),
+    h('div', { class: 'actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Import')), out);
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!file.files[0]) { toast('Choose a CSV file.', 'error'); return; }
+    const contactsRows = parseCsv(await file.files[0].text()).map((r) => ({ ...r, priority: r.priority ? Number(r.priority) : undefined }));
+    const p = progress(`Importing ${contactsRows.length} contacts…`);
+    clear(out, p.el);
+    try {
+      const r = (await api(M, 'POST', '/api/v1/contacts/import', { body: { ...readFields(f), contacts: contactsRows } })).data;
+      p.done(`Imported ${r.imported}, failed ${r.failed}.`);
+      if (r.errors?.length) out.append(h('ul', null, r.errors.map((x) => h('li', null, typeof x === 'string' ? x : JSON.stringify(x)))));
+      done();
+    } catch (err) { clear(out, errorState(err)); }
+  });
+  dialog('Import contacts', f, { wide: true });
+}
+
+// ---------- teams & agents ----------
+function teams(p) {
+  const agentsBox = h('div');
+  const t = ccTable('/api/v1/teams', [
+    { key: 'name', label: 'Team' }, { key: 'team_type', label: 'Type' },
+    { key: 'agent_count', label: 'Agents', class: 'num' }, { key: 'available_agents', label: 'Available', class: 'num' },
+    { key: 'is_active', label: 'Active', render: (x) => badge(x.is_active ? 'active' : 'inactive') },
+  ], {
+    caption: 'Teams',
+    onRow: (team) => load(agentsBox, async () => {
+      const [a, perf] = await Promise.all([api(M, 'GET', `/api/v1/teams/${team.id}/agents`).then((r) => r.data), api(M, 'GET', `/api/v1/teams/${team.id}/performance`).then((r) => r.data).catch(() => null)]);
+      return h('div', null, h('h2', null, `Agents of ${team.name}`),
+        perf ? h('div', { class: 'stats' }, Object.entries(perf).filter(([, v]) => typeof v === 'number').slice(0, 8).map(([k, v]) => stat(k, fmt.num(v, 2)))) : null,
+        a.length ? agentRows(a) : empty('No agents in this team.'));
+    }),
+  });
+  const all = ccTable('/api/v1/agents', [
+    { key: 'name', label: 'Agent' }, { key: 'agent_number', label: 'Number' }, { key: 'status', label: 'Status', render: (a) => badge(a.status) },
+    { key: 'team_id', label: 'Team' }, { key: 'skill_level', label: 'Level', class: 'num' }, { key: 'current_calls', label: 'Calls', class: 'num' },
+    { key: 'skills', label: 'Skills', render: (a) => (a.skills || []).map((s) => (typeof s === 'string' ? s : s.skill_name || s.name)).join(', ') },
+  ], { caption: 'Agents', filters: [{ name: 'status', label: 'Status', type: 'select', options: ['available', 'busy', 'away', 'offline'] }] });
+  p.append(h('div', { class: 'toolbar' },
+    btn('New team', () => createDialog('New team', [{ name: 'name', label: 'Name', required: true }, { name: 'team_type', label: 'Type', value: 'support' }, { name: 'max_agents', label: 'Max agents', type: 'number' }, { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/teams', () => t.reload()), 'btn-primary'),
+    btn('New agent', () => createDialog('New agent', [{ name: 'user_id', label: 'User id (integer)', type: 'number', required: true }, { name: 'agent_number', label: 'Agent number', required: true }, { name: 'team_id', label: 'Team id', type: 'number' },
+      { name: 'skill_level', label: 'Skill level', type: 'number', min: 1, max: 10 }, { name: 'languages', label: 'Languages', type: 'tags' }, { name: 'specialties', label: 'Specialties', type: 'tags' }], '/api/v1/agents', () => all.reload()))),
+  h('h2', null, 'Teams'), t.el, agentsBox, h('h2', null, 'All agents'), all.el);
+}
+function agentRows(list) {
+  return h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Agent', 'Number', 'Status', 'Calls', 'Languages'].map((x) => h('th', null, x)))),
+    h('tbody', null, list.map((a) => h('tr', null, h('td', null, a.name), h('td', null, a.agent_number), h('td', null, badge(a.status)), h('td', null, a.current_calls), h('td', null, (a.languages || []).join(', '))))));
+}
+
+// ---------- queues (live) ----------
+function queues(p) {
+  const box = h('div');
+  const calls = h('div');
+  const live = h('input', { type: 'checkbox', id: 'q-live', checked: true });
+  const stamp = h('span', { class: 'muted' });
+  let timer = null;
+  const refresh = async (first) => {
+    if (!document.body.contains(box) && !first) { clearInterval(timer); return; }
+    try {
+      const r = await api(M, 'GET', '/api/v1/queues');
+      const list = Array.isArray(r.data) ? r.data : [];
+      stamp.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+      clear(box, list.length ? h('table', { class: 'table' },
+        h('thead', null, h('tr', null, ['Queue', 'Type', 'Status', 'In call', 'Waiting', 'Longest wait', 'Avg wait', 'Agents free', 'Capacity'].map((x) => h('th', null, x)))),
+        h('tbody', null, list.map((q) => {
+          const tr = h('tr', { class: 'clickable', tabindex: '0' }, h('td', null, q.name), h('td', null, q.queue_type), h('td', null, badge(q.status)),
+            h('td', { class: 'num' }, q.current_calls), h('td', { class: 'num' }, h('strong', null, q.waiting_calls)), h('td', { class: 'num' }, `${fmt.num(q.longest_wait_time)} s`),
+            h('td', { class: 'num' }, `${fmt.num(q.avg_wait_time, 1)} s`), h('td', { class: 'num' }, q.available_agents ?? '—'),
+            h('td', null, h('progress', { max: q.max_size || 1, value: q.waiting_calls, 'aria-label': `${q.name} fill` })));
+          const open = () => load(calls, async () => {
+            const c = (await api(M, 'GET', `/api/v1/queues/${q.id}/calls`)).data;
+            return h('div', null, h('h2', null, `Calls waiting in ${q.name}`), c.length ? h('table', { class: 'table' },
+              h('thead', null, h('tr', null, ['#', 'Call', 'Caller', 'Waiting', 'Priority', 'Skills'].map((x) => h('th', null, x)))),
+              h('tbody', null, c.map((x) => h('tr', null, h('td', null, x.position), h('td', null, h('code', null, x.call_id)), h('td', null, x.caller_number), h('td', null, `${x.wait_time} s`), h('td', null, x.priority), h('td', null, (x.required_skills || []).join(', ')))))) : empty('No calls waiting.'));
+          });
+          tr.addEventListener('click', open); tr.addEventListener('keydown', (e) => e.key === 'Enter' && open());
+          return tr;
+        }))) : empty('No queues configured.'));
+    } catch (err) { clear(box, errorState(err)); clearInterval(timer); }
+  };
+  p.append(h('div', { class: 'toolbar' }, h('label', { class: 'check', for: 'q-live' }, live, 'Live (every 5 s)'), stamp), box, calls);
+  refresh(true);
+  timer = setInterval(() => { if (live.checked) refresh(); }, 5000);
+  window.addEventListener('hashchange', () => clearInterval(timer), { once: true });
+}
+
+// ---------- knowledge ----------
+function knowledge(p) {
+  const results = h('div');
+  const f = h('form', { class: 'filters', role: 'search' }, field({ name: 'query', label: 'Ask the knowledge base', placeholder: 'how to reset my password', required: true }),
+    field({ name: 'limit', label: 'Results', type: 'number', value: 5, min: 1, max: 50 }), field({ name: 'min_score', label: 'Min score', type: 'number', step: 0.05, min: 0, max: 1, value: 0 }),
+    h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Search')));
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = readFields(f);
+    load(results, async () => {
+      const r = (await api(M, 'POST', '/api/v1/knowledge/search', { body })).data;
+      if (!r.length) return empty('No article matches.');
+      return h('ol', { style: 'padding-left:1.2rem' }, r.map((a) => h('li', { class: 'card' }, h('strong', null, highlighted(a.title)), ' ', badge(a.category || 'general', 'role'), h('span', { class: 'muted' }, ` score ${fmt.num(a.score, 2)}`),
+        h('p', null, highlighted(String(a.highlight || a.content || '').slice(0, 400))))));
+    });
+  });
+  const t = ccTable('/api/v1/knowledge', [{ key: 'title', label: 'Title' }, { key: 'category', label: 'Category' }, { key: 'updated_at', label: 'Updated', render: (a) => fmt.date(a.updated_at) }], { caption: 'Articles' });
+  p.append(f, results, h('div', { class: 'toolbar' }, h('h2', { class: 'grow' }, 'Articles'),
+    btn('New article', () => createDialog('New article', [{ name: 'title', label: 'Title', required: true }, { name: 'category', label: 'Category' }, { name: 'company_id', label: 'Company id', type: 'number' }, { name: 'tags', label: 'Tags', type: 'tags' }, { name: 'content', label: 'Content', type: 'textarea', rows: 8, required: true }], '/api/v1/knowledge', () => t.reload()), 'btn-primary')), t.el);
+}
+
+// ---------- IVR ----------
+function ivr(p, id) {
+  if (id) return ivrDetail(p, id);
+  const t = ccTable('/api/ivr/flows', [
+    { key: 'name', label: 'Flow', render: (f) => h('a', { href: `#/contact-center/ivr/${f.id}` }, f.name) },
+    { key: 'is_active', label: 'Active', render: (f) => badge(f.is_active ? 'active' : 'inactive') },
+    { key: 'version', label: 'Version', class: 'num' }, { key: 'node_count', label: 'Nodes', class: 'num' }, { key: 'language', label: 'Language' },
+    { key: 'updated_at', label: 'Updated', render: (f) => fmt.date(f.updated_at) },
+  ], { caption: 'IVR flows', onRow: (f) => { location.hash = `#/contact-center/ivr/${f.id}`; }, emptyText: 'No IVR flows yet.' });
+  p.append(h('div', { class: 'toolbar' }, btn('New flow', () => createDialog('New IVR flow', [
+    { name: 'name', label: 'Name', required: true }, { name: 'language', label: 'Language', value: 'en' }, { name: 'timeout_seconds', label: 'Timeout (s)', type: 'number', value: 30 },
+    { name: 'max_retries', label: 'Max retries', type: 'number', value: 3 }, { name: 'description', label: 'Description', type: 'textarea' },
+    { name: 'nodes', label: 'Nodes (JSON array)', type: 'json', value: [{ id: 1, node_type: 'menu', name: 'Main menu', prompt_text: 'Press 1 for sales, 2 for support', menu_options: [{ dtmf_key: '1', description: 'Sales', target_node_id: 2 }, { dtmf_key: '2', description: 'Support', target_node_id: 3 }] }, { id: 2, node_type: 'transfer', name: 'Sales', transfer_to: 'sales' }, { id: 3, node_type: 'transfer', name: 'Support', transfer_to: 'support' }] },
+    { name: 'start_node_id', label: 'Start node id', type: 'number', value: 1 },
+  ], '/api/ivr/flows', () => t.reload()), 'btn-primary')), t.el);
+}
+function ivrDetail(p, id) {
+  p.append(h('p', null, h('a', { href: '#/contact-center/ivr' }, '← IVR flows')));
+  const box = h('div');
+  p.append(box);
+  load(box, async () => {
+    const f = (await api(M, 'GET', `/api/ivr/flows/${id}`)).data;
+    const an = await api(M, 'GET', `/api/ivr/flows/${id}/analytics`).then((r) => r.data).catch(() => null);
+    return h('div', null,
+      h('div', { class: 'page-head' }, h('div', null, h('h2', null, f.name), h('p', null, badge(f.is_active ? 'active' : 'inactive'), ` version ${f.version} · ${f.node_count} nodes · ${f.language}`)),
+        h('div', { class: 'toolbar' },
+          btn('Edit nodes', () => createDialog(`Edit ${f.name}`, [{ name: 'nodes', label: 'Nodes (JSON array)', type: 'json', rows: 16, value: f.nodes }, { name: 'start_node_id', label: 'Start node id', type: 'number', value: f.start_node_id }], `/api/ivr/flows/${id}`, () => location.reload(), 'PUT')),
+          actionBtn('Publish version', async () => { const r = await api(M, 'POST', `/api/ivr/flows/${id}/publish`, { body: { version_notes: 'Published from the admin UI' } }); toast(`Published version ${r.data.version ?? ''}.`, 'success'); location.reload(); }, 'btn-primary'),
+          actionBtn('Delete', async () => { if (!(await confirmDialog(`Delete ${f.name}?`, { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/ivr/flows/${id}`); location.hash = '#/contact-center/ivr'; }, 'btn-danger'))),
+      card('Flow graph', ivrGraph(f)),
+      an ? card('Analytics', h('div', { class: 'stats' }, Object.entries(an).filter(([k, v]) => typeof v === 'number' && !k.endsWith('_id')).map(([k, v]) => stat(k.replace(/_/g, ' '), fmt.num(v, 2)))),
+        h('details', null, h('summary', null, 'All figures'), h('pre', null, fmt.json(an)))) : null);
+  });
+}
+/** Lays the IVR nodes out in layers (breadth-first from the start node) and draws edges. */
+export function ivrGraph(flow) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const nodes = flow.nodes || [];
+  if (!nodes.length) return empty('This flow has no nodes yet.');
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const edges = [];
+  nodes.forEach((n) => {
+    (n.menu_options || []).forEach((o) => edges.push([n.id, o.target_node_id, `${o.dtmf_key}${o.description ? ` ${o.description}` : ''}`]));
+    if (n.next_node_id) edges.push([n.id, n.next_node_id, '']);
+  });
+  const depth = new Map();
+  const start = flow.start_node_id && byId.has(flow.start_node_id) ? flow.start_node_id : nodes[0].id;
+  const queue = [start]; depth.set(start, 0);
+  while (queue.length) {
+    const cur = queue.shift();
+    edges.filter((e) => e[0] === cur).forEach(([, to]) => { if (byId.has(to) && !depth.has(to)) { depth.set(to, depth.get(cur) + 1); queue.push(to); } });
+  }
+  let maxD = Math.max(...depth.values());
+  nodes.forEach((n) => { if (!depth.has(n.id)) depth.set(n.id, ++maxD); });
+  const layers = [];
+  nodes.forEach((n) => { const d = depth.get(n.id); (layers[d] ||= []).push(n); });
+  const W = 170; const H = 46; const GX = 40; const GY = 70;
+  const widest = Math.max(...layers.map((l) => l?.length || 0));
+  const width = widest * (W + GX) + GX; const height = layers.length * (H + GY) + 20;
+  const pos = new Map();
+  layers.forEach((l, d) => (l || []).forEach((n, i) => {
+    const offset = (width - l.length * (W + GX) + GX) / 2;
+    pos.set(n.id, { x: offset + i * (W + GX), y: 20 + d * (H + GY) });
+  }));
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('class', 'graph');
+  svg.setAttribute('width', String(Math.max(width, 480)));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `IVR flow graph of ${flow.name}: ${nodes.length} nodes, ${edges.length} connections`);
+  const el = (tag, attrs, text) => { const e = document.createElementNS(NS, tag); Object.entries(attrs).forEach(([k, v]) => e.setAttribute(k, v)); if (text !== undefined) e.textContent = text; return e; };
+  const defs = el('defs', {});
+  const marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' });
+  marker.append(el('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#94a3b8' }));
+  defs.append(marker); svg.append(defs);
+  edges.forEach(([from, to, label]) => {
+    const a = pos.get(from); const b = pos.get(to);
+    if (!a || !b) return;
+    const x1 = a.x + W / 2; const y1 = a.y + H; const x2 = b.x + W / 2; const y2 = b.y;
+    const back = y2 <= y1;
+    const d = back ? `M ${x1} ${y1} C ${x1 + 120} ${y1 + 60}, ${x2 + 120} ${y2 - 60}, ${x2 + W / 2} ${y2 + H / 2}` : `M ${x1} ${y1} C ${x1} ${y1 + 35}, ${x2} ${y2 - 35}, ${x2} ${y2}`;
+    svg.append(el('path', { d, class: 'edge' }));
+    if (label) svg.append(el('text', { x: (x1 + x2) / 2 + 4, y: (y1 + y2) / 2, class: 'edge-label' }, label.slice(0, 24)));
+  });
+  nodes.forEach((n) => {
+    const { x, y } = pos.get(n.id);
+    const g = el('g', { class: 'node', transform: `translate(${x},${y})` });
+    g.append(el('rect', { width: W, height: H, rx: 6, ...(n.id === start ? { style: 'stroke:#1d4ed8;stroke-width:2' } : {}) }));
+    g.append(el('text', { x: 8, y: 18 }, `${n.name}`.slice(0, 24)));
+    g.append(el('text', { x: 8, y: 35, class: 'type' }, `#${n.id} · ${n.node_type}${n.transfer_to ? ` → ${n.transfer_to}` : ''}${n.queue_id ? ` → queue ${n.queue_id}` : ''}`.slice(0, 30)));
+    g.append(el('title', {}, n.prompt_text || n.name));
+    svg.append(g);
+  });
+  return svg;
+}
+
+// ---------- routing ----------
+function routing(p) {
+  const t = ccTable('/api/routing/rules', [
+    { key: 'priority', label: 'Priority', class: 'num' }, { key: 'name', label: 'Rule' }, { key: 'strategy', label: 'Strategy' },
+    { key: 'conditions', label: 'When', render: (r) => (r.conditions || []).map((c) => `${c.field} ${c.operator} ${JSON.stringify(c.value)}`).join(' · ') || 'always' },
+    { key: 'targets', label: 'Route to', render: (r) => (r.targets || []).map((x) => `${x.target_type} ${x.target_id}${x.weight ? ` (${x.weight})` : ''}`).join(', ') },
+    { key: 'is_active', label: 'Active', render: (r) => badge(r.is_active ? 'active' : 'inactive') },
+  ], {
+    caption: 'Routing rules',
+    actions: (r) => [
+      btn('Edit', () => createDialog(`Edit ${r.name}`, ruleFields(r), `/api/routing/rules/${r.id}`, () => t.reload(), 'PUT'), 'btn-small'),
+      actionBtn('Delete', async () => { if (!(await confirmDialog(`Delete rule ${r.name}?`, { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/routing/rules/${r.id}`); t.reload(); }, 'btn-small btn-danger'),
+    ],
+    emptyText: 'No routing rules yet.',
+  });
+  const out = h('div');
+  const test = form({
+    fields: [{ name: 'attributes', label: 'Call attributes (JSON) to test the rules against', type: 'json', value: { caller_number: '+15551234567', language: 'en', required_skills: ['billing'] } }],
+    submitLabel: 'Evaluate',
+    onSubmit: async (v) => (await api(M, 'POST', '/api/routing/evaluate', { body: { attributes: v.attributes || {} } })).data,
+    onDone: (d) => clear(out, kv([['Matched', d.matched], ['Rule', d.rule_name ? `${d.rule_name} (#${d.rule_id})` : '—'], ['Strategy', d.strategy], ['Target', d.target ? `${d.target.target_type} ${d.target.target_id}` : '—'],
+      ['Used fallback', d.used_fallback], ['Fallback', d.fallback_action ? JSON.stringify(d.fallback_action) : '—'], ['Rules evaluated', d.rules_evaluated]])),
+  });
+  p.append(h('div', { class: 'toolbar' }, btn('New rule', () => createDialog('New routing rule', ruleFields({}), '/api/routing/rules', () => t.reload()), 'btn-primary')), t.el, card('Try the rules', test, out));
+}
+function ruleFields(r) {
+  return [
+    { name: 'name', label: 'Name', required: true, value: r.name }, { name: 'priority', label: 'Priority', type: 'number', value: r.priority ?? 10 },
+    { name: 'strategy', label: 'Strategy', type: 'select', options: ['skill_based', 'round_robin', 'weighted', 'least_busy', 'longest_idle', 'priority', 'direct'], value: r.strategy || 'skill_based', required: true },
+    { name: 'is_active', label: 'Active', type: 'checkbox', value: r.is_active ?? true }, { name: 'description', label: 'Description', type: 'textarea', value: r.description },
+    { name: 'conditions', label: 'Conditions (JSON array of {field, operator, value})', type: 'json', value: r.conditions || [{ field: 'language', operator: 'equals', value: 'en' }] },
+    { name: 'targets', label: 'Targets (JSON array of {target_type, target_id, weight})', type: 'json', value: r.targets || [{ target_type: 'queue', target_id: 1 }] },
+    { name: 'fallback_action', label: 'Fallback action (JSON)', type: 'json', value: r.fallback_action || { action_type: 'voicemail' } },
+  ];
+}
+
+// ---------- dashboard ----------
+function dashboard(p) {
+  const box = h('div');
+  const hours = h('select', { id: 'dash-hours', onchange: () => run() }, [1, 24, 168, 720].map((x) => h('option', { value: x, selected: x === 24 }, x === 1 ? 'last hour' : x === 24 ? 'last 24 hours' : x === 168 ? 'last 7 days' : 'last 30 days')));
+  const metric = h('input', { id: 'dash-metric', value: 'call_duration', list: 'dash-metrics' });
+  p.append(h('div', { class: 'toolbar' }, h('label', { for: 'dash-hours' }, 'Period'), hours, h('label', { for: 'dash-metric' }, 'Metric'), metric,
+    h('datalist', { id: 'dash-metrics' }, ['call_duration', 'wait_time', 'failure_rate', 'success_rate', 'calls_handled'].map((m) => h('option', { value: m }))),
+    btn('Refresh', () => run())), box);
+  const run = () => load(box, async () => {
+    const ph = Number(hours.value);
+    const start = new Date(Date.now() - ph * 3600e3).toISOString();
+    const [o, alerts, agg] = await Promise.all([
+      api(M, 'GET', '/api/analytics/dashboard/overview', { query: { period_hours: ph } }).then((r) => r.data),
+      api(M, 'GET', '/api/analytics/alerts', { query: { status: 'active' } }).then((r) => r.data).catch(() => []),
+      api(M, 'GET', '/api/analytics/aggregations', { query: { metric_name: metric.value, granularity: ph <= 24 ? 'hour' : 'day', start_date: start, limit: 200 } }).then((r) => r.data).catch(() => []),
+    ]);
+    const series = Array.isArray(agg) ? agg : agg.items || agg.aggregations || [];
+    const c = o.call_metrics || {}; const q = o.queue_metrics || {}; const a = o.alerts || {};
+    return h('div', null,
+      h('div', { class: 'stats' }, stat('Calls', fmt.num(c.total_calls)), stat('Avg duration', `${fmt.num(c.avg_duration, 1)} s`), stat('Max duration', `${fmt.num(c.max_duration)} s`),
+        stat('Avg wait', `${fmt.num(q.avg_wait_time, 1)} s`), stat('Max wait', `${fmt.num(q.max_wait_time)} s`), stat('Waiting now', fmt.num(q.calls_waiting)),
+        stat('Active alerts', fmt.num(a.active_count), `${fmt.num(a.critical_count)} critical`), stat('New voicemails', fmt.num(o.new_voicemails))),
+      h('div', { class: 'two' },
+        card(null, series.length ? chart({ type: 'line', title: `${metric.value}: average per ${ph <= 24 ? 'hour' : 'day'}`, labels: series.map((x) => new Date(x.window_start).toLocaleString(undefined, ph <= 24 ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric' })), series: [{ name: 'average', values: series.map((x) => x.value ?? (x.count ? x.sum / x.count : null)) }, { name: 'max', values: series.map((x) => x.max) }] }) : empty(`No ${metric.value} recorded in this period.`)),
+        card(null, series.length ? chart({ type: 'bar', title: `${metric.value}: samples`, labels: series.map((x) => new Date(x.window_start).toLocaleString(undefined, ph <= 24 ? { hour: '2-digit' } : { month: 'short', day: 'numeric' })), series: [{ name: 'count', values: series.map((x) => x.count) }] }) : empty('No samples.'))),
+      h('h2', null, 'Active alerts'),
+      alerts.length ? h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Severity', 'Alert', 'Message', 'Value', 'Threshold', 'Triggered', ''].map((x) => h('th', null, x)))),
+        h('tbody', null, alerts.map((al) => h('tr', null, h('td', null, badge(al.severity)), h('td', null, al.alert_name), h('td', null, al.message), h('td', { class: 'num' }, fmt.num(al.actual_value, 2)), h('td', { class: 'num' }, fmt.num(al.threshold_value, 2)),
+          h('td', null, fmt.date(al.triggered_at)), h('td', { class: 'row-actions' }, actionBtn('Acknowledge', async () => { await api(M, 'PUT', `/api/analytics/alerts/${al.id}/acknowledge`, { body: { notes: 'Acknowledged in the admin UI' } }); toast('Acknowledged.', 'success'); run(); }, 'btn-small'))))))
+        : empty('No active alerts.'));
+  });
+  run();
+}
+
+// ---------- reports ----------
+function reports(p) {
+  const out = h('div');
+  const t = ccTable('/api/reports', [
+    { key: 'name', label: 'Report' }, { key: 'report_type', label: 'Type' }, { key: 'format', label: 'Format' }, { key: 'status', label: 'Status', render: (r) => badge(r.status) },
+    { key: 'requested_at', label: 'Requested', render: (r) => fmt.date(r.requested_at) },
+    { key: 'file_url', label: 'File', render: (r) => (r.status === 'completed' && r.file_url ? h('a', { href: r.file_url, download: '' }, `Download (${fmt.num((r.file_size_bytes || 0) / 1024, 1)} KB)`) : '—') },
+  ], { caption: 'Reports', emptyText: 'No reports generated yet.' });
+  const gen = form({
+    fields: [
+      { name: 'name', label: 'Report name', required: true, value: `Performance report ${new Date().toISOString().slice(0, 10)}` },
+      { name: 'report_type', label: 'Type', type: 'select', options: ['agent_performance', 'campaign_summary', 'call_analytics', 'queue_performance'], value: 'agent_performance', required: true },
+      { name: 'template_id', label: 'Template id (optional)', type: 'number' },
+      { name: 'format', label: 'Format', type: 'select', options: ['pdf', 'xlsx', 'csv', 'json'], value: 'pdf', required: true },
+      { name: 'filters.start_date', label: 'From', type: 'date' }, { name: 'filters.end_date', label: 'To', type: 'date' },
+    ],
+    submitLabel: 'Generate',
+    onSubmit: async (body) => {
+      const pr = progress('Generating report…');
+      clear(out, pr.el);
+      const r = (await api(M, 'POST', '/api/reports/generate', { body })).data;
+      const done = await poll(() => api(M, 'GET', `/api/reports/${r.id}`).then((x) => x.data), (x) => ['completed', 'failed'].includes(x.status),
+        { ms: 1000, tries: 120, onTick: (x, i) => pr.set(Math.min(95, (i + 1) * 10), 100, `Generating report… (${x.status})`) });
+      if (done.status === 'failed') throw new Error(done.error_message || 'Report generation failed');
+      pr.done('Report ready.');
+      out.append(h('a', { class: 'btn btn-primary', href: done.file_url, download: '' }, 'Download report'));
+      t.reload();
+      return done;
+    },
+  });
+  p.append(card('Generate a report', gen, out), t.el);
+}

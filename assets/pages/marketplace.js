@@ -1,0 +1,292 @@
+// Marketplace: pricing per provider with an estimate calculator, provider
+// search with distance, reviews with moderation, A/B campaign results.
+import { api, hasRole, session } from '../lib/api.js';
+import {
+  h, clear, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, field, readFields,
+} from '../lib/ui.js';
+import { chart } from '../lib/chart.js';
+
+const M = 'marketplace';
+const RECENT = 'frontline.marketplace.providers';
+const recent = () => JSON.parse(sessionStorage.getItem(RECENT) || '[]');
+function remember(id, name) {
+  const list = recent().filter((x) => x.id !== id);
+  list.unshift({ id, name: name || id });
+  sessionStorage.setItem(RECENT, JSON.stringify(list.slice(0, 10)));
+}
+const metaTotal = (r) => r.meta?.total;
+
+export async function render(main, route) {
+  const [sub, id] = route.rest;
+  main.append(h('div', { class: 'page-head' },
+    h('div', null, h('h1', null, 'Marketplace'), h('p', null, 'Provider pricing and estimates, provider search by distance, reviews and moderation, review campaigns.')),
+    h('div', { class: 'links' }, h('a', { href: '/marketplace/v1/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
+  const R = { search: searchTab, pricing: pricingTab, estimate: estimateTab, reviews: reviewsTab, campaigns: campaignsTab, analytics: analyticsTab };
+  const tab = R[sub] ? sub : 'search';
+  main.append(tabs([
+    { id: 'search', label: 'Find providers' }, { id: 'pricing', label: 'Pricing' }, { id: 'estimate', label: 'Estimate' },
+    { id: 'reviews', label: 'Reviews' }, { id: 'campaigns', label: 'Review campaigns' }, { id: 'analytics', label: 'Analytics' },
+  ].map((t) => ({ ...t, render: (p) => R[t.id](p, id) })), tab, (t) => { location.hash = `#/marketplace/${t}`; }));
+}
+
+function providerPicker(current, onPick) {
+  const input = h('input', { id: 'mp-provider', value: current || '', placeholder: '24-hex provider id', list: 'mp-recent', pattern: '[0-9a-fA-F]{24}' });
+  const f = h('form', { class: 'filters' },
+    h('div', { class: 'field' }, h('label', { class: 'label', for: 'mp-provider' }, 'Provider'), input,
+      h('datalist', { id: 'mp-recent' }, recent().map((x) => h('option', { value: x.id }, x.name)))),
+    h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Open')),
+    session.user?.seq && hasRole(M, 'provider') ? h('small', { class: 'muted' }, 'Tip: find providers on “Find providers”.') : null);
+  f.addEventListener('submit', (e) => { e.preventDefault(); if (input.value.trim()) onPick(input.value.trim()); });
+  return f;
+}
+
+// ---------- search ----------
+function searchTab(p) {
+  const out = h('div');
+  const f = h('form', { class: 'filters', role: 'search' },
+    field({ name: 'serviceCategoryId', label: 'Service category', required: true, placeholder: 'barber or category id' }),
+    field({ name: 'location', label: 'Location', required: true, value: '-1.2864,36.8219', help: '“lat,lng” or a city' }),
+    field({ name: 'radius', label: 'Radius (km)', type: 'number', value: 10, min: 1 }),
+    field({ name: 'minPrice', label: 'Min price', type: 'number', min: 0 }),
+    field({ name: 'maxPrice', label: 'Max price', type: 'number', min: 0 }),
+    field({ name: 'sortBy', label: 'Sort', type: 'select', options: [['distance', 'Nearest'], ['price_asc', 'Price ↑'], ['price_desc', 'Price ↓'], ['rating_desc', 'Rating']], value: 'distance', required: true }),
+    h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Search')));
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = readFields(f);
+    load(out, async () => {
+      const r = await api(M, 'GET', '/services/search', { query: q });
+      const list = r.data || [];
+      if (!list.length) return empty('No provider offers this service within the radius.');
+      return h('div', null, h('p', { class: 'muted' }, `${metaTotal(r) ?? list.length} providers`),
+        h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Provider', 'Distance', 'Rating', 'Services and prices', 'Next available', ''].map((x) => h('th', null, x)))),
+          h('tbody', null, list.map((x) => h('tr', null,
+            h('td', null, h('strong', null, x.providerName), h('br'), h('small', { class: 'muted' }, x.location?.address || '')),
+            h('td', { class: 'num' }, x.location?.distance !== undefined ? `${fmt.num(x.location.distance, 1)} km` : '—'),
+            h('td', null, `★ ${fmt.num(x.rating?.average, 1)} (${fmt.num(x.rating?.count)})`),
+            h('td', null, (x.pricing || []).map((pr) => h('div', null, `${pr.serviceName}: ${priceOf(pr)}`))),
+            h('td', null, fmt.date(x.availability?.nextAvailable)),
+            h('td', { class: 'row-actions' },
+              btn('Pricing', () => { remember(x.providerId, x.providerName); location.hash = `#/marketplace/pricing/${x.providerId}`; }, 'btn-small'),
+              btn('Reviews', () => { remember(x.providerId, x.providerName); location.hash = `#/marketplace/reviews/${x.providerId}`; }, 'btn-small')))))));
+    });
+  });
+  p.append(f, out);
+}
+function priceOf(pr) {
+  const cur = pr.currency || '';
+  if (pr.pricingType === 'hourly') return `${fmt.money(pr.hourlyRate, cur)}/h`;
+  if (pr.pricingType === 'flat') return fmt.money(pr.flatRate, cur);
+  if (pr.currentPrice !== undefined) return fmt.money(pr.currentPrice, cur);
+  return pr.pricingType;
+}
+
+// ---------- pricing ----------
+function pricingTab(p, providerId) {
+  p.append(providerPicker(providerId, (id) => { location.hash = `#/marketplace/pricing/${id}`; }));
+  const toolbar = h('div', { class: 'toolbar' }, hasRole(M, 'provider') ? btn('New pricing', () => newPricing(), 'btn-primary') : null,
+    hasRole(M, 'provider') ? btn('Market rate suggestions', () => suggestions()) : null);
+  p.append(toolbar);
+  if (!providerId) { p.append(empty('Pick a provider, or search for one on “Find providers”.')); return; }
+  const box = h('div');
+  p.append(box);
+  load(box, async () => {
+    const r = await api(M, 'GET', `/providers/${providerId}/pricing`);
+    const list = r.data || [];
+    if (!list.length) return empty('This provider has no pricing yet.');
+    return h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Service', 'Type', 'Price', 'Dynamic', 'Discounts', 'Active', ''].map((x) => h('th', null, x)))),
+      h('tbody', null, list.map((x) => h('tr', null, h('td', null, x.serviceName), h('td', null, x.pricingType), h('td', { class: 'num' }, priceOf(x)),
+        h('td', null, x.dynamicPricing?.enabled ? `rush ${x.dynamicPricing.rushFee ?? 0}% · weekend ${x.dynamicPricing.weekendFee ?? 0}%` : 'off'),
+        h('td', null, x.discounts?.newCustomerDiscount ? `new customer ${x.discounts.newCustomerDiscount}%` : '—'),
+        h('td', null, badge(x.isActive === false ? 'inactive' : 'active')),
+        h('td', { class: 'row-actions' },
+          btn('Estimate', () => { sessionStorage.setItem('frontline.mp.est', JSON.stringify({ providerId, servicePricingId: x.pricingId, pricingType: x.pricingType })); location.hash = '#/marketplace/estimate'; }, 'btn-small'),
+          btn('History', () => history(x), 'btn-small'),
+          hasRole(M, 'provider') ? btn('Edit', () => editPricing(x), 'btn-small') : null)))));
+  });
+}
+function pricingFields(x = {}) {
+  return [
+    { name: 'serviceName', label: 'Service name', required: true, value: x.serviceName },
+    { name: 'serviceCategoryId', label: 'Category id', required: !x.pricingId, value: x.serviceCategoryId },
+    { name: 'pricingType', label: 'Pricing type', type: 'select', options: ['flat', 'hourly', 'tiered', 'package'], value: x.pricingType || 'flat', required: true },
+    { name: 'flatRate', label: 'Flat rate', type: 'number', min: 0, value: x.flatRate },
+    { name: 'hourlyRate', label: 'Hourly rate', type: 'number', min: 0, value: x.hourlyRate },
+    { name: 'currency', label: 'Currency', value: x.currency || 'KES' },
+    { name: 'dynamicPricing.enabled', label: 'Dynamic pricing', type: 'checkbox', value: x.dynamicPricing?.enabled },
+    { name: 'dynamicPricing.rushFee', label: 'Rush fee %', type: 'number', value: x.dynamicPricing?.rushFee },
+    { name: 'dynamicPricing.weekendFee', label: 'Weekend fee %', type: 'number', value: x.dynamicPricing?.weekendFee },
+    { name: 'discounts.newCustomerDiscount', label: 'New customer discount %', type: 'number', value: x.discounts?.newCustomerDiscount },
+    { name: 'serviceDescription', label: 'Description', type: 'textarea', value: x.serviceDescription },
+  ];
+}
+function newPricing() {
+  const d = dialog('New pricing', form({
+    fields: [...pricingFields(), { name: 'location.coordinates', label: 'Location [lng, lat] (JSON)', type: 'json', value: [36.8219, -1.2864] }, { name: 'location.serviceRadius', label: 'Service radius (km)', type: 'number', value: 10 }],
+    submitLabel: 'Create', cancel: () => d.close(),
+    onSubmit: (body) => api(M, 'POST', '/providers/pricing', { body }),
+    onDone: (r) => { d.close(); toast('Pricing created.', 'success'); remember(r.data.providerId); location.hash = `#/marketplace/pricing/${r.data.providerId}`; },
+  }), { wide: true });
+}
+function editPricing(x) {
+  const d = dialog(`Edit ${x.serviceName}`, form({
+    fields: [...pricingFields(x), { name: 'isActive', label: 'Active', type: 'checkbox', value: x.isActive !== false }, { name: 'changeReason', label: 'Reason for the change' }],
+    submitLabel: 'Save', cancel: () => d.close(),
+    onSubmit: (body) => api(M, 'PUT', `/providers/pricing/${x.pricingId}`, { body }),
+    onDone: () => { d.close(); toast('Pricing saved.', 'success'); location.reload(); },
+  }), { wide: true });
+}
+function history(x) {
+  const box = h('div');
+  dialog(`Price history — ${x.serviceName}`, box, { wide: true });
+  load(box, async () => {
+    const r = (await api(M, 'GET', `/providers/${x.providerId || location.hash.split('/').pop()}/pricing/history`, { query: { pricingId: x.pricingId } })).data;
+    const list = Array.isArray(r) ? r : r.history || [];
+    if (!list.length) return empty('No price changes recorded.');
+    return h('div', null, chart({ type: 'line', title: 'Price over time', labels: list.map((e) => (e.changedAt || e.effectiveDate || '').slice(0, 10)).reverse(), series: [{ name: 'price', values: list.map((e) => e.newPrice ?? e.price).reverse() }] }),
+      h('table', { class: 'table' }, h('tbody', null, list.map((e) => h('tr', null, h('td', null, fmt.date(e.changedAt || e.effectiveDate)), h('td', null, `${e.oldPrice ?? '—'} → ${e.newPrice ?? e.price}`), h('td', null, e.reason || e.changeReason || ''))))));
+  });
+}
+function suggestions() {
+  const out = h('div');
+  const f = form({
+    fields: [{ name: 'serviceCategoryId', label: 'Category id', required: true }, { name: 'location', label: 'Location', value: 'Nairobi' }],
+    submitLabel: 'Suggest',
+    onSubmit: async (q) => (await api(M, 'GET', '/providers/pricing/suggestions', { query: q })).data,
+    onDone: (d) => clear(out, h('pre', null, fmt.json(d))),
+  });
+  dialog('Market rate suggestions', [f, out], { wide: true });
+}
+
+// ---------- estimate ----------
+function estimateTab(p) {
+  const pre = JSON.parse(sessionStorage.getItem('frontline.mp.est') || '{}');
+  const out = h('div');
+  p.append(h('div', { class: 'two' }, card('Estimate calculator', form({
+    fields: [
+      { name: 'providerId', label: 'Provider id', required: true, value: pre.providerId },
+      { name: 'servicePricingId', label: 'Pricing id', required: true, value: pre.servicePricingId },
+      { name: 'pricingType', label: 'Pricing type', type: 'select', options: ['flat', 'hourly', 'tiered', 'package'], value: pre.pricingType || 'flat', required: true },
+      { name: 'duration', label: 'Duration (min)', type: 'number', value: 60, min: 1 },
+      { name: 'bookingDate', label: 'Booking date', type: 'datetime-local', value: new Date(Date.now() + 864e5).toISOString().slice(0, 16) },
+      { name: 'location.address', label: 'Address', value: 'Westlands, Nairobi' },
+      { name: 'isRush', label: 'Rush (same day)', type: 'checkbox' },
+      { name: 'isWeekend', label: 'Weekend', type: 'checkbox' },
+      { name: 'isNewCustomer', label: 'New customer', type: 'checkbox' },
+    ],
+    submitLabel: 'Calculate',
+    onSubmit: async (body) => (await api(M, 'POST', '/services/estimate', { body })).data,
+    onDone: (d) => clear(out, h('div', { 'data-testid': 'estimate' },
+      h('div', { class: 'stats' }, stat('Total', fmt.money(d.totalPrice, d.currency)), stat('Base price', fmt.money(d.basePrice, d.currency)), stat('Duration', `${fmt.num(d.estimatedDuration)} min`)),
+      h('table', { class: 'table' }, h('tbody', null, (d.adjustments || []).map((a) => h('tr', null, h('td', null, a.description || a.type), h('td', { class: 'num' }, `${a.percentage > 0 ? '+' : ''}${a.percentage}%`), h('td', { class: 'num' }, fmt.money(a.amount, d.currency)))))),
+      kv([['Subtotal', fmt.money(d.breakdown?.subtotal, d.currency)], ['Discount', fmt.money(d.breakdown?.discount, d.currency)], ['Total', fmt.money(d.breakdown?.total ?? d.totalPrice, d.currency)], ['Valid until', fmt.date(d.validUntil)]]))),
+  })), card('Result', out)));
+}
+
+// ---------- reviews ----------
+function reviewsTab(p, providerId) {
+  p.append(providerPicker(providerId, (id) => { location.hash = `#/marketplace/reviews/${id}`; }));
+  if (!providerId) {
+    if (hasRole(M, 'admin')) p.append(card('Moderate a review by id', moderateForm()));
+    p.append(empty('Pick a provider to see its reviews.'));
+    return;
+  }
+  const box = h('div');
+  const sortSel = h('select', { id: 'rv-sort', onchange: () => run() }, ['recent', 'helpful', 'highest', 'lowest'].map((x) => h('option', { value: x }, x)));
+  const minSel = h('select', { id: 'rv-min', onchange: () => run() }, [1, 2, 3, 4, 5].map((x) => h('option', { value: x }, `${x}★ and up`)));
+  p.append(h('div', { class: 'toolbar' }, h('label', { for: 'rv-sort' }, 'Sort'), sortSel, h('label', { for: 'rv-min' }, 'Rating'), minSel), box);
+  const run = () => load(box, async () => {
+    const d = (await api(M, 'GET', `/providers/${providerId}/reviews`, { query: { sortBy: sortSel.value, minRating: minSel.value, limit: 50 } })).data;
+    const dist = d.ratingDistribution || {};
+    return h('div', null,
+      h('div', { class: 'two' },
+        card(d.provider?.providerName || providerId, h('div', { class: 'stats' }, stat('Average rating', `★ ${fmt.num(d.provider?.averageRating, 2)}`), stat('Reviews', fmt.num(d.provider?.totalReviews)))),
+        card(null, chart({ type: 'bar', title: 'Rating distribution', labels: ['5', '4', '3', '2', '1'], series: [{ name: 'reviews', values: ['5', '4', '3', '2', '1'].map((k) => dist[k] || 0) }] }))),
+      (d.reviews || []).length ? (d.reviews || []).map((r) => card(null,
+        h('div', { class: 'toolbar' }, h('strong', null, `${'★'.repeat(r.overallRating)}${'☆'.repeat(5 - r.overallRating)} ${r.title || ''}`), h('span', { class: 'grow' }),
+          r.moderationStatus ? badge(r.moderationStatus) : null, h('small', { class: 'muted' }, `${r.customer?.name || ''} · ${fmt.date(r.submittedAt)} · ${r.serviceType || ''}`)),
+        h('p', null, r.comment),
+        r.categoryRatings ? h('small', { class: 'muted' }, Object.entries(r.categoryRatings).map(([k, v]) => `${k} ${v}`).join(' · ')) : null,
+        r.providerResponse ? h('blockquote', { class: 'muted' }, `Provider: ${r.providerResponse.response}`) : null,
+        h('div', { class: 'actions' }, h('small', { class: 'muted grow' }, `${r.helpfulVotes ?? 0} found this helpful`),
+          hasRole(M, 'provider') && !r.providerResponse ? btn('Respond', () => respond(r), 'btn-small') : null,
+          hasRole(M, 'admin') ? ['approve', 'reject', 'flag'].map((a) => actionBtn(a[0].toUpperCase() + a.slice(1), async () => {
+            await api(M, 'PUT', `/admin/reviews/${r.reviewId}/moderate`, { body: { action: a, reason: `Moderated in the admin UI (${a})` } });
+            toast(`Review ${a}d.`, 'success'); run();
+          }, 'btn-small')) : null))) : empty('No reviews match.'));
+  });
+  run();
+}
+function respond(r) {
+  const d = dialog('Respond to review', form({
+    fields: [{ name: 'response', label: 'Your response', type: 'textarea', required: true }],
+    submitLabel: 'Publish response', cancel: () => d.close(),
+    onSubmit: (body) => api(M, 'POST', `/reviews/${r.reviewId}/response`, { body }),
+    onDone: () => { d.close(); toast('Response published.', 'success'); location.reload(); },
+  }));
+}
+function moderateForm() {
+  return form({
+    fields: [{ name: 'reviewId', label: 'Review id', required: true }, { name: 'action', label: 'Action', type: 'select', options: ['approve', 'reject', 'flag'], value: 'approve', required: true }, { name: 'reason', label: 'Reason' }],
+    submitLabel: 'Moderate',
+    onSubmit: ({ reviewId, ...body }) => api(M, 'PUT', `/admin/reviews/${reviewId}/moderate`, { body }),
+    onDone: (r) => toast(r.message || 'Moderated.', 'success'),
+  });
+}
+
+// ---------- campaigns ----------
+function campaignsTab(p, campaignId) {
+  const out = h('div');
+  const open = (id) => load(out, async () => {
+    const d = (await api(M, 'GET', `/admin/campaigns/${id}/results`)).data;
+    const v = d.results?.variantResults || [];
+    return h('div', null, h('h2', null, d.name, ' ', badge(d.status)),
+      h('div', { class: 'stats' }, stat('Participants', fmt.num(d.results?.totalParticipants)),
+        d.results?.winner ? stat('Winner', d.results.winner.variantId, `${d.results.winner.improvement || ''} · ${d.results.winner.confidence}% confidence`) : stat('Winner', 'none yet', 'not significant')),
+      v.length ? h('div', { class: 'two' },
+        card(null, chart({ type: 'bar', title: 'Response rate % by variant', labels: v.map((x) => x.name || x.variantId), series: [{ name: 'response rate', values: v.map((x) => x.responseRate) }, { name: 'CI lower', values: v.map((x) => x.confidenceInterval?.lower) }, { name: 'CI upper', values: v.map((x) => x.confidenceInterval?.upper) }] })),
+        h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Variant', 'Participants', 'Responses', 'Rate', '95% CI', 'Avg rating'].map((x) => h('th', null, x)))),
+          h('tbody', null, v.map((x) => h('tr', null, h('td', null, x.name || x.variantId), h('td', { class: 'num' }, x.participants), h('td', { class: 'num' }, x.responses), h('td', { class: 'num' }, `${fmt.num(x.responseRate, 1)}%`),
+            h('td', null, x.confidenceInterval ? `${fmt.num(x.confidenceInterval.lower, 1)}–${fmt.num(x.confidenceInterval.upper, 1)}%` : '—'), h('td', { class: 'num' }, fmt.num(x.averageRating, 2))))))) : empty('No participants yet.'));
+  });
+  const pick = h('form', { class: 'filters' }, field({ name: 'id', label: 'Campaign id', required: true, value: campaignId }), h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Show results')));
+  pick.addEventListener('submit', (e) => { e.preventDefault(); const { id } = readFields(pick); if (id) location.hash = `#/marketplace/campaigns/${id}`; });
+  p.append(h('div', { class: 'toolbar' }, btn('New A/B campaign', () => newCampaign(), 'btn-primary')), pick, out);
+  if (campaignId) open(campaignId);
+}
+function newCampaign() {
+  const d = dialog('New review campaign', form({
+    fields: [
+      { name: 'name', label: 'Name', required: true, value: 'Timing test' },
+      { name: 'experiment.type', label: 'Experiment type', type: 'select', options: ['timing', 'message', 'channel', 'incentive'], value: 'timing', required: true },
+      { name: 'experiment.hypothesis', label: 'Hypothesis', wide: true },
+      { name: 'variants', label: 'Variants (JSON)', type: 'json', value: [{ variantId: 'a', name: '2 hours after service', config: { delay: 2, unit: 'hours' }, trafficAllocation: 50 }, { variantId: 'b', name: 'Next morning', config: { delay: 1, unit: 'days', time: '09:00' }, trafficAllocation: 50 }] },
+      { name: 'targeting.sampleSize', label: 'Sample size', type: 'number', value: 1000 },
+      { name: 'startDate', label: 'Start', type: 'datetime-local' }, { name: 'endDate', label: 'End', type: 'datetime-local' },
+    ],
+    submitLabel: 'Create', cancel: () => d.close(),
+    onSubmit: (body) => api(M, 'POST', '/admin/campaigns', { body }),
+    onDone: (r) => { d.close(); toast('Campaign created.', 'success'); location.hash = `#/marketplace/campaigns/${r.data.campaignId}`; },
+  }), { wide: true });
+}
+
+// ---------- analytics ----------
+function analyticsTab(p) {
+  const box = h('div');
+  p.append(box);
+  load(box, async () => {
+    const parts = await Promise.allSettled([
+      api(M, 'GET', '/analytics/pricing').then((r) => r.data),
+      api(M, 'GET', '/analytics/reviews').then((r) => r.data),
+      hasRole(M, 'admin') ? api(M, 'GET', '/admin/analytics/reviews').then((r) => r.data) : Promise.reject(new Error('admins only')),
+    ]);
+    const titles = ['Pricing analytics (provider)', 'Review analytics (provider)', 'Platform review analytics (admin)'];
+    return h('div', null, parts.map((x, i) => card(titles[i], x.status === 'fulfilled' ? numbersAndRaw(x.value) : errorState(x.reason))));
+  });
+}
+function numbersAndRaw(d) {
+  const nums = [];
+  const walk = (o, pre) => Object.entries(o || {}).forEach(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? walk(v, `${pre}${k} `) : typeof v === 'number' ? nums.push([pre + k, v]) : null));
+  walk(d, '');
+  return h('div', null, h('div', { class: 'stats' }, nums.slice(0, 12).map(([k, v]) => stat(k, fmt.num(v, 2)))), h('details', null, h('summary', null, 'All figures'), h('pre', null, fmt.json(d))));
+}

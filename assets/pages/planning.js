@@ -1,0 +1,203 @@
+// Planning: versions, a version's 30-year projection (table + charts),
+// compare 2–4 versions, lock, duplicate, reports.
+import { api, hasRole } from '../lib/api.js';
+import {
+  h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, progress,
+} from '../lib/ui.js';
+import { chart } from '../lib/chart.js';
+
+const M = 'planning';
+const canEdit = () => hasRole(M, 'ADMIN') || hasRole(M, 'PLANNER');
+const picked = new Set();
+
+export async function render(main, route) {
+  const [sub, id] = route.rest;
+  main.append(h('div', { class: 'page-head' },
+    h('div', null, h('h1', null, 'School financial planning'), h('p', null, '30-year projections per version: enrolment, tuition, rent, staff, opex, capex, EBITDA and cash flow.')),
+    h('div', { class: 'links' }, h('a', { href: '/planning/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
+  if (sub === 'v' && id) return versionPage(main, id);
+  const R = { versions: versionsTab, compare: compareTab, reports: reportsTab };
+  const tab = R[sub] ? sub : 'versions';
+  main.append(tabs([{ id: 'versions', label: 'Versions' }, { id: 'compare', label: `Compare (${picked.size})` }, { id: 'reports', label: 'Reports' }]
+    .map((t) => ({ ...t, render: (p) => R[t.id](p) })), tab, (t) => { location.hash = `#/planning/${t}`; }));
+}
+
+function versionsTab(p) {
+  const count = h('span', { class: 'muted' }, `${picked.size} picked for comparison`);
+  const t = table({
+    caption: 'Versions',
+    columns: [
+      { key: 'pick', label: 'Compare', render: (v) => h('input', { type: 'checkbox', 'aria-label': `Compare ${v.name}`, checked: picked.has(v.id), onchange: (e) => {
+        if (e.target.checked && picked.size >= 4) { e.target.checked = false; toast('Compare at most 4 versions.', 'error'); return; }
+        e.target.checked ? picked.add(v.id) : picked.delete(v.id);
+        count.textContent = `${picked.size} picked for comparison`;
+      } }) },
+      { key: 'name', label: 'Name', sortable: true, render: (v) => h('a', { href: `#/planning/v/${v.id}` }, v.name) },
+      { key: 'mode', label: 'Mode' },
+      { key: 'status', label: 'Status', render: (v) => badge(v.status) },
+      { key: 'rentModel', label: 'Rent model' },
+      { key: 'npvRent', label: 'NPV rent', class: 'num', render: (v) => fmt.num(v.npvRent) },
+      { key: 'avgEBITDAMargin', label: 'Avg EBITDA %', class: 'num', render: (v) => fmt.num(v.avgEBITDAMargin, 1) },
+      { key: 'avgRentLoad', label: 'Avg rent load %', class: 'num', render: (v) => fmt.num(v.avgRentLoad, 1) },
+      { key: 'updatedAt', label: 'Updated', sortable: true, render: (v) => fmt.date(v.updatedAt) },
+    ],
+    filters: [
+      { name: 'search', label: 'Search' },
+      { name: 'status', label: 'Status', type: 'select', options: ['DRAFT', 'READY', 'APPROVED', 'LOCKED'] },
+      { name: 'mode', label: 'Mode', type: 'select', options: ['RELOCATION_2028', 'HISTORICAL_BASELINE'] },
+    ],
+    sort: 'createdAt',
+    fetch: async (st) => {
+      const r = await api(M, 'GET', '/api/versions', { query: { ...st.filters, page: st.page, limit: st.limit, sortBy: st.sort, sortOrder: st.order } });
+      return { rows: r.data.versions || [], total: r.data.pagination?.total };
+    },
+    onRow: (v) => { location.hash = `#/planning/v/${v.id}`; },
+    emptyText: 'No versions yet.',
+  });
+  p.append(h('div', { class: 'toolbar' }, canEdit() ? btn('New version', () => newVersion(), 'btn-primary') : null, h('span', { class: 'grow' }), count,
+    btn('Compare picked', () => { location.hash = '#/planning/compare'; })), t.el);
+}
+
+const YEARS = Array.from({ length: 30 }, (_, i) => 2023 + i);
+function newVersion() {
+  const ramp = (cap, start) => YEARS.map((year) => ({ year, students: year < 2028 ? 0 : Math.min(cap, Math.round(start + (year - 2028) * cap * 0.12)) }));
+  const d = dialog('New version', form({
+    sections: [
+      { legend: 'Version', fields: [
+        { name: 'name', label: 'Name', required: true },
+        { name: 'mode', label: 'Mode', type: 'select', options: ['RELOCATION_2028', 'HISTORICAL_BASELINE'], value: 'RELOCATION_2028', required: true },
+        { name: 'description', label: 'Description', type: 'textarea' },
+      ] },
+      { legend: 'Rent plan', fields: [
+        { name: 'rentPlan.rentModel', label: 'Rent model', type: 'select', options: ['FIXED_ESCALATION', 'REVENUE_SHARE', 'PARTNER_MODEL'], value: 'FIXED_ESCALATION', required: true },
+        { name: 'rentPlan.parameters', label: 'Parameters (JSON)', type: 'json', value: { baseRent: 5000000, escalationRate: 0.04 }, help: 'FIXED_ESCALATION: baseRent, escalationRate · REVENUE_SHARE: revenueSharePercent · PARTNER_MODEL: landSize, landPricePerSqm, buaSize, constructionCostPerSqm, yieldBase' },
+      ] },
+      { legend: 'Staffing and settings', fields: [
+        { name: 'staffing.baseCost', label: 'Staff base cost', type: 'number', value: 8000000 },
+        { name: 'staffing.cpiFrequency', label: 'Staff CPI every (years)', type: 'number', value: 2 },
+        { name: 'adminSettings.cpiRate', label: 'CPI rate', type: 'number', step: 0.005, value: 0.03 },
+        { name: 'adminSettings.discountRate', label: 'Discount rate', type: 'number', step: 0.005, value: 0.08 },
+        { name: 'adminSettings.taxRate', label: 'Tax rate', type: 'number', step: 0.01, value: 0.15 },
+      ] },
+      { legend: 'Curriculum plans, capex and opex (JSON, as in the document)', fields: [
+        { name: 'curriculumPlans', label: 'Curriculum plans', type: 'json', rows: 8, value: [
+          { curriculumType: 'FR', capacity: 400, tuitionBase: 50000, cpiFrequency: 2, studentsProjection: ramp(400, 300) },
+          { curriculumType: 'IB', capacity: 200, tuitionBase: 60000, cpiFrequency: 2, studentsProjection: ramp(200, 30) }] },
+        { name: 'capexItems', label: 'Capex items', type: 'json', value: [{ year: 2028, category: 'BUILDING', amount: 10000000, description: 'New campus construction' }] },
+        { name: 'opexSubAccounts', label: 'Opex sub-accounts', type: 'json', value: [{ subAccountName: 'Marketing', percentOfRevenue: 3, isFixed: false }, { subAccountName: 'Utilities', percentOfRevenue: null, isFixed: true, fixedAmount: 200000 }] },
+      ] },
+    ],
+    submitLabel: 'Create version', cancel: () => d.close(),
+    onSubmit: (body) => api(M, 'POST', '/api/versions', { body }),
+    onDone: (r) => { d.close(); toast('Version created.', 'success'); location.hash = `#/planning/v/${r.data.id}`; },
+  }), { wide: true });
+}
+
+async function versionPage(main, id) {
+  main.append(h('p', null, h('a', { href: '#/planning' }, '← Versions')));
+  const box = h('div');
+  main.append(box);
+  load(box, async () => {
+    const v = (await api(M, 'GET', `/api/versions/${id}`, { query: { includeCalculations: true } })).data;
+    const c = v.calculations || {};
+    const years = c.projectionYears || [];
+    const locked = v.status === 'LOCKED';
+    return h('div', null,
+      h('div', { class: 'page-head' }, h('div', null, h('h2', null, v.name), h('p', null, badge(v.status), ` ${v.mode} · ${v.rentPlan?.rentModel || ''} · by ${v.createdByName || v.createdBy}`, v.basedOnName ? ` · based on ${v.basedOnName}` : '')),
+        h('div', { class: 'toolbar' },
+          canEdit() ? actionBtn('Duplicate', async () => { const r = await api(M, 'POST', `/api/versions/${id}/duplicate`, { body: { name: `${v.name} (copy)` } }); toast('Duplicated.', 'success'); location.hash = `#/planning/v/${r.data.id}`; }) : null,
+          hasRole(M, 'ADMIN') && !locked ? btn('Lock', () => lock(v)) : null,
+          btn('Report', () => reportDialog(v)),
+          btn('Add to comparison', () => { if (picked.size >= 4 && !picked.has(id)) { toast('Compare at most 4 versions.', 'error'); return; } picked.add(id); toast(`${picked.size} picked for comparison.`); }),
+          canEdit() && !locked ? actionBtn('Delete', async () => { if (!(await confirmDialog(`Delete ${v.name}?`, { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/versions/${id}`); location.hash = '#/planning'; }, 'btn-danger') : null)),
+      locked ? h('p', { class: 'state state-unavailable' }, `Locked${v.lockedAt ? ` on ${fmt.date(v.lockedAt)}` : ''}${v.lockedBy ? ` by ${v.lockedBy}` : ''}${v.lockReason ? `: ${v.lockReason}` : ''}. No further edits.`) : null,
+      h('div', { class: 'stats' }, stat('NPV rent', fmt.num(c.npvRent)), stat('NPV cash flow', fmt.num(c.npvCashFlow)), stat('Avg EBITDA margin', `${fmt.num(c.avgEBITDAMargin, 1)}%`),
+        stat('Avg rent load', `${fmt.num(c.avgRentLoad, 1)}%`), stat('Break-even year', c.breakevenYear ?? '—')),
+      years.length ? [
+        h('div', { class: 'two' },
+          card(null, chart({ type: 'line', title: 'Revenue, rent and EBITDA', labels: years.map((y) => y.year), series: [{ name: 'revenue', values: years.map((y) => y.revenue) }, { name: 'rent', values: years.map((y) => y.rent) }, { name: 'EBITDA', values: years.map((y) => y.ebitda) }] })),
+          card(null, chart({ type: 'bar', title: 'Cash flow', labels: years.map((y) => y.year), series: [{ name: 'cash flow', values: years.map((y) => y.cashFlow) }] })),
+          card(null, chart({ type: 'line', title: 'Students', labels: years.map((y) => y.year), series: [{ name: 'FR', values: years.map((y) => y.studentsFR) }, { name: 'IB', values: years.map((y) => y.studentsIB) }] })),
+          card(null, chart({ type: 'line', title: 'EBITDA margin and rent load (%)', labels: years.map((y) => y.year), series: [{ name: 'EBITDA margin', values: years.map((y) => y.ebitdaMargin) }, { name: 'rent load', values: years.map((y) => y.rentLoad) }] }))),
+        h('h2', null, '30-year projection'),
+        h('div', { class: 'table-wrap' }, h('table', { class: 'table', 'data-testid': 'projection' },
+          h('thead', null, h('tr', null, ['Year', 'Students FR', 'Students IB', 'Tuition FR', 'Tuition IB', 'Revenue', 'Rent', 'Rent load %', 'Staff', 'Opex', 'Capex', 'EBITDA', 'Margin %', 'Cash flow'].map((x) => h('th', { class: x === 'Year' ? null : 'num', scope: 'col' }, x)))),
+          h('tbody', null, years.map((y) => h('tr', null, h('th', { scope: 'row' }, y.year),
+            [y.studentsFR, y.studentsIB, y.tuitionFR, y.tuitionIB, y.revenue, y.rent].map((x) => h('td', { class: 'num' }, fmt.num(x))),
+            h('td', { class: 'num' }, fmt.num(y.rentLoad, 1)), [y.staffCost, y.opex, y.capex, y.ebitda].map((x) => h('td', { class: 'num' }, fmt.num(x))),
+            h('td', { class: 'num' }, fmt.num(y.ebitdaMargin, 1)), h('td', { class: 'num', style: y.cashFlow < 0 ? 'color:var(--danger)' : null }, fmt.num(y.cashFlow)))))))]
+        : empty('No projection computed for this version.'),
+      h('div', { class: 'two' },
+        card('Curriculum plans', (v.curriculumPlans || []).map((cp) => kv([['Curriculum', cp.curriculumType], ['Capacity', cp.capacity], ['Tuition base', fmt.num(cp.tuitionBase)], ['CPI every', `${cp.cpiFrequency} years`]]))),
+        card('Rent plan', kv([['Model', v.rentPlan?.rentModel], ...Object.entries(v.rentPlan?.parameters || {})])),
+        card('Capex', (v.capexItems || []).length ? kv(v.capexItems.map((x) => [`${x.year} ${x.category}`, `${fmt.num(x.amount)} — ${x.description || ''}`])) : empty('None')),
+        card('Opex sub-accounts', (v.opexSubAccounts || []).length ? kv(v.opexSubAccounts.map((x) => [x.subAccountName, x.isFixed ? `fixed ${fmt.num(x.fixedAmount)}` : `${x.percentOfRevenue}% of revenue`])) : empty('None'))));
+  });
+}
+
+function lock(v) {
+  const d = dialog(`Lock ${v.name}`, form({
+    fields: [{ name: 'reason', label: 'Reason', required: true, value: `Approved on ${new Date().toISOString().slice(0, 10)}` }],
+    submitLabel: 'Lock version', cancel: () => d.close(),
+    onSubmit: (body) => api(M, 'POST', `/api/versions/${v.id}/lock`, { body }),
+    onDone: () => { d.close(); toast('Version locked.', 'success'); location.reload(); },
+  }));
+}
+
+function compareTab(p) {
+  const out = h('div');
+  p.append(out);
+  if (picked.size < 2) { out.append(empty('Pick 2 to 4 versions on the Versions tab (the Compare column), then come back here.')); return; }
+  load(out, async () => {
+    const metrics = ['npvRent', 'avgEBITDAMargin', 'avgRentLoad', 'breakevenYear'];
+    const d = (await api(M, 'POST', '/api/versions/compare', { body: { versionIds: [...picked], metrics } })).data;
+    const rows = d.comparison || [];
+    return h('div', null,
+      h('div', { class: 'toolbar' }, h('span', { class: 'grow' }), btn('Clear picks', () => { picked.clear(); location.reload(); }, 'btn-ghost')),
+      h('table', { class: 'table', 'data-testid': 'comparison' }, h('thead', null, h('tr', null, h('th', null, 'Metric'), rows.map((r) => h('th', { scope: 'col' }, h('a', { href: `#/planning/v/${r.id}` }, r.name))))),
+        h('tbody', null, h('tr', null, h('th', { scope: 'row' }, 'Rent model'), rows.map((r) => h('td', null, r.rentModel))),
+          metrics.map((m) => h('tr', null, h('th', { scope: 'row' }, m), rows.map((r) => h('td', { class: 'num' }, fmt.num(r[m], 2), d.best?.[m] === r.name ? [' ', badge('best', 'published')] : null)))))),
+      h('div', { class: 'two' }, metrics.slice(0, 3).map((m) => card(null, chart({ type: 'bar', title: m, labels: rows.map((r) => r.name), series: [{ name: m, values: rows.map((r) => r[m]) }] })))));
+  });
+}
+
+function reportDialog(v) {
+  const out = h('div');
+  const d = dialog(`Report for ${v.name}`, [form({
+    fields: [
+      { name: 'reportType', label: 'Type', type: 'select', options: ['EXECUTIVE_SUMMARY', 'FINANCIAL_DETAIL', 'COMPARISON'], value: 'EXECUTIVE_SUMMARY', required: true },
+      { name: 'format', label: 'Format', type: 'select', options: ['PDF', 'EXCEL'], value: 'PDF', required: true },
+      { name: 'includeCharts', label: 'Include charts', type: 'checkbox', value: true },
+      { name: 'includeYearByYear', label: 'Include year-by-year table', type: 'checkbox' },
+    ],
+    submitLabel: 'Generate',
+    onSubmit: async (body) => {
+      if (body.reportType === 'COMPARISON') body.compareWithIds = [...picked].filter((x) => x !== v.id);
+      const pr = progress('Generating report…');
+      clear(out, pr.el);
+      try { return (await api(M, 'POST', `/api/reports/generate/${v.id}`, { body })).data; } catch (e) { clear(out); throw e; }
+    },
+    onDone: (r) => clear(out, h('div', null, h('p', null, `Report ready (${fmt.num((r.fileSize || 0) / 1024, 1)} KB), link valid until ${fmt.date(r.expiresAt)}.`),
+      h('a', { class: 'btn btn-primary', href: r.downloadUrl, download: '' }, 'Download'))),
+  }), out]);
+  return d;
+}
+
+function reportsTab(p) {
+  const t = table({
+    caption: 'Reports',
+    columns: [
+      { key: 'versionName', label: 'Version', render: (r) => r.versionName || r.versionId },
+      { key: 'reportType', label: 'Type' }, { key: 'format', label: 'Format' },
+      { key: 'generatedAt', label: 'Generated', render: (r) => fmt.date(r.generatedAt || r.createdAt) },
+      { key: 'fileSize', label: 'Size', class: 'num', render: (r) => `${fmt.num((r.fileSize || 0) / 1024, 1)} KB` },
+      { key: 'downloadUrl', label: '', render: (r) => (r.downloadUrl ? h('a', { href: r.downloadUrl, download: '' }, 'Download') : '—') },
+    ],
+    fetch: async (st) => {
+      const r = await api(M, 'GET', '/api/reports', { query: { page: st.page, limit: st.limit } });
+      return { rows: r.data.reports || (Array.isArray(r.data) ? r.data : []), total: r.data.pagination?.total };
+    },
+    emptyText: 'No reports yet. Open a version and choose “Report”.',
+  });
+  p.append(t.el);
+}

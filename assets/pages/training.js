@@ -1,0 +1,418 @@
+// Training: scenarios (browse, search, create/edit, publish/archive/restore,
+// versions + diff, templates, import/export, analytics).
+import { api, hasRole } from '../lib/api.js';
+import {
+  h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load,
+  actionBtn, btn, highlighted, empty, progress, download, field, readFields, errorState,
+} from '../lib/ui.js';
+import { chart } from '../lib/chart.js';
+
+const M = 'training';
+const CATEGORIES = ['BILLING_PAYMENTS', 'TECHNICAL_SUPPORT', 'CUSTOMER_SERVICE', 'SALES', 'COMPLAINTS', 'ACCOUNT_MANAGEMENT', 'RETENTION', 'ONBOARDING'];
+const DIFFICULTIES = ['BEGINNER', 'INTERMEDIATE', 'ADVANCED', 'EXPERT'];
+const STATUSES = ['DRAFT', 'PENDING_REVIEW', 'APPROVED', 'PUBLISHED', 'ARCHIVED'];
+let available = null; // availableFilters from the server, when it sends them
+
+export async function render(main, route) {
+  const [sub, id, extra] = route.rest;
+  if (sub === 's' && id) return scenarioPage(main, id, extra || 'overview');
+  if (sub === 'new') return editPage(main, null);
+  const tab = sub || 'scenarios';
+  main.append(
+    h('div', { class: 'page-head' },
+      h('div', null, h('h1', null, 'Training scenarios'), h('p', null, 'Role-play scenarios for agent training: author, version, publish and measure.')),
+      h('div', { class: 'links' },
+        hasRole(M, 'editor') || hasRole(M, 'admin') ? h('a', { class: 'btn btn-primary', href: '#/training/new' }, 'New scenario') : null,
+        h('a', { href: '/training/api/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))),
+    tabs([
+      { id: 'scenarios', label: 'Scenarios', render: listTab },
+      { id: 'search', label: 'Search', render: searchTab },
+      { id: 'templates', label: 'Templates', render: templatesTab },
+      { id: 'import', label: 'Import / export', render: importTab },
+      { id: 'dashboard', label: 'Dashboard', render: dashboardTab },
+    ], tab, (t) => { location.hash = `#/training/${t}`; }));
+}
+
+const selected = new Set();
+
+function listTab(panel) {
+  const cats = available?.categories || CATEGORIES;
+  const t = table({
+    caption: 'Scenarios',
+    columns: [
+      { key: 'pick', label: 'Select', render: (r) => h('input', { type: 'checkbox', 'aria-label': `Select ${r.name}`, checked: selected.has(r.id), onchange: (e) => { e.target.checked ? selected.add(r.id) : selected.delete(r.id); count.textContent = `${selected.size} selected`; } }) },
+      { key: 'name', label: 'Name', sortable: true, render: (r) => h('a', { href: `#/training/s/${r.id}` }, r.name) },
+      { key: 'category', label: 'Category' },
+      { key: 'difficulty', label: 'Difficulty' },
+      { key: 'status', label: 'Status', render: (r) => badge(r.status) },
+      { key: 'versionNumber', label: 'Ver.', class: 'num' },
+      { key: 'usageCount', label: 'Usage', sortable: true, class: 'num', defaultOrder: 'desc' },
+      { key: 'rating', label: 'Rating', sortable: true, class: 'num', render: (r) => fmt.num(r.analytics?.averageRating, 1), defaultOrder: 'desc' },
+      { key: 'updatedAt', label: 'Updated', sortable: true, render: (r) => fmt.date(r.updatedAt), defaultOrder: 'desc' },
+    ],
+    filters: [
+      { name: 'search', label: 'Search', placeholder: 'name, description…' },
+      { name: 'status', label: 'Status', type: 'select', options: available?.statuses || STATUSES },
+      { name: 'category', label: 'Category', type: 'select', options: cats },
+      { name: 'difficulty', label: 'Difficulty', type: 'select', options: available?.difficulties || DIFFICULTIES },
+    ],
+    sort: 'updatedAt',
+    fetch: async (st) => {
+      const r = await api(M, 'GET', '/admin/scenarios', { query: { ...st.filters, page: st.page, limit: st.limit, sortBy: st.sort, sortOrder: st.order } });
+      if (r.data.filters?.availableFilters) available = r.data.filters.availableFilters;
+      return { rows: r.data.data || [], total: r.data.pagination?.total };
+    },
+    onRow: (r) => { location.hash = `#/training/s/${r.id}`; },
+    emptyText: 'No scenarios match. Create one or start from a template.',
+  });
+  const count = h('span', { class: 'muted' }, `${selected.size} selected`);
+  panel.append(h('div', { class: 'toolbar' }, count, h('span', { class: 'grow' }),
+    btn('Export selected', () => exportDialog([...selected]), 'btn-small'),
+    btn('Clear selection', () => { selected.clear(); count.textContent = '0 selected'; t.reload(); }, 'btn-small btn-ghost')), t.el);
+}
+
+function searchTab(panel) {
+  const results = h('div');
+  const f = h('form', { class: 'filters', role: 'search' },
+    field({ name: 'query', label: 'Search scenarios', placeholder: 'billing dispute angry customer', wide: true }),
+    field({ name: 'categories', label: 'Category', type: 'select', options: available?.categories || CATEGORIES }),
+    field({ name: 'difficulties', label: 'Difficulty', type: 'select', options: DIFFICULTIES }),
+    field({ name: 'status', label: 'Status', type: 'select', options: STATUSES }),
+    field({ name: 'minRating', label: 'Min rating', type: 'number', min: 0, max: 5, step: 0.5 }),
+    h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Search')));
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = readFields(f);
+    const filters = {};
+    ['categories', 'difficulties', 'status'].forEach((k) => { if (v[k]) filters[k] = [v[k]]; });
+    if (v.minRating !== undefined) filters.minRating = v.minRating;
+    load(results, async () => {
+      const r = await api(M, 'POST', '/admin/scenarios/search', { body: { query: v.query || '', filters, sort: { by: 'relevance', order: 'desc' }, page: 1, limit: 20 } });
+      const d = r.data;
+      if (!d.results?.length) return empty(`No scenarios match “${v.query || ''}”.`);
+      return h('div', null,
+        h('p', { class: 'muted' }, `${d.searchMeta?.totalResults ?? d.pagination?.total ?? d.results.length} results · ${d.searchMeta?.processingTime ?? '?'} ms`),
+        h('ol', { class: 'results', style: 'list-style:none;padding:0' }, d.results.map((x) => h('li', { class: 'card' },
+          h('div', { class: 'toolbar' }, h('a', { href: `#/training/s/${x.id}`, style: 'font-weight:600' }, x.highlights?.name ? highlighted(x.highlights.name) : x.name),
+            badge(x.category, 'role'), badge(x.difficulty, 'role'), h('span', { class: 'grow' }),
+            h('span', { class: 'muted', title: 'Relevance score' }, `relevance ${fmt.num(x.relevanceScore, 2)}`)),
+          h('p', { style: 'margin:.25rem 0' }, highlighted(x.highlights?.description || x.description || '')),
+          x.highlights?.tags ? h('p', { class: 'muted', style: 'margin:0' }, 'Tags: ', x.highlights.tags.map((t) => [highlighted(t), ' '])) : null,
+          x.matchedFields?.length ? h('small', { class: 'muted' }, `Matched: ${x.matchedFields.join(', ')}`) : null))));
+    });
+  });
+  panel.append(f, results);
+}
+
+function templatesTab(panel) {
+  const box = h('div');
+  panel.append(box);
+  load(box, async () => {
+    const r = await api(M, 'GET', '/admin/templates');
+    const list = r.data.templates || [];
+    if (!list.length) return empty('No templates on this server.');
+    return h('div', { class: 'cards' }, list.map((t) => card(t.name,
+      h('p', { class: 'muted' }, t.description),
+      h('p', null, badge(t.category, 'role'), ' ', badge(t.difficulty, 'role'), t.isFeatured ? [' ', badge('featured', 'published')] : null),
+      h('small', { class: 'muted' }, `${t.industry || ''} · used ${fmt.num(t.usageCount)} times · ${t.variables?.length || 0} variables`),
+      h('div', { class: 'actions' }, btn('Use template', () => fromTemplate(t), 'btn-primary btn-small')))));
+  });
+}
+
+function fromTemplate(t) {
+  const d = dialog(`New scenario from “${t.name}”`, form({
+    fields: [
+      { name: 'name', label: 'Scenario name', required: true, wide: true },
+      ...(t.variables || []).map((v) => ({ name: `variables.${v.key}`, label: v.label || v.key, type: v.type === 'number' ? 'number' : 'text', required: v.required })),
+    ],
+    submitLabel: 'Create scenario',
+    cancel: () => d.close(),
+    onSubmit: (v) => api(M, 'POST', `/admin/templates/${t.id}/create-scenario`, { body: { name: v.name, variables: v.variables || {} } }),
+    onDone: (r) => { d.close(); toast(`Created ${r.data.name}.`, 'success'); location.hash = `#/training/s/${r.data.id}`; },
+  }), { wide: true });
+}
+
+function importTab(panel) {
+  const out = h('div');
+  const file = h('input', { type: 'file', id: 'imp-file', accept: '.json,.csv,application/json,text/csv', required: true });
+  const f = h('form', { class: 'card' },
+    h('h3', null, 'Import scenarios'),
+    h('p', { class: 'muted' }, 'A JSON file with an array of scenarios (or CSV). Each row is validated; errors are listed by row.'),
+    h('div', { class: 'grid' },
+      h('div', { class: 'field' }, h('label', { for: 'imp-file', class: 'label' }, 'File'), file),
+      field({ name: 'validateOnly', label: 'Validate only (dry run)', type: 'checkbox' }),
+      field({ name: 'skipErrors', label: 'Skip rows with errors', type: 'checkbox', value: true }),
+      field({ name: 'overwriteExisting', label: 'Overwrite existing (same slug)', type: 'checkbox' }),
+      field({ name: 'defaultStatus', label: 'Default status', type: 'select', options: ['DRAFT', 'PUBLISHED'], value: 'DRAFT', required: true })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Import')), out);
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!file.files[0]) { toast('Choose a file first.', 'error'); return; }
+    const fd = new FormData();
+    fd.append('file', file.files[0]);
+    fd.append('options', JSON.stringify(readFields(f)));
+    const p = progress(`Importing ${file.files[0].name}…`);
+    clear(out, p.el);
+    try {
+      const r = await api(M, 'POST', '/admin/scenarios/bulk/import', { form: fd });
+      const d = r.data;
+      p.done(`Done in ${d.processingTime ?? '?'} s`);
+      out.append(h('div', { class: 'stats' }, stat('Imported', d.imported), stat('Skipped', d.skipped), stat('Failed', d.failed)),
+        d.errors?.length ? h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Row', 'Scenario', 'Field', 'Error'].map((x) => h('th', null, x)))),
+          h('tbody', null, d.errors.map((x) => h('tr', null, h('td', null, x.row), h('td', null, x.scenarioName), h('td', null, x.field), h('td', null, x.error))))) : null,
+        d.downloadErrorReport ? h('a', { href: `/training/api${d.downloadErrorReport}` }, 'Download error report') : null);
+    } catch (err) { clear(out, errorState(err)); }
+  });
+  panel.append(f, card('Export scenarios', h('p', { class: 'muted' }, 'Select scenarios on the Scenarios tab, then “Export selected”, or export every scenario on the current filter:'),
+    btn('Export selected', () => exportDialog([...selected]), 'btn-primary')));
+}
+
+function exportDialog(ids) {
+  if (!ids.length) { toast('Select one or more scenarios on the Scenarios tab first.', 'error'); return; }
+  const out = h('div');
+  const d = dialog(`Export ${ids.length} scenario(s)`, [form({
+    fields: [
+      { name: 'format', label: 'Format', type: 'select', options: ['json', 'csv'], value: 'json', required: true },
+      { name: 'compression', label: 'Compression', type: 'select', options: ['none', 'zip'], value: 'none', required: true },
+      { name: 'includeAnalytics', label: 'Include analytics', type: 'checkbox' },
+      { name: 'includeVersions', label: 'Include versions', type: 'checkbox' },
+    ],
+    submitLabel: 'Export',
+    onSubmit: async (v) => {
+      const p = progress('Preparing export…');
+      clear(out, p.el);
+      const r = await api(M, 'POST', '/admin/scenarios/bulk/export', { body: { ...v, scenarioIds: ids } });
+      p.done('Export ready');
+      return r.data;
+    },
+    onDone: (x) => out.append(kv([['Scenarios', x.scenarioCount], ['Size', `${fmt.num(x.fileSize)} bytes`], ['Expires', fmt.date(x.expiresAt)]]),
+      h('p', null, h('a', { class: 'btn btn-primary', href: x.downloadUrl, download: '' }, 'Download'))),
+  }), out]);
+  return d;
+}
+
+async function dashboardTab(panel) {
+  const box = h('div');
+  panel.append(box);
+  load(box, async () => {
+    const r = await api(M, 'GET', '/admin/analytics/dashboard');
+    const d = r.data;
+    const nums = Object.entries(d).filter(([, v]) => typeof v === 'number');
+    const objs = Object.entries(d).filter(([, v]) => v && typeof v === 'object');
+    return h('div', null, h('div', { class: 'stats' }, nums.map(([k, v]) => stat(k, fmt.num(v, 2)))),
+      objs.map(([k, v]) => card(k, Array.isArray(v) && v.length && typeof v[0] === 'object' ? simpleTable(v) : h('pre', null, fmt.json(v)))));
+  });
+}
+function simpleTable(rows) {
+  const keys = Object.keys(rows[0]).slice(0, 8);
+  return h('table', { class: 'table' }, h('thead', null, h('tr', null, keys.map((k) => h('th', null, k)))),
+    h('tbody', null, rows.map((r) => h('tr', null, keys.map((k) => h('td', null, typeof r[k] === 'object' ? JSON.stringify(r[k]) : String(r[k] ?? '—')))))));
+}
+
+// ---------- one scenario ----------
+async function scenarioPage(main, id, tab) {
+  const head = h('div');
+  main.append(h('p', null, h('a', { href: '#/training' }, '← All scenarios')), head);
+  let s;
+  try { s = (await api(M, 'GET', `/admin/scenarios/${id}`)).data; } catch (err) { head.append(errorState(err)); return; }
+  if (tab === 'edit') return editPage(main, s, head);
+  const actions = h('div', { class: 'toolbar' },
+    h('a', { class: 'btn', href: `#/training/s/${id}/edit` }, 'Edit'),
+    s.status !== 'PUBLISHED' && s.status !== 'ARCHIVED' ? actionBtn('Publish', async () => {
+      const notes = prompt('Publication notes (optional):', '') ?? null;
+      if (notes === null) return;
+      await api(M, 'POST', `/admin/scenarios/${id}/publish`, { body: { notes, notifyUsers: false } });
+      toast('Published.', 'success'); location.reload();
+    }, 'btn-primary') : null,
+    s.status !== 'ARCHIVED' ? actionBtn('Archive', async () => {
+      const reason = prompt('Why archive it?', '');
+      if (reason === null) return;
+      await api(M, 'POST', `/admin/scenarios/${id}/archive`, { body: { reason } });
+      toast('Archived.', 'success'); location.reload();
+    }) : actionBtn('Restore', async () => {
+      await api(M, 'POST', `/admin/scenarios/${id}/restore`, { body: {} });
+      toast('Restored.', 'success'); location.reload();
+    }, 'btn-primary'),
+    actionBtn('Duplicate', async () => {
+      const r = await api(M, 'POST', `/admin/scenarios/${id}/duplicate`, { body: { name: `${s.name} (copy)` } });
+      toast('Duplicated.', 'success'); location.hash = `#/training/s/${r.data.id}`;
+    }),
+    actionBtn('Delete', async () => {
+      if (!(await confirmDialog(`Delete “${s.name}”? It is archived (soft delete).`, { ok: 'Delete', danger: true }))) return;
+      await api(M, 'DELETE', `/admin/scenarios/${id}`);
+      toast('Deleted.', 'success'); location.hash = '#/training';
+    }, 'btn-danger'));
+  head.append(h('div', { class: 'page-head' },
+    h('div', null, h('h1', null, s.name), h('p', null, badge(s.status), ' ', `v${s.versionNumber ?? '?'} · ${s.category || ''} · ${s.difficulty || ''} · `, h('code', null, s.id))), actions));
+  main.append(tabs([
+    { id: 'overview', label: 'Overview', render: (p) => overview(p, s) },
+    { id: 'versions', label: 'Versions', render: (p) => versionsTab(p, s) },
+    { id: 'analytics', label: 'Analytics', render: (p) => analyticsTab(p, s) },
+    { id: 'comments', label: 'Comments', render: (p) => commentsTab(p, s) },
+  ], tab, (t) => { location.hash = `#/training/s/${id}/${t}`; }));
+}
+
+function overview(p, s) {
+  p.append(h('div', { class: 'two' },
+    card('Basics', kv([['Description', s.description], ['Category', s.category], ['Difficulty', s.difficulty], ['Estimated duration', s.estimatedDuration ? `${s.estimatedDuration} min` : null],
+      ['Tags', (s.tags || []).join(', ')], ['Private', s.isPrivate], ['Created', fmt.date(s.createdAt)], ['Updated', fmt.date(s.updatedAt)], ['Published', fmt.date(s.publishedAt)]])),
+    card('Customer profile', kv(Object.entries(s.customerProfile || {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]))),
+    card('Context', kv(Object.entries(s.context || {}).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]))),
+    card('AI configuration', kv(Object.entries(s.aiConfig || {}).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]))),
+    card('Success criteria', kv(Object.entries(s.successCriteria || {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]))),
+    card('Evaluation weights', kv(Object.entries(s.evaluationWeights || {}).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v])))));
+}
+
+function versionsTab(p, s) {
+  const diffBox = h('div');
+  const box = h('div');
+  p.append(box, diffBox);
+  load(box, async () => {
+    const r = await api(M, 'GET', `/admin/scenarios/${s.id}/versions`);
+    const versions = r.data.versions || [];
+    if (!versions.length) return empty('No versions recorded yet.');
+    const nums = versions.map((v) => v.versionNumber);
+    const fromSel = field({ name: 'from', label: 'From version', type: 'select', options: nums, value: nums[1] ?? nums[0], required: true });
+    const toSel = field({ name: 'to', label: 'To version', type: 'select', options: nums, value: nums[0], required: true });
+    const cmp = h('form', { class: 'filters' }, fromSel, toSel, h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Compare')));
+    cmp.addEventListener('submit', (e) => { e.preventDefault(); const v = readFields(cmp); showDiff(diffBox, s.id, v.from, v.to); });
+    return h('div', null, h('h2', null, `Version history (current v${r.data.currentVersion})`), cmp,
+      h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Version', 'Changelog', 'By', 'Created', 'Published', ''].map((x) => h('th', null, x)))),
+        h('tbody', null, versions.map((v) => h('tr', null,
+          h('td', null, `v${v.versionNumber}`, v.isActive ? [' ', badge('current', 'active')] : null),
+          h('td', null, v.changelog || '—'), h('td', null, v.creator?.name || v.createdBy), h('td', null, fmt.date(v.createdAt)), h('td', null, fmt.date(v.publishedAt)),
+          h('td', { class: 'row-actions' },
+            btn('View', async () => {
+              try { const x = (await api(M, 'GET', `/admin/scenarios/${s.id}/versions/${v.versionNumber}`)).data; dialog(`Version ${v.versionNumber}`, h('pre', null, fmt.json(x.snapshot)), { wide: true }); } catch (err) { toastError(err); }
+            }, 'btn-small'),
+            v.isActive ? null : actionBtn('Restore', async () => {
+              if (!(await confirmDialog(`Restore version ${v.versionNumber}? A new version is created from it.`, { ok: 'Restore' }))) return;
+              const x = await api(M, 'POST', `/admin/scenarios/${s.id}/versions/${v.versionNumber}/restore`, { body: { createNewVersion: true, changelog: `Restored version ${v.versionNumber}` } });
+              toast(`Restored as v${x.data.versionNumber}.`, 'success'); location.reload();
+            }, 'btn-small')))))));
+  });
+}
+
+async function showDiff(box, id, from, to) {
+  await load(box, async () => {
+    const [d, a, b] = await Promise.all([
+      api(M, 'GET', `/admin/scenarios/${id}/versions/compare`, { query: { from, to } }).then((r) => r.data),
+      api(M, 'GET', `/admin/scenarios/${id}/versions/${from}`).then((r) => r.data).catch(() => null),
+      api(M, 'GET', `/admin/scenarios/${id}/versions/${to}`).then((r) => r.data).catch(() => null),
+    ]);
+    const show = (v) => h('pre', null, v === undefined ? '—' : typeof v === 'string' ? v : fmt.json(v));
+    return h('div', null, h('h2', null, `Changes v${from} → v${to} (${d.totalChanges ?? d.differences?.length ?? 0})`),
+      d.differences?.length ? h('table', { class: 'diff' },
+        h('thead', null, h('tr', null, h('th', null, 'Field'), h('th', null, `v${from}`), h('th', null, `v${to}`))),
+        h('tbody', null, d.differences.map((x) => h('tr', null, h('th', { scope: 'row' }, x.path, ' ', badge(x.changeType, 'role')), h('td', { class: 'old' }, show(x.oldValue)), h('td', { class: 'new' }, show(x.newValue))))))
+        : empty('These versions are identical.'),
+      a && b ? h('details', null, h('summary', null, 'Full snapshots side by side'), h('div', { class: 'two' }, h('pre', null, fmt.json(a.snapshot)), h('pre', null, fmt.json(b.snapshot)))) : null);
+  });
+}
+
+function analyticsTab(p, s) {
+  const box = h('div');
+  const periodSel = h('select', { id: 'an-period', onchange: () => run() }, ['7d', '30d', '90d', '1y'].map((x) => h('option', { value: x, selected: x === '30d' }, x)));
+  p.append(h('div', { class: 'toolbar' }, h('label', { for: 'an-period' }, 'Period '), periodSel), box);
+  const run = () => load(box, async () => {
+    const a = (await api(M, 'GET', `/admin/scenarios/${s.id}/analytics`, { query: { period: periodSel.value } })).data;
+    const m = a.metrics || {};
+    const trends = a.trends || [];
+    return h('div', null,
+      h('div', { class: 'stats' }, stat('Attempts', fmt.num(m.totalAttempts)), stat('Unique users', fmt.num(m.uniqueUsers)), stat('Completion', fmt.pct(m.completionRate)),
+        stat('Average score', fmt.num(m.averageScore, 1)), stat('Pass rate', fmt.pct(m.passRate)), stat('Avg duration', `${fmt.num(m.averageDuration)} s`),
+        stat('Rating', fmt.num(a.userFeedback?.averageRating, 2), `${fmt.num(a.userFeedback?.feedbackCount)} ratings`)),
+      h('div', { class: 'two' },
+        card(null, trends.length ? chart({ type: 'line', title: 'Attempts per day', labels: trends.map((t) => t.date), series: [{ name: 'attempts', values: trends.map((t) => t.attempts) }] }) : empty('No attempts in this period.')),
+        card(null, trends.length ? chart({ type: 'line', title: 'Average score per day', labels: trends.map((t) => t.date), series: [{ name: 'avg score', values: trends.map((t) => t.avgScore) }] }) : empty('No scores in this period.')),
+        card(null, chart({ type: 'bar', title: 'Score breakdown', labels: Object.keys(a.scoreBreakdown || {}), series: [{ name: 'attempts', values: Object.values(a.scoreBreakdown || {}) }] })),
+        card(null, chart({ type: 'bar', title: 'Score by criterion', labels: Object.keys(a.scoreDistribution || {}), series: [{ name: 'average', values: Object.values(a.scoreDistribution || {}) }] })),
+        card(null, chart({ type: 'bar', title: 'Ratings', labels: Object.keys(a.userFeedback?.ratings || {}), series: [{ name: 'ratings', values: Object.values(a.userFeedback?.ratings || {}) }] })),
+        card('Model performance', kv(Object.entries(a.performance || {})))));
+  });
+  run();
+}
+
+function commentsTab(p, s) {
+  const box = h('div');
+  const reload = () => load(box, async () => {
+    const r = await api(M, 'GET', `/admin/scenarios/${s.id}/comments`);
+    const list = r.data.comments || r.data.data || (Array.isArray(r.data) ? r.data : []);
+    if (!list.length) return empty('No comments yet.');
+    return h('ul', { style: 'list-style:none;padding:0' }, list.map((c) => h('li', { class: 'card' },
+      h('strong', null, c.author?.name || c.user?.name || c.createdBy || 'someone'), ' ', h('small', { class: 'muted' }, fmt.date(c.createdAt)),
+      c.field ? h('small', { class: 'muted' }, ` on ${c.field}`) : null, c.resolved ? [' ', badge('resolved', 'active')] : null,
+      h('p', null, c.content || c.text || c.comment))));
+  });
+  p.append(form({
+    fields: [{ name: 'content', label: 'Add a comment', type: 'textarea', required: true }],
+    submitLabel: 'Comment',
+    onSubmit: (v) => api(M, 'POST', `/admin/scenarios/${s.id}/comments`, { body: v }),
+    onDone: () => { toast('Comment added.', 'success'); p.querySelector('textarea').value = ''; reload(); },
+  }), box);
+  reload();
+}
+
+// ---------- create / edit ----------
+function editPage(main, s, head) {
+  const v = s || {};
+  const cp = v.customerProfile || {}; const cx = v.context || {}; const ai = v.aiConfig || {}; const sc = v.successCriteria || {}; const ew = v.evaluationWeights || {};
+  const sections = [
+    { legend: 'Scenario', fields: [
+      { name: 'name', label: 'Name', required: true, value: v.name, help: 'At least 3 characters.' },
+      { name: 'category', label: 'Category', required: true, value: v.category, suggest: available?.categories || CATEGORIES },
+      { name: 'difficulty', label: 'Difficulty', type: 'select', required: true, options: DIFFICULTIES, value: v.difficulty || 'INTERMEDIATE' },
+      { name: 'estimatedDuration', label: 'Estimated duration (min)', type: 'number', min: 1, value: v.estimatedDuration },
+      { name: 'tags', label: 'Tags', type: 'tags', value: v.tags, help: 'Comma separated.' },
+      { name: 'isPrivate', label: 'Private', type: 'checkbox', value: v.isPrivate },
+      { name: 'description', label: 'Description', type: 'textarea', value: v.description },
+    ] },
+    { legend: 'Customer profile', fields: [
+      { name: 'customerProfile.name', label: 'Customer name', value: cp.name },
+      { name: 'customerProfile.age', label: 'Age', type: 'number', value: cp.age },
+      { name: 'customerProfile.personality', label: 'Personality', type: 'tags', value: cp.personality },
+      { name: 'customerProfile.initialMood', label: 'Initial mood (0–100)', type: 'number', min: 0, max: 100, value: cp.initialMood },
+      { name: 'customerProfile.speakingStyle', label: 'Speaking style', value: cp.speakingStyle },
+      { name: 'customerProfile.voiceProfileId', label: 'Voice profile', value: cp.voiceProfileId },
+      { name: 'customerProfile.backgroundStory', label: 'Background story', type: 'textarea', value: cp.backgroundStory },
+    ] },
+    { legend: 'Context', fields: [
+      { name: 'context.companyName', label: 'Company', value: cx.companyName },
+      { name: 'context.industry', label: 'Industry', value: cx.industry },
+      { name: 'context.productService', label: 'Product / service', value: cx.productService },
+      { name: 'context.priorInteractions', label: 'Prior interactions', type: 'number', min: 0, value: cx.priorInteractions },
+      { name: 'context.issue', label: 'Issue', type: 'textarea', value: cx.issue },
+      { name: 'context.contextDetails', label: 'Context details (JSON object)', type: 'json', value: cx.contextDetails || {} },
+    ] },
+    { legend: 'AI configuration', fields: [
+      { name: 'aiConfig.temperature', label: 'Temperature (0–2)', type: 'number', step: 0.05, min: 0, max: 2, value: ai.temperature },
+      { name: 'aiConfig.interruptionRate', label: 'Interruption rate (0–1)', type: 'number', step: 0.05, min: 0, max: 1, value: ai.interruptionRate },
+      { name: 'aiConfig.escalationThreshold', label: 'Escalation threshold', type: 'number', value: ai.escalationThreshold },
+      { name: 'aiConfig.systemPrompt', label: 'System prompt', type: 'textarea', value: ai.systemPrompt },
+      { name: 'aiConfig.emotionalTriggers', label: 'Emotional triggers (JSON array of {trigger, moodChange})', type: 'json', value: ai.emotionalTriggers || [] },
+    ] },
+    { legend: 'Success criteria', fields: [
+      { name: 'successCriteria.targetOutcome', label: 'Target outcome', value: sc.targetOutcome },
+      { name: 'successCriteria.timeLimit', label: 'Time limit (s)', type: 'number', value: sc.timeLimit },
+      { name: 'successCriteria.acceptableSolutions', label: 'Acceptable solutions', type: 'tags', value: sc.acceptableSolutions },
+      { name: 'successCriteria.mustUseKeywords', label: 'Must-use keywords', type: 'tags', value: sc.mustUseKeywords },
+      { name: 'successCriteria.avoidKeywords', label: 'Avoid keywords', type: 'tags', value: sc.avoidKeywords },
+    ] },
+    { legend: 'Evaluation weights', fields: [
+      ...['greeting', 'listening', 'solution', 'empathy', 'closing'].map((k) => ({ name: `evaluationWeights.${k}`, label: k[0].toUpperCase() + k.slice(1), type: 'number', min: 0, max: 100, value: ew[k] })),
+      { name: 'evaluationWeights.customMetrics', label: 'Custom metrics (JSON array of {name, weight, description})', type: 'json', value: ew.customMetrics || [] },
+    ] },
+  ];
+  if (s) sections[0].fields.push({ name: 'changelog', label: 'Changelog for this version', wide: true, help: 'Saving creates a new version.' });
+  const target = head || main;
+  if (!head) main.append(h('p', null, h('a', { href: '#/training' }, '← All scenarios')));
+  target.append(h('div', { class: 'page-head' }, h('div', null, h('h1', null, s ? `Edit “${s.name}”` : 'New scenario'),
+    h('p', null, 'The form follows the scenario document: profile, context, AI configuration, success criteria and weights.'))),
+  form({
+    sections,
+    submitLabel: s ? 'Save new version' : 'Create scenario',
+    cancel: () => { location.hash = s ? `#/training/s/${s.id}` : '#/training'; },
+    onSubmit: (body) => (s ? api(M, 'PUT', `/admin/scenarios/${s.id}`, { body }) : api(M, 'POST', '/admin/scenarios', { body: { status: 'DRAFT', ...body } })),
+    onDone: (r) => { toast(s ? `Saved as v${r.data.versionNumber}.` : 'Scenario created.', 'success'); location.hash = `#/training/s/${r.data.id}`; },
+  }));
+}
