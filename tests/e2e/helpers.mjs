@@ -45,7 +45,8 @@ export async function shot(page, name) {
 
 /** Waits until no loading spinner is shown. */
 export async function settled(page) {
-  await page.waitForFunction(() => !document.querySelector('.state-loading'), null, { timeout: 15000 });
+  // (no waitForFunction: the page's CSP forbids the eval it relies on)
+  await page.waitForSelector('.state-loading', { state: 'detached', timeout: 15000 });
 }
 
 /** Is this module's API served (any non-404 answer on a known list path)? */
@@ -58,4 +59,22 @@ export async function served(pathname, token) {
 export async function adminToken() {
   const r = await fetch(`${BASE}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
   return (await r.json()).access_token;
+}
+
+/** Opens a UI route (hash) and waits until it has loaded. */
+export async function open(page, hash) {
+  await page.goto(`${BASE}/#/${hash}`);
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await settled(page);
+}
+
+/** Runs `fn` with a fresh browser; fails the test on uncaught page errors. */
+export async function withBrowser(fn) {
+  const b = await launch();
+  try {
+    await fn(b.page, b);
+    if (b.problems.length) throw new Error(`browser reported problems:\n${b.problems.join('\n')}`);
+  } finally {
+    await b.close();
+  }
 }

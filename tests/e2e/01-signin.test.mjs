@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, EMAIL, withBrowser, signIn, shot, settled } from './helpers.mjs';
+
+test('a wrong password is refused with a message and no session', async () => {
+  await withBrowser(async (page) => {
+    await page.goto(`${BASE}/`);
+    await page.getByLabel('E-mail').fill(EMAIL);
+    await page.getByLabel('Password').fill('definitely-not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.locator('.form-alert');
+    await alert.waitFor({ state: 'visible' });
+    assert.match(await alert.innerText(), /\S/);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('frontline.token')), null);
+    await shot(page, '01-signin-refused');
+  });
+});
+
+test('sign in shows who I am and my roles; sign out revokes the token', async () => {
+  await withBrowser(async (page) => {
+    await page.goto(`${BASE}/`);
+    await shot(page, '01-signin');
+    await signIn(page);
+    await settled(page);
+    await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+    assert.match(await page.getByTestId('my-roles').innerText(), /admin/);
+    assert.match(await page.locator('.kv').first().innerText(), new RegExp(EMAIL.replace(/[.+]/g, '\\$&')));
+    // navigation: a page per module and the admin pages
+    for (const name of ['Training', 'Chatbot', 'Contact center', 'Marketplace', 'Planning', 'Users & roles', 'Audit log']) {
+      assert.ok(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).isVisible(), `nav link ${name}`);
+    }
+    // Swagger links for every module
+    const hrefs = await page.locator('a[href$="/docs"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    for (const h of ['/docs', '/training/api/docs', '/chatbot/api/v2/docs', '/contact-center/docs', '/marketplace/v1/docs', '/planning/docs']) {
+      assert.ok(hrefs.includes(h), `docs link ${h}`);
+    }
+    await shot(page, '01-home');
+    const token = await page.evaluate(() => sessionStorage.getItem('frontline.token'));
+    assert.ok(token);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const me = await fetch(`${BASE}/auth/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(me.status, 401, 'the token no longer works after sign out');
+  });
+});
+
+test('the layout works at tablet width (menu button opens the navigation)', async () => {
+  await withBrowser(async (page) => {
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await signIn(page);
+    const menu = page.getByRole('button', { name: /Menu/ });
+    await menu.click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users & roles' }).click();
+    await page.getByRole('heading', { name: 'Users & roles' }).waitFor();
+    await settled(page);
+    await shot(page, '01-tablet-users');
+  });
+});
