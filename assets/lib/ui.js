@@ -145,6 +145,21 @@ export function confirmDialog(message, { ok = 'Confirm', danger = false } = {}) 
   });
 }
 
+/** Asks for one line of text in a dialog; resolves to the text, or null when cancelled. */
+export function promptDialog(title, label, { value = '', ok = 'OK', required = false } = {}) {
+  return new Promise((resolve) => {
+    let result = null;
+    const id = nextId('prompt');
+    const input = h('input', { id, value, required });
+    const f = h('form', null, h('div', { class: 'field' }, h('label', { for: id, class: 'label' }, label), input),
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', onclick: () => d.close() }, 'Cancel'), h('button', { type: 'submit', class: 'btn btn-primary' }, ok)));
+    f.addEventListener('submit', (e) => { e.preventDefault(); if (required && !input.value.trim()) { input.focus(); return; } result = input.value; d.close(); });
+    const d = dialog(title, f);
+    d.addEventListener('close', () => resolve(result));
+    input.focus();
+  });
+}
+
 // ---------- progress for long work ----------
 export function progress(label) {
   const bar = h('progress', { 'aria-label': label });

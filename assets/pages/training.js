@@ -3,7 +3,7 @@
 import { api, hasRole } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load,
-  actionBtn, btn, highlighted, empty, progress, download, field, readFields, errorState,
+  actionBtn, btn, highlighted, promptDialog, empty, progress, download, field, readFields, errorState,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -219,13 +219,13 @@ async function scenarioPage(main, id, tab) {
   const actions = h('div', { class: 'toolbar' },
     h('a', { class: 'btn', href: `#/training/s/${id}/edit` }, 'Edit'),
     s.status !== 'PUBLISHED' && s.status !== 'ARCHIVED' ? actionBtn('Publish', async () => {
-      const notes = prompt('Publication notes (optional):', '') ?? null;
+      const notes = await promptDialog(`Publish “${s.name}”`, 'Publication notes (optional)', { ok: 'Publish' });
       if (notes === null) return;
       await api(M, 'POST', `/admin/scenarios/${id}/publish`, { body: { notes, notifyUsers: false } });
       toast('Published.', 'success'); location.reload();
     }, 'btn-primary') : null,
     s.status !== 'ARCHIVED' ? actionBtn('Archive', async () => {
-      const reason = prompt('Why archive it?', '');
+      const reason = await promptDialog(`Archive “${s.name}”`, 'Why archive it?', { ok: 'Archive' });
       if (reason === null) return;
       await api(M, 'POST', `/admin/scenarios/${id}/archive`, { body: { reason } });
       toast('Archived.', 'success'); location.reload();

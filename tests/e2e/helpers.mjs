@@ -56,6 +56,14 @@ export async function served(pathname, token) {
   const b = await r.json().catch(() => ({}));
   return !/requested resource was not found/i.test(JSON.stringify(b));
 }
+/** Is this operation routed (not 404/405)? Sends an empty JSON body. */
+export async function routed(method, pathname, token) {
+  const r = await fetch(`${BASE}${pathname}`, { method, headers: { 'content-type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: method === 'GET' ? undefined : '{}' });
+  if (r.status === 405) return false;
+  if (r.status !== 404) return true;
+  const b = await r.json().catch(() => ({}));
+  return !/requested resource was not found/i.test(JSON.stringify(b));
+}
 export async function adminToken() {
   const r = await fetch(`${BASE}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
   return (await r.json()).access_token;
