@@ -1,5 +1,5 @@
 // Small UI toolkit: element builder, states, toasts, dialogs, forms, tables.
-import { ApiError } from './api.js';
+import { ApiError, session, normaliseError } from './api.js';
 
 let uid = 0;
 export const nextId = (p = 'f') => `${p}-${++uid}`;
@@ -206,9 +206,15 @@ export function field(spec) {
         opts.map(([v, l]) => h('option', { value: v, selected: String(spec.value ?? '') === String(v) }, l)));
       break;
     case 'multiselect':
-      input = h('div', { class: 'checks', role: 'group', 'aria-labelledby': `${id}-lbl`, id },
-        opts.map(([v, l]) => h('label', { class: 'check' },
-          h('input', { type: 'checkbox', name: spec.name, value: v, checked: (spec.value || []).includes(v) }), l)));
+      {
+        const box = (list) => list.map(([v, l]) => h('label', { class: 'check' },
+          h('input', { type: 'checkbox', name: spec.name, value: v, checked: (spec.value || []).includes(v) }), l));
+        const groups = [...new Set(opts.map((o) => o[2] || ''))];
+        input = h('div', { class: groups.length > 1 ? 'check-groups' : 'checks', role: 'group', 'aria-labelledby': `${id}-lbl`, id },
+          groups.length > 1
+            ? groups.map((g) => h('div', { class: 'check-group', role: 'group', 'aria-label': g || 'General' }, h('div', { class: 'check-group-title' }, g || 'General'), h('div', { class: 'checks' }, box(opts.filter((o) => (o[2] || '') === g)))))
+            : box(opts));
+      }
       break;
     case 'checkbox':
       input = h('input', { ...common, type: 'checkbox', checked: !!spec.value });
@@ -465,6 +471,32 @@ export function actionBtn(label, action, kind = '') {
   }, kind);
   return b;
 }
+/**
+ * A download control for a server file URL. Same-origin files are fetched with
+ * the bearer token (module report downloads need it) and saved from a blob;
+ * other URLs (signed links) are plain links.
+ */
+export function downloadLink(url, label = 'Download', kind = 'btn btn-primary') {
+  const u = new URL(url, location.href);
+  if (u.origin !== location.origin) return h('a', { class: kind, href: url, download: '', rel: 'noopener' }, label);
+  const b = h('a', { class: kind, href: u.pathname + u.search, download: '' }, label);
+  b.addEventListener('click', async (e) => {
+    e.preventDefault();
+    b.setAttribute('aria-busy', 'true');
+    try {
+      const r = await fetch(u.pathname + u.search, { headers: session.token ? { Authorization: `Bearer ${session.token}` } : {} });
+      if (!r.ok) {
+        const body = await r.json().catch(() => null);
+        throw new ApiError({ status: r.status, ...normaliseError(body, r.status) });
+      }
+      const cd = r.headers.get('content-disposition') || '';
+      const name = decodeURIComponent((/filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd) || [])[1] || u.pathname.split('/').filter(Boolean).pop() || 'download');
+      download(await r.blob(), name);
+    } catch (err) { toastError(err); } finally { b.removeAttribute('aria-busy'); }
+  });
+  return b;
+}
+
 export function download(blobOrUrl, name) {
   const url = typeof blobOrUrl === 'string' ? blobOrUrl : URL.createObjectURL(blobOrUrl);
   const a = h('a', { href: url, download: name || '' });

@@ -3,7 +3,7 @@
 import { api } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty,
-  errorState, field, readFields, progress, poll, highlighted,
+  errorState, field, readFields, progress, poll, highlighted, downloadLink,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -427,14 +427,14 @@ function reports(p) {
   const t = ccTable('/api/reports', [
     { key: 'name', label: 'Report' }, { key: 'report_type', label: 'Type' }, { key: 'format', label: 'Format' }, { key: 'status', label: 'Status', render: (r) => badge(r.status) },
     { key: 'requested_at', label: 'Requested', render: (r) => fmt.date(r.requested_at) },
-    { key: 'file_url', label: 'File', render: (r) => (r.status === 'completed' && r.file_url ? h('a', { href: r.file_url, download: '' }, `Download (${fmt.num((r.file_size_bytes || 0) / 1024, 1)} KB)`) : '—') },
+    { key: 'file_url', label: 'File', render: (r) => (r.status === 'completed' && r.file_url ? downloadLink(r.file_url, `Download (${fmt.num((r.file_size_bytes || 0) / 1024, 1)} KB)`, 'btn btn-small') : r.status === 'failed' ? h('span', { class: 'muted' }, r.error || 'failed') : '—') },
   ], { caption: 'Reports', emptyText: 'No reports generated yet.' });
   const gen = form({
     fields: [
       { name: 'name', label: 'Report name', required: true, value: `Performance report ${new Date().toISOString().slice(0, 10)}` },
-      { name: 'report_type', label: 'Type', type: 'select', options: ['agent_performance', 'campaign_summary', 'call_analytics', 'queue_performance'], value: 'agent_performance', required: true },
+      { name: 'report_type', label: 'Type', type: 'select', options: ['agent_performance', 'team_performance', 'queue_performance', 'campaign_performance', 'call_summary', 'metric_summary'], value: 'agent_performance', required: true },
       { name: 'template_id', label: 'Template id (optional)', type: 'number' },
-      { name: 'format', label: 'Format', type: 'select', options: ['pdf', 'xlsx', 'csv', 'json'], value: 'pdf', required: true },
+      { name: 'format', label: 'Format', type: 'select', options: ['pdf', 'xlsx', 'csv'], value: 'pdf', required: true },
       { name: 'filters.start_date', label: 'From', type: 'date' }, { name: 'filters.end_date', label: 'To', type: 'date' },
     ],
     submitLabel: 'Generate',
@@ -444,9 +444,9 @@ function reports(p) {
       const r = (await api(M, 'POST', '/api/reports/generate', { body })).data;
       const done = await poll(() => api(M, 'GET', `/api/reports/${r.id}`).then((x) => x.data), (x) => ['completed', 'failed'].includes(x.status),
         { ms: 1000, tries: 120, onTick: (x, i) => pr.set(Math.min(95, (i + 1) * 10), 100, `Generating report… (${x.status})`) });
-      if (done.status === 'failed') throw new Error(done.error_message || 'Report generation failed');
+      if (done.status === 'failed') throw new Error(done.error || done.error_message || 'Report generation failed');
       pr.done('Report ready.');
-      out.append(h('a', { class: 'btn btn-primary', href: done.file_url, download: '' }, 'Download report'));
+      out.append(downloadLink(done.file_url, 'Download report'));
       t.reload();
       return done;
     },

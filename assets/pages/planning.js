@@ -2,7 +2,7 @@
 // compare 2–4 versions, lock, duplicate, reports.
 import { api, hasRole } from '../lib/api.js';
 import {
-  h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, progress,
+  h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, progress, downloadLink,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -178,7 +178,7 @@ function reportDialog(v) {
       try { return (await api(M, 'POST', `/api/reports/generate/${v.id}`, { body })).data; } catch (e) { clear(out); throw e; }
     },
     onDone: (r) => clear(out, h('div', null, h('p', null, `Report ready (${fmt.num((r.fileSize || 0) / 1024, 1)} KB), link valid until ${fmt.date(r.expiresAt)}.`),
-      h('a', { class: 'btn btn-primary', href: r.downloadUrl, download: '' }, 'Download'))),
+      downloadLink(r.downloadUrl))),
   }), out]);
   return d;
 }
@@ -191,7 +191,7 @@ function reportsTab(p) {
       { key: 'reportType', label: 'Type' }, { key: 'format', label: 'Format' },
       { key: 'generatedAt', label: 'Generated', render: (r) => fmt.date(r.generatedAt || r.createdAt) },
       { key: 'fileSize', label: 'Size', class: 'num', render: (r) => `${fmt.num((r.fileSize || 0) / 1024, 1)} KB` },
-      { key: 'downloadUrl', label: '', render: (r) => (r.downloadUrl ? h('a', { href: r.downloadUrl, download: '' }, 'Download') : '—') },
+      { key: 'downloadUrl', label: '', render: (r) => (r.downloadUrl ? downloadLink(r.downloadUrl, 'Download', 'btn btn-small') : '—') },
     ],
     fetch: async (st) => {
       const r = await api(M, 'GET', '/api/reports', { query: { page: st.page, limit: st.limit } });

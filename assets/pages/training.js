@@ -3,7 +3,7 @@
 import { api, hasRole } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load,
-  actionBtn, btn, highlighted, promptDialog, empty, progress, download, field, readFields, errorState,
+  actionBtn, btn, highlighted, promptDialog, downloadLink, empty, progress, download, field, readFields, errorState,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -160,7 +160,7 @@ function importTab(panel) {
       out.append(h('div', { class: 'stats' }, stat('Imported', d.imported), stat('Skipped', d.skipped), stat('Failed', d.failed)),
         d.errors?.length ? h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Row', 'Scenario', 'Field', 'Error'].map((x) => h('th', null, x)))),
           h('tbody', null, d.errors.map((x) => h('tr', null, h('td', null, x.row), h('td', null, x.scenarioName), h('td', null, x.field), h('td', null, x.error))))) : null,
-        d.downloadErrorReport ? h('a', { href: `/training/api${d.downloadErrorReport}` }, 'Download error report') : null);
+        d.downloadErrorReport ? downloadLink(d.downloadErrorReport.startsWith('/training') ? d.downloadErrorReport : `/training/api${d.downloadErrorReport}`, 'Download error report', 'btn') : null);
     } catch (err) { clear(out, errorState(err)); }
   });
   panel.append(f, card('Export scenarios', h('p', { class: 'muted' }, 'Select scenarios on the Scenarios tab, then “Export selected”, or export every scenario on the current filter:'),
@@ -186,7 +186,7 @@ function exportDialog(ids) {
       return r.data;
     },
     onDone: (x) => out.append(kv([['Scenarios', x.scenarioCount], ['Size', `${fmt.num(x.fileSize)} bytes`], ['Expires', fmt.date(x.expiresAt)]]),
-      h('p', null, h('a', { class: 'btn btn-primary', href: x.downloadUrl, download: '' }, 'Download'))),
+      h('p', null, downloadLink(x.downloadUrl))),
   }), out]);
   return d;
 }

@@ -8,7 +8,7 @@ async function allRoles() {
   return rolesCache;
 }
 function roleOptions(roles) {
-  return [['admin', 'admin (everything everywhere)'], ...roles.flatMap((m) => m.roles.map((r) => [r, r]))];
+  return [['admin', 'admin (everything everywhere)', 'Platform'], ...roles.flatMap((m) => m.roles.map((r) => [r, r.split(':')[1] || r, m.module]))];
 }
 
 export async function render(main) {

@@ -12,7 +12,7 @@ test('admin creates a user with roles, changes roles, deactivates and deletes; a
     await dlg.getByLabel('Name').fill('E2E Trainer');
     await dlg.getByLabel('E-mail').fill(email);
     await dlg.getByLabel('Password').fill('short');
-    await dlg.getByLabel('training:editor').check();
+    await dlg.getByRole('group', { name: 'training' }).getByLabel('editor', { exact: true }).check();
     await dlg.getByRole('button', { name: 'Create user' }).click();
     // the server's validation message appears next to the password field
     const pwErr = dlg.locator('.field[data-field="password"] .field-error');
@@ -33,8 +33,8 @@ test('admin creates a user with roles, changes roles, deactivates and deletes; a
     // change roles
     await row.getByRole('button', { name: 'Roles' }).click();
     const d2 = page.locator('dialog[open]');
-    await d2.getByLabel('planning:VIEWER').check();
-    await d2.getByLabel('training:editor').uncheck();
+    await d2.getByRole('group', { name: 'planning' }).getByLabel('VIEWER', { exact: true }).check();
+    await d2.getByRole('group', { name: 'training' }).getByLabel('editor', { exact: true }).uncheck();
     await d2.getByRole('button', { name: 'Save' }).click();
     await d2.waitFor({ state: 'detached' });
     await settled(page);
