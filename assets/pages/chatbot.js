@@ -1,7 +1,7 @@
 // Chatbot: tenants and configuration, live chat tester, conversations.
 import { api } from '../lib/api.js';
 import {
-  h, clear, table, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, field, readFields, localPage,
+  h, clear, table, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, localPage, downloadLink, progress,
 } from '../lib/ui.js';
 
 const M = 'chatbot';
@@ -102,6 +102,7 @@ async function conversationPage(main, id) {
       h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Conversation'), h('p', null, h('code', null, c.conversation_id), ' ', badge(c.status))),
         h('div', { class: 'toolbar' },
           btn('Transfer to agent', () => transfer(id)),
+          btn('Export', () => exportConversation(id)),
           c.status === 'closed' ? act('reopen', {}, 'Reopen') : act('close', { reason: 'resolved' }, 'Close'))),
       h('div', { class: 'two' },
         h('div', { class: 'chat', style: 'max-height:560px' }, (c.messages || []).map((m) => h('div', { class: `bubble ${m.direction}` }, m.content?.text || JSON.stringify(m.content),
@@ -110,6 +111,25 @@ async function conversationPage(main, id) {
           ['Intent', c.context?.current_intent], ['Entities', JSON.stringify(c.context?.entities || {})]])),
         card('Summary', kv(Object.entries(c.summary || {}))))));
   });
+}
+
+function exportConversation(id) {
+  const out = h('div');
+  const d = dialog('Export conversation', [form({
+    fields: [
+      { name: 'format', label: 'Format', type: 'select', options: ['json', 'csv', 'txt', 'pdf'], value: 'json', required: true },
+      { name: 'include_metadata', label: 'Include metadata', type: 'checkbox', value: true },
+      { name: 'include_analytics', label: 'Include analytics', type: 'checkbox' },
+    ],
+    submitLabel: 'Export',
+    onSubmit: async (body) => {
+      const pr = progress('Exporting…');
+      clear(out, pr.el);
+      try { return (await api(M, 'POST', `/conversations/${id}/export`, { body, headers: tenantHeaders() })).data; } catch (e) { clear(out); throw e; }
+    },
+    onDone: (x) => clear(out, h('p', null, `Ready: ${fmt.num(x.file_size_bytes)} bytes, link valid until ${fmt.date(x.expires_at)}.`), downloadLink(x.download_url)),
+  }), out]);
+  return d;
 }
 
 function transfer(id) {

@@ -177,7 +177,8 @@ function teams(p) {
     onRow: (team) => load(agentsBox, async () => {
       const [a, perf] = await Promise.all([api(M, 'GET', `/api/v1/teams/${team.id}/agents`).then((r) => r.data), api(M, 'GET', `/api/v1/teams/${team.id}/performance`).then((r) => r.data).catch(() => null)]);
       return h('div', null, h('h2', null, `Agents of ${team.name}`),
-        perf ? h('div', { class: 'stats' }, Object.entries(perf).filter(([, v]) => typeof v === 'number').slice(0, 8).map(([k, v]) => stat(k, fmt.num(v, 2)))) : null,
+        perf ? h('div', { class: 'stats' }, stat('Calls', fmt.num(perf.total_calls)), stat('Success rate', fmt.pct(perf.success_rate)), stat('Avg duration', `${fmt.num(perf.avg_duration, 1)} s`), stat('Period', perf.period || '—')) : null,
+        perf?.agents?.length ? card(null, chart({ type: 'bar', title: 'Calls per agent', labels: perf.agents.map((x) => x.name), series: [{ name: 'calls', values: perf.agents.map((x) => x.calls) }] })) : null,
         a.length ? agentRows(a) : empty('No agents in this team.'));
     }),
   });
@@ -401,7 +402,7 @@ function dashboard(p) {
     const [o, alerts, agg] = await Promise.all([
       api(M, 'GET', '/api/analytics/dashboard/overview', { query: { period_hours: ph } }).then((r) => r.data),
       api(M, 'GET', '/api/analytics/alerts', { query: { status: 'active' } }).then((r) => r.data).catch(() => []),
-      api(M, 'GET', '/api/analytics/aggregations', { query: { metric_name: metric.value, granularity: ph <= 24 ? 'hour' : 'day', start_date: start, limit: 200 } }).then((r) => r.data).catch(() => []),
+      api(M, 'GET', '/api/analytics/aggregations', { query: { metric_name: metric.value, granularity: ph <= 24 ? 'hour' : 'day', start_date: start, limit: 200, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone } }).then((r) => r.data).catch(() => []),
     ]);
     const series = Array.isArray(agg) ? agg : agg.items || agg.aggregations || [];
     const c = o.call_metrics || {}; const q = o.queue_metrics || {}; const a = o.alerts || {};
@@ -416,9 +417,45 @@ function dashboard(p) {
       alerts.length ? h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Severity', 'Alert', 'Message', 'Value', 'Threshold', 'Triggered', ''].map((x) => h('th', null, x)))),
         h('tbody', null, alerts.map((al) => h('tr', null, h('td', null, badge(al.severity)), h('td', null, al.alert_name), h('td', null, al.message), h('td', { class: 'num' }, fmt.num(al.actual_value, 2)), h('td', { class: 'num' }, fmt.num(al.threshold_value, 2)),
           h('td', null, fmt.date(al.triggered_at)), h('td', { class: 'row-actions' }, actionBtn('Acknowledge', async () => { await api(M, 'PUT', `/api/analytics/alerts/${al.id}/acknowledge`, { body: { notes: 'Acknowledged in the admin UI' } }); toast('Acknowledged.', 'success'); run(); }, 'btn-small'))))))
-        : empty('No active alerts.'));
+        : empty('No active alerts.'),
+      h('div', { class: 'two' }, card('Alert thresholds', thresholds(run)), card('Record a metric', recordMetric(run))));
   });
   run();
+}
+function thresholds(refresh) {
+  const t = ccTable('/api/analytics/thresholds', [
+    { key: 'name', label: 'Threshold', render: (x) => x.name || x.metric_name },
+    { key: 'rule', label: 'Rule', render: (x) => `${x.metric_type}/${x.metric_name} ${x.comparison_operator} ${x.threshold_value} (mean over ${x.window_minutes} min)` },
+    { key: 'severity', label: 'Severity', render: (x) => badge(x.severity) },
+    { key: 'is_active', label: 'Active', render: (x) => badge(x.is_active ? 'active' : 'inactive') },
+  ], {
+    caption: 'Alert thresholds', limit: 10,
+    actions: (x) => [actionBtn('Delete', async () => { if (!(await confirmDialog(`Delete threshold ${x.name || x.metric_name}?`, { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/analytics/thresholds/${x.id}`); t.reload(); }, 'btn-small btn-danger')],
+    emptyText: 'No thresholds: alerts fire when a metric crosses one.',
+  });
+  return h('div', null, h('div', { class: 'toolbar' }, btn('New threshold', () => createDialog('New alert threshold', [
+    { name: 'name', label: 'Name', value: 'Long calls' }, { name: 'metric_type', label: 'Metric type', required: true, value: 'call' },
+    { name: 'metric_name', label: 'Metric name', required: true, value: 'call_duration' },
+    { name: 'comparison_operator', label: 'Operator', type: 'select', required: true, value: 'greater_than', options: ['greater_than', 'less_than', 'equals', 'not_equals', 'greater_or_equal', 'less_or_equal'] },
+    { name: 'threshold_value', label: 'Threshold value', type: 'number', required: true, value: 300 },
+    { name: 'window_minutes', label: 'Window (minutes)', type: 'number', value: 60, min: 1, max: 10080 },
+    { name: 'severity', label: 'Severity', type: 'select', options: ['info', 'warning', 'critical'], value: 'warning', required: true },
+    { name: 'alert_message', label: 'Alert message', wide: true },
+  ], '/api/analytics/thresholds', () => { t.reload(); refresh(); }), 'btn-small')), t.el);
+}
+function recordMetric(refresh) {
+  return form({
+    fields: [
+      { name: 'metric_type', label: 'Metric type', required: true, value: 'call' },
+      { name: 'metric_name', label: 'Metric name', required: true, value: 'call_duration' },
+      { name: 'value', label: 'Value', type: 'number', required: true, step: 'any' },
+      { name: 'team_id', label: 'Team id', type: 'number' },
+      { name: 'agent_id', label: 'Agent id', type: 'number' },
+    ],
+    submitLabel: 'Record',
+    onSubmit: (body) => api(M, 'POST', '/api/analytics/metrics', { body }),
+    onDone: () => { toast('Metric recorded.', 'success'); refresh(); },
+  });
 }
 
 // ---------- reports ----------

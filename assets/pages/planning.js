@@ -2,7 +2,7 @@
 // compare 2–4 versions, lock, duplicate, reports.
 import { api, hasRole } from '../lib/api.js';
 import {
-  h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, progress, downloadLink,
+  h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, progress, downloadLink,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
