@@ -3,7 +3,7 @@
 import { api, hasRole } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load,
-  actionBtn, btn, highlighted, promptDialog, downloadLink, empty, progress, download, field, readFields, errorState,
+  actionBtn, btn, highlighted, promptDialog, downloadLink, empty, progress, field, readFields, errorState,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 

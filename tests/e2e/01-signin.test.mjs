@@ -56,3 +56,33 @@ test('the layout works at tablet width (menu button opens the navigation)', asyn
     await shot(page, '01-tablet-users');
   });
 });
+
+test('a user with one module role sees only that module and no admin pages', async () => {
+  const { adminToken } = await import('./helpers.mjs');
+  const token = await adminToken();
+  const email = `viewer-${Date.now()}@example.com`;
+  const r = await fetch(`${BASE}/auth/users`, {
+    method: 'POST', headers: { 'content-type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ email, password: 'viewer-password-1', name: 'Planning Viewer', roles: ['planning:VIEWER'] }),
+  });
+  assert.equal(r.status, 201);
+  const user = await r.json();
+  try {
+    await withBrowser(async (page) => {
+      await signIn(page, email, 'viewer-password-1');
+      await settled(page);
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      assert.ok(await nav.getByRole('link', { name: 'Planning', exact: true }).isVisible());
+      for (const name of ['Training', 'Chatbot', 'Contact center', 'Marketplace', 'Users & roles', 'Audit log']) {
+        assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 0, `${name} is hidden`);
+      }
+      assert.match(await page.getByTestId('my-roles').innerText(), /planning:VIEWER/);
+      // an admin page opened by address explains instead of breaking
+      await page.goto(`${BASE}/#/users`);
+      await page.getByText('You do not have permission for this.').waitFor();
+      await shot(page, '01-viewer-forbidden');
+    });
+  } finally {
+    await fetch(`${BASE}/auth/users/${user.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+  }
+});
