@@ -1,0 +1,834 @@
+//! Queries: lenient parsing of user text, the tantivy query built from it
+//! (BM25 with field boosts, typo tolerance, filters), and the hits with
+//! scores, matched fields and highlights.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur,
+    PhraseQuery, Query, RangeQuery, TermQuery, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value as _};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+
+use super::highlight::{self, Terms};
+use super::schema::{FieldKind, Fields, IndexSchema};
+use crate::error::{ApiError, ApiResult};
+
+/// Weight of a typo-tolerant match relative to an exact one in the same field.
+const FUZZY_WEIGHT: f32 = 0.3;
+/// Words at least this long (in characters) also match within one edit.
+const FUZZY_MIN_CHARS: usize = 5;
+/// Largest page and deepest offset a query may ask for.
+pub const MAX_LIMIT: usize = 1000;
+pub const MAX_OFFSET: usize = 100_000;
+
+/// Whether every word must match or any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MatchMode {
+    /// Documents matching any word, ranked by how well they match (default).
+    #[default]
+    Any,
+    /// Only documents matching every word (stop words aside).
+    All,
+}
+
+/// Sort direction of [`SearchQuery::sort_by`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone)]
+enum Filter {
+    AnyOf(String, Vec<String>),
+    NoneOf(String, Vec<String>),
+    Range(String, Option<f64>, Option<f64>),
+}
+
+/// A search request. Build with [`SearchQuery::new`] and the methods below.
+///
+/// The text is parsed leniently and never fails: words are matched in every
+/// text field (BM25, times each field's boost), `"quoted phrases"` match as
+/// phrases, `-word` excludes, `title:word` restricts a word to a declared
+/// text field; any other punctuation (stray quotes, colons, brackets) is
+/// just a separator. Words of five or more letters also match within one
+/// typo, ranked below exact matches. Text with no searchable word matches
+/// every document (filters still apply), so an empty text lists.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    pub(crate) text: String,
+    filters: Vec<Filter>,
+    pub(crate) offset: usize,
+    pub(crate) limit: usize,
+    sort: Option<(String, SortOrder)>,
+    mode: MatchMode,
+    fuzzy: bool,
+    snippet_chars: usize,
+}
+
+impl SearchQuery {
+    /// A query for `text`; first page of 10.
+    pub fn new(text: impl Into<String>) -> Self {
+        SearchQuery {
+            text: text.into(),
+            filters: Vec::new(),
+            offset: 0,
+            limit: 10,
+            sort: None,
+            mode: MatchMode::Any,
+            fuzzy: true,
+            snippet_chars: 200,
+        }
+    }
+    /// Only documents whose keyword `field` equals `value`.
+    pub fn filter(self, field: &str, value: impl Into<String>) -> Self {
+        self.filter_any(field, [value.into()])
+    }
+    /// Only documents whose keyword `field` equals one of `values`
+    /// (an empty list matches nothing).
+    pub fn filter_any<I, S>(mut self, field: &str, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.filters.push(Filter::AnyOf(
+            field.to_string(),
+            values.into_iter().map(Into::into).collect(),
+        ));
+        self
+    }
+    /// Leaves out documents whose keyword `field` equals `value`.
+    pub fn exclude(mut self, field: &str, value: impl Into<String>) -> Self {
+        self.filters
+            .push(Filter::NoneOf(field.to_string(), vec![value.into()]));
+        self
+    }
+    /// Only documents whose numeric `field` is within `min..=max` (either may be open).
+    pub fn range(mut self, field: &str, min: Option<f64>, max: Option<f64>) -> Self {
+        self.filters
+            .push(Filter::Range(field.to_string(), min, max));
+        self
+    }
+    /// Skips the first `offset` hits (capped at 100 000).
+    pub fn offset(mut self, offset: usize) -> Self {
+        self.offset = offset.min(MAX_OFFSET);
+        self
+    }
+    /// Returns at most `limit` hits (capped at 1000; 0 only counts).
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit.min(MAX_LIMIT);
+        self
+    }
+    /// Page `page` (1-based) of `per_page` hits.
+    pub fn page(self, page: usize, per_page: usize) -> Self {
+        self.offset(page.saturating_sub(1).saturating_mul(per_page))
+            .limit(per_page)
+    }
+    /// Orders by a numeric field (documents without a value last), then by relevance.
+    pub fn sort_by(mut self, field: &str, order: SortOrder) -> Self {
+        self.sort = Some((field.to_string(), order));
+        self
+    }
+    /// Any word (default) or every word must match.
+    pub fn mode(mut self, mode: MatchMode) -> Self {
+        self.mode = mode;
+        self
+    }
+    /// Turns typo tolerance off (on by default).
+    pub fn exact(mut self) -> Self {
+        self.fuzzy = false;
+        self
+    }
+    /// Approximate length of highlighted snippets, in bytes (default 200).
+    pub fn snippet_chars(mut self, n: usize) -> Self {
+        self.snippet_chars = n.clamp(20, 10_000);
+        self
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// Every document matching the query and filters.
+    pub total: usize,
+    /// The best raw score of all matching documents (the `1.0` of `normalized_score`).
+    pub max_score: f32,
+    pub hits: Vec<Hit>,
+}
+
+/// One matching document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// The id it was staged under.
+    pub id: String,
+    /// The raw BM25 score (field boosts applied).
+    pub score: f32,
+    /// `score` divided by the best score of the query: 0..1, the top hit is 1.
+    pub normalized_score: f32,
+    /// Share of the query's words (and phrases) this document matched: 0..1.
+    /// Useful as a confidence threshold, which `normalized_score` is not.
+    pub coverage: f32,
+    /// Declared text fields where the query matched, in declaration order.
+    pub matched_fields: Vec<String>,
+    /// Per stored text field that matched: a snippet with `<em>` around the
+    /// matching words, HTML-escaped around them.
+    pub highlights: BTreeMap<String, String>,
+    /// The stored values: stored text fields, keywords (arrays when several) and numbers.
+    pub fields: Map<String, Value>,
+}
+
+/// One parsed piece of user text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Piece {
+    field: Option<String>,
+    text: String,
+    phrase: bool,
+    negated: bool,
+}
+
+/// Splits user text leniently into words, phrases, exclusions and
+/// field-qualified words. Never fails.
+pub(crate) fn parse(text: &str, text_fields: &[&str]) -> Vec<Piece> {
+    let chars: Vec<char> = text.chars().take(2000).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let mut negated = false;
+        if chars[i] == '-' && i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
+            negated = true;
+            i += 1;
+        }
+        if chars[i] == '"' {
+            let start = i + 1;
+            let mut end = start;
+            while end < chars.len() && chars[end] != '"' {
+                end += 1;
+            }
+            let body: String = chars[start..end].iter().collect();
+            out.push(Piece {
+                field: None,
+                text: body,
+                phrase: true,
+                negated,
+            });
+            i = end + 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && !chars[i].is_whitespace() && chars[i] != '"' {
+            i += 1;
+        }
+        let token: String = chars[start..i].iter().collect();
+        if let Some((name, rest)) = token.split_once(':') {
+            if text_fields.contains(&name) {
+                if rest.is_empty() && i < chars.len() && chars[i] == '"' {
+                    let s = i + 1;
+                    let mut e = s;
+                    while e < chars.len() && chars[e] != '"' {
+                        e += 1;
+                    }
+                    out.push(Piece {
+                        field: Some(name.to_string()),
+                        text: chars[s..e].iter().collect(),
+                        phrase: true,
+                        negated,
+                    });
+                    i = e + 1;
+                    continue;
+                }
+                out.push(Piece {
+                    field: Some(name.to_string()),
+                    text: rest.to_string(),
+                    phrase: false,
+                    negated,
+                });
+                continue;
+            }
+        }
+        out.push(Piece {
+            field: None,
+            text: token,
+            phrase: false,
+            negated,
+        });
+    }
+    out
+}
+
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut ts = analyzer.token_stream(text);
+    while ts.advance() {
+        let t = ts.token();
+        out.push((t.position, t.text.clone()));
+    }
+    out
+}
+
+/// A searchable unit: one word or one phrase, with its per-field clauses.
+struct Group {
+    /// Clauses per text field name.
+    per_field: Vec<(String, Box<dyn Query>)>,
+    /// Only stop words: optional in `All` mode.
+    stop_only: bool,
+    negated: bool,
+    /// Which fields get which highlight terms (None: all).
+    field: Option<String>,
+    terms: Terms,
+}
+
+/// What the parsed text turns into.
+pub(crate) struct Compiled {
+    query: Box<dyn Query>,
+    /// The text part restricted to each text field (for matched fields).
+    per_field: Vec<(String, Box<dyn Query>)>,
+    /// Each positive group's query (for coverage).
+    groups: Vec<Box<dyn Query>>,
+    /// Highlight terms: for all fields, and per restricted field.
+    all_terms: Terms,
+    field_terms: BTreeMap<String, Terms>,
+    has_text: bool,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub decl: &'a IndexSchema,
+    pub fields: &'a Fields,
+    pub stem: TextAnalyzer,
+    pub raw: TextAnalyzer,
+}
+
+impl Ctx<'_> {
+    fn text_fields(&self) -> Vec<(String, Field, Field, f32)> {
+        self.decl
+            .text_fields()
+            .filter_map(|(name, boost, _)| {
+                let (f, _) = self.fields.by_name.get(name)?;
+                let raw = self.fields.raw.get(name)?;
+                Some((name.to_string(), *f, *raw, boost))
+            })
+            .collect()
+    }
+
+    fn group(&mut self, piece: &Piece, fuzzy: bool) -> Vec<Group> {
+        let fields: Vec<_> = self
+            .text_fields()
+            .into_iter()
+            .filter(|(n, ..)| piece.field.as_deref().is_none_or(|f| f == n))
+            .collect();
+        let mut groups = Vec::new();
+        if piece.phrase {
+            let stems = tokens(&mut self.stem, &piece.text);
+            let raws = tokens(&mut self.raw, &piece.text);
+            if raws.is_empty() {
+                return groups;
+            }
+            let mut terms = Terms::default();
+            let mut per_field: Vec<(String, Box<dyn Query>)> = Vec::new();
+            for (name, f, raw, boost) in &fields {
+                let q: Box<dyn Query> = match stems.len() {
+                    0 => Box::new(BooleanQuery::new(
+                        raws.iter()
+                            .map(|(_, w)| (Occur::Must, term_query(Term::from_field_text(*raw, w))))
+                            .collect(),
+                    )),
+                    1 => term_query(Term::from_field_text(*f, &stems[0].1)),
+                    _ => {
+                        let first = stems[0].0;
+                        Box::new(PhraseQuery::new_with_offset(
+                            stems
+                                .iter()
+                                .map(|(p, s)| (p - first, Term::from_field_text(*f, s)))
+                                .collect(),
+                        ))
+                    }
+                };
+                per_field.push((name.clone(), Box::new(BoostQuery::new(q, *boost))));
+            }
+            if stems.is_empty() {
+                terms.raw.extend(raws.iter().map(|(_, w)| w.clone()));
+            } else {
+                terms.stems.extend(stems.iter().map(|(_, s)| s.clone()));
+            }
+            groups.push(Group {
+                per_field,
+                stop_only: stems.is_empty(),
+                negated: piece.negated,
+                field: piece.field.clone(),
+                terms,
+            });
+            return groups;
+        }
+        // Each word of the piece is its own group ("foo:bar(" is two words).
+        for (_, word) in tokens(&mut self.raw, &piece.text) {
+            let stem = tokens(&mut self.stem, &word)
+                .into_iter()
+                .next()
+                .map(|t| t.1);
+            let typo = fuzzy && !piece.negated && word.chars().count() >= FUZZY_MIN_CHARS;
+            let mut terms = Terms::default();
+            match &stem {
+                Some(s) => {
+                    terms.stems.insert(s.clone());
+                }
+                None => {
+                    terms.raw.insert(word.clone());
+                }
+            }
+            if typo {
+                terms.fuzzy.push(word.clone());
+            }
+            let mut per_field: Vec<(String, Box<dyn Query>)> = Vec::new();
+            for (name, f, raw, boost) in &fields {
+                let exact = match &stem {
+                    Some(s) => term_query(Term::from_field_text(*f, s)),
+                    None => term_query(Term::from_field_text(*raw, &word)),
+                };
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Should, Box::new(BoostQuery::new(exact, *boost)))];
+                if typo {
+                    let fz = FuzzyTermQuery::new(Term::from_field_text(*raw, &word), 1, true);
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(fz), boost * FUZZY_WEIGHT)),
+                    ));
+                }
+                per_field.push((name.clone(), Box::new(BooleanQuery::new(clauses))));
+            }
+            groups.push(Group {
+                per_field,
+                stop_only: stem.is_none(),
+                negated: piece.negated,
+                field: piece.field.clone(),
+                terms,
+            });
+        }
+        groups
+    }
+
+    pub(crate) fn compile(&mut self, q: &SearchQuery) -> ApiResult<Compiled> {
+        let names: Vec<String> = self.text_fields().into_iter().map(|t| t.0).collect();
+        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let pieces = parse(&q.text, &name_refs);
+        let mut groups = Vec::new();
+        for p in &pieces {
+            groups.extend(self.group(p, q.fuzzy));
+        }
+        let (negative, positive): (Vec<Group>, Vec<Group>) =
+            groups.into_iter().partition(|g| g.negated);
+        let all_stop = positive.iter().all(|g| g.stop_only);
+
+        let mut all_terms = Terms::default();
+        let mut field_terms: BTreeMap<String, Terms> = BTreeMap::new();
+        let mut per_field_clauses: BTreeMap<String, Clauses> = BTreeMap::new();
+        let mut group_queries = Vec::new();
+        let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for g in &positive {
+            match &g.field {
+                Some(f) => field_terms.entry(f.clone()).or_default().extend(&g.terms),
+                None => all_terms.extend(&g.terms),
+            }
+            let group_q: Box<dyn Query> = Box::new(BooleanQuery::new(
+                g.per_field
+                    .iter()
+                    .map(|(_, q)| (Occur::Should, q.box_clone()))
+                    .collect(),
+            ));
+            for (name, fq) in &g.per_field {
+                per_field_clauses
+                    .entry(name.clone())
+                    .or_default()
+                    .push((Occur::Should, fq.box_clone()));
+            }
+            let occur = match q.mode {
+                MatchMode::All if !g.stop_only || all_stop => Occur::Must,
+                _ => Occur::Should,
+            };
+            text_clauses.push((occur, group_q.box_clone()));
+            group_queries.push(group_q);
+        }
+        let has_text = !text_clauses.is_empty();
+        let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if has_text {
+            top.push((Occur::Must, Box::new(BooleanQuery::new(text_clauses))));
+        } else {
+            top.push((Occur::Must, Box::new(AllQuery)));
+        }
+        for g in &negative {
+            for (_, fq) in &g.per_field {
+                top.push((Occur::MustNot, fq.box_clone()));
+            }
+        }
+        for f in &q.filters {
+            match f {
+                Filter::AnyOf(name, values) => {
+                    let field = self.keyword_field(name)?;
+                    let any: Vec<(Occur, Box<dyn Query>)> = values
+                        .iter()
+                        .map(|v| (Occur::Should, term_query(Term::from_field_text(field, v))))
+                        .collect();
+                    let inner: Box<dyn Query> = if any.is_empty() {
+                        Box::new(tantivy::query::EmptyQuery)
+                    } else {
+                        Box::new(BooleanQuery::new(any))
+                    };
+                    top.push((Occur::Must, Box::new(ConstScoreQuery::new(inner, 0.0))));
+                }
+                Filter::NoneOf(name, values) => {
+                    let field = self.keyword_field(name)?;
+                    for v in values {
+                        top.push((Occur::MustNot, term_query(Term::from_field_text(field, v))));
+                    }
+                }
+                Filter::Range(name, min, max) => {
+                    if let Some(rq) = self.range(name, *min, *max)? {
+                        top.push((Occur::Must, Box::new(ConstScoreQuery::new(rq, 0.0))));
+                    }
+                }
+            }
+        }
+        if let Some((name, _)) = &q.sort {
+            match self.decl.kind_of(name) {
+                Some(FieldKind::Integer | FieldKind::Float) => {}
+                _ => {
+                    return Err(ApiError::invalid(
+                        "sort",
+                        format!("'{name}' is not a numeric field of this index"),
+                    ))
+                }
+            }
+        }
+        Ok(Compiled {
+            query: Box::new(BooleanQuery::new(top)),
+            per_field: per_field_clauses
+                .into_iter()
+                .map(|(n, c)| (n, Box::new(BooleanQuery::new(c)) as Box<dyn Query>))
+                .collect(),
+            groups: group_queries,
+            all_terms,
+            field_terms,
+            has_text,
+        })
+    }
+
+    fn keyword_field(&self, name: &str) -> ApiResult<Field> {
+        match self.fields.by_name.get(name) {
+            Some((f, FieldKind::Keyword)) => Ok(*f),
+            _ => Err(ApiError::invalid(
+                name,
+                format!("'{name}' is not a keyword field of this index"),
+            )),
+        }
+    }
+
+    fn range(
+        &self,
+        name: &str,
+        min: Option<f64>,
+        max: Option<f64>,
+    ) -> ApiResult<Option<Box<dyn Query>>> {
+        if min.is_none() && max.is_none() {
+            return Ok(None);
+        }
+        if min.is_some_and(f64::is_nan) || max.is_some_and(f64::is_nan) {
+            return Err(ApiError::invalid(name, "range bounds must be numbers"));
+        }
+        let q = match self.fields.by_name.get(name) {
+            Some((f, FieldKind::Integer)) => {
+                let lo = min.map_or(Bound::Unbounded, |m| {
+                    Bound::Included(Term::from_field_i64(*f, clamp_i64(m.ceil())))
+                });
+                let hi = max.map_or(Bound::Unbounded, |m| {
+                    Bound::Included(Term::from_field_i64(*f, clamp_i64(m.floor())))
+                });
+                RangeQuery::new(lo, hi)
+            }
+            Some((f, FieldKind::Float)) => {
+                let lo = min.map_or(Bound::Unbounded, |m| {
+                    Bound::Included(Term::from_field_f64(*f, m))
+                });
+                let hi = max.map_or(Bound::Unbounded, |m| {
+                    Bound::Included(Term::from_field_f64(*f, m))
+                });
+                RangeQuery::new(lo, hi)
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    name,
+                    format!("'{name}' is not a numeric field of this index"),
+                ))
+            }
+        };
+        Ok(Some(Box::new(q)))
+    }
+}
+
+fn clamp_i64(v: f64) -> i64 {
+    if v >= i64::MAX as f64 {
+        i64::MAX
+    } else if v <= i64::MIN as f64 {
+        i64::MIN
+    } else {
+        v as i64
+    }
+}
+
+/// Boolean clauses.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
+fn term_query(t: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
+}
+
+/// Runs `q` against `searcher`.
+pub(crate) fn execute(
+    ctx: &mut Ctx<'_>,
+    searcher: &Searcher,
+    q: &SearchQuery,
+) -> ApiResult<SearchResults> {
+    let compiled = ctx.compile(q)?;
+    let query = &compiled.query;
+    let best = TopDocs::with_limit(1).order_by_score();
+    let (total, max_score, page): (usize, f32, Vec<(Score, DocAddress)>) = if q.limit == 0 {
+        let (total, top) = searcher
+            .search(query, &(Count, best))
+            .map_err(index_error)?;
+        (total, top.first().map_or(0.0, |t| t.0), Vec::new())
+    } else if let Some((name, order)) = &q.sort {
+        let name = name.clone();
+        let desc = *order == SortOrder::Desc;
+        let integer = matches!(ctx.decl.kind_of(&name), Some(FieldKind::Integer));
+        let sorted = TopDocs::with_limit(q.limit)
+            .and_offset(q.offset)
+            .tweak_score(move |seg: &SegmentReader| {
+                let ff = seg.fast_fields();
+                let ints = if integer { ff.i64(&name).ok() } else { None };
+                let floats = if integer { None } else { ff.f64(&name).ok() };
+                move |doc: DocId, score: Score| {
+                    let v = match (&ints, &floats) {
+                        (Some(c), _) => c.first(doc).map(|v| v as f64),
+                        (_, Some(c)) => c.first(doc),
+                        _ => None,
+                    };
+                    let key = match v {
+                        Some(v) if desc => v,
+                        Some(v) => -v,
+                        None => f64::NEG_INFINITY,
+                    };
+                    (key, score)
+                }
+            });
+        let (total, top, hits) = searcher
+            .search(query, &(Count, best, sorted))
+            .map_err(index_error)?;
+        (
+            total,
+            top.first().map_or(0.0, |t| t.0),
+            hits.into_iter().map(|((_, s), a)| (s, a)).collect(),
+        )
+    } else {
+        let ranked = TopDocs::with_limit(q.limit)
+            .and_offset(q.offset)
+            .order_by_score();
+        let (total, top, hits) = searcher
+            .search(query, &(Count, best, ranked))
+            .map_err(index_error)?;
+        (total, top.first().map_or(0.0, |t| t.0), hits)
+    };
+
+    // Matched fields and coverage: per segment, each sub-query's scorer once,
+    // walked in doc order.
+    let n = page.len();
+    let mut matched: Vec<Vec<bool>> = vec![vec![false; compiled.per_field.len()]; n];
+    let mut covered: Vec<usize> = vec![0; n];
+    if compiled.has_text && n > 0 {
+        let field_weights = weights(searcher, compiled.per_field.iter().map(|(_, q)| q))?;
+        let group_weights = weights(searcher, compiled.groups.iter())?;
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| (page[i].1.segment_ord, page[i].1.doc_id));
+        let mut k = 0;
+        while k < order.len() {
+            let seg_ord = page[order[k]].1.segment_ord;
+            let seg = searcher.segment_reader(seg_ord);
+            let mut run = Vec::new();
+            while k < order.len() && page[order[k]].1.segment_ord == seg_ord {
+                run.push(order[k]);
+                k += 1;
+            }
+            for (w_i, w) in field_weights.iter().enumerate() {
+                let docs: Vec<DocId> = run.iter().map(|&i| page[i].1.doc_id).collect();
+                for (j, hit) in matches_in(w.as_ref(), seg, &docs)?.into_iter().enumerate() {
+                    matched[run[j]][w_i] = hit;
+                }
+            }
+            for w in &group_weights {
+                let docs: Vec<DocId> = run.iter().map(|&i| page[i].1.doc_id).collect();
+                for (j, hit) in matches_in(w.as_ref(), seg, &docs)?.into_iter().enumerate() {
+                    if hit {
+                        covered[run[j]] += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    let mut hits = Vec::with_capacity(n);
+    for (i, (score, addr)) in page.into_iter().enumerate() {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(index_error)?;
+        let id = doc
+            .get_first(ctx.fields.id)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let matched_fields: Vec<String> = ctx
+            .decl
+            .text_fields()
+            .map(|(name, ..)| name.to_string())
+            .filter(|name| {
+                compiled
+                    .per_field
+                    .iter()
+                    .position(|(n, _)| n == name)
+                    .is_some_and(|p| matched[i][p])
+            })
+            .collect();
+        let mut fields = Map::new();
+        let mut highlights = BTreeMap::new();
+        for (name, (field, kind)) in &ctx.fields.by_name {
+            let vals: Vec<Value> = doc
+                .get_all(*field)
+                .filter_map(|v| match kind {
+                    FieldKind::Text { .. } | FieldKind::Keyword => {
+                        v.as_str().map(|s| Value::String(s.to_string()))
+                    }
+                    FieldKind::Integer => v.as_i64().map(Value::from),
+                    FieldKind::Float => v.as_f64().map(Value::from),
+                })
+                .collect();
+            if let FieldKind::Text { stored: true, .. } = kind {
+                if matched_fields.contains(name) {
+                    let mut terms = compiled.all_terms.clone();
+                    if let Some(t) = compiled.field_terms.get(name) {
+                        terms.extend(t);
+                    }
+                    let text = vals
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" … ");
+                    if let Some(s) = highlight::snippet(
+                        &text,
+                        &terms,
+                        &mut ctx.stem,
+                        &mut ctx.raw,
+                        q.snippet_chars,
+                    ) {
+                        highlights.insert(name.clone(), s);
+                    }
+                }
+            }
+            match vals.len() {
+                0 => {}
+                1 => {
+                    fields.insert(name.clone(), vals.into_iter().next().unwrap_or_default());
+                }
+                _ => {
+                    fields.insert(name.clone(), Value::Array(vals));
+                }
+            }
+        }
+        let groups = compiled.groups.len();
+        hits.push(Hit {
+            id,
+            score,
+            normalized_score: if max_score > 0.0 {
+                (score / max_score).clamp(0.0, 1.0)
+            } else {
+                1.0
+            },
+            coverage: if groups == 0 {
+                1.0
+            } else {
+                covered[i] as f32 / groups as f32
+            },
+            matched_fields,
+            highlights,
+            fields,
+        });
+    }
+    Ok(SearchResults {
+        total,
+        max_score,
+        hits,
+    })
+}
+
+fn weights<'q>(
+    searcher: &Searcher,
+    queries: impl Iterator<Item = &'q Box<dyn Query>>,
+) -> ApiResult<Vec<Box<dyn Weight>>> {
+    queries
+        .map(|q| {
+            q.weight(EnableScoring::disabled_from_searcher(searcher))
+                .map_err(index_error)
+        })
+        .collect()
+}
+
+/// Which of `docs` (ascending) `weight` matches in `seg`.
+fn matches_in(weight: &dyn Weight, seg: &SegmentReader, docs: &[DocId]) -> ApiResult<Vec<bool>> {
+    let mut sorted: Vec<(usize, DocId)> = docs.iter().copied().enumerate().collect();
+    sorted.sort_by_key(|d| d.1);
+    let mut out = vec![false; docs.len()];
+    let mut scorer = weight.scorer(seg, 1.0).map_err(index_error)?;
+    for (i, d) in sorted {
+        let mut cur = scorer.doc();
+        if cur < d {
+            cur = scorer.seek(d);
+        }
+        out[i] = cur == d;
+    }
+    Ok(out)
+}
+
+pub(crate) fn index_error(e: tantivy::TantivyError) -> ApiError {
+    match e {
+        tantivy::TantivyError::LockFailure(..) => {
+            ApiError::unavailable("The search index is in use by another process")
+                .with_code("SEARCH_INDEX_BUSY")
+        }
+        other => {
+            tracing::error!(error = %other, "search index error");
+            ApiError::internal("Search index error").with_code("SEARCH_ERROR")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_parse() {
+        let p = parse(r#"title:refund "late fee -x "#, &["title"]);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].field.as_deref(), Some("title"));
+        assert!(p[1].phrase && p[1].text == "late fee -x ");
+        let p = parse(r#"-spam body:"a b" other:thing (("#, &["body"]);
+        assert!(p[0].negated && p[0].text == "spam");
+        assert!(p[1].phrase && p[1].field.as_deref() == Some("body"));
+        assert_eq!(p[2].text, "other:thing");
+        assert_eq!(p[3].text, "((");
+        assert!(parse("  \" ", &[]).iter().all(|p| p.text.trim().is_empty()));
+    }
+}
