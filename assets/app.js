@@ -112,7 +112,8 @@ async function render() {
   if (!spec.file) { home(main, user); return; }
   const allowed = spec.admin ? isAdmin() : canUse(spec.module, user.roles);
   if (!allowed) {
-    clear(main, errorState(new ApiError({ status: 403, message: `You have no role in ${spec.title}. Ask an administrator to grant one.` })));
+    const why = spec.admin ? `Only administrators can open ${spec.title}.` : `You have no role in ${spec.title}. Ask an administrator to grant one.`;
+    clear(main, errorState(new ApiError({ status: 403, message: why })));
     return;
   }
   clear(main, loading());

@@ -29,6 +29,7 @@ export class ApiError extends Error {
   }
   /** A 404 that means the route itself is missing (module part not served yet). */
   get notServed() {
+    if (this.status === 405) return true;
     return this.status === 404 && (this.code === 'NOT_FOUND' || this.code === '') &&
       /requested resource was not found|not found/i.test(this.message);
   }

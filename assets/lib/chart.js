@@ -29,6 +29,18 @@ function shortNum(n) {
  */
 export function chart({ type = 'line', title, labels, series, height = 220, width = 640 }) {
   const pad = { l: 56, r: 12, t: 12, b: 42 };
+  const hasData = series.some((x) => x.values.some((v) => v !== null && v !== undefined && Number(v) !== 0));
+  if (!hasData || !labels.length) {
+    const f = document.createElement('figure');
+    f.className = 'chart chart-empty';
+    const cap = document.createElement('figcaption');
+    cap.textContent = title || '';
+    const p = document.createElement('p');
+    p.className = 'state';
+    p.textContent = 'No data in this period yet.';
+    f.append(cap, p);
+    return f;
+  }
   const all = series.flatMap((x) => x.values).filter((v) => v !== null && v !== undefined && !isNaN(v)).map(Number);
   const rawMax = Math.max(0, ...all);
   const rawMin = Math.min(0, ...all);

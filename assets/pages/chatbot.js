@@ -23,10 +23,10 @@ export async function render(main, route) {
     h('div', { class: 'toolbar' }, h('label', { for: 'tenant-pick' }, 'Tenant'), picker, h('a', { href: '/chatbot/api/v2/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
   if (sub === 'c' && id) return conversationPage(main, id);
   main.append(tabs([
-    { id: 'tester', label: 'Chat tester', render: (p) => tester(p, current) },
+    { id: 'tester', label: 'Chat tester', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : tester(p, current)) },
     { id: 'conversations', label: 'Conversations', render: (p) => conversations(p) },
     { id: 'tenants', label: 'Tenants', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : tenantsTab(p, tenants)) },
-    { id: 'config', label: 'Configuration', render: (p) => configTab(p, current) },
+    { id: 'config', label: 'Configuration', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : configTab(p, current)) },
   ], sub || 'tester', (t) => { location.hash = `#/chatbot/${t}`; }));
 }
 

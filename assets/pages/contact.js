@@ -220,7 +220,16 @@ function queues(p) {
             h('td', null, h('progress', { max: q.max_size || 1, value: q.waiting_calls, 'aria-label': `${q.name} fill` })));
           const open = () => load(calls, async () => {
             const c = (await api(M, 'GET', `/api/v1/queues/${q.id}/calls`)).data;
-            return h('div', null, h('h2', null, `Calls waiting in ${q.name}`), c.length ? h('table', { class: 'table' },
+            return h('div', null, h('div', { class: 'toolbar' }, h('h2', { class: 'grow' }, `Calls waiting in ${q.name}`),
+              btn('Add a call', () => createDialog(`A call enters ${q.name}`, [
+                { name: 'caller_number', label: 'Caller number', required: true, value: '+15551234567' }, { name: 'priority', label: 'Priority', type: 'number', value: 5 },
+                { name: 'language', label: 'Language', value: 'en' }, { name: 'required_skills', label: 'Required skills', type: 'tags', value: q.required_skills }],
+              `/api/v1/queues/${q.id}/calls`, () => { refresh(); open(); }), 'btn-small'),
+              actionBtn('Assign next call', async () => {
+                const r = (await api(M, 'POST', `/api/v1/queues/${q.id}/assign`, { body: {} })).data;
+                toast(r.agent_id || r.agent ? `Assigned to agent ${r.agent?.name || r.agent_id}.` : 'Assigned.', 'success'); refresh(); open();
+              }, 'btn-small')),
+              c.length ? h('table', { class: 'table' },
               h('thead', null, h('tr', null, ['#', 'Call', 'Caller', 'Waiting', 'Priority', 'Skills'].map((x) => h('th', null, x)))),
               h('tbody', null, c.map((x) => h('tr', null, h('td', null, x.position), h('td', null, h('code', null, x.call_id)), h('td', null, x.caller_number), h('td', null, `${x.wait_time} s`), h('td', null, x.priority), h('td', null, (x.required_skills || []).join(', ')))))) : empty('No calls waiting.'));
           });
@@ -229,7 +238,13 @@ function queues(p) {
         }))) : empty('No queues configured.'));
     } catch (err) { clear(box, errorState(err)); clearInterval(timer); }
   };
-  p.append(h('div', { class: 'toolbar' }, h('label', { class: 'check', for: 'q-live' }, live, 'Live (every 5 s)'), stamp), box, calls);
+  p.append(h('div', { class: 'toolbar' },
+    btn('New queue', () => createDialog('New queue', [
+      { name: 'name', label: 'Name', required: true }, { name: 'queue_type', label: 'Type', type: 'select', options: ['inbound', 'outbound', 'callback'], value: 'inbound', required: true },
+      { name: 'team_id', label: 'Team id', type: 'number' }, { name: 'max_size', label: 'Max waiting calls', type: 'number', value: 50 },
+      { name: 'timeout_seconds', label: 'Timeout (s)', type: 'number', value: 180 }, { name: 'required_skills', label: 'Required skills', type: 'tags' },
+      { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/queues', () => refresh()), 'btn-primary'),
+    h('span', { class: 'grow' }), h('label', { class: 'check', for: 'q-live' }, live, 'Live (every 5 s)'), stamp), box, calls);
   refresh(true);
   timer = setInterval(() => { if (live.checked) refresh(); }, 5000);
   window.addEventListener('hashchange', () => clearInterval(timer), { once: true });
