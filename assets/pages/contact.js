@@ -2,7 +2,7 @@
 // knowledge search, IVR flow graph, routing rules, metrics dashboard, reports.
 import { api } from '../lib/api.js';
 import {
-  h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty,
+  h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty,
   errorState, field, readFields, progress, poll, highlighted, downloadLink,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
@@ -186,7 +186,17 @@ function teams(p) {
     { key: 'name', label: 'Agent' }, { key: 'agent_number', label: 'Number' }, { key: 'status', label: 'Status', render: (a) => badge(a.status) },
     { key: 'team_id', label: 'Team' }, { key: 'skill_level', label: 'Level', class: 'num' }, { key: 'current_calls', label: 'Calls', class: 'num' },
     { key: 'skills', label: 'Skills', render: (a) => (a.skills || []).map((s) => (typeof s === 'string' ? s : s.skill_name || s.name)).join(', ') },
-  ], { caption: 'Agents', filters: [{ name: 'status', label: 'Status', type: 'select', options: ['available', 'busy', 'away', 'offline'] }] });
+  ], {
+    caption: 'Agents',
+    filters: [{ name: 'status', label: 'Status', type: 'select', options: ['available', 'busy', 'away', 'offline'] }],
+    actions: (a) => [
+      h('label', { class: 'sr-only', for: `ag-st-${a.id}` }, `Status of ${a.name}`),
+      h('select', { id: `ag-st-${a.id}`, class: 'inline-select', onchange: async (e) => {
+        try { await api(M, 'PUT', `/api/v1/agents/${a.id}`, { body: { status: e.target.value } }); toast(`${a.name} is now ${e.target.value}.`, 'success'); all.reload(); } catch (err) { toastError(err); all.reload(); }
+      } }, ['available', 'busy', 'away', 'offline'].map((x) => h('option', { value: x, selected: x === a.status }, x))),
+      btn('Skills', () => createDialog(`Add skills to ${a.name}`, [{ name: 'skills', label: 'Skills (JSON array of {skill_name, proficiency})', type: 'json', value: [{ skill_name: 'billing', proficiency: 4 }] }], `/api/v1/agents/${a.id}/skills`, () => all.reload()), 'btn-small'),
+    ],
+  });
   p.append(h('div', { class: 'toolbar' },
     btn('New team', () => createDialog('New team', [{ name: 'name', label: 'Name', required: true }, { name: 'team_type', label: 'Type', value: 'support' }, { name: 'max_agents', label: 'Max agents', type: 'number' }, { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/teams', () => t.reload()), 'btn-primary'),
     btn('New agent', () => createDialog('New agent', [{ name: 'user_id', label: 'User id (integer)', type: 'number', required: true }, { name: 'agent_number', label: 'Agent number', required: true }, { name: 'team_id', label: 'Team id', type: 'number' },
