@@ -82,7 +82,7 @@ export function errorState(err, retry) {
   if (err instanceof ApiError && err.notServed) {
     return h('div', { class: 'state state-unavailable', role: 'note' },
       h('strong', null, 'Not available on this server yet.'),
-      h('p', null, 'This part of the API is not served by this Frontline build (404). It will appear here once the module ships it.'));
+      h('p', null, `This part of the API is not served by this Frontline build (HTTP ${err.status}). It will appear here once the module ships it.`));
   }
   const msg = err instanceof ApiError ? err.summary : String(err?.message || err);
   return h('div', { class: 'state state-error', role: 'alert' },

@@ -263,7 +263,7 @@ function queues(p) {
 // ---------- knowledge ----------
 function knowledge(p) {
   const results = h('div');
-  const f = h('form', { class: 'filters', role: 'search' }, field({ name: 'query', label: 'Ask the knowledge base', placeholder: 'how to reset my password', required: true }),
+  const f = h('form', { class: 'filters', role: 'search' }, field({ name: 'query', label: 'Ask the knowledge base', placeholder: 'how to reset my password', required: true, wide: true }),
     field({ name: 'limit', label: 'Results', type: 'number', value: 5, min: 1, max: 50 }), field({ name: 'min_score', label: 'Min score', type: 'number', step: 0.05, min: 0, max: 1, value: 0 }),
     h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Search')));
   f.addEventListener('submit', (e) => {
@@ -276,7 +276,11 @@ function knowledge(p) {
         h('p', null, highlighted(String(a.highlight || a.content || '').slice(0, 400))))));
     });
   });
-  const t = ccTable('/api/v1/knowledge', [{ key: 'title', label: 'Title' }, { key: 'category', label: 'Category' }, { key: 'updated_at', label: 'Updated', render: (a) => fmt.date(a.updated_at) }], { caption: 'Articles' });
+  const t = ccTable('/api/v1/knowledge', [{ key: 'title', label: 'Title' }, { key: 'category', label: 'Category' }, { key: 'updated_at', label: 'Updated', render: (a) => fmt.date(a.updated_at) }], {
+    caption: 'Articles',
+    onRow: (a) => dialog(a.title, [kv([['Category', a.category], ['Language', a.language], ['Tags', (a.tags || []).join(', ')], ['Public', a.is_public], ['Updated', fmt.date(a.updated_at)]]), h('p', { style: 'white-space:pre-wrap' }, a.content)], { wide: true }),
+    actions: (a) => [actionBtn('Delete', async () => { if (!(await confirmDialog(`Delete “${a.title}”?`, { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/v1/knowledge/${a.id}`); t.reload(); }, 'btn-small btn-danger')],
+  });
   p.append(f, results, h('div', { class: 'toolbar' }, h('h2', { class: 'grow' }, 'Articles'),
     btn('New article', () => createDialog('New article', [{ name: 'title', label: 'Title', required: true }, { name: 'category', label: 'Category' }, { name: 'company_id', label: 'Company id', type: 'number' }, { name: 'tags', label: 'Tags', type: 'tags' }, { name: 'content', label: 'Content', type: 'textarea', rows: 8, required: true }], '/api/v1/knowledge', () => t.reload()), 'btn-primary')), t.el);
 }
