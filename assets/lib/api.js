@@ -139,8 +139,7 @@ export async function api(module, method, path, opts = {}) {
   if (!resp.ok) {
     const n = normaliseError(parsed, resp.status);
     const err = new ApiError({ status: resp.status, ...n, body: parsed });
-    if (resp.status === 401 && module !== 'platform' && session.onExpired) session.onExpired(err);
-    if (resp.status === 401 && module === 'platform' && path !== '/login' && session.onExpired) session.onExpired(err);
+    if (resp.status === 401 && path !== '/login' && session.onExpired) checkSession(err);
     throw err;
   }
   const u = unwrap(parsed);
@@ -150,6 +149,17 @@ export async function api(module, method, path, opts = {}) {
     headers: resp.headers,
     total: Number(resp.headers.get('X-Total-Count') ?? NaN),
   };
+}
+
+// A module may answer 401 for its own reasons (a missing tenant header, an API
+// key it wants); only a token that /auth/me refuses too ends the session.
+let checking = null;
+function checkSession(err) {
+  if (checking || !session.token) return;
+  checking = fetch('/auth/me', { headers: { Authorization: `Bearer ${session.token}` } })
+    .then((r) => { if (r.status === 401) session.onExpired(err); })
+    .catch(() => {})
+    .finally(() => { checking = null; });
 }
 
 /** Does the signed-in user have any role in `module` (or admin)? */

@@ -86,3 +86,15 @@ test('a user with one module role sees only that module and no admin pages', asy
     await fetch(`${BASE}/auth/users/${user.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
   }
 });
+
+test('a revoked session sends the user back to sign-in with a message', async () => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    const token = await page.evaluate(() => sessionStorage.getItem('frontline.token'));
+    const r = await fetch(`${BASE}/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    assert.ok(r.status < 300, `logout answered ${r.status}`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users & roles' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.match(await page.locator('.toasts').innerText(), /session has ended/i);
+  });
+});
