@@ -103,7 +103,22 @@ test('contact center: create a campaign and an IVR flow drawn as a graph', async
       await page.getByRole('heading', { name }).waitFor();
       await settled(page);
       await page.getByText('Success rate').first().waitFor();
+      const campaignId = page.url().split('/').pop();
       await shot(page, '03-contact-center-campaign');
+      // contacts import from a CSV file into this campaign
+      await open(page, 'contact-center/contacts');
+      await page.getByRole('button', { name: 'Import CSV…' }).click();
+      await dialog(page).getByLabel('CSV file').setInputFiles({
+        name: 'contacts.csv', mimeType: 'text/csv',
+        buffer: Buffer.from('first_name,last_name,phone_number,email\nJane,Smith,+15551230001,jane@example.com\n"Doe, Jr",John,+15551230002,john@example.com\n'),
+      });
+      await dialog(page).getByLabel('Campaign id (optional)').fill(campaignId);
+      await dialog(page).getByRole('button', { name: 'Import' }).click();
+      await dialog(page).getByText('Imported 2, failed 0.').waitFor();
+      await shot(page, '03-contact-center-import');
+      await page.keyboard.press('Escape');
+      await open(page, `contact-center/campaigns/${campaignId}`);
+      await page.locator('tbody tr', { hasText: '+15551230001' }).waitFor();
     } else {
       await expectUnavailable(page, 'contact-center/campaigns', 'contact-center-campaigns');
     }
