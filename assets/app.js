@@ -142,8 +142,16 @@ function home(main, user) {
     h('div', { class: 'cards' }, mods.map(([k, m]) => {
       const ok = canUse(k, user.roles);
       const myRoles = user.roles.filter((r) => r === 'admin' || r.startsWith(`${k}:`));
+      const served = h('p', { class: 'muted', 'data-testid': `served-${k}` }, 'Checking the API…');
+      fetch(`${m.base}/openapi.json`).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status))))
+        .then((d) => {
+          const n = Object.values(d.paths || {}).reduce((a, ops) => a + Object.keys(ops).filter((x) => ['get', 'post', 'put', 'patch', 'delete'].includes(x)).length, 0);
+          served.textContent = `${n} operation${n === 1 ? '' : 's'} served`;
+        })
+        .catch(() => { served.textContent = 'API description unavailable'; });
       return card(m.title,
         h('p', { class: 'muted' }, ok ? `Your roles: ${myRoles.join(', ')}` : 'You have no role in this module.'),
+        served,
         h('div', { class: 'links' }, ok ? h('a', { href: `#/${k}` }, 'Open') : null, h('a', { href: m.docs, target: '_blank', rel: 'noopener' }, 'Swagger UI')));
     })));
 }
