@@ -78,7 +78,24 @@ function campaigns(p, id) {
     ],
     emptyText: 'No campaigns yet.',
   });
-  p.append(h('div', { class: 'toolbar' }, btn('New campaign', () => createDialog('New campaign', CAMPAIGN_FIELDS(), '/api/v1/campaigns', () => t.reload()), 'btn-primary')), t.el);
+  p.append(h('div', { class: 'toolbar' }, btn('New campaign', () => createDialog('New campaign', CAMPAIGN_FIELDS(), '/api/v1/campaigns', () => t.reload()), 'btn-primary'),
+    btn('From a template…', () => fromTemplate())), t.el);
+}
+function fromTemplate() {
+  const box = h('div');
+  const d = dialog('Campaign templates', box, { wide: true });
+  load(box, async () => {
+    const list = (await api(M, 'GET', '/api/v1/campaign-templates', { query: { limit: 100 } })).data;
+    if (!list.length) return empty('No templates yet.');
+    return h('div', { class: 'cards' }, list.map((tp) => card(tp.name,
+      h('p', { class: 'muted' }, tp.description || ''),
+      h('p', null, badge(tp.campaign_type, 'role'), ' ', tp.is_system ? badge('system', 'published') : null, ' ', h('small', { class: 'muted' }, `${tp.provider_type} ${tp.provider_model || ''}`)),
+      h('div', { class: 'actions' }, btn('Use', () => {
+        d.close();
+        createDialog(`New campaign from “${tp.name}”`, [...CAMPAIGN_FIELDS({ campaign_type: tp.campaign_type, provider_type: tp.provider_type, provider_model: tp.provider_model, system_prompt: tp.system_prompt, provider_config: tp.default_config }),
+          { name: 'template_id', label: 'Template id', type: 'number', value: tp.id }], '/api/v1/campaigns', (r) => { location.hash = `#/contact-center/campaigns/${r.data.id}`; });
+      }, 'btn-primary btn-small')))));
+  });
 }
 function campaignDetail(p, id) {
   p.append(h('p', null, h('a', { href: '#/contact-center/campaigns' }, '← Campaigns')));
