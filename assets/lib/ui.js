@@ -198,7 +198,7 @@ export function field(spec) {
   switch (spec.type) {
     case 'textarea':
     case 'json':
-      input = h('textarea', { ...common, rows: spec.rows || (spec.type === 'json' ? 6 : 3), class: spec.type === 'json' ? 'mono' : null });
+      input = h('textarea', { ...common, rows: spec.rows || (spec.type === 'json' ? (JSON.stringify(spec.value ?? '').length > 40 ? 6 : 2) : 3), class: spec.type === 'json' ? 'mono' : null });
       input.value = spec.type === 'json' && spec.value !== undefined && typeof spec.value !== 'string' ? fmt.json(spec.value) : (spec.value ?? '');
       break;
     case 'select':
@@ -252,6 +252,8 @@ export function readFields(container) {
         if (el.value.trim() === '') v = undefined;
         else {
           try { v = JSON.parse(el.value); } catch (e) { throw new ApiError({ status: 0, message: 'Please fix the JSON', fields: { [spec.name]: `Not valid JSON: ${e.message}` } }); }
+          // an untouched empty {} or [] is left out rather than sent
+          if (!spec.keepEmpty && v && typeof v === 'object' && (Array.isArray(v) ? !v.length : !Object.keys(v).length)) v = undefined;
         }
       } else if (spec.type === 'datetime-local') v = el.value ? new Date(el.value).toISOString() : undefined;
       else v = el.value === '' ? undefined : el.value;
