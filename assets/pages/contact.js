@@ -325,13 +325,15 @@ function ivrDetail(p, id) {
   load(box, async () => {
     const f = (await api(M, 'GET', `/api/ivr/flows/${id}`)).data;
     const an = await api(M, 'GET', `/api/ivr/flows/${id}/analytics`).then((r) => r.data).catch(() => null);
+    const graph = ivrGraph(f);
     return h('div', null,
       h('div', { class: 'page-head' }, h('div', null, h('h2', null, f.name), h('p', null, badge(f.is_active ? 'active' : 'inactive'), ` version ${f.version} · ${f.node_count} nodes · ${f.language}`)),
         h('div', { class: 'toolbar' },
           btn('Edit nodes', () => createDialog(`Edit ${f.name}`, [{ name: 'nodes', label: 'Nodes (JSON array)', type: 'json', rows: 16, value: f.nodes }, { name: 'start_node_id', label: 'Start node id', type: 'number', value: f.start_node_id }], `/api/ivr/flows/${id}`, () => location.reload(), 'PUT')),
+          actionBtn(f.is_active ? 'Deactivate' : 'Activate', async () => { await api(M, 'PUT', `/api/ivr/flows/${id}`, { body: { is_active: !f.is_active } }); toast(f.is_active ? 'Deactivated.' : 'Activated.', 'success'); location.reload(); }),
           actionBtn('Publish version', async () => { const r = await api(M, 'POST', `/api/ivr/flows/${id}/publish`, { body: { version_notes: 'Published from the admin UI' } }); toast(`Published version ${r.data.version ?? ''}.`, 'success'); location.reload(); }, 'btn-primary'),
           actionBtn('Delete', async () => { if (!(await confirmDialog(`Delete ${f.name}?`, { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/ivr/flows/${id}`); location.hash = '#/contact-center/ivr'; }, 'btn-danger'))),
-      card('Flow graph', ivrGraph(f)),
+      h('div', { class: 'two' }, card('Flow graph', graph), card('Try the flow (as a caller)', ivrTester(f, graph))),
       an ? card('Analytics', h('div', { class: 'stats' }, Object.entries(an).filter(([k, v]) => typeof v === 'number' && !k.endsWith('_id')).map(([k, v]) => stat(k.replace(/_/g, ' '), fmt.num(v, 2)))),
         h('details', null, h('summary', null, 'All figures'), h('pre', null, fmt.json(an)))) : null);
   });
@@ -388,7 +390,7 @@ export function ivrGraph(flow) {
   });
   nodes.forEach((n) => {
     const { x, y } = pos.get(n.id);
-    const g = el('g', { class: 'node', transform: `translate(${x},${y})` });
+    const g = el('g', { class: 'node', transform: `translate(${x},${y})`, 'data-node-id': String(n.id) });
     g.append(el('rect', { width: W, height: H, rx: 6, ...(n.id === start ? { style: 'stroke:#1d4ed8;stroke-width:2' } : {}) }));
     g.append(el('text', { x: 8, y: 18 }, `${n.name}`.slice(0, 24)));
     g.append(el('text', { x: 8, y: 35, class: 'type' }, `#${n.id} · ${n.node_type}${n.transfer_to ? ` → ${n.transfer_to}` : ''}${n.queue_id ? ` → queue ${n.queue_id}` : ''}`.slice(0, 30)));
@@ -396,6 +398,26 @@ export function ivrGraph(flow) {
     svg.append(g);
   });
   return svg;
+}
+
+/** Runs a caller through the flow's published version, key by key, highlighting the current node. */
+function ivrTester(flow, graph) {
+  const out = h('div', { 'aria-live': 'polite' });
+  let session = null;
+  const mark = (nodeId) => graph.querySelectorAll?.('g.node').forEach((g) => g.classList.toggle('current', g.dataset.nodeId === String(nodeId)));
+  const show = (sx) => {
+    session = sx;
+    mark(sx.status === 'in_progress' ? sx.current_node_id : null);
+    clear(out, kv([['Status', badge(sx.status)], ['Prompt', sx.current_prompt || '—'], ['Path', sx.path_names || (sx.path || []).join(' → ')],
+      ['Outcome', sx.outcome], ['Retries', sx.retries]]),
+    sx.status === 'in_progress' ? h('div', { class: 'keypad', role: 'group', 'aria-label': 'Keypad' },
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'].map((k) => actionBtn(k, async () => show((await api(M, 'POST', `/api/ivr/sessions/${session.id}/input`, { body: { dtmf: k } })).data))),
+      actionBtn('Hang up', async () => show((await api(M, 'POST', `/api/ivr/sessions/${session.id}/hangup`, { body: {} })).data), 'btn-danger')) : null);
+  };
+  const start = actionBtn('Call the flow', async () => {
+    show((await api(M, 'POST', `/api/ivr/flows/${flow.id}/sessions`, { body: { caller_number: '+15550001111', inputs: [] } })).data);
+  }, 'btn-primary');
+  return h('div', null, h('p', { class: 'muted' }, flow.version ? `Runs published version ${flow.version}. Press keys as the caller would.` : 'Publish the flow first: calls run a published version.'), start, out);
 }
 
 // ---------- routing ----------
