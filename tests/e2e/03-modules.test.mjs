@@ -142,6 +142,14 @@ test('contact center: create a campaign and an IVR flow drawn as a graph', async
       await graph.waitFor();
       assert.equal(await graph.locator('g.node').count(), 3, 'three IVR nodes drawn');
       assert.equal(await graph.locator('path.edge').count(), 2, 'two menu edges drawn');
+      // publish, then call it as a caller and press 2 for support
+      await page.getByRole('button', { name: 'Publish version' }).click();
+      await page.getByText(/version 1 ·/).waitFor();
+      await settled(page);
+      await page.getByRole('button', { name: 'Call the flow' }).click();
+      await page.locator('svg.graph g.node.current').waitFor();
+      await page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: '2', exact: true }).click();
+      await page.locator('.kv', { hasText: 'Support' }).waitFor();
       await shot(page, '03-contact-center-ivr');
     }
   });
