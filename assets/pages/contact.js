@@ -408,6 +408,7 @@ function ivrTester(flow, graph) {
   const show = (sx) => {
     session = sx;
     mark(sx.status === 'in_progress' ? sx.current_node_id : null);
+    graph.querySelectorAll?.('g.node').forEach((g) => g.classList.toggle('visited', (sx.path || []).map(String).includes(g.dataset.nodeId)));
     clear(out, kv([['Status', badge(sx.status)], ['Prompt', sx.current_prompt || '—'], ['Path', sx.path_names || (sx.path || []).join(' → ')],
       ['Outcome', sx.outcome], ['Retries', sx.retries]]),
     sx.status === 'in_progress' ? h('div', { class: 'keypad', role: 'group', 'aria-label': 'Keypad' },
