@@ -92,6 +92,7 @@ async function render() {
   }
   const user = session.user;
   const { page } = parseHash();
+  const fromTab = document.activeElement?.getAttribute('role') === 'tab';
   const spec = PAGES.find((p) => p.path === page) || PAGES[0];
   const main = h('main', { class: 'main', id: 'main', tabindex: '-1' });
   const toggle = h('button', { type: 'button', class: 'btn menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'sidebar', onclick: () => {
@@ -124,7 +125,9 @@ async function render() {
   } catch (err) {
     clear(main, errorState(err, render));
   }
-  main.focus({ preventScroll: true });
+  // keyboard users switching tabs keep their place; otherwise focus the new page
+  const tab = fromTab && main.querySelector('[role=tab][aria-selected=true]');
+  if (tab) tab.focus(); else main.focus({ preventScroll: true });
 }
 
 function home(main, user) {
