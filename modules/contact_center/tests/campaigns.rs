@@ -36,7 +36,11 @@ async fn create_get_update_delete_with_the_documents_example() {
     assert_eq!(got["max_retries"], 3);
 
     let up = cc
-        .put(&user, &format!("/campaigns/{id}"), json!({"max_daily_calls": 250, "description": "Updated"}))
+        .put(
+            &user,
+            &format!("/campaigns/{id}"),
+            json!({"max_daily_calls": 250, "description": "Updated"}),
+        )
         .await
         .expect(200);
     assert_eq!(up["max_daily_calls"], 250);
@@ -45,12 +49,18 @@ async fn create_get_update_delete_with_the_documents_example() {
 
     // Dates must stay in order, even when only one changes.
     let bad = cc
-        .put(&user, &format!("/campaigns/{id}"), json!({"end_date": "2025-11-01T00:00:00Z"}))
+        .put(
+            &user,
+            &format!("/campaigns/{id}"),
+            json!({"end_date": "2025-11-01T00:00:00Z"}),
+        )
         .await
         .expect(422);
     assert_eq!(bad["field"], "end_date");
 
-    cc.delete(&user, &format!("/campaigns/{id}")).await.expect(204);
+    cc.delete(&user, &format!("/campaigns/{id}"))
+        .await
+        .expect(204);
     let gone = cc.get(&user, &format!("/campaigns/{id}")).await.expect(404);
     assert_eq!(gone["error_code"], "NOT_FOUND");
 }
@@ -76,22 +86,41 @@ async fn validation_reports_each_bad_field() {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    for f in ["name", "provider_type", "campaign_type", "max_daily_calls", "max_retries", "end_date"] {
+    for f in [
+        "name",
+        "provider_type",
+        "campaign_type",
+        "max_daily_calls",
+        "max_retries",
+        "end_date",
+    ] {
         assert!(fields.contains(&f), "{f} missing in {fields:?}");
     }
     let r = cc
-        .post(&user, "/campaigns", json!({"name": "X", "start_date": "next tuesday"}))
+        .post(
+            &user,
+            "/campaigns",
+            json!({"name": "X", "start_date": "next tuesday"}),
+        )
         .await
         .expect(422);
     assert_eq!(r["field"], "start_date");
     let r = cc
-        .post(&user, "/campaigns", json!({"name": "X", "status": "active"}))
+        .post(
+            &user,
+            "/campaigns",
+            json!({"name": "X", "status": "active"}),
+        )
         .await
         .expect(422);
     assert_eq!(r["field"], "status");
     // A wrong JSON type is a 422 in the same body.
     let r = cc
-        .post(&user, "/campaigns", json!({"name": "X", "max_retries": "three"}))
+        .post(
+            &user,
+            "/campaigns",
+            json!({"name": "X", "max_retries": "three"}),
+        )
         .await
         .expect(422);
     assert!(r["detail"].is_string() && r["timestamp"].is_string());
@@ -104,39 +133,96 @@ async fn status_machine_and_start_rules() {
     let id = cc.campaign(&user, "Q1").await;
 
     // No contacts: cannot start.
-    let r = cc.post(&user, &format!("/campaigns/{id}/start"), json!({})).await.expect(409);
+    let r = cc
+        .post(&user, &format!("/campaigns/{id}/start"), json!({}))
+        .await
+        .expect(409);
     assert_eq!(r["error_code"], "CAMPAIGN_HAS_NO_CONTACTS");
     // Pausing a draft is not a move the machine allows.
-    let r = cc.post(&user, &format!("/campaigns/{id}/pause"), json!({})).await.expect(409);
+    let r = cc
+        .post(&user, &format!("/campaigns/{id}/pause"), json!({}))
+        .await
+        .expect(409);
     assert_eq!(r["error_code"], "INVALID_STATUS_TRANSITION");
 
     cc.contact(&user, id, "Ann", "+14155550001").await;
-    let c = cc.post(&user, &format!("/campaigns/{id}/start"), json!({})).await.expect(200);
+    let c = cc
+        .post(&user, &format!("/campaigns/{id}/start"), json!({}))
+        .await
+        .expect(200);
     assert_eq!(c["status"], "active");
     assert!(c["started_at"].is_string());
-    let r = cc.post(&user, &format!("/campaigns/{id}/start"), json!({})).await.expect(409);
+    let r = cc
+        .post(&user, &format!("/campaigns/{id}/start"), json!({}))
+        .await
+        .expect(409);
     assert_eq!(r["error_code"], "INVALID_STATUS_TRANSITION");
     // An active campaign cannot be deleted.
-    let r = cc.delete(&user, &format!("/campaigns/{id}")).await.expect(409);
+    let r = cc
+        .delete(&user, &format!("/campaigns/{id}"))
+        .await
+        .expect(409);
     assert_eq!(r["error_code"], "CAMPAIGN_ACTIVE");
 
-    let c = cc.post(&user, &format!("/campaigns/{id}/pause"), json!({})).await.expect(200);
+    let c = cc
+        .post(&user, &format!("/campaigns/{id}/pause"), json!({}))
+        .await
+        .expect(200);
     assert_eq!(c["status"], "paused");
-    let c = cc.post(&user, &format!("/campaigns/{id}/start"), json!({})).await.expect(200);
+    let c = cc
+        .post(&user, &format!("/campaigns/{id}/start"), json!({}))
+        .await
+        .expect(200);
     assert_eq!(c["status"], "active");
 
     // Through PUT: active -> draft is not allowed, active -> completed is.
-    cc.put(&user, &format!("/campaigns/{id}"), json!({"status": "draft"})).await.expect(409);
-    let c = cc.put(&user, &format!("/campaigns/{id}"), json!({"status": "completed"})).await.expect(200);
+    cc.put(
+        &user,
+        &format!("/campaigns/{id}"),
+        json!({"status": "draft"}),
+    )
+    .await
+    .expect(409);
+    let c = cc
+        .put(
+            &user,
+            &format!("/campaigns/{id}"),
+            json!({"status": "completed"}),
+        )
+        .await
+        .expect(200);
     assert_eq!(c["status"], "completed");
     assert!(c["completed_at"].is_string());
     // Completed campaigns are closed to changes and cannot restart.
-    let r = cc.put(&user, &format!("/campaigns/{id}"), json!({"name": "Renamed"})).await.expect(409);
+    let r = cc
+        .put(
+            &user,
+            &format!("/campaigns/{id}"),
+            json!({"name": "Renamed"}),
+        )
+        .await
+        .expect(409);
     assert_eq!(r["error_code"], "CAMPAIGN_CLOSED");
-    cc.post(&user, &format!("/campaigns/{id}/start"), json!({})).await.expect(409);
-    let c = cc.put(&user, &format!("/campaigns/{id}"), json!({"status": "archived"})).await.expect(200);
+    cc.post(&user, &format!("/campaigns/{id}/start"), json!({}))
+        .await
+        .expect(409);
+    let c = cc
+        .put(
+            &user,
+            &format!("/campaigns/{id}"),
+            json!({"status": "archived"}),
+        )
+        .await
+        .expect(200);
     assert_eq!(c["status"], "archived");
-    let r = cc.put(&user, &format!("/campaigns/{id}"), json!({"status": "bogus"})).await.expect(422);
+    let r = cc
+        .put(
+            &user,
+            &format!("/campaigns/{id}"),
+            json!({"status": "bogus"}),
+        )
+        .await
+        .expect(422);
     assert_eq!(r["field"], "status");
 
     // A campaign past its end date cannot start.
@@ -147,7 +233,10 @@ async fn status_machine_and_start_rules() {
         .as_i64()
         .unwrap();
     cc.contact(&user, old, "Bo", "+14155550002").await;
-    let r = cc.post(&user, &format!("/campaigns/{old}/start"), json!({})).await.expect(409);
+    let r = cc
+        .post(&user, &format!("/campaigns/{old}/start"), json!({}))
+        .await
+        .expect(409);
     assert_eq!(r["error_code"], "CAMPAIGN_ENDED");
     assert_eq!(r["field"], "end_date");
 }
@@ -163,13 +252,23 @@ async fn clone_copies_configuration_not_results() {
         .as_i64()
         .unwrap();
     let contact = cc.contact(&user, id, "Ann", "+14155550001").await;
-    cc.post(&user, &format!("/campaigns/{id}/start"), json!({})).await.expect(200);
-    cc.post(&user, "/calls", json!({"campaign_id": id, "contact_id": contact, "duration": 60, "outcome": "success"}))
+    cc.post(&user, &format!("/campaigns/{id}/start"), json!({}))
         .await
-        .expect(201);
+        .expect(200);
+    cc.post(
+        &user,
+        "/calls",
+        json!({"campaign_id": id, "contact_id": contact, "duration": 60, "outcome": "success"}),
+    )
+    .await
+    .expect(201);
 
     let copy = cc
-        .post(&user, &format!("/campaigns/{id}/clone"), json!({"name": "Q1 Sales Campaign (Copy)"}))
+        .post(
+            &user,
+            &format!("/campaigns/{id}/clone"),
+            json!({"name": "Q1 Sales Campaign (Copy)"}),
+        )
         .await
         .expect(201);
     assert_eq!(copy["name"], "Q1 Sales Campaign (Copy)");
@@ -180,7 +279,10 @@ async fn clone_copies_configuration_not_results() {
     assert_eq!(copy["total_contacts"], 0);
     assert_eq!(copy["completed_calls"], 0);
     assert!(copy["started_at"].is_null());
-    let default_name = cc.post(&user, &format!("/campaigns/{id}/clone"), json!({})).await.expect(201);
+    let default_name = cc
+        .post(&user, &format!("/campaigns/{id}/clone"), json!({}))
+        .await
+        .expect(201);
     assert_eq!(default_name["name"], "Q1 Sales (Copy)");
 }
 
@@ -188,7 +290,16 @@ async fn clone_copies_configuration_not_results() {
 async fn stats_are_computed_from_recorded_calls() {
     let cc = Cc::new().await;
     let user = cc.token("user").await;
-    let id = cc.post(&user, "/campaigns", json!({"name": "S", "retry_failed": true, "max_retries": 1})).await.expect(201)["id"].as_i64().unwrap();
+    let id = cc
+        .post(
+            &user,
+            "/campaigns",
+            json!({"name": "S", "retry_failed": true, "max_retries": 1}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
     let a = cc.contact(&user, id, "A", "+14155550001").await;
     let b = cc.contact(&user, id, "B", "+14155550002").await;
     cc.contact(&user, id, "C", "+14155550003").await;
@@ -203,7 +314,10 @@ async fn stats_are_computed_from_recorded_calls() {
             .await
             .expect(201);
     }
-    let s = cc.get(&user, &format!("/campaigns/{id}/stats")).await.expect(200);
+    let s = cc
+        .get(&user, &format!("/campaigns/{id}/stats"))
+        .await
+        .expect(200);
     assert_eq!(s["total_contacts"], 4);
     assert_eq!(s["completed_calls"], 4);
     assert_eq!(s["successful_calls"], 2);
@@ -223,7 +337,14 @@ async fn stats_are_computed_from_recorded_calls() {
     assert_eq!(contact["call_attempts"], 2);
 
     // Bad call records.
-    let r = cc.post(&user, "/calls", json!({"campaign_id": id, "duration": -1, "outcome": "meh", "cost": -2.0})).await.expect(422);
+    let r = cc
+        .post(
+            &user,
+            "/calls",
+            json!({"campaign_id": id, "duration": -1, "outcome": "meh", "cost": -2.0}),
+        )
+        .await
+        .expect(422);
     assert_eq!(r["errors"].as_array().unwrap().len(), 3);
 }
 
@@ -231,11 +352,23 @@ async fn stats_are_computed_from_recorded_calls() {
 async fn failed_attempts_use_up_retries() {
     let cc = Cc::new().await;
     let user = cc.token("user").await;
-    let id = cc.post(&user, "/campaigns", json!({"name": "R", "retry_failed": true, "max_retries": 1})).await.expect(201)["id"].as_i64().unwrap();
+    let id = cc
+        .post(
+            &user,
+            "/campaigns",
+            json!({"name": "R", "retry_failed": true, "max_retries": 1}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
     let k = cc.contact(&user, id, "K", "+14155550009").await;
     let call = json!({"contact_id": k, "duration": 5, "outcome": "busy"});
     cc.post(&user, "/calls", call.clone()).await.expect(201);
-    assert_eq!(cc.get(&user, &format!("/contacts/{k}")).await.expect(200)["status"], "called");
+    assert_eq!(
+        cc.get(&user, &format!("/contacts/{k}")).await.expect(200)["status"],
+        "called"
+    );
     cc.post(&user, "/calls", call).await.expect(201);
     let c = cc.get(&user, &format!("/contacts/{k}")).await.expect(200);
     assert_eq!(c["status"], "failed");
@@ -250,15 +383,27 @@ async fn lists_page_with_headers_and_filters() {
         cc.campaign(&user, &format!("Sales {i}")).await;
     }
     cc.campaign(&user, "Support").await;
-    let r = cc.get(&user, "/campaigns?search=Sales&limit=2&offset=2").await;
+    let r = cc
+        .get(&user, "/campaigns?search=Sales&limit=2&offset=2")
+        .await;
     assert_eq!(r.header("X-Total-Count"), "5");
     assert_eq!(r.header("X-Page-Count"), "3");
     let link = r.header("Link");
-    assert!(link.contains("</contact-center/api/v1/campaigns?search=Sales&limit=2&offset=4>; rel=\"next\""), "{link}");
+    assert!(
+        link.contains(
+            "</contact-center/api/v1/campaigns?search=Sales&limit=2&offset=4>; rel=\"next\""
+        ),
+        "{link}"
+    );
     assert!(link.contains("offset=0>; rel=\"prev\""), "{link}");
     assert!(link.contains("offset=4>; rel=\"last\""), "{link}");
     let page = r.expect(200);
-    let names: Vec<&str> = page.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = page
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Sales 2", "Sales 1"]);
 
     let r = cc.get(&user, "/campaigns?status=active").await;
@@ -280,17 +425,39 @@ async fn users_see_only_their_campaigns_and_agents_only_read() {
     let id = cc.campaign(&alice, "Alice's").await;
 
     cc.get(&bob, &format!("/campaigns/{id}")).await.expect(404);
-    cc.put(&bob, &format!("/campaigns/{id}"), json!({"name": "mine"})).await.expect(404);
-    cc.delete(&bob, &format!("/campaigns/{id}")).await.expect(404);
-    cc.get(&bob, &format!("/campaigns/{id}/stats")).await.expect(404);
+    cc.put(&bob, &format!("/campaigns/{id}"), json!({"name": "mine"}))
+        .await
+        .expect(404);
+    cc.delete(&bob, &format!("/campaigns/{id}"))
+        .await
+        .expect(404);
+    cc.get(&bob, &format!("/campaigns/{id}/stats"))
+        .await
+        .expect(404);
     assert_eq!(cc.get(&bob, "/campaigns").await.expect(200), json!([]));
 
-    assert_eq!(cc.get(&agent, &format!("/campaigns/{id}")).await.expect(200)["name"], "Alice's");
-    let r = cc.post(&agent, "/campaigns", json!({"name": "x"})).await.expect(403);
+    assert_eq!(
+        cc.get(&agent, &format!("/campaigns/{id}"))
+            .await
+            .expect(200)["name"],
+        "Alice's"
+    );
+    let r = cc
+        .post(&agent, "/campaigns", json!({"name": "x"}))
+        .await
+        .expect(403);
     assert_eq!(r["error_code"], "AUTHORIZATION_ERROR");
-    cc.put(&agent, &format!("/campaigns/{id}"), json!({"name": "x"})).await.expect(403);
+    cc.put(&agent, &format!("/campaigns/{id}"), json!({"name": "x"}))
+        .await
+        .expect(403);
 
-    cc.put(&supervisor, &format!("/campaigns/{id}"), json!({"name": "Reviewed"})).await.expect(200);
+    cc.put(
+        &supervisor,
+        &format!("/campaigns/{id}"),
+        json!({"name": "Reviewed"}),
+    )
+    .await
+    .expect(200);
     // No token, or no role in the module.
     cc.get("", "/campaigns").await.expect(401);
     let outsider = cc.app.token_for(&["training:viewer"]).await;

@@ -170,6 +170,9 @@ impl QueuesApi {
         queue_id: Path<i64>,
         body: Json<EnqueueCall>,
     ) -> Result<Created<QueuedCall>> {
+        // Calls past their timeout leave first (in their own transaction,
+        // so a refused request does not undo it).
+        self.p.db.write(|tx| service::expire(tx)).await?;
         let c = self
             .p
             .db
@@ -197,6 +200,9 @@ impl QueuesApi {
         body: Json<AssignRequest>,
     ) -> Result<Json<Call>> {
         let body = body.0;
+        // Calls past their timeout leave first (in their own transaction,
+        // so a refused request does not undo it).
+        self.p.db.write(|tx| service::expire(tx)).await?;
         let c = self
             .p
             .db

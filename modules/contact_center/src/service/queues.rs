@@ -457,7 +457,6 @@ pub fn enqueue(
     body: EnqueueCall,
 ) -> ApiResult<QueuedCall> {
     Access::of(who).require_staff()?;
-    expire(tx)?;
     let q = org_store::get_queue(tx, queue_id)?;
     let mut problems = Vec::new();
     let caller = normalize_phone("caller_number", &body.caller_number)
@@ -560,7 +559,6 @@ pub fn assign(
 ) -> ApiResult<Call> {
     let access = Access::of(who);
     access.require_staff()?;
-    expire(tx)?;
     let q = org_store::get_queue(tx, queue_id)?;
     // Agents pick up calls for themselves; supervisors hand them to anyone.
     let forced = if access.supervisor {

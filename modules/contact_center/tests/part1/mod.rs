@@ -41,7 +41,9 @@ impl Cc {
     }
 
     pub async fn token(&self, role: &str) -> String {
-        self.app.token_for(&[&format!("contact-center:{role}")]).await
+        self.app
+            .token_for(&[&format!("contact-center:{role}")])
+            .await
     }
 
     /// A user with `role`; returns (integer user id, token).
