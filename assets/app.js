@@ -159,6 +159,12 @@ function home(main, user) {
     })));
 }
 
+// the skip link must not become a route: move focus instead of changing the hash
+document.querySelector('a.skip')?.addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+});
+
 // every route change (including sub-routes of a page) re-renders: simple and predictable
 window.addEventListener('hashchange', () => render());
 render();
