@@ -30,8 +30,8 @@ export class ApiError extends Error {
   /** A 404 that means the route itself is missing (module part not served yet). */
   get notServed() {
     if (this.status === 405) return true;
-    return this.status === 404 && (this.code === 'NOT_FOUND' || this.code === '') &&
-      /requested resource was not found|not found/i.test(this.message);
+    // the gate's answer for an unknown route, as opposed to "Campaign 9 not found"
+    return this.status === 404 && /^the requested resource was not found\.?$/i.test(this.message.trim());
   }
   get summary() {
     const f = Object.entries(this.fields);
