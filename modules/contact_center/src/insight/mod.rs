@@ -9,6 +9,8 @@ pub mod ivr;
 pub mod knowledge;
 pub mod metrics;
 pub mod recordings;
+pub mod report_data;
+pub mod reports;
 pub mod routing;
 pub mod voicemail;
 
@@ -224,6 +226,70 @@ CREATE TABLE cc_kb_articles (
 );
 CREATE INDEX cc_kb_articles_company ON cc_kb_articles(company_id, category, id);
 CREATE INDEX cc_kb_articles_language ON cc_kb_articles(language, id);
+CREATE TABLE cc_report_templates (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT,
+    report_type TEXT NOT NULL,
+    query_definition TEXT NOT NULL DEFAULT '{}',
+    default_format TEXT NOT NULL DEFAULT 'pdf',
+    is_public INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_by_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cc_report_templates_type ON cc_report_templates(report_type, is_public);
+CREATE TABLE cc_reports (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    template_id INTEGER,
+    schedule_id INTEGER,
+    report_type TEXT NOT NULL,
+    query_definition TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL,
+    format TEXT NOT NULL,
+    filters TEXT NOT NULL DEFAULT '{}',
+    parameters TEXT NOT NULL DEFAULT '{}',
+    dataset TEXT,
+    file_size_bytes INTEGER,
+    row_count INTEGER,
+    period_start TEXT,
+    period_end TEXT,
+    error TEXT,
+    expires_at TEXT,
+    requested_at TEXT NOT NULL,
+    completed_at TEXT,
+    estimated_completion TEXT,
+    requested_by_id INTEGER
+);
+CREATE INDEX cc_reports_status ON cc_reports(status, id);
+CREATE INDEX cc_reports_owner ON cc_reports(requested_by_id, id);
+CREATE TABLE cc_report_schedules (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    template_id INTEGER NOT NULL REFERENCES cc_report_templates(id),
+    schedule_type TEXT NOT NULL,
+    schedule_config TEXT NOT NULL,
+    format TEXT NOT NULL,
+    recipients TEXT NOT NULL DEFAULT '[]',
+    is_active INTEGER NOT NULL DEFAULT 1,
+    created_by_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE cc_report_outbox (
+    id INTEGER PRIMARY KEY,
+    schedule_id INTEGER,
+    report_id INTEGER,
+    recipients TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
 "#;
 
 /// Handler result in the contact-center error body.
@@ -266,6 +332,8 @@ pub(crate) enum Tag {
     /// Metrics, aggregations, thresholds, alerts and the dashboard.
     #[oai(rename = "Analytics & Metrics")]
     Analytics,
+    /// Report templates, generated reports and schedules.
+    Reports,
     /// Endpoints this server adds to the document to record the data it needs.
     Extensions,
 }
@@ -374,11 +442,14 @@ pub fn api(platform: &Platform) -> impl OpenApi + 'static {
         voicemail::VoicemailApi::new(platform),
         metrics::MetricsApi::new(platform),
         recordings::RecordingsApi::new(platform),
+        reports::ReportsApi::new(platform),
     )
 }
 
 /// Starts this part's background work (report schedules) inside the server.
-pub fn start(_platform: &Platform) {}
+pub fn start(platform: &Platform) {
+    reports::register(platform);
+}
 
 /// Loads this part's demo data.
 pub fn demo(_platform: &Platform) -> ApiResult<()> {

@@ -1,0 +1,1539 @@
+//! Reports: templates (query definitions), reports generated asynchronously
+//! on the platform job queue, schedules on the platform scheduler, and
+//! e-mail to recipients over SMTP (or kept in an outbox the API shows).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use frontline_platform::jobs::{self, Frequency, Job, ScheduleSpec};
+use frontline_platform::{
+    events, ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta,
+};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::{json, Map, Value};
+
+use super::ivr::audit_tx;
+use super::report_data::{self, Dataset, QueryDefinition, FORMATS, REPORT_TYPES};
+use super::{
+    check_text, fail_if, iso, listed, not_found, now, parse_instant, require_manager, window,
+    Created, Deleted, Listed, Result, Tag,
+};
+use crate::SLUG;
+
+pub const JOB_KIND: &str = "contact-center.report";
+/// Days a generated report stays downloadable.
+pub const RETENTION_DAYS: i64 = 30;
+
+// ---------------------------------------------------------------- model
+
+/// A report template.
+#[derive(Object, Clone, Debug)]
+pub struct ReportTemplate {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    /// agent_performance, team_performance, queue_performance,
+    /// campaign_performance, call_summary or metric_summary.
+    pub report_type: String,
+    /// `{metrics: [...], filters: {...}, grouping: [...]}`.
+    pub query_definition: Value,
+    /// pdf, csv or xlsx.
+    pub default_format: String,
+    pub is_public: bool,
+    pub version: i64,
+    pub created_by_id: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A new template.
+#[derive(Object, Debug)]
+pub struct ReportTemplateCreate {
+    pub name: String,
+    pub description: Option<String>,
+    pub report_type: String,
+    /// Metrics: for call reports total_calls, completed_calls, successful_calls,
+    /// success_rate, abandoned_calls, abandon_rate, avg_duration,
+    /// total_duration, avg_wait_time, max_wait_time; for metric_summary
+    /// count, avg, min, max, sum. Grouping: agent_id, team_id, queue_id,
+    /// campaign_id, metric_name, day, week, month. Filters: team_id,
+    /// agent_id, queue_id, campaign_id, team_type, direction, status,
+    /// outcome, metric_type, metric_name.
+    pub query_definition: Option<Value>,
+    /// Default pdf.
+    pub default_format: Option<String>,
+    /// Visible to everyone in the contact center (default false: its author and managers).
+    pub is_public: Option<bool>,
+    pub version: Option<i64>,
+}
+
+/// Changes to a template; the version goes up by one on every change.
+#[derive(Object, Debug)]
+pub struct ReportTemplateUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub report_type: Option<String>,
+    pub query_definition: Option<Value>,
+    pub default_format: Option<String>,
+    pub is_public: Option<bool>,
+}
+
+/// A report.
+#[derive(Object, Clone, Debug)]
+pub struct Report {
+    pub id: i64,
+    pub name: String,
+    pub template_id: Option<i64>,
+    pub schedule_id: Option<i64>,
+    pub report_type: String,
+    /// generating, completed, failed or expired.
+    pub status: String,
+    pub format: String,
+    /// Where the file downloads (with the same bearer token).
+    pub file_url: Option<String>,
+    pub file_size_bytes: Option<i64>,
+    pub filters: Value,
+    pub parameters: Value,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub row_count: Option<i64>,
+    pub error: Option<String>,
+    pub expires_at: Option<String>,
+    pub requested_at: String,
+    pub completed_at: Option<String>,
+    pub estimated_completion: Option<String>,
+}
+
+/// What to generate.
+#[derive(Object, Debug)]
+pub struct GenerateRequest {
+    pub name: String,
+    /// A template; or give `report_type` (and optionally `query_definition`).
+    pub template_id: Option<i64>,
+    pub report_type: Option<String>,
+    pub query_definition: Option<Value>,
+    /// pdf, csv or xlsx (default: the template's).
+    pub format: Option<String>,
+    /// `start_date`, `end_date` (default the last 30 days) and any template filter.
+    pub filters: Option<Value>,
+    /// `include_charts`, `include_raw_data`.
+    pub parameters: Option<Value>,
+}
+
+/// The 202 answer.
+#[derive(Object, Debug)]
+pub struct GenerateAccepted {
+    pub id: i64,
+    pub name: String,
+    pub status: String,
+    pub estimated_completion: String,
+}
+
+/// When a schedule fires.
+#[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ScheduleConfig {
+    /// Weekly: 0 or 7 = Sunday, 1 = Monday … 6 = Saturday.
+    pub day_of_week: Option<u32>,
+    /// Monthly: 1..=31 (shorter months run on their last day).
+    pub day_of_month: Option<u32>,
+    pub hour: u32,
+    #[oai(default)]
+    #[serde(default)]
+    pub minute: u32,
+    /// IANA zone, default UTC.
+    pub timezone: Option<String>,
+}
+
+/// A report schedule.
+#[derive(Object, Clone, Debug)]
+pub struct ReportSchedule {
+    pub id: i64,
+    pub name: String,
+    pub template_id: i64,
+    /// daily, weekly or monthly.
+    pub schedule_type: String,
+    pub schedule_config: ScheduleConfig,
+    pub format: String,
+    pub recipients: Vec<String>,
+    pub is_active: bool,
+    pub next_run_at: Option<String>,
+    pub last_run_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A new schedule.
+#[derive(Object, Debug)]
+pub struct ReportScheduleCreate {
+    pub name: String,
+    pub template_id: i64,
+    pub schedule_type: String,
+    pub schedule_config: ScheduleConfig,
+    /// Default: the template's format.
+    pub format: Option<String>,
+    #[oai(default)]
+    pub recipients: Vec<String>,
+    pub is_active: Option<bool>,
+}
+
+/// Changes to a schedule.
+#[derive(Object, Debug)]
+pub struct ReportScheduleUpdate {
+    pub name: Option<String>,
+    pub template_id: Option<i64>,
+    pub schedule_type: Option<String>,
+    pub schedule_config: Option<ScheduleConfig>,
+    pub format: Option<String>,
+    pub recipients: Option<Vec<String>>,
+    pub is_active: Option<bool>,
+}
+
+/// Extension: an e-mail about a scheduled report.
+#[derive(Object, Clone, Debug)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub schedule_id: Option<i64>,
+    pub report_id: Option<i64>,
+    pub recipients: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    /// sent (over SMTP), kept (no SMTP server configured) or failed.
+    pub status: String,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum Accepted {
+    /// Generation started.
+    #[oai(status = 202)]
+    Accepted(Json<GenerateAccepted>),
+}
+
+#[derive(ApiResponse)]
+pub enum Download {
+    /// The report file.
+    #[oai(status = 200)]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+// ---------------------------------------------------------------- rules
+
+fn check_format(e: &mut Vec<FieldError>, field: &str, f: Option<&str>) {
+    if let Some(f) = f {
+        if !FORMATS.contains(&f) {
+            e.push(FieldError::new(field, "must be pdf, csv or xlsx"));
+        }
+    }
+}
+
+fn check_type(e: &mut Vec<FieldError>, t: Option<&str>) {
+    if let Some(t) = t {
+        if !REPORT_TYPES.contains(&t) {
+            e.push(FieldError::new(
+                "report_type",
+                format!("must be one of {}", REPORT_TYPES.join(", ")),
+            ));
+        }
+    }
+}
+
+fn parse_query(e: &mut Vec<FieldError>, report_type: &str, v: Option<&Value>) -> QueryDefinition {
+    let Some(v) = v else {
+        return QueryDefinition::default();
+    };
+    match serde_json::from_value::<QueryDefinition>(v.clone()) {
+        Ok(q) => {
+            e.extend(report_data::validate_query(
+                report_type,
+                &q,
+                "query_definition.",
+            ));
+            q
+        }
+        Err(err) => {
+            e.push(FieldError::new(
+                "query_definition",
+                format!("must be {{metrics, filters, grouping}}: {err}"),
+            ));
+            QueryDefinition::default()
+        }
+    }
+}
+
+fn valid_email(s: &str) -> bool {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !s.contains(char::is_whitespace)
+                && s.len() <= 254
+        }
+        None => false,
+    }
+}
+
+fn spec_of(schedule_type: &str, c: &ScheduleConfig) -> ApiResult<ScheduleSpec> {
+    use chrono::Weekday::*;
+    let frequency = match schedule_type {
+        "daily" => Frequency::Daily,
+        "weekly" => {
+            let d = c.day_of_week.ok_or_else(|| {
+                ApiError::invalid(
+                    "schedule_config.day_of_week",
+                    "a weekly schedule needs day_of_week (0-6, 0 = Sunday)",
+                )
+            })?;
+            Frequency::Weekly(match d {
+                0 | 7 => Sun,
+                1 => Mon,
+                2 => Tue,
+                3 => Wed,
+                4 => Thu,
+                5 => Fri,
+                6 => Sat,
+                _ => {
+                    return Err(ApiError::invalid(
+                        "schedule_config.day_of_week",
+                        "must be 0-6 (0 = Sunday)",
+                    ))
+                }
+            })
+        }
+        "monthly" => Frequency::Monthly(c.day_of_month.unwrap_or(1)),
+        _ => {
+            return Err(ApiError::invalid(
+                "schedule_type",
+                "must be daily, weekly or monthly",
+            ))
+        }
+    };
+    let spec = ScheduleSpec {
+        frequency,
+        hour: c.hour,
+        minute: c.minute,
+        timezone: c.timezone.clone().unwrap_or_else(|| "UTC".into()),
+    };
+    spec.validate().map_err(|mut e| {
+        for d in &mut e.details {
+            d.field = format!("schedule_config.{}", d.field);
+        }
+        e
+    })?;
+    Ok(spec)
+}
+
+fn schedule_name(id: i64) -> String {
+    format!("cc.report-schedule.{id}")
+}
+
+// ---------------------------------------------------------------- store
+
+const T_COLS: &str =
+    "id, name, description, report_type, query_definition, default_format, is_public, version, \
+     created_by_id, created_at, updated_at";
+
+fn t_row(r: &Row) -> rusqlite::Result<ReportTemplate> {
+    let q: String = r.get(4)?;
+    Ok(ReportTemplate {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        report_type: r.get(3)?,
+        query_definition: serde_json::from_str(&q).unwrap_or(json!({})),
+        default_format: r.get(5)?,
+        is_public: r.get(6)?,
+        version: r.get(7)?,
+        created_by_id: r.get(8)?,
+        created_at: r.get(9)?,
+        updated_at: r.get(10)?,
+    })
+}
+
+/// A template the caller may see (public, theirs, or any for managers).
+fn get_template(c: &Connection, id: i64, seq: i64, manager: bool) -> ApiResult<ReportTemplate> {
+    c.query_row(
+        &format!("SELECT {T_COLS} FROM cc_report_templates WHERE id = ?1"),
+        [id],
+        t_row,
+    )
+    .optional()?
+    .filter(|t| manager || t.is_public || t.created_by_id == Some(seq))
+    .ok_or_else(|| not_found("Report template", id))
+}
+
+const R_COLS: &str = "id, name, template_id, schedule_id, report_type, status, format, file_size_bytes, filters, \
+     parameters, period_start, period_end, row_count, error, expires_at, requested_at, completed_at, \
+     estimated_completion, requested_by_id";
+
+fn r_row(r: &Row) -> rusqlite::Result<(Report, Option<i64>)> {
+    let filters: String = r.get(8)?;
+    let parameters: String = r.get(9)?;
+    let id: i64 = r.get(0)?;
+    let status: String = r.get(5)?;
+    let expires: Option<String> = r.get(14)?;
+    let expired =
+        status == "completed" && expires.as_deref().is_some_and(|e| e < iso(now()).as_str());
+    Ok((
+        Report {
+            id,
+            name: r.get(1)?,
+            template_id: r.get(2)?,
+            schedule_id: r.get(3)?,
+            report_type: r.get(4)?,
+            file_url: (status == "completed" && !expired)
+                .then(|| format!("/contact-center/api/reports/{id}/download")),
+            status: if expired { "expired".into() } else { status },
+            format: r.get(6)?,
+            file_size_bytes: r.get(7)?,
+            filters: serde_json::from_str(&filters).unwrap_or(json!({})),
+            parameters: serde_json::from_str(&parameters).unwrap_or(json!({})),
+            period_start: r.get(10)?,
+            period_end: r.get(11)?,
+            row_count: r.get(12)?,
+            error: r.get(13)?,
+            expires_at: expires,
+            requested_at: r.get(15)?,
+            completed_at: r.get(16)?,
+            estimated_completion: r.get(17)?,
+        },
+        r.get(18)?,
+    ))
+}
+
+fn get_report(c: &Connection, id: i64, seq: i64, manager: bool) -> ApiResult<Report> {
+    c.query_row(
+        &format!("SELECT {R_COLS} FROM cc_reports WHERE id = ?1"),
+        [id],
+        r_row,
+    )
+    .optional()?
+    .filter(|(_, by)| manager || *by == Some(seq))
+    .map(|(r, _)| r)
+    .ok_or_else(|| not_found("Report", id))
+}
+
+const S_COLS: &str =
+    "id, name, template_id, schedule_type, schedule_config, format, recipients, is_active, \
+     created_at, updated_at";
+
+fn s_row(c: &Connection, r: &Row) -> rusqlite::Result<ReportSchedule> {
+    let cfg: String = r.get(4)?;
+    let rec: String = r.get(6)?;
+    let id: i64 = r.get(0)?;
+    let is_active: bool = r.get(7)?;
+    let times = jobs::schedule_times(c, &schedule_name(id)).ok().flatten();
+    Ok(ReportSchedule {
+        id,
+        name: r.get(1)?,
+        template_id: r.get(2)?,
+        schedule_type: r.get(3)?,
+        schedule_config: serde_json::from_str(&cfg).unwrap_or(ScheduleConfig {
+            day_of_week: None,
+            day_of_month: None,
+            hour: 0,
+            minute: 0,
+            timezone: None,
+        }),
+        format: r.get(5)?,
+        recipients: serde_json::from_str(&rec).unwrap_or_default(),
+        is_active,
+        next_run_at: times.filter(|_| is_active).map(|t| iso(t.0)),
+        last_run_at: times.and_then(|t| t.1).map(iso),
+        created_at: r.get(8)?,
+        updated_at: r.get(9)?,
+    })
+}
+
+fn get_schedule(c: &Connection, id: i64) -> ApiResult<ReportSchedule> {
+    c.query_row(
+        &format!("SELECT {S_COLS} FROM cc_report_schedules WHERE id = ?1"),
+        [id],
+        |r| s_row(c, r),
+    )
+    .optional()?
+    .ok_or_else(|| not_found("Report schedule", id))
+}
+
+fn o_row(r: &Row) -> rusqlite::Result<OutboxMessage> {
+    let rec: String = r.get(3)?;
+    Ok(OutboxMessage {
+        id: r.get(0)?,
+        schedule_id: r.get(1)?,
+        report_id: r.get(2)?,
+        recipients: serde_json::from_str(&rec).unwrap_or_default(),
+        subject: r.get(4)?,
+        body: r.get(5)?,
+        status: r.get(6)?,
+        error: r.get(7)?,
+        created_at: r.get(8)?,
+        sent_at: r.get(9)?,
+    })
+}
+
+/// Inserts a report in `generating` and queues its job (same transaction).
+#[allow(clippy::too_many_arguments)]
+fn insert_report(
+    tx: &Connection,
+    name: &str,
+    template_id: Option<i64>,
+    schedule_id: Option<i64>,
+    report_type: &str,
+    query: &QueryDefinition,
+    format: &str,
+    filters: &Map<String, Value>,
+    parameters: &Value,
+    by: Option<i64>,
+) -> ApiResult<(i64, String)> {
+    let requested = now();
+    let estimated = iso(requested + Duration::seconds(30));
+    tx.execute(
+        "INSERT INTO cc_reports (name, template_id, schedule_id, report_type, query_definition, status, format,
+            filters, parameters, requested_at, estimated_completion, requested_by_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'generating', ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            name,
+            template_id,
+            schedule_id,
+            report_type,
+            serde_json::to_string(query)?,
+            format,
+            Value::Object(filters.clone()).to_string(),
+            parameters.to_string(),
+            iso(requested),
+            estimated,
+            by
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    Ok((id, estimated))
+}
+
+// ---------------------------------------------------------------- generation
+
+/// Renders a stored dataset in `format`.
+pub fn render(
+    d: &Dataset,
+    format: &str,
+    _parameters: &Value,
+) -> ApiResult<(Vec<u8>, &'static str)> {
+    match format {
+        "csv" => Ok((report_data::to_csv(d)?, "text/csv; charset=utf-8")),
+        other => Err(ApiError::unavailable(format!(
+            "{other} rendering needs the platform report renderer, which this build does not have yet; use csv"
+        ))
+        .with_code("EXTERNAL_SERVICE_ERROR")),
+    }
+}
+
+/// Computes, renders and stores report `id`; marks it completed or failed.
+pub async fn generate(platform: &Platform, id: i64) -> ApiResult<Value> {
+    let outcome = platform
+        .db
+        .read(move |c| {
+            let (name, report_type, query, format, filters, parameters): (String, String, String, String, String, String) =
+                c.query_row(
+                    "SELECT name, report_type, query_definition, format, filters, parameters FROM cc_reports WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                )?;
+            let query: QueryDefinition = serde_json::from_str(&query)?;
+            let filters: Map<String, Value> = serde_json::from_str(&filters)?;
+            let parameters: Value = serde_json::from_str(&parameters)?;
+            let data = report_data::dataset(c, &name, &report_type, &query, &filters, now())?;
+            let (bytes, _) = render(&data, &format, &parameters)?;
+            Ok((data, bytes.len() as i64))
+        })
+        .await;
+    let result = platform
+        .db
+        .write(move |tx| {
+            let done = iso(now());
+            match &outcome {
+                Ok((data, size)) => {
+                    tx.execute(
+                        "UPDATE cc_reports SET status = 'completed', dataset = ?2, file_size_bytes = ?3, row_count = ?4,
+                            period_start = ?5, period_end = ?6, completed_at = ?7, expires_at = ?8, error = NULL
+                         WHERE id = ?1",
+                        params![
+                            id,
+                            serde_json::to_string(data)?,
+                            size,
+                            data.rows.len() as i64,
+                            data.period_start,
+                            data.period_end,
+                            done,
+                            iso(now() + Duration::days(RETENTION_DAYS))
+                        ],
+                    )?;
+                    events::emit(tx, SLUG, "report.generated", &json!({"report_id": id, "size": size}))?;
+                }
+                Err(e) => {
+                    tx.execute(
+                        "UPDATE cc_reports SET status = 'failed', error = ?2, completed_at = ?3 WHERE id = ?1",
+                        params![id, e.message, done],
+                    )?;
+                    events::emit(tx, SLUG, "report.failed", &json!({"report_id": id, "error": e.message}))?;
+                }
+            }
+            Ok(json!({"report_id": id, "ok": outcome.is_ok()}))
+        })
+        .await?;
+    Ok(result)
+}
+
+/// A scheduled run: a report over the previous period, then e-mail.
+pub async fn run_schedule(
+    platform: &Platform,
+    schedule_id: i64,
+    scheduled_for: DateTime<Utc>,
+) -> ApiResult<Value> {
+    let created = platform
+        .db
+        .write(move |tx| {
+            let s = match get_schedule(tx, schedule_id) {
+                Ok(s) => s,
+                Err(_) => return Ok(None),
+            };
+            if !s.is_active {
+                return Ok(None);
+            }
+            let t = get_template(tx, s.template_id, 0, true)?;
+            let tz: Tz = s
+                .schedule_config
+                .timezone
+                .as_deref()
+                .unwrap_or("UTC")
+                .parse()
+                .unwrap_or(Tz::UTC);
+            let (from, to) = report_data::scheduled_period(
+                &s.schedule_type,
+                scheduled_for.with_timezone(&tz).date_naive(),
+            );
+            let mut filters = Map::new();
+            filters.insert("start_date".into(), Value::String(from.to_string()));
+            filters.insert("end_date".into(), Value::String(to.to_string()));
+            let query: QueryDefinition =
+                serde_json::from_value(t.query_definition.clone()).unwrap_or_default();
+            let name = format!("{} ({} to {})", s.name, from, to);
+            let by: Option<i64> = tx.query_row(
+                "SELECT created_by_id FROM cc_report_schedules WHERE id = ?1",
+                [schedule_id],
+                |r| r.get(0),
+            )?;
+            let (id, _) = insert_report(
+                tx,
+                &name,
+                Some(t.id),
+                Some(s.id),
+                &t.report_type,
+                &query,
+                &s.format,
+                &filters,
+                &json!({}),
+                by,
+            )?;
+            Ok(Some((id, s)))
+        })
+        .await?;
+    let Some((report_id, schedule)) = created else {
+        return Ok(json!({"skipped": true}));
+    };
+    generate(platform, report_id).await?;
+    let report = platform
+        .db
+        .read(move |c| get_report(c, report_id, 0, true))
+        .await?;
+    let subject = format!("Report: {}", report.name);
+    let body = match report.status.as_str() {
+        "completed" => format!(
+            "Your scheduled report \"{}\" is ready.\n\nPeriod: {} to {}\nRows: {}\nFormat: {}\nDownload: {}\nAvailable until: {}\n",
+            report.name,
+            report.period_start.clone().unwrap_or_default(),
+            report.period_end.clone().unwrap_or_default(),
+            report.row_count.unwrap_or(0),
+            report.format,
+            report.file_url.clone().unwrap_or_default(),
+            report.expires_at.clone().unwrap_or_default(),
+        ),
+        _ => format!(
+            "Your scheduled report \"{}\" could not be generated: {}\n",
+            report.name,
+            report.error.clone().unwrap_or_default()
+        ),
+    };
+    let attachment = if report.status == "completed" {
+        platform
+            .db
+            .read(move |c| download_bytes(c, report_id))
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let (status, error) = if schedule.recipients.is_empty() {
+        ("kept".to_string(), Some("no recipients".to_string()))
+    } else {
+        match smtp_config() {
+            None => ("kept".to_string(), None),
+            Some(cfg) => {
+                match send_mail(&cfg, &schedule.recipients, &subject, &body, attachment).await {
+                    Ok(()) => ("sent".to_string(), None),
+                    Err(e) => ("failed".to_string(), Some(e)),
+                }
+            }
+        }
+    };
+    let recipients = schedule.recipients.clone();
+    platform
+        .db
+        .write(move |tx| {
+            tx.execute(
+                "INSERT INTO cc_report_outbox (schedule_id, report_id, recipients, subject, body, status, error, created_at, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    schedule_id,
+                    report_id,
+                    serde_json::to_string(&recipients)?,
+                    subject,
+                    body,
+                    status,
+                    error,
+                    iso(now()),
+                    (status == "sent").then(|| iso(now()))
+                ],
+            )?;
+            Ok(json!({"report_id": report_id, "mail": status}))
+        })
+        .await
+}
+
+/// SMTP settings from `FRONTLINE_SMTP_URL` (`smtp://[user:pass@]host[:port]`)
+/// and `FRONTLINE_SMTP_FROM`.
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<(String, String)>,
+    pub from: String,
+}
+
+pub fn smtp_config() -> Option<SmtpConfig> {
+    let url = std::env::var("FRONTLINE_SMTP_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())?;
+    let rest = url.strip_prefix("smtp://")?;
+    let (auth, hostport) = match rest.rsplit_once('@') {
+        Some((a, h)) => (Some(a), h),
+        None => (None, rest),
+    };
+    let hostport = hostport.trim_end_matches('/');
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h.to_string(), p.parse().ok()?),
+        None => (hostport.to_string(), 25),
+    };
+    let credentials = auth
+        .and_then(|a| a.split_once(':'))
+        .map(|(u, p)| (u.to_string(), p.to_string()));
+    Some(SmtpConfig {
+        host,
+        port,
+        credentials,
+        from: std::env::var("FRONTLINE_SMTP_FROM").unwrap_or_else(|_| "frontline@localhost".into()),
+    })
+}
+
+async fn send_mail(
+    cfg: &SmtpConfig,
+    to: &[String],
+    subject: &str,
+    body: &str,
+    attachment: Option<(Vec<u8>, String, String)>,
+) -> std::result::Result<(), String> {
+    use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
+    use lettre::transport::smtp::authentication::Credentials;
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    let mut builder = Message::builder()
+        .from(
+            cfg.from
+                .parse()
+                .map_err(|e| format!("bad sender address: {e}"))?,
+        )
+        .subject(subject);
+    for r in to {
+        builder = builder.to(r.parse().map_err(|e| format!("bad recipient {r}: {e}"))?);
+    }
+    let text = SinglePart::plain(body.to_string());
+    let message = match attachment {
+        Some((bytes, mime, filename)) => {
+            let ct = ContentType::parse(&mime).unwrap_or(ContentType::TEXT_PLAIN);
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(text)
+                    .singlepart(Attachment::new(filename).body(bytes, ct)),
+            )
+        }
+        None => builder.singlepart(text),
+    }
+    .map_err(|e| format!("could not build the message: {e}"))?;
+    let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host)
+        .port(cfg.port)
+        .timeout(Some(std::time::Duration::from_secs(15)));
+    if let Some((u, p)) = &cfg.credentials {
+        transport = transport.credentials(Credentials::new(u.clone(), p.clone()));
+    }
+    transport
+        .build()
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("SMTP delivery failed: {e}"))
+}
+
+/// The rendered file of a completed report: bytes, media type, file name.
+fn download_bytes(c: &Connection, id: i64) -> ApiResult<(Vec<u8>, String, String)> {
+    let (name, format, dataset, parameters): (String, String, Option<String>, String) = c
+        .query_row(
+            "SELECT name, format, dataset, parameters FROM cc_reports WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+    let dataset = dataset.ok_or_else(|| {
+        ApiError::conflict("The report is not ready").with_code("REPORT_NOT_READY")
+    })?;
+    let value: Value = serde_json::from_str(&dataset)?;
+    let d = dataset_from(&value)?;
+    let params: Value = serde_json::from_str(&parameters).unwrap_or(json!({}));
+    let (bytes, mime) = render(&d, &format, &params)?;
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((bytes, mime.to_string(), format!("{safe}.{format}")))
+}
+
+fn dataset_from(v: &Value) -> ApiResult<Dataset> {
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(Dataset {
+        title: s("title"),
+        report_type: s("report_type"),
+        period_start: s("period_start"),
+        period_end: s("period_end"),
+        columns: serde_json::from_value(v.get("columns").cloned().unwrap_or(json!([])))?,
+        rows: serde_json::from_value(v.get("rows").cloned().unwrap_or(json!([])))?,
+        summary: serde_json::from_value(v.get("summary").cloned().unwrap_or(json!([])))?,
+    })
+}
+
+/// Registers the report job with the platform runner.
+pub fn register(platform: &Platform) {
+    platform.jobs.register(
+        JOB_KIND,
+        Arc::new(|platform: Platform, job: Job| {
+            Box::pin(async move {
+                let p = &job.payload;
+                let result = if let Some(id) = p.get("report_id").and_then(Value::as_i64) {
+                    generate(&platform, id).await
+                } else if let Some(id) = p.get("schedule_id").and_then(Value::as_i64) {
+                    let at = p
+                        .get("scheduled_for")
+                        .and_then(Value::as_str)
+                        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                        .map(|t| t.with_timezone(&Utc))
+                        .unwrap_or_else(Utc::now);
+                    run_schedule(&platform, id, at).await
+                } else {
+                    Err(ApiError::bad_request(
+                        "report job without report_id or schedule_id",
+                    ))
+                };
+                result.map_err(|e| e.message)
+            })
+        }),
+    );
+}
+
+// ---------------------------------------------------------------- api
+
+pub struct ReportsApi {
+    platform: Platform,
+}
+
+impl ReportsApi {
+    pub fn new(platform: &Platform) -> Self {
+        ReportsApi {
+            platform: platform.clone(),
+        }
+    }
+}
+
+fn is_manager(p: &frontline_platform::auth::Principal) -> bool {
+    require_manager(p).is_ok()
+}
+
+#[OpenApi(tag = "Tag::Reports")]
+impl ReportsApi {
+    /// List report templates you can see (public ones, yours; managers see all).
+    /// Filters: `report_type`, `is_public`.
+    #[oai(path = "/api/reports/templates", method = "get")]
+    async fn templates(
+        &self,
+        auth: BearerAuth,
+        report_type: Query<Option<String>>,
+        is_public: Query<Option<bool>>,
+        limit: Query<Option<i64>>,
+        offset: Query<Option<i64>>,
+    ) -> Result<Listed<ReportTemplate>> {
+        let w = window(&self.platform, limit.0, offset.0)?;
+        let (ty, public, seq, mgr) = (report_type.0, is_public.0, auth.0.seq, is_manager(&auth.0));
+        let (items, total) = self
+            .platform
+            .db
+            .read(move |c| {
+                let filter = "(?1 IS NULL OR report_type = ?1) AND (?2 IS NULL OR is_public = ?2)
+                    AND (?3 OR is_public = 1 OR created_by_id = ?4)";
+                let total: i64 = c.query_row(
+                    &format!("SELECT COUNT(*) FROM cc_report_templates WHERE {filter}"),
+                    params![ty, public, mgr, seq],
+                    |r| r.get(0),
+                )?;
+                let mut stmt = c.prepare(&format!(
+                    "SELECT {T_COLS} FROM cc_report_templates WHERE {filter} ORDER BY id LIMIT ?5 OFFSET ?6"
+                ))?;
+                let items = stmt
+                    .query_map(params![ty, public, mgr, seq, w.limit as i64, w.offset as i64], t_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((items, total as u64))
+            })
+            .await?;
+        Ok(listed(items, &w, "/api/reports/templates", total))
+    }
+
+    /// Create a report template.
+    #[oai(path = "/api/reports/templates", method = "post")]
+    async fn create_template(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<ReportTemplateCreate>,
+    ) -> Result<Created<ReportTemplate>> {
+        require_manager(&auth.0)?;
+        let b = body.0;
+        let mut e = Vec::new();
+        check_text(&mut e, "name", &b.name, 200);
+        check_type(&mut e, Some(&b.report_type));
+        check_format(&mut e, "default_format", b.default_format.as_deref());
+        if b.version.is_some_and(|v| v < 1) {
+            e.push(FieldError::new("version", "must be 1 or more"));
+        }
+        let q = parse_query(&mut e, &b.report_type, b.query_definition.as_ref());
+        fail_if(e)?;
+        let t = self
+            .platform
+            .db
+            .write(move |tx| {
+                let at = iso(now());
+                tx.execute(
+                    "INSERT INTO cc_report_templates (name, description, report_type, query_definition, default_format,
+                        is_public, version, created_by_id, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                    params![
+                        b.name.trim(),
+                        b.description,
+                        b.report_type,
+                        serde_json::to_string(&q)?,
+                        b.default_format.unwrap_or_else(|| "pdf".into()),
+                        b.is_public.unwrap_or(false),
+                        b.version.unwrap_or(1),
+                        auth.0.seq,
+                        at
+                    ],
+                )?;
+                let id = tx.last_insert_rowid();
+                audit_tx(tx, &auth, &meta, "report_template.create", "report_template", id, json!({}))?;
+                get_template(tx, id, auth.0.seq, true)
+            })
+            .await?;
+        Ok(Created::Created(Json(t)))
+    }
+
+    /// Get a report template.
+    #[oai(path = "/api/reports/templates/:template_id", method = "get")]
+    async fn get_template(
+        &self,
+        auth: BearerAuth,
+        template_id: Path<i64>,
+    ) -> Result<Json<ReportTemplate>> {
+        let (id, seq, mgr) = (template_id.0, auth.0.seq, is_manager(&auth.0));
+        Ok(Json(
+            self.platform
+                .db
+                .read(move |c| get_template(c, id, seq, mgr))
+                .await?,
+        ))
+    }
+
+    /// Update a report template (its version goes up by one).
+    #[oai(path = "/api/reports/templates/:template_id", method = "put")]
+    async fn update_template(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        template_id: Path<i64>,
+        body: Json<ReportTemplateUpdate>,
+    ) -> Result<Json<ReportTemplate>> {
+        require_manager(&auth.0)?;
+        let b = body.0;
+        let id = template_id.0;
+        let t = self
+            .platform
+            .db
+            .write(move |tx| {
+                let cur = get_template(tx, id, auth.0.seq, true)?;
+                let mut e = Vec::new();
+                if let Some(n) = &b.name {
+                    check_text(&mut e, "name", n, 200);
+                }
+                check_type(&mut e, b.report_type.as_deref());
+                check_format(&mut e, "default_format", b.default_format.as_deref());
+                let ty = b.report_type.clone().unwrap_or(cur.report_type.clone());
+                let q = parse_query(&mut e, &ty, Some(b.query_definition.as_ref().unwrap_or(&cur.query_definition)));
+                fail_if(e)?;
+                tx.execute(
+                    "UPDATE cc_report_templates SET name = ?2, description = ?3, report_type = ?4, query_definition = ?5,
+                        default_format = ?6, is_public = ?7, version = version + 1, updated_at = ?8 WHERE id = ?1",
+                    params![
+                        id,
+                        b.name.as_deref().map(str::trim).unwrap_or(&cur.name),
+                        b.description.or(cur.description),
+                        ty,
+                        serde_json::to_string(&q)?,
+                        b.default_format.unwrap_or(cur.default_format),
+                        b.is_public.unwrap_or(cur.is_public),
+                        iso(now())
+                    ],
+                )?;
+                audit_tx(tx, &auth, &meta, "report_template.update", "report_template", id, json!({}))?;
+                get_template(tx, id, auth.0.seq, true)
+            })
+            .await?;
+        Ok(Json(t))
+    }
+
+    /// Delete a report template (409 while a schedule uses it).
+    #[oai(path = "/api/reports/templates/:template_id", method = "delete")]
+    async fn delete_template(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        template_id: Path<i64>,
+    ) -> Result<Deleted> {
+        require_manager(&auth.0)?;
+        let id = template_id.0;
+        self.platform
+            .db
+            .write(move |tx| {
+                get_template(tx, id, auth.0.seq, true)?;
+                let used: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM cc_report_schedules WHERE template_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )?;
+                if used > 0 {
+                    return Err(ApiError::conflict(format!(
+                        "{used} schedule(s) use this template; delete them first"
+                    ))
+                    .with_code("TEMPLATE_IN_USE"));
+                }
+                tx.execute(
+                    "UPDATE cc_reports SET template_id = NULL WHERE template_id = ?1",
+                    [id],
+                )?;
+                tx.execute("DELETE FROM cc_report_templates WHERE id = ?1", [id])?;
+                audit_tx(
+                    tx,
+                    &auth,
+                    &meta,
+                    "report_template.delete",
+                    "report_template",
+                    id,
+                    json!({}),
+                )
+            })
+            .await?;
+        Ok(Deleted::NoContent)
+    }
+
+    /// List reports (yours; managers see all), newest first. Filters:
+    /// `status` (generating, completed, failed), `report_type`.
+    #[oai(path = "/api/reports", method = "get")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        status: Query<Option<String>>,
+        report_type: Query<Option<String>>,
+        limit: Query<Option<i64>>,
+        offset: Query<Option<i64>>,
+    ) -> Result<Listed<Report>> {
+        let w = window(&self.platform, limit.0, offset.0)?;
+        let (st, ty, seq, mgr) = (status.0, report_type.0, auth.0.seq, is_manager(&auth.0));
+        let (items, total) = self
+            .platform
+            .db
+            .read(move |c| {
+                let filter = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR report_type = ?2) AND (?3 OR requested_by_id = ?4)";
+                let total: i64 = c.query_row(
+                    &format!("SELECT COUNT(*) FROM cc_reports WHERE {filter}"),
+                    params![st, ty, mgr, seq],
+                    |r| r.get(0),
+                )?;
+                let mut stmt = c.prepare(&format!(
+                    "SELECT {R_COLS} FROM cc_reports WHERE {filter} ORDER BY id DESC LIMIT ?5 OFFSET ?6"
+                ))?;
+                let items = stmt
+                    .query_map(params![st, ty, mgr, seq, w.limit as i64, w.offset as i64], r_row)?
+                    .map(|r| r.map(|(r, _)| r))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((items, total as u64))
+            })
+            .await?;
+        Ok(listed(items, &w, "/api/reports", total))
+    }
+
+    /// Generate a report. Answers 202 with status `generating`; a background
+    /// job computes it and the report moves to `completed` (with `file_url`)
+    /// or `failed` (with `error`). Files stay downloadable for 30 days.
+    #[oai(path = "/api/reports/generate", method = "post")]
+    async fn generate(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<GenerateRequest>,
+    ) -> Result<Accepted> {
+        let b = body.0;
+        let mut e = Vec::new();
+        check_text(&mut e, "name", &b.name, 200);
+        check_format(&mut e, "format", b.format.as_deref());
+        check_type(&mut e, b.report_type.as_deref());
+        if b.template_id.is_none() && b.report_type.is_none() {
+            e.push(FieldError::new(
+                "template_id",
+                "give template_id or report_type",
+            ));
+        }
+        let filters = match &b.filters {
+            None => Map::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(_) => {
+                e.push(FieldError::new("filters", "must be an object"));
+                Map::new()
+            }
+        };
+        for k in ["start_date", "end_date"] {
+            if let Some(v) = filters.get(k) {
+                match v.as_str() {
+                    Some(s) => {
+                        if let Err(err) = parse_instant(&format!("filters.{k}"), s, false) {
+                            e.extend(err.details);
+                        }
+                    }
+                    None => e.push(FieldError::new(
+                        format!("filters.{k}"),
+                        "must be a date (YYYY-MM-DD)",
+                    )),
+                }
+            }
+        }
+        let parameters = b.parameters.clone().unwrap_or(json!({}));
+        if !parameters.is_object() {
+            e.push(FieldError::new("parameters", "must be an object"));
+        }
+        fail_if(e)?;
+        let (seq, mgr) = (auth.0.seq, is_manager(&auth.0));
+        let name = b.name.trim().to_string();
+        let (id, estimated) = self
+            .platform
+            .db
+            .write(move |tx| {
+                let (ty, query, default_format) = match b.template_id {
+                    Some(tid) => {
+                        let t = get_template(tx, tid, seq, mgr).map_err(|_| {
+                            ApiError::invalid(
+                                "template_id",
+                                format!("report template {tid} does not exist"),
+                            )
+                        })?;
+                        let q: QueryDefinition =
+                            serde_json::from_value(t.query_definition.clone()).unwrap_or_default();
+                        (t.report_type, q, t.default_format)
+                    }
+                    None => {
+                        let ty = b.report_type.clone().unwrap_or_default();
+                        let mut e = Vec::new();
+                        let q = parse_query(&mut e, &ty, b.query_definition.as_ref());
+                        fail_if(e)?;
+                        (ty, q, "pdf".to_string())
+                    }
+                };
+                let mut e = report_data::validate_query(
+                    &ty,
+                    &QueryDefinition {
+                        filters: filters.clone(),
+                        ..Default::default()
+                    },
+                    "",
+                );
+                e.retain(|d| d.field.starts_with("filters."));
+                fail_if(e)?;
+                report_data::period(&filters, now())?;
+                let format = b.format.clone().unwrap_or(default_format);
+                let (id, estimated) = insert_report(
+                    tx,
+                    &name,
+                    b.template_id,
+                    None,
+                    &ty,
+                    &query,
+                    &format,
+                    &filters,
+                    &parameters,
+                    Some(seq),
+                )?;
+                jobs::enqueue(tx, JOB_KIND, &json!({"report_id": id}))?;
+                audit_tx(
+                    tx,
+                    &auth,
+                    &meta,
+                    "report.generate",
+                    "report",
+                    id,
+                    json!({"format": format}),
+                )?;
+                Ok((id, estimated))
+            })
+            .await?;
+        self.platform.jobs.notify();
+        Ok(Accepted::Accepted(Json(GenerateAccepted {
+            id,
+            name: b.name.trim().to_string(),
+            status: "generating".into(),
+            estimated_completion: estimated,
+        })))
+    }
+
+    /// Extension: the outbox of scheduled-report e-mails, newest first (sent
+    /// over SMTP when `FRONTLINE_SMTP_URL` is set, otherwise kept here).
+    #[oai(path = "/api/reports/outbox", method = "get", tag = "Tag::Extensions")]
+    async fn outbox(
+        &self,
+        auth: BearerAuth,
+        limit: Query<Option<i64>>,
+        offset: Query<Option<i64>>,
+    ) -> Result<Listed<OutboxMessage>> {
+        require_manager(&auth.0)?;
+        let w = window(&self.platform, limit.0, offset.0)?;
+        let (items, total) = self
+            .platform
+            .db
+            .read(move |c| {
+                let total: i64 = c.query_row("SELECT COUNT(*) FROM cc_report_outbox", [], |r| r.get(0))?;
+                let mut stmt = c.prepare(
+                    "SELECT id, schedule_id, report_id, recipients, subject, body, status, error, created_at, sent_at
+                     FROM cc_report_outbox ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+                )?;
+                let items = stmt
+                    .query_map(params![w.limit as i64, w.offset as i64], o_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((items, total as u64))
+            })
+            .await?;
+        Ok(listed(items, &w, "/api/reports/outbox", total))
+    }
+
+    /// List report schedules (filter by `is_active`).
+    #[oai(path = "/api/reports/schedules", method = "get")]
+    async fn schedules(
+        &self,
+        _auth: BearerAuth,
+        is_active: Query<Option<bool>>,
+        limit: Query<Option<i64>>,
+        offset: Query<Option<i64>>,
+    ) -> Result<Listed<ReportSchedule>> {
+        let w = window(&self.platform, limit.0, offset.0)?;
+        let active = is_active.0;
+        let (items, total) = self
+            .platform
+            .db
+            .read(move |c| {
+                let total: i64 = c.query_row(
+                    "SELECT COUNT(*) FROM cc_report_schedules WHERE ?1 IS NULL OR is_active = ?1",
+                    [active],
+                    |r| r.get(0),
+                )?;
+                let mut stmt = c.prepare(&format!(
+                    "SELECT {S_COLS} FROM cc_report_schedules WHERE ?1 IS NULL OR is_active = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"
+                ))?;
+                let items = stmt
+                    .query_map(params![active, w.limit as i64, w.offset as i64], |r| s_row(c, r))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((items, total as u64))
+            })
+            .await?;
+        Ok(listed(items, &w, "/api/reports/schedules", total))
+    }
+
+    /// Create a schedule: daily, weekly (`day_of_week`) or monthly
+    /// (`day_of_month`) at `hour`:`minute` in `timezone`. Each run generates
+    /// the template's report over the previous day, week or month and
+    /// e-mails the recipients.
+    #[oai(path = "/api/reports/schedules", method = "post")]
+    async fn create_schedule(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<ReportScheduleCreate>,
+    ) -> Result<Created<ReportSchedule>> {
+        require_manager(&auth.0)?;
+        let b = body.0;
+        let mut e = Vec::new();
+        check_text(&mut e, "name", &b.name, 200);
+        check_format(&mut e, "format", b.format.as_deref());
+        check_recipients(&mut e, &b.recipients);
+        fail_if(e)?;
+        let spec = spec_of(&b.schedule_type, &b.schedule_config)?;
+        let s = self
+            .platform
+            .db
+            .write(move |tx| {
+                let t = get_template(tx, b.template_id, auth.0.seq, true)
+                    .map_err(|_| ApiError::invalid("template_id", format!("report template {} does not exist", b.template_id)))?;
+                let at = iso(now());
+                let active = b.is_active.unwrap_or(true);
+                tx.execute(
+                    "INSERT INTO cc_report_schedules (name, template_id, schedule_type, schedule_config, format, recipients,
+                        is_active, created_by_id, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                    params![
+                        b.name.trim(),
+                        t.id,
+                        b.schedule_type,
+                        serde_json::to_string(&b.schedule_config)?,
+                        b.format.unwrap_or(t.default_format),
+                        serde_json::to_string(&b.recipients)?,
+                        active,
+                        auth.0.seq,
+                        at
+                    ],
+                )?;
+                let id = tx.last_insert_rowid();
+                jobs::upsert_schedule(tx, &schedule_name(id), JOB_KIND, &json!({"schedule_id": id}), &spec)?;
+                if !active {
+                    jobs::set_schedule_enabled(tx, &schedule_name(id), false)?;
+                }
+                audit_tx(tx, &auth, &meta, "report_schedule.create", "report_schedule", id, json!({}))?;
+                get_schedule(tx, id)
+            })
+            .await?;
+        Ok(Created::Created(Json(s)))
+    }
+
+    /// Update a schedule.
+    #[oai(path = "/api/reports/schedules/:schedule_id", method = "put")]
+    async fn update_schedule(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        schedule_id: Path<i64>,
+        body: Json<ReportScheduleUpdate>,
+    ) -> Result<Json<ReportSchedule>> {
+        require_manager(&auth.0)?;
+        let b = body.0;
+        let mut e = Vec::new();
+        if let Some(n) = &b.name {
+            check_text(&mut e, "name", n, 200);
+        }
+        check_format(&mut e, "format", b.format.as_deref());
+        if let Some(r) = &b.recipients {
+            check_recipients(&mut e, r);
+        }
+        fail_if(e)?;
+        let id = schedule_id.0;
+        let s = self
+            .platform
+            .db
+            .write(move |tx| {
+                let cur = get_schedule(tx, id)?;
+                let ty = b.schedule_type.clone().unwrap_or(cur.schedule_type.clone());
+                let cfg = b.schedule_config.clone().unwrap_or(cur.schedule_config.clone());
+                let spec = spec_of(&ty, &cfg)?;
+                let template_id = b.template_id.unwrap_or(cur.template_id);
+                get_template(tx, template_id, auth.0.seq, true)
+                    .map_err(|_| ApiError::invalid("template_id", format!("report template {template_id} does not exist")))?;
+                let active = b.is_active.unwrap_or(cur.is_active);
+                tx.execute(
+                    "UPDATE cc_report_schedules SET name = ?2, template_id = ?3, schedule_type = ?4, schedule_config = ?5,
+                        format = ?6, recipients = ?7, is_active = ?8, updated_at = ?9 WHERE id = ?1",
+                    params![
+                        id,
+                        b.name.as_deref().map(str::trim).unwrap_or(&cur.name),
+                        template_id,
+                        ty,
+                        serde_json::to_string(&cfg)?,
+                        b.format.unwrap_or(cur.format),
+                        serde_json::to_string(&b.recipients.unwrap_or(cur.recipients))?,
+                        active,
+                        iso(now())
+                    ],
+                )?;
+                jobs::upsert_schedule(tx, &schedule_name(id), JOB_KIND, &json!({"schedule_id": id}), &spec)?;
+                jobs::set_schedule_enabled(tx, &schedule_name(id), active)?;
+                audit_tx(tx, &auth, &meta, "report_schedule.update", "report_schedule", id, json!({}))?;
+                get_schedule(tx, id)
+            })
+            .await?;
+        Ok(Json(s))
+    }
+
+    /// Delete a schedule (its past reports are kept).
+    #[oai(path = "/api/reports/schedules/:schedule_id", method = "delete")]
+    async fn delete_schedule(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        schedule_id: Path<i64>,
+    ) -> Result<Deleted> {
+        require_manager(&auth.0)?;
+        let id = schedule_id.0;
+        self.platform
+            .db
+            .write(move |tx| {
+                get_schedule(tx, id)?;
+                jobs::delete_schedule(tx, &schedule_name(id))?;
+                tx.execute(
+                    "UPDATE cc_reports SET schedule_id = NULL WHERE schedule_id = ?1",
+                    [id],
+                )?;
+                tx.execute(
+                    "UPDATE cc_report_outbox SET schedule_id = NULL WHERE schedule_id = ?1",
+                    [id],
+                )?;
+                tx.execute("DELETE FROM cc_report_schedules WHERE id = ?1", [id])?;
+                audit_tx(
+                    tx,
+                    &auth,
+                    &meta,
+                    "report_schedule.delete",
+                    "report_schedule",
+                    id,
+                    json!({}),
+                )
+            })
+            .await?;
+        Ok(Deleted::NoContent)
+    }
+
+    /// Get a report (yours; managers see all).
+    #[oai(path = "/api/reports/:report_id", method = "get")]
+    async fn get(&self, auth: BearerAuth, report_id: Path<i64>) -> Result<Json<Report>> {
+        let (id, seq, mgr) = (report_id.0, auth.0.seq, is_manager(&auth.0));
+        Ok(Json(
+            self.platform
+                .db
+                .read(move |c| get_report(c, id, seq, mgr))
+                .await?,
+        ))
+    }
+
+    /// Delete a report and its file.
+    #[oai(path = "/api/reports/:report_id", method = "delete")]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        report_id: Path<i64>,
+    ) -> Result<Deleted> {
+        let (id, seq, mgr) = (report_id.0, auth.0.seq, is_manager(&auth.0));
+        self.platform
+            .db
+            .write(move |tx| {
+                get_report(tx, id, seq, mgr)?;
+                tx.execute(
+                    "UPDATE cc_report_outbox SET report_id = NULL WHERE report_id = ?1",
+                    [id],
+                )?;
+                tx.execute("DELETE FROM cc_reports WHERE id = ?1", [id])?;
+                audit_tx(tx, &auth, &meta, "report.delete", "report", id, json!({}))
+            })
+            .await?;
+        Ok(Deleted::NoContent)
+    }
+
+    /// Extension: download a completed report's file (410 after it expired).
+    #[oai(
+        path = "/api/reports/:report_id/download",
+        method = "get",
+        tag = "Tag::Extensions"
+    )]
+    async fn download(&self, auth: BearerAuth, report_id: Path<i64>) -> Result<Download> {
+        let (id, seq, mgr) = (report_id.0, auth.0.seq, is_manager(&auth.0));
+        let (bytes, mime, filename) = self
+            .platform
+            .db
+            .read(move |c| {
+                let r = get_report(c, id, seq, mgr)?;
+                match r.status.as_str() {
+                    "completed" => download_bytes(c, id),
+                    "expired" => Err(ApiError::gone("The report has expired; generate it again")
+                        .with_code("REPORT_EXPIRED")),
+                    "failed" => Err(ApiError::conflict(format!(
+                        "The report failed: {}",
+                        r.error.unwrap_or_default()
+                    ))
+                    .with_code("REPORT_FAILED")),
+                    _ => Err(ApiError::conflict("The report is still generating")
+                        .with_code("REPORT_NOT_READY")),
+                }
+            })
+            .await?;
+        Ok(Download::Ok(
+            Binary(bytes),
+            mime,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+    }
+}
+
+fn check_recipients(e: &mut Vec<FieldError>, r: &[String]) {
+    if r.len() > 50 {
+        e.push(FieldError::new("recipients", "at most 50 recipients"));
+    }
+    for (i, x) in r.iter().enumerate() {
+        if !valid_email(x) {
+            e.push(FieldError::new(
+                format!("recipients[{i}]"),
+                "must be an e-mail address",
+            ));
+        }
+    }
+}
