@@ -528,8 +528,9 @@ function recordMetric(refresh) {
 }
 
 // ---------- reports ----------
-function reports(p) {
+async function reports(p) {
   const out = h('div');
+  const templates = await api(M, 'GET', '/api/reports/templates').then((r) => (Array.isArray(r.data) ? r.data : [])).catch(() => []);
   const t = ccTable('/api/reports', [
     { key: 'name', label: 'Report' }, { key: 'report_type', label: 'Type' }, { key: 'format', label: 'Format' }, { key: 'status', label: 'Status', render: (r) => badge(r.status) },
     { key: 'requested_at', label: 'Requested', render: (r) => fmt.date(r.requested_at) },
@@ -538,13 +539,14 @@ function reports(p) {
   const gen = form({
     fields: [
       { name: 'name', label: 'Report name', required: true, value: `Performance report ${new Date().toISOString().slice(0, 10)}` },
-      { name: 'report_type', label: 'Type', type: 'select', options: ['agent_performance', 'team_performance', 'queue_performance', 'campaign_performance', 'call_summary', 'metric_summary'], value: 'agent_performance', required: true },
-      { name: 'template_id', label: 'Template id (optional)', type: 'number' },
+      { name: 'template_id', label: 'Template', type: 'select', placeholder: 'No template: choose a type', options: templates.map((t) => [t.id, `${t.name} (${t.report_type})`]) },
+      { name: 'report_type', label: 'Type (without a template)', type: 'select', options: ['agent_performance', 'team_performance', 'queue_performance', 'campaign_performance', 'call_summary', 'metric_summary'], value: 'agent_performance' },
       { name: 'format', label: 'Format', type: 'select', options: ['pdf', 'xlsx', 'csv'], value: 'pdf', required: true },
       { name: 'filters.start_date', label: 'From', type: 'date' }, { name: 'filters.end_date', label: 'To', type: 'date' },
     ],
     submitLabel: 'Generate',
     onSubmit: async (body) => {
+      if (body.template_id) { body.template_id = Number(body.template_id); delete body.report_type; }
       const pr = progress('Generating report…');
       clear(out, pr.el);
       const r = (await api(M, 'POST', '/api/reports/generate', { body })).data;
