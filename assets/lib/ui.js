@@ -34,10 +34,12 @@ export function clear(el, ...children) { el.replaceChildren(); append(el, childr
 /** Text with the search engine's <em> highlights kept, everything else escaped. */
 export function highlighted(text) {
   const span = h('span', { class: 'hl' });
-  String(text ?? '').split(/(<em>.*?<\/em>)/g).forEach((part) => {
-    const m = /^<em>(.*)<\/em>$/.exec(part);
-    if (m) span.append(h('mark', null, m[1]));
-    else if (part) span.append(part.replace(/<[^>]*>/g, ''));
+  // snippets arrive HTML-escaped around the <em> marks; decode the common entities for display as text
+  const decode = (x) => x.replace(/<[^>]*>/g, '').replace(/&(lt|gt|quot|#39|#x27|amp);/g, (_, e) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", amp: '&' })[e]);
+  String(text ?? '').split(/(<em>.*?<\/em>)/gs).forEach((part) => {
+    const m = /^<em>(.*)<\/em>$/s.exec(part);
+    if (m) span.append(h('mark', null, decode(m[1])));
+    else if (part) span.append(decode(part));
   });
   return span;
 }
