@@ -41,7 +41,7 @@ export function chart({ type = 'line', title, labels, series, height = 220, widt
     f.append(cap, p);
     return f;
   }
-  const all = series.flatMap((x) => x.values).filter((v) => v !== null && v !== undefined && !isNaN(v)).map(Number);
+  const all = series.flatMap((x) => [...x.values, ...(x.errors || []).flat()]).filter((v) => v !== null && v !== undefined && !isNaN(v)).map(Number);
   const rawMax = Math.max(0, ...all);
   const rawMin = Math.min(0, ...all);
   const max = niceMax(rawMax);
@@ -75,6 +75,14 @@ export function chart({ type = 'line', title, labels, series, height = 220, widt
         const r = s('rect', { x, y: y0, width: Math.max(1, bw - 1), height: Math.max(0.5, y1 - y0), fill: ser.color || COLORS[si % COLORS.length] });
         r.append(s('title', {}, `${ser.name} · ${labels[i]}: ${shortNum(Number(v))}`));
         svg.append(r);
+        const err = ser.errors?.[i];
+        if (err && err[0] !== undefined && err[1] !== undefined) {   // confidence interval whisker
+          const cx = x + Math.max(1, bw - 1) / 2;
+          const [ylo, yhi] = [y(Number(err[0])), y(Number(err[1]))];
+          svg.append(s('line', { x1: cx, x2: cx, y1: ylo, y2: yhi, stroke: '#111827', 'stroke-width': 1.5 }));
+          svg.append(s('line', { x1: cx - 6, x2: cx + 6, y1: ylo, y2: ylo, stroke: '#111827', 'stroke-width': 1.5 }));
+          svg.append(s('line', { x1: cx - 6, x2: cx + 6, y1: yhi, y2: yhi, stroke: '#111827', 'stroke-width': 1.5 }));
+        }
       });
     });
   } else {

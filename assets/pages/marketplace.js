@@ -242,9 +242,9 @@ function campaignsTab(p, campaignId) {
     const v = d.results?.variantResults || [];
     return h('div', null, h('h2', null, d.name, ' ', badge(d.status)),
       h('div', { class: 'stats' }, stat('Participants', fmt.num(d.results?.totalParticipants)),
-        d.results?.winner ? stat('Winner', d.results.winner.variantId, `${d.results.winner.improvement || ''} · ${d.results.winner.confidence}% confidence`) : stat('Winner', 'none yet', 'not significant')),
+        d.results?.winner ? stat('Winner', v.find((x) => x.variantId === d.results.winner.variantId)?.name || d.results.winner.variantId, `${d.results.winner.improvement || ''} · ${d.results.winner.confidence}% confidence`) : stat('Winner', 'none yet', 'not significant')),
       v.length ? h('div', { class: 'two' },
-        card(null, chart({ type: 'bar', title: 'Response rate % by variant', labels: v.map((x) => x.name || x.variantId), series: [{ name: 'response rate', values: v.map((x) => x.responseRate) }, { name: 'CI lower', values: v.map((x) => x.confidenceInterval?.lower) }, { name: 'CI upper', values: v.map((x) => x.confidenceInterval?.upper) }] })),
+        card(null, chart({ type: 'bar', title: 'Response rate % by variant', labels: v.map((x) => x.name || x.variantId), series: [{ name: 'response rate with 95% confidence interval', values: v.map((x) => x.responseRate), errors: v.map((x) => (x.confidenceInterval ? [x.confidenceInterval.lower, x.confidenceInterval.upper] : null)) }] })),
         h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Variant', 'Participants', 'Responses', 'Rate', '95% CI', 'Avg rating'].map((x) => h('th', null, x)))),
           h('tbody', null, v.map((x) => h('tr', null, h('td', null, x.name || x.variantId), h('td', { class: 'num' }, x.participants), h('td', { class: 'num' }, x.responses), h('td', { class: 'num' }, `${fmt.num(x.responseRate, 1)}%`),
             h('td', null, x.confidenceInterval ? `${fmt.num(x.confidenceInterval.lower, 1)}–${fmt.num(x.confidenceInterval.upper, 1)}%` : '—'), h('td', { class: 'num' }, fmt.num(x.averageRating, 2))))))) : empty('No participants yet.'));
