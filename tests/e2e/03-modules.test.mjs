@@ -49,9 +49,15 @@ test('training: create a scenario in the form, publish it, find it in search', a
     await shot(page, '03-training-scenario');
     await open(page, 'training/search');
     await page.getByLabel('Search scenarios').fill('overcharge');
-    await page.getByRole('button', { name: 'Search' }).click();
-    await settled(page);
-    await page.locator('.results li', { hasText: 'E2E billing dispute' }).first().waitFor();
+    // the search index may catch up a moment after the write: search again for a few seconds
+    const hit = page.locator('.results li', { hasText: 'E2E billing dispute' }).first();
+    for (let i = 0; i < 10; i++) {
+      await page.getByRole('button', { name: 'Search' }).click();
+      await settled(page);
+      if (await hit.isVisible()) break;
+      await page.waitForTimeout(500);
+    }
+    await hit.waitFor();
     assert.ok((await page.locator('.results mark').count()) > 0, 'search highlights are shown');
     await shot(page, '03-training-search');
   });
