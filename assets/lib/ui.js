@@ -306,7 +306,7 @@ export function clearFieldErrors(container) {
  * Shows server validation errors beside the fields and a summary on top.
  */
 export function form({ fields, submitLabel = 'Save', onSubmit, onDone, cancel, sections, className }) {
-  const alert = h('div', { class: 'form-alert', role: 'alert', hidden: true });
+  const alert = h('div', { class: 'form-alert', role: 'alert', tabindex: '-1', hidden: true });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, submitLabel);
   const body = sections
     ? sections.map((s) => h('fieldset', { class: 'fieldset' }, h('legend', null, s.legend), h('div', { class: 'grid' }, s.fields.map(field))))
