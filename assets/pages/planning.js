@@ -105,6 +105,7 @@ async function versionPage(main, id) {
     return h('div', null,
       h('div', { class: 'page-head' }, h('div', null, h('h2', null, v.name), h('p', null, badge(v.status), ` ${v.mode} · ${v.rentPlan?.rentModel || ''} · by ${v.createdByName || v.createdBy}`, v.basedOnName ? ` · based on ${v.basedOnName}` : '')),
         h('div', { class: 'toolbar' },
+          canEdit() && ['DRAFT', 'READY'].includes(v.status) ? btn('Edit', () => editVersion(v)) : null,
           canEdit() ? actionBtn('Duplicate', async () => { const r = await api(M, 'POST', `/api/versions/${id}/duplicate`, { body: { name: `${v.name} (copy)` } }); toast('Duplicated.', 'success'); location.hash = `#/planning/v/${r.data.id}`; }) : null,
           hasRole(M, 'ADMIN') && !locked ? btn('Lock', () => lock(v)) : null,
           btn('Report', () => reportDialog(v)),
@@ -133,6 +134,33 @@ async function versionPage(main, id) {
         card('Capex', (v.capexItems || []).length ? kv(v.capexItems.map((x) => [`${x.year} ${x.category}`, `${fmt.num(x.amount)} — ${x.description || ''}`])) : empty('None')),
         card('Opex sub-accounts', (v.opexSubAccounts || []).length ? kv(v.opexSubAccounts.map((x) => [x.subAccountName, x.isFixed ? `fixed ${fmt.num(x.fixedAmount)}` : `${x.percentOfRevenue}% of revenue`])) : empty('None'))));
   });
+}
+
+function editVersion(v) {
+  const d = dialog(`Edit ${v.name}`, form({
+    sections: [
+      { legend: 'Version', fields: [
+        { name: 'name', label: 'Name', required: true, value: v.name },
+        { name: 'status', label: 'Status', type: 'select', options: ['DRAFT', 'READY', 'APPROVED'], value: v.status, required: true },
+        { name: 'description', label: 'Description', type: 'textarea', value: v.description },
+      ] },
+      { legend: 'Rent plan', fields: [
+        { name: 'rentPlan.parameters', label: `Parameters of ${v.rentPlan?.rentModel || 'the rent model'} (JSON)`, type: 'json', value: v.rentPlan?.parameters || {} },
+      ] },
+      { legend: 'Curriculum plans', fields: (v.curriculumPlans || []).flatMap((cp, i) => [
+        { name: `cp.${i}.tuitionBase`, label: `${cp.curriculumType} tuition base`, type: 'number', value: cp.tuitionBase },
+        { name: `cp.${i}.capacity`, label: `${cp.curriculumType} capacity`, type: 'number', value: cp.capacity },
+      ]) },
+    ],
+    submitLabel: 'Save', cancel: () => d.close(),
+    onSubmit: (body) => {
+      const { cp, ...rest } = body;
+      if (cp) rest.curriculumPlans = (v.curriculumPlans || []).map((plan, i) => ({ id: plan.id, ...(cp[i] || {}) }));
+      if (rest.rentPlan) rest.rentPlan = { id: v.rentPlan?.id, ...rest.rentPlan };
+      return api(M, 'PATCH', `/api/versions/${v.id}`, { body: rest });
+    },
+    onDone: () => { d.close(); toast('Version saved; the projection is recalculated.', 'success'); location.reload(); },
+  }), { wide: true });
 }
 
 function lock(v) {
