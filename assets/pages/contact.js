@@ -10,7 +10,7 @@ import { chart } from '../lib/chart.js';
 const M = 'contact-center';
 const TABS = [
   ['campaigns', 'Campaigns'], ['contacts', 'Contacts'], ['teams', 'Teams & agents'], ['queues', 'Queues'], ['knowledge', 'Knowledge'],
-  ['ivr', 'IVR flows'], ['routing', 'Routing'], ['dashboard', 'Dashboard'], ['reports', 'Reports'],
+  ['ivr', 'IVR flows'], ['routing', 'Routing'], ['voicemail', 'Voicemail & recordings'], ['dashboard', 'Dashboard'], ['reports', 'Reports'],
 ];
 
 export async function render(main, route) {
@@ -18,7 +18,7 @@ export async function render(main, route) {
   main.append(h('div', { class: 'page-head' },
     h('div', null, h('h1', null, 'Contact center'), h('p', null, 'Campaigns, contacts, agents, queues, IVR, routing, live metrics and reports.')),
     h('div', { class: 'links' }, h('a', { href: '/contact-center/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
-  const renderers = { campaigns, contacts, teams, queues, knowledge, ivr, routing, dashboard, reports };
+  const renderers = { campaigns, contacts, teams, queues, knowledge, ivr, routing, voicemail, dashboard, reports };
   const tab = renderers[sub] ? sub : 'campaigns';
   main.append(tabs(TABS.map(([k, label]) => ({ id: k, label, render: (p) => renderers[k](p, id) })), tab, (t) => { location.hash = `#/contact-center/${t}`; }));
 }
@@ -455,6 +455,67 @@ function ruleFields(r) {
     { name: 'targets', label: 'Targets (JSON array of {target_type, target_id, weight})', type: 'json', value: r.targets || [{ target_type: 'queue', target_id: 1 }] },
     { name: 'fallback_action', label: 'Fallback action (JSON)', type: 'json', value: r.fallback_action || { action_type: 'voicemail' } },
   ];
+}
+
+// ---------- voicemail & recordings ----------
+const VM_STATUSES = ['new', 'listened', 'in_progress', 'completed', 'archived'];
+function voicemail(p) {
+  const vm = ccTable('/api/voicemail', [
+    { key: 'received_at', label: 'Received', render: (v) => fmt.date(v.received_at) },
+    { key: 'from_number', label: 'From' },
+    { key: 'duration', label: 'Length', class: 'num', render: (v) => `${fmt.num(v.duration)} s` },
+    { key: 'priority', label: 'Priority' },
+    { key: 'transcription', label: 'Transcription', render: (v) => (v.transcription ? String(v.transcription).slice(0, 120) : '—') },
+    { key: 'status', label: 'Status', render: (v) => badge(v.status) },
+  ], {
+    caption: 'Voicemail',
+    filters: [{ name: 'status', label: 'Status', type: 'select', options: VM_STATUSES }, { name: 'from_number', label: 'From number' }],
+    actions: (v) => [
+      h('label', { class: 'sr-only', for: `vm-${v.id}` }, `Status of the voicemail from ${v.from_number}`),
+      h('select', { id: `vm-${v.id}`, class: 'inline-select', onchange: async (e) => {
+        try { await api(M, 'PUT', `/api/voicemail/${v.id}`, { body: { status: e.target.value } }); toast('Voicemail updated.', 'success'); } catch (err) { toastError(err); }
+        vm.reload();
+      } }, VM_STATUSES.map((x) => h('option', { value: x, selected: x === v.status }, x))),
+      actionBtn('Delete', async () => { if (!(await confirmDialog('Delete this voicemail?', { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/voicemail/${v.id}`); vm.reload(); }, 'btn-small btn-danger'),
+    ],
+    emptyText: 'No voicemail.',
+  });
+  const rec = ccTable('/api/recordings', [
+    { key: 'recorded_at', label: 'Recorded', render: (r) => fmt.date(r.recorded_at || r.created_at) },
+    { key: 'call_id', label: 'Call', render: (r) => (r.call_id ? h('code', null, r.call_id) : '—') },
+    { key: 'agent_id', label: 'Agent' },
+    { key: 'duration', label: 'Length', class: 'num', render: (r) => `${fmt.num(r.duration)} s` },
+    { key: 'sentiment_score', label: 'Sentiment', class: 'num', render: (r) => fmt.num(r.sentiment_score, 2) },
+    { key: 'has_transcription', label: 'Transcript', render: (r) => badge(r.has_transcription ? 'yes' : 'no', r.has_transcription ? 'active' : 'inactive') },
+  ], {
+    caption: 'Recordings',
+    filters: [{ name: 'has_transcription', label: 'Transcript', type: 'select', options: [['true', 'with transcript'], ['false', 'without']] }, { name: 'agent_id', label: 'Agent id', type: 'number' }],
+    onRow: (r) => recording(r),
+    emptyText: 'No recordings.',
+  });
+  p.append(h('h2', null, 'Voicemail'), vm.el, h('h2', null, 'Call recordings'), rec.el);
+}
+function recording(r) {
+  const box = h('div');
+  dialog(`Recording ${r.id}`, box, { wide: true });
+  load(box, async () => {
+    const t = r.has_transcription ? await api(M, 'GET', `/api/recordings/${r.id}/transcription`).then((x) => x.data).catch(() => null) : null;
+    const out = h('div');
+    return h('div', null,
+      kv([['Call', r.call_id], ['Agent', r.agent_id], ['Length', `${fmt.num(r.duration)} s`], ['Recorded', fmt.date(r.recorded_at)], ['Audio', r.file_url ? h('a', { href: r.file_url, target: '_blank', rel: 'noopener' }, 'open') : '—']]),
+      h('h3', { style: 'margin-top:1rem' }, 'Transcript'),
+      t ? (t.segments?.length ? h('div', { class: 'chat' }, t.segments.map((sg) => h('div', { class: `bubble ${/agent/i.test(sg.speaker || '') ? '' : 'inbound'}` }, sg.text, h('span', { class: 'meta' }, `${sg.speaker || ''} ${sg.start !== undefined ? `· ${fmt.num(sg.start, 1)} s` : ''}`)))) : h('p', null, t.text))
+        : empty('No transcript for this recording.'),
+      t ? h('div', { class: 'actions' }, actionBtn('Analyze', async () => {
+        const a = (await api(M, 'POST', `/api/recordings/${r.id}/analyze`, { body: { analysis_types: ['sentiment', 'keywords', 'compliance', 'summary'] } })).data;
+        clear(out,
+          a.sentiment ? h('div', { class: 'stats' }, stat('Overall sentiment', fmt.num(a.sentiment.overall, 2)), stat('Positive', fmt.pct(a.sentiment.positive)), stat('Neutral', fmt.pct(a.sentiment.neutral)), stat('Negative', fmt.pct(a.sentiment.negative))) : null,
+          a.summary ? h('p', null, h('strong', null, 'Summary: '), a.summary) : null,
+          a.keywords?.length ? h('p', null, h('strong', null, 'Keywords: '), a.keywords.map((k) => `${k.word} (${k.count})`).join(', ')) : null,
+          a.compliance ? h('p', null, h('strong', null, 'Compliance: '), badge(a.compliance.passed ? 'passed' : 'failed', a.compliance.passed ? 'active' : 'failed'),
+            a.compliance.issues?.length ? h('ul', null, a.compliance.issues.map((i) => h('li', null, typeof i === 'string' ? i : i.message || JSON.stringify(i)))) : null) : null);
+      }, 'btn-primary')) : null, out);
+  });
 }
 
 // ---------- dashboard ----------
