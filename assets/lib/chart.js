@@ -9,11 +9,11 @@ function s(tag, attrs, text) {
   return el;
 }
 
-function niceMax(v) {
-  if (v <= 0) return 1;
+/** A round tick step (1, 2, 2.5 or 5 times a power of ten) at least `v`. */
+function niceStep(v) {
   const p = 10 ** Math.floor(Math.log10(v));
   const m = v / p;
-  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
 }
 function shortNum(n) {
   const a = Math.abs(n);
@@ -44,16 +44,18 @@ export function chart({ type = 'line', title, labels, series, height = 220, widt
   const all = series.flatMap((x) => [...x.values, ...(x.errors || []).flat()]).filter((v) => v !== null && v !== undefined && !isNaN(v)).map(Number);
   const rawMax = Math.max(0, ...all);
   const rawMin = Math.min(0, ...all);
-  const max = niceMax(rawMax);
-  const min = rawMin < 0 ? -niceMax(-rawMin) : 0;
+  const tick = niceStep((rawMax - rawMin) / 4 || 1);
+  const max = Math.ceil(rawMax / tick) * tick || tick;
+  const min = Math.floor(rawMin / tick) * tick;
+  const ticks = Math.round((max - min) / tick);
   const W = width - pad.l - pad.r;
   const H = height - pad.t - pad.b;
   const y = (v) => pad.t + H - ((v - min) / (max - min || 1)) * H;
   const n = Math.max(1, labels.length);
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart-svg', role: 'img', 'aria-label': title || 'Chart', preserveAspectRatio: 'xMidYMid meet' });
   // grid + y axis
-  for (let i = 0; i <= 4; i++) {
-    const v = min + ((max - min) * i) / 4;
+  for (let i = 0; i <= ticks; i++) {
+    const v = min + tick * i;
     const yy = y(v);
     svg.append(s('line', { x1: pad.l, x2: width - pad.r, y1: yy, y2: yy, class: 'grid' }));
     svg.append(s('text', { x: pad.l - 6, y: yy + 4, 'text-anchor': 'end', class: 'tick' }, shortNum(v)));
