@@ -329,7 +329,7 @@ function ivrDetail(p, id) {
     return h('div', null,
       h('div', { class: 'page-head' }, h('div', null, h('h2', null, f.name), h('p', null, badge(f.is_active ? 'active' : 'inactive'), ` version ${f.version} · ${f.node_count} nodes · ${f.language}`)),
         h('div', { class: 'toolbar' },
-          btn('Edit nodes', () => createDialog(`Edit ${f.name}`, [{ name: 'nodes', label: 'Nodes (JSON array)', type: 'json', rows: 16, value: f.nodes }, { name: 'start_node_id', label: 'Start node id', type: 'number', value: f.start_node_id }], `/api/ivr/flows/${id}`, () => location.reload(), 'PUT')),
+          btn('Edit nodes', () => editNodes(f)),
           actionBtn(f.is_active ? 'Deactivate' : 'Activate', async () => { await api(M, 'PUT', `/api/ivr/flows/${id}`, { body: { is_active: !f.is_active } }); toast(f.is_active ? 'Deactivated.' : 'Activated.', 'success'); location.reload(); }),
           actionBtn('Publish version', async () => { const r = await api(M, 'POST', `/api/ivr/flows/${id}/publish`, { body: { version_notes: 'Published from the admin UI' } }); toast(`Published version ${r.data.version ?? ''}.`, 'success'); location.reload(); }, 'btn-primary'),
           actionBtn('Delete', async () => { if (!(await confirmDialog(`Delete ${f.name}?`, { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/ivr/flows/${id}`); location.hash = '#/contact-center/ivr'; }, 'btn-danger'))),
@@ -338,6 +338,29 @@ function ivrDetail(p, id) {
         h('details', null, h('summary', null, 'All figures'), h('pre', null, fmt.json(an)))) : null);
   });
 }
+/** JSON editor for a flow's nodes with a live graph preview. */
+function editNodes(f) {
+  const preview = h('div', { class: 'graph-preview', 'aria-live': 'polite' }, ivrGraph(f));
+  const fm = form({
+    fields: [{ name: 'nodes', label: 'Nodes (JSON array of {id, node_type, name, prompt_text, menu_options:[{dtmf_key, description, target_node_id}], next_node_id, queue_id, transfer_to})', type: 'json', rows: 18, value: f.nodes, keepEmpty: true },
+      { name: 'start_node_id', label: 'Start node id', type: 'number', value: f.start_node_id }],
+    submitLabel: 'Save graph', cancel: () => d.close(),
+    onSubmit: (body) => api(M, 'PUT', `/api/ivr/flows/${f.id}`, { body }),
+    onDone: () => { d.close(); toast('Graph saved. Publish a version to use it.', 'success'); location.reload(); },
+  });
+  const ta = fm.querySelector('textarea');
+  const start = fm.querySelector('input[type=number]');
+  const redraw = () => {
+    try {
+      const nodes = JSON.parse(ta.value);
+      clear(preview, ivrGraph({ ...f, nodes: Array.isArray(nodes) ? nodes : [], start_node_id: Number(start.value) || f.start_node_id }));
+    } catch { /* keep the last good preview while typing */ }
+  };
+  ta.addEventListener('input', redraw);
+  start.addEventListener('input', redraw);
+  const d = dialog(`Edit ${f.name}`, h('div', { class: 'two' }, fm, h('div', null, h('h3', null, 'Preview'), preview)), { wide: true });
+}
+
 /** Lays the IVR nodes out in layers (breadth-first from the start node) and draws edges. */
 export function ivrGraph(flow) {
   const NS = 'http://www.w3.org/2000/svg';
