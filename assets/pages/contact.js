@@ -298,8 +298,16 @@ function knowledge(p) {
     onRow: (a) => dialog(a.title, [kv([['Category', a.category], ['Language', a.language], ['Tags', (a.tags || []).join(', ')], ['Public', a.is_public], ['Updated', fmt.date(a.updated_at)]]), h('p', { style: 'white-space:pre-wrap' }, a.content)], { wide: true }),
     actions: (a) => [actionBtn('Delete', async () => { if (!(await confirmDialog(`Delete “${a.title}”?`, { ok: 'Delete', danger: true }))) return; await api(M, 'DELETE', `/api/v1/knowledge/${a.id}`); t.reload(); }, 'btn-small btn-danger')],
   });
+  const companies = ccTable('/api/v1/companies', [
+    { key: 'id', label: 'Id', class: 'num' }, { key: 'name', label: 'Company' }, { key: 'industry', label: 'Industry' }, { key: 'domain', label: 'Domain' },
+    { key: 'contact_email', label: 'Contact' }, { key: 'is_active', label: 'Active', render: (c) => badge(c.is_active ? 'active' : 'inactive') },
+  ], { caption: 'Companies', limit: 10, emptyText: 'No companies yet.' });
   p.append(f, results, h('div', { class: 'toolbar' }, h('h2', { class: 'grow' }, 'Articles'),
-    btn('New article', () => createDialog('New article', [{ name: 'title', label: 'Title', required: true }, { name: 'category', label: 'Category' }, { name: 'company_id', label: 'Company id', type: 'number' }, { name: 'tags', label: 'Tags', type: 'tags' }, { name: 'content', label: 'Content', type: 'textarea', rows: 8, required: true }], '/api/v1/knowledge', () => t.reload()), 'btn-primary')), t.el);
+    btn('New article', () => createDialog('New article', [{ name: 'title', label: 'Title', required: true }, { name: 'category', label: 'Category' }, { name: 'company_id', label: 'Company id', type: 'number' }, { name: 'tags', label: 'Tags', type: 'tags' }, { name: 'content', label: 'Content', type: 'textarea', rows: 8, required: true }], '/api/v1/knowledge', () => t.reload()), 'btn-primary')), t.el,
+  h('div', { class: 'toolbar', style: 'margin-top:1rem' }, h('h2', { class: 'grow' }, 'Companies'),
+    btn('New company', () => createDialog('New company', [{ name: 'name', label: 'Name', required: true }, { name: 'industry', label: 'Industry' }, { name: 'domain', label: 'Domain' },
+      { name: 'size', label: 'Size' }, { name: 'contact_email', label: 'Contact e-mail', type: 'email' }, { name: 'contact_phone', label: 'Contact phone' },
+      { name: 'address', label: 'Address (JSON)', type: 'json', value: {} }, { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/companies', () => companies.reload()))), companies.el);
 }
 
 // ---------- IVR ----------
