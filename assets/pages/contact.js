@@ -211,6 +211,7 @@ function teams(p) {
       h('select', { id: `ag-st-${a.id}`, class: 'inline-select', onchange: async (e) => {
         try { await api(M, 'PUT', `/api/v1/agents/${a.id}`, { body: { status: e.target.value } }); toast(`${a.name} is now ${e.target.value}.`, 'success'); all.reload(); } catch (err) { toastError(err); all.reload(); }
       } }, ['available', 'busy', 'away', 'offline'].map((x) => h('option', { value: x, selected: x === a.status }, x))),
+      btn('Performance', () => agentPerformance(a), 'btn-small'),
       btn('Skills', () => createDialog(`Add skills to ${a.name}`, [{ name: 'skills', label: 'Skills (JSON array of {skill_name, proficiency})', type: 'json', value: [{ skill_name: 'billing', proficiency: 4 }] }], `/api/v1/agents/${a.id}/skills`, () => all.reload()), 'btn-small'),
     ],
   });
@@ -219,6 +220,18 @@ function teams(p) {
     btn('New agent', () => createDialog('New agent', [{ name: 'user_id', label: 'User id (integer)', type: 'number', required: true }, { name: 'agent_number', label: 'Agent number', required: true }, { name: 'team_id', label: 'Team id', type: 'number' },
       { name: 'skill_level', label: 'Skill level', type: 'number', min: 1, max: 10 }, { name: 'languages', label: 'Languages', type: 'tags' }, { name: 'specialties', label: 'Specialties', type: 'tags' }], '/api/v1/agents', () => all.reload()))),
   h('h2', null, 'Teams'), t.el, agentsBox, h('h2', null, 'All agents'), all.el);
+}
+function agentPerformance(a) {
+  const box = h('div');
+  const period = h('select', { id: 'ap-period', onchange: () => run() }, [['1d', 'today'], ['7d', '7 days'], ['30d', '30 days']].map(([v, l]) => h('option', { value: v, selected: v === '7d' }, l)));
+  dialog(`Performance of ${a.name}`, [h('div', { class: 'toolbar' }, h('label', { for: 'ap-period' }, 'Period'), period), box], { wide: true });
+  const run = () => load(box, async () => {
+    const p = (await api(M, 'GET', `/api/v1/agents/${a.id}/performance`, { query: { period: period.value } })).data;
+    return h('div', null, h('div', { class: 'stats' }, stat('Calls', fmt.num(p.total_calls)), stat('Successful', fmt.num(p.successful_calls)), stat('Success rate', fmt.pct(p.success_rate)),
+      stat('Conversion', fmt.pct(p.conversion_rate)), stat('Avg duration', `${fmt.num(p.avg_duration, 1)} s`), stat('Talk time', `${fmt.num(p.total_talk_time)} s`), stat('Avg wait', `${fmt.num(p.avg_wait_time, 1)} s`)),
+    chart({ type: 'bar', title: 'Calls by outcome', labels: Object.keys(p.calls_by_outcome || {}), series: [{ name: 'calls', values: Object.values(p.calls_by_outcome || {}) }] }));
+  });
+  run();
 }
 function agentRows(list) {
   return h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Agent', 'Number', 'Status', 'Calls', 'Languages'].map((x) => h('th', null, x)))),
