@@ -176,12 +176,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::Reindex(data)) => {
             let platform = open(&data)?;
-            for m in frontline::modules() {
-                if let Some(reindex) = m.reindex {
-                    let n = reindex(&platform).map_err(|e| e.message)?;
-                    println!("{}: {n} documents indexed", m.slug);
-                }
-            }
+            let n = reindex_all(&platform)?;
+            println!("{n} documents indexed.");
             Ok(())
         }
         Some(Command::Openapi { dir }) => {
@@ -203,6 +199,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Runs every module's reindex hook; returns the documents indexed.
+fn reindex_all(platform: &Platform) -> Result<u64, String> {
+    let mut total = 0;
+    for m in frontline::modules() {
+        if let Some(reindex) = m.reindex {
+            let n =
+                reindex(platform).map_err(|e| format!("reindexing {}: {}", m.slug, e.message))?;
+            tracing::info!(module = m.slug, documents = n, "reindexed");
+            total += n;
+        }
+    }
+    Ok(total)
 }
 
 fn load_demo(platform: &Platform) -> Result<(), String> {
@@ -337,6 +347,18 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         }
     }
     let app = frontline::app(&platform);
+    if platform.search.is_fresh() {
+        // The index is derived data: rebuild it from the database when it is missing.
+        let rebuilt = tokio::task::spawn_blocking({
+            let platform = platform.clone();
+            move || reindex_all(&platform)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        if rebuilt > 0 {
+            println!("Search index rebuilt: {rebuilt} documents.");
+        }
+    }
     let addr = format!("{}:{}", settings.host, settings.port);
     let acceptor = TcpListener::bind(addr.clone())
         .into_acceptor()
