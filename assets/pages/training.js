@@ -37,6 +37,7 @@ const selected = new Set();
 
 function listTab(panel) {
   const cats = available?.categories || CATEGORIES;
+  let pageRows = [];
   const t = table({
     caption: 'Scenarios',
     columns: [
@@ -60,13 +61,15 @@ function listTab(panel) {
     fetch: async (st) => {
       const r = await api(M, 'GET', '/admin/scenarios', { query: { ...st.filters, page: st.page, limit: st.limit, sortBy: st.sort, sortOrder: st.order } });
       if (r.data.filters?.availableFilters) available = r.data.filters.availableFilters;
-      return { rows: r.data.data || [], total: r.data.pagination?.total };
+      pageRows = r.data.data || [];
+      return { rows: pageRows, total: r.data.pagination?.total };
     },
     onRow: (r) => { location.hash = `#/training/s/${r.id}`; },
     emptyText: 'No scenarios match. Create one or start from a template.',
   });
   const count = h('span', { class: 'muted' }, `${selected.size} selected`);
   panel.append(h('div', { class: 'toolbar' }, count, h('span', { class: 'grow' }),
+    btn('Select this page', () => { pageRows.forEach((r) => selected.add(r.id)); count.textContent = `${selected.size} selected`; t.reload(); }, 'btn-small btn-ghost'),
     btn('Export selected', () => exportDialog([...selected]), 'btn-small'),
     btn('Clear selection', () => { selected.clear(); count.textContent = '0 selected'; t.reload(); }, 'btn-small btn-ghost')), t.el);
 }
