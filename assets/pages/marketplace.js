@@ -170,6 +170,7 @@ function estimateTab(p) {
       { name: 'duration', label: 'Duration (min)', type: 'number', value: 60, min: 1 },
       { name: 'bookingDate', label: 'Booking date', type: 'datetime-local', value: new Date(Date.now() + 864e5).toISOString().slice(0, 16) },
       { name: 'location.address', label: 'Address', value: 'Westlands, Nairobi' },
+      { name: 'location.coordinates', label: 'Coordinates [lng, lat]', type: 'json', value: [36.8219, -1.2864] },
       { name: 'isRush', label: 'Rush (same day)', type: 'checkbox' },
       { name: 'isWeekend', label: 'Weekend', type: 'checkbox' },
       { name: 'isNewCustomer', label: 'New customer', type: 'checkbox' },
