@@ -10,9 +10,13 @@ cd "$(dirname "$0")"
 BIN="${FRONTLINE_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/frontline-target}/debug/frontline}"
 if [ ! -x "$BIN" ]; then echo "e2e: frontline binary not found at $BIN" >&2; exit 2; fi
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "e2e: installing Debian's chromium"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+NEED=()
+[ -x /usr/bin/chromium ] || NEED+=(chromium)
+command -v node >/dev/null 2>&1 || NEED+=(nodejs)
+command -v npm >/dev/null 2>&1 || NEED+=(npm)
+if [ "${#NEED[@]}" -gt 0 ]; then
+  echo "e2e: installing ${NEED[*]} from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${NEED[@]}" >/dev/null
 fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1   # never download a browser; we drive /usr/bin/chromium
 npm ci --no-audit --no-fund --loglevel=error
