@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod common;
+mod demo;
 pub mod insight;
 pub mod model;
 pub mod service;
@@ -258,6 +259,7 @@ fn start(platform: &Platform) {
 }
 
 fn demo(platform: &Platform) -> frontline_platform::ApiResult<()> {
+    demo::load(platform)?;
     insight::demo(platform)
 }
 
@@ -279,7 +281,9 @@ fn build(platform: &Platform) -> MountedModule {
             if req.uri().path().contains("/auth/") {
                 Some(LimitRule::new("auth", 20, 300))
             } else {
-                Some(LimitRule::new("api", 1000, 60))
+                // The document: 100 requests per minute per user, bursts of 200
+                // (GCRA: a burst of 200 refilled at 100 per minute).
+                Some(LimitRule::new("api", 200, 120))
             }
         }),
     )

@@ -388,7 +388,9 @@ pub fn choose_agent(
             }
         }
     }
-    let mut best: Option<((i64, i64, String, i64, i64), &Agent)> = None;
+    // (-skill match, current calls, last assigned, -skill level, id): smaller wins.
+    type Rank = (i64, i64, String, i64, i64);
+    let mut best: Option<(Rank, &Agent)> = None;
     for a in agents
         .iter()
         .filter(|a| ineligible(a, call, &teams).is_none())
@@ -437,6 +439,21 @@ fn attributes_of(queue: &Queue, r: &CallRow) -> CallAttributes {
         language: r.language.clone(),
         attributes: r.call.attributes.clone(),
     }
+}
+
+/// Emits a call event (`call.ended`, `call.abandoned`) for webhook subscribers.
+fn call_event(tx: &Connection, event: &str, call: &Call) -> ApiResult<()> {
+    frontline_platform::events::emit(
+        tx,
+        crate::SLUG,
+        event,
+        &json!({
+            "call_id": call.call_id, "status": call.status, "outcome": call.outcome,
+            "campaign_id": call.campaign_id, "contact_id": call.contact_id,
+            "agent_id": call.agent_id, "queue_id": call.queue_id, "duration": call.duration,
+        }),
+    )?;
+    Ok(())
 }
 
 fn new_call_id() -> String {
@@ -728,7 +745,9 @@ pub fn complete(
         r.call.id,
         json!({"call_id": call_id, "outcome": body.outcome}),
     )?;
-    Ok(calls_store::get_call(tx, call_id, None)?.call)
+    let done = calls_store::get_call(tx, call_id, None)?.call;
+    call_event(tx, "call.ended", &done)?;
+    Ok(done)
 }
 
 /// The caller hung up while waiting.
@@ -769,7 +788,9 @@ pub fn abandon(
         r.call.id,
         json!({"call_id": call_id}),
     )?;
-    Ok(calls_store::get_call(tx, call_id, None)?.call)
+    let gone = calls_store::get_call(tx, call_id, None)?.call;
+    call_event(tx, "call.abandoned", &gone)?;
+    Ok(gone)
 }
 
 /// Records a finished call attempt (e.g. from the dialer or an AI campaign).
@@ -878,5 +899,7 @@ pub fn record(
         id,
         json!({"call_id": call.call_id, "outcome": body.outcome}),
     )?;
-    Ok(calls_store::get_call(tx, &call.call_id, None)?.call)
+    let done = calls_store::get_call(tx, &call.call_id, None)?.call;
+    call_event(tx, "call.ended", &done)?;
+    Ok(done)
 }

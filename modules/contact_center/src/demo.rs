@@ -1,0 +1,283 @@
+//! Part 1's demo data set: a company, two teams with a supervisor and four
+//! agents (skills, languages), two queues with live calls, an active
+//! campaign with contacts and a week of recorded calls, a draft campaign from
+//! a system template, and a call list. Loading it twice changes nothing.
+
+use chrono::{Duration, Utc};
+use frontline_platform::auth::{NewUser, Principal, User};
+use frontline_platform::{ApiResult, Platform, RequestMeta};
+use rusqlite::Connection;
+use serde_json::json;
+
+use crate::common::ts;
+use crate::model::*;
+use crate::service::{campaigns, contacts, org, queues};
+
+/// Password of the demo accounts (`*.demo@contact-center.local`).
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+const SUPERVISOR: &str = "supervisor.demo@contact-center.local";
+
+fn user(
+    platform: &Platform,
+    tx: &Connection,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> ApiResult<User> {
+    platform.auth.create_user_in(
+        tx,
+        &NewUser {
+            email: email.into(),
+            password: DEMO_PASSWORD.into(),
+            name: name.into(),
+            roles: vec![format!("contact-center:{role}")],
+            organization: Some("Acme Corporation".into()),
+        },
+    )
+}
+
+fn principal(u: &User) -> Principal {
+    Principal {
+        id: u.id.clone(),
+        seq: u.seq,
+        email: u.email.clone(),
+        name: u.name.clone(),
+        roles: u.roles.clone(),
+        token_id: String::new(),
+        token_expires_at: 0,
+    }
+}
+
+pub fn load(platform: &Platform) -> ApiResult<()> {
+    let p = platform.clone();
+    platform.db.write_blocking(move |tx| {
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM platform_users WHERE email = ?1)",
+            [SUPERVISOR],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Ok(());
+        }
+        let meta = RequestMeta {
+            request_id: "demo".into(),
+            ..Default::default()
+        };
+        let sup_user = user(&p, tx, SUPERVISOR, "Sam Supervisor", "supervisor")?;
+        let sup = principal(&sup_user);
+        org::create_company(
+            tx,
+            &sup,
+            &meta,
+            CompanyCreate {
+                name: "Acme Corporation".into(),
+                domain: Some("acme.example".into()),
+                industry: Some("Technology".into()),
+                size: Some("500-1000".into()),
+                description: Some("Leading provider of enterprise software solutions".into()),
+                contact_email: Some("info@acme.example".into()),
+                contact_phone: Some("+14155550100".into()),
+                address: Some(Address {
+                    street: Some("123 Tech Street".into()),
+                    city: Some("San Francisco".into()),
+                    state: Some("CA".into()),
+                    postal_code: Some("94102".into()),
+                    country: Some("USA".into()),
+                }),
+                settings: Some(json!({"timezone": "America/Los_Angeles", "language": "en"})),
+                is_active: Some(true),
+            },
+        )?;
+        let mut team_ids = Vec::new();
+        for (name, kind) in [("Sales Team Alpha", "sales"), ("Support Team", "support")] {
+            let t = org::create_team(
+                tx,
+                &sup,
+                &meta,
+                TeamCreate {
+                    name: name.into(),
+                    description: Some(format!("{kind} representatives")),
+                    team_type: Some(kind.into()),
+                    max_agents: Some(20),
+                    supervisor_id: Some(sup_user.seq),
+                    is_active: Some(true),
+                },
+            )?;
+            team_ids.push(t.id);
+        }
+        let agents_spec = [
+            ("John Agent", 0, "available", vec!["en", "es"], vec![("sales", 9), ("spanish_fluent", 10)]),
+            ("Priya Patel", 0, "available", vec!["en"], vec![("sales", 7), ("negotiation", 8)]),
+            ("Lucas Silva", 1, "available", vec!["en", "pt-BR"], vec![("technical_support", 9)]),
+            ("Mei Chen", 1, "break", vec!["en", "zh"], vec![("technical_support", 7), ("billing", 8)]),
+        ];
+        let mut agent_ids = Vec::new();
+        for (i, (name, team, status, langs, skills)) in agents_spec.into_iter().enumerate() {
+            let u = user(&p, tx, &format!("agent{}.demo@contact-center.local", i + 1), name, "agent")?;
+            let a = org::create_agent(
+                tx,
+                &sup,
+                &meta,
+                AgentCreate {
+                    user_id: u.seq,
+                    team_id: Some(team_ids[team]),
+                    agent_number: format!("AG-{:03}", i + 1),
+                    status: Some(status.into()),
+                    skill_level: Some(7 + (i as i64 % 3)),
+                    max_concurrent_calls: Some(2),
+                    languages: Some(langs.into_iter().map(String::from).collect()),
+                    specialties: Some(vec![if team == 0 { "sales" } else { "support" }.into()]),
+                    skills: Some(
+                        skills
+                            .into_iter()
+                            .map(|(s, p)| AgentSkill { skill_name: s.into(), proficiency: p })
+                            .collect(),
+                    ),
+                },
+            )?;
+            agent_ids.push(a.id);
+        }
+        let mut queue_ids = Vec::new();
+        for (name, team, skill) in [("Inbound Sales", 0, "sales"), ("Technical Support", 1, "technical_support")] {
+            let q = queues::create_queue(
+                tx,
+                &sup,
+                &meta,
+                QueueCreate {
+                    name: name.into(),
+                    description: Some(format!("{name} line")),
+                    queue_type: Some("inbound".into()),
+                    status: Some("active".into()),
+                    max_size: Some(100),
+                    timeout_seconds: Some(1800),
+                    team_id: Some(team_ids[team]),
+                    required_skills: Some(vec![skill.into()]),
+                },
+            )?;
+            queue_ids.push(q.id);
+        }
+
+        // The active campaign: contacts and a week of calls.
+        let template: i64 = tx.query_row(
+            "SELECT id FROM cc_campaign_templates WHERE is_system = 1 ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )?;
+        let q4 = campaigns::create(
+            tx,
+            &sup,
+            &meta,
+            CampaignCreate {
+                name: "Q4 Sales Campaign".into(),
+                description: Some("Outbound sales for Q4 products".into()),
+                template_id: Some(template),
+                start_date: Some(ts(Utc::now() - Duration::days(14))),
+                end_date: Some(ts(Utc::now() + Duration::days(60))),
+                max_daily_calls: Some(100),
+                retry_failed: Some(true),
+                max_retries: Some(2),
+                ..Default::default()
+            },
+        )?;
+        let first = ["Jane", "John", "Maria", "Wei", "Amara", "Lars", "Sofia", "Omar", "Chloe", "Ravi", "Elena", "Kenji"];
+        let last = ["Smith", "Doe", "Garcia", "Zhang", "Okafor", "Berg", "Rossi", "Haddad", "Martin", "Iyer", "Petrova", "Sato"];
+        let rows = (0..24)
+            .map(|i| ContactImportRow {
+                first_name: Some(first[i % 12].into()),
+                last_name: Some(last[(i * 5) % 12].into()),
+                email: Some(format!("{}.{}{}@example.com", first[i % 12], last[(i * 5) % 12], i).to_lowercase()),
+                phone_number: Some(format!("+1415555{:04}", 1000 + i)),
+                company: Some(["Tech Corp", "Globex", "Initech", "Umbrella"][i % 4].into()),
+                custom_fields: Some(json!({"industry": "Technology", "segment": if i % 3 == 0 { "enterprise" } else { "smb" }})),
+                priority: Some((i as i64 % 10) + 1),
+            })
+            .collect();
+        contacts::import(tx, &sup, &meta, ContactImport { campaign_id: Some(q4.id), contacts: rows })?;
+        campaigns::transition(tx, &sup, &meta, q4.id, "active")?;
+        let contact_ids: Vec<i64> = {
+            let mut stmt = tx.prepare("SELECT id FROM cc_contacts WHERE campaign_id = ?1 ORDER BY id")?;
+            let ids = stmt.query_map([q4.id], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+            ids
+        };
+        let outcomes = ["success", "no_answer", "converted", "voicemail", "success", "busy", "failed", "callback"];
+        for (n, contact) in contact_ids.iter().take(18).enumerate() {
+            let agent = agent_ids[n % 2];
+            queues::record(
+                tx,
+                &sup,
+                &meta,
+                CallRecord {
+                    campaign_id: Some(q4.id),
+                    contact_id: Some(*contact),
+                    agent_id: Some(agent),
+                    started_at: Some(ts(Utc::now() - Duration::hours(6 + 8 * n as i64))),
+                    duration: 60 + (n as i64 * 37) % 300,
+                    outcome: outcomes[n % outcomes.len()].into(),
+                    cost: Some(0.12 + (n as f64 % 5.0) * 0.07),
+                    ..Default::default()
+                },
+            )?;
+        }
+        // Support calls handled by the support team.
+        for n in 0..6 {
+            queues::record(
+                tx,
+                &sup,
+                &meta,
+                CallRecord {
+                    agent_id: Some(agent_ids[2 + n % 2]),
+                    queue_id: Some(queue_ids[1]),
+                    direction: Some("inbound".into()),
+                    caller_number: Some(format!("+44207183{:04}", 8750 + n)),
+                    started_at: Some(ts(Utc::now() - Duration::hours(3 + 11 * n as i64))),
+                    duration: 240 + (n as i64 * 53) % 400,
+                    outcome: if n % 3 == 2 { "failed" } else { "success" }.into(),
+                    ..Default::default()
+                },
+            )?;
+        }
+        contacts::create_call_list(
+            tx,
+            &sup,
+            &meta,
+            CallListCreate {
+                campaign_id: Some(q4.id),
+                name: "Priority Contacts".into(),
+                filters: Some(CallListFilters { priority_min: Some(7), status: Some("pending".into()), ..Default::default() }),
+                sort_by: Some("priority".into()),
+                sort_order: Some("desc".into()),
+            },
+        )?;
+        campaigns::create(
+            tx,
+            &sup,
+            &meta,
+            CampaignCreate {
+                name: "Holiday Satisfaction Survey".into(),
+                template_id: Some(template + 1),
+                start_date: Some(ts(Utc::now() + Duration::days(20))),
+                end_date: Some(ts(Utc::now() + Duration::days(45))),
+                ..Default::default()
+            },
+        )?;
+
+        // Live queue state: callers waiting, one on a call.
+        for (n, (queue, lang)) in [(0, None), (0, Some("es")), (1, None), (1, None)].into_iter().enumerate() {
+            queues::enqueue(
+                tx,
+                &sup,
+                &meta,
+                queue_ids[queue],
+                EnqueueCall {
+                    caller_number: format!("+1650555{:04}", 2000 + n),
+                    priority: Some(5 + n as i64),
+                    language: lang.map(String::from),
+                    attributes: Some(json!({"customer_tier": if n == 1 { "VIP" } else { "standard" }})),
+                    ..Default::default()
+                },
+            )?;
+        }
+        queues::assign(tx, &sup, &meta, queue_ids[1], AssignRequest::default())?;
+        Ok(())
+    })
+}
