@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{json, Value};
 
 use super::ivr::audit_tx;
+use super::kb_search;
 use super::{
     check_text, fail_if, iso, listed, not_found, now, require_manager, window, Created, Deleted,
     Listed, Result, Tag,
@@ -173,6 +174,25 @@ pub fn get_article(c: &Connection, id: i64) -> ApiResult<Article> {
     .ok_or_else(|| not_found("Article", id))
 }
 
+/// Puts an article in the search index (same transaction as the row).
+fn stage(tx: &Connection, a: &Article, old_language: Option<&str>) -> ApiResult<()> {
+    kb_search::stage(
+        tx,
+        &kb_search::Entry {
+            kind: "article",
+            id: a.id,
+            company_id: a.company_id,
+            title: &a.title,
+            content: &a.content,
+            category: a.category.as_deref(),
+            tags: &a.tags,
+            is_public: a.is_public,
+            language: &a.language,
+        },
+        old_language,
+    )
+}
+
 pub struct KnowledgeApi {
     platform: Platform,
 }
@@ -280,7 +300,9 @@ impl KnowledgeApi {
                 )?;
                 let id = tx.last_insert_rowid();
                 audit_tx(tx, &auth, &meta, "kb_article.create", "kb_article", id, json!({}))?;
-                get_article(tx, id)
+                let a = get_article(tx, id)?;
+                stage(tx, &a, None)?;
+                Ok(a)
             })
             .await?;
         Ok(Created::Created(Json(a)))
@@ -335,13 +357,15 @@ impl KnowledgeApi {
                         b.category.or(cur.category),
                         serde_json::to_string(&b.tags.map(|t| clean_tags(&t)).unwrap_or(cur.tags))?,
                         b.is_public.unwrap_or(cur.is_public),
-                        b.language.map(|l| l.to_lowercase()).unwrap_or(cur.language),
+                        b.language.map(|l| l.to_lowercase()).unwrap_or(cur.language.clone()),
                         b.metadata.unwrap_or(cur.metadata).to_string(),
                         iso(now())
                     ],
                 )?;
                 audit_tx(tx, &auth, &meta, "kb_article.update", "kb_article", id, json!({}))?;
-                get_article(tx, id)
+                let a = get_article(tx, id)?;
+                stage(tx, &a, Some(&cur.language))?;
+                Ok(a)
             })
             .await?;
         Ok(Json(a))
@@ -360,8 +384,9 @@ impl KnowledgeApi {
         self.platform
             .db
             .write(move |tx| {
-                get_article(tx, id)?;
+                let a = get_article(tx, id)?;
                 tx.execute("DELETE FROM cc_kb_articles WHERE id = ?1", [id])?;
+                kb_search::unstage(tx, "article", id, &a.language)?;
                 audit_tx(
                     tx,
                     &auth,

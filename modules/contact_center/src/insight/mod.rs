@@ -5,7 +5,9 @@
 //! Each section is one submodule holding its request/response types, its
 //! domain rules, its SQL and its thin handlers, in that order.
 
+pub mod documents;
 pub mod ivr;
+pub mod kb_search;
 pub mod knowledge;
 pub mod metrics;
 pub mod recordings;
@@ -290,6 +292,24 @@ CREATE TABLE cc_report_outbox (
     created_at TEXT NOT NULL,
     sent_at TEXT
 );
+CREATE TABLE cc_documents (
+    id INTEGER PRIMARY KEY,
+    company_id INTEGER,
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    file_type TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT,
+    category TEXT,
+    description TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    language TEXT NOT NULL DEFAULT 'en',
+    file_id TEXT NOT NULL,
+    text_content TEXT NOT NULL DEFAULT '',
+    uploaded_by_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX cc_documents_company ON cc_documents(company_id, category, id);
 "#;
 
 /// Handler result in the contact-center error body.
@@ -319,6 +339,8 @@ pub(crate) enum Tag {
     /// Knowledge base articles and search.
     #[oai(rename = "Knowledge Base")]
     KnowledgeBase,
+    /// Uploaded documents (text extracted and searchable).
+    Documents,
     /// IVR flows: node graphs, published versions, analytics.
     #[oai(rename = "IVR Flows")]
     IvrFlows,
@@ -438,6 +460,8 @@ pub fn api(platform: &Platform) -> impl OpenApi + 'static {
     (
         ivr::IvrApi::new(platform),
         knowledge::KnowledgeApi::new(platform),
+        kb_search::KnowledgeSearchApi::new(platform),
+        documents::DocumentsApi::new(platform),
         routing::RoutingApi::new(platform),
         voicemail::VoicemailApi::new(platform),
         metrics::MetricsApi::new(platform),
@@ -457,6 +481,6 @@ pub fn demo(_platform: &Platform) -> ApiResult<()> {
 }
 
 /// Rebuilds this part's search indexes; returns documents indexed.
-pub fn reindex(_platform: &Platform) -> ApiResult<u64> {
-    Ok(0)
+pub fn reindex(platform: &Platform) -> ApiResult<u64> {
+    kb_search::rebuild(platform)
 }

@@ -1,0 +1,319 @@
+//! Knowledge search on the platform search service: one index per language
+//! (its own stemmer and stop words) holding articles and uploaded documents'
+//! text, kept in step through the search outbox in each write transaction.
+
+use frontline_platform::search::{self, IndexSchema, Language, SearchIndex, SearchQuery};
+use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+use super::{require_operator, Result, Tag};
+
+/// Languages with their own stemmer; any other code is indexed with English rules.
+pub const LANGUAGES: &[(&str, Language)] = &[
+    ("en", Language::English),
+    ("es", Language::Spanish),
+    ("fr", Language::French),
+    ("de", Language::German),
+    ("pt", Language::Portuguese),
+    ("it", Language::Italian),
+    ("nl", Language::Dutch),
+];
+
+/// The index code of a language tag (`pt-BR` → `pt`; unknown → `en`).
+pub fn lang_code(lang: &str) -> &'static str {
+    let base = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("en")
+        .to_ascii_lowercase();
+    LANGUAGES
+        .iter()
+        .find(|(c, _)| *c == base)
+        .map(|(c, _)| *c)
+        .unwrap_or("en")
+}
+
+pub fn index_name(lang: &str) -> String {
+    format!("contact-center.kb.{}", lang_code(lang))
+}
+
+/// Declares (or returns) the index of `lang`.
+pub fn kb_index(p: &Platform, lang: &str) -> ApiResult<SearchIndex> {
+    let code = lang_code(lang);
+    let language = LANGUAGES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+        .unwrap_or(Language::English);
+    p.search.index(
+        IndexSchema::new(index_name(code))
+            .language(language)
+            .text("title", 3.0)
+            .text("tags", 2.0)
+            .text("content", 1.0)
+            .keyword("company")
+            .keyword("category")
+            .keyword("public")
+            .keyword("kind")
+            .keyword("lang"),
+    )
+}
+
+/// Declares every language index (at build; file I/O).
+pub fn declare_all(p: &Platform) {
+    for (code, _) in LANGUAGES {
+        if let Err(e) = kb_index(p, code) {
+            tracing::error!(error = %e, index = %index_name(code), "knowledge index unavailable");
+        }
+    }
+}
+
+/// What one searchable entry holds.
+pub struct Entry<'a> {
+    pub kind: &'a str,
+    pub id: i64,
+    pub company_id: Option<i64>,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub category: Option<&'a str>,
+    pub tags: &'a [String],
+    pub is_public: bool,
+    pub language: &'a str,
+}
+
+fn doc_id(kind: &str, id: i64) -> String {
+    format!("{}{id}", if kind == "document" { "d" } else { "a" })
+}
+
+fn doc_json(e: &Entry) -> Value {
+    json!({
+        "title": e.title,
+        "content": e.content,
+        "tags": e.tags.join(" "),
+        "company": e.company_id.map(|c| c.to_string()).unwrap_or_else(|| "none".into()),
+        "category": e.category.unwrap_or(""),
+        "public": if e.is_public { "true" } else { "false" },
+        "kind": e.kind,
+        "lang": e.language,
+    })
+}
+
+/// Stages an entry in its language index (inside the write transaction);
+/// `old_language` removes it from the index it was in.
+pub fn stage(tx: &Connection, e: &Entry, old_language: Option<&str>) -> ApiResult<()> {
+    if let Some(old) = old_language {
+        if lang_code(old) != lang_code(e.language) {
+            search::stage_delete(tx, &index_name(old), &doc_id(e.kind, e.id))?;
+        }
+    }
+    search::stage_upsert(
+        tx,
+        &index_name(e.language),
+        &doc_id(e.kind, e.id),
+        &doc_json(e),
+    )
+}
+
+/// Removes an entry from its index (inside the write transaction).
+pub fn unstage(tx: &Connection, kind: &str, id: i64, language: &str) -> ApiResult<()> {
+    search::stage_delete(tx, &index_name(language), &doc_id(kind, id))
+}
+
+/// Rebuilds every language index from articles and documents.
+pub fn rebuild(p: &Platform) -> ApiResult<u64> {
+    let mut total = 0;
+    for (code, _) in LANGUAGES {
+        let idx = kb_index(p, code)?;
+        total += p.search.rebuild_blocking(&idx, |conn, out| {
+            let mut stmt = conn.prepare(
+                "SELECT 'article', id, company_id, title, content, category, tags, is_public, language FROM cc_kb_articles
+                 UNION ALL
+                 SELECT 'document', id, company_id, COALESCE(description, filename), text_content, category, tags, 1, language
+                 FROM cc_documents",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let language: String = r.get(8)?;
+                if lang_code(&language) != *code {
+                    continue;
+                }
+                let kind: String = r.get(0)?;
+                let tags: String = r.get(6)?;
+                let tags: Vec<String> = serde_json::from_str(&tags).unwrap_or_default();
+                let title: String = r.get(3)?;
+                let content: String = r.get(4)?;
+                let category: Option<String> = r.get(5)?;
+                let e = Entry {
+                    kind: &kind,
+                    id: r.get(1)?,
+                    company_id: r.get(2)?,
+                    title: &title,
+                    content: &content,
+                    category: category.as_deref(),
+                    tags: &tags,
+                    is_public: r.get(7)?,
+                    language: &language,
+                };
+                out.add(&doc_id(&kind, e.id), &doc_json(&e))?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(total)
+}
+
+/// A search request.
+#[derive(Object, Debug)]
+pub struct SearchRequest {
+    /// The question or words to look for (typos and word forms are tolerated).
+    pub query: String,
+    pub company_id: Option<i64>,
+    /// Only this language (e.g. en, es); all languages by default.
+    pub language: Option<String>,
+    pub category: Option<String>,
+    /// 1..=50, default 5.
+    pub limit: Option<i64>,
+    /// 0..=1, default 0: hits scoring below are left out.
+    pub min_score: Option<f64>,
+    /// Include uploaded documents' text (default true).
+    pub include_documents: Option<bool>,
+}
+
+/// One search hit.
+#[derive(Object, Debug, Clone)]
+pub struct SearchHit {
+    /// The article id (or document id when `source` is document).
+    pub id: i64,
+    pub title: String,
+    /// The beginning of the text (up to 500 characters).
+    pub content: String,
+    /// 0..1: half how close the hit is to the best one (BM25 with title and
+    /// tag boosts), half the share of the query's words it contains.
+    pub score: f64,
+    pub category: Option<String>,
+    /// article or document.
+    pub source: String,
+    pub language: String,
+    /// Where the query matched, with `<em>` around the matching words.
+    pub highlight: Option<String>,
+    pub matched_fields: Vec<String>,
+}
+
+fn first_chars(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Runs a knowledge search; `internal` callers also see non-public articles.
+pub async fn run(p: &Platform, req: &SearchRequest, internal: bool) -> ApiResult<Vec<SearchHit>> {
+    let limit = req.limit.unwrap_or(5);
+    if !(1..=50).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be between 1 and 50"));
+    }
+    let min = req.min_score.unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&min) {
+        return Err(ApiError::invalid("min_score", "must be between 0 and 1"));
+    }
+    if req.query.trim().is_empty() || req.query.chars().count() > 1000 {
+        return Err(ApiError::invalid("query", "must be 1-1000 characters"));
+    }
+    let codes: Vec<&str> = match &req.language {
+        Some(l) => vec![lang_code(l)],
+        None => LANGUAGES.iter().map(|(c, _)| *c).collect(),
+    };
+    let mut hits = Vec::new();
+    for code in codes {
+        let p2 = p.clone();
+        let idx = tokio::task::spawn_blocking(move || kb_index(&p2, code))
+            .await
+            .map_err(|_| ApiError::internal("search task failed"))??;
+        let mut q = SearchQuery::new(req.query.clone()).limit((limit as usize) * 3);
+        if let Some(c) = req.company_id {
+            q = q.filter("company", c.to_string());
+        }
+        if let Some(c) = &req.category {
+            q = q.filter("category", c.clone());
+        }
+        if let Some(l) = &req.language {
+            q = q.filter("lang", l.to_lowercase());
+        }
+        if !internal {
+            q = q.filter("public", "true");
+        }
+        if req.include_documents == Some(false) {
+            q = q.filter("kind", "article");
+        }
+        let res = p.search.query(&idx, q).await?;
+        for h in res.hits {
+            let f = |k: &str| {
+                h.fields
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let id: i64 = h.id[1..].parse().unwrap_or(0);
+            let score = ((0.5 * h.normalized_score as f64 + 0.5 * h.coverage as f64) * 10_000.0)
+                .round()
+                / 10_000.0;
+            if score < min {
+                continue;
+            }
+            let category = f("category");
+            hits.push(SearchHit {
+                id,
+                title: f("title"),
+                content: first_chars(&f("content"), 500),
+                score,
+                category: (!category.is_empty()).then_some(category),
+                source: f("kind"),
+                language: f("lang"),
+                highlight: h
+                    .highlights
+                    .get("content")
+                    .or_else(|| h.highlights.get("title"))
+                    .cloned(),
+                matched_fields: h.matched_fields.clone(),
+            });
+        }
+    }
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+    hits.truncate(limit as usize);
+    Ok(hits)
+}
+
+pub struct KnowledgeSearchApi {
+    platform: Platform,
+}
+
+impl KnowledgeSearchApi {
+    pub fn new(platform: &Platform) -> Self {
+        declare_all(platform);
+        KnowledgeSearchApi {
+            platform: platform.clone(),
+        }
+    }
+}
+
+#[OpenApi(tag = "Tag::KnowledgeBase")]
+impl KnowledgeSearchApi {
+    /// Search articles and uploaded documents, best first. Ranked by the
+    /// search index (BM25, title and tags boosted), tolerant to typos and
+    /// word forms (per-language stemming); `score` is 0..1. Filters:
+    /// `company_id`, `language`, `category`; `min_score` drops weak hits.
+    /// Callers with only the `user` role see public articles only.
+    #[oai(path = "/api/v1/knowledge/search", method = "post")]
+    async fn search(
+        &self,
+        auth: BearerAuth,
+        body: Json<SearchRequest>,
+    ) -> Result<Json<Vec<SearchHit>>> {
+        let internal = require_operator(&auth.0).is_ok();
+        Ok(Json(run(&self.platform, &body.0, internal).await?))
+    }
+}
