@@ -1,4 +1,8 @@
 //! The admin UI: static files from `assets/`, embedded at build time.
+//!
+//! Every file is served with `Cache-Control: no-cache` and a content-hash
+//! `ETag`: browsers revalidate (a cheap 304) and never mix module files of two
+//! versions after an upgrade.
 
 use poem::endpoint::BoxEndpoint;
 use poem::http::{header, StatusCode};
@@ -11,29 +15,67 @@ struct Assets;
 
 /// Serves `assets/` at `/`, with `index.html` for the root.
 pub fn endpoint() -> BoxEndpoint<'static> {
-    poem::endpoint::make_sync(|req: Request| serve(req.uri().path())).boxed()
+    poem::endpoint::make_sync(|req: Request| serve(&req)).boxed()
 }
 
-fn serve(path: &str) -> poem::Result<Response> {
-    let name = match path.trim_start_matches('/') {
+fn serve(req: &Request) -> poem::Result<Response> {
+    let name = match req.uri().path().trim_start_matches('/') {
         "" => "index.html",
         p => p,
     };
     let Some(file) = Assets::get(name) else {
         return Err(poem::Error::from_status(StatusCode::NOT_FOUND));
     };
-    let mime = file.metadata.mimetype().to_string();
-    let cache = if name == "index.html" {
-        "no-cache"
-    } else {
-        "public, max-age=300"
-    };
-    Ok(Response::builder()
-        .header(header::CONTENT_TYPE, mime)
-        .header(header::CACHE_CONTROL, cache)
+    let etag = format!("\"{}\"", hex_prefix(&file.metadata.sha256_hash()));
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let builder = Response::builder()
+        .header(header::ETAG, etag)
+        .header(header::CACHE_CONTROL, "no-cache")
         .header(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'",
-        )
+        );
+    if fresh {
+        return Ok(builder.status(StatusCode::NOT_MODIFIED).finish());
+    }
+    Ok(builder
+        .header(header::CONTENT_TYPE, file.metadata.mimetype().to_string())
         .body(file.data.into_owned()))
+}
+
+fn hex_prefix(hash: &[u8]) -> String {
+    hash.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use poem::test::TestClient;
+
+    #[tokio::test]
+    async fn assets_revalidate_with_etags() {
+        let client = TestClient::new(endpoint());
+        let resp = client.get("/").send().await;
+        resp.assert_status_is_ok();
+        resp.assert_header("cache-control", "no-cache");
+        let etag = resp
+            .0
+            .headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let again = client.get("/").header("If-None-Match", &etag).send().await;
+        again.assert_status(StatusCode::NOT_MODIFIED);
+        client
+            .get("/no-such-file.js")
+            .send()
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
 }
