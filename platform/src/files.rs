@@ -53,11 +53,11 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use poem::endpoint::BoxEndpoint;
 use poem::http::{header, HeaderValue, Method, StatusCode};
-use poem::{Body, EndpointExt, IntoResponse, Request, Response};
+use poem::{Body, EndpointExt, Request, Response};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
@@ -221,6 +221,26 @@ pub fn sanitize_filename(name: &str) -> String {
 
 /// `attachment; filename="…"; filename*=UTF-8''…` for `name` (safe for a header).
 pub fn content_disposition(name: &str) -> String {
+    disposition("attachment", name)
+}
+
+/// Media types a browser could run script from: never shown inline.
+fn is_active_type(media_type: &str) -> bool {
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence.contains("html")
+        || essence.contains("xml")
+        || essence.contains("javascript")
+        || essence.contains("ecmascript")
+        || essence == "text/css"
+        || essence == "application/octet-stream"
+}
+
+fn disposition(kind: &str, name: &str) -> String {
     let name = sanitize_filename(name);
     let ascii: String = name
         .chars()
@@ -245,7 +265,7 @@ pub fn content_disposition(name: &str) -> String {
             encoded.push_str(&format!("%{b:02X}"));
         }
     }
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 fn media_type_for(new: &NewFile, filename: &str) -> ApiResult<String> {
@@ -557,35 +577,59 @@ impl Files {
         Ok(existed)
     }
 
-    fn sign(&self, id: &str, expires: i64) -> String {
-        let mut mac = match HmacSha256::new_from_slice(&self.inner.key) {
-            Ok(m) => m,
-            Err(_) => return String::new(),
-        };
-        mac.update(format!("{id}:{expires}").as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+    fn mac(&self, id: &str, expires: i64, inline: bool) -> Option<HmacSha256> {
+        let mut mac = HmacSha256::new_from_slice(&self.inner.key).ok()?;
+        let suffix = if inline { ":inline" } else { "" };
+        mac.update(format!("{id}:{expires}{suffix}").as_bytes());
+        Some(mac)
     }
 
-    /// A download URL for `id` valid for `ttl` (whole seconds), relative to
-    /// the server root: `/files/<id>?expires=<unix>&sig=<hmac>`. Pure: it
-    /// neither checks that the file exists nor touches the database.
-    pub fn signed_url(&self, id: &str, ttl: Duration) -> (String, DateTime<Utc>) {
+    fn url(&self, id: &str, ttl: Duration, inline: bool) -> (String, DateTime<Utc>) {
         let expires_at = add(Utc::now(), ttl);
         let unix = expires_at.timestamp();
         let expires_at = DateTime::from_timestamp(unix, 0).unwrap_or(expires_at);
+        let sig = self
+            .mac(id, unix, inline)
+            .map(|m| hex::encode(m.finalize().into_bytes()))
+            .unwrap_or_default();
+        let disposition = if inline { "&disposition=inline" } else { "" };
         (
-            format!("/files/{id}?expires={unix}&sig={}", self.sign(id, unix)),
+            format!("/files/{id}?expires={unix}{disposition}&sig={sig}"),
             expires_at,
         )
     }
 
-    /// Checks a link's signature and expiry (constant-time comparison).
+    /// A download URL for `id` valid for `ttl` (whole seconds), relative to
+    /// the server root: `/files/<id>?expires=<unix>&sig=<hmac>`; the browser
+    /// saves the file (`Content-Disposition: attachment`). Pure: it neither
+    /// checks that the file exists nor touches the database.
+    pub fn signed_url(&self, id: &str, ttl: Duration) -> (String, DateTime<Utc>) {
+        self.url(id, ttl, false)
+    }
+
+    /// Like [`Files::signed_url`], but the browser shows the file in place
+    /// (PDF reports, images, audio) with `Content-Disposition: inline`;
+    /// types that could run script (HTML, SVG, XML) are still served as
+    /// attachments. The disposition is part of the signature.
+    pub fn signed_inline_url(&self, id: &str, ttl: Duration) -> (String, DateTime<Utc>) {
+        self.url(id, ttl, true)
+    }
+
+    /// Checks an attachment link's signature and expiry (constant-time comparison).
     pub fn verify(&self, id: &str, expires: &str, sig: &str) -> Result<(), LinkError> {
+        self.verify_link(id, expires, sig, false)
+    }
+
+    fn verify_link(
+        &self,
+        id: &str,
+        expires: &str,
+        sig: &str,
+        inline: bool,
+    ) -> Result<(), LinkError> {
         let unix: i64 = expires.parse().map_err(|_| LinkError::BadSignature)?;
         let sig = hex::decode(sig).map_err(|_| LinkError::BadSignature)?;
-        let mut mac =
-            HmacSha256::new_from_slice(&self.inner.key).map_err(|_| LinkError::BadSignature)?;
-        mac.update(format!("{id}:{unix}").as_bytes());
+        let mac = self.mac(id, unix, inline).ok_or(LinkError::BadSignature)?;
         mac.verify_slice(&sig)
             .map_err(|_| LinkError::BadSignature)?;
         if unix <= Utc::now().timestamp() {
@@ -743,14 +787,26 @@ async fn download(req: Request) -> Response {
         return fail(not_found());
     }
     let query = req.uri().query().unwrap_or_default();
-    let (Ok(Some(expires)), Ok(Some(sig))) =
-        (query_param(query, "expires"), query_param(query, "sig"))
-    else {
+    let (Ok(Some(expires)), Ok(Some(sig)), Ok(wanted)) = (
+        query_param(query, "expires"),
+        query_param(query, "sig"),
+        query_param(query, "disposition"),
+    ) else {
         return fail(
             ApiError::forbidden("This download link is not signed").with_code("INVALID_SIGNATURE"),
         );
     };
-    match files.verify(id, expires, sig) {
+    let inline = match wanted {
+        None => false,
+        Some("inline") => true,
+        Some(_) => {
+            return fail(
+                ApiError::forbidden("This download link is invalid or was altered")
+                    .with_code("INVALID_SIGNATURE"),
+            )
+        }
+    };
+    match files.verify_link(id, expires, sig, inline) {
         Ok(()) => {}
         Err(LinkError::BadSignature) => {
             return fail(
@@ -783,8 +839,15 @@ async fn download(req: Request) -> Response {
         )
         .header(
             header::CONTENT_DISPOSITION,
-            HeaderValue::from_str(&content_disposition(&meta.filename))
-                .unwrap_or(HeaderValue::from_static("attachment")),
+            HeaderValue::from_str(&disposition(
+                if inline && !is_active_type(&meta.media_type) {
+                    "inline"
+                } else {
+                    "attachment"
+                },
+                &meta.filename,
+            ))
+            .unwrap_or(HeaderValue::from_static("attachment")),
         )
         .header(header::ETAG, etag)
         .header(header::CACHE_CONTROL, "private, no-cache")
@@ -792,12 +855,88 @@ async fn download(req: Request) -> Response {
     if not_modified {
         return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty());
     }
-    builder = builder.header(header::CONTENT_LENGTH, meta.size);
-    if head {
-        return builder.status(StatusCode::OK).body(Body::empty());
+    builder = builder.header(header::ACCEPT_RANGES, "bytes");
+    let range = if head {
+        None
+    } else {
+        requested_range(&req, &meta)
+    };
+    match range {
+        Some(Err(())) => {
+            let mut resp = fail(
+                ApiError::bad_request(format!(
+                    "The requested range is outside the file's {} bytes",
+                    meta.size
+                ))
+                .with_code("RANGE_NOT_SATISFIABLE"),
+            );
+            resp.set_status(StatusCode::RANGE_NOT_SATISFIABLE);
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", meta.size)) {
+                resp.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            resp
+        }
+        Some(Ok((start, end))) => {
+            let mut file = file;
+            if let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await {
+                return fail(e.into());
+            }
+            let len = end - start + 1;
+            builder
+                .status(StatusCode::PARTIAL_CONTENT)
+                .header(header::CONTENT_LENGTH, len)
+                .header(
+                    header::CONTENT_RANGE,
+                    format!("bytes {start}-{end}/{}", meta.size),
+                )
+                .body(Body::from_async_read(file.take(len)))
+        }
+        None if head => builder
+            .status(StatusCode::OK)
+            .header(header::CONTENT_LENGTH, meta.size)
+            .body(Body::empty()),
+        None => builder
+            .status(StatusCode::OK)
+            .header(header::CONTENT_LENGTH, meta.size)
+            .body(Body::from_async_read(file)),
     }
-    builder
-        .status(StatusCode::OK)
-        .body(Body::from_async_read(file))
-        .into_response()
+}
+
+/// The single byte range asked for: `None` to send everything (no or an
+/// unsupported `Range`, or an `If-Range` that no longer matches), `Err` when
+/// it lies outside the file.
+fn requested_range(req: &Request, meta: &StoredFile) -> Option<Result<(u64, u64), ()>> {
+    let spec = req.headers().get(header::RANGE)?.to_str().ok()?.trim();
+    if let Some(if_range) = req.headers().get(header::IF_RANGE) {
+        if if_range.to_str().ok()?.trim() != format!("\"{}\"", meta.sha256) {
+            return None;
+        }
+    }
+    let ranges = spec.strip_prefix("bytes=")?;
+    if ranges.contains(',') {
+        return None;
+    }
+    let (a, b) = ranges.trim().split_once('-')?;
+    let size = meta.size;
+    let (start, end) = match (a.trim(), b.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().ok()?;
+            if n == 0 || size == 0 {
+                return Some(Err(()));
+            }
+            (size - n.min(size), size - 1)
+        }
+        (start, "") => (start.parse().ok()?, size.saturating_sub(1)),
+        (start, end) => {
+            let (s, e): (u64, u64) = (start.parse().ok()?, end.parse().ok()?);
+            if e < s {
+                return None;
+            }
+            (s, e.min(size.saturating_sub(1)))
+        }
+    };
+    if start >= size {
+        return Some(Err(()));
+    }
+    Some(Ok((start, end)))
 }

@@ -13,7 +13,7 @@
 //!             .text("title", 3.0)          // stored + highlighted, boosted
 //!             .text("body", 1.0)
 //!             .keyword("tenant")           // exact filters
-//!             .keyword("tags")             // arrays give several values
+//!             .keywords("tags")            // a list: any value matches
 //!             .integer("updatedAt"),       // range filters, sorting
 //!     )
 //! }
@@ -64,6 +64,7 @@
 //! or a changed declaration, gives an empty index and [`Search::is_fresh`]
 //! turns true: the server then runs the modules' reindex hooks.
 
+mod facets;
 mod highlight;
 mod query;
 mod schema;
@@ -82,6 +83,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 
+pub use facets::FacetCount;
 pub use highlight::{escape_html, within_one_edit};
 pub use query::{Hit, MatchMode, SearchQuery, SearchResults, SortOrder, MAX_LIMIT, MAX_OFFSET};
 pub use schema::{FieldDef, FieldKind, IndexSchema};
@@ -119,36 +121,46 @@ fn now_ms() -> i64 {
 /// Stages "index `doc` under `doc_id`" (replacing any previous version), in
 /// the caller's transaction. `doc` is a JSON object whose members are named
 /// like the declared fields; others are ignored.
-pub fn stage_upsert(tx: &Connection, index: &str, doc_id: &str, doc: &Value) -> ApiResult<()> {
+pub fn stage_upsert(
+    tx: &Connection,
+    index: impl AsRef<str>,
+    doc_id: &str,
+    doc: &Value,
+) -> ApiResult<()> {
     if !doc.is_object() {
         return Err(ApiError::internal("search documents must be JSON objects"));
     }
     tx.execute(
         "INSERT INTO platform_search_outbox (index_name, doc_id, op, doc, created_at)
          VALUES (?1, ?2, 'upsert', ?3, ?4)",
-        params![index, doc_id, doc.to_string(), now_ms()],
+        params![index.as_ref(), doc_id, doc.to_string(), now_ms()],
     )?;
     Ok(())
 }
 
 /// Stages "remove `doc_id` from the index", in the caller's transaction.
-pub fn stage_delete(tx: &Connection, index: &str, doc_id: &str) -> ApiResult<()> {
+pub fn stage_delete(tx: &Connection, index: impl AsRef<str>, doc_id: &str) -> ApiResult<()> {
     tx.execute(
         "INSERT INTO platform_search_outbox (index_name, doc_id, op, doc, created_at)
          VALUES (?1, ?2, 'delete', NULL, ?3)",
-        params![index, doc_id, now_ms()],
+        params![index.as_ref(), doc_id, now_ms()],
     )?;
     Ok(())
 }
 
 /// Stages "remove every document whose keyword `field` equals `value`" (a
 /// tenant or parent deleted), in the caller's transaction.
-pub fn stage_delete_where(tx: &Connection, index: &str, field: &str, value: &str) -> ApiResult<()> {
+pub fn stage_delete_where(
+    tx: &Connection,
+    index: impl AsRef<str>,
+    field: &str,
+    value: &str,
+) -> ApiResult<()> {
     tx.execute(
         "INSERT INTO platform_search_outbox (index_name, doc_id, op, doc, created_at)
          VALUES (?1, '', 'delete_where', ?2, ?3)",
         params![
-            index,
+            index.as_ref(),
             serde_json::json!({ "field": field, "value": value }).to_string(),
             now_ms()
         ],
@@ -321,7 +333,7 @@ impl IndexInner {
                 let field = spec.as_ref().and_then(|s| s["field"].as_str());
                 let value = spec.as_ref().and_then(|s| s["value"].as_str());
                 match (field.and_then(|f| self.fields.by_name.get(f)), value) {
-                    (Some((f, FieldKind::Keyword)), Some(v)) => {
+                    (Some((f, FieldKind::Keyword { .. })), Some(v)) => {
                         writer.delete_term(Term::from_field_text(*f, v));
                     }
                     _ => {
@@ -511,12 +523,23 @@ impl Search {
             Ok(names)
         })?;
         let mut total = 0;
+        let mut failed = None;
         for name in names {
             if let Some(idx) = self.get(&name) {
-                total += idx.inner.drain(&self.inner.db)?;
+                // One broken index must not hold back the others.
+                match idx.inner.drain(&self.inner.db) {
+                    Ok(n) => total += n,
+                    Err(e) => {
+                        tracing::warn!(index = %name, error = %e.message, "search outbox drain failed");
+                        failed = Some(e);
+                    }
+                }
             }
         }
-        Ok(total)
+        match failed {
+            Some(e) if total == 0 => Err(e),
+            _ => Ok(total),
+        }
     }
 
     /// Searches `index` (blocking: for code already off the async threads).

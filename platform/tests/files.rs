@@ -353,3 +353,125 @@ async fn purge_removes_expired_files_and_orphans_only() {
         ErrorKind::NotFound
     );
 }
+
+#[tokio::test]
+async fn byte_ranges_are_served_for_media_players() {
+    let app = app().await;
+    let files = &app.platform.files;
+    let f = files
+        .put(
+            NewFile::new("contact-center", "voicemail.wav"),
+            b"0123456789".to_vec(),
+        )
+        .await
+        .unwrap();
+    let (url, _) = files.signed_url(&f.id, Duration::from_secs(60));
+    let resp = app
+        .client
+        .get(&url)
+        .header("range", "bytes=2-5")
+        .send()
+        .await;
+    resp.assert_status(StatusCode::PARTIAL_CONTENT);
+    resp.assert_header("content-range", "bytes 2-5/10");
+    resp.assert_header("content-length", "4");
+    resp.assert_bytes(b"2345").await;
+    let resp = app
+        .client
+        .get(&url)
+        .header("range", "bytes=7-")
+        .send()
+        .await;
+    resp.assert_status(StatusCode::PARTIAL_CONTENT);
+    resp.assert_bytes(b"789").await;
+    let resp = app
+        .client
+        .get(&url)
+        .header("range", "bytes=-3")
+        .send()
+        .await;
+    resp.assert_header("content-range", "bytes 7-9/10");
+    resp.assert_bytes(b"789").await;
+    let resp = app
+        .client
+        .get(&url)
+        .header("range", "bytes=8-100")
+        .send()
+        .await;
+    resp.assert_header("content-range", "bytes 8-9/10");
+    resp.assert_bytes(b"89").await;
+    let resp = app
+        .client
+        .get(&url)
+        .header("range", "bytes=10-")
+        .send()
+        .await;
+    resp.assert_status(StatusCode::RANGE_NOT_SATISFIABLE);
+    resp.assert_header("content-range", "bytes */10");
+    // Several ranges, junk, or a stale If-Range: the whole file.
+    for (range, if_range) in [
+        ("bytes=0-1,4-5", None),
+        ("pages=1", None),
+        ("bytes=1-2", Some("\"old\"")),
+    ] {
+        let mut req = app.client.get(&url).header("range", range);
+        if let Some(v) = if_range {
+            req = req.header("if-range", v);
+        }
+        let resp = req.send().await;
+        resp.assert_status_is_ok();
+        resp.assert_header("accept-ranges", "bytes");
+        resp.assert_bytes(b"0123456789").await;
+    }
+}
+
+#[tokio::test]
+async fn inline_links_show_safe_types_in_place() {
+    let app = app().await;
+    let files = &app.platform.files;
+    let pdf = files
+        .put(
+            NewFile::new("marketplace", "invoice.pdf"),
+            b"%PDF-1.7".to_vec(),
+        )
+        .await
+        .unwrap();
+    let html = files
+        .put(
+            NewFile::new("marketplace", "page.html"),
+            b"<h1>x</h1>".to_vec(),
+        )
+        .await
+        .unwrap();
+    let (url, _) = files.signed_inline_url(&pdf.id, Duration::from_secs(60));
+    assert!(url.contains("disposition=inline"));
+    let resp = app.client.get(&url).send().await;
+    resp.assert_status_is_ok();
+    resp.assert_header(
+        "content-disposition",
+        "inline; filename=\"invoice.pdf\"; filename*=UTF-8''invoice.pdf",
+    );
+    // Script-capable types stay attachments.
+    let (url, _) = files.signed_inline_url(&html.id, Duration::from_secs(60));
+    let resp = app.client.get(&url).send().await;
+    let d = resp.0.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(d.starts_with("attachment;"), "{d}");
+    // The disposition is signed: adding or removing it breaks the link.
+    let (attach, _) = files.signed_url(&pdf.id, Duration::from_secs(60));
+    let forged = attach.replace("&sig=", "&disposition=inline&sig=");
+    app.client
+        .get(&forged)
+        .send()
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let (inline, _) = files.signed_inline_url(&pdf.id, Duration::from_secs(60));
+    let stripped = inline.replace("&disposition=inline", "");
+    app.client
+        .get(&stripped)
+        .send()
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+}

@@ -25,7 +25,7 @@ fn articles_schema() -> IndexSchema {
         .text("title", 3.0)
         .text("body", 1.0)
         .keyword("tenant")
-        .keyword("tags")
+        .keywords("tags")
         .integer("updatedAt")
         .float("rating")
 }
@@ -353,6 +353,97 @@ async fn filters_ranges_sorting_and_pages() {
         .await
         .unwrap_err();
     assert_eq!(err.details[0].field, "sort");
+}
+
+#[tokio::test]
+async fn facets_count_keyword_values_over_all_matches() {
+    let f = corpus().await;
+    let res = f
+        .search
+        .query(
+            &f.idx,
+            SearchQuery::new("")
+                .limit(1)
+                .facet("tags", 10)
+                .facet("tenant", 1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.hits.len(), 1);
+    let tags: Vec<(String, u64)> = res.facets["tags"]
+        .iter()
+        .map(|c| (c.value.clone(), c.count))
+        .collect();
+    assert_eq!(
+        tags,
+        vec![
+            ("account".to_string(), 2),
+            ("admin".to_string(), 1),
+            ("billing".to_string(), 1),
+            ("orders".to_string(), 1),
+            ("shipping".to_string(), 1),
+        ]
+    );
+    assert_eq!(res.facets["tenant"].len(), 1, "limited to the top value");
+    // Counts follow the query and filters.
+    let res = f
+        .search
+        .query(&f.idx, SearchQuery::new("password").facet("tenant", 10))
+        .await
+        .unwrap();
+    assert_eq!(res.facets["tenant"][0].value, "t2");
+    assert_eq!(res.facets["tenant"][0].count, 1);
+    // Single-valued keywords come back as strings, lists as arrays.
+    assert_eq!(res.hits[0].fields["tenant"], "t2");
+    assert_eq!(res.hits[0].fields["tags"], json!(["account"]));
+    let err = f
+        .search
+        .query(&f.idx, SearchQuery::new("").facet("title", 5))
+        .await
+        .unwrap_err();
+    assert_eq!(err.details[0].field, "title");
+}
+
+#[tokio::test]
+async fn prefix_mode_finds_words_as_they_are_typed() {
+    let f = corpus().await;
+    let res = f
+        .search
+        .query(&f.idx, SearchQuery::new("resett").prefix())
+        .await
+        .unwrap();
+    assert_eq!(ids(&res), vec!["a3"]);
+    let res = f
+        .search
+        .query(&f.idx, SearchQuery::new("pass").prefix())
+        .await
+        .unwrap();
+    assert_eq!(ids(&res), vec!["a3"]);
+    assert_eq!(
+        res.hits[0].highlights["title"],
+        "Resetting your <em>password</em>"
+    );
+    // Without prefix mode, or once the word is finished, no prefix match.
+    let res = f
+        .search
+        .query(&f.idx, SearchQuery::new("pass"))
+        .await
+        .unwrap();
+    assert_eq!(res.total, 0);
+    let res = f
+        .search
+        .query(&f.idx, SearchQuery::new("pass ").prefix())
+        .await
+        .unwrap();
+    assert_eq!(res.total, 0);
+    // Whole words rank above prefixes.
+    put(&f, vec![("z", json!({"title": "Pass the ball"}))]).await;
+    let res = f
+        .search
+        .query(&f.idx, SearchQuery::new("pass").prefix())
+        .await
+        .unwrap();
+    assert_eq!(ids(&res), vec!["z", "a3"]);
 }
 
 #[tokio::test]

@@ -14,11 +14,16 @@ pub(crate) struct Terms {
     pub raw: HashSet<String>,
     /// Lower-cased words matched within one edit (typo tolerance).
     pub fuzzy: Vec<String>,
+    /// Lower-cased word beginnings (search as you type).
+    pub prefixes: Vec<String>,
 }
 
 impl Terms {
     pub fn is_empty(&self) -> bool {
-        self.stems.is_empty() && self.raw.is_empty() && self.fuzzy.is_empty()
+        self.stems.is_empty()
+            && self.raw.is_empty()
+            && self.fuzzy.is_empty()
+            && self.prefixes.is_empty()
     }
 
     pub fn extend(&mut self, other: &Terms) {
@@ -27,6 +32,11 @@ impl Terms {
         for f in &other.fuzzy {
             if !self.fuzzy.contains(f) {
                 self.fuzzy.push(f.clone());
+            }
+        }
+        for p in &other.prefixes {
+            if !self.prefixes.contains(p) {
+                self.prefixes.push(p.clone());
             }
         }
     }
@@ -102,6 +112,10 @@ pub(crate) fn snippet(
                 .is_some_and(|s| terms.stems.contains(s));
             let matched = by_stem
                 || terms.raw.contains(&t.text)
+                || terms
+                    .prefixes
+                    .iter()
+                    .any(|p| t.text.starts_with(p.as_str()))
                 || (t.text.chars().count() >= 4
                     && terms.fuzzy.iter().any(|w| within_one_edit(w, &t.text)));
             if matched {

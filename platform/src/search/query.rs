@@ -16,12 +16,15 @@ use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
+use super::facets::{self, FacetCount, KeywordCounts};
 use super::highlight::{self, Terms};
 use super::schema::{FieldKind, Fields, IndexSchema};
 use crate::error::{ApiError, ApiResult};
 
 /// Weight of a typo-tolerant match relative to an exact one in the same field.
 const FUZZY_WEIGHT: f32 = 0.3;
+/// Weight of a prefix match (search as you type) relative to a whole word.
+const PREFIX_WEIGHT: f32 = 0.5;
 /// Words at least this long (in characters) also match within one edit.
 const FUZZY_MIN_CHARS: usize = 5;
 /// Largest page and deepest offset a query may ask for.
@@ -70,7 +73,9 @@ pub struct SearchQuery {
     sort: Option<(String, SortOrder)>,
     mode: MatchMode,
     fuzzy: bool,
+    prefix: bool,
     snippet_chars: usize,
+    facets: Vec<(String, usize)>,
 }
 
 impl SearchQuery {
@@ -84,7 +89,9 @@ impl SearchQuery {
             sort: None,
             mode: MatchMode::Any,
             fuzzy: true,
+            prefix: false,
             snippet_chars: 200,
+            facets: Vec::new(),
         }
     }
     /// Only documents whose keyword `field` equals `value`.
@@ -146,6 +153,18 @@ impl SearchQuery {
         self.fuzzy = false;
         self
     }
+    /// Search as you type: the last word, unless followed by a space, also
+    /// matches words it begins (`"refu"` finds "refund"), ranked below whole words.
+    pub fn prefix(mut self) -> Self {
+        self.prefix = true;
+        self
+    }
+    /// Counts the values of keyword `field` over all matching documents
+    /// (the `limit` most frequent) into [`SearchResults::facets`].
+    pub fn facet(mut self, field: &str, limit: usize) -> Self {
+        self.facets.push((field.to_string(), limit.clamp(1, 1000)));
+        self
+    }
     /// Approximate length of highlighted snippets, in bytes (default 200).
     pub fn snippet_chars(mut self, n: usize) -> Self {
         self.snippet_chars = n.clamp(20, 10_000);
@@ -161,6 +180,8 @@ pub struct SearchResults {
     /// The best raw score of all matching documents (the `1.0` of `normalized_score`).
     pub max_score: f32,
     pub hits: Vec<Hit>,
+    /// Value counts per field asked for with [`SearchQuery::facet`].
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
 }
 
 /// One matching document.
@@ -320,7 +341,7 @@ impl Ctx<'_> {
             .collect()
     }
 
-    fn group(&mut self, piece: &Piece, fuzzy: bool) -> Vec<Group> {
+    fn group(&mut self, piece: &Piece, fuzzy: bool, prefix_last: bool) -> Vec<Group> {
         let fields: Vec<_> = self
             .text_fields()
             .into_iter()
@@ -370,7 +391,10 @@ impl Ctx<'_> {
             return groups;
         }
         // Each word of the piece is its own group ("foo:bar(" is two words).
-        for (_, word) in tokens(&mut self.raw, &piece.text) {
+        let words = tokens(&mut self.raw, &piece.text);
+        let last = words.len().saturating_sub(1);
+        for (k, (_, word)) in words.into_iter().enumerate() {
+            let as_prefix = prefix_last && k == last && word.chars().count() >= 2;
             let stem = tokens(&mut self.stem, &word)
                 .into_iter()
                 .next()
@@ -388,6 +412,9 @@ impl Ctx<'_> {
             if typo {
                 terms.fuzzy.push(word.clone());
             }
+            if as_prefix {
+                terms.prefixes.push(word.clone());
+            }
             let mut per_field: Vec<(String, Box<dyn Query>)> = Vec::new();
             for (name, f, raw, boost) in &fields {
                 let exact = match &stem {
@@ -401,6 +428,14 @@ impl Ctx<'_> {
                     clauses.push((
                         Occur::Should,
                         Box::new(BoostQuery::new(Box::new(fz), boost * FUZZY_WEIGHT)),
+                    ));
+                }
+                if as_prefix {
+                    let pq =
+                        FuzzyTermQuery::new_prefix(Term::from_field_text(*raw, &word), 0, false);
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(pq), boost * PREFIX_WEIGHT)),
                     ));
                 }
                 per_field.push((name.clone(), Box::new(BooleanQuery::new(clauses))));
@@ -420,9 +455,13 @@ impl Ctx<'_> {
         let names: Vec<String> = self.text_fields().into_iter().map(|t| t.0).collect();
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let pieces = parse(&q.text, &name_refs);
+        let prefix_at = (q.prefix && !q.text.ends_with(char::is_whitespace))
+            .then(|| pieces.len().checked_sub(1))
+            .flatten()
+            .filter(|&i| !pieces[i].phrase && !pieces[i].negated);
         let mut groups = Vec::new();
-        for p in &pieces {
-            groups.extend(self.group(p, q.fuzzy));
+        for (i, p) in pieces.iter().enumerate() {
+            groups.extend(self.group(p, q.fuzzy, prefix_at == Some(i)));
         }
         let (negative, positive): (Vec<Group>, Vec<Group>) =
             groups.into_iter().partition(|g| g.negated);
@@ -523,7 +562,7 @@ impl Ctx<'_> {
 
     fn keyword_field(&self, name: &str) -> ApiResult<Field> {
         match self.fields.by_name.get(name) {
-            Some((f, FieldKind::Keyword)) => Ok(*f),
+            Some((f, FieldKind::Keyword { .. })) => Ok(*f),
             _ => Err(ApiError::invalid(
                 name,
                 format!("'{name}' is not a keyword field of this index"),
@@ -646,6 +685,20 @@ pub(crate) fn execute(
         (total, top.first().map_or(0.0, |t| t.0), hits)
     };
 
+    let mut facet_counts = BTreeMap::new();
+    if !q.facets.is_empty() {
+        for (name, _) in &q.facets {
+            ctx.keyword_field(name)?;
+        }
+        let collector = KeywordCounts {
+            fields: q.facets.iter().map(|f| f.0.clone()).collect(),
+        };
+        let counted = searcher.search(query, &collector).map_err(index_error)?;
+        for ((name, limit), counts) in q.facets.iter().zip(counted) {
+            facet_counts.insert(name.clone(), facets::top(counts, *limit));
+        }
+    }
+
     // Matched fields and coverage: per segment, each sub-query's scorer once,
     // walked in doc order.
     let n = page.len();
@@ -708,7 +761,7 @@ pub(crate) fn execute(
             let vals: Vec<Value> = doc
                 .get_all(*field)
                 .filter_map(|v| match kind {
-                    FieldKind::Text { .. } | FieldKind::Keyword => {
+                    FieldKind::Text { .. } | FieldKind::Keyword { .. } => {
                         v.as_str().map(|s| Value::String(s.to_string()))
                     }
                     FieldKind::Integer => v.as_i64().map(Value::from),
@@ -737,14 +790,14 @@ pub(crate) fn execute(
                     }
                 }
             }
-            match vals.len() {
-                0 => {}
-                1 => {
-                    fields.insert(name.clone(), vals.into_iter().next().unwrap_or_default());
-                }
-                _ => {
-                    fields.insert(name.clone(), Value::Array(vals));
-                }
+            // Lists stay lists; a text given as several values comes back as
+            // an array; everything else as its (first) value.
+            let list = matches!(kind, FieldKind::Keyword { multi: true })
+                || (matches!(kind, FieldKind::Text { .. }) && vals.len() > 1);
+            if list {
+                fields.insert(name.clone(), Value::Array(vals));
+            } else if let Some(first) = vals.into_iter().next() {
+                fields.insert(name.clone(), first);
             }
         }
         let groups = compiled.groups.len();
@@ -770,6 +823,7 @@ pub(crate) fn execute(
         total,
         max_score,
         hits,
+        facets: facet_counts,
     })
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
     STRING,
 };
 use tantivy::tokenizer::{
@@ -32,9 +32,11 @@ pub enum FieldKind {
     /// stemmed), ranked with BM25 times `boost`. A stored text field is
     /// returned with hits and highlighted.
     Text { boost: f32, stored: bool },
-    /// An exact value (status, tenant id, tag): filterable, stored, returned
-    /// with hits. A JSON array gives several values.
-    Keyword,
+    /// An exact value (status, tenant id, tag): filterable, countable
+    /// ([`crate::search::SearchQuery::facet`]), stored and returned with hits.
+    /// A JSON array gives several values; `multi` fields are always returned
+    /// as arrays, others as their first value.
+    Keyword { multi: bool },
     /// A signed integer (counts, Unix milliseconds; an RFC 3339 string is
     /// converted to Unix milliseconds): range filters and sorting.
     Integer,
@@ -58,7 +60,7 @@ pub struct FieldDef {
 ///     .text("description", 1.0)
 ///     .text_unstored("transcript", 0.5)
 ///     .keyword("status")
-///     .keyword("tags")             // arrays give several values
+///     .keywords("tags")            // a list: any value matches a filter
 ///     .integer("updatedAt")        // Unix ms or RFC 3339 strings
 ///     .float("rating")
 ///     .language(Language::English) // the default
@@ -104,9 +106,16 @@ impl IndexSchema {
         )
     }
 
-    /// An exact-match field for filters (string, number, bool, or an array of them).
+    /// A single-valued exact-match field for filters and counts (string,
+    /// number or bool); returned with hits as a string.
     pub fn keyword(self, name: &str) -> Self {
-        self.field(name, FieldKind::Keyword)
+        self.field(name, FieldKind::Keyword { multi: false })
+    }
+
+    /// A list-valued exact-match field (tags, categories): any value matches a
+    /// filter; returned with hits as an array of strings.
+    pub fn keywords(self, name: &str) -> Self {
+        self.field(name, FieldKind::Keyword { multi: true })
     }
 
     /// A signed integer field for range filters and sorting.
@@ -195,7 +204,7 @@ impl IndexSchema {
                     let _ = boost;
                     format!("{}:text:{}", f.name, stored)
                 }
-                FieldKind::Keyword => format!("{}:keyword", f.name),
+                FieldKind::Keyword { multi } => format!("{}:keyword:{multi}", f.name),
                 FieldKind::Integer => format!("{}:integer", f.name),
                 FieldKind::Float => format!("{}:float", f.name),
             })
@@ -283,7 +292,7 @@ pub(crate) fn build_schema(decl: &IndexSchema) -> (Schema, Fields) {
                 raw.insert(f.name.clone(), twin);
                 b.add_text_field(&f.name, opts)
             }
-            FieldKind::Keyword => b.add_text_field(&f.name, STRING | STORED),
+            FieldKind::Keyword { .. } => b.add_text_field(&f.name, STRING | STORED | FAST),
             FieldKind::Integer => b.add_i64_field(
                 &f.name,
                 NumericOptions::default()
@@ -369,7 +378,7 @@ pub(crate) fn to_document(fields: &Fields, id: &str, doc: &Value) -> TantivyDocu
                         out.add_text(*raw, &text);
                     }
                 }
-                FieldKind::Keyword => {
+                FieldKind::Keyword { .. } => {
                     if let Some(s) = keyword_string(item) {
                         out.add_text(*field, s);
                     }
