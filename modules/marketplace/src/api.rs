@@ -1,51 +1,929 @@
-//! Handlers of the marketplace API.
+//! Handlers of the marketplace API: parse, authorize, call the service, render.
 
-use frontline_platform::http::ModuleError;
-use frontline_platform::{BearerAuth, Platform};
+use frontline_platform::events::NewSubscription;
+use frontline_platform::http::{ModuleError, RequestMeta};
+use frontline_platform::page::Page;
+use frontline_platform::{events, ApiError, BearerAuth, Platform};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::OpenApi;
+use poem_openapi::{ApiResponse, OpenApi, Tags};
+use serde_json::{json, Value};
 
 use crate::model::*;
+use crate::service::{self, analytics, bookings, campaigns, pricing, requests, reviews};
+use crate::SLUG;
 
 type Result<T> = std::result::Result<T, ModuleError<MarketplaceEnvelope>>;
+type Out = Json<Envelope<Value>>;
 
-pub struct MarketplaceApi {
+#[derive(Tags)]
+enum Tag {
+    /// Pricing configurations, estimates and provider search.
+    Pricing,
+    /// Reviews, responses, votes and review requests.
+    Reviews,
+    /// Pricing and review analytics.
+    Analytics,
+    /// Moderation and review campaigns.
+    Admin,
+    /// Outgoing webhooks.
+    Webhooks,
+    /// What the document assumes exists: categories, profiles, bookings.
+    Extensions,
+}
+
+/// 201 with the envelope.
+#[derive(ApiResponse)]
+pub enum Created {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Out),
+}
+
+fn created(data: Value, msg: impl Into<String>) -> Created {
+    Created::Created(Json(Envelope::msg(data, msg)))
+}
+
+fn ok(data: Value) -> Result<Out> {
+    Ok(Json(Envelope::ok(data)))
+}
+
+fn ok_msg(data: Value, msg: impl Into<String>) -> Result<Out> {
+    Ok(Json(Envelope::msg(data, msg)))
+}
+
+fn page(
+    platform: &Platform,
+    p: Option<i64>,
+    l: Option<i64>,
+) -> std::result::Result<Page, ApiError> {
+    Page::new(p, l, 20, (platform.settings.max_page_size as u64).min(100))
+}
+
+/// Unknown or malformed ids are simply not found.
+fn id_or_404(id: &str, what: &str) -> std::result::Result<(), ApiError> {
+    if service::is_object_id(id) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("{what} not found")).with_code("NOT_FOUND"))
+    }
+}
+
+pub struct PricingApi {
     platform: Platform,
 }
 
-pub fn api(platform: &Platform) -> MarketplaceApi {
-    MarketplaceApi {
-        platform: platform.clone(),
+#[OpenApi(tag = "Tag::Pricing")]
+impl PricingApi {
+    /// Create a pricing configuration (provider). One configuration per provider and
+    /// service name (409). `flat` needs `flatRate`, `hourly` `hourlyRate`, `tiered` `tiers`,
+    /// `package` `packages`; `location.coordinates` is `[longitude, latitude]`.
+    #[oai(path = "/providers/pricing", method = "post")]
+    async fn create_pricing(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<PricingInput>,
+    ) -> Result<Created> {
+        service::require(&auth.0, &["provider"])?;
+        let p = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| pricing::create(tx, &p, &meta, body.0))
+            .await?;
+        Ok(created(out, "Pricing configuration created successfully"))
+    }
+
+    /// Update a pricing configuration (partial; provider who owns it, or admin). Each
+    /// change bumps `version` and is kept in the history with `reason`; emits `pricing.updated`.
+    #[oai(path = "/providers/pricing/:pricingId", method = "put")]
+    async fn update_pricing(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        #[oai(name = "pricingId")] id: Path<String>,
+        body: Json<PricingInput>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["provider"])?;
+        id_or_404(&id, "Pricing configuration")?;
+        let p = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| pricing::update(tx, &p, &meta, &id.0, body.0))
+            .await?;
+        ok_msg(out, "Pricing updated successfully")
+    }
+
+    /// Upload several configurations at once (provider): valid ones are created, each
+    /// invalid or duplicate one is reported in `errors` with its index.
+    #[oai(path = "/providers/pricing/bulk", method = "post")]
+    async fn bulk_pricing(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<BulkPricing>,
+    ) -> Result<Created> {
+        service::require(&auth.0, &["provider"])?;
+        let p = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| pricing::bulk(tx, &p, &meta, body.0.pricing))
+            .await?;
+        let msg = format!(
+            "{} pricing configurations created successfully",
+            out["created"]
+        );
+        Ok(created(out, msg))
+    }
+
+    /// Market rates of a category (provider): statistics of the active prices within 50 km of
+    /// `location` ("lat,lng" or a city of the built-in gazetteer), suggestions and prices by rating tier.
+    #[oai(path = "/providers/pricing/suggestions", method = "get")]
+    async fn suggestions(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
+        location: Query<Option<String>>,
+        #[oai(name = "experienceLevel")] level: Query<Option<String>>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["provider"])?;
+        let Some(category) = category.0 else {
+            return Err(
+                ApiError::invalid("serviceCategoryId", "serviceCategoryId is required").into(),
+            );
+        };
+        id_or_404(&category, "Service category")?;
+        let out = self
+            .platform
+            .db
+            .read(move |c| {
+                pricing::suggestions(c, &category, location.0.as_deref(), level.0.as_deref())
+            })
+            .await?;
+        ok(out)
+    }
+
+    /// A provider's pricing configurations (public), with filters and paging.
+    #[oai(path = "/providers/:providerId/pricing", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn provider_pricing(
+        &self,
+        #[oai(name = "providerId")] provider: Path<String>,
+        #[oai(name = "isActive")] is_active: Query<Option<bool>>,
+        #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
+        #[oai(name = "pricingType")] ptype: Query<Option<String>>,
+        #[oai(name = "page")] p: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
+    ) -> Result<Out> {
+        id_or_404(&provider, "Provider")?;
+        let pg = page(&self.platform, p.0, limit.0)?;
+        let (data, meta) = self
+            .platform
+            .db
+            .read(move |c| {
+                pricing::list(
+                    c,
+                    &provider.0,
+                    is_active.0,
+                    category.0.as_deref(),
+                    ptype.0.as_deref(),
+                    &pg,
+                )
+            })
+            .await?;
+        Ok(Json(Envelope::page(data, meta)))
+    }
+
+    /// The audit trail of a provider's price changes (that provider or an admin).
+    #[oai(path = "/providers/:providerId/pricing/history", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn pricing_history(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "providerId")] provider: Path<String>,
+        #[oai(name = "pricingId")] pricing_id: Query<Option<String>>,
+        #[oai(name = "startDate")] start: Query<Option<String>>,
+        #[oai(name = "endDate")] end: Query<Option<String>>,
+        #[oai(name = "changeType")] change: Query<Option<String>>,
+        #[oai(name = "page")] p: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["provider"])?;
+        id_or_404(&provider, "Provider")?;
+        let pg = page(&self.platform, p.0, limit.0)?;
+        let start = start
+            .0
+            .as_deref()
+            .map(|s| service::parse_instant("startDate", s))
+            .transpose()?
+            .map(service::iso);
+        let end = match end.0.as_deref() {
+            Some(e) => {
+                let t = service::parse_instant("endDate", e)?;
+                Some(service::iso(if e.len() == 10 {
+                    t + chrono::Duration::seconds(86_399)
+                } else {
+                    t
+                }))
+            }
+            None => None,
+        };
+        let user = auth.0;
+        let (data, meta) = self
+            .platform
+            .db
+            .read(move |c| {
+                if !service::is_admin(&user)
+                    && service::provider_of(c, &user.id)?.as_deref() != Some(provider.0.as_str())
+                {
+                    return Err(ApiError::forbidden(
+                        "Providers can only see their own pricing history",
+                    ));
+                }
+                pricing::history_list(
+                    c,
+                    &provider.0,
+                    pricing_id.0.as_deref(),
+                    start,
+                    end,
+                    change.0.as_deref(),
+                    &pg,
+                )
+            })
+            .await?;
+        Ok(Json(Envelope::page(data, meta)))
+    }
+
+    /// Price a service before booking (public): base price by type (hours for hourly, the chosen
+    /// tier or package), then rush and weekend fees and the new-customer discount as percentages of
+    /// the base, and the travel fee when the customer is outside the service radius.
+    /// subtotal = base + fees; total = subtotal − discount. Valid for one hour.
+    #[oai(path = "/services/estimate", method = "post")]
+    async fn estimate(&self, body: Json<EstimateRequest>) -> Result<Out> {
+        id_or_404(&body.service_pricing_id, "Pricing configuration")?;
+        let out = self
+            .platform
+            .db
+            .read(move |c| pricing::estimate(c, &body.0))
+            .await?;
+        ok(out)
+    }
+
+    /// Search providers of a category around `location` ("lat,lng" or a gazetteer city such as
+    /// Nairobi or Mombasa) within `radius` km (default 10, great-circle distance), by price range;
+    /// sorted by `price_asc`, `price_desc`, `rating_desc` or `distance` (default). Public.
+    #[oai(path = "/services/search", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn search(
+        &self,
+        #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
+        location: Query<Option<String>>,
+        #[oai(name = "minPrice")] min_price: Query<Option<f64>>,
+        #[oai(name = "maxPrice")] max_price: Query<Option<f64>>,
+        #[oai(name = "sortBy")] sort_by: Query<Option<String>>,
+        radius: Query<Option<f64>>,
+        #[oai(name = "page")] p: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
+    ) -> Result<Out> {
+        let mut missing = Vec::new();
+        if category.0.is_none() {
+            missing.push(frontline_platform::FieldError::new(
+                "serviceCategoryId",
+                "serviceCategoryId is required",
+            ));
+        }
+        if location.0.is_none() {
+            missing.push(frontline_platform::FieldError::new(
+                "location",
+                "location is required",
+            ));
+        }
+        if !missing.is_empty() {
+            return Err(ApiError::validation(missing).into());
+        }
+        let pg = page(&self.platform, p.0, limit.0)?;
+        let (data, meta) = self
+            .platform
+            .db
+            .read(move |c| {
+                let q = pricing::SearchQuery {
+                    category: category.0.as_deref().unwrap_or_default(),
+                    location: location.0.as_deref().unwrap_or_default(),
+                    min_price: min_price.0,
+                    max_price: max_price.0,
+                    sort_by: sort_by.0.as_deref(),
+                    radius: radius.0,
+                };
+                pricing::search(c, &q, &pg)
+            })
+            .await?;
+        Ok(Json(Envelope::page(data, meta)))
     }
 }
 
-#[OpenApi]
-impl MarketplaceApi {
-    /// The caller's registered webhooks.
-    #[oai(path = "/webhooks", method = "get")]
-    async fn list_webhooks(&self, auth: BearerAuth) -> Result<Json<Envelope<Vec<Webhook>>>> {
-        let owner = auth.0.id.clone();
-        let rows = self
+pub struct ReviewApi {
+    platform: Platform,
+}
+
+#[OpenApi(tag = "Tag::Reviews")]
+impl ReviewApi {
+    /// Review one's own completed booking (customer): 404 unknown booking, 403 someone else's,
+    /// 400 not completed, 409 already reviewed. Issues a KES 100 incentive; emits `review.created`.
+    #[oai(path = "/reviews", method = "post")]
+    async fn submit(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<ReviewInput>,
+    ) -> Result<Created> {
+        service::require(&auth.0, &["customer"])?;
+        id_or_404(&body.booking_id, "Booking")?;
+        let p = auth.0;
+        let out = self
             .platform
             .db
-            .read(move |conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT id, url, events, created_at FROM marketplace_webhooks WHERE owner_id = ?1 ORDER BY created_at",
-                )?;
-                let rows = stmt
-                    .query_map([owner], |r| {
-                        let events: String = r.get(2)?;
-                        Ok(Webhook {
-                            id: r.get(0)?,
-                            url: r.get(1)?,
-                            events: serde_json::from_str(&events).unwrap_or_default(),
-                            created_at: r.get(3)?,
-                        })
-                    })?
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                Ok(rows)
+            .write(move |tx| reviews::submit(tx, &p, &meta, &body.0))
+            .await?;
+        Ok(created(
+            out,
+            "Thank you for your review! Enjoy KES 100 off your next booking.",
+        ))
+    }
+
+    /// A provider's reviews (public; rejected ones hidden) with rating distribution.
+    #[oai(path = "/providers/:providerId/reviews", method = "get")]
+    async fn provider_reviews(
+        &self,
+        #[oai(name = "providerId")] provider: Path<String>,
+        #[oai(name = "minRating")] min: Query<Option<f64>>,
+        #[oai(name = "maxRating")] max: Query<Option<f64>>,
+        #[oai(name = "sortBy")] sort: Query<Option<String>>,
+        #[oai(name = "page")] p: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
+    ) -> Result<Out> {
+        id_or_404(&provider, "Provider")?;
+        let pg = page(&self.platform, p.0, limit.0)?;
+        let out = self
+            .platform
+            .db
+            .read(move |c| {
+                reviews::provider_reviews(c, &provider.0, min.0, max.0, sort.0.as_deref(), &pg)
             })
             .await?;
-        Ok(Json(Envelope::ok(rows)))
+        ok(out)
     }
+
+    /// The caller's own reviews (customer), newest first.
+    #[oai(path = "/customers/reviews", method = "get")]
+    async fn customer_reviews(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "page")] p: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["customer"])?;
+        let pg = page(&self.platform, p.0, limit.0)?;
+        let u = auth.0;
+        let (data, meta) = self
+            .platform
+            .db
+            .read(move |c| reviews::customer_reviews(c, &u, &pg))
+            .await?;
+        Ok(Json(Envelope::page(data, meta)))
+    }
+
+    /// Respond to a review of one's own services (provider, at most 1000 characters);
+    /// emits `review.response_added`.
+    #[oai(path = "/reviews/:reviewId/response", method = "post")]
+    async fn respond(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        #[oai(name = "reviewId")] id: Path<String>,
+        body: Json<ResponseInput>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["provider"])?;
+        id_or_404(&id, "Review")?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| reviews::respond(tx, &u, &meta, &id.0, &body.0.response))
+            .await?;
+        ok_msg(out, "Response posted successfully")
+    }
+
+    /// Vote a review `helpful` or `not_helpful` (any marketplace user; one vote each, changeable).
+    #[oai(path = "/reviews/:reviewId/helpful", method = "post")]
+    async fn helpful(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "reviewId")] id: Path<String>,
+        body: Json<VoteInput>,
+    ) -> Result<Out> {
+        id_or_404(&id, "Review")?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| reviews::vote(tx, &u, &id.0, &body.0.vote))
+            .await?;
+        ok_msg(out, "Vote recorded successfully")
+    }
+
+    /// Decline a review request (customer); `permanentlyOptOut` turns review requests off.
+    #[oai(path = "/reviews/request/:requestId/decline", method = "post")]
+    async fn decline(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "requestId")] id: Path<String>,
+        body: Json<DeclineInput>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["customer"])?;
+        id_or_404(&id, "Review request")?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| requests::decline(tx, &u, &id.0, &body.0))
+            .await?;
+        ok_msg(out, "Your preferences have been updated")
+    }
+
+    /// Be reminded tomorrow at 09:00 UTC (customer; at most three reminders).
+    #[oai(path = "/reviews/request/:requestId/remind", method = "post")]
+    async fn remind(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "requestId")] id: Path<String>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["customer"])?;
+        id_or_404(&id, "Review request")?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| requests::remind(tx, &u, &id.0))
+            .await?;
+        ok_msg(out, "We'll remind you tomorrow morning")
+    }
+
+    /// Review request preferences (customer); omitted fields keep their value.
+    #[oai(path = "/customers/review-preferences", method = "put")]
+    async fn preferences(&self, auth: BearerAuth, body: Json<Preferences>) -> Result<Out> {
+        service::require(&auth.0, &["customer"])?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| requests::update_prefs(tx, &u, &body.0))
+            .await?;
+        ok_msg(out, "Preferences updated successfully")
+    }
+
+    /// Delivered, still open review requests of the caller (customer).
+    #[oai(path = "/customers/reviews/pending", method = "get")]
+    async fn pending(&self, auth: BearerAuth) -> Result<Out> {
+        service::require(&auth.0, &["customer"])?;
+        let u = auth.0;
+        let data = self
+            .platform
+            .db
+            .read(move |c| requests::pending(c, &u))
+            .await?;
+        let total = data.as_array().map(|a| a.len()).unwrap_or(0);
+        Ok(Json(Envelope::page(data, json!({"total": total}))))
+    }
+}
+
+pub struct AnalyticsApi {
+    platform: Platform,
+}
+
+#[OpenApi(tag = "Tag::Analytics")]
+impl AnalyticsApi {
+    /// Pricing analytics (provider: own; admin: any provider or the whole platform).
+    #[oai(path = "/analytics/pricing", method = "get")]
+    async fn pricing(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "providerId")] provider: Query<Option<String>>,
+        #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
+        period: Query<Option<String>>,
+        #[oai(name = "startDate")] start: Query<Option<String>>,
+        #[oai(name = "endDate")] end: Query<Option<String>>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["provider"])?;
+        let (from, to) =
+            service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .read(move |c| {
+                let p = analytics::scope(c, &u, provider.0.as_deref())?;
+                analytics::pricing(c, p.as_deref(), category.0.as_deref(), from, to)
+            })
+            .await?;
+        ok(out)
+    }
+
+    /// Review analytics (provider: own; admin: any provider or the whole platform).
+    #[oai(path = "/analytics/reviews", method = "get")]
+    async fn reviews(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "providerId")] provider: Query<Option<String>>,
+        period: Query<Option<String>>,
+        #[oai(name = "startDate")] start: Query<Option<String>>,
+        #[oai(name = "endDate")] end: Query<Option<String>>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["provider"])?;
+        let (from, to) =
+            service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .read(move |c| {
+                let p = analytics::scope(c, &u, provider.0.as_deref())?;
+                analytics::reviews(c, p.as_deref(), from, to)
+            })
+            .await?;
+        ok(out)
+    }
+
+    /// Platform-wide review request and review analytics (admin). Channel costs per message:
+    /// push 0, SMS 2, WhatsApp 0.10, email 0 (KES).
+    #[oai(path = "/admin/analytics/reviews", method = "get")]
+    async fn platform_reviews(
+        &self,
+        auth: BearerAuth,
+        period: Query<Option<String>>,
+        #[oai(name = "startDate")] start: Query<Option<String>>,
+        #[oai(name = "endDate")] end: Query<Option<String>>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &[])?;
+        let (from, to) =
+            service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let out = self
+            .platform
+            .db
+            .read(move |c| analytics::platform(c, from, to))
+            .await?;
+        ok(out)
+    }
+}
+
+pub struct AdminApi {
+    platform: Platform,
+}
+
+#[OpenApi(tag = "Tag::Admin")]
+impl AdminApi {
+    /// Approve, reject (hides it and drops it from the rating) or flag a review (admin; audited).
+    #[oai(path = "/admin/reviews/:reviewId/moderate", method = "put")]
+    async fn moderate(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        #[oai(name = "reviewId")] id: Path<String>,
+        body: Json<ModerateInput>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &[])?;
+        id_or_404(&id, "Review")?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| reviews::moderate(tx, &u, &meta, &id.0, &body.0))
+            .await?;
+        let msg = format!(
+            "Review {} successfully",
+            out["moderationStatus"].as_str().unwrap_or("moderated")
+        );
+        ok_msg(out, msg)
+    }
+
+    /// Create an A/B review campaign (admin) in `draft`; allocations add up to 100. Once
+    /// active, completed bookings in its categories are assigned a variant by allocation
+    /// until `sampleSize` is reached.
+    #[oai(path = "/admin/campaigns", method = "post")]
+    async fn create_campaign(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<CampaignInput>,
+    ) -> Result<Created> {
+        service::require(&auth.0, &[])?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| campaigns::create(tx, &u, &meta, &body.0))
+            .await?;
+        Ok(created(out, "Campaign created successfully"))
+    }
+
+    /// Results per variant: response rates with 95% intervals; a winner (with confidence)
+    /// only when the two-proportion z-test of the best two variants is significant at 95%.
+    #[oai(path = "/admin/campaigns/:campaignId/results", method = "get")]
+    async fn campaign_results(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "campaignId")] id: Path<String>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &[])?;
+        id_or_404(&id, "Campaign")?;
+        let out = self
+            .platform
+            .db
+            .read(move |c| campaigns::results(c, &id.0))
+            .await?;
+        ok(out)
+    }
+
+    /// Extension: activate, pause or complete a campaign (admin).
+    #[oai(
+        path = "/admin/campaigns/:campaignId/status",
+        method = "put",
+        tag = "Tag::Extensions"
+    )]
+    async fn campaign_status(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        #[oai(name = "campaignId")] id: Path<String>,
+        body: Json<CampaignStatusInput>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &[])?;
+        id_or_404(&id, "Campaign")?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| campaigns::set_status(tx, &u, &meta, &id.0, &body.0.status))
+            .await?;
+        ok_msg(out, "Campaign status updated")
+    }
+}
+
+pub const WEBHOOK_EVENTS: &[&str] = &[
+    "review.created",
+    "review.response_added",
+    "pricing.updated",
+    "review.request.delivered",
+];
+
+fn webhook_json(s: &events::Subscription) -> Value {
+    json!({"id": s.id, "url": s.url, "events": s.events, "description": s.description, "active": s.active,
+        "createdAt": service::iso(s.created_at)})
+}
+
+pub struct WebhookApi {
+    platform: Platform,
+}
+
+#[OpenApi(tag = "Tag::Webhooks")]
+impl WebhookApi {
+    /// Register a webhook for the caller. Deliveries are POSTed as JSON `{id, event, timestamp, data}`
+    /// signed with `X-Frontline-Signature: sha256=<HMAC-SHA256 of the body>` and retried with
+    /// backoff. The `secret` is returned only here.
+    #[oai(path = "/webhooks", method = "post")]
+    async fn register(&self, auth: BearerAuth, body: Json<WebhookInput>) -> Result<Created> {
+        let bad: Vec<_> = body
+            .events
+            .iter()
+            .filter(|e| !WEBHOOK_EVENTS.contains(&e.as_str()))
+            .cloned()
+            .collect();
+        if !bad.is_empty() {
+            return Err(ApiError::invalid(
+                "events",
+                format!(
+                    "unknown events {}; use {}",
+                    bad.join(", "),
+                    WEBHOOK_EVENTS.join(", ")
+                ),
+            )
+            .into());
+        }
+        let new = NewSubscription {
+            module: SLUG.into(),
+            owner_id: Some(auth.0.id.clone()),
+            url: body.0.url,
+            events: body.0.events,
+            secret: body.0.secret,
+            description: body.0.description,
+        };
+        let ev = self.platform.events.clone();
+        let (sub, secret) = self
+            .platform
+            .db
+            .write(move |tx| ev.subscribe(tx, &new))
+            .await?;
+        let mut out = webhook_json(&sub);
+        out["secret"] = json!(secret);
+        Ok(created(out, "Webhook registered successfully"))
+    }
+
+    /// The caller's registered webhooks.
+    #[oai(path = "/webhooks", method = "get")]
+    async fn list_webhooks(&self, auth: BearerAuth) -> Result<Out> {
+        let owner = auth.0.id.clone();
+        let subs = self
+            .platform
+            .db
+            .read(move |c| events::list_subscriptions(c, SLUG, Some(&owner)))
+            .await?;
+        let data: Vec<Value> = subs.iter().map(webhook_json).collect();
+        let total = data.len();
+        Ok(Json(Envelope::page(
+            Value::Array(data),
+            json!({"total": total}),
+        )))
+    }
+
+    /// Delete one of the caller's webhooks.
+    #[oai(path = "/webhooks/:id", method = "delete")]
+    async fn delete_webhook(&self, auth: BearerAuth, id: Path<String>) -> Result<Out> {
+        let owner = auth.0.id.clone();
+        let id2 = id.0.clone();
+        let gone = self
+            .platform
+            .db
+            .write(move |tx| events::delete_subscription(tx, SLUG, Some(&owner), &id2))
+            .await?;
+        if !gone {
+            return Err(ApiError::not_found("Webhook not found")
+                .with_code("NOT_FOUND")
+                .into());
+        }
+        ok_msg(
+            json!({"id": id.0, "deleted": true}),
+            "Webhook deleted successfully",
+        )
+    }
+}
+
+pub struct ExtensionApi {
+    platform: Platform,
+}
+
+#[OpenApi(tag = "Tag::Extensions")]
+impl ExtensionApi {
+    /// Extension: service categories (public).
+    #[oai(path = "/service-categories", method = "get")]
+    async fn categories(&self) -> Result<Out> {
+        ok(self.platform.db.read(bookings::list_categories).await?)
+    }
+
+    /// Extension: add a service category (admin).
+    #[oai(path = "/service-categories", method = "post")]
+    async fn create_category(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<CategoryInput>,
+    ) -> Result<Created> {
+        service::require(&auth.0, &[])?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| bookings::create_category(tx, &u, &meta, &body.0))
+            .await?;
+        Ok(created(out, "Service category created successfully"))
+    }
+
+    /// Extension: create or update the caller's provider profile (name, image, location
+    /// `[longitude, latitude]`). Its rating is computed from reviews.
+    #[oai(path = "/providers/profile", method = "put")]
+    async fn provider_profile(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<ProviderProfileInput>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["provider"])?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| bookings::upsert_provider(tx, &u, &meta, &body.0))
+            .await?;
+        ok_msg(out, "Provider profile saved")
+    }
+
+    /// Extension: a provider's public profile.
+    #[oai(path = "/providers/:providerId", method = "get")]
+    async fn provider(&self, #[oai(name = "providerId")] id: Path<String>) -> Result<Out> {
+        id_or_404(&id, "Provider")?;
+        let out = self
+            .platform
+            .db
+            .read(move |c| bookings::provider_json(c, &id.0))
+            .await?;
+        match out {
+            Some(v) => ok(v),
+            None => Err(ApiError::not_found("Provider not found")
+                .with_code("NOT_FOUND")
+                .into()),
+        }
+    }
+
+    /// Extension: create or update the caller's customer profile.
+    #[oai(path = "/customers/profile", method = "put")]
+    async fn customer_profile(
+        &self,
+        auth: BearerAuth,
+        body: Json<CustomerProfileInput>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &["customer"])?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| bookings::upsert_customer(tx, &u, &body.0))
+            .await?;
+        ok_msg(out, "Customer profile saved")
+    }
+
+    /// Extension: book a priced service (customer); an unused review reward code takes its amount off.
+    #[oai(path = "/bookings", method = "post")]
+    async fn create_booking(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<BookingInput>,
+    ) -> Result<Created> {
+        service::require(&auth.0, &["customer"])?;
+        id_or_404(&body.service_pricing_id, "Pricing configuration")?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| bookings::create_booking(tx, &u, &meta, &body.0))
+            .await?;
+        Ok(created(out, "Booking created successfully"))
+    }
+
+    /// Extension: the caller's bookings (as customer or provider; admins see all).
+    #[oai(path = "/bookings", method = "get")]
+    async fn list_bookings(&self, auth: BearerAuth, status: Query<Option<String>>) -> Result<Out> {
+        let u = auth.0;
+        let data = self
+            .platform
+            .db
+            .read(move |c| bookings::list_bookings(c, &u, status.0.as_deref()))
+            .await?;
+        let total = data.as_array().map(|a| a.len()).unwrap_or(0);
+        Ok(Json(Envelope::page(data, json!({"total": total}))))
+    }
+
+    /// Extension: confirm, complete (provider or admin) or cancel a booking. Completing it
+    /// creates the review request, scheduled by the active campaign's variant or for the next
+    /// morning, and delivered by a background job (`review.request.delivered`).
+    #[oai(path = "/bookings/:bookingId/status", method = "put")]
+    async fn booking_status(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        #[oai(name = "bookingId")] id: Path<String>,
+        body: Json<BookingStatusInput>,
+    ) -> Result<Out> {
+        id_or_404(&id, "Booking")?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| bookings::set_status(tx, &u, &meta, &id.0, &body.0.status))
+            .await?;
+        self.platform.jobs.notify();
+        ok_msg(out, "Booking updated")
+    }
+}
+
+pub fn apis(
+    platform: &Platform,
+) -> (
+    PricingApi,
+    ReviewApi,
+    AnalyticsApi,
+    AdminApi,
+    WebhookApi,
+    ExtensionApi,
+) {
+    let p = || platform.clone();
+    (
+        PricingApi { platform: p() },
+        ReviewApi { platform: p() },
+        AnalyticsApi { platform: p() },
+        AdminApi { platform: p() },
+        WebhookApi { platform: p() },
+        ExtensionApi { platform: p() },
+    )
 }

@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod model;
+pub mod service;
+pub mod stats;
 
 use std::sync::Arc;
 
@@ -14,17 +16,156 @@ pub const SLUG: &str = "marketplace";
 
 /// Schema steps of this module, applied in order (never edit a released step).
 pub const MIGRATIONS: &[&str] = &[r#"
-CREATE TABLE marketplace_webhooks (
+CREATE TABLE marketplace_categories (
     id TEXT PRIMARY KEY,
-    owner_id TEXT NOT NULL,
-    url TEXT NOT NULL,
-    events TEXT NOT NULL DEFAULT '[]',
+    name TEXT NOT NULL,
+    description TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX marketplace_categories_name ON marketplace_categories(lower(name));
+CREATE TABLE marketplace_providers (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    profile_image TEXT,
+    lng REAL,
+    lat REAL,
+    address TEXT,
+    city TEXT,
+    rating_avg REAL NOT NULL DEFAULT 0,
+    rating_count INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX marketplace_providers_geo ON marketplace_providers(lat, lng);
+CREATE TABLE marketplace_customers (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    preferences TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE marketplace_pricing (
+    id TEXT PRIMARY KEY,
+    provider_id TEXT NOT NULL REFERENCES marketplace_providers(id),
+    category_id TEXT,
+    service_key TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    pricing_type TEXT NOT NULL,
+    current_price REAL NOT NULL,
+    currency TEXT NOT NULL,
+    config TEXT NOT NULL,
+    is_active INTEGER NOT NULL DEFAULT 1,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE(provider_id, service_key)
+);
+CREATE INDEX marketplace_pricing_category ON marketplace_pricing(category_id, is_active, current_price);
+CREATE TABLE marketplace_pricing_history (
+    id TEXT PRIMARY KEY,
+    pricing_id TEXT NOT NULL,
+    provider_id TEXT NOT NULL,
+    change_type TEXT NOT NULL,
+    previous_state TEXT NOT NULL,
+    new_state TEXT NOT NULL,
+    changed_fields TEXT NOT NULL,
+    reason TEXT,
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+);
+CREATE INDEX marketplace_pricing_history_provider ON marketplace_pricing_history(provider_id, changed_at);
+CREATE TABLE marketplace_bookings (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES marketplace_customers(id),
+    provider_id TEXT NOT NULL REFERENCES marketplace_providers(id),
+    pricing_id TEXT NOT NULL REFERENCES marketplace_pricing(id),
+    service_type TEXT NOT NULL,
+    service_date TEXT NOT NULL,
+    duration INTEGER NOT NULL DEFAULT 60,
+    price REAL NOT NULL,
+    incentive_code TEXT,
+    status TEXT NOT NULL,
+    completed_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX marketplace_bookings_provider ON marketplace_bookings(provider_id, status, service_date);
+CREATE INDEX marketplace_bookings_customer ON marketplace_bookings(customer_id);
+CREATE TABLE marketplace_reviews (
+    id TEXT PRIMARY KEY,
+    booking_id TEXT NOT NULL UNIQUE REFERENCES marketplace_bookings(id),
+    provider_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    request_id TEXT,
+    overall_rating INTEGER NOT NULL,
+    category_ratings TEXT NOT NULL DEFAULT '{}',
+    title TEXT,
+    comment TEXT,
+    pros TEXT NOT NULL DEFAULT '[]',
+    photos TEXT NOT NULL DEFAULT '[]',
+    source TEXT,
+    status TEXT NOT NULL DEFAULT 'submitted',
+    moderation_status TEXT NOT NULL DEFAULT 'pending',
+    flagged INTEGER NOT NULL DEFAULT 0,
+    moderated_by TEXT,
+    moderated_at TEXT,
+    moderation_reason TEXT,
+    helpful_votes INTEGER NOT NULL DEFAULT 0,
+    not_helpful_votes INTEGER NOT NULL DEFAULT 0,
+    response TEXT,
+    responded_at TEXT,
+    incentive TEXT,
+    incentive_code TEXT UNIQUE,
+    incentive_claimed INTEGER NOT NULL DEFAULT 0,
+    submitted_at TEXT NOT NULL
+);
+CREATE INDEX marketplace_reviews_provider ON marketplace_reviews(provider_id, submitted_at);
+CREATE INDEX marketplace_reviews_customer ON marketplace_reviews(customer_id, submitted_at);
+CREATE TABLE marketplace_review_votes (
+    review_id TEXT NOT NULL REFERENCES marketplace_reviews(id),
+    user_id TEXT NOT NULL,
+    vote TEXT NOT NULL,
+    PRIMARY KEY (review_id, user_id)
+);
+CREATE TABLE marketplace_review_requests (
+    id TEXT PRIMARY KEY,
+    booking_id TEXT NOT NULL UNIQUE REFERENCES marketplace_bookings(id),
+    customer_id TEXT NOT NULL,
+    provider_id TEXT NOT NULL,
+    campaign_id TEXT,
+    variant_id TEXT,
+    channel TEXT NOT NULL,
+    timing_strategy TEXT NOT NULL,
+    status TEXT NOT NULL,
+    scheduled_at TEXT NOT NULL,
+    requested_at TEXT,
+    expires_at TEXT,
+    reminder_count INTEGER NOT NULL DEFAULT 0,
+    next_reminder_at TEXT,
+    decline_reason TEXT,
+    decline_feedback TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX marketplace_review_requests_customer ON marketplace_review_requests(customer_id, status);
+CREATE INDEX marketplace_review_requests_campaign ON marketplace_review_requests(campaign_id, variant_id);
+CREATE TABLE marketplace_campaigns (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    created_by TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
 "#];
 
 pub fn module() -> Module {
-    Module::new(SLUG, MIGRATIONS, build)
+    Module::new(SLUG, MIGRATIONS, build).with_start(start)
+}
+
+/// Registers the review-request delivery job.
+fn start(platform: &Platform) {
+    service::requests::register_jobs(platform);
 }
 
 fn build(platform: &Platform) -> MountedModule {
@@ -38,7 +179,7 @@ fn build(platform: &Platform) -> MountedModule {
             base: "/marketplace/v1",
             require_module_role: true,
         },
-        api::api(platform),
+        api::apis(platform),
         // The document's limits per hour: anonymous 100, customer 1000, provider 2000, admin 10000.
         Arc::new(|_req, principal| {
             let limit = match principal {

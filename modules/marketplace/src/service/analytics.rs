@@ -1,0 +1,267 @@
+//! Pricing and review analytics, per provider and platform-wide, from stored data.
+
+use chrono::{DateTime, Utc};
+use frontline_platform::auth::Principal;
+use frontline_platform::{ApiError, ApiResult};
+use rusqlite::{params, Connection};
+use serde_json::{json, Value};
+
+use super::{is_admin, iso, now};
+use crate::stats;
+
+/// Per-message cost of a review request by channel (KES): push 0, SMS 2, WhatsApp 0.10, email 0.
+pub fn channel_cost(channel: &str) -> f64 {
+    match channel {
+        "sms" => 2.0,
+        "whatsapp" => 0.1,
+        _ => 0.0,
+    }
+}
+
+/// Which provider the caller may look at: providers only themselves, admins anyone (or everyone).
+pub fn scope(
+    conn: &Connection,
+    user: &Principal,
+    asked: Option<&str>,
+) -> ApiResult<Option<String>> {
+    if is_admin(user) {
+        return Ok(asked.map(str::to_string));
+    }
+    let own = super::provider_of(conn, &user.id)?;
+    match (asked, own) {
+        (Some(a), Some(o)) if a == o => Ok(Some(o)),
+        (None, Some(o)) => Ok(Some(o)),
+        (Some(_), _) => Err(ApiError::forbidden(
+            "Providers can only see their own analytics",
+        )),
+        (None, None) => {
+            Err(ApiError::not_found("You have no provider profile yet").with_code("NOT_FOUND"))
+        }
+    }
+}
+
+fn values(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> ApiResult<Vec<f64>> {
+    let mut stmt = conn.prepare(sql)?;
+    let v = stmt
+        .query_map(p, |r| r.get::<_, f64>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// `GET /analytics/pricing`.
+pub fn pricing(
+    conn: &Connection,
+    provider: Option<&str>,
+    category: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ApiResult<Value> {
+    let (s, e) = (iso(from), iso(to));
+    let filter = "(?1 IS NULL OR provider_id = ?1) AND (?2 IS NULL OR category_id = ?2)";
+    let (total, active, avg): (i64, i64, Option<f64>) = conn.query_row(
+        &format!("SELECT COUNT(*), COALESCE(SUM(is_active), 0), AVG(CASE WHEN is_active = 1 THEN current_price END) FROM marketplace_pricing WHERE {filter}"),
+        params![provider, category],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let changes: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM marketplace_pricing_history h JOIN marketplace_pricing p ON p.id = h.pricing_id
+         WHERE h.change_type = 'updated' AND (?1 IS NULL OR h.provider_id = ?1) AND (?2 IS NULL OR p.category_id = ?2)
+           AND h.changed_at >= ?3 AND h.changed_at <= ?4",
+        params![provider, category, s, e],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT pricing_type, COUNT(*), AVG(current_price) FROM marketplace_pricing WHERE {filter} AND is_active = 1
+         GROUP BY pricing_type ORDER BY pricing_type"
+    ))?;
+    let by_type = stmt
+        .query_map(params![provider, category], |r| {
+            Ok(json!({"pricingType": r.get::<_, String>(0)?, "count": r.get::<_, i64>(1)?, "averagePrice": stats::round(r.get(2)?, 2)}))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    // Against every active price in the same categories.
+    let comparison = match (provider, avg) {
+        (Some(p), Some(mine)) => {
+            let market = values(
+                conn,
+                "SELECT current_price FROM marketplace_pricing WHERE is_active = 1 AND category_id IN
+                   (SELECT category_id FROM marketplace_pricing WHERE provider_id = ?1 AND is_active = 1)
+                   AND (?2 IS NULL OR category_id = ?2)",
+                params![p, category],
+            )?;
+            let rank = stats::percentile_rank(&market, mine).round() as i64;
+            json!({"yourAveragePrice": stats::round(mine, 2), "marketAverage": stats::round(stats::mean(&market), 2),
+                "percentile": stats::ordinal(rank), "marketSampleSize": market.len()})
+        }
+        _ => Value::Null,
+    };
+    let mut stmt = conn.prepare(
+        "SELECT substr(b.completed_at, 1, 10) d, COUNT(*), SUM(b.price) FROM marketplace_bookings b
+         JOIN marketplace_pricing p ON p.id = b.pricing_id
+         WHERE b.status = 'completed' AND (?1 IS NULL OR b.provider_id = ?1) AND (?2 IS NULL OR p.category_id = ?2)
+           AND b.completed_at >= ?3 AND b.completed_at <= ?4 GROUP BY d ORDER BY d",
+    )?;
+    let trends = stmt
+        .query_map(params![provider, category, s, e], |r| {
+            Ok(json!({"date": r.get::<_, String>(0)?, "bookings": r.get::<_, i64>(1)?, "revenue": stats::round(r.get(2)?, 2)}))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({
+        "period": {"start": s, "end": e},
+        "providerId": provider,
+        "overview": {"totalPricingConfigs": total, "activeConfigs": active, "priceChanges": changes,
+            "averagePrice": avg.map(|a| stats::round(a, 2)).unwrap_or(0.0)},
+        "pricingByType": by_type,
+        "priceComparison": comparison,
+        "revenueTrends": trends,
+    }))
+}
+
+/// `GET /analytics/reviews`.
+pub fn reviews(
+    conn: &Connection,
+    provider: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ApiResult<Value> {
+    let (s, e) = (iso(from), iso(to));
+    let filter = "(?1 IS NULL OR provider_id = ?1) AND moderation_status <> 'rejected' AND submitted_at >= ?2 AND submitted_at <= ?3";
+    let (total, avg, responded): (i64, Option<f64>, i64) = conn.query_row(
+        &format!("SELECT COUNT(*), AVG(overall_rating), COALESCE(SUM(response IS NOT NULL), 0) FROM marketplace_reviews WHERE {filter}"),
+        params![provider, s, e],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT substr(submitted_at, 1, 10) d, COUNT(*), AVG(overall_rating) FROM marketplace_reviews WHERE {filter} GROUP BY d ORDER BY d"
+    ))?;
+    let trends = stmt
+        .query_map(params![provider, s, e], |r| {
+            Ok(json!({"date": r.get::<_, String>(0)?, "reviews": r.get::<_, i64>(1)?, "averageRating": stats::round(r.get(2)?, 2)}))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut breakdown = serde_json::Map::new();
+    for c in super::reviews::CATEGORIES {
+        let v: Option<f64> = conn.query_row(
+            &format!("SELECT AVG(json_extract(category_ratings, '$.{c}')) FROM marketplace_reviews WHERE {filter}"),
+            params![provider, s, e],
+            |r| r.get(0),
+        )?;
+        breakdown.insert(c.to_string(), json!(v.map(|x| stats::round(x, 2))));
+    }
+    let comparison = match provider {
+        Some(p) => {
+            let mine: Option<f64> = conn.query_row(
+                "SELECT AVG(overall_rating) FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'",
+                [p],
+                |r| r.get(0),
+            )?;
+            let market = values(
+                conn,
+                "SELECT rating_avg FROM marketplace_providers WHERE rating_count > 0",
+                [],
+            )?;
+            match mine {
+                Some(m) => {
+                    json!({"yourRating": stats::round(m, 2), "marketAverage": stats::round(stats::mean(&market), 2),
+                    "percentile": stats::ordinal(stats::percentile_rank(&market, m).round() as i64), "providersCompared": market.len()})
+                }
+                None => Value::Null,
+            }
+        }
+        None => Value::Null,
+    };
+    Ok(json!({
+        "period": {"start": s, "end": e},
+        "providerId": provider,
+        "overview": {"totalReviews": total, "averageRating": avg.map(|a| stats::round(a, 2)).unwrap_or(0.0),
+            "responseRate": if total > 0 { stats::round(responded as f64 / total as f64 * 100.0, 1) } else { 0.0 }},
+        "ratingDistribution": super::reviews::rating_distribution(conn, provider, Some(&s), Some(&e))?,
+        "trends": trends,
+        "categoryBreakdown": breakdown,
+        "competitorComparison": comparison,
+    }))
+}
+
+fn pct(a: i64, b: i64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        stats::round(a as f64 / b as f64 * 100.0, 1)
+    }
+}
+
+/// `GET /admin/analytics/reviews`: requests created in the period.
+pub fn platform(conn: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<Value> {
+    let (s, e) = (iso(from), iso(to));
+    let at = now();
+    let (sent, delivered, failed, submitted, declined, expired): (i64, i64, i64, i64, i64, i64) = conn.query_row(
+        "SELECT COALESCE(SUM(status <> 'scheduled'), 0), COALESCE(SUM(requested_at IS NOT NULL), 0), COALESCE(SUM(status = 'failed'), 0),
+                COALESCE(SUM(status = 'submitted'), 0), COALESCE(SUM(status = 'declined'), 0),
+                COALESCE(SUM(status = 'delivered' AND expires_at <= ?3), 0)
+         FROM marketplace_review_requests WHERE created_at >= ?1 AND created_at <= ?2",
+        params![s, e, at],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+    )?;
+    let responses = submitted + declined + expired;
+    let group = |col: &str, label: &str| -> ApiResult<Vec<Value>> {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {col}, COALESCE(SUM(status <> 'scheduled'), 0), COALESCE(SUM(status = 'submitted'), 0)
+             FROM marketplace_review_requests WHERE created_at >= ?1 AND created_at <= ?2 GROUP BY {col} ORDER BY {col}"
+        ))?;
+        let rows = stmt
+            .query_map(params![s, e], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(k, sent, resp)| {
+                let mut v = json!({label: k, "sent": sent, "responses": resp, "responseRate": pct(resp, sent)});
+                if label == "channel" {
+                    v["cost"] = json!(stats::round(channel_cost(&k) * sent as f64, 2));
+                }
+                v
+            })
+            .collect())
+    };
+    let by_channel = group("channel", "channel")?;
+    let by_timing = group("timing_strategy", "timingStrategy")?;
+    let (rtotal, ravg): (i64, Option<f64>) = conn.query_row(
+        "SELECT COUNT(*), AVG(overall_rating) FROM marketplace_reviews WHERE moderation_status <> 'rejected' AND submitted_at >= ?1 AND submitted_at <= ?2",
+        params![s, e],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut stmt = conn.prepare(
+        "SELECT json_extract(incentive, '$.type') t, COUNT(*), COALESCE(SUM(incentive_claimed), 0),
+                COALESCE(SUM(CASE WHEN incentive_claimed = 1 THEN json_extract(incentive, '$.amount') END), 0)
+         FROM marketplace_reviews WHERE incentive IS NOT NULL AND submitted_at >= ?1 AND submitted_at <= ?2 GROUP BY t ORDER BY t",
+    )?;
+    let inc = stmt
+        .query_map(params![s, e], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, f64>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let issued: i64 = inc.iter().map(|x| x.1).sum();
+    let claimed: i64 = inc.iter().map(|x| x.2).sum();
+    let cost: f64 = inc.iter().map(|x| x.3).sum();
+    Ok(json!({
+        "period": {"start": s, "end": e},
+        "requests": {"sent": sent, "delivered": delivered, "failed": failed, "deliveryRate": pct(delivered, sent)},
+        "responses": {"total": responses, "submitted": submitted, "declined": declined, "expired": expired, "responseRate": pct(responses, sent)},
+        "byChannel": by_channel,
+        "byTiming": by_timing,
+        "ratings": {"total": rtotal, "average": ravg.map(|a| stats::round(a, 2)).unwrap_or(0.0),
+            "distribution": super::reviews::rating_distribution(conn, None, Some(&s), Some(&e))?},
+        "incentives": {"issued": issued, "claimed": claimed, "claimRate": pct(claimed, issued), "totalCost": cost,
+            "breakdown": inc.iter().map(|(t, _, c, cost)| json!({"incentiveType": t, "claimed": c, "cost": cost})).collect::<Vec<_>>()},
+    }))
+}

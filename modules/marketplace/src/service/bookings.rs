@@ -1,0 +1,441 @@
+//! Extensions the document assumes: service categories, provider and customer
+//! profiles, and bookings (completing one creates a review request).
+
+use chrono::{DateTime, Duration, Timelike, Utc};
+use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::auth::Principal;
+use frontline_platform::http::RequestMeta;
+use frontline_platform::{ApiError, ApiResult};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::{
+    check_coordinates, ensure_customer, ensure_provider, is_admin, new_id, now, parse_instant,
+};
+use crate::model::{BookingInput, CategoryInput, CustomerProfileInput, ProviderProfileInput};
+use crate::SLUG;
+
+pub fn create_category(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    c: &CategoryInput,
+) -> ApiResult<Value> {
+    let name = c.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::invalid(
+            "name",
+            "name must be 1 to 100 characters",
+        ));
+    }
+    let dup: Option<String> = tx
+        .query_row(
+            "SELECT id FROM marketplace_categories WHERE lower(name) = lower(?1)",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if dup.is_some() {
+        return Err(ApiError::conflict(
+            "A service category with this name already exists",
+        ));
+    }
+    let id = new_id();
+    let at = now();
+    tx.execute(
+        "INSERT INTO marketplace_categories (id, name, description, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, name, c.description, at],
+    )?;
+    let out = json!({"serviceCategoryId": id, "name": name, "description": c.description, "createdAt": at});
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: "category.created",
+            entity_type: "category",
+            entity_id: Some(&id),
+            details: out.clone(),
+        },
+    )?;
+    Ok(out)
+}
+
+pub fn list_categories(conn: &Connection) -> ApiResult<Value> {
+    let mut stmt = conn.prepare(
+        "SELECT id, name, description, created_at FROM marketplace_categories ORDER BY name",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(json!({"serviceCategoryId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
+                "description": r.get::<_, Option<String>>(2)?, "createdAt": r.get::<_, String>(3)?}))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Value::Array(rows))
+}
+
+pub fn provider_json(conn: &Connection, id: &str) -> ApiResult<Option<Value>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, name, profile_image, lng, lat, address, city, rating_avg, rating_count, created_at
+             FROM marketplace_providers WHERE id = ?1",
+            [id],
+            |r| {
+                let lng: Option<f64> = r.get(3)?;
+                let lat: Option<f64> = r.get(4)?;
+                Ok(json!({
+                    "providerId": r.get::<_, String>(0)?,
+                    "providerName": r.get::<_, String>(1)?,
+                    "profileImage": r.get::<_, Option<String>>(2)?,
+                    "location": {
+                        "coordinates": lng.zip(lat).map(|(a, b)| vec![a, b]),
+                        "address": r.get::<_, Option<String>>(5)?,
+                        "city": r.get::<_, Option<String>>(6)?,
+                    },
+                    "rating": {"average": crate::stats::round(r.get(7)?, 2), "count": r.get::<_, i64>(8)?},
+                    "createdAt": r.get::<_, String>(9)?,
+                }))
+            },
+        )
+        .optional()?)
+}
+
+/// Creates or updates the caller's provider profile.
+pub fn upsert_provider(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    p: &ProviderProfileInput,
+) -> ApiResult<Value> {
+    let mut problems = Vec::new();
+    if let Some(n) = &p.name {
+        if n.trim().is_empty() || n.chars().count() > 200 {
+            problems.push(frontline_platform::error::FieldError::new(
+                "name",
+                "name must be 1 to 200 characters",
+            ));
+        }
+    }
+    let mut coords = None;
+    if let Some(c) = p.location.as_ref().and_then(|l| l.coordinates.as_ref()) {
+        match check_coordinates("coordinates", c) {
+            Ok(x) => coords = Some(x),
+            Err(m) => problems.push(frontline_platform::error::FieldError::new(
+                "location.coordinates",
+                m,
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let id = ensure_provider(tx, user)?;
+    let addr = p.location.as_ref().and_then(|l| l.address.clone());
+    let address = addr.as_ref().map(|a| {
+        [a.street.clone(), a.city.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    tx.execute(
+        "UPDATE marketplace_providers SET name = COALESCE(?2, name), profile_image = COALESCE(?3, profile_image),
+            lng = COALESCE(?4, lng), lat = COALESCE(?5, lat), address = COALESCE(?6, address), city = COALESCE(?7, city)
+         WHERE id = ?1",
+        params![id, p.name.as_deref().map(str::trim), p.profile_image, coords.map(|c| c.0), coords.map(|c| c.1),
+            address, addr.and_then(|a| a.city)],
+    )?;
+    let out = provider_json(tx, &id)?.unwrap_or(Value::Null);
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: "provider.profile_saved",
+            entity_type: "provider",
+            entity_id: Some(&id),
+            details: out.clone(),
+        },
+    )?;
+    Ok(out)
+}
+
+pub fn upsert_customer(
+    tx: &Connection,
+    user: &Principal,
+    p: &CustomerProfileInput,
+) -> ApiResult<Value> {
+    if let Some(n) = &p.name {
+        if n.trim().is_empty() || n.chars().count() > 200 {
+            return Err(ApiError::invalid(
+                "name",
+                "name must be 1 to 200 characters",
+            ));
+        }
+    }
+    let id = ensure_customer(tx, user)?;
+    tx.execute(
+        "UPDATE marketplace_customers SET name = COALESCE(?2, name) WHERE id = ?1",
+        params![id, p.name.as_deref().map(str::trim)],
+    )?;
+    let (name, prefs, at): (String, String, String) = tx.query_row(
+        "SELECT name, preferences, created_at FROM marketplace_customers WHERE id = ?1",
+        [&id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(
+        json!({"customerId": id, "name": name, "preferences": super::requests::prefs_json(&prefs), "createdAt": at}),
+    )
+}
+
+fn booking_json(conn: &Connection, id: &str) -> ApiResult<Value> {
+    Ok(conn.query_row(
+        "SELECT id, customer_id, provider_id, pricing_id, service_type, service_date, duration, price, status,
+                completed_at, created_at, incentive_code FROM marketplace_bookings WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(json!({
+                "bookingId": r.get::<_, String>(0)?, "customerId": r.get::<_, String>(1)?,
+                "providerId": r.get::<_, String>(2)?, "servicePricingId": r.get::<_, String>(3)?,
+                "serviceType": r.get::<_, String>(4)?, "serviceDate": r.get::<_, String>(5)?,
+                "duration": r.get::<_, i64>(6)?, "price": r.get::<_, f64>(7)?, "status": r.get::<_, String>(8)?,
+                "completedAt": r.get::<_, Option<String>>(9)?, "createdAt": r.get::<_, String>(10)?,
+                "incentiveCode": r.get::<_, Option<String>>(11)?,
+            }))
+        },
+    )?)
+}
+
+/// A customer books a priced service; a review incentive code may be redeemed on it.
+pub fn create_booking(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    b: &BookingInput,
+) -> ApiResult<Value> {
+    let when = parse_instant("serviceDate", &b.service_date)?;
+    let duration = b.duration.unwrap_or(60);
+    if !(1..=24 * 60).contains(&duration) {
+        return Err(ApiError::invalid(
+            "duration",
+            "duration must be 1 to 1440 minutes",
+        ));
+    }
+    let row: Option<(String, String, f64, bool)> = tx
+        .query_row(
+            "SELECT provider_id, service_name, current_price, is_active FROM marketplace_pricing WHERE id = ?1",
+            [&b.service_pricing_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((provider, service, mut price, active)) = row else {
+        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+    };
+    if !active {
+        return Err(ApiError::invalid(
+            "servicePricingId",
+            "this service is not currently offered",
+        ));
+    }
+    let customer = ensure_customer(tx, user)?;
+    if let Some(code) = &b.incentive_code {
+        let inc: Option<(String, String, i64, String)> = tx
+            .query_row(
+                "SELECT id, COALESCE(incentive, '{}'), incentive_claimed, customer_id FROM marketplace_reviews WHERE incentive_code = ?1",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((review, incentive, claimed, owner)) = inc.filter(|i| i.3 == customer) else {
+            return Err(ApiError::invalid(
+                "incentiveCode",
+                "incentiveCode is not one of your review rewards",
+            ));
+        };
+        let _ = owner;
+        let inc: Value = serde_json::from_str(&incentive)?;
+        if claimed != 0 {
+            return Err(ApiError::invalid(
+                "incentiveCode",
+                "this reward has already been used",
+            ));
+        }
+        if inc["expiresAt"]
+            .as_str()
+            .map(|e| e < now().as_str())
+            .unwrap_or(false)
+        {
+            return Err(ApiError::invalid(
+                "incentiveCode",
+                "this reward has expired",
+            ));
+        }
+        price = (price - inc["amount"].as_f64().unwrap_or(0.0)).max(0.0);
+        tx.execute(
+            "UPDATE marketplace_reviews SET incentive_claimed = 1 WHERE id = ?1",
+            [&review],
+        )?;
+    }
+    let id = new_id();
+    tx.execute(
+        "INSERT INTO marketplace_bookings (id, customer_id, provider_id, pricing_id, service_type, service_date,
+            duration, price, incentive_code, status, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10)",
+        params![id, customer, provider, b.service_pricing_id, service, super::iso(when), duration, price, b.incentive_code, now()],
+    )?;
+    let out = booking_json(tx, &id)?;
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: "booking.created",
+            entity_type: "booking",
+            entity_id: Some(&id),
+            details: out.clone(),
+        },
+    )?;
+    Ok(out)
+}
+
+/// Bookings the caller takes part in (as customer or provider; admins see all).
+pub fn list_bookings(
+    conn: &Connection,
+    user: &Principal,
+    status: Option<&str>,
+) -> ApiResult<Value> {
+    let customer = super::customer_of(conn, &user.id)?;
+    let provider = super::provider_of(conn, &user.id)?;
+    let all = is_admin(user);
+    let mut stmt = conn.prepare(
+        "SELECT id FROM marketplace_bookings WHERE (?1 OR customer_id = ?2 OR provider_id = ?3)
+           AND (?4 IS NULL OR status = ?4) ORDER BY service_date DESC LIMIT 500",
+    )?;
+    let ids = stmt
+        .query_map(params![all, customer, provider, status], |r| {
+            r.get::<_, String>(0)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Value::Array(
+        ids.iter()
+            .map(|id| booking_json(conn, id))
+            .collect::<ApiResult<Vec<_>>>()?,
+    ))
+}
+
+/// The provider (or an admin) moves a booking on; `completed` creates its review request.
+pub fn set_status(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    id: &str,
+    status: &str,
+) -> ApiResult<Value> {
+    let row: Option<(String, String, String)> = tx
+        .query_row(
+            "SELECT provider_id, customer_id, status FROM marketplace_bookings WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((provider, customer, current)) = row else {
+        return Err(ApiError::not_found("Booking not found").with_code("NOT_FOUND"));
+    };
+    let own_provider = super::provider_of(tx, &user.id)?.as_deref() == Some(provider.as_str());
+    let own_customer = super::customer_of(tx, &user.id)?.as_deref() == Some(customer.as_str());
+    if !(own_provider || own_customer || is_admin(user)) {
+        return Err(ApiError::not_found("Booking not found").with_code("NOT_FOUND"));
+    }
+    if !["confirmed", "completed", "cancelled"].contains(&status) {
+        return Err(ApiError::invalid(
+            "status",
+            "status must be confirmed, completed or cancelled",
+        ));
+    }
+    if status != "cancelled" && !(own_provider || is_admin(user)) {
+        return Err(ApiError::forbidden(
+            "Only the provider can confirm or complete a booking",
+        ));
+    }
+    let allowed = matches!(
+        (current.as_str(), status),
+        ("pending", "confirmed")
+            | ("pending", "completed")
+            | ("confirmed", "completed")
+            | ("pending", "cancelled")
+            | ("confirmed", "cancelled")
+    );
+    if !allowed {
+        return Err(
+            ApiError::conflict(format!("A {current} booking cannot become {status}"))
+                .with_code("CONFLICT"),
+        );
+    }
+    let at = now();
+    tx.execute(
+        "UPDATE marketplace_bookings SET status = ?2, completed_at = CASE WHEN ?2 = 'completed' THEN ?3 ELSE completed_at END WHERE id = ?1",
+        params![id, status, at],
+    )?;
+    let mut out = booking_json(tx, id)?;
+    if status == "completed" {
+        out["reviewRequest"] = super::requests::create_for_booking(tx, id)?;
+    }
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: "booking.status_changed",
+            entity_type: "booking",
+            entity_id: Some(id),
+            details: json!({"from": current, "to": status}),
+        },
+    )?;
+    Ok(out)
+}
+
+/// The next whole hour from now not taken by a pending or confirmed booking (within two weeks).
+pub fn next_available(conn: &Connection, provider: &str) -> ApiResult<Option<String>> {
+    let start = Utc::now() + Duration::hours(1);
+    let mut slot = start
+        .with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(start);
+    let horizon = slot + Duration::days(14);
+    let mut stmt = conn.prepare_cached(
+        "SELECT service_date, duration FROM marketplace_bookings WHERE provider_id = ?1
+           AND status IN ('pending', 'confirmed') AND service_date >= ?2 AND service_date < ?3 ORDER BY service_date",
+    )?;
+    let busy: Vec<(DateTime<Utc>, i64)> = stmt
+        .query_map(
+            params![
+                provider,
+                super::iso(slot - Duration::days(1)),
+                super::iso(horizon)
+            ],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )?
+        .filter_map(|x| x.ok())
+        .filter_map(|(d, m)| {
+            DateTime::parse_from_rfc3339(&d)
+                .ok()
+                .map(|t| (t.with_timezone(&Utc), m))
+        })
+        .collect();
+    while slot < horizon {
+        let end = slot + Duration::hours(1);
+        let clash = busy
+            .iter()
+            .any(|(b, m)| *b < end && *b + Duration::minutes(*m) > slot);
+        if !clash {
+            return Ok(Some(super::iso(slot)));
+        }
+        slot = end;
+    }
+    Ok(None)
+}

@@ -1,0 +1,1373 @@
+//! Pricing configurations, their history, market suggestions, estimates and provider search.
+
+use chrono::{Datelike, Duration, Timelike, Utc, Weekday};
+use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::auth::Principal;
+use frontline_platform::error::FieldError;
+use frontline_platform::http::RequestMeta;
+use frontline_platform::page::Page;
+use frontline_platform::{events, ApiError, ApiResult};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Map, Value};
+
+use super::{check_coordinates, ensure_provider, is_object_id, iso, new_id, now, page_meta};
+use crate::model::{DynamicPricing, EstimateRequest, PricingInput};
+use crate::stats;
+use crate::SLUG;
+
+pub const TYPES: &[&str] = &["flat", "hourly", "tiered", "package"];
+
+fn positive(problems: &mut Vec<FieldError>, field: &str, v: Option<f64>, required: Option<&str>) {
+    match v {
+        None => {
+            if let Some(t) = required {
+                problems.push(FieldError::new(
+                    field,
+                    format!("{field} is required for {t} pricing type"),
+                ))
+            }
+        }
+        Some(x) if !x.is_finite() || x <= 0.0 => problems.push(FieldError::new(
+            field,
+            format!("{field} must be greater than 0"),
+        )),
+        _ => {}
+    }
+}
+
+fn percent(problems: &mut Vec<FieldError>, field: &str, v: Option<f64>) {
+    if let Some(x) = v {
+        if !x.is_finite() || !(0.0..=100.0).contains(&x) {
+            problems.push(FieldError::new(
+                field,
+                format!("{field} must be between 0 and 100"),
+            ));
+        }
+    }
+}
+
+/// Every rule of a complete configuration; one detail per bad field, prefixed with `prefix`.
+pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    match p.service_name.as_deref().map(str::trim) {
+        None | Some("") => out.push(FieldError::new("serviceName", "serviceName is required")),
+        Some(n) if n.chars().count() > 200 => out.push(FieldError::new(
+            "serviceName",
+            "serviceName must be at most 200 characters",
+        )),
+        _ => {}
+    }
+    if let Some(d) = &p.service_description {
+        if d.chars().count() > 2000 {
+            out.push(FieldError::new(
+                "serviceDescription",
+                "serviceDescription must be at most 2000 characters",
+            ));
+        }
+    }
+    for (f, v) in [
+        ("serviceCategoryId", &p.service_category_id),
+        ("serviceSubCategoryId", &p.service_sub_category_id),
+    ] {
+        if let Some(id) = v {
+            if !is_object_id(id) {
+                out.push(FieldError::new(
+                    f,
+                    format!("{f} must be a 24-character hex id"),
+                ));
+            }
+        }
+    }
+    let t = p.pricing_type.as_deref().unwrap_or("");
+    if !TYPES.contains(&t) {
+        out.push(FieldError::new(
+            "pricingType",
+            "pricingType must be one of flat, hourly, tiered, package",
+        ));
+    }
+    positive(
+        &mut out,
+        "flatRate",
+        p.flat_rate,
+        (t == "flat").then_some("flat"),
+    );
+    positive(
+        &mut out,
+        "hourlyRate",
+        p.hourly_rate,
+        (t == "hourly").then_some("hourly"),
+    );
+    positive(&mut out, "minimumHours", p.minimum_hours, None);
+    positive(&mut out, "maximumHours", p.maximum_hours, None);
+    if let (Some(a), Some(b)) = (p.minimum_hours, p.maximum_hours) {
+        if a > b {
+            out.push(FieldError::new(
+                "maximumHours",
+                "maximumHours must not be less than minimumHours",
+            ));
+        }
+    }
+    match (&p.tiers, t) {
+        (None, "tiered") => out.push(FieldError::new(
+            "tiers",
+            "tiers is required for tiered pricing type",
+        )),
+        (Some(tiers), _) => {
+            if t == "tiered" && tiers.is_empty() {
+                out.push(FieldError::new(
+                    "tiers",
+                    "tiers must have at least one tier",
+                ));
+            }
+            let mut names = std::collections::HashSet::new();
+            for (i, tier) in tiers.iter().enumerate() {
+                match tier.tier_name.as_deref().map(str::trim) {
+                    None | Some("") => out.push(FieldError::new(
+                        format!("tiers[{i}].tierName"),
+                        "tierName is required",
+                    )),
+                    Some(n) => {
+                        if !names.insert(n.to_lowercase()) {
+                            out.push(FieldError::new(
+                                format!("tiers[{i}].tierName"),
+                                "tierName must be unique",
+                            ))
+                        }
+                    }
+                }
+                positive(
+                    &mut out,
+                    &format!("tiers[{i}].price"),
+                    tier.price,
+                    Some("tiered"),
+                );
+            }
+        }
+        _ => {}
+    }
+    match (&p.packages, t) {
+        (None, "package") => out.push(FieldError::new(
+            "packages",
+            "packages is required for package pricing type",
+        )),
+        (Some(pk), _) => {
+            if t == "package" && pk.is_empty() {
+                out.push(FieldError::new(
+                    "packages",
+                    "packages must have at least one package",
+                ));
+            }
+            for (i, p) in pk.iter().enumerate() {
+                if p.package_name
+                    .as_deref()
+                    .map(str::trim)
+                    .unwrap_or("")
+                    .is_empty()
+                {
+                    out.push(FieldError::new(
+                        format!("packages[{i}].packageName"),
+                        "packageName is required",
+                    ));
+                }
+                positive(
+                    &mut out,
+                    &format!("packages[{i}].price"),
+                    p.price,
+                    Some("package"),
+                );
+            }
+        }
+        _ => {}
+    }
+    if let Some(c) = &p.currency {
+        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+            out.push(FieldError::new(
+                "currency",
+                "currency must be a 3-letter ISO 4217 code such as KES",
+            ));
+        }
+    }
+    if let Some(loc) = &p.location {
+        if let Some(c) = &loc.coordinates {
+            if let Err(m) = check_coordinates("coordinates", c) {
+                out.push(FieldError::new("location.coordinates", m));
+            }
+        }
+        if let Some(r) = loc.service_radius {
+            if !r.is_finite() || r <= 0.0 || r > 500.0 {
+                out.push(FieldError::new(
+                    "location.serviceRadius",
+                    "serviceRadius must be between 0 and 500 km",
+                ));
+            }
+        }
+    }
+    if let Some(d) = &p.dynamic_pricing {
+        percent(&mut out, "dynamicPricing.rushFee", d.rush_fee);
+        percent(&mut out, "dynamicPricing.weekendFee", d.weekend_fee);
+        if let Some(x) = d.travel_fee {
+            if !x.is_finite() || x < 0.0 {
+                out.push(FieldError::new(
+                    "dynamicPricing.travelFee",
+                    "travelFee must be 0 or more",
+                ));
+            }
+        }
+    }
+    if let Some(d) = &p.discounts {
+        percent(
+            &mut out,
+            "discounts.newCustomerDiscount",
+            d.new_customer_discount,
+        );
+    }
+    if !prefix.is_empty() {
+        for e in &mut out {
+            e.field = format!("{prefix}{}", e.field);
+        }
+    }
+    out
+}
+
+/// The headline price: the flat or hourly rate, or the cheapest tier or package.
+pub fn current_price(p: &PricingInput) -> f64 {
+    let min = |v: Vec<f64>| v.into_iter().fold(f64::INFINITY, f64::min);
+    let price = match p.pricing_type.as_deref() {
+        Some("flat") => p.flat_rate.unwrap_or(0.0),
+        Some("hourly") => p.hourly_rate.unwrap_or(0.0),
+        Some("tiered") => min(p.tiers.iter().flatten().filter_map(|t| t.price).collect()),
+        Some("package") => min(p
+            .packages
+            .iter()
+            .flatten()
+            .filter_map(|t| t.price)
+            .collect()),
+        _ => 0.0,
+    };
+    if price.is_finite() {
+        price
+    } else {
+        0.0
+    }
+}
+
+fn rate_field(t: &str) -> &'static str {
+    match t {
+        "flat" => "flatRate",
+        "hourly" => "hourlyRate",
+        _ => "startingPrice",
+    }
+}
+
+/// Drops nulls recursively so stored configs hold only what was set.
+fn compact(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, compact(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(compact).collect()),
+        o => o,
+    }
+}
+
+fn config_json(p: &PricingInput) -> ApiResult<Value> {
+    Ok(compact(serde_json::to_value(p)?))
+}
+
+fn check_category(conn: &Connection, p: &PricingInput, prefix: &str) -> ApiResult<()> {
+    if let Some(c) = &p.service_category_id {
+        let found: Option<i64> = conn
+            .query_row(
+                "SELECT 1 FROM marketplace_categories WHERE id = ?1",
+                [c],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if found.is_none() {
+            return Err(ApiError::invalid(
+                format!("{prefix}serviceCategoryId"),
+                "serviceCategoryId is not a known service category",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Inserts one configuration (validated) and its `created` history entry.
+fn insert(
+    tx: &Connection,
+    provider_id: &str,
+    user: &Principal,
+    mut p: PricingInput,
+) -> ApiResult<Value> {
+    if p.currency.is_none() {
+        p.currency = Some("KES".into());
+    }
+    let name = p
+        .service_name
+        .clone()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    p.service_name = Some(name.clone());
+    let key = name.to_lowercase();
+    let exists: Option<String> = tx
+        .query_row(
+            "SELECT id FROM marketplace_pricing WHERE provider_id = ?1 AND service_key = ?2",
+            params![provider_id, key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(existing) = exists {
+        return Err(ApiError::conflict(format!(
+            "Pricing already exists for the service \"{name}\""
+        ))
+        .with_code("CONFLICT")
+        .with_extra("pricingId", existing));
+    }
+    let id = new_id();
+    let at = now();
+    let price = current_price(&p);
+    let t = p.pricing_type.clone().unwrap_or_default();
+    let active = p.is_active.unwrap_or(true);
+    p.is_active = None;
+    let config = config_json(&p)?;
+    tx.execute(
+        "INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,
+            current_price, currency, config, is_active, version, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11)",
+        params![
+            id, provider_id, p.service_category_id, key, name, t, price,
+            p.currency, config.to_string(), active, at
+        ],
+    )?;
+    // A provider without a location takes the first one priced.
+    if let Some(loc) = &p.location {
+        if let Some(c) = &loc.coordinates {
+            let addr = loc.address.as_ref();
+            let address = addr.map(|a| {
+                [a.street.clone(), a.city.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            tx.execute(
+                "UPDATE marketplace_providers SET lng = ?2, lat = ?3, address = COALESCE(address, ?4),
+                    city = COALESCE(city, ?5) WHERE id = ?1 AND lat IS NULL",
+                params![provider_id, c[0], c[1], address, addr.and_then(|a| a.city.clone())],
+            )?;
+        }
+    }
+    history(
+        tx,
+        &id,
+        provider_id,
+        "created",
+        &json!({}),
+        &config,
+        &[],
+        None,
+        &user.id,
+    )?;
+    Ok(json!({
+        "pricingId": id,
+        "providerId": provider_id,
+        "pricingType": t,
+        "currentPrice": price,
+        "isActive": active,
+        "createdAt": at,
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn history(
+    tx: &Connection,
+    pricing_id: &str,
+    provider_id: &str,
+    change: &str,
+    prev: &Value,
+    new: &Value,
+    changed: &[Value],
+    reason: Option<&str>,
+    by: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO marketplace_pricing_history (id, pricing_id, provider_id, change_type, previous_state,
+            new_state, changed_fields, reason, changed_by, changed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            new_id(), pricing_id, provider_id, change, prev.to_string(), new.to_string(),
+            Value::Array(changed.to_vec()).to_string(), reason, by, now()
+        ],
+    )?;
+    Ok(())
+}
+
+/// `POST /providers/pricing`.
+pub fn create(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    p: PricingInput,
+) -> ApiResult<Value> {
+    let problems = validate(&p, "");
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    check_category(tx, &p, "")?;
+    let provider = ensure_provider(tx, user)?;
+    let out = insert(tx, &provider, user, p)?;
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: "pricing.created",
+            entity_type: "pricing",
+            entity_id: out["pricingId"].as_str(),
+            details: out.clone(),
+        },
+    )?;
+    Ok(out)
+}
+
+/// `POST /providers/pricing/bulk`: each valid item is created, each invalid one reported.
+pub fn bulk(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    items: Vec<PricingInput>,
+) -> ApiResult<Value> {
+    if items.is_empty() || items.len() > 100 {
+        return Err(ApiError::invalid(
+            "pricing",
+            "pricing must hold 1 to 100 configurations",
+        ));
+    }
+    let provider = ensure_provider(tx, user)?;
+    let mut ids = Vec::new();
+    let mut errors = Vec::new();
+    for (i, p) in items.into_iter().enumerate() {
+        let prefix = format!("pricing[{i}].");
+        let mut problems = validate(&p, &prefix);
+        if problems.is_empty() {
+            if let Err(e) = check_category(tx, &p, &prefix) {
+                problems.extend(e.details.iter().cloned());
+            }
+        }
+        if !problems.is_empty() {
+            errors.push(json!({"index": i, "serviceName": p.service_name, "errors": problems.iter().map(|e| json!({"field": e.field, "message": e.message})).collect::<Vec<_>>()}));
+            continue;
+        }
+        let name = p.service_name.clone();
+        match insert(tx, &provider, user, p) {
+            Ok(v) => ids.push(v["pricingId"].clone()),
+            Err(e) if e.kind == frontline_platform::error::ErrorKind::Conflict => {
+                errors.push(json!({
+                    "index": i, "serviceName": name,
+                    "errors": [{"field": format!("{prefix}serviceName"), "message": e.message}]
+                }))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: "pricing.bulk_created",
+            entity_type: "pricing",
+            entity_id: None,
+            details: json!({"pricingIds": ids, "failed": errors.len()}),
+        },
+    )?;
+    Ok(json!({"created": ids.len(), "failed": errors.len(), "pricingIds": ids, "errors": errors}))
+}
+
+fn diff(prefix: &str, old: &Value, new: &Value, out: &mut Vec<Value>) {
+    let empty = Map::new();
+    let (o, n) = (
+        old.as_object().unwrap_or(&empty),
+        new.as_object().unwrap_or(&empty),
+    );
+    let mut keys: Vec<&String> = o.keys().chain(n.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let (a, b) = (
+            o.get(k).unwrap_or(&Value::Null),
+            n.get(k).unwrap_or(&Value::Null),
+        );
+        if a == b {
+            continue;
+        }
+        let name = format!("{prefix}{k}");
+        if a.is_object() && b.is_object() {
+            diff(&format!("{name}."), a, b, out);
+        } else {
+            out.push(json!({"fieldName": name, "oldValue": a, "newValue": b}));
+        }
+    }
+}
+
+fn merge_dynamic(
+    old: Option<DynamicPricing>,
+    new: Option<DynamicPricing>,
+) -> Option<DynamicPricing> {
+    match (old, new) {
+        (o, None) => o,
+        (None, n) => n,
+        (Some(o), Some(n)) => Some(DynamicPricing {
+            enabled: n.enabled.or(o.enabled),
+            rush_fee: n.rush_fee.or(o.rush_fee),
+            weekend_fee: n.weekend_fee.or(o.weekend_fee),
+            travel_fee: n.travel_fee.or(o.travel_fee),
+        }),
+    }
+}
+
+/// `PUT /providers/pricing/:pricingId`: partial update, versioned, with history.
+pub fn update(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    id: &str,
+    ch: PricingInput,
+) -> ApiResult<Value> {
+    let row: Option<(String, String, f64, i64, bool)> = tx
+        .query_row(
+            "SELECT provider_id, config, current_price, version, is_active FROM marketplace_pricing WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((provider_id, config, prev_price, version, was_active)) = row else {
+        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+    };
+    let own = super::provider_of(tx, &user.id)?;
+    if own.as_deref() != Some(provider_id.as_str()) && !super::is_admin(user) {
+        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+    }
+    if let Some(r) = &ch.reason {
+        if r.chars().count() > 500 {
+            return Err(ApiError::invalid(
+                "reason",
+                "reason must be at most 500 characters",
+            ));
+        }
+    }
+    let old_json: Value = serde_json::from_str(&config)?;
+    let old: PricingInput = serde_json::from_value(old_json.clone())?;
+    let mut m = old.clone();
+    macro_rules! take {
+        ($($f:ident),*) => { $( if ch.$f.is_some() { m.$f = ch.$f.clone(); } )* };
+    }
+    take!(
+        service_category_id,
+        service_sub_category_id,
+        service_name,
+        service_description,
+        pricing_type,
+        flat_rate,
+        hourly_rate,
+        minimum_hours,
+        maximum_hours,
+        tiers,
+        packages,
+        rate_description,
+        currency,
+        location,
+        discounts
+    );
+    m.dynamic_pricing = merge_dynamic(old.dynamic_pricing.clone(), ch.dynamic_pricing.clone());
+    let problems = validate(&m, "");
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    check_category(tx, &m, "")?;
+    let name = m
+        .service_name
+        .clone()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    m.service_name = Some(name.clone());
+    let clash: Option<String> = tx
+        .query_row(
+            "SELECT id FROM marketplace_pricing WHERE provider_id = ?1 AND service_key = ?2 AND id <> ?3",
+            params![provider_id, name.to_lowercase(), id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if clash.is_some() {
+        return Err(ApiError::conflict(format!(
+            "Pricing already exists for the service \"{name}\""
+        )));
+    }
+    let new_json = config_json(&m)?;
+    let mut changed = Vec::new();
+    diff("", &old_json, &new_json, &mut changed);
+    let active = ch.is_active.unwrap_or(was_active);
+    if active != was_active {
+        changed.push(json!({"fieldName": "isActive", "oldValue": was_active, "newValue": active}));
+    }
+    let price = current_price(&m);
+    let t = m.pricing_type.clone().unwrap_or_default();
+    let at = now();
+    let version = if changed.is_empty() {
+        version
+    } else {
+        version + 1
+    };
+    if !changed.is_empty() {
+        tx.execute(
+            "UPDATE marketplace_pricing SET category_id = ?2, service_key = ?3, service_name = ?4, pricing_type = ?5,
+                current_price = ?6, currency = ?7, config = ?8, is_active = ?9, version = ?10, updated_at = ?11
+             WHERE id = ?1",
+            params![id, m.service_category_id, name.to_lowercase(), name, t, price, m.currency,
+                new_json.to_string(), active, version, at],
+        )?;
+        let mut prev_state = Map::new();
+        let mut new_state = Map::new();
+        for c in &changed {
+            let f = c["fieldName"].as_str().unwrap_or_default().to_string();
+            prev_state.insert(f.clone(), c["oldValue"].clone());
+            new_state.insert(f, c["newValue"].clone());
+        }
+        history(
+            tx,
+            id,
+            &provider_id,
+            "updated",
+            &Value::Object(prev_state),
+            &Value::Object(new_state),
+            &changed,
+            ch.reason.as_deref(),
+            &user.id,
+        )?;
+        let event = json!({"pricingId": id, "providerId": provider_id, "pricingType": t, "currentPrice": price,
+            "previousRate": prev_price, "version": version, "changedFields": changed, "reason": ch.reason});
+        events::emit(tx, SLUG, "pricing.updated", &event)?;
+        audit::record(
+            tx,
+            Some(user),
+            meta,
+            AuditEntry {
+                module: SLUG,
+                action: "pricing.updated",
+                entity_type: "pricing",
+                entity_id: Some(id),
+                details: event,
+            },
+        )?;
+    }
+    let mut out = json!({
+        "pricingId": id,
+        "pricingType": t,
+        "currentPrice": price,
+        "previousRate": prev_price,
+        "version": version,
+        "changedFields": changed,
+        "updatedAt": at,
+    });
+    out[rate_field(&t)] = json!(price);
+    Ok(out)
+}
+
+/// A stored configuration as the API prints it.
+pub fn render(
+    id: &str,
+    provider: &str,
+    config: &str,
+    active: bool,
+    version: i64,
+    price: f64,
+    created: &str,
+    updated: &str,
+) -> Value {
+    let mut v: Value = serde_json::from_str(config).unwrap_or_else(|_| json!({}));
+    if let Some(o) = v.as_object_mut() {
+        o.insert("pricingId".into(), json!(id));
+        o.insert("providerId".into(), json!(provider));
+        o.insert("currentPrice".into(), json!(price));
+        o.insert("isActive".into(), json!(active));
+        o.insert("version".into(), json!(version));
+        o.insert("createdAt".into(), json!(created));
+        o.insert("updatedAt".into(), json!(updated));
+    }
+    v
+}
+
+/// `GET /providers/:providerId/pricing`.
+pub fn list(
+    conn: &Connection,
+    provider: &str,
+    is_active: Option<bool>,
+    category: Option<&str>,
+    ptype: Option<&str>,
+    page: &Page,
+) -> ApiResult<(Value, Value)> {
+    if let Some(t) = ptype {
+        if !TYPES.contains(&t) {
+            return Err(ApiError::invalid(
+                "pricingType",
+                "pricingType must be one of flat, hourly, tiered, package",
+            ));
+        }
+    }
+    let exists: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM marketplace_providers WHERE id = ?1",
+            [provider],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if exists.is_none() {
+        return Err(ApiError::not_found("Provider not found").with_code("NOT_FOUND"));
+    }
+    let filter =
+        "provider_id = ?1 AND (?2 IS NULL OR is_active = ?2) AND (?3 IS NULL OR category_id = ?3)
+                  AND (?4 IS NULL OR pricing_type = ?4)";
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM marketplace_pricing WHERE {filter}"),
+        params![provider, is_active, category, ptype],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, provider_id, config, is_active, version, current_price, created_at, updated_at
+         FROM marketplace_pricing WHERE {filter} ORDER BY created_at, id LIMIT ?5 OFFSET ?6"
+    ))?;
+    let rows = stmt
+        .query_map(
+            params![
+                provider,
+                is_active,
+                category,
+                ptype,
+                page.limit as i64,
+                page.offset() as i64
+            ],
+            |r| {
+                Ok(render(
+                    &r.get::<_, String>(0)?,
+                    &r.get::<_, String>(1)?,
+                    &r.get::<_, String>(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    &r.get::<_, String>(6)?,
+                    &r.get::<_, String>(7)?,
+                ))
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((Value::Array(rows), page_meta(page, total as u64)))
+}
+
+/// `GET /providers/:providerId/pricing/history`.
+#[allow(clippy::too_many_arguments)]
+pub fn history_list(
+    conn: &Connection,
+    provider: &str,
+    pricing_id: Option<&str>,
+    start: Option<String>,
+    end: Option<String>,
+    change: Option<&str>,
+    page: &Page,
+) -> ApiResult<(Value, Value)> {
+    if let Some(c) = change {
+        if !["created", "updated", "deleted"].contains(&c) {
+            return Err(ApiError::invalid(
+                "changeType",
+                "changeType must be created, updated or deleted",
+            ));
+        }
+    }
+    let filter =
+        "provider_id = ?1 AND (?2 IS NULL OR pricing_id = ?2) AND (?3 IS NULL OR changed_at >= ?3)
+                  AND (?4 IS NULL OR changed_at <= ?4) AND (?5 IS NULL OR change_type = ?5)";
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM marketplace_pricing_history WHERE {filter}"),
+        params![provider, pricing_id, start, end, change],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, pricing_id, change_type, previous_state, new_state, changed_fields, reason, changed_by, changed_at
+         FROM marketplace_pricing_history WHERE {filter} ORDER BY changed_at DESC, rowid DESC LIMIT ?6 OFFSET ?7"
+    ))?;
+    let parse = |s: String| serde_json::from_str::<Value>(&s).unwrap_or(Value::Null);
+    let rows = stmt
+        .query_map(
+            params![
+                provider,
+                pricing_id,
+                start,
+                end,
+                change,
+                page.limit as i64,
+                page.offset() as i64
+            ],
+            |r| {
+                Ok(json!({
+                    "historyId": r.get::<_, String>(0)?,
+                    "pricingId": r.get::<_, String>(1)?,
+                    "changeType": r.get::<_, String>(2)?,
+                    "previousState": parse(r.get(3)?),
+                    "newState": parse(r.get(4)?),
+                    "changedFields": parse(r.get(5)?),
+                    "reason": r.get::<_, Option<String>>(6)?,
+                    "changedBy": r.get::<_, String>(7)?,
+                    "changedAt": r.get::<_, String>(8)?,
+                }))
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((Value::Array(rows), page_meta(page, total as u64)))
+}
+
+/// Parses `location`: `lat,lng` or a gazetteer city. Returns (label, lat, lng).
+pub fn parse_location(s: &str) -> ApiResult<(String, f64, f64)> {
+    if let Some((a, b)) = s.split_once(',') {
+        if let (Ok(lat), Ok(lng)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+            check_coordinates("location", &[lng, lat])
+                .map_err(|m| ApiError::invalid("location", m))?;
+            return Ok((s.to_string(), lat, lng));
+        }
+    }
+    match stats::city(s) {
+        Some((name, lat, lng)) => Ok((name.to_string(), lat, lng)),
+        None => Err(ApiError::invalid(
+            "location",
+            "location must be \"lat,lng\" or a known city name",
+        )),
+    }
+}
+
+/// `GET /providers/pricing/suggestions`: market statistics of a category around a location.
+pub fn suggestions(
+    conn: &Connection,
+    category: &str,
+    location: Option<&str>,
+    level: Option<&str>,
+) -> ApiResult<Value> {
+    if let Some(l) = level {
+        if !["new", "intermediate", "experienced", "expert"].contains(&l) {
+            return Err(ApiError::invalid(
+                "experienceLevel",
+                "experienceLevel must be new, intermediate, experienced or expert",
+            ));
+        }
+    }
+    let cat_name: Option<String> = conn
+        .query_row(
+            "SELECT name FROM marketplace_categories WHERE id = ?1",
+            [category],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(cat_name) = cat_name else {
+        return Err(ApiError::not_found("Service category not found").with_code("NOT_FOUND"));
+    };
+    let place = location.map(parse_location).transpose()?;
+    let mut stmt = conn.prepare(
+        "SELECT p.current_price, v.lat, v.lng, v.rating_avg, v.rating_count FROM marketplace_pricing p
+         JOIN marketplace_providers v ON v.id = p.provider_id
+         WHERE p.category_id = ?1 AND p.is_active = 1",
+    )?;
+    let rows = stmt
+        .query_map([category], |r| {
+            Ok((
+                r.get::<_, f64>(0)?,
+                r.get::<_, Option<f64>>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                r.get::<_, f64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    // Within 50 km of the location when one is given.
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|(_, lat, lng, _, _)| match (&place, lat, lng) {
+            (None, _, _) => true,
+            (Some((_, plat, plng)), Some(lat), Some(lng)) => {
+                stats::distance_km(*plat, *plng, *lat, *lng) <= 50.0
+            }
+            _ => false,
+        })
+        .collect();
+    let mut prices: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    prices.sort_by(f64::total_cmp);
+    let r2 = |x: f64| stats::round(x, 2);
+    let (p25, p50, p75) = (
+        stats::percentile(&prices, 25.0),
+        stats::percentile(&prices, 50.0),
+        stats::percentile(&prices, 75.0),
+    );
+    let suggestions = if prices.is_empty() {
+        Value::Null
+    } else {
+        json!({
+            "newProvider": {
+                "recommended": r2((p25 + p50) / 2.0),
+                "range": format!("{}-{}", r2(p25), r2(p50)),
+                "reason": "Lower prices help build initial customer base"
+            },
+            "experiencedProvider": {
+                "recommended": r2((p50 + p75) / 2.0),
+                "range": format!("{}-{}", r2(p50), r2(p75)),
+                "reason": "Higher prices reflect experience and quality"
+            }
+        })
+    };
+    let tiers: [(&str, f64, f64); 4] = [
+        ("<4.0", 0.0, 4.0),
+        ("4.0-4.5", 4.0, 4.5),
+        ("4.5-4.8", 4.5, 4.8),
+        ("4.8+", 4.8, 5.01),
+    ];
+    let quality: Vec<Value> = tiers
+        .iter()
+        .filter_map(|(label, lo, hi)| {
+            let v: Vec<f64> = rows.iter().filter(|r| r.4 > 0 && r.3 >= *lo && r.3 < *hi).map(|r| r.0).collect();
+            (!v.is_empty()).then(|| json!({"ratingTier": label, "averagePrice": r2(stats::mean(&v)), "sampleSize": v.len()}))
+        })
+        .collect();
+    Ok(json!({
+        "serviceCategory": cat_name,
+        "location": place.as_ref().map(|p| p.0.clone()),
+        "experienceLevel": level,
+        "sampleSize": prices.len(),
+        "statistics": {
+            "minimumPrice": prices.first().copied().unwrap_or(0.0),
+            "maximumPrice": prices.last().copied().unwrap_or(0.0),
+            "averagePrice": r2(stats::mean(&prices)),
+            "medianPrice": r2(p50),
+            "percentile25": r2(p25),
+            "percentile75": r2(p75),
+        },
+        "suggestions": suggestions,
+        "qualityBased": quality,
+        "lastUpdated": now(),
+    }))
+}
+
+/// `POST /services/estimate`.
+///
+/// Fees and the new-customer discount are percentages of the base price:
+/// subtotal = base + rush + weekend (+ travel), discount = base × newCustomerDiscount,
+/// total = subtotal − discount. The travel fee (a flat amount) applies when the
+/// customer's location lies outside the provider's service radius.
+pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
+    let row: Option<(String, String, bool)> = conn
+        .query_row(
+            "SELECT provider_id, config, is_active FROM marketplace_pricing WHERE id = ?1",
+            [&req.service_pricing_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((provider, config, active)) = row else {
+        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+    };
+    if let Some(p) = &req.provider_id {
+        if p != &provider {
+            return Err(
+                ApiError::not_found("Pricing configuration not found for this provider")
+                    .with_code("NOT_FOUND"),
+            );
+        }
+    }
+    if !active {
+        return Err(ApiError::invalid(
+            "servicePricingId",
+            "this pricing configuration is not active",
+        ));
+    }
+    let p: PricingInput = serde_json::from_str(&config)?;
+    let t = p.pricing_type.clone().unwrap_or_default();
+    if let Some(want) = &req.pricing_type {
+        if want != &t {
+            return Err(ApiError::invalid(
+                "pricingType",
+                format!("this service is priced as {t}"),
+            ));
+        }
+    }
+    let mut problems = Vec::new();
+    if let Some(d) = req.duration {
+        if !(1..=24 * 60).contains(&d) {
+            problems.push(FieldError::new(
+                "duration",
+                "duration must be 1 to 1440 minutes",
+            ));
+        }
+    }
+    let booking = req
+        .booking_date
+        .as_deref()
+        .map(|d| super::parse_instant("bookingDate", d))
+        .transpose();
+    let booking = match booking {
+        Ok(b) => b,
+        Err(e) => {
+            problems.extend(e.details);
+            None
+        }
+    };
+    let customer_at = match req.location.as_ref().and_then(|l| l.coordinates.as_ref()) {
+        Some(c) => match check_coordinates("coordinates", c) {
+            Ok(x) => Some(x),
+            Err(m) => {
+                problems.push(FieldError::new("location.coordinates", m));
+                None
+            }
+        },
+        None => None,
+    };
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let (base, duration, base_desc) = match t.as_str() {
+        "hourly" => {
+            let rate = p.hourly_rate.unwrap_or(0.0);
+            let mut hours = req.duration.unwrap_or(60) as f64 / 60.0;
+            if let Some(min) = p.minimum_hours {
+                hours = hours.max(min);
+            }
+            if let Some(max) = p.maximum_hours {
+                if hours > max {
+                    return Err(ApiError::invalid(
+                        "duration",
+                        format!("this service is booked for at most {max} hours"),
+                    ));
+                }
+            }
+            (
+                rate * hours,
+                (hours * 60.0).round() as i64,
+                format!("{hours} h at {rate}/h"),
+            )
+        }
+        "tiered" => {
+            let tiers = p.tiers.clone().unwrap_or_default();
+            let tier = match &req.tier_name {
+                Some(n) => tiers
+                    .iter()
+                    .find(|x| x.tier_name.as_deref() == Some(n.as_str()))
+                    .cloned()
+                    .ok_or_else(|| {
+                        ApiError::invalid("tierName", "tierName is not a tier of this service")
+                    })?,
+                None => tiers
+                    .iter()
+                    .min_by(|a, b| a.price.unwrap_or(0.0).total_cmp(&b.price.unwrap_or(0.0)))
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            (
+                tier.price.unwrap_or(0.0),
+                tier.duration.or(req.duration).unwrap_or(60),
+                format!("tier {}", tier.tier_name.unwrap_or_default()),
+            )
+        }
+        "package" => {
+            let packs = p.packages.clone().unwrap_or_default();
+            let pack = match &req.package_name {
+                Some(n) => packs
+                    .iter()
+                    .find(|x| x.package_name.as_deref() == Some(n.as_str()))
+                    .cloned()
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            "packageName",
+                            "packageName is not a package of this service",
+                        )
+                    })?,
+                None => packs
+                    .iter()
+                    .min_by(|a, b| a.price.unwrap_or(0.0).total_cmp(&b.price.unwrap_or(0.0)))
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            (
+                pack.price.unwrap_or(0.0),
+                pack.duration.or(req.duration).unwrap_or(60),
+                format!("package {}", pack.package_name.unwrap_or_default()),
+            )
+        }
+        _ => (
+            p.flat_rate.unwrap_or(0.0),
+            req.duration.unwrap_or(60),
+            "flat rate".to_string(),
+        ),
+    };
+    let dynamic = p.dynamic_pricing.clone().unwrap_or_default();
+    let dyn_on = dynamic.enabled.unwrap_or(false);
+    let weekend = req.is_weekend.unwrap_or_else(|| {
+        booking
+            .map(|b| matches!(b.weekday(), Weekday::Sat | Weekday::Sun))
+            .unwrap_or(false)
+    });
+    let r2 = |x: f64| stats::round(x, 2);
+    let mut adjustments = Vec::new();
+    let mut fees = 0.0;
+    if dyn_on && req.is_rush.unwrap_or(false) {
+        if let Some(pct) = dynamic.rush_fee.filter(|x| *x > 0.0) {
+            let a = r2(base * pct / 100.0);
+            fees += a;
+            adjustments.push(json!({"type": "rush_fee", "amount": a, "percentage": pct, "description": "Same-day rush service"}));
+        }
+    }
+    if dyn_on && weekend {
+        if let Some(pct) = dynamic.weekend_fee.filter(|x| *x > 0.0) {
+            let a = r2(base * pct / 100.0);
+            fees += a;
+            adjustments.push(json!({"type": "weekend_fee", "amount": a, "percentage": pct, "description": "Weekend service premium"}));
+        }
+    }
+    let mut distance = None;
+    if let (Some((lng, lat)), Some(loc)) = (customer_at, p.location.as_ref()) {
+        if let Some(c) = &loc.coordinates {
+            let d = stats::distance_km(lat, lng, c[1], c[0]);
+            distance = Some(r2(d));
+            let radius = loc.service_radius.unwrap_or(10.0);
+            if dyn_on && d > radius {
+                if let Some(fee) = dynamic.travel_fee.filter(|x| *x > 0.0) {
+                    fees += fee;
+                    adjustments.push(
+                        json!({"type": "travel_fee", "amount": fee, "percentage": null,
+                        "description": format!("Travel outside the {radius} km service area")}),
+                    );
+                }
+            }
+        }
+    }
+    let subtotal = r2(base + fees);
+    let mut discount = 0.0;
+    if req.is_new_customer.unwrap_or(false) {
+        if let Some(pct) = p
+            .discounts
+            .as_ref()
+            .and_then(|d| d.new_customer_discount)
+            .filter(|x| *x > 0.0)
+        {
+            discount = r2(base * pct / 100.0);
+            adjustments.push(json!({"type": "new_customer_discount", "amount": -discount, "percentage": -pct, "description": "First-time customer discount"}));
+        }
+    }
+    let total = r2(subtotal - discount);
+    let valid_until = Utc::now() + Duration::hours(1);
+    Ok(json!({
+        "providerId": provider,
+        "servicePricingId": req.service_pricing_id,
+        "pricingType": t,
+        "basePrice": r2(base),
+        "basePriceDescription": base_desc,
+        "adjustments": adjustments,
+        "totalPrice": total,
+        "currency": p.currency.unwrap_or_else(|| "KES".into()),
+        "breakdown": {"subtotal": subtotal, "discount": discount, "total": total},
+        "estimatedDuration": duration,
+        "distance": distance,
+        "validUntil": iso(valid_until.with_nanosecond(0).unwrap_or(valid_until)),
+    }))
+}
+
+/// Search parameters.
+pub struct SearchQuery<'a> {
+    pub category: &'a str,
+    pub location: &'a str,
+    pub min_price: Option<f64>,
+    pub max_price: Option<f64>,
+    pub sort_by: Option<&'a str>,
+    pub radius: Option<f64>,
+}
+
+/// `GET /services/search`: providers of a category within `radius` km (bounding box in SQL,
+/// then great-circle distance), with their matching prices.
+pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<(Value, Value)> {
+    let mut problems = Vec::new();
+    let place = match parse_location(q.location) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            problems.extend(e.details);
+            None
+        }
+    };
+    let radius = q.radius.unwrap_or(10.0);
+    if !radius.is_finite() || radius <= 0.0 || radius > 500.0 {
+        problems.push(FieldError::new(
+            "radius",
+            "radius must be between 0 and 500 km",
+        ));
+    }
+    for (f, v) in [("minPrice", q.min_price), ("maxPrice", q.max_price)] {
+        if let Some(x) = v {
+            if !x.is_finite() || x < 0.0 {
+                problems.push(FieldError::new(f, format!("{f} must be 0 or more")));
+            }
+        }
+    }
+    if let (Some(a), Some(b)) = (q.min_price, q.max_price) {
+        if a > b {
+            problems.push(FieldError::new(
+                "maxPrice",
+                "maxPrice must not be less than minPrice",
+            ));
+        }
+    }
+    let sort = q.sort_by.unwrap_or("distance");
+    if !["price_asc", "price_desc", "rating_desc", "distance"].contains(&sort) {
+        problems.push(FieldError::new(
+            "sortBy",
+            "sortBy must be price_asc, price_desc, rating_desc or distance",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let Some((_, lat, lng)) = place else {
+        return Err(ApiError::invalid("location", "location is required"));
+    };
+    let (min_lat, max_lat, min_lng, max_lng) = stats::bounding_box(lat, lng, radius);
+    let lng_clause = if min_lng < -180.0 || max_lng > 180.0 {
+        // The box crosses the antimeridian: wrap it.
+        "(v.lng >= ?4 OR v.lng <= ?5)"
+    } else {
+        "(v.lng BETWEEN ?4 AND ?5)"
+    };
+    let (wl, wh) = if min_lng < -180.0 {
+        (min_lng + 360.0, max_lng)
+    } else if max_lng > 180.0 {
+        (min_lng, max_lng - 360.0)
+    } else {
+        (min_lng, max_lng)
+    };
+    let sql = format!(
+        "SELECT v.id, v.name, v.profile_image, v.rating_avg, v.rating_count, v.lat, v.lng, v.address,
+                MIN(p.current_price), MAX(p.current_price)
+         FROM marketplace_providers v JOIN marketplace_pricing p ON p.provider_id = v.id
+         WHERE p.category_id = ?1 AND p.is_active = 1 AND v.lat BETWEEN ?2 AND ?3 AND {lng_clause}
+           AND (?6 IS NULL OR p.current_price >= ?6) AND (?7 IS NULL OR p.current_price <= ?7)
+         GROUP BY v.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    struct Hit {
+        id: String,
+        name: String,
+        image: Option<String>,
+        avg: f64,
+        count: i64,
+        address: Option<String>,
+        distance: f64,
+        min: f64,
+        max: f64,
+    }
+    let mut hits: Vec<Hit> = stmt
+        .query_map(
+            params![
+                q.category,
+                min_lat,
+                max_lat,
+                wl,
+                wh,
+                q.min_price,
+                q.max_price
+            ],
+            |r| {
+                let plat: f64 = r.get(5)?;
+                let plng: f64 = r.get(6)?;
+                Ok(Hit {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    image: r.get(2)?,
+                    avg: r.get(3)?,
+                    count: r.get(4)?,
+                    address: r.get(7)?,
+                    distance: stats::distance_km(lat, lng, plat, plng),
+                    min: r.get(8)?,
+                    max: r.get(9)?,
+                })
+            },
+        )?
+        .filter_map(|h| h.ok())
+        .filter(|h| h.distance <= radius)
+        .collect();
+    match sort {
+        "price_asc" => hits.sort_by(|a, b| {
+            a.min
+                .total_cmp(&b.min)
+                .then(a.distance.total_cmp(&b.distance))
+        }),
+        "price_desc" => hits.sort_by(|a, b| {
+            b.max
+                .total_cmp(&a.max)
+                .then(a.distance.total_cmp(&b.distance))
+        }),
+        "rating_desc" => hits.sort_by(|a, b| {
+            b.avg
+                .total_cmp(&a.avg)
+                .then(b.count.cmp(&a.count))
+                .then(a.distance.total_cmp(&b.distance))
+        }),
+        _ => hits.sort_by(|a, b| a.distance.total_cmp(&b.distance)),
+    }
+    let total = hits.len() as u64;
+    let mut prices = conn.prepare_cached(
+        "SELECT id, service_name, pricing_type, current_price, currency, config FROM marketplace_pricing
+         WHERE provider_id = ?1 AND category_id = ?2 AND is_active = 1
+           AND (?3 IS NULL OR current_price >= ?3) AND (?4 IS NULL OR current_price <= ?4)
+         ORDER BY current_price",
+    )?;
+    let mut out = Vec::new();
+    for h in hits
+        .into_iter()
+        .skip(page.offset() as usize)
+        .take(page.limit as usize)
+    {
+        let pricing = prices
+            .query_map(params![h.id, q.category, q.min_price, q.max_price], |r| {
+                let t: String = r.get(2)?;
+                let config: Value =
+                    serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or(Value::Null);
+                let mut v = json!({
+                    "pricingId": r.get::<_, String>(0)?,
+                    "serviceName": r.get::<_, String>(1)?,
+                    "pricingType": t,
+                    "currentPrice": r.get::<_, f64>(3)?,
+                    "currency": r.get::<_, String>(4)?,
+                });
+                for k in [
+                    "flatRate",
+                    "hourlyRate",
+                    "minimumHours",
+                    "maximumHours",
+                    "tiers",
+                    "packages",
+                ] {
+                    if let Some(x) = config.get(k) {
+                        v[k] = x.clone();
+                    }
+                }
+                Ok(v)
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push(json!({
+            "providerId": h.id,
+            "providerName": h.name,
+            "profileImage": h.image,
+            "rating": {"average": stats::round(h.avg, 1), "count": h.count},
+            "pricing": pricing,
+            "location": {"address": h.address, "distance": stats::round(h.distance, 1)},
+            "availability": {"nextAvailable": super::bookings::next_available(conn, &h.id)?},
+        }));
+    }
+    Ok((Value::Array(out), page_meta(page, total as u64)))
+}

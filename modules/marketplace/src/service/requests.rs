@@ -1,0 +1,421 @@
+//! Review requests: created when a booking completes, scheduled by the active
+//! campaign's variant (or the default next-morning timing), delivered by a
+//! platform job, then remind / decline / submit.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use frontline_platform::auth::Principal;
+use frontline_platform::error::FieldError;
+use frontline_platform::{events, jobs, ApiError, ApiResult, Platform};
+use rand::Rng;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::{iso, new_id, now};
+use crate::model::{DeclineInput, Preferences, Variant};
+use crate::SLUG;
+
+pub const DELIVER_JOB: &str = "marketplace.review_request.deliver";
+pub const CHANNELS: &[&str] = &["push", "sms", "whatsapp", "email"];
+/// Days a delivered request stays open.
+pub const OPEN_DAYS: i64 = 7;
+pub const MAX_REMINDERS: i64 = 3;
+
+/// Stored preferences with defaults filled in.
+pub fn prefs_json(stored: &str) -> Value {
+    let p: Value = serde_json::from_str(stored).unwrap_or_else(|_| json!({}));
+    json!({
+        "reviewRequestsEnabled": p.get("reviewRequestsEnabled").and_then(Value::as_bool).unwrap_or(true),
+        "preferredChannel": p.get("preferredChannel").and_then(Value::as_str).unwrap_or("push"),
+        "preferredTimeOfDay": p.get("preferredTimeOfDay").and_then(Value::as_str).unwrap_or("morning"),
+        "maxRequestsPerMonth": p.get("maxRequestsPerMonth").and_then(Value::as_i64).unwrap_or(5),
+    })
+}
+
+/// `PUT /customers/review-preferences`.
+pub fn update_prefs(tx: &Connection, user: &Principal, p: &Preferences) -> ApiResult<Value> {
+    let mut problems = Vec::new();
+    if let Some(c) = &p.preferred_channel {
+        if !CHANNELS.contains(&c.as_str()) {
+            problems.push(FieldError::new(
+                "preferredChannel",
+                "preferredChannel must be push, sms, whatsapp or email",
+            ));
+        }
+    }
+    if let Some(t) = &p.preferred_time_of_day {
+        if !["morning", "afternoon", "evening"].contains(&t.as_str()) {
+            problems.push(FieldError::new(
+                "preferredTimeOfDay",
+                "preferredTimeOfDay must be morning, afternoon or evening",
+            ));
+        }
+    }
+    if let Some(m) = p.max_requests_per_month {
+        if !(0..=31).contains(&m) {
+            problems.push(FieldError::new(
+                "maxRequestsPerMonth",
+                "maxRequestsPerMonth must be between 0 and 31",
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let id = super::ensure_customer(tx, user)?;
+    let stored: String = tx.query_row(
+        "SELECT preferences FROM marketplace_customers WHERE id = ?1",
+        [&id],
+        |r| r.get(0),
+    )?;
+    let mut cur = prefs_json(&stored);
+    let patch = serde_json::to_value(p)?;
+    if let (Some(c), Some(n)) = (cur.as_object_mut(), patch.as_object()) {
+        for (k, v) in n {
+            if !v.is_null() {
+                c.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    tx.execute(
+        "UPDATE marketplace_customers SET preferences = ?2 WHERE id = ?1",
+        params![id, cur.to_string()],
+    )?;
+    Ok(json!({"preferences": cur}))
+}
+
+fn hour_of(pref: &str) -> u32 {
+    match pref {
+        "afternoon" => 14,
+        "evening" => 18,
+        _ => 9,
+    }
+}
+
+/// When a variant's config sends the request after `done`; also its timing label.
+pub fn schedule(done: DateTime<Utc>, cfg: &crate::model::VariantConfig) -> (DateTime<Utc>, String) {
+    let delay = cfg.delay.unwrap_or(0).max(0);
+    let unit = cfg.unit.as_deref().unwrap_or("hours");
+    let mut at = match unit {
+        "minutes" => done + Duration::minutes(delay),
+        "days" => done + Duration::days(delay),
+        _ => done + Duration::hours(delay),
+    };
+    let mut label = format!("{delay}_{unit}");
+    if let Some(t) = cfg
+        .time
+        .as_deref()
+        .and_then(|t| NaiveTime::parse_from_str(t, "%H:%M").ok())
+    {
+        at = at.date_naive().and_time(t).and_utc();
+        label = if unit == "days" && delay == 1 {
+            "next_morning".into()
+        } else {
+            format!("{label}_at_{}", t.format("%H:%M"))
+        };
+    }
+    (at, label)
+}
+
+/// Picks a variant by traffic allocation.
+fn pick(variants: &[Variant]) -> Option<&Variant> {
+    let total: f64 = variants.iter().map(|v| v.traffic_allocation).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut x = rand::rng().random_range(0.0..total);
+    for v in variants {
+        if x < v.traffic_allocation {
+            return Some(v);
+        }
+        x -= v.traffic_allocation;
+    }
+    variants.last()
+}
+
+/// Creates the review request of completed booking `booking` (unless the
+/// customer opted out or reached their monthly maximum) and queues its delivery.
+pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<Value> {
+    let (customer, provider, category, done): (String, String, Option<String>, String) = tx.query_row(
+        "SELECT b.customer_id, b.provider_id, p.category_id, COALESCE(b.completed_at, b.created_at)
+         FROM marketplace_bookings b JOIN marketplace_pricing p ON p.id = b.pricing_id WHERE b.id = ?1",
+        [booking],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let stored: String = tx.query_row(
+        "SELECT preferences FROM marketplace_customers WHERE id = ?1",
+        [&customer],
+        |r| r.get(0),
+    )?;
+    let prefs = prefs_json(&stored);
+    if prefs["reviewRequestsEnabled"] == json!(false) {
+        return Ok(
+            json!({"created": false, "reason": "review requests are turned off for this customer"}),
+        );
+    }
+    let month_ago = iso(Utc::now() - Duration::days(30));
+    let recent: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM marketplace_review_requests WHERE customer_id = ?1 AND created_at >= ?2",
+        params![customer, month_ago],
+        |r| r.get(0),
+    )?;
+    if recent >= prefs["maxRequestsPerMonth"].as_i64().unwrap_or(5) {
+        return Ok(
+            json!({"created": false, "reason": "the customer's monthly maximum of review requests is reached"}),
+        );
+    }
+    let done_t = DateTime::parse_from_rfc3339(&done)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|_| Utc::now());
+    let mut channel = prefs["preferredChannel"]
+        .as_str()
+        .unwrap_or("push")
+        .to_string();
+    // The active campaign that targets this category and still needs participants.
+    let at = now();
+    let mut stmt = tx.prepare(
+        "SELECT id, definition FROM marketplace_campaigns WHERE status = 'active' AND start_date <= ?1 AND end_date > ?1
+         ORDER BY created_at",
+    )?;
+    let campaigns = stmt
+        .query_map([&at], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut assigned = None;
+    for (id, def) in campaigns {
+        let Ok(c) = serde_json::from_str::<crate::model::CampaignInput>(&def) else {
+            continue;
+        };
+        let targeting = c.targeting.clone().unwrap_or_default();
+        if let Some(cats) = &targeting.service_categories {
+            if !cats.is_empty() && !category.as_ref().map(|x| cats.contains(x)).unwrap_or(false) {
+                continue;
+            }
+        }
+        if let Some(n) = targeting.sample_size {
+            let taken: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM marketplace_review_requests WHERE campaign_id = ?1",
+                [&id],
+                |r| r.get(0),
+            )?;
+            if taken >= n {
+                continue;
+            }
+        }
+        if let Some(v) = pick(&c.variants) {
+            assigned = Some((id, v.clone()));
+            break;
+        }
+    }
+    let (scheduled, label, campaign, variant) = match &assigned {
+        Some((cid, v)) => {
+            let (t, l) = schedule(done_t, &v.config);
+            if let Some(ch) = &v.config.channel {
+                channel = ch.clone();
+            }
+            (t, l, Some(cid.clone()), Some(v.variant_id.clone()))
+        }
+        None => {
+            // Default: the next day at the customer's preferred time of day.
+            let h = hour_of(prefs["preferredTimeOfDay"].as_str().unwrap_or("morning"));
+            let day = (done_t + Duration::days(1)).date_naive();
+            let t = day
+                .and_hms_opt(h, 0, 0)
+                .map(|t| t.and_utc())
+                .unwrap_or(done_t + Duration::days(1));
+            (t, "next_morning".to_string(), None, None)
+        }
+    };
+    let id = new_id();
+    tx.execute(
+        "INSERT INTO marketplace_review_requests (id, booking_id, customer_id, provider_id, campaign_id, variant_id,
+            channel, timing_strategy, status, scheduled_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'scheduled', ?9, ?10)",
+        params![id, booking, customer, provider, campaign, variant, channel, label, iso(scheduled), at],
+    )?;
+    jobs::enqueue_at(tx, DELIVER_JOB, &json!({"requestId": id}), scheduled, 5)?;
+    Ok(
+        json!({"created": true, "requestId": id, "scheduledAt": iso(scheduled), "channel": channel,
+        "timingStrategy": label, "campaignId": campaign, "variantId": variant}),
+    )
+}
+
+/// Marks a scheduled request delivered (the job's work); emits `review.request.delivered`.
+pub fn deliver(tx: &Connection, id: &str) -> ApiResult<bool> {
+    let row: Option<(String, String, String, String, String)> = tx
+        .query_row(
+            "SELECT status, booking_id, customer_id, provider_id, channel FROM marketplace_review_requests WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((status, booking, customer, provider, channel)) = row else {
+        return Ok(false);
+    };
+    if status != "scheduled" {
+        return Ok(false);
+    }
+    let t = Utc::now();
+    let expires = iso(t + Duration::days(OPEN_DAYS));
+    tx.execute(
+        "UPDATE marketplace_review_requests SET status = 'delivered', requested_at = ?2, expires_at = ?3 WHERE id = ?1",
+        params![id, iso(t), expires],
+    )?;
+    events::emit(
+        tx,
+        SLUG,
+        "review.request.delivered",
+        &json!({
+            "requestId": id, "bookingId": booking, "customerId": customer, "providerId": provider,
+            "channel": channel, "requestedAt": iso(t), "expiresAt": expires,
+        }),
+    )?;
+    Ok(true)
+}
+
+/// Registers the delivery job with the platform's job runner.
+pub fn register_jobs(platform: &Platform) {
+    platform.jobs.register(
+        DELIVER_JOB,
+        Arc::new(|platform: Platform, job: jobs::Job| {
+            Box::pin(async move {
+                let id = job.payload["requestId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                platform
+                    .db
+                    .write(move |tx| deliver(tx, &id))
+                    .await
+                    .map(|d| json!({"delivered": d}))
+                    .map_err(|e| e.message)
+            })
+        }),
+    );
+}
+
+fn own_request(conn: &Connection, user: &Principal, id: &str) -> ApiResult<(String, i64)> {
+    let customer = super::customer_of(conn, &user.id)?;
+    let row: Option<(String, String, i64)> = conn
+        .query_row(
+            "SELECT customer_id, status, reminder_count FROM marketplace_review_requests WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match row {
+        Some((c, status, n)) if Some(&c) == customer.as_ref() => Ok((status, n)),
+        _ => Err(ApiError::not_found("Review request not found").with_code("NOT_FOUND")),
+    }
+}
+
+/// `POST /reviews/request/:requestId/decline`.
+pub fn decline(tx: &Connection, user: &Principal, id: &str, d: &DeclineInput) -> ApiResult<Value> {
+    let (status, _) = own_request(tx, user, id)?;
+    if let Some(r) = &d.reason {
+        if ![
+            "not_interested",
+            "too_busy",
+            "bad_experience",
+            "privacy",
+            "other",
+        ]
+        .contains(&r.as_str())
+        {
+            return Err(ApiError::invalid(
+                "reason",
+                "reason must be not_interested, too_busy, bad_experience, privacy or other",
+            ));
+        }
+    }
+    if d.feedback
+        .as_ref()
+        .map(|f| f.chars().count() > 1000)
+        .unwrap_or(false)
+    {
+        return Err(ApiError::invalid(
+            "feedback",
+            "feedback must be at most 1000 characters",
+        ));
+    }
+    if !["scheduled", "delivered"].contains(&status.as_str()) {
+        return Err(
+            ApiError::conflict(format!("This review request is already {status}"))
+                .with_code("CONFLICT"),
+        );
+    }
+    tx.execute(
+        "UPDATE marketplace_review_requests SET status = 'declined', decline_reason = ?2, decline_feedback = ?3,
+            next_reminder_at = NULL WHERE id = ?1",
+        params![id, d.reason.as_deref().unwrap_or("not_interested"), d.feedback],
+    )?;
+    let opt_out = d.permanently_opt_out.unwrap_or(false);
+    if opt_out {
+        update_prefs(
+            tx,
+            user,
+            &Preferences {
+                review_requests_enabled: Some(false),
+                preferred_channel: None,
+                preferred_time_of_day: None,
+                max_requests_per_month: None,
+            },
+        )?;
+    }
+    Ok(json!({"requestId": id, "status": "declined", "followUpDisabled": opt_out}))
+}
+
+/// `POST /reviews/request/:requestId/remind`: tomorrow at 09:00 UTC, at most three times.
+pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<Value> {
+    let (status, count) = own_request(tx, user, id)?;
+    if !["scheduled", "delivered"].contains(&status.as_str()) {
+        return Err(
+            ApiError::conflict(format!("This review request is already {status}"))
+                .with_code("CONFLICT"),
+        );
+    }
+    if count >= MAX_REMINDERS {
+        return Err(
+            ApiError::conflict(format!("At most {MAX_REMINDERS} reminders per request"))
+                .with_code("CONFLICT"),
+        );
+    }
+    let tomorrow = (Utc::now() + Duration::days(1)).date_naive();
+    let next = tomorrow
+        .and_hms_opt(9, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or_else(Utc::now);
+    // The request stays open at least a day after the reminder.
+    tx.execute(
+        "UPDATE marketplace_review_requests SET reminder_count = reminder_count + 1, next_reminder_at = ?2,
+            expires_at = CASE WHEN expires_at IS NOT NULL AND expires_at < ?3 THEN ?3 ELSE expires_at END WHERE id = ?1",
+        params![id, iso(next), iso(next + Duration::days(1))],
+    )?;
+    Ok(json!({"requestId": id, "nextReminderDate": iso(next), "reminderCount": count + 1}))
+}
+
+/// `GET /customers/reviews/pending`: delivered, unexpired requests.
+pub fn pending(conn: &Connection, user: &Principal) -> ApiResult<Value> {
+    let customer = super::customer_of(conn, &user.id)?;
+    let mut stmt = conn.prepare(
+        "SELECT r.id, v.name, b.service_type, b.service_date, r.requested_at, r.expires_at, r.channel,
+                r.reminder_count, r.next_reminder_at, r.booking_id
+         FROM marketplace_review_requests r JOIN marketplace_bookings b ON b.id = r.booking_id
+         JOIN marketplace_providers v ON v.id = r.provider_id
+         WHERE r.customer_id = ?1 AND r.status = 'delivered' AND r.expires_at > ?2 ORDER BY r.requested_at DESC",
+    )?;
+    let rows = stmt
+        .query_map(params![customer, now()], |r| {
+            Ok(json!({
+                "requestId": r.get::<_, String>(0)?, "providerName": r.get::<_, String>(1)?,
+                "serviceType": r.get::<_, String>(2)?, "serviceDate": r.get::<_, String>(3)?,
+                "requestedAt": r.get::<_, Option<String>>(4)?, "expiresAt": r.get::<_, Option<String>>(5)?,
+                "channel": r.get::<_, String>(6)?, "reminderCount": r.get::<_, i64>(7)?,
+                "nextReminderDate": r.get::<_, Option<String>>(8)?, "bookingId": r.get::<_, String>(9)?,
+            }))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Value::Array(rows))
+}

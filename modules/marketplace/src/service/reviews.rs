@@ -1,0 +1,528 @@
+//! Reviews: submission with incentives, provider pages, responses, votes and moderation.
+
+use chrono::{Duration, Utc};
+use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::auth::Principal;
+use frontline_platform::error::FieldError;
+use frontline_platform::http::RequestMeta;
+use frontline_platform::page::Page;
+use frontline_platform::{events, ApiError, ApiResult};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::{display_name, iso, new_id, now, page_meta};
+use crate::model::{ModerateInput, ReviewInput};
+use crate::stats;
+use crate::SLUG;
+
+pub const CATEGORIES: &[&str] = &[
+    "punctuality",
+    "quality",
+    "professionalism",
+    "communication",
+    "value",
+];
+/// The reward for a review: KES 100 off the next booking, valid 31 days.
+pub const INCENTIVE_AMOUNT: f64 = 100.0;
+
+/// Recomputes a provider's rating from its visible (not rejected) reviews.
+pub fn refresh_rating(tx: &Connection, provider: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE marketplace_providers SET
+            rating_avg = COALESCE((SELECT AVG(overall_rating) FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'), 0),
+            rating_count = (SELECT COUNT(*) FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected')
+         WHERE id = ?1",
+        [provider],
+    )?;
+    Ok(())
+}
+
+/// `POST /reviews`.
+pub fn submit(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    r: &ReviewInput,
+) -> ApiResult<Value> {
+    let mut problems = Vec::new();
+    if !(1..=5).contains(&r.overall_rating) {
+        problems.push(FieldError::new(
+            "overallRating",
+            "overallRating must be between 1 and 5",
+        ));
+    }
+    for (k, v) in r.category_ratings.iter().flatten() {
+        if !CATEGORIES.contains(&k.as_str()) {
+            problems.push(FieldError::new(
+                format!("categoryRatings.{k}"),
+                format!("unknown rating category; use {}", CATEGORIES.join(", ")),
+            ));
+        } else if !(1..=5).contains(v) {
+            problems.push(FieldError::new(
+                format!("categoryRatings.{k}"),
+                format!("{k} must be between 1 and 5"),
+            ));
+        }
+    }
+    if r.title
+        .as_ref()
+        .map(|t| t.chars().count() > 200)
+        .unwrap_or(false)
+    {
+        problems.push(FieldError::new(
+            "title",
+            "title must be at most 200 characters",
+        ));
+    }
+    if r.comment
+        .as_ref()
+        .map(|t| t.chars().count() > 5000)
+        .unwrap_or(false)
+    {
+        problems.push(FieldError::new(
+            "comment",
+            "comment must be at most 5000 characters",
+        ));
+    }
+    let pros = r.pros.clone().unwrap_or_default();
+    if pros.len() > 10
+        || pros
+            .iter()
+            .any(|p| p.trim().is_empty() || p.chars().count() > 100)
+    {
+        problems.push(FieldError::new(
+            "pros",
+            "pros holds at most 10 items of 1 to 100 characters",
+        ));
+    }
+    let photos = r.photos.clone().unwrap_or_default();
+    if photos.len() > 5 {
+        problems.push(FieldError::new("photos", "photos holds at most 5 URLs"));
+    } else if photos
+        .iter()
+        .any(|p| !(p.starts_with("https://") || p.starts_with("http://")) || p.len() > 2048)
+    {
+        problems.push(FieldError::new(
+            "photos",
+            "each photo must be an http(s) URL",
+        ));
+    }
+    if let Some(s) = &r.source {
+        if !["mobile_app", "web", "sms", "whatsapp", "email"].contains(&s.as_str()) {
+            problems.push(FieldError::new(
+                "source",
+                "source must be mobile_app, web, sms, whatsapp or email",
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let booking: Option<(String, String, String)> = tx
+        .query_row(
+            "SELECT customer_id, provider_id, status FROM marketplace_bookings WHERE id = ?1",
+            [&r.booking_id],
+            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+        )
+        .optional()?;
+    let Some((customer, provider, status)) = booking else {
+        return Err(ApiError::not_found("Booking not found").with_code("NOT_FOUND"));
+    };
+    if super::customer_of(tx, &user.id)?.as_deref() != Some(customer.as_str()) {
+        return Err(ApiError::forbidden(
+            "Only the customer who made the booking can review it",
+        ));
+    }
+    if status != "completed" {
+        return Err(ApiError::invalid(
+            "bookingId",
+            "only completed bookings can be reviewed",
+        ));
+    }
+    let exists: Option<String> = tx
+        .query_row(
+            "SELECT id FROM marketplace_reviews WHERE booking_id = ?1",
+            [&r.booking_id],
+            |x| x.get(0),
+        )
+        .optional()?;
+    if let Some(existing) = exists {
+        return Err(
+            ApiError::conflict("A review already exists for this booking")
+                .with_code("CONFLICT")
+                .with_extra("reviewId", existing),
+        );
+    }
+    let request: Option<String> = tx
+        .query_row(
+            "SELECT id FROM marketplace_review_requests WHERE booking_id = ?1",
+            [&r.booking_id],
+            |x| x.get(0),
+        )
+        .optional()?;
+    let id = new_id();
+    let at = now();
+    let code = format!("REVIEW100-{}", &id[16..].to_uppercase());
+    let incentive = json!({
+        "type": "discount_100",
+        "amount": INCENTIVE_AMOUNT,
+        "description": "KES 100 off your next booking",
+        "code": code,
+        "expiresAt": iso(Utc::now() + Duration::days(31)),
+    });
+    tx.execute(
+        "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, request_id, overall_rating,
+            category_ratings, title, comment, pros, photos, source, incentive, incentive_code, submitted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            id, r.booking_id, provider, customer, request, r.overall_rating,
+            serde_json::to_string(&r.category_ratings.clone().unwrap_or_default())?, r.title, r.comment,
+            serde_json::to_string(&pros)?, serde_json::to_string(&photos)?, r.source, incentive.to_string(), code, at
+        ],
+    )?;
+    if let Some(req) = &request {
+        tx.execute(
+            "UPDATE marketplace_review_requests SET status = 'submitted', next_reminder_at = NULL WHERE id = ?1",
+            [req],
+        )?;
+    }
+    refresh_rating(tx, &provider)?;
+    let out = json!({
+        "reviewId": id, "bookingId": r.booking_id, "providerId": provider, "overallRating": r.overall_rating,
+        "status": "submitted", "incentive": incentive, "submittedAt": at,
+    });
+    events::emit(tx, SLUG, "review.created", &out)?;
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: "review.created",
+            entity_type: "review",
+            entity_id: Some(&id),
+            details: json!({"bookingId": r.booking_id}),
+        },
+    )?;
+    Ok(out)
+}
+
+fn distribution(
+    conn: &Connection,
+    provider: Option<&str>,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> ApiResult<Value> {
+    let mut d = json!({"5": 0, "4": 0, "3": 0, "2": 0, "1": 0});
+    let mut stmt = conn.prepare_cached(
+        "SELECT overall_rating, COUNT(*) FROM marketplace_reviews WHERE (?1 IS NULL OR provider_id = ?1)
+           AND moderation_status <> 'rejected' AND (?2 IS NULL OR submitted_at >= ?2) AND (?3 IS NULL OR submitted_at <= ?3)
+         GROUP BY overall_rating",
+    )?;
+    for row in stmt.query_map(params![provider, since, until], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+    })? {
+        let (k, n) = row?;
+        d[k.to_string()] = json!(n);
+    }
+    Ok(d)
+}
+
+pub fn rating_distribution(
+    conn: &Connection,
+    provider: Option<&str>,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> ApiResult<Value> {
+    distribution(conn, provider, since, until)
+}
+
+fn parse(s: String) -> Value {
+    serde_json::from_str(&s).unwrap_or(Value::Null)
+}
+
+/// `GET /providers/:providerId/reviews` (rejected reviews are hidden).
+pub fn provider_reviews(
+    conn: &Connection,
+    provider: &str,
+    min: Option<f64>,
+    max: Option<f64>,
+    sort: Option<&str>,
+    page: &Page,
+) -> ApiResult<Value> {
+    let mut problems = Vec::new();
+    for (f, v) in [("minRating", min), ("maxRating", max)] {
+        if let Some(x) = v {
+            if !(1.0..=5.0).contains(&x) {
+                problems.push(FieldError::new(f, format!("{f} must be between 1 and 5")));
+            }
+        }
+    }
+    if let (Some(a), Some(b)) = (min, max) {
+        if a > b {
+            problems.push(FieldError::new(
+                "maxRating",
+                "maxRating must not be less than minRating",
+            ));
+        }
+    }
+    let order = match sort.unwrap_or("recent") {
+        "recent" => "r.submitted_at DESC",
+        "helpful" => "r.helpful_votes DESC, r.submitted_at DESC",
+        "highest" => "r.overall_rating DESC, r.submitted_at DESC",
+        "lowest" => "r.overall_rating ASC, r.submitted_at DESC",
+        _ => {
+            problems.push(FieldError::new(
+                "sortBy",
+                "sortBy must be recent, helpful, highest or lowest",
+            ));
+            ""
+        }
+    };
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let p: Option<(String, f64, i64)> = conn
+        .query_row(
+            "SELECT name, rating_avg, rating_count FROM marketplace_providers WHERE id = ?1",
+            [provider],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((name, avg, count)) = p else {
+        return Err(ApiError::not_found("Provider not found").with_code("NOT_FOUND"));
+    };
+    let filter = "r.provider_id = ?1 AND r.moderation_status <> 'rejected' AND (?2 IS NULL OR r.overall_rating >= ?2)
+                  AND (?3 IS NULL OR r.overall_rating <= ?3)";
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM marketplace_reviews r WHERE {filter}"),
+        params![provider, min, max],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT r.id, c.name, r.overall_rating, r.category_ratings, r.title, r.comment, r.photos, r.helpful_votes,
+                r.not_helpful_votes, r.response, r.responded_at, b.service_type, b.service_date, r.submitted_at, r.pros
+         FROM marketplace_reviews r JOIN marketplace_customers c ON c.id = r.customer_id
+         JOIN marketplace_bookings b ON b.id = r.booking_id
+         WHERE {filter} ORDER BY {order}, r.id LIMIT ?4 OFFSET ?5"
+    ))?;
+    let reviews = stmt
+        .query_map(params![provider, min, max, page.limit as i64, page.offset() as i64], |r| {
+            let (shown, initials) = display_name(&r.get::<_, String>(1)?);
+            let response: Option<String> = r.get(9)?;
+            Ok(json!({
+                "reviewId": r.get::<_, String>(0)?,
+                "customer": {"name": shown, "initials": initials},
+                "overallRating": r.get::<_, i64>(2)?,
+                "categoryRatings": parse(r.get(3)?),
+                "title": r.get::<_, Option<String>>(4)?,
+                "comment": r.get::<_, Option<String>>(5)?,
+                "pros": parse(r.get(14)?),
+                "photos": parse(r.get(6)?),
+                "helpfulVotes": r.get::<_, i64>(7)?,
+                "notHelpfulVotes": r.get::<_, i64>(8)?,
+                "providerResponse": match response {
+                    Some(t) => json!({"response": t, "respondedAt": r.get::<_, Option<String>>(10)?}),
+                    None => Value::Null,
+                },
+                "serviceType": r.get::<_, String>(11)?,
+                "serviceDate": r.get::<_, String>(12)?,
+                "submittedAt": r.get::<_, String>(13)?,
+            }))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({
+        "provider": {"providerId": provider, "providerName": name, "averageRating": stats::round(avg, 1), "totalReviews": count},
+        "reviews": reviews,
+        "ratingDistribution": distribution(conn, Some(provider), None, None)?,
+        "metadata": page_meta(page, total as u64),
+    }))
+}
+
+/// `GET /customers/reviews`.
+pub fn customer_reviews(
+    conn: &Connection,
+    user: &Principal,
+    page: &Page,
+) -> ApiResult<(Value, Value)> {
+    let customer = super::customer_of(conn, &user.id)?;
+    let total: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM marketplace_reviews WHERE customer_id = ?1",
+        [&customer],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(
+        "SELECT r.id, v.name, r.overall_rating, r.title, r.comment, r.submitted_at, r.incentive_claimed, r.moderation_status,
+                r.booking_id, r.provider_id, r.incentive
+         FROM marketplace_reviews r JOIN marketplace_providers v ON v.id = r.provider_id
+         WHERE r.customer_id = ?1 ORDER BY r.submitted_at DESC, r.id LIMIT ?2 OFFSET ?3",
+    )?;
+    let rows = stmt
+        .query_map(params![customer, page.limit as i64, page.offset() as i64], |r| {
+            Ok(json!({
+                "reviewId": r.get::<_, String>(0)?, "providerName": r.get::<_, String>(1)?,
+                "overallRating": r.get::<_, i64>(2)?, "title": r.get::<_, Option<String>>(3)?,
+                "comment": r.get::<_, Option<String>>(4)?, "submittedAt": r.get::<_, String>(5)?,
+                "incentiveClaimed": r.get::<_, bool>(6)?, "moderationStatus": r.get::<_, String>(7)?,
+                "bookingId": r.get::<_, String>(8)?, "providerId": r.get::<_, String>(9)?,
+                "incentive": r.get::<_, Option<String>>(10)?.map(parse),
+            }))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((Value::Array(rows), page_meta(page, total as u64)))
+}
+
+/// `POST /reviews/:reviewId/response`.
+pub fn respond(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    id: &str,
+    text: &str,
+) -> ApiResult<Value> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 1000 {
+        return Err(ApiError::invalid(
+            "response",
+            "response must be 1 to 1000 characters",
+        ));
+    }
+    let provider: Option<String> = tx
+        .query_row(
+            "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(provider) = provider else {
+        return Err(ApiError::not_found("Review not found").with_code("NOT_FOUND"));
+    };
+    if super::provider_of(tx, &user.id)?.as_deref() != Some(provider.as_str()) {
+        return Err(ApiError::forbidden(
+            "Providers can only respond to reviews of their own services",
+        ));
+    }
+    let at = now();
+    tx.execute(
+        "UPDATE marketplace_reviews SET response = ?2, responded_at = ?3 WHERE id = ?1",
+        params![id, text, at],
+    )?;
+    let out = json!({"reviewId": id, "providerResponse": {"response": text, "respondedAt": at}});
+    let mut event = out.clone();
+    event["providerId"] = json!(provider);
+    events::emit(tx, SLUG, "review.response_added", &event)?;
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: "review.response_added",
+            entity_type: "review",
+            entity_id: Some(id),
+            details: json!({"length": text.chars().count()}),
+        },
+    )?;
+    Ok(out)
+}
+
+/// `POST /reviews/:reviewId/helpful`: one vote per user, changeable.
+pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResult<Value> {
+    if !["helpful", "not_helpful"].contains(&vote) {
+        return Err(ApiError::invalid(
+            "vote",
+            "vote must be helpful or not_helpful",
+        ));
+    }
+    let found: Option<String> = tx
+        .query_row(
+            "SELECT moderation_status FROM marketplace_reviews WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if found.is_none() || found.as_deref() == Some("rejected") {
+        return Err(ApiError::not_found("Review not found").with_code("NOT_FOUND"));
+    }
+    tx.execute(
+        "INSERT INTO marketplace_review_votes (review_id, user_id, vote) VALUES (?1, ?2, ?3)
+         ON CONFLICT(review_id, user_id) DO UPDATE SET vote = excluded.vote",
+        params![id, user.id, vote],
+    )?;
+    tx.execute(
+        "UPDATE marketplace_reviews SET
+            helpful_votes = (SELECT COUNT(*) FROM marketplace_review_votes WHERE review_id = ?1 AND vote = 'helpful'),
+            not_helpful_votes = (SELECT COUNT(*) FROM marketplace_review_votes WHERE review_id = ?1 AND vote = 'not_helpful')
+         WHERE id = ?1",
+        [id],
+    )?;
+    let (h, n): (i64, i64) = tx.query_row(
+        "SELECT helpful_votes, not_helpful_votes FROM marketplace_reviews WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(json!({"reviewId": id, "helpfulVotes": h, "notHelpfulVotes": n, "yourVote": vote}))
+}
+
+/// `PUT /admin/reviews/:reviewId/moderate`.
+pub fn moderate(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    id: &str,
+    m: &ModerateInput,
+) -> ApiResult<Value> {
+    let (status, flagged) = match m.action.as_str() {
+        "approve" => ("approved", false),
+        "reject" => ("rejected", false),
+        "flag" => ("flagged", true),
+        _ => {
+            return Err(ApiError::invalid(
+                "action",
+                "action must be approve, reject or flag",
+            ))
+        }
+    };
+    if m.reason
+        .as_ref()
+        .map(|r| r.chars().count() > 1000)
+        .unwrap_or(false)
+    {
+        return Err(ApiError::invalid(
+            "reason",
+            "reason must be at most 1000 characters",
+        ));
+    }
+    let provider: Option<String> = tx
+        .query_row(
+            "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(provider) = provider else {
+        return Err(ApiError::not_found("Review not found").with_code("NOT_FOUND"));
+    };
+    let at = now();
+    tx.execute(
+        "UPDATE marketplace_reviews SET moderation_status = ?2, flagged = ?3, moderated_by = ?4, moderated_at = ?5,
+            moderation_reason = ?6 WHERE id = ?1",
+        params![id, status, flagged, user.id, at, m.reason],
+    )?;
+    refresh_rating(tx, &provider)?;
+    let out = json!({"reviewId": id, "moderationStatus": status, "flagged": flagged, "moderatedBy": user.id,
+        "moderatedAt": at, "reason": m.reason});
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: &format!("review.{status}"),
+            entity_type: "review",
+            entity_id: Some(id),
+            details: out.clone(),
+        },
+    )?;
+    Ok(out)
+}
