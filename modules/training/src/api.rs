@@ -1,74 +1,766 @@
 //! Handlers of the training API: parse, authorize, call the service, render.
 
-use frontline_platform::http::ModuleError;
+use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::auth::Principal;
+use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
-use frontline_platform::{BearerAuth, Platform};
-use poem_openapi::param::Query;
+use frontline_platform::{events, ApiError, ApiResult, BearerAuth, Platform};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
+use rusqlite::{params, Connection};
+use serde_json::{json, Value};
 
 use crate::model::*;
+use crate::service::{self, require};
+use crate::store::{self, Scenario};
+use crate::SLUG;
+
+mod analytics;
+mod comments;
+mod templates;
+mod versions;
 
 type Result<T> = std::result::Result<T, ModuleError<TrainingEnvelope>>;
 
-pub struct TemplatesApi {
+/// All the training APIs, for mounting.
+pub fn apis(
+    platform: &Platform,
+) -> (
+    ScenariosApi,
+    versions::VersionsApi,
+    templates::TemplatesApi,
+    comments::CommentsApi,
+    analytics::AnalyticsApi,
+) {
+    let p = platform.clone();
+    (
+        ScenariosApi {
+            platform: p.clone(),
+        },
+        versions::VersionsApi {
+            platform: p.clone(),
+        },
+        templates::TemplatesApi {
+            platform: p.clone(),
+        },
+        comments::CommentsApi {
+            platform: p.clone(),
+        },
+        analytics::AnalyticsApi { platform: p },
+    )
+}
+
+pub struct ScenariosApi {
     platform: Platform,
 }
 
-pub fn api(platform: &Platform) -> TemplatesApi {
-    TemplatesApi {
-        platform: platform.clone(),
+/// Records an audit entry and, when given, a domain event, in `tx`.
+pub(crate) fn record(
+    tx: &Connection,
+    p: &Principal,
+    meta: &RequestMeta,
+    action: &str,
+    entity_type: &str,
+    id: &str,
+    details: Value,
+    event: Option<(&str, Value)>,
+) -> ApiResult<()> {
+    audit::record(
+        tx,
+        Some(p),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action,
+            entity_type,
+            entity_id: Some(id),
+            details,
+        },
+    )?;
+    if let Some((event_type, data)) = event {
+        events::emit(tx, SLUG, event_type, &data)?;
+    }
+    Ok(())
+}
+
+fn event_data(s: &Scenario, extra: Value) -> Value {
+    let mut d = json!({ "scenarioId": s.id, "name": s.name, "status": s.status });
+    if let (Some(o), Some(e)) = (d.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    d
+}
+
+/// Splits repeated and comma-separated query values.
+pub(crate) fn multi(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+pub(crate) fn check_enum(field: &str, values: &[String], allowed: &[&str]) -> ApiResult<()> {
+    for v in values {
+        if !allowed.contains(&v.as_str()) {
+            return Err(ApiError::invalid(
+                field,
+                format!(
+                    "Invalid {field} value: {v} (expected one of: {})",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An optional JSON object body: empty means `{}`, malformed JSON is a 400.
+pub(crate) async fn read_optional(body: poem::Body) -> ApiResult<Value> {
+    let bytes = body
+        .into_vec()
+        .await
+        .map_err(|e| ApiError::bad_request(format!("Could not read the body: {e}")))?;
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(json!({}));
+    }
+    let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::bad_request(format!("The body is not valid JSON: {e}")).with_code("INVALID_JSON")
+    })?;
+    body_object(Some(Json(v)))
+}
+
+pub(crate) fn body_object(body: Option<Json<Value>>) -> ApiResult<Value> {
+    match body.map(|b| b.0) {
+        None | Some(Value::Null) => Ok(json!({})),
+        Some(v @ Value::Object(_)) => Ok(v),
+        Some(_) => Err(ApiError::invalid("body", "The body must be a JSON object")),
     }
 }
 
-/// Scenario templates.
-#[OpenApi]
-impl TemplatesApi {
-    /// List scenario templates (system templates first). Needs `template:read`.
-    #[oai(path = "/admin/templates", method = "get")]
-    async fn list_templates(
+pub(crate) fn opt_string(body: &Value, field: &str, max: usize) -> ApiResult<Option<String>> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() <= max => Ok(Some(s.clone())),
+        Some(Value::String(_)) => Err(ApiError::invalid(
+            field,
+            format!("{field} must be at most {max} characters"),
+        )),
+        Some(_) => Err(ApiError::invalid(
+            field,
+            format!("{field} must be a string"),
+        )),
+    }
+}
+
+pub(crate) fn opt_bool(body: &Value, field: &str) -> ApiResult<Option<bool>> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(ApiError::invalid(
+            field,
+            format!("{field} must be true or false"),
+        )),
+    }
+}
+
+/// Applies `body`'s content fields to `s` (validated as a whole) for PUT/PATCH.
+fn apply_update(conn: &Connection, s: &mut Scenario, body: &Value) -> ApiResult<()> {
+    if s.status == "ARCHIVED" {
+        return Err(
+            ApiError::conflict("Archived scenarios cannot be edited; restore it first")
+                .with_code("INVALID_STATE"),
+        );
+    }
+    let mut doc = s.doc.clone();
+    merge_content(&mut doc, body);
+    let mut check = doc.clone();
+    if let Some(st) = body.get("status") {
+        check["status"] = st.clone();
+    }
+    service::validate(&check)?;
+    if let Some(st) = body.get("status").and_then(Value::as_str) {
+        if s.status == "PUBLISHED" {
+            return Err(
+                ApiError::conflict("Published scenarios change status through archive")
+                    .with_code("INVALID_STATE"),
+            );
+        }
+        s.status = st.to_string();
+    }
+    let name = doc["name"].as_str().unwrap_or_default().to_string();
+    if name != s.name {
+        let slug = service::slugify(&name);
+        if store::slug_taken(conn, &slug, Some(&s.id))? {
+            return Err(store::slug_conflict(&slug));
+        }
+        s.slug = slug;
+        s.name = name;
+    }
+    s.doc = doc;
+    Ok(())
+}
+
+fn merge_content(doc: &mut Value, body: &Value) {
+    let patch = Value::Object(service::content_of(body));
+    service::merge(doc, &patch);
+}
+
+const SORTS: &[(&str, &str)] = &[
+    ("name", "name COLLATE NOCASE"),
+    ("createdAt", "created_at"),
+    ("updatedAt", "updated_at"),
+    ("usageCount", "usage_count"),
+    ("rating", "COALESCE(rating, 0)"),
+];
+
+/// Scenarios: authoring and lifecycle.
+#[OpenApi(tag = "ApiTags::Scenarios")]
+impl ScenariosApi {
+    /// Create a scenario (`scenario:create`). The slug comes from the name and
+    /// must be unique (409). Invalid fields answer 422 with one detail each.
+    #[oai(path = "/admin/scenarios", method = "post")]
+    async fn create(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<Value>,
+    ) -> Result<Created> {
+        let p = auth.0;
+        require(&p, "scenario:create")?;
+        let body = body_object(Some(body))?;
+        service::validate(&body)?;
+        let content = service::content_of(&body);
+        let status = body["status"].as_str().unwrap_or("DRAFT").to_string();
+        let slug = service::slugify(content["name"].as_str().unwrap_or_default());
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                if store::slug_taken(tx, &slug, None)? {
+                    return Err(store::slug_conflict(&slug));
+                }
+                let s =
+                    store::insert(tx, &content, &status, &slug, None, &p.id, "Initial version")?;
+                record(
+                    tx,
+                    &p,
+                    &meta,
+                    "scenario.create",
+                    "scenario",
+                    &s.id,
+                    json!({"name": s.name}),
+                    Some((
+                        "scenario.created",
+                        event_data(&s, json!({"createdBy": p.id})),
+                    )),
+                )?;
+                Ok(json!({
+                    "id": s.id, "name": s.name, "slug": s.slug, "status": s.status,
+                    "versionNumber": 1, "createdAt": s.created_at, "createdBy": s.created_by,
+                    "creator": store::person(tx, &p.id)?,
+                }))
+            })
+            .await?;
+        Ok(Created::Created(Json(out)))
+    }
+
+    /// List scenarios (`scenario:read`) with filters (status, category and
+    /// difficulty take several values, repeated or comma-separated), sorting
+    /// and pagination. `search` matches name, description, tags and content.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/admin/scenarios", method = "get")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
         page: Query<Option<i64>>,
         limit: Query<Option<i64>>,
-    ) -> Result<Json<TemplateList>> {
-        let p = Page::new(page.0, limit.0, 20, 100)?;
-        let (limit, offset) = (p.limit, p.offset());
-        let (rows, total) = self
+        search: Query<Option<String>>,
+        status: Query<Vec<String>>,
+        category: Query<Vec<String>>,
+        difficulty: Query<Vec<String>>,
+        #[oai(name = "createdBy")] created_by: Query<Option<String>>,
+        #[oai(name = "tenantId")] tenant_id: Query<Option<String>>,
+        #[oai(name = "isPrivate")] is_private: Query<Option<bool>>,
+        #[oai(name = "sortBy")] sort_by: Query<Option<String>>,
+        #[oai(name = "sortOrder")] sort_order: Query<Option<String>>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let max = self.platform.settings.max_page_size.min(100) as u64;
+        let pg = Page::new(page.0, limit.0, 20, max)?;
+        let (status, category, difficulty) =
+            (multi(&status.0), multi(&category.0), multi(&difficulty.0));
+        check_enum("status", &status, service::STATUSES)?;
+        check_enum("category", &category, service::CATEGORIES)?;
+        check_enum("difficulty", &difficulty, service::DIFFICULTIES)?;
+        let sort_key = sort_by.0.clone().unwrap_or_else(|| "createdAt".into());
+        let sort_col = SORTS
+            .iter()
+            .find(|(k, _)| *k == sort_key)
+            .map(|(_, c)| *c)
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "sortBy",
+                    "sortBy must be one of: name, createdAt, updatedAt, usageCount, rating",
+                )
+            })?;
+        let order = match sort_order.0.as_deref().unwrap_or("desc") {
+            "asc" => "ASC",
+            "desc" => "DESC",
+            _ => {
+                return Err(ApiError::invalid("sortOrder", "sortOrder must be asc or desc").into())
+            }
+        };
+        let mut applied = serde_json::Map::new();
+        let mut wh = vec!["(is_private = 0 OR created_by = ? OR ? = 1)".to_string()];
+        let mut args: Vec<rusqlite::types::Value> = vec![
+            p.id.clone().into(),
+            (service::is_training_admin(&p) as i64).into(),
+        ];
+        for (name, col, vals) in [
+            ("status", "status", &status),
+            ("category", "category", &category),
+            ("difficulty", "difficulty", &difficulty),
+        ] {
+            if !vals.is_empty() {
+                wh.push(format!("{col} IN ({})", vec!["?"; vals.len()].join(",")));
+                args.extend(vals.iter().map(|v| v.clone().into()));
+                applied.insert(name.into(), json!(vals));
+            }
+        }
+        if let Some(c) = created_by.0.clone() {
+            wh.push("created_by = ?".into());
+            args.push(c.clone().into());
+            applied.insert("createdBy".into(), json!(c));
+        }
+        if let Some(t) = tenant_id.0.clone() {
+            wh.push("tenant_id = ?".into());
+            args.push(t.clone().into());
+            applied.insert("tenantId".into(), json!(t));
+        }
+        if let Some(b) = is_private.0 {
+            wh.push("is_private = ?".into());
+            args.push((b as i64).into());
+            applied.insert("isPrivate".into(), json!(b));
+        }
+        if let Some(q) = search.0.clone().filter(|q| !q.trim().is_empty()) {
+            let like = format!(
+                "%{}%",
+                q.trim()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            wh.push("(name LIKE ? ESCAPE '\\' OR doc LIKE ? ESCAPE '\\')".into());
+            args.push(like.clone().into());
+            args.push(like.into());
+            applied.insert("search".into(), json!(q));
+        }
+        let where_sql = wh.join(" AND ");
+        let (limit, offset) = (pg.limit as i64, pg.offset() as i64);
+        let (items, total) = self
             .platform
             .db
             .read(move |conn| {
-                let total: i64 =
-                    conn.query_row("SELECT COUNT(*) FROM training_templates", [], |r| r.get(0))?;
-                let mut stmt = conn.prepare(
-                    "SELECT id, name, description, category, is_system FROM training_templates
-                     ORDER BY is_system DESC, name LIMIT ?1 OFFSET ?2",
+                let total: i64 = conn.query_row(
+                    &format!("SELECT COUNT(*) FROM training_scenarios WHERE {where_sql}"),
+                    rusqlite::params_from_iter(args.iter()),
+                    |r| r.get(0),
                 )?;
+                let mut a = args.clone();
+                a.push(limit.into());
+                a.push(offset.into());
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT {} FROM training_scenarios WHERE {where_sql} ORDER BY {sort_col} {order}, id {order} LIMIT ? OFFSET ?",
+                    store::COLUMNS
+                ))?;
                 let rows = stmt
-                    .query_map([limit as i64, offset as i64], |r| {
-                        Ok(TemplateSummary {
-                            id: r.get(0)?,
-                            name: r.get(1)?,
-                            description: r.get(2)?,
-                            category: r.get(3)?,
-                            is_system: r.get(4)?,
-                        })
-                    })?
+                    .query_map(rusqlite::params_from_iter(a.iter()), store::from_row)?
                     .collect::<std::result::Result<Vec<_>, _>>()?;
-                Ok((rows, total as u64))
+                let items = rows
+                    .iter()
+                    .map(|s| store::render_summary(conn, s))
+                    .collect::<ApiResult<Vec<_>>>()?;
+                Ok((items, total as u64))
             })
             .await?;
-        let info = p.info(total);
-        Ok(Json(TemplateList {
-            data: rows,
-            pagination: Pagination {
-                page: info.page,
-                limit: info.limit,
-                total: info.total,
-                total_pages: info.total_pages,
-                has_next: info.has_next(),
-                has_prev: info.has_prev(),
+        let info = pg.info(total);
+        Ok(Doc::Ok(Json(json!({
+            "data": items,
+            "pagination": {
+                "page": info.page, "limit": info.limit, "total": info.total,
+                "totalPages": info.total_pages, "hasNext": info.has_next(), "hasPrev": info.has_prev(),
             },
-        }))
+            "filters": {
+                "appliedFilters": applied,
+                "availableFilters": {
+                    "categories": service::CATEGORIES,
+                    "difficulties": service::DIFFICULTIES,
+                    "statuses": service::STATUSES,
+                    "sortBy": SORTS.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+                },
+            },
+        }))))
     }
+
+    /// Get a scenario (`scenario:read`), optionally with its analytics and
+    /// version history.
+    #[oai(path = "/admin/scenarios/:id", method = "get")]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        #[oai(name = "includeAnalytics")] include_analytics: Query<Option<bool>>,
+        #[oai(name = "includeVersions")] include_versions: Query<Option<bool>>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let (ia, iv) = (
+            include_analytics.0.unwrap_or(false),
+            include_versions.0.unwrap_or(false),
+        );
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let s = store::get(conn, &id.0, &p)?;
+                let mut out = store::render_full(conn, &s)?;
+                if ia {
+                    out["analytics"] = store::summary(conn, &s.id)?;
+                }
+                if iv {
+                    out["versions"] = json!(versions::list_versions(conn, &s)?);
+                }
+                Ok(out)
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Update a scenario (`scenario:update`): the given fields are merged into
+    /// the scenario and a new version with a full snapshot is created.
+    #[oai(path = "/admin/scenarios/:id", method = "put")]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: Json<Value>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:update")?;
+        let body = body_object(Some(body))?;
+        let changelog = opt_string(&body, "changelog", 2000)?;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let mut s = store::get(tx, &id.0, &p)?;
+                apply_update(tx, &mut s, &body)?;
+                let previous = s.version_number;
+                s.version_number += 1;
+                s.updated_at = service::now();
+                s.updated_by = p.id.clone();
+                store::save_content(tx, &s)?;
+                store::insert_version(tx, &s.id, s.version_number, changelog.as_deref(), &s.doc, None, &p.id, &s.updated_at)?;
+                record(tx, &p, &meta, "scenario.update", "scenario", &s.id,
+                    json!({"versionNumber": s.version_number, "changelog": changelog}),
+                    Some(("scenario.updated", event_data(&s, json!({"versionNumber": s.version_number, "updatedBy": p.id})))))?;
+                Ok(json!({
+                    "id": s.id, "versionNumber": s.version_number, "previousVersionNumber": previous,
+                    "updatedAt": s.updated_at, "updatedBy": s.updated_by, "changelog": changelog,
+                    "message": "Scenario updated successfully",
+                }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Partially update a scenario (`scenario:update`) without creating a version.
+    #[oai(path = "/admin/scenarios/:id", method = "patch")]
+    async fn patch(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: Json<Value>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:update")?;
+        let body = body_object(Some(body))?;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let mut s = store::get(tx, &id.0, &p)?;
+                apply_update(tx, &mut s, &body)?;
+                s.updated_at = service::now();
+                s.updated_by = p.id.clone();
+                store::save_content(tx, &s)?;
+                let fields: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+                record(tx, &p, &meta, "scenario.patch", "scenario", &s.id, json!({"fields": fields}),
+                    Some(("scenario.updated", event_data(&s, json!({"versionNumber": s.version_number, "updatedBy": p.id})))))?;
+                Ok(json!({ "id": s.id, "updatedAt": s.updated_at, "message": "Scenario updated successfully" }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Delete a scenario (`scenario:delete`): archives it, or with
+    /// `permanent=true` removes it with its versions, comments and attempts
+    /// (platform `admin`, the SUPER_ADMIN, only).
+    #[oai(path = "/admin/scenarios/:id", method = "delete")]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        permanent: Query<Option<bool>>,
+    ) -> Result<NoContent> {
+        let p = auth.0;
+        require(&p, "scenario:delete")?;
+        let permanent = permanent.0.unwrap_or(false);
+        if permanent && !p.is_admin() {
+            return Err(ApiError::forbidden("Permanent deletion requires SUPER_ADMIN").into());
+        }
+        self.platform
+            .db
+            .write(move |tx| {
+                let s = store::get(tx, &id.0, &p)?;
+                delete_one(tx, &p, &meta, s, permanent)
+            })
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Duplicate a scenario (`scenario:create`) as a new draft, optionally
+    /// copying its recorded attempts (`preserveAnalytics`).
+    #[oai(path = "/admin/scenarios/:id/duplicate", method = "post")]
+    async fn duplicate(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: poem::Body,
+    ) -> Result<Created> {
+        let p = auth.0;
+        require(&p, "scenario:create")?;
+        let body = read_optional(body).await?;
+        let new_name = opt_string(&body, "newName", 200)?;
+        let preserve = opt_bool(&body, "preserveAnalytics")?.unwrap_or(false);
+        let status = opt_string(&body, "status", 50)?.unwrap_or_else(|| "DRAFT".into());
+        check_enum(
+            "status",
+            std::slice::from_ref(&status),
+            service::WRITABLE_STATUSES,
+        )?;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let orig = store::get(tx, &id.0, &p)?;
+                let mut doc = orig.doc.clone();
+                doc["name"] = json!(new_name.clone().unwrap_or_else(|| format!("{} (Copy)", orig.name)));
+                service::validate(&doc)?;
+                let slug = store::free_slug(tx, &service::slugify(doc["name"].as_str().unwrap_or_default()))?;
+                let content = doc.as_object().cloned().unwrap_or_default();
+                let s = store::insert(tx, &content, &status, &slug, orig.template_id.as_deref(), &p.id,
+                    &format!("Duplicated from {}", orig.id))?;
+                if preserve {
+                    let mut stmt = tx.prepare("SELECT id FROM training_attempts WHERE scenario_id = ?1")?;
+                    let ids = stmt.query_map([&orig.id], |r| r.get::<_, String>(0))?.collect::<std::result::Result<Vec<_>, _>>()?;
+                    for aid in ids {
+                        tx.execute(
+                            "INSERT INTO training_attempts (id, scenario_id, user_id, score, scores, duration, completed, passed,
+                                rating, feedback, reported_issue, tokens_used, latency, error, created_at)
+                             SELECT ?1, ?2, user_id, score, scores, duration, completed, passed, rating, feedback,
+                                reported_issue, tokens_used, latency, error, created_at FROM training_attempts WHERE id = ?3",
+                            params![service::new_id("att"), s.id, aid],
+                        )?;
+                    }
+                    store::refresh_usage(tx, &s.id)?;
+                }
+                record(tx, &p, &meta, "scenario.duplicate", "scenario", &s.id,
+                    json!({"originalId": orig.id, "preserveAnalytics": preserve}),
+                    Some(("scenario.created", event_data(&s, json!({"originalId": orig.id, "createdBy": p.id})))))?;
+                Ok(json!({ "id": s.id, "originalId": orig.id, "name": s.name, "slug": s.slug, "status": s.status, "createdAt": s.created_at }))
+            })
+            .await?;
+        Ok(Created::Created(Json(out)))
+    }
+
+    /// Publish a draft, pending or approved scenario (`scenario:publish`).
+    /// Publishing an archived or already published scenario answers 409.
+    #[oai(path = "/admin/scenarios/:id/publish", method = "post")]
+    async fn publish(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: poem::Body,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:publish")?;
+        let body = read_optional(body).await?;
+        let notes = opt_string(&body, "notes", 2000)?;
+        let notify = opt_bool(&body, "notifyUsers")?.unwrap_or(false);
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let mut s = store::get(tx, &id.0, &p)?;
+                match s.status.as_str() {
+                    "PUBLISHED" => return Err(ApiError::conflict("Scenario is already published").with_code("INVALID_STATE")),
+                    "ARCHIVED" => return Err(ApiError::conflict("Archived scenarios must be restored before publishing").with_code("INVALID_STATE")),
+                    _ => {}
+                }
+                let now = service::now();
+                tx.execute(
+                    "UPDATE training_scenarios SET status = 'PUBLISHED', published_at = ?2, published_by = ?3,
+                        updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+                    params![s.id, now, p.id],
+                )?;
+                tx.execute(
+                    "UPDATE training_versions SET published_at = ?3 WHERE scenario_id = ?1 AND version_number = ?2",
+                    params![s.id, s.version_number, now],
+                )?;
+                s.status = "PUBLISHED".into();
+                record(tx, &p, &meta, "scenario.publish", "scenario", &s.id, json!({"notes": notes, "notifyUsers": notify}),
+                    Some(("scenario.published", event_data(&s, json!({"publishedBy": p.id, "versionNumber": s.version_number})))))?;
+                Ok(json!({ "id": s.id, "status": "PUBLISHED", "publishedAt": now, "publishedBy": p.id,
+                    "versionNumber": s.version_number, "message": "Scenario published successfully" }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Archive a scenario (`scenario:update`) with an optional reason.
+    #[oai(path = "/admin/scenarios/:id/archive", method = "post")]
+    async fn archive(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: poem::Body,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:update")?;
+        let body = read_optional(body).await?;
+        let reason = opt_string(&body, "reason", 2000)?;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let mut s = store::get(tx, &id.0, &p)?;
+                if s.status == "ARCHIVED" {
+                    return Err(ApiError::conflict("Scenario is already archived").with_code("INVALID_STATE"));
+                }
+                let now = archive_row(tx, &mut s, &p, reason.as_deref())?;
+                record(tx, &p, &meta, "scenario.archive", "scenario", &s.id, json!({"reason": reason}),
+                    Some(("scenario.archived", event_data(&s, json!({"archivedBy": p.id, "reason": reason})))))?;
+                Ok(json!({ "id": s.id, "status": "ARCHIVED", "archivedAt": now, "archivedBy": p.id, "reason": reason }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Restore an archived scenario to DRAFT (`scenario:update`).
+    #[oai(path = "/admin/scenarios/:id/restore", method = "post")]
+    async fn restore(&self, auth: BearerAuth, meta: RequestMeta, id: Path<String>) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:update")?;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let mut s = store::get(tx, &id.0, &p)?;
+                if s.status != "ARCHIVED" {
+                    return Err(ApiError::conflict(format!("Only archived scenarios can be restored (this one is {})", s.status))
+                        .with_code("INVALID_STATE"));
+                }
+                let now = service::now();
+                tx.execute(
+                    "UPDATE training_scenarios SET status = 'DRAFT', archived_at = NULL, archived_by = NULL,
+                        archive_reason = NULL, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+                    params![s.id, now, p.id],
+                )?;
+                s.status = "DRAFT".into();
+                record(tx, &p, &meta, "scenario.restore", "scenario", &s.id, json!({}),
+                    Some(("scenario.updated", event_data(&s, json!({"restoredBy": p.id})))))?;
+                Ok(json!({ "id": s.id, "status": "DRAFT", "restoredAt": now, "restoredBy": p.id,
+                    "message": "Scenario restored successfully" }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+}
+
+fn archive_row(
+    tx: &Connection,
+    s: &mut Scenario,
+    p: &Principal,
+    reason: Option<&str>,
+) -> ApiResult<String> {
+    let now = service::now();
+    tx.execute(
+        "UPDATE training_scenarios SET status = 'ARCHIVED', archived_at = ?2, archived_by = ?3,
+            archive_reason = ?4, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+        params![s.id, now, p.id, reason],
+    )?;
+    s.status = "ARCHIVED".into();
+    Ok(now)
+}
+
+/// Archives (or removes, when `permanent`) one scenario.
+pub(crate) fn delete_one(
+    tx: &Connection,
+    p: &Principal,
+    meta: &RequestMeta,
+    mut s: Scenario,
+    permanent: bool,
+) -> ApiResult<()> {
+    if permanent {
+        for t in [
+            "training_versions",
+            "training_comments",
+            "training_attempts",
+        ] {
+            tx.execute(&format!("DELETE FROM {t} WHERE scenario_id = ?1"), [&s.id])?;
+        }
+        tx.execute("DELETE FROM training_scenarios WHERE id = ?1", [&s.id])?;
+        record(
+            tx,
+            p,
+            meta,
+            "scenario.delete",
+            "scenario",
+            &s.id,
+            json!({"permanent": true, "name": s.name}),
+            Some((
+                "scenario.deleted",
+                event_data(&s, json!({"deletedBy": p.id, "permanent": true})),
+            )),
+        )?;
+    } else if s.status != "ARCHIVED" {
+        archive_row(tx, &mut s, p, Some("Deleted"))?;
+        record(
+            tx,
+            p,
+            meta,
+            "scenario.delete",
+            "scenario",
+            &s.id,
+            json!({"permanent": false}),
+            Some((
+                "scenario.archived",
+                event_data(&s, json!({"archivedBy": p.id, "reason": "Deleted"})),
+            )),
+        )?;
+    }
+    Ok(())
 }

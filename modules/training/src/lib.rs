@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod model;
+pub mod service;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -15,14 +17,119 @@ pub const SLUG: &str = "training";
 
 /// Schema steps of this module, applied in order (never edit a released step).
 pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE training_scenarios (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    difficulty TEXT NOT NULL,
+    status TEXT NOT NULL,
+    tenant_id TEXT,
+    is_private INTEGER NOT NULL DEFAULT 0,
+    template_id TEXT,
+    doc TEXT NOT NULL,
+    version_number INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    published_at TEXT,
+    published_by TEXT,
+    archived_at TEXT,
+    archived_by TEXT,
+    archive_reason TEXT,
+    usage_count INTEGER NOT NULL DEFAULT 0,
+    rating REAL
+);
+CREATE INDEX training_scenarios_status ON training_scenarios(status, category, difficulty);
+CREATE INDEX training_scenarios_created ON training_scenarios(created_at);
+CREATE INDEX training_scenarios_updated ON training_scenarios(updated_at);
+CREATE INDEX training_scenarios_usage ON training_scenarios(usage_count);
+CREATE INDEX training_scenarios_creator ON training_scenarios(created_by);
+
+CREATE TABLE training_versions (
+    id TEXT PRIMARY KEY,
+    scenario_id TEXT NOT NULL REFERENCES training_scenarios(id) ON DELETE CASCADE,
+    version_number INTEGER NOT NULL,
+    changelog TEXT,
+    snapshot TEXT NOT NULL,
+    restored_from INTEGER,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    published_at TEXT,
+    UNIQUE (scenario_id, version_number)
+);
+
 CREATE TABLE training_templates (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
+    thumbnail TEXT,
     category TEXT NOT NULL,
-    is_system INTEGER NOT NULL DEFAULT 0,
+    difficulty TEXT NOT NULL,
+    industry TEXT,
+    is_featured INTEGER NOT NULL DEFAULT 0,
+    variables TEXT NOT NULL DEFAULT '[]',
     body TEXT NOT NULL DEFAULT '{}',
+    created_by TEXT NOT NULL DEFAULT 'usr_system',
     created_at TEXT NOT NULL
+);
+
+CREATE TABLE training_comments (
+    id TEXT PRIMARY KEY,
+    scenario_id TEXT NOT NULL REFERENCES training_scenarios(id) ON DELETE CASCADE,
+    parent_id TEXT,
+    author_id TEXT NOT NULL,
+    content TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    edited INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX training_comments_scenario ON training_comments(scenario_id, created_at);
+
+CREATE TABLE training_attempts (
+    id TEXT PRIMARY KEY,
+    scenario_id TEXT NOT NULL REFERENCES training_scenarios(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    score REAL,
+    scores TEXT NOT NULL DEFAULT '{}',
+    duration INTEGER,
+    completed INTEGER NOT NULL DEFAULT 0,
+    passed INTEGER NOT NULL DEFAULT 0,
+    rating INTEGER,
+    feedback TEXT,
+    reported_issue INTEGER NOT NULL DEFAULT 0,
+    tokens_used INTEGER,
+    latency REAL,
+    error INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX training_attempts_scenario ON training_attempts(scenario_id, created_at);
+
+INSERT INTO training_templates
+    (id, name, description, thumbnail, category, difficulty, industry, is_featured, variables, body, created_by, created_at)
+VALUES (
+    'tmp_BillDsp7Qz',
+    'Billing Dispute Template',
+    'General billing complaint template with customizable details',
+    NULL,
+    'BILLING_PAYMENTS',
+    'INTERMEDIATE',
+    'telecommunications',
+    1,
+    '[{"key":"customerName","label":"Customer Name","type":"text","required":true},
+      {"key":"companyName","label":"Company Name","type":"text","required":false,"default":"TelcoMax"},
+      {"key":"issueAmount","label":"Disputed Amount","type":"number","required":true}]',
+    '{"description":"{{customerName}} disputes a charge of ${{issueAmount}} on the latest {{companyName}} bill",
+      "category":"BILLING_PAYMENTS","difficulty":"INTERMEDIATE","estimatedDuration":10,
+      "tags":["billing","dispute"],
+      "customerProfile":{"name":"{{customerName}}","age":45,"personality":["assertive","detail-oriented"],"initialMood":35,"speakingStyle":"firm, wants explanations"},
+      "context":{"companyName":"{{companyName}}","industry":"telecommunications","issue":"Bill is ${{issueAmount}} higher than usual","contextDetails":{"disputedAmount":"{{issueAmount}}"},"priorInteractions":0},
+      "aiConfig":{"systemPrompt":"You are {{customerName}}, a customer of {{companyName}} calling about a ${{issueAmount}} overcharge.","temperature":0.8,"interruptionRate":0.15,"escalationThreshold":70},
+      "successCriteria":{"targetOutcome":"Issue resolved with credit applied","acceptableSolutions":["Full credit on next bill","Investigation with callback"],"mustUseKeywords":["understand","apologize","resolve"],"avoidKeywords":["policy"],"timeLimit":600},
+      "evaluationWeights":{"greeting":10,"listening":20,"solution":30,"empathy":25,"closing":15}}',
+    'usr_system',
+    '2025-10-01T00:00:00.000Z'
 );
 "#];
 
@@ -38,11 +145,11 @@ fn build(platform: &Platform) -> MountedModule {
             title: "Scenario Management API",
             version: "1.0",
             description: "Customer-service training scenarios: authoring, versions, templates, \
-                          search, bulk import/export, analytics, comments and A/B tests.",
+                          analytics and comments.",
             base: "/training/api",
             require_module_role: true,
         },
-        api::api(platform),
+        api::apis(platform),
         classifier(),
     )
 }

@@ -3,7 +3,8 @@
 use frontline_platform::http::{ErrorContext, ErrorEnvelope};
 use frontline_platform::ApiError;
 use poem::http::StatusCode;
-use poem_openapi::Object;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, Tags};
 use serde_json::{json, Value};
 
 /// One problem with one field.
@@ -55,32 +56,43 @@ impl ErrorEnvelope for TrainingEnvelope {
     }
 }
 
-/// A template's summary in lists.
-#[derive(Object)]
-#[oai(rename_all = "camelCase")]
-pub struct TemplateSummary {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub category: String,
-    pub is_system: bool,
+/// A JSON document answered with 200.
+#[derive(ApiResponse)]
+pub enum Doc {
+    /// OK.
+    #[oai(status = 200)]
+    Ok(Json<Value>),
 }
 
-/// Pagination figures.
-#[derive(Object)]
-#[oai(rename_all = "camelCase")]
-pub struct Pagination {
-    pub page: u64,
-    pub limit: u64,
-    pub total: u64,
-    pub total_pages: u64,
-    pub has_next: bool,
-    pub has_prev: bool,
+/// A JSON document answered with 201.
+#[derive(ApiResponse)]
+pub enum Created {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<Value>),
 }
 
-/// A page of templates.
-#[derive(Object)]
-pub struct TemplateList {
-    pub data: Vec<TemplateSummary>,
-    pub pagination: Pagination,
+/// Nothing to answer.
+#[derive(ApiResponse)]
+pub enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// Groups of operations in the API documentation.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Scenario authoring and lifecycle.
+    Scenarios,
+    /// Version history, comparison and restore.
+    Versions,
+    /// Scenario templates.
+    Templates,
+    /// Comments and collaboration.
+    Comments,
+    /// Analytics computed from recorded attempts.
+    Analytics,
+    /// Operations the document needs data from but does not list.
+    Extensions,
 }

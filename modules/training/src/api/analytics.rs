@@ -1,0 +1,629 @@
+//! Attempts (extension) and the analytics computed from them.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use frontline_platform::http::RequestMeta;
+use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+use rusqlite::{params, Connection};
+use serde_json::{json, Map, Value};
+
+use super::{body_object, record, Result};
+use crate::model::*;
+use crate::service::{self, require};
+use crate::store::{self, round};
+
+pub struct AnalyticsApi {
+    pub(super) platform: Platform,
+}
+
+/// Score at or above which an attempt passes when `passed` is not given.
+pub const PASS_MARK: f64 = 70.0;
+
+struct Attempt {
+    user_id: String,
+    score: Option<f64>,
+    scores: Map<String, Value>,
+    duration: Option<i64>,
+    completed: bool,
+    passed: bool,
+    rating: Option<i64>,
+    reported_issue: bool,
+    tokens: Option<i64>,
+    latency: Option<f64>,
+    error: bool,
+    created_at: String,
+}
+
+/// A resolved period.
+pub struct Period {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Period {
+    fn days(&self) -> i64 {
+        ((self.end - self.start).num_seconds() as f64 / 86400.0)
+            .round()
+            .max(1.0) as i64
+    }
+    fn json(&self) -> Value {
+        json!({ "start": iso(self.start), "end": iso(self.end), "days": self.days() })
+    }
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+fn parse_time(field: &str, s: &str) -> ApiResult<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        if let Some(t) = d.and_hms_opt(0, 0, 0) {
+            return Ok(t.and_utc());
+        }
+    }
+    Err(ApiError::invalid(
+        field,
+        format!("{field} must be an ISO 8601 date or date-time"),
+    ))
+}
+
+/// `7d`, `30d`, `90d`, `1y` end now (whole days, from midnight UTC);
+/// `custom` needs `startDate` and `endDate`.
+pub fn period(p: Option<&str>, start: Option<&str>, end: Option<&str>) -> ApiResult<Period> {
+    let now = Utc::now();
+    let day_end = now
+        .date_naive()
+        .and_hms_milli_opt(23, 59, 59, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or(now);
+    let days = match p.unwrap_or("30d") {
+        "7d" => 7,
+        "30d" => 30,
+        "90d" => 90,
+        "1y" => 365,
+        "custom" => {
+            let (Some(s), Some(e)) = (start, end) else {
+                let mut errs = Vec::new();
+                if start.is_none() {
+                    errs.push(FieldError::new(
+                        "startDate",
+                        "startDate is required for a custom period",
+                    ));
+                }
+                if end.is_none() {
+                    errs.push(FieldError::new(
+                        "endDate",
+                        "endDate is required for a custom period",
+                    ));
+                }
+                return Err(ApiError::validation(errs));
+            };
+            let s = parse_time("startDate", s)?;
+            let mut e = parse_time("endDate", e)?;
+            if e.time() == chrono::NaiveTime::MIN {
+                e += Duration::milliseconds(86_399_000);
+            }
+            if e < s {
+                return Err(ApiError::invalid(
+                    "endDate",
+                    "endDate must not be before startDate",
+                ));
+            }
+            if e - s > Duration::days(731) {
+                return Err(ApiError::invalid(
+                    "endDate",
+                    "A custom period may span at most two years",
+                ));
+            }
+            return Ok(Period { start: s, end: e });
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "period",
+                "period must be one of: 7d, 30d, 90d, 1y, custom",
+            ))
+        }
+    };
+    let start = (day_end - Duration::days(days)) + Duration::seconds(1);
+    Ok(Period {
+        start,
+        end: day_end,
+    })
+}
+
+fn attempts(conn: &Connection, scenario_id: Option<&str>, per: &Period) -> ApiResult<Vec<Attempt>> {
+    let mut stmt = conn.prepare(
+        "SELECT user_id, score, scores, duration, completed, passed, rating, reported_issue,
+                tokens_used, latency, error, created_at
+         FROM training_attempts
+         WHERE (?1 IS NULL OR scenario_id = ?1) AND created_at >= ?2 AND created_at <= ?3
+         ORDER BY created_at",
+    )?;
+    let rows = stmt
+        .query_map(params![scenario_id, iso(per.start), iso(per.end)], |r| {
+            let scores: String = r.get(2)?;
+            Ok(Attempt {
+                user_id: r.get(0)?,
+                score: r.get(1)?,
+                scores: serde_json::from_str(&scores).unwrap_or_default(),
+                duration: r.get(3)?,
+                completed: r.get(4)?,
+                passed: r.get(5)?,
+                rating: r.get(6)?,
+                reported_issue: r.get(7)?,
+                tokens: r.get(8)?,
+                latency: r.get(9)?,
+                error: r.get(10)?,
+                created_at: r.get(11)?,
+            })
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+fn mean(xs: impl Iterator<Item = f64>) -> Option<f64> {
+    let (mut n, mut s) = (0usize, 0.0);
+    for x in xs {
+        n += 1;
+        s += x;
+    }
+    (n > 0).then(|| s / n as f64)
+}
+
+fn rate(n: usize, total: usize) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        round(n as f64 / total as f64, 4)
+    }
+}
+
+/// The headline metrics of a set of attempts.
+fn metrics(a: &[Attempt]) -> Value {
+    let users: HashSet<&str> = a.iter().map(|x| x.user_id.as_str()).collect();
+    json!({
+        "totalAttempts": a.len(),
+        "uniqueUsers": users.len(),
+        "completionRate": rate(a.iter().filter(|x| x.completed).count(), a.len()),
+        "averageDuration": mean(a.iter().filter_map(|x| x.duration.map(|d| d as f64))).map(|x| x.round()).unwrap_or(0.0),
+        "averageScore": mean(a.iter().filter_map(|x| x.score)).map(|x| round(x, 1)).unwrap_or(0.0),
+        "passRate": rate(a.iter().filter(|x| x.passed).count(), a.len()),
+        "averageRating": mean(a.iter().filter_map(|x| x.rating.map(|r| r as f64))).map(|x| round(x, 2)),
+    })
+}
+
+fn full_analytics(s: &store::Scenario, a: &[Attempt], per: &Period) -> Value {
+    // Average per evaluation criterion, over the attempts scored on it.
+    let mut keys: Vec<String> = service::WEIGHT_KEYS.iter().map(|k| k.to_string()).collect();
+    for m in s.doc["evaluationWeights"]["customMetrics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if let Some(n) = m["name"].as_str() {
+            keys.push(n.to_string());
+        }
+    }
+    let mut dist = Map::new();
+    for k in &keys {
+        if let Some(m) = mean(
+            a.iter()
+                .filter_map(|x| x.scores.get(k).and_then(Value::as_f64)),
+        ) {
+            dist.insert(k.clone(), json!(round(m, 1)));
+        }
+    }
+    let mut buckets: Vec<(&str, i64)> = vec![
+        ("0-60", 0),
+        ("61-70", 0),
+        ("71-80", 0),
+        ("81-90", 0),
+        ("91-100", 0),
+    ];
+    for sc in a.iter().filter_map(|x| x.score) {
+        let i = if sc <= 60.0 {
+            0
+        } else if sc <= 70.0 {
+            1
+        } else if sc <= 80.0 {
+            2
+        } else if sc <= 90.0 {
+            3
+        } else {
+            4
+        };
+        buckets[i].1 += 1;
+    }
+    let mut ratings = Map::new();
+    for r in (1..=5).rev() {
+        ratings.insert(
+            r.to_string(),
+            json!(a.iter().filter(|x| x.rating == Some(r)).count()),
+        );
+    }
+    let rated: Vec<f64> = a
+        .iter()
+        .filter_map(|x| x.rating.map(|r| r as f64))
+        .collect();
+    let mut by_day: BTreeMap<String, Vec<&Attempt>> = BTreeMap::new();
+    for x in a {
+        by_day
+            .entry(x.created_at.chars().take(10).collect())
+            .or_default()
+            .push(x);
+    }
+    let trends: Vec<Value> = by_day
+        .iter()
+        .map(|(d, xs)| {
+            json!({
+                "date": d,
+                "attempts": xs.len(),
+                "avgScore": mean(xs.iter().filter_map(|x| x.score)).map(|x| round(x, 1)),
+                "completionRate": rate(xs.iter().filter(|x| x.completed).count(), xs.len()),
+            })
+        })
+        .collect();
+    let m = metrics(a);
+    json!({
+        "scenarioId": s.id,
+        "period": per.json(),
+        "metrics": {
+            "totalAttempts": m["totalAttempts"], "uniqueUsers": m["uniqueUsers"],
+            "completionRate": m["completionRate"], "averageDuration": m["averageDuration"],
+            "averageScore": m["averageScore"], "passRate": m["passRate"],
+        },
+        "scoreDistribution": dist,
+        "scoreBreakdown": buckets.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<Map<_, _>>(),
+        "userFeedback": {
+            "averageRating": mean(rated.iter().copied()).map(|x| round(x, 2)),
+            "feedbackCount": rated.len(),
+            "ratings": ratings,
+            "reportedIssues": a.iter().filter(|x| x.reported_issue).count(),
+        },
+        "performance": {
+            "avgTokensUsed": mean(a.iter().filter_map(|x| x.tokens.map(|t| t as f64))).map(|x| x.round()),
+            "avgLatency": mean(a.iter().filter_map(|x| x.latency)).map(|x| round(x, 2)),
+            "errorRate": rate(a.iter().filter(|x| x.error).count(), a.len()),
+        },
+        "trends": trends,
+    })
+}
+
+fn num(body: &Value, f: &str, min: f64, max: f64, errs: &mut Vec<FieldError>) -> Option<f64> {
+    match body.get(f) {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_f64() {
+            Some(x) if (min..=max).contains(&x) => Some(x),
+            _ => {
+                errs.push(FieldError::new(
+                    f,
+                    format!("{f} must be a number between {min} and {max}"),
+                ));
+                None
+            }
+        },
+    }
+}
+
+fn flag(body: &Value, f: &str, errs: &mut Vec<FieldError>) -> Option<bool> {
+    match body.get(f) {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            errs.push(FieldError::new(f, format!("{f} must be true or false")));
+            None
+        }
+    }
+}
+
+/// Analytics and attempts.
+#[OpenApi(tag = "ApiTags::Analytics")]
+impl AnalyticsApi {
+    /// Extension: record one attempt at a scenario (`scenario:read`): scores
+    /// per evaluation criterion (0..100), duration in seconds, completed,
+    /// passed, rating 1..5, tokens, latency in seconds, error. Without
+    /// `score` the weighted mean of `scores` under the scenario's evaluation
+    /// weights is used; without `passed`, a score of 70 or more passes. Every
+    /// analytics figure is computed from these records.
+    #[oai(
+        path = "/admin/scenarios/:id/attempts",
+        method = "post",
+        tag = "ApiTags::Extensions"
+    )]
+    async fn record_attempt(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: Json<Value>,
+    ) -> Result<Created> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let body = body_object(Some(body))?;
+        let mut errs = Vec::new();
+        let mut scores = Map::new();
+        match body.get("scores") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(m)) => {
+                for (k, v) in m {
+                    match v.as_f64() {
+                        Some(x) if (0.0..=100.0).contains(&x) => {
+                            scores.insert(k.clone(), json!(x));
+                        }
+                        _ => errs.push(FieldError::new(
+                            format!("scores.{k}"),
+                            "Scores must be numbers between 0 and 100",
+                        )),
+                    }
+                }
+            }
+            Some(_) => errs.push(FieldError::new("scores", "scores must be an object")),
+        }
+        let score = num(&body, "score", 0.0, 100.0, &mut errs);
+        let duration = num(&body, "duration", 0.0, 86_400.0, &mut errs).map(|x| x.round() as i64);
+        let rating = match body.get("rating") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_i64() {
+                Some(r @ 1..=5) => Some(r),
+                _ => {
+                    errs.push(FieldError::new(
+                        "rating",
+                        "rating must be a whole number from 1 to 5",
+                    ));
+                    None
+                }
+            },
+        };
+        let tokens =
+            num(&body, "tokensUsed", 0.0, 10_000_000.0, &mut errs).map(|x| x.round() as i64);
+        let latency = num(&body, "latency", 0.0, 3_600.0, &mut errs);
+        let completed = flag(&body, "completed", &mut errs).unwrap_or(true);
+        let passed = flag(&body, "passed", &mut errs);
+        let error = flag(&body, "error", &mut errs).unwrap_or(false);
+        let reported = flag(&body, "reportedIssue", &mut errs).unwrap_or(false);
+        let feedback = body
+            .get("feedback")
+            .and_then(Value::as_str)
+            .map(|s| s.chars().take(5000).collect::<String>());
+        let user_id = match body.get("userId") {
+            None | Some(Value::Null) => p.id.clone(),
+            Some(Value::String(u)) if !u.is_empty() && u.len() <= 100 => u.clone(),
+            Some(_) => {
+                errs.push(FieldError::new("userId", "userId must be a string"));
+                String::new()
+            }
+        };
+        let at = match body.get("completedAt").and_then(Value::as_str) {
+            Some(t) => match parse_time("completedAt", t) {
+                Ok(t) if t <= Utc::now() + Duration::minutes(5) => Some(iso(t)),
+                Ok(_) => {
+                    errs.push(FieldError::new(
+                        "completedAt",
+                        "completedAt cannot be in the future",
+                    ));
+                    None
+                }
+                Err(e) => {
+                    errs.extend(e.details);
+                    None
+                }
+            },
+            None => None,
+        }
+        .unwrap_or_else(service::now);
+        if !errs.is_empty() {
+            return Err(ApiError::validation(errs).into());
+        }
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let s = store::get(tx, &id.0, &p)?;
+                let score = score.or_else(|| {
+                    let w = &s.doc["evaluationWeights"];
+                    let mut pairs: Vec<(f64, f64)> = service::WEIGHT_KEYS
+                        .iter()
+                        .filter_map(|k| Some((scores.get(*k)?.as_f64()?, w.get(*k)?.as_f64()?)))
+                        .collect();
+                    for m in w["customMetrics"].as_array().into_iter().flatten() {
+                        if let (Some(n), Some(wt)) = (m["name"].as_str(), m["weight"].as_f64()) {
+                            if let Some(x) = scores.get(n).and_then(Value::as_f64) {
+                                pairs.push((x, wt));
+                            }
+                        }
+                    }
+                    let total: f64 = pairs.iter().map(|(_, w)| w).sum();
+                    (total > 0.0).then(|| round(pairs.iter().map(|(x, w)| x * w).sum::<f64>() / total, 2))
+                });
+                let passed = passed.unwrap_or(completed && score.is_some_and(|x| x >= PASS_MARK));
+                let aid = service::new_id("att");
+                tx.execute(
+                    "INSERT INTO training_attempts (id, scenario_id, user_id, score, scores, duration, completed,
+                        passed, rating, feedback, reported_issue, tokens_used, latency, error, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    params![aid, s.id, user_id, score, Value::Object(scores.clone()).to_string(), duration, completed,
+                        passed, rating, feedback, reported, tokens, latency, error, at],
+                )?;
+                store::refresh_usage(tx, &s.id)?;
+                record(tx, &p, &meta, "attempt.record", "attempt", &aid, json!({"scenarioId": s.id}), None)?;
+                Ok(json!({
+                    "id": aid, "scenarioId": s.id, "userId": user_id, "score": score, "scores": scores,
+                    "duration": duration, "completed": completed, "passed": passed, "rating": rating,
+                    "tokensUsed": tokens, "latency": latency, "error": error, "reportedIssue": reported,
+                    "completedAt": at,
+                }))
+            })
+            .await?;
+        Ok(Created::Created(Json(out)))
+    }
+
+    /// Analytics of a scenario over a period (`7d`, `30d`, `90d`, `1y`, or
+    /// `custom` with `startDate` and `endDate`), computed from its attempts.
+    #[oai(path = "/admin/scenarios/:id/analytics", method = "get")]
+    async fn scenario(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        period: Query<Option<String>>,
+        #[oai(name = "startDate")] start: Query<Option<String>>,
+        #[oai(name = "endDate")] end: Query<Option<String>>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let per = self::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let s = store::get(conn, &id.0, &p)?;
+                let a = attempts(conn, Some(&s.id), &per)?;
+                Ok(full_analytics(&s, &a, &per))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Compare the metrics of 2 to 10 scenarios over one period
+    /// (`{"scenarioIds": [...], "period": "30d"}`), with the best scenario per metric.
+    #[oai(path = "/admin/scenarios/analytics/compare", method = "post")]
+    async fn compare(&self, auth: BearerAuth, body: Json<Value>) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let body = body_object(Some(body))?;
+        let ids: Vec<String> = match body.get("scenarioIds").and_then(Value::as_array) {
+            Some(a) if (2..=10).contains(&a.len()) && a.iter().all(Value::is_string) => {
+                let mut v: Vec<String> = a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect();
+                v.dedup();
+                v
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "scenarioIds",
+                    "scenarioIds must list 2 to 10 scenario ids",
+                )
+                .into())
+            }
+        };
+        let per = self::period(
+            body.get("period").and_then(Value::as_str),
+            body.get("startDate").and_then(Value::as_str),
+            body.get("endDate").and_then(Value::as_str),
+        )?;
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let mut rows = Vec::new();
+                for id in &ids {
+                    let s = store::get(conn, id, &p)?;
+                    let a = attempts(conn, Some(&s.id), &per)?;
+                    rows.push(
+                        json!({ "scenarioId": s.id, "name": s.name, "category": s.category,
+                        "difficulty": s.difficulty, "metrics": metrics(&a) }),
+                    );
+                }
+                let mut best = Map::new();
+                for (m, higher) in [
+                    ("totalAttempts", true),
+                    ("completionRate", true),
+                    ("averageScore", true),
+                    ("passRate", true),
+                    ("averageRating", true),
+                    ("averageDuration", false),
+                ] {
+                    let pick = rows
+                        .iter()
+                        .filter(|r| r["metrics"]["totalAttempts"].as_i64().unwrap_or(0) > 0)
+                        .filter_map(|r| Some((r["scenarioId"].clone(), r["metrics"][m].as_f64()?)))
+                        .fold(None::<(Value, f64)>, |acc, (id, x)| match acc {
+                            Some((_, y)) if (higher && y >= x) || (!higher && y <= x) => acc,
+                            _ => Some((id, x)),
+                        });
+                    best.insert(m.into(), pick.map(|(id, _)| id).unwrap_or(Value::Null));
+                }
+                Ok(json!({ "period": per.json(), "scenarios": rows, "best": best }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Overview dashboard: scenario counts by status, category and
+    /// difficulty, attempt metrics over the period, the most used and the
+    /// best rated scenarios, and daily attempts.
+    #[oai(path = "/admin/analytics/dashboard", method = "get")]
+    async fn dashboard(
+        &self,
+        auth: BearerAuth,
+        period: Query<Option<String>>,
+        #[oai(name = "startDate")] start: Query<Option<String>>,
+        #[oai(name = "endDate")] end: Query<Option<String>>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let per = self::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let admin = service::is_training_admin(&p) as i64;
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let count_by = |col: &str| -> ApiResult<Map<String, Value>> {
+                    let mut stmt = conn.prepare(&format!(
+                        "SELECT {col}, COUNT(*) FROM training_scenarios
+                         WHERE is_private = 0 OR created_by = ?1 OR ?2 = 1 GROUP BY {col} ORDER BY {col}"
+                    ))?;
+                    let rows = stmt
+                        .query_map(params![p.id, admin], |r| Ok((r.get::<_, String>(0)?, json!(r.get::<_, i64>(1)?))))?
+                        .collect::<std::result::Result<Map<_, _>, _>>()?;
+                    Ok(rows)
+                };
+                let by_status = count_by("status")?;
+                let total: i64 = by_status.values().filter_map(Value::as_i64).sum();
+                let all = attempts(conn, None, &per)?;
+                let mut stmt = conn.prepare(
+                    "SELECT a.scenario_id, s.name, COUNT(*) AS n, AVG(a.score), AVG(a.rating)
+                     FROM training_attempts a JOIN training_scenarios s ON s.id = a.scenario_id
+                     WHERE a.created_at >= ?1 AND a.created_at <= ?2
+                       AND (s.is_private = 0 OR s.created_by = ?3 OR ?4 = 1)
+                     GROUP BY a.scenario_id ORDER BY n DESC, s.name LIMIT 5",
+                )?;
+                let top = stmt
+                    .query_map(params![iso(per.start), iso(per.end), p.id, admin], |r| {
+                        Ok(json!({
+                            "scenarioId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
+                            "attempts": r.get::<_, i64>(2)?,
+                            "averageScore": r.get::<_, Option<f64>>(3)?.map(|x| round(x, 1)),
+                            "averageRating": r.get::<_, Option<f64>>(4)?.map(|x| round(x, 2)),
+                        }))
+                    })?
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                let mut by_day: BTreeMap<String, usize> = BTreeMap::new();
+                for x in &all {
+                    *by_day.entry(x.created_at.chars().take(10).collect()).or_default() += 1;
+                }
+                Ok(json!({
+                    "period": per.json(),
+                    "scenarios": {
+                        "total": total,
+                        "byStatus": by_status,
+                        "byCategory": count_by("category")?,
+                        "byDifficulty": count_by("difficulty")?,
+                    },
+                    "attempts": metrics(&all),
+                    "topScenarios": top,
+                    "dailyAttempts": by_day.iter().map(|(d, n)| json!({"date": d, "attempts": n})).collect::<Vec<_>>(),
+                }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+}

@@ -1,0 +1,176 @@
+//! Scenario templates and creating scenarios from them.
+
+use frontline_platform::http::RequestMeta;
+use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::{body_object, check_enum, record, Result};
+use crate::model::*;
+use crate::service::{self, require};
+use crate::store;
+
+pub struct TemplatesApi {
+    pub(super) platform: Platform,
+}
+
+const TCOLS: &str = "id, name, description, thumbnail, category, difficulty, industry, is_featured, variables, body, created_by, created_at";
+
+/// A template as the API shows it (with usage figures), and its body.
+fn template_row(conn: &Connection, r: &rusqlite::Row) -> rusqlite::Result<(Value, Value)> {
+    let vars: String = r.get(8)?;
+    let body: String = r.get(9)?;
+    let id: String = r.get(0)?;
+    Ok((
+        json!({
+            "id": id,
+            "name": r.get::<_, String>(1)?,
+            "description": r.get::<_, String>(2)?,
+            "thumbnail": r.get::<_, Option<String>>(3)?,
+            "category": r.get::<_, String>(4)?,
+            "difficulty": r.get::<_, String>(5)?,
+            "industry": r.get::<_, Option<String>>(6)?,
+            "isFeatured": r.get::<_, bool>(7)?,
+            "variables": serde_json::from_str::<Value>(&vars).unwrap_or(json!([])),
+            "createdBy": r.get::<_, String>(10)?,
+            "createdAt": r.get::<_, String>(11)?,
+            "usageCount": 0,
+            "averageRating": Value::Null,
+        }),
+        serde_json::from_str::<Value>(&body).unwrap_or(json!({})),
+    ))
+    .map(|(mut t, b)| {
+        // How many scenarios came from it and how their attempts were rated.
+        if let Ok((n, rating)) = conn.query_row(
+            "SELECT COUNT(*), (SELECT AVG(a.rating) FROM training_attempts a JOIN training_scenarios s
+                ON s.id = a.scenario_id WHERE s.template_id = ?1)
+             FROM training_scenarios WHERE template_id = ?1",
+            [&id],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?)),
+        ) {
+            t["usageCount"] = json!(n);
+            t["averageRating"] = json!(rating.map(|x| store::round(x, 2)));
+        }
+        (t, b)
+    })
+}
+
+fn template(conn: &Connection, id: &str) -> ApiResult<(Value, Value)> {
+    conn.query_row(
+        &format!("SELECT {TCOLS} FROM training_templates WHERE id = ?1"),
+        [id],
+        |r| template_row(conn, r),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        ApiError::not_found(format!("Template {id} not found")).with_code("TEMPLATE_NOT_FOUND")
+    })
+}
+
+/// Scenario templates.
+#[OpenApi(tag = "ApiTags::Templates")]
+impl TemplatesApi {
+    /// List scenario templates (`template:read`), featured first, filtered
+    /// by category, difficulty and featured.
+    #[oai(path = "/admin/templates", method = "get")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        category: Query<Option<String>>,
+        difficulty: Query<Option<String>>,
+        featured: Query<Option<bool>>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "template:read")?;
+        if let Some(c) = &category.0 {
+            check_enum("category", std::slice::from_ref(c), service::CATEGORIES)?;
+        }
+        if let Some(d) = &difficulty.0 {
+            check_enum("difficulty", std::slice::from_ref(d), service::DIFFICULTIES)?;
+        }
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT {TCOLS} FROM training_templates
+                     WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR difficulty = ?2)
+                       AND (?3 IS NULL OR is_featured = ?3)
+                     ORDER BY is_featured DESC, name"
+                ))?;
+                let rows = stmt
+                    .query_map(
+                        rusqlite::params![category.0, difficulty.0, featured.0],
+                        |r| template_row(conn, r),
+                    )?
+                    .map(|r| r.map(|(t, _)| t))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                Ok(json!({ "templates": rows, "total": rows.len() }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// One template with its variables and the scenario content it fills in
+    /// (`template:read`).
+    #[oai(path = "/admin/templates/:id", method = "get")]
+    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "template:read")?;
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let (mut t, body) = template(conn, &id.0)?;
+                t["content"] = body;
+                Ok(t)
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Create a scenario from a template (`scenario:create`). Every required
+    /// variable must be given with its type (text, number, boolean, select);
+    /// `{{key}}` placeholders in the template are replaced by the values.
+    #[oai(path = "/admin/templates/:id/create-scenario", method = "post")]
+    async fn create_scenario(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: Json<Value>,
+    ) -> Result<Created> {
+        let p = auth.0;
+        require(&p, "scenario:create")?;
+        let body = body_object(Some(body))?;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let (t, tbody) = template(tx, &id.0)?;
+                let values = service::template_values(&t["variables"], body.get("variables").unwrap_or(&Value::Null))?;
+                let mut doc = service::substitute(&tbody, &values);
+                doc["name"] = body.get("name").cloned().unwrap_or(Value::Null);
+                for k in ["description", "difficulty", "tags", "isPrivate", "tenantId"] {
+                    if let Some(v) = body.get(k) {
+                        doc[k] = v.clone();
+                    }
+                }
+                service::validate(&doc)?;
+                let slug = service::slugify(doc["name"].as_str().unwrap_or_default());
+                if store::slug_taken(tx, &slug, None)? {
+                    return Err(store::slug_conflict(&slug));
+                }
+                let content = service::content_of(&doc);
+                let s = store::insert(tx, &content, "DRAFT", &slug, Some(&id.0), &p.id, &format!("Created from template {}", id.0))?;
+                record(tx, &p, &meta, "scenario.create", "scenario", &s.id, json!({"templateId": id.0}),
+                    Some(("scenario.created", json!({"scenarioId": s.id, "name": s.name, "status": s.status, "templateId": id.0, "createdBy": p.id}))))?;
+                Ok(json!({ "id": s.id, "name": s.name, "slug": s.slug, "templateId": id.0, "status": s.status, "createdAt": s.created_at }))
+            })
+            .await?;
+        Ok(Created::Created(Json(out)))
+    }
+}

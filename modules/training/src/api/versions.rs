@@ -1,0 +1,250 @@
+//! Version history, comparison and restore.
+
+use frontline_platform::http::RequestMeta;
+use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::{opt_bool, opt_string, read_optional, record, Result};
+use crate::model::*;
+use crate::service::{self, require};
+use crate::store::{self, Scenario};
+
+pub struct VersionsApi {
+    pub(super) platform: Platform,
+}
+
+struct Version {
+    id: String,
+    number: i64,
+    changelog: Option<String>,
+    snapshot: Value,
+    restored_from: Option<i64>,
+    created_by: String,
+    created_at: String,
+    published_at: Option<String>,
+}
+
+fn version_row(r: &rusqlite::Row) -> rusqlite::Result<Version> {
+    let snap: String = r.get(3)?;
+    Ok(Version {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        changelog: r.get(2)?,
+        snapshot: serde_json::from_str(&snap).unwrap_or_else(|_| json!({})),
+        restored_from: r.get(4)?,
+        created_by: r.get(5)?,
+        created_at: r.get(6)?,
+        published_at: r.get(7)?,
+    })
+}
+
+const VCOLS: &str =
+    "id, version_number, changelog, snapshot, restored_from, created_by, created_at, published_at";
+
+fn version(conn: &Connection, scenario_id: &str, number: i64) -> ApiResult<Version> {
+    conn.query_row(
+        &format!(
+            "SELECT {VCOLS} FROM training_versions WHERE scenario_id = ?1 AND version_number = ?2"
+        ),
+        params![scenario_id, number],
+        version_row,
+    )
+    .optional()?
+    .ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Version {number} of scenario {scenario_id} not found"
+        ))
+        .with_code("VERSION_NOT_FOUND")
+    })
+}
+
+fn creator(conn: &Connection, id: &str) -> ApiResult<Value> {
+    let p = store::person(conn, id)?;
+    Ok(json!({ "name": p["name"], "email": p["email"] }))
+}
+
+/// The version list of `s`, newest first.
+pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<Value>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {VCOLS} FROM training_versions WHERE scenario_id = ?1 ORDER BY version_number DESC"
+    ))?;
+    let rows = stmt
+        .query_map([&s.id], version_row)?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    rows.iter()
+        .map(|v| {
+            Ok(json!({
+                "versionId": v.id,
+                "versionNumber": v.number,
+                "changelog": v.changelog,
+                "createdBy": v.created_by,
+                "creator": creator(conn, &v.created_by)?,
+                "createdAt": v.created_at,
+                "isActive": v.number == s.version_number,
+                "publishedAt": v.published_at,
+                "restoredFromVersion": v.restored_from,
+            }))
+        })
+        .collect()
+}
+
+/// Versions of a scenario.
+#[OpenApi(tag = "ApiTags::Versions")]
+impl VersionsApi {
+    /// List the versions of a scenario, newest first (`scenario:read`).
+    #[oai(path = "/admin/scenarios/:id/versions", method = "get")]
+    async fn list(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let s = store::get(conn, &id.0, &p)?;
+                let versions = list_versions(conn, &s)?;
+                Ok(json!({
+                    "scenarioId": s.id, "currentVersion": s.version_number,
+                    "totalVersions": versions.len(), "versions": versions,
+                }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Compare two versions (`from`, `to`): every changed path with its old
+    /// and new value and whether it was added, removed or modified. Arrays
+    /// compare as a whole: growing keeps "added", shrinking "removed".
+    #[oai(path = "/admin/scenarios/:id/versions/compare", method = "get")]
+    async fn compare(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        from: Query<Option<i64>>,
+        to: Query<Option<i64>>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let mut errors = Vec::new();
+        if from.0.is_none() {
+            errors.push(frontline_platform::FieldError::new(
+                "from",
+                "from is required",
+            ));
+        }
+        if to.0.is_none() {
+            errors.push(frontline_platform::FieldError::new("to", "to is required"));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors).into());
+        }
+        let (from, to) = (from.0.unwrap_or(0), to.0.unwrap_or(0));
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let s = store::get(conn, &id.0, &p)?;
+                let a = version(conn, &s.id, from)?;
+                let b = version(conn, &s.id, to)?;
+                let differences = service::diff(&a.snapshot, &b.snapshot);
+                Ok(json!({
+                    "scenarioId": s.id, "from": from, "to": to,
+                    "totalChanges": differences.len(), "differences": differences,
+                    "changedBy": b.created_by, "changedAt": b.created_at,
+                }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// One version with its full snapshot (`scenario:read`).
+    #[oai(path = "/admin/scenarios/:id/versions/:versionNumber", method = "get")]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        #[oai(name = "versionNumber")] number: Path<i64>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let s = store::get(conn, &id.0, &p)?;
+                let v = version(conn, &s.id, number.0)?;
+                Ok(json!({
+                    "versionId": v.id, "scenarioId": s.id, "versionNumber": v.number,
+                    "changelog": v.changelog, "snapshot": v.snapshot, "createdBy": v.created_by,
+                    "creator": creator(conn, &v.created_by)?, "createdAt": v.created_at,
+                    "publishedAt": v.published_at, "isActive": v.number == s.version_number,
+                    "restoredFromVersion": v.restored_from,
+                }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Restore a version's content (`scenario:update`). By default this makes
+    /// a new version (`createNewVersion: true`); with `false` the content is
+    /// replaced in the current version.
+    #[oai(
+        path = "/admin/scenarios/:id/versions/:versionNumber/restore",
+        method = "post"
+    )]
+    async fn restore(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        #[oai(name = "versionNumber")] number: Path<i64>,
+        body: poem::Body,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:update")?;
+        let body = read_optional(body).await?;
+        let new_version = opt_bool(&body, "createNewVersion")?.unwrap_or(true);
+        let changelog = opt_string(&body, "changelog", 2000)?;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let mut s = store::get(tx, &id.0, &p)?;
+                if s.status == "ARCHIVED" {
+                    return Err(ApiError::conflict("Archived scenarios cannot be edited; restore it first").with_code("INVALID_STATE"));
+                }
+                let v = version(tx, &s.id, number.0)?;
+                let name = v.snapshot["name"].as_str().unwrap_or_default().to_string();
+                if name != s.name {
+                    let slug = service::slugify(&name);
+                    if store::slug_taken(tx, &slug, Some(&s.id))? {
+                        return Err(store::slug_conflict(&slug));
+                    }
+                    s.slug = slug;
+                    s.name = name;
+                }
+                s.doc = v.snapshot.clone();
+                s.updated_at = service::now();
+                s.updated_by = p.id.clone();
+                if new_version {
+                    s.version_number += 1;
+                    let log = changelog.clone().unwrap_or_else(|| format!("Restored from version {}", v.number));
+                    store::insert_version(tx, &s.id, s.version_number, Some(&log), &s.doc, Some(v.number), &p.id, &s.updated_at)?;
+                }
+                store::save_content(tx, &s)?;
+                record(tx, &p, &meta, "scenario.version_restore", "scenario", &s.id,
+                    json!({"restoredFromVersion": v.number, "versionNumber": s.version_number}),
+                    Some(("scenario.updated", json!({"scenarioId": s.id, "name": s.name, "status": s.status,
+                        "versionNumber": s.version_number, "restoredFromVersion": v.number, "updatedBy": p.id}))))?;
+                Ok(json!({
+                    "id": s.id, "versionNumber": s.version_number, "restoredFromVersion": v.number,
+                    "updatedAt": s.updated_at, "message": "Version restored successfully",
+                }))
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+}

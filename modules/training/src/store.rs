@@ -1,0 +1,359 @@
+//! SQL of the training module.
+
+use frontline_platform::auth::{find_user, Principal};
+use frontline_platform::{ApiError, ApiResult};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Map, Value};
+
+use crate::service;
+
+/// A stored scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub category: String,
+    pub difficulty: String,
+    pub status: String,
+    pub tenant_id: Option<String>,
+    pub is_private: bool,
+    pub template_id: Option<String>,
+    /// The content fields (see `service::CONTENT_FIELDS`).
+    pub doc: Value,
+    pub version_number: i64,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub published_at: Option<String>,
+    pub published_by: Option<String>,
+    pub archived_at: Option<String>,
+    pub archived_by: Option<String>,
+    pub usage_count: i64,
+    pub rating: Option<f64>,
+}
+
+pub const COLUMNS: &str = "id, slug, name, category, difficulty, status, tenant_id, is_private, \
+    template_id, doc, version_number, created_at, created_by, updated_at, updated_by, \
+    published_at, published_by, archived_at, archived_by, usage_count, rating";
+
+pub fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Scenario> {
+    let doc: String = r.get(9)?;
+    Ok(Scenario {
+        id: r.get(0)?,
+        slug: r.get(1)?,
+        name: r.get(2)?,
+        category: r.get(3)?,
+        difficulty: r.get(4)?,
+        status: r.get(5)?,
+        tenant_id: r.get(6)?,
+        is_private: r.get(7)?,
+        template_id: r.get(8)?,
+        doc: serde_json::from_str(&doc).unwrap_or_else(|_| json!({})),
+        version_number: r.get(10)?,
+        created_at: r.get(11)?,
+        created_by: r.get(12)?,
+        updated_at: r.get(13)?,
+        updated_by: r.get(14)?,
+        published_at: r.get(15)?,
+        published_by: r.get(16)?,
+        archived_at: r.get(17)?,
+        archived_by: r.get(18)?,
+        usage_count: r.get(19)?,
+        rating: r.get(20)?,
+    })
+}
+
+pub fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("Scenario {id} not found")).with_code("SCENARIO_NOT_FOUND")
+}
+
+/// Whether `p` may see scenario `s` (private scenarios: their creator and admins).
+pub fn visible(s: &Scenario, p: &Principal) -> bool {
+    !s.is_private || s.created_by == p.id || service::is_training_admin(p)
+}
+
+/// The scenario `id` as `p` may see it, else 404.
+pub fn get(conn: &Connection, id: &str, p: &Principal) -> ApiResult<Scenario> {
+    let s = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM training_scenarios WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?;
+    match s {
+        Some(s) if visible(&s, p) => Ok(s),
+        _ => Err(not_found(id)),
+    }
+}
+
+/// `{id, name, email}` of a user, or of the system.
+pub fn person(conn: &Connection, id: &str) -> ApiResult<Value> {
+    Ok(match find_user(conn, id)? {
+        Some(u) => json!({ "id": u.id, "name": u.name, "email": u.email }),
+        None => {
+            json!({ "id": id, "name": if id == "usr_system" { "System" } else { "Unknown user" }, "email": Value::Null })
+        }
+    })
+}
+
+pub fn slug_taken(conn: &Connection, slug: &str, except: Option<&str>) -> ApiResult<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM training_scenarios WHERE slug = ?1 AND id != ?2",
+        params![slug, except.unwrap_or("")],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// `base`, or `base-2`, `base-3`, ... whichever is free.
+pub fn free_slug(conn: &Connection, base: &str) -> ApiResult<String> {
+    if !slug_taken(conn, base, None)? {
+        return Ok(base.to_string());
+    }
+    for i in 2..10_000 {
+        let s = format!("{base}-{i}");
+        if !slug_taken(conn, &s, None)? {
+            return Ok(s);
+        }
+    }
+    Err(ApiError::conflict("No free slug for this name").with_code("DUPLICATE_SLUG"))
+}
+
+pub fn slug_conflict(slug: &str) -> ApiError {
+    ApiError::conflict(format!("A scenario with slug '{slug}' already exists"))
+        .with_code("DUPLICATE_SLUG")
+        .with_detail("slug", "Scenario with slug already exists")
+}
+
+fn str_of(doc: &Value, k: &str) -> String {
+    doc.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Inserts a new scenario (content already validated) with version 1.
+#[allow(clippy::too_many_arguments)]
+pub fn insert(
+    tx: &Connection,
+    doc: &Map<String, Value>,
+    status: &str,
+    slug: &str,
+    template_id: Option<&str>,
+    by: &str,
+    changelog: &str,
+) -> ApiResult<Scenario> {
+    let id = service::new_id("scn");
+    let now = service::now();
+    let doc = Value::Object(doc.clone());
+    tx.execute(
+        "INSERT INTO training_scenarios (id, slug, name, category, difficulty, status, tenant_id,
+            is_private, template_id, doc, version_number, created_at, created_by, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?12, ?11, ?12)",
+        params![
+            id,
+            slug,
+            str_of(&doc, "name"),
+            str_of(&doc, "category"),
+            str_of(&doc, "difficulty"),
+            status,
+            doc.get("tenantId").and_then(Value::as_str),
+            doc.get("isPrivate").and_then(Value::as_bool).unwrap_or(false),
+            template_id,
+            doc.to_string(),
+            now,
+            by,
+        ],
+    )?;
+    insert_version(tx, &id, 1, Some(changelog), &doc, None, by, &now)?;
+    Ok(Scenario {
+        id,
+        slug: slug.to_string(),
+        name: str_of(&doc, "name"),
+        category: str_of(&doc, "category"),
+        difficulty: str_of(&doc, "difficulty"),
+        status: status.to_string(),
+        tenant_id: doc
+            .get("tenantId")
+            .and_then(Value::as_str)
+            .map(String::from),
+        is_private: doc
+            .get("isPrivate")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        template_id: template_id.map(String::from),
+        doc,
+        version_number: 1,
+        created_at: now.clone(),
+        created_by: by.to_string(),
+        updated_at: now,
+        updated_by: by.to_string(),
+        published_at: None,
+        published_by: None,
+        archived_at: None,
+        archived_by: None,
+        usage_count: 0,
+        rating: None,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert_version(
+    tx: &Connection,
+    scenario_id: &str,
+    number: i64,
+    changelog: Option<&str>,
+    snapshot: &Value,
+    restored_from: Option<i64>,
+    by: &str,
+    at: &str,
+) -> ApiResult<String> {
+    let id = service::new_id("ver");
+    tx.execute(
+        "INSERT INTO training_versions (id, scenario_id, version_number, changelog, snapshot,
+            restored_from, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            scenario_id,
+            number,
+            changelog,
+            snapshot.to_string(),
+            restored_from,
+            by,
+            at
+        ],
+    )?;
+    Ok(id)
+}
+
+/// Writes the content of `s` (doc and the columns derived from it).
+pub fn save_content(tx: &Connection, s: &Scenario) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE training_scenarios SET slug = ?2, name = ?3, category = ?4, difficulty = ?5,
+            status = ?6, tenant_id = ?7, is_private = ?8, doc = ?9, version_number = ?10,
+            updated_at = ?11, updated_by = ?12 WHERE id = ?1",
+        params![
+            s.id,
+            s.slug,
+            str_of(&s.doc, "name"),
+            str_of(&s.doc, "category"),
+            str_of(&s.doc, "difficulty"),
+            s.status,
+            s.doc.get("tenantId").and_then(Value::as_str),
+            s.doc
+                .get("isPrivate")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            s.doc.to_string(),
+            s.version_number,
+            s.updated_at,
+            s.updated_by,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Headline analytics of a scenario over all its recorded attempts.
+pub fn summary(conn: &Connection, id: &str) -> ApiResult<Value> {
+    conn.query_row(
+        "SELECT COUNT(*), COUNT(DISTINCT user_id), AVG(completed), AVG(duration), AVG(score),
+                AVG(passed), AVG(rating)
+         FROM training_attempts WHERE scenario_id = ?1",
+        [id],
+        |r| {
+            let n: i64 = r.get(0)?;
+            Ok(json!({
+                "totalAttempts": n,
+                "uniqueUsers": r.get::<_, i64>(1)?,
+                "completionRate": round(r.get::<_, Option<f64>>(2)?.unwrap_or(0.0), 4),
+                "averageDuration": r.get::<_, Option<f64>>(3)?.map(|x| x.round()).unwrap_or(0.0),
+                "averageScore": round(r.get::<_, Option<f64>>(4)?.unwrap_or(0.0), 1),
+                "passRate": round(r.get::<_, Option<f64>>(5)?.unwrap_or(0.0), 4),
+                "averageRating": r.get::<_, Option<f64>>(6)?.map(|x| round(x, 2)),
+            }))
+        },
+    )
+    .map_err(Into::into)
+}
+
+pub fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+/// The full document of a scenario as GET returns it.
+pub fn render_full(conn: &Connection, s: &Scenario) -> ApiResult<Value> {
+    let mut out = json!({
+        "id": s.id,
+        "slug": s.slug,
+        "status": s.status,
+        "versionNumber": s.version_number,
+        "templateId": s.template_id,
+        "usageCount": s.usage_count,
+    });
+    if let (Some(o), Some(d)) = (out.as_object_mut(), s.doc.as_object()) {
+        for (k, v) in d {
+            o.insert(k.clone(), v.clone());
+        }
+        o.entry("description").or_insert(json!(""));
+        o.entry("tags").or_insert(json!([]));
+        o.entry("isPrivate").or_insert(json!(false));
+        o.entry("tenantId").or_insert(Value::Null);
+    }
+    out["metadata"] = json!({
+        "createdAt": s.created_at,
+        "createdBy": s.created_by,
+        "creator": person(conn, &s.created_by)?,
+        "updatedAt": s.updated_at,
+        "updatedBy": s.updated_by,
+        "publishedAt": s.published_at,
+        "publishedBy": s.published_by,
+        "archivedAt": s.archived_at,
+        "archivedBy": s.archived_by,
+    });
+    Ok(out)
+}
+
+/// The list form of a scenario.
+pub fn render_summary(conn: &Connection, s: &Scenario) -> ApiResult<Value> {
+    let a = summary(conn, &s.id)?;
+    let creator = person(conn, &s.created_by)?;
+    Ok(json!({
+        "id": s.id,
+        "name": s.name,
+        "slug": s.slug,
+        "description": s.doc.get("description").cloned().unwrap_or(json!("")),
+        "category": s.category,
+        "difficulty": s.difficulty,
+        "status": s.status,
+        "tags": s.doc.get("tags").cloned().unwrap_or(json!([])),
+        "versionNumber": s.version_number,
+        "isTemplate": false,
+        "isPrivate": s.is_private,
+        "usageCount": s.usage_count,
+        "analytics": {
+            "totalAttempts": a["totalAttempts"],
+            "averageScore": a["averageScore"],
+            "averageRating": a["averageRating"],
+        },
+        "creator": { "id": creator["id"], "name": creator["name"] },
+        "createdAt": s.created_at,
+        "updatedAt": s.updated_at,
+        "publishedAt": s.published_at,
+    }))
+}
+
+/// Keeps `usage_count` and `rating` (used for sorting) in step with attempts.
+pub fn refresh_usage(tx: &Connection, id: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE training_scenarios SET
+            usage_count = (SELECT COUNT(*) FROM training_attempts WHERE scenario_id = ?1),
+            rating = (SELECT AVG(rating) FROM training_attempts WHERE scenario_id = ?1)
+         WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
