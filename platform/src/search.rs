@@ -55,6 +55,10 @@
 //! }
 //! ```
 //!
+//! Do not query inside a `db.write` closure: a query may first apply staged
+//! writes, which needs the database's write lock your transaction holds.
+//! (`stage_*` belong inside it; `query` after it.)
+//!
 //! Consistency: the outbox row commits or rolls back with the change. A
 //! drainer applies outbox rows to the index in order, commits the index, then
 //! deletes them; it runs in the background and, synchronously, before any

@@ -81,6 +81,9 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
     short[i..] == long[i + 1..]
 }
 
+/// How much of a stored text is scanned for a snippet.
+const MAX_SCAN_BYTES: usize = 64 * 1024;
+
 /// The highlighted snippet of `text`, or `None` when nothing in it matches.
 /// `max_chars` bounds the snippet (about; cut at word boundaries, with `…`).
 pub(crate) fn snippet(
@@ -93,6 +96,9 @@ pub(crate) fn snippet(
     if terms.is_empty() || text.is_empty() {
         return None;
     }
+    // Bound the work on very long texts: snippets come from their beginning.
+    let full_len = text.len();
+    let text = &text[..floor_boundary(text, full_len.min(MAX_SCAN_BYTES))];
     // Stemmed form of each token, by its start offset (stop words have none).
     let mut stems: HashMap<usize, String> = HashMap::new();
     {
@@ -140,7 +146,7 @@ pub(crate) fn snippet(
         cursor = to;
     }
     escape_html(&text[cursor..end], &mut out);
-    if end < text.len() {
+    if end < full_len {
         out.push('…');
     }
     Some(out)
