@@ -23,6 +23,9 @@ pub enum StartError {
     Platform(#[from] ApiError),
 }
 
+/// The job (and schedule) that deletes expired files.
+pub const PURGE_FILES_JOB: &str = "platform.files.purge";
+
 #[derive(Clone)]
 pub struct Platform {
     pub settings: Arc<Settings>,
@@ -105,6 +108,37 @@ impl Platform {
     /// Starts the job workers, the scheduler and webhook delivery (inside a
     /// tokio runtime; later calls do nothing).
     pub fn start_background(&self) {
+        self.jobs.register(
+            PURGE_FILES_JOB,
+            std::sync::Arc::new(|platform: Platform, _job| {
+                Box::pin(async move {
+                    let removed = platform
+                        .files
+                        .purge_expired()
+                        .await
+                        .map_err(|e| e.message)?;
+                    Ok(serde_json::json!({ "removed": removed }))
+                })
+            }),
+        );
+        // Expired exports and reports are deleted every night at 03:15 UTC.
+        let schedule = crate::jobs::ScheduleSpec {
+            frequency: crate::jobs::Frequency::Daily,
+            hour: 3,
+            minute: 15,
+            timezone: "UTC".into(),
+        };
+        if let Err(e) = self.db.write_blocking(|tx| {
+            crate::jobs::upsert_schedule(
+                tx,
+                PURGE_FILES_JOB,
+                PURGE_FILES_JOB,
+                &serde_json::json!({}),
+                &schedule,
+            )
+        }) {
+            tracing::error!(error = %e, "could not schedule the file purge");
+        }
         self.jobs.start(self, 2);
         self.events.start();
     }

@@ -197,3 +197,22 @@ async fn missed_schedule_runs_fire_once_and_move_to_the_next_time() {
     assert_eq!(payload["n"], 9);
     assert!(payload["scheduled_for"].is_string());
 }
+
+#[tokio::test]
+async fn the_server_schedules_the_nightly_purge_of_expired_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = open(dir.path());
+    p.start_background();
+    let (next, _) =
+        p.db.read(|c| jobs::schedule_times(c, frontline_platform::state::PURGE_FILES_JOB))
+            .await
+            .unwrap()
+            .expect("purge schedule exists");
+    assert!(next > Utc::now() && next - Utc::now() <= Span::days(1));
+    let id =
+        p.db.write(|tx| jobs::enqueue(tx, frontline_platform::state::PURGE_FILES_JOB, &json!({})))
+            .await
+            .unwrap();
+    let rec = wait_for_status(&p, id, "completed").await;
+    assert_eq!(rec.result, Some(json!({"removed": 0})));
+}
