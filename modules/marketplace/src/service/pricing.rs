@@ -682,6 +682,7 @@ pub fn update(
 }
 
 /// A stored configuration as the API prints it.
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     id: &str,
     provider: &str,
