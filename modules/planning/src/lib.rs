@@ -1,6 +1,7 @@
 //! Project Zeta: school financial planning (specs/planning.md), served at `/planning`.
 
 pub mod api;
+pub mod engine;
 pub mod model;
 
 use std::sync::Arc;
