@@ -270,10 +270,18 @@ async fn schedule_fires_and_keeps_mail_in_outbox() {
     let (_, r) = call(&app, "GET", &format!("/reports/{rid}"), &t, None).await;
     assert_eq!(r["status"], "completed");
     assert_eq!(r["schedule_id"], sid);
-    assert!(m["body"]
-        .as_str()
+    assert!(m["body"].as_str().unwrap().contains("/files/"));
+    // The link in the mail downloads the stored CSV without a token.
+    let body = m["body"].as_str().unwrap();
+    let link = body
+        .lines()
+        .find_map(|l| l.strip_prefix("Download: "))
         .unwrap()
-        .contains(&format!("/reports/{rid}/download")));
+        .to_string();
+    let resp = app.client.get(&link).send().await;
+    resp.assert_status_is_ok();
+    let csv = resp.0.into_body().into_string().await.unwrap();
+    assert!(csv.starts_with("day,total_calls"), "{csv}");
 
     let (_, list) = call(&app, "GET", "/reports/schedules?is_active=true", &t, None).await;
     assert_eq!(list.as_array().unwrap().len(), 1);

@@ -254,6 +254,7 @@ CREATE TABLE cc_reports (
     filters TEXT NOT NULL DEFAULT '{}',
     parameters TEXT NOT NULL DEFAULT '{}',
     dataset TEXT,
+    file_id TEXT,
     file_size_bytes INTEGER,
     row_count INTEGER,
     period_start TEXT,

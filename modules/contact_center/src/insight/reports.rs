@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use frontline_platform::files::{self, NewFile};
 use frontline_platform::jobs::{self, Frequency, Job, ScheduleSpec};
 use frontline_platform::{
     events, ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta,
@@ -537,60 +538,149 @@ pub fn render(
     }
 }
 
-/// Computes, renders and stores report `id`; marks it completed or failed.
+/// Computes, renders and stores report `id` in the platform file store
+/// (expiring with the report); marks it completed or failed.
 pub async fn generate(platform: &Platform, id: i64) -> ApiResult<Value> {
-    let outcome = platform
+    let computed = platform
         .db
         .read(move |c| {
-            let (name, report_type, query, format, filters, parameters): (String, String, String, String, String, String) =
-                c.query_row(
-                    "SELECT name, report_type, query_definition, format, filters, parameters FROM cc_reports WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-                )?;
+            let (name, report_type, query, format, filters, parameters): (
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+            ) = c.query_row(
+                "SELECT name, report_type, query_definition, format, filters, parameters FROM cc_reports WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )?;
             let query: QueryDefinition = serde_json::from_str(&query)?;
             let filters: Map<String, Value> = serde_json::from_str(&filters)?;
             let parameters: Value = serde_json::from_str(&parameters)?;
             let data = report_data::dataset(c, &name, &report_type, &query, &filters, now())?;
-            let (bytes, _) = render(&data, &format, &parameters)?;
-            Ok((data, bytes.len() as i64))
+            let (bytes, mime) = render(&data, &format, &parameters)?;
+            Ok((data, bytes, mime, file_name(&name, &format)))
         })
         .await;
+    let expires = now() + Duration::days(RETENTION_DAYS);
+    let outcome = match computed {
+        Ok((data, bytes, mime, filename)) => platform
+            .files
+            .write_blob(
+                NewFile::new(SLUG, &filename)
+                    .media_type(mime)
+                    .expires_at(expires),
+                bytes,
+            )
+            .await
+            .map(|pending| (data, pending)),
+        Err(e) => Err(e),
+    };
     let result = platform
         .db
         .write(move |tx| {
             let done = iso(now());
             match &outcome {
-                Ok((data, size)) => {
+                Ok((data, pending)) => {
+                    let stored = files::record(tx, pending)?;
                     tx.execute(
                         "UPDATE cc_reports SET status = 'completed', dataset = ?2, file_size_bytes = ?3, row_count = ?4,
-                            period_start = ?5, period_end = ?6, completed_at = ?7, expires_at = ?8, error = NULL
+                            period_start = ?5, period_end = ?6, completed_at = ?7, expires_at = ?8, error = NULL,
+                            file_id = ?9
                          WHERE id = ?1",
                         params![
                             id,
                             serde_json::to_string(data)?,
-                            size,
+                            stored.size as i64,
                             data.rows.len() as i64,
                             data.period_start,
                             data.period_end,
                             done,
-                            iso(now() + Duration::days(RETENTION_DAYS))
+                            iso(expires),
+                            stored.id
                         ],
                     )?;
-                    events::emit(tx, SLUG, "report.generated", &json!({"report_id": id, "size": size}))?;
+                    events::emit(
+                        tx,
+                        SLUG,
+                        "report.generated",
+                        &json!({"report_id": id, "size": stored.size}),
+                    )?;
                 }
                 Err(e) => {
                     tx.execute(
                         "UPDATE cc_reports SET status = 'failed', error = ?2, completed_at = ?3 WHERE id = ?1",
                         params![id, e.message, done],
                     )?;
-                    events::emit(tx, SLUG, "report.failed", &json!({"report_id": id, "error": e.message}))?;
+                    events::emit(
+                        tx,
+                        SLUG,
+                        "report.failed",
+                        &json!({"report_id": id, "error": e.message}),
+                    )?;
                 }
             }
             Ok(json!({"report_id": id, "ok": outcome.is_ok()}))
         })
         .await?;
     Ok(result)
+}
+
+fn file_name(name: &str, format: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.{format}")
+}
+
+/// The stored file of a completed report: bytes, media type, file name.
+async fn stored_file(platform: &Platform, id: i64) -> ApiResult<(Vec<u8>, String, String)> {
+    let file_id: Option<String> = platform
+        .db
+        .read(move |c| {
+            Ok(
+                c.query_row("SELECT file_id FROM cc_reports WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .await?;
+    let file_id = file_id.ok_or_else(|| {
+        ApiError::conflict("The report is not ready").with_code("REPORT_NOT_READY")
+    })?;
+    let (meta, bytes) = platform.files.read(&file_id).await?;
+    Ok((bytes, meta.media_type, meta.filename))
+}
+
+/// A link that downloads the report's file without a token until it expires.
+fn signed_link(platform: &Platform, c: &Connection, id: i64) -> ApiResult<Option<String>> {
+    let row: Option<(Option<String>, Option<String>)> = c
+        .query_row(
+            "SELECT file_id, expires_at FROM cc_reports WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((Some(file_id), Some(expires))) = row else {
+        return Ok(None);
+    };
+    let until = chrono::DateTime::parse_from_rfc3339(&expires)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|_| now());
+    let ttl = (until - now()).to_std().unwrap_or_default();
+    if ttl.is_zero() {
+        return Ok(None);
+    }
+    Ok(Some(platform.files.signed_url(&file_id, ttl).0))
 }
 
 /// A scheduled run: a report over the previous period, then e-mail.
@@ -651,9 +741,15 @@ pub async fn run_schedule(
         return Ok(json!({"skipped": true}));
     };
     generate(platform, report_id).await?;
-    let report = platform
+    let p2 = platform.clone();
+    let (report, link) = platform
         .db
-        .read(move |c| get_report(c, report_id, 0, true))
+        .read(move |c| {
+            Ok((
+                get_report(c, report_id, 0, true)?,
+                signed_link(&p2, c, report_id)?,
+            ))
+        })
         .await?;
     let subject = format!("Report: {}", report.name);
     let body = match report.status.as_str() {
@@ -664,7 +760,7 @@ pub async fn run_schedule(
             report.period_end.clone().unwrap_or_default(),
             report.row_count.unwrap_or(0),
             report.format,
-            report.file_url.clone().unwrap_or_default(),
+            link.unwrap_or_default(),
             report.expires_at.clone().unwrap_or_default(),
         ),
         _ => format!(
@@ -674,11 +770,7 @@ pub async fn run_schedule(
         ),
     };
     let attachment = if report.status == "completed" {
-        platform
-            .db
-            .read(move |c| download_bytes(c, report_id))
-            .await
-            .ok()
+        stored_file(platform, report_id).await.ok()
     } else {
         None
     };
@@ -798,52 +890,6 @@ async fn send_mail(
         .await
         .map(|_| ())
         .map_err(|e| format!("SMTP delivery failed: {e}"))
-}
-
-/// The rendered file of a completed report: bytes, media type, file name.
-fn download_bytes(c: &Connection, id: i64) -> ApiResult<(Vec<u8>, String, String)> {
-    let (name, format, dataset, parameters): (String, String, Option<String>, String) = c
-        .query_row(
-            "SELECT name, format, dataset, parameters FROM cc_reports WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
-    let dataset = dataset.ok_or_else(|| {
-        ApiError::conflict("The report is not ready").with_code("REPORT_NOT_READY")
-    })?;
-    let value: Value = serde_json::from_str(&dataset)?;
-    let d = dataset_from(&value)?;
-    let params: Value = serde_json::from_str(&parameters).unwrap_or(json!({}));
-    let (bytes, mime) = render(&d, &format, &params)?;
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok((bytes, mime.to_string(), format!("{safe}.{format}")))
-}
-
-fn dataset_from(v: &Value) -> ApiResult<Dataset> {
-    let s = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    Ok(Dataset {
-        title: s("title"),
-        report_type: s("report_type"),
-        period_start: s("period_start"),
-        period_end: s("period_end"),
-        columns: serde_json::from_value(v.get("columns").cloned().unwrap_or(json!([])))?,
-        rows: serde_json::from_value(v.get("rows").cloned().unwrap_or(json!([])))?,
-        summary: serde_json::from_value(v.get("summary").cloned().unwrap_or(json!([])))?,
-    })
 }
 
 /// Registers the report job with the platform runner.
@@ -1497,13 +1543,12 @@ impl ReportsApi {
     )]
     async fn download(&self, auth: BearerAuth, report_id: Path<i64>) -> Result<Download> {
         let (id, seq, mgr) = (report_id.0, auth.0.seq, is_manager(&auth.0));
-        let (bytes, mime, filename) = self
-            .platform
+        self.platform
             .db
             .read(move |c| {
                 let r = get_report(c, id, seq, mgr)?;
                 match r.status.as_str() {
-                    "completed" => download_bytes(c, id),
+                    "completed" => Ok(()),
                     "expired" => Err(ApiError::gone("The report has expired; generate it again")
                         .with_code("REPORT_EXPIRED")),
                     "failed" => Err(ApiError::conflict(format!(
@@ -1516,6 +1561,7 @@ impl ReportsApi {
                 }
             })
             .await?;
+        let (bytes, mime, filename) = stored_file(&self.platform, id).await?;
         Ok(Download::Ok(
             Binary(bytes),
             mime,
