@@ -17,6 +17,7 @@ use crate::store::{self, Scenario};
 use crate::SLUG;
 
 mod analytics;
+mod bulk;
 mod comments;
 mod templates;
 mod versions;
@@ -32,6 +33,7 @@ pub fn apis(
     templates::TemplatesApi,
     comments::CommentsApi,
     analytics::AnalyticsApi,
+    bulk::BulkApi,
 ) {
     let p = platform.clone();
     (
@@ -47,7 +49,10 @@ pub fn apis(
         comments::CommentsApi {
             platform: p.clone(),
         },
-        analytics::AnalyticsApi { platform: p },
+        analytics::AnalyticsApi {
+            platform: p.clone(),
+        },
+        bulk::BulkApi { platform: p },
     )
 }
 
@@ -169,7 +174,7 @@ pub(crate) fn opt_bool(body: &Value, field: &str) -> ApiResult<Option<bool>> {
 }
 
 /// Applies `body`'s content fields to `s` (validated as a whole) for PUT/PATCH.
-fn apply_update(conn: &Connection, s: &mut Scenario, body: &Value) -> ApiResult<()> {
+pub(crate) fn apply_update(conn: &Connection, s: &mut Scenario, body: &Value) -> ApiResult<()> {
     if s.status == "ARCHIVED" {
         return Err(
             ApiError::conflict("Archived scenarios cannot be edited; restore it first")

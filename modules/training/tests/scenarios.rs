@@ -665,3 +665,76 @@ async fn rate_limits_apply_to_writes() {
     assert_eq!(last.1["error"]["limit"], 10);
     assert_eq!(last.1["error"]["windowSeconds"], 3600);
 }
+
+#[tokio::test]
+async fn bulk_update_and_delete() {
+    let t = T::new().await;
+    let editor = t.app.token_for(&["training:editor"]).await;
+    let publisher = t.app.token_for(&["training:publisher"]).await;
+    let mut ids = Vec::new();
+    for name in ["Bulk one", "Bulk two"] {
+        let mut d = doc_example();
+        d["name"] = json!(name);
+        let (_, b) = t.call("POST", "/admin/scenarios", &editor, Some(d)).await;
+        ids.push(b["id"].as_str().unwrap().to_string());
+    }
+    let (st, b) = t
+        .call("PATCH", "/admin/scenarios/bulk/update", &editor, Some(json!({"scenarioIds": [ids[0], ids[1], "scn_nothere00"], "updates": {"difficulty": "EXPERT"}})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(b["updated"], 2);
+    assert_eq!(b["failed"], 1);
+    assert_eq!(b["errors"][0]["error"]["code"], "SCENARIO_NOT_FOUND");
+    let (_, s) = t
+        .call(
+            "GET",
+            &format!("/admin/scenarios/{}", ids[1]),
+            &editor,
+            None,
+        )
+        .await;
+    assert_eq!(s["difficulty"], "EXPERT");
+    let (_, b) = t
+        .call(
+            "PATCH",
+            "/admin/scenarios/bulk/update",
+            &editor,
+            Some(json!({"scenarioIds": [ids[0]], "updates": {"difficulty": "HARD"}})),
+        )
+        .await;
+    assert_eq!(b["failed"], 1);
+    assert_eq!(b["errors"][0]["error"]["code"], "VALIDATION_ERROR");
+
+    let (st, _) = t
+        .call(
+            "DELETE",
+            "/admin/scenarios/bulk/delete",
+            &editor,
+            Some(json!({"scenarioIds": ids})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, b) = t
+        .call(
+            "DELETE",
+            "/admin/scenarios/bulk/delete",
+            &publisher,
+            Some(json!({"scenarioIds": ids})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(b["deleted"], 2);
+    let (_, l) = t
+        .call("GET", "/admin/scenarios?status=ARCHIVED", &editor, None)
+        .await;
+    assert_eq!(l["pagination"]["total"], 2);
+    let (st, _) = t
+        .call(
+            "DELETE",
+            "/admin/scenarios/bulk/delete",
+            &publisher,
+            Some(json!({"scenarioIds": []})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+}
