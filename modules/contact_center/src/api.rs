@@ -106,7 +106,7 @@ impl AuthApi {
             .await
             .map_err(|e| {
                 if e.code() == "EMAIL_EXISTS" {
-                    ApiError::conflict("Email already registered").with_code("CONFLICT").with_detail("email", "already registered")
+                    ApiError::conflict("Email already registered").with_code("DUPLICATE_RESOURCE").with_detail("email", "already registered")
                 } else {
                     e
                 }

@@ -105,3 +105,33 @@ async fn changes_are_audited_and_emit_events() {
     );
     assert_eq!(events, ["campaign.started", "call.ended"]);
 }
+
+#[tokio::test]
+async fn the_documents_rate_limit_applies() {
+    let app = frontline_platform::testing::TestApp::with_settings(
+        vec![frontline_contact_center::module()],
+        |s| s.rate_limits = true,
+    )
+    .await;
+    let resp = app
+        .client
+        .get("/contact-center/api/v1/campaigns")
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    // 100 per minute with bursts of 200.
+    resp.assert_header("X-RateLimit-Limit", "200");
+    let dup = app
+        .client
+        .post("/contact-center/api/v1/auth/register")
+        .body_json(
+            &json!({"email": "admin@test.local", "password": "Password123", "full_name": "A"}),
+        )
+        .send()
+        .await;
+    dup.assert_status(poem::http::StatusCode::CONFLICT);
+    let b: serde_json::Value = dup.0.into_body().into_json().await.unwrap();
+    assert_eq!(b["error_code"], "DUPLICATE_RESOURCE");
+    assert_eq!(b["field"], "email");
+}
