@@ -30,7 +30,16 @@ async fn call(
 }
 
 /// (key, title, content, category, tags, language)
-const ARTICLES: &[(&str, &str, &str, &str, &[&str], &str)] = &[
+type ArticleFixture = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+);
+
+const ARTICLES: &[ArticleFixture] = &[
     ("password", "Password Reset Guide", "To reset your password, open the sign-in page, choose Forgot password and follow the link we e-mail you. The link is valid for one hour.", "support", &["password", "account"], "en"),
     ("security", "Account Security FAQs", "Common security questions: enabling two-factor authentication, recognising phishing e-mails and locking a compromised account.", "security", &["security", "2fa"], "en"),
     ("refund", "Refund Policy", "Customers can request a refund within 30 days of purchase. Refunds are paid back to the original payment method within five business days.", "billing", &["refund", "billing"], "en"),

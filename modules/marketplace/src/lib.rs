@@ -2,6 +2,7 @@
 //! `/marketplace/v1`.
 
 pub mod api;
+pub mod demo;
 pub mod model;
 pub mod service;
 pub mod stats;
@@ -160,7 +161,9 @@ CREATE TABLE marketplace_campaigns (
 "#];
 
 pub fn module() -> Module {
-    Module::new(SLUG, MIGRATIONS, build).with_start(start)
+    Module::new(SLUG, MIGRATIONS, build)
+        .with_start(start)
+        .with_demo(demo::load)
 }
 
 /// Registers the review-request delivery job.

@@ -675,3 +675,18 @@ fn document_campaign_results() {
     ];
     assert!(results_from(&close)["winner"].is_null());
 }
+
+#[tokio::test]
+async fn demo_loads_twice_and_is_searchable() {
+    let app = TestApp::new(vec![frontline_marketplace::module()]).await;
+    frontline_marketplace::demo::load(&app.platform).unwrap();
+    frontline_marketplace::demo::load(&app.platform).unwrap();
+    let (_, b) = call(&app, "GET", "/service-categories", None, None).await;
+    assert_eq!(b["data"].as_array().unwrap().len(), 1);
+    let cat = b["data"][0]["serviceCategoryId"].as_str().unwrap().to_string();
+    let (s, b) = call(&app, "GET", &format!("/services/search?serviceCategoryId={cat}&location=Nairobi&radius=20&sortBy=rating_desc"), None, None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["metadata"]["total"], 3);
+    assert_eq!(b["data"][0]["providerName"], "John's Barbershop");
+    assert_eq!(b["data"][0]["rating"]["count"], 1);
+}

@@ -106,12 +106,12 @@ fn doc_json(e: &Entry) -> Value {
 pub fn stage(tx: &Connection, e: &Entry, old_language: Option<&str>) -> ApiResult<()> {
     if let Some(old) = old_language {
         if lang_code(old) != lang_code(e.language) {
-            search::stage_delete(tx, &index_name(old), &doc_id(e.kind, e.id))?;
+            search::stage_delete(tx, index_name(old), &doc_id(e.kind, e.id))?;
         }
     }
     search::stage_upsert(
         tx,
-        &index_name(e.language),
+        index_name(e.language),
         &doc_id(e.kind, e.id),
         &doc_json(e),
     )
@@ -119,7 +119,7 @@ pub fn stage(tx: &Connection, e: &Entry, old_language: Option<&str>) -> ApiResul
 
 /// Removes an entry from its index (inside the write transaction).
 pub fn unstage(tx: &Connection, kind: &str, id: i64, language: &str) -> ApiResult<()> {
-    search::stage_delete(tx, &index_name(language), &doc_id(kind, id))
+    search::stage_delete(tx, index_name(language), &doc_id(kind, id))
 }
 
 /// Rebuilds every language index from articles and documents.

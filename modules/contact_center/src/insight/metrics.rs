@@ -907,6 +907,7 @@ impl MetricsApi {
 
     /// List alerts, newest first; filter by `status` (active, acknowledged,
     /// resolved), `severity`, `team_id`, `metric_name`.
+    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/alerts", method = "get")]
     async fn alerts(
         &self,
