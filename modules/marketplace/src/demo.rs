@@ -13,7 +13,13 @@ use crate::service::{bookings, pricing, reviews};
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 const CUSTOMER: &str = "customer.demo@marketplace.local";
 
-fn user(platform: &Platform, tx: &Connection, email: &str, name: &str, role: &str) -> ApiResult<Principal> {
+fn user(
+    platform: &Platform,
+    tx: &Connection,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> ApiResult<Principal> {
     let u: User = platform.auth.create_user_in(
         tx,
         &NewUser {

@@ -683,7 +683,10 @@ async fn demo_loads_twice_and_is_searchable() {
     frontline_marketplace::demo::load(&app.platform).unwrap();
     let (_, b) = call(&app, "GET", "/service-categories", None, None).await;
     assert_eq!(b["data"].as_array().unwrap().len(), 1);
-    let cat = b["data"][0]["serviceCategoryId"].as_str().unwrap().to_string();
+    let cat = b["data"][0]["serviceCategoryId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (s, b) = call(&app, "GET", &format!("/services/search?serviceCategoryId={cat}&location=Nairobi&radius=20&sortBy=rating_desc"), None, None).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["metadata"]["total"], 3);
