@@ -17,10 +17,23 @@ use crate::settings::Settings;
 pub enum StartError {
     #[error("cannot create the data directory {0}: {1}")]
     DataDir(String, std::io::Error),
+    #[error(
+        "the data directory {0} is not writable (a read-only filesystem, or no permission): {1}"
+    )]
+    ReadOnly(String, std::io::Error),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]
     Platform(#[from] ApiError),
+}
+
+/// Fails early, with the directory's name, when `dir` cannot be written; SQLite
+/// alone would only say "unable to open database file".
+fn probe_writable(dir: &std::path::Path) -> Result<(), StartError> {
+    let probe = dir.join(".frontline-write-probe");
+    std::fs::write(&probe, b"ok")
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|e| StartError::ReadOnly(dir.display().to_string(), e))
 }
 
 /// The job (and schedule) that deletes expired files.
@@ -50,6 +63,7 @@ impl Platform {
         ] {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| StartError::DataDir(dir.display().to_string(), e))?;
+            probe_writable(&dir)?;
         }
         let db = Db::open(&settings.db_path())?;
         let mut sets = vec![
