@@ -9,7 +9,7 @@ import { chart } from '../lib/chart.js';
 
 const M = 'contact-center';
 const TABS = [
-  ['campaigns', 'Campaigns'], ['contacts', 'Contacts'], ['teams', 'Teams & agents'], ['queues', 'Queues'], ['knowledge', 'Knowledge'],
+  ['campaigns', 'Campaigns'], ['templates', 'Campaign templates'], ['contacts', 'Contacts'], ['calllists', 'Call lists'], ['teams', 'Teams & agents'], ['queues', 'Queues'], ['knowledge', 'Knowledge'],
   ['ivr', 'IVR flows'], ['routing', 'Routing'], ['voicemail', 'Voicemail & recordings'], ['dashboard', 'Dashboard'], ['reports', 'Reports'],
 ];
 
@@ -18,7 +18,7 @@ export async function render(main, route) {
   main.append(h('div', { class: 'page-head' },
     h('div', null, h('h1', null, 'Contact center'), h('p', null, 'Campaigns, contacts, agents, queues, IVR, routing, live metrics and reports.')),
     h('div', { class: 'links' }, h('a', { href: '/contact-center/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
-  const renderers = { campaigns, contacts, teams, queues, knowledge, ivr, routing, voicemail, dashboard, reports };
+  const renderers = { campaigns, templates: campaignTemplates, contacts, calllists: callLists, teams, queues, knowledge, ivr, routing, voicemail, dashboard, reports };
   const tab = renderers[sub] ? sub : 'campaigns';
   main.append(tabs(TABS.map(([k, label]) => ({ id: k, label, render: (p) => renderers[k](p, id) })), tab, (t) => { location.hash = `#/contact-center/${t}`; }));
 }
@@ -35,10 +35,10 @@ function ccTable(path, columns, extra = {}) {
     },
   });
 }
-function createDialog(title, fields, path, done, method = 'POST') {
+function createDialog(title, fields, path, done, method = 'POST', prep = (b) => b) {
   const d = dialog(title, form({
     fields, submitLabel: 'Save', cancel: () => d.close(),
-    onSubmit: (body) => api(M, method, path, { body }),
+    onSubmit: (body) => api(M, method, path, { body: prep(body) }),
     onDone: (r) => { d.close(); toast('Saved.', 'success'); done(r); },
   }), { wide: true });
 }
@@ -633,7 +633,17 @@ function recordMetric(refresh) {
 }
 
 // ---------- reports ----------
-async function reports(p) {
+function reports(p, section) {
+  const parts = [['generate', 'Generate & download'], ['templates', 'Templates'], ['schedules', 'Schedules'], ['outbox', 'E-mails']];
+  const cur = parts.some(([k]) => k === section) ? section : 'generate';
+  p.append(h('nav', { class: 'subnav', 'aria-label': 'Reports sections' }, parts.map(([k, label]) =>
+    h('a', { href: `#/contact-center/reports/${k}`, class: 'btn btn-small', 'aria-current': k === cur ? 'page' : null }, label))));
+  const box = h('div');
+  p.append(box);
+  const run = { generate: generateReports, templates: reportTemplates, schedules: reportSchedules, outbox: reportOutbox }[cur];
+  Promise.resolve(run(box)).catch((err) => clear(box, errorState(err)));
+}
+async function generateReports(p) {
   const out = h('div');
   const templates = await api(M, 'GET', '/api/reports/templates').then((r) => (Array.isArray(r.data) ? r.data : [])).catch(() => []);
   const t = ccTable('/api/reports', [
@@ -665,4 +675,250 @@ async function reports(p) {
     },
   });
   p.append(card('Generate a report', gen, out), t.el);
+}
+
+// ---------- campaign templates ----------
+const TEMPLATE_FIELDS = (t = {}) => [
+  { name: 'name', label: 'Name', required: true, value: t.name },
+  { name: 'campaign_type', label: 'Type', type: 'select', options: ['outbound', 'inbound', 'blended'], value: t.campaign_type || 'outbound', required: true },
+  { name: 'provider_type', label: 'Provider', value: t.provider_type || 'openai' },
+  { name: 'provider_model', label: 'Model', value: t.provider_model },
+  { name: 'is_public', label: 'Public (everyone in the contact center can use it; supervisors and admins)', type: 'checkbox', value: t.is_public },
+  { name: 'description', label: 'Description', type: 'textarea', value: t.description, wide: true },
+  { name: 'system_prompt', label: 'System prompt', type: 'textarea', value: t.system_prompt, wide: true },
+  { name: 'default_config', label: 'Default provider config (JSON object)', type: 'json', value: t.default_config || {}, wide: true },
+];
+function campaignTemplates(p) {
+  const t = ccTable('/api/v1/campaign-templates', [
+    { key: 'name', label: 'Template' },
+    { key: 'campaign_type', label: 'Type', render: (x) => badge(x.campaign_type, 'role') },
+    { key: 'provider_type', label: 'Provider', render: (x) => `${x.provider_type || ''} ${x.provider_model || ''}` },
+    { key: 'is_public', label: 'Visibility', render: (x) => (x.is_system ? badge('system', 'published') : x.is_public ? badge('public', 'active') : badge('private', 'draft')) },
+    { key: 'updated_at', label: 'Updated', render: (x) => fmt.date(x.updated_at) },
+  ], {
+    caption: 'Campaign templates',
+    filters: [{ name: 'campaign_type', label: 'Type', type: 'select', options: ['outbound', 'inbound', 'blended'] },
+      { name: 'is_public', label: 'Visibility', type: 'select', options: [['true', 'Public'], ['false', 'Private']] }],
+    emptyText: 'No campaign templates yet.',
+    actions: (x) => (x.is_system ? h('span', { class: 'muted' }, 'built in') : [
+      btn('Edit', () => createDialog(`Edit template “${x.name}”`, TEMPLATE_FIELDS(x), `/api/v1/campaign-templates/${x.id}`, () => t.reload(), 'PUT'), 'btn-small'),
+      actionBtn('Delete', async () => {
+        if (!(await confirmDialog(`Delete the template “${x.name}”? Campaigns made from it keep their configuration.`, { ok: 'Delete', danger: true }))) return;
+        await api(M, 'DELETE', `/api/v1/campaign-templates/${x.id}`); toast('Template deleted.', 'success'); t.reload();
+      }, 'btn-small btn-ghost'),
+    ]),
+  });
+  p.append(h('div', { class: 'toolbar' }, btn('New template', () => createDialog('New campaign template', TEMPLATE_FIELDS(), '/api/v1/campaign-templates', () => t.reload()), 'btn-primary'),
+    h('span', { class: 'muted' }, 'Templates prefill new campaigns (Campaigns → From a template…).')), t.el);
+}
+
+// ---------- call lists ----------
+const SORTS = ['priority', 'created_at', 'last_name', 'first_name', 'last_called_at', 'call_attempts'];
+function callLists(p, id) {
+  if (id) return callListDetail(p, id);
+  let campaigns = [];
+  const t = ccTable('/api/v1/call-lists', [
+    { key: 'name', label: 'Call list', render: (l) => h('a', { href: `#/contact-center/calllists/${l.id}` }, l.name) },
+    { key: 'campaign_id', label: 'Campaign', render: (l) => (l.campaign_id ? (campaigns.find((c) => c.id === l.campaign_id)?.name || `#${l.campaign_id}`) : 'all contacts') },
+    { key: 'filters', label: 'Filter', render: (l) => filterText(l.filters) },
+    { key: 'sort_by', label: 'Order', render: (l) => `${l.sort_by} ${l.sort_order}` },
+    { key: 'contact_count', label: 'Contacts now', class: 'num' },
+    { key: 'created_at', label: 'Created', render: (l) => fmt.date(l.created_at) },
+  ], {
+    caption: 'Call lists',
+    emptyText: 'No call lists yet. A call list is a saved filter over a campaign’s contacts.',
+    onRow: (l) => { location.hash = `#/contact-center/calllists/${l.id}`; },
+    actions: (l) => actionBtn('Delete', async () => {
+      if (!(await confirmDialog(`Delete the call list “${l.name}”? Its contacts stay.`, { ok: 'Delete', danger: true }))) return;
+      await api(M, 'DELETE', `/api/v1/call-lists/${l.id}`); toast('Call list deleted.', 'success'); t.reload();
+    }, 'btn-small btn-ghost'),
+  });
+  const newList = async () => {
+    campaigns = (await api(M, 'GET', '/api/v1/campaigns', { query: { limit: 100 } }).catch(() => ({ data: [] }))).data || [];
+    createDialog('New call list', [
+      { name: 'name', label: 'Name', required: true },
+      { name: 'campaign_id', label: 'Campaign', type: 'select', placeholder: 'All contacts', options: campaigns.map((c) => [c.id, c.name]) },
+      { name: 'filters.status', label: 'Contact status', type: 'select', options: ['pending', 'called', 'completed', 'failed'], placeholder: 'any' },
+      { name: 'filters.priority_min', label: 'Priority from (1–10)', type: 'number', min: 1, max: 10 },
+      { name: 'filters.priority_max', label: 'Priority to (1–10)', type: 'number', min: 1, max: 10 },
+      { name: 'filters.max_attempts', label: 'At most this many attempts', type: 'number', min: 0 },
+      { name: 'filters.search', label: 'Text in name, e-mail, phone or company' },
+      { name: 'sort_by', label: 'Order by', type: 'select', options: SORTS, value: 'priority', required: true },
+      { name: 'sort_order', label: 'Direction', type: 'select', options: [['desc', 'descending'], ['asc', 'ascending']], value: 'desc', required: true },
+    ], '/api/v1/call-lists', (r) => { location.hash = `#/contact-center/calllists/${r.data.id}`; }, 'POST', numberIds);
+  };
+  api(M, 'GET', '/api/v1/campaigns', { query: { limit: 100 } }).then((r) => { campaigns = r.data || []; }).catch(() => {});
+  p.append(h('div', { class: 'toolbar' }, actionBtn('New call list', newList, 'btn-primary')), t.el);
+}
+function filterText(f = {}) {
+  const parts = [];
+  if (f.status) parts.push(`status ${f.status}`);
+  if (f.priority_min != null || f.priority_max != null) parts.push(`priority ${f.priority_min ?? 1}–${f.priority_max ?? 10}`);
+  if (f.max_attempts != null) parts.push(`≤ ${f.max_attempts} attempts`);
+  if (f.search) parts.push(`“${f.search}”`);
+  return parts.length ? parts.join(', ') : 'everyone';
+}
+function callListDetail(p, id) {
+  p.append(h('p', null, h('a', { href: '#/contact-center/calllists' }, '← Call lists')));
+  const box = h('div');
+  p.append(box);
+  load(box, async () => {
+    const l = (await api(M, 'GET', `/api/v1/call-lists/${id}`)).data;
+    const t = table({
+      caption: `Contacts of ${l.name}`,
+      emptyText: 'No contacts match this list now.',
+      columns: [
+        { key: 'n', label: '#', class: 'num' },
+        { key: 'name', label: 'Name', render: (c) => `${c.first_name} ${c.last_name || ''}` },
+        { key: 'phone_number', label: 'Phone' },
+        { key: 'company', label: 'Company' },
+        { key: 'status', label: 'Status', render: (c) => badge(c.status) },
+        { key: 'priority', label: 'Priority', class: 'num' },
+        { key: 'call_attempts', label: 'Attempts', class: 'num' },
+        { key: 'last_called_at', label: 'Last called', render: (c) => fmt.date(c.last_called_at) },
+      ],
+      fetch: async (st) => {
+        const offset = (st.page - 1) * st.limit;
+        const r = await api(M, 'GET', `/api/v1/call-lists/${id}/contacts`, { query: { limit: st.limit, offset } });
+        const rows = (Array.isArray(r.data) ? r.data : []).map((c, i) => ({ ...c, n: offset + i + 1 }));
+        return { rows, total: isNaN(r.total) ? undefined : r.total };
+      },
+    });
+    return h('div', null,
+      h('h2', null, l.name),
+      kv([['Campaign', l.campaign_id ? h('a', { href: `#/contact-center/campaigns/${l.campaign_id}` }, `#${l.campaign_id}`) : 'all contacts'], ['Filter', filterText(l.filters)],
+        ['Order', `${l.sort_by} ${l.sort_order}`], ['Contacts now', fmt.num(l.contact_count)], ['Created', fmt.date(l.created_at)]]),
+      h('h3', null, 'Contacts, in calling order'), t.el);
+  });
+}
+
+// ---------- report templates, schedules, outbox ----------
+const REPORT_TYPES = ['agent_performance', 'team_performance', 'queue_performance', 'campaign_performance', 'call_summary', 'metric_summary'];
+const CALL_METRICS = ['total_calls', 'completed_calls', 'successful_calls', 'success_rate', 'abandoned_calls', 'abandon_rate', 'avg_duration', 'total_duration', 'avg_wait_time', 'max_wait_time'];
+const SUMMARY_METRICS = ['count', 'avg', 'min', 'max', 'sum'];
+const GROUPINGS = ['agent_id', 'team_id', 'queue_id', 'campaign_id', 'metric_name', 'day', 'week', 'month'];
+const REPORT_TEMPLATE_FIELDS = (t = {}) => {
+  const q = t.query_definition || {};
+  return [
+    { name: 'name', label: 'Name', required: true, value: t.name },
+    { name: 'report_type', label: 'Report type', type: 'select', options: REPORT_TYPES, value: t.report_type || 'agent_performance', required: true },
+    { name: 'default_format', label: 'Default format', type: 'select', options: ['pdf', 'xlsx', 'csv'], value: t.default_format || 'pdf', required: true },
+    { name: 'is_public', label: 'Public (everyone in the contact center sees it)', type: 'checkbox', value: t.is_public },
+    { name: 'description', label: 'Description', type: 'textarea', value: t.description, wide: true },
+    { name: 'query_definition.metrics', label: 'Metrics', type: 'multiselect', wide: true, keepEmpty: true,
+      options: [...CALL_METRICS.map((m) => [m, m, 'Call reports']), ...SUMMARY_METRICS.map((m) => [m, m, 'Metric summary'])], value: q.metrics || [] },
+    { name: 'query_definition.grouping', label: 'Group by', type: 'multiselect', wide: true, keepEmpty: true, options: GROUPINGS, value: q.grouping || [] },
+    { name: 'query_definition.filters', label: 'Filters (JSON object: team_id, agent_id, queue_id, campaign_id, team_type, direction, status, outcome, metric_type, metric_name)', type: 'json', value: q.filters || {}, wide: true },
+  ];
+};
+const SCHEDULE_FIELDS = (templates, s) => {
+  s = s || {};
+  const c = s.schedule_config || {};
+  return [
+    { name: 'name', label: 'Name', required: true, value: s.name },
+    { name: 'template_id', label: 'Report template', type: 'select', required: true, options: templates.map((t) => [t.id, `${t.name} (${t.report_type})`]), value: s.template_id },
+    { name: 'schedule_type', label: 'Repeats', type: 'select', required: true, options: [['daily', 'daily (previous day)'], ['weekly', 'weekly (previous week)'], ['monthly', 'monthly (previous month)']], value: s.schedule_type || 'weekly' },
+    { name: 'schedule_config.day_of_week', label: 'Day of week (weekly)', type: 'select', options: [[1, 'Monday'], [2, 'Tuesday'], [3, 'Wednesday'], [4, 'Thursday'], [5, 'Friday'], [6, 'Saturday'], [0, 'Sunday']], value: c.day_of_week ?? 1 },
+    { name: 'schedule_config.day_of_month', label: 'Day of month (monthly, 1–31)', type: 'number', min: 1, max: 31, value: c.day_of_month },
+    { name: 'schedule_config.hour', label: 'Hour (0–23)', type: 'number', min: 0, max: 23, required: true, value: c.hour ?? 8 },
+    { name: 'schedule_config.minute', label: 'Minute', type: 'number', min: 0, max: 59, value: c.minute ?? 0 },
+    { name: 'schedule_config.timezone', label: 'Time zone (IANA)', value: c.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' },
+    { name: 'format', label: 'Format', type: 'select', options: ['pdf', 'xlsx', 'csv'], value: s.format || 'pdf', required: true },
+    { name: 'recipients', label: 'Recipients (e-mail addresses, comma separated)', type: 'tags', value: s.recipients, wide: true },
+    { name: 'is_active', label: 'Active', type: 'checkbox', value: s.is_active ?? true },
+  ];
+};
+function numberIds(body) {
+  for (const k of ['template_id', 'campaign_id', 'schedule_config.day_of_week']) {
+    const parts = k.split('.');
+    const o = parts.length > 1 ? body[parts[0]] : body;
+    const key = parts.at(-1);
+    if (o && o[key] !== undefined && o[key] !== '') o[key] = Number(o[key]);
+  }
+  if (body.schedule_type && body.schedule_config) {
+    if (body.schedule_type !== 'weekly') delete body.schedule_config.day_of_week;
+    if (body.schedule_type !== 'monthly') delete body.schedule_config.day_of_month;
+  }
+  return body;
+}
+function reportTemplates(p) {
+  const t = ccTable('/api/reports/templates', [
+    { key: 'name', label: 'Template' },
+    { key: 'report_type', label: 'Type' },
+    { key: 'default_format', label: 'Format' },
+    { key: 'query_definition', label: 'Metrics', render: (x) => (x.query_definition?.metrics || []).join(', ') || '—' },
+    { key: 'is_public', label: 'Visibility', render: (x) => (x.is_public ? badge('public', 'active') : badge('private', 'draft')) },
+    { key: 'version', label: 'Ver.', class: 'num' },
+    { key: 'updated_at', label: 'Updated', render: (x) => fmt.date(x.updated_at) },
+  ], {
+    caption: 'Report templates',
+    filters: [{ name: 'report_type', label: 'Type', type: 'select', options: REPORT_TYPES }],
+    emptyText: 'No report templates yet.',
+    actions: (x) => [
+      btn('Edit', () => createDialog(`Edit “${x.name}” (saves version ${x.version + 1})`, REPORT_TEMPLATE_FIELDS(x), `/api/reports/templates/${x.id}`, () => t.reload(), 'PUT'), 'btn-small'),
+      actionBtn('Delete', async () => {
+        if (!(await confirmDialog(`Delete the report template “${x.name}”?`, { ok: 'Delete', danger: true }))) return;
+        await api(M, 'DELETE', `/api/reports/templates/${x.id}`); toast('Template deleted.', 'success'); t.reload();
+      }, 'btn-small btn-ghost'),
+    ],
+  });
+  p.append(h('div', { class: 'toolbar' }, btn('New report template', () => createDialog('New report template', REPORT_TEMPLATE_FIELDS(), '/api/reports/templates', () => t.reload()), 'btn-primary')), t.el);
+}
+function scheduleDialog(title, templates, s, done) {
+  const d = dialog(title, form({
+    fields: SCHEDULE_FIELDS(templates, s), submitLabel: 'Save', cancel: () => d.close(),
+    onSubmit: (body) => api(M, s ? 'PUT' : 'POST', s ? `/api/reports/schedules/${s.id}` : '/api/reports/schedules', { body: numberIds(body) }),
+    onDone: () => { d.close(); toast('Schedule saved.', 'success'); done(); },
+  }), { wide: true });
+}
+function when(s) {
+  const c = s.schedule_config || {};
+  const at = `${String(c.hour ?? 0).padStart(2, '0')}:${String(c.minute ?? 0).padStart(2, '0')} ${c.timezone || 'UTC'}`;
+  const days = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  if (s.schedule_type === 'weekly') return `every ${days[(c.day_of_week ?? 1) % 7]} at ${at}`;
+  if (s.schedule_type === 'monthly') return `monthly on day ${c.day_of_month ?? 1} at ${at}`;
+  return `daily at ${at}`;
+}
+async function reportSchedules(p) {
+  const templates = await api(M, 'GET', '/api/reports/templates', { query: { limit: 100 } }).then((r) => (Array.isArray(r.data) ? r.data : [])).catch(() => []);
+  const t = ccTable('/api/reports/schedules', [
+    { key: 'name', label: 'Schedule' },
+    { key: 'template_id', label: 'Template', render: (s) => templates.find((x) => x.id === s.template_id)?.name || `#${s.template_id}` },
+    { key: 'schedule_type', label: 'When', render: when },
+    { key: 'format', label: 'Format' },
+    { key: 'recipients', label: 'Recipients', render: (s) => (s.recipients || []).join(', ') || '—' },
+    { key: 'is_active', label: 'Active', render: (s) => (s.is_active ? badge('active') : badge('paused')) },
+    { key: 'next_run_at', label: 'Next run', render: (s) => (s.is_active ? fmt.date(s.next_run_at) : '—') },
+    { key: 'last_run_at', label: 'Last run', render: (s) => fmt.date(s.last_run_at) },
+  ], {
+    caption: 'Report schedules',
+    filters: [{ name: 'is_active', label: 'Active', type: 'select', options: [['true', 'Active'], ['false', 'Paused']] }],
+    emptyText: 'No schedules yet. A schedule generates a template’s report every day, week or month and e-mails it.',
+    actions: (s) => [
+      actionBtn(s.is_active ? 'Pause' : 'Resume', async () => { await api(M, 'PUT', `/api/reports/schedules/${s.id}`, { body: { is_active: !s.is_active } }); toast(s.is_active ? 'Schedule paused.' : 'Schedule resumed.', 'success'); t.reload(); }, 'btn-small'),
+      btn('Edit', () => scheduleDialog(`Edit schedule “${s.name}”`, templates, s, () => t.reload()), 'btn-small'),
+      actionBtn('Delete', async () => {
+        if (!(await confirmDialog(`Delete the schedule “${s.name}”? Its past reports are kept.`, { ok: 'Delete', danger: true }))) return;
+        await api(M, 'DELETE', `/api/reports/schedules/${s.id}`); toast('Schedule deleted.', 'success'); t.reload();
+      }, 'btn-small btn-ghost'),
+    ],
+  });
+  p.append(h('div', { class: 'toolbar' },
+    templates.length ? btn('New schedule', () => scheduleDialog('New report schedule', templates, null, () => t.reload()), 'btn-primary')
+      : h('span', { class: 'muted' }, 'Create a report template first; schedules run templates.')), t.el);
+}
+function reportOutbox(p) {
+  const t = ccTable('/api/reports/outbox', [
+    { key: 'created_at', label: 'Queued', render: (m) => fmt.date(m.created_at) },
+    { key: 'subject', label: 'Subject' },
+    { key: 'recipients', label: 'To', render: (m) => (m.recipients || []).join(', ') },
+    { key: 'status', label: 'Status', render: (m) => badge(m.status) },
+    { key: 'sent_at', label: 'Sent', render: (m) => fmt.date(m.sent_at) },
+    { key: 'error', label: 'Error', render: (m) => m.error || '—' },
+  ], {
+    caption: 'Report e-mails',
+    emptyText: 'No report e-mails yet. Scheduled runs put their e-mails here (sent over SMTP when the server has FRONTLINE_SMTP_URL).',
+    onRow: (m) => dialog(m.subject, [kv([['To', (m.recipients || []).join(', ')], ['Status', m.status], ['Queued', fmt.date(m.created_at)], ['Sent', fmt.date(m.sent_at)]]), h('pre', null, m.body)], { wide: true }),
+  });
+  p.append(t.el);
 }

@@ -1,6 +1,6 @@
 // Training: scenarios (browse, search, create/edit, publish/archive/restore,
 // versions + diff, templates, import/export, analytics).
-import { api, hasRole } from '../lib/api.js';
+import { api, hasRole, isAdmin, session, ApiError } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load,
   actionBtn, btn, highlighted, promptDialog, downloadLink, empty, progress, field, readFields, errorState,
@@ -67,11 +67,76 @@ function listTab(panel) {
     onRow: (r) => { location.hash = `#/training/s/${r.id}`; },
     emptyText: 'No scenarios match. Create one or start from a template.',
   });
-  const count = h('span', { class: 'muted' }, `${selected.size} selected`);
+  const count = h('span', { class: 'muted', 'data-testid': 'selected-count' }, `${selected.size} selected`);
+  // after a bulk action: keep only the failures selected, refresh the table
+  const done = (failedIds) => { selected.clear(); failedIds.forEach((i) => selected.add(i)); count.textContent = `${selected.size} selected`; t.reload(); };
   panel.append(h('div', { class: 'toolbar' }, count, h('span', { class: 'grow' }),
     btn('Select this page', () => { pageRows.forEach((r) => selected.add(r.id)); count.textContent = `${selected.size} selected`; t.reload(); }, 'btn-small btn-ghost'),
     btn('Export selected', () => exportDialog([...selected]), 'btn-small'),
+    hasRole(M, 'editor') || hasRole(M, 'admin') ? btn('Update selected…', () => bulkUpdateDialog([...selected], done), 'btn-small') : null,
+    hasRole(M, 'publisher') || hasRole(M, 'admin') || hasRole(M, 'editor') ? btn('Archive / delete selected…', () => bulkDeleteDialog([...selected], done), 'btn-small') : null,
     btn('Clear selection', () => { selected.clear(); count.textContent = '0 selected'; t.reload(); }, 'btn-small btn-ghost')), t.el);
+}
+
+// ---------- bulk update / delete ----------
+function needSelection(ids) {
+  if (ids.length) return false;
+  toast('Select scenarios in the table first (the checkboxes, or “Select this page”).', 'error');
+  return true;
+}
+function bulkResult(d, verb, r) {
+  const ok = r.data[verb] ?? 0;
+  const errs = r.data.errors || [];
+  clear(d.querySelector('.dialog-body'),
+    h('p', { role: 'status', 'data-testid': 'bulk-summary' }, `${ok} scenario${ok === 1 ? '' : 's'} ${verb}, ${errs.length} failed.`),
+    errs.length ? h('ul', { class: 'bulk-result' }, errs.map((e) => h('li', null, h('code', null, e.scenarioId), ' — ', e.error?.message || String(e.error)))) : null,
+    h('div', { class: 'actions' }, btn('Done', () => d.close(), 'btn-primary')));
+  return errs.map((e) => e.scenarioId);
+}
+function bulkUpdateDialog(ids, done) {
+  if (needSelection(ids)) return;
+  let d;
+  const f = form({
+    fields: [
+      { name: 'category', label: 'Category', suggest: available?.categories || CATEGORIES, help: 'Leave empty to keep each scenario’s own.' },
+      { name: 'difficulty', label: 'Difficulty', type: 'select', options: DIFFICULTIES, placeholder: 'keep' },
+      { name: 'status', label: 'Status', type: 'select', options: STATUSES.filter((x) => x !== 'PUBLISHED' && x !== 'ARCHIVED'), placeholder: 'keep', help: 'Publishing and archiving have their own actions.' },
+      { name: 'estimatedDuration', label: 'Estimated duration (min)', type: 'number', min: 1 },
+      { name: 'tags', label: 'Replace tags with', type: 'tags', help: 'Comma separated; empty keeps the tags.' },
+      { name: 'isPrivate', label: 'Visibility', type: 'select', options: [['true', 'Private'], ['false', 'Shared']], placeholder: 'keep' },
+    ],
+    submitLabel: `Update ${ids.length} scenario${ids.length === 1 ? '' : 's'}`,
+    cancel: () => d.close(),
+    onSubmit: async (v) => {
+      const updates = { ...v };
+      if (updates.tags && !updates.tags.length) delete updates.tags;
+      if (updates.isPrivate !== undefined) updates.isPrivate = updates.isPrivate === 'true';
+      if (!Object.keys(updates).length) throw new ApiError({ status: 0, message: 'Choose at least one field to change.' });
+      return api(M, 'PATCH', '/admin/scenarios/bulk/update', { body: { scenarioIds: ids, updates } });
+    },
+    onDone: (r) => { done(bulkResult(d, 'updated', r)); },
+  });
+  d = dialog(`Update ${ids.length} selected scenario${ids.length === 1 ? '' : 's'}`, [h('p', { class: 'muted' }, 'Only the fields you fill in change; each scenario is updated whole or not at all.'), f]);
+}
+function bulkDeleteDialog(ids, done) {
+  if (needSelection(ids)) return;
+  let d;
+  const f = form({
+    fields: [
+      { name: 'permanent', label: 'Delete permanently instead of archiving (administrators only; cannot be undone)', type: 'checkbox', disabled: !isAdmin() },
+    ],
+    submitLabel: `Archive ${ids.length} scenario${ids.length === 1 ? '' : 's'}`,
+    cancel: () => d.close(),
+    onSubmit: (v) => api(M, 'DELETE', '/admin/scenarios/bulk/delete', { body: { scenarioIds: ids, permanent: !!v.permanent } }),
+    onDone: (r) => { done(bulkResult(d, 'deleted', r)); },
+  });
+  const box = f.querySelector('input[type=checkbox]');
+  const submit = f.querySelector('button[type=submit]');
+  box.addEventListener('change', () => {
+    submit.textContent = `${box.checked ? 'Delete' : 'Archive'} ${ids.length} scenario${ids.length === 1 ? '' : 's'}`;
+    submit.classList.toggle('btn-danger', box.checked);
+  });
+  d = dialog(`Archive or delete ${ids.length} scenario${ids.length === 1 ? '' : 's'}`, [h('p', null, 'Archived scenarios leave the catalogue and can be restored later.'), f]);
 }
 
 function searchTab(panel) {
@@ -337,20 +402,57 @@ function analyticsTab(p, s) {
 }
 
 function commentsTab(p, s) {
-  const box = h('div');
+  const box = h('div', { class: 'comments' });
+  const me = session.user || {};
+  const mayEdit = (c) => c.author?.id === me.id || isAdmin() || hasRole(M, 'admin');
   const reload = () => load(box, async () => {
     const r = await api(M, 'GET', `/admin/scenarios/${s.id}/comments`);
     const list = r.data.comments || r.data.data || (Array.isArray(r.data) ? r.data : []);
-    if (!list.length) return empty('No comments yet.');
-    return h('ul', { style: 'list-style:none;padding:0' }, list.map((c) => h('li', { class: 'card' },
-      h('strong', null, c.author?.name || c.user?.name || c.createdBy || 'someone'), ' ', h('small', { class: 'muted' }, fmt.date(c.createdAt)),
-      c.field ? h('small', { class: 'muted' }, ` on ${c.field}`) : null, c.resolved ? [' ', badge('resolved', 'active')] : null,
-      h('p', null, c.content || c.text || c.comment))));
+    if (!list.length) return empty('No comments yet. Start the discussion above.');
+    return h('div', null,
+      h('p', { class: 'muted' }, `${r.data.total ?? list.length} comment${(r.data.total ?? list.length) === 1 ? '' : 's'} in ${list.length} thread${list.length === 1 ? '' : 's'}`),
+      h('ul', { class: 'comment-list', 'aria-label': 'Comments' }, list.map((c) => commentItem(c, true))));
   });
+  function commentItem(c, top) {
+    const body = h('p', { class: 'comment-text' }, c.content);
+    const li = h('li', { class: `comment card${top ? '' : ' comment-reply'}`, 'data-testid': 'comment' },
+      h('div', { class: 'comment-head' },
+        h('strong', null, c.author?.name || c.author?.email || 'someone'), ' ',
+        h('small', { class: 'muted' }, fmt.date(c.createdAt)),
+        c.edited ? h('small', { class: 'muted' }, ` · edited ${fmt.date(c.updatedAt)}`) : null),
+      body);
+    const actions = h('div', { class: 'comment-actions' },
+      top ? btn('Reply', () => inline(li, actions, 'Reply', '', (content) => api(M, 'POST', `/admin/scenarios/${s.id}/comments`, { body: { content, parentId: c.id } }), 'Reply added.'), 'btn-small btn-ghost') : null,
+      mayEdit(c) ? btn('Edit', () => inline(li, actions, 'Save', c.content, (content) => api(M, 'PATCH', `/admin/scenarios/${s.id}/comments/${c.id}`, { body: { content } }), 'Comment updated.'), 'btn-small btn-ghost') : null,
+      mayEdit(c) ? actionBtn('Delete', async () => {
+        const n = (c.replies || []).length;
+        if (!(await confirmDialog(n ? `Delete this comment and its ${n} repl${n === 1 ? 'y' : 'ies'}?` : 'Delete this comment?', { ok: 'Delete', danger: true }))) return;
+        await api(M, 'DELETE', `/admin/scenarios/${s.id}/comments/${c.id}`);
+        toast('Comment deleted.', 'success');
+        reload();
+      }, 'btn-small btn-ghost') : null);
+    li.append(actions);
+    if (top && c.replies?.length) li.append(h('ul', { class: 'comment-list', 'aria-label': 'Replies' }, c.replies.map((r) => commentItem(r, false))));
+    return li;
+  }
+  // an inline form under the comment (reply or edit); the server's message shows beside the field
+  function inline(li, actions, label, value, send, done) {
+    li.querySelector(':scope > form')?.remove();
+    const f = form({
+      fields: [{ name: 'content', label: label === 'Reply' ? 'Your reply' : 'Comment', type: 'textarea', value, required: true }],
+      submitLabel: label,
+      cancel: () => { f.remove(); actions.hidden = false; },
+      onSubmit: (v) => send(v.content ?? ''),
+      onDone: () => { toast(done, 'success'); reload(); },
+    });
+    actions.hidden = true;
+    actions.after(f);
+    f.querySelector('textarea').focus();
+  }
   p.append(form({
     fields: [{ name: 'content', label: 'Add a comment', type: 'textarea', required: true }],
     submitLabel: 'Comment',
-    onSubmit: (v) => api(M, 'POST', `/admin/scenarios/${s.id}/comments`, { body: v }),
+    onSubmit: (v) => api(M, 'POST', `/admin/scenarios/${s.id}/comments`, { body: { content: v.content ?? '' } }),
     onDone: () => { toast('Comment added.', 'success'); p.querySelector('textarea').value = ''; reload(); },
   }), box);
   reload();

@@ -6,8 +6,8 @@ const ROUTES = [
   '', 'users', 'audit',
   'training/scenarios', 'training/search', 'training/templates', 'training/import', 'training/dashboard', 'training/new',
   'chatbot/tester', 'chatbot/conversations', 'chatbot/tenants', 'chatbot/config',
-  'contact-center/campaigns', 'contact-center/contacts', 'contact-center/teams', 'contact-center/queues', 'contact-center/knowledge',
-  'contact-center/ivr', 'contact-center/routing', 'contact-center/voicemail', 'contact-center/dashboard', 'contact-center/reports',
+  'contact-center/campaigns', 'contact-center/templates', 'contact-center/contacts', 'contact-center/calllists', 'contact-center/teams', 'contact-center/queues', 'contact-center/knowledge',
+  'contact-center/ivr', 'contact-center/routing', 'contact-center/voicemail', 'contact-center/dashboard', 'contact-center/reports', 'contact-center/reports/templates', 'contact-center/reports/schedules', 'contact-center/reports/outbox',
   'marketplace/search', 'marketplace/pricing', 'marketplace/estimate', 'marketplace/reviews', 'marketplace/campaigns', 'marketplace/analytics',
   'planning/versions', 'planning/compare', 'planning/reports',
 ];

