@@ -276,17 +276,16 @@ pub fn period(raw: Option<&str>, default: &str) -> ApiResult<Period> {
             "period must look like 24h, 7d, 30d or 4w (at most 366 days)",
         )
     };
-    if label.len() < 2 {
-        return Err(bad());
-    }
-    let (num, unit) = label.split_at(label.len() - 1);
+    let unit = label.chars().last().ok_or_else(bad)?;
+    let num = &label[..label.len() - unit.len_utf8()];
     let n: i64 = num.parse().map_err(|_| bad())?;
-    let hours = match unit {
-        "h" => n,
-        "d" => n * 24,
-        "w" => n * 24 * 7,
+    let hours_per_unit = match unit {
+        'h' => 1,
+        'd' => 24,
+        'w' => 24 * 7,
         _ => return Err(bad()),
     };
+    let hours = n.checked_mul(hours_per_unit).ok_or_else(bad)?;
     if n < 1 || hours > 366 * 24 {
         return Err(bad());
     }
@@ -410,7 +409,18 @@ mod tests {
         assert_eq!(period(None, "7d").unwrap().label, "7d");
         let p = period(Some("24h"), "7d").unwrap();
         assert_eq!((p.end - p.start).num_hours(), 24);
-        for bad in ["0d", "x", "7y", "400d", "-1d"] {
+        for bad in [
+            "0d",
+            "x",
+            "7y",
+            "400d",
+            "-1d",
+            "",
+            "d",
+            "7\u{83}",
+            "\u{83}d",
+            "99999999999999999w",
+        ] {
             assert!(period(Some(bad), "7d").is_err(), "{bad}");
         }
     }

@@ -784,20 +784,8 @@ fn step(s: &mut SessionRow, def: &Definition, input: Option<&str>, duration: Opt
 }
 
 fn parse_period(period: Option<&str>) -> ApiResult<(String, Duration)> {
-    let p = period.unwrap_or("7d").trim().to_ascii_lowercase();
-    let bad = || ApiError::invalid("period", "must look like 24h, 7d or 4w (at most 366d)");
-    let (num, unit) = p.split_at(p.len().saturating_sub(1));
-    let n: i64 = num.parse().map_err(|_| bad())?;
-    let d = match unit {
-        "h" => Duration::hours(n),
-        "d" => Duration::days(n),
-        "w" => Duration::weeks(n),
-        _ => return Err(bad()),
-    };
-    if n < 1 || d > Duration::days(366) {
-        return Err(bad());
-    }
-    Ok((p, d))
+    let p = crate::common::period(period, "7d")?;
+    Ok((p.label, p.end - p.start))
 }
 
 fn analytics(
