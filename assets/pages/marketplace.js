@@ -2,7 +2,7 @@
 // search with distance, reviews with moderation, A/B campaign results.
 import { api, hasRole, session } from '../lib/api.js';
 import {
-  h, clear, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, field, readFields,
+  h, clear, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, field, readFields, confirmDialog,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -21,12 +21,13 @@ export async function render(main, route) {
   main.append(h('div', { class: 'page-head' },
     h('div', null, h('h1', null, 'Marketplace'), h('p', null, 'Provider pricing and estimates, provider search by distance, reviews and moderation, review campaigns.')),
     h('div', { class: 'links' }, h('a', { href: '/marketplace/v1/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
-  const R = { search: searchTab, pricing: pricingTab, estimate: estimateTab, reviews: reviewsTab, campaigns: campaignsTab, analytics: analyticsTab };
+  const R = { search: searchTab, providers: providersTab, pricing: pricingTab, estimate: estimateTab, reviews: reviewsTab, mine: myReviewsTab, campaigns: campaignsTab, analytics: analyticsTab, webhooks: webhooksTab };
   const tab = R[sub] ? sub : 'search';
   main.append(tabs([
-    { id: 'search', label: 'Find providers' }, { id: 'pricing', label: 'Pricing' }, { id: 'estimate', label: 'Estimate' },
-    { id: 'reviews', label: 'Reviews' }, { id: 'campaigns', label: 'Review campaigns' }, { id: 'analytics', label: 'Analytics' },
-  ].map((t) => ({ ...t, render: (p) => R[t.id](p, id) })), tab, (t) => { location.hash = `#/marketplace/${t}`; }));
+    { id: 'search', label: 'Find providers' }, { id: 'providers', label: 'Providers' }, { id: 'pricing', label: 'Pricing' }, { id: 'estimate', label: 'Estimate' },
+    { id: 'reviews', label: 'Reviews' }, hasRole(M, 'customer') ? { id: 'mine', label: 'My review requests' } : null, { id: 'campaigns', label: 'Review campaigns' },
+    { id: 'analytics', label: 'Analytics' }, { id: 'webhooks', label: 'Webhooks' },
+  ].filter(Boolean).map((t) => ({ ...t, render: (p) => R[t.id](p, id) })), tab, (t) => { location.hash = `#/marketplace/${t}`; }));
 }
 
 function providerPicker(current, onPick) {
@@ -290,4 +291,179 @@ function numbersAndRaw(d) {
   const walk = (o, pre) => Object.entries(o || {}).forEach(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? walk(v, `${pre}${k} `) : typeof v === 'number' ? nums.push([pre + k, v]) : null));
   walk(d, '');
   return h('div', null, h('div', { class: 'stats' }, nums.slice(0, 12).map(([k, v]) => stat(k, fmt.num(v, 2)))), h('details', null, h('summary', null, 'All figures'), h('pre', null, fmt.json(d))));
+}
+
+// ---------- providers ----------
+function providersTab(p, providerId) {
+  p.append(providerPicker(providerId, (id) => { location.hash = `#/marketplace/providers/${id}`; }));
+  const box = h('div');
+  p.append(box);
+  if (providerId) {
+    load(box, async () => {
+      const x = (await api(M, 'GET', `/providers/${providerId}`)).data;
+      remember(x.providerId, x.providerName);
+      return card(x.providerName,
+        kv([['Provider id', h('code', null, x.providerId)], ['Address', [x.location?.address, x.location?.city].filter(Boolean).join(', ') || '—'],
+          ['Coordinates', x.location?.coordinates ? x.location.coordinates.slice().reverse().map((v) => fmt.num(v, 4)).join(', ') : '—'],
+          ['Rating', `★ ${fmt.num(x.rating?.average, 2)} from ${fmt.num(x.rating?.count)} review${x.rating?.count === 1 ? '' : 's'}`], ['On the marketplace since', fmt.date(x.createdAt)]]),
+        h('div', { class: 'actions' }, h('a', { class: 'btn', href: `#/marketplace/pricing/${x.providerId}` }, 'Pricing'), h('a', { class: 'btn', href: `#/marketplace/reviews/${x.providerId}` }, 'Reviews')));
+    });
+    return;
+  }
+  // the providers found around a place in every service category, nearest first
+  const f = h('form', { class: 'filters', role: 'search', 'aria-label': 'Providers near a place' },
+    field({ name: 'location', label: 'Near', required: true, value: 'Nairobi', help: '“lat,lng” or a city' }),
+    field({ name: 'radius', label: 'Radius (km)', type: 'number', value: 50, min: 1 }),
+    h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'List providers')));
+  const run = () => load(box, async () => {
+    const q = readFields(f);
+    const cats = (await api(M, 'GET', '/service-categories')).data || [];
+    const found = new Map();
+    for (const c of cats) {
+      const r = await api(M, 'GET', '/services/search', { query: { ...q, serviceCategoryId: c.serviceCategoryId ?? c.id, limit: 100 } });
+      for (const x of r.data || []) {
+        const cur = found.get(x.providerId) || { ...x, categories: [] };
+        cur.categories.push(c.name);
+        found.set(x.providerId, cur);
+      }
+    }
+    const list = [...found.values()].sort((a, b) => (a.location?.distance ?? 0) - (b.location?.distance ?? 0));
+    if (!list.length) return empty('No providers within this radius.');
+    return h('table', { class: 'table' }, h('caption', { class: 'sr-only' }, 'Providers'),
+      h('thead', null, h('tr', null, ['Provider', 'Categories', 'Distance', 'Rating', ''].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', null, list.map((x) => h('tr', null,
+        h('td', null, h('a', { href: `#/marketplace/providers/${x.providerId}` }, x.providerName), h('br'), h('small', { class: 'muted' }, x.location?.address || '')),
+        h('td', null, x.categories.join(', ')),
+        h('td', { class: 'num' }, x.location?.distance !== undefined ? `${fmt.num(x.location.distance, 1)} km` : '—'),
+        h('td', null, `★ ${fmt.num(x.rating?.average, 1)} (${fmt.num(x.rating?.count)})`),
+        h('td', { class: 'row-actions' }, h('a', { class: 'btn btn-small', href: `#/marketplace/pricing/${x.providerId}` }, 'Pricing'), h('a', { class: 'btn btn-small', href: `#/marketplace/reviews/${x.providerId}` }, 'Reviews'))))));
+  });
+  f.addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  box.before(f);
+  run();
+}
+
+// ---------- the customer's review requests, reviews and preferences ----------
+function myReviewsTab(p) {
+  const pending = h('div');
+  const mine = h('div');
+  const loadPending = () => load(pending, async () => {
+    const list = (await api(M, 'GET', '/customers/reviews/pending')).data || [];
+    if (!list.length) return empty('No open review requests. Requests arrive after a completed booking.');
+    return h('ul', { class: 'comment-list', 'aria-label': 'Open review requests' }, list.map((r) => h('li', { class: 'card', 'data-testid': 'review-request' },
+      h('div', { class: 'toolbar' }, h('strong', null, `${r.providerName} · ${r.serviceType}`), h('span', { class: 'grow' }), badge(r.channel, 'role')),
+      h('small', { class: 'muted' }, `Service on ${fmt.date(r.serviceDate)} · asked ${fmt.date(r.requestedAt)} · open until ${fmt.date(r.expiresAt)} · ${r.reminderCount} reminder${r.reminderCount === 1 ? '' : 's'}`),
+      h('div', { class: 'actions' },
+        btn('Write a review', () => writeReview(r, () => { loadPending(); loadMine(); }), 'btn-primary btn-small'),
+        actionBtn('Remind me tomorrow', async () => { const x = await api(M, 'POST', `/reviews/request/${r.requestId}/remind`); toast(x.message || 'We will remind you.', 'success'); loadPending(); }, 'btn-small'),
+        btn('Decline…', () => declineRequest(r, loadPending), 'btn-small btn-ghost')))));
+  });
+  const loadMine = () => load(mine, async () => {
+    const r = await api(M, 'GET', '/customers/reviews', { query: { limit: 50 } });
+    const list = r.data || [];
+    if (!list.length) return empty('You have not written reviews yet.');
+    return h('table', { class: 'table' }, h('caption', { class: 'sr-only' }, 'My reviews'),
+      h('thead', null, h('tr', null, ['Provider', 'Rating', 'Review', 'Status', 'Submitted'].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', null, list.map((x) => h('tr', null,
+        h('td', null, h('a', { href: `#/marketplace/reviews/${x.providerId}` }, x.providerName)),
+        h('td', { 'aria-label': `${x.overallRating} of 5` }, `${'★'.repeat(x.overallRating)}${'☆'.repeat(5 - x.overallRating)}`),
+        h('td', null, h('strong', null, x.title || ''), x.title ? h('br') : null, x.comment || ''),
+        h('td', null, badge(x.moderationStatus)),
+        h('td', null, fmt.date(x.submittedAt))))));
+  });
+  const prefsOut = h('div', { role: 'status' });
+  const prefs = form({
+    fields: [
+      { name: 'reviewRequestsEnabled', label: 'Review requests', type: 'select', options: [['true', 'on'], ['false', 'off']], placeholder: 'keep current' },
+      { name: 'preferredChannel', label: 'Channel', type: 'select', options: ['push', 'sms', 'whatsapp', 'email'], placeholder: 'keep current' },
+      { name: 'preferredTimeOfDay', label: 'Time of day', type: 'select', options: ['morning', 'afternoon', 'evening'], placeholder: 'keep current' },
+      { name: 'maxRequestsPerMonth', label: 'At most per month', type: 'number', min: 0 },
+    ],
+    submitLabel: 'Save preferences',
+    onSubmit: (v) => {
+      if (v.reviewRequestsEnabled !== undefined) v.reviewRequestsEnabled = v.reviewRequestsEnabled === 'true';
+      return api(M, 'PUT', '/customers/review-preferences', { body: v });
+    },
+    onDone: (r) => {
+      toast(r.message || 'Preferences saved.', 'success');
+      const d = r.data?.preferences || r.data || {};
+      clear(prefsOut, kv([['Review requests', d.reviewRequestsEnabled ? 'on' : 'off'], ['Channel', d.preferredChannel], ['Time of day', d.preferredTimeOfDay], ['At most per month', d.maxRequestsPerMonth]]));
+    },
+  });
+  p.append(
+    h('h2', null, 'Open review requests'), pending,
+    h('h2', null, 'My reviews'), mine,
+    card('Review request preferences', h('p', { class: 'muted' }, 'Only the fields you change are saved.'), prefs, prefsOut));
+  loadPending(); loadMine();
+}
+function writeReview(r, done) {
+  const d = dialog(`Review ${r.providerName}`, form({
+    fields: [
+      { name: 'overallRating', label: 'Overall rating (1–5)', type: 'select', options: [['5', '★★★★★ 5'], ['4', '★★★★ 4'], ['3', '★★★ 3'], ['2', '★★ 2'], ['1', '★ 1']], value: '5', required: true },
+      { name: 'title', label: 'Title' },
+      { name: 'comment', label: 'Comment', type: 'textarea', wide: true },
+      { name: 'pros', label: 'What was good (comma separated)', type: 'tags' },
+    ],
+    submitLabel: 'Submit review', cancel: () => d.close(),
+    onSubmit: (v) => api(M, 'POST', '/reviews', { body: { ...v, overallRating: Number(v.overallRating), bookingId: r.bookingId, source: 'review_request' } }),
+    onDone: (x) => { d.close(); toast(x.message || 'Thank you for your review.', 'success'); done(); },
+  }), { wide: true });
+}
+function declineRequest(r, done) {
+  const d = dialog(`Decline the review request for ${r.providerName}`, form({
+    fields: [
+      { name: 'reason', label: 'Reason', type: 'select', options: [['not_interested', 'Not interested'], ['too_many_requests', 'Too many requests'], ['service_not_received', 'Service not received'], ['other', 'Other']] },
+      { name: 'feedback', label: 'Feedback', type: 'textarea' },
+      { name: 'permanentlyOptOut', label: 'Never ask me for reviews again', type: 'checkbox' },
+    ],
+    submitLabel: 'Decline', cancel: () => d.close(),
+    onSubmit: (v) => api(M, 'POST', `/reviews/request/${r.requestId}/decline`, { body: v }),
+    onDone: (x) => { d.close(); toast(x.message || 'Request declined.', 'success'); done(); },
+  }));
+}
+
+// ---------- webhooks ----------
+const WEBHOOK_EVENTS = [
+  ['review.created', 'A review is submitted'], ['review.response_added', 'A provider responds to a review'],
+  ['pricing.updated', 'A price changes'], ['review.request.delivered', 'A review request is delivered'],
+];
+function webhooksTab(p) {
+  const box = h('div');
+  const secretBox = h('div', { role: 'status', 'aria-live': 'polite' });
+  const run = () => load(box, async () => {
+    const list = (await api(M, 'GET', '/webhooks')).data || [];
+    if (!list.length) return empty('No webhooks registered. Register one to receive signed event deliveries.');
+    return h('table', { class: 'table' }, h('caption', { class: 'sr-only' }, 'Webhooks'),
+      h('thead', null, h('tr', null, ['URL', 'Events', 'Description', 'Active', 'Created', ''].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', null, list.map((w) => h('tr', null,
+        h('td', null, h('code', null, w.url)),
+        h('td', null, (w.events || []).map((e) => badge(e, 'role'))),
+        h('td', null, w.description || '—'),
+        h('td', null, w.active === false ? badge('inactive', 'draft') : badge('active')),
+        h('td', null, fmt.date(w.createdAt)),
+        h('td', { class: 'row-actions' }, actionBtn('Delete', async () => {
+          if (!(await confirmDialog(`Stop deliveries to ${w.url} and delete this webhook?`, { ok: 'Delete', danger: true }))) return;
+          await api(M, 'DELETE', `/webhooks/${w.id}`); toast('Webhook deleted.', 'success'); run();
+        }, 'btn-small btn-ghost'))))));
+  });
+  const f = form({
+    fields: [
+      { name: 'url', label: 'Delivery URL', type: 'url', required: true, placeholder: 'https://example.com/hooks/marketplace', wide: true },
+      { name: 'events', label: 'Events', type: 'multiselect', required: true, options: WEBHOOK_EVENTS, keepEmpty: true },
+      { name: 'description', label: 'Description' },
+      { name: 'secret', label: 'Signing secret (16–256 characters)', type: 'password', help: 'Leave empty and one is generated and shown once.', autocomplete: 'new-password' },
+    ],
+    submitLabel: 'Register webhook',
+    onSubmit: (v) => api(M, 'POST', '/webhooks', { body: v }),
+    onDone: (r) => {
+      toast('Webhook registered.', 'success');
+      clear(secretBox, card('Signing secret — copy it now, it is not shown again',
+        h('p', null, h('code', { 'data-testid': 'webhook-secret' }, r.data.secret)),
+        h('p', { class: 'muted' }, 'Each delivery carries X-Frontline-Signature: sha256=<HMAC-SHA256 of the body with this secret>.')));
+      f.reset();
+      run();
+    },
+  });
+  p.append(card('Register a webhook', f), secretBox, h('h2', null, 'Your webhooks'), box);
+  run();
 }

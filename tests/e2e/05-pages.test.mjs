@@ -8,7 +8,7 @@ const ROUTES = [
   'chatbot/tester', 'chatbot/conversations', 'chatbot/tenants', 'chatbot/config',
   'contact-center/campaigns', 'contact-center/templates', 'contact-center/contacts', 'contact-center/calllists', 'contact-center/teams', 'contact-center/queues', 'contact-center/knowledge',
   'contact-center/ivr', 'contact-center/routing', 'contact-center/voicemail', 'contact-center/dashboard', 'contact-center/reports', 'contact-center/reports/templates', 'contact-center/reports/schedules', 'contact-center/reports/outbox',
-  'marketplace/search', 'marketplace/pricing', 'marketplace/estimate', 'marketplace/reviews', 'marketplace/campaigns', 'marketplace/analytics',
+  'marketplace/search', 'marketplace/providers', 'marketplace/pricing', 'marketplace/estimate', 'marketplace/reviews', 'marketplace/campaigns', 'marketplace/analytics', 'marketplace/mine', 'marketplace/webhooks',
   'planning/versions', 'planning/compare', 'planning/reports',
 ];
 

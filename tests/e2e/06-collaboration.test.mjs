@@ -155,3 +155,58 @@ test('contact center: campaign template, call list with its contacts, report tem
     await shot(page, '06-cc-report-outbox');
   });
 });
+
+test('marketplace: providers list and profile, webhooks (secret shown once), a customer’s reviews and preferences', async (t) => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    if (!(await isServed('/marketplace/v1/service-categories'))) { t.skip('marketplace not served'); return; }
+    await open(page, 'marketplace/providers');
+    await settled(page);
+    const first = page.locator('table tbody tr').first();
+    await first.waitFor();
+    const name = (await first.locator('td a').first().innerText()).trim();
+    await first.locator('td a').first().click();
+    await page.getByRole('heading', { name }).waitFor();
+    await settled(page);
+    await page.getByText(/★ [\d.]+ from \d+ review/).waitFor();
+    await shot(page, '06-marketplace-provider');
+
+    // webhooks: a bad URL is refused beside the field; a good one shows its secret once
+    await open(page, 'marketplace/webhooks');
+    await page.getByLabel(/^Delivery URL/).fill('not a url');
+    await page.getByRole('checkbox', { name: 'A review is submitted' }).check();
+    await page.getByRole('button', { name: 'Register webhook' }).click();
+    const urlErr = page.locator('[data-field=url] .field-error');
+    const alert = page.locator('.form-alert');
+    await Promise.race([urlErr.filter({ hasText: /./ }).waitFor(), alert.filter({ hasText: /./ }).waitFor()]);
+    const hook = `https://hooks.example.com/e2e/${stamp()}`;
+    await page.getByLabel(/^Delivery URL/).fill(hook);
+    await page.getByRole('checkbox', { name: 'A review is submitted' }).check();
+    await page.getByRole('checkbox', { name: 'A price changes' }).check();
+    await page.getByLabel('Description').fill('e2e webhook');
+    await page.getByRole('button', { name: 'Register webhook' }).click();
+    const secret = (await page.getByTestId('webhook-secret').innerText()).trim();
+    assert.ok(secret.length >= 16, 'a generated secret is shown');
+    const row = page.locator('tr', { hasText: hook });
+    await row.getByText('pricing.updated').waitFor();
+    await shot(page, '06-marketplace-webhooks');
+    const listed = await call('GET', '/marketplace/v1/webhooks');
+    assert.ok(listed.some((w) => w.url === hook && !w.secret), 'stored, and the secret is not listed again');
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await dialog(page).getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached' });
+  });
+  // the demo customer: their review, open requests and preferences
+  await withBrowser(async (page) => {
+    await signIn(page, 'customer.demo@marketplace.local', 'demo-password-2026').catch(() => null);
+    if (!(await page.getByRole('button', { name: 'Sign out' }).isVisible())) { t.diagnostic('no demo customer on this server'); return; }
+    await open(page, 'marketplace/mine');
+    await page.getByRole('heading', { name: 'Open review requests' }).waitFor();
+    await page.locator('table', { hasText: 'John' }).or(page.getByText('You have not written reviews yet.')).first().waitFor();
+    await page.getByLabel('Channel').selectOption('email');
+    await page.getByLabel('At most per month').fill('2');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await page.locator('dd', { hasText: 'email' }).waitFor();
+    await shot(page, '06-marketplace-my-reviews');
+  });
+});
