@@ -2,7 +2,9 @@
 import { api } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, localPage, downloadLink, progress,
+  confirmDialog, field, readFields,
 } from '../lib/ui.js';
+import { chart } from '../lib/chart.js';
 
 const M = 'chatbot';
 const TENANT_KEY = 'frontline.chatbot.tenant';
@@ -22,11 +24,15 @@ export async function render(main, route) {
     h('div', null, h('h1', null, 'Chatbot platform'), h('p', null, 'Tenants, their bot configuration, a live tester and the conversations.')),
     h('div', { class: 'toolbar' }, h('label', { for: 'tenant-pick' }, 'Tenant'), picker, h('a', { href: '/chatbot/api/v2/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
   if (sub === 'c' && id) return conversationPage(main, id);
+  if (sub === 't' && id) return tenantPage(main, id);
   main.append(tabs([
     { id: 'tester', label: 'Chat tester', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : tester(p, current)) },
     { id: 'conversations', label: 'Conversations', render: (p) => conversations(p) },
     { id: 'tenants', label: 'Tenants', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : tenantsTab(p, tenants)) },
     { id: 'config', label: 'Configuration', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : configTab(p, current)) },
+    { id: 'sessions', label: 'Sessions', render: (p) => sessionsTab(p, current, id) },
+    { id: 'webhooks', label: 'Channel webhooks', render: (p) => webhooksTab(p, current) },
+    { id: 'health', label: 'Health', render: (p) => healthTab(p) },
   ], sub || 'tester', (t) => { location.hash = `#/chatbot/${t}`; }));
 }
 
@@ -152,13 +158,14 @@ function tenantsTab(p, tenants) {
   const t = table({
     caption: 'Tenants',
     columns: [
-      { key: 'name', label: 'Name', sortable: true },
+      { key: 'name', label: 'Name', sortable: true, render: (x) => h('a', { href: `#/chatbot/t/${x.tenant_id || x.id}` }, x.name) },
       { key: 'tenant_id', label: 'Id', render: (x) => h('code', null, x.tenant_id || x.id) },
       { key: 'domain', label: 'Domain', sortable: true },
       { key: 'plan', label: 'Plan', sortable: true },
       { key: 'status', label: 'Status', render: (x) => badge(x.status) },
     ],
     fetch: async (st) => localPage(tenants, st),
+    onRow: (x) => { location.hash = `#/chatbot/t/${x.tenant_id || x.id}`; },
     actions: (x) => [btn('Usage', () => usage(x.tenant_id || x.id), 'btn-small'), btn('Use', () => { sessionStorage.setItem(TENANT_KEY, x.tenant_id || x.id); location.hash = '#/chatbot/tester'; location.reload(); }, 'btn-small')],
     emptyText: 'No tenants yet.',
   });
@@ -233,7 +240,272 @@ function configTab(p, tenant) {
       ],
       submitLabel: 'Save configuration',
       onSubmit: (body) => api(M, 'PUT', `/tenants/${tenant}/config`, { body: { configuration: body }, headers: tenantHeaders() }),
-      onDone: () => toast('Configuration saved.', 'success'),
+      onDone: (r) => toast(`Configuration saved (${r.data.configuration_version}${r.data.changes_applied?.length ? `: ${r.data.changes_applied.length} change${r.data.changes_applied.length === 1 ? '' : 's'}` : ', nothing changed'}).`, 'success'),
     });
+  }).then(() => load(intentsBox, async () => {
+    const d = (await api(M, 'GET', `/tenants/${tenant}/config`, { headers: tenantHeaders() })).data;
+    const holder = h('div');
+    intentsEditor(holder, tenant, d.configuration || d);
+    return holder;
+  }));
+  const intentsBox = h('div');
+  p.append(intentsBox);
+}
+
+// ---------- tenant detail: settings, members, usage and billing ----------
+const PLANS = ['free', 'starter', 'professional', 'enterprise'];
+const MEMBER_ROLES = ['owner', 'admin', 'developer', 'agent', 'analyst', 'viewer'];
+const cents = (c, cur = 'USD') => `${cur} ${(Number(c || 0) / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+function tenantPage(main, id) {
+  const hdr = { 'X-Tenant-ID': id };
+  main.append(h('p', null, h('a', { href: '#/chatbot/tenants' }, '← Tenants')));
+  const box = h('div');
+  main.append(box);
+  load(box, async () => {
+    const t = (await api(M, 'GET', `/tenants/${id}`, { headers: hdr })).data;
+    const members = h('div');
+    const money = h('div');
+    const loadMembers = () => load(members, async () => {
+      const list = listOf((await api(M, 'GET', `/tenants/${id}/users`, { query: { limit: 100 }, headers: hdr })).data, 'users');
+      if (!list.length) return empty('No members.');
+      return h('table', { class: 'table' }, h('caption', { class: 'sr-only' }, 'Members'),
+        h('thead', null, h('tr', null, ['E-mail', 'Name', 'Role', 'Status', 'Invitation expires', 'Added'].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', null, list.map((m) => h('tr', null, h('td', null, m.email), h('td', null, [m.first_name, m.last_name].filter(Boolean).join(' ') || '—'),
+          h('td', null, badge(m.role, 'role')), h('td', null, badge(m.status)), h('td', null, fmt.date(m.invitation_expires_at)), h('td', null, fmt.date(m.created_at))))));
+    });
+    load(money, async () => {
+      const [u, b] = await Promise.all([api(M, 'GET', `/tenants/${id}/usage`, { headers: hdr }).then((r) => r.data), api(M, 'GET', `/tenants/${id}/billing`, { headers: hdr }).then((r) => r.data)]);
+      const us = u.usage || {}; const lim = u.limits || {};
+      return h('div', null,
+        h('div', { class: 'stats' },
+          stat('Conversations', fmt.num(us.conversations?.total), `${fmt.num(lim.conversations_used_percent, 2)}% of ${fmt.num(lim.conversations_limit)}`),
+          stat('Messages', fmt.num(us.messages?.total), `${fmt.num(us.messages?.inbound)} in · ${fmt.num(us.messages?.outbound)} out`),
+          stat('Escalated', fmt.num(us.conversations?.escalated)),
+          stat('API calls', fmt.num(us.integrations?.api_calls), `${fmt.num(lim.api_calls_used_percent, 2)}% of ${fmt.num(lim.api_calls_limit)}`),
+          stat('Webhook calls', fmt.num(us.integrations?.webhook_calls)),
+          stat('Days left', fmt.num(u.billing_period?.days_remaining), `period ${u.period || ''}`)),
+        h('div', { class: 'two' },
+          card('Messages by channel', Object.keys(us.messages?.by_channel || {}).length
+            ? chart({ type: 'bar', title: 'Messages by channel', labels: Object.keys(us.messages.by_channel), series: [{ name: 'messages', values: Object.values(us.messages.by_channel) }] })
+            : empty('No messages this month.')),
+          card(`Bill for ${b.period || u.period || 'this month'}`,
+            h('table', { class: 'table', 'data-testid': 'bill' }, h('caption', { class: 'sr-only' }, 'Bill'),
+              h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Item'), h('th', { scope: 'col', class: 'num' }, 'Amount'))),
+              h('tbody', null, (b.line_items || []).map((li) => h('tr', null, h('td', null, li.description, li.quantity !== undefined ? h('small', { class: 'muted' }, ` × ${fmt.num(li.quantity)}`) : null), h('td', { class: 'num' }, cents(li.amount_cents, b.currency)))),
+                h('tr', null, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num' }, h('strong', null, cents(b.total_cents, b.currency)))))))));
+    });
+    loadMembers();
+    const editTenant = () => {
+      const d = dialog(`Edit ${t.name}`, form({
+        fields: [
+          { name: 'name', label: 'Name', required: true, value: t.name },
+          { name: 'domain', label: 'Domain', value: t.domain },
+          { name: 'plan', label: 'Plan', type: 'select', options: PLANS, value: t.plan, required: true, help: 'Platform admins only.' },
+          { name: 'status', label: 'Status', type: 'select', options: ['active', 'suspended'], value: t.status, required: true, help: 'Platform admins only.' },
+          { name: 'features', label: 'Features (JSON object, merged)', type: 'json', value: t.features || {}, wide: true },
+        ],
+        submitLabel: 'Save', cancel: () => d.close(),
+        onSubmit: (body) => {
+          if (body.plan === t.plan) delete body.plan;
+          if (body.status === t.status) delete body.status;
+          return api(M, 'PUT', `/tenants/${id}`, { body, headers: hdr });
+        },
+        onDone: () => { d.close(); toast('Tenant saved.', 'success'); location.reload(); },
+      }), { wide: true });
+    };
+    const addMember = () => {
+      const d = dialog('Add a member', form({
+        fields: [
+          { name: 'email', label: 'E-mail', type: 'email', required: true },
+          { name: 'first_name', label: 'First name' }, { name: 'last_name', label: 'Last name' },
+          { name: 'role', label: 'Role', type: 'select', options: MEMBER_ROLES, value: 'agent', required: true },
+          { name: 'permissions', label: 'Permissions (comma separated, like conversations:read)', type: 'tags' },
+          { name: 'send_invitation', label: 'Send an invitation (valid 7 days)', type: 'checkbox', value: true },
+        ],
+        submitLabel: 'Add member', cancel: () => d.close(),
+        onSubmit: (body) => api(M, 'POST', `/tenants/${id}/users`, { body, headers: hdr }),
+        onDone: () => { d.close(); toast('Member added.', 'success'); loadMembers(); },
+      }));
+    };
+    return h('div', null,
+      h('div', { class: 'page-head' }, h('div', null, h('h2', null, t.name), h('p', null, h('code', null, t.tenant_id), ' ', badge(t.status), ' ', badge(t.plan, 'role'))),
+        h('div', { class: 'toolbar' },
+          btn('Use in tester', () => { sessionStorage.setItem(TENANT_KEY, id); location.hash = '#/chatbot/tester'; location.reload(); }),
+          btn('Edit', editTenant),
+          actionBtn('Delete tenant', async () => {
+            if (!(await confirmDialog(`Delete ${t.name} with all its conversations, sessions and keys? This cannot be undone.`, { ok: 'Delete tenant', danger: true }))) return;
+            const r = (await api(M, 'DELETE', `/tenants/${id}`, { headers: hdr })).data;
+            if (sessionStorage.getItem(TENANT_KEY) === id) sessionStorage.removeItem(TENANT_KEY);
+            toast(`Deleted; ${Object.values(r.records_removed || {}).reduce((a, b) => a + b, 0)} records removed.`, 'success');
+            location.hash = '#/chatbot/tenants';
+          }, 'btn-danger'))),
+      h('div', { class: 'two' },
+        card('Tenant', kv([['Domain', t.domain], ['Configuration', t.configuration_version], ['Members', t.user_count], ['Created', fmt.date(t.created_at)], ['Updated', fmt.date(t.updated_at)],
+          ['Features', h('code', null, JSON.stringify(t.features || {}))]])),
+        card('API keys (only prefixes are stored)', (t.api_keys || []).length ? kv(t.api_keys.map((k) => [k.type, h('span', null, h('code', null, `${k.prefix}…`), h('small', { class: 'muted' }, ` since ${fmt.date(k.created_at)}`))])) : empty('No keys.'))),
+      h('h3', null, 'Usage and billing this month'), money,
+      h('div', { class: 'toolbar' }, h('h3', null, 'Members'), h('span', { class: 'grow' }), btn('Add member', addMember, 'btn-primary btn-small')), members);
   });
+}
+
+// ---------- intents (part of the configuration) ----------
+function intentsEditor(p, tenant, config) {
+  const list = (config.chatbot?.intents || []).map((i) => ({ ...i }));
+  const rows = h('div');
+  const draw = () => clear(rows, list.length ? list.map((it, i) => h('fieldset', { class: 'fieldset intent', 'data-testid': 'intent' },
+    h('legend', null, it.name || `Intent ${i + 1}`),
+    h('div', { class: 'grid' },
+      field({ name: `intents.${i}.name`, label: 'Name', value: it.name, required: true }),
+      field({ name: `intents.${i}.examples`, label: 'Example phrases (one per line)', type: 'textarea', value: (it.examples || []).join('\n'), rows: 4 }),
+      field({ name: `intents.${i}.responses`, label: 'Responses (one per line; one is chosen)', type: 'textarea', value: (it.responses || []).join('\n'), rows: 4 }),
+      field({ name: `intents.${i}.quick_replies`, label: 'Quick replies (comma separated)', type: 'tags', value: (it.quick_replies || []).map((q) => (typeof q === 'string' ? q : q.title)) })),
+    h('div', { class: 'actions' }, btn('Remove intent', () => { sync(); list.splice(i, 1); draw(); }, 'btn-small btn-ghost')))) : empty('No custom intents. The built-in ones apply (greeting, store hours, order status, damaged order, goodbye); an intent with the same name replaces a built-in one.'));
+  // read the inputs back into `list`
+  const sync = () => {
+    rows.querySelectorAll('fieldset.intent').forEach((fs, i) => {
+      const v = (n) => fs.querySelector(`[name="intents.${i}.${n}"]`)?.value ?? '';
+      const lines = (s) => s.split('\n').map((x) => x.trim()).filter(Boolean);
+      list[i] = { ...list[i], name: v('name').trim(), examples: lines(v('examples')), responses: lines(v('responses')), quick_replies: v('quick_replies').split(',').map((x) => x.trim()).filter(Boolean).map((x) => ({ title: x, payload: x })) };
+    });
+  };
+  const alert = h('div', { class: 'form-alert', role: 'alert', hidden: true });
+  const save = actionBtn('Save intents', async () => {
+    sync();
+    alert.hidden = true;
+    try {
+      const r = await api(M, 'PUT', `/tenants/${tenant}/config`, { body: { configuration: { chatbot: { intents: list } } }, headers: tenantHeaders() });
+      toast(`Intents saved (${r.data.configuration_version}).`, 'success');
+    } catch (err) {
+      alert.hidden = false;
+      clear(alert, h('strong', null, err.summary || err.message));
+    }
+  }, 'btn-primary');
+  p.append(card('Intents', h('p', { class: 'muted' }, 'The bot matches a message against each intent’s example phrases; the confidence is the best match. Try them in the Chat tester.'),
+    alert, rows, h('div', { class: 'actions' }, btn('Add intent', () => { sync(); list.push({ name: '', examples: [], responses: [] }); draw(); rows.querySelector('fieldset:last-of-type input')?.focus(); }), save)));
+  draw();
+}
+
+// ---------- sessions ----------
+const SESS_KEY = 'frontline.chatbot.sessions';
+const CHANNELS = ['web', 'whatsapp', 'messenger', 'slack', 'teams', 'telegram', 'sms', 'api', 'generic'];
+function sessionsTab(p, tenant, sid) {
+  if (!tenant) { p.append(empty('Choose or create a tenant first.')); return; }
+  const known = () => JSON.parse(sessionStorage.getItem(SESS_KEY) || '[]').filter((s) => s.tenant === tenant);
+  const remember = (s) => sessionStorage.setItem(SESS_KEY, JSON.stringify([{ id: s.session_id, user: s.user_id, tenant }, ...JSON.parse(sessionStorage.getItem(SESS_KEY) || '[]').filter((x) => x.id !== s.session_id)].slice(0, 20)));
+  const detail = h('div');
+  const lookup = h('form', { class: 'filters', role: 'search', 'aria-label': 'Open a session' },
+    field({ name: 'id', label: 'Session id', value: sid || '', placeholder: 'sess_…', suggest: known().map((s) => s.id) }),
+    h('div', { class: 'filter-actions' }, h('button', { class: 'btn', type: 'submit' }, 'Open')));
+  lookup.addEventListener('submit', (e) => { e.preventDefault(); const v = readFields(lookup).id; if (v) location.hash = `#/chatbot/sessions/${encodeURIComponent(v.trim())}`; });
+  const create = form({
+    fields: [
+      { name: 'user_id', label: 'User id', required: true, value: 'visitor_1' },
+      { name: 'channel', label: 'Channel', type: 'select', options: CHANNELS, value: 'web', required: true },
+      { name: 'session_config.timeout_minutes', label: 'Timeout (minutes, 1–1440)', type: 'number', value: 30 },
+      { name: 'initial_context', label: 'Initial context (JSON object)', type: 'json', value: { page_url: 'https://shop.example.com/products/headphones' }, wide: true },
+    ],
+    submitLabel: 'Start session',
+    onSubmit: (body) => api(M, 'POST', '/sessions', { body, headers: tenantHeaders() }),
+    onDone: (r) => {
+      remember(r.data);
+      toast('Session started. Its token is shown once.', 'success');
+      location.hash = `#/chatbot/sessions/${r.data.session_id}`;
+      sessionStorage.setItem('frontline.chatbot.lastToken', JSON.stringify({ id: r.data.session_id, token: r.data.session_token }));
+    },
+  });
+  p.append(h('div', { class: 'two' }, card('Start a session', create), h('div', null, card('Open a session', lookup,
+    known().length ? h('ul', null, known().map((s) => h('li', null, h('a', { href: `#/chatbot/sessions/${s.id}` }, s.id), ` · ${s.user}`))) : h('p', { class: 'muted' }, 'Sessions you start here are listed for this browser tab.')))), detail);
+  if (sid) sessionDetail(detail, sid);
+}
+function sessionDetail(box, sid) {
+  const run = () => load(box, async () => {
+    const [s, cx] = await Promise.all([api(M, 'GET', `/sessions/${sid}`, { headers: tenantHeaders() }).then((r) => r.data), api(M, 'GET', `/sessions/${sid}/context`, { headers: tenantHeaders() }).then((r) => r.data).catch(() => null)]);
+    const last = JSON.parse(sessionStorage.getItem('frontline.chatbot.lastToken') || 'null');
+    const token = last?.id === sid ? last.token : null;
+    const active = s.status === 'active';
+    const ctxForm = form({
+      fields: [
+        { name: 'context_updates', label: 'Set context fields (JSON object)', type: 'json', value: { cart_value: 149.99 }, wide: true },
+        { name: 'append_to_history.page_visits', label: 'Append a page visit (URL)' },
+      ],
+      submitLabel: 'Update context',
+      onSubmit: (body) => api(M, 'PUT', `/sessions/${sid}/context`, { body, headers: tenantHeaders() }),
+      onDone: (r) => { toast(`Updated: ${(r.data.updated_fields || []).join(', ') || 'history'}.`, 'success'); run(); },
+    });
+    return h('div', null,
+      h('div', { class: 'page-head' }, h('div', null, h('h2', null, 'Session ', h('code', null, sid)), h('p', null, badge(s.status), ` ${s.user_id} · ${s.channel}`)),
+        h('div', { class: 'toolbar' },
+          active ? actionBtn('Extend 30 min', async () => { const r = await api(M, 'POST', `/sessions/${sid}/extend`, { body: { extend_by_minutes: 30 }, headers: tenantHeaders() }); toast(`Now expires ${fmt.date(r.data.new_expiry)}.`, 'success'); run(); }) : null,
+          active ? actionBtn('End session', async () => { await api(M, 'DELETE', `/sessions/${sid}`, { headers: tenantHeaders() }); toast('Session ended.', 'success'); run(); }, 'btn-danger') : null)),
+      token ? card('Session token — shown once, copy it now', h('code', null, token)) : null,
+      h('div', { class: 'two' },
+        card('Session', kv([['Created', fmt.date(s.created_at)], ['Last activity', fmt.date(s.last_activity)], ['Expires', h('span', { 'data-testid': 'session-expiry' }, fmt.date(s.expires_at))], ['Status', s.status]])),
+        card('Context', h('pre', { 'data-testid': 'session-context' }, fmt.json(cx?.context ?? s.context ?? {})), cx?.history && Object.keys(cx.history).length ? [h('h4', null, 'History'), h('pre', null, fmt.json(cx.history))] : null)),
+      active ? card('Update the context', ctxForm) : null);
+  });
+  run();
+}
+
+// ---------- channel webhooks ----------
+function webhooksTab(p, tenant) {
+  if (!tenant) { p.append(empty('Choose or create a tenant first.')); return; }
+  const base = `${location.origin}/chatbot/api/v2`;
+  const box = h('div');
+  p.append(box);
+  load(box, async () => {
+    const c = (await api(M, 'GET', `/tenants/${tenant}/config`, { headers: tenantHeaders() })).data.configuration || {};
+    const channels = c.channels || {};
+    const integrations = Object.entries(c.integrations || {}).filter(([, v]) => v && typeof v === 'object' && 'webhook_token' in v);
+    const rows = [
+      ['whatsapp', 'WhatsApp Business', '/webhooks/whatsapp', 'X-Hub-Signature-256 with channels.whatsapp.app_secret'],
+      ['messenger', 'Facebook Messenger', '/webhooks/messenger', 'X-Hub-Signature-256 with channels.messenger.app_secret'],
+      ['slack', 'Slack', '/webhooks/slack', 'X-Slack-Signature with channels.slack.signing_secret'],
+      ['teams', 'Microsoft Teams', '/webhooks/teams', 'Bearer channels.teams.token'],
+      ['telegram', 'Telegram', '/webhooks/telegram', 'X-Telegram-Bot-Api-Secret-Token = channels.telegram.secret_token'],
+    ];
+    const test = h('div', { role: 'status', 'aria-live': 'polite' });
+    const verify = form({
+      fields: [
+        { name: 'channel', label: 'Channel', type: 'select', options: ['whatsapp', 'messenger'], value: 'whatsapp', required: true },
+        { name: 'token', label: 'Verify token to try', required: true },
+      ],
+      submitLabel: 'Try verification',
+      onSubmit: async (v) => {
+        const challenge = String(Math.floor(Math.random() * 1e9));
+        const q = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.challenge': challenge, 'hub.verify_token': v.token });
+        const r = await fetch(`/chatbot/api/v2/webhooks/verify/${v.channel}?${q}`, { headers: { 'X-Tenant-ID': tenant } });
+        const text = await r.text();
+        clear(test, r.ok && text === challenge
+          ? h('p', { class: 'ok' }, `✓ Verified: the server echoed the challenge ${challenge}.`)
+          : h('p', { class: 'field-error' }, `✗ Refused (HTTP ${r.status}): ${(() => { try { const j = JSON.parse(text); return j.error?.message || text; } catch { return text; } })()}`));
+      },
+    });
+    return h('div', null,
+      h('p', { class: 'muted' }, 'Point each channel at these addresses. Every request names the tenant with the X-Tenant-ID header (', h('code', null, tenant), ') and is checked against the secret in the tenant’s configuration.'),
+      h('table', { class: 'table' }, h('caption', { class: 'sr-only' }, 'Channel webhooks'),
+        h('thead', null, h('tr', null, ['Channel', 'Address', 'Checked with', 'Configured'].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', null, rows.map(([k, label, path, check]) => h('tr', null, h('td', null, label), h('td', null, h('code', null, base + path)), h('td', null, h('small', null, check)),
+          h('td', null, channels[k] ? (channels[k].enabled === false ? badge('disabled', 'draft') : badge('configured', 'active')) : badge('not set', 'draft')))),
+        integrations.map(([k]) => h('tr', null, h('td', null, `Integration “${k}”`), h('td', null, h('code', null, `${base}/webhooks/generic/${k}`)), h('td', null, h('small', null, `Bearer integrations.${k}.webhook_token`)), h('td', null, badge('configured', 'active')))))),
+      h('p', { class: 'muted' }, 'Secrets are set in the Configuration tab (Channels and Integrations JSON); they are stored and shown masked.'),
+      card('Subscription verification', h('p', { class: 'muted' }, 'Meta platforms call the verify address with a challenge; try the tenant’s verify token here.'), verify, test));
+  });
+}
+
+// ---------- health ----------
+function healthTab(p) {
+  const box = h('div');
+  p.append(box);
+  const run = () => load(box, async () => {
+    const get = (path) => api(M, 'GET', path).then((r) => r.data).catch((e) => ({ status: 'unavailable', error: e.message }));
+    const [d, deps, m] = await Promise.all([get('/health/detailed'), get('/health/dependencies'), get('/health/metrics')]);
+    const comps = d.components || d.checks || {};
+    return h('div', null,
+      h('div', { class: 'toolbar' }, h('strong', null, 'Overall: '), badge(d.status || '—'), h('span', { class: 'muted' }, `version ${d.version || '—'} · up ${fmt.num((d.uptime_seconds || 0) / 60, 0)} min`), h('span', { class: 'grow' }), btn('Refresh', run, 'btn-small')),
+      h('div', { class: 'two' },
+        card('Components', Object.keys(comps).length ? kv(Object.entries(comps).map(([k, v]) => [k, h('span', null, badge(v?.status || String(v)), v?.response_time_ms !== undefined ? ` ${fmt.num(v.response_time_ms, 1)} ms` : '')])) : h('pre', null, fmt.json(d))),
+        card('Dependencies', h('pre', null, fmt.json(deps)))),
+      card('Metrics', h('pre', null, fmt.json(m))));
+  });
+  run();
 }

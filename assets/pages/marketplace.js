@@ -45,13 +45,18 @@ function providerPicker(current, onPick) {
 function searchTab(p) {
   const out = h('div');
   const f = h('form', { class: 'filters', role: 'search' },
-    field({ name: 'serviceCategoryId', label: 'Service category', required: true, placeholder: 'barber or category id' }),
+    field({ name: 'serviceCategoryId', label: 'Service category', type: 'select', required: true, options: [] }),
     field({ name: 'location', label: 'Location', required: true, value: '-1.2864,36.8219', help: '“lat,lng” or a city' }),
     field({ name: 'radius', label: 'Radius (km)', type: 'number', value: 10, min: 1 }),
     field({ name: 'minPrice', label: 'Min price', type: 'number', min: 0 }),
     field({ name: 'maxPrice', label: 'Max price', type: 'number', min: 0 }),
     field({ name: 'sortBy', label: 'Sort', type: 'select', options: [['distance', 'Nearest'], ['price_asc', 'Price ↑'], ['price_desc', 'Price ↓'], ['rating_desc', 'Rating']], value: 'distance', required: true }),
     h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Search')));
+  // the categories come from the server; the first one is chosen
+  api(M, 'GET', '/service-categories').then((r) => {
+    const sel = f.querySelector('select[name=serviceCategoryId]');
+    (r.data || []).forEach((c) => sel.append(h('option', { value: c.serviceCategoryId ?? c.id }, c.name)));
+  }).catch(() => {});
   f.addEventListener('submit', (e) => {
     e.preventDefault();
     const q = readFields(f);
