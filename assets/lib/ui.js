@@ -326,7 +326,7 @@ export function form({ fields, submitLabel = 'Save', onSubmit, onDone, cancel, s
     } catch (err) {
       const unmatched = showFieldErrors(f, err);
       alert.hidden = false;
-      clear(alert, h('strong', null, err.message || 'Could not save.'),
+      clear(alert, h('strong', null, err instanceof ApiError && err.notServed ? 'This operation is not served by this Frontline build yet.' : (err.message || 'Could not save.')),
         unmatched.length ? h('ul', null, unmatched.map((m) => h('li', null, m))) : null);
       if (!Object.keys(err.fields || {}).length) alert.focus?.();
     } finally {

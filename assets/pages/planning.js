@@ -2,7 +2,7 @@
 // compare 2–4 versions, lock, duplicate, reports.
 import { api, hasRole } from '../lib/api.js';
 import {
-  h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, progress, downloadLink,
+  h, clear, table, form, dialog, toast, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, progress, downloadLink, toastError,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -16,9 +16,10 @@ export async function render(main, route) {
     h('div', null, h('h1', null, 'School financial planning'), h('p', null, '30-year projections per version: enrolment, tuition, rent, staff, opex, capex, EBITDA and cash flow.')),
     h('div', { class: 'links' }, h('a', { href: '/planning/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
   if (sub === 'v' && id) return versionPage(main, id);
-  const R = { versions: versionsTab, compare: compareTab, reports: reportsTab };
+  const R = { versions: versionsTab, compare: compareTab, reports: reportsTab, admin: adminTab };
   const tab = R[sub] ? sub : 'versions';
-  main.append(tabs([{ id: 'versions', label: 'Versions' }, { id: 'compare', label: `Compare (${picked.size})` }, { id: 'reports', label: 'Reports' }]
+  main.append(tabs([{ id: 'versions', label: 'Versions' }, { id: 'compare', label: `Compare (${picked.size})` }, { id: 'reports', label: 'Reports' },
+    hasRole(M, 'ADMIN') ? { id: 'admin', label: 'Settings & users' } : null].filter(Boolean)
     .map((t) => ({ ...t, render: (p) => R[t.id](p) })), tab, (t) => { location.hash = `#/planning/${t}`; }));
 }
 
@@ -228,4 +229,79 @@ function reportsTab(p) {
     emptyText: 'No reports yet. Open a version and choose “Report”.',
   });
   p.append(t.el);
+}
+
+// ---------- admin: settings, users and roles, audit log ----------
+function adminTab(p) {
+  const settingsBox = h('div');
+  const usersBox = h('div');
+  load(settingsBox, async () => {
+    const s = (await api(M, 'GET', '/api/admin/settings')).data;
+    const out = h('div', { role: 'status' });
+    return h('div', null, form({
+      fields: [
+        { name: 'cpiRate', label: 'CPI rate (0.03 = 3%)', type: 'number', step: 0.0005, min: 0, value: s.cpiRate, help: 'Drives CPI-indexed rent and costs in every projection.' },
+        { name: 'discountRate', label: 'Discount rate (for NPV)', type: 'number', step: 0.0005, min: 0, value: s.discountRate },
+        { name: 'taxRate', label: 'Tax rate', type: 'number', step: 0.0005, min: 0, value: s.taxRate },
+        { name: 'currency', label: 'Currency', value: s.currency },
+        { name: 'timezone', label: 'Time zone', value: s.timezone },
+        { name: 'dateFormat', label: 'Date format', type: 'select', options: ['DD/MM/YYYY', 'MM/DD/YYYY', 'YYYY-MM-DD', 'DD.MM.YYYY'], value: s.dateFormat, required: true },
+        { name: 'numberFormat', label: 'Number format', type: 'select', options: ['1,000,000', '1.000.000', '1 000 000', '1000000'], value: s.numberFormat, required: true },
+      ],
+      submitLabel: 'Save settings',
+      onSubmit: (body) => {
+        // send only what changed
+        const patch = Object.fromEntries(Object.entries(body).filter(([k, v]) => v !== s[k]));
+        if (!Object.keys(patch).length) return Promise.resolve({ data: { message: 'Nothing changed.' } });
+        return api(M, 'PATCH', '/api/admin/settings', { body: patch });
+      },
+      onDone: (r) => {
+        Object.assign(s, r.data || {});
+        toast(r.data?.message || 'Settings saved.', 'success');
+        clear(out, h('p', { class: 'muted' }, r.data?.updatedAt ? `Saved ${fmt.date(r.data.updatedAt)}. Projections use the new rates from now on.` : ''));
+      },
+    }), out);
+  });
+  load(usersBox, async () => {
+    const list = (await api(M, 'GET', '/api/admin/users')).data.users || [];
+    if (!list.length) return empty('No users with a planning role yet.');
+    return h('table', { class: 'table' }, h('caption', { class: 'sr-only' }, 'Planning users'),
+      h('thead', null, h('tr', null, ['Name', 'E-mail', 'Role', 'Last sign-in', 'Since'].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', null, list.map((u) => {
+        const sel = h('select', { 'aria-label': `Role of ${u.name || u.email}` }, ['ADMIN', 'PLANNER', 'VIEWER'].map((r) => h('option', { value: r, selected: r === u.role }, r)));
+        sel.addEventListener('change', async () => {
+          sel.disabled = true;
+          try {
+            const r = await api(M, 'PATCH', `/api/admin/users/${u.id}`, { body: { role: sel.value } });
+            u.role = r.data.role || sel.value;
+            toast(r.data.message || `${u.name || u.email} is now ${u.role}.`, 'success');
+          } catch (err) { sel.value = u.role; toastError(err); } finally { sel.disabled = false; }
+        });
+        return h('tr', null, h('td', null, u.name || '—'), h('td', null, u.email), h('td', null, sel), h('td', null, fmt.date(u.lastLoginAt)), h('td', null, fmt.date(u.createdAt)));
+      })));
+  });
+  const logs = table({
+    caption: 'Planning audit log',
+    columns: [
+      { key: 'timestamp', label: 'When', render: (l) => fmt.date(l.timestamp) },
+      { key: 'action', label: 'Action', render: (l) => badge(l.action, 'role') },
+      { key: 'userName', label: 'Who', render: (l) => l.userName || l.userId },
+      { key: 'entityType', label: 'Entity', render: (l) => `${l.entityType || ''} ${l.entityId ? `· ${String(l.entityId).slice(0, 8)}` : ''}` },
+      { key: 'metadata', label: 'Details', render: (l) => h('code', null, JSON.stringify(l.metadata || {})) },
+      { key: 'ipAddress', label: 'IP' },
+    ],
+    filters: [
+      { name: 'action', label: 'Action', type: 'select', options: ['CREATE_VERSION', 'UPDATE_VERSION', 'DELETE_VERSION', 'DUPLICATE_VERSION', 'LOCK_VERSION', 'GENERATE_REPORT', 'UPDATE_SETTINGS', 'UPDATE_USER_ROLE'] },
+      { name: 'entityType', label: 'Entity', type: 'select', options: ['VERSION', 'REPORT', 'SETTINGS', 'USER'] },
+      { name: 'startDate', label: 'From', type: 'date' },
+      { name: 'endDate', label: 'To', type: 'date' },
+    ],
+    limit: 50,
+    fetch: async (st) => {
+      const r = await api(M, 'GET', '/api/admin/audit-logs', { query: { ...st.filters, page: st.page, limit: st.limit } });
+      return { rows: r.data.logs || [], total: r.data.pagination?.total };
+    },
+    emptyText: 'No audit entries match.',
+  });
+  p.append(h('div', { class: 'two' }, card('Settings', settingsBox), card('Users and roles', usersBox)), h('h2', null, 'Audit log'), logs.el);
 }

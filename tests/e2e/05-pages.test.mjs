@@ -9,7 +9,7 @@ const ROUTES = [
   'contact-center/campaigns', 'contact-center/templates', 'contact-center/contacts', 'contact-center/calllists', 'contact-center/teams', 'contact-center/queues', 'contact-center/knowledge',
   'contact-center/ivr', 'contact-center/routing', 'contact-center/voicemail', 'contact-center/dashboard', 'contact-center/reports', 'contact-center/reports/templates', 'contact-center/reports/schedules', 'contact-center/reports/outbox',
   'marketplace/search', 'marketplace/providers', 'marketplace/pricing', 'marketplace/estimate', 'marketplace/reviews', 'marketplace/campaigns', 'marketplace/analytics', 'marketplace/mine', 'marketplace/webhooks',
-  'planning/versions', 'planning/compare', 'planning/reports',
+  'planning/versions', 'planning/compare', 'planning/reports', 'planning/admin',
 ];
 
 test('every page and tab renders without script errors', async (t) => {
