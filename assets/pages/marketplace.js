@@ -90,7 +90,7 @@ function priceOf(pr) {
 // ---------- pricing ----------
 function pricingTab(p, providerId) {
   p.append(providerPicker(providerId, (id) => { location.hash = `#/marketplace/pricing/${id}`; }));
-  const toolbar = h('div', { class: 'toolbar' }, hasRole(M, 'provider') ? btn('New pricing', () => newPricing(), 'btn-primary') : null,
+  const toolbar = h('div', { class: 'toolbar' }, hasRole(M, 'provider') ? actionBtn('New pricing', () => newPricing(), 'btn-primary') : null,
     hasRole(M, 'provider') ? btn('Market rate suggestions', () => suggestions()) : null);
   p.append(toolbar);
   if (!providerId) { p.append(empty('Pick a provider, or search for one on “Find providers”.')); return; }
@@ -108,13 +108,18 @@ function pricingTab(p, providerId) {
         h('td', { class: 'row-actions' },
           btn('Estimate', () => { sessionStorage.setItem('frontline.mp.est', JSON.stringify({ providerId, servicePricingId: x.pricingId, pricingType: x.pricingType })); location.hash = '#/marketplace/estimate'; }, 'btn-small'),
           btn('History', () => history(x), 'btn-small'),
-          hasRole(M, 'provider') ? btn('Edit', () => editPricing(x), 'btn-small') : null)))));
+          hasRole(M, 'provider') ? actionBtn('Edit', () => editPricing(x), 'btn-small') : null)))));
   });
+}
+let categories = null;
+async function loadCategories() {
+  categories ||= ((await api(M, 'GET', '/service-categories')).data || []).map((c) => [c.serviceCategoryId ?? c.id, c.name]);
+  return categories;
 }
 function pricingFields(x = {}) {
   return [
     { name: 'serviceName', label: 'Service name', required: true, value: x.serviceName },
-    { name: 'serviceCategoryId', label: 'Category id', required: !x.pricingId, value: x.serviceCategoryId },
+    { name: 'serviceCategoryId', label: 'Service category', type: 'select', required: !x.pricingId, options: categories || [], value: x.serviceCategoryId, placeholder: 'keep' },
     { name: 'pricingType', label: 'Pricing type', type: 'select', options: ['flat', 'hourly', 'tiered', 'package'], value: x.pricingType || 'flat', required: true },
     { name: 'flatRate', label: 'Flat rate', type: 'number', min: 0, value: x.flatRate },
     { name: 'hourlyRate', label: 'Hourly rate', type: 'number', min: 0, value: x.hourlyRate },
@@ -126,7 +131,8 @@ function pricingFields(x = {}) {
     { name: 'serviceDescription', label: 'Description', type: 'textarea', value: x.serviceDescription },
   ];
 }
-function newPricing() {
+async function newPricing() {
+  await loadCategories();
   const d = dialog('New pricing', form({
     fields: [...pricingFields(), { name: 'location.coordinates', label: 'Location [lng, lat] (JSON)', type: 'json', value: [36.8219, -1.2864] }, { name: 'location.serviceRadius', label: 'Service radius (km)', type: 'number', value: 10 }],
     submitLabel: 'Create', cancel: () => d.close(),
@@ -134,7 +140,8 @@ function newPricing() {
     onDone: (r) => { d.close(); toast('Pricing created.', 'success'); remember(r.data.providerId); location.hash = `#/marketplace/pricing/${r.data.providerId}`; },
   }), { wide: true });
 }
-function editPricing(x) {
+async function editPricing(x) {
+  await loadCategories();
   const d = dialog(`Edit ${x.serviceName}`, form({
     fields: [...pricingFields(x), { name: 'isActive', label: 'Active', type: 'checkbox', value: x.isActive !== false }, { name: 'changeReason', label: 'Reason for the change' }],
     submitLabel: 'Save', cancel: () => d.close(),

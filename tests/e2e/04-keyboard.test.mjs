@@ -25,6 +25,8 @@ test('keyboard only: sign in, skip link, tabs with arrow keys, dialog closes wit
     // arrow keys move along the tabs, Enter opens one and focus stays on the tab list
     await page.getByRole('tab', { name: 'Campaigns' }).focus();
     await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Campaign templates');
+    await page.keyboard.press('ArrowRight');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Contacts');
     await page.keyboard.press('Enter');
     await page.waitForURL(/#\/contact-center\/contacts$/);
