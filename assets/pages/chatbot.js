@@ -2,7 +2,7 @@
 import { api } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, localPage, downloadLink, progress,
-  confirmDialog, field, readFields,
+  confirmDialog, field, readFields, toastError,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -79,15 +79,21 @@ function conversations(p) {
       { key: 'status', label: 'Status', render: (c) => badge(c.status) },
       { key: 'current_intent', label: 'Intent' },
       { key: 'message_count', label: 'Messages', class: 'num' },
-      { key: 'last_activity_at', label: 'Last activity', render: (c) => fmt.date(c.last_activity_at) },
+      { key: 'started_at', label: 'Started', sortable: true, render: (c) => fmt.date(c.started_at) },
+      { key: 'last_activity_at', label: 'Last activity', sortable: true, render: (c) => fmt.date(c.last_activity_at) },
     ],
     filters: [
+      { name: 'search', label: 'Text in messages' },
+      { name: 'user_id', label: 'User id' },
       { name: 'status', label: 'Status', type: 'select', options: ['active', 'closed', 'transferred'] },
-      { name: 'channel', label: 'Channel', type: 'select', options: ['web', 'whatsapp', 'messenger', 'slack', 'teams', 'telegram'] },
+      { name: 'channel', label: 'Channel', type: 'select', options: ['web', 'whatsapp', 'messenger', 'slack', 'teams', 'telegram', 'sms', 'api', 'generic'] },
       { name: 'date_from', label: 'From', type: 'date' },
+      { name: 'date_to', label: 'To', type: 'date' },
     ],
+    sort: 'last_activity_at',
     fetch: async (st) => {
-      const r = await api(M, 'GET', '/conversations', { query: { ...st.filters, page: st.page, limit: st.limit, sort: 'last_activity_desc' }, headers: tenantHeaders() });
+      const sort = `${st.sort === 'started_at' ? 'started_at' : 'last_activity'}_${st.order === 'asc' ? 'asc' : 'desc'}`;
+      const r = await api(M, 'GET', '/conversations', { query: { ...st.filters, page: st.page, limit: st.limit, sort }, headers: tenantHeaders() });
       return { rows: listOf(r.data, 'conversations'), total: r.data.pagination?.total };
     },
     onRow: (c) => { location.hash = `#/chatbot/c/${c.conversation_id}`; },
@@ -111,12 +117,39 @@ async function conversationPage(main, id) {
           btn('Export', () => exportConversation(id)),
           c.status === 'closed' ? act('reopen', {}, 'Reopen') : act('close', { reason: 'resolved' }, 'Close'))),
       h('div', { class: 'two' },
-        h('div', { class: 'chat', style: 'max-height:560px' }, (c.messages || []).map((m) => h('div', { class: `bubble ${m.direction}` }, m.content?.text || JSON.stringify(m.content),
-          h('span', { class: 'meta' }, `${m.direction} · ${fmt.date(m.timestamp)}`)))),
+        h('div', { class: 'chat', style: 'max-height:560px', 'aria-label': 'Messages' }, (c.messages || []).length ? (c.messages || []).map((m) => h('div', { class: `bubble ${m.direction === 'inbound' ? 'me' : ''} ${m.direction}` }, m.content?.text || JSON.stringify(m.content),
+          h('span', { class: 'meta' }, m.direction === 'outbound'
+            ? `bot · ${fmt.date(m.timestamp)} · intent: ${m.intent ?? '—'} · confidence: ${m.confidence_score == null ? '—' : fmt.num(m.confidence_score, 2)}${m.processing_time_ms != null ? ` · ${m.processing_time_ms} ms` : ''}`
+            : `customer · ${fmt.date(m.timestamp)}`),
+          m.direction === 'outbound' && m.message_id ? rate(m) : null)) : empty('No messages.')),
         h('div', null, card('Details', kv([['User', c.user_id], ['Channel', c.channel], ['Started', fmt.date(c.started_at)], ['Last activity', fmt.date(c.last_activity_at)],
-          ['Intent', c.context?.current_intent], ['Entities', JSON.stringify(c.context?.entities || {})]])),
-        card('Summary', kv(Object.entries(c.summary || {}))))));
+          ['Intent', c.context?.current_intent], ['Entities', h('code', null, JSON.stringify(c.context?.entities || {}))]])),
+        card('Summary', kv(Object.entries(c.summary || {}).map(([k, v]) => [k.replace(/_/g, ' '), v && typeof v === 'object' ? JSON.stringify(v) : v]))),
+        analytics)));
   });
+  const analytics = h('div');
+  load(analytics, async () => {
+    const a = (await api(M, 'GET', `/conversations/${id}/analytics`, { headers: tenantHeaders() })).data;
+    const bp = a.bot_performance || {};
+    const dist = a.intent_distribution || {};
+    return card('Bot performance', h('div', { class: 'stats' },
+      stat('Avg confidence', fmt.num(bp.average_confidence, 2)), stat('Fallbacks', fmt.num(bp.fallback_count), bp.fallback_rate != null ? fmt.pct(bp.fallback_rate) : null),
+      stat('Avg reply', `${fmt.num(bp.average_response_time_ms, 0)} ms`), stat('Rating', a.feedback?.average_rating != null ? `${fmt.num(a.feedback.average_rating, 1)} / 5` : '—')),
+      Object.keys(dist).length ? chart({ type: 'bar', title: 'Intents answered', labels: Object.keys(dist), series: [{ name: 'replies', values: Object.values(dist) }] }) : null);
+  });
+  // a 1–5 rating of one bot reply (stored as feedback; the conversation's satisfaction is their average)
+  function rate(m) {
+    const sel = h('select', { 'aria-label': 'Rate this reply', class: 'rate' }, h('option', { value: '' }, 'Rate…'), [5, 4, 3, 2, 1].map((n) => h('option', { value: n }, `${'★'.repeat(n)} ${n}`)));
+    sel.addEventListener('change', async () => {
+      if (!sel.value) return;
+      sel.disabled = true;
+      try {
+        const r = (await api(M, 'POST', '/chat/feedback', { body: { message_id: m.message_id, rating: Number(sel.value) }, headers: tenantHeaders() })).data;
+        toast(`Thanks. Conversation satisfaction is now ${fmt.num(r.conversation_satisfaction, 2)}.`, 'success');
+      } catch (err) { sel.disabled = false; sel.value = ''; toastError(err); }
+    });
+    return h('div', { class: 'rate-row' }, sel);
+  }
 }
 
 function exportConversation(id) {
