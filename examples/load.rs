@@ -6,8 +6,9 @@
 //! ```sh
 //! cargo build --release && cargo run --release --example load -- [--seconds 10] [--soak 600]
 //! ```
-//! `--soak N` adds an N-second run at 16 clients that samples memory every
-//! 10 s, to show it stays flat.
+//! `--soak N` adds an N-second run at `--soak-clients` (default 8) clients over
+//! all mixes that samples memory every 10 s, to show it stays flat. `--only
+//! chatbot,planning` limits the table to some mixes.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -20,7 +21,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 /// One kind of request in a mix. `{n}` in the path or body is replaced by a
-/// number unique to the request (writes need unique names and phones).
+/// number unique to the request (writes need unique names and phones), `{c}`
+/// by the client's number (one conversation per client).
 #[derive(Clone)]
 struct Op {
     method: &'static str,
@@ -358,7 +360,9 @@ async fn drive(base: &str, token: &str, ops: &[Op], clients: usize, seconds: u64
                     })
                     .unwrap_or(&ops[0]);
                 let n = UNIQUE.fetch_add(1, Ordering::Relaxed).to_string();
-                let url = format!("{base}{}", op.path.replace("{n}", &n));
+                let client = c.to_string();
+                let fill = |t: &str| t.replace("{n}", &n).replace("{c}", &client);
+                let url = format!("{base}{}", fill(&op.path));
                 let mut req = match op.method {
                     "POST" => http.post(url),
                     "PUT" => http.put(url),
@@ -369,9 +373,7 @@ async fn drive(base: &str, token: &str, ops: &[Op], clients: usize, seconds: u64
                     None => req.bearer_auth(&token),
                 };
                 if let Some(b) = &op.body {
-                    req = req
-                        .header("Content-Type", "application/json")
-                        .body(b.replace("{n}", &n));
+                    req = req.header("Content-Type", "application/json").body(fill(b));
                 }
                 let t = Instant::now();
                 match req.send().await {
@@ -420,6 +422,13 @@ async fn main() {
     };
     let seconds = arg("--seconds").unwrap_or(10);
     let soak = arg("--soak");
+    let soak_clients = arg("--soak-clients").unwrap_or(8) as usize;
+    // `--only a,b` limits the table to those mixes.
+    let only: Option<Vec<String>> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.split(',').map(str::to_string).collect());
     let dir = tempfile::tempdir().expect("temp dir");
     let server = start(dir.path());
     let http = reqwest::Client::new();
@@ -445,6 +454,12 @@ async fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|");
     for (module, ops) in &mixes {
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.iter().any(|m| m == module))
+        {
+            continue;
+        }
         for clients in [1usize, 16, 64] {
             let out = drive(&server.base, &token, ops, clients, seconds).await;
             let rps = out.latencies_ms.len() as f64 / out.elapsed.as_secs_f64();
@@ -459,8 +474,12 @@ async fn main() {
         }
     }
     if let Some(soak) = soak {
-        println!("\nSoak: 16 clients, all mixes, {soak} s; RSS every 10 s (MiB):");
-        let all: Vec<Op> = mixes.values().flatten().cloned().collect();
+        println!("\nSoak: {soak_clients} clients, the mixes above together, {soak} s; RSS every 10 s (MiB):");
+        let all: Vec<Op> = mixes
+            .iter()
+            .filter(|(m, _)| only.as_ref().is_none_or(|o| o.iter().any(|x| x == *m)))
+            .flat_map(|(_, ops)| ops.iter().cloned())
+            .collect();
         let pid = server.child.id();
         let sampler = tokio::spawn(async move {
             let mut samples = Vec::new();
@@ -472,7 +491,7 @@ async fn main() {
                 }
             }
         });
-        let out = drive(&server.base, &token, &all, 16, soak).await;
+        let out = drive(&server.base, &token, &all, soak_clients, soak).await;
         let samples = sampler.await.unwrap_or_default();
         println!(
             "{}",
@@ -491,10 +510,38 @@ async fn main() {
     }
 }
 
-/// Chatbot: a tenant whose API key sends chat messages to the built-in bot.
+/// Chatbot: a tenant whose API key sends chat messages to the built-in bot,
+/// one conversation per client, plus conversation reads.
 async fn chatbot(ctx: &Ctx) -> Result<Vec<Op>, String> {
-    let _ = ctx;
-    Err("not wired yet".into())
+    let tenant = ctx
+        .call(
+            "POST",
+            "/chatbot/api/v2/tenants",
+            Some(json!({
+                "name": "Load Test Store", "domain": "load-test.example.com", "plan": "enterprise",
+                "admin_user": {"email": "owner@load-test.example.com", "first_name": "Load", "last_name": "Owner", "role": "owner"}
+            })),
+        )
+        .await?;
+    let key = text(&tenant, "/data/api_keys/primary")?;
+    let auth = Some(format!("ApiKey {key}"));
+    let message = json!({
+        "message_id": "msg_load_{n}",
+        "conversation_id": "conv_load_{c}",
+        "user_id": "user_load_{c}",
+        "channel": "web",
+        "content": {"type": "text", "text": "What are your store hours?", "language": "en"}
+    });
+    Ok(vec![
+        Op {
+            auth: auth.clone(),
+            ..op("POST", "/chatbot/api/v2/chat/message", Some(message), 8)
+        },
+        Op {
+            auth,
+            ..op("GET", "/chatbot/api/v2/conversations?limit=20", None, 2)
+        },
+    ])
 }
 
 /// Planning: projections of a stored version.
