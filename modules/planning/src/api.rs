@@ -1,7 +1,8 @@
 //! Handlers of the planning API.
 
+use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::auth::Principal;
-use frontline_platform::http::{ModuleError, SessionOrBearer};
+use frontline_platform::http::{ModuleError, RequestMeta, SessionOrBearer};
 use frontline_platform::{ApiError, Platform};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
@@ -145,5 +146,87 @@ impl PlanningApi {
                 .with_code("FORBIDDEN")
         })?;
         Ok(Json(session_of(p, role)))
+    }
+
+    /// Global admin settings (ADMIN only).
+    #[oai(
+        path = "/api/admin/settings",
+        method = "get",
+        tag = "crate::api::Tag::Admin"
+    )]
+    async fn get_settings(&self, auth: SessionOrBearer) -> Result<Json<Envelope<AdminSettings>>> {
+        require_admin(auth.principal())?;
+        let (settings, _) = self
+            .platform
+            .db
+            .read(|conn| crate::settings::load(conn))
+            .await?;
+        Ok(Json(Envelope::ok(settings.into())))
+    }
+
+    /// Change global admin settings (ADMIN only). Rates are fractions between 0 and 1;
+    /// new projections use them at once. The change is audited as `UPDATE_SETTINGS`.
+    #[oai(
+        path = "/api/admin/settings",
+        method = "patch",
+        tag = "crate::api::Tag::Admin"
+    )]
+    async fn update_settings(
+        &self,
+        auth: SessionOrBearer,
+        meta: RequestMeta,
+        body: Json<AdminSettingsUpdate>,
+    ) -> Result<Json<Envelope<AdminSettingsUpdated>>> {
+        let principal = auth.principal().clone();
+        require_admin(&principal)?;
+        let patch: crate::settings::SettingsPatch = body.0.into();
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let at = now.clone();
+        let settings = self
+            .platform
+            .db
+            .write(move |tx| {
+                let (settings, changes) = crate::settings::apply(tx, &patch, &at)?;
+                audit::record(
+                    tx,
+                    Some(&principal),
+                    &meta,
+                    AuditEntry {
+                        module: crate::SLUG,
+                        action: "UPDATE_SETTINGS",
+                        entity_type: "SETTINGS",
+                        entity_id: None,
+                        details: serde_json::json!({ "changes": changes }),
+                    },
+                )?;
+                Ok(settings)
+            })
+            .await?;
+        Ok(Json(Envelope::ok(AdminSettingsUpdated {
+            cpi_rate: settings.cpi_rate,
+            discount_rate: settings.discount_rate,
+            tax_rate: settings.tax_rate,
+            currency: settings.currency,
+            timezone: settings.timezone,
+            date_format: settings.date_format,
+            number_format: settings.number_format,
+            updated_at: now,
+            message: "Settings updated successfully".into(),
+        })))
+    }
+}
+
+/// Tags of the planning operations.
+#[derive(poem_openapi::Tags)]
+pub enum Tag {
+    /// Admin settings, users and audit logs (ADMIN only).
+    Admin,
+}
+
+/// 403 unless the caller is a planning ADMIN (or a platform admin).
+fn require_admin(p: &Principal) -> std::result::Result<(), ApiError> {
+    match planning_role(p) {
+        Some("ADMIN") => Ok(()),
+        _ => Err(ApiError::forbidden("Admin access required").with_code("FORBIDDEN")),
     }
 }

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod engine;
 pub mod model;
+pub mod settings;
 
 use std::sync::Arc;
 

@@ -107,3 +107,80 @@ pub struct Session {
     /// When the session ends (RFC 3339).
     pub expires: String,
 }
+
+/// Global admin settings; the rates feed every projection.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct AdminSettings {
+    /// Yearly consumer price inflation used to escalate tuition and staff cost (0..1).
+    pub cpi_rate: f64,
+    /// Discount rate of the NPVs (0..1).
+    pub discount_rate: f64,
+    /// Tax on positive EBITDA (0..1).
+    pub tax_rate: f64,
+    /// ISO 4217 code, e.g. `SAR`.
+    pub currency: String,
+    /// IANA time zone, e.g. `Asia/Riyadh`.
+    pub timezone: String,
+    /// One of `DD/MM/YYYY`, `MM/DD/YYYY`, `YYYY-MM-DD`, `DD.MM.YYYY`.
+    pub date_format: String,
+    /// One of `1,000,000`, `1.000.000`, `1 000 000`, `1000000`.
+    pub number_format: String,
+}
+
+impl From<crate::settings::Settings> for AdminSettings {
+    fn from(s: crate::settings::Settings) -> Self {
+        AdminSettings {
+            cpi_rate: s.cpi_rate,
+            discount_rate: s.discount_rate,
+            tax_rate: s.tax_rate,
+            currency: s.currency,
+            timezone: s.timezone,
+            date_format: s.date_format,
+            number_format: s.number_format,
+        }
+    }
+}
+
+/// Fields to change; absent fields keep their value.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct AdminSettingsUpdate {
+    pub cpi_rate: Option<f64>,
+    pub discount_rate: Option<f64>,
+    pub tax_rate: Option<f64>,
+    pub currency: Option<String>,
+    pub timezone: Option<String>,
+    pub date_format: Option<String>,
+    pub number_format: Option<String>,
+}
+
+impl From<AdminSettingsUpdate> for crate::settings::SettingsPatch {
+    fn from(u: AdminSettingsUpdate) -> Self {
+        crate::settings::SettingsPatch {
+            cpi_rate: u.cpi_rate,
+            discount_rate: u.discount_rate,
+            tax_rate: u.tax_rate,
+            currency: u.currency,
+            timezone: u.timezone,
+            date_format: u.date_format,
+            number_format: u.number_format,
+        }
+    }
+}
+
+/// The settings after an update.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct AdminSettingsUpdated {
+    pub cpi_rate: f64,
+    pub discount_rate: f64,
+    pub tax_rate: f64,
+    pub currency: String,
+    pub timezone: String,
+    pub date_format: String,
+    pub number_format: String,
+    /// When the change was stored (RFC 3339).
+    pub updated_at: String,
+    pub message: String,
+}
