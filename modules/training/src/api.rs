@@ -4,6 +4,7 @@ use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::auth::Principal;
 use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
+use frontline_platform::search::{SearchQuery, SortOrder, MAX_LIMIT};
 use frontline_platform::{events, ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -16,10 +17,13 @@ use crate::service::{self, require};
 use crate::store::{self, Scenario};
 use crate::SLUG;
 
+mod abtests;
 mod analytics;
 mod bulk;
 mod comments;
+mod search;
 mod templates;
+mod transfer;
 mod versions;
 
 type Result<T> = std::result::Result<T, ModuleError<TrainingEnvelope>>;
@@ -34,6 +38,9 @@ pub fn apis(
     comments::CommentsApi,
     analytics::AnalyticsApi,
     bulk::BulkApi,
+    search::SearchApi,
+    abtests::AbTestsApi,
+    transfer::TransferApi,
 ) {
     let p = platform.clone();
     (
@@ -52,7 +59,16 @@ pub fn apis(
         analytics::AnalyticsApi {
             platform: p.clone(),
         },
-        bulk::BulkApi { platform: p },
+        bulk::BulkApi {
+            platform: p.clone(),
+        },
+        search::SearchApi {
+            platform: p.clone(),
+        },
+        abtests::AbTestsApi {
+            platform: p.clone(),
+        },
+        transfer::TransferApi { platform: p },
     )
 }
 
@@ -89,7 +105,7 @@ pub(crate) fn record(
     Ok(())
 }
 
-fn event_data(s: &Scenario, extra: Value) -> Value {
+pub(crate) fn event_data(s: &Scenario, extra: Value) -> Value {
     let mut d = json!({ "scenarioId": s.id, "name": s.name, "status": s.status });
     if let (Some(o), Some(e)) = (d.as_object_mut(), extra.as_object()) {
         for (k, v) in e {
@@ -353,22 +369,90 @@ impl ScenariosApi {
             args.push((b as i64).into());
             applied.insert("isPrivate".into(), json!(b));
         }
-        if let Some(q) = search.0.clone().filter(|q| !q.trim().is_empty()) {
-            let like = format!(
-                "%{}%",
-                q.trim()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            wh.push("(name LIKE ? ESCAPE '\\' OR doc LIKE ? ESCAPE '\\')".into());
-            args.push(like.clone().into());
-            args.push(like.into());
-            applied.insert("search".into(), json!(q));
-        }
-        let where_sql = wh.join(" AND ");
-        let (limit, offset) = (pg.limit as i64, pg.offset() as i64);
-        let (items, total) = self
+        let text = search
+            .0
+            .clone()
+            .map(|q| q.trim().to_string())
+            .filter(|q| !q.is_empty());
+        let (items, total) = if let Some(text) = text {
+            applied.insert("search".into(), json!(text));
+            let mut q = search::visibility(SearchQuery::new(text), &p);
+            for (field, vals) in [
+                ("status", &status),
+                ("categoryKey", &category),
+                ("difficulty", &difficulty),
+            ] {
+                if !vals.is_empty() {
+                    q = q.filter_any(field, vals.clone());
+                }
+            }
+            if let Some(c) = created_by.0.clone() {
+                q = q.filter("createdBy", c);
+            }
+            if let Some(t) = tenant_id.0.clone() {
+                q = q.filter("tenantId", t);
+            }
+            if let Some(b) = is_private.0 {
+                q = q.filter("isPrivate", b.to_string());
+            }
+            let ord = if order == "ASC" {
+                SortOrder::Asc
+            } else {
+                SortOrder::Desc
+            };
+            let idx = crate::index::index(&self.platform)?;
+            let (pg_no, per) = (pg.page as usize, pg.limit as usize);
+            let (ids, total, sql_page) = match sort_by.0.as_deref() {
+                // Relevance order (no explicit sort) and numeric sorts page in the index.
+                None => {
+                    let r = self.platform.search.query(&idx, q.page(pg_no, per)).await?;
+                    (
+                        r.hits.into_iter().map(|h| h.id).collect::<Vec<_>>(),
+                        r.total as u64,
+                        None,
+                    )
+                }
+                Some("name") => {
+                    // Names are not sortable in the index: the best 1000 matches, sorted by name.
+                    let r = self.platform.search.query(&idx, q.limit(MAX_LIMIT)).await?;
+                    let total = r.hits.len() as u64;
+                    (
+                        r.hits.into_iter().map(|h| h.id).collect(),
+                        total,
+                        Some((pg.limit as i64, pg.offset() as i64)),
+                    )
+                }
+                Some(key) => {
+                    let r = self
+                        .platform
+                        .search
+                        .query(&idx, q.sort_by(key, ord).page(pg_no, per))
+                        .await?;
+                    (
+                        r.hits.into_iter().map(|h| h.id).collect(),
+                        r.total as u64,
+                        None,
+                    )
+                }
+            };
+            let viewer = p.clone();
+            let items = self
+                .platform
+                .db
+                .read(move |conn| {
+                    let rows =
+                        store::get_many(conn, &ids, sql_page.map(|pl| (sort_col, order, pl)))?;
+                    rows.iter()
+                        .filter(|s| store::visible(s, &viewer))
+                        .map(|s| store::render_summary(conn, s))
+                        .collect::<ApiResult<Vec<_>>>()
+                })
+                .await?;
+            (items, total)
+        } else {
+            let where_sql = wh.join(" AND ");
+            let (limit, offset) = (pg.limit as i64, pg.offset() as i64);
+            self
             .platform
             .db
             .read(move |conn| {
@@ -393,7 +477,8 @@ impl ScenariosApi {
                     .collect::<ApiResult<Vec<_>>>()?;
                 Ok((items, total as u64))
             })
-            .await?;
+            .await?
+        };
         let info = pg.info(total);
         Ok(Doc::Ok(Json(json!({
             "data": items,
@@ -635,6 +720,7 @@ impl ScenariosApi {
                     params![s.id, s.version_number, now],
                 )?;
                 s.status = "PUBLISHED".into();
+                crate::index::stage(tx, &s.id)?;
                 record(tx, &p, &meta, "scenario.publish", "scenario", &s.id, json!({"notes": notes, "notifyUsers": notify}),
                     Some(("scenario.published", event_data(&s, json!({"publishedBy": p.id, "versionNumber": s.version_number})))))?;
                 Ok(json!({ "id": s.id, "status": "PUBLISHED", "publishedAt": now, "publishedBy": p.id,
@@ -695,6 +781,7 @@ impl ScenariosApi {
                     params![s.id, now, p.id],
                 )?;
                 s.status = "DRAFT".into();
+                crate::index::stage(tx, &s.id)?;
                 record(tx, &p, &meta, "scenario.restore", "scenario", &s.id, json!({}),
                     Some(("scenario.updated", event_data(&s, json!({"restoredBy": p.id})))))?;
                 Ok(json!({ "id": s.id, "status": "DRAFT", "restoredAt": now, "restoredBy": p.id,
@@ -718,6 +805,7 @@ fn archive_row(
         params![s.id, now, p.id, reason],
     )?;
     s.status = "ARCHIVED".into();
+    crate::index::stage(tx, &s.id)?;
     Ok(now)
 }
 
@@ -738,6 +826,7 @@ pub(crate) fn delete_one(
             tx.execute(&format!("DELETE FROM {t} WHERE scenario_id = ?1"), [&s.id])?;
         }
         tx.execute("DELETE FROM training_scenarios WHERE id = ?1", [&s.id])?;
+        crate::index::stage(tx, &s.id)?;
         record(
             tx,
             p,

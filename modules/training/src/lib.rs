@@ -2,6 +2,7 @@
 //! served at `/training/api`.
 
 pub mod api;
+pub mod index;
 pub mod model;
 pub mod service;
 pub mod store;
@@ -106,6 +107,24 @@ CREATE TABLE training_attempts (
 );
 CREATE INDEX training_attempts_scenario ON training_attempts(scenario_id, created_at);
 
+CREATE TABLE training_ab_tests (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT,
+    status TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    confidence_level REAL NOT NULL,
+    min_sample_size INTEGER NOT NULL,
+    variants TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    cancel_reason TEXT
+);
+CREATE INDEX training_ab_tests_status ON training_ab_tests(status, created_at);
+
 INSERT INTO training_templates
     (id, name, description, thumbnail, category, difficulty, industry, is_featured, variables, body, created_by, created_at)
 VALUES (
@@ -134,10 +153,14 @@ VALUES (
 "#];
 
 pub fn module() -> Module {
-    Module::new(SLUG, MIGRATIONS, build)
+    Module::new(SLUG, MIGRATIONS, build).with_reindex(index::reindex)
 }
 
 fn build(platform: &Platform) -> MountedModule {
+    // Declare the search index up front so staged writes drain from the start.
+    if let Err(e) = index::index(platform) {
+        tracing::error!(error = %e.message, "cannot open the training search index");
+    }
     http::mount::<_, model::TrainingEnvelope>(
         platform,
         ModuleInfo {

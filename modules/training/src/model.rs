@@ -93,6 +93,8 @@ pub enum ApiTags {
     Comments,
     /// Analytics computed from recorded attempts.
     Analytics,
+    /// A/B tests between scenario variants, with live results.
+    AbTests,
     /// Operations the document needs data from but does not list.
     Extensions,
 }

@@ -89,6 +89,36 @@ pub fn get(conn: &Connection, id: &str, p: &Principal) -> ApiResult<Scenario> {
     }
 }
 
+/// The scenarios `ids` in that order (unknown ids left out), or, with
+/// `sorted`, one page of them ordered by a column.
+pub fn get_many(
+    conn: &Connection,
+    ids: &[String],
+    sorted: Option<(&str, &str, (i64, i64))>,
+) -> ApiResult<Vec<Scenario>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(",");
+    let mut args: Vec<rusqlite::types::Value> = ids.iter().map(|i| i.clone().into()).collect();
+    let sql = match sorted {
+        Some((col, order, (limit, offset))) => {
+            args.push(limit.into());
+            args.push(offset.into());
+            format!("SELECT {COLUMNS} FROM training_scenarios WHERE id IN ({marks}) ORDER BY {col} {order}, id {order} LIMIT ? OFFSET ?")
+        }
+        None => format!("SELECT {COLUMNS} FROM training_scenarios WHERE id IN ({marks})"),
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if sorted.is_none() {
+        rows.sort_by_key(|s| ids.iter().position(|i| *i == s.id).unwrap_or(usize::MAX));
+    }
+    Ok(rows)
+}
+
 /// `{id, name, email}` of a user, or of the system.
 pub fn person(conn: &Connection, id: &str) -> ApiResult<Value> {
     Ok(match find_user(conn, id)? {
@@ -169,6 +199,7 @@ pub fn insert(
         ],
     )?;
     insert_version(tx, &id, 1, Some(changelog), &doc, None, by, &now)?;
+    crate::index::stage(tx, &id)?;
     Ok(Scenario {
         id,
         slug: slug.to_string(),
@@ -253,7 +284,7 @@ pub fn save_content(tx: &Connection, s: &Scenario) -> ApiResult<()> {
             s.updated_by,
         ],
     )?;
-    Ok(())
+    crate::index::stage(tx, &s.id)
 }
 
 /// Headline analytics of a scenario over all its recorded attempts.
@@ -355,5 +386,5 @@ pub fn refresh_usage(tx: &Connection, id: &str) -> ApiResult<()> {
          WHERE id = ?1",
         [id],
     )?;
-    Ok(())
+    crate::index::stage(tx, id)
 }

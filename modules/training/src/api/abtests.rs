@@ -1,0 +1,816 @@
+//! A/B tests between scenario variants, with live results computed from the
+//! attempts recorded at each variant's scenario during the test.
+
+use frontline_platform::http::RequestMeta;
+use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+use super::{body_object, read_optional, record, Result};
+use crate::model::*;
+use crate::service::{self, require};
+use crate::store::{self, round};
+
+pub struct AbTestsApi {
+    pub(super) platform: Platform,
+}
+
+/// What a test compares its variants on.
+pub const METRICS: &[&str] = &["passRate", "averageScore", "completionRate"];
+const CONFIDENCE_LEVELS: &[f64] = &[0.8, 0.9, 0.95, 0.99];
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("A/B test {id} not found")).with_code("TEST_NOT_FOUND")
+}
+
+/// One variant as stored.
+#[derive(Clone, Debug)]
+struct Variant {
+    name: String,
+    scenario_id: String,
+    traffic: f64,
+}
+
+/// Validates `variants` (2 to 5, distinct names and scenarios, whole-number
+/// traffic percentages of 1..99 adding up to 100).
+fn parse_variants(v: Option<&Value>, errs: &mut Vec<FieldError>) -> Vec<Variant> {
+    let Some(Value::Array(items)) = v else {
+        errs.push(FieldError::new(
+            "variants",
+            "variants must be an array of 2 to 5 variants",
+        ));
+        return Vec::new();
+    };
+    if !(2..=5).contains(&items.len()) {
+        errs.push(FieldError::new("variants", "A test needs 2 to 5 variants"));
+        return Vec::new();
+    }
+    let mut out: Vec<Variant> = Vec::new();
+    let before = errs.len();
+    for (i, item) in items.iter().enumerate() {
+        let name = item.get("name").and_then(Value::as_str).map(str::trim);
+        let sid = item.get("scenarioId").and_then(Value::as_str);
+        let traffic = item.get("trafficPercentage").and_then(Value::as_f64);
+        match name {
+            Some(n) if !n.is_empty() && n.chars().count() <= 100 => {}
+            _ => errs.push(FieldError::new(
+                format!("variants[{i}].name"),
+                "Each variant needs a name of 1 to 100 characters",
+            )),
+        }
+        if sid.is_none_or(str::is_empty) {
+            errs.push(FieldError::new(
+                format!("variants[{i}].scenarioId"),
+                "Each variant needs a scenarioId",
+            ));
+        }
+        match traffic {
+            Some(t) if t.fract() == 0.0 && (1.0..=99.0).contains(&t) => {}
+            _ => errs.push(FieldError::new(
+                format!("variants[{i}].trafficPercentage"),
+                "trafficPercentage must be a whole number from 1 to 99",
+            )),
+        }
+        if let (Some(n), Some(s), Some(t)) = (name, sid, traffic) {
+            out.push(Variant {
+                name: n.to_string(),
+                scenario_id: s.to_string(),
+                traffic: t,
+            });
+        }
+    }
+    if errs.len() > before {
+        return out;
+    }
+    let total: f64 = out.iter().map(|v| v.traffic).sum();
+    if (total - 100.0).abs() > 1e-9 {
+        errs.push(FieldError::new(
+            "variants",
+            format!("Traffic percentages must add up to 100 (they add up to {total})"),
+        ));
+    }
+    for (i, a) in out.iter().enumerate() {
+        if out[..i].iter().any(|b| b.name == a.name) {
+            errs.push(FieldError::new(
+                format!("variants[{i}].name"),
+                "Variant names must be unique",
+            ));
+        }
+        if out[..i].iter().any(|b| b.scenario_id == a.scenario_id) {
+            errs.push(FieldError::new(
+                format!("variants[{i}].scenarioId"),
+                "Each variant must use a different scenario",
+            ));
+        }
+    }
+    out
+}
+
+fn variants_json(v: &[Variant]) -> Value {
+    json!(v
+        .iter()
+        .map(
+            |v| json!({"name": v.name, "scenarioId": v.scenario_id, "trafficPercentage": v.traffic})
+        )
+        .collect::<Vec<_>>())
+}
+
+fn variants_of(v: &Value) -> Vec<Variant> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| Variant {
+            name: x["name"].as_str().unwrap_or_default().to_string(),
+            scenario_id: x["scenarioId"].as_str().unwrap_or_default().to_string(),
+            traffic: x["trafficPercentage"].as_f64().unwrap_or(0.0),
+        })
+        .collect()
+}
+
+/// A stored test.
+struct Test {
+    id: String,
+    name: String,
+    description: Option<String>,
+    status: String,
+    metric: String,
+    confidence: f64,
+    min_sample: i64,
+    variants: Vec<Variant>,
+    created_by: String,
+    created_at: String,
+    updated_at: String,
+    started_at: String,
+    ended_at: Option<String>,
+    cancel_reason: Option<String>,
+}
+
+const COLS: &str = "id, name, description, status, metric, confidence_level, min_sample_size, \
+    variants, created_by, created_at, updated_at, started_at, ended_at, cancel_reason";
+
+fn load(conn: &Connection, id: &str) -> ApiResult<Test> {
+    conn.query_row(
+        &format!("SELECT {COLS} FROM training_ab_tests WHERE id = ?1"),
+        [id],
+        |r| {
+            let v: String = r.get(7)?;
+            Ok(Test {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                description: r.get(2)?,
+                status: r.get(3)?,
+                metric: r.get(4)?,
+                confidence: r.get(5)?,
+                min_sample: r.get(6)?,
+                variants: variants_of(&serde_json::from_str(&v).unwrap_or(Value::Null)),
+                created_by: r.get(8)?,
+                created_at: r.get(9)?,
+                updated_at: r.get(10)?,
+                started_at: r.get(11)?,
+                ended_at: r.get(12)?,
+                cancel_reason: r.get(13)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| not_found(id))
+}
+
+/// Figures of one variant over the test window.
+struct Stats {
+    attempts: u64,
+    completed: u64,
+    passed: u64,
+    scores: Vec<f64>,
+}
+
+fn stats(conn: &Connection, t: &Test, v: &Variant) -> ApiResult<Stats> {
+    let end = t.ended_at.clone().unwrap_or_else(|| "9999".into());
+    let mut stmt = conn.prepare(
+        "SELECT completed, passed, score FROM training_attempts
+         WHERE scenario_id = ?1 AND created_at >= ?2 AND created_at <= ?3",
+    )?;
+    let rows = stmt
+        .query_map(params![v.scenario_id, t.started_at, end], |r| {
+            Ok((
+                r.get::<_, bool>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+            ))
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(Stats {
+        attempts: rows.len() as u64,
+        completed: rows.iter().filter(|r| r.0).count() as u64,
+        passed: rows.iter().filter(|r| r.1).count() as u64,
+        scores: rows.iter().filter_map(|r| r.2).collect(),
+    })
+}
+
+fn z_of(confidence: f64) -> f64 {
+    Normal::standard().inverse_cdf(1.0 - (1.0 - confidence) / 2.0)
+}
+
+/// Wilson score interval of `k` successes in `n`.
+pub fn wilson(k: u64, n: u64, confidence: f64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (k, n, z) = (k as f64, n as f64, z_of(confidence));
+    let p = k / n;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+fn mean_var(xs: &[f64]) -> Option<(f64, f64)> {
+    if xs.is_empty() {
+        return None;
+    }
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let var = if xs.len() > 1 {
+        xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    Some((m, var))
+}
+
+/// Student-t interval of a mean.
+fn mean_ci(xs: &[f64], confidence: f64) -> Option<(f64, f64)> {
+    let (m, var) = mean_var(xs)?;
+    if xs.len() < 2 {
+        return None;
+    }
+    let n = xs.len() as f64;
+    let t = StudentsT::new(0.0, 1.0, n - 1.0)
+        .ok()?
+        .inverse_cdf(1.0 - (1.0 - confidence) / 2.0);
+    let half = t * (var / n).sqrt();
+    Some((m - half, m + half))
+}
+
+/// Two-sided p-value of the difference of two proportions (pooled z-test).
+pub fn two_proportion_p(k1: u64, n1: u64, k2: u64, n2: u64) -> Option<f64> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let (k1, n1, k2, n2) = (k1 as f64, n1 as f64, k2 as f64, n2 as f64);
+    let pool = (k1 + k2) / (n1 + n2);
+    let se = (pool * (1.0 - pool) * (1.0 / n1 + 1.0 / n2)).sqrt();
+    if se == 0.0 {
+        return Some(if k1 / n1 == k2 / n2 { 1.0 } else { 0.0 });
+    }
+    let z = (k1 / n1 - k2 / n2) / se;
+    Some(2.0 * (1.0 - Normal::standard().cdf(z.abs())))
+}
+
+/// Two-sided p-value of Welch's t-test of two means.
+pub fn welch_p(a: &[f64], b: &[f64]) -> Option<f64> {
+    if a.len() < 2 || b.len() < 2 {
+        return None;
+    }
+    let (m1, v1) = mean_var(a)?;
+    let (m2, v2) = mean_var(b)?;
+    let (n1, n2) = (a.len() as f64, b.len() as f64);
+    let se2 = v1 / n1 + v2 / n2;
+    if se2 == 0.0 {
+        return Some(if m1 == m2 { 1.0 } else { 0.0 });
+    }
+    let t = (m1 - m2) / se2.sqrt();
+    let df = se2.powi(2) / ((v1 / n1).powi(2) / (n1 - 1.0) + (v2 / n2).powi(2) / (n2 - 1.0));
+    let dist = StudentsT::new(0.0, 1.0, df).ok()?;
+    Some(2.0 * (1.0 - dist.cdf(t.abs())))
+}
+
+fn metric_value(metric: &str, s: &Stats) -> Option<f64> {
+    match metric {
+        "averageScore" => mean_var(&s.scores).map(|x| x.0),
+        "completionRate" => (s.attempts > 0).then(|| s.completed as f64 / s.attempts as f64),
+        _ => (s.attempts > 0).then(|| s.passed as f64 / s.attempts as f64),
+    }
+}
+
+fn p_value(metric: &str, a: &Stats, b: &Stats) -> Option<f64> {
+    match metric {
+        "averageScore" => welch_p(&a.scores, &b.scores),
+        "completionRate" => two_proportion_p(a.completed, a.attempts, b.completed, b.attempts),
+        _ => two_proportion_p(a.passed, a.attempts, b.passed, b.attempts),
+    }
+}
+
+fn ci_json(ci: Option<(f64, f64)>, places: i32) -> Value {
+    match ci {
+        Some((lo, hi)) => json!({"lower": round(lo, places), "upper": round(hi, places)}),
+        None => Value::Null,
+    }
+}
+
+/// The test with its live results.
+fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
+    let stats: Vec<Stats> = t
+        .variants
+        .iter()
+        .map(|v| stats(conn, t, v))
+        .collect::<ApiResult<_>>()?;
+    let control = &stats[0];
+    let control_value = metric_value(&t.metric, control);
+    let mut variants = Vec::new();
+    for (v, s) in t.variants.iter().zip(&stats) {
+        let scenario = conn
+            .query_row(
+                "SELECT name, status FROM training_scenarios WHERE id = ?1",
+                [&v.scenario_id],
+                |r| Ok(json!({"id": v.scenario_id, "name": r.get::<_, String>(0)?, "status": r.get::<_, String>(1)?})),
+            )
+            .optional()?
+            .unwrap_or_else(|| json!({"id": v.scenario_id, "name": Value::Null, "status": "DELETED"}));
+        let value = metric_value(&t.metric, s);
+        let lift = match (value, control_value) {
+            (Some(x), Some(c)) if c != 0.0 && !std::ptr::eq(s, control) => {
+                Some(round((x - c) / c, 4))
+            }
+            _ => None,
+        };
+        variants.push(json!({
+            "name": v.name,
+            "scenarioId": v.scenario_id,
+            "scenario": scenario,
+            "trafficPercentage": v.traffic,
+            "results": {
+                "attempts": s.attempts,
+                "completed": s.completed,
+                "passed": s.passed,
+                "completionRate": (s.attempts > 0).then(|| round(s.completed as f64 / s.attempts as f64, 4)),
+                "passRate": (s.attempts > 0).then(|| round(s.passed as f64 / s.attempts as f64, 4)),
+                "passRateConfidenceInterval": ci_json(wilson(s.passed, s.attempts, t.confidence), 4),
+                "completionRateConfidenceInterval": ci_json(wilson(s.completed, s.attempts, t.confidence), 4),
+                "scoredAttempts": s.scores.len(),
+                "averageScore": mean_var(&s.scores).map(|x| round(x.0, 2)),
+                "scoreStandardDeviation": mean_var(&s.scores).filter(|_| s.scores.len() > 1).map(|x| round(x.1.sqrt(), 2)),
+                "averageScoreConfidenceInterval": ci_json(mean_ci(&s.scores, t.confidence), 2),
+                "metricValue": value.map(|x| round(x, 4)),
+                "liftOverControl": lift,
+                "pValueVsControl": if std::ptr::eq(s, control) { None } else { p_value(&t.metric, s, control).map(|p| round(p, 6)) },
+            },
+        }));
+    }
+    // Leader against runner-up: a winner only when that difference is significant
+    // and every variant reached the minimum sample size.
+    let mut ranked: Vec<(usize, f64)> = stats
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| metric_value(&t.metric, s).map(|x| (i, x)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let alpha = 1.0 - t.confidence;
+    let enough = stats.iter().all(|s| {
+        let n = if t.metric == "averageScore" {
+            s.scores.len() as i64
+        } else {
+            s.attempts as i64
+        };
+        n >= t.min_sample
+    });
+    let (p, leader) = match (ranked.first(), ranked.get(1)) {
+        (Some(a), Some(b)) => (p_value(&t.metric, &stats[a.0], &stats[b.0]), Some(a.0)),
+        _ => (None, None),
+    };
+    let significant = enough && p.is_some_and(|p| p < alpha);
+    let winner = if significant {
+        leader.map(|i| json!({"name": t.variants[i].name, "scenarioId": t.variants[i].scenario_id}))
+    } else {
+        None
+    };
+    let total_attempts: u64 = stats.iter().map(|s| s.attempts).sum();
+    Ok(json!({
+        "id": t.id,
+        "name": t.name,
+        "description": t.description,
+        "status": t.status,
+        "metric": t.metric,
+        "confidenceLevel": t.confidence,
+        "minSampleSize": t.min_sample,
+        "variants": variants,
+        "results": {
+            "totalAttempts": total_attempts,
+            "leader": leader.map(|i| t.variants[i].name.clone()),
+            "pValue": p.map(|p| round(p, 6)),
+            "significanceLevel": round(alpha, 4),
+            "sampleSizeReached": enough,
+            "isSignificant": significant,
+            "winner": winner,
+            "test": if t.metric == "averageScore" { "welch-t" } else { "two-proportion-z" },
+        },
+        "createdBy": t.created_by,
+        "createdAt": t.created_at,
+        "updatedAt": t.updated_at,
+        "startedAt": t.started_at,
+        "endedAt": t.ended_at,
+        "cancelReason": t.cancel_reason,
+    }))
+}
+
+fn parse_common(
+    body: &Value,
+    errs: &mut Vec<FieldError>,
+) -> (
+    Option<String>,
+    Option<Option<String>>,
+    Option<String>,
+    Option<f64>,
+    Option<i64>,
+) {
+    let name = match body.get("name") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if (3..=200).contains(&s.trim().chars().count()) => {
+            Some(s.trim().to_string())
+        }
+        Some(_) => {
+            errs.push(FieldError::new("name", "name must be 3 to 200 characters"));
+            None
+        }
+    };
+    let description = match body.get("description") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(s)) if s.chars().count() <= 2000 => Some(Some(s.clone())),
+        Some(_) => {
+            errs.push(FieldError::new(
+                "description",
+                "description must be a string of at most 2000 characters",
+            ));
+            None
+        }
+    };
+    let metric = match body.get("metric") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(m)) if METRICS.contains(&m.as_str()) => Some(m.clone()),
+        Some(_) => {
+            errs.push(FieldError::new(
+                "metric",
+                format!("metric must be one of: {}", METRICS.join(", ")),
+            ));
+            None
+        }
+    };
+    let confidence = match body.get("confidenceLevel") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_f64() {
+            Some(c) if CONFIDENCE_LEVELS.iter().any(|x| (x - c).abs() < 1e-9) => Some(c),
+            _ => {
+                errs.push(FieldError::new(
+                    "confidenceLevel",
+                    "confidenceLevel must be one of 0.8, 0.9, 0.95, 0.99",
+                ));
+                None
+            }
+        },
+    };
+    let min_sample = match body.get("minSampleSize") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_i64() {
+            Some(n @ 1..=1_000_000) => Some(n),
+            _ => {
+                errs.push(FieldError::new(
+                    "minSampleSize",
+                    "minSampleSize must be a whole number from 1 to 1000000",
+                ));
+                None
+            }
+        },
+    };
+    (name, description, metric, confidence, min_sample)
+}
+
+/// A/B tests.
+#[OpenApi(tag = "ApiTags::AbTests")]
+impl AbTestsApi {
+    /// Create and start an A/B test (`scenario:publish`) between 2 to 5
+    /// scenario variants: `{"name", "description", "metric": "passRate" |
+    /// "averageScore" | "completionRate", "confidenceLevel": 0.95,
+    /// "minSampleSize": 30, "variants": [{"name": "Control", "scenarioId",
+    /// "trafficPercentage": 50}, ...]}`. The first variant is the control;
+    /// traffic percentages are whole numbers adding up to 100. Results count
+    /// the attempts recorded at each variant's scenario while the test runs.
+    #[oai(path = "/admin/scenarios/tests", method = "post")]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<Value>,
+    ) -> Result<Created> {
+        let p = auth.0;
+        require(&p, "scenario:publish")?;
+        let body = body_object(Some(body))?;
+        let mut errs = Vec::new();
+        let (name, description, metric, confidence, min_sample) = parse_common(&body, &mut errs);
+        if name.is_none() && !errs.iter().any(|e| e.field == "name") {
+            errs.push(FieldError::new("name", "name is required"));
+        }
+        let variants = parse_variants(body.get("variants"), &mut errs);
+        if !errs.is_empty() {
+            return Err(ApiError::validation(errs).into());
+        }
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let mut errs = Vec::new();
+                for (i, v) in variants.iter().enumerate() {
+                    match store::get(tx, &v.scenario_id, &p) {
+                        Ok(s) if s.status == "ARCHIVED" => errs.push(FieldError::new(
+                            format!("variants[{i}].scenarioId"),
+                            format!("Scenario {} is archived", s.id),
+                        )),
+                        Ok(_) => {}
+                        Err(_) => errs.push(FieldError::new(
+                            format!("variants[{i}].scenarioId"),
+                            format!("Scenario {} not found", v.scenario_id),
+                        )),
+                    }
+                }
+                if !errs.is_empty() {
+                    return Err(ApiError::validation(errs));
+                }
+                let id = service::new_id("abt");
+                let now = service::now();
+                tx.execute(
+                    &format!("INSERT INTO training_ab_tests ({COLS}) VALUES (?1, ?2, ?3, 'RUNNING', ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, NULL, NULL)"),
+                    params![id, name, description.flatten(), metric.unwrap_or_else(|| "passRate".into()),
+                        confidence.unwrap_or(0.95), min_sample.unwrap_or(30), variants_json(&variants).to_string(), p.id, now],
+                )?;
+                let t = load(tx, &id)?;
+                record(tx, &p, &meta, "abtest.create", "abtest", &id,
+                    json!({"name": t.name, "variants": variants_json(&t.variants)}), None)?;
+                render(tx, &t)
+            })
+            .await?;
+        Ok(Created::Created(Json(out)))
+    }
+
+    /// Get an A/B test with live results (`scenario:read`): per variant the
+    /// attempts, completion and pass rates with Wilson confidence intervals,
+    /// the mean score with a Student-t interval, the metric's lift over the
+    /// control and its p-value; overall the leader, the p-value of leader
+    /// against runner-up (two-proportion z-test for rates, Welch's t-test for
+    /// scores), and a `winner` once that is significant at the test's
+    /// confidence level and every variant reached `minSampleSize`.
+    #[oai(path = "/admin/scenarios/tests/:id", method = "get")]
+    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let out = self
+            .platform
+            .db
+            .read(move |conn| {
+                let t = load(conn, &id.0)?;
+                render(conn, &t)
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Update an A/B test (`scenario:publish`): `name`, `description`,
+    /// `metric`, `confidenceLevel`, `minSampleSize`, the variants' traffic
+    /// split (`variants` with the same names and scenarios, new
+    /// percentages), and `status` (RUNNING <-> PAUSED, or COMPLETED to end
+    /// it; results then stop counting new attempts). Completed and cancelled
+    /// tests cannot change (409).
+    #[oai(path = "/admin/scenarios/tests/:id", method = "patch")]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: Json<Value>,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:publish")?;
+        let body = body_object(Some(body))?;
+        let mut errs = Vec::new();
+        let (name, description, metric, confidence, min_sample) = parse_common(&body, &mut errs);
+        let variants = body
+            .get("variants")
+            .filter(|v| !v.is_null())
+            .map(|v| parse_variants(Some(v), &mut errs));
+        let status = match body.get("status") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if ["RUNNING", "PAUSED", "COMPLETED"].contains(&s.as_str()) => {
+                Some(s.clone())
+            }
+            Some(_) => {
+                errs.push(FieldError::new(
+                    "status",
+                    "status must be RUNNING, PAUSED or COMPLETED (cancel with DELETE)",
+                ));
+                None
+            }
+        };
+        if !errs.is_empty() {
+            return Err(ApiError::validation(errs).into());
+        }
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let mut t = load(tx, &id.0)?;
+                if t.status == "COMPLETED" || t.status == "CANCELLED" {
+                    return Err(ApiError::conflict(format!("The test is {} and cannot change", t.status))
+                        .with_code("INVALID_STATE"));
+                }
+                if let Some(vs) = variants {
+                    let same = vs.len() == t.variants.len()
+                        && vs.iter().zip(&t.variants).all(|(a, b)| a.name == b.name && a.scenario_id == b.scenario_id);
+                    if !same {
+                        return Err(ApiError::invalid(
+                            "variants",
+                            "Only the traffic split can change: list the same variants (names and scenarios, in order)",
+                        ));
+                    }
+                    t.variants = vs;
+                }
+                let now = service::now();
+                if let Some(s) = &status {
+                    if *s == "COMPLETED" {
+                        t.ended_at = Some(now.clone());
+                    }
+                    t.status = s.clone();
+                }
+                if let Some(n) = name {
+                    t.name = n;
+                }
+                if let Some(d) = description {
+                    t.description = d;
+                }
+                if let Some(m) = metric {
+                    t.metric = m;
+                }
+                if let Some(c) = confidence {
+                    t.confidence = c;
+                }
+                if let Some(n) = min_sample {
+                    t.min_sample = n;
+                }
+                t.updated_at = now;
+                tx.execute(
+                    "UPDATE training_ab_tests SET name = ?2, description = ?3, status = ?4, metric = ?5,
+                        confidence_level = ?6, min_sample_size = ?7, variants = ?8, updated_at = ?9, ended_at = ?10
+                     WHERE id = ?1",
+                    params![t.id, t.name, t.description, t.status, t.metric, t.confidence, t.min_sample,
+                        variants_json(&t.variants).to_string(), t.updated_at, t.ended_at],
+                )?;
+                record(tx, &p, &meta, "abtest.update", "abtest", &t.id, body.clone(), None)?;
+                render(tx, &t)
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Cancel an A/B test (`scenario:publish`), with an optional
+    /// `{"reason": "..."}`. The test and its results up to now stay readable
+    /// with status CANCELLED; cancelling twice answers 409.
+    #[oai(path = "/admin/scenarios/tests/:id", method = "delete")]
+    async fn cancel(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+        body: poem::Body,
+    ) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:publish")?;
+        let body = read_optional(body).await?;
+        let reason = super::opt_string(&body, "reason", 2000)?;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let mut t = load(tx, &id.0)?;
+                if t.status == "CANCELLED" || t.status == "COMPLETED" {
+                    return Err(ApiError::conflict(format!("The test is already {}", t.status))
+                        .with_code("INVALID_STATE"));
+                }
+                let now = service::now();
+                tx.execute(
+                    "UPDATE training_ab_tests SET status = 'CANCELLED', ended_at = ?2, updated_at = ?2,
+                        cancel_reason = ?3 WHERE id = ?1",
+                    params![t.id, now, reason],
+                )?;
+                t.status = "CANCELLED".into();
+                t.ended_at = Some(now.clone());
+                t.updated_at = now;
+                t.cancel_reason = reason.clone();
+                record(tx, &p, &meta, "abtest.cancel", "abtest", &t.id, json!({"reason": reason}), None)?;
+                render(tx, &t)
+            })
+            .await?;
+        Ok(Doc::Ok(Json(out)))
+    }
+
+    /// Extension: which variant a trainee gets (`scenario:read`):
+    /// `{"userId": "..."}` is hashed into the traffic split, so the same
+    /// user always gets the same variant while the split is unchanged.
+    /// Only running tests assign (409 otherwise).
+    #[oai(
+        path = "/admin/scenarios/tests/:id/assignments",
+        method = "post",
+        tag = "ApiTags::Extensions"
+    )]
+    async fn assign(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let body = body_object(Some(body))?;
+        let user = match body.get("userId") {
+            None | Some(Value::Null) => p.id.clone(),
+            Some(Value::String(u)) if !u.is_empty() && u.len() <= 100 => u.clone(),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "userId",
+                    "userId must be a string of 1 to 100 characters",
+                )
+                .into())
+            }
+        };
+        let t = self.platform.db.read(move |conn| load(conn, &id.0)).await?;
+        if t.status != "RUNNING" {
+            return Err(ApiError::conflict(format!(
+                "The test is {}; only running tests assign variants",
+                t.status
+            ))
+            .with_code("INVALID_STATE")
+            .into());
+        }
+        let bucket = bucket_of(&t.id, &user);
+        let mut acc = 0.0;
+        let mut chosen = t.variants.last().cloned();
+        for v in &t.variants {
+            acc += v.traffic;
+            if (bucket as f64) < acc {
+                chosen = Some(v.clone());
+                break;
+            }
+        }
+        let v = chosen.ok_or_else(|| ApiError::internal("test without variants"))?;
+        Ok(Doc::Ok(Json(json!({
+            "testId": t.id, "userId": user, "bucket": bucket,
+            "variant": v.name, "scenarioId": v.scenario_id,
+        }))))
+    }
+}
+
+/// A stable bucket 0..100 of (test, user): FNV-1a.
+fn bucket_of(test: &str, user: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in test.bytes().chain([0u8]).chain(user.bytes()) {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h % 100
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_hand_computation() {
+        // 8 of 10 at 95%: z = 1.95996; centre 0.7167, half 0.2071.
+        let (lo, hi) = wilson(8, 10, 0.95).unwrap();
+        assert!((lo - 0.4902).abs() < 1e-3, "{lo}");
+        assert!((hi - 0.9433).abs() < 1e-3, "{hi}");
+    }
+
+    #[test]
+    fn two_proportion_test() {
+        // 60/100 vs 40/100: pooled 0.5, se 0.0707, z 2.828, p 0.00468.
+        let p = two_proportion_p(60, 100, 40, 100).unwrap();
+        assert!((p - 0.00468).abs() < 1e-4, "{p}");
+        assert!(two_proportion_p(5, 10, 5, 10).unwrap() > 0.99);
+    }
+
+    #[test]
+    fn welch_test() {
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let b = [3.0, 4.0, 5.0, 6.0, 7.0];
+        // t = -2, df = 8, two-sided p = 0.0805.
+        let p = welch_p(&a, &b).unwrap();
+        assert!((p - 0.0805).abs() < 1e-3, "{p}");
+    }
+
+    #[test]
+    fn buckets_are_stable_and_spread() {
+        assert_eq!(bucket_of("abt_1", "u1"), bucket_of("abt_1", "u1"));
+        let mut counts = [0u32; 2];
+        for i in 0..2000 {
+            counts[(bucket_of("abt_x", &format!("user{i}")) >= 50) as usize] += 1;
+        }
+        assert!(counts[0] > 850 && counts[1] > 850, "{counts:?}");
+    }
+}

@@ -1,0 +1,563 @@
+//! Bulk import from an uploaded JSON file and bulk export to a file in the
+//! platform file store behind a signed, expiring download URL.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use frontline_platform::auth::Principal;
+use frontline_platform::files::NewFile;
+use frontline_platform::http::RequestMeta;
+use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use poem_openapi::payload::Json;
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{Multipart, OpenApi};
+use rusqlite::Connection;
+use serde_json::{json, Map, Value};
+
+use super::{apply_update, body_object, event_data, record, Result};
+use crate::model::*;
+use crate::service::{self, require};
+use crate::store::{self, round};
+
+pub struct TransferApi {
+    pub(super) platform: Platform,
+}
+
+/// Largest import file and most rows per import.
+pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_IMPORT_ROWS: usize = 1000;
+/// Most scenarios per export.
+pub const MAX_EXPORT: usize = 1000;
+/// How long export files and import error reports (and their links) live.
+const FILE_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// The import form.
+#[derive(Multipart, Debug)]
+pub struct ImportForm {
+    /// A JSON file: an array of scenarios (as created with POST
+    /// /admin/scenarios, or as exported), or an object with a `scenarios` array.
+    pub file: Upload,
+    /// JSON: `{"validateOnly": false, "skipErrors": true, "defaultStatus":
+    /// "DRAFT", "overwriteExisting": false}` (all optional).
+    pub options: Option<String>,
+}
+
+struct Options {
+    validate_only: bool,
+    skip_errors: bool,
+    default_status: String,
+    overwrite: bool,
+}
+
+fn parse_options(raw: Option<&str>) -> ApiResult<Options> {
+    let v: Value = match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => json!({}),
+        Some(s) => serde_json::from_str(s).map_err(|e| {
+            ApiError::invalid("options", format!("options must be a JSON object: {e}"))
+        })?,
+    };
+    if !v.is_object() {
+        return Err(ApiError::invalid(
+            "options",
+            "options must be a JSON object",
+        ));
+    }
+    let flag = |k: &str, default: bool| -> ApiResult<bool> {
+        match v.get(k) {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(ApiError::invalid(
+                format!("options.{k}"),
+                format!("options.{k} must be true or false"),
+            )),
+        }
+    };
+    let default_status = match v.get("defaultStatus") {
+        None | Some(Value::Null) => "DRAFT".to_string(),
+        Some(Value::String(s)) if service::WRITABLE_STATUSES.contains(&s.as_str()) => s.clone(),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "options.defaultStatus",
+                format!(
+                    "options.defaultStatus must be one of: {}",
+                    service::WRITABLE_STATUSES.join(", ")
+                ),
+            ))
+        }
+    };
+    Ok(Options {
+        validate_only: flag("validateOnly", false)?,
+        skip_errors: flag("skipErrors", true)?,
+        default_status,
+        overwrite: flag("overwriteExisting", false)?,
+    })
+}
+
+/// The rows of an import file.
+fn rows_of(bytes: &[u8]) -> ApiResult<Vec<Value>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::invalid("file", format!("The file is not valid JSON: {e}"))
+            .with_code("INVALID_FILE")
+    })?;
+    let rows =
+        match v {
+            Value::Array(a) => a,
+            Value::Object(mut o) => match o.remove("scenarios") {
+                Some(Value::Array(a)) => a,
+                _ => return Err(ApiError::invalid(
+                    "file",
+                    "The file must hold an array of scenarios or an object with a scenarios array",
+                )
+                .with_code("INVALID_FILE")),
+            },
+            _ => {
+                return Err(
+                    ApiError::invalid("file", "The file must hold an array of scenarios")
+                        .with_code("INVALID_FILE"),
+                )
+            }
+        };
+    if rows.is_empty() {
+        return Err(
+            ApiError::invalid("file", "The file holds no scenarios").with_code("INVALID_FILE")
+        );
+    }
+    if rows.len() > MAX_IMPORT_ROWS {
+        return Err(ApiError::invalid(
+            "file",
+            format!(
+                "At most {MAX_IMPORT_ROWS} scenarios per import (the file has {})",
+                rows.len()
+            ),
+        )
+        .with_code("INVALID_FILE"));
+    }
+    Ok(rows)
+}
+
+/// What happened to one row.
+enum Outcome {
+    Imported(String),
+    Skipped(Vec<Value>),
+    Failed(Vec<Value>),
+}
+
+fn row_error(row: usize, name: &Value, field: Option<&str>, msg: &str) -> Value {
+    json!({ "row": row, "scenarioName": name, "error": msg, "field": field })
+}
+
+fn import_row(
+    tx: &Connection,
+    p: &Principal,
+    meta: &RequestMeta,
+    o: &Options,
+    n: usize,
+    row: &Value,
+) -> ApiResult<Outcome> {
+    let name = row.get("name").cloned().unwrap_or(Value::Null);
+    if !row.is_object() {
+        return Ok(Outcome::Failed(vec![row_error(
+            n,
+            &name,
+            None,
+            "Each row must be a JSON object",
+        )]));
+    }
+    let content = service::content_of(row);
+    let mut check = Value::Object(content.clone());
+    let status = row
+        .get("status")
+        .filter(|s| !s.is_null())
+        .cloned()
+        .unwrap_or_else(|| json!(o.default_status));
+    check["status"] = status.clone();
+    if let Err(e) = service::validate(&check) {
+        let errs = if e.details.is_empty() {
+            vec![row_error(n, &name, None, &e.message)]
+        } else {
+            e.details
+                .iter()
+                .map(|d| row_error(n, &name, Some(&d.field), &d.message))
+                .collect()
+        };
+        return Ok(Outcome::Failed(errs));
+    }
+    let status = status.as_str().unwrap_or("DRAFT").to_string();
+    let slug = service::slugify(content["name"].as_str().unwrap_or_default());
+    let existing: Option<String> = tx
+        .query_row(
+            "SELECT id FROM training_scenarios WHERE slug = ?1",
+            [&slug],
+            |r| r.get(0),
+        )
+        .ok();
+    match existing {
+        Some(id) if o.overwrite => {
+            let mut s = match store::get(tx, &id, p) {
+                Ok(s) => s,
+                Err(_) => {
+                    return Ok(Outcome::Failed(vec![row_error(
+                        n,
+                        &name,
+                        Some("slug"),
+                        "Scenario with slug already exists and is not yours to overwrite",
+                    )]))
+                }
+            };
+            let mut patch = Value::Object(content);
+            if row.get("status").is_some_and(|s| !s.is_null()) && s.status != "PUBLISHED" {
+                patch["status"] = json!(status);
+            }
+            if let Err(e) = apply_update(tx, &mut s, &patch) {
+                return Ok(Outcome::Failed(vec![row_error(
+                    n,
+                    &name,
+                    e.details.first().map(|d| d.field.as_str()),
+                    &e.message,
+                )]));
+            }
+            s.version_number += 1;
+            s.updated_at = service::now();
+            s.updated_by = p.id.clone();
+            store::save_content(tx, &s)?;
+            store::insert_version(
+                tx,
+                &s.id,
+                s.version_number,
+                Some("Bulk import (overwrite)"),
+                &s.doc,
+                None,
+                &p.id,
+                &s.updated_at,
+            )?;
+            record(
+                tx,
+                p,
+                meta,
+                "scenario.import",
+                "scenario",
+                &s.id,
+                json!({"row": n, "overwrite": true, "versionNumber": s.version_number}),
+                Some((
+                    "scenario.updated",
+                    event_data(
+                        &s,
+                        json!({"versionNumber": s.version_number, "updatedBy": p.id}),
+                    ),
+                )),
+            )?;
+            Ok(Outcome::Imported(s.id))
+        }
+        Some(_) => Ok(Outcome::Skipped(vec![row_error(
+            n,
+            &name,
+            Some("slug"),
+            "Scenario with slug already exists",
+        )])),
+        None => {
+            let s = store::insert(tx, &content, &status, &slug, None, &p.id, "Bulk import")?;
+            record(
+                tx,
+                p,
+                meta,
+                "scenario.import",
+                "scenario",
+                &s.id,
+                json!({"row": n}),
+                Some((
+                    "scenario.created",
+                    event_data(&s, json!({"createdBy": p.id})),
+                )),
+            )?;
+            Ok(Outcome::Imported(s.id))
+        }
+    }
+}
+
+fn zip_bytes(name: &str, data: &[u8]) -> ApiResult<Vec<u8>> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let fail = |e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, "zip export failed");
+        ApiError::internal("Could not build the archive")
+    };
+    w.start_file(name, opts).map_err(|e| fail(&e))?;
+    w.write_all(data).map_err(|e| fail(&e))?;
+    Ok(w.finish().map_err(|e| fail(&e))?.into_inner())
+}
+
+/// Bulk import and export.
+#[OpenApi(tag = "ApiTags::Scenarios")]
+impl TransferApi {
+    /// Bulk import (`scenario:create`) from a multipart upload: `file` (JSON,
+    /// at most 10 MB and 1000 scenarios) and `options` (JSON:
+    /// `validateOnly` checks without writing, `skipErrors` (default true)
+    /// imports the valid rows and reports the others, false imports nothing
+    /// when any row fails, `defaultStatus` for rows without one,
+    /// `overwriteExisting` updates the scenario with the same slug as a new
+    /// version instead of skipping it). Rows are numbered from 1; each
+    /// invalid field is one entry of `errors`. When there are errors,
+    /// `downloadErrorReport` is a signed link (24 hours) to them as JSON.
+    #[oai(path = "/admin/scenarios/bulk/import", method = "post")]
+    async fn import(&self, auth: BearerAuth, meta: RequestMeta, form: ImportForm) -> Result<Doc> {
+        let started = Instant::now();
+        let p = auth.0;
+        require(&p, "scenario:create")?;
+        let o = parse_options(form.options.as_deref())?;
+        if form.file.size() > MAX_IMPORT_BYTES {
+            return Err(ApiError::invalid("file", "The file must be at most 10 MB")
+                .with_code("FILE_TOO_LARGE")
+                .into());
+        }
+        let file_name = form.file.file_name().unwrap_or("import.json").to_string();
+        let bytes = form
+            .file
+            .into_vec()
+            .await
+            .map_err(|e| ApiError::bad_request(format!("Could not read the upload: {e}")))?;
+        let rows = rows_of(&bytes)?;
+        let import_id = service::new_id("imp");
+        let iid = import_id.clone();
+        let validate_only = o.validate_only;
+        let (ids, skipped, failed, errors, committed) = self
+            .platform
+            .db
+            .write(move |tx| {
+                tx.execute_batch("SAVEPOINT training_import")?;
+                let run = || -> ApiResult<(Vec<String>, usize, usize, Vec<Value>)> {
+                    let (mut ids, mut skipped, mut failed, mut errors) = (Vec::new(), 0, 0, Vec::new());
+                    for (i, row) in rows.iter().enumerate() {
+                        match import_row(tx, &p, &meta, &o, i + 1, row)? {
+                            Outcome::Imported(id) => ids.push(id),
+                            Outcome::Skipped(e) => {
+                                skipped += 1;
+                                errors.extend(e);
+                            }
+                            Outcome::Failed(e) => {
+                                failed += 1;
+                                errors.extend(e);
+                            }
+                        }
+                    }
+                    Ok((ids, skipped, failed, errors))
+                };
+                let (ids, skipped, failed, errors) = match run() {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO training_import; RELEASE training_import")?;
+                        return Err(e);
+                    }
+                };
+                let commit = !o.validate_only && (o.skip_errors || failed + skipped == 0);
+                if commit {
+                    tx.execute_batch("RELEASE training_import")?;
+                } else {
+                    tx.execute_batch("ROLLBACK TO training_import; RELEASE training_import")?;
+                }
+                record(tx, &p, &meta, "scenario.bulk_import", "import", &iid,
+                    json!({"file": file_name, "rows": rows.len(), "imported": if commit { ids.len() } else { 0 },
+                        "skipped": skipped, "failed": failed, "validateOnly": o.validate_only, "committed": commit}), None)?;
+                Ok((ids, skipped, failed, errors, commit))
+            })
+            .await?;
+        let report = if errors.is_empty() {
+            None
+        } else {
+            let doc = json!({ "importId": import_id, "errors": errors });
+            let bytes =
+                serde_json::to_vec_pretty(&doc).map_err(|e| ApiError::internal(e.to_string()))?;
+            let f = self
+                .platform
+                .files
+                .put(
+                    NewFile::new(crate::SLUG, &format!("{import_id}-errors.json"))
+                        .media_type("application/json")
+                        .expires_in(FILE_TTL),
+                    bytes,
+                )
+                .await?;
+            Some(self.platform.files.signed_url(&f.id, FILE_TTL).0)
+        };
+        let valid = ids.len();
+        let imported = if committed { valid } else { 0 };
+        Ok(Doc::Ok(Json(json!({
+            "importId": import_id,
+            "imported": imported,
+            "skipped": skipped,
+            "failed": failed,
+            "valid": valid,
+            "validateOnly": validate_only,
+            "committed": committed,
+            "message": if validate_only {
+                "Validation only: nothing was written".to_string()
+            } else if !committed {
+                "Nothing was imported: some rows have errors and skipErrors is false".to_string()
+            } else {
+                format!("{imported} scenarios imported")
+            },
+            "errors": errors,
+            "scenarioIds": if committed { json!(ids) } else { json!([]) },
+            "processingTime": round(started.elapsed().as_secs_f64(), 3),
+            "downloadErrorReport": report,
+        }))))
+    }
+
+    /// Bulk export (`scenario:read`) of up to 1000 scenarios (`scenarioIds`)
+    /// as one JSON document (`format`: json), with each scenario's
+    /// analytics (`includeAnalytics`) and version history
+    /// (`includeVersions`), optionally zipped (`compression`: zip or none).
+    /// The file is stored for 24 hours; `downloadUrl` is a signed link that
+    /// works without a token until `expiresAt`, `fileSize` its size in bytes.
+    /// The exported file can be imported again. Unknown ids answer 404.
+    #[oai(path = "/admin/scenarios/bulk/export", method = "post")]
+    async fn export(&self, auth: BearerAuth, meta: RequestMeta, body: Json<Value>) -> Result<Doc> {
+        let p = auth.0;
+        require(&p, "scenario:read")?;
+        let body = body_object(Some(body))?;
+        let ids: Vec<String> = match body.get("scenarioIds").and_then(Value::as_array) {
+            Some(a) if !a.is_empty() && a.len() <= MAX_EXPORT && a.iter().all(Value::is_string) => {
+                let mut v: Vec<String> = Vec::new();
+                for id in a.iter().filter_map(Value::as_str) {
+                    if !v.iter().any(|x| x == id) {
+                        v.push(id.to_string());
+                    }
+                }
+                v
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "scenarioIds",
+                    format!("scenarioIds must list 1 to {MAX_EXPORT} scenario ids"),
+                )
+                .into())
+            }
+        };
+        let format = super::opt_string(&body, "format", 20)?.unwrap_or_else(|| "json".into());
+        if format != "json" {
+            return Err(ApiError::invalid("format", "format must be json").into());
+        }
+        let compression =
+            super::opt_string(&body, "compression", 20)?.unwrap_or_else(|| "none".into());
+        if !["zip", "none"].contains(&compression.as_str()) {
+            return Err(ApiError::invalid("compression", "compression must be zip or none").into());
+        }
+        let with_analytics = super::opt_bool(&body, "includeAnalytics")?.unwrap_or(false);
+        let with_versions = super::opt_bool(&body, "includeVersions")?.unwrap_or(false);
+        let export_id = service::new_id("exp");
+        let created_at = service::now();
+        let (pp, eid, at) = (p.clone(), export_id.clone(), created_at.clone());
+        let doc = self
+            .platform
+            .db
+            .read(move |conn| {
+                let mut missing = Vec::new();
+                let mut out = Vec::new();
+                for id in &ids {
+                    match store::get(conn, id, &pp) {
+                        Ok(s) => {
+                            let mut d = store::render_full(conn, &s)?;
+                            if with_analytics {
+                                d["analytics"] = store::summary(conn, &s.id)?;
+                            }
+                            if with_versions {
+                                let mut stmt = conn.prepare(
+                                    "SELECT version_number, changelog, snapshot, restored_from, created_by, created_at, published_at
+                                     FROM training_versions WHERE scenario_id = ?1 ORDER BY version_number",
+                                )?;
+                                let versions = stmt
+                                    .query_map([&s.id], |r| {
+                                        let snap: String = r.get(2)?;
+                                        Ok(json!({
+                                            "versionNumber": r.get::<_, i64>(0)?,
+                                            "changelog": r.get::<_, Option<String>>(1)?,
+                                            "snapshot": serde_json::from_str::<Value>(&snap).unwrap_or(Value::Null),
+                                            "restoredFromVersion": r.get::<_, Option<i64>>(3)?,
+                                            "createdBy": r.get::<_, String>(4)?,
+                                            "createdAt": r.get::<_, String>(5)?,
+                                            "publishedAt": r.get::<_, Option<String>>(6)?,
+                                        }))
+                                    })?
+                                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                                d["versions"] = json!(versions);
+                            }
+                            out.push(d);
+                        }
+                        Err(_) => missing.push(id.clone()),
+                    }
+                }
+                if !missing.is_empty() {
+                    return Err(ApiError::not_found(format!("Scenarios not found: {}", missing.join(", ")))
+                        .with_code("SCENARIO_NOT_FOUND")
+                        .with_extra("missingIds", json!(missing)));
+                }
+                let mut m = Map::new();
+                m.insert("exportId".into(), json!(eid));
+                m.insert("exportedAt".into(), json!(at));
+                m.insert("exportedBy".into(), json!(pp.id));
+                m.insert("format".into(), json!("json"));
+                m.insert("scenarioCount".into(), json!(out.len()));
+                m.insert("scenarios".into(), json!(out));
+                Ok(Value::Object(m))
+            })
+            .await?;
+        let count = doc["scenarioCount"].as_u64().unwrap_or(0);
+        let json_bytes =
+            serde_json::to_vec_pretty(&doc).map_err(|e| ApiError::internal(e.to_string()))?;
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        let (name, bytes, media) = if compression == "zip" {
+            (
+                format!("scenarios_{stamp}.zip"),
+                zip_bytes(&format!("scenarios_{stamp}.json"), &json_bytes)?,
+                "application/zip",
+            )
+        } else {
+            (
+                format!("scenarios_{stamp}.json"),
+                json_bytes,
+                "application/json",
+            )
+        };
+        let f = self
+            .platform
+            .files
+            .put(
+                NewFile::new(crate::SLUG, &name)
+                    .media_type(media)
+                    .owner(&p.id)
+                    .expires_in(FILE_TTL),
+                bytes,
+            )
+            .await?;
+        let (url, expires) = self.platform.files.signed_url(&f.id, FILE_TTL);
+        let fid = f.id.clone();
+        let (eid, mm) = (export_id.clone(), meta.clone());
+        self.platform
+            .db
+            .write(move |tx| {
+                record(
+                    tx,
+                    &p,
+                    &mm,
+                    "scenario.bulk_export",
+                    "export",
+                    &eid,
+                    json!({"fileId": fid, "scenarioCount": count, "compression": compression}),
+                    None,
+                )
+            })
+            .await?;
+        Ok(Doc::Ok(Json(json!({
+            "exportId": export_id,
+            "downloadUrl": url,
+            "expiresAt": expires.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            "fileSize": f.size,
+            "fileName": f.filename,
+            "scenarioCount": count,
+            "format": format,
+            "compression": if name.ends_with(".zip") { "zip" } else { "none" },
+            "createdAt": created_at,
+        }))))
+    }
+}
