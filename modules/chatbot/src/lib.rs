@@ -1,8 +1,11 @@
 //! The multi-tenant chatbot platform (specs/chatbot-platform.md), served at
 //! `/chatbot/api/v2`.
 
+pub mod access;
 pub mod api;
+pub mod engine;
 pub mod model;
+pub mod webhooks;
 
 use frontline_platform::http::{self, Module, ModuleInfo, MountedModule};
 use frontline_platform::Platform;
@@ -14,7 +17,116 @@ pub const MIGRATIONS: &[&str] = &[r#"
 CREATE TABLE chatbot_tenants (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
+    domain TEXT,
+    plan TEXT NOT NULL,
+    status TEXT NOT NULL,
+    config TEXT NOT NULL,
+    config_version INTEGER NOT NULL DEFAULT 1,
+    features TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE chatbot_members (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES chatbot_tenants(id) ON DELETE CASCADE,
+    platform_user_id TEXT,
+    email TEXT NOT NULL,
+    first_name TEXT,
+    last_name TEXT,
+    role TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    status TEXT NOT NULL,
+    invitation_expires_at TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (tenant_id, email)
+);
+CREATE INDEX chatbot_members_user ON chatbot_members(platform_user_id);
+CREATE TABLE chatbot_api_keys (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES chatbot_tenants(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL
+);
+CREATE TABLE chatbot_sessions (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES chatbot_tenants(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL,
+    context TEXT NOT NULL,
+    history TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    timeout_minutes INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    last_activity TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX chatbot_sessions_tenant ON chatbot_sessions(tenant_id, user_id);
+CREATE TABLE chatbot_conversations (
+    tenant_id TEXT NOT NULL REFERENCES chatbot_tenants(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL,
+    current_intent TEXT,
+    entities TEXT NOT NULL,
+    fallback_count INTEGER NOT NULL DEFAULT 0,
+    escalation_count INTEGER NOT NULL DEFAULT 0,
+    satisfaction REAL,
+    started_at TEXT NOT NULL,
+    last_activity_at TEXT NOT NULL,
+    closed_at TEXT,
+    close_reason TEXT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX chatbot_conversations_list ON chatbot_conversations(tenant_id, status, channel, last_activity_at);
+CREATE TABLE chatbot_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    content TEXT NOT NULL,
+    intent TEXT,
+    confidence REAL,
+    status TEXT NOT NULL,
+    reply_to TEXT,
+    processing_ms INTEGER,
+    model_used TEXT,
+    cost_cents REAL NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    UNIQUE (tenant_id, message_id)
+);
+CREATE INDEX chatbot_messages_conv ON chatbot_messages(tenant_id, conversation_id, seq);
+CREATE TABLE chatbot_feedback (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    comment TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE chatbot_transfers (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    note TEXT,
+    department TEXT,
+    priority TEXT NOT NULL,
+    agent_id TEXT,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX chatbot_transfers_queue ON chatbot_transfers(tenant_id, status, department);
+CREATE TABLE chatbot_webhook_events (
+    tenant_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, channel, event_key)
 );
 "#];
 
@@ -33,7 +145,7 @@ fn build(platform: &Platform) -> MountedModule {
             base: "/chatbot/api/v2",
             require_module_role: false,
         },
-        api::api(platform),
+        (api::api(platform), webhooks::WebhookApi { platform: platform.clone() }),
         http::flat_limit("api", 1000, 3600),
     )
 }
