@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{admin_token, Server};
+use support::{admin_token, user_emails, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_frontline");
 
@@ -21,19 +21,7 @@ fn start(data_dir: &std::path::Path) -> Server {
 
 async fn emails(http: &reqwest::Client, base: &str) -> BTreeSet<String> {
     let token = admin_token(http, base).await;
-    let users: Vec<Value> = http
-        .get(format!("{base}/auth/users"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    users
-        .iter()
-        .filter_map(|u| u["email"].as_str().map(str::to_string))
-        .collect()
+    user_emails(http, base, &token).await.into_iter().collect()
 }
 
 /// What a stream of writers saw: the e-mails acknowledged with 201, and the

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{admin_token, Server};
+use support::{admin_token, user_emails, Server};
 
 /// A tmpfs of `size` mounted on a fresh temp dir; unmounted when dropped.
 struct SmallDisk {
@@ -86,22 +86,6 @@ async fn create_user(http: &reqwest::Client, base: &str, token: &str, email: &st
         .unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn user_emails(http: &reqwest::Client, base: &str, token: &str) -> Vec<String> {
-    let users: Vec<Value> = http
-        .get(format!("{base}/auth/users"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    users
-        .iter()
-        .filter_map(|u| u["email"].as_str().map(str::to_string))
-        .collect()
 }
 
 fn integrity(db: &Path) -> String {

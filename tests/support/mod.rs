@@ -112,3 +112,20 @@ pub async fn login(http: &reqwest::Client, base: &str, email: &str, password: &s
 pub async fn admin_token(http: &reqwest::Client, base: &str) -> String {
     login(http, base, ADMIN_EMAIL, ADMIN_PASSWORD).await
 }
+
+/// The e-mails of every user, as the admin sees them at `/auth/users`.
+pub async fn user_emails(http: &reqwest::Client, base: &str, token: &str) -> Vec<String> {
+    let users: Vec<Value> = http
+        .get(format!("{base}/auth/users"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("list users")
+        .json()
+        .await
+        .expect("users body");
+    users
+        .iter()
+        .filter_map(|u| u["email"].as_str().map(str::to_string))
+        .collect()
+}

@@ -37,15 +37,7 @@ fn user(
 }
 
 fn principal(u: &User) -> Principal {
-    Principal {
-        id: u.id.clone(),
-        seq: u.seq,
-        email: u.email.clone(),
-        name: u.name.clone(),
-        roles: u.roles.clone(),
-        token_id: String::new(),
-        token_expires_at: 0,
-    }
+    Principal::acting_as(u)
 }
 
 pub fn load(platform: &Platform) -> ApiResult<()> {

@@ -30,15 +30,7 @@ fn user(
             organization: None,
         },
     )?;
-    Ok(Principal {
-        id: u.id.clone(),
-        seq: u.seq,
-        email: u.email.clone(),
-        name: u.name.clone(),
-        roles: u.roles.clone(),
-        token_id: String::new(),
-        token_expires_at: 0,
-    })
+    Ok(Principal::acting_as(&u))
 }
 
 pub fn load(platform: &Platform) -> ApiResult<()> {
