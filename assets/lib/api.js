@@ -50,6 +50,9 @@ function addDetails(fields, details) {
       }
     }
   } else if (typeof details === 'object') {
+    // chatbot: {errors: [{field, message}], field, reason}
+    if (Array.isArray(details.errors)) { addDetails(fields, details.errors); return; }
+    if (typeof details.field === 'string' && typeof details.reason === 'string') { fields[details.field] = details.reason; return; }
     for (const [f, m] of Object.entries(details)) {
       fields[f] = Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : JSON.stringify(m);
     }

@@ -350,13 +350,16 @@ function tenantPage(main, id) {
       const d = dialog('Add a member', form({
         fields: [
           { name: 'email', label: 'E-mail', type: 'email', required: true },
-          { name: 'first_name', label: 'First name' }, { name: 'last_name', label: 'Last name' },
+          { name: 'first_name', label: 'First name', required: true }, { name: 'last_name', label: 'Last name' },
           { name: 'role', label: 'Role', type: 'select', options: MEMBER_ROLES, value: 'agent', required: true },
           { name: 'permissions', label: 'Permissions (comma separated, like conversations:read)', type: 'tags' },
           { name: 'send_invitation', label: 'Send an invitation (valid 7 days)', type: 'checkbox', value: true },
         ],
         submitLabel: 'Add member', cancel: () => d.close(),
-        onSubmit: (body) => api(M, 'POST', `/tenants/${id}/users`, { body, headers: hdr }),
+        onSubmit: (body) => api(M, 'POST', `/tenants/${id}/users`, { body, headers: hdr }).catch((err) => {
+          if (err.fields?.name && !err.fields.first_name) { err.fields.first_name = err.fields.name; delete err.fields.name; }
+          throw err;
+        }),
         onDone: () => { d.close(); toast('Member added.', 'success'); loadMembers(); },
       }));
     };

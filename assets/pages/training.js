@@ -30,6 +30,7 @@ export async function render(main, route) {
       { id: 'templates', label: 'Templates', render: templatesTab },
       { id: 'import', label: 'Import / export', render: importTab },
       { id: 'dashboard', label: 'Dashboard', render: dashboardTab },
+      { id: 'ab', label: 'A/B tests', render: (p) => abTab(p, id) },
     ], tab, (t) => { location.hash = `#/training/${t}`; }));
 }
 
@@ -519,5 +520,135 @@ function editPage(main, s, head) {
     cancel: () => { location.hash = s ? `#/training/s/${s.id}` : '#/training'; },
     onSubmit: (body) => (s ? api(M, 'PUT', `/admin/scenarios/${s.id}`, { body }) : api(M, 'POST', '/admin/scenarios', { body: { status: 'DRAFT', ...body } })),
     onDone: (r) => { toast(s ? `Saved as v${r.data.versionNumber}.` : 'Scenario created.', 'success'); location.hash = `#/training/s/${r.data.id}`; },
+  }));
+}
+
+// ---------- A/B tests ----------
+const AB_KEY = 'frontline.training.abtests';
+const recentTests = () => JSON.parse(localStorage.getItem(AB_KEY) || '[]');
+function rememberTest(t) {
+  localStorage.setItem(AB_KEY, JSON.stringify([{ id: t.id, name: t.name }, ...recentTests().filter((x) => x.id !== t.id)].slice(0, 20)));
+}
+const METRICS = [['passRate', 'Pass rate'], ['averageScore', 'Average score'], ['completionRate', 'Completion rate']];
+function abTab(panel, id) {
+  if (id) return abDetail(panel, id);
+  const open = h('form', { class: 'filters', role: 'search', 'aria-label': 'Open an A/B test' },
+    field({ name: 'id', label: 'Test id', placeholder: 'abt_…', suggest: recentTests().map((x) => x.id) }),
+    h('div', { class: 'filter-actions' }, h('button', { class: 'btn', type: 'submit' }, 'Open')));
+  open.addEventListener('submit', (e) => { e.preventDefault(); const v = readFields(open).id; if (v) location.hash = `#/training/ab/${encodeURIComponent(v.trim())}`; });
+  const canRun = hasRole(M, 'publisher') || hasRole(M, 'admin');
+  panel.append(h('div', { class: 'toolbar' }, canRun ? actionBtn('New A/B test', () => newAbTest(), 'btn-primary') : h('span', { class: 'muted' }, 'Publishers start A/B tests.')),
+    h('div', { class: 'two' },
+      card('Recent tests', recentTests().length ? h('ul', null, recentTests().map((x) => h('li', null, h('a', { href: `#/training/ab/${x.id}` }, x.name), ' ', h('small', { class: 'muted' }, x.id))))
+        : empty('Tests you start or open in this browser are listed here.')),
+      card('Open a test by id', open)));
+}
+async function newAbTest() {
+  const r = await api(M, 'GET', '/admin/scenarios', { query: { limit: 100, sortBy: 'updatedAt', sortOrder: 'desc' } });
+  const scenarios = (r.data.data || []).filter((s) => s.status !== 'ARCHIVED').map((s) => [s.id, `${s.name} (${s.status})`]);
+  let n = 2;
+  const variantFields = (i) => [
+    { name: `variants.${i}.name`, label: `Variant ${i + 1} name`, value: i === 0 ? 'Control' : `Variant ${String.fromCharCode(65 + i - 1)}`, required: true },
+    { name: `variants.${i}.scenarioId`, label: `Variant ${i + 1} scenario`, type: 'select', options: scenarios, required: true, value: scenarios[i]?.[0] },
+    { name: `variants.${i}.trafficPercentage`, label: `Variant ${i + 1} traffic %`, type: 'number', min: 1, max: 100, value: i < 2 ? 50 : 0, required: true },
+  ];
+  let d;
+  const build = () => form({
+    sections: [
+      { legend: 'Test', fields: [
+        { name: 'name', label: 'Name', required: true },
+        { name: 'metric', label: 'Metric', type: 'select', options: METRICS, value: 'passRate', required: true },
+        { name: 'confidenceLevel', label: 'Confidence level', type: 'select', options: [['0.9', '90%'], ['0.95', '95%'], ['0.99', '99%']], value: '0.95', required: true },
+        { name: 'minSampleSize', label: 'Minimum attempts per variant', type: 'number', min: 1, value: 30 },
+        { name: 'description', label: 'Hypothesis / description', type: 'textarea', wide: true },
+      ] },
+      { legend: 'Variants (the first is the control; traffic adds up to 100)', fields: Array.from({ length: n }, (_, i) => variantFields(i)).flat() },
+    ],
+    submitLabel: 'Start test', cancel: () => d.close(),
+    onSubmit: (v) => {
+      const body = { ...v, confidenceLevel: Number(v.confidenceLevel), variants: Object.values(v.variants || {}) };
+      return api(M, 'POST', '/admin/scenarios/tests', { body });
+    },
+    onDone: (x) => { d.close(); rememberTest(x.data); toast('A/B test started.', 'success'); location.hash = `#/training/ab/${x.data.id}`; },
+  });
+  const holder = h('div');
+  const redraw = () => { clear(holder, build()); };
+  const more = h('div', { class: 'toolbar' },
+    btn('Add variant', () => { if (n < 5) { n++; redraw(); } else toast('At most 5 variants.', 'error'); }, 'btn-small'),
+    btn('Remove last variant', () => { if (n > 2) { n--; redraw(); } }, 'btn-small btn-ghost'));
+  redraw();
+  d = dialog('New A/B test', [scenarios.length < 2 ? h('p', { class: 'form-alert', role: 'alert' }, 'An A/B test needs at least two scenarios that are not archived.') : null, more, holder], { wide: true });
+}
+function ci(x, digits = 1, pct = true) {
+  if (!x) return '—';
+  const f = (v) => (pct ? `${(v * 100).toFixed(digits)}%` : fmt.num(v, digits));
+  return `${f(x.lower)} – ${f(x.upper)}`;
+}
+function abDetail(panel, id) {
+  panel.append(h('p', null, h('a', { href: '#/training/ab' }, '← A/B tests')));
+  const box = h('div');
+  panel.append(box);
+  const run = () => load(box, async () => {
+    const t = (await api(M, 'GET', `/admin/scenarios/tests/${id}`)).data;
+    rememberTest(t);
+    const res = t.results || {};
+    const isRate = t.metric !== 'averageScore';
+    const metricLabel = METRICS.find(([k]) => k === t.metric)?.[1] || t.metric;
+    const live = ['RUNNING', 'PAUSED'].includes(t.status);
+    const canRun = hasRole(M, 'publisher') || hasRole(M, 'admin');
+    const setStatus = (status, msg) => actionBtn(msg, async () => { await api(M, 'PATCH', `/admin/scenarios/tests/${id}`, { body: { status } }); toast(`${msg}: done.`, 'success'); run(); });
+    const verdict = res.winner
+      ? h('div', { class: 'state state-ok', role: 'status', 'data-testid': 'ab-verdict' }, h('strong', null, `Winner: ${res.winner.name}`), h('p', null, `p = ${res.pValue} < ${res.significanceLevel} (${res.test}), every variant reached ${t.minSampleSize} attempts.`))
+      : h('div', { class: 'state', role: 'status', 'data-testid': 'ab-verdict' }, h('strong', null, res.leader ? `Leading: ${res.leader} — not significant yet` : 'No results yet'),
+        h('p', null, `p = ${res.pValue ?? '—'} (needs < ${res.significanceLevel}); ${res.sampleSizeReached ? 'sample size reached' : `each variant needs ${t.minSampleSize} attempts`}.`));
+    return h('div', null,
+      h('div', { class: 'page-head' }, h('div', null, h('h2', null, t.name), h('p', null, badge(t.status), ` ${metricLabel} · confidence ${Math.round(t.confidenceLevel * 100)}% · started ${fmt.date(t.startedAt)}${t.endedAt ? ` · ended ${fmt.date(t.endedAt)}` : ''}`), t.description ? h('p', null, t.description) : null),
+        canRun && live ? h('div', { class: 'toolbar' },
+          t.status === 'RUNNING' ? setStatus('PAUSED', 'Pause') : setStatus('RUNNING', 'Resume'),
+          btn('Traffic split…', () => trafficDialog(t, run)),
+          setStatus('COMPLETED', 'Complete'),
+          actionBtn('Cancel test', async () => {
+            const reason = await promptDialog('Cancel the A/B test', 'Reason (optional)', { ok: 'Cancel test' });
+            if (reason === null) return;
+            await api(M, 'DELETE', `/admin/scenarios/tests/${id}`, { body: reason ? { reason } : {} });
+            toast('Test cancelled.', 'success'); run();
+          }, 'btn-danger')) : null),
+      verdict,
+      h('table', { class: 'table', 'data-testid': 'ab-results' }, h('caption', { class: 'sr-only' }, 'Results per variant'),
+        h('thead', null, h('tr', null, ['Variant', 'Scenario', 'Traffic', 'Attempts', 'Pass rate (CI)', 'Completion (CI)', 'Avg score (CI)', 'Lift vs control', 'p vs control'].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', null, t.variants.map((v, i) => {
+          const r = v.results || {};
+          return h('tr', null,
+            h('th', { scope: 'row' }, v.name, i === 0 ? h('small', { class: 'muted' }, ' (control)') : null, res.winner?.name === v.name ? [' ', badge('winner', 'published')] : null),
+            h('td', null, h('a', { href: `#/training/s/${v.scenarioId}` }, v.scenario?.name || v.scenarioId)),
+            h('td', { class: 'num' }, `${v.trafficPercentage}%`),
+            h('td', { class: 'num' }, fmt.num(r.attempts)),
+            h('td', { class: 'num' }, r.passRate == null ? '—' : `${fmt.pct(r.passRate)} (${ci(r.passRateConfidenceInterval)})`),
+            h('td', { class: 'num' }, r.completionRate == null ? '—' : `${fmt.pct(r.completionRate)} (${ci(r.completionRateConfidenceInterval)})`),
+            h('td', { class: 'num' }, r.averageScore == null ? '—' : `${fmt.num(r.averageScore, 1)} (${ci(r.averageScoreConfidenceInterval, 1, false)})`),
+            h('td', { class: 'num' }, r.liftOverControl == null ? '—' : `${r.liftOverControl >= 0 ? '+' : ''}${(r.liftOverControl * 100).toFixed(1)}%`),
+            h('td', { class: 'num' }, r.pValueVsControl == null ? '—' : String(r.pValueVsControl)));
+        }))),
+      h('div', { class: 'two' },
+        card(null, chart({ type: 'bar', title: `${metricLabel} per variant`, labels: t.variants.map((v) => v.name), series: [{ name: metricLabel, values: t.variants.map((v) => (v.results?.metricValue == null ? 0 : (isRate ? v.results.metricValue * 100 : v.results.metricValue))) }] })),
+        card('Which variant does a trainee get?', assignForm(t))));
+  });
+  run();
+}
+function assignForm(t) {
+  const out = h('p', { role: 'status', 'aria-live': 'polite' });
+  return h('div', null, form({
+    fields: [{ name: 'userId', label: 'Trainee user id', required: true }],
+    submitLabel: 'Assign',
+    onSubmit: (v) => api(M, 'POST', `/admin/scenarios/tests/${t.id}/assignments`, { body: v }),
+    onDone: (r) => { const x = r.data; clear(out, 'Variant ', h('strong', { 'data-testid': 'ab-assigned' }, x.variant), ` (bucket ${x.bucket} of 100) → `, h('a', { href: `#/training/s/${x.scenarioId}` }, 'its scenario')); },
+  }), out, h('small', { class: 'muted' }, 'The same trainee always gets the same variant while the split stays the same.'));
+}
+function trafficDialog(t, done) {
+  const d = dialog('Traffic split', form({
+    fields: t.variants.map((v, i) => ({ name: `v.${i}`, label: `${v.name} %`, type: 'number', min: 0, max: 100, value: v.trafficPercentage, required: true })),
+    submitLabel: 'Save split', cancel: () => d.close(),
+    onSubmit: (body) => api(M, 'PATCH', `/admin/scenarios/tests/${t.id}`, { body: { variants: t.variants.map((v, i) => ({ name: v.name, scenarioId: v.scenarioId, trafficPercentage: body.v?.[i] })) } }),
+    onDone: () => { d.close(); toast('Traffic split saved.', 'success'); done(); },
   }));
 }

@@ -20,6 +20,11 @@ test('chatbot: {status:"error", error:{code,message,details}, meta}', () => {
   const e = normaliseError({ status: 'error', error: { code: 'VALIDATION_ERROR', message: 'Invalid request', details: [{ field: 'content.text', message: 'required' }], trace_id: 't' }, meta: { request_id: 'r' } }, 400);
   assert.equal(e.message, 'Invalid request');
   assert.deepEqual(e.fields, { 'content.text': 'required' });
+  // the served shape: details {errors: [...], field, reason}
+  const f = normaliseError({ status: 'error', error: { code: 'VALIDATION_ERROR', message: 'Invalid email format', details: { errors: [{ field: 'email', message: 'Invalid email format' }], field: 'email', reason: 'Invalid email format' } } }, 400);
+  assert.deepEqual(f.fields, { email: 'Invalid email format' });
+  const g = normaliseError({ status: 'error', error: { code: 'VALIDATION_ERROR', message: 'bad', details: { field: 'X-Tenant-ID', reason: 'required' } } }, 400);
+  assert.deepEqual(g.fields, { 'X-Tenant-ID': 'required' });
 });
 
 test('contact center: {detail, error_code, field}', () => {

@@ -37,6 +37,7 @@ test('chatbot: tenant page, a custom intent answered in the tester, conversation
     await dialog(page).getByRole('button', { name: 'Add member' }).click();
     await dialog(page).locator('[data-field=email] .field-error').filter({ hasText: /./ }).waitFor();
     await dialog(page).getByLabel('E-mail').fill(`agent-${tag}@example.com`);
+    await dialog(page).getByLabel(/^First name/).fill('Ada');
     await dialog(page).getByRole('button', { name: 'Add member' }).click();
     await page.locator('td', { hasText: `agent-${tag}@example.com` }).waitFor();
     await shot(page, '07-chatbot-tenant');
@@ -86,7 +87,7 @@ test('chatbot: tenant page, a custom intent answered in the tester, conversation
     await open(page, 'chatbot/sessions');
     await page.getByLabel(/^User id/).fill(`visitor-${tag}`);
     await page.getByRole('button', { name: 'Start session' }).click();
-    await page.getByRole('heading', { name: /^Session/ }).waitFor();
+    await page.getByRole('heading', { level: 2, name: /^Session / }).waitFor();
     await settled(page);
     assert.match(await page.getByTestId('session-context').innerText(), /"product_interest": "headphones"/);
     await page.getByRole('button', { name: 'Update context' }).click();
