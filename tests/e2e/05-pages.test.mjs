@@ -4,7 +4,7 @@ import { withBrowser, signIn, open, shot } from './helpers.mjs';
 
 const ROUTES = [
   '', 'users', 'audit',
-  'training/scenarios', 'training/search', 'training/templates', 'training/import', 'training/dashboard', 'training/new',
+  'training/scenarios', 'training/search', 'training/templates', 'training/import', 'training/dashboard', 'training/ab', 'training/new',
   'chatbot/tester', 'chatbot/conversations', 'chatbot/tenants', 'chatbot/config', 'chatbot/sessions', 'chatbot/webhooks', 'chatbot/health',
   'contact-center/campaigns', 'contact-center/templates', 'contact-center/contacts', 'contact-center/calllists', 'contact-center/teams', 'contact-center/queues', 'contact-center/knowledge',
   'contact-center/ivr', 'contact-center/routing', 'contact-center/voicemail', 'contact-center/dashboard', 'contact-center/reports', 'contact-center/reports/templates', 'contact-center/reports/schedules', 'contact-center/reports/outbox',

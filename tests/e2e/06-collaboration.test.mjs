@@ -210,3 +210,47 @@ test('marketplace: providers list and profile, webhooks (secret shown once), a c
     await shot(page, '06-marketplace-my-reviews');
   });
 });
+
+test('training: an A/B test between two scenarios shows per-variant results and names a significant winner', async (t) => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    if (!(await isServed('/training/api/admin/scenarios/tests/abt_none'))) { t.skip('A/B tests not served'); return; }
+    const tag = stamp();
+    const mk = (n) => call('POST', '/training/api/admin/scenarios', { name: `E2E AB ${tag} ${n}`, category: 'SALES', difficulty: 'BEGINNER', description: 'A/B test scenario', status: 'DRAFT' });
+    const a = await mk('control'); const b = await mk('variant');
+    await open(page, 'training/ab');
+    await page.getByRole('button', { name: 'New A/B test' }).click();
+    const d = dialog(page);
+    await d.getByLabel(/^Name/).first().fill(`E2E greeting test ${tag}`);
+    await d.getByLabel(/^Variant 1 scenario/).selectOption(a.id);
+    await d.getByLabel(/^Variant 2 scenario/).selectOption(b.id);
+    await d.getByLabel(/^Minimum attempts per variant/).fill('20');
+    // a split that does not add up to 100 is refused by the server
+    await d.getByLabel(/^Variant 2 traffic/).fill('30');
+    await d.getByRole('button', { name: 'Start test' }).click();
+    await d.locator('.form-alert').filter({ hasText: /100/ }).waitFor();
+    await d.getByLabel(/^Variant 2 traffic/).fill('50');
+    await d.getByRole('button', { name: 'Start test' }).click();
+    await page.getByRole('heading', { name: `E2E greeting test ${tag}` }).waitFor();
+    await settled(page);
+    const testId = decodeURIComponent(page.url().split('/').pop());
+    // attempts recorded while the test runs: control passes 6 of 30, the variant 24 of 30
+    for (const [s, passed] of [[a, 6], [b, 24]]) {
+      for (let i = 0; i < 30; i++) await call('POST', `/training/api/admin/scenarios/${s.id}/attempts`, { score: i < passed ? 85 : 40, duration: 300, completed: true });
+    }
+    await page.reload();
+    await page.getByTestId('ab-verdict').getByText('Winner: Variant A').waitFor();
+    const rows = page.getByTestId('ab-results').locator('tbody tr');
+    assert.match(await rows.nth(0).innerText(), /30\s+20\.0%/);
+    assert.match(await rows.nth(1).innerText(), /80\.0%.*\+300\.0%/s);
+    await page.getByLabel(/^Trainee user id/).fill('trainee-42');
+    await page.getByRole('button', { name: 'Assign' }).click();
+    await page.getByTestId('ab-assigned').waitFor();
+    await shot(page, '06-training-ab-test');
+    await page.getByRole('button', { name: 'Cancel test' }).click();
+    await dialog(page).getByLabel('Reason (optional)').fill('e2e done');
+    await dialog(page).getByRole('button', { name: 'Cancel test' }).click();
+    await page.locator('.badge', { hasText: 'CANCELLED' }).waitFor();
+    assert.equal((await call('GET', `/training/api/admin/scenarios/tests/${testId}`)).status, 'CANCELLED');
+  });
+});
