@@ -25,6 +25,7 @@ mod search;
 mod templates;
 mod transfer;
 mod versions;
+mod webhooks;
 
 type Result<T> = std::result::Result<T, ModuleError<TrainingEnvelope>>;
 
@@ -41,6 +42,7 @@ pub fn apis(
     search::SearchApi,
     abtests::AbTestsApi,
     transfer::TransferApi,
+    webhooks::WebhooksApi,
 ) {
     let p = platform.clone();
     (
@@ -68,7 +70,10 @@ pub fn apis(
         abtests::AbTestsApi {
             platform: p.clone(),
         },
-        transfer::TransferApi { platform: p },
+        transfer::TransferApi {
+            platform: p.clone(),
+        },
+        webhooks::WebhooksApi { platform: p },
     )
 }
 
@@ -77,6 +82,7 @@ pub struct ScenariosApi {
 }
 
 /// Records an audit entry and, when given, a domain event, in `tx`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn record(
     tx: &Connection,
     p: &Principal,

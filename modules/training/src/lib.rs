@@ -2,6 +2,7 @@
 //! served at `/training/api`.
 
 pub mod api;
+pub mod demo;
 pub mod index;
 pub mod model;
 pub mod service;
@@ -153,7 +154,9 @@ VALUES (
 "#];
 
 pub fn module() -> Module {
-    Module::new(SLUG, MIGRATIONS, build).with_reindex(index::reindex)
+    Module::new(SLUG, MIGRATIONS, build)
+        .with_reindex(index::reindex)
+        .with_demo(demo::load)
 }
 
 fn build(platform: &Platform) -> MountedModule {

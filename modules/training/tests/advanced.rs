@@ -709,3 +709,118 @@ async fn import_validates_rows_and_export_round_trips() {
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn webhooks_receive_scenario_events() {
+    let t = T::new().await;
+    let admin = t.app.token_for(&["training:admin"]).await;
+    let editor = t.app.token_for(&["training:editor"]).await;
+    let body = json!({"url": "https://hooks.example.com/training", "events": ["scenario.created", "scenario.published"]});
+    let (st, _) = t
+        .call("POST", "/admin/webhooks", &editor, Some(body.clone()))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, e) = t
+        .call(
+            "POST",
+            "/admin/webhooks",
+            &admin,
+            Some(json!({"url": "ftp://x", "events": ["scenario.exploded"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["details"][0]["field"], "events");
+    let (st, w) = t.call("POST", "/admin/webhooks", &admin, Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{w}");
+    assert!(w["secret"].as_str().unwrap().len() >= 16);
+    let id = w["id"].as_str().unwrap().to_string();
+    let (_, l) = t.call("GET", "/admin/webhooks", &admin, None).await;
+    assert_eq!(l["data"][0]["id"], id.as_str());
+    assert!(l["data"][0].get("secret").is_none());
+
+    let sid = t
+        .create(&editor, scenario("Webhook Scenario", "x", &[], "SALES"))
+        .await;
+    t.call(
+        "PATCH",
+        &format!("/admin/scenarios/{sid}"),
+        &editor,
+        Some(json!({"description": "y"})),
+    )
+    .await;
+    let (st, d) = t
+        .call(
+            "GET",
+            &format!("/admin/webhooks/{id}/deliveries"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    // Only the subscribed event was queued (the update was not).
+    let events: Vec<&str> = d["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, vec!["scenario.created"]);
+
+    let (st, _) = t
+        .call("DELETE", &format!("/admin/webhooks/{id}"), &admin, None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = t
+        .call("DELETE", &format!("/admin/webhooks/{id}"), &admin, None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn demo_data_is_coherent_and_idempotent() {
+    let t = T::new().await;
+    frontline_training::demo::load(&t.app.platform).unwrap();
+    frontline_training::demo::load(&t.app.platform).unwrap();
+    let viewer = t.app.token_for(&["training:viewer"]).await;
+    let (_, l) = t
+        .call("GET", "/admin/scenarios?status=PUBLISHED", &viewer, None)
+        .await;
+    assert_eq!(l["pagination"]["total"], 5);
+    let (_, s) = t
+        .call(
+            "POST",
+            "/admin/scenarios/search",
+            &viewer,
+            Some(json!({"query": "billing dispute", "filters": {"minUsageCount": 1}})),
+        )
+        .await;
+    // Both billing disputes rank above the welcome call that mentions "the first bill".
+    let names: Vec<&str> = s["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        names[0].starts_with("Billing Dispute") && names[1].starts_with("Billing Dispute"),
+        "{names:?}"
+    );
+    assert_eq!(names[2], "New Account Welcome Call");
+    let test_id: String = t
+        .app
+        .platform
+        .db
+        .read(|c| Ok(c.query_row("SELECT id FROM training_ab_tests", [], |r| r.get(0))?))
+        .await
+        .unwrap();
+    let (_, r) = t
+        .call(
+            "GET",
+            &format!("/admin/scenarios/tests/{test_id}"),
+            &viewer,
+            None,
+        )
+        .await;
+    assert_eq!(r["results"]["totalAttempts"], 120);
+}

@@ -417,16 +417,16 @@ fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
     }))
 }
 
-fn parse_common(
-    body: &Value,
-    errs: &mut Vec<FieldError>,
-) -> (
+/// name, description (Some(None) clears it), metric, confidence level, minimum sample size.
+type Common = (
     Option<String>,
     Option<Option<String>>,
     Option<String>,
     Option<f64>,
     Option<i64>,
-) {
+);
+
+fn parse_common(body: &Value, errs: &mut Vec<FieldError>) -> Common {
     let name = match body.get("name") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if (3..=200).contains(&s.trim().chars().count()) => {

@@ -1,0 +1,192 @@
+//! Webhook subscriptions for the scenario events (on the platform events
+//! service: signed, retried deliveries with a delivery log).
+
+use frontline_platform::events::{self, NewSubscription, Subscription};
+use frontline_platform::http::RequestMeta;
+use frontline_platform::{ApiError, BearerAuth, FieldError, Platform};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+use serde_json::{json, Value};
+
+use super::{body_object, record, Result};
+use crate::model::*;
+use crate::service::require;
+use crate::SLUG;
+
+pub struct WebhooksApi {
+    pub(super) platform: Platform,
+}
+
+/// The events the document lists.
+pub const EVENTS: &[&str] = &[
+    "scenario.created",
+    "scenario.updated",
+    "scenario.published",
+    "scenario.archived",
+    "scenario.deleted",
+];
+
+fn render(s: &Subscription) -> Value {
+    json!({
+        "id": s.id, "url": s.url, "events": s.events, "description": s.description,
+        "active": s.active, "createdAt": s.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+    })
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("Webhook {id} not found")).with_code("WEBHOOK_NOT_FOUND")
+}
+
+/// Webhooks.
+#[OpenApi(tag = "ApiTags::Extensions")]
+impl WebhooksApi {
+    /// Extension: subscribe a URL to scenario events (training admins):
+    /// `{"url", "events": ["scenario.published", ...], "secret"?,
+    /// "description"?}`. Each delivery is a POST of `{id, event, timestamp,
+    /// data}` signed with `X-Frontline-Signature: sha256=<HMAC-SHA256 of the
+    /// body with the secret>`, retried with backoff. The secret is returned
+    /// only in this answer.
+    #[oai(path = "/admin/webhooks", method = "post")]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: Json<Value>,
+    ) -> Result<Created> {
+        let p = auth.0;
+        require(&p, "scenario:admin")?;
+        let body = body_object(Some(body))?;
+        let mut errs = Vec::new();
+        let url = body
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let events: Vec<String> = match body.get("events") {
+            Some(Value::Array(a))
+                if a.iter()
+                    .all(|e| e.as_str().is_some_and(|e| EVENTS.contains(&e))) =>
+            {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            }
+            _ => {
+                errs.push(FieldError::new(
+                    "events",
+                    format!("events must list some of: {}", EVENTS.join(", ")),
+                ));
+                Vec::new()
+            }
+        };
+        let secret = super::opt_string(&body, "secret", 256)?;
+        let description = super::opt_string(&body, "description", 500)?;
+        if !errs.is_empty() {
+            return Err(ApiError::validation(errs).into());
+        }
+        let new = NewSubscription {
+            module: SLUG.into(),
+            owner_id: Some(p.id.clone()),
+            url,
+            events,
+            secret,
+            description,
+        };
+        let ev = self.platform.events.clone();
+        let out = self
+            .platform
+            .db
+            .write(move |tx| {
+                let (sub, secret) = ev.subscribe(tx, &new)?;
+                record(
+                    tx,
+                    &p,
+                    &meta,
+                    "webhook.create",
+                    "webhook",
+                    &sub.id,
+                    json!({"url": sub.url, "events": sub.events}),
+                    None,
+                )?;
+                let mut out = render(&sub);
+                out["secret"] = json!(secret);
+                Ok(out)
+            })
+            .await?;
+        Ok(Created::Created(Json(out)))
+    }
+
+    /// Extension: the training module's webhook subscriptions (training admins).
+    #[oai(path = "/admin/webhooks", method = "get")]
+    async fn list(&self, auth: BearerAuth) -> Result<Doc> {
+        require(&auth.0, "scenario:admin")?;
+        let subs = self
+            .platform
+            .db
+            .read(|c| events::list_subscriptions(c, SLUG, None))
+            .await?;
+        Ok(Doc::Ok(Json(
+            json!({ "data": subs.iter().map(render).collect::<Vec<_>>() }),
+        )))
+    }
+
+    /// Extension: the last 100 deliveries of a webhook (status, attempts,
+    /// last HTTP status and error).
+    #[oai(path = "/admin/webhooks/:id/deliveries", method = "get")]
+    async fn deliveries(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+        require(&auth.0, "scenario:admin")?;
+        let out = self
+            .platform
+            .db
+            .read(move |c| {
+                events::get_subscription(c, SLUG, None, &id.0)?.ok_or_else(|| not_found(&id.0))?;
+                events::deliveries(c, &id.0, 100)
+            })
+            .await?;
+        let data: Vec<Value> = out
+            .iter()
+            .map(|d| {
+                json!({
+                    "id": d.id, "eventId": d.event_id, "event": d.event_type, "status": d.status,
+                    "attempts": d.attempts, "lastStatusCode": d.last_status_code, "lastError": d.last_error,
+                    "createdAt": d.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                    "deliveredAt": d.delivered_at.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
+                })
+            })
+            .collect();
+        Ok(Doc::Ok(Json(json!({ "data": data }))))
+    }
+
+    /// Extension: remove a webhook subscription (training admins).
+    #[oai(path = "/admin/webhooks/:id", method = "delete")]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+    ) -> Result<NoContent> {
+        let p = auth.0;
+        require(&p, "scenario:admin")?;
+        self.platform
+            .db
+            .write(move |tx| {
+                if !events::delete_subscription(tx, SLUG, None, &id.0)? {
+                    return Err(not_found(&id.0));
+                }
+                record(
+                    tx,
+                    &p,
+                    &meta,
+                    "webhook.delete",
+                    "webhook",
+                    &id.0,
+                    json!({}),
+                    None,
+                )
+            })
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+}
