@@ -203,10 +203,10 @@ function fromTemplate(t) {
 
 function importTab(panel) {
   const out = h('div');
-  const file = h('input', { type: 'file', id: 'imp-file', accept: '.json,.csv,application/json,text/csv', required: true });
+  const file = h('input', { type: 'file', id: 'imp-file', accept: '.json,application/json', required: true });
   const f = h('form', { class: 'card' },
     h('h3', null, 'Import scenarios'),
-    h('p', { class: 'muted' }, 'A JSON file with an array of scenarios (or CSV). Each row is validated; errors are listed by row.'),
+    h('p', { class: 'muted' }, 'A JSON file with an array of scenarios (an export from here imports again), at most 10 MB and 1000 scenarios. Each row is validated; errors are listed by row and field.'),
     h('div', { class: 'grid' },
       h('div', { class: 'field' }, h('label', { for: 'imp-file', class: 'label' }, 'File'), file),
       field({ name: 'validateOnly', label: 'Validate only (dry run)', type: 'checkbox' }),
@@ -225,11 +225,12 @@ function importTab(panel) {
     try {
       const r = await api(M, 'POST', '/admin/scenarios/bulk/import', { form: fd });
       const d = r.data;
-      p.done(`Done in ${d.processingTime ?? '?'} s`);
-      out.append(h('div', { class: 'stats' }, stat('Imported', d.imported), stat('Skipped', d.skipped), stat('Failed', d.failed)),
+      p.done(d.validateOnly ? `Checked in ${d.processingTime ?? '?'} s; nothing was written.` : `${d.committed === false ? 'Nothing imported' : 'Done'} in ${d.processingTime ?? '?'} s.`);
+      out.append(h('div', { class: 'stats', 'data-testid': 'import-result' }, d.validateOnly ? stat('Valid', d.valid) : stat('Imported', d.imported), stat('Skipped', d.skipped), stat('Failed', d.failed)),
         d.errors?.length ? h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Row', 'Scenario', 'Field', 'Error'].map((x) => h('th', null, x)))),
           h('tbody', null, d.errors.map((x) => h('tr', null, h('td', null, x.row), h('td', null, x.scenarioName), h('td', null, x.field), h('td', null, x.error))))) : null,
-        d.downloadErrorReport ? downloadLink(d.downloadErrorReport.startsWith('/training') ? d.downloadErrorReport : `/training/api${d.downloadErrorReport}`, 'Download error report', 'btn') : null);
+        d.downloadErrorReport ? downloadLink(d.downloadErrorReport, 'Download error report', 'btn') : null,
+        d.scenarioIds?.length && !d.validateOnly ? h('p', null, `${d.scenarioIds.length} scenario${d.scenarioIds.length === 1 ? '' : 's'} imported: `, d.scenarioIds.slice(0, 10).map((id, i) => [i ? ', ' : '', h('a', { href: `#/training/s/${id}` }, id)])) : null);
     } catch (err) { clear(out, errorState(err)); }
   });
   panel.append(f, card('Export scenarios', h('p', { class: 'muted' }, 'Select scenarios on the Scenarios tab, then “Export selected”, or export every scenario on the current filter:'),
@@ -241,7 +242,7 @@ function exportDialog(ids) {
   const out = h('div');
   const d = dialog(`Export ${ids.length} scenario(s)`, [form({
     fields: [
-      { name: 'format', label: 'Format', type: 'select', options: ['json', 'csv'], value: 'json', required: true },
+      { name: 'format', label: 'Format', type: 'select', options: [['json', 'JSON (imports again)']], value: 'json', required: true },
       { name: 'compression', label: 'Compression', type: 'select', options: ['none', 'zip'], value: 'none', required: true },
       { name: 'includeAnalytics', label: 'Include analytics', type: 'checkbox' },
       { name: 'includeVersions', label: 'Include versions', type: 'checkbox' },

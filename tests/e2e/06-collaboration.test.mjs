@@ -254,3 +254,43 @@ test('training: an A/B test between two scenarios shows per-variant results and 
     assert.equal((await call('GET', `/training/api/admin/scenarios/tests/${testId}`)).status, 'CANCELLED');
   });
 });
+
+test('training: export selected scenarios to a file and import a file with a bad row', async (t) => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    if (!(await isServed('/training/api/admin/scenarios'))) { t.skip('training not served'); return; }
+    const tag = stamp();
+    await call('POST', '/training/api/admin/scenarios', { name: `E2E export ${tag}`, category: 'SALES', difficulty: 'BEGINNER', description: 'export me', status: 'DRAFT' });
+    await open(page, 'training/scenarios');
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await page.getByLabel('Search', { exact: true }).fill(`E2E export ${tag}`);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await settled(page);
+    await page.getByRole('checkbox', { name: `Select E2E export ${tag}` }).check();
+    await page.getByRole('button', { name: 'Export selected' }).click();
+    await dialog(page).getByLabel('Include versions').check();
+    await dialog(page).getByRole('button', { name: 'Export' }).click();
+    const link = dialog(page).getByRole('link', { name: 'Download' });
+    await link.waitFor();
+    const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const exported = JSON.parse(await (await import('node:fs/promises')).readFile(await file.path(), 'utf8'));
+    assert.ok(JSON.stringify(exported).includes(`E2E export ${tag}`), 'the file holds the scenario');
+    await shot(page, '06-training-export');
+    await page.keyboard.press('Escape');
+
+    await open(page, 'training/import');
+    await page.getByLabel('File').setInputFiles({ name: 'scenarios.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify([
+      { name: `E2E imported ${tag}`, category: 'SALES', difficulty: 'BEGINNER', description: 'from a file' },
+      { name: 'x', category: 'SALES', difficulty: 'NOPE' },
+    ])) });
+    await page.getByRole('button', { name: 'Import' }).click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor();
+    assert.match(await result.innerText(), /1\s*Imported/);
+    await page.locator('td', { hasText: /Difficulty must be one of/ }).waitFor();
+    await page.getByRole('link', { name: 'Download error report' }).waitFor();
+    await shot(page, '06-training-import');
+    const list = await call('GET', `/training/api/admin/scenarios?search=${encodeURIComponent(`E2E imported ${tag}`)}`);
+    assert.equal((list.data || list).filter((x) => x.name === `E2E imported ${tag}`).length, 1, 'the good row is stored');
+  });
+});
