@@ -26,7 +26,9 @@ impl Caller {
         if self.is_tenant_admin() {
             Ok(())
         } else {
-            Err(ApiError::forbidden("This action needs the tenant admin role"))
+            Err(ApiError::forbidden(
+                "This action needs the tenant admin role",
+            ))
         }
     }
 }
@@ -40,7 +42,10 @@ pub fn is_platform_admin(p: &Principal) -> bool {
 }
 
 fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// The signed-in user (JWT) of the request; 401 without one.
@@ -55,7 +60,11 @@ pub async fn principal(platform: &Platform, req: &Request) -> ApiResult<Principa
 
 /// Resolves the tenant of a request. `path_tenant` is the tenant named in the
 /// path (tenant routes), which must agree with `X-Tenant-ID` when both are sent.
-pub async fn caller(platform: &Platform, req: &Request, path_tenant: Option<&str>) -> ApiResult<Caller> {
+pub async fn caller(
+    platform: &Platform,
+    req: &Request,
+    path_tenant: Option<&str>,
+) -> ApiResult<Caller> {
     let auth = header(req, "authorization")
         .ok_or_else(|| ApiError::unauthorized("Authentication required"))?;
     if auth.len() > 7 && auth[..7].eq_ignore_ascii_case("apikey ") {
@@ -84,17 +93,29 @@ pub async fn caller(platform: &Platform, req: &Request, path_tenant: Option<&str
                 return Err(tenant_not_found());
             }
         }
-        return Ok(Caller { tenant_id: tenant, principal: None, role: "api_key".into() });
+        return Ok(Caller {
+            tenant_id: tenant,
+            principal: None,
+            role: "api_key".into(),
+        });
     }
     let principal = principal(platform, req).await?;
     let named = header(req, "x-tenant-id").map(str::to_string);
     let tenant_id = match (path_tenant, named.as_deref()) {
         (Some(p), Some(h)) if p != h => {
-            return Err(ApiError::invalid("X-Tenant-ID", "X-Tenant-ID does not match the tenant in the path"))
+            return Err(ApiError::invalid(
+                "X-Tenant-ID",
+                "X-Tenant-ID does not match the tenant in the path",
+            ))
         }
         (Some(p), _) => p.to_string(),
         (None, Some(h)) => h.to_string(),
-        (None, None) => return Err(ApiError::invalid("X-Tenant-ID", "X-Tenant-ID header is required")),
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "X-Tenant-ID",
+                "X-Tenant-ID header is required",
+            ))
+        }
     };
     let admin = is_platform_admin(&principal);
     let uid = principal.id.clone();
@@ -129,7 +150,11 @@ pub async fn caller(platform: &Platform, req: &Request, path_tenant: Option<&str
         Some(Some(r)) => r,
         Some(None) => return Err(tenant_not_found()),
     };
-    Ok(Caller { tenant_id, principal: Some(principal), role })
+    Ok(Caller {
+        tenant_id,
+        principal: Some(principal),
+        role,
+    })
 }
 
 pub fn tenant_not_found() -> ApiError {

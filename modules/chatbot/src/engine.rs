@@ -66,16 +66,26 @@ fn intents_of(config: &Value) -> Vec<Value> {
 pub fn extract_entities(text: &str) -> Value {
     let mut out = json!({});
     for raw in text.split_whitespace() {
-        let w = raw.trim_matches(|c: char| matches!(c, ',' | '.' | '!' | '?' | ';' | ':' | '(' | ')' | '"'));
+        let w = raw.trim_matches(|c: char| {
+            matches!(c, ',' | '.' | '!' | '?' | ';' | ':' | '(' | ')' | '"')
+        });
         let upper = w.to_uppercase();
         let digits = upper.trim_start_matches('#');
-        if (upper.starts_with("ORD") && upper.len() > 5 && upper[3..].chars().all(|c| c.is_ascii_digit()))
-            || (w.starts_with('#') && digits.len() >= 5 && digits.chars().all(|c| c.is_ascii_digit()))
+        if (upper.starts_with("ORD")
+            && upper.len() > 5
+            && upper[3..].chars().all(|c| c.is_ascii_digit()))
+            || (w.starts_with('#')
+                && digits.len() >= 5
+                && digits.chars().all(|c| c.is_ascii_digit()))
         {
             out["order_number"] = json!(upper.trim_start_matches('#'));
         }
         if let Some((local, domain)) = w.split_once('@') {
-            if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') {
+            if !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+            {
                 out["customer_email"] = json!(w.to_lowercase());
             }
         }
@@ -109,7 +119,11 @@ pub fn decide(config: &Value, text: &str, previous_fallbacks: i64) -> Decision {
 
     let mut best: Option<(f64, Value)> = None;
     for intent in intents_of(config) {
-        let examples = intent.get("examples").and_then(Value::as_array).cloned().unwrap_or_default();
+        let examples = intent
+            .get("examples")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         for ex in examples.iter().filter_map(Value::as_str) {
             let ex_words: HashSet<String> = tokens(ex).into_iter().collect();
             if ex_words.is_empty() {
@@ -167,14 +181,21 @@ pub fn decide(config: &Value, text: &str, previous_fallbacks: i64) -> Decision {
             transfer,
         };
     }
-    let responses = intent.get("responses").and_then(Value::as_array).cloned().unwrap_or_default();
+    let responses = intent
+        .get("responses")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let text = responses
         .first()
         .and_then(Value::as_str)
         .unwrap_or("How else can I help?")
         .to_string();
     Decision {
-        intent: intent.get("name").and_then(Value::as_str).map(str::to_string),
+        intent: intent
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         confidence,
         text,
         quick_replies: intent.get("quick_replies").cloned().unwrap_or(json!([])),
@@ -216,9 +237,17 @@ mod tests {
 
     #[test]
     fn threshold_comes_from_config() {
-        let d = decide(&json!({"chatbot": {"confidence_threshold": 0.3}}), "when are you open today", 0);
+        let d = decide(
+            &json!({"chatbot": {"confidence_threshold": 0.3}}),
+            "when are you open today",
+            0,
+        );
         assert_eq!(d.intent.as_deref(), Some("store_hours_inquiry"));
-        let d = decide(&json!({"chatbot": {"confidence_threshold": 0.99}}), "store open", 0);
+        let d = decide(
+            &json!({"chatbot": {"confidence_threshold": 0.99}}),
+            "store open",
+            0,
+        );
         assert!(d.fallback);
     }
 }

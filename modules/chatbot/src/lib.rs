@@ -5,6 +5,8 @@ pub mod access;
 pub mod api;
 pub mod engine;
 pub mod model;
+pub mod service;
+pub mod store;
 pub mod webhooks;
 
 use frontline_platform::http::{self, Module, ModuleInfo, MountedModule};

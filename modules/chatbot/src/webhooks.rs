@@ -18,14 +18,19 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::api::{process_message, str_of, tenant_config, ApiTags, Result};
+use crate::api::{ApiTags, Result};
+use crate::service::{process_message, str_of};
+use crate::store::tenant_config;
 
 pub struct WebhookApi {
     pub platform: Platform,
 }
 
 fn header(req: &Request, name: &str) -> Option<String> {
-    req.headers().get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string())
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
 }
 
 fn tenant_of(req: &Request) -> ApiResult<String> {
@@ -37,7 +42,12 @@ fn tenant_of(req: &Request) -> ApiResult<String> {
         .unwrap_or_default()
         .split('&')
         .find_map(|kv| kv.strip_prefix("tenant_id=").map(str::to_string))
-        .ok_or_else(|| ApiError::invalid("X-Tenant-ID", "X-Tenant-ID header or tenant_id query is required"))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "X-Tenant-ID",
+                "X-Tenant-ID header or tenant_id query is required",
+            )
+        })
 }
 
 fn unauthorized() -> ApiError {
@@ -45,7 +55,8 @@ fn unauthorized() -> ApiError {
 }
 
 fn hmac_hex(secret: &str, data: &[u8]) -> ApiResult<Vec<u8>> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| ApiError::internal("bad key"))?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|_| ApiError::internal("bad key"))?;
     mac.update(data);
     Ok(mac.finalize().into_bytes().to_vec())
 }
@@ -53,7 +64,8 @@ fn hmac_hex(secret: &str, data: &[u8]) -> ApiResult<Vec<u8>> {
 /// Constant-time check of `expected_hex` (a lowercase hex MAC) against `mac`.
 fn verify_mac(secret: &str, data: &[u8], given_hex: &str) -> ApiResult<()> {
     let given = hex::decode(given_hex).map_err(|_| unauthorized())?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| ApiError::internal("bad key"))?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|_| ApiError::internal("bad key"))?;
     mac.update(data);
     mac.verify_slice(&given).map_err(|_| unauthorized())
 }
@@ -64,14 +76,20 @@ fn same_token(a: &str, b: &str) -> bool {
 
 /// Signs `body` the way Meta does (`sha256=<hex>`); exposed for tests and tools.
 pub fn meta_signature(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", hex::encode(hmac_hex(secret, body).unwrap_or_default()))
+    format!(
+        "sha256={}",
+        hex::encode(hmac_hex(secret, body).unwrap_or_default())
+    )
 }
 
 /// Slack's `v0=<hex>` signature of `v0:<timestamp>:<body>`.
 pub fn slack_signature(secret: &str, ts: &str, body: &[u8]) -> String {
     let mut base = format!("v0:{ts}:").into_bytes();
     base.extend_from_slice(body);
-    format!("v0={}", hex::encode(hmac_hex(secret, &base).unwrap_or_default()))
+    format!(
+        "v0={}",
+        hex::encode(hmac_hex(secret, &base).unwrap_or_default())
+    )
 }
 
 fn secret(config: &Value, pointer: &str) -> ApiResult<String> {
@@ -80,7 +98,10 @@ fn secret(config: &Value, pointer: &str) -> ApiResult<String> {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
-        .ok_or_else(|| ApiError::forbidden("This channel has no webhook secret configured").with_code("CHANNEL_NOT_CONFIGURED"))
+        .ok_or_else(|| {
+            ApiError::forbidden("This channel has no webhook secret configured")
+                .with_code("CHANNEL_NOT_CONFIGURED")
+        })
 }
 
 fn malformed(msg: &str) -> ApiError {
@@ -94,7 +115,11 @@ impl WebhookApi {
             .db
             .read(move |c| {
                 let active: Option<String> = c
-                    .query_row("SELECT status FROM chatbot_tenants WHERE id = ?1 AND status = 'active'", params![t], |r| r.get(0))
+                    .query_row(
+                        "SELECT status FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
+                        params![t],
+                        |r| r.get(0),
+                    )
                     .optional()?;
                 if active.is_none() {
                     return Err(crate::access::tenant_not_found());
@@ -106,7 +131,12 @@ impl WebhookApi {
 
     /// Feeds channel messages to the engine in one transaction; replayed events
     /// (same channel message id) are acknowledged without processing.
-    async fn ingest(&self, tenant: String, channel: &'static str, msgs: Vec<(String, String, String)>) -> ApiResult<Vec<Value>> {
+    async fn ingest(
+        &self,
+        tenant: String,
+        channel: &'static str,
+        msgs: Vec<(String, String, String)>,
+    ) -> ApiResult<Vec<Value>> {
         let started = std::time::Instant::now();
         self.platform
             .db
@@ -139,7 +169,12 @@ impl WebhookApi {
             .await
     }
 
-    async fn meta_channel(&self, req: &Request, body: Vec<u8>, channel: &'static str) -> Result<Json<Value>> {
+    async fn meta_channel(
+        &self,
+        req: &Request,
+        body: Vec<u8>,
+        channel: &'static str,
+    ) -> Result<Json<Value>> {
         let started = std::time::Instant::now();
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
@@ -147,24 +182,47 @@ impl WebhookApi {
         let sig = header(req, "x-hub-signature-256").ok_or_else(unauthorized)?;
         let hexsig = sig.strip_prefix("sha256=").ok_or_else(unauthorized)?;
         verify_mac(&secret, &body, hexsig)?;
-        let v: Value = serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
-        let entries = v.get("entry").and_then(Value::as_array).ok_or_else(|| malformed("entry[] is required"))?;
+        let v: Value =
+            serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
+        let entries = v
+            .get("entry")
+            .and_then(Value::as_array)
+            .ok_or_else(|| malformed("entry[] is required"))?;
         let mut msgs = vec![];
         for e in entries {
             if channel == "whatsapp" {
-                for ch in e.get("changes").and_then(Value::as_array).into_iter().flatten() {
-                    for m in ch.pointer("/value/messages").and_then(Value::as_array).into_iter().flatten() {
+                for ch in e
+                    .get("changes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    for m in ch
+                        .pointer("/value/messages")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
                         let (Some(id), Some(from)) = (str_of(m, "id"), str_of(m, "from")) else {
                             return Err(malformed("messages[] need id and from").into());
                         };
-                        let text = m.pointer("/text/body").and_then(Value::as_str).unwrap_or_default().to_string();
+                        let text = m
+                            .pointer("/text/body")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string();
                         if !text.is_empty() {
                             msgs.push((id, from, text));
                         }
                     }
                 }
             } else {
-                for m in e.get("messaging").and_then(Value::as_array).into_iter().flatten() {
+                for m in e
+                    .get("messaging")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     let from = m.pointer("/sender/id").and_then(Value::as_str);
                     let id = m.pointer("/message/mid").and_then(Value::as_str);
                     let text = m.pointer("/message/text").and_then(Value::as_str);
@@ -206,7 +264,10 @@ fn url_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 2;
@@ -225,13 +286,21 @@ fn url_decode(s: &str) -> String {
 impl WebhookApi {
     /// WhatsApp Business webhook; `X-Hub-Signature-256` must be the HMAC-SHA256 of
     /// the raw body with the tenant's `channels.whatsapp.app_secret`.
-    #[oai(path = "/webhooks/whatsapp", method = "post", tag = "ApiTags::Webhooks")]
+    #[oai(
+        path = "/webhooks/whatsapp",
+        method = "post",
+        tag = "ApiTags::Webhooks"
+    )]
     async fn whatsapp(&self, req: &Request, body: Vec<u8>) -> Result<Json<Value>> {
         self.meta_channel(req, body, "whatsapp").await
     }
 
     /// Facebook Messenger webhook; signed like WhatsApp with `channels.messenger.app_secret`.
-    #[oai(path = "/webhooks/messenger", method = "post", tag = "ApiTags::Webhooks")]
+    #[oai(
+        path = "/webhooks/messenger",
+        method = "post",
+        tag = "ApiTags::Webhooks"
+    )]
     async fn messenger(&self, req: &Request, body: Vec<u8>) -> Result<Json<Value>> {
         self.meta_channel(req, body, "messenger").await
     }
@@ -246,7 +315,11 @@ impl WebhookApi {
         let ts = header(req, "x-slack-request-timestamp").ok_or_else(unauthorized)?;
         let ts_n: i64 = ts.parse().map_err(|_| unauthorized())?;
         if (chrono::Utc::now().timestamp() - ts_n).abs() > 300 {
-            return Err(ApiError::unauthorized("Request timestamp is outside the 5-minute window").with_code("REPLAYED_REQUEST").into());
+            return Err(
+                ApiError::unauthorized("Request timestamp is outside the 5-minute window")
+                    .with_code("REPLAYED_REQUEST")
+                    .into(),
+            );
         }
         let sig = header(req, "x-slack-signature").ok_or_else(unauthorized)?;
         let hexsig = sig.strip_prefix("v0=").ok_or_else(unauthorized)?;
@@ -255,22 +328,39 @@ impl WebhookApi {
         verify_mac(&secret, &base, hexsig)?;
         let text = std::str::from_utf8(&body).map_err(|_| malformed("Body is not UTF-8"))?;
         let (event_id, user, msg) = if text.trim_start().starts_with('{') {
-            let v: Value = serde_json::from_str(text).map_err(|_| malformed("Body is not valid JSON"))?;
+            let v: Value =
+                serde_json::from_str(text).map_err(|_| malformed("Body is not valid JSON"))?;
             if v["type"] == "url_verification" {
                 return Ok(Json(json!({"challenge": v["challenge"]})));
             }
-            let ev = v.get("event").ok_or_else(|| malformed("event is required"))?;
-            match (str_of(&v, "event_id"), str_of(ev, "user"), str_of(ev, "text")) {
+            let ev = v
+                .get("event")
+                .ok_or_else(|| malformed("event is required"))?;
+            match (
+                str_of(&v, "event_id"),
+                str_of(ev, "user"),
+                str_of(ev, "text"),
+            ) {
                 (Some(a), Some(b), Some(c)) => (a, b, c),
-                _ => return Err(malformed("event_id, event.user and event.text are required").into()),
+                _ => {
+                    return Err(
+                        malformed("event_id, event.user and event.text are required").into(),
+                    )
+                }
             }
         } else {
-            match (form_field(text, "trigger_id"), form_field(text, "user_id"), form_field(text, "text")) {
+            match (
+                form_field(text, "trigger_id"),
+                form_field(text, "user_id"),
+                form_field(text, "text"),
+            ) {
                 (Some(a), Some(b), Some(c)) => (a, b, c),
                 _ => return Err(malformed("trigger_id, user_id and text are required").into()),
             }
         };
-        let results = self.ingest(tenant, "slack", vec![(event_id, user, msg)]).await?;
+        let results = self
+            .ingest(tenant, "slack", vec![(event_id, user, msg)])
+            .await?;
         let data = &results[0]["data"];
         let actions: Vec<Value> = data["response"]["quick_replies"]
             .as_array()
@@ -291,20 +381,35 @@ impl WebhookApi {
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
         let token = secret(&config, "/channels/teams/webhook_token")?;
-        let given = header(req, "authorization").and_then(|h| h.strip_prefix("Bearer ").map(str::to_string)).ok_or_else(unauthorized)?;
+        let given = header(req, "authorization")
+            .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
+            .ok_or_else(unauthorized)?;
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
-        let v: Value = serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
-        let (Some(id), Some(from), Some(text)) = (str_of(&v, "id"), v.pointer("/from/id").and_then(Value::as_str), str_of(&v, "text")) else {
+        let v: Value =
+            serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
+        let (Some(id), Some(from), Some(text)) = (
+            str_of(&v, "id"),
+            v.pointer("/from/id").and_then(Value::as_str),
+            str_of(&v, "text"),
+        ) else {
             return Err(malformed("id, from.id and text are required").into());
         };
-        let r = self.ingest(tenant, "teams", vec![(id, from.to_string(), text)]).await?;
-        Ok(Json(json!({"type": "message", "text": r[0]["data"]["response"]["text"], "conversation_id": r[0]["data"]["conversation_id"]})))
+        let r = self
+            .ingest(tenant, "teams", vec![(id, from.to_string(), text)])
+            .await?;
+        Ok(Json(
+            json!({"type": "message", "text": r[0]["data"]["response"]["text"], "conversation_id": r[0]["data"]["conversation_id"]}),
+        ))
     }
 
     /// Telegram updates; `X-Telegram-Bot-Api-Secret-Token` must equal `channels.telegram.secret_token`.
-    #[oai(path = "/webhooks/telegram", method = "post", tag = "ApiTags::Webhooks")]
+    #[oai(
+        path = "/webhooks/telegram",
+        method = "post",
+        tag = "ApiTags::Webhooks"
+    )]
     async fn telegram(&self, req: &Request, body: Vec<u8>) -> Result<Json<Value>> {
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
@@ -313,30 +418,56 @@ impl WebhookApi {
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
-        let v: Value = serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
+        let v: Value =
+            serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
         let upd = v.get("update_id").and_then(Value::as_i64);
         let from = v.pointer("/message/from/id").and_then(Value::as_i64);
         let text = v.pointer("/message/text").and_then(Value::as_str);
         let (Some(upd), Some(from), Some(text)) = (upd, from, text) else {
-            return Err(malformed("update_id, message.from.id and message.text are required").into());
+            return Err(
+                malformed("update_id, message.from.id and message.text are required").into(),
+            );
         };
-        let r = self.ingest(tenant, "telegram", vec![(upd.to_string(), from.to_string(), text.to_string())]).await?;
-        Ok(Json(json!({"method": "sendMessage", "chat_id": from, "text": r[0]["data"]["response"]["text"]})))
+        let r = self
+            .ingest(
+                tenant,
+                "telegram",
+                vec![(upd.to_string(), from.to_string(), text.to_string())],
+            )
+            .await?;
+        Ok(Json(
+            json!({"method": "sendMessage", "chat_id": from, "text": r[0]["data"]["response"]["text"]}),
+        ))
     }
 
     /// Custom integration events; `Authorization: Bearer <integrations.<integration_id>.webhook_token>`.
     /// `customer_updated` events merge `data` into the entities of the customer's open conversations.
-    #[oai(path = "/webhooks/generic/:integration_id", method = "post", tag = "ApiTags::Webhooks")]
-    async fn generic(&self, req: &Request, integration_id: Path<String>, body: Vec<u8>) -> Result<Json<Value>> {
+    #[oai(
+        path = "/webhooks/generic/:integration_id",
+        method = "post",
+        tag = "ApiTags::Webhooks"
+    )]
+    async fn generic(
+        &self,
+        req: &Request,
+        integration_id: Path<String>,
+        body: Vec<u8>,
+    ) -> Result<Json<Value>> {
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
         let key = integration_id.0.replace(['/', '~'], "");
-        let token = secret(&config, &format!("/integrations/{key}/webhook_token")).map_err(|_| ApiError::not_found("Integration not found").with_code("INTEGRATION_NOT_FOUND"))?;
-        let given = header(req, "authorization").and_then(|h| h.strip_prefix("Bearer ").map(str::to_string)).ok_or_else(unauthorized)?;
+        let token =
+            secret(&config, &format!("/integrations/{key}/webhook_token")).map_err(|_| {
+                ApiError::not_found("Integration not found").with_code("INTEGRATION_NOT_FOUND")
+            })?;
+        let given = header(req, "authorization")
+            .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
+            .ok_or_else(unauthorized)?;
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
-        let v: Value = serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
+        let v: Value =
+            serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
         let event = str_of(&v, "event_type").ok_or_else(|| malformed("event_type is required"))?;
         let customer = str_of(&v, "customer_id");
         let data = v.get("data").cloned().unwrap_or(json!({}));
@@ -362,7 +493,7 @@ impl WebhookApi {
                     for (id, ents) in rows {
                         let mut e: Value = serde_json::from_str(&ents).unwrap_or(json!({}));
                         let mut ch = vec![];
-                        crate::api::deep_merge(&mut e, &data, "", &mut ch);
+                        crate::service::deep_merge(&mut e, &data, "", &mut ch);
                         tx.execute("UPDATE chatbot_conversations SET entities = ?3 WHERE tenant_id = ?1 AND id = ?2", params![tenant, id, e.to_string()])?;
                         affected.push(id);
                     }
@@ -371,12 +502,18 @@ impl WebhookApi {
                 Ok((actions, affected))
             })
             .await?;
-        Ok(Json(json!({"status": "processed", "event_id": event_id, "actions_taken": actions, "affected_conversations": affected})))
+        Ok(Json(
+            json!({"status": "processed", "event_id": event_id, "actions_taken": actions, "affected_conversations": affected}),
+        ))
     }
 
     /// Subscription verification: echoes `hub.challenge` when `hub.verify_token`
     /// equals the tenant's `channels.<channel>.verify_token`.
-    #[oai(path = "/webhooks/verify/:channel", method = "get", tag = "ApiTags::Webhooks")]
+    #[oai(
+        path = "/webhooks/verify/:channel",
+        method = "get",
+        tag = "ApiTags::Webhooks"
+    )]
     async fn verify(
         &self,
         req: &Request,
@@ -385,8 +522,10 @@ impl WebhookApi {
         #[oai(name = "hub.challenge")] challenge: Query<Option<String>>,
         #[oai(name = "hub.verify_token")] verify_token: Query<Option<String>>,
     ) -> Result<PlainText<String>> {
-        if !crate::api::CHANNELS.contains(&channel.0.as_str()) {
-            return Err(ApiError::not_found("Unknown channel").with_code("CHANNEL_NOT_FOUND").into());
+        if !crate::service::CHANNELS.contains(&channel.0.as_str()) {
+            return Err(ApiError::not_found("Unknown channel")
+                .with_code("CHANNEL_NOT_FOUND")
+                .into());
         }
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
@@ -394,9 +533,13 @@ impl WebhookApi {
         if mode.0.as_deref() != Some("subscribe") {
             return Err(ApiError::invalid("hub.mode", "hub.mode must be subscribe").into());
         }
-        let challenge = challenge.0.ok_or_else(|| ApiError::invalid("hub.challenge", "hub.challenge is required"))?;
+        let challenge = challenge
+            .0
+            .ok_or_else(|| ApiError::invalid("hub.challenge", "hub.challenge is required"))?;
         if !same_token(verify_token.0.as_deref().unwrap_or_default(), &expected) {
-            return Err(ApiError::forbidden("verify_token does not match").with_code("INVALID_VERIFY_TOKEN").into());
+            return Err(ApiError::forbidden("verify_token does not match")
+                .with_code("INVALID_VERIFY_TOKEN")
+                .into());
         }
         Ok(PlainText(challenge))
     }

@@ -1,0 +1,206 @@
+//! Sending messages, retries, typing indicators and feedback.
+
+use frontline_platform::auth::now_iso;
+use frontline_platform::{ApiError, FieldError, Platform};
+use poem::Request;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+use rusqlite::{params, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::access::caller;
+use crate::service::*;
+use crate::store::*;
+
+pub struct ChatApi {
+    pub platform: Platform,
+}
+
+#[OpenApi]
+impl ChatApi {
+    /// Send a message to the tenant's bot and get its reply. The built-in engine
+    /// matches the tenant's intents (examples → confidence), extracts order numbers
+    /// and e-mails, answers with the fallback below the confidence threshold and
+    /// hands the conversation to a human after repeated fallbacks or when asked.
+    /// Sending the same `message_id` again returns the stored reply.
+    #[oai(path = "/chat/message", method = "post", tag = "ApiTags::Chat")]
+    async fn send_message(&self, req: &Request, body: Json<Value>) -> Result<Json<Value>> {
+        let who = caller(&self.platform, req, None).await?;
+        let body = body_obj(&body)?.clone();
+        let started = std::time::Instant::now();
+        let tenant = who.tenant_id.clone();
+        let data = self
+            .platform
+            .db
+            .write(move |tx| {
+                if body.get("conversation_id").is_none() {
+                    check_conversation_limit(tx, &tenant)?;
+                }
+                process_message(tx, &tenant, &body, started)
+            })
+            .await?;
+        Ok(ok(data))
+    }
+
+    /// One stored message (inbound or bot reply) with its intent and confidence.
+    #[oai(
+        path = "/chat/message/:message_id",
+        method = "get",
+        tag = "ApiTags::Chat"
+    )]
+    async fn get_message(&self, req: &Request, message_id: Path<String>) -> Result<Json<Value>> {
+        let who = caller(&self.platform, req, None).await?;
+        let id = message_id.0;
+        let data = self
+            .platform
+            .db
+            .read(move |c| {
+                c.query_row(
+                    "SELECT message_id, conversation_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at
+                     FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
+                    params![who.tenant_id, id],
+                    |r| {
+                        Ok(json!({
+                            "message_id": r.get::<_, String>(0)?,
+                            "conversation_id": r.get::<_, String>(1)?,
+                            "direction": r.get::<_, String>(2)?,
+                            "content": parse_json(&r.get::<_, String>(3)?),
+                            "intent": r.get::<_, Option<String>>(4)?,
+                            "confidence_score": r.get::<_, Option<f64>>(5)?,
+                            "status": r.get::<_, String>(6)?,
+                            "in_reply_to": r.get::<_, Option<String>>(7)?,
+                            "processing_time_ms": r.get::<_, Option<i64>>(8)?,
+                            "model_used": r.get::<_, Option<String>>(9)?,
+                            "timestamp": r.get::<_, String>(10)?,
+                        }))
+                    },
+                )
+                .optional()?
+                .ok_or_else(|| ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))
+            })
+            .await?;
+        Ok(ok(data))
+    }
+
+    /// Process an inbound message again with the tenant's current configuration;
+    /// a new bot reply is stored and returned.
+    #[oai(
+        path = "/chat/message/:message_id/retry",
+        method = "post",
+        tag = "ApiTags::Chat"
+    )]
+    async fn retry_message(&self, req: &Request, message_id: Path<String>) -> Result<Json<Value>> {
+        let who = caller(&self.platform, req, None).await?;
+        let id = message_id.0;
+        let started = std::time::Instant::now();
+        let data = self
+            .platform
+            .db
+            .write(move |tx| {
+                let row: Option<(String, String, String)> = tx
+                    .query_row(
+                        "SELECT conversation_id, direction, content FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
+                        params![who.tenant_id, id],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                let (conv, dir, content) = row.ok_or_else(|| ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))?;
+                if dir != "inbound" {
+                    return Err(ApiError::invalid("message_id", "Only inbound messages can be retried"));
+                }
+                let status: String = tx.query_row(
+                    "SELECT status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+                    params![who.tenant_id, conv],
+                    |r| r.get(0),
+                )?;
+                if status == "closed" {
+                    return Err(ApiError::conflict("Conversation is closed; reopen it first").with_code("CONVERSATION_CLOSED"));
+                }
+                let text = str_of(&parse_json(&content), "text").unwrap_or_default();
+                let mut data = respond(tx, &who.tenant_id, &conv, &id, &text, started)?;
+                data["retried"] = json!(true);
+                Ok(data)
+            })
+            .await?;
+        Ok(ok(data))
+    }
+
+    /// Send a typing indicator on a conversation (0-30000 ms).
+    #[oai(path = "/chat/typing", method = "post", tag = "ApiTags::Chat")]
+    async fn typing(&self, req: &Request, body: Json<Value>) -> Result<Json<Value>> {
+        let who = caller(&self.platform, req, None).await?;
+        let body = body_obj(&body)?.clone();
+        let conv = str_of(&body, "conversation_id")
+            .ok_or_else(|| ApiError::invalid("conversation_id", "conversation_id is required"))?;
+        let ms = body
+            .get("typing_duration_ms")
+            .map(|v| v.as_i64().unwrap_or(-1))
+            .unwrap_or(3000);
+        if !(0..=30000).contains(&ms) {
+            return Err(ApiError::invalid(
+                "typing_duration_ms",
+                "typing_duration_ms must be 0-30000",
+            )
+            .into());
+        }
+        let tenant = who.tenant_id.clone();
+        self.platform
+            .db
+            .read(move |c| load_conv(c, &tenant, &conv).map(|_| ()))
+            .await?;
+        Ok(ok(json!({"typing_sent": true, "duration_ms": ms})))
+    }
+
+    /// Rate a bot reply (1-5); the conversation's satisfaction is the mean rating.
+    #[oai(path = "/chat/feedback", method = "post", tag = "ApiTags::Chat")]
+    async fn feedback(&self, req: &Request, body: Json<Value>) -> Result<Created> {
+        let who = caller(&self.platform, req, None).await?;
+        let body = body_obj(&body)?.clone();
+        let mut errs = vec![];
+        let mid = str_of(&body, "message_id").unwrap_or_default();
+        if mid.is_empty() {
+            errs.push(FieldError::new("message_id", "message_id is required"));
+        }
+        let rating = body.get("rating").and_then(Value::as_i64).unwrap_or(0);
+        if !(1..=5).contains(&rating) {
+            errs.push(FieldError::new("rating", "rating must be an integer 1-5"));
+        }
+        if !errs.is_empty() {
+            return Err(ApiError::validation(errs).into());
+        }
+        let comment = str_of(&body, "comment");
+        let data = self
+            .platform
+            .db
+            .write(move |tx| {
+                let conv: Option<String> = tx
+                    .query_row(
+                        "SELECT conversation_id FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
+                        params![who.tenant_id, mid],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let conv = conv.ok_or_else(|| ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))?;
+                let id = new_id("fb");
+                tx.execute(
+                    "INSERT INTO chatbot_feedback (id, tenant_id, message_id, rating, comment, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id, who.tenant_id, mid, rating, comment, now_iso()],
+                )?;
+                let avg: f64 = tx.query_row(
+                    "SELECT AVG(f.rating) FROM chatbot_feedback f JOIN chatbot_messages m ON m.tenant_id = f.tenant_id AND m.message_id = f.message_id
+                     WHERE f.tenant_id = ?1 AND m.conversation_id = ?2",
+                    params![who.tenant_id, conv],
+                    |r| r.get(0),
+                )?;
+                tx.execute(
+                    "UPDATE chatbot_conversations SET satisfaction = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                    params![who.tenant_id, conv, avg],
+                )?;
+                Ok(json!({"feedback_id": id, "message_id": mid, "rating": rating, "conversation_id": conv, "conversation_satisfaction": avg}))
+            })
+            .await?;
+        Ok(Created::Ok(ok(data)))
+    }
+}

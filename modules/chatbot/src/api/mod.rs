@@ -1,0 +1,123 @@
+//! Handlers of the chatbot API, one submodule per route group: parse,
+//! authorize, call the service, render.
+
+mod chat;
+mod conversations;
+mod health;
+mod sessions;
+mod tenants;
+
+use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::http::{ModuleError, RequestMeta};
+use frontline_platform::{ApiError, ApiResult, Platform};
+use poem::Request;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Tags};
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+use crate::access::{self, Caller};
+use crate::model::ChatbotEnvelope;
+
+pub use chat::ChatApi;
+pub use conversations::ConversationsApi;
+pub use health::HealthApi;
+pub use sessions::SessionsApi;
+pub use tenants::TenantsApi;
+
+pub type Result<T> = std::result::Result<T, ModuleError<ChatbotEnvelope>>;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Send messages to the tenant's bot.
+    Chat,
+    /// Conversation lifecycle, history and analytics.
+    Conversations,
+    /// Visitor sessions and their context.
+    Sessions,
+    /// Service health.
+    Health,
+    /// Incoming channel webhooks.
+    Webhooks,
+    /// Tenants, their users, configuration, usage and billing.
+    Tenants,
+}
+
+/// A `201 Created` response.
+#[derive(ApiResponse)]
+pub enum Created {
+    #[oai(status = 201)]
+    Ok(Json<Value>),
+}
+
+/// The chatbot's route groups (webhooks are mounted beside them).
+pub fn api(
+    platform: &Platform,
+) -> (
+    ChatApi,
+    ConversationsApi,
+    SessionsApi,
+    HealthApi,
+    TenantsApi,
+) {
+    let p = || platform.clone();
+    (
+        ChatApi { platform: p() },
+        ConversationsApi { platform: p() },
+        SessionsApi { platform: p() },
+        HealthApi { platform: p() },
+        TenantsApi { platform: p() },
+    )
+}
+
+pub fn ok(v: Value) -> Json<Value> {
+    Json(json!({"status": "success", "data": v}))
+}
+
+pub(crate) fn audit_in(
+    tx: &Connection,
+    who: &Caller,
+    meta: &RequestMeta,
+    action: &str,
+    etype: &str,
+    id: &str,
+    details: Value,
+) -> ApiResult<()> {
+    audit::record(
+        tx,
+        who.principal.as_ref(),
+        meta,
+        AuditEntry {
+            module: "chatbot",
+            action,
+            entity_type: etype,
+            entity_id: Some(id),
+            details,
+        },
+    )?;
+    Ok(())
+}
+
+pub(crate) fn body_obj(body: &Json<Value>) -> ApiResult<&Value> {
+    if body.0.is_object() {
+        Ok(&body.0)
+    } else {
+        Err(ApiError::bad_request(
+            "The request body must be a JSON object",
+        ))
+    }
+}
+
+/// Platform admins and `chatbot:admin` only.
+pub(crate) async fn internal(
+    platform: &Platform,
+    req: &Request,
+) -> ApiResult<frontline_platform::auth::Principal> {
+    let p = access::principal(platform, req).await?;
+    if !access::is_platform_admin(&p) {
+        return Err(ApiError::forbidden(
+            "This action needs the chatbot platform admin role",
+        ));
+    }
+    Ok(p)
+}

@@ -1,0 +1,354 @@
+//! SQL of the chatbot module: loading rows and rendering them as the document prints them.
+
+use crate::access;
+use crate::service::*;
+use frontline_platform::auth::now_iso;
+use frontline_platform::{ApiError, ApiResult};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+pub fn tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
+    let s: Option<String> = c
+        .query_row(
+            "SELECT config FROM chatbot_tenants WHERE id = ?1",
+            params![tenant],
+            |r| r.get(0),
+        )
+        .optional()?;
+    s.map(|s| parse_json(&s))
+        .ok_or_else(access::tenant_not_found)
+}
+
+pub(crate) fn conv_json(r: &rusqlite::Row) -> rusqlite::Result<Value> {
+    let status: String = r.get("status")?;
+    let resolution = match status.as_str() {
+        "closed" => "resolved",
+        "transferred" => "escalated",
+        _ => "in_progress",
+    };
+    Ok(json!({
+        "conversation_id": r.get::<_, String>("id")?,
+        "user_id": r.get::<_, String>("user_id")?,
+        "channel": r.get::<_, String>("channel")?,
+        "status": status,
+        "started_at": r.get::<_, String>("started_at")?,
+        "last_activity_at": r.get::<_, String>("last_activity_at")?,
+        "message_count": r.get::<_, i64>("message_count")?,
+        "current_intent": r.get::<_, Option<String>>("current_intent")?,
+        "summary": {
+            "primary_issue": r.get::<_, Option<String>>("current_intent")?,
+            "resolution_status": resolution,
+            "customer_satisfaction": r.get::<_, Option<f64>>("satisfaction")?,
+        }
+    }))
+}
+
+pub(crate) const CONV_SELECT: &str = "SELECT c.*, (SELECT COUNT(*) FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS message_count FROM chatbot_conversations c";
+
+pub(crate) fn load_conv(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+    c.query_row(
+        &format!("{CONV_SELECT} WHERE c.tenant_id = ?1 AND c.id = ?2"),
+        params![tenant, id],
+        conv_json,
+    )
+    .optional()?
+    .ok_or_else(|| {
+        ApiError::not_found("Conversation not found").with_code("CONVERSATION_NOT_FOUND")
+    })
+}
+
+pub(crate) fn messages_of(
+    c: &Connection,
+    tenant: &str,
+    conv: &str,
+    limit: i64,
+) -> ApiResult<Vec<Value>> {
+    let mut st = c.prepare(
+        "SELECT message_id, direction, created_at, content, intent, confidence, processing_ms, model_used
+         FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    let rows = st
+        .query_map(params![tenant, conv, limit], |r| {
+            Ok(json!({
+                "message_id": r.get::<_, String>(0)?,
+                "direction": r.get::<_, String>(1)?,
+                "timestamp": r.get::<_, String>(2)?,
+                "content": parse_json(&r.get::<_, String>(3)?),
+                "intent": r.get::<_, Option<String>>(4)?,
+                "confidence_score": r.get::<_, Option<f64>>(5)?,
+                "processing_time_ms": r.get::<_, Option<i64>>(6)?,
+                "model_used": r.get::<_, Option<String>>(7)?,
+            }))
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub(crate) fn member_json(r: &rusqlite::Row) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "user_id": r.get::<_, String>("id")?,
+        "platform_user_id": r.get::<_, Option<String>>("platform_user_id")?,
+        "email": r.get::<_, String>("email")?,
+        "first_name": r.get::<_, Option<String>>("first_name")?,
+        "last_name": r.get::<_, Option<String>>("last_name")?,
+        "role": r.get::<_, String>("role")?,
+        "status": r.get::<_, String>("status")?,
+        "invitation_expires_at": r.get::<_, Option<String>>("invitation_expires_at")?,
+        "permissions": parse_json(&r.get::<_, String>("permissions")?),
+        "created_at": r.get::<_, String>("created_at")?,
+    }))
+}
+
+pub(crate) fn tenant_json(c: &Connection, id: &str) -> ApiResult<Value> {
+    let t = c
+        .query_row(
+            "SELECT id, name, domain, plan, status, features, config_version, created_at, updated_at FROM chatbot_tenants WHERE id = ?1 AND status != 'deleted'",
+            params![id],
+            |r| {
+                Ok(json!({
+                    "tenant_id": r.get::<_, String>(0)?,
+                    "name": r.get::<_, String>(1)?,
+                    "domain": r.get::<_, Option<String>>(2)?,
+                    "plan": r.get::<_, String>(3)?,
+                    "status": r.get::<_, String>(4)?,
+                    "features": parse_json(&r.get::<_, String>(5)?),
+                    "configuration_version": format!("v{}", r.get::<_, i64>(6)?),
+                    "created_at": r.get::<_, String>(7)?,
+                    "updated_at": r.get::<_, String>(8)?,
+                }))
+            },
+        )
+        .optional()?
+        .ok_or_else(access::tenant_not_found)?;
+    let mut t = t;
+    let users: i64 = c.query_row(
+        "SELECT COUNT(*) FROM chatbot_members WHERE tenant_id = ?1",
+        params![id],
+        |r| r.get(0),
+    )?;
+    let mut st = c.prepare("SELECT kind, prefix, created_at FROM chatbot_api_keys WHERE tenant_id = ?1 ORDER BY created_at")?;
+    let keys: Vec<Value> = st
+        .query_map(params![id], |r| {
+            Ok(json!({"type": r.get::<_, String>(0)?, "prefix": r.get::<_, String>(1)?, "created_at": r.get::<_, String>(2)?}))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    t["user_count"] = json!(users);
+    t["api_keys"] = json!(keys);
+    Ok(t)
+}
+
+/// Usage of the current calendar month, computed from stored messages.
+pub(crate) fn usage_of(c: &Connection, tenant: &str) -> ApiResult<Value> {
+    let now = chrono::Utc::now();
+    use chrono::Datelike;
+    let start = chrono::NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
+    let next = if now.month() == 12 {
+        chrono::NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
+    } else {
+        chrono::NaiveDate::from_ymd_opt(now.year(), now.month() + 1, 1)
+    }
+    .unwrap_or(start);
+    let from = format!("{start}T00:00:00Z");
+    let to = format!("{next}T00:00:00Z");
+    let (total, closed, transferred, active): (i64, i64, i64, i64) = c.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(status='closed'),0), COALESCE(SUM(escalation_count > 0),0), COALESCE(SUM(status='active'),0)
+         FROM chatbot_conversations WHERE tenant_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+        params![tenant, from, to],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let (msgs, inbound, outbound, cost): (i64, i64, i64, f64) = c.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(direction='inbound'),0), COALESCE(SUM(direction='outbound'),0), COALESCE(SUM(cost_cents),0)
+         FROM chatbot_messages WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+        params![tenant, from, to],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let mut st = c.prepare(
+        "SELECT c.channel, COUNT(*) FROM chatbot_messages m JOIN chatbot_conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+         WHERE m.tenant_id = ?1 AND m.created_at >= ?2 AND m.created_at < ?3 GROUP BY c.channel",
+    )?;
+    let by_channel: serde_json::Map<String, Value> = st
+        .query_map(params![tenant, from, to], |r| {
+            Ok((r.get::<_, String>(0)?, json!(r.get::<_, i64>(1)?)))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut st = c.prepare(
+        "SELECT COALESCE(model_used,'rule_based'), SUM(cost_cents) FROM chatbot_messages WHERE tenant_id = ?1 AND direction = 'outbound'
+         AND created_at >= ?2 AND created_at < ?3 GROUP BY 1",
+    )?;
+    let by_model: serde_json::Map<String, Value> = st
+        .query_map(params![tenant, from, to], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                json!(r.get::<_, f64>(1)?.round() as i64),
+            ))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let webhook_calls: i64 = c.query_row(
+        "SELECT COUNT(*) FROM chatbot_webhook_events WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+        params![tenant, from, to],
+        |r| r.get(0),
+    )?;
+    let plan: String = c.query_row(
+        "SELECT plan FROM chatbot_tenants WHERE id = ?1",
+        params![tenant],
+        |r| r.get(0),
+    )?;
+    let features = parse_json(&c.query_row(
+        "SELECT features FROM chatbot_tenants WHERE id = ?1",
+        params![tenant],
+        |r| r.get::<_, String>(0),
+    )?);
+    let (_, conv_limit, api_limit, _) = plan_terms(&plan);
+    let conv_limit = features
+        .get("conversations_per_month")
+        .and_then(Value::as_i64)
+        .unwrap_or(conv_limit);
+    let pct = |used: i64, lim: i64| {
+        if lim > 0 {
+            ((used as f64 / lim as f64) * 10000.0).round() / 100.0
+        } else {
+            0.0
+        }
+    };
+    let end = next.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::seconds(1);
+    let days_remaining = (next - now.date_naive()).num_days() - 1;
+    Ok(json!({
+        "tenant_id": tenant,
+        "period": format!("{:04}-{:02}", now.year(), now.month()),
+        "usage": {
+            "conversations": {"total": total, "completed": closed, "abandoned": total - closed - active - (transferred.min(total - closed - active).max(0)), "escalated": transferred, "active": active},
+            "messages": {"total": msgs, "inbound": inbound, "outbound": outbound, "by_channel": by_channel},
+            "ai_costs": {"total_cents": cost.round() as i64, "by_model": by_model},
+            "integrations": {"api_calls": inbound, "webhook_calls": webhook_calls},
+        },
+        "limits": {
+            "conversations_limit": conv_limit,
+            "conversations_used_percent": pct(total, conv_limit),
+            "api_calls_limit": api_limit,
+            "api_calls_used_percent": pct(inbound, api_limit),
+        },
+        "billing_period": {
+            "start": from,
+            "end": format!("{}Z", end.format("%Y-%m-%dT%H:%M:%S")),
+            "days_remaining": days_remaining.max(0),
+        }
+    }))
+}
+
+/// Fails with 429 `CONVERSATION_LIMIT_REACHED` when a new conversation would
+
+pub(crate) fn session_json(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+    let row = c
+        .query_row(
+            "SELECT id, user_id, channel, status, created_at, last_activity, expires_at, context, history FROM chatbot_sessions WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, String>(8)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("Session not found").with_code("SESSION_NOT_FOUND"))?;
+    let (id, user, channel, mut status, created, last, expires, ctx, hist) = row;
+    if status == "active" && expires < now_iso() {
+        status = "expired".into();
+    }
+    let (convs, msgs): (i64, i64) = c.query_row(
+        "SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id)),0)
+         FROM chatbot_conversations c WHERE c.tenant_id = ?1 AND c.user_id = ?2 AND c.channel = ?3 AND c.started_at >= ?4",
+        params![tenant, user, channel, created],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut context = parse_json(&ctx);
+    context["session_duration_minutes"] = json!(minutes_between(&created, &now_iso()));
+    Ok(json!({
+        "session_id": id, "user_id": user, "channel": channel, "status": status, "created_at": created,
+        "last_activity": last, "expires_at": expires, "conversation_count": convs, "message_count": msgs,
+        "context": context, "history": parse_json(&hist)
+    }))
+}
+
+/// Analytics of one conversation computed from its messages and feedback.
+pub(crate) fn analytics_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+    load_conv(c, &tenant, &id)?;
+    let (replies, avg_conf, fallbacks, avg_ms, max_ms): (i64, Option<f64>, i64, Option<f64>, Option<i64>) = c.query_row(
+            "SELECT COUNT(*), AVG(confidence), COALESCE(SUM(intent IS NULL),0), AVG(processing_ms), MAX(processing_ms)
+             FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND direction = 'outbound'",
+            params![tenant, id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+    let inbound: i64 = c.query_row(
+            "SELECT COUNT(*) FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND direction = 'inbound'",
+            params![tenant, id],
+            |r| r.get(0),
+        )?;
+    let mut st = c.prepare(
+            "SELECT intent, COUNT(*) FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND direction = 'outbound' AND intent IS NOT NULL GROUP BY intent",
+        )?;
+    let dist: serde_json::Map<String, Value> = st
+        .query_map(params![tenant, id], |r| {
+            Ok((r.get::<_, String>(0)?, json!(r.get::<_, i64>(1)?)))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let (ratings, avg_rating): (i64, Option<f64>) = c.query_row(
+            "SELECT COUNT(*), AVG(f.rating) FROM chatbot_feedback f JOIN chatbot_messages m ON m.tenant_id = f.tenant_id AND m.message_id = f.message_id
+             WHERE f.tenant_id = ?1 AND m.conversation_id = ?2",
+            params![tenant, id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+    let round = |x: Option<f64>| x.map(|v| (v * 1000.0).round() / 1000.0);
+    Ok(json!({
+        "conversation_id": id,
+        "messages": {"inbound": inbound, "outbound": replies, "total": inbound + replies},
+        "bot_performance": {
+            "average_confidence": round(avg_conf),
+            "fallback_count": fallbacks,
+            "fallback_rate": if replies > 0 { round(Some(fallbacks as f64 / replies as f64)) } else { None },
+            "average_response_time_ms": round(avg_ms),
+            "max_response_time_ms": max_ms,
+        },
+        "intent_distribution": dist,
+        "feedback": {"ratings": ratings, "average_rating": round(avg_rating)},
+    }))
+}
+
+/// The messages of one conversation sent between `from` and `to` (RFC 3339,
+/// either bound optional), oldest first.
+pub(crate) fn messages_between(
+    c: &Connection,
+    tenant: &str,
+    conv: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> ApiResult<Vec<Value>> {
+    let mut st = c.prepare(
+        "SELECT message_id, direction, created_at, content, intent, confidence, processing_ms, model_used, reply_to
+         FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2
+         AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at <= ?4) ORDER BY seq",
+    )?;
+    let rows = st
+        .query_map(params![tenant, conv, from, to], |r| {
+            Ok(json!({
+                "message_id": r.get::<_, String>(0)?,
+                "direction": r.get::<_, String>(1)?,
+                "timestamp": r.get::<_, String>(2)?,
+                "content": parse_json(&r.get::<_, String>(3)?),
+                "intent": r.get::<_, Option<String>>(4)?,
+                "confidence_score": r.get::<_, Option<f64>>(5)?,
+                "processing_time_ms": r.get::<_, Option<i64>>(6)?,
+                "model_used": r.get::<_, Option<String>>(7)?,
+                "reply_to": r.get::<_, Option<String>>(8)?,
+            }))
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
