@@ -824,3 +824,72 @@ async fn demo_data_is_coherent_and_idempotent() {
         .await;
     assert_eq!(r["results"]["totalAttempts"], 120);
 }
+
+#[tokio::test]
+async fn import_rate_limit_and_body_limits() {
+    let app = TestApp::with_settings(vec![frontline_training::module()], |s| {
+        s.rate_limits = true;
+        s.max_body_bytes = 4096;
+    })
+    .await;
+    let t = T { app };
+    let editor = t.app.token_for(&["training:editor"]).await;
+    let file = serde_json::to_vec(&json!([scenario("Rate Limited", "x", &[], "SALES")])).unwrap();
+    let mut last = (StatusCode::OK, Value::Null);
+    for _ in 0..4 {
+        last = t.import(&editor, &file, r#"{"validateOnly": true}"#).await;
+    }
+    assert_eq!(last.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(last.1["error"]["code"], "RATE_LIMIT_EXCEEDED");
+    assert_eq!(last.1["error"]["limit"], 3);
+    assert_eq!(last.1["error"]["windowSeconds"], 3600);
+    // A body over the server's limit is a 413 in the training error body.
+    let (st, b) = t
+        .call(
+            "POST",
+            "/admin/scenarios/search",
+            &editor,
+            Some(json!({"query": "x".repeat(5000)})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(b["error"]["code"].is_string(), "{b}");
+}
+
+#[tokio::test]
+async fn reindex_rebuilds_from_the_table() {
+    let t = T::new().await;
+    let editor = t.app.token_for(&["training:editor"]).await;
+    let id = t
+        .create(
+            &editor,
+            scenario(
+                "Escalation To Supervisor",
+                "angry caller",
+                &[],
+                "COMPLAINTS",
+            ),
+        )
+        .await;
+    t.create(
+        &editor,
+        scenario("Password Reset", "locked out", &[], "ACCOUNT_MANAGEMENT"),
+    )
+    .await;
+    let p = t.app.platform.clone();
+    let n = tokio::task::spawn_blocking(move || frontline_training::index::reindex(&p))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 2);
+    let (_, b) = t
+        .call(
+            "POST",
+            "/admin/scenarios/search",
+            &editor,
+            Some(json!({"query": "supervisor"})),
+        )
+        .await;
+    assert_eq!(b["pagination"]["total"], 1);
+    assert_eq!(b["results"][0]["id"], id.as_str());
+}
