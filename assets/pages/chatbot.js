@@ -212,7 +212,7 @@ function newTenant() {
       { name: 'domain', label: 'Domain', required: true, placeholder: 'acme.com' },
       { name: 'plan', label: 'Plan', type: 'select', options: ['starter', 'professional', 'enterprise'], value: 'starter', required: true },
       { name: 'admin_user.email', label: 'Admin e-mail', type: 'email', required: true },
-      { name: 'admin_user.first_name', label: 'Admin first name' },
+      { name: 'admin_user.first_name', label: 'Admin first name', required: true, help: 'The owner gets a Frontline account with this name.' },
       { name: 'admin_user.last_name', label: 'Admin last name' },
       { name: 'configuration.default_language', label: 'Default language', value: 'en' },
       { name: 'configuration.timezone', label: 'Time zone', value: 'UTC' },

@@ -85,6 +85,7 @@ test('chatbot: create a tenant, talk to its bot and see intent and confidence', 
     await d.getByLabel(/^Name/).fill(`E2E Store ${stamp()}`);
     await d.getByLabel('Domain').fill(`e2e-${stamp()}.example.com`);
     await d.getByLabel('Admin e-mail').fill('owner@example.com');
+    await d.getByLabel(/^Admin first name/).fill('Olive');
     await d.getByRole('button', { name: 'Create tenant' }).click();
     await page.getByRole('heading', { name: 'Tenant created' }).waitFor();
     await page.getByRole('button', { name: 'Done' }).click();
