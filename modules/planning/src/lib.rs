@@ -3,7 +3,10 @@
 pub mod api;
 pub mod engine;
 pub mod model;
+pub mod reports;
+pub mod service;
 pub mod settings;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -20,6 +23,40 @@ CREATE TABLE planning_settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE planning_versions (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT,
+    mode TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_by_name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    based_on_id TEXT,
+    locked_at TEXT,
+    locked_by TEXT,
+    lock_reason TEXT,
+    deleted_at TEXT,
+    document TEXT NOT NULL
+);
+CREATE UNIQUE INDEX planning_versions_name ON planning_versions (lower(name)) WHERE deleted_at IS NULL;
+CREATE INDEX planning_versions_created ON planning_versions (created_at);
+CREATE INDEX planning_versions_status ON planning_versions (status, mode);
+CREATE TABLE planning_reports (
+    id TEXT PRIMARY KEY,
+    version_id TEXT NOT NULL,
+    version_name TEXT NOT NULL,
+    report_type TEXT NOT NULL,
+    format TEXT NOT NULL,
+    generated_by TEXT NOT NULL,
+    generated_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    file_size INTEGER NOT NULL
+);
+CREATE INDEX planning_reports_version ON planning_reports (version_id, generated_at);
+CREATE INDEX planning_reports_generated ON planning_reports (generated_at);
 "#];
 
 pub fn module() -> Module {

@@ -1,0 +1,907 @@
+//! Domain rules of versions: validation with the document's messages,
+//! partial updates of nested items, the engine input of a version, and the
+//! figures shown in responses. No HTTP types.
+
+use frontline_platform::{ApiError, ApiResult, FieldError};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{self, EngineInput, OpexInput, PlanInput, Projection, RentModel};
+use crate::model::*;
+use crate::settings::Settings;
+
+pub const MODES: &[&str] = &["RELOCATION_2028", "HISTORICAL_BASELINE"];
+pub const STATUSES: &[&str] = &["DRAFT", "READY", "APPROVED", "LOCKED"];
+pub const RENT_MODELS: &[&str] = &["PARTNER_MODEL", "FIXED_ESCALATION", "REVENUE_SHARE"];
+pub const CAPEX_CATEGORIES: &[&str] = &[
+    "BUILDING",
+    "TECHNOLOGY",
+    "EQUIPMENT",
+    "FURNITURE",
+    "MAINTENANCE",
+    "OTHER",
+];
+pub const METRICS: &[&str] = &[
+    "npvRent",
+    "npvCashFlow",
+    "avgEBITDAMargin",
+    "avgRentLoad",
+    "breakevenYear",
+];
+pub const DEFAULT_METRICS: &[&str] =
+    &["npvRent", "avgEBITDAMargin", "avgRentLoad", "breakevenYear"];
+
+/// The nested model of a version, stored as one JSON document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionDocument {
+    pub curriculum_plans: Vec<CurriculumPlan>,
+    pub rent_plan: RentPlan,
+    pub capex_items: Vec<CapexItem>,
+    pub opex_sub_accounts: Vec<OpexSubAccount>,
+    pub staffing: Staffing,
+    pub admin_settings: VersionRates,
+}
+
+/// The editable parts of a version before validation (a create body, or a
+/// stored version with an update merged in).
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub mode: Option<String>,
+    pub curriculum_plans: Option<Vec<CurriculumPlanInput>>,
+    pub rent_plan: Option<RentPlanInput>,
+    pub capex_items: Vec<CapexItemInput>,
+    pub opex_sub_accounts: Vec<OpexSubAccountInput>,
+    pub staffing: Option<StaffingInput>,
+    pub admin_settings: VersionRates,
+}
+
+/// A validated draft.
+#[derive(Debug, Clone)]
+pub struct ValidVersion {
+    pub name: String,
+    pub description: Option<String>,
+    pub mode: String,
+    pub document: VersionDocument,
+}
+
+fn short_id(prefix: &str) -> String {
+    let u = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}-{}", &u[..12])
+}
+
+impl From<VersionCreate> for Draft {
+    fn from(c: VersionCreate) -> Self {
+        Draft {
+            name: c.name,
+            description: c.description,
+            mode: c.mode,
+            curriculum_plans: c.curriculum_plans,
+            rent_plan: c.rent_plan,
+            capex_items: c.capex_items.unwrap_or_default(),
+            opex_sub_accounts: c.opex_sub_accounts.unwrap_or_default(),
+            staffing: c.staffing,
+            admin_settings: c.admin_settings.unwrap_or_default(),
+        }
+    }
+}
+
+/// A stored version as a draft (every field present).
+pub fn draft_of(name: &str, description: Option<&str>, mode: &str, d: &VersionDocument) -> Draft {
+    Draft {
+        name: Some(name.to_string()),
+        description: description.map(str::to_string),
+        mode: Some(mode.to_string()),
+        curriculum_plans: Some(
+            d.curriculum_plans
+                .iter()
+                .map(|p| CurriculumPlanInput {
+                    id: Some(p.id.clone()),
+                    curriculum_type: Some(p.curriculum_type.clone()),
+                    capacity: Some(p.capacity),
+                    tuition_base: Some(p.tuition_base),
+                    cpi_frequency: Some(p.cpi_frequency),
+                    students_projection: Some(p.students_projection.clone()),
+                })
+                .collect(),
+        ),
+        rent_plan: Some(RentPlanInput {
+            id: Some(d.rent_plan.id.clone()),
+            rent_model: Some(d.rent_plan.rent_model.clone()),
+            parameters: Some(d.rent_plan.parameters.clone()),
+        }),
+        capex_items: d
+            .capex_items
+            .iter()
+            .map(|c| CapexItemInput {
+                id: Some(c.id.clone()),
+                year: Some(c.year),
+                category: Some(c.category.clone()),
+                amount: Some(c.amount),
+                description: c.description.clone(),
+            })
+            .collect(),
+        opex_sub_accounts: d
+            .opex_sub_accounts
+            .iter()
+            .map(|o| OpexSubAccountInput {
+                id: Some(o.id.clone()),
+                sub_account_name: Some(o.sub_account_name.clone()),
+                percent_of_revenue: o.percent_of_revenue,
+                is_fixed: Some(o.is_fixed),
+                fixed_amount: o.fixed_amount,
+            })
+            .collect(),
+        staffing: Some(StaffingInput {
+            base_cost: Some(d.staffing.base_cost),
+            cpi_frequency: Some(d.staffing.cpi_frequency),
+        }),
+        admin_settings: d.admin_settings.clone(),
+    }
+}
+
+fn merge_params(into: &mut RentParameters, p: RentParameters) {
+    macro_rules! m {
+        ($($f:ident),*) => { $( if p.$f.is_some() { into.$f = p.$f; } )* };
+    }
+    m!(
+        land_size,
+        land_price_per_sqm,
+        bua_size,
+        construction_cost_per_sqm,
+        yield_base,
+        base_rent,
+        escalation_rate,
+        frequency,
+        revenue_share_percent,
+        minimum_rent
+    );
+}
+
+/// Merges a partial update into a stored version's draft. Returns the
+/// errors for items whose `id` is unknown.
+pub fn merge(draft: &mut Draft, u: VersionUpdate) -> Vec<FieldError> {
+    let mut errors = vec![];
+    if u.name.is_some() {
+        draft.name = u.name;
+    }
+    if u.description.is_some() {
+        draft.description = u.description;
+    }
+    if u.mode.is_some() {
+        draft.mode = u.mode;
+    }
+    if let Some(plans) = u.curriculum_plans {
+        let current = draft.curriculum_plans.get_or_insert_with(Vec::new);
+        for (i, p) in plans.into_iter().enumerate() {
+            let found = current
+                .iter_mut()
+                .find(|c| match (&p.id, &p.curriculum_type) {
+                    (Some(id), _) => c.id.as_ref() == Some(id),
+                    (None, Some(t)) => c.curriculum_type.as_ref() == Some(t),
+                    (None, None) => false,
+                });
+            match found {
+                Some(c) => {
+                    if p.curriculum_type.is_some() {
+                        c.curriculum_type = p.curriculum_type;
+                    }
+                    if p.capacity.is_some() {
+                        c.capacity = p.capacity;
+                    }
+                    if p.tuition_base.is_some() {
+                        c.tuition_base = p.tuition_base;
+                    }
+                    if p.cpi_frequency.is_some() {
+                        c.cpi_frequency = p.cpi_frequency;
+                    }
+                    if p.students_projection.is_some() {
+                        c.students_projection = p.students_projection;
+                    }
+                }
+                None if p.id.is_some() => errors.push(FieldError::new(
+                    format!("curriculumPlans[{i}].id"),
+                    "Unknown curriculum plan",
+                )),
+                None => current.push(p),
+            }
+        }
+    }
+    if let Some(r) = u.rent_plan {
+        match draft.rent_plan.as_mut() {
+            Some(cur) => {
+                let model_changes = r.rent_model.is_some() && r.rent_model != cur.rent_model;
+                if model_changes {
+                    cur.rent_model = r.rent_model;
+                    cur.parameters = r.parameters;
+                } else if let Some(p) = r.parameters {
+                    merge_params(cur.parameters.get_or_insert_with(Default::default), p);
+                }
+            }
+            None => draft.rent_plan = Some(r),
+        }
+    }
+    if let Some(items) = u.capex_items {
+        for (i, c) in items.into_iter().enumerate() {
+            match &c.id {
+                Some(id) => match draft
+                    .capex_items
+                    .iter_mut()
+                    .find(|x| x.id.as_ref() == Some(id))
+                {
+                    Some(x) => {
+                        if c.year.is_some() {
+                            x.year = c.year;
+                        }
+                        if c.category.is_some() {
+                            x.category = c.category;
+                        }
+                        if c.amount.is_some() {
+                            x.amount = c.amount;
+                        }
+                        if c.description.is_some() {
+                            x.description = c.description;
+                        }
+                    }
+                    None => errors.push(FieldError::new(
+                        format!("capexItems[{i}].id"),
+                        "Unknown capex item",
+                    )),
+                },
+                None => draft.capex_items.push(c),
+            }
+        }
+    }
+    if let Some(items) = u.opex_sub_accounts {
+        for (i, o) in items.into_iter().enumerate() {
+            match &o.id {
+                Some(id) => match draft
+                    .opex_sub_accounts
+                    .iter_mut()
+                    .find(|x| x.id.as_ref() == Some(id))
+                {
+                    Some(x) => {
+                        if o.sub_account_name.is_some() {
+                            x.sub_account_name = o.sub_account_name;
+                        }
+                        if o.is_fixed.is_some() {
+                            x.is_fixed = o.is_fixed;
+                        }
+                        if o.percent_of_revenue.is_some() {
+                            x.percent_of_revenue = o.percent_of_revenue;
+                        }
+                        if o.fixed_amount.is_some() {
+                            x.fixed_amount = o.fixed_amount;
+                        }
+                    }
+                    None => errors.push(FieldError::new(
+                        format!("opexSubAccounts[{i}].id"),
+                        "Unknown opex sub-account",
+                    )),
+                },
+                None => draft.opex_sub_accounts.push(o),
+            }
+        }
+    }
+    if let Some(s) = u.staffing {
+        let cur = draft.staffing.get_or_insert_with(Default::default);
+        if s.base_cost.is_some() {
+            cur.base_cost = s.base_cost;
+        }
+        if s.cpi_frequency.is_some() {
+            cur.cpi_frequency = s.cpi_frequency;
+        }
+    }
+    if let Some(a) = u.admin_settings {
+        if a.cpi_rate.is_some() {
+            draft.admin_settings.cpi_rate = a.cpi_rate;
+        }
+        if a.discount_rate.is_some() {
+            draft.admin_settings.discount_rate = a.discount_rate;
+        }
+        if a.tax_rate.is_some() {
+            draft.admin_settings.tax_rate = a.tax_rate;
+        }
+    }
+    errors
+}
+
+struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    fn push(&mut self, field: impl Into<String>, msg: impl Into<String>) {
+        self.errors.push(FieldError::new(field, msg));
+    }
+    fn finite(v: f64) -> bool {
+        v.is_finite()
+    }
+    /// A required amount ≥ 0.
+    fn amount(&mut self, field: &str, v: Option<f64>) -> f64 {
+        match v {
+            None => {
+                self.push(field, "Required");
+                0.0
+            }
+            Some(v) if !Self::finite(v) || v < 0.0 => {
+                self.push(field, "Must be 0 or more");
+                0.0
+            }
+            Some(v) => v,
+        }
+    }
+    /// A required rate in 0..=1.
+    fn rate(&mut self, field: &str, v: Option<f64>) -> f64 {
+        match v {
+            None => {
+                self.push(field, "Required");
+                0.0
+            }
+            Some(v) if !(0.0..=1.0).contains(&v) => {
+                self.push(field, "Must be between 0 and 1");
+                0.0
+            }
+            Some(v) => v,
+        }
+    }
+    fn frequency(&mut self, field: &str, v: Option<i64>, default: Option<i64>) -> i64 {
+        match v.or(default) {
+            None => {
+                self.push(field, "Required");
+                1
+            }
+            Some(v) if !(1..=5).contains(&v) => {
+                self.push(field, "Must be between 1 and 5 years");
+                1
+            }
+            Some(v) => v,
+        }
+    }
+}
+
+/// Validates a draft into a storable version; one message per bad field,
+/// field paths as the document prints them (`rentPlan.parameters.escalationRate`).
+pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
+    let mut c = Check { errors: vec![] };
+    let name = d.name.as_deref().map(str::trim).unwrap_or("");
+    if name.chars().count() < 3 {
+        c.push("name", "Name must be at least 3 characters");
+    } else if name.chars().count() > 100 {
+        c.push("name", "Name must be at most 100 characters");
+    }
+    let description = d
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    if description
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > 2000)
+    {
+        c.push("description", "Description must be at most 2000 characters");
+    }
+    let mode = d.mode.clone().unwrap_or_default();
+    if !MODES.contains(&mode.as_str()) {
+        c.push("mode", format!("Must be one of {}", MODES.join(", ")));
+    }
+
+    let mut plans = vec![];
+    let inputs = d.curriculum_plans.clone().unwrap_or_default();
+    let types: Vec<&str> = inputs
+        .iter()
+        .map(|p| p.curriculum_type.as_deref().unwrap_or(""))
+        .collect();
+    if inputs.len() != 2 || !types.contains(&"FR") || !types.contains(&"IB") {
+        c.push(
+            "curriculumPlans",
+            "Must provide exactly 2 curriculum plans (FR and IB)",
+        );
+    }
+    for (i, p) in inputs.iter().enumerate() {
+        let at = |f: &str| format!("curriculumPlans[{i}].{f}");
+        let kind = p.curriculum_type.clone().unwrap_or_default();
+        if kind != "FR" && kind != "IB" {
+            c.push(at("curriculumType"), "Must be FR or IB");
+        }
+        let capacity = match p.capacity {
+            Some(v) if v > 0 && v <= 100_000 => v,
+            Some(_) => {
+                c.push(at("capacity"), "Must be between 1 and 100000");
+                0
+            }
+            None => {
+                c.push(at("capacity"), "Required");
+                0
+            }
+        };
+        let tuition = c.amount(&at("tuitionBase"), p.tuition_base);
+        let freq = c.frequency(&at("cpiFrequency"), p.cpi_frequency, None);
+        let mut years = std::collections::BTreeSet::new();
+        let mut projection = p.students_projection.clone().unwrap_or_default();
+        for (j, s) in projection.iter().enumerate() {
+            let at = |f: &str| format!("curriculumPlans[{i}].studentsProjection[{j}].{f}");
+            if !(engine::FIRST_YEAR..=engine::LAST_YEAR).contains(&s.year) {
+                c.push(at("year"), "Year must be between 2023 and 2052");
+            } else if !years.insert(s.year) {
+                c.push(at("year"), "Year appears more than once");
+            }
+            if s.students < 0 {
+                c.push(at("students"), "Must be 0 or more");
+            } else if capacity > 0 && s.students > capacity {
+                c.push(
+                    at("students"),
+                    format!("Students cannot exceed capacity ({capacity})"),
+                );
+            }
+        }
+        projection.sort_by_key(|s| s.year);
+        plans.push(CurriculumPlan {
+            id: p.id.clone().unwrap_or_else(|| short_id("cp")),
+            curriculum_type: kind,
+            capacity,
+            tuition_base: tuition,
+            cpi_frequency: freq,
+            students_projection: projection,
+        });
+    }
+    plans.sort_by(|a, b| a.curriculum_type.cmp(&b.curriculum_type));
+
+    let rent_plan = match &d.rent_plan {
+        None => {
+            c.push("rentPlan", "Required");
+            None
+        }
+        Some(r) => {
+            let model = r.rent_model.clone().unwrap_or_default();
+            let p = r.parameters.clone().unwrap_or_default();
+            let at = |f: &str| format!("rentPlan.parameters.{f}");
+            let params = match model.as_str() {
+                "PARTNER_MODEL" => RentParameters {
+                    land_size: Some(c.amount(&at("landSize"), p.land_size)),
+                    land_price_per_sqm: Some(
+                        c.amount(&at("landPricePerSqm"), p.land_price_per_sqm),
+                    ),
+                    bua_size: Some(c.amount(&at("buaSize"), p.bua_size)),
+                    construction_cost_per_sqm: Some(
+                        c.amount(&at("constructionCostPerSqm"), p.construction_cost_per_sqm),
+                    ),
+                    yield_base: Some(c.rate(&at("yieldBase"), p.yield_base)),
+                    ..Default::default()
+                },
+                "FIXED_ESCALATION" => RentParameters {
+                    base_rent: Some(c.amount(&at("baseRent"), p.base_rent)),
+                    escalation_rate: Some(c.rate(&at("escalationRate"), p.escalation_rate)),
+                    frequency: Some(c.frequency(&at("frequency"), p.frequency, Some(1))),
+                    ..Default::default()
+                },
+                "REVENUE_SHARE" => RentParameters {
+                    revenue_share_percent: Some(
+                        c.rate(&at("revenueSharePercent"), p.revenue_share_percent),
+                    ),
+                    minimum_rent: Some(c.amount(&at("minimumRent"), p.minimum_rent.or(Some(0.0)))),
+                    ..Default::default()
+                },
+                _ => {
+                    c.push(
+                        "rentPlan.rentModel",
+                        format!("Must be one of {}", RENT_MODELS.join(", ")),
+                    );
+                    RentParameters::default()
+                }
+            };
+            Some(RentPlan {
+                id: r.id.clone().unwrap_or_else(|| short_id("rp")),
+                rent_model: model,
+                parameters: params,
+            })
+        }
+    };
+
+    let mut capex = vec![];
+    for (i, item) in d.capex_items.iter().enumerate() {
+        let at = |f: &str| format!("capexItems[{i}].{f}");
+        let year = item.year.unwrap_or(0);
+        if !(engine::FIRST_YEAR..=engine::LAST_YEAR).contains(&year) {
+            c.push(at("year"), "Year must be between 2023 and 2052");
+        }
+        let category = item.category.clone().unwrap_or_default();
+        if !CAPEX_CATEGORIES.contains(&category.as_str()) {
+            c.push(
+                at("category"),
+                format!("Must be one of {}", CAPEX_CATEGORIES.join(", ")),
+            );
+        }
+        let amount = c.amount(&at("amount"), item.amount);
+        capex.push(CapexItem {
+            id: item.id.clone().unwrap_or_else(|| short_id("capex")),
+            year,
+            category,
+            amount,
+            description: item.description.clone(),
+        });
+    }
+    capex.sort_by_key(|x| x.year);
+
+    let mut opex = vec![];
+    for (i, o) in d.opex_sub_accounts.iter().enumerate() {
+        let at = |f: &str| format!("opexSubAccounts[{i}].{f}");
+        let name = o
+            .sub_account_name
+            .clone()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            c.push(at("subAccountName"), "Must be 1 to 100 characters");
+        }
+        let is_fixed = o.is_fixed.unwrap_or(false);
+        let (percent, fixed) = if is_fixed {
+            (None, Some(c.amount(&at("fixedAmount"), o.fixed_amount)))
+        } else {
+            match o.percent_of_revenue {
+                Some(p) if (0.0..=100.0).contains(&p) => (Some(p), None),
+                Some(_) => {
+                    c.push(at("percentOfRevenue"), "Must be between 0 and 100");
+                    (None, None)
+                }
+                None => {
+                    c.push(
+                        at("percentOfRevenue"),
+                        "Required unless the account is fixed",
+                    );
+                    (None, None)
+                }
+            }
+        };
+        opex.push(OpexSubAccount {
+            id: o.id.clone().unwrap_or_else(|| short_id("opex")),
+            sub_account_name: name,
+            percent_of_revenue: percent,
+            is_fixed,
+            fixed_amount: fixed,
+        });
+    }
+
+    let staffing = match &d.staffing {
+        None => Staffing {
+            base_cost: 0.0,
+            cpi_frequency: 1,
+        },
+        Some(s) => Staffing {
+            base_cost: c.amount("staffing.baseCost", s.base_cost),
+            cpi_frequency: c.frequency("staffing.cpiFrequency", s.cpi_frequency, Some(1)),
+        },
+    };
+    for (f, v) in [
+        ("adminSettings.cpiRate", d.admin_settings.cpi_rate),
+        ("adminSettings.discountRate", d.admin_settings.discount_rate),
+        ("adminSettings.taxRate", d.admin_settings.tax_rate),
+    ] {
+        if v.is_some() {
+            c.rate(f, v);
+        }
+    }
+
+    if !c.errors.is_empty() {
+        return Err(ApiError::validation(c.errors).with_code("VALIDATION_ERROR"));
+    }
+    let rent_plan = rent_plan.ok_or_else(|| ApiError::invalid("rentPlan", "Required"))?;
+    Ok(ValidVersion {
+        name: name.to_string(),
+        description,
+        mode,
+        document: VersionDocument {
+            curriculum_plans: plans,
+            rent_plan,
+            capex_items: capex,
+            opex_sub_accounts: opex,
+            staffing,
+            admin_settings: d.admin_settings.clone(),
+        },
+    })
+}
+
+/// The rates a version's projection uses: its own, else the global settings.
+pub fn effective_rates(doc: &VersionDocument, settings: &Settings) -> engine::Rates {
+    let g = settings.rates();
+    engine::Rates {
+        cpi_rate: doc.admin_settings.cpi_rate.unwrap_or(g.cpi_rate),
+        discount_rate: doc.admin_settings.discount_rate.unwrap_or(g.discount_rate),
+        tax_rate: doc.admin_settings.tax_rate.unwrap_or(g.tax_rate),
+    }
+}
+
+/// The first year of the plan: 2028 for relocation, 2023 for the historical baseline.
+pub fn base_year(mode: &str) -> i32 {
+    if mode == "RELOCATION_2028" {
+        2028
+    } else {
+        engine::FIRST_YEAR
+    }
+}
+
+/// The engine's input for a stored version.
+pub fn engine_input(mode: &str, doc: &VersionDocument, settings: &Settings) -> EngineInput {
+    let plan = |kind: &str| {
+        doc.curriculum_plans
+            .iter()
+            .find(|p| p.curriculum_type == kind)
+            .map(|p| PlanInput {
+                capacity: p.capacity as f64,
+                tuition_base: p.tuition_base,
+                cpi_frequency: p.cpi_frequency.max(1) as u32,
+                students: p
+                    .students_projection
+                    .iter()
+                    .map(|s| (s.year, s.students as f64))
+                    .collect(),
+            })
+            .unwrap_or_default()
+    };
+    let p = &doc.rent_plan.parameters;
+    let rent = match doc.rent_plan.rent_model.as_str() {
+        "PARTNER_MODEL" => RentModel::Partner {
+            land_size: p.land_size.unwrap_or(0.0),
+            land_price_per_sqm: p.land_price_per_sqm.unwrap_or(0.0),
+            bua_size: p.bua_size.unwrap_or(0.0),
+            construction_cost_per_sqm: p.construction_cost_per_sqm.unwrap_or(0.0),
+            yield_base: p.yield_base.unwrap_or(0.0),
+        },
+        "FIXED_ESCALATION" => RentModel::FixedEscalation {
+            base_rent: p.base_rent.unwrap_or(0.0),
+            escalation_rate: p.escalation_rate.unwrap_or(0.0),
+            frequency: p.frequency.unwrap_or(1).max(1) as u32,
+        },
+        _ => RentModel::RevenueShare {
+            revenue_share_percent: p.revenue_share_percent.unwrap_or(0.0),
+            minimum_rent: p.minimum_rent.unwrap_or(0.0),
+        },
+    };
+    EngineInput {
+        base_year: base_year(mode),
+        fr: plan("FR"),
+        ib: plan("IB"),
+        rent,
+        capex: doc.capex_items.iter().map(|c| (c.year, c.amount)).collect(),
+        opex: doc
+            .opex_sub_accounts
+            .iter()
+            .map(|o| OpexInput {
+                percent_of_revenue: o.percent_of_revenue,
+                is_fixed: o.is_fixed,
+                fixed_amount: o.fixed_amount,
+            })
+            .collect(),
+        staffing: engine::StaffingInput {
+            base_cost: doc.staffing.base_cost,
+            cpi_frequency: doc.staffing.cpi_frequency.max(1) as u32,
+        },
+        rates: effective_rates(doc, settings),
+    }
+}
+
+/// Runs the engine on a stored version.
+pub fn project(mode: &str, doc: &VersionDocument, settings: &Settings) -> Projection {
+    engine::project(&engine_input(mode, doc, settings))
+}
+
+/// Money to cents.
+pub fn money(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// Percentages to one decimal, as the document prints them (19.8).
+pub fn percent(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// The projection as the API shows it.
+pub fn calculations(p: &Projection) -> Calculations {
+    Calculations {
+        npv_rent: money(p.npv_rent),
+        npv_cash_flow: money(p.npv_cash_flow),
+        avg_ebitda_margin: percent(p.avg_ebitda_margin),
+        avg_rent_load: percent(p.avg_rent_load),
+        breakeven_year: p.breakeven_year,
+        projection_years: p
+            .years
+            .iter()
+            .map(|y| ProjectionYear {
+                year: y.year,
+                tuition_fr: money(y.tuition_fr),
+                tuition_ib: money(y.tuition_ib),
+                students_fr: y.students_fr,
+                students_ib: y.students_ib,
+                utilization_fr: percent(y.utilization_fr),
+                utilization_ib: percent(y.utilization_ib),
+                revenue: money(y.revenue),
+                rent: money(y.rent),
+                rent_load: percent(y.rent_load),
+                staff_cost: money(y.staff_cost),
+                opex: money(y.opex),
+                capex: money(y.capex),
+                ebitda: money(y.ebitda),
+                ebitda_margin: percent(y.ebitda_margin),
+                tax: money(y.tax),
+                cash_flow: money(y.cash_flow),
+                cumulative_cash_flow: money(y.cumulative_cash_flow),
+            })
+            .collect(),
+    }
+}
+
+/// Which version is best on each metric (by name): lowest npvRent and
+/// avgRentLoad, highest npvCashFlow and avgEBITDAMargin, earliest
+/// breakevenYear (a version that never breaks even is never best).
+pub fn best(items: &[CompareItem], metrics: &[String]) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for m in metrics {
+        let pick: Option<&CompareItem> = match m.as_str() {
+            "npvRent" => items
+                .iter()
+                .min_by(|a, b| a.npv_rent.total_cmp(&b.npv_rent)),
+            "npvCashFlow" => items
+                .iter()
+                .max_by(|a, b| a.npv_cash_flow.total_cmp(&b.npv_cash_flow)),
+            "avgEBITDAMargin" => items
+                .iter()
+                .max_by(|a, b| a.avg_ebitda_margin.total_cmp(&b.avg_ebitda_margin)),
+            "avgRentLoad" => items
+                .iter()
+                .min_by(|a, b| a.avg_rent_load.total_cmp(&b.avg_rent_load)),
+            _ => items
+                .iter()
+                .filter(|i| i.breakeven_year.is_some())
+                .min_by_key(|i| i.breakeven_year),
+        };
+        out.insert(
+            m.clone(),
+            pick.map(|i| serde_json::Value::String(i.name.clone()))
+                .unwrap_or(serde_json::Value::Null),
+        );
+    }
+    serde_json::Value::Object(out)
+}
+
+/// Checks the compare request: 2 to 4 distinct ids and known metrics.
+pub fn compare_request(r: &CompareRequest) -> ApiResult<(Vec<String>, Vec<String>)> {
+    let ids = r.version_ids.clone().unwrap_or_default();
+    let mut errors = vec![];
+    let mut distinct = ids.clone();
+    distinct.sort();
+    distinct.dedup();
+    if !(2..=4).contains(&ids.len()) || distinct.len() != ids.len() {
+        errors.push(FieldError::new(
+            "versionIds",
+            "Must provide 2-4 distinct version IDs",
+        ));
+    }
+    let metrics: Vec<String> = match &r.metrics {
+        Some(m) if !m.is_empty() => m.clone(),
+        _ => DEFAULT_METRICS.iter().map(|s| s.to_string()).collect(),
+    };
+    for m in &metrics {
+        if !METRICS.contains(&m.as_str()) {
+            errors.push(FieldError::new(
+                "metrics",
+                format!("Unknown metric {m}; use {}", METRICS.join(", ")),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok((ids, metrics))
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// The compared figures of one version.
+pub fn compare_item(id: &str, name: &str, rent_model: &str, p: &Projection) -> CompareItem {
+    CompareItem {
+        id: id.to_string(),
+        name: name.to_string(),
+        rent_model: rent_model.to_string(),
+        npv_rent: money(p.npv_rent),
+        npv_cash_flow: money(p.npv_cash_flow),
+        avg_ebitda_margin: percent(p.avg_ebitda_margin),
+        avg_rent_load: percent(p.avg_rent_load),
+        breakeven_year: p.breakeven_year,
+    }
+}
+
+/// Each version's figures minus the first's.
+pub fn differences(items: &[CompareItem]) -> Vec<CompareDifference> {
+    let Some(base) = items.first() else {
+        return vec![];
+    };
+    items
+        .iter()
+        .skip(1)
+        .map(|i| CompareDifference {
+            id: i.id.clone(),
+            name: i.name.clone(),
+            baseline_id: base.id.clone(),
+            npv_rent: money(i.npv_rent - base.npv_rent),
+            npv_cash_flow: money(i.npv_cash_flow - base.npv_cash_flow),
+            avg_ebitda_margin: percent(i.avg_ebitda_margin - base.avg_ebitda_margin),
+            avg_rent_load: percent(i.avg_rent_load - base.avg_rent_load),
+            breakeven_year: match (i.breakeven_year, base.breakeven_year) {
+                (Some(a), Some(b)) => Some(a - b),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+/// Status changes allowed through PATCH.
+pub fn check_status(status: &str) -> ApiResult<()> {
+    if ["DRAFT", "READY", "APPROVED"].contains(&status) {
+        Ok(())
+    } else if status == "LOCKED" {
+        Err(ApiError::invalid(
+            "status",
+            "Use POST /api/versions/{id}/lock to lock a version",
+        ))
+    } else {
+        Err(ApiError::invalid(
+            "status",
+            "Must be one of DRAFT, READY, APPROVED",
+        ))
+    }
+}
+
+/// The planning role names.
+pub const ROLES: &[&str] = &["ADMIN", "PLANNER", "VIEWER"];
+
+/// A user's roles with the planning role replaced by `role`.
+pub fn with_planning_role(roles: &[String], role: &str) -> Vec<String> {
+    let mut out: Vec<String> = roles
+        .iter()
+        .filter(|r| !r.starts_with("planning:"))
+        .cloned()
+        .collect();
+    out.push(format!("planning:{role}"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn best_picks_per_metric() {
+        let item = |name: &str, npv: f64, margin: f64, be: Option<i32>| CompareItem {
+            id: name.into(),
+            name: name.into(),
+            rent_model: "PARTNER_MODEL".into(),
+            npv_rent: npv,
+            npv_cash_flow: -npv,
+            avg_ebitda_margin: margin,
+            avg_rent_load: npv / 10.0,
+            breakeven_year: be,
+        };
+        let items = vec![item("A", 10.0, 5.0, None), item("B", 5.0, 1.0, Some(2040))];
+        let metrics: Vec<String> = METRICS.iter().map(|s| s.to_string()).collect();
+        let b = best(&items, &metrics);
+        assert_eq!(b["npvRent"], "B");
+        assert_eq!(b["npvCashFlow"], "B");
+        assert_eq!(b["avgEBITDAMargin"], "A");
+        assert_eq!(b["avgRentLoad"], "B");
+        assert_eq!(b["breakevenYear"], "B");
+        let d = differences(&items);
+        assert_eq!(d[0].npv_rent, -5.0);
+        assert_eq!(d[0].breakeven_year, None);
+    }
+
+    #[test]
+    fn role_replacement_keeps_other_modules() {
+        let roles = vec!["training:editor".to_string(), "planning:VIEWER".to_string()];
+        assert_eq!(
+            with_planning_role(&roles, "PLANNER"),
+            ["training:editor", "planning:PLANNER"]
+        );
+    }
+}
