@@ -122,7 +122,8 @@ CREATE TABLE training_ab_tests (
     updated_at TEXT NOT NULL,
     started_at TEXT NOT NULL,
     ended_at TEXT,
-    cancel_reason TEXT
+    cancel_reason TEXT,
+    pauses TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX training_ab_tests_status ON training_ab_tests(status, created_at);
 

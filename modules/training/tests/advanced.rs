@@ -450,6 +450,60 @@ async fn ab_tests_compute_results_from_attempts() {
     assert_eq!(r["results"]["winner"]["name"], "New opening");
     assert_eq!(vb["averageScore"], 80.5);
 
+    // Attempts while paused do not count; paused tests assign nobody.
+    let (st, u) = t
+        .call(
+            "PATCH",
+            &format!("/admin/scenarios/tests/{id}"),
+            &publisher,
+            Some(json!({"status": "PAUSED"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert_eq!(u["pausedPeriods"][0]["to"], Value::Null);
+    t.call(
+        "POST",
+        &format!("/admin/scenarios/{b_id}/attempts"),
+        &editor,
+        Some(json!({"score": 90})),
+    )
+    .await;
+    let (st, _) = t
+        .call(
+            "POST",
+            &format!("/admin/scenarios/tests/{id}/assignments"),
+            &editor,
+            Some(json!({"userId": "x"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (_, u) = t
+        .call(
+            "PATCH",
+            &format!("/admin/scenarios/tests/{id}"),
+            &publisher,
+            Some(json!({"status": "RUNNING"})),
+        )
+        .await;
+    assert_eq!(u["variants"][1]["results"]["attempts"], 20);
+    assert!(u["pausedPeriods"][0]["to"].is_string());
+    t.call(
+        "POST",
+        &format!("/admin/scenarios/{b_id}/attempts"),
+        &editor,
+        Some(json!({"score": 90})),
+    )
+    .await;
+    let (_, u) = t
+        .call(
+            "GET",
+            &format!("/admin/scenarios/tests/{id}"),
+            &editor,
+            None,
+        )
+        .await;
+    assert_eq!(u["variants"][1]["results"]["attempts"], 21);
+
     // Traffic split changes keep the variants; assignments follow the split.
     let (st, u) = t
         .call(

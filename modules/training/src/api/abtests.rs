@@ -147,10 +147,13 @@ struct Test {
     started_at: String,
     ended_at: Option<String>,
     cancel_reason: Option<String>,
+    /// Paused periods `[from, to]` (`to` null while paused): attempts in
+    /// them do not count.
+    pauses: Vec<(String, Option<String>)>,
 }
 
 const COLS: &str = "id, name, description, status, metric, confidence_level, min_sample_size, \
-    variants, created_by, created_at, updated_at, started_at, ended_at, cancel_reason";
+    variants, created_by, created_at, updated_at, started_at, ended_at, cancel_reason, pauses";
 
 fn load(conn: &Connection, id: &str) -> ApiResult<Test> {
     conn.query_row(
@@ -173,6 +176,7 @@ fn load(conn: &Connection, id: &str) -> ApiResult<Test> {
                 started_at: r.get(11)?,
                 ended_at: r.get(12)?,
                 cancel_reason: r.get(13)?,
+                pauses: serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or_default(),
             })
         },
     )
@@ -191,7 +195,7 @@ struct Stats {
 fn stats(conn: &Connection, t: &Test, v: &Variant) -> ApiResult<Stats> {
     let end = t.ended_at.clone().unwrap_or_else(|| "9999".into());
     let mut stmt = conn.prepare(
-        "SELECT completed, passed, score FROM training_attempts
+        "SELECT completed, passed, score, created_at FROM training_attempts
          WHERE scenario_id = ?1 AND created_at >= ?2 AND created_at <= ?3",
     )?;
     let rows = stmt
@@ -200,9 +204,18 @@ fn stats(conn: &Connection, t: &Test, v: &Variant) -> ApiResult<Stats> {
                 r.get::<_, bool>(0)?,
                 r.get::<_, bool>(1)?,
                 r.get::<_, Option<f64>>(2)?,
+                r.get::<_, String>(3)?,
             ))
         })?
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|r| {
+            !t.pauses
+                .iter()
+                .any(|(from, to)| r.3 >= *from && to.as_ref().is_none_or(|to| r.3 < *to))
+        })
+        .collect();
     Ok(Stats {
         attempts: rows.len() as u64,
         completed: rows.iter().filter(|r| r.0).count() as u64,
@@ -414,6 +427,7 @@ fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
         "startedAt": t.started_at,
         "endedAt": t.ended_at,
         "cancelReason": t.cancel_reason,
+        "pausedPeriods": t.pauses.iter().map(|(f, to)| json!({"from": f, "to": to})).collect::<Vec<_>>(),
     }))
 }
 
@@ -542,7 +556,7 @@ impl AbTestsApi {
                 let id = service::new_id("abt");
                 let now = service::now();
                 tx.execute(
-                    &format!("INSERT INTO training_ab_tests ({COLS}) VALUES (?1, ?2, ?3, 'RUNNING', ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, NULL, NULL)"),
+                    &format!("INSERT INTO training_ab_tests ({COLS}) VALUES (?1, ?2, ?3, 'RUNNING', ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, NULL, NULL, '[]')"),
                     params![id, name, description.flatten(), metric.unwrap_or_else(|| "passRate".into()),
                         confidence.unwrap_or(0.95), min_sample.unwrap_or(30), variants_json(&variants).to_string(), p.id, now],
                 )?;
@@ -581,7 +595,8 @@ impl AbTestsApi {
     /// `metric`, `confidenceLevel`, `minSampleSize`, the variants' traffic
     /// split (`variants` with the same names and scenarios, new
     /// percentages), and `status` (RUNNING <-> PAUSED, or COMPLETED to end
-    /// it; results then stop counting new attempts). Completed and cancelled
+    /// it). Attempts recorded while the test is paused or after it ended do
+    /// not count; paused tests assign no variants. Completed and cancelled
     /// tests cannot change (409).
     #[oai(path = "/admin/scenarios/tests/:id", method = "patch")]
     async fn update(
@@ -638,6 +653,15 @@ impl AbTestsApi {
                 }
                 let now = service::now();
                 if let Some(s) = &status {
+                    if *s == "PAUSED" && t.status == "RUNNING" {
+                        t.pauses.push((now.clone(), None));
+                    }
+                    if *s != "PAUSED" {
+                        // Resuming or completing closes an open pause.
+                        if let Some(last) = t.pauses.last_mut().filter(|l| l.1.is_none()) {
+                            last.1 = Some(now.clone());
+                        }
+                    }
                     if *s == "COMPLETED" {
                         t.ended_at = Some(now.clone());
                     }
@@ -661,10 +685,12 @@ impl AbTestsApi {
                 t.updated_at = now;
                 tx.execute(
                     "UPDATE training_ab_tests SET name = ?2, description = ?3, status = ?4, metric = ?5,
-                        confidence_level = ?6, min_sample_size = ?7, variants = ?8, updated_at = ?9, ended_at = ?10
+                        confidence_level = ?6, min_sample_size = ?7, variants = ?8, updated_at = ?9, ended_at = ?10,
+                        pauses = ?11
                      WHERE id = ?1",
                     params![t.id, t.name, t.description, t.status, t.metric, t.confidence, t.min_sample,
-                        variants_json(&t.variants).to_string(), t.updated_at, t.ended_at],
+                        variants_json(&t.variants).to_string(), t.updated_at, t.ended_at,
+                        serde_json::to_string(&t.pauses).unwrap_or_else(|_| "[]".into())],
                 )?;
                 record(tx, &p, &meta, "abtest.update", "abtest", &t.id, body.clone(), None)?;
                 render(tx, &t)
