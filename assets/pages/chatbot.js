@@ -156,7 +156,7 @@ function exportConversation(id) {
   const out = h('div');
   const d = dialog('Export conversation', [form({
     fields: [
-      { name: 'format', label: 'Format', type: 'select', options: ['json', 'csv', 'txt', 'pdf'], value: 'json', required: true },
+      { name: 'format', label: 'Format', type: 'select', options: ['json', 'csv'], value: 'json', required: true },
       { name: 'include_metadata', label: 'Include metadata', type: 'checkbox', value: true },
       { name: 'include_analytics', label: 'Include analytics', type: 'checkbox' },
     ],
@@ -197,7 +197,13 @@ function tenantsTab(p, tenants) {
       { key: 'plan', label: 'Plan', sortable: true },
       { key: 'status', label: 'Status', render: (x) => badge(x.status) },
     ],
-    fetch: async (st) => localPage(tenants, st),
+    filters: [{ name: 'status', label: 'Status', type: 'select', options: ['active', 'suspended'] }],
+    // the server pages tenants (oldest first); sorting applies within the page
+    fetch: async (st) => {
+      const r = await api(M, 'GET', '/tenants', { query: { page: st.page, limit: st.limit, status: st.filters.status } });
+      const rows = localPage(listOf(r.data, 'tenants'), { ...st, page: 1, limit: st.limit }).rows;
+      return { rows, total: r.data.pagination?.total };
+    },
     onRow: (x) => { location.hash = `#/chatbot/t/${x.tenant_id || x.id}`; },
     actions: (x) => [btn('Usage', () => usage(x.tenant_id || x.id), 'btn-small'), btn('Use', () => { sessionStorage.setItem(TENANT_KEY, x.tenant_id || x.id); location.hash = '#/chatbot/tester'; location.reload(); }, 'btn-small')],
     emptyText: 'No tenants yet.',

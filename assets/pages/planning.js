@@ -8,7 +8,16 @@ import { chart } from '../lib/chart.js';
 
 const M = 'planning';
 const canEdit = () => hasRole(M, 'ADMIN') || hasRole(M, 'PLANNER');
-const picked = new Set();
+// the versions picked for comparison survive reloads within this browser tab
+const PICK_KEY = 'frontline.planning.compare';
+class PickSet extends Set {
+  constructor() { super(JSON.parse(sessionStorage.getItem(PICK_KEY) || '[]')); }
+  save() { sessionStorage.setItem(PICK_KEY, JSON.stringify([...this])); return this; }
+  add(x) { super.add(x); return this.save?.() ?? this; }
+  delete(x) { const r = super.delete(x); this.save(); return r; }
+  clear() { super.clear(); this.save(); }
+}
+const picked = new PickSet();
 
 export async function render(main, route) {
   const [sub, id] = route.rest;

@@ -81,7 +81,21 @@ test('chatbot: tenant page, a custom intent answered in the tester, conversation
     await settled(page);
     await page.getByRole('button', { name: 'Reopen' }).click();
     await page.locator('.badge', { hasText: 'active' }).first().waitFor();
+    await settled(page);
+    await page.getByRole('combobox', { name: 'Rate this reply' }).first().selectOption('4');
+    await page.getByText(/Conversation satisfaction is now 4/).waitFor();
     await shot(page, '07-chatbot-conversation');
+    if (await routed('POST', `/chatbot/api/v2/conversations/x/export`, token)) {
+      await page.getByRole('button', { name: 'Export' }).click();
+      await dialog(page).getByLabel('Format').selectOption('csv');
+      await dialog(page).getByRole('button', { name: 'Export' }).click();
+      const link = dialog(page).getByRole('link', { name: 'Download' });
+      await link.waitFor();
+      const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      const csv = await (await import('node:fs/promises')).readFile(await file.path(), 'utf8');
+      assert.match(csv, /refund policy/, 'the export holds the messages');
+      await page.keyboard.press('Escape');
+    }
 
     // a session: start, update the context, extend, end
     await open(page, 'chatbot/sessions');
