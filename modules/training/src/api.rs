@@ -298,7 +298,9 @@ impl ScenariosApi {
 
     /// List scenarios (`scenario:read`) with filters (status, category and
     /// difficulty take several values, repeated or comma-separated), sorting
-    /// and pagination. `search` matches name, description, tags and content.
+    /// and pagination. `search` is a full-text query on the search index (as
+    /// POST /admin/scenarios/search): without `sortBy` the results come in
+    /// relevance order; with `sortBy=name` the best 1000 matches are sorted.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/admin/scenarios", method = "get")]
     async fn list(

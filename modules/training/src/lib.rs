@@ -182,7 +182,8 @@ fn build(platform: &Platform) -> MountedModule {
 }
 
 /// The document's limits: create/update 10/hour, reads 100/min, bulk import
-/// 3/hour, export 5/hour, analytics 20/min.
+/// 3/hour, export 5/hour, analytics 20/min. Search counts as a read, and so
+/// do the extensions that record trainee activity (attempts, A/B assignments).
 fn classifier() -> Classifier {
     Arc::new(|req, _| {
         let path = req.uri().path();
@@ -192,7 +193,12 @@ fn classifier() -> Classifier {
             LimitRule::new("bulk_export", 5, 3600)
         } else if path.contains("/analytics") {
             LimitRule::new("analytics", 20, 60)
-        } else if req.method() == Method::GET || path.ends_with("/search") {
+        } else if req.method() == Method::GET
+            || path.ends_with("/search")
+            // Trainee activity (extensions), not authoring: the read budget.
+            || path.ends_with("/attempts")
+            || path.ends_with("/assignments")
+        {
             LimitRule::new("read", 100, 60)
         } else {
             LimitRule::new("write", 10, 3600)
