@@ -5,6 +5,7 @@ pub mod access;
 pub mod api;
 pub mod engine;
 pub mod model;
+pub mod provider;
 pub mod service;
 pub mod store;
 pub mod webhooks;

@@ -2,6 +2,7 @@
 
 use crate::access::sha256_hex;
 use crate::engine;
+use crate::provider::ProviderReply;
 use crate::store::*;
 use frontline_platform::auth::{now_iso, NewUser};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
@@ -100,7 +101,9 @@ pub fn mask_secrets(v: &Value) -> Value {
         Value::Object(m) => Value::Object(
             m.iter()
                 .map(|(k, x)| {
-                    if (k.ends_with("_secret") || k.ends_with("_token")) && x.is_string() {
+                    if (k.ends_with("_secret") || k.ends_with("_token") || k == "api_key")
+                        && x.is_string()
+                    {
                         (k.clone(), json!("********"))
                     } else {
                         (k.clone(), mask_secrets(x))
@@ -178,6 +181,18 @@ pub fn process_message(
     tenant: &str,
     body: &Value,
     started: std::time::Instant,
+) -> ApiResult<Value> {
+    process_message_with(tx, tenant, body, started, None)
+}
+
+/// [`process_message`] with a reply already produced by an external provider
+/// (the engine still detects intent and entities, and transfers on request).
+pub fn process_message_with(
+    tx: &Connection,
+    tenant: &str,
+    body: &Value,
+    started: std::time::Instant,
+    llm: Option<&ProviderReply>,
 ) -> ApiResult<Value> {
     let mut errs = vec![];
     let channel = str_of(body, "channel").unwrap_or_else(|| "web".into());
@@ -294,7 +309,7 @@ pub fn process_message(
          VALUES (?1, ?2, ?3, 'inbound', ?4, 'processed', ?5)",
         params![tenant, conv_id, message_id, content.to_string(), now],
     )?;
-    respond(tx, tenant, &conv_id, &message_id, &text, started)
+    respond_with(tx, tenant, &conv_id, &message_id, &text, started, llm)
 }
 
 pub(crate) fn create_conv(
@@ -328,13 +343,38 @@ pub(crate) fn respond(
     text: &str,
     started: std::time::Instant,
 ) -> ApiResult<Value> {
+    respond_with(tx, tenant, conv, inbound_id, text, started, None)
+}
+
+/// [`respond`], answering with `llm`'s text when a provider produced one.
+pub(crate) fn respond_with(
+    tx: &Connection,
+    tenant: &str,
+    conv: &str,
+    inbound_id: &str,
+    text: &str,
+    started: std::time::Instant,
+    llm: Option<&ProviderReply>,
+) -> ApiResult<Value> {
     let config = tenant_config(tx, tenant)?;
     let (fallbacks, entities, status): (i64, String, String) = tx.query_row(
         "SELECT fallback_count, entities, status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, conv],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let d = engine::decide(&config, text, fallbacks);
+    let mut d = engine::decide(&config, text, fallbacks);
+    let mut model_used = "rule_based".to_string();
+    let mut cost_cents = 0.0;
+    if let Some(l) = llm.filter(|_| !d.transfer) {
+        // The provider answered: no fallback, the engine's intent is kept when it was confident.
+        d.text = l.text.clone();
+        d.fallback = false;
+        if d.intent.is_none() {
+            d.quick_replies = json!([]);
+        }
+        model_used = l.model.clone();
+        cost_cents = l.cost_cents;
+    }
     let mut all_entities = parse_json(&entities);
     if !all_entities.is_object() {
         all_entities = json!({});
@@ -348,9 +388,9 @@ pub(crate) fn respond(
     let reply = json!({"type": "text", "text": d.text, "quick_replies": d.quick_replies});
     let now = now_iso();
     tx.execute(
-        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at)
-         VALUES (?1, ?2, ?3, 'outbound', ?4, ?5, ?6, 'sent', ?7, ?8, 'rule_based', ?9)",
-        params![tenant, conv, reply_id, reply.to_string(), d.intent, d.confidence, inbound_id, elapsed, now],
+        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at, cost_cents)
+         VALUES (?1, ?2, ?3, 'outbound', ?4, ?5, ?6, 'sent', ?7, ?8, ?10, ?9, ?11)",
+        params![tenant, conv, reply_id, reply.to_string(), d.intent, d.confidence, inbound_id, elapsed, now, model_used, cost_cents],
     )?;
     tx.execute(
         "UPDATE chatbot_conversations SET current_intent = COALESCE(?3, current_intent), entities = ?4, fallback_count = ?5,
@@ -377,9 +417,12 @@ pub(crate) fn respond(
     })
 }
 
+/// A stored reply: id, conversation, content, intent, confidence, processing ms, model.
+type ReplyRow = (String, String, String, Option<String>, Option<f64>, Option<i64>, Option<String>);
+
 /// The stored bot reply to inbound message `inbound_id`, rendered as the send response.
 pub(crate) fn reply_for(c: &Connection, tenant: &str, inbound_id: &str) -> ApiResult<Value> {
-    let row: Option<(String, String, String, Option<String>, Option<f64>, Option<i64>, Option<String>)> = c
+    let row: Option<ReplyRow> = c
         .query_row(
             "SELECT message_id, conversation_id, content, intent, confidence, processing_ms, model_used FROM chatbot_messages
              WHERE tenant_id = ?1 AND reply_to = ?2 ORDER BY seq DESC LIMIT 1",
@@ -545,6 +588,7 @@ pub(crate) fn issue_key(tx: &Connection, tenant: &str, kind: &str) -> ApiResult<
     Ok(key)
 }
 
+/// Fails with 403 `PLAN_LIMIT_REACHED` when a new conversation would
 /// exceed the plan's monthly conversations.
 pub fn check_conversation_limit(c: &Connection, tenant: &str) -> ApiResult<()> {
     let u = usage_of(c, tenant)?;
@@ -721,4 +765,72 @@ pub(crate) fn export_document(
     }
     serde_json::to_vec_pretty(&doc)
         .map_err(|e| ApiError::internal(format!("export encoding failed: {e}")))
+}
+
+/// Checks `ai_models` of a configuration patch: `fallback_chain` is a list of
+/// provider names, each provider's `base_url` an allowed http(s) URL, and the
+/// numbers in range.
+pub(crate) fn validate_ai_models(patch: &Value) -> ApiResult<()> {
+    let mut errs = vec![];
+    let f = "configuration.ai_models";
+    if let Some(chain) = patch.pointer("/ai_models/fallback_chain") {
+        let okay = chain.as_array().is_some_and(|a| {
+            !a.is_empty()
+                && a.len() <= 10
+                && a.iter()
+                    .all(|n| n.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 64))
+        });
+        if !okay {
+            errs.push(FieldError::new(
+                format!("{f}.fallback_chain"),
+                "fallback_chain must be a list of 1-10 provider names",
+            ));
+        }
+    }
+    if let Some(providers) = patch.pointer("/ai_models/providers") {
+        let Some(map) = providers.as_object() else {
+            return Err(ApiError::invalid(
+                format!("{f}.providers"),
+                "providers must be an object",
+            ));
+        };
+        let policy = frontline_platform::outbound::OutboundPolicy::from_env();
+        for (name, p) in map {
+            let pf = format!("{f}.providers.{name}");
+            if let Some(url) = p.get("base_url") {
+                match url.as_str() {
+                    Some(u) => {
+                        if let Err(e) = policy.check_url(&format!("{pf}.base_url"), u) {
+                            errs.push(e);
+                        }
+                    }
+                    None => errs.push(FieldError::new(
+                        format!("{pf}.base_url"),
+                        "base_url must be a URL",
+                    )),
+                }
+            }
+            if let Some(t) = p.get("temperature") {
+                if !t.as_f64().is_some_and(|x| (0.0..=2.0).contains(&x)) {
+                    errs.push(FieldError::new(
+                        format!("{pf}.temperature"),
+                        "temperature must be 0-2",
+                    ));
+                }
+            }
+            if let Some(m) = p.get("max_tokens") {
+                if !m.as_u64().is_some_and(|x| (1..=32_000).contains(&x)) {
+                    errs.push(FieldError::new(
+                        format!("{pf}.max_tokens"),
+                        "max_tokens must be 1-32000",
+                    ));
+                }
+            }
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errs))
+    }
 }

@@ -235,8 +235,7 @@ pub(crate) fn usage_of(c: &Connection, tenant: &str) -> ApiResult<Value> {
     }))
 }
 
-/// Fails with 429 `CONVERSATION_LIMIT_REACHED` when a new conversation would
-
+/// One session as the API renders it; `expired` once `expires_at` has passed.
 pub(crate) fn session_json(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
     let row = c
         .query_row(
@@ -279,7 +278,7 @@ pub(crate) fn session_json(c: &Connection, tenant: &str, id: &str) -> ApiResult<
 
 /// Analytics of one conversation computed from its messages and feedback.
 pub(crate) fn analytics_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
-    load_conv(c, &tenant, &id)?;
+    load_conv(c, tenant, id)?;
     let (replies, avg_conf, fallbacks, avg_ms, max_ms): (i64, Option<f64>, i64, Option<f64>, Option<i64>) = c.query_row(
             "SELECT COUNT(*), AVG(confidence), COALESCE(SUM(intent IS NULL),0), AVG(processing_ms), MAX(processing_ms)
              FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND direction = 'outbound'",
@@ -351,4 +350,63 @@ pub(crate) fn messages_between(
         })?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// What an external provider needs for a new inbound message: the tenant
+/// configuration, the conversation so far and the text. `None` when the
+/// tenant answers with the built-in engine only, the body has no text, or the
+/// `message_id` was already answered.
+pub(crate) fn provider_context(
+    c: &Connection,
+    tenant: &str,
+    body: &Value,
+) -> ApiResult<Option<(Value, Vec<crate::provider::Turn>, String)>> {
+    let config = tenant_config(c, tenant)?;
+    if !crate::provider::wants_provider(&config) {
+        return Ok(None);
+    }
+    let Some(text) = body
+        .pointer("/content/text")
+        .and_then(Value::as_str)
+        .filter(|t| !t.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    if let Some(mid) = body.get("message_id").and_then(Value::as_str) {
+        let seen: Option<i64> = c
+            .query_row(
+                "SELECT seq FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
+                params![tenant, mid],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if seen.is_some() {
+            return Ok(None);
+        }
+    }
+    let mut history = vec![];
+    if let Some(conv) = body.get("conversation_id").and_then(Value::as_str) {
+        let mut st = c.prepare(
+            "SELECT direction, content FROM (SELECT seq, direction, content FROM chatbot_messages
+             WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY seq DESC LIMIT 20) ORDER BY seq",
+        )?;
+        let rows = st.query_map(params![tenant, conv], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (dir, content) = row?;
+            if let Some(t) = parse_json(&content).get("text").and_then(Value::as_str) {
+                let role = if dir == "inbound" {
+                    "user"
+                } else {
+                    "assistant"
+                };
+                history.push(crate::provider::Turn {
+                    role,
+                    text: t.to_string(),
+                });
+            }
+        }
+    }
+    Ok(Some((config, history, text.to_string())))
 }

@@ -13,6 +13,9 @@ async fn body(resp: poem::test::TestResponse) -> Value {
     resp.0.into_body().into_json().await.unwrap()
 }
 
+/// (channel path, headers, body) of one webhook delivery.
+type Delivery = (String, Vec<(&'static str, String)>, String);
+
 struct Tenant {
     id: String,
     live: String,
@@ -165,9 +168,13 @@ async fn another_tenant_gets_404_on_every_resource_and_changes_nothing() {
 
     let empty = json!({});
     let attempts: Vec<(&str, String, Value)> = vec![
-        ("GET", format!("/chat/message/msg_a1"), empty.clone()),
+        ("GET", "/chat/message/msg_a1".to_string(), empty.clone()),
         ("GET", format!("/chat/message/{reply}"), empty.clone()),
-        ("POST", format!("/chat/message/msg_a1/retry"), empty.clone()),
+        (
+            "POST",
+            "/chat/message/msg_a1/retry".to_string(),
+            empty.clone(),
+        ),
         (
             "POST",
             "/chat/typing".into(),
@@ -627,7 +634,7 @@ async fn forged_replayed_and_malformed_channel_webhooks_are_refused_never_500() 
     // Forged or missing credentials: 401, nothing stored.
     let wa = json!({"entry": [{"changes": [{"value": {"messages": [{"from": "1", "id": "wamid.1", "text": {"body": "hi"}, "type": "text"}]}}]}]}).to_string();
     let fb = json!({"object": "page", "entry": [{"messaging": [{"sender": {"id": "p1"}, "message": {"mid": "mid.1", "text": "hi"}}]}]}).to_string();
-    let forged: Vec<(String, Vec<(&str, String)>, String)> = vec![
+    let forged: Vec<Delivery> = vec![
         (
             "whatsapp".into(),
             vec![("X-Hub-Signature-256", sig("nope", wa.as_bytes()))],

@@ -25,12 +25,29 @@ impl ChatApi {
     /// and e-mails, answers with the fallback below the confidence threshold and
     /// hands the conversation to a human after repeated fallbacks or when asked.
     /// Sending the same `message_id` again returns the stored reply.
+    /// When the tenant's `ai_models.fallback_chain` starts with a configured
+    /// OpenAI-compatible provider (`ai_models.providers.<name>`: `base_url`,
+    /// `model`, `api_key`, `temperature`, `max_tokens`, `custom_instructions`,
+    /// `timeout_ms`, `cost_per_1k_tokens_cents`), it writes the answer with the
+    /// conversation so far; failures fall through the chain to the built-in engine.
     #[oai(path = "/chat/message", method = "post", tag = "ApiTags::Chat")]
     async fn send_message(&self, req: &Request, body: Json<Value>) -> Result<Json<Value>> {
         let who = caller(&self.platform, req, None).await?;
         let body = body_obj(&body)?.clone();
         let started = std::time::Instant::now();
         let tenant = who.tenant_id.clone();
+        // With an external provider first in the tenant's chain, ask it before
+        // the write (never for a message_id already answered).
+        let (t, b) = (tenant.clone(), body.clone());
+        let pre = self
+            .platform
+            .db
+            .read(move |c| provider_context(c, &t, &b))
+            .await?;
+        let llm = match pre {
+            Some((config, history, text)) => crate::provider::reply(&config, &history, &text).await,
+            None => None,
+        };
         let data = self
             .platform
             .db
@@ -38,7 +55,7 @@ impl ChatApi {
                 if body.get("conversation_id").is_none() {
                     check_conversation_limit(tx, &tenant)?;
                 }
-                process_message(tx, &tenant, &body, started)
+                process_message_with(tx, &tenant, &body, started, llm.as_ref())
             })
             .await?;
         Ok(ok(data))

@@ -47,7 +47,7 @@ impl ConversationsApi {
         let (page, limit) = pagination(
             page.0,
             limit.0,
-            self.platform.settings.max_page_size.min(100) as u32,
+            self.platform.settings.max_page_size.min(100),
         )?;
         let order = match sort.0.as_deref().unwrap_or("last_activity_desc") {
             "last_activity_desc" => "c.last_activity_at DESC",

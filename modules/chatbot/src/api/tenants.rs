@@ -34,7 +34,7 @@ impl TenantsApi {
         let (page, limit) = pagination(
             page.0,
             limit.0,
-            self.platform.settings.max_page_size.min(100) as u32,
+            self.platform.settings.max_page_size.min(100),
         )?;
         let status = status.0;
         let data = self
@@ -309,7 +309,7 @@ impl TenantsApi {
         let (page, limit) = pagination(
             page.0,
             limit.0,
-            self.platform.settings.max_page_size.min(100) as u32,
+            self.platform.settings.max_page_size.min(100),
         )?;
         let data = self
             .platform
@@ -454,6 +454,7 @@ impl TenantsApi {
                 .into());
             }
         }
+        crate::service::validate_ai_models(&patch)?;
         let data = self
             .platform
             .db

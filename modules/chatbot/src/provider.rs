@@ -1,0 +1,163 @@
+//! Optional OpenAI-compatible chat-completions providers.
+//!
+//! A tenant lists providers in `ai_models.providers.<name>`
+//! (`base_url`, `model`, `api_key`, `temperature`, `max_tokens`,
+//! `custom_instructions`, `timeout_ms`, `cost_per_1k_tokens_cents`) and orders
+//! them in `ai_models.fallback_chain`, for example `["openai", "rule_based"]`.
+//! Each provider is tried in turn with its timeout; `rule_based` (or the end of
+//! the chain) means the built-in engine answers. Calls go through the
+//! platform's outbound policy (`FRONTLINE_OUTBOUND_ALLOW`).
+
+use std::time::Duration;
+
+use frontline_platform::outbound::OutboundPolicy;
+use serde_json::{json, Value};
+
+/// A reply produced by an external provider.
+#[derive(Debug, Clone)]
+pub struct ProviderReply {
+    pub provider: String,
+    pub model: String,
+    pub text: String,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost_cents: f64,
+}
+
+/// One turn of the conversation so far, oldest first.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    /// `user` or `assistant`.
+    pub role: &'static str,
+    pub text: String,
+}
+
+/// True when the tenant's chain names an external provider before `rule_based`.
+pub fn wants_provider(config: &Value) -> bool {
+    chain(config).first().is_some_and(|n| n != "rule_based")
+}
+
+fn chain(config: &Value) -> Vec<String> {
+    config
+        .pointer("/ai_models/fallback_chain")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Tries the providers of the tenant's `fallback_chain` in order; `None` when
+/// the built-in engine should answer (chain reached `rule_based`, or every
+/// provider failed). Failures are logged with the provider's name.
+pub async fn reply(config: &Value, history: &[Turn], text: &str) -> Option<ProviderReply> {
+    let policy = OutboundPolicy::from_env();
+    for name in chain(config) {
+        if name == "rule_based" {
+            return None;
+        }
+        let Some(p) = config.pointer(&format!("/ai_models/providers/{name}")) else {
+            tracing::warn!(provider = %name, "chatbot: provider in fallback_chain is not configured");
+            continue;
+        };
+        match call(&policy, &name, p, history, text).await {
+            Ok(r) => return Some(r),
+            Err(e) => {
+                tracing::warn!(provider = %name, error = %e, "chatbot: provider failed, trying the next")
+            }
+        }
+    }
+    None
+}
+
+async fn call(
+    policy: &OutboundPolicy,
+    name: &str,
+    p: &Value,
+    history: &[Turn],
+    text: &str,
+) -> Result<ProviderReply, String> {
+    let base = p
+        .get("base_url")
+        .and_then(Value::as_str)
+        .ok_or("base_url is missing")?;
+    let url = policy
+        .check_url(
+            "base_url",
+            &format!("{}/chat/completions", base.trim_end_matches('/')),
+        )
+        .map_err(|e| e.message)?;
+    policy.check_resolved(&url).await?;
+    let model = p
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or("gpt-4o-mini")
+        .to_string();
+    let timeout = p
+        .get("timeout_ms")
+        .and_then(Value::as_u64)
+        .unwrap_or(10_000)
+        .clamp(100, 60_000);
+    let mut messages = vec![];
+    if let Some(sys) = p.get("custom_instructions").and_then(Value::as_str) {
+        messages.push(json!({"role": "system", "content": sys}));
+    }
+    for t in history.iter().rev().take(20).rev() {
+        messages.push(json!({"role": t.role, "content": t.text}));
+    }
+    messages.push(json!({"role": "user", "content": text}));
+    let mut req = json!({"model": model, "messages": messages});
+    if let Some(t) = p.get("temperature").and_then(Value::as_f64) {
+        req["temperature"] = json!(t);
+    }
+    if let Some(m) = p.get("max_tokens").and_then(Value::as_u64) {
+        req["max_tokens"] = json!(m);
+    }
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(timeout))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut call = client.post(url).json(&req);
+    if let Some(key) = p.get("api_key").and_then(Value::as_str) {
+        call = call.bearer_auth(key);
+    }
+    let resp = call.send().await.map_err(|e| e.to_string())?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(format!("HTTP {status}"));
+    }
+    let body: Value = resp.json().await.map_err(|e| e.to_string())?;
+    let content = body
+        .pointer("/choices/0/message/content")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or("no choices[0].message.content in the answer")?;
+    let prompt_tokens = body
+        .pointer("/usage/prompt_tokens")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let completion_tokens = body
+        .pointer("/usage/completion_tokens")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let per_1k = p
+        .get("cost_per_1k_tokens_cents")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    Ok(ProviderReply {
+        provider: name.to_string(),
+        model: body
+            .get("model")
+            .and_then(Value::as_str)
+            .unwrap_or(&model)
+            .to_string(),
+        text: content.to_string(),
+        prompt_tokens,
+        completion_tokens,
+        cost_cents: (prompt_tokens + completion_tokens) as f64 / 1000.0 * per_1k,
+    })
+}

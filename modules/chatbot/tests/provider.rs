@@ -1,0 +1,279 @@
+//! The OpenAI-compatible provider against a chat-completions server this test runs.
+
+use std::sync::{Arc, Mutex};
+
+use frontline_platform::testing::TestApp;
+use poem::http::StatusCode;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const B: &str = "/chatbot/api/v2";
+
+/// Answers `POST /v1/chat/completions` with `status` and a fixed completion;
+/// records (authorization header, request body) of every call.
+async fn completions_server(status: u16) -> (String, Arc<Mutex<Vec<(String, Value)>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let store = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let (head_end, len) = loop {
+                    let n = sock.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..p]).to_lowercase();
+                        let len = head
+                            .lines()
+                            .find_map(|l| {
+                                l.strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        break (p + 4, len);
+                    }
+                };
+                while buf.len() < head_end + len {
+                    let n = sock.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                let auth = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("authorization")
+                            .then(|| v.trim().to_string())
+                    })
+                    .unwrap_or_default();
+                let body: Value = serde_json::from_slice(&buf[head_end..]).unwrap_or(Value::Null);
+                store.lock().unwrap().push((auth, body));
+                let answer = json!({"id": "chatcmpl-1", "model": "local-model-1",
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": "From the local model: we open at 9."}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150}})
+                .to_string();
+                let resp = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    (format!("http://127.0.0.1:{port}/v1"), seen)
+}
+
+async fn body(resp: poem::test::TestResponse) -> Value {
+    resp.0.into_body().into_json().await.unwrap()
+}
+
+async fn setup(app: &TestApp, providers: Value, chain: Value) -> (String, String) {
+    let (uid, owner) = app.user_with(&[]).await;
+    let email = app
+        .platform
+        .auth
+        .get_user(&uid)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    let r = app
+        .client
+        .post(format!("{B}/tenants"))
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .body_json(&json!({"name": "Acme", "plan": "enterprise", "admin_user": {"email": email}}))
+        .send()
+        .await;
+    r.assert_status(StatusCode::CREATED);
+    let d = body(r).await["data"].clone();
+    let (tid, key) = (
+        d["tenant_id"].as_str().unwrap().to_string(),
+        d["api_keys"]["primary"].as_str().unwrap().to_string(),
+    );
+    app.client
+        .put(format!("{B}/tenants/{tid}/config"))
+        .header("Authorization", format!("Bearer {owner}"))
+        .body_json(&json!({"configuration": {"ai_models": {"providers": providers, "fallback_chain": chain}}}))
+        .send()
+        .await
+        .assert_status_is_ok();
+    let cfg = body(
+        app.client
+            .get(format!("{B}/tenants/{tid}/config"))
+            .header("Authorization", format!("Bearer {owner}"))
+            .send()
+            .await,
+    )
+    .await;
+    let text = cfg.to_string();
+    assert!(
+        !text.contains("sk-local-secret"),
+        "the provider key is never returned: {text}"
+    );
+    (tid, format!("ApiKey {key}"))
+}
+
+async fn send(app: &TestApp, key: &str, id: &str, text: &str) -> Value {
+    let r = app
+        .client
+        .post(format!("{B}/chat/message"))
+        .header("Authorization", key)
+        .body_json(&json!({"message_id": id, "conversation_id": "conv_p", "user_id": "u1", "channel": "web", "content": {"type": "text", "text": text}}))
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    body(r).await
+}
+
+#[tokio::test]
+async fn the_provider_answers_with_history_and_instructions_and_cost_is_recorded() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (url, seen) = completions_server(200).await;
+    let (tid, key) = setup(
+        &app,
+        json!({"local": {"base_url": url, "model": "local-model", "api_key": "sk-local-secret", "temperature": 0.2, "max_tokens": 200,
+            "custom_instructions": "You are Acme's support assistant.", "timeout_ms": 5000, "cost_per_1k_tokens_cents": 2.0}}),
+        json!(["local", "rule_based"]),
+    )
+    .await;
+    let d = send(&app, &key, "m1", "hello there").await;
+    assert_eq!(
+        d["data"]["response"]["text"],
+        "From the local model: we open at 9."
+    );
+    assert_eq!(
+        d["data"]["processing_metadata"]["model_used"],
+        "local-model-1"
+    );
+    let d = send(&app, &key, "m2", "when do you open on sunday?").await;
+    assert_eq!(
+        d["data"]["response"]["text"],
+        "From the local model: we open at 9."
+    );
+    // The same message_id does not call the provider again.
+    send(&app, &key, "m2", "when do you open on sunday?").await;
+
+    let calls = seen.lock().unwrap().clone();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].0, "Bearer sk-local-secret");
+    let req = &calls[1].1;
+    assert_eq!(req["model"], "local-model");
+    assert_eq!(req["temperature"], 0.2);
+    assert_eq!(req["max_tokens"], 200);
+    let roles: Vec<&str> = req["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["system", "user", "assistant", "user"]);
+    assert_eq!(
+        req["messages"][0]["content"],
+        "You are Acme's support assistant."
+    );
+    assert_eq!(req["messages"][1]["content"], "hello there");
+    assert_eq!(req["messages"][3]["content"], "when do you open on sunday?");
+
+    // 150 tokens at 2 cents per 1k = 0.3 cents per reply.
+    let tid2 = tid.clone();
+    let cost: f64 = app
+        .platform
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT SUM(cost_cents) FROM chatbot_messages WHERE tenant_id = ?1",
+                [tid2],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert!((cost - 0.6).abs() < 1e-9, "{cost}");
+    // Asking for a human still transfers.
+    let d = send(&app, &key, "m3", "I want to talk to a human agent").await;
+    assert_eq!(d["data"]["conversation_state"]["status"], "transferred");
+    let _ = tid;
+}
+
+#[tokio::test]
+async fn a_failing_provider_falls_back_along_the_chain_to_the_built_in_engine() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (url, seen) = completions_server(500).await;
+    let (_tid, key) = setup(
+        &app,
+        json!({"broken": {"base_url": url, "model": "m", "timeout_ms": 2000}, "down": {"base_url": "http://127.0.0.1:9/v1", "timeout_ms": 500}}),
+        json!(["broken", "down", "rule_based"]),
+    )
+    .await;
+    let d = send(&app, &key, "m1", "store hours").await;
+    assert_eq!(d["data"]["processing_metadata"]["model_used"], "rule_based");
+    assert_eq!(
+        d["data"]["conversation_state"]["current_intent"],
+        "store_hours_inquiry"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn provider_settings_are_validated() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (uid, owner) = app.user_with(&[]).await;
+    let email = app
+        .platform
+        .auth
+        .get_user(&uid)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    let d = body(
+        app.client
+            .post(format!("{B}/tenants"))
+            .header("Authorization", format!("Bearer {}", app.admin_token))
+            .body_json(
+                &json!({"name": "Acme", "plan": "enterprise", "admin_user": {"email": email}}),
+            )
+            .send()
+            .await,
+    )
+    .await;
+    let tid = d["data"]["tenant_id"].as_str().unwrap().to_string();
+    for (cfg, field) in [
+        (
+            json!({"providers": {"x": {"base_url": "ftp://example.com"}}}),
+            "configuration.ai_models.providers.x.base_url",
+        ),
+        (
+            json!({"providers": {"x": {"base_url": "http://h/v1", "temperature": 5}}}),
+            "configuration.ai_models.providers.x.temperature",
+        ),
+        (
+            json!({"fallback_chain": "openai"}),
+            "configuration.ai_models.fallback_chain",
+        ),
+    ] {
+        let r = app
+            .client
+            .put(format!("{B}/tenants/{tid}/config"))
+            .header("Authorization", format!("Bearer {owner}"))
+            .body_json(&json!({"configuration": {"ai_models": cfg}}))
+            .send()
+            .await;
+        r.assert_status(StatusCode::BAD_REQUEST);
+        assert_eq!(body(r).await["error"]["details"]["field"], field);
+    }
+}
