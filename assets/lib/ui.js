@@ -53,8 +53,10 @@ export const fmt = {
   },
   num(v, digits = 0) {
     if (v === null || v === undefined || v === '') return '—';
-    const n = Number(v);
-    return isNaN(n) ? String(v) : n.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    let n = Number(v);
+    if (isNaN(n)) return String(v);
+    if (Math.abs(n) < 0.5 * 10 ** -digits) n = 0; // no "-0" for values that round to zero
+    return n.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: 0 });
   },
   money(v, cur = '') {
     if (v === null || v === undefined) return '—';
