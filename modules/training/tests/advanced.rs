@@ -547,6 +547,31 @@ async fn ab_tests_compute_results_from_attempts() {
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 
+    let (st, l) = t
+        .call(
+            "GET",
+            "/admin/scenarios/tests?status=RUNNING",
+            &editor,
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(l["data"][0]["id"], id.as_str());
+    assert_eq!(l["pagination"]["total"], 1);
+    let (_, l) = t
+        .call(
+            "GET",
+            "/admin/scenarios/tests?status=CANCELLED",
+            &editor,
+            None,
+        )
+        .await;
+    assert_eq!(l["pagination"]["total"], 0);
+    let (st, _) = t
+        .call("GET", "/admin/scenarios/tests?status=LOST", &editor, None)
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
     // Cancel: stays readable, cannot change or cancel again.
     let (st, c) = t
         .call(

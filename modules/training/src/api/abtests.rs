@@ -2,8 +2,9 @@
 //! attempts recorded at each variant's scenario during the test.
 
 use frontline_platform::http::RequestMeta;
+use frontline_platform::page::Page;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -567,6 +568,72 @@ impl AbTestsApi {
             })
             .await?;
         Ok(Created::Created(Json(out)))
+    }
+
+    /// Extension: list A/B tests (`scenario:read`), newest first, optionally
+    /// by `status` (RUNNING, PAUSED, COMPLETED, CANCELLED), paged. Each item
+    /// is the test without its results (GET one test for those).
+    #[oai(
+        path = "/admin/scenarios/tests",
+        method = "get",
+        tag = "ApiTags::Extensions"
+    )]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        status: Query<Option<String>>,
+        page: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
+    ) -> Result<Doc> {
+        require(&auth.0, "scenario:read")?;
+        let max = self.platform.settings.max_page_size.min(100) as u64;
+        let pg = Page::new(page.0, limit.0, 20, max)?;
+        if let Some(st) = &status.0 {
+            super::check_enum(
+                "status",
+                std::slice::from_ref(st),
+                &["RUNNING", "PAUSED", "COMPLETED", "CANCELLED"],
+            )?;
+        }
+        let (l, o) = (pg.limit as i64, pg.offset() as i64);
+        let (items, total) = self
+            .platform
+            .db
+            .read(move |conn| {
+                let total: i64 = conn.query_row(
+                    "SELECT COUNT(*) FROM training_ab_tests WHERE ?1 IS NULL OR status = ?1",
+                    [&status.0],
+                    |r| r.get(0),
+                )?;
+                let mut stmt = conn.prepare(
+                    "SELECT id FROM training_ab_tests WHERE ?1 IS NULL OR status = ?1
+                     ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3",
+                )?;
+                let ids = stmt
+                    .query_map(params![status.0, l, o], |r| r.get::<_, String>(0))?
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                let mut items = Vec::new();
+                for id in ids {
+                    let t = load(conn, &id)?;
+                    items.push(json!({
+                        "id": t.id, "name": t.name, "status": t.status, "metric": t.metric,
+                        "confidenceLevel": t.confidence, "minSampleSize": t.min_sample,
+                        "variants": variants_json(&t.variants),
+                        "createdBy": t.created_by, "createdAt": t.created_at,
+                        "startedAt": t.started_at, "endedAt": t.ended_at,
+                    }));
+                }
+                Ok((items, total as u64))
+            })
+            .await?;
+        let info = pg.info(total);
+        Ok(Doc::Ok(Json(json!({
+            "data": items,
+            "pagination": {
+                "page": info.page, "limit": info.limit, "total": info.total,
+                "totalPages": info.total_pages, "hasNext": info.has_next(), "hasPrev": info.has_prev(),
+            },
+        }))))
     }
 
     /// Get an A/B test with live results (`scenario:read`): per variant the
