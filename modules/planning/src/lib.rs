@@ -1,6 +1,7 @@
 //! Project Zeta: school financial planning (specs/planning.md), served at `/planning`.
 
 pub mod api;
+pub mod demo;
 pub mod engine;
 pub mod model;
 pub mod reports;
@@ -60,7 +61,7 @@ CREATE INDEX planning_reports_generated ON planning_reports (generated_at);
 "#];
 
 pub fn module() -> Module {
-    Module::new(SLUG, MIGRATIONS, build)
+    Module::new(SLUG, MIGRATIONS, build).with_demo(demo::seed)
 }
 
 fn build(platform: &Platform) -> MountedModule {

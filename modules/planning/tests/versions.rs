@@ -699,3 +699,50 @@ async fn admin_lists_users_and_changes_roles() {
     assert_eq!(b["data"]["logs"][0]["metadata"]["to"], "PLANNER");
     assert_eq!(b["data"]["logs"][0]["metadata"]["from"], "VIEWER");
 }
+
+#[tokio::test]
+async fn demo_data_is_coherent_and_idempotent() {
+    let c = Ctx::new().await;
+    for _ in 0..2 {
+        let p = c.app.platform.clone();
+        tokio::task::spawn_blocking(move || frontline_planning::demo::seed(&p))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let (_, b) = c
+        .get(&c.admin, "/planning/api/versions?sortBy=name&sortOrder=asc")
+        .await;
+    let versions = b["data"]["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 3);
+    assert_eq!(versions[0]["status"], "APPROVED");
+    let ids: Vec<String> = versions
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    let (_, v1) = c
+        .get(
+            &c.admin,
+            &format!("/planning/api/versions/{}?includeCalculations=true", ids[0]),
+        )
+        .await;
+    close(
+        &v1["data"]["calculations"]["projectionYears"][5]["revenue"],
+        16_800_000.0,
+    );
+    let (_, v2) = c
+        .get(&c.admin, &format!("/planning/api/versions/{}", ids[1]))
+        .await;
+    assert_eq!(v2["data"]["basedOnId"], ids[0].as_str());
+    let (status, r) = c
+        .send(
+            "POST",
+            &c.admin,
+            "/planning/api/versions/compare",
+            &json!({"versionIds": ids}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r["data"]["comparison"].as_array().unwrap().len(), 3);
+    assert!(r["data"]["best"]["breakevenYear"].is_string(), "{r}");
+}

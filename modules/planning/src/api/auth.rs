@@ -1,0 +1,79 @@
+//! Health and session sign-in.
+
+use super::*;
+
+pub struct AuthApi {
+    pub(super) platform: Platform,
+}
+
+#[OpenApi]
+impl AuthApi {
+    /// API and database health (public).
+    #[oai(path = "/api/health", method = "get")]
+    async fn health(&self) -> HealthResponse {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        match self.platform.db.ping().await {
+            Ok(ms) => HealthResponse::Ok(Json(Envelope::ok(Health {
+                status: "healthy".into(),
+                timestamp: now,
+                uptime: self.platform.metrics.uptime_secs(),
+                database: DatabaseHealth {
+                    status: "connected".into(),
+                    response_time: Some(ms),
+                    error: None,
+                },
+                version: env!("CARGO_PKG_VERSION").into(),
+                environment: "self-hosted".into(),
+            }))),
+            Err(e) => HealthResponse::Unavailable(Json(serde_json::json!({
+                "success": false,
+                "error": "Service unhealthy",
+                "data": { "status": "unhealthy", "database": { "status": "disconnected", "error": e.message } }
+            }))),
+        }
+    }
+
+    /// Sign in with e-mail and password; sets the `next-auth.session-token` cookie.
+    #[oai(path = "/api/auth/signin", method = "post")]
+    async fn signin(&self, body: Json<SignInRequest>) -> Result<SignedIn> {
+        let (_, token) = self
+            .platform
+            .auth
+            .login(&body.email, &body.password)
+            .await?;
+        let principal = self.platform.auth.verify(&token.access_token).await?;
+        let role = planning_role(&principal)
+            .ok_or_else(|| ApiError::forbidden("Your account has no role in planning"))?;
+        let cookie = format!(
+            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+            token.access_token, token.expires_in
+        );
+        Ok(SignedIn::Ok(
+            Json(Envelope::ok(session_of(&principal, role))),
+            cookie,
+        ))
+    }
+
+    /// Sign out: the session ends and the cookie is cleared.
+    #[oai(path = "/api/auth/signout", method = "post")]
+    async fn signout(&self, auth: SessionOrBearer) -> Result<SignedOut> {
+        let p = auth.principal();
+        self.platform
+            .auth
+            .revoke(&p.token_id, p.token_expires_at)
+            .await?;
+        let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+        Ok(SignedOut::Ok(Json(Envelope::ok(true)), cookie))
+    }
+
+    /// The current session and role.
+    #[oai(path = "/api/auth/session", method = "get")]
+    async fn session(&self, auth: SessionOrBearer) -> Result<Json<Session>> {
+        let p = auth.principal();
+        let role = planning_role(p).ok_or_else(|| {
+            ApiError::new(frontline_platform::ErrorKind::Forbidden, "No planning role")
+                .with_code("FORBIDDEN")
+        })?;
+        Ok(Json(session_of(p, role)))
+    }
+}
