@@ -544,8 +544,72 @@ async fn chatbot(ctx: &Ctx) -> Result<Vec<Op>, String> {
     ])
 }
 
-/// Planning: projections of a stored version.
+fn planning_version(name: &str, rent: Value) -> Value {
+    json!({
+        "name": name,
+        "description": "Load test scenario",
+        "mode": "RELOCATION_2028",
+        "curriculumPlans": [
+            {"curriculumType": "FR", "capacity": 400, "tuitionBase": 50000.0, "cpiFrequency": 2,
+             "studentsProjection": [{"year": 2028, "students": 300}, {"year": 2029, "students": 350},
+                                    {"year": 2030, "students": 380}, {"year": 2031, "students": 395}]},
+            {"curriculumType": "IB", "capacity": 200, "tuitionBase": 60000.0, "cpiFrequency": 2,
+             "studentsProjection": [{"year": 2028, "students": 30}, {"year": 2029, "students": 60},
+                                    {"year": 2030, "students": 100}, {"year": 2031, "students": 150}]}
+        ],
+        "rentPlan": rent,
+        "capexItems": [{"year": 2028, "category": "BUILDING", "amount": 10000000.0, "description": "Campus"}],
+        "opexSubAccounts": [{"subAccountName": "Marketing", "percentOfRevenue": 3.0, "isFixed": false}],
+        "staffing": {"baseCost": 5000000.0, "cpiFrequency": 2}
+    })
+}
+
+/// Planning: the document's performance table: list, get, get with the
+/// 30-year calculation, compare three versions, create.
 async fn planning(ctx: &Ctx) -> Result<Vec<Op>, String> {
-    let _ = ctx;
-    Err("not wired yet".into())
+    let rents = [
+        json!({"rentModel": "FIXED_ESCALATION", "parameters": {"baseRent": 5000000, "escalationRate": 0.04}}),
+        json!({"rentModel": "PARTNER_MODEL", "parameters": {"landSize": 10000, "landPricePerSqm": 5000,
+            "buaSize": 8000, "constructionCostPerSqm": 3000, "yieldBase": 0.045}}),
+        json!({"rentModel": "FIXED_ESCALATION", "parameters": {"baseRent": 4500000, "escalationRate": 0.03}}),
+    ];
+    let mut ids = Vec::new();
+    for (i, rent) in rents.into_iter().enumerate() {
+        let v = ctx
+            .call(
+                "POST",
+                "/planning/api/versions",
+                Some(planning_version(&format!("Load version {i}"), rent)),
+            )
+            .await?;
+        ids.push(text(&v, "/data/id")?);
+    }
+    let rent = json!({"rentModel": "FIXED_ESCALATION", "parameters": {"baseRent": 5000000, "escalationRate": 0.04}});
+    Ok(vec![
+        op("GET", "/planning/api/versions?limit=20", None, 4),
+        op(
+            "GET",
+            &format!("/planning/api/versions/{}", ids[0]),
+            None,
+            3,
+        ),
+        op(
+            "GET",
+            &format!("/planning/api/versions/{}?includeCalculations=true", ids[1]),
+            None,
+            3,
+        ),
+        op(
+            "POST",
+            "/planning/api/versions/compare",
+            Some(json!({"versionIds": ids})),
+            2,
+        ),
+        op(
+            "POST",
+            "/planning/api/versions",
+            Some(planning_version("Load version {n}", rent)),
+            1,
+        ),
+    ])
 }
