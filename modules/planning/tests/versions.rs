@@ -569,7 +569,7 @@ async fn reports_are_real_files_behind_signed_links() {
             "POST",
             &viewer,
             &format!("/planning/api/reports/generate/{a}"),
-            &json!({"reportType": "COMPARISON", "format": "EXCEL", "compareWithIds": [b]}),
+            &json!({"reportType": "COMPARISON", "format": "EXCEL", "compareWithIds": [b], "includeYearByYear": true}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{r}");
@@ -582,6 +582,34 @@ async fn reports_are_real_files_behind_signed_links() {
     resp.assert_status_is_ok();
     let bytes = resp.0.into_body().into_vec().await.unwrap();
     assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let read = |zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let workbook = read(&mut zip, "xl/workbook.xml");
+    for sheet in ["Comparison", "Key metrics", "Year by year"] {
+        assert!(
+            workbook.contains(&format!("name=\"{sheet}\"")),
+            "{sheet} sheet in {workbook}"
+        );
+    }
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("xl/charts/chart")),
+        "native charts"
+    );
+    // The 2028 revenue is stored as a number, not text.
+    let sheets: String = names
+        .iter()
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        .map(|n| read(&mut zip, n))
+        .collect();
+    assert!(
+        sheets.contains("<v>16800000</v>"),
+        "2028 revenue as a number"
+    );
 
     // Bad requests.
     let (status, r) = c
@@ -745,4 +773,61 @@ async fn demo_data_is_coherent_and_idempotent() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(r["data"]["comparison"].as_array().unwrap().len(), 3);
     assert!(r["data"]["best"]["breakevenYear"].is_string(), "{r}");
+}
+
+#[tokio::test]
+async fn session_cookie_works_and_report_generation_is_limited() {
+    let app = TestApp::with_settings(vec![frontline_planning::module()], |s| {
+        s.rate_limits = true;
+    })
+    .await;
+    let resp = app
+        .client
+        .post("/planning/api/auth/signin")
+        .body_json(&json!({"email": "admin@test.local", "password": "admin-password"}))
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    let cookie = resp
+        .0
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let resp = app
+        .client
+        .post("/planning/api/versions")
+        .header("Cookie", &cookie)
+        .body_json(&document_version("Cookie version"))
+        .send()
+        .await;
+    resp.assert_status(StatusCode::CREATED);
+    assert_eq!(resp.0.headers().get("x-ratelimit-limit").unwrap(), "30");
+    let id = json_of(resp).await["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/planning/api/reports/generate/{id}");
+    for _ in 0..5 {
+        app.client
+            .post(&path)
+            .header("Cookie", &cookie)
+            .body_json(&json!({"reportType": "EXECUTIVE_SUMMARY", "format": "EXCEL", "includeCharts": false}))
+            .send()
+            .await
+            .assert_status_is_ok();
+    }
+    let resp = app
+        .client
+        .post(&path)
+        .header("Cookie", &cookie)
+        .body_json(&json!({"reportType": "EXECUTIVE_SUMMARY", "format": "EXCEL"}))
+        .send()
+        .await;
+    resp.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    let b = json_of(resp).await;
+    assert_eq!(b["code"], "RATE_LIMIT_EXCEEDED");
+    assert!(b["details"]["retryAfter"].as_u64().is_some());
 }
