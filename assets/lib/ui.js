@@ -466,15 +466,16 @@ export function card(title, ...children) {
 export function stat(label, value, hint) {
   return h('div', { class: 'stat' }, h('div', { class: 'stat-value' }, value), h('div', { class: 'stat-label' }, label), hint ? h('div', { class: 'stat-hint' }, hint) : null);
 }
-export function btn(label, onclick, kind = '') {
-  return h('button', { type: 'button', class: `btn ${kind}`, onclick }, label);
+/** A button; `aria` names it fully where the visible label is short (a row's "Edit"). */
+export function btn(label, onclick, kind = '', aria = null) {
+  return h('button', { type: 'button', class: `btn ${kind}`, onclick, 'aria-label': aria }, label);
 }
 /** A button that disables itself while its async action runs and toasts errors. */
-export function actionBtn(label, action, kind = '') {
+export function actionBtn(label, action, kind = '', aria = null) {
   const b = btn(label, async () => {
     b.disabled = true; b.setAttribute('aria-busy', 'true');
     try { await action(); } catch (err) { toastError(err); } finally { b.disabled = false; b.removeAttribute('aria-busy'); }
-  }, kind);
+  }, kind, aria);
   return b;
 }
 /**

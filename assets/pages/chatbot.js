@@ -401,7 +401,7 @@ function intentsEditor(p, tenant, config) {
       field({ name: `intents.${i}.examples`, label: 'Example phrases (one per line)', type: 'textarea', value: (it.examples || []).join('\n'), rows: 4 }),
       field({ name: `intents.${i}.responses`, label: 'Responses (one per line; one is chosen)', type: 'textarea', value: (it.responses || []).join('\n'), rows: 4 }),
       field({ name: `intents.${i}.quick_replies`, label: 'Quick replies (comma separated)', type: 'tags', value: (it.quick_replies || []).map((q) => (typeof q === 'string' ? q : q.title)) })),
-    h('div', { class: 'actions' }, btn('Remove intent', () => { sync(); list.splice(i, 1); draw(); }, 'btn-small btn-ghost')))) : empty('No custom intents. The built-in ones apply (greeting, store hours, order status, damaged order, goodbye); an intent with the same name replaces a built-in one.'));
+    h('div', { class: 'actions' }, btn('Remove intent', () => { sync(); list.splice(i, 1); draw(); }, 'btn-small btn-ghost', `Remove intent ${it.name || i + 1}`)))) : empty('No custom intents. The built-in ones apply (greeting, store hours, order status, damaged order, goodbye); an intent with the same name replaces a built-in one.'));
   // read the inputs back into `list`
   const sync = () => {
     rows.querySelectorAll('fieldset.intent').forEach((fs, i) => {

@@ -701,11 +701,11 @@ function campaignTemplates(p) {
       { name: 'is_public', label: 'Visibility', type: 'select', options: [['true', 'Public'], ['false', 'Private']] }],
     emptyText: 'No campaign templates yet.',
     actions: (x) => (x.is_system ? h('span', { class: 'muted' }, 'built in') : [
-      btn('Edit', () => createDialog(`Edit template “${x.name}”`, TEMPLATE_FIELDS(x), `/api/v1/campaign-templates/${x.id}`, () => t.reload(), 'PUT'), 'btn-small'),
+      btn('Edit', () => createDialog(`Edit template “${x.name}”`, TEMPLATE_FIELDS(x), `/api/v1/campaign-templates/${x.id}`, () => t.reload(), 'PUT'), 'btn-small', `Edit ${x.name}`),
       actionBtn('Delete', async () => {
         if (!(await confirmDialog(`Delete the template “${x.name}”? Campaigns made from it keep their configuration.`, { ok: 'Delete', danger: true }))) return;
         await api(M, 'DELETE', `/api/v1/campaign-templates/${x.id}`); toast('Template deleted.', 'success'); t.reload();
-      }, 'btn-small btn-ghost'),
+      }, 'btn-small btn-ghost', `Delete ${x.name}`),
     ]),
   });
   p.append(h('div', { class: 'toolbar' }, btn('New template', () => createDialog('New campaign template', TEMPLATE_FIELDS(), '/api/v1/campaign-templates', () => t.reload()), 'btn-primary'),
@@ -731,7 +731,7 @@ function callLists(p, id) {
     actions: (l) => actionBtn('Delete', async () => {
       if (!(await confirmDialog(`Delete the call list “${l.name}”? Its contacts stay.`, { ok: 'Delete', danger: true }))) return;
       await api(M, 'DELETE', `/api/v1/call-lists/${l.id}`); toast('Call list deleted.', 'success'); t.reload();
-    }, 'btn-small btn-ghost'),
+    }, 'btn-small btn-ghost', `Delete ${l.name}`),
   });
   const newList = async () => {
     campaigns = (await api(M, 'GET', '/api/v1/campaigns', { query: { limit: 100 } }).catch(() => ({ data: [] }))).data || [];
@@ -855,11 +855,11 @@ function reportTemplates(p) {
     filters: [{ name: 'report_type', label: 'Type', type: 'select', options: REPORT_TYPES }],
     emptyText: 'No report templates yet.',
     actions: (x) => [
-      btn('Edit', () => createDialog(`Edit “${x.name}” (saves version ${x.version + 1})`, REPORT_TEMPLATE_FIELDS(x), `/api/reports/templates/${x.id}`, () => t.reload(), 'PUT'), 'btn-small'),
+      btn('Edit', () => createDialog(`Edit “${x.name}” (saves version ${x.version + 1})`, REPORT_TEMPLATE_FIELDS(x), `/api/reports/templates/${x.id}`, () => t.reload(), 'PUT'), 'btn-small', `Edit ${x.name}`),
       actionBtn('Delete', async () => {
         if (!(await confirmDialog(`Delete the report template “${x.name}”?`, { ok: 'Delete', danger: true }))) return;
         await api(M, 'DELETE', `/api/reports/templates/${x.id}`); toast('Template deleted.', 'success'); t.reload();
-      }, 'btn-small btn-ghost'),
+      }, 'btn-small btn-ghost', `Delete ${x.name}`),
     ],
   });
   p.append(h('div', { class: 'toolbar' }, btn('New report template', () => createDialog('New report template', REPORT_TEMPLATE_FIELDS(), '/api/reports/templates', () => t.reload()), 'btn-primary')), t.el);
@@ -895,12 +895,12 @@ async function reportSchedules(p) {
     filters: [{ name: 'is_active', label: 'Active', type: 'select', options: [['true', 'Active'], ['false', 'Paused']] }],
     emptyText: 'No schedules yet. A schedule generates a template’s report every day, week or month and e-mails it.',
     actions: (s) => [
-      actionBtn(s.is_active ? 'Pause' : 'Resume', async () => { await api(M, 'PUT', `/api/reports/schedules/${s.id}`, { body: { is_active: !s.is_active } }); toast(s.is_active ? 'Schedule paused.' : 'Schedule resumed.', 'success'); t.reload(); }, 'btn-small'),
-      btn('Edit', () => scheduleDialog(`Edit schedule “${s.name}”`, templates, s, () => t.reload()), 'btn-small'),
+      actionBtn(s.is_active ? 'Pause' : 'Resume', async () => { await api(M, 'PUT', `/api/reports/schedules/${s.id}`, { body: { is_active: !s.is_active } }); toast(s.is_active ? 'Schedule paused.' : 'Schedule resumed.', 'success'); t.reload(); }, 'btn-small', `${s.is_active ? 'Pause' : 'Resume'} ${s.name}`),
+      btn('Edit', () => scheduleDialog(`Edit schedule “${s.name}”`, templates, s, () => t.reload()), 'btn-small', `Edit ${s.name}`),
       actionBtn('Delete', async () => {
         if (!(await confirmDialog(`Delete the schedule “${s.name}”? Its past reports are kept.`, { ok: 'Delete', danger: true }))) return;
         await api(M, 'DELETE', `/api/reports/schedules/${s.id}`); toast('Schedule deleted.', 'success'); t.reload();
-      }, 'btn-small btn-ghost'),
+      }, 'btn-small btn-ghost', `Delete ${s.name}`),
     ],
   });
   p.append(h('div', { class: 'toolbar' },

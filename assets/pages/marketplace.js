@@ -456,7 +456,7 @@ function webhooksTab(p) {
         h('td', { class: 'row-actions' }, actionBtn('Delete', async () => {
           if (!(await confirmDialog(`Stop deliveries to ${w.url} and delete this webhook?`, { ok: 'Delete', danger: true }))) return;
           await api(M, 'DELETE', `/webhooks/${w.id}`); toast('Webhook deleted.', 'success'); run();
-        }, 'btn-small btn-ghost'))))));
+        }, 'btn-small btn-ghost', `Delete the webhook to ${w.url}`))))));
   });
   const f = form({
     fields: [

@@ -194,7 +194,12 @@ function compareTab(p) {
       h('div', { class: 'toolbar' }, h('span', { class: 'grow' }), btn('Clear picks', () => { picked.clear(); location.reload(); }, 'btn-ghost')),
       h('table', { class: 'table', 'data-testid': 'comparison' }, h('thead', null, h('tr', null, h('th', null, 'Metric'), rows.map((r) => h('th', { scope: 'col' }, h('a', { href: `#/planning/v/${r.id}` }, r.name))))),
         h('tbody', null, h('tr', null, h('th', { scope: 'row' }, 'Rent model'), rows.map((r) => h('td', null, r.rentModel))),
-          metrics.map((m) => h('tr', null, h('th', { scope: 'row' }, m), rows.map((r) => h('td', { class: 'num' }, fmt.num(r[m], 2), d.best?.[m] === r.name ? [' ', badge('best', 'published')] : null)))))),
+          metrics.map((m) => h('tr', null, h('th', { scope: 'row' }, m), rows.map((r) => {
+            // the extension's differences to the first version, beside each other version's figure
+            const diff = (d.differences || []).find((x) => x.id === r.id)?.[m];
+            return h('td', { class: 'num' }, fmt.num(r[m], 2), d.best?.[m] === r.name ? [' ', badge('best', 'published')] : null,
+              diff != null && diff !== 0 ? h('small', { class: 'muted', style: 'display:block' }, `${diff > 0 ? '+' : ''}${fmt.num(diff, 2)} vs ${rows[0].name}`) : null);
+          }))))),
       h('div', { class: 'two' }, metrics.slice(0, 3).map((m) => card(null, chart({ type: 'bar', title: m, labels: rows.map((r) => r.name), series: [{ name: m, values: rows.map((r) => r[m]) }] })))));
   });
 }
