@@ -708,8 +708,8 @@ pub struct PlanningUser {
     pub id: String,
     pub email: String,
     pub name: String,
-    /// ADMIN, PLANNER or VIEWER.
-    pub role: String,
+    /// ADMIN, PLANNER or VIEWER; null (only with `all=true`) for no role in planning.
+    pub role: Option<String>,
     pub created_at: String,
     pub last_login_at: Option<String>,
 }

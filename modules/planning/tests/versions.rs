@@ -718,6 +718,22 @@ async fn admin_lists_users_and_changes_roles() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = c.get(&viewer, "/planning/api/admin/users").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // Users without a planning role appear only with all=true.
+    let (outsider, _) = c.app.user_with(&["training:editor"]).await;
+    let (_, b) = c.get(&c.admin, "/planning/api/admin/users").await;
+    assert!(!b["data"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["id"] == outsider.as_str()));
+    let (_, b) = c.get(&c.admin, "/planning/api/admin/users?all=true").await;
+    let o = b["data"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == outsider.as_str())
+        .cloned();
+    assert!(o.unwrap()["role"].is_null());
     let (_, b) = c
         .get(
             &c.admin,

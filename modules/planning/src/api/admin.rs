@@ -64,19 +64,30 @@ impl AdminApi {
     }
 
     /// Users with a role in planning (platform admins count as ADMIN).
+    /// Extension: `all=true` also lists the platform's other users, with
+    /// `role` null, so an admin can grant them a role.
     #[oai(path = "/api/admin/users", method = "get", tag = "Tag::Admin")]
-    async fn list_users(&self, auth: SessionOrBearer) -> Result<Json<Envelope<UserList>>> {
+    async fn list_users(
+        &self,
+        auth: SessionOrBearer,
+        all: Query<Option<bool>>,
+    ) -> Result<Json<Envelope<UserList>>> {
         require_admin(auth.principal())?;
+        let all = all.0.unwrap_or(false);
         let users = self.platform.db.read(Auth::list_users_in).await?;
         let users = users
             .into_iter()
+            .filter(|u| u.is_active)
             .filter_map(|u| {
-                let role = role_of_roles(&u.roles)?;
+                let role = role_of_roles(&u.roles);
+                if role.is_none() && !all {
+                    return None;
+                }
                 Some(PlanningUser {
                     id: u.id,
                     email: u.email,
                     name: u.name,
-                    role: role.into(),
+                    role: role.map(str::to_string),
                     created_at: u.created_at,
                     last_login_at: u.last_login_at,
                 })
