@@ -4,6 +4,7 @@
 pub mod access;
 pub mod api;
 pub mod engine;
+pub mod knowledge;
 pub mod model;
 pub mod provider;
 pub mod service;
@@ -124,6 +125,16 @@ CREATE TABLE chatbot_transfers (
     created_at TEXT NOT NULL
 );
 CREATE INDEX chatbot_transfers_queue ON chatbot_transfers(tenant_id, status, department);
+CREATE TABLE chatbot_articles (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES chatbot_tenants(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX chatbot_articles_tenant ON chatbot_articles(tenant_id, updated_at);
 CREATE TABLE chatbot_webhook_events (
     tenant_id TEXT NOT NULL,
     channel TEXT NOT NULL,
@@ -134,7 +145,7 @@ CREATE TABLE chatbot_webhook_events (
 "#];
 
 pub fn module() -> Module {
-    Module::new(SLUG, MIGRATIONS, build)
+    Module::new(SLUG, MIGRATIONS, build).with_reindex(knowledge::reindex)
 }
 
 fn build(platform: &Platform) -> MountedModule {

@@ -182,7 +182,7 @@ pub fn process_message(
     body: &Value,
     started: std::time::Instant,
 ) -> ApiResult<Value> {
-    process_message_with(tx, tenant, body, started, None)
+    process_message_with(tx, tenant, body, started, Assist::default())
 }
 
 /// [`process_message`] with a reply already produced by an external provider
@@ -192,7 +192,7 @@ pub fn process_message_with(
     tenant: &str,
     body: &Value,
     started: std::time::Instant,
-    llm: Option<&ProviderReply>,
+    assist: Assist,
 ) -> ApiResult<Value> {
     let mut errs = vec![];
     let channel = str_of(body, "channel").unwrap_or_else(|| "web".into());
@@ -309,7 +309,7 @@ pub fn process_message_with(
          VALUES (?1, ?2, ?3, 'inbound', ?4, 'processed', ?5)",
         params![tenant, conv_id, message_id, content.to_string(), now],
     )?;
-    respond_with(tx, tenant, &conv_id, &message_id, &text, started, llm)
+    respond_with(tx, tenant, &conv_id, &message_id, &text, started, assist)
 }
 
 pub(crate) fn create_conv(
@@ -343,10 +343,27 @@ pub(crate) fn respond(
     text: &str,
     started: std::time::Instant,
 ) -> ApiResult<Value> {
-    respond_with(tx, tenant, conv, inbound_id, text, started, None)
+    respond_with(
+        tx,
+        tenant,
+        conv,
+        inbound_id,
+        text,
+        started,
+        Assist::default(),
+    )
 }
 
-/// [`respond`], answering with `llm`'s text when a provider produced one.
+/// Help the engine may use for one reply: an external provider's answer and
+/// the best-matching knowledge article.
+#[derive(Default, Clone, Copy)]
+pub struct Assist<'a> {
+    pub llm: Option<&'a ProviderReply>,
+    pub article: Option<&'a crate::knowledge::ArticleHit>,
+}
+
+/// [`respond`], answering with `llm`'s text when a provider produced one, or
+/// with the knowledge article when no intent was confident enough.
 pub(crate) fn respond_with(
     tx: &Connection,
     tenant: &str,
@@ -354,7 +371,7 @@ pub(crate) fn respond_with(
     inbound_id: &str,
     text: &str,
     started: std::time::Instant,
-    llm: Option<&ProviderReply>,
+    assist: Assist,
 ) -> ApiResult<Value> {
     let config = tenant_config(tx, tenant)?;
     let (fallbacks, entities, status): (i64, String, String) = tx.query_row(
@@ -365,7 +382,26 @@ pub(crate) fn respond_with(
     let mut d = engine::decide(&config, text, fallbacks);
     let mut model_used = "rule_based".to_string();
     let mut cost_cents = 0.0;
-    if let Some(l) = llm.filter(|_| !d.transfer) {
+    let mut source = Value::Null;
+    let k_threshold = config
+        .pointer("/chatbot/knowledge_threshold")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.5);
+    if let Some(a) = assist
+        .article
+        .filter(|a| d.fallback && a.coverage >= k_threshold && assist.llm.is_none())
+    {
+        // No confident intent, but an article covers the question: answer from it.
+        d.text = a.body.chars().take(1000).collect();
+        d.intent = Some("knowledge_article".into());
+        d.confidence = (a.coverage * 100.0).round() / 100.0;
+        d.quick_replies = json!([]);
+        d.fallback = false;
+        d.transfer = false;
+        model_used = "knowledge_base".into();
+        source = json!({"article_id": a.id, "title": a.title});
+    }
+    if let Some(l) = assist.llm.filter(|_| !d.transfer) {
         // The provider answered: no fallback, the engine's intent is kept when it was confident.
         d.text = l.text.clone();
         d.fallback = false;
@@ -385,7 +421,10 @@ pub(crate) fn respond_with(
     let transfer = d.transfer && status != "transferred";
     let elapsed = started.elapsed().as_millis() as i64;
     let reply_id = new_id("msg");
-    let reply = json!({"type": "text", "text": d.text, "quick_replies": d.quick_replies});
+    let mut reply = json!({"type": "text", "text": d.text, "quick_replies": d.quick_replies});
+    if !source.is_null() {
+        reply["source"] = source;
+    }
     let now = now_iso();
     tx.execute(
         "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at, cost_cents)
@@ -418,7 +457,15 @@ pub(crate) fn respond_with(
 }
 
 /// A stored reply: id, conversation, content, intent, confidence, processing ms, model.
-type ReplyRow = (String, String, String, Option<String>, Option<f64>, Option<i64>, Option<String>);
+type ReplyRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<f64>,
+    Option<i64>,
+    Option<String>,
+);
 
 /// The stored bot reply to inbound message `inbound_id`, rendered as the send response.
 pub(crate) fn reply_for(c: &Connection, tenant: &str, inbound_id: &str) -> ApiResult<Value> {

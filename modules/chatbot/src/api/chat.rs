@@ -48,6 +48,18 @@ impl ChatApi {
             Some((config, history, text)) => crate::provider::reply(&config, &history, &text).await,
             None => None,
         };
+        // The knowledge base is searched outside the write transaction.
+        let text = body
+            .pointer("/content/text")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let article = match crate::knowledge::best(&self.platform, &tenant, text).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(error = %e.message, "chatbot: knowledge search failed");
+                None
+            }
+        };
         let data = self
             .platform
             .db
@@ -55,7 +67,16 @@ impl ChatApi {
                 if body.get("conversation_id").is_none() {
                     check_conversation_limit(tx, &tenant)?;
                 }
-                process_message_with(tx, &tenant, &body, started, llm.as_ref())
+                process_message_with(
+                    tx,
+                    &tenant,
+                    &body,
+                    started,
+                    Assist {
+                        llm: llm.as_ref(),
+                        article: article.as_ref(),
+                    },
+                )
             })
             .await?;
         Ok(ok(data))

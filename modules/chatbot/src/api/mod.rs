@@ -4,6 +4,7 @@
 mod chat;
 mod conversations;
 mod health;
+mod knowledge;
 mod sessions;
 mod tenants;
 
@@ -22,6 +23,7 @@ use crate::model::ChatbotEnvelope;
 pub use chat::ChatApi;
 pub use conversations::ConversationsApi;
 pub use health::HealthApi;
+pub use knowledge::KnowledgeApi;
 pub use sessions::SessionsApi;
 pub use tenants::TenantsApi;
 
@@ -41,6 +43,8 @@ pub enum ApiTags {
     Webhooks,
     /// Tenants, their users, configuration, usage and billing.
     Tenants,
+    /// Additions beyond the document (marked "Extension:").
+    Extensions,
 }
 
 /// A `201 Created` response.
@@ -59,6 +63,7 @@ pub fn api(
     SessionsApi,
     HealthApi,
     TenantsApi,
+    KnowledgeApi,
 ) {
     let p = || platform.clone();
     (
@@ -67,6 +72,7 @@ pub fn api(
         SessionsApi { platform: p() },
         HealthApi { platform: p() },
         TenantsApi { platform: p() },
+        KnowledgeApi { platform: p() },
     )
 }
 

@@ -1,0 +1,237 @@
+//! Knowledge articles: stored per tenant, indexed in the platform search index
+//! `chatbot.articles` (title boosted over body), and consulted by the bot when
+//! no intent is confident enough.
+
+use frontline_platform::auth::now_iso;
+use frontline_platform::search::{self, IndexSchema, SearchIndex, SearchQuery};
+use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+pub const INDEX: &str = "chatbot.articles";
+
+/// The best article for a message, with the share of its words it matched.
+#[derive(Debug, Clone)]
+pub struct ArticleHit {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    /// Share of the message's words the article matched (0..1).
+    pub coverage: f64,
+}
+
+pub fn index(p: &Platform) -> ApiResult<SearchIndex> {
+    p.search.index(
+        IndexSchema::new(INDEX)
+            .text("title", 3.0)
+            .text("body", 1.0)
+            .keyword("tenant")
+            .keywords("tags"),
+    )
+}
+
+fn doc(tenant: &str, title: &str, body: &str, tags: &Value) -> Value {
+    json!({"title": title, "body": body, "tenant": tenant, "tags": tags})
+}
+
+/// `frontline reindex` and a fresh data dir: rebuilds the index from the table.
+pub fn reindex(p: &Platform) -> ApiResult<u64> {
+    let idx = index(p)?;
+    p.search.rebuild_blocking(&idx, |conn, out| {
+        let mut st =
+            conn.prepare("SELECT id, tenant_id, title, body, tags FROM chatbot_articles")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let tags: Value = serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or(json!([]));
+            out.add(
+                &r.get::<_, String>(0)?,
+                &doc(
+                    &r.get::<_, String>(1)?,
+                    &r.get::<_, String>(2)?,
+                    &r.get::<_, String>(3)?,
+                    &tags,
+                ),
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// A validated new article: (title, body, tags).
+pub fn validate(body: &Value) -> ApiResult<(String, String, Value)> {
+    let mut errs = vec![];
+    let title = body
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let text = body
+        .get("body")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    if title.is_empty() || title.chars().count() > 200 {
+        errs.push(FieldError::new(
+            "title",
+            "title is required (at most 200 characters)",
+        ));
+    }
+    if text.is_empty() || text.chars().count() > 20_000 {
+        errs.push(FieldError::new(
+            "body",
+            "body is required (at most 20000 characters)",
+        ));
+    }
+    let tags = body.get("tags").cloned().unwrap_or(json!([]));
+    if !tags.as_array().is_some_and(|a| {
+        a.len() <= 20
+            && a.iter()
+                .all(|t| t.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 50))
+    }) {
+        errs.push(FieldError::new(
+            "tags",
+            "tags must be a list of up to 20 short strings",
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    Ok((title, text, tags))
+}
+
+fn row_json(r: &rusqlite::Row) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "article_id": r.get::<_, String>("id")?,
+        "title": r.get::<_, String>("title")?,
+        "body": r.get::<_, String>("body")?,
+        "tags": serde_json::from_str::<Value>(&r.get::<_, String>("tags")?).unwrap_or(json!([])),
+        "created_at": r.get::<_, String>("created_at")?,
+        "updated_at": r.get::<_, String>("updated_at")?,
+    }))
+}
+
+/// Stores an article and stages its index document in the same transaction.
+pub fn insert(
+    tx: &Connection,
+    tenant: &str,
+    title: &str,
+    body: &str,
+    tags: &Value,
+) -> ApiResult<Value> {
+    let id = format!("article_{}", uuid::Uuid::new_v4().simple());
+    let now = now_iso();
+    tx.execute(
+        "INSERT INTO chatbot_articles (id, tenant_id, title, body, tags, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![id, tenant, title, body, tags.to_string(), now],
+    )?;
+    search::stage_upsert(tx, INDEX, &id, &doc(tenant, title, body, tags))?;
+    get(tx, tenant, &id)
+}
+
+/// One article of the tenant (404 for anyone else's).
+pub fn get(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+    c.query_row(
+        "SELECT * FROM chatbot_articles WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, id],
+        row_json,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("Article not found").with_code("ARTICLE_NOT_FOUND"))
+}
+
+/// Deletes an article of the tenant and its index document.
+pub fn delete(tx: &Connection, tenant: &str, id: &str) -> ApiResult<()> {
+    get(tx, tenant, id)?;
+    tx.execute(
+        "DELETE FROM chatbot_articles WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, id],
+    )?;
+    search::stage_delete(tx, INDEX, id)?;
+    Ok(())
+}
+
+/// The tenant's articles, newest first, and their total.
+pub fn list(c: &Connection, tenant: &str, offset: i64, limit: i64) -> ApiResult<(Vec<Value>, i64)> {
+    let total: i64 = c.query_row(
+        "SELECT COUNT(*) FROM chatbot_articles WHERE tenant_id = ?1",
+        params![tenant],
+        |r| r.get(0),
+    )?;
+    let mut st = c.prepare(
+        "SELECT * FROM chatbot_articles WHERE tenant_id = ?1 ORDER BY updated_at DESC, id LIMIT ?2 OFFSET ?3",
+    )?;
+    let rows = st
+        .query_map(params![tenant, limit, offset], row_json)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+/// Ranked search over the tenant's articles with highlights.
+pub async fn search(
+    p: &Platform,
+    tenant: &str,
+    q: &str,
+    page: usize,
+    per_page: usize,
+) -> ApiResult<(Vec<Value>, i64)> {
+    let idx = index(p)?;
+    let res = p
+        .search
+        .query(
+            &idx,
+            SearchQuery::new(q)
+                .filter("tenant", tenant)
+                .page(page, per_page),
+        )
+        .await?;
+    let hits = res
+        .hits
+        .into_iter()
+        .map(|h| {
+            json!({
+                "article_id": h.id,
+                "title": h.fields.get("title").cloned().unwrap_or(Value::Null),
+                "body": h.fields.get("body").cloned().unwrap_or(Value::Null),
+                "tags": h.fields.get("tags").cloned().unwrap_or(json!([])),
+                "score": (h.normalized_score as f64 * 1000.0).round() / 1000.0,
+                "coverage": (h.coverage as f64 * 1000.0).round() / 1000.0,
+                "matched_fields": h.matched_fields,
+                "highlights": h.highlights,
+            })
+        })
+        .collect();
+    Ok((hits, res.total as i64))
+}
+
+/// The best article for `text` in the tenant's knowledge base, if any matched.
+pub async fn best(p: &Platform, tenant: &str, text: &str) -> ApiResult<Option<ArticleHit>> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let idx = index(p)?;
+    let res = p
+        .search
+        .query(
+            &idx,
+            SearchQuery::new(text).filter("tenant", tenant).limit(1),
+        )
+        .await?;
+    Ok(res.hits.into_iter().next().map(|h| ArticleHit {
+        title: h
+            .fields
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        body: h
+            .fields
+            .get("body")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        coverage: h.coverage as f64,
+        id: h.id,
+    }))
+}
