@@ -538,11 +538,27 @@ function abTab(panel, id) {
     h('div', { class: 'filter-actions' }, h('button', { class: 'btn', type: 'submit' }, 'Open')));
   open.addEventListener('submit', (e) => { e.preventDefault(); const v = readFields(open).id; if (v) location.hash = `#/training/ab/${encodeURIComponent(v.trim())}`; });
   const canRun = hasRole(M, 'publisher') || hasRole(M, 'admin');
-  panel.append(h('div', { class: 'toolbar' }, canRun ? actionBtn('New A/B test', () => newAbTest(), 'btn-primary') : h('span', { class: 'muted' }, 'Publishers start A/B tests.')),
-    h('div', { class: 'two' },
-      card('Recent tests', recentTests().length ? h('ul', null, recentTests().map((x) => h('li', null, h('a', { href: `#/training/ab/${x.id}` }, x.name), ' ', h('small', { class: 'muted' }, x.id))))
-        : empty('Tests you start or open in this browser are listed here.')),
-      card('Open a test by id', open)));
+  const t = table({
+    caption: 'A/B tests',
+    columns: [
+      { key: 'name', label: 'Test', render: (x) => h('a', { href: `#/training/ab/${x.id}` }, x.name) },
+      { key: 'status', label: 'Status', render: (x) => badge(x.status) },
+      { key: 'metric', label: 'Metric', render: (x) => METRICS.find(([k]) => k === x.metric)?.[1] || x.metric },
+      { key: 'variants', label: 'Variants', render: (x) => (x.variants || []).map((v) => `${v.name} ${v.trafficPercentage}%`).join(' · ') },
+      { key: 'confidenceLevel', label: 'Confidence', class: 'num', render: (x) => `${Math.round((x.confidenceLevel || 0) * 100)}%` },
+      { key: 'startedAt', label: 'Started', render: (x) => fmt.date(x.startedAt) },
+      { key: 'endedAt', label: 'Ended', render: (x) => fmt.date(x.endedAt) },
+    ],
+    filters: [{ name: 'status', label: 'Status', type: 'select', options: ['RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED'] }],
+    fetch: async (st) => {
+      const r = await api(M, 'GET', '/admin/scenarios/tests', { query: { ...st.filters, page: st.page, limit: st.limit } });
+      return { rows: r.data.data || [], total: r.data.pagination?.total };
+    },
+    onRow: (x) => { location.hash = `#/training/ab/${x.id}`; },
+    emptyText: 'No A/B tests yet. Start one to compare scenario variants on pass rate, score or completion.',
+  });
+  panel.append(h('div', { class: 'toolbar' }, canRun ? actionBtn('New A/B test', () => newAbTest(), 'btn-primary') : h('span', { class: 'muted' }, 'Publishers start A/B tests.'),
+    h('span', { class: 'grow' }), open), t.el);
 }
 async function newAbTest() {
   const r = await api(M, 'GET', '/admin/scenarios', { query: { limit: 100, sortBy: 'updatedAt', sortOrder: 'desc' } });

@@ -252,6 +252,12 @@ test('training: an A/B test between two scenarios shows per-variant results and 
     await dialog(page).getByRole('button', { name: 'Cancel test' }).click();
     await page.locator('.badge', { hasText: 'CANCELLED' }).waitFor();
     assert.equal((await call('GET', `/training/api/admin/scenarios/tests/${testId}`)).status, 'CANCELLED');
+    // the list of tests, filtered by status
+    await open(page, 'training/ab');
+    await page.getByLabel('Status').selectOption('CANCELLED');
+    await settled(page);
+    await page.locator('tr', { hasText: `E2E greeting test ${tag}` }).getByText('Control 50% · Variant A 50%').waitFor();
+    await shot(page, '06-training-ab-list');
   });
 });
 
