@@ -38,7 +38,15 @@ impl ErrorEnvelope for PlanningEnvelope {
         for (k, v) in &err.extra {
             details.insert(k.clone(), v.clone());
         }
-        let mut body = json!({ "success": false, "error": err.message, "code": err.code() });
+        // The document's validation body always reads "Validation failed"; the
+        // messages are in `details`, one list per field.
+        let message =
+            if err.kind == frontline_platform::ErrorKind::Validation && !err.details.is_empty() {
+                "Validation failed"
+            } else {
+                err.message.as_str()
+            };
+        let mut body = json!({ "success": false, "error": message, "code": err.code() });
         if !details.is_empty() {
             body["details"] = Value::Object(details);
         }
@@ -235,7 +243,7 @@ pub struct RentParameters {
 }
 
 /// The rent plan of a version.
-#[derive(Object, Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Object, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct RentPlan {
@@ -273,7 +281,7 @@ pub struct OpexSubAccount {
 }
 
 /// Staff cost in the base year, escalated by CPI.
-#[derive(Object, Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Object, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct Staffing {

@@ -31,7 +31,7 @@ pub const DEFAULT_METRICS: &[&str] =
     &["npvRent", "avgEBITDAMargin", "avgRentLoad", "breakevenYear"];
 
 /// The nested model of a version, stored as one JSON document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionDocument {
     pub curriculum_plans: Vec<CurriculumPlan>,

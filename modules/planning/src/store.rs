@@ -46,21 +46,8 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(VersionRow, String)> {
             locked_at: r.get(11)?,
             locked_by: r.get(12)?,
             lock_reason: r.get(13)?,
-            document: VersionDocument {
-                curriculum_plans: vec![],
-                rent_plan: crate::model::RentPlan {
-                    id: String::new(),
-                    rent_model: String::new(),
-                    parameters: Default::default(),
-                },
-                capex_items: vec![],
-                opex_sub_accounts: vec![],
-                staffing: crate::model::Staffing {
-                    base_cost: 0.0,
-                    cpi_frequency: 1,
-                },
-                admin_settings: Default::default(),
-            },
+            // Filled from the JSON column by `finish`.
+            document: VersionDocument::default(),
         },
         doc,
     ))

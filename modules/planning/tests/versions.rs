@@ -706,7 +706,11 @@ async fn admin_lists_users_and_changes_roles() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(b["details"]["role"].is_array());
+    assert_eq!(
+        b,
+        json!({"success": false, "error": "Validation failed", "code": "VALIDATION_ERROR",
+               "details": {"role": ["Must be one of ADMIN, PLANNER, VIEWER"]}})
+    );
     let (status, _) = c
         .send(
             "PATCH",
