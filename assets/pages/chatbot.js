@@ -27,7 +27,7 @@ export async function render(main, route) {
   if (sub === 't' && id) return tenantPage(main, id);
   main.append(tabs([
     { id: 'tester', label: 'Chat tester', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : tester(p, current)) },
-    { id: 'conversations', label: 'Conversations', render: (p) => conversations(p) },
+    { id: 'conversations', label: 'Conversations', render: (p) => (current ? conversations(p) : p.append(empty('Choose or create a tenant first; conversations belong to a tenant.'))) },
     { id: 'tenants', label: 'Tenants', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : tenantsTab(p, tenants)) },
     { id: 'config', label: 'Configuration', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : configTab(p, current)) },
     { id: 'sessions', label: 'Sessions', render: (p) => sessionsTab(p, current, id) },
