@@ -1251,11 +1251,14 @@ pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<
     } else {
         (min_lng, max_lng)
     };
+    // The place narrows far more than the category: drive the query from the
+    // providers' (lat, lng) index and look prices up per candidate.
     let sql = format!(
         "SELECT v.id, v.name, v.profile_image, v.rating_avg, v.rating_count, v.lat, v.lng, v.address,
                 MIN(p.current_price), MAX(p.current_price)
-         FROM marketplace_providers v JOIN marketplace_pricing p ON p.provider_id = v.id
-         WHERE p.category_id = ?1 AND p.is_active = 1 AND v.lat BETWEEN ?2 AND ?3 AND {lng_clause}
+         FROM marketplace_providers v INDEXED BY marketplace_providers_geo
+         JOIN marketplace_pricing p ON p.provider_id = v.id
+         WHERE +p.category_id = ?1 AND +p.is_active = 1 AND v.lat BETWEEN ?2 AND ?3 AND {lng_clause}
            AND (?6 IS NULL OR p.current_price >= ?6) AND (?7 IS NULL OR p.current_price <= ?7)
          GROUP BY v.id"
     );
