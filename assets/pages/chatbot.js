@@ -22,7 +22,7 @@ export async function render(main, route) {
     tenants.length ? tenants.map((t) => { const tid = t.tenant_id || t.id; return h('option', { value: tid, selected: tid === current }, `${t.name} (${tid})`); }) : h('option', { value: '' }, 'No tenants yet'));
   main.append(h('div', { class: 'page-head' },
     h('div', null, h('h1', null, 'Chatbot platform'), h('p', null, 'Tenants, their bot configuration, a live tester and the conversations.')),
-    h('div', { class: 'toolbar' }, h('label', { for: 'tenant-pick' }, 'Tenant'), picker, h('a', { href: '/chatbot/api/v2/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
+    h('div', { class: 'toolbar' }, sub === 't' ? null : [h('label', { for: 'tenant-pick' }, 'Working tenant'), picker], h('a', { href: '/chatbot/api/v2/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
   if (sub === 'c' && id) return conversationPage(main, id);
   if (sub === 't' && id) return tenantPage(main, id);
   main.append(tabs([
