@@ -331,6 +331,12 @@ pub(crate) fn create_conv(
          VALUES (?1, ?2, ?3, ?4, 'active', '{}', ?5, ?5)",
         params![tenant, id, user, channel, now],
     )?;
+    emit(
+        tx,
+        tenant,
+        "conversation.started",
+        json!({"conversation_id": id, "user_id": user, "channel": channel}),
+    )?;
     Ok(())
 }
 
@@ -448,6 +454,12 @@ pub(crate) fn respond_with(
             "INSERT INTO chatbot_transfers (id, tenant_id, conversation_id, reason, priority, status, created_at)
              VALUES (?1, ?2, ?3, ?4, 'normal', 'queued', ?5)",
             params![new_id("transfer"), tenant, conv, reason, now],
+        )?;
+        emit(
+            tx,
+            tenant,
+            "conversation.transferred",
+            json!({"conversation_id": conv, "reason": reason, "department": null, "priority": "normal"}),
         )?;
     }
     reply_for(tx, tenant, inbound_id).map(|mut v| {
@@ -880,4 +892,27 @@ pub(crate) fn validate_ai_models(patch: &Value) -> ApiResult<()> {
     } else {
         Err(ApiError::validation(errs))
     }
+}
+
+/// The event names tenants can subscribe to.
+pub const EVENTS: &[&str] = &[
+    "conversation.started",
+    "conversation.transferred",
+    "conversation.closed",
+    "conversation.reopened",
+    "feedback.received",
+];
+
+/// The platform event stream of one tenant: subscriptions and events are
+/// keyed by it, so a tenant's subscriptions never receive another's events.
+pub fn events_module(tenant: &str) -> String {
+    format!("chatbot.{tenant}")
+}
+
+/// Emits `event` for `tenant` inside the caller's transaction (delivered to
+/// the tenant's webhook subscriptions, signed and retried by the platform).
+pub(crate) fn emit(tx: &Connection, tenant: &str, event: &str, mut data: Value) -> ApiResult<()> {
+    data["tenant_id"] = json!(tenant);
+    frontline_platform::events::emit(tx, &events_module(tenant), event, &data)?;
+    Ok(())
 }

@@ -226,6 +226,7 @@ impl ChatApi {
                     "INSERT INTO chatbot_feedback (id, tenant_id, message_id, rating, comment, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![id, who.tenant_id, mid, rating, comment, now_iso()],
                 )?;
+                emit(tx, &who.tenant_id, "feedback.received", json!({"feedback_id": id, "message_id": mid, "rating": rating, "comment": comment}))?;
                 let avg: f64 = tx.query_row(
                     "SELECT AVG(f.rating) FROM chatbot_feedback f JOIN chatbot_messages m ON m.tenant_id = f.tenant_id AND m.message_id = f.message_id
                      WHERE f.tenant_id = ?1 AND m.conversation_id = ?2",

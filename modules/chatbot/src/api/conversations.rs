@@ -229,6 +229,7 @@ impl ConversationsApi {
                     params![who.tenant_id, id, (was != "transferred") as i64, now_iso()],
                 )?;
                 audit_in(tx, &who, &meta, "conversation.transfer", "conversation", &id, json!({"department": dept, "priority": priority}))?;
+                emit(tx, &who.tenant_id, "conversation.transferred", json!({"conversation_id": id, "reason": body.get("transfer_reason"), "department": dept, "priority": priority}))?;
                 let who_txt = agent_name.clone().filter(|n| !n.is_empty()).map(|n| format!("{n} from {dept}")).unwrap_or_else(|| format!("the next available {dept} agent"));
                 Ok(json!({
                     "transfer_id": tid,
@@ -282,6 +283,7 @@ impl ConversationsApi {
                     params![who.tenant_id, id],
                 )?;
                 audit_in(tx, &who, &meta, "conversation.close", "conversation", &id, json!({"reason": reason}))?;
+                emit(tx, &who.tenant_id, "conversation.closed", json!({"conversation_id": id, "reason": reason}))?;
                 Ok(json!({"conversation_id": id, "status": "closed", "closed_at": now, "close_reason": reason}))
             })
             .await?;
@@ -316,6 +318,7 @@ impl ConversationsApi {
                     params![who.tenant_id, id, now],
                 )?;
                 audit_in(tx, &who, &meta, "conversation.reopen", "conversation", &id, json!({}))?;
+                emit(tx, &who.tenant_id, "conversation.reopened", json!({"conversation_id": id}))?;
                 Ok(json!({"conversation_id": id, "status": "active", "reopened_at": now}))
             })
             .await?;

@@ -6,6 +6,7 @@ mod conversations;
 mod health;
 mod knowledge;
 mod sessions;
+mod subscriptions;
 mod tenants;
 
 use frontline_platform::audit::{self, AuditEntry};
@@ -25,6 +26,7 @@ pub use conversations::ConversationsApi;
 pub use health::HealthApi;
 pub use knowledge::KnowledgeApi;
 pub use sessions::SessionsApi;
+pub use subscriptions::SubscriptionsApi;
 pub use tenants::TenantsApi;
 
 pub type Result<T> = std::result::Result<T, ModuleError<ChatbotEnvelope>>;
@@ -64,6 +66,7 @@ pub fn api(
     HealthApi,
     TenantsApi,
     KnowledgeApi,
+    SubscriptionsApi,
 ) {
     let p = || platform.clone();
     (
@@ -73,6 +76,7 @@ pub fn api(
         HealthApi { platform: p() },
         TenantsApi { platform: p() },
         KnowledgeApi { platform: p() },
+        SubscriptionsApi { platform: p() },
     )
 }
 
