@@ -61,7 +61,7 @@ async fn main() {
         .filter_map(|a| a.parse().ok())
         .collect();
     let providers = args.first().copied().unwrap_or(100_000);
-    let queries = args.get(1).copied().unwrap_or(2_000);
+    let queries = args.get(1).copied().unwrap_or(300);
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
     let admin = app.admin_token.clone();
     let cat = call(
