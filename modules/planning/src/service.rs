@@ -836,6 +836,34 @@ pub fn differences(items: &[CompareItem]) -> Vec<CompareDifference> {
         .collect()
 }
 
+/// Names of the parts an update changes (for the audit log).
+pub fn changed_parts(
+    before: &crate::store::VersionRow,
+    after: &ValidVersion,
+    status: Option<&str>,
+) -> Vec<&'static str> {
+    let (b, a) = (&before.document, &after.document);
+    [
+        ("name", before.name != after.name),
+        ("description", before.description != after.description),
+        ("mode", before.mode != after.mode),
+        ("status", status.is_some_and(|s| s != before.status)),
+        ("curriculumPlans", b.curriculum_plans != a.curriculum_plans),
+        ("rentPlan", b.rent_plan != a.rent_plan),
+        ("capexItems", b.capex_items != a.capex_items),
+        (
+            "opexSubAccounts",
+            b.opex_sub_accounts != a.opex_sub_accounts,
+        ),
+        ("staffing", b.staffing != a.staffing),
+        ("adminSettings", b.admin_settings != a.admin_settings),
+    ]
+    .into_iter()
+    .filter(|(_, changed)| *changed)
+    .map(|(name, _)| name)
+    .collect()
+}
+
 /// Status changes allowed through PATCH.
 pub fn check_status(status: &str) -> ApiResult<()> {
     if ["DRAFT", "READY", "APPROVED"].contains(&status) {

@@ -413,6 +413,23 @@ async fn roles_update_lock_delete_duplicate() {
     let (_, b) = c
         .get(
             &c.admin,
+            "/planning/api/admin/audit-logs?action=UPDATE_VERSION",
+        )
+        .await;
+    let last = b["data"]["logs"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        last["metadata"]["changes"],
+        json!(["name", "curriculumPlans", "rentPlan"])
+    );
+    assert!(last["userId"].is_string());
+    let (_, b) = c
+        .get(
+            &c.admin,
             "/planning/api/admin/audit-logs?action=LOCK_VERSION",
         )
         .await;
@@ -558,6 +575,16 @@ async fn reports_are_real_files_behind_signed_links() {
         reports::build(&spec, &[(v, p)], &s.currency, "t", "now").unwrap()
     };
     let text: String = format!("{:?}", detail.pdf_layout());
+    let layout = detail.pdf_layout();
+    assert!(layout.pages.len() >= 3, "title page, metrics, tables");
+    assert!(
+        layout.page_of("Revenue and EBITDA").is_some(),
+        "revenue chart drawn"
+    );
+    assert!(
+        layout.page_of("Assumptions").is_some(),
+        "FINANCIAL_DETAIL has the assumptions"
+    );
     assert!(text.contains("\"16,800,000\""), "2028 revenue in the PDF");
     assert!(text.contains("\"3,330,000\""), "2028 rent in the PDF");
     assert!(text.contains("\"19.8%\""), "2028 rent load in the PDF");

@@ -286,6 +286,7 @@ impl VersionsApi {
                 }
                 let valid = service::validate(&draft)?;
                 unique_name(tx, &valid.name, Some(&v.id))?;
+                let changes = service::changed_parts(&v, &valid, new_status.as_deref());
                 v.name = valid.name;
                 v.description = valid.description;
                 v.mode = valid.mode;
@@ -304,7 +305,11 @@ impl VersionsApi {
                         action: "UPDATE_VERSION",
                         entity_type: "VERSION",
                         entity_id: Some(&v.id),
-                        details: serde_json::json!({ "versionName": v.name, "status": v.status }),
+                        details: serde_json::json!({
+                            "versionName": v.name,
+                            "status": v.status,
+                            "changes": changes,
+                        }),
                     },
                 )?;
                 Ok(v)
