@@ -41,6 +41,8 @@ function versionsTab(p) {
         if (e.target.checked && picked.size >= 4) { e.target.checked = false; toast('Compare at most 4 versions.', 'error'); return; }
         e.target.checked ? picked.add(v.id) : picked.delete(v.id);
         count.textContent = `${picked.size} picked for comparison`;
+        const tab = document.getElementById('tab-compare');
+        if (tab) tab.textContent = `Compare (${picked.size})`;
       } }) },
       { key: 'name', label: 'Name', sortable: true, render: (v) => h('a', { href: `#/planning/v/${v.id}` }, v.name) },
       { key: 'mode', label: 'Mode' },
