@@ -565,7 +565,7 @@ fn planning_version(name: &str, rent: Value) -> Value {
 }
 
 /// Planning: the document's performance table: list, get, get with the
-/// 30-year calculation, compare three versions, create.
+/// 30-year calculation, compare three versions, a PDF report, create.
 async fn planning(ctx: &Ctx) -> Result<Vec<Op>, String> {
     let rents = [
         json!({"rentModel": "FIXED_ESCALATION", "parameters": {"baseRent": 5000000, "escalationRate": 0.04}}),
@@ -604,6 +604,12 @@ async fn planning(ctx: &Ctx) -> Result<Vec<Op>, String> {
             "/planning/api/versions/compare",
             Some(json!({"versionIds": ids})),
             2,
+        ),
+        op(
+            "POST",
+            &format!("/planning/api/reports/generate/{}", ids[0]),
+            Some(json!({"reportType": "FINANCIAL_DETAIL", "format": "PDF", "includeCharts": true})),
+            1,
         ),
         op(
             "POST",
