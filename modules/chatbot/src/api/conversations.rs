@@ -1,17 +1,16 @@
 //! Conversation lists, details, transfer, close/reopen, summary and analytics.
 
-use frontline_platform::auth::now_iso;
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, FieldError, Platform};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::*;
 use crate::access::caller;
+use crate::service::conversations;
 use crate::service::*;
 use crate::store::*;
 
@@ -72,32 +71,18 @@ impl ConversationsApi {
                 }
             }
         }
-        let (status, channel, user_id, date_from, date_to, search) = (
-            status.0,
-            channel.0,
-            user_id.0,
-            date_from.0,
-            date_to.0,
-            search.0,
-        );
+        let f = conversations::ListFilter {
+            status: status.0,
+            channel: channel.0,
+            user_id: user_id.0,
+            date_from: date_from.0,
+            date_to: date_to.0,
+            search: search.0,
+        };
         let data = self
             .platform
             .db
-            .read(move |c| {
-                let filter = "c.tenant_id = ?1 AND (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.channel = ?3)
-                    AND (?4 IS NULL OR c.user_id = ?4) AND (?5 IS NULL OR c.started_at >= ?5)
-                    AND (?6 IS NULL OR c.started_at < date(?6, '+1 day'))
-                    AND (?7 IS NULL OR EXISTS (SELECT 1 FROM chatbot_messages s WHERE s.tenant_id = c.tenant_id AND s.conversation_id = c.id
-                         AND lower(json_extract(s.content, '$.text')) LIKE '%' || lower(?7) || '%'))";
-                let p = params![who.tenant_id, status, channel, user_id, date_from, date_to, search];
-                let total: i64 = c.query_row(&format!("SELECT COUNT(*) FROM chatbot_conversations c WHERE {filter}"), p, |r| r.get(0))?;
-                let mut st = c.prepare(&format!("{CONV_SELECT} WHERE {filter} ORDER BY {order}, c.id LIMIT {limit} OFFSET {}", (page - 1) * limit))?;
-                let rows: Vec<Value> = st.query_map(p, conv_json)?.collect::<std::result::Result<_, _>>()?;
-                Ok(json!({
-                    "conversations": rows,
-                    "pagination": {"total": total, "page": page, "page_size": limit, "has_next": (page as i64) * (limit as i64) < total}
-                }))
-            })
+            .read(move |c| conversations::list(c, &who, &f, order, page, limit))
             .await?;
         Ok(ok(data))
     }
@@ -123,24 +108,7 @@ impl ConversationsApi {
         let data = self
             .platform
             .db
-            .read(move |c| {
-                let mut conv = load_conv(c, &who.tenant_id, &id)?;
-                let entities: String = c.query_row(
-                    "SELECT entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-                    params![who.tenant_id, id],
-                    |r| r.get(0),
-                )?;
-                conv["context"] = json!({"current_intent": conv["current_intent"], "entities": parse_json(&entities)});
-                if include {
-                    conv["messages"] = json!(messages_of(c, &who.tenant_id, &id, lim)?);
-                }
-                let s = summary_of(c, &who.tenant_id, &id)?;
-                conv["summary"] = json!({
-                    "total_messages": s["total_messages"], "duration_minutes": s["duration_minutes"],
-                    "resolution_status": s["resolution_status"], "escalation_count": s["escalation_count"]
-                });
-                Ok(conv)
-            })
+            .read(move |c| conversations::details(c, &who, &id, include, lim))
             .await?;
         Ok(ok(data))
     }
@@ -185,59 +153,7 @@ impl ConversationsApi {
             .platform
             .db
             .write(move |tx| {
-                let conv = load_conv(tx, &who.tenant_id, &id)?;
-                if conv["status"] == "closed" {
-                    return Err(ApiError::conflict("Conversation is closed").with_code("CONVERSATION_CLOSED"));
-                }
-                let dept = str_of(&body, "department").unwrap_or_else(|| "general".into());
-                let agent = str_of(&body, "agent_id");
-                let config = tenant_config(tx, &who.tenant_id)?;
-                let handle = config.pointer("/chatbot/average_handle_minutes").and_then(Value::as_i64).unwrap_or(5);
-                let ahead: i64 = tx.query_row(
-                    "SELECT COUNT(*) FROM chatbot_transfers WHERE tenant_id = ?1 AND status = 'queued' AND COALESCE(department,'general') = ?2 AND conversation_id != ?3",
-                    params![who.tenant_id, dept, id],
-                    |r| r.get(0),
-                )?;
-                let wait = ahead * handle;
-                let agent_name: Option<String> = match &agent {
-                    Some(a) => tx
-                        .query_row(
-                            "SELECT trim(COALESCE(first_name,'') || ' ' || COALESCE(last_name,'')) FROM chatbot_members WHERE tenant_id = ?1 AND id = ?2",
-                            params![who.tenant_id, a],
-                            |r| r.get(0),
-                        )
-                        .optional()?,
-                    None => None,
-                };
-                if agent.is_some() && agent_name.is_none() {
-                    return Err(ApiError::invalid("agent_id", "agent_id is not a member of this tenant"));
-                }
-                // Replace any earlier queued transfer of this conversation.
-                tx.execute(
-                    "UPDATE chatbot_transfers SET status = 'superseded' WHERE tenant_id = ?1 AND conversation_id = ?2 AND status = 'queued'",
-                    params![who.tenant_id, id],
-                )?;
-                let tid = new_id("transfer");
-                tx.execute(
-                    "INSERT INTO chatbot_transfers (id, tenant_id, conversation_id, reason, note, department, priority, agent_id, status, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9)",
-                    params![tid, who.tenant_id, id, reason, str_of(&body, "transfer_note"), dept, priority, agent, now_iso()],
-                )?;
-                let was = conv["status"].as_str().unwrap_or_default().to_string();
-                tx.execute(
-                    "UPDATE chatbot_conversations SET status = 'transferred', escalation_count = escalation_count + ?3, last_activity_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
-                    params![who.tenant_id, id, (was != "transferred") as i64, now_iso()],
-                )?;
-                audit_in(tx, &who, &meta, "conversation.transfer", "conversation", &id, json!({"department": dept, "priority": priority}))?;
-                emit(tx, &who.tenant_id, "conversation.transferred", json!({"conversation_id": id, "reason": body.get("transfer_reason"), "department": dept, "priority": priority}))?;
-                let who_txt = agent_name.clone().filter(|n| !n.is_empty()).map(|n| format!("{n} from {dept}")).unwrap_or_else(|| format!("the next available {dept} agent"));
-                Ok(json!({
-                    "transfer_id": tid,
-                    "assigned_agent": agent.as_ref().map(|a| json!({"agent_id": a, "name": agent_name, "department": dept})),
-                    "queue_position": ahead + 1,
-                    "estimated_wait_time_minutes": wait,
-                    "transfer_message": format!("I'm connecting you with {who_txt}. Estimated wait time: {wait} minutes."),
-                }))
+                conversations::transfer(tx, &who, &meta, &id, &body, &reason, &priority)
             })
             .await?;
         Ok(ok(data))
@@ -268,24 +184,7 @@ impl ConversationsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                let conv = load_conv(tx, &who.tenant_id, &id)?;
-                if conv["status"] == "closed" {
-                    return Err(ApiError::conflict("Conversation is already closed").with_code("CONVERSATION_CLOSED"));
-                }
-                let now = now_iso();
-                tx.execute(
-                    "UPDATE chatbot_conversations SET status = 'closed', closed_at = ?3, close_reason = ?4, last_activity_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
-                    params![who.tenant_id, id, now, reason],
-                )?;
-                tx.execute(
-                    "UPDATE chatbot_transfers SET status = 'cancelled' WHERE tenant_id = ?1 AND conversation_id = ?2 AND status = 'queued'",
-                    params![who.tenant_id, id],
-                )?;
-                audit_in(tx, &who, &meta, "conversation.close", "conversation", &id, json!({"reason": reason}))?;
-                emit(tx, &who.tenant_id, "conversation.closed", json!({"conversation_id": id, "reason": reason}))?;
-                Ok(json!({"conversation_id": id, "status": "closed", "closed_at": now, "close_reason": reason}))
-            })
+            .write(move |tx| conversations::close(tx, &who, &meta, &id, &reason))
             .await?;
         Ok(ok(data))
     }
@@ -307,20 +206,7 @@ impl ConversationsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                let conv = load_conv(tx, &who.tenant_id, &id)?;
-                if conv["status"] != "closed" {
-                    return Err(ApiError::conflict("Conversation is not closed").with_code("CONVERSATION_NOT_CLOSED"));
-                }
-                let now = now_iso();
-                tx.execute(
-                    "UPDATE chatbot_conversations SET status = 'active', closed_at = NULL, close_reason = NULL, fallback_count = 0, last_activity_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
-                    params![who.tenant_id, id, now],
-                )?;
-                audit_in(tx, &who, &meta, "conversation.reopen", "conversation", &id, json!({}))?;
-                emit(tx, &who.tenant_id, "conversation.reopened", json!({"conversation_id": id}))?;
-                Ok(json!({"conversation_id": id, "status": "active", "reopened_at": now}))
-            })
+            .write(move |tx| conversations::reopen(tx, &who, &meta, &id))
             .await?;
         Ok(ok(data))
     }

@@ -9,17 +9,16 @@ mod sessions;
 mod subscriptions;
 mod tenants;
 
-use frontline_platform::audit::{self, AuditEntry};
-use frontline_platform::http::{ModuleError, RequestMeta};
+use frontline_platform::http::ModuleError;
 use frontline_platform::{ApiError, ApiResult, Platform};
 use poem::Request;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Tags};
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::access::{self, Caller};
 use crate::model::ChatbotEnvelope;
+pub(crate) use crate::service::audit_in;
 
 pub use chat::ChatApi;
 pub use conversations::ConversationsApi;
@@ -82,30 +81,6 @@ pub fn api(
 
 pub fn ok(v: Value) -> Json<Value> {
     Json(json!({"status": "success", "data": v}))
-}
-
-pub(crate) fn audit_in(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    action: &str,
-    etype: &str,
-    id: &str,
-    details: Value,
-) -> ApiResult<()> {
-    audit::record(
-        tx,
-        who.principal.as_ref(),
-        meta,
-        AuditEntry {
-            module: "chatbot",
-            action,
-            entity_type: etype,
-            entity_id: Some(id),
-            details,
-        },
-    )?;
-    Ok(())
 }
 
 pub(crate) fn body_obj(body: &Json<Value>) -> ApiResult<&Value> {

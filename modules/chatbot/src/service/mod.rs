@@ -1,9 +1,13 @@
 //! Domain rules of the chatbot: message processing, plans and limits, configuration merge, members and keys.
 
-use crate::access::sha256_hex;
+use crate::access::{sha256_hex, Caller};
 use crate::engine;
 use crate::provider::ProviderReply;
 use crate::store::*;
+use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::http::RequestMeta;
+
+pub mod conversations;
 use frontline_platform::auth::{now_iso, NewUser};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -914,5 +918,30 @@ pub fn events_module(tenant: &str) -> String {
 pub(crate) fn emit(tx: &Connection, tenant: &str, event: &str, mut data: Value) -> ApiResult<()> {
     data["tenant_id"] = json!(tenant);
     frontline_platform::events::emit(tx, &events_module(tenant), event, &data)?;
+    Ok(())
+}
+
+/// Records an audit entry in the transaction of the change.
+pub(crate) fn audit_in(
+    tx: &Connection,
+    who: &Caller,
+    meta: &RequestMeta,
+    action: &str,
+    etype: &str,
+    id: &str,
+    details: Value,
+) -> ApiResult<()> {
+    audit::record(
+        tx,
+        who.principal.as_ref(),
+        meta,
+        AuditEntry {
+            module: "chatbot",
+            action,
+            entity_type: etype,
+            entity_id: Some(id),
+            details,
+        },
+    )?;
     Ok(())
 }
