@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod api;
+pub mod demo;
 pub mod engine;
 pub mod knowledge;
 pub mod model;
@@ -145,7 +146,9 @@ CREATE TABLE chatbot_webhook_events (
 "#];
 
 pub fn module() -> Module {
-    Module::new(SLUG, MIGRATIONS, build).with_reindex(knowledge::reindex)
+    Module::new(SLUG, MIGRATIONS, build)
+        .with_reindex(knowledge::reindex)
+        .with_demo(demo::load)
 }
 
 fn build(platform: &Platform) -> MountedModule {
