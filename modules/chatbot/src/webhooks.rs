@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::api::{ApiTags, Result};
-use crate::service::{process_message, str_of};
+use crate::service::str_of;
 use crate::store::tenant_config;
 
 pub struct WebhookApi {
@@ -138,30 +138,38 @@ impl WebhookApi {
         msgs: Vec<(String, String, String)>,
     ) -> ApiResult<Vec<Value>> {
         let started = std::time::Instant::now();
+        // The bot answers channel messages as it answers the chat API: with the
+        // tenant's provider and knowledge articles, asked before the write.
+        let mut prepared = vec![];
+        for (event_id, user, text) in msgs {
+            let conv = format!("conv_{channel}_user_{user}");
+            let body = json!({
+                "message_id": format!("msg_{channel}_{event_id}"),
+                "conversation_id": conv,
+                "user_id": format!("{channel}_{user}"),
+                "channel": channel,
+                "content": {"type": "text", "text": text},
+            });
+            let assist = crate::service::prepare_assist(&self.platform, &tenant, &body).await?;
+            prepared.push((event_id, conv, body, assist));
+        }
         self.platform
             .db
             .write(move |tx| {
                 let mut out = vec![];
-                for (event_id, user, text) in msgs {
+                for (event_id, conv, body, (llm, article)) in prepared {
                     let fresh = tx.execute(
                         "INSERT OR IGNORE INTO chatbot_webhook_events (tenant_id, channel, event_key, created_at) VALUES (?1, ?2, ?3, ?4)",
                         params![tenant, channel, event_id, now_iso()],
                     )?;
-                    let conv = format!("conv_{channel}_user_{user}");
                     let status: Option<String> = tx
                         .query_row("SELECT status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2", params![tenant, conv], |r| r.get(0))
                         .optional()?;
                     if status.as_deref() == Some("closed") {
                         tx.execute("UPDATE chatbot_conversations SET status = 'active', closed_at = NULL WHERE tenant_id = ?1 AND id = ?2", params![tenant, conv])?;
                     }
-                    let body = json!({
-                        "message_id": format!("msg_{channel}_{event_id}"),
-                        "conversation_id": conv,
-                        "user_id": format!("{channel}_{user}"),
-                        "channel": channel,
-                        "content": {"type": "text", "text": text},
-                    });
-                    let data = process_message(tx, &tenant, &body, started)?;
+                    let assist = crate::service::Assist { llm: llm.as_ref(), article: article.as_ref() };
+                    let data = crate::service::process_message_with(tx, &tenant, &body, started, assist)?;
                     out.push(json!({"fresh": fresh > 0, "data": data}));
                 }
                 Ok(out)

@@ -133,6 +133,30 @@ async fn articles_are_ranked_by_the_index_and_answer_unknown_questions() {
         "knowledge_base"
     );
 
+    // Channel messages are answered the same way (Telegram here).
+    app.client
+        .put(format!("{B}/tenants/{tid}/config"))
+        .header("Authorization", owner.as_str())
+        .body_json(
+            &json!({"configuration": {"channels": {"telegram": {"secret_token": "tg-secret"}}}}),
+        )
+        .send()
+        .await
+        .assert_status_is_ok();
+    let r = app
+        .client
+        .post(format!("{B}/webhooks/telegram"))
+        .header("X-Tenant-ID", tid.as_str())
+        .header("X-Telegram-Bot-Api-Secret-Token", "tg-secret")
+        .body_json(&json!({"update_id": 77, "message": {"from": {"id": 42}, "text": "appliance warranty"}}))
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let t = body(r).await;
+    assert!(
+        t["text"].as_str().unwrap().contains("two year warranty"),
+        "{t}"
+    );
     // Deleted articles stop answering; another tenant cannot delete them.
     app.client
         .delete(format!("{B}/knowledge/articles/{warranty}"))

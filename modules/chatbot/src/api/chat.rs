@@ -36,30 +36,7 @@ impl ChatApi {
         let body = body_obj(&body)?.clone();
         let started = std::time::Instant::now();
         let tenant = who.tenant_id.clone();
-        // With an external provider first in the tenant's chain, ask it before
-        // the write (never for a message_id already answered).
-        let (t, b) = (tenant.clone(), body.clone());
-        let pre = self
-            .platform
-            .db
-            .read(move |c| provider_context(c, &t, &b))
-            .await?;
-        let llm = match pre {
-            Some((config, history, text)) => crate::provider::reply(&config, &history, &text).await,
-            None => None,
-        };
-        // The knowledge base is searched outside the write transaction.
-        let text = body
-            .pointer("/content/text")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let article = match crate::knowledge::best(&self.platform, &tenant, text).await {
-            Ok(a) => a,
-            Err(e) => {
-                tracing::warn!(error = %e.message, "chatbot: knowledge search failed");
-                None
-            }
-        };
+        let (llm, article) = prepare_assist(&self.platform, &tenant, &body).await?;
         let data = self
             .platform
             .db

@@ -945,3 +945,35 @@ pub(crate) fn audit_in(
     )?;
     Ok(())
 }
+
+/// Asks what may help answer one inbound message, outside any write
+/// transaction: the tenant's external provider (when its `fallback_chain`
+/// starts with one; never for a `message_id` already answered) and the best
+/// knowledge article. A failing search is logged and ignored.
+pub async fn prepare_assist(
+    platform: &frontline_platform::Platform,
+    tenant: &str,
+    body: &Value,
+) -> ApiResult<(Option<ProviderReply>, Option<crate::knowledge::ArticleHit>)> {
+    let (t, b) = (tenant.to_string(), body.clone());
+    let pre = platform
+        .db
+        .read(move |c| provider_context(c, &t, &b))
+        .await?;
+    let llm = match pre {
+        Some((config, history, text)) => crate::provider::reply(&config, &history, &text).await,
+        None => None,
+    };
+    let text = body
+        .pointer("/content/text")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let article = match crate::knowledge::best(platform, tenant, text).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::warn!(error = %e.message, "chatbot: knowledge search failed");
+            None
+        }
+    };
+    Ok((llm, article))
+}
