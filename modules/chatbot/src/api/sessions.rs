@@ -1,6 +1,5 @@
 //! Visitor sessions: create, read, update, end, extend, context.
 
-use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, FieldError, Platform};
 use poem::Request;
 use poem_openapi::param::Path;
@@ -10,7 +9,8 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::*;
-use crate::access::{self, caller, sha256_hex};
+use crate::access::{self, caller};
+use crate::service::sessions;
 use crate::service::*;
 use crate::store::*;
 
@@ -96,23 +96,7 @@ impl SessionsApi {
             .platform
             .db
             .write(move |tx| {
-                let returning: i64 = tx.query_row(
-                    "SELECT COUNT(*) FROM chatbot_sessions WHERE tenant_id = ?1 AND user_id = ?2",
-                    params![tenant, user],
-                    |r| r.get(0),
-                )?;
-                context["visitor_type"] = json!(if returning > 0 { "returning" } else { "new" });
-                let id = new_id("sess");
-                let token = format!("st_{}", uuid::Uuid::new_v4().simple());
-                let now = chrono::Utc::now();
-                let created = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                let expires = (now + chrono::Duration::minutes(timeout)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                tx.execute(
-                    "INSERT INTO chatbot_sessions (id, tenant_id, user_id, channel, status, context, history, token_hash, timeout_minutes, created_at, last_activity, expires_at)
-                     VALUES (?1, ?2, ?3, ?4, 'active', ?5, '{}', ?6, ?7, ?8, ?8, ?9)",
-                    params![id, tenant, user, channel, context.to_string(), sha256_hex(&token), timeout, created, expires],
-                )?;
-                Ok(json!({"session_id": id, "user_id": user, "channel": channel, "created_at": created, "expires_at": expires, "session_token": token, "context": context}))
+                sessions::create(tx, &tenant, &user, &channel, context.clone(), timeout)
             })
             .await?;
         Ok(Created::Ok(ok(data)))
@@ -155,15 +139,7 @@ impl SessionsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                session_json(tx, &who.tenant_id, &id)?;
-                tx.execute(
-                    "UPDATE chatbot_sessions SET user_id = COALESCE(?3, user_id), channel = COALESCE(?4, channel), status = COALESCE(?5, status), last_activity = ?6
-                     WHERE tenant_id = ?1 AND id = ?2",
-                    params![who.tenant_id, id, str_of(&body, "user_id"), str_of(&body, "channel"), str_of(&body, "status"), now_iso()],
-                )?;
-                session_json(tx, &who.tenant_id, &id)
-            })
+            .write(move |tx| sessions::update(tx, &who.tenant_id, &id, &body))
             .await?;
         Ok(ok(data))
     }
@@ -176,15 +152,7 @@ impl SessionsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                let s = session_json(tx, &who.tenant_id, &id)?;
-                if s["status"] == "ended" {
-                    return Err(ApiError::conflict("Session already ended").with_code("SESSION_ENDED"));
-                }
-                let now = now_iso();
-                tx.execute("UPDATE chatbot_sessions SET status = 'ended', last_activity = ?3 WHERE tenant_id = ?1 AND id = ?2", params![who.tenant_id, id, now])?;
-                Ok(json!({"session_id": id, "status": "ended", "ended_at": now}))
-            })
+            .write(move |tx| sessions::end(tx, &who.tenant_id, &id))
             .await?;
         Ok(ok(data))
     }
@@ -216,17 +184,7 @@ impl SessionsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                let s = session_json(tx, &who.tenant_id, &id)?;
-                if s["status"] != "active" {
-                    return Err(ApiError::conflict(format!("Session is {}", s["status"].as_str().unwrap_or_default())).with_code("SESSION_NOT_ACTIVE"));
-                }
-                let prev = s["expires_at"].as_str().unwrap_or_default().to_string();
-                let prev_t = chrono::DateTime::parse_from_rfc3339(&prev).map_err(|_| ApiError::internal("bad stored expiry"))?;
-                let new = (prev_t + chrono::Duration::minutes(by)).with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                tx.execute("UPDATE chatbot_sessions SET expires_at = ?3, last_activity = ?4 WHERE tenant_id = ?1 AND id = ?2", params![who.tenant_id, id, new, now_iso()])?;
-                Ok(json!({"session_id": id, "previous_expiry": prev, "new_expiry": new, "extended_by_minutes": by}))
-            })
+            .write(move |tx| sessions::extend(tx, &who.tenant_id, &id, by))
             .await?;
         Ok(ok(data))
     }
@@ -243,10 +201,7 @@ impl SessionsApi {
         let data = self
             .platform
             .db
-            .read(move |c| {
-                let s = session_json(c, &who.tenant_id, &id)?;
-                Ok(json!({"session_id": id, "context": s["context"], "history": s["history"]}))
-            })
+            .read(move |c| sessions::context(c, &who.tenant_id, &id))
             .await?;
         Ok(ok(data))
     }
@@ -284,38 +239,7 @@ impl SessionsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                let s = session_json(tx, &who.tenant_id, &id)?;
-                if s["status"] != "active" {
-                    return Err(ApiError::conflict("Session is not active").with_code("SESSION_NOT_ACTIVE"));
-                }
-                let mut ctx = s["context"].clone();
-                let mut hist = s["history"].clone();
-                let mut fields = vec![];
-                if let Some(m) = updates.as_object() {
-                    for (k, v) in m {
-                        ctx[k] = v.clone();
-                        fields.push(k.clone());
-                    }
-                }
-                if let Some(m) = append.as_object() {
-                    for (k, v) in m {
-                        let mut list = hist.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
-                        list.push(v.clone());
-                        hist[k] = json!(list);
-                        if k == "page_visits" {
-                            let mut pages = ctx.get("pages_visited").and_then(Value::as_array).cloned().unwrap_or_default();
-                            pages.push(v.clone());
-                            ctx["pages_visited"] = json!(pages);
-                        }
-                    }
-                }
-                tx.execute(
-                    "UPDATE chatbot_sessions SET context = ?3, history = ?4, last_activity = ?5 WHERE tenant_id = ?1 AND id = ?2",
-                    params![who.tenant_id, id, ctx.to_string(), hist.to_string(), now_iso()],
-                )?;
-                Ok(json!({"session_id": id, "context_updated": true, "updated_fields": fields, "new_context": ctx}))
-            })
+            .write(move |tx| sessions::update_context(tx, &who.tenant_id, &id, &updates, &append))
             .await?;
         Ok(ok(data))
     }

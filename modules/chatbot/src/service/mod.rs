@@ -8,6 +8,7 @@ use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::http::RequestMeta;
 
 pub mod conversations;
+pub mod sessions;
 use frontline_platform::auth::{now_iso, NewUser};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use rusqlite::{params, Connection, OptionalExtension};
