@@ -2,7 +2,7 @@
 
 use frontline_platform::auth::now_iso;
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
+use frontline_platform::{ApiError, FieldError, Platform};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::access::caller;
+use crate::service::tenants;
 use crate::service::*;
 use crate::store::*;
 
@@ -40,20 +41,7 @@ impl TenantsApi {
         let data = self
             .platform
             .db
-            .read(move |c| {
-                let total: i64 = c.query_row(
-                    "SELECT COUNT(*) FROM chatbot_tenants WHERE status != 'deleted' AND (?1 IS NULL OR status = ?1)",
-                    params![status],
-                    |r| r.get(0),
-                )?;
-                let mut st = c.prepare(&format!(
-                    "SELECT id FROM chatbot_tenants WHERE status != 'deleted' AND (?1 IS NULL OR status = ?1) ORDER BY created_at, id LIMIT {limit} OFFSET {}",
-                    (page - 1) * limit
-                ))?;
-                let ids: Vec<String> = st.query_map(params![status], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
-                let tenants = ids.iter().map(|i| tenant_json(c, i)).collect::<ApiResult<Vec<_>>>()?;
-                Ok(json!({"tenants": tenants, "pagination": {"total": total, "page": page, "page_size": limit, "has_next": (page as i64) * (limit as i64) < total}}))
-            })
+            .read(move |c| tenants::list(c, status.as_deref(), page, limit))
             .await?;
         Ok(ok(data))
     }
@@ -224,20 +212,7 @@ impl TenantsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                let t = tenant_json(tx, &who.tenant_id)?;
-                let mut features = t["features"].clone();
-                let mut changes = vec![];
-                if let Some(f) = body.get("features") {
-                    deep_merge(&mut features, f, "features", &mut changes);
-                }
-                tx.execute(
-                    "UPDATE chatbot_tenants SET name = COALESCE(?2, name), domain = COALESCE(?3, domain), plan = COALESCE(?4, plan), status = COALESCE(?5, status), features = ?6, updated_at = ?7 WHERE id = ?1",
-                    params![who.tenant_id, str_of(&body, "name"), str_of(&body, "domain"), str_of(&body, "plan"), str_of(&body, "status"), features.to_string(), now_iso()],
-                )?;
-                audit_in(tx, &who, &meta, "tenant.update", "tenant", &who.tenant_id, body.clone())?;
-                tenant_json(tx, &who.tenant_id)
-            })
+            .write(move |tx| tenants::update(tx, &who, &meta, &body))
             .await?;
         Ok(ok(data))
     }
@@ -260,37 +235,7 @@ impl TenantsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                tenant_json(tx, &id)?;
-                let mut removed = serde_json::Map::new();
-                for t in [
-                    "chatbot_messages",
-                    "chatbot_feedback",
-                    "chatbot_transfers",
-                    "chatbot_conversations",
-                    "chatbot_sessions",
-                    "chatbot_api_keys",
-                    "chatbot_members",
-                    "chatbot_webhook_events",
-                ] {
-                    let n = tx.execute(
-                        &format!("DELETE FROM {t} WHERE tenant_id = ?1"),
-                        params![id],
-                    )?;
-                    removed.insert(t.trim_start_matches("chatbot_").to_string(), json!(n));
-                }
-                tx.execute("DELETE FROM chatbot_tenants WHERE id = ?1", params![id])?;
-                audit_in(
-                    tx,
-                    &who,
-                    &meta,
-                    "tenant.delete",
-                    "tenant",
-                    &id,
-                    json!(removed),
-                )?;
-                Ok(json!({"tenant_id": id, "deleted": true, "records_removed": removed}))
-            })
+            .write(move |tx| tenants::delete(tx, &who, &meta, &id))
             .await?;
         Ok(ok(data))
     }
@@ -314,12 +259,7 @@ impl TenantsApi {
         let data = self
             .platform
             .db
-            .read(move |c| {
-                let total: i64 = c.query_row("SELECT COUNT(*) FROM chatbot_members WHERE tenant_id = ?1", params![who.tenant_id], |r| r.get(0))?;
-                let mut st = c.prepare(&format!("SELECT * FROM chatbot_members WHERE tenant_id = ?1 ORDER BY created_at, email LIMIT {limit} OFFSET {}", (page - 1) * limit))?;
-                let users: Vec<Value> = st.query_map(params![who.tenant_id], member_json)?.collect::<std::result::Result<_, _>>()?;
-                Ok(json!({"users": users, "pagination": {"total": total, "page": page, "page_size": limit, "has_next": (page as i64) * (limit as i64) < total}}))
-            })
+            .read(move |c| tenants::users(c, &who, page, limit))
             .await?;
         Ok(ok(data))
     }
@@ -347,44 +287,7 @@ impl TenantsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                let (plan, features): (String, String) = tx.query_row(
-                    "SELECT plan, features FROM chatbot_tenants WHERE id = ?1",
-                    params![who.tenant_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
-                let limit = parse_json(&features)
-                    .get("users_limit")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(plan_terms(&plan).3);
-                let n: i64 = tx.query_row(
-                    "SELECT COUNT(*) FROM chatbot_members WHERE tenant_id = ?1",
-                    params![who.tenant_id],
-                    |r| r.get(0),
-                )?;
-                if n >= limit {
-                    return Err(
-                        ApiError::forbidden(format!("The plan allows {limit} users"))
-                            .with_code("PLAN_LIMIT_REACHED")
-                            .with_extra("limit", limit),
-                    );
-                }
-                let invite = body
-                    .get("send_invitation")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(true);
-                let m = add_member(tx, &platform, &who.tenant_id, &body, "viewer", invite)?;
-                audit_in(
-                    tx,
-                    &who,
-                    &meta,
-                    "tenant.user.add",
-                    "tenant_user",
-                    m["user_id"].as_str().unwrap_or_default(),
-                    json!({"email": m["email"], "role": m["role"]}),
-                )?;
-                Ok(m)
-            })
+            .write(move |tx| tenants::add_user(tx, &platform, &who, &meta, &body))
             .await?;
         Ok(Created::Ok(ok(data)))
     }
@@ -397,10 +300,7 @@ impl TenantsApi {
         let data = self
             .platform
             .db
-            .read(move |c| {
-                let (cfg, v): (String, i64) = c.query_row("SELECT config, config_version FROM chatbot_tenants WHERE id = ?1", params![who.tenant_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                Ok(json!({"tenant_id": who.tenant_id, "configuration_version": format!("v{v}"), "configuration": mask_secrets(&parse_json(&cfg))}))
-            })
+            .read(move |c| tenants::config(c, &who))
             .await?;
         Ok(ok(data))
     }
@@ -458,19 +358,7 @@ impl TenantsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                let (cfg, v): (String, i64) = tx.query_row("SELECT config, config_version FROM chatbot_tenants WHERE id = ?1", params![who.tenant_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                let mut cfg = parse_json(&cfg);
-                let mut changes = vec![];
-                deep_merge(&mut cfg, &patch, "", &mut changes);
-                let now = now_iso();
-                let version = if changes.is_empty() { v } else { v + 1 };
-                if !changes.is_empty() {
-                    tx.execute("UPDATE chatbot_tenants SET config = ?2, config_version = ?3, updated_at = ?4 WHERE id = ?1", params![who.tenant_id, cfg.to_string(), version, now])?;
-                    audit_in(tx, &who, &meta, "tenant.config.update", "tenant", &who.tenant_id, json!({"changes": changes, "version": version}))?;
-                }
-                Ok(json!({"updated_at": now, "configuration_version": format!("v{version}"), "changes_applied": changes, "deployment_status": "deployed"}))
-            })
+            .write(move |tx| tenants::update_config(tx, &who, &meta, &patch))
             .await?;
         Ok(ok(data))
     }
@@ -488,25 +376,7 @@ impl TenantsApi {
         let data = self
             .platform
             .db
-            .read(move |c| {
-                let u = usage_of(c, &who.tenant_id)?;
-                let plan: String = c.query_row("SELECT plan FROM chatbot_tenants WHERE id = ?1", params![who.tenant_id], |r| r.get(0))?;
-                let (price, _, _, _) = plan_terms(&plan);
-                let used = u["usage"]["conversations"]["total"].as_i64().unwrap_or(0);
-                let included = u["limits"]["conversations_limit"].as_i64().unwrap_or(0);
-                let overage = (used - included).max(0);
-                let ai = u["usage"]["ai_costs"]["total_cents"].as_i64().unwrap_or(0);
-                Ok(json!({
-                    "tenant_id": who.tenant_id, "plan": plan, "currency": "USD", "period": u["period"],
-                    "line_items": [
-                        {"description": format!("{plan} plan"), "amount_cents": price},
-                        {"description": "Conversations above plan", "quantity": overage, "unit_price_cents": 1, "amount_cents": overage},
-                        {"description": "AI provider usage", "amount_cents": ai}
-                    ],
-                    "total_cents": price + overage + ai,
-                    "billing_period": u["billing_period"]
-                }))
-            })
+            .read(move |c| tenants::billing(c, &who))
             .await?;
         Ok(ok(data))
     }

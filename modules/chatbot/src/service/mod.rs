@@ -9,6 +9,7 @@ use frontline_platform::http::RequestMeta;
 
 pub mod conversations;
 pub mod sessions;
+pub mod tenants;
 use frontline_platform::auth::{now_iso, NewUser};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use rusqlite::{params, Connection, OptionalExtension};
