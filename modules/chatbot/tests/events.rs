@@ -214,4 +214,26 @@ async fn each_tenant_receives_only_its_own_signed_events() {
         got_b.lock().unwrap().is_empty(),
         "B never receives A's events"
     );
+
+    // Deleting the tenant removes its subscriptions with it.
+    app.client
+        .delete(format!("{B}/tenants/{ta}"))
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .send()
+        .await
+        .assert_status_is_ok();
+    let module = frontline_chatbot::service::events_module(&ta);
+    let left: i64 = app
+        .platform
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM platform_webhooks WHERE module = ?1",
+                [module],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
 }
