@@ -1,0 +1,390 @@
+//! Processing an inbound message: idempotency, conversation routing, the
+//! engine (with provider and knowledge help) and the stored reply.
+
+use frontline_platform::auth::now_iso;
+use frontline_platform::{ApiError, ApiResult, FieldError};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::engine;
+use crate::provider::ProviderReply;
+
+/// Records one inbound message, runs the engine and stores the reply.
+/// Returns the response `data`. Idempotent on `message_id`.
+pub fn process_message(
+    tx: &Connection,
+    tenant: &str,
+    body: &Value,
+    started: std::time::Instant,
+) -> ApiResult<Value> {
+    process_message_with(tx, tenant, body, started, Assist::default())
+}
+
+/// [`process_message`] with a reply already produced by an external provider
+/// (the engine still detects intent and entities, and transfers on request).
+pub fn process_message_with(
+    tx: &Connection,
+    tenant: &str,
+    body: &Value,
+    started: std::time::Instant,
+    assist: Assist,
+) -> ApiResult<Value> {
+    let mut errs = vec![];
+    let channel = str_of(body, "channel").unwrap_or_else(|| "web".into());
+    if !CHANNELS.contains(&channel.as_str()) {
+        errs.push(FieldError::new(
+            "channel",
+            format!("channel must be one of {}", CHANNELS.join(", ")),
+        ));
+    }
+    let user_id = str_of(body, "user_id").unwrap_or_default();
+    if user_id.trim().is_empty() {
+        errs.push(FieldError::new("user_id", "user_id is required"));
+    }
+    let content = body.get("content").cloned().unwrap_or(Value::Null);
+    let ctype = str_of(&content, "type").unwrap_or_else(|| "text".into());
+    let text = str_of(&content, "text").unwrap_or_default();
+    if !content.is_object() {
+        errs.push(FieldError::new("content", "content is required"));
+    } else if ![
+        "text",
+        "image",
+        "audio",
+        "video",
+        "file",
+        "location",
+        "quick_reply",
+    ]
+    .contains(&ctype.as_str())
+    {
+        errs.push(FieldError::new("content.type", "unknown content type"));
+    } else if text.trim().is_empty() && content.get("media").is_none() {
+        errs.push(FieldError::new("content.text", "text or media is required"));
+    } else if text.chars().count() > 4096 {
+        errs.push(FieldError::new(
+            "content.text",
+            "text is longer than 4096 characters",
+        ));
+    }
+    let message_id = str_of(body, "message_id").unwrap_or_else(|| new_id("msg"));
+    if message_id.len() > 200 || message_id.trim().is_empty() {
+        errs.push(FieldError::new(
+            "message_id",
+            "message_id must be 1-200 characters",
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    // Idempotency: the same message_id returns the stored answer.
+    let existing: Option<(String, String)> = tx
+        .query_row(
+            "SELECT conversation_id, direction FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
+            params![tenant, message_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((conv, dir)) = existing {
+        if dir != "inbound" {
+            return Err(
+                ApiError::conflict("message_id is already used by a bot reply")
+                    .with_code("DUPLICATE_MESSAGE_ID"),
+            );
+        }
+        let mut data = reply_for(tx, tenant, &message_id)?;
+        data["conversation_id"] = json!(conv);
+        data["duplicate"] = json!(true);
+        return Ok(data);
+    }
+    let conv_id = match str_of(body, "conversation_id") {
+        Some(id) => {
+            let status: Option<String> = tx
+                .query_row(
+                    "SELECT status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+                    params![tenant, id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match status.as_deref() {
+                Some("closed") => {
+                    return Err(
+                        ApiError::conflict("Conversation is closed; reopen it first")
+                            .with_code("CONVERSATION_CLOSED"),
+                    )
+                }
+                Some(_) => id,
+                None => {
+                    create_conv(tx, tenant, &id, &user_id, &channel)?;
+                    id
+                }
+            }
+        }
+        None => {
+            let active: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM chatbot_conversations WHERE tenant_id = ?1 AND user_id = ?2 AND channel = ?3
+                     AND status != 'closed' ORDER BY last_activity_at DESC LIMIT 1",
+                    params![tenant, user_id, channel],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match active {
+                Some(id) => id,
+                None => {
+                    let id = new_id("conv");
+                    create_conv(tx, tenant, &id, &user_id, &channel)?;
+                    id
+                }
+            }
+        }
+    };
+    let now = now_iso();
+    tx.execute(
+        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, status, created_at)
+         VALUES (?1, ?2, ?3, 'inbound', ?4, 'processed', ?5)",
+        params![tenant, conv_id, message_id, content.to_string(), now],
+    )?;
+    respond_with(tx, tenant, &conv_id, &message_id, &text, started, assist)
+}
+
+pub(crate) fn create_conv(
+    tx: &Connection,
+    tenant: &str,
+    id: &str,
+    user: &str,
+    channel: &str,
+) -> ApiResult<()> {
+    if id.is_empty() || id.len() > 200 {
+        return Err(ApiError::invalid(
+            "conversation_id",
+            "conversation_id must be 1-200 characters",
+        ));
+    }
+    let now = now_iso();
+    tx.execute(
+        "INSERT INTO chatbot_conversations (tenant_id, id, user_id, channel, status, entities, started_at, last_activity_at)
+         VALUES (?1, ?2, ?3, ?4, 'active', '{}', ?5, ?5)",
+        params![tenant, id, user, channel, now],
+    )?;
+    emit(
+        tx,
+        tenant,
+        "conversation.started",
+        json!({"conversation_id": id, "user_id": user, "channel": channel}),
+    )?;
+    Ok(())
+}
+
+/// Runs the engine on `text` for conversation `conv` and stores the bot reply.
+pub(crate) fn respond(
+    tx: &Connection,
+    tenant: &str,
+    conv: &str,
+    inbound_id: &str,
+    text: &str,
+    started: std::time::Instant,
+) -> ApiResult<Value> {
+    respond_with(
+        tx,
+        tenant,
+        conv,
+        inbound_id,
+        text,
+        started,
+        Assist::default(),
+    )
+}
+
+/// Help the engine may use for one reply: an external provider's answer and
+/// the best-matching knowledge article.
+#[derive(Default, Clone, Copy)]
+pub struct Assist<'a> {
+    pub llm: Option<&'a ProviderReply>,
+    pub article: Option<&'a crate::knowledge::ArticleHit>,
+}
+
+/// [`respond`], answering with `llm`'s text when a provider produced one, or
+/// with the knowledge article when no intent was confident enough.
+pub(crate) fn respond_with(
+    tx: &Connection,
+    tenant: &str,
+    conv: &str,
+    inbound_id: &str,
+    text: &str,
+    started: std::time::Instant,
+    assist: Assist,
+) -> ApiResult<Value> {
+    let config = tenant_config(tx, tenant)?;
+    let (fallbacks, entities, status): (i64, String, String) = tx.query_row(
+        "SELECT fallback_count, entities, status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let mut d = engine::decide(&config, text, fallbacks);
+    let mut model_used = "rule_based".to_string();
+    let mut cost_cents = 0.0;
+    let mut source = Value::Null;
+    let k_threshold = config
+        .pointer("/chatbot/knowledge_threshold")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.5);
+    if let Some(a) = assist
+        .article
+        .filter(|a| d.fallback && a.coverage >= k_threshold && assist.llm.is_none())
+    {
+        // No confident intent, but an article covers the question: answer from it.
+        d.text = a.body.chars().take(1000).collect();
+        d.intent = Some("knowledge_article".into());
+        d.confidence = (a.coverage * 100.0).round() / 100.0;
+        d.quick_replies = json!([]);
+        d.fallback = false;
+        d.transfer = false;
+        model_used = "knowledge_base".into();
+        source = json!({"article_id": a.id, "title": a.title});
+    }
+    if let Some(l) = assist.llm.filter(|_| !d.transfer) {
+        // The provider answered: no fallback, the engine's intent is kept when it was confident.
+        d.text = l.text.clone();
+        d.fallback = false;
+        if d.intent.is_none() {
+            d.quick_replies = json!([]);
+        }
+        model_used = l.model.clone();
+        cost_cents = l.cost_cents;
+    }
+    let mut all_entities = parse_json(&entities);
+    if !all_entities.is_object() {
+        all_entities = json!({});
+    }
+    let mut ignored = vec![];
+    deep_merge(&mut all_entities, &d.entities, "", &mut ignored);
+    let new_fallbacks = if d.fallback { fallbacks + 1 } else { 0 };
+    let transfer = d.transfer && status != "transferred";
+    let elapsed = started.elapsed().as_millis() as i64;
+    let reply_id = new_id("msg");
+    let mut reply = json!({"type": "text", "text": d.text, "quick_replies": d.quick_replies});
+    if !source.is_null() {
+        reply["source"] = source;
+    }
+    let now = now_iso();
+    tx.execute(
+        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at, cost_cents)
+         VALUES (?1, ?2, ?3, 'outbound', ?4, ?5, ?6, 'sent', ?7, ?8, ?10, ?9, ?11)",
+        params![tenant, conv, reply_id, reply.to_string(), d.intent, d.confidence, inbound_id, elapsed, now, model_used, cost_cents],
+    )?;
+    tx.execute(
+        "UPDATE chatbot_conversations SET current_intent = COALESCE(?3, current_intent), entities = ?4, fallback_count = ?5,
+             last_activity_at = ?6, status = CASE WHEN ?7 THEN 'transferred' ELSE status END,
+             escalation_count = escalation_count + ?7
+         WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv, d.intent, all_entities.to_string(), new_fallbacks, now, transfer],
+    )?;
+    if transfer {
+        let reason = if d.fallback {
+            "repeated_fallback"
+        } else {
+            "user_request"
+        };
+        tx.execute(
+            "INSERT INTO chatbot_transfers (id, tenant_id, conversation_id, reason, priority, status, created_at)
+             VALUES (?1, ?2, ?3, ?4, 'normal', 'queued', ?5)",
+            params![new_id("transfer"), tenant, conv, reason, now],
+        )?;
+        emit(
+            tx,
+            tenant,
+            "conversation.transferred",
+            json!({"conversation_id": conv, "reason": reason, "department": null, "priority": "normal"}),
+        )?;
+    }
+    reply_for(tx, tenant, inbound_id).map(|mut v| {
+        v["conversation_id"] = json!(conv);
+        v
+    })
+}
+
+/// A stored reply: id, conversation, content, intent, confidence, processing ms, model.
+type ReplyRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<f64>,
+    Option<i64>,
+    Option<String>,
+);
+
+/// The stored bot reply to inbound message `inbound_id`, rendered as the send response.
+pub(crate) fn reply_for(c: &Connection, tenant: &str, inbound_id: &str) -> ApiResult<Value> {
+    let row: Option<ReplyRow> = c
+        .query_row(
+            "SELECT message_id, conversation_id, content, intent, confidence, processing_ms, model_used FROM chatbot_messages
+             WHERE tenant_id = ?1 AND reply_to = ?2 ORDER BY seq DESC LIMIT 1",
+            params![tenant, inbound_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )
+        .optional()?;
+    let (reply_id, conv, content, intent, confidence, ms, model) =
+        row.ok_or_else(|| ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))?;
+    let (status, entities): (String, String) = c.query_row(
+        "SELECT status, entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let stage = match (status.as_str(), intent.is_some()) {
+        ("transferred", _) => "transferred_to_agent",
+        (_, true) => "information_provided",
+        _ => "clarification_needed",
+    };
+    Ok(json!({
+        "message_id": inbound_id,
+        "reply_message_id": reply_id,
+        "conversation_id": conv,
+        "response": parse_json(&content),
+        "conversation_state": {
+            "current_intent": intent,
+            "next_expected_input": if intent.is_some() { "follow_up_question" } else { "rephrased_question" },
+            "conversation_stage": stage,
+            "entities": parse_json(&entities),
+            "status": status,
+        },
+        "processing_metadata": {
+            "model_used": model,
+            "processing_time_ms": ms,
+            "confidence_score": confidence,
+        }
+    }))
+}
+
+/// Asks what may help answer one inbound message, outside any write
+/// transaction: the tenant's external provider (when its `fallback_chain`
+/// starts with one; never for a `message_id` already answered) and the best
+/// knowledge article. A failing search is logged and ignored.
+pub async fn prepare_assist(
+    platform: &frontline_platform::Platform,
+    tenant: &str,
+    body: &Value,
+) -> ApiResult<(Option<ProviderReply>, Option<crate::knowledge::ArticleHit>)> {
+    let (t, b) = (tenant.to_string(), body.clone());
+    let pre = platform
+        .db
+        .read(move |c| provider_context(c, &t, &b))
+        .await?;
+    let llm = match pre {
+        Some((config, history, text)) => crate::provider::reply(&config, &history, &text).await,
+        None => None,
+    };
+    let text = body
+        .pointer("/content/text")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let article = match crate::knowledge::best(platform, tenant, text).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::warn!(error = %e.message, "chatbot: knowledge search failed");
+            None
+        }
+    };
+    Ok((llm, article))
+}
