@@ -16,7 +16,8 @@ use frontline_platform::Platform;
 pub const SLUG: &str = "marketplace";
 
 /// Schema steps of this module, applied in order (never edit a released step).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE marketplace_categories (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -158,7 +159,15 @@ CREATE TABLE marketplace_campaigns (
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
-"#];
+"#,
+    // Step 2: covering indexes for provider search, so that finding the
+    // providers near a place and their prices in a category reads index pages
+    // only; the rows are read for the page shown.
+    r#"
+CREATE INDEX marketplace_providers_near ON marketplace_providers(lat, lng, id, rating_avg, rating_count);
+CREATE INDEX marketplace_pricing_by_provider ON marketplace_pricing(provider_id, category_id, is_active, current_price);
+"#,
+];
 
 pub fn module() -> Module {
     Module::new(SLUG, MIGRATIONS, build)

@@ -1254,22 +1254,19 @@ pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<
     // The place narrows far more than the category: drive the query from the
     // providers' (lat, lng) index and look prices up per candidate.
     let sql = format!(
-        "SELECT v.id, v.name, v.profile_image, v.rating_avg, v.rating_count, v.lat, v.lng, v.address,
+        "SELECT v.id, v.rating_avg, v.rating_count, v.lat, v.lng,
                 MIN(p.current_price), MAX(p.current_price)
-         FROM marketplace_providers v INDEXED BY marketplace_providers_geo
-         JOIN marketplace_pricing p ON p.provider_id = v.id
-         WHERE +p.category_id = ?1 AND +p.is_active = 1 AND v.lat BETWEEN ?2 AND ?3 AND {lng_clause}
+         FROM marketplace_providers v INDEXED BY marketplace_providers_near
+         JOIN marketplace_pricing p INDEXED BY marketplace_pricing_by_provider ON p.provider_id = v.id
+         WHERE p.category_id = ?1 AND p.is_active = 1 AND v.lat BETWEEN ?2 AND ?3 AND {lng_clause}
            AND (?6 IS NULL OR p.current_price >= ?6) AND (?7 IS NULL OR p.current_price <= ?7)
          GROUP BY v.id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     struct Hit {
         id: String,
-        name: String,
-        image: Option<String>,
         avg: f64,
         count: i64,
-        address: Option<String>,
         distance: f64,
         min: f64,
         max: f64,
@@ -1286,18 +1283,15 @@ pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<
                 q.max_price
             ],
             |r| {
-                let plat: f64 = r.get(5)?;
-                let plng: f64 = r.get(6)?;
+                let plat: f64 = r.get(3)?;
+                let plng: f64 = r.get(4)?;
                 Ok(Hit {
                     id: r.get(0)?,
-                    name: r.get(1)?,
-                    image: r.get(2)?,
-                    avg: r.get(3)?,
-                    count: r.get(4)?,
-                    address: r.get(7)?,
+                    avg: r.get(1)?,
+                    count: r.get(2)?,
                     distance: stats::distance_km(lat, lng, plat, plng),
-                    min: r.get(8)?,
-                    max: r.get(9)?,
+                    min: r.get(5)?,
+                    max: r.get(6)?,
                 })
             },
         )?
@@ -1325,10 +1319,14 @@ pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<
     }
     let total = hits.len() as u64;
     let mut prices = conn.prepare_cached(
+        // `+category_id`: look up by provider, not by scanning the category's prices.
         "SELECT id, service_name, pricing_type, current_price, currency, config FROM marketplace_pricing
-         WHERE provider_id = ?1 AND category_id = ?2 AND is_active = 1
+         WHERE provider_id = ?1 AND +category_id = ?2 AND is_active = 1
            AND (?3 IS NULL OR current_price >= ?3) AND (?4 IS NULL OR current_price <= ?4)
          ORDER BY current_price",
+    )?;
+    let mut details = conn.prepare_cached(
+        "SELECT name, profile_image, address FROM marketplace_providers WHERE id = ?1",
     )?;
     let mut out = Vec::new();
     for h in hits
@@ -1363,13 +1361,15 @@ pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<
                 Ok(v)
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        let (name, image, address): (String, Option<String>, Option<String>) =
+            details.query_row([&h.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         out.push(json!({
             "providerId": h.id,
-            "providerName": h.name,
-            "profileImage": h.image,
+            "providerName": name,
+            "profileImage": image,
             "rating": {"average": stats::round(h.avg, 1), "count": h.count},
             "pricing": pricing,
-            "location": {"address": h.address, "distance": stats::round(h.distance, 1)},
+            "location": {"address": address, "distance": stats::round(h.distance, 1)},
             "availability": {"nextAvailable": super::bookings::next_available(conn, &h.id)?},
         }));
     }
