@@ -215,6 +215,32 @@ async fn each_tenant_receives_only_its_own_signed_events() {
         "B never receives A's events"
     );
 
+    // A typing indicator is an event of the tenant's stream.
+    app.client
+        .post(format!("{B}/chat/typing"))
+        .header("Authorization", ka.as_str())
+        .body_json(
+            &json!({"conversation_id": "conv_e", "is_typing": true, "typing_duration_ms": 1500}),
+        )
+        .send()
+        .await
+        .assert_status_is_ok();
+    let module = frontline_chatbot::service::events_module(&ta);
+    let payload: String = app
+        .platform
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT payload FROM platform_events WHERE module = ?1 AND event_type = 'conversation.typing'",
+                [module],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(v["duration_ms"], 1500);
+    assert_eq!(v["is_typing"], true);
     // Deleting the tenant removes its subscriptions with it.
     app.client
         .delete(format!("{B}/tenants/{ta}"))

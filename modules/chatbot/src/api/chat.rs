@@ -94,7 +94,9 @@ impl ChatApi {
         Ok(ok(data))
     }
 
-    /// Send a typing indicator on a conversation (0-30000 ms).
+    /// Send a typing indicator on a conversation (0-30000 ms, `is_typing`
+    /// default true); delivered as the `conversation.typing` event to the
+    /// tenant's webhook subscriptions (agent consoles, channel bridges).
     #[oai(path = "/chat/typing", method = "post", tag = "ApiTags::Chat")]
     async fn typing(&self, req: &Request, body: Json<Value>) -> Result<Json<Value>> {
         let who = caller(&self.platform, req, None).await?;
@@ -113,9 +115,24 @@ impl ChatApi {
             .into());
         }
         let tenant = who.tenant_id.clone();
+        let typing = match body.get("is_typing") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err(ApiError::invalid("is_typing", "is_typing must be a boolean").into())
+            }
+        };
         self.platform
             .db
-            .read(move |c| load_conv(c, &tenant, &conv).map(|_| ()))
+            .write(move |tx| {
+                load_conv(tx, &tenant, &conv)?;
+                emit(
+                    tx,
+                    &tenant,
+                    "conversation.typing",
+                    json!({"conversation_id": conv, "is_typing": typing, "duration_ms": ms}),
+                )
+            })
             .await?;
         Ok(ok(json!({"typing_sent": true, "duration_ms": ms})))
     }

@@ -402,6 +402,7 @@ pub const EVENTS: &[&str] = &[
     "conversation.transferred",
     "conversation.closed",
     "conversation.reopened",
+    "conversation.typing",
     "feedback.received",
 ];
 
