@@ -65,7 +65,7 @@ fn scenario(i: usize) -> Value {
         "aiConfig": {"systemPrompt": format!("You are a {mood} customer"), "temperature": 0.7},
         "successCriteria": {"targetOutcome": "Resolved on the first call"},
         "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 30, "closing": 10},
-        "status": if i % 4 == 0 { "DRAFT" } else { "APPROVED" }
+        "status": if i.is_multiple_of(4) { "DRAFT" } else { "APPROVED" }
     })
 }
 

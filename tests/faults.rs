@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use support::{admin_token, user_emails, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_frontline");
