@@ -49,7 +49,7 @@ pub(crate) fn list(
     )?;
     let mut st = c.prepare(&format!(
         "{CONV_SELECT} WHERE {filter} ORDER BY {order}, c.id LIMIT {limit} OFFSET {}",
-        (page - 1) * limit
+        (u64::from(page.saturating_sub(1)) * u64::from(limit)).min(i64::MAX as u64)
     ))?;
     let rows: Vec<Value> = st
         .query_map(p, conv_json)?

@@ -23,7 +23,7 @@ pub(crate) fn list(
         )?;
     let mut st = c.prepare(&format!(
             "SELECT id FROM chatbot_tenants WHERE status != 'deleted' AND (?1 IS NULL OR status = ?1) ORDER BY created_at, id LIMIT {limit} OFFSET {}",
-            (page - 1) * limit
+            (u64::from(page.saturating_sub(1)) * u64::from(limit)).min(i64::MAX as u64)
         ))?;
     let ids: Vec<String> = st
         .query_map(params![status], |r| r.get(0))?
@@ -112,7 +112,7 @@ pub(crate) fn users(c: &Connection, who: &Caller, page: u32, limit: u32) -> ApiR
         params![who.tenant_id],
         |r| r.get(0),
     )?;
-    let mut st = c.prepare(&format!("SELECT * FROM chatbot_members WHERE tenant_id = ?1 ORDER BY created_at, email LIMIT {limit} OFFSET {}", (page - 1) * limit))?;
+    let mut st = c.prepare(&format!("SELECT * FROM chatbot_members WHERE tenant_id = ?1 ORDER BY created_at, email LIMIT {limit} OFFSET {}", (u64::from(page.saturating_sub(1)) * u64::from(limit)).min(i64::MAX as u64)))?;
     let users: Vec<Value> = st
         .query_map(params![who.tenant_id], member_json)?
         .collect::<std::result::Result<_, _>>()?;
