@@ -37,8 +37,13 @@ impl Page {
         })
     }
 
+    /// Rows to skip; capped at `i64::MAX` because SQLite reads a larger
+    /// `OFFSET` literal as a float and refuses it (a huge `page` is an empty
+    /// page, not an error).
     pub fn offset(&self) -> u64 {
-        (self.page - 1).saturating_mul(self.limit)
+        (self.page - 1)
+            .saturating_mul(self.limit)
+            .min(i64::MAX as u64)
     }
 
     /// The page/limit/total/totalPages figures for a response.
@@ -137,6 +142,8 @@ mod tests {
         assert_eq!(p.info(41).total_pages, 3);
         assert!(Page::new(Some(0), None, 20, 100).is_err());
         assert!(Page::new(None, Some(101), 20, 100).is_err());
+        let far = Page::new(Some(i64::MAX), Some(100), 20, 100).unwrap();
+        assert_eq!(far.offset(), i64::MAX as u64, "fits an SQLite OFFSET");
     }
 
     #[test]
