@@ -62,16 +62,6 @@ impl ErrorEnvelope for ChatbotEnvelope {
     }
 }
 
-/// Basic health.
-#[derive(Object)]
-pub struct HealthStatus {
-    pub status: String,
-    pub timestamp: String,
-    pub version: String,
-    pub uptime_seconds: u64,
-    pub environment: String,
-}
-
 /// `{"status":"success","data":…}`.
 #[derive(Object)]
 pub struct Envelope<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> {
@@ -88,10 +78,6 @@ impl<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> Envelo
     }
 }
 
-/// A tenant in lists.
-#[derive(Object)]
-pub struct TenantSummary {
-    pub id: String,
-    pub name: String,
-    pub created_at: String,
-}
+mod tenants;
+
+pub use tenants::*;
