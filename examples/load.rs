@@ -316,10 +316,15 @@ fn peak_mib(pid: u32) -> f64 {
 }
 
 fn current_mib(pid: u32) -> f64 {
+    status_mib(pid, "VmRSS:")
+}
+
+/// One `/proc/<pid>/status` figure in MiB (`VmRSS:`, `RssAnon:`, `RssFile:`).
+fn status_mib(pid: u32, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| kb / 1024.0)
@@ -474,7 +479,7 @@ async fn main() {
         }
     }
     if let Some(soak) = soak {
-        println!("\nSoak: {soak_clients} clients, the mixes above together, {soak} s; RSS every 10 s (MiB):");
+        println!("\nSoak: {soak_clients} clients, the mixes above together, {soak} s; resident memory every 10 s in MiB, total (heap / mapped files):");
         let all: Vec<Op> = mixes
             .iter()
             .filter(|(m, _)| only.as_ref().is_none_or(|o| o.iter().any(|x| x == *m)))
@@ -484,7 +489,11 @@ async fn main() {
         let sampler = tokio::spawn(async move {
             let mut samples = Vec::new();
             loop {
-                samples.push(current_mib(pid));
+                samples.push((
+                    current_mib(pid),
+                    status_mib(pid, "RssAnon:"),
+                    status_mib(pid, "RssFile:"),
+                ));
                 tokio::time::sleep(Duration::from_secs(10)).await;
                 if samples.len() as u64 > soak / 10 {
                     break samples;
@@ -497,7 +506,7 @@ async fn main() {
             "{}",
             samples
                 .iter()
-                .map(|m| format!("{m:.0}"))
+                .map(|(total, anon, file)| format!("{total:.0} ({anon:.0}/{file:.0})"))
                 .collect::<Vec<_>>()
                 .join(" ")
         );

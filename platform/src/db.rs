@@ -56,14 +56,21 @@ pub struct Db {
     writer: Arc<Semaphore>,
 }
 
+/// Page cache per pooled connection, in KiB (SQLite's negative form). With
+/// `POOL_SIZE` connections this bounds the server's own database cache at
+/// 128 MiB; the OS page cache serves the rest of the file.
+const CACHE_KIB: i64 = 8 * 1024;
+/// Connections in the pool: readers run in parallel, writers queue on `writer`.
+const POOL_SIZE: u32 = 16;
+
 fn init_connection(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA synchronous = NORMAL;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -16000;",
+         PRAGMA temp_store = MEMORY;",
     )?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     Ok(())
 }
 
@@ -87,7 +94,7 @@ impl Db {
         }
         let manager = SqliteConnectionManager::file(path).with_init(init_connection);
         let pool = r2d2::Pool::builder()
-            .max_size(16)
+            .max_size(POOL_SIZE)
             .connection_timeout(Duration::from_secs(15))
             .build(manager)?;
         Ok(Db {

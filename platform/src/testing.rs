@@ -3,7 +3,9 @@
 //! users with roles and sign them in.
 
 use poem::endpoint::BoxEndpoint;
+use poem::http::{HeaderMap, StatusCode};
 use poem::test::TestClient;
+use serde_json::Value;
 
 use crate::auth::NewUser;
 use crate::db::Migrations;
@@ -95,6 +97,55 @@ impl TestApp {
 
     pub fn data_dir(&self) -> &std::path::Path {
         self._dir.path()
+    }
+
+    /// One JSON request: `method` on `url` (the full path), with a bearer
+    /// `token` and a JSON `body` when given.
+    pub async fn call(
+        &self,
+        method: &str,
+        url: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let c = &self.client;
+        let mut req = match method {
+            "GET" => c.get(url),
+            "POST" => c.post(url),
+            "PUT" => c.put(url),
+            "PATCH" => c.patch(url),
+            "DELETE" => c.delete(url),
+            other => panic!("unsupported method {other}"),
+        };
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let resp = match body {
+            Some(b) => req.body_json(&b).send().await,
+            None => req.send().await,
+        };
+        let status = resp.0.status();
+        let headers = resp.0.headers().clone();
+        let text = resp.0.into_body().into_string().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            headers,
+        }
+    }
+}
+
+/// What [`TestApp::call`] got back; `body` is `Null` when it was not JSON.
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: HeaderMap,
+}
+
+impl Reply {
+    /// Status and body, the pair most assertions want.
+    pub fn parts(self) -> (StatusCode, Value) {
+        (self.status, self.body)
     }
 }
 

@@ -9,26 +9,15 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value, poem::http::HeaderMap) {
-    let url = format!("/contact-center/api{path}");
-    let req = match method {
-        "GET" => app.client.get(&url),
-        "POST" => app.client.post(&url),
-        "PUT" => app.client.put(&url),
-        _ => app.client.delete(&url),
-    }
-    .header("Authorization", format!("Bearer {token}"));
-    let resp = match body {
-        Some(b) => req.body_json(&b).send().await,
-        None => req.send().await,
-    };
-    let status = resp.0.status();
-    let headers = resp.0.headers().clone();
-    let text = resp.0.into_body().into_string().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-        headers,
-    )
+    let r = app
+        .call(
+            method,
+            &format!("/contact-center/api{path}"),
+            Some(token),
+            body,
+        )
+        .await;
+    (r.status, r.body, r.headers)
 }
 
 fn vip_rule() -> Value {

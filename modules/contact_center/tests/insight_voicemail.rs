@@ -9,21 +9,14 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let url = format!("/contact-center/api{path}");
-    let req = match method {
-        "GET" => app.client.get(&url),
-        "POST" => app.client.post(&url),
-        "PUT" => app.client.put(&url),
-        _ => app.client.delete(&url),
-    }
-    .header("Authorization", format!("Bearer {token}"));
-    let resp = match body {
-        Some(b) => req.body_json(&b).send().await,
-        None => req.send().await,
-    };
-    let status = resp.0.status();
-    let text = resp.0.into_body().into_string().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    app.call(
+        method,
+        &format!("/contact-center/api{path}"),
+        Some(token),
+        body,
+    )
+    .await
+    .parts()
 }
 
 #[tokio::test]

@@ -21,24 +21,7 @@ impl T {
         body: Option<Value>,
     ) -> (StatusCode, Value) {
         let url = format!("/marketplace/v1{path}");
-        let c = &self.app.client;
-        let mut req = match method {
-            "GET" => c.get(&url),
-            "POST" => c.post(&url),
-            "PUT" => c.put(&url),
-            "DELETE" => c.delete(&url),
-            _ => unreachable!(),
-        };
-        if let Some(t) = token {
-            req = req.header("Authorization", format!("Bearer {t}"));
-        }
-        let resp = match body {
-            Some(b) => req.body_json(&b).send().await,
-            None => req.send().await,
-        };
-        let status = resp.0.status();
-        let v: Value = resp.0.into_body().into_json().await.unwrap_or(Value::Null);
-        (status, v)
+        self.app.call(method, &url, token, body).await.parts()
     }
 
     async fn category(&self, name: &str) -> String {

@@ -38,26 +38,7 @@ impl T {
         body: Option<Value>,
     ) -> (StatusCode, Value) {
         let url = format!("/training/api{path}");
-        let c = &self.app.client;
-        let req = match method {
-            "GET" => c.get(url),
-            "POST" => c.post(url),
-            "PATCH" => c.patch(url),
-            _ => c.delete(url),
-        }
-        .header("Authorization", format!("Bearer {token}"));
-        let resp = match body {
-            Some(b) => req.body_json(&b).send().await,
-            None => req.send().await,
-        };
-        let status = resp.0.status();
-        let v = resp
-            .0
-            .into_body()
-            .into_json::<Value>()
-            .await
-            .unwrap_or(Value::Null);
-        (status, v)
+        self.app.call(method, &url, Some(token), body).await.parts()
     }
     async fn create(&self, token: &str, body: Value) -> String {
         let (st, b) = self
