@@ -3,7 +3,9 @@
 //! field. poem-openapi's own `Json<T>` reports the *type* that failed
 //! (`occurred while parsing "CreateTenantRequest"`); this body walks the
 //! registered schema instead and answers 400 with one detail per bad field
-//! (`configuration.chatbot.confidence_threshold: must be a number`).
+//! (`configuration.chatbot.confidence_threshold: must be a number`). It is
+//! also strict where poem-openapi coerces (a number or boolean given for a
+//! string is refused).
 
 use frontline_platform::{ApiError, FieldError};
 use poem::{FromRequest, Request, RequestBody};
@@ -52,17 +54,15 @@ impl<T: ParseFromJSON> ParsePayload for TypedJson<T> {
                 reason: err.to_string(),
             })?
         };
-        match T::parse_from_json(Some(value.clone())) {
-            Ok(v) => Ok(TypedJson(v)),
-            Err(err) => {
-                let errs = diagnose::<T>(&value);
-                if errs.is_empty() {
-                    Err(ApiError::invalid("body", err.into_message()).into())
-                } else {
-                    Err(ApiError::validation(errs).into())
-                }
-            }
+        // Strict first (poem-openapi would take `5` for a string), every bad
+        // field at once; then the typed parse.
+        let errs = diagnose::<T>(&value);
+        if !errs.is_empty() {
+            return Err(ApiError::validation(errs).into());
         }
+        T::parse_from_json(Some(value))
+            .map(TypedJson)
+            .map_err(|err| ApiError::invalid("body", err.into_message()).into())
     }
 }
 

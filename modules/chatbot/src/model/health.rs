@@ -9,9 +9,11 @@ use poem_openapi::Object;
 pub struct HealthStatus {
     /// `healthy`.
     pub status: String,
+    /// When this report was made (RFC 3339, UTC).
     pub timestamp: String,
     /// The server version.
     pub version: String,
+    /// Seconds since the server started.
     pub uptime_seconds: u64,
     /// `self-hosted`.
     pub environment: String,
@@ -20,6 +22,7 @@ pub struct HealthStatus {
 /// The chat service: this module's request latency and live sessions.
 #[derive(Object, Debug, Clone)]
 pub struct ChatServiceHealth {
+    /// `healthy`.
     pub status: String,
     /// Mean latency of this module's recent requests.
     pub response_time_ms: f64,
@@ -34,6 +37,7 @@ pub struct ChatServiceHealth {
 /// The conversation engine: open conversations and the transfer queue.
 #[derive(Object, Debug, Clone)]
 pub struct EngineHealth {
+    /// `healthy`.
     pub status: String,
     /// Conversations not closed.
     pub active_state_machines: i64,
@@ -44,16 +48,22 @@ pub struct EngineHealth {
 /// The model orchestrator: the built-in engine and active tenants.
 #[derive(Object, Debug, Clone)]
 pub struct OrchestratorHealth {
+    /// `healthy`.
     pub status: String,
+    /// Answering engines available (the built-in one).
     pub models_available: i64,
+    /// Tenants whose status is `active`.
     pub active_tenants: i64,
 }
 
 /// The services of the chatbot.
 #[derive(Object, Debug, Clone)]
 pub struct HealthServices {
+    /// Message handling.
     pub chat_service: ChatServiceHealth,
+    /// Conversation state machines and the transfer queue.
     pub mcp_engine: EngineHealth,
+    /// Answering engines.
     pub model_orchestrator: OrchestratorHealth,
 }
 
@@ -69,6 +79,7 @@ pub struct DatabaseHealth {
 /// The databases.
 #[derive(Object, Debug, Clone)]
 pub struct HealthDatabases {
+    /// The SQLite database.
     pub sqlite: DatabaseHealth,
 }
 
@@ -77,8 +88,11 @@ pub struct HealthDatabases {
 pub struct DetailedHealth {
     /// `healthy` or `degraded`.
     pub status: String,
+    /// When this report was made (RFC 3339, UTC).
     pub timestamp: String,
+    /// The chatbot's services.
     pub services: HealthServices,
+    /// The databases.
     pub databases: HealthDatabases,
 }
 
@@ -87,6 +101,7 @@ pub struct DetailedHealth {
 pub struct DependencyStatus {
     /// `healthy`, `degraded` or `unhealthy`.
     pub status: String,
+    /// When it was checked (RFC 3339, UTC).
     pub last_check: String,
     /// Measured round trip; null when the check failed.
     pub response_time_ms: Option<f64>,
@@ -100,6 +115,7 @@ pub struct DependencyStatus {
 pub struct DependencyReport {
     /// `healthy` or `partial_degradation`.
     pub status: String,
+    /// When this report was made (RFC 3339, UTC).
     pub timestamp: String,
     /// By dependency name (`database`, `rule_engine`).
     pub dependencies: BTreeMap<String, DependencyStatus>,
@@ -112,10 +128,15 @@ pub struct DependencyReport {
 pub struct PerformanceMetrics {
     /// Requests per second since start.
     pub requests_per_second: f64,
+    /// Mean latency of recent requests, ms.
     pub average_response_time_ms: f64,
+    /// Median latency of recent requests, ms.
     pub p50_response_time_ms: f64,
+    /// 95th percentile latency of recent requests, ms.
     pub p95_response_time_ms: f64,
+    /// 99th percentile latency of recent requests, ms.
     pub p99_response_time_ms: f64,
+    /// Share of requests that ended in a server error, percent.
     pub error_rate_percent: f64,
     /// Conversations not closed.
     pub active_conversations: i64,
@@ -128,22 +149,27 @@ pub struct PerformanceMetrics {
 pub struct MetricsReport {
     /// `success`.
     pub status: String,
+    /// When this report was made (RFC 3339, UTC).
     pub timestamp: String,
     /// `5m`, `15m`, `1h`, `24h` or `7d`.
     pub timeframe: String,
+    /// The figures.
     pub metrics: PerformanceMetrics,
 }
 
 /// A check of the readiness probe.
 #[derive(Object, Debug, Clone)]
 pub struct ReadinessCheck {
+    /// `healthy`.
     pub status: String,
+    /// Measured round trip, ms.
     pub response_time_ms: f64,
 }
 
 /// The readiness probe's checks.
 #[derive(Object, Debug, Clone)]
 pub struct ReadinessChecks {
+    /// The database.
     pub database: ReadinessCheck,
 }
 
@@ -152,7 +178,9 @@ pub struct ReadinessChecks {
 pub struct ReadinessReport {
     /// `ready`.
     pub status: String,
+    /// When this report was made (RFC 3339, UTC).
     pub timestamp: String,
+    /// What was checked.
     pub checks: ReadinessChecks,
 }
 
@@ -161,6 +189,8 @@ pub struct ReadinessReport {
 pub struct LivenessReport {
     /// `alive`.
     pub status: String,
+    /// When this report was made (RFC 3339, UTC).
     pub timestamp: String,
+    /// Seconds since the server started.
     pub uptime_seconds: u64,
 }

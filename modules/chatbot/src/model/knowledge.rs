@@ -25,11 +25,17 @@ pub struct CreateArticleRequest {
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct KnowledgeArticle {
+    /// The article.
     pub article_id: String,
+    /// Title of the article.
     pub title: String,
+    /// The answer text.
     pub body: String,
+    /// Tags of the article.
     pub tags: Vec<String>,
+    /// When it was created (RFC 3339, UTC).
     pub created_at: Option<String>,
+    /// When it last changed (RFC 3339, UTC).
     pub updated_at: Option<String>,
     /// Search only: relevance normalised to 0-1.
     pub score: Option<f64>,
@@ -44,14 +50,18 @@ pub struct KnowledgeArticle {
 /// A page of articles.
 #[derive(Object, Debug, Clone)]
 pub struct ArticleList {
+    /// This page of articles.
     pub articles: Vec<KnowledgeArticle>,
+    /// Where this page is.
     pub pagination: AdminPagination,
 }
 
 /// A deleted article.
 #[derive(Object, Debug, Clone)]
 pub struct ArticleDeleted {
+    /// The article.
     pub article_id: String,
+    /// Always `true`.
     pub deleted: bool,
 }
 
@@ -74,11 +84,17 @@ pub struct CreateWebhookSubscriptionRequest {
 /// A webhook subscription of the tenant.
 #[derive(Object, Debug, Clone)]
 pub struct WebhookSubscription {
+    /// The subscription.
     pub webhook_id: String,
+    /// Where deliveries are POSTed.
     pub url: String,
+    /// Event names, or `*` for all.
     pub events: Vec<String>,
+    /// A note about the subscription.
     pub description: Option<String>,
+    /// Whether deliveries are made.
     pub active: bool,
+    /// When it was created (RFC 3339, UTC).
     pub created_at: String,
     /// The signing secret, only in the response that created the subscription.
     #[oai(skip_serializing_if_is_none)]
@@ -88,35 +104,47 @@ pub struct WebhookSubscription {
 /// The tenant's webhook subscriptions.
 #[derive(Object, Debug, Clone)]
 pub struct WebhookSubscriptionList {
+    /// The subscriptions.
     pub webhooks: Vec<WebhookSubscription>,
 }
 
 /// One delivery of one event to a subscription.
 #[derive(Object, Debug, Clone)]
 pub struct WebhookDelivery {
+    /// Identifier.
     pub id: i64,
+    /// The subscription.
     pub webhook_id: String,
+    /// The event delivered.
     pub event_id: i64,
+    /// The event name.
     pub event_type: String,
     /// `pending`, `delivered` or `failed`.
     pub status: String,
+    /// Delivery attempts so far.
     pub attempts: i64,
     /// HTTP status of the last attempt.
     pub last_status_code: Option<i64>,
+    /// Error of the last attempt.
     pub last_error: Option<String>,
+    /// When it was created (RFC 3339, UTC).
     pub created_at: String,
+    /// When it was delivered.
     pub delivered_at: Option<String>,
 }
 
 /// The last deliveries of a subscription, newest first.
 #[derive(Object, Debug, Clone)]
 pub struct WebhookDeliveryList {
+    /// The deliveries, newest first.
     pub deliveries: Vec<WebhookDelivery>,
 }
 
 /// A removed subscription.
 #[derive(Object, Debug, Clone)]
 pub struct WebhookDeleted {
+    /// The subscription.
     pub webhook_id: String,
+    /// Always `true`.
     pub deleted: bool,
 }

@@ -13,8 +13,11 @@ use poem_openapi::payload::Json;
 /// A tenant in lists (kept for older clients of the crate).
 #[derive(Object)]
 pub struct TenantSummary {
+    /// The tenant.
     pub id: String,
+    /// Tenant name.
     pub name: String,
+    /// When it was created (RFC 3339, UTC).
     pub created_at: String,
 }
 
@@ -51,7 +54,9 @@ impl AdminPagination {
 pub struct TenantAdminUser {
     /// E-mail address of the owner.
     pub email: String,
+    /// Given name.
     pub first_name: Option<String>,
+    /// Family name.
     pub last_name: Option<String>,
     /// Always `owner` for the first user; other values are ignored.
     pub role: Option<String>,
@@ -73,12 +78,19 @@ pub struct DayHours {
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct BusinessHours {
+    /// Hours on Monday.
     pub monday: Option<DayHours>,
+    /// Hours on Tuesday.
     pub tuesday: Option<DayHours>,
+    /// Hours on Wednesday.
     pub wednesday: Option<DayHours>,
+    /// Hours on Thursday.
     pub thursday: Option<DayHours>,
+    /// Hours on Friday.
     pub friday: Option<DayHours>,
+    /// Hours on Saturday.
     pub saturday: Option<DayHours>,
+    /// Hours on Sunday.
     pub sunday: Option<DayHours>,
 }
 
@@ -109,7 +121,9 @@ pub struct GeneralSettings {
     pub currency: Option<String>,
     /// Date format shown to visitors, e.g. `MM/DD/YYYY`.
     pub date_format: Option<String>,
+    /// Opening hours per weekday.
     pub business_hours: Option<BusinessHours>,
+    /// How the widget looks.
     pub branding: Option<Branding>,
     /// Custom settings the document leaves open (any other key).
     #[oai(flatten)]
@@ -177,7 +191,9 @@ pub struct ChannelSettings {
     pub position: Option<String>,
     /// Web widget welcome message.
     pub welcome_message: Option<String>,
+    /// Web widget: show agents' avatars.
     pub show_agent_avatars: Option<bool>,
+    /// Web widget: visitors may upload files.
     pub enable_file_upload: Option<bool>,
     /// WhatsApp business account.
     pub business_account_id: Option<String>,
@@ -213,6 +229,7 @@ pub type ChannelsSettings = BTreeMap<String, ChannelSettings>;
 pub struct IntegrationSettings {
     /// Vendor, e.g. `salesforce`, `zendesk`.
     pub provider: Option<String>,
+    /// Whether the integration is on.
     pub enabled: Option<bool>,
     /// CRM: sync customer data.
     pub sync_customer_data: Option<bool>,
@@ -288,10 +305,15 @@ pub struct AiModelSettings {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ConfigurationSections {
+    /// General settings: language, time zone, formats, business hours, branding.
     pub general: Option<GeneralSettings>,
+    /// How the bot converses: greeting, fallback, thresholds, intents.
     pub chatbot: Option<ChatbotSettings>,
+    /// Settings per channel (`web`, `whatsapp`, `messenger`, `slack`, `teams`, `telegram`, `sms`, ...).
     pub channels: Option<ChannelsSettings>,
+    /// CRM, help desk and generic integrations.
     pub integrations: Option<IntegrationsSettings>,
+    /// Which AI answers, and its parameters.
     pub ai_models: Option<AiModelSettings>,
 }
 
@@ -301,16 +323,27 @@ pub struct ConfigurationSections {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(skip_serializing_if_is_none)]
 pub struct NewTenantConfiguration {
+    /// Language code of the default language, e.g. `en`.
     pub default_language: Option<String>,
+    /// IANA time zone, e.g. `America/New_York`.
     pub timezone: Option<String>,
+    /// ISO 4217 currency code, e.g. `USD`.
     pub currency: Option<String>,
+    /// Date format shown to visitors, e.g. `MM/DD/YYYY`.
     pub date_format: Option<String>,
+    /// Opening hours per weekday.
     pub business_hours: Option<BusinessHours>,
+    /// How the widget looks.
     pub branding: Option<Branding>,
+    /// General settings: language, time zone, formats, business hours, branding.
     pub general: Option<GeneralSettings>,
+    /// How the bot converses: greeting, fallback, thresholds, intents.
     pub chatbot: Option<ChatbotSettings>,
+    /// Settings per channel (`web`, `whatsapp`, `messenger`, `slack`, `teams`, `telegram`, `sms`, ...).
     pub channels: Option<ChannelsSettings>,
+    /// CRM, help desk and generic integrations.
     pub integrations: Option<IntegrationsSettings>,
+    /// Which AI answers, and its parameters.
     pub ai_models: Option<AiModelSettings>,
     /// Other general settings.
     #[oai(flatten)]
@@ -343,8 +376,11 @@ pub struct CreateTenantRequest {
     pub domain: Option<String>,
     /// `free`, `starter` (default), `professional` or `enterprise`.
     pub plan: Option<String>,
+    /// The owner of the tenant.
     pub admin_user: TenantAdminUser,
+    /// Initial configuration: general settings at the top level and optionally the other sections.
     pub configuration: Option<NewTenantConfiguration>,
+    /// What the tenant may use; limits given override the plan's.
     pub features: Option<TenantFeatures>,
 }
 
@@ -354,6 +390,7 @@ pub struct CreateTenantRequest {
 pub struct UpdateTenantRequest {
     /// New name (non-empty).
     pub name: Option<String>,
+    /// The tenant's domain.
     pub domain: Option<String>,
     /// `free`, `starter`, `professional` or `enterprise`.
     pub plan: Option<String>,
@@ -368,7 +405,9 @@ pub struct UpdateTenantRequest {
 pub struct InviteUserRequest {
     /// The user's e-mail address.
     pub email: String,
+    /// Given name.
     pub first_name: Option<String>,
+    /// Family name.
     pub last_name: Option<String>,
     /// `owner`, `admin`, `developer`, `agent`, `analyst` or `viewer` (default).
     pub role: Option<String>,
@@ -398,23 +437,30 @@ pub struct ApiKeyInfo {
     pub kind: String,
     /// The first characters of the key.
     pub prefix: String,
+    /// When it was created (RFC 3339, UTC).
     pub created_at: String,
 }
 
 /// A tenant.
 #[derive(Object, Debug, Clone)]
 pub struct Tenant {
+    /// The tenant.
     pub tenant_id: String,
+    /// Name.
     pub name: String,
+    /// The tenant's domain.
     pub domain: Option<String>,
     /// `free`, `starter`, `professional` or `enterprise`.
     pub plan: String,
     /// `active` or `suspended`.
     pub status: String,
+    /// What the tenant may use; limits given override the plan's.
     pub features: TenantFeatures,
     /// `v<n>`, bumped by each configuration change.
     pub configuration_version: String,
+    /// When it was created (RFC 3339, UTC).
     pub created_at: String,
+    /// When it last changed (RFC 3339, UTC).
     pub updated_at: String,
     /// Members of the tenant.
     pub user_count: i64,
@@ -425,7 +471,9 @@ pub struct Tenant {
 /// A page of tenants.
 #[derive(Object, Debug, Clone)]
 pub struct TenantList {
+    /// This page of tenants.
     pub tenants: Vec<Tenant>,
+    /// Where this page is.
     pub pagination: AdminPagination,
 }
 
@@ -436,7 +484,9 @@ pub struct CreatedAdminUser {
     pub user_id: String,
     /// The platform user signing in.
     pub platform_user_id: Option<String>,
+    /// E-mail address.
     pub email: String,
+    /// Role in the tenant: `owner`, `admin`, `developer`, `agent`, `analyst` or `viewer`.
     pub role: String,
     /// Whether an invitation was sent (the owner is active at once: `false`).
     pub invitation_sent: bool,
@@ -463,21 +513,32 @@ pub struct WebhookEndpoints {
 /// A tenant just created.
 #[derive(Object, Debug, Clone)]
 pub struct TenantCreated {
+    /// The tenant.
     pub tenant_id: String,
+    /// Name.
     pub name: String,
+    /// The tenant's domain.
     pub domain: Option<String>,
+    /// The plan.
     pub plan: String,
+    /// `active`.
     pub status: String,
+    /// When it was created (RFC 3339, UTC).
     pub created_at: String,
+    /// The owner of the tenant.
     pub admin_user: CreatedAdminUser,
+    /// The tenant's API keys, shown only in this response.
     pub api_keys: IssuedApiKeys,
+    /// Where the tenant's webhooks go.
     pub webhook_endpoints: WebhookEndpoints,
 }
 
 /// A deleted tenant and how many records went with it.
 #[derive(Object, Debug, Clone)]
 pub struct TenantDeleted {
+    /// The tenant.
     pub tenant_id: String,
+    /// Always `true`.
     pub deleted: bool,
     /// Rows removed per table.
     pub records_removed: BTreeMap<String, i64>,
@@ -486,40 +547,52 @@ pub struct TenantDeleted {
 /// A member of a tenant.
 #[derive(Object, Debug, Clone)]
 pub struct TenantUser {
+    /// The membership id.
     pub user_id: String,
     /// The platform user behind the membership.
     pub platform_user_id: Option<String>,
+    /// E-mail address.
     pub email: String,
+    /// Given name.
     pub first_name: Option<String>,
+    /// Family name.
     pub last_name: Option<String>,
+    /// Role in the tenant: `owner`, `admin`, `developer`, `agent`, `analyst` or `viewer`.
     pub role: String,
     /// `active` or `invitation_sent`.
     pub status: String,
     /// When an invitation lapses (7 days after it was sent).
     pub invitation_expires_at: Option<String>,
+    /// `resource:action` strings, e.g. `conversations:read`.
     pub permissions: Vec<String>,
+    /// When it was created (RFC 3339, UTC).
     pub created_at: String,
 }
 
 /// A page of members.
 #[derive(Object, Debug, Clone)]
 pub struct TenantUserList {
+    /// This page of members.
     pub users: Vec<TenantUser>,
+    /// Where this page is.
     pub pagination: AdminPagination,
 }
 
 /// The tenant configuration (secrets masked).
 #[derive(Object, Debug, Clone)]
 pub struct TenantConfiguration {
+    /// The tenant.
     pub tenant_id: String,
     /// `v<n>`.
     pub configuration_version: String,
+    /// The configuration by section (secrets masked).
     pub configuration: ConfigurationSections,
 }
 
 /// The outcome of a configuration update.
 #[derive(Object, Debug, Clone)]
 pub struct ConfigurationUpdate {
+    /// When it last changed (RFC 3339, UTC).
     pub updated_at: String,
     /// `v<n>`; unchanged when nothing changed.
     pub configuration_version: String,
@@ -532,8 +605,11 @@ pub struct ConfigurationUpdate {
 /// Start, end and days left of the billing period (the calendar month, UTC).
 #[derive(Object, Debug, Clone)]
 pub struct BillingPeriod {
+    /// First second of the period (RFC 3339, UTC).
     pub start: String,
+    /// Last second of the period (RFC 3339, UTC).
     pub end: String,
+    /// Whole days left after today.
     pub days_remaining: i64,
 }
 
@@ -541,29 +617,39 @@ pub struct BillingPeriod {
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct BillingLineItem {
+    /// What is billed.
     pub description: String,
+    /// How many (only where counted).
     pub quantity: Option<i64>,
+    /// Price of one, in cents.
     pub unit_price_cents: Option<i64>,
+    /// Amount in cents.
     pub amount_cents: i64,
 }
 
 /// The bill of the current period.
 #[derive(Object, Debug, Clone)]
 pub struct BillingInfo {
+    /// The tenant.
     pub tenant_id: String,
+    /// `free`, `starter`, `professional` or `enterprise`.
     pub plan: String,
     /// Always `USD`.
     pub currency: String,
     /// `YYYY-MM`.
     pub period: String,
+    /// The bill's lines.
     pub line_items: Vec<BillingLineItem>,
+    /// Sum in cents.
     pub total_cents: i64,
+    /// The billing period (the calendar month, UTC).
     pub billing_period: BillingPeriod,
 }
 
 /// Conversations started in the period.
 #[derive(Object, Debug, Clone)]
 pub struct ConversationUsage {
+    /// Conversations started in the period.
     pub total: i64,
     /// Closed.
     pub completed: i64,
@@ -571,14 +657,18 @@ pub struct ConversationUsage {
     pub abandoned: i64,
     /// Transferred to a human at least once.
     pub escalated: i64,
+    /// Still open.
     pub active: i64,
 }
 
 /// Messages sent in the period.
 #[derive(Object, Debug, Clone)]
 pub struct MessageUsage {
+    /// Messages in the period.
     pub total: i64,
+    /// From visitors.
     pub inbound: i64,
+    /// From the bot.
     pub outbound: i64,
     /// Messages per channel.
     pub by_channel: BTreeMap<String, i64>,
@@ -587,6 +677,7 @@ pub struct MessageUsage {
 /// AI provider costs of the period.
 #[derive(Object, Debug, Clone)]
 pub struct AiCostUsage {
+    /// AI costs of the period in cents.
     pub total_cents: i64,
     /// Cents per model (`rule_based` for the built-in engine).
     pub by_model: BTreeMap<String, i64>,
@@ -604,29 +695,41 @@ pub struct IntegrationUsage {
 /// What was used.
 #[derive(Object, Debug, Clone)]
 pub struct UsageFigures {
+    /// Conversations started in the period.
     pub conversations: ConversationUsage,
+    /// Messages sent in the period.
     pub messages: MessageUsage,
+    /// AI provider costs.
     pub ai_costs: AiCostUsage,
+    /// CRM, help desk and generic integrations.
     pub integrations: IntegrationUsage,
 }
 
 /// The plan's limits and how much of them is used.
 #[derive(Object, Debug, Clone)]
 pub struct UsageLimits {
+    /// Conversations per month included in the plan (or the tenant's override).
     pub conversations_limit: i64,
+    /// Share of the conversations limit used, percent.
     pub conversations_used_percent: f64,
+    /// API calls per month included in the plan.
     pub api_calls_limit: i64,
+    /// Share of the API calls limit used, percent.
     pub api_calls_used_percent: f64,
 }
 
 /// Usage of the current month, computed from stored conversations and messages.
 #[derive(Object, Debug, Clone)]
 pub struct UsageReport {
+    /// The tenant.
     pub tenant_id: String,
     /// `YYYY-MM`.
     pub period: String,
+    /// What was used.
     pub usage: UsageFigures,
+    /// The plan's limits and how much is used.
     pub limits: UsageLimits,
+    /// The billing period (the calendar month, UTC).
     pub billing_period: BillingPeriod,
 }
 

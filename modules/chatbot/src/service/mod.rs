@@ -108,6 +108,9 @@ pub fn deep_merge(base: &mut Value, patch: &Value, prefix: &str, changes: &mut V
     }
 }
 
+/// What secrets read back as.
+pub(crate) const MASK: &str = "********";
+
 /// Replaces secret values (`*_secret`, `*_token`) with a mask.
 pub fn mask_secrets(v: &Value) -> Value {
     match v {
@@ -117,7 +120,7 @@ pub fn mask_secrets(v: &Value) -> Value {
                     if (k.ends_with("_secret") || k.ends_with("_token") || k == "api_key")
                         && x.is_string()
                     {
-                        (k.clone(), json!("********"))
+                        (k.clone(), json!(MASK))
                     } else {
                         (k.clone(), mask_secrets(x))
                     }
@@ -255,7 +258,14 @@ pub(crate) fn add_member(
                     &NewUser {
                         email: email.clone(),
                         password: frontline_platform::auth::random_password(),
-                        name: format!("{first} {last}").trim().to_string(),
+                        name: {
+                            let full = format!("{first} {last}").trim().to_string();
+                            if full.is_empty() {
+                                email.split('@').next().unwrap_or_default().to_string()
+                            } else {
+                                full
+                            }
+                        },
                         roles: vec![],
                         organization: None,
                     },

@@ -447,6 +447,17 @@ pub(crate) fn config(c: &Connection, who: &Caller) -> ApiResult<TenantConfigurat
     })
 }
 
+/// Removes secrets sent back as their mask (`********`, as the configuration
+/// is read), so saving a configuration that was read keeps the stored secrets.
+fn drop_masked(v: &mut Value) {
+    if let Some(m) = v.as_object_mut() {
+        m.retain(|_, x| x.as_str() != Some(MASK));
+        for x in m.values_mut() {
+            drop_masked(x);
+        }
+    }
+}
+
 /// Deep-merges the update; bumps the version when anything changed.
 pub(crate) fn update_config(
     tx: &Connection,
@@ -459,8 +470,10 @@ pub(crate) fn update_config(
         return Err(ApiError::validation(errs));
     }
     let (mut cfg, v) = config_and_version(tx, &who.tenant_id)?;
+    let mut patch = to_value(&req.configuration);
+    drop_masked(&mut patch);
     let mut changes = vec![];
-    deep_merge(&mut cfg, &to_value(&req.configuration), "", &mut changes);
+    deep_merge(&mut cfg, &patch, "", &mut changes);
     let now = now_iso();
     let version = if changes.is_empty() { v } else { v + 1 };
     if !changes.is_empty() {
