@@ -261,6 +261,37 @@ async fn wrong_types_are_a_400_naming_each_field() {
         ["permissions[1]", "send_invitation"]
     );
 
+    // A nested required field.
+    let r = app
+        .client
+        .post(format!("{B}/tenants"))
+        .header("Authorization", admin.as_str())
+        .body_json(&json!({"name": "N", "admin_user": {"first_name": "F"}}))
+        .send()
+        .await;
+    r.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(fields(&body(r).await), ["admin_user.email"]);
+
+    // Malformed JSON is still the chatbot 400.
+    let r = app
+        .client
+        .post(format!("{B}/tenants"))
+        .header("Authorization", admin.as_str())
+        .header("Content-Type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await;
+    r.assert_status(StatusCode::BAD_REQUEST);
+    let b = body(r).await;
+    assert_eq!(b["status"], "error");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Malformed JSON"),
+        "{b}"
+    );
+
     // Not an object at all.
     let r = app
         .client

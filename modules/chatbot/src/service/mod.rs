@@ -310,9 +310,13 @@ pub(crate) fn issue_key(tx: &Connection, tenant: &str, kind: &str) -> ApiResult<
     let mut bytes = [0u8; 20];
     rand::rng().fill_bytes(&mut bytes);
     let key = format!("cb_{kind}_{}", hex::encode(bytes));
-    tx.execute(
-        "INSERT INTO chatbot_api_keys (id, tenant_id, kind, prefix, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![new_id("key"), tenant, kind, &key[..12], sha256_hex(&key), now_iso()],
+    insert_api_key(
+        tx,
+        &new_id("key"),
+        tenant,
+        kind,
+        &key[..12],
+        &sha256_hex(&key),
     )?;
     Ok(key)
 }

@@ -143,6 +143,22 @@ pub(crate) fn platform_user_by_email(c: &Connection, email: &str) -> ApiResult<O
     .optional()?)
 }
 
+/// Stores an API key by its prefix and SHA-256 hash.
+pub(crate) fn insert_api_key(
+    tx: &Connection,
+    id: &str,
+    tenant: &str,
+    kind: &str,
+    prefix: &str,
+    hash: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO chatbot_api_keys (id, tenant_id, kind, prefix, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, tenant, kind, prefix, hash, frontline_platform::auth::now_iso()],
+    )?;
+    Ok(())
+}
+
 /// One tenant (404 for deleted or unknown ones).
 pub(crate) fn tenant_of(c: &Connection, id: &str) -> ApiResult<Tenant> {
     let mut t = c
