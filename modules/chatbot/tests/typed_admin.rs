@@ -621,3 +621,51 @@ async fn health_reports_are_typed() {
     let b = body(get("/health/liveness").await).await;
     assert_eq!(b["status"], "alive");
 }
+
+#[tokio::test]
+async fn the_demo_tenant_reads_back_through_the_types() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let demo = frontline_chatbot::module().demo.unwrap();
+    let p = app.platform.clone();
+    tokio::task::spawn_blocking(move || demo(&p))
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = format!("Bearer {}", app.admin_token);
+    let t = frontline_chatbot::demo::DEMO_TENANT;
+    let get = |path: String| {
+        app.client
+            .get(format!("{B}{path}"))
+            .header("Authorization", admin.as_str())
+            .header("X-Tenant-ID", t)
+            .send()
+    };
+    let r = get(format!("/tenants/{t}/config")).await;
+    r.assert_status_is_ok();
+    let b = body(r).await;
+    let intent = &b["data"]["configuration"]["chatbot"]["intents"][0];
+    assert_eq!(intent["name"], "return_policy");
+    assert_eq!(intent["quick_replies"][0]["payload"], "start_return");
+    let r = get("/knowledge/articles?q=warranty".into()).await;
+    r.assert_status_is_ok();
+    let b = body(r).await;
+    let hit = &b["data"]["articles"][0];
+    assert_eq!(hit["title"], "Warranty coverage");
+    assert_eq!(hit["tags"], json!(["warranty", "appliances"]));
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    assert!(hit.get("created_at").is_none());
+    let r = get("/knowledge/articles".into()).await;
+    let b = body(r).await;
+    assert_eq!(b["data"]["pagination"]["total"], 2);
+    assert!(b["data"]["articles"][0]["created_at"].is_string());
+    assert!(b["data"]["articles"][0].get("score").is_none());
+    let r = get(format!("/tenants/{t}/usage")).await;
+    let b = body(r).await;
+    assert!(b["data"]["usage"]["messages"]["total"].as_i64().unwrap() > 0);
+    assert!(
+        b["data"]["usage"]["messages"]["by_channel"]["web"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+}
