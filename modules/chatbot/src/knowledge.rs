@@ -8,6 +8,8 @@ use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
+use crate::model::{CreateArticleRequest, KnowledgeArticle};
+
 pub const INDEX: &str = "chatbot.articles";
 
 /// The best article for a message, with the share of its words it matched.
@@ -57,21 +59,11 @@ pub fn reindex(p: &Platform) -> ApiResult<u64> {
     })
 }
 
-/// A validated new article: (title, body, tags).
-pub fn validate(body: &Value) -> ApiResult<(String, String, Value)> {
+/// A validated new article: (title, body, tags); one detail per bad field.
+pub fn validate(req: &CreateArticleRequest) -> ApiResult<(String, String, Vec<String>)> {
     let mut errs = vec![];
-    let title = body
-        .get("title")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let text = body
-        .get("body")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let title = req.title.trim().to_string();
+    let text = req.body.trim().to_string();
     if title.is_empty() || title.chars().count() > 200 {
         errs.push(FieldError::new(
             "title",
@@ -84,12 +76,13 @@ pub fn validate(body: &Value) -> ApiResult<(String, String, Value)> {
             "body is required (at most 20000 characters)",
         ));
     }
-    let tags = body.get("tags").cloned().unwrap_or(json!([]));
-    if !tags.as_array().is_some_and(|a| {
-        a.len() <= 20
-            && a.iter()
-                .all(|t| t.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 50))
-    }) {
+    let tags: Vec<String> = req
+        .tags
+        .iter()
+        .flatten()
+        .map(|t| t.trim().to_string())
+        .collect();
+    if tags.len() > 20 || tags.iter().any(|s| s.is_empty() || s.len() > 50) {
         errs.push(FieldError::new(
             "tags",
             "tags must be a list of up to 20 short strings",
@@ -101,15 +94,35 @@ pub fn validate(body: &Value) -> ApiResult<(String, String, Value)> {
     Ok((title, text, tags))
 }
 
-fn row_json(r: &rusqlite::Row) -> rusqlite::Result<Value> {
-    Ok(json!({
-        "article_id": r.get::<_, String>("id")?,
-        "title": r.get::<_, String>("title")?,
-        "body": r.get::<_, String>("body")?,
-        "tags": serde_json::from_str::<Value>(&r.get::<_, String>("tags")?).unwrap_or(json!([])),
-        "created_at": r.get::<_, String>("created_at")?,
-        "updated_at": r.get::<_, String>("updated_at")?,
-    }))
+fn tags_of(v: &Value) -> Vec<String> {
+    if let Some(one) = v.as_str() {
+        return vec![one.to_string()];
+    }
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn row_json(r: &rusqlite::Row) -> rusqlite::Result<KnowledgeArticle> {
+    Ok(KnowledgeArticle {
+        article_id: r.get("id")?,
+        title: r.get("title")?,
+        body: r.get("body")?,
+        tags: tags_of(
+            &serde_json::from_str::<Value>(&r.get::<_, String>("tags")?).unwrap_or(json!([])),
+        ),
+        created_at: Some(r.get("created_at")?),
+        updated_at: Some(r.get("updated_at")?),
+        score: None,
+        coverage: None,
+        matched_fields: None,
+        highlights: None,
+    })
 }
 
 /// Stores an article and stages its index document in the same transaction.
@@ -119,7 +132,7 @@ pub fn insert(
     title: &str,
     body: &str,
     tags: &Value,
-) -> ApiResult<Value> {
+) -> ApiResult<KnowledgeArticle> {
     let id = format!("article_{}", uuid::Uuid::new_v4().simple());
     let now = now_iso();
     tx.execute(
@@ -131,7 +144,7 @@ pub fn insert(
 }
 
 /// One article of the tenant (404 for anyone else's).
-pub fn get(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub fn get(c: &Connection, tenant: &str, id: &str) -> ApiResult<KnowledgeArticle> {
     c.query_row(
         "SELECT * FROM chatbot_articles WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, id],
@@ -153,7 +166,12 @@ pub fn delete(tx: &Connection, tenant: &str, id: &str) -> ApiResult<()> {
 }
 
 /// The tenant's articles, newest first, and their total.
-pub fn list(c: &Connection, tenant: &str, offset: i64, limit: i64) -> ApiResult<(Vec<Value>, i64)> {
+pub fn list(
+    c: &Connection,
+    tenant: &str,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<(Vec<KnowledgeArticle>, i64)> {
     let total: i64 = c.query_row(
         "SELECT COUNT(*) FROM chatbot_articles WHERE tenant_id = ?1",
         params![tenant],
@@ -175,7 +193,7 @@ pub async fn search(
     q: &str,
     page: usize,
     per_page: usize,
-) -> ApiResult<(Vec<Value>, i64)> {
+) -> ApiResult<(Vec<KnowledgeArticle>, i64)> {
     let idx = index(p)?;
     let res = p
         .search
@@ -190,16 +208,25 @@ pub async fn search(
         .hits
         .into_iter()
         .map(|h| {
-            json!({
-                "article_id": h.id,
-                "title": h.fields.get("title").cloned().unwrap_or(Value::Null),
-                "body": h.fields.get("body").cloned().unwrap_or(Value::Null),
-                "tags": h.fields.get("tags").cloned().unwrap_or(json!([])),
-                "score": (h.normalized_score as f64 * 1000.0).round() / 1000.0,
-                "coverage": (h.coverage as f64 * 1000.0).round() / 1000.0,
-                "matched_fields": h.matched_fields,
-                "highlights": h.highlights,
-            })
+            let text = |f: &str| {
+                h.fields
+                    .get(f)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            KnowledgeArticle {
+                title: text("title"),
+                body: text("body"),
+                tags: h.fields.get("tags").map(tags_of).unwrap_or_default(),
+                created_at: None,
+                updated_at: None,
+                score: Some((h.normalized_score as f64 * 1000.0).round() / 1000.0),
+                coverage: Some((h.coverage as f64 * 1000.0).round() / 1000.0),
+                matched_fields: Some(h.matched_fields),
+                highlights: Some(h.highlights),
+                article_id: h.id,
+            }
         })
         .collect();
     Ok((hits, res.total as i64))

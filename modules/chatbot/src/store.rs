@@ -7,6 +7,9 @@ use frontline_platform::{ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
+mod admin;
+pub(crate) use admin::*;
+
 pub fn tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
     let s: Option<String> = c
         .query_row(
@@ -84,155 +87,10 @@ pub(crate) fn messages_of(
     Ok(rows)
 }
 
-pub(crate) fn member_json(r: &rusqlite::Row) -> rusqlite::Result<Value> {
-    Ok(json!({
-        "user_id": r.get::<_, String>("id")?,
-        "platform_user_id": r.get::<_, Option<String>>("platform_user_id")?,
-        "email": r.get::<_, String>("email")?,
-        "first_name": r.get::<_, Option<String>>("first_name")?,
-        "last_name": r.get::<_, Option<String>>("last_name")?,
-        "role": r.get::<_, String>("role")?,
-        "status": r.get::<_, String>("status")?,
-        "invitation_expires_at": r.get::<_, Option<String>>("invitation_expires_at")?,
-        "permissions": parse_json(&r.get::<_, String>("permissions")?),
-        "created_at": r.get::<_, String>("created_at")?,
-    }))
-}
-
-pub(crate) fn tenant_json(c: &Connection, id: &str) -> ApiResult<Value> {
-    let t = c
-        .query_row(
-            "SELECT id, name, domain, plan, status, features, config_version, created_at, updated_at FROM chatbot_tenants WHERE id = ?1 AND status != 'deleted'",
-            params![id],
-            |r| {
-                Ok(json!({
-                    "tenant_id": r.get::<_, String>(0)?,
-                    "name": r.get::<_, String>(1)?,
-                    "domain": r.get::<_, Option<String>>(2)?,
-                    "plan": r.get::<_, String>(3)?,
-                    "status": r.get::<_, String>(4)?,
-                    "features": parse_json(&r.get::<_, String>(5)?),
-                    "configuration_version": format!("v{}", r.get::<_, i64>(6)?),
-                    "created_at": r.get::<_, String>(7)?,
-                    "updated_at": r.get::<_, String>(8)?,
-                }))
-            },
-        )
-        .optional()?
-        .ok_or_else(access::tenant_not_found)?;
-    let mut t = t;
-    let users: i64 = c.query_row(
-        "SELECT COUNT(*) FROM chatbot_members WHERE tenant_id = ?1",
-        params![id],
-        |r| r.get(0),
-    )?;
-    let mut st = c.prepare("SELECT kind, prefix, created_at FROM chatbot_api_keys WHERE tenant_id = ?1 ORDER BY created_at")?;
-    let keys: Vec<Value> = st
-        .query_map(params![id], |r| {
-            Ok(json!({"type": r.get::<_, String>(0)?, "prefix": r.get::<_, String>(1)?, "created_at": r.get::<_, String>(2)?}))
-        })?
-        .collect::<std::result::Result<_, _>>()?;
-    t["user_count"] = json!(users);
-    t["api_keys"] = json!(keys);
-    Ok(t)
-}
-
-/// Usage of the current calendar month, computed from stored messages.
+/// Usage of the current calendar month as JSON (see [`usage_report`]).
 pub(crate) fn usage_of(c: &Connection, tenant: &str) -> ApiResult<Value> {
-    let now = chrono::Utc::now();
-    use chrono::Datelike;
-    let start = chrono::NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
-    let next = if now.month() == 12 {
-        chrono::NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
-    } else {
-        chrono::NaiveDate::from_ymd_opt(now.year(), now.month() + 1, 1)
-    }
-    .unwrap_or(start);
-    let from = format!("{start}T00:00:00Z");
-    let to = format!("{next}T00:00:00Z");
-    let (total, closed, transferred, active): (i64, i64, i64, i64) = c.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(status='closed'),0), COALESCE(SUM(escalation_count > 0),0), COALESCE(SUM(status='active'),0)
-         FROM chatbot_conversations WHERE tenant_id = ?1 AND started_at >= ?2 AND started_at < ?3",
-        params![tenant, from, to],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
-    let (msgs, inbound, outbound, cost): (i64, i64, i64, f64) = c.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(direction='inbound'),0), COALESCE(SUM(direction='outbound'),0), COALESCE(SUM(cost_cents),0)
-         FROM chatbot_messages WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-        params![tenant, from, to],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
-    let mut st = c.prepare(
-        "SELECT c.channel, COUNT(*) FROM chatbot_messages m JOIN chatbot_conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
-         WHERE m.tenant_id = ?1 AND m.created_at >= ?2 AND m.created_at < ?3 GROUP BY c.channel",
-    )?;
-    let by_channel: serde_json::Map<String, Value> = st
-        .query_map(params![tenant, from, to], |r| {
-            Ok((r.get::<_, String>(0)?, json!(r.get::<_, i64>(1)?)))
-        })?
-        .collect::<std::result::Result<_, _>>()?;
-    let mut st = c.prepare(
-        "SELECT COALESCE(model_used,'rule_based'), SUM(cost_cents) FROM chatbot_messages WHERE tenant_id = ?1 AND direction = 'outbound'
-         AND created_at >= ?2 AND created_at < ?3 GROUP BY 1",
-    )?;
-    let by_model: serde_json::Map<String, Value> = st
-        .query_map(params![tenant, from, to], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                json!(r.get::<_, f64>(1)?.round() as i64),
-            ))
-        })?
-        .collect::<std::result::Result<_, _>>()?;
-    let webhook_calls: i64 = c.query_row(
-        "SELECT COUNT(*) FROM chatbot_webhook_events WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-        params![tenant, from, to],
-        |r| r.get(0),
-    )?;
-    let plan: String = c.query_row(
-        "SELECT plan FROM chatbot_tenants WHERE id = ?1",
-        params![tenant],
-        |r| r.get(0),
-    )?;
-    let features = parse_json(&c.query_row(
-        "SELECT features FROM chatbot_tenants WHERE id = ?1",
-        params![tenant],
-        |r| r.get::<_, String>(0),
-    )?);
-    let (_, conv_limit, api_limit, _) = plan_terms(&plan);
-    let conv_limit = features
-        .get("conversations_per_month")
-        .and_then(Value::as_i64)
-        .unwrap_or(conv_limit);
-    let pct = |used: i64, lim: i64| {
-        if lim > 0 {
-            ((used as f64 / lim as f64) * 10000.0).round() / 100.0
-        } else {
-            0.0
-        }
-    };
-    let end = next.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::seconds(1);
-    let days_remaining = (next - now.date_naive()).num_days() - 1;
-    Ok(json!({
-        "tenant_id": tenant,
-        "period": format!("{:04}-{:02}", now.year(), now.month()),
-        "usage": {
-            "conversations": {"total": total, "completed": closed, "abandoned": total - closed - active - (transferred.min(total - closed - active).max(0)), "escalated": transferred, "active": active},
-            "messages": {"total": msgs, "inbound": inbound, "outbound": outbound, "by_channel": by_channel},
-            "ai_costs": {"total_cents": cost.round() as i64, "by_model": by_model},
-            "integrations": {"api_calls": inbound, "webhook_calls": webhook_calls},
-        },
-        "limits": {
-            "conversations_limit": conv_limit,
-            "conversations_used_percent": pct(total, conv_limit),
-            "api_calls_limit": api_limit,
-            "api_calls_used_percent": pct(inbound, api_limit),
-        },
-        "billing_period": {
-            "start": from,
-            "end": format!("{}Z", end.format("%Y-%m-%dT%H:%M:%S")),
-            "days_remaining": days_remaining.max(0),
-        }
-    }))
+    use poem_openapi::types::ToJSON;
+    Ok(usage_report(c, tenant)?.to_json().unwrap_or_default())
 }
 
 /// One session as the API renders it; `expired` once `expires_at` has passed.

@@ -1,30 +1,20 @@
 //! Extension: the tenant's knowledge articles the bot answers from.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, Platform};
+use frontline_platform::Platform;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use serde_json::{json, Value};
 
 use super::*;
 use crate::access::caller;
-use crate::knowledge;
+use crate::model::*;
+use crate::service::knowledge as articles;
 use crate::service::pagination;
 
 pub struct KnowledgeApi {
     pub platform: Platform,
-}
-
-fn require_editor(who: &crate::access::Caller) -> ApiResult<()> {
-    if who.is_tenant_admin() || who.role == "api_key" {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "Managing knowledge articles needs the tenant admin role or an API key",
-        ))
-    }
 }
 
 #[OpenApi]
@@ -33,6 +23,7 @@ impl KnowledgeApi {
     /// It is indexed at once; when no intent reaches the confidence threshold,
     /// the bot answers with the best-matching article if it covers at least
     /// `chatbot.knowledge_threshold` (default 0.5) of the message's words.
+    /// Tenant admins and API keys.
     #[oai(
         path = "/knowledge/articles",
         method = "post",
@@ -42,29 +33,18 @@ impl KnowledgeApi {
         &self,
         req: &Request,
         meta: RequestMeta,
-        body: Json<Value>,
-    ) -> Result<Created> {
+        body: TypedJson<CreateArticleRequest>,
+    ) -> Result<CreatedResponse<KnowledgeArticle>> {
         let who = caller(&self.platform, req, None).await?;
-        require_editor(&who)?;
-        let (title, text, tags) = knowledge::validate(body_obj(&body)?)?;
-        let data = self
+        articles::require_editor(&who)?;
+        let body = body.0;
+        crate::knowledge::validate(&body)?;
+        let a = self
             .platform
             .db
-            .write(move |tx| {
-                let a = knowledge::insert(tx, &who.tenant_id, &title, &text, &tags)?;
-                audit_in(
-                    tx,
-                    &who,
-                    &meta,
-                    "knowledge.article.create",
-                    "article",
-                    a["article_id"].as_str().unwrap_or_default(),
-                    json!({"title": title}),
-                )?;
-                Ok(a)
-            })
+            .write(move |tx| articles::create(tx, &who, &meta, &body))
             .await?;
-        Ok(Created::Ok(ok(data)))
+        Ok(CreatedResponse::new(a))
     }
 
     /// Extension: the tenant's knowledge articles, newest first; with `q`, ranked
@@ -81,37 +61,15 @@ impl KnowledgeApi {
         q: Query<Option<String>>,
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
-    ) -> Result<Json<Value>> {
+    ) -> Result<Json<Envelope<ArticleList>>> {
         let who = caller(&self.platform, req, None).await?;
         let (page, limit) = pagination(
             page.0,
             limit.0,
             self.platform.settings.max_page_size.min(100),
         )?;
-        let (articles, total) = match q.0.filter(|s| !s.trim().is_empty()) {
-            Some(q) => {
-                knowledge::search(
-                    &self.platform,
-                    &who.tenant_id,
-                    &q,
-                    page as usize,
-                    limit as usize,
-                )
-                .await?
-            }
-            None => {
-                let offset = (page as i64 - 1) * limit as i64;
-                let tenant = who.tenant_id.clone();
-                self.platform
-                    .db
-                    .read(move |c| knowledge::list(c, &tenant, offset, limit as i64))
-                    .await?
-            }
-        };
-        Ok(ok(json!({
-            "articles": articles,
-            "pagination": {"total": total, "page": page, "page_size": limit, "has_next": (page as i64) * (limit as i64) < total}
-        })))
+        let list = articles::list(&self.platform, &who.tenant_id, q.0, page, limit).await?;
+        Ok(Json(Envelope::success(list)))
     }
 
     /// Extension: delete a knowledge article (and its index entry).
@@ -125,27 +83,15 @@ impl KnowledgeApi {
         req: &Request,
         meta: RequestMeta,
         id: Path<String>,
-    ) -> Result<Json<Value>> {
+    ) -> Result<Json<Envelope<ArticleDeleted>>> {
         let who = caller(&self.platform, req, None).await?;
-        require_editor(&who)?;
+        articles::require_editor(&who)?;
         let id = id.0;
-        let data = self
+        let d = self
             .platform
             .db
-            .write(move |tx| {
-                knowledge::delete(tx, &who.tenant_id, &id)?;
-                audit_in(
-                    tx,
-                    &who,
-                    &meta,
-                    "knowledge.article.delete",
-                    "article",
-                    &id,
-                    json!({}),
-                )?;
-                Ok(json!({"article_id": id, "deleted": true}))
-            })
+            .write(move |tx| articles::delete(tx, &who, &meta, &id))
             .await?;
-        Ok(ok(data))
+        Ok(Json(Envelope::success(d)))
     }
 }

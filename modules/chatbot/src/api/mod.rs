@@ -18,7 +18,6 @@ use serde_json::{json, Value};
 
 use crate::access::{self, Caller};
 use crate::model::ChatbotEnvelope;
-pub(crate) use crate::service::audit_in;
 
 pub use chat::ChatApi;
 pub use conversations::ConversationsApi;

@@ -81,3 +81,10 @@ impl<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> Envelo
 mod tenants;
 
 pub use tenants::*;
+mod body;
+mod health;
+mod knowledge;
+
+pub use body::*;
+pub use health::*;
+pub use knowledge::*;

@@ -1,22 +1,748 @@
-//! Tenants, their users, configuration, usage, billing, knowledge articles,
-//! event subscriptions and health: the document's types, snake_case.
+//! Tenants, their users, configuration, usage and billing: the document's
+//! types, snake_case.
 
-use poem_openapi::Object;
+use std::collections::BTreeMap;
 
-/// Basic health.
-#[derive(Object)]
-pub struct HealthStatus {
-    pub status: String,
-    pub timestamp: String,
-    pub version: String,
-    pub uptime_seconds: u64,
-    pub environment: String,
-}
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::{ApiResponse, Object};
+use serde_json::Value;
 
-/// A tenant in lists.
+use super::Envelope;
+use poem_openapi::payload::Json;
+
+/// A tenant in lists (kept for older clients of the crate).
 #[derive(Object)]
 pub struct TenantSummary {
+    /// The tenant.
     pub id: String,
+    /// Tenant name.
     pub name: String,
+    /// When it was created (RFC 3339, UTC).
     pub created_at: String,
+}
+
+/// Where a list page is: `page` (from 1), `page_size`, the `total` number of
+/// items and whether a next page exists.
+#[derive(Object, Debug, Clone)]
+pub struct AdminPagination {
+    /// Items matching the request, over all pages.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: u32,
+    /// Items per page (capped by the server).
+    pub page_size: u32,
+    /// Whether a further page exists.
+    pub has_next: bool,
+}
+
+impl AdminPagination {
+    pub fn new(total: i64, page: u32, page_size: u32) -> Self {
+        AdminPagination {
+            total,
+            page,
+            page_size,
+            has_next: i64::from(page) * i64::from(page_size) < total,
+        }
+    }
+}
+
+// ----- requests -------------------------------------------------------------
+
+/// The first user of a new tenant (its owner). A platform user with this
+/// e-mail is linked, or created when there is none.
+#[derive(Object, Debug, Clone)]
+pub struct TenantAdminUser {
+    /// E-mail address of the owner.
+    pub email: String,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Always `owner` for the first user; other values are ignored.
+    pub role: Option<String>,
+}
+
+/// Opening hours of one weekday (`start`/`end` as `HH:MM`) or `closed`.
+#[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct DayHours {
+    /// Opening time, `HH:MM`.
+    pub start: Option<String>,
+    /// Closing time, `HH:MM`.
+    pub end: Option<String>,
+    /// `true` when the business is closed all day.
+    pub closed: Option<bool>,
+}
+
+/// Opening hours per weekday.
+#[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct BusinessHours {
+    /// Hours on Monday.
+    pub monday: Option<DayHours>,
+    /// Hours on Tuesday.
+    pub tuesday: Option<DayHours>,
+    /// Hours on Wednesday.
+    pub wednesday: Option<DayHours>,
+    /// Hours on Thursday.
+    pub thursday: Option<DayHours>,
+    /// Hours on Friday.
+    pub friday: Option<DayHours>,
+    /// Hours on Saturday.
+    pub saturday: Option<DayHours>,
+    /// Hours on Sunday.
+    pub sunday: Option<DayHours>,
+}
+
+/// How the widget and messages look.
+#[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Branding {
+    /// CSS colour, e.g. `#1f2937`.
+    pub primary_color: Option<String>,
+    /// CSS colour, e.g. `#3b82f6`.
+    pub secondary_color: Option<String>,
+    /// URL of the logo shown in the widget.
+    pub logo_url: Option<String>,
+    /// The name the bot speaks for.
+    pub company_name: Option<String>,
+}
+
+/// General settings: language, time zone, currency, formats, business hours
+/// and branding. Other keys are kept as custom settings.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct GeneralSettings {
+    /// Language code of the bot's default language, e.g. `en`.
+    pub default_language: Option<String>,
+    /// IANA time zone, e.g. `America/New_York`.
+    pub timezone: Option<String>,
+    /// ISO 4217 currency code, e.g. `USD`.
+    pub currency: Option<String>,
+    /// Date format shown to visitors, e.g. `MM/DD/YYYY`.
+    pub date_format: Option<String>,
+    /// Opening hours per weekday.
+    pub business_hours: Option<BusinessHours>,
+    /// How the widget looks.
+    pub branding: Option<Branding>,
+    /// Custom settings the document leaves open (any other key).
+    #[oai(flatten)]
+    pub custom: BTreeMap<String, Value>,
+}
+
+/// A quick reply button offered with an intent's answer.
+#[derive(Object, Debug, Clone)]
+pub struct IntentQuickReply {
+    /// Button text.
+    pub title: String,
+    /// What the button sends back.
+    pub payload: String,
+}
+
+/// A custom intent of the built-in bot: when a message resembles one of the
+/// `examples` closely enough, the bot answers with the first of `responses`.
+/// An intent with the name of a built-in one replaces it.
+#[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct IntentDefinition {
+    /// Intent name, e.g. `refund_policy`.
+    pub name: String,
+    /// Example phrases the intent is recognised by.
+    pub examples: Vec<String>,
+    /// Answers; the first is sent.
+    pub responses: Option<Vec<String>>,
+    /// Buttons offered with the answer.
+    pub quick_replies: Option<Vec<IntentQuickReply>>,
+}
+
+/// How the bot converses.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ChatbotSettings {
+    /// The first message of a conversation.
+    pub default_greeting: Option<String>,
+    /// The answer when no intent reaches `confidence_threshold`.
+    pub fallback_response: Option<String>,
+    /// What a transfer goes to, e.g. `human_agent`.
+    pub escalation_trigger: Option<String>,
+    /// Minimum confidence (0-1) an intent needs to answer.
+    pub confidence_threshold: Option<f64>,
+    /// Minimum share (0-1) of a message's words a knowledge article must cover
+    /// to answer (default 0.5).
+    pub knowledge_threshold: Option<f64>,
+    /// Fallbacks in a row before the conversation goes to a human.
+    pub max_fallbacks: Option<i64>,
+    /// Whether sentiment analysis is on.
+    pub enable_sentiment_analysis: Option<bool>,
+    /// Custom intents of the built-in bot.
+    pub intents: Option<Vec<IntentDefinition>>,
+}
+
+/// Settings of one channel. Secrets (`app_secret`, `signing_secret`,
+/// `*_token`) are write-only in effect: they come back masked.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ChannelSettings {
+    /// Whether the channel is on.
+    pub enabled: Option<bool>,
+    /// Web widget colour.
+    pub widget_color: Option<String>,
+    /// Web widget position, e.g. `bottom_right`.
+    pub position: Option<String>,
+    /// Web widget welcome message.
+    pub welcome_message: Option<String>,
+    /// Web widget: show agents' avatars.
+    pub show_agent_avatars: Option<bool>,
+    /// Web widget: visitors may upload files.
+    pub enable_file_upload: Option<bool>,
+    /// WhatsApp business account.
+    pub business_account_id: Option<String>,
+    /// WhatsApp / SMS phone number.
+    pub phone_number: Option<String>,
+    /// Slack workspace.
+    pub workspace_id: Option<String>,
+    /// Slack / Teams bot token.
+    pub bot_token: Option<String>,
+    /// WhatsApp / Messenger app secret (verifies `X-Hub-Signature-256`).
+    pub app_secret: Option<String>,
+    /// The token `GET /webhooks/verify/{channel}` expects.
+    pub verify_token: Option<String>,
+    /// Slack signing secret.
+    pub signing_secret: Option<String>,
+    /// Teams webhook token.
+    pub webhook_token: Option<String>,
+    /// Telegram secret token.
+    pub secret_token: Option<String>,
+    /// Other channel settings.
+    #[oai(flatten)]
+    pub custom: BTreeMap<String, Value>,
+}
+
+/// Channel settings by channel name (`web`, `whatsapp`, `messenger`, `slack`,
+/// `teams`, `telegram`, `sms`, ...).
+pub type ChannelsSettings = BTreeMap<String, ChannelSettings>;
+
+/// One integration (CRM, help desk, or a generic source posting to
+/// `/webhooks/generic/{name}` with `Bearer <webhook_token>`).
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct IntegrationSettings {
+    /// Vendor, e.g. `salesforce`, `zendesk`.
+    pub provider: Option<String>,
+    /// Whether the integration is on.
+    pub enabled: Option<bool>,
+    /// CRM: sync customer data.
+    pub sync_customer_data: Option<bool>,
+    /// Help desk: create tickets automatically.
+    pub auto_create_tickets: Option<bool>,
+    /// Bearer token a generic integration authenticates with.
+    pub webhook_token: Option<String>,
+    /// Other settings of the integration.
+    #[oai(flatten)]
+    pub custom: BTreeMap<String, Value>,
+}
+
+/// Integrations by name; `outgoing_webhook_url` is where the tenant's
+/// outgoing webhook points.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct IntegrationsSettings {
+    /// The tenant's outgoing webhook URL (shown in `webhook_endpoints.outgoing`).
+    pub outgoing_webhook_url: Option<String>,
+    /// Integrations by name (e.g. `crm`, `helpdesk`).
+    #[oai(flatten)]
+    pub integrations: BTreeMap<String, IntegrationSettings>,
+}
+
+/// One OpenAI-compatible chat-completions provider.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ProviderSettings {
+    /// Base URL (`…/v1`); `/chat/completions` is appended.
+    pub base_url: Option<String>,
+    /// Model name sent to the provider.
+    pub model: Option<String>,
+    /// API key (masked when read back).
+    pub api_key: Option<String>,
+    /// Sampling temperature, 0-2.
+    pub temperature: Option<f64>,
+    /// Most tokens of a reply, above 0.
+    pub max_tokens: Option<i64>,
+    /// Request timeout in milliseconds (100-60000, default 10000).
+    pub timeout_ms: Option<i64>,
+    /// System prompt for this provider.
+    pub custom_instructions: Option<String>,
+    /// Cost per 1000 tokens in cents (for usage and billing).
+    pub cost_per_1k_tokens_cents: Option<f64>,
+    /// Other provider settings.
+    #[oai(flatten)]
+    pub custom: BTreeMap<String, Value>,
+}
+
+/// Which AI answers: the providers tried in `fallback_chain` order, then the
+/// built-in `rule_based` engine.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct AiModelSettings {
+    /// Primary provider name.
+    pub primary_provider: Option<String>,
+    /// Primary model name.
+    pub primary_model: Option<String>,
+    /// Provider names tried in order (1-10).
+    pub fallback_chain: Option<Vec<String>>,
+    /// System prompt.
+    pub custom_instructions: Option<String>,
+    /// Default sampling temperature, 0-2.
+    pub temperature: Option<f64>,
+    /// Default most tokens of a reply, above 0.
+    pub max_tokens: Option<i64>,
+    /// Providers by name (referenced from `fallback_chain`).
+    pub providers: Option<BTreeMap<String, ProviderSettings>>,
+}
+
+/// The tenant configuration, by section. In updates every field is optional
+/// and merged into the stored configuration.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ConfigurationSections {
+    /// General settings: language, time zone, formats, business hours, branding.
+    pub general: Option<GeneralSettings>,
+    /// How the bot converses: greeting, fallback, thresholds, intents.
+    pub chatbot: Option<ChatbotSettings>,
+    /// Settings per channel (`web`, `whatsapp`, `messenger`, `slack`, `teams`, `telegram`, `sms`, ...).
+    pub channels: Option<ChannelsSettings>,
+    /// CRM, help desk and generic integrations.
+    pub integrations: Option<IntegrationsSettings>,
+    /// Which AI answers, and its parameters.
+    pub ai_models: Option<AiModelSettings>,
+}
+
+/// The configuration of a new tenant: general settings at the top level
+/// (`default_language`, `timezone`, `business_hours`, `branding`, ...) and
+/// optionally the other sections.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct NewTenantConfiguration {
+    /// Language code of the default language, e.g. `en`.
+    pub default_language: Option<String>,
+    /// IANA time zone, e.g. `America/New_York`.
+    pub timezone: Option<String>,
+    /// ISO 4217 currency code, e.g. `USD`.
+    pub currency: Option<String>,
+    /// Date format shown to visitors, e.g. `MM/DD/YYYY`.
+    pub date_format: Option<String>,
+    /// Opening hours per weekday.
+    pub business_hours: Option<BusinessHours>,
+    /// How the widget looks.
+    pub branding: Option<Branding>,
+    /// General settings: language, time zone, formats, business hours, branding.
+    pub general: Option<GeneralSettings>,
+    /// How the bot converses: greeting, fallback, thresholds, intents.
+    pub chatbot: Option<ChatbotSettings>,
+    /// Settings per channel (`web`, `whatsapp`, `messenger`, `slack`, `teams`, `telegram`, `sms`, ...).
+    pub channels: Option<ChannelsSettings>,
+    /// CRM, help desk and generic integrations.
+    pub integrations: Option<IntegrationsSettings>,
+    /// Which AI answers, and its parameters.
+    pub ai_models: Option<AiModelSettings>,
+    /// Other general settings.
+    #[oai(flatten)]
+    pub custom: BTreeMap<String, Value>,
+}
+
+/// What a tenant may use. Limits given here override the plan's.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct TenantFeatures {
+    /// Channels the tenant may use.
+    pub channels: Option<Vec<String>>,
+    /// Most integrations.
+    pub integrations_limit: Option<i64>,
+    /// Most members (overrides the plan's).
+    pub users_limit: Option<i64>,
+    /// Conversations per month (overrides the plan's).
+    pub conversations_per_month: Option<i64>,
+    /// Other feature flags.
+    #[oai(flatten)]
+    pub custom: BTreeMap<String, Value>,
+}
+
+/// Create a tenant.
+#[derive(Object, Debug, Clone)]
+pub struct CreateTenantRequest {
+    /// Tenant name, 1-200 characters.
+    pub name: String,
+    /// The tenant's domain (unique among tenants).
+    pub domain: Option<String>,
+    /// `free`, `starter` (default), `professional` or `enterprise`.
+    pub plan: Option<String>,
+    /// The owner of the tenant.
+    pub admin_user: TenantAdminUser,
+    /// Initial configuration: general settings at the top level and optionally the other sections.
+    pub configuration: Option<NewTenantConfiguration>,
+    /// What the tenant may use; limits given override the plan's.
+    pub features: Option<TenantFeatures>,
+}
+
+/// Change a tenant. `plan` and `status` only by platform admins.
+#[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UpdateTenantRequest {
+    /// New name (non-empty).
+    pub name: Option<String>,
+    /// The tenant's domain.
+    pub domain: Option<String>,
+    /// `free`, `starter`, `professional` or `enterprise`.
+    pub plan: Option<String>,
+    /// `active` or `suspended`.
+    pub status: Option<String>,
+    /// Merged into the tenant's features.
+    pub features: Option<TenantFeatures>,
+}
+
+/// Add (invite) a user to a tenant.
+#[derive(Object, Debug, Clone)]
+pub struct InviteUserRequest {
+    /// The user's e-mail address.
+    pub email: String,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// `owner`, `admin`, `developer`, `agent`, `analyst` or `viewer` (default).
+    pub role: Option<String>,
+    /// `resource:action` strings, e.g. `conversations:read`.
+    pub permissions: Option<Vec<String>>,
+    /// Send an invitation valid for 7 days (default `true`); otherwise the
+    /// member is active at once.
+    pub send_invitation: Option<bool>,
+    /// A personal note for the invitation.
+    pub invitation_message: Option<String>,
+}
+
+/// Update the tenant configuration.
+#[derive(Object, Debug, Clone)]
+pub struct UpdateConfigurationRequest {
+    /// The sections and fields to change; deep-merged into the stored configuration.
+    pub configuration: ConfigurationSections,
+}
+
+// ----- responses ------------------------------------------------------------
+
+/// A tenant API key as listed (the key itself is shown only at creation).
+#[derive(Object, Debug, Clone)]
+pub struct ApiKeyInfo {
+    /// `live` or `test`.
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// The first characters of the key.
+    pub prefix: String,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// A tenant.
+#[derive(Object, Debug, Clone)]
+pub struct Tenant {
+    /// The tenant.
+    pub tenant_id: String,
+    /// Name.
+    pub name: String,
+    /// The tenant's domain.
+    pub domain: Option<String>,
+    /// `free`, `starter`, `professional` or `enterprise`.
+    pub plan: String,
+    /// `active` or `suspended`.
+    pub status: String,
+    /// What the tenant may use; limits given override the plan's.
+    pub features: TenantFeatures,
+    /// `v<n>`, bumped by each configuration change.
+    pub configuration_version: String,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// When it last changed (RFC 3339, UTC).
+    pub updated_at: String,
+    /// Members of the tenant.
+    pub user_count: i64,
+    /// The tenant's API keys (prefixes only).
+    pub api_keys: Vec<ApiKeyInfo>,
+}
+
+/// A page of tenants.
+#[derive(Object, Debug, Clone)]
+pub struct TenantList {
+    /// This page of tenants.
+    pub tenants: Vec<Tenant>,
+    /// Where this page is.
+    pub pagination: AdminPagination,
+}
+
+/// The owner created with a tenant.
+#[derive(Object, Debug, Clone)]
+pub struct CreatedAdminUser {
+    /// The membership id.
+    pub user_id: String,
+    /// The platform user signing in.
+    pub platform_user_id: Option<String>,
+    /// E-mail address.
+    pub email: String,
+    /// Role in the tenant: `owner`, `admin`, `developer`, `agent`, `analyst` or `viewer`.
+    pub role: String,
+    /// Whether an invitation was sent (the owner is active at once: `false`).
+    pub invitation_sent: bool,
+}
+
+/// The API keys of a new tenant, shown only here.
+#[derive(Object, Debug, Clone)]
+pub struct IssuedApiKeys {
+    /// `cb_live_…`
+    pub primary: String,
+    /// `cb_test_…`
+    pub test: String,
+}
+
+/// Where the tenant's webhooks go.
+#[derive(Object, Debug, Clone)]
+pub struct WebhookEndpoints {
+    /// Where generic integrations post.
+    pub incoming: String,
+    /// `integrations.outgoing_webhook_url` of the configuration, if set.
+    pub outgoing: Option<String>,
+}
+
+/// A tenant just created.
+#[derive(Object, Debug, Clone)]
+pub struct TenantCreated {
+    /// The tenant.
+    pub tenant_id: String,
+    /// Name.
+    pub name: String,
+    /// The tenant's domain.
+    pub domain: Option<String>,
+    /// The plan.
+    pub plan: String,
+    /// `active`.
+    pub status: String,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// The owner of the tenant.
+    pub admin_user: CreatedAdminUser,
+    /// The tenant's API keys, shown only in this response.
+    pub api_keys: IssuedApiKeys,
+    /// Where the tenant's webhooks go.
+    pub webhook_endpoints: WebhookEndpoints,
+}
+
+/// A deleted tenant and how many records went with it.
+#[derive(Object, Debug, Clone)]
+pub struct TenantDeleted {
+    /// The tenant.
+    pub tenant_id: String,
+    /// Always `true`.
+    pub deleted: bool,
+    /// Rows removed per table.
+    pub records_removed: BTreeMap<String, i64>,
+}
+
+/// A member of a tenant.
+#[derive(Object, Debug, Clone)]
+pub struct TenantUser {
+    /// The membership id.
+    pub user_id: String,
+    /// The platform user behind the membership.
+    pub platform_user_id: Option<String>,
+    /// E-mail address.
+    pub email: String,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Role in the tenant: `owner`, `admin`, `developer`, `agent`, `analyst` or `viewer`.
+    pub role: String,
+    /// `active` or `invitation_sent`.
+    pub status: String,
+    /// When an invitation lapses (7 days after it was sent).
+    pub invitation_expires_at: Option<String>,
+    /// `resource:action` strings, e.g. `conversations:read`.
+    pub permissions: Vec<String>,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// A page of members.
+#[derive(Object, Debug, Clone)]
+pub struct TenantUserList {
+    /// This page of members.
+    pub users: Vec<TenantUser>,
+    /// Where this page is.
+    pub pagination: AdminPagination,
+}
+
+/// The tenant configuration (secrets masked).
+#[derive(Object, Debug, Clone)]
+pub struct TenantConfiguration {
+    /// The tenant.
+    pub tenant_id: String,
+    /// `v<n>`.
+    pub configuration_version: String,
+    /// The configuration by section (secrets masked).
+    pub configuration: ConfigurationSections,
+}
+
+/// The outcome of a configuration update.
+#[derive(Object, Debug, Clone)]
+pub struct ConfigurationUpdate {
+    /// When it last changed (RFC 3339, UTC).
+    pub updated_at: String,
+    /// `v<n>`; unchanged when nothing changed.
+    pub configuration_version: String,
+    /// Dotted paths of the settings that changed.
+    pub changes_applied: Vec<String>,
+    /// `deployed`: changes apply to the next message.
+    pub deployment_status: String,
+}
+
+/// Start, end and days left of the billing period (the calendar month, UTC).
+#[derive(Object, Debug, Clone)]
+pub struct BillingPeriod {
+    /// First second of the period (RFC 3339, UTC).
+    pub start: String,
+    /// Last second of the period (RFC 3339, UTC).
+    pub end: String,
+    /// Whole days left after today.
+    pub days_remaining: i64,
+}
+
+/// One line of a bill.
+#[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct BillingLineItem {
+    /// What is billed.
+    pub description: String,
+    /// How many (only where counted).
+    pub quantity: Option<i64>,
+    /// Price of one, in cents.
+    pub unit_price_cents: Option<i64>,
+    /// Amount in cents.
+    pub amount_cents: i64,
+}
+
+/// The bill of the current period.
+#[derive(Object, Debug, Clone)]
+pub struct BillingInfo {
+    /// The tenant.
+    pub tenant_id: String,
+    /// `free`, `starter`, `professional` or `enterprise`.
+    pub plan: String,
+    /// Always `USD`.
+    pub currency: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// The bill's lines.
+    pub line_items: Vec<BillingLineItem>,
+    /// Sum in cents.
+    pub total_cents: i64,
+    /// The billing period (the calendar month, UTC).
+    pub billing_period: BillingPeriod,
+}
+
+/// Conversations started in the period.
+#[derive(Object, Debug, Clone)]
+pub struct ConversationUsage {
+    /// Conversations started in the period.
+    pub total: i64,
+    /// Closed.
+    pub completed: i64,
+    /// Neither closed, active nor escalated.
+    pub abandoned: i64,
+    /// Transferred to a human at least once.
+    pub escalated: i64,
+    /// Still open.
+    pub active: i64,
+}
+
+/// Messages sent in the period.
+#[derive(Object, Debug, Clone)]
+pub struct MessageUsage {
+    /// Messages in the period.
+    pub total: i64,
+    /// From visitors.
+    pub inbound: i64,
+    /// From the bot.
+    pub outbound: i64,
+    /// Messages per channel.
+    pub by_channel: BTreeMap<String, i64>,
+}
+
+/// AI provider costs of the period.
+#[derive(Object, Debug, Clone)]
+pub struct AiCostUsage {
+    /// AI costs of the period in cents.
+    pub total_cents: i64,
+    /// Cents per model (`rule_based` for the built-in engine).
+    pub by_model: BTreeMap<String, i64>,
+}
+
+/// API and webhook calls of the period.
+#[derive(Object, Debug, Clone)]
+pub struct IntegrationUsage {
+    /// Inbound messages received through the API.
+    pub api_calls: i64,
+    /// Channel webhook calls received.
+    pub webhook_calls: i64,
+}
+
+/// What was used.
+#[derive(Object, Debug, Clone)]
+pub struct UsageFigures {
+    /// Conversations started in the period.
+    pub conversations: ConversationUsage,
+    /// Messages sent in the period.
+    pub messages: MessageUsage,
+    /// AI provider costs.
+    pub ai_costs: AiCostUsage,
+    /// CRM, help desk and generic integrations.
+    pub integrations: IntegrationUsage,
+}
+
+/// The plan's limits and how much of them is used.
+#[derive(Object, Debug, Clone)]
+pub struct UsageLimits {
+    /// Conversations per month included in the plan (or the tenant's override).
+    pub conversations_limit: i64,
+    /// Share of the conversations limit used, percent.
+    pub conversations_used_percent: f64,
+    /// API calls per month included in the plan.
+    pub api_calls_limit: i64,
+    /// Share of the API calls limit used, percent.
+    pub api_calls_used_percent: f64,
+}
+
+/// Usage of the current month, computed from stored conversations and messages.
+#[derive(Object, Debug, Clone)]
+pub struct UsageReport {
+    /// The tenant.
+    pub tenant_id: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// What was used.
+    pub usage: UsageFigures,
+    /// The plan's limits and how much is used.
+    pub limits: UsageLimits,
+    /// The billing period (the calendar month, UTC).
+    pub billing_period: BillingPeriod,
+}
+
+/// `201 Created` with a typed payload in the success envelope.
+#[derive(ApiResponse)]
+pub enum CreatedResponse<T: ParseFromJSON + ToJSON + Send + Sync> {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<Envelope<T>>),
+}
+
+impl<T: ParseFromJSON + ToJSON + Send + Sync> CreatedResponse<T> {
+    pub fn new(data: T) -> Self {
+        CreatedResponse::Created(Json(Envelope::success(data)))
+    }
 }

@@ -1,6 +1,7 @@
 //! Domain rules of the chatbot: message processing, plans and limits, configuration merge, members and keys.
 
 use crate::access::{sha256_hex, Caller};
+use crate::model::{AiModelSettings, InviteUserRequest, TenantUser};
 use crate::store::*;
 use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::http::RequestMeta;
@@ -8,14 +9,17 @@ use frontline_platform::http::RequestMeta;
 pub mod chat;
 pub mod conversations;
 pub mod export;
+pub mod health;
+pub mod knowledge;
 pub mod messages;
 pub mod sessions;
+pub mod subscriptions;
 pub mod tenants;
 pub(crate) use export::*;
 use frontline_platform::auth::{now_iso, NewUser};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 pub use messages::*;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
 pub fn str_of(v: &Value, k: &str) -> Option<String> {
@@ -104,6 +108,9 @@ pub fn deep_merge(base: &mut Value, patch: &Value, prefix: &str, changes: &mut V
     }
 }
 
+/// What secrets read back as.
+pub(crate) const MASK: &str = "********";
+
 /// Replaces secret values (`*_secret`, `*_token`) with a mask.
 pub fn mask_secrets(v: &Value) -> Value {
     match v {
@@ -113,7 +120,7 @@ pub fn mask_secrets(v: &Value) -> Value {
                     if (k.ends_with("_secret") || k.ends_with("_token") || k == "api_key")
                         && x.is_string()
                     {
-                        (k.clone(), json!("********"))
+                        (k.clone(), json!(MASK))
                     } else {
                         (k.clone(), mask_secrets(x))
                     }
@@ -190,70 +197,58 @@ pub(crate) fn valid_email(e: &str) -> bool {
 pub(crate) const MEMBER_ROLES: &[&str] =
     &["owner", "admin", "developer", "agent", "analyst", "viewer"];
 
-/// Adds a member; links (or creates) the platform user with that e-mail.
-pub(crate) fn add_member(
-    tx: &Connection,
-    platform: &Platform,
-    tenant: &str,
-    body: &Value,
-    default_role: &str,
-    invite: bool,
-) -> ApiResult<Value> {
-    let email = str_of(body, "email")
-        .unwrap_or_default()
-        .trim()
-        .to_lowercase();
-    let role = str_of(body, "role").unwrap_or_else(|| default_role.into());
+/// Checks an invitation: e-mail format, role and `resource:action`
+/// permissions, one detail per bad field.
+pub(crate) fn member_errors(req: &InviteUserRequest, default_role: &str) -> Vec<FieldError> {
     let mut errs = vec![];
-    if !valid_email(&email) {
+    if !valid_email(req.email.trim()) {
         errs.push(FieldError::new("email", "Invalid email format"));
     }
-    if !MEMBER_ROLES.contains(&role.as_str()) {
+    let role = req.role.as_deref().unwrap_or(default_role);
+    if !MEMBER_ROLES.contains(&role) {
         errs.push(FieldError::new(
             "role",
             format!("role must be one of {}", MEMBER_ROLES.join(", ")),
         ));
     }
-    let permissions = body.get("permissions").cloned().unwrap_or(json!([]));
-    if !permissions
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .all(|p| p.as_str().map(|s| s.contains(':')).unwrap_or(false))
-        })
-        .unwrap_or(false)
-    {
-        errs.push(FieldError::new(
-            "permissions",
-            "permissions must be a list of resource:action strings",
-        ));
+    for (i, p) in req.permissions.iter().flatten().enumerate() {
+        let ok = p
+            .split_once(':')
+            .is_some_and(|(r, a)| !r.is_empty() && !a.is_empty() && p.len() <= 100);
+        if !ok {
+            errs.push(FieldError::new(
+                format!("permissions[{i}]"),
+                "permissions are resource:action strings",
+            ));
+        }
     }
+    errs
+}
+
+/// Adds a member; links (or creates) the platform user with that e-mail.
+pub(crate) fn add_member(
+    tx: &Connection,
+    platform: &Platform,
+    tenant: &str,
+    req: &InviteUserRequest,
+    default_role: &str,
+    invite: bool,
+) -> ApiResult<TenantUser> {
+    let errs = member_errors(req, default_role);
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
     }
-    let taken: Option<String> = tx
-        .query_row(
-            "SELECT id FROM chatbot_members WHERE tenant_id = ?1 AND email = ?2",
-            params![tenant, email],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if taken.is_some() {
+    let email = req.email.trim().to_lowercase();
+    let role = req.role.as_deref().unwrap_or(default_role);
+    if member_exists(tx, tenant, &email)? {
         return Err(
             ApiError::conflict("This user is already a member of the tenant")
                 .with_code("USER_EXISTS"),
         );
     }
-    let existing: Option<String> = tx
-        .query_row(
-            "SELECT id FROM platform_users WHERE lower(email) = ?1",
-            params![email],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let first = str_of(body, "first_name").unwrap_or_default();
-    let last = str_of(body, "last_name").unwrap_or_default();
-    let platform_user = match existing {
+    let first = req.first_name.clone().unwrap_or_default();
+    let last = req.last_name.clone().unwrap_or_default();
+    let platform_user = match platform_user_by_email(tx, &email)? {
         Some(id) => id,
         None => {
             platform
@@ -263,7 +258,14 @@ pub(crate) fn add_member(
                     &NewUser {
                         email: email.clone(),
                         password: frontline_platform::auth::random_password(),
-                        name: format!("{first} {last}").trim().to_string(),
+                        name: {
+                            let full = format!("{first} {last}").trim().to_string();
+                            if full.is_empty() {
+                                email.split('@').next().unwrap_or_default().to_string()
+                            } else {
+                                full
+                            }
+                        },
                         roles: vec![],
                         organization: None,
                     },
@@ -284,17 +286,23 @@ pub(crate) fn add_member(
         ("active", None)
     };
     let id = new_id("user");
-    tx.execute(
-        "INSERT INTO chatbot_members (id, tenant_id, platform_user_id, email, first_name, last_name, role, permissions, status, invitation_expires_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![id, tenant, platform_user, email, first, last, role, permissions.to_string(), status, expires, now_iso()],
+    insert_member(
+        tx,
+        &NewMember {
+            id: &id,
+            tenant,
+            platform_user: &platform_user,
+            email: &email,
+            first_name: &first,
+            last_name: &last,
+            role,
+            permissions: req.permissions.as_deref().unwrap_or_default(),
+            status,
+            expires: expires.as_deref(),
+            created_at: &now_iso(),
+        },
     )?;
-    tx.query_row(
-        "SELECT * FROM chatbot_members WHERE id = ?1",
-        params![id],
-        member_json,
-    )
-    .map_err(Into::into)
+    member_by_id(tx, &id)
 }
 
 pub(crate) fn issue_key(tx: &Connection, tenant: &str, kind: &str) -> ApiResult<String> {
@@ -302,9 +310,13 @@ pub(crate) fn issue_key(tx: &Connection, tenant: &str, kind: &str) -> ApiResult<
     let mut bytes = [0u8; 20];
     rand::rng().fill_bytes(&mut bytes);
     let key = format!("cb_{kind}_{}", hex::encode(bytes));
-    tx.execute(
-        "INSERT INTO chatbot_api_keys (id, tenant_id, kind, prefix, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![new_id("key"), tenant, kind, &key[..12], sha256_hex(&key), now_iso()],
+    insert_api_key(
+        tx,
+        &new_id("key"),
+        tenant,
+        kind,
+        &key[..12],
+        &sha256_hex(&key),
     )?;
     Ok(key)
 }
@@ -328,19 +340,15 @@ pub fn check_conversation_limit(c: &Connection, tenant: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Checks `ai_models` of a configuration patch: `fallback_chain` is a list of
-/// provider names, each provider's `base_url` an allowed http(s) URL, and the
-/// numbers in range.
-pub(crate) fn validate_ai_models(patch: &Value) -> ApiResult<()> {
-    let mut errs = vec![];
+/// Checks `ai_models` of a configuration update: `fallback_chain` is a list of
+/// provider names, each provider's `base_url` an allowed http(s) URL,
+/// temperatures 0-2 and `max_tokens` 1-32000; one detail per bad field.
+pub(crate) fn validate_ai_models(ai: &AiModelSettings, errs: &mut Vec<FieldError>) {
     let f = "configuration.ai_models";
-    if let Some(chain) = patch.pointer("/ai_models/fallback_chain") {
-        let okay = chain.as_array().is_some_and(|a| {
-            !a.is_empty()
-                && a.len() <= 10
-                && a.iter()
-                    .all(|n| n.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 64))
-        });
+    if let Some(chain) = &ai.fallback_chain {
+        let okay = !chain.is_empty()
+            && chain.len() <= 10
+            && chain.iter().all(|s| !s.is_empty() && s.len() <= 64);
         if !okay {
             errs.push(FieldError::new(
                 format!("{f}.fallback_chain"),
@@ -348,51 +356,38 @@ pub(crate) fn validate_ai_models(patch: &Value) -> ApiResult<()> {
             ));
         }
     }
-    if let Some(providers) = patch.pointer("/ai_models/providers") {
-        let Some(map) = providers.as_object() else {
-            return Err(ApiError::invalid(
-                format!("{f}.providers"),
-                "providers must be an object",
+    let sampling = |errs: &mut Vec<FieldError>, at: &str, t: Option<f64>, m: Option<i64>| {
+        if t.is_some_and(|x| !(0.0..=2.0).contains(&x)) {
+            errs.push(FieldError::new(
+                format!("{at}.temperature"),
+                "temperature must be 0-2",
             ));
-        };
+        }
+        if m.is_some_and(|x| !(1..=32_000).contains(&x)) {
+            errs.push(FieldError::new(
+                format!("{at}.max_tokens"),
+                "max_tokens must be 1-32000",
+            ));
+        }
+    };
+    sampling(errs, f, ai.temperature, ai.max_tokens);
+    if let Some(map) = &ai.providers {
         let policy = frontline_platform::outbound::OutboundPolicy::from_env();
         for (name, p) in map {
             let pf = format!("{f}.providers.{name}");
-            if let Some(url) = p.get("base_url") {
-                match url.as_str() {
-                    Some(u) => {
-                        if let Err(e) = policy.check_url(&format!("{pf}.base_url"), u) {
-                            errs.push(e);
-                        }
-                    }
-                    None => errs.push(FieldError::new(
-                        format!("{pf}.base_url"),
-                        "base_url must be a URL",
-                    )),
+            if let Some(u) = &p.base_url {
+                if let Err(e) = policy.check_url(&format!("{pf}.base_url"), u) {
+                    errs.push(e);
                 }
             }
-            if let Some(t) = p.get("temperature") {
-                if !t.as_f64().is_some_and(|x| (0.0..=2.0).contains(&x)) {
-                    errs.push(FieldError::new(
-                        format!("{pf}.temperature"),
-                        "temperature must be 0-2",
-                    ));
-                }
-            }
-            if let Some(m) = p.get("max_tokens") {
-                if !m.as_u64().is_some_and(|x| (1..=32_000).contains(&x)) {
-                    errs.push(FieldError::new(
-                        format!("{pf}.max_tokens"),
-                        "max_tokens must be 1-32000",
-                    ));
-                }
+            sampling(errs, &pf, p.temperature, p.max_tokens);
+            if p.timeout_ms.is_some_and(|x| !(100..=60_000).contains(&x)) {
+                errs.push(FieldError::new(
+                    format!("{pf}.timeout_ms"),
+                    "timeout_ms must be 100-60000",
+                ));
             }
         }
-    }
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errs))
     }
 }
 

@@ -1,13 +1,274 @@
-//! Tenant rules: listing, updates, deletion, members, configuration and billing.
+//! Tenant rules: creation, listing, updates, deletion, members, configuration,
+//! usage and billing. Everything here speaks the document's typed structs.
 
-use frontline_platform::auth::now_iso;
+use frontline_platform::auth::{now_iso, Principal};
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, Platform};
-use rusqlite::{params, Connection};
+use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::*;
 use crate::access::Caller;
+use crate::model::*;
+
+fn to_value<T: ToJSON>(v: &T) -> Value {
+    v.to_json().unwrap_or_else(|| json!({}))
+}
+
+/// Checks the chatbot section: thresholds 0-1, `max_fallbacks` 1-20, intents
+/// with a name and examples.
+fn chatbot_errors(c: &ChatbotSettings, errs: &mut Vec<FieldError>) {
+    let f = "configuration.chatbot";
+    for (name, v) in [
+        ("confidence_threshold", c.confidence_threshold),
+        ("knowledge_threshold", c.knowledge_threshold),
+    ] {
+        if v.is_some_and(|x| !(0.0..=1.0).contains(&x)) {
+            errs.push(FieldError::new(
+                format!("{f}.{name}"),
+                format!("{name} must be a number 0-1"),
+            ));
+        }
+    }
+    if c.max_fallbacks.is_some_and(|x| !(1..=20).contains(&x)) {
+        errs.push(FieldError::new(
+            format!("{f}.max_fallbacks"),
+            "max_fallbacks must be 1-20",
+        ));
+    }
+    for (i, intent) in c.intents.iter().flatten().enumerate() {
+        if intent.name.trim().is_empty() || intent.name.len() > 100 {
+            errs.push(FieldError::new(
+                format!("{f}.intents[{i}].name"),
+                "an intent needs a name (at most 100 characters)",
+            ));
+        }
+        if intent.examples.iter().all(|e| e.trim().is_empty()) {
+            errs.push(FieldError::new(
+                format!("{f}.intents[{i}].examples"),
+                "an intent needs at least one example",
+            ));
+        }
+    }
+}
+
+/// Checks the channel names.
+fn channel_errors(channels: &ChannelsSettings, errs: &mut Vec<FieldError>) {
+    for name in channels.keys() {
+        if !CHANNELS.contains(&name.as_str()) {
+            errs.push(FieldError::new(
+                format!("configuration.channels.{name}"),
+                format!("channels are {}", CHANNELS.join(", ")),
+            ));
+        }
+    }
+}
+
+/// Every bad field of a configuration update, one detail each.
+pub(crate) fn configuration_errors(cfg: &ConfigurationSections) -> Vec<FieldError> {
+    let mut errs = vec![];
+    if let Some(c) = &cfg.chatbot {
+        chatbot_errors(c, &mut errs);
+    }
+    if let Some(ch) = &cfg.channels {
+        channel_errors(ch, &mut errs);
+    }
+    if let Some(ai) = &cfg.ai_models {
+        validate_ai_models(ai, &mut errs);
+    }
+    errs
+}
+
+/// Checks features: limits above 0, known channels.
+fn feature_errors(f: &TenantFeatures, errs: &mut Vec<FieldError>) {
+    for (name, v) in [
+        ("integrations_limit", f.integrations_limit),
+        ("users_limit", f.users_limit),
+        ("conversations_per_month", f.conversations_per_month),
+    ] {
+        if v.is_some_and(|x| x < 1) {
+            errs.push(FieldError::new(
+                format!("features.{name}"),
+                format!("{name} must be at least 1"),
+            ));
+        }
+    }
+    for (i, c) in f.channels.iter().flatten().enumerate() {
+        if !CHANNELS.contains(&c.as_str()) {
+            errs.push(FieldError::new(
+                format!("features.channels[{i}]"),
+                format!("channels are {}", CHANNELS.join(", ")),
+            ));
+        }
+    }
+}
+
+fn plan_error(plan: &str, errs: &mut Vec<FieldError>) {
+    if !PLANS.contains(&plan) {
+        errs.push(FieldError::new(
+            "plan",
+            format!("plan must be one of {}", PLANS.join(", ")),
+        ));
+    }
+}
+
+/// Every bad field of a new tenant, one detail each.
+pub(crate) fn create_errors(req: &CreateTenantRequest) -> Vec<FieldError> {
+    let mut errs = vec![];
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errs.push(FieldError::new(
+            "name",
+            "name is required (1-200 characters)",
+        ));
+    }
+    if let Some(d) = &req.domain {
+        if d.trim().is_empty() || d.len() > 253 || d.contains(char::is_whitespace) {
+            errs.push(FieldError::new("domain", "domain must be a host name"));
+        }
+    }
+    plan_error(req.plan.as_deref().unwrap_or("starter"), &mut errs);
+    if !valid_email(req.admin_user.email.trim()) {
+        errs.push(FieldError::new("admin_user.email", "Invalid email format"));
+    }
+    if let Some(cfg) = &req.configuration {
+        errs.extend(configuration_errors(&ConfigurationSections {
+            general: None,
+            chatbot: cfg.chatbot.clone(),
+            channels: cfg.channels.clone(),
+            integrations: None,
+            ai_models: cfg.ai_models.clone(),
+        }));
+    }
+    if let Some(f) = &req.features {
+        feature_errors(f, &mut errs);
+    }
+    errs
+}
+
+/// The configuration of a new tenant: the defaults, the given sections merged
+/// in, and the top-level general settings merged into `general`.
+fn initial_config(cfg: Option<&NewTenantConfiguration>) -> Value {
+    let mut config = default_config();
+    let Some(cfg) = cfg else {
+        return config;
+    };
+    let mut ignored = vec![];
+    let given = to_value(cfg);
+    let mut general = json!({});
+    for (k, v) in given.as_object().into_iter().flatten() {
+        if [
+            "chatbot",
+            "channels",
+            "integrations",
+            "ai_models",
+            "general",
+        ]
+        .contains(&k.as_str())
+        {
+            deep_merge(&mut config, &json!({ k: v }), "", &mut ignored);
+        } else {
+            general[k] = v.clone();
+        }
+    }
+    deep_merge(
+        &mut config,
+        &json!({ "general": general }),
+        "",
+        &mut ignored,
+    );
+    config
+}
+
+/// Creates a tenant with its owner and API keys (shown only here).
+pub(crate) fn create(
+    tx: &Connection,
+    platform: &Platform,
+    admin: Principal,
+    meta: &RequestMeta,
+    req: &CreateTenantRequest,
+) -> ApiResult<TenantCreated> {
+    let errs = create_errors(req);
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    let domain = req.domain.as_deref().map(str::trim);
+    if let Some(d) = domain {
+        if domain_taken(tx, d)? {
+            return Err(ApiError::conflict("A tenant with this domain exists")
+                .with_code("TENANT_EXISTS")
+                .with_detail("domain", "already used"));
+        }
+    }
+    let id = new_id("tenant");
+    let name = req.name.trim().to_string();
+    let plan = req.plan.clone().unwrap_or_else(|| "starter".into());
+    let config = initial_config(req.configuration.as_ref());
+    let features = req.features.as_ref().map(to_value).unwrap_or(json!({}));
+    let now = now_iso();
+    insert_tenant(
+        tx,
+        &NewTenant {
+            id: &id,
+            name: &name,
+            domain,
+            plan: &plan,
+            config: &config,
+            features: &features,
+            now: &now,
+        },
+    )?;
+    let owner_req = InviteUserRequest {
+        email: req.admin_user.email.clone(),
+        first_name: req.admin_user.first_name.clone(),
+        last_name: req.admin_user.last_name.clone(),
+        role: Some("owner".into()),
+        permissions: None,
+        send_invitation: Some(false),
+        invitation_message: None,
+    };
+    let owner = add_member(tx, platform, &id, &owner_req, "owner", false)?;
+    let primary = issue_key(tx, &id, "live")?;
+    let test = issue_key(tx, &id, "test")?;
+    let who = Caller {
+        tenant_id: id.clone(),
+        principal: Some(admin),
+        role: "platform_admin".into(),
+    };
+    audit_in(
+        tx,
+        &who,
+        meta,
+        "tenant.create",
+        "tenant",
+        &id,
+        json!({"name": name, "plan": plan}),
+    )?;
+    Ok(TenantCreated {
+        webhook_endpoints: WebhookEndpoints {
+            incoming: format!("/chatbot/api/v2/webhooks/generic/{id}"),
+            outgoing: config
+                .pointer("/integrations/outgoing_webhook_url")
+                .and_then(Value::as_str)
+                .map(String::from),
+        },
+        tenant_id: id,
+        name,
+        domain: domain.map(String::from),
+        plan,
+        status: "active".into(),
+        created_at: now,
+        admin_user: CreatedAdminUser {
+            user_id: owner.user_id,
+            platform_user_id: owner.platform_user_id,
+            email: owner.email,
+            role: "owner".into(),
+            invitation_sent: false,
+        },
+        api_keys: IssuedApiKeys { primary, test },
+    })
+}
 
 /// One page of tenants (deleted ones never), optionally of one status.
 pub(crate) fn list(
@@ -15,26 +276,49 @@ pub(crate) fn list(
     status: Option<&str>,
     page: u32,
     limit: u32,
-) -> ApiResult<Value> {
-    let total: i64 = c.query_row(
-            "SELECT COUNT(*) FROM chatbot_tenants WHERE status != 'deleted' AND (?1 IS NULL OR status = ?1)",
-            params![status],
-            |r| r.get(0),
-        )?;
-    let mut st = c.prepare(&format!(
-            "SELECT id FROM chatbot_tenants WHERE status != 'deleted' AND (?1 IS NULL OR status = ?1) ORDER BY created_at, id LIMIT {limit} OFFSET {}",
-            (u64::from(page.saturating_sub(1)) * u64::from(limit)).min(i64::MAX as u64)
-        ))?;
-    let ids: Vec<String> = st
-        .query_map(params![status], |r| r.get(0))?
-        .collect::<std::result::Result<_, _>>()?;
+) -> ApiResult<TenantList> {
+    let (ids, total) = tenant_ids_page(c, status, page, limit)?;
     let tenants = ids
         .iter()
-        .map(|i| tenant_json(c, i))
+        .map(|i| tenant_of(c, i))
         .collect::<ApiResult<Vec<_>>>()?;
-    Ok(
-        json!({"tenants": tenants, "pagination": {"total": total, "page": page, "page_size": limit, "has_next": (page as i64) * (limit as i64) < total}}),
-    )
+    Ok(TenantList {
+        tenants,
+        pagination: AdminPagination::new(total, page, limit),
+    })
+}
+
+/// Every bad field of a tenant update, one detail each; 403 when a tenant
+/// admin tries to change the plan or status.
+pub(crate) fn check_update(who: &Caller, req: &UpdateTenantRequest) -> ApiResult<()> {
+    if (req.plan.is_some() || req.status.is_some()) && who.role != "platform_admin" {
+        return Err(ApiError::forbidden(
+            "Only platform admins change the plan or status",
+        ));
+    }
+    let mut errs = vec![];
+    if let Some(p) = &req.plan {
+        plan_error(p, &mut errs);
+    }
+    if let Some(s) = &req.status {
+        if !["active", "suspended"].contains(&s.as_str()) {
+            errs.push(FieldError::new(
+                "status",
+                "status must be active or suspended",
+            ));
+        }
+    }
+    if req.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        errs.push(FieldError::new("name", "name must be a non-empty string"));
+    }
+    if let Some(f) = &req.features {
+        feature_errors(f, &mut errs);
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errs))
+    }
 }
 
 /// Updates name, domain, plan, status and (deep-merged) features.
@@ -42,18 +326,25 @@ pub(crate) fn update(
     tx: &Connection,
     who: &Caller,
     meta: &RequestMeta,
-    body: &Value,
-) -> ApiResult<Value> {
-    let t = tenant_json(tx, &who.tenant_id)?;
-    let mut features = t["features"].clone();
+    req: &UpdateTenantRequest,
+) -> ApiResult<Tenant> {
+    check_update(who, req)?;
+    let (_, mut features) = plan_and_features(tx, &who.tenant_id)?;
+    tenant_of(tx, &who.tenant_id)?;
     let mut changes = vec![];
-    if let Some(f) = body.get("features") {
-        deep_merge(&mut features, f, "features", &mut changes);
+    if let Some(f) = &req.features {
+        deep_merge(&mut features, &to_value(f), "features", &mut changes);
     }
-    tx.execute(
-            "UPDATE chatbot_tenants SET name = COALESCE(?2, name), domain = COALESCE(?3, domain), plan = COALESCE(?4, plan), status = COALESCE(?5, status), features = ?6, updated_at = ?7 WHERE id = ?1",
-            params![who.tenant_id, str_of(body, "name"), str_of(body, "domain"), str_of(body, "plan"), str_of(body, "status"), features.to_string(), now_iso()],
-        )?;
+    update_tenant_row(
+        tx,
+        &who.tenant_id,
+        req.name.as_deref().map(str::trim),
+        req.domain.as_deref(),
+        req.plan.as_deref(),
+        req.status.as_deref(),
+        &features,
+        &now_iso(),
+    )?;
     audit_in(
         tx,
         who,
@@ -61,9 +352,9 @@ pub(crate) fn update(
         "tenant.update",
         "tenant",
         &who.tenant_id,
-        body.clone(),
+        to_value(req),
     )?;
-    tenant_json(tx, &who.tenant_id)
+    tenant_of(tx, &who.tenant_id)
 }
 
 /// Deletes a tenant and all its data, its search documents and its webhook subscriptions.
@@ -72,132 +363,121 @@ pub(crate) fn delete(
     who: &Caller,
     meta: &RequestMeta,
     id: &str,
-) -> ApiResult<Value> {
-    tenant_json(tx, id)?;
-    let mut removed = serde_json::Map::new();
-    for t in [
-        "chatbot_messages",
-        "chatbot_feedback",
-        "chatbot_transfers",
-        "chatbot_conversations",
-        "chatbot_sessions",
-        "chatbot_api_keys",
-        "chatbot_members",
-        "chatbot_webhook_events",
-    ] {
-        let n = tx.execute(
-            &format!("DELETE FROM {t} WHERE tenant_id = ?1"),
-            params![id],
-        )?;
-        removed.insert(t.trim_start_matches("chatbot_").to_string(), json!(n));
-    }
-    tx.execute(
-        "DELETE FROM chatbot_articles WHERE tenant_id = ?1",
-        params![id],
-    )?;
+) -> ApiResult<TenantDeleted> {
+    tenant_of(tx, id)?;
     frontline_platform::search::stage_delete_where(tx, crate::knowledge::INDEX, "tenant", id)?;
-    tx.execute(
-        "DELETE FROM platform_webhooks WHERE module = ?1",
-        params![events_module(id)],
-    )?;
-    tx.execute("DELETE FROM chatbot_tenants WHERE id = ?1", params![id])?;
+    let removed = delete_tenant_rows(tx, id)?;
     audit_in(tx, who, meta, "tenant.delete", "tenant", id, json!(removed))?;
-    Ok(json!({"tenant_id": id, "deleted": true, "records_removed": removed}))
+    Ok(TenantDeleted {
+        tenant_id: id.to_string(),
+        deleted: true,
+        records_removed: removed,
+    })
 }
 
 /// One page of the tenant's members.
-pub(crate) fn users(c: &Connection, who: &Caller, page: u32, limit: u32) -> ApiResult<Value> {
-    let total: i64 = c.query_row(
-        "SELECT COUNT(*) FROM chatbot_members WHERE tenant_id = ?1",
-        params![who.tenant_id],
-        |r| r.get(0),
-    )?;
-    let mut st = c.prepare(&format!("SELECT * FROM chatbot_members WHERE tenant_id = ?1 ORDER BY created_at, email LIMIT {limit} OFFSET {}", (u64::from(page.saturating_sub(1)) * u64::from(limit)).min(i64::MAX as u64)))?;
-    let users: Vec<Value> = st
-        .query_map(params![who.tenant_id], member_json)?
-        .collect::<std::result::Result<_, _>>()?;
-    Ok(
-        json!({"users": users, "pagination": {"total": total, "page": page, "page_size": limit, "has_next": (page as i64) * (limit as i64) < total}}),
-    )
+pub(crate) fn users(
+    c: &Connection,
+    who: &Caller,
+    page: u32,
+    limit: u32,
+) -> ApiResult<TenantUserList> {
+    let (users, total) = members_page(c, &who.tenant_id, page, limit)?;
+    Ok(TenantUserList {
+        users,
+        pagination: AdminPagination::new(total, page, limit),
+    })
 }
 
-/// Adds a member within the plan's user limit.
+/// Adds a member within the plan's user limit; only owners add owners.
 pub(crate) fn add_user(
     tx: &Connection,
     platform: &Platform,
     who: &Caller,
     meta: &RequestMeta,
-    body: &Value,
-) -> ApiResult<Value> {
-    let (plan, features): (String, String) = tx.query_row(
-        "SELECT plan, features FROM chatbot_tenants WHERE id = ?1",
-        params![who.tenant_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let limit = parse_json(&features)
+    req: &InviteUserRequest,
+) -> ApiResult<TenantUser> {
+    if req.role.as_deref() == Some("owner") && who.role != "owner" && who.role != "platform_admin" {
+        return Err(ApiError::forbidden("Only owners add owners"));
+    }
+    let errs = member_errors(req, "viewer");
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    let (plan, features) = plan_and_features(tx, &who.tenant_id)?;
+    let limit = features
         .get("users_limit")
         .and_then(Value::as_i64)
         .unwrap_or(plan_terms(&plan).3);
-    let n: i64 = tx.query_row(
-        "SELECT COUNT(*) FROM chatbot_members WHERE tenant_id = ?1",
-        params![who.tenant_id],
-        |r| r.get(0),
-    )?;
-    if n >= limit {
+    if member_count(tx, &who.tenant_id)? >= limit {
         return Err(
             ApiError::forbidden(format!("The plan allows {limit} users"))
                 .with_code("PLAN_LIMIT_REACHED")
                 .with_extra("limit", limit),
         );
     }
-    let invite = body
-        .get("send_invitation")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
-    let m = add_member(tx, platform, &who.tenant_id, body, "viewer", invite)?;
+    let invite = req.send_invitation.unwrap_or(true);
+    let m = add_member(tx, platform, &who.tenant_id, req, "viewer", invite)?;
     audit_in(
         tx,
         who,
         meta,
         "tenant.user.add",
         "tenant_user",
-        m["user_id"].as_str().unwrap_or_default(),
-        json!({"email": m["email"], "role": m["role"]}),
+        &m.user_id,
+        json!({"email": m.email, "role": m.role}),
     )?;
     Ok(m)
 }
 
 /// The configuration with secrets masked.
-pub(crate) fn config(c: &Connection, who: &Caller) -> ApiResult<Value> {
-    let (cfg, v): (String, i64) = c.query_row(
-        "SELECT config, config_version FROM chatbot_tenants WHERE id = ?1",
-        params![who.tenant_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    Ok(
-        json!({"tenant_id": who.tenant_id, "configuration_version": format!("v{v}"), "configuration": mask_secrets(&parse_json(&cfg))}),
-    )
+pub(crate) fn config(c: &Connection, who: &Caller) -> ApiResult<TenantConfiguration> {
+    let (cfg, v) = config_and_version(c, &who.tenant_id)?;
+    let configuration =
+        ConfigurationSections::parse_from_json(Some(mask_secrets(&cfg))).map_err(|e| {
+            ApiError::internal(format!(
+                "The stored configuration does not fit its schema: {}",
+                e.into_message()
+            ))
+        })?;
+    Ok(TenantConfiguration {
+        tenant_id: who.tenant_id.clone(),
+        configuration_version: format!("v{v}"),
+        configuration,
+    })
 }
 
-/// Deep-merges `patch`; bumps the version when anything changed.
+/// Removes secrets sent back as their mask (`********`, as the configuration
+/// is read), so saving a configuration that was read keeps the stored secrets.
+fn drop_masked(v: &mut Value) {
+    if let Some(m) = v.as_object_mut() {
+        m.retain(|_, x| x.as_str() != Some(MASK));
+        for x in m.values_mut() {
+            drop_masked(x);
+        }
+    }
+}
+
+/// Deep-merges the update; bumps the version when anything changed.
 pub(crate) fn update_config(
     tx: &Connection,
     who: &Caller,
     meta: &RequestMeta,
-    patch: &Value,
-) -> ApiResult<Value> {
-    let (cfg, v): (String, i64) = tx.query_row(
-        "SELECT config, config_version FROM chatbot_tenants WHERE id = ?1",
-        params![who.tenant_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let mut cfg = parse_json(&cfg);
+    req: &UpdateConfigurationRequest,
+) -> ApiResult<ConfigurationUpdate> {
+    let errs = configuration_errors(&req.configuration);
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    let (mut cfg, v) = config_and_version(tx, &who.tenant_id)?;
+    let mut patch = to_value(&req.configuration);
+    drop_masked(&mut patch);
     let mut changes = vec![];
-    deep_merge(&mut cfg, patch, "", &mut changes);
+    deep_merge(&mut cfg, &patch, "", &mut changes);
     let now = now_iso();
     let version = if changes.is_empty() { v } else { v + 1 };
     if !changes.is_empty() {
-        tx.execute("UPDATE chatbot_tenants SET config = ?2, config_version = ?3, updated_at = ?4 WHERE id = ?1", params![who.tenant_id, cfg.to_string(), version, now])?;
+        store_config(tx, &who.tenant_id, &cfg, version, &now)?;
         audit_in(
             tx,
             who,
@@ -208,32 +488,57 @@ pub(crate) fn update_config(
             json!({"changes": changes, "version": version}),
         )?;
     }
-    Ok(
-        json!({"updated_at": now, "configuration_version": format!("v{version}"), "changes_applied": changes, "deployment_status": "deployed"}),
-    )
+    Ok(ConfigurationUpdate {
+        updated_at: now,
+        configuration_version: format!("v{version}"),
+        changes_applied: changes,
+        deployment_status: "deployed".into(),
+    })
 }
 
 /// The current period's bill computed from usage and the plan.
-pub(crate) fn billing(c: &Connection, who: &Caller) -> ApiResult<Value> {
-    let u = usage_of(c, &who.tenant_id)?;
-    let plan: String = c.query_row(
-        "SELECT plan FROM chatbot_tenants WHERE id = ?1",
-        params![who.tenant_id],
-        |r| r.get(0),
-    )?;
+pub(crate) fn billing(c: &Connection, who: &Caller) -> ApiResult<BillingInfo> {
+    let u = usage_report(c, &who.tenant_id)?;
+    let (plan, _) = plan_and_features(c, &who.tenant_id)?;
     let (price, _, _, _) = plan_terms(&plan);
-    let used = u["usage"]["conversations"]["total"].as_i64().unwrap_or(0);
-    let included = u["limits"]["conversations_limit"].as_i64().unwrap_or(0);
+    let used = u.usage.conversations.total;
+    let included = u.limits.conversations_limit;
     let overage = (used - included).max(0);
-    let ai = u["usage"]["ai_costs"]["total_cents"].as_i64().unwrap_or(0);
-    Ok(json!({
-        "tenant_id": who.tenant_id, "plan": plan, "currency": "USD", "period": u["period"],
-        "line_items": [
-            {"description": format!("{plan} plan"), "amount_cents": price},
-            {"description": "Conversations above plan", "quantity": overage, "unit_price_cents": 1, "amount_cents": overage},
-            {"description": "AI provider usage", "amount_cents": ai}
+    let ai = u.usage.ai_costs.total_cents;
+    Ok(BillingInfo {
+        tenant_id: who.tenant_id.clone(),
+        currency: "USD".into(),
+        period: u.period,
+        line_items: vec![
+            BillingLineItem {
+                description: format!("{plan} plan"),
+                quantity: None,
+                unit_price_cents: None,
+                amount_cents: price,
+            },
+            BillingLineItem {
+                description: "Conversations above plan".into(),
+                quantity: Some(overage),
+                unit_price_cents: Some(1),
+                amount_cents: overage,
+            },
+            BillingLineItem {
+                description: "AI provider usage".into(),
+                quantity: None,
+                unit_price_cents: None,
+                amount_cents: ai,
+            },
         ],
-        "total_cents": price + overage + ai,
-        "billing_period": u["billing_period"]
-    }))
+        total_cents: price + overage + ai,
+        billing_period: u.billing_period,
+        plan,
+    })
+}
+
+/// Usage of the current month (`period` may only be `current_month`).
+pub(crate) fn usage(c: &Connection, who: &Caller, period: Option<&str>) -> ApiResult<UsageReport> {
+    if period.is_some_and(|p| p != "current_month") {
+        return Err(ApiError::invalid("period", "period must be current_month"));
+    }
+    usage_report(c, &who.tenant_id)
 }

@@ -1,0 +1,150 @@
+//! Extension types: knowledge articles and outgoing webhook subscriptions.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::Object;
+
+use super::AdminPagination;
+
+/// Add a knowledge article the bot answers from.
+#[derive(Object, Debug, Clone)]
+pub struct CreateArticleRequest {
+    /// Title, 1-200 characters (weighs most in matching).
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: String,
+    /// The answer text, 1-20000 characters.
+    #[oai(validator(min_length = 1, max_length = 20000))]
+    pub body: String,
+    /// Up to 20 tags of at most 50 characters.
+    #[oai(validator(max_items = 20))]
+    pub tags: Option<Vec<String>>,
+}
+
+/// A knowledge article. In search results it also carries the ranking
+/// (`score`, `coverage`, `matched_fields`, `highlights`) and no timestamps.
+#[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct KnowledgeArticle {
+    /// The article.
+    pub article_id: String,
+    /// Title of the article.
+    pub title: String,
+    /// The answer text.
+    pub body: String,
+    /// Tags of the article.
+    pub tags: Vec<String>,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: Option<String>,
+    /// When it last changed (RFC 3339, UTC).
+    pub updated_at: Option<String>,
+    /// Search only: relevance normalised to 0-1.
+    pub score: Option<f64>,
+    /// Search only: share of the query's words the article covers (0-1).
+    pub coverage: Option<f64>,
+    /// Search only: the fields that matched.
+    pub matched_fields: Option<Vec<String>>,
+    /// Search only: excerpts per field with `<em>` around matches.
+    pub highlights: Option<BTreeMap<String, String>>,
+}
+
+/// A page of articles.
+#[derive(Object, Debug, Clone)]
+pub struct ArticleList {
+    /// This page of articles.
+    pub articles: Vec<KnowledgeArticle>,
+    /// Where this page is.
+    pub pagination: AdminPagination,
+}
+
+/// A deleted article.
+#[derive(Object, Debug, Clone)]
+pub struct ArticleDeleted {
+    /// The article.
+    pub article_id: String,
+    /// Always `true`.
+    pub deleted: bool,
+}
+
+/// Subscribe a URL to the tenant's events.
+#[derive(Object, Debug, Clone)]
+pub struct CreateWebhookSubscriptionRequest {
+    /// Where deliveries are POSTed (http or https; private addresses only
+    /// when the server allows them).
+    pub url: String,
+    /// Event names (`conversation.started`, `conversation.transferred`,
+    /// `conversation.closed`, `conversation.reopened`, `conversation.typing`,
+    /// `feedback.received`) or `*` for all.
+    pub events: Vec<String>,
+    /// The signing secret; one is generated (`whsec_…`) when absent.
+    pub secret: Option<String>,
+    /// A note, at most 500 characters are kept.
+    pub description: Option<String>,
+}
+
+/// A webhook subscription of the tenant.
+#[derive(Object, Debug, Clone)]
+pub struct WebhookSubscription {
+    /// The subscription.
+    pub webhook_id: String,
+    /// Where deliveries are POSTed.
+    pub url: String,
+    /// Event names, or `*` for all.
+    pub events: Vec<String>,
+    /// A note about the subscription.
+    pub description: Option<String>,
+    /// Whether deliveries are made.
+    pub active: bool,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// The signing secret, only in the response that created the subscription.
+    #[oai(skip_serializing_if_is_none)]
+    pub secret: Option<String>,
+}
+
+/// The tenant's webhook subscriptions.
+#[derive(Object, Debug, Clone)]
+pub struct WebhookSubscriptionList {
+    /// The subscriptions.
+    pub webhooks: Vec<WebhookSubscription>,
+}
+
+/// One delivery of one event to a subscription.
+#[derive(Object, Debug, Clone)]
+pub struct WebhookDelivery {
+    /// Identifier.
+    pub id: i64,
+    /// The subscription.
+    pub webhook_id: String,
+    /// The event delivered.
+    pub event_id: i64,
+    /// The event name.
+    pub event_type: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// HTTP status of the last attempt.
+    pub last_status_code: Option<i64>,
+    /// Error of the last attempt.
+    pub last_error: Option<String>,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// When it was delivered.
+    pub delivered_at: Option<String>,
+}
+
+/// The last deliveries of a subscription, newest first.
+#[derive(Object, Debug, Clone)]
+pub struct WebhookDeliveryList {
+    /// The deliveries, newest first.
+    pub deliveries: Vec<WebhookDelivery>,
+}
+
+/// A removed subscription.
+#[derive(Object, Debug, Clone)]
+pub struct WebhookDeleted {
+    /// The subscription.
+    pub webhook_id: String,
+    /// Always `true`.
+    pub deleted: bool,
+}

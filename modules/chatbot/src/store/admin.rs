@@ -1,0 +1,479 @@
+//! SQL of the admin side: tenants, members, keys, usage and health counts,
+//! read into the document's typed structs.
+
+use std::collections::BTreeMap;
+
+use frontline_platform::ApiResult;
+use poem_openapi::types::ParseFromJSON;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+
+use crate::access;
+use crate::model::*;
+use crate::service::{parse_json, plan_terms};
+
+fn offset(page: u32, limit: u32) -> u64 {
+    (u64::from(page.saturating_sub(1)) * u64::from(limit)).min(i64::MAX as u64)
+}
+
+/// A stored JSON column read as a typed object (`Default` when it does not fit).
+pub(crate) fn typed_json<T: ParseFromJSON + Default>(text: &str) -> T {
+    T::parse_from_json(Some(parse_json(text))).unwrap_or_default()
+}
+
+/// One member row.
+pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
+    let permissions = parse_json(&r.get::<_, String>("permissions")?);
+    Ok(TenantUser {
+        user_id: r.get("id")?,
+        platform_user_id: r.get("platform_user_id")?,
+        email: r.get("email")?,
+        first_name: r.get("first_name")?,
+        last_name: r.get("last_name")?,
+        role: r.get("role")?,
+        status: r.get("status")?,
+        invitation_expires_at: r.get("invitation_expires_at")?,
+        permissions: permissions
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        created_at: r.get("created_at")?,
+    })
+}
+
+/// One member by id.
+pub(crate) fn member_by_id(c: &Connection, id: &str) -> ApiResult<TenantUser> {
+    Ok(c.query_row(
+        "SELECT * FROM chatbot_members WHERE id = ?1",
+        params![id],
+        member_row,
+    )?)
+}
+
+/// One page of a tenant's members and their total.
+pub(crate) fn members_page(
+    c: &Connection,
+    tenant: &str,
+    page: u32,
+    limit: u32,
+) -> ApiResult<(Vec<TenantUser>, i64)> {
+    let total: i64 = c.query_row(
+        "SELECT COUNT(*) FROM chatbot_members WHERE tenant_id = ?1",
+        params![tenant],
+        |r| r.get(0),
+    )?;
+    let mut st = c.prepare(&format!(
+        "SELECT * FROM chatbot_members WHERE tenant_id = ?1 ORDER BY created_at, email LIMIT {limit} OFFSET {}",
+        offset(page, limit)
+    ))?;
+    let users = st
+        .query_map(params![tenant], member_row)?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok((users, total))
+}
+
+/// Whether a member with this e-mail exists in the tenant.
+pub(crate) fn member_exists(c: &Connection, tenant: &str, email: &str) -> ApiResult<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM chatbot_members WHERE tenant_id = ?1 AND email = ?2",
+        params![tenant, email],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+/// The number of members of a tenant.
+pub(crate) fn member_count(c: &Connection, tenant: &str) -> ApiResult<i64> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM chatbot_members WHERE tenant_id = ?1",
+        params![tenant],
+        |r| r.get(0),
+    )?)
+}
+
+/// A new member row.
+pub(crate) struct NewMember<'a> {
+    pub id: &'a str,
+    pub tenant: &'a str,
+    pub platform_user: &'a str,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub role: &'a str,
+    pub permissions: &'a [String],
+    pub status: &'a str,
+    pub expires: Option<&'a str>,
+    pub created_at: &'a str,
+}
+
+pub(crate) fn insert_member(tx: &Connection, m: &NewMember) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO chatbot_members (id, tenant_id, platform_user_id, email, first_name, last_name, role, permissions, status, invitation_expires_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            m.id,
+            m.tenant,
+            m.platform_user,
+            m.email,
+            m.first_name,
+            m.last_name,
+            m.role,
+            serde_json::to_string(m.permissions)?,
+            m.status,
+            m.expires,
+            m.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// The platform user with this e-mail, if any.
+pub(crate) fn platform_user_by_email(c: &Connection, email: &str) -> ApiResult<Option<String>> {
+    Ok(c.query_row(
+        "SELECT id FROM platform_users WHERE lower(email) = ?1",
+        params![email],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+/// Stores an API key by its prefix and SHA-256 hash.
+pub(crate) fn insert_api_key(
+    tx: &Connection,
+    id: &str,
+    tenant: &str,
+    kind: &str,
+    prefix: &str,
+    hash: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO chatbot_api_keys (id, tenant_id, kind, prefix, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, tenant, kind, prefix, hash, frontline_platform::auth::now_iso()],
+    )?;
+    Ok(())
+}
+
+/// One tenant (404 for deleted or unknown ones).
+pub(crate) fn tenant_of(c: &Connection, id: &str) -> ApiResult<Tenant> {
+    let mut t = c
+        .query_row(
+            "SELECT id, name, domain, plan, status, features, config_version, created_at, updated_at FROM chatbot_tenants WHERE id = ?1 AND status != 'deleted'",
+            params![id],
+            |r| {
+                Ok(Tenant {
+                    tenant_id: r.get(0)?,
+                    name: r.get(1)?,
+                    domain: r.get(2)?,
+                    plan: r.get(3)?,
+                    status: r.get(4)?,
+                    features: typed_json(&r.get::<_, String>(5)?),
+                    configuration_version: format!("v{}", r.get::<_, i64>(6)?),
+                    created_at: r.get(7)?,
+                    updated_at: r.get(8)?,
+                    user_count: 0,
+                    api_keys: vec![],
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(access::tenant_not_found)?;
+    t.user_count = member_count(c, id)?;
+    let mut st = c.prepare(
+        "SELECT kind, prefix, created_at FROM chatbot_api_keys WHERE tenant_id = ?1 ORDER BY created_at",
+    )?;
+    t.api_keys = st
+        .query_map(params![id], |r| {
+            Ok(ApiKeyInfo {
+                kind: r.get(0)?,
+                prefix: r.get(1)?,
+                created_at: r.get(2)?,
+            })
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(t)
+}
+
+/// One page of tenant ids (deleted ones never), optionally of one status, and their total.
+pub(crate) fn tenant_ids_page(
+    c: &Connection,
+    status: Option<&str>,
+    page: u32,
+    limit: u32,
+) -> ApiResult<(Vec<String>, i64)> {
+    let total: i64 = c.query_row(
+        "SELECT COUNT(*) FROM chatbot_tenants WHERE status != 'deleted' AND (?1 IS NULL OR status = ?1)",
+        params![status],
+        |r| r.get(0),
+    )?;
+    let mut st = c.prepare(&format!(
+        "SELECT id FROM chatbot_tenants WHERE status != 'deleted' AND (?1 IS NULL OR status = ?1) ORDER BY created_at, id LIMIT {limit} OFFSET {}",
+        offset(page, limit)
+    ))?;
+    let ids = st
+        .query_map(params![status], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok((ids, total))
+}
+
+/// Whether another live tenant uses this domain.
+pub(crate) fn domain_taken(c: &Connection, domain: &str) -> ApiResult<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM chatbot_tenants WHERE domain = ?1 AND status != 'deleted'",
+        params![domain],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+/// A new tenant row (configuration version 1, active).
+pub(crate) struct NewTenant<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub domain: Option<&'a str>,
+    pub plan: &'a str,
+    pub config: &'a Value,
+    pub features: &'a Value,
+    pub now: &'a str,
+}
+
+pub(crate) fn insert_tenant(tx: &Connection, t: &NewTenant) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO chatbot_tenants (id, name, domain, plan, status, config, config_version, features, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'active', ?5, 1, ?6, ?7, ?7)",
+        params![t.id, t.name, t.domain, t.plan, t.config.to_string(), t.features.to_string(), t.now],
+    )?;
+    Ok(())
+}
+
+/// Changes a tenant's row (each `None` keeps the stored value).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn update_tenant_row(
+    tx: &Connection,
+    id: &str,
+    name: Option<&str>,
+    domain: Option<&str>,
+    plan: Option<&str>,
+    status: Option<&str>,
+    features: &Value,
+    now: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE chatbot_tenants SET name = COALESCE(?2, name), domain = COALESCE(?3, domain), plan = COALESCE(?4, plan), status = COALESCE(?5, status), features = ?6, updated_at = ?7 WHERE id = ?1",
+        params![id, name, domain, plan, status, features.to_string(), now],
+    )?;
+    Ok(())
+}
+
+/// The stored plan and features of a tenant.
+pub(crate) fn plan_and_features(c: &Connection, tenant: &str) -> ApiResult<(String, Value)> {
+    let (plan, features): (String, String) = c
+        .query_row(
+            "SELECT plan, features FROM chatbot_tenants WHERE id = ?1",
+            params![tenant],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(access::tenant_not_found)?;
+    Ok((plan, parse_json(&features)))
+}
+
+/// The stored configuration and its version.
+pub(crate) fn config_and_version(c: &Connection, tenant: &str) -> ApiResult<(Value, i64)> {
+    let (cfg, v): (String, i64) = c
+        .query_row(
+            "SELECT config, config_version FROM chatbot_tenants WHERE id = ?1",
+            params![tenant],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(access::tenant_not_found)?;
+    Ok((parse_json(&cfg), v))
+}
+
+/// Stores a new configuration version.
+pub(crate) fn store_config(
+    tx: &Connection,
+    tenant: &str,
+    config: &Value,
+    version: i64,
+    now: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE chatbot_tenants SET config = ?2, config_version = ?3, updated_at = ?4 WHERE id = ?1",
+        params![tenant, config.to_string(), version, now],
+    )?;
+    Ok(())
+}
+
+/// Deletes a tenant's rows from every chatbot table; rows removed per table.
+pub(crate) fn delete_tenant_rows(tx: &Connection, id: &str) -> ApiResult<BTreeMap<String, i64>> {
+    let mut removed = BTreeMap::new();
+    for t in [
+        "chatbot_messages",
+        "chatbot_feedback",
+        "chatbot_transfers",
+        "chatbot_conversations",
+        "chatbot_sessions",
+        "chatbot_api_keys",
+        "chatbot_members",
+        "chatbot_webhook_events",
+    ] {
+        let n = tx.execute(
+            &format!("DELETE FROM {t} WHERE tenant_id = ?1"),
+            params![id],
+        )?;
+        removed.insert(t.trim_start_matches("chatbot_").to_string(), n as i64);
+    }
+    tx.execute(
+        "DELETE FROM chatbot_articles WHERE tenant_id = ?1",
+        params![id],
+    )?;
+    tx.execute(
+        "DELETE FROM platform_webhooks WHERE module = ?1",
+        params![crate::service::events_module(id)],
+    )?;
+    tx.execute("DELETE FROM chatbot_tenants WHERE id = ?1", params![id])?;
+    Ok(removed)
+}
+
+/// Usage of the current calendar month, computed from stored conversations,
+/// messages and webhook calls.
+pub(crate) fn usage_report(c: &Connection, tenant: &str) -> ApiResult<UsageReport> {
+    use chrono::Datelike;
+    let now = chrono::Utc::now();
+    let start = chrono::NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
+    let next = if now.month() == 12 {
+        chrono::NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
+    } else {
+        chrono::NaiveDate::from_ymd_opt(now.year(), now.month() + 1, 1)
+    }
+    .unwrap_or(start);
+    let from = format!("{start}T00:00:00Z");
+    let to = format!("{next}T00:00:00Z");
+    let (total, closed, transferred, active): (i64, i64, i64, i64) = c.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(status='closed'),0), COALESCE(SUM(escalation_count > 0),0), COALESCE(SUM(status='active'),0)
+         FROM chatbot_conversations WHERE tenant_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+        params![tenant, from, to],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let (msgs, inbound, outbound, cost): (i64, i64, i64, f64) = c.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(direction='inbound'),0), COALESCE(SUM(direction='outbound'),0), COALESCE(SUM(cost_cents),0)
+         FROM chatbot_messages WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+        params![tenant, from, to],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let mut st = c.prepare(
+        "SELECT c.channel, COUNT(*) FROM chatbot_messages m JOIN chatbot_conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+         WHERE m.tenant_id = ?1 AND m.created_at >= ?2 AND m.created_at < ?3 GROUP BY c.channel",
+    )?;
+    let by_channel: BTreeMap<String, i64> = st
+        .query_map(params![tenant, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut st = c.prepare(
+        "SELECT COALESCE(model_used,'rule_based'), SUM(cost_cents) FROM chatbot_messages WHERE tenant_id = ?1 AND direction = 'outbound'
+         AND created_at >= ?2 AND created_at < ?3 GROUP BY 1",
+    )?;
+    let by_model: BTreeMap<String, i64> = st
+        .query_map(params![tenant, from, to], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<f64>>(1)?.unwrap_or(0.0).round() as i64,
+            ))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let webhook_calls: i64 = c.query_row(
+        "SELECT COUNT(*) FROM chatbot_webhook_events WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+        params![tenant, from, to],
+        |r| r.get(0),
+    )?;
+    let (plan, features) = plan_and_features(c, tenant)?;
+    let (_, conv_limit, api_limit, _) = plan_terms(&plan);
+    let conv_limit = features
+        .get("conversations_per_month")
+        .and_then(Value::as_i64)
+        .unwrap_or(conv_limit);
+    let pct = |used: i64, lim: i64| {
+        if lim > 0 {
+            ((used as f64 / lim as f64) * 10000.0).round() / 100.0
+        } else {
+            0.0
+        }
+    };
+    let end = next.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::seconds(1);
+    let days_remaining = (next - now.date_naive()).num_days() - 1;
+    let open = total - closed - active;
+    Ok(UsageReport {
+        tenant_id: tenant.to_string(),
+        period: format!("{:04}-{:02}", now.year(), now.month()),
+        usage: UsageFigures {
+            conversations: ConversationUsage {
+                total,
+                completed: closed,
+                abandoned: open - transferred.min(open).max(0),
+                escalated: transferred,
+                active,
+            },
+            messages: MessageUsage {
+                total: msgs,
+                inbound,
+                outbound,
+                by_channel,
+            },
+            ai_costs: AiCostUsage {
+                total_cents: cost.round() as i64,
+                by_model,
+            },
+            integrations: IntegrationUsage {
+                api_calls: inbound,
+                webhook_calls,
+            },
+        },
+        limits: UsageLimits {
+            conversations_limit: conv_limit,
+            conversations_used_percent: pct(total, conv_limit),
+            api_calls_limit: api_limit,
+            api_calls_used_percent: pct(inbound, api_limit),
+        },
+        billing_period: BillingPeriod {
+            start: from,
+            end: format!("{}Z", end.format("%Y-%m-%dT%H:%M:%S")),
+            days_remaining: days_remaining.max(0),
+        },
+    })
+}
+
+/// Live counts for the health reports.
+pub(crate) struct HealthCounts {
+    pub open_conversations: i64,
+    pub queued_transfers: i64,
+    pub active_sessions: i64,
+    pub active_tenants: i64,
+}
+
+pub(crate) fn health_counts(c: &Connection) -> ApiResult<HealthCounts> {
+    let q = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0));
+    Ok(HealthCounts {
+        open_conversations: q(
+            "SELECT COUNT(*) FROM chatbot_conversations WHERE status != 'closed'",
+        )?,
+        queued_transfers: q("SELECT COUNT(*) FROM chatbot_transfers WHERE status = 'queued'")?,
+        active_sessions: q("SELECT COUNT(*) FROM chatbot_sessions WHERE status = 'active'")?,
+        active_tenants: q("SELECT COUNT(*) FROM chatbot_tenants WHERE status = 'active'")?,
+    })
+}
+
+/// Messages stored since `since` (RFC 3339), over all tenants.
+pub(crate) fn messages_since(c: &Connection, since: &str) -> ApiResult<i64> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM chatbot_messages WHERE created_at >= ?1",
+        params![since],
+        |r| r.get(0),
+    )?)
+}
