@@ -359,20 +359,21 @@ pub(crate) fn messages_between(
 pub(crate) fn provider_context(
     c: &Connection,
     tenant: &str,
-    body: &Value,
+    body: &crate::model::SendMessageRequest,
 ) -> ApiResult<Option<(Value, Vec<crate::provider::Turn>, String)>> {
     let config = tenant_config(c, tenant)?;
     if !crate::provider::wants_provider(&config) {
         return Ok(None);
     }
     let Some(text) = body
-        .pointer("/content/text")
-        .and_then(Value::as_str)
+        .content
+        .text
+        .as_deref()
         .filter(|t| !t.trim().is_empty())
     else {
         return Ok(None);
     };
-    if let Some(mid) = body.get("message_id").and_then(Value::as_str) {
+    if let Some(mid) = body.message_id.as_deref() {
         let seen: Option<i64> = c
             .query_row(
                 "SELECT seq FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
@@ -384,29 +385,159 @@ pub(crate) fn provider_context(
             return Ok(None);
         }
     }
+    let history = match body.conversation_id.as_deref() {
+        Some(conv) => history_before(c, tenant, conv, i64::MAX)?,
+        None => vec![],
+    };
+    Ok(Some((config, history, text.to_string())))
+}
+
+/// The last 20 turns of a conversation with text, before message `seq`, oldest first.
+fn history_before(
+    c: &Connection,
+    tenant: &str,
+    conv: &str,
+    before_seq: i64,
+) -> ApiResult<Vec<crate::provider::Turn>> {
+    let mut st = c.prepare(
+        "SELECT direction, content FROM (SELECT seq, direction, content FROM chatbot_messages
+         WHERE tenant_id = ?1 AND conversation_id = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT 20) ORDER BY seq",
+    )?;
+    let rows = st.query_map(params![tenant, conv, before_seq], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut history = vec![];
-    if let Some(conv) = body.get("conversation_id").and_then(Value::as_str) {
-        let mut st = c.prepare(
-            "SELECT direction, content FROM (SELECT seq, direction, content FROM chatbot_messages
-             WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY seq DESC LIMIT 20) ORDER BY seq",
-        )?;
-        let rows = st.query_map(params![tenant, conv], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        for row in rows {
-            let (dir, content) = row?;
-            if let Some(t) = parse_json(&content).get("text").and_then(Value::as_str) {
-                let role = if dir == "inbound" {
-                    "user"
-                } else {
-                    "assistant"
-                };
-                history.push(crate::provider::Turn {
-                    role,
-                    text: t.to_string(),
-                });
-            }
+    for row in rows {
+        let (dir, content) = row?;
+        if let Some(t) = parse_json(&content).get("text").and_then(Value::as_str) {
+            let role = if dir == "inbound" {
+                "user"
+            } else {
+                "assistant"
+            };
+            history.push(crate::provider::Turn {
+                role,
+                text: t.to_string(),
+            });
         }
     }
-    Ok(Some((config, history, text.to_string())))
+    Ok(history)
+}
+
+/// For a retry of inbound message `id`: its text and, when the tenant's
+/// chain names a provider, the provider context (configuration, the
+/// conversation before the message, the text). `None` when no such inbound
+/// message exists.
+pub(crate) type RetryContext = (String, Option<(Value, Vec<crate::provider::Turn>, String)>);
+
+pub(crate) fn retry_context(
+    c: &Connection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<Option<RetryContext>> {
+    let row: Option<(i64, String, String)> = c
+        .query_row(
+            "SELECT seq, conversation_id, content FROM chatbot_messages
+             WHERE tenant_id = ?1 AND message_id = ?2 AND direction = 'inbound'",
+            params![tenant, id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((seq, conv, content)) = row else {
+        return Ok(None);
+    };
+    let text = parse_json(&content)
+        .get("text")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let config = tenant_config(c, tenant)?;
+    if !crate::provider::wants_provider(&config) || text.trim().is_empty() {
+        return Ok(Some((text, None)));
+    }
+    let history = history_before(c, tenant, &conv, seq)?;
+    Ok(Some((text.clone(), Some((config, history, text)))))
+}
+
+/// The configuration of an active tenant receiving a channel webhook (404 otherwise).
+pub(crate) fn webhook_tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
+    let active: Option<String> = c
+        .query_row(
+            "SELECT status FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
+            params![tenant],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if active.is_none() {
+        return Err(access::tenant_not_found());
+    }
+    tenant_config(c, tenant)
+}
+
+/// Records a channel event (false when the same event was seen before) and
+/// reopens the channel conversation `conv` when it was closed.
+pub(crate) fn record_channel_event(
+    tx: &Connection,
+    tenant: &str,
+    channel: &str,
+    event_id: &str,
+    conv: &str,
+) -> ApiResult<bool> {
+    let fresh = tx.execute(
+        "INSERT OR IGNORE INTO chatbot_webhook_events (tenant_id, channel, event_key, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![tenant, channel, event_id, now_iso()],
+    )?;
+    let status: Option<String> = tx
+        .query_row(
+            "SELECT status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, conv],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if status.as_deref() == Some("closed") {
+        tx.execute(
+            "UPDATE chatbot_conversations SET status = 'active', closed_at = NULL WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, conv],
+        )?;
+    }
+    Ok(fresh > 0)
+}
+
+/// Records a custom integration event; `customer_updated` merges `data` into
+/// the entities of the customer's open conversations. Returns the actions
+/// taken and the conversations changed.
+pub(crate) fn record_generic_event(
+    tx: &Connection,
+    tenant: &str,
+    event_id: &str,
+    event: &str,
+    customer: Option<&str>,
+    data: &Value,
+) -> ApiResult<(Vec<String>, Vec<String>)> {
+    tx.execute(
+        "INSERT INTO chatbot_webhook_events (tenant_id, channel, event_key, created_at) VALUES (?1, 'generic', ?2, ?3)",
+        params![tenant, event_id, now_iso()],
+    )?;
+    let mut actions = vec!["recorded_event".to_string()];
+    let mut affected = vec![];
+    if let (true, Some(cust)) = (event == "customer_updated", customer) {
+        let mut st = tx.prepare(
+            "SELECT id, entities FROM chatbot_conversations WHERE tenant_id = ?1 AND user_id = ?2 AND status != 'closed'",
+        )?;
+        let rows: Vec<(String, String)> = st
+            .query_map(params![tenant, cust], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        for (id, ents) in rows {
+            let mut e: Value = serde_json::from_str(&ents).unwrap_or(json!({}));
+            let mut ch = vec![];
+            deep_merge(&mut e, data, "", &mut ch);
+            tx.execute(
+                "UPDATE chatbot_conversations SET entities = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                params![tenant, id, e.to_string()],
+            )?;
+            affected.push(id);
+        }
+        actions.push("refreshed_conversation_context".into());
+    }
+    Ok((actions, affected))
 }

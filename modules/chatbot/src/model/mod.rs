@@ -81,3 +81,11 @@ impl<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> Envelo
 mod tenants;
 
 pub use tenants::*;
+mod chat;
+mod conversations;
+mod sessions;
+mod webhooks;
+pub use chat::*;
+pub use conversations::*;
+pub use sessions::*;
+pub use webhooks::*;
