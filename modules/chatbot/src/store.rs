@@ -19,33 +19,38 @@ pub fn tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
         .ok_or_else(access::tenant_not_found)
 }
 
-pub(crate) fn conv_json(r: &rusqlite::Row) -> rusqlite::Result<Value> {
+pub(crate) fn conv_json(r: &rusqlite::Row) -> rusqlite::Result<crate::model::Conversation> {
     let status: String = r.get("status")?;
     let resolution = match status.as_str() {
         "closed" => "resolved",
         "transferred" => "escalated",
         _ => "in_progress",
     };
-    Ok(json!({
-        "conversation_id": r.get::<_, String>("id")?,
-        "user_id": r.get::<_, String>("user_id")?,
-        "channel": r.get::<_, String>("channel")?,
-        "status": status,
-        "started_at": r.get::<_, String>("started_at")?,
-        "last_activity_at": r.get::<_, String>("last_activity_at")?,
-        "message_count": r.get::<_, i64>("message_count")?,
-        "current_intent": r.get::<_, Option<String>>("current_intent")?,
-        "summary": {
-            "primary_issue": r.get::<_, Option<String>>("current_intent")?,
-            "resolution_status": resolution,
-            "customer_satisfaction": r.get::<_, Option<f64>>("satisfaction")?,
-        }
-    }))
+    let intent: Option<String> = r.get("current_intent")?;
+    Ok(crate::model::Conversation {
+        conversation_id: r.get("id")?,
+        user_id: r.get("user_id")?,
+        channel: r.get("channel")?,
+        status,
+        started_at: r.get("started_at")?,
+        last_activity_at: r.get("last_activity_at")?,
+        message_count: r.get("message_count")?,
+        current_intent: intent.clone(),
+        summary: crate::model::ConversationListSummary {
+            primary_issue: intent,
+            resolution_status: resolution.into(),
+            customer_satisfaction: r.get("satisfaction")?,
+        },
+    })
 }
 
 pub(crate) const CONV_SELECT: &str = "SELECT c.*, (SELECT COUNT(*) FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS message_count FROM chatbot_conversations c";
 
-pub(crate) fn load_conv(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn load_conv(
+    c: &Connection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<crate::model::Conversation> {
     c.query_row(
         &format!("{CONV_SELECT} WHERE c.tenant_id = ?1 AND c.id = ?2"),
         params![tenant, id],
@@ -62,23 +67,23 @@ pub(crate) fn messages_of(
     tenant: &str,
     conv: &str,
     limit: i64,
-) -> ApiResult<Vec<Value>> {
+) -> ApiResult<Vec<crate::model::ConversationMessage>> {
     let mut st = c.prepare(
         "SELECT message_id, direction, created_at, content, intent, confidence, processing_ms, model_used
          FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY seq LIMIT ?3",
     )?;
     let rows = st
         .query_map(params![tenant, conv, limit], |r| {
-            Ok(json!({
-                "message_id": r.get::<_, String>(0)?,
-                "direction": r.get::<_, String>(1)?,
-                "timestamp": r.get::<_, String>(2)?,
-                "content": parse_json(&r.get::<_, String>(3)?),
-                "intent": r.get::<_, Option<String>>(4)?,
-                "confidence_score": r.get::<_, Option<f64>>(5)?,
-                "processing_time_ms": r.get::<_, Option<i64>>(6)?,
-                "model_used": r.get::<_, Option<String>>(7)?,
-            }))
+            Ok(crate::model::ConversationMessage {
+                message_id: r.get(0)?,
+                direction: r.get(1)?,
+                timestamp: r.get(2)?,
+                content: message_content(&parse_json(&r.get::<_, String>(3)?)),
+                intent: r.get(4)?,
+                confidence_score: r.get(5)?,
+                processing_time_ms: r.get(6)?,
+                model_used: r.get(7)?,
+            })
         })?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(rows)
@@ -236,7 +241,11 @@ pub(crate) fn usage_of(c: &Connection, tenant: &str) -> ApiResult<Value> {
 }
 
 /// One session as the API renders it; `expired` once `expires_at` has passed.
-pub(crate) fn session_json(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn session_json(
+    c: &Connection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<crate::model::Session> {
     let row = c
         .query_row(
             "SELECT id, user_id, channel, status, created_at, last_activity, expires_at, context, history FROM chatbot_sessions WHERE tenant_id = ?1 AND id = ?2",
@@ -268,16 +277,45 @@ pub(crate) fn session_json(c: &Connection, tenant: &str, id: &str) -> ApiResult<
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let mut context = parse_json(&ctx);
+    if !context.is_object() {
+        context = json!({});
+    }
     context["session_duration_minutes"] = json!(minutes_between(&created, &now_iso()));
-    Ok(json!({
-        "session_id": id, "user_id": user, "channel": channel, "status": status, "created_at": created,
-        "last_activity": last, "expires_at": expires, "conversation_count": convs, "message_count": msgs,
-        "context": context, "history": parse_json(&hist)
-    }))
+    Ok(crate::model::Session {
+        session_id: id,
+        user_id: user,
+        channel,
+        status,
+        created_at: created,
+        last_activity: last,
+        expires_at: expires,
+        conversation_count: convs,
+        message_count: msgs,
+        context,
+        history: parse_json(&hist),
+    })
+}
+
+/// Fails with the tenant-not-found error unless `tenant` is an active tenant
+/// (visitor sessions name their tenant in `X-Tenant-ID`).
+pub(crate) fn require_active_tenant(c: &Connection, tenant: &str) -> ApiResult<()> {
+    let found: Option<String> = c
+        .query_row(
+            "SELECT id FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
+            params![tenant],
+            |r| r.get(0),
+        )
+        .optional()?;
+    found.map(|_| ()).ok_or_else(access::tenant_not_found)
 }
 
 /// Analytics of one conversation computed from its messages and feedback.
-pub(crate) fn analytics_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn analytics_of(
+    c: &Connection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<crate::model::ConversationAnalytics> {
+    use crate::model::{BotPerformance, ConversationAnalytics, FeedbackStats, MessageCounts};
     load_conv(c, tenant, id)?;
     let (replies, avg_conf, fallbacks, avg_ms, max_ms): (i64, Option<f64>, i64, Option<f64>, Option<i64>) = c.query_row(
             "SELECT COUNT(*), AVG(confidence), COALESCE(SUM(intent IS NULL),0), AVG(processing_ms), MAX(processing_ms)
@@ -293,10 +331,8 @@ pub(crate) fn analytics_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<
     let mut st = c.prepare(
             "SELECT intent, COUNT(*) FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND direction = 'outbound' AND intent IS NOT NULL GROUP BY intent",
         )?;
-    let dist: serde_json::Map<String, Value> = st
-        .query_map(params![tenant, id], |r| {
-            Ok((r.get::<_, String>(0)?, json!(r.get::<_, i64>(1)?)))
-        })?
+    let dist: std::collections::BTreeMap<String, i64> = st
+        .query_map(params![tenant, id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<std::result::Result<_, _>>()?;
     let (ratings, avg_rating): (i64, Option<f64>) = c.query_row(
             "SELECT COUNT(*), AVG(f.rating) FROM chatbot_feedback f JOIN chatbot_messages m ON m.tenant_id = f.tenant_id AND m.message_id = f.message_id
@@ -305,19 +341,30 @@ pub(crate) fn analytics_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
     let round = |x: Option<f64>| x.map(|v| (v * 1000.0).round() / 1000.0);
-    Ok(json!({
-        "conversation_id": id,
-        "messages": {"inbound": inbound, "outbound": replies, "total": inbound + replies},
-        "bot_performance": {
-            "average_confidence": round(avg_conf),
-            "fallback_count": fallbacks,
-            "fallback_rate": if replies > 0 { round(Some(fallbacks as f64 / replies as f64)) } else { None },
-            "average_response_time_ms": round(avg_ms),
-            "max_response_time_ms": max_ms,
+    Ok(ConversationAnalytics {
+        conversation_id: id.to_string(),
+        messages: MessageCounts {
+            inbound,
+            outbound: replies,
+            total: inbound + replies,
         },
-        "intent_distribution": dist,
-        "feedback": {"ratings": ratings, "average_rating": round(avg_rating)},
-    }))
+        bot_performance: BotPerformance {
+            average_confidence: round(avg_conf),
+            fallback_count: fallbacks,
+            fallback_rate: if replies > 0 {
+                round(Some(fallbacks as f64 / replies as f64))
+            } else {
+                None
+            },
+            average_response_time_ms: round(avg_ms),
+            max_response_time_ms: max_ms,
+        },
+        intent_distribution: dist,
+        feedback: FeedbackStats {
+            ratings,
+            average_rating: round(avg_rating),
+        },
+    })
 }
 
 /// The messages of one conversation sent between `from` and `to` (RFC 3339,
