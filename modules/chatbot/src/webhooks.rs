@@ -118,7 +118,7 @@ pub struct Signed<T> {
     _payload: PhantomData<T>,
 }
 
-impl<'a, T: ParseFromJSON + Send> ApiExtractor<'a> for Signed<T> {
+impl<'a, T: ParseFromJSON + Send + 'static> ApiExtractor<'a> for Signed<T> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
     type ParamType = ();
     type ParamRawType = ();
@@ -150,7 +150,7 @@ impl<'a, T: ParseFromJSON + Send> ApiExtractor<'a> for Signed<T> {
     }
 }
 
-impl<T: ParseFromJSON> Signed<T> {
+impl<T: ParseFromJSON + 'static> Signed<T> {
     /// Parses the (already verified) body; a mismatch is a 400 `INVALID_PAYLOAD`.
     pub fn parse(&self) -> ApiResult<T> {
         let v: Value =
@@ -159,7 +159,7 @@ impl<T: ParseFromJSON> Signed<T> {
     }
 }
 
-fn parse_payload<T: ParseFromJSON>(v: Value) -> ApiResult<T> {
+fn parse_payload<T: ParseFromJSON + 'static>(v: Value) -> ApiResult<T> {
     crate::api::parse_body::<T>(v).map_err(|e| {
         let mut err = malformed(&format!("The payload does not match: {}", e.message));
         for d in e.details {

@@ -19,6 +19,9 @@ use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaR
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions, Tags};
 use serde_json::{json, Value};
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::access::{self, Caller};
 use crate::model::{ChatbotEnvelope, Envelope};
@@ -118,7 +121,7 @@ pub(crate) async fn internal(
 /// be sent empty, with or without a content type.
 pub struct Body<T>(pub T);
 
-impl<'a, T: ParseFromJSON + Send> ApiExtractor<'a> for Body<T> {
+impl<'a, T: ParseFromJSON + Send + 'static> ApiExtractor<'a> for Body<T> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
     type ParamType = ();
     type ParamRawType = ();
@@ -165,21 +168,39 @@ impl<'a, T: ParseFromJSON + Send> ApiExtractor<'a> for Body<T> {
     }
 }
 
-/// Parses `value` as `T`; when it does not match, walks `T`'s schema to name
-/// every bad field (wrong type, missing required field, unknown enum value).
-pub fn parse_body<T: ParseFromJSON>(value: Value) -> ApiResult<T> {
-    let copy = value.clone();
-    T::parse_from_json(Some(value)).map_err(|e| {
-        let mut registry = Registry::new();
-        T::register(&mut registry);
-        let mut errs = vec![];
-        check_schema(&registry, &T::schema_ref(), &copy, "", &mut errs);
-        if errs.is_empty() {
-            ApiError::invalid("body", e.into_message())
-        } else {
-            ApiError::validation(errs)
-        }
-    })
+/// Parses `value` as `T`, strictly: every field must have its documented
+/// JSON type (poem-openapi alone would turn a number into a string). Every
+/// bad field (wrong type, missing required field, unknown enum value) is
+/// named, one detail each.
+pub fn parse_body<T: ParseFromJSON + 'static>(value: Value) -> ApiResult<T> {
+    let (registry, schema) = &*schema_of::<T>();
+    let mut errs = vec![];
+    if !value.is_null() || T::IS_REQUIRED {
+        check_schema(registry, schema, &value, "", &mut errs);
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    T::parse_from_json(Some(value)).map_err(|e| ApiError::invalid("body", e.into_message()))
+}
+
+type SchemaCache = HashMap<TypeId, Arc<(Registry, MetaSchemaRef)>>;
+
+/// `T`'s schema and the registry of the types it refers to, built once per type.
+fn schema_of<T: ParseFromJSON + 'static>() -> Arc<(Registry, MetaSchemaRef)> {
+    static CACHE: OnceLock<RwLock<SchemaCache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = TypeId::of::<T>();
+    if let Some(hit) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let mut registry = Registry::new();
+    T::register(&mut registry);
+    let built = Arc::new((registry, T::schema_ref()));
+    if let Ok(mut c) = cache.write() {
+        c.insert(key, built.clone());
+    }
+    built
 }
 
 fn join(path: &str, name: &str) -> String {
