@@ -210,8 +210,8 @@ async fn every_chat_session_conversation_and_webhook_operation_has_field_schemas
     }
 }
 
-/// A tenant with an API key; `ai_models` (when given) is merged into its configuration.
-async fn tenant(app: &TestApp, ai_models: Option<Value>) -> (String, String) {
+/// A tenant with an API key; `configuration` (when given) is merged into its configuration.
+async fn tenant(app: &TestApp, configuration: Option<Value>) -> (String, String) {
     let (uid, owner) = app.user_with(&[]).await;
     let email = app
         .platform
@@ -232,11 +232,11 @@ async fn tenant(app: &TestApp, ai_models: Option<Value>) -> (String, String) {
     let d = body(r).await["data"].clone();
     let tid = d["tenant_id"].as_str().unwrap().to_string();
     let key = format!("ApiKey {}", d["api_keys"]["primary"].as_str().unwrap());
-    if let Some(ai) = ai_models {
+    if let Some(configuration) = configuration {
         app.client
             .put(format!("{B}/tenants/{tid}/config"))
             .header("Authorization", format!("Bearer {owner}"))
-            .body_json(&json!({"configuration": {"ai_models": ai}}))
+            .body_json(&json!({ "configuration": configuration }))
             .send()
             .await
             .assert_status_is_ok();
@@ -698,8 +698,8 @@ async fn retry_goes_along_the_fallback_chain_like_a_new_message() {
     let (url, status, seen) = switchable_server().await;
     let (_tid, key) = tenant(
         &app,
-        Some(json!({"providers": {"local": {"base_url": url, "model": "retry-model", "timeout_ms": 3000,
-            "custom_instructions": "Be brief."}}, "fallback_chain": ["local", "rule_based"]})),
+        Some(json!({"ai_models": {"providers": {"local": {"base_url": url, "model": "retry-model", "timeout_ms": 3000,
+            "custom_instructions": "Be brief."}}, "fallback_chain": ["local", "rule_based"]}})),
     )
     .await;
     let send = |id: &'static str, text: &'static str| {
@@ -819,4 +819,126 @@ async fn retry_goes_along_the_fallback_chain_like_a_new_message() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(b["error"]["details"]["field"], "message_id");
     assert_eq!(seen.lock().unwrap().len(), before);
+}
+
+async fn post_raw(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, String)],
+    raw: &str,
+) -> (StatusCode, Value) {
+    let mut req = app.client.post(format!("{B}{path}"));
+    for (k, v) in headers {
+        req = req.header(*k, v.as_str());
+    }
+    let r = req.body(raw.to_string()).send().await;
+    let status = r.0.status();
+    (status, body(r).await)
+}
+
+#[tokio::test]
+async fn channel_payloads_are_typed_but_signatures_cover_the_raw_bytes() {
+    use frontline_chatbot::webhooks::{meta_signature, slack_signature};
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (tid, _key) = tenant(
+        &app,
+        Some(json!({"channels": {"whatsapp": {"app_secret": "wa-secret"}, "slack": {"signing_secret": "sl-secret"},
+            "telegram": {"secret_token": "tg-secret"}}})),
+    )
+    .await;
+    let wa = |raw: &str, secret: &str| {
+        vec![
+            ("X-Tenant-ID", tid.clone()),
+            ("Content-Type", "application/json".to_string()),
+            (
+                "X-Hub-Signature-256",
+                meta_signature(secret, raw.as_bytes()),
+            ),
+        ]
+    };
+    // Odd spacing and key order: the signature is over these exact bytes.
+    let raw = "{ \"entry\" : [ { \"changes\": [ { \"field\": \"messages\", \"value\": { \"messages\": [ { \"type\": \"text\", \"text\": { \"body\": \"what are your store hours\" }, \"id\": \"wamid.t1\", \"from\": \"555\", \"timestamp\": \"1672531200\" } ] } } ] } ],\n  \"object\": \"whatsapp_business_account\" }";
+    let (s, b) = post_raw(&app, "/webhooks/whatsapp", &wa(raw, "wa-secret"), raw).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["status"], "received");
+    assert_eq!(b["messages_processed"], 1);
+    assert_eq!(b["conversation_id"], "conv_whatsapp_user_555");
+    assert!(b["message_id"].as_str().unwrap().starts_with("msg_"));
+    assert!(b["processing_time_ms"].is_i64());
+    // A signature over the re-serialized JSON (same content, other bytes) is refused.
+    let reserialized = serde_json::to_string(&serde_json::from_str::<Value>(raw).unwrap()).unwrap();
+    let mut forged = wa(raw, "wa-secret");
+    forged[2].1 = meta_signature("wa-secret", reserialized.as_bytes());
+    let (s, b) = post_raw(&app, "/webhooks/whatsapp", &forged, raw).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+    assert_eq!(b["error"]["code"], "INVALID_SIGNATURE");
+
+    // Signed but not the provider's format: 400 naming the field, nothing processed.
+    for (raw, field) in [
+        (r#"{"object": "whatsapp_business_account"}"#, "entry"),
+        (r#"{"entry": {"id": "1"}}"#, "entry"),
+        (
+            r#"{"entry": [{"changes": [{"value": {"messages": [{"id": 5, "from": "555", "text": {"body": "hi"}}]}}]}]}"#,
+            "entry[0].changes[0].value.messages[0].id",
+        ),
+    ] {
+        let (s, b) = post_raw(&app, "/webhooks/whatsapp", &wa(raw, "wa-secret"), raw).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{raw}: {b}");
+        assert_eq!(b["error"]["code"], "INVALID_PAYLOAD", "{b}");
+        assert_eq!(b["error"]["details"]["field"], field, "{raw}: {b}");
+    }
+
+    // Telegram: a typed update answers with sendMessage; a string update_id is refused.
+    let tg = vec![
+        ("X-Tenant-ID", tid.clone()),
+        ("Content-Type", "application/json".to_string()),
+        ("X-Telegram-Bot-Api-Secret-Token", "tg-secret".to_string()),
+    ];
+    let raw = r#"{"update_id": 1001, "message": {"message_id": 7, "from": {"id": 42, "first_name": "Ann"}, "chat": {"id": 42}, "date": 1672531200, "text": "store hours"}}"#;
+    let (s, b) = post_raw(&app, "/webhooks/telegram", &tg, raw).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["method"], "sendMessage");
+    assert_eq!(b["chat_id"], 42);
+    assert!(b["text"].as_str().unwrap().contains("store hours"), "{b}");
+    let raw = r#"{"update_id": "1002", "message": {"from": {"id": 42}, "text": "hi"}}"#;
+    let (s, b) = post_raw(&app, "/webhooks/telegram", &tg, raw).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["error"]["details"]["field"], "update_id");
+
+    // Slack: a form-encoded slash command and the JSON url_verification.
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let slack = |raw: &str, ct: &str| {
+        vec![
+            ("X-Tenant-ID", tid.clone()),
+            ("Content-Type", ct.to_string()),
+            ("X-Slack-Request-Timestamp", ts.clone()),
+            (
+                "X-Slack-Signature",
+                slack_signature("sl-secret", &ts, raw.as_bytes()),
+            ),
+        ]
+    };
+    let raw = "token=t&team_id=T1&user_id=U2147483697&command=%2Fchatbot&text=store+hours&trigger_id=13345224609.738474920";
+    let (s, b) = post_raw(
+        &app,
+        "/webhooks/slack",
+        &slack(raw, "application/x-www-form-urlencoded"),
+        raw,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["response_type"], "in_channel");
+    assert_eq!(b["attachments"][0]["actions"][0]["type"], "button");
+    assert_eq!(b["attachments"][0]["callback_id"], "store_hours_inquiry");
+    assert!(b.get("challenge").is_none());
+    let raw = r#"{"type": "url_verification", "challenge": "ch_123"}"#;
+    let (s, b) = post_raw(
+        &app,
+        "/webhooks/slack",
+        &slack(raw, "application/json"),
+        raw,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b, json!({"challenge": "ch_123"}));
 }
