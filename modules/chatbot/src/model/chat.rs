@@ -86,7 +86,9 @@ pub struct QuickReply {
 /// The knowledge article a reply was taken from.
 #[derive(Object, Clone, Debug)]
 pub struct KnowledgeSource {
+    /// The knowledge article.
     pub article_id: String,
+    /// Its title.
     pub title: String,
 }
 
@@ -164,9 +166,13 @@ pub struct ChatMessageResponse {
     pub message_id: String,
     /// The id of the stored bot reply (rate it with `POST /chat/feedback`).
     pub reply_message_id: String,
+    /// The conversation the message went to (found, created or given).
     pub conversation_id: String,
+    /// The bot's answer.
     pub response: BotResponse,
+    /// Where the conversation stands after the reply.
     pub conversation_state: ConversationState,
+    /// How the reply was produced.
     pub processing_metadata: ProcessingMetadata,
     /// True when this `message_id` was already answered and the stored reply is returned.
     #[oai(skip_serializing_if_is_none)]
@@ -179,10 +185,13 @@ pub struct ChatMessageResponse {
 /// One stored message, inbound or bot reply.
 #[derive(Object, Clone, Debug)]
 pub struct ChatMessage {
+    /// The message.
     pub message_id: String,
+    /// The conversation.
     pub conversation_id: String,
     /// `inbound` (customer) or `outbound` (bot).
     pub direction: String,
+    /// What was sent: the customer's content, or the bot's reply with its quick replies.
     pub content: MessageContent,
     /// Recognised intent (bot replies).
     pub intent: Option<String>,
@@ -218,7 +227,9 @@ pub struct TypingRequest {
 /// The typing indicator was sent.
 #[derive(Object, Clone, Debug)]
 pub struct TypingResult {
+    /// Always true: the indicator was delivered as the `conversation.typing` event.
     pub typing_sent: bool,
+    /// How long the indicator shows.
     pub duration_ms: i64,
 }
 
@@ -236,9 +247,13 @@ pub struct FeedbackRequest {
 /// The stored rating.
 #[derive(Object, Clone, Debug)]
 pub struct FeedbackResult {
+    /// The stored rating.
     pub feedback_id: String,
+    /// The rated message.
     pub message_id: String,
+    /// 1-5.
     pub rating: i64,
+    /// The conversation of the rated message.
     pub conversation_id: String,
     /// Mean rating of the conversation's messages so far.
     pub conversation_satisfaction: f64,

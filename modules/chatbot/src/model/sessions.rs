@@ -25,16 +25,22 @@ pub struct CreateSessionRequest {
     /// `pages_visited` and, for `/products/<id>`, `product_interest`),
     /// `referrer`, `user_agent`, `device_type`, `timezone`, …
     pub initial_context: Option<BTreeMap<String, Value>>,
+    /// Session settings (timeout).
     pub session_config: Option<SessionConfig>,
 }
 
 /// A new session; `session_token` is shown only here.
 #[derive(Object, Clone, Debug)]
 pub struct SessionCreated {
+    /// The session.
     pub session_id: String,
+    /// The customer or visitor (the tenant's own id).
     pub user_id: String,
+    /// The channel: `web`, `whatsapp`, `messenger`, `slack`, `teams`, `telegram`, `sms`, `api` or `generic`.
     pub channel: String,
+    /// When the session started (RFC 3339, UTC).
     pub created_at: String,
+    /// `created_at` plus `timeout_minutes`.
     pub expires_at: String,
     /// Shown once; stored hashed.
     pub session_token: String,
@@ -45,13 +51,19 @@ pub struct SessionCreated {
 /// A session.
 #[derive(Object, Clone, Debug)]
 pub struct Session {
+    /// The session.
     pub session_id: String,
+    /// The customer or visitor (the tenant's own id).
     pub user_id: String,
+    /// The channel: `web`, `whatsapp`, `messenger`, `slack`, `teams`, `telegram`, `sms`, `api` or `generic`.
     pub channel: String,
     /// `active`, `ended` or `expired` (once `expires_at` has passed).
     pub status: String,
+    /// When the session started (RFC 3339, UTC).
     pub created_at: String,
+    /// The last use of the session (RFC 3339, UTC).
     pub last_activity: String,
+    /// When the session expires unless extended.
     pub expires_at: String,
     /// Conversations of this user and channel since the session started.
     pub conversation_count: i64,
@@ -66,7 +78,9 @@ pub struct Session {
 /// `PUT /sessions/{id}`.
 #[derive(Object, Clone, Debug, Default)]
 pub struct UpdateSessionRequest {
+    /// A new user id (e.g. once an anonymous visitor signs in).
     pub user_id: Option<String>,
+    /// A new channel.
     pub channel: Option<String>,
     /// `active` or `ended`.
     pub status: Option<String>,
@@ -75,9 +89,11 @@ pub struct UpdateSessionRequest {
 /// An ended session.
 #[derive(Object, Clone, Debug)]
 pub struct SessionEnded {
+    /// The session.
     pub session_id: String,
     /// Always `ended`.
     pub status: String,
+    /// When it ended (RFC 3339, UTC).
     pub ended_at: String,
 }
 
@@ -93,15 +109,20 @@ pub struct ExtendSessionRequest {
 /// The session's new expiry.
 #[derive(Object, Clone, Debug)]
 pub struct SessionExtension {
+    /// The session.
     pub session_id: String,
+    /// The expiry before the extension.
     pub previous_expiry: String,
+    /// The new expiry.
     pub new_expiry: String,
+    /// Minutes added.
     pub extended_by_minutes: i64,
 }
 
 /// A session's context and history.
 #[derive(Object, Clone, Debug)]
 pub struct SessionContext {
+    /// The session.
     pub session_id: String,
     /// Free-form context.
     pub context: Value,
@@ -122,9 +143,12 @@ pub struct ContextUpdateRequest {
 /// The updated context.
 #[derive(Object, Clone, Debug)]
 pub struct ContextUpdateResult {
+    /// The session.
     pub session_id: String,
+    /// Always true.
     pub context_updated: bool,
     /// The context keys that were set.
     pub updated_fields: Vec<String>,
+    /// The whole context after the update.
     pub new_context: Value,
 }
