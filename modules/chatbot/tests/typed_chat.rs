@@ -340,6 +340,12 @@ async fn wrong_typed_bodies_name_the_field_in_the_chatbot_error_body() {
         ),
         (
             "POST",
+            "/chat/feedback".into(),
+            json!({"message_id": "m", "rating": u64::MAX}),
+            "rating",
+        ),
+        (
+            "POST",
             "/chat/typing".into(),
             json!({"conversation_id": "conv_t", "is_typing": "yes"}),
             "is_typing",

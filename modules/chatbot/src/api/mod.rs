@@ -249,15 +249,15 @@ fn check_schema(
         "array" => v.is_array(),
         "string" => v.is_string(),
         "integer" if schema.format.is_some_and(|f| f.starts_with('u')) => v.is_u64(),
-        "integer" => v.is_i64() || v.is_u64(),
+        "integer" => v.is_i64(),
         "number" => v.is_number(),
         _ => v.is_boolean(),
     };
     if !fits {
-        let what = if schema.ty == "integer" && schema.format.is_some_and(|f| f.starts_with('u')) {
-            "a non-negative integer"
-        } else {
-            kind
+        let what = match (schema.ty, schema.format) {
+            ("integer", Some(f)) if f.starts_with('u') => "a non-negative integer",
+            ("integer", _) if v.is_u64() => "an integer below 2^63",
+            _ => kind,
         };
         errs.push(FieldError::new(field, format!("{field} must be {what}")));
         return;
