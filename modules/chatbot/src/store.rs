@@ -296,19 +296,6 @@ pub(crate) fn session_json(
     })
 }
 
-/// Fails with the tenant-not-found error unless `tenant` is an active tenant
-/// (visitor sessions name their tenant in `X-Tenant-ID`).
-pub(crate) fn require_active_tenant(c: &Connection, tenant: &str) -> ApiResult<()> {
-    let found: Option<String> = c
-        .query_row(
-            "SELECT id FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
-            params![tenant],
-            |r| r.get(0),
-        )
-        .optional()?;
-    found.map(|_| ()).ok_or_else(access::tenant_not_found)
-}
-
 /// Analytics of one conversation computed from its messages and feedback.
 pub(crate) fn analytics_of(
     c: &Connection,
@@ -587,4 +574,17 @@ pub(crate) fn record_generic_event(
         actions.push("refreshed_conversation_context".into());
     }
     Ok((actions, affected))
+}
+
+/// Fails with the tenant-not-found error unless `tenant` is an active tenant
+/// (visitor sessions name their tenant in `X-Tenant-ID`).
+pub(crate) fn require_active_tenant(c: &Connection, tenant: &str) -> ApiResult<()> {
+    let found: Option<String> = c
+        .query_row(
+            "SELECT id FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
+            params![tenant],
+            |r| r.get(0),
+        )
+        .optional()?;
+    found.map(|_| ()).ok_or_else(access::tenant_not_found)
 }
