@@ -11,6 +11,7 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod body;
 mod auth_api;
 pub mod db;
 pub mod error;

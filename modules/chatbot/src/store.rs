@@ -22,33 +22,38 @@ pub fn tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
         .ok_or_else(access::tenant_not_found)
 }
 
-pub(crate) fn conv_json(r: &rusqlite::Row) -> rusqlite::Result<Value> {
+pub(crate) fn conv_json(r: &rusqlite::Row) -> rusqlite::Result<crate::model::Conversation> {
     let status: String = r.get("status")?;
     let resolution = match status.as_str() {
         "closed" => "resolved",
         "transferred" => "escalated",
         _ => "in_progress",
     };
-    Ok(json!({
-        "conversation_id": r.get::<_, String>("id")?,
-        "user_id": r.get::<_, String>("user_id")?,
-        "channel": r.get::<_, String>("channel")?,
-        "status": status,
-        "started_at": r.get::<_, String>("started_at")?,
-        "last_activity_at": r.get::<_, String>("last_activity_at")?,
-        "message_count": r.get::<_, i64>("message_count")?,
-        "current_intent": r.get::<_, Option<String>>("current_intent")?,
-        "summary": {
-            "primary_issue": r.get::<_, Option<String>>("current_intent")?,
-            "resolution_status": resolution,
-            "customer_satisfaction": r.get::<_, Option<f64>>("satisfaction")?,
-        }
-    }))
+    let intent: Option<String> = r.get("current_intent")?;
+    Ok(crate::model::Conversation {
+        conversation_id: r.get("id")?,
+        user_id: r.get("user_id")?,
+        channel: r.get("channel")?,
+        status,
+        started_at: r.get("started_at")?,
+        last_activity_at: r.get("last_activity_at")?,
+        message_count: r.get("message_count")?,
+        current_intent: intent.clone(),
+        summary: crate::model::ConversationListSummary {
+            primary_issue: intent,
+            resolution_status: resolution.into(),
+            customer_satisfaction: r.get("satisfaction")?,
+        },
+    })
 }
 
 pub(crate) const CONV_SELECT: &str = "SELECT c.*, (SELECT COUNT(*) FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS message_count FROM chatbot_conversations c";
 
-pub(crate) fn load_conv(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn load_conv(
+    c: &Connection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<crate::model::Conversation> {
     c.query_row(
         &format!("{CONV_SELECT} WHERE c.tenant_id = ?1 AND c.id = ?2"),
         params![tenant, id],
@@ -65,23 +70,23 @@ pub(crate) fn messages_of(
     tenant: &str,
     conv: &str,
     limit: i64,
-) -> ApiResult<Vec<Value>> {
+) -> ApiResult<Vec<crate::model::ConversationMessage>> {
     let mut st = c.prepare(
         "SELECT message_id, direction, created_at, content, intent, confidence, processing_ms, model_used
          FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY seq LIMIT ?3",
     )?;
     let rows = st
         .query_map(params![tenant, conv, limit], |r| {
-            Ok(json!({
-                "message_id": r.get::<_, String>(0)?,
-                "direction": r.get::<_, String>(1)?,
-                "timestamp": r.get::<_, String>(2)?,
-                "content": parse_json(&r.get::<_, String>(3)?),
-                "intent": r.get::<_, Option<String>>(4)?,
-                "confidence_score": r.get::<_, Option<f64>>(5)?,
-                "processing_time_ms": r.get::<_, Option<i64>>(6)?,
-                "model_used": r.get::<_, Option<String>>(7)?,
-            }))
+            Ok(crate::model::ConversationMessage {
+                message_id: r.get(0)?,
+                direction: r.get(1)?,
+                timestamp: r.get(2)?,
+                content: message_content(&parse_json(&r.get::<_, String>(3)?)),
+                intent: r.get(4)?,
+                confidence_score: r.get(5)?,
+                processing_time_ms: r.get(6)?,
+                model_used: r.get(7)?,
+            })
         })?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(rows)
@@ -94,7 +99,11 @@ pub(crate) fn usage_of(c: &Connection, tenant: &str) -> ApiResult<Value> {
 }
 
 /// One session as the API renders it; `expired` once `expires_at` has passed.
-pub(crate) fn session_json(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn session_json(
+    c: &Connection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<crate::model::Session> {
     let row = c
         .query_row(
             "SELECT id, user_id, channel, status, created_at, last_activity, expires_at, context, history FROM chatbot_sessions WHERE tenant_id = ?1 AND id = ?2",
@@ -126,16 +135,32 @@ pub(crate) fn session_json(c: &Connection, tenant: &str, id: &str) -> ApiResult<
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let mut context = parse_json(&ctx);
+    if !context.is_object() {
+        context = json!({});
+    }
     context["session_duration_minutes"] = json!(minutes_between(&created, &now_iso()));
-    Ok(json!({
-        "session_id": id, "user_id": user, "channel": channel, "status": status, "created_at": created,
-        "last_activity": last, "expires_at": expires, "conversation_count": convs, "message_count": msgs,
-        "context": context, "history": parse_json(&hist)
-    }))
+    Ok(crate::model::Session {
+        session_id: id,
+        user_id: user,
+        channel,
+        status,
+        created_at: created,
+        last_activity: last,
+        expires_at: expires,
+        conversation_count: convs,
+        message_count: msgs,
+        context,
+        history: parse_json(&hist),
+    })
 }
 
 /// Analytics of one conversation computed from its messages and feedback.
-pub(crate) fn analytics_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn analytics_of(
+    c: &Connection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<crate::model::ConversationAnalytics> {
+    use crate::model::{BotPerformance, ConversationAnalytics, FeedbackStats, MessageCounts};
     load_conv(c, tenant, id)?;
     let (replies, avg_conf, fallbacks, avg_ms, max_ms): (i64, Option<f64>, i64, Option<f64>, Option<i64>) = c.query_row(
             "SELECT COUNT(*), AVG(confidence), COALESCE(SUM(intent IS NULL),0), AVG(processing_ms), MAX(processing_ms)
@@ -151,10 +176,8 @@ pub(crate) fn analytics_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<
     let mut st = c.prepare(
             "SELECT intent, COUNT(*) FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND direction = 'outbound' AND intent IS NOT NULL GROUP BY intent",
         )?;
-    let dist: serde_json::Map<String, Value> = st
-        .query_map(params![tenant, id], |r| {
-            Ok((r.get::<_, String>(0)?, json!(r.get::<_, i64>(1)?)))
-        })?
+    let dist: std::collections::BTreeMap<String, i64> = st
+        .query_map(params![tenant, id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<std::result::Result<_, _>>()?;
     let (ratings, avg_rating): (i64, Option<f64>) = c.query_row(
             "SELECT COUNT(*), AVG(f.rating) FROM chatbot_feedback f JOIN chatbot_messages m ON m.tenant_id = f.tenant_id AND m.message_id = f.message_id
@@ -163,19 +186,30 @@ pub(crate) fn analytics_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
     let round = |x: Option<f64>| x.map(|v| (v * 1000.0).round() / 1000.0);
-    Ok(json!({
-        "conversation_id": id,
-        "messages": {"inbound": inbound, "outbound": replies, "total": inbound + replies},
-        "bot_performance": {
-            "average_confidence": round(avg_conf),
-            "fallback_count": fallbacks,
-            "fallback_rate": if replies > 0 { round(Some(fallbacks as f64 / replies as f64)) } else { None },
-            "average_response_time_ms": round(avg_ms),
-            "max_response_time_ms": max_ms,
+    Ok(ConversationAnalytics {
+        conversation_id: id.to_string(),
+        messages: MessageCounts {
+            inbound,
+            outbound: replies,
+            total: inbound + replies,
         },
-        "intent_distribution": dist,
-        "feedback": {"ratings": ratings, "average_rating": round(avg_rating)},
-    }))
+        bot_performance: BotPerformance {
+            average_confidence: round(avg_conf),
+            fallback_count: fallbacks,
+            fallback_rate: if replies > 0 {
+                round(Some(fallbacks as f64 / replies as f64))
+            } else {
+                None
+            },
+            average_response_time_ms: round(avg_ms),
+            max_response_time_ms: max_ms,
+        },
+        intent_distribution: dist,
+        feedback: FeedbackStats {
+            ratings,
+            average_rating: round(avg_rating),
+        },
+    })
 }
 
 /// The messages of one conversation sent between `from` and `to` (RFC 3339,
@@ -217,20 +251,21 @@ pub(crate) fn messages_between(
 pub(crate) fn provider_context(
     c: &Connection,
     tenant: &str,
-    body: &Value,
+    body: &crate::model::SendMessageRequest,
 ) -> ApiResult<Option<(Value, Vec<crate::provider::Turn>, String)>> {
     let config = tenant_config(c, tenant)?;
     if !crate::provider::wants_provider(&config) {
         return Ok(None);
     }
     let Some(text) = body
-        .pointer("/content/text")
-        .and_then(Value::as_str)
+        .content
+        .text
+        .as_deref()
         .filter(|t| !t.trim().is_empty())
     else {
         return Ok(None);
     };
-    if let Some(mid) = body.get("message_id").and_then(Value::as_str) {
+    if let Some(mid) = body.message_id.as_deref() {
         let seen: Option<i64> = c
             .query_row(
                 "SELECT seq FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
@@ -242,29 +277,172 @@ pub(crate) fn provider_context(
             return Ok(None);
         }
     }
+    let history = match body.conversation_id.as_deref() {
+        Some(conv) => history_before(c, tenant, conv, i64::MAX)?,
+        None => vec![],
+    };
+    Ok(Some((config, history, text.to_string())))
+}
+
+/// The last 20 turns of a conversation with text, before message `seq`, oldest first.
+fn history_before(
+    c: &Connection,
+    tenant: &str,
+    conv: &str,
+    before_seq: i64,
+) -> ApiResult<Vec<crate::provider::Turn>> {
+    let mut st = c.prepare(
+        "SELECT direction, content FROM (SELECT seq, direction, content FROM chatbot_messages
+         WHERE tenant_id = ?1 AND conversation_id = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT 20) ORDER BY seq",
+    )?;
+    let rows = st.query_map(params![tenant, conv, before_seq], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut history = vec![];
-    if let Some(conv) = body.get("conversation_id").and_then(Value::as_str) {
-        let mut st = c.prepare(
-            "SELECT direction, content FROM (SELECT seq, direction, content FROM chatbot_messages
-             WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY seq DESC LIMIT 20) ORDER BY seq",
-        )?;
-        let rows = st.query_map(params![tenant, conv], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        for row in rows {
-            let (dir, content) = row?;
-            if let Some(t) = parse_json(&content).get("text").and_then(Value::as_str) {
-                let role = if dir == "inbound" {
-                    "user"
-                } else {
-                    "assistant"
-                };
-                history.push(crate::provider::Turn {
-                    role,
-                    text: t.to_string(),
-                });
-            }
+    for row in rows {
+        let (dir, content) = row?;
+        if let Some(t) = parse_json(&content).get("text").and_then(Value::as_str) {
+            let role = if dir == "inbound" {
+                "user"
+            } else {
+                "assistant"
+            };
+            history.push(crate::provider::Turn {
+                role,
+                text: t.to_string(),
+            });
         }
     }
-    Ok(Some((config, history, text.to_string())))
+    Ok(history)
+}
+
+/// For a retry of inbound message `id`: its text and, when the tenant's
+/// chain names a provider, the provider context (configuration, the
+/// conversation before the message, the text). `None` when no such inbound
+/// message exists.
+pub(crate) type RetryContext = (String, Option<(Value, Vec<crate::provider::Turn>, String)>);
+
+pub(crate) fn retry_context(
+    c: &Connection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<Option<RetryContext>> {
+    let row: Option<(i64, String, String)> = c
+        .query_row(
+            "SELECT seq, conversation_id, content FROM chatbot_messages
+             WHERE tenant_id = ?1 AND message_id = ?2 AND direction = 'inbound'",
+            params![tenant, id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((seq, conv, content)) = row else {
+        return Ok(None);
+    };
+    let text = parse_json(&content)
+        .get("text")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let config = tenant_config(c, tenant)?;
+    if !crate::provider::wants_provider(&config) || text.trim().is_empty() {
+        return Ok(Some((text, None)));
+    }
+    let history = history_before(c, tenant, &conv, seq)?;
+    Ok(Some((text.clone(), Some((config, history, text)))))
+}
+
+/// The configuration of an active tenant receiving a channel webhook (404 otherwise).
+pub(crate) fn webhook_tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
+    let active: Option<String> = c
+        .query_row(
+            "SELECT status FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
+            params![tenant],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if active.is_none() {
+        return Err(access::tenant_not_found());
+    }
+    tenant_config(c, tenant)
+}
+
+/// Records a channel event (false when the same event was seen before) and
+/// reopens the channel conversation `conv` when it was closed.
+pub(crate) fn record_channel_event(
+    tx: &Connection,
+    tenant: &str,
+    channel: &str,
+    event_id: &str,
+    conv: &str,
+) -> ApiResult<bool> {
+    let fresh = tx.execute(
+        "INSERT OR IGNORE INTO chatbot_webhook_events (tenant_id, channel, event_key, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![tenant, channel, event_id, now_iso()],
+    )?;
+    let status: Option<String> = tx
+        .query_row(
+            "SELECT status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, conv],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if status.as_deref() == Some("closed") {
+        tx.execute(
+            "UPDATE chatbot_conversations SET status = 'active', closed_at = NULL WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, conv],
+        )?;
+    }
+    Ok(fresh > 0)
+}
+
+/// Records a custom integration event; `customer_updated` merges `data` into
+/// the entities of the customer's open conversations. Returns the actions
+/// taken and the conversations changed.
+pub(crate) fn record_generic_event(
+    tx: &Connection,
+    tenant: &str,
+    event_id: &str,
+    event: &str,
+    customer: Option<&str>,
+    data: &Value,
+) -> ApiResult<(Vec<String>, Vec<String>)> {
+    tx.execute(
+        "INSERT INTO chatbot_webhook_events (tenant_id, channel, event_key, created_at) VALUES (?1, 'generic', ?2, ?3)",
+        params![tenant, event_id, now_iso()],
+    )?;
+    let mut actions = vec!["recorded_event".to_string()];
+    let mut affected = vec![];
+    if let (true, Some(cust)) = (event == "customer_updated", customer) {
+        let mut st = tx.prepare(
+            "SELECT id, entities FROM chatbot_conversations WHERE tenant_id = ?1 AND user_id = ?2 AND status != 'closed'",
+        )?;
+        let rows: Vec<(String, String)> = st
+            .query_map(params![tenant, cust], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        for (id, ents) in rows {
+            let mut e: Value = serde_json::from_str(&ents).unwrap_or(json!({}));
+            let mut ch = vec![];
+            deep_merge(&mut e, data, "", &mut ch);
+            tx.execute(
+                "UPDATE chatbot_conversations SET entities = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                params![tenant, id, e.to_string()],
+            )?;
+            affected.push(id);
+        }
+        actions.push("refreshed_conversation_context".into());
+    }
+    Ok((actions, affected))
+}
+
+/// Fails with the tenant-not-found error unless `tenant` is an active tenant
+/// (visitor sessions name their tenant in `X-Tenant-ID`).
+pub(crate) fn require_active_tenant(c: &Connection, tenant: &str) -> ApiResult<()> {
+    let found: Option<String> = c
+        .query_row(
+            "SELECT id FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
+            params![tenant],
+            |r| r.get(0),
+        )
+        .optional()?;
+    found.map(|_| ()).ok_or_else(access::tenant_not_found)
 }

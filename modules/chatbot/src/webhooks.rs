@@ -7,20 +7,22 @@
 //! Telegram `X-Telegram-Bot-Api-Secret-Token` = `channels.telegram.secret_token`,
 //! generic `Authorization: Bearer` = `integrations.<integration_id>.webhook_token`.
 
-use frontline_platform::auth::now_iso;
+use std::marker::PhantomData;
+
 use frontline_platform::{ApiError, ApiResult, Platform};
 use hmac::{Hmac, Mac};
-use poem::Request;
+use poem::{FromRequest, Request};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::OpenApi;
-use rusqlite::{params, OptionalExtension};
+use poem_openapi::registry::{MetaMediaType, MetaRequest, Registry};
+use poem_openapi::types::{ParseFromJSON, Type};
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, OpenApi};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::api::{ApiTags, Result};
-use crate::service::str_of;
-use crate::store::tenant_config;
+use crate::model::*;
+use crate::store::{record_channel_event, record_generic_event, webhook_tenant_config};
 
 pub struct WebhookApi {
     pub platform: Platform,
@@ -108,24 +110,125 @@ fn malformed(msg: &str) -> ApiError {
     ApiError::bad_request(msg).with_code("INVALID_PAYLOAD")
 }
 
+/// The raw body of a channel webhook, documented with the provider's payload
+/// type `T` (JSON). The bytes are kept as received: signatures are computed
+/// over them, and the payload is parsed only after the check passed.
+pub struct Signed<T> {
+    pub bytes: Vec<u8>,
+    _payload: PhantomData<T>,
+}
+
+impl<'a, T: ParseFromJSON + Send + 'static> ApiExtractor<'a> for Signed<T> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: "application/json",
+                schema: T::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut poem::RequestBody,
+        _opts: ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        Ok(Signed {
+            bytes: <Vec<u8> as FromRequest>::from_request(request, body).await?,
+            _payload: PhantomData,
+        })
+    }
+}
+
+impl<T: ParseFromJSON + 'static> Signed<T> {
+    /// Parses the (already verified) body; a mismatch is a 400 `INVALID_PAYLOAD`.
+    pub fn parse(&self) -> ApiResult<T> {
+        let v: Value =
+            serde_json::from_slice(&self.bytes).map_err(|_| malformed("Body is not valid JSON"))?;
+        parse_payload(v)
+    }
+}
+
+fn parse_payload<T: ParseFromJSON + 'static>(v: Value) -> ApiResult<T> {
+    frontline_platform::body::parse_strict::<T>(v).map_err(|e| {
+        let mut err = malformed(&format!("The payload does not match: {}", e.message));
+        for d in e.details {
+            err = err.with_detail(d.field, d.message);
+        }
+        err
+    })
+}
+
+/// The raw Slack body: a slash command (form) or an Events API callback (JSON).
+pub struct SlackBody(pub Vec<u8>);
+
+impl<'a> ApiExtractor<'a> for SlackBody {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        SlackCommand::register(registry);
+        SlackEventCallback::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![
+                MetaMediaType {
+                    content_type: "application/x-www-form-urlencoded",
+                    schema: SlackCommand::schema_ref(),
+                },
+                MetaMediaType {
+                    content_type: "application/json",
+                    schema: SlackEventCallback::schema_ref(),
+                },
+            ],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut poem::RequestBody,
+        _opts: ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        Ok(SlackBody(
+            <Vec<u8> as FromRequest>::from_request(request, body).await?,
+        ))
+    }
+}
+
+/// One channel message to answer: the channel's event id, sender and text.
+struct Inbound {
+    event_id: String,
+    user: String,
+    text: String,
+}
+
+/// What the bot did with one channel message.
+struct Ingested {
+    fresh: bool,
+    reply: ChatMessageResponse,
+}
+
 impl WebhookApi {
     async fn config(&self, tenant: &str) -> ApiResult<Value> {
         let t = tenant.to_string();
         self.platform
             .db
-            .read(move |c| {
-                let active: Option<String> = c
-                    .query_row(
-                        "SELECT status FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
-                        params![t],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if active.is_none() {
-                    return Err(crate::access::tenant_not_found());
-                }
-                tenant_config(c, &t)
-            })
+            .read(move |c| webhook_tenant_config(c, &t))
             .await
     }
 
@@ -135,133 +238,90 @@ impl WebhookApi {
         &self,
         tenant: String,
         channel: &'static str,
-        msgs: Vec<(String, String, String)>,
-    ) -> ApiResult<Vec<Value>> {
+        msgs: Vec<Inbound>,
+    ) -> ApiResult<Vec<Ingested>> {
         let started = std::time::Instant::now();
         // The bot answers channel messages as it answers the chat API: with the
         // tenant's provider and knowledge articles, asked before the write.
         let mut prepared = vec![];
-        for (event_id, user, text) in msgs {
-            let conv = format!("conv_{channel}_user_{user}");
-            let body = json!({
-                "message_id": format!("msg_{channel}_{event_id}"),
-                "conversation_id": conv,
-                "user_id": format!("{channel}_{user}"),
-                "channel": channel,
-                "content": {"type": "text", "text": text},
-            });
+        for m in msgs {
+            let body = SendMessageRequest {
+                message_id: Some(format!("msg_{channel}_{}", m.event_id)),
+                conversation_id: Some(format!("conv_{channel}_user_{}", m.user)),
+                user_id: format!("{channel}_{}", m.user),
+                channel: Some(channel.to_string()),
+                content: InboundContent {
+                    content_type: Some("text".into()),
+                    text: Some(m.text),
+                    ..Default::default()
+                },
+                channel_metadata: Some(ChannelMetadata {
+                    platform_user_id: Some(m.user),
+                    platform_message_id: Some(m.event_id.clone()),
+                    ..Default::default()
+                }),
+            };
             let assist = crate::service::prepare_assist(&self.platform, &tenant, &body).await?;
-            prepared.push((event_id, conv, body, assist));
+            prepared.push((m.event_id, body, assist));
         }
         self.platform
             .db
             .write(move |tx| {
                 let mut out = vec![];
-                for (event_id, conv, body, (llm, article)) in prepared {
-                    let fresh = tx.execute(
-                        "INSERT OR IGNORE INTO chatbot_webhook_events (tenant_id, channel, event_key, created_at) VALUES (?1, ?2, ?3, ?4)",
-                        params![tenant, channel, event_id, now_iso()],
-                    )?;
-                    let status: Option<String> = tx
-                        .query_row("SELECT status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2", params![tenant, conv], |r| r.get(0))
-                        .optional()?;
-                    if status.as_deref() == Some("closed") {
-                        tx.execute("UPDATE chatbot_conversations SET status = 'active', closed_at = NULL WHERE tenant_id = ?1 AND id = ?2", params![tenant, conv])?;
-                    }
-                    let assist = crate::service::Assist { llm: llm.as_ref(), article: article.as_ref() };
-                    let data = crate::service::process_message_with(tx, &tenant, &body, started, assist)?;
-                    out.push(json!({"fresh": fresh > 0, "data": data}));
+                for (event_id, body, (llm, article)) in prepared {
+                    let conv = body.conversation_id.clone().unwrap_or_default();
+                    let fresh = record_channel_event(tx, &tenant, channel, &event_id, &conv)?;
+                    let assist = crate::service::Assist {
+                        llm: llm.as_ref(),
+                        article: article.as_ref(),
+                    };
+                    let reply =
+                        crate::service::process_message_with(tx, &tenant, &body, started, assist)?;
+                    out.push(Ingested { fresh, reply });
                 }
                 Ok(out)
             })
             .await
     }
 
-    async fn meta_channel(
-        &self,
-        req: &Request,
-        body: Vec<u8>,
-        channel: &'static str,
-    ) -> Result<Json<Value>> {
-        let started = std::time::Instant::now();
+    async fn verify_meta(&self, req: &Request, bytes: &[u8], channel: &str) -> ApiResult<String> {
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
         let secret = secret(&config, &format!("/channels/{channel}/app_secret"))?;
         let sig = header(req, "x-hub-signature-256").ok_or_else(unauthorized)?;
         let hexsig = sig.strip_prefix("sha256=").ok_or_else(unauthorized)?;
-        verify_mac(&secret, &body, hexsig)?;
-        let v: Value =
-            serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
-        let entries = v
-            .get("entry")
-            .and_then(Value::as_array)
-            .ok_or_else(|| malformed("entry[] is required"))?;
-        let mut msgs = vec![];
-        for e in entries {
-            if channel == "whatsapp" {
-                for ch in e
-                    .get("changes")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    for m in ch
-                        .pointer("/value/messages")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        let (Some(id), Some(from)) = (str_of(m, "id"), str_of(m, "from")) else {
-                            return Err(malformed("messages[] need id and from").into());
-                        };
-                        let text = m
-                            .pointer("/text/body")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string();
-                        if !text.is_empty() {
-                            msgs.push((id, from, text));
-                        }
-                    }
-                }
-            } else {
-                for m in e
-                    .get("messaging")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let from = m.pointer("/sender/id").and_then(Value::as_str);
-                    let id = m.pointer("/message/mid").and_then(Value::as_str);
-                    let text = m.pointer("/message/text").and_then(Value::as_str);
-                    if let (Some(from), Some(id), Some(text)) = (from, id, text) {
-                        msgs.push((id.to_string(), from.to_string(), text.to_string()));
-                    }
-                }
-            }
-        }
+        verify_mac(&secret, bytes, hexsig)?;
+        Ok(tenant)
+    }
+
+    async fn receipt(
+        &self,
+        tenant: String,
+        channel: &'static str,
+        msgs: Vec<Inbound>,
+        started: std::time::Instant,
+    ) -> Result<Json<WebhookReceipt>> {
         let results = self.ingest(tenant, channel, msgs).await?;
         let first = results.first();
-        Ok(Json(json!({
-            "status": "received",
-            "messages_processed": results.iter().filter(|r| r["fresh"] == true).count(),
-            "duplicates_ignored": results.iter().filter(|r| r["fresh"] == false).count(),
-            "message_id": first.map(|r| r["data"]["reply_message_id"].clone()),
-            "conversation_id": first.map(|r| r["data"]["conversation_id"].clone()),
-            "processing_time_ms": started.elapsed().as_millis() as u64,
-        })))
+        Ok(Json(WebhookReceipt {
+            status: "received".into(),
+            messages_processed: results.iter().filter(|r| r.fresh).count() as i64,
+            duplicates_ignored: results.iter().filter(|r| !r.fresh).count() as i64,
+            message_id: first.map(|r| r.reply.reply_message_id.clone()),
+            conversation_id: first.map(|r| r.reply.conversation_id.clone()),
+            processing_time_ms: started.elapsed().as_millis() as i64,
+        }))
     }
 }
 
-fn form_field(body: &str, key: &str) -> Option<String> {
-    body.split('&').find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        if k == key {
-            Some(url_decode(v))
-        } else {
-            None
-        }
-    })
+/// The fields of a form-encoded body as a JSON object of strings.
+fn form_object(body: &str) -> Value {
+    let mut out = serde_json::Map::new();
+    for kv in body.split('&').filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        out.insert(url_decode(k), Value::String(url_decode(v)));
+    }
+    Value::Object(out)
 }
 
 fn url_decode(s: &str) -> String {
@@ -299,8 +359,35 @@ impl WebhookApi {
         method = "post",
         tag = "ApiTags::Webhooks"
     )]
-    async fn whatsapp(&self, req: &Request, body: Vec<u8>) -> Result<Json<Value>> {
-        self.meta_channel(req, body, "whatsapp").await
+    async fn whatsapp(
+        &self,
+        req: &Request,
+        body: Signed<WhatsAppWebhook>,
+    ) -> Result<Json<WebhookReceipt>> {
+        let started = std::time::Instant::now();
+        let tenant = self.verify_meta(req, &body.bytes, "whatsapp").await?;
+        let payload = body.parse()?;
+        let mut msgs = vec![];
+        for ch in payload
+            .entry
+            .into_iter()
+            .flat_map(|e| e.changes.unwrap_or_default())
+        {
+            for m in ch.value.and_then(|v| v.messages).unwrap_or_default() {
+                let (Some(id), Some(from)) = (m.id, m.from) else {
+                    return Err(malformed("messages[] need id and from").into());
+                };
+                let text = m.text.and_then(|t| t.body).unwrap_or_default();
+                if !text.is_empty() {
+                    msgs.push(Inbound {
+                        event_id: id,
+                        user: from,
+                        text,
+                    });
+                }
+            }
+        }
+        self.receipt(tenant, "whatsapp", msgs, started).await
     }
 
     /// Facebook Messenger webhook; signed like WhatsApp with `channels.messenger.app_secret`.
@@ -309,14 +396,38 @@ impl WebhookApi {
         method = "post",
         tag = "ApiTags::Webhooks"
     )]
-    async fn messenger(&self, req: &Request, body: Vec<u8>) -> Result<Json<Value>> {
-        self.meta_channel(req, body, "messenger").await
+    async fn messenger(
+        &self,
+        req: &Request,
+        body: Signed<MessengerWebhook>,
+    ) -> Result<Json<WebhookReceipt>> {
+        let started = std::time::Instant::now();
+        let tenant = self.verify_meta(req, &body.bytes, "messenger").await?;
+        let payload = body.parse()?;
+        let mut msgs = vec![];
+        for m in payload
+            .entry
+            .into_iter()
+            .flat_map(|e| e.messaging.unwrap_or_default())
+        {
+            let from = m.sender.and_then(|s| s.id);
+            let (id, text) = m.message.map(|x| (x.mid, x.text)).unwrap_or_default();
+            if let (Some(user), Some(event_id), Some(text)) = (from, id, text) {
+                msgs.push(Inbound {
+                    event_id,
+                    user,
+                    text,
+                });
+            }
+        }
+        self.receipt(tenant, "messenger", msgs, started).await
     }
 
     /// Slack slash commands (form) and events (JSON, incl. `url_verification`),
     /// verified with the signing secret v0 and a 5-minute timestamp window.
     #[oai(path = "/webhooks/slack", method = "post", tag = "ApiTags::Webhooks")]
-    async fn slack(&self, req: &Request, body: Vec<u8>) -> Result<Json<Value>> {
+    async fn slack(&self, req: &Request, body: SlackBody) -> Result<Json<SlackResponse>> {
+        let body = body.0;
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
         let secret = secret(&config, "/channels/slack/signing_secret")?;
@@ -335,21 +446,23 @@ impl WebhookApi {
         base.extend_from_slice(&body);
         verify_mac(&secret, &base, hexsig)?;
         let text = std::str::from_utf8(&body).map_err(|_| malformed("Body is not UTF-8"))?;
-        let (event_id, user, msg) = if text.trim_start().starts_with('{') {
+        let msg = if text.trim_start().starts_with('{') {
             let v: Value =
                 serde_json::from_str(text).map_err(|_| malformed("Body is not valid JSON"))?;
-            if v["type"] == "url_verification" {
-                return Ok(Json(json!({"challenge": v["challenge"]})));
+            let cb: SlackEventCallback = parse_payload(v)?;
+            if cb.callback_type.as_deref() == Some("url_verification") {
+                return Ok(Json(SlackResponse {
+                    challenge: Some(cb.challenge.unwrap_or_default()),
+                    ..Default::default()
+                }));
             }
-            let ev = v
-                .get("event")
-                .ok_or_else(|| malformed("event is required"))?;
-            match (
-                str_of(&v, "event_id"),
-                str_of(ev, "user"),
-                str_of(ev, "text"),
-            ) {
-                (Some(a), Some(b), Some(c)) => (a, b, c),
+            let ev = cb.event.ok_or_else(|| malformed("event is required"))?;
+            match (cb.event_id, ev.user, ev.text) {
+                (Some(event_id), Some(user), Some(text)) => Inbound {
+                    event_id,
+                    user,
+                    text,
+                },
                 _ => {
                     return Err(
                         malformed("event_id, event.user and event.text are required").into(),
@@ -357,35 +470,53 @@ impl WebhookApi {
                 }
             }
         } else {
-            match (
-                form_field(text, "trigger_id"),
-                form_field(text, "user_id"),
-                form_field(text, "text"),
-            ) {
-                (Some(a), Some(b), Some(c)) => (a, b, c),
+            let cmd: SlackCommand = parse_payload(form_object(text))?;
+            match (cmd.trigger_id, cmd.user_id, cmd.text) {
+                (Some(event_id), Some(user), Some(text)) => Inbound {
+                    event_id,
+                    user,
+                    text,
+                },
                 _ => return Err(malformed("trigger_id, user_id and text are required").into()),
             }
         };
-        let results = self
-            .ingest(tenant, "slack", vec![(event_id, user, msg)])
-            .await?;
-        let data = &results[0]["data"];
-        let actions: Vec<Value> = data["response"]["quick_replies"]
-            .as_array()
+        let results = self.ingest(tenant, "slack", vec![msg]).await?;
+        let reply = results
             .into_iter()
-            .flatten()
-            .map(|q| json!({"name": q["payload"], "text": q["title"], "type": "button", "value": q["payload"]}))
+            .next()
+            .map(|r| r.reply)
+            .ok_or_else(|| ApiError::internal("no reply"))?;
+        let actions: Vec<SlackAction> = reply
+            .response
+            .quick_replies
+            .iter()
+            .map(|q| SlackAction {
+                name: q.payload.clone(),
+                text: q.title.clone(),
+                action_type: "button".into(),
+                value: q.payload.clone(),
+            })
             .collect();
-        let mut out = json!({"response_type": "in_channel", "text": data["response"]["text"]});
-        if !actions.is_empty() {
-            out["attachments"] = json!([{"text": "What would you like to do?", "fallback": "Options", "callback_id": data["conversation_state"]["current_intent"], "color": "good", "actions": actions}]);
-        }
-        Ok(Json(out))
+        let attachments = (!actions.is_empty()).then(|| {
+            vec![SlackAttachment {
+                text: "What would you like to do?".into(),
+                fallback: "Options".into(),
+                callback_id: reply.conversation_state.current_intent.clone(),
+                color: "good".into(),
+                actions,
+            }]
+        });
+        Ok(Json(SlackResponse {
+            response_type: Some("in_channel".into()),
+            text: Some(reply.response.text),
+            attachments,
+            challenge: None,
+        }))
     }
 
     /// Microsoft Teams activities; `Authorization: Bearer <channels.teams.webhook_token>`.
     #[oai(path = "/webhooks/teams", method = "post", tag = "ApiTags::Webhooks")]
-    async fn teams(&self, req: &Request, body: Vec<u8>) -> Result<Json<Value>> {
+    async fn teams(&self, req: &Request, body: Signed<TeamsActivity>) -> Result<Json<TeamsReply>> {
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
         let token = secret(&config, "/channels/teams/webhook_token")?;
@@ -395,21 +526,31 @@ impl WebhookApi {
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
-        let v: Value =
-            serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
-        let (Some(id), Some(from), Some(text)) = (
-            str_of(&v, "id"),
-            v.pointer("/from/id").and_then(Value::as_str),
-            str_of(&v, "text"),
-        ) else {
+        let a = body.parse()?;
+        let (Some(id), Some(from), Some(text)) = (a.id, a.from.and_then(|f| f.id), a.text) else {
             return Err(malformed("id, from.id and text are required").into());
         };
         let r = self
-            .ingest(tenant, "teams", vec![(id, from.to_string(), text)])
+            .ingest(
+                tenant,
+                "teams",
+                vec![Inbound {
+                    event_id: id,
+                    user: from,
+                    text,
+                }],
+            )
             .await?;
-        Ok(Json(
-            json!({"type": "message", "text": r[0]["data"]["response"]["text"], "conversation_id": r[0]["data"]["conversation_id"]}),
-        ))
+        let reply = r
+            .into_iter()
+            .next()
+            .map(|r| r.reply)
+            .ok_or_else(|| ApiError::internal("no reply"))?;
+        Ok(Json(TeamsReply {
+            reply_type: "message".into(),
+            text: reply.response.text,
+            conversation_id: reply.conversation_id,
+        }))
     }
 
     /// Telegram updates; `X-Telegram-Bot-Api-Secret-Token` must equal `channels.telegram.secret_token`.
@@ -418,7 +559,11 @@ impl WebhookApi {
         method = "post",
         tag = "ApiTags::Webhooks"
     )]
-    async fn telegram(&self, req: &Request, body: Vec<u8>) -> Result<Json<Value>> {
+    async fn telegram(
+        &self,
+        req: &Request,
+        body: Signed<TelegramUpdate>,
+    ) -> Result<Json<TelegramReply>> {
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
         let token = secret(&config, "/channels/telegram/secret_token")?;
@@ -426,12 +571,12 @@ impl WebhookApi {
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
-        let v: Value =
-            serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
-        let upd = v.get("update_id").and_then(Value::as_i64);
-        let from = v.pointer("/message/from/id").and_then(Value::as_i64);
-        let text = v.pointer("/message/text").and_then(Value::as_str);
-        let (Some(upd), Some(from), Some(text)) = (upd, from, text) else {
+        let u = body.parse()?;
+        let (from, text) = u
+            .message
+            .map(|m| (m.from.and_then(|f| f.id), m.text))
+            .unwrap_or_default();
+        let (Some(upd), Some(from), Some(text)) = (u.update_id, from, text) else {
             return Err(
                 malformed("update_id, message.from.id and message.text are required").into(),
             );
@@ -440,12 +585,23 @@ impl WebhookApi {
             .ingest(
                 tenant,
                 "telegram",
-                vec![(upd.to_string(), from.to_string(), text.to_string())],
+                vec![Inbound {
+                    event_id: upd.to_string(),
+                    user: from.to_string(),
+                    text,
+                }],
             )
             .await?;
-        Ok(Json(
-            json!({"method": "sendMessage", "chat_id": from, "text": r[0]["data"]["response"]["text"]}),
-        ))
+        let reply = r
+            .into_iter()
+            .next()
+            .map(|r| r.reply)
+            .ok_or_else(|| ApiError::internal("no reply"))?;
+        Ok(Json(TelegramReply {
+            method: "sendMessage".into(),
+            chat_id: from,
+            text: reply.response.text,
+        }))
     }
 
     /// Custom integration events; `Authorization: Bearer <integrations.<integration_id>.webhook_token>`.
@@ -459,8 +615,8 @@ impl WebhookApi {
         &self,
         req: &Request,
         integration_id: Path<String>,
-        body: Vec<u8>,
-    ) -> Result<Json<Value>> {
+        body: Signed<GenericWebhookEvent>,
+    ) -> Result<Json<GenericWebhookResult>> {
         let tenant = tenant_of(req)?;
         let config = self.config(&tenant).await?;
         let key = integration_id.0.replace(['/', '~'], "");
@@ -474,13 +630,17 @@ impl WebhookApi {
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
-        let v: Value =
-            serde_json::from_slice(&body).map_err(|_| malformed("Body is not valid JSON"))?;
-        let event = str_of(&v, "event_type").ok_or_else(|| malformed("event_type is required"))?;
-        let customer = str_of(&v, "customer_id");
-        let data = v.get("data").cloned().unwrap_or(json!({}));
+        let ev = body.parse()?;
+        let event = ev
+            .event_type
+            .ok_or_else(|| malformed("event_type is required"))?;
+        let data = ev.data.unwrap_or_else(|| json!({}));
         if !data.is_object() {
             return Err(malformed("data must be an object").into());
+        }
+        let customer = ev.customer_id;
+        if event == "customer_updated" && customer.is_none() {
+            return Err(malformed("customer_id is required for customer_updated").into());
         }
         let event_id = format!("evt_{}", uuid::Uuid::new_v4().simple());
         let eid = event_id.clone();
@@ -488,31 +648,15 @@ impl WebhookApi {
             .platform
             .db
             .write(move |tx| {
-                tx.execute(
-                    "INSERT INTO chatbot_webhook_events (tenant_id, channel, event_key, created_at) VALUES (?1, 'generic', ?2, ?3)",
-                    params![tenant, eid, now_iso()],
-                )?;
-                let mut actions = vec!["recorded_event".to_string()];
-                let mut affected = vec![];
-                if event == "customer_updated" {
-                    let cust = customer.ok_or_else(|| malformed("customer_id is required for customer_updated"))?;
-                    let mut st = tx.prepare("SELECT id, entities FROM chatbot_conversations WHERE tenant_id = ?1 AND user_id = ?2 AND status != 'closed'")?;
-                    let rows: Vec<(String, String)> = st.query_map(params![tenant, cust], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
-                    for (id, ents) in rows {
-                        let mut e: Value = serde_json::from_str(&ents).unwrap_or(json!({}));
-                        let mut ch = vec![];
-                        crate::service::deep_merge(&mut e, &data, "", &mut ch);
-                        tx.execute("UPDATE chatbot_conversations SET entities = ?3 WHERE tenant_id = ?1 AND id = ?2", params![tenant, id, e.to_string()])?;
-                        affected.push(id);
-                    }
-                    actions.push("refreshed_conversation_context".into());
-                }
-                Ok((actions, affected))
+                record_generic_event(tx, &tenant, &eid, &event, customer.as_deref(), &data)
             })
             .await?;
-        Ok(Json(
-            json!({"status": "processed", "event_id": event_id, "actions_taken": actions, "affected_conversations": affected}),
-        ))
+        Ok(Json(GenericWebhookResult {
+            status: "processed".into(),
+            event_id,
+            actions_taken: actions,
+            affected_conversations: affected,
+        }))
     }
 
     /// Subscription verification: echoes `hub.challenge` when `hub.verify_token`

@@ -5,13 +5,15 @@ use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use serde_json::{json, Value};
 
 use super::*;
 use crate::access::caller;
+use crate::model::{
+    ChatMessage, ChatMessageResponse, FeedbackRequest, FeedbackResult, SendMessageRequest,
+    TypingRequest, TypingResult,
+};
 use crate::service::chat;
 use crate::service::*;
-use crate::store::*;
 
 pub struct ChatApi {
     pub platform: Platform,
@@ -30,9 +32,13 @@ impl ChatApi {
     /// `timeout_ms`, `cost_per_1k_tokens_cents`), it writes the answer with the
     /// conversation so far; failures fall through the chain to the built-in engine.
     #[oai(path = "/chat/message", method = "post", tag = "ApiTags::Chat")]
-    async fn send_message(&self, req: &Request, body: Json<Value>) -> Result<Json<Value>> {
+    async fn send_message(
+        &self,
+        req: &Request,
+        body: JsonBody<SendMessageRequest>,
+    ) -> Result<Json<Envelope<ChatMessageResponse>>> {
         let who = caller(&self.platform, req, None).await?;
-        let body = body_obj(&body)?.clone();
+        let body = body.0;
         let started = std::time::Instant::now();
         let tenant = who.tenant_id.clone();
         let (llm, article) = prepare_assist(&self.platform, &tenant, &body).await?;
@@ -40,7 +46,7 @@ impl ChatApi {
             .platform
             .db
             .write(move |tx| {
-                if body.get("conversation_id").is_none() {
+                if body.conversation_id.is_none() {
                     check_conversation_limit(tx, &tenant)?;
                 }
                 process_message_with(
@@ -55,7 +61,7 @@ impl ChatApi {
                 )
             })
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 
     /// One stored message (inbound or bot reply) with its intent and confidence.
@@ -64,7 +70,11 @@ impl ChatApi {
         method = "get",
         tag = "ApiTags::Chat"
     )]
-    async fn get_message(&self, req: &Request, message_id: Path<String>) -> Result<Json<Value>> {
+    async fn get_message(
+        &self,
+        req: &Request,
+        message_id: Path<String>,
+    ) -> Result<Json<Envelope<ChatMessage>>> {
         let who = caller(&self.platform, req, None).await?;
         let id = message_id.0;
         let data = self
@@ -72,41 +82,54 @@ impl ChatApi {
             .db
             .read(move |c| chat::message(c, &who.tenant_id, &id))
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 
-    /// Process an inbound message again with the tenant's current configuration;
-    /// a new bot reply is stored and returned.
+    /// Process an inbound message again with the tenant's current configuration,
+    /// exactly as a new message: along the tenant's `ai_models.fallback_chain`
+    /// (configured providers first, with the conversation before the message,
+    /// the built-in engine last) and the knowledge articles. A new bot reply is
+    /// stored and returned with `retried: true`.
     #[oai(
         path = "/chat/message/:message_id/retry",
         method = "post",
         tag = "ApiTags::Chat"
     )]
-    async fn retry_message(&self, req: &Request, message_id: Path<String>) -> Result<Json<Value>> {
+    async fn retry_message(
+        &self,
+        req: &Request,
+        message_id: Path<String>,
+    ) -> Result<Json<Envelope<ChatMessageResponse>>> {
         let who = caller(&self.platform, req, None).await?;
         let id = message_id.0;
         let started = std::time::Instant::now();
+        let (llm, article) = prepare_retry(&self.platform, &who.tenant_id, &id).await?;
         let data = self
             .platform
             .db
-            .write(move |tx| chat::retry(tx, &who.tenant_id, &id, started))
+            .write(move |tx| {
+                let assist = Assist {
+                    llm: llm.as_ref(),
+                    article: article.as_ref(),
+                };
+                chat::retry(tx, &who.tenant_id, &id, started, assist)
+            })
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 
     /// Send a typing indicator on a conversation (0-30000 ms, `is_typing`
     /// default true); delivered as the `conversation.typing` event to the
     /// tenant's webhook subscriptions (agent consoles, channel bridges).
     #[oai(path = "/chat/typing", method = "post", tag = "ApiTags::Chat")]
-    async fn typing(&self, req: &Request, body: Json<Value>) -> Result<Json<Value>> {
+    async fn typing(
+        &self,
+        req: &Request,
+        body: JsonBody<TypingRequest>,
+    ) -> Result<Json<Envelope<TypingResult>>> {
         let who = caller(&self.platform, req, None).await?;
-        let body = body_obj(&body)?.clone();
-        let conv = str_of(&body, "conversation_id")
-            .ok_or_else(|| ApiError::invalid("conversation_id", "conversation_id is required"))?;
-        let ms = body
-            .get("typing_duration_ms")
-            .map(|v| v.as_i64().unwrap_or(-1))
-            .unwrap_or(3000);
+        let body = body.0;
+        let ms = body.typing_duration_ms.unwrap_or(3000);
         if !(0..=30000).contains(&ms) {
             return Err(ApiError::invalid(
                 "typing_duration_ms",
@@ -114,52 +137,47 @@ impl ChatApi {
             )
             .into());
         }
-        let tenant = who.tenant_id.clone();
-        let typing = match body.get("is_typing") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => {
-                return Err(ApiError::invalid("is_typing", "is_typing must be a boolean").into())
-            }
-        };
-        self.platform
+        let typing = body.is_typing.unwrap_or(true);
+        let data = self
+            .platform
             .db
-            .write(move |tx| {
-                load_conv(tx, &tenant, &conv)?;
-                emit(
-                    tx,
-                    &tenant,
-                    "conversation.typing",
-                    json!({"conversation_id": conv, "is_typing": typing, "duration_ms": ms}),
-                )
-            })
+            .write(move |tx| chat::typing(tx, &who.tenant_id, &body.conversation_id, typing, ms))
             .await?;
-        Ok(ok(json!({"typing_sent": true, "duration_ms": ms})))
+        Ok(success(data))
     }
 
     /// Rate a bot reply (1-5); the conversation's satisfaction is the mean rating.
     #[oai(path = "/chat/feedback", method = "post", tag = "ApiTags::Chat")]
-    async fn feedback(&self, req: &Request, body: Json<Value>) -> Result<Created> {
+    async fn feedback(
+        &self,
+        req: &Request,
+        body: JsonBody<FeedbackRequest>,
+    ) -> Result<Created201<FeedbackResult>> {
         let who = caller(&self.platform, req, None).await?;
-        let body = body_obj(&body)?.clone();
+        let body = body.0;
         let mut errs = vec![];
-        let mid = str_of(&body, "message_id").unwrap_or_default();
-        if mid.is_empty() {
+        if body.message_id.is_empty() {
             errs.push(FieldError::new("message_id", "message_id is required"));
         }
-        let rating = body.get("rating").and_then(Value::as_i64).unwrap_or(0);
-        if !(1..=5).contains(&rating) {
+        if !(1..=5).contains(&body.rating) {
             errs.push(FieldError::new("rating", "rating must be an integer 1-5"));
         }
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
         }
-        let comment = str_of(&body, "comment");
         let data = self
             .platform
             .db
-            .write(move |tx| chat::feedback(tx, &who.tenant_id, &mid, rating, comment.as_deref()))
+            .write(move |tx| {
+                chat::feedback(
+                    tx,
+                    &who.tenant_id,
+                    &body.message_id,
+                    body.rating,
+                    body.comment.as_deref(),
+                )
+            })
             .await?;
-        Ok(Created::Ok(ok(data)))
+        Ok(Created201::Ok(success(data)))
     }
 }

@@ -1,15 +1,19 @@
 //! Conversation lists, details, transfer, close/reopen, summary and analytics.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, FieldError, Platform};
+use frontline_platform::{ApiError, Platform};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use serde_json::{json, Value};
 
 use super::*;
 use crate::access::caller;
+use crate::model::{
+    CloseRequest, CloseResult, ConversationAnalytics, ConversationDetails, ConversationList,
+    ConversationSummary, ExportRequest, ExportResult, ReopenResult, TransferRequest,
+    TransferResult,
+};
 use crate::service::conversations;
 use crate::service::*;
 use crate::store::*;
@@ -41,7 +45,7 @@ impl ConversationsApi {
         sort: Query<Option<String>>,
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
-    ) -> Result<Json<Value>> {
+    ) -> Result<Json<Envelope<ConversationList>>> {
         let who = caller(&self.platform, req, None).await?;
         let (page, limit) = pagination(
             page.0,
@@ -84,7 +88,7 @@ impl ConversationsApi {
             .db
             .read(move |c| conversations::list(c, &who, &f, order, page, limit))
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 
     /// One conversation with its context (intent, extracted entities), messages
@@ -100,7 +104,7 @@ impl ConversationsApi {
         id: Path<String>,
         include_messages: Query<Option<bool>>,
         message_limit: Query<Option<u32>>,
-    ) -> Result<Json<Value>> {
+    ) -> Result<Json<Envelope<ConversationDetails>>> {
         let who = caller(&self.platform, req, None).await?;
         let include = include_messages.0.unwrap_or(true);
         let lim = message_limit.0.unwrap_or(100).clamp(1, 500) as i64;
@@ -110,7 +114,7 @@ impl ConversationsApi {
             .db
             .read(move |c| conversations::details(c, &who, &id, include, lim))
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 
     /// Hand the conversation to a human agent. The estimated wait is the number of
@@ -126,37 +130,17 @@ impl ConversationsApi {
         req: &Request,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
-    ) -> Result<Json<Value>> {
+        body: JsonBody<TransferRequest>,
+    ) -> Result<Json<Envelope<TransferResult>>> {
         let who = caller(&self.platform, req, None).await?;
-        let body = body_obj(&body)?.clone();
-        let reason = str_of(&body, "transfer_reason").unwrap_or_default();
-        let priority = str_of(&body, "priority").unwrap_or_else(|| "normal".into());
-        let mut errs = vec![];
-        if reason.trim().is_empty() {
-            errs.push(FieldError::new(
-                "transfer_reason",
-                "transfer_reason is required",
-            ));
-        }
-        if !["low", "normal", "high", "urgent"].contains(&priority.as_str()) {
-            errs.push(FieldError::new(
-                "priority",
-                "priority must be low, normal, high or urgent",
-            ));
-        }
-        if !errs.is_empty() {
-            return Err(ApiError::validation(errs).into());
-        }
+        let body = body.0;
         let id = id.0;
         let data = self
             .platform
             .db
-            .write(move |tx| {
-                conversations::transfer(tx, &who, &meta, &id, &body, &reason, &priority)
-            })
+            .write(move |tx| conversations::transfer(tx, &who, &meta, &id, &body))
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 
     /// Close a conversation (409 when already closed).
@@ -170,23 +154,20 @@ impl ConversationsApi {
         req: &Request,
         meta: RequestMeta,
         id: Path<String>,
-        body: Vec<u8>,
-    ) -> Result<Json<Value>> {
+        body: JsonBody<Option<CloseRequest>>,
+    ) -> Result<Json<Envelope<CloseResult>>> {
         let who = caller(&self.platform, req, None).await?;
-        let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
-            json!({})
-        } else {
-            serde_json::from_slice(&body)
-                .map_err(|_| ApiError::bad_request("The request body must be JSON"))?
-        };
-        let reason = str_of(&body, "reason").unwrap_or_else(|| "resolved".into());
+        let reason = body
+            .0
+            .and_then(|b| b.reason)
+            .unwrap_or_else(|| "resolved".into());
         let id = id.0;
         let data = self
             .platform
             .db
             .write(move |tx| conversations::close(tx, &who, &meta, &id, &reason))
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 
     /// Reopen a closed conversation (409 when it is not closed).
@@ -200,7 +181,7 @@ impl ConversationsApi {
         req: &Request,
         meta: RequestMeta,
         id: Path<String>,
-    ) -> Result<Json<Value>> {
+    ) -> Result<Json<Envelope<ReopenResult>>> {
         let who = caller(&self.platform, req, None).await?;
         let id = id.0;
         let data = self
@@ -208,7 +189,7 @@ impl ConversationsApi {
             .db
             .write(move |tx| conversations::reopen(tx, &who, &meta, &id))
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 
     /// Export the conversation (messages within `date_range`, optionally its
@@ -224,54 +205,11 @@ impl ConversationsApi {
         req: &Request,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
-    ) -> Result<Json<Value>> {
+        body: JsonBody<ExportRequest>,
+    ) -> Result<Json<Envelope<ExportResult>>> {
         let who = caller(&self.platform, req, None).await?;
-        let req_body = body_obj(&body)?.clone();
-        let spec = export_spec(&req_body)?;
-        let id = id.0;
-        let (tenant, conv_id, spec2) = (who.tenant_id.clone(), id.clone(), spec.clone());
-        let bytes = self
-            .platform
-            .db
-            .read(move |c| export_document(c, &tenant, &conv_id, &spec2))
-            .await?;
-        let ttl = std::time::Duration::from_secs(EXPORT_TTL_SECS);
-        let filename = format!("{id}.{}", spec.format);
-        let new = frontline_platform::files::NewFile::new(crate::SLUG, &filename)
-            .media_type(if spec.format == "csv" {
-                "text/csv"
-            } else {
-                "application/json"
-            })
-            .owner(&who.tenant_id)
-            .expires_in(ttl);
-        let pending = self.platform.files.write_blob(new, bytes).await?;
-        let stored = self
-            .platform
-            .db
-            .write(move |tx| {
-                let f = frontline_platform::files::record(tx, &pending)?;
-                audit_in(
-                    tx,
-                    &who,
-                    &meta,
-                    "EXPORT",
-                    "conversation",
-                    &id,
-                    json!({"format": spec.format, "file_id": f.id, "bytes": f.size}),
-                )?;
-                Ok(f)
-            })
-            .await?;
-        let (url, expires) = self.platform.files.signed_url(&stored.id, ttl);
-        Ok(ok(json!({
-            "export_id": format!("export_{}", stored.id),
-            "download_url": url,
-            "format": export_format_of(&stored.filename),
-            "expires_at": expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "file_size_bytes": stored.size,
-        })))
+        let data = export(&self.platform, who, meta, id.0, &body.0).await?;
+        Ok(success(data))
     }
 
     /// Summary computed from the conversation's messages.
@@ -280,7 +218,11 @@ impl ConversationsApi {
         method = "get",
         tag = "ApiTags::Conversations"
     )]
-    async fn summary(&self, req: &Request, id: Path<String>) -> Result<Json<Value>> {
+    async fn summary(
+        &self,
+        req: &Request,
+        id: Path<String>,
+    ) -> Result<Json<Envelope<ConversationSummary>>> {
         let who = caller(&self.platform, req, None).await?;
         let id = id.0;
         let data = self
@@ -288,7 +230,7 @@ impl ConversationsApi {
             .db
             .read(move |c| summary_of(c, &who.tenant_id, &id))
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 
     /// Analytics computed from the conversation's messages: counts, mean bot
@@ -298,7 +240,11 @@ impl ConversationsApi {
         method = "get",
         tag = "ApiTags::Conversations"
     )]
-    async fn analytics(&self, req: &Request, id: Path<String>) -> Result<Json<Value>> {
+    async fn analytics(
+        &self,
+        req: &Request,
+        id: Path<String>,
+    ) -> Result<Json<Envelope<ConversationAnalytics>>> {
         let who = caller(&self.platform, req, None).await?;
         let id = id.0;
         let data = self
@@ -306,6 +252,6 @@ impl ConversationsApi {
             .db
             .read(move |c| analytics_of(c, &who.tenant_id, &id))
             .await?;
-        Ok(ok(data))
+        Ok(success(data))
     }
 }

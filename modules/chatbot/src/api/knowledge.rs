@@ -33,7 +33,7 @@ impl KnowledgeApi {
         &self,
         req: &Request,
         meta: RequestMeta,
-        body: TypedJson<CreateArticleRequest>,
+        body: JsonBody<CreateArticleRequest>,
     ) -> Result<CreatedResponse<KnowledgeArticle>> {
         let who = caller(&self.platform, req, None).await?;
         articles::require_editor(&who)?;

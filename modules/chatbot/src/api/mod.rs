@@ -13,11 +13,13 @@ use frontline_platform::http::ModuleError;
 use frontline_platform::{ApiError, ApiResult, Platform};
 use poem::Request;
 use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Tags};
 use serde_json::{json, Value};
 
 use crate::access::{self, Caller};
-use crate::model::ChatbotEnvelope;
+use crate::model::{ChatbotEnvelope, Envelope};
+pub(crate) use frontline_platform::body::JsonBody;
 
 pub use chat::ChatApi;
 pub use conversations::ConversationsApi;
@@ -82,15 +84,6 @@ pub fn ok(v: Value) -> Json<Value> {
     Json(json!({"status": "success", "data": v}))
 }
 
-pub(crate) fn body_obj(body: &Json<Value>) -> ApiResult<&Value> {
-    if body.0.is_object() {
-        Ok(&body.0)
-    } else {
-        Err(ApiError::bad_request(
-            "The request body must be a JSON object",
-        ))
-    }
-}
 
 /// Platform admins and `chatbot:admin` only.
 pub(crate) async fn internal(
@@ -104,4 +97,16 @@ pub(crate) async fn internal(
         ));
     }
     Ok(p)
+}
+
+/// A `201 Created` response with a typed `data`.
+#[derive(ApiResponse)]
+pub enum Created201<T: ParseFromJSON + ToJSON + Send + Sync> {
+    #[oai(status = 201)]
+    Ok(Json<Envelope<T>>),
+}
+
+/// `{"status":"success","data":…}` with a typed `data`.
+pub fn success<T: ParseFromJSON + ToJSON>(data: T) -> Json<Envelope<T>> {
+    Json(Envelope::success(data))
 }

@@ -32,7 +32,7 @@ impl SubscriptionsApi {
         &self,
         req: &Request,
         meta: RequestMeta,
-        body: TypedJson<CreateWebhookSubscriptionRequest>,
+        body: JsonBody<CreateWebhookSubscriptionRequest>,
     ) -> Result<CreatedResponse<WebhookSubscription>> {
         let who = caller(&self.platform, req, None).await?;
         who.require_tenant_admin()?;

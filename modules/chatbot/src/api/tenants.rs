@@ -69,7 +69,7 @@ impl TenantsApi {
         &self,
         req: &Request,
         meta: RequestMeta,
-        body: TypedJson<CreateTenantRequest>,
+        body: JsonBody<CreateTenantRequest>,
     ) -> Result<CreatedResponse<TenantCreated>> {
         let admin = internal(&self.platform, req).await?;
         let body = body.0;
@@ -106,7 +106,7 @@ impl TenantsApi {
         req: &Request,
         meta: RequestMeta,
         id: Path<String>,
-        body: TypedJson<UpdateTenantRequest>,
+        body: JsonBody<UpdateTenantRequest>,
     ) -> Result<Data<Tenant>> {
         let who = self.tenant_admin(req, &id.0).await?;
         let body = body.0;
@@ -170,7 +170,7 @@ impl TenantsApi {
         req: &Request,
         meta: RequestMeta,
         id: Path<String>,
-        body: TypedJson<InviteUserRequest>,
+        body: JsonBody<InviteUserRequest>,
     ) -> Result<CreatedResponse<TenantUser>> {
         let who = self.tenant_admin(req, &id.0).await?;
         let body = body.0;
@@ -209,7 +209,7 @@ impl TenantsApi {
         req: &Request,
         meta: RequestMeta,
         id: Path<String>,
-        body: TypedJson<UpdateConfigurationRequest>,
+        body: JsonBody<UpdateConfigurationRequest>,
     ) -> Result<Data<ConfigurationUpdate>> {
         let who = self.tenant_admin(req, &id.0).await?;
         let body = body.0;

@@ -81,10 +81,16 @@ impl<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> Envelo
 mod tenants;
 
 pub use tenants::*;
-mod body;
 mod health;
 mod knowledge;
 
-pub use body::*;
 pub use health::*;
 pub use knowledge::*;
+mod chat;
+mod conversations;
+mod sessions;
+mod webhooks;
+pub use chat::*;
+pub use conversations::*;
+pub use sessions::*;
+pub use webhooks::*;

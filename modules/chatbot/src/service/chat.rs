@@ -3,30 +3,31 @@
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::*;
+use crate::model::{ChatMessage, ChatMessageResponse, FeedbackResult};
 
 /// One stored message of the tenant (inbound or reply).
-pub(crate) fn message(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn message(c: &Connection, tenant: &str, id: &str) -> ApiResult<ChatMessage> {
     c.query_row(
             "SELECT message_id, conversation_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at
              FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
             params![tenant, id],
             |r| {
-                Ok(json!({
-                    "message_id": r.get::<_, String>(0)?,
-                    "conversation_id": r.get::<_, String>(1)?,
-                    "direction": r.get::<_, String>(2)?,
-                    "content": parse_json(&r.get::<_, String>(3)?),
-                    "intent": r.get::<_, Option<String>>(4)?,
-                    "confidence_score": r.get::<_, Option<f64>>(5)?,
-                    "status": r.get::<_, String>(6)?,
-                    "in_reply_to": r.get::<_, Option<String>>(7)?,
-                    "processing_time_ms": r.get::<_, Option<i64>>(8)?,
-                    "model_used": r.get::<_, Option<String>>(9)?,
-                    "timestamp": r.get::<_, String>(10)?,
-                }))
+                Ok(ChatMessage {
+                    message_id: r.get(0)?,
+                    conversation_id: r.get(1)?,
+                    direction: r.get(2)?,
+                    content: message_content(&parse_json(&r.get::<_, String>(3)?)),
+                    intent: r.get(4)?,
+                    confidence_score: r.get(5)?,
+                    status: r.get(6)?,
+                    in_reply_to: r.get(7)?,
+                    processing_time_ms: r.get(8)?,
+                    model_used: r.get(9)?,
+                    timestamp: r.get(10)?,
+                })
             },
         )
         .optional()?
@@ -39,7 +40,8 @@ pub(crate) fn retry(
     tenant: &str,
     id: &str,
     started: std::time::Instant,
-) -> ApiResult<Value> {
+    assist: Assist,
+) -> ApiResult<ChatMessageResponse> {
     let row: Option<(String, String, String)> = tx
             .query_row(
                 "SELECT conversation_id, direction, content FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
@@ -67,8 +69,8 @@ pub(crate) fn retry(
         );
     }
     let text = str_of(&parse_json(&content), "text").unwrap_or_default();
-    let mut data = respond(tx, tenant, &conv, id, &text, started)?;
-    data["retried"] = json!(true);
+    let mut data = respond_with(tx, tenant, &conv, id, &text, started, assist)?;
+    data.retried = Some(true);
     Ok(data)
 }
 
@@ -79,7 +81,7 @@ pub(crate) fn feedback(
     mid: &str,
     rating: i64,
     comment: Option<&str>,
-) -> ApiResult<Value> {
+) -> ApiResult<FeedbackResult> {
     let conv: Option<String> = tx
         .query_row(
             "SELECT conversation_id FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
@@ -110,7 +112,32 @@ pub(crate) fn feedback(
         "UPDATE chatbot_conversations SET satisfaction = ?3 WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, conv, avg],
     )?;
-    Ok(
-        json!({"feedback_id": id, "message_id": mid, "rating": rating, "conversation_id": conv, "conversation_satisfaction": avg}),
-    )
+    Ok(FeedbackResult {
+        feedback_id: id,
+        message_id: mid.to_string(),
+        rating,
+        conversation_id: conv,
+        conversation_satisfaction: avg,
+    })
+}
+
+/// Sends a typing indicator on a conversation of the tenant (404 for another's).
+pub(crate) fn typing(
+    tx: &Connection,
+    tenant: &str,
+    conv: &str,
+    is_typing: bool,
+    ms: i64,
+) -> ApiResult<crate::model::TypingResult> {
+    load_conv(tx, tenant, conv)?;
+    emit(
+        tx,
+        tenant,
+        "conversation.typing",
+        json!({"conversation_id": conv, "is_typing": is_typing, "duration_ms": ms}),
+    )?;
+    Ok(crate::model::TypingResult {
+        typing_sent: true,
+        duration_ms: ms,
+    })
 }

@@ -8,6 +8,11 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::access::Caller;
+use crate::model::{
+    AssignedAgent, CloseResult, ConversationContext, ConversationDetails,
+    ConversationDetailsSummary, ConversationList, Pagination, ReopenResult, TransferRequest,
+    TransferResult,
+};
 
 /// Filters of the conversation list (all optional).
 pub struct ListFilter {
@@ -27,7 +32,7 @@ pub(crate) fn list(
     order: &str,
     page: u32,
     limit: u32,
-) -> ApiResult<Value> {
+) -> ApiResult<ConversationList> {
     let filter = "c.tenant_id = ?1 AND (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.channel = ?3)
             AND (?4 IS NULL OR c.user_id = ?4) AND (?5 IS NULL OR c.started_at >= ?5)
             AND (?6 IS NULL OR c.started_at < date(?6, '+1 day'))
@@ -51,13 +56,18 @@ pub(crate) fn list(
         "{CONV_SELECT} WHERE {filter} ORDER BY {order}, c.id LIMIT {limit} OFFSET {}",
         (u64::from(page.saturating_sub(1)) * u64::from(limit)).min(i64::MAX as u64)
     ))?;
-    let rows: Vec<Value> = st
+    let rows: Vec<_> = st
         .query_map(p, conv_json)?
         .collect::<std::result::Result<_, _>>()?;
-    Ok(json!({
-        "conversations": rows,
-        "pagination": {"total": total, "page": page, "page_size": limit, "has_next": (page as i64) * (limit as i64) < total}
-    }))
+    Ok(ConversationList {
+        conversations: rows,
+        pagination: Pagination {
+            total,
+            page,
+            page_size: limit,
+            has_next: (page as i64) * (limit as i64) < total,
+        },
+    })
 }
 
 /// One conversation with its context, summary and (optionally) its first `lim` messages.
@@ -67,44 +77,75 @@ pub(crate) fn details(
     id: &str,
     include: bool,
     lim: i64,
-) -> ApiResult<Value> {
-    let mut conv = load_conv(c, &who.tenant_id, id)?;
+) -> ApiResult<ConversationDetails> {
+    let conv = load_conv(c, &who.tenant_id, id)?;
     let entities: String = c.query_row(
         "SELECT entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
         params![who.tenant_id, id],
         |r| r.get(0),
     )?;
-    conv["context"] =
-        json!({"current_intent": conv["current_intent"], "entities": parse_json(&entities)});
-    if include {
-        conv["messages"] = json!(messages_of(c, &who.tenant_id, id, lim)?);
-    }
+    let messages = if include {
+        Some(messages_of(c, &who.tenant_id, id, lim)?)
+    } else {
+        None
+    };
     let s = summary_of(c, &who.tenant_id, id)?;
-    conv["summary"] = json!({
-        "total_messages": s["total_messages"], "duration_minutes": s["duration_minutes"],
-        "resolution_status": s["resolution_status"], "escalation_count": s["escalation_count"]
-    });
-    Ok(conv)
+    Ok(ConversationDetails {
+        context: ConversationContext {
+            current_intent: conv.current_intent.clone(),
+            entities: parse_json(&entities),
+        },
+        conversation_id: conv.conversation_id,
+        user_id: conv.user_id,
+        channel: conv.channel,
+        status: conv.status,
+        started_at: conv.started_at,
+        last_activity_at: conv.last_activity_at,
+        message_count: conv.message_count,
+        current_intent: conv.current_intent,
+        messages,
+        summary: ConversationDetailsSummary {
+            total_messages: s.total_messages,
+            duration_minutes: s.duration_minutes,
+            resolution_status: s.resolution_status,
+            escalation_count: s.escalation_count,
+        },
+    })
 }
 
 /// Hands the conversation to a human: queues a transfer (replacing an earlier
 /// queued one) and estimates the wait from the queue ahead in the department.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn transfer(
     tx: &Connection,
     who: &Caller,
     meta: &RequestMeta,
     id: &str,
-    body: &Value,
-    reason: &str,
-    priority: &str,
-) -> ApiResult<Value> {
+    body: &TransferRequest,
+) -> ApiResult<TransferResult> {
+    let reason = body.transfer_reason.as_str();
+    let priority = body.priority.as_deref().unwrap_or("normal");
+    let mut errs = vec![];
+    if reason.trim().is_empty() {
+        errs.push(frontline_platform::FieldError::new(
+            "transfer_reason",
+            "transfer_reason is required",
+        ));
+    }
+    if !["low", "normal", "high", "urgent"].contains(&priority) {
+        errs.push(frontline_platform::FieldError::new(
+            "priority",
+            "priority must be low, normal, high or urgent",
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
     let conv = load_conv(tx, &who.tenant_id, id)?;
-    if conv["status"] == "closed" {
+    if conv.status == "closed" {
         return Err(ApiError::conflict("Conversation is closed").with_code("CONVERSATION_CLOSED"));
     }
-    let dept = str_of(body, "department").unwrap_or_else(|| "general".into());
-    let agent = str_of(body, "agent_id");
+    let dept = body.department.clone().unwrap_or_else(|| "general".into());
+    let agent = body.agent_id.clone();
     let config = tenant_config(tx, &who.tenant_id)?;
     let handle = config
         .pointer("/chatbot/average_handle_minutes")
@@ -141,9 +182,9 @@ pub(crate) fn transfer(
     tx.execute(
             "INSERT INTO chatbot_transfers (id, tenant_id, conversation_id, reason, note, department, priority, agent_id, status, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9)",
-            params![tid, who.tenant_id, id, reason, str_of(body, "transfer_note"), dept, priority, agent, now_iso()],
+            params![tid, who.tenant_id, id, reason, body.transfer_note, dept, priority, agent, now_iso()],
         )?;
-    let was = conv["status"].as_str().unwrap_or_default().to_string();
+    let was = conv.status;
     tx.execute(
             "UPDATE chatbot_conversations SET status = 'transferred', escalation_count = escalation_count + ?3, last_activity_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
             params![who.tenant_id, id, (was != "transferred") as i64, now_iso()],
@@ -161,20 +202,26 @@ pub(crate) fn transfer(
         tx,
         &who.tenant_id,
         "conversation.transferred",
-        json!({"conversation_id": id, "reason": body.get("transfer_reason"), "department": dept, "priority": priority}),
+        json!({"conversation_id": id, "reason": reason, "department": dept, "priority": priority}),
     )?;
     let who_txt = agent_name
         .clone()
         .filter(|n| !n.is_empty())
         .map(|n| format!("{n} from {dept}"))
         .unwrap_or_else(|| format!("the next available {dept} agent"));
-    Ok(json!({
-        "transfer_id": tid,
-        "assigned_agent": agent.as_ref().map(|a| json!({"agent_id": a, "name": agent_name, "department": dept})),
-        "queue_position": ahead + 1,
-        "estimated_wait_time_minutes": wait,
-        "transfer_message": format!("I'm connecting you with {who_txt}. Estimated wait time: {wait} minutes."),
-    }))
+    Ok(TransferResult {
+        transfer_id: tid,
+        assigned_agent: agent.map(|a| AssignedAgent {
+            agent_id: a,
+            name: agent_name,
+            department: dept.clone(),
+        }),
+        queue_position: ahead + 1,
+        estimated_wait_time_minutes: wait,
+        transfer_message: format!(
+            "I'm connecting you with {who_txt}. Estimated wait time: {wait} minutes."
+        ),
+    })
 }
 
 /// Closes the conversation and cancels its queued transfer.
@@ -184,9 +231,9 @@ pub(crate) fn close(
     meta: &RequestMeta,
     id: &str,
     reason: &str,
-) -> ApiResult<Value> {
+) -> ApiResult<CloseResult> {
     let conv = load_conv(tx, &who.tenant_id, id)?;
-    if conv["status"] == "closed" {
+    if conv.status == "closed" {
         return Err(
             ApiError::conflict("Conversation is already closed").with_code("CONVERSATION_CLOSED")
         );
@@ -215,7 +262,12 @@ pub(crate) fn close(
         "conversation.closed",
         json!({"conversation_id": id, "reason": reason}),
     )?;
-    Ok(json!({"conversation_id": id, "status": "closed", "closed_at": now, "close_reason": reason}))
+    Ok(CloseResult {
+        conversation_id: id.to_string(),
+        status: "closed".into(),
+        closed_at: now,
+        close_reason: reason.to_string(),
+    })
 }
 
 /// Reopens a closed conversation.
@@ -224,9 +276,9 @@ pub(crate) fn reopen(
     who: &Caller,
     meta: &RequestMeta,
     id: &str,
-) -> ApiResult<Value> {
+) -> ApiResult<ReopenResult> {
     let conv = load_conv(tx, &who.tenant_id, id)?;
-    if conv["status"] != "closed" {
+    if conv.status != "closed" {
         return Err(
             ApiError::conflict("Conversation is not closed").with_code("CONVERSATION_NOT_CLOSED")
         );
@@ -251,5 +303,9 @@ pub(crate) fn reopen(
         "conversation.reopened",
         json!({"conversation_id": id}),
     )?;
-    Ok(json!({"conversation_id": id, "status": "active", "reopened_at": now}))
+    Ok(ReopenResult {
+        conversation_id: id.to_string(),
+        status: "active".into(),
+        reopened_at: now,
+    })
 }

@@ -6,6 +6,8 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::*;
+use crate::model::ExportRequest;
+use poem_openapi::types::ToJSON;
 
 /// How long a conversation export's download link (and file) lives.
 pub(crate) const EXPORT_TTL_SECS: u64 = 24 * 3600;
@@ -20,20 +22,14 @@ pub(crate) struct ExportSpec {
     pub end: Option<String>,
 }
 
-fn rfc3339_utc(v: &Value, field: &str, errs: &mut Vec<FieldError>) -> Option<String> {
-    match v {
-        Value::Null => None,
-        Value::String(s) => match chrono::DateTime::parse_from_rfc3339(s) {
-            Ok(t) => Some(
-                t.with_timezone(&chrono::Utc)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            ),
-            Err(_) => {
-                errs.push(FieldError::new(field, "must be an RFC 3339 date-time"));
-                None
-            }
-        },
-        _ => {
+fn rfc3339_utc(v: Option<&str>, field: &str, errs: &mut Vec<FieldError>) -> Option<String> {
+    let s = v?;
+    match chrono::DateTime::parse_from_rfc3339(s) {
+        Ok(t) => Some(
+            t.with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        ),
+        Err(_) => {
             errs.push(FieldError::new(field, "must be an RFC 3339 date-time"));
             None
         }
@@ -41,41 +37,19 @@ fn rfc3339_utc(v: &Value, field: &str, errs: &mut Vec<FieldError>) -> Option<Str
 }
 
 /// Validates `format` (json, csv), the include flags and `date_range`.
-pub(crate) fn export_spec(body: &Value) -> ApiResult<ExportSpec> {
+pub(crate) fn export_spec(body: &ExportRequest) -> ApiResult<ExportSpec> {
     let mut errs = vec![];
-    let format = str_of(body, "format")
+    let format = body
+        .format
+        .clone()
         .unwrap_or_else(|| "json".into())
         .to_lowercase();
     if !["json", "csv"].contains(&format.as_str()) {
         errs.push(FieldError::new("format", "format must be json or csv"));
     }
-    let flag = |k: &str, errs: &mut Vec<FieldError>| match body.get(k) {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => {
-            errs.push(FieldError::new(k, format!("{k} must be a boolean")));
-            true
-        }
-    };
-    let include_metadata = flag("include_metadata", &mut errs);
-    let include_analytics = flag("include_analytics", &mut errs);
-    let range = body.get("date_range").cloned().unwrap_or(Value::Null);
-    if !(range.is_null() || range.is_object()) {
-        errs.push(FieldError::new(
-            "date_range",
-            "date_range must be an object with start and end",
-        ));
-    }
-    let start = rfc3339_utc(
-        range.get("start").unwrap_or(&Value::Null),
-        "date_range.start",
-        &mut errs,
-    );
-    let end = rfc3339_utc(
-        range.get("end").unwrap_or(&Value::Null),
-        "date_range.end",
-        &mut errs,
-    );
+    let range = body.date_range.clone().unwrap_or_default();
+    let start = rfc3339_utc(range.start.as_deref(), "date_range.start", &mut errs);
+    let end = rfc3339_utc(range.end.as_deref(), "date_range.end", &mut errs);
     if let (Some(a), Some(b)) = (&start, &end) {
         if a > b {
             errs.push(FieldError::new(
@@ -89,8 +63,8 @@ pub(crate) fn export_spec(body: &Value) -> ApiResult<ExportSpec> {
     }
     Ok(ExportSpec {
         format,
-        include_metadata,
-        include_analytics,
+        include_metadata: body.include_metadata.unwrap_or(true),
+        include_analytics: body.include_analytics.unwrap_or(true),
         start,
         end,
     })
@@ -156,13 +130,65 @@ pub(crate) fn export_document(
         "messages": messages,
     });
     if spec.include_metadata {
-        let mut m = conv.clone();
-        m["summary"] = summary_of(c, tenant, id)?;
+        let mut m = conv.to_json().unwrap_or_else(|| json!({}));
+        m["summary"] = summary_of(c, tenant, id)?.to_json().unwrap_or_default();
         doc["metadata"] = m;
     }
     if spec.include_analytics {
-        doc["analytics"] = analytics_of(c, tenant, id)?;
+        doc["analytics"] = analytics_of(c, tenant, id)?.to_json().unwrap_or_default();
     }
     serde_json::to_vec_pretty(&doc)
         .map_err(|e| ApiError::internal(format!("export encoding failed: {e}")))
+}
+
+/// Exports conversation `id` of the caller's tenant into the file store
+/// (one audited record) and returns its signed download link.
+pub(crate) async fn export(
+    platform: &frontline_platform::Platform,
+    who: crate::access::Caller,
+    meta: frontline_platform::http::RequestMeta,
+    id: String,
+    body: &ExportRequest,
+) -> ApiResult<crate::model::ExportResult> {
+    let spec = export_spec(body)?;
+    let (tenant, conv_id, spec2) = (who.tenant_id.clone(), id.clone(), spec.clone());
+    let bytes = platform
+        .db
+        .read(move |c| export_document(c, &tenant, &conv_id, &spec2))
+        .await?;
+    let ttl = std::time::Duration::from_secs(EXPORT_TTL_SECS);
+    let filename = format!("{id}.{}", spec.format);
+    let new = frontline_platform::files::NewFile::new(crate::SLUG, &filename)
+        .media_type(if spec.format == "csv" {
+            "text/csv"
+        } else {
+            "application/json"
+        })
+        .owner(&who.tenant_id)
+        .expires_in(ttl);
+    let pending = platform.files.write_blob(new, bytes).await?;
+    let stored = platform
+        .db
+        .write(move |tx| {
+            let f = frontline_platform::files::record(tx, &pending)?;
+            audit_in(
+                tx,
+                &who,
+                &meta,
+                "EXPORT",
+                "conversation",
+                &id,
+                json!({"format": spec.format, "file_id": f.id, "bytes": f.size}),
+            )?;
+            Ok(f)
+        })
+        .await?;
+    let (url, expires) = platform.files.signed_url(&stored.id, ttl);
+    Ok(crate::model::ExportResult {
+        export_id: format!("export_{}", stored.id),
+        download_url: url,
+        format: export_format_of(&stored.filename).into(),
+        expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        file_size_bytes: stored.size as i64,
+    })
 }

@@ -8,17 +8,22 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::engine;
+use crate::model::{
+    BotResponse, ChatMessageResponse, ConversationState, InboundContent, KnowledgeSource,
+    MediaAttachment, MessageContent, ProcessingMetadata, QuickReply, SendMessageRequest,
+};
 use crate::provider::ProviderReply;
 
-/// Records one inbound message, runs the engine and stores the reply.
-/// Returns the response `data`. Idempotent on `message_id`.
+/// Records one inbound message given as JSON (demo data, tools), runs the
+/// engine and stores the reply. Idempotent on `message_id`.
 pub fn process_message(
     tx: &Connection,
     tenant: &str,
     body: &Value,
     started: std::time::Instant,
-) -> ApiResult<Value> {
-    process_message_with(tx, tenant, body, started, Assist::default())
+) -> ApiResult<ChatMessageResponse> {
+    let body = frontline_platform::body::parse_strict::<SendMessageRequest>(body.clone())?;
+    process_message_with(tx, tenant, &body, started, Assist::default())
 }
 
 /// [`process_message`] with a reply already produced by an external provider
@@ -26,28 +31,29 @@ pub fn process_message(
 pub fn process_message_with(
     tx: &Connection,
     tenant: &str,
-    body: &Value,
+    body: &SendMessageRequest,
     started: std::time::Instant,
     assist: Assist,
-) -> ApiResult<Value> {
+) -> ApiResult<ChatMessageResponse> {
     let mut errs = vec![];
-    let channel = str_of(body, "channel").unwrap_or_else(|| "web".into());
+    let channel = body.channel.clone().unwrap_or_else(|| "web".into());
     if !CHANNELS.contains(&channel.as_str()) {
         errs.push(FieldError::new(
             "channel",
             format!("channel must be one of {}", CHANNELS.join(", ")),
         ));
     }
-    let user_id = str_of(body, "user_id").unwrap_or_default();
+    let user_id = body.user_id.clone();
     if user_id.trim().is_empty() {
         errs.push(FieldError::new("user_id", "user_id is required"));
     }
-    let content = body.get("content").cloned().unwrap_or(Value::Null);
-    let ctype = str_of(&content, "type").unwrap_or_else(|| "text".into());
-    let text = str_of(&content, "text").unwrap_or_default();
-    if !content.is_object() {
-        errs.push(FieldError::new("content", "content is required"));
-    } else if ![
+    let content = &body.content;
+    let ctype = content
+        .content_type
+        .clone()
+        .unwrap_or_else(|| "text".into());
+    let text = content.text.clone().unwrap_or_default();
+    if ![
         "text",
         "image",
         "audio",
@@ -59,7 +65,7 @@ pub fn process_message_with(
     .contains(&ctype.as_str())
     {
         errs.push(FieldError::new("content.type", "unknown content type"));
-    } else if text.trim().is_empty() && content.get("media").is_none() {
+    } else if text.trim().is_empty() && content.media.is_none() {
         errs.push(FieldError::new("content.text", "text or media is required"));
     } else if text.chars().count() > 4096 {
         errs.push(FieldError::new(
@@ -67,7 +73,7 @@ pub fn process_message_with(
             "text is longer than 4096 characters",
         ));
     }
-    let message_id = str_of(body, "message_id").unwrap_or_else(|| new_id("msg"));
+    let message_id = body.message_id.clone().unwrap_or_else(|| new_id("msg"));
     if message_id.len() > 200 || message_id.trim().is_empty() {
         errs.push(FieldError::new(
             "message_id",
@@ -93,11 +99,11 @@ pub fn process_message_with(
             );
         }
         let mut data = reply_for(tx, tenant, &message_id)?;
-        data["conversation_id"] = json!(conv);
-        data["duplicate"] = json!(true);
+        data.conversation_id = conv;
+        data.duplicate = Some(true);
         return Ok(data);
     }
-    let conv_id = match str_of(body, "conversation_id") {
+    let conv_id = match body.conversation_id.clone() {
         Some(id) => {
             let status: Option<String> = tx
                 .query_row(
@@ -143,7 +149,7 @@ pub fn process_message_with(
     tx.execute(
         "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, status, created_at)
          VALUES (?1, ?2, ?3, 'inbound', ?4, 'processed', ?5)",
-        params![tenant, conv_id, message_id, content.to_string(), now],
+        params![tenant, conv_id, message_id, inbound_json(content, &ctype).to_string(), now],
     )?;
     respond_with(tx, tenant, &conv_id, &message_id, &text, started, assist)
 }
@@ -176,26 +182,6 @@ pub(crate) fn create_conv(
     Ok(())
 }
 
-/// Runs the engine on `text` for conversation `conv` and stores the bot reply.
-pub(crate) fn respond(
-    tx: &Connection,
-    tenant: &str,
-    conv: &str,
-    inbound_id: &str,
-    text: &str,
-    started: std::time::Instant,
-) -> ApiResult<Value> {
-    respond_with(
-        tx,
-        tenant,
-        conv,
-        inbound_id,
-        text,
-        started,
-        Assist::default(),
-    )
-}
-
 /// Help the engine may use for one reply: an external provider's answer and
 /// the best-matching knowledge article.
 #[derive(Default, Clone, Copy)]
@@ -214,7 +200,7 @@ pub(crate) fn respond_with(
     text: &str,
     started: std::time::Instant,
     assist: Assist,
-) -> ApiResult<Value> {
+) -> ApiResult<ChatMessageResponse> {
     let config = tenant_config(tx, tenant)?;
     let (fallbacks, entities, status): (i64, String, String) = tx.query_row(
         "SELECT fallback_count, entities, status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
@@ -299,7 +285,7 @@ pub(crate) fn respond_with(
         )?;
     }
     reply_for(tx, tenant, inbound_id).map(|mut v| {
-        v["conversation_id"] = json!(conv);
+        v.conversation_id = conv.to_string();
         v
     })
 }
@@ -316,7 +302,11 @@ type ReplyRow = (
 );
 
 /// The stored bot reply to inbound message `inbound_id`, rendered as the send response.
-pub(crate) fn reply_for(c: &Connection, tenant: &str, inbound_id: &str) -> ApiResult<Value> {
+pub(crate) fn reply_for(
+    c: &Connection,
+    tenant: &str,
+    inbound_id: &str,
+) -> ApiResult<ChatMessageResponse> {
     let row: Option<ReplyRow> = c
         .query_row(
             "SELECT message_id, conversation_id, content, intent, confidence, processing_ms, model_used FROM chatbot_messages
@@ -337,24 +327,125 @@ pub(crate) fn reply_for(c: &Connection, tenant: &str, inbound_id: &str) -> ApiRe
         (_, true) => "information_provided",
         _ => "clarification_needed",
     };
-    Ok(json!({
-        "message_id": inbound_id,
-        "reply_message_id": reply_id,
-        "conversation_id": conv,
-        "response": parse_json(&content),
-        "conversation_state": {
-            "current_intent": intent,
-            "next_expected_input": if intent.is_some() { "follow_up_question" } else { "rephrased_question" },
-            "conversation_stage": stage,
-            "entities": parse_json(&entities),
-            "status": status,
+    let next = if intent.is_some() {
+        "follow_up_question"
+    } else {
+        "rephrased_question"
+    };
+    Ok(ChatMessageResponse {
+        message_id: inbound_id.to_string(),
+        reply_message_id: reply_id,
+        conversation_id: conv,
+        response: bot_response(&parse_json(&content)),
+        conversation_state: ConversationState {
+            current_intent: intent,
+            next_expected_input: next.into(),
+            conversation_stage: stage.into(),
+            entities: parse_json(&entities),
+            status,
         },
-        "processing_metadata": {
-            "model_used": model,
-            "processing_time_ms": ms,
-            "confidence_score": confidence,
+        processing_metadata: ProcessingMetadata {
+            model_used: model,
+            processing_time_ms: ms,
+            confidence_score: confidence,
+        },
+        duplicate: None,
+        retried: None,
+    })
+}
+
+/// The stored form of an inbound message's content (`type` defaulted).
+fn inbound_json(c: &InboundContent, ctype: &str) -> Value {
+    let mut v = json!({ "type": ctype });
+    if let Some(t) = &c.text {
+        v["text"] = json!(t);
+    }
+    if let Some(l) = &c.language {
+        v["language"] = json!(l);
+    }
+    if let Some(p) = &c.payload {
+        v["payload"] = json!(p);
+    }
+    if let Some(m) = &c.media {
+        let mut mv = json!({});
+        if let Some(x) = &m.url {
+            mv["url"] = json!(x);
         }
-    }))
+        if let Some(x) = &m.media_type {
+            mv["type"] = json!(x);
+        }
+        if let Some(x) = m.size_bytes {
+            mv["size_bytes"] = json!(x);
+        }
+        if let Some(x) = &m.alt_text {
+            mv["alt_text"] = json!(x);
+        }
+        v["media"] = mv;
+    }
+    v
+}
+
+/// Quick replies from stored JSON: `{title, payload}` objects (a bare string
+/// is both title and payload); anything else is skipped.
+pub(crate) fn quick_replies(v: &Value) -> Vec<QuickReply> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|q| match q {
+            Value::String(s) => Some(QuickReply {
+                title: s.clone(),
+                payload: s.clone(),
+            }),
+            Value::Object(_) => {
+                let title = str_of(q, "title").or_else(|| str_of(q, "payload"))?;
+                let payload = str_of(q, "payload").unwrap_or_else(|| title.clone());
+                Some(QuickReply { title, payload })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn source_of(v: &Value) -> Option<KnowledgeSource> {
+    Some(KnowledgeSource {
+        article_id: str_of(v.get("source")?, "article_id")?,
+        title: str_of(v.get("source")?, "title").unwrap_or_default(),
+    })
+}
+
+/// A stored bot reply's content as the send response prints it.
+pub(crate) fn bot_response(v: &Value) -> BotResponse {
+    BotResponse {
+        content_type: str_of(v, "type").unwrap_or_else(|| "text".into()),
+        text: str_of(v, "text").unwrap_or_default(),
+        quick_replies: quick_replies(&v["quick_replies"]),
+        source: source_of(v),
+    }
+}
+
+/// A stored message's content (either direction).
+pub(crate) fn message_content(v: &Value) -> MessageContent {
+    let media = v
+        .get("media")
+        .filter(|m| m.is_object())
+        .map(|m| MediaAttachment {
+            url: str_of(m, "url"),
+            media_type: str_of(m, "type"),
+            size_bytes: m.get("size_bytes").and_then(Value::as_i64),
+            alt_text: str_of(m, "alt_text"),
+        });
+    MessageContent {
+        content_type: str_of(v, "type").unwrap_or_else(|| "text".into()),
+        text: str_of(v, "text"),
+        language: str_of(v, "language"),
+        media,
+        payload: str_of(v, "payload"),
+        quick_replies: v
+            .get("quick_replies")
+            .filter(|q| q.is_array())
+            .map(quick_replies),
+        source: source_of(v),
+    }
 }
 
 /// Asks what may help answer one inbound message, outside any write
@@ -364,21 +455,32 @@ pub(crate) fn reply_for(c: &Connection, tenant: &str, inbound_id: &str) -> ApiRe
 pub async fn prepare_assist(
     platform: &frontline_platform::Platform,
     tenant: &str,
-    body: &Value,
-) -> ApiResult<(Option<ProviderReply>, Option<crate::knowledge::ArticleHit>)> {
+    body: &SendMessageRequest,
+) -> ApiResult<Prepared> {
     let (t, b) = (tenant.to_string(), body.clone());
     let pre = platform
         .db
         .read(move |c| provider_context(c, &t, &b))
         .await?;
+    let text = body.content.text.clone().unwrap_or_default();
+    assist_for(platform, tenant, pre, &text).await
+}
+
+/// What helps answer: a provider's reply and the best knowledge article.
+pub type Prepared = (Option<ProviderReply>, Option<crate::knowledge::ArticleHit>);
+
+/// Asks the tenant's `fallback_chain` (when `pre` holds a provider context)
+/// and the knowledge index for `text`.
+async fn assist_for(
+    platform: &frontline_platform::Platform,
+    tenant: &str,
+    pre: Option<(Value, Vec<crate::provider::Turn>, String)>,
+    text: &str,
+) -> ApiResult<Prepared> {
     let llm = match pre {
         Some((config, history, text)) => crate::provider::reply(&config, &history, &text).await,
         None => None,
     };
-    let text = body
-        .pointer("/content/text")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
     let article = match crate::knowledge::best(platform, tenant, text).await {
         Ok(a) => a,
         Err(e) => {
@@ -387,4 +489,21 @@ pub async fn prepare_assist(
         }
     };
     Ok((llm, article))
+}
+
+/// [`prepare_assist`] for a retry of stored inbound message `id`: the
+/// provider sees the conversation before that message, exactly as when it
+/// was first sent. Nothing is asked when the message does not exist (the
+/// write reports it).
+pub async fn prepare_retry(
+    platform: &frontline_platform::Platform,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<Prepared> {
+    let (t, i) = (tenant.to_string(), id.to_string());
+    let found = platform.db.read(move |c| retry_context(c, &t, &i)).await?;
+    match found {
+        Some((text, pre)) => assist_for(platform, tenant, pre, &text).await,
+        None => Ok((None, None)),
+    }
 }

@@ -155,7 +155,11 @@ pub(crate) fn minutes_between(a: &str, b: &str) -> i64 {
 }
 
 /// Computes the summary of one conversation from its stored messages.
-pub(crate) fn summary_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn summary_of(
+    c: &Connection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<crate::model::ConversationSummary> {
     let conv = load_conv(c, tenant, id)?;
     let (inbound, outbound): (i64, i64) = c.query_row(
         "SELECT COALESCE(SUM(direction = 'inbound'), 0), COALESCE(SUM(direction = 'outbound'), 0)
@@ -175,19 +179,19 @@ pub(crate) fn summary_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<Va
         params![tenant, id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    Ok(json!({
-        "conversation_id": id,
-        "total_messages": inbound + outbound,
-        "inbound_messages": inbound,
-        "outbound_messages": outbound,
-        "duration_minutes": minutes_between(conv["started_at"].as_str().unwrap_or_default(), conv["last_activity_at"].as_str().unwrap_or_default()),
-        "primary_issue": intents.first().map(|(i, _)| i.clone()),
-        "intents_detected": intents.iter().map(|(i, _)| i.clone()).collect::<Vec<_>>(),
-        "entities": parse_json(&entities),
-        "resolution_status": conv["summary"]["resolution_status"],
-        "escalation_count": escalations,
-        "customer_satisfaction": satisfaction,
-    }))
+    Ok(crate::model::ConversationSummary {
+        conversation_id: id.to_string(),
+        total_messages: inbound + outbound,
+        inbound_messages: inbound,
+        outbound_messages: outbound,
+        duration_minutes: minutes_between(&conv.started_at, &conv.last_activity_at),
+        primary_issue: intents.first().map(|(i, _)| i.clone()),
+        intents_detected: intents.iter().map(|(i, _)| i.clone()).collect(),
+        entities: parse_json(&entities),
+        resolution_status: conv.summary.resolution_status,
+        escalation_count: escalations,
+        customer_satisfaction: satisfaction,
+    })
 }
 
 pub(crate) fn valid_email(e: &str) -> bool {

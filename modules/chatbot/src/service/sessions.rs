@@ -1,12 +1,66 @@
 //! Session rules: start, update, end, extend, context and history.
 
 use frontline_platform::auth::now_iso;
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
 use super::*;
 use crate::access::sha256_hex;
+use crate::model::{
+    ContextUpdateResult, CreateSessionRequest, Session, SessionContext, SessionCreated,
+    SessionEnded, SessionExtension, UpdateSessionRequest,
+};
+
+/// Checks a new session's fields and derives its starting context:
+/// `page_url` sets `current_page` and `pages_visited`, a `/products/<id>`
+/// page sets `product_interest`. Returns (channel, context, timeout minutes).
+pub(crate) fn validate_new(body: &CreateSessionRequest) -> ApiResult<(String, Value, i64)> {
+    let mut errs = vec![];
+    let channel = body.channel.clone().unwrap_or_else(|| "web".into());
+    if !CHANNELS.contains(&channel.as_str()) {
+        errs.push(FieldError::new("channel", "unknown channel"));
+    }
+    if body.user_id.trim().is_empty() {
+        errs.push(FieldError::new("user_id", "user_id is required"));
+    }
+    let timeout = body
+        .session_config
+        .as_ref()
+        .and_then(|c| c.timeout_minutes)
+        .unwrap_or(30);
+    if !(1..=1440).contains(&timeout) {
+        errs.push(FieldError::new(
+            "session_config.timeout_minutes",
+            "timeout_minutes must be 1-1440",
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    let initial: serde_json::Map<String, Value> = body
+        .initial_context
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let mut context = Value::Object(initial);
+    if let Some(url) = context
+        .get("page_url")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    {
+        context["current_page"] = json!(url);
+        context["pages_visited"] = json!([url]);
+        if let Some(p) = url.split("/products/").nth(1) {
+            let p = p.split(['?', '#', '/']).next().unwrap_or_default();
+            if !p.is_empty() {
+                context["product_interest"] = json!(p);
+            }
+        }
+    }
+    Ok((channel, context, timeout))
+}
 
 /// Starts a session; `visitor_type` is `returning` when the user had one before.
 /// The session token is returned once and stored hashed.
@@ -17,7 +71,7 @@ pub(crate) fn create(
     channel: &str,
     mut context: Value,
     timeout: i64,
-) -> ApiResult<Value> {
+) -> ApiResult<SessionCreated> {
     let returning: i64 = tx.query_row(
         "SELECT COUNT(*) FROM chatbot_sessions WHERE tenant_id = ?1 AND user_id = ?2",
         params![tenant, user],
@@ -35,59 +89,103 @@ pub(crate) fn create(
              VALUES (?1, ?2, ?3, ?4, 'active', ?5, '{}', ?6, ?7, ?8, ?8, ?9)",
             params![id, tenant, user, channel, context.to_string(), sha256_hex(&token), timeout, created, expires],
         )?;
-    Ok(
-        json!({"session_id": id, "user_id": user, "channel": channel, "created_at": created, "expires_at": expires, "session_token": token, "context": context}),
-    )
+    Ok(SessionCreated {
+        session_id: id,
+        user_id: user.to_string(),
+        channel: channel.to_string(),
+        created_at: created,
+        expires_at: expires,
+        session_token: token,
+        context,
+    })
 }
 
 /// Changes user, channel or status of a session.
-pub(crate) fn update(tx: &Connection, tenant: &str, id: &str, body: &Value) -> ApiResult<Value> {
+pub(crate) fn update(
+    tx: &Connection,
+    tenant: &str,
+    id: &str,
+    body: &UpdateSessionRequest,
+) -> ApiResult<Session> {
+    if let Some(s) = &body.status {
+        if !["active", "ended"].contains(&s.as_str()) {
+            return Err(ApiError::invalid(
+                "status",
+                "status must be active or ended",
+            ));
+        }
+    }
+    if let Some(ch) = &body.channel {
+        if !CHANNELS.contains(&ch.as_str()) {
+            return Err(ApiError::invalid("channel", "unknown channel"));
+        }
+    }
     session_json(tx, tenant, id)?;
     tx.execute(
             "UPDATE chatbot_sessions SET user_id = COALESCE(?3, user_id), channel = COALESCE(?4, channel), status = COALESCE(?5, status), last_activity = ?6
              WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant, id, str_of(body, "user_id"), str_of(body, "channel"), str_of(body, "status"), now_iso()],
+            params![tenant, id, body.user_id, body.channel, body.status, now_iso()],
         )?;
     session_json(tx, tenant, id)
 }
 
 /// Ends a session (409 when already ended).
-pub(crate) fn end(tx: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn end(tx: &Connection, tenant: &str, id: &str) -> ApiResult<SessionEnded> {
     let s = session_json(tx, tenant, id)?;
-    if s["status"] == "ended" {
+    if s.status == "ended" {
         return Err(ApiError::conflict("Session already ended").with_code("SESSION_ENDED"));
     }
     let now = now_iso();
     tx.execute("UPDATE chatbot_sessions SET status = 'ended', last_activity = ?3 WHERE tenant_id = ?1 AND id = ?2", params![tenant, id, now])?;
-    Ok(json!({"session_id": id, "status": "ended", "ended_at": now}))
+    Ok(SessionEnded {
+        session_id: id.to_string(),
+        status: "ended".into(),
+        ended_at: now,
+    })
 }
 
 /// Moves an active session's expiry `by` minutes later.
-pub(crate) fn extend(tx: &Connection, tenant: &str, id: &str, by: i64) -> ApiResult<Value> {
-    let s = session_json(tx, tenant, id)?;
-    if s["status"] != "active" {
-        return Err(ApiError::conflict(format!(
-            "Session is {}",
-            s["status"].as_str().unwrap_or_default()
-        ))
-        .with_code("SESSION_NOT_ACTIVE"));
+pub(crate) fn extend(
+    tx: &Connection,
+    tenant: &str,
+    id: &str,
+    by: i64,
+) -> ApiResult<SessionExtension> {
+    if !(1..=1440).contains(&by) {
+        return Err(ApiError::invalid(
+            "extend_by_minutes",
+            "extend_by_minutes must be 1-1440",
+        ));
     }
-    let prev = s["expires_at"].as_str().unwrap_or_default().to_string();
+    let s = session_json(tx, tenant, id)?;
+    if s.status != "active" {
+        return Err(
+            ApiError::conflict(format!("Session is {}", s.status)).with_code("SESSION_NOT_ACTIVE")
+        );
+    }
+    let prev = s.expires_at;
     let prev_t = chrono::DateTime::parse_from_rfc3339(&prev)
         .map_err(|_| ApiError::internal("bad stored expiry"))?;
     let new = (prev_t + chrono::Duration::minutes(by))
         .with_timezone(&chrono::Utc)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     tx.execute("UPDATE chatbot_sessions SET expires_at = ?3, last_activity = ?4 WHERE tenant_id = ?1 AND id = ?2", params![tenant, id, new, now_iso()])?;
-    Ok(
-        json!({"session_id": id, "previous_expiry": prev, "new_expiry": new, "extended_by_minutes": by}),
-    )
+    Ok(SessionExtension {
+        session_id: id.to_string(),
+        previous_expiry: prev,
+        new_expiry: new,
+        extended_by_minutes: by,
+    })
 }
 
 /// The session's context and history.
-pub(crate) fn context(c: &Connection, tenant: &str, id: &str) -> ApiResult<Value> {
+pub(crate) fn context(c: &Connection, tenant: &str, id: &str) -> ApiResult<SessionContext> {
     let s = session_json(c, tenant, id)?;
-    Ok(json!({"session_id": id, "context": s["context"], "history": s["history"]}))
+    Ok(SessionContext {
+        session_id: s.session_id,
+        context: s.context,
+        history: s.history,
+    })
 }
 
 /// Merges `updates` into the context and appends `append` to the history lists.
@@ -95,24 +193,27 @@ pub(crate) fn update_context(
     tx: &Connection,
     tenant: &str,
     id: &str,
-    updates: &Value,
-    append: &Value,
-) -> ApiResult<Value> {
+    updates: &std::collections::BTreeMap<String, Value>,
+    append: &std::collections::BTreeMap<String, Value>,
+) -> ApiResult<ContextUpdateResult> {
     let s = session_json(tx, tenant, id)?;
-    if s["status"] != "active" {
+    if s.status != "active" {
         return Err(ApiError::conflict("Session is not active").with_code("SESSION_NOT_ACTIVE"));
     }
-    let mut ctx = s["context"].clone();
-    let mut hist = s["history"].clone();
+    let mut ctx = s.context;
+    let mut hist = s.history;
+    if !hist.is_object() {
+        hist = json!({});
+    }
     let mut fields = vec![];
-    if let Some(m) = updates.as_object() {
-        for (k, v) in m {
+    {
+        for (k, v) in updates {
             ctx[k] = v.clone();
             fields.push(k.clone());
         }
     }
-    if let Some(m) = append.as_object() {
-        for (k, v) in m {
+    {
+        for (k, v) in append {
             let mut list = hist
                 .get(k)
                 .and_then(Value::as_array)
@@ -135,7 +236,10 @@ pub(crate) fn update_context(
             "UPDATE chatbot_sessions SET context = ?3, history = ?4, last_activity = ?5 WHERE tenant_id = ?1 AND id = ?2",
             params![tenant, id, ctx.to_string(), hist.to_string(), now_iso()],
         )?;
-    Ok(
-        json!({"session_id": id, "context_updated": true, "updated_fields": fields, "new_context": ctx}),
-    )
+    Ok(ContextUpdateResult {
+        session_id: id.to_string(),
+        context_updated: true,
+        updated_fields: fields,
+        new_context: ctx,
+    })
 }
