@@ -778,7 +778,7 @@ impl MetricsApi {
     #[oai(path = "/api/analytics/metrics", method = "get")]
     async fn query(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         metric_type: Query<Option<String>>,
         metric_name: Query<Option<String>>,
         start_date: Query<Option<String>>,
@@ -788,6 +788,7 @@ impl MetricsApi {
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Metric>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let start = start_date
             .0
@@ -850,7 +851,7 @@ impl MetricsApi {
     #[oai(path = "/api/analytics/aggregations", method = "get")]
     async fn aggregations(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         metric_name: Query<String>,
         granularity: Query<Option<String>>,
         start_date: Query<Option<String>>,
@@ -861,6 +862,7 @@ impl MetricsApi {
         team_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
     ) -> Result<Json<Vec<Aggregation>>> {
+        require_operator(&auth.0)?;
         let g = granularity.0.unwrap_or_else(|| "hour".into());
         if !GRANULARITIES.contains(&g.as_str()) {
             return Err(ApiError::invalid(
@@ -911,7 +913,7 @@ impl MetricsApi {
     #[oai(path = "/api/analytics/alerts", method = "get")]
     async fn alerts(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         status: Query<Option<String>>,
         severity: Query<Option<String>>,
         team_id: Query<Option<i64>>,
@@ -919,6 +921,7 @@ impl MetricsApi {
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Alert>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         if status
             .0
@@ -1016,12 +1019,13 @@ impl MetricsApi {
     #[oai(path = "/api/analytics/thresholds", method = "get")]
     async fn thresholds(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         is_active: Query<Option<bool>>,
         metric_name: Query<Option<String>>,
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Threshold>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let (active, name) = (is_active.0, metric_name.0);
         let (items, total) = self
@@ -1197,9 +1201,10 @@ impl MetricsApi {
     #[oai(path = "/api/analytics/dashboard/overview", method = "get")]
     async fn overview(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         period_hours: Query<Option<i64>>,
     ) -> Result<Json<DashboardOverview>> {
+        require_operator(&auth.0)?;
         let hours = period_hours.0.unwrap_or(24);
         if !(1..=8760).contains(&hours) {
             return Err(ApiError::invalid("period_hours", "must be between 1 and 8760").into());

@@ -805,7 +805,7 @@ impl RecordingsApi {
     #[oai(path = "/api/recordings", method = "get")]
     async fn list(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         campaign_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
         team_id: Query<Option<i64>>,
@@ -817,6 +817,7 @@ impl RecordingsApi {
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Recording>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let start = start_date
             .0
@@ -1036,7 +1037,8 @@ impl RecordingsApi {
 
     /// Get a recording.
     #[oai(path = "/api/recordings/:recording_id", method = "get")]
-    async fn get(&self, _auth: BearerAuth, recording_id: Path<i64>) -> Result<Json<Recording>> {
+    async fn get(&self, auth: BearerAuth, recording_id: Path<i64>) -> Result<Json<Recording>> {
+        require_operator(&auth.0)?;
         let id = recording_id.0;
         Ok(Json(
             self.platform.db.read(move |c| get_recording(c, id)).await?,
@@ -1076,9 +1078,10 @@ impl RecordingsApi {
     #[oai(path = "/api/recordings/:recording_id/transcription", method = "get")]
     async fn transcription(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         recording_id: Path<i64>,
     ) -> Result<Json<Transcription>> {
+        require_operator(&auth.0)?;
         let id = recording_id.0;
         let t = self
             .platform

@@ -20,8 +20,8 @@ use serde_json::{json, Map, Value};
 use super::ivr::audit_tx;
 use super::report_data::{self, Dataset, QueryDefinition, FORMATS, REPORT_TYPES};
 use super::{
-    check_text, fail_if, iso, listed, not_found, now, parse_instant, require_manager, window,
-    Created, Deleted, Listed, Result, Tag,
+    check_text, fail_if, iso, listed, not_found, now, parse_instant, require_manager,
+    require_operator, window, Created, Deleted, Listed, Result, Tag,
 };
 use crate::SLUG;
 
@@ -1177,6 +1177,8 @@ impl ReportsApi {
         meta: RequestMeta,
         body: Json<GenerateRequest>,
     ) -> Result<Accepted> {
+        // Reports read the whole call log and every campaign: staff only.
+        require_operator(&auth.0)?;
         let b = body.0;
         let mut e = Vec::new();
         check_text(&mut e, "name", &b.name, 200);
@@ -1321,11 +1323,12 @@ impl ReportsApi {
     #[oai(path = "/api/reports/schedules", method = "get")]
     async fn schedules(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         is_active: Query<Option<bool>>,
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<ReportSchedule>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let active = is_active.0;
         let (items, total) = self

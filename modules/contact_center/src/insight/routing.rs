@@ -536,12 +536,13 @@ impl RoutingApi {
     #[oai(path = "/api/routing/rules", method = "get")]
     async fn list(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         is_active: Query<Option<bool>>,
         priority_min: Query<Option<i64>>,
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<RoutingRule>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let (active, min) = (is_active.0, priority_min.0);
         let (items, total) = self
@@ -628,7 +629,8 @@ impl RoutingApi {
 
     /// Get a routing rule.
     #[oai(path = "/api/routing/rules/:rule_id", method = "get")]
-    async fn get(&self, _auth: BearerAuth, rule_id: Path<i64>) -> Result<Json<RoutingRule>> {
+    async fn get(&self, auth: BearerAuth, rule_id: Path<i64>) -> Result<Json<RoutingRule>> {
+        require_operator(&auth.0)?;
         let id = rule_id.0;
         Ok(Json(self.platform.db.read(move |c| get_rule(c, id)).await?))
     }

@@ -175,7 +175,7 @@ impl VoicemailApi {
     #[oai(path = "/api/voicemail", method = "get")]
     async fn list(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         status: Query<Option<String>>,
         assigned_to_id: Query<Option<i64>>,
         priority: Query<Option<i64>>,
@@ -185,6 +185,7 @@ impl VoicemailApi {
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Voicemail>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         if let Some(s) = &status.0 {
             if !STATUSES.contains(&s.as_str()) {
@@ -298,7 +299,8 @@ impl VoicemailApi {
 
     /// Get a voicemail.
     #[oai(path = "/api/voicemail/:voicemail_id", method = "get")]
-    async fn get(&self, _auth: BearerAuth, voicemail_id: Path<i64>) -> Result<Json<Voicemail>> {
+    async fn get(&self, auth: BearerAuth, voicemail_id: Path<i64>) -> Result<Json<Voicemail>> {
+        require_operator(&auth.0)?;
         let id = voicemail_id.0;
         Ok(Json(
             self.platform.db.read(move |c| get_voicemail(c, id)).await?,
