@@ -303,6 +303,45 @@ pub fn bucket_next(start: DateTime<Utc>, g: &str, tz: Tz) -> DateTime<Utc> {
     }
 }
 
+/// Most windows one aggregation may span from `start_date` to `end_date` at
+/// its `granularity` (also the largest `limit`). A wider range (30 years of
+/// minutes would be 15.8 million windows) is refused with a 422 naming the
+/// parameters, instead of being cut silently.
+pub const MAX_BUCKETS: i64 = 1000;
+
+/// How many windows `start..end` spans at granularity `g` (months counted as
+/// calendar months; DST shifts aside).
+pub fn bucket_count(start: DateTime<Utc>, end: DateTime<Utc>, g: &str) -> i64 {
+    let secs = (end - start).num_seconds().max(0);
+    let per = match g {
+        "minute" => 60,
+        "hour" => 3_600,
+        "day" => 86_400,
+        "week" => 604_800,
+        _ => {
+            let months = (end.year() as i64 - start.year() as i64) * 12 + end.month() as i64
+                - start.month() as i64;
+            return months + 1;
+        }
+    };
+    (secs + per - 1) / per + 1
+}
+
+/// Refuses an aggregation range of more than [`MAX_BUCKETS`] windows.
+pub fn check_buckets(start: DateTime<Utc>, end: DateTime<Utc>, g: &str) -> ApiResult<()> {
+    let n = bucket_count(start, end, g);
+    if n <= MAX_BUCKETS {
+        return Ok(());
+    }
+    let msg = format!(
+        "start_date to end_date spans about {n} {g} windows; at most {MAX_BUCKETS}: narrow the range or use a coarser granularity"
+    );
+    Err(ApiError::validation(vec![
+        FieldError::new("start_date", msg.clone()),
+        FieldError::new("granularity", msg),
+    ]))
+}
+
 /// The windows of an aggregation: from `start` forward, or the last `limit`
 /// windows up to `end` when no start is given; at most `limit`.
 pub fn windows(
@@ -846,7 +885,9 @@ impl MetricsApi {
     /// run forward from it (until `end_date`); otherwise the last `limit`
     /// windows up to `end_date` (default now). Window edges follow
     /// `timezone` (IANA, default UTC): days, weeks (from Monday) and months
-    /// start at local midnight, so DST days are 23 or 25 hours long.
+    /// start at local midnight, so DST days are 23 or 25 hours long. A
+    /// `start_date`..`end_date` range of more than 1000 windows at the
+    /// granularity is refused (422); use a coarser granularity.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/aggregations", method = "get")]
     async fn aggregations(
@@ -895,6 +936,9 @@ impl MetricsApi {
         };
         if start.is_some_and(|s| s >= end) {
             return Err(ApiError::invalid("end_date", "must be after start_date").into());
+        }
+        if let Some(s) = start {
+            check_buckets(s, end, &g)?;
         }
         let wins = windows(start, end, &g, tz, limit as usize);
         let name = metric_name.0;
