@@ -40,7 +40,10 @@ async fn deeply_nested_json_is_a_clean_client_error() {
             ("/auth/users", Some(admin.as_str()), inside),
         ] {
             let (status, body) = post_raw(&app, path, token, body).await;
-            assert!((400..500).contains(&status), "{path} depth {depth}: {status} {body}");
+            assert!(
+                (400..500).contains(&status),
+                "{path} depth {depth}: {status} {body}"
+            );
             assert!(
                 body.to_string().contains("recursion limit"),
                 "{path} depth {depth}: {body}"
