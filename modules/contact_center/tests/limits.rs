@@ -228,3 +228,79 @@ async fn aggregations_refuse_millions_of_windows() {
     .expect(200);
     assert_eq!(last.as_array().unwrap().len(), 1000);
 }
+
+#[tokio::test]
+async fn value_lists_that_drive_per_call_work_are_capped() {
+    let cc = Cc::new().await;
+    let sup = cc.token("supervisor").await;
+    // Routing rules: at most 50 conditions, `in` lists of at most 100 values.
+    let cond = |n: usize| {
+        json!({"field": "customer_tier", "operator": "in",
+        "value": (0..n).map(|i| format!("tier{i}")).collect::<Vec<_>>()})
+    };
+    let rule = |conditions: Vec<Value>| {
+        json!({"name": "Big", "strategy": "round_robin", "conditions": conditions,
+               "targets": [{"target_type": "queue", "target_id": 1, "weight": 100}]})
+        .to_string()
+    };
+    raw(
+        &cc,
+        "POST",
+        &sup,
+        "/routing/rules",
+        rule(vec![cond(100); 50]),
+    )
+    .await
+    .expect(201);
+    let body = raw(&cc, "POST", &sup, "/routing/rules", rule(vec![cond(1); 51]))
+        .await
+        .expect(422);
+    assert_eq!(fields(&body), vec!["conditions"], "{body}");
+    let body = raw(&cc, "POST", &sup, "/routing/rules", rule(vec![cond(101)]))
+        .await
+        .expect(422);
+    assert_eq!(fields(&body), vec!["conditions[0].value"], "{body}");
+    assert!(body.to_string().contains("at most 100 values"), "{body}");
+
+    // Compliance phrases given with an analysis: at most 100 of 200 characters.
+    let rec = raw(
+        &cc,
+        "POST",
+        &sup,
+        "/recordings",
+        json!({"call_id": "c-1", "duration": 60, "file_url": "https://storage.example.com/c1.mp3",
+               "recorded_at": "2025-11-11T10:30:00Z"})
+        .to_string(),
+    )
+    .await
+    .expect(201);
+    let id = rec["id"].as_i64().unwrap();
+    let analyze = |body: Value| {
+        let (cc, sup) = (&cc, sup.clone());
+        async move {
+            raw(
+                cc,
+                "POST",
+                &sup,
+                &format!("/recordings/{id}/analyze"),
+                body.to_string(),
+            )
+            .await
+        }
+    };
+    let many: Vec<String> = (0..101).map(|i| format!("phrase {i}")).collect();
+    let body = analyze(json!({"analysis_types": ["compliance"], "forbidden_phrases": many}))
+        .await
+        .expect(422);
+    assert_eq!(fields(&body), vec!["forbidden_phrases"], "{body}");
+    let body = analyze(json!({"analysis_types": ["compliance"],
+        "required_phrases": ["thank you", "x".repeat(201)]}))
+    .await
+    .expect(422);
+    assert_eq!(fields(&body), vec!["required_phrases[1]"], "{body}");
+    // Within the caps the request reaches the analysis (no transcription yet: 409).
+    let hundred: Vec<String> = (0..100).map(|i| format!("phrase {i}")).collect();
+    analyze(json!({"analysis_types": ["compliance"], "forbidden_phrases": hundred}))
+        .await
+        .expect(409);
+}

@@ -3,7 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
+use frontline_platform::{
+    search, ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta,
+};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
@@ -97,10 +99,12 @@ pub struct TranscriptionUpload {
 pub struct AnalyzeRequest {
     /// Any of sentiment, keywords, summary, compliance (default all).
     pub analysis_types: Option<Vec<String>>,
-    /// Phrases that must be said, in addition to the configured ones.
+    /// Phrases that must be said, in addition to the configured ones (at most
+    /// 100, each at most 200 characters).
     #[oai(default)]
     pub required_phrases: Vec<String>,
-    /// Phrases that must not be said, in addition to the configured ones.
+    /// Phrases that must not be said, in addition to the configured ones (at
+    /// most 100, each at most 200 characters).
     #[oai(default)]
     pub forbidden_phrases: Vec<String>,
 }
@@ -1175,6 +1179,17 @@ impl RecordingsApi {
         }
         if types.is_empty() {
             return Err(ApiError::invalid("analysis_types", "name at least one analysis").into());
+        }
+        // Each phrase is looked for in every segment: at most 100 phrases of
+        // at most 200 characters per list.
+        for (field, list) in [
+            ("required_phrases", &b.required_phrases),
+            ("forbidden_phrases", &b.forbidden_phrases),
+        ] {
+            search::check_values(field, list.len())?;
+            for (i, p) in list.iter().enumerate() {
+                search::check_substring(&format!("{field}[{i}]"), p)?;
+            }
         }
         let id = recording_id.0;
         let a = self

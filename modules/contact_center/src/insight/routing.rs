@@ -1,6 +1,7 @@
 //! Routing rules: conditions over a call's attributes (AND/OR), weighted
 //! targets and a fallback action, evaluated by priority.
 
+use frontline_platform::search::MAX_FILTER_VALUES;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -160,6 +161,10 @@ pub struct RoutingDecision {
 
 // ---------------------------------------------------------------- rules
 
+/// Most conditions of one rule (each is evaluated for every routed call);
+/// `in`/`not_in` lists hold at most `MAX_FILTER_VALUES` (100) values.
+pub const MAX_CONDITIONS: usize = 50;
+
 fn validate(
     name: Option<&str>,
     priority: Option<i64>,
@@ -183,7 +188,23 @@ fn validate(
             ));
         }
     }
-    for (i, c) in conditions.unwrap_or_default().iter().enumerate() {
+    let conditions = conditions.unwrap_or_default();
+    if conditions.len() > MAX_CONDITIONS {
+        e.push(FieldError::new(
+            "conditions",
+            format!("at most {MAX_CONDITIONS} conditions"),
+        ));
+    }
+    for (i, c) in conditions.iter().enumerate() {
+        if c.value
+            .as_array()
+            .is_some_and(|v| v.len() > MAX_FILTER_VALUES)
+        {
+            e.push(FieldError::new(
+                format!("conditions[{i}].value"),
+                format!("at most {MAX_FILTER_VALUES} values"),
+            ));
+        }
         if c.field.trim().is_empty() {
             e.push(FieldError::new(
                 format!("conditions[{i}].field"),
