@@ -569,9 +569,17 @@ async fn plain_users_reach_no_staff_data_and_cannot_export_it() {
     let (cc, a) = (&w.cc, &w.a);
     for path in [
         "/v1/teams",
+        "/v1/teams/1",
+        "/v1/teams/1/agents",
+        "/v1/teams/1/performance",
         "/v1/agents",
+        "/v1/agents/1",
+        "/v1/agents/1/performance",
         "/v1/queues",
+        "/v1/queues/1",
+        "/v1/queues/1/calls",
         "/v1/companies",
+        "/v1/companies/1",
         "/recordings",
         "/recordings/1",
         "/recordings/1/transcription",
