@@ -956,6 +956,8 @@ pub(crate) fn audit_tx(
 #[OpenApi(tag = "Tag::IvrFlows")]
 impl IvrApi {
     /// List IVR flows (filter by `is_active`), newest first.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/ivr/flows", method = "get")]
     async fn list(
         &self,
@@ -1044,6 +1046,8 @@ impl IvrApi {
     }
 
     /// Get an IVR flow with its full node tree (the working draft).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/ivr/flows/:flow_id", method = "get")]
     async fn get(&self, auth: BearerAuth, flow_id: Path<i64>) -> Result<Json<IvrFlow>> {
         require_operator(&auth.0)?;
@@ -1192,6 +1196,8 @@ impl IvrApi {
     /// Flow analytics over `period` (`24h`, `7d`, `4w`; default `7d`): sessions,
     /// average duration, completion rate, most used paths and drop-off points,
     /// computed from recorded sessions.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/ivr/flows/:flow_id/analytics", method = "get")]
     async fn analytics(
         &self,

@@ -813,6 +813,8 @@ impl MetricsApi {
     }
 
     /// Query recorded metrics, newest first.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/metrics", method = "get")]
     async fn query(
@@ -888,6 +890,8 @@ impl MetricsApi {
     /// start at local midnight, so DST days are 23 or 25 hours long. A
     /// `start_date`..`end_date` range of more than 1000 windows at the
     /// granularity is refused (422); use a coarser granularity.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/aggregations", method = "get")]
     async fn aggregations(
@@ -953,6 +957,8 @@ impl MetricsApi {
 
     /// List alerts, newest first; filter by `status` (active, acknowledged,
     /// resolved), `severity`, `team_id`, `metric_name`.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/alerts", method = "get")]
     async fn alerts(
@@ -1060,6 +1066,8 @@ impl MetricsApi {
     }
 
     /// List thresholds (filter by `is_active`, `metric_name`).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/analytics/thresholds", method = "get")]
     async fn thresholds(
         &self,
@@ -1242,6 +1250,8 @@ impl MetricsApi {
     /// calls started in the period with their durations, queue waits of
     /// calls queued in the period and calls waiting now, open alerts, and
     /// new voicemails.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/analytics/dashboard/overview", method = "get")]
     async fn overview(
         &self,

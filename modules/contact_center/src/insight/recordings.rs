@@ -805,6 +805,8 @@ impl RecordingsApi {
     /// List recordings, newest first. Filters: `campaign_id`, `agent_id`,
     /// `team_id`, `start_date`/`end_date`, `duration_min`/`duration_max`
     /// (seconds), `has_transcription`.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/recordings", method = "get")]
     async fn list(
@@ -1040,6 +1042,8 @@ impl RecordingsApi {
     }
 
     /// Get a recording.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/recordings/:recording_id", method = "get")]
     async fn get(&self, auth: BearerAuth, recording_id: Path<i64>) -> Result<Json<Recording>> {
         require_operator(&auth.0)?;
@@ -1079,6 +1083,8 @@ impl RecordingsApi {
     }
 
     /// Get a recording's transcription (404 while it has none).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/recordings/:recording_id/transcription", method = "get")]
     async fn transcription(
         &self,

@@ -1170,6 +1170,8 @@ impl ReportsApi {
     /// Generate a report. Answers 202 with status `generating`; a background
     /// job computes it and the report moves to `completed` (with `file_url`)
     /// or `failed` (with `error`). Files stay downloadable for 30 days.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/reports/generate", method = "post")]
     async fn generate(
         &self,
@@ -1320,6 +1322,8 @@ impl ReportsApi {
     }
 
     /// List report schedules (filter by `is_active`).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/reports/schedules", method = "get")]
     async fn schedules(
         &self,

@@ -554,6 +554,8 @@ impl RoutingApi {
 impl RoutingApi {
     /// List routing rules by priority (highest first); filter by `is_active`
     /// and `priority_min`.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/routing/rules", method = "get")]
     async fn list(
         &self,
@@ -649,6 +651,8 @@ impl RoutingApi {
     }
 
     /// Get a routing rule.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/routing/rules/:rule_id", method = "get")]
     async fn get(&self, auth: BearerAuth, rule_id: Path<i64>) -> Result<Json<RoutingRule>> {
         require_operator(&auth.0)?;

@@ -171,6 +171,8 @@ impl VoicemailApi {
 impl VoicemailApi {
     /// List voicemails, newest first. Filters: `status`, `assigned_to_id`,
     /// `priority`, `from_number`, `start_date`/`end_date` (received).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/voicemail", method = "get")]
     async fn list(
@@ -298,6 +300,8 @@ impl VoicemailApi {
     }
 
     /// Get a voicemail.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/voicemail/:voicemail_id", method = "get")]
     async fn get(&self, auth: BearerAuth, voicemail_id: Path<i64>) -> Result<Json<Voicemail>> {
         require_operator(&auth.0)?;
