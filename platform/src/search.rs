@@ -59,6 +59,16 @@
 //! writes, which needs the database's write lock your transaction holds.
 //! (`stage_*` belong inside it; `query` after it.)
 //!
+//! Limits (query complexity): a search box sends at most
+//! [`MAX_QUERY_CHARS`] characters and [`MAX_QUERY_TERMS`] words: call
+//! [`check_text`] with the parameter's name on user input to refuse more with
+//! the module's validation error. Whatever reaches [`Search::query`] runs at
+//! most [`ENGINE_MAX_TERMS`] words (the rest of a longer machine text, such
+//! as a chat message matched against articles, is ignored), so no request
+//! builds an unbounded query. Lists filtering with `LIKE '%…%'` check their
+//! text with [`check_substring`] ([`MAX_SUBSTRING_CHARS`]) and id lists or
+//! `in` sets with [`check_values`] ([`MAX_FILTER_VALUES`]).
+//!
 //! Consistency: the outbox row commits or rolls back with the change. A
 //! drainer applies outbox rows to the index in order, commits the index, then
 //! deletes them; it runs in the background and, synchronously, before any
@@ -117,6 +127,102 @@ const DRAIN_BATCH: usize = 2000;
 const FINGERPRINT_FILE: &str = "frontline-index.txt";
 /// Memory of one index writer.
 const WRITER_BYTES: usize = 32 * 1024 * 1024;
+
+/// Longest search text a user may send, in characters. Longer texts are
+/// refused by [`check_text`] (a search box needs far less; a pasted document
+/// would only make the query slower, not better).
+pub const MAX_QUERY_CHARS: usize = 512;
+/// Most words one user search text may hold (each word becomes up to three
+/// clauses per text field: exact, typo-tolerant and prefix). Refused above by
+/// [`check_text`].
+pub const MAX_QUERY_TERMS: usize = 32;
+/// Most words the engine runs for any query, whatever the caller passed:
+/// later words are ignored. Bounds the work of texts no user typed (a chat
+/// message matched against the knowledge base).
+pub const ENGINE_MAX_TERMS: usize = 64;
+/// Longest text of a substring filter (`LIKE '%…%'` over names, e-mails,
+/// descriptions), in characters. Refused above by [`check_substring`].
+pub const MAX_SUBSTRING_CHARS: usize = 200;
+/// Most values one list filter may hold (id lists, `in` sets, repeated
+/// query parameters). Refused above by [`check_values`].
+pub const MAX_FILTER_VALUES: usize = 100;
+
+/// The words of `text` as the engine sees them: (byte offset where each ends).
+fn word_ends(text: &str) -> Vec<usize> {
+    let mut analyzer = raw_analyzer();
+    let mut ts = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while ts.advance() {
+        out.push(ts.token().offset_to);
+    }
+    out
+}
+
+/// Checks user search text sent as parameter `param`: at most
+/// [`MAX_QUERY_CHARS`] characters and [`MAX_QUERY_TERMS`] words; otherwise a
+/// validation error on `param` (the module renders it with its own status).
+/// Brackets, quotes and other punctuation are no syntax to nest: they only
+/// separate words, so the word count is the query's whole complexity.
+pub fn check_text(param: &str, text: &str) -> ApiResult<()> {
+    let chars = text.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(ApiError::invalid(
+            param,
+            format!(
+                "Search text is too long ({chars} characters); at most {MAX_QUERY_CHARS} characters"
+            ),
+        ));
+    }
+    let words = word_ends(text).len();
+    if words > MAX_QUERY_TERMS {
+        return Err(ApiError::invalid(
+            param,
+            format!("Search text has too many words ({words}); at most {MAX_QUERY_TERMS} words"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the text of a substring filter sent as `param` (at most
+/// [`MAX_SUBSTRING_CHARS`] characters).
+pub fn check_substring(param: &str, text: &str) -> ApiResult<()> {
+    let chars = text.chars().count();
+    if chars > MAX_SUBSTRING_CHARS {
+        return Err(ApiError::invalid(
+            param,
+            format!("Filter text is too long ({chars} characters); at most {MAX_SUBSTRING_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the number of values of a list filter sent as `param` (at most
+/// [`MAX_FILTER_VALUES`]).
+pub fn check_values(param: &str, count: usize) -> ApiResult<()> {
+    if count > MAX_FILTER_VALUES {
+        return Err(ApiError::invalid(
+            param,
+            format!("Too many values ({count}); at most {MAX_FILTER_VALUES}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `text` cut after its first `max_words` words (the engine's bound).
+pub fn clip_words(text: &str, max_words: usize) -> &str {
+    let text = match text.char_indices().nth(MAX_PARSED_CHARS) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    };
+    match word_ends(text).get(max_words.saturating_sub(1)) {
+        Some(&end) if max_words > 0 => &text[..end],
+        Some(_) => "",
+        None => text,
+    }
+}
+
+/// Characters of a query text the parser reads at most.
+const MAX_PARSED_CHARS: usize = 2000;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -554,6 +660,12 @@ impl Search {
         }
         let searcher = index.inner.reader.searcher();
         let mut ctx = index.inner.ctx();
+        let clipped = clip_words(&q.text, ENGINE_MAX_TERMS);
+        if clipped.len() < q.text.len() {
+            let mut q = q.clone();
+            q.text = clipped.to_string();
+            return query::execute(&mut ctx, &searcher, &q);
+        }
         query::execute(&mut ctx, &searcher, q)
     }
 

@@ -25,7 +25,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         /// draft, active, paused, completed or archived.
         status: Query<Option<String>>,
-        /// Text in the campaign name.
+        /// Text in the campaign name (at most 200 characters).
         search: Query<Option<String>>,
         /// Results per page (default 50).
         limit: Query<Option<i64>>,
@@ -41,6 +41,9 @@ impl CampaignsApi {
             service::CAMPAIGN_STATUSES,
         );
         fail_if(problems)?;
+        if let Some(s) = &search.0 {
+            frontline_platform::search::check_substring("search", s)?;
+        }
         let scope = Access::of(&auth.0).owner_scope();
         let (st, se) = (status.0.clone(), search.0.clone());
         let (items, total) = self

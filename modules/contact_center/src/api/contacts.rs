@@ -26,7 +26,7 @@ impl ContactsApi {
         campaign_id: Query<Option<i64>>,
         /// pending, called, completed or failed.
         status: Query<Option<String>>,
-        /// Text in the name, e-mail, phone number or company.
+        /// Text in the name, e-mail, phone number or company (at most 200 characters).
         search: Query<Option<String>>,
         /// Lowest priority included.
         priority_min: Query<Option<i64>>,

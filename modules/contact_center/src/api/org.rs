@@ -182,6 +182,9 @@ impl TeamsApi {
             service::AGENT_STATUSES,
         );
         fail_if(problems)?;
+        if let Some(l) = &language.0 {
+            frontline_platform::search::check_substring("language", l)?;
+        }
         let q = AgentQuery {
             team_id: team_id.0,
             status: status.0.clone(),
@@ -316,13 +319,16 @@ impl CompaniesApi {
         auth: BearerAuth,
         is_active: Query<Option<bool>>,
         industry: Query<Option<String>>,
-        /// Text in the name or domain.
+        /// Text in the name or domain (at most 200 characters).
         search: Query<Option<String>>,
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Paged<Company>> {
         Access::of(&auth.0).require_staff()?;
         let w = window(&self.p, limit.0, offset.0)?;
+        if let Some(s) = &search.0 {
+            frontline_platform::search::check_substring("search", s)?;
+        }
         let (a, i, s) = (is_active.0, industry.0.clone(), search.0.clone());
         let (items, total) = self
             .p

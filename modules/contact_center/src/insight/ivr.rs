@@ -956,14 +956,17 @@ pub(crate) fn audit_tx(
 #[OpenApi(tag = "Tag::IvrFlows")]
 impl IvrApi {
     /// List IVR flows (filter by `is_active`), newest first.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/ivr/flows", method = "get")]
     async fn list(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         is_active: Query<Option<bool>>,
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<IvrFlowSummary>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let active = is_active.0;
         let (items, total) = self
@@ -1043,8 +1046,11 @@ impl IvrApi {
     }
 
     /// Get an IVR flow with its full node tree (the working draft).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/ivr/flows/:flow_id", method = "get")]
-    async fn get(&self, _auth: BearerAuth, flow_id: Path<i64>) -> Result<Json<IvrFlow>> {
+    async fn get(&self, auth: BearerAuth, flow_id: Path<i64>) -> Result<Json<IvrFlow>> {
+        require_operator(&auth.0)?;
         let id = flow_id.0;
         Ok(Json(self.platform.db.read(move |c| get_flow(c, id)).await?))
     }
@@ -1190,13 +1196,16 @@ impl IvrApi {
     /// Flow analytics over `period` (`24h`, `7d`, `4w`; default `7d`): sessions,
     /// average duration, completion rate, most used paths and drop-off points,
     /// computed from recorded sessions.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/ivr/flows/:flow_id/analytics", method = "get")]
     async fn analytics(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         flow_id: Path<i64>,
         period: Query<Option<String>>,
     ) -> Result<Json<FlowAnalytics>> {
+        require_operator(&auth.0)?;
         let (period, span) = parse_period(period.0.as_deref())?;
         let since = (Utc::now() - span).timestamp_millis();
         let id = flow_id.0;

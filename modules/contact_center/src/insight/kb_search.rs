@@ -168,7 +168,8 @@ pub fn rebuild(p: &Platform) -> ApiResult<u64> {
 /// A search request.
 #[derive(Object, Debug)]
 pub struct SearchRequest {
-    /// The question or words to look for (typos and word forms are tolerated).
+    /// The question or words to look for (typos and word forms are tolerated;
+    /// at most 512 characters and 32 words).
     pub query: String,
     pub company_id: Option<i64>,
     /// Only this language (e.g. en, es); all languages by default.
@@ -219,9 +220,11 @@ pub async fn run(p: &Platform, req: &SearchRequest, internal: bool) -> ApiResult
     if !(0.0..=1.0).contains(&min) {
         return Err(ApiError::invalid("min_score", "must be between 0 and 1"));
     }
-    if req.query.trim().is_empty() || req.query.chars().count() > 1000 {
-        return Err(ApiError::invalid("query", "must be 1-1000 characters"));
+    if req.query.trim().is_empty() {
+        return Err(ApiError::invalid("query", "must not be empty"));
     }
+    // At most 512 characters and 32 words (the platform's search limits).
+    frontline_platform::search::check_text("query", &req.query)?;
     let codes: Vec<&str> = match &req.language {
         Some(l) => vec![lang_code(l)],
         None => LANGUAGES.iter().map(|(c, _)| *c).collect(),

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use super::ivr::audit_tx;
 use super::kb_search;
 use super::{
-    check_text, fail_if, iso, listed, not_found, now, require_manager, window, Created, Deleted,
-    Listed, Result, Tag,
+    check_text, fail_if, iso, listed, not_found, now, require_manager, require_operator, window,
+    Created, Deleted, Listed, Result, Tag,
 };
 
 /// A knowledge base article.
@@ -208,12 +208,13 @@ impl KnowledgeApi {
 #[OpenApi(tag = "Tag::KnowledgeBase")]
 impl KnowledgeApi {
     /// List articles, newest first. Filters: `company_id`, `category`,
-    /// `language`, `is_public`, `tag`.
+    /// `language`, `is_public`, `tag`. Plain users (no agent, supervisor or
+    /// admin role) see public articles only.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/v1/knowledge", method = "get")]
     async fn list(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         company_id: Query<Option<i64>>,
         category: Query<Option<String>>,
         language: Query<Option<String>>,
@@ -230,23 +231,26 @@ impl KnowledgeApi {
             is_public.0,
             tag.0.map(|t| t.trim().to_lowercase()),
         );
+        // Internal articles are for staff; plain users list public ones only.
+        let staff = require_operator(&auth.0).is_ok();
         let (items, total) = self
             .platform
             .db
             .read(move |c| {
                 let filter = "(?1 IS NULL OR company_id = ?1) AND (?2 IS NULL OR category = ?2)
                     AND (?3 IS NULL OR language = ?3) AND (?4 IS NULL OR is_public = ?4)
-                    AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(tags) WHERE json_each.value = ?5))";
+                    AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(tags) WHERE json_each.value = ?5))
+                    AND (?8 OR is_public = 1)";
                 let total: i64 = c.query_row(
                     &format!("SELECT COUNT(*) FROM cc_kb_articles WHERE {filter}"),
-                    params![p.0, p.1, p.2, p.3, p.4],
+                    params![p.0, p.1, p.2, p.3, p.4, None::<i64>, None::<i64>, staff],
                     |r| r.get(0),
                 )?;
                 let mut stmt = c.prepare(&format!(
                     "SELECT {COLS} FROM cc_kb_articles WHERE {filter} ORDER BY id DESC LIMIT ?6 OFFSET ?7"
                 ))?;
                 let items = stmt
-                    .query_map(params![p.0, p.1, p.2, p.3, p.4, w.limit as i64, w.offset as i64], row)?
+                    .query_map(params![p.0, p.1, p.2, p.3, p.4, w.limit as i64, w.offset as i64, staff], row)?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 Ok((items, total as u64))
             })
@@ -308,13 +312,18 @@ impl KnowledgeApi {
         Ok(Created::Created(Json(a)))
     }
 
-    /// Get an article.
+    /// Get an article (internal articles: agents, supervisors and admins only;
+    /// 404 for others).
     #[oai(path = "/api/v1/knowledge/:article_id", method = "get")]
-    async fn get(&self, _auth: BearerAuth, article_id: Path<i64>) -> Result<Json<Article>> {
+    async fn get(&self, auth: BearerAuth, article_id: Path<i64>) -> Result<Json<Article>> {
         let id = article_id.0;
-        Ok(Json(
-            self.platform.db.read(move |c| get_article(c, id)).await?,
-        ))
+        let staff = require_operator(&auth.0).is_ok();
+        let a = self.platform.db.read(move |c| get_article(c, id)).await?;
+        // An internal article does not exist for a plain user.
+        if !a.is_public && !staff {
+            return Err(not_found("Article", id).into());
+        }
+        Ok(Json(a))
     }
 
     /// Update an article.

@@ -303,6 +303,45 @@ pub fn bucket_next(start: DateTime<Utc>, g: &str, tz: Tz) -> DateTime<Utc> {
     }
 }
 
+/// Most windows one aggregation may span from `start_date` to `end_date` at
+/// its `granularity` (also the largest `limit`). A wider range (30 years of
+/// minutes would be 15.8 million windows) is refused with a 422 naming the
+/// parameters, instead of being cut silently.
+pub const MAX_BUCKETS: i64 = 1000;
+
+/// How many windows `start..end` spans at granularity `g` (months counted as
+/// calendar months; DST shifts aside).
+pub fn bucket_count(start: DateTime<Utc>, end: DateTime<Utc>, g: &str) -> i64 {
+    let secs = (end - start).num_seconds().max(0);
+    let per = match g {
+        "minute" => 60,
+        "hour" => 3_600,
+        "day" => 86_400,
+        "week" => 604_800,
+        _ => {
+            let months = (end.year() as i64 - start.year() as i64) * 12 + end.month() as i64
+                - start.month() as i64;
+            return months + 1;
+        }
+    };
+    (secs + per - 1) / per + 1
+}
+
+/// Refuses an aggregation range of more than [`MAX_BUCKETS`] windows.
+pub fn check_buckets(start: DateTime<Utc>, end: DateTime<Utc>, g: &str) -> ApiResult<()> {
+    let n = bucket_count(start, end, g);
+    if n <= MAX_BUCKETS {
+        return Ok(());
+    }
+    let msg = format!(
+        "start_date to end_date spans about {n} {g} windows; at most {MAX_BUCKETS}: narrow the range or use a coarser granularity"
+    );
+    Err(ApiError::validation(vec![
+        FieldError::new("start_date", msg.clone()),
+        FieldError::new("granularity", msg),
+    ]))
+}
+
 /// The windows of an aggregation: from `start` forward, or the last `limit`
 /// windows up to `end` when no start is given; at most `limit`.
 pub fn windows(
@@ -774,11 +813,13 @@ impl MetricsApi {
     }
 
     /// Query recorded metrics, newest first.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/metrics", method = "get")]
     async fn query(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         metric_type: Query<Option<String>>,
         metric_name: Query<Option<String>>,
         start_date: Query<Option<String>>,
@@ -788,6 +829,7 @@ impl MetricsApi {
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Metric>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let start = start_date
             .0
@@ -845,12 +887,16 @@ impl MetricsApi {
     /// run forward from it (until `end_date`); otherwise the last `limit`
     /// windows up to `end_date` (default now). Window edges follow
     /// `timezone` (IANA, default UTC): days, weeks (from Monday) and months
-    /// start at local midnight, so DST days are 23 or 25 hours long.
+    /// start at local midnight, so DST days are 23 or 25 hours long. A
+    /// `start_date`..`end_date` range of more than 1000 windows at the
+    /// granularity is refused (422); use a coarser granularity.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/aggregations", method = "get")]
     async fn aggregations(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         metric_name: Query<String>,
         granularity: Query<Option<String>>,
         start_date: Query<Option<String>>,
@@ -861,6 +907,7 @@ impl MetricsApi {
         team_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
     ) -> Result<Json<Vec<Aggregation>>> {
+        require_operator(&auth.0)?;
         let g = granularity.0.unwrap_or_else(|| "hour".into());
         if !GRANULARITIES.contains(&g.as_str()) {
             return Err(ApiError::invalid(
@@ -894,6 +941,9 @@ impl MetricsApi {
         if start.is_some_and(|s| s >= end) {
             return Err(ApiError::invalid("end_date", "must be after start_date").into());
         }
+        if let Some(s) = start {
+            check_buckets(s, end, &g)?;
+        }
         let wins = windows(start, end, &g, tz, limit as usize);
         let name = metric_name.0;
         let (ty, team, agent) = (metric_type.0, team_id.0, agent_id.0);
@@ -907,11 +957,13 @@ impl MetricsApi {
 
     /// List alerts, newest first; filter by `status` (active, acknowledged,
     /// resolved), `severity`, `team_id`, `metric_name`.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/alerts", method = "get")]
     async fn alerts(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         status: Query<Option<String>>,
         severity: Query<Option<String>>,
         team_id: Query<Option<i64>>,
@@ -919,6 +971,7 @@ impl MetricsApi {
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Alert>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         if status
             .0
@@ -1013,15 +1066,18 @@ impl MetricsApi {
     }
 
     /// List thresholds (filter by `is_active`, `metric_name`).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/analytics/thresholds", method = "get")]
     async fn thresholds(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         is_active: Query<Option<bool>>,
         metric_name: Query<Option<String>>,
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Threshold>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let (active, name) = (is_active.0, metric_name.0);
         let (items, total) = self
@@ -1194,12 +1250,15 @@ impl MetricsApi {
     /// calls started in the period with their durations, queue waits of
     /// calls queued in the period and calls waiting now, open alerts, and
     /// new voicemails.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/analytics/dashboard/overview", method = "get")]
     async fn overview(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         period_hours: Query<Option<i64>>,
     ) -> Result<Json<DashboardOverview>> {
+        require_operator(&auth.0)?;
         let hours = period_hours.0.unwrap_or(24);
         if !(1..=8760).contains(&hours) {
             return Err(ApiError::invalid("period_hours", "must be between 1 and 8760").into());

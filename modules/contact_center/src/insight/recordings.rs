@@ -3,7 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
+use frontline_platform::{
+    search, ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta,
+};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
@@ -97,10 +99,12 @@ pub struct TranscriptionUpload {
 pub struct AnalyzeRequest {
     /// Any of sentiment, keywords, summary, compliance (default all).
     pub analysis_types: Option<Vec<String>>,
-    /// Phrases that must be said, in addition to the configured ones.
+    /// Phrases that must be said, in addition to the configured ones (at most
+    /// 100, each at most 200 characters).
     #[oai(default)]
     pub required_phrases: Vec<String>,
-    /// Phrases that must not be said, in addition to the configured ones.
+    /// Phrases that must not be said, in addition to the configured ones (at
+    /// most 100, each at most 200 characters).
     #[oai(default)]
     pub forbidden_phrases: Vec<String>,
 }
@@ -801,11 +805,13 @@ impl RecordingsApi {
     /// List recordings, newest first. Filters: `campaign_id`, `agent_id`,
     /// `team_id`, `start_date`/`end_date`, `duration_min`/`duration_max`
     /// (seconds), `has_transcription`.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/recordings", method = "get")]
     async fn list(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         campaign_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
         team_id: Query<Option<i64>>,
@@ -817,6 +823,7 @@ impl RecordingsApi {
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Recording>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let start = start_date
             .0
@@ -1035,8 +1042,11 @@ impl RecordingsApi {
     }
 
     /// Get a recording.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/recordings/:recording_id", method = "get")]
-    async fn get(&self, _auth: BearerAuth, recording_id: Path<i64>) -> Result<Json<Recording>> {
+    async fn get(&self, auth: BearerAuth, recording_id: Path<i64>) -> Result<Json<Recording>> {
+        require_operator(&auth.0)?;
         let id = recording_id.0;
         Ok(Json(
             self.platform.db.read(move |c| get_recording(c, id)).await?,
@@ -1073,12 +1083,15 @@ impl RecordingsApi {
     }
 
     /// Get a recording's transcription (404 while it has none).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/recordings/:recording_id/transcription", method = "get")]
     async fn transcription(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         recording_id: Path<i64>,
     ) -> Result<Json<Transcription>> {
+        require_operator(&auth.0)?;
         let id = recording_id.0;
         let t = self
             .platform
@@ -1172,6 +1185,17 @@ impl RecordingsApi {
         }
         if types.is_empty() {
             return Err(ApiError::invalid("analysis_types", "name at least one analysis").into());
+        }
+        // Each phrase is looked for in every segment: at most 100 phrases of
+        // at most 200 characters per list.
+        for (field, list) in [
+            ("required_phrases", &b.required_phrases),
+            ("forbidden_phrases", &b.forbidden_phrases),
+        ] {
+            search::check_values(field, list.len())?;
+            for (i, p) in list.iter().enumerate() {
+                search::check_substring(&format!("{field}[{i}]"), p)?;
+            }
         }
         let id = recording_id.0;
         let a = self

@@ -20,8 +20,8 @@ use serde_json::{json, Map, Value};
 use super::ivr::audit_tx;
 use super::report_data::{self, Dataset, QueryDefinition, FORMATS, REPORT_TYPES};
 use super::{
-    check_text, fail_if, iso, listed, not_found, now, parse_instant, require_manager, window,
-    Created, Deleted, Listed, Result, Tag,
+    check_text, fail_if, iso, listed, not_found, now, parse_instant, require_manager,
+    require_operator, window, Created, Deleted, Listed, Result, Tag,
 };
 use crate::SLUG;
 
@@ -1170,6 +1170,8 @@ impl ReportsApi {
     /// Generate a report. Answers 202 with status `generating`; a background
     /// job computes it and the report moves to `completed` (with `file_url`)
     /// or `failed` (with `error`). Files stay downloadable for 30 days.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/reports/generate", method = "post")]
     async fn generate(
         &self,
@@ -1177,6 +1179,8 @@ impl ReportsApi {
         meta: RequestMeta,
         body: Json<GenerateRequest>,
     ) -> Result<Accepted> {
+        // Reports read the whole call log and every campaign: staff only.
+        require_operator(&auth.0)?;
         let b = body.0;
         let mut e = Vec::new();
         check_text(&mut e, "name", &b.name, 200);
@@ -1318,14 +1322,17 @@ impl ReportsApi {
     }
 
     /// List report schedules (filter by `is_active`).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/reports/schedules", method = "get")]
     async fn schedules(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         is_active: Query<Option<bool>>,
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<ReportSchedule>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let active = is_active.0;
         let (items, total) = self

@@ -1,6 +1,7 @@
 //! Routing rules: conditions over a call's attributes (AND/OR), weighted
 //! targets and a fallback action, evaluated by priority.
 
+use frontline_platform::search::MAX_FILTER_VALUES;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -160,6 +161,10 @@ pub struct RoutingDecision {
 
 // ---------------------------------------------------------------- rules
 
+/// Most conditions of one rule (each is evaluated for every routed call);
+/// `in`/`not_in` lists hold at most `MAX_FILTER_VALUES` (100) values.
+pub const MAX_CONDITIONS: usize = 50;
+
 fn validate(
     name: Option<&str>,
     priority: Option<i64>,
@@ -183,7 +188,23 @@ fn validate(
             ));
         }
     }
-    for (i, c) in conditions.unwrap_or_default().iter().enumerate() {
+    let conditions = conditions.unwrap_or_default();
+    if conditions.len() > MAX_CONDITIONS {
+        e.push(FieldError::new(
+            "conditions",
+            format!("at most {MAX_CONDITIONS} conditions"),
+        ));
+    }
+    for (i, c) in conditions.iter().enumerate() {
+        if c.value
+            .as_array()
+            .is_some_and(|v| v.len() > MAX_FILTER_VALUES)
+        {
+            e.push(FieldError::new(
+                format!("conditions[{i}].value"),
+                format!("at most {MAX_FILTER_VALUES} values"),
+            ));
+        }
         if c.field.trim().is_empty() {
             e.push(FieldError::new(
                 format!("conditions[{i}].field"),
@@ -533,15 +554,18 @@ impl RoutingApi {
 impl RoutingApi {
     /// List routing rules by priority (highest first); filter by `is_active`
     /// and `priority_min`.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/routing/rules", method = "get")]
     async fn list(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         is_active: Query<Option<bool>>,
         priority_min: Query<Option<i64>>,
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<RoutingRule>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let (active, min) = (is_active.0, priority_min.0);
         let (items, total) = self
@@ -627,8 +651,11 @@ impl RoutingApi {
     }
 
     /// Get a routing rule.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/routing/rules/:rule_id", method = "get")]
-    async fn get(&self, _auth: BearerAuth, rule_id: Path<i64>) -> Result<Json<RoutingRule>> {
+    async fn get(&self, auth: BearerAuth, rule_id: Path<i64>) -> Result<Json<RoutingRule>> {
+        require_operator(&auth.0)?;
         let id = rule_id.0;
         Ok(Json(self.platform.db.read(move |c| get_rule(c, id)).await?))
     }

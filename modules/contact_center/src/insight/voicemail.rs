@@ -171,11 +171,13 @@ impl VoicemailApi {
 impl VoicemailApi {
     /// List voicemails, newest first. Filters: `status`, `assigned_to_id`,
     /// `priority`, `from_number`, `start_date`/`end_date` (received).
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/voicemail", method = "get")]
     async fn list(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         status: Query<Option<String>>,
         assigned_to_id: Query<Option<i64>>,
         priority: Query<Option<i64>>,
@@ -185,6 +187,7 @@ impl VoicemailApi {
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Voicemail>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         if let Some(s) = &status.0 {
             if !STATUSES.contains(&s.as_str()) {
@@ -297,8 +300,11 @@ impl VoicemailApi {
     }
 
     /// Get a voicemail.
+    ///
+    /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/voicemail/:voicemail_id", method = "get")]
-    async fn get(&self, _auth: BearerAuth, voicemail_id: Path<i64>) -> Result<Json<Voicemail>> {
+    async fn get(&self, auth: BearerAuth, voicemail_id: Path<i64>) -> Result<Json<Voicemail>> {
+        require_operator(&auth.0)?;
         let id = voicemail_id.0;
         Ok(Json(
             self.platform.db.read(move |c| get_voicemail(c, id)).await?,

@@ -458,6 +458,9 @@ pub fn list(
         CONTACT_STATUSES,
     );
     fail_if(problems)?;
+    if let Some(s) = &q.search {
+        frontline_platform::search::check_substring("search", s)?;
+    }
     q.scope = Access::of(who).owner_scope();
     store::list_contacts(conn, &q, w)
 }
