@@ -11,8 +11,8 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
-pub mod body;
 mod auth_api;
+pub mod body;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -122,13 +122,18 @@ pub(crate) fn event_data(s: &Scenario, extra: Value) -> Value {
 }
 
 /// Splits repeated and comma-separated query values.
+/// Repeated and comma-separated filter values, trimmed, each once.
 pub(crate) fn multi(values: &[String]) -> Vec<String> {
-    values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .collect()
+    let mut out: Vec<String> = Vec::new();
+    for v in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
+        if !v.is_empty() && !out.iter().any(|seen| seen == v) {
+            out.push(v.to_string());
+        }
+        if out.len() > frontline_platform::search::MAX_FILTER_VALUES {
+            break;
+        }
+    }
+    out
 }
 
 pub(crate) fn check_enum(field: &str, values: &[String], allowed: &[&str]) -> ApiResult<()> {
@@ -327,6 +332,16 @@ impl ScenariosApi {
         check_enum("status", &status, service::STATUSES)?;
         check_enum("category", &category, service::CATEGORIES)?;
         check_enum("difficulty", &difficulty, service::DIFFICULTIES)?;
+        for (name, vals) in [
+            ("status", &status),
+            ("category", &category),
+            ("difficulty", &difficulty),
+        ] {
+            frontline_platform::search::check_values(name, vals.len())?;
+        }
+        if let Some(text) = search.0.as_deref() {
+            frontline_platform::search::check_text("search", text)?;
+        }
         let sort_key = sort_by.0.clone().unwrap_or_else(|| "createdAt".into());
         let sort_col = SORTS
             .iter()

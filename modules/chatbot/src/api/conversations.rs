@@ -75,6 +75,9 @@ impl ConversationsApi {
                 }
             }
         }
+        if let Some(text) = search.0.as_deref() {
+            frontline_platform::search::check_substring("search", text)?;
+        }
         let f = conversations::ListFilter {
             status: status.0,
             channel: channel.0,

@@ -68,6 +68,9 @@ impl KnowledgeApi {
             limit.0,
             self.platform.settings.max_page_size.min(100),
         )?;
+        if let Some(text) = q.0.as_deref() {
+            frontline_platform::search::check_text("q", text)?;
+        }
         let list = articles::list(&self.platform, &who.tenant_id, q.0, page, limit).await?;
         Ok(Json(Envelope::success(list)))
     }

@@ -84,7 +84,6 @@ pub fn ok(v: Value) -> Json<Value> {
     Json(json!({"status": "success", "data": v}))
 }
 
-
 /// Platform admins and `chatbot:admin` only.
 pub(crate) async fn internal(
     platform: &Platform,

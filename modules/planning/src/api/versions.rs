@@ -59,6 +59,12 @@ impl VersionsApi {
         if order != "asc" && order != "desc" {
             errors.push(FieldError::new("sortOrder", "Must be asc or desc"));
         }
+        if let Err(e) = frontline_platform::search::check_substring(
+            "search",
+            search.0.as_deref().unwrap_or_default(),
+        ) {
+            errors.extend(e.details);
+        }
         if !errors.is_empty() {
             return Err(ApiError::validation(errors).into());
         }
