@@ -486,3 +486,49 @@ async fn booking_pricing_and_campaign_bodies_keep_server_values() {
     .await;
     assert_eq!(moderation, "pending");
 }
+
+#[tokio::test]
+async fn vote_bodies_cannot_set_counts() {
+    let w = world().await;
+    let app = &w.app;
+    let booking = w.completed_booking(json!({})).await;
+    let (_, b) = call(
+        app,
+        "POST",
+        "/reviews",
+        Some(&w.customer),
+        Some(json!({"bookingId": booking, "overallRating": 5})),
+    )
+    .await;
+    let review = b["data"]["reviewId"].as_str().unwrap().to_string();
+    let voter = app.token_for(&["marketplace:customer"]).await;
+    for _ in 0..3 {
+        let (st, b) = call(
+            app,
+            "POST",
+            &format!("/reviews/{review}/helpful"),
+            Some(&voter),
+            Some(
+                json!({"vote": "helpful", "helpfulVotes": 1000, "helpfulCount": 1000, "count": 1000,
+                        "notHelpfulVotes": -5, "userId": "someone-else"}),
+            ),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        assert_eq!(
+            (
+                b["data"]["helpfulVotes"].as_i64(),
+                b["data"]["notHelpfulVotes"].as_i64()
+            ),
+            (Some(1), Some(0)),
+            "{b}"
+        );
+    }
+    let votes: i64 = one(
+        app,
+        "SELECT helpful_votes FROM marketplace_reviews WHERE id = ?1",
+        &review,
+    )
+    .await;
+    assert_eq!(votes, 1);
+}
