@@ -289,11 +289,14 @@ pub(crate) fn list(
 }
 
 /// Every bad field of a tenant update, one detail each; 403 when a tenant
-/// admin tries to change the plan or status.
+/// admin tries to change the plan, status or features (the channels and
+/// limits the tenant is entitled to are granted with its plan).
 pub(crate) fn check_update(who: &Caller, req: &UpdateTenantRequest) -> ApiResult<()> {
-    if (req.plan.is_some() || req.status.is_some()) && who.role != "platform_admin" {
+    if (req.plan.is_some() || req.status.is_some() || req.features.is_some())
+        && who.role != "platform_admin"
+    {
         return Err(ApiError::forbidden(
-            "Only platform admins change the plan or status",
+            "Only platform admins change the plan, status or features",
         ));
     }
     let mut errs = vec![];
@@ -434,17 +437,62 @@ pub(crate) fn add_user(
 pub(crate) fn config(c: &Connection, who: &Caller) -> ApiResult<TenantConfiguration> {
     let (cfg, v) = config_and_version(c, &who.tenant_id)?;
     let configuration =
-        ConfigurationSections::parse_from_json(Some(mask_secrets(&cfg))).map_err(|e| {
-            ApiError::internal(format!(
-                "The stored configuration does not fit its schema: {}",
-                e.into_message()
-            ))
-        })?;
+        ConfigurationSections::parse_from_json(Some(mask_credentials(&mask_secrets(&cfg))))
+            .map_err(|e| {
+                ApiError::internal(format!(
+                    "The stored configuration does not fit its schema: {}",
+                    e.into_message()
+                ))
+            })?;
     Ok(TenantConfiguration {
         tenant_id: who.tenant_id.clone(),
         configuration_version: format!("v{v}"),
         configuration,
     })
+}
+
+/// Whether a configuration key names a credential beyond the ones
+/// `mask_secrets` knows (`*_secret`, `*_token`, `api_key`), in any casing:
+/// passwords, secrets, tokens, private/access/secret/API keys, credentials.
+fn credential_key(k: &str) -> bool {
+    let k: String = k
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "privatekey",
+        "accesskey",
+        "secretkey",
+    ]
+    .iter()
+    .any(|end| k.ends_with(end))
+        || k == "credentials"
+        || k == "authorization"
+}
+
+/// Masks every string under a credential key (see `credential_key`), at any depth.
+fn mask_credentials(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| {
+                    if credential_key(k) && x.is_string() {
+                        (k.clone(), json!(MASK))
+                    } else {
+                        (k.clone(), mask_credentials(x))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(mask_credentials).collect()),
+        other => other.clone(),
+    }
 }
 
 /// Removes secrets sent back as their mask (`********`, as the configuration
