@@ -284,10 +284,14 @@ impl Auth {
     pub fn new(db: Db, data_dir: &Path, ttl_secs: i64) -> ApiResult<Auth> {
         let secret = load_or_create_secret(&data_dir.join("secret.key"))?;
         let revoked: HashSet<String> = db.read_blocking(|conn| {
-            conn.execute(
+            // Housekeeping only: a busy database (a CLI command such as
+            // `backup` beside a running server) must not stop the start.
+            if let Err(e) = conn.execute(
                 "DELETE FROM platform_revoked_tokens WHERE expires_at < ?1",
                 [Utc::now().timestamp()],
-            )?;
+            ) {
+                tracing::warn!(error = %e, "expired revoked tokens not purged this time");
+            }
             let mut stmt = conn.prepare("SELECT jti FROM platform_revoked_tokens")?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
             Ok(rows.collect::<Result<_, _>>()?)

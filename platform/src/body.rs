@@ -177,15 +177,17 @@ fn check(
                     ));
                 }
             }
-            for (key, v) in obj {
-                if v.is_null() {
-                    continue;
+            // In the order the document declares the fields, then any extra keys.
+            for (key, prop) in &s.properties {
+                if let Some(v) = obj.get(*key).filter(|v| !v.is_null()) {
+                    check(registry, prop, v, &join(path, key), errs);
                 }
-                let sub = join(path, key);
-                if let Some((_, prop)) = s.properties.iter().find(|(n, _)| n == key) {
-                    check(registry, prop, v, &sub, errs);
-                } else if let Some(extra) = &s.additional_properties {
-                    check(registry, extra, v, &sub, errs);
+            }
+            if let Some(extra) = &s.additional_properties {
+                for (key, v) in obj {
+                    if !v.is_null() && !s.properties.iter().any(|(n, _)| n == key) {
+                        check(registry, extra, v, &join(path, key), errs);
+                    }
                 }
             }
         }

@@ -219,13 +219,22 @@ fn join_error(e: &tokio::task::JoinError) -> ApiError {
 }
 
 fn migrate(conn: &mut Connection, sets: &[Migrations]) -> Result<Vec<(String, i64, i64)>, DbError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
+    // Reads first: an up-to-date database is opened without taking the write
+    // lock, so CLI commands (`backup`) work beside a busy server.
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
             module TEXT PRIMARY KEY,
             version INTEGER NOT NULL,
             applied_at TEXT NOT NULL
         )",
-    )?;
+        )?;
+    }
     // Refuse a newer database before touching anything.
     for set in sets {
         let found = current_version(conn, set.module)?;

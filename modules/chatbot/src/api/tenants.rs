@@ -98,8 +98,9 @@ impl TenantsApi {
         Ok(data(t))
     }
 
-    /// Update `name`, `domain`, `features` (merged); `plan` and `status`
-    /// (`active`/`suspended`) only by platform admins.
+    /// Update `name` and `domain`. `features` (merged: the plan's limits and
+    /// channels), `plan` and `status` (`active`/`suspended`) only by platform
+    /// admins; a tenant admin sending them gets 403.
     #[oai(path = "/tenants/:id", method = "put", tag = "ApiTags::Tenants")]
     async fn update_tenant(
         &self,
