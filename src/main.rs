@@ -129,7 +129,28 @@ fn open(data: &DataArgs) -> Result<Platform, String> {
     frontline::open_platform(settings).map_err(|e| e.to_string())
 }
 
+/// glibc gives every thread that allocates its own malloc arena (up to
+/// 8 × cores). SQLite work runs on tokio's blocking pool, whose threads come
+/// and go under load, so memory freed in one arena is not reused by the next
+/// thread. In the load soak (all mixes, 8 clients) the heap went from 295 to
+/// 398 MiB in five minutes (464 after twenty) with the default, and from 127
+/// to 147 MiB with two arenas. `MALLOC_ARENA_MAX`, when set, still wins.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator tunable; it is called before
+        // any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}
+
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FRONTLINE_LOG")

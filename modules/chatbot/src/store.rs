@@ -446,3 +446,41 @@ pub(crate) fn require_active_tenant(c: &Connection, tenant: &str) -> ApiResult<(
         .optional()?;
     found.map(|_| ()).ok_or_else(access::tenant_not_found)
 }
+
+/// What the dependency report reads from the database: the search outbox
+/// backlog, queued and failed platform jobs, and the distinct provider base
+/// URLs active tenants have configured (at most `max_urls`).
+pub(crate) struct DependencyCounts {
+    pub search_backlog: i64,
+    pub jobs_queued: i64,
+    pub jobs_failed: i64,
+    pub provider_urls: Vec<String>,
+}
+
+pub(crate) fn dependency_counts(c: &Connection, max_urls: usize) -> ApiResult<DependencyCounts> {
+    let search_backlog = c.query_row(
+        "SELECT COUNT(*) FROM platform_search_outbox WHERE index_name = ?1",
+        [crate::knowledge::INDEX],
+        |r| r.get(0),
+    )?;
+    let (jobs_queued, jobs_failed): (i64, i64) = c.query_row(
+        "SELECT COALESCE(SUM(status = 'queued'), 0), COALESCE(SUM(status = 'failed'), 0) FROM platform_jobs",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut stmt = c.prepare(
+        "SELECT DISTINCT json_extract(p.value, '$.base_url') AS url
+         FROM chatbot_tenants t, json_each(t.config, '$.ai_models.providers') p
+         WHERE t.status = 'active' AND json_valid(t.config) AND url IS NOT NULL
+         ORDER BY url LIMIT ?1",
+    )?;
+    let provider_urls = stmt
+        .query_map([max_urls as i64], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(DependencyCounts {
+        search_backlog,
+        jobs_queued,
+        jobs_failed,
+        provider_urls,
+    })
+}

@@ -277,3 +277,41 @@ async fn provider_settings_are_validated() {
         assert_eq!(body(r).await["error"]["details"]["field"], field);
     }
 }
+
+#[tokio::test]
+async fn the_dependency_report_checks_the_index_the_queue_and_each_configured_provider() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (url, _seen) = completions_server(200).await;
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/v1")
+        .to_string();
+    setup(
+        &app,
+        json!({"up": {"base_url": url, "model": "m"}, "down": {"base_url": "http://127.0.0.1:9/v1", "timeout_ms": 500}}),
+        json!(["up", "down", "rule_based"]),
+    )
+    .await;
+    let report = body(
+        app.client
+            .get(format!("{B}/health/dependencies"))
+            .header("Authorization", format!("Bearer {}", app.admin_token))
+            .send()
+            .await,
+    )
+    .await;
+    let deps = &report["dependencies"];
+    assert_eq!(deps["database"]["status"], "healthy", "{report}");
+    assert_eq!(deps["search_index"]["status"], "healthy", "{report}");
+    assert_eq!(deps["job_queue"]["status"], "healthy", "{report}");
+    let up = &deps[format!("provider:127.0.0.1:{port}")];
+    assert_eq!(up["status"], "healthy", "{report}");
+    assert!(up["response_time_ms"].as_f64().is_some(), "{report}");
+    let down = &deps["provider:127.0.0.1:9"];
+    assert_eq!(down["status"], "unhealthy", "{report}");
+    assert_eq!(down["error"], "unreachable", "{report}");
+    assert!(down["response_time_ms"].is_null(), "{report}");
+    // One of six is down: a partial degradation, scored 5/6.
+    assert_eq!(report["status"], "partial_degradation", "{report}");
+    assert_eq!(report["overall_health_score"], 0.833, "{report}");
+}

@@ -113,11 +113,15 @@ pub struct DependencyStatus {
 /// Dependency status.
 #[derive(Object, Debug, Clone)]
 pub struct DependencyReport {
-    /// `healthy` or `partial_degradation`.
+    /// `healthy`, `partial_degradation` (some dependency is not healthy) or
+    /// `unhealthy` (the database is down).
     pub status: String,
     /// When this report was made (RFC 3339, UTC).
     pub timestamp: String,
-    /// By dependency name (`database`, `rule_engine`).
+    /// By dependency name: `database`, `rule_engine`, `search_index` (knowledge
+    /// articles; `degraded` when changes wait to be indexed), `job_queue`
+    /// (`degraded` when jobs failed), and `provider:<host>` for each
+    /// OpenAI-compatible endpoint active tenants configured (reachable or not).
     pub dependencies: BTreeMap<String, DependencyStatus>,
     /// Share of healthy dependencies, 0-1.
     pub overall_health_score: f64,

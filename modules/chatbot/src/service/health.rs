@@ -7,7 +7,7 @@ use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult, Platform};
 
 use crate::model::*;
-use crate::store::{health_counts, messages_since};
+use crate::store::{dependency_counts, health_counts, messages_since};
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
@@ -61,33 +61,154 @@ pub(crate) async fn detailed(p: &Platform) -> ApiResult<DetailedHealth> {
     })
 }
 
-/// Dependency status: the database and the built-in engine.
+/// Outbox rows waiting for the knowledge index above which it is `degraded`
+/// (answers are missing recent articles).
+const SEARCH_BACKLOG_DEGRADED: i64 = 1000;
+/// Provider endpoints checked per report, and how long each may take.
+const PROVIDERS_CHECKED: usize = 10;
+const PROVIDER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn dependency(status: &str, now: &str, ms: Option<f64>, error: Option<String>) -> DependencyStatus {
+    DependencyStatus {
+        status: status.into(),
+        last_check: now.to_string(),
+        response_time_ms: ms.map(round3),
+        error,
+    }
+}
+
+/// Whether a configured provider answers at all (any HTTP status counts:
+/// the endpoint is there; a key problem shows in the chat answers).
+async fn probe_provider(http: &reqwest::Client, url: &str) -> (Option<f64>, Option<String>) {
+    let policy = frontline_platform::outbound::OutboundPolicy::from_env();
+    let parsed = match policy.check_url("base_url", url) {
+        Ok(u) => u,
+        Err(e) => return (None, Some(e.message)),
+    };
+    if let Err(e) = policy.check_resolved(&parsed).await {
+        return (None, Some(e));
+    }
+    let started = std::time::Instant::now();
+    match http.get(parsed).send().await {
+        Ok(_) => (Some(started.elapsed().as_secs_f64() * 1000.0), None),
+        Err(e) if e.is_timeout() => (None, Some("timed out".into())),
+        Err(_) => (None, Some("unreachable".into())),
+    }
+}
+
+/// Dependency status of this server: the database, the knowledge search
+/// index (with its outbox backlog), the job queue, the built-in engine and
+/// every OpenAI-compatible provider endpoint active tenants have configured.
 pub(crate) async fn dependencies(p: &Platform) -> DependencyReport {
     let ping = p.db.ping().await;
     let now = now_iso();
-    let healthy = ping.is_ok();
+    let db_up = ping.is_ok();
     let mut deps = BTreeMap::new();
     deps.insert(
         "database".to_string(),
-        DependencyStatus {
-            status: if healthy { "healthy" } else { "unhealthy" }.into(),
-            last_check: now.clone(),
-            response_time_ms: ping.as_ref().ok().copied(),
-            error: ping.as_ref().err().map(|e| e.message.clone()),
-        },
+        dependency(
+            if db_up { "healthy" } else { "unhealthy" },
+            &now,
+            ping.as_ref().ok().copied(),
+            ping.as_ref().err().map(|e| e.message.clone()),
+        ),
     );
     deps.insert(
         "rule_engine".to_string(),
-        DependencyStatus {
-            status: "healthy".into(),
-            last_check: now.clone(),
-            response_time_ms: Some(0.0),
-            error: None,
-        },
+        dependency("healthy", &now, Some(0.0), None),
     );
-    let score = deps.values().filter(|d| d.status == "healthy").count() as f64 / deps.len() as f64;
+    let started = std::time::Instant::now();
+    let counts = p.db.read(|c| dependency_counts(c, PROVIDERS_CHECKED)).await;
+    let read_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &counts {
+        Ok(c) => {
+            let (status, error) = if let Err(e) = crate::knowledge::index(p) {
+                (
+                    "unhealthy",
+                    Some(format!(
+                        "the knowledge index cannot be opened: {}",
+                        e.message
+                    )),
+                )
+            } else if c.search_backlog > SEARCH_BACKLOG_DEGRADED {
+                (
+                    "degraded",
+                    Some(format!(
+                        "{} article changes waiting to be indexed",
+                        c.search_backlog
+                    )),
+                )
+            } else {
+                ("healthy", None)
+            };
+            deps.insert(
+                "search_index".to_string(),
+                dependency(status, &now, Some(read_ms), error),
+            );
+            let jobs_error = (c.jobs_failed > 0)
+                .then(|| format!("{} queued, {} failed", c.jobs_queued, c.jobs_failed));
+            deps.insert(
+                "job_queue".to_string(),
+                dependency(
+                    if c.jobs_failed > 0 {
+                        "degraded"
+                    } else {
+                        "healthy"
+                    },
+                    &now,
+                    Some(read_ms),
+                    jobs_error,
+                ),
+            );
+        }
+        Err(e) => {
+            for name in ["search_index", "job_queue"] {
+                deps.insert(
+                    name.to_string(),
+                    dependency("unhealthy", &now, None, Some(e.message.clone())),
+                );
+            }
+        }
+    }
+    if let Ok(c) = &counts {
+        let http = reqwest::Client::builder()
+            .timeout(PROVIDER_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        let probes = c.provider_urls.iter().map(|url| {
+            let http = http.clone();
+            async move { (url.clone(), probe_provider(&http, url).await) }
+        });
+        for (url, (ms, error)) in futures_util::future::join_all(probes).await {
+            let host = reqwest::Url::parse(&url)
+                .ok()
+                .and_then(|u| {
+                    u.host_str().map(|h| {
+                        format!(
+                            "{h}{}",
+                            u.port().map(|p| format!(":{p}")).unwrap_or_default()
+                        )
+                    })
+                })
+                .unwrap_or(url);
+            let status = if error.is_none() {
+                "healthy"
+            } else {
+                "unhealthy"
+            };
+            deps.insert(
+                format!("provider:{host}"),
+                dependency(status, &now, ms, error),
+            );
+        }
+    }
+    let healthy = deps.values().filter(|d| d.status == "healthy").count();
+    let score = healthy as f64 / deps.len() as f64;
     DependencyReport {
-        status: if healthy {
+        status: if !db_up {
+            "unhealthy"
+        } else if healthy == deps.len() {
             "healthy"
         } else {
             "partial_degradation"
@@ -95,7 +216,7 @@ pub(crate) async fn dependencies(p: &Platform) -> DependencyReport {
         .into(),
         timestamp: now,
         dependencies: deps,
-        overall_health_score: score,
+        overall_health_score: round3(score),
     }
 }
 
