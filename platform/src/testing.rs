@@ -99,6 +99,51 @@ impl TestApp {
         self._dir.path()
     }
 
+    /// Every audit entry as stored: `action details`, for data-exposure checks.
+    pub async fn audit_rows(&self) -> Vec<String> {
+        self.platform
+            .db
+            .read(|c| {
+                let mut st = c.prepare(
+                    "SELECT action || ' ' || COALESCE(details, '') FROM platform_audit_log",
+                )?;
+                let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+            .expect("audit rows")
+    }
+
+    /// Posts 10 000- and 100 000-level nested JSON (arrays and objects) to
+    /// each of `paths` with `token`: every answer must be a 4xx with a JSON
+    /// error body (the reader stops at 128 levels; no stack overflow).
+    pub async fn assert_nested_json_refused(&self, paths: &[&str], token: &str) {
+        for depth in [10_000usize, 100_000] {
+            let arrays = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let objects = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+            for path in paths {
+                for body in [&arrays, &objects] {
+                    let resp = self
+                        .client
+                        .post(*path)
+                        .header("Authorization", format!("Bearer {token}"))
+                        .header("Content-Type", "application/json")
+                        .body(body.clone())
+                        .send()
+                        .await;
+                    let status = resp.0.status().as_u16();
+                    let text = resp.0.into_body().into_string().await.unwrap_or_default();
+                    assert!((400..500).contains(&status), "{path}: {status} {text}");
+                    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    assert!(
+                        v.is_object(),
+                        "{path}: not the module's JSON error body: {text}"
+                    );
+                }
+            }
+        }
+    }
+
     /// One JSON request: `method` on `url` (the full path), with a bearer
     /// `token` and a JSON `body` when given.
     pub async fn call(
@@ -172,5 +217,40 @@ pub fn check_spec(name: &str, spec: &str) {
         committed == generated,
         "{} is stale: regenerate it with `UPDATE_OPENAPI=1 cargo test` or `frontline openapi openapi/`",
         path.display()
+    );
+}
+
+/// Every place in `v` that mentions `needle`: string values containing it and
+/// keys containing it (case-insensitive), as JSON paths.
+pub fn mentions(v: &Value, needle: &str) -> Vec<String> {
+    fn walk(v: &Value, needle: &str, path: &str, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) if s.contains(needle) => out.push(path.to_string()),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| walk(x, needle, &format!("{path}[{i}]"), out)),
+            Value::Object(o) => {
+                for (k, x) in o {
+                    if k.to_lowercase().contains(&needle.to_lowercase()) {
+                        out.push(format!("{path}.{k} (key)"));
+                    }
+                    walk(x, needle, &format!("{path}.{k}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, needle, "$", &mut out);
+    out
+}
+
+/// Fails when `v` (an answer called `what`) mentions `needle` anywhere.
+pub fn assert_absent(v: &Value, needle: &str, what: &str) {
+    let hits = mentions(v, needle);
+    assert!(
+        hits.is_empty(),
+        "{what} exposes {needle:?} at {hits:?}: {v}"
     );
 }

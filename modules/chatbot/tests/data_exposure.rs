@@ -3,7 +3,7 @@
 //! the tenant configuration come back masked; member listings and the audit
 //! log carry none of them, nor password hashes.
 
-use frontline_platform::testing::TestApp;
+use frontline_platform::testing::{assert_absent, TestApp};
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -45,48 +45,6 @@ async fn send_in(
     let status = resp.0.status();
     let text = resp.0.into_body().into_string().await.unwrap_or_default();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-/// Every place in `v` (keys and string values) that mentions `needle`.
-fn mentions(v: &Value, needle: &str, path: &str, out: &mut Vec<String>) {
-    match v {
-        Value::String(s) if s.contains(needle) => out.push(path.to_string()),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .for_each(|(i, x)| mentions(x, needle, &format!("{path}[{i}]"), out)),
-        Value::Object(o) => {
-            for (k, x) in o {
-                if k.to_lowercase().contains(&needle.to_lowercase()) {
-                    out.push(format!("{path}.{k} (key)"));
-                }
-                mentions(x, needle, &format!("{path}.{k}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn assert_absent(v: &Value, needle: &str, what: &str) {
-    let mut hits = Vec::new();
-    mentions(v, needle, "$", &mut hits);
-    assert!(
-        hits.is_empty(),
-        "{what} exposes {needle:?} at {hits:?}: {v}"
-    );
-}
-
-async fn audit_rows(app: &TestApp) -> Vec<String> {
-    app.platform
-        .db
-        .read(|c| {
-            let mut st =
-                c.prepare("SELECT action || ' ' || COALESCE(details, '') FROM platform_audit_log")?;
-            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
-        .expect("audit rows")
 }
 
 const PROVIDER_KEY: &str = "sk-provider-key-0123456789abcdef";
@@ -263,7 +221,7 @@ async fn keys_tokens_and_secrets_are_shown_once() {
         }
         assert_absent(body, "password", what);
     }
-    for row in audit_rows(&app).await {
+    for row in app.audit_rows().await {
         for secret in [
             live.as_str(),
             test.as_str(),

@@ -2,7 +2,7 @@
 //! answer; public review listings carry no reward codes or account ids; the
 //! audit log holds neither.
 
-use frontline_platform::testing::TestApp;
+use frontline_platform::testing::{assert_absent, TestApp};
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -16,48 +16,6 @@ async fn call(
     app.call(method, &format!("/marketplace/v1{path}"), token, body)
         .await
         .parts()
-}
-
-/// Every place in `v` (keys and string values) that mentions `needle`.
-fn mentions(v: &Value, needle: &str, path: &str, out: &mut Vec<String>) {
-    match v {
-        Value::String(s) if s.contains(needle) => out.push(path.to_string()),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .for_each(|(i, x)| mentions(x, needle, &format!("{path}[{i}]"), out)),
-        Value::Object(o) => {
-            for (k, x) in o {
-                if k.to_lowercase().contains(&needle.to_lowercase()) {
-                    out.push(format!("{path}.{k} (key)"));
-                }
-                mentions(x, needle, &format!("{path}.{k}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn assert_absent(v: &Value, needle: &str, what: &str) {
-    let mut hits = Vec::new();
-    mentions(v, needle, "$", &mut hits);
-    assert!(
-        hits.is_empty(),
-        "{what} exposes {needle:?} at {hits:?}: {v}"
-    );
-}
-
-async fn audit_rows(app: &TestApp) -> Vec<String> {
-    app.platform
-        .db
-        .read(|c| {
-            let mut st =
-                c.prepare("SELECT action || ' ' || COALESCE(details, '') FROM platform_audit_log")?;
-            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
-        .expect("audit rows")
 }
 
 #[tokio::test]
@@ -97,7 +55,7 @@ async fn webhook_secret_only_in_the_create_answer() {
     let (_, list) = call(&app, "GET", "/webhooks", Some(&other), None).await;
     assert_eq!(list["data"], json!([]), "{list}");
 
-    for row in audit_rows(&app).await {
+    for row in app.audit_rows().await {
         assert!(
             !row.contains(secret) && !row.contains(&generated),
             "audit entry holds the secret: {row}"
@@ -212,7 +170,7 @@ async fn public_reviews_hide_reward_codes_and_account_ids() {
     // The customer's own listing is where the code lives.
     let (st, mine) = call(&app, "GET", "/customers/reviews", Some(&customer), None).await;
     assert_eq!(st, StatusCode::OK, "{mine}");
-    for row in audit_rows(&app).await {
+    for row in app.audit_rows().await {
         assert!(
             !row.contains(&code),
             "audit entry holds the reward code: {row}"

@@ -1,38 +1,9 @@
 //! Excessive data exposure: planning's user listing, session, sign-in answer
 //! and audit log carry no password or password hash.
 
-use frontline_platform::testing::TestApp;
+use frontline_platform::testing::{assert_absent, TestApp};
 use poem::http::StatusCode;
-use serde_json::{json, Value};
-
-/// Every place in `v` (keys and string values) that mentions `needle`.
-fn mentions(v: &Value, needle: &str, path: &str, out: &mut Vec<String>) {
-    match v {
-        Value::String(s) if s.contains(needle) => out.push(path.to_string()),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .for_each(|(i, x)| mentions(x, needle, &format!("{path}[{i}]"), out)),
-        Value::Object(o) => {
-            for (k, x) in o {
-                if k.to_lowercase().contains(&needle.to_lowercase()) {
-                    out.push(format!("{path}.{k} (key)"));
-                }
-                mentions(x, needle, &format!("{path}.{k}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn assert_absent(v: &Value, needle: &str, what: &str) {
-    let mut hits = Vec::new();
-    mentions(v, needle, "$", &mut hits);
-    assert!(
-        hits.is_empty(),
-        "{what} exposes {needle:?} at {hits:?}: {v}"
-    );
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn no_passwords_or_hashes_in_users_session_or_audit() {

@@ -2,52 +2,9 @@
 //! answer, and never again (list, deliveries, audit log); user listings carry
 //! no password hashes.
 
-use frontline_platform::testing::TestApp;
+use frontline_platform::testing::{assert_absent, TestApp};
 use poem::http::StatusCode;
-use serde_json::{json, Value};
-
-/// Every place in `v` (keys and string values) that mentions `needle`.
-fn mentions(v: &Value, needle: &str, path: &str, out: &mut Vec<String>) {
-    match v {
-        Value::String(s) if s.contains(needle) => out.push(path.to_string()),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .for_each(|(i, x)| mentions(x, needle, &format!("{path}[{i}]"), out)),
-        Value::Object(o) => {
-            for (k, x) in o {
-                if k.to_lowercase().contains(&needle.to_lowercase()) {
-                    out.push(format!("{path}.{k} (key)"));
-                }
-                mentions(x, needle, &format!("{path}.{k}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn assert_absent(v: &Value, needle: &str, what: &str) {
-    let mut hits = Vec::new();
-    mentions(v, needle, "$", &mut hits);
-    assert!(
-        hits.is_empty(),
-        "{what} exposes {needle:?} at {hits:?}: {v}"
-    );
-}
-
-/// Every audit entry's details, as stored.
-async fn audit_rows(app: &TestApp) -> Vec<String> {
-    app.platform
-        .db
-        .read(|c| {
-            let mut st =
-                c.prepare("SELECT action || ' ' || COALESCE(details, '') FROM platform_audit_log")?;
-            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
-        .expect("audit rows")
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn webhook_secret_only_in_the_create_answer() {
@@ -105,7 +62,7 @@ async fn webhook_secret_only_in_the_create_answer() {
     assert_eq!(st, StatusCode::OK, "{deliveries}");
     assert_absent(&deliveries, secret, "deliveries");
 
-    for row in audit_rows(&app).await {
+    for row in app.audit_rows().await {
         assert!(
             !row.contains(secret) && !row.contains(&generated),
             "audit entry holds the secret: {row}"
