@@ -2,10 +2,12 @@
 
 use std::sync::{Arc, Mutex};
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 const B: &str = "/chatbot/api/v2";
@@ -24,34 +26,9 @@ async fn completions_server(status: u16) -> (String, Arc<Mutex<Vec<(String, Valu
             };
             let store = store.clone();
             tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let (head_end, len) = loop {
-                    let n = sock.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        let head = String::from_utf8_lossy(&buf[..p]).to_lowercase();
-                        let len = head
-                            .lines()
-                            .find_map(|l| {
-                                l.strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                            })
-                            .unwrap_or(0);
-                        break (p + 4, len);
-                    }
+                let Some((head, body)) = support::read_request(&mut sock).await else {
+                    return;
                 };
-                while buf.len() < head_end + len {
-                    let n = sock.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
                 let auth = head
                     .lines()
                     .find_map(|l| {
@@ -60,7 +37,7 @@ async fn completions_server(status: u16) -> (String, Arc<Mutex<Vec<(String, Valu
                             .then(|| v.trim().to_string())
                     })
                     .unwrap_or_default();
-                let body: Value = serde_json::from_slice(&buf[head_end..]).unwrap_or(Value::Null);
+                let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                 store.lock().unwrap().push((auth, body));
                 let answer = json!({"id": "chatcmpl-1", "model": "local-model-1",
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": "From the local model: we open at 9."}, "finish_reason": "stop"}],
