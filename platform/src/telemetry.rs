@@ -173,6 +173,26 @@ fn render_database(out: &mut String, platform: &Platform) {
         "Size of the write-ahead log, in bytes (it is folded back at checkpoints).",
         file_size(std::path::Path::new(&wal)),
     );
+    let data_dir = &platform.settings.data_dir;
+    if let (Ok(free), Ok(total)) = (
+        fs4::available_space(data_dir),
+        fs4::total_space(data_dir),
+    ) {
+        single(
+            out,
+            "frontline_data_dir_available_bytes",
+            "gauge",
+            "Free space on the file system of the data dir, in bytes (what writes can still use).",
+            free,
+        );
+        single(
+            out,
+            "frontline_data_dir_size_bytes",
+            "gauge",
+            "Size of the file system of the data dir, in bytes.",
+            total,
+        );
+    }
     let stats = platform.db.stats();
     let (idle, open) = platform.db.pool_state();
     family(

@@ -99,6 +99,8 @@ async fn metrics_cover_process_database_jobs_search_and_webhooks() {
         "process_resident_memory_bytes",
         "process_open_fds",
         "process_threads",
+        "frontline_data_dir_available_bytes",
+        "frontline_data_dir_size_bytes",
         "frontline_db_size_bytes",
         "frontline_db_wal_size_bytes",
         "frontline_db_pool_wait_seconds",
@@ -127,6 +129,8 @@ async fn metrics_cover_process_database_jobs_search_and_webhooks() {
 
     // Database: the writes above were committed and measured.
     assert!(s.get("frontline_db_size_bytes", &[]) > 0.0);
+    let free = s.get("frontline_data_dir_available_bytes", &[]);
+    assert!(free > 0.0 && free <= s.get("frontline_data_dir_size_bytes", &[]));
     assert!(s.get("frontline_db_transactions_total", &[("kind", "commit")]) >= 4.0);
     assert!(s.get("frontline_db_write_lock_hold_seconds_count", &[]) >= 4.0);
     assert!(s.get("frontline_db_pool_wait_seconds_count", &[]) >= 4.0);
