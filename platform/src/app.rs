@@ -105,11 +105,11 @@ async fn healthz(req: &Request) -> Response {
 }
 
 #[handler]
-fn metrics(req: &Request) -> Response {
-    let text = req
-        .data::<Platform>()
-        .map(|p| p.metrics.render())
-        .unwrap_or_default();
+async fn metrics(req: &Request) -> Response {
+    let text = match req.data::<Platform>() {
+        Some(p) => crate::telemetry::render(p).await,
+        None => String::new(),
+    };
     text.with_content_type("text/plain; version=0.0.4")
         .into_response()
 }

@@ -4,14 +4,16 @@
 //! a read-to-write upgrade, and an in-process semaphore keeps them in order.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
+use crate::metrics::Histogram;
 
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 
@@ -54,6 +56,43 @@ pub enum DbError {
 pub struct Db {
     pool: Pool,
     writer: Arc<Semaphore>,
+    stats: Arc<DbStats>,
+}
+
+/// What the database layer measures for `/metrics`.
+#[derive(Debug, Default)]
+pub struct DbStats {
+    /// Time to get a pooled connection.
+    pub pool_wait: Histogram,
+    /// Time a write waits for the write lock (the in-process writer queue and
+    /// SQLite's `BEGIN IMMEDIATE`).
+    pub write_lock_wait: Histogram,
+    /// Time a write holds the write lock, `BEGIN IMMEDIATE` to commit or rollback.
+    pub write_lock_hold: Histogram,
+    pub commits: AtomicU64,
+    pub rollbacks: AtomicU64,
+    pub reads: AtomicU64,
+    /// Operations refused because the database stayed busy or locked.
+    pub busy_errors: AtomicU64,
+    /// Operations refused because the disk was full.
+    pub full_errors: AtomicU64,
+}
+
+impl DbStats {
+    fn count_error(&self, err: &ApiError) {
+        if err.code.as_deref() == Some("STORAGE_FULL") {
+            self.full_errors.fetch_add(1, Ordering::Relaxed);
+        } else if err.message == crate::error::DATABASE_BUSY {
+            self.busy_errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn get(&self, pool: &Pool) -> ApiResult<r2d2::PooledConnection<SqliteConnectionManager>> {
+        let started = Instant::now();
+        let conn = pool.get();
+        self.pool_wait.observe_since(started);
+        Ok(conn?)
+    }
 }
 
 /// Page cache per pooled connection, in KiB (SQLite's negative form). With
@@ -100,12 +139,24 @@ impl Db {
         Ok(Db {
             pool,
             writer: Arc::new(Semaphore::new(1)),
+            stats: Arc::new(DbStats::default()),
         })
+    }
+
+    /// What this database has measured (for `/metrics`).
+    pub fn stats(&self) -> &DbStats {
+        &self.stats
+    }
+
+    /// The pool's idle and open connections.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.idle_connections, state.connections)
     }
 
     /// A pooled connection, for blocking code that already runs off the async threads.
     pub fn conn(&self) -> ApiResult<r2d2::PooledConnection<SqliteConnectionManager>> {
-        Ok(self.pool.get()?)
+        self.stats.get(&self.pool)
     }
 
     /// Runs read-only work on the blocking pool.
@@ -115,12 +166,10 @@ impl Db {
         F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
     {
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = pool.get()?;
-            f(&conn)
-        })
-        .await
-        .map_err(|e| join_error(&e))?
+        let stats = self.stats.clone();
+        tokio::task::spawn_blocking(move || read_with(&stats, &pool, f))
+            .await
+            .map_err(|e| join_error(&e))?
     }
 
     /// Runs `f` inside one `BEGIN IMMEDIATE` transaction on the blocking pool;
@@ -130,6 +179,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction) -> ApiResult<T> + Send + 'static,
     {
+        let queued = Instant::now();
         let permit = self
             .writer
             .clone()
@@ -137,10 +187,11 @@ impl Db {
             .await
             .map_err(|_| ApiError::unavailable("Database is shutting down"))?;
         let pool = self.pool.clone();
+        let stats = self.stats.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let mut conn = pool.get()?;
-            write_tx(&mut conn, f)
+            let mut conn = stats.get(&pool)?;
+            write_tx(&stats, &mut conn, queued, f)
         })
         .await
         .map_err(|e| join_error(&e))?
@@ -151,8 +202,9 @@ impl Db {
     where
         F: FnOnce(&Transaction) -> ApiResult<T>,
     {
-        let mut conn = self.pool.get()?;
-        write_tx(&mut conn, f)
+        let queued = Instant::now();
+        let mut conn = self.stats.get(&self.pool)?;
+        write_tx(&self.stats, &mut conn, queued, f)
     }
 
     /// The same as [`Db::read`], for code already on a blocking thread.
@@ -160,8 +212,7 @@ impl Db {
     where
         F: FnOnce(&Connection) -> ApiResult<T>,
     {
-        let conn = self.pool.get()?;
-        f(&conn)
+        read_with(&self.stats, &self.pool, f)
     }
 
     /// Applies every pending migration of every module, in order.
@@ -203,14 +254,58 @@ impl Db {
     }
 }
 
-fn write_tx<T, F>(conn: &mut Connection, f: F) -> ApiResult<T>
+fn read_with<T, F>(stats: &DbStats, pool: &Pool, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&Connection) -> ApiResult<T>,
+{
+    let conn = stats.get(pool)?;
+    stats.reads.fetch_add(1, Ordering::Relaxed);
+    let out = f(&conn);
+    if let Err(e) = &out {
+        stats.count_error(e);
+    }
+    out
+}
+
+/// One write transaction, measured: `queued` is when the caller started
+/// waiting for the write lock.
+fn write_tx<T, F>(stats: &DbStats, conn: &mut Connection, queued: Instant, f: F) -> ApiResult<T>
 where
     F: FnOnce(&Transaction) -> ApiResult<T>,
 {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let out = f(&tx)?;
-    tx.commit()?;
-    Ok(out)
+    let out = (|| {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(ApiError::from);
+        stats.write_lock_wait.observe_since(queued);
+        let tx = tx?;
+        let held = Instant::now();
+        let out = match f(&tx) {
+            Ok(out) => out,
+            Err(e) => {
+                drop(tx);
+                stats.write_lock_hold.observe_since(held);
+                stats.rollbacks.fetch_add(1, Ordering::Relaxed);
+                return Err(e);
+            }
+        };
+        let committed = tx.commit();
+        stats.write_lock_hold.observe_since(held);
+        match committed {
+            Ok(()) => {
+                stats.commits.fetch_add(1, Ordering::Relaxed);
+                Ok(out)
+            }
+            Err(e) => {
+                stats.rollbacks.fetch_add(1, Ordering::Relaxed);
+                Err(ApiError::from(e))
+            }
+        }
+    })();
+    if let Err(e) = &out {
+        stats.count_error(e);
+    }
+    out
 }
 
 fn join_error(e: &tokio::task::JoinError) -> ApiError {

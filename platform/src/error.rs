@@ -184,6 +184,10 @@ impl poem::error::ResponseError for ApiError {
     }
 }
 
+/// The message of a write refused because the database stayed locked (also
+/// how `/metrics` counts them).
+pub const DATABASE_BUSY: &str = "The database is busy; retry shortly";
+
 impl From<rusqlite::Error> for ApiError {
     fn from(err: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
@@ -205,7 +209,7 @@ impl From<rusqlite::Error> for ApiError {
                         .with_code("STORAGE_READ_ONLY");
                 }
                 ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
-                    return ApiError::unavailable("The database is busy; retry shortly");
+                    return ApiError::unavailable(DATABASE_BUSY);
                 }
                 _ => {}
             }

@@ -356,6 +356,8 @@ pub struct Jobs {
     wake: Arc<Notify>,
     started: Arc<AtomicBool>,
     retry_base_ms: Arc<AtomicU64>,
+    /// Failed attempts (retried or final) since start, for `/metrics`.
+    failed_attempts: Arc<AtomicU64>,
 }
 
 impl Jobs {
@@ -366,7 +368,13 @@ impl Jobs {
             wake: Arc::new(Notify::new()),
             started: Arc::new(AtomicBool::new(false)),
             retry_base_ms: Arc::new(AtomicU64::new(2_000)),
+            failed_attempts: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Job attempts that failed since start (retried or given up).
+    pub fn failed_attempts(&self) -> u64 {
+        self.failed_attempts.load(Ordering::Relaxed)
     }
 
     /// The first retry waits about this long; each next one twice as long (tests shorten it).
@@ -495,6 +503,9 @@ impl Jobs {
             }
             None => Err(format!("no handler for job kind {kind}")),
         };
+        if outcome.is_err() {
+            self.failed_attempts.fetch_add(1, Ordering::Relaxed);
+        }
         self.db
             .write(move |tx| {
                 let now = Utc::now();

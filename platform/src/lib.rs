@@ -28,6 +28,7 @@ pub mod report;
 pub mod search;
 pub mod settings;
 pub mod state;
+pub mod telemetry;
 pub mod testing;
 pub mod time;
 

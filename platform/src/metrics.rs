@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -46,9 +47,86 @@ struct Recent {
     errors: u64,
 }
 
+/// A latency histogram in seconds (the request buckets), lock-free so that
+/// hot paths (every transaction, every search) can record into it.
+#[derive(Debug, Default)]
+pub struct Histogram {
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    /// The sum in nanoseconds, so it can be an integer atomic.
+    sum_nanos: AtomicU64,
+}
+
+impl Histogram {
+    pub fn observe(&self, seconds: f64) {
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                self.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_nanos
+            .fetch_add((seconds.max(0.0) * 1e9) as u64, Ordering::Relaxed);
+    }
+
+    pub fn observe_since(&self, started: Instant) {
+        self.observe(started.elapsed().as_secs_f64());
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// Writes the `_bucket`, `_sum` and `_count` lines of one labelled series
+    /// (`labels` is `k="v",…` or empty).
+    pub fn render_series(&self, out: &mut String, name: &str, labels: &str) {
+        let sep = if labels.is_empty() { "" } else { "," };
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {}",
+                self.buckets[i].load(Ordering::Relaxed)
+            );
+        }
+        let count = self.count();
+        let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {count}");
+        let sum = self.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9;
+        if labels.is_empty() {
+            let _ = writeln!(out, "{name}_sum {sum}");
+            let _ = writeln!(out, "{name}_count {count}");
+        } else {
+            let _ = writeln!(out, "{name}_sum{{{labels}}} {sum}");
+            let _ = writeln!(out, "{name}_count{{{labels}}} {count}");
+        }
+    }
+}
+
+/// Writes the `# HELP` and `# TYPE` lines of a metric family.
+pub fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+/// Writes a whole one-series family (a gauge or counter without labels).
+pub fn single(out: &mut String, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
+    family(out, name, kind, help);
+    let _ = writeln!(out, "{name} {value}");
+}
+
+/// A label value escaped for the text format.
+pub fn escape_label(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
 pub struct Metrics {
     series: Mutex<HashMap<Key, Series>>,
     recent: Mutex<HashMap<String, Recent>>,
+    /// 429 answers per module (rate limits and sign-in locks).
+    rate_limited: Mutex<BTreeMap<String, u64>>,
+    /// Sign-in attempts by outcome (`ok`, `failed`, `locked`).
+    sign_ins: Mutex<BTreeMap<&'static str, u64>>,
     started: Instant,
 }
 
@@ -57,6 +135,8 @@ impl Default for Metrics {
         Metrics {
             series: Mutex::new(HashMap::new()),
             recent: Mutex::new(HashMap::new()),
+            rate_limited: Mutex::new(BTreeMap::new()),
+            sign_ins: Mutex::new(BTreeMap::new()),
             started: Instant::now(),
         }
     }
@@ -67,7 +147,20 @@ impl Metrics {
         self.started.elapsed().as_secs()
     }
 
+    /// Counts a sign-in attempt: `ok`, `failed` (wrong credentials) or
+    /// `locked` (refused by the sign-in budget).
+    pub fn sign_in(&self, outcome: &'static str) {
+        if let Ok(mut map) = self.sign_ins.lock() {
+            *map.entry(outcome).or_default() += 1;
+        }
+    }
+
     pub fn observe(&self, module: &str, method: &str, route: &str, status: u16, seconds: f64) {
+        if status == 429 {
+            if let Ok(mut map) = self.rate_limited.lock() {
+                *map.entry(module.to_string()).or_default() += 1;
+            }
+        }
         let key = Key {
             module: module.to_string(),
             method: method.to_string(),
@@ -196,16 +289,43 @@ impl Metrics {
                 s.count
             );
         }
+        family(
+            &mut out,
+            "frontline_rate_limit_rejections_total",
+            "counter",
+            "Requests refused with 429 (rate limits, sign-in budget), by module.",
+        );
+        for (module, n) in lock_or_recover(&self.rate_limited).iter() {
+            let _ = writeln!(
+                out,
+                "frontline_rate_limit_rejections_total{{module=\"{}\"}} {n}",
+                escape_label(module)
+            );
+        }
+        family(
+            &mut out,
+            "frontline_sign_ins_total",
+            "counter",
+            "Sign-in attempts on every sign-in route, by outcome (ok, failed, locked).",
+        );
+        let sign_ins = lock_or_recover(&self.sign_ins).clone();
+        for outcome in ["ok", "failed", "locked"] {
+            let n = sign_ins.get(outcome).copied().unwrap_or(0);
+            let _ = writeln!(out, "frontline_sign_ins_total{{outcome=\"{outcome}\"}} {n}");
+        }
         out
     }
 }
 
+fn lock_or_recover<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
 fn labels(k: &Key) -> String {
-    let esc = |s: &str| {
-        s.replace('\\', "\\\\")
-            .replace('"', "\\\"")
-            .replace('\n', "\\n")
-    };
+    let esc = escape_label;
     format!(
         "module=\"{}\",method=\"{}\",route=\"{}\",status=\"{}\"",
         esc(&k.module),

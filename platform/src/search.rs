@@ -290,6 +290,8 @@ struct Inner {
     fresh: AtomicBool,
     background: AtomicBool,
     indexes: Mutex<HashMap<String, SearchIndex>>,
+    /// Query latency, outbox catch-up included (for `/metrics`).
+    query_latency: crate::metrics::Histogram,
 }
 
 /// A declared index. Cheap to clone; also usable wherever an index name is
@@ -497,6 +499,7 @@ impl Search {
             fresh: AtomicBool::new(!has_index),
             background: AtomicBool::new(true),
             indexes: Mutex::new(HashMap::new()),
+            query_latency: crate::metrics::Histogram::default(),
         });
         spawn_drainer(Arc::downgrade(&inner));
         Ok(Search { inner })
@@ -655,6 +658,18 @@ impl Search {
     /// Searches `index` (blocking: for code already off the async threads).
     /// Staged writes of this index are applied first.
     pub fn query_blocking(&self, index: &SearchIndex, q: &SearchQuery) -> ApiResult<SearchResults> {
+        let started = std::time::Instant::now();
+        let out = self.query_unmeasured(index, q);
+        self.inner.query_latency.observe_since(started);
+        out
+    }
+
+    /// Query latency so far (for `/metrics`).
+    pub fn query_latency(&self) -> &crate::metrics::Histogram {
+        &self.inner.query_latency
+    }
+
+    fn query_unmeasured(&self, index: &SearchIndex, q: &SearchQuery) -> ApiResult<SearchResults> {
         if self.pending(&index.inner.name)? {
             index.inner.drain(&self.inner.db)?;
         }
