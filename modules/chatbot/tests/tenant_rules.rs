@@ -123,8 +123,9 @@ async fn post(
 }
 
 async fn refused(r: poem::test::TestResponse, status: StatusCode, code: &str) -> Value {
-    r.assert_status(status);
+    let got = r.0.status();
     let b = body(r).await;
+    assert_eq!(got, status, "{b}");
     assert_eq!(b["status"], "error", "{b}");
     assert_eq!(b["error"]["code"], code, "{b}");
     b
@@ -202,7 +203,7 @@ async fn roles_and_permissions_are_enforced_on_every_operation() {
             &t,
             &viewer,
             &format!("/conversations/{conv}/transfer"),
-            json!({"reason": "help"}),
+            json!({"transfer_reason": "help"}),
         )
         .await,
         StatusCode::FORBIDDEN,
@@ -230,7 +231,7 @@ async fn roles_and_permissions_are_enforced_on_every_operation() {
     .await;
     // Still open: nothing the viewer tried changed it.
     let b = body(get(&app, &t, &key, &format!("/conversations/{conv}")).await).await;
-    assert_eq!(b["data"]["conversation"]["status"], "active", "{b}");
+    assert_eq!(b["data"]["status"], "active", "{b}");
 
     // An agent (role defaults) answers and closes conversations, but does
     // not manage knowledge, integrations or the tenant, nor read analytics.
@@ -302,7 +303,7 @@ async fn roles_and_permissions_are_enforced_on_every_operation() {
     )
     .await;
     let b = body(get(&app, &t, &key, &format!("/conversations/{conv}")).await).await;
-    assert_eq!(b["data"]["conversation"]["status"], "closed", "{b}");
+    assert_eq!(b["data"]["status"], "closed", "{b}");
 
     // Unknown permission strings are refused, not silently stored.
     let r = app
@@ -619,7 +620,7 @@ async fn channel_webhooks_are_routed_by_channel_identity() {
     refused(
         wa(p.clone(), None).await,
         StatusCode::UNAUTHORIZED,
-        "UNAUTHORIZED",
+        "INVALID_SIGNATURE",
     )
     .await;
     let r = wa(p.clone(), Some(meta_signature("wrong", p.as_bytes()))).await;
@@ -628,7 +629,7 @@ async fn channel_webhooks_are_routed_by_channel_identity() {
     refused(
         wa(unknown.clone(), None).await,
         StatusCode::UNAUTHORIZED,
-        "UNAUTHORIZED",
+        "INVALID_SIGNATURE",
     )
     .await;
     // An unknown number: 404.
