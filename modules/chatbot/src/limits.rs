@@ -76,8 +76,10 @@ fn path_tenant(req: &Request) -> Option<String> {
 }
 
 /// The tenant a request is made for, when its credentials are a tenant's
-/// API key or a member's token (platform admins are not counted).
-async fn tenant_caller(platform: &Platform, req: &Request) -> Option<Caller> {
+/// API key or a member's token (platform admins are not counted), with the
+/// tenant's hourly allowance. `None` leaves the request to the flat limit
+/// (and its credentials to the handler).
+async fn tenant_caller(platform: &Platform, req: &Request) -> Option<(Caller, u32)> {
     let has_tenant = access::api_key_of(req).is_some()
         || req.headers().contains_key("x-tenant-id")
         || path_tenant(req).is_some();
@@ -86,7 +88,16 @@ async fn tenant_caller(platform: &Platform, req: &Request) -> Option<Caller> {
     }
     let path = path_tenant(req);
     let who = access::caller(platform, req, path.as_deref()).await.ok()?;
-    (who.role != "platform_admin").then_some(who)
+    if who.role == "platform_admin" {
+        return None;
+    }
+    let t = who.tenant_id.clone();
+    let (plan, features) = platform
+        .db
+        .read(move |c| crate::store::plan_and_features(c, &t))
+        .await
+        .ok()?;
+    Some((who, tenant_requests_per_hour(&plan, &features)))
 }
 
 fn set(resp: &mut Response, name: &'static str, value: &str) {
@@ -107,7 +118,7 @@ impl<E: Endpoint> Endpoint for TenantLimits<E> {
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
         let who = tenant_caller(&self.platform, &req).await;
-        let Some(who) = who else {
+        let Some((who, per_hour)) = who else {
             let user = match token_from_request(&req) {
                 Some(t) => self.platform.auth.verify(&t).await.is_ok(),
                 None => false,
@@ -123,16 +134,6 @@ impl<E: Endpoint> Endpoint for TenantLimits<E> {
             return Ok(resp);
         };
         let tenant = who.tenant_id.clone();
-        let t = tenant.clone();
-        let per_hour = match self
-            .platform
-            .db
-            .read(move |c| crate::store::plan_and_features(c, &t))
-            .await
-        {
-            Ok((plan, features)) => tenant_requests_per_hour(&plan, &features),
-            Err(_) => plan_requests_per_hour("free"),
-        };
         req.set_data(TenantLimited);
         let rule = LimitRule::new("tenant", per_hour, WINDOW_SECS);
         let d = self
