@@ -6,6 +6,7 @@ pub mod api;
 pub mod demo;
 pub mod engine;
 pub mod knowledge;
+pub mod limits;
 pub mod model;
 pub mod provider;
 pub mod service;
@@ -14,11 +15,13 @@ pub mod webhooks;
 
 use frontline_platform::http::{self, Module, ModuleInfo, MountedModule};
 use frontline_platform::Platform;
+use poem::EndpointExt;
 
 pub const SLUG: &str = "chatbot";
 
 /// Schema steps of this module, applied in order (never edit a released step).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE chatbot_tenants (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -143,7 +146,17 @@ CREATE TABLE chatbot_webhook_events (
     created_at TEXT NOT NULL,
     PRIMARY KEY (tenant_id, channel, event_key)
 );
-"#];
+"#,
+    r#"
+CREATE TABLE chatbot_channel_routes (
+    channel TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    tenant_id TEXT NOT NULL REFERENCES chatbot_tenants(id) ON DELETE CASCADE,
+    PRIMARY KEY (channel, identity)
+);
+CREATE INDEX chatbot_channel_routes_tenant ON chatbot_channel_routes(tenant_id);
+"#,
+];
 
 pub fn module() -> Module {
     Module::new(SLUG, MIGRATIONS, build)
@@ -152,7 +165,14 @@ pub fn module() -> Module {
 }
 
 fn build(platform: &Platform) -> MountedModule {
-    http::mount::<_, model::ChatbotEnvelope>(
+    // Channel routes of tenants configured before the route table existed.
+    if let Err(e) = platform
+        .db
+        .write_blocking(|tx| service::routing::backfill(tx))
+    {
+        tracing::warn!(error = %e.message, "chatbot: channel routes not backfilled");
+    }
+    let mut mounted = http::mount::<_, model::ChatbotEnvelope>(
         platform,
         ModuleInfo {
             slug: SLUG,
@@ -163,6 +183,13 @@ fn build(platform: &Platform) -> MountedModule {
             require_module_role: false,
         },
         (api::api(platform), webhooks::WebhookApi { platform: platform.clone() }),
-        http::flat_limit("api", 1000, 3600),
-    )
+        limits::flat_classifier(),
+    );
+    // Requests made for a tenant draw on the tenant's allowance (limits.rs).
+    mounted.endpoint = limits::TenantLimits {
+        inner: mounted.endpoint,
+        platform: platform.clone(),
+    }
+    .boxed();
+    mounted
 }

@@ -351,21 +351,6 @@ pub(crate) fn retry_context(
     Ok(Some((text.clone(), Some((config, history, text)))))
 }
 
-/// The configuration of an active tenant receiving a channel webhook (404 otherwise).
-pub(crate) fn webhook_tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
-    let active: Option<String> = c
-        .query_row(
-            "SELECT status FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
-            params![tenant],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if active.is_none() {
-        return Err(access::tenant_not_found());
-    }
-    tenant_config(c, tenant)
-}
-
 /// Records a channel event (false when the same event was seen before) and
 /// reopens the channel conversation `conv` when it was closed.
 pub(crate) fn record_channel_event(
@@ -434,17 +419,22 @@ pub(crate) fn record_generic_event(
     Ok((actions, affected))
 }
 
-/// Fails with the tenant-not-found error unless `tenant` is an active tenant
-/// (visitor sessions name their tenant in `X-Tenant-ID`).
+/// Fails with the tenant-not-found error unless `tenant` exists, and with
+/// 403 `TENANT_SUSPENDED` when it is suspended (visitor sessions name their
+/// tenant in `X-Tenant-ID`).
 pub(crate) fn require_active_tenant(c: &Connection, tenant: &str) -> ApiResult<()> {
-    let found: Option<String> = c
+    let status: Option<String> = c
         .query_row(
-            "SELECT id FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
+            "SELECT status FROM chatbot_tenants WHERE id = ?1 AND status != 'deleted'",
             params![tenant],
             |r| r.get(0),
         )
         .optional()?;
-    found.map(|_| ()).ok_or_else(access::tenant_not_found)
+    match status.as_deref() {
+        None => Err(access::tenant_not_found()),
+        Some("active") => Ok(()),
+        Some(_) => Err(access::tenant_suspended()),
+    }
 }
 
 /// What the dependency report reads from the database: the search outbox
@@ -483,4 +473,71 @@ pub(crate) fn dependency_counts(c: &Connection, max_urls: usize) -> ApiResult<De
         jobs_failed,
         provider_urls,
     })
+}
+
+/// The tenant routed for a channel identity (see `service::routing`).
+pub(crate) fn channel_route(
+    c: &Connection,
+    channel: &str,
+    identity: &str,
+) -> ApiResult<Option<String>> {
+    Ok(c.query_row(
+        "SELECT tenant_id FROM chatbot_channel_routes WHERE channel = ?1 AND identity = ?2",
+        params![channel, identity],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+pub(crate) fn insert_channel_route(
+    tx: &Connection,
+    channel: &str,
+    identity: &str,
+    tenant: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO chatbot_channel_routes (channel, identity, tenant_id) VALUES (?1, ?2, ?3)",
+        params![channel, identity, tenant],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn delete_channel_routes(tx: &Connection, tenant: &str) -> ApiResult<()> {
+    tx.execute(
+        "DELETE FROM chatbot_channel_routes WHERE tenant_id = ?1",
+        params![tenant],
+    )?;
+    Ok(())
+}
+
+/// The configurations of tenants (only those without any channel route when
+/// `unrouted`), for the one-time route backfill.
+pub(crate) fn tenant_configs(c: &Connection, unrouted: bool) -> ApiResult<Vec<(String, Value)>> {
+    let mut st = c.prepare(
+        "SELECT t.id, t.config FROM chatbot_tenants t WHERE t.status != 'deleted'
+         AND (?1 = 0 OR NOT EXISTS (SELECT 1 FROM chatbot_channel_routes r WHERE r.tenant_id = t.id))",
+    )?;
+    let rows = st
+        .query_map(params![unrouted], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, cfg)| (id, parse_json(&cfg)))
+        .collect())
+}
+
+/// The status and configuration of a tenant receiving a channel webhook
+/// (404 when it does not exist).
+pub(crate) fn webhook_tenant(c: &Connection, tenant: &str) -> ApiResult<(String, Value)> {
+    let status: Option<String> = c
+        .query_row(
+            "SELECT status FROM chatbot_tenants WHERE id = ?1 AND status != 'deleted'",
+            params![tenant],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let status = status.ok_or_else(access::tenant_not_found)?;
+    Ok((status, tenant_config(c, tenant)?))
 }

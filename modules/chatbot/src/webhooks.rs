@@ -1,11 +1,20 @@
-//! Incoming channel webhooks. Every request names its tenant (`X-Tenant-ID`
-//! header or `tenant_id` query) and is authenticated against the secret stored
-//! in that tenant's configuration:
+//! Incoming channel webhooks. Channels cannot send `X-Tenant-ID`, so a
+//! webhook finds its tenant by the channel's identity as configured in the
+//! tenant's channel settings (see `service::routing`: WhatsApp
+//! `phone_number_id`, Messenger `page_id`, Slack `team_id`/`workspace_id`/
+//! `api_app_id`, Teams `app_id`, Telegram `secret_token`, verification
+//! `verify_token`); `X-Tenant-ID` or `?tenant_id=` override the routing.
+//! Order of checks: the signature or token header must be present (401),
+//! then the identity is looked up (404 `CHANNEL_NOT_FOUND`), then the
+//! signature is verified against the tenant's secret (401), then the tenant
+//! must be active (403 `TENANT_SUSPENDED`) and the channel enabled and in its
+//! plan (403 `CHANNEL_NOT_ENABLED`). Secrets:
 //! WhatsApp/Messenger `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with
 //! `channels.<ch>.app_secret`), Slack signing secret v0 (`channels.slack.signing_secret`,
 //! 5-minute replay window), Teams `Authorization: Bearer` = `channels.teams.webhook_token`,
 //! Telegram `X-Telegram-Bot-Api-Secret-Token` = `channels.telegram.secret_token`,
-//! generic `Authorization: Bearer` = `integrations.<integration_id>.webhook_token`.
+//! generic `Authorization: Bearer` = `integrations.<integration_id>.webhook_token`
+//! (the generic webhook names its tenant with `X-Tenant-ID` or `?tenant_id=`).
 
 use std::marker::PhantomData;
 
@@ -20,9 +29,11 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, OpenApi}
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::access::tenant_suspended;
 use crate::api::{ApiTags, Result};
 use crate::model::*;
-use crate::store::{record_channel_event, record_generic_event, webhook_tenant_config};
+use crate::service::routing::hashed;
+use crate::store::{channel_route, record_channel_event, record_generic_event, webhook_tenant};
 
 pub struct WebhookApi {
     pub platform: Platform,
@@ -35,21 +46,59 @@ fn header(req: &Request, name: &str) -> Option<String> {
         .map(|s| s.trim().to_string())
 }
 
-fn tenant_of(req: &Request) -> ApiResult<String> {
+/// The tenant named by `X-Tenant-ID` or `?tenant_id=` (overrides routing).
+fn named_tenant(req: &Request) -> Option<String> {
     if let Some(t) = header(req, "x-tenant-id") {
-        return Ok(t);
+        return Some(t);
     }
     req.uri()
         .query()
         .unwrap_or_default()
         .split('&')
-        .find_map(|kv| kv.strip_prefix("tenant_id=").map(str::to_string))
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "X-Tenant-ID",
-                "X-Tenant-ID header or tenant_id query is required",
-            )
-        })
+        .find_map(|kv| kv.strip_prefix("tenant_id=").map(url_decode))
+}
+
+fn tenant_of(req: &Request) -> ApiResult<String> {
+    named_tenant(req).ok_or_else(|| {
+        ApiError::invalid(
+            "X-Tenant-ID",
+            "X-Tenant-ID header or tenant_id query is required",
+        )
+    })
+}
+
+/// The strings at `path` (a list of keys; `*` walks every list item) of `v`.
+fn strings_at(v: &Value, path: &[&str]) -> Vec<String> {
+    let Some((first, rest)) = path.split_first() else {
+        return v.as_str().map(|s| vec![s.to_string()]).unwrap_or_default();
+    };
+    if *first == "*" {
+        return v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|x| strings_at(x, rest))
+            .collect();
+    }
+    v.get(*first)
+        .map(|x| strings_at(x, rest))
+        .unwrap_or_default()
+}
+
+/// The channel identities a JSON payload names at `paths`, in order, without repeats.
+fn identities_in(bytes: &[u8], paths: &[&[&str]]) -> Vec<String> {
+    let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
+        return vec![];
+    };
+    let mut out: Vec<String> = vec![];
+    for p in paths {
+        for s in strings_at(&v, p) {
+            if !s.is_empty() && !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
 }
 
 fn unauthorized() -> ApiError {
@@ -224,11 +273,58 @@ struct Ingested {
 }
 
 impl WebhookApi {
-    async fn config(&self, tenant: &str) -> ApiResult<Value> {
+    /// The status and configuration of `tenant` (404 when it does not exist).
+    async fn tenant(&self, tenant: &str) -> ApiResult<(String, Value)> {
+        let t = tenant.to_string();
+        self.platform.db.read(move |c| webhook_tenant(c, &t)).await
+    }
+
+    /// The tenant of a channel webhook: the one named by `X-Tenant-ID` or
+    /// `?tenant_id=`, else the tenant that routes one of `identities` of
+    /// `channel` (404 `CHANNEL_NOT_FOUND` when none does).
+    async fn route(
+        &self,
+        req: &Request,
+        channel: &str,
+        identities: Vec<String>,
+    ) -> ApiResult<String> {
+        if let Some(t) = named_tenant(req) {
+            return Ok(t);
+        }
+        if identities.is_empty() {
+            return Err(malformed(&format!(
+                "The payload names no {channel} identity to route it by; configure the channel's identity or send X-Tenant-ID"
+            )));
+        }
+        let ch = channel.to_string();
+        let found = self
+            .platform
+            .db
+            .read(move |c| {
+                for i in &identities {
+                    if let Some(t) = channel_route(c, &ch, i)? {
+                        return Ok(Some(t));
+                    }
+                }
+                Ok(None)
+            })
+            .await?;
+        found.ok_or_else(|| {
+            ApiError::not_found(format!("No tenant has this {channel} channel configured"))
+                .with_code("CHANNEL_NOT_FOUND")
+        })
+    }
+
+    /// After the request is authenticated: the tenant must be active (403
+    /// `TENANT_SUSPENDED`) and may use `channel` (403 `CHANNEL_NOT_ENABLED`).
+    async fn admit(&self, tenant: &str, status: &str, channel: &'static str) -> ApiResult<()> {
+        if status != "active" {
+            return Err(tenant_suspended());
+        }
         let t = tenant.to_string();
         self.platform
             .db
-            .read(move |c| webhook_tenant_config(c, &t))
+            .read(move |c| crate::service::check_channel(c, &t, channel))
             .await
     }
 
@@ -284,13 +380,23 @@ impl WebhookApi {
             .await
     }
 
-    async fn verify_meta(&self, req: &Request, bytes: &[u8], channel: &str) -> ApiResult<String> {
-        let tenant = tenant_of(req)?;
-        let config = self.config(&tenant).await?;
-        let secret = secret(&config, &format!("/channels/{channel}/app_secret"))?;
+    /// WhatsApp/Messenger: the `X-Hub-Signature-256` header, the tenant
+    /// (by `identities`), the HMAC with `channels.<channel>.app_secret`, then
+    /// the tenant's status and entitlement.
+    async fn verify_meta(
+        &self,
+        req: &Request,
+        bytes: &[u8],
+        channel: &'static str,
+        identities: Vec<String>,
+    ) -> ApiResult<String> {
         let sig = header(req, "x-hub-signature-256").ok_or_else(unauthorized)?;
         let hexsig = sig.strip_prefix("sha256=").ok_or_else(unauthorized)?;
+        let tenant = self.route(req, channel, identities).await?;
+        let (status, config) = self.tenant(&tenant).await?;
+        let secret = secret(&config, &format!("/channels/{channel}/app_secret"))?;
         verify_mac(&secret, bytes, hexsig)?;
+        self.admit(&tenant, &status, channel).await?;
         Ok(tenant)
     }
 
@@ -353,7 +459,10 @@ fn url_decode(s: &str) -> String {
 #[OpenApi]
 impl WebhookApi {
     /// WhatsApp Business webhook; `X-Hub-Signature-256` must be the HMAC-SHA256 of
-    /// the raw body with the tenant's `channels.whatsapp.app_secret`.
+    /// the raw body with the tenant's `channels.whatsapp.app_secret`. Routed to
+    /// the tenant whose `channels.whatsapp.phone_number_id` is the payload's
+    /// `metadata.phone_number_id` (`X-Tenant-ID` or `?tenant_id=` override).
+    /// 401 without a valid signature, 404 `CHANNEL_NOT_FOUND` for an unknown number.
     #[oai(
         path = "/webhooks/whatsapp",
         method = "post",
@@ -365,7 +474,19 @@ impl WebhookApi {
         body: Signed<WhatsAppWebhook>,
     ) -> Result<Json<WebhookReceipt>> {
         let started = std::time::Instant::now();
-        let tenant = self.verify_meta(req, &body.bytes, "whatsapp").await?;
+        let ids = identities_in(
+            &body.bytes,
+            &[&[
+                "entry",
+                "*",
+                "changes",
+                "*",
+                "value",
+                "metadata",
+                "phone_number_id",
+            ]],
+        );
+        let tenant = self.verify_meta(req, &body.bytes, "whatsapp", ids).await?;
         let payload = body.parse()?;
         let mut msgs = vec![];
         for ch in payload
@@ -391,6 +512,7 @@ impl WebhookApi {
     }
 
     /// Facebook Messenger webhook; signed like WhatsApp with `channels.messenger.app_secret`.
+    /// Routed to the tenant whose `channels.messenger.page_id` is `entry[].id`.
     #[oai(
         path = "/webhooks/messenger",
         method = "post",
@@ -402,7 +524,8 @@ impl WebhookApi {
         body: Signed<MessengerWebhook>,
     ) -> Result<Json<WebhookReceipt>> {
         let started = std::time::Instant::now();
-        let tenant = self.verify_meta(req, &body.bytes, "messenger").await?;
+        let ids = identities_in(&body.bytes, &[&["entry", "*", "id"]]);
+        let tenant = self.verify_meta(req, &body.bytes, "messenger", ids).await?;
         let payload = body.parse()?;
         let mut msgs = vec![];
         for m in payload
@@ -425,13 +548,16 @@ impl WebhookApi {
 
     /// Slack slash commands (form) and events (JSON, incl. `url_verification`),
     /// verified with the signing secret v0 and a 5-minute timestamp window.
+    /// Routed to the tenant whose `channels.slack.team_id` (or `workspace_id`,
+    /// `api_app_id`) is the payload's `team_id` or `api_app_id`;
+    /// `url_verification` carries neither, so its Request URL names the tenant
+    /// (`?tenant_id=`).
     #[oai(path = "/webhooks/slack", method = "post", tag = "ApiTags::Webhooks")]
     async fn slack(&self, req: &Request, body: SlackBody) -> Result<Json<SlackResponse>> {
         let body = body.0;
-        let tenant = tenant_of(req)?;
-        let config = self.config(&tenant).await?;
-        let secret = secret(&config, "/channels/slack/signing_secret")?;
         let ts = header(req, "x-slack-request-timestamp").ok_or_else(unauthorized)?;
+        let sig = header(req, "x-slack-signature").ok_or_else(unauthorized)?;
+        let hexsig = sig.strip_prefix("v0=").ok_or_else(unauthorized)?;
         let ts_n: i64 = ts.parse().map_err(|_| unauthorized())?;
         if (chrono::Utc::now().timestamp() - ts_n).abs() > 300 {
             return Err(
@@ -440,11 +566,24 @@ impl WebhookApi {
                     .into(),
             );
         }
-        let sig = header(req, "x-slack-signature").ok_or_else(unauthorized)?;
-        let hexsig = sig.strip_prefix("v0=").ok_or_else(unauthorized)?;
+        let ids = if body.trim_ascii_start().starts_with(b"{") {
+            identities_in(&body, &[&["team_id"], &["api_app_id"]])
+        } else {
+            let form = form_object(&String::from_utf8_lossy(&body));
+            ["team_id", "api_app_id"]
+                .iter()
+                .filter_map(|k| form.get(*k).and_then(Value::as_str))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let tenant = self.route(req, "slack", ids).await?;
+        let (status, config) = self.tenant(&tenant).await?;
+        let secret = secret(&config, "/channels/slack/signing_secret")?;
         let mut base = format!("v0:{ts}:").into_bytes();
         base.extend_from_slice(&body);
         verify_mac(&secret, &base, hexsig)?;
+        self.admit(&tenant, &status, "slack").await?;
         let text = std::str::from_utf8(&body).map_err(|_| malformed("Body is not UTF-8"))?;
         let msg = if text.trim_start().starts_with('{') {
             let v: Value =
@@ -515,17 +654,24 @@ impl WebhookApi {
     }
 
     /// Microsoft Teams activities; `Authorization: Bearer <channels.teams.webhook_token>`.
+    /// Routed to the tenant whose `channels.teams.app_id` is `recipient.id`
+    /// (with or without the `28:` prefix).
     #[oai(path = "/webhooks/teams", method = "post", tag = "ApiTags::Webhooks")]
     async fn teams(&self, req: &Request, body: Signed<TeamsActivity>) -> Result<Json<TeamsReply>> {
-        let tenant = tenant_of(req)?;
-        let config = self.config(&tenant).await?;
-        let token = secret(&config, "/channels/teams/webhook_token")?;
         let given = header(req, "authorization")
             .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
             .ok_or_else(unauthorized)?;
+        let mut ids = identities_in(&body.bytes, &[&["recipient", "id"]]);
+        if let Some(bare) = ids.first().and_then(|i| i.strip_prefix("28:")) {
+            ids.push(bare.to_string());
+        }
+        let tenant = self.route(req, "teams", ids).await?;
+        let (status, config) = self.tenant(&tenant).await?;
+        let token = secret(&config, "/channels/teams/webhook_token")?;
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
+        self.admit(&tenant, &status, "teams").await?;
         let a = body.parse()?;
         let (Some(id), Some(from), Some(text)) = (a.id, a.from.and_then(|f| f.id), a.text) else {
             return Err(malformed("id, from.id and text are required").into());
@@ -553,7 +699,8 @@ impl WebhookApi {
         }))
     }
 
-    /// Telegram updates; `X-Telegram-Bot-Api-Secret-Token` must equal `channels.telegram.secret_token`.
+    /// Telegram updates; `X-Telegram-Bot-Api-Secret-Token` must equal `channels.telegram.secret_token`,
+    /// which also routes the update to its tenant (an unknown token is 401).
     #[oai(
         path = "/webhooks/telegram",
         method = "post",
@@ -564,13 +711,25 @@ impl WebhookApi {
         req: &Request,
         body: Signed<TelegramUpdate>,
     ) -> Result<Json<TelegramReply>> {
-        let tenant = tenant_of(req)?;
-        let config = self.config(&tenant).await?;
-        let token = secret(&config, "/channels/telegram/secret_token")?;
         let given = header(req, "x-telegram-bot-api-secret-token").ok_or_else(unauthorized)?;
+        // The secret token is the identity: an unknown one is a bad token (401).
+        let tenant = match named_tenant(req) {
+            Some(t) => t,
+            None => {
+                let key = hashed(&given);
+                self.platform
+                    .db
+                    .read(move |c| channel_route(c, "telegram", &key))
+                    .await?
+                    .ok_or_else(unauthorized)?
+            }
+        };
+        let (status, config) = self.tenant(&tenant).await?;
+        let token = secret(&config, "/channels/telegram/secret_token")?;
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
+        self.admit(&tenant, &status, "telegram").await?;
         let u = body.parse()?;
         let (from, text) = u
             .message
@@ -618,7 +777,7 @@ impl WebhookApi {
         body: Signed<GenericWebhookEvent>,
     ) -> Result<Json<GenericWebhookResult>> {
         let tenant = tenant_of(req)?;
-        let config = self.config(&tenant).await?;
+        let (status, config) = self.tenant(&tenant).await?;
         let key = integration_id.0.replace(['/', '~'], "");
         let token =
             secret(&config, &format!("/integrations/{key}/webhook_token")).map_err(|_| {
@@ -629,6 +788,9 @@ impl WebhookApi {
             .ok_or_else(unauthorized)?;
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
+        }
+        if status != "active" {
+            return Err(tenant_suspended().into());
         }
         let ev = body.parse()?;
         let event = ev
@@ -660,7 +822,8 @@ impl WebhookApi {
     }
 
     /// Subscription verification: echoes `hub.challenge` when `hub.verify_token`
-    /// equals the tenant's `channels.<channel>.verify_token`.
+    /// equals the tenant's `channels.<channel>.verify_token` (the token also
+    /// finds the tenant when neither `X-Tenant-ID` nor `?tenant_id=` is sent).
     #[oai(
         path = "/webhooks/verify/:channel",
         method = "get",
@@ -679,8 +842,23 @@ impl WebhookApi {
                 .with_code("CHANNEL_NOT_FOUND")
                 .into());
         }
-        let tenant = tenant_of(req)?;
-        let config = self.config(&tenant).await?;
+        let invalid_token =
+            || ApiError::forbidden("verify_token does not match").with_code("INVALID_VERIFY_TOKEN");
+        let tenant = match named_tenant(req) {
+            Some(t) => t,
+            None => {
+                let (ch, key) = (
+                    format!("{}.verify", channel.0),
+                    hashed(verify_token.0.as_deref().unwrap_or_default()),
+                );
+                self.platform
+                    .db
+                    .read(move |c| channel_route(c, &ch, &key))
+                    .await?
+                    .ok_or_else(invalid_token)?
+            }
+        };
+        let (_, config) = self.tenant(&tenant).await?;
         let expected = secret(&config, &format!("/channels/{}/verify_token", channel.0))?;
         if mode.0.as_deref() != Some("subscribe") {
             return Err(ApiError::invalid("hub.mode", "hub.mode must be subscribe").into());
@@ -689,9 +867,7 @@ impl WebhookApi {
             .0
             .ok_or_else(|| ApiError::invalid("hub.challenge", "hub.challenge is required"))?;
         if !same_token(verify_token.0.as_deref().unwrap_or_default(), &expected) {
-            return Err(ApiError::forbidden("verify_token does not match")
-                .with_code("INVALID_VERIFY_TOKEN")
-                .into());
+            return Err(invalid_token().into());
         }
         Ok(PlainText(challenge))
     }

@@ -74,6 +74,29 @@ pub fn visible(s: &Scenario, p: &Principal) -> bool {
     !s.is_private || s.created_by == p.id || service::is_training_admin(p)
 }
 
+/// The SQL condition "scenario `alias` is visible to the viewer" (the rule of
+/// [`visible`]), with `?{n}` the viewer's id and `?{n+1}` 1 for admins; every
+/// aggregate over scenarios or their attempts applies it.
+pub fn visible_sql(alias: &str, n: usize) -> String {
+    format!(
+        "({alias}.is_private = 0 OR {alias}.created_by = ?{n} OR ?{} = 1)",
+        n + 1
+    )
+}
+
+/// Whether scenario `id` exists and `p` may not see it (missing scenarios
+/// hide nothing).
+pub fn hidden(conn: &Connection, id: &str, p: &Principal) -> ApiResult<bool> {
+    let s = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM training_scenarios WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?;
+    Ok(s.is_some_and(|s| !visible(&s, p)))
+}
+
 /// The scenario `id` as `p` may see it, else 404.
 pub fn get(conn: &Connection, id: &str, p: &Principal) -> ApiResult<Scenario> {
     let s = conn

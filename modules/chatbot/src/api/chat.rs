@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::*;
-use crate::access::caller;
+use crate::access::{authorize, Op};
 use crate::model::{
     ChatMessage, ChatMessageResponse, FeedbackRequest, FeedbackResult, SendMessageRequest,
     TypingRequest, TypingResult,
@@ -37,18 +37,22 @@ impl ChatApi {
         req: &Request,
         body: JsonBody<SendMessageRequest>,
     ) -> Result<Json<Envelope<ChatMessageResponse>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ChatSend).await?;
         let body = body.0;
         let started = std::time::Instant::now();
         let tenant = who.tenant_id.clone();
+        let (t, ch) = (tenant.clone(), body.channel.clone());
+        if let Some(ch) = ch {
+            self.platform
+                .db
+                .read(move |c| check_channel(c, &t, &ch))
+                .await?;
+        }
         let (llm, article) = prepare_assist(&self.platform, &tenant, &body).await?;
         let data = self
             .platform
             .db
             .write(move |tx| {
-                if body.conversation_id.is_none() {
-                    check_conversation_limit(tx, &tenant)?;
-                }
                 process_message_with(
                     tx,
                     &tenant,
@@ -75,7 +79,7 @@ impl ChatApi {
         req: &Request,
         message_id: Path<String>,
     ) -> Result<Json<Envelope<ChatMessage>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ChatRead).await?;
         let id = message_id.0;
         let data = self
             .platform
@@ -100,7 +104,7 @@ impl ChatApi {
         req: &Request,
         message_id: Path<String>,
     ) -> Result<Json<Envelope<ChatMessageResponse>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ChatRetry).await?;
         let id = message_id.0;
         let started = std::time::Instant::now();
         let (llm, article) = prepare_retry(&self.platform, &who.tenant_id, &id).await?;
@@ -127,7 +131,7 @@ impl ChatApi {
         req: &Request,
         body: JsonBody<TypingRequest>,
     ) -> Result<Json<Envelope<TypingResult>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ChatTyping).await?;
         let body = body.0;
         let ms = body.typing_duration_ms.unwrap_or(3000);
         if !(0..=30000).contains(&ms) {
@@ -153,7 +157,7 @@ impl ChatApi {
         req: &Request,
         body: JsonBody<FeedbackRequest>,
     ) -> Result<Created201<FeedbackResult>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ChatFeedback).await?;
         let body = body.0;
         let mut errs = vec![];
         if body.message_id.is_empty() {

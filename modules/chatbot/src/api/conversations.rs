@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::*;
-use crate::access::caller;
+use crate::access::{authorize, Op};
 use crate::model::{
     CloseRequest, CloseResult, ConversationAnalytics, ConversationDetails, ConversationList,
     ConversationSummary, ExportRequest, ExportResult, ReopenResult, TransferRequest,
@@ -46,7 +46,7 @@ impl ConversationsApi {
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ConversationList>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ConversationList).await?;
         let (page, limit) = pagination(
             page.0,
             limit.0,
@@ -108,7 +108,7 @@ impl ConversationsApi {
         include_messages: Query<Option<bool>>,
         message_limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ConversationDetails>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ConversationRead).await?;
         let include = include_messages.0.unwrap_or(true);
         let lim = message_limit.0.unwrap_or(100).clamp(1, 500) as i64;
         let id = id.0;
@@ -135,7 +135,7 @@ impl ConversationsApi {
         id: Path<String>,
         body: JsonBody<TransferRequest>,
     ) -> Result<Json<Envelope<TransferResult>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ConversationTransfer).await?;
         let body = body.0;
         let id = id.0;
         let data = self
@@ -159,7 +159,7 @@ impl ConversationsApi {
         id: Path<String>,
         body: JsonBody<Option<CloseRequest>>,
     ) -> Result<Json<Envelope<CloseResult>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ConversationClose).await?;
         let reason = body
             .0
             .and_then(|b| b.reason)
@@ -185,7 +185,7 @@ impl ConversationsApi {
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Json<Envelope<ReopenResult>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ConversationReopen).await?;
         let id = id.0;
         let data = self
             .platform
@@ -210,7 +210,7 @@ impl ConversationsApi {
         id: Path<String>,
         body: JsonBody<ExportRequest>,
     ) -> Result<Json<Envelope<ExportResult>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ConversationExport).await?;
         let data = export(&self.platform, who, meta, id.0, &body.0).await?;
         Ok(success(data))
     }
@@ -226,7 +226,7 @@ impl ConversationsApi {
         req: &Request,
         id: Path<String>,
     ) -> Result<Json<Envelope<ConversationSummary>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ConversationSummary).await?;
         let id = id.0;
         let data = self
             .platform
@@ -248,7 +248,7 @@ impl ConversationsApi {
         req: &Request,
         id: Path<String>,
     ) -> Result<Json<Envelope<ConversationAnalytics>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::ConversationAnalytics).await?;
         let id = id.0;
         let data = self
             .platform

@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::*;
-use crate::access::caller;
+use crate::access::{authorize, Op};
 use crate::model::*;
 use crate::service::knowledge as articles;
 use crate::service::pagination;
@@ -35,8 +35,7 @@ impl KnowledgeApi {
         meta: RequestMeta,
         body: JsonBody<CreateArticleRequest>,
     ) -> Result<CreatedResponse<KnowledgeArticle>> {
-        let who = caller(&self.platform, req, None).await?;
-        articles::require_editor(&who)?;
+        let who = authorize(&self.platform, req, None, Op::KnowledgeCreate).await?;
         let body = body.0;
         crate::knowledge::validate(&body)?;
         let a = self
@@ -62,7 +61,7 @@ impl KnowledgeApi {
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ArticleList>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::KnowledgeList).await?;
         let (page, limit) = pagination(
             page.0,
             limit.0,
@@ -87,8 +86,7 @@ impl KnowledgeApi {
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Json<Envelope<ArticleDeleted>>> {
-        let who = caller(&self.platform, req, None).await?;
-        articles::require_editor(&who)?;
+        let who = authorize(&self.platform, req, None, Op::KnowledgeDelete).await?;
         let id = id.0;
         let d = self
             .platform

@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::*;
-use crate::access::caller;
+use crate::access::{authorize, Op};
 use crate::model::{
     ContextUpdateRequest, ContextUpdateResult, CreateSessionRequest, ExtendSessionRequest, Session,
     SessionContext, SessionCreated, SessionEnded, SessionExtension, UpdateSessionRequest,
@@ -30,7 +30,9 @@ impl SessionsApi {
         body: JsonBody<CreateSessionRequest>,
     ) -> Result<Created201<SessionCreated>> {
         let tenant = if req.headers().contains_key("authorization") {
-            caller(&self.platform, req, None).await?.tenant_id
+            authorize(&self.platform, req, None, Op::SessionCreate)
+                .await?
+                .tenant_id
         } else {
             let t = req
                 .headers()
@@ -73,7 +75,7 @@ impl SessionsApi {
         req: &Request,
         id: Path<String>,
     ) -> Result<Json<Envelope<Session>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::SessionRead).await?;
         let id = id.0;
         let data = self
             .platform
@@ -91,7 +93,7 @@ impl SessionsApi {
         id: Path<String>,
         body: JsonBody<UpdateSessionRequest>,
     ) -> Result<Json<Envelope<Session>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::SessionUpdate).await?;
         let body = body.0;
         let id = id.0;
         let data = self
@@ -109,7 +111,7 @@ impl SessionsApi {
         req: &Request,
         id: Path<String>,
     ) -> Result<Json<Envelope<SessionEnded>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::SessionEnd).await?;
         let id = id.0;
         let data = self
             .platform
@@ -132,7 +134,7 @@ impl SessionsApi {
         id: Path<String>,
         body: JsonBody<Option<ExtendSessionRequest>>,
     ) -> Result<Json<Envelope<SessionExtension>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::SessionExtend).await?;
         let by = body.0.and_then(|b| b.extend_by_minutes).unwrap_or(30);
         let id = id.0;
         let data = self
@@ -154,7 +156,7 @@ impl SessionsApi {
         req: &Request,
         id: Path<String>,
     ) -> Result<Json<Envelope<SessionContext>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::SessionContextRead).await?;
         let id = id.0;
         let data = self
             .platform
@@ -177,7 +179,7 @@ impl SessionsApi {
         id: Path<String>,
         body: JsonBody<ContextUpdateRequest>,
     ) -> Result<Json<Envelope<ContextUpdateResult>>> {
-        let who = caller(&self.platform, req, None).await?;
+        let who = authorize(&self.platform, req, None, Op::SessionContextUpdate).await?;
         let body = body.0;
         let updates = body.context_updates.unwrap_or_default();
         let append = body.append_to_history.unwrap_or_default();

@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::*;
-use crate::access::caller;
+use crate::access::{authorize, Op};
 use crate::model::*;
 use crate::service::subscriptions as subs;
 
@@ -34,8 +34,7 @@ impl SubscriptionsApi {
         meta: RequestMeta,
         body: JsonBody<CreateWebhookSubscriptionRequest>,
     ) -> Result<CreatedResponse<WebhookSubscription>> {
-        let who = caller(&self.platform, req, None).await?;
-        who.require_tenant_admin()?;
+        let who = authorize(&self.platform, req, None, Op::WebhookSubscriptionCreate).await?;
         let new = subs::new_subscription(&who, &body.0)?;
         let ev = self.platform.events.clone();
         let sub = self
@@ -53,8 +52,7 @@ impl SubscriptionsApi {
         tag = "ApiTags::Extensions"
     )]
     async fn list(&self, req: &Request) -> Result<Json<Envelope<WebhookSubscriptionList>>> {
-        let who = caller(&self.platform, req, None).await?;
-        who.require_tenant_admin()?;
+        let who = authorize(&self.platform, req, None, Op::WebhookSubscriptionList).await?;
         let list = self.platform.db.read(move |c| subs::list(c, &who)).await?;
         Ok(Json(Envelope::success(list)))
     }
@@ -70,8 +68,7 @@ impl SubscriptionsApi {
         req: &Request,
         id: Path<String>,
     ) -> Result<Json<Envelope<WebhookDeliveryList>>> {
-        let who = caller(&self.platform, req, None).await?;
-        who.require_tenant_admin()?;
+        let who = authorize(&self.platform, req, None, Op::WebhookSubscriptionDeliveries).await?;
         let id = id.0;
         let list = self
             .platform
@@ -93,8 +90,7 @@ impl SubscriptionsApi {
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Json<Envelope<WebhookDeleted>>> {
-        let who = caller(&self.platform, req, None).await?;
-        who.require_tenant_admin()?;
+        let who = authorize(&self.platform, req, None, Op::WebhookSubscriptionDelete).await?;
         let id = id.0;
         let d = self
             .platform

@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::*;
-use crate::access::caller;
+use crate::access::{authorize, Op};
 use crate::model::*;
 use crate::service::pagination;
 use crate::service::tenants;
@@ -25,10 +25,8 @@ fn data<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON>(v: 
 
 impl TenantsApi {
     /// The caller, who must be an admin of tenant `id`.
-    async fn tenant_admin(&self, req: &Request, id: &str) -> ApiResult<Caller> {
-        let who = caller(&self.platform, req, Some(id)).await?;
-        who.require_tenant_admin()?;
-        Ok(who)
+    async fn tenant_admin(&self, req: &Request, id: &str, op: Op) -> ApiResult<Caller> {
+        authorize(&self.platform, req, Some(id), op).await
     }
 
     fn page(&self, page: Option<u32>, limit: Option<u32>) -> ApiResult<(u32, u32)> {
@@ -89,7 +87,7 @@ impl TenantsApi {
     /// Tenant details (tenant admins).
     #[oai(path = "/tenants/:id", method = "get", tag = "ApiTags::Tenants")]
     async fn get_tenant(&self, req: &Request, id: Path<String>) -> Result<Data<Tenant>> {
-        let who = self.tenant_admin(req, &id.0).await?;
+        let who = self.tenant_admin(req, &id.0, Op::TenantRead).await?;
         let t = self
             .platform
             .db
@@ -109,7 +107,7 @@ impl TenantsApi {
         id: Path<String>,
         body: JsonBody<UpdateTenantRequest>,
     ) -> Result<Data<Tenant>> {
-        let who = self.tenant_admin(req, &id.0).await?;
+        let who = self.tenant_admin(req, &id.0, Op::TenantUpdate).await?;
         let body = body.0;
         tenants::check_update(&who, &body)?;
         let t = self
@@ -130,11 +128,7 @@ impl TenantsApi {
     ) -> Result<Data<TenantDeleted>> {
         let admin = internal(&self.platform, req).await?;
         let id = id.0;
-        let who = Caller {
-            tenant_id: id.clone(),
-            principal: Some(admin),
-            role: "platform_admin".into(),
-        };
+        let who = Caller::platform_admin(&id, admin);
         let d = self
             .platform
             .db
@@ -152,7 +146,7 @@ impl TenantsApi {
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
     ) -> Result<Data<TenantUserList>> {
-        let who = self.tenant_admin(req, &id.0).await?;
+        let who = self.tenant_admin(req, &id.0, Op::UserList).await?;
         let (page, limit) = self.page(page.0, limit.0)?;
         let list = self
             .platform
@@ -173,7 +167,7 @@ impl TenantsApi {
         id: Path<String>,
         body: JsonBody<InviteUserRequest>,
     ) -> Result<CreatedResponse<TenantUser>> {
-        let who = self.tenant_admin(req, &id.0).await?;
+        let who = self.tenant_admin(req, &id.0, Op::UserAdd).await?;
         let body = body.0;
         let platform = self.platform.clone();
         let user = self
@@ -191,7 +185,7 @@ impl TenantsApi {
         req: &Request,
         id: Path<String>,
     ) -> Result<Data<TenantConfiguration>> {
-        let who = self.tenant_admin(req, &id.0).await?;
+        let who = self.tenant_admin(req, &id.0, Op::ConfigRead).await?;
         let cfg = self
             .platform
             .db
@@ -212,7 +206,7 @@ impl TenantsApi {
         id: Path<String>,
         body: JsonBody<UpdateConfigurationRequest>,
     ) -> Result<Data<ConfigurationUpdate>> {
-        let who = self.tenant_admin(req, &id.0).await?;
+        let who = self.tenant_admin(req, &id.0, Op::ConfigUpdate).await?;
         let body = body.0;
         let errs = tenants::configuration_errors(&body.configuration);
         if !errs.is_empty() {
@@ -234,7 +228,7 @@ impl TenantsApi {
         tag = "ApiTags::Tenants"
     )]
     async fn billing(&self, req: &Request, id: Path<String>) -> Result<Data<BillingInfo>> {
-        let who = self.tenant_admin(req, &id.0).await?;
+        let who = self.tenant_admin(req, &id.0, Op::BillingRead).await?;
         let bill = self
             .platform
             .db
@@ -252,7 +246,7 @@ impl TenantsApi {
         id: Path<String>,
         period: Query<Option<String>>,
     ) -> Result<Data<UsageReport>> {
-        let who = self.tenant_admin(req, &id.0).await?;
+        let who = self.tenant_admin(req, &id.0, Op::UsageRead).await?;
         let period = period.0;
         let report = self
             .platform

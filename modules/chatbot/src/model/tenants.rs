@@ -211,8 +211,21 @@ pub struct ChannelSettings {
     pub signing_secret: Option<String>,
     /// Teams webhook token.
     pub webhook_token: Option<String>,
-    /// Telegram secret token.
+    /// Telegram secret token (also identifies the tenant of a Telegram webhook).
     pub secret_token: Option<String>,
+    /// WhatsApp phone number id (`metadata.phone_number_id` of incoming
+    /// webhooks): routes WhatsApp webhooks to this tenant.
+    pub phone_number_id: Option<String>,
+    /// Messenger page id (`entry[].id`): routes Messenger webhooks to this tenant.
+    pub page_id: Option<String>,
+    /// Slack workspace id (`team_id`): routes Slack webhooks to this tenant
+    /// (as `workspace_id` does).
+    pub team_id: Option<String>,
+    /// Slack app id (`api_app_id`): routes Slack webhooks to this tenant.
+    pub api_app_id: Option<String>,
+    /// Teams bot (app) id (`recipient.id` of activities, with or without the
+    /// `28:` prefix): routes Teams webhooks to this tenant.
+    pub app_id: Option<String>,
     /// Other channel settings.
     #[oai(flatten)]
     pub custom: BTreeMap<String, Value>,
@@ -362,6 +375,9 @@ pub struct TenantFeatures {
     pub users_limit: Option<i64>,
     /// Conversations per month (overrides the plan's).
     pub conversations_per_month: Option<i64>,
+    /// API requests per hour for the tenant (overrides the plan's: free 100,
+    /// starter 1000, professional 5000, enterprise 20000).
+    pub rate_limit_per_hour: Option<i64>,
     /// Other feature flags.
     #[oai(flatten)]
     pub custom: BTreeMap<String, Value>,
@@ -411,7 +427,12 @@ pub struct InviteUserRequest {
     pub last_name: Option<String>,
     /// `owner`, `admin`, `developer`, `agent`, `analyst` or `viewer` (default).
     pub role: Option<String>,
-    /// `resource:action` strings, e.g. `conversations:read`.
+    /// What the member may do: `conversations:read`, `conversations:write`,
+    /// `conversations:export`, `sessions:read`, `sessions:write`,
+    /// `analytics:read`, `knowledge:read`, `knowledge:write`,
+    /// `integrations:read`, `integrations:write`. Given, these are exactly the
+    /// member's permissions; omitted, the role's defaults apply (owners and
+    /// admins always have all of them and the tenant admin routes).
     pub permissions: Option<Vec<String>>,
     /// Send an invitation valid for 7 days (default `true`); otherwise the
     /// member is active at once.

@@ -148,6 +148,8 @@ pub struct SlackCommand {
     pub response_url: Option<String>,
     /// Unique per command; replays of the same id are ignored. Required.
     pub trigger_id: Option<String>,
+    /// The Slack app.
+    pub api_app_id: Option<String>,
 }
 
 /// The inner event of a Slack Events API callback.
@@ -176,6 +178,10 @@ pub struct SlackEventCallback {
     pub challenge: Option<String>,
     /// Unique per event; replays are ignored.
     pub event_id: Option<String>,
+    /// The workspace (routes the event to its tenant).
+    pub team_id: Option<String>,
+    /// The Slack app (routes the event to its tenant).
+    pub api_app_id: Option<String>,
     /// The event; required for `event_callback`.
     pub event: Option<SlackInnerEvent>,
 }
@@ -203,6 +209,8 @@ pub struct TeamsActivity {
     pub from: Option<TeamsAccount>,
     /// The Teams conversation.
     pub conversation: Option<TeamsAccount>,
+    /// The bot the activity is for (routes it to its tenant).
+    pub recipient: Option<TeamsAccount>,
 }
 
 /// A Telegram user or chat.

@@ -2,7 +2,7 @@
 //! with their audit entries, listing and ranked search.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, Platform};
+use frontline_platform::{ApiResult, Platform};
 use rusqlite::Connection;
 use serde_json::json;
 
@@ -10,17 +10,6 @@ use super::audit_in;
 use crate::access::Caller;
 use crate::knowledge;
 use crate::model::*;
-
-/// Tenant admins and API keys manage articles.
-pub(crate) fn require_editor(who: &Caller) -> ApiResult<()> {
-    if who.is_tenant_admin() || who.role == "api_key" {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "Managing knowledge articles needs the tenant admin role or an API key",
-        ))
-    }
-}
 
 /// Stores and indexes an article.
 pub(crate) fn create(

@@ -83,6 +83,7 @@ pub fn process_message_with(
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
     }
+    check_channel(tx, tenant, &channel)?;
     // Idempotency: the same message_id returns the stored answer.
     let existing: Option<(String, String)> = tx
         .query_row(
@@ -154,6 +155,9 @@ pub fn process_message_with(
     respond_with(tx, tenant, &conv_id, &message_id, &text, started, assist)
 }
 
+/// Opens a conversation: the one place that does, so every path (chat with
+/// or without `conversation_id`, channel webhooks, demo data) counts against
+/// the plan's monthly conversations (403 `PLAN_LIMIT_REACHED` beyond them).
 pub(crate) fn create_conv(
     tx: &Connection,
     tenant: &str,
@@ -167,6 +171,7 @@ pub(crate) fn create_conv(
             "conversation_id must be 1-200 characters",
         ));
     }
+    check_conversation_limit(tx, tenant)?;
     let now = now_iso();
     tx.execute(
         "INSERT INTO chatbot_conversations (tenant_id, id, user_id, channel, status, entities, started_at, last_activity_at)

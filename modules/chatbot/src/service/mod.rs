@@ -12,6 +12,7 @@ pub mod export;
 pub mod health;
 pub mod knowledge;
 pub mod messages;
+pub mod routing;
 pub mod sessions;
 pub mod subscriptions;
 pub mod tenants;
@@ -201,8 +202,8 @@ pub(crate) fn valid_email(e: &str) -> bool {
 pub(crate) const MEMBER_ROLES: &[&str] =
     &["owner", "admin", "developer", "agent", "analyst", "viewer"];
 
-/// Checks an invitation: e-mail format, role and `resource:action`
-/// permissions, one detail per bad field.
+/// Checks an invitation: e-mail format, role and permissions (the strings of
+/// `access::PERMISSIONS`), one detail per bad field.
 pub(crate) fn member_errors(req: &InviteUserRequest, default_role: &str) -> Vec<FieldError> {
     let mut errs = vec![];
     if !valid_email(req.email.trim()) {
@@ -216,13 +217,10 @@ pub(crate) fn member_errors(req: &InviteUserRequest, default_role: &str) -> Vec<
         ));
     }
     for (i, p) in req.permissions.iter().flatten().enumerate() {
-        let ok = p
-            .split_once(':')
-            .is_some_and(|(r, a)| !r.is_empty() && !a.is_empty() && p.len() <= 100);
-        if !ok {
+        if !crate::access::PERMISSIONS.contains(&p.as_str()) {
             errs.push(FieldError::new(
                 format!("permissions[{i}]"),
-                "permissions are resource:action strings",
+                format!("permissions are {}", crate::access::PERMISSIONS.join(", ")),
             ));
         }
     }
@@ -340,6 +338,35 @@ pub fn check_conversation_limit(c: &Connection, tenant: &str) -> ApiResult<()> {
         )
         .with_code("PLAN_LIMIT_REACHED")
         .with_extra("limit", limit));
+    }
+    Ok(())
+}
+
+/// Fails with 403 `CHANNEL_NOT_ENABLED` when the tenant may not use
+/// `channel`: it is not among `features.channels` (when the tenant's
+/// features name channels), or its configuration says `enabled: false`.
+/// Unknown channel names are left to the caller's validation.
+pub fn check_channel(c: &Connection, tenant: &str, channel: &str) -> ApiResult<()> {
+    if !CHANNELS.contains(&channel) {
+        return Ok(());
+    }
+    let (_, features) = plan_and_features(c, tenant)?;
+    if let Some(list) = features.get("channels").and_then(Value::as_array) {
+        if !list.iter().any(|x| x.as_str() == Some(channel)) {
+            return Err(ApiError::forbidden(format!(
+                "The tenant's plan does not include the {channel} channel"
+            ))
+            .with_code("CHANNEL_NOT_ENABLED")
+            .with_extra("channel", channel));
+        }
+    }
+    let config = tenant_config(c, tenant)?;
+    if config.pointer(&format!("/channels/{channel}/enabled")) == Some(&json!(false)) {
+        return Err(ApiError::forbidden(format!(
+            "The {channel} channel is disabled in the tenant's configuration"
+        ))
+        .with_code("CHANNEL_NOT_ENABLED")
+        .with_extra("channel", channel));
     }
     Ok(())
 }

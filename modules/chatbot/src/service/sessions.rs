@@ -72,6 +72,7 @@ pub(crate) fn create(
     mut context: Value,
     timeout: i64,
 ) -> ApiResult<SessionCreated> {
+    check_channel(tx, tenant, channel)?;
     let returning: i64 = tx.query_row(
         "SELECT COUNT(*) FROM chatbot_sessions WHERE tenant_id = ?1 AND user_id = ?2",
         params![tenant, user],

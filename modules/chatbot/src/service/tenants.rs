@@ -86,6 +86,7 @@ fn feature_errors(f: &TenantFeatures, errs: &mut Vec<FieldError>) {
         ("integrations_limit", f.integrations_limit),
         ("users_limit", f.users_limit),
         ("conversations_per_month", f.conversations_per_month),
+        ("rate_limit_per_hour", f.rate_limit_per_hour),
     ] {
         if v.is_some_and(|x| x < 1) {
             errs.push(FieldError::new(
@@ -219,6 +220,7 @@ pub(crate) fn create(
             now: &now,
         },
     )?;
+    super::routing::save_routes(tx, &id, &config)?;
     let owner_req = InviteUserRequest {
         email: req.admin_user.email.clone(),
         first_name: req.admin_user.first_name.clone(),
@@ -231,11 +233,7 @@ pub(crate) fn create(
     let owner = add_member(tx, platform, &id, &owner_req, "owner", false)?;
     let primary = issue_key(tx, &id, "live")?;
     let test = issue_key(tx, &id, "test")?;
-    let who = Caller {
-        tenant_id: id.clone(),
-        principal: Some(admin),
-        role: "platform_admin".into(),
-    };
+    let who = Caller::platform_admin(&id, admin);
     audit_in(
         tx,
         &who,
@@ -526,6 +524,7 @@ pub(crate) fn update_config(
     let version = if changes.is_empty() { v } else { v + 1 };
     if !changes.is_empty() {
         store_config(tx, &who.tenant_id, &cfg, version, &now)?;
+        super::routing::save_routes(tx, &who.tenant_id, &cfg)?;
         audit_in(
             tx,
             who,

@@ -336,6 +336,10 @@ pub(crate) fn delete_tenant_rows(tx: &Connection, id: &str) -> ApiResult<BTreeMa
         params![id],
     )?;
     tx.execute(
+        "DELETE FROM chatbot_channel_routes WHERE tenant_id = ?1",
+        params![id],
+    )?;
+    tx.execute(
         "DELETE FROM platform_webhooks WHERE module = ?1",
         params![crate::service::events_module(id)],
     )?;

@@ -1,6 +1,7 @@
 //! A/B tests between scenario variants, with live results computed from the
 //! attempts recorded at each variant's scenario during the test.
 
+use frontline_platform::auth::Principal;
 use frontline_platform::http::RequestMeta;
 use frontline_platform::page::Page;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
@@ -183,6 +184,27 @@ fn load(conn: &Connection, id: &str) -> ApiResult<Test> {
     )
     .optional()?
     .ok_or_else(|| not_found(id))
+}
+
+/// The test `id` as `p` may see it: 404 when one of its variants is a
+/// scenario `p` may not see (the rule of `GET /admin/scenarios/{id}`), so
+/// its results never reveal a private scenario's attempts.
+fn load_for(conn: &Connection, id: &str, p: &Principal) -> ApiResult<Test> {
+    let t = load(conn, id)?;
+    if visible_to(conn, &t, p)? {
+        Ok(t)
+    } else {
+        Err(not_found(id))
+    }
+}
+
+fn visible_to(conn: &Connection, t: &Test, p: &Principal) -> ApiResult<bool> {
+    for v in &t.variants {
+        if store::hidden(conn, &v.scenario_id, p)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Figures of one variant over the test window.
@@ -595,26 +617,30 @@ impl AbTestsApi {
                 &["RUNNING", "PAUSED", "COMPLETED", "CANCELLED"],
             )?;
         }
-        let (l, o) = (pg.limit as i64, pg.offset() as i64);
+        let (l, o) = (pg.limit as usize, pg.offset() as usize);
+        let p = auth.0;
         let (items, total) = self
             .platform
             .db
             .read(move |conn| {
-                let total: i64 = conn.query_row(
-                    "SELECT COUNT(*) FROM training_ab_tests WHERE ?1 IS NULL OR status = ?1",
-                    [&status.0],
-                    |r| r.get(0),
-                )?;
                 let mut stmt = conn.prepare(
                     "SELECT id FROM training_ab_tests WHERE ?1 IS NULL OR status = ?1
-                     ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3",
+                     ORDER BY created_at DESC, id DESC",
                 )?;
                 let ids = stmt
-                    .query_map(params![status.0, l, o], |r| r.get::<_, String>(0))?
+                    .query_map(params![status.0], |r| r.get::<_, String>(0))?
                     .collect::<std::result::Result<Vec<_>, _>>()?;
-                let mut items = Vec::new();
+                // Only tests whose variants the caller may all see.
+                let mut tests = Vec::new();
                 for id in ids {
                     let t = load(conn, &id)?;
+                    if visible_to(conn, &t, &p)? {
+                        tests.push(t);
+                    }
+                }
+                let total = tests.len() as i64;
+                let mut items = Vec::new();
+                for t in tests.into_iter().skip(o).take(l) {
                     items.push(json!({
                         "id": t.id, "name": t.name, "status": t.status, "metric": t.metric,
                         "confidenceLevel": t.confidence, "minSampleSize": t.min_sample,
@@ -651,7 +677,7 @@ impl AbTestsApi {
             .platform
             .db
             .read(move |conn| {
-                let t = load(conn, &id.0)?;
+                let t = load_for(conn, &id.0, &p)?;
                 render(conn, &t)
             })
             .await?;
@@ -702,7 +728,7 @@ impl AbTestsApi {
             .platform
             .db
             .write(move |tx| {
-                let mut t = load(tx, &id.0)?;
+                let mut t = load_for(tx, &id.0, &p)?;
                 if t.status == "COMPLETED" || t.status == "CANCELLED" {
                     return Err(ApiError::conflict(format!("The test is {} and cannot change", t.status))
                         .with_code("INVALID_STATE"));
@@ -785,7 +811,7 @@ impl AbTestsApi {
             .platform
             .db
             .write(move |tx| {
-                let mut t = load(tx, &id.0)?;
+                let mut t = load_for(tx, &id.0, &p)?;
                 if t.status == "CANCELLED" || t.status == "COMPLETED" {
                     return Err(ApiError::conflict(format!("The test is already {}", t.status))
                         .with_code("INVALID_STATE"));
@@ -831,7 +857,11 @@ impl AbTestsApi {
                 .into())
             }
         };
-        let t = self.platform.db.read(move |conn| load(conn, &id.0)).await?;
+        let t = self
+            .platform
+            .db
+            .read(move |conn| load_for(conn, &id.0, &p))
+            .await?;
         if t.status != "RUNNING" {
             return Err(ApiError::conflict(format!(
                 "The test is {}; only running tests assign variants",

@@ -138,32 +138,46 @@ pub fn period(p: Option<&str>, start: Option<&str>, end: Option<&str>) -> ApiRes
     })
 }
 
-fn attempts(conn: &Connection, scenario_id: Option<&str>, per: &Period) -> ApiResult<Vec<Attempt>> {
-    let mut stmt = conn.prepare(
-        "SELECT user_id, score, scores, duration, completed, passed, rating, reported_issue,
-                tokens_used, latency, error, created_at
-         FROM training_attempts
-         WHERE (?1 IS NULL OR scenario_id = ?1) AND created_at >= ?2 AND created_at <= ?3
-         ORDER BY created_at",
-    )?;
+/// The attempts in `per` (of one scenario, or of all), counting only
+/// attempts at scenarios `viewer` may see (private ones: their author and
+/// training admins), as `GET /admin/scenarios/{id}` does.
+fn attempts(
+    conn: &Connection,
+    scenario_id: Option<&str>,
+    per: &Period,
+    viewer: &frontline_platform::auth::Principal,
+) -> ApiResult<Vec<Attempt>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT a.user_id, a.score, a.scores, a.duration, a.completed, a.passed, a.rating, a.reported_issue,
+                a.tokens_used, a.latency, a.error, a.created_at
+         FROM training_attempts a JOIN training_scenarios s ON s.id = a.scenario_id
+         WHERE (?1 IS NULL OR a.scenario_id = ?1) AND a.created_at >= ?2 AND a.created_at <= ?3
+           AND {}
+         ORDER BY a.created_at",
+        store::visible_sql("s", 4)
+    ))?;
+    let admin = service::is_training_admin(viewer) as i64;
     let rows = stmt
-        .query_map(params![scenario_id, iso(per.start), iso(per.end)], |r| {
-            let scores: String = r.get(2)?;
-            Ok(Attempt {
-                user_id: r.get(0)?,
-                score: r.get(1)?,
-                scores: serde_json::from_str(&scores).unwrap_or_default(),
-                duration: r.get(3)?,
-                completed: r.get(4)?,
-                passed: r.get(5)?,
-                rating: r.get(6)?,
-                reported_issue: r.get(7)?,
-                tokens: r.get(8)?,
-                latency: r.get(9)?,
-                error: r.get(10)?,
-                created_at: r.get(11)?,
-            })
-        })?
+        .query_map(
+            params![scenario_id, iso(per.start), iso(per.end), viewer.id, admin],
+            |r| {
+                let scores: String = r.get(2)?;
+                Ok(Attempt {
+                    user_id: r.get(0)?,
+                    score: r.get(1)?,
+                    scores: serde_json::from_str(&scores).unwrap_or_default(),
+                    duration: r.get(3)?,
+                    completed: r.get(4)?,
+                    passed: r.get(5)?,
+                    rating: r.get(6)?,
+                    reported_issue: r.get(7)?,
+                    tokens: r.get(8)?,
+                    latency: r.get(9)?,
+                    error: r.get(10)?,
+                    created_at: r.get(11)?,
+                })
+            },
+        )?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -483,7 +497,7 @@ impl AnalyticsApi {
             .db
             .read(move |conn| {
                 let s = store::get(conn, &id.0, &p)?;
-                let a = attempts(conn, Some(&s.id), &per)?;
+                let a = attempts(conn, Some(&s.id), &per, &p)?;
                 Ok(full_analytics(&s, &a, &per))
             })
             .await?;
@@ -526,7 +540,7 @@ impl AnalyticsApi {
                 let mut rows = Vec::new();
                 for id in &ids {
                     let s = store::get(conn, id, &p)?;
-                    let a = attempts(conn, Some(&s.id), &per)?;
+                    let a = attempts(conn, Some(&s.id), &per, &p)?;
                     rows.push(
                         json!({ "scenarioId": s.id, "name": s.name, "category": s.category,
                         "difficulty": s.difficulty, "metrics": metrics(&a) }),
@@ -588,7 +602,7 @@ impl AnalyticsApi {
                 };
                 let by_status = count_by("status")?;
                 let total: i64 = by_status.values().filter_map(Value::as_i64).sum();
-                let all = attempts(conn, None, &per)?;
+                let all = attempts(conn, None, &per, &p)?;
                 let mut stmt = conn.prepare(
                     "SELECT a.scenario_id, s.name, COUNT(*) AS n, AVG(a.score), AVG(a.rating)
                      FROM training_attempts a JOIN training_scenarios s ON s.id = a.scenario_id

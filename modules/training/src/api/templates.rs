@@ -1,5 +1,6 @@
 //! Scenario templates and creating scenarios from them.
 
+use frontline_platform::auth::Principal;
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
@@ -19,8 +20,13 @@ pub struct TemplatesApi {
 
 const TCOLS: &str = "id, name, description, thumbnail, category, difficulty, industry, is_featured, variables, body, created_by, created_at";
 
-/// A template as the API shows it (with usage figures), and its body.
-fn template_row(conn: &Connection, r: &rusqlite::Row) -> rusqlite::Result<(Value, Value)> {
+/// A template as the API shows it (with usage figures counted over the
+/// scenarios `viewer` may see), and its body.
+fn template_row(
+    conn: &Connection,
+    r: &rusqlite::Row,
+    viewer: &Principal,
+) -> rusqlite::Result<(Value, Value)> {
     let vars: String = r.get(8)?;
     let body: String = r.get(9)?;
     let id: String = r.get(0)?;
@@ -44,11 +50,16 @@ fn template_row(conn: &Connection, r: &rusqlite::Row) -> rusqlite::Result<(Value
     ))
     .map(|(mut t, b)| {
         // How many scenarios came from it and how their attempts were rated.
+        let admin = service::is_training_admin(viewer) as i64;
         if let Ok((n, rating)) = conn.query_row(
-            "SELECT COUNT(*), (SELECT AVG(a.rating) FROM training_attempts a JOIN training_scenarios s
-                ON s.id = a.scenario_id WHERE s.template_id = ?1)
-             FROM training_scenarios WHERE template_id = ?1",
-            [&id],
+            &format!(
+                "SELECT COUNT(*), (SELECT AVG(a.rating) FROM training_attempts a JOIN training_scenarios s
+                    ON s.id = a.scenario_id WHERE s.template_id = ?1 AND {})
+                 FROM training_scenarios t WHERE t.template_id = ?1 AND {}",
+                store::visible_sql("s", 2),
+                store::visible_sql("t", 2)
+            ),
+            rusqlite::params![id, viewer.id, admin],
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?)),
         ) {
             t["usageCount"] = json!(n);
@@ -58,11 +69,11 @@ fn template_row(conn: &Connection, r: &rusqlite::Row) -> rusqlite::Result<(Value
     })
 }
 
-fn template(conn: &Connection, id: &str) -> ApiResult<(Value, Value)> {
+fn template(conn: &Connection, id: &str, viewer: &Principal) -> ApiResult<(Value, Value)> {
     conn.query_row(
         &format!("SELECT {TCOLS} FROM training_templates WHERE id = ?1"),
         [id],
-        |r| template_row(conn, r),
+        |r| template_row(conn, r, viewer),
     )
     .optional()?
     .ok_or_else(|| {
@@ -104,7 +115,7 @@ impl TemplatesApi {
                 let rows = stmt
                     .query_map(
                         rusqlite::params![category.0, difficulty.0, featured.0],
-                        |r| template_row(conn, r),
+                        |r| template_row(conn, r, &p),
                     )?
                     .map(|r| r.map(|(t, _)| t))
                     .collect::<std::result::Result<Vec<_>, _>>()?;
@@ -124,7 +135,7 @@ impl TemplatesApi {
             .platform
             .db
             .read(move |conn| {
-                let (mut t, body) = template(conn, &id.0)?;
+                let (mut t, body) = template(conn, &id.0, &p)?;
                 t["content"] = body;
                 Ok(t)
             })
@@ -150,7 +161,7 @@ impl TemplatesApi {
             .platform
             .db
             .write(move |tx| {
-                let (t, tbody) = template(tx, &id.0)?;
+                let (t, tbody) = template(tx, &id.0, &p)?;
                 let values = service::template_values(&t["variables"], body.get("variables").unwrap_or(&Value::Null))?;
                 let mut doc = service::substitute(&tbody, &values);
                 doc["name"] = body.get("name").cloned().unwrap_or(Value::Null);

@@ -1,0 +1,170 @@
+//! Rate limits per tenant, by plan ("Rate limiting per tenant - Different
+//! limits based on plan tier"). Requests made for a tenant — with its API key,
+//! or by one of its members with `X-Tenant-ID` (or a `/tenants/{id}` path) —
+//! draw on that tenant's hourly allowance: the plan's
+//! ([`plan_requests_per_hour`]) or `features.rate_limit_per_hour`. Every other
+//! request (platform admins, anonymous visitors, channel webhooks, bad
+//! credentials) keeps the module's flat per-user/per-IP limit. Responses carry
+//! `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` and
+//! `X-RateLimit-Type` (`tenant`, `user` or `ip`).
+
+use frontline_platform::error::ErrorKind;
+use frontline_platform::http::{
+    current_request_id, error_response, token_from_request, Classifier, ErrorContext, RequestId,
+};
+use frontline_platform::ratelimit::{Decision, LimitRule};
+use frontline_platform::{ApiError, Platform};
+use poem::http::HeaderValue;
+use poem::{Endpoint, IntoResponse, Request, Response};
+use serde_json::Value;
+use std::sync::Arc;
+
+use crate::access::{self, Caller};
+use crate::model::ChatbotEnvelope;
+
+/// The flat limit of requests not made for a tenant (per user or IP).
+pub const FLAT_PER_HOUR: u32 = 1000;
+const WINDOW_SECS: u64 = 3600;
+
+/// Requests per hour a tenant's plan allows.
+pub fn plan_requests_per_hour(plan: &str) -> u32 {
+    match plan {
+        "free" => 100,
+        "starter" => 1_000,
+        "professional" => 5_000,
+        _ => 20_000,
+    }
+}
+
+/// The tenant's hourly allowance: `features.rate_limit_per_hour` when set,
+/// else the plan's.
+pub fn tenant_requests_per_hour(plan: &str, features: &Value) -> u32 {
+    features
+        .get("rate_limit_per_hour")
+        .and_then(Value::as_u64)
+        .filter(|n| *n >= 1)
+        .map(|n| n.min(u64::from(u32::MAX)) as u32)
+        .unwrap_or_else(|| plan_requests_per_hour(plan))
+}
+
+/// Marks a request counted against its tenant (the flat limit skips it).
+#[derive(Clone, Copy)]
+struct TenantLimited;
+
+/// The module's flat limit, for requests not counted against a tenant.
+pub fn flat_classifier() -> Classifier {
+    Arc::new(|req: &Request, _p| {
+        if req.data::<TenantLimited>().is_some() {
+            None
+        } else {
+            Some(LimitRule::new("api", FLAT_PER_HOUR, WINDOW_SECS))
+        }
+    })
+}
+
+/// The endpoint in front of the module's gate that applies the tenant limits.
+pub struct TenantLimits<E> {
+    pub inner: E,
+    pub platform: Platform,
+}
+
+/// The tenant named in a `/tenants/{id}` path.
+fn path_tenant(req: &Request) -> Option<String> {
+    let mut parts = req.uri().path().split('/');
+    parts.find(|p| *p == "tenants")?;
+    parts.next().filter(|p| !p.is_empty()).map(str::to_string)
+}
+
+/// The tenant a request is made for, when its credentials are a tenant's
+/// API key or a member's token (platform admins are not counted), with the
+/// tenant's hourly allowance. `None` leaves the request to the flat limit
+/// (and its credentials to the handler).
+async fn tenant_caller(platform: &Platform, req: &Request) -> Option<(Caller, u32)> {
+    let has_tenant = access::api_key_of(req).is_some()
+        || req.headers().contains_key("x-tenant-id")
+        || path_tenant(req).is_some();
+    if !has_tenant || !req.headers().contains_key("authorization") {
+        return None;
+    }
+    let path = path_tenant(req);
+    let who = access::caller(platform, req, path.as_deref()).await.ok()?;
+    if who.role == "platform_admin" {
+        return None;
+    }
+    let t = who.tenant_id.clone();
+    let (plan, features) = platform
+        .db
+        .read(move |c| crate::store::plan_and_features(c, &t))
+        .await
+        .ok()?;
+    Some((who, tenant_requests_per_hour(&plan, &features)))
+}
+
+fn set(resp: &mut Response, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        resp.headers_mut().insert(name, v);
+    }
+}
+
+fn headers(resp: &mut Response, d: &Decision, kind: &str) {
+    set(resp, "x-ratelimit-limit", &d.limit.to_string());
+    set(resp, "x-ratelimit-remaining", &d.remaining.to_string());
+    set(resp, "x-ratelimit-reset", &d.reset_at.to_string());
+    set(resp, "x-ratelimit-type", kind);
+}
+
+impl<E: Endpoint> Endpoint for TenantLimits<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let who = tenant_caller(&self.platform, &req).await;
+        let Some((who, per_hour)) = who else {
+            let user = match token_from_request(&req) {
+                Some(t) => self.platform.auth.verify(&t).await.is_ok(),
+                None => false,
+            };
+            let mut resp = self.inner.call(req).await?.into_response();
+            if resp.headers().contains_key("x-ratelimit-limit") {
+                set(
+                    &mut resp,
+                    "x-ratelimit-type",
+                    if user { "user" } else { "ip" },
+                );
+            }
+            return Ok(resp);
+        };
+        let tenant = who.tenant_id.clone();
+        req.set_data(TenantLimited);
+        let rule = LimitRule::new("tenant", per_hour, WINDOW_SECS);
+        let d = self
+            .platform
+            .limiter
+            .check(crate::SLUG, &rule, &format!("tenant:{tenant}"));
+        if !d.allowed {
+            let ctx = ErrorContext {
+                request_id: req
+                    .data::<RequestId>()
+                    .map(|r| r.0.clone())
+                    .or_else(current_request_id)
+                    .unwrap_or_default(),
+                timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                path: req.uri().path().to_string(),
+            };
+            let err = ApiError::new(
+                ErrorKind::RateLimited,
+                "The tenant's hourly request limit is reached",
+            )
+            .with_extra("retryAfter", d.retry_after)
+            .with_extra("limit", d.limit)
+            .with_extra("windowSeconds", d.window_secs)
+            .with_extra("limit_type", "tenant");
+            let mut resp = error_response::<ChatbotEnvelope>(&err, &ctx);
+            headers(&mut resp, &d, "tenant");
+            return Ok(resp);
+        }
+        req.set_data(access::Resolved(path_tenant(&req), who));
+        let mut resp = self.inner.call(req).await?.into_response();
+        headers(&mut resp, &d, "tenant");
+        Ok(resp)
+    }
+}
