@@ -153,6 +153,7 @@ async fn an_estimate_from_the_largest_accepted_figures_is_a_number() {
         .await;
     assert_eq!(r.status.as_u16(), 400, "{}", r.body);
     let mut max = hourly();
+    max["serviceName"] = json!("Therapy at the limits");
     max["hourlyRate"] = json!(1e9);
     max["minimumHours"] = json!(24);
     max["maximumHours"] = json!(24);
