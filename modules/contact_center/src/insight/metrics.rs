@@ -125,7 +125,6 @@ pub struct ThresholdCreate {
     /// Default warning.
     pub severity: Option<String>,
     /// 1..=10080, default 60.
-    #[oai(validator(minimum(value = "1"), maximum(value = "10080")))]
     pub window_minutes: Option<i64>,
     pub alert_message: Option<String>,
     pub team_id: Option<i64>,
@@ -143,7 +142,6 @@ pub struct ThresholdUpdate {
     pub threshold_value: Option<f64>,
     pub comparison_operator: Option<String>,
     pub severity: Option<String>,
-    #[oai(validator(minimum(value = "1"), maximum(value = "10080")))]
     pub window_minutes: Option<i64>,
     pub alert_message: Option<String>,
     pub team_id: Option<i64>,
