@@ -120,6 +120,29 @@ fn inputs() -> Vec<NumericInput> {
         )
         .float()
         .range(0.0, 1.0),
+        b(
+            "POST",
+            format!("{API}/v1/teams"),
+            json!({"name": "T", "max_agents": 10}),
+            "/max_agents",
+        )
+        .range(1.0, 1000.0),
+        b(
+            "POST",
+            format!("{API}/ivr/flows"),
+            json!({"name": "F", "timeout_seconds": 10}),
+            "/timeout_seconds",
+        )
+        .range(1.0, 600.0),
+        b(
+            "POST",
+            format!("{API}/ivr/flows"),
+            json!({"name": "F", "max_retries": 3}),
+            "/max_retries",
+        )
+        .range(0.0, 10.0),
+        NumericInput::query(format!("{API}/recordings?duration_min={{n}}")),
+        NumericInput::query(format!("{API}/v1/calls?limit={{n}}")).range(1.0, 100.0),
         NumericInput::query(format!(
             "{API}/analytics/dashboard/overview?period_hours={{n}}"
         ))
