@@ -257,7 +257,8 @@ pub fn assert_absent(v: &Value, needle: &str, what: &str) {
 
 /// One numeric input of an endpoint, for numeric-extremes tests: the request
 /// (`path` may hold `{n}` where a query value goes; otherwise the value goes
-/// into `body` at the JSON `pointer`, which must exist) and the range the
+/// into `body` at the JSON `pointer`, which must exist; `{uniq}` in it becomes a
+/// fresh value on every request) and the range the
 /// server accepts (`integer` fields also refuse fractions).
 #[derive(Debug, Clone)]
 pub struct NumericInput {
@@ -315,7 +316,12 @@ impl NumericInput {
     pub fn refuses(&self, v: &Value) -> bool {
         let within = |f: f64| (self.min..=self.max).contains(&f);
         if self.integer {
-            v.as_i64().is_none_or(|i| !within(i as f64))
+            // A whole float (2.0, -0.0) may be read as an integer; a fraction may not.
+            let whole = v
+                .as_i64()
+                .map(|i| i as f64)
+                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18));
+            whole.is_none_or(|f| !within(f))
         } else {
             v.as_f64().is_none_or(|f| !within(f))
         }
@@ -357,7 +363,11 @@ impl TestApp {
                     .pointer_mut(input.pointer)
                     .ok_or_else(|| format!("{} has no {}", url, input.pointer))?;
                 *slot = v.clone();
-                Some(b)
+                // `{uniq}` in the body becomes a fresh value (names that must be unique).
+                let text = b
+                    .to_string()
+                    .replace("{uniq}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+                Some(serde_json::from_str(&text).map_err(|e| e.to_string())?)
             }
             None => None,
         };

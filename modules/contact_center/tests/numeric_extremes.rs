@@ -22,8 +22,8 @@ fn cc_error(v: &Value) -> bool {
 fn inputs() -> Vec<NumericInput> {
     let b = NumericInput::body;
     let call = json!({"outcome": "success", "duration": 60, "cost": 1.0});
-    let queue = json!({"name": "Q", "max_size": 10, "timeout_seconds": 300});
-    let campaign = json!({"name": "C", "max_daily_calls": 100, "max_retries": 3});
+    let queue = json!({"name": "Q {uniq}", "max_size": 10, "timeout_seconds": 300});
+    let campaign = json!({"name": "C {uniq}", "max_daily_calls": 100, "max_retries": 3});
     let metric = json!({"metric_type": "queue", "metric_name": "wait", "value": 1.0});
     let threshold = json!({"metric_type": "queue", "metric_name": "wait", "threshold_value": 10.0,
         "comparison_operator": "greater_than", "window_minutes": 60});
@@ -123,21 +123,21 @@ fn inputs() -> Vec<NumericInput> {
         b(
             "POST",
             format!("{API}/v1/teams"),
-            json!({"name": "T", "max_agents": 10}),
+            json!({"name": "T {uniq}", "max_agents": 10}),
             "/max_agents",
         )
         .range(1.0, 1000.0),
         b(
             "POST",
             format!("{API}/ivr/flows"),
-            json!({"name": "F", "timeout_seconds": 10}),
+            json!({"name": "F {uniq}", "timeout_seconds": 10}),
             "/timeout_seconds",
         )
         .range(1.0, 600.0),
         b(
             "POST",
             format!("{API}/ivr/flows"),
-            json!({"name": "F", "max_retries": 3}),
+            json!({"name": "F {uniq}", "max_retries": 3}),
             "/max_retries",
         )
         .range(0.0, 10.0),

@@ -11,6 +11,8 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
 
 const API: &str = "/marketplace/v1";
+/// The smallest positive float: "above 0" accepts it.
+const ABOVE_ZERO: f64 = 5e-324;
 
 /// The module's error body: `{"success":false,"error":{code,message,details}}`.
 fn market_error(v: &Value) -> bool {
@@ -18,7 +20,7 @@ fn market_error(v: &Value) -> bool {
 }
 
 fn hourly() -> Value {
-    json!({"serviceName": "Therapy", "pricingType": "hourly", "hourlyRate": 3000,
+    json!({"serviceName": "Therapy {uniq}", "pricingType": "hourly", "hourlyRate": 3000,
         "minimumHours": 1, "maximumHours": 4,
         "location": {"coordinates": [36.8, -1.3], "serviceRadius": 10},
         "dynamicPricing": {"enabled": true, "rushFee": 20, "weekendFee": 10, "travelFee": 300},
@@ -26,12 +28,12 @@ fn hourly() -> Value {
 }
 
 fn tiered() -> Value {
-    json!({"serviceName": "Massage", "pricingType": "tiered", "tiers": [
+    json!({"serviceName": "Massage {uniq}", "pricingType": "tiered", "tiers": [
         {"tierName": "basic", "price": 2500, "duration": 60}]})
 }
 
 fn package() -> Value {
-    json!({"serviceName": "Course", "pricingType": "package", "packages": [
+    json!({"serviceName": "Course {uniq}", "pricingType": "package", "packages": [
         {"packageName": "five", "price": 9000, "sessions": 5, "duration": 60}]})
 }
 
@@ -41,18 +43,16 @@ fn inputs(hourly_id: &str) -> Vec<NumericInput> {
     let estimate = json!({"servicePricingId": hourly_id, "duration": 60});
     vec![
         b(
-            json!({"serviceName": "Cut", "pricingType": "flat", "flatRate": 500}),
+            json!({"serviceName": "Cut {uniq}", "pricingType": "flat", "flatRate": 500}),
             "/flatRate",
         )
         .float()
-        .range(f64::MIN_POSITIVE, 1e9),
-        b(hourly(), "/hourlyRate")
-            .float()
-            .range(f64::MIN_POSITIVE, 1e9),
+        .range(ABOVE_ZERO, 1e9),
+        b(hourly(), "/hourlyRate").float().range(ABOVE_ZERO, 1e9),
         b(hourly(), "/maximumHours").float().range(1.0, 24.0),
         b(hourly(), "/location/serviceRadius")
             .float()
-            .range(f64::MIN_POSITIVE, 500.0),
+            .range(ABOVE_ZERO, 500.0),
         b(hourly(), "/dynamicPricing/rushFee")
             .float()
             .range(0.0, 100.0),
@@ -62,13 +62,11 @@ fn inputs(hourly_id: &str) -> Vec<NumericInput> {
         b(hourly(), "/discounts/newCustomerDiscount")
             .float()
             .range(0.0, 100.0),
-        b(tiered(), "/tiers/0/price")
-            .float()
-            .range(f64::MIN_POSITIVE, 1e9),
+        b(tiered(), "/tiers/0/price").float().range(ABOVE_ZERO, 1e9),
         b(tiered(), "/tiers/0/duration").range(1.0, 1440.0),
         b(package(), "/packages/0/price")
             .float()
-            .range(f64::MIN_POSITIVE, 1e9),
+            .range(ABOVE_ZERO, 1e9),
         b(package(), "/packages/0/sessions").range(1.0, 1000.0),
         b(package(), "/packages/0/duration").range(1.0, 1440.0),
         NumericInput::body(

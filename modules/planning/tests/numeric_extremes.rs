@@ -46,7 +46,7 @@ fn inputs() -> Vec<NumericInput> {
         NumericInput::body(
             "POST",
             format!("{API}/versions"),
-            version("Extremes"),
+            version("Extremes {uniq}"),
             pointer,
         )
     };

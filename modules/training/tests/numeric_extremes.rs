@@ -18,7 +18,7 @@ fn training_error(v: &Value) -> bool {
 
 fn scenario() -> Value {
     json!({
-        "name": "Extremes",
+        "name": "Extremes {uniq}",
         "description": "x",
         "category": "SALES",
         "difficulty": "INTERMEDIATE",
