@@ -285,7 +285,7 @@ pub struct ProviderSettings {
     pub timeout_ms: Option<i64>,
     /// System prompt for this provider.
     pub custom_instructions: Option<String>,
-    /// Cost per 1000 tokens in cents (for usage and billing).
+    /// Cost per 1000 tokens in cents (for usage and billing), 0-1000000.
     pub cost_per_1k_tokens_cents: Option<f64>,
     /// Other provider settings.
     #[oai(flatten)]

@@ -418,9 +418,21 @@ pub(crate) fn validate_ai_models(ai: &AiModelSettings, errs: &mut Vec<FieldError
                     "timeout_ms must be 100-60000",
                 ));
             }
+            // Usage costs are sums of tokens times this: bounded, they stay finite.
+            if p.cost_per_1k_tokens_cents
+                .is_some_and(|x| !(0.0..=MAX_COST_PER_1K_CENTS).contains(&x))
+            {
+                errs.push(FieldError::new(
+                    format!("{pf}.cost_per_1k_tokens_cents"),
+                    "cost_per_1k_tokens_cents must be 0-1000000",
+                ));
+            }
         }
     }
 }
+
+/// The highest provider price per 1000 tokens, in cents.
+pub const MAX_COST_PER_1K_CENTS: f64 = 1_000_000.0;
 
 /// The event names tenants can subscribe to.
 pub const EVENTS: &[&str] = &[

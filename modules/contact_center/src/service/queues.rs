@@ -821,7 +821,9 @@ pub fn record(
         Some(raw) => parse_ts("started_at", raw)
             .map_err(|e| problems.push(e))
             .ok(),
-        None => Some(Utc::now() - Duration::seconds(body.duration.max(0))),
+        // An out-of-range duration is already a problem; no start from it.
+        None => Duration::try_seconds(body.duration.max(0))
+            .and_then(|d| Utc::now().checked_sub_signed(d)),
     };
     if started.is_some_and(|s| s > Utc::now() + Duration::minutes(5)) {
         problems.push(FieldError::new(
@@ -863,7 +865,9 @@ pub fn record(
     if let Some(q) = body.queue_id {
         org_store::get_queue(tx, q)?;
     }
-    let end = started + Duration::seconds(body.duration);
+    let end = Duration::try_seconds(body.duration)
+        .and_then(|d| started.checked_add_signed(d))
+        .ok_or_else(|| ApiError::invalid("duration", "duration must be between 0 and 86400"))?;
     let call = NewCall {
         call_id: new_call_id(),
         direction,
