@@ -31,7 +31,12 @@ async fn a_fresh_data_dir_is_private() {
     for dir in ["files", "index"] {
         assert_eq!(mode(&data.join(dir)), 0o700, "{dir}/");
     }
-    for file in ["frontline.db", "frontline.db-wal", "frontline.db-shm", "secret.key"] {
+    for file in [
+        "frontline.db",
+        "frontline.db-wal",
+        "frontline.db-shm",
+        "secret.key",
+    ] {
         assert_eq!(mode(&data.join(file)), 0o600, "{file}");
     }
     drop(server);

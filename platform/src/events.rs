@@ -34,7 +34,8 @@ use crate::secrets::SecretBox;
 use crate::time::{from_ms, to_ms};
 
 /// This service's schema steps (its own migration chain, `platform.events`).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE platform_events (
     id INTEGER PRIMARY KEY,
     module TEXT NOT NULL,
@@ -69,11 +70,13 @@ CREATE TABLE platform_webhook_deliveries (
 );
 CREATE INDEX platform_webhook_deliveries_due ON platform_webhook_deliveries(status, next_attempt_at);
 CREATE INDEX platform_webhook_deliveries_hook ON platform_webhook_deliveries(webhook_id, id);
-"#, r#"
+"#,
+    r#"
 ALTER TABLE platform_webhooks ADD COLUMN module_wide INTEGER NOT NULL DEFAULT 0;
 -- Only training admins could register training webhooks: they see every scenario.
 UPDATE platform_webhooks SET module_wide = 1 WHERE module = 'training';
-"#];
+"#,
+];
 
 /// Delivery attempts before a delivery is marked failed.
 pub const MAX_ATTEMPTS: i64 = 8;

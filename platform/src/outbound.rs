@@ -16,7 +16,7 @@
 //! refuses, so the connection goes to an address that was checked (no second
 //! DNS answer can slip past).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -148,21 +148,21 @@ fn v4_nets() -> &'static [Ipv4Net] {
     static NETS: OnceLock<Vec<Ipv4Net>> = OnceLock::new();
     NETS.get_or_init(|| {
         [
-            "0.0.0.0/8",          // "this network", unspecified
-            "10.0.0.0/8",         // private
-            "100.64.0.0/10",      // shared address space (CGNAT)
-            "127.0.0.0/8",        // loopback
-            "169.254.0.0/16",     // link-local (cloud metadata)
-            "172.16.0.0/12",      // private
-            "192.0.0.0/24",       // IETF protocol assignments
-            "192.0.2.0/24",       // documentation
-            "192.88.99.0/24",     // 6to4 relay anycast
-            "192.168.0.0/16",     // private
-            "198.18.0.0/15",      // benchmarking
-            "198.51.100.0/24",    // documentation
-            "203.0.113.0/24",     // documentation
-            "224.0.0.0/4",        // multicast
-            "240.0.0.0/4",        // reserved, broadcast
+            "0.0.0.0/8",       // "this network", unspecified
+            "10.0.0.0/8",      // private
+            "100.64.0.0/10",   // shared address space (CGNAT)
+            "127.0.0.0/8",     // loopback
+            "169.254.0.0/16",  // link-local (cloud metadata)
+            "172.16.0.0/12",   // private
+            "192.0.0.0/24",    // IETF protocol assignments
+            "192.0.2.0/24",    // documentation
+            "192.88.99.0/24",  // 6to4 relay anycast
+            "192.168.0.0/16",  // private
+            "198.18.0.0/15",   // benchmarking
+            "198.51.100.0/24", // documentation
+            "203.0.113.0/24",  // documentation
+            "224.0.0.0/4",     // multicast
+            "240.0.0.0/4",     // reserved, broadcast
         ]
         .iter()
         .filter_map(|n| n.parse().ok())
@@ -367,7 +367,10 @@ mod tests {
             "http://[ff02::1]/",
         ] {
             let err = open.check_url("url", bad).unwrap_err();
-            assert!(err.message.contains("not a public address"), "{bad}: {err:?}");
+            assert!(
+                err.message.contains("not a public address"),
+                "{bad}: {err:?}"
+            );
         }
         assert!(open.check_url("url", "file:///etc/passwd").is_err());
         assert!(open
@@ -382,7 +385,9 @@ mod tests {
     fn the_operator_allows_exceptions() {
         let policy = OutboundPolicy::allowing(["127.0.0.1, 10.0.0.0/8", "*.corp.example"]);
         assert!(policy.check_url("url", "http://127.0.0.1:8080/").is_ok());
-        assert!(policy.check_url("url", "http://[::ffff:127.0.0.1]/").is_ok());
+        assert!(policy
+            .check_url("url", "http://[::ffff:127.0.0.1]/")
+            .is_ok());
         assert!(policy.check_url("url", "http://10.9.8.7/").is_ok());
         assert!(policy.check_url("url", "http://127.0.0.2/").is_err());
         assert!(policy.check_url("url", "http://[::1]/").is_err());
@@ -416,7 +421,6 @@ mod tests {
         let loopback = PolicyResolver::new(Arc::new(OutboundPolicy::allowing(["127.0.0.1"])));
         let ok = loopback.resolve_host("localhost").await.unwrap();
         assert!(ok.iter().all(|a| a.ip() == IpAddr::V4(Ipv4Addr::LOCALHOST)));
-        let _ = Ipv6Addr::LOCALHOST;
     }
 
     /// The client connects through the policy's resolver: `localhost` is

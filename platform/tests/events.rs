@@ -195,7 +195,13 @@ async fn bad_subscriptions_are_refused_per_field_and_owners_are_separate() {
     assert_eq!(alices.len(), 1);
 }
 
-async fn subscribe(p: &Platform, module: &str, owner: &str, url: &str, module_wide: bool) -> String {
+async fn subscribe(
+    p: &Platform,
+    module: &str,
+    owner: &str,
+    url: &str,
+    module_wide: bool,
+) -> String {
     let api = p.events.clone();
     let new = NewSubscription {
         module: module.into(),
@@ -209,9 +215,9 @@ async fn subscribe(p: &Platform, module: &str, owner: &str, url: &str, module_wi
     sub.id
 }
 
-async fn queued(p: &Platform, hook: &str) -> usize {
-    let hook = hook.to_string();
-    p.db.read(move |c| Ok(events::deliveries(c, &hook, 100)?.len()))
+async fn queued(p: &Platform, sub_id: &str) -> usize {
+    let sub_id = sub_id.to_string();
+    p.db.read(move |c| Ok(events::deliveries(c, &sub_id, 100)?.len()))
         .await
         .unwrap()
 }
@@ -232,7 +238,11 @@ async fn an_event_reaches_its_audience_and_module_wide_subscriptions_only() {
     })
     .await
     .unwrap();
-    assert_eq!(queued(&p, &alice).await, 2, "alice: hers and the public one");
+    assert_eq!(
+        queued(&p, &alice).await,
+        2,
+        "alice: hers and the public one"
+    );
     assert_eq!(queued(&p, &bob).await, 1, "bob: only the public one");
     assert_eq!(queued(&p, &admin).await, 3, "module-wide: all three");
 }
@@ -244,8 +254,10 @@ async fn a_name_resolving_to_loopback_is_refused_at_delivery() {
     let dir = tempfile::tempdir().unwrap();
     let p = Platform::open(Settings::for_data_dir(dir.path()), &[]).unwrap();
     let seen = Received::default();
-    let url = local_server(seen.clone()).await.replace("127.0.0.1", "localhost");
-    let hook = subscribe(&p, "m", "alice", &url, false).await;
+    let url = local_server(seen.clone())
+        .await
+        .replace("127.0.0.1", "localhost");
+    let sub_id = subscribe(&p, "m", "alice", &url, false).await;
     p.db.write(|tx| {
         events::emit(tx, "m", "a.thing", &json!({}), &Audience::owners(["alice"]))?;
         Ok(())
@@ -253,11 +265,17 @@ async fn a_name_resolving_to_loopback_is_refused_at_delivery() {
     .await
     .unwrap();
     assert_eq!(p.events.deliver_due().await.unwrap(), 1);
-    let id = hook.clone();
-    let log = p.db.read(move |c| events::deliveries(c, &id, 10)).await.unwrap();
+    let id = sub_id.clone();
+    let log =
+        p.db.read(move |c| events::deliveries(c, &id, 10))
+            .await
+            .unwrap();
     assert_eq!(log[0].status, "pending");
     assert_eq!(log[0].last_status_code, None);
     let error = log[0].last_error.clone().unwrap_or_default();
     assert!(error.contains("not public"), "{error}");
-    assert!(seen.calls.lock().unwrap().is_empty(), "nothing reached the local server");
+    assert!(
+        seen.calls.lock().unwrap().is_empty(),
+        "nothing reached the local server"
+    );
 }

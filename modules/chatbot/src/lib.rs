@@ -163,7 +163,9 @@ fn start(platform: &Platform) {
     {
         Ok(0) => {}
         Ok(n) => tracing::info!(tenants = n, "chatbot: encrypted stored provider api keys"),
-        Err(e) => tracing::error!(error = %e.message, "chatbot: could not encrypt stored provider api keys"),
+        Err(e) => {
+            tracing::error!(error = %e.message, "chatbot: could not encrypt stored provider api keys")
+        }
     }
 }
 

@@ -67,9 +67,8 @@ pub fn open_keys(config: &mut Value, keys: &SecretBox) {
 /// returns how many tenant configurations changed).
 pub fn seal_stored_keys(tx: &Connection, keys: &SecretBox) -> ApiResult<usize> {
     let rows: Vec<(String, String)> = {
-        let mut st = tx.prepare(
-            "SELECT id, config FROM chatbot_tenants WHERE config LIKE '%\"api_key\"%'",
-        )?;
+        let mut st =
+            tx.prepare("SELECT id, config FROM chatbot_tenants WHERE config LIKE '%\"api_key\"%'")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };

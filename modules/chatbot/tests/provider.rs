@@ -328,7 +328,12 @@ async fn provider_api_keys_are_stored_encrypted_and_still_sent() {
     // A key stored in clear by an earlier version is encrypted at start.
     let t = tid.clone();
     let clear = raw.replace(
-        raw.split("\"api_key\":\"").nth(1).unwrap().split('"').next().unwrap(),
+        raw.split("\"api_key\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap(),
         "sk-old-clear-key",
     );
     app.platform
@@ -393,8 +398,7 @@ async fn provider_urls_must_be_public_addresses() {
         r.assert_status(StatusCode::BAD_REQUEST);
         let b = body(r).await;
         assert_eq!(
-            b["error"]["details"]["field"],
-            "configuration.ai_models.providers.x.base_url",
+            b["error"]["details"]["field"], "configuration.ai_models.providers.x.base_url",
             "{url}: {b}"
         );
         assert!(b.to_string().contains("not a public address"), "{url}: {b}");

@@ -11,15 +11,16 @@ use serde_json::json;
 
 async fn subscription(cc: &Cc, seq: Option<i64>, module_wide: bool) -> String {
     let owner = match seq {
-        Some(seq) => cc
-            .app
-            .platform
-            .db
-            .read(move |c| frontline_platform::auth::find_user_by_seq(c, seq))
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
+        Some(seq) => {
+            cc.app
+                .platform
+                .db
+                .read(move |c| frontline_platform::auth::find_user_by_seq(c, seq))
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
         None => "admin".into(),
     };
     let api = cc.app.platform.events.clone();
@@ -75,9 +76,13 @@ async fn campaign_events_reach_the_owner_and_admins_only() {
         .await
         .expect(201);
     let id = c["id"].as_i64().unwrap();
-    cc.put(&a, &format!("/campaigns/{id}"), json!({"status": "archived"}))
-        .await
-        .expect(200);
+    cc.put(
+        &a,
+        &format!("/campaigns/{id}"),
+        json!({"status": "archived"}),
+    )
+    .await
+    .expect(200);
     let archived = vec![("campaign.archived".to_string(), id)];
     assert_eq!(delivered(&cc, &hook_a).await, archived);
     assert_eq!(delivered(&cc, &hook_admin).await, archived);

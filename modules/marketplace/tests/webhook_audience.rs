@@ -170,8 +170,14 @@ async fn events_reach_only_the_parties_and_admins() {
 
     // And the other way round: B's review reaches B's parties only.
     review(&app, &cb, &pb).await;
-    assert_eq!(types(delivered(&app, &hook_cb).await), vec!["review.created"]);
-    assert_eq!(types(delivered(&app, &hook_pb).await), vec!["review.created"]);
+    assert_eq!(
+        types(delivered(&app, &hook_cb).await),
+        vec!["review.created"]
+    );
+    assert_eq!(
+        types(delivered(&app, &hook_pb).await),
+        vec!["review.created"]
+    );
     assert_eq!(delivered(&app, &hook_ca).await.len(), 1);
     assert_eq!(delivered(&app, &hook_pa).await.len(), 2);
     assert_eq!(delivered(&app, &hook_admin).await.len(), 3);
@@ -200,10 +206,7 @@ async fn webhooks_to_non_public_addresses_are_refused() {
         )
         .await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{url}: {b}");
-        assert!(
-            b.to_string().contains("not a public address"),
-            "{url}: {b}"
-        );
+        assert!(b.to_string().contains("not a public address"), "{url}: {b}");
     }
     let (_, list) = call(&app, "GET", "/webhooks", Some(&customer), None).await;
     assert_eq!(list["data"], json!([]), "{list}");

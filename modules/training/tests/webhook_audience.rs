@@ -104,7 +104,12 @@ async fn private_scenario_events_reach_their_author_and_admins_only() {
     let mut private = doc_example();
     private["isPrivate"] = json!(true);
     let (st, s) = app
-        .call("POST", "/training/api/admin/scenarios", Some(&a), Some(private))
+        .call(
+            "POST",
+            "/training/api/admin/scenarios",
+            Some(&a),
+            Some(private),
+        )
         .await
         .parts();
     assert_eq!(st, StatusCode::CREATED, "{s}");
@@ -112,13 +117,22 @@ async fn private_scenario_events_reach_their_author_and_admins_only() {
     let created = ("scenario.created".to_string(), private_id.clone());
     assert_eq!(delivered(&app, &hook_a).await, vec![created.clone()]);
     assert_eq!(delivered(&app, &hook_admin).await, vec![created.clone()]);
-    assert_eq!(delivered(&app, &hook_b).await, vec![], "B cannot see A's private scenario");
+    assert_eq!(
+        delivered(&app, &hook_b).await,
+        vec![],
+        "B cannot see A's private scenario"
+    );
 
     // A public scenario of B's is everyone's.
     let mut public = doc_example();
     public["name"] = json!("Public Billing Drill");
     let (st, s) = app
-        .call("POST", "/training/api/admin/scenarios", Some(&b), Some(public))
+        .call(
+            "POST",
+            "/training/api/admin/scenarios",
+            Some(&b),
+            Some(public),
+        )
         .await
         .parts();
     assert_eq!(st, StatusCode::CREATED, "{s}");

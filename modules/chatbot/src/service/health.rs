@@ -99,8 +99,14 @@ async fn probe_provider(
     {
         Ok(_) => (Some(started.elapsed().as_secs_f64() * 1000.0), None),
         Err(e) if e.is_timeout() => (None, Some("timed out".into())),
-        Err(e) if e.is_connect() && frontline_platform::outbound::describe(&e).contains("not public") => {
-            (None, Some("refused by this server's outbound policy (not a public address)".into()))
+        Err(e)
+            if e.is_connect()
+                && frontline_platform::outbound::describe(&e).contains("not public") =>
+        {
+            (
+                None,
+                Some("refused by this server's outbound policy (not a public address)".into()),
+            )
         }
         Err(_) => (None, Some("unreachable".into())),
     }

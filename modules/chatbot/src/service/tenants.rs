@@ -140,11 +140,11 @@ pub(crate) fn create_errors(policy: &OutboundPolicy, req: &CreateTenantRequest) 
         errs.extend(configuration_errors(
             policy,
             &ConfigurationSections {
-            general: None,
-            chatbot: cfg.chatbot.clone(),
-            channels: cfg.channels.clone(),
-            integrations: None,
-            ai_models: cfg.ai_models.clone(),
+                general: None,
+                chatbot: cfg.chatbot.clone(),
+                channels: cfg.channels.clone(),
+                integrations: None,
+                ai_models: cfg.ai_models.clone(),
             },
         ));
     }

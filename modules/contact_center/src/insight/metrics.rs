@@ -552,7 +552,13 @@ pub fn check_thresholds(tx: &Connection, m: &Metric, at_ms: i64) -> ApiResult<Ve
                 )?;
                 let id = tx.last_insert_rowid();
                 let alert = get_alert(tx, id)?;
-                events::emit(tx, SLUG, "alert.triggered", &alert_json(&alert), &events::Audience::admins())?;
+                events::emit(
+                    tx,
+                    SLUG,
+                    "alert.triggered",
+                    &alert_json(&alert),
+                    &events::Audience::admins(),
+                )?;
                 opened.push(id);
             }
             (true, Some(id)) => {
@@ -574,7 +580,13 @@ fn resolve(tx: &Connection, id: i64) -> ApiResult<()> {
         params![id, iso(now())],
     )?;
     let alert = get_alert(tx, id)?;
-    events::emit(tx, SLUG, "alert.resolved", &alert_json(&alert), &events::Audience::admins())?;
+    events::emit(
+        tx,
+        SLUG,
+        "alert.resolved",
+        &alert_json(&alert),
+        &events::Audience::admins(),
+    )?;
     Ok(())
 }
 
