@@ -405,3 +405,46 @@ async fn provider_urls_must_be_public_addresses() {
     }
     assert!(!raw_config(&app, &tid).await.contains("base_url"));
 }
+
+/// A provider name that resolves to loopback is accepted as configuration
+/// (no DNS then) but never called: not by the chat, not by the health probe,
+/// and its key is never sent.
+#[tokio::test]
+async fn a_provider_name_resolving_to_loopback_is_never_called() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (url, seen) = completions_server(200).await;
+    let url = url.replace("127.0.0.1", "localhost");
+    let port = url
+        .trim_start_matches("http://localhost:")
+        .trim_end_matches("/v1")
+        .to_string();
+    let (_tid, key) = setup(
+        &app,
+        json!({"local": {"base_url": url, "model": "m", "api_key": "sk-local-secret", "timeout_ms": 2000}}),
+        json!(["local", "rule_based"]),
+    )
+    .await;
+    let d = send(&app, &key, "m1", "store hours").await;
+    assert_eq!(d["data"]["processing_metadata"]["model_used"], "rule_based");
+    let report = body(
+        app.client
+            .get(format!("{B}/health/dependencies"))
+            .header("Authorization", format!("Bearer {}", app.admin_token))
+            .send()
+            .await,
+    )
+    .await;
+    let probe = &report["dependencies"][format!("provider:localhost:{port}")];
+    assert_eq!(probe["status"], "unhealthy", "{report}");
+    assert!(
+        probe["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("outbound policy"),
+        "{report}"
+    );
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the local server was never reached"
+    );
+}
