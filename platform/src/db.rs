@@ -296,13 +296,17 @@ fn current_version(conn: &Connection, module: &str) -> Result<i64, rusqlite::Err
 /// exists; an existing file, and its `-wal`/`-shm`, are restricted to 0600.
 pub fn create_private(path: &Path) -> std::io::Result<()> {
     let mut open = std::fs::OpenOptions::new();
-    open.write(true).create(true).truncate(false);
+    open.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         open.mode(0o600);
     }
-    open.open(path)?;
+    match open.open(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -311,7 +315,10 @@ pub fn create_private(path: &Path) -> std::io::Result<()> {
             p.push(suffix);
             let p = std::path::PathBuf::from(p);
             if p.exists() {
-                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+                if let Err(e) = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                {
+                    tracing::warn!(file = %p.display(), error = %e, "cannot restrict the file to 0600");
+                }
             }
         }
     }

@@ -47,7 +47,11 @@ fn create_private_dir(dir: &std::path::Path, ours: bool) -> std::io::Result<()> 
         use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
         builder.mode(0o700);
         if ours && dir.is_dir() {
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            // Best effort: a read-only or foreign directory is reported by
+            // the write probe that follows, with its own message.
+            if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+                tracing::warn!(dir = %dir.display(), error = %e, "cannot restrict the directory to 0700");
+            }
         }
     }
     #[cfg(not(unix))]
