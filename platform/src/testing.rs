@@ -20,10 +20,22 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// Lets `settings` call out to 127.0.0.1 (tests' local servers).
+pub fn allow_loopback(settings: &mut Settings) {
+    settings.outbound = crate::outbound::OutboundPolicy::allowing(["127.0.0.1"]);
+}
+
 impl TestApp {
     /// A server with `modules`, rate limits off.
     pub async fn new(modules: Vec<Module>) -> TestApp {
         TestApp::with_settings(modules, |_| {}).await
+    }
+
+    /// A server with `modules` whose outbound policy also allows 127.0.0.1,
+    /// for tests that run a local webhook receiver or provider server (the
+    /// default policy, like production's, refuses loopback).
+    pub async fn allowing_loopback(modules: Vec<Module>) -> TestApp {
+        TestApp::with_settings(modules, allow_loopback).await
     }
 
     /// A server with `modules` and settings changed by `tweak`.

@@ -374,7 +374,11 @@ pub fn check_channel(c: &Connection, tenant: &str, channel: &str) -> ApiResult<(
 /// Checks `ai_models` of a configuration update: `fallback_chain` is a list of
 /// provider names, each provider's `base_url` an allowed http(s) URL,
 /// temperatures 0-2 and `max_tokens` 1-32000; one detail per bad field.
-pub(crate) fn validate_ai_models(ai: &AiModelSettings, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate_ai_models(
+    policy: &frontline_platform::outbound::OutboundPolicy,
+    ai: &AiModelSettings,
+    errs: &mut Vec<FieldError>,
+) {
     let f = "configuration.ai_models";
     if let Some(chain) = &ai.fallback_chain {
         let okay = !chain.is_empty()
@@ -403,7 +407,6 @@ pub(crate) fn validate_ai_models(ai: &AiModelSettings, errs: &mut Vec<FieldError
     };
     sampling(errs, f, ai.temperature, ai.max_tokens);
     if let Some(map) = &ai.providers {
-        let policy = frontline_platform::outbound::OutboundPolicy::from_env();
         for (name, p) in map {
             let pf = format!("{f}.providers.{name}");
             if let Some(u) = &p.base_url {
@@ -454,7 +457,14 @@ pub fn events_module(tenant: &str) -> String {
 /// the tenant's webhook subscriptions, signed and retried by the platform).
 pub(crate) fn emit(tx: &Connection, tenant: &str, event: &str, mut data: Value) -> ApiResult<()> {
     data["tenant_id"] = json!(tenant);
-    frontline_platform::events::emit(tx, &events_module(tenant), event, &data)?;
+    // The stream is the tenant's own: every subscription on it is the tenant's.
+    frontline_platform::events::emit(
+        tx,
+        &events_module(tenant),
+        event,
+        &data,
+        &frontline_platform::events::Audience::All,
+    )?;
     Ok(())
 }
 

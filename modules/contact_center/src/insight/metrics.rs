@@ -559,7 +559,13 @@ pub fn check_thresholds(tx: &Connection, m: &Metric, at_ms: i64) -> ApiResult<Ve
                 )?;
                 let id = tx.last_insert_rowid();
                 let alert = get_alert(tx, id)?;
-                events::emit(tx, SLUG, "alert.triggered", &alert_json(&alert))?;
+                events::emit(
+                    tx,
+                    SLUG,
+                    "alert.triggered",
+                    &alert_json(&alert),
+                    &events::Audience::admins(),
+                )?;
                 opened.push(id);
             }
             (true, Some(id)) => {
@@ -581,7 +587,13 @@ fn resolve(tx: &Connection, id: i64) -> ApiResult<()> {
         params![id, iso(now())],
     )?;
     let alert = get_alert(tx, id)?;
-    events::emit(tx, SLUG, "alert.resolved", &alert_json(&alert))?;
+    events::emit(
+        tx,
+        SLUG,
+        "alert.resolved",
+        &alert_json(&alert),
+        &events::Audience::admins(),
+    )?;
     Ok(())
 }
 
@@ -1068,7 +1080,7 @@ impl MetricsApi {
                     params![id, iso(now()), by, b.notes],
                 )?;
                 let a = get_alert(tx, id)?;
-                events::emit(tx, SLUG, "alert.acknowledged", &alert_json(&a))?;
+                events::emit(tx, SLUG, "alert.acknowledged", &alert_json(&a), &events::Audience::admins())?;
                 audit_tx(tx, &auth, &meta, "alert.acknowledge", "alert", id, json!({"by": by}))?;
                 Ok(a)
             })

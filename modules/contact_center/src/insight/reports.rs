@@ -607,6 +607,7 @@ pub async fn generate(platform: &Platform, id: i64) -> ApiResult<Value> {
                         SLUG,
                         "report.generated",
                         &json!({"report_id": id, "size": stored.size}),
+                        &events::Audience::admins(),
                     )?;
                 }
                 Err(e) => {
@@ -619,6 +620,7 @@ pub async fn generate(platform: &Platform, id: i64) -> ApiResult<Value> {
                         SLUG,
                         "report.failed",
                         &json!({"report_id": id, "error": e.message}),
+                        &events::Audience::admins(),
                     )?;
                 }
             }

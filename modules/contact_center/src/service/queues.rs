@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use chrono::{Duration, Utc};
 use frontline_platform::auth::Principal;
 use frontline_platform::{ApiError, ApiResult, FieldError, RequestMeta};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::org::{audit_org, normalize_language, normalize_skill};
@@ -442,7 +442,19 @@ fn attributes_of(queue: &Queue, r: &CallRow) -> CallAttributes {
 }
 
 /// Emits a call event (`call.ended`, `call.abandoned`) for webhook subscribers.
+/// The audience is the owner of the call's campaign (and admins).
 fn call_event(tx: &Connection, event: &str, call: &Call) -> ApiResult<()> {
+    let owner: Option<i64> = match call.campaign_id {
+        Some(c) => tx
+            .query_row(
+                "SELECT created_by_id FROM cc_campaigns WHERE id = ?1",
+                [c],
+                |r| r.get(0),
+            )
+            .optional()?,
+        None => None,
+    };
+    let audience = super::owners_audience(tx, owner.as_slice())?;
     frontline_platform::events::emit(
         tx,
         crate::SLUG,
@@ -452,6 +464,7 @@ fn call_event(tx: &Connection, event: &str, call: &Call) -> ApiResult<()> {
             "campaign_id": call.campaign_id, "contact_id": call.contact_id,
             "agent_id": call.agent_id, "queue_id": call.queue_id, "duration": call.duration,
         }),
+        &audience,
     )?;
     Ok(())
 }

@@ -692,7 +692,8 @@ pub fn update(
         )?;
         let event = json!({"pricingId": id, "providerId": provider_id, "pricingType": t, "currentPrice": price,
             "previousRate": prev_price, "version": version, "changedFields": changed, "reason": ch.reason});
-        events::emit(tx, SLUG, "pricing.updated", &event)?;
+        let audience = super::party_audience(tx, None, Some(&provider_id))?;
+        events::emit(tx, SLUG, "pricing.updated", &event, &audience)?;
         audit::record(
             tx,
             Some(user),
