@@ -297,6 +297,20 @@ pub struct Events {
     secrets: SecretBox,
     retry_base_ms: Arc<AtomicU64>,
     started: Arc<AtomicBool>,
+    stats: Arc<DeliveryStats>,
+}
+
+/// What the delivery worker measures (for `/metrics`).
+#[derive(Debug, Default)]
+pub struct DeliveryStats {
+    /// Attempts the endpoint accepted (2xx).
+    pub delivered: AtomicU64,
+    /// Failed attempts that will be retried.
+    pub retried: AtomicU64,
+    /// Failed attempts after which the delivery was given up.
+    pub failed: AtomicU64,
+    /// Time of each attempt, from connecting to the endpoint's answer.
+    pub latency: crate::metrics::Histogram,
 }
 
 impl Events {
@@ -309,7 +323,13 @@ impl Events {
             secrets: SecretBox::new(key),
             retry_base_ms: Arc::new(AtomicU64::new(2_000)),
             started: Arc::new(AtomicBool::new(false)),
+            stats: Arc::new(DeliveryStats::default()),
         }
+    }
+
+    /// Delivery counters and latency since start.
+    pub fn stats(&self) -> &DeliveryStats {
+        &self.stats
     }
 
     /// The first retry waits this long; each next one twice as long (tests shorten it).
@@ -426,7 +446,15 @@ impl Events {
         let n = due.len();
         let results: Vec<(i64, i64, Result<u16, String>)> = futures_util::stream::iter(due)
             .map(|d| async move {
+                let started = std::time::Instant::now();
                 let outcome = self.attempt(&d).await;
+                self.stats.latency.observe_since(started);
+                let counter = match &outcome {
+                    Ok(code) if (200..300).contains(code) => &self.stats.delivered,
+                    _ if d.attempts + 1 >= MAX_ATTEMPTS => &self.stats.failed,
+                    _ => &self.stats.retried,
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
                 (d.delivery_id, d.attempts + 1, outcome)
             })
             .buffer_unordered(8)

@@ -84,7 +84,7 @@ pub async fn render(platform: &Platform) -> String {
     let stored = stored.unwrap_or_default();
     render_jobs(&mut out, platform, &stored, now_ms);
     render_search(&mut out, platform, &stored, now_ms);
-    render_webhooks(&mut out, &stored);
+    render_webhooks(&mut out, platform, &stored);
     out
 }
 
@@ -174,10 +174,7 @@ fn render_database(out: &mut String, platform: &Platform) {
         file_size(std::path::Path::new(&wal)),
     );
     let data_dir = &platform.settings.data_dir;
-    if let (Ok(free), Ok(total)) = (
-        fs4::available_space(data_dir),
-        fs4::total_space(data_dir),
-    ) {
+    if let (Ok(free), Ok(total)) = (fs4::available_space(data_dir), fs4::total_space(data_dir)) {
         single(
             out,
             "frontline_data_dir_available_bytes",
@@ -318,7 +315,33 @@ fn render_search(out: &mut String, platform: &Platform, stored: &Stored, now_ms:
     platform.search.query_latency().render_series(out, name, "");
 }
 
-fn render_webhooks(out: &mut String, stored: &Stored) {
+fn render_webhooks(out: &mut String, platform: &Platform, stored: &Stored) {
+    let stats = platform.events.stats();
+    family(
+        out,
+        "frontline_webhook_deliveries_total",
+        "counter",
+        "Outgoing webhook delivery attempts by outcome: delivered (2xx), retrying (failed, will retry), failed (given up).",
+    );
+    for (outcome, v) in [
+        ("delivered", &stats.delivered),
+        ("retrying", &stats.retried),
+        ("failed", &stats.failed),
+    ] {
+        let _ = writeln!(
+            out,
+            "frontline_webhook_deliveries_total{{outcome=\"{outcome}\"}} {}",
+            v.load(Ordering::Relaxed)
+        );
+    }
+    let name = "frontline_webhook_delivery_duration_seconds";
+    family(
+        out,
+        name,
+        "histogram",
+        "Time of one outgoing webhook attempt, to the endpoint's answer or the error.",
+    );
+    stats.latency.render_series(out, name, "");
     family(
         out,
         "frontline_webhook_deliveries_waiting",

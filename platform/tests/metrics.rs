@@ -83,7 +83,13 @@ async fn metrics_cover_process_database_jobs_search_and_webhooks() {
              VALUES ('wh1', 'test', 'https://hooks.example.com/x', '[\"*\"]', 'x', 0)",
             [],
         )?;
-        events::emit(tx, "test", "thing.happened", &json!({}), &events::Audience::All)?;
+        events::emit(
+            tx,
+            "test",
+            "thing.happened",
+            &json!({}),
+            &events::Audience::All,
+        )?;
         Ok(())
     })
     .await
@@ -115,6 +121,8 @@ async fn metrics_cover_process_database_jobs_search_and_webhooks() {
         "frontline_search_indexing_lag_seconds",
         "frontline_search_query_duration_seconds",
         "frontline_webhook_deliveries_waiting",
+        "frontline_webhook_deliveries_total",
+        "frontline_webhook_delivery_duration_seconds",
         "frontline_rate_limit_rejections_total",
         "frontline_sign_ins_total",
         "frontline_http_requests_total",
@@ -177,5 +185,75 @@ async fn metrics_cover_process_database_jobs_search_and_webhooks() {
             "frontline_http_requests_total",
             &[("route", "/metrics"), ("status", "200")]
         ) >= 1.0
+    );
+}
+
+/// A local endpoint that accepts every delivery.
+async fn accepting_endpoint() -> String {
+    use poem::listener::{Acceptor, Listener, TcpListener};
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
+    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
+    tokio::spawn(
+        poem::Server::new_with_acceptor(acceptor).run(poem::Route::new().at(
+            "/hook",
+            poem::endpoint::make_sync(|_| poem::http::StatusCode::OK),
+        )),
+    );
+    format!("http://{addr}/hook")
+}
+
+#[tokio::test]
+async fn webhook_deliveries_are_counted_by_outcome_and_timed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_data_dir(dir.path());
+    frontline_platform::testing::allow_loopback(&mut settings);
+    let p = Platform::open(settings, &[]).unwrap();
+    let client = TestClient::new(frontline_platform::app::build(&p, vec![], None));
+    let ok_url = accepting_endpoint().await;
+    let ev = p.events.clone();
+    p.db.write(move |tx| {
+        for (url, owner) in [(ok_url.as_str(), "a"), ("http://127.0.0.1:9/refused", "b")] {
+            ev.subscribe(
+                tx,
+                &events::NewSubscription {
+                    module: "test".into(),
+                    owner_id: Some(owner.into()),
+                    url: url.into(),
+                    events: vec!["*".into()],
+                    ..Default::default()
+                },
+            )?;
+        }
+        events::emit(
+            tx,
+            "test",
+            "thing.happened",
+            &json!({}),
+            &events::Audience::All,
+        )?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(p.events.deliver_due().await.unwrap(), 2);
+
+    let s = scrape(&client).await;
+    let outcome = |o: &str| s.get("frontline_webhook_deliveries_total", &[("outcome", o)]);
+    assert_eq!(outcome("delivered"), 1.0);
+    assert_eq!(outcome("retrying"), 1.0);
+    assert_eq!(outcome("failed"), 0.0);
+    assert_eq!(
+        s.get("frontline_webhook_delivery_duration_seconds_count", &[]),
+        2.0
+    );
+    assert_eq!(
+        s.get(
+            "frontline_webhook_deliveries_waiting",
+            &[("state", "retrying")]
+        ),
+        1.0
     );
 }
