@@ -196,10 +196,12 @@ pub struct QueueMetrics {
 /// Alert counts of the dashboard.
 #[derive(Object, Clone, Debug)]
 pub struct AlertCounts {
-    /// Alerts not yet resolved.
+    /// Alerts with status `active` (what `GET /api/analytics/alerts?status=active` lists).
     pub active_count: i64,
+    /// Of the active ones, critical (`?status=active&severity=critical`).
     pub critical_count: i64,
-    /// Of the open ones, acknowledged.
+    /// Acknowledged alerts, counted apart (`?status=acknowledged`): still open,
+    /// no longer active.
     pub acknowledged_count: i64,
     /// Raised within the period.
     pub triggered_in_period: i64,
@@ -1019,7 +1021,8 @@ impl MetricsApi {
         method = "get",
         tag = "Tag::Extensions"
     )]
-    async fn alert(&self, _auth: BearerAuth, alert_id: Path<i64>) -> Result<Json<Alert>> {
+    async fn alert(&self, auth: BearerAuth, alert_id: Path<i64>) -> Result<Json<Alert>> {
+        require_operator(&auth.0)?;
         let id = alert_id.0;
         Ok(Json(
             self.platform.db.read(move |c| get_alert(c, id)).await?,
@@ -1248,8 +1251,8 @@ impl MetricsApi {
 
     /// Dashboard overview over the last `period_hours` (1..=8760, default 24):
     /// calls started in the period with their durations, queue waits of
-    /// calls queued in the period and calls waiting now, open alerts, and
-    /// new voicemails.
+    /// calls queued in the period and calls waiting now, alerts (active as
+    /// the alert list counts them; acknowledged apart), and new voicemails.
     ///
     /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/analytics/dashboard/overview", method = "get")]
@@ -1288,8 +1291,11 @@ impl MetricsApi {
                     [],
                     |r| r.get(0),
                 )?;
+                // The same statuses the alert list filters on: active apart from acknowledged.
                 let (open, critical, acked): (i64, i64, i64) = c.query_row(
-                    "SELECT COUNT(*), COALESCE(SUM(severity = 'critical'), 0), COALESCE(SUM(status = 'acknowledged'), 0)
+                    "SELECT COALESCE(SUM(status = 'active'), 0),
+                            COALESCE(SUM(status = 'active' AND severity = 'critical'), 0),
+                            COALESCE(SUM(status = 'acknowledged'), 0)
                      FROM cc_alerts WHERE status IN ('active', 'acknowledged')",
                     [],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
