@@ -578,7 +578,7 @@ async fn every_operation_as_the_least_privileged_role() {
             authorization: format!("Bearer {}", app.admin_token),
             tenant: Some(tenant.clone()),
         },
-        Some(json!({"email": viewer_email, "role": "viewer", "first_name": "View", "last_name": "Er"})),
+        Some(json!({"email": viewer_email, "role": "viewer", "first_name": "View", "last_name": "Er", "send_invitation": false})),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{m}");
