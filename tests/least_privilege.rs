@@ -605,7 +605,7 @@ async fn every_operation_as_the_least_privileged_role() {
     let mut ids: HashMap<&str, HashMap<String, String>> = HashMap::new();
     for (module, key, sql) in IDS {
         if let Some(id) = first_id(&app, sql.replace("{TENANT}", &tenant)).await {
-            ids.entry(module).or_default().insert(key.to_string(), id);
+            ids.entry(*module).or_default().insert(key.to_string(), id);
         }
     }
     let mut ids_of = |m: &str| ids.remove(m).unwrap_or_default();
