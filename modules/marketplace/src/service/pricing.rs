@@ -10,7 +10,7 @@ use frontline_platform::{events, ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
-use super::{check_coordinates, ensure_provider, is_object_id, iso, new_id, now, page_meta};
+use super::{check_coordinates, ensure_provider, iso, new_id, now, page_meta};
 use crate::model::{DynamicPricing, EstimateRequest, PricingInput};
 use crate::stats;
 use crate::SLUG;
