@@ -314,7 +314,11 @@ async fn self_registered_users_never_read_documents() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(
-        staff_hits.as_array().unwrap().iter().any(|h| h["source"] == "document"),
+        staff_hits
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["source"] == "document"),
         "{staff_hits}"
     );
     let hits = search(&app, &user, "salary").await;

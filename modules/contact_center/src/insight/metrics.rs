@@ -1273,12 +1273,13 @@ impl MetricsApi {
             .read(move |c| {
                 // Calls started in the period (part 1's call log); durations of ended calls.
                 let since_iso = iso(DateTime::from_timestamp_millis(since).unwrap_or_default());
-                let (calls, avg, max, min): (i64, Option<f64>, Option<f64>, Option<f64>) = c.query_row(
-                    "SELECT COUNT(*), AVG(duration), MAX(duration), MIN(duration) FROM cc_calls
+                let (calls, avg, max, min): (i64, Option<f64>, Option<f64>, Option<f64>) = c
+                    .query_row(
+                        "SELECT COUNT(*), AVG(duration), MAX(duration), MIN(duration) FROM cc_calls
                      WHERE started_at >= ?1",
-                    [&since_iso],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )?;
+                        [&since_iso],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )?;
                 // Waits of calls that left a queue in the period, and calls waiting now.
                 let (waits, wavg, wmax): (i64, Option<f64>, Option<f64>) = c.query_row(
                     "SELECT COUNT(wait_time), AVG(wait_time), MAX(wait_time) FROM cc_calls
@@ -1305,7 +1306,11 @@ impl MetricsApi {
                     [since],
                     |r| r.get(0),
                 )?;
-                let vms: i64 = c.query_row("SELECT COUNT(*) FROM cc_voicemails WHERE status = 'new'", [], |r| r.get(0))?;
+                let vms: i64 = c.query_row(
+                    "SELECT COUNT(*) FROM cc_voicemails WHERE status = 'new'",
+                    [],
+                    |r| r.get(0),
+                )?;
                 Ok(DashboardOverview {
                     period_hours: hours,
                     call_metrics: CallMetrics {

@@ -436,7 +436,9 @@ fn cell_text(v: &Value) -> String {
 pub fn to_csv(d: &Dataset) -> ApiResult<Vec<u8>> {
     frontline_platform::report::to_csv(
         d.columns.iter().cloned(),
-        d.rows.iter().map(|row| row.iter().map(cell_text).collect::<Vec<_>>()),
+        d.rows
+            .iter()
+            .map(|row| row.iter().map(cell_text).collect::<Vec<_>>()),
     )
 }
 

@@ -559,7 +559,10 @@ pub fn document(d: &Dataset, parameters: &Value) -> PlatformReport {
     let (charts, raw) = (flag("include_charts"), flag("include_raw_data"));
     let groups = d.columns.len().saturating_sub(d.summary.len());
     let mut report = PlatformReport::new(d.title.clone())
-        .subtitle(format!("Contact center {}", d.report_type.replace('_', " ")))
+        .subtitle(format!(
+            "Contact center {}",
+            d.report_type.replace('_', " ")
+        ))
         .meta("Report type", d.report_type.clone())
         .meta("Period", format!("{} to {}", d.period_start, d.period_end))
         .meta("Rows", d.rows.len().to_string())
@@ -598,7 +601,8 @@ pub fn document(d: &Dataset, parameters: &Value) -> PlatformReport {
             } else {
                 NumberFormat::Decimal(1)
             };
-            let chart = if groups == 1 && ["day", "week", "month"].contains(&d.columns[0].as_str()) {
+            let chart = if groups == 1 && ["day", "week", "month"].contains(&d.columns[0].as_str())
+            {
                 Chart::line(name.replace('_', " "), categories.clone())
             } else {
                 Chart::bar(name.replace('_', " "), categories.clone())
@@ -628,11 +632,7 @@ pub fn document(d: &Dataset, parameters: &Value) -> PlatformReport {
 
 /// Renders a stored dataset in `format` (pdf, xlsx or csv) through the
 /// platform's report renderer.
-pub fn render(
-    d: &Dataset,
-    format: &str,
-    parameters: &Value,
-) -> ApiResult<(Vec<u8>, &'static str)> {
+pub fn render(d: &Dataset, format: &str, parameters: &Value) -> ApiResult<(Vec<u8>, &'static str)> {
     match format {
         "csv" => Ok((report_data::to_csv(d)?, "text/csv; charset=utf-8")),
         "pdf" => Ok((document(d, parameters).to_pdf()?, "application/pdf")),
@@ -640,7 +640,10 @@ pub fn render(
             document(d, parameters).to_xlsx()?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )),
-        other => Err(ApiError::invalid("format", format!("{other} is not pdf, csv or xlsx"))),
+        other => Err(ApiError::invalid(
+            "format",
+            format!("{other} is not pdf, csv or xlsx"),
+        )),
     }
 }
 

@@ -37,7 +37,8 @@ pub fn is_category_ref(s: &str) -> bool {
     is_object_id(s)
         || (s.len() <= 64
             && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
 }
 
 /// The id of the category `reference` names (its id, or its slug); `None`
@@ -67,7 +68,9 @@ pub fn resolve_category(conn: &Connection, reference: &str) -> ApiResult<Option<
 pub fn category_filter(conn: &Connection, reference: Option<&str>) -> ApiResult<Option<String>> {
     match reference {
         None => Ok(None),
-        Some(r) => Ok(Some(resolve_category(conn, r)?.unwrap_or_else(|| r.to_string()))),
+        Some(r) => Ok(Some(
+            resolve_category(conn, r)?.unwrap_or_else(|| r.to_string()),
+        )),
     }
 }
 
@@ -112,9 +115,11 @@ fn category_json(conn: &Connection, id: &str) -> ApiResult<Value> {
 }
 
 fn category_row(r: &rusqlite::Row) -> rusqlite::Result<Value> {
-    Ok(json!({"serviceCategoryId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
+    Ok(
+        json!({"serviceCategoryId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
         "description": r.get::<_, Option<String>>(2)?, "createdAt": r.get::<_, String>(3)?,
-        "slug": r.get::<_, Option<String>>(4)?, "named": r.get::<_, bool>(5)?}))
+        "slug": r.get::<_, Option<String>>(4)?, "named": r.get::<_, bool>(5)?}),
+    )
 }
 
 fn check_category_input(c: &CategoryInput) -> ApiResult<String> {
@@ -125,7 +130,10 @@ fn check_category_input(c: &CategoryInput) -> ApiResult<String> {
             "name must be 1 to 100 characters",
         ));
     }
-    if c.description.as_ref().is_some_and(|d| d.chars().count() > 2000) {
+    if c.description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 2000)
+    {
         return Err(ApiError::invalid(
             "description",
             "description must be at most 2000 characters",
