@@ -131,7 +131,7 @@ mod tests {
         let bytes = to_csv(["name", "note"], [["=cmd|' /C calc'!A0", "a, \"b\""]]).unwrap();
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
-            "name,note\n\"'=cmd|' /C calc'!A0\",\"a, \"\"b\"\"\"\n"
+            "name,note\n'=cmd|' /C calc'!A0,\"a, \"\"b\"\"\"\n"
         );
     }
 }
