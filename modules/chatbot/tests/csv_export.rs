@@ -11,11 +11,20 @@ const B: &str = "/chatbot/api/v2";
 #[tokio::test]
 async fn formula_messages_are_neutralised_in_the_csv_export() {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (uid, _) = app.user_with(&[]).await;
+    let email = app
+        .platform
+        .auth
+        .get_user(&uid)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
     let resp = app
         .client
         .post(format!("{B}/tenants"))
         .header("Authorization", format!("Bearer {}", app.admin_token))
-        .body_json(&json!({"name": "Acme", "plan": "enterprise"}))
+        .body_json(&json!({"name": "Acme", "plan": "enterprise", "admin_user": {"email": email}}))
         .send()
         .await;
     resp.assert_status(StatusCode::CREATED);
