@@ -359,7 +359,11 @@ const CHATBOT_WRITES: &[(&str, &str)] = &[
 const CHATBOT_READS: &[&str] = &[];
 
 const NO_READS: &[(&str, &str)] = &[];
-const TRAINING_MAY_READ: &[(&str, &str)] = &[];
+const TRAINING_MAY_READ: &[(&str, &str)] = &[(
+    "GET /admin/scenarios/tests/{id}",
+    "OPEN HOLE, reported to the lead: an A/B test's variants name their scenarios, \
+     private ones of others included (training api/abtests.rs render); not fixed here",
+)];
 const MARKETPLACE_MAY_READ: &[(&str, &str)] = &[];
 
 // ---------------------------------------------------------------- bodies
