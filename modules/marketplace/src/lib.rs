@@ -167,6 +167,14 @@ CREATE TABLE marketplace_campaigns (
 CREATE INDEX marketplace_providers_near ON marketplace_providers(lat, lng, id, rating_avg, rating_count);
 CREATE INDEX marketplace_pricing_by_provider ON marketplace_pricing(provider_id, category_id, is_active, current_price);
 "#,
+    // Step 3: categories are registered on first use (named after their
+    // reference until an admin names them) and found by id or slug.
+    r#"
+ALTER TABLE marketplace_categories ADD COLUMN slug TEXT;
+ALTER TABLE marketplace_categories ADD COLUMN named INTEGER NOT NULL DEFAULT 1;
+UPDATE marketplace_categories SET slug = lower(replace(trim(name), ' ', '-'));
+CREATE INDEX marketplace_categories_slug ON marketplace_categories(slug);
+"#,
 ];
 
 pub fn module() -> Module {

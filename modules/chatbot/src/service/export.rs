@@ -79,14 +79,6 @@ pub(crate) fn export_format_of(filename: &str) -> &'static str {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// Builds the export document of one conversation (404 for another tenant's).
 pub(crate) fn export_document(
     c: &Connection,
@@ -97,30 +89,37 @@ pub(crate) fn export_document(
     let conv = load_conv(c, tenant, id)?;
     let messages = messages_between(c, tenant, id, spec.start.as_deref(), spec.end.as_deref())?;
     if spec.format == "csv" {
-        let mut out = String::from("message_id,timestamp,direction,text,intent,confidence_score,processing_time_ms,model_used\n");
+        // The platform's CSV writer: RFC 4180 quoting, formula cells neutralised.
+        let mut w = frontline_platform::report::CsvWriter::new();
+        w.record([
+            "message_id",
+            "timestamp",
+            "direction",
+            "text",
+            "intent",
+            "confidence_score",
+            "processing_time_ms",
+            "model_used",
+        ])?;
         for m in &messages {
             let cell = |k: &str| match &m[k] {
                 Value::Null => String::new(),
-                Value::String(s) => csv_field(s),
-                other => csv_field(&other.to_string()),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
             };
-            let text = m["content"]["text"]
-                .as_str()
-                .map(csv_field)
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{},{}\n",
+            let text = m["content"]["text"].as_str().unwrap_or_default();
+            w.record([
                 cell("message_id"),
                 cell("timestamp"),
                 cell("direction"),
-                text,
+                text.to_string(),
                 cell("intent"),
                 cell("confidence_score"),
                 cell("processing_time_ms"),
-                cell("model_used")
-            ));
+                cell("model_used"),
+            ])?;
         }
-        return Ok(out.into_bytes());
+        return w.finish();
     }
     let mut doc = json!({
         "conversation_id": id,

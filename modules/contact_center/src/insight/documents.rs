@@ -19,8 +19,8 @@ use serde_json::json;
 use super::ivr::audit_tx;
 use super::kb_search;
 use super::{
-    fail_if, iso, listed, not_found, now, require_manager, window, Created, Deleted, Listed,
-    Result, Tag,
+    fail_if, iso, listed, not_found, now, require_manager, require_operator, window, Created,
+    Deleted, Listed, Result, Tag,
 };
 use crate::SLUG;
 
@@ -268,15 +268,17 @@ impl DocumentsApi {
 #[OpenApi(tag = "Tag::Documents")]
 impl DocumentsApi {
     /// List documents, newest first (filter by `company_id`, `category`).
+    /// Documents are staff data: agents, supervisors and admins only.
     #[oai(path = "/api/v1/documents", method = "get")]
     async fn list(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         company_id: Query<Option<i64>>,
         category: Query<Option<String>>,
         limit: Query<Option<i64>>,
         offset: Query<Option<i64>>,
     ) -> Result<Listed<Document>> {
+        require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         let (company, cat) = (company_id.0, category.0);
         let (items, total) = self
@@ -454,7 +456,8 @@ impl DocumentsApi {
                             content: &text,
                             category: category.as_deref(),
                             tags: &tags,
-                            is_public: true,
+                            // Documents are staff data: never in a `user`'s search.
+                            is_public: false,
                             language: &language,
                         },
                         None,
@@ -468,8 +471,10 @@ impl DocumentsApi {
     }
 
     /// Get a document's metadata with a signed download link (valid one hour).
+    /// Agents, supervisors and admins only.
     #[oai(path = "/api/v1/documents/:document_id", method = "get")]
-    async fn get(&self, _auth: BearerAuth, document_id: Path<i64>) -> Result<Json<Document>> {
+    async fn get(&self, auth: BearerAuth, document_id: Path<i64>) -> Result<Json<Document>> {
+        require_operator(&auth.0)?;
         let id = document_id.0;
         let (d, file_id) = self.platform.db.read(move |c| get_document(c, id)).await?;
         Ok(Json(self.with_link(d, &file_id)))

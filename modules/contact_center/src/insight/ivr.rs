@@ -1228,9 +1228,10 @@ impl IvrApi {
     )]
     async fn versions(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         flow_id: Path<i64>,
     ) -> Result<Json<Vec<IvrFlowVersion>>> {
+        require_operator(&auth.0)?;
         let id = flow_id.0;
         let out = self
             .platform
@@ -1257,10 +1258,11 @@ impl IvrApi {
     )]
     async fn version(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         flow_id: Path<i64>,
         version: Path<i64>,
     ) -> Result<Json<IvrFlowVersion>> {
+        require_operator(&auth.0)?;
         let (id, v) = (flow_id.0, version.0);
         Ok(Json(
             self.platform
@@ -1351,9 +1353,10 @@ impl IvrApi {
     )]
     async fn get_session(
         &self,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         session_id: Path<i64>,
     ) -> Result<Json<IvrSession>> {
+        require_operator(&auth.0)?;
         let id = session_id.0;
         let s = self
             .platform

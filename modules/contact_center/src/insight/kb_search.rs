@@ -131,7 +131,7 @@ pub fn rebuild(p: &Platform) -> ApiResult<u64> {
             let mut stmt = conn.prepare(
                 "SELECT 'article', id, company_id, title, content, category, tags, is_public, language FROM cc_kb_articles
                  UNION ALL
-                 SELECT 'document', id, company_id, COALESCE(description, filename), text_content, category, tags, 1, language
+                 SELECT 'document', id, company_id, COALESCE(description, filename), text_content, category, tags, 0, language
                  FROM cc_documents",
             )?;
             let mut rows = stmt.query([])?;
@@ -246,7 +246,9 @@ pub async fn run(p: &Platform, req: &SearchRequest, internal: bool) -> ApiResult
             q = q.filter("lang", l.to_lowercase());
         }
         if !internal {
-            q = q.filter("public", "true");
+            // Public articles only: documents are staff data (entries indexed
+            // before documents were staged as non-public are left out too).
+            q = q.filter("public", "true").filter("kind", "article");
         }
         if req.include_documents == Some(false) {
             q = q.filter("kind", "article");
@@ -309,7 +311,8 @@ impl KnowledgeSearchApi {
     /// search index (BM25, title and tags boosted), tolerant to typos and
     /// word forms (per-language stemming); `score` is 0..1. Filters:
     /// `company_id`, `language`, `category`; `min_score` drops weak hits.
-    /// Callers with only the `user` role see public articles only.
+    /// Callers with only the `user` role see public articles only (never
+    /// internal articles nor uploaded documents).
     #[oai(path = "/api/v1/knowledge/search", method = "post")]
     async fn search(
         &self,

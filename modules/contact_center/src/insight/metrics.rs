@@ -203,10 +203,12 @@ pub struct QueueMetrics {
 /// Alert counts of the dashboard.
 #[derive(Object, Clone, Debug)]
 pub struct AlertCounts {
-    /// Alerts not yet resolved.
+    /// Alerts with status `active` (what `GET /api/analytics/alerts?status=active` lists).
     pub active_count: i64,
+    /// Of the active ones, critical (`?status=active&severity=critical`).
     pub critical_count: i64,
-    /// Of the open ones, acknowledged.
+    /// Acknowledged alerts, counted apart (`?status=acknowledged`): still open,
+    /// no longer active.
     pub acknowledged_count: i64,
     /// Raised within the period.
     pub triggered_in_period: i64,
@@ -1042,7 +1044,8 @@ impl MetricsApi {
         method = "get",
         tag = "Tag::Extensions"
     )]
-    async fn alert(&self, _auth: BearerAuth, alert_id: Path<i64>) -> Result<Json<Alert>> {
+    async fn alert(&self, auth: BearerAuth, alert_id: Path<i64>) -> Result<Json<Alert>> {
+        require_operator(&auth.0)?;
         let id = alert_id.0;
         Ok(Json(
             self.platform.db.read(move |c| get_alert(c, id)).await?,
@@ -1271,8 +1274,8 @@ impl MetricsApi {
 
     /// Dashboard overview over the last `period_hours` (1..=8760, default 24):
     /// calls started in the period with their durations, queue waits of
-    /// calls queued in the period and calls waiting now, open alerts, and
-    /// new voicemails.
+    /// calls queued in the period and calls waiting now, alerts (active as
+    /// the alert list counts them; acknowledged apart), and new voicemails.
     ///
     /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/analytics/dashboard/overview", method = "get")]
@@ -1293,12 +1296,13 @@ impl MetricsApi {
             .read(move |c| {
                 // Calls started in the period (part 1's call log); durations of ended calls.
                 let since_iso = iso(DateTime::from_timestamp_millis(since).unwrap_or_default());
-                let (calls, avg, max, min): (i64, Option<f64>, Option<f64>, Option<f64>) = c.query_row(
-                    "SELECT COUNT(*), AVG(duration), MAX(duration), MIN(duration) FROM cc_calls
+                let (calls, avg, max, min): (i64, Option<f64>, Option<f64>, Option<f64>) = c
+                    .query_row(
+                        "SELECT COUNT(*), AVG(duration), MAX(duration), MIN(duration) FROM cc_calls
                      WHERE started_at >= ?1",
-                    [&since_iso],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )?;
+                        [&since_iso],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )?;
                 // Waits of calls that left a queue in the period, and calls waiting now.
                 let (waits, wavg, wmax): (i64, Option<f64>, Option<f64>) = c.query_row(
                     "SELECT COUNT(wait_time), AVG(wait_time), MAX(wait_time) FROM cc_calls
@@ -1311,8 +1315,11 @@ impl MetricsApi {
                     [],
                     |r| r.get(0),
                 )?;
+                // The same statuses the alert list filters on: active apart from acknowledged.
                 let (open, critical, acked): (i64, i64, i64) = c.query_row(
-                    "SELECT COUNT(*), COALESCE(SUM(severity = 'critical'), 0), COALESCE(SUM(status = 'acknowledged'), 0)
+                    "SELECT COALESCE(SUM(status = 'active'), 0),
+                            COALESCE(SUM(status = 'active' AND severity = 'critical'), 0),
+                            COALESCE(SUM(status = 'acknowledged'), 0)
                      FROM cc_alerts WHERE status IN ('active', 'acknowledged')",
                     [],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -1322,7 +1329,11 @@ impl MetricsApi {
                     [since],
                     |r| r.get(0),
                 )?;
-                let vms: i64 = c.query_row("SELECT COUNT(*) FROM cc_voicemails WHERE status = 'new'", [], |r| r.get(0))?;
+                let vms: i64 = c.query_row(
+                    "SELECT COUNT(*) FROM cc_voicemails WHERE status = 'new'",
+                    [],
+                    |r| r.get(0),
+                )?;
                 Ok(DashboardOverview {
                     period_hours: hours,
                     call_metrics: CallMetrics {

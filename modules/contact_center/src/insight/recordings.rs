@@ -976,7 +976,8 @@ impl RecordingsApi {
         method = "get",
         tag = "Tag::Extensions"
     )]
-    async fn phrases(&self, _auth: BearerAuth) -> Result<Json<Vec<CompliancePhrase>>> {
+    async fn phrases(&self, auth: BearerAuth) -> Result<Json<Vec<CompliancePhrase>>> {
+        require_operator(&auth.0)?;
         Ok(Json(self.platform.db.read(list_phrases).await?))
     }
 

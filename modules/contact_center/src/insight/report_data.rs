@@ -431,16 +431,15 @@ fn cell_text(v: &Value) -> String {
     }
 }
 
-/// The table as CSV (RFC 4180), header first.
+/// The table as CSV (RFC 4180), header first, through the platform's CSV
+/// writer (text cells that a spreadsheet would run as formulas are neutralised).
 pub fn to_csv(d: &Dataset) -> ApiResult<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| ApiError::internal(format!("CSV rendering failed: {e}"));
-    w.write_record(&d.columns).map_err(err)?;
-    for row in &d.rows {
-        w.write_record(row.iter().map(cell_text)).map_err(err)?;
-    }
-    w.into_inner()
-        .map_err(|e| ApiError::internal(format!("CSV rendering failed: {e}")))
+    frontline_platform::report::to_csv(
+        d.columns.iter().cloned(),
+        d.rows
+            .iter()
+            .map(|row| row.iter().map(cell_text).collect::<Vec<_>>()),
+    )
 }
 
 /// First and last day of the period a scheduled run covers: the previous

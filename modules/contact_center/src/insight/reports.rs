@@ -8,6 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use frontline_platform::files::{self, NewFile};
 use frontline_platform::jobs::{self, Frequency, Job, ScheduleSpec};
+use frontline_platform::report::{
+    Cell, Chart, KeyFigure, NumberFormat, Report as PlatformReport, Section, Table,
+};
 use frontline_platform::{
     events, ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta,
 };
@@ -121,7 +124,9 @@ pub struct GenerateRequest {
     pub format: Option<String>,
     /// `start_date`, `end_date` (default the last 30 days) and any template filter.
     pub filters: Option<Value>,
-    /// `include_charts`, `include_raw_data`.
+    /// `include_charts` (PDF and Excel: a chart of each figure per group),
+    /// `include_raw_data` (PDF and Excel: the table again with unrounded
+    /// numbers); both default false. Scheduled reports include charts.
     pub parameters: Option<Value>,
 }
 
@@ -523,18 +528,122 @@ fn insert_report(
 
 // ---------------------------------------------------------------- generation
 
-/// Renders a stored dataset in `format`.
-pub fn render(
-    d: &Dataset,
-    format: &str,
-    _parameters: &Value,
-) -> ApiResult<(Vec<u8>, &'static str)> {
+/// How a figure is shown: rates as percentages, counts whole, the rest with
+/// two decimals (`raw`: six decimals, as computed).
+fn figure_cell(column: &str, v: &Value, raw: bool) -> Cell {
+    match v {
+        Value::Null => Cell::Empty,
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap_or(0.0);
+            if raw {
+                Cell::decimal(x, 6)
+            } else if column.ends_with("_rate") {
+                Cell::percent(x, 1)
+            } else if n.is_i64() || n.is_u64() {
+                Cell::int(x)
+            } else {
+                Cell::decimal(x, 2)
+            }
+        }
+        Value::String(s) => Cell::text(s.clone()),
+        other => Cell::text(other.to_string()),
+    }
+}
+
+/// The dataset as a platform report document: title page (period, type),
+/// the totals as key figures, a chart of each figure per group when
+/// `include_charts` is true, the table of groups, and the same table with
+/// unrounded numbers when `include_raw_data` is true.
+pub fn document(d: &Dataset, parameters: &Value) -> PlatformReport {
+    let flag = |k: &str| parameters.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let (charts, raw) = (flag("include_charts"), flag("include_raw_data"));
+    let groups = d.columns.len().saturating_sub(d.summary.len());
+    let mut report = PlatformReport::new(d.title.clone())
+        .subtitle(format!(
+            "Contact center {}",
+            d.report_type.replace('_', " ")
+        ))
+        .meta("Report type", d.report_type.clone())
+        .meta("Period", format!("{} to {}", d.period_start, d.period_end))
+        .meta("Rows", d.rows.len().to_string())
+        .meta("Generated at", iso(now()));
+    let totals = d
+        .summary
+        .iter()
+        .map(|(k, v)| KeyFigure::new(k.clone(), figure_cell(k, v, false)))
+        .collect();
+    report.push(Section::new("Totals").key_figures(totals));
+    let mut detail = Section::new("Figures");
+    if d.rows.is_empty() {
+        detail = detail.paragraph("No data in this period.");
+    }
+    let label = |row: &[Value]| -> String {
+        row.iter()
+            .take(groups)
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                Value::Null => "–".into(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    if charts && groups > 0 && !d.rows.is_empty() {
+        let categories: Vec<String> = d.rows.iter().map(|r| label(r)).collect();
+        for (i, (name, _)) in d.summary.iter().enumerate() {
+            let values = d
+                .rows
+                .iter()
+                .map(|r| r.get(groups + i).and_then(Value::as_f64).unwrap_or(0.0))
+                .collect();
+            let format = if name.ends_with("_rate") {
+                NumberFormat::Percent(0)
+            } else {
+                NumberFormat::Decimal(1)
+            };
+            let chart = if groups == 1 && ["day", "week", "month"].contains(&d.columns[0].as_str())
+            {
+                Chart::line(name.replace('_', " "), categories.clone())
+            } else {
+                Chart::bar(name.replace('_', " "), categories.clone())
+            };
+            detail = detail.chart(chart.series(name.clone(), values).format(format));
+        }
+    }
+    let table = |raw: bool| {
+        let mut t = Table::new(d.columns.clone());
+        for row in &d.rows {
+            t.push(
+                row.iter()
+                    .zip(&d.columns)
+                    .map(|(v, c)| figure_cell(c, v, raw))
+                    .collect(),
+            );
+        }
+        t
+    };
+    detail = detail.table(table(false));
+    report.push(detail);
+    if raw {
+        report.push(Section::new("Raw data").table(table(true)));
+    }
+    report
+}
+
+/// Renders a stored dataset in `format` (pdf, xlsx or csv) through the
+/// platform's report renderer.
+pub fn render(d: &Dataset, format: &str, parameters: &Value) -> ApiResult<(Vec<u8>, &'static str)> {
     match format {
         "csv" => Ok((report_data::to_csv(d)?, "text/csv; charset=utf-8")),
-        other => Err(ApiError::unavailable(format!(
-            "{other} rendering needs the platform report renderer, which this build does not have yet; use csv"
-        ))
-        .with_code("EXTERNAL_SERVICE_ERROR")),
+        "pdf" => Ok((document(d, parameters).to_pdf()?, "application/pdf")),
+        "xlsx" => Ok((
+            document(d, parameters).to_xlsx()?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )),
+        other => Err(ApiError::invalid(
+            "format",
+            format!("{other} is not pdf, csv or xlsx"),
+        )),
     }
 }
 
@@ -733,7 +842,8 @@ pub async fn run_schedule(
                 &query,
                 &s.format,
                 &filters,
-                &json!({}),
+                // Scheduled PDF and Excel reports carry their charts.
+                &json!({"include_charts": true}),
                 by,
             )?;
             Ok(Some((id, s)))

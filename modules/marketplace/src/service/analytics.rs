@@ -57,6 +57,7 @@ pub fn pricing(
     to: DateTime<Utc>,
 ) -> ApiResult<Value> {
     let (s, e) = (iso(from), iso(to));
+    let category = super::bookings::category_filter(conn, category)?;
     let filter = "(?1 IS NULL OR provider_id = ?1) AND (?2 IS NULL OR category_id = ?2)";
     let (total, active, avg): (i64, i64, Option<f64>) = conn.query_row(
         &format!("SELECT COUNT(*), COALESCE(SUM(is_active), 0), AVG(CASE WHEN is_active = 1 THEN current_price END) FROM marketplace_pricing WHERE {filter}"),

@@ -10,17 +10,119 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::{
-    check_coordinates, ensure_customer, ensure_provider, is_admin, new_id, now, parse_instant,
+    check_coordinates, ensure_customer, ensure_provider, is_admin, is_object_id, new_id, now,
+    parse_instant,
 };
 use crate::model::{BookingInput, CategoryInput, CustomerProfileInput, ProviderProfileInput};
 use crate::SLUG;
 
-pub fn create_category(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    c: &CategoryInput,
-) -> ApiResult<Value> {
+/// A category's slug: its name in lower case, runs of anything but letters,
+/// digits, `-` and `_` as one `-` (`Men's Haircut` → `men-s-haircut`).
+pub fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.trim().chars().flat_map(char::to_lowercase) {
+        if ch.is_alphanumeric() || ch == '_' {
+            out.push(ch);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// Whether `s` is a well-formed category reference: a 24-character hex id
+/// or a slug (1 to 64 letters, digits, `-` or `_`, starting with a letter
+/// or digit).
+pub fn is_category_ref(s: &str) -> bool {
+    is_object_id(s)
+        || (s.len() <= 64
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+}
+
+/// The id of the category `reference` names (its id, or its slug); `None`
+/// when there is none.
+pub fn resolve_category(conn: &Connection, reference: &str) -> ApiResult<Option<String>> {
+    let by_id: Option<String> = conn
+        .query_row(
+            "SELECT id FROM marketplace_categories WHERE id = ?1",
+            [reference],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if by_id.is_some() {
+        return Ok(by_id);
+    }
+    Ok(conn
+        .query_row(
+            "SELECT id FROM marketplace_categories WHERE slug = lower(?1) ORDER BY created_at, id LIMIT 1",
+            [reference],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The category a filter names: its id when known, else the reference
+/// itself (a filter on an unknown category matches nothing).
+pub fn category_filter(conn: &Connection, reference: Option<&str>) -> ApiResult<Option<String>> {
+    match reference {
+        None => Ok(None),
+        Some(r) => Ok(Some(
+            resolve_category(conn, r)?.unwrap_or_else(|| r.to_string()),
+        )),
+    }
+}
+
+/// The id of the category `reference` names, registering it on first use:
+/// the document treats categories as references it does not manage, so a
+/// well-formed reference (`field` names it in errors) is accepted and the
+/// category created under that id, named after it until an admin names it.
+pub fn category_on_use(tx: &Connection, reference: &str, field: &str) -> ApiResult<String> {
+    if !is_category_ref(reference) {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must be a category id or slug (1 to 64 letters, digits, - or _)"),
+        ));
+    }
+    if let Some(id) = resolve_category(tx, reference)? {
+        return Ok(id);
+    }
+    let same_name: Option<String> = tx
+        .query_row(
+            "SELECT id FROM marketplace_categories WHERE lower(name) = lower(?1)",
+            [reference],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = same_name {
+        return Ok(id);
+    }
+    tx.execute(
+        "INSERT INTO marketplace_categories (id, name, description, created_at, slug, named)
+         VALUES (?1, ?1, NULL, ?2, lower(?1), 0)",
+        params![reference, now()],
+    )?;
+    Ok(reference.to_string())
+}
+
+fn category_json(conn: &Connection, id: &str) -> ApiResult<Value> {
+    Ok(conn.query_row(
+        "SELECT id, name, description, created_at, slug, named FROM marketplace_categories WHERE id = ?1",
+        [id],
+        category_row,
+    )?)
+}
+
+fn category_row(r: &rusqlite::Row) -> rusqlite::Result<Value> {
+    Ok(
+        json!({"serviceCategoryId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
+        "description": r.get::<_, Option<String>>(2)?, "createdAt": r.get::<_, String>(3)?,
+        "slug": r.get::<_, Option<String>>(4)?, "named": r.get::<_, bool>(5)?}),
+    )
+}
+
+fn check_category_input(c: &CategoryInput) -> ApiResult<String> {
     let name = c.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::invalid(
@@ -28,10 +130,23 @@ pub fn create_category(
             "name must be 1 to 100 characters",
         ));
     }
+    if c.description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 2000)
+    {
+        return Err(ApiError::invalid(
+            "description",
+            "description must be at most 2000 characters",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+fn name_taken(tx: &Connection, name: &str, except: &str) -> ApiResult<()> {
     let dup: Option<String> = tx
         .query_row(
-            "SELECT id FROM marketplace_categories WHERE lower(name) = lower(?1)",
-            [name],
+            "SELECT id FROM marketplace_categories WHERE lower(name) = lower(?1) AND id != ?2",
+            params![name, except],
             |r| r.get(0),
         )
         .optional()?;
@@ -40,13 +155,37 @@ pub fn create_category(
             "A service category with this name already exists",
         ));
     }
+    Ok(())
+}
+
+/// Adds a category; a category registered on first use whose slug is the
+/// new name's is named instead (it keeps its id).
+pub fn create_category(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    c: &CategoryInput,
+) -> ApiResult<Value> {
+    let name = check_category_input(c)?;
+    let slug = slugify(&name);
+    let unnamed: Option<String> = tx
+        .query_row(
+            "SELECT id FROM marketplace_categories WHERE slug = ?1 AND named = 0 ORDER BY created_at, id LIMIT 1",
+            [&slug],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = unnamed {
+        return name_category(tx, user, meta, &id, c);
+    }
+    name_taken(tx, &name, "")?;
     let id = new_id();
     let at = now();
     tx.execute(
-        "INSERT INTO marketplace_categories (id, name, description, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![id, name, c.description, at],
+        "INSERT INTO marketplace_categories (id, name, description, created_at, slug, named) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+        params![id, name, c.description, at, slug],
     )?;
-    let out = json!({"serviceCategoryId": id, "name": name, "description": c.description, "createdAt": at});
+    let out = category_json(tx, &id)?;
     audit::record(
         tx,
         Some(user),
@@ -62,15 +201,47 @@ pub fn create_category(
     Ok(out)
 }
 
+/// Names (or renames) category `id`, found by id or slug; it keeps its id,
+/// and its slug becomes the name's.
+pub fn name_category(
+    tx: &Connection,
+    user: &Principal,
+    meta: &RequestMeta,
+    reference: &str,
+    c: &CategoryInput,
+) -> ApiResult<Value> {
+    let name = check_category_input(c)?;
+    let Some(id) = resolve_category(tx, reference)? else {
+        return Err(ApiError::not_found("Service category not found").with_code("NOT_FOUND"));
+    };
+    name_taken(tx, &name, &id)?;
+    tx.execute(
+        "UPDATE marketplace_categories SET name = ?2, description = COALESCE(?3, description), slug = ?4, named = 1
+         WHERE id = ?1",
+        params![id, name, c.description, slugify(&name)],
+    )?;
+    let out = category_json(tx, &id)?;
+    audit::record(
+        tx,
+        Some(user),
+        meta,
+        AuditEntry {
+            module: SLUG,
+            action: "category.named",
+            entity_type: "category",
+            entity_id: Some(&id),
+            details: out.clone(),
+        },
+    )?;
+    Ok(out)
+}
+
 pub fn list_categories(conn: &Connection) -> ApiResult<Value> {
     let mut stmt = conn.prepare(
-        "SELECT id, name, description, created_at FROM marketplace_categories ORDER BY name",
+        "SELECT id, name, description, created_at, slug, named FROM marketplace_categories ORDER BY name",
     )?;
     let rows = stmt
-        .query_map([], |r| {
-            Ok(json!({"serviceCategoryId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
-                "description": r.get::<_, Option<String>>(2)?, "createdAt": r.get::<_, String>(3)?}))
-        })?
+        .query_map([], category_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Value::Array(rows))
 }

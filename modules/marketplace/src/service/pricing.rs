@@ -10,7 +10,7 @@ use frontline_platform::{events, ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
-use super::{check_coordinates, ensure_provider, is_object_id, iso, new_id, now, page_meta};
+use super::{check_coordinates, ensure_provider, iso, new_id, now, page_meta};
 use crate::model::{DynamicPricing, EstimateRequest, PricingInput};
 use crate::stats;
 use crate::SLUG;
@@ -100,10 +100,10 @@ pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
         ("serviceSubCategoryId", &p.service_sub_category_id),
     ] {
         if let Some(id) = v {
-            if !is_object_id(id) {
+            if !super::bookings::is_category_ref(id) {
                 out.push(FieldError::new(
                     f,
-                    format!("{f} must be a 24-character hex id"),
+                    format!("{f} must be a category id or slug (1 to 64 letters, digits, - or _)"),
                 ));
             }
         }
@@ -315,21 +315,12 @@ fn config_json(p: &PricingInput) -> ApiResult<Value> {
     Ok(compact(serde_json::to_value(p)?))
 }
 
-fn check_category(conn: &Connection, p: &PricingInput, prefix: &str) -> ApiResult<()> {
+/// Resolves the configuration's category (registering it on first use) and
+/// keeps its id.
+fn check_category(tx: &Connection, p: &mut PricingInput, prefix: &str) -> ApiResult<()> {
     if let Some(c) = &p.service_category_id {
-        let found: Option<i64> = conn
-            .query_row(
-                "SELECT 1 FROM marketplace_categories WHERE id = ?1",
-                [c],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if found.is_none() {
-            return Err(ApiError::invalid(
-                format!("{prefix}serviceCategoryId"),
-                "serviceCategoryId is not a known service category",
-            ));
-        }
+        let id = super::bookings::category_on_use(tx, c, &format!("{prefix}serviceCategoryId"))?;
+        p.service_category_id = Some(id);
     }
     Ok(())
 }
@@ -450,13 +441,13 @@ pub fn create(
     tx: &Connection,
     user: &Principal,
     meta: &RequestMeta,
-    p: PricingInput,
+    mut p: PricingInput,
 ) -> ApiResult<Value> {
     let problems = validate(&p, "");
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    check_category(tx, &p, "")?;
+    check_category(tx, &mut p, "")?;
     let provider = ensure_provider(tx, user)?;
     let out = insert(tx, &provider, user, p)?;
     audit::record(
@@ -490,11 +481,11 @@ pub fn bulk(
     let provider = ensure_provider(tx, user)?;
     let mut ids = Vec::new();
     let mut errors = Vec::new();
-    for (i, p) in items.into_iter().enumerate() {
+    for (i, mut p) in items.into_iter().enumerate() {
         let prefix = format!("pricing[{i}].");
         let mut problems = validate(&p, &prefix);
         if problems.is_empty() {
-            if let Err(e) = check_category(tx, &p, &prefix) {
+            if let Err(e) = check_category(tx, &mut p, &prefix) {
                 problems.extend(e.details.iter().cloned());
             }
         }
@@ -629,7 +620,7 @@ pub fn update(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    check_category(tx, &m, "")?;
+    check_category(tx, &mut m, "")?;
     let name = m
         .service_name
         .clone()
@@ -772,6 +763,7 @@ pub fn list(
     if exists.is_none() {
         return Err(ApiError::not_found("Provider not found").with_code("NOT_FOUND"));
     }
+    let category = super::bookings::category_filter(conn, category)?;
     let filter =
         "provider_id = ?1 AND (?2 IS NULL OR is_active = ?2) AND (?3 IS NULL OR category_id = ?3)
                   AND (?4 IS NULL OR pricing_type = ?4)";
@@ -905,16 +897,16 @@ pub fn suggestions(
             ));
         }
     }
-    let cat_name: Option<String> = conn
-        .query_row(
-            "SELECT name FROM marketplace_categories WHERE id = ?1",
-            [category],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(cat_name) = cat_name else {
+    // By id or slug.
+    let Some(category) = super::bookings::resolve_category(conn, category)? else {
         return Err(ApiError::not_found("Service category not found").with_code("NOT_FOUND"));
     };
+    let category = category.as_str();
+    let cat_name: String = conn.query_row(
+        "SELECT name FROM marketplace_categories WHERE id = ?1",
+        [category],
+        |r| r.get(0),
+    )?;
     let place = location.map(parse_location).transpose()?;
     let mut stmt = conn.prepare(
         "SELECT p.current_price, v.lat, v.lng, v.rating_avg, v.rating_count FROM marketplace_pricing p
@@ -1275,6 +1267,12 @@ pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<
     }
     let Some((_, lat, lng)) = place else {
         return Err(ApiError::invalid("location", "location is required"));
+    };
+    // The category by id or slug (an unknown one finds nobody).
+    let category = super::bookings::category_filter(conn, Some(q.category))?.unwrap_or_default();
+    let q = &SearchQuery {
+        category: &category,
+        ..*q
     };
     let (min_lat, max_lat, min_lng, max_lng) = stats::bounding_box(lat, lng, radius);
     let lng_clause = if min_lng < -180.0 || max_lng > 180.0 {
