@@ -21,6 +21,9 @@ pub struct Settings {
     pub max_page_size: u32,
     /// Which hosts outgoing calls (webhooks, providers) may reach.
     pub outbound: crate::outbound::OutboundPolicy,
+    /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are
+    /// believed (IPs or CIDR ranges); none by default.
+    pub trusted_proxies: Vec<crate::http::ProxyNet>,
 }
 
 impl Settings {
@@ -37,6 +40,7 @@ impl Settings {
             admin_password: None,
             max_page_size: 100,
             outbound: crate::outbound::OutboundPolicy::from_env(),
+            trusted_proxies: Vec::new(),
         }
     }
 
