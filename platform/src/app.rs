@@ -159,6 +159,7 @@ impl<E: Endpoint> Endpoint for Observe<E> {
         req.set_data(RequestId(request_id.clone()));
         let client = http::ClientInfo::of(&req, &self.platform.settings.trusted_proxies);
         req.set_data(client);
+        req.set_data(http::RequestPath(req.uri().path().to_string()));
         let method = req.method().to_string();
         let path = req.uri().path().to_string();
         let module = self

@@ -42,6 +42,11 @@ pub async fn with_request_id<F: std::future::Future>(id: String, fut: F) -> F::O
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// The full path as the client sent it (nesting strips module bases), set
+/// by the outermost middleware.
+#[derive(Debug, Clone)]
+pub struct RequestPath(pub String);
+
 /// Which module is serving the request, for the security checkers.
 #[derive(Debug, Clone, Copy)]
 pub struct ModuleContext {
@@ -723,6 +728,10 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
 
         let meta = RequestMeta::of(&req);
         let method = req.method().clone();
+        let full_path = req
+            .data::<RequestPath>()
+            .map(|p| p.0.clone())
+            .unwrap_or_else(|| ctx.path.clone());
         let outcome = AssertUnwindSafe(self.inner.call(req)).catch_unwind().await;
         let mut resp = match outcome {
             Ok(Ok(out)) => {
@@ -766,7 +775,7 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
             rate_headers(&mut resp, d);
         }
         if resp.status() == StatusCode::FORBIDDEN {
-            self.record_refusal(principal.as_ref(), &meta, &method, &ctx.path)
+            self.record_refusal(principal.as_ref(), &meta, &method, &full_path)
                 .await;
         }
         Ok(resp)
