@@ -306,8 +306,9 @@ impl AuthApi {
         Ok(Json(user.into()))
     }
 
-    /// Change roles, name, password or active state (admins only). A new password or
-    /// deactivation signs the user out everywhere; a password change is also audited as
+    /// Change roles, name, password or active state (admins only).
+    ///
+    /// A new password or deactivation signs the user out everywhere; a password change is also audited as
     /// `auth.password_changed`.
     #[oai(path = "/users/:id", method = "patch")]
     async fn update_user(

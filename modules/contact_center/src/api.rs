@@ -114,7 +114,9 @@ impl AuthApi {
         Ok(Registered::Created(Json(user_out(&user, None, None))))
     }
 
-    /// Sign in and receive a bearer token (public). Shares the server's sign-in budget
+    /// Sign in and receive a bearer token (public).
+    ///
+    /// Shares the server's sign-in budget
     /// (10 per 5 minutes per client IP across all sign-in routes); an account with 5 failed
     /// sign-ins in a row is locked for a growing time (429 with `Retry-After`).
     #[oai(path = "/api/v1/auth/login", method = "post")]

@@ -64,6 +64,7 @@ impl AdminApi {
     }
 
     /// Users with a role in planning (platform admins count as ADMIN).
+    ///
     /// Extension, for platform administrators only: `all=true` also lists the
     /// platform's other users, with `role` null, so they can grant them a role
     /// (a planning ADMIN gets 403 for it).
@@ -104,9 +105,10 @@ impl AdminApi {
         Ok(Json(Envelope::ok(UserList { users })))
     }
 
-    /// Change a planning user's role (ADMIN, PLANNER or VIEWER), replacing the
-    /// one they had; roles in other modules stay. Audited as `UPDATE_USER_ROLE`.
-    /// A planning ADMIN changes only users who already have a planning role
+    /// Change a planning user's role (ADMIN, PLANNER or VIEWER).
+    ///
+    /// Replaces the role they had; roles in other modules stay. Audited as
+    /// `UPDATE_USER_ROLE`. A planning ADMIN changes only users who already have a planning role
     /// (others are 404 to them): access to planning is granted by a platform
     /// administrator, who may give any user a planning role here or at `/auth/users`.
     #[oai(

@@ -42,8 +42,10 @@ impl AuthApi {
         }
     }
 
-    /// Sign in with e-mail and password; sets the `next-auth.session-token` cookie
-    /// (`Secure` when the request came over HTTPS, directly or through a trusted proxy).
+    /// Sign in with e-mail and password; sets the `next-auth.session-token` cookie.
+    ///
+    /// The cookie is `Secure` when the request came over HTTPS (directly or through a
+    /// trusted proxy).
     /// Shares the server's sign-in budget (10 per 5 minutes per client IP across all
     /// sign-in routes); an account with 5 failed sign-ins in a row is locked for a growing
     /// time (429 with `retryAfter`).
