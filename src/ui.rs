@@ -62,7 +62,9 @@ mod tests {
         let resp = client.get("/").send().await;
         resp.assert_status_is_ok();
         resp.assert_header("cache-control", "no-cache");
-        let csp = resp.0.headers()["content-security-policy"].to_str().unwrap();
+        let csp = resp.0.headers()["content-security-policy"]
+            .to_str()
+            .unwrap();
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         let etag = resp
             .0

@@ -144,7 +144,9 @@ fn cookie(resp: &reqwest::Response) -> String {
 
 async fn last_failed_ip(http: &reqwest::Client, base: &str, admin: &str) -> Value {
     let log: Value = http
-        .get(format!("{base}/auth/audit?action=auth.login_failed&limit=1"))
+        .get(format!(
+            "{base}/auth/audit?action=auth.login_failed&limit=1"
+        ))
         .bearer_auth(admin)
         .send()
         .await
@@ -175,7 +177,8 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
     assert!(!cookie(&resp).contains("Secure"), "{}", cookie(&resp));
     let admin = admin_token(&http, &base).await;
     let spoofed = [("X-Forwarded-For", "203.0.113.9")];
-    let wrong = |i: usize| json!({"email": format!("x{i}@example.com"), "password": "wrong-password"});
+    let wrong =
+        |i: usize| json!({"email": format!("x{i}@example.com"), "password": "wrong-password"});
     let resp = post(&http, format!("{base}/auth/login"), wrong(0), &spoofed).await;
     assert_eq!(resp.status().as_u16(), 401);
     assert_eq!(last_failed_ip(&http, &base, &admin).await, "127.0.0.1");
@@ -206,12 +209,20 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
         &[("X-Forwarded-For", "198.51.100.78")],
     )
     .await;
-    assert_eq!(resp.status().as_u16(), 429, "10 sign-ins per IP, whatever it claims");
+    assert_eq!(
+        resp.status().as_u16(),
+        429,
+        "10 sign-ins per IP, whatever it claims"
+    );
     drop(server);
 
     // 127.0.0.1 declared a trusted proxy: the client is what it forwards.
     let dir = tempfile::tempdir().unwrap();
-    let server = start(dir.path(), &["--trusted-proxies", "10.0.0.0/8,127.0.0.1"], &[]);
+    let server = start(
+        dir.path(),
+        &["--trusted-proxies", "10.0.0.0/8,127.0.0.1"],
+        &[],
+    );
     let base = server.base.clone();
     let resp = post(
         &http,

@@ -21,15 +21,11 @@ fn sign_in_routes(email: &str, password: &str) -> [(&'static str, Value); 3] {
 
 /// The error code of any module's body.
 fn code(body: &Value) -> String {
-    [
-        &body["error"]["code"],
-        &body["error_code"],
-        &body["code"],
-    ]
-    .into_iter()
-    .find_map(|v| v.as_str())
-    .unwrap_or_default()
-    .to_string()
+    [&body["error"]["code"], &body["error_code"], &body["code"]]
+        .into_iter()
+        .find_map(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 async fn audit(app: &TestApp, query: &str) -> Vec<Value> {
@@ -55,20 +51,29 @@ async fn all_sign_in_routes_share_one_budget_per_ip_whatever_token_comes_along()
     }
     let mut answers: Vec<Reply> = Vec::new();
     for i in 0..10 {
-        let (path, body) = sign_in_routes(&format!("nobody{i}@example.com"), "wrong-password")
-            [i % 3]
-            .clone();
+        let (path, body) =
+            sign_in_routes(&format!("nobody{i}@example.com"), "wrong-password")[i % 3].clone();
         let token = &tokens[i % tokens.len()];
         answers.push(app.call("POST", path, Some(token), Some(body)).await);
     }
     for (i, r) in answers.iter().enumerate() {
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {i}: {}",
+            r.body
+        );
     }
     assert_eq!(answers[0].headers["x-ratelimit-limit"], "10");
     // The budget is spent on every route, including the one used least.
     for (path, body) in sign_in_routes("admin@test.local", "admin-password") {
         let r = app.call("POST", path, Some(&tokens[0]), Some(body)).await;
-        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{path}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{path}: {}",
+            r.body
+        );
         assert_eq!(code(&r.body), "RATE_LIMIT_EXCEEDED", "{path}: {}", r.body);
         assert!(r.headers.contains_key("retry-after"), "{path}");
     }
@@ -87,7 +92,12 @@ async fn an_account_is_locked_after_repeated_failures_on_any_route_and_the_lock_
     // Now even the right password gets 429, in each module's body, with Retry-After.
     for (path, body) in sign_in_routes(victim, "admin-password") {
         let r = app.call("POST", path, None, Some(body)).await;
-        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{path}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{path}: {}",
+            r.body
+        );
         assert_eq!(code(&r.body), "RATE_LIMIT_EXCEEDED", "{path}: {}", r.body);
         let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
         assert!((1..=60).contains(&retry), "{path}: {retry}");
@@ -111,8 +121,16 @@ async fn an_account_is_locked_after_repeated_failures_on_any_route_and_the_lock_
     assert_eq!(locks.len(), 1, "{locks:?}");
     assert_eq!(locks[0]["actor_email"], victim);
     assert_eq!(locks[0]["details"]["lockedSeconds"], 60);
-    let failed = audit(&app, "action=auth.login_failed&actor_email=ADMIN@test.local").await;
-    assert_eq!(failed.len(), 8, "5 wrong passwords and 3 refused while locked");
+    let failed = audit(
+        &app,
+        "action=auth.login_failed&actor_email=ADMIN@test.local",
+    )
+    .await;
+    assert_eq!(
+        failed.len(),
+        8,
+        "5 wrong passwords and 3 refused while locked"
+    );
     for row in &failed {
         assert!(!row.to_string().contains("guess-"), "{row}");
         assert!(!row.to_string().contains("admin-password"), "{row}");
@@ -194,7 +212,12 @@ async fn bad_tokens_get_the_code_each_document_lists_in_every_module() {
         ];
         for (what, tok, expected) in cases {
             let r = app.call("GET", path, tok, None).await;
-            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path} {what}: {}", r.body);
+            assert_eq!(
+                r.status,
+                StatusCode::UNAUTHORIZED,
+                "{path} {what}: {}",
+                r.body
+            );
             assert_eq!(code(&r.body), expected, "{path} {what}: {}", r.body);
         }
     }
@@ -268,7 +291,11 @@ async fn sign_ins_sign_outs_refusals_and_password_changes_are_audited_with_ip_an
         assert!(row["at"].is_string());
         assert!(row.get("ip").is_some());
     }
-    let failed = audit(&app, &format!("action=auth.login_failed&actor_email={email}")).await;
+    let failed = audit(
+        &app,
+        &format!("action=auth.login_failed&actor_email={email}"),
+    )
+    .await;
     assert_eq!(failed.len(), 3, "{failed:?}");
     assert!(failed.iter().all(|r| r["entity_id"] == id.as_str()));
     let outs = audit(&app, "action=auth.logout").await;
@@ -278,7 +305,11 @@ async fn sign_ins_sign_outs_refusals_and_password_changes_are_audited_with_ip_an
     assert_eq!(refused[0]["details"]["path"], "/auth/users");
     assert_eq!(refused[0]["details"]["method"], "GET");
     assert!(refused[0]["actor_id"].is_string());
-    let changed = audit(&app, &format!("action=auth.password_changed&entity_id={id}")).await;
+    let changed = audit(
+        &app,
+        &format!("action=auth.password_changed&entity_id={id}"),
+    )
+    .await;
     assert_eq!(changed.len(), 1, "{changed:?}");
     for row in app.audit_rows().await {
         assert!(

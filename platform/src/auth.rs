@@ -503,10 +503,23 @@ impl Auth {
         }
         let Some(user) = self.authenticate(&tried, password).await? else {
             let lock = self.guard.failed(&account);
-            let known = self.find_by_email(&tried).await.ok().flatten().map(|u| u.id);
-            let details = json!({ "module": module, "email": tried, "reason": "invalid credentials" });
-            self.record_security(None, Some(&tried), meta, "auth.login_failed", known.as_deref(), details)
-                .await;
+            let known = self
+                .find_by_email(&tried)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.id);
+            let details =
+                json!({ "module": module, "email": tried, "reason": "invalid credentials" });
+            self.record_security(
+                None,
+                Some(&tried),
+                meta,
+                "auth.login_failed",
+                known.as_deref(),
+                details,
+            )
+            .await;
             if let Some(lock) = lock {
                 let details = json!({
                     "module": module,
@@ -514,8 +527,15 @@ impl Auth {
                     "failures": lock.failures,
                     "lockedSeconds": lock.seconds,
                 });
-                self.record_security(None, Some(&tried), meta, "auth.account_locked", known.as_deref(), details)
-                    .await;
+                self.record_security(
+                    None,
+                    Some(&tried),
+                    meta,
+                    "auth.account_locked",
+                    known.as_deref(),
+                    details,
+                )
+                .await;
             }
             return Err(Self::invalid_credentials());
         };
@@ -1033,7 +1053,8 @@ fn load_or_create_secret(path: &Path) -> ApiResult<Vec<u8>> {
 }
 
 /// The platform's own tables.
-pub const PLATFORM_MIGRATIONS: &[&str] = &[r#"
+pub const PLATFORM_MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE platform_users (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -1070,10 +1091,10 @@ CREATE INDEX platform_audit_log_at ON platform_audit_log(at);
 CREATE INDEX platform_audit_log_entity ON platform_audit_log(module, entity_type, entity_id);
 CREATE INDEX platform_audit_log_actor ON platform_audit_log(actor_id);
 "#,
-// One counter every process reads to know its cached users and revoked
-// tokens are stale: bumped by any change that matters to a token check
-// (not by `last_login_at`).
-r#"
+    // One counter every process reads to know its cached users and revoked
+    // tokens are stale: bumped by any change that matters to a token check
+    // (not by `last_login_at`).
+    r#"
 CREATE TABLE platform_auth_generation (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     generation INTEGER NOT NULL
@@ -1095,4 +1116,5 @@ BEGIN
   UPDATE platform_auth_generation SET generation = generation + 1 WHERE id = 1;
 END;
 CREATE INDEX platform_audit_log_ip ON platform_audit_log(ip);
-"#];
+"#,
+];

@@ -200,7 +200,11 @@ impl AuthApi {
     /// attempt gets 429 with `Retry-After`, whatever the password. Sign-ins, failures and locks
     /// are in the audit log (`auth.login`, `auth.login_failed`, `auth.account_locked`).
     #[oai(path = "/login", method = "post")]
-    async fn login(&self, meta: RequestMeta, body: Json<LoginRequest>) -> Result<Json<TokenResponse>> {
+    async fn login(
+        &self,
+        meta: RequestMeta,
+        body: Json<LoginRequest>,
+    ) -> Result<Json<TokenResponse>> {
         let (_, token) = self
             .auth()
             .sign_in(&body.email, &body.password, &meta, "platform")

@@ -707,12 +707,15 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
 
         let decision = (self.classify)(&req, principal.as_ref()).map(|rule| {
             let ip = || format!("ip:{}", client_ip(&req).unwrap_or_default());
-            let subject = rule.key.clone().unwrap_or_else(|| match (&principal, rule.shared) {
-                // A shared budget (sign-in) counts the IP, whatever token comes along.
-                (_, Some(_)) => ip(),
-                (Some(p), None) => format!("user:{}", p.id),
-                (None, None) => ip(),
-            });
+            let subject = rule
+                .key
+                .clone()
+                .unwrap_or_else(|| match (&principal, rule.shared) {
+                    // A shared budget (sign-in) counts the IP, whatever token comes along.
+                    (_, Some(_)) => ip(),
+                    (Some(p), None) => format!("user:{}", p.id),
+                    (None, None) => ip(),
+                });
             let scope = rule.shared.unwrap_or(self.info.slug);
             self.platform.limiter.check(scope, &rule, &subject)
         });

@@ -234,9 +234,7 @@ impl SignInGuard {
         }
         let now = std::time::Instant::now();
         match self.table().get(account).and_then(|a| a.locked_until) {
-            Some(until) if until > now => {
-                Err((until - now).as_secs_f64().ceil().max(1.0) as u64)
-            }
+            Some(until) if until > now => Err((until - now).as_secs_f64().ceil().max(1.0) as u64),
             _ => Ok(()),
         }
     }
@@ -254,15 +252,16 @@ impl SignInGuard {
                     || a.locked_until.is_some_and(|u| u > now)
             });
         }
-        let entry = table
-            .entry(account.to_string())
-            .or_insert(AccountFailures {
-                failures: 0,
-                last_failure: now,
-                locked_until: None,
-            });
+        let entry = table.entry(account.to_string()).or_insert(AccountFailures {
+            failures: 0,
+            last_failure: now,
+            locked_until: None,
+        });
         let lock_running = entry.locked_until.is_some_and(|u| u > now);
-        if !lock_running && entry.failures > 0 && now.duration_since(entry.last_failure) >= FORGET_AFTER {
+        if !lock_running
+            && entry.failures > 0
+            && now.duration_since(entry.last_failure) >= FORGET_AFTER
+        {
             entry.failures = 0;
         }
         entry.failures += 1;

@@ -56,7 +56,13 @@ async fn a_planning_admin_lists_and_changes_only_planning_users() {
         .await
         .parts();
     assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
-    let outsider = app.platform.auth.get_user(&outsider_id).await.unwrap().unwrap();
+    let outsider = app
+        .platform
+        .auth
+        .get_user(&outsider_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(outsider.roles, vec!["training:editor".to_string()]);
 
     // A planning user's role is theirs to change.
@@ -82,6 +88,12 @@ async fn a_planning_admin_lists_and_changes_only_planning_users() {
         .await
         .parts();
     assert_eq!(st, StatusCode::OK, "{b}");
-    let outsider = app.platform.auth.get_user(&outsider_id).await.unwrap().unwrap();
+    let outsider = app
+        .platform
+        .auth
+        .get_user(&outsider_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(outsider.roles.contains(&"planning:VIEWER".to_string()));
 }

@@ -75,10 +75,7 @@ impl AuthApi {
     #[oai(path = "/api/auth/signout", method = "post")]
     async fn signout(&self, auth: SessionOrBearer, meta: RequestMeta) -> Result<SignedOut> {
         let p = auth.principal();
-        self.platform
-            .auth
-            .sign_out(p, &meta, crate::SLUG)
-            .await?;
+        self.platform.auth.sign_out(p, &meta, crate::SLUG).await?;
         let cookie = format!(
             "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
             secure(&meta)
