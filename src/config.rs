@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use frontline_platform::http::ProxyNet;
 use frontline_platform::Settings;
 use serde::Deserialize;
 
@@ -20,6 +21,8 @@ pub struct FileConfig {
     pub max_page_size: Option<u32>,
     /// Non-public destinations outgoing calls may reach (see `outbound`).
     pub outbound_allow: Option<Vec<String>>,
+    /// Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For/-Proto are believed.
+    pub trusted_proxies: Option<Vec<ProxyNet>>,
 }
 
 /// Values given on the command line or in the environment (clap merges those two).
@@ -32,6 +35,7 @@ pub struct Overrides {
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
     pub outbound_allow: Option<Vec<String>>,
+    pub trusted_proxies: Option<Vec<ProxyNet>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +94,9 @@ pub fn resolve(over: Overrides, file: FileConfig) -> Settings {
     if let Some(allow) = over.outbound_allow.or(file.outbound_allow) {
         s.outbound = frontline_platform::outbound::OutboundPolicy::allowing(allow);
     }
+    if let Some(proxies) = over.trusted_proxies.or(file.trusted_proxies) {
+        s.trusted_proxies = proxies;
+    }
     s.admin_email = over.admin_email;
     s.admin_password = over.admin_password;
     s
@@ -123,6 +130,38 @@ mod tests {
         assert_eq!(s.host, "0.0.0.0");
         assert!(!s.rate_limits);
         assert_eq!(s.data_dir, PathBuf::from("./data"));
+    }
+
+    #[test]
+    fn trusted_proxies_flags_beat_file_and_bad_entries_are_refused() {
+        let file: FileConfig =
+            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"192.168.1.5\"]").unwrap();
+        let from_file = resolve(Overrides::default(), file);
+        assert_eq!(
+            from_file
+                .trusted_proxies
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>(),
+            ["10.0.0.0/8", "192.168.1.5/32"]
+        );
+        let file: FileConfig = toml::from_str("trusted_proxies = [\"10.0.0.0/8\"]").unwrap();
+        let flag = resolve(
+            Overrides {
+                trusted_proxies: Some(vec!["127.0.0.1".parse().unwrap()]),
+                ..Default::default()
+            },
+            file,
+        );
+        assert_eq!(flag.trusted_proxies.len(), 1);
+        assert_eq!(flag.trusted_proxies[0].to_string(), "127.0.0.1/32");
+        assert!(resolve(Overrides::default(), FileConfig::default())
+            .trusted_proxies
+            .is_empty());
+        let bad = toml::from_str::<FileConfig>("trusted_proxies = [\"proxy.local\"]")
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("not an IP address or CIDR"), "{bad}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use frontline::config::{self, Overrides};
-use frontline_platform::auth::{NewUser, UserChanges};
+use frontline_platform::auth::NewUser;
 use frontline_platform::{Platform, Settings};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::Server;
@@ -50,6 +50,10 @@ struct ServeArgs {
     /// Per-document rate limits: on (default) or off.
     #[arg(long, env = "FRONTLINE_RATE_LIMITS", value_parser = config::parse_switch)]
     rate_limits: Option<bool>,
+    /// Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed:
+    /// IPs or CIDR ranges, comma-separated (default: none).
+    #[arg(long, env = "FRONTLINE_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Option<Vec<frontline_platform::http::ProxyNet>>,
     /// Load the demo data set before serving.
     #[arg(long)]
     demo: bool,
@@ -324,15 +328,14 @@ async fn user(cmd: UserCommand) -> Result<(), String> {
                 .await
                 .map_err(|e| e.message)?
                 .ok_or_else(|| format!("no user with e-mail {email}"))?;
+            let meta = frontline_platform::http::RequestMeta {
+                request_id: "cli".into(),
+                user_agent: Some("frontline user set-password".into()),
+                ..Default::default()
+            };
             platform
                 .auth
-                .update_user(
-                    &user.id,
-                    UserChanges {
-                        password: Some(password),
-                        ..Default::default()
-                    },
-                )
+                .change_password(&user.id, password, None, &meta)
                 .await
                 .map_err(|e| describe(&e))?;
             println!("Password changed for {email}.");
@@ -359,6 +362,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             admin_email: args.admin_email.clone(),
             admin_password: args.admin_password.clone(),
             outbound_allow: args.outbound_allow.clone(),
+            trusted_proxies: args.trusted_proxies.clone(),
             data_dir: None,
         },
     )?;

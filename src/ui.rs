@@ -37,7 +37,7 @@ fn serve(req: &Request) -> poem::Result<Response> {
         .header(header::CACHE_CONTROL, "no-cache")
         .header(
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
         );
     if fresh {
         return Ok(builder.status(StatusCode::NOT_MODIFIED).finish());
@@ -62,6 +62,10 @@ mod tests {
         let resp = client.get("/").send().await;
         resp.assert_status_is_ok();
         resp.assert_header("cache-control", "no-cache");
+        let csp = resp.0.headers()["content-security-policy"]
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         let etag = resp
             .0
             .headers()

@@ -19,11 +19,12 @@ use crate::state::Platform;
 
 /// The platform API's own module record.
 pub fn platform_module(platform: &Platform) -> MountedModule {
+    // Sign-in shares one per-IP budget with the modules' sign-in routes.
     let classify: http::Classifier = Arc::new(|req: &Request, _| {
         req.uri()
             .path()
             .ends_with("/login")
-            .then(|| LimitRule::new("auth", 20, 300))
+            .then(LimitRule::sign_in)
     });
     http::mount::<_, PlatformEnvelope>(
         platform,
@@ -156,6 +157,9 @@ impl<E: Endpoint> Endpoint for Observe<E> {
         let started = Instant::now();
         let request_id = request_id_of(&req);
         req.set_data(RequestId(request_id.clone()));
+        let client = http::ClientInfo::of(&req, &self.platform.settings.trusted_proxies);
+        req.set_data(client);
+        req.set_data(http::RequestPath(req.uri().path().to_string()));
         let method = req.method().to_string();
         let path = req.uri().path().to_string();
         let module = self
@@ -201,6 +205,10 @@ impl<E: Endpoint> Endpoint for Observe<E> {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         );
+        // No page of ours is meant to be framed (clickjacking); the UI's CSP
+        // says `frame-ancestors 'none'` as well.
+        resp.headers_mut()
+            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         tracing::debug!(%method, %path, status, ms = elapsed.as_secs_f64() * 1000.0, request_id, "request");
         Ok(resp)
     }

@@ -25,6 +25,24 @@ pub fn record(
     meta: &RequestMeta,
     entry: AuditEntry<'_>,
 ) -> ApiResult<i64> {
+    record_as(
+        tx,
+        actor.map(|a| a.id.as_str()),
+        actor.map(|a| a.email.as_str()),
+        meta,
+        entry,
+    )
+}
+
+/// Records `entry` for an actor known only by id and/or e-mail (a failed
+/// sign-in has the e-mail tried and no id).
+pub fn record_as(
+    tx: &Connection,
+    actor_id: Option<&str>,
+    actor_email: Option<&str>,
+    meta: &RequestMeta,
+    entry: AuditEntry<'_>,
+) -> ApiResult<i64> {
     tx.execute(
         "INSERT INTO platform_audit_log
             (at, module, actor_id, actor_email, action, entity_type, entity_id, ip, user_agent,
@@ -33,8 +51,8 @@ pub fn record(
         params![
             now_iso(),
             entry.module,
-            actor.map(|a| a.id.as_str()),
-            actor.map(|a| a.email.as_str()),
+            actor_id,
+            actor_email,
             entry.action,
             entry.entity_type,
             entry.entity_id,
@@ -72,6 +90,10 @@ pub struct AuditQuery {
     pub action: Option<String>,
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
+    /// The actor's e-mail (for failed sign-ins: the e-mail tried), any case.
+    pub actor_email: Option<String>,
+    /// The client IP the request came from.
+    pub ip: Option<String>,
     /// Inclusive RFC 3339 bounds.
     pub from: Option<String>,
     pub to: Option<String>,
@@ -83,19 +105,22 @@ pub struct AuditQuery {
 pub fn query(conn: &Connection, q: &AuditQuery) -> ApiResult<(Vec<AuditRecord>, u64)> {
     let mut clauses = Vec::new();
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    // `clause` has one `?`, where the value's parameter goes.
     let mut add = |clause: &str, value: &Option<String>| {
         if let Some(v) = value {
             args.push(Box::new(v.clone()));
-            clauses.push(format!("{clause} ?{}", args.len()));
+            clauses.push(clause.replace('?', &format!("?{}", args.len())));
         }
     };
-    add("module =", &q.module);
-    add("actor_id =", &q.actor_id);
-    add("action =", &q.action);
-    add("entity_type =", &q.entity_type);
-    add("entity_id =", &q.entity_id);
-    add("at >=", &q.from);
-    add("at <=", &q.to);
+    add("module = ?", &q.module);
+    add("actor_id = ?", &q.actor_id);
+    add("action = ?", &q.action);
+    add("entity_type = ?", &q.entity_type);
+    add("entity_id = ?", &q.entity_id);
+    add("actor_email = ? COLLATE NOCASE", &q.actor_email);
+    add("ip = ?", &q.ip);
+    add("at >= ?", &q.from);
+    add("at <= ?", &q.to);
     let filter = if clauses.is_empty() {
         String::new()
     } else {

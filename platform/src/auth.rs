@@ -4,10 +4,22 @@
 //! Tokens carry the user id, a token id and the user's token version; every
 //! check reloads the user (through a small cache), so a role change, a
 //! disabled account, a password change or a sign-out takes effect at once.
+//!
+//! The cache also follows changes made by other processes (the CLI, a second
+//! server on the same data dir): triggers bump one counter row
+//! (`platform_auth_generation`) whenever a user changes or a token is
+//! revoked, and a token check reads that row at most every
+//! [`FRESHNESS_MS`] milliseconds, dropping the cache when it moved.
+//!
+//! Sign-ins through [`Auth::sign_in`] are guarded per account (growing locks
+//! after repeated failures, see [`crate::ratelimit::SignInGuard`]) and
+//! recorded in the audit log with the caller's IP and user agent.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::Utc;
@@ -15,9 +27,17 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::Rng;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
+use crate::audit::{self, AuditEntry};
 use crate::db::Db;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorKind, FieldError};
+use crate::http::RequestMeta;
+use crate::ratelimit::SignInGuard;
+
+/// How stale the user cache and the revoked-token set may get, at most, when
+/// another process changes users or signs tokens out.
+pub const FRESHNESS_MS: i64 = 500;
 
 /// The roles each module knows. `admin` alone means everything everywhere.
 pub const MODULE_ROLES: &[(&str, &[&str])] = &[
@@ -273,17 +293,45 @@ pub struct Auth {
     decoding: Arc<DecodingKey>,
     ttl_secs: i64,
     users: Arc<RwLock<HashMap<String, Arc<User>>>>,
-    revoked: Arc<RwLock<HashSet<String>>>,
+    /// Revoked token ids and when they would have expired anyway.
+    revoked: Arc<RwLock<HashMap<String, i64>>>,
     /// A real hash to verify against when the e-mail is unknown, so that
     /// timing does not tell which accounts exist.
     dummy_hash: Arc<String>,
+    fresh: Arc<Freshness>,
+    guard: SignInGuard,
+}
+
+/// What the cache last saw of `platform_auth_generation`, and when.
+struct Freshness {
+    started: Instant,
+    /// Milliseconds after `started` of the last check.
+    checked_ms: AtomicI64,
+    generation: AtomicI64,
+    checking: AtomicBool,
+}
+
+fn load_revoked(conn: &Connection) -> ApiResult<(i64, HashMap<String, i64>)> {
+    let generation: i64 = conn
+        .query_row(
+            "SELECT generation FROM platform_auth_generation WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let mut stmt = conn.prepare("SELECT jti, expires_at FROM platform_revoked_tokens")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    Ok((generation, rows.collect::<Result<_, _>>()?))
 }
 
 impl Auth {
     /// Loads (or creates on first start) the signing secret in the data dir.
-    pub fn new(db: Db, data_dir: &Path, ttl_secs: i64) -> ApiResult<Auth> {
+    /// `sign_in_locks` turns the per-account sign-in locks on (they follow
+    /// the rate-limit switch).
+    pub fn new(db: Db, data_dir: &Path, ttl_secs: i64, sign_in_locks: bool) -> ApiResult<Auth> {
         let secret = load_or_create_secret(&data_dir.join("secret.key"))?;
-        let revoked: HashSet<String> = db.read_blocking(|conn| {
+        let (generation, revoked) = db.read_blocking(|conn| {
             // Housekeeping only: a busy database (a CLI command such as
             // `backup` beside a running server) must not stop the start.
             if let Err(e) = conn.execute(
@@ -292,9 +340,7 @@ impl Auth {
             ) {
                 tracing::warn!(error = %e, "expired revoked tokens not purged this time");
             }
-            let mut stmt = conn.prepare("SELECT jti FROM platform_revoked_tokens")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            load_revoked(conn)
         })?;
         Ok(Auth {
             db,
@@ -305,7 +351,61 @@ impl Auth {
             users: Arc::new(RwLock::new(HashMap::new())),
             revoked: Arc::new(RwLock::new(revoked)),
             dummy_hash: Arc::new(hash_password("not-a-real-password")?),
+            fresh: Arc::new(Freshness {
+                started: Instant::now(),
+                checked_ms: AtomicI64::new(0),
+                generation: AtomicI64::new(generation),
+                checking: AtomicBool::new(false),
+            }),
+            guard: SignInGuard::new(sign_in_locks),
         })
+    }
+
+    /// Drops cached users and reloads revoked tokens when another process
+    /// (or connection) changed them; reads one row at most every
+    /// [`FRESHNESS_MS`]. A failed read leaves the cache as it is.
+    async fn refresh_if_due(&self) {
+        let now = self.fresh.started.elapsed().as_millis() as i64;
+        if now - self.fresh.checked_ms.load(Ordering::Acquire) < FRESHNESS_MS {
+            return;
+        }
+        if self.fresh.checking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.fresh.checked_ms.store(now, Ordering::Release);
+        let seen = self.fresh.generation.load(Ordering::Acquire);
+        let changed = self
+            .db
+            .read(move |conn| {
+                let generation: i64 = conn.query_row(
+                    "SELECT generation FROM platform_auth_generation WHERE id = 1",
+                    [],
+                    |r| r.get(0),
+                )?;
+                if generation == seen {
+                    return Ok(None);
+                }
+                load_revoked(conn).map(Some)
+            })
+            .await;
+        match changed {
+            Ok(Some((generation, revoked))) => {
+                let today = Utc::now().timestamp();
+                if let Ok(mut set) = self.revoked.write() {
+                    set.retain(|_, exp| *exp >= today);
+                    set.extend(revoked);
+                }
+                // Set the generation before clearing, so that a user read
+                // concurrently under the old generation is not cached.
+                self.fresh.generation.store(generation, Ordering::Release);
+                if let Ok(mut map) = self.users.write() {
+                    map.clear();
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not check for user changes"),
+        }
+        self.fresh.checking.store(false, Ordering::Release);
     }
 
     /// A key for another purpose (e.g. signing download URLs), derived from
@@ -322,13 +422,13 @@ impl Auth {
         self.ttl_secs
     }
 
-    /// Checks e-mail and password; returns the user and a new token.
-    pub async fn login(&self, email: &str, password: &str) -> ApiResult<(User, IssuedToken)> {
+    /// Checks e-mail and password (an inactive account fails like a wrong
+    /// password); `None` when they do not match.
+    async fn authenticate(&self, email: &str, password: &str) -> ApiResult<Option<User>> {
         let email = email.trim().to_string();
         let password = password.to_string();
         let dummy = self.dummy_hash.clone();
-        let user = self
-            .db
+        self.db
             .read(move |conn| {
                 let found: Option<(User, String)> = conn
                     .query_row(
@@ -348,10 +448,21 @@ impl Auth {
                     }
                 }
             })
+            .await
+    }
+
+    fn invalid_credentials() -> ApiError {
+        ApiError::unauthorized("Invalid email or password").with_code("INVALID_CREDENTIALS")
+    }
+
+    /// Checks e-mail and password; returns the user and a new token. For
+    /// tools and tests: requests go through [`Auth::sign_in`], which also
+    /// applies the account locks and writes the audit log.
+    pub async fn login(&self, email: &str, password: &str) -> ApiResult<(User, IssuedToken)> {
+        let user = self
+            .authenticate(email, password)
             .await?
-            .ok_or_else(|| {
-                ApiError::unauthorized("Invalid email or password").with_code("INVALID_CREDENTIALS")
-            })?;
+            .ok_or_else(Self::invalid_credentials)?;
         let id = user.id.clone();
         self.db
             .write(move |tx| {
@@ -366,14 +477,213 @@ impl Auth {
         Ok((user, token))
     }
 
+    /// A sign-in request through `module`'s sign-in route: refused with 429
+    /// while the account is locked (the password is not even checked), a
+    /// failure counts towards the lock, and every outcome is in the audit log
+    /// (`auth.login`, `auth.login_failed`, `auth.account_locked`) with the
+    /// e-mail tried but never the password.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        meta: &RequestMeta,
+        module: &'static str,
+    ) -> ApiResult<(User, IssuedToken)> {
+        let tried: String = email.trim().chars().take(254).collect();
+        let account = tried.to_lowercase();
+        if let Err(wait) = self.guard.check(&account) {
+            let details = json!({ "module": module, "email": tried, "reason": "account locked", "retryAfter": wait });
+            self.record_security(None, Some(&tried), meta, "auth.login_failed", None, details)
+                .await;
+            return Err(ApiError::new(
+                ErrorKind::RateLimited,
+                format!("Too many failed sign-ins for this account. Try again in {wait} seconds."),
+            )
+            .with_extra("retryAfter", wait));
+        }
+        let Some(user) = self.authenticate(&tried, password).await? else {
+            let lock = self.guard.failed(&account);
+            let known = self
+                .find_by_email(&tried)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.id);
+            let details =
+                json!({ "module": module, "email": tried, "reason": "invalid credentials" });
+            self.record_security(
+                None,
+                Some(&tried),
+                meta,
+                "auth.login_failed",
+                known.as_deref(),
+                details,
+            )
+            .await;
+            if let Some(lock) = lock {
+                let details = json!({
+                    "module": module,
+                    "email": tried,
+                    "failures": lock.failures,
+                    "lockedSeconds": lock.seconds,
+                });
+                self.record_security(
+                    None,
+                    Some(&tried),
+                    meta,
+                    "auth.account_locked",
+                    known.as_deref(),
+                    details,
+                )
+                .await;
+            }
+            return Err(Self::invalid_credentials());
+        };
+        self.guard.succeeded(&account);
+        let actor = Principal::acting_as(&user);
+        let meta = meta.clone();
+        let id = user.id.clone();
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "UPDATE platform_users SET last_login_at = ?1 WHERE id = ?2",
+                    params![now_iso(), id],
+                )?;
+                audit::record(
+                    tx,
+                    Some(&actor),
+                    &meta,
+                    AuditEntry {
+                        module: "platform",
+                        action: "auth.login",
+                        entity_type: "user",
+                        entity_id: Some(&id),
+                        details: json!({ "module": module }),
+                    },
+                )?;
+                Ok(())
+            })
+            .await?;
+        let token = self.issue(&user)?;
+        Ok((user, token))
+    }
+
+    /// Sign-out through `module`: revokes the token used and records `auth.logout`.
+    pub async fn sign_out(
+        &self,
+        principal: &Principal,
+        meta: &RequestMeta,
+        module: &'static str,
+    ) -> ApiResult<()> {
+        let actor = principal.clone();
+        let meta = meta.clone();
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT OR IGNORE INTO platform_revoked_tokens (jti, expires_at) VALUES (?1, ?2)",
+                    params![actor.token_id, actor.token_expires_at],
+                )?;
+                audit::record(
+                    tx,
+                    Some(&actor),
+                    &meta,
+                    AuditEntry {
+                        module: "platform",
+                        action: "auth.logout",
+                        entity_type: "user",
+                        entity_id: Some(&actor.id),
+                        details: json!({ "module": module }),
+                    },
+                )?;
+                Ok(())
+            })
+            .await?;
+        if let Ok(mut set) = self.revoked.write() {
+            set.insert(principal.token_id.clone(), principal.token_expires_at);
+        }
+        Ok(())
+    }
+
+    /// Sets user `id`'s password (signing out every token it has) and records
+    /// `auth.password_changed`, in one transaction.
+    pub async fn change_password(
+        &self,
+        id: &str,
+        password: String,
+        actor: Option<&Principal>,
+        meta: &RequestMeta,
+    ) -> ApiResult<User> {
+        let auth = self.clone();
+        let id = id.to_string();
+        let actor = actor.cloned();
+        let meta = meta.clone();
+        let user = self
+            .db
+            .write(move |tx| {
+                let changes = UserChanges {
+                    password: Some(password),
+                    ..Default::default()
+                };
+                let user = auth.update_user_in(tx, &id, &changes)?;
+                record_password_change(tx, actor.as_ref(), &meta, &user)?;
+                Ok(user)
+            })
+            .await?;
+        self.forget(&user.id);
+        Ok(user)
+    }
+
+    /// Writes one security event on its own; a failure to write is logged,
+    /// not returned (the answer to the request does not depend on it).
+    async fn record_security(
+        &self,
+        actor_id: Option<&str>,
+        actor_email: Option<&str>,
+        meta: &RequestMeta,
+        action: &'static str,
+        entity_id: Option<&str>,
+        details: Value,
+    ) {
+        let actor_id = actor_id.map(str::to_string);
+        let actor_email = actor_email.map(str::to_string);
+        let entity_id = entity_id.map(str::to_string);
+        let meta = meta.clone();
+        let written = self
+            .db
+            .write(move |tx| {
+                audit::record_as(
+                    tx,
+                    actor_id.as_deref(),
+                    actor_email.as_deref(),
+                    &meta,
+                    AuditEntry {
+                        module: "platform",
+                        action,
+                        entity_type: "user",
+                        entity_id: entity_id.as_deref(),
+                        details,
+                    },
+                )
+            })
+            .await;
+        if let Err(e) = written {
+            tracing::error!(error = %e, action, "security event not recorded");
+        }
+    }
+
     /// Signs a new access token for `user`.
     pub fn issue(&self, user: &User) -> ApiResult<IssuedToken> {
+        self.issue_for(user, self.ttl_secs)
+    }
+
+    /// Signs a token for `user` that expires in `ttl_secs` (negative: already expired).
+    pub fn issue_for(&self, user: &User, ttl_secs: i64) -> ApiResult<IssuedToken> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user.id.clone(),
             email: user.email.clone(),
             iat: now,
-            exp: now + self.ttl_secs,
+            exp: now + ttl_secs,
             jti: uuid::Uuid::new_v4().simple().to_string(),
             tv: user.token_version,
         };
@@ -382,7 +692,7 @@ impl Auth {
                 .map_err(|e| ApiError::internal(format!("token signing failed: {e}")))?;
         Ok(IssuedToken {
             access_token,
-            expires_in: self.ttl_secs,
+            expires_in: ttl_secs,
             expires_at: claims.exp,
             token_id: claims.jti,
         })
@@ -405,6 +715,7 @@ impl Auth {
                 }
             })?;
         let claims = data.claims;
+        self.refresh_if_due().await;
         if self.is_revoked(&claims.jti) {
             return Err(ApiError::unauthorized("Token has been revoked").with_code("INVALID_TOKEN"));
         }
@@ -429,7 +740,7 @@ impl Auth {
     fn is_revoked(&self, jti: &str) -> bool {
         self.revoked
             .read()
-            .map(|set| set.contains(jti))
+            .map(|set| set.contains_key(jti))
             .unwrap_or(true)
     }
 
@@ -446,7 +757,7 @@ impl Auth {
             })
             .await?;
         if let Ok(mut set) = self.revoked.write() {
-            set.insert(jti.to_string());
+            set.insert(jti.to_string(), expires_at);
         }
         Ok(())
     }
@@ -455,11 +766,15 @@ impl Auth {
         if let Some(user) = self.users.read().ok().and_then(|m| m.get(id).cloned()) {
             return Ok(Some(user));
         }
+        let generation = self.fresh.generation.load(Ordering::Acquire);
         let id_owned = id.to_string();
         let user = self.db.read(move |conn| find_user(conn, &id_owned)).await?;
         let user = user.map(Arc::new);
         if let (Some(user), Ok(mut map)) = (&user, self.users.write()) {
-            map.insert(id.to_string(), user.clone());
+            // Read under an older generation: it may be stale, do not keep it.
+            if self.fresh.generation.load(Ordering::Acquire) == generation {
+                map.insert(id.to_string(), user.clone());
+            }
         }
         Ok(user)
     }
@@ -664,6 +979,27 @@ impl Auth {
     }
 }
 
+/// Records `auth.password_changed` for `user` inside `tx`.
+pub fn record_password_change(
+    tx: &Connection,
+    actor: Option<&Principal>,
+    meta: &RequestMeta,
+    user: &User,
+) -> ApiResult<i64> {
+    audit::record(
+        tx,
+        actor,
+        meta,
+        AuditEntry {
+            module: "platform",
+            action: "auth.password_changed",
+            entity_type: "user",
+            entity_id: Some(&user.id),
+            details: json!({ "email": user.email }),
+        },
+    )
+}
+
 pub fn find_user(conn: &Connection, id: &str) -> ApiResult<Option<User>> {
     Ok(conn
         .query_row(
@@ -712,7 +1048,8 @@ fn load_or_create_secret(path: &Path) -> ApiResult<Vec<u8>> {
 }
 
 /// The platform's own tables.
-pub const PLATFORM_MIGRATIONS: &[&str] = &[r#"
+pub const PLATFORM_MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE platform_users (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -748,4 +1085,31 @@ CREATE TABLE platform_audit_log (
 CREATE INDEX platform_audit_log_at ON platform_audit_log(at);
 CREATE INDEX platform_audit_log_entity ON platform_audit_log(module, entity_type, entity_id);
 CREATE INDEX platform_audit_log_actor ON platform_audit_log(actor_id);
-"#];
+"#,
+    // One counter every process reads to know its cached users and revoked
+    // tokens are stale: bumped by any change that matters to a token check
+    // (not by `last_login_at`).
+    r#"
+CREATE TABLE platform_auth_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL
+);
+INSERT INTO platform_auth_generation (id, generation) VALUES (1, 0);
+CREATE TRIGGER platform_users_changed AFTER UPDATE ON platform_users
+WHEN OLD.roles IS NOT NEW.roles OR OLD.is_active IS NOT NEW.is_active
+  OR OLD.token_version IS NOT NEW.token_version OR OLD.email IS NOT NEW.email
+  OR OLD.name IS NOT NEW.name OR OLD.password_hash IS NOT NEW.password_hash
+BEGIN
+  UPDATE platform_auth_generation SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE TRIGGER platform_users_deleted AFTER DELETE ON platform_users
+BEGIN
+  UPDATE platform_auth_generation SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE TRIGGER platform_tokens_revoked AFTER INSERT ON platform_revoked_tokens
+BEGIN
+  UPDATE platform_auth_generation SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE INDEX platform_audit_log_ip ON platform_audit_log(ip);
+"#,
+];

@@ -193,9 +193,22 @@ impl AuthApi {
 #[OpenApi]
 impl AuthApi {
     /// Sign in with e-mail and password; the token works in every module the user has roles in.
+    ///
+    /// All sign-in routes (this one, the contact center's and planning's) share one budget
+    /// per client IP (10 per 5 minutes). After 5 failed sign-ins in a row an account is locked
+    /// for 60 seconds, doubling with each further failure up to 15 minutes: while locked every
+    /// attempt gets 429 with `Retry-After`, whatever the password. Sign-ins, failures and locks
+    /// are in the audit log (`auth.login`, `auth.login_failed`, `auth.account_locked`).
     #[oai(path = "/login", method = "post")]
-    async fn login(&self, body: Json<LoginRequest>) -> Result<Json<TokenResponse>> {
-        let (_, token) = self.auth().login(&body.email, &body.password).await?;
+    async fn login(
+        &self,
+        meta: RequestMeta,
+        body: Json<LoginRequest>,
+    ) -> Result<Json<TokenResponse>> {
+        let (_, token) = self
+            .auth()
+            .sign_in(&body.email, &body.password, &meta, "platform")
+            .await?;
         Ok(Json(TokenResponse {
             access_token: token.access_token,
             token_type: "bearer".into(),
@@ -203,12 +216,10 @@ impl AuthApi {
         }))
     }
 
-    /// Sign out: the token used for this call stops working.
+    /// Sign out: the token used for this call stops working (audited as `auth.logout`).
     #[oai(path = "/logout", method = "post")]
-    async fn logout(&self, auth: BearerAuth) -> Result<NoContent> {
-        self.auth()
-            .revoke(&auth.0.token_id, auth.0.token_expires_at)
-            .await?;
+    async fn logout(&self, auth: BearerAuth, meta: RequestMeta) -> Result<NoContent> {
+        self.auth().sign_out(&auth.0, &meta, "platform").await?;
         Ok(NoContent::Done)
     }
 
@@ -300,6 +311,9 @@ impl AuthApi {
     }
 
     /// Change roles, name, password or active state (admins only).
+    ///
+    /// A new password or deactivation signs the user out everywhere; a password change is also audited as
+    /// `auth.password_changed`.
     #[oai(path = "/users/:id", method = "patch")]
     async fn update_user(
         &self,
@@ -336,6 +350,9 @@ impl AuthApi {
             .db
             .write(move |tx| {
                 let user = service.update_user_in(tx, &id, &changes)?;
+                if changes.password.is_some() {
+                    crate::auth::record_password_change(tx, Some(&actor), &meta, &user)?;
+                }
                 audit::record(
                     tx,
                     Some(&actor),
@@ -397,6 +414,11 @@ impl AuthApi {
     }
 
     /// The audit log across all modules, newest first (admins only).
+    ///
+    /// Security events are under module `platform`: `auth.login`, `auth.login_failed`
+    /// (`actor_email` is the e-mail tried; the password never appears), `auth.account_locked`,
+    /// `auth.logout`, `auth.password_changed` and `auth.forbidden` (a refused request: its
+    /// module, method and path). Each has the client IP and user agent.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/audit", method = "get")]
     async fn audit_log(
@@ -404,6 +426,10 @@ impl AuthApi {
         auth: BearerAuth,
         module: Query<Option<String>>,
         actor_id: Query<Option<String>>,
+        /// The actor's e-mail, any case (for failed sign-ins: the e-mail tried).
+        actor_email: Query<Option<String>>,
+        /// The client IP.
+        ip: Query<Option<String>>,
         action: Query<Option<String>>,
         entity_type: Query<Option<String>>,
         entity_id: Query<Option<String>>,
@@ -429,6 +455,8 @@ impl AuthApi {
             action: action.0,
             entity_type: entity_type.0,
             entity_id: entity_id.0,
+            actor_email: actor_email.0,
+            ip: ip.0,
             from: from.0,
             to: to.0,
             offset: p.offset(),

@@ -5,6 +5,7 @@
 //! module's own documented error body.
 
 use std::marker::PhantomData;
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -41,6 +42,11 @@ pub async fn with_request_id<F: std::future::Future>(id: String, fut: F) -> F::O
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// The full path as the client sent it (nesting strips module bases), set
+/// by the outermost middleware.
+#[derive(Debug, Clone)]
+pub struct RequestPath(pub String);
+
 /// Which module is serving the request, for the security checkers.
 #[derive(Debug, Clone, Copy)]
 pub struct ModuleContext {
@@ -55,6 +61,8 @@ pub struct RequestMeta {
     pub request_id: String,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The request reached us over HTTPS (directly, or through a trusted proxy).
+    pub https: bool,
 }
 
 impl RequestMeta {
@@ -65,6 +73,7 @@ impl RequestMeta {
                 .map(|r| r.0.clone())
                 .unwrap_or_default(),
             ip: client_ip(req),
+            https: is_https(req),
             user_agent: req
                 .headers()
                 .get(header::USER_AGENT)
@@ -80,11 +89,115 @@ impl<'a> FromRequest<'a> for RequestMeta {
     }
 }
 
-/// The peer address (proxies are not trusted: this is a local server).
+/// One entry of the `trusted_proxies` setting: an IP address or a CIDR range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxyNet(pub ipnet::IpNet);
+
+impl std::str::FromStr for ProxyNet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if let Ok(net) = s.parse::<ipnet::IpNet>() {
+            return Ok(ProxyNet(net.trunc()));
+        }
+        s.parse::<IpAddr>()
+            .map(|ip| ProxyNet(ipnet::IpNet::from(ip)))
+            .map_err(|_| {
+                format!("'{s}' is not an IP address or CIDR range (e.g. 10.0.0.1 or 10.0.0.0/8)")
+            })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProxyNet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::fmt::Display for ProxyNet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+fn trusted(proxies: &[ProxyNet], ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    };
+    proxies.iter().any(|p| p.0.contains(&ip))
+}
+
+/// Where a request came from, decided once per request (the outermost
+/// middleware stores it in the request data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub https: bool,
+}
+
+impl ClientInfo {
+    /// The peer, unless the peer is a trusted proxy: then the client is the
+    /// right-most `X-Forwarded-For` address that is not itself a trusted
+    /// proxy, and `X-Forwarded-Proto` says whether it used HTTPS. From any
+    /// other peer both headers are ignored.
+    pub fn of(req: &Request, proxies: &[ProxyNet]) -> ClientInfo {
+        let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        let direct_https = req.scheme() == &poem::http::uri::Scheme::HTTPS;
+        let Some(peer_ip) = peer.filter(|ip| trusted(proxies, *ip)) else {
+            return ClientInfo {
+                ip: peer.map(|ip| ip.to_string()),
+                https: direct_https,
+            };
+        };
+        let hops: Vec<IpAddr> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
+            .collect();
+        let client = hops
+            .iter()
+            .rev()
+            .find(|ip| !trusted(proxies, **ip))
+            .or_else(|| hops.first())
+            .copied()
+            .unwrap_or(peer_ip);
+        let forwarded_https = req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"));
+        ClientInfo {
+            ip: Some(client.to_string()),
+            https: direct_https || forwarded_https,
+        }
+    }
+}
+
+fn client_info(req: &Request) -> ClientInfo {
+    if let Some(info) = req.data::<ClientInfo>() {
+        return info.clone();
+    }
+    let proxies = req
+        .data::<Platform>()
+        .map(|p| p.settings.trusted_proxies.as_slice())
+        .unwrap_or(&[]);
+    ClientInfo::of(req, proxies)
+}
+
+/// The client's IP: the peer, or what a trusted proxy forwarded (see [`ClientInfo::of`]).
 pub fn client_ip(req: &Request) -> Option<String> {
-    req.remote_addr()
-        .as_socket_addr()
-        .map(|addr| addr.ip().to_string())
+    client_info(req).ip
+}
+
+/// Whether the client used HTTPS (directly, or to a trusted proxy).
+pub fn is_https(req: &Request) -> bool {
+    client_info(req).https
 }
 
 /// The bearer token of a request: `Authorization: Bearer …`, or the session
@@ -179,13 +292,23 @@ pub trait ErrorEnvelope: Send + Sync + 'static {
     type Body: Type;
     /// 422 or 400, as the module's document says.
     const VALIDATION_STATUS: StatusCode;
+    /// The code every 401 carries, when the module's document lists its
+    /// error codes (missing, malformed, expired, revoked tokens and wrong
+    /// credentials alike; the message says which). `None`: the platform's
+    /// own codes (`UNAUTHORIZED`, `INVALID_TOKEN`, `TOKEN_EXPIRED`, …).
+    const UNAUTHORIZED_CODE: Option<&'static str> = None;
     fn render(err: &ApiError, ctx: &ErrorContext) -> Value;
 }
 
 /// Renders `err` as the module `E` prints it.
 pub fn error_response<E: ErrorEnvelope>(err: &ApiError, ctx: &ErrorContext) -> Response {
     let status = err.status(E::VALIDATION_STATUS);
-    let body = E::render(err, ctx);
+    let body = match E::UNAUTHORIZED_CODE {
+        Some(code) if err.kind == ErrorKind::Unauthorized => {
+            E::render(&err.clone().with_code(code), ctx)
+        }
+        _ => E::render(err, ctx),
+    };
     let mut resp = Response::builder()
         .status(status)
         .content_type("application/json")
@@ -583,11 +706,18 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
         }
 
         let decision = (self.classify)(&req, principal.as_ref()).map(|rule| {
-            let subject = rule.key.clone().unwrap_or_else(|| match &principal {
-                Some(p) => format!("user:{}", p.id),
-                None => format!("ip:{}", client_ip(&req).unwrap_or_default()),
-            });
-            self.platform.limiter.check(self.info.slug, &rule, &subject)
+            let ip = || format!("ip:{}", client_ip(&req).unwrap_or_default());
+            let subject = rule
+                .key
+                .clone()
+                .unwrap_or_else(|| match (&principal, rule.shared) {
+                    // A shared budget (sign-in) counts the IP, whatever token comes along.
+                    (_, Some(_)) => ip(),
+                    (Some(p), None) => format!("user:{}", p.id),
+                    (None, None) => ip(),
+                });
+            let scope = rule.shared.unwrap_or(self.info.slug);
+            self.platform.limiter.check(scope, &rule, &subject)
         });
         if let Some(d) = decision.as_ref().filter(|d| !d.allowed) {
             let err = ApiError::new(ErrorKind::RateLimited, "Too many requests")
@@ -599,6 +729,12 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
             return Ok(resp);
         }
 
+        let meta = RequestMeta::of(&req);
+        let method = req.method().clone();
+        let full_path = req
+            .data::<RequestPath>()
+            .map(|p| p.0.clone())
+            .unwrap_or_else(|| ctx.path.clone());
         let outcome = AssertUnwindSafe(self.inner.call(req)).catch_unwind().await;
         let mut resp = match outcome {
             Ok(Ok(out)) => {
@@ -641,7 +777,52 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
         if let Some(d) = &decision {
             rate_headers(&mut resp, d);
         }
+        if resp.status() == StatusCode::FORBIDDEN {
+            self.record_refusal(principal.as_ref(), &meta, &method, &full_path)
+                .await;
+        }
         Ok(resp)
+    }
+}
+
+impl<Ep, E> Gate<Ep, E> {
+    /// Records a refused (403) request as `auth.forbidden`: who, where from, what.
+    async fn record_refusal(
+        &self,
+        principal: Option<&Principal>,
+        meta: &RequestMeta,
+        method: &Method,
+        path: &str,
+    ) {
+        let actor = principal.cloned();
+        let meta = meta.clone();
+        let details = serde_json::json!({
+            "module": self.info.slug,
+            "method": method.as_str(),
+            "path": path,
+        });
+        let path: String = path.chars().take(512).collect();
+        let written = self
+            .platform
+            .db
+            .write(move |tx| {
+                crate::audit::record(
+                    tx,
+                    actor.as_ref(),
+                    &meta,
+                    crate::audit::AuditEntry {
+                        module: "platform",
+                        action: "auth.forbidden",
+                        entity_type: "request",
+                        entity_id: Some(&path),
+                        details,
+                    },
+                )
+            })
+            .await;
+        if let Err(e) = written {
+            tracing::error!(error = %e, "refused request not recorded");
+        }
     }
 }
 

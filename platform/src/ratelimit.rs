@@ -27,7 +27,18 @@ pub struct LimitRule {
     pub window_secs: u64,
     /// Who is counted; `None` means the signed-in user, or the IP when anonymous.
     pub key: Option<String>,
+    /// A budget shared across modules (counted under this name instead of
+    /// the module's) and always per client IP, whatever token the request
+    /// carries. Used for the one sign-in budget.
+    pub shared: Option<&'static str>,
 }
+
+/// Sign-in attempts one client IP may make across every sign-in route
+/// (`/auth/login`, contact center `/api/v1/auth/login`, planning
+/// `/api/auth/signin`) together, per [`SIGN_IN_WINDOW_SECS`]. The planning
+/// document's figure for its auth endpoints, the tightest any document names.
+pub const SIGN_IN_LIMIT: u32 = 10;
+pub const SIGN_IN_WINDOW_SECS: u64 = 300;
 
 impl LimitRule {
     pub fn new(class: &'static str, limit: u32, window_secs: u64) -> Self {
@@ -36,8 +47,18 @@ impl LimitRule {
             limit,
             window_secs,
             key: None,
+            shared: None,
         }
     }
+
+    /// The one sign-in budget all sign-in routes share, per client IP.
+    pub fn sign_in() -> Self {
+        LimitRule {
+            shared: Some("sign-in"),
+            ..LimitRule::new("signin", SIGN_IN_LIMIT, SIGN_IN_WINDOW_SECS)
+        }
+    }
+
     pub fn keyed_by(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
@@ -155,6 +176,116 @@ impl RateLimiter {
     }
 }
 
+/// Failed sign-ins an account may have before it is locked.
+pub const FREE_FAILURES: u32 = 5;
+/// The first lock; each further failure after a lock doubles it.
+pub const FIRST_LOCK_SECS: u64 = 60;
+/// The longest lock.
+pub const MAX_LOCK_SECS: u64 = 900;
+/// Failures older than this (with no lock running) are forgotten.
+const FORGET_AFTER: Duration = Duration::from_secs(900);
+/// Accounts tracked at most; the oldest quiet ones are dropped past this.
+const MAX_TRACKED: usize = 100_000;
+
+#[derive(Debug, Clone)]
+struct AccountFailures {
+    failures: u32,
+    last_failure: std::time::Instant,
+    locked_until: Option<std::time::Instant>,
+}
+
+/// Per-account sign-in failures: after [`FREE_FAILURES`] failed sign-ins in a
+/// row an account is locked for [`FIRST_LOCK_SECS`], doubling with every
+/// further failure up to [`MAX_LOCK_SECS`]; a successful sign-in clears it.
+/// Keyed by the e-mail tried (lower-cased), whether or not the account
+/// exists, so the answers do not tell which accounts exist.
+#[derive(Clone)]
+pub struct SignInGuard {
+    enabled: bool,
+    accounts: Arc<Mutex<HashMap<String, AccountFailures>>>,
+}
+
+/// A failed sign-in that started a lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lock {
+    pub failures: u32,
+    pub seconds: u64,
+}
+
+impl SignInGuard {
+    pub fn new(enabled: bool) -> Self {
+        SignInGuard {
+            enabled,
+            accounts: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, HashMap<String, AccountFailures>> {
+        match self.accounts.lock() {
+            Ok(map) => map,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// `Err(seconds)` while `account` is locked.
+    pub fn check(&self, account: &str) -> Result<(), u64> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let now = std::time::Instant::now();
+        match self.table().get(account).and_then(|a| a.locked_until) {
+            Some(until) if until > now => Err((until - now).as_secs_f64().ceil().max(1.0) as u64),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a failed sign-in; returns the lock it starts, if any.
+    pub fn failed(&self, account: &str) -> Option<Lock> {
+        if !self.enabled {
+            return None;
+        }
+        let now = std::time::Instant::now();
+        let mut table = self.table();
+        if table.len() >= MAX_TRACKED {
+            table.retain(|_, a| {
+                now.duration_since(a.last_failure) < FORGET_AFTER
+                    || a.locked_until.is_some_and(|u| u > now)
+            });
+        }
+        let entry = table.entry(account.to_string()).or_insert(AccountFailures {
+            failures: 0,
+            last_failure: now,
+            locked_until: None,
+        });
+        let lock_running = entry.locked_until.is_some_and(|u| u > now);
+        if !lock_running
+            && entry.failures > 0
+            && now.duration_since(entry.last_failure) >= FORGET_AFTER
+        {
+            entry.failures = 0;
+        }
+        entry.failures += 1;
+        entry.last_failure = now;
+        if entry.failures < FREE_FAILURES {
+            return None;
+        }
+        let doublings = (entry.failures - FREE_FAILURES).min(10);
+        let seconds = (FIRST_LOCK_SECS << doublings).min(MAX_LOCK_SECS);
+        entry.locked_until = Some(now + Duration::from_secs(seconds));
+        Some(Lock {
+            failures: entry.failures,
+            seconds,
+        })
+    }
+
+    /// A successful sign-in clears the account's failures.
+    pub fn succeeded(&self, account: &str) {
+        if self.enabled {
+            self.table().remove(account);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +307,23 @@ mod tests {
         );
         // Another caller has its own allowance.
         assert!(rl.check("m", &rule, "u2").allowed);
+    }
+
+    #[test]
+    fn accounts_lock_after_repeated_failures_and_unlock_on_success() {
+        let guard = SignInGuard::new(true);
+        for _ in 1..FREE_FAILURES {
+            assert_eq!(guard.failed("a@x"), None);
+            assert!(guard.check("a@x").is_ok());
+        }
+        let lock = guard.failed("a@x").expect("locked");
+        assert_eq!(lock.seconds, FIRST_LOCK_SECS);
+        assert!(guard.check("a@x").unwrap_err() >= FIRST_LOCK_SECS - 1);
+        assert!(guard.check("b@x").is_ok(), "other accounts are not locked");
+        assert_eq!(guard.failed("a@x").unwrap().seconds, FIRST_LOCK_SECS * 2);
+        guard.succeeded("a@x");
+        assert!(guard.check("a@x").is_ok());
+        assert!(SignInGuard::new(false).failed("a@x").is_none());
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct Settings {
     /// Which addresses outgoing calls (webhooks, providers) may reach:
     /// public ones, plus the operator's `outbound_allow` exceptions.
     pub outbound: crate::outbound::OutboundPolicy,
+    /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are
+    /// believed (IPs or CIDR ranges); none by default.
+    pub trusted_proxies: Vec<crate::http::ProxyNet>,
 }
 
 impl Settings {
@@ -38,6 +41,7 @@ impl Settings {
             admin_password: None,
             max_page_size: 100,
             outbound: crate::outbound::OutboundPolicy::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 

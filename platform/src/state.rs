@@ -118,7 +118,12 @@ impl Platform {
         for (module, from, to) in ran {
             tracing::info!(module, from, to, "migrated");
         }
-        let auth = Auth::new(db.clone(), &settings.data_dir, settings.token_ttl_secs)?;
+        let auth = Auth::new(
+            db.clone(),
+            &settings.data_dir,
+            settings.token_ttl_secs,
+            settings.rate_limits,
+        )?;
         let search = Search::open(&settings.index_dir(), db.clone())?;
         let files = Files::open(
             &settings.files_dir(),

@@ -115,12 +115,20 @@ impl AuthApi {
     }
 
     /// Sign in and receive a bearer token (public).
+    ///
+    /// Shares the server's sign-in budget
+    /// (10 per 5 minutes per client IP across all sign-in routes); an account with 5 failed
+    /// sign-ins in a row is locked for a growing time (429 with `Retry-After`).
     #[oai(path = "/api/v1/auth/login", method = "post")]
-    async fn login(&self, body: Json<LoginRequest>) -> Result<Json<LoginResponse>> {
+    async fn login(
+        &self,
+        meta: frontline_platform::http::RequestMeta,
+        body: Json<LoginRequest>,
+    ) -> Result<Json<LoginResponse>> {
         let (user, token) = self
             .platform
             .auth
-            .login(&body.email, &body.password)
+            .sign_in(&body.email, &body.password, &meta, crate::SLUG)
             .await?;
         Ok(Json(LoginResponse {
             access_token: token.access_token,

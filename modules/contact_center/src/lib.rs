@@ -285,7 +285,10 @@ fn build(platform: &Platform) -> MountedModule {
         },
         (api::api(platform), insight::api(platform)),
         Arc::new(|req, _| {
-            if req.uri().path().contains("/auth/") {
+            if req.uri().path().ends_with("/auth/login") {
+                // One sign-in budget per client IP, shared with every sign-in route.
+                Some(LimitRule::sign_in())
+            } else if req.uri().path().contains("/auth/") {
                 Some(LimitRule::new("auth", 20, 300))
             } else {
                 // The document: 100 requests per minute per user, bursts of 200

@@ -23,6 +23,8 @@ pub struct CcEnvelope;
 impl ErrorEnvelope for CcEnvelope {
     type Body = ErrorBody;
     const VALIDATION_STATUS: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+    /// The document's code list has AUTHENTICATION_ERROR for every 401.
+    const UNAUTHORIZED_CODE: Option<&'static str> = Some("AUTHENTICATION_ERROR");
 
     fn render(err: &ApiError, ctx: &ErrorContext) -> Value {
         let code = match (err.code.as_deref(), err.kind) {

@@ -35,6 +35,8 @@ pub struct MarketplaceEnvelope;
 impl ErrorEnvelope for MarketplaceEnvelope {
     type Body = ErrorBody;
     const VALIDATION_STATUS: StatusCode = StatusCode::BAD_REQUEST;
+    /// The document's code list has UNAUTHORIZED for every 401.
+    const UNAUTHORIZED_CODE: Option<&'static str> = Some("UNAUTHORIZED");
 
     fn render(err: &ApiError, _ctx: &ErrorContext) -> Value {
         let mut error = json!({

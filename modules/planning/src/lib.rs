@@ -79,7 +79,10 @@ fn build(platform: &Platform) -> MountedModule {
         // The document's limits: reads 100/min, writes 30/min, reports 5/min, auth 10 per 5 min.
         Arc::new(|req, _| {
             let path = req.uri().path();
-            Some(if path.contains("/api/auth/") {
+            Some(if path.ends_with("/api/auth/signin") {
+                // One sign-in budget per client IP, shared with every sign-in route.
+                LimitRule::sign_in()
+            } else if path.contains("/api/auth/") {
                 LimitRule::new("auth", 10, 300)
             } else if path.contains("/api/reports/generate") {
                 LimitRule::new("reports", 5, 60)

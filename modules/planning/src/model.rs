@@ -26,6 +26,8 @@ pub struct PlanningEnvelope;
 impl ErrorEnvelope for PlanningEnvelope {
     type Body = ErrorBody;
     const VALIDATION_STATUS: StatusCode = StatusCode::BAD_REQUEST;
+    /// The document's code list has UNAUTHORIZED for every 401.
+    const UNAUTHORIZED_CODE: Option<&'static str> = Some("UNAUTHORIZED");
 
     fn render(err: &ApiError, _ctx: &ErrorContext) -> Value {
         let mut details = Map::new();

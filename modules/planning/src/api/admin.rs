@@ -64,8 +64,10 @@ impl AdminApi {
     }
 
     /// Users with a role in planning (platform admins count as ADMIN).
-    /// Extension: `all=true` also lists the platform's other users, with
-    /// `role` null, so an admin can grant them a role.
+    ///
+    /// Extension, for platform administrators only: `all=true` also lists the
+    /// platform's other users, with `role` null, so they can grant them a role
+    /// (a planning ADMIN gets 403 for it).
     #[oai(path = "/api/admin/users", method = "get", tag = "Tag::Admin")]
     async fn list_users(
         &self,
@@ -74,6 +76,13 @@ impl AdminApi {
     ) -> Result<Json<Envelope<UserList>>> {
         require_admin(auth.principal())?;
         let all = all.0.unwrap_or(false);
+        if all && !auth.principal().is_admin() {
+            return Err(ApiError::forbidden(
+                "Listing users without a planning role needs the platform admin role",
+            )
+            .with_code("FORBIDDEN")
+            .into());
+        }
         let users = self.platform.db.read(Auth::list_users_in).await?;
         let users = users
             .into_iter()
@@ -96,8 +105,12 @@ impl AdminApi {
         Ok(Json(Envelope::ok(UserList { users })))
     }
 
-    /// Give a user a planning role (ADMIN, PLANNER or VIEWER), replacing the
-    /// one they had; roles in other modules stay. Audited as `UPDATE_USER_ROLE`.
+    /// Change a planning user's role (ADMIN, PLANNER or VIEWER).
+    ///
+    /// Replaces the role they had; roles in other modules stay. Audited as
+    /// `UPDATE_USER_ROLE`. A planning ADMIN changes only users who already have a planning role
+    /// (others are 404 to them): access to planning is granted by a platform
+    /// administrator, who may give any user a planning role here or at `/auth/users`.
     #[oai(
         path = "/api/admin/users/:userId",
         method = "patch",
@@ -124,9 +137,11 @@ impl AdminApi {
             .platform
             .db
             .write(move |tx| {
-                let user = find_user(tx, &user_id)?.ok_or_else(|| {
-                    ApiError::not_found("User not found").with_extra("userId", &user_id)
-                })?;
+                let user = find_user(tx, &user_id)?
+                    .filter(|u| principal.is_admin() || role_of_roles(&u.roles).is_some())
+                    .ok_or_else(|| {
+                        ApiError::not_found("User not found").with_extra("userId", &user_id)
+                    })?;
                 if user.roles.iter().any(|x| x == "admin") && r != "ADMIN" {
                     return Err(ApiError::conflict(
                         "Platform administrators always have the ADMIN role in planning",
@@ -199,6 +214,7 @@ impl AdminApi {
             to,
             offset: pg.offset(),
             limit: pg.limit,
+            ..Default::default()
         };
         let (records, total, names) = self
             .platform

@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// The cookie's `Secure` attribute, for requests that came over HTTPS.
+fn secure(meta: &RequestMeta) -> &'static str {
+    if meta.https {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
 pub struct AuthApi {
     pub(super) platform: Platform,
 }
@@ -34,19 +43,27 @@ impl AuthApi {
     }
 
     /// Sign in with e-mail and password; sets the `next-auth.session-token` cookie.
+    ///
+    /// The cookie is `Secure` when the request came over HTTPS (directly or through a
+    /// trusted proxy).
+    /// Shares the server's sign-in budget (10 per 5 minutes per client IP across all
+    /// sign-in routes); an account with 5 failed sign-ins in a row is locked for a growing
+    /// time (429 with `retryAfter`).
     #[oai(path = "/api/auth/signin", method = "post")]
-    async fn signin(&self, body: Json<SignInRequest>) -> Result<SignedIn> {
+    async fn signin(&self, meta: RequestMeta, body: Json<SignInRequest>) -> Result<SignedIn> {
         let (_, token) = self
             .platform
             .auth
-            .login(&body.email, &body.password)
+            .sign_in(&body.email, &body.password, &meta, crate::SLUG)
             .await?;
         let principal = self.platform.auth.verify(&token.access_token).await?;
         let role = planning_role(&principal)
             .ok_or_else(|| ApiError::forbidden("Your account has no role in planning"))?;
         let cookie = format!(
-            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-            token.access_token, token.expires_in
+            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            token.access_token,
+            token.expires_in,
+            secure(&meta)
         );
         Ok(SignedIn::Ok(
             Json(Envelope::ok(session_of(&principal, role))),
@@ -56,13 +73,13 @@ impl AuthApi {
 
     /// Sign out: the session ends and the cookie is cleared.
     #[oai(path = "/api/auth/signout", method = "post")]
-    async fn signout(&self, auth: SessionOrBearer) -> Result<SignedOut> {
+    async fn signout(&self, auth: SessionOrBearer, meta: RequestMeta) -> Result<SignedOut> {
         let p = auth.principal();
-        self.platform
-            .auth
-            .revoke(&p.token_id, p.token_expires_at)
-            .await?;
-        let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+        self.platform.auth.sign_out(p, &meta, crate::SLUG).await?;
+        let cookie = format!(
+            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            secure(&meta)
+        );
         Ok(SignedOut::Ok(Json(Envelope::ok(true)), cookie))
     }
 
