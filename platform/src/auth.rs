@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -300,6 +300,17 @@ pub struct Auth {
     dummy_hash: Arc<String>,
     fresh: Arc<Freshness>,
     guard: SignInGuard,
+    outcomes: Arc<SignInOutcomes>,
+}
+
+/// Sign-ins on every sign-in route since start, by outcome (for `/metrics`).
+#[derive(Debug, Default)]
+pub struct SignInOutcomes {
+    pub ok: AtomicU64,
+    /// Wrong e-mail or password.
+    pub failed: AtomicU64,
+    /// Refused unchecked because the account was locked.
+    pub locked: AtomicU64,
 }
 
 /// What the cache last saw of `platform_auth_generation`, and when.
@@ -358,6 +369,7 @@ impl Auth {
                 checking: AtomicBool::new(false),
             }),
             guard: SignInGuard::new(sign_in_locks),
+            outcomes: Arc::new(SignInOutcomes::default()),
         })
     }
 
@@ -477,6 +489,11 @@ impl Auth {
         Ok((user, token))
     }
 
+    /// Sign-in outcomes since start.
+    pub fn sign_in_outcomes(&self) -> &SignInOutcomes {
+        &self.outcomes
+    }
+
     /// A sign-in request through `module`'s sign-in route: refused with 429
     /// while the account is locked (the password is not even checked), a
     /// failure counts towards the lock, and every outcome is in the audit log
@@ -492,6 +509,7 @@ impl Auth {
         let tried: String = email.trim().chars().take(254).collect();
         let account = tried.to_lowercase();
         if let Err(wait) = self.guard.check(&account) {
+            self.outcomes.locked.fetch_add(1, Ordering::Relaxed);
             let details = json!({ "module": module, "email": tried, "reason": "account locked", "retryAfter": wait });
             self.record_security(None, Some(&tried), meta, "auth.login_failed", None, details)
                 .await;
@@ -502,6 +520,7 @@ impl Auth {
             .with_extra("retryAfter", wait));
         }
         let Some(user) = self.authenticate(&tried, password).await? else {
+            self.outcomes.failed.fetch_add(1, Ordering::Relaxed);
             let lock = self.guard.failed(&account);
             let known = self
                 .find_by_email(&tried)
@@ -540,6 +559,7 @@ impl Auth {
             return Err(Self::invalid_credentials());
         };
         self.guard.succeeded(&account);
+        self.outcomes.ok.fetch_add(1, Ordering::Relaxed);
         let actor = Principal::acting_as(&user);
         let meta = meta.clone();
         let id = user.id.clone();

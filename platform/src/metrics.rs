@@ -125,8 +125,6 @@ pub struct Metrics {
     recent: Mutex<HashMap<String, Recent>>,
     /// 429 answers per module (rate limits and sign-in locks).
     rate_limited: Mutex<BTreeMap<String, u64>>,
-    /// Sign-in attempts by outcome (`ok`, `failed`, `locked`).
-    sign_ins: Mutex<BTreeMap<&'static str, u64>>,
     started: Instant,
 }
 
@@ -136,7 +134,6 @@ impl Default for Metrics {
             series: Mutex::new(HashMap::new()),
             recent: Mutex::new(HashMap::new()),
             rate_limited: Mutex::new(BTreeMap::new()),
-            sign_ins: Mutex::new(BTreeMap::new()),
             started: Instant::now(),
         }
     }
@@ -145,14 +142,6 @@ impl Default for Metrics {
 impl Metrics {
     pub fn uptime_secs(&self) -> u64 {
         self.started.elapsed().as_secs()
-    }
-
-    /// Counts a sign-in attempt: `ok`, `failed` (wrong credentials) or
-    /// `locked` (refused by the sign-in budget).
-    pub fn sign_in(&self, outcome: &'static str) {
-        if let Ok(mut map) = self.sign_ins.lock() {
-            *map.entry(outcome).or_default() += 1;
-        }
     }
 
     pub fn observe(&self, module: &str, method: &str, route: &str, status: u16, seconds: f64) {
@@ -301,17 +290,6 @@ impl Metrics {
                 "frontline_rate_limit_rejections_total{{module=\"{}\"}} {n}",
                 escape_label(module)
             );
-        }
-        family(
-            &mut out,
-            "frontline_sign_ins_total",
-            "counter",
-            "Sign-in attempts on every sign-in route, by outcome (ok, failed, locked).",
-        );
-        let sign_ins = lock_or_recover(&self.sign_ins).clone();
-        for outcome in ["ok", "failed", "locked"] {
-            let n = sign_ins.get(outcome).copied().unwrap_or(0);
-            let _ = writeln!(out, "frontline_sign_ins_total{{outcome=\"{outcome}\"}} {n}");
         }
         out
     }

@@ -64,6 +64,7 @@ fn read_stored(conn: &Connection, now_ms: i64) -> ApiResult<Stored> {
 pub async fn render(platform: &Platform) -> String {
     let mut out = platform.metrics.render();
     render_process(&mut out);
+    render_sign_ins(&mut out, platform);
     render_database(&mut out, platform);
     let now = Utc::now();
     let now_ms = to_ms(now);
@@ -92,6 +93,23 @@ fn age_seconds(oldest_ms: Option<i64>, now_ms: i64) -> f64 {
     oldest_ms
         .map(|t| (now_ms.saturating_sub(t)).max(0) as f64 / 1000.0)
         .unwrap_or(0.0)
+}
+
+fn render_sign_ins(out: &mut String, platform: &Platform) {
+    let o = platform.auth.sign_in_outcomes();
+    family(
+        out,
+        "frontline_sign_ins_total",
+        "counter",
+        "Sign-in attempts on every sign-in route, by outcome: ok, failed (wrong credentials), locked (account locked, not checked).",
+    );
+    for (outcome, v) in [("ok", &o.ok), ("failed", &o.failed), ("locked", &o.locked)] {
+        let _ = writeln!(
+            out,
+            "frontline_sign_ins_total{{outcome=\"{outcome}\"}} {}",
+            v.load(Ordering::Relaxed)
+        );
+    }
 }
 
 fn render_process(out: &mut String) {

@@ -95,6 +95,25 @@ async fn metrics_cover_process_database_jobs_search_and_webhooks() {
     .await
     .unwrap();
 
+    // Sign-ins: one good, then wrong passwords until the account locks.
+    p.auth
+        .bootstrap_admin(Some("ops@test.local"), Some("right-password-1"))
+        .unwrap();
+    let login = |password: &'static str| {
+        client
+            .post("/auth/login")
+            .body_json(&json!({"email": "ops@test.local", "password": password}))
+            .send()
+    };
+    login("right-password-1").await.assert_status_is_ok();
+    let mut refused = 0;
+    for _ in 0..7 {
+        if login("wrong-password").await.0.status() == 429 {
+            refused += 1;
+        }
+    }
+    assert!(refused >= 1, "the account never locked");
+
     let before = scrape(&client).await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let s = scrape(&client).await;
@@ -177,6 +196,20 @@ async fn metrics_cover_process_database_jobs_search_and_webhooks() {
             &[("state", "retrying")]
         ),
         0.0
+    );
+
+    // Sign-ins by outcome, and the lock's 429s as rate-limit rejections.
+    assert_eq!(s.get("frontline_sign_ins_total", &[("outcome", "ok")]), 1.0);
+    let failed = s.get("frontline_sign_ins_total", &[("outcome", "failed")]);
+    let locked = s.get("frontline_sign_ins_total", &[("outcome", "locked")]);
+    assert_eq!(failed + locked, 7.0);
+    assert_eq!(locked, refused as f64);
+    assert_eq!(
+        s.get(
+            "frontline_rate_limit_rejections_total",
+            &[("module", "platform")]
+        ),
+        refused as f64
     );
 
     // Requests are still there, the first scrape among them.
