@@ -559,7 +559,7 @@ impl WebhookApi {
         let sig = header(req, "x-slack-signature").ok_or_else(unauthorized)?;
         let hexsig = sig.strip_prefix("v0=").ok_or_else(unauthorized)?;
         let ts_n: i64 = ts.parse().map_err(|_| unauthorized())?;
-        if (chrono::Utc::now().timestamp() - ts_n).abs() > 300 {
+        if chrono::Utc::now().timestamp().abs_diff(ts_n) > 300 {
             return Err(
                 ApiError::unauthorized("Request timestamp is outside the 5-minute window")
                     .with_code("REPLAYED_REQUEST")
