@@ -541,3 +541,33 @@ pub(crate) fn webhook_tenant(c: &Connection, tenant: &str) -> ApiResult<(String,
     let status = status.ok_or_else(access::tenant_not_found)?;
     Ok((status, tenant_config(c, tenant)?))
 }
+
+/// Whether conversation `conv` of the tenant was started with session `session`.
+pub(crate) fn conversation_in_session(
+    c: &Connection,
+    tenant: &str,
+    conv: &str,
+    session: &str,
+) -> ApiResult<bool> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2 AND session_id = ?3",
+        params![tenant, conv, session],
+        |r| r.get::<_, i64>(0),
+    )? > 0)
+}
+
+/// Whether message `message` of the tenant belongs to a conversation started
+/// with session `session`.
+pub(crate) fn message_in_session(
+    c: &Connection,
+    tenant: &str,
+    message: &str,
+    session: &str,
+) -> ApiResult<bool> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM chatbot_messages m JOIN chatbot_conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+         WHERE m.tenant_id = ?1 AND m.message_id = ?2 AND c.session_id = ?3",
+        params![tenant, message, session],
+        |r| r.get::<_, i64>(0),
+    )? > 0)
+}

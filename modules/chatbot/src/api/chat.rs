@@ -48,12 +48,31 @@ impl ChatApi {
                 .read(move |c| check_channel(c, &t, &ch))
                 .await?;
         }
+        if let (Some(s), Some(conv)) = (&who.session, body.conversation_id.clone()) {
+            // A session token continues only its own conversations (checked
+            // before any provider sees the conversation).
+            let (t, sid) = (tenant.clone(), s.session_id.clone());
+            let foreign = self
+                .platform
+                .db
+                .read(move |c| {
+                    Ok(crate::store::load_conv(c, &t, &conv).is_ok()
+                        && !crate::store::conversation_in_session(c, &t, &conv, &sid)?)
+                })
+                .await?;
+            if foreign {
+                return Err(ApiError::not_found("Conversation not found")
+                    .with_code("CONVERSATION_NOT_FOUND")
+                    .into());
+            }
+        }
         let (llm, article) = prepare_assist(&self.platform, &tenant, &body).await?;
+        let session = who.session.clone();
         let data = self
             .platform
             .db
             .write(move |tx| {
-                process_message_with(
+                process_message_in(
                     tx,
                     &tenant,
                     &body,
@@ -62,6 +81,7 @@ impl ChatApi {
                         llm: llm.as_ref(),
                         article: article.as_ref(),
                     },
+                    session.as_ref(),
                 )
             })
             .await?;
@@ -81,6 +101,7 @@ impl ChatApi {
     ) -> Result<Json<Envelope<ChatMessage>>> {
         let who = authorize(&self.platform, req, None, Op::ChatRead).await?;
         let id = message_id.0;
+        own_message(&self.platform, &who, &id).await?;
         let data = self
             .platform
             .db
@@ -142,6 +163,7 @@ impl ChatApi {
             .into());
         }
         let typing = body.is_typing.unwrap_or(true);
+        own_conversation(&self.platform, &who, &body.conversation_id).await?;
         let data = self
             .platform
             .db
@@ -169,6 +191,7 @@ impl ChatApi {
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
         }
+        own_message(&self.platform, &who, &body.message_id).await?;
         let data = self
             .platform
             .db

@@ -112,6 +112,7 @@ impl ConversationsApi {
         let include = include_messages.0.unwrap_or(true);
         let lim = message_limit.0.unwrap_or(100).clamp(1, 500) as i64;
         let id = id.0;
+        own_conversation(&self.platform, &who, &id).await?;
         let data = self
             .platform
             .db
