@@ -26,11 +26,18 @@ impl ChatApi {
     /// and e-mails, answers with the fallback below the confidence threshold and
     /// hands the conversation to a human after repeated fallbacks or when asked.
     /// Sending the same `message_id` again returns the stored reply.
-    /// When the tenant's `ai_models.fallback_chain` starts with a configured
-    /// OpenAI-compatible provider (`ai_models.providers.<name>`: `base_url`,
-    /// `model`, `api_key`, `temperature`, `max_tokens`, `custom_instructions`,
-    /// `timeout_ms`, `cost_per_1k_tokens_cents`), it writes the answer with the
-    /// conversation so far; failures fall through the chain to the built-in engine.
+    /// When the tenant's `ai_models.primary_provider` (with `primary_model`), or
+    /// else the first entry of `ai_models.fallback_chain` (`name` or
+    /// `name:model`), is a configured OpenAI-compatible provider
+    /// (`ai_models.providers.<name>`: `base_url`, `model`, `api_key`,
+    /// `temperature`, `max_tokens`, `custom_instructions`, `timeout_ms`,
+    /// `cost_per_1k_tokens_cents`; `ai_models.temperature`, `max_tokens` and
+    /// `custom_instructions` apply where a provider sets none), it writes the
+    /// answer with the conversation so far and `model_used` is the model the
+    /// provider reports; failures fall through the chain to the built-in engine.
+    /// A visitor may send with the session token of `POST /sessions`
+    /// (`Authorization: Bearer st_…`): as the session's `user_id` on its
+    /// channel, in the session's own conversations only.
     #[oai(path = "/chat/message", method = "post", tag = "ApiTags::Chat")]
     async fn send_message(
         &self,

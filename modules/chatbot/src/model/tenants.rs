@@ -619,8 +619,19 @@ pub struct ConfigurationUpdate {
     pub configuration_version: String,
     /// Dotted paths of the settings that changed.
     pub changes_applied: Vec<String>,
-    /// `deployed`: changes apply to the next message.
+    /// `deployed`: the changes apply to the next message.
+    /// `partially_deployed`: some changed settings cannot take effect with
+    /// this configuration (listed in `not_in_effect`); the others apply.
+    /// `not_deployed`: none of the changes can take effect yet.
     pub deployment_status: String,
+    /// Changed settings that are stored but have no effect, with why in
+    /// `not_in_effect_reason` (e.g. `ai_models.temperature` while no provider
+    /// with a `base_url` comes before `rule_based`).
+    #[oai(skip_serializing_if_is_empty)]
+    pub not_in_effect: Vec<String>,
+    /// Why the settings of `not_in_effect` have no effect.
+    #[oai(skip_serializing_if_is_none)]
+    pub not_in_effect_reason: Option<String>,
 }
 
 /// Start, end and days left of the billing period (the calendar month, UTC).

@@ -535,11 +535,36 @@ pub(crate) fn update_config(
             json!({"changes": changes, "version": version}),
         )?;
     }
+    let inactive = crate::provider::settings_not_in_effect(&cfg);
+    let not_in_effect: Vec<String> = changes
+        .iter()
+        .filter(|c| {
+            inactive
+                .iter()
+                .any(|i| c == &i || c.starts_with(&format!("{i}.")))
+        })
+        .cloned()
+        .collect();
+    let deployment_status = if not_in_effect.is_empty() {
+        "deployed"
+    } else if not_in_effect.len() == changes.len() {
+        "not_deployed"
+    } else {
+        "partially_deployed"
+    };
+    let not_in_effect_reason = (!not_in_effect.is_empty()).then(|| {
+        "Model settings are used by external providers only: name a provider with \
+         ai_models.providers.<name>.base_url as primary_provider or before rule_based \
+         in fallback_chain; until then the built-in rule_based engine answers"
+            .to_string()
+    });
     Ok(ConfigurationUpdate {
         updated_at: now,
         configuration_version: format!("v{version}"),
         changes_applied: changes,
-        deployment_status: "deployed".into(),
+        deployment_status: deployment_status.into(),
+        not_in_effect,
+        not_in_effect_reason,
     })
 }
 
