@@ -525,8 +525,15 @@ pub struct IssuedApiKeys {
 /// Where the tenant's webhooks go.
 #[derive(Object, Debug, Clone)]
 pub struct WebhookEndpoints {
-    /// Where generic integrations post.
+    /// Where generic events post: the tenant's `incoming` integration
+    /// (`POST` with `Authorization: Bearer <incoming_token>`).
     pub incoming: String,
+    /// Bearer token of `incoming`, shown only here (stored as
+    /// `integrations.incoming.webhook_token`, masked when read; replace it
+    /// with `PUT /tenants/{id}/config`). Absent when the configuration sent
+    /// at creation already set that token.
+    #[oai(skip_serializing_if_is_none)]
+    pub incoming_token: Option<String>,
     /// `integrations.outgoing_webhook_url` of the configuration, if set.
     pub outgoing: Option<String>,
 }

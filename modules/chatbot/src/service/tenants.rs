@@ -183,6 +183,34 @@ fn initial_config(cfg: Option<&NewTenantConfiguration>) -> Value {
 }
 
 /// Creates a tenant with its owner and API keys (shown only here).
+/// The generic integration every tenant starts with.
+const INCOMING: &str = "incoming";
+
+/// Gives a new tenant's configuration the generic integration `incoming`
+/// with a fresh webhook token, returned to show once (`None` when the
+/// configuration already sets its token).
+fn add_incoming_integration(config: &mut Value) -> Option<String> {
+    if config
+        .pointer(&format!("/integrations/{INCOMING}/webhook_token"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty())
+    {
+        return None;
+    }
+    let token = format!("whk_{}", uuid::Uuid::new_v4().simple());
+    if !config.get("integrations").is_some_and(Value::is_object) {
+        config["integrations"] = json!({});
+    }
+    let entry = &mut config["integrations"][INCOMING];
+    if !entry.is_object() {
+        *entry = json!({});
+    }
+    entry["provider"] = json!("generic");
+    entry["enabled"] = json!(true);
+    entry["webhook_token"] = json!(token);
+    Some(token)
+}
+
 pub(crate) fn create(
     tx: &Connection,
     platform: &Platform,
@@ -205,7 +233,8 @@ pub(crate) fn create(
     let id = new_id("tenant");
     let name = req.name.trim().to_string();
     let plan = req.plan.clone().unwrap_or_else(|| "starter".into());
-    let config = initial_config(req.configuration.as_ref());
+    let mut config = initial_config(req.configuration.as_ref());
+    let incoming_token = add_incoming_integration(&mut config);
     let features = req.features.as_ref().map(to_value).unwrap_or(json!({}));
     let now = now_iso();
     insert_tenant(
@@ -245,7 +274,8 @@ pub(crate) fn create(
     )?;
     Ok(TenantCreated {
         webhook_endpoints: WebhookEndpoints {
-            incoming: format!("/chatbot/api/v2/webhooks/generic/{id}"),
+            incoming: format!("/chatbot/api/v2/webhooks/generic/{INCOMING}"),
+            incoming_token,
             outgoing: config
                 .pointer("/integrations/outgoing_webhook_url")
                 .and_then(Value::as_str)
