@@ -595,6 +595,11 @@ pub struct TenantUser {
     pub permissions: Vec<String>,
     /// When it was created (RFC 3339, UTC).
     pub created_at: String,
+    /// The member's agent handle, `agent_<first>_<last>` (e.g.
+    /// `agent_john_doe`): a conversation transfer may name the member by it
+    /// or by `user_id`. Absent without a name.
+    #[oai(skip_serializing_if_is_none)]
+    pub agent_id: Option<String>,
 }
 
 /// A page of members.

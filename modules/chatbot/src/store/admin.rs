@@ -43,6 +43,10 @@ pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
             })
             .unwrap_or_default(),
         created_at: r.get("created_at")?,
+        agent_id: crate::service::agent_handle(
+            r.get::<_, Option<String>>("first_name")?.as_deref(),
+            r.get::<_, Option<String>>("last_name")?.as_deref(),
+        ),
     })
 }
 
