@@ -162,6 +162,7 @@ ALTER TABLE chatbot_sessions ADD COLUMN initial_context TEXT;
 CREATE INDEX chatbot_sessions_token ON chatbot_sessions(token_hash);
 ALTER TABLE chatbot_conversations ADD COLUMN session_id TEXT;
 CREATE INDEX chatbot_conversations_session ON chatbot_conversations(tenant_id, session_id);
+ALTER TABLE chatbot_messages ADD COLUMN is_fallback INTEGER;
 "#,
 ];
 

@@ -163,7 +163,7 @@ pub(crate) fn analytics_of(
     use crate::model::{BotPerformance, ConversationAnalytics, FeedbackStats, MessageCounts};
     load_conv(c, tenant, id)?;
     let (replies, avg_conf, fallbacks, avg_ms, max_ms): (i64, Option<f64>, i64, Option<f64>, Option<i64>) = c.query_row(
-            "SELECT COUNT(*), AVG(confidence), COALESCE(SUM(intent IS NULL),0), AVG(processing_ms), MAX(processing_ms)
+            "SELECT COUNT(*), AVG(confidence), COALESCE(SUM(COALESCE(is_fallback, intent IS NULL)),0), AVG(processing_ms), MAX(processing_ms)
              FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND direction = 'outbound'",
             params![tenant, id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),

@@ -408,3 +408,28 @@ async fn model_settings_without_a_provider_are_not_reported_deployed() {
     assert_eq!(d["deployment_status"], "partially_deployed", "{d}");
     assert_eq!(d["not_in_effect"], json!(["ai_models.temperature"]));
 }
+
+#[tokio::test]
+async fn provider_replies_do_not_count_as_fallbacks() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (url, _seen) = completions_server(200).await;
+    let (_, key) = setup(
+        &app,
+        json!({"local": {"base_url": url, "api_key": "sk-local-secret"}}),
+        json!(["local", "rule_based"]),
+    )
+    .await;
+    // No intent of the tenant matches this; the provider answers it.
+    send(&app, &key, "m1", "zxqv plorb wibble").await;
+    send(&app, &key, "m2", "qwop flarn").await;
+    let r = app
+        .client
+        .get(format!("{B}/conversations/conv_p/analytics"))
+        .header("Authorization", key.as_str())
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let d = body(r).await["data"].clone();
+    assert_eq!(d["bot_performance"]["fallback_count"], 0, "{d}");
+    assert_eq!(d["bot_performance"]["fallback_rate"], 0.0, "{d}");
+}
