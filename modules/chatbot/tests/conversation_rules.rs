@@ -174,3 +174,46 @@ async fn the_documents_agent_id_names_a_member_by_handle() {
     .await;
     r.assert_status(StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn usage_counts_idle_unescalated_conversations_as_abandoned() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (tid, key) = tenant(&app).await;
+    for c in ["conv_left", "conv_recent", "conv_escalated_idle"] {
+        say(&app, &key, c).await;
+    }
+    transfer(
+        &app,
+        &key,
+        "conv_escalated_idle",
+        json!({"transfer_reason": "x"}),
+    )
+    .await
+    .assert_status_is_ok();
+    // Two conversations have been idle for an hour.
+    let idle = (chrono::Utc::now() - chrono::Duration::minutes(60))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    app.platform
+        .db
+        .write(move |tx| {
+            tx.execute(
+                "UPDATE chatbot_conversations SET last_activity_at = ?1 WHERE id IN ('conv_left', 'conv_escalated_idle')",
+                [idle.as_str()],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .get(format!("{B}/tenants/{tid}/usage"))
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let d = body(r).await["data"].clone();
+    let conv = &d["usage"]["conversations"];
+    assert_eq!(conv["total"], 3, "{d}");
+    assert_eq!(conv["abandoned"], 1, "{d}");
+    assert_eq!(conv["escalated"], 1, "{d}");
+}

@@ -697,7 +697,8 @@ pub struct ConversationUsage {
     pub total: i64,
     /// Closed.
     pub completed: i64,
-    /// Neither closed, active nor escalated.
+    /// Not closed, never escalated, and without activity for 30 minutes or
+    /// more: the customer left without a resolution.
     pub abandoned: i64,
     /// Transferred to a human at least once.
     pub escalated: i64,
