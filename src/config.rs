@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub max_upload_bytes: Option<usize>,
     pub token_ttl_secs: Option<i64>,
     pub max_page_size: Option<u32>,
+    /// Non-public destinations outgoing calls may reach (see `outbound`).
+    pub outbound_allow: Option<Vec<String>>,
 }
 
 /// Values given on the command line or in the environment (clap merges those two).
@@ -29,6 +31,7 @@ pub struct Overrides {
     pub rate_limits: Option<bool>,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
+    pub outbound_allow: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +87,9 @@ pub fn resolve(over: Overrides, file: FileConfig) -> Settings {
     if let Some(n) = file.max_page_size {
         s.max_page_size = n;
     }
+    if let Some(allow) = over.outbound_allow.or(file.outbound_allow) {
+        s.outbound = frontline_platform::outbound::OutboundPolicy::allowing(allow);
+    }
     s.admin_email = over.admin_email;
     s.admin_password = over.admin_password;
     s
@@ -117,6 +123,27 @@ mod tests {
         assert_eq!(s.host, "0.0.0.0");
         assert!(!s.rate_limits);
         assert_eq!(s.data_dir, PathBuf::from("./data"));
+    }
+
+    #[test]
+    fn outbound_exceptions_come_from_flags_or_the_file() {
+        let file: FileConfig =
+            toml::from_str("outbound_allow = [\"10.0.0.0/8\", \"crm.internal\"]").unwrap();
+        assert_eq!(
+            resolve(Overrides::default(), file).outbound.allow,
+            vec!["10.0.0.0/8", "crm.internal"]
+        );
+        let file: FileConfig = toml::from_str("outbound_allow = [\"10.0.0.0/8\"]").unwrap();
+        let s = resolve(
+            Overrides {
+                outbound_allow: Some(vec!["127.0.0.1".into()]),
+                ..Default::default()
+            },
+            file,
+        );
+        assert_eq!(s.outbound.allow, vec!["127.0.0.1"]);
+        let s = resolve(Overrides::default(), FileConfig::default());
+        assert!(s.outbound.allow.is_empty());
     }
 
     #[test]

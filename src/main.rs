@@ -59,6 +59,10 @@ struct ServeArgs {
     /// Password of the super-admin created on first start (random and printed when unset).
     #[arg(long, env = "FRONTLINE_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
+    /// Non-public addresses outgoing calls (webhooks, chat providers) may reach
+    /// besides public ones: IPs, networks (10.0.0.0/8), host names, *.suffix, or *.
+    #[arg(long, env = "FRONTLINE_OUTBOUND_ALLOW", value_delimiter = ',')]
+    outbound_allow: Option<Vec<String>>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -149,7 +153,22 @@ fn limit_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
 
+/// Files and directories the server creates are its own: owner-only modes
+/// (data dir 0700; database, WAL, uploads, secret.key 0600), whatever the
+/// inherited umask.
+#[cfg(unix)]
+fn private_umask() {
+    // SAFETY: umask only sets this process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+#[cfg(not(unix))]
+fn private_umask() {}
+
 fn main() -> ExitCode {
+    private_umask();
     limit_malloc_arenas();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -339,6 +358,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             rate_limits: args.rate_limits,
             admin_email: args.admin_email.clone(),
             admin_password: args.admin_password.clone(),
+            outbound_allow: args.outbound_allow.clone(),
             data_dir: None,
         },
     )?;

@@ -707,12 +707,7 @@ fn load_or_create_secret(path: &Path) -> ApiResult<Vec<u8>> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(path, &secret)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
+    crate::db::write_private(path, &secret)?;
     Ok(secret)
 }
 

@@ -122,6 +122,12 @@ impl Db {
                 source: Box::new(e),
             })?;
         }
+        // Owner-only from the first byte; SQLite gives -wal and -shm the
+        // database file's mode.
+        create_private(path).map_err(|e| DbError::Open {
+            path: path.display().to_string(),
+            source: Box::new(e),
+        })?;
         // WAL is a property of the file: set it once, outside the pool.
         {
             let conn = Connection::open(path).map_err(|e| DbError::Open {
@@ -379,6 +385,59 @@ fn current_version(conn: &Connection, module: &str) -> Result<i64, rusqlite::Err
         )
         .optional()?
         .unwrap_or(0))
+}
+
+/// Creates `path` (empty) readable and writable by the owner only, unless it
+/// exists; an existing file, and its `-wal`/`-shm`, are restricted to 0600.
+pub fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.mode(0o600);
+    }
+    match open.open(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = std::path::PathBuf::from(p);
+            if p.exists() {
+                if let Err(e) = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                {
+                    tracing::warn!(file = %p.display(), error = %e, "cannot restrict the file to 0600");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path`, created owner-only (0600) before the first byte.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.mode(0o600);
+    }
+    let mut f = open.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(bytes)?;
+    f.sync_all()
 }
 
 #[cfg(test)]

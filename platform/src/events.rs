@@ -1,24 +1,25 @@
 //! Domain events and outgoing webhooks.
 //!
 //! A module emits an event inside the transaction of the change
-//! (`events::emit(tx, "training", "scenario.published", &data)`); the same
-//! transaction queues one delivery per matching subscription. A worker POSTs
+//! (`events::emit(tx, "training", "scenario.published", &data, &audience)`);
+//! the same transaction queues one delivery per matching subscription that
+//! may see the resource: subscriptions owned by one of the audience's owners
+//! (or every subscription for [`Audience::All`]), and module-wide ones
+//! (those an admin of the module registered). A worker POSTs
 //! each delivery as JSON `{id, event, timestamp, data}` with
 //! `X-Frontline-Signature: sha256=<hex HMAC-SHA256 of the body with the
 //! subscription secret>`, `X-Frontline-Timestamp`, `X-Frontline-Event` and
 //! `X-Frontline-Delivery`, retries failures with exponential backoff, and
 //! keeps a delivery log (status code, attempts, last error).
 //!
-//! Subscription secrets are encrypted at rest (ChaCha20-Poly1305 with a key
-//! derived from the server secret) and shown only when created.
+//! Subscription secrets are encrypted at rest ([`crate::secrets`]) and shown
+//! only when created. Calls go through the platform's [`Outbound`] client
+//! (public addresses only unless the operator allows more).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
-use chacha20poly1305::aead::{Aead, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
@@ -28,10 +29,13 @@ use serde_json::{json, Value};
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::outbound::{describe, Outbound};
+use crate::secrets::SecretBox;
 use crate::time::{from_ms, to_ms};
 
 /// This service's schema steps (its own migration chain, `platform.events`).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE platform_events (
     id INTEGER PRIMARY KEY,
     module TEXT NOT NULL,
@@ -66,26 +70,76 @@ CREATE TABLE platform_webhook_deliveries (
 );
 CREATE INDEX platform_webhook_deliveries_due ON platform_webhook_deliveries(status, next_attempt_at);
 CREATE INDEX platform_webhook_deliveries_hook ON platform_webhook_deliveries(webhook_id, id);
-"#];
+"#,
+    r#"
+ALTER TABLE platform_webhooks ADD COLUMN module_wide INTEGER NOT NULL DEFAULT 0;
+-- Only training admins could register training webhooks: they see every scenario.
+UPDATE platform_webhooks SET module_wide = 1 WHERE module = 'training';
+"#,
+];
 
 /// Delivery attempts before a delivery is marked failed.
 pub const MAX_ATTEMPTS: i64 = 8;
 
-/// Records event `event_type` of `module` and queues its deliveries; call
-/// inside the transaction of the change it describes. Returns the event id.
-pub fn emit(tx: &Connection, module: &str, event_type: &str, data: &Value) -> ApiResult<i64> {
+/// Who may see the resource an event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// Every subscriber of the module (e.g. a tenant's own event stream).
+    All,
+    /// Subscriptions owned by these ids, and module-wide subscriptions.
+    Owners(Vec<String>),
+}
+
+impl Audience {
+    /// The owners given (empty and repeated ids dropped).
+    pub fn owners<I, S>(ids: I) -> Audience
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut out: Vec<String> = Vec::new();
+        for id in ids.into_iter().map(Into::into) {
+            if !id.is_empty() && !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        Audience::Owners(out)
+    }
+
+    /// Module-wide subscriptions only (no owner may see it beyond admins).
+    pub fn admins() -> Audience {
+        Audience::Owners(Vec::new())
+    }
+}
+
+/// Records event `event_type` of `module` and queues its deliveries to the
+/// subscriptions of `audience`; call inside the transaction of the change it
+/// describes. Returns the event id.
+pub fn emit(
+    tx: &Connection,
+    module: &str,
+    event_type: &str,
+    data: &Value,
+    audience: &Audience,
+) -> ApiResult<i64> {
     let now = to_ms(Utc::now());
     tx.execute(
         "INSERT INTO platform_events (module, event_type, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![module, event_type, data.to_string(), now],
     )?;
     let event_id = tx.last_insert_rowid();
+    let owners = match audience {
+        Audience::All => None,
+        Audience::Owners(ids) => Some(serde_json::to_string(ids)?),
+    };
     tx.execute(
         "INSERT INTO platform_webhook_deliveries (webhook_id, event_id, status, next_attempt_at, created_at)
          SELECT w.id, ?1, 'pending', ?2, ?2 FROM platform_webhooks w
          WHERE w.module = ?3 AND w.active = 1
-           AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN (?4, '*'))",
-        params![event_id, now, module, event_type],
+           AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN (?4, '*'))
+           AND (?5 IS NULL OR w.module_wide = 1
+                OR w.owner_id IN (SELECT o.value FROM json_each(?5) o))",
+        params![event_id, now, module, event_type, owners],
     )?;
     Ok(event_id)
 }
@@ -100,6 +154,8 @@ pub struct Subscription {
     pub events: Vec<String>,
     pub description: Option<String>,
     pub active: bool,
+    /// Receives every event of the module (an admin's subscription).
+    pub module_wide: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -114,6 +170,10 @@ pub struct NewSubscription {
     /// The signing secret; generated (`whsec_…`) when `None`.
     pub secret: Option<String>,
     pub description: Option<String>,
+    /// Every event of the module, whoever's resource it is about (for
+    /// subscriptions of the module's admins); otherwise only events whose
+    /// audience names `owner_id`.
+    pub module_wide: bool,
 }
 
 /// One delivery of one event to one subscription.
@@ -143,10 +203,12 @@ fn subscription_from_row(r: &Row<'_>) -> rusqlite::Result<Subscription> {
         description: r.get(5)?,
         active: r.get(6)?,
         created_at: from_ms(r.get(7)?),
+        module_wide: r.get(8)?,
     })
 }
 
-const SUB_COLUMNS: &str = "id, module, owner_id, url, events, description, active, created_at";
+const SUB_COLUMNS: &str =
+    "id, module, owner_id, url, events, description, active, created_at, module_wide";
 
 /// The subscriptions of `module`, optionally only `owner`'s, oldest first.
 pub fn list_subscriptions(
@@ -231,31 +293,20 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 #[derive(Clone)]
 pub struct Events {
     db: Db,
-    outbound: crate::outbound::OutboundPolicy,
-    cipher: Arc<ChaCha20Poly1305>,
-    http: reqwest::Client,
+    outbound: Outbound,
+    secrets: SecretBox,
     retry_base_ms: Arc<AtomicU64>,
     started: Arc<AtomicBool>,
 }
 
 impl Events {
     /// `key` (32 bytes or more) encrypts subscription secrets.
-    pub fn new(db: Db, key: &[u8], outbound: crate::outbound::OutboundPolicy) -> Events {
-        let mut k = [0u8; 32];
-        for (i, b) in key.iter().take(32).enumerate() {
-            k[i] = *b;
-        }
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Frontline-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
+    /// Deliveries go through `outbound`, the platform's pinned client.
+    pub fn new(db: Db, key: &[u8], outbound: Outbound) -> Events {
         Events {
             db,
             outbound,
-            cipher: Arc::new(ChaCha20Poly1305::new(&Key::from(k))),
-            http,
+            secrets: SecretBox::new(key),
             retry_base_ms: Arc::new(AtomicU64::new(2_000)),
             started: Arc::new(AtomicBool::new(false)),
         }
@@ -267,31 +318,6 @@ impl Events {
             .store(base.as_millis() as u64, Ordering::Relaxed);
     }
 
-    fn encrypt(&self, secret: &str) -> ApiResult<String> {
-        let mut nonce = [0u8; 12];
-        rand::rng().fill(&mut nonce);
-        let sealed = self
-            .cipher
-            .encrypt(&Nonce::from(nonce), secret.as_bytes())
-            .map_err(|_| ApiError::internal("could not encrypt the webhook secret"))?;
-        let mut out = nonce.to_vec();
-        out.extend(sealed);
-        Ok(base64::engine::general_purpose::STANDARD.encode(out))
-    }
-
-    fn decrypt(&self, stored: &str) -> Option<String> {
-        let raw = base64::engine::general_purpose::STANDARD
-            .decode(stored)
-            .ok()?;
-        if raw.len() < 13 {
-            return None;
-        }
-        let (nonce, sealed) = raw.split_at(12);
-        let nonce: [u8; 12] = nonce.try_into().ok()?;
-        let plain = self.cipher.decrypt(&Nonce::from(nonce), sealed).ok()?;
-        String::from_utf8(plain).ok()
-    }
-
     /// Creates a subscription inside `tx`; returns it and its secret (shown once).
     pub fn subscribe(
         &self,
@@ -299,7 +325,7 @@ impl Events {
         new: &NewSubscription,
     ) -> ApiResult<(Subscription, String)> {
         let mut problems = Vec::new();
-        if let Err(e) = self.outbound.check_url("url", &new.url) {
+        if let Err(e) = self.outbound.policy().check_url("url", &new.url) {
             problems.push(e);
         } else if new.url.len() > 2048 {
             problems.push(FieldError::new(
@@ -331,17 +357,18 @@ impl Events {
         });
         let id = uuid::Uuid::new_v4().to_string();
         tx.execute(
-            "INSERT INTO platform_webhooks (id, module, owner_id, url, events, secret, description, active, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)",
+            "INSERT INTO platform_webhooks (id, module, owner_id, url, events, secret, description, active, created_at, module_wide)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9)",
             params![
                 id,
                 new.module,
                 new.owner_id,
                 new.url,
                 serde_json::to_string(&new.events)?,
-                self.encrypt(&secret)?,
+                self.secrets.seal(&secret)?,
                 new.description,
-                to_ms(Utc::now())
+                to_ms(Utc::now()),
+                new.module_wide
             ],
         )?;
         let sub = get_subscription(tx, &new.module, None, &id)?
@@ -441,10 +468,11 @@ impl Events {
 
     async fn attempt(&self, d: &Due) -> Result<u16, String> {
         let secret = self
-            .decrypt(&d.secret)
+            .secrets
+            .open(&d.secret)
             .ok_or_else(|| "the webhook secret could not be decrypted".to_string())?;
-        let url = reqwest::Url::parse(&d.url).map_err(|e| format!("invalid url: {e}"))?;
-        self.outbound.check_resolved(&url).await?;
+        // IP literals are checked here, names by the client's resolver as it connects.
+        let url = self.outbound.target(&d.url)?;
         let body = json!({
             "id": d.event_id,
             "event": d.event_type,
@@ -453,8 +481,14 @@ impl Events {
         })
         .to_string();
         let resp = self
-            .http
-            .post(&d.url)
+            .outbound
+            .client()
+            .post(url)
+            .timeout(Duration::from_secs(10))
+            .header(
+                "user-agent",
+                concat!("Frontline-Webhooks/", env!("CARGO_PKG_VERSION")),
+            )
             .header("content-type", "application/json")
             .header("x-frontline-signature", signature(&secret, body.as_bytes()))
             .header("x-frontline-timestamp", Utc::now().timestamp().to_string())
@@ -464,7 +498,7 @@ impl Events {
             .body(body)
             .send()
             .await
-            .map_err(|e| format!("request failed: {e}"))?;
+            .map_err(|e| format!("request failed: {}", describe(&e)))?;
         Ok(resp.status().as_u16())
     }
 }

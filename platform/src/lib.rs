@@ -26,6 +26,7 @@ pub mod page;
 pub mod ratelimit;
 pub mod report;
 pub mod search;
+pub mod secrets;
 pub mod settings;
 pub mod state;
 pub mod telemetry;

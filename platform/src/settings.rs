@@ -19,7 +19,8 @@ pub struct Settings {
     pub admin_password: Option<String>,
     /// Largest `limit`/page size any list accepts.
     pub max_page_size: u32,
-    /// Which hosts outgoing calls (webhooks, providers) may reach.
+    /// Which addresses outgoing calls (webhooks, providers) may reach:
+    /// public ones, plus the operator's `outbound_allow` exceptions.
     pub outbound: crate::outbound::OutboundPolicy,
 }
 
@@ -36,7 +37,7 @@ impl Settings {
             admin_email: None,
             admin_password: None,
             max_page_size: 100,
-            outbound: crate::outbound::OutboundPolicy::from_env(),
+            outbound: crate::outbound::OutboundPolicy::default(),
         }
     }
 

@@ -36,6 +36,29 @@ fn probe_writable(dir: &std::path::Path) -> Result<(), StartError> {
         .map_err(|e| StartError::ReadOnly(dir.display().to_string(), e))
 }
 
+/// Creates `dir` (and missing parents) as 0700; an existing directory is
+/// restricted to 0700 only when it is one of the server's own (`ours`:
+/// index/, files/), so a data dir the operator made is left as it is.
+fn create_private_dir(dir: &std::path::Path, ours: bool) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        if ours && dir.is_dir() {
+            // Best effort: a read-only or foreign directory is reported by
+            // the write probe that follows, with its own message.
+            if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+                tracing::warn!(dir = %dir.display(), error = %e, "cannot restrict the directory to 0700");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ours;
+    builder.create(dir)
+}
+
 /// The job (and schedule) that deletes expired files.
 pub const PURGE_FILES_JOB: &str = "platform.files.purge";
 
@@ -50,18 +73,20 @@ pub struct Platform {
     pub files: Files,
     pub jobs: Jobs,
     pub events: Events,
+    /// The one client (and policy) for calls out: webhooks, chat providers.
+    pub outbound: crate::outbound::Outbound,
 }
 
 impl Platform {
     /// Opens the data dir and database, applies every migration (the
     /// platform's first, then each module's) and loads the signing key.
     pub fn open(settings: Settings, modules: &[Migrations]) -> Result<Platform, StartError> {
-        for dir in [
-            settings.data_dir.clone(),
-            settings.index_dir(),
-            settings.files_dir(),
+        for (dir, ours) in [
+            (settings.data_dir.clone(), false),
+            (settings.index_dir(), true),
+            (settings.files_dir(), true),
         ] {
-            std::fs::create_dir_all(&dir)
+            create_private_dir(&dir, ours)
                 .map_err(|e| StartError::DataDir(dir.display().to_string(), e))?;
             probe_writable(&dir)?;
         }
@@ -101,16 +126,18 @@ impl Platform {
             auth.derived_key(b"files"),
         )?;
         let jobs = Jobs::new(db.clone());
+        let outbound = crate::outbound::Outbound::new(settings.outbound.clone());
         let events = Events::new(
             db.clone(),
             &auth.derived_key(b"webhook-secrets"),
-            settings.outbound.clone(),
+            outbound.clone(),
         );
         Ok(Platform {
             search,
             files,
             jobs,
             events,
+            outbound,
             limiter: RateLimiter::new(settings.rate_limits),
             settings: Arc::new(settings),
             db,

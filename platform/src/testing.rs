@@ -20,10 +20,22 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// Lets `settings` call out to 127.0.0.1 (tests' local servers).
+pub fn allow_loopback(settings: &mut Settings) {
+    settings.outbound = crate::outbound::OutboundPolicy::allowing(["127.0.0.1"]);
+}
+
 impl TestApp {
     /// A server with `modules`, rate limits off.
     pub async fn new(modules: Vec<Module>) -> TestApp {
         TestApp::with_settings(modules, |_| {}).await
+    }
+
+    /// A server with `modules` whose outbound policy also allows 127.0.0.1,
+    /// for tests that run a local webhook receiver or provider server (the
+    /// default policy, like production's, refuses loopback).
+    pub async fn allowing_loopback(modules: Vec<Module>) -> TestApp {
+        TestApp::with_settings(modules, allow_loopback).await
     }
 
     /// A server with `modules` and settings changed by `tweak`.
@@ -253,4 +265,184 @@ pub fn assert_absent(v: &Value, needle: &str, what: &str) {
         hits.is_empty(),
         "{what} exposes {needle:?} at {hits:?}: {v}"
     );
+}
+
+/// One numeric input of an endpoint, for numeric-extremes tests: the request
+/// (`path` may hold `{n}` where a query value goes; otherwise the value goes
+/// into `body` at the JSON `pointer`, which must exist; `{uniq}` in it becomes a
+/// fresh value on every request) and the range the
+/// server accepts (`integer` fields also refuse fractions).
+#[derive(Debug, Clone)]
+pub struct NumericInput {
+    pub method: &'static str,
+    pub path: String,
+    pub body: Option<Value>,
+    pub pointer: &'static str,
+    pub integer: bool,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl NumericInput {
+    /// A body field: `body` with `pointer` set to a value in range.
+    pub fn body(
+        method: &'static str,
+        path: impl Into<String>,
+        body: Value,
+        pointer: &'static str,
+    ) -> Self {
+        NumericInput {
+            method,
+            path: path.into(),
+            body: Some(body),
+            pointer,
+            integer: true,
+            min: f64::MIN,
+            max: f64::MAX,
+        }
+    }
+    /// A query value: `path` holds `{n}` where it goes.
+    pub fn query(path: impl Into<String>) -> Self {
+        NumericInput {
+            method: "GET",
+            path: path.into(),
+            body: None,
+            pointer: "",
+            integer: true,
+            min: f64::MIN,
+            max: f64::MAX,
+        }
+    }
+    /// Accepted from `min` to `max` (inclusive).
+    pub fn range(mut self, min: f64, max: f64) -> Self {
+        self.min = min;
+        self.max = max;
+        self
+    }
+    /// A float field (fractions are fine).
+    pub fn float(mut self) -> Self {
+        self.integer = false;
+        self
+    }
+    /// Whether the server must refuse `v` (out of range, or a fraction for an integer).
+    pub fn refuses(&self, v: &Value) -> bool {
+        let within = |f: f64| (self.min..=self.max).contains(&f);
+        if self.integer {
+            // A whole float (2.0, -0.0) may be read as an integer; a fraction may not.
+            let whole = v
+                .as_i64()
+                .map(|i| i as f64)
+                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18));
+            whole.is_none_or(|f| !within(f))
+        } else {
+            v.as_f64().is_none_or(|f| !within(f))
+        }
+    }
+}
+
+/// The exact extremes every numeric input is tried with.
+pub fn numeric_extremes() -> Vec<Value> {
+    vec![
+        Value::from(i64::MIN),
+        Value::from(i64::MAX),
+        Value::from(u64::MAX),
+        Value::from(-1),
+        Value::from(0),
+        Value::from(1e308),
+        Value::from(-1e308),
+        Value::from(1.5),
+    ]
+}
+
+impl TestApp {
+    /// Sends `input` with `v` as `token` (a bearer token, or a whole
+    /// `Authorization` value when it holds a space): never a 5xx; a 4xx whose body
+    /// satisfies `error_body` (the module's error body) when the value is out
+    /// of range. `Err` says what went wrong (for `prop_assert`-style use).
+    pub async fn probe_numeric(
+        &self,
+        token: &str,
+        input: &NumericInput,
+        v: &Value,
+        error_body: fn(&Value) -> bool,
+    ) -> Result<(), String> {
+        let n = v.to_string();
+        let url = input.path.replace("{n}", &n);
+        let body = match &input.body {
+            Some(b) => {
+                let mut b = b.clone();
+                let slot = b
+                    .pointer_mut(input.pointer)
+                    .ok_or_else(|| format!("{} has no {}", url, input.pointer))?;
+                *slot = v.clone();
+                // `{uniq}` in the body becomes a fresh value (names that must be unique).
+                let text = b
+                    .to_string()
+                    .replace("{uniq}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+                Some(serde_json::from_str(&text).map_err(|e| e.to_string())?)
+            }
+            None => None,
+        };
+        let sent = body.clone();
+        let r = if token.contains(' ') {
+            // A whole Authorization value (e.g. `ApiKey …`).
+            let c = &self.client;
+            let req = match input.method {
+                "GET" => c.get(&url),
+                "PUT" => c.put(&url),
+                "PATCH" => c.patch(&url),
+                _ => c.post(&url),
+            }
+            .header("Authorization", token);
+            let resp = match body {
+                Some(b) => req.body_json(&b).send().await,
+                None => req.send().await,
+            };
+            let status = resp.0.status();
+            let headers = resp.0.headers().clone();
+            let text = resp.0.into_body().into_string().await.unwrap_or_default();
+            Reply {
+                status,
+                body: serde_json::from_str(&text).unwrap_or(Value::Null),
+                headers,
+            }
+        } else {
+            self.call(input.method, &url, Some(token), body).await
+        };
+        let what = format!(
+            "{} {url} {}={n}: {} {}",
+            input.method, input.pointer, r.status, r.body
+        );
+        if r.status.is_server_error() || r.body.is_null() && !r.status.is_success() {
+            return Err(format!("{what} (sent {sent:?})"));
+        }
+        if input.refuses(v) {
+            if !r.status.is_client_error() {
+                return Err(format!("accepted out-of-range value: {what}"));
+            }
+            if !error_body(&r.body) {
+                return Err(format!("not the module's error body: {what}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// [`TestApp::probe_numeric`] with every value of [`numeric_extremes`]
+    /// on every input; panics listing all failures.
+    pub async fn assert_numeric_extremes(
+        &self,
+        token: &str,
+        inputs: &[NumericInput],
+        error_body: fn(&Value) -> bool,
+    ) {
+        let mut failures = Vec::new();
+        for input in inputs {
+            for v in numeric_extremes() {
+                if let Err(e) = self.probe_numeric(token, input, &v, error_body).await {
+                    failures.push(e);
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
 }

@@ -3,7 +3,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use frontline_platform::events::{self, NewSubscription};
+use frontline_platform::events::{self, Audience, NewSubscription};
+use frontline_platform::testing::allow_loopback;
 use frontline_platform::{Platform, Settings};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::{handler, http::StatusCode, web::Data, EndpointExt, Request, Route, Server};
@@ -49,7 +50,9 @@ async fn local_server(seen: Received) -> String {
 #[tokio::test]
 async fn a_failing_endpoint_is_retried_then_gets_a_valid_signature() {
     let dir = tempfile::tempdir().unwrap();
-    let p = Platform::open(Settings::for_data_dir(dir.path()), &[]).unwrap();
+    let mut settings = Settings::for_data_dir(dir.path());
+    allow_loopback(&mut settings);
+    let p = Platform::open(settings, &[]).unwrap();
     p.events.set_retry_base(Duration::from_millis(10));
     let seen = Received::default();
     let url = local_server(seen.clone()).await;
@@ -84,14 +87,22 @@ async fn a_failing_endpoint_is_retried_then_gets_a_valid_signature() {
             "training",
             "scenario.published",
             &json!({"scenarioId": "scn_1"}),
+            &Audience::All,
         )?;
         events::emit(
             tx,
             "training",
             "scenario.created",
             &json!({"scenarioId": "scn_2"}),
+            &Audience::All,
         )?;
-        events::emit(tx, "marketplace", "scenario.published", &json!({}))?;
+        events::emit(
+            tx,
+            "marketplace",
+            "scenario.published",
+            &json!({}),
+            &Audience::All,
+        )?;
         Ok(())
     })
     .await
@@ -182,4 +193,89 @@ async fn bad_subscriptions_are_refused_per_field_and_owners_are_separate() {
             .await
             .unwrap();
     assert_eq!(alices.len(), 1);
+}
+
+async fn subscribe(
+    p: &Platform,
+    module: &str,
+    owner: &str,
+    url: &str,
+    module_wide: bool,
+) -> String {
+    let api = p.events.clone();
+    let new = NewSubscription {
+        module: module.into(),
+        owner_id: Some(owner.into()),
+        url: url.into(),
+        events: vec!["*".into()],
+        module_wide,
+        ..Default::default()
+    };
+    let (sub, _) = p.db.write(move |tx| api.subscribe(tx, &new)).await.unwrap();
+    sub.id
+}
+
+async fn queued(p: &Platform, sub_id: &str) -> usize {
+    let sub_id = sub_id.to_string();
+    p.db.read(move |c| Ok(events::deliveries(c, &sub_id, 100)?.len()))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_event_reaches_its_audience_and_module_wide_subscriptions_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Platform::open(Settings::for_data_dir(dir.path()), &[]).unwrap();
+    let url = "https://hooks.example.com/x";
+    let alice = subscribe(&p, "m", "alice", url, false).await;
+    let bob = subscribe(&p, "m", "bob", url, false).await;
+    let admin = subscribe(&p, "m", "root", url, true).await;
+    p.db.write(|tx| {
+        events::emit(tx, "m", "a.thing", &json!({}), &Audience::owners(["alice"]))?;
+        events::emit(tx, "m", "admin.thing", &json!({}), &Audience::admins())?;
+        events::emit(tx, "m", "public.thing", &json!({}), &Audience::All)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        queued(&p, &alice).await,
+        2,
+        "alice: hers and the public one"
+    );
+    assert_eq!(queued(&p, &bob).await, 1, "bob: only the public one");
+    assert_eq!(queued(&p, &admin).await, 3, "module-wide: all three");
+}
+
+/// A name that resolves to loopback passes the configuration check (no DNS
+/// there) but the delivery is refused by the client's resolver.
+#[tokio::test]
+async fn a_name_resolving_to_loopback_is_refused_at_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Platform::open(Settings::for_data_dir(dir.path()), &[]).unwrap();
+    let seen = Received::default();
+    let url = local_server(seen.clone())
+        .await
+        .replace("127.0.0.1", "localhost");
+    let sub_id = subscribe(&p, "m", "alice", &url, false).await;
+    p.db.write(|tx| {
+        events::emit(tx, "m", "a.thing", &json!({}), &Audience::owners(["alice"]))?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(p.events.deliver_due().await.unwrap(), 1);
+    let id = sub_id.clone();
+    let log =
+        p.db.read(move |c| events::deliveries(c, &id, 10))
+            .await
+            .unwrap();
+    assert_eq!(log[0].status, "pending");
+    assert_eq!(log[0].last_status_code, None);
+    let error = log[0].last_error.clone().unwrap_or_default();
+    assert!(error.contains("not public"), "{error}");
+    assert!(
+        seen.calls.lock().unwrap().is_empty(),
+        "nothing reached the local server"
+    );
 }

@@ -83,7 +83,7 @@ async fn metrics_cover_process_database_jobs_search_and_webhooks() {
              VALUES ('wh1', 'test', 'https://hooks.example.com/x', '[\"*\"]', 'x', 0)",
             [],
         )?;
-        events::emit(tx, "test", "thing.happened", &json!({}))?;
+        events::emit(tx, "test", "thing.happened", &json!({}), &events::Audience::All)?;
         Ok(())
     })
     .await

@@ -170,6 +170,24 @@ pub fn module() -> Module {
     Module::new(SLUG, MIGRATIONS, build)
         .with_reindex(knowledge::reindex)
         .with_demo(demo::load)
+        .with_start(start)
+}
+
+/// At start: provider API keys stored in clear by earlier versions are
+/// encrypted (an upgrade on first start of this version; later starts find
+/// nothing to do).
+fn start(platform: &Platform) {
+    let keys = provider::key_box(platform);
+    match platform
+        .db
+        .write_blocking(move |tx| provider::seal_stored_keys(tx, &keys))
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(tenants = n, "chatbot: encrypted stored provider api keys"),
+        Err(e) => {
+            tracing::error!(error = %e.message, "chatbot: could not encrypt stored provider api keys")
+        }
+    }
 }
 
 fn build(platform: &Platform) -> MountedModule {

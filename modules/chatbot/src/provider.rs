@@ -9,12 +9,87 @@
 //! apply to every provider that does not set its own.
 //! Each provider is tried in turn with its timeout; `rule_based` (or the end of
 //! the chain) means the built-in engine answers. Calls go through the
-//! platform's outbound policy (`FRONTLINE_OUTBOUND_ALLOW`).
+//! platform's outbound client: public addresses only, unless the operator
+//! allows more (`FRONTLINE_OUTBOUND_ALLOW`); names are resolved and checked
+//! by that client as it connects. Stored `api_key`s are encrypted; the
+//! caller passes the configuration with its keys opened.
 
 use std::time::Duration;
 
-use frontline_platform::outbound::OutboundPolicy;
+use frontline_platform::outbound::{describe, Outbound};
+use frontline_platform::secrets::{is_marked, SecretBox};
+use frontline_platform::{ApiResult, Platform};
+use rusqlite::{params, Connection};
 use serde_json::{json, Value};
+
+/// The key that seals providers' `api_key`s in tenant configurations.
+pub fn key_box(platform: &Platform) -> SecretBox {
+    SecretBox::new(&platform.auth.derived_key(b"chatbot-provider-api-keys"))
+}
+
+fn provider_keys(config: &mut Value) -> Vec<&mut Value> {
+    match config
+        .pointer_mut("/ai_models/providers")
+        .and_then(Value::as_object_mut)
+    {
+        Some(map) => map
+            .values_mut()
+            .filter_map(|p| p.get_mut("api_key"))
+            .filter(|k| k.is_string())
+            .collect(),
+        None => vec![],
+    }
+}
+
+/// Encrypts every clear `ai_models.providers.*.api_key` of `config`; true
+/// when one was clear.
+pub fn seal_keys(config: &mut Value, keys: &SecretBox) -> ApiResult<bool> {
+    let mut changed = false;
+    for k in provider_keys(config) {
+        let clear = k.as_str().unwrap_or_default().to_string();
+        if !is_marked(&clear) {
+            *k = json!(keys.seal_marked(&clear)?);
+            changed = true;
+        }
+    }
+    Ok(changed)
+}
+
+/// Decrypts the provider `api_key`s of `config` in place (one that does not
+/// open is removed, so no ciphertext is ever sent as a key).
+pub fn open_keys(config: &mut Value, keys: &SecretBox) {
+    for k in provider_keys(config) {
+        *k = match keys.open_marked(k.as_str().unwrap_or_default()) {
+            Some(clear) => json!(clear),
+            None => Value::Null,
+        };
+    }
+}
+
+/// Encrypts provider keys stored in clear by earlier versions (run at start;
+/// returns how many tenant configurations changed).
+pub fn seal_stored_keys(tx: &Connection, keys: &SecretBox) -> ApiResult<usize> {
+    let rows: Vec<(String, String)> = {
+        let mut st =
+            tx.prepare("SELECT id, config FROM chatbot_tenants WHERE config LIKE '%\"api_key\"%'")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut n = 0;
+    for (id, text) in rows {
+        let Ok(mut cfg) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        if seal_keys(&mut cfg, keys)? {
+            tx.execute(
+                "UPDATE chatbot_tenants SET config = ?2 WHERE id = ?1",
+                params![id, cfg.to_string()],
+            )?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
 
 /// A reply produced by an external provider.
 #[derive(Debug, Clone)]
@@ -136,9 +211,16 @@ pub fn settings_not_in_effect(config: &Value) -> Vec<String> {
 /// Tries the providers of the tenant's chain in order; `None` when
 /// the built-in engine should answer (chain reached `rule_based`, or every
 /// provider failed). Failures are logged with the provider's name.
-pub async fn reply(config: &Value, history: &[Turn], text: &str) -> Option<ProviderReply> {
-    let policy = OutboundPolicy::from_env();
-    for step in chain(config) {
+pub async fn reply(
+    platform: &Platform,
+    config: &Value,
+    history: &[Turn],
+    text: &str,
+) -> Option<ProviderReply> {
+    let mut config = config.clone();
+    open_keys(&mut config, &key_box(platform));
+    let outbound = &platform.outbound;
+    for step in chain(&config) {
         let name = step.name.as_str();
         if name == "rule_based" {
             return None;
@@ -160,7 +242,7 @@ pub async fn reply(config: &Value, history: &[Turn], text: &str) -> Option<Provi
         if let (Some(model), Some(m)) = (&step.model, settings.as_object_mut()) {
             m.insert("model".into(), json!(model));
         }
-        match call(&policy, name, &settings, history, text).await {
+        match call(outbound, name, &settings, history, text).await {
             Ok(r) => return Some(r),
             Err(e) => {
                 tracing::warn!(provider = %name, error = %e, "chatbot: provider failed, trying the next")
@@ -171,7 +253,7 @@ pub async fn reply(config: &Value, history: &[Turn], text: &str) -> Option<Provi
 }
 
 async fn call(
-    policy: &OutboundPolicy,
+    outbound: &Outbound,
     name: &str,
     p: &Value,
     history: &[Turn],
@@ -181,13 +263,13 @@ async fn call(
         .get("base_url")
         .and_then(Value::as_str)
         .ok_or("base_url is missing")?;
-    let url = policy
+    let url = outbound
+        .policy()
         .check_url(
             "base_url",
             &format!("{}/chat/completions", base.trim_end_matches('/')),
         )
         .map_err(|e| e.message)?;
-    policy.check_resolved(&url).await?;
     let model = p
         .get("model")
         .and_then(Value::as_str)
@@ -213,16 +295,15 @@ async fn call(
     if let Some(m) = p.get("max_tokens").and_then(Value::as_u64) {
         req["max_tokens"] = json!(m);
     }
-    let client = reqwest::Client::builder()
+    let mut call = outbound
+        .client()
+        .post(url)
         .timeout(Duration::from_millis(timeout))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let mut call = client.post(url).json(&req);
+        .json(&req);
     if let Some(key) = p.get("api_key").and_then(Value::as_str) {
         call = call.bearer_auth(key);
     }
-    let resp = call.send().await.map_err(|e| e.to_string())?;
+    let resp = call.send().await.map_err(|e| describe(&e))?;
     let status = resp.status();
     if !status.is_success() {
         return Err(format!("HTTP {status}"));

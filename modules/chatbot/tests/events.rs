@@ -119,7 +119,7 @@ async fn subscribe(app: &TestApp, tid: &str, owner: &str, url: &str) -> (String,
 
 #[tokio::test]
 async fn each_tenant_receives_only_its_own_signed_events() {
-    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
     let (ta, ka, oa) = tenant(&app).await;
     let (tb, _kb, ob) = tenant(&app).await;
     let (url_a, got_a) = receiver().await;

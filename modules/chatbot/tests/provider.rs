@@ -118,7 +118,7 @@ async fn send(app: &TestApp, key: &str, id: &str, text: &str) -> Value {
 
 #[tokio::test]
 async fn the_provider_answers_with_history_and_instructions_and_cost_is_recorded() {
-    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
     let (url, seen) = completions_server(200).await;
     let (tid, key) = setup(
         &app,
@@ -188,7 +188,7 @@ async fn the_provider_answers_with_history_and_instructions_and_cost_is_recorded
 
 #[tokio::test]
 async fn a_failing_provider_falls_back_along_the_chain_to_the_built_in_engine() {
-    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
     let (url, seen) = completions_server(500).await;
     let (_tid, key) = setup(
         &app,
@@ -207,7 +207,7 @@ async fn a_failing_provider_falls_back_along_the_chain_to_the_built_in_engine() 
 
 #[tokio::test]
 async fn provider_settings_are_validated() {
-    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
     let (uid, owner) = app.user_with(&[]).await;
     let email = app
         .platform
@@ -257,7 +257,7 @@ async fn provider_settings_are_validated() {
 
 #[tokio::test]
 async fn the_dependency_report_checks_the_index_the_queue_and_each_configured_provider() {
-    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
     let (url, _seen) = completions_server(200).await;
     let port = url
         .trim_start_matches("http://127.0.0.1:")
@@ -307,7 +307,7 @@ async fn put_ai(app: &TestApp, tid: &str, ai: Value) -> Value {
 
 #[tokio::test]
 async fn the_documents_ai_model_settings_reach_the_primary_provider() {
-    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
     let (url, seen) = completions_server(200).await;
     // A provider with only its endpoint and key; the chain names only the engine.
     let (tid, key) = setup(
@@ -363,7 +363,7 @@ async fn the_documents_ai_model_settings_reach_the_primary_provider() {
 
 #[tokio::test]
 async fn model_settings_without_a_provider_are_not_reported_deployed() {
-    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
     let (tid, key) = setup(&app, json!({}), json!(["rule_based"])).await;
     let d = put_ai(
         &app,
@@ -411,7 +411,7 @@ async fn model_settings_without_a_provider_are_not_reported_deployed() {
 
 #[tokio::test]
 async fn provider_replies_do_not_count_as_fallbacks() {
-    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
     let (url, _seen) = completions_server(200).await;
     let (_, key) = setup(
         &app,
@@ -432,4 +432,160 @@ async fn provider_replies_do_not_count_as_fallbacks() {
     let d = body(r).await["data"].clone();
     assert_eq!(d["bot_performance"]["fallback_count"], 0, "{d}");
     assert_eq!(d["bot_performance"]["fallback_rate"], 0.0, "{d}");
+}
+
+/// The tenant's stored configuration as the database holds it.
+async fn raw_config(app: &TestApp, tid: &str) -> String {
+    let tid = tid.to_string();
+    app.platform
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT config FROM chatbot_tenants WHERE id = ?1",
+                [tid],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn provider_api_keys_are_stored_encrypted_and_still_sent() {
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
+    let (url, seen) = completions_server(200).await;
+    let (tid, key) = setup(
+        &app,
+        json!({"local": {"base_url": url, "model": "m", "api_key": "sk-local-secret"}}),
+        json!(["local", "rule_based"]),
+    )
+    .await;
+    let raw = raw_config(&app, &tid).await;
+    assert!(!raw.contains("sk-local-secret"), "{raw}");
+    assert!(raw.contains("enc:v1:"), "{raw}");
+    send(&app, &key, "m1", "hello").await;
+    assert_eq!(seen.lock().unwrap()[0].0, "Bearer sk-local-secret");
+
+    // A key stored in clear by an earlier version is encrypted at start.
+    let t = tid.clone();
+    let clear = raw.replace(
+        raw.split("\"api_key\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap(),
+        "sk-old-clear-key",
+    );
+    app.platform
+        .db
+        .write(move |tx| {
+            tx.execute(
+                "UPDATE chatbot_tenants SET config = ?2 WHERE id = ?1",
+                [t, clear],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(raw_config(&app, &tid).await.contains("sk-old-clear-key"));
+    (frontline_chatbot::module().start.unwrap())(&app.platform);
+    let raw = raw_config(&app, &tid).await;
+    assert!(!raw.contains("sk-old-clear-key"), "{raw}");
+    send(&app, &key, "m2", "hello again").await;
+    assert_eq!(seen.lock().unwrap()[1].0, "Bearer sk-old-clear-key");
+}
+
+#[tokio::test]
+async fn provider_urls_must_be_public_addresses() {
+    // The default policy, as in production.
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (uid, owner) = app.user_with(&[]).await;
+    let email = app
+        .platform
+        .auth
+        .get_user(&uid)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    let d = body(
+        app.client
+            .post(format!("{B}/tenants"))
+            .header("Authorization", format!("Bearer {}", app.admin_token))
+            .body_json(
+                &json!({"name": "Acme", "plan": "enterprise", "admin_user": {"email": email}}),
+            )
+            .send()
+            .await,
+    )
+    .await;
+    let tid = d["data"]["tenant_id"].as_str().unwrap().to_string();
+    for url in [
+        "http://127.0.0.1:8080/v1",
+        "http://0.0.0.0:8080/v1",
+        "http://10.1.2.3/v1",
+        "http://[::1]:8080/v1",
+        "http://[::ffff:127.0.0.1]/v1",
+        "http://[::a9fe:a9fe]/v1",
+    ] {
+        let r = app
+            .client
+            .put(format!("{B}/tenants/{tid}/config"))
+            .header("Authorization", format!("Bearer {owner}"))
+            .body_json(&json!({"configuration": {"ai_models": {"providers": {"x": {"base_url": url, "api_key": "sk-1"}}}}}))
+            .send()
+            .await;
+        r.assert_status(StatusCode::BAD_REQUEST);
+        let b = body(r).await;
+        assert_eq!(
+            b["error"]["details"]["field"], "configuration.ai_models.providers.x.base_url",
+            "{url}: {b}"
+        );
+        assert!(b.to_string().contains("not a public address"), "{url}: {b}");
+    }
+    assert!(!raw_config(&app, &tid).await.contains("base_url"));
+}
+
+/// A provider name that resolves to loopback is accepted as configuration
+/// (no DNS then) but never called: not by the chat, not by the health probe,
+/// and its key is never sent.
+#[tokio::test]
+async fn a_provider_name_resolving_to_loopback_is_never_called() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (url, seen) = completions_server(200).await;
+    let url = url.replace("127.0.0.1", "localhost");
+    let port = url
+        .trim_start_matches("http://localhost:")
+        .trim_end_matches("/v1")
+        .to_string();
+    let (_tid, key) = setup(
+        &app,
+        json!({"local": {"base_url": url, "model": "m", "api_key": "sk-local-secret", "timeout_ms": 2000}}),
+        json!(["local", "rule_based"]),
+    )
+    .await;
+    let d = send(&app, &key, "m1", "store hours").await;
+    assert_eq!(d["data"]["processing_metadata"]["model_used"], "rule_based");
+    let report = body(
+        app.client
+            .get(format!("{B}/health/dependencies"))
+            .header("Authorization", format!("Bearer {}", app.admin_token))
+            .send()
+            .await,
+    )
+    .await;
+    let probe = &report["dependencies"][format!("provider:localhost:{port}")];
+    assert_eq!(probe["status"], "unhealthy", "{report}");
+    assert!(
+        probe["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("outbound policy"),
+        "{report}"
+    );
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the local server was never reached"
+    );
 }

@@ -678,7 +678,7 @@ async fn switchable_server() -> (String, Arc<AtomicU16>, Arc<Mutex<Vec<Value>>>)
 
 #[tokio::test]
 async fn retry_goes_along_the_fallback_chain_like_a_new_message() {
-    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
     let (url, status, seen) = switchable_server().await;
     let (_tid, key) = tenant(
         &app,

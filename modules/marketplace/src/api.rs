@@ -689,7 +689,11 @@ pub struct WebhookApi {
 
 #[OpenApi(tag = "Tag::Webhooks")]
 impl WebhookApi {
-    /// Register a webhook for the caller. Deliveries are POSTed as JSON `{id, event, timestamp, data}`
+    /// Register a webhook for the caller. It receives the events about the caller's own resources
+    /// (as the customer or the provider of a booking, review, review request or price); a marketplace
+    /// administrator's webhook receives every event. `url` must reach a public address (loopback,
+    /// private, link-local and unique-local hosts are refused unless the server's operator allows them).
+    /// Deliveries are POSTed as JSON `{id, event, timestamp, data}`
     /// signed with `X-Frontline-Signature: sha256=<HMAC-SHA256 of the body>` and retried with
     /// backoff. The `secret` is returned only here.
     #[oai(path = "/webhooks", method = "post")]
@@ -718,6 +722,9 @@ impl WebhookApi {
             events: body.0.events,
             secret: body.0.secret,
             description: body.0.description,
+            // An administrator's webhook sees every event; anyone else's only
+            // events about their own bookings, reviews and prices.
+            module_wide: service::is_admin(&auth.0),
         };
         let ev = self.platform.events.clone();
         let (sub, secret) = self

@@ -116,8 +116,11 @@ pub struct PricingLocation {
 #[serde(rename_all = "camelCase")]
 pub struct DynamicPricing {
     pub enabled: Option<bool>,
+    /// 0 to 100.
     pub rush_fee: Option<f64>,
+    /// 0 to 100.
     pub weekend_fee: Option<f64>,
+    /// 0 to 1000000000.
     pub travel_fee: Option<f64>,
 }
 
@@ -136,8 +139,9 @@ pub struct Discounts {
 pub struct Tier {
     pub tier_name: Option<String>,
     pub display_name: Option<String>,
+    /// Above 0, at most 1000000000.
     pub price: Option<f64>,
-    /// Minutes.
+    /// Minutes, 1 to 1440.
     pub duration: Option<i64>,
 }
 
@@ -148,9 +152,11 @@ pub struct Tier {
 pub struct Package {
     pub package_name: Option<String>,
     pub description: Option<String>,
+    /// Above 0, at most 1000000000.
     pub price: Option<f64>,
+    /// 1 to 1000.
     pub sessions: Option<i64>,
-    /// Minutes.
+    /// Minutes, 1 to 1440.
     pub duration: Option<i64>,
 }
 
@@ -165,9 +171,13 @@ pub struct PricingInput {
     pub service_description: Option<String>,
     /// flat, hourly, tiered or package.
     pub pricing_type: Option<String>,
+    /// Above 0, at most 1000000000.
     pub flat_rate: Option<f64>,
+    /// Above 0, at most 1000000000.
     pub hourly_rate: Option<f64>,
+    /// Above 0, at most 24.
     pub minimum_hours: Option<f64>,
+    /// Above 0, at most 24.
     pub maximum_hours: Option<f64>,
     pub tiers: Option<Vec<Tier>>,
     pub packages: Option<Vec<Package>>,

@@ -223,6 +223,7 @@ pub struct CurriculumPlan {
 }
 
 /// Parameters of the rent model; which ones apply depends on `rentModel`.
+/// Amounts and areas are 0 to 1000000000000.
 /// PARTNER_MODEL: landSize, landPricePerSqm, buaSize, constructionCostPerSqm, yieldBase (0..1).
 /// FIXED_ESCALATION: baseRent, escalationRate (0..1), frequency (years between steps, 1..5, default 1).
 /// REVENUE_SHARE: revenueSharePercent (0..1 of revenue), minimumRent (default 0).
@@ -305,12 +306,16 @@ pub struct VersionRates {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct CurriculumPlanInput {
+    /// At most 64 characters.
     pub id: Option<String>,
     pub curriculum_type: Option<String>,
+    /// 1 to 100000.
     pub capacity: Option<i64>,
+    /// 0 to 1000000000000.
     pub tuition_base: Option<f64>,
+    /// 1 to 5.
     pub cpi_frequency: Option<i64>,
-    /// In an update, replaces the whole projection.
+    /// At most 30 years (2023 to 2052, each once). In an update, replaces the whole projection.
     pub students_projection: Option<Vec<StudentsYear>>,
 }
 
@@ -328,10 +333,14 @@ pub struct RentPlanInput {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct CapexItemInput {
+    /// At most 64 characters.
     pub id: Option<String>,
+    /// 2023 to 2052.
     pub year: Option<i32>,
     pub category: Option<String>,
+    /// 0 to 1000000000000.
     pub amount: Option<f64>,
+    /// At most 500 characters.
     pub description: Option<String>,
 }
 
@@ -339,10 +348,13 @@ pub struct CapexItemInput {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct OpexSubAccountInput {
+    /// At most 64 characters.
     pub id: Option<String>,
     pub sub_account_name: Option<String>,
+    /// 0 to 100.
     pub percent_of_revenue: Option<f64>,
     pub is_fixed: Option<bool>,
+    /// 0 to 1000000000000.
     pub fixed_amount: Option<f64>,
 }
 
@@ -350,6 +362,7 @@ pub struct OpexSubAccountInput {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct StaffingInput {
+    /// 0 to 1000000000000.
     pub base_cost: Option<f64>,
     pub cpi_frequency: Option<i64>,
 }
@@ -368,7 +381,9 @@ pub struct VersionCreate {
     /// Exactly two: FR and IB.
     pub curriculum_plans: Option<Vec<CurriculumPlanInput>>,
     pub rent_plan: Option<RentPlanInput>,
+    /// At most 100 (in an update, after merging).
     pub capex_items: Option<Vec<CapexItemInput>>,
+    /// At most 50 (in an update, after merging).
     pub opex_sub_accounts: Option<Vec<OpexSubAccountInput>>,
     pub staffing: Option<StaffingInput>,
     /// Rates for this version only; absent rates follow the global settings.
@@ -386,7 +401,9 @@ pub struct VersionUpdate {
     pub status: Option<String>,
     pub curriculum_plans: Option<Vec<CurriculumPlanInput>>,
     pub rent_plan: Option<RentPlanInput>,
+    /// At most 100 (in an update, after merging).
     pub capex_items: Option<Vec<CapexItemInput>>,
+    /// At most 50 (in an update, after merging).
     pub opex_sub_accounts: Option<Vec<OpexSubAccountInput>>,
     pub staffing: Option<StaffingInput>,
     pub admin_settings: Option<VersionRates>,

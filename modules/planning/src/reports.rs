@@ -35,9 +35,16 @@ pub fn spec(version_id: &str, r: &GenerateReportRequest) -> ApiResult<ReportSpec
     if !FORMATS.contains(&format.as_str()) {
         errors.push(FieldError::new("format", "Must be PDF or EXCEL"));
     }
-    let mut others = r.compare_with_ids.clone().unwrap_or_default();
-    others.retain(|id| id != version_id);
-    others.dedup();
+    // Distinct ids in the order given, the subject aside.
+    let mut others: Vec<String> = vec![];
+    for id in r.compare_with_ids.iter().flatten() {
+        if id != version_id && !others.contains(id) {
+            others.push(id.clone());
+            if others.len() > 3 {
+                break;
+            }
+        }
+    }
     if report_type == "COMPARISON" && !(1..=3).contains(&others.len()) {
         errors.push(FieldError::new(
             "compareWithIds",

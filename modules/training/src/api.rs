@@ -9,7 +9,7 @@ use frontline_platform::{events, ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use crate::model::*;
@@ -106,9 +106,28 @@ pub(crate) fn record(
         },
     )?;
     if let Some((event_type, data)) = event {
-        events::emit(tx, SLUG, event_type, &data)?;
+        let audience = scenario_audience(tx, data["scenarioId"].as_str().unwrap_or_default())?;
+        events::emit(tx, SLUG, event_type, &data, &audience)?;
     }
     Ok(())
+}
+
+/// Who may receive an event about scenario `id`: everyone for a public
+/// scenario; its author (and module-wide, i.e. admins', subscriptions) for a
+/// private one; admins only once it is gone.
+fn scenario_audience(tx: &Connection, id: &str) -> ApiResult<events::Audience> {
+    let row: Option<(bool, String)> = tx
+        .query_row(
+            "SELECT is_private, created_by FROM training_scenarios WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((false, _)) => events::Audience::All,
+        Some((true, author)) => events::Audience::owners([author]),
+        None => events::Audience::admins(),
+    })
 }
 
 pub(crate) fn event_data(s: &Scenario, extra: Value) -> Value {

@@ -71,7 +71,7 @@ impl TenantsApi {
     ) -> Result<CreatedResponse<TenantCreated>> {
         let admin = internal(&self.platform, req).await?;
         let body = body.0;
-        let errs = tenants::create_errors(&body);
+        let errs = tenants::create_errors(self.platform.outbound.policy(), &body);
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
         }
@@ -197,7 +197,11 @@ impl TenantsApi {
     /// Deep-merge `configuration` into the tenant's configuration; lists the
     /// changed paths and bumps the version when anything changed. Thresholds
     /// are 0-1, temperatures 0-2, `max_tokens` 1-32000; each bad field is
-    /// its own error detail.
+    /// its own error detail. Provider `base_url`s must reach public addresses:
+    /// loopback, private, link-local, unspecified and unique-local hosts (and
+    /// IPv6 forms of them) are refused unless the server's operator allows
+    /// them (`FRONTLINE_OUTBOUND_ALLOW`); provider `api_key`s are stored
+    /// encrypted and read back masked.
     #[oai(path = "/tenants/:id/config", method = "put", tag = "ApiTags::Tenants")]
     async fn put_config(
         &self,
@@ -208,14 +212,16 @@ impl TenantsApi {
     ) -> Result<Data<ConfigurationUpdate>> {
         let who = self.tenant_admin(req, &id.0, Op::ConfigUpdate).await?;
         let body = body.0;
-        let errs = tenants::configuration_errors(&body.configuration);
+        let errs =
+            tenants::configuration_errors(self.platform.outbound.policy(), &body.configuration);
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
         }
+        let platform = self.platform.clone();
         let out = self
             .platform
             .db
-            .write(move |tx| tenants::update_config(tx, &who, &meta, &body))
+            .write(move |tx| tenants::update_config(tx, &platform, &who, &meta, &body))
             .await?;
         Ok(data(out))
     }

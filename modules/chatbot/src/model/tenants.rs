@@ -271,11 +271,17 @@ pub struct IntegrationsSettings {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ProviderSettings {
-    /// Base URL (`…/v1`); `/chat/completions` is appended.
+    /// Base URL (`…/v1`); `/chat/completions` is appended. This server calls
+    /// public addresses only: a URL whose host is a loopback, private,
+    /// link-local, unspecified or unique-local address (or an IPv6 form of
+    /// one) is refused with a field error, and a name that resolves only to
+    /// such addresses fails when called, unless the operator allows it
+    /// (`FRONTLINE_OUTBOUND_ALLOW`).
     pub base_url: Option<String>,
     /// Model name sent to the provider.
     pub model: Option<String>,
-    /// API key (masked when read back).
+    /// API key, sent as `Authorization: Bearer <key>`; stored encrypted and
+    /// masked when read back.
     pub api_key: Option<String>,
     /// Sampling temperature, 0-2.
     pub temperature: Option<f64>,
@@ -285,7 +291,7 @@ pub struct ProviderSettings {
     pub timeout_ms: Option<i64>,
     /// System prompt for this provider.
     pub custom_instructions: Option<String>,
-    /// Cost per 1000 tokens in cents (for usage and billing).
+    /// Cost per 1000 tokens in cents (for usage and billing), 0-1000000.
     pub cost_per_1k_tokens_cents: Option<f64>,
     /// Other provider settings.
     #[oai(flatten)]

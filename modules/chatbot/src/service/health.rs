@@ -79,19 +79,35 @@ fn dependency(status: &str, now: &str, ms: Option<f64>, error: Option<String>) -
 
 /// Whether a configured provider answers at all (any HTTP status counts:
 /// the endpoint is there; a key problem shows in the chat answers).
-async fn probe_provider(http: &reqwest::Client, url: &str) -> (Option<f64>, Option<String>) {
-    let policy = frontline_platform::outbound::OutboundPolicy::from_env();
-    let parsed = match policy.check_url("base_url", url) {
+/// Goes through the platform's outbound client: an address the policy
+/// refuses is reported, not probed.
+async fn probe_provider(
+    outbound: &frontline_platform::outbound::Outbound,
+    url: &str,
+) -> (Option<f64>, Option<String>) {
+    let parsed = match outbound.policy().check_url("base_url", url) {
         Ok(u) => u,
         Err(e) => return (None, Some(e.message)),
     };
-    if let Err(e) = policy.check_resolved(&parsed).await {
-        return (None, Some(e));
-    }
     let started = std::time::Instant::now();
-    match http.get(parsed).send().await {
+    match outbound
+        .client()
+        .get(parsed)
+        .timeout(PROVIDER_TIMEOUT)
+        .send()
+        .await
+    {
         Ok(_) => (Some(started.elapsed().as_secs_f64() * 1000.0), None),
         Err(e) if e.is_timeout() => (None, Some("timed out".into())),
+        Err(e)
+            if e.is_connect()
+                && frontline_platform::outbound::describe(&e).contains("not public") =>
+        {
+            (
+                None,
+                Some("refused by this server's outbound policy (not a public address)".into()),
+            )
+        }
         Err(_) => (None, Some("unreachable".into())),
     }
 }
@@ -171,15 +187,11 @@ pub(crate) async fn dependencies(p: &Platform) -> DependencyReport {
         }
     }
     if let Ok(c) = &counts {
-        let http = reqwest::Client::builder()
-            .timeout(PROVIDER_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
-        let probes = c.provider_urls.iter().map(|url| {
-            let http = http.clone();
-            async move { (url.clone(), probe_provider(&http, url).await) }
-        });
+        let outbound = &p.outbound;
+        let probes = c
+            .provider_urls
+            .iter()
+            .map(|url| async move { (url.clone(), probe_provider(outbound, url).await) });
         for (url, (ms, error)) in futures_util::future::join_all(probes).await {
             let host = reqwest::Url::parse(&url)
                 .ok()

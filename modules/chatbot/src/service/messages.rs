@@ -532,7 +532,9 @@ async fn assist_for(
     text: &str,
 ) -> ApiResult<Prepared> {
     let llm = match pre {
-        Some((config, history, text)) => crate::provider::reply(&config, &history, &text).await,
+        Some((config, history, text)) => {
+            crate::provider::reply(platform, &config, &history, &text).await
+        }
         None => None,
     };
     let article = match crate::knowledge::best(platform, tenant, text).await {

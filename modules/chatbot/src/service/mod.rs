@@ -374,7 +374,11 @@ pub fn check_channel(c: &Connection, tenant: &str, channel: &str) -> ApiResult<(
 /// Checks `ai_models` of a configuration update: `fallback_chain` is a list of
 /// provider names, each provider's `base_url` an allowed http(s) URL,
 /// temperatures 0-2 and `max_tokens` 1-32000; one detail per bad field.
-pub(crate) fn validate_ai_models(ai: &AiModelSettings, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate_ai_models(
+    policy: &frontline_platform::outbound::OutboundPolicy,
+    ai: &AiModelSettings,
+    errs: &mut Vec<FieldError>,
+) {
     let f = "configuration.ai_models";
     if let Some(chain) = &ai.fallback_chain {
         let okay = !chain.is_empty()
@@ -403,7 +407,6 @@ pub(crate) fn validate_ai_models(ai: &AiModelSettings, errs: &mut Vec<FieldError
     };
     sampling(errs, f, ai.temperature, ai.max_tokens);
     if let Some(map) = &ai.providers {
-        let policy = frontline_platform::outbound::OutboundPolicy::from_env();
         for (name, p) in map {
             let pf = format!("{f}.providers.{name}");
             if let Some(u) = &p.base_url {
@@ -418,9 +421,21 @@ pub(crate) fn validate_ai_models(ai: &AiModelSettings, errs: &mut Vec<FieldError
                     "timeout_ms must be 100-60000",
                 ));
             }
+            // Usage costs are sums of tokens times this: bounded, they stay finite.
+            if p.cost_per_1k_tokens_cents
+                .is_some_and(|x| !(0.0..=MAX_COST_PER_1K_CENTS).contains(&x))
+            {
+                errs.push(FieldError::new(
+                    format!("{pf}.cost_per_1k_tokens_cents"),
+                    "cost_per_1k_tokens_cents must be 0-1000000",
+                ));
+            }
         }
     }
 }
+
+/// The highest provider price per 1000 tokens, in cents.
+pub const MAX_COST_PER_1K_CENTS: f64 = 1_000_000.0;
 
 /// The event names tenants can subscribe to.
 pub const EVENTS: &[&str] = &[
@@ -442,7 +457,14 @@ pub fn events_module(tenant: &str) -> String {
 /// the tenant's webhook subscriptions, signed and retried by the platform).
 pub(crate) fn emit(tx: &Connection, tenant: &str, event: &str, mut data: Value) -> ApiResult<()> {
     data["tenant_id"] = json!(tenant);
-    frontline_platform::events::emit(tx, &events_module(tenant), event, &data)?;
+    // The stream is the tenant's own: every subscription on it is the tenant's.
+    frontline_platform::events::emit(
+        tx,
+        &events_module(tenant),
+        event,
+        &data,
+        &frontline_platform::events::Audience::All,
+    )?;
     Ok(())
 }
 

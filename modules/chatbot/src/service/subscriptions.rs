@@ -70,6 +70,8 @@ pub(crate) fn new_subscription(
             .description
             .as_ref()
             .map(|s| s.chars().take(500).collect()),
+        // The stream is the tenant's (`chatbot.<tenant>`): every event on it is theirs.
+        module_wide: true,
     })
 }
 

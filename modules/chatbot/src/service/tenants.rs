@@ -3,6 +3,7 @@
 
 use frontline_platform::auth::{now_iso, Principal};
 use frontline_platform::http::RequestMeta;
+use frontline_platform::outbound::OutboundPolicy;
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use rusqlite::Connection;
@@ -66,7 +67,10 @@ fn channel_errors(channels: &ChannelsSettings, errs: &mut Vec<FieldError>) {
 }
 
 /// Every bad field of a configuration update, one detail each.
-pub(crate) fn configuration_errors(cfg: &ConfigurationSections) -> Vec<FieldError> {
+pub(crate) fn configuration_errors(
+    policy: &OutboundPolicy,
+    cfg: &ConfigurationSections,
+) -> Vec<FieldError> {
     let mut errs = vec![];
     if let Some(c) = &cfg.chatbot {
         chatbot_errors(c, &mut errs);
@@ -75,7 +79,7 @@ pub(crate) fn configuration_errors(cfg: &ConfigurationSections) -> Vec<FieldErro
         channel_errors(ch, &mut errs);
     }
     if let Some(ai) = &cfg.ai_models {
-        validate_ai_models(ai, &mut errs);
+        validate_ai_models(policy, ai, &mut errs);
     }
     errs
 }
@@ -115,7 +119,7 @@ fn plan_error(plan: &str, errs: &mut Vec<FieldError>) {
 }
 
 /// Every bad field of a new tenant, one detail each.
-pub(crate) fn create_errors(req: &CreateTenantRequest) -> Vec<FieldError> {
+pub(crate) fn create_errors(policy: &OutboundPolicy, req: &CreateTenantRequest) -> Vec<FieldError> {
     let mut errs = vec![];
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -134,13 +138,16 @@ pub(crate) fn create_errors(req: &CreateTenantRequest) -> Vec<FieldError> {
         errs.push(FieldError::new("admin_user.email", "Invalid email format"));
     }
     if let Some(cfg) = &req.configuration {
-        errs.extend(configuration_errors(&ConfigurationSections {
-            general: None,
-            chatbot: cfg.chatbot.clone(),
-            channels: cfg.channels.clone(),
-            integrations: None,
-            ai_models: cfg.ai_models.clone(),
-        }));
+        errs.extend(configuration_errors(
+            policy,
+            &ConfigurationSections {
+                general: None,
+                chatbot: cfg.chatbot.clone(),
+                channels: cfg.channels.clone(),
+                integrations: None,
+                ai_models: cfg.ai_models.clone(),
+            },
+        ));
     }
     if let Some(f) = &req.features {
         feature_errors(f, &mut errs);
@@ -218,7 +225,7 @@ pub(crate) fn create(
     meta: &RequestMeta,
     req: &CreateTenantRequest,
 ) -> ApiResult<TenantCreated> {
-    let errs = create_errors(req);
+    let errs = create_errors(platform.outbound.policy(), req);
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
     }
@@ -235,6 +242,7 @@ pub(crate) fn create(
     let plan = req.plan.clone().unwrap_or_else(|| "starter".into());
     let mut config = initial_config(req.configuration.as_ref());
     let incoming_token = add_incoming_integration(&mut config);
+    crate::provider::seal_keys(&mut config, &crate::provider::key_box(platform))?;
     let features = req.features.as_ref().map(to_value).unwrap_or(json!({}));
     let now = now_iso();
     insert_tenant(
@@ -535,17 +543,21 @@ fn drop_masked(v: &mut Value) {
 }
 
 /// Deep-merges the update; bumps the version when anything changed.
+/// Provider `api_key`s are compared in clear and stored encrypted.
 pub(crate) fn update_config(
     tx: &Connection,
+    platform: &Platform,
     who: &Caller,
     meta: &RequestMeta,
     req: &UpdateConfigurationRequest,
 ) -> ApiResult<ConfigurationUpdate> {
-    let errs = configuration_errors(&req.configuration);
+    let errs = configuration_errors(platform.outbound.policy(), &req.configuration);
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
     }
+    let keys = crate::provider::key_box(platform);
     let (mut cfg, v) = config_and_version(tx, &who.tenant_id)?;
+    crate::provider::open_keys(&mut cfg, &keys);
     let mut patch = to_value(&req.configuration);
     drop_masked(&mut patch);
     let mut changes = vec![];
@@ -553,6 +565,7 @@ pub(crate) fn update_config(
     let now = now_iso();
     let version = if changes.is_empty() { v } else { v + 1 };
     if !changes.is_empty() {
+        crate::provider::seal_keys(&mut cfg, &keys)?;
         store_config(tx, &who.tenant_id, &cfg, version, &now)?;
         super::routing::save_routes(tx, &who.tenant_id, &cfg)?;
         audit_in(

@@ -1,5 +1,6 @@
 //! Queues and the calls extension.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -221,7 +222,7 @@ impl QueuesApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CallRecord>,
+        body: JsonBody<CallRecord>,
     ) -> Result<Created<Call>> {
         let c = self
             .p
@@ -300,7 +301,7 @@ impl QueuesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         call_id: Path<String>,
-        body: Json<CompleteCall>,
+        body: JsonBody<CompleteCall>,
     ) -> Result<Json<Call>> {
         let c = self
             .p

@@ -8,6 +8,7 @@ use chrono::{
     Timelike, Utc,
 };
 use chrono_tz::Tz;
+use frontline_platform::body::JsonBody;
 use frontline_platform::{
     events, ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta,
 };
@@ -45,6 +46,8 @@ pub struct MetricCreate {
     pub metric_type: String,
     /// e.g. `call_duration`, `wait_time`, `failure_rate`.
     pub metric_name: String,
+    /// -1e15 to 1e15 (sums and means of many values stay finite).
+    #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub value: f64,
     pub team_id: Option<i64>,
     pub agent_id: Option<i64>,
@@ -115,6 +118,8 @@ pub struct ThresholdCreate {
     pub name: Option<String>,
     pub metric_type: String,
     pub metric_name: String,
+    /// -1e15 to 1e15.
+    #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub threshold_value: f64,
     pub comparison_operator: String,
     /// Default warning.
@@ -132,6 +137,8 @@ pub struct ThresholdUpdate {
     pub name: Option<String>,
     pub metric_type: Option<String>,
     pub metric_name: Option<String>,
+    /// -1e15 to 1e15.
+    #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub threshold_value: Option<f64>,
     pub comparison_operator: Option<String>,
     pub severity: Option<String>,
@@ -552,7 +559,13 @@ pub fn check_thresholds(tx: &Connection, m: &Metric, at_ms: i64) -> ApiResult<Ve
                 )?;
                 let id = tx.last_insert_rowid();
                 let alert = get_alert(tx, id)?;
-                events::emit(tx, SLUG, "alert.triggered", &alert_json(&alert))?;
+                events::emit(
+                    tx,
+                    SLUG,
+                    "alert.triggered",
+                    &alert_json(&alert),
+                    &events::Audience::admins(),
+                )?;
                 opened.push(id);
             }
             (true, Some(id)) => {
@@ -574,7 +587,13 @@ fn resolve(tx: &Connection, id: i64) -> ApiResult<()> {
         params![id, iso(now())],
     )?;
     let alert = get_alert(tx, id)?;
-    events::emit(tx, SLUG, "alert.resolved", &alert_json(&alert))?;
+    events::emit(
+        tx,
+        SLUG,
+        "alert.resolved",
+        &alert_json(&alert),
+        &events::Audience::admins(),
+    )?;
     Ok(())
 }
 
@@ -774,7 +793,11 @@ impl MetricsApi {
     /// away over their window: a crossing raises one alert (never one per
     /// metric), a return within bounds resolves it.
     #[oai(path = "/api/analytics/metrics", method = "post")]
-    async fn record(&self, auth: BearerAuth, body: Json<MetricCreate>) -> Result<Created<Metric>> {
+    async fn record(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<MetricCreate>,
+    ) -> Result<Created<Metric>> {
         require_operator(&auth.0)?;
         let b = body.0;
         let mut e = Vec::new();
@@ -1057,7 +1080,7 @@ impl MetricsApi {
                     params![id, iso(now()), by, b.notes],
                 )?;
                 let a = get_alert(tx, id)?;
-                events::emit(tx, SLUG, "alert.acknowledged", &alert_json(&a))?;
+                events::emit(tx, SLUG, "alert.acknowledged", &alert_json(&a), &events::Audience::admins())?;
                 audit_tx(tx, &auth, &meta, "alert.acknowledge", "alert", id, json!({"by": by}))?;
                 Ok(a)
             })
@@ -1108,7 +1131,7 @@ impl MetricsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ThresholdCreate>,
+        body: JsonBody<ThresholdCreate>,
     ) -> Result<Created<Threshold>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1161,7 +1184,7 @@ impl MetricsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         threshold_id: Path<i64>,
-        body: Json<ThresholdUpdate>,
+        body: JsonBody<ThresholdUpdate>,
     ) -> Result<Json<Threshold>> {
         require_manager(&auth.0)?;
         let b = body.0;

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{
     search, ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta,
 };
@@ -51,10 +52,17 @@ pub struct RecordingCreate {
     pub agent_id: Option<i64>,
     pub team_id: Option<i64>,
     /// Seconds, 0..=86400.
+    #[oai(validator(minimum(value = "0"), maximum(value = "86400")))]
     pub duration: i64,
+    /// An http(s) URL, at most 2000 characters.
+    #[oai(validator(max_length = 2000))]
     pub file_url: String,
+    /// 0 to 4 GiB.
+    #[oai(validator(minimum(value = "0"), maximum(value = "4294967296")))]
     pub file_size_bytes: Option<i64>,
-    /// e.g. audio/mpeg.
+    /// An audio type: audio/mpeg, audio/wav, audio/x-wav, audio/ogg, audio/webm,
+    /// audio/mp4, audio/aac, audio/flac or audio/basic (parameters allowed).
+    #[oai(validator(max_length = 100))]
     pub content_type: Option<String>,
     /// Default now.
     pub recorded_at: Option<String>,
@@ -798,6 +806,19 @@ impl RecordingsApi {
     }
 }
 
+/// The recording types accepted (`content_type`, parameters aside).
+pub const AUDIO_TYPES: &[&str] = &[
+    "audio/mpeg",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/ogg",
+    "audio/webm",
+    "audio/mp4",
+    "audio/aac",
+    "audio/flac",
+    "audio/basic",
+];
+
 pub const ANALYSIS_TYPES: &[&str] = &["sentiment", "keywords", "summary", "compliance"];
 
 #[OpenApi(tag = "Tag::Recordings")]
@@ -885,7 +906,7 @@ impl RecordingsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<RecordingCreate>,
+        body: JsonBody<RecordingCreate>,
     ) -> Result<Created<Recording>> {
         require_operator(&auth.0)?;
         let b = body.0;
@@ -906,10 +927,11 @@ impl RecordingsApi {
             e.push(FieldError::new("file_size_bytes", "must not be negative"));
         }
         if let Some(ct) = &b.content_type {
-            if !ct.starts_with("audio/") {
+            let essence = ct.split(';').next().unwrap_or_default().trim();
+            if !AUDIO_TYPES.contains(&essence.to_ascii_lowercase().as_str()) {
                 e.push(FieldError::new(
                     "content_type",
-                    "must be an audio type such as audio/mpeg",
+                    format!("must be an audio type: {}", AUDIO_TYPES.join(", ")),
                 ));
             }
         }

@@ -607,6 +607,7 @@ pub async fn generate(platform: &Platform, id: i64) -> ApiResult<Value> {
                         SLUG,
                         "report.generated",
                         &json!({"report_id": id, "size": stored.size}),
+                        &events::Audience::admins(),
                     )?;
                 }
                 Err(e) => {
@@ -619,6 +620,7 @@ pub async fn generate(platform: &Platform, id: i64) -> ApiResult<Value> {
                         SLUG,
                         "report.failed",
                         &json!({"report_id": id, "error": e.message}),
+                        &events::Audience::admins(),
                     )?;
                 }
             }
@@ -779,7 +781,8 @@ pub async fn run_schedule(
     } else {
         match smtp_config() {
             None => ("kept".to_string(), None),
-            Some(cfg) => {
+            Some(Err(e)) => ("failed".to_string(), Some(e)),
+            Some(Ok(cfg)) => {
                 match send_mail(&cfg, &schedule.recipients, &subject, &body, attachment).await {
                     Ok(()) => ("sent".to_string(), None),
                     Err(e) => ("failed".to_string(), Some(e)),
@@ -811,37 +814,77 @@ pub async fn run_schedule(
         .await
 }
 
-/// SMTP settings from `FRONTLINE_SMTP_URL` (`smtp://[user:pass@]host[:port]`)
-/// and `FRONTLINE_SMTP_FROM`.
+/// SMTP settings from `FRONTLINE_SMTP_URL` and `FRONTLINE_SMTP_FROM`:
+/// `smtps://[user:pass@]host[:465]` (TLS from the first byte),
+/// `smtp://[user:pass@]host[:587]?tls=required` (STARTTLS, never sent without it)
+/// or `smtp://[user:pass@]host[:25]` (no encryption). Credentials are refused
+/// over an unencrypted connection to any host but a loopback one, unless
+/// `FRONTLINE_SMTP_ALLOW_PLAINTEXT=1`. Mail goes only to a schedule's own
+/// recipients (at most 50 checked addresses); each delivery times out after 15 s.
 pub struct SmtpConfig {
+    /// The connection URL as given (lettre reads it).
+    pub url: String,
     pub host: String,
-    pub port: u16,
-    pub credentials: Option<(String, String)>,
     pub from: String,
 }
 
-pub fn smtp_config() -> Option<SmtpConfig> {
+/// How long one delivery may take (connect, TLS, AUTH, DATA).
+pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// `None` without `FRONTLINE_SMTP_URL`; `Some(Err)` when it is unusable or unsafe.
+pub fn smtp_config() -> Option<std::result::Result<SmtpConfig, String>> {
     let url = std::env::var("FRONTLINE_SMTP_URL")
         .ok()
         .filter(|s| !s.trim().is_empty())?;
-    let rest = url.strip_prefix("smtp://")?;
-    let (auth, hostport) = match rest.rsplit_once('@') {
-        Some((a, h)) => (Some(a), h),
-        None => (None, rest),
+    let allow_plaintext = std::env::var("FRONTLINE_SMTP_ALLOW_PLAINTEXT")
+        .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
+    let from =
+        std::env::var("FRONTLINE_SMTP_FROM").unwrap_or_else(|_| "frontline@localhost".into());
+    Some(check_smtp_url(url.trim(), from, allow_plaintext))
+}
+
+/// Checks an SMTP URL against the rules of [`SmtpConfig`].
+pub fn check_smtp_url(
+    raw: &str,
+    from: String,
+    allow_plaintext: bool,
+) -> std::result::Result<SmtpConfig, String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("FRONTLINE_SMTP_URL is not a URL: {e}"))?;
+    let tls = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.to_string());
+    let encrypted = match (url.scheme(), tls.as_deref()) {
+        ("smtps", _) => true,
+        ("smtp", Some("required")) => true,
+        ("smtp", None | Some("opportunistic")) => false,
+        (scheme, tls) => {
+            return Err(format!(
+                "FRONTLINE_SMTP_URL: unknown scheme {scheme:?} or tls={tls:?} (use smtps://, smtp://…?tls=required or smtp://)"
+            ))
+        }
     };
-    let hostport = hostport.trim_end_matches('/');
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) => (h.to_string(), p.parse().ok()?),
-        None => (hostport.to_string(), 25),
+    let host = match url.host() {
+        Some(h) => h.to_string(),
+        None => return Err("FRONTLINE_SMTP_URL has no host".into()),
     };
-    let credentials = auth
-        .and_then(|a| a.split_once(':'))
-        .map(|(u, p)| (u.to_string(), p.to_string()));
-    Some(SmtpConfig {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    let credentials = !url.username().is_empty() || url.password().is_some();
+    if credentials && !encrypted && !loopback && !allow_plaintext {
+        return Err(format!(
+            "refusing to send SMTP credentials unencrypted to {host}: use smtps:// or smtp://…?tls=required \
+             (or set FRONTLINE_SMTP_ALLOW_PLAINTEXT=1)"
+        ));
+    }
+    Ok(SmtpConfig {
+        url: raw.to_string(),
         host,
-        port,
-        credentials,
-        from: std::env::var("FRONTLINE_SMTP_FROM").unwrap_or_else(|_| "frontline@localhost".into()),
+        from,
     })
 }
 
@@ -853,7 +896,6 @@ async fn send_mail(
     attachment: Option<(Vec<u8>, String, String)>,
 ) -> std::result::Result<(), String> {
     use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
-    use lettre::transport::smtp::authentication::Credentials;
     use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
     let mut builder = Message::builder()
         .from(
@@ -878,12 +920,9 @@ async fn send_mail(
         None => builder.singlepart(text),
     }
     .map_err(|e| format!("could not build the message: {e}"))?;
-    let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host)
-        .port(cfg.port)
-        .timeout(Some(std::time::Duration::from_secs(15)));
-    if let Some((u, p)) = &cfg.credentials {
-        transport = transport.credentials(Credentials::new(u.clone(), p.clone()));
-    }
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&cfg.url)
+        .map_err(|e| format!("FRONTLINE_SMTP_URL ({}): {e}", cfg.host))?
+        .timeout(Some(SMTP_TIMEOUT));
     transport
         .build()
         .send(message)

@@ -271,8 +271,11 @@ pub struct AssignRequest {
 pub struct CompleteCall {
     /// converted, success, callback, no_answer, busy, voicemail, failed or rejected.
     pub outcome: String,
-    /// Seconds; default: since the agent took the call.
+    /// Seconds, 0 to 86400; default: since the agent took the call.
+    #[oai(validator(minimum(value = "0"), maximum(value = "86400")))]
     pub duration: Option<i64>,
+    /// 0 to 1000000.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub cost: Option<f64>,
     pub notes: Option<String>,
 }
@@ -291,10 +294,12 @@ pub struct CallRecord {
     /// ISO 8601; default now minus the duration.
     pub started_at: Option<String>,
     /// Seconds, 0 to 86400.
+    #[oai(validator(minimum(value = "0"), maximum(value = "86400")))]
     pub duration: i64,
     /// converted, success, callback, no_answer, busy, voicemail, failed or rejected.
     pub outcome: String,
-    /// 0 or more.
+    /// 0 to 1000000.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub cost: Option<f64>,
     pub notes: Option<String>,
 }

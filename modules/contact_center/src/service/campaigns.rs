@@ -396,6 +396,7 @@ pub fn transition(
         SLUG,
         event,
         &json!({"campaign_id": id, "name": c.name, "from": c.status, "to": to}),
+        &super::owners_audience(tx, &[c.created_by_id])?,
     )?;
     store::get_campaign(tx, id, None)
 }

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use chrono::{Duration, Utc};
 use frontline_platform::auth::Principal;
 use frontline_platform::{ApiError, ApiResult, FieldError, RequestMeta};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::org::{audit_org, normalize_language, normalize_skill};
@@ -442,7 +442,19 @@ fn attributes_of(queue: &Queue, r: &CallRow) -> CallAttributes {
 }
 
 /// Emits a call event (`call.ended`, `call.abandoned`) for webhook subscribers.
+/// The audience is the owner of the call's campaign (and admins).
 fn call_event(tx: &Connection, event: &str, call: &Call) -> ApiResult<()> {
+    let owner: Option<i64> = match call.campaign_id {
+        Some(c) => tx
+            .query_row(
+                "SELECT created_by_id FROM cc_campaigns WHERE id = ?1",
+                [c],
+                |r| r.get(0),
+            )
+            .optional()?,
+        None => None,
+    };
+    let audience = super::owners_audience(tx, owner.as_slice())?;
     frontline_platform::events::emit(
         tx,
         crate::SLUG,
@@ -452,6 +464,7 @@ fn call_event(tx: &Connection, event: &str, call: &Call) -> ApiResult<()> {
             "campaign_id": call.campaign_id, "contact_id": call.contact_id,
             "agent_id": call.agent_id, "queue_id": call.queue_id, "duration": call.duration,
         }),
+        &audience,
     )?;
     Ok(())
 }
@@ -821,7 +834,9 @@ pub fn record(
         Some(raw) => parse_ts("started_at", raw)
             .map_err(|e| problems.push(e))
             .ok(),
-        None => Some(Utc::now() - Duration::seconds(body.duration.max(0))),
+        // An out-of-range duration is already a problem; no start from it.
+        None => Duration::try_seconds(body.duration.max(0))
+            .and_then(|d| Utc::now().checked_sub_signed(d)),
     };
     if started.is_some_and(|s| s > Utc::now() + Duration::minutes(5)) {
         problems.push(FieldError::new(
@@ -863,7 +878,9 @@ pub fn record(
     if let Some(q) = body.queue_id {
         org_store::get_queue(tx, q)?;
     }
-    let end = started + Duration::seconds(body.duration);
+    let end = Duration::try_seconds(body.duration)
+        .and_then(|d| started.checked_add_signed(d))
+        .ok_or_else(|| ApiError::invalid("duration", "duration must be between 0 and 86400"))?;
     let call = NewCall {
         call_id: new_call_id(),
         direction,

@@ -106,6 +106,24 @@ pub fn ensure_provider(tx: &Connection, p: &Principal) -> ApiResult<String> {
 }
 
 /// The caller's customer profile id, if any.
+/// Who may receive an event about a customer's and/or a provider's
+/// resource: the users behind those profiles (marketplace admins' webhooks
+/// are module-wide and receive every event).
+pub fn party_audience(
+    conn: &Connection,
+    customer: Option<&str>,
+    provider: Option<&str>,
+) -> ApiResult<frontline_platform::events::Audience> {
+    let mut st = conn.prepare(
+        "SELECT user_id FROM marketplace_customers WHERE id = ?1
+         UNION SELECT user_id FROM marketplace_providers WHERE id = ?2",
+    )?;
+    let users = st
+        .query_map(params![customer, provider], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(frontline_platform::events::Audience::owners(users))
+}
+
 pub fn customer_of(conn: &Connection, user_id: &str) -> ApiResult<Option<String>> {
     Ok(conn
         .query_row(

@@ -17,7 +17,33 @@ use crate::SLUG;
 
 pub const TYPES: &[&str] = &["flat", "hourly", "tiered", "package"];
 
+/// The highest price, rate or fee a configuration takes: estimates built from
+/// it (hours, surcharges, travel) stay finite numbers.
+pub const MAX_PRICE: f64 = 1e9;
+/// The most hours a configuration may set (a booking lasts at most 24 hours).
+pub const MAX_HOURS: f64 = 24.0;
+
+/// A duration in minutes of a tier or package: 1 to 1440, like a booking.
+fn minutes(problems: &mut Vec<FieldError>, field: &str, v: Option<i64>) {
+    if v.is_some_and(|d| !(1..=24 * 60).contains(&d)) {
+        problems.push(FieldError::new(
+            field,
+            format!("{field} must be 1 to 1440 minutes"),
+        ));
+    }
+}
+
 fn positive(problems: &mut Vec<FieldError>, field: &str, v: Option<f64>, required: Option<&str>) {
+    positive_upto(problems, field, v, required, MAX_PRICE)
+}
+
+fn positive_upto(
+    problems: &mut Vec<FieldError>,
+    field: &str,
+    v: Option<f64>,
+    required: Option<&str>,
+    max: f64,
+) {
     match v {
         None => {
             if let Some(t) = required {
@@ -30,6 +56,10 @@ fn positive(problems: &mut Vec<FieldError>, field: &str, v: Option<f64>, require
         Some(x) if !x.is_finite() || x <= 0.0 => problems.push(FieldError::new(
             field,
             format!("{field} must be greater than 0"),
+        )),
+        Some(x) if x > max => problems.push(FieldError::new(
+            field,
+            format!("{field} must be at most {max}"),
         )),
         _ => {}
     }
@@ -97,8 +127,8 @@ pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
         p.hourly_rate,
         (t == "hourly").then_some("hourly"),
     );
-    positive(&mut out, "minimumHours", p.minimum_hours, None);
-    positive(&mut out, "maximumHours", p.maximum_hours, None);
+    positive_upto(&mut out, "minimumHours", p.minimum_hours, None, MAX_HOURS);
+    positive_upto(&mut out, "maximumHours", p.maximum_hours, None, MAX_HOURS);
     if let (Some(a), Some(b)) = (p.minimum_hours, p.maximum_hours) {
         if a > b {
             out.push(FieldError::new(
@@ -141,6 +171,7 @@ pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
                     tier.price,
                     Some("tiered"),
                 );
+                minutes(&mut out, &format!("tiers[{i}].duration"), tier.duration);
             }
         }
         _ => {}
@@ -175,6 +206,13 @@ pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
                     p.price,
                     Some("package"),
                 );
+                minutes(&mut out, &format!("packages[{i}].duration"), p.duration);
+                if p.sessions.is_some_and(|n| !(1..=1000).contains(&n)) {
+                    out.push(FieldError::new(
+                        format!("packages[{i}].sessions"),
+                        "sessions must be 1 to 1000",
+                    ));
+                }
             }
         }
         _ => {}
@@ -206,10 +244,10 @@ pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
         percent(&mut out, "dynamicPricing.rushFee", d.rush_fee);
         percent(&mut out, "dynamicPricing.weekendFee", d.weekend_fee);
         if let Some(x) = d.travel_fee {
-            if !x.is_finite() || x < 0.0 {
+            if !x.is_finite() || !(0.0..=MAX_PRICE).contains(&x) {
                 out.push(FieldError::new(
                     "dynamicPricing.travelFee",
-                    "travelFee must be 0 or more",
+                    format!("travelFee must be between 0 and {MAX_PRICE}"),
                 ));
             }
         }
@@ -654,7 +692,8 @@ pub fn update(
         )?;
         let event = json!({"pricingId": id, "providerId": provider_id, "pricingType": t, "currentPrice": price,
             "previousRate": prev_price, "version": version, "changedFields": changed, "reason": ch.reason});
-        events::emit(tx, SLUG, "pricing.updated", &event)?;
+        let audience = super::party_audience(tx, None, Some(&provider_id))?;
+        events::emit(tx, SLUG, "pricing.updated", &event, &audience)?;
         audit::record(
             tx,
             Some(user),

@@ -263,6 +263,7 @@ pub fn deliver(tx: &Connection, id: &str) -> ApiResult<bool> {
         "UPDATE marketplace_review_requests SET status = 'delivered', requested_at = ?2, expires_at = ?3 WHERE id = ?1",
         params![id, iso(t), expires],
     )?;
+    let audience = super::party_audience(tx, Some(&customer), Some(&provider))?;
     events::emit(
         tx,
         SLUG,
@@ -271,6 +272,7 @@ pub fn deliver(tx: &Connection, id: &str) -> ApiResult<bool> {
             "requestId": id, "bookingId": booking, "customerId": customer, "providerId": provider,
             "channel": channel, "requestedAt": iso(t), "expiresAt": expires,
         }),
+        &audience,
     )?;
     Ok(true)
 }

@@ -191,7 +191,8 @@ pub fn submit(
         "reviewId": id, "bookingId": r.booking_id, "providerId": provider, "overallRating": r.overall_rating,
         "status": "submitted", "incentive": incentive, "submittedAt": at,
     });
-    events::emit(tx, SLUG, "review.created", &out)?;
+    let audience = super::party_audience(tx, Some(&customer), Some(&provider))?;
+    events::emit(tx, SLUG, "review.created", &out, &audience)?;
     audit::record(
         tx,
         Some(user),
@@ -410,7 +411,15 @@ pub fn respond(
     let out = json!({"reviewId": id, "providerResponse": {"response": text, "respondedAt": at}});
     let mut event = out.clone();
     event["providerId"] = json!(provider);
-    events::emit(tx, SLUG, "review.response_added", &event)?;
+    let customer: Option<String> = tx
+        .query_row(
+            "SELECT customer_id FROM marketplace_reviews WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let audience = super::party_audience(tx, customer.as_deref(), Some(&provider))?;
+    events::emit(tx, SLUG, "review.response_added", &event, &audience)?;
     audit::record(
         tx,
         Some(user),

@@ -31,6 +31,15 @@ pub struct ValidVersion {
     pub document: VersionDocument,
 }
 
+/// The largest money amount or area a version takes: every projection figure
+/// built from such inputs over the 30 plan years stays a finite number.
+pub const MAX_AMOUNT: f64 = 1e12;
+/// Bounds on what a version (and so its PDF/XLSX report) may hold.
+pub const MAX_CAPEX_ITEMS: usize = 100;
+pub const MAX_OPEX_ACCOUNTS: usize = 50;
+pub const MAX_CAPEX_DESCRIPTION: usize = 500;
+pub const MAX_ITEM_ID: usize = 64;
+
 fn short_id(prefix: &str) -> String {
     let u = uuid::Uuid::new_v4().simple().to_string();
     format!("{prefix}-{}", &u[..12])
@@ -283,7 +292,7 @@ impl Check {
     fn finite(v: f64) -> bool {
         v.is_finite()
     }
-    /// A required amount ≥ 0.
+    /// A required amount in 0..=[`MAX_AMOUNT`].
     fn amount(&mut self, field: &str, v: Option<f64>) -> f64 {
         match v {
             None => {
@@ -294,7 +303,17 @@ impl Check {
                 self.push(field, "Must be 0 or more");
                 0.0
             }
+            Some(v) if v > MAX_AMOUNT => {
+                self.push(field, "Must be at most 1000000000000");
+                0.0
+            }
             Some(v) => v,
+        }
+    }
+    /// A client-chosen item id: at most [`MAX_ITEM_ID`] characters.
+    fn item_id(&mut self, field: String, id: &Option<String>) {
+        if id.as_ref().is_some_and(|s| s.chars().count() > MAX_ITEM_ID) {
+            self.push(field, format!("Must be at most {MAX_ITEM_ID} characters"));
         }
     }
     /// A required rate in 0..=1.
@@ -365,8 +384,9 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
             "Must provide exactly 2 curriculum plans (FR and IB)",
         );
     }
-    for (i, p) in inputs.iter().enumerate() {
+    for (i, p) in inputs.iter().enumerate().take(2) {
         let at = |f: &str| format!("curriculumPlans[{i}].{f}");
+        c.item_id(at("id"), &p.id);
         let kind = p.curriculum_type.clone().unwrap_or_default();
         if kind != "FR" && kind != "IB" {
             c.push(at("curriculumType"), "Must be FR or IB");
@@ -386,6 +406,14 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
         let freq = c.frequency(&at("cpiFrequency"), p.cpi_frequency, None);
         let mut years = std::collections::BTreeSet::new();
         let mut projection = p.students_projection.clone().unwrap_or_default();
+        let plan_years = (engine::LAST_YEAR - engine::FIRST_YEAR + 1) as usize;
+        if projection.len() > plan_years {
+            c.push(
+                at("studentsProjection"),
+                format!("At most {plan_years} years (2023 to 2052)"),
+            );
+            projection.truncate(plan_years);
+        }
         for (j, s) in projection.iter().enumerate() {
             let at = |f: &str| format!("curriculumPlans[{i}].studentsProjection[{j}].{f}");
             if !(engine::FIRST_YEAR..=engine::LAST_YEAR).contains(&s.year) {
@@ -421,6 +449,7 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
         }
         Some(r) => {
             let model = r.rent_model.clone().unwrap_or_default();
+            c.item_id("rentPlan.id".into(), &r.id);
             let p = r.parameters.clone().unwrap_or_default();
             let at = |f: &str| format!("rentPlan.parameters.{f}");
             let params = match model.as_str() {
@@ -465,9 +494,32 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
         }
     };
 
+    if d.capex_items.len() > MAX_CAPEX_ITEMS {
+        c.push(
+            "capexItems",
+            format!("At most {MAX_CAPEX_ITEMS} capex items"),
+        );
+    }
+    if d.opex_sub_accounts.len() > MAX_OPEX_ACCOUNTS {
+        c.push(
+            "opexSubAccounts",
+            format!("At most {MAX_OPEX_ACCOUNTS} opex sub-accounts"),
+        );
+    }
     let mut capex = vec![];
-    for (i, item) in d.capex_items.iter().enumerate() {
+    for (i, item) in d.capex_items.iter().enumerate().take(MAX_CAPEX_ITEMS) {
         let at = |f: &str| format!("capexItems[{i}].{f}");
+        c.item_id(at("id"), &item.id);
+        if item
+            .description
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > MAX_CAPEX_DESCRIPTION)
+        {
+            c.push(
+                at("description"),
+                format!("Must be at most {MAX_CAPEX_DESCRIPTION} characters"),
+            );
+        }
         let year = item.year.unwrap_or(0);
         if !(engine::FIRST_YEAR..=engine::LAST_YEAR).contains(&year) {
             c.push(at("year"), "Year must be between 2023 and 2052");
@@ -491,8 +543,14 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
     capex.sort_by_key(|x| x.year);
 
     let mut opex = vec![];
-    for (i, o) in d.opex_sub_accounts.iter().enumerate() {
+    for (i, o) in d
+        .opex_sub_accounts
+        .iter()
+        .enumerate()
+        .take(MAX_OPEX_ACCOUNTS)
+    {
         let at = |f: &str| format!("opexSubAccounts[{i}].{f}");
+        c.item_id(at("id"), &o.id);
         let name = o
             .sub_account_name
             .clone()

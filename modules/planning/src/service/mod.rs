@@ -225,7 +225,13 @@ pub fn compare_request(r: &CompareRequest) -> ApiResult<(Vec<String>, Vec<String
         Some(m) if !m.is_empty() => m.clone(),
         _ => DEFAULT_METRICS.iter().map(|s| s.to_string()).collect(),
     };
-    for m in &metrics {
+    if metrics.len() > METRICS.len() {
+        errors.push(FieldError::new(
+            "metrics",
+            format!("At most {} metrics", METRICS.len()),
+        ));
+    }
+    for m in metrics.iter().take(METRICS.len()) {
         if !METRICS.contains(&m.as_str()) {
             errors.push(FieldError::new(
                 "metrics",

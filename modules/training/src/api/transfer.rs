@@ -1,4 +1,4 @@
-//! Bulk import from an uploaded JSON file and bulk export to a file in the
+//! Bulk import from an uploaded JSON file (or a zip of one) and bulk export to a file in the
 //! platform file store behind a signed, expiring download URL.
 
 use std::io::Write;
@@ -26,6 +26,9 @@ pub struct TransferApi {
 /// Largest import file and most rows per import.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_IMPORT_ROWS: usize = 1000;
+/// Most entries a zipped import may list; its JSON file may expand to at
+/// most [`MAX_IMPORT_BYTES`] (checked while inflating, not after).
+pub const MAX_ZIP_ENTRIES: usize = 16;
 /// Most scenarios per export.
 pub const MAX_EXPORT: usize = 1000;
 /// How long export files and import error reports (and their links) live.
@@ -35,7 +38,9 @@ const FILE_TTL: Duration = Duration::from_secs(24 * 3600);
 #[derive(Multipart, Debug)]
 pub struct ImportForm {
     /// A JSON file: an array of scenarios (as created with POST
-    /// /admin/scenarios, or as exported), or an object with a `scenarios` array.
+    /// /admin/scenarios, or as exported), or an object with a `scenarios`
+    /// array; or a zip (as exported with `compression: zip`) holding one such
+    /// JSON file, at most 16 entries and 10 MB unpacked.
     pub file: Upload,
     /// JSON: `{"validateOnly": false, "skipErrors": true, "defaultStatus":
     /// "DRAFT", "overwriteExisting": false}` (all optional).
@@ -91,6 +96,79 @@ fn parse_options(raw: Option<&str>) -> ApiResult<Options> {
         default_status,
         overwrite: flag("overwriteExisting", false)?,
     })
+}
+
+fn bad_zip(msg: impl Into<String>) -> ApiError {
+    ApiError::invalid("file", msg).with_code("INVALID_FILE")
+}
+
+fn unpacked_too_large() -> ApiError {
+    ApiError::invalid(
+        "file",
+        format!(
+            "The zip's JSON file must unpack to at most {} MB",
+            MAX_IMPORT_BYTES / (1024 * 1024)
+        ),
+    )
+    .with_code("FILE_TOO_LARGE")
+}
+
+/// The number of entries a zip's end-of-central-directory record declares,
+/// read before the archive is opened (opening it reads every entry).
+/// `None`: no such record; zip64 archives declare 0xFFFF here.
+fn declared_zip_entries(bytes: &[u8]) -> Option<usize> {
+    // The record is 22 bytes plus a comment of at most 65535 bytes.
+    let tail = &bytes[bytes.len().saturating_sub(22 + 65_535)..];
+    let at = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let count = tail.get(at + 10..at + 12)?;
+    Some(u16::from_le_bytes([count[0], count[1]]) as usize)
+}
+
+/// The JSON inside an uploaded zip (or the upload itself when it is not a
+/// zip). The entry count is checked before the archive is opened and the
+/// unpacked size while inflating, so a zip bomb costs at most
+/// [`MAX_IMPORT_BYTES`] + 1 bytes of memory.
+fn unzip_import(bytes: Vec<u8>) -> ApiResult<Vec<u8>> {
+    use std::io::Read;
+    if !bytes.starts_with(b"PK\x03\x04") && !bytes.starts_with(b"PK\x05\x06") {
+        return Ok(bytes);
+    }
+    match declared_zip_entries(&bytes) {
+        None => return Err(bad_zip("The file is not a readable zip")),
+        Some(n) if n > MAX_ZIP_ENTRIES => {
+            return Err(bad_zip(format!(
+                "A zip import may hold at most {MAX_ZIP_ENTRIES} entries"
+            )))
+        }
+        Some(_) => {}
+    }
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| bad_zip(format!("The file is not a readable zip: {e}")))?;
+    let mut json_entry = None;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| bad_zip(format!("The file is not a readable zip: {e}")))?;
+        if entry.is_dir() || !entry.name().to_ascii_lowercase().ends_with(".json") {
+            continue;
+        }
+        if json_entry.replace(i).is_some() {
+            return Err(bad_zip("The zip must hold exactly one .json file"));
+        }
+    }
+    let index = json_entry.ok_or_else(|| bad_zip("The zip must hold exactly one .json file"))?;
+    let entry = archive
+        .by_index(index)
+        .map_err(|e| bad_zip(format!("Could not open the zip's JSON file: {e}")))?;
+    let mut out = Vec::new();
+    entry
+        .take(MAX_IMPORT_BYTES as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| bad_zip(format!("Could not unpack the zip's JSON file: {e}")))?;
+    if out.len() > MAX_IMPORT_BYTES {
+        return Err(unpacked_too_large());
+    }
+    Ok(out)
 }
 
 /// The rows of an import file.
@@ -292,7 +370,8 @@ fn zip_bytes(name: &str, data: &[u8]) -> ApiResult<Vec<u8>> {
 #[OpenApi(tag = "ApiTags::Scenarios")]
 impl TransferApi {
     /// Bulk import (`scenario:create`) from a multipart upload: `file` (JSON,
-    /// at most 10 MB and 1000 scenarios) and `options` (JSON:
+    /// at most 10 MB and 1000 scenarios; or a zip of one such JSON file, at
+    /// most 16 entries and 10 MB unpacked) and `options` (JSON:
     /// `validateOnly` checks without writing, `skipErrors` (default true)
     /// imports the valid rows and reports the others, false imports nothing
     /// when any row fails, `defaultStatus` for rows without one,
@@ -317,6 +396,9 @@ impl TransferApi {
             .into_vec()
             .await
             .map_err(|e| ApiError::bad_request(format!("Could not read the upload: {e}")))?;
+        let bytes = tokio::task::spawn_blocking(move || unzip_import(bytes))
+            .await
+            .map_err(|e| ApiError::internal(format!("unpacking failed: {e}")))??;
         let rows = rows_of(&bytes)?;
         let import_id = service::new_id("imp");
         let iid = import_id.clone();

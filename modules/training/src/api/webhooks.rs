@@ -93,6 +93,8 @@ impl WebhooksApi {
             events,
             secret,
             description,
+            // Training admins register webhooks: they see every scenario.
+            module_wide: true,
         };
         let ev = self.platform.events.clone();
         let out = self

@@ -1,0 +1,90 @@
+//! Campaign events reach the campaign owner's and module-wide (admin)
+//! subscriptions, never another user's (issue 22 #1). The contact center has
+//! no subscription endpoint; the subscriptions are made as the platform
+//! stores them.
+
+mod part1;
+
+use frontline_platform::events::NewSubscription;
+use part1::*;
+use serde_json::json;
+
+async fn subscription(cc: &Cc, seq: Option<i64>, module_wide: bool) -> String {
+    let owner = match seq {
+        Some(seq) => {
+            cc.app
+                .platform
+                .db
+                .read(move |c| frontline_platform::auth::find_user_by_seq(c, seq))
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+        None => "admin".into(),
+    };
+    let api = cc.app.platform.events.clone();
+    let new = NewSubscription {
+        module: "contact-center".into(),
+        owner_id: Some(owner),
+        url: "https://hooks.example.com/cc".into(),
+        events: vec!["*".into()],
+        module_wide,
+        ..Default::default()
+    };
+    let (sub, _) = cc
+        .app
+        .platform
+        .db
+        .write(move |tx| api.subscribe(tx, &new))
+        .await
+        .unwrap();
+    sub.id
+}
+
+async fn delivered(cc: &Cc, hook: &str) -> Vec<(String, i64)> {
+    let hook = hook.to_string();
+    cc.app
+        .platform
+        .db
+        .read(move |c| {
+            let mut st = c.prepare(
+                "SELECT e.event_type, json_extract(e.payload, '$.campaign_id') FROM platform_webhook_deliveries d
+                 JOIN platform_events e ON e.id = d.event_id WHERE d.webhook_id = ?1 ORDER BY d.id",
+            )?;
+            let rows = st.query_map([hook], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn campaign_events_reach_the_owner_and_admins_only() {
+    let cc = Cc::new().await;
+    let (a_seq, a) = cc.user("user").await;
+    let (b_seq, _b) = cc.user("user").await;
+    let hook_a = subscription(&cc, Some(a_seq), false).await;
+    let hook_b = subscription(&cc, Some(b_seq), false).await;
+    let hook_admin = subscription(&cc, None, true).await;
+    let c = cc
+        .post(
+            &a,
+            "/campaigns",
+            json!({"name": "A's campaign", "campaign_type": "outbound"}),
+        )
+        .await
+        .expect(201);
+    let id = c["id"].as_i64().unwrap();
+    cc.put(
+        &a,
+        &format!("/campaigns/{id}"),
+        json!({"status": "archived"}),
+    )
+    .await
+    .expect(200);
+    let archived = vec![("campaign.archived".to_string(), id)];
+    assert_eq!(delivered(&cc, &hook_a).await, archived);
+    assert_eq!(delivered(&cc, &hook_admin).await, archived);
+    assert_eq!(delivered(&cc, &hook_b).await, vec![]);
+}
