@@ -195,6 +195,40 @@ pub struct Caller {
     pub permissions: Vec<String>,
     /// The tenant's status (`active` or `suspended`).
     pub tenant_status: String,
+    /// Set when the caller is a visitor holding a session token: it reaches
+    /// that session and the conversations started with it, nothing else.
+    pub session: Option<SessionScope>,
+}
+
+/// The session a session token (`Authorization: Bearer st_…`) stands for.
+#[derive(Clone, Debug)]
+pub struct SessionScope {
+    pub session_id: String,
+    pub user_id: String,
+    pub channel: String,
+    /// `session_config.enable_context_persistence` of the session.
+    pub persist_context: bool,
+}
+
+/// What a session token may do: send and read messages of its own
+/// conversations, rate replies, send typing indicators, read its
+/// conversations, and read, extend, end and update the context of its own
+/// session.
+pub const fn allowed_with_session_token(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        ChatSend
+            | ChatRead
+            | ChatTyping
+            | ChatFeedback
+            | ConversationRead
+            | SessionRead
+            | SessionEnd
+            | SessionExtend
+            | SessionContextRead
+            | SessionContextUpdate
+    )
 }
 
 impl Caller {
@@ -206,6 +240,7 @@ impl Caller {
             role: "platform_admin".into(),
             permissions: effective_permissions("platform_admin", &[]),
             tenant_status: "active".into(),
+            session: None,
         }
     }
 
@@ -227,6 +262,15 @@ impl Caller {
             && !op.allowed_while_suspended()
         {
             return Err(tenant_suspended());
+        }
+        if self.session.is_some() {
+            if allowed_with_session_token(op) {
+                return Ok(());
+            }
+            return Err(ApiError::forbidden(
+                "A session token reaches only its own session and conversations",
+            )
+            .with_code("INSUFFICIENT_PERMISSIONS"));
         }
         let need = op.permission();
         if self.can(need) {
@@ -349,7 +393,11 @@ pub async fn caller(
             role: "api_key".into(),
             permissions: effective_permissions("api_key", &[]),
             tenant_status: status,
+            session: None,
         });
+    }
+    if let Some(token) = session_token_of(req) {
+        return session_caller(platform, req, path_tenant, token).await;
     }
     let principal = principal(platform, req).await?;
     let named = header(req, "x-tenant-id").map(str::to_string);
@@ -412,6 +460,84 @@ pub async fn caller(
         permissions: effective_permissions(&role, &granted),
         role,
         tenant_status: status,
+        session: None,
+    })
+}
+
+/// The session token of an `Authorization: Bearer st_…` header (session
+/// tokens are never JWTs).
+pub fn session_token_of(req: &Request) -> Option<String> {
+    let auth = header(req, "authorization")?;
+    (auth.len() > 7 && auth[..7].eq_ignore_ascii_case("bearer "))
+        .then(|| auth[7..].trim())
+        .filter(|t| t.starts_with("st_"))
+        .map(str::to_string)
+}
+
+/// The visitor of a session token: 401 unless the token belongs to an
+/// active, unexpired session of a tenant that still exists.
+async fn session_caller(
+    platform: &Platform,
+    req: &Request,
+    path_tenant: Option<&str>,
+    token: String,
+) -> ApiResult<Caller> {
+    let hash = sha256_hex(&token);
+    type Row = (String, String, String, String, String, String, bool, String);
+    let row: Option<Row> = platform
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT s.id, s.tenant_id, s.user_id, s.channel, s.status, s.expires_at, s.persist_context, t.status
+                 FROM chatbot_sessions s JOIN chatbot_tenants t ON t.id = s.tenant_id
+                 WHERE s.token_hash = ?1 AND t.status != 'deleted'",
+                params![hash],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                },
+            )
+            .optional()?)
+        })
+        .await?;
+    let (id, tenant, user, channel, status, expires, persist, tenant_status) =
+        row.ok_or_else(|| ApiError::unauthorized("Invalid session token"))?;
+    let expired = chrono::DateTime::parse_from_rfc3339(&expires)
+        .map(|e| e <= chrono::Utc::now())
+        .unwrap_or(true);
+    if status != "active" || expired {
+        return Err(
+            ApiError::unauthorized("The session has ended or expired").with_code("SESSION_EXPIRED")
+        );
+    }
+    for named in [path_tenant, header(req, "x-tenant-id")]
+        .into_iter()
+        .flatten()
+    {
+        if named != tenant {
+            return Err(tenant_not_found());
+        }
+    }
+    Ok(Caller {
+        tenant_id: tenant,
+        principal: None,
+        role: "session".into(),
+        permissions: vec![],
+        tenant_status,
+        session: Some(SessionScope {
+            session_id: id,
+            user_id: user,
+            channel,
+            persist_context: persist,
+        }),
     })
 }
 

@@ -156,6 +156,14 @@ CREATE TABLE chatbot_channel_routes (
 );
 CREATE INDEX chatbot_channel_routes_tenant ON chatbot_channel_routes(tenant_id);
 "#,
+    r#"
+ALTER TABLE chatbot_sessions ADD COLUMN persist_context INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE chatbot_sessions ADD COLUMN initial_context TEXT;
+CREATE INDEX chatbot_sessions_token ON chatbot_sessions(token_hash);
+ALTER TABLE chatbot_conversations ADD COLUMN session_id TEXT;
+CREATE INDEX chatbot_conversations_session ON chatbot_conversations(tenant_id, session_id);
+ALTER TABLE chatbot_messages ADD COLUMN is_fallback INTEGER;
+"#,
 ];
 
 pub fn module() -> Module {

@@ -3,7 +3,10 @@
 //! A tenant lists providers in `ai_models.providers.<name>`
 //! (`base_url`, `model`, `api_key`, `temperature`, `max_tokens`,
 //! `custom_instructions`, `timeout_ms`, `cost_per_1k_tokens_cents`) and orders
-//! them in `ai_models.fallback_chain`, for example `["openai", "rule_based"]`.
+//! them in `ai_models.fallback_chain`, for example `["openai", "rule_based"]`
+//! (or `name:model`); `ai_models.primary_provider` / `primary_model` come
+//! first. `ai_models.temperature`, `max_tokens` and `custom_instructions`
+//! apply to every provider that does not set its own.
 //! Each provider is tried in turn with its timeout; `rule_based` (or the end of
 //! the chain) means the built-in engine answers. Calls go through the
 //! platform's outbound client: public addresses only, unless the operator
@@ -107,25 +110,105 @@ pub struct Turn {
     pub text: String,
 }
 
+/// One step of the tenant's effective chain: a provider name and the model
+/// asked of it (`primary_model`, or the `name:model` form of a chain entry).
+#[derive(Debug, Clone, PartialEq)]
+struct Step {
+    name: String,
+    model: Option<String>,
+}
+
 /// True when the tenant's chain names an external provider before `rule_based`.
 pub fn wants_provider(config: &Value) -> bool {
-    chain(config).first().is_some_and(|n| n != "rule_based")
+    chain(config)
+        .first()
+        .is_some_and(|s| s.name != "rule_based")
 }
 
-fn chain(config: &Value) -> Vec<String> {
-    config
-        .pointer("/ai_models/fallback_chain")
+/// The chain providers are tried in: `ai_models.primary_provider` (with
+/// `primary_model`) first unless it is `rule_based`, then
+/// `ai_models.fallback_chain`, whose entries are `name` or `name:model`.
+fn chain(config: &Value) -> Vec<Step> {
+    let ai = config.get("ai_models").cloned().unwrap_or(Value::Null);
+    let text = |k: &str| {
+        ai.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let mut steps = vec![];
+    // `rule_based` as primary (the default) leaves the order to the chain:
+    // the built-in engine answers whenever the chain reaches its end.
+    if let Some(name) = text("primary_provider").filter(|n| n != "rule_based") {
+        steps.push(Step {
+            name,
+            model: text("primary_model").filter(|m| m != "rule_based"),
+        });
+    }
+    let rest = ai
+        .get("fallback_chain")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+        .cloned()
+        .unwrap_or_default();
+    for entry in rest.iter().filter_map(Value::as_str) {
+        let step = match entry.split_once(':') {
+            Some((n, m)) if !m.trim().is_empty() => Step {
+                name: n.trim().to_string(),
+                model: Some(m.trim().to_string()),
+            },
+            _ => Step {
+                name: entry.trim().to_string(),
+                model: None,
+            },
+        };
+        if !steps.contains(&step) {
+            steps.push(step);
+        }
+    }
+    steps
 }
 
-/// Tries the providers of the tenant's `fallback_chain` in order; `None` when
+/// Whether `ai_models.providers.<name>` can be called (has a `base_url`).
+fn configured(config: &Value, name: &str) -> bool {
+    config
+        .pointer(&format!("/ai_models/providers/{name}/base_url"))
+        .and_then(Value::as_str)
+        .is_some_and(|u| !u.trim().is_empty())
+}
+
+/// The `ai_models` settings that cannot take effect with this configuration,
+/// as dotted paths: a `primary_provider` (and its `primary_model`) without
+/// `ai_models.providers.<name>.base_url`, and the shared `temperature`,
+/// `max_tokens` and `custom_instructions` when no callable provider comes
+/// before `rule_based` in the chain (the built-in engine uses none of them).
+pub fn settings_not_in_effect(config: &Value) -> Vec<String> {
+    let ai = config.get("ai_models").cloned().unwrap_or(Value::Null);
+    let set = |k: &str| ai.get(k).is_some_and(|v| !v.is_null());
+    let mut out = vec![];
+    if let Some(p) = ai.get("primary_provider").and_then(Value::as_str) {
+        if p != "rule_based" && !configured(config, p) {
+            out.push("ai_models.primary_provider".to_string());
+            if set("primary_model") {
+                out.push("ai_models.primary_model".to_string());
+            }
+        }
+    }
+    let reachable = chain(config)
+        .iter()
+        .take_while(|s| s.name != "rule_based")
+        .any(|s| configured(config, &s.name));
+    if !reachable {
+        for k in ["temperature", "max_tokens", "custom_instructions"] {
+            if set(k) {
+                out.push(format!("ai_models.{k}"));
+            }
+        }
+    }
+    out
+}
+
+/// Tries the providers of the tenant's chain in order; `None` when
 /// the built-in engine should answer (chain reached `rule_based`, or every
 /// provider failed). Failures are logged with the provider's name.
 pub async fn reply(
@@ -137,7 +220,8 @@ pub async fn reply(
     let mut config = config.clone();
     open_keys(&mut config, &key_box(platform));
     let outbound = &platform.outbound;
-    for name in chain(&config) {
+    for step in chain(&config) {
+        let name = step.name.as_str();
         if name == "rule_based" {
             return None;
         }
@@ -145,7 +229,20 @@ pub async fn reply(
             tracing::warn!(provider = %name, "chatbot: provider in fallback_chain is not configured");
             continue;
         };
-        match call(outbound, &name, p, history, text).await {
+        // The provider's own settings, else the tenant's shared ones.
+        let mut settings = p.clone();
+        for k in ["temperature", "max_tokens", "custom_instructions"] {
+            let shared = config.pointer(&format!("/ai_models/{k}")).cloned();
+            if settings.get(k).is_none_or(Value::is_null) {
+                if let (Some(v), Some(m)) = (shared, settings.as_object_mut()) {
+                    m.insert(k.to_string(), v);
+                }
+            }
+        }
+        if let (Some(model), Some(m)) = (&step.model, settings.as_object_mut()) {
+            m.insert("model".into(), json!(model));
+        }
+        match call(outbound, name, &settings, history, text).await {
             Ok(r) => return Some(r),
             Err(e) => {
                 tracing::warn!(provider = %name, error = %e, "chatbot: provider failed, trying the next")

@@ -163,7 +163,7 @@ pub(crate) fn analytics_of(
     use crate::model::{BotPerformance, ConversationAnalytics, FeedbackStats, MessageCounts};
     load_conv(c, tenant, id)?;
     let (replies, avg_conf, fallbacks, avg_ms, max_ms): (i64, Option<f64>, i64, Option<f64>, Option<i64>) = c.query_row(
-            "SELECT COUNT(*), AVG(confidence), COALESCE(SUM(intent IS NULL),0), AVG(processing_ms), MAX(processing_ms)
+            "SELECT COUNT(*), AVG(confidence), COALESCE(SUM(COALESCE(is_fallback, intent IS NULL)),0), AVG(processing_ms), MAX(processing_ms)
              FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND direction = 'outbound'",
             params![tenant, id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
@@ -540,4 +540,34 @@ pub(crate) fn webhook_tenant(c: &Connection, tenant: &str) -> ApiResult<(String,
         .optional()?;
     let status = status.ok_or_else(access::tenant_not_found)?;
     Ok((status, tenant_config(c, tenant)?))
+}
+
+/// Whether conversation `conv` of the tenant was started with session `session`.
+pub(crate) fn conversation_in_session(
+    c: &Connection,
+    tenant: &str,
+    conv: &str,
+    session: &str,
+) -> ApiResult<bool> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2 AND session_id = ?3",
+        params![tenant, conv, session],
+        |r| r.get::<_, i64>(0),
+    )? > 0)
+}
+
+/// Whether message `message` of the tenant belongs to a conversation started
+/// with session `session`.
+pub(crate) fn message_in_session(
+    c: &Connection,
+    tenant: &str,
+    message: &str,
+    session: &str,
+) -> ApiResult<bool> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM chatbot_messages m JOIN chatbot_conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+         WHERE m.tenant_id = ?1 AND m.message_id = ?2 AND c.session_id = ?3",
+        params![tenant, message, session],
+        |r| r.get::<_, i64>(0),
+    )? > 0)
 }

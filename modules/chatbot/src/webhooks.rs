@@ -14,7 +14,7 @@
 //! 5-minute replay window), Teams `Authorization: Bearer` = `channels.teams.webhook_token`,
 //! Telegram `X-Telegram-Bot-Api-Secret-Token` = `channels.telegram.secret_token`,
 //! generic `Authorization: Bearer` = `integrations.<integration_id>.webhook_token`
-//! (the generic webhook names its tenant with `X-Tenant-ID` or `?tenant_id=`).
+//! (the token finds its tenant; `X-Tenant-ID` or `?tenant_id=` may name it).
 
 use std::marker::PhantomData;
 
@@ -56,15 +56,6 @@ fn named_tenant(req: &Request) -> Option<String> {
         .unwrap_or_default()
         .split('&')
         .find_map(|kv| kv.strip_prefix("tenant_id=").map(url_decode))
-}
-
-fn tenant_of(req: &Request) -> ApiResult<String> {
-    named_tenant(req).ok_or_else(|| {
-        ApiError::invalid(
-            "X-Tenant-ID",
-            "X-Tenant-ID header or tenant_id query is required",
-        )
-    })
 }
 
 /// The strings at `path` (a list of keys; `*` walks every list item) of `v`.
@@ -763,7 +754,10 @@ impl WebhookApi {
         }))
     }
 
-    /// Custom integration events; `Authorization: Bearer <integrations.<integration_id>.webhook_token>`.
+    /// Custom integration events; `Authorization: Bearer <integrations.<integration_id>.webhook_token>`
+    /// (the token finds the tenant; `X-Tenant-ID` is not needed). Every tenant
+    /// starts with the integration `incoming`, whose URL and token tenant
+    /// creation returns in `webhook_endpoints`.
     /// `customer_updated` events merge `data` into the entities of the customer's open conversations.
     #[oai(
         path = "/webhooks/generic/:integration_id",
@@ -776,16 +770,27 @@ impl WebhookApi {
         integration_id: Path<String>,
         body: Signed<GenericWebhookEvent>,
     ) -> Result<Json<GenericWebhookResult>> {
-        let tenant = tenant_of(req)?;
+        let given = header(req, "authorization")
+            .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
+            .ok_or_else(unauthorized)?;
+        // The tenant: named, or the one whose integration owns the token.
+        let tenant = match named_tenant(req) {
+            Some(t) => t,
+            None => {
+                let key = hashed(&given);
+                self.platform
+                    .db
+                    .read(move |c| channel_route(c, "generic", &key))
+                    .await?
+                    .ok_or_else(unauthorized)?
+            }
+        };
         let (status, config) = self.tenant(&tenant).await?;
         let key = integration_id.0.replace(['/', '~'], "");
         let token =
             secret(&config, &format!("/integrations/{key}/webhook_token")).map_err(|_| {
                 ApiError::not_found("Integration not found").with_code("INTEGRATION_NOT_FOUND")
             })?;
-        let given = header(req, "authorization")
-            .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
-            .ok_or_else(unauthorized)?;
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }

@@ -373,13 +373,14 @@ async fn chat_conversations_sessions_and_webhooks() {
         .send()
         .await;
     r.assert_status(StatusCode::CREATED);
-    // Transfer estimate counts the queue ahead (the automatic transfer of conv_1 is queued).
+    // Transfer estimate counts the queue ahead (the automatic transfer of conv_1 is queued
+    // at normal priority, so a normal transfer waits behind it).
     body(app.client.post(format!("{B}/chat/message")).header("Authorization", k1.as_str()).body_json(&json!({"message_id": "m9", "conversation_id": "conv_2", "user_id": "u2", "channel": "web", "content": {"type": "text", "text": "hello"}})).send().await).await;
     let b = body(
         app.client
             .post(format!("{B}/conversations/conv_2/transfer"))
             .header("Authorization", k1.as_str())
-            .body_json(&json!({"transfer_reason": "complex_technical_issue", "priority": "high"}))
+            .body_json(&json!({"transfer_reason": "complex_technical_issue", "priority": "normal"}))
             .send()
             .await,
     )

@@ -293,6 +293,147 @@ async fn the_dependency_report_checks_the_index_the_queue_and_each_configured_pr
     assert_eq!(report["overall_health_score"], 0.833, "{report}");
 }
 
+async fn put_ai(app: &TestApp, tid: &str, ai: Value) -> Value {
+    let r = app
+        .client
+        .put(format!("{B}/tenants/{tid}/config"))
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .body_json(&json!({"configuration": {"ai_models": ai}}))
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    body(r).await["data"].clone()
+}
+
+#[tokio::test]
+async fn the_documents_ai_model_settings_reach_the_primary_provider() {
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
+    let (url, seen) = completions_server(200).await;
+    // A provider with only its endpoint and key; the chain names only the engine.
+    let (tid, key) = setup(
+        &app,
+        json!({"local": {"base_url": url, "api_key": "sk-local-secret"}}),
+        json!(["rule_based"]),
+    )
+    .await;
+    // The document's settings: primary provider and model, shared parameters.
+    let d = put_ai(
+        &app,
+        &tid,
+        json!({"primary_provider": "local", "primary_model": "gpt-4-turbo", "temperature": 0.7,
+            "max_tokens": 500, "custom_instructions": "You are a friendly agent for Acme."}),
+    )
+    .await;
+    assert_eq!(d["deployment_status"], "deployed", "{d}");
+    assert!(d.get("not_in_effect").is_none(), "{d}");
+    let r = send(&app, &key, "m1", "hello there").await;
+    assert_eq!(
+        r["data"]["response"]["text"],
+        "From the local model: we open at 9."
+    );
+    // The model the provider reports having used.
+    assert_eq!(
+        r["data"]["processing_metadata"]["model_used"],
+        "local-model-1"
+    );
+    let calls = seen.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1);
+    let req = &calls[0].1;
+    assert_eq!(req["model"], "gpt-4-turbo");
+    assert_eq!(req["temperature"], 0.7);
+    assert_eq!(req["max_tokens"], 500);
+    assert_eq!(req["messages"][0]["role"], "system");
+    assert_eq!(
+        req["messages"][0]["content"],
+        "You are a friendly agent for Acme."
+    );
+    // With the engine as primary the chain decides; `name:model` asks that model.
+    put_ai(
+        &app,
+        &tid,
+        json!({"primary_provider": "rule_based", "fallback_chain": ["local:local-small", "rule_based"]}),
+    )
+    .await;
+    send(&app, &key, "m2", "and now?").await;
+    let calls = seen.lock().unwrap().clone();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].1["model"], "local-small");
+    assert_eq!(calls[1].1["temperature"], 0.7);
+}
+
+#[tokio::test]
+async fn model_settings_without_a_provider_are_not_reported_deployed() {
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
+    let (tid, key) = setup(&app, json!({}), json!(["rule_based"])).await;
+    let d = put_ai(
+        &app,
+        &tid,
+        json!({"primary_provider": "openai", "primary_model": "gpt-4-turbo", "temperature": 0.7,
+            "max_tokens": 500, "custom_instructions": "Be concise."}),
+    )
+    .await;
+    assert_eq!(d["deployment_status"], "not_deployed", "{d}");
+    let off: Vec<&str> = d["not_in_effect"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for k in [
+        "ai_models.primary_provider",
+        "ai_models.primary_model",
+        "ai_models.temperature",
+        "ai_models.max_tokens",
+        "ai_models.custom_instructions",
+    ] {
+        assert!(off.contains(&k), "{k} in {d}");
+    }
+    assert!(d["not_in_effect_reason"].is_string());
+    // The built-in engine answers, and says so.
+    let r = send(&app, &key, "m1", "hello").await;
+    assert_eq!(r["data"]["processing_metadata"]["model_used"], "rule_based");
+    // A change that does apply beside one that does not.
+    let r = app
+        .client
+        .put(format!("{B}/tenants/{tid}/config"))
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .body_json(
+            &json!({"configuration": {"chatbot": {"confidence_threshold": 0.6},
+            "ai_models": {"temperature": 0.3}}}),
+        )
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let d = body(r).await["data"].clone();
+    assert_eq!(d["deployment_status"], "partially_deployed", "{d}");
+    assert_eq!(d["not_in_effect"], json!(["ai_models.temperature"]));
+}
+
+#[tokio::test]
+async fn provider_replies_do_not_count_as_fallbacks() {
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
+    let (url, _seen) = completions_server(200).await;
+    let (_, key) = setup(
+        &app,
+        json!({"local": {"base_url": url, "api_key": "sk-local-secret"}}),
+        json!(["local", "rule_based"]),
+    )
+    .await;
+    // No intent of the tenant matches this; the provider answers it.
+    send(&app, &key, "m1", "zxqv plorb wibble").await;
+    send(&app, &key, "m2", "qwop flarn").await;
+    let r = app
+        .client
+        .get(format!("{B}/conversations/conv_p/analytics"))
+        .header("Authorization", key.as_str())
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let d = body(r).await["data"].clone();
+    assert_eq!(d["bot_performance"]["fallback_count"], 0, "{d}");
+    assert_eq!(d["bot_performance"]["fallback_rate"], 0.0, "{d}");
+}
+
 /// The tenant's stored configuration as the database holds it.
 async fn raw_config(app: &TestApp, tid: &str) -> String {
     let tid = tid.to_string();

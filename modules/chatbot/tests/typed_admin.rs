@@ -503,8 +503,12 @@ async fn the_documented_tenant_example_round_trips_through_the_types() {
         .starts_with("cb_test_"));
     assert_eq!(
         d["webhook_endpoints"]["incoming"],
-        format!("/chatbot/api/v2/webhooks/generic/{t}")
+        "/chatbot/api/v2/webhooks/generic/incoming"
     );
+    assert!(d["webhook_endpoints"]["incoming_token"]
+        .as_str()
+        .unwrap()
+        .starts_with("whk_"));
     assert!(d["webhook_endpoints"]["outgoing"].is_null());
 
     let get = |path: String| {

@@ -324,7 +324,7 @@ pub fn summary(conn: &Connection, id: &str) -> ApiResult<Value> {
                 "uniqueUsers": r.get::<_, i64>(1)?,
                 "completionRate": round(r.get::<_, Option<f64>>(2)?.unwrap_or(0.0), 4),
                 "averageDuration": r.get::<_, Option<f64>>(3)?.map(|x| x.round()).unwrap_or(0.0),
-                "averageScore": round(r.get::<_, Option<f64>>(4)?.unwrap_or(0.0), 1),
+                "averageScore": r.get::<_, Option<f64>>(4)?.map(|x| round(x, 1)),
                 "passRate": round(r.get::<_, Option<f64>>(5)?.unwrap_or(0.0), 4),
                 "averageRating": r.get::<_, Option<f64>>(6)?.map(|x| round(x, 2)),
             }))

@@ -26,11 +26,18 @@ impl ChatApi {
     /// and e-mails, answers with the fallback below the confidence threshold and
     /// hands the conversation to a human after repeated fallbacks or when asked.
     /// Sending the same `message_id` again returns the stored reply.
-    /// When the tenant's `ai_models.fallback_chain` starts with a configured
-    /// OpenAI-compatible provider (`ai_models.providers.<name>`: `base_url`,
-    /// `model`, `api_key`, `temperature`, `max_tokens`, `custom_instructions`,
-    /// `timeout_ms`, `cost_per_1k_tokens_cents`), it writes the answer with the
-    /// conversation so far; failures fall through the chain to the built-in engine.
+    /// When the tenant's `ai_models.primary_provider` (with `primary_model`), or
+    /// else the first entry of `ai_models.fallback_chain` (`name` or
+    /// `name:model`), is a configured OpenAI-compatible provider
+    /// (`ai_models.providers.<name>`: `base_url`, `model`, `api_key`,
+    /// `temperature`, `max_tokens`, `custom_instructions`, `timeout_ms`,
+    /// `cost_per_1k_tokens_cents`; `ai_models.temperature`, `max_tokens` and
+    /// `custom_instructions` apply where a provider sets none), it writes the
+    /// answer with the conversation so far and `model_used` is the model the
+    /// provider reports; failures fall through the chain to the built-in engine.
+    /// A visitor may send with the session token of `POST /sessions`
+    /// (`Authorization: Bearer st_…`): as the session's `user_id` on its
+    /// channel, in the session's own conversations only.
     #[oai(path = "/chat/message", method = "post", tag = "ApiTags::Chat")]
     async fn send_message(
         &self,
@@ -48,12 +55,31 @@ impl ChatApi {
                 .read(move |c| check_channel(c, &t, &ch))
                 .await?;
         }
+        if let (Some(s), Some(conv)) = (&who.session, body.conversation_id.clone()) {
+            // A session token continues only its own conversations (checked
+            // before any provider sees the conversation).
+            let (t, sid) = (tenant.clone(), s.session_id.clone());
+            let foreign = self
+                .platform
+                .db
+                .read(move |c| {
+                    Ok(crate::store::load_conv(c, &t, &conv).is_ok()
+                        && !crate::store::conversation_in_session(c, &t, &conv, &sid)?)
+                })
+                .await?;
+            if foreign {
+                return Err(ApiError::not_found("Conversation not found")
+                    .with_code("CONVERSATION_NOT_FOUND")
+                    .into());
+            }
+        }
         let (llm, article) = prepare_assist(&self.platform, &tenant, &body).await?;
+        let session = who.session.clone();
         let data = self
             .platform
             .db
             .write(move |tx| {
-                process_message_with(
+                process_message_in(
                     tx,
                     &tenant,
                     &body,
@@ -62,6 +88,7 @@ impl ChatApi {
                         llm: llm.as_ref(),
                         article: article.as_ref(),
                     },
+                    session.as_ref(),
                 )
             })
             .await?;
@@ -81,6 +108,7 @@ impl ChatApi {
     ) -> Result<Json<Envelope<ChatMessage>>> {
         let who = authorize(&self.platform, req, None, Op::ChatRead).await?;
         let id = message_id.0;
+        own_message(&self.platform, &who, &id).await?;
         let data = self
             .platform
             .db
@@ -142,6 +170,7 @@ impl ChatApi {
             .into());
         }
         let typing = body.is_typing.unwrap_or(true);
+        own_conversation(&self.platform, &who, &body.conversation_id).await?;
         let data = self
             .platform
             .db
@@ -169,6 +198,7 @@ impl ChatApi {
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
         }
+        own_message(&self.platform, &who, &body.message_id).await?;
         let data = self
             .platform
             .db

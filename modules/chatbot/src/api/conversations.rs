@@ -25,8 +25,10 @@ pub struct ConversationsApi {
 #[OpenApi]
 impl ConversationsApi {
     /// List the tenant's conversations. Filters: `status`, `channel`, `user_id`,
-    /// `date_from`/`date_to` (YYYY-MM-DD), `search` (message text); sort
-    /// `last_activity_desc` (default), `last_activity_asc`, `started_at_desc`, `started_at_asc`.
+    /// `date_from`/`date_to` (YYYY-MM-DD), `search` (message text); `sort`
+    /// `last_activity` (default), `started_at` or its alias `created_at`, in
+    /// `order` `desc` (default) or `asc`; `last_activity_desc`,
+    /// `last_activity_asc`, `started_at_desc` and `started_at_asc` name both.
     #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/conversations",
@@ -43,6 +45,7 @@ impl ConversationsApi {
         date_to: Query<Option<String>>,
         search: Query<Option<String>>,
         sort: Query<Option<String>>,
+        order: Query<Option<String>>,
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ConversationList>>> {
@@ -52,13 +55,7 @@ impl ConversationsApi {
             limit.0,
             self.platform.settings.max_page_size.min(100),
         )?;
-        let order = match sort.0.as_deref().unwrap_or("last_activity_desc") {
-            "last_activity_desc" => "c.last_activity_at DESC",
-            "last_activity_asc" => "c.last_activity_at ASC",
-            "started_at_desc" | "created_at" => "c.started_at DESC",
-            "started_at_asc" => "c.started_at ASC",
-            _ => return Err(ApiError::invalid("sort", "sort must be last_activity_desc, last_activity_asc, started_at_desc or started_at_asc").into()),
-        };
+        let order = conversations::list_order(sort.0.as_deref(), order.0.as_deref())?;
         if let Some(s) = status.0.as_deref() {
             if !["active", "transferred", "closed"].contains(&s) {
                 return Err(ApiError::invalid(
@@ -112,6 +109,7 @@ impl ConversationsApi {
         let include = include_messages.0.unwrap_or(true);
         let lim = message_limit.0.unwrap_or(100).clamp(1, 500) as i64;
         let id = id.0;
+        own_conversation(&self.platform, &who, &id).await?;
         let data = self
             .platform
             .db

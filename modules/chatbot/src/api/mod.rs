@@ -109,3 +109,62 @@ pub enum Created201<T: ParseFromJSON + ToJSON + Send + Sync> {
 pub fn success<T: ParseFromJSON + ToJSON>(data: T) -> Json<Envelope<T>> {
     Json(Envelope::success(data))
 }
+
+/// A session-token caller reaches only its own session: 404
+/// `SESSION_NOT_FOUND` for any other (other callers pass).
+pub(crate) fn own_session(who: &Caller, id: &str) -> ApiResult<()> {
+    match &who.session {
+        Some(s) if s.session_id != id => {
+            Err(ApiError::not_found("Session not found").with_code("SESSION_NOT_FOUND"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A session-token caller reaches only the conversations started with its
+/// session: 404 `CONVERSATION_NOT_FOUND` for any other (other callers pass).
+pub(crate) async fn own_conversation(
+    platform: &Platform,
+    who: &Caller,
+    conv: &str,
+) -> ApiResult<()> {
+    let Some(s) = &who.session else {
+        return Ok(());
+    };
+    let (t, c, sid) = (
+        who.tenant_id.clone(),
+        conv.to_string(),
+        s.session_id.clone(),
+    );
+    let mine = platform
+        .db
+        .read(move |db| crate::store::conversation_in_session(db, &t, &c, &sid))
+        .await?;
+    if mine {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("Conversation not found").with_code("CONVERSATION_NOT_FOUND"))
+    }
+}
+
+/// A session-token caller reaches only the messages of its own
+/// conversations: 404 `MESSAGE_NOT_FOUND` for any other.
+pub(crate) async fn own_message(platform: &Platform, who: &Caller, message: &str) -> ApiResult<()> {
+    let Some(s) = &who.session else {
+        return Ok(());
+    };
+    let (t, m, sid) = (
+        who.tenant_id.clone(),
+        message.to_string(),
+        s.session_id.clone(),
+    );
+    let mine = platform
+        .db
+        .read(move |db| crate::store::message_in_session(db, &t, &m, &sid))
+        .await?;
+    if mine {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))
+    }
+}

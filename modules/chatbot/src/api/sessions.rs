@@ -51,6 +51,11 @@ impl SessionsApi {
         };
         let body = body.0;
         let (channel, context, timeout) = sessions::validate_new(&body)?;
+        let persist = body
+            .session_config
+            .as_ref()
+            .and_then(|c| c.enable_context_persistence)
+            .unwrap_or(true);
         let data = self
             .platform
             .db
@@ -62,6 +67,7 @@ impl SessionsApi {
                     &channel,
                     context.clone(),
                     timeout,
+                    persist,
                 )
             })
             .await?;
@@ -76,6 +82,7 @@ impl SessionsApi {
         id: Path<String>,
     ) -> Result<Json<Envelope<Session>>> {
         let who = authorize(&self.platform, req, None, Op::SessionRead).await?;
+        own_session(&who, &id.0)?;
         let id = id.0;
         let data = self
             .platform
@@ -94,6 +101,7 @@ impl SessionsApi {
         body: JsonBody<UpdateSessionRequest>,
     ) -> Result<Json<Envelope<Session>>> {
         let who = authorize(&self.platform, req, None, Op::SessionUpdate).await?;
+        own_session(&who, &id.0)?;
         let body = body.0;
         let id = id.0;
         let data = self
@@ -112,6 +120,7 @@ impl SessionsApi {
         id: Path<String>,
     ) -> Result<Json<Envelope<SessionEnded>>> {
         let who = authorize(&self.platform, req, None, Op::SessionEnd).await?;
+        own_session(&who, &id.0)?;
         let id = id.0;
         let data = self
             .platform
@@ -135,6 +144,7 @@ impl SessionsApi {
         body: JsonBody<Option<ExtendSessionRequest>>,
     ) -> Result<Json<Envelope<SessionExtension>>> {
         let who = authorize(&self.platform, req, None, Op::SessionExtend).await?;
+        own_session(&who, &id.0)?;
         let by = body.0.and_then(|b| b.extend_by_minutes).unwrap_or(30);
         let id = id.0;
         let data = self
@@ -157,6 +167,7 @@ impl SessionsApi {
         id: Path<String>,
     ) -> Result<Json<Envelope<SessionContext>>> {
         let who = authorize(&self.platform, req, None, Op::SessionContextRead).await?;
+        own_session(&who, &id.0)?;
         let id = id.0;
         let data = self
             .platform
@@ -180,6 +191,7 @@ impl SessionsApi {
         body: JsonBody<ContextUpdateRequest>,
     ) -> Result<Json<Envelope<ContextUpdateResult>>> {
         let who = authorize(&self.platform, req, None, Op::SessionContextUpdate).await?;
+        own_session(&who, &id.0)?;
         let body = body.0;
         let updates = body.context_updates.unwrap_or_default();
         let append = body.append_to_history.unwrap_or_default();

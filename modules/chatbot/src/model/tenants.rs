@@ -531,8 +531,15 @@ pub struct IssuedApiKeys {
 /// Where the tenant's webhooks go.
 #[derive(Object, Debug, Clone)]
 pub struct WebhookEndpoints {
-    /// Where generic integrations post.
+    /// Where generic events post: the tenant's `incoming` integration
+    /// (`POST` with `Authorization: Bearer <incoming_token>`).
     pub incoming: String,
+    /// Bearer token of `incoming`, shown only here (stored as
+    /// `integrations.incoming.webhook_token`, masked when read; replace it
+    /// with `PUT /tenants/{id}/config`). Absent when the configuration sent
+    /// at creation already set that token.
+    #[oai(skip_serializing_if_is_none)]
+    pub incoming_token: Option<String>,
     /// `integrations.outgoing_webhook_url` of the configuration, if set.
     pub outgoing: Option<String>,
 }
@@ -594,6 +601,11 @@ pub struct TenantUser {
     pub permissions: Vec<String>,
     /// When it was created (RFC 3339, UTC).
     pub created_at: String,
+    /// The member's agent handle, `agent_<first>_<last>` (e.g.
+    /// `agent_john_doe`): a conversation transfer may name the member by it
+    /// or by `user_id`. Absent without a name.
+    #[oai(skip_serializing_if_is_none)]
+    pub agent_id: Option<String>,
 }
 
 /// A page of members.
@@ -625,8 +637,19 @@ pub struct ConfigurationUpdate {
     pub configuration_version: String,
     /// Dotted paths of the settings that changed.
     pub changes_applied: Vec<String>,
-    /// `deployed`: changes apply to the next message.
+    /// `deployed`: the changes apply to the next message.
+    /// `partially_deployed`: some changed settings cannot take effect with
+    /// this configuration (listed in `not_in_effect`); the others apply.
+    /// `not_deployed`: none of the changes can take effect yet.
     pub deployment_status: String,
+    /// Changed settings that are stored but have no effect, with why in
+    /// `not_in_effect_reason` (e.g. `ai_models.temperature` while no provider
+    /// with a `base_url` comes before `rule_based`).
+    #[oai(skip_serializing_if_is_empty)]
+    pub not_in_effect: Vec<String>,
+    /// Why the settings of `not_in_effect` have no effect.
+    #[oai(skip_serializing_if_is_none)]
+    pub not_in_effect_reason: Option<String>,
 }
 
 /// Start, end and days left of the billing period (the calendar month, UTC).
@@ -680,7 +703,8 @@ pub struct ConversationUsage {
     pub total: i64,
     /// Closed.
     pub completed: i64,
-    /// Neither closed, active nor escalated.
+    /// Not closed, never escalated, and without activity for 30 minutes or
+    /// more: the customer left without a resolution.
     pub abandoned: i64,
     /// Transferred to a human at least once.
     pub escalated: i64,

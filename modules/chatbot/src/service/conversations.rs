@@ -3,7 +3,7 @@
 use frontline_platform::auth::now_iso;
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, ApiResult};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
 use super::*;
@@ -22,6 +22,49 @@ pub struct ListFilter {
     pub date_from: Option<String>,
     pub date_to: Option<String>,
     pub search: Option<String>,
+}
+
+/// The SQL order of a conversation list: `sort` is `last_activity`
+/// (default), `started_at` or `created_at` (its alias) with `order`
+/// `desc` (default) or `asc`, or one of `<field>_desc` / `<field>_asc`
+/// (then `order`, when sent, must agree).
+pub(crate) fn list_order(sort: Option<&str>, order: Option<&str>) -> ApiResult<&'static str> {
+    let dir = match order {
+        None => None,
+        Some(o) if o.eq_ignore_ascii_case("asc") => Some(true),
+        Some(o) if o.eq_ignore_ascii_case("desc") => Some(false),
+        Some(_) => return Err(ApiError::invalid("order", "order must be asc or desc")),
+    };
+    let sort = sort.unwrap_or("last_activity");
+    let (field, own) = match sort {
+        "last_activity" => ("last_activity_at", None),
+        "started_at" | "created_at" => ("started_at", None),
+        "last_activity_desc" => ("last_activity_at", Some(false)),
+        "last_activity_asc" => ("last_activity_at", Some(true)),
+        "started_at_desc" => ("started_at", Some(false)),
+        "started_at_asc" => ("started_at", Some(true)),
+        _ => {
+            return Err(ApiError::invalid(
+                "sort",
+                "sort must be last_activity, started_at or created_at (or last_activity_desc, last_activity_asc, started_at_desc, started_at_asc)",
+            ))
+        }
+    };
+    if let (Some(a), Some(b)) = (own, dir) {
+        if a != b {
+            return Err(ApiError::invalid(
+                "order",
+                "order contradicts the direction named in sort",
+            ));
+        }
+    }
+    let asc = own.or(dir).unwrap_or(false);
+    Ok(match (field, asc) {
+        ("last_activity_at", false) => "c.last_activity_at DESC",
+        ("last_activity_at", true) => "c.last_activity_at ASC",
+        (_, false) => "c.started_at DESC",
+        (_, true) => "c.started_at ASC",
+    })
 }
 
 /// One page of the tenant's conversations matching `f`, in `order`.
@@ -151,28 +194,19 @@ pub(crate) fn transfer(
         .pointer("/chatbot/average_handle_minutes")
         .and_then(Value::as_i64)
         .unwrap_or(5);
+    // Ahead in the department's queue: transfers of a higher priority, and
+    // those of the same priority queued earlier.
     let ahead: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM chatbot_transfers WHERE tenant_id = ?1 AND status = 'queued' AND COALESCE(department,'general') = ?2 AND conversation_id != ?3",
-            params![who.tenant_id, dept, id],
+            &format!("SELECT COUNT(*) FROM chatbot_transfers WHERE tenant_id = ?1 AND status = 'queued' AND COALESCE(department,'general') = ?2 AND conversation_id != ?3
+               AND {PRIORITY_RANK} >= ?4"),
+            params![who.tenant_id, dept, id, priority_rank(priority)],
             |r| r.get(0),
         )?;
     let wait = ahead * handle;
     let agent_name: Option<String> = match &agent {
-            Some(a) => tx
-                .query_row(
-                    "SELECT trim(COALESCE(first_name,'') || ' ' || COALESCE(last_name,'')) FROM chatbot_members WHERE tenant_id = ?1 AND id = ?2",
-                    params![who.tenant_id, a],
-                    |r| r.get(0),
-                )
-                .optional()?,
-            None => None,
-        };
-    if agent.is_some() && agent_name.is_none() {
-        return Err(ApiError::invalid(
-            "agent_id",
-            "agent_id is not a member of this tenant",
-        ));
-    }
+        Some(a) => Some(agent_name_of(tx, &who.tenant_id, a)?),
+        None => None,
+    };
     // Replace any earlier queued transfer of this conversation.
     tx.execute(
             "UPDATE chatbot_transfers SET status = 'superseded' WHERE tenant_id = ?1 AND conversation_id = ?2 AND status = 'queued'",
@@ -222,6 +256,57 @@ pub(crate) fn transfer(
             "I'm connecting you with {who_txt}. Estimated wait time: {wait} minutes."
         ),
     })
+}
+
+/// SQL rank of a transfer's priority (urgent 3 … low 0).
+const PRIORITY_RANK: &str =
+    "CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END";
+
+fn priority_rank(p: &str) -> i64 {
+    match p {
+        "urgent" => 3,
+        "high" => 2,
+        "normal" => 1,
+        _ => 0,
+    }
+}
+
+/// The name of the member a transfer names by `user_id` or by agent handle
+/// (`agent_john_doe`, see [`agent_handle`]); 400 when no member (or more
+/// than one) answers to it.
+fn agent_name_of(tx: &Connection, tenant: &str, agent: &str) -> ApiResult<String> {
+    let mut st =
+        tx.prepare("SELECT id, first_name, last_name FROM chatbot_members WHERE tenant_id = ?1")?;
+    let rows = st.query_map(params![tenant], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    let mut found = vec![];
+    for row in rows {
+        let (id, first, last) = row?;
+        let handle = agent_handle(first.as_deref(), last.as_deref());
+        if id == agent || handle.as_deref() == Some(agent) {
+            let name = format!("{} {}", first.unwrap_or_default(), last.unwrap_or_default());
+            found.push((id == agent, name.trim().to_string()));
+        }
+    }
+    if let Some((_, name)) = found.iter().find(|(by_id, _)| *by_id) {
+        return Ok(name.clone());
+    }
+    match found.as_slice() {
+        [(_, name)] => Ok(name.clone()),
+        [] => Err(ApiError::invalid(
+            "agent_id",
+            "agent_id names no member of this tenant (use a member's user_id or agent_id)",
+        )),
+        _ => Err(ApiError::invalid(
+            "agent_id",
+            "agent_id answers to more than one member; use the member's user_id",
+        )),
+    }
 }
 
 /// Closes the conversation and cancels its queued transfer.

@@ -35,8 +35,36 @@ pub fn process_message_with(
     started: std::time::Instant,
     assist: Assist,
 ) -> ApiResult<ChatMessageResponse> {
+    process_message_in(tx, tenant, body, started, assist, None)
+}
+
+/// [`process_message_with`] for a caller that may be a visitor holding a
+/// session token (`session`): it sends as the session's user on the
+/// session's channel (403 `SESSION_MISMATCH` otherwise), continues only
+/// conversations started with the session (404 `CONVERSATION_NOT_FOUND`
+/// for another's) and every conversation it starts belongs to the session.
+pub fn process_message_in(
+    tx: &Connection,
+    tenant: &str,
+    body: &SendMessageRequest,
+    started: std::time::Instant,
+    assist: Assist,
+    session: Option<&crate::access::SessionScope>,
+) -> ApiResult<ChatMessageResponse> {
     let mut errs = vec![];
-    let channel = body.channel.clone().unwrap_or_else(|| "web".into());
+    let default_channel = session.map_or("web", |s| s.channel.as_str());
+    let channel = body
+        .channel
+        .clone()
+        .unwrap_or_else(|| default_channel.into());
+    if let Some(s) = session {
+        if body.user_id != s.user_id || channel != s.channel {
+            return Err(ApiError::forbidden(
+                "A session token sends messages only as its session's user_id on its channel",
+            )
+            .with_code("SESSION_MISMATCH"));
+        }
+    }
     if !CHANNELS.contains(&channel.as_str()) {
         errs.push(FieldError::new(
             "channel",
@@ -93,11 +121,17 @@ pub fn process_message_with(
         )
         .optional()?;
     if let Some((conv, dir)) = existing {
-        if dir != "inbound" {
-            return Err(
-                ApiError::conflict("message_id is already used by a bot reply")
-                    .with_code("DUPLICATE_MESSAGE_ID"),
-            );
+        let foreign = match session {
+            Some(s) => !crate::store::conversation_in_session(tx, tenant, &conv, &s.session_id)?,
+            None => false,
+        };
+        if dir != "inbound" || foreign {
+            let msg = if foreign {
+                "message_id is already used"
+            } else {
+                "message_id is already used by a bot reply"
+            };
+            return Err(ApiError::conflict(msg).with_code("DUPLICATE_MESSAGE_ID"));
         }
         let mut data = reply_for(tx, tenant, &message_id)?;
         data.conversation_id = conv;
@@ -113,6 +147,14 @@ pub fn process_message_with(
                     |r| r.get(0),
                 )
                 .optional()?;
+            if status.is_some() {
+                if let Some(s) = session {
+                    if !crate::store::conversation_in_session(tx, tenant, &id, &s.session_id)? {
+                        return Err(ApiError::not_found("Conversation not found")
+                            .with_code("CONVERSATION_NOT_FOUND"));
+                    }
+                }
+            }
             match status.as_deref() {
                 Some("closed") => {
                     return Err(
@@ -123,6 +165,9 @@ pub fn process_message_with(
                 Some(_) => id,
                 None => {
                     create_conv(tx, tenant, &id, &user_id, &channel)?;
+                    if let Some(s) = session {
+                        super::sessions::link_conversation(tx, tenant, &id, s)?;
+                    }
                     id
                 }
             }
@@ -131,8 +176,9 @@ pub fn process_message_with(
             let active: Option<String> = tx
                 .query_row(
                     "SELECT id FROM chatbot_conversations WHERE tenant_id = ?1 AND user_id = ?2 AND channel = ?3
-                     AND status != 'closed' ORDER BY last_activity_at DESC LIMIT 1",
-                    params![tenant, user_id, channel],
+                     AND status != 'closed' AND (?4 IS NULL OR session_id = ?4)
+                     ORDER BY last_activity_at DESC LIMIT 1",
+                    params![tenant, user_id, channel, session.map(|s| s.session_id.as_str())],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -141,6 +187,9 @@ pub fn process_message_with(
                 None => {
                     let id = new_id("conv");
                     create_conv(tx, tenant, &id, &user_id, &channel)?;
+                    if let Some(s) = session {
+                        super::sessions::link_conversation(tx, tenant, &id, s)?;
+                    }
                     id
                 }
             }
@@ -260,9 +309,9 @@ pub(crate) fn respond_with(
     }
     let now = now_iso();
     tx.execute(
-        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at, cost_cents)
-         VALUES (?1, ?2, ?3, 'outbound', ?4, ?5, ?6, 'sent', ?7, ?8, ?10, ?9, ?11)",
-        params![tenant, conv, reply_id, reply.to_string(), d.intent, d.confidence, inbound_id, elapsed, now, model_used, cost_cents],
+        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at, cost_cents, is_fallback)
+         VALUES (?1, ?2, ?3, 'outbound', ?4, ?5, ?6, 'sent', ?7, ?8, ?10, ?9, ?11, ?12)",
+        params![tenant, conv, reply_id, reply.to_string(), d.intent, d.confidence, inbound_id, elapsed, now, model_used, cost_cents, d.fallback],
     )?;
     tx.execute(
         "UPDATE chatbot_conversations SET current_intent = COALESCE(?3, current_intent), entities = ?4, fallback_count = ?5,

@@ -492,3 +492,15 @@ pub(crate) fn audit_in(
     )?;
     Ok(())
 }
+
+/// A member's agent handle: `agent_` and the lower-case name, words joined
+/// by `_` (John Doe: `agent_john_doe`); `None` without a name.
+pub fn agent_handle(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let name = format!("{} {}", first.unwrap_or_default(), last.unwrap_or_default());
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    (!words.is_empty()).then(|| format!("agent_{}", words.join("_")))
+}

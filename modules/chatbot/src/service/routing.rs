@@ -11,6 +11,7 @@
 //! | teams | `app_id` | `recipient.id` (with or without `28:`) |
 //! | telegram | `secret_token` | `X-Telegram-Bot-Api-Secret-Token` (stored hashed) |
 //! | any (verification) | `verify_token` | `hub.verify_token` (stored hashed) |
+//! | generic | `integrations.<name>.webhook_token` | `Authorization: Bearer` (stored hashed) |
 
 use frontline_platform::{ApiError, ApiResult};
 use rusqlite::Connection;
@@ -79,6 +80,23 @@ pub fn identities(config: &Value) -> Vec<Identity> {
                 identity: hashed(&t),
                 field: format!("configuration.channels.{ch}.verify_token"),
             });
+        }
+    }
+    // Generic integrations are found by their webhook token.
+    if let Some(map) = config.get("integrations").and_then(Value::as_object) {
+        for (name, i) in map {
+            if let Some(t) = i
+                .get("webhook_token")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                out.push(Identity {
+                    channel: "generic".into(),
+                    identity: hashed(t),
+                    field: format!("configuration.integrations.{name}.webhook_token"),
+                });
+            }
         }
     }
     out.dedup_by(|a, b| a.channel == b.channel && a.identity == b.identity);

@@ -63,7 +63,10 @@ pub(crate) fn validate_new(body: &CreateSessionRequest) -> ApiResult<(String, Va
 }
 
 /// Starts a session; `visitor_type` is `returning` when the user had one before.
-/// The session token is returned once and stored hashed.
+/// The session token is returned once and stored hashed; it is the visitor's
+/// credential for this session and the conversations started with it
+/// (`Authorization: Bearer st_…`). Without `persist_context` every further
+/// conversation of the session starts from the initial context again.
 pub(crate) fn create(
     tx: &Connection,
     tenant: &str,
@@ -71,6 +74,7 @@ pub(crate) fn create(
     channel: &str,
     mut context: Value,
     timeout: i64,
+    persist_context: bool,
 ) -> ApiResult<SessionCreated> {
     check_channel(tx, tenant, channel)?;
     let returning: i64 = tx.query_row(
@@ -86,9 +90,9 @@ pub(crate) fn create(
     let expires = (now + chrono::Duration::minutes(timeout))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     tx.execute(
-            "INSERT INTO chatbot_sessions (id, tenant_id, user_id, channel, status, context, history, token_hash, timeout_minutes, created_at, last_activity, expires_at)
-             VALUES (?1, ?2, ?3, ?4, 'active', ?5, '{}', ?6, ?7, ?8, ?8, ?9)",
-            params![id, tenant, user, channel, context.to_string(), sha256_hex(&token), timeout, created, expires],
+            "INSERT INTO chatbot_sessions (id, tenant_id, user_id, channel, status, context, history, token_hash, timeout_minutes, created_at, last_activity, expires_at, persist_context, initial_context)
+             VALUES (?1, ?2, ?3, ?4, 'active', ?5, '{}', ?6, ?7, ?8, ?8, ?9, ?10, ?5)",
+            params![id, tenant, user, channel, context.to_string(), sha256_hex(&token), timeout, created, expires, persist_context],
         )?;
     Ok(SessionCreated {
         session_id: id,
@@ -243,4 +247,33 @@ pub(crate) fn update_context(
         updated_fields: fields,
         new_context: ctx,
     })
+}
+
+/// A conversation was started with session `session`: links it, and when
+/// the session does not keep its context across conversations
+/// (`enable_context_persistence: false`) and had one before, puts the
+/// context back to the one the session started with and clears the history.
+pub(crate) fn link_conversation(
+    tx: &Connection,
+    tenant: &str,
+    conv: &str,
+    scope: &crate::access::SessionScope,
+) -> ApiResult<()> {
+    let earlier: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM chatbot_conversations WHERE tenant_id = ?1 AND session_id = ?2",
+        params![tenant, scope.session_id],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "UPDATE chatbot_conversations SET session_id = ?3 WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv, scope.session_id],
+    )?;
+    if !scope.persist_context && earlier > 0 {
+        tx.execute(
+            "UPDATE chatbot_sessions SET context = COALESCE(initial_context, context), history = '{}', last_activity = ?3
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, scope.session_id, now_iso()],
+        )?;
+    }
+    Ok(())
 }

@@ -190,6 +190,34 @@ fn initial_config(cfg: Option<&NewTenantConfiguration>) -> Value {
 }
 
 /// Creates a tenant with its owner and API keys (shown only here).
+/// The generic integration every tenant starts with.
+const INCOMING: &str = "incoming";
+
+/// Gives a new tenant's configuration the generic integration `incoming`
+/// with a fresh webhook token, returned to show once (`None` when the
+/// configuration already sets its token).
+fn add_incoming_integration(config: &mut Value) -> Option<String> {
+    if config
+        .pointer(&format!("/integrations/{INCOMING}/webhook_token"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty())
+    {
+        return None;
+    }
+    let token = format!("whk_{}", uuid::Uuid::new_v4().simple());
+    if !config.get("integrations").is_some_and(Value::is_object) {
+        config["integrations"] = json!({});
+    }
+    let entry = &mut config["integrations"][INCOMING];
+    if !entry.is_object() {
+        *entry = json!({});
+    }
+    entry["provider"] = json!("generic");
+    entry["enabled"] = json!(true);
+    entry["webhook_token"] = json!(token);
+    Some(token)
+}
+
 pub(crate) fn create(
     tx: &Connection,
     platform: &Platform,
@@ -213,6 +241,7 @@ pub(crate) fn create(
     let name = req.name.trim().to_string();
     let plan = req.plan.clone().unwrap_or_else(|| "starter".into());
     let mut config = initial_config(req.configuration.as_ref());
+    let incoming_token = add_incoming_integration(&mut config);
     crate::provider::seal_keys(&mut config, &crate::provider::key_box(platform))?;
     let features = req.features.as_ref().map(to_value).unwrap_or(json!({}));
     let now = now_iso();
@@ -253,7 +282,8 @@ pub(crate) fn create(
     )?;
     Ok(TenantCreated {
         webhook_endpoints: WebhookEndpoints {
-            incoming: format!("/chatbot/api/v2/webhooks/generic/{id}"),
+            incoming: format!("/chatbot/api/v2/webhooks/generic/{INCOMING}"),
+            incoming_token,
             outgoing: config
                 .pointer("/integrations/outgoing_webhook_url")
                 .and_then(Value::as_str)
@@ -548,11 +578,36 @@ pub(crate) fn update_config(
             json!({"changes": changes, "version": version}),
         )?;
     }
+    let inactive = crate::provider::settings_not_in_effect(&cfg);
+    let not_in_effect: Vec<String> = changes
+        .iter()
+        .filter(|c| {
+            inactive
+                .iter()
+                .any(|i| c == &i || c.starts_with(&format!("{i}.")))
+        })
+        .cloned()
+        .collect();
+    let deployment_status = if not_in_effect.is_empty() {
+        "deployed"
+    } else if not_in_effect.len() == changes.len() {
+        "not_deployed"
+    } else {
+        "partially_deployed"
+    };
+    let not_in_effect_reason = (!not_in_effect.is_empty()).then(|| {
+        "Model settings are used by external providers only: name a provider with \
+         ai_models.providers.<name>.base_url as primary_provider or before rule_based \
+         in fallback_chain; until then the built-in rule_based engine answers"
+            .to_string()
+    });
     Ok(ConfigurationUpdate {
         updated_at: now,
         configuration_version: format!("v{version}"),
         changes_applied: changes,
-        deployment_status: "deployed".into(),
+        deployment_status: deployment_status.into(),
+        not_in_effect,
+        not_in_effect_reason,
     })
 }
 

@@ -43,6 +43,10 @@ pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
             })
             .unwrap_or_default(),
         created_at: r.get("created_at")?,
+        agent_id: crate::service::agent_handle(
+            r.get::<_, Option<String>>("first_name")?.as_deref(),
+            r.get::<_, Option<String>>("last_name")?.as_deref(),
+        ),
     })
 }
 
@@ -347,6 +351,10 @@ pub(crate) fn delete_tenant_rows(tx: &Connection, id: &str) -> ApiResult<BTreeMa
     Ok(removed)
 }
 
+/// Minutes without activity after which an open conversation that was never
+/// escalated counts as abandoned.
+pub const ABANDONED_AFTER_MINUTES: i64 = 30;
+
 /// Usage of the current calendar month, computed from stored conversations,
 /// messages and webhook calls.
 pub(crate) fn usage_report(c: &Connection, tenant: &str) -> ApiResult<UsageReport> {
@@ -361,11 +369,15 @@ pub(crate) fn usage_report(c: &Connection, tenant: &str) -> ApiResult<UsageRepor
     .unwrap_or(start);
     let from = format!("{start}T00:00:00Z");
     let to = format!("{next}T00:00:00Z");
-    let (total, closed, transferred, active): (i64, i64, i64, i64) = c.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(status='closed'),0), COALESCE(SUM(escalation_count > 0),0), COALESCE(SUM(status='active'),0)
+    // Abandoned: not closed, never escalated, idle for ABANDONED_AFTER_MINUTES.
+    let idle_since = (now - chrono::Duration::minutes(ABANDONED_AFTER_MINUTES))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let (total, closed, transferred, active, abandoned): (i64, i64, i64, i64, i64) = c.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(status='closed'),0), COALESCE(SUM(escalation_count > 0),0), COALESCE(SUM(status='active'),0),
+                COALESCE(SUM(status != 'closed' AND escalation_count = 0 AND last_activity_at < ?4),0)
          FROM chatbot_conversations WHERE tenant_id = ?1 AND started_at >= ?2 AND started_at < ?3",
-        params![tenant, from, to],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        params![tenant, from, to, idle_since],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )?;
     let (msgs, inbound, outbound, cost): (i64, i64, i64, f64) = c.query_row(
         "SELECT COUNT(*), COALESCE(SUM(direction='inbound'),0), COALESCE(SUM(direction='outbound'),0), COALESCE(SUM(cost_cents),0)
@@ -412,7 +424,6 @@ pub(crate) fn usage_report(c: &Connection, tenant: &str) -> ApiResult<UsageRepor
     };
     let end = next.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::seconds(1);
     let days_remaining = (next - now.date_naive()).num_days() - 1;
-    let open = total - closed - active;
     Ok(UsageReport {
         tenant_id: tenant.to_string(),
         period: format!("{:04}-{:02}", now.year(), now.month()),
@@ -420,7 +431,7 @@ pub(crate) fn usage_report(c: &Connection, tenant: &str) -> ApiResult<UsageRepor
             conversations: ConversationUsage {
                 total,
                 completed: closed,
-                abandoned: open - transferred.min(open).max(0),
+                abandoned,
                 escalated: transferred,
                 active,
             },

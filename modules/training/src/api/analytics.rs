@@ -207,7 +207,7 @@ fn metrics(a: &[Attempt]) -> Value {
         "uniqueUsers": users.len(),
         "completionRate": rate(a.iter().filter(|x| x.completed).count(), a.len()),
         "averageDuration": mean(a.iter().filter_map(|x| x.duration.map(|d| d as f64))).map(|x| x.round()).unwrap_or(0.0),
-        "averageScore": mean(a.iter().filter_map(|x| x.score)).map(|x| round(x, 1)).unwrap_or(0.0),
+        "averageScore": mean(a.iter().filter_map(|x| x.score)).map(|x| round(x, 1)),
         "passRate": rate(a.iter().filter(|x| x.passed).count(), a.len()),
         "averageRating": mean(a.iter().filter_map(|x| x.rating.map(|r| r as f64))).map(|x| round(x, 2)),
     })
@@ -572,8 +572,9 @@ impl AnalyticsApi {
     }
 
     /// Overview dashboard: scenario counts by status, category and
-    /// difficulty, attempt metrics over the period, the most used and the
-    /// best rated scenarios, and daily attempts.
+    /// difficulty, attempt metrics over the period (`averageScore` null
+    /// without scored attempts), the most used (`topScenarios`) and the best
+    /// rated scenarios (`bestRatedScenarios`, by mean rating), and daily attempts.
     #[oai(path = "/admin/analytics/dashboard", method = "get")]
     async fn dashboard(
         &self,
@@ -620,6 +621,24 @@ impl AnalyticsApi {
                         }))
                     })?
                     .collect::<std::result::Result<Vec<_>, _>>()?;
+                // Best rated: the highest mean rating over the period (rated attempts only).
+                let mut stmt = conn.prepare(
+                    "SELECT a.scenario_id, s.name, COUNT(a.rating) AS n, AVG(a.rating) AS r, AVG(a.score)
+                     FROM training_attempts a JOIN training_scenarios s ON s.id = a.scenario_id
+                     WHERE a.created_at >= ?1 AND a.created_at <= ?2 AND a.rating IS NOT NULL
+                       AND (s.is_private = 0 OR s.created_by = ?3 OR ?4 = 1)
+                     GROUP BY a.scenario_id ORDER BY r DESC, n DESC, s.name LIMIT 5",
+                )?;
+                let best = stmt
+                    .query_map(params![iso(per.start), iso(per.end), p.id, admin], |r| {
+                        Ok(json!({
+                            "scenarioId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
+                            "ratings": r.get::<_, i64>(2)?,
+                            "averageRating": r.get::<_, Option<f64>>(3)?.map(|x| round(x, 2)),
+                            "averageScore": r.get::<_, Option<f64>>(4)?.map(|x| round(x, 1)),
+                        }))
+                    })?
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
                 let mut by_day: BTreeMap<String, usize> = BTreeMap::new();
                 for x in &all {
                     *by_day.entry(x.created_at.chars().take(10).collect()).or_default() += 1;
@@ -634,6 +653,7 @@ impl AnalyticsApi {
                     },
                     "attempts": metrics(&all),
                     "topScenarios": top,
+                    "bestRatedScenarios": best,
                     "dailyAttempts": by_day.iter().map(|(d, n)| json!({"date": d, "attempts": n})).collect::<Vec<_>>(),
                 }))
             })

@@ -158,6 +158,13 @@ fn parse(body: &Value, max_limit: usize) -> ApiResult<Request> {
                 }
             };
             match SEARCH_SORTS.iter().find(|(k, _)| *k == by) {
+                Some((k, None)) if matches!(order, Some(("asc", _))) => {
+                    sort_name = k;
+                    errs.push(FieldError::new(
+                        "sort.order",
+                        "relevance sorts the best match first only (desc); sort.order asc needs sort.by createdAt, updatedAt, usageCount or rating",
+                    ));
+                }
                 Some((k, field)) => {
                     sort_name = k;
                     if let Some((o, ord)) = order {
@@ -268,8 +275,8 @@ impl SearchApi {
     /// description, category, customer profile and context (BM25 with field
     /// boosts, in that order of weight; typos within one letter still match),
     /// `filters` (categories, difficulties, status, minRating, minUsageCount),
-    /// `sort.by` relevance (default), createdAt, updatedAt, usageCount or
-    /// rating, and `page`/`limit`. Each result has `relevanceScore` (0..1, the
+    /// `sort.by` relevance (default; best match first, so `order` asc is
+    /// refused), createdAt, updatedAt, usageCount or rating, and `page`/`limit`. Each result has `relevanceScore` (0..1, the
     /// best hit is 1), `matchedFields` and `highlights` with `<em>` around the
     /// matching words; `searchMeta.processingTime` is the measured time in ms.
     #[oai(path = "/admin/scenarios/search", method = "post")]
