@@ -359,11 +359,9 @@ const CHATBOT_WRITES: &[(&str, &str)] = &[
 const CHATBOT_READS: &[&str] = &[];
 
 const NO_READS: &[(&str, &str)] = &[];
-const TRAINING_MAY_READ: &[(&str, &str)] = &[(
-    "GET /admin/scenarios/tests/{id}",
-    "OPEN HOLE, reported to the lead: an A/B test's variants name their scenarios, \
-     private ones of others included (training api/abtests.rs render); not fixed here",
-)];
+// An A/B test whose variants include a scenario the caller cannot see is
+// 404 to that caller (training visibility rule), so nothing is allowed here.
+const TRAINING_MAY_READ: &[(&str, &str)] = &[];
 const MARKETPLACE_MAY_READ: &[(&str, &str)] = &[];
 
 // ---------------------------------------------------------------- bodies
