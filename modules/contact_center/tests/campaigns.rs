@@ -475,7 +475,7 @@ async fn campaign_limits_refuse_calls_over_them() {
             &user,
             "/campaigns",
             json!({"name": "Limits", "max_daily_calls": 1, "retry_failed": false,
-                   "start_date": "2026-01-01T00:00:00Z", "end_date": "2026-12-31T23:59:59Z"}),
+                   "start_date": "2026-01-01T00:00:00Z", "end_date": "2026-10-31T23:59:59Z"}),
         )
         .await
         .expect(201)["id"]
@@ -513,7 +513,7 @@ async fn campaign_limits_refuse_calls_over_them() {
     assert_eq!(s["completed_calls"], 2);
 
     // Calling window.
-    for at in ["2025-12-31T09:00:00Z", "2027-01-01T09:00:00Z"] {
+    for at in ["2025-12-31T09:00:00Z", "2026-11-01T09:00:00Z"] {
         let r = cc
             .post(
                 &user,
