@@ -174,7 +174,10 @@ fn render_database(out: &mut String, platform: &Platform) {
         file_size(std::path::Path::new(&wal)),
     );
     let data_dir = &platform.settings.data_dir;
-    if let (Ok(free), Ok(total)) = (fs4::available_space(data_dir), fs4::total_space(data_dir)) {
+    if let (Ok(free), Ok(total)) = (
+        fs4::available_space(data_dir),
+        fs4::total_space(data_dir),
+    ) {
         single(
             out,
             "frontline_data_dir_available_bytes",
