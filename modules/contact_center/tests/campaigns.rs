@@ -463,3 +463,83 @@ async fn users_see_only_their_campaigns_and_agents_only_read() {
     let outsider = cc.app.token_for(&["training:viewer"]).await;
     cc.get(&outsider, "/campaigns").await.expect(403);
 }
+
+/// Issue 22 #4: the documented campaign limits are enforced when calls are
+/// recorded: max_daily_calls per day, the retries, the calling window.
+#[tokio::test]
+async fn campaign_limits_refuse_calls_over_them() {
+    let cc = Cc::new().await;
+    let user = cc.token("user").await;
+    let id = cc
+        .post(
+            &user,
+            "/campaigns",
+            json!({"name": "Limits", "max_daily_calls": 1, "retry_failed": false,
+                   "start_date": "2026-01-01T00:00:00Z", "end_date": "2026-10-31T23:59:59Z"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let day = |h: u32| format!("2026-06-01T{h:02}:00:00Z");
+    cc.post(
+        &user,
+        "/calls",
+        json!({"campaign_id": id, "duration": 5, "outcome": "busy", "started_at": day(9)}),
+    )
+    .await
+    .expect(201);
+    let r = cc
+        .post(
+            &user,
+            "/calls",
+            json!({"campaign_id": id, "duration": 5, "outcome": "success", "started_at": day(10)}),
+        )
+        .await
+        .expect(409);
+    assert_eq!(r["error_code"], "CAMPAIGN_LIMIT_REACHED", "{r}");
+    assert!(
+        r["detail"].as_str().unwrap().contains("max_daily_calls"),
+        "{r}"
+    );
+    // The next day is fine; only one call is stored for 2026-06-01.
+    cc.post(&user, "/calls", json!({"campaign_id": id, "duration": 5, "outcome": "success", "started_at": "2026-06-02T09:00:00Z"}))
+        .await
+        .expect(201);
+    let s = cc
+        .get(&user, &format!("/campaigns/{id}/stats"))
+        .await
+        .expect(200);
+    assert_eq!(s["completed_calls"], 2);
+
+    // Calling window.
+    for at in ["2025-12-31T09:00:00Z", "2026-11-01T09:00:00Z"] {
+        let r = cc
+            .post(
+                &user,
+                "/calls",
+                json!({"campaign_id": id, "duration": 5, "outcome": "success", "started_at": at}),
+            )
+            .await
+            .expect(409);
+        let limit = if at.starts_with("2025") {
+            "start_date"
+        } else {
+            "end_date"
+        };
+        assert!(r["detail"].as_str().unwrap().contains(limit), "{r}");
+    }
+
+    // Retries: retry_failed false, so one failed attempt uses the contact up.
+    let k = cc.contact(&user, id, "K", "+14155550019").await;
+    cc.post(&user, "/calls", json!({"contact_id": k, "duration": 5, "outcome": "busy", "started_at": "2026-06-03T09:00:00Z"}))
+        .await
+        .expect(201);
+    let r = cc
+        .post(&user, "/calls", json!({"contact_id": k, "duration": 5, "outcome": "busy", "started_at": "2026-06-04T09:00:00Z"}))
+        .await
+        .expect(409);
+    assert!(r["detail"].as_str().unwrap().contains("max_retries"), "{r}");
+    let c = cc.get(&user, &format!("/contacts/{k}")).await.expect(200);
+    assert_eq!(c["call_attempts"], 1);
+}

@@ -175,6 +175,7 @@ async fn register_filter_transcribe_and_analyze() {
     assert!(summary.contains("pricing"), "{summary}");
     assert!(summary.len() < tr["text"].as_str().unwrap().len());
     assert_eq!(a["compliance"]["passed"], true);
+    assert_eq!(a["compliance"]["status"], "passed");
     assert_eq!(a["compliance"]["checked_required"], 1);
 
     // Request-level forbidden phrase found in segment 2.

@@ -147,7 +147,7 @@ async fn templates_generate_and_download() {
         lines[0],
         "team_id,week,total_calls,success_rate,avg_duration"
     );
-    assert_eq!(lines[1], "Sales East (#1),2025-W44,2,0.5,150.0", "{csv}");
+    assert_eq!(lines[1], "Sales East (#1),2025-W45,2,0.5,150.0", "{csv}");
     assert_eq!(lines.len(), 2, "{csv}");
     assert_eq!(r["row_count"], 1);
 

@@ -141,6 +141,15 @@ impl PricingApi {
 
     /// Market rates of a category (provider): statistics of the active prices within 50 km of
     /// `location` ("lat,lng" or a city of the built-in gazetteer), suggestions and prices by rating tier.
+    ///
+    /// Like is compared with like: the figures cover one pricing type and currency
+    /// (`pricingType`, default the most common among the samples; `unit` says what the
+    /// price is for: service, hour, lowest tier, cheapest package); other types are only
+    /// counted in `otherPricingTypes`. A provider's experience level is derived from its
+    /// completed bookings: new 0-4, intermediate 5-19, experienced 20-49, expert 50 or more.
+    /// With `experienceLevel`, `forExperienceLevel` recommends the band of that level
+    /// (new 25th-50th percentile, intermediate 40th-60th, experienced 50th-75th, expert
+    /// 75th-90th) and gives the average price of providers at that level.
     #[oai(path = "/providers/pricing/suggestions", method = "get")]
     async fn suggestions(
         &self,
@@ -148,6 +157,7 @@ impl PricingApi {
         #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
         location: Query<Option<String>>,
         #[oai(name = "experienceLevel")] level: Query<Option<String>>,
+        #[oai(name = "pricingType")] pricing_type: Query<Option<String>>,
     ) -> Result<Out> {
         service::require(&auth.0, &["provider"])?;
         let Some(category) = category.0 else {
@@ -164,7 +174,13 @@ impl PricingApi {
             .platform
             .db
             .read(move |c| {
-                pricing::suggestions(c, &category, location.0.as_deref(), level.0.as_deref())
+                pricing::suggestions(
+                    c,
+                    &category,
+                    location.0.as_deref(),
+                    level.0.as_deref(),
+                    pricing_type.0.as_deref(),
+                )
             })
             .await?;
         ok(out)
@@ -510,6 +526,11 @@ pub struct AnalyticsApi {
 #[OpenApi(tag = "Tag::Analytics")]
 impl AnalyticsApi {
     /// Pricing analytics (provider: own; admin: any provider or the whole platform).
+    ///
+    /// Prices of different pricing types are not averaged together: `overview.averagePrice`
+    /// is the average of the most common active pricing type (`averagePriceType`, with its
+    /// `averagePriceUnit`), `pricingByType` has each type's, and `priceComparison` compares
+    /// the provider's main type with the market's prices of that type.
     #[oai(path = "/analytics/pricing", method = "get")]
     async fn pricing(
         &self,

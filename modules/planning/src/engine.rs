@@ -181,6 +181,9 @@ pub fn rent_for(model: &RentModel, year: i32, base_year: i32, revenue: f64) -> f
     }
 }
 
+// An empty float sum is -0.0 (Rust's `Sum for f64` starts there); `+ 0.0`
+// turns it into 0.0 so no figure is printed as "-0.0".
+
 /// Projects 2023–2052 and summarises.
 pub fn project(input: &EngineInput) -> Projection {
     let r = input.rates;
@@ -220,13 +223,15 @@ pub fn project(input: &EngineInput) -> Projection {
                     revenue * o.percent_of_revenue.unwrap_or(0.0) / 100.0
                 }
             })
-            .sum();
+            .sum::<f64>()
+            + 0.0;
         let capex: f64 = input
             .capex
             .iter()
             .filter(|(y, _)| *y == year)
             .map(|(_, a)| a)
-            .sum();
+            .sum::<f64>()
+            + 0.0;
         let ebitda = revenue - rent - staff_cost - opex;
         let tax = r.tax_rate * ebitda.max(0.0);
         let cash_flow = ebitda - tax - capex;

@@ -878,3 +878,38 @@ async fn session_cookie_works_and_report_generation_is_limited() {
     assert_eq!(b["code"], "RATE_LIMIT_EXCEEDED");
     assert!(b["details"]["retryAfter"].as_u64().is_some());
 }
+
+/// Issue 22 #11: a year without capex (or opex) shows 0, never -0.0.
+#[tokio::test]
+async fn years_without_capex_show_zero_not_negative_zero() {
+    let c = Ctx::new().await;
+    let mut body = document_version("No negative zero");
+    body["opexSubAccounts"] = json!([]);
+    let (status, b) = c.create(&c.admin, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let id = b["data"]["id"].as_str().unwrap().to_string();
+    let resp = c
+        .app
+        .client
+        .get(format!(
+            "/planning/api/versions/{id}?includeCalculations=true"
+        ))
+        .header("Authorization", &c.admin)
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    let text = resp.0.into_body().into_string().await.unwrap();
+    assert!(
+        !text.contains(":-0.0,") && !text.contains(":-0.0}"),
+        "a figure printed as -0.0"
+    );
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let years = v["data"]["calculations"]["projectionYears"]
+        .as_array()
+        .unwrap();
+    let y2029 = years.iter().find(|y| y["year"] == 2029).unwrap();
+    let capex = y2029["capex"].as_f64().unwrap();
+    assert!(capex == 0.0 && capex.is_sign_positive(), "{capex}");
+    let opex = y2029["opex"].as_f64().unwrap();
+    assert!(opex == 0.0 && opex.is_sign_positive(), "{opex}");
+}

@@ -196,6 +196,10 @@ pub struct Hit {
     /// Share of the query's words (and phrases) this document matched: 0..1.
     /// Useful as a confidence threshold, which `normalized_score` is not.
     pub coverage: f32,
+    /// Share of the query's content words (and phrases) this document
+    /// matched, stop words ("the", "is") left out: 0..1. 0 when the
+    /// document matched only stop words or the query has nothing else.
+    pub content_coverage: f32,
     /// Declared text fields where the query matched, in declaration order.
     pub matched_fields: Vec<String>,
     /// Per stored text field that matched: a snippet with `<em>` around the
@@ -316,6 +320,8 @@ pub(crate) struct Compiled {
     per_field: Vec<(String, Box<dyn Query>)>,
     /// Each positive group's query (for coverage).
     groups: Vec<Box<dyn Query>>,
+    /// Per group of `groups`: made only of stop words.
+    group_stop: Vec<bool>,
     /// Highlight terms: for all fields, and per restricted field.
     all_terms: Terms,
     field_terms: BTreeMap<String, Terms>,
@@ -471,6 +477,7 @@ impl Ctx<'_> {
         let mut field_terms: BTreeMap<String, Terms> = BTreeMap::new();
         let mut per_field_clauses: BTreeMap<String, Clauses> = BTreeMap::new();
         let mut group_queries = Vec::new();
+        let mut group_stop = Vec::new();
         let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for g in &positive {
             match &g.field {
@@ -495,6 +502,7 @@ impl Ctx<'_> {
             };
             text_clauses.push((occur, group_q.box_clone()));
             group_queries.push(group_q);
+            group_stop.push(g.stop_only);
         }
         let has_text = !text_clauses.is_empty();
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -554,6 +562,7 @@ impl Ctx<'_> {
                 .map(|(n, c)| (n, Box::new(BooleanQuery::new(c)) as Box<dyn Query>))
                 .collect(),
             groups: group_queries,
+            group_stop,
             all_terms,
             field_terms,
             has_text,
@@ -704,6 +713,7 @@ pub(crate) fn execute(
     let n = page.len();
     let mut matched: Vec<Vec<bool>> = vec![vec![false; compiled.per_field.len()]; n];
     let mut covered: Vec<usize> = vec![0; n];
+    let mut covered_content: Vec<usize> = vec![0; n];
     if compiled.has_text && n > 0 {
         let field_weights = weights(searcher, compiled.per_field.iter().map(|(_, q)| q))?;
         let group_weights = weights(searcher, compiled.groups.iter())?;
@@ -724,11 +734,14 @@ pub(crate) fn execute(
                     matched[run[j]][w_i] = hit;
                 }
             }
-            for w in &group_weights {
+            for (g_i, w) in group_weights.iter().enumerate() {
                 let docs: Vec<DocId> = run.iter().map(|&i| page[i].1.doc_id).collect();
                 for (j, hit) in matches_in(w.as_ref(), seg, &docs)?.into_iter().enumerate() {
                     if hit {
                         covered[run[j]] += 1;
+                        if !compiled.group_stop.get(g_i).copied().unwrap_or(false) {
+                            covered_content[run[j]] += 1;
+                        }
                     }
                 }
             }
@@ -801,6 +814,7 @@ pub(crate) fn execute(
             }
         }
         let groups = compiled.groups.len();
+        let content_groups = compiled.group_stop.iter().filter(|s| !**s).count();
         hits.push(Hit {
             id,
             score,
@@ -813,6 +827,11 @@ pub(crate) fn execute(
                 1.0
             } else {
                 covered[i] as f32 / groups as f32
+            },
+            content_coverage: if content_groups == 0 {
+                0.0
+            } else {
+                covered_content[i] as f32 / content_groups as f32
             },
             matched_fields,
             highlights,

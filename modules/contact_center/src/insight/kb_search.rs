@@ -191,8 +191,11 @@ pub struct SearchHit {
     pub title: String,
     /// The beginning of the text (up to 500 characters).
     pub content: String,
-    /// 0..1: half how close the hit is to the best one (BM25 with title and
-    /// tag boosts), half the share of the query's words it contains.
+    /// 0..1: the share of the query's content words (stop words such as
+    /// "the" left out) the hit contains, times a closeness factor between
+    /// 0.5 and 1 (how close its BM25 score, with title and tag boosts, is to
+    /// the best hit's). A hit matching only stop words scores 0; the top hit
+    /// scores 1 only when it contains every content word.
     pub score: f64,
     pub category: Option<String>,
     /// article or document.
@@ -263,9 +266,10 @@ pub async fn run(p: &Platform, req: &SearchRequest, internal: bool) -> ApiResult
                     .to_string()
             };
             let id: i64 = h.id[1..].parse().unwrap_or(0);
-            let score = ((0.5 * h.normalized_score as f64 + 0.5 * h.coverage as f64) * 10_000.0)
-                .round()
-                / 10_000.0;
+            let score =
+                (h.content_coverage as f64 * (0.5 + 0.5 * h.normalized_score as f64) * 10_000.0)
+                    .round()
+                    / 10_000.0;
             if score < min {
                 continue;
             }

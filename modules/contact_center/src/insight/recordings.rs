@@ -168,7 +168,12 @@ pub struct ComplianceIssue {
 /// Compliance result.
 #[derive(Object, Clone, Debug)]
 pub struct Compliance {
-    pub passed: bool,
+    /// true: every configured phrase rule held; false: at least one issue;
+    /// null: no compliance phrase is configured (nothing was checked).
+    pub passed: Option<bool>,
+    /// passed, failed or not_configured (no required or forbidden phrase
+    /// configured or given, so no check ran).
+    pub status: String,
     pub issues: Vec<ComplianceIssue>,
     pub checked_required: i64,
     pub checked_forbidden: i64,
@@ -665,8 +670,16 @@ pub fn compliance(segments: &[Segment], rules: &[(String, String, Option<String>
             }
         }
     }
+    let (passed, status) = if req + forb == 0 {
+        (None, "not_configured")
+    } else if issues.is_empty() {
+        (Some(true), "passed")
+    } else {
+        (Some(false), "failed")
+    };
     Compliance {
-        passed: issues.is_empty(),
+        passed,
+        status: status.into(),
         issues,
         checked_required: req,
         checked_forbidden: forb,
@@ -1316,7 +1329,8 @@ mod tests {
                 ("thank you for calling".into(), "required".into(), None),
             ],
         );
-        assert!(!c.passed);
+        assert_eq!(c.passed, Some(false));
+        assert_eq!(c.status, "failed");
         assert_eq!(c.issues.len(), 2);
         assert_eq!(c.issues[0].issue_type, "forbidden_phrase");
         assert_eq!(c.issues[0].segment_index, Some(2));

@@ -221,7 +221,7 @@ fn sql_value(v: &Value) -> SqlValue {
 fn group_expr(g: &str, time_col: &str) -> (String, String) {
     match g {
         "day" => (format!("substr({time_col}, 1, 10)"), "day".into()),
-        "week" => (format!("strftime('%Y-W%W', {time_col})"), "week".into()),
+        "week" => (format!("strftime('%G-W%V', {time_col})"), "week".into()),
         "month" => (format!("substr({time_col}, 1, 7)"), "month".into()),
         other => (other.to_string(), other.to_string()),
     }

@@ -506,11 +506,13 @@ pub fn enqueue(
     let attributes =
         object(&mut problems, "attributes", body.attributes).unwrap_or_else(|| json!({}));
     fail_if(problems)?;
-    if let Some(c) = body.contact_id {
-        get_contact(tx, c, None)?;
-    }
+    let contact = match body.contact_id {
+        Some(c) => Some(get_contact(tx, c, None)?),
+        None => None,
+    };
     if let Some(c) = body.campaign_id {
-        get_campaign(tx, c, None)?;
+        let camp = get_campaign(tx, c, None)?;
+        campaign_limits(tx, &camp, Utc::now(), contact.as_ref())?;
     }
     if q.status != "active" {
         return Err(conflict(
@@ -664,6 +666,84 @@ fn check_outcome(
 }
 
 /// Moves a contact after an attempt: done on success, failed once retries run out.
+/// The campaign's documented limits for a call started at `at`: its calling
+/// window (`start_date`..`end_date`), `max_daily_calls` per UTC day and, for a
+/// contact, the retries (`retry_failed`, `max_retries`): a contact marked
+/// failed has used them up. A call over a limit is refused with 409
+/// CAMPAIGN_LIMIT_REACHED naming the limit (`limit` in the body).
+fn campaign_limits(
+    tx: &Connection,
+    camp: &Campaign,
+    at: chrono::DateTime<Utc>,
+    contact: Option<&Contact>,
+) -> ApiResult<()> {
+    let refuse = |limit: &str, msg: String| {
+        Err(ApiError::conflict(msg)
+            .with_code("CAMPAIGN_LIMIT_REACHED")
+            .with_extra("limit", limit))
+    };
+    let parse = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| d.with_timezone(&Utc))
+    };
+    if let Some(start) = parse(&camp.start_date) {
+        if at < start {
+            return refuse(
+                "start_date",
+                format!(
+                    "Campaign {} calls from its start_date {}; this call starts at {}",
+                    camp.id,
+                    ts(start),
+                    ts(at)
+                ),
+            );
+        }
+    }
+    if let Some(end) = parse(&camp.end_date) {
+        if at > end {
+            return refuse(
+                "end_date",
+                format!(
+                    "Campaign {} calls until its end_date {}; this call starts at {}",
+                    camp.id,
+                    ts(end),
+                    ts(at)
+                ),
+            );
+        }
+    }
+    if let Some(max) = camp.max_daily_calls {
+        let day = at.format("%Y-%m-%d").to_string();
+        if calls_store::count_campaign_day(tx, camp.id, &day)? >= max {
+            return refuse(
+                "max_daily_calls",
+                format!(
+                    "Campaign {} already has its max_daily_calls ({max}) on {day}",
+                    camp.id
+                ),
+            );
+        }
+    }
+    if let Some(k) = contact {
+        if k.status == "failed" {
+            let retries = if camp.retry_failed {
+                camp.max_retries
+            } else {
+                0
+            };
+            return refuse(
+                "max_retries",
+                format!(
+                    "Contact {} has used its attempts in campaign {} ({} call(s), retry_failed {}, max_retries {retries})",
+                    k.id, camp.id, k.call_attempts, camp.retry_failed
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
 fn after_attempt(
     tx: &Connection,
     contact: i64,
@@ -861,7 +941,8 @@ pub fn record(
         ));
     }
     if let Some(id) = campaign_id {
-        get_campaign(tx, id, scope)?;
+        let camp = get_campaign(tx, id, scope)?;
+        campaign_limits(tx, &camp, started, contact.as_ref())?;
     }
     if let (Some(c), Some(k)) = (body.campaign_id, &contact) {
         if k.campaign_id.is_some_and(|kc| kc != c) {

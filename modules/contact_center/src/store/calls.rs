@@ -202,6 +202,15 @@ pub fn waiting_calls(conn: &Connection, queue: i64, w: Option<Window>) -> ApiRes
     Ok(rows)
 }
 
+/// Calls of a campaign started on one UTC day (`YYYY-MM-DD`).
+pub fn count_campaign_day(conn: &Connection, campaign: i64, day: &str) -> ApiResult<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM cc_calls WHERE campaign_id = ?1 AND substr(started_at, 1, 10) = ?2",
+        rusqlite::params![campaign, day],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn count_waiting(conn: &Connection, queue: i64) -> ApiResult<i64> {
     Ok(conn.query_row(
         "SELECT COUNT(*) FROM cc_calls WHERE queue_id = ?1 AND status = 'queued'",

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use frontline_platform::auth::Principal;
 use frontline_platform::{ApiError, ApiResult};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::{is_admin, iso, now};
@@ -59,11 +59,26 @@ pub fn pricing(
     let (s, e) = (iso(from), iso(to));
     let category = super::bookings::category_filter(conn, category)?;
     let filter = "(?1 IS NULL OR provider_id = ?1) AND (?2 IS NULL OR category_id = ?2)";
-    let (total, active, avg): (i64, i64, Option<f64>) = conn.query_row(
-        &format!("SELECT COUNT(*), COALESCE(SUM(is_active), 0), AVG(CASE WHEN is_active = 1 THEN current_price END) FROM marketplace_pricing WHERE {filter}"),
+    let (total, active): (i64, i64) = conn.query_row(
+        &format!(
+            "SELECT COUNT(*), COALESCE(SUM(is_active), 0) FROM marketplace_pricing WHERE {filter}"
+        ),
         params![provider, category],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    // Hourly rates and flat prices are not averaged together: the overview's
+    // average is the most common active pricing type's (named beside it).
+    let main: Option<(String, f64)> = conn
+        .query_row(
+            &format!(
+                "SELECT pricing_type, AVG(current_price) FROM marketplace_pricing WHERE {filter} AND is_active = 1
+                 GROUP BY pricing_type ORDER BY COUNT(*) DESC, pricing_type LIMIT 1"
+            ),
+            params![provider, category],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let avg = main.as_ref().map(|m| m.1);
     let changes: i64 = conn.query_row(
         "SELECT COUNT(*) FROM marketplace_pricing_history h JOIN marketplace_pricing p ON p.id = h.pricing_id
          WHERE h.change_type = 'updated' AND (?1 IS NULL OR h.provider_id = ?1) AND (?2 IS NULL OR p.category_id = ?2)
@@ -80,18 +95,19 @@ pub fn pricing(
             Ok(json!({"pricingType": r.get::<_, String>(0)?, "count": r.get::<_, i64>(1)?, "averagePrice": stats::round(r.get(2)?, 2)}))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    // Against every active price in the same categories.
-    let comparison = match (provider, avg) {
-        (Some(p), Some(mine)) => {
+    // Against every active price of the same pricing type in the same categories.
+    let comparison = match (provider, &main) {
+        (Some(p), Some((ptype, mine))) => {
             let market = values(
                 conn,
-                "SELECT current_price FROM marketplace_pricing WHERE is_active = 1 AND category_id IN
-                   (SELECT category_id FROM marketplace_pricing WHERE provider_id = ?1 AND is_active = 1)
+                "SELECT current_price FROM marketplace_pricing WHERE is_active = 1 AND pricing_type = ?3 AND category_id IN
+                   (SELECT category_id FROM marketplace_pricing WHERE provider_id = ?1 AND is_active = 1 AND pricing_type = ?3)
                    AND (?2 IS NULL OR category_id = ?2)",
-                params![p, category],
+                params![p, category, ptype],
             )?;
-            let rank = stats::percentile_rank(&market, mine).round() as i64;
-            json!({"yourAveragePrice": stats::round(mine, 2), "marketAverage": stats::round(stats::mean(&market), 2),
+            let rank = stats::percentile_rank(&market, *mine).round() as i64;
+            json!({"pricingType": ptype, "unit": crate::service::pricing::unit_of(ptype),
+                "yourAveragePrice": stats::round(*mine, 2), "marketAverage": stats::round(stats::mean(&market), 2),
                 "percentile": stats::ordinal(rank), "marketSampleSize": market.len()})
         }
         _ => Value::Null,
@@ -111,7 +127,9 @@ pub fn pricing(
         "period": {"start": s, "end": e},
         "providerId": provider,
         "overview": {"totalPricingConfigs": total, "activeConfigs": active, "priceChanges": changes,
-            "averagePrice": avg.map(|a| stats::round(a, 2)).unwrap_or(0.0)},
+            "averagePrice": avg.map(|a| stats::round(a, 2)).unwrap_or(0.0),
+            "averagePriceType": main.as_ref().map(|m| m.0.clone()),
+            "averagePriceUnit": main.as_ref().map(|m| crate::service::pricing::unit_of(&m.0))},
         "pricingByType": by_type,
         "priceComparison": comparison,
         "revenueTrends": trends,
