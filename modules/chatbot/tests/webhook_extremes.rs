@@ -26,6 +26,9 @@ async fn slack_timestamps_at_the_i64_extremes_are_a_401() {
         assert_eq!(resp.0.status(), StatusCode::UNAUTHORIZED, "timestamp {ts}");
         let body: serde_json::Value =
             serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
-        assert_eq!(body["error"]["code"], "REPLAYED_REQUEST", "timestamp {ts}: {body}");
+        assert_eq!(
+            body["error"]["code"], "REPLAYED_REQUEST",
+            "timestamp {ts}: {body}"
+        );
     }
 }
