@@ -191,7 +191,8 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             let ids = stmt.query_map([q4.id], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
             ids
         };
-        let outcomes = ["success", "no_answer", "converted", "voicemail", "success", "busy", "failed", "callback"];
+        use crate::model::CallOutcome as O;
+        let outcomes = [O::Success, O::NoAnswer, O::Converted, O::Voicemail, O::Success, O::Busy, O::Failed, O::Callback];
         for (n, contact) in contact_ids.iter().take(18).enumerate() {
             let agent = agent_ids[n % 2];
             queues::record(
@@ -204,7 +205,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     agent_id: Some(agent),
                     started_at: Some(ts(Utc::now() - Duration::hours(6 + 8 * n as i64))),
                     duration: 60 + (n as i64 * 37) % 300,
-                    outcome: outcomes[n % outcomes.len()].into(),
+                    outcome: outcomes[n % outcomes.len()],
                     cost: Some(0.12 + (n as f64 % 5.0) * 0.07),
                     ..Default::default()
                 },
@@ -223,7 +224,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     caller_number: Some(format!("+44207183{:04}", 8750 + n)),
                     started_at: Some(ts(Utc::now() - Duration::hours(3 + 11 * n as i64))),
                     duration: 240 + (n as i64 * 53) % 400,
-                    outcome: if n % 3 == 2 { "failed" } else { "success" }.into(),
+                    outcome: if n % 3 == 2 { O::Failed } else { O::Success },
                     ..Default::default()
                 },
             )?;

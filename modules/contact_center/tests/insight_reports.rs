@@ -393,7 +393,7 @@ async fn pdf_and_excel_reports_carry_the_figures() {
     for figure in [
         "Monthly Performance Report - November",
         "Sales East (#1)",
-        "2025-W44",
+        "2025-W45",
         "50.0%",
         "150.00",
         "total calls", // the chart of total calls per group
@@ -443,7 +443,7 @@ async fn pdf_and_excel_reports_carry_the_figures() {
     let sheets = xlsx_text(&xlsx, "xl/worksheets/");
     let charts = xlsx_text(&xlsx, "xl/charts/");
     assert!(
-        strings.contains("Sales East (#1)") && strings.contains("2025-W44"),
+        strings.contains("Sales East (#1)") && strings.contains("2025-W45"),
         "{strings}"
     );
     for v in ["<v>2</v>", "<v>0.5</v>", "<v>150</v>"] {

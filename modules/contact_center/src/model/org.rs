@@ -280,6 +280,37 @@ pub struct CompleteCall {
     pub notes: Option<String>,
 }
 
+/// How a call attempt ended.
+#[derive(poem_openapi::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[oai(rename_all = "snake_case")]
+pub enum CallOutcome {
+    Converted,
+    #[default]
+    Success,
+    Callback,
+    NoAnswer,
+    Busy,
+    Voicemail,
+    Failed,
+    Rejected,
+}
+
+impl CallOutcome {
+    /// The stored (and documented) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOutcome::Converted => "converted",
+            CallOutcome::Success => "success",
+            CallOutcome::Callback => "callback",
+            CallOutcome::NoAnswer => "no_answer",
+            CallOutcome::Busy => "busy",
+            CallOutcome::Voicemail => "voicemail",
+            CallOutcome::Failed => "failed",
+            CallOutcome::Rejected => "rejected",
+        }
+    }
+}
+
 /// Extension: a call attempt to record (made outside a queue, e.g. by the dialer).
 #[derive(Object, Debug, Clone, Default)]
 pub struct CallRecord {
@@ -297,7 +328,7 @@ pub struct CallRecord {
     #[oai(validator(minimum(value = "0"), maximum(value = "86400")))]
     pub duration: i64,
     /// converted, success, callback, no_answer, busy, voicemail, failed or rejected.
-    pub outcome: String,
+    pub outcome: CallOutcome,
     /// 0 to 1000000.
     #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub cost: Option<f64>,

@@ -897,7 +897,12 @@ pub fn record(
     access.require_campaign_writer()?;
     let staff = access.supervisor || access.agent;
     let mut problems = Vec::new();
-    check_outcome(&mut problems, &body.outcome, Some(body.duration), body.cost);
+    check_outcome(
+        &mut problems,
+        body.outcome.as_str(),
+        Some(body.duration),
+        body.cost,
+    );
     let direction = body.direction.unwrap_or_else(|| "outbound".into());
     one_of(
         &mut problems,
@@ -966,7 +971,7 @@ pub fn record(
         call_id: new_call_id(),
         direction,
         status: "completed".into(),
-        outcome: Some(body.outcome.clone()),
+        outcome: Some(body.outcome.as_str().to_string()),
         campaign_id,
         contact_id: body.contact_id,
         agent_id: body.agent_id,
@@ -986,7 +991,7 @@ pub fn record(
     };
     let id = calls_store::insert_call(tx, &call)?;
     if let Some(k) = &contact {
-        after_attempt(tx, k.id, campaign_id, &body.outcome, &ts(started))?;
+        after_attempt(tx, k.id, campaign_id, body.outcome.as_str(), &ts(started))?;
     }
     audit_org(
         tx,
@@ -995,7 +1000,7 @@ pub fn record(
         "call.record",
         "call",
         id,
-        json!({"call_id": call.call_id, "outcome": body.outcome}),
+        json!({"call_id": call.call_id, "outcome": body.outcome.as_str()}),
     )?;
     let done = calls_store::get_call(tx, &call.call_id, None)?.call;
     call_event(tx, "call.ended", &done)?;
