@@ -4,6 +4,26 @@ import { h, clear, form, toast, errorState, loading, badge, card, kv, fmt } from
 
 const app = document.getElementById('app');
 
+// Light or dark: the user's choice (remembered in this browser), else the system's.
+const THEME_KEY = 'frontline.theme';
+const systemDark = window.matchMedia?.('(prefers-color-scheme: dark)');
+function theme() { return localStorage.getItem(THEME_KEY) || (systemDark?.matches ? 'dark' : 'light'); }
+function applyTheme() {
+  document.documentElement.dataset.theme = theme();
+  document.querySelectorAll('[data-theme-toggle]').forEach(themeLabel);
+}
+function themeLabel(b) { b.textContent = theme() === 'dark' ? 'Light mode' : 'Dark mode'; }
+systemDark?.addEventListener?.('change', applyTheme);
+applyTheme();
+function themeToggle() {
+  const b = h('button', { type: 'button', class: 'btn btn-small', 'data-theme-toggle': '', onclick: () => {
+    localStorage.setItem(THEME_KEY, theme() === 'dark' ? 'light' : 'dark');
+    applyTheme();
+  } });
+  themeLabel(b);
+  return b;
+}
+
 // route table: first path segment -> page module; `module` gates visibility.
 const PAGES = [
   { path: 'home', title: 'Overview', file: null },
@@ -105,6 +125,7 @@ async function render() {
   const top = h('header', { class: 'topbar' }, toggle, h('div', { class: 'grow' }),
     h('div', { class: 'who' },
       h('span', null, 'Signed in as ', h('a', { href: '#/', 'data-testid': 'me' }, user.name || user.email)),
+      themeToggle(),
       h('button', { type: 'button', class: 'btn btn-small', onclick: signOut }, 'Sign out')));
   const shell = h('div', { class: 'shell' }, nav, h('div', null, top, main));
   clear(app, shell);

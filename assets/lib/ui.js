@@ -68,11 +68,25 @@ export const fmt = {
     return `${(Number(v) * (isRatio ? 100 : 1)).toFixed(1)}%`;
   },
   json(v) { return JSON.stringify(v, null, 2); },
+  /** Words for a code or key: BILLING_PAYMENTS -> "Billing payments", activeConfigs -> "Active configs". */
+  label(v) {
+    if (v === null || v === undefined || v === '') return '—';
+    const s = String(v);
+    if (!isCode(s) && !/^[a-z]+[A-Z]/.test(s)) return s;
+    const words = s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').trim().toLowerCase();
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  },
 };
+
+/** An enum-like code (SALES, BILLING_PAYMENTS, in_progress) rather than a name or an id. */
+export function isCode(s) {
+  return /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(s) || /^[A-Z]{4,}$/.test(s) || /^[a-z]+(_[a-z]+)+$/.test(s);
+}
 
 export function badge(text, kind) {
   const k = kind || String(text || '').toLowerCase();
-  return h('span', { class: `badge badge-${k.replace(/[^a-z0-9_-]/gi, '')}` }, text ?? '—');
+  const shown = typeof text === 'string' && isCode(text) ? fmt.label(text) : text;
+  return h('span', { class: `badge badge-${k.replace(/[^a-z0-9_-]/gi, '')}`, title: shown !== text ? text : null }, shown ?? '—');
 }
 
 // ---------- states ----------
@@ -207,7 +221,7 @@ export function field(spec) {
       break;
     case 'select':
       input = h('select', common, spec.required ? null : h('option', { value: '' }, spec.placeholder || '—'),
-        opts.map(([v, l]) => h('option', { value: v, selected: String(spec.value ?? '') === String(v) }, l)));
+        opts.map(([v, l]) => h('option', { value: v, selected: String(spec.value ?? '') === String(v) }, typeof l === 'string' && l === v && isCode(l) ? fmt.label(l) : l)));
       break;
     case 'multiselect':
       {
@@ -415,7 +429,7 @@ function fmtCell(v) {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'boolean') return v ? 'Yes' : 'No';
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  return typeof v === 'string' && isCode(v) ? fmt.label(v) : String(v);
 }
 
 /** For endpoints that return a whole array: filter/sort/page in the browser. */

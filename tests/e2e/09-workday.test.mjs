@@ -1,0 +1,66 @@
+// A working day on any screen: no page scrolls sideways at phone width,
+// dark mode follows the system (and a toggle), codes read as words.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withBrowser, signIn, open, shot, settled } from './helpers.mjs';
+
+const PHONE_ROUTES = [
+  '', 'users', 'audit',
+  'training/scenarios', 'training/dashboard',
+  'chatbot/tester', 'chatbot/conversations', 'chatbot/tenants', 'chatbot/config', 'chatbot/sessions', 'chatbot/webhooks', 'chatbot/health',
+  'contact-center/campaigns', 'contact-center/contacts', 'contact-center/queues', 'contact-center/teams', 'contact-center/dashboard',
+  'marketplace/search', 'marketplace/reviews', 'marketplace/analytics',
+  'planning/versions',
+];
+
+test('no page scrolls sideways at phone width (390×844)', async () => {
+  await withBrowser(async (page) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page);
+    const wide = [];
+    for (const r of PHONE_ROUTES) {
+      await open(page, r);
+      await page.waitForTimeout(200);
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (over > 1) {
+        wide.push(`${r || 'overview'} (+${over}px)`);
+        await shot(page, `09-phone-wide-${(r || 'overview').replace(/\//g, '-')}`);
+      }
+    }
+    assert.deepEqual(wide, [], `pages wider than the phone: ${wide.join(', ')}`);
+  });
+});
+
+test('dark mode follows the system and the toggle, and is remembered', async () => {
+  await withBrowser(async (page) => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await signIn(page);
+    await open(page, 'training/scenarios');
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const luminance = (rgb) => { const [r, g, b] = rgb.match(/\d+/g).map(Number); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    assert.ok(luminance(await bg()) < 80, `dark system, light page: ${await bg()}`);
+    await shot(page, '09-dark-training');
+    await page.getByRole('button', { name: /light mode/i }).click();
+    assert.ok(luminance(await bg()) > 180, `light chosen, dark page: ${await bg()}`);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    assert.ok(luminance(await bg()) > 180, 'the choice is not remembered');
+    await page.getByRole('button', { name: /dark mode/i }).click();
+    assert.ok(luminance(await bg()) < 80, 'dark chosen, light page');
+  });
+});
+
+test('codes read as words: categories, statuses and field names', async () => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await open(page, 'training/scenarios');
+    await settled(page);
+    const text = await page.locator('main').innerText();
+    assert.doesNotMatch(text, /\b(BILLING_PAYMENTS|TECHNICAL_SUPPORT|INTERMEDIATE|PUBLISHED)\b/, 'raw codes in the scenario list');
+    assert.match(text, /Billing payments|Technical support|Intermediate|Published/);
+    await open(page, 'marketplace/analytics');
+    await settled(page);
+    const analytics = await page.locator('main').innerText();
+    assert.doesNotMatch(analytics, /\b[a-z]+[A-Z][a-zA-Z]+\b/, 'camelCase field names as labels on marketplace analytics');
+  });
+});
