@@ -64,3 +64,25 @@ test('codes read as words: categories, statuses and field names', async () => {
     assert.doesNotMatch(analytics, /\b[a-z]+[A-Z][a-zA-Z]+\b/, 'camelCase field names as labels on marketplace analytics');
   });
 });
+
+test("the overview shows today's work, counted from the modules, not API operation counts", async () => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    const work = page.getByTestId('todays-work');
+    await work.waitFor();
+    const tile = (label) => work.locator('a.stat', { hasText: label });
+    for (const label of ['Conversations waiting for a human', 'Calls waiting in queues', 'Active alerts', 'Scenario drafts to publish', 'Plan versions in draft']) {
+      for (let i = 0; i < 50 && (await tile(label).locator('.stat-value').innerText()) === '…'; i++) await page.waitForTimeout(100);
+      const value = await tile(label).locator('.stat-value').innerText();
+      assert.match(value, /^\d+$/, `${label}: ${value}`);
+    }
+    // the demo data: a conversation transferred to a human, calls waiting, a draft scenario, a draft plan
+    assert.ok(Number(await tile('Conversations waiting for a human').locator('.stat-value').innerText()) >= 1);
+    assert.ok(Number(await tile('Calls waiting in queues').locator('.stat-value').innerText()) >= 1);
+    assert.ok(Number(await tile('Scenario drafts to publish').locator('.stat-value').innerText()) >= 1);
+    assert.doesNotMatch(await page.locator('main').innerText(), /operations? served/);
+    await shot(page, '09-todays-work');
+    await tile('Calls waiting in queues').click();
+    await page.waitForURL(/#\/contact-center\/queues/);
+  });
+});
