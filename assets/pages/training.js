@@ -1,6 +1,16 @@
 // Training: scenarios (browse, search, create/edit, publish/archive/restore,
 // versions + diff, templates, import/export, analytics).
 import { api, hasRole, isAdmin, session, ApiError } from '../lib/api.js';
+
+// The document's permissions, as the server grants them to training roles
+// (modules/training/src/service.rs `permissions`): buttons a role cannot use are not shown.
+function can(perm) {
+  if (hasRole(M, 'admin')) return true;
+  const viewer = hasRole(M, 'viewer') || hasRole(M, 'editor') || hasRole(M, 'publisher');
+  const editor = hasRole(M, 'editor') || hasRole(M, 'publisher');
+  const publisher = hasRole(M, 'publisher');
+  return { read: viewer, create: editor, update: editor, publish: publisher, delete: publisher }[perm] || false;
+}
 import {
   h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load,
   actionBtn, btn, highlighted, promptDialog, downloadLink, empty, progress, field, readFields, errorState,
@@ -75,7 +85,7 @@ function listTab(panel) {
     btn('Select this page', () => { pageRows.forEach((r) => selected.add(r.id)); count.textContent = `${selected.size} selected`; t.reload(); }, 'btn-small btn-ghost'),
     btn('Export selected', () => exportDialog([...selected]), 'btn-small'),
     hasRole(M, 'editor') || hasRole(M, 'admin') ? btn('Update selected…', () => bulkUpdateDialog([...selected], done), 'btn-small') : null,
-    hasRole(M, 'publisher') || hasRole(M, 'admin') || hasRole(M, 'editor') ? btn('Archive / delete selected…', () => bulkDeleteDialog([...selected], done), 'btn-small') : null,
+    can('delete') ? btn('Archive / delete selected…', () => bulkDeleteDialog([...selected], done), 'btn-small') : null,
     btn('Clear selection', () => { selected.clear(); count.textContent = '0 selected'; t.reload(); }, 'btn-small btn-ghost')), t.el);
 }
 
@@ -287,14 +297,14 @@ async function scenarioPage(main, id, tab) {
   try { s = (await api(M, 'GET', `/admin/scenarios/${id}`)).data; } catch (err) { head.append(errorState(err)); return; }
   if (tab === 'edit') return editPage(main, s, head);
   const actions = h('div', { class: 'toolbar' },
-    h('a', { class: 'btn', href: `#/training/s/${id}/edit` }, 'Edit'),
-    s.status !== 'PUBLISHED' && s.status !== 'ARCHIVED' ? actionBtn('Publish', async () => {
+    can('update') ? h('a', { class: 'btn', href: `#/training/s/${id}/edit` }, 'Edit') : null,
+    can('publish') && s.status !== 'PUBLISHED' && s.status !== 'ARCHIVED' ? actionBtn('Publish', async () => {
       const notes = await promptDialog(`Publish “${s.name}”`, 'Publication notes (optional)', { ok: 'Publish' });
       if (notes === null) return;
       await api(M, 'POST', `/admin/scenarios/${id}/publish`, { body: { notes, notifyUsers: false } });
       toast('Published.', 'success'); location.reload();
     }, 'btn-primary') : null,
-    s.status !== 'ARCHIVED' ? actionBtn('Archive', async () => {
+    !can('update') ? null : s.status !== 'ARCHIVED' ? actionBtn('Archive', async () => {
       const reason = await promptDialog(`Archive “${s.name}”`, 'Why archive it?', { ok: 'Archive' });
       if (reason === null) return;
       await api(M, 'POST', `/admin/scenarios/${id}/archive`, { body: { reason } });
@@ -303,15 +313,15 @@ async function scenarioPage(main, id, tab) {
       await api(M, 'POST', `/admin/scenarios/${id}/restore`, { body: {} });
       toast('Restored.', 'success'); location.reload();
     }, 'btn-primary'),
-    actionBtn('Duplicate', async () => {
+    can('create') ? actionBtn('Duplicate', async () => {
       const r = await api(M, 'POST', `/admin/scenarios/${id}/duplicate`, { body: { name: `${s.name} (copy)` } });
       toast('Duplicated.', 'success'); location.hash = `#/training/s/${r.data.id}`;
-    }),
-    actionBtn('Delete', async () => {
+    }) : null,
+    can('delete') ? actionBtn('Delete', async () => {
       if (!(await confirmDialog(`Delete “${s.name}”? It is archived (soft delete).`, { ok: 'Delete', danger: true }))) return;
       await api(M, 'DELETE', `/admin/scenarios/${id}`);
       toast('Deleted.', 'success'); location.hash = '#/training';
-    }, 'btn-danger'));
+    }, 'btn-danger') : null);
   head.append(h('div', { class: 'page-head' },
     h('div', null, h('h1', null, s.name), h('p', null, badge(s.status), ' ', `v${s.versionNumber ?? '?'} · ${s.category || ''} · ${s.difficulty || ''} · `, h('code', null, s.id))), actions));
   main.append(tabs([

@@ -2,7 +2,7 @@
 // dark mode follows the system (and a toggle), codes read as words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withBrowser, signIn, open, shot, settled } from './helpers.mjs';
+import { withBrowser, signIn, open, shot, settled, adminToken, BASE } from './helpers.mjs';
 
 const PHONE_ROUTES = [
   '', 'users', 'audit',
@@ -85,4 +85,42 @@ test("the overview shows today's work, counted from the modules, not API operati
     await tile('Calls waiting in queues').click();
     await page.waitForURL(/#\/contact-center\/queues/);
   });
+});
+
+test('buttons a role cannot use are not shown (training editor: no Publish, no Delete)', async () => {
+  const token = await adminToken();
+  const auth = { 'content-type': 'application/json', Authorization: `Bearer ${token}` };
+  const list = await (await fetch(`${BASE}/training/api/admin/scenarios?status=DRAFT&limit=1`, { headers: auth })).json();
+  const draft = list.data[0];
+  const made = [];
+  for (const role of ['editor', 'viewer']) {
+    const r = await fetch(`${BASE}/auth/users`, { method: 'POST', headers: auth,
+      body: JSON.stringify({ email: `training-${role}-${Date.now()}@example.com`, password: 'role-password-1', name: `Training ${role}`, roles: [`training:${role}`] }) });
+    assert.equal(r.status, 201);
+    made.push(await r.json());
+  }
+  try {
+    const buttons = async (page) => {
+      await open(page, `training/s/${draft.id}`);
+      await page.getByRole('heading', { name: draft.name }).waitFor();
+      return (await page.locator('.page-head .toolbar').innerText()).split(/\n+/).map((x) => x.trim()).filter(Boolean);
+    };
+    await withBrowser(async (page) => {
+      await signIn(page, made[0].email, 'role-password-1');
+      const editor = await buttons(page);
+      assert.ok(editor.includes('Edit') && editor.includes('Archive') && editor.includes('Duplicate'), editor.join(','));
+      assert.ok(!editor.includes('Publish') && !editor.includes('Delete'), `editor sees ${editor.join(',')}`);
+      await shot(page, '09-training-editor-buttons');
+    });
+    await withBrowser(async (page) => {
+      await signIn(page, made[1].email, 'role-password-1');
+      const viewer = await buttons(page);
+      assert.deepEqual(viewer, [], `viewer sees ${viewer.join(',')}`);
+      await open(page, 'training/scenarios');
+      await settled(page);
+      assert.equal(await page.getByRole('link', { name: 'New scenario' }).count(), 0);
+    });
+  } finally {
+    for (const u of made) await fetch(`${BASE}/auth/users/${u.id}`, { method: 'DELETE', headers: auth });
+  }
 });
