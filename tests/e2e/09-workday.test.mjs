@@ -124,3 +124,43 @@ test('buttons a role cannot use are not shown (training editor: no Publish, no D
     for (const u of made) await fetch(`${BASE}/auth/users/${u.id}`, { method: 'DELETE', headers: auth });
   }
 });
+
+test('planning: enrolment, rent parameters, capex and opex are edited as fields and tables, not JSON', async () => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await open(page, 'planning');
+    await page.getByRole('button', { name: 'New version' }).click();
+    const d = page.locator('dialog[open]');
+    assert.equal(await d.locator('textarea.mono').count(), 0, 'a JSON text box in the new-version form');
+    const name = `E2E grid ${Date.now()}`;
+    await d.getByLabel('Name').fill(name);
+    // only the chosen rent model's parameters are shown
+    await d.getByLabel('Rent model').selectOption('REVENUE_SHARE');
+    assert.ok(await d.getByLabel('Revenue share').isVisible());
+    assert.ok(!(await d.getByLabel('Base rent').isVisible()));
+    await d.getByLabel('Revenue share').fill('0.25');
+    // enrolment: 2030 is row 8 of the year grid
+    await d.getByLabel('FR students, row 8').fill('350');
+    await d.getByRole('button', { name: 'Add capex item' }).click();
+    await d.getByLabel('Amount, row 2', { exact: true }).fill('750000');
+    await d.getByLabel('Description, row 2', { exact: true }).fill('Science labs');
+    await shot(page, '09-planning-new-version-form');
+    await d.getByRole('button', { name: 'Create version' }).click();
+    await page.getByRole('heading', { name }).waitFor();
+    await settled(page);
+    const row2030 = page.getByTestId('projection').locator('tbody tr', { has: page.locator('th', { hasText: /^2030$/ }) });
+    assert.equal((await row2030.locator('td').first().innerText()).replace(/\D/g, ''), '350');
+    assert.match(await page.locator('main').innerText(), /Science labs/);
+    assert.match(await page.locator('main').innerText(), /REVENUE_SHARE|Revenue share/i);
+    // edit: IB students in 2031 (row 9) become 111
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const e = page.locator('dialog[open]');
+    assert.equal(await e.locator('textarea.mono').count(), 0, 'a JSON text box in the edit form');
+    await e.getByLabel('IB students, row 9').fill('111');
+    await e.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name }).waitFor();
+    await settled(page);
+    const row2031 = page.getByTestId('projection').locator('tbody tr', { has: page.locator('th', { hasText: /^2031$/ }) });
+    assert.equal((await row2031.locator('td').nth(1).innerText()).replace(/\D/g, ''), '111');
+  });
+});
