@@ -275,18 +275,34 @@ async function dashboardTab(panel) {
   const box = h('div');
   panel.append(box);
   load(box, async () => {
-    const r = await api(M, 'GET', '/admin/analytics/dashboard');
-    const d = r.data;
-    const nums = Object.entries(d).filter(([, v]) => typeof v === 'number');
-    const objs = Object.entries(d).filter(([, v]) => v && typeof v === 'object');
-    return h('div', null, h('div', { class: 'stats' }, nums.map(([k, v]) => stat(k, fmt.num(v, 2)))),
-      objs.map(([k, v]) => card(k, Array.isArray(v) && v.length && typeof v[0] === 'object' ? simpleTable(v) : h('pre', null, fmt.json(v)))));
+    const d = (await api(M, 'GET', '/admin/analytics/dashboard')).data;
+    const a = d.attempts || {};
+    const sc = d.scenarios || {};
+    const daily = d.dailyAttempts || [];
+    const minutes = (secs) => (secs === null || secs === undefined ? '—' : `${Math.floor(secs / 60)} min ${Math.round(secs % 60)} s`);
+    const byChart = (title, obj) => chart({ type: 'bar', title, labels: Object.keys(obj || {}).map((k) => fmt.label(k)), series: [{ name: 'scenarios', values: Object.values(obj || {}) }] });
+    const ranking = (rows, cols) => (rows || []).length
+      ? h('table', { class: 'table' }, h('thead', null, h('tr', null, cols.map(([label]) => h('th', { scope: 'col', class: label === 'Scenario' ? null : 'num' }, label)))),
+        h('tbody', null, rows.map((r) => h('tr', null, cols.map(([label, f]) => (label === 'Scenario'
+          ? h('td', null, h('a', { href: `#/training/s/${r.scenarioId}` }, r.name))
+          : h('td', { class: 'num' }, f(r))))))))
+      : empty('No attempts in this period yet.');
+    const period = d.period ? `${fmt.date(d.period.start).split(',')[0]} – ${fmt.date(d.period.end).split(',')[0]}` : '';
+    return h('div', { 'data-testid': 'training-dashboard' },
+      h('p', { class: 'muted' }, `Last ${d.period?.days ?? 30} days${period ? ` (${period})` : ''}.`),
+      h('div', { class: 'stats' },
+        stat('Attempts', fmt.num(a.totalAttempts)), stat('Learners', fmt.num(a.uniqueUsers)),
+        stat('Average score', fmt.num(a.averageScore, 1)), stat('Pass rate', fmt.pct(a.passRate)),
+        stat('Completion rate', fmt.pct(a.completionRate)), stat('Average rating', a.averageRating === null || a.averageRating === undefined ? '—' : `★ ${fmt.num(a.averageRating, 2)}`),
+        stat('Average duration', minutes(a.averageDuration)), stat('Scenarios', fmt.num(sc.total))),
+      card(null, chart({ type: 'line', title: 'Attempts per day', labels: daily.map((x) => x.date.slice(5)), series: [{ name: 'attempts', values: daily.map((x) => x.attempts) }] })),
+      h('div', { class: 'two' },
+        card('Most attempted', ranking(d.topScenarios, [['Scenario'], ['Attempts', (r) => fmt.num(r.attempts)], ['Avg score', (r) => fmt.num(r.averageScore, 1)], ['Rating', (r) => fmt.num(r.averageRating, 2)]])),
+        card('Best rated', ranking(d.bestRatedScenarios, [['Scenario'], ['Rating', (r) => fmt.num(r.averageRating, 2)], ['Ratings', (r) => fmt.num(r.ratings)], ['Avg score', (r) => fmt.num(r.averageScore, 1)]]))),
+      h('div', { class: 'two' },
+        card(null, byChart('Scenarios by category', sc.byCategory)),
+        card(null, byChart('Scenarios by status', sc.byStatus))));
   });
-}
-function simpleTable(rows) {
-  const keys = Object.keys(rows[0]).slice(0, 8);
-  return h('table', { class: 'table' }, h('thead', null, h('tr', null, keys.map((k) => h('th', null, k)))),
-    h('tbody', null, rows.map((r) => h('tr', null, keys.map((k) => h('td', null, typeof r[k] === 'object' ? JSON.stringify(r[k]) : String(r[k] ?? '—')))))));
 }
 
 // ---------- one scenario ----------

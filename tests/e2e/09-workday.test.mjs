@@ -164,3 +164,37 @@ test('planning: enrolment, rent parameters, capex and opex are edited as fields 
     assert.equal((await row2031.locator('td').nth(1).innerText()).replace(/\D/g, ''), '111');
   });
 });
+
+test('training dashboard: figures, charts and rankings, not raw JSON', async () => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await open(page, 'training/dashboard');
+    await settled(page);
+    const dash = page.getByTestId('training-dashboard');
+    await dash.waitFor();
+    assert.equal(await dash.locator('pre').count(), 0, 'raw JSON on the dashboard');
+    const text = await dash.innerText();
+    assert.match(text, /Pass rate\s*\d+(\.\d)?%/);
+    assert.match(text, /Attempts\s*\d+/);
+    assert.ok((await dash.locator('figure.chart:not(.chart-empty)').count()) >= 2, 'charts with data');
+    assert.ok((await dash.locator('a[href^="#/training/s/"]').count()) >= 2, 'ranked scenarios link to their pages');
+    await shot(page, '09-training-dashboard');
+  });
+});
+
+test('the sidebar runs to the bottom of a long page', async () => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await open(page, 'training/dashboard');
+    await settled(page);
+    await page.getByTestId('training-dashboard').waitFor();
+    const colour = await page.evaluate(() => {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      const el = document.elementFromPoint(10, window.innerHeight - 5);
+      let node = el;
+      while (node && getComputedStyle(node).backgroundImage === 'none' && getComputedStyle(node).backgroundColor === 'rgba(0, 0, 0, 0)') node = node.parentElement;
+      return node ? `${getComputedStyle(node).backgroundColor} ${getComputedStyle(node).backgroundImage}` : '';
+    });
+    assert.match(colour, /rgb\(15, 23, 42\)/, `bottom-left of a long page: ${colour}`);
+  });
+});
