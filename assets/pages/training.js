@@ -351,7 +351,7 @@ async function scenarioPage(main, id, tab) {
 function overview(p, s) {
   p.append(h('div', { class: 'two' },
     card('Basics', kv([['Description', s.description], ['Category', s.category], ['Difficulty', s.difficulty], ['Estimated duration', s.estimatedDuration ? `${s.estimatedDuration} min` : null],
-      ['Tags', (s.tags || []).join(', ')], ['Private', s.isPrivate], ['Created', fmt.date(s.createdAt)], ['Updated', fmt.date(s.updatedAt)], ['Published', fmt.date(s.publishedAt)]])),
+      ['Tags', (s.tags || []).join(', ')], ['Private', s.isPrivate], ['Created', fmt.date(s.metadata?.createdAt ?? s.createdAt)], ['Updated', fmt.date(s.metadata?.updatedAt ?? s.updatedAt)], ['Published', fmt.date(s.metadata?.publishedAt ?? s.publishedAt)]])),
     card('Customer profile', kv(Object.entries(s.customerProfile || {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]))),
     card('Context', kv(Object.entries(s.context || {}).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]))),
     card('AI configuration', kv(Object.entries(s.aiConfig || {}).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]))),
@@ -397,10 +397,13 @@ async function showDiff(box, id, from, to) {
       api(M, 'GET', `/admin/scenarios/${id}/versions/${to}`).then((r) => r.data).catch(() => null),
     ]);
     const show = (v) => h('pre', null, v === undefined ? '—' : typeof v === 'string' ? v : fmt.json(v));
-    return h('div', null, h('h2', null, `Changes v${from} → v${to} (${d.totalChanges ?? d.differences?.length ?? 0})`),
-      d.differences?.length ? h('table', { class: 'diff' },
+    // "nothing" written two ways (null, [], {}, '') is not a change anybody made
+    const blank = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(blank));
+    const changes = (d.differences || []).filter((x) => !(blank(x.oldValue) && blank(x.newValue)));
+    return h('div', null, h('h2', null, `Changes v${from} → v${to} (${changes.length})`),
+      changes.length ? h('table', { class: 'diff' },
         h('thead', null, h('tr', null, h('th', null, 'Field'), h('th', null, `v${from}`), h('th', null, `v${to}`))),
-        h('tbody', null, d.differences.map((x) => h('tr', null, h('th', { scope: 'row' }, x.path, ' ', badge(x.changeType, 'role')), h('td', { class: 'old' }, show(x.oldValue)), h('td', { class: 'new' }, show(x.newValue))))))
+        h('tbody', null, changes.map((x) => h('tr', null, h('th', { scope: 'row' }, x.path, ' ', badge(x.changeType, 'role')), h('td', { class: 'old' }, show(x.oldValue)), h('td', { class: 'new' }, show(x.newValue))))))
         : empty('These versions are identical.'),
       a && b ? h('details', null, h('summary', null, 'Full snapshots side by side'), h('div', { class: 'two' }, h('pre', null, fmt.json(a.snapshot)), h('pre', null, fmt.json(b.snapshot)))) : null);
   });

@@ -146,7 +146,7 @@ test('planning: enrolment, rent parameters, capex and opex are edited as fields 
     await d.getByLabel('Description, row 2', { exact: true }).fill('Science labs');
     await shot(page, '09-planning-new-version-form');
     await d.getByRole('button', { name: 'Create version' }).click();
-    await page.getByRole('heading', { name }).waitFor();
+    await page.getByRole('heading', { name, exact: true }).waitFor();
     await settled(page);
     const row2030 = page.getByTestId('projection').locator('tbody tr', { has: page.locator('th', { hasText: /^2030$/ }) });
     assert.equal((await row2030.locator('td').first().innerText()).replace(/\D/g, ''), '350');
@@ -158,7 +158,7 @@ test('planning: enrolment, rent parameters, capex and opex are edited as fields 
     assert.equal(await e.locator('textarea.mono').count(), 0, 'a JSON text box in the edit form');
     await e.getByLabel('IB students, row 9').fill('111');
     await e.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('heading', { name }).waitFor();
+    await page.getByRole('heading', { name, exact: true }).waitFor();
     await settled(page);
     const row2031 = page.getByTestId('projection').locator('tbody tr', { has: page.locator('th', { hasText: /^2031$/ }) });
     assert.equal((await row2031.locator('td').nth(1).innerText()).replace(/\D/g, ''), '111');
@@ -196,5 +196,33 @@ test('the sidebar runs to the bottom of a long page', async () => {
       return node ? `${getComputedStyle(node).backgroundColor} ${getComputedStyle(node).backgroundImage}` : '';
     });
     assert.match(colour, /rgb\(15, 23, 42\)/, `bottom-left of a long page: ${colour}`);
+  });
+});
+
+test('training: a scenario shows its dates, and a version diff lists only real changes', async () => {
+  const token = await adminToken();
+  const auth = { 'content-type': 'application/json', Authorization: `Bearer ${token}` };
+  const made = await (await fetch(`${BASE}/training/api/admin/scenarios`, { method: 'POST', headers: auth,
+    body: JSON.stringify({ name: `Diff check ${Date.now()}`, description: 'A scenario for the version diff', category: 'SALES', difficulty: 'BEGINNER', estimatedDuration: 5 }) })).json();
+  const id = (made.data || made).id;
+  // v2: renamed; empty lists where v1 had none (nothing anybody changed)
+  const put = await fetch(`${BASE}/training/api/admin/scenarios/${id}`, { method: 'PUT', headers: auth,
+    body: JSON.stringify({ name: 'Diff check renamed', tags: [], successCriteria: { mustUseKeywords: [] }, changelog: 'rename' }) });
+  assert.equal(put.status, 200);
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await open(page, `training/s/${id}`);
+    await page.getByRole('heading', { name: 'Diff check renamed' }).waitFor();
+    await settled(page);
+    const overview = await page.locator('main').innerText();
+    assert.match(overview, /Created\s+\w{3} \d+, \d{4}/, 'Created date shown');
+    assert.match(overview, /Updated\s+\w{3} \d+, \d{4}/, 'Updated date shown');
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const head = page.getByRole('heading', { name: /Changes v1 → v2/ });
+    await head.waitFor();
+    assert.equal(await head.innerText(), 'Changes v1 → v2 (1)');
+    const rows = await page.locator('table.diff tbody th').allInnerTexts();
+    assert.deepEqual(rows.map((r) => r.split(/\s/)[0]), ['name']);
   });
 });
