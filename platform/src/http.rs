@@ -840,11 +840,12 @@ async fn cookie_checker(req: &Request, key: poem_openapi::auth::ApiKey) -> poem:
     check_bearer(req, &key.key).await
 }
 
-/// Either a session cookie or a bearer token.
+/// Either a bearer token or a session cookie (the bearer first: the document
+/// lists it first, and a client that sends one means it).
 #[derive(poem_openapi::SecurityScheme)]
 pub enum SessionOrBearer {
-    Session(SessionCookieAuth),
     Bearer(BearerAuth),
+    Session(SessionCookieAuth),
 }
 
 impl SessionOrBearer {
