@@ -840,12 +840,11 @@ async fn cookie_checker(req: &Request, key: poem_openapi::auth::ApiKey) -> poem:
     check_bearer(req, &key.key).await
 }
 
-/// Either a bearer token or a session cookie (the bearer first: the document
-/// lists it first, and a client that sends one means it).
+/// Either a session cookie or a bearer token.
 #[derive(poem_openapi::SecurityScheme)]
 pub enum SessionOrBearer {
-    Bearer(BearerAuth),
     Session(SessionCookieAuth),
+    Bearer(BearerAuth),
 }
 
 impl SessionOrBearer {

@@ -80,9 +80,11 @@ impl AuthApi {
 
     /// Sign out: the session ends and the cookie is cleared.
     #[oai(path = "/api/auth/signout", method = "post")]
-    async fn signout(&self, auth: SessionOrBearer, meta: RequestMeta) -> Result<SignedOut> {
-        let p = auth.principal();
-        self.platform.auth.sign_out(p, &meta, crate::SLUG).await?;
+    async fn signout(&self, caller: Caller<AnyRole>, meta: RequestMeta) -> Result<SignedOut> {
+        self.platform
+            .auth
+            .sign_out(&caller.principal, &meta, crate::SLUG)
+            .await?;
         let cookie = format!(
             "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
             secure(&meta)
@@ -92,10 +94,7 @@ impl AuthApi {
 
     /// The current session and role.
     #[oai(path = "/api/auth/session", method = "get")]
-    async fn session(&self, auth: SessionOrBearer) -> Result<Json<Session>> {
-        let p = auth.principal();
-        let role = service::planning_role(p)
-            .ok_or_else(|| ApiError::forbidden("No planning role"))?;
-        Ok(Json(session_of(p, role)))
+    async fn session(&self, caller: Caller<AnyRole>) -> Result<Json<Session>> {
+        Ok(Json(session_of(&caller.principal, caller.role)))
     }
 }

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 
 use frontline_platform::auth::Principal;
 use frontline_platform::body::JsonBody;
-use frontline_platform::http::{ModuleError, RequestMeta, SessionOrBearer};
+use frontline_platform::http::{BearerAuth, ModuleError, RequestMeta, SessionCookieAuth};
 use frontline_platform::page::Page;
 use frontline_platform::{ApiError, Platform};
 use poem::{Request, RequestBody};
@@ -63,20 +63,23 @@ impl<'a, P: Policy> ApiExtractor<'a> for Caller<P> {
     type ParamRawType = ();
 
     fn register(registry: &mut Registry) {
-        SessionOrBearer::register(registry);
+        BearerAuth::register(registry);
+        SessionCookieAuth::register(registry);
     }
 
+    /// Bearer first: a client that sends a bearer token means it.
     fn security_schemes() -> Vec<&'static str> {
-        SessionOrBearer::security_schemes()
+        let mut schemes = BearerAuth::security_schemes();
+        schemes.extend(SessionCookieAuth::security_schemes());
+        schemes
     }
 
     async fn from_request(
         request: &'a Request,
         body: &mut RequestBody,
-        opts: ExtractParamOptions<()>,
+        _opts: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
-        let auth = SessionOrBearer::from_request(request, body, opts).await?;
-        let principal = auth.principal().clone();
+        let principal = caller(request, body).await?;
         match service::planning_role(&principal) {
             Some(role) if P::ROLES.contains(&role) => Ok(Caller {
                 principal,
@@ -85,6 +88,22 @@ impl<'a, P: Policy> ApiExtractor<'a> for Caller<P> {
             }),
             _ => Err(forbidden(P::ROLES).into()),
         }
+    }
+}
+
+/// The signed-in caller: the bearer token when the request has one (a bad
+/// token is 401 even beside a session cookie), else the session cookie.
+pub(crate) async fn caller(request: &Request, body: &mut RequestBody) -> poem::Result<Principal> {
+    if request.headers().contains_key(poem::http::header::AUTHORIZATION) {
+        Ok(BearerAuth::from_request(request, body, Default::default())
+            .await?
+            .0)
+    } else {
+        Ok(
+            SessionCookieAuth::from_request(request, body, Default::default())
+                .await?
+                .0,
+        )
     }
 }
 
