@@ -257,7 +257,10 @@ fn check(
                     .filter_map(|e| e.as_str().map(String::from))
                     .collect();
                 errs.push(if names.len() > MAX_NAMED_VALUES {
-                    wrong(&format!("one of the {} values the document lists", names.len()))
+                    wrong(&format!(
+                        "one of the {} values the document lists",
+                        names.len()
+                    ))
                 } else {
                     wrong(&format!("one of {}", names.join(", ")))
                 });
@@ -357,11 +360,10 @@ mod tests {
 
     #[test]
     fn list_sizes_repeats_and_patterns_are_named() {
-        let got: Vec<(String, String)> =
-            diagnose::<Lists>(&json!({"ids": ["a"], "code": "abc"}))
-                .into_iter()
-                .map(|e| (e.field, e.message))
-                .collect();
+        let got: Vec<(String, String)> = diagnose::<Lists>(&json!({"ids": ["a"], "code": "abc"}))
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect();
         assert_eq!(
             got,
             vec![

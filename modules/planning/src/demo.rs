@@ -62,9 +62,24 @@ fn version(
             parameters: Some(parameters),
         },
         capex_items: Some(vec![
-            capex(2028, CapexCategory::Building, 10_000_000.0, "New campus construction"),
-            capex(2030, CapexCategory::Technology, 2_000_000.0, "IT infrastructure upgrade"),
-            capex(2038, CapexCategory::Maintenance, 3_000_000.0, "Ten-year refurbishment"),
+            capex(
+                2028,
+                CapexCategory::Building,
+                10_000_000.0,
+                "New campus construction",
+            ),
+            capex(
+                2030,
+                CapexCategory::Technology,
+                2_000_000.0,
+                "IT infrastructure upgrade",
+            ),
+            capex(
+                2038,
+                CapexCategory::Maintenance,
+                3_000_000.0,
+                "Ten-year refurbishment",
+            ),
         ]),
         opex_sub_accounts: Some(vec![
             NewOpexSubAccount {

@@ -18,7 +18,9 @@ fn value_of<T>(r: &Row<'_>, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite:
         rusqlite::Error::FromSqlConversionFailure(
             i,
             ValueRef::Text(text.as_bytes()).data_type(),
-            Box::new(FromSqlError::Other(format!("unknown value {text:?}").into())),
+            Box::new(FromSqlError::Other(
+                format!("unknown value {text:?}").into(),
+            )),
         )
     })
 }

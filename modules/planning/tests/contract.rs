@@ -164,7 +164,9 @@ async fn request_rules_the_document_states_are_enforced_with_the_field_named() {
             "PATCH",
             Some(&c.admin),
             "/admin/settings",
-            Some(json!({"currency": "EUR", "timezone": "Europe/Paris", "dateFormat": "YYYY-MM-DD"})),
+            Some(
+                json!({"currency": "EUR", "timezone": "Europe/Paris", "dateFormat": "YYYY-MM-DD"}),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{b}");
@@ -233,10 +235,18 @@ async fn query_parameters_accept_exactly_the_documented_values() {
         "?startDate=2025-01-01T00:00:00Z",
     ] {
         let (status, b) = c
-            .call("GET", Some(&c.admin), &format!("/admin/audit-logs{ok}"), None)
+            .call(
+                "GET",
+                Some(&c.admin),
+                &format!("/admin/audit-logs{ok}"),
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{ok}: {b}");
-        assert_eq!(b["data"]["logs"][0]["action"], "CREATE_VERSION", "{ok}: {b}");
+        assert_eq!(
+            b["data"]["logs"][0]["action"], "CREATE_VERSION",
+            "{ok}: {b}"
+        );
     }
     let (status, b) = c
         .call(
@@ -265,7 +275,12 @@ async fn credentials_and_role_come_before_parameters_and_bodies() {
     // A VIEWER may not create: 403 before the body is looked at.
     let viewer = c.app.token_for(&["planning:VIEWER"]).await;
     let (status, b) = c
-        .call("POST", Some(&viewer), "/versions", Some(json!({"name": [1]})))
+        .call(
+            "POST",
+            Some(&viewer),
+            "/versions",
+            Some(json!({"name": [1]})),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{b}");
     assert_eq!(b["code"], "FORBIDDEN");

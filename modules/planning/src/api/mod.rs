@@ -32,8 +32,11 @@ pub trait Policy: Send + Sync + 'static {
 /// Any planning role (ADMIN, PLANNER, VIEWER).
 pub struct AnyRole;
 impl Policy for AnyRole {
-    const ROLES: &'static [PlanningRole] =
-        &[PlanningRole::Admin, PlanningRole::Planner, PlanningRole::Viewer];
+    const ROLES: &'static [PlanningRole] = &[
+        PlanningRole::Admin,
+        PlanningRole::Planner,
+        PlanningRole::Viewer,
+    ];
 }
 
 /// ADMIN or PLANNER.
@@ -94,7 +97,10 @@ impl<'a, P: Policy> ApiExtractor<'a> for Caller<P> {
 /// The signed-in caller: the bearer token when the request has one (a bad
 /// token is 401 even beside a session cookie), else the session cookie.
 pub(crate) async fn caller(request: &Request, body: &mut RequestBody) -> poem::Result<Principal> {
-    if request.headers().contains_key(poem::http::header::AUTHORIZATION) {
+    if request
+        .headers()
+        .contains_key(poem::http::header::AUTHORIZATION)
+    {
         Ok(BearerAuth::from_request(request, body, Default::default())
             .await?
             .0)

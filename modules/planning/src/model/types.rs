@@ -103,10 +103,7 @@ impl Type for DateBound {
         MetaSchemaRef::Inline(Box::new(MetaSchema {
             any_of: vec![
                 MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date"))),
-                MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format(
-                    "string",
-                    "date-time",
-                ))),
+                MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date-time"))),
             ],
             ..MetaSchema::ANY
         }))

@@ -242,7 +242,12 @@ pub fn compare_metrics(asked: Option<Vec<Metric>>) -> Vec<Metric> {
 }
 
 /// The compared figures of one version.
-pub fn compare_item(id: &str, name: &str, rent_model: RentModelKind, p: &Projection) -> CompareItem {
+pub fn compare_item(
+    id: &str,
+    name: &str,
+    rent_model: RentModelKind,
+    p: &Projection,
+) -> CompareItem {
     CompareItem {
         id: id.to_string(),
         name: name.to_string(),

@@ -39,8 +39,8 @@ pub fn list(conn: &Connection, filter: &VersionFilter) -> ApiResult<(Vec<Version
 pub fn detail(conn: &Connection, id: &str, include_calculations: bool) -> ApiResult<VersionDetail> {
     let v = store::require(conn, id)?;
     let (settings, _) = store::settings(conn)?;
-    let calculations = include_calculations
-        .then(|| calculations(&project(v.mode, &v.document, &settings)));
+    let calculations =
+        include_calculations.then(|| calculations(&project(v.mode, &v.document, &settings)));
     let rates = effective_rates(&v.document, &settings);
     let d = v.document;
     Ok(VersionDetail {
@@ -84,8 +84,7 @@ fn unique_name(conn: &Connection, name: &str, except: Option<&str>) -> ApiResult
 
 /// 403 for edits of a LOCKED version.
 fn locked(id: &str) -> ApiError {
-    ApiError::forbidden("Version is LOCKED and cannot be edited")
-        .with_extra("versionId", id)
+    ApiError::forbidden("Version is LOCKED and cannot be edited").with_extra("versionId", id)
 }
 
 /// A new DRAFT version made by `w`'s caller at `now`. 409 when the name is taken.
@@ -183,8 +182,9 @@ pub fn update(
 pub fn delete(w: &mut Write<'_>, id: &str, now: &str) -> ApiResult<String> {
     let v = store::require(w.tx(), id)?;
     if v.status == VersionStatus::Locked {
-        return Err(ApiError::conflict("Cannot delete a LOCKED version")
-            .with_extra("versionId", &v.id));
+        return Err(
+            ApiError::conflict("Cannot delete a LOCKED version").with_extra("versionId", &v.id)
+        );
     }
     store::soft_delete(w.tx(), &v.id, now)?;
     w.audit(
@@ -267,8 +267,7 @@ pub fn lock(
         .filter(|r| !r.is_empty());
     let mut v = store::require(w.tx(), id)?;
     if v.status == VersionStatus::Locked {
-        return Err(ApiError::conflict("Version is already locked")
-            .with_extra("versionId", &v.id));
+        return Err(ApiError::conflict("Version is already locked").with_extra("versionId", &v.id));
     }
     let rates = effective_rates(&v.document, &store::settings(w.tx())?.0);
     v.document.admin_settings = VersionRates {
@@ -302,8 +301,9 @@ pub fn load_all(conn: &Connection, ids: &[String]) -> ApiResult<Vec<VersionRow>>
         }
     }
     if !missing.is_empty() {
-        return Err(ApiError::not_found("One or more versions not found")
-            .with_extra("versionIds", missing));
+        return Err(
+            ApiError::not_found("One or more versions not found").with_extra("versionIds", missing)
+        );
     }
     Ok(rows)
 }
