@@ -485,7 +485,7 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
             students_projection: projection,
         });
     }
-    plans.sort_by(|a, b| a.curriculum_type.cmp(&b.curriculum_type));
+    plans.sort_by_key(|p| p.curriculum_type);
 
     let rent_plan = match &d.rent_plan {
         None => {
