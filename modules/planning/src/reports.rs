@@ -5,7 +5,7 @@ use frontline_platform::report::{Cell, Chart, KeyFigure, NumberFormat, Report, S
 use frontline_platform::{ApiError, ApiResult, FieldError};
 
 use crate::engine::Projection;
-use crate::model::{GenerateReportRequest, ReportFormat, ReportType, VersionRow};
+use crate::model::{GenerateReportRequest, PlanningError, ReportFormat, ReportType, VersionRow};
 
 /// A checked generate request.
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ pub fn spec(version_id: &str, r: &GenerateReportRequest) -> ApiResult<ReportSpec
     }
     let comparison = r.report_type == ReportType::Comparison;
     if comparison && !(1..=3).contains(&others.len()) {
-        return Err(ApiError::validation(vec![FieldError::new(
+        return Err(PlanningError::fields(vec![FieldError::new(
             "compareWithIds",
             "COMPARISON needs 1 to 3 other version IDs",
         )]));

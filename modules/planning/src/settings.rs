@@ -6,7 +6,7 @@ use frontline_platform::{ApiError, ApiResult, FieldError};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Rates;
-use crate::model::{DateFormat, NumberFormat};
+use crate::model::{DateFormat, NumberFormat, PlanningError};
 
 /// The global settings, camelCase as the document prints them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,7 +90,7 @@ pub fn validate(p: &SettingsPatch) -> ApiResult<()> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::validation(errors))
+        Err(PlanningError::fields(errors))
     }
 }
 

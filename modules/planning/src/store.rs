@@ -6,8 +6,8 @@ use rusqlite::types::{FromSqlError, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::model::{
-    ReportFormat, ReportRow, ReportType, SortBy, VersionDocument, VersionFilter, VersionMode,
-    VersionRow, VersionStatus,
+    PlanningError, ReportFormat, ReportRow, ReportType, SortBy, VersionDocument, VersionFilter,
+    VersionMode, VersionRow, VersionStatus,
 };
 use crate::settings::Settings;
 
@@ -81,7 +81,9 @@ pub fn require(conn: &Connection, id: &str) -> ApiResult<VersionRow> {
 }
 
 pub fn not_found(id: &str) -> ApiError {
-    ApiError::not_found("Version not found").with_extra("versionId", id)
+    PlanningError::NotFound
+        .with_message("Version not found")
+        .with_extra("versionId", id)
 }
 
 /// True when another live version has this name (case-insensitive).

@@ -334,3 +334,54 @@ async fn a_bearer_token_is_the_caller_even_beside_another_session_cookie() {
         .await;
     resp.assert_status_is_ok();
 }
+
+#[tokio::test]
+async fn every_error_carries_one_of_the_documents_codes() {
+    let c = Ctx::new().await;
+    let codes = [
+        "VALIDATION_ERROR",
+        "UNAUTHORIZED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "CONFLICT",
+        "RATE_LIMIT_EXCEEDED",
+        "INTERNAL_ERROR",
+        "DATABASE_ERROR",
+    ];
+    // The framework's own refusals: wrong method, wrong content type.
+    let resp = c
+        .app
+        .client
+        .put("/planning/api/versions")
+        .header("Authorization", format!("Bearer {}", c.admin))
+        .send()
+        .await;
+    assert_eq!(resp.0.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let b: Value = resp.0.into_body().into_json().await.unwrap();
+    assert!(codes.contains(&b["code"].as_str().unwrap_or("")), "{b}");
+    let resp = c
+        .app
+        .client
+        .post("/planning/api/versions")
+        .header("Authorization", format!("Bearer {}", c.admin))
+        .content_type("text/plain")
+        .body("name=x")
+        .send()
+        .await;
+    assert_eq!(resp.0.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let b: Value = resp.0.into_body().into_json().await.unwrap();
+    assert_eq!(b["code"], "VALIDATION_ERROR", "{b}");
+
+    // The document lists the codes of each status.
+    let resp = c.app.client.get("/planning/openapi.json").send().await;
+    let doc: Value = resp.0.into_body().into_json().await.unwrap();
+    let conflict = doc["paths"]["/api/versions/{id}"]["delete"]["responses"]["409"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(conflict.contains("`CONFLICT`"), "{conflict}");
+    let text = doc.to_string();
+    for other in ["METHOD_NOT_ALLOWED", "PAYLOAD_TOO_LARGE", "STORAGE_FULL", "BAD_REQUEST"] {
+        assert!(!text.contains(other), "{other} is not a planning code");
+    }
+}

@@ -32,14 +32,10 @@ impl AdminApi {
         let patch: crate::settings::SettingsPatch = body.0.into();
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let at = now.clone();
-        let settings = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut w = service::Write::new(tx, &caller.principal, &meta);
-                service::update_settings(&mut w, &patch, &at)
-            })
-            .await?;
+        let settings = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::update_settings(w, &patch, &at)
+        })
+        .await?;
         Ok(Json(Envelope::ok(AdminSettingsUpdated {
             cpi_rate: settings.cpi_rate,
             discount_rate: settings.discount_rate,
@@ -67,10 +63,9 @@ impl AdminApi {
     ) -> Result<Json<Envelope<UserList>>> {
         let all = all.0.unwrap_or(false);
         if all && !caller.principal.is_admin() {
-            return Err(ApiError::forbidden(
-                "Listing users without a planning role needs the platform admin role",
-            )
-            .into());
+            return Err(PlanningError::Forbidden
+                .with_message("Listing users without a planning role needs the platform admin role")
+                .into());
         }
         let users = self
             .platform
@@ -102,14 +97,10 @@ impl AdminApi {
     ) -> Result<Json<Envelope<UserRoleUpdated>>> {
         let role = body.0.role;
         let auth = self.platform.auth.clone();
-        let user = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut w = service::Write::new(tx, &caller.principal, &meta);
-                service::set_user_role(&mut w, &auth, &user_id.0, role)
-            })
-            .await?;
+        let user = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::set_user_role(w, &auth, &user_id.0, role)
+        })
+        .await?;
         Ok(Json(Envelope::ok(UserRoleUpdated {
             id: user.id,
             role,

@@ -64,8 +64,9 @@ impl AuthApi {
             .sign_in(&body.0.email, &body.0.password, &meta, crate::SLUG)
             .await?;
         let principal = self.platform.auth.verify(&token.access_token).await?;
-        let role = service::planning_role(&principal)
-            .ok_or_else(|| ApiError::forbidden("Your account has no role in planning"))?;
+        let role = service::planning_role(&principal).ok_or_else(|| {
+            PlanningError::Forbidden.with_message("Your account has no role in planning")
+        })?;
         let cookie = format!(
             "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
             token.access_token,

@@ -9,6 +9,7 @@ use frontline_platform::auth::Principal;
 use frontline_platform::body::JsonBody;
 use frontline_platform::http::{BearerAuth, ModuleError, RequestMeta, SessionCookieAuth};
 use frontline_platform::page::Page;
+use frontline_platform::write;
 use frontline_platform::{ApiError, Platform};
 use poem::{Request, RequestBody};
 use poem_openapi::param::{Path, Query};
@@ -117,9 +118,9 @@ pub(crate) async fn caller(request: &Request, body: &mut RequestBody) -> poem::R
 fn forbidden(roles: &[PlanningRole]) -> ApiError {
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     if roles == [PlanningRole::Admin] {
-        ApiError::forbidden("Admin access required")
+        PlanningError::Forbidden.with_message("Admin access required")
     } else {
-        ApiError::forbidden(format!(
+        PlanningError::Forbidden.with_message(format!(
             "Insufficient permissions. {} role required.",
             names.join(" or ")
         ))

@@ -83,14 +83,10 @@ impl ReportsApi {
             file_id: pending.meta().id.clone(),
             file_size: pending.meta().size,
         };
-        let row = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut w = service::Write::new(tx, &caller.principal, &meta);
-                service::record_report(&mut w, row, &pending)
-            })
-            .await?;
+        let row = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::record_report(w, row, &pending)
+        })
+        .await?;
         let (url, _) = self.platform.files.signed_url(&row.file_id, REPORT_TTL);
         Ok(Json(Envelope::ok(ReportGenerated {
             report_id: row.id,

@@ -100,14 +100,10 @@ impl VersionsApi {
         body: JsonBody<VersionCreate>,
     ) -> Result<CreatedVersion> {
         let at = now();
-        let v = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut w = service::Write::new(tx, &caller.principal, &meta);
-                service::create(&mut w, body.0, &at)
-            })
-            .await?;
+        let v = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::create(w, body.0, &at)
+        })
+        .await?;
         Ok(CreatedVersion::Ok(Json(Envelope::ok(VersionCreated {
             id: v.id,
             name: v.name,
@@ -130,14 +126,10 @@ impl VersionsApi {
         body: JsonBody<VersionUpdate>,
     ) -> Result<Json<Envelope<VersionUpdated>>> {
         let at = now();
-        let v = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut w = service::Write::new(tx, &caller.principal, &meta);
-                service::update(&mut w, &id.0, body.0, &at)
-            })
-            .await?;
+        let v = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::update(w, &id.0, body.0, &at)
+        })
+        .await?;
         Ok(Json(Envelope::ok(VersionUpdated {
             id: v.id,
             updated_at: v.updated_at,
@@ -157,14 +149,10 @@ impl VersionsApi {
     ) -> Result<Json<Envelope<VersionDeleted>>> {
         let deleted_at = now();
         let at = deleted_at.clone();
-        let id = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut w = service::Write::new(tx, &caller.principal, &meta);
-                service::delete(&mut w, &id.0, &at)
-            })
-            .await?;
+        let id = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::delete(w, &id.0, &at)
+        })
+        .await?;
         Ok(Json(Envelope::ok(VersionDeleted {
             id,
             deleted_at,
@@ -188,14 +176,10 @@ impl VersionsApi {
         body: JsonBody<DuplicateRequest>,
     ) -> Result<DuplicatedVersion> {
         let at = now();
-        let v = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut w = service::Write::new(tx, &caller.principal, &meta);
-                service::duplicate(&mut w, &id.0, body.0, &at)
-            })
-            .await?;
+        let v = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::duplicate(w, &id.0, body.0, &at)
+        })
+        .await?;
         Ok(DuplicatedVersion::Ok(Json(Envelope::ok(
             VersionDuplicated {
                 id: v.id,
@@ -225,14 +209,10 @@ impl VersionsApi {
         body: JsonBody<LockRequest>,
     ) -> Result<Json<Envelope<VersionLocked>>> {
         let at = now();
-        let v = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut w = service::Write::new(tx, &caller.principal, &meta);
-                service::lock(&mut w, &id.0, body.0.reason, &at)
-            })
-            .await?;
+        let v = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::lock(w, &id.0, body.0.reason, &at)
+        })
+        .await?;
         Ok(Json(Envelope::ok(VersionLocked {
             id: v.id,
             status: v.status,

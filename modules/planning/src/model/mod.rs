@@ -4,6 +4,7 @@
 
 mod admin;
 mod enums;
+mod errors;
 mod reports;
 mod stored;
 mod types;
@@ -11,6 +12,7 @@ mod versions;
 
 pub use admin::*;
 pub use enums::*;
+pub use errors::*;
 pub use reports::*;
 pub use stored::*;
 pub use types::*;
@@ -30,7 +32,7 @@ pub struct ErrorBody {
     pub success: bool,
     /// Human-readable message.
     pub error: String,
-    /// One of the document's error codes (`VALIDATION_ERROR`, `UNAUTHORIZED`, `CONFLICT`, ...).
+    /// One of the document's error codes (see each status's list).
     pub code: String,
     /// Field paths mapped to their messages, or other facts about the error.
     pub details: Option<Value>,
@@ -43,6 +45,7 @@ impl ErrorEnvelope for PlanningEnvelope {
     const VALIDATION_STATUS: StatusCode = StatusCode::BAD_REQUEST;
     /// The document's code list has UNAUTHORIZED for every 401.
     const UNAUTHORIZED_CODE: Option<&'static str> = Some("UNAUTHORIZED");
+    const ERROR_CODES: &'static [frontline_platform::ErrorCode] = PlanningError::TABLE;
 
     fn render(err: &ApiError, _ctx: &ErrorContext) -> Value {
         let mut details = Map::new();
@@ -63,7 +66,8 @@ impl ErrorEnvelope for PlanningEnvelope {
             } else {
                 err.message.as_str()
             };
-        let mut body = json!({ "success": false, "error": message, "code": err.code() });
+        let mut body =
+            json!({ "success": false, "error": message, "code": PlanningError::code_of(err) });
         if !details.is_empty() {
             body["details"] = Value::Object(details);
         }

@@ -1,8 +1,8 @@
 //! Roles, global settings, users and the audit log of planning.
 
-use frontline_platform::audit::{self, AuditQuery};
+use frontline_platform::audit::{self, AuditEntry, AuditQuery};
 use frontline_platform::auth::{find_user, Auth, Principal, User, UserChanges};
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::ApiResult;
 use rusqlite::Connection;
 
 use super::*;
@@ -38,19 +38,20 @@ pub fn role_of_roles(roles: &[String]) -> Option<PlanningRole> {
 
 /// Applies a settings change at `now`; returns the new settings.
 pub fn update_settings(
-    w: &mut Write<'_>,
+    w: &WriteCtx<'_>,
     patch: &SettingsPatch,
     now: &str,
 ) -> ApiResult<settings::Settings> {
     let (current, _) = store::settings(w.tx())?;
     let (next, changes) = settings::apply(&current, patch)?;
     store::save_settings(w.tx(), &next, now)?;
-    w.audit(
-        "UPDATE_SETTINGS",
-        "SETTINGS",
-        None,
-        serde_json::json!({ "changes": changes }),
-    )?;
+    w.record(AuditEntry {
+        module: crate::SLUG,
+        action: "UPDATE_SETTINGS",
+        entity_type: "SETTINGS",
+        entity_id: None,
+        details: serde_json::json!({ "changes": changes }),
+    })?;
     Ok(next)
 }
 
@@ -80,19 +81,22 @@ pub fn users(conn: &Connection, all: bool) -> ApiResult<Vec<PlanningUser>> {
 /// stay). A planning ADMIN reaches only users who have a planning role (404
 /// for others); platform administrators stay ADMIN (409).
 pub fn set_user_role(
-    w: &mut Write<'_>,
+    w: &WriteCtx<'_>,
     auth: &Auth,
     user_id: &str,
     role: PlanningRole,
 ) -> ApiResult<User> {
-    let platform_admin = w.actor().is_admin();
+    let platform_admin = actor(w)?.is_admin();
     let user = find_user(w.tx(), user_id)?
         .filter(|u| platform_admin || role_of_roles(&u.roles).is_some())
-        .ok_or_else(|| ApiError::not_found("User not found").with_extra("userId", user_id))?;
+        .ok_or_else(|| {
+            PlanningError::NotFound
+                .with_message("User not found")
+                .with_extra("userId", user_id)
+        })?;
     if user.roles.iter().any(|x| x == "admin") && role != PlanningRole::Admin {
-        return Err(ApiError::conflict(
-            "Platform administrators always have the ADMIN role in planning",
-        ));
+        return Err(PlanningError::Conflict
+            .with_message("Platform administrators always have the ADMIN role in planning"));
     }
     let before = role_of_roles(&user.roles);
     let changes = UserChanges {
@@ -101,9 +105,10 @@ pub fn set_user_role(
     };
     let user = auth.update_user_in(w.tx(), &user.id, &changes)?;
     w.audit(
+        crate::SLUG,
         "UPDATE_USER_ROLE",
         "USER",
-        Some(&user.id),
+        &user.id,
         serde_json::json!({ "email": user.email, "from": before, "to": role }),
     )?;
     Ok(user)

@@ -1,7 +1,7 @@
 //! Drafts of versions: a create body or a stored version with an update
 //! merged in, validated with the document's messages and field paths.
 
-use frontline_platform::{ApiError, ApiResult, FieldError};
+use frontline_platform::{ApiResult, FieldError};
 
 use crate::engine;
 use crate::model::*;
@@ -648,9 +648,10 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
     }
 
     if !c.errors.is_empty() {
-        return Err(ApiError::validation(c.errors).with_code("VALIDATION_ERROR"));
+        return Err(PlanningError::fields(c.errors));
     }
-    let rent_plan = rent_plan.ok_or_else(|| ApiError::invalid("rentPlan", "Required"))?;
+    let rent_plan = rent_plan
+        .ok_or_else(|| PlanningError::fields(vec![FieldError::new("rentPlan", "Required")]))?;
     Ok(ValidVersion {
         name: name.to_string(),
         description,

@@ -19,49 +19,12 @@ pub use draft::{draft_of, merge, validate, Draft, ValidVersion};
 pub use reports::*;
 pub use versions::*;
 
-/// One write: the transaction, who makes it and the request's metadata.
-pub struct Write<'a> {
-    tx: &'a rusqlite::Connection,
-    actor: &'a frontline_platform::auth::Principal,
-    meta: &'a frontline_platform::http::RequestMeta,
-}
+pub use frontline_platform::write::WriteCtx;
 
-impl<'a> Write<'a> {
-    pub fn new(
-        tx: &'a rusqlite::Connection,
-        actor: &'a frontline_platform::auth::Principal,
-        meta: &'a frontline_platform::http::RequestMeta,
-    ) -> Self {
-        Write { tx, actor, meta }
-    }
-    pub fn tx(&self) -> &rusqlite::Connection {
-        self.tx
-    }
-    pub fn actor(&self) -> &frontline_platform::auth::Principal {
-        self.actor
-    }
-    /// The audit entry of this write, in its transaction.
-    pub fn audit(
-        &mut self,
-        action: &'static str,
-        entity_type: &'static str,
-        entity_id: Option<&str>,
-        details: serde_json::Value,
-    ) -> ApiResult<()> {
-        frontline_platform::audit::record(
-            self.tx,
-            Some(self.actor),
-            self.meta,
-            frontline_platform::audit::AuditEntry {
-                module: crate::SLUG,
-                action,
-                entity_type,
-                entity_id,
-                details,
-            },
-        )?;
-        Ok(())
-    }
+/// The signed-in caller of a write (every planning write has one).
+fn actor<'a>(w: &WriteCtx<'a>) -> ApiResult<&'a frontline_platform::auth::Principal> {
+    w.principal()
+        .ok_or_else(|| PlanningError::Unauthorized.error())
 }
 
 /// The metrics compared when the request names none.

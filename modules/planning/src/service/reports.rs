@@ -49,7 +49,7 @@ pub fn render_report(
 /// Records a generated report: its file, its row (with the version's
 /// current name; 404 when the version went meanwhile) and its audit entry.
 pub fn record_report(
-    w: &mut Write<'_>,
+    w: &WriteCtx<'_>,
     mut row: ReportRow,
     file: &PendingFile,
 ) -> ApiResult<ReportRow> {
@@ -57,9 +57,10 @@ pub fn record_report(
     files::record(w.tx(), file)?;
     store::insert_report(w.tx(), &row)?;
     w.audit(
+        crate::SLUG,
         "GENERATE_REPORT",
         "REPORT",
-        Some(&row.id),
+        &row.id,
         serde_json::json!({
             "versionId": row.version_id,
             "versionName": row.version_name,

@@ -1,7 +1,7 @@
 //! Operations on versions: each runs in the caller's one transaction, with
 //! its audit entry written in that same transaction.
 
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::Connection;
 
 use super::*;
@@ -75,7 +75,8 @@ pub fn detail(conn: &Connection, id: &str, include_calculations: bool) -> ApiRes
 /// 409 when another live version has the name.
 fn unique_name(conn: &Connection, name: &str, except: Option<&str>) -> ApiResult<()> {
     if store::name_taken(conn, name, except)? {
-        return Err(ApiError::conflict("Version name already exists")
+        return Err(PlanningError::Conflict
+            .with_message("Version name already exists")
             .with_extra("field", "name")
             .with_extra("value", name));
     }
@@ -84,16 +85,21 @@ fn unique_name(conn: &Connection, name: &str, except: Option<&str>) -> ApiResult
 
 /// 403 for edits of a LOCKED version.
 fn locked(id: &str) -> ApiError {
-    ApiError::forbidden("Version is LOCKED and cannot be edited").with_extra("versionId", id)
+    PlanningError::Forbidden
+        .with_message("Version is LOCKED and cannot be edited")
+        .with_extra("versionId", id)
 }
 
 /// A new DRAFT version made by `w`'s caller at `now`. 409 when the name is taken.
-pub fn create(w: &mut Write<'_>, input: VersionCreate, now: &str) -> ApiResult<VersionRow> {
+pub fn create(w: &WriteCtx<'_>, input: VersionCreate, now: &str) -> ApiResult<VersionRow> {
     let based_on = input.based_on_id.clone();
     let valid = validate(&input.into())?;
     if let Some(b) = &based_on {
         if store::get(w.tx(), b)?.is_none() {
-            return Err(ApiError::invalid("basedOnId", "Unknown version"));
+            return Err(PlanningError::fields(vec![FieldError::new(
+                "basedOnId",
+                "Unknown version",
+            )]));
         }
     }
     unique_name(w.tx(), &valid.name, None)?;
@@ -103,8 +109,8 @@ pub fn create(w: &mut Write<'_>, input: VersionCreate, now: &str) -> ApiResult<V
         description: valid.description,
         mode: valid.mode,
         status: VersionStatus::Draft,
-        created_by: w.actor().id.clone(),
-        created_by_name: w.actor().name.clone(),
+        created_by: actor(w)?.id.clone(),
+        created_by_name: actor(w)?.name.clone(),
         created_at: now.to_string(),
         updated_at: now.to_string(),
         based_on_id: based_on,
@@ -116,9 +122,10 @@ pub fn create(w: &mut Write<'_>, input: VersionCreate, now: &str) -> ApiResult<V
     };
     store::insert(w.tx(), &row)?;
     w.audit(
+        crate::SLUG,
         "CREATE_VERSION",
         "VERSION",
-        Some(&row.id),
+        &row.id,
         serde_json::json!({ "versionName": row.name }),
     )?;
     Ok(row)
@@ -127,7 +134,7 @@ pub fn create(w: &mut Write<'_>, input: VersionCreate, now: &str) -> ApiResult<V
 /// Applies a partial update: DRAFT and READY versions change, an APPROVED one
 /// only its status (409 otherwise), a LOCKED one never (403).
 pub fn update(
-    w: &mut Write<'_>,
+    w: &WriteCtx<'_>,
     id: &str,
     update: VersionUpdate,
     now: &str,
@@ -146,16 +153,15 @@ pub fn update(
         && update.staffing.is_none()
         && update.admin_settings.is_none();
     if v.status == VersionStatus::Approved && !status_only {
-        return Err(ApiError::conflict(
-            "Only DRAFT or READY versions can be edited; set status to DRAFT first",
-        )
-        .with_extra("status", v.status.as_str()));
+        return Err(PlanningError::Conflict
+            .with_message("Only DRAFT or READY versions can be edited; set status to DRAFT first")
+            .with_extra("status", v.status.as_str()));
     }
     let new_status = update.status.map(VersionStatus::from);
     let mut draft = draft_of(&v.name, v.description.as_deref(), v.mode, &v.document);
     let unknown = merge(&mut draft, update);
     if !unknown.is_empty() {
-        return Err(ApiError::validation(unknown));
+        return Err(PlanningError::fields(unknown));
     }
     let valid = validate(&draft)?;
     unique_name(w.tx(), &valid.name, Some(&v.id))?;
@@ -170,27 +176,29 @@ pub fn update(
     v.updated_at = now.to_string();
     store::update(w.tx(), &v)?;
     w.audit(
+        crate::SLUG,
         "UPDATE_VERSION",
         "VERSION",
-        Some(&v.id),
+        &v.id,
         serde_json::json!({ "versionName": v.name, "status": v.status, "changes": changes }),
     )?;
     Ok(v)
 }
 
 /// Soft-deletes a version (its audit trail stays); 409 for a LOCKED one.
-pub fn delete(w: &mut Write<'_>, id: &str, now: &str) -> ApiResult<String> {
+pub fn delete(w: &WriteCtx<'_>, id: &str, now: &str) -> ApiResult<String> {
     let v = store::require(w.tx(), id)?;
     if v.status == VersionStatus::Locked {
-        return Err(
-            ApiError::conflict("Cannot delete a LOCKED version").with_extra("versionId", &v.id)
-        );
+        return Err(PlanningError::Conflict
+            .with_message("Cannot delete a LOCKED version")
+            .with_extra("versionId", &v.id));
     }
     store::soft_delete(w.tx(), &v.id, now)?;
     w.audit(
+        crate::SLUG,
         "DELETE_VERSION",
         "VERSION",
-        Some(&v.id),
+        &v.id,
         serde_json::json!({ "versionName": v.name }),
     )?;
     Ok(v.id)
@@ -199,7 +207,7 @@ pub fn delete(w: &mut Write<'_>, id: &str, now: &str) -> ApiResult<String> {
 /// A DRAFT copy of version `id`, its nested items with ids of their own;
 /// 400 when the name exists (as the document says for this operation).
 pub fn duplicate(
-    w: &mut Write<'_>,
+    w: &WriteCtx<'_>,
     id: &str,
     req: DuplicateRequest,
     now: &str,
@@ -225,7 +233,10 @@ pub fn duplicate(
     draft.opex_sub_accounts.iter_mut().for_each(|o| o.id = None);
     let valid = validate(&draft)?;
     if store::name_taken(w.tx(), &valid.name, None)? {
-        return Err(ApiError::invalid("name", "Version name already exists"));
+        return Err(PlanningError::fields(vec![FieldError::new(
+            "name",
+            "Version name already exists",
+        )]));
     }
     let row = VersionRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -233,8 +244,8 @@ pub fn duplicate(
         description: valid.description,
         mode: valid.mode,
         status: VersionStatus::Draft,
-        created_by: w.actor().id.clone(),
-        created_by_name: w.actor().name.clone(),
+        created_by: actor(w)?.id.clone(),
+        created_by_name: actor(w)?.name.clone(),
         created_at: now.to_string(),
         updated_at: now.to_string(),
         based_on_id: Some(src.id.clone()),
@@ -246,9 +257,10 @@ pub fn duplicate(
     };
     store::insert(w.tx(), &row)?;
     w.audit(
+        crate::SLUG,
         "DUPLICATE_VERSION",
         "VERSION",
-        Some(&row.id),
+        &row.id,
         serde_json::json!({ "versionName": row.name, "basedOnId": src.id }),
     )?;
     Ok(row)
@@ -257,7 +269,7 @@ pub fn duplicate(
 /// Locks a version for good: the rates in force are frozen into it so its
 /// figures no longer move with the global settings. 409 when locked already.
 pub fn lock(
-    w: &mut Write<'_>,
+    w: &WriteCtx<'_>,
     id: &str,
     reason: Option<String>,
     now: &str,
@@ -267,7 +279,9 @@ pub fn lock(
         .filter(|r| !r.is_empty());
     let mut v = store::require(w.tx(), id)?;
     if v.status == VersionStatus::Locked {
-        return Err(ApiError::conflict("Version is already locked").with_extra("versionId", &v.id));
+        return Err(PlanningError::Conflict
+            .with_message("Version is already locked")
+            .with_extra("versionId", &v.id));
     }
     let rates = effective_rates(&v.document, &store::settings(w.tx())?.0);
     v.document.admin_settings = VersionRates {
@@ -277,14 +291,15 @@ pub fn lock(
     };
     v.status = VersionStatus::Locked;
     v.locked_at = Some(now.to_string());
-    v.locked_by = Some(w.actor().email.clone());
+    v.locked_by = Some(actor(w)?.email.clone());
     v.lock_reason = reason;
     v.updated_at = now.to_string();
     store::update(w.tx(), &v)?;
     w.audit(
+        crate::SLUG,
         "LOCK_VERSION",
         "VERSION",
-        Some(&v.id),
+        &v.id,
         serde_json::json!({ "versionName": v.name, "reason": v.lock_reason }),
     )?;
     Ok(v)
@@ -301,9 +316,9 @@ pub fn load_all(conn: &Connection, ids: &[String]) -> ApiResult<Vec<VersionRow>>
         }
     }
     if !missing.is_empty() {
-        return Err(
-            ApiError::not_found("One or more versions not found").with_extra("versionIds", missing)
-        );
+        return Err(PlanningError::NotFound
+            .with_message("One or more versions not found")
+            .with_extra("versionIds", missing));
     }
     Ok(rows)
 }
