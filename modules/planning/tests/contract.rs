@@ -381,7 +381,12 @@ async fn every_error_carries_one_of_the_documents_codes() {
         .to_string();
     assert!(conflict.contains("`CONFLICT`"), "{conflict}");
     let text = doc.to_string();
-    for other in ["METHOD_NOT_ALLOWED", "PAYLOAD_TOO_LARGE", "STORAGE_FULL", "BAD_REQUEST"] {
+    for other in [
+        "METHOD_NOT_ALLOWED",
+        "PAYLOAD_TOO_LARGE",
+        "STORAGE_FULL",
+        "BAD_REQUEST",
+    ] {
         assert!(!text.contains(other), "{other} is not a planning code");
     }
 }

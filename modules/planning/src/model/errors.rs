@@ -12,10 +12,10 @@ frontline_platform::error_codes! {
         Unauthorized => (Unauthorized, "UNAUTHORIZED", "Not authenticated"),
         Forbidden => (Forbidden, "FORBIDDEN", "Insufficient permissions"),
         NotFound => (NotFound, "NOT_FOUND", "Resource not found"),
-        Conflict => (Conflict, "CONFLICT", "Resource conflict (duplicate name, locked version)"),
+        Conflict => (Conflict, "CONFLICT", "Resource conflict: a duplicate name or a locked version"),
         RateLimitExceeded => (RateLimited, "RATE_LIMIT_EXCEEDED", "Too many requests"),
         InternalError => (Internal, "INTERNAL_ERROR", "Unexpected server error"),
-        DatabaseError => (Unavailable, "DATABASE_ERROR", "Database operation failed (busy or out of space); retry"),
+        DatabaseError => (Unavailable, "DATABASE_ERROR", "Database operation failed: busy or out of space; retry"),
     }
 }
 
