@@ -6,7 +6,6 @@
 
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::*;
 
@@ -776,7 +775,7 @@ pub struct Comparison {
     /// Metric name → name of the best version (lowest npvRent and avgRentLoad,
     /// highest npvCashFlow and avgEBITDAMargin, earliest breakevenYear; null
     /// when no version breaks even), for the metrics asked.
-    pub best: Value,
+    pub best: std::collections::BTreeMap<String, Option<String>>,
     /// Extension: differences to the first version.
     pub differences: Vec<CompareDifference>,
 }

@@ -166,8 +166,11 @@ pub fn calculations(p: &Projection) -> Calculations {
 /// Which version is best on each metric (by name): lowest npvRent and
 /// avgRentLoad, highest npvCashFlow and avgEBITDAMargin, earliest
 /// breakevenYear (a version that never breaks even is never best).
-pub fn best(items: &[CompareItem], metrics: &[Metric]) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
+pub fn best(
+    items: &[CompareItem],
+    metrics: &[Metric],
+) -> std::collections::BTreeMap<String, Option<String>> {
+    let mut out = std::collections::BTreeMap::new();
     for m in metrics {
         let pick: Option<&CompareItem> = match m {
             Metric::NpvRent => items
@@ -187,13 +190,9 @@ pub fn best(items: &[CompareItem], metrics: &[Metric]) -> serde_json::Value {
                 .filter(|i| i.breakeven_year.is_some())
                 .min_by_key(|i| i.breakeven_year),
         };
-        out.insert(
-            m.as_str().to_string(),
-            pick.map(|i| serde_json::Value::String(i.name.clone()))
-                .unwrap_or(serde_json::Value::Null),
-        );
+        out.insert(m.as_str().to_string(), pick.map(|i| i.name.clone()));
     }
-    serde_json::Value::Object(out)
+    out
 }
 
 /// The metrics of a compare request: the ones asked, else the defaults.
@@ -304,11 +303,12 @@ mod tests {
         };
         let items = vec![item("A", 10.0, 5.0, None), item("B", 5.0, 1.0, Some(2040))];
         let b = best(&items, Metric::ALL);
-        assert_eq!(b["npvRent"], "B");
-        assert_eq!(b["npvCashFlow"], "B");
-        assert_eq!(b["avgEBITDAMargin"], "A");
-        assert_eq!(b["avgRentLoad"], "B");
-        assert_eq!(b["breakevenYear"], "B");
+        let name = |m: &str| b[m].as_deref();
+        assert_eq!(name("npvRent"), Some("B"));
+        assert_eq!(name("npvCashFlow"), Some("B"));
+        assert_eq!(name("avgEBITDAMargin"), Some("A"));
+        assert_eq!(name("avgRentLoad"), Some("B"));
+        assert_eq!(name("breakevenYear"), Some("B"));
         let d = differences(&items);
         assert_eq!(d[0].npv_rent, -5.0);
         assert_eq!(d[0].breakeven_year, None);
