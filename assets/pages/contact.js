@@ -119,8 +119,33 @@ function campaignDetail(p, id) {
         card(null, chart({ type: 'bar', title: 'Calls by outcome', labels: Object.keys(s.calls_by_outcome || {}), series: [{ name: 'calls', values: Object.values(s.calls_by_outcome || {}) }] }))) : null,
       card('Settings', kv([['Type', c.campaign_type], ['Provider', `${c.provider_type} ${c.provider_model || ''}`], ['Start', fmt.date(c.start_date)], ['End', fmt.date(c.end_date)],
         ['Max daily calls', c.max_daily_calls], ['Retries', `${c.retry_failed ? 'yes' : 'no'}, max ${c.max_retries}`], ['System prompt', c.system_prompt]])),
-      h('h2', null, 'Contacts in this campaign'), contactsTable({ campaign_id: id }).el);
+      h('h2', null, 'Contacts in this campaign'), campaignContacts(id));
   });
+}
+function campaignContacts(campaignId) {
+  const t = contactsTable({ campaign_id: campaignId });
+  return h('div', null, h('div', { class: 'toolbar' },
+    btn('Add contact', () => createDialog('New contact', contactFields([], Number(campaignId)), '/api/v1/contacts', () => t.reload(), 'POST', withCampaignId), 'btn-primary'),
+    btn('Add contacts from CSV…', () => importContacts(() => t.reload(), Number(campaignId)))), t.el);
+}
+/** A picked campaign (a select gives text) as the number the API takes. */
+const withCampaignId = (b) => ({ ...b, campaign_id: b.campaign_id ? Number(b.campaign_id) : undefined });
+/** Campaigns as [id, name] options, for pickers by name. */
+async function campaignOptions() {
+  const r = await api(M, 'GET', '/api/v1/campaigns', { query: { limit: 100 } });
+  const list = Array.isArray(r.data) ? r.data : r.data?.items || [];
+  return list.map((c) => [c.id, c.name]);
+}
+function contactFields(campaigns, campaignId) {
+  return [
+    { name: 'first_name', label: 'First name', required: true }, { name: 'last_name', label: 'Last name' },
+    { name: 'phone_number', label: 'Phone', required: true, placeholder: '+14155552671', help: 'International format: + and the country code' }, { name: 'email', label: 'E-mail', type: 'email' },
+    { name: 'company', label: 'Company' },
+    campaignId
+      ? { name: 'campaign_id', label: 'Campaign', type: 'select', options: [[campaignId, campaigns.find((c) => c[0] === campaignId)?.[1] || 'this campaign']], value: campaignId, required: true }
+      : { name: 'campaign_id', label: 'Campaign', type: 'select', placeholder: 'No campaign', options: campaigns },
+    { name: 'priority', label: 'Priority', type: 'number', min: 1, max: 10 },
+    { name: 'custom_fields', label: 'Custom fields (JSON)', type: 'json', value: {} }];
 }
 
 // ---------- contacts ----------
@@ -138,11 +163,7 @@ function contactsTable(query) {
 function contacts(p) {
   const t = contactsTable({});
   p.append(h('div', { class: 'toolbar' },
-    btn('New contact', () => createDialog('New contact', [
-      { name: 'first_name', label: 'First name', required: true }, { name: 'last_name', label: 'Last name' },
-      { name: 'phone_number', label: 'Phone', required: true, placeholder: '+1234567890' }, { name: 'email', label: 'E-mail', type: 'email' },
-      { name: 'company', label: 'Company' }, { name: 'campaign_id', label: 'Campaign id', type: 'number' }, { name: 'priority', label: 'Priority', type: 'number', min: 1, max: 10 },
-      { name: 'custom_fields', label: 'Custom fields (JSON)', type: 'json', value: {} }], '/api/v1/contacts', () => t.reload()), 'btn-primary'),
+    btn('New contact', async () => createDialog('New contact', contactFields(await campaignOptions().catch(() => [])), '/api/v1/contacts', () => t.reload(), 'POST', withCampaignId), 'btn-primary'),
     btn('Import CSV…', () => importContacts(() => t.reload()))), t.el);
 }
 function parseCsv(text) {
@@ -160,11 +181,13 @@ function parseCsv(text) {
   const [head, ...body] = rows.filter((r) => r.some((x) => x.trim()));
   return body.map((r) => Object.fromEntries(head.map((k, i) => [k.trim(), r[i]?.trim()]).filter(([, v]) => v !== undefined && v !== '')));
 }
-function importContacts(done) {
+async function importContacts(done, campaignId) {
   const file = h('input', { type: 'file', id: 'cc-import', accept: '.csv,text/csv' });
   const out = h('div');
+  const campaigns = await campaignOptions().catch(() => []);
   const f = h('form', null, h('p', { class: 'muted' }, 'CSV with a header row: first_name, last_name, phone_number, email, company, priority.'),
-    h('div', { class: 'grid' }, h('div', { class: 'field' }, h('label', { class: 'label', for: 'cc-import' }, 'CSV file'), file), field({ name: 'campaign_id', label: 'Campaign id (optional)', type: 'number' })),
+    h('div', { class: 'grid' }, h('div', { class: 'field' }, h('label', { class: 'label', for: 'cc-import' }, 'CSV file'), file),
+      field({ name: 'campaign_id', label: 'Campaign', type: 'select', placeholder: 'No campaign', options: campaigns, value: campaignId })),
     h('div', { class: 'actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Import')), out);
   f.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -173,9 +196,15 @@ function importContacts(done) {
     const p = progress(`Importing ${contactsRows.length} contacts…`);
     clear(out, p.el);
     try {
-      const r = (await api(M, 'POST', '/api/v1/contacts/import', { body: { ...readFields(f), contacts: contactsRows } })).data;
+      const r = (await api(M, 'POST', '/api/v1/contacts/import', { body: { ...withCampaignId(readFields(f)), contacts: contactsRows } })).data;
       p.done(`Imported ${r.imported}, failed ${r.failed}.`);
-      if (r.errors?.length) out.append(h('ul', null, r.errors.map((x) => h('li', null, typeof x === 'string' ? x : JSON.stringify(x)))));
+      if (r.errors?.length) {
+        out.append(h('table', { class: 'table', 'data-testid': 'import-errors' },
+          h('thead', null, h('tr', null, ['Row', 'Field', 'Problem'].map((x) => h('th', { scope: 'col' }, x)))),
+          h('tbody', null, r.errors.map((x) => (typeof x === 'string'
+            ? h('tr', null, h('td', null, '—'), h('td', null, '—'), h('td', null, x))
+            : h('tr', null, h('td', { class: 'num' }, x.row ?? '—'), h('td', null, x.field ? fmt.label(x.field) : '—'), h('td', null, x.message || x.error || '—')))))));
+      }
       done();
     } catch (err) { clear(out, errorState(err)); }
   });

@@ -129,7 +129,7 @@ test('contact center: create a campaign and an IVR flow drawn as a graph', async
         name: 'contacts.csv', mimeType: 'text/csv',
         buffer: Buffer.from('first_name,last_name,phone_number,email\nJane,Smith,+15551230001,jane@example.com\n"Doe, Jr",John,+15551230002,john@example.com\n'),
       });
-      await dialog(page).getByLabel('Campaign id (optional)').fill(campaignId);
+      await dialog(page).getByLabel('Campaign', { exact: true }).selectOption({ label: name });
       await dialog(page).getByRole('button', { name: 'Import' }).click();
       await dialog(page).getByText('Imported 2, failed 0.').waitFor();
       await shot(page, '03-contact-center-import');

@@ -226,3 +226,31 @@ test('training: a scenario shows its dates, and a version diff lists only real c
     assert.deepEqual(rows.map((r) => r.split(/\s/)[0]), ['name']);
   });
 });
+
+test('contact center: add contacts from the campaign page by name, row errors as a table', async () => {
+  const token = await adminToken();
+  const auth = { 'content-type': 'application/json', Authorization: `Bearer ${token}` };
+  const list = await (await fetch(`${BASE}/contact-center/api/v1/campaigns?limit=1`, { headers: auth })).json();
+  const campaign = (Array.isArray(list) ? list : list.data || list.items)[0];
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await open(page, `contact-center/campaigns/${campaign.id}`);
+    await page.getByRole('heading', { name: campaign.name }).first().waitFor();
+    await settled(page);
+    await page.getByRole('button', { name: 'Add contacts from CSV…' }).click();
+    const d = page.locator('dialog[open]');
+    // the campaign is picked by name, already this one; no id to type
+    assert.equal(await d.getByLabel('Campaign', { exact: true }).locator('option:checked').innerText(), campaign.name);
+    await d.getByLabel('CSV file').setInputFiles({ name: 'c.csv', mimeType: 'text/csv',
+      buffer: Buffer.from('first_name,phone_number\nGood,+15551239901\nBad,12345\n') });
+    await d.getByRole('button', { name: 'Import' }).click();
+    await d.getByText('Imported 1, failed 1.').waitFor();
+    const errors = d.getByTestId('import-errors');
+    assert.match(await errors.innerText(), /2\s+Phone number\s+.*E\.164/);
+    assert.doesNotMatch(await d.innerText(), /\{"/, 'raw JSON in the import result');
+    await shot(page, '09-contact-import-errors');
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await page.locator('tbody tr', { hasText: '+15551239901' }).waitFor();
+  });
+});
