@@ -143,21 +143,36 @@ async function newPricing() {
 async function editPricing(x) {
   await loadCategories();
   const d = dialog(`Edit ${x.serviceName}`, form({
-    fields: [...pricingFields(x), { name: 'isActive', label: 'Active', type: 'checkbox', value: x.isActive !== false }, { name: 'changeReason', label: 'Reason for the change' }],
+    fields: [...pricingFields(x), { name: 'isActive', label: 'Active', type: 'checkbox', value: x.isActive !== false }, { name: 'reason', label: 'Reason for the change' }],
     submitLabel: 'Save', cancel: () => d.close(),
     onSubmit: (body) => api(M, 'PUT', `/providers/pricing/${x.pricingId}`, { body }),
     onDone: () => { d.close(); toast('Pricing saved.', 'success'); location.reload(); },
   }), { wide: true });
 }
+const PRICE_FIELDS = ['flatRate', 'hourlyRate', 'basePrice', 'price', 'minimumCharge'];
 function history(x) {
   const box = h('div');
   dialog(`Price history — ${x.serviceName}`, box, { wide: true });
   load(box, async () => {
     const r = (await api(M, 'GET', `/providers/${x.providerId || location.hash.split('/').pop()}/pricing/history`, { query: { pricingId: x.pricingId } })).data;
-    const list = Array.isArray(r) ? r : r.history || [];
+    // the API lists newest first; oldest first here (a stable sort keeps same-second changes in order)
+    const list = (Array.isArray(r) ? r : r.history || []).slice().reverse().sort((a, b) => String(a.changedAt).localeCompare(String(b.changedAt)));
     if (!list.length) return empty('No price changes recorded.');
-    return h('div', null, chart({ type: 'line', title: 'Price over time', labels: list.map((e) => (e.changedAt || e.effectiveDate || '').slice(0, 10)).reverse(), series: [{ name: 'price', values: list.map((e) => e.newPrice ?? e.price).reverse() }] }),
-      h('table', { class: 'table' }, h('tbody', null, list.map((e) => h('tr', null, h('td', null, fmt.date(e.changedAt || e.effectiveDate)), h('td', null, `${e.oldPrice ?? '—'} → ${e.newPrice ?? e.price}`), h('td', null, e.reason || e.changeReason || ''))))));
+    // the price this pricing type is charged by, followed through the changes
+    const field = PRICE_FIELDS.find((f) => list.some((e) => typeof e.newState?.[f] === 'number'));
+    const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'number' ? fmt.num(v, 2) : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    const points = field ? list.filter((e) => typeof e.newState?.[field] === 'number') : [];
+    return h('div', { 'data-testid': 'price-history' },
+      points.length ? chart({ type: 'line', title: `${fmt.label(field)} over time`, labels: points.map((e) => String(e.changedAt).slice(0, 16).replace('T', ' ')), series: [{ name: fmt.label(field).toLowerCase(), values: points.map((e) => e.newState[field]) }] }) : null,
+      h('table', { class: 'table' },
+        h('thead', null, h('tr', null, ['When', 'Change', 'What changed', 'Reason'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, list.slice().reverse().map((e) => h('tr', null,
+          h('td', null, fmt.date(e.changedAt)),
+          h('td', null, badge(e.changeType)),
+          h('td', null, (e.changedFields || []).length
+            ? h('ul', { class: 'plain' }, e.changedFields.map((c) => h('li', null, `${fmt.label(c.fieldName)}: ${show(c.oldValue)} → ${show(c.newValue)}`)))
+            : e.changeType === 'created' ? 'Created' : '—'),
+          h('td', null, e.reason || '—'))))));
   });
 }
 function suggestions() {

@@ -254,3 +254,37 @@ test('contact center: add contacts from the campaign page by name, row errors as
     await page.locator('tbody tr', { hasText: '+15551239901' }).waitFor();
   });
 });
+
+test('marketplace: a price change keeps its reason, and the history shows old → new with a chart', async () => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await open(page, 'marketplace/pricing');
+    await page.getByRole('button', { name: 'New pricing' }).click();
+    const d = page.locator('dialog[open]');
+    const service = `History check ${Date.now()}`;
+    await d.getByLabel('Service name').fill(service);
+    await d.getByLabel('Service category').selectOption({ index: 0 });
+    await d.getByLabel('Flat rate').fill('500');
+    await d.getByRole('button', { name: 'Create' }).click();
+    await d.waitFor({ state: 'detached' });
+    await settled(page);
+    const row = page.locator('tbody tr', { hasText: service });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await d.getByLabel('Flat rate').fill('600');
+    await d.getByLabel('Reason for the change').fill('Better products');
+    await d.getByRole('button', { name: 'Save' }).click();
+    await page.waitForLoadState('load');
+    await settled(page);
+    await page.locator('tbody tr', { hasText: service }).getByRole('button', { name: 'History' }).click();
+    const hist = page.locator('dialog[open]').getByTestId('price-history');
+    await hist.waitFor();
+    const text = await hist.innerText();
+    assert.match(text, /Flat rate: 500 → 600/);
+    assert.match(text, /Better products/);
+    assert.doesNotMatch(text, /undefined/);
+    assert.equal(await hist.locator('figure.chart:not(.chart-empty)').count(), 1, 'a chart of the price');
+    // newest first in the table
+    assert.match(await hist.locator(':scope > table tbody tr').first().innerText(), /600/);
+    await shot(page, '09-marketplace-price-history');
+  });
+});
