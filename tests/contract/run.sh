@@ -43,12 +43,13 @@ login() {
     | python3 -c 'import sys,json;print(json.load(sys.stdin)["access_token"])'
 }
 token="$(login contract@example.com contract-pass-1)"
-# The auth module edits accounts (passwords, roles, deactivation): fuzz it as a
-# second admin, and last, so the account every other module uses is never touched.
-curl -s -o /dev/null "$base/auth/users" -H "Authorization: Bearer $token" \
-  -H 'content-type: application/json' \
-  -d '{"email":"contract-auth@example.com","password":"contract-pass-2","name":"Contract auth fuzzer","roles":["admin"]}'
-auth_token="$(login contract-auth@example.com contract-pass-2)"
+# The auth module edits accounts (passwords, roles, deactivation, deletion):
+# fuzz it last, as an admin of its own (tests/contract/auth_hooks.py signs it
+# in, and makes a fresh admin with the CLI whenever the fuzzer locked it out),
+# so the account every other module uses is never in play before they ran.
+export CONTRACT_BASE="$base" CONTRACT_BIN="$bin" CONTRACT_DATA="$data"
+"$bin" user create --data-dir "$data" --email contract-auth@example.com \
+  --password contract-pass-2 --name "Contract auth fuzzer" --role admin >/dev/null 2>&1
 
 # Checks excluded per module, one line each with the reason
 # (schemathesis --exclude-checks; empty: every check runs).
@@ -75,14 +76,18 @@ for base_path in $modules; do
   out="$(mktemp)"
   checks=all
   [ "$gate" = "server-errors" ] && checks=not_a_server_error
-  bearer="$token"
-  [ "$base_path" = "auth" ] && bearer="$auth_token"
+  auth=(-H "Authorization: Bearer $token")
+  hooks=()
+  if [ "$base_path" = "auth" ]; then
+    auth=()
+    hooks=(env PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=auth_hooks)
+  fi
   exclude=()
   skip="$(excluded_checks "$base_path")"
   [ -n "$skip" ] && [ "$checks" = all ] && exclude=(--exclude-checks "$skip")
   # Sign-out would end the fuzzer's own session.
-  schemathesis run "$base/$base_path/openapi.json" \
-    -H "Authorization: Bearer $bearer" \
+  "${hooks[@]}" schemathesis run "$base/$base_path/openapi.json" \
+    "${auth[@]}" \
     --checks "$checks" "${exclude[@]}" --max-time "$max_time" --workers 1 \
     --exclude-path-regex '(logout|signout)$' \
     --seed 1 >"$out" 2>&1
