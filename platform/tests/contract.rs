@@ -57,6 +57,27 @@ frontline_platform::bearer_policy!(
     TinyEditor, |p| p.require_any_role("planning", &["PLANNER"])
 );
 
+/// An API key in `X-API-Key` (checked by the handler's scheme, not the platform).
+#[derive(poem_openapi::SecurityScheme)]
+#[oai(
+    ty = "api_key",
+    key_name = "X-API-Key",
+    key_in = "header",
+    checker = "key_checker"
+)]
+struct ApiKeyAuth(String);
+
+async fn key_checker(
+    _req: &poem::Request,
+    key: poem_openapi::auth::ApiKey,
+) -> poem::Result<String> {
+    if key.key == "good-key" {
+        Ok(key.key)
+    } else {
+        Err(ApiError::unauthorized("Unknown API key").into())
+    }
+}
+
 struct TinyApi;
 
 #[OpenApi]
@@ -106,6 +127,12 @@ impl TinyApi {
     async fn delete(&self, id: Path<u32>, auth: BearerAuth) -> Result<Json<Value>> {
         let _ = auth;
         Ok(Json(json!({ "id": id.0 })))
+    }
+
+    /// An API-key operation: a present key is the handler's to judge.
+    #[oai(path = "/keyed", method = "get")]
+    async fn keyed(&self, limit: Query<u32>, key: ApiKeyAuth) -> Result<Json<Value>> {
+        Ok(Json(json!({ "limit": limit.0, "key": key.0 })))
     }
 
     /// A literal route beside `/things/{id}`, public.
@@ -171,6 +198,27 @@ async fn no_credentials_is_401_before_parameters_and_bodies_are_checked() {
         .parts();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(field(&body), ("limit", "must be a non-negative integer"));
+}
+
+#[tokio::test]
+async fn any_declared_credential_counts_and_the_handler_judges_it() {
+    let app = app().await;
+    let get = |key: Option<&'static str>, url: &'static str| {
+        let mut req = app.client.get(url);
+        if let Some(k) = key {
+            req = req.header("X-API-Key", k);
+        }
+        req.send()
+    };
+    let resp = get(None, "/tiny/keyed?limit=-1").await;
+    resp.assert_status(StatusCode::UNAUTHORIZED);
+    // A key is present: the platform does not judge it; the handler does.
+    let resp = get(Some("good-key"), "/tiny/keyed?limit=2").await;
+    resp.assert_status_is_ok();
+    let resp = get(Some("bad-key"), "/tiny/keyed?limit=2").await;
+    resp.assert_status(StatusCode::UNAUTHORIZED);
+    let resp = get(Some("good-key"), "/tiny/keyed?limit=-1").await;
+    resp.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
@@ -270,7 +318,8 @@ async fn a_caller_without_the_role_gets_403_before_the_body_is_parsed() {
         .as_object()
         .map(|o| o.keys().collect())
         .unwrap_or_default();
-    assert_eq!(schemes, vec!["BearerAuth"]);
+    assert_eq!(schemes, vec!["ApiKeyAuth", "BearerAuth"]);
+    // (No second bearer scheme for the policy type.)
 }
 
 #[tokio::test]
