@@ -4,15 +4,19 @@
 use poem::http::StatusCode;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde_json::{json, Value};
 
-use crate::audit::{self, AuditEntry, AuditQuery};
+use crate::audit::{self, AuditQuery};
 use crate::auth::{Auth, NewUser, User, UserChanges};
+use crate::body::JsonBody;
 use crate::error::ApiError;
-use crate::http::{BearerAuth, ErrorContext, ErrorEnvelope, ModuleError, RequestMeta};
+use crate::http::{
+    Admin, BearerAuth, ErrorContext, ErrorEnvelope, Guarded, ModuleError, RequestMeta,
+};
 use crate::page::Page;
 use crate::state::Platform;
+use crate::write::WriteCtx;
 
 /// The platform's error body: `{"error":{"code","message","details":[{field,message}]}}`.
 pub struct PlatformEnvelope;
@@ -110,24 +114,104 @@ impl From<User> for UserView {
     }
 }
 
+/// A role: `admin` (everything everywhere) or `<module>:<role>`.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    #[oai(rename = "admin")]
+    Admin,
+    #[oai(rename = "training:viewer")]
+    TrainingViewer,
+    #[oai(rename = "training:editor")]
+    TrainingEditor,
+    #[oai(rename = "training:publisher")]
+    TrainingPublisher,
+    #[oai(rename = "training:admin")]
+    TrainingAdmin,
+    #[oai(rename = "chatbot:admin")]
+    ChatbotAdmin,
+    #[oai(rename = "chatbot:tenant_admin")]
+    ChatbotTenantAdmin,
+    #[oai(rename = "chatbot:agent")]
+    ChatbotAgent,
+    #[oai(rename = "chatbot:viewer")]
+    ChatbotViewer,
+    #[oai(rename = "contact-center:admin")]
+    ContactCenterAdmin,
+    #[oai(rename = "contact-center:supervisor")]
+    ContactCenterSupervisor,
+    #[oai(rename = "contact-center:agent")]
+    ContactCenterAgent,
+    #[oai(rename = "contact-center:user")]
+    ContactCenterUser,
+    #[oai(rename = "marketplace:admin")]
+    MarketplaceAdmin,
+    #[oai(rename = "marketplace:provider")]
+    MarketplaceProvider,
+    #[oai(rename = "marketplace:customer")]
+    MarketplaceCustomer,
+    #[oai(rename = "planning:ADMIN")]
+    PlanningAdmin,
+    #[oai(rename = "planning:PLANNER")]
+    PlanningPlanner,
+    #[oai(rename = "planning:VIEWER")]
+    PlanningViewer,
+}
+
+impl Role {
+    fn name(self) -> String {
+        use poem_openapi::types::ToJSON;
+        self.to_json()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+fn role_names(roles: Vec<Role>) -> Vec<String> {
+    roles.into_iter().map(Role::name).collect()
+}
+
 /// A new account.
 #[derive(Object)]
 struct CreateUser {
+    /// The sign-in e-mail address (surrounding blanks are ignored).
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[ \t\r\n]*[!-?A-~]+@[A-Za-z0-9-]([A-Za-z0-9.-]*[A-Za-z0-9-])?[ \t\r\n]*$"
+    ))]
     email: String,
     /// 8 to 128 characters.
+    #[oai(validator(min_length = 8, max_length = 128))]
     password: String,
+    /// The display name: 1 to 200 characters, not only blanks.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     name: String,
+    /// Roles to grant (none by default).
     #[oai(default)]
-    roles: Vec<String>,
+    roles: Vec<Role>,
+    /// Free text: the organization the user belongs to.
     organization: Option<String>,
 }
 
 /// Changes to an account; omitted fields stay as they are.
 #[derive(Object)]
 struct UpdateUser {
+    /// The display name: 1 to 200 characters, not only blanks.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     name: Option<String>,
+    /// A new password, 8 to 128 characters (signs the user out everywhere).
+    #[oai(validator(min_length = 8, max_length = 128))]
     password: Option<String>,
-    roles: Option<Vec<String>>,
+    /// The complete new set of roles.
+    roles: Option<Vec<Role>>,
+    /// `false` deactivates the account (and signs the user out everywhere).
     is_active: Option<bool>,
 }
 
@@ -203,11 +287,11 @@ impl AuthApi {
     async fn login(
         &self,
         meta: RequestMeta,
-        body: Json<LoginRequest>,
+        body: JsonBody<LoginRequest>,
     ) -> Result<Json<TokenResponse>> {
         let (_, token) = self
             .auth()
-            .sign_in(&body.email, &body.password, &meta, "platform")
+            .sign_in(&body.0.email, &body.0.password, &meta, "platform")
             .await?;
         Ok(Json(TokenResponse {
             access_token: token.access_token,
@@ -250,8 +334,7 @@ impl AuthApi {
 
     /// All accounts (admins only).
     #[oai(path = "/users", method = "get")]
-    async fn list_users(&self, auth: BearerAuth) -> Result<Json<Vec<UserView>>> {
-        auth.0.require_admin()?;
+    async fn list_users(&self, _auth: Guarded<Admin>) -> Result<Json<Vec<UserView>>> {
         let users = self.platform.db.read(Auth::list_users_in).await?;
         Ok(Json(users.into_iter().map(Into::into).collect()))
     }
@@ -260,37 +343,32 @@ impl AuthApi {
     #[oai(path = "/users", method = "post")]
     async fn create_user(
         &self,
-        auth: BearerAuth,
+        auth: Guarded<Admin>,
         meta: RequestMeta,
-        body: Json<CreateUser>,
+        body: JsonBody<CreateUser>,
     ) -> Result<Created> {
-        auth.0.require_admin()?;
         let body = body.0;
         let new = NewUser {
             email: body.email,
             password: body.password,
             name: body.name,
-            roles: body.roles,
+            roles: role_names(body.roles),
             organization: body.organization,
         };
         let service = self.auth().clone();
-        let actor = auth.0;
+        let actor = auth.into_principal();
         let user = self
             .platform
             .db
             .write(move |tx| {
-                let user = service.create_user_in(tx, &new)?;
-                audit::record(
-                    tx,
-                    Some(&actor),
-                    &meta,
-                    AuditEntry {
-                        module: "platform",
-                        action: "user.created",
-                        entity_type: "user",
-                        entity_id: Some(&user.id),
-                        details: json!({ "email": user.email, "roles": user.roles }),
-                    },
+                let w = WriteCtx::new(tx, Some(&actor), &meta);
+                let user = service.create_user_in(&w, &new)?;
+                w.audit(
+                    "platform",
+                    "user.created",
+                    "user",
+                    &user.id,
+                    json!({ "email": user.email, "roles": user.roles }),
                 )?;
                 Ok(user)
             })
@@ -300,8 +378,7 @@ impl AuthApi {
 
     /// One account (admins only).
     #[oai(path = "/users/:id", method = "get")]
-    async fn get_user(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<UserView>> {
-        auth.0.require_admin()?;
+    async fn get_user(&self, _auth: Guarded<Admin>, id: Path<String>) -> Result<Json<UserView>> {
         let user = self
             .auth()
             .get_user(&id.0)
@@ -317,17 +394,16 @@ impl AuthApi {
     #[oai(path = "/users/:id", method = "patch")]
     async fn update_user(
         &self,
-        auth: BearerAuth,
+        auth: Guarded<Admin>,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<UpdateUser>,
+        body: JsonBody<UpdateUser>,
     ) -> Result<Json<UserView>> {
-        auth.0.require_admin()?;
         let body = body.0;
-        if auth.0.id == id.0
+        let roles = body.roles.map(role_names);
+        if auth.id == id.0
             && (body.is_active == Some(false)
-                || body
-                    .roles
+                || roles
                     .as_ref()
                     .is_some_and(|r| !r.iter().any(|x| x == "admin")))
         {
@@ -339,36 +415,32 @@ impl AuthApi {
         let changes = UserChanges {
             name: body.name,
             password: body.password.clone(),
-            roles: body.roles,
+            roles,
             is_active: body.is_active,
         };
         let service = self.auth().clone();
-        let actor = auth.0;
+        let actor = auth.into_principal();
         let id = id.0;
         let user = self
             .platform
             .db
             .write(move |tx| {
-                let user = service.update_user_in(tx, &id, &changes)?;
+                let w = WriteCtx::new(tx, Some(&actor), &meta);
+                let user = service.update_user_in(&w, &id, &changes)?;
                 if changes.password.is_some() {
-                    crate::auth::record_password_change(tx, Some(&actor), &meta, &user)?;
+                    crate::auth::record_password_change(&w, Some(&actor), &meta, &user)?;
                 }
-                audit::record(
-                    tx,
-                    Some(&actor),
-                    &meta,
-                    AuditEntry {
-                        module: "platform",
-                        action: "user.updated",
-                        entity_type: "user",
-                        entity_id: Some(&user.id),
-                        details: json!({
-                            "roles": changes.roles,
-                            "name": changes.name,
-                            "isActive": changes.is_active,
-                            "passwordChanged": changes.password.is_some(),
-                        }),
-                    },
+                w.audit(
+                    "platform",
+                    "user.updated",
+                    "user",
+                    &user.id,
+                    json!({
+                        "roles": changes.roles,
+                        "name": changes.name,
+                        "isActive": changes.is_active,
+                        "passwordChanged": changes.password.is_some(),
+                    }),
                 )?;
                 Ok(user)
             })
@@ -380,32 +452,27 @@ impl AuthApi {
     #[oai(path = "/users/:id", method = "delete")]
     async fn delete_user(
         &self,
-        auth: BearerAuth,
+        auth: Guarded<Admin>,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<NoContent> {
-        auth.0.require_admin()?;
-        if auth.0.id == id.0 {
+        if auth.id == id.0 {
             return Err(ApiError::conflict("You cannot delete your own account").into());
         }
         let service = self.auth().clone();
-        let actor = auth.0;
+        let actor = auth.into_principal();
         let id = id.0;
         self.platform
             .db
             .write(move |tx| {
-                let user = service.delete_user_in(tx, &id)?;
-                audit::record(
-                    tx,
-                    Some(&actor),
-                    &meta,
-                    AuditEntry {
-                        module: "platform",
-                        action: "user.deleted",
-                        entity_type: "user",
-                        entity_id: Some(&user.id),
-                        details: json!({ "email": user.email }),
-                    },
+                let w = WriteCtx::new(tx, Some(&actor), &meta);
+                let user = service.delete_user_in(&w, &id)?;
+                w.audit(
+                    "platform",
+                    "user.deleted",
+                    "user",
+                    &user.id,
+                    json!({ "email": user.email }),
                 )?;
                 Ok(())
             })
@@ -423,7 +490,7 @@ impl AuthApi {
     #[oai(path = "/audit", method = "get")]
     async fn audit_log(
         &self,
-        auth: BearerAuth,
+        _auth: Guarded<Admin>,
         module: Query<Option<String>>,
         actor_id: Query<Option<String>>,
         /// The actor's e-mail, any case (for failed sign-ins: the e-mail tried).
@@ -442,7 +509,6 @@ impl AuthApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
     ) -> Result<Json<AuditPage>> {
-        auth.0.require_admin()?;
         let p = Page::new(
             page.0,
             limit.0,

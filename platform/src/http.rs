@@ -278,6 +278,156 @@ async fn bearer_checker(
     check_bearer(req, &bearer.token).await
 }
 
+/// A security scheme argument that yields the signed-in [`Principal`]
+/// (what [`Guarded`] wraps).
+pub trait PrincipalScheme: Send + 'static {
+    /// Registers the scheme in the document.
+    fn register_scheme(registry: &mut Registry);
+    /// The scheme names the operation's `security` lists.
+    fn scheme_names() -> Vec<&'static str>;
+    /// Checks the request's credentials.
+    fn principal<'a>(
+        req: &'a Request,
+        body: &'a mut RequestBody,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = poem::Result<Principal>> + Send + 'a>>;
+}
+
+macro_rules! principal_scheme {
+    ($ty:ty, |$s:ident| $principal:expr) => {
+        impl PrincipalScheme for $ty {
+            fn register_scheme(registry: &mut Registry) {
+                <$ty as poem_openapi::ApiExtractor>::register(registry);
+            }
+            fn scheme_names() -> Vec<&'static str> {
+                <$ty as poem_openapi::ApiExtractor>::security_schemes()
+            }
+            fn principal<'a>(
+                req: &'a Request,
+                body: &'a mut RequestBody,
+            ) -> std::pin::Pin<
+                Box<dyn std::future::Future<Output = poem::Result<Principal>> + Send + 'a>,
+            > {
+                Box::pin(async move {
+                    let $s = <$ty as poem_openapi::ApiExtractor>::from_request(
+                        req,
+                        body,
+                        Default::default(),
+                    )
+                    .await?;
+                    Ok($principal)
+                })
+            }
+        }
+    };
+}
+
+principal_scheme!(BearerAuth, |s| s.0);
+principal_scheme!(SessionCookieAuth, |s| s.0);
+principal_scheme!(SessionOrBearer, |s| match s {
+    SessionOrBearer::Session(c) => c.0,
+    SessionOrBearer::Bearer(b) => b.0,
+});
+
+/// Who may call an operation, checked as the handler's security argument
+/// is extracted (see [`Guarded`]); write one with [`crate::bearer_policy!`].
+pub trait Policy: Send + Sync + 'static {
+    /// `Err` (usually 403) when `principal` may not call the operation.
+    fn check(principal: &Principal) -> Result<(), ApiError>;
+}
+
+/// The signed-in caller, admitted by policy `P`: the role check lives in
+/// the handler's type, like meilisearch's `GuardedData<Policy, _>`.
+///
+/// poem-openapi extracts a handler's arguments in the order they are
+/// declared, so with the `Guarded` argument first a caller without the role
+/// gets 403 before any parameter or the body is parsed (and, via the gate, a
+/// caller without credentials 401). It documents as the scheme `S` it wraps
+/// (by default the same `BearerAuth` scheme as [`BearerAuth`]).
+///
+/// ```ignore
+/// frontline_platform::bearer_policy!(
+///     /// Planning editors and admins.
+///     pub PlanningEditor, |p| p.require_any_role("planning", &["EDITOR"])
+/// );
+///
+/// async fn update(&self, auth: Guarded<PlanningEditor>, id: Path<String>,
+///                 body: JsonBody<UpdateVersion>) -> Result<..> {
+///     let principal: &Principal = &auth; // Deref
+/// }
+/// // With the planning session cookie too:
+/// async fn list(&self, auth: Guarded<PlanningViewer, SessionOrBearer>) -> ..
+/// ```
+pub struct Guarded<P, S = BearerAuth>(pub Principal, PhantomData<(P, S)>);
+
+impl<P, S> Guarded<P, S> {
+    pub fn principal(&self) -> &Principal {
+        &self.0
+    }
+    pub fn into_principal(self) -> Principal {
+        self.0
+    }
+}
+
+impl<P, S> std::ops::Deref for Guarded<P, S> {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
+impl<'a, P: Policy, S: PrincipalScheme> poem_openapi::ApiExtractor<'a> for Guarded<P, S> {
+    const TYPES: &'static [poem_openapi::ApiExtractorType] =
+        &[poem_openapi::ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        S::register_scheme(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        S::scheme_names()
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        body: &mut RequestBody,
+        _opts: poem_openapi::ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        let principal = S::principal(req, body).await?;
+        P::check(&principal)?;
+        Ok(Guarded(principal, PhantomData))
+    }
+}
+
+/// Declares a [`Policy`] type for [`Guarded`]:
+///
+/// ```ignore
+/// frontline_platform::bearer_policy!(
+///     /// Admins only.
+///     pub AdminOnly, |p| p.require_admin()
+/// );
+/// ```
+/// The closure gets `&Principal` and returns `ApiResult<()>`.
+#[macro_export]
+macro_rules! bearer_policy {
+    ($(#[$meta:meta])* $vis:vis $name:ident, |$p:ident| $check:expr) => {
+        $(#[$meta])*
+        $vis struct $name;
+
+        impl $crate::http::Policy for $name {
+            fn check($p: &$crate::auth::Principal) -> ::std::result::Result<(), $crate::error::ApiError> {
+                $check
+            }
+        }
+    };
+}
+
+crate::bearer_policy!(
+    /// Platform admins only (403 `This action needs the admin role`).
+    pub Admin, |p| p.require_admin()
+);
+
 /// What an error body may need besides the error itself.
 #[derive(Debug, Clone)]
 pub struct ErrorContext {
@@ -425,6 +575,122 @@ pub fn error_statuses(validation: StatusCode) -> Vec<ErrorStatus> {
     out
 }
 
+/// `Ok` when the request carries a credential `accepted` lists: a platform
+/// token that verified, or any API key (its handler checks it). A token that
+/// did not verify answers with why (expired, revoked, …).
+fn credentials_present(
+    req: &Request,
+    accepted: &[crate::openapi::Credential],
+    verified: Option<Result<Principal, ApiError>>,
+) -> Result<(), ApiError> {
+    use crate::openapi::Credential;
+    let present = |c: &Credential| match c {
+        Credential::Token => false,
+        Credential::Header(name) => req.headers().get(name.as_str()).is_some(),
+        Credential::Query(name) => req
+            .uri()
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(name.as_str())),
+        Credential::Cookie(name) => req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .any(|pair| pair.trim().split('=').next() == Some(name.as_str())),
+    };
+    if accepted.iter().any(present) {
+        return Ok(());
+    }
+    match verified {
+        Some(Ok(_)) if accepted.contains(&Credential::Token) => Ok(()),
+        Some(Err(err)) if accepted.contains(&Credential::Token) => Err(err),
+        _ => Err(ApiError::unauthorized("Authentication required")),
+    }
+}
+
+/// A refused parameter: `limit must be at least 1`, with the field in `details`.
+fn param_error(name: &str, reason: &str) -> ApiError {
+    let message = param_message(reason);
+    let mut err = ApiError::invalid(name, message.clone());
+    err.message = format!("{name} {message}");
+    err
+}
+
+/// A parser's reason for refusing a query/path/header parameter, in words a
+/// client can act on (`must be an integer`, `must be at least 1`, `is required`).
+pub fn param_message(reason: &str) -> String {
+    let reason = reason.trim();
+    // `Type "integer(uint32)" expects an input value.`
+    if reason.starts_with("Type \"") && reason.ends_with("expects an input value.") {
+        return "is required".into();
+    }
+    // `verification failed. minimum(1, exclusive: false)`
+    if let Some(rule) = reason.strip_prefix("verification failed.") {
+        return validator_message(rule.trim()).unwrap_or_else(|| "is not allowed".into());
+    }
+    if reason.contains("Expect a valid enumeration value") {
+        return "must be one of the documented values".into();
+    }
+    // `failed to parse "integer(uint32)": invalid digit found in string`
+    let ty = reason
+        .strip_prefix("failed to parse \"")
+        .or_else(|| reason.strip_prefix("Expected input type \""))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default();
+    type_message(ty).unwrap_or_else(|| "is not valid".into())
+}
+
+/// What a value of the parser's type name must be.
+fn type_message(ty: &str) -> Option<String> {
+    // `integer(uint32)`, `integer_int64`, `optional_integer_int64`, `string_date-time`.
+    let ty = ty.trim_start_matches("optional_");
+    let (base, format) = match ty.split_once(['(', '_']) {
+        Some((base, rest)) => (base, rest.trim_end_matches(')')),
+        None => (ty, ""),
+    };
+    Some(match (base, format) {
+        ("integer", f) if f.starts_with('u') => "must be a non-negative integer".into(),
+        ("integer", _) => "must be an integer".into(),
+        ("number", _) => "must be a number".into(),
+        ("boolean", _) => "must be true or false".into(),
+        ("string", "date-time") => {
+            "must be a date-time (RFC 3339, e.g. 2026-01-31T09:00:00Z)".into()
+        }
+        ("string", "date") => "must be a date (YYYY-MM-DD)".into(),
+        ("string", "uuid") => "must be a UUID".into(),
+        ("string", "email") => "must be an e-mail address".into(),
+        ("string", _) => "must be a string".into(),
+        ("array", _) => "must be a list".into(),
+        _ => return None,
+    })
+}
+
+/// A poem-openapi validator (`minimum(1, exclusive: false)`) as words.
+fn validator_message(rule: &str) -> Option<String> {
+    let (name, args) = rule.split_once('(')?;
+    let args = args.strip_suffix(')')?;
+    let first = args.split(',').next().unwrap_or_default().trim();
+    let exclusive = args.contains("exclusive: true");
+    Some(match name {
+        "minimum" if exclusive => format!("must be greater than {first}"),
+        "minimum" => format!("must be at least {first}"),
+        "maximum" if exclusive => format!("must be less than {first}"),
+        "maximum" => format!("must be at most {first}"),
+        "minLength" if first == "1" => "must not be empty".into(),
+        "minLength" => format!("must be at least {first} characters"),
+        "maxLength" => format!("must be at most {first} characters"),
+        "pattern" => format!("must match the pattern {args}"),
+        "minItems" => format!("must have at least {first} items"),
+        "maxItems" => format!("must have at most {first} items"),
+        "multipleOf" => format!("must be a multiple of {first}"),
+        "uniqueItems" => "must not repeat items".into(),
+        _ => return None,
+    })
+}
+
 /// Maps any error reaching the gate to an [`ApiError`].
 pub fn to_api_error(err: &poem::Error) -> ApiError {
     use poem_openapi::error::*;
@@ -432,10 +698,10 @@ pub fn to_api_error(err: &poem::Error) -> ApiError {
         return api.clone();
     }
     if let Some(e) = err.downcast_ref::<ParseParamError>() {
-        return ApiError::invalid(e.name, e.reason.clone());
+        return param_error(e.name, &e.reason);
     }
     if let Some(e) = err.downcast_ref::<ParsePathError>() {
-        return ApiError::invalid(e.name, e.reason.clone());
+        return param_error(e.name, &e.reason);
     }
     if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
         return payload_error(&e.reason);
@@ -600,7 +866,7 @@ where
     let swagger = svc.swagger_ui_html().replace(&raw, &spec);
     let redoc = svc.redoc_html().replace(&raw, &spec);
     let spec_body = spec.clone();
-    let allowed = crate::openapi::AllowedMethods::from_spec(&spec);
+    let routes_table = crate::openapi::RouteTable::from_spec(&spec);
     let routes = Route::new()
         .at(
             "/docs",
@@ -622,7 +888,7 @@ where
         platform: platform.clone(),
         info: info.clone(),
         classify,
-        allowed,
+        routes: routes_table,
         _envelope: PhantomData,
     };
     MountedModule {
@@ -642,7 +908,7 @@ struct Gate<Ep, E> {
     platform: Platform,
     info: ModuleInfo,
     classify: Classifier,
-    allowed: crate::openapi::AllowedMethods,
+    routes: crate::openapi::RouteTable,
     _envelope: PhantomData<E>,
 }
 
@@ -732,11 +998,12 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
             return Ok(error_response::<E>(&err, &ctx));
         }
 
-        // Who is calling (for per-user limits); a bad token is dealt with by the handler.
-        let principal = match token_from_request(&req) {
-            Some(token) => self.platform.auth.verify(&token).await.ok(),
+        // Who is calling (for per-user limits and the credential check below).
+        let verified = match token_from_request(&req) {
+            Some(token) => Some(self.platform.auth.verify(&token).await),
             None => None,
         };
+        let principal = verified.as_ref().and_then(|v| v.as_ref().ok()).cloned();
         if let Some(p) = &principal {
             req.set_data(p.clone());
         }
@@ -765,6 +1032,24 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
             return Ok(resp);
         }
 
+        // Credentials before input: an operation that declares security
+        // answers 401 to a caller without credentials before any parameter
+        // or body is looked at. A credential the platform cannot verify (an
+        // API key) is left to the handler.
+        if let Some(accepted) = self.routes.credentials(&ctx.path, req.method().as_str()) {
+            if let Err(err) = credentials_present(&req, accepted, verified) {
+                let mut resp = error_response::<E>(&err, &ctx);
+                if let Some(d) = &decision {
+                    rate_headers(&mut resp, d);
+                }
+                if let Some(pattern) = self.routes.pattern(&ctx.path) {
+                    let base = self.info.base.trim_end_matches('/');
+                    resp.set_data(poem::PathPattern(format!("{base}{pattern}").into()));
+                }
+                return Ok(resp);
+            }
+        }
+
         let meta = RequestMeta::of(&req);
         let method = req.method().clone();
         let full_path = req
@@ -787,7 +1072,8 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
                 }
             }
             Ok(Err(err)) => {
-                let api = to_api_error(&err);
+                let mut api = to_api_error(&err);
+                self.refine_param_error(&err, &mut api, &method, &ctx.path);
                 if api.kind == ErrorKind::Internal {
                     tracing::error!(error = %err, path = %ctx.path, "request failed");
                 }
@@ -804,7 +1090,7 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
             }
         };
         if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
-            if let Some(allow) = self.allowed.allow_header(&ctx.path) {
+            if let Some(allow) = self.routes.allow_header(&ctx.path) {
                 if let Ok(v) = HeaderValue::from_str(&allow) {
                     resp.headers_mut().insert(header::ALLOW, v);
                 }
@@ -822,6 +1108,43 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
 }
 
 impl<Ep, E> Gate<Ep, E> {
+    /// A refused query/path/header parameter, as the document names it: a
+    /// path parameter under its documented name (poem-openapi says
+    /// `param0`), an enum with the values the document lists.
+    fn refine_param_error(
+        &self,
+        err: &poem::Error,
+        api: &mut ApiError,
+        method: &Method,
+        path: &str,
+    ) {
+        use poem_openapi::error::{ParseParamError, ParsePathError};
+        let (mut name, reason) = if let Some(e) = err.downcast_ref::<ParseParamError>() {
+            (e.name, &e.reason)
+        } else if let Some(e) = err.downcast_ref::<ParsePathError>() {
+            let documented = e
+                .name
+                .strip_prefix("param")
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|i| self.routes.path_param(path, i));
+            (documented.unwrap_or(e.name), &e.reason)
+        } else {
+            return;
+        };
+        let mut message = param_message(reason);
+        if reason.contains("Expect a valid enumeration value") {
+            if let Some(values) = self.routes.enum_values(path, method.as_str(), name) {
+                message = format!("must be one of {}", values.join(", "));
+            }
+        }
+        if name.is_empty() {
+            name = "parameter";
+        }
+        let mut refined = ApiError::invalid(name, message.clone());
+        refined.message = format!("{name} {message}");
+        *api = refined;
+    }
+
     /// Records a refused (403) request as `auth.forbidden`: who, where from, what.
     async fn record_refusal(
         &self,

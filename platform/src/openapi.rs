@@ -164,38 +164,124 @@ fn nullable(prop: &mut Value) {
     map.insert("nullable".into(), Value::Bool(true));
 }
 
-/// The methods each documented path accepts, for `Allow` on 405 answers.
-#[derive(Debug, Clone, Default)]
-pub struct AllowedMethods {
-    routes: Vec<(Vec<String>, Vec<String>)>,
+/// A credential an operation's declared security schemes accept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A platform token: `Authorization: Bearer …` or a session cookie.
+    Token,
+    /// Any value of this request header (lower case), e.g. an API key.
+    Header(String),
+    /// Any value of this query parameter.
+    Query(String),
+    /// Any value of this cookie.
+    Cookie(String),
 }
 
-impl AllowedMethods {
-    pub fn from_spec(spec: &str) -> AllowedMethods {
+/// One documented operation, as the gate needs it.
+#[derive(Debug, Clone)]
+struct Operation {
+    /// Upper case.
+    method: String,
+    /// `None`: public (no security, or an anonymous alternative).
+    credentials: Option<Vec<Credential>>,
+    /// Query/path/header parameters with a fixed value set: name, values.
+    enums: Vec<(String, Vec<String>)>,
+}
+
+/// The documented routes of a module: which methods each path accepts (for
+/// `Allow` on 405 answers), which credentials each operation needs (for
+/// checking credentials before input) and the value sets of enum parameters
+/// (for naming them in errors).
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<Operation>)>,
+}
+
+/// The former name of [`RouteTable`].
+pub type AllowedMethods = RouteTable;
+
+impl RouteTable {
+    pub fn from_spec(spec: &str) -> RouteTable {
         let doc: Value = serde_json::from_str(spec).unwrap_or(Value::Null);
+        let schemes = doc
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object);
+        let credential_of = |name: &str| -> Option<Credential> {
+            let scheme = schemes?.get(name)?;
+            let field = |k: &str| scheme.get(k).and_then(Value::as_str).unwrap_or_default();
+            Some(match (field("type"), field("in")) {
+                ("http", _) if field("scheme").eq_ignore_ascii_case("bearer") => Credential::Token,
+                ("apiKey", "cookie") if crate::http::SESSION_COOKIES.contains(&field("name")) => {
+                    Credential::Token
+                }
+                ("apiKey", "cookie") => Credential::Cookie(field("name").to_string()),
+                ("apiKey", "query") => Credential::Query(field("name").to_string()),
+                ("apiKey", _) => Credential::Header(field("name").to_ascii_lowercase()),
+                ("oauth2" | "openIdConnect", _) => Credential::Token,
+                _ => Credential::Header("authorization".into()),
+            })
+        };
         let mut routes = Vec::new();
         if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
             for (path, item) in paths {
-                let methods: Vec<String> = METHODS
-                    .iter()
-                    .filter(|m| item.get(**m).is_some())
-                    .map(|m| m.to_uppercase())
-                    .collect();
-                routes.push((segments(path), methods));
+                let mut ops = Vec::new();
+                for m in METHODS {
+                    let Some(op) = item.get(m) else { continue };
+                    let credentials =
+                        op.get("security")
+                            .and_then(Value::as_array)
+                            .and_then(|reqs| {
+                                if reqs.is_empty()
+                                    || reqs.iter().any(|r| r.as_object().is_none_or(Map::is_empty))
+                                {
+                                    return None;
+                                }
+                                let mut creds: Vec<Credential> = Vec::new();
+                                for name in
+                                    reqs.iter().filter_map(Value::as_object).flat_map(Map::keys)
+                                {
+                                    // An undeclared scheme: let the handler decide.
+                                    let c = credential_of(name)?;
+                                    if !creds.contains(&c) {
+                                        creds.push(c);
+                                    }
+                                }
+                                Some(creds)
+                            });
+                    let enums = op
+                        .get("parameters")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| {
+                            let name = p.get("name")?.as_str()?;
+                            let values = enum_values(&doc, p.get("schema")?);
+                            (!values.is_empty()).then(|| (name.to_string(), values))
+                        })
+                        .collect();
+                    ops.push(Operation {
+                        method: m.to_uppercase(),
+                        credentials,
+                        enums,
+                    });
+                }
+                routes.push((segments(path), ops));
             }
         }
-        AllowedMethods { routes }
+        RouteTable { routes }
     }
 
-    /// `GET, POST` for a request path relative to the module base: the
-    /// methods of the one template the router picks for it. Like poem's
-    /// router, a literal segment beats a parameter, so
-    /// `/scenarios/search` does not inherit the methods of `/scenarios/{id}`.
-    pub fn allow_header(&self, path: &str) -> Option<String> {
+    /// The one documented operation set the router picks for a request path
+    /// relative to the module base. Like poem's router, a literal segment
+    /// beats a parameter, so `/scenarios/search` does not inherit the
+    /// methods of `/scenarios/{id}`.
+    fn route(&self, path: &str) -> Option<&[Operation]> {
+        self.best(path).map(|(_, ops)| ops.as_slice())
+    }
+
+    fn best(&self, path: &str) -> Option<&(Vec<String>, Vec<Operation>)> {
         let parts = segments(path);
-        let is_param = |t: &str| t.starts_with('{') && t.ends_with('}');
-        let best = self
-            .routes
+        self.routes
             .iter()
             .filter(|(template, _)| {
                 template.len() == parts.len()
@@ -208,10 +294,106 @@ impl AllowedMethods {
             .max_by(|(a, _), (b, _)| {
                 let rank = |t: &Vec<String>| t.iter().map(|s| !is_param(s)).collect::<Vec<bool>>();
                 rank(a).cmp(&rank(b))
-            })?;
-        let methods = &best.1;
+            })
+    }
+
+    fn operation(&self, path: &str, method: &str) -> Option<&Operation> {
+        self.route(path)?
+            .iter()
+            .find(|op| op.method.eq_ignore_ascii_case(method))
+    }
+
+    /// `GET, POST` for a request path relative to the module base: the
+    /// methods of the one template the router picks for it.
+    pub fn allow_header(&self, path: &str) -> Option<String> {
+        let methods: Vec<&str> = self
+            .route(path)?
+            .iter()
+            .map(|op| op.method.as_str())
+            .collect();
         (!methods.is_empty()).then(|| methods.join(", "))
     }
+
+    /// The credentials an operation accepts; `None` when it is public (or
+    /// not documented).
+    pub fn credentials(&self, path: &str, method: &str) -> Option<&[Credential]> {
+        self.operation(path, method)?.credentials.as_deref()
+    }
+
+    /// The name of the `index`th path parameter of the template that serves
+    /// `path` (poem-openapi reports path parameters as `param0`, `param1`, …).
+    pub fn path_param(&self, path: &str, index: usize) -> Option<&str> {
+        self.best(path)?
+            .0
+            .iter()
+            .filter(|t| is_param(t))
+            .nth(index)
+            .map(|t| t.trim_start_matches('{').trim_end_matches('}'))
+    }
+
+    /// The router's pattern of the template that serves `path`, as poem
+    /// labels it (`/users/:param0`), for metrics of answers the gate gives
+    /// before routing.
+    pub fn pattern(&self, path: &str) -> Option<String> {
+        let mut n = 0;
+        let mut out = String::new();
+        for t in &self.best(path)?.0 {
+            out.push('/');
+            if is_param(t) {
+                out.push_str(&format!(":param{n}"));
+                n += 1;
+            } else {
+                out.push_str(t);
+            }
+        }
+        Some(out)
+    }
+
+    /// The documented values of an enum parameter of an operation.
+    pub fn enum_values(&self, path: &str, method: &str, param: &str) -> Option<&[String]> {
+        self.operation(path, method)?
+            .enums
+            .iter()
+            .find(|(name, _)| name == param)
+            .map(|(_, values)| values.as_slice())
+    }
+}
+
+/// The values of an enum schema (inline, `$ref`, `allOf` or array items).
+fn enum_values(doc: &Value, schema: &Value) -> Vec<String> {
+    let mut schema = schema;
+    for _ in 0..4 {
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            let Some(target) = r.strip_prefix('#').and_then(|p| doc.pointer(p)) else {
+                return vec![];
+            };
+            schema = target;
+        } else if let Some(first) = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
+            schema = first;
+        } else if let Some(items) = schema.get("items") {
+            schema = items;
+        } else {
+            break;
+        }
+    }
+    schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+fn is_param(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
 }
 
 fn segments(path: &str) -> Vec<String> {
