@@ -202,6 +202,12 @@ fn check(
                     return;
                 }
             }
+            if let Some(min) = s.min_items {
+                if items.len() < min {
+                    errs.push(wrong(&format!("a list of at least {min} items")));
+                    return;
+                }
+            }
             if let Some(item) = &s.items {
                 for (i, v) in items.iter().enumerate() {
                     check(

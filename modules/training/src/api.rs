@@ -8,6 +8,8 @@ use frontline_platform::search::{SearchQuery, SortOrder, MAX_LIMIT};
 use frontline_platform::{events, ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use frontline_platform::body::JsonBody;
+use poem_openapi::types::ToJSON;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
@@ -170,53 +172,9 @@ pub(crate) fn check_enum(field: &str, values: &[String], allowed: &[&str]) -> Ap
     Ok(())
 }
 
-/// An optional JSON object body: empty means `{}`, malformed JSON is a 400.
-pub(crate) async fn read_optional(body: poem::Body) -> ApiResult<Value> {
-    let bytes = body
-        .into_vec()
-        .await
-        .map_err(|e| ApiError::bad_request(format!("Could not read the body: {e}")))?;
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(json!({}));
-    }
-    let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::bad_request(format!("The body is not valid JSON: {e}")).with_code("INVALID_JSON")
-    })?;
-    body_object(Some(Json(v)))
-}
-
-pub(crate) fn body_object(body: Option<Json<Value>>) -> ApiResult<Value> {
-    match body.map(|b| b.0) {
-        None | Some(Value::Null) => Ok(json!({})),
-        Some(v @ Value::Object(_)) => Ok(v),
-        Some(_) => Err(ApiError::invalid("body", "The body must be a JSON object")),
-    }
-}
-
-pub(crate) fn opt_string(body: &Value, field: &str, max: usize) -> ApiResult<Option<String>> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() <= max => Ok(Some(s.clone())),
-        Some(Value::String(_)) => Err(ApiError::invalid(
-            field,
-            format!("{field} must be at most {max} characters"),
-        )),
-        Some(_) => Err(ApiError::invalid(
-            field,
-            format!("{field} must be a string"),
-        )),
-    }
-}
-
-pub(crate) fn opt_bool(body: &Value, field: &str) -> ApiResult<Option<bool>> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(ApiError::invalid(
-            field,
-            format!("{field} must be true or false"),
-        )),
-    }
+/// The JSON of a typed body, with only the fields it gives (for merging).
+pub(crate) fn fields_of<T: ToJSON>(body: &T) -> Value {
+    body.to_json().unwrap_or_else(|| json!({}))
 }
 
 /// Applies `body`'s content fields to `s` (validated as a whole) for PUT/PATCH.
@@ -279,12 +237,12 @@ impl ScenariosApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<Value>,
+        body: JsonBody<CreateScenarioRequest>,
     ) -> Result<Created> {
         let p = auth.0;
         require(&p, "scenario:create")?;
-        let body = body_object(Some(body))?;
-        service::validate(&body)?;
+        let body = fields_of(&body.0);
+        service::domain_rules(&body)?;
         let content = service::content_of(&body);
         let status = body["status"].as_str().unwrap_or("DRAFT").to_string();
         let slug = service::slugify(content["name"].as_str().unwrap_or_default());
@@ -582,12 +540,12 @@ impl ScenariosApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
+        body: JsonBody<UpdateScenarioRequest>,
     ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:update")?;
-        let body = body_object(Some(body))?;
-        let changelog = opt_string(&body, "changelog", 2000)?;
+        let changelog = body.0.changelog.clone();
+        let body = fields_of(&body.0.changes);
         let out = self
             .platform
             .db
@@ -620,11 +578,11 @@ impl ScenariosApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
+        body: JsonBody<ScenarioChanges>,
     ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:update")?;
-        let body = body_object(Some(body))?;
+        let body = fields_of(&body.0);
         let out = self
             .platform
             .db
@@ -678,19 +636,14 @@ impl ScenariosApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: poem::Body,
+        body: JsonBody<Option<DuplicateScenarioRequest>>,
     ) -> Result<Created> {
         let p = auth.0;
         require(&p, "scenario:create")?;
-        let body = read_optional(body).await?;
-        let new_name = opt_string(&body, "newName", 200)?;
-        let preserve = opt_bool(&body, "preserveAnalytics")?.unwrap_or(false);
-        let status = opt_string(&body, "status", 50)?.unwrap_or_else(|| "DRAFT".into());
-        check_enum(
-            "status",
-            std::slice::from_ref(&status),
-            service::WRITABLE_STATUSES,
-        )?;
+        let body = body.0.unwrap_or_default();
+        let new_name = body.new_name;
+        let preserve = body.preserve_analytics.unwrap_or(false);
+        let status = body.status.unwrap_or(WritableStatus::Draft).as_str().to_string();
         let out = self
             .platform
             .db
@@ -734,13 +687,13 @@ impl ScenariosApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: poem::Body,
+        body: JsonBody<Option<PublishScenarioRequest>>,
     ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:publish")?;
-        let body = read_optional(body).await?;
-        let notes = opt_string(&body, "notes", 2000)?;
-        let notify = opt_bool(&body, "notifyUsers")?.unwrap_or(false);
+        let body = body.0.unwrap_or_default();
+        let notes = body.notes;
+        let notify = body.notify_users.unwrap_or(false);
         let out = self
             .platform
             .db
@@ -779,12 +732,11 @@ impl ScenariosApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: poem::Body,
+        body: JsonBody<Option<ArchiveScenarioRequest>>,
     ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:update")?;
-        let body = read_optional(body).await?;
-        let reason = opt_string(&body, "reason", 2000)?;
+        let reason = body.0.unwrap_or_default().reason;
         let out = self
             .platform
             .db

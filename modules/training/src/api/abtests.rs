@@ -12,7 +12,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
-use super::{body_object, read_optional, record, Result};
+use frontline_platform::body::JsonBody;
+
+use super::{record, Result};
 use crate::model::*;
 use crate::service::{self, require};
 use crate::store::{self, round};
@@ -21,9 +23,14 @@ pub struct AbTestsApi {
     pub(super) platform: Platform,
 }
 
-/// What a test compares its variants on.
-pub const METRICS: &[&str] = &["passRate", "averageScore", "completionRate"];
-const CONFIDENCE_LEVELS: &[f64] = &[0.8, 0.9, 0.95, 0.99];
+/// A test's name: 3 to 200 characters besides surrounding spaces.
+fn check_name(name: &str, errs: &mut Vec<FieldError>) -> String {
+    let n = name.trim();
+    if n.chars().count() < 3 {
+        errs.push(FieldError::new("name", "name must be 3 to 200 characters"));
+    }
+    n.to_string()
+}
 
 fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("A/B test {id} not found")).with_code("TEST_NOT_FOUND")
@@ -37,57 +44,18 @@ struct Variant {
     traffic: f64,
 }
 
-/// Validates `variants` (2 to 5, distinct names and scenarios, whole-number
-/// traffic percentages of 1..99 adding up to 100).
-fn parse_variants(v: Option<&Value>, errs: &mut Vec<FieldError>) -> Vec<Variant> {
-    let Some(Value::Array(items)) = v else {
-        errs.push(FieldError::new(
-            "variants",
-            "variants must be an array of 2 to 5 variants",
-        ));
-        return Vec::new();
-    };
-    if !(2..=5).contains(&items.len()) {
-        errs.push(FieldError::new("variants", "A test needs 2 to 5 variants"));
-        return Vec::new();
-    }
-    let mut out: Vec<Variant> = Vec::new();
-    let before = errs.len();
-    for (i, item) in items.iter().enumerate() {
-        let name = item.get("name").and_then(Value::as_str).map(str::trim);
-        let sid = item.get("scenarioId").and_then(Value::as_str);
-        let traffic = item.get("trafficPercentage").and_then(Value::as_f64);
-        match name {
-            Some(n) if !n.is_empty() && n.chars().count() <= 100 => {}
-            _ => errs.push(FieldError::new(
-                format!("variants[{i}].name"),
-                "Each variant needs a name of 1 to 100 characters",
-            )),
-        }
-        if sid.is_none_or(str::is_empty) {
-            errs.push(FieldError::new(
-                format!("variants[{i}].scenarioId"),
-                "Each variant needs a scenarioId",
-            ));
-        }
-        match traffic {
-            Some(t) if t.fract() == 0.0 && (1.0..=99.0).contains(&t) => {}
-            _ => errs.push(FieldError::new(
-                format!("variants[{i}].trafficPercentage"),
-                "trafficPercentage must be a whole number from 1 to 99",
-            )),
-        }
-        if let (Some(n), Some(s), Some(t)) = (name, sid, traffic) {
-            out.push(Variant {
-                name: n.to_string(),
-                scenario_id: s.to_string(),
-                traffic: t,
-            });
-        }
-    }
-    if errs.len() > before {
-        return out;
-    }
+/// The rules on `variants` a schema cannot say (their count, names,
+/// scenarios and whole-number 1..99 percentages are in the schema):
+/// percentages adding up to 100, distinct names and scenarios.
+fn check_variants(items: &[TestVariantInput], errs: &mut Vec<FieldError>) -> Vec<Variant> {
+    let out: Vec<Variant> = items
+        .iter()
+        .map(|v| Variant {
+            name: v.name.trim().to_string(),
+            scenario_id: v.scenario_id.clone(),
+            traffic: v.traffic_percentage as f64,
+        })
+        .collect();
     let total: f64 = out.iter().map(|v| v.traffic).sum();
     if (total - 100.0).abs() > 1e-9 {
         errs.push(FieldError::new(
@@ -454,78 +422,6 @@ fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
     }))
 }
 
-/// name, description (Some(None) clears it), metric, confidence level, minimum sample size.
-type Common = (
-    Option<String>,
-    Option<Option<String>>,
-    Option<String>,
-    Option<f64>,
-    Option<i64>,
-);
-
-fn parse_common(body: &Value, errs: &mut Vec<FieldError>) -> Common {
-    let name = match body.get("name") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if (3..=200).contains(&s.trim().chars().count()) => {
-            Some(s.trim().to_string())
-        }
-        Some(_) => {
-            errs.push(FieldError::new("name", "name must be 3 to 200 characters"));
-            None
-        }
-    };
-    let description = match body.get("description") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(Value::String(s)) if s.chars().count() <= 2000 => Some(Some(s.clone())),
-        Some(_) => {
-            errs.push(FieldError::new(
-                "description",
-                "description must be a string of at most 2000 characters",
-            ));
-            None
-        }
-    };
-    let metric = match body.get("metric") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(m)) if METRICS.contains(&m.as_str()) => Some(m.clone()),
-        Some(_) => {
-            errs.push(FieldError::new(
-                "metric",
-                format!("metric must be one of: {}", METRICS.join(", ")),
-            ));
-            None
-        }
-    };
-    let confidence = match body.get("confidenceLevel") {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_f64() {
-            Some(c) if CONFIDENCE_LEVELS.iter().any(|x| (x - c).abs() < 1e-9) => Some(c),
-            _ => {
-                errs.push(FieldError::new(
-                    "confidenceLevel",
-                    "confidenceLevel must be one of 0.8, 0.9, 0.95, 0.99",
-                ));
-                None
-            }
-        },
-    };
-    let min_sample = match body.get("minSampleSize") {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_i64() {
-            Some(n @ 1..=1_000_000) => Some(n),
-            _ => {
-                errs.push(FieldError::new(
-                    "minSampleSize",
-                    "minSampleSize must be a whole number from 1 to 1000000",
-                ));
-                None
-            }
-        },
-    };
-    (name, description, metric, confidence, min_sample)
-}
-
 /// A/B tests.
 #[OpenApi(tag = "ApiTags::AbTests")]
 impl AbTestsApi {
@@ -541,17 +437,17 @@ impl AbTestsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<Value>,
+        body: JsonBody<CreateTestRequest>,
     ) -> Result<Created> {
         let p = auth.0;
         require(&p, "scenario:publish")?;
-        let body = body_object(Some(body))?;
+        let body = body.0;
         let mut errs = Vec::new();
-        let (name, description, metric, confidence, min_sample) = parse_common(&body, &mut errs);
-        if name.is_none() && !errs.iter().any(|e| e.field == "name") {
-            errs.push(FieldError::new("name", "name is required"));
-        }
-        let variants = parse_variants(body.get("variants"), &mut errs);
+        let name = check_name(&body.name, &mut errs);
+        let (description, confidence, min_sample) =
+            (body.description, body.confidence_level, body.min_sample_size);
+        let metric = body.metric.map(|m| m.as_str().to_string());
+        let variants = check_variants(&body.variants, &mut errs);
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
         }
@@ -580,7 +476,7 @@ impl AbTestsApi {
                 let now = service::now();
                 tx.execute(
                     &format!("INSERT INTO training_ab_tests ({COLS}) VALUES (?1, ?2, ?3, 'RUNNING', ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, NULL, NULL, '[]')"),
-                    params![id, name, description.flatten(), metric.unwrap_or_else(|| "passRate".into()),
+                    params![id, name, description, metric.unwrap_or_else(|| "passRate".into()),
                         confidence.unwrap_or(0.95), min_sample.unwrap_or(30), variants_json(&variants).to_string(), p.id, now],
                 )?;
                 let t = load(tx, &id)?;
@@ -697,30 +593,23 @@ impl AbTestsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
+        body: JsonBody<UpdateTestRequest>,
     ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:publish")?;
-        let body = body_object(Some(body))?;
+        let audit_details = super::fields_of(&body.0);
+        let body = body.0;
         let mut errs = Vec::new();
-        let (name, description, metric, confidence, min_sample) = parse_common(&body, &mut errs);
-        let variants = body
-            .get("variants")
-            .filter(|v| !v.is_null())
-            .map(|v| parse_variants(Some(v), &mut errs));
-        let status = match body.get("status") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if ["RUNNING", "PAUSED", "COMPLETED"].contains(&s.as_str()) => {
-                Some(s.clone())
-            }
-            Some(_) => {
-                errs.push(FieldError::new(
-                    "status",
-                    "status must be RUNNING, PAUSED or COMPLETED (cancel with DELETE)",
-                ));
-                None
-            }
-        };
+        let name = body.name.as_deref().map(|n| check_name(n, &mut errs));
+        // An empty description clears it.
+        let description = body
+            .description
+            .clone()
+            .map(|d| Some(d).filter(|d| !d.trim().is_empty()));
+        let (confidence, min_sample) = (body.confidence_level, body.min_sample_size);
+        let metric = body.metric.map(|m| m.as_str().to_string());
+        let variants = body.variants.as_deref().map(|v| check_variants(v, &mut errs));
+        let status = body.status.map(|s| s.as_str().to_string());
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
         }
@@ -785,7 +674,7 @@ impl AbTestsApi {
                         variants_json(&t.variants).to_string(), t.updated_at, t.ended_at,
                         serde_json::to_string(&t.pauses).unwrap_or_else(|_| "[]".into())],
                 )?;
-                record(tx, &p, &meta, "abtest.update", "abtest", &t.id, body.clone(), None)?;
+                record(tx, &p, &meta, "abtest.update", "abtest", &t.id, audit_details, None)?;
                 render(tx, &t)
             })
             .await?;
@@ -801,12 +690,11 @@ impl AbTestsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: poem::Body,
+        body: JsonBody<Option<CancelTestRequest>>,
     ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:publish")?;
-        let body = read_optional(body).await?;
-        let reason = super::opt_string(&body, "reason", 2000)?;
+        let reason = body.0.unwrap_or_default().reason;
         let out = self
             .platform
             .db
@@ -842,21 +730,18 @@ impl AbTestsApi {
         method = "post",
         tag = "ApiTags::Extensions"
     )]
-    async fn assign(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> Result<Doc> {
+    async fn assign(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: JsonBody<Option<AssignmentRequest>>,
+    ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let user = match body.get("userId") {
-            None | Some(Value::Null) => p.id.clone(),
-            Some(Value::String(u)) if !u.is_empty() && u.len() <= 100 => u.clone(),
-            Some(_) => {
-                return Err(ApiError::invalid(
-                    "userId",
-                    "userId must be a string of 1 to 100 characters",
-                )
-                .into())
-            }
-        };
+        let user = body
+            .0
+            .and_then(|b| b.user_id)
+            .unwrap_or_else(|| p.id.clone());
         let t = self
             .platform
             .db

@@ -11,7 +11,9 @@ use poem_openapi::OpenApi;
 use rusqlite::{params, Connection};
 use serde_json::{json, Map, Value};
 
-use super::{body_object, record, Result};
+use frontline_platform::body::JsonBody;
+
+use super::{record, Result};
 use crate::model::*;
 use crate::service::{self, require};
 use crate::store::{self, round};
@@ -310,33 +312,6 @@ fn full_analytics(s: &store::Scenario, a: &[Attempt], per: &Period) -> Value {
     })
 }
 
-fn num(body: &Value, f: &str, min: f64, max: f64, errs: &mut Vec<FieldError>) -> Option<f64> {
-    match body.get(f) {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_f64() {
-            Some(x) if (min..=max).contains(&x) => Some(x),
-            _ => {
-                errs.push(FieldError::new(
-                    f,
-                    format!("{f} must be a number between {min} and {max}"),
-                ));
-                None
-            }
-        },
-    }
-}
-
-fn flag(body: &Value, f: &str, errs: &mut Vec<FieldError>) -> Option<bool> {
-    match body.get(f) {
-        None | Some(Value::Null) => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            errs.push(FieldError::new(f, format!("{f} must be true or false")));
-            None
-        }
-    }
-}
-
 /// Analytics and attempts.
 #[OpenApi(tag = "ApiTags::Analytics")]
 impl AnalyticsApi {
@@ -356,65 +331,37 @@ impl AnalyticsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
+        body: JsonBody<RecordAttemptRequest>,
     ) -> Result<Created> {
         let p = auth.0;
         require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
+        let body = body.0;
         let mut errs = Vec::new();
         let mut scores = Map::new();
-        match body.get("scores") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(m)) => {
-                for (k, v) in m {
-                    match v.as_f64() {
-                        Some(x) if (0.0..=100.0).contains(&x) => {
-                            scores.insert(k.clone(), json!(x));
-                        }
-                        _ => errs.push(FieldError::new(
-                            format!("scores.{k}"),
-                            "Scores must be numbers between 0 and 100",
-                        )),
-                    }
-                }
+        for (k, x) in body.scores.iter().flatten() {
+            if (0.0..=100.0).contains(x) {
+                scores.insert(k.clone(), json!(x));
+            } else {
+                errs.push(FieldError::new(
+                    format!("scores.{k}"),
+                    "Scores must be numbers between 0 and 100",
+                ));
             }
-            Some(_) => errs.push(FieldError::new("scores", "scores must be an object")),
         }
-        let score = num(&body, "score", 0.0, 100.0, &mut errs);
-        let duration = num(&body, "duration", 0.0, 86_400.0, &mut errs).map(|x| x.round() as i64);
-        let rating = match body.get("rating") {
-            None | Some(Value::Null) => None,
-            Some(v) => match v.as_i64() {
-                Some(r @ 1..=5) => Some(r),
-                _ => {
-                    errs.push(FieldError::new(
-                        "rating",
-                        "rating must be a whole number from 1 to 5",
-                    ));
-                    None
-                }
-            },
-        };
-        let tokens =
-            num(&body, "tokensUsed", 0.0, 10_000_000.0, &mut errs).map(|x| x.round() as i64);
-        let latency = num(&body, "latency", 0.0, 3_600.0, &mut errs);
-        let completed = flag(&body, "completed", &mut errs).unwrap_or(true);
-        let passed = flag(&body, "passed", &mut errs);
-        let error = flag(&body, "error", &mut errs).unwrap_or(false);
-        let reported = flag(&body, "reportedIssue", &mut errs).unwrap_or(false);
+        let score = body.score;
+        let duration = body.duration.map(|x| x.round() as i64);
+        let rating = body.rating;
+        let tokens = body.tokens_used.map(|x| x.round() as i64);
+        let latency = body.latency;
+        let completed = body.completed.unwrap_or(true);
+        let passed = body.passed;
+        let error = body.error.unwrap_or(false);
+        let reported = body.reported_issue.unwrap_or(false);
         let feedback = body
-            .get("feedback")
-            .and_then(Value::as_str)
+            .feedback
             .map(|s| s.chars().take(5000).collect::<String>());
-        let user_id = match body.get("userId") {
-            None | Some(Value::Null) => p.id.clone(),
-            Some(Value::String(u)) if !u.is_empty() && u.len() <= 100 => u.clone(),
-            Some(_) => {
-                errs.push(FieldError::new("userId", "userId must be a string"));
-                String::new()
-            }
-        };
-        let at = match body.get("completedAt").and_then(Value::as_str) {
+        let user_id = body.user_id.unwrap_or_else(|| p.id.clone());
+        let at = match body.completed_at.as_deref() {
             Some(t) => match parse_time("completedAt", t) {
                 Ok(t) if t <= Utc::now() + Duration::minutes(5) => Some(iso(t)),
                 Ok(_) => {
@@ -507,31 +454,20 @@ impl AnalyticsApi {
     /// Compare the metrics of 2 to 10 scenarios over one period
     /// (`{"scenarioIds": [...], "period": "30d"}`), with the best scenario per metric.
     #[oai(path = "/admin/scenarios/analytics/compare", method = "post")]
-    async fn compare(&self, auth: BearerAuth, body: Json<Value>) -> Result<Doc> {
+    async fn compare(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<CompareScenariosRequest>,
+    ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let ids: Vec<String> = match body.get("scenarioIds").and_then(Value::as_array) {
-            Some(a) if (2..=10).contains(&a.len()) && a.iter().all(Value::is_string) => {
-                let mut v: Vec<String> = a
-                    .iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect();
-                v.dedup();
-                v
-            }
-            _ => {
-                return Err(ApiError::invalid(
-                    "scenarioIds",
-                    "scenarioIds must list 2 to 10 scenario ids",
-                )
-                .into())
-            }
-        };
+        let body = body.0;
+        let mut ids = body.scenario_ids;
+        ids.dedup();
         let per = self::period(
-            body.get("period").and_then(Value::as_str),
-            body.get("startDate").and_then(Value::as_str),
-            body.get("endDate").and_then(Value::as_str),
+            body.period.map(AnalyticsPeriod::as_str),
+            body.start_date.as_deref(),
+            body.end_date.as_deref(),
         )?;
         let out = self
             .platform

@@ -6,7 +6,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use serde_json::{json, Value};
 
-use super::{apply_update, body_object, delete_one, read_optional, record, Result};
+use frontline_platform::body::JsonBody;
+
+use super::{apply_update, delete_one, fields_of, record, Result};
 use crate::model::*;
 use crate::service::{self, require};
 use crate::store;
@@ -15,22 +17,15 @@ pub struct BulkApi {
     pub(super) platform: Platform,
 }
 
-fn ids_of(body: &Value) -> std::result::Result<Vec<String>, ApiError> {
-    match body.get("scenarioIds").and_then(Value::as_array) {
-        Some(a) if !a.is_empty() && a.len() <= 100 && a.iter().all(Value::is_string) => {
-            let mut v: Vec<String> = Vec::new();
-            for id in a.iter().filter_map(Value::as_str) {
-                if !v.iter().any(|x| x == id) {
-                    v.push(id.to_string());
-                }
-            }
-            Ok(v)
+/// The ids, each once, in the order given.
+pub(crate) fn distinct(ids: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for id in ids {
+        if !v.contains(id) {
+            v.push(id.clone());
         }
-        _ => Err(ApiError::invalid(
-            "scenarioIds",
-            "scenarioIds must list 1 to 100 scenario ids",
-        )),
     }
+    v
 }
 
 fn message(e: &ApiError) -> Value {
@@ -44,13 +39,17 @@ impl BulkApi {
     /// scenarios (`scenario:update`). Each scenario is updated whole or not
     /// at all; failures are listed per scenario.
     #[oai(path = "/admin/scenarios/bulk/update", method = "patch")]
-    async fn update(&self, auth: BearerAuth, meta: RequestMeta, body: Json<Value>) -> Result<Doc> {
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: JsonBody<BulkUpdateRequest>,
+    ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:update")?;
-        let body = body_object(Some(body))?;
-        let ids = ids_of(&body)?;
-        let updates = match body.get("updates") {
-            Some(u @ Value::Object(m)) if !m.is_empty() => u.clone(),
+        let ids = distinct(&body.0.scenario_ids);
+        let updates = match fields_of(&body.0.updates) {
+            u @ Value::Object(_) if u.as_object().is_some_and(|m| !m.is_empty()) => u,
             _ => {
                 return Err(ApiError::invalid(
                     "updates",
@@ -96,12 +95,16 @@ impl BulkApi {
     /// (platform `admin` only) (`scenario:delete`). Body:
     /// `{"scenarioIds": [...], "permanent": false}`.
     #[oai(path = "/admin/scenarios/bulk/delete", method = "delete")]
-    async fn delete(&self, auth: BearerAuth, meta: RequestMeta, body: poem::Body) -> Result<Doc> {
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: JsonBody<BulkDeleteRequest>,
+    ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:delete")?;
-        let body = read_optional(body).await?;
-        let ids = ids_of(&body)?;
-        let permanent = super::opt_bool(&body, "permanent")?.unwrap_or(false);
+        let ids = distinct(&body.0.scenario_ids);
+        let permanent = body.0.permanent.unwrap_or(false);
         if permanent && !p.is_admin() {
             return Err(ApiError::forbidden("Permanent deletion requires SUPER_ADMIN").into());
         }

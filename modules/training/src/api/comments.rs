@@ -8,7 +8,9 @@ use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use super::{body_object, opt_string, record, Result};
+use frontline_platform::body::JsonBody;
+
+use super::{record, Result};
 use crate::model::*;
 use crate::service::{self, require};
 use crate::store;
@@ -61,10 +63,10 @@ fn find(conn: &Connection, scenario_id: &str, id: &str) -> ApiResult<Comment> {
     })
 }
 
-fn content_of(body: &Value) -> ApiResult<String> {
-    match opt_string(body, "content", 5000)? {
-        Some(c) if !c.trim().is_empty() => Ok(c.trim().to_string()),
-        _ => Err(ApiError::invalid("content", "Content is required")),
+fn content_of(content: &str) -> ApiResult<String> {
+    match content.trim() {
+        "" => Err(ApiError::invalid("content", "Content is required")),
+        c => Ok(c.to_string()),
     }
 }
 
@@ -78,13 +80,12 @@ impl CommentsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
+        body: JsonBody<CreateCommentRequest>,
     ) -> Result<Created> {
         let p = auth.0;
         require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let content = content_of(&body)?;
-        let parent = opt_string(&body, "parentId", 100)?;
+        let content = content_of(&body.0.content)?;
+        let parent = body.0.parent_id;
         let out = self
             .platform
             .db
@@ -151,12 +152,11 @@ impl CommentsApi {
         meta: RequestMeta,
         id: Path<String>,
         #[oai(name = "commentId")] cid: Path<String>,
-        body: Json<Value>,
+        body: JsonBody<UpdateCommentRequest>,
     ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let content = content_of(&body)?;
+        let content = content_of(&body.0.content)?;
         let out = self
             .platform
             .db

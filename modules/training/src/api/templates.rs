@@ -9,7 +9,9 @@ use poem_openapi::OpenApi;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use super::{body_object, check_enum, record, Result};
+use frontline_platform::body::JsonBody;
+
+use super::{check_enum, fields_of, record, Result};
 use crate::model::*;
 use crate::service::{self, require};
 use crate::store;
@@ -152,11 +154,11 @@ impl TemplatesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
+        body: JsonBody<CreateFromTemplateRequest>,
     ) -> Result<Created> {
         let p = auth.0;
         require(&p, "scenario:create")?;
-        let body = body_object(Some(body))?;
+        let body = fields_of(&body.0);
         let out = self
             .platform
             .db

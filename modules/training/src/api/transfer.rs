@@ -14,7 +14,10 @@ use poem_openapi::{Multipart, OpenApi};
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
-use super::{apply_update, body_object, event_data, record, Result};
+use frontline_platform::body::{parse_strict, JsonBody};
+use frontline_platform::FieldError;
+
+use super::{apply_update, event_data, record, Result};
 use crate::model::*;
 use crate::service::{self, require};
 use crate::store::{self, round};
@@ -29,8 +32,6 @@ pub const MAX_IMPORT_ROWS: usize = 1000;
 /// Most entries a zipped import may list; its JSON file may expand to at
 /// most [`MAX_IMPORT_BYTES`] (checked while inflating, not after).
 pub const MAX_ZIP_ENTRIES: usize = 16;
-/// Most scenarios per export.
-pub const MAX_EXPORT: usize = 1000;
 /// How long export files and import error reports (and their links) live.
 const FILE_TTL: Duration = Duration::from_secs(24 * 3600);
 
@@ -54,47 +55,37 @@ struct Options {
     overwrite: bool,
 }
 
+/// The `options` field: JSON checked against [`ImportOptions`], each bad
+/// field named `options.<field>`.
 fn parse_options(raw: Option<&str>) -> ApiResult<Options> {
     let v: Value = match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => json!({}),
+        None => Value::Null,
         Some(s) => serde_json::from_str(s).map_err(|e| {
             ApiError::invalid("options", format!("options must be a JSON object: {e}"))
         })?,
     };
-    if !v.is_object() {
-        return Err(ApiError::invalid(
-            "options",
-            "options must be a JSON object",
-        ));
-    }
-    let flag = |k: &str, default: bool| -> ApiResult<bool> {
-        match v.get(k) {
-            None | Some(Value::Null) => Ok(default),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(ApiError::invalid(
-                format!("options.{k}"),
-                format!("options.{k} must be true or false"),
-            )),
-        }
-    };
-    let default_status = match v.get("defaultStatus") {
-        None | Some(Value::Null) => "DRAFT".to_string(),
-        Some(Value::String(s)) if service::WRITABLE_STATUSES.contains(&s.as_str()) => s.clone(),
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "options.defaultStatus",
-                format!(
-                    "options.defaultStatus must be one of: {}",
-                    service::WRITABLE_STATUSES.join(", ")
-                ),
-            ))
-        }
-    };
+    let o = parse_strict::<Option<ImportOptions>>(v)
+        .map_err(|e| {
+            let details = e
+                .details
+                .iter()
+                .map(|d| match d.field.as_str() {
+                    "body" => FieldError::new("options", format!("options {}", d.message)),
+                    f => FieldError::new(format!("options.{f}"), format!("options.{f} {}", d.message)),
+                })
+                .collect();
+            ApiError::validation(details)
+        })?
+        .unwrap_or_default();
     Ok(Options {
-        validate_only: flag("validateOnly", false)?,
-        skip_errors: flag("skipErrors", true)?,
-        default_status,
-        overwrite: flag("overwriteExisting", false)?,
+        validate_only: o.validate_only.unwrap_or(false),
+        skip_errors: o.skip_errors.unwrap_or(true),
+        default_status: o
+            .default_status
+            .unwrap_or(WritableStatus::Draft)
+            .as_str()
+            .to_string(),
+        overwrite: o.overwrite_existing.unwrap_or(false),
     })
 }
 
@@ -494,39 +485,23 @@ impl TransferApi {
     /// works without a token until `expiresAt`, `fileSize` its size in bytes.
     /// The exported file can be imported again. Unknown ids answer 404.
     #[oai(path = "/admin/scenarios/bulk/export", method = "post")]
-    async fn export(&self, auth: BearerAuth, meta: RequestMeta, body: Json<Value>) -> Result<Doc> {
+    async fn export(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: JsonBody<BulkExportRequest>,
+    ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let ids: Vec<String> = match body.get("scenarioIds").and_then(Value::as_array) {
-            Some(a) if !a.is_empty() && a.len() <= MAX_EXPORT && a.iter().all(Value::is_string) => {
-                let mut v: Vec<String> = Vec::new();
-                for id in a.iter().filter_map(Value::as_str) {
-                    if !v.iter().any(|x| x == id) {
-                        v.push(id.to_string());
-                    }
-                }
-                v
-            }
-            _ => {
-                return Err(ApiError::invalid(
-                    "scenarioIds",
-                    format!("scenarioIds must list 1 to {MAX_EXPORT} scenario ids"),
-                )
-                .into())
-            }
+        let body = body.0;
+        let ids = super::bulk::distinct(&body.scenario_ids);
+        let format = "json";
+        let compression = match body.compression.unwrap_or(Compression::None) {
+            Compression::Zip => "zip",
+            Compression::None => "none",
         };
-        let format = super::opt_string(&body, "format", 20)?.unwrap_or_else(|| "json".into());
-        if format != "json" {
-            return Err(ApiError::invalid("format", "format must be json").into());
-        }
-        let compression =
-            super::opt_string(&body, "compression", 20)?.unwrap_or_else(|| "none".into());
-        if !["zip", "none"].contains(&compression.as_str()) {
-            return Err(ApiError::invalid("compression", "compression must be zip or none").into());
-        }
-        let with_analytics = super::opt_bool(&body, "includeAnalytics")?.unwrap_or(false);
-        let with_versions = super::opt_bool(&body, "includeVersions")?.unwrap_or(false);
+        let with_analytics = body.include_analytics.unwrap_or(false);
+        let with_versions = body.include_versions.unwrap_or(false);
         let export_id = service::new_id("exp");
         let created_at = service::now();
         let (pp, eid, at) = (p.clone(), export_id.clone(), created_at.clone());

@@ -8,7 +8,9 @@ use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use super::{opt_bool, opt_string, read_optional, record, Result};
+use frontline_platform::body::JsonBody;
+
+use super::{record, Result};
 use crate::model::*;
 use crate::service::{self, require};
 use crate::store::{self, Scenario};
@@ -201,13 +203,13 @@ impl VersionsApi {
         meta: RequestMeta,
         id: Path<String>,
         #[oai(name = "versionNumber")] number: Path<i64>,
-        body: poem::Body,
+        body: JsonBody<Option<RestoreVersionRequest>>,
     ) -> Result<Doc> {
         let p = auth.0;
         require(&p, "scenario:update")?;
-        let body = read_optional(body).await?;
-        let new_version = opt_bool(&body, "createNewVersion")?.unwrap_or(true);
-        let changelog = opt_string(&body, "changelog", 2000)?;
+        let body = body.0.unwrap_or_default();
+        let new_version = body.create_new_version.unwrap_or(true);
+        let changelog = body.changelog;
         let out = self
             .platform
             .db

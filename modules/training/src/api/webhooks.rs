@@ -3,13 +3,15 @@
 
 use frontline_platform::events::{self, NewSubscription, Subscription};
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, BearerAuth, FieldError, Platform};
+use frontline_platform::{ApiError, BearerAuth, Platform};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use serde_json::{json, Value};
 
-use super::{body_object, record, Result};
+use frontline_platform::body::JsonBody;
+
+use super::{record, Result};
 use crate::model::*;
 use crate::service::require;
 use crate::SLUG;
@@ -17,15 +19,6 @@ use crate::SLUG;
 pub struct WebhooksApi {
     pub(super) platform: Platform,
 }
-
-/// The events the document lists.
-pub const EVENTS: &[&str] = &[
-    "scenario.created",
-    "scenario.updated",
-    "scenario.published",
-    "scenario.archived",
-    "scenario.deleted",
-];
 
 fn render(s: &Subscription) -> Value {
     json!({
@@ -52,40 +45,13 @@ impl WebhooksApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<Value>,
+        body: JsonBody<CreateWebhookRequest>,
     ) -> Result<Created> {
         let p = auth.0;
         require(&p, "scenario:admin")?;
-        let body = body_object(Some(body))?;
-        let mut errs = Vec::new();
-        let url = body
-            .get("url")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let events: Vec<String> = match body.get("events") {
-            Some(Value::Array(a))
-                if a.iter()
-                    .all(|e| e.as_str().is_some_and(|e| EVENTS.contains(&e))) =>
-            {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            }
-            _ => {
-                errs.push(FieldError::new(
-                    "events",
-                    format!("events must list some of: {}", EVENTS.join(", ")),
-                ));
-                Vec::new()
-            }
-        };
-        let secret = super::opt_string(&body, "secret", 256)?;
-        let description = super::opt_string(&body, "description", 500)?;
-        if !errs.is_empty() {
-            return Err(ApiError::validation(errs).into());
-        }
+        let body = body.0;
+        let (url, secret, description) = (body.url, body.secret, body.description);
+        let events: Vec<String> = body.events.iter().map(|e| e.as_str().to_string()).collect();
         let new = NewSubscription {
             module: SLUG.into(),
             owner_id: Some(p.id.clone()),

@@ -1,7 +1,11 @@
 //! Request and response types of the training document, camelCase.
 
+mod scenario;
+
+pub use scenario::*;
+
 use frontline_platform::http::{ErrorContext, ErrorEnvelope};
-use frontline_platform::ApiError;
+use frontline_platform::{ApiError, FieldError};
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, Tags};
@@ -44,16 +48,67 @@ impl ErrorEnvelope for TrainingEnvelope {
     const VALIDATION_STATUS: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
     fn render(err: &ApiError, _ctx: &ErrorContext) -> Value {
+        let details = labelled(&err.details);
+        // A single detail is also the message: keep the two the same.
+        let message = match (err.details.as_slice(), details.as_slice()) {
+            ([raw], [one]) if raw.message == err.message => one.message.clone(),
+            _ => err.message.clone(),
+        };
         let mut error = json!({
             "code": err.code(),
-            "message": err.message,
-            "details": err.details,
+            "message": message,
+            "details": details,
         });
         for (k, v) in &err.extra {
             error[k] = v.clone();
         }
         json!({ "error": error })
     }
+}
+
+/// How the document names a field in its messages
+/// (`Name must be at least 3 characters`).
+fn label(field: &str) -> String {
+    const LABELS: &[(&str, &str)] = &[
+        ("name", "Name"),
+        ("description", "Description"),
+        ("category", "Category"),
+        ("difficulty", "Difficulty"),
+        ("status", "Status"),
+        ("estimatedDuration", "Estimated duration"),
+        ("tags", "Tags"),
+        ("aiConfig.temperature", "Temperature"),
+        ("aiConfig.interruptionRate", "Interruption rate"),
+        ("aiConfig.escalationThreshold", "Escalation threshold"),
+        ("customerProfile.age", "Age"),
+        ("customerProfile.initialMood", "Initial mood"),
+        ("content", "Content"),
+    ];
+    LABELS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, l)| l.to_string())
+        .unwrap_or_else(|| field.to_string())
+}
+
+/// Field errors in the document's wording: the schema check says
+/// `must be ...` about a field; the document says `Name must be ...`.
+pub fn labelled(details: &[FieldError]) -> Vec<FieldError> {
+    details
+        .iter()
+        .map(|d| {
+            let last = d.field.rsplit('.').next().unwrap_or(&d.field);
+            let message = if d.message.starts_with("must ") {
+                let m = d.message.replacen("must be one of ", "must be one of: ", 1);
+                format!("{} {m}", label(&d.field))
+            } else if d.message == format!("{last} is required") {
+                format!("{} is required", label(&d.field))
+            } else {
+                d.message.clone()
+            };
+            FieldError::new(d.field.clone(), message)
+        })
+        .collect()
 }
 
 /// A JSON document answered with 200.
