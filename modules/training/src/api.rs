@@ -7,7 +7,6 @@ use frontline_platform::page::Page;
 use frontline_platform::search::{SearchQuery, SortOrder, MAX_LIMIT};
 use frontline_platform::{events, ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use frontline_platform::body::JsonBody;
 use poem_openapi::types::ToJSON;
 use poem_openapi::OpenApi;
@@ -172,6 +171,19 @@ pub(crate) fn check_enum(field: &str, values: &[String], allowed: &[&str]) -> Ap
     Ok(())
 }
 
+/// Page information of a page answer.
+pub(crate) fn pagination(pg: &Page, total: u64) -> Pagination {
+    let info = pg.info(total);
+    Pagination {
+        page: info.page,
+        limit: info.limit,
+        total: info.total,
+        total_pages: info.total_pages,
+        has_next: info.has_next(),
+        has_prev: info.has_prev(),
+    }
+}
+
 /// The JSON of a typed body, with only the fields it gives (for merging).
 pub(crate) fn fields_of<T: ToJSON>(body: &T) -> Value {
     body.to_json().unwrap_or_else(|| json!({}))
@@ -238,7 +250,7 @@ impl ScenariosApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: JsonBody<CreateScenarioRequest>,
-    ) -> Result<Created> {
+    ) -> Result<CreatedAnswer<ScenarioCreated>> {
         let p = auth.0;
         require(&p, "scenario:create")?;
         let body = fields_of(&body.0);
@@ -268,14 +280,14 @@ impl ScenariosApi {
                         event_data(&s, json!({"createdBy": p.id})),
                     )),
                 )?;
-                Ok(json!({
-                    "id": s.id, "name": s.name, "slug": s.slug, "status": s.status,
-                    "versionNumber": 1, "createdAt": s.created_at, "createdBy": s.created_by,
-                    "creator": store::person(tx, &p.id)?,
-                }))
+                Ok(ScenarioCreated {
+                    creator: store::person(tx, &p.id)?,
+                    id: s.id, name: s.name, slug: s.slug, status: s.status,
+                    version_number: 1, created_at: s.created_at, created_by: s.created_by,
+                })
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// List scenarios (`scenario:read`) with filters (status, category and
@@ -299,7 +311,7 @@ impl ScenariosApi {
         #[oai(name = "isPrivate")] is_private: Query<Option<bool>>,
         #[oai(name = "sortBy")] sort_by: Query<Option<String>>,
         #[oai(name = "sortOrder")] sort_order: Query<Option<String>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioList>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let max = self.platform.settings.max_page_size.min(100) as u64;
@@ -479,23 +491,20 @@ impl ScenariosApi {
             })
             .await?
         };
-        let info = pg.info(total);
-        Ok(Doc::Ok(Json(json!({
-            "data": items,
-            "pagination": {
-                "page": info.page, "limit": info.limit, "total": info.total,
-                "totalPages": info.total_pages, "hasNext": info.has_next(), "hasPrev": info.has_prev(),
-            },
-            "filters": {
-                "appliedFilters": applied,
-                "availableFilters": {
-                    "categories": service::CATEGORIES,
-                    "difficulties": service::DIFFICULTIES,
-                    "statuses": service::STATUSES,
-                    "sortBy": SORTS.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Ok(ok(ScenarioList {
+            data: items,
+            pagination: pagination(&pg, total),
+            filters: ListFilters {
+                applied_filters: applied.into_iter().collect(),
+                available_filters: AvailableFilters {
+                    categories: strings(service::CATEGORIES),
+                    difficulties: strings(service::DIFFICULTIES),
+                    statuses: strings(service::STATUSES),
+                    sort_by: SORTS.iter().map(|(k, _)| k.to_string()).collect(),
                 },
             },
-        }))))
+        }))
     }
 
     /// Get a scenario (`scenario:read`), optionally with its analytics and
@@ -507,7 +516,7 @@ impl ScenariosApi {
         id: Path<String>,
         #[oai(name = "includeAnalytics")] include_analytics: Query<Option<bool>>,
         #[oai(name = "includeVersions")] include_versions: Query<Option<bool>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioDetail>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let (ia, iv) = (
@@ -521,15 +530,15 @@ impl ScenariosApi {
                 let s = store::get(conn, &id.0, &p)?;
                 let mut out = store::render_full(conn, &s)?;
                 if ia {
-                    out["analytics"] = store::summary(conn, &s.id)?;
+                    out.analytics = Some(store::summary(conn, &s.id)?);
                 }
                 if iv {
-                    out["versions"] = json!(versions::list_versions(conn, &s)?);
+                    out.versions = Some(versions::list_versions(conn, &s)?);
                 }
                 Ok(out)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Update a scenario (`scenario:update`): the given fields are merged into
@@ -541,7 +550,7 @@ impl ScenariosApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<UpdateScenarioRequest>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioUpdated>> {
         let p = auth.0;
         require(&p, "scenario:update")?;
         let changelog = body.0.changelog.clone();
@@ -561,14 +570,14 @@ impl ScenariosApi {
                 record(tx, &p, &meta, "scenario.update", "scenario", &s.id,
                     json!({"versionNumber": s.version_number, "changelog": changelog}),
                     Some(("scenario.updated", event_data(&s, json!({"versionNumber": s.version_number, "updatedBy": p.id})))))?;
-                Ok(json!({
-                    "id": s.id, "versionNumber": s.version_number, "previousVersionNumber": previous,
-                    "updatedAt": s.updated_at, "updatedBy": s.updated_by, "changelog": changelog,
-                    "message": "Scenario updated successfully",
-                }))
+                Ok(ScenarioUpdated {
+                    id: s.id, version_number: s.version_number, previous_version_number: previous,
+                    updated_at: s.updated_at, updated_by: s.updated_by, changelog,
+                    message: "Scenario updated successfully".into(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Partially update a scenario (`scenario:update`) without creating a version.
@@ -579,7 +588,7 @@ impl ScenariosApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<ScenarioChanges>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioPatched>> {
         let p = auth.0;
         require(&p, "scenario:update")?;
         let body = fields_of(&body.0);
@@ -595,10 +604,10 @@ impl ScenariosApi {
                 let fields: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
                 record(tx, &p, &meta, "scenario.patch", "scenario", &s.id, json!({"fields": fields}),
                     Some(("scenario.updated", event_data(&s, json!({"versionNumber": s.version_number, "updatedBy": p.id})))))?;
-                Ok(json!({ "id": s.id, "updatedAt": s.updated_at, "message": "Scenario updated successfully" }))
+                Ok(ScenarioPatched { id: s.id, updated_at: s.updated_at, message: "Scenario updated successfully".into() })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Delete a scenario (`scenario:delete`): archives it, or with
@@ -637,7 +646,7 @@ impl ScenariosApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<DuplicateScenarioRequest>>,
-    ) -> Result<Created> {
+    ) -> Result<CreatedAnswer<ScenarioDuplicated>> {
         let p = auth.0;
         require(&p, "scenario:create")?;
         let body = body.0.unwrap_or_default();
@@ -673,10 +682,10 @@ impl ScenariosApi {
                 record(tx, &p, &meta, "scenario.duplicate", "scenario", &s.id,
                     json!({"originalId": orig.id, "preserveAnalytics": preserve}),
                     Some(("scenario.created", event_data(&s, json!({"originalId": orig.id, "createdBy": p.id})))))?;
-                Ok(json!({ "id": s.id, "originalId": orig.id, "name": s.name, "slug": s.slug, "status": s.status, "createdAt": s.created_at }))
+                Ok(ScenarioDuplicated { id: s.id, original_id: orig.id, name: s.name, slug: s.slug, status: s.status, created_at: s.created_at })
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// Publish a draft, pending or approved scenario (`scenario:publish`).
@@ -688,7 +697,7 @@ impl ScenariosApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<PublishScenarioRequest>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioPublished>> {
         let p = auth.0;
         require(&p, "scenario:publish")?;
         let body = body.0.unwrap_or_default();
@@ -718,11 +727,11 @@ impl ScenariosApi {
                 crate::index::stage(tx, &s.id)?;
                 record(tx, &p, &meta, "scenario.publish", "scenario", &s.id, json!({"notes": notes, "notifyUsers": notify}),
                     Some(("scenario.published", event_data(&s, json!({"publishedBy": p.id, "versionNumber": s.version_number})))))?;
-                Ok(json!({ "id": s.id, "status": "PUBLISHED", "publishedAt": now, "publishedBy": p.id,
-                    "versionNumber": s.version_number, "message": "Scenario published successfully" }))
+                Ok(ScenarioPublished { id: s.id, status: "PUBLISHED".into(), published_at: now, published_by: p.id.clone(),
+                    version_number: s.version_number, message: "Scenario published successfully".into() })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Archive a scenario (`scenario:update`) with an optional reason.
@@ -733,7 +742,7 @@ impl ScenariosApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<ArchiveScenarioRequest>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioArchived>> {
         let p = auth.0;
         require(&p, "scenario:update")?;
         let reason = body.0.unwrap_or_default().reason;
@@ -748,15 +757,20 @@ impl ScenariosApi {
                 let now = archive_row(tx, &mut s, &p, reason.as_deref())?;
                 record(tx, &p, &meta, "scenario.archive", "scenario", &s.id, json!({"reason": reason}),
                     Some(("scenario.archived", event_data(&s, json!({"archivedBy": p.id, "reason": reason})))))?;
-                Ok(json!({ "id": s.id, "status": "ARCHIVED", "archivedAt": now, "archivedBy": p.id, "reason": reason }))
+                Ok(ScenarioArchived { id: s.id, status: "ARCHIVED".into(), archived_at: now, archived_by: p.id.clone(), reason })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Restore an archived scenario to DRAFT (`scenario:update`).
     #[oai(path = "/admin/scenarios/:id/restore", method = "post")]
-    async fn restore(&self, auth: BearerAuth, meta: RequestMeta, id: Path<String>) -> Result<Doc> {
+    async fn restore(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        id: Path<String>,
+    ) -> Result<Answer<ScenarioRestored>> {
         let p = auth.0;
         require(&p, "scenario:update")?;
         let out = self
@@ -778,11 +792,11 @@ impl ScenariosApi {
                 crate::index::stage(tx, &s.id)?;
                 record(tx, &p, &meta, "scenario.restore", "scenario", &s.id, json!({}),
                     Some(("scenario.updated", event_data(&s, json!({"restoredBy": p.id})))))?;
-                Ok(json!({ "id": s.id, "status": "DRAFT", "restoredAt": now, "restoredBy": p.id,
-                    "message": "Scenario restored successfully" }))
+                Ok(ScenarioRestored { id: s.id, status: "DRAFT".into(), restored_at: now, restored_by: p.id.clone(),
+                    message: "Scenario restored successfully".into() })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 }
 

@@ -5,9 +5,9 @@ use frontline_platform::auth::Principal;
 use frontline_platform::body::diagnose;
 use frontline_platform::{ApiError, ApiResult, FieldError};
 use rand::Rng;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use crate::model::{labelled, CreateScenarioRequest};
+use crate::model::{labelled, CreateScenarioRequest, Difference};
 use crate::SLUG;
 
 pub const CATEGORIES: &[&str] = &[
@@ -213,13 +213,13 @@ pub fn domain_rules(doc: &Value) -> ApiResult<()> {
 }
 
 /// One difference between two snapshots.
-pub fn diff(old: &Value, new: &Value) -> Vec<Value> {
+pub fn diff(old: &Value, new: &Value) -> Vec<Difference> {
     let mut out = Vec::new();
     diff_at("", old, new, &mut out);
     out
 }
 
-fn diff_at(path: &str, old: &Value, new: &Value, out: &mut Vec<Value>) {
+fn diff_at(path: &str, old: &Value, new: &Value, out: &mut Vec<Difference>) {
     if let (Value::Object(a), Value::Object(b)) = (old, new) {
         let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
         keys.sort();
@@ -260,8 +260,14 @@ fn diff_at(path: &str, old: &Value, new: &Value, out: &mut Vec<Value>) {
     out.push(change(path, field, old, new, kind));
 }
 
-fn change(path: &str, field: &str, old: &Value, new: &Value, kind: &str) -> Value {
-    json!({ "path": path, "field": field, "oldValue": old, "newValue": new, "changeType": kind })
+fn change(path: &str, field: &str, old: &Value, new: &Value, kind: &str) -> Difference {
+    Difference {
+        path: path.into(),
+        field: field.into(),
+        old_value: old.clone(),
+        new_value: new.clone(),
+        change_type: kind.into(),
+    }
 }
 
 /// Checks the values given for a template's variables (required, typed) and
@@ -358,6 +364,7 @@ pub fn substitute(body: &Value, values: &Map<String, Value>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn slugs() {
@@ -371,14 +378,14 @@ mod tests {
     #[test]
     fn array_growth_is_an_addition() {
         let d = diff(&json!({"tags": ["a"]}), &json!({"tags": ["a", "b"]}));
-        assert_eq!(d[0]["changeType"], "added");
+        assert_eq!(d[0].change_type, "added");
         let d = diff(
             &json!({"aiConfig": {"temperature": 0.8}}),
             &json!({"aiConfig": {"temperature": 0.85}}),
         );
-        assert_eq!(d[0]["path"], "aiConfig.temperature");
-        assert_eq!(d[0]["field"], "temperature");
-        assert_eq!(d[0]["changeType"], "modified");
+        assert_eq!(d[0].path, "aiConfig.temperature");
+        assert_eq!(d[0].field, "temperature");
+        assert_eq!(d[0].change_type, "modified");
     }
 
     #[test]

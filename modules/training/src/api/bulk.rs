@@ -2,7 +2,6 @@
 
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, BearerAuth, Platform};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use serde_json::{json, Value};
 
@@ -28,8 +27,22 @@ pub(crate) fn distinct(ids: &[String]) -> Vec<String> {
     v
 }
 
-fn message(e: &ApiError) -> Value {
-    json!({ "code": e.code(), "message": e.message, "details": e.details })
+fn failure(id: &str, e: &ApiError) -> BulkFailure {
+    BulkFailure {
+        scenario_id: id.to_string(),
+        error: BulkErrorInfo {
+            code: e.code().to_string(),
+            message: e.message.clone(),
+            details: e
+                .details
+                .iter()
+                .map(|d| ErrorDetail {
+                    field: d.field.clone(),
+                    message: d.message.clone(),
+                })
+                .collect(),
+        },
+    }
 }
 
 /// Bulk operations.
@@ -44,7 +57,7 @@ impl BulkApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: JsonBody<BulkUpdateRequest>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<BulkUpdateResult>> {
         let p = auth.0;
         require(&p, "scenario:update")?;
         let ids = distinct(&body.0.scenario_ids);
@@ -82,13 +95,13 @@ impl BulkApi {
                     });
                     match res {
                         Ok(id) => updated.push(id),
-                        Err(e) => errors.push(json!({ "scenarioId": id, "error": message(&e) })),
+                        Err(e) => errors.push(failure(id, &e)),
                     }
                 }
-                Ok(json!({ "updated": updated.len(), "failed": errors.len(), "scenarioIds": updated, "errors": errors }))
+                Ok(BulkUpdateResult { updated: updated.len() as u64, failed: errors.len() as u64, scenario_ids: updated, errors })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Archive up to 100 scenarios, or remove them with `permanent: true`
@@ -100,7 +113,7 @@ impl BulkApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: JsonBody<BulkDeleteRequest>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<BulkDeleteResult>> {
         let p = auth.0;
         require(&p, "scenario:delete")?;
         let ids = distinct(&body.0.scenario_ids);
@@ -116,12 +129,12 @@ impl BulkApi {
                 for id in &ids {
                     match store::get(tx, id, &p).and_then(|s| delete_one(tx, &p, &meta, s, permanent)) {
                         Ok(()) => done.push(id.clone()),
-                        Err(e) => errors.push(json!({ "scenarioId": id, "error": message(&e) })),
+                        Err(e) => errors.push(failure(id, &e)),
                     }
                 }
-                Ok(json!({ "deleted": done.len(), "failed": errors.len(), "permanent": permanent, "scenarioIds": done, "errors": errors }))
+                Ok(BulkDeleteResult { deleted: done.len() as u64, failed: errors.len() as u64, permanent, scenario_ids: done, errors })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 }

@@ -3,15 +3,14 @@
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use frontline_platform::body::JsonBody;
 
 use super::{record, Result};
-use crate::model::*;
+use crate::model::{Comment as CommentAnswer, *};
 use crate::service::{self, require};
 use crate::store;
 
@@ -43,12 +42,17 @@ fn comment_row(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
     })
 }
 
-fn render(conn: &Connection, scenario_id: &str, c: &Comment) -> ApiResult<Value> {
-    Ok(json!({
-        "id": c.id, "scenarioId": scenario_id, "parentId": c.parent_id, "content": c.content,
-        "author": store::person(conn, &c.author_id)?, "createdAt": c.created_at,
-        "updatedAt": c.updated_at, "edited": c.edited,
-    }))
+fn render(conn: &Connection, scenario_id: &str, c: &Comment) -> ApiResult<CommentAnswer> {
+    Ok(CommentAnswer {
+        id: c.id.clone(),
+        scenario_id: scenario_id.to_string(),
+        parent_id: c.parent_id.clone(),
+        content: c.content.clone(),
+        author: store::person(conn, &c.author_id)?,
+        created_at: c.created_at.clone(),
+        updated_at: c.updated_at.clone(),
+        edited: c.edited,
+    })
 }
 
 fn find(conn: &Connection, scenario_id: &str, id: &str) -> ApiResult<Comment> {
@@ -81,7 +85,7 @@ impl CommentsApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<CreateCommentRequest>,
-    ) -> Result<Created> {
+    ) -> Result<CreatedAnswer<CommentAnswer>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let content = content_of(&body.0.content)?;
@@ -110,12 +114,12 @@ impl CommentsApi {
                 render(tx, &s.id, &c)
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// List a scenario's comments as threads, oldest first, each with its replies.
     #[oai(path = "/admin/scenarios/:id/comments", method = "get")]
-    async fn list(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+    async fn list(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<CommentList>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let out = self
@@ -129,19 +133,18 @@ impl CommentsApi {
                 let rows = stmt.query_map([&s.id], comment_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
                 let mut threads = Vec::new();
                 for c in rows.iter().filter(|c| c.parent_id.is_none()) {
-                    let mut v = render(conn, &s.id, c)?;
+                    let comment = render(conn, &s.id, c)?;
                     let replies = rows
                         .iter()
                         .filter(|r| r.parent_id.as_deref() == Some(&c.id))
                         .map(|r| render(conn, &s.id, r))
                         .collect::<ApiResult<Vec<_>>>()?;
-                    v["replies"] = json!(replies);
-                    threads.push(v);
+                    threads.push(CommentThread { comment, replies });
                 }
-                Ok(json!({ "scenarioId": s.id, "comments": threads, "total": rows.len() }))
+                Ok(CommentList { scenario_id: s.id, comments: threads, total: rows.len() as u64 })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Edit a comment (its author, or a training admin).
@@ -153,7 +156,7 @@ impl CommentsApi {
         id: Path<String>,
         #[oai(name = "commentId")] cid: Path<String>,
         body: JsonBody<UpdateCommentRequest>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<CommentAnswer>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let content = content_of(&body.0.content)?;
@@ -177,7 +180,7 @@ impl CommentsApi {
                 render(tx, &s.id, &c)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Delete a comment and its replies (its author, or a training admin).

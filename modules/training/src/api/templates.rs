@@ -4,7 +4,6 @@ use frontline_platform::auth::Principal;
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{json, Value};
@@ -28,26 +27,27 @@ fn template_row(
     conn: &Connection,
     r: &rusqlite::Row,
     viewer: &Principal,
-) -> rusqlite::Result<(Value, Value)> {
+) -> rusqlite::Result<(Template, Value)> {
     let vars: String = r.get(8)?;
     let body: String = r.get(9)?;
     let id: String = r.get(0)?;
     Ok((
-        json!({
-            "id": id,
-            "name": r.get::<_, String>(1)?,
-            "description": r.get::<_, String>(2)?,
-            "thumbnail": r.get::<_, Option<String>>(3)?,
-            "category": r.get::<_, String>(4)?,
-            "difficulty": r.get::<_, String>(5)?,
-            "industry": r.get::<_, Option<String>>(6)?,
-            "isFeatured": r.get::<_, bool>(7)?,
-            "variables": serde_json::from_str::<Value>(&vars).unwrap_or(json!([])),
-            "createdBy": r.get::<_, String>(10)?,
-            "createdAt": r.get::<_, String>(11)?,
-            "usageCount": 0,
-            "averageRating": Value::Null,
-        }),
+        Template {
+            id: id.clone(),
+            name: r.get(1)?,
+            description: r.get(2)?,
+            thumbnail: r.get(3)?,
+            category: r.get(4)?,
+            difficulty: r.get(5)?,
+            industry: r.get(6)?,
+            is_featured: r.get(7)?,
+            variables: serde_json::from_str::<Value>(&vars).unwrap_or(json!([])),
+            created_by: r.get(10)?,
+            created_at: r.get(11)?,
+            usage_count: 0,
+            average_rating: None,
+            content: None,
+        },
         serde_json::from_str::<Value>(&body).unwrap_or(json!({})),
     ))
     .map(|(mut t, b)| {
@@ -64,14 +64,14 @@ fn template_row(
             rusqlite::params![id, viewer.id, admin],
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?)),
         ) {
-            t["usageCount"] = json!(n);
-            t["averageRating"] = json!(rating.map(|x| store::round(x, 2)));
+            t.usage_count = n;
+            t.average_rating = rating.map(|x| store::round(x, 2));
         }
         (t, b)
     })
 }
 
-fn template(conn: &Connection, id: &str, viewer: &Principal) -> ApiResult<(Value, Value)> {
+fn template(conn: &Connection, id: &str, viewer: &Principal) -> ApiResult<(Template, Value)> {
     conn.query_row(
         &format!("SELECT {TCOLS} FROM training_templates WHERE id = ?1"),
         [id],
@@ -95,7 +95,7 @@ impl TemplatesApi {
         category: Query<Option<String>>,
         difficulty: Query<Option<String>>,
         featured: Query<Option<bool>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<TemplateList>> {
         let p = auth.0;
         require(&p, "template:read")?;
         if let Some(c) = &category.0 {
@@ -121,16 +121,16 @@ impl TemplatesApi {
                     )?
                     .map(|r| r.map(|(t, _)| t))
                     .collect::<std::result::Result<Vec<_>, _>>()?;
-                Ok(json!({ "templates": rows, "total": rows.len() }))
+                Ok(TemplateList { total: rows.len() as u64, templates: rows })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// One template with its variables and the scenario content it fills in
     /// (`template:read`).
     #[oai(path = "/admin/templates/:id", method = "get")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<Template>> {
         let p = auth.0;
         require(&p, "template:read")?;
         let out = self
@@ -138,11 +138,11 @@ impl TemplatesApi {
             .db
             .read(move |conn| {
                 let (mut t, body) = template(conn, &id.0, &p)?;
-                t["content"] = body;
+                t.content = Some(body);
                 Ok(t)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Create a scenario from a template (`scenario:create`). Every required
@@ -155,7 +155,7 @@ impl TemplatesApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<CreateFromTemplateRequest>,
-    ) -> Result<Created> {
+    ) -> Result<CreatedAnswer<ScenarioFromTemplate>> {
         let p = auth.0;
         require(&p, "scenario:create")?;
         let body = fields_of(&body.0);
@@ -164,7 +164,7 @@ impl TemplatesApi {
             .db
             .write(move |tx| {
                 let (t, tbody) = template(tx, &id.0, &p)?;
-                let values = service::template_values(&t["variables"], body.get("variables").unwrap_or(&Value::Null))?;
+                let values = service::template_values(&t.variables, body.get("variables").unwrap_or(&Value::Null))?;
                 let mut doc = service::substitute(&tbody, &values);
                 doc["name"] = body.get("name").cloned().unwrap_or(Value::Null);
                 for k in ["description", "difficulty", "tags", "isPrivate", "tenantId"] {
@@ -181,9 +181,9 @@ impl TemplatesApi {
                 let s = store::insert(tx, &content, "DRAFT", &slug, Some(&id.0), &p.id, &format!("Created from template {}", id.0))?;
                 record(tx, &p, &meta, "scenario.create", "scenario", &s.id, json!({"templateId": id.0}),
                     Some(("scenario.created", json!({"scenarioId": s.id, "name": s.name, "status": s.status, "templateId": id.0, "createdBy": p.id}))))?;
-                Ok(json!({ "id": s.id, "name": s.name, "slug": s.slug, "templateId": id.0, "status": s.status, "createdAt": s.created_at }))
+                Ok(ScenarioFromTemplate { id: s.id, name: s.name, slug: s.slug, template_id: id.0.clone(), status: s.status, created_at: s.created_at })
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 }

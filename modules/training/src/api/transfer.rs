@@ -514,9 +514,9 @@ impl TransferApi {
                 for id in &ids {
                     match store::get(conn, id, &pp) {
                         Ok(s) => {
-                            let mut d = store::render_full(conn, &s)?;
+                            let mut d = super::fields_of(&store::render_full(conn, &s)?);
                             if with_analytics {
-                                d["analytics"] = store::summary(conn, &s.id)?;
+                                d["analytics"] = super::fields_of(&store::summary(conn, &s.id)?);
                             }
                             if with_versions {
                                 let mut stmt = conn.prepare(

@@ -3,7 +3,6 @@
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
@@ -64,13 +63,16 @@ fn version(conn: &Connection, scenario_id: &str, number: i64) -> ApiResult<Versi
     })
 }
 
-fn creator(conn: &Connection, id: &str) -> ApiResult<Value> {
+fn creator(conn: &Connection, id: &str) -> ApiResult<VersionCreator> {
     let p = store::person(conn, id)?;
-    Ok(json!({ "name": p["name"], "email": p["email"] }))
+    Ok(VersionCreator {
+        name: p.name,
+        email: p.email,
+    })
 }
 
 /// The version list of `s`, newest first.
-pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<Value>> {
+pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<VersionSummary>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {VCOLS} FROM training_versions WHERE scenario_id = ?1 ORDER BY version_number DESC"
     ))?;
@@ -79,17 +81,17 @@ pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<Va
         .collect::<std::result::Result<Vec<_>, _>>()?;
     rows.iter()
         .map(|v| {
-            Ok(json!({
-                "versionId": v.id,
-                "versionNumber": v.number,
-                "changelog": v.changelog,
-                "createdBy": v.created_by,
-                "creator": creator(conn, &v.created_by)?,
-                "createdAt": v.created_at,
-                "isActive": v.number == s.version_number,
-                "publishedAt": v.published_at,
-                "restoredFromVersion": v.restored_from,
-            }))
+            Ok(VersionSummary {
+                version_id: v.id.clone(),
+                version_number: v.number,
+                changelog: v.changelog.clone(),
+                created_by: v.created_by.clone(),
+                creator: creator(conn, &v.created_by)?,
+                created_at: v.created_at.clone(),
+                is_active: v.number == s.version_number,
+                published_at: v.published_at.clone(),
+                restored_from_version: v.restored_from,
+            })
         })
         .collect()
 }
@@ -99,7 +101,7 @@ pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<Va
 impl VersionsApi {
     /// List the versions of a scenario, newest first (`scenario:read`).
     #[oai(path = "/admin/scenarios/:id/versions", method = "get")]
-    async fn list(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+    async fn list(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<VersionHistory>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let out = self
@@ -108,13 +110,15 @@ impl VersionsApi {
             .read(move |conn| {
                 let s = store::get(conn, &id.0, &p)?;
                 let versions = list_versions(conn, &s)?;
-                Ok(json!({
-                    "scenarioId": s.id, "currentVersion": s.version_number,
-                    "totalVersions": versions.len(), "versions": versions,
-                }))
+                Ok(VersionHistory {
+                    scenario_id: s.id,
+                    current_version: s.version_number,
+                    total_versions: versions.len() as u64,
+                    versions,
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Compare two versions (`from`, `to`): every changed path with its old
@@ -127,7 +131,7 @@ impl VersionsApi {
         id: Path<String>,
         from: Query<Option<i64>>,
         to: Query<Option<i64>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<VersionComparison>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let mut errors = Vec::new();
@@ -152,14 +156,18 @@ impl VersionsApi {
                 let a = version(conn, &s.id, from)?;
                 let b = version(conn, &s.id, to)?;
                 let differences = service::diff(&a.snapshot, &b.snapshot);
-                Ok(json!({
-                    "scenarioId": s.id, "from": from, "to": to,
-                    "totalChanges": differences.len(), "differences": differences,
-                    "changedBy": b.created_by, "changedAt": b.created_at,
-                }))
+                Ok(VersionComparison {
+                    scenario_id: s.id,
+                    from,
+                    to,
+                    total_changes: differences.len() as u64,
+                    differences,
+                    changed_by: b.created_by,
+                    changed_at: b.created_at,
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// One version with its full snapshot (`scenario:read`).
@@ -169,7 +177,7 @@ impl VersionsApi {
         auth: BearerAuth,
         id: Path<String>,
         #[oai(name = "versionNumber")] number: Path<i64>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<VersionDetail>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let out = self
@@ -178,16 +186,22 @@ impl VersionsApi {
             .read(move |conn| {
                 let s = store::get(conn, &id.0, &p)?;
                 let v = version(conn, &s.id, number.0)?;
-                Ok(json!({
-                    "versionId": v.id, "scenarioId": s.id, "versionNumber": v.number,
-                    "changelog": v.changelog, "snapshot": v.snapshot, "createdBy": v.created_by,
-                    "creator": creator(conn, &v.created_by)?, "createdAt": v.created_at,
-                    "publishedAt": v.published_at, "isActive": v.number == s.version_number,
-                    "restoredFromVersion": v.restored_from,
-                }))
+                Ok(VersionDetail {
+                    creator: creator(conn, &v.created_by)?,
+                    is_active: v.number == s.version_number,
+                    version_id: v.id,
+                    scenario_id: s.id,
+                    version_number: v.number,
+                    changelog: v.changelog,
+                    snapshot: v.snapshot,
+                    created_by: v.created_by,
+                    created_at: v.created_at,
+                    published_at: v.published_at,
+                    restored_from_version: v.restored_from,
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Restore a version's content (`scenario:update`). By default this makes
@@ -204,7 +218,7 @@ impl VersionsApi {
         id: Path<String>,
         #[oai(name = "versionNumber")] number: Path<i64>,
         body: JsonBody<Option<RestoreVersionRequest>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<VersionRestored>> {
         let p = auth.0;
         require(&p, "scenario:update")?;
         let body = body.0.unwrap_or_default();
@@ -241,12 +255,12 @@ impl VersionsApi {
                     json!({"restoredFromVersion": v.number, "versionNumber": s.version_number}),
                     Some(("scenario.updated", json!({"scenarioId": s.id, "name": s.name, "status": s.status,
                         "versionNumber": s.version_number, "restoredFromVersion": v.number, "updatedBy": p.id}))))?;
-                Ok(json!({
-                    "id": s.id, "versionNumber": s.version_number, "restoredFromVersion": v.number,
-                    "updatedAt": s.updated_at, "message": "Version restored successfully",
-                }))
+                Ok(VersionRestored {
+                    id: s.id, version_number: s.version_number, restored_from_version: v.number,
+                    updated_at: s.updated_at, message: "Version restored successfully".into(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 }

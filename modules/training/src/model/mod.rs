@@ -1,7 +1,9 @@
 //! Request and response types of the training document, camelCase.
 
+mod answers;
 mod scenario;
 
+pub use answers::*;
 pub use scenario::*;
 
 use frontline_platform::http::{ErrorContext, ErrorEnvelope};
@@ -12,7 +14,7 @@ use poem_openapi::{ApiResponse, Object, Tags};
 use serde_json::{json, Value};
 
 /// One problem with one field.
-#[derive(Object)]
+#[derive(Object, Debug, Clone)]
 pub struct ErrorDetail {
     pub field: String,
     pub message: String,
