@@ -6,7 +6,6 @@ use frontline_platform::http::RequestMeta;
 use frontline_platform::page::Page;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
@@ -317,7 +316,7 @@ fn ci_json(ci: Option<(f64, f64)>, places: i32) -> Value {
 }
 
 /// The test with its live results.
-fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
+fn render(conn: &Connection, t: &Test) -> ApiResult<AbTest> {
     let stats: Vec<Stats> = t
         .variants
         .iter()
@@ -393,16 +392,16 @@ fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
         None
     };
     let total_attempts: u64 = stats.iter().map(|s| s.attempts).sum();
-    Ok(json!({
-        "id": t.id,
-        "name": t.name,
-        "description": t.description,
-        "status": t.status,
-        "metric": t.metric,
-        "confidenceLevel": t.confidence,
-        "minSampleSize": t.min_sample,
-        "variants": variants,
-        "results": {
+    Ok(AbTest {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        description: t.description.clone(),
+        status: t.status.clone(),
+        metric: t.metric.clone(),
+        confidence_level: t.confidence,
+        min_sample_size: t.min_sample,
+        variants,
+        results: json!({
             "totalAttempts": total_attempts,
             "leader": leader.map(|i| t.variants[i].name.clone()),
             "pValue": p.map(|p| round(p, 6)),
@@ -411,15 +410,15 @@ fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
             "isSignificant": significant,
             "winner": winner,
             "test": if t.metric == "averageScore" { "welch-t" } else { "two-proportion-z" },
-        },
-        "createdBy": t.created_by,
-        "createdAt": t.created_at,
-        "updatedAt": t.updated_at,
-        "startedAt": t.started_at,
-        "endedAt": t.ended_at,
-        "cancelReason": t.cancel_reason,
-        "pausedPeriods": t.pauses.iter().map(|(f, to)| json!({"from": f, "to": to})).collect::<Vec<_>>(),
-    }))
+        }),
+        created_by: t.created_by.clone(),
+        created_at: t.created_at.clone(),
+        updated_at: t.updated_at.clone(),
+        started_at: t.started_at.clone(),
+        ended_at: t.ended_at.clone(),
+        cancel_reason: t.cancel_reason.clone(),
+        paused_periods: t.pauses.iter().map(|(f, to)| json!({"from": f, "to": to})).collect::<Vec<_>>(),
+    })
 }
 
 /// A/B tests.
@@ -438,7 +437,7 @@ impl AbTestsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: JsonBody<CreateTestRequest>,
-    ) -> Result<Created> {
+    ) -> Result<CreatedAnswer<AbTest>> {
         let p = auth.0;
         require(&p, "scenario:publish")?;
         let body = body.0;
@@ -485,7 +484,7 @@ impl AbTestsApi {
                 render(tx, &t)
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// Extension: list A/B tests (`scenario:read`), newest first, optionally
@@ -502,7 +501,7 @@ impl AbTestsApi {
         status: Query<Option<String>>,
         page: Query<Option<i64>>,
         limit: Query<Option<i64>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<AbTestList>> {
         require(&auth.0, "scenario:read")?;
         let max = self.platform.settings.max_page_size.min(100) as u64;
         let pg = Page::new(page.0, limit.0, 20, max)?;
@@ -537,25 +536,29 @@ impl AbTestsApi {
                 let total = tests.len() as i64;
                 let mut items = Vec::new();
                 for t in tests.into_iter().skip(o).take(l) {
-                    items.push(json!({
-                        "id": t.id, "name": t.name, "status": t.status, "metric": t.metric,
-                        "confidenceLevel": t.confidence, "minSampleSize": t.min_sample,
-                        "variants": variants_json(&t.variants),
-                        "createdBy": t.created_by, "createdAt": t.created_at,
-                        "startedAt": t.started_at, "endedAt": t.ended_at,
-                    }));
+                    items.push(AbTestSummary {
+                        variants: t
+                            .variants
+                            .iter()
+                            .map(|v| TestVariant {
+                                name: v.name.clone(),
+                                scenario_id: v.scenario_id.clone(),
+                                traffic_percentage: v.traffic,
+                            })
+                            .collect(),
+                        id: t.id, name: t.name, status: t.status, metric: t.metric,
+                        confidence_level: t.confidence, min_sample_size: t.min_sample,
+                        created_by: t.created_by, created_at: t.created_at,
+                        started_at: t.started_at, ended_at: t.ended_at,
+                    });
                 }
                 Ok((items, total as u64))
             })
             .await?;
-        let info = pg.info(total);
-        Ok(Doc::Ok(Json(json!({
-            "data": items,
-            "pagination": {
-                "page": info.page, "limit": info.limit, "total": info.total,
-                "totalPages": info.total_pages, "hasNext": info.has_next(), "hasPrev": info.has_prev(),
-            },
-        }))))
+        Ok(ok(AbTestList {
+            data: items,
+            pagination: super::pagination(&pg, total),
+        }))
     }
 
     /// Get an A/B test with live results (`scenario:read`): per variant the
@@ -566,7 +569,7 @@ impl AbTestsApi {
     /// scores), and a `winner` once that is significant at the test's
     /// confidence level and every variant reached `minSampleSize`.
     #[oai(path = "/admin/scenarios/tests/:id", method = "get")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<AbTest>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let out = self
@@ -577,7 +580,7 @@ impl AbTestsApi {
                 render(conn, &t)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Update an A/B test (`scenario:publish`): `name`, `description`,
@@ -594,7 +597,7 @@ impl AbTestsApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<UpdateTestRequest>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<AbTest>> {
         let p = auth.0;
         require(&p, "scenario:publish")?;
         let audit_details = super::fields_of(&body.0);
@@ -678,7 +681,7 @@ impl AbTestsApi {
                 render(tx, &t)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Cancel an A/B test (`scenario:publish`), with an optional
@@ -691,7 +694,7 @@ impl AbTestsApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<CancelTestRequest>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<AbTest>> {
         let p = auth.0;
         require(&p, "scenario:publish")?;
         let reason = body.0.unwrap_or_default().reason;
@@ -718,7 +721,7 @@ impl AbTestsApi {
                 render(tx, &t)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Extension: which variant a trainee gets (`scenario:read`):
@@ -735,7 +738,7 @@ impl AbTestsApi {
         auth: BearerAuth,
         id: Path<String>,
         body: JsonBody<Option<AssignmentRequest>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<Assignment>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let user = body
@@ -766,10 +769,13 @@ impl AbTestsApi {
             }
         }
         let v = chosen.ok_or_else(|| ApiError::internal("test without variants"))?;
-        Ok(Doc::Ok(Json(json!({
-            "testId": t.id, "userId": user, "bucket": bucket,
-            "variant": v.name, "scenarioId": v.scenario_id,
-        }))))
+        Ok(ok(Assignment {
+            test_id: t.id,
+            user_id: user,
+            bucket,
+            variant: v.name,
+            scenario_id: v.scenario_id,
+        }))
     }
 }
 

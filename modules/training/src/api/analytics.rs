@@ -6,7 +6,6 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection};
 use serde_json::{json, Map, Value};
@@ -215,7 +214,7 @@ fn metrics(a: &[Attempt]) -> Value {
     })
 }
 
-fn full_analytics(s: &store::Scenario, a: &[Attempt], per: &Period) -> Value {
+fn full_analytics(s: &store::Scenario, a: &[Attempt], per: &Period) -> ScenarioAnalytics {
     // Average per evaluation criterion, over the attempts scored on it.
     let mut keys: Vec<String> = service::WEIGHT_KEYS.iter().map(|k| k.to_string()).collect();
     for m in s.doc["evaluationWeights"]["customMetrics"]
@@ -287,29 +286,29 @@ fn full_analytics(s: &store::Scenario, a: &[Attempt], per: &Period) -> Value {
         })
         .collect();
     let m = metrics(a);
-    json!({
-        "scenarioId": s.id,
-        "period": per.json(),
-        "metrics": {
+    ScenarioAnalytics {
+        scenario_id: s.id.clone(),
+        period: per.json(),
+        metrics: json!({
             "totalAttempts": m["totalAttempts"], "uniqueUsers": m["uniqueUsers"],
             "completionRate": m["completionRate"], "averageDuration": m["averageDuration"],
             "averageScore": m["averageScore"], "passRate": m["passRate"],
-        },
-        "scoreDistribution": dist,
-        "scoreBreakdown": buckets.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<Map<_, _>>(),
-        "userFeedback": {
+        }),
+        score_distribution: json!(dist),
+        score_breakdown: Value::Object(buckets.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<Map<_, _>>()),
+        user_feedback: json!({
             "averageRating": mean(rated.iter().copied()).map(|x| round(x, 2)),
             "feedbackCount": rated.len(),
             "ratings": ratings,
             "reportedIssues": a.iter().filter(|x| x.reported_issue).count(),
-        },
-        "performance": {
+        }),
+        performance: json!({
             "avgTokensUsed": mean(a.iter().filter_map(|x| x.tokens.map(|t| t as f64))).map(|x| x.round()),
             "avgLatency": mean(a.iter().filter_map(|x| x.latency)).map(|x| round(x, 2)),
             "errorRate": rate(a.iter().filter(|x| x.error).count(), a.len()),
-        },
-        "trends": trends,
-    })
+        }),
+        trends: json!(trends),
+    }
 }
 
 /// Analytics and attempts.
@@ -332,7 +331,7 @@ impl AnalyticsApi {
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<RecordAttemptRequest>,
-    ) -> Result<Created> {
+    ) -> Result<CreatedAnswer<AttemptRecorded>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let body = body.0;
@@ -414,15 +413,15 @@ impl AnalyticsApi {
                 )?;
                 store::refresh_usage(tx, &s.id)?;
                 record(tx, &p, &meta, "attempt.record", "attempt", &aid, json!({"scenarioId": s.id}), None)?;
-                Ok(json!({
-                    "id": aid, "scenarioId": s.id, "userId": user_id, "score": score, "scores": scores,
-                    "duration": duration, "completed": completed, "passed": passed, "rating": rating,
-                    "tokensUsed": tokens, "latency": latency, "error": error, "reportedIssue": reported,
-                    "completedAt": at,
-                }))
+                Ok(AttemptRecorded {
+                    id: aid, scenario_id: s.id, user_id, score, scores: scores.into_iter().collect(),
+                    duration, completed, passed, rating,
+                    tokens_used: tokens, latency, error, reported_issue: reported,
+                    completed_at: at,
+                })
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// Analytics of a scenario over a period (`7d`, `30d`, `90d`, `1y`, or
@@ -435,7 +434,7 @@ impl AnalyticsApi {
         period: Query<Option<String>>,
         #[oai(name = "startDate")] start: Query<Option<String>>,
         #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioAnalytics>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let per = self::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
@@ -448,7 +447,7 @@ impl AnalyticsApi {
                 Ok(full_analytics(&s, &a, &per))
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Compare the metrics of 2 to 10 scenarios over one period
@@ -458,7 +457,7 @@ impl AnalyticsApi {
         &self,
         auth: BearerAuth,
         body: JsonBody<CompareScenariosRequest>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioComparison>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let body = body.0;
@@ -501,10 +500,10 @@ impl AnalyticsApi {
                         });
                     best.insert(m.into(), pick.map(|(id, _)| id).unwrap_or(Value::Null));
                 }
-                Ok(json!({ "period": per.json(), "scenarios": rows, "best": best }))
+                Ok(ScenarioComparison { period: per.json(), scenarios: rows, best: best.into_iter().collect() })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Overview dashboard: scenario counts by status, category and
@@ -518,7 +517,7 @@ impl AnalyticsApi {
         period: Query<Option<String>>,
         #[oai(name = "startDate")] start: Query<Option<String>>,
         #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<Dashboard>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let per = self::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
@@ -579,21 +578,21 @@ impl AnalyticsApi {
                 for x in &all {
                     *by_day.entry(x.created_at.chars().take(10).collect()).or_default() += 1;
                 }
-                Ok(json!({
-                    "period": per.json(),
-                    "scenarios": {
+                Ok(Dashboard {
+                    period: per.json(),
+                    scenarios: json!({
                         "total": total,
                         "byStatus": by_status,
                         "byCategory": count_by("category")?,
                         "byDifficulty": count_by("difficulty")?,
-                    },
-                    "attempts": metrics(&all),
-                    "topScenarios": top,
-                    "bestRatedScenarios": best,
-                    "dailyAttempts": by_day.iter().map(|(d, n)| json!({"date": d, "attempts": n})).collect::<Vec<_>>(),
-                }))
+                    }),
+                    attempts: metrics(&all),
+                    top_scenarios: top,
+                    best_rated_scenarios: best,
+                    daily_attempts: by_day.iter().map(|(d, n)| json!({"date": d, "attempts": n})).collect::<Vec<_>>(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 }

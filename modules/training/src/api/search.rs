@@ -5,9 +5,8 @@ use std::time::Instant;
 use frontline_platform::auth::Principal;
 use frontline_platform::search::{Hit, SearchQuery, SortOrder};
 use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use frontline_platform::body::JsonBody;
 use poem_openapi::types::ToJSON;
@@ -119,8 +118,8 @@ fn field_str(h: &Hit, k: &str) -> Value {
 }
 
 /// One search result as the document prints it.
-fn render(h: &Hit) -> Value {
-    let mut highlights = Map::new();
+fn render(h: &Hit) -> SearchResult {
+    let mut highlights = std::collections::BTreeMap::new();
     for (k, v) in &h.highlights {
         if k == "tags" {
             let tags: Vec<&str> = v.split(", ").filter(|t| t.contains("<em>")).collect();
@@ -129,22 +128,22 @@ fn render(h: &Hit) -> Value {
             highlights.insert(k.clone(), json!(v));
         }
     }
-    json!({
-        "id": h.id,
-        "name": field_str(h, "name"),
-        "description": field_str(h, "description"),
-        "category": field_str(h, "categoryKey"),
-        "difficulty": field_str(h, "difficulty"),
-        "status": field_str(h, "status"),
-        "tags": h.fields.get("tagList").cloned().unwrap_or(json!([])),
-        "relevanceScore": round(h.normalized_score as f64, 4),
-        "matchedFields": h.matched_fields,
-        "highlights": highlights,
-        "analytics": {
+    SearchResult {
+        id: h.id.clone(),
+        name: field_str(h, "name"),
+        description: field_str(h, "description"),
+        category: field_str(h, "categoryKey"),
+        difficulty: field_str(h, "difficulty"),
+        status: field_str(h, "status"),
+        tags: h.fields.get("tagList").cloned().unwrap_or(json!([])),
+        relevance_score: round(h.normalized_score as f64, 4),
+        matched_fields: h.matched_fields.iter().map(|f| f.to_string()).collect(),
+        highlights,
+        analytics: json!({
             "averageRating": h.fields.get("rating").and_then(Value::as_f64).map(|r| round(r, 2)),
             "usageCount": h.fields.get("usageCount").cloned().unwrap_or(json!(0)),
-        },
-    })
+        }),
+    }
 }
 
 /// Search.
@@ -163,7 +162,7 @@ impl SearchApi {
         &self,
         auth: BearerAuth,
         body: JsonBody<Option<SearchRequest>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<SearchResults>> {
         let started = Instant::now();
         let p = auth.0;
         require(&p, "scenario:read")?;
@@ -193,22 +192,29 @@ impl SearchApi {
         }
         let idx = index::index(&self.platform)?;
         let res = self.platform.search.query(&idx, q).await?;
-        let results: Vec<Value> = res.hits.iter().map(render).collect();
+        let results: Vec<SearchResult> = res.hits.iter().map(render).collect();
         let total = res.total as u64;
         let pages = total.div_ceil(r.limit as u64);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        Ok(Doc::Ok(Json(json!({
-            "results": results,
-            "pagination": {
-                "page": r.page, "limit": r.limit, "total": total, "totalPages": pages,
-                "hasNext": (r.page as u64) < pages, "hasPrev": r.page > 1,
+        Ok(ok(SearchResults {
+            results,
+            pagination: Pagination {
+                page: r.page as u64,
+                limit: r.limit as u64,
+                total,
+                total_pages: pages,
+                has_next: (r.page as u64) < pages,
+                has_prev: r.page > 1,
             },
-            "sort": { "by": r.sort_name, "order": r.order_name },
-            "searchMeta": {
-                "query": r.query,
-                "processingTime": round(ms, 2),
-                "totalResults": total,
+            sort: AppliedSort {
+                by: r.sort_name.into(),
+                order: r.order_name.into(),
             },
-        }))))
+            search_meta: SearchMeta {
+                query: r.query,
+                processing_time: round(ms, 2),
+                total_results: total,
+            },
+        }))
     }
 }

@@ -8,7 +8,6 @@ use frontline_platform::auth::Principal;
 use frontline_platform::files::NewFile;
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
-use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{Multipart, OpenApi};
 use rusqlite::Connection;
@@ -208,12 +207,17 @@ fn rows_of(bytes: &[u8]) -> ApiResult<Vec<Value>> {
 /// What happened to one row.
 enum Outcome {
     Imported(String),
-    Skipped(Vec<Value>),
-    Failed(Vec<Value>),
+    Skipped(Vec<ImportError>),
+    Failed(Vec<ImportError>),
 }
 
-fn row_error(row: usize, name: &Value, field: Option<&str>, msg: &str) -> Value {
-    json!({ "row": row, "scenarioName": name, "error": msg, "field": field })
+fn row_error(row: usize, name: &Value, field: Option<&str>, msg: &str) -> ImportError {
+    ImportError {
+        row: row as u64,
+        scenario_name: name.clone(),
+        error: msg.to_string(),
+        field: field.map(String::from),
+    }
 }
 
 fn import_row(
@@ -371,7 +375,12 @@ impl TransferApi {
     /// invalid field is one entry of `errors`. When there are errors,
     /// `downloadErrorReport` is a signed link (24 hours) to them as JSON.
     #[oai(path = "/admin/scenarios/bulk/import", method = "post")]
-    async fn import(&self, auth: BearerAuth, meta: RequestMeta, form: ImportForm) -> Result<Doc> {
+    async fn import(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        form: ImportForm,
+    ) -> Result<Answer<ImportResult>> {
         let started = Instant::now();
         let p = auth.0;
         require(&p, "scenario:create")?;
@@ -399,7 +408,7 @@ impl TransferApi {
             .db
             .write(move |tx| {
                 tx.execute_batch("SAVEPOINT training_import")?;
-                let run = || -> ApiResult<(Vec<String>, usize, usize, Vec<Value>)> {
+                let run = || -> ApiResult<(Vec<String>, usize, usize, Vec<ImportError>)> {
                     let (mut ids, mut skipped, mut failed, mut errors) = (Vec::new(), 0, 0, Vec::new());
                     for (i, row) in rows.iter().enumerate() {
                         match import_row(tx, &p, &meta, &o, i + 1, row)? {
@@ -438,7 +447,8 @@ impl TransferApi {
         let report = if errors.is_empty() {
             None
         } else {
-            let doc = json!({ "importId": import_id, "errors": errors });
+            let rows: Vec<Value> = errors.iter().map(super::fields_of).collect();
+            let doc = json!({ "importId": import_id, "errors": rows });
             let bytes =
                 serde_json::to_vec_pretty(&doc).map_err(|e| ApiError::internal(e.to_string()))?;
             let f = self
@@ -455,26 +465,26 @@ impl TransferApi {
         };
         let valid = ids.len();
         let imported = if committed { valid } else { 0 };
-        Ok(Doc::Ok(Json(json!({
-            "importId": import_id,
-            "imported": imported,
-            "skipped": skipped,
-            "failed": failed,
-            "valid": valid,
-            "validateOnly": validate_only,
-            "committed": committed,
-            "message": if validate_only {
+        Ok(ok(ImportResult {
+            import_id,
+            imported: imported as u64,
+            skipped: skipped as u64,
+            failed: failed as u64,
+            valid: valid as u64,
+            validate_only,
+            committed,
+            message: if validate_only {
                 "Validation only: nothing was written".to_string()
             } else if !committed {
                 "Nothing was imported: some rows have errors and skipErrors is false".to_string()
             } else {
                 format!("{imported} scenarios imported")
             },
-            "errors": errors,
-            "scenarioIds": if committed { json!(ids) } else { json!([]) },
-            "processingTime": round(started.elapsed().as_secs_f64(), 3),
-            "downloadErrorReport": report,
-        }))))
+            errors,
+            scenario_ids: if committed { ids } else { Vec::new() },
+            processing_time: round(started.elapsed().as_secs_f64(), 3),
+            download_error_report: report,
+        }))
     }
 
     /// Bulk export (`scenario:read`) of up to 1000 scenarios (`scenarioIds`)
@@ -490,7 +500,7 @@ impl TransferApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: JsonBody<BulkExportRequest>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ExportResult>> {
         let p = auth.0;
         require(&p, "scenario:read")?;
         let body = body.0;
@@ -605,16 +615,16 @@ impl TransferApi {
                 )
             })
             .await?;
-        Ok(Doc::Ok(Json(json!({
-            "exportId": export_id,
-            "downloadUrl": url,
-            "expiresAt": expires.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-            "fileSize": f.size,
-            "fileName": f.filename,
-            "scenarioCount": count,
-            "format": format,
-            "compression": if name.ends_with(".zip") { "zip" } else { "none" },
-            "createdAt": created_at,
-        }))))
+        Ok(ok(ExportResult {
+            export_id,
+            download_url: url,
+            expires_at: expires.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            file_size: f.size,
+            file_name: f.filename,
+            scenario_count: count,
+            format: format.into(),
+            compression: if name.ends_with(".zip") { "zip" } else { "none" }.into(),
+            created_at,
+        }))
     }
 }

@@ -5,9 +5,8 @@ use frontline_platform::events::{self, NewSubscription, Subscription};
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, BearerAuth, Platform};
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use frontline_platform::body::JsonBody;
 
@@ -20,11 +19,16 @@ pub struct WebhooksApi {
     pub(super) platform: Platform,
 }
 
-fn render(s: &Subscription) -> Value {
-    json!({
-        "id": s.id, "url": s.url, "events": s.events, "description": s.description,
-        "active": s.active, "createdAt": s.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-    })
+fn render(s: &Subscription) -> Webhook {
+    Webhook {
+        id: s.id.clone(),
+        url: s.url.clone(),
+        events: s.events.clone(),
+        description: s.description.clone(),
+        active: s.active,
+        created_at: s.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        secret: None,
+    }
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -46,7 +50,7 @@ impl WebhooksApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: JsonBody<CreateWebhookRequest>,
-    ) -> Result<Created> {
+    ) -> Result<CreatedAnswer<Webhook>> {
         let p = auth.0;
         require(&p, "scenario:admin")?;
         let body = body.0;
@@ -79,31 +83,31 @@ impl WebhooksApi {
                     None,
                 )?;
                 let mut out = render(&sub);
-                out["secret"] = json!(secret);
+                out.secret = Some(secret);
                 Ok(out)
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// Extension: the training module's webhook subscriptions (training admins).
     #[oai(path = "/admin/webhooks", method = "get")]
-    async fn list(&self, auth: BearerAuth) -> Result<Doc> {
+    async fn list(&self, auth: BearerAuth) -> Result<Answer<WebhookList>> {
         require(&auth.0, "scenario:admin")?;
         let subs = self
             .platform
             .db
             .read(|c| events::list_subscriptions(c, SLUG, None))
             .await?;
-        Ok(Doc::Ok(Json(
-            json!({ "data": subs.iter().map(render).collect::<Vec<_>>() }),
-        )))
+        Ok(ok(WebhookList {
+            data: subs.iter().map(render).collect(),
+        }))
     }
 
     /// Extension: the last 100 deliveries of a webhook (status, attempts,
     /// last HTTP status and error).
     #[oai(path = "/admin/webhooks/:id/deliveries", method = "get")]
-    async fn deliveries(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+    async fn deliveries(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<DeliveryList>> {
         require(&auth.0, "scenario:admin")?;
         let out = self
             .platform
@@ -113,18 +117,23 @@ impl WebhooksApi {
                 events::deliveries(c, &id.0, 100)
             })
             .await?;
-        let data: Vec<Value> = out
+        let data: Vec<Delivery> = out
             .iter()
-            .map(|d| {
-                json!({
-                    "id": d.id, "eventId": d.event_id, "event": d.event_type, "status": d.status,
-                    "attempts": d.attempts, "lastStatusCode": d.last_status_code, "lastError": d.last_error,
-                    "createdAt": d.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-                    "deliveredAt": d.delivered_at.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
-                })
+            .map(|d| Delivery {
+                id: d.id,
+                event_id: d.event_id,
+                event: d.event_type.clone(),
+                status: d.status.clone(),
+                attempts: d.attempts,
+                last_status_code: d.last_status_code,
+                last_error: d.last_error.clone(),
+                created_at: d.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                delivered_at: d
+                    .delivered_at
+                    .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
             })
             .collect();
-        Ok(Doc::Ok(Json(json!({ "data": data }))))
+        Ok(ok(DeliveryList { data }))
     }
 
     /// Extension: remove a webhook subscription (training admins).

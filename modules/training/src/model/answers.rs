@@ -687,7 +687,7 @@ pub struct ExportResult {
     /// When the link and the file expire.
     pub expires_at: String,
     /// Size in bytes.
-    pub file_size: i64,
+    pub file_size: u64,
     /// File name.
     pub file_name: String,
     /// Scenarios in the file.
@@ -1032,9 +1032,9 @@ pub struct WebhookList {
 #[oai(rename_all = "camelCase")]
 pub struct Delivery {
     /// Delivery id.
-    pub id: String,
+    pub id: i64,
     /// Event id.
-    pub event_id: String,
+    pub event_id: i64,
     /// Event type.
     pub event: String,
     /// pending, delivered or failed.

@@ -9,7 +9,6 @@ pub use scenario::*;
 use frontline_platform::http::{ErrorContext, ErrorEnvelope};
 use frontline_platform::{ApiError, FieldError};
 use poem::http::StatusCode;
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, Tags};
 use serde_json::{json, Value};
 
@@ -111,22 +110,6 @@ pub fn labelled(details: &[FieldError]) -> Vec<FieldError> {
             FieldError::new(d.field.clone(), message)
         })
         .collect()
-}
-
-/// A JSON document answered with 200.
-#[derive(ApiResponse)]
-pub enum Doc {
-    /// OK.
-    #[oai(status = 200)]
-    Ok(Json<Value>),
-}
-
-/// A JSON document answered with 201.
-#[derive(ApiResponse)]
-pub enum Created {
-    /// Created.
-    #[oai(status = 201)]
-    Created(Json<Value>),
 }
 
 /// Nothing to answer.
