@@ -2,26 +2,28 @@
 
 use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::auth::Principal;
+use frontline_platform::body::JsonBody;
 use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
 use frontline_platform::search::{SearchQuery, SortOrder, MAX_LIMIT};
-use frontline_platform::{events, ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::{events, ApiError, ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
-use frontline_platform::body::JsonBody;
 use poem_openapi::types::ToJSON;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, Scenario};
 use crate::SLUG;
+pub(crate) use guard::*;
 
 mod abtests;
 mod analytics;
 mod bulk;
 mod comments;
+mod guard;
 mod search;
 mod templates;
 mod transfer;
@@ -141,36 +143,6 @@ pub(crate) fn event_data(s: &Scenario, extra: Value) -> Value {
     d
 }
 
-/// Splits repeated and comma-separated query values.
-/// Repeated and comma-separated filter values, trimmed, each once.
-pub(crate) fn multi(values: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for v in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
-        if !v.is_empty() && !out.iter().any(|seen| seen == v) {
-            out.push(v.to_string());
-        }
-        if out.len() > frontline_platform::search::MAX_FILTER_VALUES {
-            break;
-        }
-    }
-    out
-}
-
-pub(crate) fn check_enum(field: &str, values: &[String], allowed: &[&str]) -> ApiResult<()> {
-    for v in values {
-        if !allowed.contains(&v.as_str()) {
-            return Err(ApiError::invalid(
-                field,
-                format!(
-                    "Invalid {field} value: {v} (expected one of: {})",
-                    allowed.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Page information of a page answer.
 pub(crate) fn pagination(pg: &Page, total: u64) -> Pagination {
     let info = pg.info(total);
@@ -247,12 +219,11 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios", method = "post")]
     async fn create(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioCreate>,
         meta: RequestMeta,
         body: JsonBody<CreateScenarioRequest>,
     ) -> Result<CreatedAnswer<ScenarioCreated>> {
         let p = auth.0;
-        require(&p, "scenario:create")?;
         let body = fields_of(&body.0);
         service::domain_rules(&body)?;
         let content = service::content_of(&body);
@@ -282,8 +253,13 @@ impl ScenariosApi {
                 )?;
                 Ok(ScenarioCreated {
                     creator: store::person(tx, &p.id)?,
-                    id: s.id, name: s.name, slug: s.slug, status: s.status,
-                    version_number: 1, created_at: s.created_at, created_by: s.created_by,
+                    id: s.id,
+                    name: s.name,
+                    slug: s.slug,
+                    status: s.status,
+                    version_number: 1,
+                    created_at: s.created_at,
+                    created_by: s.created_by,
                 })
             })
             .await?;
@@ -299,55 +275,36 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios", method = "get")]
     async fn list(
         &self,
-        auth: BearerAuth,
-        page: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        search: Query<Option<String>>,
-        status: Query<Vec<String>>,
-        category: Query<Vec<String>>,
-        difficulty: Query<Vec<String>>,
+        auth: Can<ScenarioRead>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(max_length = 512))] search: Query<Option<String>>,
+        status: Query<Filter<ScenarioStatus>>,
+        category: Query<Filter<Category>>,
+        difficulty: Query<Filter<Difficulty>>,
         #[oai(name = "createdBy")] created_by: Query<Option<String>>,
         #[oai(name = "tenantId")] tenant_id: Query<Option<String>>,
         #[oai(name = "isPrivate")] is_private: Query<Option<bool>>,
-        #[oai(name = "sortBy")] sort_by: Query<Option<String>>,
-        #[oai(name = "sortOrder")] sort_order: Query<Option<String>>,
+        #[oai(name = "sortBy")] sort_by: Query<Option<ListSortBy>>,
+        #[oai(name = "sortOrder")] sort_order: Query<Option<SortDirection>>,
     ) -> Result<Answer<ScenarioList>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let max = self.platform.settings.max_page_size.min(100) as u64;
         let pg = Page::new(page.0, limit.0, 20, max)?;
         let (status, category, difficulty) =
-            (multi(&status.0), multi(&category.0), multi(&difficulty.0));
-        check_enum("status", &status, service::STATUSES)?;
-        check_enum("category", &category, service::CATEGORIES)?;
-        check_enum("difficulty", &difficulty, service::DIFFICULTIES)?;
-        for (name, vals) in [
-            ("status", &status),
-            ("category", &category),
-            ("difficulty", &difficulty),
-        ] {
-            frontline_platform::search::check_values(name, vals.len())?;
-        }
+            (status.0.names(), category.0.names(), difficulty.0.names());
         if let Some(text) = search.0.as_deref() {
             frontline_platform::search::check_text("search", text)?;
         }
-        let sort_key = sort_by.0.clone().unwrap_or_else(|| "createdAt".into());
+        let sort_key = sort_by.0.as_ref().map(name_of);
         let sort_col = SORTS
             .iter()
-            .find(|(k, _)| *k == sort_key)
+            .find(|(k, _)| *k == sort_key.as_deref().unwrap_or("createdAt"))
             .map(|(_, c)| *c)
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "sortBy",
-                    "sortBy must be one of: name, createdAt, updatedAt, usageCount, rating",
-                )
-            })?;
-        let order = match sort_order.0.as_deref().unwrap_or("desc") {
-            "asc" => "ASC",
-            "desc" => "DESC",
-            _ => {
-                return Err(ApiError::invalid("sortOrder", "sortOrder must be asc or desc").into())
-            }
+            .unwrap_or("created_at");
+        let order = match sort_order.0.unwrap_or(SortDirection::Desc) {
+            SortDirection::Asc => "ASC",
+            SortDirection::Desc => "DESC",
         };
         let mut applied = serde_json::Map::new();
         let mut wh = vec!["(is_private = 0 OR created_by = ? OR ? = 1)".to_string()];
@@ -414,7 +371,7 @@ impl ScenariosApi {
             };
             let idx = crate::index::index(&self.platform)?;
             let (pg_no, per) = (pg.page as usize, pg.limit as usize);
-            let (ids, total, sql_page) = match sort_by.0.as_deref() {
+            let (ids, total, sql_page) = match sort_key.as_deref() {
                 // Relevance order (no explicit sort) and numeric sorts page in the index.
                 None => {
                     let r = self.platform.search.query(&idx, q.page(pg_no, per)).await?;
@@ -512,13 +469,12 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id", method = "get")]
     async fn get(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         id: Path<String>,
         #[oai(name = "includeAnalytics")] include_analytics: Query<Option<bool>>,
         #[oai(name = "includeVersions")] include_versions: Query<Option<bool>>,
     ) -> Result<Answer<ScenarioDetail>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let (ia, iv) = (
             include_analytics.0.unwrap_or(false),
             include_versions.0.unwrap_or(false),
@@ -546,13 +502,12 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id", method = "put")]
     async fn update(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<UpdateScenarioRequest>,
     ) -> Result<Answer<ScenarioUpdated>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
         let changelog = body.0.changelog.clone();
         let body = fields_of(&body.0.changes);
         let out = self
@@ -566,13 +521,39 @@ impl ScenariosApi {
                 s.updated_at = service::now();
                 s.updated_by = p.id.clone();
                 store::save_content(tx, &s)?;
-                store::insert_version(tx, &s.id, s.version_number, changelog.as_deref(), &s.doc, None, &p.id, &s.updated_at)?;
-                record(tx, &p, &meta, "scenario.update", "scenario", &s.id,
+                store::insert_version(
+                    tx,
+                    &s.id,
+                    s.version_number,
+                    changelog.as_deref(),
+                    &s.doc,
+                    None,
+                    &p.id,
+                    &s.updated_at,
+                )?;
+                record(
+                    tx,
+                    &p,
+                    &meta,
+                    "scenario.update",
+                    "scenario",
+                    &s.id,
                     json!({"versionNumber": s.version_number, "changelog": changelog}),
-                    Some(("scenario.updated", event_data(&s, json!({"versionNumber": s.version_number, "updatedBy": p.id})))))?;
+                    Some((
+                        "scenario.updated",
+                        event_data(
+                            &s,
+                            json!({"versionNumber": s.version_number, "updatedBy": p.id}),
+                        ),
+                    )),
+                )?;
                 Ok(ScenarioUpdated {
-                    id: s.id, version_number: s.version_number, previous_version_number: previous,
-                    updated_at: s.updated_at, updated_by: s.updated_by, changelog,
+                    id: s.id,
+                    version_number: s.version_number,
+                    previous_version_number: previous,
+                    updated_at: s.updated_at,
+                    updated_by: s.updated_by,
+                    changelog,
                     message: "Scenario updated successfully".into(),
                 })
             })
@@ -584,13 +565,12 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id", method = "patch")]
     async fn patch(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<ScenarioChanges>,
     ) -> Result<Answer<ScenarioPatched>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
         let body = fields_of(&body.0);
         let out = self
             .platform
@@ -601,10 +581,31 @@ impl ScenariosApi {
                 s.updated_at = service::now();
                 s.updated_by = p.id.clone();
                 store::save_content(tx, &s)?;
-                let fields: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-                record(tx, &p, &meta, "scenario.patch", "scenario", &s.id, json!({"fields": fields}),
-                    Some(("scenario.updated", event_data(&s, json!({"versionNumber": s.version_number, "updatedBy": p.id})))))?;
-                Ok(ScenarioPatched { id: s.id, updated_at: s.updated_at, message: "Scenario updated successfully".into() })
+                let fields: Vec<&String> = body
+                    .as_object()
+                    .map(|o| o.keys().collect())
+                    .unwrap_or_default();
+                record(
+                    tx,
+                    &p,
+                    &meta,
+                    "scenario.patch",
+                    "scenario",
+                    &s.id,
+                    json!({"fields": fields}),
+                    Some((
+                        "scenario.updated",
+                        event_data(
+                            &s,
+                            json!({"versionNumber": s.version_number, "updatedBy": p.id}),
+                        ),
+                    )),
+                )?;
+                Ok(ScenarioPatched {
+                    id: s.id,
+                    updated_at: s.updated_at,
+                    message: "Scenario updated successfully".into(),
+                })
             })
             .await?;
         Ok(ok(out))
@@ -616,13 +617,12 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id", method = "delete")]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioDelete>,
         meta: RequestMeta,
         id: Path<String>,
         permanent: Query<Option<bool>>,
     ) -> Result<NoContent> {
         let p = auth.0;
-        require(&p, "scenario:delete")?;
         let permanent = permanent.0.unwrap_or(false);
         if permanent && !p.is_admin() {
             return Err(ApiError::forbidden("Permanent deletion requires SUPER_ADMIN").into());
@@ -642,17 +642,20 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id/duplicate", method = "post")]
     async fn duplicate(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioCreate>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<DuplicateScenarioRequest>>,
     ) -> Result<CreatedAnswer<ScenarioDuplicated>> {
         let p = auth.0;
-        require(&p, "scenario:create")?;
         let body = body.0.unwrap_or_default();
         let new_name = body.new_name;
         let preserve = body.preserve_analytics.unwrap_or(false);
-        let status = body.status.unwrap_or(WritableStatus::Draft).as_str().to_string();
+        let status = body
+            .status
+            .unwrap_or(WritableStatus::Draft)
+            .as_str()
+            .to_string();
         let out = self
             .platform
             .db
@@ -693,13 +696,12 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id/publish", method = "post")]
     async fn publish(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioPublish>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<PublishScenarioRequest>>,
     ) -> Result<Answer<ScenarioPublished>> {
         let p = auth.0;
-        require(&p, "scenario:publish")?;
         let body = body.0.unwrap_or_default();
         let notes = body.notes;
         let notify = body.notify_users.unwrap_or(false);
@@ -738,13 +740,12 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id/archive", method = "post")]
     async fn archive(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<ArchiveScenarioRequest>>,
     ) -> Result<Answer<ScenarioArchived>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
         let reason = body.0.unwrap_or_default().reason;
         let out = self
             .platform
@@ -752,12 +753,30 @@ impl ScenariosApi {
             .write(move |tx| {
                 let mut s = store::get(tx, &id.0, &p)?;
                 if s.status == "ARCHIVED" {
-                    return Err(ApiError::conflict("Scenario is already archived").with_code("INVALID_STATE"));
+                    return Err(ApiError::conflict("Scenario is already archived")
+                        .with_code("INVALID_STATE"));
                 }
                 let now = archive_row(tx, &mut s, &p, reason.as_deref())?;
-                record(tx, &p, &meta, "scenario.archive", "scenario", &s.id, json!({"reason": reason}),
-                    Some(("scenario.archived", event_data(&s, json!({"archivedBy": p.id, "reason": reason})))))?;
-                Ok(ScenarioArchived { id: s.id, status: "ARCHIVED".into(), archived_at: now, archived_by: p.id.clone(), reason })
+                record(
+                    tx,
+                    &p,
+                    &meta,
+                    "scenario.archive",
+                    "scenario",
+                    &s.id,
+                    json!({"reason": reason}),
+                    Some((
+                        "scenario.archived",
+                        event_data(&s, json!({"archivedBy": p.id, "reason": reason})),
+                    )),
+                )?;
+                Ok(ScenarioArchived {
+                    id: s.id,
+                    status: "ARCHIVED".into(),
+                    archived_at: now,
+                    archived_by: p.id.clone(),
+                    reason,
+                })
             })
             .await?;
         Ok(ok(out))
@@ -767,12 +786,11 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id/restore", method = "post")]
     async fn restore(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Answer<ScenarioRestored>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
         let out = self
             .platform
             .db

@@ -337,7 +337,10 @@ pub fn summary(conn: &Connection, id: &str) -> ApiResult<ScenarioSummaryAnalytic
                 total_attempts: r.get(0)?,
                 unique_users: r.get(1)?,
                 completion_rate: round(r.get::<_, Option<f64>>(2)?.unwrap_or(0.0), 4),
-                average_duration: r.get::<_, Option<f64>>(3)?.map(|x| x.round()).unwrap_or(0.0),
+                average_duration: r
+                    .get::<_, Option<f64>>(3)?
+                    .map(|x| x.round())
+                    .unwrap_or(0.0),
                 average_score: r.get::<_, Option<f64>>(4)?.map(|x| round(x, 1)),
                 pass_rate: round(r.get::<_, Option<f64>>(5)?.unwrap_or(0.0), 4),
                 average_rating: r.get::<_, Option<f64>>(6)?.map(|x| round(x, 2)),

@@ -4,7 +4,7 @@
 use frontline_platform::auth::Principal;
 use frontline_platform::http::RequestMeta;
 use frontline_platform::page::Page;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
+use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -13,9 +13,10 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 use frontline_platform::body::JsonBody;
 
+use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, round};
 
 pub struct AbTestsApi {
@@ -417,7 +418,11 @@ fn render(conn: &Connection, t: &Test) -> ApiResult<AbTest> {
         started_at: t.started_at.clone(),
         ended_at: t.ended_at.clone(),
         cancel_reason: t.cancel_reason.clone(),
-        paused_periods: t.pauses.iter().map(|(f, to)| json!({"from": f, "to": to})).collect::<Vec<_>>(),
+        paused_periods: t
+            .pauses
+            .iter()
+            .map(|(f, to)| json!({"from": f, "to": to}))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -434,17 +439,19 @@ impl AbTestsApi {
     #[oai(path = "/admin/scenarios/tests", method = "post")]
     async fn create(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioPublish>,
         meta: RequestMeta,
         body: JsonBody<CreateTestRequest>,
     ) -> Result<CreatedAnswer<AbTest>> {
         let p = auth.0;
-        require(&p, "scenario:publish")?;
         let body = body.0;
         let mut errs = Vec::new();
         let name = check_name(&body.name, &mut errs);
-        let (description, confidence, min_sample) =
-            (body.description, body.confidence_level, body.min_sample_size);
+        let (description, confidence, min_sample) = (
+            body.description,
+            body.confidence_level,
+            body.min_sample_size,
+        );
         let metric = body.metric.map(|m| m.as_str().to_string());
         let variants = check_variants(&body.variants, &mut errs);
         if !errs.is_empty() {
@@ -497,21 +504,14 @@ impl AbTestsApi {
     )]
     async fn list(
         &self,
-        auth: BearerAuth,
-        status: Query<Option<String>>,
-        page: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
+        auth: Can<ScenarioRead>,
+        status: Query<Option<TestStatus>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
     ) -> Result<Answer<AbTestList>> {
-        require(&auth.0, "scenario:read")?;
         let max = self.platform.settings.max_page_size.min(100) as u64;
         let pg = Page::new(page.0, limit.0, 20, max)?;
-        if let Some(st) = &status.0 {
-            super::check_enum(
-                "status",
-                std::slice::from_ref(st),
-                &["RUNNING", "PAUSED", "COMPLETED", "CANCELLED"],
-            )?;
-        }
+        let status = status.0.as_ref().map(name_of);
         let (l, o) = (pg.limit as usize, pg.offset() as usize);
         let p = auth.0;
         let (items, total) = self
@@ -523,7 +523,7 @@ impl AbTestsApi {
                      ORDER BY created_at DESC, id DESC",
                 )?;
                 let ids = stmt
-                    .query_map(params![status.0], |r| r.get::<_, String>(0))?
+                    .query_map(params![status], |r| r.get::<_, String>(0))?
                     .collect::<std::result::Result<Vec<_>, _>>()?;
                 // Only tests whose variants the caller may all see.
                 let mut tests = Vec::new();
@@ -546,10 +546,16 @@ impl AbTestsApi {
                                 traffic_percentage: v.traffic,
                             })
                             .collect(),
-                        id: t.id, name: t.name, status: t.status, metric: t.metric,
-                        confidence_level: t.confidence, min_sample_size: t.min_sample,
-                        created_by: t.created_by, created_at: t.created_at,
-                        started_at: t.started_at, ended_at: t.ended_at,
+                        id: t.id,
+                        name: t.name,
+                        status: t.status,
+                        metric: t.metric,
+                        confidence_level: t.confidence,
+                        min_sample_size: t.min_sample,
+                        created_by: t.created_by,
+                        created_at: t.created_at,
+                        started_at: t.started_at,
+                        ended_at: t.ended_at,
                     });
                 }
                 Ok((items, total as u64))
@@ -569,9 +575,8 @@ impl AbTestsApi {
     /// scores), and a `winner` once that is significant at the test's
     /// confidence level and every variant reached `minSampleSize`.
     #[oai(path = "/admin/scenarios/tests/:id", method = "get")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<AbTest>> {
+    async fn get(&self, auth: Can<ScenarioRead>, id: Path<String>) -> Result<Answer<AbTest>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let out = self
             .platform
             .db
@@ -593,13 +598,12 @@ impl AbTestsApi {
     #[oai(path = "/admin/scenarios/tests/:id", method = "patch")]
     async fn update(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioPublish>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<UpdateTestRequest>,
     ) -> Result<Answer<AbTest>> {
         let p = auth.0;
-        require(&p, "scenario:publish")?;
         let audit_details = super::fields_of(&body.0);
         let body = body.0;
         let mut errs = Vec::new();
@@ -611,7 +615,10 @@ impl AbTestsApi {
             .map(|d| Some(d).filter(|d| !d.trim().is_empty()));
         let (confidence, min_sample) = (body.confidence_level, body.min_sample_size);
         let metric = body.metric.map(|m| m.as_str().to_string());
-        let variants = body.variants.as_deref().map(|v| check_variants(v, &mut errs));
+        let variants = body
+            .variants
+            .as_deref()
+            .map(|v| check_variants(v, &mut errs));
         let status = body.status.map(|s| s.as_str().to_string());
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
@@ -690,13 +697,12 @@ impl AbTestsApi {
     #[oai(path = "/admin/scenarios/tests/:id", method = "delete")]
     async fn cancel(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioPublish>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<CancelTestRequest>>,
     ) -> Result<Answer<AbTest>> {
         let p = auth.0;
-        require(&p, "scenario:publish")?;
         let reason = body.0.unwrap_or_default().reason;
         let out = self
             .platform
@@ -735,12 +741,11 @@ impl AbTestsApi {
     )]
     async fn assign(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         id: Path<String>,
         body: JsonBody<Option<AssignmentRequest>>,
     ) -> Result<Answer<Assignment>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let user = body
             .0
             .and_then(|b| b.user_id)

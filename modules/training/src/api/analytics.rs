@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
+use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection};
@@ -12,9 +12,10 @@ use serde_json::{json, Map, Value};
 
 use frontline_platform::body::JsonBody;
 
+use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, round};
 
 pub struct AnalyticsApi {
@@ -295,7 +296,12 @@ fn full_analytics(s: &store::Scenario, a: &[Attempt], per: &Period) -> ScenarioA
             "averageScore": m["averageScore"], "passRate": m["passRate"],
         }),
         score_distribution: json!(dist),
-        score_breakdown: Value::Object(buckets.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<Map<_, _>>()),
+        score_breakdown: Value::Object(
+            buckets
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect::<Map<_, _>>(),
+        ),
         user_feedback: json!({
             "averageRating": mean(rated.iter().copied()).map(|x| round(x, 2)),
             "feedbackCount": rated.len(),
@@ -327,13 +333,12 @@ impl AnalyticsApi {
     )]
     async fn record_attempt(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<RecordAttemptRequest>,
     ) -> Result<CreatedAnswer<AttemptRecorded>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let body = body.0;
         let mut errs = Vec::new();
         let mut scores = Map::new();
@@ -429,15 +434,18 @@ impl AnalyticsApi {
     #[oai(path = "/admin/scenarios/:id/analytics", method = "get")]
     async fn scenario(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         id: Path<String>,
-        period: Query<Option<String>>,
+        period: Query<Option<AnalyticsPeriod>>,
         #[oai(name = "startDate")] start: Query<Option<String>>,
         #[oai(name = "endDate")] end: Query<Option<String>>,
     ) -> Result<Answer<ScenarioAnalytics>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let per = self::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let per = self::period(
+            period.0.map(AnalyticsPeriod::as_str),
+            start.0.as_deref(),
+            end.0.as_deref(),
+        )?;
         let out = self
             .platform
             .db
@@ -455,11 +463,10 @@ impl AnalyticsApi {
     #[oai(path = "/admin/scenarios/analytics/compare", method = "post")]
     async fn compare(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         body: JsonBody<CompareScenariosRequest>,
     ) -> Result<Answer<ScenarioComparison>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let body = body.0;
         let mut ids = body.scenario_ids;
         ids.dedup();
@@ -500,7 +507,11 @@ impl AnalyticsApi {
                         });
                     best.insert(m.into(), pick.map(|(id, _)| id).unwrap_or(Value::Null));
                 }
-                Ok(ScenarioComparison { period: per.json(), scenarios: rows, best: best.into_iter().collect() })
+                Ok(ScenarioComparison {
+                    period: per.json(),
+                    scenarios: rows,
+                    best: best.into_iter().collect(),
+                })
             })
             .await?;
         Ok(ok(out))
@@ -513,14 +524,17 @@ impl AnalyticsApi {
     #[oai(path = "/admin/analytics/dashboard", method = "get")]
     async fn dashboard(
         &self,
-        auth: BearerAuth,
-        period: Query<Option<String>>,
+        auth: Can<ScenarioRead>,
+        period: Query<Option<AnalyticsPeriod>>,
         #[oai(name = "startDate")] start: Query<Option<String>>,
         #[oai(name = "endDate")] end: Query<Option<String>>,
     ) -> Result<Answer<Dashboard>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let per = self::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let per = self::period(
+            period.0.map(AnalyticsPeriod::as_str),
+            start.0.as_deref(),
+            end.0.as_deref(),
+        )?;
         let admin = service::is_training_admin(&p) as i64;
         let out = self
             .platform

@@ -1,15 +1,16 @@
 //! Bulk update and bulk delete.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, BearerAuth, Platform};
+use frontline_platform::{ApiError, Platform};
 use poem_openapi::OpenApi;
 use serde_json::{json, Value};
 
 use frontline_platform::body::JsonBody;
 
+use super::guard::*;
 use super::{apply_update, delete_one, fields_of, record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store;
 
 pub struct BulkApi {
@@ -54,12 +55,11 @@ impl BulkApi {
     #[oai(path = "/admin/scenarios/bulk/update", method = "patch")]
     async fn update(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         body: JsonBody<BulkUpdateRequest>,
     ) -> Result<Answer<BulkUpdateResult>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
         let ids = distinct(&body.0.scenario_ids);
         let updates = match fields_of(&body.0.updates) {
             u @ Value::Object(_) if u.as_object().is_some_and(|m| !m.is_empty()) => u,
@@ -110,12 +110,11 @@ impl BulkApi {
     #[oai(path = "/admin/scenarios/bulk/delete", method = "delete")]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioDelete>,
         meta: RequestMeta,
         body: JsonBody<BulkDeleteRequest>,
     ) -> Result<Answer<BulkDeleteResult>> {
         let p = auth.0;
-        require(&p, "scenario:delete")?;
         let ids = distinct(&body.0.scenario_ids);
         let permanent = body.0.permanent.unwrap_or(false);
         if permanent && !p.is_admin() {
@@ -127,12 +126,20 @@ impl BulkApi {
             .write(move |tx| {
                 let (mut done, mut errors) = (Vec::new(), Vec::new());
                 for id in &ids {
-                    match store::get(tx, id, &p).and_then(|s| delete_one(tx, &p, &meta, s, permanent)) {
+                    match store::get(tx, id, &p)
+                        .and_then(|s| delete_one(tx, &p, &meta, s, permanent))
+                    {
                         Ok(()) => done.push(id.clone()),
                         Err(e) => errors.push(failure(id, &e)),
                     }
                 }
-                Ok(BulkDeleteResult { deleted: done.len() as u64, failed: errors.len() as u64, permanent, scenario_ids: done, errors })
+                Ok(BulkDeleteResult {
+                    deleted: done.len() as u64,
+                    failed: errors.len() as u64,
+                    permanent,
+                    scenario_ids: done,
+                    errors,
+                })
             })
             .await?;
         Ok(ok(out))

@@ -1,7 +1,7 @@
 //! Comments on scenarios, in threads.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::param::Path;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -9,9 +9,10 @@ use serde_json::json;
 
 use frontline_platform::body::JsonBody;
 
+use super::guard::*;
 use super::{record, Result};
 use crate::model::{Comment as CommentAnswer, *};
-use crate::service::{self, require};
+use crate::service;
 use crate::store;
 
 pub struct CommentsApi {
@@ -81,13 +82,12 @@ impl CommentsApi {
     #[oai(path = "/admin/scenarios/:id/comments", method = "post")]
     async fn add(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<CreateCommentRequest>,
     ) -> Result<CreatedAnswer<CommentAnswer>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let content = content_of(&body.0.content)?;
         let parent = body.0.parent_id;
         let out = self
@@ -119,9 +119,8 @@ impl CommentsApi {
 
     /// List a scenario's comments as threads, oldest first, each with its replies.
     #[oai(path = "/admin/scenarios/:id/comments", method = "get")]
-    async fn list(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<CommentList>> {
+    async fn list(&self, auth: Can<ScenarioRead>, id: Path<String>) -> Result<Answer<CommentList>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let out = self
             .platform
             .db
@@ -151,14 +150,13 @@ impl CommentsApi {
     #[oai(path = "/admin/scenarios/:id/comments/:commentId", method = "patch")]
     async fn update(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         meta: RequestMeta,
         id: Path<String>,
         #[oai(name = "commentId")] cid: Path<String>,
         body: JsonBody<UpdateCommentRequest>,
     ) -> Result<Answer<CommentAnswer>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let content = content_of(&body.0.content)?;
         let out = self
             .platform
@@ -187,13 +185,12 @@ impl CommentsApi {
     #[oai(path = "/admin/scenarios/:id/comments/:commentId", method = "delete")]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         meta: RequestMeta,
         id: Path<String>,
         #[oai(name = "commentId")] cid: Path<String>,
     ) -> Result<NoContent> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         self.platform
             .db
             .write(move |tx| {

@@ -4,17 +4,18 @@ use std::time::Instant;
 
 use frontline_platform::auth::Principal;
 use frontline_platform::search::{Hit, SearchQuery, SortOrder};
-use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::OpenApi;
 use serde_json::{json, Value};
 
 use frontline_platform::body::JsonBody;
 use poem_openapi::types::ToJSON;
 
+use super::guard::*;
 use super::Result;
 use crate::index;
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::round;
 
 pub struct SearchApi {
@@ -64,8 +65,16 @@ fn names<T: ToJSON>(values: &Option<Vec<T>>) -> Vec<String> {
 
 fn parse(body: &SearchRequest, max_limit: usize) -> ApiResult<Request> {
     let filters = body.filters.clone().unwrap_or_default();
-    let sort_by = body.sort.as_ref().and_then(|s| s.by).unwrap_or(SearchSortBy::Relevance);
-    let order = body.sort.as_ref().and_then(|s| s.order).unwrap_or(SortDirection::Desc);
+    let sort_by = body
+        .sort
+        .as_ref()
+        .and_then(|s| s.by)
+        .unwrap_or(SearchSortBy::Relevance);
+    let order = body
+        .sort
+        .as_ref()
+        .and_then(|s| s.order)
+        .unwrap_or(SortDirection::Desc);
     let (order_name, ord) = match order {
         SortDirection::Asc => ("asc", SortOrder::Asc),
         SortDirection::Desc => ("desc", SortOrder::Desc),
@@ -160,12 +169,11 @@ impl SearchApi {
     #[oai(path = "/admin/scenarios/search", method = "post")]
     async fn search(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         body: JsonBody<Option<SearchRequest>>,
     ) -> Result<Answer<SearchResults>> {
         let started = Instant::now();
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let body = body.0.unwrap_or_default();
         let max = (self.platform.settings.max_page_size as usize).clamp(1, 100);
         let r = parse(&body, max)?;

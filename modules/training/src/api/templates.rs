@@ -2,7 +2,7 @@
 
 use frontline_platform::auth::Principal;
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
 use rusqlite::{Connection, OptionalExtension};
@@ -10,9 +10,10 @@ use serde_json::{json, Value};
 
 use frontline_platform::body::JsonBody;
 
-use super::{check_enum, fields_of, record, Result};
+use super::guard::*;
+use super::{fields_of, record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store;
 
 pub struct TemplatesApi {
@@ -91,19 +92,16 @@ impl TemplatesApi {
     #[oai(path = "/admin/templates", method = "get")]
     async fn list(
         &self,
-        auth: BearerAuth,
-        category: Query<Option<String>>,
-        difficulty: Query<Option<String>>,
+        auth: Can<TemplateRead>,
+        category: Query<Option<Category>>,
+        difficulty: Query<Option<Difficulty>>,
         featured: Query<Option<bool>>,
     ) -> Result<Answer<TemplateList>> {
         let p = auth.0;
-        require(&p, "template:read")?;
-        if let Some(c) = &category.0 {
-            check_enum("category", std::slice::from_ref(c), service::CATEGORIES)?;
-        }
-        if let Some(d) = &difficulty.0 {
-            check_enum("difficulty", std::slice::from_ref(d), service::DIFFICULTIES)?;
-        }
+        let (category, difficulty) = (
+            category.0.as_ref().map(name_of),
+            difficulty.0.as_ref().map(name_of),
+        );
         let out = self
             .platform
             .db
@@ -115,13 +113,15 @@ impl TemplatesApi {
                      ORDER BY is_featured DESC, name"
                 ))?;
                 let rows = stmt
-                    .query_map(
-                        rusqlite::params![category.0, difficulty.0, featured.0],
-                        |r| template_row(conn, r, &p),
-                    )?
+                    .query_map(rusqlite::params![category, difficulty, featured.0], |r| {
+                        template_row(conn, r, &p)
+                    })?
                     .map(|r| r.map(|(t, _)| t))
                     .collect::<std::result::Result<Vec<_>, _>>()?;
-                Ok(TemplateList { total: rows.len() as u64, templates: rows })
+                Ok(TemplateList {
+                    total: rows.len() as u64,
+                    templates: rows,
+                })
             })
             .await?;
         Ok(ok(out))
@@ -130,9 +130,8 @@ impl TemplatesApi {
     /// One template with its variables and the scenario content it fills in
     /// (`template:read`).
     #[oai(path = "/admin/templates/:id", method = "get")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<Template>> {
+    async fn get(&self, auth: Can<TemplateRead>, id: Path<String>) -> Result<Answer<Template>> {
         let p = auth.0;
-        require(&p, "template:read")?;
         let out = self
             .platform
             .db
@@ -151,13 +150,12 @@ impl TemplatesApi {
     #[oai(path = "/admin/templates/:id/create-scenario", method = "post")]
     async fn create_scenario(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioCreate>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<CreateFromTemplateRequest>,
     ) -> Result<CreatedAnswer<ScenarioFromTemplate>> {
         let p = auth.0;
-        require(&p, "scenario:create")?;
         let body = fields_of(&body.0);
         let out = self
             .platform

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use frontline_platform::auth::Principal;
 use frontline_platform::files::NewFile;
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{Multipart, OpenApi};
 use rusqlite::Connection;
@@ -16,9 +16,10 @@ use serde_json::{json, Map, Value};
 use frontline_platform::body::{parse_strict, JsonBody};
 use frontline_platform::FieldError;
 
+use super::guard::*;
 use super::{apply_update, event_data, record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, round};
 
 pub struct TransferApi {
@@ -70,7 +71,10 @@ fn parse_options(raw: Option<&str>) -> ApiResult<Options> {
                 .iter()
                 .map(|d| match d.field.as_str() {
                     "body" => FieldError::new("options", format!("options {}", d.message)),
-                    f => FieldError::new(format!("options.{f}"), format!("options.{f} {}", d.message)),
+                    f => FieldError::new(
+                        format!("options.{f}"),
+                        format!("options.{f} {}", d.message),
+                    ),
                 })
                 .collect();
             ApiError::validation(details)
@@ -377,13 +381,12 @@ impl TransferApi {
     #[oai(path = "/admin/scenarios/bulk/import", method = "post")]
     async fn import(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioCreate>,
         meta: RequestMeta,
         form: ImportForm,
     ) -> Result<Answer<ImportResult>> {
         let started = Instant::now();
         let p = auth.0;
-        require(&p, "scenario:create")?;
         let o = parse_options(form.options.as_deref())?;
         if form.file.size() > MAX_IMPORT_BYTES {
             return Err(ApiError::invalid("file", "The file must be at most 10 MB")
@@ -497,12 +500,11 @@ impl TransferApi {
     #[oai(path = "/admin/scenarios/bulk/export", method = "post")]
     async fn export(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         meta: RequestMeta,
         body: JsonBody<BulkExportRequest>,
     ) -> Result<Answer<ExportResult>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let body = body.0;
         let ids = super::bulk::distinct(&body.scenario_ids);
         let format = "json";
@@ -623,7 +625,12 @@ impl TransferApi {
             file_name: f.filename,
             scenario_count: count,
             format: format.into(),
-            compression: if name.ends_with(".zip") { "zip" } else { "none" }.into(),
+            compression: if name.ends_with(".zip") {
+                "zip"
+            } else {
+                "none"
+            }
+            .into(),
             created_at,
         }))
     }

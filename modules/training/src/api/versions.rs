@@ -1,7 +1,7 @@
 //! Version history, comparison and restore.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -9,9 +9,10 @@ use serde_json::{json, Value};
 
 use frontline_platform::body::JsonBody;
 
+use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, Scenario};
 
 pub struct VersionsApi {
@@ -101,9 +102,12 @@ pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<Ve
 impl VersionsApi {
     /// List the versions of a scenario, newest first (`scenario:read`).
     #[oai(path = "/admin/scenarios/:id/versions", method = "get")]
-    async fn list(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<VersionHistory>> {
+    async fn list(
+        &self,
+        auth: Can<ScenarioRead>,
+        id: Path<String>,
+    ) -> Result<Answer<VersionHistory>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let out = self
             .platform
             .db
@@ -127,27 +131,13 @@ impl VersionsApi {
     #[oai(path = "/admin/scenarios/:id/versions/compare", method = "get")]
     async fn compare(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         id: Path<String>,
-        from: Query<Option<i64>>,
-        to: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1")))] from: Query<i64>,
+        #[oai(validator(minimum(value = "1")))] to: Query<i64>,
     ) -> Result<Answer<VersionComparison>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let mut errors = Vec::new();
-        if from.0.is_none() {
-            errors.push(frontline_platform::FieldError::new(
-                "from",
-                "from is required",
-            ));
-        }
-        if to.0.is_none() {
-            errors.push(frontline_platform::FieldError::new("to", "to is required"));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors).into());
-        }
-        let (from, to) = (from.0.unwrap_or(0), to.0.unwrap_or(0));
+        let (from, to) = (from.0, to.0);
         let out = self
             .platform
             .db
@@ -174,12 +164,11 @@ impl VersionsApi {
     #[oai(path = "/admin/scenarios/:id/versions/:versionNumber", method = "get")]
     async fn get(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         id: Path<String>,
         #[oai(name = "versionNumber")] number: Path<i64>,
     ) -> Result<Answer<VersionDetail>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let out = self
             .platform
             .db
@@ -213,14 +202,13 @@ impl VersionsApi {
     )]
     async fn restore(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         id: Path<String>,
         #[oai(name = "versionNumber")] number: Path<i64>,
         body: JsonBody<Option<RestoreVersionRequest>>,
     ) -> Result<Answer<VersionRestored>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
         let body = body.0.unwrap_or_default();
         let new_version = body.create_new_version.unwrap_or(true);
         let changelog = body.changelog;

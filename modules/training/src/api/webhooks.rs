@@ -3,16 +3,17 @@
 
 use frontline_platform::events::{self, NewSubscription, Subscription};
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, BearerAuth, Platform};
+use frontline_platform::{ApiError, Platform};
 use poem_openapi::param::Path;
 use poem_openapi::OpenApi;
 use serde_json::json;
 
 use frontline_platform::body::JsonBody;
 
+use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
-use crate::service::require;
+
 use crate::SLUG;
 
 pub struct WebhooksApi {
@@ -47,12 +48,11 @@ impl WebhooksApi {
     #[oai(path = "/admin/webhooks", method = "post")]
     async fn create(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioAdmin>,
         meta: RequestMeta,
         body: JsonBody<CreateWebhookRequest>,
     ) -> Result<CreatedAnswer<Webhook>> {
         let p = auth.0;
-        require(&p, "scenario:admin")?;
         let body = body.0;
         let (url, secret, description) = (body.url, body.secret, body.description);
         let events: Vec<String> = body.events.iter().map(|e| e.as_str().to_string()).collect();
@@ -92,8 +92,7 @@ impl WebhooksApi {
 
     /// Extension: the training module's webhook subscriptions (training admins).
     #[oai(path = "/admin/webhooks", method = "get")]
-    async fn list(&self, auth: BearerAuth) -> Result<Answer<WebhookList>> {
-        require(&auth.0, "scenario:admin")?;
+    async fn list(&self, _auth: Can<ScenarioAdmin>) -> Result<Answer<WebhookList>> {
         let subs = self
             .platform
             .db
@@ -107,8 +106,11 @@ impl WebhooksApi {
     /// Extension: the last 100 deliveries of a webhook (status, attempts,
     /// last HTTP status and error).
     #[oai(path = "/admin/webhooks/:id/deliveries", method = "get")]
-    async fn deliveries(&self, auth: BearerAuth, id: Path<String>) -> Result<Answer<DeliveryList>> {
-        require(&auth.0, "scenario:admin")?;
+    async fn deliveries(
+        &self,
+        _auth: Can<ScenarioAdmin>,
+        id: Path<String>,
+    ) -> Result<Answer<DeliveryList>> {
         let out = self
             .platform
             .db
@@ -140,12 +142,11 @@ impl WebhooksApi {
     #[oai(path = "/admin/webhooks/:id", method = "delete")]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioAdmin>,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<NoContent> {
         let p = auth.0;
-        require(&p, "scenario:admin")?;
         self.platform
             .db
             .write(move |tx| {

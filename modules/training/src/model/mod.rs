@@ -1,9 +1,11 @@
 //! Request and response types of the training document, camelCase.
 
 mod answers;
+mod params;
 mod scenario;
 
 pub use answers::*;
+pub use params::*;
 pub use scenario::*;
 
 use frontline_platform::http::{ErrorContext, ErrorEnvelope};
