@@ -164,10 +164,8 @@ pub(crate) fn fields_of<T: ToJSON>(body: &T) -> Value {
 /// Applies `body`'s content fields to `s` (validated as a whole) for PUT/PATCH.
 pub(crate) fn apply_update(conn: &Connection, s: &mut Scenario, body: &Value) -> ApiResult<()> {
     if s.status == "ARCHIVED" {
-        return Err(
-            ApiError::conflict("Archived scenarios cannot be edited; restore it first")
-                .with_code("INVALID_STATE"),
-        );
+        return Err(TrainingError::InvalidState
+            .with_message("Archived scenarios cannot be edited; restore it first"));
     }
     let mut doc = s.doc.clone();
     merge_content(&mut doc, body);
@@ -178,10 +176,8 @@ pub(crate) fn apply_update(conn: &Connection, s: &mut Scenario, body: &Value) ->
     service::validate(&check)?;
     if let Some(st) = body.get("status").and_then(Value::as_str) {
         if s.status == "PUBLISHED" {
-            return Err(
-                ApiError::conflict("Published scenarios change status through archive")
-                    .with_code("INVALID_STATE"),
-            );
+            return Err(TrainingError::InvalidState
+                .with_message("Published scenarios change status through archive"));
         }
         s.status = st.to_string();
     }
@@ -711,8 +707,8 @@ impl ScenariosApi {
             .write(move |tx| {
                 let mut s = store::get(tx, &id.0, &p)?;
                 match s.status.as_str() {
-                    "PUBLISHED" => return Err(ApiError::conflict("Scenario is already published").with_code("INVALID_STATE")),
-                    "ARCHIVED" => return Err(ApiError::conflict("Archived scenarios must be restored before publishing").with_code("INVALID_STATE")),
+                    "PUBLISHED" => return Err(TrainingError::InvalidState.with_message("Scenario is already published")),
+                    "ARCHIVED" => return Err(TrainingError::InvalidState.with_message("Archived scenarios must be restored before publishing")),
                     _ => {}
                 }
                 let now = service::now();
@@ -747,38 +743,38 @@ impl ScenariosApi {
     ) -> Result<Answer<ScenarioArchived>> {
         let p = auth.0;
         let reason = body.0.unwrap_or_default().reason;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut s = store::get(tx, &id.0, &p)?;
-                if s.status == "ARCHIVED" {
-                    return Err(ApiError::conflict("Scenario is already archived")
-                        .with_code("INVALID_STATE"));
-                }
-                let now = archive_row(tx, &mut s, &p, reason.as_deref())?;
-                record(
-                    tx,
-                    &p,
-                    &meta,
-                    "scenario.archive",
-                    "scenario",
-                    &s.id,
-                    json!({"reason": reason}),
-                    Some((
-                        "scenario.archived",
-                        event_data(&s, json!({"archivedBy": p.id, "reason": reason})),
-                    )),
-                )?;
-                Ok(ScenarioArchived {
-                    id: s.id,
-                    status: "ARCHIVED".into(),
-                    archived_at: now,
-                    archived_by: p.id.clone(),
-                    reason,
+        let out =
+            self.platform
+                .db
+                .write(move |tx| {
+                    let mut s = store::get(tx, &id.0, &p)?;
+                    if s.status == "ARCHIVED" {
+                        return Err(TrainingError::InvalidState
+                            .with_message("Scenario is already archived"));
+                    }
+                    let now = archive_row(tx, &mut s, &p, reason.as_deref())?;
+                    record(
+                        tx,
+                        &p,
+                        &meta,
+                        "scenario.archive",
+                        "scenario",
+                        &s.id,
+                        json!({"reason": reason}),
+                        Some((
+                            "scenario.archived",
+                            event_data(&s, json!({"archivedBy": p.id, "reason": reason})),
+                        )),
+                    )?;
+                    Ok(ScenarioArchived {
+                        id: s.id,
+                        status: "ARCHIVED".into(),
+                        archived_at: now,
+                        archived_by: p.id.clone(),
+                        reason,
+                    })
                 })
-            })
-            .await?;
+                .await?;
         Ok(ok(out))
     }
 
@@ -797,8 +793,7 @@ impl ScenariosApi {
             .write(move |tx| {
                 let mut s = store::get(tx, &id.0, &p)?;
                 if s.status != "ARCHIVED" {
-                    return Err(ApiError::conflict(format!("Only archived scenarios can be restored (this one is {})", s.status))
-                        .with_code("INVALID_STATE"));
+                    return Err(TrainingError::InvalidState.with_message(format!("Only archived scenarios can be restored (this one is {})", s.status)));
                 }
                 let now = service::now();
                 tx.execute(

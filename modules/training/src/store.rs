@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::model::{
     CreatorRef, Person, ScenarioDetail, ScenarioMetadata, ScenarioSummary,
-    ScenarioSummaryAnalytics, SummaryAnalytics,
+    ScenarioSummaryAnalytics, SummaryAnalytics, TrainingError,
 };
 use crate::service;
 
@@ -70,7 +70,7 @@ pub fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Scenario> {
 }
 
 pub fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("Scenario {id} not found")).with_code("SCENARIO_NOT_FOUND")
+    TrainingError::ScenarioNotFound.with_message(format!("Scenario {id} not found"))
 }
 
 /// Whether `p` may see scenario `s` (private scenarios: their creator and admins).
@@ -187,12 +187,12 @@ pub fn free_slug(conn: &Connection, base: &str) -> ApiResult<String> {
             return Ok(s);
         }
     }
-    Err(ApiError::conflict("No free slug for this name").with_code("DUPLICATE_SLUG"))
+    Err(TrainingError::DuplicateSlug.with_message("No free slug for this name"))
 }
 
 pub fn slug_conflict(slug: &str) -> ApiError {
-    ApiError::conflict(format!("A scenario with slug '{slug}' already exists"))
-        .with_code("DUPLICATE_SLUG")
+    TrainingError::DuplicateSlug
+        .with_message(format!("A scenario with slug '{slug}' already exists"))
         .with_detail("slug", "Scenario with slug already exists")
 }
 

@@ -33,7 +33,7 @@ fn check_name(name: &str, errs: &mut Vec<FieldError>) -> String {
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("A/B test {id} not found")).with_code("TEST_NOT_FOUND")
+    TrainingError::TestNotFound.with_message(format!("A/B test {id} not found"))
 }
 
 /// One variant as stored.
@@ -629,8 +629,7 @@ impl AbTestsApi {
             .write(move |tx| {
                 let mut t = load_for(tx, &id.0, &p)?;
                 if t.status == "COMPLETED" || t.status == "CANCELLED" {
-                    return Err(ApiError::conflict(format!("The test is {} and cannot change", t.status))
-                        .with_code("INVALID_STATE"));
+                    return Err(TrainingError::InvalidState.with_message(format!("The test is {} and cannot change", t.status)));
                 }
                 if let Some(vs) = variants {
                     let same = vs.len() == t.variants.len()
@@ -710,8 +709,7 @@ impl AbTestsApi {
             .write(move |tx| {
                 let mut t = load_for(tx, &id.0, &p)?;
                 if t.status == "CANCELLED" || t.status == "COMPLETED" {
-                    return Err(ApiError::conflict(format!("The test is already {}", t.status))
-                        .with_code("INVALID_STATE"));
+                    return Err(TrainingError::InvalidState.with_message(format!("The test is already {}", t.status)));
                 }
                 let now = service::now();
                 tx.execute(
@@ -756,12 +754,12 @@ impl AbTestsApi {
             .read(move |conn| load_for(conn, &id.0, &p))
             .await?;
         if t.status != "RUNNING" {
-            return Err(ApiError::conflict(format!(
-                "The test is {}; only running tests assign variants",
-                t.status
-            ))
-            .with_code("INVALID_STATE")
-            .into());
+            return Err(TrainingError::InvalidState
+                .with_message(format!(
+                    "The test is {}; only running tests assign variants",
+                    t.status
+                ))
+                .into());
         }
         let bucket = bucket_of(&t.id, &user);
         let mut acc = 0.0;

@@ -63,9 +63,7 @@ fn find(conn: &Connection, scenario_id: &str, id: &str) -> ApiResult<Comment> {
         comment_row,
     )
     .optional()?
-    .ok_or_else(|| {
-        ApiError::not_found(format!("Comment {id} not found")).with_code("COMMENT_NOT_FOUND")
-    })
+    .ok_or_else(|| TrainingError::CommentNotFound.with_message(format!("Comment {id} not found")))
 }
 
 fn content_of(content: &str) -> ApiResult<String> {

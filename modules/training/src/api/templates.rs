@@ -2,7 +2,7 @@
 
 use frontline_platform::auth::Principal;
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, Platform};
+use frontline_platform::{ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
 use rusqlite::{Connection, OptionalExtension};
@@ -79,9 +79,7 @@ fn template(conn: &Connection, id: &str, viewer: &Principal) -> ApiResult<(Templ
         |r| template_row(conn, r, viewer),
     )
     .optional()?
-    .ok_or_else(|| {
-        ApiError::not_found(format!("Template {id} not found")).with_code("TEMPLATE_NOT_FOUND")
-    })
+    .ok_or_else(|| TrainingError::TemplateNotFound.with_message(format!("Template {id} not found")))
 }
 
 /// Scenario templates.

@@ -93,18 +93,17 @@ fn parse_options(raw: Option<&str>) -> ApiResult<Options> {
 }
 
 fn bad_zip(msg: impl Into<String>) -> ApiError {
-    ApiError::invalid("file", msg).with_code("INVALID_FILE")
+    TrainingError::InvalidFile.invalid("file", msg)
 }
 
 fn unpacked_too_large() -> ApiError {
-    ApiError::invalid(
+    TrainingError::FileTooLarge.invalid(
         "file",
         format!(
             "The zip's JSON file must unpack to at most {} MB",
             MAX_IMPORT_BYTES / (1024 * 1024)
         ),
     )
-    .with_code("FILE_TOO_LARGE")
 }
 
 /// The number of entries a zip's end-of-central-directory record declares,
@@ -169,41 +168,34 @@ fn unzip_import(bytes: Vec<u8>) -> ApiResult<Vec<u8>> {
 fn rows_of(bytes: &[u8]) -> ApiResult<Vec<Value>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let v: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::invalid("file", format!("The file is not valid JSON: {e}"))
-            .with_code("INVALID_FILE")
+        TrainingError::InvalidFile.invalid("file", format!("The file is not valid JSON: {e}"))
     })?;
     let rows =
         match v {
             Value::Array(a) => a,
             Value::Object(mut o) => match o.remove("scenarios") {
                 Some(Value::Array(a)) => a,
-                _ => return Err(ApiError::invalid(
+                _ => return Err(TrainingError::InvalidFile.invalid(
                     "file",
                     "The file must hold an array of scenarios or an object with a scenarios array",
-                )
-                .with_code("INVALID_FILE")),
+                )),
             },
             _ => {
-                return Err(
-                    ApiError::invalid("file", "The file must hold an array of scenarios")
-                        .with_code("INVALID_FILE"),
-                )
+                return Err(TrainingError::InvalidFile
+                    .invalid("file", "The file must hold an array of scenarios"))
             }
         };
     if rows.is_empty() {
-        return Err(
-            ApiError::invalid("file", "The file holds no scenarios").with_code("INVALID_FILE")
-        );
+        return Err(TrainingError::InvalidFile.invalid("file", "The file holds no scenarios"));
     }
     if rows.len() > MAX_IMPORT_ROWS {
-        return Err(ApiError::invalid(
+        return Err(TrainingError::InvalidFile.invalid(
             "file",
             format!(
                 "At most {MAX_IMPORT_ROWS} scenarios per import (the file has {})",
                 rows.len()
             ),
-        )
-        .with_code("INVALID_FILE"));
+        ));
     }
     Ok(rows)
 }
@@ -389,8 +381,8 @@ impl TransferApi {
         let p = auth.0;
         let o = parse_options(form.options.as_deref())?;
         if form.file.size() > MAX_IMPORT_BYTES {
-            return Err(ApiError::invalid("file", "The file must be at most 10 MB")
-                .with_code("FILE_TOO_LARGE")
+            return Err(TrainingError::FileTooLarge
+                .invalid("file", "The file must be at most 10 MB")
                 .into());
         }
         let file_name = form.file.file_name().unwrap_or("import.json").to_string();
@@ -557,8 +549,7 @@ impl TransferApi {
                     }
                 }
                 if !missing.is_empty() {
-                    return Err(ApiError::not_found(format!("Scenarios not found: {}", missing.join(", ")))
-                        .with_code("SCENARIO_NOT_FOUND")
+                    return Err(TrainingError::ScenarioNotFound.with_message(format!("Scenarios not found: {}", missing.join(", ")))
                         .with_extra("missingIds", json!(missing)));
                 }
                 let mut m = Map::new();

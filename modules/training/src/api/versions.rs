@@ -1,7 +1,7 @@
 //! Version history, comparison and restore.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, Platform};
+use frontline_platform::{ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -57,10 +57,9 @@ fn version(conn: &Connection, scenario_id: &str, number: i64) -> ApiResult<Versi
     )
     .optional()?
     .ok_or_else(|| {
-        ApiError::not_found(format!(
+        TrainingError::VersionNotFound.with_message(format!(
             "Version {number} of scenario {scenario_id} not found"
         ))
-        .with_code("VERSION_NOT_FOUND")
     })
 }
 
@@ -218,7 +217,7 @@ impl VersionsApi {
             .write(move |tx| {
                 let mut s = store::get(tx, &id.0, &p)?;
                 if s.status == "ARCHIVED" {
-                    return Err(ApiError::conflict("Archived scenarios cannot be edited; restore it first").with_code("INVALID_STATE"));
+                    return Err(TrainingError::InvalidState.with_message("Archived scenarios cannot be edited; restore it first"));
                 }
                 let v = version(tx, &s.id, number.0)?;
                 let name = v.snapshot["name"].as_str().unwrap_or_default().to_string();

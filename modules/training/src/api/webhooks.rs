@@ -33,7 +33,7 @@ fn render(s: &Subscription) -> Webhook {
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("Webhook {id} not found")).with_code("WEBHOOK_NOT_FOUND")
+    TrainingError::WebhookNotFound.with_message(format!("Webhook {id} not found"))
 }
 
 /// Webhooks.

@@ -1,10 +1,12 @@
 //! Request and response types of the training document, camelCase.
 
 mod answers;
+mod errors;
 mod params;
 mod scenario;
 
 pub use answers::*;
+pub use errors::*;
 pub use params::*;
 pub use scenario::*;
 
@@ -49,6 +51,7 @@ pub struct TrainingEnvelope;
 impl ErrorEnvelope for TrainingEnvelope {
     type Body = ErrorBody;
     const VALIDATION_STATUS: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+    const ERROR_CODES: &'static [frontline_platform::error::ErrorCode] = TrainingError::TABLE;
 
     fn render(err: &ApiError, _ctx: &ErrorContext) -> Value {
         let details = labelled(&err.details);
