@@ -1,16 +1,16 @@
 //! Handlers of the training API: parse, authorize, call the service, render.
 
-use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::auth::Principal;
 use frontline_platform::body::JsonBody;
 use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
 use frontline_platform::search::{SearchQuery, SortOrder, MAX_LIMIT};
-use frontline_platform::{events, ApiError, ApiResult, Platform};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::types::ToJSON;
 use poem_openapi::OpenApi;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::model::*;
@@ -84,53 +84,24 @@ pub struct ScenariosApi {
     platform: Platform,
 }
 
-/// Records an audit entry and, when given, a domain event, in `tx`.
-#[allow(clippy::too_many_arguments)]
+/// Records the audit entry of a training change and, when given, its
+/// domain event, delivered to the scenario's audience
+/// ([`store::scenario_audience`]), in the change's transaction.
 pub(crate) fn record(
-    tx: &Connection,
-    p: &Principal,
-    meta: &RequestMeta,
+    w: &WriteCtx,
     action: &str,
     entity_type: &str,
     id: &str,
     details: Value,
     event: Option<(&str, Value)>,
 ) -> ApiResult<()> {
-    audit::record(
-        tx,
-        Some(p),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action,
-            entity_type,
-            entity_id: Some(id),
-            details,
-        },
-    )?;
+    w.audit(SLUG, action, entity_type, id, details)?;
     if let Some((event_type, data)) = event {
-        let audience = scenario_audience(tx, data["scenarioId"].as_str().unwrap_or_default())?;
-        events::emit(tx, SLUG, event_type, &data, &audience)?;
+        let audience =
+            store::scenario_audience(w.tx(), data["scenarioId"].as_str().unwrap_or_default())?;
+        w.emit(SLUG, event_type, &data, &audience)?;
     }
     Ok(())
-}
-
-/// Who may receive an event about scenario `id`: everyone for a public
-/// scenario; its author (and module-wide, i.e. admins', subscriptions) for a
-/// private one; admins only once it is gone.
-fn scenario_audience(tx: &Connection, id: &str) -> ApiResult<events::Audience> {
-    let row: Option<(bool, String)> = tx
-        .query_row(
-            "SELECT is_private, created_by FROM training_scenarios WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    Ok(match row {
-        Some((false, _)) => events::Audience::All,
-        Some((true, author)) => events::Audience::owners([author]),
-        None => events::Audience::admins(),
-    })
 }
 
 pub(crate) fn event_data(s: &Scenario, extra: Value) -> Value {
@@ -235,9 +206,7 @@ impl ScenariosApi {
                 let s =
                     store::insert(tx, &content, &status, &slug, None, &p.id, "Initial version")?;
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "scenario.create",
                     "scenario",
                     &s.id,
@@ -528,9 +497,7 @@ impl ScenariosApi {
                     &s.updated_at,
                 )?;
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "scenario.update",
                     "scenario",
                     &s.id,
@@ -582,9 +549,7 @@ impl ScenariosApi {
                     .map(|o| o.keys().collect())
                     .unwrap_or_default();
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "scenario.patch",
                     "scenario",
                     &s.id,
@@ -658,30 +623,46 @@ impl ScenariosApi {
             .write(move |tx| {
                 let orig = store::get(tx, &id.0, &p)?;
                 let mut doc = orig.doc.clone();
-                doc["name"] = json!(new_name.clone().unwrap_or_else(|| format!("{} (Copy)", orig.name)));
+                doc["name"] = json!(new_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} (Copy)", orig.name)));
                 service::validate(&doc)?;
-                let slug = store::free_slug(tx, &service::slugify(doc["name"].as_str().unwrap_or_default()))?;
+                let slug = store::free_slug(
+                    tx,
+                    &service::slugify(doc["name"].as_str().unwrap_or_default()),
+                )?;
                 let content = doc.as_object().cloned().unwrap_or_default();
-                let s = store::insert(tx, &content, &status, &slug, orig.template_id.as_deref(), &p.id,
-                    &format!("Duplicated from {}", orig.id))?;
+                let s = store::insert(
+                    tx,
+                    &content,
+                    &status,
+                    &slug,
+                    orig.template_id.as_deref(),
+                    &p.id,
+                    &format!("Duplicated from {}", orig.id),
+                )?;
                 if preserve {
-                    let mut stmt = tx.prepare("SELECT id FROM training_attempts WHERE scenario_id = ?1")?;
-                    let ids = stmt.query_map([&orig.id], |r| r.get::<_, String>(0))?.collect::<std::result::Result<Vec<_>, _>>()?;
-                    for aid in ids {
-                        tx.execute(
-                            "INSERT INTO training_attempts (id, scenario_id, user_id, score, scores, duration, completed, passed,
-                                rating, feedback, reported_issue, tokens_used, latency, error, created_at)
-                             SELECT ?1, ?2, user_id, score, scores, duration, completed, passed, rating, feedback,
-                                reported_issue, tokens_used, latency, error, created_at FROM training_attempts WHERE id = ?3",
-                            params![service::new_id("att"), s.id, aid],
-                        )?;
-                    }
-                    store::refresh_usage(tx, &s.id)?;
+                    store::copy_attempts(tx, &orig.id, &s.id)?;
                 }
-                record(tx, &p, &meta, "scenario.duplicate", "scenario", &s.id,
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "scenario.duplicate",
+                    "scenario",
+                    &s.id,
                     json!({"originalId": orig.id, "preserveAnalytics": preserve}),
-                    Some(("scenario.created", event_data(&s, json!({"originalId": orig.id, "createdBy": p.id})))))?;
-                Ok(ScenarioDuplicated { id: s.id, original_id: orig.id, name: s.name, slug: s.slug, status: s.status, created_at: s.created_at })
+                    Some((
+                        "scenario.created",
+                        event_data(&s, json!({"originalId": orig.id, "createdBy": p.id})),
+                    )),
+                )?;
+                Ok(ScenarioDuplicated {
+                    id: s.id,
+                    original_id: orig.id,
+                    name: s.name,
+                    slug: s.slug,
+                    status: s.status,
+                    created_at: s.created_at,
+                })
             })
             .await?;
         Ok(created(out))
@@ -707,26 +688,41 @@ impl ScenariosApi {
             .write(move |tx| {
                 let mut s = store::get(tx, &id.0, &p)?;
                 match s.status.as_str() {
-                    "PUBLISHED" => return Err(TrainingError::InvalidState.with_message("Scenario is already published")),
-                    "ARCHIVED" => return Err(TrainingError::InvalidState.with_message("Archived scenarios must be restored before publishing")),
+                    "PUBLISHED" => {
+                        return Err(TrainingError::InvalidState
+                            .with_message("Scenario is already published"))
+                    }
+                    "ARCHIVED" => {
+                        return Err(TrainingError::InvalidState
+                            .with_message("Archived scenarios must be restored before publishing"))
+                    }
                     _ => {}
                 }
                 let now = service::now();
-                tx.execute(
-                    "UPDATE training_scenarios SET status = 'PUBLISHED', published_at = ?2, published_by = ?3,
-                        updated_at = ?2, updated_by = ?3 WHERE id = ?1",
-                    params![s.id, now, p.id],
-                )?;
-                tx.execute(
-                    "UPDATE training_versions SET published_at = ?3 WHERE scenario_id = ?1 AND version_number = ?2",
-                    params![s.id, s.version_number, now],
-                )?;
+                store::mark_published(tx, &s.id, s.version_number, &now, &p.id)?;
                 s.status = "PUBLISHED".into();
-                crate::index::stage(tx, &s.id)?;
-                record(tx, &p, &meta, "scenario.publish", "scenario", &s.id, json!({"notes": notes, "notifyUsers": notify}),
-                    Some(("scenario.published", event_data(&s, json!({"publishedBy": p.id, "versionNumber": s.version_number})))))?;
-                Ok(ScenarioPublished { id: s.id, status: "PUBLISHED".into(), published_at: now, published_by: p.id.clone(),
-                    version_number: s.version_number, message: "Scenario published successfully".into() })
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "scenario.publish",
+                    "scenario",
+                    &s.id,
+                    json!({"notes": notes, "notifyUsers": notify}),
+                    Some((
+                        "scenario.published",
+                        event_data(
+                            &s,
+                            json!({"publishedBy": p.id, "versionNumber": s.version_number}),
+                        ),
+                    )),
+                )?;
+                Ok(ScenarioPublished {
+                    id: s.id,
+                    status: "PUBLISHED".into(),
+                    published_at: now,
+                    published_by: p.id.clone(),
+                    version_number: s.version_number,
+                    message: "Scenario published successfully".into(),
+                })
             })
             .await?;
         Ok(ok(out))
@@ -754,9 +750,7 @@ impl ScenariosApi {
                     }
                     let now = archive_row(tx, &mut s, &p, reason.as_deref())?;
                     record(
-                        tx,
-                        &p,
-                        &meta,
+                        &WriteCtx::new(tx, Some(&p), &meta),
                         "scenario.archive",
                         "scenario",
                         &s.id,
@@ -793,20 +787,32 @@ impl ScenariosApi {
             .write(move |tx| {
                 let mut s = store::get(tx, &id.0, &p)?;
                 if s.status != "ARCHIVED" {
-                    return Err(TrainingError::InvalidState.with_message(format!("Only archived scenarios can be restored (this one is {})", s.status)));
+                    return Err(TrainingError::InvalidState.with_message(format!(
+                        "Only archived scenarios can be restored (this one is {})",
+                        s.status
+                    )));
                 }
                 let now = service::now();
-                tx.execute(
-                    "UPDATE training_scenarios SET status = 'DRAFT', archived_at = NULL, archived_by = NULL,
-                        archive_reason = NULL, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
-                    params![s.id, now, p.id],
-                )?;
+                store::mark_restored(tx, &s.id, &now, &p.id)?;
                 s.status = "DRAFT".into();
-                crate::index::stage(tx, &s.id)?;
-                record(tx, &p, &meta, "scenario.restore", "scenario", &s.id, json!({}),
-                    Some(("scenario.updated", event_data(&s, json!({"restoredBy": p.id})))))?;
-                Ok(ScenarioRestored { id: s.id, status: "DRAFT".into(), restored_at: now, restored_by: p.id.clone(),
-                    message: "Scenario restored successfully".into() })
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "scenario.restore",
+                    "scenario",
+                    &s.id,
+                    json!({}),
+                    Some((
+                        "scenario.updated",
+                        event_data(&s, json!({"restoredBy": p.id})),
+                    )),
+                )?;
+                Ok(ScenarioRestored {
+                    id: s.id,
+                    status: "DRAFT".into(),
+                    restored_at: now,
+                    restored_by: p.id.clone(),
+                    message: "Scenario restored successfully".into(),
+                })
             })
             .await?;
         Ok(ok(out))
@@ -820,13 +826,8 @@ fn archive_row(
     reason: Option<&str>,
 ) -> ApiResult<String> {
     let now = service::now();
-    tx.execute(
-        "UPDATE training_scenarios SET status = 'ARCHIVED', archived_at = ?2, archived_by = ?3,
-            archive_reason = ?4, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
-        params![s.id, now, p.id, reason],
-    )?;
+    store::mark_archived(tx, &s.id, &now, &p.id, reason)?;
     s.status = "ARCHIVED".into();
-    crate::index::stage(tx, &s.id)?;
     Ok(now)
 }
 
@@ -839,19 +840,9 @@ pub(crate) fn delete_one(
     permanent: bool,
 ) -> ApiResult<()> {
     if permanent {
-        for t in [
-            "training_versions",
-            "training_comments",
-            "training_attempts",
-        ] {
-            tx.execute(&format!("DELETE FROM {t} WHERE scenario_id = ?1"), [&s.id])?;
-        }
-        tx.execute("DELETE FROM training_scenarios WHERE id = ?1", [&s.id])?;
-        crate::index::stage(tx, &s.id)?;
+        store::remove(tx, &s.id)?;
         record(
-            tx,
-            p,
-            meta,
+            &WriteCtx::new(tx, Some(p), meta),
             "scenario.delete",
             "scenario",
             &s.id,
@@ -864,9 +855,7 @@ pub(crate) fn delete_one(
     } else if s.status != "ARCHIVED" {
         archive_row(tx, &mut s, p, Some("Deleted"))?;
         record(
-            tx,
-            p,
-            meta,
+            &WriteCtx::new(tx, Some(p), meta),
             "scenario.delete",
             "scenario",
             &s.id,

@@ -1,7 +1,7 @@
 //! SQL of the training module.
 
 use frontline_platform::auth::{find_user, Principal};
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::{events, ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
@@ -164,6 +164,24 @@ pub fn person(conn: &Connection, id: &str) -> ApiResult<Person> {
             .into(),
             email: None,
         },
+    })
+}
+
+/// Who may receive an event about scenario `id`: everyone for a public
+/// scenario; its author (and module-wide, i.e. admins', subscriptions) for a
+/// private one; admins only once it is gone.
+pub fn scenario_audience(tx: &Connection, id: &str) -> ApiResult<events::Audience> {
+    let row: Option<(bool, String)> = tx
+        .query_row(
+            "SELECT is_private, created_by FROM training_scenarios WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((false, _)) => events::Audience::All,
+        Some((true, author)) => events::Audience::owners([author]),
+        None => events::Audience::admins(),
     })
 }
 
@@ -442,5 +460,82 @@ pub fn refresh_usage(tx: &Connection, id: &str) -> ApiResult<()> {
          WHERE id = ?1",
         [id],
     )?;
+    crate::index::stage(tx, id)
+}
+
+/// Publishes scenario `id` at version `version`.
+pub fn mark_published(
+    tx: &Connection,
+    id: &str,
+    version: i64,
+    now: &str,
+    by: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE training_scenarios SET status = 'PUBLISHED', published_at = ?2, published_by = ?3,
+            updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+        params![id, now, by],
+    )?;
+    tx.execute(
+        "UPDATE training_versions SET published_at = ?3 WHERE scenario_id = ?1 AND version_number = ?2",
+        params![id, version, now],
+    )?;
+    crate::index::stage(tx, id)
+}
+
+/// Archives scenario `id`.
+pub fn mark_archived(
+    tx: &Connection,
+    id: &str,
+    now: &str,
+    by: &str,
+    reason: Option<&str>,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE training_scenarios SET status = 'ARCHIVED', archived_at = ?2, archived_by = ?3,
+            archive_reason = ?4, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+        params![id, now, by, reason],
+    )?;
+    crate::index::stage(tx, id)
+}
+
+/// Brings archived scenario `id` back as a draft.
+pub fn mark_restored(tx: &Connection, id: &str, now: &str, by: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE training_scenarios SET status = 'DRAFT', archived_at = NULL, archived_by = NULL,
+            archive_reason = NULL, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+        params![id, now, by],
+    )?;
+    crate::index::stage(tx, id)
+}
+
+/// Copies the recorded attempts of scenario `from` to scenario `to`.
+pub fn copy_attempts(tx: &Connection, from: &str, to: &str) -> ApiResult<()> {
+    let mut stmt = tx.prepare("SELECT id FROM training_attempts WHERE scenario_id = ?1")?;
+    let ids = stmt
+        .query_map([from], |r| r.get::<_, String>(0))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    for aid in ids {
+        tx.execute(
+            "INSERT INTO training_attempts (id, scenario_id, user_id, score, scores, duration, completed, passed,
+                rating, feedback, reported_issue, tokens_used, latency, error, created_at)
+             SELECT ?1, ?2, user_id, score, scores, duration, completed, passed, rating, feedback,
+                reported_issue, tokens_used, latency, error, created_at FROM training_attempts WHERE id = ?3",
+            params![service::new_id("att"), to, aid],
+        )?;
+    }
+    refresh_usage(tx, to)
+}
+
+/// Removes scenario `id` with its versions, comments and attempts.
+pub fn remove(tx: &Connection, id: &str) -> ApiResult<()> {
+    for t in [
+        "training_versions",
+        "training_comments",
+        "training_attempts",
+    ] {
+        tx.execute(&format!("DELETE FROM {t} WHERE scenario_id = ?1"), [id])?;
+    }
+    tx.execute("DELETE FROM training_scenarios WHERE id = ?1", [id])?;
     crate::index::stage(tx, id)
 }

@@ -13,6 +13,8 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 use frontline_platform::body::JsonBody;
 
+use frontline_platform::write::WriteCtx;
+
 use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
@@ -486,7 +488,7 @@ impl AbTestsApi {
                         confidence.unwrap_or(0.95), min_sample.unwrap_or(30), variants_json(&variants).to_string(), p.id, now],
                 )?;
                 let t = load(tx, &id)?;
-                record(tx, &p, &meta, "abtest.create", "abtest", &id,
+                record(&WriteCtx::new(tx, Some(&p), &meta), "abtest.create", "abtest", &id,
                     json!({"name": t.name, "variants": variants_json(&t.variants)}), None)?;
                 render(tx, &t)
             })
@@ -683,7 +685,7 @@ impl AbTestsApi {
                         variants_json(&t.variants).to_string(), t.updated_at, t.ended_at,
                         serde_json::to_string(&t.pauses).unwrap_or_else(|_| "[]".into())],
                 )?;
-                record(tx, &p, &meta, "abtest.update", "abtest", &t.id, audit_details, None)?;
+                record(&WriteCtx::new(tx, Some(&p), &meta), "abtest.update", "abtest", &t.id, audit_details, None)?;
                 render(tx, &t)
             })
             .await?;
@@ -721,7 +723,7 @@ impl AbTestsApi {
                 t.ended_at = Some(now.clone());
                 t.updated_at = now;
                 t.cancel_reason = reason.clone();
-                record(tx, &p, &meta, "abtest.cancel", "abtest", &t.id, json!({"reason": reason}), None)?;
+                record(&WriteCtx::new(tx, Some(&p), &meta), "abtest.cancel", "abtest", &t.id, json!({"reason": reason}), None)?;
                 render(tx, &t)
             })
             .await?;

@@ -12,6 +12,8 @@ use serde_json::{json, Map, Value};
 
 use frontline_platform::body::JsonBody;
 
+use frontline_platform::write::WriteCtx;
+
 use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
@@ -417,7 +419,7 @@ impl AnalyticsApi {
                         passed, rating, feedback, reported, tokens, latency, error, at],
                 )?;
                 store::refresh_usage(tx, &s.id)?;
-                record(tx, &p, &meta, "attempt.record", "attempt", &aid, json!({"scenarioId": s.id}), None)?;
+                record(&WriteCtx::new(tx, Some(&p), &meta), "attempt.record", "attempt", &aid, json!({"scenarioId": s.id}), None)?;
                 Ok(AttemptRecorded {
                     id: aid, scenario_id: s.id, user_id, score, scores: scores.into_iter().collect(),
                     duration, completed, passed, rating,

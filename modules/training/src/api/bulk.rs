@@ -7,6 +7,8 @@ use serde_json::{json, Value};
 
 use frontline_platform::body::JsonBody;
 
+use frontline_platform::write::WriteCtx;
+
 use super::guard::*;
 use super::{apply_update, delete_one, fields_of, record, Result};
 use crate::model::*;
@@ -89,7 +91,7 @@ impl BulkApi {
                         s.updated_at = service::now();
                         s.updated_by = p.id.clone();
                         store::save_content(tx, &s)?;
-                        record(tx, &p, &meta, "scenario.bulk_update", "scenario", &s.id, json!({"fields": updates.as_object().map(|o| o.keys().collect::<Vec<_>>())}),
+                        record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.bulk_update", "scenario", &s.id, json!({"fields": updates.as_object().map(|o| o.keys().collect::<Vec<_>>())}),
                             Some(("scenario.updated", json!({"scenarioId": s.id, "name": s.name, "status": s.status, "updatedBy": p.id}))))?;
                         Ok(s.id)
                     });

@@ -9,6 +9,8 @@ use serde_json::json;
 
 use frontline_platform::body::JsonBody;
 
+use frontline_platform::write::WriteCtx;
+
 use super::guard::*;
 use super::{record, Result};
 use crate::model::{Comment as CommentAnswer, *};
@@ -108,7 +110,7 @@ impl CommentsApi {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
                     params![c.id, s.id, c.parent_id, c.author_id, c.content, c.created_at],
                 )?;
-                record(tx, &p, &meta, "comment.create", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
+                record(&WriteCtx::new(tx, Some(&p), &meta), "comment.create", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
                 render(tx, &s.id, &c)
             })
             .await?;
@@ -172,7 +174,7 @@ impl CommentsApi {
                     "UPDATE training_comments SET content = ?2, updated_at = ?3, edited = 1 WHERE id = ?1",
                     params![c.id, c.content, c.updated_at],
                 )?;
-                record(tx, &p, &meta, "comment.update", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
+                record(&WriteCtx::new(tx, Some(&p), &meta), "comment.update", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
                 render(tx, &s.id, &c)
             })
             .await?;
@@ -204,9 +206,7 @@ impl CommentsApi {
                     [&c.id],
                 )?;
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "comment.delete",
                     "comment",
                     &c.id,

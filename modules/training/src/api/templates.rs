@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 
 use frontline_platform::body::JsonBody;
 
+use frontline_platform::write::WriteCtx;
+
 use super::guard::*;
 use super::{fields_of, record, Result};
 use crate::model::*;
@@ -175,7 +177,7 @@ impl TemplatesApi {
                 }
                 let content = service::content_of(&doc);
                 let s = store::insert(tx, &content, "DRAFT", &slug, Some(&id.0), &p.id, &format!("Created from template {}", id.0))?;
-                record(tx, &p, &meta, "scenario.create", "scenario", &s.id, json!({"templateId": id.0}),
+                record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.create", "scenario", &s.id, json!({"templateId": id.0}),
                     Some(("scenario.created", json!({"scenarioId": s.id, "name": s.name, "status": s.status, "templateId": id.0, "createdBy": p.id}))))?;
                 Ok(ScenarioFromTemplate { id: s.id, name: s.name, slug: s.slug, template_id: id.0.clone(), status: s.status, created_at: s.created_at })
             })

@@ -16,6 +16,8 @@ use serde_json::{json, Map, Value};
 use frontline_platform::body::{parse_strict, JsonBody};
 use frontline_platform::FieldError;
 
+use frontline_platform::write::WriteCtx;
+
 use super::guard::*;
 use super::{apply_update, event_data, record, Result};
 use crate::model::*;
@@ -301,9 +303,7 @@ fn import_row(
                 &s.updated_at,
             )?;
             record(
-                tx,
-                p,
-                meta,
+                &WriteCtx::new(tx, Some(p), meta),
                 "scenario.import",
                 "scenario",
                 &s.id,
@@ -327,9 +327,7 @@ fn import_row(
         None => {
             let s = store::insert(tx, &content, &status, &slug, None, &p.id, "Bulk import")?;
             record(
-                tx,
-                p,
-                meta,
+                &WriteCtx::new(tx, Some(p), meta),
                 "scenario.import",
                 "scenario",
                 &s.id,
@@ -433,7 +431,7 @@ impl TransferApi {
                 } else {
                     tx.execute_batch("ROLLBACK TO training_import; RELEASE training_import")?;
                 }
-                record(tx, &p, &meta, "scenario.bulk_import", "import", &iid,
+                record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.bulk_import", "import", &iid,
                     json!({"file": file_name, "rows": rows.len(), "imported": if commit { ids.len() } else { 0 },
                         "skipped": skipped, "failed": failed, "validateOnly": o.validate_only, "committed": commit}), None)?;
                 Ok((ids, skipped, failed, errors, commit))
@@ -597,9 +595,7 @@ impl TransferApi {
             .db
             .write(move |tx| {
                 record(
-                    tx,
-                    &p,
-                    &mm,
+                    &WriteCtx::new(tx, Some(&p), &mm),
                     "scenario.bulk_export",
                     "export",
                     &eid,

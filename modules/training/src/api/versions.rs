@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 
 use frontline_platform::body::JsonBody;
 
+use frontline_platform::write::WriteCtx;
+
 use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
@@ -238,7 +240,7 @@ impl VersionsApi {
                     store::insert_version(tx, &s.id, s.version_number, Some(&log), &s.doc, Some(v.number), &p.id, &s.updated_at)?;
                 }
                 store::save_content(tx, &s)?;
-                record(tx, &p, &meta, "scenario.version_restore", "scenario", &s.id,
+                record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.version_restore", "scenario", &s.id,
                     json!({"restoredFromVersion": v.number, "versionNumber": s.version_number}),
                     Some(("scenario.updated", json!({"scenarioId": s.id, "name": s.name, "status": s.status,
                         "versionNumber": s.version_number, "restoredFromVersion": v.number, "updatedBy": p.id}))))?;

@@ -10,6 +10,8 @@ use serde_json::json;
 
 use frontline_platform::body::JsonBody;
 
+use frontline_platform::write::WriteCtx;
+
 use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
@@ -73,9 +75,7 @@ impl WebhooksApi {
             .write(move |tx| {
                 let (sub, secret) = ev.subscribe(tx, &new)?;
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "webhook.create",
                     "webhook",
                     &sub.id,
@@ -154,9 +154,7 @@ impl WebhooksApi {
                     return Err(not_found(&id.0));
                 }
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "webhook.delete",
                     "webhook",
                     &id.0,
