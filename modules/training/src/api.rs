@@ -1,26 +1,29 @@
 //! Handlers of the training API: parse, authorize, call the service, render.
 
-use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::auth::Principal;
+use frontline_platform::body::JsonBody;
 use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
 use frontline_platform::search::{SearchQuery, SortOrder, MAX_LIMIT};
-use frontline_platform::{events, ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::OpenApi;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, Scenario};
 use crate::SLUG;
+pub(crate) use guard::*;
 
 mod abtests;
 mod analytics;
 mod bulk;
 mod comments;
+mod guard;
 mod search;
 mod templates;
 mod transfer;
@@ -81,53 +84,24 @@ pub struct ScenariosApi {
     platform: Platform,
 }
 
-/// Records an audit entry and, when given, a domain event, in `tx`.
-#[allow(clippy::too_many_arguments)]
+/// Records the audit entry of a training change and, when given, its
+/// domain event, delivered to the scenario's audience
+/// ([`store::scenario_audience`]), in the change's transaction.
 pub(crate) fn record(
-    tx: &Connection,
-    p: &Principal,
-    meta: &RequestMeta,
+    w: &WriteCtx,
     action: &str,
     entity_type: &str,
     id: &str,
     details: Value,
     event: Option<(&str, Value)>,
 ) -> ApiResult<()> {
-    audit::record(
-        tx,
-        Some(p),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action,
-            entity_type,
-            entity_id: Some(id),
-            details,
-        },
-    )?;
+    w.audit(SLUG, action, entity_type, id, details)?;
     if let Some((event_type, data)) = event {
-        let audience = scenario_audience(tx, data["scenarioId"].as_str().unwrap_or_default())?;
-        events::emit(tx, SLUG, event_type, &data, &audience)?;
+        let audience =
+            store::scenario_audience(w.tx(), data["scenarioId"].as_str().unwrap_or_default())?;
+        w.emit(SLUG, event_type, &data, &audience)?;
     }
     Ok(())
-}
-
-/// Who may receive an event about scenario `id`: everyone for a public
-/// scenario; its author (and module-wide, i.e. admins', subscriptions) for a
-/// private one; admins only once it is gone.
-fn scenario_audience(tx: &Connection, id: &str) -> ApiResult<events::Audience> {
-    let row: Option<(bool, String)> = tx
-        .query_row(
-            "SELECT is_private, created_by FROM training_scenarios WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    Ok(match row {
-        Some((false, _)) => events::Audience::All,
-        Some((true, author)) => events::Audience::owners([author]),
-        None => events::Audience::admins(),
-    })
 }
 
 pub(crate) fn event_data(s: &Scenario, extra: Value) -> Value {
@@ -140,92 +114,29 @@ pub(crate) fn event_data(s: &Scenario, extra: Value) -> Value {
     d
 }
 
-/// Splits repeated and comma-separated query values.
-/// Repeated and comma-separated filter values, trimmed, each once.
-pub(crate) fn multi(values: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for v in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
-        if !v.is_empty() && !out.iter().any(|seen| seen == v) {
-            out.push(v.to_string());
-        }
-        if out.len() > frontline_platform::search::MAX_FILTER_VALUES {
-            break;
-        }
-    }
-    out
-}
-
-pub(crate) fn check_enum(field: &str, values: &[String], allowed: &[&str]) -> ApiResult<()> {
-    for v in values {
-        if !allowed.contains(&v.as_str()) {
-            return Err(ApiError::invalid(
-                field,
-                format!(
-                    "Invalid {field} value: {v} (expected one of: {})",
-                    allowed.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// An optional JSON object body: empty means `{}`, malformed JSON is a 400.
-pub(crate) async fn read_optional(body: poem::Body) -> ApiResult<Value> {
-    let bytes = body
-        .into_vec()
-        .await
-        .map_err(|e| ApiError::bad_request(format!("Could not read the body: {e}")))?;
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(json!({}));
-    }
-    let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::bad_request(format!("The body is not valid JSON: {e}")).with_code("INVALID_JSON")
-    })?;
-    body_object(Some(Json(v)))
-}
-
-pub(crate) fn body_object(body: Option<Json<Value>>) -> ApiResult<Value> {
-    match body.map(|b| b.0) {
-        None | Some(Value::Null) => Ok(json!({})),
-        Some(v @ Value::Object(_)) => Ok(v),
-        Some(_) => Err(ApiError::invalid("body", "The body must be a JSON object")),
+/// Page information of a page answer.
+pub(crate) fn pagination(pg: &Page, total: u64) -> Pagination {
+    let info = pg.info(total);
+    Pagination {
+        page: info.page,
+        limit: info.limit,
+        total: info.total,
+        total_pages: info.total_pages,
+        has_next: info.has_next(),
+        has_prev: info.has_prev(),
     }
 }
 
-pub(crate) fn opt_string(body: &Value, field: &str, max: usize) -> ApiResult<Option<String>> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() <= max => Ok(Some(s.clone())),
-        Some(Value::String(_)) => Err(ApiError::invalid(
-            field,
-            format!("{field} must be at most {max} characters"),
-        )),
-        Some(_) => Err(ApiError::invalid(
-            field,
-            format!("{field} must be a string"),
-        )),
-    }
-}
-
-pub(crate) fn opt_bool(body: &Value, field: &str) -> ApiResult<Option<bool>> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(ApiError::invalid(
-            field,
-            format!("{field} must be true or false"),
-        )),
-    }
+/// The JSON of a typed body, with only the fields it gives (for merging).
+pub(crate) fn fields_of<T: ToJSON>(body: &T) -> Value {
+    body.to_json().unwrap_or_else(|| json!({}))
 }
 
 /// Applies `body`'s content fields to `s` (validated as a whole) for PUT/PATCH.
 pub(crate) fn apply_update(conn: &Connection, s: &mut Scenario, body: &Value) -> ApiResult<()> {
     if s.status == "ARCHIVED" {
-        return Err(
-            ApiError::conflict("Archived scenarios cannot be edited; restore it first")
-                .with_code("INVALID_STATE"),
-        );
+        return Err(TrainingError::InvalidState
+            .with_message("Archived scenarios cannot be edited; restore it first"));
     }
     let mut doc = s.doc.clone();
     merge_content(&mut doc, body);
@@ -236,10 +147,8 @@ pub(crate) fn apply_update(conn: &Connection, s: &mut Scenario, body: &Value) ->
     service::validate(&check)?;
     if let Some(st) = body.get("status").and_then(Value::as_str) {
         if s.status == "PUBLISHED" {
-            return Err(
-                ApiError::conflict("Published scenarios change status through archive")
-                    .with_code("INVALID_STATE"),
-            );
+            return Err(TrainingError::InvalidState
+                .with_message("Published scenarios change status through archive"));
         }
         s.status = st.to_string();
     }
@@ -277,14 +186,13 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios", method = "post")]
     async fn create(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioCreate>,
         meta: RequestMeta,
-        body: Json<Value>,
-    ) -> Result<Created> {
+        body: JsonBody<CreateScenarioRequest>,
+    ) -> Result<CreatedAnswer<ScenarioCreated>> {
         let p = auth.0;
-        require(&p, "scenario:create")?;
-        let body = body_object(Some(body))?;
-        service::validate(&body)?;
+        let body = fields_of(&body.0);
+        service::domain_rules(&body)?;
         let content = service::content_of(&body);
         let status = body["status"].as_str().unwrap_or("DRAFT").to_string();
         let slug = service::slugify(content["name"].as_str().unwrap_or_default());
@@ -298,9 +206,7 @@ impl ScenariosApi {
                 let s =
                     store::insert(tx, &content, &status, &slug, None, &p.id, "Initial version")?;
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "scenario.create",
                     "scenario",
                     &s.id,
@@ -310,14 +216,19 @@ impl ScenariosApi {
                         event_data(&s, json!({"createdBy": p.id})),
                     )),
                 )?;
-                Ok(json!({
-                    "id": s.id, "name": s.name, "slug": s.slug, "status": s.status,
-                    "versionNumber": 1, "createdAt": s.created_at, "createdBy": s.created_by,
-                    "creator": store::person(tx, &p.id)?,
-                }))
+                Ok(ScenarioCreated {
+                    creator: store::person(tx, &p.id)?,
+                    id: s.id,
+                    name: s.name,
+                    slug: s.slug,
+                    status: s.status,
+                    version_number: 1,
+                    created_at: s.created_at,
+                    created_by: s.created_by,
+                })
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// List scenarios (`scenario:read`) with filters (status, category and
@@ -329,55 +240,36 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios", method = "get")]
     async fn list(
         &self,
-        auth: BearerAuth,
-        page: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        search: Query<Option<String>>,
-        status: Query<Vec<String>>,
-        category: Query<Vec<String>>,
-        difficulty: Query<Vec<String>>,
+        auth: Can<ScenarioRead>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(max_length = 512))] search: Query<Option<String>>,
+        status: Query<Filter<ScenarioStatus>>,
+        category: Query<Filter<Category>>,
+        difficulty: Query<Filter<Difficulty>>,
         #[oai(name = "createdBy")] created_by: Query<Option<String>>,
         #[oai(name = "tenantId")] tenant_id: Query<Option<String>>,
         #[oai(name = "isPrivate")] is_private: Query<Option<bool>>,
-        #[oai(name = "sortBy")] sort_by: Query<Option<String>>,
-        #[oai(name = "sortOrder")] sort_order: Query<Option<String>>,
-    ) -> Result<Doc> {
+        #[oai(name = "sortBy")] sort_by: Query<Option<ListSortBy>>,
+        #[oai(name = "sortOrder")] sort_order: Query<Option<SortDirection>>,
+    ) -> Result<Answer<ScenarioList>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let max = self.platform.settings.max_page_size.min(100) as u64;
         let pg = Page::new(page.0, limit.0, 20, max)?;
         let (status, category, difficulty) =
-            (multi(&status.0), multi(&category.0), multi(&difficulty.0));
-        check_enum("status", &status, service::STATUSES)?;
-        check_enum("category", &category, service::CATEGORIES)?;
-        check_enum("difficulty", &difficulty, service::DIFFICULTIES)?;
-        for (name, vals) in [
-            ("status", &status),
-            ("category", &category),
-            ("difficulty", &difficulty),
-        ] {
-            frontline_platform::search::check_values(name, vals.len())?;
-        }
+            (status.0.names(), category.0.names(), difficulty.0.names());
         if let Some(text) = search.0.as_deref() {
             frontline_platform::search::check_text("search", text)?;
         }
-        let sort_key = sort_by.0.clone().unwrap_or_else(|| "createdAt".into());
+        let sort_key = sort_by.0.as_ref().map(name_of);
         let sort_col = SORTS
             .iter()
-            .find(|(k, _)| *k == sort_key)
+            .find(|(k, _)| *k == sort_key.as_deref().unwrap_or("createdAt"))
             .map(|(_, c)| *c)
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "sortBy",
-                    "sortBy must be one of: name, createdAt, updatedAt, usageCount, rating",
-                )
-            })?;
-        let order = match sort_order.0.as_deref().unwrap_or("desc") {
-            "asc" => "ASC",
-            "desc" => "DESC",
-            _ => {
-                return Err(ApiError::invalid("sortOrder", "sortOrder must be asc or desc").into())
-            }
+            .unwrap_or("created_at");
+        let order = match sort_order.0.unwrap_or(SortDirection::Desc) {
+            SortDirection::Asc => "ASC",
+            SortDirection::Desc => "DESC",
         };
         let mut applied = serde_json::Map::new();
         let mut wh = vec!["(is_private = 0 OR created_by = ? OR ? = 1)".to_string()];
@@ -444,7 +336,7 @@ impl ScenariosApi {
             };
             let idx = crate::index::index(&self.platform)?;
             let (pg_no, per) = (pg.page as usize, pg.limit as usize);
-            let (ids, total, sql_page) = match sort_by.0.as_deref() {
+            let (ids, total, sql_page) = match sort_key.as_deref() {
                 // Relevance order (no explicit sort) and numeric sorts page in the index.
                 None => {
                     let r = self.platform.search.query(&idx, q.page(pg_no, per)).await?;
@@ -521,23 +413,20 @@ impl ScenariosApi {
             })
             .await?
         };
-        let info = pg.info(total);
-        Ok(Doc::Ok(Json(json!({
-            "data": items,
-            "pagination": {
-                "page": info.page, "limit": info.limit, "total": info.total,
-                "totalPages": info.total_pages, "hasNext": info.has_next(), "hasPrev": info.has_prev(),
-            },
-            "filters": {
-                "appliedFilters": applied,
-                "availableFilters": {
-                    "categories": service::CATEGORIES,
-                    "difficulties": service::DIFFICULTIES,
-                    "statuses": service::STATUSES,
-                    "sortBy": SORTS.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Ok(ok(ScenarioList {
+            data: items,
+            pagination: pagination(&pg, total),
+            filters: ListFilters {
+                applied_filters: applied.into_iter().collect(),
+                available_filters: AvailableFilters {
+                    categories: strings(service::CATEGORIES),
+                    difficulties: strings(service::DIFFICULTIES),
+                    statuses: strings(service::STATUSES),
+                    sort_by: SORTS.iter().map(|(k, _)| k.to_string()).collect(),
                 },
             },
-        }))))
+        }))
     }
 
     /// Get a scenario (`scenario:read`), optionally with its analytics and
@@ -545,13 +434,12 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id", method = "get")]
     async fn get(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         id: Path<String>,
         #[oai(name = "includeAnalytics")] include_analytics: Query<Option<bool>>,
         #[oai(name = "includeVersions")] include_versions: Query<Option<bool>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioDetail>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let (ia, iv) = (
             include_analytics.0.unwrap_or(false),
             include_versions.0.unwrap_or(false),
@@ -563,15 +451,15 @@ impl ScenariosApi {
                 let s = store::get(conn, &id.0, &p)?;
                 let mut out = store::render_full(conn, &s)?;
                 if ia {
-                    out["analytics"] = store::summary(conn, &s.id)?;
+                    out.analytics = Some(store::summary(conn, &s.id)?);
                 }
                 if iv {
-                    out["versions"] = json!(versions::list_versions(conn, &s)?);
+                    out.versions = Some(versions::list_versions(conn, &s)?);
                 }
                 Ok(out)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Update a scenario (`scenario:update`): the given fields are merged into
@@ -579,15 +467,14 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id", method = "put")]
     async fn update(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
-    ) -> Result<Doc> {
+        body: JsonBody<UpdateScenarioRequest>,
+    ) -> Result<Answer<ScenarioUpdated>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
-        let body = body_object(Some(body))?;
-        let changelog = opt_string(&body, "changelog", 2000)?;
+        let changelog = body.0.changelog.clone();
+        let body = fields_of(&body.0.changes);
         let out = self
             .platform
             .db
@@ -599,32 +486,55 @@ impl ScenariosApi {
                 s.updated_at = service::now();
                 s.updated_by = p.id.clone();
                 store::save_content(tx, &s)?;
-                store::insert_version(tx, &s.id, s.version_number, changelog.as_deref(), &s.doc, None, &p.id, &s.updated_at)?;
-                record(tx, &p, &meta, "scenario.update", "scenario", &s.id,
+                store::insert_version(
+                    tx,
+                    &s.id,
+                    s.version_number,
+                    changelog.as_deref(),
+                    &s.doc,
+                    None,
+                    &p.id,
+                    &s.updated_at,
+                )?;
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "scenario.update",
+                    "scenario",
+                    &s.id,
                     json!({"versionNumber": s.version_number, "changelog": changelog}),
-                    Some(("scenario.updated", event_data(&s, json!({"versionNumber": s.version_number, "updatedBy": p.id})))))?;
-                Ok(json!({
-                    "id": s.id, "versionNumber": s.version_number, "previousVersionNumber": previous,
-                    "updatedAt": s.updated_at, "updatedBy": s.updated_by, "changelog": changelog,
-                    "message": "Scenario updated successfully",
-                }))
+                    Some((
+                        "scenario.updated",
+                        event_data(
+                            &s,
+                            json!({"versionNumber": s.version_number, "updatedBy": p.id}),
+                        ),
+                    )),
+                )?;
+                Ok(ScenarioUpdated {
+                    id: s.id,
+                    version_number: s.version_number,
+                    previous_version_number: previous,
+                    updated_at: s.updated_at,
+                    updated_by: s.updated_by,
+                    changelog,
+                    message: "Scenario updated successfully".into(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Partially update a scenario (`scenario:update`) without creating a version.
     #[oai(path = "/admin/scenarios/:id", method = "patch")]
     async fn patch(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
-    ) -> Result<Doc> {
+        body: JsonBody<ScenarioChanges>,
+    ) -> Result<Answer<ScenarioPatched>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
-        let body = body_object(Some(body))?;
+        let body = fields_of(&body.0);
         let out = self
             .platform
             .db
@@ -634,13 +544,32 @@ impl ScenariosApi {
                 s.updated_at = service::now();
                 s.updated_by = p.id.clone();
                 store::save_content(tx, &s)?;
-                let fields: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-                record(tx, &p, &meta, "scenario.patch", "scenario", &s.id, json!({"fields": fields}),
-                    Some(("scenario.updated", event_data(&s, json!({"versionNumber": s.version_number, "updatedBy": p.id})))))?;
-                Ok(json!({ "id": s.id, "updatedAt": s.updated_at, "message": "Scenario updated successfully" }))
+                let fields: Vec<&String> = body
+                    .as_object()
+                    .map(|o| o.keys().collect())
+                    .unwrap_or_default();
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "scenario.patch",
+                    "scenario",
+                    &s.id,
+                    json!({"fields": fields}),
+                    Some((
+                        "scenario.updated",
+                        event_data(
+                            &s,
+                            json!({"versionNumber": s.version_number, "updatedBy": p.id}),
+                        ),
+                    )),
+                )?;
+                Ok(ScenarioPatched {
+                    id: s.id,
+                    updated_at: s.updated_at,
+                    message: "Scenario updated successfully".into(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Delete a scenario (`scenario:delete`): archives it, or with
@@ -649,13 +578,12 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id", method = "delete")]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioDelete>,
         meta: RequestMeta,
         id: Path<String>,
         permanent: Query<Option<bool>>,
     ) -> Result<NoContent> {
         let p = auth.0;
-        require(&p, "scenario:delete")?;
         let permanent = permanent.0.unwrap_or(false);
         if permanent && !p.is_admin() {
             return Err(ApiError::forbidden("Permanent deletion requires SUPER_ADMIN").into());
@@ -675,55 +603,69 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id/duplicate", method = "post")]
     async fn duplicate(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioCreate>,
         meta: RequestMeta,
         id: Path<String>,
-        body: poem::Body,
-    ) -> Result<Created> {
+        body: JsonBody<Option<DuplicateScenarioRequest>>,
+    ) -> Result<CreatedAnswer<ScenarioDuplicated>> {
         let p = auth.0;
-        require(&p, "scenario:create")?;
-        let body = read_optional(body).await?;
-        let new_name = opt_string(&body, "newName", 200)?;
-        let preserve = opt_bool(&body, "preserveAnalytics")?.unwrap_or(false);
-        let status = opt_string(&body, "status", 50)?.unwrap_or_else(|| "DRAFT".into());
-        check_enum(
-            "status",
-            std::slice::from_ref(&status),
-            service::WRITABLE_STATUSES,
-        )?;
+        let body = body.0.unwrap_or_default();
+        let new_name = body.new_name;
+        let preserve = body.preserve_analytics.unwrap_or(false);
+        let status = body
+            .status
+            .unwrap_or(WritableStatus::Draft)
+            .as_str()
+            .to_string();
         let out = self
             .platform
             .db
             .write(move |tx| {
                 let orig = store::get(tx, &id.0, &p)?;
                 let mut doc = orig.doc.clone();
-                doc["name"] = json!(new_name.clone().unwrap_or_else(|| format!("{} (Copy)", orig.name)));
+                doc["name"] = json!(new_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} (Copy)", orig.name)));
                 service::validate(&doc)?;
-                let slug = store::free_slug(tx, &service::slugify(doc["name"].as_str().unwrap_or_default()))?;
+                let slug = store::free_slug(
+                    tx,
+                    &service::slugify(doc["name"].as_str().unwrap_or_default()),
+                )?;
                 let content = doc.as_object().cloned().unwrap_or_default();
-                let s = store::insert(tx, &content, &status, &slug, orig.template_id.as_deref(), &p.id,
-                    &format!("Duplicated from {}", orig.id))?;
+                let s = store::insert(
+                    tx,
+                    &content,
+                    &status,
+                    &slug,
+                    orig.template_id.as_deref(),
+                    &p.id,
+                    &format!("Duplicated from {}", orig.id),
+                )?;
                 if preserve {
-                    let mut stmt = tx.prepare("SELECT id FROM training_attempts WHERE scenario_id = ?1")?;
-                    let ids = stmt.query_map([&orig.id], |r| r.get::<_, String>(0))?.collect::<std::result::Result<Vec<_>, _>>()?;
-                    for aid in ids {
-                        tx.execute(
-                            "INSERT INTO training_attempts (id, scenario_id, user_id, score, scores, duration, completed, passed,
-                                rating, feedback, reported_issue, tokens_used, latency, error, created_at)
-                             SELECT ?1, ?2, user_id, score, scores, duration, completed, passed, rating, feedback,
-                                reported_issue, tokens_used, latency, error, created_at FROM training_attempts WHERE id = ?3",
-                            params![service::new_id("att"), s.id, aid],
-                        )?;
-                    }
-                    store::refresh_usage(tx, &s.id)?;
+                    store::copy_attempts(tx, &orig.id, &s.id)?;
                 }
-                record(tx, &p, &meta, "scenario.duplicate", "scenario", &s.id,
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "scenario.duplicate",
+                    "scenario",
+                    &s.id,
                     json!({"originalId": orig.id, "preserveAnalytics": preserve}),
-                    Some(("scenario.created", event_data(&s, json!({"originalId": orig.id, "createdBy": p.id})))))?;
-                Ok(json!({ "id": s.id, "originalId": orig.id, "name": s.name, "slug": s.slug, "status": s.status, "createdAt": s.created_at }))
+                    Some((
+                        "scenario.created",
+                        event_data(&s, json!({"originalId": orig.id, "createdBy": p.id})),
+                    )),
+                )?;
+                Ok(ScenarioDuplicated {
+                    id: s.id,
+                    original_id: orig.id,
+                    name: s.name,
+                    slug: s.slug,
+                    status: s.status,
+                    created_at: s.created_at,
+                })
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// Publish a draft, pending or approved scenario (`scenario:publish`).
@@ -731,106 +673,149 @@ impl ScenariosApi {
     #[oai(path = "/admin/scenarios/:id/publish", method = "post")]
     async fn publish(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioPublish>,
         meta: RequestMeta,
         id: Path<String>,
-        body: poem::Body,
-    ) -> Result<Doc> {
+        body: JsonBody<Option<PublishScenarioRequest>>,
+    ) -> Result<Answer<ScenarioPublished>> {
         let p = auth.0;
-        require(&p, "scenario:publish")?;
-        let body = read_optional(body).await?;
-        let notes = opt_string(&body, "notes", 2000)?;
-        let notify = opt_bool(&body, "notifyUsers")?.unwrap_or(false);
+        let body = body.0.unwrap_or_default();
+        let notes = body.notes;
+        let notify = body.notify_users.unwrap_or(false);
         let out = self
             .platform
             .db
             .write(move |tx| {
                 let mut s = store::get(tx, &id.0, &p)?;
                 match s.status.as_str() {
-                    "PUBLISHED" => return Err(ApiError::conflict("Scenario is already published").with_code("INVALID_STATE")),
-                    "ARCHIVED" => return Err(ApiError::conflict("Archived scenarios must be restored before publishing").with_code("INVALID_STATE")),
+                    "PUBLISHED" => {
+                        return Err(TrainingError::InvalidState
+                            .with_message("Scenario is already published"))
+                    }
+                    "ARCHIVED" => {
+                        return Err(TrainingError::InvalidState
+                            .with_message("Archived scenarios must be restored before publishing"))
+                    }
                     _ => {}
                 }
                 let now = service::now();
-                tx.execute(
-                    "UPDATE training_scenarios SET status = 'PUBLISHED', published_at = ?2, published_by = ?3,
-                        updated_at = ?2, updated_by = ?3 WHERE id = ?1",
-                    params![s.id, now, p.id],
-                )?;
-                tx.execute(
-                    "UPDATE training_versions SET published_at = ?3 WHERE scenario_id = ?1 AND version_number = ?2",
-                    params![s.id, s.version_number, now],
-                )?;
+                store::mark_published(tx, &s.id, s.version_number, &now, &p.id)?;
                 s.status = "PUBLISHED".into();
-                crate::index::stage(tx, &s.id)?;
-                record(tx, &p, &meta, "scenario.publish", "scenario", &s.id, json!({"notes": notes, "notifyUsers": notify}),
-                    Some(("scenario.published", event_data(&s, json!({"publishedBy": p.id, "versionNumber": s.version_number})))))?;
-                Ok(json!({ "id": s.id, "status": "PUBLISHED", "publishedAt": now, "publishedBy": p.id,
-                    "versionNumber": s.version_number, "message": "Scenario published successfully" }))
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "scenario.publish",
+                    "scenario",
+                    &s.id,
+                    json!({"notes": notes, "notifyUsers": notify}),
+                    Some((
+                        "scenario.published",
+                        event_data(
+                            &s,
+                            json!({"publishedBy": p.id, "versionNumber": s.version_number}),
+                        ),
+                    )),
+                )?;
+                Ok(ScenarioPublished {
+                    id: s.id,
+                    status: "PUBLISHED".into(),
+                    published_at: now,
+                    published_by: p.id.clone(),
+                    version_number: s.version_number,
+                    message: "Scenario published successfully".into(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Archive a scenario (`scenario:update`) with an optional reason.
     #[oai(path = "/admin/scenarios/:id/archive", method = "post")]
     async fn archive(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         id: Path<String>,
-        body: poem::Body,
-    ) -> Result<Doc> {
+        body: JsonBody<Option<ArchiveScenarioRequest>>,
+    ) -> Result<Answer<ScenarioArchived>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
-        let body = read_optional(body).await?;
-        let reason = opt_string(&body, "reason", 2000)?;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut s = store::get(tx, &id.0, &p)?;
-                if s.status == "ARCHIVED" {
-                    return Err(ApiError::conflict("Scenario is already archived").with_code("INVALID_STATE"));
-                }
-                let now = archive_row(tx, &mut s, &p, reason.as_deref())?;
-                record(tx, &p, &meta, "scenario.archive", "scenario", &s.id, json!({"reason": reason}),
-                    Some(("scenario.archived", event_data(&s, json!({"archivedBy": p.id, "reason": reason})))))?;
-                Ok(json!({ "id": s.id, "status": "ARCHIVED", "archivedAt": now, "archivedBy": p.id, "reason": reason }))
-            })
-            .await?;
-        Ok(Doc::Ok(Json(out)))
+        let reason = body.0.unwrap_or_default().reason;
+        let out =
+            self.platform
+                .db
+                .write(move |tx| {
+                    let mut s = store::get(tx, &id.0, &p)?;
+                    if s.status == "ARCHIVED" {
+                        return Err(TrainingError::InvalidState
+                            .with_message("Scenario is already archived"));
+                    }
+                    let now = archive_row(tx, &mut s, &p, reason.as_deref())?;
+                    record(
+                        &WriteCtx::new(tx, Some(&p), &meta),
+                        "scenario.archive",
+                        "scenario",
+                        &s.id,
+                        json!({"reason": reason}),
+                        Some((
+                            "scenario.archived",
+                            event_data(&s, json!({"archivedBy": p.id, "reason": reason})),
+                        )),
+                    )?;
+                    Ok(ScenarioArchived {
+                        id: s.id,
+                        status: "ARCHIVED".into(),
+                        archived_at: now,
+                        archived_by: p.id.clone(),
+                        reason,
+                    })
+                })
+                .await?;
+        Ok(ok(out))
     }
 
     /// Restore an archived scenario to DRAFT (`scenario:update`).
     #[oai(path = "/admin/scenarios/:id/restore", method = "post")]
-    async fn restore(&self, auth: BearerAuth, meta: RequestMeta, id: Path<String>) -> Result<Doc> {
+    async fn restore(
+        &self,
+        auth: Can<ScenarioUpdate>,
+        meta: RequestMeta,
+        id: Path<String>,
+    ) -> Result<Answer<ScenarioRestored>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
         let out = self
             .platform
             .db
             .write(move |tx| {
                 let mut s = store::get(tx, &id.0, &p)?;
                 if s.status != "ARCHIVED" {
-                    return Err(ApiError::conflict(format!("Only archived scenarios can be restored (this one is {})", s.status))
-                        .with_code("INVALID_STATE"));
+                    return Err(TrainingError::InvalidState.with_message(format!(
+                        "Only archived scenarios can be restored (this one is {})",
+                        s.status
+                    )));
                 }
                 let now = service::now();
-                tx.execute(
-                    "UPDATE training_scenarios SET status = 'DRAFT', archived_at = NULL, archived_by = NULL,
-                        archive_reason = NULL, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
-                    params![s.id, now, p.id],
-                )?;
+                store::mark_restored(tx, &s.id, &now, &p.id)?;
                 s.status = "DRAFT".into();
-                crate::index::stage(tx, &s.id)?;
-                record(tx, &p, &meta, "scenario.restore", "scenario", &s.id, json!({}),
-                    Some(("scenario.updated", event_data(&s, json!({"restoredBy": p.id})))))?;
-                Ok(json!({ "id": s.id, "status": "DRAFT", "restoredAt": now, "restoredBy": p.id,
-                    "message": "Scenario restored successfully" }))
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "scenario.restore",
+                    "scenario",
+                    &s.id,
+                    json!({}),
+                    Some((
+                        "scenario.updated",
+                        event_data(&s, json!({"restoredBy": p.id})),
+                    )),
+                )?;
+                Ok(ScenarioRestored {
+                    id: s.id,
+                    status: "DRAFT".into(),
+                    restored_at: now,
+                    restored_by: p.id.clone(),
+                    message: "Scenario restored successfully".into(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 }
 
@@ -841,13 +826,8 @@ fn archive_row(
     reason: Option<&str>,
 ) -> ApiResult<String> {
     let now = service::now();
-    tx.execute(
-        "UPDATE training_scenarios SET status = 'ARCHIVED', archived_at = ?2, archived_by = ?3,
-            archive_reason = ?4, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
-        params![s.id, now, p.id, reason],
-    )?;
+    store::mark_archived(tx, &s.id, &now, &p.id, reason)?;
     s.status = "ARCHIVED".into();
-    crate::index::stage(tx, &s.id)?;
     Ok(now)
 }
 
@@ -860,19 +840,9 @@ pub(crate) fn delete_one(
     permanent: bool,
 ) -> ApiResult<()> {
     if permanent {
-        for t in [
-            "training_versions",
-            "training_comments",
-            "training_attempts",
-        ] {
-            tx.execute(&format!("DELETE FROM {t} WHERE scenario_id = ?1"), [&s.id])?;
-        }
-        tx.execute("DELETE FROM training_scenarios WHERE id = ?1", [&s.id])?;
-        crate::index::stage(tx, &s.id)?;
+        store::remove(tx, &s.id)?;
         record(
-            tx,
-            p,
-            meta,
+            &WriteCtx::new(tx, Some(p), meta),
             "scenario.delete",
             "scenario",
             &s.id,
@@ -885,9 +855,7 @@ pub(crate) fn delete_one(
     } else if s.status != "ARCHIVED" {
         archive_row(tx, &mut s, p, Some("Deleted"))?;
         record(
-            tx,
-            p,
-            meta,
+            &WriteCtx::new(tx, Some(p), meta),
             "scenario.delete",
             "scenario",
             &s.id,

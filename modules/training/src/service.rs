@@ -2,10 +2,12 @@
 //! merging, version differences and template variables. No HTTP types here.
 
 use frontline_platform::auth::Principal;
+use frontline_platform::body::diagnose;
 use frontline_platform::{ApiError, ApiResult, FieldError};
 use rand::Rng;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
+use crate::model::{labelled, CreateScenarioRequest, Difference};
 use crate::SLUG;
 
 pub const CATEGORIES: &[&str] = &[
@@ -158,359 +160,66 @@ pub fn merge(base: &mut Value, patch: &Value) {
     }
 }
 
-struct V {
-    errors: Vec<FieldError>,
-}
-
-impl V {
-    fn err(&mut self, f: &str, m: impl Into<String>) {
-        if !self.errors.iter().any(|e| e.field == f) {
-            self.errors.push(FieldError::new(f, m));
-        }
-    }
-    fn string(
-        &mut self,
-        doc: &Value,
-        f: &str,
-        label: &str,
-        min: usize,
-        max: usize,
-        required: bool,
-    ) {
-        match lookup(doc, f) {
-            None | Some(Value::Null) => {
-                if required {
-                    self.err(f, format!("{label} is required"));
-                }
-            }
-            Some(Value::String(s)) => {
-                let n = s.trim().chars().count();
-                if n < min {
-                    self.err(f, format!("{label} must be at least {min} characters"));
-                } else if s.chars().count() > max {
-                    self.err(f, format!("{label} must be at most {max} characters"));
-                }
-            }
-            Some(_) => self.err(f, format!("{label} must be a string")),
-        }
-    }
-    fn number(&mut self, doc: &Value, f: &str, label: &str, min: f64, max: f64, integer: bool) {
-        match lookup(doc, f) {
-            None | Some(Value::Null) => {}
-            Some(Value::Number(n)) => {
-                let x = n.as_f64().unwrap_or(f64::NAN);
-                if integer && x.fract() != 0.0 {
-                    self.err(f, format!("{label} must be a whole number"));
-                } else if !(min..=max).contains(&x) {
-                    self.err(f, format!("{label} must be between {min} and {max}"));
-                }
-            }
-            Some(_) => self.err(f, format!("{label} must be a number")),
-        }
-    }
-    fn enumeration(&mut self, doc: &Value, f: &str, label: &str, allowed: &[&str], required: bool) {
-        match lookup(doc, f) {
-            None | Some(Value::Null) => {
-                if required {
-                    self.err(f, format!("{label} is required"));
-                }
-            }
-            Some(Value::String(s)) if allowed.contains(&s.as_str()) => {}
-            Some(_) => self.err(f, format!("{label} must be one of: {}", allowed.join(", "))),
-        }
-    }
-    fn object(&mut self, doc: &Value, f: &str, label: &str) -> bool {
-        match lookup(doc, f) {
-            None | Some(Value::Null) => false,
-            Some(Value::Object(_)) => true,
-            Some(_) => {
-                self.err(f, format!("{label} must be an object"));
-                false
-            }
-        }
-    }
-    fn strings(&mut self, doc: &Value, f: &str, label: &str, max_items: usize, max_len: usize) {
-        match lookup(doc, f) {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) => {
-                if items.len() > max_items {
-                    self.err(f, format!("{label} may hold at most {max_items} items"));
-                }
-                for s in items {
-                    match s.as_str() {
-                        Some(s) if !s.trim().is_empty() && s.chars().count() <= max_len => {}
-                        _ => {
-                            self.err(
-                                f,
-                                format!("{label} must be non-empty strings of at most {max_len} characters"),
-                            );
-                        }
-                    }
-                }
-            }
-            Some(_) => self.err(f, format!("{label} must be an array of strings")),
-        }
-    }
-    fn boolean(&mut self, doc: &Value, f: &str, label: &str) {
-        if let Some(v) = lookup(doc, f) {
-            if !v.is_null() && !v.is_boolean() {
-                self.err(f, format!("{label} must be true or false"));
-            }
-        }
-    }
-}
-
-/// The value at a dotted path.
-pub fn lookup<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut cur = doc;
-    for part in path.split('.') {
-        cur = cur.get(part)?;
-    }
-    Some(cur)
-}
-
-/// Validates a whole scenario document (content fields plus `status`);
-/// one detail per bad field.
+/// Validates a whole scenario document (content fields plus `status`):
+/// first against the document's schema of a scenario
+/// ([`CreateScenarioRequest`]: types, lengths, ranges, enums, required
+/// fields), one detail per bad field; then the rules a schema cannot say
+/// ([`domain_rules`]).
 pub fn validate(doc: &Value) -> ApiResult<()> {
-    let mut v = V { errors: Vec::new() };
-    if !doc.is_object() {
-        return Err(ApiError::invalid("body", "The body must be a JSON object"));
+    let errs = diagnose::<CreateScenarioRequest>(doc);
+    if !errs.is_empty() {
+        return Err(ApiError::validation(labelled(&errs)));
     }
-    v.string(doc, "name", "Name", 3, 200, true);
-    v.string(doc, "description", "Description", 0, 5000, false);
-    v.enumeration(doc, "category", "Category", CATEGORIES, true);
-    v.enumeration(doc, "difficulty", "Difficulty", DIFFICULTIES, true);
-    v.enumeration(doc, "status", "Status", WRITABLE_STATUSES, false);
-    v.number(
-        doc,
-        "estimatedDuration",
-        "Estimated duration",
-        1.0,
-        240.0,
-        true,
-    );
-    v.strings(doc, "tags", "Tags", 20, 50);
-    v.boolean(doc, "isPrivate", "isPrivate");
-    if let Some(t) = doc.get("tenantId") {
-        if !t.is_null() && !t.is_string() {
-            v.err("tenantId", "tenantId must be a string or null");
+    domain_rules(doc)
+}
+
+/// A name of at least 3 characters besides spaces; evaluation weights
+/// (the five criteria and the custom metrics) that total 100.
+pub fn domain_rules(doc: &Value) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    if let Some(name) = doc.get("name").and_then(Value::as_str) {
+        if name.trim().chars().count() < 3 {
+            errors.push(FieldError::new(
+                "name",
+                "Name must be at least 3 characters",
+            ));
         }
     }
-    if v.object(doc, "customerProfile", "Customer profile") {
-        v.string(doc, "customerProfile.name", "Customer name", 1, 100, false);
-        v.number(doc, "customerProfile.age", "Age", 16.0, 120.0, true);
-        v.number(
-            doc,
-            "customerProfile.initialMood",
-            "Initial mood",
-            0.0,
-            100.0,
-            true,
-        );
-        v.strings(doc, "customerProfile.personality", "Personality", 10, 50);
-        v.string(
-            doc,
-            "customerProfile.speakingStyle",
-            "Speaking style",
-            0,
-            500,
-            false,
-        );
-        v.string(
-            doc,
-            "customerProfile.backgroundStory",
-            "Background story",
-            0,
-            5000,
-            false,
-        );
-        v.string(
-            doc,
-            "customerProfile.voiceProfileId",
-            "Voice profile",
-            0,
-            100,
-            false,
-        );
-    }
-    if v.object(doc, "context", "Context") {
-        v.string(doc, "context.companyName", "Company name", 0, 200, false);
-        v.string(doc, "context.industry", "Industry", 0, 100, false);
-        v.string(
-            doc,
-            "context.productService",
-            "Product or service",
-            0,
-            500,
-            false,
-        );
-        v.string(doc, "context.issue", "Issue", 0, 2000, false);
-        v.object(doc, "context.contextDetails", "Context details");
-        v.number(
-            doc,
-            "context.priorInteractions",
-            "Prior interactions",
-            0.0,
-            1000.0,
-            true,
-        );
-    }
-    if v.object(doc, "aiConfig", "AI configuration") {
-        v.string(
-            doc,
-            "aiConfig.systemPrompt",
-            "System prompt",
-            0,
-            20000,
-            false,
-        );
-        match lookup(doc, "aiConfig.temperature") {
-            Some(Value::Number(n)) if (0.0..=2.0).contains(&n.as_f64().unwrap_or(-1.0)) => {}
-            None | Some(Value::Null) => {}
-            Some(_) => v.err(
-                "aiConfig.temperature",
-                "Temperature must be between 0 and 2",
-            ),
-        }
-        v.number(
-            doc,
-            "aiConfig.interruptionRate",
-            "Interruption rate",
-            0.0,
-            1.0,
-            false,
-        );
-        v.number(
-            doc,
-            "aiConfig.escalationThreshold",
-            "Escalation threshold",
-            0.0,
-            100.0,
-            false,
-        );
-        match lookup(doc, "aiConfig.emotionalTriggers") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) => {
-                for (i, t) in items.iter().enumerate() {
-                    let ok_trigger = t
-                        .get("trigger")
-                        .and_then(Value::as_str)
-                        .is_some_and(|s| !s.is_empty());
-                    let ok_change = t
-                        .get("moodChange")
-                        .and_then(Value::as_f64)
-                        .is_some_and(|x| (-100.0..=100.0).contains(&x));
-                    if !ok_trigger || !ok_change {
-                        v.err(
-                            &format!("aiConfig.emotionalTriggers[{i}]"),
-                            "Each trigger needs a trigger name and a moodChange between -100 and 100",
-                        );
-                    }
-                }
-            }
-            Some(_) => v.err(
-                "aiConfig.emotionalTriggers",
-                "Emotional triggers must be an array",
-            ),
-        }
-    }
-    if v.object(doc, "successCriteria", "Success criteria") {
-        v.string(
-            doc,
-            "successCriteria.targetOutcome",
-            "Target outcome",
-            0,
-            1000,
-            false,
-        );
-        v.strings(
-            doc,
-            "successCriteria.acceptableSolutions",
-            "Acceptable solutions",
-            50,
-            500,
-        );
-        v.strings(
-            doc,
-            "successCriteria.mustUseKeywords",
-            "Must-use keywords",
-            50,
-            100,
-        );
-        v.strings(
-            doc,
-            "successCriteria.avoidKeywords",
-            "Avoid keywords",
-            50,
-            100,
-        );
-        v.number(
-            doc,
-            "successCriteria.timeLimit",
-            "Time limit",
-            1.0,
-            7200.0,
-            true,
-        );
-    }
-    if v.object(doc, "evaluationWeights", "Evaluation weights") {
-        let before = v.errors.len();
-        for k in WEIGHT_KEYS {
-            let f = format!("evaluationWeights.{k}");
-            v.number(doc, &f, &format!("The {k} weight"), 0.0, 100.0, false);
-        }
-        let mut total: f64 = WEIGHT_KEYS
+    if let Some(w) = doc.get("evaluationWeights").filter(|w| w.is_object()) {
+        let standard: f64 = WEIGHT_KEYS
             .iter()
-            .filter_map(|k| doc["evaluationWeights"].get(*k).and_then(Value::as_f64))
+            .filter_map(|k| w.get(*k).and_then(Value::as_f64))
             .sum();
-        match lookup(doc, "evaluationWeights.customMetrics") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) => {
-                for (i, m) in items.iter().enumerate() {
-                    let name_ok = m
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(|s| !s.trim().is_empty());
-                    let w = m
-                        .get("weight")
-                        .and_then(Value::as_f64)
-                        .filter(|w| (0.0..=100.0).contains(w));
-                    if !name_ok || w.is_none() {
-                        v.err(
-                            &format!("evaluationWeights.customMetrics[{i}]"),
-                            "Each custom metric needs a name and a weight between 0 and 100",
-                        );
-                    }
-                    total += w.unwrap_or(0.0);
-                }
-            }
-            Some(_) => v.err(
-                "evaluationWeights.customMetrics",
-                "Custom metrics must be an array",
-            ),
-        }
-        if v.errors.len() == before && (total - 100.0).abs() > 1e-6 {
-            v.err(
+        let custom: f64 = w
+            .get("customMetrics")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.get("weight").and_then(Value::as_f64))
+            .sum();
+        let total = standard + custom;
+        if (total - 100.0).abs() > 1e-6 {
+            errors.push(FieldError::new(
                 "evaluationWeights",
                 format!("Evaluation weights must total 100 (they total {total})"),
-            );
+            ));
         }
     }
-    if v.errors.is_empty() {
+    if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::validation(v.errors))
+        Err(ApiError::validation(errors))
     }
 }
 
 /// One difference between two snapshots.
-pub fn diff(old: &Value, new: &Value) -> Vec<Value> {
+pub fn diff(old: &Value, new: &Value) -> Vec<Difference> {
     let mut out = Vec::new();
     diff_at("", old, new, &mut out);
     out
 }
 
-fn diff_at(path: &str, old: &Value, new: &Value, out: &mut Vec<Value>) {
+fn diff_at(path: &str, old: &Value, new: &Value, out: &mut Vec<Difference>) {
     if let (Value::Object(a), Value::Object(b)) = (old, new) {
         let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
         keys.sort();
@@ -551,8 +260,14 @@ fn diff_at(path: &str, old: &Value, new: &Value, out: &mut Vec<Value>) {
     out.push(change(path, field, old, new, kind));
 }
 
-fn change(path: &str, field: &str, old: &Value, new: &Value, kind: &str) -> Value {
-    json!({ "path": path, "field": field, "oldValue": old, "newValue": new, "changeType": kind })
+fn change(path: &str, field: &str, old: &Value, new: &Value, kind: &str) -> Difference {
+    Difference {
+        path: path.into(),
+        field: field.into(),
+        old_value: old.clone(),
+        new_value: new.clone(),
+        change_type: kind.into(),
+    }
 }
 
 /// Checks the values given for a template's variables (required, typed) and
@@ -649,6 +364,7 @@ pub fn substitute(body: &Value, values: &Map<String, Value>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn slugs() {
@@ -662,14 +378,14 @@ mod tests {
     #[test]
     fn array_growth_is_an_addition() {
         let d = diff(&json!({"tags": ["a"]}), &json!({"tags": ["a", "b"]}));
-        assert_eq!(d[0]["changeType"], "added");
+        assert_eq!(d[0].change_type, "added");
         let d = diff(
             &json!({"aiConfig": {"temperature": 0.8}}),
             &json!({"aiConfig": {"temperature": 0.85}}),
         );
-        assert_eq!(d[0]["path"], "aiConfig.temperature");
-        assert_eq!(d[0]["field"], "temperature");
-        assert_eq!(d[0]["changeType"], "modified");
+        assert_eq!(d[0].path, "aiConfig.temperature");
+        assert_eq!(d[0].field, "temperature");
+        assert_eq!(d[0].change_type, "modified");
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! SQL of the training module.
 
 use frontline_platform::auth::{find_user, Principal};
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::{events, ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
+use crate::model::{
+    CreatorRef, Person, ScenarioDetail, ScenarioMetadata, ScenarioSummary,
+    ScenarioSummaryAnalytics, SummaryAnalytics, TrainingError,
+};
 use crate::service;
 
 /// A stored scenario.
@@ -66,7 +70,7 @@ pub fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Scenario> {
 }
 
 pub fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("Scenario {id} not found")).with_code("SCENARIO_NOT_FOUND")
+    TrainingError::ScenarioNotFound.with_message(format!("Scenario {id} not found"))
 }
 
 /// Whether `p` may see scenario `s` (private scenarios: their creator and admins).
@@ -143,12 +147,41 @@ pub fn get_many(
 }
 
 /// `{id, name, email}` of a user, or of the system.
-pub fn person(conn: &Connection, id: &str) -> ApiResult<Value> {
+pub fn person(conn: &Connection, id: &str) -> ApiResult<Person> {
     Ok(match find_user(conn, id)? {
-        Some(u) => json!({ "id": u.id, "name": u.name, "email": u.email }),
-        None => {
-            json!({ "id": id, "name": if id == "usr_system" { "System" } else { "Unknown user" }, "email": Value::Null })
-        }
+        Some(u) => Person {
+            id: u.id,
+            name: u.name,
+            email: Some(u.email),
+        },
+        None => Person {
+            id: id.to_string(),
+            name: if id == "usr_system" {
+                "System"
+            } else {
+                "Unknown user"
+            }
+            .into(),
+            email: None,
+        },
+    })
+}
+
+/// Who may receive an event about scenario `id`: everyone for a public
+/// scenario; its author (and module-wide, i.e. admins', subscriptions) for a
+/// private one; admins only once it is gone.
+pub fn scenario_audience(tx: &Connection, id: &str) -> ApiResult<events::Audience> {
+    let row: Option<(bool, String)> = tx
+        .query_row(
+            "SELECT is_private, created_by FROM training_scenarios WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((false, _)) => events::Audience::All,
+        Some((true, author)) => events::Audience::owners([author]),
+        None => events::Audience::admins(),
     })
 }
 
@@ -172,12 +205,12 @@ pub fn free_slug(conn: &Connection, base: &str) -> ApiResult<String> {
             return Ok(s);
         }
     }
-    Err(ApiError::conflict("No free slug for this name").with_code("DUPLICATE_SLUG"))
+    Err(TrainingError::DuplicateSlug.with_message("No free slug for this name"))
 }
 
 pub fn slug_conflict(slug: &str) -> ApiError {
-    ApiError::conflict(format!("A scenario with slug '{slug}' already exists"))
-        .with_code("DUPLICATE_SLUG")
+    TrainingError::DuplicateSlug
+        .with_message(format!("A scenario with slug '{slug}' already exists"))
         .with_detail("slug", "Scenario with slug already exists")
 }
 
@@ -311,23 +344,25 @@ pub fn save_content(tx: &Connection, s: &Scenario) -> ApiResult<()> {
 }
 
 /// Headline analytics of a scenario over all its recorded attempts.
-pub fn summary(conn: &Connection, id: &str) -> ApiResult<Value> {
+pub fn summary(conn: &Connection, id: &str) -> ApiResult<ScenarioSummaryAnalytics> {
     conn.query_row(
         "SELECT COUNT(*), COUNT(DISTINCT user_id), AVG(completed), AVG(duration), AVG(score),
                 AVG(passed), AVG(rating)
          FROM training_attempts WHERE scenario_id = ?1",
         [id],
         |r| {
-            let n: i64 = r.get(0)?;
-            Ok(json!({
-                "totalAttempts": n,
-                "uniqueUsers": r.get::<_, i64>(1)?,
-                "completionRate": round(r.get::<_, Option<f64>>(2)?.unwrap_or(0.0), 4),
-                "averageDuration": r.get::<_, Option<f64>>(3)?.map(|x| x.round()).unwrap_or(0.0),
-                "averageScore": r.get::<_, Option<f64>>(4)?.map(|x| round(x, 1)),
-                "passRate": round(r.get::<_, Option<f64>>(5)?.unwrap_or(0.0), 4),
-                "averageRating": r.get::<_, Option<f64>>(6)?.map(|x| round(x, 2)),
-            }))
+            Ok(ScenarioSummaryAnalytics {
+                total_attempts: r.get(0)?,
+                unique_users: r.get(1)?,
+                completion_rate: round(r.get::<_, Option<f64>>(2)?.unwrap_or(0.0), 4),
+                average_duration: r
+                    .get::<_, Option<f64>>(3)?
+                    .map(|x| x.round())
+                    .unwrap_or(0.0),
+                average_score: r.get::<_, Option<f64>>(4)?.map(|x| round(x, 1)),
+                pass_rate: round(r.get::<_, Option<f64>>(5)?.unwrap_or(0.0), 4),
+                average_rating: r.get::<_, Option<f64>>(6)?.map(|x| round(x, 2)),
+            })
         },
     )
     .map_err(Into::into)
@@ -339,65 +374,81 @@ pub fn round(x: f64, places: i32) -> f64 {
 }
 
 /// The full document of a scenario as GET returns it.
-pub fn render_full(conn: &Connection, s: &Scenario) -> ApiResult<Value> {
-    let mut out = json!({
-        "id": s.id,
-        "slug": s.slug,
-        "status": s.status,
-        "versionNumber": s.version_number,
-        "templateId": s.template_id,
-        "usageCount": s.usage_count,
-    });
-    if let (Some(o), Some(d)) = (out.as_object_mut(), s.doc.as_object()) {
-        for (k, v) in d {
-            o.insert(k.clone(), v.clone());
-        }
-        o.entry("description").or_insert(json!(""));
-        o.entry("tags").or_insert(json!([]));
-        o.entry("isPrivate").or_insert(json!(false));
-        o.entry("tenantId").or_insert(Value::Null);
-    }
-    out["metadata"] = json!({
-        "createdAt": s.created_at,
-        "createdBy": s.created_by,
-        "creator": person(conn, &s.created_by)?,
-        "updatedAt": s.updated_at,
-        "updatedBy": s.updated_by,
-        "publishedAt": s.published_at,
-        "publishedBy": s.published_by,
-        "archivedAt": s.archived_at,
-        "archivedBy": s.archived_by,
-    });
-    Ok(out)
+pub fn render_full(conn: &Connection, s: &Scenario) -> ApiResult<ScenarioDetail> {
+    let part = |k: &str| s.doc.get(k).filter(|v| !v.is_null()).cloned();
+    Ok(ScenarioDetail {
+        id: s.id.clone(),
+        slug: s.slug.clone(),
+        status: s.status.clone(),
+        version_number: s.version_number,
+        template_id: s.template_id.clone(),
+        usage_count: s.usage_count,
+        name: s.name.clone(),
+        description: str_of(&s.doc, "description"),
+        category: s.category.clone(),
+        difficulty: s.difficulty.clone(),
+        estimated_duration: part("estimatedDuration"),
+        tags: part("tags").unwrap_or_else(|| json!([])),
+        customer_profile: part("customerProfile"),
+        context: part("context"),
+        ai_config: part("aiConfig"),
+        success_criteria: part("successCriteria"),
+        evaluation_weights: part("evaluationWeights"),
+        is_private: json!(s.is_private),
+        tenant_id: json!(s.tenant_id),
+        metadata: ScenarioMetadata {
+            created_at: s.created_at.clone(),
+            created_by: s.created_by.clone(),
+            creator: person(conn, &s.created_by)?,
+            updated_at: s.updated_at.clone(),
+            updated_by: s.updated_by.clone(),
+            published_at: s.published_at.clone(),
+            published_by: s.published_by.clone(),
+            archived_at: s.archived_at.clone(),
+            archived_by: s.archived_by.clone(),
+        },
+        analytics: None,
+        versions: None,
+    })
 }
 
 /// The list form of a scenario.
-pub fn render_summary(conn: &Connection, s: &Scenario) -> ApiResult<Value> {
+pub fn render_summary(conn: &Connection, s: &Scenario) -> ApiResult<ScenarioSummary> {
     let a = summary(conn, &s.id)?;
     let creator = person(conn, &s.created_by)?;
-    Ok(json!({
-        "id": s.id,
-        "name": s.name,
-        "slug": s.slug,
-        "description": s.doc.get("description").cloned().unwrap_or(json!("")),
-        "category": s.category,
-        "difficulty": s.difficulty,
-        "status": s.status,
-        "tags": s.doc.get("tags").cloned().unwrap_or(json!([])),
-        "versionNumber": s.version_number,
-        "isTemplate": false,
-        "isPrivate": s.is_private,
-        "usageCount": s.usage_count,
-        "analytics": {
-            "totalAttempts": a["totalAttempts"],
-            "averageScore": a["averageScore"],
-            "averageRating": a["averageRating"],
+    Ok(ScenarioSummary {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        slug: s.slug.clone(),
+        description: str_of(&s.doc, "description"),
+        category: s.category.clone(),
+        difficulty: s.difficulty.clone(),
+        status: s.status.clone(),
+        tags: s
+            .doc
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str().map(String::from))
+            .collect(),
+        version_number: s.version_number,
+        is_template: false,
+        is_private: s.is_private,
+        usage_count: s.usage_count,
+        analytics: SummaryAnalytics {
+            total_attempts: a.total_attempts,
+            average_score: a.average_score,
+            average_rating: a.average_rating,
         },
-        "creator": { "id": creator["id"], "name": creator["name"] },
-        "createdAt": s.created_at,
-        "updatedAt": s.updated_at,
-        "publishedAt": s.published_at,
-    }))
+        creator: CreatorRef {
+            id: creator.id,
+            name: creator.name,
+        },
+        created_at: s.created_at.clone(),
+        updated_at: s.updated_at.clone(),
+        published_at: s.published_at.clone(),
+    })
 }
 
 /// Keeps `usage_count` and `rating` (used for sorting) in step with attempts.
@@ -409,5 +460,82 @@ pub fn refresh_usage(tx: &Connection, id: &str) -> ApiResult<()> {
          WHERE id = ?1",
         [id],
     )?;
+    crate::index::stage(tx, id)
+}
+
+/// Publishes scenario `id` at version `version`.
+pub fn mark_published(
+    tx: &Connection,
+    id: &str,
+    version: i64,
+    now: &str,
+    by: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE training_scenarios SET status = 'PUBLISHED', published_at = ?2, published_by = ?3,
+            updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+        params![id, now, by],
+    )?;
+    tx.execute(
+        "UPDATE training_versions SET published_at = ?3 WHERE scenario_id = ?1 AND version_number = ?2",
+        params![id, version, now],
+    )?;
+    crate::index::stage(tx, id)
+}
+
+/// Archives scenario `id`.
+pub fn mark_archived(
+    tx: &Connection,
+    id: &str,
+    now: &str,
+    by: &str,
+    reason: Option<&str>,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE training_scenarios SET status = 'ARCHIVED', archived_at = ?2, archived_by = ?3,
+            archive_reason = ?4, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+        params![id, now, by, reason],
+    )?;
+    crate::index::stage(tx, id)
+}
+
+/// Brings archived scenario `id` back as a draft.
+pub fn mark_restored(tx: &Connection, id: &str, now: &str, by: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE training_scenarios SET status = 'DRAFT', archived_at = NULL, archived_by = NULL,
+            archive_reason = NULL, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+        params![id, now, by],
+    )?;
+    crate::index::stage(tx, id)
+}
+
+/// Copies the recorded attempts of scenario `from` to scenario `to`.
+pub fn copy_attempts(tx: &Connection, from: &str, to: &str) -> ApiResult<()> {
+    let mut stmt = tx.prepare("SELECT id FROM training_attempts WHERE scenario_id = ?1")?;
+    let ids = stmt
+        .query_map([from], |r| r.get::<_, String>(0))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    for aid in ids {
+        tx.execute(
+            "INSERT INTO training_attempts (id, scenario_id, user_id, score, scores, duration, completed, passed,
+                rating, feedback, reported_issue, tokens_used, latency, error, created_at)
+             SELECT ?1, ?2, user_id, score, scores, duration, completed, passed, rating, feedback,
+                reported_issue, tokens_used, latency, error, created_at FROM training_attempts WHERE id = ?3",
+            params![service::new_id("att"), to, aid],
+        )?;
+    }
+    refresh_usage(tx, to)
+}
+
+/// Removes scenario `id` with its versions, comments and attempts.
+pub fn remove(tx: &Connection, id: &str) -> ApiResult<()> {
+    for t in [
+        "training_versions",
+        "training_comments",
+        "training_attempts",
+    ] {
+        tx.execute(&format!("DELETE FROM {t} WHERE scenario_id = ?1"), [id])?;
+    }
+    tx.execute("DELETE FROM training_scenarios WHERE id = ?1", [id])?;
     crate::index::stage(tx, id)
 }

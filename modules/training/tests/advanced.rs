@@ -325,7 +325,7 @@ async fn search_ranks_filters_and_highlights() {
         .collect();
     assert_eq!(
         fields,
-        vec!["query", "filters.categories", "sort.by", "limit"]
+        vec!["query", "filters.categories[0]", "sort.by", "limit"]
     );
 }
 
@@ -789,7 +789,7 @@ async fn webhooks_receive_scenario_events() {
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(e["error"]["details"][0]["field"], "events");
+    assert_eq!(e["error"]["details"][0]["field"], "events[0]");
     let (st, w) = t.call("POST", "/admin/webhooks", &admin, Some(body)).await;
     assert_eq!(st, StatusCode::CREATED, "{w}");
     assert!(w["secret"].as_str().unwrap().len() >= 16);

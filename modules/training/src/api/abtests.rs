@@ -4,29 +4,38 @@
 use frontline_platform::auth::Principal;
 use frontline_platform::http::RequestMeta;
 use frontline_platform::page::Page;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
+use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
-use super::{body_object, read_optional, record, Result};
+use frontline_platform::body::JsonBody;
+
+use frontline_platform::write::WriteCtx;
+
+use super::guard::*;
+use super::{record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, round};
 
 pub struct AbTestsApi {
     pub(super) platform: Platform,
 }
 
-/// What a test compares its variants on.
-pub const METRICS: &[&str] = &["passRate", "averageScore", "completionRate"];
-const CONFIDENCE_LEVELS: &[f64] = &[0.8, 0.9, 0.95, 0.99];
+/// A test's name: 3 to 200 characters besides surrounding spaces.
+fn check_name(name: &str, errs: &mut Vec<FieldError>) -> String {
+    let n = name.trim();
+    if n.chars().count() < 3 {
+        errs.push(FieldError::new("name", "name must be 3 to 200 characters"));
+    }
+    n.to_string()
+}
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("A/B test {id} not found")).with_code("TEST_NOT_FOUND")
+    TrainingError::TestNotFound.with_message(format!("A/B test {id} not found"))
 }
 
 /// One variant as stored.
@@ -37,57 +46,18 @@ struct Variant {
     traffic: f64,
 }
 
-/// Validates `variants` (2 to 5, distinct names and scenarios, whole-number
-/// traffic percentages of 1..99 adding up to 100).
-fn parse_variants(v: Option<&Value>, errs: &mut Vec<FieldError>) -> Vec<Variant> {
-    let Some(Value::Array(items)) = v else {
-        errs.push(FieldError::new(
-            "variants",
-            "variants must be an array of 2 to 5 variants",
-        ));
-        return Vec::new();
-    };
-    if !(2..=5).contains(&items.len()) {
-        errs.push(FieldError::new("variants", "A test needs 2 to 5 variants"));
-        return Vec::new();
-    }
-    let mut out: Vec<Variant> = Vec::new();
-    let before = errs.len();
-    for (i, item) in items.iter().enumerate() {
-        let name = item.get("name").and_then(Value::as_str).map(str::trim);
-        let sid = item.get("scenarioId").and_then(Value::as_str);
-        let traffic = item.get("trafficPercentage").and_then(Value::as_f64);
-        match name {
-            Some(n) if !n.is_empty() && n.chars().count() <= 100 => {}
-            _ => errs.push(FieldError::new(
-                format!("variants[{i}].name"),
-                "Each variant needs a name of 1 to 100 characters",
-            )),
-        }
-        if sid.is_none_or(str::is_empty) {
-            errs.push(FieldError::new(
-                format!("variants[{i}].scenarioId"),
-                "Each variant needs a scenarioId",
-            ));
-        }
-        match traffic {
-            Some(t) if t.fract() == 0.0 && (1.0..=99.0).contains(&t) => {}
-            _ => errs.push(FieldError::new(
-                format!("variants[{i}].trafficPercentage"),
-                "trafficPercentage must be a whole number from 1 to 99",
-            )),
-        }
-        if let (Some(n), Some(s), Some(t)) = (name, sid, traffic) {
-            out.push(Variant {
-                name: n.to_string(),
-                scenario_id: s.to_string(),
-                traffic: t,
-            });
-        }
-    }
-    if errs.len() > before {
-        return out;
-    }
+/// The rules on `variants` a schema cannot say (their count, names,
+/// scenarios and whole-number 1..99 percentages are in the schema):
+/// percentages adding up to 100, distinct names and scenarios.
+fn check_variants(items: &[TestVariantInput], errs: &mut Vec<FieldError>) -> Vec<Variant> {
+    let out: Vec<Variant> = items
+        .iter()
+        .map(|v| Variant {
+            name: v.name.trim().to_string(),
+            scenario_id: v.scenario_id.clone(),
+            traffic: v.traffic_percentage as f64,
+        })
+        .collect();
     let total: f64 = out.iter().map(|v| v.traffic).sum();
     if (total - 100.0).abs() > 1e-9 {
         errs.push(FieldError::new(
@@ -349,7 +319,7 @@ fn ci_json(ci: Option<(f64, f64)>, places: i32) -> Value {
 }
 
 /// The test with its live results.
-fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
+fn render(conn: &Connection, t: &Test) -> ApiResult<AbTest> {
     let stats: Vec<Stats> = t
         .variants
         .iter()
@@ -425,16 +395,16 @@ fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
         None
     };
     let total_attempts: u64 = stats.iter().map(|s| s.attempts).sum();
-    Ok(json!({
-        "id": t.id,
-        "name": t.name,
-        "description": t.description,
-        "status": t.status,
-        "metric": t.metric,
-        "confidenceLevel": t.confidence,
-        "minSampleSize": t.min_sample,
-        "variants": variants,
-        "results": {
+    Ok(AbTest {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        description: t.description.clone(),
+        status: t.status.clone(),
+        metric: t.metric.clone(),
+        confidence_level: t.confidence,
+        min_sample_size: t.min_sample,
+        variants,
+        results: json!({
             "totalAttempts": total_attempts,
             "leader": leader.map(|i| t.variants[i].name.clone()),
             "pValue": p.map(|p| round(p, 6)),
@@ -443,87 +413,19 @@ fn render(conn: &Connection, t: &Test) -> ApiResult<Value> {
             "isSignificant": significant,
             "winner": winner,
             "test": if t.metric == "averageScore" { "welch-t" } else { "two-proportion-z" },
-        },
-        "createdBy": t.created_by,
-        "createdAt": t.created_at,
-        "updatedAt": t.updated_at,
-        "startedAt": t.started_at,
-        "endedAt": t.ended_at,
-        "cancelReason": t.cancel_reason,
-        "pausedPeriods": t.pauses.iter().map(|(f, to)| json!({"from": f, "to": to})).collect::<Vec<_>>(),
-    }))
-}
-
-/// name, description (Some(None) clears it), metric, confidence level, minimum sample size.
-type Common = (
-    Option<String>,
-    Option<Option<String>>,
-    Option<String>,
-    Option<f64>,
-    Option<i64>,
-);
-
-fn parse_common(body: &Value, errs: &mut Vec<FieldError>) -> Common {
-    let name = match body.get("name") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if (3..=200).contains(&s.trim().chars().count()) => {
-            Some(s.trim().to_string())
-        }
-        Some(_) => {
-            errs.push(FieldError::new("name", "name must be 3 to 200 characters"));
-            None
-        }
-    };
-    let description = match body.get("description") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(Value::String(s)) if s.chars().count() <= 2000 => Some(Some(s.clone())),
-        Some(_) => {
-            errs.push(FieldError::new(
-                "description",
-                "description must be a string of at most 2000 characters",
-            ));
-            None
-        }
-    };
-    let metric = match body.get("metric") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(m)) if METRICS.contains(&m.as_str()) => Some(m.clone()),
-        Some(_) => {
-            errs.push(FieldError::new(
-                "metric",
-                format!("metric must be one of: {}", METRICS.join(", ")),
-            ));
-            None
-        }
-    };
-    let confidence = match body.get("confidenceLevel") {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_f64() {
-            Some(c) if CONFIDENCE_LEVELS.iter().any(|x| (x - c).abs() < 1e-9) => Some(c),
-            _ => {
-                errs.push(FieldError::new(
-                    "confidenceLevel",
-                    "confidenceLevel must be one of 0.8, 0.9, 0.95, 0.99",
-                ));
-                None
-            }
-        },
-    };
-    let min_sample = match body.get("minSampleSize") {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_i64() {
-            Some(n @ 1..=1_000_000) => Some(n),
-            _ => {
-                errs.push(FieldError::new(
-                    "minSampleSize",
-                    "minSampleSize must be a whole number from 1 to 1000000",
-                ));
-                None
-            }
-        },
-    };
-    (name, description, metric, confidence, min_sample)
+        }),
+        created_by: t.created_by.clone(),
+        created_at: t.created_at.clone(),
+        updated_at: t.updated_at.clone(),
+        started_at: t.started_at.clone(),
+        ended_at: t.ended_at.clone(),
+        cancel_reason: t.cancel_reason.clone(),
+        paused_periods: t
+            .pauses
+            .iter()
+            .map(|(f, to)| json!({"from": f, "to": to}))
+            .collect::<Vec<_>>(),
+    })
 }
 
 /// A/B tests.
@@ -539,19 +441,21 @@ impl AbTestsApi {
     #[oai(path = "/admin/scenarios/tests", method = "post")]
     async fn create(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioPublish>,
         meta: RequestMeta,
-        body: Json<Value>,
-    ) -> Result<Created> {
+        body: JsonBody<CreateTestRequest>,
+    ) -> Result<CreatedAnswer<AbTest>> {
         let p = auth.0;
-        require(&p, "scenario:publish")?;
-        let body = body_object(Some(body))?;
+        let body = body.0;
         let mut errs = Vec::new();
-        let (name, description, metric, confidence, min_sample) = parse_common(&body, &mut errs);
-        if name.is_none() && !errs.iter().any(|e| e.field == "name") {
-            errs.push(FieldError::new("name", "name is required"));
-        }
-        let variants = parse_variants(body.get("variants"), &mut errs);
+        let name = check_name(&body.name, &mut errs);
+        let (description, confidence, min_sample) = (
+            body.description,
+            body.confidence_level,
+            body.min_sample_size,
+        );
+        let metric = body.metric.map(|m| m.as_str().to_string());
+        let variants = check_variants(&body.variants, &mut errs);
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
         }
@@ -580,16 +484,16 @@ impl AbTestsApi {
                 let now = service::now();
                 tx.execute(
                     &format!("INSERT INTO training_ab_tests ({COLS}) VALUES (?1, ?2, ?3, 'RUNNING', ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, NULL, NULL, '[]')"),
-                    params![id, name, description.flatten(), metric.unwrap_or_else(|| "passRate".into()),
+                    params![id, name, description, metric.unwrap_or_else(|| "passRate".into()),
                         confidence.unwrap_or(0.95), min_sample.unwrap_or(30), variants_json(&variants).to_string(), p.id, now],
                 )?;
                 let t = load(tx, &id)?;
-                record(tx, &p, &meta, "abtest.create", "abtest", &id,
+                record(&WriteCtx::new(tx, Some(&p), &meta), "abtest.create", "abtest", &id,
                     json!({"name": t.name, "variants": variants_json(&t.variants)}), None)?;
                 render(tx, &t)
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// Extension: list A/B tests (`scenario:read`), newest first, optionally
@@ -602,21 +506,14 @@ impl AbTestsApi {
     )]
     async fn list(
         &self,
-        auth: BearerAuth,
-        status: Query<Option<String>>,
-        page: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-    ) -> Result<Doc> {
-        require(&auth.0, "scenario:read")?;
+        auth: Can<ScenarioRead>,
+        status: Query<Option<TestStatus>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+    ) -> Result<Answer<AbTestList>> {
         let max = self.platform.settings.max_page_size.min(100) as u64;
         let pg = Page::new(page.0, limit.0, 20, max)?;
-        if let Some(st) = &status.0 {
-            super::check_enum(
-                "status",
-                std::slice::from_ref(st),
-                &["RUNNING", "PAUSED", "COMPLETED", "CANCELLED"],
-            )?;
-        }
+        let status = status.0.as_ref().map(name_of);
         let (l, o) = (pg.limit as usize, pg.offset() as usize);
         let p = auth.0;
         let (items, total) = self
@@ -628,7 +525,7 @@ impl AbTestsApi {
                      ORDER BY created_at DESC, id DESC",
                 )?;
                 let ids = stmt
-                    .query_map(params![status.0], |r| r.get::<_, String>(0))?
+                    .query_map(params![status], |r| r.get::<_, String>(0))?
                     .collect::<std::result::Result<Vec<_>, _>>()?;
                 // Only tests whose variants the caller may all see.
                 let mut tests = Vec::new();
@@ -641,25 +538,35 @@ impl AbTestsApi {
                 let total = tests.len() as i64;
                 let mut items = Vec::new();
                 for t in tests.into_iter().skip(o).take(l) {
-                    items.push(json!({
-                        "id": t.id, "name": t.name, "status": t.status, "metric": t.metric,
-                        "confidenceLevel": t.confidence, "minSampleSize": t.min_sample,
-                        "variants": variants_json(&t.variants),
-                        "createdBy": t.created_by, "createdAt": t.created_at,
-                        "startedAt": t.started_at, "endedAt": t.ended_at,
-                    }));
+                    items.push(AbTestSummary {
+                        variants: t
+                            .variants
+                            .iter()
+                            .map(|v| TestVariant {
+                                name: v.name.clone(),
+                                scenario_id: v.scenario_id.clone(),
+                                traffic_percentage: v.traffic,
+                            })
+                            .collect(),
+                        id: t.id,
+                        name: t.name,
+                        status: t.status,
+                        metric: t.metric,
+                        confidence_level: t.confidence,
+                        min_sample_size: t.min_sample,
+                        created_by: t.created_by,
+                        created_at: t.created_at,
+                        started_at: t.started_at,
+                        ended_at: t.ended_at,
+                    });
                 }
                 Ok((items, total as u64))
             })
             .await?;
-        let info = pg.info(total);
-        Ok(Doc::Ok(Json(json!({
-            "data": items,
-            "pagination": {
-                "page": info.page, "limit": info.limit, "total": info.total,
-                "totalPages": info.total_pages, "hasNext": info.has_next(), "hasPrev": info.has_prev(),
-            },
-        }))))
+        Ok(ok(AbTestList {
+            data: items,
+            pagination: super::pagination(&pg, total),
+        }))
     }
 
     /// Get an A/B test with live results (`scenario:read`): per variant the
@@ -670,9 +577,8 @@ impl AbTestsApi {
     /// scores), and a `winner` once that is significant at the test's
     /// confidence level and every variant reached `minSampleSize`.
     #[oai(path = "/admin/scenarios/tests/:id", method = "get")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+    async fn get(&self, auth: Can<ScenarioRead>, id: Path<String>) -> Result<Answer<AbTest>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let out = self
             .platform
             .db
@@ -681,7 +587,7 @@ impl AbTestsApi {
                 render(conn, &t)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Update an A/B test (`scenario:publish`): `name`, `description`,
@@ -694,33 +600,28 @@ impl AbTestsApi {
     #[oai(path = "/admin/scenarios/tests/:id", method = "patch")]
     async fn update(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioPublish>,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
-    ) -> Result<Doc> {
+        body: JsonBody<UpdateTestRequest>,
+    ) -> Result<Answer<AbTest>> {
         let p = auth.0;
-        require(&p, "scenario:publish")?;
-        let body = body_object(Some(body))?;
+        let audit_details = super::fields_of(&body.0);
+        let body = body.0;
         let mut errs = Vec::new();
-        let (name, description, metric, confidence, min_sample) = parse_common(&body, &mut errs);
+        let name = body.name.as_deref().map(|n| check_name(n, &mut errs));
+        // An empty description clears it.
+        let description = body
+            .description
+            .clone()
+            .map(|d| Some(d).filter(|d| !d.trim().is_empty()));
+        let (confidence, min_sample) = (body.confidence_level, body.min_sample_size);
+        let metric = body.metric.map(|m| m.as_str().to_string());
         let variants = body
-            .get("variants")
-            .filter(|v| !v.is_null())
-            .map(|v| parse_variants(Some(v), &mut errs));
-        let status = match body.get("status") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if ["RUNNING", "PAUSED", "COMPLETED"].contains(&s.as_str()) => {
-                Some(s.clone())
-            }
-            Some(_) => {
-                errs.push(FieldError::new(
-                    "status",
-                    "status must be RUNNING, PAUSED or COMPLETED (cancel with DELETE)",
-                ));
-                None
-            }
-        };
+            .variants
+            .as_deref()
+            .map(|v| check_variants(v, &mut errs));
+        let status = body.status.map(|s| s.as_str().to_string());
         if !errs.is_empty() {
             return Err(ApiError::validation(errs).into());
         }
@@ -730,8 +631,7 @@ impl AbTestsApi {
             .write(move |tx| {
                 let mut t = load_for(tx, &id.0, &p)?;
                 if t.status == "COMPLETED" || t.status == "CANCELLED" {
-                    return Err(ApiError::conflict(format!("The test is {} and cannot change", t.status))
-                        .with_code("INVALID_STATE"));
+                    return Err(TrainingError::InvalidState.with_message(format!("The test is {} and cannot change", t.status)));
                 }
                 if let Some(vs) = variants {
                     let same = vs.len() == t.variants.len()
@@ -785,11 +685,11 @@ impl AbTestsApi {
                         variants_json(&t.variants).to_string(), t.updated_at, t.ended_at,
                         serde_json::to_string(&t.pauses).unwrap_or_else(|_| "[]".into())],
                 )?;
-                record(tx, &p, &meta, "abtest.update", "abtest", &t.id, body.clone(), None)?;
+                record(&WriteCtx::new(tx, Some(&p), &meta), "abtest.update", "abtest", &t.id, audit_details, None)?;
                 render(tx, &t)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Cancel an A/B test (`scenario:publish`), with an optional
@@ -798,23 +698,20 @@ impl AbTestsApi {
     #[oai(path = "/admin/scenarios/tests/:id", method = "delete")]
     async fn cancel(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioPublish>,
         meta: RequestMeta,
         id: Path<String>,
-        body: poem::Body,
-    ) -> Result<Doc> {
+        body: JsonBody<Option<CancelTestRequest>>,
+    ) -> Result<Answer<AbTest>> {
         let p = auth.0;
-        require(&p, "scenario:publish")?;
-        let body = read_optional(body).await?;
-        let reason = super::opt_string(&body, "reason", 2000)?;
+        let reason = body.0.unwrap_or_default().reason;
         let out = self
             .platform
             .db
             .write(move |tx| {
                 let mut t = load_for(tx, &id.0, &p)?;
                 if t.status == "CANCELLED" || t.status == "COMPLETED" {
-                    return Err(ApiError::conflict(format!("The test is already {}", t.status))
-                        .with_code("INVALID_STATE"));
+                    return Err(TrainingError::InvalidState.with_message(format!("The test is already {}", t.status)));
                 }
                 let now = service::now();
                 tx.execute(
@@ -826,11 +723,11 @@ impl AbTestsApi {
                 t.ended_at = Some(now.clone());
                 t.updated_at = now;
                 t.cancel_reason = reason.clone();
-                record(tx, &p, &meta, "abtest.cancel", "abtest", &t.id, json!({"reason": reason}), None)?;
+                record(&WriteCtx::new(tx, Some(&p), &meta), "abtest.cancel", "abtest", &t.id, json!({"reason": reason}), None)?;
                 render(tx, &t)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Extension: which variant a trainee gets (`scenario:read`):
@@ -842,33 +739,29 @@ impl AbTestsApi {
         method = "post",
         tag = "ApiTags::Extensions"
     )]
-    async fn assign(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> Result<Doc> {
+    async fn assign(
+        &self,
+        auth: Can<ScenarioRead>,
+        id: Path<String>,
+        body: JsonBody<Option<AssignmentRequest>>,
+    ) -> Result<Answer<Assignment>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let user = match body.get("userId") {
-            None | Some(Value::Null) => p.id.clone(),
-            Some(Value::String(u)) if !u.is_empty() && u.len() <= 100 => u.clone(),
-            Some(_) => {
-                return Err(ApiError::invalid(
-                    "userId",
-                    "userId must be a string of 1 to 100 characters",
-                )
-                .into())
-            }
-        };
+        let user = body
+            .0
+            .and_then(|b| b.user_id)
+            .unwrap_or_else(|| p.id.clone());
         let t = self
             .platform
             .db
             .read(move |conn| load_for(conn, &id.0, &p))
             .await?;
         if t.status != "RUNNING" {
-            return Err(ApiError::conflict(format!(
-                "The test is {}; only running tests assign variants",
-                t.status
-            ))
-            .with_code("INVALID_STATE")
-            .into());
+            return Err(TrainingError::InvalidState
+                .with_message(format!(
+                    "The test is {}; only running tests assign variants",
+                    t.status
+                ))
+                .into());
         }
         let bucket = bucket_of(&t.id, &user);
         let mut acc = 0.0;
@@ -881,10 +774,13 @@ impl AbTestsApi {
             }
         }
         let v = chosen.ok_or_else(|| ApiError::internal("test without variants"))?;
-        Ok(Doc::Ok(Json(json!({
-            "testId": t.id, "userId": user, "bucket": bucket,
-            "variant": v.name, "scenarioId": v.scenario_id,
-        }))))
+        Ok(ok(Assignment {
+            test_id: t.id,
+            user_id: user,
+            bucket,
+            variant: v.name,
+            scenario_id: v.scenario_id,
+        }))
     }
 }
 

@@ -4,16 +4,20 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
+use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection};
 use serde_json::{json, Map, Value};
 
-use super::{body_object, record, Result};
+use frontline_platform::body::JsonBody;
+
+use frontline_platform::write::WriteCtx;
+
+use super::guard::*;
+use super::{record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, round};
 
 pub struct AnalyticsApi {
@@ -213,7 +217,7 @@ fn metrics(a: &[Attempt]) -> Value {
     })
 }
 
-fn full_analytics(s: &store::Scenario, a: &[Attempt], per: &Period) -> Value {
+fn full_analytics(s: &store::Scenario, a: &[Attempt], per: &Period) -> ScenarioAnalytics {
     // Average per evaluation criterion, over the attempts scored on it.
     let mut keys: Vec<String> = service::WEIGHT_KEYS.iter().map(|k| k.to_string()).collect();
     for m in s.doc["evaluationWeights"]["customMetrics"]
@@ -285,55 +289,33 @@ fn full_analytics(s: &store::Scenario, a: &[Attempt], per: &Period) -> Value {
         })
         .collect();
     let m = metrics(a);
-    json!({
-        "scenarioId": s.id,
-        "period": per.json(),
-        "metrics": {
+    ScenarioAnalytics {
+        scenario_id: s.id.clone(),
+        period: per.json(),
+        metrics: json!({
             "totalAttempts": m["totalAttempts"], "uniqueUsers": m["uniqueUsers"],
             "completionRate": m["completionRate"], "averageDuration": m["averageDuration"],
             "averageScore": m["averageScore"], "passRate": m["passRate"],
-        },
-        "scoreDistribution": dist,
-        "scoreBreakdown": buckets.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<Map<_, _>>(),
-        "userFeedback": {
+        }),
+        score_distribution: json!(dist),
+        score_breakdown: Value::Object(
+            buckets
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect::<Map<_, _>>(),
+        ),
+        user_feedback: json!({
             "averageRating": mean(rated.iter().copied()).map(|x| round(x, 2)),
             "feedbackCount": rated.len(),
             "ratings": ratings,
             "reportedIssues": a.iter().filter(|x| x.reported_issue).count(),
-        },
-        "performance": {
+        }),
+        performance: json!({
             "avgTokensUsed": mean(a.iter().filter_map(|x| x.tokens.map(|t| t as f64))).map(|x| x.round()),
             "avgLatency": mean(a.iter().filter_map(|x| x.latency)).map(|x| round(x, 2)),
             "errorRate": rate(a.iter().filter(|x| x.error).count(), a.len()),
-        },
-        "trends": trends,
-    })
-}
-
-fn num(body: &Value, f: &str, min: f64, max: f64, errs: &mut Vec<FieldError>) -> Option<f64> {
-    match body.get(f) {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_f64() {
-            Some(x) if (min..=max).contains(&x) => Some(x),
-            _ => {
-                errs.push(FieldError::new(
-                    f,
-                    format!("{f} must be a number between {min} and {max}"),
-                ));
-                None
-            }
-        },
-    }
-}
-
-fn flag(body: &Value, f: &str, errs: &mut Vec<FieldError>) -> Option<bool> {
-    match body.get(f) {
-        None | Some(Value::Null) => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            errs.push(FieldError::new(f, format!("{f} must be true or false")));
-            None
-        }
+        }),
+        trends: json!(trends),
     }
 }
 
@@ -353,68 +335,39 @@ impl AnalyticsApi {
     )]
     async fn record_attempt(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
-    ) -> Result<Created> {
+        body: JsonBody<RecordAttemptRequest>,
+    ) -> Result<CreatedAnswer<AttemptRecorded>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
+        let body = body.0;
         let mut errs = Vec::new();
         let mut scores = Map::new();
-        match body.get("scores") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(m)) => {
-                for (k, v) in m {
-                    match v.as_f64() {
-                        Some(x) if (0.0..=100.0).contains(&x) => {
-                            scores.insert(k.clone(), json!(x));
-                        }
-                        _ => errs.push(FieldError::new(
-                            format!("scores.{k}"),
-                            "Scores must be numbers between 0 and 100",
-                        )),
-                    }
-                }
+        for (k, x) in body.scores.iter().flatten() {
+            if (0.0..=100.0).contains(x) {
+                scores.insert(k.clone(), json!(x));
+            } else {
+                errs.push(FieldError::new(
+                    format!("scores.{k}"),
+                    "Scores must be numbers between 0 and 100",
+                ));
             }
-            Some(_) => errs.push(FieldError::new("scores", "scores must be an object")),
         }
-        let score = num(&body, "score", 0.0, 100.0, &mut errs);
-        let duration = num(&body, "duration", 0.0, 86_400.0, &mut errs).map(|x| x.round() as i64);
-        let rating = match body.get("rating") {
-            None | Some(Value::Null) => None,
-            Some(v) => match v.as_i64() {
-                Some(r @ 1..=5) => Some(r),
-                _ => {
-                    errs.push(FieldError::new(
-                        "rating",
-                        "rating must be a whole number from 1 to 5",
-                    ));
-                    None
-                }
-            },
-        };
-        let tokens =
-            num(&body, "tokensUsed", 0.0, 10_000_000.0, &mut errs).map(|x| x.round() as i64);
-        let latency = num(&body, "latency", 0.0, 3_600.0, &mut errs);
-        let completed = flag(&body, "completed", &mut errs).unwrap_or(true);
-        let passed = flag(&body, "passed", &mut errs);
-        let error = flag(&body, "error", &mut errs).unwrap_or(false);
-        let reported = flag(&body, "reportedIssue", &mut errs).unwrap_or(false);
+        let score = body.score;
+        let duration = body.duration.map(|x| x.round() as i64);
+        let rating = body.rating;
+        let tokens = body.tokens_used.map(|x| x.round() as i64);
+        let latency = body.latency;
+        let completed = body.completed.unwrap_or(true);
+        let passed = body.passed;
+        let error = body.error.unwrap_or(false);
+        let reported = body.reported_issue.unwrap_or(false);
         let feedback = body
-            .get("feedback")
-            .and_then(Value::as_str)
+            .feedback
             .map(|s| s.chars().take(5000).collect::<String>());
-        let user_id = match body.get("userId") {
-            None | Some(Value::Null) => p.id.clone(),
-            Some(Value::String(u)) if !u.is_empty() && u.len() <= 100 => u.clone(),
-            Some(_) => {
-                errs.push(FieldError::new("userId", "userId must be a string"));
-                String::new()
-            }
-        };
-        let at = match body.get("completedAt").and_then(Value::as_str) {
+        let user_id = body.user_id.unwrap_or_else(|| p.id.clone());
+        let at = match body.completed_at.as_deref() {
             Some(t) => match parse_time("completedAt", t) {
                 Ok(t) if t <= Utc::now() + Duration::minutes(5) => Some(iso(t)),
                 Ok(_) => {
@@ -466,16 +419,16 @@ impl AnalyticsApi {
                         passed, rating, feedback, reported, tokens, latency, error, at],
                 )?;
                 store::refresh_usage(tx, &s.id)?;
-                record(tx, &p, &meta, "attempt.record", "attempt", &aid, json!({"scenarioId": s.id}), None)?;
-                Ok(json!({
-                    "id": aid, "scenarioId": s.id, "userId": user_id, "score": score, "scores": scores,
-                    "duration": duration, "completed": completed, "passed": passed, "rating": rating,
-                    "tokensUsed": tokens, "latency": latency, "error": error, "reportedIssue": reported,
-                    "completedAt": at,
-                }))
+                record(&WriteCtx::new(tx, Some(&p), &meta), "attempt.record", "attempt", &aid, json!({"scenarioId": s.id}), None)?;
+                Ok(AttemptRecorded {
+                    id: aid, scenario_id: s.id, user_id, score, scores: scores.into_iter().collect(),
+                    duration, completed, passed, rating,
+                    tokens_used: tokens, latency, error, reported_issue: reported,
+                    completed_at: at,
+                })
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// Analytics of a scenario over a period (`7d`, `30d`, `90d`, `1y`, or
@@ -483,15 +436,18 @@ impl AnalyticsApi {
     #[oai(path = "/admin/scenarios/:id/analytics", method = "get")]
     async fn scenario(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         id: Path<String>,
-        period: Query<Option<String>>,
+        period: Query<Option<AnalyticsPeriod>>,
         #[oai(name = "startDate")] start: Query<Option<String>>,
         #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<ScenarioAnalytics>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let per = self::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let per = self::period(
+            period.0.map(AnalyticsPeriod::as_str),
+            start.0.as_deref(),
+            end.0.as_deref(),
+        )?;
         let out = self
             .platform
             .db
@@ -501,37 +457,25 @@ impl AnalyticsApi {
                 Ok(full_analytics(&s, &a, &per))
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Compare the metrics of 2 to 10 scenarios over one period
     /// (`{"scenarioIds": [...], "period": "30d"}`), with the best scenario per metric.
     #[oai(path = "/admin/scenarios/analytics/compare", method = "post")]
-    async fn compare(&self, auth: BearerAuth, body: Json<Value>) -> Result<Doc> {
+    async fn compare(
+        &self,
+        auth: Can<ScenarioRead>,
+        body: JsonBody<CompareScenariosRequest>,
+    ) -> Result<Answer<ScenarioComparison>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let ids: Vec<String> = match body.get("scenarioIds").and_then(Value::as_array) {
-            Some(a) if (2..=10).contains(&a.len()) && a.iter().all(Value::is_string) => {
-                let mut v: Vec<String> = a
-                    .iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect();
-                v.dedup();
-                v
-            }
-            _ => {
-                return Err(ApiError::invalid(
-                    "scenarioIds",
-                    "scenarioIds must list 2 to 10 scenario ids",
-                )
-                .into())
-            }
-        };
+        let body = body.0;
+        let mut ids = body.scenario_ids;
+        ids.dedup();
         let per = self::period(
-            body.get("period").and_then(Value::as_str),
-            body.get("startDate").and_then(Value::as_str),
-            body.get("endDate").and_then(Value::as_str),
+            body.period.map(AnalyticsPeriod::as_str),
+            body.start_date.as_deref(),
+            body.end_date.as_deref(),
         )?;
         let out = self
             .platform
@@ -565,10 +509,14 @@ impl AnalyticsApi {
                         });
                     best.insert(m.into(), pick.map(|(id, _)| id).unwrap_or(Value::Null));
                 }
-                Ok(json!({ "period": per.json(), "scenarios": rows, "best": best }))
+                Ok(ScenarioComparison {
+                    period: per.json(),
+                    scenarios: rows,
+                    best: best.into_iter().collect(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Overview dashboard: scenario counts by status, category and
@@ -578,14 +526,17 @@ impl AnalyticsApi {
     #[oai(path = "/admin/analytics/dashboard", method = "get")]
     async fn dashboard(
         &self,
-        auth: BearerAuth,
-        period: Query<Option<String>>,
+        auth: Can<ScenarioRead>,
+        period: Query<Option<AnalyticsPeriod>>,
         #[oai(name = "startDate")] start: Query<Option<String>>,
         #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<Dashboard>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let per = self::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let per = self::period(
+            period.0.map(AnalyticsPeriod::as_str),
+            start.0.as_deref(),
+            end.0.as_deref(),
+        )?;
         let admin = service::is_training_admin(&p) as i64;
         let out = self
             .platform
@@ -643,21 +594,21 @@ impl AnalyticsApi {
                 for x in &all {
                     *by_day.entry(x.created_at.chars().take(10).collect()).or_default() += 1;
                 }
-                Ok(json!({
-                    "period": per.json(),
-                    "scenarios": {
+                Ok(Dashboard {
+                    period: per.json(),
+                    scenarios: json!({
                         "total": total,
                         "byStatus": by_status,
                         "byCategory": count_by("category")?,
                         "byDifficulty": count_by("difficulty")?,
-                    },
-                    "attempts": metrics(&all),
-                    "topScenarios": top,
-                    "bestRatedScenarios": best,
-                    "dailyAttempts": by_day.iter().map(|(d, n)| json!({"date": d, "attempts": n})).collect::<Vec<_>>(),
-                }))
+                    }),
+                    attempts: metrics(&all),
+                    top_scenarios: top,
+                    best_rated_scenarios: best,
+                    daily_attempts: by_day.iter().map(|(d, n)| json!({"date": d, "attempts": n})).collect::<Vec<_>>(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 }

@@ -1,40 +1,51 @@
 //! Bulk update and bulk delete.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, BearerAuth, Platform};
-use poem_openapi::payload::Json;
+use frontline_platform::{ApiError, Platform};
 use poem_openapi::OpenApi;
 use serde_json::{json, Value};
 
-use super::{apply_update, body_object, delete_one, read_optional, record, Result};
+use frontline_platform::body::JsonBody;
+
+use frontline_platform::write::WriteCtx;
+
+use super::guard::*;
+use super::{apply_update, delete_one, fields_of, record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store;
 
 pub struct BulkApi {
     pub(super) platform: Platform,
 }
 
-fn ids_of(body: &Value) -> std::result::Result<Vec<String>, ApiError> {
-    match body.get("scenarioIds").and_then(Value::as_array) {
-        Some(a) if !a.is_empty() && a.len() <= 100 && a.iter().all(Value::is_string) => {
-            let mut v: Vec<String> = Vec::new();
-            for id in a.iter().filter_map(Value::as_str) {
-                if !v.iter().any(|x| x == id) {
-                    v.push(id.to_string());
-                }
-            }
-            Ok(v)
+/// The ids, each once, in the order given.
+pub(crate) fn distinct(ids: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for id in ids {
+        if !v.contains(id) {
+            v.push(id.clone());
         }
-        _ => Err(ApiError::invalid(
-            "scenarioIds",
-            "scenarioIds must list 1 to 100 scenario ids",
-        )),
     }
+    v
 }
 
-fn message(e: &ApiError) -> Value {
-    json!({ "code": e.code(), "message": e.message, "details": e.details })
+fn failure(id: &str, e: &ApiError) -> BulkFailure {
+    BulkFailure {
+        scenario_id: id.to_string(),
+        error: BulkErrorInfo {
+            code: e.code().to_string(),
+            message: e.message.clone(),
+            details: e
+                .details
+                .iter()
+                .map(|d| ErrorDetail {
+                    field: d.field.clone(),
+                    message: d.message.clone(),
+                })
+                .collect(),
+        },
+    }
 }
 
 /// Bulk operations.
@@ -44,13 +55,16 @@ impl BulkApi {
     /// scenarios (`scenario:update`). Each scenario is updated whole or not
     /// at all; failures are listed per scenario.
     #[oai(path = "/admin/scenarios/bulk/update", method = "patch")]
-    async fn update(&self, auth: BearerAuth, meta: RequestMeta, body: Json<Value>) -> Result<Doc> {
+    async fn update(
+        &self,
+        auth: Can<ScenarioUpdate>,
+        meta: RequestMeta,
+        body: JsonBody<BulkUpdateRequest>,
+    ) -> Result<Answer<BulkUpdateResult>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
-        let body = body_object(Some(body))?;
-        let ids = ids_of(&body)?;
-        let updates = match body.get("updates") {
-            Some(u @ Value::Object(m)) if !m.is_empty() => u.clone(),
+        let ids = distinct(&body.0.scenario_ids);
+        let updates = match fields_of(&body.0.updates) {
+            u @ Value::Object(_) if u.as_object().is_some_and(|m| !m.is_empty()) => u,
             _ => {
                 return Err(ApiError::invalid(
                     "updates",
@@ -77,31 +91,34 @@ impl BulkApi {
                         s.updated_at = service::now();
                         s.updated_by = p.id.clone();
                         store::save_content(tx, &s)?;
-                        record(tx, &p, &meta, "scenario.bulk_update", "scenario", &s.id, json!({"fields": updates.as_object().map(|o| o.keys().collect::<Vec<_>>())}),
+                        record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.bulk_update", "scenario", &s.id, json!({"fields": updates.as_object().map(|o| o.keys().collect::<Vec<_>>())}),
                             Some(("scenario.updated", json!({"scenarioId": s.id, "name": s.name, "status": s.status, "updatedBy": p.id}))))?;
                         Ok(s.id)
                     });
                     match res {
                         Ok(id) => updated.push(id),
-                        Err(e) => errors.push(json!({ "scenarioId": id, "error": message(&e) })),
+                        Err(e) => errors.push(failure(id, &e)),
                     }
                 }
-                Ok(json!({ "updated": updated.len(), "failed": errors.len(), "scenarioIds": updated, "errors": errors }))
+                Ok(BulkUpdateResult { updated: updated.len() as u64, failed: errors.len() as u64, scenario_ids: updated, errors })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Archive up to 100 scenarios, or remove them with `permanent: true`
     /// (platform `admin` only) (`scenario:delete`). Body:
     /// `{"scenarioIds": [...], "permanent": false}`.
     #[oai(path = "/admin/scenarios/bulk/delete", method = "delete")]
-    async fn delete(&self, auth: BearerAuth, meta: RequestMeta, body: poem::Body) -> Result<Doc> {
+    async fn delete(
+        &self,
+        auth: Can<ScenarioDelete>,
+        meta: RequestMeta,
+        body: JsonBody<BulkDeleteRequest>,
+    ) -> Result<Answer<BulkDeleteResult>> {
         let p = auth.0;
-        require(&p, "scenario:delete")?;
-        let body = read_optional(body).await?;
-        let ids = ids_of(&body)?;
-        let permanent = super::opt_bool(&body, "permanent")?.unwrap_or(false);
+        let ids = distinct(&body.0.scenario_ids);
+        let permanent = body.0.permanent.unwrap_or(false);
         if permanent && !p.is_admin() {
             return Err(ApiError::forbidden("Permanent deletion requires SUPER_ADMIN").into());
         }
@@ -111,14 +128,22 @@ impl BulkApi {
             .write(move |tx| {
                 let (mut done, mut errors) = (Vec::new(), Vec::new());
                 for id in &ids {
-                    match store::get(tx, id, &p).and_then(|s| delete_one(tx, &p, &meta, s, permanent)) {
+                    match store::get(tx, id, &p)
+                        .and_then(|s| delete_one(tx, &p, &meta, s, permanent))
+                    {
                         Ok(()) => done.push(id.clone()),
-                        Err(e) => errors.push(json!({ "scenarioId": id, "error": message(&e) })),
+                        Err(e) => errors.push(failure(id, &e)),
                     }
                 }
-                Ok(json!({ "deleted": done.len(), "failed": errors.len(), "permanent": permanent, "scenarioIds": done, "errors": errors }))
+                Ok(BulkDeleteResult {
+                    deleted: done.len() as u64,
+                    failed: errors.len() as u64,
+                    permanent,
+                    scenario_ids: done,
+                    errors,
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 }

@@ -1,16 +1,20 @@
 //! Comments on scenarios, in threads.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{body_object, opt_string, record, Result};
-use crate::model::*;
-use crate::service::{self, require};
+use frontline_platform::body::JsonBody;
+
+use frontline_platform::write::WriteCtx;
+
+use super::guard::*;
+use super::{record, Result};
+use crate::model::{Comment as CommentAnswer, *};
+use crate::service;
 use crate::store;
 
 pub struct CommentsApi {
@@ -41,12 +45,17 @@ fn comment_row(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
     })
 }
 
-fn render(conn: &Connection, scenario_id: &str, c: &Comment) -> ApiResult<Value> {
-    Ok(json!({
-        "id": c.id, "scenarioId": scenario_id, "parentId": c.parent_id, "content": c.content,
-        "author": store::person(conn, &c.author_id)?, "createdAt": c.created_at,
-        "updatedAt": c.updated_at, "edited": c.edited,
-    }))
+fn render(conn: &Connection, scenario_id: &str, c: &Comment) -> ApiResult<CommentAnswer> {
+    Ok(CommentAnswer {
+        id: c.id.clone(),
+        scenario_id: scenario_id.to_string(),
+        parent_id: c.parent_id.clone(),
+        content: c.content.clone(),
+        author: store::person(conn, &c.author_id)?,
+        created_at: c.created_at.clone(),
+        updated_at: c.updated_at.clone(),
+        edited: c.edited,
+    })
 }
 
 fn find(conn: &Connection, scenario_id: &str, id: &str) -> ApiResult<Comment> {
@@ -56,15 +65,13 @@ fn find(conn: &Connection, scenario_id: &str, id: &str) -> ApiResult<Comment> {
         comment_row,
     )
     .optional()?
-    .ok_or_else(|| {
-        ApiError::not_found(format!("Comment {id} not found")).with_code("COMMENT_NOT_FOUND")
-    })
+    .ok_or_else(|| TrainingError::CommentNotFound.with_message(format!("Comment {id} not found")))
 }
 
-fn content_of(body: &Value) -> ApiResult<String> {
-    match opt_string(body, "content", 5000)? {
-        Some(c) if !c.trim().is_empty() => Ok(c.trim().to_string()),
-        _ => Err(ApiError::invalid("content", "Content is required")),
+fn content_of(content: &str) -> ApiResult<String> {
+    match content.trim() {
+        "" => Err(ApiError::invalid("content", "Content is required")),
+        c => Ok(c.to_string()),
     }
 }
 
@@ -75,16 +82,14 @@ impl CommentsApi {
     #[oai(path = "/admin/scenarios/:id/comments", method = "post")]
     async fn add(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
-    ) -> Result<Created> {
+        body: JsonBody<CreateCommentRequest>,
+    ) -> Result<CreatedAnswer<CommentAnswer>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let content = content_of(&body)?;
-        let parent = opt_string(&body, "parentId", 100)?;
+        let content = content_of(&body.0.content)?;
+        let parent = body.0.parent_id;
         let out = self
             .platform
             .db
@@ -105,18 +110,17 @@ impl CommentsApi {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
                     params![c.id, s.id, c.parent_id, c.author_id, c.content, c.created_at],
                 )?;
-                record(tx, &p, &meta, "comment.create", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
+                record(&WriteCtx::new(tx, Some(&p), &meta), "comment.create", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
                 render(tx, &s.id, &c)
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// List a scenario's comments as threads, oldest first, each with its replies.
     #[oai(path = "/admin/scenarios/:id/comments", method = "get")]
-    async fn list(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+    async fn list(&self, auth: Can<ScenarioRead>, id: Path<String>) -> Result<Answer<CommentList>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let out = self
             .platform
             .db
@@ -128,35 +132,32 @@ impl CommentsApi {
                 let rows = stmt.query_map([&s.id], comment_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
                 let mut threads = Vec::new();
                 for c in rows.iter().filter(|c| c.parent_id.is_none()) {
-                    let mut v = render(conn, &s.id, c)?;
+                    let comment = render(conn, &s.id, c)?;
                     let replies = rows
                         .iter()
                         .filter(|r| r.parent_id.as_deref() == Some(&c.id))
                         .map(|r| render(conn, &s.id, r))
                         .collect::<ApiResult<Vec<_>>>()?;
-                    v["replies"] = json!(replies);
-                    threads.push(v);
+                    threads.push(CommentThread { comment, replies });
                 }
-                Ok(json!({ "scenarioId": s.id, "comments": threads, "total": rows.len() }))
+                Ok(CommentList { scenario_id: s.id, comments: threads, total: rows.len() as u64 })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Edit a comment (its author, or a training admin).
     #[oai(path = "/admin/scenarios/:id/comments/:commentId", method = "patch")]
     async fn update(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         meta: RequestMeta,
         id: Path<String>,
         #[oai(name = "commentId")] cid: Path<String>,
-        body: Json<Value>,
-    ) -> Result<Doc> {
+        body: JsonBody<UpdateCommentRequest>,
+    ) -> Result<Answer<CommentAnswer>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let content = content_of(&body)?;
+        let content = content_of(&body.0.content)?;
         let out = self
             .platform
             .db
@@ -173,24 +174,23 @@ impl CommentsApi {
                     "UPDATE training_comments SET content = ?2, updated_at = ?3, edited = 1 WHERE id = ?1",
                     params![c.id, c.content, c.updated_at],
                 )?;
-                record(tx, &p, &meta, "comment.update", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
+                record(&WriteCtx::new(tx, Some(&p), &meta), "comment.update", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
                 render(tx, &s.id, &c)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Delete a comment and its replies (its author, or a training admin).
     #[oai(path = "/admin/scenarios/:id/comments/:commentId", method = "delete")]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         meta: RequestMeta,
         id: Path<String>,
         #[oai(name = "commentId")] cid: Path<String>,
     ) -> Result<NoContent> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         self.platform
             .db
             .write(move |tx| {
@@ -206,9 +206,7 @@ impl CommentsApi {
                     [&c.id],
                 )?;
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "comment.delete",
                     "comment",
                     &c.id,

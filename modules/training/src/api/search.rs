@@ -4,15 +4,18 @@ use std::time::Instant;
 
 use frontline_platform::auth::Principal;
 use frontline_platform::search::{Hit, SearchQuery, SortOrder};
-use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform};
-use poem_openapi::payload::Json;
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::OpenApi;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::{body_object, Result};
+use frontline_platform::body::JsonBody;
+use poem_openapi::types::ToJSON;
+
+use super::guard::*;
+use super::Result;
 use crate::index;
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::round;
 
 pub struct SearchApi {
@@ -37,64 +40,6 @@ pub(crate) fn visibility(q: SearchQuery, p: &Principal) -> SearchQuery {
     }
 }
 
-fn enum_list(
-    filters: &Value,
-    field: &str,
-    allowed: &[&str],
-    errs: &mut Vec<FieldError>,
-) -> Vec<String> {
-    let f = format!("filters.{field}");
-    match filters.get(field) {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => {
-            let mut out = Vec::new();
-            for v in a {
-                match v.as_str() {
-                    Some(s) if allowed.contains(&s) => out.push(s.to_string()),
-                    _ => {
-                        errs.push(FieldError::new(
-                            &f,
-                            format!(
-                                "Invalid {field} value: {} (expected one of: {})",
-                                v.as_str()
-                                    .map(String::from)
-                                    .unwrap_or_else(|| v.to_string()),
-                                allowed.join(", ")
-                            ),
-                        ));
-                        return Vec::new();
-                    }
-                }
-            }
-            out
-        }
-        Some(_) => {
-            errs.push(FieldError::new(&f, format!("{field} must be an array")));
-            Vec::new()
-        }
-    }
-}
-
-fn number(v: &Value, field: &str, min: f64, max: f64, errs: &mut Vec<FieldError>) -> Option<f64> {
-    match v.get(field.rsplit('.').next().unwrap_or(field)) {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(x) if (min..=max).contains(&x) => Some(x),
-            _ => {
-                errs.push(FieldError::new(
-                    field,
-                    format!("{field} must be between {min} and {max}"),
-                ));
-                None
-            }
-        },
-        Some(_) => {
-            errs.push(FieldError::new(field, format!("{field} must be a number")));
-            None
-        }
-    }
-}
-
 /// A parsed search request.
 struct Request {
     query: String,
@@ -110,123 +55,65 @@ struct Request {
     limit: usize,
 }
 
-fn parse(body: &Value, max_limit: usize) -> ApiResult<Request> {
-    let mut errs = Vec::new();
-    let query = match body.get("query") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) if s.chars().count() <= 500 => s.trim().to_string(),
-        Some(Value::String(_)) => {
-            errs.push(FieldError::new(
-                "query",
-                "query must be at most 500 characters",
-            ));
-            String::new()
-        }
-        Some(_) => {
-            errs.push(FieldError::new("query", "query must be a string"));
-            String::new()
-        }
+fn names<T: ToJSON>(values: &Option<Vec<T>>) -> Vec<String> {
+    values
+        .iter()
+        .flatten()
+        .filter_map(|v| v.to_json().and_then(|j| j.as_str().map(String::from)))
+        .collect()
+}
+
+fn parse(body: &SearchRequest, max_limit: usize) -> ApiResult<Request> {
+    let filters = body.filters.clone().unwrap_or_default();
+    let sort_by = body
+        .sort
+        .as_ref()
+        .and_then(|s| s.by)
+        .unwrap_or(SearchSortBy::Relevance);
+    let order = body
+        .sort
+        .as_ref()
+        .and_then(|s| s.order)
+        .unwrap_or(SortDirection::Desc);
+    let (order_name, ord) = match order {
+        SortDirection::Asc => ("asc", SortOrder::Asc),
+        SortDirection::Desc => ("desc", SortOrder::Desc),
     };
-    let empty = json!({});
-    let filters = match body.get("filters") {
-        None | Some(Value::Null) => &empty,
-        Some(f @ Value::Object(_)) => f,
-        Some(_) => {
-            errs.push(FieldError::new("filters", "filters must be an object"));
-            &empty
-        }
+    let sort_name = match sort_by {
+        SearchSortBy::Relevance => "relevance",
+        SearchSortBy::CreatedAt => "createdAt",
+        SearchSortBy::UpdatedAt => "updatedAt",
+        SearchSortBy::UsageCount => "usageCount",
+        SearchSortBy::Rating => "rating",
     };
-    let categories = enum_list(filters, "categories", service::CATEGORIES, &mut errs);
-    let difficulties = enum_list(filters, "difficulties", service::DIFFICULTIES, &mut errs);
-    let status = enum_list(filters, "status", service::STATUSES, &mut errs);
-    let min_rating = number(filters, "filters.minRating", 0.0, 5.0, &mut errs);
-    let min_usage = number(filters, "filters.minUsageCount", 0.0, 1e12, &mut errs);
-    let (mut sort, mut sort_name, mut order_name) = (None, "relevance", "desc");
-    match body.get("sort") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(s)) => {
-            let by = s.get("by").and_then(Value::as_str).unwrap_or("relevance");
-            let order = match s.get("order").and_then(Value::as_str).unwrap_or("desc") {
-                "asc" => Some(("asc", SortOrder::Asc)),
-                "desc" => Some(("desc", SortOrder::Desc)),
-                _ => {
-                    errs.push(FieldError::new(
-                        "sort.order",
-                        "sort.order must be asc or desc",
-                    ));
-                    None
-                }
-            };
-            match SEARCH_SORTS.iter().find(|(k, _)| *k == by) {
-                Some((k, None)) if matches!(order, Some(("asc", _))) => {
-                    sort_name = k;
-                    errs.push(FieldError::new(
-                        "sort.order",
-                        "relevance sorts the best match first only (desc); sort.order asc needs sort.by createdAt, updatedAt, usageCount or rating",
-                    ));
-                }
-                Some((k, field)) => {
-                    sort_name = k;
-                    if let Some((o, ord)) = order {
-                        order_name = o;
-                        sort = field.map(|f| (f, ord));
-                    }
-                }
-                None => errs.push(FieldError::new(
-                    "sort.by",
-                    format!(
-                        "sort.by must be one of: {}",
-                        SEARCH_SORTS
-                            .iter()
-                            .map(|(k, _)| *k)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )),
-            }
-        }
-        Some(_) => errs.push(FieldError::new("sort", "sort must be an object")),
+    if sort_by == SearchSortBy::Relevance && order == SortDirection::Asc {
+        return Err(ApiError::invalid(
+            "sort.order",
+            "relevance sorts the best match first only (desc); sort.order asc needs sort.by createdAt, updatedAt, usageCount or rating",
+        ));
     }
-    let page = match body.get("page") {
-        None | Some(Value::Null) => 1,
-        Some(v) => match v.as_u64() {
-            Some(n) if (1..=10_000).contains(&n) => n as usize,
-            _ => {
-                errs.push(FieldError::new(
-                    "page",
-                    "page must be a whole number from 1 to 10000",
-                ));
-                1
-            }
-        },
-    };
-    let limit = match body.get("limit") {
-        None | Some(Value::Null) => 20,
-        Some(v) => match v.as_u64() {
-            Some(n) if n >= 1 && n as usize <= max_limit => n as usize,
-            _ => {
-                errs.push(FieldError::new(
-                    "limit",
-                    format!("limit must be a whole number from 1 to {max_limit}"),
-                ));
-                20
-            }
-        },
-    };
-    if !errs.is_empty() {
-        return Err(ApiError::validation(errs));
+    let sort = SEARCH_SORTS
+        .iter()
+        .find(|(k, _)| *k == sort_name)
+        .and_then(|(_, field)| field.map(|f| (f, ord)));
+    let limit = body.limit.unwrap_or(20) as usize;
+    if limit > max_limit {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("limit must be a whole number from 1 to {max_limit}"),
+        ));
     }
     Ok(Request {
-        query,
-        categories,
-        difficulties,
-        status,
-        min_rating,
-        min_usage,
+        query: body.query.as_deref().unwrap_or_default().trim().to_string(),
+        categories: names(&filters.categories),
+        difficulties: names(&filters.difficulties),
+        status: names(&filters.status),
+        min_rating: filters.min_rating,
+        min_usage: filters.min_usage_count,
         sort,
         sort_name,
         order_name,
-        page,
+        page: body.page.unwrap_or(1) as usize,
         limit,
     })
 }
@@ -240,8 +127,8 @@ fn field_str(h: &Hit, k: &str) -> Value {
 }
 
 /// One search result as the document prints it.
-fn render(h: &Hit) -> Value {
-    let mut highlights = Map::new();
+fn render(h: &Hit) -> SearchResult {
+    let mut highlights = std::collections::BTreeMap::new();
     for (k, v) in &h.highlights {
         if k == "tags" {
             let tags: Vec<&str> = v.split(", ").filter(|t| t.contains("<em>")).collect();
@@ -250,22 +137,22 @@ fn render(h: &Hit) -> Value {
             highlights.insert(k.clone(), json!(v));
         }
     }
-    json!({
-        "id": h.id,
-        "name": field_str(h, "name"),
-        "description": field_str(h, "description"),
-        "category": field_str(h, "categoryKey"),
-        "difficulty": field_str(h, "difficulty"),
-        "status": field_str(h, "status"),
-        "tags": h.fields.get("tagList").cloned().unwrap_or(json!([])),
-        "relevanceScore": round(h.normalized_score as f64, 4),
-        "matchedFields": h.matched_fields,
-        "highlights": highlights,
-        "analytics": {
+    SearchResult {
+        id: h.id.clone(),
+        name: field_str(h, "name"),
+        description: field_str(h, "description"),
+        category: field_str(h, "categoryKey"),
+        difficulty: field_str(h, "difficulty"),
+        status: field_str(h, "status"),
+        tags: h.fields.get("tagList").cloned().unwrap_or(json!([])),
+        relevance_score: round(h.normalized_score as f64, 4),
+        matched_fields: h.matched_fields.iter().map(|f| f.to_string()).collect(),
+        highlights,
+        analytics: json!({
             "averageRating": h.fields.get("rating").and_then(Value::as_f64).map(|r| round(r, 2)),
             "usageCount": h.fields.get("usageCount").cloned().unwrap_or(json!(0)),
-        },
-    })
+        }),
+    }
 }
 
 /// Search.
@@ -280,11 +167,14 @@ impl SearchApi {
     /// best hit is 1), `matchedFields` and `highlights` with `<em>` around the
     /// matching words; `searchMeta.processingTime` is the measured time in ms.
     #[oai(path = "/admin/scenarios/search", method = "post")]
-    async fn search(&self, auth: BearerAuth, body: Json<Value>) -> Result<Doc> {
+    async fn search(
+        &self,
+        auth: Can<ScenarioRead>,
+        body: JsonBody<Option<SearchRequest>>,
+    ) -> Result<Answer<SearchResults>> {
         let started = Instant::now();
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
+        let body = body.0.unwrap_or_default();
         let max = (self.platform.settings.max_page_size as usize).clamp(1, 100);
         let r = parse(&body, max)?;
         let mut q = visibility(SearchQuery::new(r.query.clone()), &p)
@@ -310,22 +200,29 @@ impl SearchApi {
         }
         let idx = index::index(&self.platform)?;
         let res = self.platform.search.query(&idx, q).await?;
-        let results: Vec<Value> = res.hits.iter().map(render).collect();
+        let results: Vec<SearchResult> = res.hits.iter().map(render).collect();
         let total = res.total as u64;
         let pages = total.div_ceil(r.limit as u64);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        Ok(Doc::Ok(Json(json!({
-            "results": results,
-            "pagination": {
-                "page": r.page, "limit": r.limit, "total": total, "totalPages": pages,
-                "hasNext": (r.page as u64) < pages, "hasPrev": r.page > 1,
+        Ok(ok(SearchResults {
+            results,
+            pagination: Pagination {
+                page: r.page as u64,
+                limit: r.limit as u64,
+                total,
+                total_pages: pages,
+                has_next: (r.page as u64) < pages,
+                has_prev: r.page > 1,
             },
-            "sort": { "by": r.sort_name, "order": r.order_name },
-            "searchMeta": {
-                "query": r.query,
-                "processingTime": round(ms, 2),
-                "totalResults": total,
+            sort: AppliedSort {
+                by: r.sort_name.into(),
+                order: r.order_name.into(),
             },
-        }))))
+            search_meta: SearchMeta {
+                query: r.query,
+                processing_time: round(ms, 2),
+                total_results: total,
+            },
+        }))
     }
 }

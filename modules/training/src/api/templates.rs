@@ -2,16 +2,20 @@
 
 use frontline_platform::auth::Principal;
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::{ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use super::{body_object, check_enum, record, Result};
+use frontline_platform::body::JsonBody;
+
+use frontline_platform::write::WriteCtx;
+
+use super::guard::*;
+use super::{fields_of, record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store;
 
 pub struct TemplatesApi {
@@ -26,26 +30,27 @@ fn template_row(
     conn: &Connection,
     r: &rusqlite::Row,
     viewer: &Principal,
-) -> rusqlite::Result<(Value, Value)> {
+) -> rusqlite::Result<(Template, Value)> {
     let vars: String = r.get(8)?;
     let body: String = r.get(9)?;
     let id: String = r.get(0)?;
     Ok((
-        json!({
-            "id": id,
-            "name": r.get::<_, String>(1)?,
-            "description": r.get::<_, String>(2)?,
-            "thumbnail": r.get::<_, Option<String>>(3)?,
-            "category": r.get::<_, String>(4)?,
-            "difficulty": r.get::<_, String>(5)?,
-            "industry": r.get::<_, Option<String>>(6)?,
-            "isFeatured": r.get::<_, bool>(7)?,
-            "variables": serde_json::from_str::<Value>(&vars).unwrap_or(json!([])),
-            "createdBy": r.get::<_, String>(10)?,
-            "createdAt": r.get::<_, String>(11)?,
-            "usageCount": 0,
-            "averageRating": Value::Null,
-        }),
+        Template {
+            id: id.clone(),
+            name: r.get(1)?,
+            description: r.get(2)?,
+            thumbnail: r.get(3)?,
+            category: r.get(4)?,
+            difficulty: r.get(5)?,
+            industry: r.get(6)?,
+            is_featured: r.get(7)?,
+            variables: serde_json::from_str::<Value>(&vars).unwrap_or(json!([])),
+            created_by: r.get(10)?,
+            created_at: r.get(11)?,
+            usage_count: 0,
+            average_rating: None,
+            content: None,
+        },
         serde_json::from_str::<Value>(&body).unwrap_or(json!({})),
     ))
     .map(|(mut t, b)| {
@@ -62,23 +67,21 @@ fn template_row(
             rusqlite::params![id, viewer.id, admin],
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?)),
         ) {
-            t["usageCount"] = json!(n);
-            t["averageRating"] = json!(rating.map(|x| store::round(x, 2)));
+            t.usage_count = n;
+            t.average_rating = rating.map(|x| store::round(x, 2));
         }
         (t, b)
     })
 }
 
-fn template(conn: &Connection, id: &str, viewer: &Principal) -> ApiResult<(Value, Value)> {
+fn template(conn: &Connection, id: &str, viewer: &Principal) -> ApiResult<(Template, Value)> {
     conn.query_row(
         &format!("SELECT {TCOLS} FROM training_templates WHERE id = ?1"),
         [id],
         |r| template_row(conn, r, viewer),
     )
     .optional()?
-    .ok_or_else(|| {
-        ApiError::not_found(format!("Template {id} not found")).with_code("TEMPLATE_NOT_FOUND")
-    })
+    .ok_or_else(|| TrainingError::TemplateNotFound.with_message(format!("Template {id} not found")))
 }
 
 /// Scenario templates.
@@ -89,19 +92,16 @@ impl TemplatesApi {
     #[oai(path = "/admin/templates", method = "get")]
     async fn list(
         &self,
-        auth: BearerAuth,
-        category: Query<Option<String>>,
-        difficulty: Query<Option<String>>,
+        auth: Can<TemplateRead>,
+        category: Query<Option<Category>>,
+        difficulty: Query<Option<Difficulty>>,
         featured: Query<Option<bool>>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<TemplateList>> {
         let p = auth.0;
-        require(&p, "template:read")?;
-        if let Some(c) = &category.0 {
-            check_enum("category", std::slice::from_ref(c), service::CATEGORIES)?;
-        }
-        if let Some(d) = &difficulty.0 {
-            check_enum("difficulty", std::slice::from_ref(d), service::DIFFICULTIES)?;
-        }
+        let (category, difficulty) = (
+            category.0.as_ref().map(name_of),
+            difficulty.0.as_ref().map(name_of),
+        );
         let out = self
             .platform
             .db
@@ -113,34 +113,35 @@ impl TemplatesApi {
                      ORDER BY is_featured DESC, name"
                 ))?;
                 let rows = stmt
-                    .query_map(
-                        rusqlite::params![category.0, difficulty.0, featured.0],
-                        |r| template_row(conn, r, &p),
-                    )?
+                    .query_map(rusqlite::params![category, difficulty, featured.0], |r| {
+                        template_row(conn, r, &p)
+                    })?
                     .map(|r| r.map(|(t, _)| t))
                     .collect::<std::result::Result<Vec<_>, _>>()?;
-                Ok(json!({ "templates": rows, "total": rows.len() }))
+                Ok(TemplateList {
+                    total: rows.len() as u64,
+                    templates: rows,
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// One template with its variables and the scenario content it fills in
     /// (`template:read`).
     #[oai(path = "/admin/templates/:id", method = "get")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+    async fn get(&self, auth: Can<TemplateRead>, id: Path<String>) -> Result<Answer<Template>> {
         let p = auth.0;
-        require(&p, "template:read")?;
         let out = self
             .platform
             .db
             .read(move |conn| {
                 let (mut t, body) = template(conn, &id.0, &p)?;
-                t["content"] = body;
+                t.content = Some(body);
                 Ok(t)
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Create a scenario from a template (`scenario:create`). Every required
@@ -149,20 +150,19 @@ impl TemplatesApi {
     #[oai(path = "/admin/templates/:id/create-scenario", method = "post")]
     async fn create_scenario(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioCreate>,
         meta: RequestMeta,
         id: Path<String>,
-        body: Json<Value>,
-    ) -> Result<Created> {
+        body: JsonBody<CreateFromTemplateRequest>,
+    ) -> Result<CreatedAnswer<ScenarioFromTemplate>> {
         let p = auth.0;
-        require(&p, "scenario:create")?;
-        let body = body_object(Some(body))?;
+        let body = fields_of(&body.0);
         let out = self
             .platform
             .db
             .write(move |tx| {
                 let (t, tbody) = template(tx, &id.0, &p)?;
-                let values = service::template_values(&t["variables"], body.get("variables").unwrap_or(&Value::Null))?;
+                let values = service::template_values(&t.variables, body.get("variables").unwrap_or(&Value::Null))?;
                 let mut doc = service::substitute(&tbody, &values);
                 doc["name"] = body.get("name").cloned().unwrap_or(Value::Null);
                 for k in ["description", "difficulty", "tags", "isPrivate", "tenantId"] {
@@ -177,11 +177,11 @@ impl TemplatesApi {
                 }
                 let content = service::content_of(&doc);
                 let s = store::insert(tx, &content, "DRAFT", &slug, Some(&id.0), &p.id, &format!("Created from template {}", id.0))?;
-                record(tx, &p, &meta, "scenario.create", "scenario", &s.id, json!({"templateId": id.0}),
+                record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.create", "scenario", &s.id, json!({"templateId": id.0}),
                     Some(("scenario.created", json!({"scenarioId": s.id, "name": s.name, "status": s.status, "templateId": id.0, "createdBy": p.id}))))?;
-                Ok(json!({ "id": s.id, "name": s.name, "slug": s.slug, "templateId": id.0, "status": s.status, "createdAt": s.created_at }))
+                Ok(ScenarioFromTemplate { id: s.id, name: s.name, slug: s.slug, template_id: id.0.clone(), status: s.status, created_at: s.created_at })
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 }

@@ -7,16 +7,21 @@ use std::time::{Duration, Instant};
 use frontline_platform::auth::Principal;
 use frontline_platform::files::NewFile;
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
-use poem_openapi::payload::Json;
+use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{Multipart, OpenApi};
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
-use super::{apply_update, body_object, event_data, record, Result};
+use frontline_platform::body::{parse_strict, JsonBody};
+use frontline_platform::FieldError;
+
+use frontline_platform::write::WriteCtx;
+
+use super::guard::*;
+use super::{apply_update, event_data, record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, round};
 
 pub struct TransferApi {
@@ -29,8 +34,6 @@ pub const MAX_IMPORT_ROWS: usize = 1000;
 /// Most entries a zipped import may list; its JSON file may expand to at
 /// most [`MAX_IMPORT_BYTES`] (checked while inflating, not after).
 pub const MAX_ZIP_ENTRIES: usize = 16;
-/// Most scenarios per export.
-pub const MAX_EXPORT: usize = 1000;
 /// How long export files and import error reports (and their links) live.
 const FILE_TTL: Duration = Duration::from_secs(24 * 3600);
 
@@ -54,63 +57,55 @@ struct Options {
     overwrite: bool,
 }
 
+/// The `options` field: JSON checked against [`ImportOptions`], each bad
+/// field named `options.<field>`.
 fn parse_options(raw: Option<&str>) -> ApiResult<Options> {
     let v: Value = match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => json!({}),
+        None => Value::Null,
         Some(s) => serde_json::from_str(s).map_err(|e| {
             ApiError::invalid("options", format!("options must be a JSON object: {e}"))
         })?,
     };
-    if !v.is_object() {
-        return Err(ApiError::invalid(
-            "options",
-            "options must be a JSON object",
-        ));
-    }
-    let flag = |k: &str, default: bool| -> ApiResult<bool> {
-        match v.get(k) {
-            None | Some(Value::Null) => Ok(default),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(ApiError::invalid(
-                format!("options.{k}"),
-                format!("options.{k} must be true or false"),
-            )),
-        }
-    };
-    let default_status = match v.get("defaultStatus") {
-        None | Some(Value::Null) => "DRAFT".to_string(),
-        Some(Value::String(s)) if service::WRITABLE_STATUSES.contains(&s.as_str()) => s.clone(),
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "options.defaultStatus",
-                format!(
-                    "options.defaultStatus must be one of: {}",
-                    service::WRITABLE_STATUSES.join(", ")
-                ),
-            ))
-        }
-    };
+    let o = parse_strict::<Option<ImportOptions>>(v)
+        .map_err(|e| {
+            let details = e
+                .details
+                .iter()
+                .map(|d| match d.field.as_str() {
+                    "body" => FieldError::new("options", format!("options {}", d.message)),
+                    f => FieldError::new(
+                        format!("options.{f}"),
+                        format!("options.{f} {}", d.message),
+                    ),
+                })
+                .collect();
+            ApiError::validation(details)
+        })?
+        .unwrap_or_default();
     Ok(Options {
-        validate_only: flag("validateOnly", false)?,
-        skip_errors: flag("skipErrors", true)?,
-        default_status,
-        overwrite: flag("overwriteExisting", false)?,
+        validate_only: o.validate_only.unwrap_or(false),
+        skip_errors: o.skip_errors.unwrap_or(true),
+        default_status: o
+            .default_status
+            .unwrap_or(WritableStatus::Draft)
+            .as_str()
+            .to_string(),
+        overwrite: o.overwrite_existing.unwrap_or(false),
     })
 }
 
 fn bad_zip(msg: impl Into<String>) -> ApiError {
-    ApiError::invalid("file", msg).with_code("INVALID_FILE")
+    TrainingError::InvalidFile.invalid("file", msg)
 }
 
 fn unpacked_too_large() -> ApiError {
-    ApiError::invalid(
+    TrainingError::FileTooLarge.invalid(
         "file",
         format!(
             "The zip's JSON file must unpack to at most {} MB",
             MAX_IMPORT_BYTES / (1024 * 1024)
         ),
     )
-    .with_code("FILE_TOO_LARGE")
 }
 
 /// The number of entries a zip's end-of-central-directory record declares,
@@ -175,41 +170,34 @@ fn unzip_import(bytes: Vec<u8>) -> ApiResult<Vec<u8>> {
 fn rows_of(bytes: &[u8]) -> ApiResult<Vec<Value>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let v: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::invalid("file", format!("The file is not valid JSON: {e}"))
-            .with_code("INVALID_FILE")
+        TrainingError::InvalidFile.invalid("file", format!("The file is not valid JSON: {e}"))
     })?;
     let rows =
         match v {
             Value::Array(a) => a,
             Value::Object(mut o) => match o.remove("scenarios") {
                 Some(Value::Array(a)) => a,
-                _ => return Err(ApiError::invalid(
+                _ => return Err(TrainingError::InvalidFile.invalid(
                     "file",
                     "The file must hold an array of scenarios or an object with a scenarios array",
-                )
-                .with_code("INVALID_FILE")),
+                )),
             },
             _ => {
-                return Err(
-                    ApiError::invalid("file", "The file must hold an array of scenarios")
-                        .with_code("INVALID_FILE"),
-                )
+                return Err(TrainingError::InvalidFile
+                    .invalid("file", "The file must hold an array of scenarios"))
             }
         };
     if rows.is_empty() {
-        return Err(
-            ApiError::invalid("file", "The file holds no scenarios").with_code("INVALID_FILE")
-        );
+        return Err(TrainingError::InvalidFile.invalid("file", "The file holds no scenarios"));
     }
     if rows.len() > MAX_IMPORT_ROWS {
-        return Err(ApiError::invalid(
+        return Err(TrainingError::InvalidFile.invalid(
             "file",
             format!(
                 "At most {MAX_IMPORT_ROWS} scenarios per import (the file has {})",
                 rows.len()
             ),
-        )
-        .with_code("INVALID_FILE"));
+        ));
     }
     Ok(rows)
 }
@@ -217,12 +205,17 @@ fn rows_of(bytes: &[u8]) -> ApiResult<Vec<Value>> {
 /// What happened to one row.
 enum Outcome {
     Imported(String),
-    Skipped(Vec<Value>),
-    Failed(Vec<Value>),
+    Skipped(Vec<ImportError>),
+    Failed(Vec<ImportError>),
 }
 
-fn row_error(row: usize, name: &Value, field: Option<&str>, msg: &str) -> Value {
-    json!({ "row": row, "scenarioName": name, "error": msg, "field": field })
+fn row_error(row: usize, name: &Value, field: Option<&str>, msg: &str) -> ImportError {
+    ImportError {
+        row: row as u64,
+        scenario_name: name.clone(),
+        error: msg.to_string(),
+        field: field.map(String::from),
+    }
 }
 
 fn import_row(
@@ -310,9 +303,7 @@ fn import_row(
                 &s.updated_at,
             )?;
             record(
-                tx,
-                p,
-                meta,
+                &WriteCtx::new(tx, Some(p), meta),
                 "scenario.import",
                 "scenario",
                 &s.id,
@@ -336,9 +327,7 @@ fn import_row(
         None => {
             let s = store::insert(tx, &content, &status, &slug, None, &p.id, "Bulk import")?;
             record(
-                tx,
-                p,
-                meta,
+                &WriteCtx::new(tx, Some(p), meta),
                 "scenario.import",
                 "scenario",
                 &s.id,
@@ -380,14 +369,18 @@ impl TransferApi {
     /// invalid field is one entry of `errors`. When there are errors,
     /// `downloadErrorReport` is a signed link (24 hours) to them as JSON.
     #[oai(path = "/admin/scenarios/bulk/import", method = "post")]
-    async fn import(&self, auth: BearerAuth, meta: RequestMeta, form: ImportForm) -> Result<Doc> {
+    async fn import(
+        &self,
+        auth: Can<ScenarioCreate>,
+        meta: RequestMeta,
+        form: ImportForm,
+    ) -> Result<Answer<ImportResult>> {
         let started = Instant::now();
         let p = auth.0;
-        require(&p, "scenario:create")?;
         let o = parse_options(form.options.as_deref())?;
         if form.file.size() > MAX_IMPORT_BYTES {
-            return Err(ApiError::invalid("file", "The file must be at most 10 MB")
-                .with_code("FILE_TOO_LARGE")
+            return Err(TrainingError::FileTooLarge
+                .invalid("file", "The file must be at most 10 MB")
                 .into());
         }
         let file_name = form.file.file_name().unwrap_or("import.json").to_string();
@@ -408,7 +401,7 @@ impl TransferApi {
             .db
             .write(move |tx| {
                 tx.execute_batch("SAVEPOINT training_import")?;
-                let run = || -> ApiResult<(Vec<String>, usize, usize, Vec<Value>)> {
+                let run = || -> ApiResult<(Vec<String>, usize, usize, Vec<ImportError>)> {
                     let (mut ids, mut skipped, mut failed, mut errors) = (Vec::new(), 0, 0, Vec::new());
                     for (i, row) in rows.iter().enumerate() {
                         match import_row(tx, &p, &meta, &o, i + 1, row)? {
@@ -438,7 +431,7 @@ impl TransferApi {
                 } else {
                     tx.execute_batch("ROLLBACK TO training_import; RELEASE training_import")?;
                 }
-                record(tx, &p, &meta, "scenario.bulk_import", "import", &iid,
+                record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.bulk_import", "import", &iid,
                     json!({"file": file_name, "rows": rows.len(), "imported": if commit { ids.len() } else { 0 },
                         "skipped": skipped, "failed": failed, "validateOnly": o.validate_only, "committed": commit}), None)?;
                 Ok((ids, skipped, failed, errors, commit))
@@ -447,7 +440,8 @@ impl TransferApi {
         let report = if errors.is_empty() {
             None
         } else {
-            let doc = json!({ "importId": import_id, "errors": errors });
+            let rows: Vec<Value> = errors.iter().map(super::fields_of).collect();
+            let doc = json!({ "importId": import_id, "errors": rows });
             let bytes =
                 serde_json::to_vec_pretty(&doc).map_err(|e| ApiError::internal(e.to_string()))?;
             let f = self
@@ -464,26 +458,26 @@ impl TransferApi {
         };
         let valid = ids.len();
         let imported = if committed { valid } else { 0 };
-        Ok(Doc::Ok(Json(json!({
-            "importId": import_id,
-            "imported": imported,
-            "skipped": skipped,
-            "failed": failed,
-            "valid": valid,
-            "validateOnly": validate_only,
-            "committed": committed,
-            "message": if validate_only {
+        Ok(ok(ImportResult {
+            import_id,
+            imported: imported as u64,
+            skipped: skipped as u64,
+            failed: failed as u64,
+            valid: valid as u64,
+            validate_only,
+            committed,
+            message: if validate_only {
                 "Validation only: nothing was written".to_string()
             } else if !committed {
                 "Nothing was imported: some rows have errors and skipErrors is false".to_string()
             } else {
                 format!("{imported} scenarios imported")
             },
-            "errors": errors,
-            "scenarioIds": if committed { json!(ids) } else { json!([]) },
-            "processingTime": round(started.elapsed().as_secs_f64(), 3),
-            "downloadErrorReport": report,
-        }))))
+            errors,
+            scenario_ids: if committed { ids } else { Vec::new() },
+            processing_time: round(started.elapsed().as_secs_f64(), 3),
+            download_error_report: report,
+        }))
     }
 
     /// Bulk export (`scenario:read`) of up to 1000 scenarios (`scenarioIds`)
@@ -494,39 +488,22 @@ impl TransferApi {
     /// works without a token until `expiresAt`, `fileSize` its size in bytes.
     /// The exported file can be imported again. Unknown ids answer 404.
     #[oai(path = "/admin/scenarios/bulk/export", method = "post")]
-    async fn export(&self, auth: BearerAuth, meta: RequestMeta, body: Json<Value>) -> Result<Doc> {
+    async fn export(
+        &self,
+        auth: Can<ScenarioRead>,
+        meta: RequestMeta,
+        body: JsonBody<BulkExportRequest>,
+    ) -> Result<Answer<ExportResult>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let body = body_object(Some(body))?;
-        let ids: Vec<String> = match body.get("scenarioIds").and_then(Value::as_array) {
-            Some(a) if !a.is_empty() && a.len() <= MAX_EXPORT && a.iter().all(Value::is_string) => {
-                let mut v: Vec<String> = Vec::new();
-                for id in a.iter().filter_map(Value::as_str) {
-                    if !v.iter().any(|x| x == id) {
-                        v.push(id.to_string());
-                    }
-                }
-                v
-            }
-            _ => {
-                return Err(ApiError::invalid(
-                    "scenarioIds",
-                    format!("scenarioIds must list 1 to {MAX_EXPORT} scenario ids"),
-                )
-                .into())
-            }
+        let body = body.0;
+        let ids = super::bulk::distinct(&body.scenario_ids);
+        let format = "json";
+        let compression = match body.compression.unwrap_or(Compression::None) {
+            Compression::Zip => "zip",
+            Compression::None => "none",
         };
-        let format = super::opt_string(&body, "format", 20)?.unwrap_or_else(|| "json".into());
-        if format != "json" {
-            return Err(ApiError::invalid("format", "format must be json").into());
-        }
-        let compression =
-            super::opt_string(&body, "compression", 20)?.unwrap_or_else(|| "none".into());
-        if !["zip", "none"].contains(&compression.as_str()) {
-            return Err(ApiError::invalid("compression", "compression must be zip or none").into());
-        }
-        let with_analytics = super::opt_bool(&body, "includeAnalytics")?.unwrap_or(false);
-        let with_versions = super::opt_bool(&body, "includeVersions")?.unwrap_or(false);
+        let with_analytics = body.include_analytics.unwrap_or(false);
+        let with_versions = body.include_versions.unwrap_or(false);
         let export_id = service::new_id("exp");
         let created_at = service::now();
         let (pp, eid, at) = (p.clone(), export_id.clone(), created_at.clone());
@@ -539,9 +516,9 @@ impl TransferApi {
                 for id in &ids {
                     match store::get(conn, id, &pp) {
                         Ok(s) => {
-                            let mut d = store::render_full(conn, &s)?;
+                            let mut d = super::fields_of(&store::render_full(conn, &s)?);
                             if with_analytics {
-                                d["analytics"] = store::summary(conn, &s.id)?;
+                                d["analytics"] = super::fields_of(&store::summary(conn, &s.id)?);
                             }
                             if with_versions {
                                 let mut stmt = conn.prepare(
@@ -570,8 +547,7 @@ impl TransferApi {
                     }
                 }
                 if !missing.is_empty() {
-                    return Err(ApiError::not_found(format!("Scenarios not found: {}", missing.join(", ")))
-                        .with_code("SCENARIO_NOT_FOUND")
+                    return Err(TrainingError::ScenarioNotFound.with_message(format!("Scenarios not found: {}", missing.join(", ")))
                         .with_extra("missingIds", json!(missing)));
                 }
                 let mut m = Map::new();
@@ -619,9 +595,7 @@ impl TransferApi {
             .db
             .write(move |tx| {
                 record(
-                    tx,
-                    &p,
-                    &mm,
+                    &WriteCtx::new(tx, Some(&p), &mm),
                     "scenario.bulk_export",
                     "export",
                     &eid,
@@ -630,16 +604,21 @@ impl TransferApi {
                 )
             })
             .await?;
-        Ok(Doc::Ok(Json(json!({
-            "exportId": export_id,
-            "downloadUrl": url,
-            "expiresAt": expires.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-            "fileSize": f.size,
-            "fileName": f.filename,
-            "scenarioCount": count,
-            "format": format,
-            "compression": if name.ends_with(".zip") { "zip" } else { "none" },
-            "createdAt": created_at,
-        }))))
+        Ok(ok(ExportResult {
+            export_id,
+            download_url: url,
+            expires_at: expires.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            file_size: f.size,
+            file_name: f.filename,
+            scenario_count: count,
+            format: format.into(),
+            compression: if name.ends_with(".zip") {
+                "zip"
+            } else {
+                "none"
+            }
+            .into(),
+            created_at,
+        }))
     }
 }

@@ -1,16 +1,20 @@
 //! Version history, comparison and restore.
 
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
+use frontline_platform::{ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use super::{opt_bool, opt_string, read_optional, record, Result};
+use frontline_platform::body::JsonBody;
+
+use frontline_platform::write::WriteCtx;
+
+use super::guard::*;
+use super::{record, Result};
 use crate::model::*;
-use crate::service::{self, require};
+use crate::service;
 use crate::store::{self, Scenario};
 
 pub struct VersionsApi {
@@ -55,20 +59,22 @@ fn version(conn: &Connection, scenario_id: &str, number: i64) -> ApiResult<Versi
     )
     .optional()?
     .ok_or_else(|| {
-        ApiError::not_found(format!(
+        TrainingError::VersionNotFound.with_message(format!(
             "Version {number} of scenario {scenario_id} not found"
         ))
-        .with_code("VERSION_NOT_FOUND")
     })
 }
 
-fn creator(conn: &Connection, id: &str) -> ApiResult<Value> {
+fn creator(conn: &Connection, id: &str) -> ApiResult<VersionCreator> {
     let p = store::person(conn, id)?;
-    Ok(json!({ "name": p["name"], "email": p["email"] }))
+    Ok(VersionCreator {
+        name: p.name,
+        email: p.email,
+    })
 }
 
 /// The version list of `s`, newest first.
-pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<Value>> {
+pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<VersionSummary>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {VCOLS} FROM training_versions WHERE scenario_id = ?1 ORDER BY version_number DESC"
     ))?;
@@ -77,17 +83,17 @@ pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<Va
         .collect::<std::result::Result<Vec<_>, _>>()?;
     rows.iter()
         .map(|v| {
-            Ok(json!({
-                "versionId": v.id,
-                "versionNumber": v.number,
-                "changelog": v.changelog,
-                "createdBy": v.created_by,
-                "creator": creator(conn, &v.created_by)?,
-                "createdAt": v.created_at,
-                "isActive": v.number == s.version_number,
-                "publishedAt": v.published_at,
-                "restoredFromVersion": v.restored_from,
-            }))
+            Ok(VersionSummary {
+                version_id: v.id.clone(),
+                version_number: v.number,
+                changelog: v.changelog.clone(),
+                created_by: v.created_by.clone(),
+                creator: creator(conn, &v.created_by)?,
+                created_at: v.created_at.clone(),
+                is_active: v.number == s.version_number,
+                published_at: v.published_at.clone(),
+                restored_from_version: v.restored_from,
+            })
         })
         .collect()
 }
@@ -97,22 +103,27 @@ pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<Va
 impl VersionsApi {
     /// List the versions of a scenario, newest first (`scenario:read`).
     #[oai(path = "/admin/scenarios/:id/versions", method = "get")]
-    async fn list(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
+    async fn list(
+        &self,
+        auth: Can<ScenarioRead>,
+        id: Path<String>,
+    ) -> Result<Answer<VersionHistory>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let out = self
             .platform
             .db
             .read(move |conn| {
                 let s = store::get(conn, &id.0, &p)?;
                 let versions = list_versions(conn, &s)?;
-                Ok(json!({
-                    "scenarioId": s.id, "currentVersion": s.version_number,
-                    "totalVersions": versions.len(), "versions": versions,
-                }))
+                Ok(VersionHistory {
+                    scenario_id: s.id,
+                    current_version: s.version_number,
+                    total_versions: versions.len() as u64,
+                    versions,
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Compare two versions (`from`, `to`): every changed path with its old
@@ -121,27 +132,13 @@ impl VersionsApi {
     #[oai(path = "/admin/scenarios/:id/versions/compare", method = "get")]
     async fn compare(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         id: Path<String>,
-        from: Query<Option<i64>>,
-        to: Query<Option<i64>>,
-    ) -> Result<Doc> {
+        #[oai(validator(minimum(value = "1")))] from: Query<i64>,
+        #[oai(validator(minimum(value = "1")))] to: Query<i64>,
+    ) -> Result<Answer<VersionComparison>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
-        let mut errors = Vec::new();
-        if from.0.is_none() {
-            errors.push(frontline_platform::FieldError::new(
-                "from",
-                "from is required",
-            ));
-        }
-        if to.0.is_none() {
-            errors.push(frontline_platform::FieldError::new("to", "to is required"));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors).into());
-        }
-        let (from, to) = (from.0.unwrap_or(0), to.0.unwrap_or(0));
+        let (from, to) = (from.0, to.0);
         let out = self
             .platform
             .db
@@ -150,42 +147,51 @@ impl VersionsApi {
                 let a = version(conn, &s.id, from)?;
                 let b = version(conn, &s.id, to)?;
                 let differences = service::diff(&a.snapshot, &b.snapshot);
-                Ok(json!({
-                    "scenarioId": s.id, "from": from, "to": to,
-                    "totalChanges": differences.len(), "differences": differences,
-                    "changedBy": b.created_by, "changedAt": b.created_at,
-                }))
+                Ok(VersionComparison {
+                    scenario_id: s.id,
+                    from,
+                    to,
+                    total_changes: differences.len() as u64,
+                    differences,
+                    changed_by: b.created_by,
+                    changed_at: b.created_at,
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// One version with its full snapshot (`scenario:read`).
     #[oai(path = "/admin/scenarios/:id/versions/:versionNumber", method = "get")]
     async fn get(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioRead>,
         id: Path<String>,
         #[oai(name = "versionNumber")] number: Path<i64>,
-    ) -> Result<Doc> {
+    ) -> Result<Answer<VersionDetail>> {
         let p = auth.0;
-        require(&p, "scenario:read")?;
         let out = self
             .platform
             .db
             .read(move |conn| {
                 let s = store::get(conn, &id.0, &p)?;
                 let v = version(conn, &s.id, number.0)?;
-                Ok(json!({
-                    "versionId": v.id, "scenarioId": s.id, "versionNumber": v.number,
-                    "changelog": v.changelog, "snapshot": v.snapshot, "createdBy": v.created_by,
-                    "creator": creator(conn, &v.created_by)?, "createdAt": v.created_at,
-                    "publishedAt": v.published_at, "isActive": v.number == s.version_number,
-                    "restoredFromVersion": v.restored_from,
-                }))
+                Ok(VersionDetail {
+                    creator: creator(conn, &v.created_by)?,
+                    is_active: v.number == s.version_number,
+                    version_id: v.id,
+                    scenario_id: s.id,
+                    version_number: v.number,
+                    changelog: v.changelog,
+                    snapshot: v.snapshot,
+                    created_by: v.created_by,
+                    created_at: v.created_at,
+                    published_at: v.published_at,
+                    restored_from_version: v.restored_from,
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 
     /// Restore a version's content (`scenario:update`). By default this makes
@@ -197,24 +203,23 @@ impl VersionsApi {
     )]
     async fn restore(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioUpdate>,
         meta: RequestMeta,
         id: Path<String>,
         #[oai(name = "versionNumber")] number: Path<i64>,
-        body: poem::Body,
-    ) -> Result<Doc> {
+        body: JsonBody<Option<RestoreVersionRequest>>,
+    ) -> Result<Answer<VersionRestored>> {
         let p = auth.0;
-        require(&p, "scenario:update")?;
-        let body = read_optional(body).await?;
-        let new_version = opt_bool(&body, "createNewVersion")?.unwrap_or(true);
-        let changelog = opt_string(&body, "changelog", 2000)?;
+        let body = body.0.unwrap_or_default();
+        let new_version = body.create_new_version.unwrap_or(true);
+        let changelog = body.changelog;
         let out = self
             .platform
             .db
             .write(move |tx| {
                 let mut s = store::get(tx, &id.0, &p)?;
                 if s.status == "ARCHIVED" {
-                    return Err(ApiError::conflict("Archived scenarios cannot be edited; restore it first").with_code("INVALID_STATE"));
+                    return Err(TrainingError::InvalidState.with_message("Archived scenarios cannot be edited; restore it first"));
                 }
                 let v = version(tx, &s.id, number.0)?;
                 let name = v.snapshot["name"].as_str().unwrap_or_default().to_string();
@@ -235,16 +240,16 @@ impl VersionsApi {
                     store::insert_version(tx, &s.id, s.version_number, Some(&log), &s.doc, Some(v.number), &p.id, &s.updated_at)?;
                 }
                 store::save_content(tx, &s)?;
-                record(tx, &p, &meta, "scenario.version_restore", "scenario", &s.id,
+                record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.version_restore", "scenario", &s.id,
                     json!({"restoredFromVersion": v.number, "versionNumber": s.version_number}),
                     Some(("scenario.updated", json!({"scenarioId": s.id, "name": s.name, "status": s.status,
                         "versionNumber": s.version_number, "restoredFromVersion": v.number, "updatedBy": p.id}))))?;
-                Ok(json!({
-                    "id": s.id, "versionNumber": s.version_number, "restoredFromVersion": v.number,
-                    "updatedAt": s.updated_at, "message": "Version restored successfully",
-                }))
+                Ok(VersionRestored {
+                    id: s.id, version_number: s.version_number, restored_from_version: v.number,
+                    updated_at: s.updated_at, message: "Version restored successfully".into(),
+                })
             })
             .await?;
-        Ok(Doc::Ok(Json(out)))
+        Ok(ok(out))
     }
 }

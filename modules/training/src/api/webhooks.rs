@@ -3,39 +3,39 @@
 
 use frontline_platform::events::{self, NewSubscription, Subscription};
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, BearerAuth, FieldError, Platform};
+use frontline_platform::{ApiError, Platform};
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{body_object, record, Result};
+use frontline_platform::body::JsonBody;
+
+use frontline_platform::write::WriteCtx;
+
+use super::guard::*;
+use super::{record, Result};
 use crate::model::*;
-use crate::service::require;
+
 use crate::SLUG;
 
 pub struct WebhooksApi {
     pub(super) platform: Platform,
 }
 
-/// The events the document lists.
-pub const EVENTS: &[&str] = &[
-    "scenario.created",
-    "scenario.updated",
-    "scenario.published",
-    "scenario.archived",
-    "scenario.deleted",
-];
-
-fn render(s: &Subscription) -> Value {
-    json!({
-        "id": s.id, "url": s.url, "events": s.events, "description": s.description,
-        "active": s.active, "createdAt": s.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-    })
+fn render(s: &Subscription) -> Webhook {
+    Webhook {
+        id: s.id.clone(),
+        url: s.url.clone(),
+        events: s.events.clone(),
+        description: s.description.clone(),
+        active: s.active,
+        created_at: s.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        secret: None,
+    }
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("Webhook {id} not found")).with_code("WEBHOOK_NOT_FOUND")
+    TrainingError::WebhookNotFound.with_message(format!("Webhook {id} not found"))
 }
 
 /// Webhooks.
@@ -50,42 +50,14 @@ impl WebhooksApi {
     #[oai(path = "/admin/webhooks", method = "post")]
     async fn create(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioAdmin>,
         meta: RequestMeta,
-        body: Json<Value>,
-    ) -> Result<Created> {
+        body: JsonBody<CreateWebhookRequest>,
+    ) -> Result<CreatedAnswer<Webhook>> {
         let p = auth.0;
-        require(&p, "scenario:admin")?;
-        let body = body_object(Some(body))?;
-        let mut errs = Vec::new();
-        let url = body
-            .get("url")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let events: Vec<String> = match body.get("events") {
-            Some(Value::Array(a))
-                if a.iter()
-                    .all(|e| e.as_str().is_some_and(|e| EVENTS.contains(&e))) =>
-            {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            }
-            _ => {
-                errs.push(FieldError::new(
-                    "events",
-                    format!("events must list some of: {}", EVENTS.join(", ")),
-                ));
-                Vec::new()
-            }
-        };
-        let secret = super::opt_string(&body, "secret", 256)?;
-        let description = super::opt_string(&body, "description", 500)?;
-        if !errs.is_empty() {
-            return Err(ApiError::validation(errs).into());
-        }
+        let body = body.0;
+        let (url, secret, description) = (body.url, body.secret, body.description);
+        let events: Vec<String> = body.events.iter().map(|e| e.as_str().to_string()).collect();
         let new = NewSubscription {
             module: SLUG.into(),
             owner_id: Some(p.id.clone()),
@@ -103,9 +75,7 @@ impl WebhooksApi {
             .write(move |tx| {
                 let (sub, secret) = ev.subscribe(tx, &new)?;
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "webhook.create",
                     "webhook",
                     &sub.id,
@@ -113,32 +83,34 @@ impl WebhooksApi {
                     None,
                 )?;
                 let mut out = render(&sub);
-                out["secret"] = json!(secret);
+                out.secret = Some(secret);
                 Ok(out)
             })
             .await?;
-        Ok(Created::Created(Json(out)))
+        Ok(created(out))
     }
 
     /// Extension: the training module's webhook subscriptions (training admins).
     #[oai(path = "/admin/webhooks", method = "get")]
-    async fn list(&self, auth: BearerAuth) -> Result<Doc> {
-        require(&auth.0, "scenario:admin")?;
+    async fn list(&self, _auth: Can<ScenarioAdmin>) -> Result<Answer<WebhookList>> {
         let subs = self
             .platform
             .db
             .read(|c| events::list_subscriptions(c, SLUG, None))
             .await?;
-        Ok(Doc::Ok(Json(
-            json!({ "data": subs.iter().map(render).collect::<Vec<_>>() }),
-        )))
+        Ok(ok(WebhookList {
+            data: subs.iter().map(render).collect(),
+        }))
     }
 
     /// Extension: the last 100 deliveries of a webhook (status, attempts,
     /// last HTTP status and error).
     #[oai(path = "/admin/webhooks/:id/deliveries", method = "get")]
-    async fn deliveries(&self, auth: BearerAuth, id: Path<String>) -> Result<Doc> {
-        require(&auth.0, "scenario:admin")?;
+    async fn deliveries(
+        &self,
+        _auth: Can<ScenarioAdmin>,
+        id: Path<String>,
+    ) -> Result<Answer<DeliveryList>> {
         let out = self
             .platform
             .db
@@ -147,30 +119,34 @@ impl WebhooksApi {
                 events::deliveries(c, &id.0, 100)
             })
             .await?;
-        let data: Vec<Value> = out
+        let data: Vec<Delivery> = out
             .iter()
-            .map(|d| {
-                json!({
-                    "id": d.id, "eventId": d.event_id, "event": d.event_type, "status": d.status,
-                    "attempts": d.attempts, "lastStatusCode": d.last_status_code, "lastError": d.last_error,
-                    "createdAt": d.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-                    "deliveredAt": d.delivered_at.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
-                })
+            .map(|d| Delivery {
+                id: d.id,
+                event_id: d.event_id,
+                event: d.event_type.clone(),
+                status: d.status.clone(),
+                attempts: d.attempts,
+                last_status_code: d.last_status_code,
+                last_error: d.last_error.clone(),
+                created_at: d.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                delivered_at: d
+                    .delivered_at
+                    .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
             })
             .collect();
-        Ok(Doc::Ok(Json(json!({ "data": data }))))
+        Ok(ok(DeliveryList { data }))
     }
 
     /// Extension: remove a webhook subscription (training admins).
     #[oai(path = "/admin/webhooks/:id", method = "delete")]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        auth: Can<ScenarioAdmin>,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<NoContent> {
         let p = auth.0;
-        require(&p, "scenario:admin")?;
         self.platform
             .db
             .write(move |tx| {
@@ -178,9 +154,7 @@ impl WebhooksApi {
                     return Err(not_found(&id.0));
                 }
                 record(
-                    tx,
-                    &p,
-                    &meta,
+                    &WriteCtx::new(tx, Some(&p), &meta),
                     "webhook.delete",
                     "webhook",
                     &id.0,

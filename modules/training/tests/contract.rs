@@ -1,0 +1,336 @@
+//! The training document is the contract: every request body and every 2xx
+//! answer is a typed object; fixed value sets are enums and page sizes have
+//! ranges; wrong-typed fields are refused with the training 422 naming the
+//! field; a caller without the permission gets 403 before any validation.
+
+use frontline_platform::testing::TestApp;
+use poem::http::StatusCode;
+use serde_json::{json, Value};
+
+const B: &str = "/training/api";
+
+async fn app() -> TestApp {
+    TestApp::new(vec![frontline_training::module()]).await
+}
+
+async fn spec(app: &TestApp) -> Value {
+    let module = frontline_training::module();
+    serde_json::from_str(&(module.build)(&app.platform).spec).unwrap()
+}
+
+/// Follows `$ref` and `allOf` wrappers to the schema itself.
+fn resolve<'a>(spec: &'a Value, mut s: &'a Value) -> &'a Value {
+    loop {
+        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            let name = r.trim_start_matches("#/components/schemas/");
+            s = &spec["components"]["schemas"][name];
+        } else if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
+            s = parts
+                .iter()
+                .find(|p| p.get("$ref").is_some())
+                .unwrap_or(&parts[0]);
+        } else {
+            return s;
+        }
+    }
+}
+
+/// An object with properties, each with a description.
+fn assert_typed(spec: &Value, s: &Value, at: &str) {
+    let s = resolve(spec, s);
+    let props = s["properties"].as_object();
+    assert!(
+        s["type"] == "object" && props.is_some_and(|p| !p.is_empty()),
+        "{at}: not a typed object: {s}"
+    );
+    for (name, prop) in props.unwrap() {
+        let described =
+            prop.get("description").is_some() || resolve(spec, prop).get("description").is_some();
+        assert!(described, "{at}: field {name} has no description");
+    }
+}
+
+#[tokio::test]
+async fn every_operation_has_typed_bodies_and_answers() {
+    let app = app().await;
+    let spec = spec(&app).await;
+    let (mut ops, mut bodies) = (0, 0);
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            ops += 1;
+            let at = format!("{method} {path}");
+            if let Some(rb) = op.get("requestBody") {
+                let (_, media) = rb["content"].as_object().unwrap().iter().next().unwrap();
+                assert_typed(&spec, &media["schema"], &format!("{at} request body"));
+                bodies += 1;
+            }
+            for (status, resp) in op["responses"].as_object().unwrap() {
+                if !status.starts_with('2') || status == "204" {
+                    continue;
+                }
+                let (_, media) = resp["content"].as_object().unwrap().iter().next().unwrap();
+                assert_typed(&spec, &media["schema"], &format!("{at} {status}"));
+            }
+        }
+    }
+    assert_eq!(ops, 40);
+    // Including duplicate, publish, archive, version restore, bulk delete and
+    // A/B test cancel, which read their JSON from a raw body before.
+    assert_eq!(bodies, 22);
+}
+
+#[tokio::test]
+async fn the_document_says_what_the_server_enforces() {
+    let app = app().await;
+    let spec = spec(&app).await;
+    let param = |path: &str, name: &str| -> Value {
+        spec["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{path} {name}"))
+    };
+    let compare = "/admin/scenarios/{id}/versions/compare";
+    for name in ["from", "to"] {
+        assert_eq!(param(compare, name)["required"], true, "{name}");
+    }
+    let list = "/admin/scenarios";
+    assert_eq!(param(list, "page")["schema"]["minimum"], 1.0);
+    assert_eq!(param(list, "limit")["schema"]["maximum"], 100.0);
+    let status = resolve(&spec, &param(list, "status")["schema"]["items"]).clone();
+    assert!(status["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("PENDING_REVIEW")));
+    let sort = resolve(&spec, &param(list, "sortBy")["schema"]).clone();
+    assert_eq!(sort["enum"].as_array().unwrap().len(), 5);
+    let period = resolve(
+        &spec,
+        &param("/admin/analytics/dashboard", "period")["schema"],
+    )
+    .clone();
+    assert!(period["enum"].as_array().unwrap().contains(&json!("1y")));
+    let schemas = &spec["components"]["schemas"];
+    let create = &schemas["CreateScenarioRequest"];
+    assert_eq!(create["properties"]["name"]["minLength"], 3);
+    let ai = &schemas["AiConfig"]["properties"]["temperature"];
+    assert_eq!(
+        (ai["minimum"].as_f64(), ai["maximum"].as_f64()),
+        (Some(0.0), Some(2.0))
+    );
+}
+
+#[tokio::test]
+async fn wrong_types_are_refused_naming_the_field() {
+    let app = app().await;
+    let editor = app.token_for(&["training:publisher"]).await;
+    let call = |method: &'static str, path: String, body: Value| {
+        let (app, editor) = (&app, editor.clone());
+        async move {
+            app.call(method, &format!("{B}{path}"), Some(&editor), Some(body))
+                .await
+                .parts()
+        }
+    };
+    let (st, s) = call(
+        "POST",
+        "/admin/scenarios".into(),
+        json!({"name": "Billing Dispute", "category": "BILLING_PAYMENTS", "difficulty": "BEGINNER"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{s}");
+    let id = s["id"].as_str().unwrap().to_string();
+
+    // A number or boolean where the document says string: 422, the field named.
+    for (method, path, body, field) in [
+        (
+            "POST",
+            "/admin/scenarios".to_string(),
+            json!({"name": 424242, "category": "SALES", "difficulty": "BEGINNER"}),
+            "name",
+        ),
+        (
+            "PUT",
+            format!("/admin/scenarios/{id}"),
+            json!({"description": false}),
+            "description",
+        ),
+        (
+            "PATCH",
+            format!("/admin/scenarios/{id}"),
+            json!({"customerProfile": {"speakingStyle": 7}}),
+            "customerProfile.speakingStyle",
+        ),
+        (
+            "POST",
+            format!("/admin/scenarios/{id}/attempts"),
+            json!({"feedback": 5}),
+            "feedback",
+        ),
+        (
+            "POST",
+            format!("/admin/scenarios/{id}/attempts"),
+            json!({"completedAt": 5}),
+            "completedAt",
+        ),
+        (
+            "POST",
+            format!("/admin/scenarios/{id}/comments"),
+            json!({"content": 5}),
+            "content",
+        ),
+        (
+            "POST",
+            format!("/admin/scenarios/{id}/duplicate"),
+            json!({"newName": true}),
+            "newName",
+        ),
+        (
+            "POST",
+            format!("/admin/scenarios/{id}/publish"),
+            json!({"notes": 1}),
+            "notes",
+        ),
+        (
+            "POST",
+            "/admin/scenarios/bulk/export".to_string(),
+            json!({"scenarioIds": [id], "compression": "rar"}),
+            "compression",
+        ),
+        (
+            "DELETE",
+            "/admin/scenarios/bulk/delete".to_string(),
+            json!({"scenarioIds": []}),
+            "scenarioIds",
+        ),
+    ] {
+        let (st, b) = call(method, path.clone(), body).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {b}");
+        assert_eq!(b["error"]["code"], "VALIDATION_ERROR", "{b}");
+        assert_eq!(
+            b["error"]["details"][0]["field"], field,
+            "{method} {path}: {b}"
+        );
+    }
+    // Nothing was recorded for the refused attempts.
+    let (_, a) = call(
+        "GET",
+        format!("/admin/scenarios/{id}/analytics"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(a["metrics"]["totalAttempts"], 0, "{a}");
+    // The document's wording for the documented examples.
+    let (_, b) = call(
+        "POST",
+        "/admin/scenarios".into(),
+        json!({"name": "No", "category": "SALES", "difficulty": "BEGINNER"}),
+    )
+    .await;
+    assert_eq!(
+        b["error"]["details"][0]["message"],
+        "Name must be at least 3 characters"
+    );
+}
+
+#[tokio::test]
+async fn permission_comes_before_validation() {
+    let app = app().await;
+    let viewer = app.token_for(&["training:viewer"]).await;
+    for (method, path, body) in [
+        ("POST", "/admin/scenarios", json!({"name": 5})),
+        (
+            "PATCH",
+            "/admin/scenarios/scn_0000000000",
+            json!({"status": 5}),
+        ),
+        (
+            "POST",
+            "/admin/scenarios/scn_0000000000/publish",
+            json!([1, 2]),
+        ),
+        ("DELETE", "/admin/scenarios/bulk/delete", json!({})),
+        ("POST", "/admin/scenarios/tests", json!({"variants": "x"})),
+    ] {
+        let (st, b) = app
+            .call(method, &format!("{B}{path}"), Some(&viewer), Some(body))
+            .await
+            .parts();
+        assert_eq!(st, StatusCode::FORBIDDEN, "{method} {path}: {b}");
+        assert_eq!(b["error"]["code"], "FORBIDDEN", "{b}");
+    }
+    // Without a token: 401, whatever the body.
+    let (st, _) = app
+        .call(
+            "POST",
+            &format!("{B}/admin/scenarios"),
+            None,
+            Some(json!({"name": 5})),
+        )
+        .await
+        .parts();
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn filters_take_repeated_or_comma_separated_enum_values() {
+    let app = app().await;
+    let editor = app.token_for(&["training:editor"]).await;
+    for (name, difficulty) in [
+        ("First one", "BEGINNER"),
+        ("Second one", "EXPERT"),
+        ("Third one", "ADVANCED"),
+    ] {
+        let (st, b) = app
+            .call(
+                "POST",
+                &format!("{B}/admin/scenarios"),
+                Some(&editor),
+                Some(json!({"name": name, "category": "SALES", "difficulty": difficulty})),
+            )
+            .await
+            .parts();
+        assert_eq!(st, StatusCode::CREATED, "{b}");
+    }
+    for query in [
+        "difficulty=EXPERT,BEGINNER",
+        "difficulty=EXPERT&difficulty=BEGINNER",
+    ] {
+        let (st, b) = app
+            .call(
+                "GET",
+                &format!("{B}/admin/scenarios?{query}"),
+                Some(&editor),
+                None,
+            )
+            .await
+            .parts();
+        assert_eq!(st, StatusCode::OK, "{query}: {b}");
+        assert_eq!(b["pagination"]["total"], 2, "{query}: {b}");
+    }
+    for query in ["difficulty=HARD", "sortBy=colour", "limit=0", "page=0"] {
+        let (st, b) = app
+            .call(
+                "GET",
+                &format!("{B}/admin/scenarios?{query}"),
+                Some(&editor),
+                None,
+            )
+            .await
+            .parts();
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {b}");
+    }
+    // Compare needs both versions.
+    let (st, b) = app
+        .call(
+            "GET",
+            &format!("{B}/admin/scenarios/scn_0000000000/versions/compare?to=2"),
+            Some(&editor),
+            None,
+        )
+        .await
+        .parts();
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+}
