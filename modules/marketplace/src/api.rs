@@ -6,15 +6,16 @@ use frontline_platform::page::Page;
 use frontline_platform::{events, ApiError, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, OpenApi, Tags};
-use serde_json::{json, Value};
 
 use crate::model::*;
 use crate::service::{self, analytics, bookings, campaigns, pricing, requests, reviews};
 use crate::SLUG;
 
 type Result<T> = std::result::Result<T, ModuleError<MarketplaceEnvelope>>;
-type Out = Json<Envelope<Value>>;
+/// A 200 answer: `T` in the envelope.
+type Out<T> = Json<Envelope<T>>;
 
 #[derive(Tags)]
 enum Tag {
@@ -32,24 +33,28 @@ enum Tag {
     Extensions,
 }
 
-/// 201 with the envelope.
+/// 201 with `T` in the envelope.
 #[derive(ApiResponse)]
-pub enum Created {
+pub enum Created<T: ParseFromJSON + ToJSON + Send + Sync> {
     /// Created.
     #[oai(status = 201)]
-    Created(Out),
+    Created(Out<T>),
 }
 
-fn created(data: Value, msg: impl Into<String>) -> Created {
+fn created<T: ParseFromJSON + ToJSON + Send + Sync>(data: T, msg: impl Into<String>) -> Created<T> {
     Created::Created(Json(Envelope::msg(data, msg)))
 }
 
-fn ok(data: Value) -> Result<Out> {
+fn ok<T: ParseFromJSON + ToJSON>(data: T) -> Result<Out<T>> {
     Ok(Json(Envelope::ok(data)))
 }
 
-fn ok_msg(data: Value, msg: impl Into<String>) -> Result<Out> {
+fn ok_msg<T: ParseFromJSON + ToJSON>(data: T, msg: impl Into<String>) -> Result<Out<T>> {
     Ok(Json(Envelope::msg(data, msg)))
+}
+
+fn paged<T: ParseFromJSON + ToJSON>(data: Paged<T>) -> Result<Out<Vec<T>>> {
+    Ok(Json(Envelope::page(data)))
 }
 
 fn page(
@@ -84,7 +89,7 @@ impl PricingApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: Json<PricingInput>,
-    ) -> Result<Created> {
+    ) -> Result<Created<PricingCreated>> {
         service::require(&auth.0, &["provider"])?;
         let p = auth.0;
         let out = self
@@ -104,7 +109,7 @@ impl PricingApi {
         meta: RequestMeta,
         #[oai(name = "pricingId")] id: Path<String>,
         body: Json<PricingInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<PricingUpdated>> {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&id, "Pricing configuration")?;
         let p = auth.0;
@@ -124,7 +129,7 @@ impl PricingApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: Json<BulkPricing>,
-    ) -> Result<Created> {
+    ) -> Result<Created<BulkPricingResult>> {
         service::require(&auth.0, &["provider"])?;
         let p = auth.0;
         let out = self
@@ -134,7 +139,7 @@ impl PricingApi {
             .await?;
         let msg = format!(
             "{} pricing configurations created successfully",
-            out["created"]
+            out.created
         );
         Ok(created(out, msg))
     }
@@ -158,7 +163,7 @@ impl PricingApi {
         location: Query<Option<String>>,
         #[oai(name = "experienceLevel")] level: Query<Option<String>>,
         #[oai(name = "pricingType")] pricing_type: Query<Option<String>>,
-    ) -> Result<Out> {
+    ) -> Result<Out<MarketRateSuggestions>> {
         service::require(&auth.0, &["provider"])?;
         let Some(category) = category.0 else {
             return Err(
@@ -197,10 +202,10 @@ impl PricingApi {
         #[oai(name = "pricingType")] ptype: Query<Option<String>>,
         #[oai(name = "page")] p: Query<Option<i64>>,
         limit: Query<Option<i64>>,
-    ) -> Result<Out> {
+    ) -> Result<Out<Vec<PricingConfiguration>>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
-        let (data, meta) = self
+        let out = self
             .platform
             .db
             .read(move |c| {
@@ -214,7 +219,7 @@ impl PricingApi {
                 )
             })
             .await?;
-        Ok(Json(Envelope::page(data, meta)))
+        paged(out)
     }
 
     /// The audit trail of a provider's price changes (that provider or an admin).
@@ -230,7 +235,7 @@ impl PricingApi {
         #[oai(name = "changeType")] change: Query<Option<String>>,
         #[oai(name = "page")] p: Query<Option<i64>>,
         limit: Query<Option<i64>>,
-    ) -> Result<Out> {
+    ) -> Result<Out<Vec<PricingHistoryEntry>>> {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
@@ -252,7 +257,7 @@ impl PricingApi {
             None => None,
         };
         let user = auth.0;
-        let (data, meta) = self
+        let out = self
             .platform
             .db
             .read(move |c| {
@@ -274,7 +279,7 @@ impl PricingApi {
                 )
             })
             .await?;
-        Ok(Json(Envelope::page(data, meta)))
+        paged(out)
     }
 
     /// Price a service before booking (public): base price by type (hours for hourly, the chosen
@@ -282,7 +287,7 @@ impl PricingApi {
     /// the base, and the travel fee when the customer is outside the service radius.
     /// subtotal = base + fees; total = subtotal − discount. Valid for one hour.
     #[oai(path = "/services/estimate", method = "post")]
-    async fn estimate(&self, body: Json<EstimateRequest>) -> Result<Out> {
+    async fn estimate(&self, body: Json<EstimateRequest>) -> Result<Out<PriceEstimate>> {
         id_or_404(&body.service_pricing_id, "Pricing configuration")?;
         let out = self
             .platform
@@ -307,7 +312,7 @@ impl PricingApi {
         radius: Query<Option<f64>>,
         #[oai(name = "page")] p: Query<Option<i64>>,
         limit: Query<Option<i64>>,
-    ) -> Result<Out> {
+    ) -> Result<Out<Vec<ProviderSearchResult>>> {
         let mut missing = Vec::new();
         if category.0.is_none() {
             missing.push(frontline_platform::FieldError::new(
@@ -325,7 +330,7 @@ impl PricingApi {
             return Err(ApiError::validation(missing).into());
         }
         let pg = page(&self.platform, p.0, limit.0)?;
-        let (data, meta) = self
+        let out = self
             .platform
             .db
             .read(move |c| {
@@ -340,7 +345,7 @@ impl PricingApi {
                 pricing::search(c, &q, &pg)
             })
             .await?;
-        Ok(Json(Envelope::page(data, meta)))
+        paged(out)
     }
 }
 
@@ -358,7 +363,7 @@ impl ReviewApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: Json<ReviewInput>,
-    ) -> Result<Created> {
+    ) -> Result<Created<ReviewSubmitted>> {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&body.booking_id, "Booking")?;
         let p = auth.0;
@@ -383,7 +388,7 @@ impl ReviewApi {
         #[oai(name = "sortBy")] sort: Query<Option<String>>,
         #[oai(name = "page")] p: Query<Option<i64>>,
         limit: Query<Option<i64>>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ProviderReviews>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let out = self
@@ -403,16 +408,16 @@ impl ReviewApi {
         auth: BearerAuth,
         #[oai(name = "page")] p: Query<Option<i64>>,
         limit: Query<Option<i64>>,
-    ) -> Result<Out> {
+    ) -> Result<Out<Vec<CustomerReview>>> {
         service::require(&auth.0, &["customer"])?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let u = auth.0;
-        let (data, meta) = self
+        let out = self
             .platform
             .db
             .read(move |c| reviews::customer_reviews(c, &u, &pg))
             .await?;
-        Ok(Json(Envelope::page(data, meta)))
+        paged(out)
     }
 
     /// Respond to a review of one's own services (provider, at most 1000 characters);
@@ -424,7 +429,7 @@ impl ReviewApi {
         meta: RequestMeta,
         #[oai(name = "reviewId")] id: Path<String>,
         body: Json<ResponseInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ReviewResponded>> {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&id, "Review")?;
         let u = auth.0;
@@ -443,7 +448,7 @@ impl ReviewApi {
         auth: BearerAuth,
         #[oai(name = "reviewId")] id: Path<String>,
         body: Json<VoteInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ReviewVotes>> {
         id_or_404(&id, "Review")?;
         let u = auth.0;
         let out = self
@@ -461,7 +466,7 @@ impl ReviewApi {
         auth: BearerAuth,
         #[oai(name = "requestId")] id: Path<String>,
         body: Json<DeclineInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ReviewRequestDeclined>> {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&id, "Review request")?;
         let u = auth.0;
@@ -479,7 +484,7 @@ impl ReviewApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "requestId")] id: Path<String>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ReviewReminder>> {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&id, "Review request")?;
         let u = auth.0;
@@ -493,7 +498,7 @@ impl ReviewApi {
 
     /// Review request preferences (customer); omitted fields keep their value.
     #[oai(path = "/customers/review-preferences", method = "put")]
-    async fn preferences(&self, auth: BearerAuth, body: Json<Preferences>) -> Result<Out> {
+    async fn preferences(&self, auth: BearerAuth, body: Json<Preferences>) -> Result<Out<PreferencesUpdated>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
         let out = self
@@ -506,7 +511,7 @@ impl ReviewApi {
 
     /// Delivered, still open review requests of the caller (customer).
     #[oai(path = "/customers/reviews/pending", method = "get")]
-    async fn pending(&self, auth: BearerAuth) -> Result<Out> {
+    async fn pending(&self, auth: BearerAuth) -> Result<Out<Vec<PendingReviewRequest>>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
         let data = self
@@ -514,8 +519,7 @@ impl ReviewApi {
             .db
             .read(move |c| requests::pending(c, &u))
             .await?;
-        let total = data.as_array().map(|a| a.len()).unwrap_or(0);
-        Ok(Json(Envelope::page(data, json!({"total": total}))))
+        Ok(Json(Envelope::list(data)))
     }
 }
 
@@ -540,7 +544,7 @@ impl AnalyticsApi {
         period: Query<Option<String>>,
         #[oai(name = "startDate")] start: Query<Option<String>>,
         #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Out> {
+    ) -> Result<Out<PricingAnalytics>> {
         service::require(&auth.0, &["provider"])?;
         let (from, to) =
             service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
@@ -565,7 +569,7 @@ impl AnalyticsApi {
         period: Query<Option<String>>,
         #[oai(name = "startDate")] start: Query<Option<String>>,
         #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ReviewAnalytics>> {
         service::require(&auth.0, &["provider"])?;
         let (from, to) =
             service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
@@ -590,7 +594,7 @@ impl AnalyticsApi {
         period: Query<Option<String>>,
         #[oai(name = "startDate")] start: Query<Option<String>>,
         #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Out> {
+    ) -> Result<Out<PlatformReviewAnalytics>> {
         service::require(&auth.0, &[])?;
         let (from, to) =
             service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
@@ -617,7 +621,7 @@ impl AdminApi {
         meta: RequestMeta,
         #[oai(name = "reviewId")] id: Path<String>,
         body: Json<ModerateInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ModerationResult>> {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Review")?;
         let u = auth.0;
@@ -628,7 +632,7 @@ impl AdminApi {
             .await?;
         let msg = format!(
             "Review {} successfully",
-            out["moderationStatus"].as_str().unwrap_or("moderated")
+            out.moderation_status
         );
         ok_msg(out, msg)
     }
@@ -642,7 +646,7 @@ impl AdminApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: Json<CampaignInput>,
-    ) -> Result<Created> {
+    ) -> Result<Created<CampaignCreated>> {
         service::require(&auth.0, &[])?;
         let u = auth.0;
         let out = self
@@ -660,7 +664,7 @@ impl AdminApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "campaignId")] id: Path<String>,
-    ) -> Result<Out> {
+    ) -> Result<Out<CampaignResults>> {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Campaign")?;
         let out = self
@@ -683,7 +687,7 @@ impl AdminApi {
         meta: RequestMeta,
         #[oai(name = "campaignId")] id: Path<String>,
         body: Json<CampaignStatusInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<CampaignStatusChanged>> {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Campaign")?;
         let u = auth.0;
@@ -703,9 +707,16 @@ pub const WEBHOOK_EVENTS: &[&str] = &[
     "review.request.delivered",
 ];
 
-fn webhook_json(s: &events::Subscription) -> Value {
-    json!({"id": s.id, "url": s.url, "events": s.events, "description": s.description, "active": s.active,
-        "createdAt": service::iso(s.created_at)})
+fn webhook_json(s: &events::Subscription) -> Webhook {
+    Webhook {
+        id: s.id.clone(),
+        url: s.url.clone(),
+        events: s.events.clone(),
+        description: s.description.clone(),
+        active: s.active,
+        created_at: service::iso(s.created_at),
+        secret: None,
+    }
 }
 
 pub struct WebhookApi {
@@ -722,7 +733,7 @@ impl WebhookApi {
     /// signed with `X-Frontline-Signature: sha256=<HMAC-SHA256 of the body>` and retried with
     /// backoff. The `secret` is returned only here.
     #[oai(path = "/webhooks", method = "post")]
-    async fn register(&self, auth: BearerAuth, body: Json<WebhookInput>) -> Result<Created> {
+    async fn register(&self, auth: BearerAuth, body: Json<WebhookInput>) -> Result<Created<Webhook>> {
         let bad: Vec<_> = body
             .events
             .iter()
@@ -758,30 +769,26 @@ impl WebhookApi {
             .write(move |tx| ev.subscribe(tx, &new))
             .await?;
         let mut out = webhook_json(&sub);
-        out["secret"] = json!(secret);
+        out.secret = Some(secret);
         Ok(created(out, "Webhook registered successfully"))
     }
 
     /// The caller's registered webhooks.
     #[oai(path = "/webhooks", method = "get")]
-    async fn list_webhooks(&self, auth: BearerAuth) -> Result<Out> {
+    async fn list_webhooks(&self, auth: BearerAuth) -> Result<Out<Vec<Webhook>>> {
         let owner = auth.0.id.clone();
         let subs = self
             .platform
             .db
             .read(move |c| events::list_subscriptions(c, SLUG, Some(&owner)))
             .await?;
-        let data: Vec<Value> = subs.iter().map(webhook_json).collect();
-        let total = data.len();
-        Ok(Json(Envelope::page(
-            Value::Array(data),
-            json!({"total": total}),
-        )))
+        let data: Vec<Webhook> = subs.iter().map(webhook_json).collect();
+        Ok(Json(Envelope::list(data)))
     }
 
     /// Delete one of the caller's webhooks.
     #[oai(path = "/webhooks/:id", method = "delete")]
-    async fn delete_webhook(&self, auth: BearerAuth, id: Path<String>) -> Result<Out> {
+    async fn delete_webhook(&self, auth: BearerAuth, id: Path<String>) -> Result<Out<WebhookDeleted>> {
         let owner = auth.0.id.clone();
         let id2 = id.0.clone();
         let gone = self
@@ -795,7 +802,10 @@ impl WebhookApi {
                 .into());
         }
         ok_msg(
-            json!({"id": id.0, "deleted": true}),
+            WebhookDeleted {
+                id: id.0,
+                deleted: true,
+            },
             "Webhook deleted successfully",
         )
     }
@@ -813,7 +823,7 @@ impl ExtensionApi {
     /// `serviceCategoryId` (a 24-character hex id or a slug such as
     /// `barber`) creates it, named after its reference.
     #[oai(path = "/service-categories", method = "get")]
-    async fn categories(&self) -> Result<Out> {
+    async fn categories(&self) -> Result<Out<Vec<ServiceCategory>>> {
         ok(self.platform.db.read(bookings::list_categories).await?)
     }
 
@@ -825,7 +835,7 @@ impl ExtensionApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: Json<CategoryInput>,
-    ) -> Result<Created> {
+    ) -> Result<Created<ServiceCategory>> {
         service::require(&auth.0, &[])?;
         let u = auth.0;
         let out = self
@@ -845,7 +855,7 @@ impl ExtensionApi {
         meta: RequestMeta,
         #[oai(name = "categoryId")] category: Path<String>,
         body: Json<CategoryInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ServiceCategory>> {
         service::require(&auth.0, &[])?;
         let u = auth.0;
         let out = self
@@ -864,7 +874,7 @@ impl ExtensionApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: Json<ProviderProfileInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ProviderProfile>> {
         service::require(&auth.0, &["provider"])?;
         let u = auth.0;
         let out = self
@@ -877,7 +887,7 @@ impl ExtensionApi {
 
     /// Extension: a provider's public profile.
     #[oai(path = "/providers/:providerId", method = "get")]
-    async fn provider(&self, #[oai(name = "providerId")] id: Path<String>) -> Result<Out> {
+    async fn provider(&self, #[oai(name = "providerId")] id: Path<String>) -> Result<Out<ProviderProfile>> {
         id_or_404(&id, "Provider")?;
         let out = self
             .platform
@@ -898,7 +908,7 @@ impl ExtensionApi {
         &self,
         auth: BearerAuth,
         body: Json<CustomerProfileInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<CustomerProfile>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
         let out = self
@@ -916,7 +926,7 @@ impl ExtensionApi {
         auth: BearerAuth,
         meta: RequestMeta,
         body: Json<BookingInput>,
-    ) -> Result<Created> {
+    ) -> Result<Created<Booking>> {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&body.service_pricing_id, "Pricing configuration")?;
         let u = auth.0;
@@ -930,15 +940,14 @@ impl ExtensionApi {
 
     /// Extension: the caller's bookings (as customer or provider; admins see all).
     #[oai(path = "/bookings", method = "get")]
-    async fn list_bookings(&self, auth: BearerAuth, status: Query<Option<String>>) -> Result<Out> {
+    async fn list_bookings(&self, auth: BearerAuth, status: Query<Option<String>>) -> Result<Out<Vec<Booking>>> {
         let u = auth.0;
         let data = self
             .platform
             .db
             .read(move |c| bookings::list_bookings(c, &u, status.0.as_deref()))
             .await?;
-        let total = data.as_array().map(|a| a.len()).unwrap_or(0);
-        Ok(Json(Envelope::page(data, json!({"total": total}))))
+        Ok(Json(Envelope::list(data)))
     }
 
     /// Extension: confirm, complete (provider or admin) or cancel a booking. Completing it
@@ -951,7 +960,7 @@ impl ExtensionApi {
         meta: RequestMeta,
         #[oai(name = "bookingId")] id: Path<String>,
         body: Json<BookingStatusInput>,
-    ) -> Result<Out> {
+    ) -> Result<Out<Booking>> {
         id_or_404(&id, "Booking")?;
         let u = auth.0;
         let out = self

@@ -48,7 +48,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         let admin = Principal { id: "demo".into(), seq: 0, email: String::new(), name: "Demo".into(),
             roles: vec!["marketplace:admin".into()], token_id: String::new(), token_expires_at: 0 };
         let cat = bookings::create_category(tx, &admin, &meta, &CategoryInput { name: "Barber".into(), description: Some("Haircuts and grooming".into()) })?;
-        let cat = cat["serviceCategoryId"].as_str().unwrap_or_default().to_string();
+        let cat = cat.service_category_id;
         let shops = [
             ("john.demo@marketplace.local", "John's Barbershop", [36.8219, -1.2864], "Ngong Road", 500.0),
             ("westlands.demo@marketplace.local", "Westlands Cuts", [36.8030, -1.2650], "Waiyaki Way", 650.0),
@@ -74,7 +74,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             }))?;
             let out = pricing::create(tx, &prov, &meta, input)?;
             if first.is_none() {
-                first = Some((prov, out["pricingId"].as_str().unwrap_or_default().to_string()));
+                first = Some((prov, out.pricing_id));
             }
         }
         let Some((prov, pricing_id)) = first else { return Ok(()) };
@@ -82,7 +82,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         let b = bookings::create_booking(tx, &cust, &meta, &BookingInput {
             service_pricing_id: pricing_id, service_date: "2026-01-15T14:00:00Z".into(), duration: Some(45), incentive_code: None,
         })?;
-        let booking = b["bookingId"].as_str().unwrap_or_default().to_string();
+        let booking = b.booking_id;
         bookings::set_status(tx, &prov, &meta, &booking, "completed")?;
         let r = reviews::submit(tx, &cust, &meta, &ReviewInput {
             booking_id: booking, overall_rating: 5,
@@ -90,7 +90,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             title: Some("Excellent service!".into()), comment: Some("Very professional and skilled barber.".into()),
             pros: Some(vec!["On time".into(), "Great haircut".into()]), photos: None, source: Some("mobile_app".into()),
         })?;
-        reviews::respond(tx, &prov, &meta, r["reviewId"].as_str().unwrap_or_default(), "Thank you so much! Looking forward to seeing you again.")?;
+        reviews::respond(tx, &prov, &meta, &r.review_id, "Thank you so much! Looking forward to seeing you again.")?;
         Ok(())
     })
 }

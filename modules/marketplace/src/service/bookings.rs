@@ -13,7 +13,10 @@ use super::{
     check_coordinates, ensure_customer, ensure_provider, is_admin, is_object_id, new_id, now,
     parse_instant,
 };
-use crate::model::{BookingInput, CategoryInput, CustomerProfileInput, ProviderProfileInput};
+use crate::model::{
+    to_value, Booking, BookingInput, CategoryInput, CustomerProfile, CustomerProfileInput,
+    ProviderLocation, ProviderProfile, ProviderProfileInput, Rating, ServiceCategory,
+};
 use crate::SLUG;
 
 /// A category's slug: its name in lower case, runs of anything but letters,
@@ -106,7 +109,7 @@ pub fn category_on_use(tx: &Connection, reference: &str, field: &str) -> ApiResu
     Ok(reference.to_string())
 }
 
-fn category_json(conn: &Connection, id: &str) -> ApiResult<Value> {
+fn category_json(conn: &Connection, id: &str) -> ApiResult<ServiceCategory> {
     Ok(conn.query_row(
         "SELECT id, name, description, created_at, slug, named FROM marketplace_categories WHERE id = ?1",
         [id],
@@ -114,12 +117,15 @@ fn category_json(conn: &Connection, id: &str) -> ApiResult<Value> {
     )?)
 }
 
-fn category_row(r: &rusqlite::Row) -> rusqlite::Result<Value> {
-    Ok(
-        json!({"serviceCategoryId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
-        "description": r.get::<_, Option<String>>(2)?, "createdAt": r.get::<_, String>(3)?,
-        "slug": r.get::<_, Option<String>>(4)?, "named": r.get::<_, bool>(5)?}),
-    )
+fn category_row(r: &rusqlite::Row) -> rusqlite::Result<ServiceCategory> {
+    Ok(ServiceCategory {
+        service_category_id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        created_at: r.get(3)?,
+        slug: r.get(4)?,
+        named: r.get(5)?,
+    })
 }
 
 fn check_category_input(c: &CategoryInput) -> ApiResult<String> {
@@ -165,7 +171,7 @@ pub fn create_category(
     user: &Principal,
     meta: &RequestMeta,
     c: &CategoryInput,
-) -> ApiResult<Value> {
+) -> ApiResult<ServiceCategory> {
     let name = check_category_input(c)?;
     let slug = slugify(&name);
     let unnamed: Option<String> = tx
@@ -195,7 +201,7 @@ pub fn create_category(
             action: "category.created",
             entity_type: "category",
             entity_id: Some(&id),
-            details: out.clone(),
+            details: to_value(&out),
         },
     )?;
     Ok(out)
@@ -209,7 +215,7 @@ pub fn name_category(
     meta: &RequestMeta,
     reference: &str,
     c: &CategoryInput,
-) -> ApiResult<Value> {
+) -> ApiResult<ServiceCategory> {
     let name = check_category_input(c)?;
     let Some(id) = resolve_category(tx, reference)? else {
         return Err(ApiError::not_found("Service category not found").with_code("NOT_FOUND"));
@@ -230,23 +236,23 @@ pub fn name_category(
             action: "category.named",
             entity_type: "category",
             entity_id: Some(&id),
-            details: out.clone(),
+            details: to_value(&out),
         },
     )?;
     Ok(out)
 }
 
-pub fn list_categories(conn: &Connection) -> ApiResult<Value> {
+pub fn list_categories(conn: &Connection) -> ApiResult<Vec<ServiceCategory>> {
     let mut stmt = conn.prepare(
         "SELECT id, name, description, created_at, slug, named FROM marketplace_categories ORDER BY name",
     )?;
     let rows = stmt
         .query_map([], category_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Value::Array(rows))
+    Ok(rows)
 }
 
-pub fn provider_json(conn: &Connection, id: &str) -> ApiResult<Option<Value>> {
+pub fn provider_json(conn: &Connection, id: &str) -> ApiResult<Option<ProviderProfile>> {
     Ok(conn
         .query_row(
             "SELECT id, name, profile_image, lng, lat, address, city, rating_avg, rating_count, created_at
@@ -255,18 +261,21 @@ pub fn provider_json(conn: &Connection, id: &str) -> ApiResult<Option<Value>> {
             |r| {
                 let lng: Option<f64> = r.get(3)?;
                 let lat: Option<f64> = r.get(4)?;
-                Ok(json!({
-                    "providerId": r.get::<_, String>(0)?,
-                    "providerName": r.get::<_, String>(1)?,
-                    "profileImage": r.get::<_, Option<String>>(2)?,
-                    "location": {
-                        "coordinates": lng.zip(lat).map(|(a, b)| vec![a, b]),
-                        "address": r.get::<_, Option<String>>(5)?,
-                        "city": r.get::<_, Option<String>>(6)?,
+                Ok(ProviderProfile {
+                    provider_id: r.get(0)?,
+                    provider_name: r.get(1)?,
+                    profile_image: r.get(2)?,
+                    location: ProviderLocation {
+                        coordinates: lng.zip(lat).map(|(a, b)| vec![a, b]),
+                        address: r.get(5)?,
+                        city: r.get(6)?,
                     },
-                    "rating": {"average": crate::stats::round(r.get(7)?, 2), "count": r.get::<_, i64>(8)?},
-                    "createdAt": r.get::<_, String>(9)?,
-                }))
+                    rating: Rating {
+                        average: crate::stats::round(r.get(7)?, 2),
+                        count: r.get(8)?,
+                    },
+                    created_at: r.get(9)?,
+                })
             },
         )
         .optional()?)
@@ -278,7 +287,7 @@ pub fn upsert_provider(
     user: &Principal,
     meta: &RequestMeta,
     p: &ProviderProfileInput,
-) -> ApiResult<Value> {
+) -> ApiResult<ProviderProfile> {
     let mut problems = Vec::new();
     if let Some(n) = &p.name {
         if n.trim().is_empty() || n.chars().count() > 200 {
@@ -317,7 +326,8 @@ pub fn upsert_provider(
         params![id, p.name.as_deref().map(str::trim), p.profile_image, coords.map(|c| c.0), coords.map(|c| c.1),
             address, addr.and_then(|a| a.city)],
     )?;
-    let out = provider_json(tx, &id)?.unwrap_or(Value::Null);
+    let out = provider_json(tx, &id)?
+        .ok_or_else(|| ApiError::internal("the provider profile just saved is missing"))?;
     audit::record(
         tx,
         Some(user),
@@ -327,7 +337,7 @@ pub fn upsert_provider(
             action: "provider.profile_saved",
             entity_type: "provider",
             entity_id: Some(&id),
-            details: out.clone(),
+            details: to_value(&out),
         },
     )?;
     Ok(out)
@@ -337,7 +347,7 @@ pub fn upsert_customer(
     tx: &Connection,
     user: &Principal,
     p: &CustomerProfileInput,
-) -> ApiResult<Value> {
+) -> ApiResult<CustomerProfile> {
     if let Some(n) = &p.name {
         if n.trim().is_empty() || n.chars().count() > 200 {
             return Err(ApiError::invalid(
@@ -356,25 +366,35 @@ pub fn upsert_customer(
         [&id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    Ok(
-        json!({"customerId": id, "name": name, "preferences": super::requests::prefs_json(&prefs), "createdAt": at}),
-    )
+    Ok(CustomerProfile {
+        customer_id: id,
+        name,
+        preferences: super::requests::prefs_json(&prefs),
+        created_at: at,
+    })
 }
 
-fn booking_json(conn: &Connection, id: &str) -> ApiResult<Value> {
+fn booking_json(conn: &Connection, id: &str) -> ApiResult<Booking> {
     Ok(conn.query_row(
         "SELECT id, customer_id, provider_id, pricing_id, service_type, service_date, duration, price, status,
                 completed_at, created_at, incentive_code FROM marketplace_bookings WHERE id = ?1",
         [id],
         |r| {
-            Ok(json!({
-                "bookingId": r.get::<_, String>(0)?, "customerId": r.get::<_, String>(1)?,
-                "providerId": r.get::<_, String>(2)?, "servicePricingId": r.get::<_, String>(3)?,
-                "serviceType": r.get::<_, String>(4)?, "serviceDate": r.get::<_, String>(5)?,
-                "duration": r.get::<_, i64>(6)?, "price": r.get::<_, f64>(7)?, "status": r.get::<_, String>(8)?,
-                "completedAt": r.get::<_, Option<String>>(9)?, "createdAt": r.get::<_, String>(10)?,
-                "incentiveCode": r.get::<_, Option<String>>(11)?,
-            }))
+            Ok(Booking {
+                booking_id: r.get(0)?,
+                customer_id: r.get(1)?,
+                provider_id: r.get(2)?,
+                service_pricing_id: r.get(3)?,
+                service_type: r.get(4)?,
+                service_date: r.get(5)?,
+                duration: r.get(6)?,
+                price: r.get(7)?,
+                status: r.get(8)?,
+                completed_at: r.get(9)?,
+                created_at: r.get(10)?,
+                incentive_code: r.get(11)?,
+                review_request: None,
+            })
         },
     )?)
 }
@@ -385,7 +405,7 @@ pub fn create_booking(
     user: &Principal,
     meta: &RequestMeta,
     b: &BookingInput,
-) -> ApiResult<Value> {
+) -> ApiResult<Booking> {
     let when = parse_instant("serviceDate", &b.service_date)?;
     let duration = b.duration.unwrap_or(60);
     if !(1..=24 * 60).contains(&duration) {
@@ -466,7 +486,7 @@ pub fn create_booking(
             action: "booking.created",
             entity_type: "booking",
             entity_id: Some(&id),
-            details: out.clone(),
+            details: to_value(&out),
         },
     )?;
     Ok(out)
@@ -477,7 +497,7 @@ pub fn list_bookings(
     conn: &Connection,
     user: &Principal,
     status: Option<&str>,
-) -> ApiResult<Value> {
+) -> ApiResult<Vec<Booking>> {
     let customer = super::customer_of(conn, &user.id)?;
     let provider = super::provider_of(conn, &user.id)?;
     let all = is_admin(user);
@@ -490,11 +510,7 @@ pub fn list_bookings(
             r.get::<_, String>(0)
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Value::Array(
-        ids.iter()
-            .map(|id| booking_json(conn, id))
-            .collect::<ApiResult<Vec<_>>>()?,
-    ))
+    ids.iter().map(|id| booking_json(conn, id)).collect()
 }
 
 /// The provider (or an admin) moves a booking on; `completed` creates its review request.
@@ -504,7 +520,7 @@ pub fn set_status(
     meta: &RequestMeta,
     id: &str,
     status: &str,
-) -> ApiResult<Value> {
+) -> ApiResult<Booking> {
     let row: Option<(String, String, String)> = tx
         .query_row(
             "SELECT provider_id, customer_id, status FROM marketplace_bookings WHERE id = ?1",
@@ -552,7 +568,7 @@ pub fn set_status(
     )?;
     let mut out = booking_json(tx, id)?;
     if status == "completed" {
-        out["reviewRequest"] = super::requests::create_for_booking(tx, id)?;
+        out.review_request = Some(super::requests::create_for_booking(tx, id)?);
     }
     audit::record(
         tx,

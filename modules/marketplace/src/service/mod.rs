@@ -14,7 +14,6 @@ use frontline_platform::auth::Principal;
 use frontline_platform::{ApiError, ApiResult};
 use rand::Rng;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
 
 use crate::SLUG;
 
@@ -159,12 +158,6 @@ pub fn check_coordinates(field: &str, c: &[f64]) -> Result<(f64, f64), String> {
         return Err("latitude must be between -90 and 90".into());
     }
     Ok((lng, lat))
-}
-
-/// Paging figures for `metadata`.
-pub fn page_meta(page: &frontline_platform::page::Page, total: u64) -> Value {
-    let info = page.info(total);
-    json!({"page": info.page, "limit": info.limit, "total": info.total, "totalPages": info.total_pages})
 }
 
 /// The period of an analytics query: explicit dates win, else the last day/week/month/year.

@@ -8,10 +8,14 @@ use frontline_platform::http::RequestMeta;
 use frontline_platform::page::Page;
 use frontline_platform::{events, ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{display_name, iso, new_id, now, page_meta};
-use crate::model::{ModerateInput, ReviewInput};
+use super::{display_name, iso, new_id, now};
+use crate::model::{
+    to_value, CustomerReview, Incentive, ModerateInput, ModerationResult, PageMeta, Paged,
+    ProviderResponse, ProviderReview, ProviderReviews, RatingDistribution, ReviewInput,
+    ReviewResponded, ReviewSubmitted, ReviewVotes, ReviewedProvider, Reviewer,
+};
 use crate::stats;
 use crate::SLUG;
 
@@ -43,7 +47,7 @@ pub fn submit(
     user: &Principal,
     meta: &RequestMeta,
     r: &ReviewInput,
-) -> ApiResult<Value> {
+) -> ApiResult<ReviewSubmitted> {
     let mut problems = Vec::new();
     if !(1..=5).contains(&r.overall_rating) {
         problems.push(FieldError::new(
@@ -163,13 +167,13 @@ pub fn submit(
     let id = new_id();
     let at = now();
     let code = format!("REVIEW100-{}", &id[16..].to_uppercase());
-    let incentive = json!({
-        "type": "discount_100",
-        "amount": INCENTIVE_AMOUNT,
-        "description": "KES 100 off your next booking",
-        "code": code,
-        "expiresAt": iso(Utc::now() + Duration::days(31)),
-    });
+    let incentive = Incentive {
+        kind: "discount_100".into(),
+        amount: INCENTIVE_AMOUNT,
+        description: "KES 100 off your next booking".into(),
+        code: code.clone(),
+        expires_at: iso(Utc::now() + Duration::days(31)),
+    };
     tx.execute(
         "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, request_id, overall_rating,
             category_ratings, title, comment, pros, photos, source, incentive, incentive_code, submitted_at)
@@ -177,7 +181,7 @@ pub fn submit(
         params![
             id, r.booking_id, provider, customer, request, r.overall_rating,
             serde_json::to_string(&r.category_ratings.clone().unwrap_or_default())?, r.title, r.comment,
-            serde_json::to_string(&pros)?, serde_json::to_string(&photos)?, r.source, incentive.to_string(), code, at
+            serde_json::to_string(&pros)?, serde_json::to_string(&photos)?, r.source, serde_json::to_string(&incentive)?, code, at
         ],
     )?;
     if let Some(req) = &request {
@@ -187,12 +191,17 @@ pub fn submit(
         )?;
     }
     refresh_rating(tx, &provider)?;
-    let out = json!({
-        "reviewId": id, "bookingId": r.booking_id, "providerId": provider, "overallRating": r.overall_rating,
-        "status": "submitted", "incentive": incentive, "submittedAt": at,
-    });
+    let out = ReviewSubmitted {
+        review_id: id.clone(),
+        booking_id: r.booking_id.clone(),
+        provider_id: provider.clone(),
+        overall_rating: r.overall_rating,
+        status: "submitted".into(),
+        incentive,
+        submitted_at: at,
+    };
     let audience = super::party_audience(tx, Some(&customer), Some(&provider))?;
-    events::emit(tx, SLUG, "review.created", &out, &audience)?;
+    events::emit(tx, SLUG, "review.created", &to_value(&out), &audience)?;
     audit::record(
         tx,
         Some(user),
@@ -213,8 +222,8 @@ fn distribution(
     provider: Option<&str>,
     since: Option<&str>,
     until: Option<&str>,
-) -> ApiResult<Value> {
-    let mut d = json!({"5": 0, "4": 0, "3": 0, "2": 0, "1": 0});
+) -> ApiResult<RatingDistribution> {
+    let mut d = RatingDistribution::default();
     let mut stmt = conn.prepare_cached(
         "SELECT overall_rating, COUNT(*) FROM marketplace_reviews WHERE (?1 IS NULL OR provider_id = ?1)
            AND moderation_status <> 'rejected' AND (?2 IS NULL OR submitted_at >= ?2) AND (?3 IS NULL OR submitted_at <= ?3)
@@ -224,7 +233,7 @@ fn distribution(
         Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
     })? {
         let (k, n) = row?;
-        d[k.to_string()] = json!(n);
+        d.add(k, n);
     }
     Ok(d)
 }
@@ -234,12 +243,13 @@ pub fn rating_distribution(
     provider: Option<&str>,
     since: Option<&str>,
     until: Option<&str>,
-) -> ApiResult<Value> {
+) -> ApiResult<RatingDistribution> {
     distribution(conn, provider, since, until)
 }
 
-fn parse(s: String) -> Value {
-    serde_json::from_str(&s).unwrap_or(Value::Null)
+/// A stored JSON column as `T` (its default when unreadable).
+fn parse<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
+    serde_json::from_str(&s).unwrap_or_default()
 }
 
 /// `GET /providers/:providerId/reviews` (rejected reviews are hidden).
@@ -250,7 +260,7 @@ pub fn provider_reviews(
     max: Option<f64>,
     sort: Option<&str>,
     page: &Page,
-) -> ApiResult<Value> {
+) -> ApiResult<ProviderReviews> {
     let mut problems = Vec::new();
     for (f, v) in [("minRating", min), ("maxRating", max)] {
         if let Some(x) = v {
@@ -311,33 +321,44 @@ pub fn provider_reviews(
         .query_map(params![provider, min, max, page.limit as i64, page.offset() as i64], |r| {
             let (shown, initials) = display_name(&r.get::<_, String>(1)?);
             let response: Option<String> = r.get(9)?;
-            Ok(json!({
-                "reviewId": r.get::<_, String>(0)?,
-                "customer": {"name": shown, "initials": initials},
-                "overallRating": r.get::<_, i64>(2)?,
-                "categoryRatings": parse(r.get(3)?),
-                "title": r.get::<_, Option<String>>(4)?,
-                "comment": r.get::<_, Option<String>>(5)?,
-                "pros": parse(r.get(14)?),
-                "photos": parse(r.get(6)?),
-                "helpfulVotes": r.get::<_, i64>(7)?,
-                "notHelpfulVotes": r.get::<_, i64>(8)?,
-                "providerResponse": match response {
-                    Some(t) => json!({"response": t, "respondedAt": r.get::<_, Option<String>>(10)?}),
-                    None => Value::Null,
+            Ok(ProviderReview {
+                review_id: r.get(0)?,
+                customer: Reviewer {
+                    name: shown,
+                    initials,
                 },
-                "serviceType": r.get::<_, String>(11)?,
-                "serviceDate": r.get::<_, String>(12)?,
-                "submittedAt": r.get::<_, String>(13)?,
-            }))
+                overall_rating: r.get(2)?,
+                category_ratings: parse(r.get(3)?),
+                title: r.get(4)?,
+                comment: r.get(5)?,
+                pros: parse(r.get(14)?),
+                photos: parse(r.get(6)?),
+                helpful_votes: r.get(7)?,
+                not_helpful_votes: r.get(8)?,
+                provider_response: match response {
+                    Some(t) => Some(ProviderResponse {
+                        response: t,
+                        responded_at: r.get(10)?,
+                    }),
+                    None => None,
+                },
+                service_type: r.get(11)?,
+                service_date: r.get(12)?,
+                submitted_at: r.get(13)?,
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(json!({
-        "provider": {"providerId": provider, "providerName": name, "averageRating": stats::round(avg, 1), "totalReviews": count},
-        "reviews": reviews,
-        "ratingDistribution": distribution(conn, Some(provider), None, None)?,
-        "metadata": page_meta(page, total as u64),
-    }))
+    Ok(ProviderReviews {
+        provider: ReviewedProvider {
+            provider_id: provider.to_string(),
+            provider_name: name,
+            average_rating: stats::round(avg, 1),
+            total_reviews: count,
+        },
+        reviews,
+        rating_distribution: distribution(conn, Some(provider), None, None)?,
+        metadata: PageMeta::of(page, total as u64),
+    })
 }
 
 /// `GET /customers/reviews`.
@@ -345,7 +366,7 @@ pub fn customer_reviews(
     conn: &Connection,
     user: &Principal,
     page: &Page,
-) -> ApiResult<(Value, Value)> {
+) -> ApiResult<Paged<CustomerReview>> {
     let customer = super::customer_of(conn, &user.id)?;
     let total: i64 = conn.query_row(
         "SELECT COUNT(*) FROM marketplace_reviews WHERE customer_id = ?1",
@@ -360,17 +381,27 @@ pub fn customer_reviews(
     )?;
     let rows = stmt
         .query_map(params![customer, page.limit as i64, page.offset() as i64], |r| {
-            Ok(json!({
-                "reviewId": r.get::<_, String>(0)?, "providerName": r.get::<_, String>(1)?,
-                "overallRating": r.get::<_, i64>(2)?, "title": r.get::<_, Option<String>>(3)?,
-                "comment": r.get::<_, Option<String>>(4)?, "submittedAt": r.get::<_, String>(5)?,
-                "incentiveClaimed": r.get::<_, bool>(6)?, "moderationStatus": r.get::<_, String>(7)?,
-                "bookingId": r.get::<_, String>(8)?, "providerId": r.get::<_, String>(9)?,
-                "incentive": r.get::<_, Option<String>>(10)?.map(parse),
-            }))
+            Ok(CustomerReview {
+                review_id: r.get(0)?,
+                provider_name: r.get(1)?,
+                overall_rating: r.get(2)?,
+                title: r.get(3)?,
+                comment: r.get(4)?,
+                submitted_at: r.get(5)?,
+                incentive_claimed: r.get(6)?,
+                moderation_status: r.get(7)?,
+                booking_id: r.get(8)?,
+                provider_id: r.get(9)?,
+                incentive: r
+                    .get::<_, Option<String>>(10)?
+                    .and_then(|s| serde_json::from_str(&s).ok()),
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((Value::Array(rows), page_meta(page, total as u64)))
+    Ok(Paged {
+        items: rows,
+        meta: PageMeta::of(page, total as u64),
+    })
 }
 
 /// `POST /reviews/:reviewId/response`.
@@ -380,7 +411,7 @@ pub fn respond(
     meta: &RequestMeta,
     id: &str,
     text: &str,
-) -> ApiResult<Value> {
+) -> ApiResult<ReviewResponded> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 1000 {
         return Err(ApiError::invalid(
@@ -408,8 +439,14 @@ pub fn respond(
         "UPDATE marketplace_reviews SET response = ?2, responded_at = ?3 WHERE id = ?1",
         params![id, text, at],
     )?;
-    let out = json!({"reviewId": id, "providerResponse": {"response": text, "respondedAt": at}});
-    let mut event = out.clone();
+    let out = ReviewResponded {
+        review_id: id.to_string(),
+        provider_response: ProviderResponse {
+            response: text.to_string(),
+            responded_at: Some(at),
+        },
+    };
+    let mut event = to_value(&out);
     event["providerId"] = json!(provider);
     let customer: Option<String> = tx
         .query_row(
@@ -436,7 +473,7 @@ pub fn respond(
 }
 
 /// `POST /reviews/:reviewId/helpful`: one vote per user, changeable.
-pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResult<Value> {
+pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResult<ReviewVotes> {
     if !["helpful", "not_helpful"].contains(&vote) {
         return Err(ApiError::invalid(
             "vote",
@@ -470,7 +507,12 @@ pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResul
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    Ok(json!({"reviewId": id, "helpfulVotes": h, "notHelpfulVotes": n, "yourVote": vote}))
+    Ok(ReviewVotes {
+        review_id: id.to_string(),
+        helpful_votes: h,
+        not_helpful_votes: n,
+        your_vote: vote.to_string(),
+    })
 }
 
 /// `PUT /admin/reviews/:reviewId/moderate`.
@@ -480,7 +522,7 @@ pub fn moderate(
     meta: &RequestMeta,
     id: &str,
     m: &ModerateInput,
-) -> ApiResult<Value> {
+) -> ApiResult<ModerationResult> {
     let (status, flagged) = match m.action.as_str() {
         "approve" => ("approved", false),
         "reject" => ("rejected", false),
@@ -519,8 +561,14 @@ pub fn moderate(
         params![id, status, flagged, user.id, at, m.reason],
     )?;
     refresh_rating(tx, &provider)?;
-    let out = json!({"reviewId": id, "moderationStatus": status, "flagged": flagged, "moderatedBy": user.id,
-        "moderatedAt": at, "reason": m.reason});
+    let out = ModerationResult {
+        review_id: id.to_string(),
+        moderation_status: status.to_string(),
+        flagged,
+        moderated_by: user.id.clone(),
+        moderated_at: at,
+        reason: m.reason.clone(),
+    };
     audit::record(
         tx,
         Some(user),
@@ -530,7 +578,7 @@ pub fn moderate(
             action: &format!("review.{status}"),
             entity_type: "review",
             entity_id: Some(id),
-            details: out.clone(),
+            details: to_value(&out),
         },
     )?;
     Ok(out)

@@ -1,99 +1,10 @@
-//! Request and response types of the marketplace document, camelCase.
+//! Request bodies of the marketplace document, camelCase.
 
-use frontline_platform::http::{ErrorContext, ErrorEnvelope};
-use frontline_platform::ApiError;
-use poem::http::StatusCode;
-use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::Object;
-use serde_json::{json, Value};
-
-/// One problem with one field.
-#[derive(Object)]
-pub struct ErrorDetail {
-    pub field: String,
-    pub message: String,
-}
-
-/// What went wrong.
-#[derive(Object)]
-pub struct ErrorInfo {
-    pub code: String,
-    pub message: String,
-    pub details: Vec<ErrorDetail>,
-}
-
-/// The marketplace error body.
-#[derive(Object)]
-pub struct ErrorBody {
-    /// Always false.
-    pub success: bool,
-    pub error: ErrorInfo,
-}
-
-pub struct MarketplaceEnvelope;
-
-impl ErrorEnvelope for MarketplaceEnvelope {
-    type Body = ErrorBody;
-    const VALIDATION_STATUS: StatusCode = StatusCode::BAD_REQUEST;
-    /// The document's code list has UNAUTHORIZED for every 401.
-    const UNAUTHORIZED_CODE: Option<&'static str> = Some("UNAUTHORIZED");
-
-    fn render(err: &ApiError, _ctx: &ErrorContext) -> Value {
-        let mut error = json!({
-            "code": err.code(),
-            "message": err.message,
-            "details": err.details,
-        });
-        for (k, v) in &err.extra {
-            error[k] = v.clone();
-        }
-        json!({ "success": false, "error": error })
-    }
-}
-
-/// `{"success":true,"data":…,"message":…,"metadata":…}`.
-#[derive(Object)]
-pub struct Envelope<T: ParseFromJSON + ToJSON> {
-    /// Always true.
-    pub success: bool,
-    pub data: T,
-    #[oai(skip_serializing_if_is_none)]
-    pub message: Option<String>,
-    /// Paging figures on lists: page, limit, total, totalPages.
-    #[oai(skip_serializing_if_is_none)]
-    pub metadata: Option<Value>,
-}
-
-impl<T: ParseFromJSON + ToJSON> Envelope<T> {
-    pub fn ok(data: T) -> Self {
-        Envelope {
-            success: true,
-            data,
-            message: None,
-            metadata: None,
-        }
-    }
-    pub fn msg(data: T, message: impl Into<String>) -> Self {
-        Envelope {
-            success: true,
-            data,
-            message: Some(message.into()),
-            metadata: None,
-        }
-    }
-    pub fn page(data: T, metadata: Value) -> Self {
-        Envelope {
-            success: true,
-            data,
-            message: None,
-            metadata: Some(metadata),
-        }
-    }
-}
 
 /// A service address.
-#[derive(Object, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "camelCase")]
+#[derive(Object, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     pub street: Option<String>,
@@ -102,8 +13,8 @@ pub struct Address {
 }
 
 /// Where the provider works: `coordinates` are `[longitude, latitude]`, `serviceRadius` in km.
-#[derive(Object, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "camelCase")]
+#[derive(Object, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingLocation {
     pub coordinates: Option<Vec<f64>>,
@@ -113,8 +24,8 @@ pub struct PricingLocation {
 
 /// Surcharges in percent of the base price (`rushFee`, `weekendFee`) and a flat
 /// `travelFee` charged when the customer is outside the service radius.
-#[derive(Object, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "camelCase")]
+#[derive(Object, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 #[serde(rename_all = "camelCase")]
 pub struct DynamicPricing {
     pub enabled: Option<bool>,
@@ -127,16 +38,16 @@ pub struct DynamicPricing {
 }
 
 /// Discounts in percent of the base price.
-#[derive(Object, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "camelCase")]
+#[derive(Object, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 #[serde(rename_all = "camelCase")]
 pub struct Discounts {
     pub new_customer_discount: Option<f64>,
 }
 
 /// One tier of tiered pricing.
-#[derive(Object, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "camelCase")]
+#[derive(Object, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 #[serde(rename_all = "camelCase")]
 pub struct Tier {
     pub tier_name: Option<String>,
@@ -148,8 +59,8 @@ pub struct Tier {
 }
 
 /// One package of package pricing.
-#[derive(Object, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "camelCase")]
+#[derive(Object, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 #[serde(rename_all = "camelCase")]
 pub struct Package {
     pub package_name: Option<String>,
@@ -163,7 +74,7 @@ pub struct Package {
 }
 
 /// A pricing configuration as submitted (create, bulk item) or changed (update, all optional).
-#[derive(Object, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Object, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct PricingInput {
@@ -202,7 +113,7 @@ pub struct BulkPricing {
 }
 
 /// Where the customer wants the service.
-#[derive(Object, Clone, Default)]
+#[derive(Object, Clone, Debug, Default)]
 pub struct EstimateLocation {
     /// `[longitude, latitude]`.
     pub coordinates: Option<Vec<f64>>,
@@ -266,7 +177,7 @@ pub struct DeclineInput {
 }
 
 /// Review request preferences (all optional; unchanged when omitted).
-#[derive(Object, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct Preferences {
@@ -286,7 +197,7 @@ pub struct ModerateInput {
 }
 
 /// What the campaign tests.
-#[derive(Object, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Experiment {
     /// timing, channel, incentive or message.
     #[oai(rename = "type")]
@@ -299,7 +210,7 @@ pub struct Experiment {
 /// When a variant's request goes out after the booking completes: `delay` `unit`s
 /// (minutes, hours, days), then at `time` (HH:MM UTC) when given; `channel` overrides
 /// the customer's preferred channel.
-#[derive(Object, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VariantConfig {
     pub delay: Option<i64>,
     pub unit: Option<String>,
@@ -308,7 +219,7 @@ pub struct VariantConfig {
 }
 
 /// One arm of the experiment.
-#[derive(Object, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct Variant {
@@ -320,7 +231,7 @@ pub struct Variant {
 }
 
 /// Who takes part.
-#[derive(Object, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Object, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct Targeting {
@@ -329,7 +240,7 @@ pub struct Targeting {
 }
 
 /// An A/B test of review requests.
-#[derive(Object, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct CampaignInput {
