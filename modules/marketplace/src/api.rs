@@ -1,5 +1,6 @@
 //! Handlers of the marketplace API: parse, authorize, call the service, render.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::events::NewSubscription;
 use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
@@ -88,7 +89,7 @@ impl PricingApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<PricingInput>,
+        body: JsonBody<PricingInput>,
     ) -> Result<Created<PricingCreated>> {
         service::require(&auth.0, &["provider"])?;
         let p = auth.0;
@@ -108,7 +109,7 @@ impl PricingApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "pricingId")] id: Path<String>,
-        body: Json<PricingInput>,
+        body: JsonBody<PricingInput>,
     ) -> Result<Out<PricingUpdated>> {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&id, "Pricing configuration")?;
@@ -128,7 +129,7 @@ impl PricingApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<BulkPricing>,
+        body: JsonBody<BulkPricing>,
     ) -> Result<Created<BulkPricingResult>> {
         service::require(&auth.0, &["provider"])?;
         let p = auth.0;
@@ -159,17 +160,16 @@ impl PricingApi {
     async fn suggestions(
         &self,
         auth: BearerAuth,
-        #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
+        #[oai(name = "serviceCategoryId")] category: Query<String>,
+        #[oai(validator(
+            pattern = r"^\s*-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)\s*,\s*-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)\s*$|^(Nairobi|Mombasa|Kisumu|Nakuru|Eldoret|Thika|Malindi|Kitale|Garissa|Nyeri|Machakos|Meru|Kampala|Dar es Salaam|Kigali|Addis Ababa|Lagos|Accra|Johannesburg|Cape Town|Cairo|London|New York)$"
+        ))]
         location: Query<Option<String>>,
-        #[oai(name = "experienceLevel")] level: Query<Option<String>>,
-        #[oai(name = "pricingType")] pricing_type: Query<Option<String>>,
+        #[oai(name = "experienceLevel")] level: Query<Option<ExperienceLevel>>,
+        #[oai(name = "pricingType")] pricing_type: Query<Option<PricingType>>,
     ) -> Result<Out<MarketRateSuggestions>> {
         service::require(&auth.0, &["provider"])?;
-        let Some(category) = category.0 else {
-            return Err(
-                ApiError::invalid("serviceCategoryId", "serviceCategoryId is required").into(),
-            );
-        };
+        let category = category.0;
         if !bookings::is_category_ref(&category) {
             return Err(ApiError::not_found("Service category not found")
                 .with_code("NOT_FOUND")
@@ -183,8 +183,8 @@ impl PricingApi {
                     c,
                     &category,
                     location.0.as_deref(),
-                    level.0.as_deref(),
-                    pricing_type.0.as_deref(),
+                    level.0.map(|l| l.as_str()),
+                    pricing_type.0.map(|t| t.as_str()),
                 )
             })
             .await?;
@@ -199,9 +199,9 @@ impl PricingApi {
         #[oai(name = "providerId")] provider: Path<String>,
         #[oai(name = "isActive")] is_active: Query<Option<bool>>,
         #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
-        #[oai(name = "pricingType")] ptype: Query<Option<String>>,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
+        #[oai(name = "pricingType")] ptype: Query<Option<PricingType>>,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
     ) -> Result<Out<Vec<PricingConfiguration>>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
@@ -214,7 +214,7 @@ impl PricingApi {
                     &provider.0,
                     is_active.0,
                     category.0.as_deref(),
-                    ptype.0.as_deref(),
+                    ptype.0.map(|t| t.as_str()),
                     &pg,
                 )
             })
@@ -230,22 +230,22 @@ impl PricingApi {
         auth: BearerAuth,
         #[oai(name = "providerId")] provider: Path<String>,
         #[oai(name = "pricingId")] pricing_id: Query<Option<String>>,
-        #[oai(name = "startDate")] start: Query<Option<String>>,
-        #[oai(name = "endDate")] end: Query<Option<String>>,
-        #[oai(name = "changeType")] change: Query<Option<String>>,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
+        #[oai(name = "startDate")] start: Query<Option<DateOrTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrTime>>,
+        #[oai(name = "changeType")] change: Query<Option<ChangeType>>,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
     ) -> Result<Out<Vec<PricingHistoryEntry>>> {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let start = start
             .0
-            .as_deref()
-            .map(|s| service::parse_instant("startDate", s))
+            .as_ref()
+            .map(|s| service::parse_instant("startDate", s.as_str()))
             .transpose()?
             .map(service::iso);
-        let end = match end.0.as_deref() {
+        let end = match end.0.as_ref().map(DateOrTime::as_str) {
             Some(e) => {
                 let t = service::parse_instant("endDate", e)?;
                 Some(service::iso(if e.len() == 10 {
@@ -274,7 +274,7 @@ impl PricingApi {
                     pricing_id.0.as_deref(),
                     start,
                     end,
-                    change.0.as_deref(),
+                    change.0.map(|c| c.as_str()),
                     &pg,
                 )
             })
@@ -287,8 +287,8 @@ impl PricingApi {
     /// the base, and the travel fee when the customer is outside the service radius.
     /// subtotal = base + fees; total = subtotal − discount. Valid for one hour.
     #[oai(path = "/services/estimate", method = "post")]
-    async fn estimate(&self, body: Json<EstimateRequest>) -> Result<Out<PriceEstimate>> {
-        id_or_404(&body.service_pricing_id, "Pricing configuration")?;
+    async fn estimate(&self, body: JsonBody<EstimateRequest>) -> Result<Out<PriceEstimate>> {
+        id_or_404(&body.0.service_pricing_id, "Pricing configuration")?;
         let out = self
             .platform
             .db
@@ -304,42 +304,31 @@ impl PricingApi {
     #[allow(clippy::too_many_arguments)]
     async fn search(
         &self,
-        #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
-        location: Query<Option<String>>,
-        #[oai(name = "minPrice")] min_price: Query<Option<f64>>,
-        #[oai(name = "maxPrice")] max_price: Query<Option<f64>>,
-        #[oai(name = "sortBy")] sort_by: Query<Option<String>>,
-        radius: Query<Option<f64>>,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
+        #[oai(name = "serviceCategoryId")] category: Query<String>,
+        #[oai(validator(
+            pattern = r"^\s*-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)\s*,\s*-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)\s*$|^(Nairobi|Mombasa|Kisumu|Nakuru|Eldoret|Thika|Malindi|Kitale|Garissa|Nyeri|Machakos|Meru|Kampala|Dar es Salaam|Kigali|Addis Ababa|Lagos|Accra|Johannesburg|Cape Town|Cairo|London|New York)$"
+        ))]
+        location: Query<String>,
+        #[oai(name = "minPrice", validator(minimum(value = "0")))] min_price: Query<Option<f64>>,
+        #[oai(name = "maxPrice", validator(minimum(value = "0")))] max_price: Query<Option<f64>>,
+        #[oai(name = "sortBy")] sort_by: Query<Option<SearchSort>>,
+        #[oai(validator(minimum(value = "0", exclusive), maximum(value = "500")))] radius: Query<
+            Option<f64>,
+        >,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
     ) -> Result<Out<Vec<ProviderSearchResult>>> {
-        let mut missing = Vec::new();
-        if category.0.is_none() {
-            missing.push(frontline_platform::FieldError::new(
-                "serviceCategoryId",
-                "serviceCategoryId is required",
-            ));
-        }
-        if location.0.is_none() {
-            missing.push(frontline_platform::FieldError::new(
-                "location",
-                "location is required",
-            ));
-        }
-        if !missing.is_empty() {
-            return Err(ApiError::validation(missing).into());
-        }
         let pg = page(&self.platform, p.0, limit.0)?;
         let out = self
             .platform
             .db
             .read(move |c| {
                 let q = pricing::SearchQuery {
-                    category: category.0.as_deref().unwrap_or_default(),
-                    location: location.0.as_deref().unwrap_or_default(),
+                    category: &category.0,
+                    location: &location.0,
                     min_price: min_price.0,
                     max_price: max_price.0,
-                    sort_by: sort_by.0.as_deref(),
+                    sort_by: sort_by.0.map(|s| s.as_str()),
                     radius: radius.0,
                 };
                 pricing::search(c, &q, &pg)
@@ -362,10 +351,10 @@ impl ReviewApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ReviewInput>,
+        body: JsonBody<ReviewInput>,
     ) -> Result<Created<ReviewSubmitted>> {
         service::require(&auth.0, &["customer"])?;
-        id_or_404(&body.booking_id, "Booking")?;
+        id_or_404(&body.0.booking_id, "Booking")?;
         let p = auth.0;
         let out = self
             .platform
@@ -383,11 +372,19 @@ impl ReviewApi {
     async fn provider_reviews(
         &self,
         #[oai(name = "providerId")] provider: Path<String>,
-        #[oai(name = "minRating")] min: Query<Option<f64>>,
-        #[oai(name = "maxRating")] max: Query<Option<f64>>,
-        #[oai(name = "sortBy")] sort: Query<Option<String>>,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
+        #[oai(
+            name = "minRating",
+            validator(minimum(value = "1"), maximum(value = "5"))
+        )]
+        min: Query<Option<f64>>,
+        #[oai(
+            name = "maxRating",
+            validator(minimum(value = "1"), maximum(value = "5"))
+        )]
+        max: Query<Option<f64>>,
+        #[oai(name = "sortBy")] sort: Query<Option<ReviewSort>>,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
     ) -> Result<Out<ProviderReviews>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
@@ -395,7 +392,14 @@ impl ReviewApi {
             .platform
             .db
             .read(move |c| {
-                reviews::provider_reviews(c, &provider.0, min.0, max.0, sort.0.as_deref(), &pg)
+                reviews::provider_reviews(
+                    c,
+                    &provider.0,
+                    min.0,
+                    max.0,
+                    sort.0.map(|s| s.as_str()),
+                    &pg,
+                )
             })
             .await?;
         ok(out)
@@ -406,8 +410,8 @@ impl ReviewApi {
     async fn customer_reviews(
         &self,
         auth: BearerAuth,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
     ) -> Result<Out<Vec<CustomerReview>>> {
         service::require(&auth.0, &["customer"])?;
         let pg = page(&self.platform, p.0, limit.0)?;
@@ -428,7 +432,7 @@ impl ReviewApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "reviewId")] id: Path<String>,
-        body: Json<ResponseInput>,
+        body: JsonBody<ResponseInput>,
     ) -> Result<Out<ReviewResponded>> {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&id, "Review")?;
@@ -447,14 +451,14 @@ impl ReviewApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "reviewId")] id: Path<String>,
-        body: Json<VoteInput>,
+        body: JsonBody<VoteInput>,
     ) -> Result<Out<ReviewVotes>> {
         id_or_404(&id, "Review")?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| reviews::vote(tx, &u, &id.0, &body.0.vote))
+            .write(move |tx| reviews::vote(tx, &u, &id.0, body.0.vote.as_str()))
             .await?;
         ok_msg(out, "Vote recorded successfully")
     }
@@ -465,7 +469,7 @@ impl ReviewApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "requestId")] id: Path<String>,
-        body: Json<DeclineInput>,
+        body: JsonBody<DeclineInput>,
     ) -> Result<Out<ReviewRequestDeclined>> {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&id, "Review request")?;
@@ -498,7 +502,11 @@ impl ReviewApi {
 
     /// Review request preferences (customer); omitted fields keep their value.
     #[oai(path = "/customers/review-preferences", method = "put")]
-    async fn preferences(&self, auth: BearerAuth, body: Json<Preferences>) -> Result<Out<PreferencesUpdated>> {
+    async fn preferences(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<Preferences>,
+    ) -> Result<Out<PreferencesUpdated>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
         let out = self
@@ -541,13 +549,16 @@ impl AnalyticsApi {
         auth: BearerAuth,
         #[oai(name = "providerId")] provider: Query<Option<String>>,
         #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
-        period: Query<Option<String>>,
-        #[oai(name = "startDate")] start: Query<Option<String>>,
-        #[oai(name = "endDate")] end: Query<Option<String>>,
+        period: Query<Option<AnalyticsPeriod>>,
+        #[oai(name = "startDate")] start: Query<Option<DateOrTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrTime>>,
     ) -> Result<Out<PricingAnalytics>> {
         service::require(&auth.0, &["provider"])?;
-        let (from, to) =
-            service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let (from, to) = service::period(
+            period.0.map(|p| p.as_str()),
+            start.0.as_ref().map(DateOrTime::as_str),
+            end.0.as_ref().map(DateOrTime::as_str),
+        )?;
         let u = auth.0;
         let out = self
             .platform
@@ -566,13 +577,16 @@ impl AnalyticsApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "providerId")] provider: Query<Option<String>>,
-        period: Query<Option<String>>,
-        #[oai(name = "startDate")] start: Query<Option<String>>,
-        #[oai(name = "endDate")] end: Query<Option<String>>,
+        period: Query<Option<AnalyticsPeriod>>,
+        #[oai(name = "startDate")] start: Query<Option<DateOrTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrTime>>,
     ) -> Result<Out<ReviewAnalytics>> {
         service::require(&auth.0, &["provider"])?;
-        let (from, to) =
-            service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let (from, to) = service::period(
+            period.0.map(|p| p.as_str()),
+            start.0.as_ref().map(DateOrTime::as_str),
+            end.0.as_ref().map(DateOrTime::as_str),
+        )?;
         let u = auth.0;
         let out = self
             .platform
@@ -591,13 +605,16 @@ impl AnalyticsApi {
     async fn platform_reviews(
         &self,
         auth: BearerAuth,
-        period: Query<Option<String>>,
-        #[oai(name = "startDate")] start: Query<Option<String>>,
-        #[oai(name = "endDate")] end: Query<Option<String>>,
+        period: Query<Option<AnalyticsPeriod>>,
+        #[oai(name = "startDate")] start: Query<Option<DateOrTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrTime>>,
     ) -> Result<Out<PlatformReviewAnalytics>> {
         service::require(&auth.0, &[])?;
-        let (from, to) =
-            service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let (from, to) = service::period(
+            period.0.map(|p| p.as_str()),
+            start.0.as_ref().map(DateOrTime::as_str),
+            end.0.as_ref().map(DateOrTime::as_str),
+        )?;
         let out = self
             .platform
             .db
@@ -620,7 +637,7 @@ impl AdminApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "reviewId")] id: Path<String>,
-        body: Json<ModerateInput>,
+        body: JsonBody<ModerateInput>,
     ) -> Result<Out<ModerationResult>> {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Review")?;
@@ -630,10 +647,7 @@ impl AdminApi {
             .db
             .write(move |tx| reviews::moderate(tx, &u, &meta, &id.0, &body.0))
             .await?;
-        let msg = format!(
-            "Review {} successfully",
-            out.moderation_status
-        );
+        let msg = format!("Review {} successfully", out.moderation_status);
         ok_msg(out, msg)
     }
 
@@ -645,7 +659,7 @@ impl AdminApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CampaignInput>,
+        body: JsonBody<CampaignInput>,
     ) -> Result<Created<CampaignCreated>> {
         service::require(&auth.0, &[])?;
         let u = auth.0;
@@ -686,7 +700,7 @@ impl AdminApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "campaignId")] id: Path<String>,
-        body: Json<CampaignStatusInput>,
+        body: JsonBody<CampaignStatusInput>,
     ) -> Result<Out<CampaignStatusChanged>> {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Campaign")?;
@@ -694,18 +708,11 @@ impl AdminApi {
         let out = self
             .platform
             .db
-            .write(move |tx| campaigns::set_status(tx, &u, &meta, &id.0, &body.0.status))
+            .write(move |tx| campaigns::set_status(tx, &u, &meta, &id.0, body.0.status.as_str()))
             .await?;
         ok_msg(out, "Campaign status updated")
     }
 }
-
-pub const WEBHOOK_EVENTS: &[&str] = &[
-    "review.created",
-    "review.response_added",
-    "pricing.updated",
-    "review.request.delivered",
-];
 
 fn webhook_json(s: &events::Subscription) -> Webhook {
     Webhook {
@@ -733,29 +740,21 @@ impl WebhookApi {
     /// signed with `X-Frontline-Signature: sha256=<HMAC-SHA256 of the body>` and retried with
     /// backoff. The `secret` is returned only here.
     #[oai(path = "/webhooks", method = "post")]
-    async fn register(&self, auth: BearerAuth, body: Json<WebhookInput>) -> Result<Created<Webhook>> {
-        let bad: Vec<_> = body
-            .events
-            .iter()
-            .filter(|e| !WEBHOOK_EVENTS.contains(&e.as_str()))
-            .cloned()
-            .collect();
-        if !bad.is_empty() {
-            return Err(ApiError::invalid(
-                "events",
-                format!(
-                    "unknown events {}; use {}",
-                    bad.join(", "),
-                    WEBHOOK_EVENTS.join(", ")
-                ),
-            )
-            .into());
-        }
+    async fn register(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<WebhookInput>,
+    ) -> Result<Created<Webhook>> {
         let new = NewSubscription {
             module: SLUG.into(),
             owner_id: Some(auth.0.id.clone()),
             url: body.0.url,
-            events: body.0.events,
+            events: body
+                .0
+                .events
+                .iter()
+                .map(|e| e.as_str().to_string())
+                .collect(),
             secret: body.0.secret,
             description: body.0.description,
             // An administrator's webhook sees every event; anyone else's only
@@ -788,7 +787,11 @@ impl WebhookApi {
 
     /// Delete one of the caller's webhooks.
     #[oai(path = "/webhooks/:id", method = "delete")]
-    async fn delete_webhook(&self, auth: BearerAuth, id: Path<String>) -> Result<Out<WebhookDeleted>> {
+    async fn delete_webhook(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> Result<Out<WebhookDeleted>> {
         let owner = auth.0.id.clone();
         let id2 = id.0.clone();
         let gone = self
@@ -834,7 +837,7 @@ impl ExtensionApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CategoryInput>,
+        body: JsonBody<CategoryInput>,
     ) -> Result<Created<ServiceCategory>> {
         service::require(&auth.0, &[])?;
         let u = auth.0;
@@ -854,7 +857,7 @@ impl ExtensionApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "categoryId")] category: Path<String>,
-        body: Json<CategoryInput>,
+        body: JsonBody<CategoryInput>,
     ) -> Result<Out<ServiceCategory>> {
         service::require(&auth.0, &[])?;
         let u = auth.0;
@@ -873,7 +876,7 @@ impl ExtensionApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ProviderProfileInput>,
+        body: JsonBody<ProviderProfileInput>,
     ) -> Result<Out<ProviderProfile>> {
         service::require(&auth.0, &["provider"])?;
         let u = auth.0;
@@ -887,7 +890,10 @@ impl ExtensionApi {
 
     /// Extension: a provider's public profile.
     #[oai(path = "/providers/:providerId", method = "get")]
-    async fn provider(&self, #[oai(name = "providerId")] id: Path<String>) -> Result<Out<ProviderProfile>> {
+    async fn provider(
+        &self,
+        #[oai(name = "providerId")] id: Path<String>,
+    ) -> Result<Out<ProviderProfile>> {
         id_or_404(&id, "Provider")?;
         let out = self
             .platform
@@ -907,7 +913,7 @@ impl ExtensionApi {
     async fn customer_profile(
         &self,
         auth: BearerAuth,
-        body: Json<CustomerProfileInput>,
+        body: JsonBody<CustomerProfileInput>,
     ) -> Result<Out<CustomerProfile>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
@@ -925,10 +931,10 @@ impl ExtensionApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<BookingInput>,
+        body: JsonBody<BookingInput>,
     ) -> Result<Created<Booking>> {
         service::require(&auth.0, &["customer"])?;
-        id_or_404(&body.service_pricing_id, "Pricing configuration")?;
+        id_or_404(&body.0.service_pricing_id, "Pricing configuration")?;
         let u = auth.0;
         let out = self
             .platform
@@ -940,12 +946,16 @@ impl ExtensionApi {
 
     /// Extension: the caller's bookings (as customer or provider; admins see all).
     #[oai(path = "/bookings", method = "get")]
-    async fn list_bookings(&self, auth: BearerAuth, status: Query<Option<String>>) -> Result<Out<Vec<Booking>>> {
+    async fn list_bookings(
+        &self,
+        auth: BearerAuth,
+        status: Query<Option<BookingState>>,
+    ) -> Result<Out<Vec<Booking>>> {
         let u = auth.0;
         let data = self
             .platform
             .db
-            .read(move |c| bookings::list_bookings(c, &u, status.0.as_deref()))
+            .read(move |c| bookings::list_bookings(c, &u, status.0.map(|s| s.as_str())))
             .await?;
         Ok(Json(Envelope::list(data)))
     }
@@ -959,14 +969,14 @@ impl ExtensionApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "bookingId")] id: Path<String>,
-        body: Json<BookingStatusInput>,
+        body: JsonBody<BookingStatusInput>,
     ) -> Result<Out<Booking>> {
         id_or_404(&id, "Booking")?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::set_status(tx, &u, &meta, &id.0, &body.0.status))
+            .write(move |tx| bookings::set_status(tx, &u, &meta, &id.0, body.0.status.as_str()))
             .await?;
         self.platform.jobs.notify();
         ok_msg(out, "Booking updated")

@@ -86,9 +86,9 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         bookings::set_status(tx, &prov, &meta, &booking, "completed")?;
         let r = reviews::submit(tx, &cust, &meta, &ReviewInput {
             booking_id: booking, overall_rating: 5,
-            category_ratings: Some([("punctuality".to_string(), 5), ("quality".to_string(), 5), ("professionalism".to_string(), 4)].into_iter().collect()),
+            category_ratings: Some(CategoryRatings { punctuality: Some(5), quality: Some(5), professionalism: Some(4), ..Default::default() }),
             title: Some("Excellent service!".into()), comment: Some("Very professional and skilled barber.".into()),
-            pros: Some(vec!["On time".into(), "Great haircut".into()]), photos: None, source: Some("mobile_app".into()),
+            pros: Some(vec!["On time".into(), "Great haircut".into()]), photos: None, source: Some(ReviewSource::MobileApp),
         })?;
         reviews::respond(tx, &prov, &meta, &r.review_id, "Thank you so much! Looking forward to seeing you again.")?;
         Ok(())

@@ -8,6 +8,7 @@ pub mod extensions;
 pub mod input;
 pub mod pricing;
 pub mod reviews;
+pub mod types;
 
 pub use admin::*;
 pub use analytics::*;
@@ -15,6 +16,7 @@ pub use extensions::*;
 pub use input::*;
 pub use pricing::*;
 pub use reviews::*;
+pub use types::*;
 
 use frontline_platform::http::{ErrorContext, ErrorEnvelope};
 use frontline_platform::ApiError;

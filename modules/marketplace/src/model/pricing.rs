@@ -84,9 +84,9 @@ pub struct PricingConfiguration {
     /// What the service is.
     #[oai(skip_serializing_if_is_none)]
     pub service_description: Option<String>,
-    /// flat, hourly, tiered or package.
+    /// How it is priced.
     #[oai(skip_serializing_if_is_none)]
-    pub pricing_type: Option<String>,
+    pub pricing_type: Option<super::PricingType>,
     /// Price of the service (flat pricing).
     #[oai(skip_serializing_if_is_none)]
     pub flat_rate: Option<f64>,

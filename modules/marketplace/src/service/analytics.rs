@@ -5,7 +5,6 @@ use frontline_platform::auth::Principal;
 use frontline_platform::{ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
 
-
 use super::{is_admin, iso, now};
 use crate::model::{
     CategoryBreakdown, ChannelFigures, CompetitorComparison, IncentiveBreakdown, IncentiveFigures,

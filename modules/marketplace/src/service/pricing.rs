@@ -115,7 +115,7 @@ pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
             }
         }
     }
-    let t = p.pricing_type.as_deref().unwrap_or("");
+    let t = p.pricing_type.map(|t| t.as_str()).unwrap_or("");
     if !TYPES.contains(&t) {
         out.push(FieldError::new(
             "pricingType",
@@ -277,7 +277,7 @@ pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
 /// The headline price: the flat or hourly rate, or the cheapest tier or package.
 pub fn current_price(p: &PricingInput) -> f64 {
     let min = |v: Vec<f64>| v.into_iter().fold(f64::INFINITY, f64::min);
-    let price = match p.pricing_type.as_deref() {
+    let price = match p.pricing_type.map(|t| t.as_str()) {
         Some("flat") => p.flat_rate.unwrap_or(0.0),
         Some("hourly") => p.hourly_rate.unwrap_or(0.0),
         Some("tiered") => min(p.tiers.iter().flatten().filter_map(|t| t.price).collect()),
@@ -367,7 +367,10 @@ fn insert(
     let id = new_id();
     let at = now();
     let price = current_price(&p);
-    let t = p.pricing_type.clone().unwrap_or_default();
+    let t = p
+        .pricing_type
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
     let active = p.is_active.unwrap_or(true);
     p.is_active = None;
     let config = config_json(&p)?;
@@ -676,7 +679,10 @@ pub fn update(
         });
     }
     let price = current_price(&m);
-    let t = m.pricing_type.clone().unwrap_or_default();
+    let t = m
+        .pricing_type
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
     let at = now();
     let version = if changed.is_empty() {
         version
@@ -1193,9 +1199,12 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEsti
         ));
     }
     let p: PricingInput = serde_json::from_str(&config)?;
-    let t = p.pricing_type.clone().unwrap_or_default();
+    let t = p
+        .pricing_type
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
     if let Some(want) = &req.pricing_type {
-        if want != &t {
+        if want.as_str() != t {
             return Err(ApiError::invalid(
                 "pricingType",
                 format!("this service is priced as {t}"),
@@ -1569,8 +1578,8 @@ pub fn search(
         let pricing = prices
             .query_map(params![h.id, q.category, q.min_price, q.max_price], |r| {
                 let t: String = r.get(2)?;
-                let config: PricingInput = serde_json::from_str(&r.get::<_, String>(5)?)
-                    .unwrap_or_default();
+                let config: PricingInput =
+                    serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default();
                 Ok(SearchPricing {
                     pricing_id: r.get(0)?,
                     service_name: r.get(1)?,

@@ -17,8 +17,8 @@ use crate::model::{
     DeclineInput, PendingReviewRequest, Preferences, PreferencesUpdated, ReviewPreferences,
     ReviewReminder, ReviewRequestDeclined, ReviewRequestScheduled, Variant,
 };
-use poem_openapi::types::MaybeUndefined;
 use crate::SLUG;
+use poem_openapi::types::MaybeUndefined;
 
 pub const DELIVER_JOB: &str = "marketplace.review_request.deliver";
 pub const CHANNELS: &[&str] = &["push", "sms", "whatsapp", "email"];
@@ -96,10 +96,10 @@ pub fn update_prefs(
         cur.review_requests_enabled = v;
     }
     if let Some(v) = &p.preferred_channel {
-        cur.preferred_channel = v.clone();
+        cur.preferred_channel = v.as_str().to_string();
     }
     if let Some(v) = &p.preferred_time_of_day {
-        cur.preferred_time_of_day = v.clone();
+        cur.preferred_time_of_day = v.as_str().to_string();
     }
     if let Some(v) = p.max_requests_per_month {
         cur.max_requests_per_month = v;
@@ -128,7 +128,7 @@ fn hour_of(pref: &str) -> u32 {
 /// When a variant's config sends the request after `done`; also its timing label.
 pub fn schedule(done: DateTime<Utc>, cfg: &crate::model::VariantConfig) -> (DateTime<Utc>, String) {
     let delay = cfg.delay.unwrap_or(0).max(0);
-    let unit = cfg.unit.as_deref().unwrap_or("hours");
+    let unit = cfg.unit.map(|u| u.as_str()).unwrap_or("hours");
     let mut at = match unit {
         "minutes" => done + Duration::minutes(delay),
         "days" => done + Duration::days(delay),
@@ -242,7 +242,7 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
         Some((cid, v)) => {
             let (t, l) = schedule(done_t, &v.config);
             if let Some(ch) = &v.config.channel {
-                channel = ch.clone();
+                channel = ch.as_str().to_string();
             }
             (t, l, Some(cid.clone()), Some(v.variant_id.clone()))
         }
@@ -391,7 +391,7 @@ pub fn decline(
     tx.execute(
         "UPDATE marketplace_review_requests SET status = 'declined', decline_reason = ?2, decline_feedback = ?3,
             next_reminder_at = NULL WHERE id = ?1",
-        params![id, d.reason.as_deref().unwrap_or("not_interested"), d.feedback],
+        params![id, d.reason.map(|r| r.as_str()).unwrap_or("not_interested"), d.feedback],
     )?;
     let opt_out = d.permanently_opt_out.unwrap_or(false);
     if opt_out {

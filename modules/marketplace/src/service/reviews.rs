@@ -55,13 +55,13 @@ pub fn submit(
             "overallRating must be between 1 and 5",
         ));
     }
-    for (k, v) in r.category_ratings.iter().flatten() {
-        if !CATEGORIES.contains(&k.as_str()) {
+    for (k, v) in r.category_ratings.iter().flat_map(|c| c.entries()) {
+        if !CATEGORIES.contains(&k) {
             problems.push(FieldError::new(
                 format!("categoryRatings.{k}"),
                 format!("unknown rating category; use {}", CATEGORIES.join(", ")),
             ));
-        } else if !(1..=5).contains(v) {
+        } else if !(1..=5).contains(&v) {
             problems.push(FieldError::new(
                 format!("categoryRatings.{k}"),
                 format!("{k} must be between 1 and 5"),
@@ -181,7 +181,7 @@ pub fn submit(
         params![
             id, r.booking_id, provider, customer, request, r.overall_rating,
             serde_json::to_string(&r.category_ratings.clone().unwrap_or_default())?, r.title, r.comment,
-            serde_json::to_string(&pros)?, serde_json::to_string(&photos)?, r.source, serde_json::to_string(&incentive)?, code, at
+            serde_json::to_string(&pros)?, serde_json::to_string(&photos)?, r.source.map(|s| s.as_str()), serde_json::to_string(&incentive)?, code, at
         ],
     )?;
     if let Some(req) = &request {
@@ -318,35 +318,38 @@ pub fn provider_reviews(
          WHERE {filter} ORDER BY {order}, r.id LIMIT ?4 OFFSET ?5"
     ))?;
     let reviews = stmt
-        .query_map(params![provider, min, max, page.limit as i64, page.offset() as i64], |r| {
-            let (shown, initials) = display_name(&r.get::<_, String>(1)?);
-            let response: Option<String> = r.get(9)?;
-            Ok(ProviderReview {
-                review_id: r.get(0)?,
-                customer: Reviewer {
-                    name: shown,
-                    initials,
-                },
-                overall_rating: r.get(2)?,
-                category_ratings: parse(r.get(3)?),
-                title: r.get(4)?,
-                comment: r.get(5)?,
-                pros: parse(r.get(14)?),
-                photos: parse(r.get(6)?),
-                helpful_votes: r.get(7)?,
-                not_helpful_votes: r.get(8)?,
-                provider_response: match response {
-                    Some(t) => Some(ProviderResponse {
-                        response: t,
-                        responded_at: r.get(10)?,
-                    }),
-                    None => None,
-                },
-                service_type: r.get(11)?,
-                service_date: r.get(12)?,
-                submitted_at: r.get(13)?,
-            })
-        })?
+        .query_map(
+            params![provider, min, max, page.limit as i64, page.offset() as i64],
+            |r| {
+                let (shown, initials) = display_name(&r.get::<_, String>(1)?);
+                let response: Option<String> = r.get(9)?;
+                Ok(ProviderReview {
+                    review_id: r.get(0)?,
+                    customer: Reviewer {
+                        name: shown,
+                        initials,
+                    },
+                    overall_rating: r.get(2)?,
+                    category_ratings: parse(r.get(3)?),
+                    title: r.get(4)?,
+                    comment: r.get(5)?,
+                    pros: parse(r.get(14)?),
+                    photos: parse(r.get(6)?),
+                    helpful_votes: r.get(7)?,
+                    not_helpful_votes: r.get(8)?,
+                    provider_response: match response {
+                        Some(t) => Some(ProviderResponse {
+                            response: t,
+                            responded_at: r.get(10)?,
+                        }),
+                        None => None,
+                    },
+                    service_type: r.get(11)?,
+                    service_date: r.get(12)?,
+                    submitted_at: r.get(13)?,
+                })
+            },
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ProviderReviews {
         provider: ReviewedProvider {
@@ -380,23 +383,26 @@ pub fn customer_reviews(
          WHERE r.customer_id = ?1 ORDER BY r.submitted_at DESC, r.id LIMIT ?2 OFFSET ?3",
     )?;
     let rows = stmt
-        .query_map(params![customer, page.limit as i64, page.offset() as i64], |r| {
-            Ok(CustomerReview {
-                review_id: r.get(0)?,
-                provider_name: r.get(1)?,
-                overall_rating: r.get(2)?,
-                title: r.get(3)?,
-                comment: r.get(4)?,
-                submitted_at: r.get(5)?,
-                incentive_claimed: r.get(6)?,
-                moderation_status: r.get(7)?,
-                booking_id: r.get(8)?,
-                provider_id: r.get(9)?,
-                incentive: r
-                    .get::<_, Option<String>>(10)?
-                    .and_then(|s| serde_json::from_str(&s).ok()),
-            })
-        })?
+        .query_map(
+            params![customer, page.limit as i64, page.offset() as i64],
+            |r| {
+                Ok(CustomerReview {
+                    review_id: r.get(0)?,
+                    provider_name: r.get(1)?,
+                    overall_rating: r.get(2)?,
+                    title: r.get(3)?,
+                    comment: r.get(4)?,
+                    submitted_at: r.get(5)?,
+                    incentive_claimed: r.get(6)?,
+                    moderation_status: r.get(7)?,
+                    booking_id: r.get(8)?,
+                    provider_id: r.get(9)?,
+                    incentive: r
+                        .get::<_, Option<String>>(10)?
+                        .and_then(|s| serde_json::from_str(&s).ok()),
+                })
+            },
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Paged {
         items: rows,
