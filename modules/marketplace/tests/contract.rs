@@ -135,7 +135,9 @@ fn conforms(spec: &Value, schema: &Value, value: &Value, at: &str) {
     let s = resolve(spec, schema);
     if value.is_null() {
         assert!(
-            s["nullable"] == true || s.as_object().is_some_and(|o| o.is_empty()),
+            schema["nullable"] == true
+                || s["nullable"] == true
+                || s.as_object().is_some_and(|o| o.is_empty()),
             "{at}: null where the document does not allow it ({s})"
         );
         return;
