@@ -80,7 +80,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         let Some((prov, pricing_id)) = first else { return Ok(()) };
         let cust = user(&p, tx, CUSTOMER, "Muent Kamau", "customer")?;
         let b = bookings::create_booking(tx, &cust, &meta, &BookingInput {
-            service_pricing_id: pricing_id, service_date: "2026-01-15T14:00:00Z".into(), duration: Some(45), incentive_code: None,
+            service_pricing_id: pricing_id, service_date: DateOrTime("2026-01-15T14:00:00Z".into()), duration: Some(45), incentive_code: None,
         })?;
         let booking = b.booking_id;
         bookings::set_status(tx, &prov, &meta, &booking, "completed")?;

@@ -204,8 +204,8 @@ pub struct EstimateRequest {
     pub service_pricing_id: String,
     /// When given, it must be the configuration's pricing type.
     pub pricing_type: Option<PricingType>,
-    /// When the service is wanted: a date (YYYY-MM-DD) or an RFC 3339 date-time.
-    pub booking_date: Option<String>,
+    /// When the service is wanted.
+    pub booking_date: Option<DateOrTime>,
     /// Minutes, 1 to 1440 (hourly pricing charges for the hours this covers).
     #[oai(validator(minimum(value = "1"), maximum(value = "1440")))]
     pub duration: Option<i64>,
@@ -266,9 +266,8 @@ impl CategoryRatings {
     }
 }
 
-/// Ratings per category, 1 to 5 each.
+/// Ratings per category, 1 to 5 each (other keys are ignored).
 #[derive(Object, Clone, Debug, Default, serde::Serialize)]
-#[oai(deny_unknown_fields)]
 pub struct CategoryRatings {
     /// 1 to 5.
     #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
@@ -423,10 +422,10 @@ pub struct CampaignInput {
     pub variants: Vec<Variant>,
     /// Who takes part.
     pub targeting: Option<Targeting>,
-    /// A date (YYYY-MM-DD) or an RFC 3339 date-time.
-    pub start_date: String,
-    /// After `startDate`: a date (YYYY-MM-DD) or an RFC 3339 date-time.
-    pub end_date: String,
+    /// When it starts.
+    pub start_date: DateOrTime,
+    /// When it ends, after `startDate`.
+    pub end_date: DateOrTime,
 }
 
 /// Extension: a campaign's new status.
@@ -491,8 +490,8 @@ pub struct CustomerProfileInput {
 pub struct BookingInput {
     /// The configuration to book.
     pub service_pricing_id: String,
-    /// When: a date (YYYY-MM-DD) or an RFC 3339 date-time.
-    pub service_date: String,
+    /// When the service takes place.
+    pub service_date: DateOrTime,
     /// Minutes, 1 to 1440, default 60.
     #[oai(validator(minimum(value = "1"), maximum(value = "1440")))]
     pub duration: Option<i64>,

@@ -126,6 +126,8 @@ str_enum! {
 }
 
 /// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 date-time, kept as sent.
+/// A query parameter is checked when parsed; in a body any string is taken and
+/// the service checks it, naming the field.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct DateOrTime(pub String);
@@ -183,7 +185,7 @@ impl Type for DateOrTime {
 impl ParseFromJSON for DateOrTime {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         match value {
-            Some(Value::String(s)) => Self::parse(&s),
+            Some(Value::String(s)) => Ok(DateOrTime(s)),
             other => Err(ParseError::expected_type(other.unwrap_or_default())),
         }
     }

@@ -406,7 +406,7 @@ pub fn create_booking(
     meta: &RequestMeta,
     b: &BookingInput,
 ) -> ApiResult<Booking> {
-    let when = parse_instant("serviceDate", &b.service_date)?;
+    let when = parse_instant("serviceDate", b.service_date.as_str())?;
     let duration = b.duration.unwrap_or(60);
     if !(1..=24 * 60).contains(&duration) {
         return Err(ApiError::invalid(

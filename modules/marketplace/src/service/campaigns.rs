@@ -122,8 +122,8 @@ pub fn validate(c: &CampaignInput) -> Vec<FieldError> {
         }
     }
     match (
-        parse_instant("startDate", &c.start_date),
-        parse_instant("endDate", &c.end_date),
+        parse_instant("startDate", c.start_date.as_str()),
+        parse_instant("endDate", c.end_date.as_str()),
     ) {
         (Ok(a), Ok(b)) if a >= b => out.push(FieldError::new(
             "endDate",
@@ -151,8 +151,8 @@ pub fn create(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    let start = iso(parse_instant("startDate", &c.start_date)?);
-    let end = iso(parse_instant("endDate", &c.end_date)?);
+    let start = iso(parse_instant("startDate", c.start_date.as_str())?);
+    let end = iso(parse_instant("endDate", c.end_date.as_str())?);
     let id = new_id();
     let at = now();
     tx.execute(

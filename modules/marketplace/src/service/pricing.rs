@@ -1222,8 +1222,8 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEsti
     }
     let booking = req
         .booking_date
-        .as_deref()
-        .map(|d| super::parse_instant("bookingDate", d))
+        .as_ref()
+        .map(|d| super::parse_instant("bookingDate", d.as_str()))
         .transpose();
     let booking = match booking {
         Ok(b) => b,
