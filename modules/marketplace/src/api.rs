@@ -4,6 +4,7 @@ use frontline_platform::body::JsonBody;
 use frontline_platform::events::NewSubscription;
 use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{events, ApiError, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -71,7 +72,7 @@ fn id_or_404(id: &str, what: &str) -> std::result::Result<(), ApiError> {
     if service::is_object_id(id) {
         Ok(())
     } else {
-        Err(ApiError::not_found(format!("{what} not found")).with_code("NOT_FOUND"))
+        Err(MarketplaceError::NotFound.with_message(format!("{what} not found")))
     }
 }
 
@@ -96,7 +97,7 @@ impl PricingApi {
         let out = self
             .platform
             .db
-            .write(move |tx| pricing::create(tx, &p, &meta, body.0))
+            .write(move |tx| pricing::create(&WriteCtx::new(tx, Some(&p), &meta), body.0))
             .await?;
         Ok(created(out, "Pricing configuration created successfully"))
     }
@@ -117,7 +118,7 @@ impl PricingApi {
         let out = self
             .platform
             .db
-            .write(move |tx| pricing::update(tx, &p, &meta, &id.0, body.0))
+            .write(move |tx| pricing::update(&WriteCtx::new(tx, Some(&p), &meta), &id.0, body.0))
             .await?;
         ok_msg(out, "Pricing updated successfully")
     }
@@ -136,7 +137,7 @@ impl PricingApi {
         let out = self
             .platform
             .db
-            .write(move |tx| pricing::bulk(tx, &p, &meta, body.0.pricing))
+            .write(move |tx| pricing::bulk(&WriteCtx::new(tx, Some(&p), &meta), body.0.pricing))
             .await?;
         let msg = format!(
             "{} pricing configurations created successfully",
@@ -171,8 +172,8 @@ impl PricingApi {
         service::require(&auth.0, &["provider"])?;
         let category = category.0;
         if !bookings::is_category_ref(&category) {
-            return Err(ApiError::not_found("Service category not found")
-                .with_code("NOT_FOUND")
+            return Err(MarketplaceError::NotFound
+                .with_message("Service category not found")
                 .into());
         }
         let out = self
@@ -264,9 +265,8 @@ impl PricingApi {
                 if !service::is_admin(&user)
                     && service::provider_of(c, &user.id)?.as_deref() != Some(provider.0.as_str())
                 {
-                    return Err(ApiError::forbidden(
-                        "Providers can only see their own pricing history",
-                    ));
+                    return Err(MarketplaceError::Forbidden
+                        .with_message("Providers can only see their own pricing history"));
                 }
                 pricing::history_list(
                     c,
@@ -359,7 +359,7 @@ impl ReviewApi {
         let out = self
             .platform
             .db
-            .write(move |tx| reviews::submit(tx, &p, &meta, &body.0))
+            .write(move |tx| reviews::submit(&WriteCtx::new(tx, Some(&p), &meta), &body.0))
             .await?;
         Ok(created(
             out,
@@ -440,7 +440,9 @@ impl ReviewApi {
         let out = self
             .platform
             .db
-            .write(move |tx| reviews::respond(tx, &u, &meta, &id.0, &body.0.response))
+            .write(move |tx| {
+                reviews::respond(&WriteCtx::new(tx, Some(&u), &meta), &id.0, &body.0.response)
+            })
             .await?;
         ok_msg(out, "Response posted successfully")
     }
@@ -645,7 +647,7 @@ impl AdminApi {
         let out = self
             .platform
             .db
-            .write(move |tx| reviews::moderate(tx, &u, &meta, &id.0, &body.0))
+            .write(move |tx| reviews::moderate(&WriteCtx::new(tx, Some(&u), &meta), &id.0, &body.0))
             .await?;
         let msg = format!("Review {} successfully", out.moderation_status);
         ok_msg(out, msg)
@@ -666,7 +668,7 @@ impl AdminApi {
         let out = self
             .platform
             .db
-            .write(move |tx| campaigns::create(tx, &u, &meta, &body.0))
+            .write(move |tx| campaigns::create(&WriteCtx::new(tx, Some(&u), &meta), &body.0))
             .await?;
         Ok(created(out, "Campaign created successfully"))
     }
@@ -708,7 +710,13 @@ impl AdminApi {
         let out = self
             .platform
             .db
-            .write(move |tx| campaigns::set_status(tx, &u, &meta, &id.0, body.0.status.as_str()))
+            .write(move |tx| {
+                campaigns::set_status(
+                    &WriteCtx::new(tx, Some(&u), &meta),
+                    &id.0,
+                    body.0.status.as_str(),
+                )
+            })
             .await?;
         ok_msg(out, "Campaign status updated")
     }
@@ -800,8 +808,8 @@ impl WebhookApi {
             .write(move |tx| events::delete_subscription(tx, SLUG, Some(&owner), &id2))
             .await?;
         if !gone {
-            return Err(ApiError::not_found("Webhook not found")
-                .with_code("NOT_FOUND")
+            return Err(MarketplaceError::NotFound
+                .with_message("Webhook not found")
                 .into());
         }
         ok_msg(
@@ -844,7 +852,9 @@ impl ExtensionApi {
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::create_category(tx, &u, &meta, &body.0))
+            .write(move |tx| {
+                bookings::create_category(&WriteCtx::new(tx, Some(&u), &meta), &body.0)
+            })
             .await?;
         Ok(created(out, "Service category created successfully"))
     }
@@ -864,7 +874,9 @@ impl ExtensionApi {
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::name_category(tx, &u, &meta, &category.0, &body.0))
+            .write(move |tx| {
+                bookings::name_category(&WriteCtx::new(tx, Some(&u), &meta), &category.0, &body.0)
+            })
             .await?;
         ok(out)
     }
@@ -883,7 +895,9 @@ impl ExtensionApi {
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::upsert_provider(tx, &u, &meta, &body.0))
+            .write(move |tx| {
+                bookings::upsert_provider(&WriteCtx::new(tx, Some(&u), &meta), &body.0)
+            })
             .await?;
         ok_msg(out, "Provider profile saved")
     }
@@ -902,8 +916,8 @@ impl ExtensionApi {
             .await?;
         match out {
             Some(v) => ok(v),
-            None => Err(ApiError::not_found("Provider not found")
-                .with_code("NOT_FOUND")
+            None => Err(MarketplaceError::NotFound
+                .with_message("Provider not found")
                 .into()),
         }
     }
@@ -939,7 +953,7 @@ impl ExtensionApi {
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::create_booking(tx, &u, &meta, &body.0))
+            .write(move |tx| bookings::create_booking(&WriteCtx::new(tx, Some(&u), &meta), &body.0))
             .await?;
         Ok(created(out, "Booking created successfully"))
     }
@@ -976,7 +990,13 @@ impl ExtensionApi {
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::set_status(tx, &u, &meta, &id.0, body.0.status.as_str()))
+            .write(move |tx| {
+                bookings::set_status(
+                    &WriteCtx::new(tx, Some(&u), &meta),
+                    &id.0,
+                    body.0.status.as_str(),
+                )
+            })
             .await?;
         self.platform.jobs.notify();
         ok_msg(out, "Booking updated")

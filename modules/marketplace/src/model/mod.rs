@@ -25,6 +25,42 @@ use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::Object;
 use serde_json::{json, Value};
 
+frontline_platform::error_codes! {
+    /// The marketplace's error codes: the document's "Common Error Codes" table,
+    /// and no others. Every error the module makes is one of these.
+    pub enum MarketplaceError {
+        /// A field or parameter is missing, malformed or out of range (`details` names each).
+        Validation => (Validation, "VALIDATION_ERROR", "Invalid request data"),
+        /// No valid credentials.
+        Unauthorized => (Unauthorized, "UNAUTHORIZED", "Missing or invalid authentication"),
+        /// Not the caller's resource, or not the caller's role.
+        Forbidden => (Forbidden, "FORBIDDEN", "Insufficient permissions"),
+        /// No such resource (or not visible to the caller).
+        NotFound => (NotFound, "NOT_FOUND", "Resource not found"),
+        /// The resource exists already, or its state does not allow the change.
+        Conflict => (Conflict, "CONFLICT", "Resource already exists"),
+        /// The caller's hourly allowance is spent.
+        RateLimited => (RateLimited, "RATE_LIMIT_EXCEEDED", "Too many requests"),
+        /// The server failed.
+        Internal => (Internal, "INTERNAL_ERROR", "Server error"),
+    }
+}
+
+impl MarketplaceError {
+    /// A validation error naming every bad field.
+    pub fn fields(details: Vec<frontline_platform::FieldError>) -> ApiError {
+        ApiError::validation(details).with_code(MarketplaceError::Validation.code())
+    }
+
+    /// The table's code for errors of `kind`'s status, when the document lists one.
+    pub fn for_status(status: StatusCode) -> Option<MarketplaceError> {
+        MarketplaceError::ALL
+            .iter()
+            .copied()
+            .find(|c| c.status(StatusCode::BAD_REQUEST) == status)
+    }
+}
+
 /// One problem with one field.
 #[derive(Object, Clone, Debug, PartialEq)]
 pub struct ErrorDetail {
@@ -71,10 +107,18 @@ impl ErrorEnvelope for MarketplaceEnvelope {
     const VALIDATION_STATUS: StatusCode = StatusCode::BAD_REQUEST;
     /// The document's code list has UNAUTHORIZED for every 401.
     const UNAUTHORIZED_CODE: Option<&'static str> = Some("UNAUTHORIZED");
+    const ERROR_CODES: &'static [frontline_platform::error::ErrorCode] = MarketplaceError::TABLE;
 
+    /// Where the document lists a code for the status, the answer carries it
+    /// (a platform `DATABASE_ERROR` is the document's `INTERNAL_ERROR`); other
+    /// statuses (405, 413, 415, 503) keep the platform's code.
     fn render(err: &ApiError, _ctx: &ErrorContext) -> Value {
+        let status = err.status(Self::VALIDATION_STATUS);
+        let code = MarketplaceError::for_status(status)
+            .map(MarketplaceError::code)
+            .unwrap_or(err.code());
         let mut error = json!({
-            "code": err.code(),
+            "code": code,
             "message": err.message,
             "details": err.details,
         });

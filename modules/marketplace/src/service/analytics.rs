@@ -2,15 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use frontline_platform::auth::Principal;
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{is_admin, iso, now};
 use crate::model::{
     CategoryBreakdown, ChannelFigures, CompetitorComparison, IncentiveBreakdown, IncentiveFigures,
-    Period, PlatformReviewAnalytics, PriceComparison, PricingAnalytics, PricingByType,
-    PricingOverview, RatingFigures, RequestFigures, ResponseFigures, RevenueTrend, ReviewAnalytics,
-    ReviewOverview, ReviewTrend, TimingFigures,
+    MarketplaceError, Period, PlatformReviewAnalytics, PriceComparison, PricingAnalytics,
+    PricingByType, PricingOverview, RatingFigures, RequestFigures, ResponseFigures, RevenueTrend,
+    ReviewAnalytics, ReviewOverview, ReviewTrend, TimingFigures,
 };
 use crate::stats;
 
@@ -36,11 +36,12 @@ pub fn scope(
     match (asked, own) {
         (Some(a), Some(o)) if a == o => Ok(Some(o)),
         (None, Some(o)) => Ok(Some(o)),
-        (Some(_), _) => Err(ApiError::forbidden(
-            "Providers can only see their own analytics",
-        )),
+        (Some(_), _) => {
+            Err(MarketplaceError::Forbidden
+                .with_message("Providers can only see their own analytics"))
+        }
         (None, None) => {
-            Err(ApiError::not_found("You have no provider profile yet").with_code("NOT_FOUND"))
+            Err(MarketplaceError::NotFound.with_message("You have no provider profile yet"))
         }
     }
 }

@@ -2,15 +2,15 @@
 //! requests; results compare response rates with a two-proportion z-test.
 
 use chrono::NaiveTime;
-use frontline_platform::audit::{self, AuditEntry};
-use frontline_platform::auth::Principal;
+use frontline_platform::audit::AuditEntry;
 use frontline_platform::error::FieldError;
-use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use super::{is_object_id, iso, new_id, now, parse_instant};
+use crate::model::MarketplaceError;
 use crate::model::{
     CampaignCreated, CampaignInput, CampaignOutcome, CampaignResults, CampaignStatusChanged,
     CampaignWinner, ConfidenceInterval, VariantResult,
@@ -141,15 +141,11 @@ pub fn validate(c: &CampaignInput) -> Vec<FieldError> {
     out
 }
 
-pub fn create(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    c: &CampaignInput,
-) -> ApiResult<CampaignCreated> {
+pub fn create(w: &WriteCtx, c: &CampaignInput) -> ApiResult<CampaignCreated> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let problems = validate(c);
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let start = iso(parse_instant("startDate", c.start_date.as_str())?);
     let end = iso(parse_instant("endDate", c.end_date.as_str())?);
@@ -160,18 +156,13 @@ pub fn create(
          VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7)",
         params![id, c.name.trim(), serde_json::to_string(c)?, start, end, user.id, at],
     )?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "campaign.created",
-            entity_type: "campaign",
-            entity_id: Some(&id),
-            details: json!({"name": c.name}),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "campaign.created",
+        entity_type: "campaign",
+        entity_id: Some(&id),
+        details: json!({"name": c.name}),
+    })?;
     Ok(CampaignCreated {
         campaign_id: id,
         status: "draft".into(),
@@ -180,15 +171,10 @@ pub fn create(
 }
 
 /// Extension: draft → active → paused/completed; only active campaigns assign requests.
-pub fn set_status(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    id: &str,
-    status: &str,
-) -> ApiResult<CampaignStatusChanged> {
+pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<CampaignStatusChanged> {
+    let tx = w.tx();
     if !["draft", "active", "paused", "completed"].contains(&status) {
-        return Err(ApiError::invalid(
+        return Err(MarketplaceError::Validation.invalid(
             "status",
             "status must be draft, active, paused or completed",
         ));
@@ -201,29 +187,24 @@ pub fn set_status(
         )
         .optional()?;
     let Some(cur) = cur else {
-        return Err(ApiError::not_found("Campaign not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Campaign not found"));
     };
     if cur == "completed" && status != "completed" {
         return Err(
-            ApiError::conflict("A completed campaign cannot be reopened").with_code("CONFLICT"),
+            MarketplaceError::Conflict.with_message("A completed campaign cannot be reopened")
         );
     }
     tx.execute(
         "UPDATE marketplace_campaigns SET status = ?2 WHERE id = ?1",
         params![id, status],
     )?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "campaign.status_changed",
-            entity_type: "campaign",
-            entity_id: Some(id),
-            details: json!({"from": cur, "to": status}),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "campaign.status_changed",
+        entity_type: "campaign",
+        entity_id: Some(id),
+        details: json!({"from": cur, "to": status}),
+    })?;
     Ok(CampaignStatusChanged {
         campaign_id: id.to_string(),
         status: status.to_string(),
@@ -309,7 +290,7 @@ pub fn results(conn: &Connection, id: &str) -> ApiResult<CampaignResults> {
         )
         .optional()?;
     let Some((name, def, status)) = row else {
-        return Err(ApiError::not_found("Campaign not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Campaign not found"));
     };
     let c: CampaignInput = serde_json::from_str(&def)?;
     let mut arms = Vec::new();

@@ -1,16 +1,17 @@
 //! Pricing configurations, their history, market suggestions, estimates and provider search.
 
 use chrono::{Datelike, Duration, Timelike, Utc, Weekday};
-use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::audit::AuditEntry;
 use frontline_platform::auth::Principal;
 use frontline_platform::error::FieldError;
-use frontline_platform::http::RequestMeta;
 use frontline_platform::page::Page;
-use frontline_platform::{events, ApiError, ApiResult};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
 use super::{check_coordinates, ensure_provider, iso, new_id, now};
+use crate::model::MarketplaceError;
 use crate::model::{
     to_value, Availability, BulkPricingFailure, BulkPricingResult, ChangedField, DynamicPricing,
     ErrorDetail, EstimateRequest, LevelSuggestion, MarketRateSuggestions, OtherPricingType,
@@ -358,11 +359,9 @@ fn insert(
         )
         .optional()?;
     if let Some(existing) = exists {
-        return Err(ApiError::conflict(format!(
-            "Pricing already exists for the service \"{name}\""
-        ))
-        .with_code("CONFLICT")
-        .with_extra("pricingId", existing));
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("Pricing already exists for the service \"{name}\""))
+            .with_extra("pricingId", existing));
     }
     let id = new_id();
     let at = now();
@@ -447,46 +446,31 @@ fn history(
 }
 
 /// `POST /providers/pricing`.
-pub fn create(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    mut p: PricingInput,
-) -> ApiResult<PricingCreated> {
+pub fn create(w: &WriteCtx, mut p: PricingInput) -> ApiResult<PricingCreated> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let problems = validate(&p, "");
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     check_category(tx, &mut p, "")?;
     let provider = ensure_provider(tx, user)?;
     let out = insert(tx, &provider, user, p)?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "pricing.created",
-            entity_type: "pricing",
-            entity_id: Some(&out.pricing_id),
-            details: to_value(&out),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "pricing.created",
+        entity_type: "pricing",
+        entity_id: Some(&out.pricing_id),
+        details: to_value(&out),
+    })?;
     Ok(out)
 }
 
 /// `POST /providers/pricing/bulk`: each valid item is created, each invalid one reported.
-pub fn bulk(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    items: Vec<PricingInput>,
-) -> ApiResult<BulkPricingResult> {
+pub fn bulk(w: &WriteCtx, items: Vec<PricingInput>) -> ApiResult<BulkPricingResult> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     if items.is_empty() || items.len() > 100 {
-        return Err(ApiError::invalid(
-            "pricing",
-            "pricing must hold 1 to 100 configurations",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("pricing", "pricing must hold 1 to 100 configurations"));
     }
     let provider = ensure_provider(tx, user)?;
     let mut ids = Vec::new();
@@ -523,18 +507,13 @@ pub fn bulk(
             Err(e) => return Err(e),
         }
     }
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "pricing.bulk_created",
-            entity_type: "pricing",
-            entity_id: None,
-            details: json!({"pricingIds": ids, "failed": errors.len()}),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "pricing.bulk_created",
+        entity_type: "pricing",
+        entity_id: None,
+        details: json!({"pricingIds": ids, "failed": errors.len()}),
+    })?;
     Ok(BulkPricingResult {
         created: ids.len(),
         failed: errors.len(),
@@ -590,13 +569,8 @@ fn merge_dynamic(
 }
 
 /// `PUT /providers/pricing/:pricingId`: partial update, versioned, with history.
-pub fn update(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    id: &str,
-    ch: PricingInput,
-) -> ApiResult<PricingUpdated> {
+pub fn update(w: &WriteCtx, id: &str, ch: PricingInput) -> ApiResult<PricingUpdated> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let row: Option<(String, String, f64, i64, bool)> = tx
         .query_row(
             "SELECT provider_id, config, current_price, version, is_active FROM marketplace_pricing WHERE id = ?1",
@@ -605,18 +579,16 @@ pub fn update(
         )
         .optional()?;
     let Some((provider_id, config, prev_price, version, was_active)) = row else {
-        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     };
     let own = super::provider_of(tx, &user.id)?;
     if own.as_deref() != Some(provider_id.as_str()) && !super::is_admin(user) {
-        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     }
     if let Some(r) = &ch.reason {
         if r.chars().count() > 500 {
-            return Err(ApiError::invalid(
-                "reason",
-                "reason must be at most 500 characters",
-            ));
+            return Err(MarketplaceError::Validation
+                .invalid("reason", "reason must be at most 500 characters"));
         }
     }
     let old_json: Value = serde_json::from_str(&config)?;
@@ -645,7 +617,7 @@ pub fn update(
     m.dynamic_pricing = merge_dynamic(old.dynamic_pricing.clone(), ch.dynamic_pricing.clone());
     let problems = validate(&m, "");
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     check_category(tx, &mut m, "")?;
     let name = m
@@ -663,9 +635,8 @@ pub fn update(
         )
         .optional()?;
     if clash.is_some() {
-        return Err(ApiError::conflict(format!(
-            "Pricing already exists for the service \"{name}\""
-        )));
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("Pricing already exists for the service \"{name}\"")));
     }
     let new_json = config_json(&m)?;
     let mut changed = Vec::new();
@@ -717,19 +688,14 @@ pub fn update(
         let event = json!({"pricingId": id, "providerId": provider_id, "pricingType": t, "currentPrice": price,
             "previousRate": prev_price, "version": version, "changedFields": changed, "reason": ch.reason});
         let audience = super::party_audience(tx, None, Some(&provider_id))?;
-        events::emit(tx, SLUG, "pricing.updated", &event, &audience)?;
-        audit::record(
-            tx,
-            Some(user),
-            meta,
-            AuditEntry {
-                module: SLUG,
-                action: "pricing.updated",
-                entity_type: "pricing",
-                entity_id: Some(id),
-                details: event,
-            },
-        )?;
+        w.emit(SLUG, "pricing.updated", &event, &audience)?;
+        w.record(AuditEntry {
+            module: SLUG,
+            action: "pricing.updated",
+            entity_type: "pricing",
+            entity_id: Some(id),
+            details: event,
+        })?;
     }
     let rate = |field: &str| (rate_field(&t) == field).then_some(price);
     Ok(PricingUpdated {
@@ -798,7 +764,7 @@ pub fn list(
 ) -> ApiResult<Paged<PricingConfiguration>> {
     if let Some(t) = ptype {
         if !TYPES.contains(&t) {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "pricingType",
                 "pricingType must be one of flat, hourly, tiered, package",
             ));
@@ -812,7 +778,7 @@ pub fn list(
         )
         .optional()?;
     if exists.is_none() {
-        return Err(ApiError::not_found("Provider not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Provider not found"));
     }
     let category = super::bookings::category_filter(conn, category)?;
     let filter =
@@ -870,7 +836,7 @@ pub fn history_list(
 ) -> ApiResult<Paged<PricingHistoryEntry>> {
     if let Some(c) = change {
         if !["created", "updated", "deleted"].contains(&c) {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "changeType",
                 "changeType must be created, updated or deleted",
             ));
@@ -927,13 +893,13 @@ pub fn parse_location(s: &str) -> ApiResult<(String, f64, f64)> {
     if let Some((a, b)) = s.split_once(',') {
         if let (Ok(lat), Ok(lng)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
             check_coordinates("location", &[lng, lat])
-                .map_err(|m| ApiError::invalid("location", m))?;
+                .map_err(|m| MarketplaceError::Validation.invalid("location", m))?;
             return Ok((s.to_string(), lat, lng));
         }
     }
     match stats::city(s) {
         Some((name, lat, lng)) => Ok((name.to_string(), lat, lng)),
-        None => Err(ApiError::invalid(
+        None => Err(MarketplaceError::Validation.invalid(
             "location",
             "location must be \"lat,lng\" or a known city name",
         )),
@@ -986,7 +952,7 @@ pub fn suggestions(
 ) -> ApiResult<MarketRateSuggestions> {
     if let Some(l) = level {
         if !LEVELS.iter().any(|(n, _)| *n == l) {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "experienceLevel",
                 "experienceLevel must be new, intermediate, experienced or expert",
             ));
@@ -994,7 +960,7 @@ pub fn suggestions(
     }
     if let Some(t) = pricing_type {
         if !TYPES.contains(&t) {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "pricingType",
                 "pricingType must be one of flat, hourly, tiered, package",
             ));
@@ -1002,7 +968,7 @@ pub fn suggestions(
     }
     // By id or slug.
     let Some(category) = super::bookings::resolve_category(conn, category)? else {
-        return Err(ApiError::not_found("Service category not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Service category not found"));
     };
     let category = category.as_str();
     let cat_name: String = conn.query_row(
@@ -1182,18 +1148,16 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEsti
         )
         .optional()?;
     let Some((provider, config, active)) = row else {
-        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     };
     if let Some(p) = &req.provider_id {
         if p != &provider {
-            return Err(
-                ApiError::not_found("Pricing configuration not found for this provider")
-                    .with_code("NOT_FOUND"),
-            );
+            return Err(MarketplaceError::NotFound
+                .with_message("Pricing configuration not found for this provider"));
         }
     }
     if !active {
-        return Err(ApiError::invalid(
+        return Err(MarketplaceError::Validation.invalid(
             "servicePricingId",
             "this pricing configuration is not active",
         ));
@@ -1205,10 +1169,8 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEsti
         .unwrap_or_default();
     if let Some(want) = &req.pricing_type {
         if want.as_str() != t {
-            return Err(ApiError::invalid(
-                "pricingType",
-                format!("this service is priced as {t}"),
-            ));
+            return Err(MarketplaceError::Validation
+                .invalid("pricingType", format!("this service is priced as {t}")));
         }
     }
     let mut problems = Vec::new();
@@ -1243,7 +1205,7 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEsti
         None => None,
     };
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let (base, duration, base_desc) = match t.as_str() {
         "hourly" => {
@@ -1254,7 +1216,7 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEsti
             }
             if let Some(max) = p.maximum_hours {
                 if hours > max {
-                    return Err(ApiError::invalid(
+                    return Err(MarketplaceError::Validation.invalid(
                         "duration",
                         format!("this service is booked for at most {max} hours"),
                     ));
@@ -1274,7 +1236,8 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEsti
                     .find(|x| x.tier_name.as_deref() == Some(n.as_str()))
                     .cloned()
                     .ok_or_else(|| {
-                        ApiError::invalid("tierName", "tierName is not a tier of this service")
+                        MarketplaceError::Validation
+                            .invalid("tierName", "tierName is not a tier of this service")
                     })?,
                 None => tiers
                     .iter()
@@ -1296,7 +1259,7 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEsti
                     .find(|x| x.package_name.as_deref() == Some(n.as_str()))
                     .cloned()
                     .ok_or_else(|| {
-                        ApiError::invalid(
+                        MarketplaceError::Validation.invalid(
                             "packageName",
                             "packageName is not a package of this service",
                         )
@@ -1467,10 +1430,10 @@ pub fn search(
         ));
     }
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let Some((_, lat, lng)) = place else {
-        return Err(ApiError::invalid("location", "location is required"));
+        return Err(MarketplaceError::Validation.invalid("location", "location is required"));
     };
     // The category by id or slug (an unknown one finds nobody).
     let category = super::bookings::category_filter(conn, Some(q.category))?.unwrap_or_default();

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use frontline_platform::auth::Principal;
 use frontline_platform::error::FieldError;
-use frontline_platform::{events, jobs, ApiError, ApiResult, Platform};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::{jobs, ApiResult, Platform};
 use rand::Rng;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::{iso, new_id, now};
+use crate::model::MarketplaceError;
 use crate::model::{
     DeclineInput, PendingReviewRequest, Preferences, PreferencesUpdated, ReviewPreferences,
     ReviewReminder, ReviewRequestDeclined, ReviewRequestScheduled, Variant,
@@ -83,7 +85,7 @@ pub fn update_prefs(
         }
     }
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let id = super::ensure_customer(tx, user)?;
     let stored: String = tx.query_row(
@@ -278,7 +280,8 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
 }
 
 /// Marks a scheduled request delivered (the job's work); emits `review.request.delivered`.
-pub fn deliver(tx: &Connection, id: &str) -> ApiResult<bool> {
+pub fn deliver(w: &WriteCtx, id: &str) -> ApiResult<bool> {
+    let tx = w.tx();
     let row: Option<(String, String, String, String, String)> = tx
         .query_row(
             "SELECT status, booking_id, customer_id, provider_id, channel FROM marketplace_review_requests WHERE id = ?1",
@@ -299,8 +302,7 @@ pub fn deliver(tx: &Connection, id: &str) -> ApiResult<bool> {
         params![id, iso(t), expires],
     )?;
     let audience = super::party_audience(tx, Some(&customer), Some(&provider))?;
-    events::emit(
-        tx,
+    w.emit(
         SLUG,
         "review.request.delivered",
         &json!({
@@ -324,7 +326,16 @@ pub fn register_jobs(platform: &Platform) {
                     .to_string();
                 platform
                     .db
-                    .write(move |tx| deliver(tx, &id))
+                    .write(move |tx| {
+                        // The job acts for nobody: no principal, the job as the request.
+                        let meta = frontline_platform::http::RequestMeta {
+                            request_id: format!("job:{DELIVER_JOB}"),
+                            ip: None,
+                            user_agent: None,
+                            https: false,
+                        };
+                        deliver(&WriteCtx::new(tx, None, &meta), &id)
+                    })
                     .await
                     .map(|d| json!({"delivered": d}))
                     .map_err(|e| e.message)
@@ -344,7 +355,7 @@ fn own_request(conn: &Connection, user: &Principal, id: &str) -> ApiResult<(Stri
         .optional()?;
     match row {
         Some((c, status, n)) if Some(&c) == customer.as_ref() => Ok((status, n)),
-        _ => Err(ApiError::not_found("Review request not found").with_code("NOT_FOUND")),
+        _ => Err(MarketplaceError::NotFound.with_message("Review request not found")),
     }
 }
 
@@ -366,7 +377,7 @@ pub fn decline(
         ]
         .contains(&r.as_str())
         {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "reason",
                 "reason must be not_interested, too_busy, bad_experience, privacy or other",
             ));
@@ -377,16 +388,12 @@ pub fn decline(
         .map(|f| f.chars().count() > 1000)
         .unwrap_or(false)
     {
-        return Err(ApiError::invalid(
-            "feedback",
-            "feedback must be at most 1000 characters",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("feedback", "feedback must be at most 1000 characters"));
     }
     if !["scheduled", "delivered"].contains(&status.as_str()) {
-        return Err(
-            ApiError::conflict(format!("This review request is already {status}"))
-                .with_code("CONFLICT"),
-        );
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("This review request is already {status}")));
     }
     tx.execute(
         "UPDATE marketplace_review_requests SET status = 'declined', decline_reason = ?2, decline_feedback = ?3,
@@ -417,16 +424,12 @@ pub fn decline(
 pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<ReviewReminder> {
     let (status, count) = own_request(tx, user, id)?;
     if !["scheduled", "delivered"].contains(&status.as_str()) {
-        return Err(
-            ApiError::conflict(format!("This review request is already {status}"))
-                .with_code("CONFLICT"),
-        );
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("This review request is already {status}")));
     }
     if count >= MAX_REMINDERS {
-        return Err(
-            ApiError::conflict(format!("At most {MAX_REMINDERS} reminders per request"))
-                .with_code("CONFLICT"),
-        );
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("At most {MAX_REMINDERS} reminders per request")));
     }
     let tomorrow = (Utc::now() + Duration::days(1)).date_naive();
     let next = tomorrow

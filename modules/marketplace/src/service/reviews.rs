@@ -1,16 +1,17 @@
 //! Reviews: submission with incentives, provider pages, responses, votes and moderation.
 
 use chrono::{Duration, Utc};
-use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::audit::AuditEntry;
 use frontline_platform::auth::Principal;
 use frontline_platform::error::FieldError;
-use frontline_platform::http::RequestMeta;
 use frontline_platform::page::Page;
-use frontline_platform::{events, ApiError, ApiResult};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use super::{display_name, iso, new_id, now};
+use crate::model::MarketplaceError;
 use crate::model::{
     to_value, CustomerReview, Incentive, ModerateInput, ModerationResult, PageMeta, Paged,
     ProviderResponse, ProviderReview, ProviderReviews, RatingDistribution, ReviewInput,
@@ -42,12 +43,8 @@ pub fn refresh_rating(tx: &Connection, provider: &str) -> ApiResult<()> {
 }
 
 /// `POST /reviews`.
-pub fn submit(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    r: &ReviewInput,
-) -> ApiResult<ReviewSubmitted> {
+pub fn submit(w: &WriteCtx, r: &ReviewInput) -> ApiResult<ReviewSubmitted> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let mut problems = Vec::new();
     if !(1..=5).contains(&r.overall_rating) {
         problems.push(FieldError::new(
@@ -120,7 +117,7 @@ pub fn submit(
         }
     }
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let booking: Option<(String, String, String)> = tx
         .query_row(
@@ -130,18 +127,15 @@ pub fn submit(
         )
         .optional()?;
     let Some((customer, provider, status)) = booking else {
-        return Err(ApiError::not_found("Booking not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Booking not found"));
     };
     if super::customer_of(tx, &user.id)?.as_deref() != Some(customer.as_str()) {
-        return Err(ApiError::forbidden(
-            "Only the customer who made the booking can review it",
-        ));
+        return Err(MarketplaceError::Forbidden
+            .with_message("Only the customer who made the booking can review it"));
     }
     if status != "completed" {
-        return Err(ApiError::invalid(
-            "bookingId",
-            "only completed bookings can be reviewed",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("bookingId", "only completed bookings can be reviewed"));
     }
     let exists: Option<String> = tx
         .query_row(
@@ -151,11 +145,9 @@ pub fn submit(
         )
         .optional()?;
     if let Some(existing) = exists {
-        return Err(
-            ApiError::conflict("A review already exists for this booking")
-                .with_code("CONFLICT")
-                .with_extra("reviewId", existing),
-        );
+        return Err(MarketplaceError::Conflict
+            .with_message("A review already exists for this booking")
+            .with_extra("reviewId", existing));
     }
     let request: Option<String> = tx
         .query_row(
@@ -201,19 +193,14 @@ pub fn submit(
         submitted_at: at,
     };
     let audience = super::party_audience(tx, Some(&customer), Some(&provider))?;
-    events::emit(tx, SLUG, "review.created", &to_value(&out), &audience)?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "review.created",
-            entity_type: "review",
-            entity_id: Some(&id),
-            details: json!({"bookingId": r.booking_id}),
-        },
-    )?;
+    w.emit(SLUG, "review.created", &to_value(&out), &audience)?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "review.created",
+        entity_type: "review",
+        entity_id: Some(&id),
+        details: json!({"bookingId": r.booking_id}),
+    })?;
     Ok(out)
 }
 
@@ -291,7 +278,7 @@ pub fn provider_reviews(
         }
     };
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let p: Option<(String, f64, i64)> = conn
         .query_row(
@@ -301,7 +288,7 @@ pub fn provider_reviews(
         )
         .optional()?;
     let Some((name, avg, count)) = p else {
-        return Err(ApiError::not_found("Provider not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Provider not found"));
     };
     let filter = "r.provider_id = ?1 AND r.moderation_status <> 'rejected' AND (?2 IS NULL OR r.overall_rating >= ?2)
                   AND (?3 IS NULL OR r.overall_rating <= ?3)";
@@ -411,19 +398,12 @@ pub fn customer_reviews(
 }
 
 /// `POST /reviews/:reviewId/response`.
-pub fn respond(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    id: &str,
-    text: &str,
-) -> ApiResult<ReviewResponded> {
+pub fn respond(w: &WriteCtx, id: &str, text: &str) -> ApiResult<ReviewResponded> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 1000 {
-        return Err(ApiError::invalid(
-            "response",
-            "response must be 1 to 1000 characters",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("response", "response must be 1 to 1000 characters"));
     }
     let provider: Option<String> = tx
         .query_row(
@@ -433,12 +413,11 @@ pub fn respond(
         )
         .optional()?;
     let Some(provider) = provider else {
-        return Err(ApiError::not_found("Review not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Review not found"));
     };
     if super::provider_of(tx, &user.id)?.as_deref() != Some(provider.as_str()) {
-        return Err(ApiError::forbidden(
-            "Providers can only respond to reviews of their own services",
-        ));
+        return Err(MarketplaceError::Forbidden
+            .with_message("Providers can only respond to reviews of their own services"));
     }
     let at = now();
     tx.execute(
@@ -462,29 +441,23 @@ pub fn respond(
         )
         .optional()?;
     let audience = super::party_audience(tx, customer.as_deref(), Some(&provider))?;
-    events::emit(tx, SLUG, "review.response_added", &event, &audience)?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "review.response_added",
-            entity_type: "review",
-            entity_id: Some(id),
-            details: json!({"length": text.chars().count()}),
-        },
-    )?;
+    w.emit(SLUG, "review.response_added", &event, &audience)?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "review.response_added",
+        entity_type: "review",
+        entity_id: Some(id),
+        details: json!({"length": text.chars().count()}),
+    })?;
     Ok(out)
 }
 
 /// `POST /reviews/:reviewId/helpful`: one vote per user, changeable.
 pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResult<ReviewVotes> {
     if !["helpful", "not_helpful"].contains(&vote) {
-        return Err(ApiError::invalid(
-            "vote",
-            "vote must be helpful or not_helpful",
-        ));
+        return Err(
+            MarketplaceError::Validation.invalid("vote", "vote must be helpful or not_helpful")
+        );
     }
     let found: Option<String> = tx
         .query_row(
@@ -494,7 +467,7 @@ pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResul
         )
         .optional()?;
     if found.is_none() || found.as_deref() == Some("rejected") {
-        return Err(ApiError::not_found("Review not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Review not found"));
     }
     tx.execute(
         "INSERT INTO marketplace_review_votes (review_id, user_id, vote) VALUES (?1, ?2, ?3)
@@ -522,22 +495,15 @@ pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResul
 }
 
 /// `PUT /admin/reviews/:reviewId/moderate`.
-pub fn moderate(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    id: &str,
-    m: &ModerateInput,
-) -> ApiResult<ModerationResult> {
+pub fn moderate(w: &WriteCtx, id: &str, m: &ModerateInput) -> ApiResult<ModerationResult> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let (status, flagged) = match m.action.as_str() {
         "approve" => ("approved", false),
         "reject" => ("rejected", false),
         "flag" => ("flagged", true),
         _ => {
-            return Err(ApiError::invalid(
-                "action",
-                "action must be approve, reject or flag",
-            ))
+            return Err(MarketplaceError::Validation
+                .invalid("action", "action must be approve, reject or flag"))
         }
     };
     if m.reason
@@ -545,10 +511,8 @@ pub fn moderate(
         .map(|r| r.chars().count() > 1000)
         .unwrap_or(false)
     {
-        return Err(ApiError::invalid(
-            "reason",
-            "reason must be at most 1000 characters",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("reason", "reason must be at most 1000 characters"));
     }
     let provider: Option<String> = tx
         .query_row(
@@ -558,7 +522,7 @@ pub fn moderate(
         )
         .optional()?;
     let Some(provider) = provider else {
-        return Err(ApiError::not_found("Review not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Review not found"));
     };
     let at = now();
     tx.execute(
@@ -575,17 +539,12 @@ pub fn moderate(
         moderated_at: at,
         reason: m.reason.clone(),
     };
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: &format!("review.{status}"),
-            entity_type: "review",
-            entity_id: Some(id),
-            details: to_value(&out),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: &format!("review.{status}"),
+        entity_type: "review",
+        entity_id: Some(id),
+        details: to_value(&out),
+    })?;
     Ok(out)
 }
