@@ -283,15 +283,16 @@ async fn answers_follow_the_document() {
     };
     macro_rules! go {
         ($m:expr, $p:expr, $t:expr, $b:expr, $want:expr) => {{
-            let (s, b) = call(&app, $m, &$p, $t, $b).await;
+            let p = ($p).to_string();
+            let (s, b) = call(&app, $m, &p, $t, $b).await;
             assert_eq!(s, $want, "{} {}: {b}", $m, $p);
-            check($m, &$p, s, &b);
+            check($m, &p, s, &b);
             b
         }};
     }
     let cat = go!(
         "POST",
-        "/service-categories".to_string(),
+        "/service-categories",
         Some(&admin),
         Some(json!({"name": "Barber"})),
         StatusCode::CREATED
@@ -302,14 +303,14 @@ async fn answers_follow_the_document() {
         .to_string();
     go!(
         "PUT",
-        "/providers/profile".to_string(),
+        "/providers/profile",
         Some(&provider),
         Some(json!({"name": "John's Barbershop", "location": {"coordinates": [36.8219, -1.2864]}})),
         StatusCode::OK
     );
     let created = go!(
         "POST",
-        "/providers/pricing".to_string(),
+        "/providers/pricing",
         Some(&provider),
         Some(json!({
             "serviceCategoryId": cat, "serviceName": "Men's Haircut", "pricingType": "flat", "flatRate": 500,
@@ -323,7 +324,7 @@ async fn answers_follow_the_document() {
     let prov = created["data"]["providerId"].as_str().unwrap().to_string();
     go!(
         "POST",
-        "/providers/pricing/bulk".to_string(),
+        "/providers/pricing/bulk",
         Some(&provider),
         Some(json!({"pricing": [
             {"serviceName": "Massage", "pricingType": "tiered", "serviceCategoryId": cat,
@@ -356,7 +357,7 @@ async fn answers_follow_the_document() {
     go!("GET", format!("/providers/pricing/suggestions?serviceCategoryId={cat}&location=Nairobi&experienceLevel=new"), Some(&provider), None, StatusCode::OK);
     go!(
         "POST",
-        "/services/estimate".to_string(),
+        "/services/estimate",
         None,
         Some(json!({
             "servicePricingId": pid, "isRush": true, "isNewCustomer": true, "location": {"coordinates": [37.0693, -1.0333]}
@@ -379,14 +380,14 @@ async fn answers_follow_the_document() {
     );
     go!(
         "PUT",
-        "/customers/profile".to_string(),
+        "/customers/profile",
         Some(&customer),
         Some(json!({"name": "Muent Kamau"})),
         StatusCode::OK
     );
     let booking = go!(
         "POST",
-        "/bookings".to_string(),
+        "/bookings",
         Some(&customer),
         Some(json!({"servicePricingId": pid, "serviceDate": "2026-01-15T14:00:00Z"})),
         StatusCode::CREATED
@@ -401,16 +402,10 @@ async fn answers_follow_the_document() {
     );
     assert_eq!(done["data"]["reviewRequest"]["created"], true, "{done}");
     assert!(done["data"]["reviewRequest"]["campaignId"].is_null());
-    go!(
-        "GET",
-        "/bookings".to_string(),
-        Some(&customer),
-        None,
-        StatusCode::OK
-    );
+    go!("GET", "/bookings", Some(&customer), None, StatusCode::OK);
     let review = go!(
         "POST",
-        "/reviews".to_string(),
+        "/reviews",
         Some(&customer),
         Some(json!({
             "bookingId": bid, "overallRating": 5, "categoryRatings": {"punctuality": 5, "quality": 4},
@@ -447,42 +442,42 @@ async fn answers_follow_the_document() {
     );
     go!(
         "GET",
-        "/customers/reviews".to_string(),
+        "/customers/reviews",
         Some(&customer),
         None,
         StatusCode::OK
     );
     go!(
         "GET",
-        "/customers/reviews/pending".to_string(),
+        "/customers/reviews/pending",
         Some(&customer),
         None,
         StatusCode::OK
     );
     go!(
         "PUT",
-        "/customers/review-preferences".to_string(),
+        "/customers/review-preferences",
         Some(&customer),
         Some(json!({"preferredChannel": "sms"})),
         StatusCode::OK
     );
     go!(
         "GET",
-        "/analytics/pricing".to_string(),
+        "/analytics/pricing",
         Some(&provider),
         None,
         StatusCode::OK
     );
     go!(
         "GET",
-        "/analytics/reviews?period=year".to_string(),
+        "/analytics/reviews?period=year",
         Some(&provider),
         None,
         StatusCode::OK
     );
     go!(
         "GET",
-        "/admin/analytics/reviews".to_string(),
+        "/admin/analytics/reviews",
         Some(&admin),
         None,
         StatusCode::OK
@@ -496,7 +491,7 @@ async fn answers_follow_the_document() {
     );
     let campaign = go!(
         "POST",
-        "/admin/campaigns".to_string(),
+        "/admin/campaigns",
         Some(&admin),
         Some(json!({
             "name": "Timing", "experiment": {"type": "timing"},
@@ -523,13 +518,7 @@ async fn answers_follow_the_document() {
         None,
         StatusCode::OK
     );
-    go!(
-        "GET",
-        "/service-categories".to_string(),
-        None,
-        None,
-        StatusCode::OK
-    );
+    go!("GET", "/service-categories", None, None, StatusCode::OK);
     go!(
         "PUT",
         format!("/service-categories/{cat}"),
@@ -537,13 +526,7 @@ async fn answers_follow_the_document() {
         Some(json!({"name": "Barbers"})),
         StatusCode::OK
     );
-    go!(
-        "GET",
-        "/webhooks".to_string(),
-        Some(&provider),
-        None,
-        StatusCode::OK
-    );
+    go!("GET", "/webhooks", Some(&provider), None, StatusCode::OK);
 }
 
 /// The document says what the server enforces: required query parameters,

@@ -214,15 +214,12 @@ pub fn reviews(
                 "SELECT rating_avg FROM marketplace_providers WHERE rating_count > 0",
                 [],
             )?;
-            match mine {
-                Some(m) => Some(CompetitorComparison {
-                    your_rating: stats::round(m, 2),
-                    market_average: stats::round(stats::mean(&market), 2),
-                    percentile: stats::ordinal(stats::percentile_rank(&market, m).round() as i64),
-                    providers_compared: market.len(),
-                }),
-                None => None,
-            }
+            mine.map(|m| CompetitorComparison {
+                your_rating: stats::round(m, 2),
+                market_average: stats::round(stats::mean(&market), 2),
+                percentile: stats::ordinal(stats::percentile_rank(&market, m).round() as i64),
+                providers_compared: market.len(),
+            })
         }
         None => None,
     };
