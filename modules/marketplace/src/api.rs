@@ -1,20 +1,23 @@
 //! Handlers of the marketplace API: parse, authorize, call the service, render.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::events::NewSubscription;
 use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{events, ApiError, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, OpenApi, Tags};
-use serde_json::{json, Value};
 
 use crate::model::*;
 use crate::service::{self, analytics, bookings, campaigns, pricing, requests, reviews};
 use crate::SLUG;
 
 type Result<T> = std::result::Result<T, ModuleError<MarketplaceEnvelope>>;
-type Out = Json<Envelope<Value>>;
+/// A 200 answer: `T` in the envelope.
+type Out<T> = Json<Envelope<T>>;
 
 #[derive(Tags)]
 enum Tag {
@@ -32,24 +35,28 @@ enum Tag {
     Extensions,
 }
 
-/// 201 with the envelope.
+/// 201 with `T` in the envelope.
 #[derive(ApiResponse)]
-pub enum Created {
+pub enum Created<T: ParseFromJSON + ToJSON + Send + Sync> {
     /// Created.
     #[oai(status = 201)]
-    Created(Out),
+    Created(Out<T>),
 }
 
-fn created(data: Value, msg: impl Into<String>) -> Created {
+fn created<T: ParseFromJSON + ToJSON + Send + Sync>(data: T, msg: impl Into<String>) -> Created<T> {
     Created::Created(Json(Envelope::msg(data, msg)))
 }
 
-fn ok(data: Value) -> Result<Out> {
+fn ok<T: ParseFromJSON + ToJSON>(data: T) -> Result<Out<T>> {
     Ok(Json(Envelope::ok(data)))
 }
 
-fn ok_msg(data: Value, msg: impl Into<String>) -> Result<Out> {
+fn ok_msg<T: ParseFromJSON + ToJSON>(data: T, msg: impl Into<String>) -> Result<Out<T>> {
     Ok(Json(Envelope::msg(data, msg)))
+}
+
+fn paged<T: ParseFromJSON + ToJSON>(data: Paged<T>) -> Result<Out<Vec<T>>> {
+    Ok(Json(Envelope::page(data)))
 }
 
 fn page(
@@ -65,7 +72,7 @@ fn id_or_404(id: &str, what: &str) -> std::result::Result<(), ApiError> {
     if service::is_object_id(id) {
         Ok(())
     } else {
-        Err(ApiError::not_found(format!("{what} not found")).with_code("NOT_FOUND"))
+        Err(MarketplaceError::NotFound.with_message(format!("{what} not found")))
     }
 }
 
@@ -83,14 +90,14 @@ impl PricingApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<PricingInput>,
-    ) -> Result<Created> {
+        body: JsonBody<PricingInput>,
+    ) -> Result<Created<PricingCreated>> {
         service::require(&auth.0, &["provider"])?;
         let p = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| pricing::create(tx, &p, &meta, body.0))
+            .write(move |tx| pricing::create(&WriteCtx::new(tx, Some(&p), &meta), body.0))
             .await?;
         Ok(created(out, "Pricing configuration created successfully"))
     }
@@ -103,15 +110,15 @@ impl PricingApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "pricingId")] id: Path<String>,
-        body: Json<PricingInput>,
-    ) -> Result<Out> {
+        body: JsonBody<PricingInput>,
+    ) -> Result<Out<PricingUpdated>> {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&id, "Pricing configuration")?;
         let p = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| pricing::update(tx, &p, &meta, &id.0, body.0))
+            .write(move |tx| pricing::update(&WriteCtx::new(tx, Some(&p), &meta), &id.0, body.0))
             .await?;
         ok_msg(out, "Pricing updated successfully")
     }
@@ -123,18 +130,18 @@ impl PricingApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<BulkPricing>,
-    ) -> Result<Created> {
+        body: JsonBody<BulkPricing>,
+    ) -> Result<Created<BulkPricingResult>> {
         service::require(&auth.0, &["provider"])?;
         let p = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| pricing::bulk(tx, &p, &meta, body.0.pricing))
+            .write(move |tx| pricing::bulk(&WriteCtx::new(tx, Some(&p), &meta), body.0.pricing))
             .await?;
         let msg = format!(
             "{} pricing configurations created successfully",
-            out["created"]
+            out.created
         );
         Ok(created(out, msg))
     }
@@ -154,20 +161,19 @@ impl PricingApi {
     async fn suggestions(
         &self,
         auth: BearerAuth,
-        #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
+        #[oai(name = "serviceCategoryId")] category: Query<String>,
+        #[oai(validator(
+            pattern = r"^\s*-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)\s*,\s*-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)\s*$|^(Nairobi|Mombasa|Kisumu|Nakuru|Eldoret|Thika|Malindi|Kitale|Garissa|Nyeri|Machakos|Meru|Kampala|Dar es Salaam|Kigali|Addis Ababa|Lagos|Accra|Johannesburg|Cape Town|Cairo|London|New York)$"
+        ))]
         location: Query<Option<String>>,
-        #[oai(name = "experienceLevel")] level: Query<Option<String>>,
-        #[oai(name = "pricingType")] pricing_type: Query<Option<String>>,
-    ) -> Result<Out> {
+        #[oai(name = "experienceLevel")] level: Query<Option<ExperienceLevel>>,
+        #[oai(name = "pricingType")] pricing_type: Query<Option<PricingType>>,
+    ) -> Result<Out<MarketRateSuggestions>> {
         service::require(&auth.0, &["provider"])?;
-        let Some(category) = category.0 else {
-            return Err(
-                ApiError::invalid("serviceCategoryId", "serviceCategoryId is required").into(),
-            );
-        };
+        let category = category.0;
         if !bookings::is_category_ref(&category) {
-            return Err(ApiError::not_found("Service category not found")
-                .with_code("NOT_FOUND")
+            return Err(MarketplaceError::NotFound
+                .with_message("Service category not found")
                 .into());
         }
         let out = self
@@ -178,8 +184,8 @@ impl PricingApi {
                     c,
                     &category,
                     location.0.as_deref(),
-                    level.0.as_deref(),
-                    pricing_type.0.as_deref(),
+                    level.0.map(|l| l.as_str()),
+                    pricing_type.0.map(|t| t.as_str()),
                 )
             })
             .await?;
@@ -194,13 +200,13 @@ impl PricingApi {
         #[oai(name = "providerId")] provider: Path<String>,
         #[oai(name = "isActive")] is_active: Query<Option<bool>>,
         #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
-        #[oai(name = "pricingType")] ptype: Query<Option<String>>,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-    ) -> Result<Out> {
+        #[oai(name = "pricingType")] ptype: Query<Option<PricingType>>,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+    ) -> Result<Out<Vec<PricingConfiguration>>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
-        let (data, meta) = self
+        let out = self
             .platform
             .db
             .read(move |c| {
@@ -209,12 +215,12 @@ impl PricingApi {
                     &provider.0,
                     is_active.0,
                     category.0.as_deref(),
-                    ptype.0.as_deref(),
+                    ptype.0.map(|t| t.as_str()),
                     &pg,
                 )
             })
             .await?;
-        Ok(Json(Envelope::page(data, meta)))
+        paged(out)
     }
 
     /// The audit trail of a provider's price changes (that provider or an admin).
@@ -225,22 +231,22 @@ impl PricingApi {
         auth: BearerAuth,
         #[oai(name = "providerId")] provider: Path<String>,
         #[oai(name = "pricingId")] pricing_id: Query<Option<String>>,
-        #[oai(name = "startDate")] start: Query<Option<String>>,
-        #[oai(name = "endDate")] end: Query<Option<String>>,
-        #[oai(name = "changeType")] change: Query<Option<String>>,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-    ) -> Result<Out> {
+        #[oai(name = "startDate")] start: Query<Option<DateOrTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrTime>>,
+        #[oai(name = "changeType")] change: Query<Option<ChangeType>>,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+    ) -> Result<Out<Vec<PricingHistoryEntry>>> {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let start = start
             .0
-            .as_deref()
-            .map(|s| service::parse_instant("startDate", s))
+            .as_ref()
+            .map(|s| service::parse_instant("startDate", s.as_str()))
             .transpose()?
             .map(service::iso);
-        let end = match end.0.as_deref() {
+        let end = match end.0.as_ref().map(DateOrTime::as_str) {
             Some(e) => {
                 let t = service::parse_instant("endDate", e)?;
                 Some(service::iso(if e.len() == 10 {
@@ -252,16 +258,15 @@ impl PricingApi {
             None => None,
         };
         let user = auth.0;
-        let (data, meta) = self
+        let out = self
             .platform
             .db
             .read(move |c| {
                 if !service::is_admin(&user)
                     && service::provider_of(c, &user.id)?.as_deref() != Some(provider.0.as_str())
                 {
-                    return Err(ApiError::forbidden(
-                        "Providers can only see their own pricing history",
-                    ));
+                    return Err(MarketplaceError::Forbidden
+                        .with_message("Providers can only see their own pricing history"));
                 }
                 pricing::history_list(
                     c,
@@ -269,12 +274,12 @@ impl PricingApi {
                     pricing_id.0.as_deref(),
                     start,
                     end,
-                    change.0.as_deref(),
+                    change.0.map(|c| c.as_str()),
                     &pg,
                 )
             })
             .await?;
-        Ok(Json(Envelope::page(data, meta)))
+        paged(out)
     }
 
     /// Price a service before booking (public): base price by type (hours for hourly, the chosen
@@ -282,8 +287,8 @@ impl PricingApi {
     /// the base, and the travel fee when the customer is outside the service radius.
     /// subtotal = base + fees; total = subtotal − discount. Valid for one hour.
     #[oai(path = "/services/estimate", method = "post")]
-    async fn estimate(&self, body: Json<EstimateRequest>) -> Result<Out> {
-        id_or_404(&body.service_pricing_id, "Pricing configuration")?;
+    async fn estimate(&self, body: JsonBody<EstimateRequest>) -> Result<Out<PriceEstimate>> {
+        id_or_404(&body.0.service_pricing_id, "Pricing configuration")?;
         let out = self
             .platform
             .db
@@ -299,48 +304,37 @@ impl PricingApi {
     #[allow(clippy::too_many_arguments)]
     async fn search(
         &self,
-        #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
-        location: Query<Option<String>>,
-        #[oai(name = "minPrice")] min_price: Query<Option<f64>>,
-        #[oai(name = "maxPrice")] max_price: Query<Option<f64>>,
-        #[oai(name = "sortBy")] sort_by: Query<Option<String>>,
-        radius: Query<Option<f64>>,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-    ) -> Result<Out> {
-        let mut missing = Vec::new();
-        if category.0.is_none() {
-            missing.push(frontline_platform::FieldError::new(
-                "serviceCategoryId",
-                "serviceCategoryId is required",
-            ));
-        }
-        if location.0.is_none() {
-            missing.push(frontline_platform::FieldError::new(
-                "location",
-                "location is required",
-            ));
-        }
-        if !missing.is_empty() {
-            return Err(ApiError::validation(missing).into());
-        }
+        #[oai(name = "serviceCategoryId")] category: Query<String>,
+        #[oai(validator(
+            pattern = r"^\s*-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)\s*,\s*-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)\s*$|^(Nairobi|Mombasa|Kisumu|Nakuru|Eldoret|Thika|Malindi|Kitale|Garissa|Nyeri|Machakos|Meru|Kampala|Dar es Salaam|Kigali|Addis Ababa|Lagos|Accra|Johannesburg|Cape Town|Cairo|London|New York)$"
+        ))]
+        location: Query<String>,
+        #[oai(name = "minPrice", validator(minimum(value = "0")))] min_price: Query<Option<f64>>,
+        #[oai(name = "maxPrice", validator(minimum(value = "0")))] max_price: Query<Option<f64>>,
+        #[oai(name = "sortBy")] sort_by: Query<Option<SearchSort>>,
+        #[oai(validator(minimum(value = "0", exclusive), maximum(value = "500")))] radius: Query<
+            Option<f64>,
+        >,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+    ) -> Result<Out<Vec<ProviderSearchResult>>> {
         let pg = page(&self.platform, p.0, limit.0)?;
-        let (data, meta) = self
+        let out = self
             .platform
             .db
             .read(move |c| {
                 let q = pricing::SearchQuery {
-                    category: category.0.as_deref().unwrap_or_default(),
-                    location: location.0.as_deref().unwrap_or_default(),
+                    category: &category.0,
+                    location: &location.0,
                     min_price: min_price.0,
                     max_price: max_price.0,
-                    sort_by: sort_by.0.as_deref(),
+                    sort_by: sort_by.0.map(|s| s.as_str()),
                     radius: radius.0,
                 };
                 pricing::search(c, &q, &pg)
             })
             .await?;
-        Ok(Json(Envelope::page(data, meta)))
+        paged(out)
     }
 }
 
@@ -357,15 +351,15 @@ impl ReviewApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ReviewInput>,
-    ) -> Result<Created> {
+        body: JsonBody<ReviewInput>,
+    ) -> Result<Created<ReviewSubmitted>> {
         service::require(&auth.0, &["customer"])?;
-        id_or_404(&body.booking_id, "Booking")?;
+        id_or_404(&body.0.booking_id, "Booking")?;
         let p = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| reviews::submit(tx, &p, &meta, &body.0))
+            .write(move |tx| reviews::submit(&WriteCtx::new(tx, Some(&p), &meta), &body.0))
             .await?;
         Ok(created(
             out,
@@ -378,19 +372,34 @@ impl ReviewApi {
     async fn provider_reviews(
         &self,
         #[oai(name = "providerId")] provider: Path<String>,
-        #[oai(name = "minRating")] min: Query<Option<f64>>,
-        #[oai(name = "maxRating")] max: Query<Option<f64>>,
-        #[oai(name = "sortBy")] sort: Query<Option<String>>,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-    ) -> Result<Out> {
+        #[oai(
+            name = "minRating",
+            validator(minimum(value = "1"), maximum(value = "5"))
+        )]
+        min: Query<Option<f64>>,
+        #[oai(
+            name = "maxRating",
+            validator(minimum(value = "1"), maximum(value = "5"))
+        )]
+        max: Query<Option<f64>>,
+        #[oai(name = "sortBy")] sort: Query<Option<ReviewSort>>,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+    ) -> Result<Out<ProviderReviews>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let out = self
             .platform
             .db
             .read(move |c| {
-                reviews::provider_reviews(c, &provider.0, min.0, max.0, sort.0.as_deref(), &pg)
+                reviews::provider_reviews(
+                    c,
+                    &provider.0,
+                    min.0,
+                    max.0,
+                    sort.0.map(|s| s.as_str()),
+                    &pg,
+                )
             })
             .await?;
         ok(out)
@@ -401,18 +410,18 @@ impl ReviewApi {
     async fn customer_reviews(
         &self,
         auth: BearerAuth,
-        #[oai(name = "page")] p: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-    ) -> Result<Out> {
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+    ) -> Result<Out<Vec<CustomerReview>>> {
         service::require(&auth.0, &["customer"])?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let u = auth.0;
-        let (data, meta) = self
+        let out = self
             .platform
             .db
             .read(move |c| reviews::customer_reviews(c, &u, &pg))
             .await?;
-        Ok(Json(Envelope::page(data, meta)))
+        paged(out)
     }
 
     /// Respond to a review of one's own services (provider, at most 1000 characters);
@@ -423,15 +432,17 @@ impl ReviewApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "reviewId")] id: Path<String>,
-        body: Json<ResponseInput>,
-    ) -> Result<Out> {
+        body: JsonBody<ResponseInput>,
+    ) -> Result<Out<ReviewResponded>> {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&id, "Review")?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| reviews::respond(tx, &u, &meta, &id.0, &body.0.response))
+            .write(move |tx| {
+                reviews::respond(&WriteCtx::new(tx, Some(&u), &meta), &id.0, &body.0.response)
+            })
             .await?;
         ok_msg(out, "Response posted successfully")
     }
@@ -442,14 +453,14 @@ impl ReviewApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "reviewId")] id: Path<String>,
-        body: Json<VoteInput>,
-    ) -> Result<Out> {
+        body: JsonBody<VoteInput>,
+    ) -> Result<Out<ReviewVotes>> {
         id_or_404(&id, "Review")?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| reviews::vote(tx, &u, &id.0, &body.0.vote))
+            .write(move |tx| reviews::vote(tx, &u, &id.0, body.0.vote.as_str()))
             .await?;
         ok_msg(out, "Vote recorded successfully")
     }
@@ -460,8 +471,8 @@ impl ReviewApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "requestId")] id: Path<String>,
-        body: Json<DeclineInput>,
-    ) -> Result<Out> {
+        body: JsonBody<DeclineInput>,
+    ) -> Result<Out<ReviewRequestDeclined>> {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&id, "Review request")?;
         let u = auth.0;
@@ -479,7 +490,7 @@ impl ReviewApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "requestId")] id: Path<String>,
-    ) -> Result<Out> {
+    ) -> Result<Out<ReviewReminder>> {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&id, "Review request")?;
         let u = auth.0;
@@ -493,7 +504,11 @@ impl ReviewApi {
 
     /// Review request preferences (customer); omitted fields keep their value.
     #[oai(path = "/customers/review-preferences", method = "put")]
-    async fn preferences(&self, auth: BearerAuth, body: Json<Preferences>) -> Result<Out> {
+    async fn preferences(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<Preferences>,
+    ) -> Result<Out<PreferencesUpdated>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
         let out = self
@@ -506,7 +521,7 @@ impl ReviewApi {
 
     /// Delivered, still open review requests of the caller (customer).
     #[oai(path = "/customers/reviews/pending", method = "get")]
-    async fn pending(&self, auth: BearerAuth) -> Result<Out> {
+    async fn pending(&self, auth: BearerAuth) -> Result<Out<Vec<PendingReviewRequest>>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
         let data = self
@@ -514,8 +529,7 @@ impl ReviewApi {
             .db
             .read(move |c| requests::pending(c, &u))
             .await?;
-        let total = data.as_array().map(|a| a.len()).unwrap_or(0);
-        Ok(Json(Envelope::page(data, json!({"total": total}))))
+        Ok(Json(Envelope::list(data)))
     }
 }
 
@@ -537,13 +551,16 @@ impl AnalyticsApi {
         auth: BearerAuth,
         #[oai(name = "providerId")] provider: Query<Option<String>>,
         #[oai(name = "serviceCategoryId")] category: Query<Option<String>>,
-        period: Query<Option<String>>,
-        #[oai(name = "startDate")] start: Query<Option<String>>,
-        #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Out> {
+        period: Query<Option<AnalyticsPeriod>>,
+        #[oai(name = "startDate")] start: Query<Option<DateOrTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrTime>>,
+    ) -> Result<Out<PricingAnalytics>> {
         service::require(&auth.0, &["provider"])?;
-        let (from, to) =
-            service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let (from, to) = service::period(
+            period.0.map(|p| p.as_str()),
+            start.0.as_ref().map(DateOrTime::as_str),
+            end.0.as_ref().map(DateOrTime::as_str),
+        )?;
         let u = auth.0;
         let out = self
             .platform
@@ -562,13 +579,16 @@ impl AnalyticsApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "providerId")] provider: Query<Option<String>>,
-        period: Query<Option<String>>,
-        #[oai(name = "startDate")] start: Query<Option<String>>,
-        #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Out> {
+        period: Query<Option<AnalyticsPeriod>>,
+        #[oai(name = "startDate")] start: Query<Option<DateOrTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrTime>>,
+    ) -> Result<Out<ReviewAnalytics>> {
         service::require(&auth.0, &["provider"])?;
-        let (from, to) =
-            service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let (from, to) = service::period(
+            period.0.map(|p| p.as_str()),
+            start.0.as_ref().map(DateOrTime::as_str),
+            end.0.as_ref().map(DateOrTime::as_str),
+        )?;
         let u = auth.0;
         let out = self
             .platform
@@ -587,13 +607,16 @@ impl AnalyticsApi {
     async fn platform_reviews(
         &self,
         auth: BearerAuth,
-        period: Query<Option<String>>,
-        #[oai(name = "startDate")] start: Query<Option<String>>,
-        #[oai(name = "endDate")] end: Query<Option<String>>,
-    ) -> Result<Out> {
+        period: Query<Option<AnalyticsPeriod>>,
+        #[oai(name = "startDate")] start: Query<Option<DateOrTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrTime>>,
+    ) -> Result<Out<PlatformReviewAnalytics>> {
         service::require(&auth.0, &[])?;
-        let (from, to) =
-            service::period(period.0.as_deref(), start.0.as_deref(), end.0.as_deref())?;
+        let (from, to) = service::period(
+            period.0.map(|p| p.as_str()),
+            start.0.as_ref().map(DateOrTime::as_str),
+            end.0.as_ref().map(DateOrTime::as_str),
+        )?;
         let out = self
             .platform
             .db
@@ -616,20 +639,17 @@ impl AdminApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "reviewId")] id: Path<String>,
-        body: Json<ModerateInput>,
-    ) -> Result<Out> {
+        body: JsonBody<ModerateInput>,
+    ) -> Result<Out<ModerationResult>> {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Review")?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| reviews::moderate(tx, &u, &meta, &id.0, &body.0))
+            .write(move |tx| reviews::moderate(&WriteCtx::new(tx, Some(&u), &meta), &id.0, &body.0))
             .await?;
-        let msg = format!(
-            "Review {} successfully",
-            out["moderationStatus"].as_str().unwrap_or("moderated")
-        );
+        let msg = format!("Review {} successfully", out.moderation_status);
         ok_msg(out, msg)
     }
 
@@ -641,14 +661,14 @@ impl AdminApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CampaignInput>,
-    ) -> Result<Created> {
+        body: JsonBody<CampaignInput>,
+    ) -> Result<Created<CampaignCreated>> {
         service::require(&auth.0, &[])?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| campaigns::create(tx, &u, &meta, &body.0))
+            .write(move |tx| campaigns::create(&WriteCtx::new(tx, Some(&u), &meta), &body.0))
             .await?;
         Ok(created(out, "Campaign created successfully"))
     }
@@ -660,7 +680,7 @@ impl AdminApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "campaignId")] id: Path<String>,
-    ) -> Result<Out> {
+    ) -> Result<Out<CampaignResults>> {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Campaign")?;
         let out = self
@@ -682,30 +702,36 @@ impl AdminApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "campaignId")] id: Path<String>,
-        body: Json<CampaignStatusInput>,
-    ) -> Result<Out> {
+        body: JsonBody<CampaignStatusInput>,
+    ) -> Result<Out<CampaignStatusChanged>> {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Campaign")?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| campaigns::set_status(tx, &u, &meta, &id.0, &body.0.status))
+            .write(move |tx| {
+                campaigns::set_status(
+                    &WriteCtx::new(tx, Some(&u), &meta),
+                    &id.0,
+                    body.0.status.as_str(),
+                )
+            })
             .await?;
         ok_msg(out, "Campaign status updated")
     }
 }
 
-pub const WEBHOOK_EVENTS: &[&str] = &[
-    "review.created",
-    "review.response_added",
-    "pricing.updated",
-    "review.request.delivered",
-];
-
-fn webhook_json(s: &events::Subscription) -> Value {
-    json!({"id": s.id, "url": s.url, "events": s.events, "description": s.description, "active": s.active,
-        "createdAt": service::iso(s.created_at)})
+fn webhook_json(s: &events::Subscription) -> Webhook {
+    Webhook {
+        id: s.id.clone(),
+        url: s.url.clone(),
+        events: s.events.clone(),
+        description: s.description.clone(),
+        active: s.active,
+        created_at: service::iso(s.created_at),
+        secret: None,
+    }
 }
 
 pub struct WebhookApi {
@@ -722,29 +748,21 @@ impl WebhookApi {
     /// signed with `X-Frontline-Signature: sha256=<HMAC-SHA256 of the body>` and retried with
     /// backoff. The `secret` is returned only here.
     #[oai(path = "/webhooks", method = "post")]
-    async fn register(&self, auth: BearerAuth, body: Json<WebhookInput>) -> Result<Created> {
-        let bad: Vec<_> = body
-            .events
-            .iter()
-            .filter(|e| !WEBHOOK_EVENTS.contains(&e.as_str()))
-            .cloned()
-            .collect();
-        if !bad.is_empty() {
-            return Err(ApiError::invalid(
-                "events",
-                format!(
-                    "unknown events {}; use {}",
-                    bad.join(", "),
-                    WEBHOOK_EVENTS.join(", ")
-                ),
-            )
-            .into());
-        }
+    async fn register(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<WebhookInput>,
+    ) -> Result<Created<Webhook>> {
         let new = NewSubscription {
             module: SLUG.into(),
             owner_id: Some(auth.0.id.clone()),
             url: body.0.url,
-            events: body.0.events,
+            events: body
+                .0
+                .events
+                .iter()
+                .map(|e| e.as_str().to_string())
+                .collect(),
             secret: body.0.secret,
             description: body.0.description,
             // An administrator's webhook sees every event; anyone else's only
@@ -758,30 +776,30 @@ impl WebhookApi {
             .write(move |tx| ev.subscribe(tx, &new))
             .await?;
         let mut out = webhook_json(&sub);
-        out["secret"] = json!(secret);
+        out.secret = Some(secret);
         Ok(created(out, "Webhook registered successfully"))
     }
 
     /// The caller's registered webhooks.
     #[oai(path = "/webhooks", method = "get")]
-    async fn list_webhooks(&self, auth: BearerAuth) -> Result<Out> {
+    async fn list_webhooks(&self, auth: BearerAuth) -> Result<Out<Vec<Webhook>>> {
         let owner = auth.0.id.clone();
         let subs = self
             .platform
             .db
             .read(move |c| events::list_subscriptions(c, SLUG, Some(&owner)))
             .await?;
-        let data: Vec<Value> = subs.iter().map(webhook_json).collect();
-        let total = data.len();
-        Ok(Json(Envelope::page(
-            Value::Array(data),
-            json!({"total": total}),
-        )))
+        let data: Vec<Webhook> = subs.iter().map(webhook_json).collect();
+        Ok(Json(Envelope::list(data)))
     }
 
     /// Delete one of the caller's webhooks.
     #[oai(path = "/webhooks/:id", method = "delete")]
-    async fn delete_webhook(&self, auth: BearerAuth, id: Path<String>) -> Result<Out> {
+    async fn delete_webhook(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> Result<Out<WebhookDeleted>> {
         let owner = auth.0.id.clone();
         let id2 = id.0.clone();
         let gone = self
@@ -790,12 +808,15 @@ impl WebhookApi {
             .write(move |tx| events::delete_subscription(tx, SLUG, Some(&owner), &id2))
             .await?;
         if !gone {
-            return Err(ApiError::not_found("Webhook not found")
-                .with_code("NOT_FOUND")
+            return Err(MarketplaceError::NotFound
+                .with_message("Webhook not found")
                 .into());
         }
         ok_msg(
-            json!({"id": id.0, "deleted": true}),
+            WebhookDeleted {
+                id: id.0,
+                deleted: true,
+            },
             "Webhook deleted successfully",
         )
     }
@@ -813,7 +834,7 @@ impl ExtensionApi {
     /// `serviceCategoryId` (a 24-character hex id or a slug such as
     /// `barber`) creates it, named after its reference.
     #[oai(path = "/service-categories", method = "get")]
-    async fn categories(&self) -> Result<Out> {
+    async fn categories(&self) -> Result<Out<Vec<ServiceCategory>>> {
         ok(self.platform.db.read(bookings::list_categories).await?)
     }
 
@@ -824,14 +845,16 @@ impl ExtensionApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CategoryInput>,
-    ) -> Result<Created> {
+        body: JsonBody<CategoryInput>,
+    ) -> Result<Created<ServiceCategory>> {
         service::require(&auth.0, &[])?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::create_category(tx, &u, &meta, &body.0))
+            .write(move |tx| {
+                bookings::create_category(&WriteCtx::new(tx, Some(&u), &meta), &body.0)
+            })
             .await?;
         Ok(created(out, "Service category created successfully"))
     }
@@ -844,14 +867,16 @@ impl ExtensionApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "categoryId")] category: Path<String>,
-        body: Json<CategoryInput>,
-    ) -> Result<Out> {
+        body: JsonBody<CategoryInput>,
+    ) -> Result<Out<ServiceCategory>> {
         service::require(&auth.0, &[])?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::name_category(tx, &u, &meta, &category.0, &body.0))
+            .write(move |tx| {
+                bookings::name_category(&WriteCtx::new(tx, Some(&u), &meta), &category.0, &body.0)
+            })
             .await?;
         ok(out)
     }
@@ -863,21 +888,26 @@ impl ExtensionApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ProviderProfileInput>,
-    ) -> Result<Out> {
+        body: JsonBody<ProviderProfileInput>,
+    ) -> Result<Out<ProviderProfile>> {
         service::require(&auth.0, &["provider"])?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::upsert_provider(tx, &u, &meta, &body.0))
+            .write(move |tx| {
+                bookings::upsert_provider(&WriteCtx::new(tx, Some(&u), &meta), &body.0)
+            })
             .await?;
         ok_msg(out, "Provider profile saved")
     }
 
     /// Extension: a provider's public profile.
     #[oai(path = "/providers/:providerId", method = "get")]
-    async fn provider(&self, #[oai(name = "providerId")] id: Path<String>) -> Result<Out> {
+    async fn provider(
+        &self,
+        #[oai(name = "providerId")] id: Path<String>,
+    ) -> Result<Out<ProviderProfile>> {
         id_or_404(&id, "Provider")?;
         let out = self
             .platform
@@ -886,8 +916,8 @@ impl ExtensionApi {
             .await?;
         match out {
             Some(v) => ok(v),
-            None => Err(ApiError::not_found("Provider not found")
-                .with_code("NOT_FOUND")
+            None => Err(MarketplaceError::NotFound
+                .with_message("Provider not found")
                 .into()),
         }
     }
@@ -897,8 +927,8 @@ impl ExtensionApi {
     async fn customer_profile(
         &self,
         auth: BearerAuth,
-        body: Json<CustomerProfileInput>,
-    ) -> Result<Out> {
+        body: JsonBody<CustomerProfileInput>,
+    ) -> Result<Out<CustomerProfile>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
         let out = self
@@ -915,30 +945,33 @@ impl ExtensionApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<BookingInput>,
-    ) -> Result<Created> {
+        body: JsonBody<BookingInput>,
+    ) -> Result<Created<Booking>> {
         service::require(&auth.0, &["customer"])?;
-        id_or_404(&body.service_pricing_id, "Pricing configuration")?;
+        id_or_404(&body.0.service_pricing_id, "Pricing configuration")?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::create_booking(tx, &u, &meta, &body.0))
+            .write(move |tx| bookings::create_booking(&WriteCtx::new(tx, Some(&u), &meta), &body.0))
             .await?;
         Ok(created(out, "Booking created successfully"))
     }
 
     /// Extension: the caller's bookings (as customer or provider; admins see all).
     #[oai(path = "/bookings", method = "get")]
-    async fn list_bookings(&self, auth: BearerAuth, status: Query<Option<String>>) -> Result<Out> {
+    async fn list_bookings(
+        &self,
+        auth: BearerAuth,
+        status: Query<Option<BookingState>>,
+    ) -> Result<Out<Vec<Booking>>> {
         let u = auth.0;
         let data = self
             .platform
             .db
-            .read(move |c| bookings::list_bookings(c, &u, status.0.as_deref()))
+            .read(move |c| bookings::list_bookings(c, &u, status.0.map(|s| s.as_str())))
             .await?;
-        let total = data.as_array().map(|a| a.len()).unwrap_or(0);
-        Ok(Json(Envelope::page(data, json!({"total": total}))))
+        Ok(Json(Envelope::list(data)))
     }
 
     /// Extension: confirm, complete (provider or admin) or cancel a booking. Completing it
@@ -950,14 +983,20 @@ impl ExtensionApi {
         auth: BearerAuth,
         meta: RequestMeta,
         #[oai(name = "bookingId")] id: Path<String>,
-        body: Json<BookingStatusInput>,
-    ) -> Result<Out> {
+        body: JsonBody<BookingStatusInput>,
+    ) -> Result<Out<Booking>> {
         id_or_404(&id, "Booking")?;
         let u = auth.0;
         let out = self
             .platform
             .db
-            .write(move |tx| bookings::set_status(tx, &u, &meta, &id.0, &body.0.status))
+            .write(move |tx| {
+                bookings::set_status(
+                    &WriteCtx::new(tx, Some(&u), &meta),
+                    &id.0,
+                    body.0.status.as_str(),
+                )
+            })
             .await?;
         self.platform.jobs.notify();
         ok_msg(out, "Booking updated")

@@ -2,6 +2,7 @@
 //! a customer with a completed, reviewed booking. Loading it twice changes nothing.
 
 use frontline_platform::auth::{NewUser, Principal, User};
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiResult, Platform, RequestMeta};
 use rusqlite::Connection;
 use serde_json::json;
@@ -47,8 +48,8 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         let meta = RequestMeta { request_id: "demo".into(), ..Default::default() };
         let admin = Principal { id: "demo".into(), seq: 0, email: String::new(), name: "Demo".into(),
             roles: vec!["marketplace:admin".into()], token_id: String::new(), token_expires_at: 0 };
-        let cat = bookings::create_category(tx, &admin, &meta, &CategoryInput { name: "Barber".into(), description: Some("Haircuts and grooming".into()) })?;
-        let cat = cat["serviceCategoryId"].as_str().unwrap_or_default().to_string();
+        let cat = bookings::create_category(&WriteCtx::new(tx, Some(&admin), &meta), &CategoryInput { name: "Barber".into(), description: Some("Haircuts and grooming".into()) })?;
+        let cat = cat.service_category_id;
         let shops = [
             ("john.demo@marketplace.local", "John's Barbershop", [36.8219, -1.2864], "Ngong Road", 500.0),
             ("westlands.demo@marketplace.local", "Westlands Cuts", [36.8030, -1.2650], "Waiyaki Way", 650.0),
@@ -57,7 +58,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         let mut first = None;
         for (email, name, coords, street, price) in shops {
             let prov = user(&p, tx, email, name, "provider")?;
-            bookings::upsert_provider(tx, &prov, &meta, &ProviderProfileInput {
+            bookings::upsert_provider(&WriteCtx::new(tx, Some(&prov), &meta), &ProviderProfileInput {
                 name: Some(name.into()),
                 profile_image: None,
                 location: Some(PricingLocation {
@@ -72,25 +73,25 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 "dynamicPricing": {"enabled": true, "rushFee": 20, "weekendFee": 15, "travelFee": 100},
                 "discounts": {"newCustomerDiscount": 10}
             }))?;
-            let out = pricing::create(tx, &prov, &meta, input)?;
+            let out = pricing::create(&WriteCtx::new(tx, Some(&prov), &meta), input)?;
             if first.is_none() {
-                first = Some((prov, out["pricingId"].as_str().unwrap_or_default().to_string()));
+                first = Some((prov, out.pricing_id));
             }
         }
         let Some((prov, pricing_id)) = first else { return Ok(()) };
         let cust = user(&p, tx, CUSTOMER, "Muent Kamau", "customer")?;
-        let b = bookings::create_booking(tx, &cust, &meta, &BookingInput {
-            service_pricing_id: pricing_id, service_date: "2026-01-15T14:00:00Z".into(), duration: Some(45), incentive_code: None,
+        let b = bookings::create_booking(&WriteCtx::new(tx, Some(&cust), &meta), &BookingInput {
+            service_pricing_id: pricing_id, service_date: DateOrTime("2026-01-15T14:00:00Z".into()), duration: Some(45), incentive_code: None,
         })?;
-        let booking = b["bookingId"].as_str().unwrap_or_default().to_string();
-        bookings::set_status(tx, &prov, &meta, &booking, "completed")?;
-        let r = reviews::submit(tx, &cust, &meta, &ReviewInput {
+        let booking = b.booking_id;
+        bookings::set_status(&WriteCtx::new(tx, Some(&prov), &meta), &booking, "completed")?;
+        let r = reviews::submit(&WriteCtx::new(tx, Some(&cust), &meta), &ReviewInput {
             booking_id: booking, overall_rating: 5,
-            category_ratings: Some([("punctuality".to_string(), 5), ("quality".to_string(), 5), ("professionalism".to_string(), 4)].into_iter().collect()),
+            category_ratings: Some(CategoryRatings { punctuality: Some(5), quality: Some(5), professionalism: Some(4), ..Default::default() }),
             title: Some("Excellent service!".into()), comment: Some("Very professional and skilled barber.".into()),
-            pros: Some(vec!["On time".into(), "Great haircut".into()]), photos: None, source: Some("mobile_app".into()),
+            pros: Some(vec!["On time".into(), "Great haircut".into()]), photos: None, source: Some(ReviewSource::MobileApp),
         })?;
-        reviews::respond(tx, &prov, &meta, r["reviewId"].as_str().unwrap_or_default(), "Thank you so much! Looking forward to seeing you again.")?;
+        reviews::respond(&WriteCtx::new(tx, Some(&prov), &meta), &r.review_id, "Thank you so much! Looking forward to seeing you again.")?;
         Ok(())
     })
 }

@@ -615,7 +615,7 @@ fn document_campaign_results() {
             average_rating: Some(4.7),
         },
     ];
-    let r = results_from(&arms);
+    let r = frontline_marketplace::model::to_value(&results_from(&arms));
     assert_eq!(r["totalParticipants"], 1000);
     assert_eq!(r["variantResults"][0]["responseRate"], 35.0);
     assert_eq!(r["variantResults"][1]["responseRate"], 45.0);
@@ -655,7 +655,7 @@ fn document_campaign_results() {
             average_rating: None,
         },
     ];
-    assert!(results_from(&close)["winner"].is_null());
+    assert!(results_from(&close).winner.is_none());
 }
 
 #[tokio::test]

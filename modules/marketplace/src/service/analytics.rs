@@ -2,11 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use frontline_platform::auth::Principal;
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
 
 use super::{is_admin, iso, now};
+use crate::model::{
+    CategoryBreakdown, ChannelFigures, CompetitorComparison, IncentiveBreakdown, IncentiveFigures,
+    MarketplaceError, Period, PlatformReviewAnalytics, PriceComparison, PricingAnalytics,
+    PricingByType, PricingOverview, RatingFigures, RequestFigures, ResponseFigures, RevenueTrend,
+    ReviewAnalytics, ReviewOverview, ReviewTrend, TimingFigures,
+};
 use crate::stats;
 
 /// Per-message cost of a review request by channel (KES): push 0, SMS 2, WhatsApp 0.10, email 0.
@@ -31,11 +36,12 @@ pub fn scope(
     match (asked, own) {
         (Some(a), Some(o)) if a == o => Ok(Some(o)),
         (None, Some(o)) => Ok(Some(o)),
-        (Some(_), _) => Err(ApiError::forbidden(
-            "Providers can only see their own analytics",
-        )),
+        (Some(_), _) => {
+            Err(MarketplaceError::Forbidden
+                .with_message("Providers can only see their own analytics"))
+        }
         (None, None) => {
-            Err(ApiError::not_found("You have no provider profile yet").with_code("NOT_FOUND"))
+            Err(MarketplaceError::NotFound.with_message("You have no provider profile yet"))
         }
     }
 }
@@ -55,7 +61,7 @@ pub fn pricing(
     category: Option<&str>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<Value> {
+) -> ApiResult<PricingAnalytics> {
     let (s, e) = (iso(from), iso(to));
     let category = super::bookings::category_filter(conn, category)?;
     let filter = "(?1 IS NULL OR provider_id = ?1) AND (?2 IS NULL OR category_id = ?2)";
@@ -92,7 +98,11 @@ pub fn pricing(
     ))?;
     let by_type = stmt
         .query_map(params![provider, category], |r| {
-            Ok(json!({"pricingType": r.get::<_, String>(0)?, "count": r.get::<_, i64>(1)?, "averagePrice": stats::round(r.get(2)?, 2)}))
+            Ok(PricingByType {
+                pricing_type: r.get(0)?,
+                count: r.get(1)?,
+                average_price: stats::round(r.get(2)?, 2),
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     // Against every active price of the same pricing type in the same categories.
@@ -106,11 +116,16 @@ pub fn pricing(
                 params![p, category, ptype],
             )?;
             let rank = stats::percentile_rank(&market, *mine).round() as i64;
-            json!({"pricingType": ptype, "unit": crate::service::pricing::unit_of(ptype),
-                "yourAveragePrice": stats::round(*mine, 2), "marketAverage": stats::round(stats::mean(&market), 2),
-                "percentile": stats::ordinal(rank), "marketSampleSize": market.len()})
+            Some(PriceComparison {
+                pricing_type: ptype.clone(),
+                unit: crate::service::pricing::unit_of(ptype).to_string(),
+                your_average_price: stats::round(*mine, 2),
+                market_average: stats::round(stats::mean(&market), 2),
+                percentile: stats::ordinal(rank),
+                market_sample_size: market.len(),
+            })
         }
-        _ => Value::Null,
+        _ => None,
     };
     let mut stmt = conn.prepare(
         "SELECT substr(b.completed_at, 1, 10) d, COUNT(*), SUM(b.price) FROM marketplace_bookings b
@@ -120,20 +135,30 @@ pub fn pricing(
     )?;
     let trends = stmt
         .query_map(params![provider, category, s, e], |r| {
-            Ok(json!({"date": r.get::<_, String>(0)?, "bookings": r.get::<_, i64>(1)?, "revenue": stats::round(r.get(2)?, 2)}))
+            Ok(RevenueTrend {
+                date: r.get(0)?,
+                bookings: r.get(1)?,
+                revenue: stats::round(r.get(2)?, 2),
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(json!({
-        "period": {"start": s, "end": e},
-        "providerId": provider,
-        "overview": {"totalPricingConfigs": total, "activeConfigs": active, "priceChanges": changes,
-            "averagePrice": avg.map(|a| stats::round(a, 2)).unwrap_or(0.0),
-            "averagePriceType": main.as_ref().map(|m| m.0.clone()),
-            "averagePriceUnit": main.as_ref().map(|m| crate::service::pricing::unit_of(&m.0))},
-        "pricingByType": by_type,
-        "priceComparison": comparison,
-        "revenueTrends": trends,
-    }))
+    Ok(PricingAnalytics {
+        period: Period { start: s, end: e },
+        provider_id: provider.map(str::to_string),
+        overview: PricingOverview {
+            total_pricing_configs: total,
+            active_configs: active,
+            price_changes: changes,
+            average_price: avg.map(|a| stats::round(a, 2)).unwrap_or(0.0),
+            average_price_type: main.as_ref().map(|m| m.0.clone()),
+            average_price_unit: main
+                .as_ref()
+                .map(|m| crate::service::pricing::unit_of(&m.0).to_string()),
+        },
+        pricing_by_type: by_type,
+        price_comparison: comparison,
+        revenue_trends: trends,
+    })
 }
 
 /// `GET /analytics/reviews`.
@@ -142,7 +167,7 @@ pub fn reviews(
     provider: Option<&str>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<Value> {
+) -> ApiResult<ReviewAnalytics> {
     let (s, e) = (iso(from), iso(to));
     let filter = "(?1 IS NULL OR provider_id = ?1) AND moderation_status <> 'rejected' AND submitted_at >= ?2 AND submitted_at <= ?3";
     let (total, avg, responded): (i64, Option<f64>, i64) = conn.query_row(
@@ -155,18 +180,28 @@ pub fn reviews(
     ))?;
     let trends = stmt
         .query_map(params![provider, s, e], |r| {
-            Ok(json!({"date": r.get::<_, String>(0)?, "reviews": r.get::<_, i64>(1)?, "averageRating": stats::round(r.get(2)?, 2)}))
+            Ok(ReviewTrend {
+                date: r.get(0)?,
+                reviews: r.get(1)?,
+                average_rating: stats::round(r.get(2)?, 2),
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut breakdown = serde_json::Map::new();
-    for c in super::reviews::CATEGORIES {
+    let category = |c: &str| -> ApiResult<Option<f64>> {
         let v: Option<f64> = conn.query_row(
             &format!("SELECT AVG(json_extract(category_ratings, '$.{c}')) FROM marketplace_reviews WHERE {filter}"),
             params![provider, s, e],
             |r| r.get(0),
         )?;
-        breakdown.insert(c.to_string(), json!(v.map(|x| stats::round(x, 2))));
-    }
+        Ok(v.map(|x| stats::round(x, 2)))
+    };
+    let breakdown = CategoryBreakdown {
+        punctuality: category("punctuality")?,
+        quality: category("quality")?,
+        professionalism: category("professionalism")?,
+        communication: category("communication")?,
+        value: category("value")?,
+    };
     let comparison = match provider {
         Some(p) => {
             let mine: Option<f64> = conn.query_row(
@@ -179,26 +214,34 @@ pub fn reviews(
                 "SELECT rating_avg FROM marketplace_providers WHERE rating_count > 0",
                 [],
             )?;
-            match mine {
-                Some(m) => {
-                    json!({"yourRating": stats::round(m, 2), "marketAverage": stats::round(stats::mean(&market), 2),
-                    "percentile": stats::ordinal(stats::percentile_rank(&market, m).round() as i64), "providersCompared": market.len()})
-                }
-                None => Value::Null,
-            }
+            mine.map(|m| CompetitorComparison {
+                your_rating: stats::round(m, 2),
+                market_average: stats::round(stats::mean(&market), 2),
+                percentile: stats::ordinal(stats::percentile_rank(&market, m).round() as i64),
+                providers_compared: market.len(),
+            })
         }
-        None => Value::Null,
+        None => None,
     };
-    Ok(json!({
-        "period": {"start": s, "end": e},
-        "providerId": provider,
-        "overview": {"totalReviews": total, "averageRating": avg.map(|a| stats::round(a, 2)).unwrap_or(0.0),
-            "responseRate": if total > 0 { stats::round(responded as f64 / total as f64 * 100.0, 1) } else { 0.0 }},
-        "ratingDistribution": super::reviews::rating_distribution(conn, provider, Some(&s), Some(&e))?,
-        "trends": trends,
-        "categoryBreakdown": breakdown,
-        "competitorComparison": comparison,
-    }))
+    let rating_distribution =
+        super::reviews::rating_distribution(conn, provider, Some(&s), Some(&e))?;
+    Ok(ReviewAnalytics {
+        period: Period { start: s, end: e },
+        provider_id: provider.map(str::to_string),
+        overview: ReviewOverview {
+            total_reviews: total,
+            average_rating: avg.map(|a| stats::round(a, 2)).unwrap_or(0.0),
+            response_rate: if total > 0 {
+                stats::round(responded as f64 / total as f64 * 100.0, 1)
+            } else {
+                0.0
+            },
+        },
+        rating_distribution,
+        trends,
+        category_breakdown: breakdown,
+        competitor_comparison: comparison,
+    })
 }
 
 fn pct(a: i64, b: i64) -> f64 {
@@ -210,7 +253,11 @@ fn pct(a: i64, b: i64) -> f64 {
 }
 
 /// `GET /admin/analytics/reviews`: requests created in the period.
-pub fn platform(conn: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<Value> {
+pub fn platform(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ApiResult<PlatformReviewAnalytics> {
     let (s, e) = (iso(from), iso(to));
     let at = now();
     let (sent, delivered, failed, submitted, declined, expired): (i64, i64, i64, i64, i64, i64) = conn.query_row(
@@ -222,7 +269,7 @@ pub fn platform(conn: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Ap
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
     )?;
     let responses = submitted + declined + expired;
-    let group = |col: &str, label: &str| -> ApiResult<Vec<Value>> {
+    let group = |col: &str| -> ApiResult<Vec<(String, i64, i64)>> {
         let mut stmt = conn.prepare(&format!(
             "SELECT {col}, COALESCE(SUM(status <> 'scheduled'), 0), COALESCE(SUM(status = 'submitted'), 0)
              FROM marketplace_review_requests WHERE created_at >= ?1 AND created_at <= ?2 GROUP BY {col} ORDER BY {col}"
@@ -236,19 +283,27 @@ pub fn platform(conn: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Ap
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows
-            .into_iter()
-            .map(|(k, sent, resp)| {
-                let mut v = json!({label: k, "sent": sent, "responses": resp, "responseRate": pct(resp, sent)});
-                if label == "channel" {
-                    v["cost"] = json!(stats::round(channel_cost(&k) * sent as f64, 2));
-                }
-                v
-            })
-            .collect())
+        Ok(rows)
     };
-    let by_channel = group("channel", "channel")?;
-    let by_timing = group("timing_strategy", "timingStrategy")?;
+    let by_channel = group("channel")?
+        .into_iter()
+        .map(|(k, sent, resp)| ChannelFigures {
+            cost: stats::round(channel_cost(&k) * sent as f64, 2),
+            channel: k,
+            sent,
+            responses: resp,
+            response_rate: pct(resp, sent),
+        })
+        .collect();
+    let by_timing = group("timing_strategy")?
+        .into_iter()
+        .map(|(k, sent, resp)| TimingFigures {
+            timing_strategy: k,
+            sent,
+            responses: resp,
+            response_rate: pct(resp, sent),
+        })
+        .collect();
     let (rtotal, ravg): (i64, Option<f64>) = conn.query_row(
         "SELECT COUNT(*), AVG(overall_rating) FROM marketplace_reviews WHERE moderation_status <> 'rejected' AND submitted_at >= ?1 AND submitted_at <= ?2",
         params![s, e],
@@ -272,15 +327,42 @@ pub fn platform(conn: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Ap
     let issued: i64 = inc.iter().map(|x| x.1).sum();
     let claimed: i64 = inc.iter().map(|x| x.2).sum();
     let cost: f64 = inc.iter().map(|x| x.3).sum();
-    Ok(json!({
-        "period": {"start": s, "end": e},
-        "requests": {"sent": sent, "delivered": delivered, "failed": failed, "deliveryRate": pct(delivered, sent)},
-        "responses": {"total": responses, "submitted": submitted, "declined": declined, "expired": expired, "responseRate": pct(responses, sent)},
-        "byChannel": by_channel,
-        "byTiming": by_timing,
-        "ratings": {"total": rtotal, "average": ravg.map(|a| stats::round(a, 2)).unwrap_or(0.0),
-            "distribution": super::reviews::rating_distribution(conn, None, Some(&s), Some(&e))?},
-        "incentives": {"issued": issued, "claimed": claimed, "claimRate": pct(claimed, issued), "totalCost": cost,
-            "breakdown": inc.iter().map(|(t, _, c, cost)| json!({"incentiveType": t, "claimed": c, "cost": cost})).collect::<Vec<_>>()},
-    }))
+    let distribution = super::reviews::rating_distribution(conn, None, Some(&s), Some(&e))?;
+    Ok(PlatformReviewAnalytics {
+        period: Period { start: s, end: e },
+        requests: RequestFigures {
+            sent,
+            delivered,
+            failed,
+            delivery_rate: pct(delivered, sent),
+        },
+        responses: ResponseFigures {
+            total: responses,
+            submitted,
+            declined,
+            expired,
+            response_rate: pct(responses, sent),
+        },
+        by_channel,
+        by_timing,
+        ratings: RatingFigures {
+            total: rtotal,
+            average: ravg.map(|a| stats::round(a, 2)).unwrap_or(0.0),
+            distribution,
+        },
+        incentives: IncentiveFigures {
+            issued,
+            claimed,
+            claim_rate: pct(claimed, issued),
+            total_cost: cost,
+            breakdown: inc
+                .into_iter()
+                .map(|(t, _, c, cost)| IncentiveBreakdown {
+                    incentive_type: t,
+                    claimed: c,
+                    cost,
+                })
+                .collect(),
+        },
+    })
 }

@@ -2,10 +2,10 @@
 //! profiles, and bookings (completing one creates a review request).
 
 use chrono::{DateTime, Duration, Timelike, Utc};
-use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::audit::AuditEntry;
 use frontline_platform::auth::Principal;
-use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
@@ -13,7 +13,11 @@ use super::{
     check_coordinates, ensure_customer, ensure_provider, is_admin, is_object_id, new_id, now,
     parse_instant,
 };
-use crate::model::{BookingInput, CategoryInput, CustomerProfileInput, ProviderProfileInput};
+use crate::model::MarketplaceError;
+use crate::model::{
+    to_value, Booking, BookingInput, CategoryInput, CustomerProfile, CustomerProfileInput,
+    ProviderLocation, ProviderProfile, ProviderProfileInput, Rating, ServiceCategory,
+};
 use crate::SLUG;
 
 /// A category's slug: its name in lower case, runs of anything but letters,
@@ -80,7 +84,7 @@ pub fn category_filter(conn: &Connection, reference: Option<&str>) -> ApiResult<
 /// category created under that id, named after it until an admin names it.
 pub fn category_on_use(tx: &Connection, reference: &str, field: &str) -> ApiResult<String> {
     if !is_category_ref(reference) {
-        return Err(ApiError::invalid(
+        return Err(MarketplaceError::Validation.invalid(
             field,
             format!("{field} must be a category id or slug (1 to 64 letters, digits, - or _)"),
         ));
@@ -106,7 +110,7 @@ pub fn category_on_use(tx: &Connection, reference: &str, field: &str) -> ApiResu
     Ok(reference.to_string())
 }
 
-fn category_json(conn: &Connection, id: &str) -> ApiResult<Value> {
+fn category_json(conn: &Connection, id: &str) -> ApiResult<ServiceCategory> {
     Ok(conn.query_row(
         "SELECT id, name, description, created_at, slug, named FROM marketplace_categories WHERE id = ?1",
         [id],
@@ -114,30 +118,30 @@ fn category_json(conn: &Connection, id: &str) -> ApiResult<Value> {
     )?)
 }
 
-fn category_row(r: &rusqlite::Row) -> rusqlite::Result<Value> {
-    Ok(
-        json!({"serviceCategoryId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
-        "description": r.get::<_, Option<String>>(2)?, "createdAt": r.get::<_, String>(3)?,
-        "slug": r.get::<_, Option<String>>(4)?, "named": r.get::<_, bool>(5)?}),
-    )
+fn category_row(r: &rusqlite::Row) -> rusqlite::Result<ServiceCategory> {
+    Ok(ServiceCategory {
+        service_category_id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        created_at: r.get(3)?,
+        slug: r.get(4)?,
+        named: r.get(5)?,
+    })
 }
 
 fn check_category_input(c: &CategoryInput) -> ApiResult<String> {
     let name = c.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "name",
-            "name must be 1 to 100 characters",
-        ));
+        return Err(
+            MarketplaceError::Validation.invalid("name", "name must be 1 to 100 characters")
+        );
     }
     if c.description
         .as_ref()
         .is_some_and(|d| d.chars().count() > 2000)
     {
-        return Err(ApiError::invalid(
-            "description",
-            "description must be at most 2000 characters",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("description", "description must be at most 2000 characters"));
     }
     Ok(name.to_string())
 }
@@ -151,21 +155,16 @@ fn name_taken(tx: &Connection, name: &str, except: &str) -> ApiResult<()> {
         )
         .optional()?;
     if dup.is_some() {
-        return Err(ApiError::conflict(
-            "A service category with this name already exists",
-        ));
+        return Err(MarketplaceError::Conflict
+            .with_message("A service category with this name already exists"));
     }
     Ok(())
 }
 
 /// Adds a category; a category registered on first use whose slug is the
 /// new name's is named instead (it keeps its id).
-pub fn create_category(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    c: &CategoryInput,
-) -> ApiResult<Value> {
+pub fn create_category(w: &WriteCtx, c: &CategoryInput) -> ApiResult<ServiceCategory> {
+    let tx = w.tx();
     let name = check_category_input(c)?;
     let slug = slugify(&name);
     let unnamed: Option<String> = tx
@@ -176,7 +175,7 @@ pub fn create_category(
         )
         .optional()?;
     if let Some(id) = unnamed {
-        return name_category(tx, user, meta, &id, c);
+        return name_category(w, &id, c);
     }
     name_taken(tx, &name, "")?;
     let id = new_id();
@@ -186,33 +185,27 @@ pub fn create_category(
         params![id, name, c.description, at, slug],
     )?;
     let out = category_json(tx, &id)?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "category.created",
-            entity_type: "category",
-            entity_id: Some(&id),
-            details: out.clone(),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "category.created",
+        entity_type: "category",
+        entity_id: Some(&id),
+        details: to_value(&out),
+    })?;
     Ok(out)
 }
 
 /// Names (or renames) category `id`, found by id or slug; it keeps its id,
 /// and its slug becomes the name's.
 pub fn name_category(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
+    w: &WriteCtx,
     reference: &str,
     c: &CategoryInput,
-) -> ApiResult<Value> {
+) -> ApiResult<ServiceCategory> {
+    let tx = w.tx();
     let name = check_category_input(c)?;
     let Some(id) = resolve_category(tx, reference)? else {
-        return Err(ApiError::not_found("Service category not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Service category not found"));
     };
     name_taken(tx, &name, &id)?;
     tx.execute(
@@ -221,32 +214,27 @@ pub fn name_category(
         params![id, name, c.description, slugify(&name)],
     )?;
     let out = category_json(tx, &id)?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "category.named",
-            entity_type: "category",
-            entity_id: Some(&id),
-            details: out.clone(),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "category.named",
+        entity_type: "category",
+        entity_id: Some(&id),
+        details: to_value(&out),
+    })?;
     Ok(out)
 }
 
-pub fn list_categories(conn: &Connection) -> ApiResult<Value> {
+pub fn list_categories(conn: &Connection) -> ApiResult<Vec<ServiceCategory>> {
     let mut stmt = conn.prepare(
         "SELECT id, name, description, created_at, slug, named FROM marketplace_categories ORDER BY name",
     )?;
     let rows = stmt
         .query_map([], category_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Value::Array(rows))
+    Ok(rows)
 }
 
-pub fn provider_json(conn: &Connection, id: &str) -> ApiResult<Option<Value>> {
+pub fn provider_json(conn: &Connection, id: &str) -> ApiResult<Option<ProviderProfile>> {
     Ok(conn
         .query_row(
             "SELECT id, name, profile_image, lng, lat, address, city, rating_avg, rating_count, created_at
@@ -255,30 +243,29 @@ pub fn provider_json(conn: &Connection, id: &str) -> ApiResult<Option<Value>> {
             |r| {
                 let lng: Option<f64> = r.get(3)?;
                 let lat: Option<f64> = r.get(4)?;
-                Ok(json!({
-                    "providerId": r.get::<_, String>(0)?,
-                    "providerName": r.get::<_, String>(1)?,
-                    "profileImage": r.get::<_, Option<String>>(2)?,
-                    "location": {
-                        "coordinates": lng.zip(lat).map(|(a, b)| vec![a, b]),
-                        "address": r.get::<_, Option<String>>(5)?,
-                        "city": r.get::<_, Option<String>>(6)?,
+                Ok(ProviderProfile {
+                    provider_id: r.get(0)?,
+                    provider_name: r.get(1)?,
+                    profile_image: r.get(2)?,
+                    location: ProviderLocation {
+                        coordinates: lng.zip(lat).map(|(a, b)| vec![a, b]),
+                        address: r.get(5)?,
+                        city: r.get(6)?,
                     },
-                    "rating": {"average": crate::stats::round(r.get(7)?, 2), "count": r.get::<_, i64>(8)?},
-                    "createdAt": r.get::<_, String>(9)?,
-                }))
+                    rating: Rating {
+                        average: crate::stats::round(r.get(7)?, 2),
+                        count: r.get(8)?,
+                    },
+                    created_at: r.get(9)?,
+                })
             },
         )
         .optional()?)
 }
 
 /// Creates or updates the caller's provider profile.
-pub fn upsert_provider(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    p: &ProviderProfileInput,
-) -> ApiResult<Value> {
+pub fn upsert_provider(w: &WriteCtx, p: &ProviderProfileInput) -> ApiResult<ProviderProfile> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let mut problems = Vec::new();
     if let Some(n) = &p.name {
         if n.trim().is_empty() || n.chars().count() > 200 {
@@ -299,7 +286,7 @@ pub fn upsert_provider(
         }
     }
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let id = ensure_provider(tx, user)?;
     let addr = p.location.as_ref().and_then(|l| l.address.clone());
@@ -317,19 +304,16 @@ pub fn upsert_provider(
         params![id, p.name.as_deref().map(str::trim), p.profile_image, coords.map(|c| c.0), coords.map(|c| c.1),
             address, addr.and_then(|a| a.city)],
     )?;
-    let out = provider_json(tx, &id)?.unwrap_or(Value::Null);
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "provider.profile_saved",
-            entity_type: "provider",
-            entity_id: Some(&id),
-            details: out.clone(),
-        },
-    )?;
+    let out = provider_json(tx, &id)?.ok_or_else(|| {
+        MarketplaceError::Internal.with_message("the provider profile just saved is missing")
+    })?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "provider.profile_saved",
+        entity_type: "provider",
+        entity_id: Some(&id),
+        details: to_value(&out),
+    })?;
     Ok(out)
 }
 
@@ -337,13 +321,12 @@ pub fn upsert_customer(
     tx: &Connection,
     user: &Principal,
     p: &CustomerProfileInput,
-) -> ApiResult<Value> {
+) -> ApiResult<CustomerProfile> {
     if let Some(n) = &p.name {
         if n.trim().is_empty() || n.chars().count() > 200 {
-            return Err(ApiError::invalid(
-                "name",
-                "name must be 1 to 200 characters",
-            ));
+            return Err(
+                MarketplaceError::Validation.invalid("name", "name must be 1 to 200 characters")
+            );
         }
     }
     let id = ensure_customer(tx, user)?;
@@ -356,43 +339,48 @@ pub fn upsert_customer(
         [&id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    Ok(
-        json!({"customerId": id, "name": name, "preferences": super::requests::prefs_json(&prefs), "createdAt": at}),
-    )
+    Ok(CustomerProfile {
+        customer_id: id,
+        name,
+        preferences: super::requests::prefs_json(&prefs),
+        created_at: at,
+    })
 }
 
-fn booking_json(conn: &Connection, id: &str) -> ApiResult<Value> {
+fn booking_json(conn: &Connection, id: &str) -> ApiResult<Booking> {
     Ok(conn.query_row(
         "SELECT id, customer_id, provider_id, pricing_id, service_type, service_date, duration, price, status,
                 completed_at, created_at, incentive_code FROM marketplace_bookings WHERE id = ?1",
         [id],
         |r| {
-            Ok(json!({
-                "bookingId": r.get::<_, String>(0)?, "customerId": r.get::<_, String>(1)?,
-                "providerId": r.get::<_, String>(2)?, "servicePricingId": r.get::<_, String>(3)?,
-                "serviceType": r.get::<_, String>(4)?, "serviceDate": r.get::<_, String>(5)?,
-                "duration": r.get::<_, i64>(6)?, "price": r.get::<_, f64>(7)?, "status": r.get::<_, String>(8)?,
-                "completedAt": r.get::<_, Option<String>>(9)?, "createdAt": r.get::<_, String>(10)?,
-                "incentiveCode": r.get::<_, Option<String>>(11)?,
-            }))
+            Ok(Booking {
+                booking_id: r.get(0)?,
+                customer_id: r.get(1)?,
+                provider_id: r.get(2)?,
+                service_pricing_id: r.get(3)?,
+                service_type: r.get(4)?,
+                service_date: r.get(5)?,
+                duration: r.get(6)?,
+                price: r.get(7)?,
+                status: r.get(8)?,
+                completed_at: r.get(9)?,
+                created_at: r.get(10)?,
+                incentive_code: r.get(11)?,
+                review_request: None,
+            })
         },
     )?)
 }
 
 /// A customer books a priced service; a review incentive code may be redeemed on it.
-pub fn create_booking(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    b: &BookingInput,
-) -> ApiResult<Value> {
-    let when = parse_instant("serviceDate", &b.service_date)?;
+pub fn create_booking(w: &WriteCtx, b: &BookingInput) -> ApiResult<Booking> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
+    let when = parse_instant("serviceDate", b.service_date.as_str())?;
     let duration = b.duration.unwrap_or(60);
     if !(1..=24 * 60).contains(&duration) {
-        return Err(ApiError::invalid(
-            "duration",
-            "duration must be 1 to 1440 minutes",
-        ));
+        return Err(
+            MarketplaceError::Validation.invalid("duration", "duration must be 1 to 1440 minutes")
+        );
     }
     let row: Option<(String, String, f64, bool)> = tx
         .query_row(
@@ -402,13 +390,11 @@ pub fn create_booking(
         )
         .optional()?;
     let Some((provider, service, mut price, active)) = row else {
-        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     };
     if !active {
-        return Err(ApiError::invalid(
-            "servicePricingId",
-            "this service is not currently offered",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("servicePricingId", "this service is not currently offered"));
     }
     let customer = ensure_customer(tx, user)?;
     if let Some(code) = &b.incentive_code {
@@ -420,7 +406,7 @@ pub fn create_booking(
             )
             .optional()?;
         let Some((review, incentive, claimed, owner)) = inc.filter(|i| i.3 == customer) else {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "incentiveCode",
                 "incentiveCode is not one of your review rewards",
             ));
@@ -428,20 +414,17 @@ pub fn create_booking(
         let _ = owner;
         let inc: Value = serde_json::from_str(&incentive)?;
         if claimed != 0 {
-            return Err(ApiError::invalid(
-                "incentiveCode",
-                "this reward has already been used",
-            ));
+            return Err(MarketplaceError::Validation
+                .invalid("incentiveCode", "this reward has already been used"));
         }
         if inc["expiresAt"]
             .as_str()
             .map(|e| e < now().as_str())
             .unwrap_or(false)
         {
-            return Err(ApiError::invalid(
-                "incentiveCode",
-                "this reward has expired",
-            ));
+            return Err(
+                MarketplaceError::Validation.invalid("incentiveCode", "this reward has expired")
+            );
         }
         price = (price - inc["amount"].as_f64().unwrap_or(0.0)).max(0.0);
         tx.execute(
@@ -457,18 +440,13 @@ pub fn create_booking(
         params![id, customer, provider, b.service_pricing_id, service, super::iso(when), duration, price, b.incentive_code, now()],
     )?;
     let out = booking_json(tx, &id)?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "booking.created",
-            entity_type: "booking",
-            entity_id: Some(&id),
-            details: out.clone(),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "booking.created",
+        entity_type: "booking",
+        entity_id: Some(&id),
+        details: to_value(&out),
+    })?;
     Ok(out)
 }
 
@@ -477,7 +455,7 @@ pub fn list_bookings(
     conn: &Connection,
     user: &Principal,
     status: Option<&str>,
-) -> ApiResult<Value> {
+) -> ApiResult<Vec<Booking>> {
     let customer = super::customer_of(conn, &user.id)?;
     let provider = super::provider_of(conn, &user.id)?;
     let all = is_admin(user);
@@ -490,21 +468,12 @@ pub fn list_bookings(
             r.get::<_, String>(0)
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Value::Array(
-        ids.iter()
-            .map(|id| booking_json(conn, id))
-            .collect::<ApiResult<Vec<_>>>()?,
-    ))
+    ids.iter().map(|id| booking_json(conn, id)).collect()
 }
 
 /// The provider (or an admin) moves a booking on; `completed` creates its review request.
-pub fn set_status(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    id: &str,
-    status: &str,
-) -> ApiResult<Value> {
+pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<Booking> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let row: Option<(String, String, String)> = tx
         .query_row(
             "SELECT provider_id, customer_id, status FROM marketplace_bookings WHERE id = ?1",
@@ -513,23 +482,20 @@ pub fn set_status(
         )
         .optional()?;
     let Some((provider, customer, current)) = row else {
-        return Err(ApiError::not_found("Booking not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Booking not found"));
     };
     let own_provider = super::provider_of(tx, &user.id)?.as_deref() == Some(provider.as_str());
     let own_customer = super::customer_of(tx, &user.id)?.as_deref() == Some(customer.as_str());
     if !(own_provider || own_customer || is_admin(user)) {
-        return Err(ApiError::not_found("Booking not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Booking not found"));
     }
     if !["confirmed", "completed", "cancelled"].contains(&status) {
-        return Err(ApiError::invalid(
-            "status",
-            "status must be confirmed, completed or cancelled",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("status", "status must be confirmed, completed or cancelled"));
     }
     if status != "cancelled" && !(own_provider || is_admin(user)) {
-        return Err(ApiError::forbidden(
-            "Only the provider can confirm or complete a booking",
-        ));
+        return Err(MarketplaceError::Forbidden
+            .with_message("Only the provider can confirm or complete a booking"));
     }
     let allowed = matches!(
         (current.as_str(), status),
@@ -540,10 +506,8 @@ pub fn set_status(
             | ("confirmed", "cancelled")
     );
     if !allowed {
-        return Err(
-            ApiError::conflict(format!("A {current} booking cannot become {status}"))
-                .with_code("CONFLICT"),
-        );
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("A {current} booking cannot become {status}")));
     }
     let at = now();
     tx.execute(
@@ -552,20 +516,15 @@ pub fn set_status(
     )?;
     let mut out = booking_json(tx, id)?;
     if status == "completed" {
-        out["reviewRequest"] = super::requests::create_for_booking(tx, id)?;
+        out.review_request = Some(super::requests::create_for_booking(tx, id)?);
     }
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "booking.status_changed",
-            entity_type: "booking",
-            entity_id: Some(id),
-            details: json!({"from": current, "to": status}),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "booking.status_changed",
+        entity_type: "booking",
+        entity_id: Some(id),
+        details: json!({"from": current, "to": status}),
+    })?;
     Ok(out)
 }
 

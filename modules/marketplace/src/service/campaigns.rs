@@ -2,16 +2,19 @@
 //! requests; results compare response rates with a two-proportion z-test.
 
 use chrono::NaiveTime;
-use frontline_platform::audit::{self, AuditEntry};
-use frontline_platform::auth::Principal;
+use frontline_platform::audit::AuditEntry;
 use frontline_platform::error::FieldError;
-use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{is_object_id, iso, new_id, now, parse_instant};
-use crate::model::CampaignInput;
+use crate::model::MarketplaceError;
+use crate::model::{
+    CampaignCreated, CampaignInput, CampaignOutcome, CampaignResults, CampaignStatusChanged,
+    CampaignWinner, ConfidenceInterval, VariantResult,
+};
 use crate::stats;
 use crate::SLUG;
 
@@ -119,8 +122,8 @@ pub fn validate(c: &CampaignInput) -> Vec<FieldError> {
         }
     }
     match (
-        parse_instant("startDate", &c.start_date),
-        parse_instant("endDate", &c.end_date),
+        parse_instant("startDate", c.start_date.as_str()),
+        parse_instant("endDate", c.end_date.as_str()),
     ) {
         (Ok(a), Ok(b)) if a >= b => out.push(FieldError::new(
             "endDate",
@@ -138,18 +141,14 @@ pub fn validate(c: &CampaignInput) -> Vec<FieldError> {
     out
 }
 
-pub fn create(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    c: &CampaignInput,
-) -> ApiResult<Value> {
+pub fn create(w: &WriteCtx, c: &CampaignInput) -> ApiResult<CampaignCreated> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let problems = validate(c);
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
-    let start = iso(parse_instant("startDate", &c.start_date)?);
-    let end = iso(parse_instant("endDate", &c.end_date)?);
+    let start = iso(parse_instant("startDate", c.start_date.as_str())?);
+    let end = iso(parse_instant("endDate", c.end_date.as_str())?);
     let id = new_id();
     let at = now();
     tx.execute(
@@ -157,31 +156,25 @@ pub fn create(
          VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7)",
         params![id, c.name.trim(), serde_json::to_string(c)?, start, end, user.id, at],
     )?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "campaign.created",
-            entity_type: "campaign",
-            entity_id: Some(&id),
-            details: json!({"name": c.name}),
-        },
-    )?;
-    Ok(json!({"campaignId": id, "status": "draft", "createdAt": at}))
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "campaign.created",
+        entity_type: "campaign",
+        entity_id: Some(&id),
+        details: json!({"name": c.name}),
+    })?;
+    Ok(CampaignCreated {
+        campaign_id: id,
+        status: "draft".into(),
+        created_at: at,
+    })
 }
 
 /// Extension: draft → active → paused/completed; only active campaigns assign requests.
-pub fn set_status(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    id: &str,
-    status: &str,
-) -> ApiResult<Value> {
+pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<CampaignStatusChanged> {
+    let tx = w.tx();
     if !["draft", "active", "paused", "completed"].contains(&status) {
-        return Err(ApiError::invalid(
+        return Err(MarketplaceError::Validation.invalid(
             "status",
             "status must be draft, active, paused or completed",
         ));
@@ -194,30 +187,29 @@ pub fn set_status(
         )
         .optional()?;
     let Some(cur) = cur else {
-        return Err(ApiError::not_found("Campaign not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Campaign not found"));
     };
     if cur == "completed" && status != "completed" {
         return Err(
-            ApiError::conflict("A completed campaign cannot be reopened").with_code("CONFLICT"),
+            MarketplaceError::Conflict.with_message("A completed campaign cannot be reopened")
         );
     }
     tx.execute(
         "UPDATE marketplace_campaigns SET status = ?2 WHERE id = ?1",
         params![id, status],
     )?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "campaign.status_changed",
-            entity_type: "campaign",
-            entity_id: Some(id),
-            details: json!({"from": cur, "to": status}),
-        },
-    )?;
-    Ok(json!({"campaignId": id, "status": status, "previousStatus": cur}))
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "campaign.status_changed",
+        entity_type: "campaign",
+        entity_id: Some(id),
+        details: json!({"from": cur, "to": status}),
+    })?;
+    Ok(CampaignStatusChanged {
+        campaign_id: id.to_string(),
+        status: status.to_string(),
+        previous_status: cur,
+    })
 }
 
 /// One variant's figures.
@@ -230,7 +222,7 @@ pub struct Arm {
 }
 
 /// The results document from per-variant figures (pure, so the document's numbers are testable).
-pub fn results_from(arms: &[Arm]) -> Value {
+pub fn results_from(arms: &[Arm]) -> CampaignOutcome {
     let rate = |a: &Arm| {
         if a.participants == 0 {
             0.0
@@ -238,23 +230,29 @@ pub fn results_from(arms: &[Arm]) -> Value {
             a.responses as f64 / a.participants as f64 * 100.0
         }
     };
-    let variants: Vec<Value> = arms
+    let variants: Vec<VariantResult> = arms
         .iter()
         .map(|a| {
             let (lo, hi) = stats::proportion_interval(a.responses, a.participants, CONFIDENCE);
-            json!({
-                "variantId": a.variant_id, "name": a.name, "participants": a.participants, "responses": a.responses,
-                "responseRate": stats::round(rate(a), 1),
-                "averageRating": a.average_rating.map(|r| stats::round(r, 1)),
-                "confidenceInterval": {"lower": stats::round(lo, 1), "upper": stats::round(hi, 1)},
-            })
+            VariantResult {
+                variant_id: a.variant_id.clone(),
+                name: a.name.clone(),
+                participants: a.participants,
+                responses: a.responses,
+                response_rate: stats::round(rate(a), 1),
+                average_rating: a.average_rating.map(|r| stats::round(r, 1)),
+                confidence_interval: ConfidenceInterval {
+                    lower: stats::round(lo, 1),
+                    upper: stats::round(hi, 1),
+                },
+            }
         })
         .collect();
     // The best arm against the runner-up; a winner only when the difference is significant.
     let mut order: Vec<&Arm> = arms.iter().collect();
     order.sort_by(|a, b| rate(b).total_cmp(&rate(a)));
-    let mut winner = Value::Null;
-    let mut p_value = Value::Null;
+    let mut winner = None;
+    let mut p_value = None;
     if let [best, second, ..] = order.as_slice() {
         if let Some(p) = stats::two_proportion_p_value(
             best.responses,
@@ -262,28 +260,28 @@ pub fn results_from(arms: &[Arm]) -> Value {
             second.responses,
             second.participants,
         ) {
-            p_value = json!(stats::round(p, 4));
+            p_value = Some(stats::round(p, 4));
             if p < 1.0 - CONFIDENCE && rate(best) > rate(second) && rate(second) > 0.0 {
                 let imp = (rate(best) - rate(second)) / rate(second) * 100.0;
-                winner = json!({
-                    "variantId": best.variant_id,
-                    "confidence": (CONFIDENCE * 100.0).round() as i64,
-                    "improvement": format!("+{:.1}% response rate", imp),
-                    "pValue": stats::round(p, 4),
+                winner = Some(CampaignWinner {
+                    variant_id: best.variant_id.clone(),
+                    confidence: (CONFIDENCE * 100.0).round() as i64,
+                    improvement: format!("+{:.1}% response rate", imp),
+                    p_value: stats::round(p, 4),
                 });
             }
         }
     }
-    json!({
-        "totalParticipants": arms.iter().map(|a| a.participants).sum::<u64>(),
-        "variantResults": variants,
-        "winner": winner,
-        "pValue": p_value,
-        "significant": !winner.is_null(),
-    })
+    CampaignOutcome {
+        total_participants: arms.iter().map(|a| a.participants).sum::<u64>(),
+        variant_results: variants,
+        significant: winner.is_some(),
+        winner,
+        p_value,
+    }
 }
 
-pub fn results(conn: &Connection, id: &str) -> ApiResult<Value> {
+pub fn results(conn: &Connection, id: &str) -> ApiResult<CampaignResults> {
     let row: Option<(String, String, String)> = conn
         .query_row(
             "SELECT name, definition, status FROM marketplace_campaigns WHERE id = ?1",
@@ -292,7 +290,7 @@ pub fn results(conn: &Connection, id: &str) -> ApiResult<Value> {
         )
         .optional()?;
     let Some((name, def, status)) = row else {
-        return Err(ApiError::not_found("Campaign not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Campaign not found"));
     };
     let c: CampaignInput = serde_json::from_str(&def)?;
     let mut arms = Vec::new();
@@ -312,7 +310,11 @@ pub fn results(conn: &Connection, id: &str) -> ApiResult<Value> {
             average_rating: avg,
         });
     }
-    Ok(
-        json!({"campaignId": id, "name": name, "status": status, "experiment": c.experiment, "results": results_from(&arms)}),
-    )
+    Ok(CampaignResults {
+        campaign_id: id.to_string(),
+        name,
+        status,
+        experiment: c.experiment,
+        results: results_from(&arms),
+    })
 }

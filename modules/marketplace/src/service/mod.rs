@@ -11,11 +11,11 @@ pub mod reviews;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use frontline_platform::auth::Principal;
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::ApiResult;
 use rand::Rng;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
 
+use crate::model::MarketplaceError;
 use crate::SLUG;
 
 /// A new 24-hex ObjectId: 4-byte seconds timestamp, then 8 random bytes.
@@ -54,7 +54,7 @@ pub fn parse_instant(field: &str, s: &str) -> ApiResult<DateTime<Utc>> {
             return Ok(t.and_utc());
         }
     }
-    Err(ApiError::invalid(
+    Err(MarketplaceError::Validation.invalid(
         field,
         format!("{field} must be an ISO 8601 date or date-time"),
     ))
@@ -70,11 +70,17 @@ pub fn holds(p: &Principal, role: &str) -> bool {
     p.roles_in(SLUG).contains(&role)
 }
 
+/// The signed-in caller of a write (every marketplace write has one).
+pub fn caller<'a>(w: &frontline_platform::write::WriteCtx<'a>) -> ApiResult<&'a Principal> {
+    w.principal()
+        .ok_or_else(|| MarketplaceError::Unauthorized.error())
+}
+
 pub fn require(p: &Principal, roles: &[&str]) -> ApiResult<()> {
     if is_admin(p) || roles.iter().any(|r| holds(p, r)) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(format!(
+        Err(MarketplaceError::Forbidden.with_message(format!(
             "This needs the marketplace role {}",
             roles.join(" or ")
         )))
@@ -161,12 +167,6 @@ pub fn check_coordinates(field: &str, c: &[f64]) -> Result<(f64, f64), String> {
     Ok((lng, lat))
 }
 
-/// Paging figures for `metadata`.
-pub fn page_meta(page: &frontline_platform::page::Page, total: u64) -> Value {
-    let info = page.info(total);
-    json!({"page": info.page, "limit": info.limit, "total": info.total, "totalPages": info.total_pages})
-}
-
 /// The period of an analytics query: explicit dates win, else the last day/week/month/year.
 pub fn period(
     period: Option<&str>,
@@ -190,10 +190,8 @@ pub fn period(
         "month" => chrono::Duration::days(30),
         "year" => chrono::Duration::days(365),
         _ => {
-            return Err(ApiError::invalid(
-                "period",
-                "period must be day, week, month or year",
-            ))
+            return Err(MarketplaceError::Validation
+                .invalid("period", "period must be day, week, month or year"))
         }
     };
     let start_t = match start {
@@ -201,10 +199,9 @@ pub fn period(
         None => end_t - back,
     };
     if start_t > end_t {
-        return Err(ApiError::invalid(
-            "startDate",
-            "startDate must be before endDate",
-        ));
+        return Err(
+            MarketplaceError::Validation.invalid("startDate", "startDate must be before endDate")
+        );
     }
     Ok((start_t, end_t))
 }

@@ -1,17 +1,25 @@
 //! Pricing configurations, their history, market suggestions, estimates and provider search.
 
 use chrono::{Datelike, Duration, Timelike, Utc, Weekday};
-use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::audit::AuditEntry;
 use frontline_platform::auth::Principal;
 use frontline_platform::error::FieldError;
-use frontline_platform::http::RequestMeta;
 use frontline_platform::page::Page;
-use frontline_platform::{events, ApiError, ApiResult};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
-use super::{check_coordinates, ensure_provider, iso, new_id, now, page_meta};
-use crate::model::{DynamicPricing, EstimateRequest, PricingInput};
+use super::{check_coordinates, ensure_provider, iso, new_id, now};
+use crate::model::MarketplaceError;
+use crate::model::{
+    to_value, Availability, BulkPricingFailure, BulkPricingResult, ChangedField, DynamicPricing,
+    ErrorDetail, EstimateRequest, LevelSuggestion, MarketRateSuggestions, OtherPricingType,
+    PageMeta, Paged, PriceAdjustment, PriceBreakdown, PriceEstimate, PriceStatistics,
+    PriceSuggestion, PriceSuggestions, PricingConfiguration, PricingCreated, PricingHistoryEntry,
+    PricingInput, PricingUpdated, ProviderSearchResult, QualityTier, Rating, SearchLocation,
+    SearchPricing,
+};
 use crate::stats;
 use crate::SLUG;
 
@@ -108,7 +116,7 @@ pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
             }
         }
     }
-    let t = p.pricing_type.as_deref().unwrap_or("");
+    let t = p.pricing_type.map(|t| t.as_str()).unwrap_or("");
     if !TYPES.contains(&t) {
         out.push(FieldError::new(
             "pricingType",
@@ -270,7 +278,7 @@ pub fn validate(p: &PricingInput, prefix: &str) -> Vec<FieldError> {
 /// The headline price: the flat or hourly rate, or the cheapest tier or package.
 pub fn current_price(p: &PricingInput) -> f64 {
     let min = |v: Vec<f64>| v.into_iter().fold(f64::INFINITY, f64::min);
-    let price = match p.pricing_type.as_deref() {
+    let price = match p.pricing_type.map(|t| t.as_str()) {
         Some("flat") => p.flat_rate.unwrap_or(0.0),
         Some("hourly") => p.hourly_rate.unwrap_or(0.0),
         Some("tiered") => min(p.tiers.iter().flatten().filter_map(|t| t.price).collect()),
@@ -331,7 +339,7 @@ fn insert(
     provider_id: &str,
     user: &Principal,
     mut p: PricingInput,
-) -> ApiResult<Value> {
+) -> ApiResult<PricingCreated> {
     if p.currency.is_none() {
         p.currency = Some("KES".into());
     }
@@ -351,16 +359,17 @@ fn insert(
         )
         .optional()?;
     if let Some(existing) = exists {
-        return Err(ApiError::conflict(format!(
-            "Pricing already exists for the service \"{name}\""
-        ))
-        .with_code("CONFLICT")
-        .with_extra("pricingId", existing));
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("Pricing already exists for the service \"{name}\""))
+            .with_extra("pricingId", existing));
     }
     let id = new_id();
     let at = now();
     let price = current_price(&p);
-    let t = p.pricing_type.clone().unwrap_or_default();
+    let t = p
+        .pricing_type
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
     let active = p.is_active.unwrap_or(true);
     p.is_active = None;
     let config = config_json(&p)?;
@@ -402,14 +411,14 @@ fn insert(
         None,
         &user.id,
     )?;
-    Ok(json!({
-        "pricingId": id,
-        "providerId": provider_id,
-        "pricingType": t,
-        "currentPrice": price,
-        "isActive": active,
-        "createdAt": at,
-    }))
+    Ok(PricingCreated {
+        pricing_id: id,
+        provider_id: provider_id.to_string(),
+        pricing_type: t,
+        current_price: price,
+        is_active: active,
+        created_at: at,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -420,7 +429,7 @@ fn history(
     change: &str,
     prev: &Value,
     new: &Value,
-    changed: &[Value],
+    changed: &[ChangedField],
     reason: Option<&str>,
     by: &str,
 ) -> ApiResult<()> {
@@ -430,53 +439,38 @@ fn history(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             new_id(), pricing_id, provider_id, change, prev.to_string(), new.to_string(),
-            Value::Array(changed.to_vec()).to_string(), reason, by, now()
+            serde_json::to_string(changed)?, reason, by, now()
         ],
     )?;
     Ok(())
 }
 
 /// `POST /providers/pricing`.
-pub fn create(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    mut p: PricingInput,
-) -> ApiResult<Value> {
+pub fn create(w: &WriteCtx, mut p: PricingInput) -> ApiResult<PricingCreated> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let problems = validate(&p, "");
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     check_category(tx, &mut p, "")?;
     let provider = ensure_provider(tx, user)?;
     let out = insert(tx, &provider, user, p)?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "pricing.created",
-            entity_type: "pricing",
-            entity_id: out["pricingId"].as_str(),
-            details: out.clone(),
-        },
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "pricing.created",
+        entity_type: "pricing",
+        entity_id: Some(&out.pricing_id),
+        details: to_value(&out),
+    })?;
     Ok(out)
 }
 
 /// `POST /providers/pricing/bulk`: each valid item is created, each invalid one reported.
-pub fn bulk(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    items: Vec<PricingInput>,
-) -> ApiResult<Value> {
+pub fn bulk(w: &WriteCtx, items: Vec<PricingInput>) -> ApiResult<BulkPricingResult> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     if items.is_empty() || items.len() > 100 {
-        return Err(ApiError::invalid(
-            "pricing",
-            "pricing must hold 1 to 100 configurations",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("pricing", "pricing must hold 1 to 100 configurations"));
     }
     let provider = ensure_provider(tx, user)?;
     let mut ids = Vec::new();
@@ -490,37 +484,45 @@ pub fn bulk(
             }
         }
         if !problems.is_empty() {
-            errors.push(json!({"index": i, "serviceName": p.service_name, "errors": problems.iter().map(|e| json!({"field": e.field, "message": e.message})).collect::<Vec<_>>()}));
+            errors.push(BulkPricingFailure {
+                index: i,
+                service_name: p.service_name,
+                errors: problems.iter().map(ErrorDetail::from).collect(),
+            });
             continue;
         }
         let name = p.service_name.clone();
         match insert(tx, &provider, user, p) {
-            Ok(v) => ids.push(v["pricingId"].clone()),
+            Ok(v) => ids.push(v.pricing_id),
             Err(e) if e.kind == frontline_platform::error::ErrorKind::Conflict => {
-                errors.push(json!({
-                    "index": i, "serviceName": name,
-                    "errors": [{"field": format!("{prefix}serviceName"), "message": e.message}]
-                }))
+                errors.push(BulkPricingFailure {
+                    index: i,
+                    service_name: name,
+                    errors: vec![ErrorDetail {
+                        field: format!("{prefix}serviceName"),
+                        message: e.message,
+                    }],
+                })
             }
             Err(e) => return Err(e),
         }
     }
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "pricing.bulk_created",
-            entity_type: "pricing",
-            entity_id: None,
-            details: json!({"pricingIds": ids, "failed": errors.len()}),
-        },
-    )?;
-    Ok(json!({"created": ids.len(), "failed": errors.len(), "pricingIds": ids, "errors": errors}))
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "pricing.bulk_created",
+        entity_type: "pricing",
+        entity_id: None,
+        details: json!({"pricingIds": ids, "failed": errors.len()}),
+    })?;
+    Ok(BulkPricingResult {
+        created: ids.len(),
+        failed: errors.len(),
+        pricing_ids: ids,
+        errors,
+    })
 }
 
-fn diff(prefix: &str, old: &Value, new: &Value, out: &mut Vec<Value>) {
+fn diff(prefix: &str, old: &Value, new: &Value, out: &mut Vec<ChangedField>) {
     let empty = Map::new();
     let (o, n) = (
         old.as_object().unwrap_or(&empty),
@@ -541,7 +543,11 @@ fn diff(prefix: &str, old: &Value, new: &Value, out: &mut Vec<Value>) {
         if a.is_object() && b.is_object() {
             diff(&format!("{name}."), a, b, out);
         } else {
-            out.push(json!({"fieldName": name, "oldValue": a, "newValue": b}));
+            out.push(ChangedField {
+                field_name: name,
+                old_value: a.clone(),
+                new_value: b.clone(),
+            });
         }
     }
 }
@@ -563,13 +569,8 @@ fn merge_dynamic(
 }
 
 /// `PUT /providers/pricing/:pricingId`: partial update, versioned, with history.
-pub fn update(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    id: &str,
-    ch: PricingInput,
-) -> ApiResult<Value> {
+pub fn update(w: &WriteCtx, id: &str, ch: PricingInput) -> ApiResult<PricingUpdated> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let row: Option<(String, String, f64, i64, bool)> = tx
         .query_row(
             "SELECT provider_id, config, current_price, version, is_active FROM marketplace_pricing WHERE id = ?1",
@@ -578,18 +579,16 @@ pub fn update(
         )
         .optional()?;
     let Some((provider_id, config, prev_price, version, was_active)) = row else {
-        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     };
     let own = super::provider_of(tx, &user.id)?;
     if own.as_deref() != Some(provider_id.as_str()) && !super::is_admin(user) {
-        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     }
     if let Some(r) = &ch.reason {
         if r.chars().count() > 500 {
-            return Err(ApiError::invalid(
-                "reason",
-                "reason must be at most 500 characters",
-            ));
+            return Err(MarketplaceError::Validation
+                .invalid("reason", "reason must be at most 500 characters"));
         }
     }
     let old_json: Value = serde_json::from_str(&config)?;
@@ -618,7 +617,7 @@ pub fn update(
     m.dynamic_pricing = merge_dynamic(old.dynamic_pricing.clone(), ch.dynamic_pricing.clone());
     let problems = validate(&m, "");
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     check_category(tx, &mut m, "")?;
     let name = m
@@ -636,19 +635,25 @@ pub fn update(
         )
         .optional()?;
     if clash.is_some() {
-        return Err(ApiError::conflict(format!(
-            "Pricing already exists for the service \"{name}\""
-        )));
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("Pricing already exists for the service \"{name}\"")));
     }
     let new_json = config_json(&m)?;
     let mut changed = Vec::new();
     diff("", &old_json, &new_json, &mut changed);
     let active = ch.is_active.unwrap_or(was_active);
     if active != was_active {
-        changed.push(json!({"fieldName": "isActive", "oldValue": was_active, "newValue": active}));
+        changed.push(ChangedField {
+            field_name: "isActive".into(),
+            old_value: json!(was_active),
+            new_value: json!(active),
+        });
     }
     let price = current_price(&m);
-    let t = m.pricing_type.clone().unwrap_or_default();
+    let t = m
+        .pricing_type
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
     let at = now();
     let version = if changed.is_empty() {
         version
@@ -666,9 +671,8 @@ pub fn update(
         let mut prev_state = Map::new();
         let mut new_state = Map::new();
         for c in &changed {
-            let f = c["fieldName"].as_str().unwrap_or_default().to_string();
-            prev_state.insert(f.clone(), c["oldValue"].clone());
-            new_state.insert(f, c["newValue"].clone());
+            prev_state.insert(c.field_name.clone(), c.old_value.clone());
+            new_state.insert(c.field_name.clone(), c.new_value.clone());
         }
         history(
             tx,
@@ -684,34 +688,32 @@ pub fn update(
         let event = json!({"pricingId": id, "providerId": provider_id, "pricingType": t, "currentPrice": price,
             "previousRate": prev_price, "version": version, "changedFields": changed, "reason": ch.reason});
         let audience = super::party_audience(tx, None, Some(&provider_id))?;
-        events::emit(tx, SLUG, "pricing.updated", &event, &audience)?;
-        audit::record(
-            tx,
-            Some(user),
-            meta,
-            AuditEntry {
-                module: SLUG,
-                action: "pricing.updated",
-                entity_type: "pricing",
-                entity_id: Some(id),
-                details: event,
-            },
-        )?;
+        w.emit(SLUG, "pricing.updated", &event, &audience)?;
+        w.record(AuditEntry {
+            module: SLUG,
+            action: "pricing.updated",
+            entity_type: "pricing",
+            entity_id: Some(id),
+            details: event,
+        })?;
     }
-    let mut out = json!({
-        "pricingId": id,
-        "pricingType": t,
-        "currentPrice": price,
-        "previousRate": prev_price,
-        "version": version,
-        "changedFields": changed,
-        "updatedAt": at,
-    });
-    out[rate_field(&t)] = json!(price);
-    Ok(out)
+    let rate = |field: &str| (rate_field(&t) == field).then_some(price);
+    Ok(PricingUpdated {
+        pricing_id: id.to_string(),
+        flat_rate: rate("flatRate"),
+        hourly_rate: rate("hourlyRate"),
+        starting_price: rate("startingPrice"),
+        pricing_type: t,
+        current_price: price,
+        previous_rate: prev_price,
+        version,
+        changed_fields: changed,
+        updated_at: at,
+    })
 }
 
-/// A stored configuration as the API prints it.
+/// A stored configuration as the API prints it: the fields that were set
+/// (`config`, as stored) and its state.
 #[allow(clippy::too_many_arguments)]
 pub fn render(
     id: &str,
@@ -722,18 +724,33 @@ pub fn render(
     price: f64,
     created: &str,
     updated: &str,
-) -> Value {
-    let mut v: Value = serde_json::from_str(config).unwrap_or_else(|_| json!({}));
-    if let Some(o) = v.as_object_mut() {
-        o.insert("pricingId".into(), json!(id));
-        o.insert("providerId".into(), json!(provider));
-        o.insert("currentPrice".into(), json!(price));
-        o.insert("isActive".into(), json!(active));
-        o.insert("version".into(), json!(version));
-        o.insert("createdAt".into(), json!(created));
-        o.insert("updatedAt".into(), json!(updated));
+) -> PricingConfiguration {
+    let p: PricingInput = serde_json::from_str(config).unwrap_or_default();
+    PricingConfiguration {
+        pricing_id: id.to_string(),
+        service_category_id: p.service_category_id,
+        service_sub_category_id: p.service_sub_category_id,
+        service_name: p.service_name,
+        service_description: p.service_description,
+        pricing_type: p.pricing_type,
+        flat_rate: p.flat_rate,
+        hourly_rate: p.hourly_rate,
+        minimum_hours: p.minimum_hours,
+        maximum_hours: p.maximum_hours,
+        tiers: p.tiers,
+        packages: p.packages,
+        rate_description: p.rate_description,
+        currency: p.currency,
+        location: p.location,
+        dynamic_pricing: p.dynamic_pricing,
+        discounts: p.discounts,
+        provider_id: provider.to_string(),
+        current_price: price,
+        is_active: active,
+        version,
+        created_at: created.to_string(),
+        updated_at: updated.to_string(),
     }
-    v
 }
 
 /// `GET /providers/:providerId/pricing`.
@@ -744,10 +761,10 @@ pub fn list(
     category: Option<&str>,
     ptype: Option<&str>,
     page: &Page,
-) -> ApiResult<(Value, Value)> {
+) -> ApiResult<Paged<PricingConfiguration>> {
     if let Some(t) = ptype {
         if !TYPES.contains(&t) {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "pricingType",
                 "pricingType must be one of flat, hourly, tiered, package",
             ));
@@ -761,7 +778,7 @@ pub fn list(
         )
         .optional()?;
     if exists.is_none() {
-        return Err(ApiError::not_found("Provider not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Provider not found"));
     }
     let category = super::bookings::category_filter(conn, category)?;
     let filter =
@@ -800,7 +817,10 @@ pub fn list(
             },
         )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((Value::Array(rows), page_meta(page, total as u64)))
+    Ok(Paged {
+        items: rows,
+        meta: PageMeta::of(page, total as u64),
+    })
 }
 
 /// `GET /providers/:providerId/pricing/history`.
@@ -813,10 +833,10 @@ pub fn history_list(
     end: Option<String>,
     change: Option<&str>,
     page: &Page,
-) -> ApiResult<(Value, Value)> {
+) -> ApiResult<Paged<PricingHistoryEntry>> {
     if let Some(c) = change {
         if !["created", "updated", "deleted"].contains(&c) {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "changeType",
                 "changeType must be created, updated or deleted",
             ));
@@ -835,6 +855,7 @@ pub fn history_list(
          FROM marketplace_pricing_history WHERE {filter} ORDER BY changed_at DESC, rowid DESC LIMIT ?6 OFFSET ?7"
     ))?;
     let parse = |s: String| serde_json::from_str::<Value>(&s).unwrap_or(Value::Null);
+    let fields = |s: String| serde_json::from_str::<Vec<ChangedField>>(&s).unwrap_or_default();
     let rows = stmt
         .query_map(
             params![
@@ -847,21 +868,24 @@ pub fn history_list(
                 page.offset() as i64
             ],
             |r| {
-                Ok(json!({
-                    "historyId": r.get::<_, String>(0)?,
-                    "pricingId": r.get::<_, String>(1)?,
-                    "changeType": r.get::<_, String>(2)?,
-                    "previousState": parse(r.get(3)?),
-                    "newState": parse(r.get(4)?),
-                    "changedFields": parse(r.get(5)?),
-                    "reason": r.get::<_, Option<String>>(6)?,
-                    "changedBy": r.get::<_, String>(7)?,
-                    "changedAt": r.get::<_, String>(8)?,
-                }))
+                Ok(PricingHistoryEntry {
+                    history_id: r.get(0)?,
+                    pricing_id: r.get(1)?,
+                    change_type: r.get(2)?,
+                    previous_state: parse(r.get(3)?),
+                    new_state: parse(r.get(4)?),
+                    changed_fields: fields(r.get(5)?),
+                    reason: r.get(6)?,
+                    changed_by: r.get(7)?,
+                    changed_at: r.get(8)?,
+                })
             },
         )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((Value::Array(rows), page_meta(page, total as u64)))
+    Ok(Paged {
+        items: rows,
+        meta: PageMeta::of(page, total as u64),
+    })
 }
 
 /// Parses `location`: `lat,lng` or a gazetteer city. Returns (label, lat, lng).
@@ -869,13 +893,13 @@ pub fn parse_location(s: &str) -> ApiResult<(String, f64, f64)> {
     if let Some((a, b)) = s.split_once(',') {
         if let (Ok(lat), Ok(lng)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
             check_coordinates("location", &[lng, lat])
-                .map_err(|m| ApiError::invalid("location", m))?;
+                .map_err(|m| MarketplaceError::Validation.invalid("location", m))?;
             return Ok((s.to_string(), lat, lng));
         }
     }
     match stats::city(s) {
         Some((name, lat, lng)) => Ok((name.to_string(), lat, lng)),
-        None => Err(ApiError::invalid(
+        None => Err(MarketplaceError::Validation.invalid(
             "location",
             "location must be \"lat,lng\" or a known city name",
         )),
@@ -925,10 +949,10 @@ pub fn suggestions(
     location: Option<&str>,
     level: Option<&str>,
     pricing_type: Option<&str>,
-) -> ApiResult<Value> {
+) -> ApiResult<MarketRateSuggestions> {
     if let Some(l) = level {
         if !LEVELS.iter().any(|(n, _)| *n == l) {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "experienceLevel",
                 "experienceLevel must be new, intermediate, experienced or expert",
             ));
@@ -936,7 +960,7 @@ pub fn suggestions(
     }
     if let Some(t) = pricing_type {
         if !TYPES.contains(&t) {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "pricingType",
                 "pricingType must be one of flat, hourly, tiered, package",
             ));
@@ -944,7 +968,7 @@ pub fn suggestions(
     }
     // By id or slug.
     let Some(category) = super::bookings::resolve_category(conn, category)? else {
-        return Err(ApiError::not_found("Service category not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Service category not found"));
     };
     let category = category.as_str();
     let cat_name: String = conn.query_row(
@@ -1004,10 +1028,14 @@ pub fn suggestions(
         .as_ref()
         .map(|(t, _)| t.clone())
         .or(pricing_type.map(str::to_string));
-    let others: Vec<Value> = groups
+    let others: Vec<OtherPricingType> = groups
         .iter()
         .filter(|(k, _)| Some(k) != chosen.as_ref())
-        .map(|((t, c), n)| json!({"pricingType": t, "currency": c, "sampleSize": n}))
+        .map(|((t, c), n)| OtherPricingType {
+            pricing_type: t.clone(),
+            currency: c.clone(),
+            sample_size: *n,
+        })
         .collect();
     let rows: Vec<_> = rows
         .into_iter()
@@ -1018,22 +1046,18 @@ pub fn suggestions(
     let r2 = |x: f64| stats::round(x, 2);
     let pct = |p: f64| stats::percentile(&prices, p);
     let (p25, p50, p75) = (pct(25.0), pct(50.0), pct(75.0));
-    let suggestions = if prices.is_empty() {
-        Value::Null
-    } else {
-        json!({
-            "newProvider": {
-                "recommended": r2((p25 + p50) / 2.0),
-                "range": format!("{}-{}", r2(p25), r2(p50)),
-                "reason": "Lower prices help build initial customer base"
-            },
-            "experiencedProvider": {
-                "recommended": r2((p50 + p75) / 2.0),
-                "range": format!("{}-{}", r2(p50), r2(p75)),
-                "reason": "Higher prices reflect experience and quality"
-            }
-        })
-    };
+    let suggestions = (!prices.is_empty()).then(|| PriceSuggestions {
+        new_provider: PriceSuggestion {
+            recommended: r2((p25 + p50) / 2.0),
+            range: format!("{}-{}", r2(p25), r2(p50)),
+            reason: "Lower prices help build initial customer base".into(),
+        },
+        experienced_provider: PriceSuggestion {
+            recommended: r2((p50 + p75) / 2.0),
+            range: format!("{}-{}", r2(p50), r2(p75)),
+            reason: "Higher prices reflect experience and quality".into(),
+        },
+    });
     let for_level = match level {
         Some(l) if !prices.is_empty() => {
             let (lo, hi, reason) = match l {
@@ -1052,17 +1076,17 @@ pub fn suggestions(
                 .filter(|r| level_of(r.7) == l)
                 .map(|r| r.0)
                 .collect();
-            json!({
-                "experienceLevel": l,
-                "recommended": r2((a + b) / 2.0),
-                "range": format!("{}-{}", r2(a), r2(b)),
-                "percentiles": [lo, hi],
-                "reason": reason,
-                "peerSampleSize": peers.len(),
-                "peerAveragePrice": (!peers.is_empty()).then(|| r2(stats::mean(&peers))),
+            Some(LevelSuggestion {
+                experience_level: l.to_string(),
+                recommended: r2((a + b) / 2.0),
+                range: format!("{}-{}", r2(a), r2(b)),
+                percentiles: vec![lo, hi],
+                reason: reason.into(),
+                peer_sample_size: peers.len(),
+                peer_average_price: (!peers.is_empty()).then(|| r2(stats::mean(&peers))),
             })
         }
-        _ => Value::Null,
+        _ => None,
     };
     let tiers: [(&str, f64, f64); 4] = [
         ("<4.0", 0.0, 4.0),
@@ -1070,35 +1094,43 @@ pub fn suggestions(
         ("4.5-4.8", 4.5, 4.8),
         ("4.8+", 4.8, 5.01),
     ];
-    let quality: Vec<Value> = tiers
+    let quality: Vec<QualityTier> = tiers
         .iter()
         .filter_map(|(label, lo, hi)| {
-            let v: Vec<f64> = rows.iter().filter(|r| r.4 > 0 && r.3 >= *lo && r.3 < *hi).map(|r| r.0).collect();
-            (!v.is_empty()).then(|| json!({"ratingTier": label, "averagePrice": r2(stats::mean(&v)), "sampleSize": v.len()}))
+            let v: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.4 > 0 && r.3 >= *lo && r.3 < *hi)
+                .map(|r| r.0)
+                .collect();
+            (!v.is_empty()).then(|| QualityTier {
+                rating_tier: label.to_string(),
+                average_price: r2(stats::mean(&v)),
+                sample_size: v.len(),
+            })
         })
         .collect();
-    Ok(json!({
-        "serviceCategory": cat_name,
-        "location": place.as_ref().map(|p| p.0.clone()),
-        "experienceLevel": level,
-        "pricingType": chosen_type,
-        "unit": chosen_type.as_deref().map(unit_of),
-        "currency": chosen.as_ref().map(|(_, c)| c.clone()),
-        "sampleSize": prices.len(),
-        "statistics": {
-            "minimumPrice": prices.first().copied().unwrap_or(0.0),
-            "maximumPrice": prices.last().copied().unwrap_or(0.0),
-            "averagePrice": r2(stats::mean(&prices)),
-            "medianPrice": r2(p50),
-            "percentile25": r2(p25),
-            "percentile75": r2(p75),
+    Ok(MarketRateSuggestions {
+        service_category: cat_name,
+        location: place.as_ref().map(|p| p.0.clone()),
+        experience_level: level.map(str::to_string),
+        unit: chosen_type.as_deref().map(unit_of).map(str::to_string),
+        pricing_type: chosen_type,
+        currency: chosen.as_ref().map(|(_, c)| c.clone()),
+        sample_size: prices.len(),
+        statistics: PriceStatistics {
+            minimum_price: prices.first().copied().unwrap_or(0.0),
+            maximum_price: prices.last().copied().unwrap_or(0.0),
+            average_price: r2(stats::mean(&prices)),
+            median_price: r2(p50),
+            percentile25: r2(p25),
+            percentile75: r2(p75),
         },
-        "suggestions": suggestions,
-        "forExperienceLevel": for_level,
-        "otherPricingTypes": others,
-        "qualityBased": quality,
-        "lastUpdated": now(),
-    }))
+        suggestions,
+        for_experience_level: for_level,
+        other_pricing_types: others,
+        quality_based: quality,
+        last_updated: now(),
+    })
 }
 
 /// `POST /services/estimate`.
@@ -1107,7 +1139,7 @@ pub fn suggestions(
 /// subtotal = base + rush + weekend (+ travel), discount = base × newCustomerDiscount,
 /// total = subtotal − discount. The travel fee (a flat amount) applies when the
 /// customer's location lies outside the provider's service radius.
-pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
+pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEstimate> {
     let row: Option<(String, String, bool)> = conn
         .query_row(
             "SELECT provider_id, config, is_active FROM marketplace_pricing WHERE id = ?1",
@@ -1116,30 +1148,29 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
         )
         .optional()?;
     let Some((provider, config, active)) = row else {
-        return Err(ApiError::not_found("Pricing configuration not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     };
     if let Some(p) = &req.provider_id {
         if p != &provider {
-            return Err(
-                ApiError::not_found("Pricing configuration not found for this provider")
-                    .with_code("NOT_FOUND"),
-            );
+            return Err(MarketplaceError::NotFound
+                .with_message("Pricing configuration not found for this provider"));
         }
     }
     if !active {
-        return Err(ApiError::invalid(
+        return Err(MarketplaceError::Validation.invalid(
             "servicePricingId",
             "this pricing configuration is not active",
         ));
     }
     let p: PricingInput = serde_json::from_str(&config)?;
-    let t = p.pricing_type.clone().unwrap_or_default();
+    let t = p
+        .pricing_type
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
     if let Some(want) = &req.pricing_type {
-        if want != &t {
-            return Err(ApiError::invalid(
-                "pricingType",
-                format!("this service is priced as {t}"),
-            ));
+        if want.as_str() != t {
+            return Err(MarketplaceError::Validation
+                .invalid("pricingType", format!("this service is priced as {t}")));
         }
     }
     let mut problems = Vec::new();
@@ -1153,8 +1184,8 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
     }
     let booking = req
         .booking_date
-        .as_deref()
-        .map(|d| super::parse_instant("bookingDate", d))
+        .as_ref()
+        .map(|d| super::parse_instant("bookingDate", d.as_str()))
         .transpose();
     let booking = match booking {
         Ok(b) => b,
@@ -1174,7 +1205,7 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
         None => None,
     };
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let (base, duration, base_desc) = match t.as_str() {
         "hourly" => {
@@ -1185,7 +1216,7 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
             }
             if let Some(max) = p.maximum_hours {
                 if hours > max {
-                    return Err(ApiError::invalid(
+                    return Err(MarketplaceError::Validation.invalid(
                         "duration",
                         format!("this service is booked for at most {max} hours"),
                     ));
@@ -1205,7 +1236,8 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
                     .find(|x| x.tier_name.as_deref() == Some(n.as_str()))
                     .cloned()
                     .ok_or_else(|| {
-                        ApiError::invalid("tierName", "tierName is not a tier of this service")
+                        MarketplaceError::Validation
+                            .invalid("tierName", "tierName is not a tier of this service")
                     })?,
                 None => tiers
                     .iter()
@@ -1227,7 +1259,7 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
                     .find(|x| x.package_name.as_deref() == Some(n.as_str()))
                     .cloned()
                     .ok_or_else(|| {
-                        ApiError::invalid(
+                        MarketplaceError::Validation.invalid(
                             "packageName",
                             "packageName is not a package of this service",
                         )
@@ -1264,14 +1296,24 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
         if let Some(pct) = dynamic.rush_fee.filter(|x| *x > 0.0) {
             let a = r2(base * pct / 100.0);
             fees += a;
-            adjustments.push(json!({"type": "rush_fee", "amount": a, "percentage": pct, "description": "Same-day rush service"}));
+            adjustments.push(PriceAdjustment {
+                kind: "rush_fee".into(),
+                amount: a,
+                percentage: Some(pct),
+                description: "Same-day rush service".into(),
+            });
         }
     }
     if dyn_on && weekend {
         if let Some(pct) = dynamic.weekend_fee.filter(|x| *x > 0.0) {
             let a = r2(base * pct / 100.0);
             fees += a;
-            adjustments.push(json!({"type": "weekend_fee", "amount": a, "percentage": pct, "description": "Weekend service premium"}));
+            adjustments.push(PriceAdjustment {
+                kind: "weekend_fee".into(),
+                amount: a,
+                percentage: Some(pct),
+                description: "Weekend service premium".into(),
+            });
         }
     }
     let mut distance = None;
@@ -1283,10 +1325,12 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
             if dyn_on && d > radius {
                 if let Some(fee) = dynamic.travel_fee.filter(|x| *x > 0.0) {
                     fees += fee;
-                    adjustments.push(
-                        json!({"type": "travel_fee", "amount": fee, "percentage": null,
-                        "description": format!("Travel outside the {radius} km service area")}),
-                    );
+                    adjustments.push(PriceAdjustment {
+                        kind: "travel_fee".into(),
+                        amount: fee,
+                        percentage: None,
+                        description: format!("Travel outside the {radius} km service area"),
+                    });
                 }
             }
         }
@@ -1301,25 +1345,34 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<Value> {
             .filter(|x| *x > 0.0)
         {
             discount = r2(base * pct / 100.0);
-            adjustments.push(json!({"type": "new_customer_discount", "amount": -discount, "percentage": -pct, "description": "First-time customer discount"}));
+            adjustments.push(PriceAdjustment {
+                kind: "new_customer_discount".into(),
+                amount: -discount,
+                percentage: Some(-pct),
+                description: "First-time customer discount".into(),
+            });
         }
     }
     let total = r2(subtotal - discount);
     let valid_until = Utc::now() + Duration::hours(1);
-    Ok(json!({
-        "providerId": provider,
-        "servicePricingId": req.service_pricing_id,
-        "pricingType": t,
-        "basePrice": r2(base),
-        "basePriceDescription": base_desc,
-        "adjustments": adjustments,
-        "totalPrice": total,
-        "currency": p.currency.unwrap_or_else(|| "KES".into()),
-        "breakdown": {"subtotal": subtotal, "discount": discount, "total": total},
-        "estimatedDuration": duration,
-        "distance": distance,
-        "validUntil": iso(valid_until.with_nanosecond(0).unwrap_or(valid_until)),
-    }))
+    Ok(PriceEstimate {
+        provider_id: provider,
+        service_pricing_id: req.service_pricing_id.clone(),
+        pricing_type: t,
+        base_price: r2(base),
+        base_price_description: base_desc,
+        adjustments,
+        total_price: total,
+        currency: p.currency.unwrap_or_else(|| "KES".into()),
+        breakdown: PriceBreakdown {
+            subtotal,
+            discount,
+            total,
+        },
+        estimated_duration: duration,
+        distance,
+        valid_until: iso(valid_until.with_nanosecond(0).unwrap_or(valid_until)),
+    })
 }
 
 /// Search parameters.
@@ -1334,7 +1387,11 @@ pub struct SearchQuery<'a> {
 
 /// `GET /services/search`: providers of a category within `radius` km (bounding box in SQL,
 /// then great-circle distance), with their matching prices.
-pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<(Value, Value)> {
+pub fn search(
+    conn: &Connection,
+    q: &SearchQuery<'_>,
+    page: &Page,
+) -> ApiResult<Paged<ProviderSearchResult>> {
     let mut problems = Vec::new();
     let place = match parse_location(q.location) {
         Ok(p) => Some(p),
@@ -1373,10 +1430,10 @@ pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<
         ));
     }
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let Some((_, lat, lng)) = place else {
-        return Err(ApiError::invalid("location", "location is required"));
+        return Err(MarketplaceError::Validation.invalid("location", "location is required"));
     };
     // The category by id or slug (an unknown one finds nobody).
     let category = super::bookings::category_filter(conn, Some(q.category))?.unwrap_or_default();
@@ -1484,41 +1541,45 @@ pub fn search(conn: &Connection, q: &SearchQuery<'_>, page: &Page) -> ApiResult<
         let pricing = prices
             .query_map(params![h.id, q.category, q.min_price, q.max_price], |r| {
                 let t: String = r.get(2)?;
-                let config: Value =
-                    serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or(Value::Null);
-                let mut v = json!({
-                    "pricingId": r.get::<_, String>(0)?,
-                    "serviceName": r.get::<_, String>(1)?,
-                    "pricingType": t,
-                    "currentPrice": r.get::<_, f64>(3)?,
-                    "currency": r.get::<_, String>(4)?,
-                });
-                for k in [
-                    "flatRate",
-                    "hourlyRate",
-                    "minimumHours",
-                    "maximumHours",
-                    "tiers",
-                    "packages",
-                ] {
-                    if let Some(x) = config.get(k) {
-                        v[k] = x.clone();
-                    }
-                }
-                Ok(v)
+                let config: PricingInput =
+                    serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default();
+                Ok(SearchPricing {
+                    pricing_id: r.get(0)?,
+                    service_name: r.get(1)?,
+                    pricing_type: t,
+                    current_price: r.get(3)?,
+                    currency: r.get(4)?,
+                    flat_rate: config.flat_rate,
+                    hourly_rate: config.hourly_rate,
+                    minimum_hours: config.minimum_hours,
+                    maximum_hours: config.maximum_hours,
+                    tiers: config.tiers,
+                    packages: config.packages,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let (name, image, address): (String, Option<String>, Option<String>) =
             details.query_row([&h.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        out.push(json!({
-            "providerId": h.id,
-            "providerName": name,
-            "profileImage": image,
-            "rating": {"average": stats::round(h.avg, 1), "count": h.count},
-            "pricing": pricing,
-            "location": {"address": address, "distance": stats::round(h.distance, 1)},
-            "availability": {"nextAvailable": super::bookings::next_available(conn, &h.id)?},
-        }));
+        out.push(ProviderSearchResult {
+            provider_name: name,
+            profile_image: image,
+            rating: Rating {
+                average: stats::round(h.avg, 1),
+                count: h.count,
+            },
+            pricing,
+            location: SearchLocation {
+                address,
+                distance: stats::round(h.distance, 1),
+            },
+            availability: Availability {
+                next_available: super::bookings::next_available(conn, &h.id)?,
+            },
+            provider_id: h.id,
+        });
     }
-    Ok((Value::Array(out), page_meta(page, total as u64)))
+    Ok(Paged {
+        items: out,
+        meta: PageMeta::of(page, total),
+    })
 }

@@ -7,14 +7,20 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use frontline_platform::auth::Principal;
 use frontline_platform::error::FieldError;
-use frontline_platform::{events, jobs, ApiError, ApiResult, Platform};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::{jobs, ApiResult, Platform};
 use rand::Rng;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::{iso, new_id, now};
-use crate::model::{DeclineInput, Preferences, Variant};
+use crate::model::MarketplaceError;
+use crate::model::{
+    DeclineInput, PendingReviewRequest, Preferences, PreferencesUpdated, ReviewPreferences,
+    ReviewReminder, ReviewRequestDeclined, ReviewRequestScheduled, Variant,
+};
 use crate::SLUG;
+use poem_openapi::types::MaybeUndefined;
 
 pub const DELIVER_JOB: &str = "marketplace.review_request.deliver";
 pub const CHANNELS: &[&str] = &["push", "sms", "whatsapp", "email"];
@@ -23,18 +29,36 @@ pub const OPEN_DAYS: i64 = 7;
 pub const MAX_REMINDERS: i64 = 3;
 
 /// Stored preferences with defaults filled in.
-pub fn prefs_json(stored: &str) -> Value {
+pub fn prefs_json(stored: &str) -> ReviewPreferences {
     let p: Value = serde_json::from_str(stored).unwrap_or_else(|_| json!({}));
-    json!({
-        "reviewRequestsEnabled": p.get("reviewRequestsEnabled").and_then(Value::as_bool).unwrap_or(true),
-        "preferredChannel": p.get("preferredChannel").and_then(Value::as_str).unwrap_or("push"),
-        "preferredTimeOfDay": p.get("preferredTimeOfDay").and_then(Value::as_str).unwrap_or("morning"),
-        "maxRequestsPerMonth": p.get("maxRequestsPerMonth").and_then(Value::as_i64).unwrap_or(5),
-    })
+    ReviewPreferences {
+        review_requests_enabled: p
+            .get("reviewRequestsEnabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
+        preferred_channel: p
+            .get("preferredChannel")
+            .and_then(Value::as_str)
+            .unwrap_or("push")
+            .to_string(),
+        preferred_time_of_day: p
+            .get("preferredTimeOfDay")
+            .and_then(Value::as_str)
+            .unwrap_or("morning")
+            .to_string(),
+        max_requests_per_month: p
+            .get("maxRequestsPerMonth")
+            .and_then(Value::as_i64)
+            .unwrap_or(5),
+    }
 }
 
 /// `PUT /customers/review-preferences`.
-pub fn update_prefs(tx: &Connection, user: &Principal, p: &Preferences) -> ApiResult<Value> {
+pub fn update_prefs(
+    tx: &Connection,
+    user: &Principal,
+    p: &Preferences,
+) -> ApiResult<PreferencesUpdated> {
     let mut problems = Vec::new();
     if let Some(c) = &p.preferred_channel {
         if !CHANNELS.contains(&c.as_str()) {
@@ -61,7 +85,7 @@ pub fn update_prefs(tx: &Connection, user: &Principal, p: &Preferences) -> ApiRe
         }
     }
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let id = super::ensure_customer(tx, user)?;
     let stored: String = tx.query_row(
@@ -70,19 +94,29 @@ pub fn update_prefs(tx: &Connection, user: &Principal, p: &Preferences) -> ApiRe
         |r| r.get(0),
     )?;
     let mut cur = prefs_json(&stored);
-    let patch = serde_json::to_value(p)?;
-    if let (Some(c), Some(n)) = (cur.as_object_mut(), patch.as_object()) {
-        for (k, v) in n {
-            if !v.is_null() {
-                c.insert(k.clone(), v.clone());
-            }
-        }
+    if let Some(v) = p.review_requests_enabled {
+        cur.review_requests_enabled = v;
     }
+    if let Some(v) = &p.preferred_channel {
+        cur.preferred_channel = v.as_str().to_string();
+    }
+    if let Some(v) = &p.preferred_time_of_day {
+        cur.preferred_time_of_day = v.as_str().to_string();
+    }
+    if let Some(v) = p.max_requests_per_month {
+        cur.max_requests_per_month = v;
+    }
+    let stored = json!({
+        "reviewRequestsEnabled": cur.review_requests_enabled,
+        "preferredChannel": cur.preferred_channel,
+        "preferredTimeOfDay": cur.preferred_time_of_day,
+        "maxRequestsPerMonth": cur.max_requests_per_month,
+    });
     tx.execute(
         "UPDATE marketplace_customers SET preferences = ?2 WHERE id = ?1",
-        params![id, cur.to_string()],
+        params![id, stored.to_string()],
     )?;
-    Ok(json!({"preferences": cur}))
+    Ok(PreferencesUpdated { preferences: cur })
 }
 
 fn hour_of(pref: &str) -> u32 {
@@ -96,7 +130,7 @@ fn hour_of(pref: &str) -> u32 {
 /// When a variant's config sends the request after `done`; also its timing label.
 pub fn schedule(done: DateTime<Utc>, cfg: &crate::model::VariantConfig) -> (DateTime<Utc>, String) {
     let delay = cfg.delay.unwrap_or(0).max(0);
-    let unit = cfg.unit.as_deref().unwrap_or("hours");
+    let unit = cfg.unit.map(|u| u.as_str()).unwrap_or("hours");
     let mut at = match unit {
         "minutes" => done + Duration::minutes(delay),
         "days" => done + Duration::days(delay),
@@ -136,7 +170,7 @@ fn pick(variants: &[Variant]) -> Option<&Variant> {
 
 /// Creates the review request of completed booking `booking` (unless the
 /// customer opted out or reached their monthly maximum) and queues its delivery.
-pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<Value> {
+pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewRequestScheduled> {
     let (customer, provider, category, done): (String, String, Option<String>, String) = tx.query_row(
         "SELECT b.customer_id, b.provider_id, p.category_id, COALESCE(b.completed_at, b.created_at)
          FROM marketplace_bookings b JOIN marketplace_pricing p ON p.id = b.pricing_id WHERE b.id = ?1",
@@ -149,10 +183,10 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<Value> {
         |r| r.get(0),
     )?;
     let prefs = prefs_json(&stored);
-    if prefs["reviewRequestsEnabled"] == json!(false) {
-        return Ok(
-            json!({"created": false, "reason": "review requests are turned off for this customer"}),
-        );
+    if !prefs.review_requests_enabled {
+        return Ok(ReviewRequestScheduled::skipped(
+            "review requests are turned off for this customer",
+        ));
     }
     let month_ago = iso(Utc::now() - Duration::days(30));
     let recent: i64 = tx.query_row(
@@ -160,18 +194,15 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<Value> {
         params![customer, month_ago],
         |r| r.get(0),
     )?;
-    if recent >= prefs["maxRequestsPerMonth"].as_i64().unwrap_or(5) {
-        return Ok(
-            json!({"created": false, "reason": "the customer's monthly maximum of review requests is reached"}),
-        );
+    if recent >= prefs.max_requests_per_month {
+        return Ok(ReviewRequestScheduled::skipped(
+            "the customer's monthly maximum of review requests is reached",
+        ));
     }
     let done_t = DateTime::parse_from_rfc3339(&done)
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_else(|_| Utc::now());
-    let mut channel = prefs["preferredChannel"]
-        .as_str()
-        .unwrap_or("push")
-        .to_string();
+    let mut channel = prefs.preferred_channel.clone();
     // The active campaign that targets this category and still needs participants.
     let at = now();
     let mut stmt = tx.prepare(
@@ -213,13 +244,13 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<Value> {
         Some((cid, v)) => {
             let (t, l) = schedule(done_t, &v.config);
             if let Some(ch) = &v.config.channel {
-                channel = ch.clone();
+                channel = ch.as_str().to_string();
             }
             (t, l, Some(cid.clone()), Some(v.variant_id.clone()))
         }
         None => {
             // Default: the next day at the customer's preferred time of day.
-            let h = hour_of(prefs["preferredTimeOfDay"].as_str().unwrap_or("morning"));
+            let h = hour_of(&prefs.preferred_time_of_day);
             let day = (done_t + Duration::days(1)).date_naive();
             let t = day
                 .and_hms_opt(h, 0, 0)
@@ -236,14 +267,21 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<Value> {
         params![id, booking, customer, provider, campaign, variant, channel, label, iso(scheduled), at],
     )?;
     jobs::enqueue_at(tx, DELIVER_JOB, &json!({"requestId": id}), scheduled, 5)?;
-    Ok(
-        json!({"created": true, "requestId": id, "scheduledAt": iso(scheduled), "channel": channel,
-        "timingStrategy": label, "campaignId": campaign, "variantId": variant}),
-    )
+    Ok(ReviewRequestScheduled {
+        created: true,
+        reason: None,
+        request_id: Some(id),
+        scheduled_at: Some(iso(scheduled)),
+        channel: Some(channel),
+        timing_strategy: Some(label),
+        campaign_id: MaybeUndefined::from_opt_null(campaign),
+        variant_id: MaybeUndefined::from_opt_null(variant),
+    })
 }
 
 /// Marks a scheduled request delivered (the job's work); emits `review.request.delivered`.
-pub fn deliver(tx: &Connection, id: &str) -> ApiResult<bool> {
+pub fn deliver(w: &WriteCtx, id: &str) -> ApiResult<bool> {
+    let tx = w.tx();
     let row: Option<(String, String, String, String, String)> = tx
         .query_row(
             "SELECT status, booking_id, customer_id, provider_id, channel FROM marketplace_review_requests WHERE id = ?1",
@@ -264,8 +302,7 @@ pub fn deliver(tx: &Connection, id: &str) -> ApiResult<bool> {
         params![id, iso(t), expires],
     )?;
     let audience = super::party_audience(tx, Some(&customer), Some(&provider))?;
-    events::emit(
-        tx,
+    w.emit(
         SLUG,
         "review.request.delivered",
         &json!({
@@ -289,7 +326,16 @@ pub fn register_jobs(platform: &Platform) {
                     .to_string();
                 platform
                     .db
-                    .write(move |tx| deliver(tx, &id))
+                    .write(move |tx| {
+                        // The job acts for nobody: no principal, the job as the request.
+                        let meta = frontline_platform::http::RequestMeta {
+                            request_id: format!("job:{DELIVER_JOB}"),
+                            ip: None,
+                            user_agent: None,
+                            https: false,
+                        };
+                        deliver(&WriteCtx::new(tx, None, &meta), &id)
+                    })
                     .await
                     .map(|d| json!({"delivered": d}))
                     .map_err(|e| e.message)
@@ -309,12 +355,17 @@ fn own_request(conn: &Connection, user: &Principal, id: &str) -> ApiResult<(Stri
         .optional()?;
     match row {
         Some((c, status, n)) if Some(&c) == customer.as_ref() => Ok((status, n)),
-        _ => Err(ApiError::not_found("Review request not found").with_code("NOT_FOUND")),
+        _ => Err(MarketplaceError::NotFound.with_message("Review request not found")),
     }
 }
 
 /// `POST /reviews/request/:requestId/decline`.
-pub fn decline(tx: &Connection, user: &Principal, id: &str, d: &DeclineInput) -> ApiResult<Value> {
+pub fn decline(
+    tx: &Connection,
+    user: &Principal,
+    id: &str,
+    d: &DeclineInput,
+) -> ApiResult<ReviewRequestDeclined> {
     let (status, _) = own_request(tx, user, id)?;
     if let Some(r) = &d.reason {
         if ![
@@ -326,7 +377,7 @@ pub fn decline(tx: &Connection, user: &Principal, id: &str, d: &DeclineInput) ->
         ]
         .contains(&r.as_str())
         {
-            return Err(ApiError::invalid(
+            return Err(MarketplaceError::Validation.invalid(
                 "reason",
                 "reason must be not_interested, too_busy, bad_experience, privacy or other",
             ));
@@ -337,21 +388,17 @@ pub fn decline(tx: &Connection, user: &Principal, id: &str, d: &DeclineInput) ->
         .map(|f| f.chars().count() > 1000)
         .unwrap_or(false)
     {
-        return Err(ApiError::invalid(
-            "feedback",
-            "feedback must be at most 1000 characters",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("feedback", "feedback must be at most 1000 characters"));
     }
     if !["scheduled", "delivered"].contains(&status.as_str()) {
-        return Err(
-            ApiError::conflict(format!("This review request is already {status}"))
-                .with_code("CONFLICT"),
-        );
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("This review request is already {status}")));
     }
     tx.execute(
         "UPDATE marketplace_review_requests SET status = 'declined', decline_reason = ?2, decline_feedback = ?3,
             next_reminder_at = NULL WHERE id = ?1",
-        params![id, d.reason.as_deref().unwrap_or("not_interested"), d.feedback],
+        params![id, d.reason.map(|r| r.as_str()).unwrap_or("not_interested"), d.feedback],
     )?;
     let opt_out = d.permanently_opt_out.unwrap_or(false);
     if opt_out {
@@ -366,23 +413,23 @@ pub fn decline(tx: &Connection, user: &Principal, id: &str, d: &DeclineInput) ->
             },
         )?;
     }
-    Ok(json!({"requestId": id, "status": "declined", "followUpDisabled": opt_out}))
+    Ok(ReviewRequestDeclined {
+        request_id: id.to_string(),
+        status: "declined".into(),
+        follow_up_disabled: opt_out,
+    })
 }
 
 /// `POST /reviews/request/:requestId/remind`: tomorrow at 09:00 UTC, at most three times.
-pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<Value> {
+pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<ReviewReminder> {
     let (status, count) = own_request(tx, user, id)?;
     if !["scheduled", "delivered"].contains(&status.as_str()) {
-        return Err(
-            ApiError::conflict(format!("This review request is already {status}"))
-                .with_code("CONFLICT"),
-        );
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("This review request is already {status}")));
     }
     if count >= MAX_REMINDERS {
-        return Err(
-            ApiError::conflict(format!("At most {MAX_REMINDERS} reminders per request"))
-                .with_code("CONFLICT"),
-        );
+        return Err(MarketplaceError::Conflict
+            .with_message(format!("At most {MAX_REMINDERS} reminders per request")));
     }
     let tomorrow = (Utc::now() + Duration::days(1)).date_naive();
     let next = tomorrow
@@ -395,11 +442,15 @@ pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<Value> {
             expires_at = CASE WHEN expires_at IS NOT NULL AND expires_at < ?3 THEN ?3 ELSE expires_at END WHERE id = ?1",
         params![id, iso(next), iso(next + Duration::days(1))],
     )?;
-    Ok(json!({"requestId": id, "nextReminderDate": iso(next), "reminderCount": count + 1}))
+    Ok(ReviewReminder {
+        request_id: id.to_string(),
+        next_reminder_date: iso(next),
+        reminder_count: count + 1,
+    })
 }
 
 /// `GET /customers/reviews/pending`: delivered, unexpired requests.
-pub fn pending(conn: &Connection, user: &Principal) -> ApiResult<Value> {
+pub fn pending(conn: &Connection, user: &Principal) -> ApiResult<Vec<PendingReviewRequest>> {
     let customer = super::customer_of(conn, &user.id)?;
     let mut stmt = conn.prepare(
         "SELECT r.id, v.name, b.service_type, b.service_date, r.requested_at, r.expires_at, r.channel,
@@ -410,14 +461,19 @@ pub fn pending(conn: &Connection, user: &Principal) -> ApiResult<Value> {
     )?;
     let rows = stmt
         .query_map(params![customer, now()], |r| {
-            Ok(json!({
-                "requestId": r.get::<_, String>(0)?, "providerName": r.get::<_, String>(1)?,
-                "serviceType": r.get::<_, String>(2)?, "serviceDate": r.get::<_, String>(3)?,
-                "requestedAt": r.get::<_, Option<String>>(4)?, "expiresAt": r.get::<_, Option<String>>(5)?,
-                "channel": r.get::<_, String>(6)?, "reminderCount": r.get::<_, i64>(7)?,
-                "nextReminderDate": r.get::<_, Option<String>>(8)?, "bookingId": r.get::<_, String>(9)?,
-            }))
+            Ok(PendingReviewRequest {
+                request_id: r.get(0)?,
+                provider_name: r.get(1)?,
+                service_type: r.get(2)?,
+                service_date: r.get(3)?,
+                requested_at: r.get(4)?,
+                expires_at: r.get(5)?,
+                channel: r.get(6)?,
+                reminder_count: r.get(7)?,
+                next_reminder_date: r.get(8)?,
+                booking_id: r.get(9)?,
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Value::Array(rows))
+    Ok(rows)
 }

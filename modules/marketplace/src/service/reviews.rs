@@ -1,17 +1,22 @@
 //! Reviews: submission with incentives, provider pages, responses, votes and moderation.
 
 use chrono::{Duration, Utc};
-use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::audit::AuditEntry;
 use frontline_platform::auth::Principal;
 use frontline_platform::error::FieldError;
-use frontline_platform::http::RequestMeta;
 use frontline_platform::page::Page;
-use frontline_platform::{events, ApiError, ApiResult};
+use frontline_platform::write::WriteCtx;
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{display_name, iso, new_id, now, page_meta};
-use crate::model::{ModerateInput, ReviewInput};
+use super::{display_name, iso, new_id, now};
+use crate::model::MarketplaceError;
+use crate::model::{
+    to_value, CustomerReview, Incentive, ModerateInput, ModerationResult, PageMeta, Paged,
+    ProviderResponse, ProviderReview, ProviderReviews, RatingDistribution, ReviewInput,
+    ReviewResponded, ReviewSubmitted, ReviewVotes, ReviewedProvider, Reviewer,
+};
 use crate::stats;
 use crate::SLUG;
 
@@ -38,12 +43,8 @@ pub fn refresh_rating(tx: &Connection, provider: &str) -> ApiResult<()> {
 }
 
 /// `POST /reviews`.
-pub fn submit(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    r: &ReviewInput,
-) -> ApiResult<Value> {
+pub fn submit(w: &WriteCtx, r: &ReviewInput) -> ApiResult<ReviewSubmitted> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let mut problems = Vec::new();
     if !(1..=5).contains(&r.overall_rating) {
         problems.push(FieldError::new(
@@ -51,13 +52,13 @@ pub fn submit(
             "overallRating must be between 1 and 5",
         ));
     }
-    for (k, v) in r.category_ratings.iter().flatten() {
-        if !CATEGORIES.contains(&k.as_str()) {
+    for (k, v) in r.category_ratings.iter().flat_map(|c| c.entries()) {
+        if !CATEGORIES.contains(&k) {
             problems.push(FieldError::new(
                 format!("categoryRatings.{k}"),
                 format!("unknown rating category; use {}", CATEGORIES.join(", ")),
             ));
-        } else if !(1..=5).contains(v) {
+        } else if !(1..=5).contains(&v) {
             problems.push(FieldError::new(
                 format!("categoryRatings.{k}"),
                 format!("{k} must be between 1 and 5"),
@@ -116,7 +117,7 @@ pub fn submit(
         }
     }
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let booking: Option<(String, String, String)> = tx
         .query_row(
@@ -126,18 +127,15 @@ pub fn submit(
         )
         .optional()?;
     let Some((customer, provider, status)) = booking else {
-        return Err(ApiError::not_found("Booking not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Booking not found"));
     };
     if super::customer_of(tx, &user.id)?.as_deref() != Some(customer.as_str()) {
-        return Err(ApiError::forbidden(
-            "Only the customer who made the booking can review it",
-        ));
+        return Err(MarketplaceError::Forbidden
+            .with_message("Only the customer who made the booking can review it"));
     }
     if status != "completed" {
-        return Err(ApiError::invalid(
-            "bookingId",
-            "only completed bookings can be reviewed",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("bookingId", "only completed bookings can be reviewed"));
     }
     let exists: Option<String> = tx
         .query_row(
@@ -147,11 +145,9 @@ pub fn submit(
         )
         .optional()?;
     if let Some(existing) = exists {
-        return Err(
-            ApiError::conflict("A review already exists for this booking")
-                .with_code("CONFLICT")
-                .with_extra("reviewId", existing),
-        );
+        return Err(MarketplaceError::Conflict
+            .with_message("A review already exists for this booking")
+            .with_extra("reviewId", existing));
     }
     let request: Option<String> = tx
         .query_row(
@@ -163,13 +159,13 @@ pub fn submit(
     let id = new_id();
     let at = now();
     let code = format!("REVIEW100-{}", &id[16..].to_uppercase());
-    let incentive = json!({
-        "type": "discount_100",
-        "amount": INCENTIVE_AMOUNT,
-        "description": "KES 100 off your next booking",
-        "code": code,
-        "expiresAt": iso(Utc::now() + Duration::days(31)),
-    });
+    let incentive = Incentive {
+        kind: "discount_100".into(),
+        amount: INCENTIVE_AMOUNT,
+        description: "KES 100 off your next booking".into(),
+        code: code.clone(),
+        expires_at: iso(Utc::now() + Duration::days(31)),
+    };
     tx.execute(
         "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, request_id, overall_rating,
             category_ratings, title, comment, pros, photos, source, incentive, incentive_code, submitted_at)
@@ -177,7 +173,7 @@ pub fn submit(
         params![
             id, r.booking_id, provider, customer, request, r.overall_rating,
             serde_json::to_string(&r.category_ratings.clone().unwrap_or_default())?, r.title, r.comment,
-            serde_json::to_string(&pros)?, serde_json::to_string(&photos)?, r.source, incentive.to_string(), code, at
+            serde_json::to_string(&pros)?, serde_json::to_string(&photos)?, r.source.map(|s| s.as_str()), serde_json::to_string(&incentive)?, code, at
         ],
     )?;
     if let Some(req) = &request {
@@ -187,24 +183,24 @@ pub fn submit(
         )?;
     }
     refresh_rating(tx, &provider)?;
-    let out = json!({
-        "reviewId": id, "bookingId": r.booking_id, "providerId": provider, "overallRating": r.overall_rating,
-        "status": "submitted", "incentive": incentive, "submittedAt": at,
-    });
+    let out = ReviewSubmitted {
+        review_id: id.clone(),
+        booking_id: r.booking_id.clone(),
+        provider_id: provider.clone(),
+        overall_rating: r.overall_rating,
+        status: "submitted".into(),
+        incentive,
+        submitted_at: at,
+    };
     let audience = super::party_audience(tx, Some(&customer), Some(&provider))?;
-    events::emit(tx, SLUG, "review.created", &out, &audience)?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "review.created",
-            entity_type: "review",
-            entity_id: Some(&id),
-            details: json!({"bookingId": r.booking_id}),
-        },
-    )?;
+    w.emit(SLUG, "review.created", &to_value(&out), &audience)?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "review.created",
+        entity_type: "review",
+        entity_id: Some(&id),
+        details: json!({"bookingId": r.booking_id}),
+    })?;
     Ok(out)
 }
 
@@ -213,8 +209,8 @@ fn distribution(
     provider: Option<&str>,
     since: Option<&str>,
     until: Option<&str>,
-) -> ApiResult<Value> {
-    let mut d = json!({"5": 0, "4": 0, "3": 0, "2": 0, "1": 0});
+) -> ApiResult<RatingDistribution> {
+    let mut d = RatingDistribution::default();
     let mut stmt = conn.prepare_cached(
         "SELECT overall_rating, COUNT(*) FROM marketplace_reviews WHERE (?1 IS NULL OR provider_id = ?1)
            AND moderation_status <> 'rejected' AND (?2 IS NULL OR submitted_at >= ?2) AND (?3 IS NULL OR submitted_at <= ?3)
@@ -224,7 +220,7 @@ fn distribution(
         Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
     })? {
         let (k, n) = row?;
-        d[k.to_string()] = json!(n);
+        d.add(k, n);
     }
     Ok(d)
 }
@@ -234,12 +230,13 @@ pub fn rating_distribution(
     provider: Option<&str>,
     since: Option<&str>,
     until: Option<&str>,
-) -> ApiResult<Value> {
+) -> ApiResult<RatingDistribution> {
     distribution(conn, provider, since, until)
 }
 
-fn parse(s: String) -> Value {
-    serde_json::from_str(&s).unwrap_or(Value::Null)
+/// A stored JSON column as `T` (its default when unreadable).
+fn parse<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
+    serde_json::from_str(&s).unwrap_or_default()
 }
 
 /// `GET /providers/:providerId/reviews` (rejected reviews are hidden).
@@ -250,7 +247,7 @@ pub fn provider_reviews(
     max: Option<f64>,
     sort: Option<&str>,
     page: &Page,
-) -> ApiResult<Value> {
+) -> ApiResult<ProviderReviews> {
     let mut problems = Vec::new();
     for (f, v) in [("minRating", min), ("maxRating", max)] {
         if let Some(x) = v {
@@ -281,7 +278,7 @@ pub fn provider_reviews(
         }
     };
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+        return Err(MarketplaceError::fields(problems));
     }
     let p: Option<(String, f64, i64)> = conn
         .query_row(
@@ -291,7 +288,7 @@ pub fn provider_reviews(
         )
         .optional()?;
     let Some((name, avg, count)) = p else {
-        return Err(ApiError::not_found("Provider not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Provider not found"));
     };
     let filter = "r.provider_id = ?1 AND r.moderation_status <> 'rejected' AND (?2 IS NULL OR r.overall_rating >= ?2)
                   AND (?3 IS NULL OR r.overall_rating <= ?3)";
@@ -308,36 +305,50 @@ pub fn provider_reviews(
          WHERE {filter} ORDER BY {order}, r.id LIMIT ?4 OFFSET ?5"
     ))?;
     let reviews = stmt
-        .query_map(params![provider, min, max, page.limit as i64, page.offset() as i64], |r| {
-            let (shown, initials) = display_name(&r.get::<_, String>(1)?);
-            let response: Option<String> = r.get(9)?;
-            Ok(json!({
-                "reviewId": r.get::<_, String>(0)?,
-                "customer": {"name": shown, "initials": initials},
-                "overallRating": r.get::<_, i64>(2)?,
-                "categoryRatings": parse(r.get(3)?),
-                "title": r.get::<_, Option<String>>(4)?,
-                "comment": r.get::<_, Option<String>>(5)?,
-                "pros": parse(r.get(14)?),
-                "photos": parse(r.get(6)?),
-                "helpfulVotes": r.get::<_, i64>(7)?,
-                "notHelpfulVotes": r.get::<_, i64>(8)?,
-                "providerResponse": match response {
-                    Some(t) => json!({"response": t, "respondedAt": r.get::<_, Option<String>>(10)?}),
-                    None => Value::Null,
-                },
-                "serviceType": r.get::<_, String>(11)?,
-                "serviceDate": r.get::<_, String>(12)?,
-                "submittedAt": r.get::<_, String>(13)?,
-            }))
-        })?
+        .query_map(
+            params![provider, min, max, page.limit as i64, page.offset() as i64],
+            |r| {
+                let (shown, initials) = display_name(&r.get::<_, String>(1)?);
+                let response: Option<String> = r.get(9)?;
+                Ok(ProviderReview {
+                    review_id: r.get(0)?,
+                    customer: Reviewer {
+                        name: shown,
+                        initials,
+                    },
+                    overall_rating: r.get(2)?,
+                    category_ratings: parse(r.get(3)?),
+                    title: r.get(4)?,
+                    comment: r.get(5)?,
+                    pros: parse(r.get(14)?),
+                    photos: parse(r.get(6)?),
+                    helpful_votes: r.get(7)?,
+                    not_helpful_votes: r.get(8)?,
+                    provider_response: match response {
+                        Some(t) => Some(ProviderResponse {
+                            response: t,
+                            responded_at: r.get(10)?,
+                        }),
+                        None => None,
+                    },
+                    service_type: r.get(11)?,
+                    service_date: r.get(12)?,
+                    submitted_at: r.get(13)?,
+                })
+            },
+        )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(json!({
-        "provider": {"providerId": provider, "providerName": name, "averageRating": stats::round(avg, 1), "totalReviews": count},
-        "reviews": reviews,
-        "ratingDistribution": distribution(conn, Some(provider), None, None)?,
-        "metadata": page_meta(page, total as u64),
-    }))
+    Ok(ProviderReviews {
+        provider: ReviewedProvider {
+            provider_id: provider.to_string(),
+            provider_name: name,
+            average_rating: stats::round(avg, 1),
+            total_reviews: count,
+        },
+        reviews,
+        rating_distribution: distribution(conn, Some(provider), None, None)?,
+        metadata: PageMeta::of(page, total as u64),
+    })
 }
 
 /// `GET /customers/reviews`.
@@ -345,7 +356,7 @@ pub fn customer_reviews(
     conn: &Connection,
     user: &Principal,
     page: &Page,
-) -> ApiResult<(Value, Value)> {
+) -> ApiResult<Paged<CustomerReview>> {
     let customer = super::customer_of(conn, &user.id)?;
     let total: i64 = conn.query_row(
         "SELECT COUNT(*) FROM marketplace_reviews WHERE customer_id = ?1",
@@ -359,34 +370,40 @@ pub fn customer_reviews(
          WHERE r.customer_id = ?1 ORDER BY r.submitted_at DESC, r.id LIMIT ?2 OFFSET ?3",
     )?;
     let rows = stmt
-        .query_map(params![customer, page.limit as i64, page.offset() as i64], |r| {
-            Ok(json!({
-                "reviewId": r.get::<_, String>(0)?, "providerName": r.get::<_, String>(1)?,
-                "overallRating": r.get::<_, i64>(2)?, "title": r.get::<_, Option<String>>(3)?,
-                "comment": r.get::<_, Option<String>>(4)?, "submittedAt": r.get::<_, String>(5)?,
-                "incentiveClaimed": r.get::<_, bool>(6)?, "moderationStatus": r.get::<_, String>(7)?,
-                "bookingId": r.get::<_, String>(8)?, "providerId": r.get::<_, String>(9)?,
-                "incentive": r.get::<_, Option<String>>(10)?.map(parse),
-            }))
-        })?
+        .query_map(
+            params![customer, page.limit as i64, page.offset() as i64],
+            |r| {
+                Ok(CustomerReview {
+                    review_id: r.get(0)?,
+                    provider_name: r.get(1)?,
+                    overall_rating: r.get(2)?,
+                    title: r.get(3)?,
+                    comment: r.get(4)?,
+                    submitted_at: r.get(5)?,
+                    incentive_claimed: r.get(6)?,
+                    moderation_status: r.get(7)?,
+                    booking_id: r.get(8)?,
+                    provider_id: r.get(9)?,
+                    incentive: r
+                        .get::<_, Option<String>>(10)?
+                        .and_then(|s| serde_json::from_str(&s).ok()),
+                })
+            },
+        )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((Value::Array(rows), page_meta(page, total as u64)))
+    Ok(Paged {
+        items: rows,
+        meta: PageMeta::of(page, total as u64),
+    })
 }
 
 /// `POST /reviews/:reviewId/response`.
-pub fn respond(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    id: &str,
-    text: &str,
-) -> ApiResult<Value> {
+pub fn respond(w: &WriteCtx, id: &str, text: &str) -> ApiResult<ReviewResponded> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 1000 {
-        return Err(ApiError::invalid(
-            "response",
-            "response must be 1 to 1000 characters",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("response", "response must be 1 to 1000 characters"));
     }
     let provider: Option<String> = tx
         .query_row(
@@ -396,20 +413,25 @@ pub fn respond(
         )
         .optional()?;
     let Some(provider) = provider else {
-        return Err(ApiError::not_found("Review not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Review not found"));
     };
     if super::provider_of(tx, &user.id)?.as_deref() != Some(provider.as_str()) {
-        return Err(ApiError::forbidden(
-            "Providers can only respond to reviews of their own services",
-        ));
+        return Err(MarketplaceError::Forbidden
+            .with_message("Providers can only respond to reviews of their own services"));
     }
     let at = now();
     tx.execute(
         "UPDATE marketplace_reviews SET response = ?2, responded_at = ?3 WHERE id = ?1",
         params![id, text, at],
     )?;
-    let out = json!({"reviewId": id, "providerResponse": {"response": text, "respondedAt": at}});
-    let mut event = out.clone();
+    let out = ReviewResponded {
+        review_id: id.to_string(),
+        provider_response: ProviderResponse {
+            response: text.to_string(),
+            responded_at: Some(at),
+        },
+    };
+    let mut event = to_value(&out);
     event["providerId"] = json!(provider);
     let customer: Option<String> = tx
         .query_row(
@@ -419,29 +441,23 @@ pub fn respond(
         )
         .optional()?;
     let audience = super::party_audience(tx, customer.as_deref(), Some(&provider))?;
-    events::emit(tx, SLUG, "review.response_added", &event, &audience)?;
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: "review.response_added",
-            entity_type: "review",
-            entity_id: Some(id),
-            details: json!({"length": text.chars().count()}),
-        },
-    )?;
+    w.emit(SLUG, "review.response_added", &event, &audience)?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "review.response_added",
+        entity_type: "review",
+        entity_id: Some(id),
+        details: json!({"length": text.chars().count()}),
+    })?;
     Ok(out)
 }
 
 /// `POST /reviews/:reviewId/helpful`: one vote per user, changeable.
-pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResult<Value> {
+pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResult<ReviewVotes> {
     if !["helpful", "not_helpful"].contains(&vote) {
-        return Err(ApiError::invalid(
-            "vote",
-            "vote must be helpful or not_helpful",
-        ));
+        return Err(
+            MarketplaceError::Validation.invalid("vote", "vote must be helpful or not_helpful")
+        );
     }
     let found: Option<String> = tx
         .query_row(
@@ -451,7 +467,7 @@ pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResul
         )
         .optional()?;
     if found.is_none() || found.as_deref() == Some("rejected") {
-        return Err(ApiError::not_found("Review not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Review not found"));
     }
     tx.execute(
         "INSERT INTO marketplace_review_votes (review_id, user_id, vote) VALUES (?1, ?2, ?3)
@@ -470,26 +486,24 @@ pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResul
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    Ok(json!({"reviewId": id, "helpfulVotes": h, "notHelpfulVotes": n, "yourVote": vote}))
+    Ok(ReviewVotes {
+        review_id: id.to_string(),
+        helpful_votes: h,
+        not_helpful_votes: n,
+        your_vote: vote.to_string(),
+    })
 }
 
 /// `PUT /admin/reviews/:reviewId/moderate`.
-pub fn moderate(
-    tx: &Connection,
-    user: &Principal,
-    meta: &RequestMeta,
-    id: &str,
-    m: &ModerateInput,
-) -> ApiResult<Value> {
+pub fn moderate(w: &WriteCtx, id: &str, m: &ModerateInput) -> ApiResult<ModerationResult> {
+    let (tx, user) = (w.tx(), super::caller(w)?);
     let (status, flagged) = match m.action.as_str() {
         "approve" => ("approved", false),
         "reject" => ("rejected", false),
         "flag" => ("flagged", true),
         _ => {
-            return Err(ApiError::invalid(
-                "action",
-                "action must be approve, reject or flag",
-            ))
+            return Err(MarketplaceError::Validation
+                .invalid("action", "action must be approve, reject or flag"))
         }
     };
     if m.reason
@@ -497,10 +511,8 @@ pub fn moderate(
         .map(|r| r.chars().count() > 1000)
         .unwrap_or(false)
     {
-        return Err(ApiError::invalid(
-            "reason",
-            "reason must be at most 1000 characters",
-        ));
+        return Err(MarketplaceError::Validation
+            .invalid("reason", "reason must be at most 1000 characters"));
     }
     let provider: Option<String> = tx
         .query_row(
@@ -510,7 +522,7 @@ pub fn moderate(
         )
         .optional()?;
     let Some(provider) = provider else {
-        return Err(ApiError::not_found("Review not found").with_code("NOT_FOUND"));
+        return Err(MarketplaceError::NotFound.with_message("Review not found"));
     };
     let at = now();
     tx.execute(
@@ -519,19 +531,20 @@ pub fn moderate(
         params![id, status, flagged, user.id, at, m.reason],
     )?;
     refresh_rating(tx, &provider)?;
-    let out = json!({"reviewId": id, "moderationStatus": status, "flagged": flagged, "moderatedBy": user.id,
-        "moderatedAt": at, "reason": m.reason});
-    audit::record(
-        tx,
-        Some(user),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action: &format!("review.{status}"),
-            entity_type: "review",
-            entity_id: Some(id),
-            details: out.clone(),
-        },
-    )?;
+    let out = ModerationResult {
+        review_id: id.to_string(),
+        moderation_status: status.to_string(),
+        flagged,
+        moderated_by: user.id.clone(),
+        moderated_at: at,
+        reason: m.reason.clone(),
+    };
+    w.record(AuditEntry {
+        module: SLUG,
+        action: &format!("review.{status}"),
+        entity_type: "review",
+        entity_id: Some(id),
+        details: to_value(&out),
+    })?;
     Ok(out)
 }

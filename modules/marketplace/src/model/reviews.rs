@@ -1,0 +1,284 @@
+//! Answers of the review APIs (document §9-§17).
+
+use std::collections::BTreeMap;
+
+use poem_openapi::Object;
+
+use super::PageMeta;
+
+/// The reward for a review.
+#[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct Incentive {
+    /// discount_100.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// KES off the next booking.
+    pub amount: f64,
+    /// What it is, for people.
+    pub description: String,
+    /// The code to redeem on a booking.
+    pub code: String,
+    /// Valid until then (31 days).
+    pub expires_at: String,
+}
+
+/// §9: the review just submitted.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ReviewSubmitted {
+    /// The review's id.
+    pub review_id: String,
+    /// The booking reviewed.
+    pub booking_id: String,
+    /// The provider reviewed.
+    pub provider_id: String,
+    /// 1 to 5.
+    pub overall_rating: i64,
+    /// submitted.
+    pub status: String,
+    /// The reward for it.
+    pub incentive: Incentive,
+    /// When.
+    pub submitted_at: String,
+}
+
+/// The provider a review page is about.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ReviewedProvider {
+    /// The provider.
+    pub provider_id: String,
+    /// Its name.
+    pub provider_name: String,
+    /// Average overall rating of its visible reviews.
+    pub average_rating: f64,
+    /// Its visible reviews.
+    pub total_reviews: i64,
+}
+
+/// A reviewer as shown publicly.
+#[derive(Object, Clone, Debug)]
+pub struct Reviewer {
+    /// First name and last initial (`Muent K.`).
+    pub name: String,
+    /// Initials (`MK`).
+    pub initials: String,
+}
+
+/// The provider's public answer to a review.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ProviderResponse {
+    /// The answer.
+    pub response: String,
+    /// When it was posted.
+    pub responded_at: Option<String>,
+}
+
+/// Reviews per overall rating.
+#[derive(Object, Clone, Debug, Default)]
+pub struct RatingDistribution {
+    /// Reviews rated 5.
+    #[oai(rename = "5")]
+    pub five: i64,
+    /// Reviews rated 4.
+    #[oai(rename = "4")]
+    pub four: i64,
+    /// Reviews rated 3.
+    #[oai(rename = "3")]
+    pub three: i64,
+    /// Reviews rated 2.
+    #[oai(rename = "2")]
+    pub two: i64,
+    /// Reviews rated 1.
+    #[oai(rename = "1")]
+    pub one: i64,
+}
+
+impl RatingDistribution {
+    /// Adds `n` reviews rated `rating` (ratings outside 1-5 are not counted).
+    pub fn add(&mut self, rating: i64, n: i64) {
+        match rating {
+            5 => self.five += n,
+            4 => self.four += n,
+            3 => self.three += n,
+            2 => self.two += n,
+            1 => self.one += n,
+            _ => {}
+        }
+    }
+}
+
+/// §10: one review on a provider's page.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ProviderReview {
+    /// The review's id.
+    pub review_id: String,
+    /// Who wrote it.
+    pub customer: Reviewer,
+    /// 1 to 5.
+    pub overall_rating: i64,
+    /// Ratings per category (punctuality, quality, professionalism, communication, value), 1 to 5.
+    pub category_ratings: BTreeMap<String, i64>,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its text.
+    pub comment: Option<String>,
+    /// What was good.
+    pub pros: Vec<String>,
+    /// Photo URLs.
+    pub photos: Vec<String>,
+    /// Readers who found it helpful.
+    pub helpful_votes: i64,
+    /// Readers who did not.
+    pub not_helpful_votes: i64,
+    /// The provider's answer (null when none).
+    pub provider_response: Option<ProviderResponse>,
+    /// The service booked.
+    pub service_type: String,
+    /// When the service took place.
+    pub service_date: String,
+    /// When the review was submitted.
+    pub submitted_at: String,
+}
+
+/// §10: a provider's reviews.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ProviderReviews {
+    /// The provider.
+    pub provider: ReviewedProvider,
+    /// This page of its reviews.
+    pub reviews: Vec<ProviderReview>,
+    /// All its visible reviews per rating.
+    pub rating_distribution: RatingDistribution,
+    /// Paging figures.
+    pub metadata: PageMeta,
+}
+
+/// §11: one of the caller's reviews.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct CustomerReview {
+    /// The review's id.
+    pub review_id: String,
+    /// The provider reviewed.
+    pub provider_name: String,
+    /// 1 to 5.
+    pub overall_rating: i64,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its text.
+    pub comment: Option<String>,
+    /// When it was submitted.
+    pub submitted_at: String,
+    /// Whether its reward was redeemed.
+    pub incentive_claimed: bool,
+    /// pending, approved, rejected or flagged.
+    pub moderation_status: String,
+    /// The booking reviewed.
+    pub booking_id: String,
+    /// The provider reviewed.
+    pub provider_id: String,
+    /// Its reward (null when none).
+    pub incentive: Option<Incentive>,
+}
+
+/// §12: the answer posted.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ReviewResponded {
+    /// The review answered.
+    pub review_id: String,
+    /// The answer.
+    pub provider_response: ProviderResponse,
+}
+
+/// §13: a review's votes after the caller's.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ReviewVotes {
+    /// The review.
+    pub review_id: String,
+    /// Readers who found it helpful.
+    pub helpful_votes: i64,
+    /// Readers who did not.
+    pub not_helpful_votes: i64,
+    /// The caller's vote: helpful or not_helpful.
+    pub your_vote: String,
+}
+
+/// §14: a declined review request.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ReviewRequestDeclined {
+    /// The request.
+    pub request_id: String,
+    /// declined.
+    pub status: String,
+    /// Whether review requests are now turned off for the caller.
+    pub follow_up_disabled: bool,
+}
+
+/// §15: the reminder set.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ReviewReminder {
+    /// The request.
+    pub request_id: String,
+    /// Tomorrow at 09:00 UTC.
+    pub next_reminder_date: String,
+    /// Reminders asked for this request (at most 3).
+    pub reminder_count: i64,
+}
+
+/// A customer's review request preferences.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ReviewPreferences {
+    /// Whether the customer gets review requests.
+    pub review_requests_enabled: bool,
+    /// push, sms, whatsapp or email.
+    pub preferred_channel: String,
+    /// morning, afternoon or evening.
+    pub preferred_time_of_day: String,
+    /// 0 to 31.
+    pub max_requests_per_month: i64,
+}
+
+/// §16: the preferences now.
+#[derive(Object, Clone, Debug)]
+pub struct PreferencesUpdated {
+    /// All of them, with the defaults of the ones never set.
+    pub preferences: ReviewPreferences,
+}
+
+/// §17: a delivered, open review request.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct PendingReviewRequest {
+    /// The request.
+    pub request_id: String,
+    /// The provider to review.
+    pub provider_name: String,
+    /// The service booked.
+    pub service_type: String,
+    /// When the service took place.
+    pub service_date: String,
+    /// When the request was delivered.
+    pub requested_at: Option<String>,
+    /// It can be answered until then.
+    pub expires_at: Option<String>,
+    /// push, sms, whatsapp or email.
+    pub channel: String,
+    /// Reminders asked for.
+    pub reminder_count: i64,
+    /// The next reminder (null when none).
+    pub next_reminder_date: Option<String>,
+    /// The booking to review.
+    pub booking_id: String,
+}
