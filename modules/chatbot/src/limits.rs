@@ -80,14 +80,21 @@ fn path_tenant(req: &Request) -> Option<String> {
 /// tenant's hourly allowance. `None` leaves the request to the flat limit
 /// (and its credentials to the handler).
 async fn tenant_caller(platform: &Platform, req: &Request) -> Option<(Caller, u32)> {
-    let has_tenant = access::api_key_of(req).is_some()
+    let has_tenant = crate::api::auth::has_api_key(req)
         || req.headers().contains_key("x-tenant-id")
         || path_tenant(req).is_some();
     if !has_tenant || !req.headers().contains_key("authorization") {
         return None;
     }
     let path = path_tenant(req);
-    let who = access::caller(platform, req, path.as_deref()).await.ok()?;
+    let named = req
+        .headers()
+        .get("x-tenant-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let who = crate::api::auth::caller(req, path.as_deref(), named)
+        .await
+        .ok()?;
     if who.role == "platform_admin" {
         return None;
     }

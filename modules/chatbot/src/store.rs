@@ -8,7 +8,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 mod admin;
+mod callers;
 pub(crate) use admin::*;
+pub use callers::*;
 
 pub fn tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
     let s: Option<String> = c

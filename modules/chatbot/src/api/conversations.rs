@@ -2,13 +2,12 @@
 
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, Platform};
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
-use crate::access::{authorize, Op};
 use crate::model::{
     CloseRequest, CloseResult, ConversationAnalytics, ConversationDetails, ConversationList,
     ConversationSummary, ExportRequest, ExportResult, ReopenResult, TransferRequest,
@@ -37,7 +36,7 @@ impl ConversationsApi {
     )]
     async fn list_conversations(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationList>,
         status: Query<Option<String>>,
         channel: Query<Option<String>>,
         user_id: Query<Option<String>>,
@@ -49,7 +48,7 @@ impl ConversationsApi {
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ConversationList>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationList).await?;
+        let who = who.0;
         let (page, limit) = pagination(
             page.0,
             limit.0,
@@ -100,12 +99,12 @@ impl ConversationsApi {
     )]
     async fn get_conversation(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationRead>,
         id: Path<String>,
         include_messages: Query<Option<bool>>,
         message_limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ConversationDetails>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationRead).await?;
+        let who = who.0;
         let include = include_messages.0.unwrap_or(true);
         let lim = message_limit.0.unwrap_or(100).clamp(1, 500) as i64;
         let id = id.0;
@@ -128,12 +127,12 @@ impl ConversationsApi {
     )]
     async fn transfer(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationTransfer>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<TransferRequest>,
     ) -> Result<Json<Envelope<TransferResult>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationTransfer).await?;
+        let who = who.0;
         let body = body.0;
         let id = id.0;
         let data = self
@@ -152,12 +151,12 @@ impl ConversationsApi {
     )]
     async fn close(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationClose>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<CloseRequest>>,
     ) -> Result<Json<Envelope<CloseResult>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationClose).await?;
+        let who = who.0;
         let reason = body
             .0
             .and_then(|b| b.reason)
@@ -179,11 +178,11 @@ impl ConversationsApi {
     )]
     async fn reopen(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationReopen>,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Json<Envelope<ReopenResult>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationReopen).await?;
+        let who = who.0;
         let id = id.0;
         let data = self
             .platform
@@ -203,12 +202,12 @@ impl ConversationsApi {
     )]
     async fn export(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationExport>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<ExportRequest>,
     ) -> Result<Json<Envelope<ExportResult>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationExport).await?;
+        let who = who.0;
         let data = export(&self.platform, who, meta, id.0, &body.0).await?;
         Ok(success(data))
     }
@@ -221,10 +220,10 @@ impl ConversationsApi {
     )]
     async fn summary(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationSummary>,
         id: Path<String>,
     ) -> Result<Json<Envelope<ConversationSummary>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationSummary).await?;
+        let who = who.0;
         let id = id.0;
         let data = self
             .platform
@@ -243,10 +242,10 @@ impl ConversationsApi {
     )]
     async fn analytics(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationAnalytics>,
         id: Path<String>,
     ) -> Result<Json<Envelope<ConversationAnalytics>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationAnalytics).await?;
+        let who = who.0;
         let id = id.0;
         let data = self
             .platform

@@ -2,13 +2,12 @@
 
 use frontline_platform::http::RequestMeta;
 use frontline_platform::Platform;
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
-use crate::access::{authorize, Op};
 use crate::model::*;
 use crate::service::knowledge as articles;
 use crate::service::pagination;
@@ -31,11 +30,11 @@ impl KnowledgeApi {
     )]
     async fn create_article(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::KnowledgeCreate>,
         meta: RequestMeta,
         body: JsonBody<CreateArticleRequest>,
     ) -> Result<CreatedResponse<KnowledgeArticle>> {
-        let who = authorize(&self.platform, req, None, Op::KnowledgeCreate).await?;
+        let who = who.0;
         let body = body.0;
         crate::knowledge::validate(&body)?;
         let a = self
@@ -56,12 +55,12 @@ impl KnowledgeApi {
     )]
     async fn list_articles(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::KnowledgeList>,
         q: Query<Option<String>>,
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ArticleList>>> {
-        let who = authorize(&self.platform, req, None, Op::KnowledgeList).await?;
+        let who = who.0;
         let (page, limit) = pagination(
             page.0,
             limit.0,
@@ -82,11 +81,11 @@ impl KnowledgeApi {
     )]
     async fn delete_article(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::KnowledgeDelete>,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Json<Envelope<ArticleDeleted>>> {
-        let who = authorize(&self.platform, req, None, Op::KnowledgeDelete).await?;
+        let who = who.0;
         let id = id.0;
         let d = self
             .platform

@@ -1,6 +1,7 @@
 //! Handlers of the chatbot API, one submodule per route group: parse,
 //! authorize, call the service, render.
 
+pub mod auth;
 mod chat;
 mod conversations;
 mod health;
@@ -11,13 +12,11 @@ mod tenants;
 
 use frontline_platform::http::ModuleError;
 use frontline_platform::{ApiError, ApiResult, Platform};
-use poem::Request;
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Tags};
-use serde_json::{json, Value};
 
-use crate::access::{self, Caller};
+use crate::access::Caller;
 use crate::model::{ChatbotEnvelope, Envelope};
 pub(crate) use frontline_platform::body::JsonBody;
 
@@ -49,13 +48,6 @@ pub enum ApiTags {
     Extensions,
 }
 
-/// A `201 Created` response.
-#[derive(ApiResponse)]
-pub enum Created {
-    #[oai(status = 201)]
-    Ok(Json<Value>),
-}
-
 /// The chatbot's route groups (webhooks are mounted beside them).
 pub fn api(
     platform: &Platform,
@@ -78,24 +70,6 @@ pub fn api(
         KnowledgeApi { platform: p() },
         SubscriptionsApi { platform: p() },
     )
-}
-
-pub fn ok(v: Value) -> Json<Value> {
-    Json(json!({"status": "success", "data": v}))
-}
-
-/// Platform admins and `chatbot:admin` only.
-pub(crate) async fn internal(
-    platform: &Platform,
-    req: &Request,
-) -> ApiResult<frontline_platform::auth::Principal> {
-    let p = access::principal(platform, req).await?;
-    if !access::is_platform_admin(&p) {
-        return Err(ApiError::forbidden(
-            "This action needs the chatbot platform admin role",
-        ));
-    }
-    Ok(p)
 }
 
 /// A `201 Created` response with a typed `data`.

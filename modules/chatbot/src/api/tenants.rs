@@ -2,13 +2,12 @@
 
 use frontline_platform::http::RequestMeta;
 use frontline_platform::Platform;
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
-use crate::access::{authorize, Op};
 use crate::model::*;
 use crate::service::pagination;
 use crate::service::tenants;
@@ -24,11 +23,6 @@ fn data<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON>(v: 
 }
 
 impl TenantsApi {
-    /// The caller, who must be an admin of tenant `id`.
-    async fn tenant_admin(&self, req: &Request, id: &str, op: Op) -> ApiResult<Caller> {
-        authorize(&self.platform, req, Some(id), op).await
-    }
-
     fn page(&self, page: Option<u32>, limit: Option<u32>) -> ApiResult<(u32, u32)> {
         pagination(page, limit, self.platform.settings.max_page_size.min(100))
     }
@@ -41,12 +35,11 @@ impl TenantsApi {
     #[oai(path = "/tenants", method = "get", tag = "ApiTags::Tenants")]
     async fn list_tenants(
         &self,
-        req: &Request,
+        _admin: PlatformAdmin,
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
         status: Query<Option<String>>,
     ) -> Result<Data<TenantList>> {
-        internal(&self.platform, req).await?;
         let (page, limit) = self.page(page.0, limit.0)?;
         let status = status.0;
         let list = self
@@ -65,11 +58,11 @@ impl TenantsApi {
     #[oai(path = "/tenants", method = "post", tag = "ApiTags::Tenants")]
     async fn create_tenant(
         &self,
-        req: &Request,
+        admin: PlatformAdmin,
         meta: RequestMeta,
         body: JsonBody<CreateTenantRequest>,
     ) -> Result<CreatedResponse<TenantCreated>> {
-        let admin = internal(&self.platform, req).await?;
+        let admin = admin.0;
         let body = body.0;
         let errs = tenants::create_errors(self.platform.outbound.policy(), &body);
         if !errs.is_empty() {
@@ -86,8 +79,12 @@ impl TenantsApi {
 
     /// Tenant details (tenant admins).
     #[oai(path = "/tenants/:id", method = "get", tag = "ApiTags::Tenants")]
-    async fn get_tenant(&self, req: &Request, id: Path<String>) -> Result<Data<Tenant>> {
-        let who = self.tenant_admin(req, &id.0, Op::TenantRead).await?;
+    async fn get_tenant(
+        &self,
+        who: TenantAdmin<ops::TenantRead>,
+        #[oai(name = "id")] _id: Path<String>,
+    ) -> Result<Data<Tenant>> {
+        let who = who.0;
         let t = self
             .platform
             .db
@@ -102,12 +99,12 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id", method = "put", tag = "ApiTags::Tenants")]
     async fn update_tenant(
         &self,
-        req: &Request,
+        who: TenantAdmin<ops::TenantUpdate>,
         meta: RequestMeta,
-        id: Path<String>,
+        #[oai(name = "id")] _id: Path<String>,
         body: JsonBody<UpdateTenantRequest>,
     ) -> Result<Data<Tenant>> {
-        let who = self.tenant_admin(req, &id.0, Op::TenantUpdate).await?;
+        let who = who.0;
         let body = body.0;
         tenants::check_update(&who, &body)?;
         let t = self
@@ -122,11 +119,11 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id", method = "delete", tag = "ApiTags::Tenants")]
     async fn delete_tenant(
         &self,
-        req: &Request,
+        admin: PlatformAdmin,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Data<TenantDeleted>> {
-        let admin = internal(&self.platform, req).await?;
+        let admin = admin.0;
         let id = id.0;
         let who = Caller::platform_admin(&id, admin);
         let d = self
@@ -141,12 +138,12 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/users", method = "get", tag = "ApiTags::Tenants")]
     async fn list_users(
         &self,
-        req: &Request,
-        id: Path<String>,
+        who: TenantAdmin<ops::UserList>,
+        #[oai(name = "id")] _id: Path<String>,
         page: Query<Option<u32>>,
         limit: Query<Option<u32>>,
     ) -> Result<Data<TenantUserList>> {
-        let who = self.tenant_admin(req, &id.0, Op::UserList).await?;
+        let who = who.0;
         let (page, limit) = self.page(page.0, limit.0)?;
         let list = self
             .platform
@@ -162,12 +159,12 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/users", method = "post", tag = "ApiTags::Tenants")]
     async fn add_user(
         &self,
-        req: &Request,
+        who: TenantAdmin<ops::UserAdd>,
         meta: RequestMeta,
-        id: Path<String>,
+        #[oai(name = "id")] _id: Path<String>,
         body: JsonBody<InviteUserRequest>,
     ) -> Result<CreatedResponse<TenantUser>> {
-        let who = self.tenant_admin(req, &id.0, Op::UserAdd).await?;
+        let who = who.0;
         let body = body.0;
         let platform = self.platform.clone();
         let user = self
@@ -182,10 +179,10 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/config", method = "get", tag = "ApiTags::Tenants")]
     async fn get_config(
         &self,
-        req: &Request,
-        id: Path<String>,
+        who: TenantAdmin<ops::ConfigRead>,
+        #[oai(name = "id")] _id: Path<String>,
     ) -> Result<Data<TenantConfiguration>> {
-        let who = self.tenant_admin(req, &id.0, Op::ConfigRead).await?;
+        let who = who.0;
         let cfg = self
             .platform
             .db
@@ -205,12 +202,12 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/config", method = "put", tag = "ApiTags::Tenants")]
     async fn put_config(
         &self,
-        req: &Request,
+        who: TenantAdmin<ops::ConfigUpdate>,
         meta: RequestMeta,
-        id: Path<String>,
+        #[oai(name = "id")] _id: Path<String>,
         body: JsonBody<UpdateConfigurationRequest>,
     ) -> Result<Data<ConfigurationUpdate>> {
-        let who = self.tenant_admin(req, &id.0, Op::ConfigUpdate).await?;
+        let who = who.0;
         let body = body.0;
         let errs =
             tenants::configuration_errors(self.platform.outbound.policy(), &body.configuration);
@@ -233,8 +230,12 @@ impl TenantsApi {
         method = "get",
         tag = "ApiTags::Tenants"
     )]
-    async fn billing(&self, req: &Request, id: Path<String>) -> Result<Data<BillingInfo>> {
-        let who = self.tenant_admin(req, &id.0, Op::BillingRead).await?;
+    async fn billing(
+        &self,
+        who: TenantAdmin<ops::BillingRead>,
+        #[oai(name = "id")] _id: Path<String>,
+    ) -> Result<Data<BillingInfo>> {
+        let who = who.0;
         let bill = self
             .platform
             .db
@@ -248,11 +249,11 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/usage", method = "get", tag = "ApiTags::Tenants")]
     async fn usage(
         &self,
-        req: &Request,
-        id: Path<String>,
+        who: TenantAdmin<ops::UsageRead>,
+        #[oai(name = "id")] _id: Path<String>,
         period: Query<Option<String>>,
     ) -> Result<Data<UsageReport>> {
-        let who = self.tenant_admin(req, &id.0, Op::UsageRead).await?;
+        let who = who.0;
         let period = period.0;
         let report = self
             .platform

@@ -94,3 +94,16 @@ pub use chat::*;
 pub use conversations::*;
 pub use sessions::*;
 pub use webhooks::*;
+
+/// A session found by its token (`store::session_by_token`).
+#[derive(Clone, Debug)]
+pub struct SessionTokenRow {
+    pub session_id: String,
+    pub tenant_id: String,
+    pub user_id: String,
+    pub channel: String,
+    pub status: String,
+    pub expires_at: String,
+    pub persist_context: bool,
+    pub tenant_status: String,
+}

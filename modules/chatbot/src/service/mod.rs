@@ -6,6 +6,7 @@ use crate::store::*;
 use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::http::RequestMeta;
 
+pub mod callers;
 pub mod chat;
 pub mod conversations;
 pub mod export;
