@@ -20,6 +20,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 use crate::access::{self, Caller};
+use crate::api::auth::tenant_in_path as path_tenant;
 use crate::model::ChatbotEnvelope;
 
 /// The flat limit of requests not made for a tenant (per user or IP).
@@ -66,13 +67,6 @@ pub fn flat_classifier() -> Classifier {
 pub struct TenantLimits<E> {
     pub inner: E,
     pub platform: Platform,
-}
-
-/// The tenant named in a `/tenants/{id}` path.
-fn path_tenant(req: &Request) -> Option<String> {
-    let mut parts = req.uri().path().split('/');
-    parts.find(|p| *p == "tenants")?;
-    parts.next().filter(|p| !p.is_empty()).map(str::to_string)
 }
 
 /// The tenant a request is made for, when its credentials are a tenant's

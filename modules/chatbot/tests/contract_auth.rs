@@ -245,6 +245,16 @@ async fn api_keys_and_members_reach_their_tenant_as_declared() {
         .send()
         .await;
     r.assert_status(StatusCode::UNAUTHORIZED);
+    // Tenant routes take the tenant from the path.
+    let r = app
+        .call(
+            "GET",
+            &format!("{B}/tenants/{tenant_id}/billing"),
+            Some(&app.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // The platform admin names the tenant in X-Tenant-ID; without it, 400.
     let r = app
         .client

@@ -121,6 +121,14 @@ pub async fn caller(
     Ok(callers::resolve(platform(req)?, cred, path_tenant, header_tenant).await?)
 }
 
+/// The tenant named in a `/tenants/{id}` path (poem-openapi names path
+/// variables by position, so the tenant is read from the path itself).
+pub fn tenant_in_path(req: &Request) -> Option<String> {
+    let mut parts = req.uri().path().split('/');
+    parts.find(|p| *p == "tenants")?;
+    parts.next().filter(|p| !p.is_empty()).map(str::to_string)
+}
+
 fn header<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
     req.headers()
         .get(name)
@@ -270,8 +278,8 @@ impl<'a, O: Operation> ApiExtractor<'a> for TenantAdmin<O> {
         _body: &mut RequestBody,
         _opts: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
-        let path = req.raw_path_param("id");
-        let who = caller(req, path, header(req, "x-tenant-id")).await?;
+        let path = tenant_in_path(req);
+        let who = caller(req, path.as_deref(), header(req, "x-tenant-id")).await?;
         who.require(O::OP)?;
         Ok(TenantAdmin(who, PhantomData))
     }

@@ -10,8 +10,8 @@ use super::auth::*;
 use super::*;
 use crate::model::{
     CloseRequest, CloseResult, ConversationAnalytics, ConversationDetails, ConversationList,
-    ConversationSummary, ExportRequest, ExportResult, ReopenResult, TransferRequest,
-    TransferResult,
+    ConversationSort, ConversationStatus, ConversationSummary, ExportRequest, ExportResult,
+    ReopenResult, SortOrder, TransferRequest, TransferResult,
 };
 use crate::service::conversations;
 use crate::service::*;
@@ -37,16 +37,16 @@ impl ConversationsApi {
     async fn list_conversations(
         &self,
         #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationList>,
-        status: Query<Option<String>>,
+        status: Query<Option<ConversationStatus>>,
         channel: Query<Option<String>>,
         user_id: Query<Option<String>>,
         date_from: Query<Option<String>>,
         date_to: Query<Option<String>>,
         search: Query<Option<String>>,
-        sort: Query<Option<String>>,
-        order: Query<Option<String>>,
-        page: Query<Option<u32>>,
-        limit: Query<Option<u32>>,
+        sort: Query<Option<ConversationSort>>,
+        order: Query<Option<SortOrder>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ConversationList>>> {
         let who = who.0;
         let (page, limit) = pagination(
@@ -54,16 +54,10 @@ impl ConversationsApi {
             limit.0,
             self.platform.settings.max_page_size.min(100),
         )?;
-        let order = conversations::list_order(sort.0.as_deref(), order.0.as_deref())?;
-        if let Some(s) = status.0.as_deref() {
-            if !["active", "transferred", "closed"].contains(&s) {
-                return Err(ApiError::invalid(
-                    "status",
-                    "status must be active, transferred or closed",
-                )
-                .into());
-            }
-        }
+        let order = conversations::list_order(
+            sort.0.map(ConversationSort::as_str),
+            order.0.map(SortOrder::as_str),
+        )?;
         for (name, d) in [("date_from", &date_from.0), ("date_to", &date_to.0)] {
             if let Some(d) = d {
                 if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
@@ -75,7 +69,7 @@ impl ConversationsApi {
             frontline_platform::search::check_substring("search", text)?;
         }
         let f = conversations::ListFilter {
-            status: status.0,
+            status: status.0.map(|s| s.as_str().to_string()),
             channel: channel.0,
             user_id: user_id.0,
             date_from: date_from.0,
@@ -102,7 +96,9 @@ impl ConversationsApi {
         #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationRead>,
         id: Path<String>,
         include_messages: Query<Option<bool>>,
-        message_limit: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] message_limit: Query<
+            Option<u32>,
+        >,
     ) -> Result<Json<Envelope<ConversationDetails>>> {
         let who = who.0;
         let include = include_messages.0.unwrap_or(true);

@@ -43,7 +43,7 @@ impl HealthApi {
     async fn health_metrics(
         &self,
         _admin: PlatformAdmin,
-        timeframe: Query<Option<String>>,
+        timeframe: Query<Option<MetricsTimeframe>>,
     ) -> Result<Json<MetricsReport>> {
         Ok(Json(health::metrics(&self.platform, timeframe.0).await?))
     }

@@ -57,8 +57,8 @@ impl KnowledgeApi {
         &self,
         #[oai(name = "X-Tenant-ID")] who: Member<ops::KnowledgeList>,
         q: Query<Option<String>>,
-        page: Query<Option<u32>>,
-        limit: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ArticleList>>> {
         let who = who.0;
         let (page, limit) = pagination(

@@ -36,16 +36,16 @@ impl TenantsApi {
     async fn list_tenants(
         &self,
         _admin: PlatformAdmin,
-        page: Query<Option<u32>>,
-        limit: Query<Option<u32>>,
-        status: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
+        status: Query<Option<TenantStatusFilter>>,
     ) -> Result<Data<TenantList>> {
         let (page, limit) = self.page(page.0, limit.0)?;
-        let status = status.0;
+        let status = status.0.map(TenantStatusFilter::as_str);
         let list = self
             .platform
             .db
-            .read(move |c| tenants::list(c, status.as_deref(), page, limit))
+            .read(move |c| tenants::list(c, status, page, limit))
             .await?;
         Ok(data(list))
     }
@@ -140,8 +140,8 @@ impl TenantsApi {
         &self,
         who: TenantAdmin<ops::UserList>,
         #[oai(name = "id")] _id: Path<String>,
-        page: Query<Option<u32>>,
-        limit: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
     ) -> Result<Data<TenantUserList>> {
         let who = who.0;
         let (page, limit) = self.page(page.0, limit.0)?;
@@ -251,14 +251,13 @@ impl TenantsApi {
         &self,
         who: TenantAdmin<ops::UsageRead>,
         #[oai(name = "id")] _id: Path<String>,
-        period: Query<Option<String>>,
+        #[oai(name = "period")] _period: Query<Option<UsagePeriod>>,
     ) -> Result<Data<UsageReport>> {
         let who = who.0;
-        let period = period.0;
         let report = self
             .platform
             .db
-            .read(move |c| tenants::usage(c, &who, period.as_deref()))
+            .read(move |c| tenants::usage(c, &who))
             .await?;
         Ok(data(report))
     }

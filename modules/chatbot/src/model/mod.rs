@@ -107,3 +107,5 @@ pub struct SessionTokenRow {
     pub persist_context: bool,
     pub tenant_status: String,
 }
+mod query;
+pub use query::*;

@@ -651,9 +651,6 @@ pub(crate) fn billing(c: &Connection, who: &Caller) -> ApiResult<BillingInfo> {
 }
 
 /// Usage of the current month (`period` may only be `current_month`).
-pub(crate) fn usage(c: &Connection, who: &Caller, period: Option<&str>) -> ApiResult<UsageReport> {
-    if period.is_some_and(|p| p != "current_month") {
-        return Err(ApiError::invalid("period", "period must be current_month"));
-    }
+pub(crate) fn usage(c: &Connection, who: &Caller) -> ApiResult<UsageReport> {
     usage_report(c, &who.tenant_id)
 }
