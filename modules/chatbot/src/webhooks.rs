@@ -664,9 +664,7 @@ impl WebhookApi {
         }
         self.admit(&tenant, &status, "teams").await?;
         let a = body.parse()?;
-        let (Some(id), Some(from), Some(text)) = (a.id, a.from.and_then(|f| f.id), a.text) else {
-            return Err(malformed("id, from.id and text are required").into());
-        };
+        let (id, from, text) = (a.id, a.from.id, a.text);
         let r = self
             .ingest(
                 tenant,

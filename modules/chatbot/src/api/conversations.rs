@@ -45,7 +45,9 @@ impl ConversationsApi {
         search: Query<Option<String>>,
         sort: Query<Option<ConversationSort>>,
         order: Query<Option<SortOrder>>,
-        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))] page: Query<
+            Option<u32>,
+        >,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ConversationList>>> {
         let who = who.0;

@@ -57,7 +57,9 @@ impl KnowledgeApi {
         &self,
         #[oai(name = "X-Tenant-ID")] who: Member<ops::KnowledgeList>,
         q: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))] page: Query<
+            Option<u32>,
+        >,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ArticleList>>> {
         let who = who.0;

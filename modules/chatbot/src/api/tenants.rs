@@ -36,7 +36,9 @@ impl TenantsApi {
     async fn list_tenants(
         &self,
         _admin: PlatformAdmin,
-        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))] page: Query<
+            Option<u32>,
+        >,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
         status: Query<Option<TenantStatusFilter>>,
     ) -> Result<Data<TenantList>> {
@@ -140,7 +142,9 @@ impl TenantsApi {
         &self,
         who: TenantAdmin<ops::UserList>,
         #[oai(name = "id")] _id: Path<String>,
-        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))] page: Query<
+            Option<u32>,
+        >,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
     ) -> Result<Data<TenantUserList>> {
         let who = who.0;

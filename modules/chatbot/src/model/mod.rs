@@ -109,3 +109,5 @@ pub struct SessionTokenRow {
 }
 mod query;
 pub use query::*;
+mod text;
+pub use text::*;

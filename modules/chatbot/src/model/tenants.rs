@@ -1,6 +1,7 @@
 //! Tenants, their users, configuration, usage and billing: the document's
 //! types, snake_case.
 
+use super::{Email, Name200};
 use std::collections::BTreeMap;
 
 use poem_openapi::types::{ParseFromJSON, ToJSON};
@@ -53,7 +54,7 @@ impl AdminPagination {
 #[derive(Object, Debug, Clone)]
 pub struct TenantAdminUser {
     /// E-mail address of the owner.
-    pub email: String,
+    pub email: Email,
     /// Given name.
     pub first_name: Option<String>,
     /// Family name.
@@ -393,7 +394,7 @@ pub struct TenantFeatures {
 #[derive(Object, Debug, Clone)]
 pub struct CreateTenantRequest {
     /// Tenant name, 1-200 characters.
-    pub name: String,
+    pub name: Name200,
     /// The tenant's domain (unique among tenants).
     pub domain: Option<String>,
     /// `free`, `starter` (default), `professional` or `enterprise`.
@@ -426,7 +427,7 @@ pub struct UpdateTenantRequest {
 #[derive(Object, Debug, Clone)]
 pub struct InviteUserRequest {
     /// The user's e-mail address.
-    pub email: String,
+    pub email: Email,
     /// Given name.
     pub first_name: Option<String>,
     /// Family name.
@@ -645,7 +646,7 @@ pub struct ConfigurationUpdate {
     /// Changed settings that are stored but have no effect, with why in
     /// `not_in_effect_reason` (e.g. `ai_models.temperature` while no provider
     /// with a `base_url` comes before `rule_based`).
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(default, skip_serializing_if_is_empty)]
     pub not_in_effect: Vec<String>,
     /// Why the settings of `not_in_effect` have no effect.
     #[oai(skip_serializing_if_is_none)]

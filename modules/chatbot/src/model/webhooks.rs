@@ -190,7 +190,7 @@ pub struct SlackEventCallback {
 #[derive(Object, Clone, Debug, Default)]
 pub struct TeamsAccount {
     /// The account or conversation id.
-    pub id: Option<String>,
+    pub id: String,
     /// Display name.
     pub name: Option<String>,
 }
@@ -201,16 +201,17 @@ pub struct TeamsActivity {
     /// `message`.
     #[oai(rename = "type")]
     pub activity_type: Option<String>,
-    /// Activity id; replays of the same id are ignored. Required.
-    pub id: Option<String>,
-    /// Required.
-    pub text: Option<String>,
-    /// `from.id` is required.
-    pub from: Option<TeamsAccount>,
+    /// Activity id; replays of the same id are ignored.
+    pub id: String,
+    /// The message text.
+    pub text: String,
+    /// The sender.
+    pub from: TeamsAccount,
     /// The Teams conversation.
     pub conversation: Option<TeamsAccount>,
-    /// The bot the activity is for (routes it to its tenant).
-    pub recipient: Option<TeamsAccount>,
+    /// The bot the activity is for (routes it to its tenant unless
+    /// `X-Tenant-ID` names the tenant).
+    pub recipient: TeamsAccount,
 }
 
 /// A Telegram user or chat.

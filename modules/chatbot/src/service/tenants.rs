@@ -259,7 +259,7 @@ pub(crate) fn create(
     )?;
     super::routing::save_routes(tx, &id, &config)?;
     let owner_req = InviteUserRequest {
-        email: req.admin_user.email.clone(),
+        email: req.admin_user.email.clone().into(),
         first_name: req.admin_user.first_name.clone(),
         last_name: req.admin_user.last_name.clone(),
         role: Some("owner".into()),
