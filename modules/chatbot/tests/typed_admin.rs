@@ -361,13 +361,27 @@ async fn thresholds_temperatures_and_tokens_are_checked_field_by_field() {
         fields(&b),
         [
             "configuration.ai_models.max_tokens",
-            "configuration.ai_models.providers.p.base_url",
             "configuration.ai_models.providers.p.max_tokens",
             "configuration.ai_models.providers.p.temperature",
             "configuration.ai_models.temperature",
             "configuration.chatbot.confidence_threshold",
             "configuration.chatbot.knowledge_threshold",
             "configuration.chatbot.max_fallbacks",
+        ]
+    );
+    // The ranges are in the document's schema and checked first; the rules
+    // beyond the schema (a provider's base_url) next, field by field too.
+    let r = put(json!({
+        "chatbot": {"confidence_threshold": 0.5},
+        "ai_models": {"providers": {"p": {"base_url": "ftp://x"}, "q": {"base_url": "gopher://y"}}}
+    }))
+    .await;
+    r.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(
+        fields(&body(r).await),
+        [
+            "configuration.ai_models.providers.p.base_url",
+            "configuration.ai_models.providers.q.base_url",
         ]
     );
     // The edges are allowed and stored.
@@ -559,7 +573,8 @@ async fn the_documented_tenant_example_round_trips_through_the_types() {
     assert_eq!(items[1]["quantity"], 0);
     assert_eq!(b["data"]["total_cents"], 99_900);
 
-    // Several semantic errors at once: plan, e-mail, threshold, limits.
+    // Several errors at once: plan, threshold, limits (the schema's), then
+    // the e-mail (beyond the schema) with the other rules of the service.
     let r = app
         .client
         .post(format!("{B}/tenants"))
@@ -572,12 +587,20 @@ async fn the_documented_tenant_example_round_trips_through_the_types() {
     assert_eq!(
         fields(&body(r).await),
         [
-            "admin_user.email",
             "configuration.chatbot.confidence_threshold",
             "features.users_limit",
             "plan"
         ]
     );
+    let r = app
+        .client
+        .post(format!("{B}/tenants"))
+        .header("Authorization", admin.as_str())
+        .body_json(&json!({"name": "X", "domain": " ", "admin_user": {"email": "nope"}}))
+        .send()
+        .await;
+    r.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(fields(&body(r).await), ["admin_user.email", "domain"]);
 
     // Update: features merge, the response is the typed tenant.
     let r = app

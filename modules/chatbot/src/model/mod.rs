@@ -107,7 +107,7 @@ pub struct SessionTokenRow {
     pub persist_context: bool,
     pub tenant_status: String,
 }
-mod query;
-pub use query::*;
+mod values;
+pub use values::*;
 mod text;
 pub use text::*;

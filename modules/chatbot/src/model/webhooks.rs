@@ -190,6 +190,7 @@ pub struct SlackEventCallback {
 #[derive(Object, Clone, Debug, Default)]
 pub struct TeamsAccount {
     /// The account or conversation id.
+    #[oai(validator(min_length = 1))]
     pub id: String,
     /// Display name.
     pub name: Option<String>,

@@ -210,7 +210,7 @@ pub(crate) fn member_errors(req: &InviteUserRequest, default_role: &str) -> Vec<
     if !valid_email(req.email.trim()) {
         errs.push(FieldError::new("email", "Invalid email format"));
     }
-    let role = req.role.as_deref().unwrap_or(default_role);
+    let role = req.role.map_or(default_role, |r| r.as_str());
     if !MEMBER_ROLES.contains(&role) {
         errs.push(FieldError::new(
             "role",
@@ -242,7 +242,7 @@ pub(crate) fn add_member(
         return Err(ApiError::validation(errs));
     }
     let email = req.email.trim().to_lowercase();
-    let role = req.role.as_deref().unwrap_or(default_role);
+    let role = req.role.map_or(default_role, |r| r.as_str());
     if member_exists(tx, tenant, &email)? {
         return Err(
             ApiError::conflict("This user is already a member of the tenant")

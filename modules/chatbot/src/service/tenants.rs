@@ -133,7 +133,7 @@ pub(crate) fn create_errors(policy: &OutboundPolicy, req: &CreateTenantRequest) 
             errs.push(FieldError::new("domain", "domain must be a host name"));
         }
     }
-    plan_error(req.plan.as_deref().unwrap_or("starter"), &mut errs);
+    plan_error(req.plan.map_or("starter", Plan::as_str), &mut errs);
     if !valid_email(req.admin_user.email.trim()) {
         errs.push(FieldError::new("admin_user.email", "Invalid email format"));
     }
@@ -239,7 +239,7 @@ pub(crate) fn create(
     }
     let id = new_id("tenant");
     let name = req.name.trim().to_string();
-    let plan = req.plan.clone().unwrap_or_else(|| "starter".into());
+    let plan = req.plan.map_or("starter", Plan::as_str).to_string();
     let mut config = initial_config(req.configuration.as_ref());
     let incoming_token = add_incoming_integration(&mut config);
     crate::provider::seal_keys(&mut config, &crate::provider::key_box(platform))?;
@@ -259,10 +259,10 @@ pub(crate) fn create(
     )?;
     super::routing::save_routes(tx, &id, &config)?;
     let owner_req = InviteUserRequest {
-        email: req.admin_user.email.clone().into(),
+        email: req.admin_user.email.clone(),
         first_name: req.admin_user.first_name.clone(),
         last_name: req.admin_user.last_name.clone(),
-        role: Some("owner".into()),
+        role: Some(MemberRole::Owner),
         permissions: None,
         send_invitation: Some(false),
         invitation_message: None,
@@ -336,16 +336,8 @@ pub(crate) fn check_update(who: &Caller, req: &UpdateTenantRequest) -> ApiResult
         ));
     }
     let mut errs = vec![];
-    if let Some(p) = &req.plan {
-        plan_error(p, &mut errs);
-    }
-    if let Some(s) = &req.status {
-        if !["active", "suspended"].contains(&s.as_str()) {
-            errs.push(FieldError::new(
-                "status",
-                "status must be active or suspended",
-            ));
-        }
+    if let Some(p) = req.plan {
+        plan_error(p.as_str(), &mut errs);
     }
     if req.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         errs.push(FieldError::new("name", "name must be a non-empty string"));
@@ -379,8 +371,8 @@ pub(crate) fn update(
         &who.tenant_id,
         req.name.as_deref().map(str::trim),
         req.domain.as_deref(),
-        req.plan.as_deref(),
-        req.status.as_deref(),
+        req.plan.map(Plan::as_str),
+        req.status.map(TenantStatus::as_str),
         &features,
         &now_iso(),
     )?;
@@ -436,7 +428,7 @@ pub(crate) fn add_user(
     meta: &RequestMeta,
     req: &InviteUserRequest,
 ) -> ApiResult<TenantUser> {
-    if req.role.as_deref() == Some("owner") && who.role != "owner" && who.role != "platform_admin" {
+    if req.role == Some(MemberRole::Owner) && who.role != "owner" && who.role != "platform_admin" {
         return Err(ApiError::forbidden("Only owners add owners"));
     }
     let errs = member_errors(req, "viewer");

@@ -1,4 +1,4 @@
-//! The fixed value sets of query parameters.
+//! The fixed value sets of the document: query parameters and body fields.
 
 use poem_openapi::Enum;
 
@@ -114,6 +114,69 @@ impl MetricsTimeframe {
             Self::OneHour => "1h",
             Self::OneDay => "24h",
             Self::SevenDays => "7d",
+        }
+    }
+}
+
+/// A tenant's plan.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum Plan {
+    Free,
+    Starter,
+    Professional,
+    Enterprise,
+}
+
+impl Plan {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Starter => "starter",
+            Self::Professional => "professional",
+            Self::Enterprise => "enterprise",
+        }
+    }
+}
+
+/// A tenant status a platform admin may set.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum TenantStatus {
+    Active,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+        }
+    }
+}
+
+/// A member's role in a tenant.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum MemberRole {
+    Owner,
+    Admin,
+    Developer,
+    Agent,
+    Analyst,
+    Viewer,
+}
+
+impl MemberRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::Developer => "developer",
+            Self::Agent => "agent",
+            Self::Analyst => "analyst",
+            Self::Viewer => "viewer",
         }
     }
 }
