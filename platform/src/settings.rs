@@ -25,6 +25,16 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are
     /// believed (IPs or CIDR ranges); none by default.
     pub trusted_proxies: Vec<crate::http::ProxyNet>,
+    /// Serve HTTPS with this certificate chain and key (PEM files, re-read
+    /// on SIGHUP); plain HTTP when unset.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files HTTPS is served with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl Settings {
@@ -42,6 +52,7 @@ impl Settings {
             max_page_size: 100,
             outbound: crate::outbound::OutboundPolicy::default(),
             trusted_proxies: Vec::new(),
+            tls: None,
         }
     }
 
