@@ -1,7 +1,7 @@
 //! SQL of the chatbot module: loading rows and rendering them as the document prints them.
 
 use crate::access;
-use crate::service::*;
+use crate::model::{deep_merge, message_content, minutes_between, parse_json};
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};

@@ -111,3 +111,5 @@ mod values;
 pub use values::*;
 mod text;
 pub use text::*;
+mod shared;
+pub use shared::*;

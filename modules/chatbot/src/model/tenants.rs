@@ -1,7 +1,7 @@
 //! Tenants, their users, configuration, usage and billing: the document's
 //! types, snake_case.
 
-use super::{Email, MemberRole, Name200, Plan, TenantStatus};
+use super::{Channel, Email, MemberRole, Name200, Permission, Plan, TenantStatus};
 use std::collections::BTreeMap;
 
 use poem_openapi::types::{ParseFromJSON, ToJSON};
@@ -385,7 +385,7 @@ pub struct NewTenantConfiguration {
 #[oai(skip_serializing_if_is_none)]
 pub struct TenantFeatures {
     /// Channels the tenant may use.
-    pub channels: Option<Vec<String>>,
+    pub channels: Option<Vec<Channel>>,
     /// Most integrations.
     #[oai(validator(minimum(value = "1")))]
     pub integrations_limit: Option<i64>,
@@ -454,7 +454,7 @@ pub struct InviteUserRequest {
     /// `integrations:read`, `integrations:write`. Given, these are exactly the
     /// member's permissions; omitted, the role's defaults apply (owners and
     /// admins always have all of them and the tenant admin routes).
-    pub permissions: Option<Vec<String>>,
+    pub permissions: Option<Vec<Permission>>,
     /// Send an invitation valid for 7 days (default `true`); otherwise the
     /// member is active at once.
     pub send_invitation: Option<bool>,

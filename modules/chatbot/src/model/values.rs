@@ -180,3 +180,76 @@ impl MemberRole {
         }
     }
 }
+
+/// A permission a member may be granted.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    #[oai(rename = "conversations:read")]
+    ConversationsRead,
+    #[oai(rename = "conversations:write")]
+    ConversationsWrite,
+    #[oai(rename = "conversations:export")]
+    ConversationsExport,
+    #[oai(rename = "sessions:read")]
+    SessionsRead,
+    #[oai(rename = "sessions:write")]
+    SessionsWrite,
+    #[oai(rename = "analytics:read")]
+    AnalyticsRead,
+    #[oai(rename = "knowledge:read")]
+    KnowledgeRead,
+    #[oai(rename = "knowledge:write")]
+    KnowledgeWrite,
+    #[oai(rename = "integrations:read")]
+    IntegrationsRead,
+    #[oai(rename = "integrations:write")]
+    IntegrationsWrite,
+}
+
+impl Permission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConversationsRead => "conversations:read",
+            Self::ConversationsWrite => "conversations:write",
+            Self::ConversationsExport => "conversations:export",
+            Self::SessionsRead => "sessions:read",
+            Self::SessionsWrite => "sessions:write",
+            Self::AnalyticsRead => "analytics:read",
+            Self::KnowledgeRead => "knowledge:read",
+            Self::KnowledgeWrite => "knowledge:write",
+            Self::IntegrationsRead => "integrations:read",
+            Self::IntegrationsWrite => "integrations:write",
+        }
+    }
+}
+
+/// A channel a tenant may use.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum Channel {
+    Web,
+    Whatsapp,
+    Messenger,
+    Slack,
+    Teams,
+    Telegram,
+    Sms,
+    Api,
+    Generic,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Whatsapp => "whatsapp",
+            Self::Messenger => "messenger",
+            Self::Slack => "slack",
+            Self::Teams => "teams",
+            Self::Telegram => "telegram",
+            Self::Sms => "sms",
+            Self::Api => "api",
+            Self::Generic => "generic",
+        }
+    }
+}

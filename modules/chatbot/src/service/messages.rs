@@ -9,8 +9,7 @@ use serde_json::{json, Value};
 use super::*;
 use crate::engine;
 use crate::model::{
-    BotResponse, ChatMessageResponse, ConversationState, InboundContent, KnowledgeSource,
-    MediaAttachment, MessageContent, ProcessingMetadata, QuickReply, SendMessageRequest,
+    ChatMessageResponse, ConversationState, InboundContent, ProcessingMetadata, SendMessageRequest,
 };
 use crate::provider::ProviderReply;
 
@@ -437,69 +436,6 @@ fn inbound_json(c: &InboundContent, ctype: &str) -> Value {
         v["media"] = mv;
     }
     v
-}
-
-/// Quick replies from stored JSON: `{title, payload}` objects (a bare string
-/// is both title and payload); anything else is skipped.
-pub(crate) fn quick_replies(v: &Value) -> Vec<QuickReply> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|q| match q {
-            Value::String(s) => Some(QuickReply {
-                title: s.clone(),
-                payload: s.clone(),
-            }),
-            Value::Object(_) => {
-                let title = str_of(q, "title").or_else(|| str_of(q, "payload"))?;
-                let payload = str_of(q, "payload").unwrap_or_else(|| title.clone());
-                Some(QuickReply { title, payload })
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-fn source_of(v: &Value) -> Option<KnowledgeSource> {
-    Some(KnowledgeSource {
-        article_id: str_of(v.get("source")?, "article_id")?,
-        title: str_of(v.get("source")?, "title").unwrap_or_default(),
-    })
-}
-
-/// A stored bot reply's content as the send response prints it.
-pub(crate) fn bot_response(v: &Value) -> BotResponse {
-    BotResponse {
-        content_type: str_of(v, "type").unwrap_or_else(|| "text".into()),
-        text: str_of(v, "text").unwrap_or_default(),
-        quick_replies: quick_replies(&v["quick_replies"]),
-        source: source_of(v),
-    }
-}
-
-/// A stored message's content (either direction).
-pub(crate) fn message_content(v: &Value) -> MessageContent {
-    let media = v
-        .get("media")
-        .filter(|m| m.is_object())
-        .map(|m| MediaAttachment {
-            url: str_of(m, "url"),
-            media_type: str_of(m, "type"),
-            size_bytes: m.get("size_bytes").and_then(Value::as_i64),
-            alt_text: str_of(m, "alt_text"),
-        });
-    MessageContent {
-        content_type: str_of(v, "type").unwrap_or_else(|| "text".into()),
-        text: str_of(v, "text"),
-        language: str_of(v, "language"),
-        media,
-        payload: str_of(v, "payload"),
-        quick_replies: v
-            .get("quick_replies")
-            .filter(|q| q.is_array())
-            .map(quick_replies),
-        source: source_of(v),
-    }
 }
 
 /// Asks what may help answer one inbound message, outside any write

@@ -99,14 +99,6 @@ fn feature_errors(f: &TenantFeatures, errs: &mut Vec<FieldError>) {
             ));
         }
     }
-    for (i, c) in f.channels.iter().flatten().enumerate() {
-        if !CHANNELS.contains(&c.as_str()) {
-            errs.push(FieldError::new(
-                format!("features.channels[{i}]"),
-                format!("channels are {}", CHANNELS.join(", ")),
-            ));
-        }
-    }
 }
 
 fn plan_error(plan: &str, errs: &mut Vec<FieldError>) {
