@@ -234,6 +234,15 @@ pub const fn allowed_with_session_token(op: Op) -> bool {
 }
 
 impl Caller {
+    /// The write context of a change this caller makes in transaction `tx`.
+    pub fn writing<'a>(
+        &'a self,
+        tx: &'a rusqlite::Connection,
+        meta: &'a frontline_platform::http::RequestMeta,
+    ) -> frontline_platform::write::WriteCtx<'a> {
+        frontline_platform::write::WriteCtx::new(tx, self.principal.as_ref(), meta)
+    }
+
     /// A platform admin acting on `tenant`.
     pub fn platform_admin(tenant: &str, principal: Principal) -> Caller {
         Caller {

@@ -136,7 +136,7 @@ impl ConversationsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| conversations::transfer(tx, &who, &meta, &id, &body))
+            .write(move |tx| conversations::transfer(&who.writing(tx, &meta), &who, &id, &body))
             .await?;
         Ok(success(data))
     }
@@ -163,7 +163,7 @@ impl ConversationsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| conversations::close(tx, &who, &meta, &id, &reason))
+            .write(move |tx| conversations::close(&who.writing(tx, &meta), &who, &id, &reason))
             .await?;
         Ok(success(data))
     }
@@ -185,7 +185,7 @@ impl ConversationsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| conversations::reopen(tx, &who, &meta, &id))
+            .write(move |tx| conversations::reopen(&who.writing(tx, &meta), &who, &id))
             .await?;
         Ok(success(data))
     }

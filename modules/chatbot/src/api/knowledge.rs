@@ -40,7 +40,7 @@ impl KnowledgeApi {
         let a = self
             .platform
             .db
-            .write(move |tx| articles::create(tx, &who, &meta, &body))
+            .write(move |tx| articles::create(&who.writing(tx, &meta), &who, &body))
             .await?;
         Ok(CreatedResponse::new(a))
     }
@@ -92,7 +92,7 @@ impl KnowledgeApi {
         let d = self
             .platform
             .db
-            .write(move |tx| articles::delete(tx, &who, &meta, &id))
+            .write(move |tx| articles::delete(&who.writing(tx, &meta), &who, &id))
             .await?;
         Ok(Json(Envelope::success(d)))
     }

@@ -39,7 +39,7 @@ impl SubscriptionsApi {
         let sub = self
             .platform
             .db
-            .write(move |tx| subs::subscribe(tx, &ev, &who, &meta, &new))
+            .write(move |tx| subs::subscribe(&who.writing(tx, &meta), &ev, &new))
             .await?;
         Ok(CreatedResponse::new(sub))
     }
@@ -97,7 +97,7 @@ impl SubscriptionsApi {
         let d = self
             .platform
             .db
-            .write(move |tx| subs::unsubscribe(tx, &who, &meta, &id))
+            .write(move |tx| subs::unsubscribe(&who.writing(tx, &meta), &who, &id))
             .await?;
         Ok(Json(Envelope::success(d)))
     }

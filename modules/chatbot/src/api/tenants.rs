@@ -1,6 +1,7 @@
 //! Tenants, their users, configuration, billing and usage.
 
 use frontline_platform::http::RequestMeta;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::Platform;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -74,7 +75,9 @@ impl TenantsApi {
         let created = self
             .platform
             .db
-            .write(move |tx| tenants::create(tx, &platform, admin, &meta, &body))
+            .write(move |tx| {
+                tenants::create(&WriteCtx::new(tx, Some(&admin), &meta), &platform, &body)
+            })
             .await?;
         Ok(CreatedResponse::new(created))
     }
@@ -112,7 +115,7 @@ impl TenantsApi {
         let t = self
             .platform
             .db
-            .write(move |tx| tenants::update(tx, &who, &meta, &body))
+            .write(move |tx| tenants::update(&who.writing(tx, &meta), &who, &body))
             .await?;
         Ok(data(t))
     }
@@ -131,7 +134,7 @@ impl TenantsApi {
         let d = self
             .platform
             .db
-            .write(move |tx| tenants::delete(tx, &who, &meta, &id))
+            .write(move |tx| tenants::delete(&who.writing(tx, &meta), &id))
             .await?;
         Ok(data(d))
     }
@@ -174,7 +177,7 @@ impl TenantsApi {
         let user = self
             .platform
             .db
-            .write(move |tx| tenants::add_user(tx, &platform, &who, &meta, &body))
+            .write(move |tx| tenants::add_user(&who.writing(tx, &meta), &platform, &who, &body))
             .await?;
         Ok(CreatedResponse::new(user))
     }
@@ -222,7 +225,9 @@ impl TenantsApi {
         let out = self
             .platform
             .db
-            .write(move |tx| tenants::update_config(tx, &platform, &who, &meta, &body))
+            .write(move |tx| {
+                tenants::update_config(&who.writing(tx, &meta), &platform, &who, &body)
+            })
             .await?;
         Ok(data(out))
     }

@@ -1,10 +1,8 @@
 //! Domain rules of the chatbot: message processing, plans and limits, configuration merge, members and keys.
 
-use crate::access::{sha256_hex, Caller};
+use crate::access::sha256_hex;
 use crate::model::{AiModelSettings, InviteUserRequest, TenantUser};
 use crate::store::*;
-use frontline_platform::audit::{self, AuditEntry};
-use frontline_platform::http::RequestMeta;
 
 pub mod callers;
 pub mod chat;
@@ -399,31 +397,6 @@ pub(crate) fn emit(tx: &Connection, tenant: &str, event: &str, mut data: Value) 
         event,
         &data,
         &frontline_platform::events::Audience::All,
-    )?;
-    Ok(())
-}
-
-/// Records an audit entry in the transaction of the change.
-pub(crate) fn audit_in(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    action: &str,
-    etype: &str,
-    id: &str,
-    details: Value,
-) -> ApiResult<()> {
-    audit::record(
-        tx,
-        who.principal.as_ref(),
-        meta,
-        AuditEntry {
-            module: "chatbot",
-            action,
-            entity_type: etype,
-            entity_id: Some(id),
-            details,
-        },
     )?;
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! Tenant rules: creation, listing, updates, deletion, members, configuration,
 //! usage and billing. Everything here speaks the document's typed structs.
 
-use frontline_platform::auth::{now_iso, Principal};
-use frontline_platform::http::RequestMeta;
+use frontline_platform::auth::now_iso;
 use frontline_platform::outbound::OutboundPolicy;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use rusqlite::Connection;
@@ -211,12 +211,11 @@ fn add_incoming_integration(config: &mut Value) -> Option<String> {
 }
 
 pub(crate) fn create(
-    tx: &Connection,
+    w: &WriteCtx,
     platform: &Platform,
-    admin: Principal,
-    meta: &RequestMeta,
     req: &CreateTenantRequest,
 ) -> ApiResult<TenantCreated> {
+    let tx = w.tx();
     let errs = create_errors(platform.outbound.policy(), req);
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
@@ -262,11 +261,8 @@ pub(crate) fn create(
     let owner = add_member(tx, platform, &id, &owner_req, "owner", false)?;
     let primary = issue_key(tx, &id, "live")?;
     let test = issue_key(tx, &id, "test")?;
-    let who = Caller::platform_admin(&id, admin);
-    audit_in(
-        tx,
-        &who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "tenant.create",
         "tenant",
         &id,
@@ -345,12 +341,8 @@ pub(crate) fn check_update(who: &Caller, req: &UpdateTenantRequest) -> ApiResult
 }
 
 /// Updates name, domain, plan, status and (deep-merged) features.
-pub(crate) fn update(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    req: &UpdateTenantRequest,
-) -> ApiResult<Tenant> {
+pub(crate) fn update(w: &WriteCtx, who: &Caller, req: &UpdateTenantRequest) -> ApiResult<Tenant> {
+    let tx = w.tx();
     check_update(who, req)?;
     let (_, mut features) = plan_and_features(tx, &who.tenant_id)?;
     tenant_of(tx, &who.tenant_id)?;
@@ -368,10 +360,8 @@ pub(crate) fn update(
         &features,
         &now_iso(),
     )?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "tenant.update",
         "tenant",
         &who.tenant_id,
@@ -381,16 +371,12 @@ pub(crate) fn update(
 }
 
 /// Deletes a tenant and all its data, its search documents and its webhook subscriptions.
-pub(crate) fn delete(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    id: &str,
-) -> ApiResult<TenantDeleted> {
+pub(crate) fn delete(w: &WriteCtx, id: &str) -> ApiResult<TenantDeleted> {
+    let tx = w.tx();
     tenant_of(tx, id)?;
     frontline_platform::search::stage_delete_where(tx, crate::knowledge::INDEX, "tenant", id)?;
     let removed = delete_tenant_rows(tx, id)?;
-    audit_in(tx, who, meta, "tenant.delete", "tenant", id, json!(removed))?;
+    w.audit(crate::SLUG, "tenant.delete", "tenant", id, json!(removed))?;
     Ok(TenantDeleted {
         tenant_id: id.to_string(),
         deleted: true,
@@ -414,12 +400,12 @@ pub(crate) fn users(
 
 /// Adds a member within the plan's user limit; only owners add owners.
 pub(crate) fn add_user(
-    tx: &Connection,
+    w: &WriteCtx,
     platform: &Platform,
     who: &Caller,
-    meta: &RequestMeta,
     req: &InviteUserRequest,
 ) -> ApiResult<TenantUser> {
+    let tx = w.tx();
     if req.role == Some(MemberRole::Owner) && who.role != "owner" && who.role != "platform_admin" {
         return Err(ApiError::forbidden("Only owners add owners"));
     }
@@ -441,10 +427,8 @@ pub(crate) fn add_user(
     }
     let invite = req.send_invitation.unwrap_or(true);
     let m = add_member(tx, platform, &who.tenant_id, req, "viewer", invite)?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "tenant.user.add",
         "tenant_user",
         &m.user_id,
@@ -529,12 +513,12 @@ fn drop_masked(v: &mut Value) {
 /// Deep-merges the update; bumps the version when anything changed.
 /// Provider `api_key`s are compared in clear and stored encrypted.
 pub(crate) fn update_config(
-    tx: &Connection,
+    w: &WriteCtx,
     platform: &Platform,
     who: &Caller,
-    meta: &RequestMeta,
     req: &UpdateConfigurationRequest,
 ) -> ApiResult<ConfigurationUpdate> {
+    let tx = w.tx();
     let errs = configuration_errors(platform.outbound.policy(), &req.configuration);
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
@@ -552,10 +536,8 @@ pub(crate) fn update_config(
         crate::provider::seal_keys(&mut cfg, &keys)?;
         store_config(tx, &who.tenant_id, &cfg, version, &now)?;
         super::routing::save_routes(tx, &who.tenant_id, &cfg)?;
-        audit_in(
-            tx,
-            who,
-            meta,
+        w.audit(
+            crate::SLUG,
             "tenant.config.update",
             "tenant",
             &who.tenant_id,
