@@ -5,8 +5,9 @@
 //! request's credentials by `api/auth.rs` (the security schemes) through
 //! `service/callers.rs`.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::Principal;
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::ApiResult;
 use sha2::{Digest, Sha256};
 
 pub use crate::errors::{tenant_not_found, tenant_suspended};
@@ -278,10 +279,8 @@ impl Caller {
             if allowed_with_session_token(op) {
                 return Ok(());
             }
-            return Err(ApiError::forbidden(
-                "A session token reaches only its own session and conversations",
-            )
-            .with_code("INSUFFICIENT_PERMISSIONS"));
+            return Err(ChatbotError::InsufficientPermissions
+                .with_message("A session token reaches only its own session and conversations"));
         }
         let need = op.permission();
         if self.can(need) {
@@ -292,8 +291,8 @@ impl Caller {
         } else {
             format!("This action needs the {need} permission")
         };
-        Err(ApiError::forbidden(msg)
-            .with_code("INSUFFICIENT_PERMISSIONS")
+        Err(ChatbotError::InsufficientPermissions
+            .with_message(msg)
             .with_extra("required_permission", need))
     }
 }

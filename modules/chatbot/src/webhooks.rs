@@ -16,6 +16,7 @@
 //! generic `Authorization: Bearer` = `integrations.<integration_id>.webhook_token`
 //! (the token finds its tenant; `X-Tenant-ID` or `?tenant_id=` may name it).
 
+use crate::errors::ChatbotError;
 use std::marker::PhantomData;
 
 use frontline_platform::{ApiError, ApiResult, Platform};
@@ -93,7 +94,7 @@ fn identities_in(bytes: &[u8], paths: &[&[&str]]) -> Vec<String> {
 }
 
 fn unauthorized() -> ApiError {
-    ApiError::unauthorized("Webhook signature or token is invalid").with_code("INVALID_SIGNATURE")
+    ChatbotError::InvalidSignature.with_message("Webhook signature or token is invalid")
 }
 
 fn hmac_hex(secret: &str, data: &[u8]) -> ApiResult<Vec<u8>> {
@@ -141,13 +142,13 @@ fn secret(config: &Value, pointer: &str) -> ApiResult<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .ok_or_else(|| {
-            ApiError::forbidden("This channel has no webhook secret configured")
-                .with_code("CHANNEL_NOT_CONFIGURED")
+            ChatbotError::ChannelNotConfigured
+                .with_message("This channel has no webhook secret configured")
         })
 }
 
 fn malformed(msg: &str) -> ApiError {
-    ApiError::bad_request(msg).with_code("INVALID_PAYLOAD")
+    ChatbotError::InvalidPayload.with_message(msg)
 }
 
 /// The raw body of a channel webhook, documented with the provider's payload
@@ -301,8 +302,8 @@ impl WebhookApi {
             })
             .await?;
         found.ok_or_else(|| {
-            ApiError::not_found(format!("No tenant has this {channel} channel configured"))
-                .with_code("CHANNEL_NOT_FOUND")
+            ChatbotError::ChannelNotFound
+                .with_message(format!("No tenant has this {channel} channel configured"))
         })
     }
 
@@ -551,11 +552,9 @@ impl WebhookApi {
         let hexsig = sig.strip_prefix("v0=").ok_or_else(unauthorized)?;
         let ts_n: i64 = ts.parse().map_err(|_| unauthorized())?;
         if chrono::Utc::now().timestamp().abs_diff(ts_n) > 300 {
-            return Err(
-                ApiError::unauthorized("Request timestamp is outside the 5-minute window")
-                    .with_code("REPLAYED_REQUEST")
-                    .into(),
-            );
+            return Err(ChatbotError::ReplayedRequest
+                .with_message("Request timestamp is outside the 5-minute window")
+                .into());
         }
         let ids = if body.trim_ascii_start().starts_with(b"{") {
             identities_in(&body, &[&["team_id"], &["api_app_id"]])
@@ -785,10 +784,8 @@ impl WebhookApi {
         };
         let (status, config) = self.tenant(&tenant).await?;
         let key = integration_id.0.replace(['/', '~'], "");
-        let token =
-            secret(&config, &format!("/integrations/{key}/webhook_token")).map_err(|_| {
-                ApiError::not_found("Integration not found").with_code("INTEGRATION_NOT_FOUND")
-            })?;
+        let token = secret(&config, &format!("/integrations/{key}/webhook_token"))
+            .map_err(|_| ChatbotError::IntegrationNotFound.with_message("Integration not found"))?;
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
@@ -841,12 +838,12 @@ impl WebhookApi {
         #[oai(name = "hub.verify_token")] verify_token: Query<Option<String>>,
     ) -> Result<PlainText<String>> {
         if !crate::service::CHANNELS.contains(&channel.0.as_str()) {
-            return Err(ApiError::not_found("Unknown channel")
-                .with_code("CHANNEL_NOT_FOUND")
+            return Err(ChatbotError::ChannelNotFound
+                .with_message("Unknown channel")
                 .into());
         }
         let invalid_token =
-            || ApiError::forbidden("verify_token does not match").with_code("INVALID_VERIFY_TOKEN");
+            || ChatbotError::InvalidVerifyToken.with_message("verify_token does not match");
         let tenant = match named_tenant(req) {
             Some(t) => t,
             None => {

@@ -1,5 +1,6 @@
 //! Sending messages, retries, typing indicators and feedback.
 
+use crate::errors::ChatbotError;
 use frontline_platform::{ApiError, FieldError, Platform};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -67,8 +68,8 @@ impl ChatApi {
                 })
                 .await?;
             if foreign {
-                return Err(ApiError::not_found("Conversation not found")
-                    .with_code("CONVERSATION_NOT_FOUND")
+                return Err(ChatbotError::ConversationNotFound
+                    .with_message("Conversation not found")
                     .into());
             }
         }

@@ -10,6 +10,7 @@ mod sessions;
 mod subscriptions;
 mod tenants;
 
+use crate::errors::ChatbotError;
 use frontline_platform::http::ModuleError;
 use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::payload::Json;
@@ -89,7 +90,7 @@ pub fn success<T: ParseFromJSON + ToJSON>(data: T) -> Json<Envelope<T>> {
 pub(crate) fn own_session(who: &Caller, id: &str) -> ApiResult<()> {
     match &who.session {
         Some(s) if s.session_id != id => {
-            Err(ApiError::not_found("Session not found").with_code("SESSION_NOT_FOUND"))
+            Err(ChatbotError::SessionNotFound.with_message("Session not found"))
         }
         _ => Ok(()),
     }
@@ -117,7 +118,7 @@ pub(crate) async fn own_conversation(
     if mine {
         Ok(())
     } else {
-        Err(ApiError::not_found("Conversation not found").with_code("CONVERSATION_NOT_FOUND"))
+        Err(ChatbotError::ConversationNotFound.with_message("Conversation not found"))
     }
 }
 
@@ -139,6 +140,6 @@ pub(crate) async fn own_message(platform: &Platform, who: &Caller, message: &str
     if mine {
         Ok(())
     } else {
-        Err(ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))
+        Err(ChatbotError::MessageNotFound.with_message("Message not found"))
     }
 }

@@ -38,6 +38,8 @@ pub struct ChatbotEnvelope;
 impl ErrorEnvelope for ChatbotEnvelope {
     type Body = ErrorBody;
     const VALIDATION_STATUS: StatusCode = StatusCode::BAD_REQUEST;
+    const ERROR_CODES: &'static [frontline_platform::error::ErrorCode] =
+        crate::errors::ChatbotError::TABLE;
 
     fn render(err: &ApiError, ctx: &ErrorContext) -> Value {
         let mut details = json!({});

@@ -2,6 +2,7 @@
 //! session, or a member's membership of the tenant named in the path or in
 //! `X-Tenant-ID` (platform admins reach every tenant).
 
+use crate::errors::ChatbotError;
 use frontline_platform::{ApiError, ApiResult, Platform};
 
 use crate::access::{
@@ -38,9 +39,7 @@ pub async fn session_token(platform: &Platform, token: &str) -> ApiResult<Creden
         .map(|e| e <= chrono::Utc::now())
         .unwrap_or(true);
     if row.status != "active" || expired {
-        return Err(
-            ApiError::unauthorized("The session has ended or expired").with_code("SESSION_EXPIRED")
-        );
+        return Err(ChatbotError::SessionExpired.with_message("The session has ended or expired"));
     }
     Ok(Credential::Session {
         scope: SessionScope {

@@ -1,5 +1,6 @@
 //! Conversation rules: listing, details, transfer to a human, close and reopen.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult};
@@ -185,7 +186,7 @@ pub(crate) fn transfer(
     }
     let conv = load_conv(tx, &who.tenant_id, id)?;
     if conv.status == "closed" {
-        return Err(ApiError::conflict("Conversation is closed").with_code("CONVERSATION_CLOSED"));
+        return Err(ChatbotError::ConversationClosed.with_message("Conversation is closed"));
     }
     let dept = body.department.clone().unwrap_or_else(|| "general".into());
     let agent = body.agent_id.clone();
@@ -312,9 +313,7 @@ pub(crate) fn close(w: &WriteCtx, who: &Caller, id: &str, reason: &str) -> ApiRe
     let tx = w.tx();
     let conv = load_conv(tx, &who.tenant_id, id)?;
     if conv.status == "closed" {
-        return Err(
-            ApiError::conflict("Conversation is already closed").with_code("CONVERSATION_CLOSED")
-        );
+        return Err(ChatbotError::ConversationClosed.with_message("Conversation is already closed"));
     }
     let now = now_iso();
     tx.execute(
@@ -351,9 +350,7 @@ pub(crate) fn reopen(w: &WriteCtx, who: &Caller, id: &str) -> ApiResult<ReopenRe
     let tx = w.tx();
     let conv = load_conv(tx, &who.tenant_id, id)?;
     if conv.status != "closed" {
-        return Err(
-            ApiError::conflict("Conversation is not closed").with_code("CONVERSATION_NOT_CLOSED")
-        );
+        return Err(ChatbotError::ConversationNotClosed.with_message("Conversation is not closed"));
     }
     let now = now_iso();
     tx.execute(

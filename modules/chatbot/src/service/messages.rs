@@ -1,6 +1,7 @@
 //! Processing an inbound message: idempotency, conversation routing, the
 //! engine (with provider and knowledge help) and the stored reply.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -58,10 +59,9 @@ pub fn process_message_in(
         .unwrap_or_else(|| default_channel.into());
     if let Some(s) = session {
         if body.user_id != s.user_id || channel != s.channel {
-            return Err(ApiError::forbidden(
+            return Err(ChatbotError::SessionMismatch.with_message(
                 "A session token sends messages only as its session's user_id on its channel",
-            )
-            .with_code("SESSION_MISMATCH"));
+            ));
         }
     }
     if !CHANNELS.contains(&channel.as_str()) {
@@ -130,7 +130,7 @@ pub fn process_message_in(
             } else {
                 "message_id is already used by a bot reply"
             };
-            return Err(ApiError::conflict(msg).with_code("DUPLICATE_MESSAGE_ID"));
+            return Err(ChatbotError::DuplicateMessageId.with_message(msg));
         }
         let mut data = reply_for(tx, tenant, &message_id)?;
         data.conversation_id = conv;
@@ -149,17 +149,15 @@ pub fn process_message_in(
             if status.is_some() {
                 if let Some(s) = session {
                     if !crate::store::conversation_in_session(tx, tenant, &id, &s.session_id)? {
-                        return Err(ApiError::not_found("Conversation not found")
-                            .with_code("CONVERSATION_NOT_FOUND"));
+                        return Err(ChatbotError::ConversationNotFound
+                            .with_message("Conversation not found"));
                     }
                 }
             }
             match status.as_deref() {
                 Some("closed") => {
-                    return Err(
-                        ApiError::conflict("Conversation is closed; reopen it first")
-                            .with_code("CONVERSATION_CLOSED"),
-                    )
+                    return Err(ChatbotError::ConversationClosed
+                        .with_message("Conversation is closed; reopen it first"))
                 }
                 Some(_) => id,
                 None => {
@@ -369,7 +367,7 @@ pub(crate) fn reply_for(
         )
         .optional()?;
     let (reply_id, conv, content, intent, confidence, ms, model) =
-        row.ok_or_else(|| ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))?;
+        row.ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))?;
     let (status, entities): (String, String) = c.query_row(
         "SELECT status, entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, conv],

@@ -1,6 +1,7 @@
 //! Domain rules of the chatbot: message processing, plans and limits, configuration merge, members and keys.
 
 use crate::access::sha256_hex;
+use crate::errors::ChatbotError;
 use crate::model::{AiModelSettings, InviteUserRequest, TenantUser};
 use crate::store::*;
 
@@ -183,8 +184,7 @@ pub(crate) fn add_member(
         .collect();
     if member_exists(tx, tenant, &email)? {
         return Err(
-            ApiError::conflict("This user is already a member of the tenant")
-                .with_code("USER_EXISTS"),
+            ChatbotError::UserExists.with_message("This user is already a member of the tenant")
         );
     }
     let first = req.first_name.clone().unwrap_or_default();
@@ -271,12 +271,9 @@ pub fn check_conversation_limit(c: &Connection, tenant: &str) -> ApiResult<()> {
         .as_i64()
         .unwrap_or(i64::MAX);
     if used >= limit {
-        return Err(ApiError::new(
-            frontline_platform::ErrorKind::Forbidden,
-            "The plan's monthly conversation limit is reached",
-        )
-        .with_code("PLAN_LIMIT_REACHED")
-        .with_extra("limit", limit));
+        return Err(ChatbotError::PlanLimitReached
+            .with_message("The plan's monthly conversation limit is reached")
+            .with_extra("limit", limit));
     }
     Ok(())
 }
@@ -292,20 +289,20 @@ pub fn check_channel(c: &Connection, tenant: &str, channel: &str) -> ApiResult<(
     let (_, features) = plan_and_features(c, tenant)?;
     if let Some(list) = features.get("channels").and_then(Value::as_array) {
         if !list.iter().any(|x| x.as_str() == Some(channel)) {
-            return Err(ApiError::forbidden(format!(
-                "The tenant's plan does not include the {channel} channel"
-            ))
-            .with_code("CHANNEL_NOT_ENABLED")
-            .with_extra("channel", channel));
+            return Err(ChatbotError::ChannelNotEnabled
+                .with_message(format!(
+                    "The tenant's plan does not include the {channel} channel"
+                ))
+                .with_extra("channel", channel));
         }
     }
     let config = tenant_config(c, tenant)?;
     if config.pointer(&format!("/channels/{channel}/enabled")) == Some(&json!(false)) {
-        return Err(ApiError::forbidden(format!(
-            "The {channel} channel is disabled in the tenant's configuration"
-        ))
-        .with_code("CHANNEL_NOT_ENABLED")
-        .with_extra("channel", channel));
+        return Err(ChatbotError::ChannelNotEnabled
+            .with_message(format!(
+                "The {channel} channel is disabled in the tenant's configuration"
+            ))
+            .with_extra("channel", channel));
     }
     Ok(())
 }

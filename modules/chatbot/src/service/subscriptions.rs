@@ -1,6 +1,7 @@
 //! Outgoing webhook subscriptions of a tenant (extension), on the platform
 //! events service: validation, rendering, audit.
 
+use crate::errors::ChatbotError;
 use frontline_platform::events::{self, Delivery, NewSubscription, Subscription};
 use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult, FieldError};
@@ -104,7 +105,7 @@ pub(crate) fn list(c: &Connection, who: &Caller) -> ApiResult<WebhookSubscriptio
 }
 
 fn not_found() -> ApiError {
-    ApiError::not_found("Webhook not found").with_code("WEBHOOK_NOT_FOUND")
+    ChatbotError::WebhookNotFound.with_message("Webhook not found")
 }
 
 /// The last 100 deliveries of one of the tenant's subscriptions.

@@ -1,6 +1,7 @@
 //! Tenant rules: creation, listing, updates, deletion, members, configuration,
 //! usage and billing. Everything here speaks the document's typed structs.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::outbound::OutboundPolicy;
 use frontline_platform::write::WriteCtx;
@@ -223,8 +224,8 @@ pub(crate) fn create(
     let domain = req.domain.as_deref().map(str::trim);
     if let Some(d) = domain {
         if domain_taken(tx, d)? {
-            return Err(ApiError::conflict("A tenant with this domain exists")
-                .with_code("TENANT_EXISTS")
+            return Err(ChatbotError::TenantExists
+                .with_message("A tenant with this domain exists")
                 .with_detail("domain", "already used"));
         }
     }
@@ -419,11 +420,9 @@ pub(crate) fn add_user(
         .and_then(Value::as_i64)
         .unwrap_or(plan_terms(&plan).3);
     if member_count(tx, &who.tenant_id)? >= limit {
-        return Err(
-            ApiError::forbidden(format!("The plan allows {limit} users"))
-                .with_code("PLAN_LIMIT_REACHED")
-                .with_extra("limit", limit),
-        );
+        return Err(ChatbotError::PlanLimitReached
+            .with_message(format!("The plan allows {limit} users"))
+            .with_extra("limit", limit));
     }
     let invite = req.send_invitation.unwrap_or(true);
     let m = add_member(tx, platform, &who.tenant_id, req, "viewer", invite)?;
