@@ -127,10 +127,16 @@ async fn every_admin_operation_has_typed_bodies_and_payloads() {
         .as_str()
         .unwrap()
         .contains("0-1"));
-    assert_eq!(
-        schemas["InviteUserRequest"]["properties"]["permissions"]["items"]["type"],
-        "string"
+    // Permissions are the fixed set, an enum of strings.
+    let permission = resolve(
+        &spec,
+        &schemas["InviteUserRequest"]["properties"]["permissions"]["items"],
     );
+    assert_eq!(permission["type"], "string");
+    assert!(permission["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("conversations:read")));
     let usage = resolve(&spec, &schemas["UsageReport"]["properties"]["usage"]);
     assert_typed(
         &spec,
