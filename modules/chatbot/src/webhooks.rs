@@ -796,10 +796,10 @@ impl WebhookApi {
         let event = ev
             .event_type
             .ok_or_else(|| malformed("event_type is required"))?;
-        let data = ev.data.unwrap_or_else(|| json!({}));
-        if !data.is_object() {
-            return Err(malformed("data must be an object").into());
-        }
+        let data = ev
+            .data
+            .and_then(|d| poem_openapi::types::ToJSON::to_json(&d))
+            .unwrap_or_else(|| json!({}));
         let customer = ev.customer_id;
         if event == "customer_updated" && customer.is_none() {
             return Err(malformed("customer_id is required for customer_updated").into());

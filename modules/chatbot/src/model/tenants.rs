@@ -1,7 +1,7 @@
 //! Tenants, their users, configuration, usage and billing: the document's
 //! types, snake_case.
 
-use super::{Channel, Email, MemberRole, Name200, Permission, Plan, TenantStatus};
+use super::{Channel, Email, MemberRole, Name200, Permission, Plan, ProviderName, TenantStatus};
 use std::collections::BTreeMap;
 
 use poem_openapi::types::{ParseFromJSON, ToJSON};
@@ -317,7 +317,7 @@ pub struct AiModelSettings {
     pub primary_model: Option<String>,
     /// Provider names tried in order (1-10).
     #[oai(validator(min_items = 1, max_items = 10))]
-    pub fallback_chain: Option<Vec<String>>,
+    pub fallback_chain: Option<Vec<ProviderName>>,
     /// System prompt.
     pub custom_instructions: Option<String>,
     /// Default sampling temperature, 0-2.

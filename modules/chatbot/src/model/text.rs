@@ -88,3 +88,13 @@ documented_string!(
         ..MetaSchema::new("string")
     }
 );
+
+documented_string!(
+    /// A provider name of `ai_models.fallback_chain`: 1-64 characters.
+    ProviderName,
+    MetaSchema {
+        min_length: Some(1),
+        max_length: Some(64),
+        ..MetaSchema::new("string")
+    }
+);

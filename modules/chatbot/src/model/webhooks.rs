@@ -3,6 +3,7 @@
 
 use poem_openapi::Object;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// WhatsApp message text.
 #[derive(Object, Clone, Debug, Default)]
@@ -259,8 +260,26 @@ pub struct GenericWebhookEvent {
     pub timestamp: Option<String>,
     /// The customer (`user_id` of their conversations); required for `customer_updated`.
     pub customer_id: Option<String>,
-    /// Event data, a free-form object.
-    pub data: Option<Value>,
+    /// Event data (merged into the customer's open conversations' entities).
+    pub data: Option<GenericEventData>,
+}
+
+/// The data of a generic event: the customer facts the document's example
+/// names, and any other key, kept as sent.
+#[derive(Object, Clone, Debug, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct GenericEventData {
+    /// The customer's e-mail address.
+    pub customer_email: Option<String>,
+    /// The customer's tier, e.g. `premium`.
+    pub customer_tier: Option<String>,
+    /// Recent orders (free-form objects, e.g. `order_id`, `status`, `tracking_number`).
+    pub recent_orders: Option<Vec<Value>>,
+    /// Support tickets (free-form objects, e.g. `ticket_id`, `status`, `priority`, `subject`).
+    pub support_tickets: Option<Vec<Value>>,
+    /// Any other data.
+    #[oai(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// Receipt of a WhatsApp or Messenger notification.

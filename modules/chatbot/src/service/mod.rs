@@ -319,7 +319,9 @@ pub(crate) fn validate_ai_models(
     if let Some(chain) = &ai.fallback_chain {
         let okay = !chain.is_empty()
             && chain.len() <= 10
-            && chain.iter().all(|s| !s.is_empty() && s.len() <= 64);
+            && chain
+                .iter()
+                .all(|s| !s.is_empty() && s.chars().count() <= 64);
         if !okay {
             errs.push(FieldError::new(
                 format!("{f}.fallback_chain"),
