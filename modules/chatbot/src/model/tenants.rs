@@ -1,7 +1,10 @@
 //! Tenants, their users, configuration, usage and billing: the document's
 //! types, snake_case.
 
-use super::{Channel, Email, MemberRole, Name200, Permission, Plan, ProviderName, TenantStatus};
+use super::{
+    Channel, Email, IntentName, MemberRole, Name200, NonBlank, Permission, Plan, ProviderName,
+    TenantStatus,
+};
 use std::collections::BTreeMap;
 
 use poem_openapi::types::{ParseFromJSON, ToJSON};
@@ -147,9 +150,10 @@ pub struct IntentQuickReply {
 #[oai(skip_serializing_if_is_none)]
 pub struct IntentDefinition {
     /// Intent name, e.g. `refund_policy`.
-    pub name: String,
-    /// Example phrases the intent is recognised by.
-    pub examples: Vec<String>,
+    pub name: IntentName,
+    /// Example phrases the intent is recognised by (at least one).
+    #[oai(validator(min_items = 1))]
+    pub examples: Vec<NonBlank>,
     /// Answers; the first is sent.
     pub responses: Option<Vec<String>>,
     /// Buttons offered with the answer.
@@ -425,8 +429,8 @@ pub struct CreateTenantRequest {
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UpdateTenantRequest {
-    /// New name (non-empty).
-    pub name: Option<String>,
+    /// New name (not blank).
+    pub name: Option<NonBlank>,
     /// The tenant's domain.
     pub domain: Option<String>,
     /// `free`, `starter`, `professional` or `enterprise`.

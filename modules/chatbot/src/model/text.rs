@@ -98,3 +98,24 @@ documented_string!(
         ..MetaSchema::new("string")
     }
 );
+
+documented_string!(
+    /// A text that is not all blank.
+    NonBlank,
+    MetaSchema {
+        min_length: Some(1),
+        pattern: Some(r"\S".to_string()),
+        ..MetaSchema::new("string")
+    }
+);
+
+documented_string!(
+    /// An intent name: 1-100 characters, not all blank.
+    IntentName,
+    MetaSchema {
+        min_length: Some(1),
+        max_length: Some(100),
+        pattern: Some(r"\S".to_string()),
+        ..MetaSchema::new("string")
+    }
+);

@@ -40,7 +40,7 @@ fn chatbot_errors(c: &ChatbotSettings, errs: &mut Vec<FieldError>) {
         ));
     }
     for (i, intent) in c.intents.iter().flatten().enumerate() {
-        if intent.name.trim().is_empty() || intent.name.len() > 100 {
+        if intent.name.trim().is_empty() || intent.name.chars().count() > 100 {
             errs.push(FieldError::new(
                 format!("{f}.intents[{i}].name"),
                 "an intent needs a name (at most 100 characters)",
