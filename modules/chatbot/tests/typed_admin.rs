@@ -453,9 +453,19 @@ async fn thresholds_temperatures_and_tokens_are_checked_field_by_field() {
         .unwrap();
     assert!(stored.contains("\"app_secret\":\"wa-secret\""), "{stored}");
 
-    // Unknown channels and bad intents.
+    // Bad intents and unknown channels: the schema's rules (an intent name
+    // is 1-100 characters) first, then the service's (known channels, at
+    // least one example).
     let r = put(json!({"channels": {"fax": {"enabled": true}},
         "chatbot": {"intents": [{"name": "", "examples": []}]}}))
+    .await;
+    r.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(
+        fields(&body(r).await),
+        ["configuration.chatbot.intents[0].name"]
+    );
+    let r = put(json!({"channels": {"fax": {"enabled": true}},
+        "chatbot": {"intents": [{"name": "greeting", "examples": []}]}}))
     .await;
     r.assert_status(StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -463,7 +473,6 @@ async fn thresholds_temperatures_and_tokens_are_checked_field_by_field() {
         [
             "configuration.channels.fax",
             "configuration.chatbot.intents[0].examples",
-            "configuration.chatbot.intents[0].name"
         ]
     );
 }

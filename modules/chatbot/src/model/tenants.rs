@@ -152,7 +152,6 @@ pub struct IntentDefinition {
     /// Intent name, e.g. `refund_policy`.
     pub name: IntentName,
     /// Example phrases the intent is recognised by (at least one).
-    #[oai(validator(min_items = 1))]
     pub examples: Vec<NonBlank>,
     /// Answers; the first is sent.
     pub responses: Option<Vec<String>>,
