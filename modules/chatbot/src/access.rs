@@ -1,13 +1,16 @@
-//! Who is calling and for which tenant: JWT + `X-Tenant-ID` membership, or
-//! `Authorization: ApiKey cb_live_…` (hash lookup); what each operation needs
-//! (one table: [`Op::permission`]), what each role may do by default
-//! ([`role_permissions`]), and what a suspended tenant may still do.
+//! The access rules: what each operation needs (one table:
+//! [`Op::permission`]), what each role may do by default
+//! ([`role_permissions`]), what a session token and a suspended tenant may
+//! still do, and the resolved [`Caller`]. Who is calling is decided from the
+//! request's credentials by `api/auth.rs` (the security schemes) through
+//! `service/callers.rs`.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::Principal;
-use frontline_platform::{ApiError, ApiResult, Platform};
-use poem::Request;
-use rusqlite::{params, OptionalExtension};
+use frontline_platform::ApiResult;
 use sha2::{Digest, Sha256};
+
+pub use crate::errors::{tenant_not_found, tenant_suspended};
 
 /// The pseudo-permission of the tenant admin routes (tenant details,
 /// configuration, users, billing, usage, outgoing webhooks): held by owners,
@@ -232,6 +235,15 @@ pub const fn allowed_with_session_token(op: Op) -> bool {
 }
 
 impl Caller {
+    /// The write context of a change this caller makes in transaction `tx`.
+    pub fn writing<'a>(
+        &'a self,
+        tx: &'a rusqlite::Connection,
+        meta: &'a frontline_platform::http::RequestMeta,
+    ) -> frontline_platform::write::WriteCtx<'a> {
+        frontline_platform::write::WriteCtx::new(tx, self.principal.as_ref(), meta)
+    }
+
     /// A platform admin acting on `tenant`.
     pub fn platform_admin(tenant: &str, principal: Principal) -> Caller {
         Caller {
@@ -267,10 +279,8 @@ impl Caller {
             if allowed_with_session_token(op) {
                 return Ok(());
             }
-            return Err(ApiError::forbidden(
-                "A session token reaches only its own session and conversations",
-            )
-            .with_code("INSUFFICIENT_PERMISSIONS"));
+            return Err(ChatbotError::InsufficientPermissions
+                .with_message("A session token reaches only its own session and conversations"));
         }
         let need = op.permission();
         if self.can(need) {
@@ -281,14 +291,10 @@ impl Caller {
         } else {
             format!("This action needs the {need} permission")
         };
-        Err(ApiError::forbidden(msg)
-            .with_code("INSUFFICIENT_PERMISSIONS")
+        Err(ChatbotError::InsufficientPermissions
+            .with_message(msg)
             .with_extra("required_permission", need))
     }
-}
-
-pub fn tenant_suspended() -> ApiError {
-    ApiError::forbidden("The tenant is suspended").with_code("TENANT_SUSPENDED")
 }
 
 pub fn sha256_hex(s: &str) -> String {
@@ -299,248 +305,25 @@ pub fn is_platform_admin(p: &Principal) -> bool {
     p.is_admin() || p.roles_in("chatbot").contains(&"admin")
 }
 
-fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-}
-
-/// The signed-in user (JWT) of the request; 401 without one.
-pub async fn principal(platform: &Platform, req: &Request) -> ApiResult<Principal> {
-    match header(req, "authorization") {
-        Some(h) if h.len() > 7 && h[..7].eq_ignore_ascii_case("bearer ") => {
-            platform.auth.verify(h[7..].trim()).await
-        }
-        _ => Err(ApiError::unauthorized("Bearer token required")),
-    }
-}
-
-/// The tenant an API key belongs to, with the tenant's status (deleted
-/// tenants' keys are no keys).
-pub async fn tenant_of_key(platform: &Platform, key: &str) -> ApiResult<Option<(String, String)>> {
-    let hash = sha256_hex(key);
-    platform
-        .db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT k.tenant_id, t.status FROM chatbot_api_keys k JOIN chatbot_tenants t ON t.id = k.tenant_id
-                 WHERE k.hash = ?1 AND t.status != 'deleted'",
-                params![hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
-        })
-        .await
-}
-
-/// The API key of an `Authorization: ApiKey …` header.
-pub fn api_key_of(req: &Request) -> Option<String> {
-    let auth = header(req, "authorization")?;
-    (auth.len() > 7 && auth[..7].eq_ignore_ascii_case("apikey "))
-        .then(|| auth[7..].trim().to_string())
-}
-
-/// Resolves the caller of `op` and checks that it may do it (see
-/// [`Caller::require`]).
-pub async fn authorize(
-    platform: &Platform,
-    req: &Request,
-    path_tenant: Option<&str>,
-    op: Op,
-) -> ApiResult<Caller> {
-    let who = caller(platform, req, path_tenant).await?;
-    who.require(op)?;
-    Ok(who)
+/// The credential of a request, checked by the module's security schemes.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// A signed-in platform user (`Authorization: Bearer <JWT>`).
+    User(Principal),
+    /// A tenant's API key (`Authorization: ApiKey cb_live_…`): the tenant and its status.
+    ApiKey {
+        tenant_id: String,
+        tenant_status: String,
+    },
+    /// A visitor's session token (`Authorization: Bearer st_…`).
+    Session {
+        scope: SessionScope,
+        tenant_id: String,
+        tenant_status: String,
+    },
 }
 
 /// A caller already resolved for this request (by the tenant rate limit),
 /// with the path tenant it was resolved for.
 #[derive(Clone, Debug)]
 pub struct Resolved(pub Option<String>, pub Caller);
-
-/// Resolves the tenant of a request. `path_tenant` is the tenant named in the
-/// path (tenant routes), which must agree with `X-Tenant-ID` when both are sent.
-pub async fn caller(
-    platform: &Platform,
-    req: &Request,
-    path_tenant: Option<&str>,
-) -> ApiResult<Caller> {
-    if let Some(Resolved(p, who)) = req.data::<Resolved>() {
-        if p.as_deref() == path_tenant {
-            return Ok(who.clone());
-        }
-    }
-    header(req, "authorization")
-        .ok_or_else(|| ApiError::unauthorized("Authentication required"))?;
-    if let Some(key) = api_key_of(req) {
-        let (tenant, status) = tenant_of_key(platform, &key)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("Invalid API key"))?;
-        if let Some(p) = path_tenant {
-            if p != tenant {
-                return Err(tenant_not_found());
-            }
-        }
-        if let Some(h) = header(req, "x-tenant-id") {
-            if h != tenant {
-                return Err(tenant_not_found());
-            }
-        }
-        return Ok(Caller {
-            tenant_id: tenant,
-            principal: None,
-            role: "api_key".into(),
-            permissions: effective_permissions("api_key", &[]),
-            tenant_status: status,
-            session: None,
-        });
-    }
-    if let Some(token) = session_token_of(req) {
-        return session_caller(platform, req, path_tenant, token).await;
-    }
-    let principal = principal(platform, req).await?;
-    let named = header(req, "x-tenant-id").map(str::to_string);
-    let tenant_id = match (path_tenant, named.as_deref()) {
-        (Some(p), Some(h)) if p != h => {
-            return Err(ApiError::invalid(
-                "X-Tenant-ID",
-                "X-Tenant-ID does not match the tenant in the path",
-            ))
-        }
-        (Some(p), _) => p.to_string(),
-        (None, Some(h)) => h.to_string(),
-        (None, None) => {
-            return Err(ApiError::invalid(
-                "X-Tenant-ID",
-                "X-Tenant-ID header is required",
-            ))
-        }
-    };
-    let admin = is_platform_admin(&principal);
-    let uid = principal.id.clone();
-    let tid = tenant_id.clone();
-    type Found = Option<(String, Option<(String, String)>)>;
-    let found: Found = platform
-        .db
-        .read(move |c| {
-            let status: Option<String> = c
-                .query_row(
-                    "SELECT status FROM chatbot_tenants WHERE id = ?1 AND status != 'deleted'",
-                    params![tid],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(status) = status else {
-                return Ok(None);
-            };
-            let member: Option<(String, String)> = c
-                .query_row(
-                    "SELECT role, permissions FROM chatbot_members WHERE tenant_id = ?1 AND platform_user_id = ?2
-                       AND (status = 'active' OR (status = 'invitation_sent' AND invitation_expires_at > ?3))",
-                    params![tid, uid, frontline_platform::auth::now_iso()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            Ok(Some((status, member)))
-        })
-        .await?;
-    let (status, role, granted) = match found {
-        None => return Err(tenant_not_found()),
-        Some((s, _)) if admin => (s, "platform_admin".to_string(), vec![]),
-        Some((s, Some((role, perms)))) => {
-            let granted: Vec<String> = serde_json::from_str(&perms).unwrap_or_default();
-            (s, role, granted)
-        }
-        Some((_, None)) => return Err(tenant_not_found()),
-    };
-    Ok(Caller {
-        tenant_id,
-        principal: Some(principal),
-        permissions: effective_permissions(&role, &granted),
-        role,
-        tenant_status: status,
-        session: None,
-    })
-}
-
-/// The session token of an `Authorization: Bearer st_…` header (session
-/// tokens are never JWTs).
-pub fn session_token_of(req: &Request) -> Option<String> {
-    let auth = header(req, "authorization")?;
-    (auth.len() > 7 && auth[..7].eq_ignore_ascii_case("bearer "))
-        .then(|| auth[7..].trim())
-        .filter(|t| t.starts_with("st_"))
-        .map(str::to_string)
-}
-
-/// The visitor of a session token: 401 unless the token belongs to an
-/// active, unexpired session of a tenant that still exists.
-async fn session_caller(
-    platform: &Platform,
-    req: &Request,
-    path_tenant: Option<&str>,
-    token: String,
-) -> ApiResult<Caller> {
-    let hash = sha256_hex(&token);
-    type Row = (String, String, String, String, String, String, bool, String);
-    let row: Option<Row> = platform
-        .db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT s.id, s.tenant_id, s.user_id, s.channel, s.status, s.expires_at, s.persist_context, t.status
-                 FROM chatbot_sessions s JOIN chatbot_tenants t ON t.id = s.tenant_id
-                 WHERE s.token_hash = ?1 AND t.status != 'deleted'",
-                params![hash],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                    ))
-                },
-            )
-            .optional()?)
-        })
-        .await?;
-    let (id, tenant, user, channel, status, expires, persist, tenant_status) =
-        row.ok_or_else(|| ApiError::unauthorized("Invalid session token"))?;
-    let expired = chrono::DateTime::parse_from_rfc3339(&expires)
-        .map(|e| e <= chrono::Utc::now())
-        .unwrap_or(true);
-    if status != "active" || expired {
-        return Err(
-            ApiError::unauthorized("The session has ended or expired").with_code("SESSION_EXPIRED")
-        );
-    }
-    for named in [path_tenant, header(req, "x-tenant-id")]
-        .into_iter()
-        .flatten()
-    {
-        if named != tenant {
-            return Err(tenant_not_found());
-        }
-    }
-    Ok(Caller {
-        tenant_id: tenant,
-        principal: None,
-        role: "session".into(),
-        permissions: vec![],
-        tenant_status,
-        session: Some(SessionScope {
-            session_id: id,
-            user_id: user,
-            channel,
-            persist_context: persist,
-        }),
-    })
-}
-
-pub fn tenant_not_found() -> ApiError {
-    ApiError::not_found("Tenant not found").with_code("TENANT_NOT_FOUND")
-}

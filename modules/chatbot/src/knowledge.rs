@@ -2,6 +2,7 @@
 //! `chatbot.articles` (title boosted over body), and consulted by the bot when
 //! no intent is confident enough.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::search::{self, IndexSchema, SearchIndex, SearchQuery};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
@@ -151,7 +152,7 @@ pub fn get(c: &Connection, tenant: &str, id: &str) -> ApiResult<KnowledgeArticle
         row_json,
     )
     .optional()?
-    .ok_or_else(|| ApiError::not_found("Article not found").with_code("ARTICLE_NOT_FOUND"))
+    .ok_or_else(|| ChatbotError::ArticleNotFound.with_message("Article not found"))
 }
 
 /// Deletes an article of the tenant and its index document.

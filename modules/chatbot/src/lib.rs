@@ -5,6 +5,7 @@ pub mod access;
 pub mod api;
 pub mod demo;
 pub mod engine;
+pub mod errors;
 pub mod knowledge;
 pub mod limits;
 pub mod model;

@@ -20,6 +20,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 use crate::access::{self, Caller};
+use crate::api::auth::tenant_in_path as path_tenant;
 use crate::model::ChatbotEnvelope;
 
 /// The flat limit of requests not made for a tenant (per user or IP).
@@ -68,26 +69,26 @@ pub struct TenantLimits<E> {
     pub platform: Platform,
 }
 
-/// The tenant named in a `/tenants/{id}` path.
-fn path_tenant(req: &Request) -> Option<String> {
-    let mut parts = req.uri().path().split('/');
-    parts.find(|p| *p == "tenants")?;
-    parts.next().filter(|p| !p.is_empty()).map(str::to_string)
-}
-
 /// The tenant a request is made for, when its credentials are a tenant's
 /// API key or a member's token (platform admins are not counted), with the
 /// tenant's hourly allowance. `None` leaves the request to the flat limit
 /// (and its credentials to the handler).
 async fn tenant_caller(platform: &Platform, req: &Request) -> Option<(Caller, u32)> {
-    let has_tenant = access::api_key_of(req).is_some()
+    let has_tenant = crate::api::auth::has_api_key(req)
         || req.headers().contains_key("x-tenant-id")
         || path_tenant(req).is_some();
     if !has_tenant || !req.headers().contains_key("authorization") {
         return None;
     }
     let path = path_tenant(req);
-    let who = access::caller(platform, req, path.as_deref()).await.ok()?;
+    let named = req
+        .headers()
+        .get("x-tenant-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let who = crate::api::auth::caller(req, path.as_deref(), named)
+        .await
+        .ok()?;
     if who.role == "platform_admin" {
         return None;
     }

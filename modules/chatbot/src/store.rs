@@ -1,14 +1,17 @@
 //! SQL of the chatbot module: loading rows and rendering them as the document prints them.
 
 use crate::access;
-use crate::service::*;
+use crate::errors::ChatbotError;
+use crate::model::{deep_merge, message_content, minutes_between, parse_json};
 use frontline_platform::auth::now_iso;
-use frontline_platform::{ApiError, ApiResult};
+use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 mod admin;
+mod callers;
 pub(crate) use admin::*;
+pub use callers::*;
 
 pub fn tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
     let s: Option<String> = c
@@ -60,9 +63,7 @@ pub(crate) fn load_conv(
         conv_json,
     )
     .optional()?
-    .ok_or_else(|| {
-        ApiError::not_found("Conversation not found").with_code("CONVERSATION_NOT_FOUND")
-    })
+    .ok_or_else(|| ChatbotError::ConversationNotFound.with_message("Conversation not found"))
 }
 
 pub(crate) fn messages_of(
@@ -123,7 +124,7 @@ pub(crate) fn session_json(
             },
         )
         .optional()?
-        .ok_or_else(|| ApiError::not_found("Session not found").with_code("SESSION_NOT_FOUND"))?;
+        .ok_or_else(|| ChatbotError::SessionNotFound.with_message("Session not found"))?;
     let (id, user, channel, mut status, created, last, expires, ctx, hist) = row;
     if status == "active" && expires < now_iso() {
         status = "expired".into();

@@ -16,6 +16,7 @@
 //! generic `Authorization: Bearer` = `integrations.<integration_id>.webhook_token`
 //! (the token finds its tenant; `X-Tenant-ID` or `?tenant_id=` may name it).
 
+use crate::errors::ChatbotError;
 use std::marker::PhantomData;
 
 use frontline_platform::{ApiError, ApiResult, Platform};
@@ -93,7 +94,7 @@ fn identities_in(bytes: &[u8], paths: &[&[&str]]) -> Vec<String> {
 }
 
 fn unauthorized() -> ApiError {
-    ApiError::unauthorized("Webhook signature or token is invalid").with_code("INVALID_SIGNATURE")
+    ChatbotError::InvalidSignature.with_message("Webhook signature or token is invalid")
 }
 
 fn hmac_hex(secret: &str, data: &[u8]) -> ApiResult<Vec<u8>> {
@@ -141,13 +142,13 @@ fn secret(config: &Value, pointer: &str) -> ApiResult<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .ok_or_else(|| {
-            ApiError::forbidden("This channel has no webhook secret configured")
-                .with_code("CHANNEL_NOT_CONFIGURED")
+            ChatbotError::ChannelNotConfigured
+                .with_message("This channel has no webhook secret configured")
         })
 }
 
 fn malformed(msg: &str) -> ApiError {
-    ApiError::bad_request(msg).with_code("INVALID_PAYLOAD")
+    ChatbotError::InvalidPayload.with_message(msg)
 }
 
 /// The raw body of a channel webhook, documented with the provider's payload
@@ -301,8 +302,8 @@ impl WebhookApi {
             })
             .await?;
         found.ok_or_else(|| {
-            ApiError::not_found(format!("No tenant has this {channel} channel configured"))
-                .with_code("CHANNEL_NOT_FOUND")
+            ChatbotError::ChannelNotFound
+                .with_message(format!("No tenant has this {channel} channel configured"))
         })
     }
 
@@ -551,11 +552,9 @@ impl WebhookApi {
         let hexsig = sig.strip_prefix("v0=").ok_or_else(unauthorized)?;
         let ts_n: i64 = ts.parse().map_err(|_| unauthorized())?;
         if chrono::Utc::now().timestamp().abs_diff(ts_n) > 300 {
-            return Err(
-                ApiError::unauthorized("Request timestamp is outside the 5-minute window")
-                    .with_code("REPLAYED_REQUEST")
-                    .into(),
-            );
+            return Err(ChatbotError::ReplayedRequest
+                .with_message("Request timestamp is outside the 5-minute window")
+                .into());
         }
         let ids = if body.trim_ascii_start().starts_with(b"{") {
             identities_in(&body, &[&["team_id"], &["api_app_id"]])
@@ -664,9 +663,7 @@ impl WebhookApi {
         }
         self.admit(&tenant, &status, "teams").await?;
         let a = body.parse()?;
-        let (Some(id), Some(from), Some(text)) = (a.id, a.from.and_then(|f| f.id), a.text) else {
-            return Err(malformed("id, from.id and text are required").into());
-        };
+        let (id, from, text) = (a.id, a.from.id, a.text);
         let r = self
             .ingest(
                 tenant,
@@ -787,10 +784,8 @@ impl WebhookApi {
         };
         let (status, config) = self.tenant(&tenant).await?;
         let key = integration_id.0.replace(['/', '~'], "");
-        let token =
-            secret(&config, &format!("/integrations/{key}/webhook_token")).map_err(|_| {
-                ApiError::not_found("Integration not found").with_code("INTEGRATION_NOT_FOUND")
-            })?;
+        let token = secret(&config, &format!("/integrations/{key}/webhook_token"))
+            .map_err(|_| ChatbotError::IntegrationNotFound.with_message("Integration not found"))?;
         if !same_token(&given, &token) {
             return Err(unauthorized().into());
         }
@@ -801,10 +796,10 @@ impl WebhookApi {
         let event = ev
             .event_type
             .ok_or_else(|| malformed("event_type is required"))?;
-        let data = ev.data.unwrap_or_else(|| json!({}));
-        if !data.is_object() {
-            return Err(malformed("data must be an object").into());
-        }
+        let data = ev
+            .data
+            .and_then(|d| poem_openapi::types::ToJSON::to_json(&d))
+            .unwrap_or_else(|| json!({}));
         let customer = ev.customer_id;
         if event == "customer_updated" && customer.is_none() {
             return Err(malformed("customer_id is required for customer_updated").into());
@@ -843,12 +838,12 @@ impl WebhookApi {
         #[oai(name = "hub.verify_token")] verify_token: Query<Option<String>>,
     ) -> Result<PlainText<String>> {
         if !crate::service::CHANNELS.contains(&channel.0.as_str()) {
-            return Err(ApiError::not_found("Unknown channel")
-                .with_code("CHANNEL_NOT_FOUND")
+            return Err(ChatbotError::ChannelNotFound
+                .with_message("Unknown channel")
                 .into());
         }
         let invalid_token =
-            || ApiError::forbidden("verify_token does not match").with_code("INVALID_VERIFY_TOKEN");
+            || ChatbotError::InvalidVerifyToken.with_message("verify_token does not match");
         let tenant = match named_tenant(req) {
             Some(t) => t,
             None => {

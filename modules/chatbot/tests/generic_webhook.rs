@@ -15,7 +15,7 @@ async fn body(resp: poem::test::TestResponse) -> Value {
 
 fn event() -> Value {
     json!({"event_type": "customer_updated", "timestamp": "2025-06-01T14:30:00Z",
-        "customer_id": "cust_789", "data": {"customer_tier": "premium"}})
+        "customer_id": "cust_789", "data": {"customer_tier": "premium", "loyalty": {"points": 5}}})
 }
 
 #[tokio::test]
@@ -63,6 +63,18 @@ async fn the_incoming_webhook_returned_at_tenant_creation_works_as_returned() {
     let d = body(r).await;
     assert_eq!(d["status"], "processed", "{d}");
     assert_eq!(d["affected_conversations"], json!(["conv_789"]));
+    // The data reached the conversation: the fields the document names and
+    // any other key, as sent.
+    let r = app
+        .client
+        .get(format!("{B}/conversations/conv_789"))
+        .header("Authorization", &key)
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let entities = body(r).await["data"]["context"]["entities"].clone();
+    assert_eq!(entities["customer_tier"], "premium", "{entities}");
+    assert_eq!(entities["loyalty"], json!({"points": 5}), "{entities}");
 
     // A wrong token is refused, before anything is processed.
     app.client

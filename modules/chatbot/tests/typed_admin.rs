@@ -127,10 +127,16 @@ async fn every_admin_operation_has_typed_bodies_and_payloads() {
         .as_str()
         .unwrap()
         .contains("0-1"));
-    assert_eq!(
-        schemas["InviteUserRequest"]["properties"]["permissions"]["items"]["type"],
-        "string"
+    // Permissions are the fixed set, an enum of strings.
+    let permission = resolve(
+        &spec,
+        &schemas["InviteUserRequest"]["properties"]["permissions"]["items"],
     );
+    assert_eq!(permission["type"], "string");
+    assert!(permission["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("conversations:read")));
     let usage = resolve(&spec, &schemas["UsageReport"]["properties"]["usage"]);
     assert_typed(
         &spec,
@@ -361,13 +367,27 @@ async fn thresholds_temperatures_and_tokens_are_checked_field_by_field() {
         fields(&b),
         [
             "configuration.ai_models.max_tokens",
-            "configuration.ai_models.providers.p.base_url",
             "configuration.ai_models.providers.p.max_tokens",
             "configuration.ai_models.providers.p.temperature",
             "configuration.ai_models.temperature",
             "configuration.chatbot.confidence_threshold",
             "configuration.chatbot.knowledge_threshold",
             "configuration.chatbot.max_fallbacks",
+        ]
+    );
+    // The ranges are in the document's schema and checked first; the rules
+    // beyond the schema (a provider's base_url) next, field by field too.
+    let r = put(json!({
+        "chatbot": {"confidence_threshold": 0.5},
+        "ai_models": {"providers": {"p": {"base_url": "ftp://x"}, "q": {"base_url": "gopher://y"}}}
+    }))
+    .await;
+    r.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(
+        fields(&body(r).await),
+        [
+            "configuration.ai_models.providers.p.base_url",
+            "configuration.ai_models.providers.q.base_url",
         ]
     );
     // The edges are allowed and stored.
@@ -433,9 +453,19 @@ async fn thresholds_temperatures_and_tokens_are_checked_field_by_field() {
         .unwrap();
     assert!(stored.contains("\"app_secret\":\"wa-secret\""), "{stored}");
 
-    // Unknown channels and bad intents.
+    // Bad intents and unknown channels: the schema's rules (an intent name
+    // is 1-100 characters) first, then the service's (known channels, at
+    // least one example).
     let r = put(json!({"channels": {"fax": {"enabled": true}},
         "chatbot": {"intents": [{"name": "", "examples": []}]}}))
+    .await;
+    r.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(
+        fields(&body(r).await),
+        ["configuration.chatbot.intents[0].name"]
+    );
+    let r = put(json!({"channels": {"fax": {"enabled": true}},
+        "chatbot": {"intents": [{"name": "greeting", "examples": []}]}}))
     .await;
     r.assert_status(StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -443,7 +473,6 @@ async fn thresholds_temperatures_and_tokens_are_checked_field_by_field() {
         [
             "configuration.channels.fax",
             "configuration.chatbot.intents[0].examples",
-            "configuration.chatbot.intents[0].name"
         ]
     );
 }
@@ -559,7 +588,8 @@ async fn the_documented_tenant_example_round_trips_through_the_types() {
     assert_eq!(items[1]["quantity"], 0);
     assert_eq!(b["data"]["total_cents"], 99_900);
 
-    // Several semantic errors at once: plan, e-mail, threshold, limits.
+    // Several errors at once: plan, threshold, limits (the schema's), then
+    // the e-mail (beyond the schema) with the other rules of the service.
     let r = app
         .client
         .post(format!("{B}/tenants"))
@@ -572,12 +602,20 @@ async fn the_documented_tenant_example_round_trips_through_the_types() {
     assert_eq!(
         fields(&body(r).await),
         [
-            "admin_user.email",
             "configuration.chatbot.confidence_threshold",
             "features.users_limit",
             "plan"
         ]
     );
+    let r = app
+        .client
+        .post(format!("{B}/tenants"))
+        .header("Authorization", admin.as_str())
+        .body_json(&json!({"name": "X", "domain": " ", "admin_user": {"email": "nope"}}))
+        .send()
+        .await;
+    r.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(fields(&body(r).await), ["admin_user.email", "domain"]);
 
     // Update: features merge, the response is the typed tenant.
     let r = app

@@ -1,13 +1,13 @@
 //! Sending messages, retries, typing indicators and feedback.
 
+use crate::errors::ChatbotError;
 use frontline_platform::{ApiError, FieldError, Platform};
-use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
-use crate::access::{authorize, Op};
 use crate::model::{
     ChatMessage, ChatMessageResponse, FeedbackRequest, FeedbackResult, SendMessageRequest,
     TypingRequest, TypingResult,
@@ -41,10 +41,10 @@ impl ChatApi {
     #[oai(path = "/chat/message", method = "post", tag = "ApiTags::Chat")]
     async fn send_message(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ChatSend>,
         body: JsonBody<SendMessageRequest>,
     ) -> Result<Json<Envelope<ChatMessageResponse>>> {
-        let who = authorize(&self.platform, req, None, Op::ChatSend).await?;
+        let who = who.0;
         let body = body.0;
         let started = std::time::Instant::now();
         let tenant = who.tenant_id.clone();
@@ -68,8 +68,8 @@ impl ChatApi {
                 })
                 .await?;
             if foreign {
-                return Err(ApiError::not_found("Conversation not found")
-                    .with_code("CONVERSATION_NOT_FOUND")
+                return Err(ChatbotError::ConversationNotFound
+                    .with_message("Conversation not found")
                     .into());
             }
         }
@@ -103,10 +103,10 @@ impl ChatApi {
     )]
     async fn get_message(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ChatRead>,
         message_id: Path<String>,
     ) -> Result<Json<Envelope<ChatMessage>>> {
-        let who = authorize(&self.platform, req, None, Op::ChatRead).await?;
+        let who = who.0;
         let id = message_id.0;
         own_message(&self.platform, &who, &id).await?;
         let data = self
@@ -129,10 +129,10 @@ impl ChatApi {
     )]
     async fn retry_message(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ChatRetry>,
         message_id: Path<String>,
     ) -> Result<Json<Envelope<ChatMessageResponse>>> {
-        let who = authorize(&self.platform, req, None, Op::ChatRetry).await?;
+        let who = who.0;
         let id = message_id.0;
         let started = std::time::Instant::now();
         let (llm, article) = prepare_retry(&self.platform, &who.tenant_id, &id).await?;
@@ -156,10 +156,10 @@ impl ChatApi {
     #[oai(path = "/chat/typing", method = "post", tag = "ApiTags::Chat")]
     async fn typing(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ChatTyping>,
         body: JsonBody<TypingRequest>,
     ) -> Result<Json<Envelope<TypingResult>>> {
-        let who = authorize(&self.platform, req, None, Op::ChatTyping).await?;
+        let who = who.0;
         let body = body.0;
         let ms = body.typing_duration_ms.unwrap_or(3000);
         if !(0..=30000).contains(&ms) {
@@ -183,10 +183,10 @@ impl ChatApi {
     #[oai(path = "/chat/feedback", method = "post", tag = "ApiTags::Chat")]
     async fn feedback(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ChatFeedback>,
         body: JsonBody<FeedbackRequest>,
     ) -> Result<Created201<FeedbackResult>> {
-        let who = authorize(&self.platform, req, None, Op::ChatFeedback).await?;
+        let who = who.0;
         let body = body.0;
         let mut errs = vec![];
         if body.message_id.is_empty() {

@@ -2,17 +2,16 @@
 
 use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, Platform};
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
-use crate::access::{authorize, Op};
 use crate::model::{
     CloseRequest, CloseResult, ConversationAnalytics, ConversationDetails, ConversationList,
-    ConversationSummary, ExportRequest, ExportResult, ReopenResult, TransferRequest,
-    TransferResult,
+    ConversationSort, ConversationStatus, ConversationSummary, ExportRequest, ExportResult,
+    ReopenResult, SortOrder, TransferRequest, TransferResult,
 };
 use crate::service::conversations;
 use crate::service::*;
@@ -37,34 +36,30 @@ impl ConversationsApi {
     )]
     async fn list_conversations(
         &self,
-        req: &Request,
-        status: Query<Option<String>>,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationList>,
+        status: Query<Option<ConversationStatus>>,
         channel: Query<Option<String>>,
         user_id: Query<Option<String>>,
         date_from: Query<Option<String>>,
         date_to: Query<Option<String>>,
         search: Query<Option<String>>,
-        sort: Query<Option<String>>,
-        order: Query<Option<String>>,
-        page: Query<Option<u32>>,
-        limit: Query<Option<u32>>,
+        sort: Query<Option<ConversationSort>>,
+        order: Query<Option<SortOrder>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))] page: Query<
+            Option<u32>,
+        >,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ConversationList>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationList).await?;
+        let who = who.0;
         let (page, limit) = pagination(
             page.0,
             limit.0,
             self.platform.settings.max_page_size.min(100),
         )?;
-        let order = conversations::list_order(sort.0.as_deref(), order.0.as_deref())?;
-        if let Some(s) = status.0.as_deref() {
-            if !["active", "transferred", "closed"].contains(&s) {
-                return Err(ApiError::invalid(
-                    "status",
-                    "status must be active, transferred or closed",
-                )
-                .into());
-            }
-        }
+        let order = conversations::list_order(
+            sort.0.map(ConversationSort::as_str),
+            order.0.map(SortOrder::as_str),
+        )?;
         for (name, d) in [("date_from", &date_from.0), ("date_to", &date_to.0)] {
             if let Some(d) = d {
                 if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
@@ -76,7 +71,7 @@ impl ConversationsApi {
             frontline_platform::search::check_substring("search", text)?;
         }
         let f = conversations::ListFilter {
-            status: status.0,
+            status: status.0.map(|s| s.as_str().to_string()),
             channel: channel.0,
             user_id: user_id.0,
             date_from: date_from.0,
@@ -100,12 +95,14 @@ impl ConversationsApi {
     )]
     async fn get_conversation(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationRead>,
         id: Path<String>,
         include_messages: Query<Option<bool>>,
-        message_limit: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] message_limit: Query<
+            Option<u32>,
+        >,
     ) -> Result<Json<Envelope<ConversationDetails>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationRead).await?;
+        let who = who.0;
         let include = include_messages.0.unwrap_or(true);
         let lim = message_limit.0.unwrap_or(100).clamp(1, 500) as i64;
         let id = id.0;
@@ -128,18 +125,18 @@ impl ConversationsApi {
     )]
     async fn transfer(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationTransfer>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<TransferRequest>,
     ) -> Result<Json<Envelope<TransferResult>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationTransfer).await?;
+        let who = who.0;
         let body = body.0;
         let id = id.0;
         let data = self
             .platform
             .db
-            .write(move |tx| conversations::transfer(tx, &who, &meta, &id, &body))
+            .write(move |tx| conversations::transfer(&who.writing(tx, &meta), &who, &id, &body))
             .await?;
         Ok(success(data))
     }
@@ -152,12 +149,12 @@ impl ConversationsApi {
     )]
     async fn close(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationClose>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<Option<CloseRequest>>,
     ) -> Result<Json<Envelope<CloseResult>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationClose).await?;
+        let who = who.0;
         let reason = body
             .0
             .and_then(|b| b.reason)
@@ -166,7 +163,7 @@ impl ConversationsApi {
         let data = self
             .platform
             .db
-            .write(move |tx| conversations::close(tx, &who, &meta, &id, &reason))
+            .write(move |tx| conversations::close(&who.writing(tx, &meta), &who, &id, &reason))
             .await?;
         Ok(success(data))
     }
@@ -179,16 +176,16 @@ impl ConversationsApi {
     )]
     async fn reopen(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationReopen>,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Json<Envelope<ReopenResult>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationReopen).await?;
+        let who = who.0;
         let id = id.0;
         let data = self
             .platform
             .db
-            .write(move |tx| conversations::reopen(tx, &who, &meta, &id))
+            .write(move |tx| conversations::reopen(&who.writing(tx, &meta), &who, &id))
             .await?;
         Ok(success(data))
     }
@@ -203,12 +200,12 @@ impl ConversationsApi {
     )]
     async fn export(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationExport>,
         meta: RequestMeta,
         id: Path<String>,
         body: JsonBody<ExportRequest>,
     ) -> Result<Json<Envelope<ExportResult>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationExport).await?;
+        let who = who.0;
         let data = export(&self.platform, who, meta, id.0, &body.0).await?;
         Ok(success(data))
     }
@@ -221,10 +218,10 @@ impl ConversationsApi {
     )]
     async fn summary(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationSummary>,
         id: Path<String>,
     ) -> Result<Json<Envelope<ConversationSummary>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationSummary).await?;
+        let who = who.0;
         let id = id.0;
         let data = self
             .platform
@@ -243,10 +240,10 @@ impl ConversationsApi {
     )]
     async fn analytics(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::ConversationAnalytics>,
         id: Path<String>,
     ) -> Result<Json<Envelope<ConversationAnalytics>>> {
-        let who = authorize(&self.platform, req, None, Op::ConversationAnalytics).await?;
+        let who = who.0;
         let id = id.0;
         let data = self
             .platform

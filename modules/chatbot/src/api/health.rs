@@ -1,11 +1,11 @@
 //! Health, readiness, liveness, dependencies and metrics.
 
 use frontline_platform::Platform;
-use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
 use crate::model::*;
 use crate::service::health;
@@ -25,16 +25,14 @@ impl HealthApi {
     /// Detailed status (platform admins): request latency of this module, the
     /// database round trip and live counts.
     #[oai(path = "/health/detailed", method = "get", tag = "ApiTags::Health")]
-    async fn health_detailed(&self, req: &Request) -> Result<Json<DetailedHealth>> {
-        internal(&self.platform, req).await?;
+    async fn health_detailed(&self, _admin: PlatformAdmin) -> Result<Json<DetailedHealth>> {
         Ok(Json(health::detailed(&self.platform).await?))
     }
 
     /// Dependency status (platform admins): the database and the built-in
     /// rule engine, each with its measured round trip.
     #[oai(path = "/health/dependencies", method = "get", tag = "ApiTags::Health")]
-    async fn health_dependencies(&self, req: &Request) -> Result<Json<DependencyReport>> {
-        internal(&self.platform, req).await?;
+    async fn health_dependencies(&self, _admin: PlatformAdmin) -> Result<Json<DependencyReport>> {
         Ok(Json(health::dependencies(&self.platform).await))
     }
 
@@ -44,10 +42,9 @@ impl HealthApi {
     #[oai(path = "/health/metrics", method = "get", tag = "ApiTags::Health")]
     async fn health_metrics(
         &self,
-        req: &Request,
-        timeframe: Query<Option<String>>,
+        _admin: PlatformAdmin,
+        timeframe: Query<Option<MetricsTimeframe>>,
     ) -> Result<Json<MetricsReport>> {
-        internal(&self.platform, req).await?;
         Ok(Json(health::metrics(&self.platform, timeframe.0).await?))
     }
 

@@ -2,13 +2,12 @@
 
 use frontline_platform::http::RequestMeta;
 use frontline_platform::Platform;
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
-use crate::access::{authorize, Op};
 use crate::model::*;
 use crate::service::knowledge as articles;
 use crate::service::pagination;
@@ -31,17 +30,17 @@ impl KnowledgeApi {
     )]
     async fn create_article(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::KnowledgeCreate>,
         meta: RequestMeta,
         body: JsonBody<CreateArticleRequest>,
     ) -> Result<CreatedResponse<KnowledgeArticle>> {
-        let who = authorize(&self.platform, req, None, Op::KnowledgeCreate).await?;
+        let who = who.0;
         let body = body.0;
         crate::knowledge::validate(&body)?;
         let a = self
             .platform
             .db
-            .write(move |tx| articles::create(tx, &who, &meta, &body))
+            .write(move |tx| articles::create(&who.writing(tx, &meta), &who, &body))
             .await?;
         Ok(CreatedResponse::new(a))
     }
@@ -56,12 +55,14 @@ impl KnowledgeApi {
     )]
     async fn list_articles(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::KnowledgeList>,
         q: Query<Option<String>>,
-        page: Query<Option<u32>>,
-        limit: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))] page: Query<
+            Option<u32>,
+        >,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
     ) -> Result<Json<Envelope<ArticleList>>> {
-        let who = authorize(&self.platform, req, None, Op::KnowledgeList).await?;
+        let who = who.0;
         let (page, limit) = pagination(
             page.0,
             limit.0,
@@ -82,16 +83,16 @@ impl KnowledgeApi {
     )]
     async fn delete_article(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::KnowledgeDelete>,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Json<Envelope<ArticleDeleted>>> {
-        let who = authorize(&self.platform, req, None, Op::KnowledgeDelete).await?;
+        let who = who.0;
         let id = id.0;
         let d = self
             .platform
             .db
-            .write(move |tx| articles::delete(tx, &who, &meta, &id))
+            .write(move |tx| articles::delete(&who.writing(tx, &meta), &who, &id))
             .await?;
         Ok(Json(Envelope::success(d)))
     }

@@ -1,6 +1,7 @@
 //! Handlers of the chatbot API, one submodule per route group: parse,
 //! authorize, call the service, render.
 
+pub mod auth;
 mod chat;
 mod conversations;
 mod health;
@@ -9,15 +10,14 @@ mod sessions;
 mod subscriptions;
 mod tenants;
 
+use crate::errors::ChatbotError;
 use frontline_platform::http::ModuleError;
 use frontline_platform::{ApiError, ApiResult, Platform};
-use poem::Request;
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Tags};
-use serde_json::{json, Value};
 
-use crate::access::{self, Caller};
+use crate::access::Caller;
 use crate::model::{ChatbotEnvelope, Envelope};
 pub(crate) use frontline_platform::body::JsonBody;
 
@@ -49,13 +49,6 @@ pub enum ApiTags {
     Extensions,
 }
 
-/// A `201 Created` response.
-#[derive(ApiResponse)]
-pub enum Created {
-    #[oai(status = 201)]
-    Ok(Json<Value>),
-}
-
 /// The chatbot's route groups (webhooks are mounted beside them).
 pub fn api(
     platform: &Platform,
@@ -80,24 +73,6 @@ pub fn api(
     )
 }
 
-pub fn ok(v: Value) -> Json<Value> {
-    Json(json!({"status": "success", "data": v}))
-}
-
-/// Platform admins and `chatbot:admin` only.
-pub(crate) async fn internal(
-    platform: &Platform,
-    req: &Request,
-) -> ApiResult<frontline_platform::auth::Principal> {
-    let p = access::principal(platform, req).await?;
-    if !access::is_platform_admin(&p) {
-        return Err(ApiError::forbidden(
-            "This action needs the chatbot platform admin role",
-        ));
-    }
-    Ok(p)
-}
-
 /// A `201 Created` response with a typed `data`.
 #[derive(ApiResponse)]
 pub enum Created201<T: ParseFromJSON + ToJSON + Send + Sync> {
@@ -115,7 +90,7 @@ pub fn success<T: ParseFromJSON + ToJSON>(data: T) -> Json<Envelope<T>> {
 pub(crate) fn own_session(who: &Caller, id: &str) -> ApiResult<()> {
     match &who.session {
         Some(s) if s.session_id != id => {
-            Err(ApiError::not_found("Session not found").with_code("SESSION_NOT_FOUND"))
+            Err(ChatbotError::SessionNotFound.with_message("Session not found"))
         }
         _ => Ok(()),
     }
@@ -143,7 +118,7 @@ pub(crate) async fn own_conversation(
     if mine {
         Ok(())
     } else {
-        Err(ApiError::not_found("Conversation not found").with_code("CONVERSATION_NOT_FOUND"))
+        Err(ChatbotError::ConversationNotFound.with_message("Conversation not found"))
     }
 }
 
@@ -165,6 +140,6 @@ pub(crate) async fn own_message(platform: &Platform, who: &Caller, message: &str
     if mine {
         Ok(())
     } else {
-        Err(ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))
+        Err(ChatbotError::MessageNotFound.with_message("Message not found"))
     }
 }

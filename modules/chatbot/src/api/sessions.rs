@@ -1,13 +1,12 @@
 //! Visitor sessions: create, read, update, end, extend, context.
 
-use frontline_platform::{ApiError, Platform};
-use poem::Request;
+use frontline_platform::Platform;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
-use crate::access::{authorize, Op};
 use crate::model::{
     ContextUpdateRequest, ContextUpdateResult, CreateSessionRequest, ExtendSessionRequest, Session,
     SessionContext, SessionCreated, SessionEnded, SessionExtension, UpdateSessionRequest,
@@ -26,29 +25,10 @@ impl SessionsApi {
     #[oai(path = "/sessions", method = "post", tag = "ApiTags::Sessions")]
     async fn create_session(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] opener: SessionOpener,
         body: JsonBody<CreateSessionRequest>,
     ) -> Result<Created201<SessionCreated>> {
-        let tenant = if req.headers().contains_key("authorization") {
-            authorize(&self.platform, req, None, Op::SessionCreate)
-                .await?
-                .tenant_id
-        } else {
-            let t = req
-                .headers()
-                .get("x-tenant-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-                .ok_or_else(|| {
-                    ApiError::invalid("X-Tenant-ID", "X-Tenant-ID header is required")
-                })?;
-            let t2 = t.clone();
-            self.platform
-                .db
-                .read(move |c| require_active_tenant(c, &t2))
-                .await?;
-            t
-        };
+        let tenant = opener.0;
         let body = body.0;
         let (channel, context, timeout) = sessions::validate_new(&body)?;
         let persist = body
@@ -78,10 +58,10 @@ impl SessionsApi {
     #[oai(path = "/sessions/:id", method = "get", tag = "ApiTags::Sessions")]
     async fn get_session(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::SessionRead>,
         id: Path<String>,
     ) -> Result<Json<Envelope<Session>>> {
-        let who = authorize(&self.platform, req, None, Op::SessionRead).await?;
+        let who = who.0;
         own_session(&who, &id.0)?;
         let id = id.0;
         let data = self
@@ -96,11 +76,11 @@ impl SessionsApi {
     #[oai(path = "/sessions/:id", method = "put", tag = "ApiTags::Sessions")]
     async fn update_session(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::SessionUpdate>,
         id: Path<String>,
         body: JsonBody<UpdateSessionRequest>,
     ) -> Result<Json<Envelope<Session>>> {
-        let who = authorize(&self.platform, req, None, Op::SessionUpdate).await?;
+        let who = who.0;
         own_session(&who, &id.0)?;
         let body = body.0;
         let id = id.0;
@@ -116,10 +96,10 @@ impl SessionsApi {
     #[oai(path = "/sessions/:id", method = "delete", tag = "ApiTags::Sessions")]
     async fn end_session(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::SessionEnd>,
         id: Path<String>,
     ) -> Result<Json<Envelope<SessionEnded>>> {
-        let who = authorize(&self.platform, req, None, Op::SessionEnd).await?;
+        let who = who.0;
         own_session(&who, &id.0)?;
         let id = id.0;
         let data = self
@@ -139,11 +119,11 @@ impl SessionsApi {
     )]
     async fn extend_session(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::SessionExtend>,
         id: Path<String>,
         body: JsonBody<Option<ExtendSessionRequest>>,
     ) -> Result<Json<Envelope<SessionExtension>>> {
-        let who = authorize(&self.platform, req, None, Op::SessionExtend).await?;
+        let who = who.0;
         own_session(&who, &id.0)?;
         let by = body.0.and_then(|b| b.extend_by_minutes).unwrap_or(30);
         let id = id.0;
@@ -163,10 +143,10 @@ impl SessionsApi {
     )]
     async fn get_context(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::SessionContextRead>,
         id: Path<String>,
     ) -> Result<Json<Envelope<SessionContext>>> {
-        let who = authorize(&self.platform, req, None, Op::SessionContextRead).await?;
+        let who = who.0;
         own_session(&who, &id.0)?;
         let id = id.0;
         let data = self
@@ -186,11 +166,11 @@ impl SessionsApi {
     )]
     async fn put_context(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::SessionContextUpdate>,
         id: Path<String>,
         body: JsonBody<ContextUpdateRequest>,
     ) -> Result<Json<Envelope<ContextUpdateResult>>> {
-        let who = authorize(&self.platform, req, None, Op::SessionContextUpdate).await?;
+        let who = who.0;
         own_session(&who, &id.0)?;
         let body = body.0;
         let updates = body.context_updates.unwrap_or_default();

@@ -2,13 +2,12 @@
 
 use frontline_platform::http::RequestMeta;
 use frontline_platform::Platform;
-use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
-use crate::access::{authorize, Op};
 use crate::model::*;
 use crate::service::subscriptions as subs;
 
@@ -30,17 +29,17 @@ impl SubscriptionsApi {
     )]
     async fn subscribe(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::WebhookSubscriptionCreate>,
         meta: RequestMeta,
         body: JsonBody<CreateWebhookSubscriptionRequest>,
     ) -> Result<CreatedResponse<WebhookSubscription>> {
-        let who = authorize(&self.platform, req, None, Op::WebhookSubscriptionCreate).await?;
+        let who = who.0;
         let new = subs::new_subscription(&who, &body.0)?;
         let ev = self.platform.events.clone();
         let sub = self
             .platform
             .db
-            .write(move |tx| subs::subscribe(tx, &ev, &who, &meta, &new))
+            .write(move |tx| subs::subscribe(&who.writing(tx, &meta), &ev, &new))
             .await?;
         Ok(CreatedResponse::new(sub))
     }
@@ -51,8 +50,11 @@ impl SubscriptionsApi {
         method = "get",
         tag = "ApiTags::Extensions"
     )]
-    async fn list(&self, req: &Request) -> Result<Json<Envelope<WebhookSubscriptionList>>> {
-        let who = authorize(&self.platform, req, None, Op::WebhookSubscriptionList).await?;
+    async fn list(
+        &self,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::WebhookSubscriptionList>,
+    ) -> Result<Json<Envelope<WebhookSubscriptionList>>> {
+        let who = who.0;
         let list = self.platform.db.read(move |c| subs::list(c, &who)).await?;
         Ok(Json(Envelope::success(list)))
     }
@@ -65,10 +67,10 @@ impl SubscriptionsApi {
     )]
     async fn deliveries(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::WebhookSubscriptionDeliveries>,
         id: Path<String>,
     ) -> Result<Json<Envelope<WebhookDeliveryList>>> {
-        let who = authorize(&self.platform, req, None, Op::WebhookSubscriptionDeliveries).await?;
+        let who = who.0;
         let id = id.0;
         let list = self
             .platform
@@ -86,16 +88,16 @@ impl SubscriptionsApi {
     )]
     async fn unsubscribe(
         &self,
-        req: &Request,
+        #[oai(name = "X-Tenant-ID")] who: Member<ops::WebhookSubscriptionDelete>,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Json<Envelope<WebhookDeleted>>> {
-        let who = authorize(&self.platform, req, None, Op::WebhookSubscriptionDelete).await?;
+        let who = who.0;
         let id = id.0;
         let d = self
             .platform
             .db
-            .write(move |tx| subs::unsubscribe(tx, &who, &meta, &id))
+            .write(move |tx| subs::unsubscribe(&who.writing(tx, &meta), &who, &id))
             .await?;
         Ok(Json(Envelope::success(d)))
     }

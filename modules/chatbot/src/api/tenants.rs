@@ -1,14 +1,14 @@
 //! Tenants, their users, configuration, billing and usage.
 
 use frontline_platform::http::RequestMeta;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::Platform;
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
+use super::auth::*;
 use super::*;
-use crate::access::{authorize, Op};
 use crate::model::*;
 use crate::service::pagination;
 use crate::service::tenants;
@@ -24,11 +24,6 @@ fn data<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON>(v: 
 }
 
 impl TenantsApi {
-    /// The caller, who must be an admin of tenant `id`.
-    async fn tenant_admin(&self, req: &Request, id: &str, op: Op) -> ApiResult<Caller> {
-        authorize(&self.platform, req, Some(id), op).await
-    }
-
     fn page(&self, page: Option<u32>, limit: Option<u32>) -> ApiResult<(u32, u32)> {
         pagination(page, limit, self.platform.settings.max_page_size.min(100))
     }
@@ -41,18 +36,19 @@ impl TenantsApi {
     #[oai(path = "/tenants", method = "get", tag = "ApiTags::Tenants")]
     async fn list_tenants(
         &self,
-        req: &Request,
-        page: Query<Option<u32>>,
-        limit: Query<Option<u32>>,
-        status: Query<Option<String>>,
+        _admin: PlatformAdmin,
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))] page: Query<
+            Option<u32>,
+        >,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
+        status: Query<Option<TenantStatusFilter>>,
     ) -> Result<Data<TenantList>> {
-        internal(&self.platform, req).await?;
         let (page, limit) = self.page(page.0, limit.0)?;
-        let status = status.0;
+        let status = status.0.map(TenantStatusFilter::as_str);
         let list = self
             .platform
             .db
-            .read(move |c| tenants::list(c, status.as_deref(), page, limit))
+            .read(move |c| tenants::list(c, status, page, limit))
             .await?;
         Ok(data(list))
     }
@@ -65,11 +61,11 @@ impl TenantsApi {
     #[oai(path = "/tenants", method = "post", tag = "ApiTags::Tenants")]
     async fn create_tenant(
         &self,
-        req: &Request,
+        admin: PlatformAdmin,
         meta: RequestMeta,
         body: JsonBody<CreateTenantRequest>,
     ) -> Result<CreatedResponse<TenantCreated>> {
-        let admin = internal(&self.platform, req).await?;
+        let admin = admin.0;
         let body = body.0;
         let errs = tenants::create_errors(self.platform.outbound.policy(), &body);
         if !errs.is_empty() {
@@ -79,15 +75,21 @@ impl TenantsApi {
         let created = self
             .platform
             .db
-            .write(move |tx| tenants::create(tx, &platform, admin, &meta, &body))
+            .write(move |tx| {
+                tenants::create(&WriteCtx::new(tx, Some(&admin), &meta), &platform, &body)
+            })
             .await?;
         Ok(CreatedResponse::new(created))
     }
 
     /// Tenant details (tenant admins).
     #[oai(path = "/tenants/:id", method = "get", tag = "ApiTags::Tenants")]
-    async fn get_tenant(&self, req: &Request, id: Path<String>) -> Result<Data<Tenant>> {
-        let who = self.tenant_admin(req, &id.0, Op::TenantRead).await?;
+    async fn get_tenant(
+        &self,
+        who: TenantAdmin<ops::TenantRead>,
+        #[oai(name = "id")] _id: Path<String>,
+    ) -> Result<Data<Tenant>> {
+        let who = who.0;
         let t = self
             .platform
             .db
@@ -102,18 +104,18 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id", method = "put", tag = "ApiTags::Tenants")]
     async fn update_tenant(
         &self,
-        req: &Request,
+        who: TenantAdmin<ops::TenantUpdate>,
         meta: RequestMeta,
-        id: Path<String>,
+        #[oai(name = "id")] _id: Path<String>,
         body: JsonBody<UpdateTenantRequest>,
     ) -> Result<Data<Tenant>> {
-        let who = self.tenant_admin(req, &id.0, Op::TenantUpdate).await?;
+        let who = who.0;
         let body = body.0;
         tenants::check_update(&who, &body)?;
         let t = self
             .platform
             .db
-            .write(move |tx| tenants::update(tx, &who, &meta, &body))
+            .write(move |tx| tenants::update(&who.writing(tx, &meta), &who, &body))
             .await?;
         Ok(data(t))
     }
@@ -122,17 +124,17 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id", method = "delete", tag = "ApiTags::Tenants")]
     async fn delete_tenant(
         &self,
-        req: &Request,
+        admin: PlatformAdmin,
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Data<TenantDeleted>> {
-        let admin = internal(&self.platform, req).await?;
+        let admin = admin.0;
         let id = id.0;
         let who = Caller::platform_admin(&id, admin);
         let d = self
             .platform
             .db
-            .write(move |tx| tenants::delete(tx, &who, &meta, &id))
+            .write(move |tx| tenants::delete(&who.writing(tx, &meta), &id))
             .await?;
         Ok(data(d))
     }
@@ -141,12 +143,14 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/users", method = "get", tag = "ApiTags::Tenants")]
     async fn list_users(
         &self,
-        req: &Request,
-        id: Path<String>,
-        page: Query<Option<u32>>,
-        limit: Query<Option<u32>>,
+        who: TenantAdmin<ops::UserList>,
+        #[oai(name = "id")] _id: Path<String>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))] page: Query<
+            Option<u32>,
+        >,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u32>>,
     ) -> Result<Data<TenantUserList>> {
-        let who = self.tenant_admin(req, &id.0, Op::UserList).await?;
+        let who = who.0;
         let (page, limit) = self.page(page.0, limit.0)?;
         let list = self
             .platform
@@ -162,18 +166,18 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/users", method = "post", tag = "ApiTags::Tenants")]
     async fn add_user(
         &self,
-        req: &Request,
+        who: TenantAdmin<ops::UserAdd>,
         meta: RequestMeta,
-        id: Path<String>,
+        #[oai(name = "id")] _id: Path<String>,
         body: JsonBody<InviteUserRequest>,
     ) -> Result<CreatedResponse<TenantUser>> {
-        let who = self.tenant_admin(req, &id.0, Op::UserAdd).await?;
+        let who = who.0;
         let body = body.0;
         let platform = self.platform.clone();
         let user = self
             .platform
             .db
-            .write(move |tx| tenants::add_user(tx, &platform, &who, &meta, &body))
+            .write(move |tx| tenants::add_user(&who.writing(tx, &meta), &platform, &who, &body))
             .await?;
         Ok(CreatedResponse::new(user))
     }
@@ -182,10 +186,10 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/config", method = "get", tag = "ApiTags::Tenants")]
     async fn get_config(
         &self,
-        req: &Request,
-        id: Path<String>,
+        who: TenantAdmin<ops::ConfigRead>,
+        #[oai(name = "id")] _id: Path<String>,
     ) -> Result<Data<TenantConfiguration>> {
-        let who = self.tenant_admin(req, &id.0, Op::ConfigRead).await?;
+        let who = who.0;
         let cfg = self
             .platform
             .db
@@ -205,12 +209,12 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/config", method = "put", tag = "ApiTags::Tenants")]
     async fn put_config(
         &self,
-        req: &Request,
+        who: TenantAdmin<ops::ConfigUpdate>,
         meta: RequestMeta,
-        id: Path<String>,
+        #[oai(name = "id")] _id: Path<String>,
         body: JsonBody<UpdateConfigurationRequest>,
     ) -> Result<Data<ConfigurationUpdate>> {
-        let who = self.tenant_admin(req, &id.0, Op::ConfigUpdate).await?;
+        let who = who.0;
         let body = body.0;
         let errs =
             tenants::configuration_errors(self.platform.outbound.policy(), &body.configuration);
@@ -221,7 +225,9 @@ impl TenantsApi {
         let out = self
             .platform
             .db
-            .write(move |tx| tenants::update_config(tx, &platform, &who, &meta, &body))
+            .write(move |tx| {
+                tenants::update_config(&who.writing(tx, &meta), &platform, &who, &body)
+            })
             .await?;
         Ok(data(out))
     }
@@ -233,8 +239,12 @@ impl TenantsApi {
         method = "get",
         tag = "ApiTags::Tenants"
     )]
-    async fn billing(&self, req: &Request, id: Path<String>) -> Result<Data<BillingInfo>> {
-        let who = self.tenant_admin(req, &id.0, Op::BillingRead).await?;
+    async fn billing(
+        &self,
+        who: TenantAdmin<ops::BillingRead>,
+        #[oai(name = "id")] _id: Path<String>,
+    ) -> Result<Data<BillingInfo>> {
+        let who = who.0;
         let bill = self
             .platform
             .db
@@ -248,16 +258,15 @@ impl TenantsApi {
     #[oai(path = "/tenants/:id/usage", method = "get", tag = "ApiTags::Tenants")]
     async fn usage(
         &self,
-        req: &Request,
-        id: Path<String>,
-        period: Query<Option<String>>,
+        who: TenantAdmin<ops::UsageRead>,
+        #[oai(name = "id")] _id: Path<String>,
+        #[oai(name = "period")] _period: Query<Option<UsagePeriod>>,
     ) -> Result<Data<UsageReport>> {
-        let who = self.tenant_admin(req, &id.0, Op::UsageRead).await?;
-        let period = period.0;
+        let who = who.0;
         let report = self
             .platform
             .db
-            .read(move |c| tenants::usage(c, &who, period.as_deref()))
+            .read(move |c| tenants::usage(c, &who))
             .await?;
         Ok(data(report))
     }

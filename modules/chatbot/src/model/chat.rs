@@ -219,6 +219,7 @@ pub struct TypingRequest {
     /// The channel the indicator is for.
     pub channel: Option<String>,
     /// How long to show the indicator, 0-30000 ms (default 3000).
+    #[oai(validator(minimum(value = "0"), maximum(value = "30000")))]
     pub typing_duration_ms: Option<i64>,
     /// `false` hides the indicator (default true).
     pub is_typing: Option<bool>,
@@ -237,8 +238,10 @@ pub struct TypingResult {
 #[derive(Object, Clone, Debug)]
 pub struct FeedbackRequest {
     /// The rated message (usually the `reply_message_id` of a reply).
+    #[oai(validator(min_length = 1))]
     pub message_id: String,
     /// 1 (poor) to 5 (excellent).
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub rating: i64,
     /// Free-text comment.
     pub comment: Option<String>,

@@ -38,6 +38,8 @@ pub struct ChatbotEnvelope;
 impl ErrorEnvelope for ChatbotEnvelope {
     type Body = ErrorBody;
     const VALIDATION_STATUS: StatusCode = StatusCode::BAD_REQUEST;
+    const ERROR_CODES: &'static [frontline_platform::error::ErrorCode] =
+        crate::errors::ChatbotError::TABLE;
 
     fn render(err: &ApiError, ctx: &ErrorContext) -> Value {
         let mut details = json!({});
@@ -94,3 +96,22 @@ pub use chat::*;
 pub use conversations::*;
 pub use sessions::*;
 pub use webhooks::*;
+
+/// A session found by its token (`store::session_by_token`).
+#[derive(Clone, Debug)]
+pub struct SessionTokenRow {
+    pub session_id: String,
+    pub tenant_id: String,
+    pub user_id: String,
+    pub channel: String,
+    pub status: String,
+    pub expires_at: String,
+    pub persist_context: bool,
+    pub tenant_status: String,
+}
+mod values;
+pub use values::*;
+mod text;
+pub use text::*;
+mod shared;
+pub use shared::*;

@@ -9,6 +9,7 @@ use serde_json::Value;
 #[derive(Object, Clone, Debug, Default)]
 pub struct SessionConfig {
     /// Minutes until the session expires, 1-1440 (default 30).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1440")))]
     pub timeout_minutes: Option<i64>,
     /// Keep the context across the session's conversations.
     pub enable_context_persistence: Option<bool>,
@@ -101,6 +102,7 @@ pub struct SessionEnded {
 #[derive(Object, Clone, Debug, Default)]
 pub struct ExtendSessionRequest {
     /// Minutes to add to the current expiry, 1-1440 (default 30).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1440")))]
     pub extend_by_minutes: Option<i64>,
     /// Why (e.g. `active_conversation`).
     pub reason: Option<String>,

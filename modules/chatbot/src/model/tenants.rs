@@ -1,6 +1,10 @@
 //! Tenants, their users, configuration, usage and billing: the document's
 //! types, snake_case.
 
+use super::{
+    Channel, Email, IntentName, MemberRole, Name200, NonBlank, Permission, Plan, ProviderName,
+    TenantStatus,
+};
 use std::collections::BTreeMap;
 
 use poem_openapi::types::{ParseFromJSON, ToJSON};
@@ -53,7 +57,7 @@ impl AdminPagination {
 #[derive(Object, Debug, Clone)]
 pub struct TenantAdminUser {
     /// E-mail address of the owner.
-    pub email: String,
+    pub email: Email,
     /// Given name.
     pub first_name: Option<String>,
     /// Family name.
@@ -146,9 +150,9 @@ pub struct IntentQuickReply {
 #[oai(skip_serializing_if_is_none)]
 pub struct IntentDefinition {
     /// Intent name, e.g. `refund_policy`.
-    pub name: String,
-    /// Example phrases the intent is recognised by.
-    pub examples: Vec<String>,
+    pub name: IntentName,
+    /// Example phrases the intent is recognised by (at least one).
+    pub examples: Vec<NonBlank>,
     /// Answers; the first is sent.
     pub responses: Option<Vec<String>>,
     /// Buttons offered with the answer.
@@ -166,11 +170,14 @@ pub struct ChatbotSettings {
     /// What a transfer goes to, e.g. `human_agent`.
     pub escalation_trigger: Option<String>,
     /// Minimum confidence (0-1) an intent needs to answer.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1")))]
     pub confidence_threshold: Option<f64>,
     /// Minimum share (0-1) of a message's words a knowledge article must cover
     /// to answer (default 0.5).
+    #[oai(validator(minimum(value = "0"), maximum(value = "1")))]
     pub knowledge_threshold: Option<f64>,
-    /// Fallbacks in a row before the conversation goes to a human.
+    /// Fallbacks in a row before the conversation goes to a human (1-20).
+    #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub max_fallbacks: Option<i64>,
     /// Whether sentiment analysis is on.
     pub enable_sentiment_analysis: Option<bool>,
@@ -284,14 +291,18 @@ pub struct ProviderSettings {
     /// masked when read back.
     pub api_key: Option<String>,
     /// Sampling temperature, 0-2.
+    #[oai(validator(minimum(value = "0"), maximum(value = "2")))]
     pub temperature: Option<f64>,
-    /// Most tokens of a reply, above 0.
+    /// Most tokens of a reply, 1-32000.
+    #[oai(validator(minimum(value = "1"), maximum(value = "32000")))]
     pub max_tokens: Option<i64>,
     /// Request timeout in milliseconds (100-60000, default 10000).
+    #[oai(validator(minimum(value = "100"), maximum(value = "60000")))]
     pub timeout_ms: Option<i64>,
     /// System prompt for this provider.
     pub custom_instructions: Option<String>,
     /// Cost per 1000 tokens in cents (for usage and billing), 0-1000000.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub cost_per_1k_tokens_cents: Option<f64>,
     /// Other provider settings.
     #[oai(flatten)]
@@ -308,12 +319,15 @@ pub struct AiModelSettings {
     /// Primary model name.
     pub primary_model: Option<String>,
     /// Provider names tried in order (1-10).
-    pub fallback_chain: Option<Vec<String>>,
+    #[oai(validator(min_items = 1, max_items = 10))]
+    pub fallback_chain: Option<Vec<ProviderName>>,
     /// System prompt.
     pub custom_instructions: Option<String>,
     /// Default sampling temperature, 0-2.
+    #[oai(validator(minimum(value = "0"), maximum(value = "2")))]
     pub temperature: Option<f64>,
-    /// Default most tokens of a reply, above 0.
+    /// Default most tokens of a reply, 1-32000.
+    #[oai(validator(minimum(value = "1"), maximum(value = "32000")))]
     pub max_tokens: Option<i64>,
     /// Providers by name (referenced from `fallback_chain`).
     pub providers: Option<BTreeMap<String, ProviderSettings>>,
@@ -374,15 +388,19 @@ pub struct NewTenantConfiguration {
 #[oai(skip_serializing_if_is_none)]
 pub struct TenantFeatures {
     /// Channels the tenant may use.
-    pub channels: Option<Vec<String>>,
+    pub channels: Option<Vec<Channel>>,
     /// Most integrations.
+    #[oai(validator(minimum(value = "1")))]
     pub integrations_limit: Option<i64>,
     /// Most members (overrides the plan's).
+    #[oai(validator(minimum(value = "1")))]
     pub users_limit: Option<i64>,
     /// Conversations per month (overrides the plan's).
+    #[oai(validator(minimum(value = "1")))]
     pub conversations_per_month: Option<i64>,
     /// API requests per hour for the tenant (overrides the plan's: free 100,
     /// starter 1000, professional 5000, enterprise 20000).
+    #[oai(validator(minimum(value = "1")))]
     pub rate_limit_per_hour: Option<i64>,
     /// Other feature flags.
     #[oai(flatten)]
@@ -393,11 +411,11 @@ pub struct TenantFeatures {
 #[derive(Object, Debug, Clone)]
 pub struct CreateTenantRequest {
     /// Tenant name, 1-200 characters.
-    pub name: String,
+    pub name: Name200,
     /// The tenant's domain (unique among tenants).
     pub domain: Option<String>,
     /// `free`, `starter` (default), `professional` or `enterprise`.
-    pub plan: Option<String>,
+    pub plan: Option<Plan>,
     /// The owner of the tenant.
     pub admin_user: TenantAdminUser,
     /// Initial configuration: general settings at the top level and optionally the other sections.
@@ -410,14 +428,14 @@ pub struct CreateTenantRequest {
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UpdateTenantRequest {
-    /// New name (non-empty).
-    pub name: Option<String>,
+    /// New name (not blank).
+    pub name: Option<NonBlank>,
     /// The tenant's domain.
     pub domain: Option<String>,
     /// `free`, `starter`, `professional` or `enterprise`.
-    pub plan: Option<String>,
+    pub plan: Option<Plan>,
     /// `active` or `suspended`.
-    pub status: Option<String>,
+    pub status: Option<TenantStatus>,
     /// Merged into the tenant's features.
     pub features: Option<TenantFeatures>,
 }
@@ -426,20 +444,20 @@ pub struct UpdateTenantRequest {
 #[derive(Object, Debug, Clone)]
 pub struct InviteUserRequest {
     /// The user's e-mail address.
-    pub email: String,
+    pub email: Email,
     /// Given name.
     pub first_name: Option<String>,
     /// Family name.
     pub last_name: Option<String>,
     /// `owner`, `admin`, `developer`, `agent`, `analyst` or `viewer` (default).
-    pub role: Option<String>,
+    pub role: Option<MemberRole>,
     /// What the member may do: `conversations:read`, `conversations:write`,
     /// `conversations:export`, `sessions:read`, `sessions:write`,
     /// `analytics:read`, `knowledge:read`, `knowledge:write`,
     /// `integrations:read`, `integrations:write`. Given, these are exactly the
     /// member's permissions; omitted, the role's defaults apply (owners and
     /// admins always have all of them and the tenant admin routes).
-    pub permissions: Option<Vec<String>>,
+    pub permissions: Option<Vec<Permission>>,
     /// Send an invitation valid for 7 days (default `true`); otherwise the
     /// member is active at once.
     pub send_invitation: Option<bool>,
@@ -645,7 +663,7 @@ pub struct ConfigurationUpdate {
     /// Changed settings that are stored but have no effect, with why in
     /// `not_in_effect_reason` (e.g. `ai_models.temperature` while no provider
     /// with a `base_url` comes before `rule_based`).
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(default, skip_serializing_if_is_empty)]
     pub not_in_effect: Vec<String>,
     /// Why the settings of `not_in_effect` have no effect.
     #[oai(skip_serializing_if_is_none)]

@@ -3,6 +3,7 @@
 
 use poem_openapi::Object;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// WhatsApp message text.
 #[derive(Object, Clone, Debug, Default)]
@@ -190,7 +191,8 @@ pub struct SlackEventCallback {
 #[derive(Object, Clone, Debug, Default)]
 pub struct TeamsAccount {
     /// The account or conversation id.
-    pub id: Option<String>,
+    #[oai(validator(min_length = 1))]
+    pub id: String,
     /// Display name.
     pub name: Option<String>,
 }
@@ -201,16 +203,17 @@ pub struct TeamsActivity {
     /// `message`.
     #[oai(rename = "type")]
     pub activity_type: Option<String>,
-    /// Activity id; replays of the same id are ignored. Required.
-    pub id: Option<String>,
-    /// Required.
-    pub text: Option<String>,
-    /// `from.id` is required.
-    pub from: Option<TeamsAccount>,
+    /// Activity id; replays of the same id are ignored.
+    pub id: String,
+    /// The message text.
+    pub text: String,
+    /// The sender.
+    pub from: TeamsAccount,
     /// The Teams conversation.
     pub conversation: Option<TeamsAccount>,
-    /// The bot the activity is for (routes it to its tenant).
-    pub recipient: Option<TeamsAccount>,
+    /// The bot the activity is for (routes it to its tenant unless
+    /// `X-Tenant-ID` names the tenant).
+    pub recipient: TeamsAccount,
 }
 
 /// A Telegram user or chat.
@@ -257,8 +260,26 @@ pub struct GenericWebhookEvent {
     pub timestamp: Option<String>,
     /// The customer (`user_id` of their conversations); required for `customer_updated`.
     pub customer_id: Option<String>,
-    /// Event data, a free-form object.
-    pub data: Option<Value>,
+    /// Event data (merged into the customer's open conversations' entities).
+    pub data: Option<GenericEventData>,
+}
+
+/// The data of a generic event: the customer facts the document's example
+/// names, and any other key, kept as sent.
+#[derive(Object, Clone, Debug, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct GenericEventData {
+    /// The customer's e-mail address.
+    pub customer_email: Option<String>,
+    /// The customer's tier, e.g. `premium`.
+    pub customer_tier: Option<String>,
+    /// Recent orders (free-form objects, e.g. `order_id`, `status`, `tracking_number`).
+    pub recent_orders: Option<Vec<Value>>,
+    /// Support tickets (free-form objects, e.g. `ticket_id`, `status`, `priority`, `subject`).
+    pub support_tickets: Option<Vec<Value>>,
+    /// Any other data.
+    #[oai(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// Receipt of a WhatsApp or Messenger notification.

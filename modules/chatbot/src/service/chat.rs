@@ -1,5 +1,6 @@
 //! Chat rules beyond processing a message: reading, retrying and rating messages.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -31,7 +32,7 @@ pub(crate) fn message(c: &Connection, tenant: &str, id: &str) -> ApiResult<ChatM
             },
         )
         .optional()?
-        .ok_or_else(|| ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))
+        .ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))
 }
 
 /// Runs the engine again on a stored inbound message and stores a new reply.
@@ -50,7 +51,7 @@ pub(crate) fn retry(
             )
             .optional()?;
     let (conv, dir, content) =
-        row.ok_or_else(|| ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))?;
+        row.ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))?;
     if dir != "inbound" {
         return Err(ApiError::invalid(
             "message_id",
@@ -63,10 +64,8 @@ pub(crate) fn retry(
         |r| r.get(0),
     )?;
     if status == "closed" {
-        return Err(
-            ApiError::conflict("Conversation is closed; reopen it first")
-                .with_code("CONVERSATION_CLOSED"),
-        );
+        return Err(ChatbotError::ConversationClosed
+            .with_message("Conversation is closed; reopen it first"));
     }
     let text = str_of(&parse_json(&content), "text").unwrap_or_default();
     let mut data = respond_with(tx, tenant, &conv, id, &text, started, assist)?;
@@ -89,8 +88,8 @@ pub(crate) fn feedback(
             |r| r.get(0),
         )
         .optional()?;
-    let conv = conv
-        .ok_or_else(|| ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))?;
+    let conv =
+        conv.ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))?;
     let id = new_id("fb");
     tx.execute(
             "INSERT INTO chatbot_feedback (id, tenant_id, message_id, rating, comment, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -1,7 +1,8 @@
 //! Conversation rules: listing, details, transfer to a human, close and reopen.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
-use frontline_platform::http::RequestMeta;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult};
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
@@ -159,12 +160,12 @@ pub(crate) fn details(
 /// Hands the conversation to a human: queues a transfer (replacing an earlier
 /// queued one) and estimates the wait from the queue ahead in the department.
 pub(crate) fn transfer(
-    tx: &Connection,
+    w: &WriteCtx,
     who: &Caller,
-    meta: &RequestMeta,
     id: &str,
     body: &TransferRequest,
 ) -> ApiResult<TransferResult> {
+    let tx = w.tx();
     let reason = body.transfer_reason.as_str();
     let priority = body.priority.as_deref().unwrap_or("normal");
     let mut errs = vec![];
@@ -185,7 +186,7 @@ pub(crate) fn transfer(
     }
     let conv = load_conv(tx, &who.tenant_id, id)?;
     if conv.status == "closed" {
-        return Err(ApiError::conflict("Conversation is closed").with_code("CONVERSATION_CLOSED"));
+        return Err(ChatbotError::ConversationClosed.with_message("Conversation is closed"));
     }
     let dept = body.department.clone().unwrap_or_else(|| "general".into());
     let agent = body.agent_id.clone();
@@ -223,10 +224,8 @@ pub(crate) fn transfer(
             "UPDATE chatbot_conversations SET status = 'transferred', escalation_count = escalation_count + ?3, last_activity_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
             params![who.tenant_id, id, (was != "transferred") as i64, now_iso()],
         )?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "conversation.transfer",
         "conversation",
         id,
@@ -310,18 +309,11 @@ fn agent_name_of(tx: &Connection, tenant: &str, agent: &str) -> ApiResult<String
 }
 
 /// Closes the conversation and cancels its queued transfer.
-pub(crate) fn close(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    id: &str,
-    reason: &str,
-) -> ApiResult<CloseResult> {
+pub(crate) fn close(w: &WriteCtx, who: &Caller, id: &str, reason: &str) -> ApiResult<CloseResult> {
+    let tx = w.tx();
     let conv = load_conv(tx, &who.tenant_id, id)?;
     if conv.status == "closed" {
-        return Err(
-            ApiError::conflict("Conversation is already closed").with_code("CONVERSATION_CLOSED")
-        );
+        return Err(ChatbotError::ConversationClosed.with_message("Conversation is already closed"));
     }
     let now = now_iso();
     tx.execute(
@@ -332,10 +324,8 @@ pub(crate) fn close(
             "UPDATE chatbot_transfers SET status = 'cancelled' WHERE tenant_id = ?1 AND conversation_id = ?2 AND status = 'queued'",
             params![who.tenant_id, id],
         )?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "conversation.close",
         "conversation",
         id,
@@ -356,27 +346,19 @@ pub(crate) fn close(
 }
 
 /// Reopens a closed conversation.
-pub(crate) fn reopen(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    id: &str,
-) -> ApiResult<ReopenResult> {
+pub(crate) fn reopen(w: &WriteCtx, who: &Caller, id: &str) -> ApiResult<ReopenResult> {
+    let tx = w.tx();
     let conv = load_conv(tx, &who.tenant_id, id)?;
     if conv.status != "closed" {
-        return Err(
-            ApiError::conflict("Conversation is not closed").with_code("CONVERSATION_NOT_CLOSED")
-        );
+        return Err(ChatbotError::ConversationNotClosed.with_message("Conversation is not closed"));
     }
     let now = now_iso();
     tx.execute(
             "UPDATE chatbot_conversations SET status = 'active', closed_at = NULL, close_reason = NULL, fallback_count = 0, last_activity_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
             params![who.tenant_id, id, now],
         )?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "conversation.reopen",
         "conversation",
         id,

@@ -1,6 +1,7 @@
 //! Conversation export documents (JSON, CSV) for the file store.
 
 use frontline_platform::auth::now_iso;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -170,10 +171,8 @@ pub(crate) async fn export(
         .db
         .write(move |tx| {
             let f = frontline_platform::files::record(tx, &pending)?;
-            audit_in(
-                tx,
-                &who,
-                &meta,
+            WriteCtx::new(tx, who.principal.as_ref(), &meta).audit(
+                crate::SLUG,
                 "EXPORT",
                 "conversation",
                 &id,

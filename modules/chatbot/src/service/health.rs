@@ -232,25 +232,25 @@ pub(crate) async fn dependencies(p: &Platform) -> DependencyReport {
     }
 }
 
-/// Seconds of a metrics timeframe (`5m`, `15m`, `1h`, `24h`, `7d`).
-pub(crate) fn timeframe_secs(tf: &str) -> ApiResult<i64> {
+/// Seconds of a metrics timeframe.
+pub(crate) fn timeframe_secs(tf: MetricsTimeframe) -> i64 {
     match tf {
-        "5m" => Ok(300),
-        "15m" => Ok(900),
-        "1h" => Ok(3600),
-        "24h" => Ok(86400),
-        "7d" => Ok(604800),
-        _ => Err(ApiError::invalid(
-            "timeframe",
-            "timeframe must be 5m, 15m, 1h, 24h or 7d",
-        )),
+        MetricsTimeframe::FiveMinutes => 300,
+        MetricsTimeframe::FifteenMinutes => 900,
+        MetricsTimeframe::OneHour => 3600,
+        MetricsTimeframe::OneDay => 86400,
+        MetricsTimeframe::SevenDays => 604800,
     }
 }
 
 /// Performance metrics of this module since start, messages within the timeframe.
-pub(crate) async fn metrics(p: &Platform, timeframe: Option<String>) -> ApiResult<MetricsReport> {
-    let tf = timeframe.unwrap_or_else(|| "1h".into());
-    let secs = timeframe_secs(&tf)?;
+pub(crate) async fn metrics(
+    p: &Platform,
+    timeframe: Option<MetricsTimeframe>,
+) -> ApiResult<MetricsReport> {
+    let tf = timeframe.unwrap_or(MetricsTimeframe::OneHour);
+    let secs = timeframe_secs(tf);
+    let tf = tf.as_str().to_string();
     let since = (chrono::Utc::now() - chrono::Duration::seconds(secs))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let m = p.metrics.summary(Some("chatbot"));

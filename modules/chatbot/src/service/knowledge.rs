@@ -1,29 +1,25 @@
 //! Knowledge articles (extension): who may manage them, creation and deletion
 //! with their audit entries, listing and ranked search.
 
-use frontline_platform::http::RequestMeta;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiResult, Platform};
-use rusqlite::Connection;
 use serde_json::json;
 
-use super::audit_in;
 use crate::access::Caller;
 use crate::knowledge;
 use crate::model::*;
 
 /// Stores and indexes an article.
 pub(crate) fn create(
-    tx: &Connection,
+    w: &WriteCtx,
     who: &Caller,
-    meta: &RequestMeta,
     req: &CreateArticleRequest,
 ) -> ApiResult<KnowledgeArticle> {
+    let tx = w.tx();
     let (title, text, tags) = knowledge::validate(req)?;
     let a = knowledge::insert(tx, &who.tenant_id, &title, &text, &json!(tags))?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "knowledge.article.create",
         "article",
         &a.article_id,
@@ -33,17 +29,11 @@ pub(crate) fn create(
 }
 
 /// Removes an article and its index entry.
-pub(crate) fn delete(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    id: &str,
-) -> ApiResult<ArticleDeleted> {
+pub(crate) fn delete(w: &WriteCtx, who: &Caller, id: &str) -> ApiResult<ArticleDeleted> {
+    let tx = w.tx();
     knowledge::delete(tx, &who.tenant_id, id)?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "knowledge.article.delete",
         "article",
         id,

@@ -1,6 +1,7 @@
 //! Processing an inbound message: idempotency, conversation routing, the
 //! engine (with provider and knowledge help) and the stored reply.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -9,8 +10,7 @@ use serde_json::{json, Value};
 use super::*;
 use crate::engine;
 use crate::model::{
-    BotResponse, ChatMessageResponse, ConversationState, InboundContent, KnowledgeSource,
-    MediaAttachment, MessageContent, ProcessingMetadata, QuickReply, SendMessageRequest,
+    ChatMessageResponse, ConversationState, InboundContent, ProcessingMetadata, SendMessageRequest,
 };
 use crate::provider::ProviderReply;
 
@@ -59,10 +59,9 @@ pub fn process_message_in(
         .unwrap_or_else(|| default_channel.into());
     if let Some(s) = session {
         if body.user_id != s.user_id || channel != s.channel {
-            return Err(ApiError::forbidden(
+            return Err(ChatbotError::SessionMismatch.with_message(
                 "A session token sends messages only as its session's user_id on its channel",
-            )
-            .with_code("SESSION_MISMATCH"));
+            ));
         }
     }
     if !CHANNELS.contains(&channel.as_str()) {
@@ -131,7 +130,7 @@ pub fn process_message_in(
             } else {
                 "message_id is already used by a bot reply"
             };
-            return Err(ApiError::conflict(msg).with_code("DUPLICATE_MESSAGE_ID"));
+            return Err(ChatbotError::DuplicateMessageId.with_message(msg));
         }
         let mut data = reply_for(tx, tenant, &message_id)?;
         data.conversation_id = conv;
@@ -150,17 +149,15 @@ pub fn process_message_in(
             if status.is_some() {
                 if let Some(s) = session {
                     if !crate::store::conversation_in_session(tx, tenant, &id, &s.session_id)? {
-                        return Err(ApiError::not_found("Conversation not found")
-                            .with_code("CONVERSATION_NOT_FOUND"));
+                        return Err(ChatbotError::ConversationNotFound
+                            .with_message("Conversation not found"));
                     }
                 }
             }
             match status.as_deref() {
                 Some("closed") => {
-                    return Err(
-                        ApiError::conflict("Conversation is closed; reopen it first")
-                            .with_code("CONVERSATION_CLOSED"),
-                    )
+                    return Err(ChatbotError::ConversationClosed
+                        .with_message("Conversation is closed; reopen it first"))
                 }
                 Some(_) => id,
                 None => {
@@ -370,7 +367,7 @@ pub(crate) fn reply_for(
         )
         .optional()?;
     let (reply_id, conv, content, intent, confidence, ms, model) =
-        row.ok_or_else(|| ApiError::not_found("Message not found").with_code("MESSAGE_NOT_FOUND"))?;
+        row.ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))?;
     let (status, entities): (String, String) = c.query_row(
         "SELECT status, entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, conv],
@@ -437,69 +434,6 @@ fn inbound_json(c: &InboundContent, ctype: &str) -> Value {
         v["media"] = mv;
     }
     v
-}
-
-/// Quick replies from stored JSON: `{title, payload}` objects (a bare string
-/// is both title and payload); anything else is skipped.
-pub(crate) fn quick_replies(v: &Value) -> Vec<QuickReply> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|q| match q {
-            Value::String(s) => Some(QuickReply {
-                title: s.clone(),
-                payload: s.clone(),
-            }),
-            Value::Object(_) => {
-                let title = str_of(q, "title").or_else(|| str_of(q, "payload"))?;
-                let payload = str_of(q, "payload").unwrap_or_else(|| title.clone());
-                Some(QuickReply { title, payload })
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-fn source_of(v: &Value) -> Option<KnowledgeSource> {
-    Some(KnowledgeSource {
-        article_id: str_of(v.get("source")?, "article_id")?,
-        title: str_of(v.get("source")?, "title").unwrap_or_default(),
-    })
-}
-
-/// A stored bot reply's content as the send response prints it.
-pub(crate) fn bot_response(v: &Value) -> BotResponse {
-    BotResponse {
-        content_type: str_of(v, "type").unwrap_or_else(|| "text".into()),
-        text: str_of(v, "text").unwrap_or_default(),
-        quick_replies: quick_replies(&v["quick_replies"]),
-        source: source_of(v),
-    }
-}
-
-/// A stored message's content (either direction).
-pub(crate) fn message_content(v: &Value) -> MessageContent {
-    let media = v
-        .get("media")
-        .filter(|m| m.is_object())
-        .map(|m| MediaAttachment {
-            url: str_of(m, "url"),
-            media_type: str_of(m, "type"),
-            size_bytes: m.get("size_bytes").and_then(Value::as_i64),
-            alt_text: str_of(m, "alt_text"),
-        });
-    MessageContent {
-        content_type: str_of(v, "type").unwrap_or_else(|| "text".into()),
-        text: str_of(v, "text"),
-        language: str_of(v, "language"),
-        media,
-        payload: str_of(v, "payload"),
-        quick_replies: v
-            .get("quick_replies")
-            .filter(|q| q.is_array())
-            .map(quick_replies),
-        source: source_of(v),
-    }
 }
 
 /// Asks what may help answer one inbound message, outside any write

@@ -1,11 +1,11 @@
 //! Domain rules of the chatbot: message processing, plans and limits, configuration merge, members and keys.
 
-use crate::access::{sha256_hex, Caller};
+use crate::access::sha256_hex;
+use crate::errors::ChatbotError;
 use crate::model::{AiModelSettings, InviteUserRequest, TenantUser};
 use crate::store::*;
-use frontline_platform::audit::{self, AuditEntry};
-use frontline_platform::http::RequestMeta;
 
+pub mod callers;
 pub mod chat;
 pub mod conversations;
 pub mod export;
@@ -16,6 +16,11 @@ pub mod routing;
 pub mod sessions;
 pub mod subscriptions;
 pub mod tenants;
+/// Pure helpers kept in the model (the store uses them too).
+pub use crate::model::{
+    agent_handle, bot_response, deep_merge, events_module, message_content, minutes_between,
+    parse_json, plan_terms, quick_replies, source_of, str_of,
+};
 pub(crate) use export::*;
 use frontline_platform::auth::{now_iso, NewUser};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
@@ -23,16 +28,8 @@ pub use messages::*;
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
-pub fn str_of(v: &Value, k: &str) -> Option<String> {
-    v.get(k).and_then(Value::as_str).map(str::to_string)
-}
-
 pub(crate) fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
-}
-
-pub(crate) fn parse_json(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or(Value::Null)
 }
 
 pub const CHANNELS: &[&str] = &[
@@ -48,16 +45,6 @@ pub const CHANNELS: &[&str] = &[
 ];
 pub(crate) const PLANS: &[&str] = &["free", "starter", "professional", "enterprise"];
 
-/// Monthly price (cents), conversations per month, API calls per month, users.
-pub fn plan_terms(plan: &str) -> (i64, i64, i64, i64) {
-    match plan {
-        "free" => (0, 1_000, 5_000, 3),
-        "starter" => (4_900, 10_000, 20_000, 10),
-        "professional" => (19_900, 50_000, 50_000, 50),
-        _ => (99_900, 100_000, 50_000, 100),
-    }
-}
-
 pub fn default_config() -> Value {
     json!({
         "general": {"default_language": "en", "timezone": "UTC", "currency": "USD", "date_format": "MM/DD/YYYY"},
@@ -72,41 +59,6 @@ pub fn default_config() -> Value {
         "integrations": {},
         "ai_models": {"primary_provider": "rule_based", "primary_model": "rule_based", "fallback_chain": ["rule_based"]}
     })
-}
-
-/// Merges `patch` into `base` recursively (objects merge, anything else replaces)
-/// and lists the dotted paths of the leaves that changed.
-pub fn deep_merge(base: &mut Value, patch: &Value, prefix: &str, changes: &mut Vec<String>) {
-    if let (Some(b), Some(p)) = (base.as_object_mut(), patch.as_object()) {
-        for (k, v) in p {
-            let path = if prefix.is_empty() {
-                k.clone()
-            } else {
-                format!("{prefix}.{k}")
-            };
-            match b.get_mut(k) {
-                Some(existing) if existing.is_object() && v.is_object() => {
-                    deep_merge(existing, v, &path, changes)
-                }
-                Some(existing) => {
-                    if existing != v {
-                        *existing = v.clone();
-                        changes.push(path);
-                    }
-                }
-                None => {
-                    if v.is_object() {
-                        let mut fresh = json!({});
-                        deep_merge(&mut fresh, v, &path, changes);
-                        b.insert(k.clone(), fresh);
-                    } else {
-                        b.insert(k.clone(), v.clone());
-                        changes.push(path);
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// What secrets read back as.
@@ -143,16 +95,6 @@ pub(crate) fn pagination(page: Option<u32>, limit: Option<u32>, max: u32) -> Api
         return Err(ApiError::invalid("limit", "limit must be at least 1"));
     }
     Ok((page, limit.min(max)))
-}
-
-pub(crate) fn minutes_between(a: &str, b: &str) -> i64 {
-    match (
-        chrono::DateTime::parse_from_rfc3339(a),
-        chrono::DateTime::parse_from_rfc3339(b),
-    ) {
-        (Ok(a), Ok(b)) => (b - a).num_minutes().max(0),
-        _ => 0,
-    }
 }
 
 /// Computes the summary of one conversation from its stored messages.
@@ -209,20 +151,12 @@ pub(crate) fn member_errors(req: &InviteUserRequest, default_role: &str) -> Vec<
     if !valid_email(req.email.trim()) {
         errs.push(FieldError::new("email", "Invalid email format"));
     }
-    let role = req.role.as_deref().unwrap_or(default_role);
+    let role = req.role.map_or(default_role, |r| r.as_str());
     if !MEMBER_ROLES.contains(&role) {
         errs.push(FieldError::new(
             "role",
             format!("role must be one of {}", MEMBER_ROLES.join(", ")),
         ));
-    }
-    for (i, p) in req.permissions.iter().flatten().enumerate() {
-        if !crate::access::PERMISSIONS.contains(&p.as_str()) {
-            errs.push(FieldError::new(
-                format!("permissions[{i}]"),
-                format!("permissions are {}", crate::access::PERMISSIONS.join(", ")),
-            ));
-        }
     }
     errs
 }
@@ -241,11 +175,16 @@ pub(crate) fn add_member(
         return Err(ApiError::validation(errs));
     }
     let email = req.email.trim().to_lowercase();
-    let role = req.role.as_deref().unwrap_or(default_role);
+    let role = req.role.map_or(default_role, |r| r.as_str());
+    let permissions: Vec<String> = req
+        .permissions
+        .iter()
+        .flatten()
+        .map(|p| p.as_str().to_string())
+        .collect();
     if member_exists(tx, tenant, &email)? {
         return Err(
-            ApiError::conflict("This user is already a member of the tenant")
-                .with_code("USER_EXISTS"),
+            ChatbotError::UserExists.with_message("This user is already a member of the tenant")
         );
     }
     let first = req.first_name.clone().unwrap_or_default();
@@ -298,7 +237,7 @@ pub(crate) fn add_member(
             first_name: &first,
             last_name: &last,
             role,
-            permissions: req.permissions.as_deref().unwrap_or_default(),
+            permissions: &permissions,
             status,
             expires: expires.as_deref(),
             created_at: &now_iso(),
@@ -332,12 +271,9 @@ pub fn check_conversation_limit(c: &Connection, tenant: &str) -> ApiResult<()> {
         .as_i64()
         .unwrap_or(i64::MAX);
     if used >= limit {
-        return Err(ApiError::new(
-            frontline_platform::ErrorKind::Forbidden,
-            "The plan's monthly conversation limit is reached",
-        )
-        .with_code("PLAN_LIMIT_REACHED")
-        .with_extra("limit", limit));
+        return Err(ChatbotError::PlanLimitReached
+            .with_message("The plan's monthly conversation limit is reached")
+            .with_extra("limit", limit));
     }
     Ok(())
 }
@@ -353,20 +289,20 @@ pub fn check_channel(c: &Connection, tenant: &str, channel: &str) -> ApiResult<(
     let (_, features) = plan_and_features(c, tenant)?;
     if let Some(list) = features.get("channels").and_then(Value::as_array) {
         if !list.iter().any(|x| x.as_str() == Some(channel)) {
-            return Err(ApiError::forbidden(format!(
-                "The tenant's plan does not include the {channel} channel"
-            ))
-            .with_code("CHANNEL_NOT_ENABLED")
-            .with_extra("channel", channel));
+            return Err(ChatbotError::ChannelNotEnabled
+                .with_message(format!(
+                    "The tenant's plan does not include the {channel} channel"
+                ))
+                .with_extra("channel", channel));
         }
     }
     let config = tenant_config(c, tenant)?;
     if config.pointer(&format!("/channels/{channel}/enabled")) == Some(&json!(false)) {
-        return Err(ApiError::forbidden(format!(
-            "The {channel} channel is disabled in the tenant's configuration"
-        ))
-        .with_code("CHANNEL_NOT_ENABLED")
-        .with_extra("channel", channel));
+        return Err(ChatbotError::ChannelNotEnabled
+            .with_message(format!(
+                "The {channel} channel is disabled in the tenant's configuration"
+            ))
+            .with_extra("channel", channel));
     }
     Ok(())
 }
@@ -383,7 +319,9 @@ pub(crate) fn validate_ai_models(
     if let Some(chain) = &ai.fallback_chain {
         let okay = !chain.is_empty()
             && chain.len() <= 10
-            && chain.iter().all(|s| !s.is_empty() && s.len() <= 64);
+            && chain
+                .iter()
+                .all(|s| !s.is_empty() && s.chars().count() <= 64);
         if !okay {
             errs.push(FieldError::new(
                 format!("{f}.fallback_chain"),
@@ -447,12 +385,6 @@ pub const EVENTS: &[&str] = &[
     "feedback.received",
 ];
 
-/// The platform event stream of one tenant: subscriptions and events are
-/// keyed by it, so a tenant's subscriptions never receive another's events.
-pub fn events_module(tenant: &str) -> String {
-    format!("chatbot.{tenant}")
-}
-
 /// Emits `event` for `tenant` inside the caller's transaction (delivered to
 /// the tenant's webhook subscriptions, signed and retried by the platform).
 pub(crate) fn emit(tx: &Connection, tenant: &str, event: &str, mut data: Value) -> ApiResult<()> {
@@ -466,41 +398,4 @@ pub(crate) fn emit(tx: &Connection, tenant: &str, event: &str, mut data: Value) 
         &frontline_platform::events::Audience::All,
     )?;
     Ok(())
-}
-
-/// Records an audit entry in the transaction of the change.
-pub(crate) fn audit_in(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    action: &str,
-    etype: &str,
-    id: &str,
-    details: Value,
-) -> ApiResult<()> {
-    audit::record(
-        tx,
-        who.principal.as_ref(),
-        meta,
-        AuditEntry {
-            module: "chatbot",
-            action,
-            entity_type: etype,
-            entity_id: Some(id),
-            details,
-        },
-    )?;
-    Ok(())
-}
-
-/// A member's agent handle: `agent_` and the lower-case name, words joined
-/// by `_` (John Doe: `agent_john_doe`); `None` without a name.
-pub fn agent_handle(first: Option<&str>, last: Option<&str>) -> Option<String> {
-    let name = format!("{} {}", first.unwrap_or_default(), last.unwrap_or_default());
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    (!words.is_empty()).then(|| format!("agent_{}", words.join("_")))
 }

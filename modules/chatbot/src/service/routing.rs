@@ -13,7 +13,8 @@
 //! | any (verification) | `verify_token` | `hub.verify_token` (stored hashed) |
 //! | generic | `integrations.<name>.webhook_token` | `Authorization: Bearer` (stored hashed) |
 
-use frontline_platform::{ApiError, ApiResult};
+use crate::errors::ChatbotError;
+use frontline_platform::ApiResult;
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -111,11 +112,9 @@ pub fn save_routes(tx: &Connection, tenant: &str, config: &Value) -> ApiResult<(
     for id in identities(config) {
         if let Some(owner) = channel_route(tx, &id.channel, &id.identity)? {
             if owner != tenant && !id.channel.ends_with(".verify") {
-                return Err(ApiError::conflict(
-                    "Another tenant already uses this channel identity",
-                )
-                .with_code("CHANNEL_IDENTITY_TAKEN")
-                .with_detail(id.field, "already configured by another tenant"));
+                return Err(ChatbotError::ChannelIdentityTaken
+                    .with_message("Another tenant already uses this channel identity")
+                    .with_detail(id.field, "already configured by another tenant"));
             }
             continue;
         }

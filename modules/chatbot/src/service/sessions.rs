@@ -1,5 +1,6 @@
 //! Session rules: start, update, end, extend, context and history.
 
+use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::{params, Connection};
@@ -138,7 +139,7 @@ pub(crate) fn update(
 pub(crate) fn end(tx: &Connection, tenant: &str, id: &str) -> ApiResult<SessionEnded> {
     let s = session_json(tx, tenant, id)?;
     if s.status == "ended" {
-        return Err(ApiError::conflict("Session already ended").with_code("SESSION_ENDED"));
+        return Err(ChatbotError::SessionEnded.with_message("Session already ended"));
     }
     let now = now_iso();
     tx.execute("UPDATE chatbot_sessions SET status = 'ended', last_activity = ?3 WHERE tenant_id = ?1 AND id = ?2", params![tenant, id, now])?;
@@ -164,9 +165,7 @@ pub(crate) fn extend(
     }
     let s = session_json(tx, tenant, id)?;
     if s.status != "active" {
-        return Err(
-            ApiError::conflict(format!("Session is {}", s.status)).with_code("SESSION_NOT_ACTIVE")
-        );
+        return Err(ChatbotError::SessionNotActive.with_message(format!("Session is {}", s.status)));
     }
     let prev = s.expires_at;
     let prev_t = chrono::DateTime::parse_from_rfc3339(&prev)
@@ -203,7 +202,7 @@ pub(crate) fn update_context(
 ) -> ApiResult<ContextUpdateResult> {
     let s = session_json(tx, tenant, id)?;
     if s.status != "active" {
-        return Err(ApiError::conflict("Session is not active").with_code("SESSION_NOT_ACTIVE"));
+        return Err(ChatbotError::SessionNotActive.with_message("Session is not active"));
     }
     let mut ctx = s.context;
     let mut hist = s.history;

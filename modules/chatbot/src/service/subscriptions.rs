@@ -1,13 +1,14 @@
 //! Outgoing webhook subscriptions of a tenant (extension), on the platform
 //! events service: validation, rendering, audit.
 
+use crate::errors::ChatbotError;
 use frontline_platform::events::{self, Delivery, NewSubscription, Subscription};
-use frontline_platform::http::RequestMeta;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::{audit_in, events_module, EVENTS};
+use super::{events_module, EVENTS};
 use crate::access::Caller;
 use crate::model::*;
 
@@ -77,17 +78,14 @@ pub(crate) fn new_subscription(
 
 /// Stores the subscription; its secret is shown only in this result.
 pub(crate) fn subscribe(
-    tx: &Connection,
+    w: &WriteCtx,
     service: &events::Events,
-    who: &Caller,
-    meta: &RequestMeta,
     new: &NewSubscription,
 ) -> ApiResult<WebhookSubscription> {
+    let tx = w.tx();
     let (sub, secret) = service.subscribe(tx, new)?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "webhook.subscribe",
         "webhook",
         &sub.id,
@@ -107,7 +105,7 @@ pub(crate) fn list(c: &Connection, who: &Caller) -> ApiResult<WebhookSubscriptio
 }
 
 fn not_found() -> ApiError {
-    ApiError::not_found("Webhook not found").with_code("WEBHOOK_NOT_FOUND")
+    ChatbotError::WebhookNotFound.with_message("Webhook not found")
 }
 
 /// The last 100 deliveries of one of the tenant's subscriptions.
@@ -122,24 +120,12 @@ pub(crate) fn deliveries(c: &Connection, who: &Caller, id: &str) -> ApiResult<We
 }
 
 /// Removes one of the tenant's subscriptions.
-pub(crate) fn unsubscribe(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    id: &str,
-) -> ApiResult<WebhookDeleted> {
+pub(crate) fn unsubscribe(w: &WriteCtx, who: &Caller, id: &str) -> ApiResult<WebhookDeleted> {
+    let tx = w.tx();
     if !events::delete_subscription(tx, &events_module(&who.tenant_id), None, id)? {
         return Err(not_found());
     }
-    audit_in(
-        tx,
-        who,
-        meta,
-        "webhook.unsubscribe",
-        "webhook",
-        id,
-        json!({}),
-    )?;
+    w.audit(crate::SLUG, "webhook.unsubscribe", "webhook", id, json!({}))?;
     Ok(WebhookDeleted {
         webhook_id: id.to_string(),
         deleted: true,

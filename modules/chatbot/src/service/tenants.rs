@@ -1,9 +1,10 @@
 //! Tenant rules: creation, listing, updates, deletion, members, configuration,
 //! usage and billing. Everything here speaks the document's typed structs.
 
-use frontline_platform::auth::{now_iso, Principal};
-use frontline_platform::http::RequestMeta;
+use crate::errors::ChatbotError;
+use frontline_platform::auth::now_iso;
 use frontline_platform::outbound::OutboundPolicy;
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use rusqlite::Connection;
@@ -39,7 +40,7 @@ fn chatbot_errors(c: &ChatbotSettings, errs: &mut Vec<FieldError>) {
         ));
     }
     for (i, intent) in c.intents.iter().flatten().enumerate() {
-        if intent.name.trim().is_empty() || intent.name.len() > 100 {
+        if intent.name.trim().is_empty() || intent.name.chars().count() > 100 {
             errs.push(FieldError::new(
                 format!("{f}.intents[{i}].name"),
                 "an intent needs a name (at most 100 characters)",
@@ -99,14 +100,6 @@ fn feature_errors(f: &TenantFeatures, errs: &mut Vec<FieldError>) {
             ));
         }
     }
-    for (i, c) in f.channels.iter().flatten().enumerate() {
-        if !CHANNELS.contains(&c.as_str()) {
-            errs.push(FieldError::new(
-                format!("features.channels[{i}]"),
-                format!("channels are {}", CHANNELS.join(", ")),
-            ));
-        }
-    }
 }
 
 fn plan_error(plan: &str, errs: &mut Vec<FieldError>) {
@@ -133,7 +126,7 @@ pub(crate) fn create_errors(policy: &OutboundPolicy, req: &CreateTenantRequest) 
             errs.push(FieldError::new("domain", "domain must be a host name"));
         }
     }
-    plan_error(req.plan.as_deref().unwrap_or("starter"), &mut errs);
+    plan_error(req.plan.map_or("starter", Plan::as_str), &mut errs);
     if !valid_email(req.admin_user.email.trim()) {
         errs.push(FieldError::new("admin_user.email", "Invalid email format"));
     }
@@ -219,12 +212,11 @@ fn add_incoming_integration(config: &mut Value) -> Option<String> {
 }
 
 pub(crate) fn create(
-    tx: &Connection,
+    w: &WriteCtx,
     platform: &Platform,
-    admin: Principal,
-    meta: &RequestMeta,
     req: &CreateTenantRequest,
 ) -> ApiResult<TenantCreated> {
+    let tx = w.tx();
     let errs = create_errors(platform.outbound.policy(), req);
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
@@ -232,14 +224,14 @@ pub(crate) fn create(
     let domain = req.domain.as_deref().map(str::trim);
     if let Some(d) = domain {
         if domain_taken(tx, d)? {
-            return Err(ApiError::conflict("A tenant with this domain exists")
-                .with_code("TENANT_EXISTS")
+            return Err(ChatbotError::TenantExists
+                .with_message("A tenant with this domain exists")
                 .with_detail("domain", "already used"));
         }
     }
     let id = new_id("tenant");
     let name = req.name.trim().to_string();
-    let plan = req.plan.clone().unwrap_or_else(|| "starter".into());
+    let plan = req.plan.map_or("starter", Plan::as_str).to_string();
     let mut config = initial_config(req.configuration.as_ref());
     let incoming_token = add_incoming_integration(&mut config);
     crate::provider::seal_keys(&mut config, &crate::provider::key_box(platform))?;
@@ -262,7 +254,7 @@ pub(crate) fn create(
         email: req.admin_user.email.clone(),
         first_name: req.admin_user.first_name.clone(),
         last_name: req.admin_user.last_name.clone(),
-        role: Some("owner".into()),
+        role: Some(MemberRole::Owner),
         permissions: None,
         send_invitation: Some(false),
         invitation_message: None,
@@ -270,11 +262,8 @@ pub(crate) fn create(
     let owner = add_member(tx, platform, &id, &owner_req, "owner", false)?;
     let primary = issue_key(tx, &id, "live")?;
     let test = issue_key(tx, &id, "test")?;
-    let who = Caller::platform_admin(&id, admin);
-    audit_in(
-        tx,
-        &who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "tenant.create",
         "tenant",
         &id,
@@ -336,16 +325,8 @@ pub(crate) fn check_update(who: &Caller, req: &UpdateTenantRequest) -> ApiResult
         ));
     }
     let mut errs = vec![];
-    if let Some(p) = &req.plan {
-        plan_error(p, &mut errs);
-    }
-    if let Some(s) = &req.status {
-        if !["active", "suspended"].contains(&s.as_str()) {
-            errs.push(FieldError::new(
-                "status",
-                "status must be active or suspended",
-            ));
-        }
+    if let Some(p) = req.plan {
+        plan_error(p.as_str(), &mut errs);
     }
     if req.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         errs.push(FieldError::new("name", "name must be a non-empty string"));
@@ -361,12 +342,8 @@ pub(crate) fn check_update(who: &Caller, req: &UpdateTenantRequest) -> ApiResult
 }
 
 /// Updates name, domain, plan, status and (deep-merged) features.
-pub(crate) fn update(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    req: &UpdateTenantRequest,
-) -> ApiResult<Tenant> {
+pub(crate) fn update(w: &WriteCtx, who: &Caller, req: &UpdateTenantRequest) -> ApiResult<Tenant> {
+    let tx = w.tx();
     check_update(who, req)?;
     let (_, mut features) = plan_and_features(tx, &who.tenant_id)?;
     tenant_of(tx, &who.tenant_id)?;
@@ -379,15 +356,13 @@ pub(crate) fn update(
         &who.tenant_id,
         req.name.as_deref().map(str::trim),
         req.domain.as_deref(),
-        req.plan.as_deref(),
-        req.status.as_deref(),
+        req.plan.map(Plan::as_str),
+        req.status.map(TenantStatus::as_str),
         &features,
         &now_iso(),
     )?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "tenant.update",
         "tenant",
         &who.tenant_id,
@@ -397,16 +372,12 @@ pub(crate) fn update(
 }
 
 /// Deletes a tenant and all its data, its search documents and its webhook subscriptions.
-pub(crate) fn delete(
-    tx: &Connection,
-    who: &Caller,
-    meta: &RequestMeta,
-    id: &str,
-) -> ApiResult<TenantDeleted> {
+pub(crate) fn delete(w: &WriteCtx, id: &str) -> ApiResult<TenantDeleted> {
+    let tx = w.tx();
     tenant_of(tx, id)?;
     frontline_platform::search::stage_delete_where(tx, crate::knowledge::INDEX, "tenant", id)?;
     let removed = delete_tenant_rows(tx, id)?;
-    audit_in(tx, who, meta, "tenant.delete", "tenant", id, json!(removed))?;
+    w.audit(crate::SLUG, "tenant.delete", "tenant", id, json!(removed))?;
     Ok(TenantDeleted {
         tenant_id: id.to_string(),
         deleted: true,
@@ -430,13 +401,13 @@ pub(crate) fn users(
 
 /// Adds a member within the plan's user limit; only owners add owners.
 pub(crate) fn add_user(
-    tx: &Connection,
+    w: &WriteCtx,
     platform: &Platform,
     who: &Caller,
-    meta: &RequestMeta,
     req: &InviteUserRequest,
 ) -> ApiResult<TenantUser> {
-    if req.role.as_deref() == Some("owner") && who.role != "owner" && who.role != "platform_admin" {
+    let tx = w.tx();
+    if req.role == Some(MemberRole::Owner) && who.role != "owner" && who.role != "platform_admin" {
         return Err(ApiError::forbidden("Only owners add owners"));
     }
     let errs = member_errors(req, "viewer");
@@ -449,18 +420,14 @@ pub(crate) fn add_user(
         .and_then(Value::as_i64)
         .unwrap_or(plan_terms(&plan).3);
     if member_count(tx, &who.tenant_id)? >= limit {
-        return Err(
-            ApiError::forbidden(format!("The plan allows {limit} users"))
-                .with_code("PLAN_LIMIT_REACHED")
-                .with_extra("limit", limit),
-        );
+        return Err(ChatbotError::PlanLimitReached
+            .with_message(format!("The plan allows {limit} users"))
+            .with_extra("limit", limit));
     }
     let invite = req.send_invitation.unwrap_or(true);
     let m = add_member(tx, platform, &who.tenant_id, req, "viewer", invite)?;
-    audit_in(
-        tx,
-        who,
-        meta,
+    w.audit(
+        crate::SLUG,
         "tenant.user.add",
         "tenant_user",
         &m.user_id,
@@ -545,12 +512,12 @@ fn drop_masked(v: &mut Value) {
 /// Deep-merges the update; bumps the version when anything changed.
 /// Provider `api_key`s are compared in clear and stored encrypted.
 pub(crate) fn update_config(
-    tx: &Connection,
+    w: &WriteCtx,
     platform: &Platform,
     who: &Caller,
-    meta: &RequestMeta,
     req: &UpdateConfigurationRequest,
 ) -> ApiResult<ConfigurationUpdate> {
+    let tx = w.tx();
     let errs = configuration_errors(platform.outbound.policy(), &req.configuration);
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
@@ -568,10 +535,8 @@ pub(crate) fn update_config(
         crate::provider::seal_keys(&mut cfg, &keys)?;
         store_config(tx, &who.tenant_id, &cfg, version, &now)?;
         super::routing::save_routes(tx, &who.tenant_id, &cfg)?;
-        audit_in(
-            tx,
-            who,
-            meta,
+        w.audit(
+            crate::SLUG,
             "tenant.config.update",
             "tenant",
             &who.tenant_id,
@@ -651,9 +616,6 @@ pub(crate) fn billing(c: &Connection, who: &Caller) -> ApiResult<BillingInfo> {
 }
 
 /// Usage of the current month (`period` may only be `current_month`).
-pub(crate) fn usage(c: &Connection, who: &Caller, period: Option<&str>) -> ApiResult<UsageReport> {
-    if period.is_some_and(|p| p != "current_month") {
-        return Err(ApiError::invalid("period", "period must be current_month"));
-    }
+pub(crate) fn usage(c: &Connection, who: &Caller) -> ApiResult<UsageReport> {
     usage_report(c, &who.tenant_id)
 }

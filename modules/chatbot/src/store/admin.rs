@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::access;
 use crate::model::*;
-use crate::service::{parse_json, plan_terms};
+use crate::model::{parse_json, plan_terms};
 
 fn offset(page: u32, limit: u32) -> u64 {
     (u64::from(page.saturating_sub(1)) * u64::from(limit)).min(i64::MAX as u64)
@@ -43,7 +43,7 @@ pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
             })
             .unwrap_or_default(),
         created_at: r.get("created_at")?,
-        agent_id: crate::service::agent_handle(
+        agent_id: crate::model::agent_handle(
             r.get::<_, Option<String>>("first_name")?.as_deref(),
             r.get::<_, Option<String>>("last_name")?.as_deref(),
         ),
@@ -345,7 +345,7 @@ pub(crate) fn delete_tenant_rows(tx: &Connection, id: &str) -> ApiResult<BTreeMa
     )?;
     tx.execute(
         "DELETE FROM platform_webhooks WHERE module = ?1",
-        params![crate::service::events_module(id)],
+        params![crate::model::events_module(id)],
     )?;
     tx.execute("DELETE FROM chatbot_tenants WHERE id = ?1", params![id])?;
     Ok(removed)
