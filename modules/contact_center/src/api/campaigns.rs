@@ -1,5 +1,6 @@
 //! Campaigns and campaign templates.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -64,7 +65,7 @@ impl CampaignsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CampaignCreate>,
+        body: JsonBody<CampaignCreate>,
     ) -> Result<Created<Campaign>> {
         let c = self
             .p
@@ -98,7 +99,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         campaign_id: Path<i64>,
-        body: Json<CampaignUpdate>,
+        body: JsonBody<CampaignUpdate>,
     ) -> Result<Json<Campaign>> {
         let c = self
             .p
@@ -108,8 +109,9 @@ impl CampaignsApi {
         Ok(Json(c))
     }
 
-    /// Delete a campaign with its contacts and call lists. Active campaigns
-    /// must be paused first (409).
+    /// Delete a campaign. Active campaigns must be paused first (409
+    /// `CAMPAIGN_ACTIVE`); a campaign that still has contacts or call lists is
+    /// kept (409 `CAMPAIGN_NOT_EMPTY`): delete those first, or archive it.
     #[oai(path = "/api/v1/campaigns/:campaign_id", method = "delete")]
     async fn delete_campaign(
         &self,
@@ -166,7 +168,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         campaign_id: Path<i64>,
-        body: Json<CampaignClone>,
+        body: JsonBody<CampaignClone>,
     ) -> Result<Created<Campaign>> {
         let body = body.0;
         let c = self
@@ -231,7 +233,7 @@ impl CampaignsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<TemplateCreate>,
+        body: JsonBody<TemplateCreate>,
     ) -> Result<Created<CampaignTemplate>> {
         let t = self
             .p
@@ -274,7 +276,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         template_id: Path<i64>,
-        body: Json<TemplateUpdate>,
+        body: JsonBody<TemplateUpdate>,
     ) -> Result<Json<CampaignTemplate>> {
         let t = self
             .p

@@ -1,5 +1,6 @@
 //! Contacts, bulk import and call lists.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -61,7 +62,7 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ContactCreate>,
+        body: JsonBody<ContactCreate>,
     ) -> Result<Created<Contact>> {
         let c = self
             .p
@@ -80,7 +81,7 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ContactImport>,
+        body: JsonBody<ContactImport>,
     ) -> Result<Created<ImportResult>> {
         let r = self
             .p
@@ -113,7 +114,7 @@ impl ContactsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         contact_id: Path<i64>,
-        body: Json<ContactUpdate>,
+        body: JsonBody<ContactUpdate>,
     ) -> Result<Json<Contact>> {
         let c = self
             .p
@@ -171,7 +172,7 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CallListCreate>,
+        body: JsonBody<CallListCreate>,
     ) -> Result<Created<CallList>> {
         let l = self
             .p

@@ -1,5 +1,6 @@
 //! Teams, agents and companies.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -47,7 +48,7 @@ impl TeamsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<TeamCreate>,
+        body: JsonBody<TeamCreate>,
     ) -> Result<Created<Team>> {
         let t = self
             .p
@@ -76,7 +77,7 @@ impl TeamsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         team_id: Path<i64>,
-        body: Json<TeamUpdate>,
+        body: JsonBody<TeamUpdate>,
     ) -> Result<Json<Team>> {
         let t = self
             .p
@@ -210,7 +211,7 @@ impl TeamsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<AgentCreate>,
+        body: JsonBody<AgentCreate>,
     ) -> Result<Created<Agent>> {
         let a = self
             .p
@@ -240,7 +241,7 @@ impl TeamsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         agent_id: Path<i64>,
-        body: Json<AgentUpdate>,
+        body: JsonBody<AgentUpdate>,
     ) -> Result<Json<Agent>> {
         let a = self
             .p
@@ -272,7 +273,7 @@ impl TeamsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         agent_id: Path<i64>,
-        body: Json<AgentSkillsAdd>,
+        body: JsonBody<AgentSkillsAdd>,
     ) -> Result<Json<Agent>> {
         let a = self
             .p
@@ -348,7 +349,7 @@ impl CompaniesApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CompanyCreate>,
+        body: JsonBody<CompanyCreate>,
     ) -> Result<Created<Company>> {
         let c = self
             .p
@@ -377,7 +378,7 @@ impl CompaniesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         company_id: Path<i64>,
-        body: Json<CompanyUpdate>,
+        body: JsonBody<CompanyUpdate>,
     ) -> Result<Json<Company>> {
         let c = self
             .p

@@ -106,7 +106,7 @@ impl QueuesApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<QueueCreate>,
+        body: JsonBody<QueueCreate>,
     ) -> Result<Created<Queue>> {
         let q = self
             .p
@@ -127,7 +127,7 @@ impl QueuesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         queue_id: Path<i64>,
-        body: Json<QueueUpdate>,
+        body: JsonBody<QueueUpdate>,
     ) -> Result<Json<Queue>> {
         let q = self
             .p
@@ -169,7 +169,7 @@ impl QueuesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         queue_id: Path<i64>,
-        body: Json<EnqueueCall>,
+        body: JsonBody<EnqueueCall>,
     ) -> Result<Created<QueuedCall>> {
         // Calls past their timeout leave first (in their own transaction,
         // so a refused request does not undo it).
@@ -198,7 +198,7 @@ impl QueuesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         queue_id: Path<i64>,
-        body: Json<AssignRequest>,
+        body: JsonBody<AssignRequest>,
     ) -> Result<Json<Call>> {
         let body = body.0;
         // Calls past their timeout leave first (in their own transaction,

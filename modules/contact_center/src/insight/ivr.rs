@@ -2,6 +2,7 @@
 //! versions are immutable snapshots; sessions run callers through a published
 //! version and feed the flow analytics.
 
+use frontline_platform::body::JsonBody;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{Duration, Utc};
@@ -999,7 +1000,7 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<IvrFlowCreate>,
+        body: JsonBody<IvrFlowCreate>,
     ) -> Result<Created<IvrFlow>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1063,7 +1064,7 @@ impl IvrApi {
         auth: BearerAuth,
         meta: RequestMeta,
         flow_id: Path<i64>,
-        body: Json<IvrFlowUpdate>,
+        body: JsonBody<IvrFlowUpdate>,
     ) -> Result<Json<IvrFlow>> {
         require_manager(&auth.0)?;
         let id = flow_id.0;
@@ -1150,7 +1151,7 @@ impl IvrApi {
         auth: BearerAuth,
         meta: RequestMeta,
         flow_id: Path<i64>,
-        body: Json<PublishRequest>,
+        body: JsonBody<PublishRequest>,
     ) -> Result<Created<IvrFlowVersion>> {
         require_manager(&auth.0)?;
         let id = flow_id.0;
@@ -1286,7 +1287,7 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         flow_id: Path<i64>,
-        body: Json<SessionStart>,
+        body: JsonBody<SessionStart>,
     ) -> Result<Created<IvrSession>> {
         require_operator(&auth.0)?;
         let id = flow_id.0;
@@ -1380,7 +1381,7 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         session_id: Path<i64>,
-        body: Json<SessionInput>,
+        body: JsonBody<SessionInput>,
     ) -> Result<Json<IvrSession>> {
         require_operator(&auth.0)?;
         let id = session_id.0;

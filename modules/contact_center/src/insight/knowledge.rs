@@ -1,6 +1,7 @@
 //! Knowledge base articles per company: categories, tags, language, public
 //! flag and free-form metadata.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -264,7 +265,7 @@ impl KnowledgeApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ArticleCreate>,
+        body: JsonBody<ArticleCreate>,
     ) -> Result<Created<Article>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -333,7 +334,7 @@ impl KnowledgeApi {
         auth: BearerAuth,
         meta: RequestMeta,
         article_id: Path<i64>,
-        body: Json<ArticleUpdate>,
+        body: JsonBody<ArticleUpdate>,
     ) -> Result<Json<Article>> {
         require_manager(&auth.0)?;
         let b = body.0;

@@ -1060,7 +1060,7 @@ impl MetricsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         alert_id: Path<i64>,
-        body: Json<AcknowledgeRequest>,
+        body: JsonBody<AcknowledgeRequest>,
     ) -> Result<Json<Alert>> {
         require_operator(&auth.0)?;
         let b = body.0;

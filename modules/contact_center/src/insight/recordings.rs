@@ -1004,7 +1004,7 @@ impl RecordingsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CompliancePhraseCreate>,
+        body: JsonBody<CompliancePhraseCreate>,
     ) -> Result<Created<CompliancePhrase>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1154,7 +1154,7 @@ impl RecordingsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         recording_id: Path<i64>,
-        body: Json<TranscriptionUpload>,
+        body: JsonBody<TranscriptionUpload>,
     ) -> Result<Json<Transcription>> {
         require_operator(&auth.0)?;
         let b = body.0;
@@ -1203,7 +1203,7 @@ impl RecordingsApi {
         &self,
         auth: BearerAuth,
         recording_id: Path<i64>,
-        body: Json<AnalyzeRequest>,
+        body: JsonBody<AnalyzeRequest>,
     ) -> Result<Json<Analysis>> {
         require_operator(&auth.0)?;
         let b = body.0;

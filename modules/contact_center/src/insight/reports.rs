@@ -2,6 +2,7 @@
 //! on the platform job queue, schedules on the platform scheduler, and
 //! e-mail to recipients over SMTP (or kept in an outbox the API shows).
 
+use frontline_platform::body::JsonBody;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -1131,7 +1132,7 @@ impl ReportsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ReportTemplateCreate>,
+        body: JsonBody<ReportTemplateCreate>,
     ) -> Result<Created<ReportTemplate>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1196,7 +1197,7 @@ impl ReportsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         template_id: Path<i64>,
-        body: Json<ReportTemplateUpdate>,
+        body: JsonBody<ReportTemplateUpdate>,
     ) -> Result<Json<ReportTemplate>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1326,7 +1327,7 @@ impl ReportsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<GenerateRequest>,
+        body: JsonBody<GenerateRequest>,
     ) -> Result<Accepted> {
         // Reports read the whole call log and every campaign: staff only.
         require_operator(&auth.0)?;
@@ -1514,7 +1515,7 @@ impl ReportsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ReportScheduleCreate>,
+        body: JsonBody<ReportScheduleCreate>,
     ) -> Result<Created<ReportSchedule>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1567,7 +1568,7 @@ impl ReportsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         schedule_id: Path<i64>,
-        body: Json<ReportScheduleUpdate>,
+        body: JsonBody<ReportScheduleUpdate>,
     ) -> Result<Json<ReportSchedule>> {
         require_manager(&auth.0)?;
         let b = body.0;

@@ -1,6 +1,7 @@
 //! Routing rules: conditions over a call's attributes (AND/OR), weighted
 //! targets and a fallback action, evaluated by priority.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::search::MAX_FILTER_VALUES;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
@@ -600,7 +601,7 @@ impl RoutingApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<RoutingRuleCreate>,
+        body: JsonBody<RoutingRuleCreate>,
     ) -> Result<Created<RoutingRule>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -667,7 +668,7 @@ impl RoutingApi {
         auth: BearerAuth,
         meta: RequestMeta,
         rule_id: Path<i64>,
-        body: Json<RoutingRuleUpdate>,
+        body: JsonBody<RoutingRuleUpdate>,
     ) -> Result<Json<RoutingRule>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -754,7 +755,7 @@ impl RoutingApi {
     async fn evaluate(
         &self,
         auth: BearerAuth,
-        body: Json<EvaluateRequest>,
+        body: JsonBody<EvaluateRequest>,
     ) -> Result<Json<RoutingDecision>> {
         require_operator(&auth.0)?;
         let b = body.0;

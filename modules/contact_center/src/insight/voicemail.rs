@@ -1,6 +1,7 @@
 //! Voicemail inbox: deposit (extension), list with filters, status machine,
 //! assignment and notes.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -256,7 +257,7 @@ impl VoicemailApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<VoicemailDeposit>,
+        body: JsonBody<VoicemailDeposit>,
     ) -> Result<Created<Voicemail>> {
         require_operator(&auth.0)?;
         let d = body.0;
@@ -318,7 +319,7 @@ impl VoicemailApi {
         auth: BearerAuth,
         meta: RequestMeta,
         voicemail_id: Path<i64>,
-        body: Json<VoicemailUpdate>,
+        body: JsonBody<VoicemailUpdate>,
     ) -> Result<Json<Voicemail>> {
         require_operator(&auth.0)?;
         let b = body.0;
