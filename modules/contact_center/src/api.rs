@@ -1,7 +1,7 @@
 //! Handlers of the contact-center API.
 
-use frontline_platform::body::JsonBody;
 use frontline_platform::auth::{NewUser, User};
+use frontline_platform::body::JsonBody;
 use frontline_platform::http::ModuleError;
 use frontline_platform::{ApiError, BearerAuth, FieldError, Platform};
 use poem_openapi::payload::Json;

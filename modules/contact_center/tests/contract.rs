@@ -12,13 +12,20 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn a_boolean_is_not_a_team_name() {
     let cc = Cc::new().await;
-    let r = cc.post(&cc.admin, "/teams", json!({"name": false})).await.expect(422);
+    let r = cc
+        .post(&cc.admin, "/teams", json!({"name": false}))
+        .await
+        .expect(422);
     assert_eq!(r["error_code"], "VALIDATION_ERROR");
     assert_eq!(r["field"], "name");
     assert_eq!(r["detail"], "must be a string");
     let teams = cc.get(&cc.admin, "/teams").await.expect(200);
     assert!(
-        teams.as_array().unwrap().iter().all(|t| t["name"] != "false"),
+        teams
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["name"] != "false"),
         "{teams}"
     );
     let r = cc
@@ -96,11 +103,7 @@ async fn every_json_body_refuses_a_number_for_a_string() {
                 || r.body["errors"]
                     .as_array()
                     .is_some_and(|errs| errs.iter().any(|e| e["field"] == field.as_str()));
-            assert!(
-                named,
-                "{method} {path}: `{field}` not named in {}",
-                r.body
-            );
+            assert!(named, "{method} {path}: `{field}` not named in {}", r.body);
             checked += 1;
         }
     }

@@ -25,14 +25,17 @@ impl CampaignsApi {
         &self,
         auth: BearerAuth,
         /// draft, active, paused, completed or archived.
-        status: Query<Option<String>>,
+        status: Query<Option<crate::model::CampaignStatus>>,
         /// Text in the campaign name (at most 200 characters).
         search: Query<Option<String>>,
         /// Results per page (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
         /// Records to skip (default 0).
+        #[oai(validator(minimum(value = "0")))]
         offset: Query<Option<i64>>,
     ) -> Result<Paged<Campaign>> {
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let mut problems = Vec::new();
         one_of(
@@ -205,10 +208,11 @@ impl CampaignsApi {
         auth: BearerAuth,
         is_public: Query<Option<bool>>,
         /// outbound, inbound or blended.
-        campaign_type: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        campaign_type: Query<Option<crate::model::CampaignType>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<CampaignTemplate>> {
+        let campaign_type = Query(campaign_type.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let access = Access::of(&auth.0);
         let (p, t) = (is_public.0, campaign_type.0.clone());

@@ -26,14 +26,15 @@ impl ContactsApi {
         auth: BearerAuth,
         campaign_id: Query<Option<i64>>,
         /// pending, called, completed or failed.
-        status: Query<Option<String>>,
+        status: Query<Option<crate::model::ContactStatus>>,
         /// Text in the name, e-mail, phone number or company (at most 200 characters).
         search: Query<Option<String>>,
         /// Lowest priority included.
         priority_min: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Contact>> {
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let q = ContactQuery {
             campaign_id: campaign_id.0,
@@ -145,8 +146,8 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         campaign_id: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<CallList>> {
         let w = window(&self.p, limit.0, offset.0)?;
         let scope = Access::of(&auth.0).owner_scope();
@@ -208,8 +209,8 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         list_id: Path<i64>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Contact>> {
         let w = window(&self.p, limit.0, offset.0)?;
         let id = list_id.0;

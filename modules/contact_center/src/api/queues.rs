@@ -26,12 +26,14 @@ impl QueuesApi {
         &self,
         auth: BearerAuth,
         /// active, paused or closed.
-        status: Query<Option<String>>,
+        status: Query<Option<crate::model::QueueStatus>>,
         /// inbound, outbound or callback.
-        queue_type: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        queue_type: Query<Option<crate::model::QueueType>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Queue>> {
+        let queue_type = Query(queue_type.0.map(|v| v.as_str().to_string()));
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         Access::of(&auth.0).require_staff()?;
         let w = window(&self.p, limit.0, offset.0)?;
         let mut problems = Vec::new();
@@ -80,8 +82,8 @@ impl QueuesApi {
         &self,
         auth: BearerAuth,
         queue_id: Path<i64>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<QueuedCall>> {
         Access::of(&auth.0).require_staff()?;
         let w = window(&self.p, limit.0, offset.0)?;
@@ -243,11 +245,13 @@ impl QueuesApi {
         queue_id: Query<Option<i64>>,
         team_id: Query<Option<i64>>,
         /// queued, in_progress, completed or abandoned.
-        status: Query<Option<String>>,
-        outcome: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        status: Query<Option<crate::model::CallStatus>>,
+        outcome: Query<Option<crate::model::CallOutcome>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Call>> {
+        let outcome = Query(outcome.0.map(|v| v.as_str().to_string()));
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let q = CallQuery {
             scope: Access::of(&auth.0).owner_scope(),

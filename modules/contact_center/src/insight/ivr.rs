@@ -964,8 +964,8 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         is_active: Query<Option<bool>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<IvrFlowSummary>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -1204,6 +1204,10 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         flow_id: Path<i64>,
+        /// Hours, days or weeks back from now: `24h`, `7d`, `4w` (at most 366 days).
+        #[oai(validator(
+            pattern = r"^(([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h|([1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d|([1-9]|[1-4][0-9]|5[0-2])w)$"
+        ))]
         period: Query<Option<String>>,
     ) -> Result<Json<FlowAnalytics>> {
         require_operator(&auth.0)?;

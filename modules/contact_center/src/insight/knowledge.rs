@@ -221,8 +221,8 @@ impl KnowledgeApi {
         language: Query<Option<String>>,
         is_public: Query<Option<bool>>,
         tag: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Article>> {
         let w = window(&self.platform, limit.0, offset.0)?;
         let p = (

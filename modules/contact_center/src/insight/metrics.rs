@@ -847,12 +847,12 @@ impl MetricsApi {
         auth: BearerAuth,
         metric_type: Query<Option<String>>,
         metric_name: Query<Option<String>>,
-        start_date: Query<Option<String>>,
-        end_date: Query<Option<String>>,
+        start_date: Query<Option<crate::common::DateOrTime>>,
+        end_date: Query<Option<crate::common::DateOrTime>>,
         team_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Metric>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -923,15 +923,16 @@ impl MetricsApi {
         &self,
         auth: BearerAuth,
         metric_name: Query<String>,
-        granularity: Query<Option<String>>,
-        start_date: Query<Option<String>>,
-        end_date: Query<Option<String>>,
-        limit: Query<Option<i64>>,
+        granularity: Query<Option<crate::model::Granularity>>,
+        start_date: Query<Option<crate::common::DateOrTime>>,
+        end_date: Query<Option<crate::common::DateOrTime>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<i64>>,
         timezone: Query<Option<String>>,
         metric_type: Query<Option<String>>,
         team_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
     ) -> Result<Json<Vec<Aggregation>>> {
+        let granularity = Query(granularity.0.map(|v| v.as_str().to_string()));
         require_operator(&auth.0)?;
         let g = granularity.0.unwrap_or_else(|| "hour".into());
         if !GRANULARITIES.contains(&g.as_str()) {
@@ -989,13 +990,15 @@ impl MetricsApi {
     async fn alerts(
         &self,
         auth: BearerAuth,
-        status: Query<Option<String>>,
-        severity: Query<Option<String>>,
+        status: Query<Option<crate::model::AlertStatus>>,
+        severity: Query<Option<crate::model::Severity>>,
         team_id: Query<Option<i64>>,
         metric_name: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Alert>> {
+        let severity = Query(severity.0.map(|v| v.as_str().to_string()));
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         if status
@@ -1100,8 +1103,8 @@ impl MetricsApi {
         auth: BearerAuth,
         is_active: Query<Option<bool>>,
         metric_name: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Threshold>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -1282,7 +1285,9 @@ impl MetricsApi {
     async fn overview(
         &self,
         auth: BearerAuth,
-        period_hours: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "8760")))] period_hours: Query<
+            Option<i64>,
+        >,
     ) -> Result<Json<DashboardOverview>> {
         require_operator(&auth.0)?;
         let hours = period_hours.0.unwrap_or(24);

@@ -849,13 +849,13 @@ impl RecordingsApi {
         campaign_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
         team_id: Query<Option<i64>>,
-        start_date: Query<Option<String>>,
-        end_date: Query<Option<String>>,
+        start_date: Query<Option<crate::common::DateOrTime>>,
+        end_date: Query<Option<crate::common::DateOrTime>>,
         duration_min: Query<Option<i64>>,
         duration_max: Query<Option<i64>>,
         has_transcription: Query<Option<bool>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Recording>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;

@@ -563,8 +563,8 @@ impl RoutingApi {
         auth: BearerAuth,
         is_active: Query<Option<bool>>,
         priority_min: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<RoutingRule>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;

@@ -179,15 +179,16 @@ impl VoicemailApi {
     async fn list(
         &self,
         auth: BearerAuth,
-        status: Query<Option<String>>,
+        status: Query<Option<crate::model::VoicemailStatus>>,
         assigned_to_id: Query<Option<i64>>,
         priority: Query<Option<i64>>,
         from_number: Query<Option<String>>,
-        start_date: Query<Option<String>>,
-        end_date: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        start_date: Query<Option<crate::common::DateOrTime>>,
+        end_date: Query<Option<crate::common::DateOrTime>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Voicemail>> {
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         if let Some(s) = &status.0 {
