@@ -118,6 +118,21 @@ fn schema_of<T: ParseFromJSON + 'static>() -> Arc<(Registry, MetaSchemaRef)> {
     built
 }
 
+/// Whether `text` matches the schema's `pattern` (compiled once per pattern).
+fn matches(pattern: &str, text: &str) -> bool {
+    static CACHE: OnceLock<RwLock<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
+        return hit.is_none_or(|re| re.is_match(text));
+    }
+    let re = regex::Regex::new(pattern).ok();
+    let ok = re.as_ref().is_none_or(|re| re.is_match(text));
+    if let Ok(mut c) = cache.write() {
+        c.insert(pattern.to_string(), re);
+    }
+    ok
+}
+
 fn field_name(path: &str) -> String {
     if path.is_empty() {
         "body".into()
@@ -234,6 +249,22 @@ fn check(
                 });
             } else if let Some(max) = s.max_length.filter(|m| text.chars().count() > *m) {
                 errs.push(wrong(&format!("at most {max} characters")));
+            } else if let Some(pattern) = s.pattern.as_deref().filter(|p| !matches(p, text)) {
+                // `^(a|b|c)$` is a fixed set of words: name them.
+                let words = pattern
+                    .strip_prefix("^(")
+                    .and_then(|p| p.strip_suffix(")$"))
+                    .filter(|w| {
+                        w.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "_|-".contains(c))
+                    });
+                errs.push(match words {
+                    Some(w) => wrong(&format!("one of {}", w.replace('|', ", "))),
+                    None => FieldError::new(
+                        field_name(path),
+                        format!("must match the pattern {pattern}"),
+                    ),
+                });
             }
         }
         "integer" => {

@@ -106,11 +106,14 @@ pub struct IvrFlow {
 /// A new flow. Nodes may be given now or later with `PUT`.
 #[derive(Object, Debug)]
 pub struct IvrFlowCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub description: Option<String>,
     /// 1..=600, default 30.
+    #[oai(validator(minimum(value = "1"), maximum(value = "600")))]
     pub timeout_seconds: Option<i64>,
     /// 0..=10, default 3.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_retries: Option<i64>,
     /// Default `en`.
     pub language: Option<String>,

@@ -177,6 +177,7 @@ pub struct SearchRequest {
     pub language: Option<String>,
     pub category: Option<String>,
     /// 1..=50, default 5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
     pub limit: Option<i64>,
     /// 0..=1, default 0: hits scoring below are left out.
     pub min_score: Option<f64>,

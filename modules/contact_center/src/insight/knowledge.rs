@@ -39,8 +39,10 @@ pub struct Article {
 pub struct ArticleCreate {
     pub company_id: Option<i64>,
     /// 1..=300 characters.
+    #[oai(validator(min_length = 1, max_length = 300, pattern = r"\S"))]
     pub title: String,
     /// 1..=200000 characters.
+    #[oai(validator(min_length = 1, max_length = 200000, pattern = r"\S"))]
     pub content: String,
     pub category: Option<String>,
     #[oai(default)]
@@ -57,7 +59,9 @@ pub struct ArticleCreate {
 #[derive(Object, Debug)]
 pub struct ArticleUpdate {
     pub company_id: Option<i64>,
+    #[oai(validator(min_length = 1, max_length = 300, pattern = r"\S"))]
     pub title: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200000, pattern = r"\S"))]
     pub content: Option<String>,
     pub category: Option<String>,
     pub tags: Option<Vec<String>>,

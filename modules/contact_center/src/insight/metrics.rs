@@ -43,8 +43,10 @@ pub const ALERT_STATUSES: &[&str] = &["active", "acknowledged", "resolved"];
 #[derive(Object, Debug)]
 pub struct MetricCreate {
     /// e.g. `call`, `queue`, `agent`.
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_type: String,
     /// e.g. `call_duration`, `wait_time`, `failure_rate`.
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_name: String,
     /// -1e15 to 1e15 (sums and means of many values stay finite).
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
@@ -116,15 +118,22 @@ pub struct Threshold {
 #[derive(Object, Debug)]
 pub struct ThresholdCreate {
     pub name: Option<String>,
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_type: String,
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_name: String,
     /// -1e15 to 1e15.
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub threshold_value: f64,
+    #[oai(validator(
+        pattern = "^(greater_than|less_than|equals|not_equals|greater_or_equal|less_or_equal)$"
+    ))]
     pub comparison_operator: String,
     /// Default warning.
+    #[oai(validator(pattern = "^(info|warning|critical)$"))]
     pub severity: Option<String>,
     /// 1..=10080, default 60.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10080")))]
     pub window_minutes: Option<i64>,
     pub alert_message: Option<String>,
     pub team_id: Option<i64>,
@@ -135,13 +144,20 @@ pub struct ThresholdCreate {
 #[derive(Object, Debug)]
 pub struct ThresholdUpdate {
     pub name: Option<String>,
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_type: Option<String>,
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_name: Option<String>,
     /// -1e15 to 1e15.
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub threshold_value: Option<f64>,
+    #[oai(validator(
+        pattern = "^(greater_than|less_than|equals|not_equals|greater_or_equal|less_or_equal)$"
+    ))]
     pub comparison_operator: Option<String>,
+    #[oai(validator(pattern = "^(info|warning|critical)$"))]
     pub severity: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10080")))]
     pub window_minutes: Option<i64>,
     pub alert_message: Option<String>,
     pub team_id: Option<i64>,

@@ -204,7 +204,9 @@ pub struct CompliancePhrase {
 /// Extension: a new compliance phrase.
 #[derive(Object, Debug)]
 pub struct CompliancePhraseCreate {
+    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
     pub phrase: String,
+    #[oai(validator(pattern = "^(required|forbidden)$"))]
     pub kind: String,
     pub speaker: Option<String>,
     pub description: Option<String>,

@@ -59,8 +59,12 @@ pub struct ReportTemplate {
 /// A new template.
 #[derive(Object, Debug)]
 pub struct ReportTemplateCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub description: Option<String>,
+    #[oai(validator(
+        pattern = "^(agent_performance|team_performance|queue_performance|campaign_performance|call_summary|metric_summary)$"
+    ))]
     pub report_type: String,
     /// Metrics: for call reports total_calls, completed_calls, successful_calls,
     /// success_rate, abandoned_calls, abandon_rate, avg_duration,
@@ -71,6 +75,7 @@ pub struct ReportTemplateCreate {
     /// outcome, metric_type, metric_name.
     pub query_definition: Option<Value>,
     /// Default pdf.
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub default_format: Option<String>,
     /// Visible to everyone in the contact center (default false: its author and managers).
     pub is_public: Option<bool>,
@@ -117,12 +122,17 @@ pub struct Report {
 /// What to generate.
 #[derive(Object, Debug)]
 pub struct GenerateRequest {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     /// A template; or give `report_type` (and optionally `query_definition`).
     pub template_id: Option<i64>,
+    #[oai(validator(
+        pattern = "^(agent_performance|team_performance|queue_performance|campaign_performance|call_summary|metric_summary)$"
+    ))]
     pub report_type: Option<String>,
     pub query_definition: Option<Value>,
     /// pdf, csv or xlsx (default: the template's).
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
     /// `start_date`, `end_date` (default the last 30 days) and any template filter.
     pub filters: Option<Value>,
@@ -177,11 +187,13 @@ pub struct ReportSchedule {
 /// A new schedule.
 #[derive(Object, Debug)]
 pub struct ReportScheduleCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub template_id: i64,
     pub schedule_type: String,
     pub schedule_config: ScheduleConfig,
     /// Default: the template's format.
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
     #[oai(default)]
     pub recipients: Vec<String>,

@@ -102,9 +102,11 @@ pub struct RoutingRule {
 /// A new routing rule.
 #[derive(Object, Debug)]
 pub struct RoutingRuleCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub description: Option<String>,
     /// 0..=1000, default 0; higher runs first.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000")))]
     pub priority: Option<i64>,
     /// skill_based, round_robin, weighted, least_busy, longest_idle, priority or direct.
     pub strategy: Option<String>,

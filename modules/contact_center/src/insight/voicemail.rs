@@ -60,25 +60,34 @@ pub struct Voicemail {
 /// restored to new); other moves answer 409.
 #[derive(Object, Debug)]
 pub struct VoicemailUpdate {
+    #[oai(validator(pattern = "^(new|listened|in_progress|completed|archived)$"))]
     pub status: Option<String>,
+    #[oai(validator(minimum(value = "1")))]
     pub assigned_to_id: Option<i64>,
+    #[oai(validator(max_length = 5000))]
     pub notes: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
 }
 
 /// Extension: a voicemail left by a caller.
 #[derive(Object, Debug)]
 pub struct VoicemailDeposit {
+    #[oai(validator(pattern = r"^\+?[0-9]{3,20}$"))]
     pub from_number: String,
+    #[oai(validator(pattern = r"^\+?[0-9]{3,20}$"))]
     pub to_number: String,
     /// Seconds, 0..=3600.
+    #[oai(validator(minimum(value = "0"), maximum(value = "3600")))]
     pub duration: i64,
     /// Where the audio is kept.
     pub message_url: Option<String>,
     pub transcription: Option<String>,
     /// Default now.
     pub received_at: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
+    #[oai(validator(minimum(value = "1")))]
     pub assigned_to_id: Option<i64>,
     pub queue_id: Option<i64>,
 }
