@@ -4,6 +4,26 @@ import { h, clear, form, toast, errorState, loading, badge, card, kv, fmt } from
 
 const app = document.getElementById('app');
 
+// Light or dark: the user's choice (remembered in this browser), else the system's.
+const THEME_KEY = 'frontline.theme';
+const systemDark = window.matchMedia?.('(prefers-color-scheme: dark)');
+function theme() { return localStorage.getItem(THEME_KEY) || (systemDark?.matches ? 'dark' : 'light'); }
+function applyTheme() {
+  document.documentElement.dataset.theme = theme();
+  document.querySelectorAll('[data-theme-toggle]').forEach(themeLabel);
+}
+function themeLabel(b) { b.textContent = theme() === 'dark' ? 'Light mode' : 'Dark mode'; }
+systemDark?.addEventListener?.('change', applyTheme);
+applyTheme();
+function themeToggle() {
+  const b = h('button', { type: 'button', class: 'btn btn-small', 'data-theme-toggle': '', onclick: () => {
+    localStorage.setItem(THEME_KEY, theme() === 'dark' ? 'light' : 'dark');
+    applyTheme();
+  } });
+  themeLabel(b);
+  return b;
+}
+
 // route table: first path segment -> page module; `module` gates visibility.
 const PAGES = [
   { path: 'home', title: 'Overview', file: null },
@@ -105,6 +125,7 @@ async function render() {
   const top = h('header', { class: 'topbar' }, toggle, h('div', { class: 'grow' }),
     h('div', { class: 'who' },
       h('span', null, 'Signed in as ', h('a', { href: '#/', 'data-testid': 'me' }, user.name || user.email)),
+      themeToggle(),
       h('button', { type: 'button', class: 'btn btn-small', onclick: signOut }, 'Sign out')));
   const shell = h('div', { class: 'shell' }, nav, h('div', null, top, main));
   clear(app, shell);
@@ -134,7 +155,9 @@ function home(main, user) {
   const mods = Object.entries(MODULES).filter(([k]) => k !== 'platform');
   const roles = user.roles.length ? user.roles.map((r) => badge(r, r === 'admin' ? 'admin' : 'role')) : [h('span', { class: 'muted' }, 'No roles yet')];
   clear(main,
-    h('div', { class: 'page-head' }, h('div', null, h('h1', null, `Welcome, ${user.name || user.email}`), h('p', null, 'Your account and the modules on this server.'))),
+    h('div', { class: 'page-head' }, h('div', null, h('h1', null, `Welcome, ${user.name || user.email}`), h('p', null, 'What waits for you today, your account and the modules on this server.'))),
+    h('h2', null, "Today's work"),
+    todaysWork(user),
     h('div', { class: 'two' },
       card('Who am I', kv([['Name', user.name], ['E-mail', user.email], ['User id', h('code', null, user.id)], ['Organization', user.organization], ['Last sign-in', fmt.date(user.last_login_at)], ['Roles', h('span', { class: 'roles', 'data-testid': 'my-roles' }, roles)]])),
       card('API documentation', h('ul', null,
@@ -145,18 +168,49 @@ function home(main, user) {
     h('div', { class: 'cards' }, mods.map(([k, m]) => {
       const ok = canUse(k, user.roles);
       const myRoles = user.roles.filter((r) => r === 'admin' || r.startsWith(`${k}:`));
-      const served = h('p', { class: 'muted', 'data-testid': `served-${k}` }, 'Checking the API…');
-      fetch(`${m.base}/openapi.json`).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status))))
-        .then((d) => {
-          const n = Object.values(d.paths || {}).reduce((a, ops) => a + Object.keys(ops).filter((x) => ['get', 'post', 'put', 'patch', 'delete'].includes(x)).length, 0);
-          served.textContent = `${n} operation${n === 1 ? '' : 's'} served`;
-        })
-        .catch(() => { served.textContent = 'API description unavailable'; });
       return card(m.title,
         h('p', { class: 'muted' }, ok ? `Your roles: ${myRoles.join(', ')}` : 'You have no role in this module.'),
-        served,
         h('div', { class: 'links' }, ok ? h('a', { href: `#/${k}` }, 'Open') : null, h('a', { href: m.docs, target: '_blank', rel: 'noopener' }, 'Swagger UI')));
     })));
+}
+
+// What waits for someone today, counted from each module the user works in.
+const WORK = [
+  { module: 'chatbot', label: 'Conversations waiting for a human', href: '#/chatbot/conversations', count: async () => {
+    const tenants = (await api('chatbot', 'GET', '/tenants')).data?.tenants || [];
+    let n = 0;
+    for (const t of tenants.slice(0, 20)) {
+      const r = await api('chatbot', 'GET', '/conversations', { query: { status: 'transferred', limit: 1 }, headers: { 'X-Tenant-ID': t.tenant_id } });
+      n += r.data?.pagination?.total || 0;
+    }
+    return n;
+  } },
+  { module: 'contact-center', label: 'Calls waiting in queues', href: '#/contact-center/queues', count: async () => {
+    const queues = (await api('contact-center', 'GET', '/api/v1/queues')).data || [];
+    return queues.reduce((a, q) => a + (q.waiting_calls || 0), 0);
+  } },
+  { module: 'contact-center', label: 'Active alerts', href: '#/contact-center/dashboard', count: async () => {
+    const alerts = (await api('contact-center', 'GET', '/api/analytics/alerts', { query: { status: 'active' } })).data;
+    return Array.isArray(alerts) ? alerts.length : (alerts?.alerts?.length || 0);
+  } },
+  { module: 'training', label: 'Scenario drafts to publish', href: '#/training/scenarios', count: async () => {
+    const r = await api('training', 'GET', '/admin/scenarios', { query: { status: 'DRAFT', limit: 1 } });
+    return r.meta?.total ?? r.data?.pagination?.total ?? 0;
+  } },
+  { module: 'planning', label: 'Plan versions in draft', href: '#/planning/versions', count: async () => {
+    const r = await api('planning', 'GET', '/api/versions', { query: { status: 'DRAFT', limit: 1 } });
+    return r.data?.pagination?.total ?? 0;
+  } },
+];
+
+function todaysWork(user) {
+  const mine = WORK.filter((w) => canUse(w.module, user.roles));
+  if (!mine.length) return h('p', { class: 'muted' }, 'Nothing to work on yet: ask an administrator for a role in a module.');
+  return h('div', { class: 'stats', 'data-testid': 'todays-work' }, mine.map((w) => {
+    const value = h('div', { class: 'stat-value' }, '…');
+    w.count().then((n) => { value.textContent = fmt.num(n); }).catch(() => { value.textContent = '—'; value.title = 'Could not be counted'; });
+    return h('a', { class: 'stat stat-link', href: w.href }, value, h('div', { class: 'stat-label' }, w.label));
+  }));
 }
 
 // the skip link must not become a route: move focus instead of changing the hash

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use frontline_platform::http::ProxyNet;
+use frontline_platform::settings::TlsFiles;
 use frontline_platform::Settings;
 use serde::Deserialize;
 
@@ -29,6 +30,9 @@ pub struct FileConfig {
     pub smtp_from: Option<String>,
     /// Allow SMTP credentials over an unencrypted connection to a remote host.
     pub smtp_allow_plaintext: Option<bool>,
+    /// PEM certificate chain and private key: serve HTTPS (both or neither).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 /// Values given on the command line or in the environment (clap merges those two).
@@ -45,6 +49,8 @@ pub struct Overrides {
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub smtp_allow_plaintext: Option<bool>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +59,8 @@ pub enum ConfigError {
     Read(String, std::io::Error),
     #[error("{0} is not valid: {1}")]
     Parse(String, toml::de::Error),
+    #[error("HTTPS needs both tls_cert and tls_key (--tls-cert / --tls-key); only {0} is set")]
+    HalfTls(&'static str),
 }
 
 /// Reads `path` if given, else `./frontline.toml` if present.
@@ -114,6 +122,18 @@ pub fn resolve(over: Overrides, file: FileConfig) -> Settings {
     s.admin_email = over.admin_email;
     s.admin_password = over.admin_password;
     s
+}
+
+/// The HTTPS files from the layers: both or neither.
+pub fn tls_files(over: &Overrides, file: &FileConfig) -> Result<Option<TlsFiles>, ConfigError> {
+    let cert = over.tls_cert.clone().or_else(|| file.tls_cert.clone());
+    let key = over.tls_key.clone().or_else(|| file.tls_key.clone());
+    match (cert, key) {
+        (Some(cert), Some(key)) => Ok(Some(TlsFiles { cert, key })),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ConfigError::HalfTls("the certificate")),
+        (None, Some(_)) => Err(ConfigError::HalfTls("the key")),
+    }
 }
 
 /// Parses `on`/`off` (and true/false, 1/0) for `--rate-limits`.
@@ -218,6 +238,43 @@ mod tests {
         assert_eq!(s.outbound.allow, vec!["127.0.0.1"]);
         let s = resolve(Overrides::default(), FileConfig::default());
         assert!(s.outbound.allow.is_empty());
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_flags_beat_the_file() {
+        let file: FileConfig =
+            toml::from_str("tls_cert = \"/etc/f/cert.pem\"\ntls_key = \"/etc/f/key.pem\"").unwrap();
+        let over = Overrides {
+            tls_cert: Some("/run/cert.pem".into()),
+            tls_key: Some("/run/key.pem".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            tls_files(&over, &file).unwrap(),
+            Some(TlsFiles {
+                cert: "/run/cert.pem".into(),
+                key: "/run/key.pem".into()
+            })
+        );
+        assert_eq!(
+            tls_files(&Overrides::default(), &file)
+                .unwrap()
+                .unwrap()
+                .key,
+            PathBuf::from("/etc/f/key.pem")
+        );
+        assert_eq!(
+            tls_files(&Overrides::default(), &FileConfig::default()).unwrap(),
+            None
+        );
+        let half = Overrides {
+            tls_cert: Some("/run/cert.pem".into()),
+            ..Default::default()
+        };
+        let err = tls_files(&half, &FileConfig::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("only the certificate is set"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `main.rs` is the command line around it.
 
 pub mod config;
+pub mod tls;
 pub mod ui;
 
 use frontline_platform::db::Migrations;

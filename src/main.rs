@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use frontline::config::{self, Overrides};
+use frontline::tls;
 use frontline_platform::auth::NewUser;
 use frontline_platform::{Platform, Settings};
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -77,6 +78,12 @@ struct ServeArgs {
     /// Allow SMTP credentials over an unencrypted connection to a remote host: on or off (default).
     #[arg(long, env = "FRONTLINE_SMTP_ALLOW_PLAINTEXT", value_parser = config::parse_switch)]
     smtp_allow_plaintext: Option<bool>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key); re-read on SIGHUP.
+    #[arg(long, env = "FRONTLINE_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert; re-read on SIGHUP.
+    #[arg(long, env = "FRONTLINE_TLS_KEY")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -133,13 +140,16 @@ enum UserCommand {
 
 fn settings_for(data: &DataArgs, over: Overrides) -> Result<Settings, String> {
     let file = config::load_file(data.config.as_deref()).map_err(|e| e.to_string())?;
-    Ok(config::resolve(
+    let tls = config::tls_files(&over, &file).map_err(|e| e.to_string())?;
+    let mut settings = config::resolve(
         Overrides {
             data_dir: data.data_dir.clone(),
             ..over
         },
         file,
-    ))
+    );
+    settings.tls = tls;
+    Ok(settings)
 }
 
 fn open(data: &DataArgs) -> Result<Platform, String> {
@@ -376,6 +386,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             smtp_url: args.smtp_url.clone(),
             smtp_from: args.smtp_from.clone(),
             smtp_allow_plaintext: args.smtp_allow_plaintext,
+            tls_cert: args.tls_cert.clone(),
+            tls_key: args.tls_key.clone(),
             data_dir: None,
         },
     )?;
@@ -418,27 +430,50 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         }
     }
     let addr = format!("{}:{}", settings.host, settings.port);
-    let acceptor = TcpListener::bind(addr.clone())
-        .into_acceptor()
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let local: Option<SocketAddr> = acceptor
-        .local_addr()
-        .first()
-        .and_then(|a| a.as_socket_addr().copied());
-    let shown = local.map(|a| a.to_string()).unwrap_or(addr);
-    println!("Frontline listening on http://{shown}");
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
-    Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
-        .await
-        .map_err(|e| e.to_string())?;
+    let served = match &settings.tls {
+        None => {
+            let acceptor = TcpListener::bind(addr.clone())
+                .into_acceptor()
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            announce("http", &acceptor, &addr);
+            Server::new_with_acceptor(acceptor)
+                .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
+                .await
+        }
+        Some(files) => {
+            let first = tls::load(files)?;
+            let acceptor = tls::ConfigFirst(TcpListener::bind(addr.clone()))
+                .rustls(tls::reloading(files.clone(), first))
+                .into_acceptor()
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            announce("https", &acceptor, &addr);
+            Server::new_with_acceptor(acceptor)
+                .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
+                .await
+        }
+    };
+    served.map_err(|e| e.to_string())?;
     if let Err(e) = platform.db.checkpoint() {
         eprintln!("warning: WAL checkpoint failed: {}", e.message);
     }
     println!("Frontline stopped.");
     Ok(())
+}
+
+/// Prints the address the server answers on (tests and scripts read this line).
+fn announce(scheme: &str, acceptor: &impl Acceptor, addr: &str) {
+    let local: Option<SocketAddr> = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied());
+    let shown = local
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| addr.to_string());
+    println!("Frontline listening on {scheme}://{shown}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
 }
 
 async fn shutdown_signal() {

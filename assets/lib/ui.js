@@ -68,11 +68,25 @@ export const fmt = {
     return `${(Number(v) * (isRatio ? 100 : 1)).toFixed(1)}%`;
   },
   json(v) { return JSON.stringify(v, null, 2); },
+  /** Words for a code or key: BILLING_PAYMENTS -> "Billing payments", activeConfigs -> "Active configs". */
+  label(v) {
+    if (v === null || v === undefined || v === '') return '—';
+    const s = String(v);
+    if (!isCode(s) && !/^[a-z]+[A-Z]/.test(s)) return s;
+    const words = s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').trim().toLowerCase();
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  },
 };
+
+/** An enum-like code (SALES, BILLING_PAYMENTS, in_progress) rather than a name or an id. */
+export function isCode(s) {
+  return /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(s) || /^[A-Z]{4,}$/.test(s) || /^[a-z]+(_[a-z]+)+$/.test(s);
+}
 
 export function badge(text, kind) {
   const k = kind || String(text || '').toLowerCase();
-  return h('span', { class: `badge badge-${k.replace(/[^a-z0-9_-]/gi, '')}` }, text ?? '—');
+  const shown = typeof text === 'string' && isCode(text) ? fmt.label(text) : text;
+  return h('span', { class: `badge badge-${k.replace(/[^a-z0-9_-]/gi, '')}`, title: shown !== text ? text : null }, shown ?? '—');
 }
 
 // ---------- states ----------
@@ -207,7 +221,7 @@ export function field(spec) {
       break;
     case 'select':
       input = h('select', common, spec.required ? null : h('option', { value: '' }, spec.placeholder || '—'),
-        opts.map(([v, l]) => h('option', { value: v, selected: String(spec.value ?? '') === String(v) }, l)));
+        opts.map(([v, l]) => h('option', { value: v, selected: String(spec.value ?? '') === String(v) }, typeof l === 'string' && l === v && isCode(l) ? fmt.label(l) : l)));
       break;
     case 'multiselect':
       {
@@ -223,12 +237,15 @@ export function field(spec) {
     case 'checkbox':
       input = h('input', { ...common, type: 'checkbox', checked: !!spec.value });
       break;
+    case 'rows':
+      input = rowsEditor(spec, id);
+      break;
     default:
       input = h('input', { ...common, type: spec.type === 'tags' ? 'text' : (spec.type || 'text'), min: spec.min, max: spec.max, step: spec.step, autocomplete: spec.autocomplete, list: spec.suggest ? `${id}-list` : null });
       input.value = spec.type === 'tags' ? (spec.value || []).join(', ') : (spec.value ?? '');
       if (spec.suggest) input = h('span', { class: 'with-list' }, input, h('datalist', { id: `${id}-list` }, spec.suggest.map((o) => h('option', { value: o }))));
   }
-  const label = spec.type === 'multiselect'
+  const label = spec.type === 'multiselect' || spec.type === 'rows'
     ? h('span', { class: 'label', id: `${id}-lbl` }, spec.label, spec.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null)
     : h('label', { for: id, class: 'label' }, spec.label, spec.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null);
   const wrap = h('div', { class: `field field-${spec.type || 'text'}${spec.wide ? ' field-wide' : ''}`, dataset: { field: spec.name } },
@@ -247,6 +264,7 @@ export function readFields(container) {
     if (!spec || spec.readonly) continue;
     let v;
     if (spec.type === 'multiselect') v = [...wrap.querySelectorAll('input:checked')].map((i) => i.value);
+    else if (spec.type === 'rows') v = readRows(wrap);
     else {
       const el = wrap.querySelector('input,select,textarea');
       if (spec.type === 'checkbox') v = el.checked;
@@ -267,6 +285,57 @@ export function readFields(container) {
   }
   return out;
 }
+/**
+ * A table of rows to edit in place (capex items, enrolment per year):
+ * spec {type: 'rows', columns: [{name, label, type: 'number'|'text'|'checkbox', options, step, readonly}],
+ *       value: [rows], newRow() -> row, fixedRows, addLabel}. Members of a row that are
+ * not columns (ids) are kept. Reads back as an array of objects.
+ */
+function rowsEditor(spec, id) {
+  const tbody = h('tbody');
+  const cell = (c, v, rowNo) => {
+    const aria = `${c.label}, row ${rowNo}`;
+    if (c.readonly) return h('span', { 'data-col': c.name, 'data-value': v ?? '' }, c.format ? c.format(v) : (v ?? '—'));
+    if (c.options) {
+      return h('select', { 'data-col': c.name, 'aria-label': aria },
+        c.options.map((o) => { const [val, lab] = Array.isArray(o) ? o : [o, isCode(o) ? fmt.label(o) : o]; return h('option', { value: val, selected: String(v ?? '') === String(val) }, lab); }));
+    }
+    if (c.type === 'checkbox') return h('input', { type: 'checkbox', 'data-col': c.name, 'aria-label': aria, checked: !!v });
+    const input = h('input', { type: c.type || 'text', 'data-col': c.name, 'aria-label': aria, step: c.step, min: c.min, max: c.max });
+    input.value = v ?? '';
+    return input;
+  };
+  const addRow = (row = {}) => {
+    const n = tbody.children.length + 1;
+    const tr = h('tr', null, spec.columns.map((c) => h('td', { class: c.type === 'number' ? 'num' : null }, cell(c, row[c.name], n))),
+      spec.fixedRows ? null : h('td', null, h('button', { type: 'button', class: 'btn btn-small btn-ghost', 'aria-label': `Remove row ${n}`, onclick: () => tr.remove() }, 'Remove')));
+    tr._row = row;
+    tbody.append(tr);
+  };
+  (spec.value || []).forEach(addRow);
+  const table = h('table', { class: 'table rows-table', id, 'aria-labelledby': `${id}-lbl` },
+    h('thead', null, h('tr', null, spec.columns.map((c) => h('th', { scope: 'col', class: c.type === 'number' ? 'num' : null }, c.label)),
+      spec.fixedRows ? null : h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Remove')))), tbody);
+  return h('div', { class: 'rows-editor' }, h('div', { class: 'rows-scroll' }, table),
+    spec.fixedRows ? null : h('button', { type: 'button', class: 'btn btn-small', onclick: () => addRow(spec.newRow ? spec.newRow() : {}) }, spec.addLabel || 'Add row'));
+}
+function readRows(wrap) {
+  const cols = Object.fromEntries(wrap._spec.columns.map((c) => [c.name, c]));
+  return [...wrap.querySelectorAll('tbody tr')].map((tr) => {
+    const row = { ...(tr._row || {}) };
+    for (const el of tr.querySelectorAll('[data-col]')) {
+      const c = cols[el.dataset.col];
+      let v;
+      if (c.readonly) v = el.dataset.value === '' ? null : (c.type === 'number' ? Number(el.dataset.value) : el.dataset.value);
+      else if (c.type === 'checkbox') v = el.checked;
+      else if (c.type === 'number') v = el.value === '' ? null : Number(el.value);
+      else v = el.value === '' ? null : el.value;
+      row[c.name] = v;
+    }
+    return row;
+  });
+}
+
 export function setPath(obj, path, v) {
   const parts = path.split('.');
   let o = obj;
@@ -415,7 +484,7 @@ function fmtCell(v) {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'boolean') return v ? 'Yes' : 'No';
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  return typeof v === 'string' && isCode(v) ? fmt.label(v) : String(v);
 }
 
 /** For endpoints that return a whole array: filter/sort/page in the browser. */

@@ -226,7 +226,7 @@ function reviewsTab(p, providerId) {
           hasRole(M, 'provider') && !r.providerResponse ? btn('Respond', () => respond(r), 'btn-small') : null,
           hasRole(M, 'admin') ? ['approve', 'reject', 'flag'].map((a) => actionBtn(a[0].toUpperCase() + a.slice(1), async () => {
             await api(M, 'PUT', `/admin/reviews/${r.reviewId}/moderate`, { body: { action: a, reason: `Moderated in the admin UI (${a})` } });
-            toast(`Review ${a}d.`, 'success'); run();
+            toast(`Review ${{ approve: 'approved', reject: 'rejected', flag: 'flagged' }[a]}.`, 'success'); run();
           }, 'btn-small')) : null))) : empty('No reviews match.'));
   });
   run();
@@ -302,7 +302,7 @@ function numbersAndRaw(d) {
   const nums = [];
   const walk = (o, pre) => Object.entries(o || {}).forEach(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? walk(v, `${pre}${k} `) : typeof v === 'number' ? nums.push([pre + k, v]) : null));
   walk(d, '');
-  return h('div', null, h('div', { class: 'stats' }, nums.slice(0, 12).map(([k, v]) => stat(k, fmt.num(v, 2)))), h('details', null, h('summary', null, 'All figures'), h('pre', null, fmt.json(d))));
+  return h('div', null, h('div', { class: 'stats' }, nums.slice(0, 12).map(([k, v]) => stat(k.split(' ').map((w) => fmt.label(w)).join(' › '), fmt.num(v, 2)))), h('details', null, h('summary', null, 'All figures'), h('pre', null, fmt.json(d))));
 }
 
 // ---------- providers ----------

@@ -71,19 +71,91 @@ function versionsTab(p) {
 }
 
 const YEARS = Array.from({ length: 30 }, (_, i) => 2023 + i);
+const CURRICULA = ['FR', 'IB'];
+const RENT_MODELS = ['FIXED_ESCALATION', 'REVENUE_SHARE', 'PARTNER_MODEL'];
+// Each rent model's parameters, as the document names them.
+const RENT_PARAMS = {
+  FIXED_ESCALATION: [['baseRent', 'Base rent', 5000000], ['escalationRate', 'Escalation rate (0–1)', 0.04], ['frequency', 'Escalate every (years)', 1]],
+  REVENUE_SHARE: [['revenueSharePercent', 'Revenue share', 0.2], ['minimumRent', 'Minimum rent', 0]],
+  PARTNER_MODEL: [['landSize', 'Land size (m²)', 10000], ['landPricePerSqm', 'Land price per m²', 2000], ['buaSize', 'Built-up area (m²)', 8000], ['constructionCostPerSqm', 'Construction cost per m²', 3000], ['yieldBase', 'Yield (0–1)', 0.08]],
+};
+const CAPEX_CATEGORIES = ['BUILDING', 'TECHNOLOGY', 'EQUIPMENT', 'FURNITURE', 'MAINTENANCE', 'OTHER'];
+
+/** Rent model, its parameters (only the chosen model's are shown and sent). */
+function rentFields(model, params = {}) {
+  return [
+    { name: 'rentModel', label: 'Rent model', type: 'select', options: RENT_MODELS, value: model, required: true },
+    ...Object.entries(RENT_PARAMS).flatMap(([m, list]) => list.map(([k, label, dflt]) => (
+      { name: `rp.${m}.${k}`, label, type: 'number', step: 'any', value: m === model ? (params[k] ?? dflt) : dflt, rentModel: m }))),
+  ];
+}
+/** Shows the parameter fields of the selected rent model only. */
+function wireRentModel(formEl) {
+  const select = formEl.querySelector('[name="rentModel"]');
+  const sync = () => formEl.querySelectorAll('.field').forEach((w) => {
+    if (w._spec?.rentModel) w.hidden = w._spec.rentModel !== select.value;
+  });
+  select.addEventListener('change', sync);
+  sync();
+  return formEl;
+}
+function rentPlanOf(values, id) {
+  const model = values.rentModel;
+  return { ...(id ? { id } : {}), rentModel: model, parameters: values.rp?.[model] || {} };
+}
+const curriculumColumns = [
+  { name: 'curriculumType', label: 'Curriculum', readonly: true },
+  { name: 'capacity', label: 'Capacity (students)', type: 'number', min: 0 },
+  { name: 'tuitionBase', label: 'Tuition base', type: 'number', step: 'any', min: 0 },
+  { name: 'cpiFrequency', label: 'CPI every (years)', type: 'number', min: 1 },
+];
+const enrolmentColumns = [{ name: 'year', label: 'Year', readonly: true, type: 'number' },
+  ...CURRICULA.map((c) => ({ name: c, label: `${c} students`, type: 'number', min: 0 }))];
+const capexColumns = [
+  { name: 'year', label: 'Year', type: 'number', min: 2023, max: 2052 },
+  { name: 'category', label: 'Category', options: CAPEX_CATEGORIES },
+  { name: 'amount', label: 'Amount', type: 'number', step: 'any', min: 0 },
+  { name: 'description', label: 'Description' },
+];
+const opexColumns = [
+  { name: 'subAccountName', label: 'Sub-account' },
+  { name: 'isFixed', label: 'Fixed amount?', type: 'checkbox' },
+  { name: 'percentOfRevenue', label: '% of revenue', type: 'number', step: 'any', min: 0 },
+  { name: 'fixedAmount', label: 'Fixed amount', type: 'number', step: 'any', min: 0 },
+];
+/** Enrolment rows (one per year, a column per curriculum) from curriculum plans. */
+function enrolmentRows(plans) {
+  return YEARS.map((year) => ({ year, ...Object.fromEntries(CURRICULA.map((c) => {
+    const plan = plans.find((p) => p.curriculumType === c);
+    return [c, plan?.studentsProjection?.find((y) => y.year === year)?.students ?? 0];
+  })) }));
+}
+/** Curriculum plans with their enrolment per year, as the document shapes them. */
+function plansWithEnrolment(plans, enrolment) {
+  return plans.map((p) => ({ ...p, studentsProjection: enrolment.map((r) => ({ year: r.year, students: r[p.curriculumType] ?? 0 })) }));
+}
+function planSections(plans, capex, opex) {
+  return [
+    { legend: 'Curriculum plans', fields: [{ name: 'curriculumPlans', label: 'Curricula', type: 'rows', fixedRows: true, columns: curriculumColumns, value: plans }] },
+    { legend: 'Enrolment per year', fields: [{ name: 'enrolment', label: 'Students per year and curriculum', type: 'rows', fixedRows: true, columns: enrolmentColumns, value: enrolmentRows(plans) }] },
+    { legend: 'Capex', fields: [{ name: 'capexItems', label: 'Capital expenditure items', type: 'rows', columns: capexColumns, value: capex, addLabel: 'Add capex item', newRow: () => ({ year: 2028, category: 'OTHER', amount: 0 }) }] },
+    { legend: 'Opex', fields: [{ name: 'opexSubAccounts', label: 'Operating expense sub-accounts', type: 'rows', columns: opexColumns, value: opex, addLabel: 'Add sub-account', newRow: () => ({ isFixed: false, percentOfRevenue: 1 }) }] },
+  ];
+}
+
 function newVersion() {
   const ramp = (cap, start) => YEARS.map((year) => ({ year, students: year < 2028 ? 0 : Math.min(cap, Math.round(start + (year - 2028) * cap * 0.12)) }));
-  const d = dialog('New version', form({
+  const plans = [
+    { curriculumType: 'FR', capacity: 400, tuitionBase: 50000, cpiFrequency: 2, studentsProjection: ramp(400, 300) },
+    { curriculumType: 'IB', capacity: 200, tuitionBase: 60000, cpiFrequency: 2, studentsProjection: ramp(200, 30) }];
+  const d = dialog('New version', wireRentModel(form({
     sections: [
       { legend: 'Version', fields: [
         { name: 'name', label: 'Name', required: true },
         { name: 'mode', label: 'Mode', type: 'select', options: ['RELOCATION_2028', 'HISTORICAL_BASELINE'], value: 'RELOCATION_2028', required: true },
         { name: 'description', label: 'Description', type: 'textarea' },
       ] },
-      { legend: 'Rent plan', fields: [
-        { name: 'rentPlan.rentModel', label: 'Rent model', type: 'select', options: ['FIXED_ESCALATION', 'REVENUE_SHARE', 'PARTNER_MODEL'], value: 'FIXED_ESCALATION', required: true },
-        { name: 'rentPlan.parameters', label: 'Parameters (JSON)', type: 'json', value: { baseRent: 5000000, escalationRate: 0.04 }, help: 'FIXED_ESCALATION: baseRent, escalationRate · REVENUE_SHARE: revenueSharePercent · PARTNER_MODEL: landSize, landPricePerSqm, buaSize, constructionCostPerSqm, yieldBase' },
-      ] },
+      { legend: 'Rent plan', fields: rentFields('FIXED_ESCALATION') },
       { legend: 'Staffing and settings', fields: [
         { name: 'staffing.baseCost', label: 'Staff base cost', type: 'number', value: 8000000 },
         { name: 'staffing.cpiFrequency', label: 'Staff CPI every (years)', type: 'number', value: 2 },
@@ -91,18 +163,15 @@ function newVersion() {
         { name: 'adminSettings.discountRate', label: 'Discount rate', type: 'number', step: 0.005, value: 0.08 },
         { name: 'adminSettings.taxRate', label: 'Tax rate', type: 'number', step: 0.01, value: 0.15 },
       ] },
-      { legend: 'Curriculum plans, capex and opex (JSON, as in the document)', fields: [
-        { name: 'curriculumPlans', label: 'Curriculum plans', type: 'json', rows: 8, value: [
-          { curriculumType: 'FR', capacity: 400, tuitionBase: 50000, cpiFrequency: 2, studentsProjection: ramp(400, 300) },
-          { curriculumType: 'IB', capacity: 200, tuitionBase: 60000, cpiFrequency: 2, studentsProjection: ramp(200, 30) }] },
-        { name: 'capexItems', label: 'Capex items', type: 'json', value: [{ year: 2028, category: 'BUILDING', amount: 10000000, description: 'New campus construction' }] },
-        { name: 'opexSubAccounts', label: 'Opex sub-accounts', type: 'json', value: [{ subAccountName: 'Marketing', percentOfRevenue: 3, isFixed: false }, { subAccountName: 'Utilities', percentOfRevenue: null, isFixed: true, fixedAmount: 200000 }] },
-      ] },
+      ...planSections(plans,
+        [{ year: 2028, category: 'BUILDING', amount: 10000000, description: 'New campus construction' }],
+        [{ subAccountName: 'Marketing', percentOfRevenue: 3, isFixed: false }, { subAccountName: 'Utilities', percentOfRevenue: null, isFixed: true, fixedAmount: 200000 }]),
     ],
     submitLabel: 'Create version', cancel: () => d.close(),
-    onSubmit: (body) => api(M, 'POST', '/api/versions', { body }),
+    onSubmit: ({ rentModel, rp, enrolment, curriculumPlans, ...body }) => api(M, 'POST', '/api/versions', { body: {
+      ...body, rentPlan: rentPlanOf({ rentModel, rp }), curriculumPlans: plansWithEnrolment(curriculumPlans, enrolment) } }),
     onDone: (r) => { d.close(); toast('Version created.', 'success'); location.hash = `#/planning/v/${r.data.id}`; },
-  }), { wide: true });
+  })), { wide: true });
 }
 
 async function versionPage(main, id) {
@@ -149,30 +218,21 @@ async function versionPage(main, id) {
 }
 
 function editVersion(v) {
-  const d = dialog(`Edit ${v.name}`, form({
+  const d = dialog(`Edit ${v.name}`, wireRentModel(form({
     sections: [
       { legend: 'Version', fields: [
         { name: 'name', label: 'Name', required: true, value: v.name },
         { name: 'status', label: 'Status', type: 'select', options: ['DRAFT', 'READY', 'APPROVED'], value: v.status, required: true },
         { name: 'description', label: 'Description', type: 'textarea', value: v.description },
       ] },
-      { legend: 'Rent plan', fields: [
-        { name: 'rentPlan.parameters', label: `Parameters of ${v.rentPlan?.rentModel || 'the rent model'} (JSON)`, type: 'json', value: v.rentPlan?.parameters || {} },
-      ] },
-      { legend: 'Curriculum plans', fields: (v.curriculumPlans || []).flatMap((cp, i) => [
-        { name: `cp.${i}.tuitionBase`, label: `${cp.curriculumType} tuition base`, type: 'number', value: cp.tuitionBase },
-        { name: `cp.${i}.capacity`, label: `${cp.curriculumType} capacity`, type: 'number', value: cp.capacity },
-      ]) },
+      { legend: 'Rent plan', fields: rentFields(v.rentPlan?.rentModel || 'FIXED_ESCALATION', v.rentPlan?.parameters || {}) },
+      ...planSections(v.curriculumPlans || [], v.capexItems || [], v.opexSubAccounts || []),
     ],
     submitLabel: 'Save', cancel: () => d.close(),
-    onSubmit: (body) => {
-      const { cp, ...rest } = body;
-      if (cp) rest.curriculumPlans = (v.curriculumPlans || []).map((plan, i) => ({ id: plan.id, ...(cp[i] || {}) }));
-      if (rest.rentPlan) rest.rentPlan = { id: v.rentPlan?.id, ...rest.rentPlan };
-      return api(M, 'PATCH', `/api/versions/${v.id}`, { body: rest });
-    },
+    onSubmit: ({ rentModel, rp, enrolment, curriculumPlans, ...rest }) => api(M, 'PATCH', `/api/versions/${v.id}`, { body: {
+      ...rest, rentPlan: rentPlanOf({ rentModel, rp }, v.rentPlan?.id), curriculumPlans: plansWithEnrolment(curriculumPlans, enrolment) } }),
     onDone: () => { d.close(); toast('Version saved; the projection is recalculated.', 'success'); location.reload(); },
-  }), { wide: true });
+  })), { wide: true });
 }
 
 function lock(v) {

@@ -1,6 +1,16 @@
 // Training: scenarios (browse, search, create/edit, publish/archive/restore,
 // versions + diff, templates, import/export, analytics).
 import { api, hasRole, isAdmin, session, ApiError } from '../lib/api.js';
+
+// The document's permissions, as the server grants them to training roles
+// (modules/training/src/service.rs `permissions`): buttons a role cannot use are not shown.
+function can(perm) {
+  if (hasRole(M, 'admin')) return true;
+  const viewer = hasRole(M, 'viewer') || hasRole(M, 'editor') || hasRole(M, 'publisher');
+  const editor = hasRole(M, 'editor') || hasRole(M, 'publisher');
+  const publisher = hasRole(M, 'publisher');
+  return { read: viewer, create: editor, update: editor, publish: publisher, delete: publisher }[perm] || false;
+}
 import {
   h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load,
   actionBtn, btn, highlighted, promptDialog, downloadLink, empty, progress, field, readFields, errorState,
@@ -75,7 +85,7 @@ function listTab(panel) {
     btn('Select this page', () => { pageRows.forEach((r) => selected.add(r.id)); count.textContent = `${selected.size} selected`; t.reload(); }, 'btn-small btn-ghost'),
     btn('Export selected', () => exportDialog([...selected]), 'btn-small'),
     hasRole(M, 'editor') || hasRole(M, 'admin') ? btn('Update selected…', () => bulkUpdateDialog([...selected], done), 'btn-small') : null,
-    hasRole(M, 'publisher') || hasRole(M, 'admin') || hasRole(M, 'editor') ? btn('Archive / delete selected…', () => bulkDeleteDialog([...selected], done), 'btn-small') : null,
+    can('delete') ? btn('Archive / delete selected…', () => bulkDeleteDialog([...selected], done), 'btn-small') : null,
     btn('Clear selection', () => { selected.clear(); count.textContent = '0 selected'; t.reload(); }, 'btn-small btn-ghost')), t.el);
 }
 
@@ -265,18 +275,34 @@ async function dashboardTab(panel) {
   const box = h('div');
   panel.append(box);
   load(box, async () => {
-    const r = await api(M, 'GET', '/admin/analytics/dashboard');
-    const d = r.data;
-    const nums = Object.entries(d).filter(([, v]) => typeof v === 'number');
-    const objs = Object.entries(d).filter(([, v]) => v && typeof v === 'object');
-    return h('div', null, h('div', { class: 'stats' }, nums.map(([k, v]) => stat(k, fmt.num(v, 2)))),
-      objs.map(([k, v]) => card(k, Array.isArray(v) && v.length && typeof v[0] === 'object' ? simpleTable(v) : h('pre', null, fmt.json(v)))));
+    const d = (await api(M, 'GET', '/admin/analytics/dashboard')).data;
+    const a = d.attempts || {};
+    const sc = d.scenarios || {};
+    const daily = d.dailyAttempts || [];
+    const minutes = (secs) => (secs === null || secs === undefined ? '—' : `${Math.floor(secs / 60)} min ${Math.round(secs % 60)} s`);
+    const byChart = (title, obj) => chart({ type: 'bar', title, labels: Object.keys(obj || {}).map((k) => fmt.label(k)), series: [{ name: 'scenarios', values: Object.values(obj || {}) }] });
+    const ranking = (rows, cols) => (rows || []).length
+      ? h('table', { class: 'table' }, h('thead', null, h('tr', null, cols.map(([label]) => h('th', { scope: 'col', class: label === 'Scenario' ? null : 'num' }, label)))),
+        h('tbody', null, rows.map((r) => h('tr', null, cols.map(([label, f]) => (label === 'Scenario'
+          ? h('td', null, h('a', { href: `#/training/s/${r.scenarioId}` }, r.name))
+          : h('td', { class: 'num' }, f(r))))))))
+      : empty('No attempts in this period yet.');
+    const period = d.period ? `${fmt.date(d.period.start).split(',')[0]} – ${fmt.date(d.period.end).split(',')[0]}` : '';
+    return h('div', { 'data-testid': 'training-dashboard' },
+      h('p', { class: 'muted' }, `Last ${d.period?.days ?? 30} days${period ? ` (${period})` : ''}.`),
+      h('div', { class: 'stats' },
+        stat('Attempts', fmt.num(a.totalAttempts)), stat('Learners', fmt.num(a.uniqueUsers)),
+        stat('Average score', fmt.num(a.averageScore, 1)), stat('Pass rate', fmt.pct(a.passRate)),
+        stat('Completion rate', fmt.pct(a.completionRate)), stat('Average rating', a.averageRating === null || a.averageRating === undefined ? '—' : `★ ${fmt.num(a.averageRating, 2)}`),
+        stat('Average duration', minutes(a.averageDuration)), stat('Scenarios', fmt.num(sc.total))),
+      card(null, chart({ type: 'line', title: 'Attempts per day', labels: daily.map((x) => x.date.slice(5)), series: [{ name: 'attempts', values: daily.map((x) => x.attempts) }] })),
+      h('div', { class: 'two' },
+        card('Most attempted', ranking(d.topScenarios, [['Scenario'], ['Attempts', (r) => fmt.num(r.attempts)], ['Avg score', (r) => fmt.num(r.averageScore, 1)], ['Rating', (r) => fmt.num(r.averageRating, 2)]])),
+        card('Best rated', ranking(d.bestRatedScenarios, [['Scenario'], ['Rating', (r) => fmt.num(r.averageRating, 2)], ['Ratings', (r) => fmt.num(r.ratings)], ['Avg score', (r) => fmt.num(r.averageScore, 1)]]))),
+      h('div', { class: 'two' },
+        card(null, byChart('Scenarios by category', sc.byCategory)),
+        card(null, byChart('Scenarios by status', sc.byStatus))));
   });
-}
-function simpleTable(rows) {
-  const keys = Object.keys(rows[0]).slice(0, 8);
-  return h('table', { class: 'table' }, h('thead', null, h('tr', null, keys.map((k) => h('th', null, k)))),
-    h('tbody', null, rows.map((r) => h('tr', null, keys.map((k) => h('td', null, typeof r[k] === 'object' ? JSON.stringify(r[k]) : String(r[k] ?? '—')))))));
 }
 
 // ---------- one scenario ----------
@@ -287,14 +313,14 @@ async function scenarioPage(main, id, tab) {
   try { s = (await api(M, 'GET', `/admin/scenarios/${id}`)).data; } catch (err) { head.append(errorState(err)); return; }
   if (tab === 'edit') return editPage(main, s, head);
   const actions = h('div', { class: 'toolbar' },
-    h('a', { class: 'btn', href: `#/training/s/${id}/edit` }, 'Edit'),
-    s.status !== 'PUBLISHED' && s.status !== 'ARCHIVED' ? actionBtn('Publish', async () => {
+    can('update') ? h('a', { class: 'btn', href: `#/training/s/${id}/edit` }, 'Edit') : null,
+    can('publish') && s.status !== 'PUBLISHED' && s.status !== 'ARCHIVED' ? actionBtn('Publish', async () => {
       const notes = await promptDialog(`Publish “${s.name}”`, 'Publication notes (optional)', { ok: 'Publish' });
       if (notes === null) return;
       await api(M, 'POST', `/admin/scenarios/${id}/publish`, { body: { notes, notifyUsers: false } });
       toast('Published.', 'success'); location.reload();
     }, 'btn-primary') : null,
-    s.status !== 'ARCHIVED' ? actionBtn('Archive', async () => {
+    !can('update') ? null : s.status !== 'ARCHIVED' ? actionBtn('Archive', async () => {
       const reason = await promptDialog(`Archive “${s.name}”`, 'Why archive it?', { ok: 'Archive' });
       if (reason === null) return;
       await api(M, 'POST', `/admin/scenarios/${id}/archive`, { body: { reason } });
@@ -303,15 +329,15 @@ async function scenarioPage(main, id, tab) {
       await api(M, 'POST', `/admin/scenarios/${id}/restore`, { body: {} });
       toast('Restored.', 'success'); location.reload();
     }, 'btn-primary'),
-    actionBtn('Duplicate', async () => {
+    can('create') ? actionBtn('Duplicate', async () => {
       const r = await api(M, 'POST', `/admin/scenarios/${id}/duplicate`, { body: { name: `${s.name} (copy)` } });
       toast('Duplicated.', 'success'); location.hash = `#/training/s/${r.data.id}`;
-    }),
-    actionBtn('Delete', async () => {
+    }) : null,
+    can('delete') ? actionBtn('Delete', async () => {
       if (!(await confirmDialog(`Delete “${s.name}”? It is archived (soft delete).`, { ok: 'Delete', danger: true }))) return;
       await api(M, 'DELETE', `/admin/scenarios/${id}`);
       toast('Deleted.', 'success'); location.hash = '#/training';
-    }, 'btn-danger'));
+    }, 'btn-danger') : null);
   head.append(h('div', { class: 'page-head' },
     h('div', null, h('h1', null, s.name), h('p', null, badge(s.status), ' ', `v${s.versionNumber ?? '?'} · ${s.category || ''} · ${s.difficulty || ''} · `, h('code', null, s.id))), actions));
   main.append(tabs([
@@ -325,7 +351,7 @@ async function scenarioPage(main, id, tab) {
 function overview(p, s) {
   p.append(h('div', { class: 'two' },
     card('Basics', kv([['Description', s.description], ['Category', s.category], ['Difficulty', s.difficulty], ['Estimated duration', s.estimatedDuration ? `${s.estimatedDuration} min` : null],
-      ['Tags', (s.tags || []).join(', ')], ['Private', s.isPrivate], ['Created', fmt.date(s.createdAt)], ['Updated', fmt.date(s.updatedAt)], ['Published', fmt.date(s.publishedAt)]])),
+      ['Tags', (s.tags || []).join(', ')], ['Private', s.isPrivate], ['Created', fmt.date(s.metadata?.createdAt ?? s.createdAt)], ['Updated', fmt.date(s.metadata?.updatedAt ?? s.updatedAt)], ['Published', fmt.date(s.metadata?.publishedAt ?? s.publishedAt)]])),
     card('Customer profile', kv(Object.entries(s.customerProfile || {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]))),
     card('Context', kv(Object.entries(s.context || {}).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]))),
     card('AI configuration', kv(Object.entries(s.aiConfig || {}).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]))),
@@ -371,10 +397,13 @@ async function showDiff(box, id, from, to) {
       api(M, 'GET', `/admin/scenarios/${id}/versions/${to}`).then((r) => r.data).catch(() => null),
     ]);
     const show = (v) => h('pre', null, v === undefined ? '—' : typeof v === 'string' ? v : fmt.json(v));
-    return h('div', null, h('h2', null, `Changes v${from} → v${to} (${d.totalChanges ?? d.differences?.length ?? 0})`),
-      d.differences?.length ? h('table', { class: 'diff' },
+    // "nothing" written two ways (null, [], {}, '') is not a change anybody made
+    const blank = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(blank));
+    const changes = (d.differences || []).filter((x) => !(blank(x.oldValue) && blank(x.newValue)));
+    return h('div', null, h('h2', null, `Changes v${from} → v${to} (${changes.length})`),
+      changes.length ? h('table', { class: 'diff' },
         h('thead', null, h('tr', null, h('th', null, 'Field'), h('th', null, `v${from}`), h('th', null, `v${to}`))),
-        h('tbody', null, d.differences.map((x) => h('tr', null, h('th', { scope: 'row' }, x.path, ' ', badge(x.changeType, 'role')), h('td', { class: 'old' }, show(x.oldValue)), h('td', { class: 'new' }, show(x.newValue))))))
+        h('tbody', null, changes.map((x) => h('tr', null, h('th', { scope: 'row' }, x.path, ' ', badge(x.changeType, 'role')), h('td', { class: 'old' }, show(x.oldValue)), h('td', { class: 'new' }, show(x.newValue))))))
         : empty('These versions are identical.'),
       a && b ? h('details', null, h('summary', null, 'Full snapshots side by side'), h('div', { class: 'two' }, h('pre', null, fmt.json(a.snapshot)), h('pre', null, fmt.json(b.snapshot)))) : null);
   });

@@ -118,21 +118,6 @@ fn schema_of<T: ParseFromJSON + 'static>() -> Arc<(Registry, MetaSchemaRef)> {
     built
 }
 
-/// Whether `text` matches the schema's `pattern` (compiled once per pattern).
-fn matches(pattern: &str, text: &str) -> bool {
-    static CACHE: OnceLock<RwLock<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
-        return hit.is_none_or(|re| re.is_match(text));
-    }
-    let re = regex::Regex::new(pattern).ok();
-    let ok = re.as_ref().is_none_or(|re| re.is_match(text));
-    if let Ok(mut c) = cache.write() {
-        c.insert(pattern.to_string(), re);
-    }
-    ok
-}
-
 fn field_name(path: &str) -> String {
     if path.is_empty() {
         "body".into()
@@ -154,6 +139,24 @@ fn join(path: &str, key: &str) -> String {
     } else {
         format!("{path}.{key}")
     }
+}
+
+/// Enum values named in an error message; a longer list is only counted.
+const MAX_NAMED_VALUES: usize = 20;
+
+/// True when `text` matches the schema's `pattern` (an unknown pattern matches).
+fn matches(pattern: &str, text: &str) -> bool {
+    static CACHE: OnceLock<RwLock<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
+        return hit.is_none_or(|re| re.is_match(text));
+    }
+    let re = regex::Regex::new(pattern).ok();
+    let ok = re.as_ref().is_none_or(|re| re.is_match(text));
+    if let Ok(mut c) = cache.write() {
+        c.insert(pattern.to_string(), re);
+    }
+    ok
 }
 
 fn check(
@@ -217,6 +220,19 @@ fn check(
                     return;
                 }
             }
+            if let Some(min) = s.min_items.filter(|m| items.len() < *m) {
+                errs.push(wrong(&format!("a list of at least {min} items")));
+                return;
+            }
+            if s.unique_items == Some(true)
+                && items
+                    .iter()
+                    .enumerate()
+                    .any(|(i, v)| items[..i].contains(v))
+            {
+                errs.push(wrong("a list without repeated items"));
+                return;
+            }
             if let Some(item) = &s.items {
                 for (i, v) in items.iter().enumerate() {
                     check(
@@ -240,7 +256,16 @@ fn check(
                     .iter()
                     .filter_map(|e| e.as_str().map(String::from))
                     .collect();
-                errs.push(wrong(&format!("one of {}", names.join(", "))));
+                errs.push(if names.len() > MAX_NAMED_VALUES {
+                    wrong(&format!(
+                        "one of the {} values the document lists",
+                        names.len()
+                    ))
+                } else {
+                    wrong(&format!("one of {}", names.join(", ")))
+                });
+            } else if let Some(pattern) = s.pattern.as_deref().filter(|p| !matches(p, text)) {
+                errs.push(wrong(&format!("text matching {pattern}")));
             } else if let Some(min) = s.min_length.filter(|m| text.chars().count() < *m) {
                 errs.push(if min == 1 {
                     FieldError::new(field_name(path), "must not be empty")
@@ -249,22 +274,6 @@ fn check(
                 });
             } else if let Some(max) = s.max_length.filter(|m| text.chars().count() > *m) {
                 errs.push(wrong(&format!("at most {max} characters")));
-            } else if let Some(pattern) = s.pattern.as_deref().filter(|p| !matches(p, text)) {
-                // `^(a|b|c)$` is a fixed set of words: name them.
-                let words = pattern
-                    .strip_prefix("^(")
-                    .and_then(|p| p.strip_suffix(")$"))
-                    .filter(|w| {
-                        w.chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "_|-".contains(c))
-                    });
-                errs.push(match words {
-                    Some(w) => wrong(&format!("one of {}", w.replace('|', ", "))),
-                    None => FieldError::new(
-                        field_name(path),
-                        format!("must match the pattern {pattern}"),
-                    ),
-                });
             }
         }
         "integer" => {
@@ -338,6 +347,33 @@ mod tests {
                 ("inner.tags[1]".into(), "must be a string".into()),
             ]
         );
+    }
+
+    /// A body with list and text rules.
+    #[derive(Object, Debug)]
+    struct Lists {
+        #[oai(validator(min_items = 2, unique_items = true))]
+        ids: Vec<String>,
+        #[oai(validator(pattern = "^[A-Z]{3}$"))]
+        code: Option<String>,
+    }
+
+    #[test]
+    fn list_sizes_repeats_and_patterns_are_named() {
+        let got: Vec<(String, String)> = diagnose::<Lists>(&json!({"ids": ["a"], "code": "abc"}))
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("ids".into(), "must be a list of at least 2 items".into()),
+                ("code".into(), "must be text matching ^[A-Z]{3}$".into()),
+            ]
+        );
+        let got = diagnose::<Lists>(&json!({"ids": ["a", "a"]}));
+        assert_eq!(got[0].message, "must be a list without repeated items");
+        assert!(parse_strict::<Lists>(json!({"ids": ["a", "b"], "code": "SAR"})).is_ok());
     }
 
     #[test]

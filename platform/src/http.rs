@@ -297,6 +297,9 @@ pub trait ErrorEnvelope: Send + Sync + 'static {
     /// credentials alike; the message says which). `None`: the platform's
     /// own codes (`UNAUTHORIZED`, `INVALID_TOKEN`, `TOKEN_EXPIRED`, …).
     const UNAUTHORIZED_CODE: Option<&'static str> = None;
+    /// The module's error table (see [`crate::error_codes!`]): when set,
+    /// each error response in the document lists the codes it may carry.
+    const ERROR_CODES: &'static [crate::error::ErrorCode] = &[];
     fn render(err: &ApiError, ctx: &ErrorContext) -> Value;
 }
 
@@ -350,29 +353,12 @@ impl<E> From<ModuleError<E>> for poem::Error {
 
 impl<E: ErrorEnvelope> ApiResponse for ModuleError<E> {
     fn meta() -> MetaResponses {
-        let validation = E::VALIDATION_STATUS.as_u16();
-        let mut statuses: Vec<(u16, &'static str)> = vec![
-            (400, "Bad request"),
-            (401, "Authentication required or invalid"),
-            (403, "Insufficient permissions"),
-            (404, "Not found"),
-            (409, "Conflict with the current state"),
-            (413, "Request body too large"),
-            (415, "Unsupported content type"),
-            (429, "Rate limit exceeded"),
-            (500, "Internal error"),
-            (503, "Service unavailable"),
-        ];
-        if validation != 400 {
-            statuses.push((validation, "Validation failed"));
-            statuses.sort();
-        }
         MetaResponses {
-            responses: statuses
+            responses: error_statuses(E::VALIDATION_STATUS)
                 .into_iter()
-                .map(|(status, description)| MetaResponse {
-                    description,
-                    status: Some(status),
+                .map(|s| MetaResponse {
+                    description: s.description,
+                    status: Some(s.status),
                     status_range: None,
                     content: vec![MetaMediaType {
                         content_type: "application/json",
@@ -387,6 +373,56 @@ impl<E: ErrorEnvelope> ApiResponse for ModuleError<E> {
     fn register(registry: &mut Registry) {
         E::Body::register(registry);
     }
+}
+
+/// When an error status can be answered (see [`error_statuses`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusWhen {
+    /// By any operation (the gate or the framework may answer it).
+    Always,
+    /// By an operation that declares security.
+    Secured,
+    /// By an operation with a request body.
+    WithBody,
+    /// Only by a handler that says so (documented on `ModuleError` results).
+    Handler,
+}
+
+/// One error status a module's operations may answer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorStatus {
+    pub status: u16,
+    pub description: &'static str,
+    pub when: StatusWhen,
+}
+
+/// The one list of error statuses, in status order, with the module's
+/// validation status (400 or 422): `ModuleError` documents all of them, and
+/// [`crate::openapi::complete`] adds those that apply to every operation.
+pub fn error_statuses(validation: StatusCode) -> Vec<ErrorStatus> {
+    use StatusWhen::*;
+    let row = |status: u16, description: &'static str, when: StatusWhen| ErrorStatus {
+        status,
+        description,
+        when,
+    };
+    let mut out = vec![
+        row(400, "Bad request", Always),
+        row(401, "Authentication required or invalid", Secured),
+        row(403, "Insufficient permissions", Secured),
+        row(404, "Not found", Always),
+        row(409, "Conflict with the current state", Handler),
+        row(413, "Request body too large", WithBody),
+        row(415, "Unsupported content type", WithBody),
+        row(429, "Rate limit exceeded", Always),
+        row(500, "Internal error", Always),
+        row(503, "Service unavailable", Always),
+    ];
+    if validation.as_u16() != 400 {
+        out.push(row(validation.as_u16(), "Validation failed", Always));
+        out.sort_by_key(|s| s.status);
+    }
+    out
 }
 
 /// Maps any error reaching the gate to an [`ApiError`].

@@ -4,6 +4,9 @@
 //! - [`auth`]: users, password hashes, tokens, roles
 //! - [`error`]: the one error type modules render in their own envelopes
 //! - [`http`]: mounting a module behind its gate (limits, errors, docs)
+//! - [`write`]: [`write::WriteCtx`], the transaction, caller and request of a change
+//!   (audit, events, search staging in the same transaction)
+//! - [`error_codes!`]: a module's error table (code, status, meaning)
 //! - [`ratelimit`], [`audit`], [`metrics`], [`page`]
 //! - [`app`]: the whole server from a list of modules
 //! - [`testing`]: an in-process server for integration tests
@@ -33,10 +36,12 @@ pub mod state;
 pub mod telemetry;
 pub mod testing;
 pub mod time;
+pub mod write;
 
-pub use error::{ApiError, ApiResult, ErrorKind, FieldError};
+pub use error::{ApiError, ApiResult, ErrorCode, ErrorKind, ErrorTable, FieldError};
 pub use http::{
     BearerAuth, ErrorEnvelope, Module, ModuleError, ModuleInfo, MountedModule, RequestMeta,
 };
 pub use settings::Settings;
 pub use state::Platform;
+pub use write::WriteCtx;

@@ -7,7 +7,8 @@ use poem_openapi::registry::Registry;
 use poem_openapi::types::Type;
 use serde_json::{json, Map, Value};
 
-use crate::http::ErrorEnvelope;
+use crate::error::ErrorCode;
+use crate::http::{error_statuses, ErrorEnvelope, StatusWhen};
 
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 
@@ -35,7 +36,7 @@ pub fn complete<E: ErrorEnvelope>(raw: &str) -> String {
     }
     let error_ref = E::Body::schema_ref();
     let error_schema = serde_json::to_value(&error_ref).unwrap_or(Value::Null);
-    let validation = E::VALIDATION_STATUS.as_u16().to_string();
+    let statuses = error_statuses(E::VALIDATION_STATUS);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut() {
             for method in METHODS {
@@ -57,28 +58,25 @@ pub fn complete<E: ErrorEnvelope>(raw: &str) -> String {
                 for r in responses.values_mut() {
                     make_optional_nullable(r);
                 }
-                let mut add = |status: &str, description: &str| {
-                    responses.entry(status.to_string()).or_insert_with(|| {
-                        json!({
-                            "description": description,
-                            "content": { "application/json": { "schema": error_schema.clone() } }
-                        })
-                    });
-                };
-                add("400", "Bad request");
-                add(&validation, "Validation failed");
-                if secured {
-                    add("401", "Authentication required or invalid");
-                    add("403", "Insufficient permissions");
+                for s in &statuses {
+                    let applies = match s.when {
+                        StatusWhen::Always => true,
+                        StatusWhen::Secured => secured,
+                        StatusWhen::WithBody => has_body,
+                        StatusWhen::Handler => false,
+                    };
+                    if applies {
+                        responses.entry(s.status.to_string()).or_insert_with(|| {
+                            json!({
+                                "description": s.description,
+                                "content": { "application/json": { "schema": error_schema.clone() } }
+                            })
+                        });
+                    }
                 }
-                add("404", "Not found");
-                if has_body {
-                    add("413", "Request body too large");
-                    add("415", "Unsupported content type");
+                if !E::ERROR_CODES.is_empty() {
+                    list_codes(responses, E::ERROR_CODES, E::VALIDATION_STATUS);
                 }
-                add("429", "Rate limit exceeded");
-                add("500", "Internal error");
-                add("503", "Service unavailable");
             }
         }
     }
@@ -91,6 +89,42 @@ pub fn complete<E: ErrorEnvelope>(raw: &str) -> String {
         }
     }
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| raw.to_string())
+}
+
+/// Appends to each error response's description the module's codes that
+/// answer with its status: "Not found. Codes: `SCENARIO_NOT_FOUND` (No
+/// scenario has this id), …".
+fn list_codes(
+    responses: &mut Map<String, Value>,
+    codes: &[ErrorCode],
+    validation: poem::http::StatusCode,
+) {
+    for (status, response) in responses.iter_mut() {
+        let Ok(status) = status.parse::<u16>() else {
+            continue;
+        };
+        let listed: Vec<String> = codes
+            .iter()
+            .filter(|c| c.status(validation).as_u16() == status)
+            .map(|c| format!("`{}` ({})", c.code, c.meaning))
+            .collect();
+        if listed.is_empty() {
+            continue;
+        }
+        let Some(obj) = response.as_object_mut() else {
+            continue;
+        };
+        let description = obj
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim_end_matches('.')
+            .to_string();
+        obj.insert(
+            "description".into(),
+            Value::String(format!("{description}. Codes: {}.", listed.join(", "))),
+        );
+    }
 }
 
 /// Object properties that are not required may be `null` in our JSON.
@@ -153,23 +187,29 @@ impl AllowedMethods {
         AllowedMethods { routes }
     }
 
-    /// `GET, POST` for a request path relative to the module base.
+    /// `GET, POST` for a request path relative to the module base: the
+    /// methods of the one template the router picks for it. Like poem's
+    /// router, a literal segment beats a parameter, so
+    /// `/scenarios/search` does not inherit the methods of `/scenarios/{id}`.
     pub fn allow_header(&self, path: &str) -> Option<String> {
         let parts = segments(path);
-        let mut methods: Vec<String> = Vec::new();
-        for (template, allowed) in &self.routes {
-            let fits = template.len() == parts.len()
-                && template.iter().zip(&parts).all(|(t, p)| {
-                    t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty())
-                });
-            if fits {
-                for m in allowed {
-                    if !methods.contains(m) {
-                        methods.push(m.clone());
-                    }
-                }
-            }
-        }
+        let is_param = |t: &str| t.starts_with('{') && t.ends_with('}');
+        let best = self
+            .routes
+            .iter()
+            .filter(|(template, _)| {
+                template.len() == parts.len()
+                    && template
+                        .iter()
+                        .zip(&parts)
+                        .all(|(t, p)| t == p || (is_param(t) && !p.is_empty()))
+            })
+            // Most specific: literal where the other has a parameter, leftmost first.
+            .max_by(|(a, _), (b, _)| {
+                let rank = |t: &Vec<String>| t.iter().map(|s| !is_param(s)).collect::<Vec<bool>>();
+                rank(a).cmp(&rank(b))
+            })?;
+        let methods = &best.1;
         (!methods.is_empty()).then(|| methods.join(", "))
     }
 }
@@ -199,5 +239,91 @@ mod tests {
             Some("GET, DELETE, PATCH")
         );
         assert_eq!(a.allow_header("/nothing"), None);
+    }
+
+    #[test]
+    fn allow_lists_only_the_most_specific_template() {
+        let spec = json!({"paths": {
+            "/admin/scenarios/{id}": {"get": {}, "put": {}, "delete": {}},
+            "/admin/scenarios/search": {"get": {}},
+            "/admin/scenarios/{id}/versions": {"get": {}},
+            "/admin/scenarios/search/{field}": {"post": {}},
+            "/admin/{kind}/search/suggest": {"get": {}},
+        }})
+        .to_string();
+        let a = AllowedMethods::from_spec(&spec);
+        assert_eq!(
+            a.allow_header("/admin/scenarios/search").as_deref(),
+            Some("GET")
+        );
+        assert_eq!(
+            a.allow_header("/admin/scenarios/abc").as_deref(),
+            Some("GET, PUT, DELETE")
+        );
+        assert_eq!(
+            a.allow_header("/admin/scenarios/search/versions")
+                .as_deref(),
+            Some("POST")
+        );
+        assert_eq!(
+            a.allow_header("/admin/scenarios/abc/versions").as_deref(),
+            Some("GET")
+        );
+        assert_eq!(
+            a.allow_header("/admin/things/search/suggest").as_deref(),
+            Some("GET")
+        );
+    }
+
+    struct Sample;
+
+    crate::error_codes! {
+        enum SampleError {
+            ThingNotFound => (NotFound, "THING_NOT_FOUND", "No thing has this id"),
+            OtherMissing => (NotFound, "OTHER_MISSING", "No other"),
+            BadName => (Validation, "BAD_NAME", "The name is not valid"),
+        }
+    }
+
+    impl ErrorEnvelope for Sample {
+        type Body = crate::auth_api::PlatformErrorBody;
+        const VALIDATION_STATUS: poem::http::StatusCode =
+            poem::http::StatusCode::UNPROCESSABLE_ENTITY;
+        const ERROR_CODES: &'static [ErrorCode] = SampleError::TABLE;
+        fn render(_: &crate::ApiError, _: &crate::http::ErrorContext) -> Value {
+            Value::Null
+        }
+    }
+
+    #[test]
+    fn error_responses_list_the_module_codes_per_status() {
+        let _ = SampleError::all();
+        let raw = json!({"openapi": "3.0.0", "paths": {
+            "/things/{id}": {"get": {"responses": {"200": {"description": "ok"}}},
+                             "put": {"security": [{"BearerAuth": []}], "requestBody": {},
+                                     "responses": {"200": {"description": "ok"}}}},
+        }})
+        .to_string();
+        let doc: Value = serde_json::from_str(&complete::<Sample>(&raw)).unwrap();
+        let get = &doc["paths"]["/things/{id}"]["get"]["responses"];
+        assert_eq!(
+            get["404"]["description"],
+            "Not found. Codes: `THING_NOT_FOUND` (No thing has this id), `OTHER_MISSING` (No other)."
+        );
+        assert_eq!(
+            get["422"]["description"],
+            "Validation failed. Codes: `BAD_NAME` (The name is not valid)."
+        );
+        assert_eq!(get["500"]["description"], "Internal error");
+        // Public operation without a body: no 401/403/413/415; never 409 from the gate.
+        for status in ["401", "403", "409", "413", "415"] {
+            assert!(get.get(status).is_none(), "{status}");
+        }
+        let put = &doc["paths"]["/things/{id}"]["put"]["responses"];
+        for status in [
+            "400", "401", "403", "404", "413", "415", "422", "429", "500", "503",
+        ] {
+            assert!(put.get(status).is_some(), "{status}");
+        }
     }
 }

@@ -27,6 +27,16 @@ pub struct Settings {
     pub trusted_proxies: Vec<crate::http::ProxyNet>,
     /// The SMTP server mail goes through (see [`crate::mail`]); none by default.
     pub mail: crate::mail::MailSettings,
+    /// Serve HTTPS with this certificate chain and key (PEM files, re-read
+    /// on SIGHUP); plain HTTP when unset.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files HTTPS is served with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl Settings {
@@ -45,6 +55,7 @@ impl Settings {
             outbound: crate::outbound::OutboundPolicy::default(),
             trusted_proxies: Vec::new(),
             mail: crate::mail::MailSettings::default(),
+            tls: None,
         }
     }
 

@@ -8,7 +8,7 @@ use frontline_platform::{ApiResult, Platform};
 
 use crate::model::*;
 use crate::service;
-use crate::store::{self, VersionRow};
+use crate::store;
 
 fn students(ramp: &[i64], full: i64) -> Vec<StudentsYear> {
     (2028..=2052)
@@ -20,23 +20,23 @@ fn students(ramp: &[i64], full: i64) -> Vec<StudentsYear> {
         .collect()
 }
 
-fn plan(kind: &str, capacity: i64, tuition: f64, ramp: &[i64]) -> CurriculumPlanInput {
-    CurriculumPlanInput {
+fn plan(kind: CurriculumType, capacity: i64, tuition: f64, ramp: &[i64]) -> NewCurriculumPlan {
+    NewCurriculumPlan {
         id: None,
-        curriculum_type: Some(kind.into()),
-        capacity: Some(capacity),
-        tuition_base: Some(tuition),
-        cpi_frequency: Some(2),
+        curriculum_type: kind,
+        capacity,
+        tuition_base: tuition,
+        cpi_frequency: 2,
         students_projection: Some(students(ramp, capacity)),
     }
 }
 
-fn capex(year: i32, category: &str, amount: f64, description: &str) -> CapexItemInput {
-    CapexItemInput {
+fn capex(year: i32, category: CapexCategory, amount: f64, description: &str) -> NewCapexItem {
+    NewCapexItem {
         id: None,
-        year: Some(year),
-        category: Some(category.into()),
-        amount: Some(amount),
+        year,
+        category,
+        amount,
         description: Some(description.into()),
     }
 }
@@ -44,46 +44,61 @@ fn capex(year: i32, category: &str, amount: f64, description: &str) -> CapexItem
 fn version(
     name: &str,
     description: &str,
-    rent_model: &str,
+    rent_model: RentModelKind,
     parameters: RentParameters,
 ) -> VersionCreate {
     VersionCreate {
-        name: Some(name.into()),
+        name: name.into(),
         description: Some(description.into()),
-        mode: Some("RELOCATION_2028".into()),
+        mode: VersionMode::Relocation2028,
         based_on_id: None,
-        curriculum_plans: Some(vec![
-            plan("FR", 400, 50_000.0, &[300, 350, 380, 395]),
-            plan("IB", 200, 60_000.0, &[30, 60, 100, 150]),
-        ]),
-        rent_plan: Some(RentPlanInput {
+        curriculum_plans: vec![
+            plan(CurriculumType::Fr, 400, 50_000.0, &[300, 350, 380, 395]),
+            plan(CurriculumType::Ib, 200, 60_000.0, &[30, 60, 100, 150]),
+        ],
+        rent_plan: NewRentPlan {
             id: None,
-            rent_model: Some(rent_model.into()),
+            rent_model,
             parameters: Some(parameters),
-        }),
+        },
         capex_items: Some(vec![
-            capex(2028, "BUILDING", 10_000_000.0, "New campus construction"),
-            capex(2030, "TECHNOLOGY", 2_000_000.0, "IT infrastructure upgrade"),
-            capex(2038, "MAINTENANCE", 3_000_000.0, "Ten-year refurbishment"),
+            capex(
+                2028,
+                CapexCategory::Building,
+                10_000_000.0,
+                "New campus construction",
+            ),
+            capex(
+                2030,
+                CapexCategory::Technology,
+                2_000_000.0,
+                "IT infrastructure upgrade",
+            ),
+            capex(
+                2038,
+                CapexCategory::Maintenance,
+                3_000_000.0,
+                "Ten-year refurbishment",
+            ),
         ]),
         opex_sub_accounts: Some(vec![
-            OpexSubAccountInput {
+            NewOpexSubAccount {
                 id: None,
-                sub_account_name: Some("Marketing".into()),
+                sub_account_name: "Marketing".into(),
                 percent_of_revenue: Some(3.0),
                 is_fixed: Some(false),
                 fixed_amount: None,
             },
-            OpexSubAccountInput {
+            NewOpexSubAccount {
                 id: None,
-                sub_account_name: Some("Utilities".into()),
+                sub_account_name: "Utilities".into(),
                 percent_of_revenue: None,
                 is_fixed: Some(true),
                 fixed_amount: Some(200_000.0),
             },
         ]),
-        staffing: Some(StaffingInput {
-            base_cost: Some(5_000_000.0),
+        staffing: Some(NewStaffing {
+            base_cost: 5_000_000.0,
             cpi_frequency: Some(2),
         }),
         admin_settings: None,
@@ -91,13 +106,13 @@ fn version(
 }
 
 /// The demo versions: (version, status).
-fn versions() -> Vec<(VersionCreate, &'static str)> {
+fn versions() -> Vec<(VersionCreate, VersionStatus)> {
     vec![
         (
             version(
                 "V1 - Partner Model 4.5% Yield",
                 "Base scenario with PartnerModel rent",
-                "PARTNER_MODEL",
+                RentModelKind::PartnerModel,
                 RentParameters {
                     land_size: Some(10_000.0),
                     land_price_per_sqm: Some(5_000.0),
@@ -107,13 +122,13 @@ fn versions() -> Vec<(VersionCreate, &'static str)> {
                     ..Default::default()
                 },
             ),
-            "APPROVED",
+            VersionStatus::Approved,
         ),
         (
             version(
                 "V2 - Fixed Escalation 4%",
                 "Alternative scenario with FixedEscalation rent",
-                "FIXED_ESCALATION",
+                RentModelKind::FixedEscalation,
                 RentParameters {
                     base_rent: Some(3_000_000.0),
                     escalation_rate: Some(0.04),
@@ -121,20 +136,20 @@ fn versions() -> Vec<(VersionCreate, &'static str)> {
                     ..Default::default()
                 },
             ),
-            "READY",
+            VersionStatus::Ready,
         ),
         (
             version(
                 "V3 - Revenue Share 8%",
                 "Rent as a share of revenue with a floor",
-                "REVENUE_SHARE",
+                RentModelKind::RevenueShare,
                 RentParameters {
                     revenue_share_percent: Some(0.08),
                     minimum_rent: Some(1_500_000.0),
                     ..Default::default()
                 },
             ),
-            "DRAFT",
+            VersionStatus::Draft,
         ),
     ]
 }
@@ -160,7 +175,7 @@ pub fn seed(platform: &Platform) -> ApiResult<()> {
                 name: valid.name,
                 description: valid.description,
                 mode: valid.mode,
-                status: status.into(),
+                status,
                 created_by: by.clone(),
                 created_by_name: by_name.clone(),
                 created_at: now.clone(),

@@ -1,12 +1,12 @@
 //! Admin settings (cpiRate, discountRate, taxRate, currency, timezone,
-//! formats): stored as key/value rows in `planning_settings`, with defaults,
-//! validated, and turned into the engine's [`Rates`].
+//! formats): their defaults, the checks of a change, and the engine's
+//! [`Rates`]. The store keeps them (`store::settings`, `store::save_settings`).
 
 use frontline_platform::{ApiError, ApiResult, FieldError};
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Rates;
+use crate::model::{DateFormat, NumberFormat, PlanningError};
 
 /// The global settings, camelCase as the document prints them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,8 +17,8 @@ pub struct Settings {
     pub tax_rate: f64,
     pub currency: String,
     pub timezone: String,
-    pub date_format: String,
-    pub number_format: String,
+    pub date_format: DateFormat,
+    pub number_format: NumberFormat,
 }
 
 impl Default for Settings {
@@ -29,8 +29,8 @@ impl Default for Settings {
             tax_rate: 0.15,
             currency: "SAR".into(),
             timezone: "Asia/Riyadh".into(),
-            date_format: "DD/MM/YYYY".into(),
-            number_format: "1,000,000".into(),
+            date_format: DateFormat::DayMonthYear,
+            number_format: NumberFormat::Commas,
         }
     }
 }
@@ -53,12 +53,9 @@ pub struct SettingsPatch {
     pub tax_rate: Option<f64>,
     pub currency: Option<String>,
     pub timezone: Option<String>,
-    pub date_format: Option<String>,
-    pub number_format: Option<String>,
+    pub date_format: Option<DateFormat>,
+    pub number_format: Option<NumberFormat>,
 }
-
-pub const DATE_FORMATS: &[&str] = &["DD/MM/YYYY", "MM/DD/YYYY", "YYYY-MM-DD", "DD.MM.YYYY"];
-pub const NUMBER_FORMATS: &[&str] = &["1,000,000", "1.000.000", "1 000 000", "1000000"];
 
 /// Checks a patch; one message per bad field.
 pub fn validate(p: &SettingsPatch) -> ApiResult<()> {
@@ -90,61 +87,18 @@ pub fn validate(p: &SettingsPatch) -> ApiResult<()> {
             ));
         }
     }
-    if let Some(f) = &p.date_format {
-        if !DATE_FORMATS.contains(&f.as_str()) {
-            errors.push(FieldError::new(
-                "dateFormat",
-                format!("Must be one of {}", DATE_FORMATS.join(", ")),
-            ));
-        }
-    }
-    if let Some(f) = &p.number_format {
-        if !NUMBER_FORMATS.contains(&f.as_str()) {
-            errors.push(FieldError::new(
-                "numberFormat",
-                format!("Must be one of {}", NUMBER_FORMATS.join(", ")),
-            ));
-        }
-    }
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::validation(errors))
+        Err(PlanningError::fields(errors))
     }
 }
 
-/// The stored settings (defaults for what was never set) and when they last changed.
-pub fn load(conn: &Connection) -> ApiResult<(Settings, Option<String>)> {
-    let raw: Option<String> = conn
-        .query_row(
-            "SELECT value FROM planning_settings WHERE key = 'settings'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let updated: Option<String> = conn
-        .query_row(
-            "SELECT value FROM planning_settings WHERE key = 'updatedAt'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let settings = match raw {
-        Some(s) => serde_json::from_str(&s)
-            .map_err(|e| ApiError::internal(format!("stored settings: {e}")))?,
-        None => Settings::default(),
-    };
-    Ok((settings, updated))
-}
-
-/// Applies a validated patch; returns the new settings and the fields that changed (old, new).
-pub fn apply(
-    conn: &Connection,
-    patch: &SettingsPatch,
-    now: &str,
-) -> ApiResult<(Settings, serde_json::Value)> {
+/// `s` with the patch applied (the patch checked first), and the fields
+/// that changed as `{field: {from, to}}` for the audit log.
+pub fn apply(s: &Settings, patch: &SettingsPatch) -> ApiResult<(Settings, serde_json::Value)> {
     validate(patch)?;
-    let (mut s, _) = load(conn)?;
+    let mut s = s.clone();
     let before = serde_json::to_value(&s).map_err(|e| ApiError::internal(e.to_string()))?;
     if let Some(v) = patch.cpi_rate {
         s.cpi_rate = v;
@@ -161,11 +115,11 @@ pub fn apply(
     if let Some(v) = &patch.timezone {
         s.timezone = v.clone();
     }
-    if let Some(v) = &patch.date_format {
-        s.date_format = v.clone();
+    if let Some(v) = patch.date_format {
+        s.date_format = v;
     }
-    if let Some(v) = &patch.number_format {
-        s.number_format = v.clone();
+    if let Some(v) = patch.number_format {
+        s.number_format = v;
     }
     let after = serde_json::to_value(&s).map_err(|e| ApiError::internal(e.to_string()))?;
     let mut changes = serde_json::Map::new();
@@ -176,16 +130,6 @@ pub fn apply(
             }
         }
     }
-    conn.execute(
-        "INSERT INTO planning_settings (key, value) VALUES ('settings', ?1)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [after.to_string()],
-    )?;
-    conn.execute(
-        "INSERT INTO planning_settings (key, value) VALUES ('updatedAt', ?1)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [now],
-    )?;
     Ok((s, serde_json::Value::Object(changes)))
 }
 

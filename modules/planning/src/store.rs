@@ -1,28 +1,28 @@
-//! The SQL of versions and reports.
+//! The SQL of planning: versions, reports and the settings. Takes and gives
+//! the model's stored shapes; no rules.
 
 use frontline_platform::{ApiError, ApiResult};
+use rusqlite::types::{FromSqlError, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::service::VersionDocument;
+use crate::model::{
+    PlanningError, ReportFormat, ReportRow, ReportType, SortBy, VersionDocument, VersionFilter,
+    VersionMode, VersionRow, VersionStatus,
+};
+use crate::settings::Settings;
 
-/// A stored version.
-#[derive(Debug, Clone)]
-pub struct VersionRow {
-    pub id: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub mode: String,
-    pub status: String,
-    pub created_by: String,
-    pub created_by_name: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub based_on_id: Option<String>,
-    pub based_on_name: Option<String>,
-    pub locked_at: Option<String>,
-    pub locked_by: Option<String>,
-    pub lock_reason: Option<String>,
-    pub document: VersionDocument,
+/// Reads a column holding one of a value set's texts.
+fn value_of<T>(r: &Row<'_>, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    let text = r.get_ref(i)?.as_str()?;
+    parse(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            ValueRef::Text(text.as_bytes()).data_type(),
+            Box::new(FromSqlError::Other(
+                format!("unknown value {text:?}").into(),
+            )),
+        )
+    })
 }
 
 const COLUMNS: &str = "v.id, v.name, v.description, v.mode, v.status, v.created_by, v.created_by_name,
@@ -35,8 +35,8 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(VersionRow, String)> {
             id: r.get(0)?,
             name: r.get(1)?,
             description: r.get(2)?,
-            mode: r.get(3)?,
-            status: r.get(4)?,
+            mode: value_of(r, 3, VersionMode::parse)?,
+            status: value_of(r, 4, VersionStatus::parse)?,
             created_by: r.get(5)?,
             created_by_name: r.get(6)?,
             created_at: r.get(7)?,
@@ -81,7 +81,9 @@ pub fn require(conn: &Connection, id: &str) -> ApiResult<VersionRow> {
 }
 
 pub fn not_found(id: &str) -> ApiError {
-    ApiError::not_found("Version not found").with_extra("versionId", id)
+    PlanningError::NotFound
+        .with_message("Version not found")
+        .with_extra("versionId", id)
 }
 
 /// True when another live version has this name (case-insensitive).
@@ -109,8 +111,8 @@ pub fn insert(conn: &Connection, v: &VersionRow) -> ApiResult<()> {
             v.id,
             v.name,
             v.description,
-            v.mode,
-            v.status,
+            v.mode.as_str(),
+            v.status.as_str(),
             v.created_by,
             v.created_by_name,
             v.created_at,
@@ -132,8 +134,8 @@ pub fn update(conn: &Connection, v: &VersionRow) -> ApiResult<()> {
             v.id,
             v.name,
             v.description,
-            v.mode,
-            v.status,
+            v.mode.as_str(),
+            v.status.as_str(),
             v.updated_at,
             doc_json(&v.document)?,
             v.locked_at,
@@ -153,29 +155,16 @@ pub fn soft_delete(conn: &Connection, id: &str, at: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Filters of the versions list.
-#[derive(Debug, Clone, Default)]
-pub struct VersionFilter {
-    pub status: Option<String>,
-    pub mode: Option<String>,
-    pub search: Option<String>,
-    /// `name`, `createdAt` or `updatedAt`.
-    pub sort_by: String,
-    pub descending: bool,
-    pub offset: u64,
-    pub limit: u64,
-}
-
 /// A page of live versions and the total.
 pub fn list(conn: &Connection, f: &VersionFilter) -> ApiResult<(Vec<VersionRow>, u64)> {
     let mut clauses = vec!["v.deleted_at IS NULL".to_string()];
     let mut args: Vec<String> = vec![];
-    if let Some(s) = &f.status {
-        args.push(s.clone());
+    if let Some(s) = f.status {
+        args.push(s.as_str().to_string());
         clauses.push(format!("v.status = ?{}", args.len()));
     }
-    if let Some(m) = &f.mode {
-        args.push(m.clone());
+    if let Some(m) = f.mode {
+        args.push(m.as_str().to_string());
         clauses.push(format!("v.mode = ?{}", args.len()));
     }
     if let Some(q) = &f.search {
@@ -196,10 +185,10 @@ pub fn list(conn: &Connection, f: &VersionFilter) -> ApiResult<(Vec<VersionRow>,
         rusqlite::params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
-    let column = match f.sort_by.as_str() {
-        "name" => "lower(v.name)",
-        "updatedAt" => "v.updated_at",
-        _ => "v.created_at",
+    let column = match f.sort_by {
+        SortBy::Name => "lower(v.name)",
+        SortBy::UpdatedAt => "v.updated_at",
+        SortBy::CreatedAt => "v.created_at",
     };
     let dir = if f.descending { "DESC" } else { "ASC" };
     let sql = format!(
@@ -216,21 +205,7 @@ pub fn list(conn: &Connection, f: &VersionFilter) -> ApiResult<(Vec<VersionRow>,
     Ok((rows, total as u64))
 }
 
-/// A stored report.
-#[derive(Debug, Clone)]
-pub struct ReportRow {
-    pub id: String,
-    pub version_id: String,
-    pub version_name: String,
-    pub report_type: String,
-    pub format: String,
-    pub generated_by: String,
-    pub generated_at: String,
-    pub expires_at: String,
-    pub file_id: String,
-    pub file_size: u64,
-}
-
+/// Inserts a report.
 pub fn insert_report(conn: &Connection, r: &ReportRow) -> ApiResult<()> {
     conn.execute(
         "INSERT INTO planning_reports (id, version_id, version_name, report_type, format,
@@ -240,8 +215,8 @@ pub fn insert_report(conn: &Connection, r: &ReportRow) -> ApiResult<()> {
             r.id,
             r.version_id,
             r.version_name,
-            r.report_type,
-            r.format,
+            r.report_type.as_str(),
+            r.format.as_str(),
             r.generated_by,
             r.generated_at,
             r.expires_at,
@@ -276,8 +251,8 @@ pub fn list_reports(
                 id: r.get(0)?,
                 version_id: r.get(1)?,
                 version_name: r.get(2)?,
-                report_type: r.get(3)?,
-                format: r.get(4)?,
+                report_type: value_of(r, 3, ReportType::parse)?,
+                format: value_of(r, 4, ReportFormat::parse)?,
                 generated_by: r.get(5)?,
                 generated_at: r.get(6)?,
                 expires_at: r.get(7)?,
@@ -287,4 +262,44 @@ pub fn list_reports(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, total as u64))
+}
+
+/// The global settings (defaults for what was never set) and when they last changed.
+pub fn settings(conn: &Connection) -> ApiResult<(Settings, Option<String>)> {
+    let raw: Option<String> = conn
+        .query_row(
+            "SELECT value FROM planning_settings WHERE key = 'settings'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let updated: Option<String> = conn
+        .query_row(
+            "SELECT value FROM planning_settings WHERE key = 'updatedAt'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let settings = match raw {
+        Some(s) => serde_json::from_str(&s)
+            .map_err(|e| ApiError::internal(format!("stored settings: {e}")))?,
+        None => Settings::default(),
+    };
+    Ok((settings, updated))
+}
+
+/// Stores the global settings, changed at `now`.
+pub fn save_settings(conn: &Connection, s: &Settings, now: &str) -> ApiResult<()> {
+    let value = serde_json::to_string(s).map_err(|e| ApiError::internal(e.to_string()))?;
+    conn.execute(
+        "INSERT INTO planning_settings (key, value) VALUES ('settings', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [value],
+    )?;
+    conn.execute(
+        "INSERT INTO planning_settings (key, value) VALUES ('updatedAt', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [now],
+    )?;
+    Ok(())
 }

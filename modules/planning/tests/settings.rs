@@ -51,7 +51,7 @@ async fn admin_reads_and_updates_settings_others_get_403() {
     resp.assert_status(poem::http::StatusCode::BAD_REQUEST);
     let b: Value = resp.0.into_body().into_json().await.unwrap();
     assert_eq!(b["code"], "VALIDATION_ERROR");
-    assert_eq!(b["details"]["cpiRate"][0], "Must be between 0 and 1");
+    assert_eq!(b["details"]["cpiRate"][0], "must be between 0 and 1");
     assert!(b["details"]["currency"].is_array());
 
     let planner = format!("Bearer {}", app.token_for(&["planning:PLANNER"]).await);

@@ -209,15 +209,15 @@ async fn validation_messages_and_duplicate_names() {
     assert_eq!(b["code"], "VALIDATION_ERROR");
     assert_eq!(
         b["details"]["name"],
-        json!(["Name must be at least 3 characters"])
+        json!(["must be at least 3 characters"])
     );
     assert_eq!(
         b["details"]["curriculumPlans"],
-        json!(["Must provide exactly 2 curriculum plans (FR and IB)"])
+        json!(["must be a list of at least 2 items"])
     );
     assert_eq!(
         b["details"]["rentPlan.parameters.escalationRate"],
-        json!(["Must be between 0 and 1"])
+        json!(["must be between 0 and 1"])
     );
 
     let mut over = document_version("Over capacity");
@@ -553,22 +553,25 @@ async fn reports_are_real_files_behind_signed_links() {
 
     // The PDF's year-by-year table carries the engine's 2028 figures.
     let detail = {
-        use frontline_planning::{reports, service, settings, store};
+        use frontline_planning::model::{GenerateReportRequest, ReportFormat, ReportType};
+        use frontline_planning::{reports, service, store};
         let id = a.clone();
         let (v, s) = c
             .app
             .platform
             .db
-            .read(move |conn| Ok((store::require(conn, &id)?, settings::load(conn)?.0)))
+            .read(move |conn| Ok((store::require(conn, &id)?, store::settings(conn)?.0)))
             .await
             .unwrap();
-        let p = service::project(&v.mode, &v.document, &s);
+        let p = service::project(v.mode, &v.document, &s);
         let spec = reports::spec(
             &v.id,
-            &frontline_planning::model::GenerateReportRequest {
-                report_type: Some("FINANCIAL_DETAIL".into()),
-                format: Some("PDF".into()),
-                ..Default::default()
+            &GenerateReportRequest {
+                report_type: ReportType::FinancialDetail,
+                format: ReportFormat::Pdf,
+                include_charts: None,
+                include_year_by_year: None,
+                compare_with_ids: None,
             },
         )
         .unwrap();
@@ -649,6 +652,15 @@ async fn reports_are_real_files_behind_signed_links() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(r["details"]["format"].is_array());
+    let (status, r) = c
+        .send(
+            "POST",
+            &viewer,
+            &format!("/planning/api/reports/generate/{a}"),
+            &json!({"reportType": "COMPARISON", "format": "PDF"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(r["details"]["compareWithIds"].is_array());
     let (status, _) = c
         .send(
@@ -736,7 +748,7 @@ async fn admin_lists_users_and_changes_roles() {
     assert_eq!(
         b,
         json!({"success": false, "error": "Validation failed", "code": "VALIDATION_ERROR",
-               "details": {"role": ["Must be one of ADMIN, PLANNER, VIEWER"]}})
+               "details": {"role": ["must be one of ADMIN, PLANNER, VIEWER"]}})
     );
     let (status, _) = c
         .send(

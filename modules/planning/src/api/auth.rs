@@ -34,11 +34,18 @@ impl AuthApi {
                 version: env!("CARGO_PKG_VERSION").into(),
                 environment: "self-hosted".into(),
             }))),
-            Err(e) => HealthResponse::Unavailable(Json(serde_json::json!({
-                "success": false,
-                "error": "Service unhealthy",
-                "data": { "status": "unhealthy", "database": { "status": "disconnected", "error": e.message } }
-            }))),
+            Err(e) => HealthResponse::Unavailable(Json(Unhealthy {
+                success: false,
+                error: "Service unhealthy".into(),
+                data: UnhealthyState {
+                    status: "unhealthy".into(),
+                    database: DatabaseHealth {
+                        status: "disconnected".into(),
+                        response_time: None,
+                        error: Some(e.message),
+                    },
+                },
+            })),
         }
     }
 
@@ -50,15 +57,16 @@ impl AuthApi {
     /// sign-in routes); an account with 5 failed sign-ins in a row is locked for a growing
     /// time (429 with `retryAfter`).
     #[oai(path = "/api/auth/signin", method = "post")]
-    async fn signin(&self, meta: RequestMeta, body: Json<SignInRequest>) -> Result<SignedIn> {
+    async fn signin(&self, meta: RequestMeta, body: JsonBody<SignInRequest>) -> Result<SignedIn> {
         let (_, token) = self
             .platform
             .auth
-            .sign_in(&body.email, &body.password, &meta, crate::SLUG)
+            .sign_in(&body.0.email, &body.0.password, &meta, crate::SLUG)
             .await?;
         let principal = self.platform.auth.verify(&token.access_token).await?;
-        let role = planning_role(&principal)
-            .ok_or_else(|| ApiError::forbidden("Your account has no role in planning"))?;
+        let role = service::planning_role(&principal).ok_or_else(|| {
+            PlanningError::Forbidden.with_message("Your account has no role in planning")
+        })?;
         let cookie = format!(
             "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
             token.access_token,
@@ -73,9 +81,11 @@ impl AuthApi {
 
     /// Sign out: the session ends and the cookie is cleared.
     #[oai(path = "/api/auth/signout", method = "post")]
-    async fn signout(&self, auth: SessionOrBearer, meta: RequestMeta) -> Result<SignedOut> {
-        let p = auth.principal();
-        self.platform.auth.sign_out(p, &meta, crate::SLUG).await?;
+    async fn signout(&self, caller: Caller<AnyRole>, meta: RequestMeta) -> Result<SignedOut> {
+        self.platform
+            .auth
+            .sign_out(&caller.principal, &meta, crate::SLUG)
+            .await?;
         let cookie = format!(
             "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
             secure(&meta)
@@ -85,12 +95,7 @@ impl AuthApi {
 
     /// The current session and role.
     #[oai(path = "/api/auth/session", method = "get")]
-    async fn session(&self, auth: SessionOrBearer) -> Result<Json<Session>> {
-        let p = auth.principal();
-        let role = planning_role(p).ok_or_else(|| {
-            ApiError::new(frontline_platform::ErrorKind::Forbidden, "No planning role")
-                .with_code("FORBIDDEN")
-        })?;
-        Ok(Json(session_of(p, role)))
+    async fn session(&self, caller: Caller<AnyRole>) -> Result<Json<Session>> {
+        Ok(Json(session_of(&caller.principal, caller.role)))
     }
 }

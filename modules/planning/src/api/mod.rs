@@ -1,33 +1,129 @@
-//! Handlers of the planning API (thin: parse, authorize, call the
-//! service and the store, render), one file per part of the document.
+//! Handlers of the planning API, one file per part of the document. Thin:
+//! the caller's role is checked by the handler's type ([`Caller`]) before any
+//! parameter or body is read; parameters and bodies arrive typed; a handler
+//! runs the service in one transaction and renders the answer.
 
-use frontline_platform::audit::{self, AuditEntry, AuditQuery};
-use frontline_platform::auth::{find_user, Auth, Principal, UserChanges};
-use frontline_platform::files::{self, NewFile};
-use frontline_platform::http::{ModuleError, RequestMeta, SessionOrBearer};
+use std::marker::PhantomData;
+
+use frontline_platform::auth::Principal;
+use frontline_platform::body::JsonBody;
+use frontline_platform::http::{BearerAuth, ModuleError, RequestMeta, SessionCookieAuth};
 use frontline_platform::page::Page;
-use frontline_platform::{ApiError, FieldError, Platform};
+use frontline_platform::write;
+use frontline_platform::{ApiError, Platform};
+use poem::{Request, RequestBody};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::registry::Registry;
+use poem_openapi::{ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions, OpenApi};
 
 use crate::model::*;
-use crate::{reports, service, settings, store};
+use crate::service;
 
 type Result<T> = std::result::Result<T, ModuleError<PlanningEnvelope>>;
 
 pub const SESSION_COOKIE: &str = "next-auth.session-token";
 
-/// The planning role of a principal: ADMIN for platform admins.
-pub fn planning_role(p: &Principal) -> Option<&'static str> {
-    if p.is_admin() || p.has_role(crate::SLUG, "ADMIN") {
-        Some("ADMIN")
-    } else if p.has_role(crate::SLUG, "PLANNER") {
-        Some("PLANNER")
-    } else if p.has_role(crate::SLUG, "VIEWER") {
-        Some("VIEWER")
+/// Who may call an operation.
+pub trait Policy: Send + Sync + 'static {
+    /// The planning roles allowed.
+    const ROLES: &'static [PlanningRole];
+}
+
+/// Any planning role (ADMIN, PLANNER, VIEWER).
+pub struct AnyRole;
+impl Policy for AnyRole {
+    const ROLES: &'static [PlanningRole] = &[
+        PlanningRole::Admin,
+        PlanningRole::Planner,
+        PlanningRole::Viewer,
+    ];
+}
+
+/// ADMIN or PLANNER.
+pub struct Editor;
+impl Policy for Editor {
+    const ROLES: &'static [PlanningRole] = &[PlanningRole::Admin, PlanningRole::Planner];
+}
+
+/// ADMIN only.
+pub struct AdminOnly;
+impl Policy for AdminOnly {
+    const ROLES: &'static [PlanningRole] = &[PlanningRole::Admin];
+}
+
+/// The caller, signed in (session cookie or bearer token: 401 otherwise)
+/// with one of `P`'s roles (403 otherwise). Declared first in a handler, it
+/// is checked before the handler's parameters and body are read.
+pub struct Caller<P: Policy> {
+    pub principal: Principal,
+    pub role: PlanningRole,
+    _policy: PhantomData<P>,
+}
+
+impl<'a, P: Policy> ApiExtractor<'a> for Caller<P> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        BearerAuth::register(registry);
+        SessionCookieAuth::register(registry);
+    }
+
+    /// Bearer first: a client that sends a bearer token means it.
+    fn security_schemes() -> Vec<&'static str> {
+        let mut schemes = BearerAuth::security_schemes();
+        schemes.extend(SessionCookieAuth::security_schemes());
+        schemes
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _opts: ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        let principal = caller(request, body).await?;
+        match service::planning_role(&principal) {
+            Some(role) if P::ROLES.contains(&role) => Ok(Caller {
+                principal,
+                role,
+                _policy: PhantomData,
+            }),
+            _ => Err(forbidden(P::ROLES).into()),
+        }
+    }
+}
+
+/// The signed-in caller: the bearer token when the request has one (a bad
+/// token is 401 even beside a session cookie), else the session cookie.
+pub(crate) async fn caller(request: &Request, body: &mut RequestBody) -> poem::Result<Principal> {
+    if request
+        .headers()
+        .contains_key(poem::http::header::AUTHORIZATION)
+    {
+        Ok(BearerAuth::from_request(request, body, Default::default())
+            .await?
+            .0)
     } else {
-        None
+        Ok(
+            SessionCookieAuth::from_request(request, body, Default::default())
+                .await?
+                .0,
+        )
+    }
+}
+
+/// 403 naming the roles an operation needs.
+fn forbidden(roles: &[PlanningRole]) -> ApiError {
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    if roles == [PlanningRole::Admin] {
+        PlanningError::Forbidden.with_message("Admin access required")
+    } else {
+        PlanningError::Forbidden.with_message(format!(
+            "Insufficient permissions. {} role required.",
+            names.join(" or ")
+        ))
     }
 }
 
@@ -38,7 +134,7 @@ enum HealthResponse {
     Ok(Json<Envelope<Health>>),
     /// The database is unreachable.
     #[oai(status = 503)]
-    Unavailable(Json<serde_json::Value>),
+    Unavailable(Json<Unhealthy>),
 }
 
 #[derive(ApiResponse)]
@@ -56,6 +152,20 @@ enum SignedOut {
     /// Signed out; the session cookie is cleared.
     #[oai(status = 200)]
     Ok(Json<Envelope<bool>>, #[oai(header = "Set-Cookie")] String),
+}
+
+#[derive(ApiResponse)]
+enum CreatedVersion {
+    /// Created.
+    #[oai(status = 201)]
+    Ok(Json<Envelope<VersionCreated>>),
+}
+
+#[derive(ApiResponse)]
+enum DuplicatedVersion {
+    /// Duplicated.
+    #[oai(status = 201)]
+    Ok(Json<Envelope<VersionDuplicated>>),
 }
 
 mod admin;
@@ -86,13 +196,13 @@ pub fn api(platform: &Platform) -> (AuthApi, VersionsApi, ReportsApi, AdminApi) 
     )
 }
 
-fn session_of(p: &Principal, role: &str) -> Session {
+fn session_of(p: &Principal, role: PlanningRole) -> Session {
     Session {
         user: SessionUser {
             id: p.id.clone(),
             email: p.email.clone(),
             name: p.name.clone(),
-            role: role.to_string(),
+            role,
         },
         expires: chrono::DateTime::from_timestamp(p.token_expires_at, 0)
             .unwrap_or_default()
@@ -111,14 +221,6 @@ pub enum Tag {
     Admin,
 }
 
-/// 403 unless the caller is a planning ADMIN (or a platform admin).
-fn require_admin(p: &Principal) -> std::result::Result<(), ApiError> {
-    match planning_role(p) {
-        Some("ADMIN") => Ok(()),
-        _ => Err(ApiError::forbidden("Admin access required").with_code("FORBIDDEN")),
-    }
-}
-
 /// How long a generated report and its link live.
 const REPORT_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
@@ -126,118 +228,9 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-#[derive(ApiResponse)]
-enum CreatedVersion {
-    /// Created.
-    #[oai(status = 201)]
-    Ok(Json<Envelope<VersionCreated>>),
-}
-
-#[derive(ApiResponse)]
-enum DuplicatedVersion {
-    /// Duplicated.
-    #[oai(status = 201)]
-    Ok(Json<Envelope<VersionDuplicated>>),
-}
-
-/// 403 unless the caller has one of `roles` in planning.
-fn require_role(p: &Principal, roles: &[&str]) -> std::result::Result<(), ApiError> {
-    match planning_role(p) {
-        Some(r) if roles.contains(&r) => Ok(()),
-        _ => Err(ApiError::forbidden(format!(
-            "Insufficient permissions. {} role required.",
-            roles.join(" or ")
-        ))
-        .with_code("FORBIDDEN")),
-    }
-}
-
-/// The planning role implied by a user's stored roles.
-fn role_of_roles(roles: &[String]) -> Option<&'static str> {
-    let has = |r: &str| roles.iter().any(|x| x == r);
-    if has("admin") || has("planning:ADMIN") {
-        Some("ADMIN")
-    } else if has("planning:PLANNER") {
-        Some("PLANNER")
-    } else if has("planning:VIEWER") {
-        Some("VIEWER")
-    } else {
-        None
-    }
-}
-
-/// 403 for edits of a LOCKED version.
-fn locked(id: &str) -> ApiError {
-    ApiError::forbidden("Version is LOCKED and cannot be edited")
-        .with_code("FORBIDDEN")
-        .with_extra("versionId", id)
-}
-
-/// 409 when another version has the name.
-fn unique_name(
-    conn: &rusqlite::Connection,
-    name: &str,
-    except: Option<&str>,
-) -> std::result::Result<(), ApiError> {
-    if store::name_taken(conn, name, except)? {
-        return Err(ApiError::conflict("Version name already exists")
-            .with_extra("field", "name")
-            .with_extra("value", name));
-    }
-    Ok(())
-}
-
-/// All versions of `ids` in that order; 404 naming the unknown ones.
-fn load_all(
-    conn: &rusqlite::Connection,
-    ids: &[String],
-) -> std::result::Result<Vec<store::VersionRow>, ApiError> {
-    let mut rows = vec![];
-    let mut missing = vec![];
-    for id in ids {
-        match store::get(conn, id)? {
-            Some(v) => rows.push(v),
-            None => missing.push(id.clone()),
-        }
-    }
-    if !missing.is_empty() {
-        return Err(
-            ApiError::not_found("One or more versions not found").with_extra("versionIds", missing)
-        );
-    }
-    Ok(rows)
-}
-
-/// An ISO 8601 date or date-time as an RFC 3339 bound (a bare end date covers its whole day).
-fn parse_date(
-    field: &str,
-    v: Option<String>,
-    end: bool,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let v = v?.trim().to_string();
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&v) {
-        return Some(
-            t.with_timezone(&chrono::Utc)
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        );
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
-        let t = if end {
-            d.and_hms_milli_opt(23, 59, 59, 999)
-        } else {
-            d.and_hms_opt(0, 0, 0)
-        };
-        if let Some(t) = t {
-            return Some(
-                t.and_utc()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            );
-        }
-    }
-    errors.push(FieldError::new(
-        field,
-        "Must be an ISO 8601 date or date-time",
-    ));
-    None
+/// A page request: `limit` within the document's 100 and the server's
+/// `max_page_size`, whichever is smaller.
+fn page(platform: &Platform, page: Option<i64>, limit: Option<i64>, default: u64) -> Result<Page> {
+    let max = (platform.settings.max_page_size as u64).min(100);
+    Ok(Page::new(page, limit, default, max)?)
 }

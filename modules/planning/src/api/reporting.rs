@@ -1,6 +1,9 @@
 //! PDF and Excel reports of versions.
 
+use frontline_platform::files::NewFile;
+
 use super::*;
+use crate::reports;
 
 pub struct ReportsApi {
     pub(super) platform: Platform,
@@ -20,43 +23,36 @@ impl ReportsApi {
     )]
     async fn generate_report(
         &self,
-        auth: SessionOrBearer,
+        caller: Caller<AnyRole>,
         meta: RequestMeta,
-        #[oai(name = "versionId")] version_id: Path<String>,
-        body: Json<GenerateReportRequest>,
+        /// The version to report on.
+        #[oai(name = "versionId")]
+        version_id: Path<String>,
+        body: JsonBody<GenerateReportRequest>,
     ) -> Result<Json<Envelope<ReportGenerated>>> {
-        let principal = auth.principal().clone();
-        require_role(&principal, &["ADMIN", "PLANNER", "VIEWER"])?;
         let version_id = version_id.0;
         let spec = reports::spec(&version_id, &body.0)?;
-        let mut ids = vec![version_id.clone()];
-        ids.extend(spec.compare_with_ids.iter().cloned());
+        let (vid, s) = (version_id.clone(), spec.clone());
         let (rows, settings) = self
             .platform
             .db
-            .read(move |c| Ok((load_all(c, &ids)?, settings::load(c)?.0)))
+            .read(move |c| service::report_inputs(c, &vid, &s))
             .await?;
         let generated_at = now();
-        let by = principal.name.clone();
-        let at = generated_at.clone();
-        let spec2 = spec.clone();
+        let (by, at, s) = (
+            caller.principal.name.clone(),
+            generated_at.clone(),
+            spec.clone(),
+        );
         let (bytes, media_type, ext) = tokio::task::spawn_blocking(move || {
-            let versions: Vec<_> = rows
-                .into_iter()
-                .map(|v| {
-                    let p = service::project(&v.mode, &v.document, &settings);
-                    (v, p)
-                })
-                .collect();
-            let report = reports::build(&spec2, &versions, &settings.currency, &by, &at)?;
-            reports::render(&report, &spec2.format)
+            service::render_report(&s, rows, &settings, &by, &at)
         })
         .await
         .map_err(|e| ApiError::internal(format!("report task: {e}")))??;
         let report_id = uuid::Uuid::new_v4().to_string();
         let filename = format!(
             "{}-{}.{ext}",
-            spec.report_type.to_lowercase().replace('_', "-"),
+            spec.report_type.as_str().to_lowercase().replace('_', "-"),
             &report_id[..8]
         );
         let pending = self
@@ -65,7 +61,7 @@ impl ReportsApi {
             .write_blob(
                 NewFile::new(crate::SLUG, &filename)
                     .media_type(media_type)
-                    .owner(&principal.id)
+                    .owner(&caller.principal.id)
                     .expires_in(REPORT_TTL),
                 bytes,
             )
@@ -75,46 +71,22 @@ impl ReportsApi {
             .expires_at
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_default();
-        let row = store::ReportRow {
+        let row = ReportRow {
             id: report_id,
-            version_id: version_id.clone(),
+            version_id,
             version_name: String::new(),
-            report_type: spec.report_type.clone(),
-            format: spec.format.clone(),
-            generated_by: principal.id.clone(),
+            report_type: spec.report_type,
+            format: spec.format,
+            generated_by: caller.principal.id.clone(),
             generated_at: generated_at.clone(),
             expires_at: expires_at.clone(),
             file_id: pending.meta().id.clone(),
             file_size: pending.meta().size,
         };
-        let row = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut row = row;
-                row.version_name = store::require(tx, &row.version_id)?.name;
-                files::record(tx, &pending)?;
-                store::insert_report(tx, &row)?;
-                audit::record(
-                    tx,
-                    Some(&principal),
-                    &meta,
-                    AuditEntry {
-                        module: crate::SLUG,
-                        action: "GENERATE_REPORT",
-                        entity_type: "REPORT",
-                        entity_id: Some(&row.id),
-                        details: serde_json::json!({
-                            "versionId": row.version_id,
-                            "versionName": row.version_name,
-                            "reportType": row.report_type,
-                            "format": row.format,
-                        }),
-                    },
-                )?;
-                Ok(row)
-            })
-            .await?;
+        let row = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::record_report(w, row, &pending)
+        })
+        .await?;
         let (url, _) = self.platform.files.signed_url(&row.file_id, REPORT_TTL);
         Ok(Json(Envelope::ok(ReportGenerated {
             report_id: row.id,
@@ -131,23 +103,23 @@ impl ReportsApi {
     #[oai(path = "/api/reports", method = "get", tag = "Tag::Reports")]
     async fn list_reports(
         &self,
-        auth: SessionOrBearer,
+        _caller: Caller<AnyRole>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<i64>>,
+        /// Reports per page, 1 to 100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
-        #[oai(name = "versionId")] version_id: Query<Option<String>>,
+        /// Only reports of this version.
+        #[oai(name = "versionId")]
+        version_id: Query<Option<String>>,
     ) -> Result<Json<Envelope<ReportList>>> {
-        require_role(auth.principal(), &["ADMIN", "PLANNER", "VIEWER"])?;
-        let pg = Page::new(
-            page.0,
-            limit.0,
-            20,
-            self.platform.settings.max_page_size as u64,
-        )?;
+        let pg = super::page(&self.platform, page.0, limit.0, 20)?;
         let vid = version_id.0;
         let (rows, total) = self
             .platform
             .db
-            .read(move |c| store::list_reports(c, vid.as_deref(), pg.offset(), pg.limit))
+            .read(move |c| service::reports(c, vid.as_deref(), pg.offset(), pg.limit))
             .await?;
         let now = chrono::Utc::now();
         let reports = rows

@@ -15,100 +15,45 @@ impl VersionsApi {
     #[allow(clippy::too_many_arguments)]
     async fn list_versions(
         &self,
-        auth: SessionOrBearer,
+        _caller: Caller<AnyRole>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<i64>>,
+        /// Versions per page, 1 to 100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
-        status: Query<Option<String>>,
-        mode: Query<Option<String>>,
+        /// Only versions in this status (default `all`).
+        status: Query<Option<StatusFilter>>,
+        /// Only versions in this mode (default `all`).
+        mode: Query<Option<ModeFilter>>,
+        /// Text in the name or description (at most 200 characters).
+        #[oai(validator(max_length = 200))]
         search: Query<Option<String>>,
-        #[oai(name = "sortBy")] sort_by: Query<Option<String>>,
-        #[oai(name = "sortOrder")] sort_order: Query<Option<String>>,
+        /// Sort key (default `createdAt`).
+        #[oai(name = "sortBy")]
+        sort_by: Query<Option<SortBy>>,
+        /// Sort direction (default `desc`).
+        #[oai(name = "sortOrder")]
+        sort_order: Query<Option<SortOrder>>,
     ) -> Result<Json<Envelope<VersionList>>> {
-        require_role(auth.principal(), &["ADMIN", "PLANNER", "VIEWER"])?;
-        let max = (self.platform.settings.max_page_size as u64).min(100);
-        let pg = Page::new(page.0, limit.0, 20, max)?;
-        let mut errors = vec![];
-        let status = status.0.filter(|s| s != "all");
-        if status
-            .as_deref()
-            .is_some_and(|s| !service::STATUSES.contains(&s))
-        {
-            errors.push(FieldError::new(
-                "status",
-                "Must be one of DRAFT, READY, APPROVED, LOCKED, all",
-            ));
-        }
-        let mode = mode.0.filter(|s| s != "all");
-        if mode
-            .as_deref()
-            .is_some_and(|m| !service::MODES.contains(&m))
-        {
-            errors.push(FieldError::new(
-                "mode",
-                "Must be one of RELOCATION_2028, HISTORICAL_BASELINE, all",
-            ));
-        }
-        let sort_by = sort_by.0.unwrap_or_else(|| "createdAt".into());
-        if !["name", "createdAt", "updatedAt"].contains(&sort_by.as_str()) {
-            errors.push(FieldError::new(
-                "sortBy",
-                "Must be one of name, createdAt, updatedAt",
-            ));
-        }
-        let order = sort_order.0.unwrap_or_else(|| "desc".into());
-        if order != "asc" && order != "desc" {
-            errors.push(FieldError::new("sortOrder", "Must be asc or desc"));
-        }
-        if let Err(e) = frontline_platform::search::check_substring(
-            "search",
-            search.0.as_deref().unwrap_or_default(),
-        ) {
-            errors.extend(e.details);
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors).into());
-        }
-        let filter = store::VersionFilter {
-            status,
-            mode,
+        let pg = super::page(&self.platform, page.0, limit.0, 20)?;
+        let filter = VersionFilter {
+            status: status.0.and_then(StatusFilter::status),
+            mode: mode.0.and_then(ModeFilter::mode),
             search: search
                 .0
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
-            sort_by,
-            descending: order == "desc",
+            sort_by: sort_by.0.unwrap_or(SortBy::CreatedAt),
+            descending: sort_order.0.unwrap_or(SortOrder::Desc) == SortOrder::Desc,
             offset: pg.offset(),
             limit: pg.limit,
         };
-        let (rows, total, settings) = self
+        let (versions, total) = self
             .platform
             .db
-            .read(move |c| {
-                let (rows, total) = store::list(c, &filter)?;
-                Ok((rows, total, settings::load(c)?.0))
-            })
+            .read(move |c| service::list(c, &filter))
             .await?;
-        let versions = rows
-            .iter()
-            .map(|v| {
-                let p = service::project(&v.mode, &v.document, &settings);
-                VersionSummary {
-                    id: v.id.clone(),
-                    name: v.name.clone(),
-                    description: v.description.clone(),
-                    mode: v.mode.clone(),
-                    status: v.status.clone(),
-                    created_by: v.created_by.clone(),
-                    created_by_name: v.created_by_name.clone(),
-                    created_at: v.created_at.clone(),
-                    updated_at: v.updated_at.clone(),
-                    rent_model: v.document.rent_plan.rent_model.clone(),
-                    npv_rent: service::money(p.npv_rent),
-                    avg_ebitda_margin: service::percent(p.avg_ebitda_margin),
-                    avg_rent_load: service::percent(p.avg_rent_load),
-                }
-            })
-            .collect();
         let info = pg.info(total);
         Ok(Json(Envelope::ok(VersionList {
             versions,
@@ -128,110 +73,37 @@ impl VersionsApi {
     #[oai(path = "/api/versions/:id", method = "get", tag = "Tag::Versions")]
     async fn get_version(
         &self,
-        auth: SessionOrBearer,
+        _caller: Caller<AnyRole>,
+        /// Version id.
         id: Path<String>,
-        #[oai(name = "includeCalculations")] include_calculations: Query<Option<bool>>,
+        /// Include the 30-year projection (default false).
+        #[oai(name = "includeCalculations")]
+        include_calculations: Query<Option<bool>>,
     ) -> Result<Json<Envelope<VersionDetail>>> {
-        require_role(auth.principal(), &["ADMIN", "PLANNER", "VIEWER"])?;
-        let id = id.0;
-        let (v, settings) = self
-            .platform
-            .db
-            .read(move |c| Ok((store::require(c, &id)?, settings::load(c)?.0)))
-            .await?;
-        let calculations = include_calculations
-            .0
-            .unwrap_or(false)
-            .then(|| service::calculations(&service::project(&v.mode, &v.document, &settings)));
-        let rates = service::effective_rates(&v.document, &settings);
-        let d = v.document;
-        Ok(Json(Envelope::ok(VersionDetail {
-            id: v.id,
-            name: v.name,
-            description: v.description,
-            mode: v.mode,
-            status: v.status,
-            created_by: v.created_by,
-            created_by_name: v.created_by_name,
-            created_at: v.created_at,
-            updated_at: v.updated_at,
-            based_on_id: v.based_on_id,
-            based_on_name: v.based_on_name,
-            locked_at: v.locked_at,
-            locked_by: v.locked_by,
-            lock_reason: v.lock_reason,
-            curriculum_plans: d.curriculum_plans,
-            rent_plan: d.rent_plan,
-            capex_items: d.capex_items,
-            opex_sub_accounts: d.opex_sub_accounts,
-            staffing: d.staffing,
-            admin_settings: EffectiveRates {
-                cpi_rate: rates.cpi_rate,
-                discount_rate: rates.discount_rate,
-                tax_rate: rates.tax_rate,
-            },
-            calculations,
-        })))
-    }
-
-    /// Create a version (ADMIN, PLANNER) in status DRAFT. Exactly two
-    /// curriculum plans (FR and IB); students never above capacity; rates
-    /// within 0..1. 409 when the name is taken.
-    #[oai(path = "/api/versions", method = "post", tag = "Tag::Versions")]
-    async fn create_version(
-        &self,
-        auth: SessionOrBearer,
-        meta: RequestMeta,
-        body: Json<VersionCreate>,
-    ) -> Result<CreatedVersion> {
-        let principal = auth.principal().clone();
-        require_role(&principal, &["ADMIN", "PLANNER"])?;
-        let based_on = body.0.based_on_id.clone();
-        let valid = service::validate(&body.0.into())?;
-        let now = now();
-        let row = store::VersionRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            name: valid.name,
-            description: valid.description,
-            mode: valid.mode,
-            status: "DRAFT".into(),
-            created_by: principal.id.clone(),
-            created_by_name: principal.name.clone(),
-            created_at: now.clone(),
-            updated_at: now,
-            based_on_id: based_on,
-            based_on_name: None,
-            locked_at: None,
-            locked_by: None,
-            lock_reason: None,
-            document: valid.document,
-        };
+        let with = include_calculations.0.unwrap_or(false);
         let v = self
             .platform
             .db
-            .write(move |tx| {
-                if let Some(b) = &row.based_on_id {
-                    if store::get(tx, b)?.is_none() {
-                        return Err(ApiError::invalid("basedOnId", "Unknown version"));
-                    }
-                }
-                unique_name(tx, &row.name, None)?;
-                store::insert(tx, &row)?;
-                audit::record(
-                    tx,
-                    Some(&principal),
-                    &meta,
-                    AuditEntry {
-                        module: crate::SLUG,
-                        action: "CREATE_VERSION",
-                        entity_type: "VERSION",
-                        entity_id: Some(&row.id),
-                        details: serde_json::json!({ "versionName": row.name }),
-                    },
-                )?;
-                Ok(row)
-            })
+            .read(move |c| service::detail(c, &id.0, with))
             .await?;
+        Ok(Json(Envelope::ok(v)))
+    }
+
+    /// Create a version (ADMIN, PLANNER) in status DRAFT. Exactly two
+    /// curriculum plans (FR and IB); students never above capacity; the rent
+    /// model's parameters. 409 when the name is taken.
+    #[oai(path = "/api/versions", method = "post", tag = "Tag::Versions")]
+    async fn create_version(
+        &self,
+        caller: Caller<Editor>,
+        meta: RequestMeta,
+        body: JsonBody<VersionCreate>,
+    ) -> Result<CreatedVersion> {
+        let at = now();
+        let v = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::create(w, body.0, &at)
+        })
+        .await?;
         Ok(CreatedVersion::Ok(Json(Envelope::ok(VersionCreated {
             id: v.id,
             name: v.name,
@@ -247,80 +119,17 @@ impl VersionsApi {
     #[oai(path = "/api/versions/:id", method = "patch", tag = "Tag::Versions")]
     async fn update_version(
         &self,
-        auth: SessionOrBearer,
+        caller: Caller<Editor>,
         meta: RequestMeta,
+        /// Version id.
         id: Path<String>,
-        body: Json<VersionUpdate>,
+        body: JsonBody<VersionUpdate>,
     ) -> Result<Json<Envelope<VersionUpdated>>> {
-        let principal = auth.principal().clone();
-        require_role(&principal, &["ADMIN", "PLANNER"])?;
-        if let Some(s) = &body.0.status {
-            service::check_status(s)?;
-        }
-        let id = id.0;
-        let update = body.0;
         let at = now();
-        let v = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut v = store::require(tx, &id)?;
-                if v.status == "LOCKED" {
-                    return Err(locked(&v.id));
-                }
-                let status_only = update.name.is_none()
-                    && update.description.is_none()
-                    && update.mode.is_none()
-                    && update.curriculum_plans.is_none()
-                    && update.rent_plan.is_none()
-                    && update.capex_items.is_none()
-                    && update.opex_sub_accounts.is_none()
-                    && update.staffing.is_none()
-                    && update.admin_settings.is_none();
-                if v.status == "APPROVED" && !status_only {
-                    return Err(ApiError::conflict(
-                        "Only DRAFT or READY versions can be edited; set status to DRAFT first",
-                    )
-                    .with_extra("status", &v.status));
-                }
-                let new_status = update.status.clone();
-                let mut draft =
-                    service::draft_of(&v.name, v.description.as_deref(), &v.mode, &v.document);
-                let unknown = service::merge(&mut draft, update);
-                if !unknown.is_empty() {
-                    return Err(ApiError::validation(unknown));
-                }
-                let valid = service::validate(&draft)?;
-                unique_name(tx, &valid.name, Some(&v.id))?;
-                let changes = service::changed_parts(&v, &valid, new_status.as_deref());
-                v.name = valid.name;
-                v.description = valid.description;
-                v.mode = valid.mode;
-                v.document = valid.document;
-                if let Some(s) = new_status {
-                    v.status = s;
-                }
-                v.updated_at = at;
-                store::update(tx, &v)?;
-                audit::record(
-                    tx,
-                    Some(&principal),
-                    &meta,
-                    AuditEntry {
-                        module: crate::SLUG,
-                        action: "UPDATE_VERSION",
-                        entity_type: "VERSION",
-                        entity_id: Some(&v.id),
-                        details: serde_json::json!({
-                            "versionName": v.name,
-                            "status": v.status,
-                            "changes": changes,
-                        }),
-                    },
-                )?;
-                Ok(v)
-            })
-            .await?;
+        let v = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::update(w, &id.0, body.0, &at)
+        })
+        .await?;
         Ok(Json(Envelope::ok(VersionUpdated {
             id: v.id,
             updated_at: v.updated_at,
@@ -333,40 +142,17 @@ impl VersionsApi {
     #[oai(path = "/api/versions/:id", method = "delete", tag = "Tag::Versions")]
     async fn delete_version(
         &self,
-        auth: SessionOrBearer,
+        caller: Caller<AdminOnly>,
         meta: RequestMeta,
+        /// Version id.
         id: Path<String>,
     ) -> Result<Json<Envelope<VersionDeleted>>> {
-        let principal = auth.principal().clone();
-        require_role(&principal, &["ADMIN"])?;
-        let id = id.0;
-        let at = now();
-        let deleted_at = at.clone();
-        let id = self
-            .platform
-            .db
-            .write(move |tx| {
-                let v = store::require(tx, &id)?;
-                if v.status == "LOCKED" {
-                    return Err(ApiError::conflict("Cannot delete a LOCKED version")
-                        .with_extra("versionId", &v.id));
-                }
-                store::soft_delete(tx, &v.id, &at)?;
-                audit::record(
-                    tx,
-                    Some(&principal),
-                    &meta,
-                    AuditEntry {
-                        module: crate::SLUG,
-                        action: "DELETE_VERSION",
-                        entity_type: "VERSION",
-                        entity_id: Some(&v.id),
-                        details: serde_json::json!({ "versionName": v.name }),
-                    },
-                )?;
-                Ok(v.id)
-            })
-            .await?;
+        let deleted_at = now();
+        let at = deleted_at.clone();
+        let id = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::delete(w, &id.0, &at)
+        })
+        .await?;
         Ok(Json(Envelope::ok(VersionDeleted {
             id,
             deleted_at,
@@ -381,80 +167,19 @@ impl VersionsApi {
         method = "post",
         tag = "Tag::Versions"
     )]
-
     async fn duplicate_version(
         &self,
-        auth: SessionOrBearer,
+        caller: Caller<Editor>,
         meta: RequestMeta,
+        /// Id of the version to copy.
         id: Path<String>,
-        body: Json<DuplicateRequest>,
+        body: JsonBody<DuplicateRequest>,
     ) -> Result<DuplicatedVersion> {
-        let principal = auth.principal().clone();
-        require_role(&principal, &["ADMIN", "PLANNER"])?;
-        let req = body.0;
-        let id = id.0;
-        let now = now();
-        let v = self
-            .platform
-            .db
-            .write(move |tx| {
-                let src = store::require(tx, &id)?;
-                let name = req
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("{} (copy)", src.name));
-                let mut draft = service::draft_of(
-                    &name,
-                    req.description.as_deref().or(src.description.as_deref()),
-                    &src.mode,
-                    &src.document,
-                );
-                // The copy's nested items get ids of their own.
-                for p in draft.curriculum_plans.iter_mut().flatten() {
-                    p.id = None;
-                }
-                if let Some(r) = draft.rent_plan.as_mut() {
-                    r.id = None;
-                }
-                draft.capex_items.iter_mut().for_each(|c| c.id = None);
-                draft.opex_sub_accounts.iter_mut().for_each(|o| o.id = None);
-                let valid = service::validate(&draft)?;
-                if store::name_taken(tx, &valid.name, None)? {
-                    return Err(ApiError::invalid("name", "Version name already exists"));
-                }
-                let row = store::VersionRow {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    name: valid.name,
-                    description: valid.description,
-                    mode: valid.mode,
-                    status: "DRAFT".into(),
-                    created_by: principal.id.clone(),
-                    created_by_name: principal.name.clone(),
-                    created_at: now.clone(),
-                    updated_at: now,
-                    based_on_id: Some(src.id.clone()),
-                    based_on_name: Some(src.name.clone()),
-                    locked_at: None,
-                    locked_by: None,
-                    lock_reason: None,
-                    document: valid.document,
-                };
-                store::insert(tx, &row)?;
-                audit::record(
-                    tx,
-                    Some(&principal),
-                    &meta,
-                    AuditEntry {
-                        module: crate::SLUG,
-                        action: "DUPLICATE_VERSION",
-                        entity_type: "VERSION",
-                        entity_id: Some(&row.id),
-                        details: serde_json::json!({ "versionName": row.name, "basedOnId": src.id }),
-                    },
-                )?;
-                Ok(row)
-            })
-            .await?;
+        let at = now();
+        let v = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::duplicate(w, &id.0, body.0, &at)
+        })
+        .await?;
         Ok(DuplicatedVersion::Ok(Json(Envelope::ok(
             VersionDuplicated {
                 id: v.id,
@@ -475,62 +200,19 @@ impl VersionsApi {
         method = "post",
         tag = "Tag::Versions"
     )]
-
     async fn lock_version(
         &self,
-        auth: SessionOrBearer,
+        caller: Caller<AdminOnly>,
         meta: RequestMeta,
+        /// Version id.
         id: Path<String>,
-        body: Json<LockRequest>,
+        body: JsonBody<LockRequest>,
     ) -> Result<Json<Envelope<VersionLocked>>> {
-        let principal = auth.principal().clone();
-        require_role(&principal, &["ADMIN"])?;
-        let reason = body
-            .0
-            .reason
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty());
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-            return Err(ApiError::invalid("reason", "Must be at most 500 characters").into());
-        }
-        let id = id.0;
         let at = now();
-        let v = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut v = store::require(tx, &id)?;
-                if v.status == "LOCKED" {
-                    return Err(ApiError::conflict("Version is already locked")
-                        .with_extra("versionId", &v.id));
-                }
-                let rates = service::effective_rates(&v.document, &settings::load(tx)?.0);
-                v.document.admin_settings = VersionRates {
-                    cpi_rate: Some(rates.cpi_rate),
-                    discount_rate: Some(rates.discount_rate),
-                    tax_rate: Some(rates.tax_rate),
-                };
-                v.status = "LOCKED".into();
-                v.locked_at = Some(at.clone());
-                v.locked_by = Some(principal.email.clone());
-                v.lock_reason = reason;
-                v.updated_at = at;
-                store::update(tx, &v)?;
-                audit::record(
-                    tx,
-                    Some(&principal),
-                    &meta,
-                    AuditEntry {
-                        module: crate::SLUG,
-                        action: "LOCK_VERSION",
-                        entity_type: "VERSION",
-                        entity_id: Some(&v.id),
-                        details: serde_json::json!({ "versionName": v.name, "reason": v.lock_reason }),
-                    },
-                )?;
-                Ok(v)
-            })
-            .await?;
+        let v = write::transact(&self.platform.db, Some(caller.principal), meta, move |w| {
+            service::lock(w, &id.0, body.0.reason, &at)
+        })
+        .await?;
         Ok(Json(Envelope::ok(VersionLocked {
             id: v.id,
             status: v.status,
@@ -547,27 +229,14 @@ impl VersionsApi {
     #[oai(path = "/api/versions/compare", method = "post", tag = "Tag::Versions")]
     async fn compare_versions(
         &self,
-        auth: SessionOrBearer,
-        body: Json<CompareRequest>,
+        _caller: Caller<AnyRole>,
+        body: JsonBody<CompareRequest>,
     ) -> Result<Json<Envelope<Comparison>>> {
-        require_role(auth.principal(), &["ADMIN", "PLANNER", "VIEWER"])?;
-        let (ids, metrics) = service::compare_request(&body.0)?;
-        let (rows, settings) = self
+        let comparison = self
             .platform
             .db
-            .read(move |c| Ok((load_all(c, &ids)?, settings::load(c)?.0)))
+            .read(move |c| service::compare(c, body.0))
             .await?;
-        let comparison: Vec<CompareItem> = rows
-            .iter()
-            .map(|v| {
-                let p = service::project(&v.mode, &v.document, &settings);
-                service::compare_item(&v.id, &v.name, &v.document.rent_plan.rent_model, &p)
-            })
-            .collect();
-        Ok(Json(Envelope::ok(Comparison {
-            best: service::best(&comparison, &metrics),
-            differences: service::differences(&comparison),
-            comparison,
-        })))
+        Ok(Json(Envelope::ok(comparison)))
     }
 }

@@ -1,9 +1,8 @@
 //! Drafts of versions: a create body or a stored version with an update
 //! merged in, validated with the document's messages and field paths.
 
-use frontline_platform::{ApiError, ApiResult, FieldError};
+use frontline_platform::{ApiResult, FieldError};
 
-use super::{VersionDocument, CAPEX_CATEGORIES, MODES, RENT_MODELS};
 use crate::engine;
 use crate::model::*;
 
@@ -13,7 +12,7 @@ use crate::model::*;
 pub struct Draft {
     pub name: Option<String>,
     pub description: Option<String>,
-    pub mode: Option<String>,
+    pub mode: Option<VersionMode>,
     pub curriculum_plans: Option<Vec<CurriculumPlanInput>>,
     pub rent_plan: Option<RentPlanInput>,
     pub capex_items: Vec<CapexItemInput>,
@@ -27,7 +26,7 @@ pub struct Draft {
 pub struct ValidVersion {
     pub name: String,
     pub description: Option<String>,
-    pub mode: String,
+    pub mode: VersionMode,
     pub document: VersionDocument,
 }
 
@@ -48,31 +47,77 @@ fn short_id(prefix: &str) -> String {
 impl From<VersionCreate> for Draft {
     fn from(c: VersionCreate) -> Self {
         Draft {
-            name: c.name,
+            name: Some(c.name),
             description: c.description,
-            mode: c.mode,
-            curriculum_plans: c.curriculum_plans,
-            rent_plan: c.rent_plan,
-            capex_items: c.capex_items.unwrap_or_default(),
-            opex_sub_accounts: c.opex_sub_accounts.unwrap_or_default(),
-            staffing: c.staffing,
+            mode: Some(c.mode),
+            curriculum_plans: Some(
+                c.curriculum_plans
+                    .into_iter()
+                    .map(|p| CurriculumPlanInput {
+                        id: p.id,
+                        curriculum_type: Some(p.curriculum_type),
+                        capacity: Some(p.capacity),
+                        tuition_base: Some(p.tuition_base),
+                        cpi_frequency: Some(p.cpi_frequency),
+                        students_projection: p.students_projection,
+                    })
+                    .collect(),
+            ),
+            rent_plan: Some(RentPlanInput {
+                id: c.rent_plan.id,
+                rent_model: Some(c.rent_plan.rent_model),
+                parameters: c.rent_plan.parameters,
+            }),
+            capex_items: c
+                .capex_items
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| CapexItemInput {
+                    id: x.id,
+                    year: Some(x.year),
+                    category: Some(x.category),
+                    amount: Some(x.amount),
+                    description: x.description,
+                })
+                .collect(),
+            opex_sub_accounts: c
+                .opex_sub_accounts
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| OpexSubAccountInput {
+                    id: o.id,
+                    sub_account_name: Some(o.sub_account_name),
+                    percent_of_revenue: o.percent_of_revenue,
+                    is_fixed: o.is_fixed,
+                    fixed_amount: o.fixed_amount,
+                })
+                .collect(),
+            staffing: c.staffing.map(|s| StaffingInput {
+                base_cost: Some(s.base_cost),
+                cpi_frequency: s.cpi_frequency,
+            }),
             admin_settings: c.admin_settings.unwrap_or_default(),
         }
     }
 }
 
 /// A stored version as a draft (every field present).
-pub fn draft_of(name: &str, description: Option<&str>, mode: &str, d: &VersionDocument) -> Draft {
+pub fn draft_of(
+    name: &str,
+    description: Option<&str>,
+    mode: VersionMode,
+    d: &VersionDocument,
+) -> Draft {
     Draft {
         name: Some(name.to_string()),
         description: description.map(str::to_string),
-        mode: Some(mode.to_string()),
+        mode: Some(mode),
         curriculum_plans: Some(
             d.curriculum_plans
                 .iter()
                 .map(|p| CurriculumPlanInput {
                     id: Some(p.id.clone()),
-                    curriculum_type: Some(p.curriculum_type.clone()),
+                    curriculum_type: Some(p.curriculum_type),
                     capacity: Some(p.capacity),
                     tuition_base: Some(p.tuition_base),
                     cpi_frequency: Some(p.cpi_frequency),
@@ -82,7 +127,7 @@ pub fn draft_of(name: &str, description: Option<&str>, mode: &str, d: &VersionDo
         ),
         rent_plan: Some(RentPlanInput {
             id: Some(d.rent_plan.id.clone()),
-            rent_model: Some(d.rent_plan.rent_model.clone()),
+            rent_model: Some(d.rent_plan.rent_model),
             parameters: Some(d.rent_plan.parameters.clone()),
         }),
         capex_items: d
@@ -91,7 +136,7 @@ pub fn draft_of(name: &str, description: Option<&str>, mode: &str, d: &VersionDo
             .map(|c| CapexItemInput {
                 id: Some(c.id.clone()),
                 year: Some(c.year),
-                category: Some(c.category.clone()),
+                category: Some(c.category),
                 amount: Some(c.amount),
                 description: c.description.clone(),
             })
@@ -153,7 +198,7 @@ pub fn merge(draft: &mut Draft, u: VersionUpdate) -> Vec<FieldError> {
                 .iter_mut()
                 .find(|c| match (&p.id, &p.curriculum_type) {
                     (Some(id), _) => c.id.as_ref() == Some(id),
-                    (None, Some(t)) => c.curriculum_type.as_ref() == Some(t),
+                    (None, Some(t)) => c.curriculum_type == Some(*t),
                     (None, None) => false,
                 });
             match found {
@@ -367,18 +412,18 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
     {
         c.push("description", "Description must be at most 2000 characters");
     }
-    let mode = d.mode.clone().unwrap_or_default();
-    if !MODES.contains(&mode.as_str()) {
-        c.push("mode", format!("Must be one of {}", MODES.join(", ")));
-    }
+    let mode = d.mode.unwrap_or_else(|| {
+        c.push("mode", "Required");
+        VersionMode::Relocation2028
+    });
 
     let mut plans = vec![];
     let inputs = d.curriculum_plans.clone().unwrap_or_default();
-    let types: Vec<&str> = inputs
-        .iter()
-        .map(|p| p.curriculum_type.as_deref().unwrap_or(""))
-        .collect();
-    if inputs.len() != 2 || !types.contains(&"FR") || !types.contains(&"IB") {
+    let types: Vec<Option<CurriculumType>> = inputs.iter().map(|p| p.curriculum_type).collect();
+    if inputs.len() != 2
+        || !types.contains(&Some(CurriculumType::Fr))
+        || !types.contains(&Some(CurriculumType::Ib))
+    {
         c.push(
             "curriculumPlans",
             "Must provide exactly 2 curriculum plans (FR and IB)",
@@ -387,10 +432,10 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
     for (i, p) in inputs.iter().enumerate().take(2) {
         let at = |f: &str| format!("curriculumPlans[{i}].{f}");
         c.item_id(at("id"), &p.id);
-        let kind = p.curriculum_type.clone().unwrap_or_default();
-        if kind != "FR" && kind != "IB" {
-            c.push(at("curriculumType"), "Must be FR or IB");
-        }
+        let kind = p.curriculum_type.unwrap_or_else(|| {
+            c.push(at("curriculumType"), "Required");
+            CurriculumType::Fr
+        });
         let capacity = match p.capacity {
             Some(v) if v > 0 && v <= 100_000 => v,
             Some(_) => {
@@ -440,7 +485,7 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
             students_projection: projection,
         });
     }
-    plans.sort_by(|a, b| a.curriculum_type.cmp(&b.curriculum_type));
+    plans.sort_by_key(|p| p.curriculum_type);
 
     let rent_plan = match &d.rent_plan {
         None => {
@@ -448,12 +493,12 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
             None
         }
         Some(r) => {
-            let model = r.rent_model.clone().unwrap_or_default();
+            let model = r.rent_model;
             c.item_id("rentPlan.id".into(), &r.id);
             let p = r.parameters.clone().unwrap_or_default();
             let at = |f: &str| format!("rentPlan.parameters.{f}");
-            let params = match model.as_str() {
-                "PARTNER_MODEL" => RentParameters {
+            let params = match model {
+                Some(RentModelKind::PartnerModel) => RentParameters {
                     land_size: Some(c.amount(&at("landSize"), p.land_size)),
                     land_price_per_sqm: Some(
                         c.amount(&at("landPricePerSqm"), p.land_price_per_sqm),
@@ -465,30 +510,27 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
                     yield_base: Some(c.rate(&at("yieldBase"), p.yield_base)),
                     ..Default::default()
                 },
-                "FIXED_ESCALATION" => RentParameters {
+                Some(RentModelKind::FixedEscalation) => RentParameters {
                     base_rent: Some(c.amount(&at("baseRent"), p.base_rent)),
                     escalation_rate: Some(c.rate(&at("escalationRate"), p.escalation_rate)),
                     frequency: Some(c.frequency(&at("frequency"), p.frequency, Some(1))),
                     ..Default::default()
                 },
-                "REVENUE_SHARE" => RentParameters {
+                Some(RentModelKind::RevenueShare) => RentParameters {
                     revenue_share_percent: Some(
                         c.rate(&at("revenueSharePercent"), p.revenue_share_percent),
                     ),
                     minimum_rent: Some(c.amount(&at("minimumRent"), p.minimum_rent.or(Some(0.0)))),
                     ..Default::default()
                 },
-                _ => {
-                    c.push(
-                        "rentPlan.rentModel",
-                        format!("Must be one of {}", RENT_MODELS.join(", ")),
-                    );
+                None => {
+                    c.push("rentPlan.rentModel", "Required");
                     RentParameters::default()
                 }
             };
             Some(RentPlan {
                 id: r.id.clone().unwrap_or_else(|| short_id("rp")),
-                rent_model: model,
+                rent_model: model.unwrap_or(RentModelKind::PartnerModel),
                 parameters: params,
             })
         }
@@ -524,13 +566,10 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
         if !(engine::FIRST_YEAR..=engine::LAST_YEAR).contains(&year) {
             c.push(at("year"), "Year must be between 2023 and 2052");
         }
-        let category = item.category.clone().unwrap_or_default();
-        if !CAPEX_CATEGORIES.contains(&category.as_str()) {
-            c.push(
-                at("category"),
-                format!("Must be one of {}", CAPEX_CATEGORIES.join(", ")),
-            );
-        }
+        let category = item.category.unwrap_or_else(|| {
+            c.push(at("category"), "Required");
+            CapexCategory::Other
+        });
         let amount = c.amount(&at("amount"), item.amount);
         capex.push(CapexItem {
             id: item.id.clone().unwrap_or_else(|| short_id("capex")),
@@ -609,9 +648,10 @@ pub fn validate(d: &Draft) -> ApiResult<ValidVersion> {
     }
 
     if !c.errors.is_empty() {
-        return Err(ApiError::validation(c.errors).with_code("VALIDATION_ERROR"));
+        return Err(PlanningError::fields(c.errors));
     }
-    let rent_plan = rent_plan.ok_or_else(|| ApiError::invalid("rentPlan", "Required"))?;
+    let rent_plan = rent_plan
+        .ok_or_else(|| PlanningError::fields(vec![FieldError::new("rentPlan", "Required")]))?;
     Ok(ValidVersion {
         name: name.to_string(),
         description,

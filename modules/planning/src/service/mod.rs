@@ -1,50 +1,39 @@
-//! Domain rules of versions: validation with the document's messages,
-//! partial updates of nested items, the engine input of a version, and the
-//! figures shown in responses. No HTTP types.
+//! Domain rules of planning: validation with the document's messages,
+//! partial updates of nested items, the engine input of a version, the
+//! figures shown in responses, and the operations the handlers call (each
+//! in the handler's one transaction). No HTTP types; SQL only through `store`.
 
+mod admin;
 mod draft;
+mod reports;
+mod versions;
 
-use frontline_platform::{ApiError, ApiResult, FieldError};
-use serde::{Deserialize, Serialize};
+use frontline_platform::ApiResult;
 
 use crate::engine::{self, EngineInput, OpexInput, PlanInput, Projection, RentModel};
 use crate::model::*;
 use crate::settings::Settings;
 
-pub const MODES: &[&str] = &["RELOCATION_2028", "HISTORICAL_BASELINE"];
-pub const STATUSES: &[&str] = &["DRAFT", "READY", "APPROVED", "LOCKED"];
-pub const RENT_MODELS: &[&str] = &["PARTNER_MODEL", "FIXED_ESCALATION", "REVENUE_SHARE"];
-pub const CAPEX_CATEGORIES: &[&str] = &[
-    "BUILDING",
-    "TECHNOLOGY",
-    "EQUIPMENT",
-    "FURNITURE",
-    "MAINTENANCE",
-    "OTHER",
-];
-pub const METRICS: &[&str] = &[
-    "npvRent",
-    "npvCashFlow",
-    "avgEBITDAMargin",
-    "avgRentLoad",
-    "breakevenYear",
-];
-pub const DEFAULT_METRICS: &[&str] =
-    &["npvRent", "avgEBITDAMargin", "avgRentLoad", "breakevenYear"];
+pub use admin::*;
+pub use draft::{draft_of, merge, validate, Draft, ValidVersion};
+pub use reports::*;
+pub use versions::*;
 
-/// The nested model of a version, stored as one JSON document.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VersionDocument {
-    pub curriculum_plans: Vec<CurriculumPlan>,
-    pub rent_plan: RentPlan,
-    pub capex_items: Vec<CapexItem>,
-    pub opex_sub_accounts: Vec<OpexSubAccount>,
-    pub staffing: Staffing,
-    pub admin_settings: VersionRates,
+pub use frontline_platform::write::WriteCtx;
+
+/// The signed-in caller of a write (every planning write has one).
+fn actor<'a>(w: &WriteCtx<'a>) -> ApiResult<&'a frontline_platform::auth::Principal> {
+    w.principal()
+        .ok_or_else(|| PlanningError::Unauthorized.error())
 }
 
-pub use draft::{draft_of, merge, validate, Draft, ValidVersion};
+/// The metrics compared when the request names none.
+pub const DEFAULT_METRICS: &[Metric] = &[
+    Metric::NpvRent,
+    Metric::AvgEbitdaMargin,
+    Metric::AvgRentLoad,
+    Metric::BreakevenYear,
+];
 
 /// The rates a version's projection uses: its own, else the global settings.
 pub fn effective_rates(doc: &VersionDocument, settings: &Settings) -> engine::Rates {
@@ -57,17 +46,16 @@ pub fn effective_rates(doc: &VersionDocument, settings: &Settings) -> engine::Ra
 }
 
 /// The first year of the plan: 2028 for relocation, 2023 for the historical baseline.
-pub fn base_year(mode: &str) -> i32 {
-    if mode == "RELOCATION_2028" {
-        2028
-    } else {
-        engine::FIRST_YEAR
+pub fn base_year(mode: VersionMode) -> i32 {
+    match mode {
+        VersionMode::Relocation2028 => 2028,
+        VersionMode::HistoricalBaseline => engine::FIRST_YEAR,
     }
 }
 
 /// The engine's input for a stored version.
-pub fn engine_input(mode: &str, doc: &VersionDocument, settings: &Settings) -> EngineInput {
-    let plan = |kind: &str| {
+pub fn engine_input(mode: VersionMode, doc: &VersionDocument, settings: &Settings) -> EngineInput {
+    let plan = |kind: CurriculumType| {
         doc.curriculum_plans
             .iter()
             .find(|p| p.curriculum_type == kind)
@@ -84,28 +72,28 @@ pub fn engine_input(mode: &str, doc: &VersionDocument, settings: &Settings) -> E
             .unwrap_or_default()
     };
     let p = &doc.rent_plan.parameters;
-    let rent = match doc.rent_plan.rent_model.as_str() {
-        "PARTNER_MODEL" => RentModel::Partner {
+    let rent = match doc.rent_plan.rent_model {
+        RentModelKind::PartnerModel => RentModel::Partner {
             land_size: p.land_size.unwrap_or(0.0),
             land_price_per_sqm: p.land_price_per_sqm.unwrap_or(0.0),
             bua_size: p.bua_size.unwrap_or(0.0),
             construction_cost_per_sqm: p.construction_cost_per_sqm.unwrap_or(0.0),
             yield_base: p.yield_base.unwrap_or(0.0),
         },
-        "FIXED_ESCALATION" => RentModel::FixedEscalation {
+        RentModelKind::FixedEscalation => RentModel::FixedEscalation {
             base_rent: p.base_rent.unwrap_or(0.0),
             escalation_rate: p.escalation_rate.unwrap_or(0.0),
             frequency: p.frequency.unwrap_or(1).max(1) as u32,
         },
-        _ => RentModel::RevenueShare {
+        RentModelKind::RevenueShare => RentModel::RevenueShare {
             revenue_share_percent: p.revenue_share_percent.unwrap_or(0.0),
             minimum_rent: p.minimum_rent.unwrap_or(0.0),
         },
     };
     EngineInput {
         base_year: base_year(mode),
-        fr: plan("FR"),
-        ib: plan("IB"),
+        fr: plan(CurriculumType::Fr),
+        ib: plan(CurriculumType::Ib),
         rent,
         capex: doc.capex_items.iter().map(|c| (c.year, c.amount)).collect(),
         opex: doc
@@ -126,7 +114,7 @@ pub fn engine_input(mode: &str, doc: &VersionDocument, settings: &Settings) -> E
 }
 
 /// Runs the engine on a stored version.
-pub fn project(mode: &str, doc: &VersionDocument, settings: &Settings) -> Projection {
+pub fn project(mode: VersionMode, doc: &VersionDocument, settings: &Settings) -> Projection {
     engine::project(&engine_input(mode, doc, settings))
 }
 
@@ -178,80 +166,54 @@ pub fn calculations(p: &Projection) -> Calculations {
 /// Which version is best on each metric (by name): lowest npvRent and
 /// avgRentLoad, highest npvCashFlow and avgEBITDAMargin, earliest
 /// breakevenYear (a version that never breaks even is never best).
-pub fn best(items: &[CompareItem], metrics: &[String]) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
+pub fn best(
+    items: &[CompareItem],
+    metrics: &[Metric],
+) -> std::collections::BTreeMap<String, Option<String>> {
+    let mut out = std::collections::BTreeMap::new();
     for m in metrics {
-        let pick: Option<&CompareItem> = match m.as_str() {
-            "npvRent" => items
+        let pick: Option<&CompareItem> = match m {
+            Metric::NpvRent => items
                 .iter()
                 .min_by(|a, b| a.npv_rent.total_cmp(&b.npv_rent)),
-            "npvCashFlow" => items
+            Metric::NpvCashFlow => items
                 .iter()
                 .max_by(|a, b| a.npv_cash_flow.total_cmp(&b.npv_cash_flow)),
-            "avgEBITDAMargin" => items
+            Metric::AvgEbitdaMargin => items
                 .iter()
                 .max_by(|a, b| a.avg_ebitda_margin.total_cmp(&b.avg_ebitda_margin)),
-            "avgRentLoad" => items
+            Metric::AvgRentLoad => items
                 .iter()
                 .min_by(|a, b| a.avg_rent_load.total_cmp(&b.avg_rent_load)),
-            _ => items
+            Metric::BreakevenYear => items
                 .iter()
                 .filter(|i| i.breakeven_year.is_some())
                 .min_by_key(|i| i.breakeven_year),
         };
-        out.insert(
-            m.clone(),
-            pick.map(|i| serde_json::Value::String(i.name.clone()))
-                .unwrap_or(serde_json::Value::Null),
-        );
+        out.insert(m.as_str().to_string(), pick.map(|i| i.name.clone()));
     }
-    serde_json::Value::Object(out)
+    out
 }
 
-/// Checks the compare request: 2 to 4 distinct ids and known metrics.
-pub fn compare_request(r: &CompareRequest) -> ApiResult<(Vec<String>, Vec<String>)> {
-    let ids = r.version_ids.clone().unwrap_or_default();
-    let mut errors = vec![];
-    let mut distinct = ids.clone();
-    distinct.sort();
-    distinct.dedup();
-    if !(2..=4).contains(&ids.len()) || distinct.len() != ids.len() {
-        errors.push(FieldError::new(
-            "versionIds",
-            "Must provide 2-4 distinct version IDs",
-        ));
-    }
-    let metrics: Vec<String> = match &r.metrics {
-        Some(m) if !m.is_empty() => m.clone(),
-        _ => DEFAULT_METRICS.iter().map(|s| s.to_string()).collect(),
-    };
-    if metrics.len() > METRICS.len() {
-        errors.push(FieldError::new(
-            "metrics",
-            format!("At most {} metrics", METRICS.len()),
-        ));
-    }
-    for m in metrics.iter().take(METRICS.len()) {
-        if !METRICS.contains(&m.as_str()) {
-            errors.push(FieldError::new(
-                "metrics",
-                format!("Unknown metric {m}; use {}", METRICS.join(", ")),
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok((ids, metrics))
-    } else {
-        Err(ApiError::validation(errors))
+/// The metrics of a compare request: the ones asked, else the defaults.
+pub fn compare_metrics(asked: Option<Vec<Metric>>) -> Vec<Metric> {
+    match asked {
+        Some(m) if !m.is_empty() => m,
+        _ => DEFAULT_METRICS.to_vec(),
     }
 }
 
 /// The compared figures of one version.
-pub fn compare_item(id: &str, name: &str, rent_model: &str, p: &Projection) -> CompareItem {
+pub fn compare_item(
+    id: &str,
+    name: &str,
+    rent_model: RentModelKind,
+    p: &Projection,
+) -> CompareItem {
     CompareItem {
         id: id.to_string(),
         name: name.to_string(),
-        rent_model: rent_model.to_string(),
+        rent_model,
         npv_rent: money(p.npv_rent),
         npv_cash_flow: money(p.npv_cash_flow),
         avg_ebitda_margin: percent(p.avg_ebitda_margin),
@@ -286,9 +248,9 @@ pub fn differences(items: &[CompareItem]) -> Vec<CompareDifference> {
 
 /// Names of the parts an update changes (for the audit log).
 pub fn changed_parts(
-    before: &crate::store::VersionRow,
+    before: &VersionRow,
     after: &ValidVersion,
-    status: Option<&str>,
+    status: Option<VersionStatus>,
 ) -> Vec<&'static str> {
     let (b, a) = (&before.document, &after.document);
     [
@@ -312,28 +274,8 @@ pub fn changed_parts(
     .collect()
 }
 
-/// Status changes allowed through PATCH.
-pub fn check_status(status: &str) -> ApiResult<()> {
-    if ["DRAFT", "READY", "APPROVED"].contains(&status) {
-        Ok(())
-    } else if status == "LOCKED" {
-        Err(ApiError::invalid(
-            "status",
-            "Use POST /api/versions/{id}/lock to lock a version",
-        ))
-    } else {
-        Err(ApiError::invalid(
-            "status",
-            "Must be one of DRAFT, READY, APPROVED",
-        ))
-    }
-}
-
-/// The planning role names.
-pub const ROLES: &[&str] = &["ADMIN", "PLANNER", "VIEWER"];
-
 /// A user's roles with the planning role replaced by `role`.
-pub fn with_planning_role(roles: &[String], role: &str) -> Vec<String> {
+pub fn with_planning_role(roles: &[String], role: PlanningRole) -> Vec<String> {
     let mut out: Vec<String> = roles
         .iter()
         .filter(|r| !r.starts_with("planning:"))
@@ -352,7 +294,7 @@ mod tests {
         let item = |name: &str, npv: f64, margin: f64, be: Option<i32>| CompareItem {
             id: name.into(),
             name: name.into(),
-            rent_model: "PARTNER_MODEL".into(),
+            rent_model: RentModelKind::PartnerModel,
             npv_rent: npv,
             npv_cash_flow: -npv,
             avg_ebitda_margin: margin,
@@ -360,13 +302,13 @@ mod tests {
             breakeven_year: be,
         };
         let items = vec![item("A", 10.0, 5.0, None), item("B", 5.0, 1.0, Some(2040))];
-        let metrics: Vec<String> = METRICS.iter().map(|s| s.to_string()).collect();
-        let b = best(&items, &metrics);
-        assert_eq!(b["npvRent"], "B");
-        assert_eq!(b["npvCashFlow"], "B");
-        assert_eq!(b["avgEBITDAMargin"], "A");
-        assert_eq!(b["avgRentLoad"], "B");
-        assert_eq!(b["breakevenYear"], "B");
+        let b = best(&items, Metric::ALL);
+        let name = |m: &str| b[m].as_deref();
+        assert_eq!(name("npvRent"), Some("B"));
+        assert_eq!(name("npvCashFlow"), Some("B"));
+        assert_eq!(name("avgEBITDAMargin"), Some("A"));
+        assert_eq!(name("avgRentLoad"), Some("B"));
+        assert_eq!(name("breakevenYear"), Some("B"));
         let d = differences(&items);
         assert_eq!(d[0].npv_rent, -5.0);
         assert_eq!(d[0].breakeven_year, None);
@@ -376,7 +318,7 @@ mod tests {
     fn role_replacement_keeps_other_modules() {
         let roles = vec!["training:editor".to_string(), "planning:VIEWER".to_string()];
         assert_eq!(
-            with_planning_role(&roles, "PLANNER"),
+            with_planning_role(&roles, PlanningRole::Planner),
             ["training:editor", "planning:PLANNER"]
         );
     }
