@@ -209,7 +209,14 @@ async fn bad_graphs_get_details_per_node() {
     );
 
     // The document's range is checked first.
-    let (s, e) = call(&app, "POST", "/flows", &t, Some(json!({"name": "x", "timeout_seconds": 0}))).await;
+    let (s, e) = call(
+        &app,
+        "POST",
+        "/flows",
+        &t,
+        Some(json!({"name": "x", "timeout_seconds": 0})),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["field"], "timeout_seconds");
 
