@@ -123,7 +123,13 @@ impl Mailer {
             return bad("smtp_url has no host".into());
         };
         let loopback = match &host {
-            url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+            // smtp:// is not a "special" scheme: its IP hosts come as text.
+            url::Host::Domain(d) => {
+                d.eq_ignore_ascii_case("localhost")
+                    || d.trim_matches(['[', ']'])
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            }
             url::Host::Ipv4(ip) => ip.is_loopback(),
             url::Host::Ipv6(ip) => ip.is_loopback(),
         };
