@@ -24,6 +24,12 @@ pub struct FileConfig {
     pub outbound_allow: Option<Vec<String>>,
     /// Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For/-Proto are believed.
     pub trusted_proxies: Option<Vec<ProxyNet>>,
+    /// The SMTP server mail goes through (see `frontline_platform::mail`).
+    pub smtp_url: Option<String>,
+    /// The sender address of mail.
+    pub smtp_from: Option<String>,
+    /// Allow SMTP credentials over an unencrypted connection to a remote host.
+    pub smtp_allow_plaintext: Option<bool>,
     /// PEM certificate chain and private key: serve HTTPS (both or neither).
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -40,6 +46,9 @@ pub struct Overrides {
     pub admin_password: Option<String>,
     pub outbound_allow: Option<Vec<String>>,
     pub trusted_proxies: Option<Vec<ProxyNet>>,
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
+    pub smtp_allow_plaintext: Option<bool>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
 }
@@ -105,6 +114,11 @@ pub fn resolve(over: Overrides, file: FileConfig) -> Settings {
     if let Some(proxies) = over.trusted_proxies.or(file.trusted_proxies) {
         s.trusted_proxies = proxies;
     }
+    s.mail.smtp_url = over.smtp_url.or(file.smtp_url);
+    s.mail.from = over.smtp_from.or(file.smtp_from);
+    if let Some(on) = over.smtp_allow_plaintext.or(file.smtp_allow_plaintext) {
+        s.mail.allow_plaintext = on;
+    }
     s.admin_email = over.admin_email;
     s.admin_password = over.admin_password;
     s
@@ -134,6 +148,27 @@ pub fn parse_switch(value: &str) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_settings_follow_the_layers() {
+        let file: FileConfig = toml::from_str(
+            "smtp_url = \"smtp://file.example:25\"\nsmtp_from = \"file@example.com\"\nsmtp_allow_plaintext = true",
+        )
+        .unwrap();
+        let s = resolve(
+            Overrides {
+                smtp_url: Some("smtps://flag.example".into()),
+                ..Default::default()
+            },
+            file,
+        );
+        assert_eq!(s.mail.smtp_url.as_deref(), Some("smtps://flag.example"));
+        assert_eq!(s.mail.from.as_deref(), Some("file@example.com"));
+        assert!(s.mail.allow_plaintext);
+        let none = resolve(Overrides::default(), FileConfig::default());
+        assert!(none.mail.smtp_url.is_none());
+        assert!(!none.mail.allow_plaintext);
+    }
 
     #[test]
     fn flags_beat_file_beat_defaults() {

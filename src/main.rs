@@ -68,6 +68,16 @@ struct ServeArgs {
     /// besides public ones: IPs, networks (10.0.0.0/8), host names, *.suffix, or *.
     #[arg(long, env = "FRONTLINE_OUTBOUND_ALLOW", value_delimiter = ',')]
     outbound_allow: Option<Vec<String>>,
+    /// SMTP server for outgoing mail (scheduled reports): smtps://user:pass@host[:465],
+    /// smtp://user:pass@host[:587]?tls=required or smtp://host[:25]. Unset: no mail is sent.
+    #[arg(long, env = "FRONTLINE_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Sender address of outgoing mail (default frontline@localhost).
+    #[arg(long, env = "FRONTLINE_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// Allow SMTP credentials over an unencrypted connection to a remote host: on or off (default).
+    #[arg(long, env = "FRONTLINE_SMTP_ALLOW_PLAINTEXT", value_parser = config::parse_switch)]
+    smtp_allow_plaintext: Option<bool>,
     /// Serve HTTPS with this PEM certificate chain (with --tls-key); re-read on SIGHUP.
     #[arg(long, env = "FRONTLINE_TLS_CERT")]
     tls_cert: Option<PathBuf>,
@@ -373,6 +383,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             admin_password: args.admin_password.clone(),
             outbound_allow: args.outbound_allow.clone(),
             trusted_proxies: args.trusted_proxies.clone(),
+            smtp_url: args.smtp_url.clone(),
+            smtp_from: args.smtp_from.clone(),
+            smtp_allow_plaintext: args.smtp_allow_plaintext,
             tls_cert: args.tls_cert.clone(),
             tls_key: args.tls_key.clone(),
             data_dir: None,

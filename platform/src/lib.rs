@@ -22,6 +22,7 @@ pub mod events;
 pub mod files;
 pub mod http;
 pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod outbound;

@@ -25,6 +25,8 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are
     /// believed (IPs or CIDR ranges); none by default.
     pub trusted_proxies: Vec<crate::http::ProxyNet>,
+    /// The SMTP server mail goes through (see [`crate::mail`]); none by default.
+    pub mail: crate::mail::MailSettings,
     /// Serve HTTPS with this certificate chain and key (PEM files, re-read
     /// on SIGHUP); plain HTTP when unset.
     pub tls: Option<TlsFiles>,
@@ -52,6 +54,7 @@ impl Settings {
             max_page_size: 100,
             outbound: crate::outbound::OutboundPolicy::default(),
             trusted_proxies: Vec::new(),
+            mail: crate::mail::MailSettings::default(),
             tls: None,
         }
     }

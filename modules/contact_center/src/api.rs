@@ -1,6 +1,7 @@
 //! Handlers of the contact-center API.
 
 use frontline_platform::auth::{NewUser, User};
+use frontline_platform::body::JsonBody;
 use frontline_platform::http::ModuleError;
 use frontline_platform::{ApiError, BearerAuth, FieldError, Platform};
 use poem_openapi::payload::Json;
@@ -77,7 +78,7 @@ fn check_password(password: &str) -> Option<FieldError> {
 impl AuthApi {
     /// Register a new user (public).
     #[oai(path = "/api/v1/auth/register", method = "post")]
-    async fn register(&self, body: Json<RegisterRequest>) -> Result<Registered> {
+    async fn register(&self, body: JsonBody<RegisterRequest>) -> Result<Registered> {
         let body = body.0;
         if let Some(problem) = check_password(&body.password) {
             return Err(ApiError::validation(vec![problem]).into());
@@ -123,12 +124,12 @@ impl AuthApi {
     async fn login(
         &self,
         meta: frontline_platform::http::RequestMeta,
-        body: Json<LoginRequest>,
+        body: JsonBody<LoginRequest>,
     ) -> Result<Json<LoginResponse>> {
         let (user, token) = self
             .platform
             .auth
-            .sign_in(&body.email, &body.password, &meta, crate::SLUG)
+            .sign_in(&body.0.email, &body.0.password, &meta, crate::SLUG)
             .await?;
         Ok(Json(LoginResponse {
             access_token: token.access_token,

@@ -425,3 +425,58 @@ mod tests {
         }
     }
 }
+
+/// A query parameter that takes a date (`2025-11-01`) or an RFC 3339
+/// timestamp; the document says so (`anyOf` date, date-time), and anything
+/// else is refused before the handler runs.
+#[derive(Debug, Clone)]
+pub struct DateOrTime(pub String);
+
+impl std::ops::Deref for DateOrTime {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl poem_openapi::types::Type for DateOrTime {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = String;
+    type RawElementValueType = String;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "string(date|date-time)".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+        let format = |f| MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", f)));
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some("A date (2025-11-01) or an RFC 3339 timestamp."),
+            any_of: vec![format("date"), format("date-time")],
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&String> {
+        Some(&self.0)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a String> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromParameter for DateOrTime {
+    fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+        let ok = DateTime::parse_from_rfc3339(value).is_ok()
+            || chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok();
+        if ok {
+            Ok(DateOrTime(value.to_string()))
+        } else {
+            Err(poem_openapi::types::ParseError::custom(
+                "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+            ))
+        }
+    }
+}

@@ -96,5 +96,7 @@ pub struct LoginResponse {
 
 mod campaigns;
 mod org;
+mod values;
 pub use campaigns::*;
 pub use org::*;
+pub use values::*;

@@ -92,10 +92,20 @@ async fn validation_reports_each_bad_field() {
         "campaign_type",
         "max_daily_calls",
         "max_retries",
-        "end_date",
     ] {
         assert!(fields.contains(&f), "{f} missing in {fields:?}");
     }
+    // The document's rules are checked first (all at once); the order of the
+    // dates is checked once the body fits the document.
+    let r = cc
+        .post(
+            &user,
+            "/campaigns",
+            json!({"name": "Dates", "start_date": "2025-12-10T00:00:00Z", "end_date": "2025-12-01T00:00:00Z"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r["field"], "end_date");
     let r = cc
         .post(
             &user,

@@ -87,7 +87,7 @@ async fn company_validation() {
             &cc.admin,
             "/companies",
             json!({
-              "name": "",
+              "name": "Acme",
               "domain": "not a domain",
               "contact_email": "info-at-acme",
               "contact_phone": "555-0100",
@@ -105,7 +105,6 @@ async fn company_validation() {
     assert_eq!(
         fields,
         [
-            "name",
             "domain",
             "contact_email",
             "contact_phone",
@@ -113,6 +112,11 @@ async fn company_validation() {
             "settings.language"
         ]
     );
+    let r = cc
+        .post(&cc.admin, "/companies", json!({"name": " "}))
+        .await
+        .expect(422);
+    assert_eq!(r["field"], "name");
     assert_eq!(
         cc.post(
             &cc.admin,

@@ -192,7 +192,7 @@ async fn bad_graphs_get_details_per_node() {
     assert_eq!(s, StatusCode::CREATED);
 
     // Missing start node, duplicate ids, unknown type, bad settings.
-    let (s, e) = call(&app, "POST", "/flows", &t, Some(json!({"name": "x", "start_node_id": 7, "timeout_seconds": 0,
+    let (s, e) = call(&app, "POST", "/flows", &t, Some(json!({"name": "x", "start_node_id": 7, "timeout_seconds": 5,
         "nodes": [{"id": 1, "node_type": "hangup", "name": "a"}, {"id": 1, "node_type": "teleport", "name": "b"}]}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<&str> = e["errors"]
@@ -202,12 +202,23 @@ async fn bad_graphs_get_details_per_node() {
         .map(|d| d["field"].as_str().unwrap())
         .collect();
     assert!(
-        fields.contains(&"timeout_seconds")
-            && fields.contains(&"nodes[1].id")
+        fields.contains(&"nodes[1].id")
             && fields.contains(&"nodes[1].node_type")
             && fields.contains(&"start_node_id"),
         "{fields:?}"
     );
+
+    // The document's range is checked first.
+    let (s, e) = call(
+        &app,
+        "POST",
+        "/flows",
+        &t,
+        Some(json!({"name": "x", "timeout_seconds": 0})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["field"], "timeout_seconds");
 
     // Agents may read but not edit flows.
     let agent = app.token_for(&["contact-center:agent"]).await;

@@ -154,7 +154,17 @@ async fn record_query_and_aggregate_known_data() {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(e["errors"].as_array().unwrap().len(), 3);
+    assert_eq!(e["errors"].as_array().unwrap().len(), 2);
+    let (s, e, _) = call(
+        &app,
+        "POST",
+        "/analytics/metrics",
+        &t,
+        Some(json!({"metric_type": "call", "metric_name": "a", "value": 1, "tags": [1]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["field"], "tags");
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! A scheduled report is e-mailed over SMTP to a tiny server this test runs.
-//! (Own test binary: it sets FRONTLINE_SMTP_URL for the process.)
+//! The SMTP server comes from the settings (the platform mail service).
 
 use std::sync::{Arc, Mutex};
 
@@ -68,9 +68,11 @@ async fn smtp_server() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
 #[tokio::test]
 async fn scheduled_report_is_mailed_over_smtp() {
     let (port, got) = smtp_server().await;
-    std::env::set_var("FRONTLINE_SMTP_URL", format!("smtp://127.0.0.1:{port}"));
-    std::env::set_var("FRONTLINE_SMTP_FROM", "reports@frontline.test");
-    let app = TestApp::new(vec![frontline_contact_center::module()]).await;
+    let app = TestApp::with_settings(vec![frontline_contact_center::module()], |s| {
+        s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.mail.from = Some("reports@frontline.test".into());
+    })
+    .await;
     let t = app.admin_token.clone();
     let auth = format!("Bearer {t}");
     let resp = app.client.post("/contact-center/api/reports/templates").header("Authorization", &auth)

@@ -1,7 +1,7 @@
 //! The SMTP client never sends credentials unencrypted to a remote host: a
 //! plain `smtp://user:pass@remote` URL makes the delivery fail (recorded in the
 //! outbox with the reason) without connecting.
-//! (Own test binary: it sets FRONTLINE_SMTP_URL for the process.)
+//! The SMTP server comes from the settings (the platform mail service).
 
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
@@ -10,9 +10,10 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn plaintext_credentials_to_a_remote_host_are_refused() {
     // 192.0.2.0/24 is TEST-NET-1: nothing answers there (a connection attempt would hang).
-    std::env::set_var("FRONTLINE_SMTP_URL", "smtp://mailer:s3cret@192.0.2.10:2525");
-    std::env::remove_var("FRONTLINE_SMTP_ALLOW_PLAINTEXT");
-    let app = TestApp::new(vec![frontline_contact_center::module()]).await;
+    let app = TestApp::with_settings(vec![frontline_contact_center::module()], |s| {
+        s.mail.smtp_url = Some("smtp://mailer:s3cret@192.0.2.10:2525".into());
+    })
+    .await;
     let auth = format!("Bearer {}", app.admin_token);
     let resp = app
         .client

@@ -1,5 +1,6 @@
 //! Campaigns and campaign templates.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -24,14 +25,17 @@ impl CampaignsApi {
         &self,
         auth: BearerAuth,
         /// draft, active, paused, completed or archived.
-        status: Query<Option<String>>,
+        status: Query<Option<crate::model::CampaignStatus>>,
         /// Text in the campaign name (at most 200 characters).
         search: Query<Option<String>>,
         /// Results per page (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
         /// Records to skip (default 0).
+        #[oai(validator(minimum(value = "0")))]
         offset: Query<Option<i64>>,
     ) -> Result<Paged<Campaign>> {
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let mut problems = Vec::new();
         one_of(
@@ -64,7 +68,7 @@ impl CampaignsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CampaignCreate>,
+        body: JsonBody<CampaignCreate>,
     ) -> Result<Created<Campaign>> {
         let c = self
             .p
@@ -98,7 +102,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         campaign_id: Path<i64>,
-        body: Json<CampaignUpdate>,
+        body: JsonBody<CampaignUpdate>,
     ) -> Result<Json<Campaign>> {
         let c = self
             .p
@@ -108,8 +112,9 @@ impl CampaignsApi {
         Ok(Json(c))
     }
 
-    /// Delete a campaign with its contacts and call lists. Active campaigns
-    /// must be paused first (409).
+    /// Delete a campaign. Active campaigns must be paused first (409
+    /// `CAMPAIGN_ACTIVE`); a campaign that still has contacts or call lists is
+    /// kept (409 `CAMPAIGN_NOT_EMPTY`): delete those first, or archive it.
     #[oai(path = "/api/v1/campaigns/:campaign_id", method = "delete")]
     async fn delete_campaign(
         &self,
@@ -166,7 +171,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         campaign_id: Path<i64>,
-        body: Json<CampaignClone>,
+        body: JsonBody<CampaignClone>,
     ) -> Result<Created<Campaign>> {
         let body = body.0;
         let c = self
@@ -203,10 +208,11 @@ impl CampaignsApi {
         auth: BearerAuth,
         is_public: Query<Option<bool>>,
         /// outbound, inbound or blended.
-        campaign_type: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        campaign_type: Query<Option<crate::model::CampaignType>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<CampaignTemplate>> {
+        let campaign_type = Query(campaign_type.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let access = Access::of(&auth.0);
         let (p, t) = (is_public.0, campaign_type.0.clone());
@@ -231,7 +237,7 @@ impl CampaignsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<TemplateCreate>,
+        body: JsonBody<TemplateCreate>,
     ) -> Result<Created<CampaignTemplate>> {
         let t = self
             .p
@@ -274,7 +280,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         template_id: Path<i64>,
-        body: Json<TemplateUpdate>,
+        body: JsonBody<TemplateUpdate>,
     ) -> Result<Json<CampaignTemplate>> {
         let t = self
             .p

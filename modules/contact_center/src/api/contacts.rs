@@ -1,5 +1,6 @@
 //! Contacts, bulk import and call lists.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -25,14 +26,15 @@ impl ContactsApi {
         auth: BearerAuth,
         campaign_id: Query<Option<i64>>,
         /// pending, called, completed or failed.
-        status: Query<Option<String>>,
+        status: Query<Option<crate::model::ContactStatus>>,
         /// Text in the name, e-mail, phone number or company (at most 200 characters).
         search: Query<Option<String>>,
         /// Lowest priority included.
         priority_min: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Contact>> {
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let q = ContactQuery {
             campaign_id: campaign_id.0,
@@ -61,7 +63,7 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ContactCreate>,
+        body: JsonBody<ContactCreate>,
     ) -> Result<Created<Contact>> {
         let c = self
             .p
@@ -80,7 +82,7 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ContactImport>,
+        body: JsonBody<ContactImport>,
     ) -> Result<Created<ImportResult>> {
         let r = self
             .p
@@ -113,7 +115,7 @@ impl ContactsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         contact_id: Path<i64>,
-        body: Json<ContactUpdate>,
+        body: JsonBody<ContactUpdate>,
     ) -> Result<Json<Contact>> {
         let c = self
             .p
@@ -144,8 +146,8 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         campaign_id: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<CallList>> {
         let w = window(&self.p, limit.0, offset.0)?;
         let scope = Access::of(&auth.0).owner_scope();
@@ -171,7 +173,7 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CallListCreate>,
+        body: JsonBody<CallListCreate>,
     ) -> Result<Created<CallList>> {
         let l = self
             .p
@@ -207,8 +209,8 @@ impl ContactsApi {
         &self,
         auth: BearerAuth,
         list_id: Path<i64>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Contact>> {
         let w = window(&self.p, limit.0, offset.0)?;
         let id = list_id.0;

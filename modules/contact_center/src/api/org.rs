@@ -1,5 +1,6 @@
 //! Teams, agents and companies.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -24,8 +25,8 @@ impl TeamsApi {
         auth: BearerAuth,
         is_active: Query<Option<bool>>,
         team_type: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Team>> {
         Access::of(&auth.0).require_staff()?;
         let w = window(&self.p, limit.0, offset.0)?;
@@ -47,7 +48,7 @@ impl TeamsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<TeamCreate>,
+        body: JsonBody<TeamCreate>,
     ) -> Result<Created<Team>> {
         let t = self
             .p
@@ -76,7 +77,7 @@ impl TeamsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         team_id: Path<i64>,
-        body: Json<TeamUpdate>,
+        body: JsonBody<TeamUpdate>,
     ) -> Result<Json<Team>> {
         let t = self
             .p
@@ -108,10 +109,11 @@ impl TeamsApi {
         auth: BearerAuth,
         team_id: Path<i64>,
         /// available, busy, away, break or offline.
-        status: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        status: Query<Option<crate::model::AgentStatus>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Agent>> {
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         Access::of(&auth.0).require_staff()?;
         let w = window(&self.p, limit.0, offset.0)?;
         let id = team_id.0;
@@ -144,6 +146,10 @@ impl TeamsApi {
         &self,
         auth: BearerAuth,
         team_id: Path<i64>,
+        /// Hours, days or weeks back from now: `24h`, `7d`, `4w` (at most 366 days).
+        #[oai(validator(
+            pattern = r"^(([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h|([1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d|([1-9]|[1-4][0-9]|5[0-2])w)$"
+        ))]
         period: Query<Option<String>>,
     ) -> Result<Json<TeamPerformance>> {
         Access::of(&auth.0).require_staff()?;
@@ -164,14 +170,15 @@ impl TeamsApi {
         auth: BearerAuth,
         team_id: Query<Option<i64>>,
         /// available, busy, away, break or offline.
-        status: Query<Option<String>>,
+        status: Query<Option<crate::model::AgentStatus>>,
         /// Agents with this skill.
         skill: Query<Option<String>>,
         /// Agents speaking this language (e.g. `es`).
         language: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Agent>> {
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         Access::of(&auth.0).require_staff()?;
         let w = window(&self.p, limit.0, offset.0)?;
         let mut problems = Vec::new();
@@ -210,7 +217,7 @@ impl TeamsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<AgentCreate>,
+        body: JsonBody<AgentCreate>,
     ) -> Result<Created<Agent>> {
         let a = self
             .p
@@ -240,7 +247,7 @@ impl TeamsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         agent_id: Path<i64>,
-        body: Json<AgentUpdate>,
+        body: JsonBody<AgentUpdate>,
     ) -> Result<Json<Agent>> {
         let a = self
             .p
@@ -272,7 +279,7 @@ impl TeamsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         agent_id: Path<i64>,
-        body: Json<AgentSkillsAdd>,
+        body: JsonBody<AgentSkillsAdd>,
     ) -> Result<Json<Agent>> {
         let a = self
             .p
@@ -289,6 +296,10 @@ impl TeamsApi {
         &self,
         auth: BearerAuth,
         agent_id: Path<i64>,
+        /// Hours, days or weeks back from now: `24h`, `7d`, `4w` (at most 366 days).
+        #[oai(validator(
+            pattern = r"^(([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h|([1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d|([1-9]|[1-4][0-9]|5[0-2])w)$"
+        ))]
         period: Query<Option<String>>,
     ) -> Result<Json<AgentPerformance>> {
         Access::of(&auth.0).require_staff()?;
@@ -321,8 +332,8 @@ impl CompaniesApi {
         industry: Query<Option<String>>,
         /// Text in the name or domain (at most 200 characters).
         search: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Company>> {
         Access::of(&auth.0).require_staff()?;
         let w = window(&self.p, limit.0, offset.0)?;
@@ -348,7 +359,7 @@ impl CompaniesApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CompanyCreate>,
+        body: JsonBody<CompanyCreate>,
     ) -> Result<Created<Company>> {
         let c = self
             .p
@@ -377,7 +388,7 @@ impl CompaniesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         company_id: Path<i64>,
-        body: Json<CompanyUpdate>,
+        body: JsonBody<CompanyUpdate>,
     ) -> Result<Json<Company>> {
         let c = self
             .p

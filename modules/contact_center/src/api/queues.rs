@@ -26,12 +26,14 @@ impl QueuesApi {
         &self,
         auth: BearerAuth,
         /// active, paused or closed.
-        status: Query<Option<String>>,
+        status: Query<Option<crate::model::QueueStatus>>,
         /// inbound, outbound or callback.
-        queue_type: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        queue_type: Query<Option<crate::model::QueueType>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Queue>> {
+        let queue_type = Query(queue_type.0.map(|v| v.as_str().to_string()));
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         Access::of(&auth.0).require_staff()?;
         let w = window(&self.p, limit.0, offset.0)?;
         let mut problems = Vec::new();
@@ -80,8 +82,8 @@ impl QueuesApi {
         &self,
         auth: BearerAuth,
         queue_id: Path<i64>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<QueuedCall>> {
         Access::of(&auth.0).require_staff()?;
         let w = window(&self.p, limit.0, offset.0)?;
@@ -106,7 +108,7 @@ impl QueuesApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<QueueCreate>,
+        body: JsonBody<QueueCreate>,
     ) -> Result<Created<Queue>> {
         let q = self
             .p
@@ -127,7 +129,7 @@ impl QueuesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         queue_id: Path<i64>,
-        body: Json<QueueUpdate>,
+        body: JsonBody<QueueUpdate>,
     ) -> Result<Json<Queue>> {
         let q = self
             .p
@@ -169,7 +171,7 @@ impl QueuesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         queue_id: Path<i64>,
-        body: Json<EnqueueCall>,
+        body: JsonBody<EnqueueCall>,
     ) -> Result<Created<QueuedCall>> {
         // Calls past their timeout leave first (in their own transaction,
         // so a refused request does not undo it).
@@ -198,7 +200,7 @@ impl QueuesApi {
         auth: BearerAuth,
         meta: RequestMeta,
         queue_id: Path<i64>,
-        body: Json<AssignRequest>,
+        body: JsonBody<AssignRequest>,
     ) -> Result<Json<Call>> {
         let body = body.0;
         // Calls past their timeout leave first (in their own transaction,
@@ -243,11 +245,13 @@ impl QueuesApi {
         queue_id: Query<Option<i64>>,
         team_id: Query<Option<i64>>,
         /// queued, in_progress, completed or abandoned.
-        status: Query<Option<String>>,
-        outcome: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        status: Query<Option<crate::model::CallStatus>>,
+        outcome: Query<Option<crate::model::CallOutcome>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<Call>> {
+        let outcome = Query(outcome.0.map(|v| v.as_str().to_string()));
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let q = CallQuery {
             scope: Access::of(&auth.0).owner_scope(),

@@ -275,8 +275,8 @@ impl DocumentsApi {
         auth: BearerAuth,
         company_id: Query<Option<i64>>,
         category: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Document>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;

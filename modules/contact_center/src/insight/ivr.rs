@@ -2,6 +2,7 @@
 //! versions are immutable snapshots; sessions run callers through a published
 //! version and feed the flow analytics.
 
+use frontline_platform::body::JsonBody;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{Duration, Utc};
@@ -105,11 +106,14 @@ pub struct IvrFlow {
 /// A new flow. Nodes may be given now or later with `PUT`.
 #[derive(Object, Debug)]
 pub struct IvrFlowCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub description: Option<String>,
     /// 1..=600, default 30.
+    #[oai(validator(minimum(value = "1"), maximum(value = "600")))]
     pub timeout_seconds: Option<i64>,
     /// 0..=10, default 3.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_retries: Option<i64>,
     /// Default `en`.
     pub language: Option<String>,
@@ -963,8 +967,8 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         is_active: Query<Option<bool>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<IvrFlowSummary>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -999,7 +1003,7 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<IvrFlowCreate>,
+        body: JsonBody<IvrFlowCreate>,
     ) -> Result<Created<IvrFlow>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1063,7 +1067,7 @@ impl IvrApi {
         auth: BearerAuth,
         meta: RequestMeta,
         flow_id: Path<i64>,
-        body: Json<IvrFlowUpdate>,
+        body: JsonBody<IvrFlowUpdate>,
     ) -> Result<Json<IvrFlow>> {
         require_manager(&auth.0)?;
         let id = flow_id.0;
@@ -1150,7 +1154,7 @@ impl IvrApi {
         auth: BearerAuth,
         meta: RequestMeta,
         flow_id: Path<i64>,
-        body: Json<PublishRequest>,
+        body: JsonBody<PublishRequest>,
     ) -> Result<Created<IvrFlowVersion>> {
         require_manager(&auth.0)?;
         let id = flow_id.0;
@@ -1203,6 +1207,10 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         flow_id: Path<i64>,
+        /// Hours, days or weeks back from now: `24h`, `7d`, `4w` (at most 366 days).
+        #[oai(validator(
+            pattern = r"^(([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h|([1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d|([1-9]|[1-4][0-9]|5[0-2])w)$"
+        ))]
         period: Query<Option<String>>,
     ) -> Result<Json<FlowAnalytics>> {
         require_operator(&auth.0)?;
@@ -1286,7 +1294,7 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         flow_id: Path<i64>,
-        body: Json<SessionStart>,
+        body: JsonBody<SessionStart>,
     ) -> Result<Created<IvrSession>> {
         require_operator(&auth.0)?;
         let id = flow_id.0;
@@ -1380,7 +1388,7 @@ impl IvrApi {
         &self,
         auth: BearerAuth,
         session_id: Path<i64>,
-        body: Json<SessionInput>,
+        body: JsonBody<SessionInput>,
     ) -> Result<Json<IvrSession>> {
         require_operator(&auth.0)?;
         let id = session_id.0;

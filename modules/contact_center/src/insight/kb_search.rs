@@ -2,6 +2,7 @@
 //! (its own stemmer and stop words) holding articles and uploaded documents'
 //! text, kept in step through the search outbox in each write transaction.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::search::{self, IndexSchema, Language, SearchIndex, SearchQuery};
 use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::payload::Json;
@@ -176,6 +177,7 @@ pub struct SearchRequest {
     pub language: Option<String>,
     pub category: Option<String>,
     /// 1..=50, default 5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
     pub limit: Option<i64>,
     /// 0..=1, default 0: hits scoring below are left out.
     pub min_score: Option<f64>,
@@ -321,7 +323,7 @@ impl KnowledgeSearchApi {
     async fn search(
         &self,
         auth: BearerAuth,
-        body: Json<SearchRequest>,
+        body: JsonBody<SearchRequest>,
     ) -> Result<Json<Vec<SearchHit>>> {
         let internal = require_operator(&auth.0).is_ok();
         Ok(Json(run(&self.platform, &body.0, internal).await?))

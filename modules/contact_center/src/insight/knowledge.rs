@@ -1,6 +1,7 @@
 //! Knowledge base articles per company: categories, tags, language, public
 //! flag and free-form metadata.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -38,8 +39,10 @@ pub struct Article {
 pub struct ArticleCreate {
     pub company_id: Option<i64>,
     /// 1..=300 characters.
+    #[oai(validator(min_length = 1, max_length = 300, pattern = r"\S"))]
     pub title: String,
     /// 1..=200000 characters.
+    #[oai(validator(min_length = 1, max_length = 200000, pattern = r"\S"))]
     pub content: String,
     pub category: Option<String>,
     #[oai(default)]
@@ -56,7 +59,9 @@ pub struct ArticleCreate {
 #[derive(Object, Debug)]
 pub struct ArticleUpdate {
     pub company_id: Option<i64>,
+    #[oai(validator(min_length = 1, max_length = 300, pattern = r"\S"))]
     pub title: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200000, pattern = r"\S"))]
     pub content: Option<String>,
     pub category: Option<String>,
     pub tags: Option<Vec<String>>,
@@ -220,8 +225,8 @@ impl KnowledgeApi {
         language: Query<Option<String>>,
         is_public: Query<Option<bool>>,
         tag: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Article>> {
         let w = window(&self.platform, limit.0, offset.0)?;
         let p = (
@@ -264,7 +269,7 @@ impl KnowledgeApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ArticleCreate>,
+        body: JsonBody<ArticleCreate>,
     ) -> Result<Created<Article>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -333,7 +338,7 @@ impl KnowledgeApi {
         auth: BearerAuth,
         meta: RequestMeta,
         article_id: Path<i64>,
-        body: Json<ArticleUpdate>,
+        body: JsonBody<ArticleUpdate>,
     ) -> Result<Json<Article>> {
         require_manager(&auth.0)?;
         let b = body.0;

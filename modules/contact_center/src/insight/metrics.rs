@@ -43,8 +43,10 @@ pub const ALERT_STATUSES: &[&str] = &["active", "acknowledged", "resolved"];
 #[derive(Object, Debug)]
 pub struct MetricCreate {
     /// e.g. `call`, `queue`, `agent`.
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_type: String,
     /// e.g. `call_duration`, `wait_time`, `failure_rate`.
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_name: String,
     /// -1e15 to 1e15 (sums and means of many values stay finite).
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
@@ -116,15 +118,22 @@ pub struct Threshold {
 #[derive(Object, Debug)]
 pub struct ThresholdCreate {
     pub name: Option<String>,
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_type: String,
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_name: String,
     /// -1e15 to 1e15.
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub threshold_value: f64,
+    #[oai(validator(
+        pattern = "^(greater_than|less_than|equals|not_equals|greater_or_equal|less_or_equal)$"
+    ))]
     pub comparison_operator: String,
     /// Default warning.
+    #[oai(validator(pattern = "^(info|warning|critical)$"))]
     pub severity: Option<String>,
     /// 1..=10080, default 60.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10080")))]
     pub window_minutes: Option<i64>,
     pub alert_message: Option<String>,
     pub team_id: Option<i64>,
@@ -135,13 +144,20 @@ pub struct ThresholdCreate {
 #[derive(Object, Debug)]
 pub struct ThresholdUpdate {
     pub name: Option<String>,
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_type: Option<String>,
+    #[oai(validator(pattern = "^[A-Za-z0-9_.:-]{1,100}$"))]
     pub metric_name: Option<String>,
     /// -1e15 to 1e15.
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub threshold_value: Option<f64>,
+    #[oai(validator(
+        pattern = "^(greater_than|less_than|equals|not_equals|greater_or_equal|less_or_equal)$"
+    ))]
     pub comparison_operator: Option<String>,
+    #[oai(validator(pattern = "^(info|warning|critical)$"))]
     pub severity: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10080")))]
     pub window_minutes: Option<i64>,
     pub alert_message: Option<String>,
     pub team_id: Option<i64>,
@@ -847,12 +863,12 @@ impl MetricsApi {
         auth: BearerAuth,
         metric_type: Query<Option<String>>,
         metric_name: Query<Option<String>>,
-        start_date: Query<Option<String>>,
-        end_date: Query<Option<String>>,
+        start_date: Query<Option<crate::common::DateOrTime>>,
+        end_date: Query<Option<crate::common::DateOrTime>>,
         team_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Metric>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -923,15 +939,16 @@ impl MetricsApi {
         &self,
         auth: BearerAuth,
         metric_name: Query<String>,
-        granularity: Query<Option<String>>,
-        start_date: Query<Option<String>>,
-        end_date: Query<Option<String>>,
-        limit: Query<Option<i64>>,
+        granularity: Query<Option<crate::model::Granularity>>,
+        start_date: Query<Option<crate::common::DateOrTime>>,
+        end_date: Query<Option<crate::common::DateOrTime>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<i64>>,
         timezone: Query<Option<String>>,
         metric_type: Query<Option<String>>,
         team_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
     ) -> Result<Json<Vec<Aggregation>>> {
+        let granularity = Query(granularity.0.map(|v| v.as_str().to_string()));
         require_operator(&auth.0)?;
         let g = granularity.0.unwrap_or_else(|| "hour".into());
         if !GRANULARITIES.contains(&g.as_str()) {
@@ -989,13 +1006,15 @@ impl MetricsApi {
     async fn alerts(
         &self,
         auth: BearerAuth,
-        status: Query<Option<String>>,
-        severity: Query<Option<String>>,
+        status: Query<Option<crate::model::AlertStatus>>,
+        severity: Query<Option<crate::model::Severity>>,
         team_id: Query<Option<i64>>,
         metric_name: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Alert>> {
+        let severity = Query(severity.0.map(|v| v.as_str().to_string()));
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         if status
@@ -1060,7 +1079,7 @@ impl MetricsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         alert_id: Path<i64>,
-        body: Json<AcknowledgeRequest>,
+        body: JsonBody<AcknowledgeRequest>,
     ) -> Result<Json<Alert>> {
         require_operator(&auth.0)?;
         let b = body.0;
@@ -1100,8 +1119,8 @@ impl MetricsApi {
         auth: BearerAuth,
         is_active: Query<Option<bool>>,
         metric_name: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Threshold>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -1282,7 +1301,9 @@ impl MetricsApi {
     async fn overview(
         &self,
         auth: BearerAuth,
-        period_hours: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "8760")))] period_hours: Query<
+            Option<i64>,
+        >,
     ) -> Result<Json<DashboardOverview>> {
         require_operator(&auth.0)?;
         let hours = period_hours.0.unwrap_or(24);

@@ -204,7 +204,9 @@ pub struct CompliancePhrase {
 /// Extension: a new compliance phrase.
 #[derive(Object, Debug)]
 pub struct CompliancePhraseCreate {
+    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
     pub phrase: String,
+    #[oai(validator(pattern = "^(required|forbidden)$"))]
     pub kind: String,
     pub speaker: Option<String>,
     pub description: Option<String>,
@@ -849,13 +851,13 @@ impl RecordingsApi {
         campaign_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
         team_id: Query<Option<i64>>,
-        start_date: Query<Option<String>>,
-        end_date: Query<Option<String>>,
+        start_date: Query<Option<crate::common::DateOrTime>>,
+        end_date: Query<Option<crate::common::DateOrTime>>,
         duration_min: Query<Option<i64>>,
         duration_max: Query<Option<i64>>,
         has_transcription: Query<Option<bool>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Recording>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -1004,7 +1006,7 @@ impl RecordingsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<CompliancePhraseCreate>,
+        body: JsonBody<CompliancePhraseCreate>,
     ) -> Result<Created<CompliancePhrase>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1154,7 +1156,7 @@ impl RecordingsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         recording_id: Path<i64>,
-        body: Json<TranscriptionUpload>,
+        body: JsonBody<TranscriptionUpload>,
     ) -> Result<Json<Transcription>> {
         require_operator(&auth.0)?;
         let b = body.0;
@@ -1203,7 +1205,7 @@ impl RecordingsApi {
         &self,
         auth: BearerAuth,
         recording_id: Path<i64>,
-        body: Json<AnalyzeRequest>,
+        body: JsonBody<AnalyzeRequest>,
     ) -> Result<Json<Analysis>> {
         require_operator(&auth.0)?;
         let b = body.0;

@@ -2,12 +2,14 @@
 //! on the platform job queue, schedules on the platform scheduler, and
 //! e-mail to recipients over SMTP (or kept in an outbox the API shows).
 
+use frontline_platform::body::JsonBody;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use frontline_platform::files::{self, NewFile};
 use frontline_platform::jobs::{self, Frequency, Job, ScheduleSpec};
+use frontline_platform::mail::{Attachment as MailAttachment, Mail, Mailer};
 use frontline_platform::report::{
     Cell, Chart, KeyFigure, NumberFormat, Report as PlatformReport, Section, Table,
 };
@@ -57,8 +59,12 @@ pub struct ReportTemplate {
 /// A new template.
 #[derive(Object, Debug)]
 pub struct ReportTemplateCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub description: Option<String>,
+    #[oai(validator(
+        pattern = "^(agent_performance|team_performance|queue_performance|campaign_performance|call_summary|metric_summary)$"
+    ))]
     pub report_type: String,
     /// Metrics: for call reports total_calls, completed_calls, successful_calls,
     /// success_rate, abandoned_calls, abandon_rate, avg_duration,
@@ -69,6 +75,7 @@ pub struct ReportTemplateCreate {
     /// outcome, metric_type, metric_name.
     pub query_definition: Option<Value>,
     /// Default pdf.
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub default_format: Option<String>,
     /// Visible to everyone in the contact center (default false: its author and managers).
     pub is_public: Option<bool>,
@@ -115,12 +122,17 @@ pub struct Report {
 /// What to generate.
 #[derive(Object, Debug)]
 pub struct GenerateRequest {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     /// A template; or give `report_type` (and optionally `query_definition`).
     pub template_id: Option<i64>,
+    #[oai(validator(
+        pattern = "^(agent_performance|team_performance|queue_performance|campaign_performance|call_summary|metric_summary)$"
+    ))]
     pub report_type: Option<String>,
     pub query_definition: Option<Value>,
     /// pdf, csv or xlsx (default: the template's).
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
     /// `start_date`, `end_date` (default the last 30 days) and any template filter.
     pub filters: Option<Value>,
@@ -175,11 +187,13 @@ pub struct ReportSchedule {
 /// A new schedule.
 #[derive(Object, Debug)]
 pub struct ReportScheduleCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub template_id: i64,
     pub schedule_type: String,
     pub schedule_config: ScheduleConfig,
     /// Default: the template's format.
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
     #[oai(default)]
     pub recipients: Vec<String>,
@@ -889,13 +903,23 @@ pub async fn run_schedule(
     let (status, error) = if schedule.recipients.is_empty() {
         ("kept".to_string(), Some("no recipients".to_string()))
     } else {
-        match smtp_config() {
+        match Mailer::from_settings(&platform.settings) {
             None => ("kept".to_string(), None),
-            Some(Err(e)) => ("failed".to_string(), Some(e)),
-            Some(Ok(cfg)) => {
-                match send_mail(&cfg, &schedule.recipients, &subject, &body, attachment).await {
+            Some(Err(e)) => ("failed".to_string(), Some(e.to_string())),
+            Some(Ok(mailer)) => {
+                let mail = Mail {
+                    to: schedule.recipients.clone(),
+                    subject: subject.clone(),
+                    body: body.clone(),
+                    attachment: attachment.map(|(bytes, content_type, filename)| MailAttachment {
+                        bytes,
+                        content_type,
+                        filename,
+                    }),
+                };
+                match mailer.send(mail).await {
                     Ok(()) => ("sent".to_string(), None),
-                    Err(e) => ("failed".to_string(), Some(e)),
+                    Err(e) => ("failed".to_string(), Some(e.to_string())),
                 }
             }
         }
@@ -922,123 +946,6 @@ pub async fn run_schedule(
             Ok(json!({"report_id": report_id, "mail": status}))
         })
         .await
-}
-
-/// SMTP settings from `FRONTLINE_SMTP_URL` and `FRONTLINE_SMTP_FROM`:
-/// `smtps://[user:pass@]host[:465]` (TLS from the first byte),
-/// `smtp://[user:pass@]host[:587]?tls=required` (STARTTLS, never sent without it)
-/// or `smtp://[user:pass@]host[:25]` (no encryption). Credentials are refused
-/// over an unencrypted connection to any host but a loopback one, unless
-/// `FRONTLINE_SMTP_ALLOW_PLAINTEXT=1`. Mail goes only to a schedule's own
-/// recipients (at most 50 checked addresses); each delivery times out after 15 s.
-pub struct SmtpConfig {
-    /// The connection URL as given (lettre reads it).
-    pub url: String,
-    pub host: String,
-    pub from: String,
-}
-
-/// How long one delivery may take (connect, TLS, AUTH, DATA).
-pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
-
-/// `None` without `FRONTLINE_SMTP_URL`; `Some(Err)` when it is unusable or unsafe.
-pub fn smtp_config() -> Option<std::result::Result<SmtpConfig, String>> {
-    let url = std::env::var("FRONTLINE_SMTP_URL")
-        .ok()
-        .filter(|s| !s.trim().is_empty())?;
-    let allow_plaintext = std::env::var("FRONTLINE_SMTP_ALLOW_PLAINTEXT")
-        .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
-    let from =
-        std::env::var("FRONTLINE_SMTP_FROM").unwrap_or_else(|_| "frontline@localhost".into());
-    Some(check_smtp_url(url.trim(), from, allow_plaintext))
-}
-
-/// Checks an SMTP URL against the rules of [`SmtpConfig`].
-pub fn check_smtp_url(
-    raw: &str,
-    from: String,
-    allow_plaintext: bool,
-) -> std::result::Result<SmtpConfig, String> {
-    let url = url::Url::parse(raw).map_err(|e| format!("FRONTLINE_SMTP_URL is not a URL: {e}"))?;
-    let tls = url
-        .query_pairs()
-        .find(|(k, _)| k == "tls")
-        .map(|(_, v)| v.to_string());
-    let encrypted = match (url.scheme(), tls.as_deref()) {
-        ("smtps", _) => true,
-        ("smtp", Some("required")) => true,
-        ("smtp", None | Some("opportunistic")) => false,
-        (scheme, tls) => {
-            return Err(format!(
-                "FRONTLINE_SMTP_URL: unknown scheme {scheme:?} or tls={tls:?} (use smtps://, smtp://…?tls=required or smtp://)"
-            ))
-        }
-    };
-    let host = match url.host() {
-        Some(h) => h.to_string(),
-        None => return Err("FRONTLINE_SMTP_URL has no host".into()),
-    };
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    let credentials = !url.username().is_empty() || url.password().is_some();
-    if credentials && !encrypted && !loopback && !allow_plaintext {
-        return Err(format!(
-            "refusing to send SMTP credentials unencrypted to {host}: use smtps:// or smtp://…?tls=required \
-             (or set FRONTLINE_SMTP_ALLOW_PLAINTEXT=1)"
-        ));
-    }
-    Ok(SmtpConfig {
-        url: raw.to_string(),
-        host,
-        from,
-    })
-}
-
-async fn send_mail(
-    cfg: &SmtpConfig,
-    to: &[String],
-    subject: &str,
-    body: &str,
-    attachment: Option<(Vec<u8>, String, String)>,
-) -> std::result::Result<(), String> {
-    use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
-    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-    let mut builder = Message::builder()
-        .from(
-            cfg.from
-                .parse()
-                .map_err(|e| format!("bad sender address: {e}"))?,
-        )
-        .subject(subject);
-    for r in to {
-        builder = builder.to(r.parse().map_err(|e| format!("bad recipient {r}: {e}"))?);
-    }
-    let text = SinglePart::plain(body.to_string());
-    let message = match attachment {
-        Some((bytes, mime, filename)) => {
-            let ct = ContentType::parse(&mime).unwrap_or(ContentType::TEXT_PLAIN);
-            builder.multipart(
-                MultiPart::mixed()
-                    .singlepart(text)
-                    .singlepart(Attachment::new(filename).body(bytes, ct)),
-            )
-        }
-        None => builder.singlepart(text),
-    }
-    .map_err(|e| format!("could not build the message: {e}"))?;
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&cfg.url)
-        .map_err(|e| format!("FRONTLINE_SMTP_URL ({}): {e}", cfg.host))?
-        .timeout(Some(SMTP_TIMEOUT));
-    transport
-        .build()
-        .send(message)
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("SMTP delivery failed: {e}"))
 }
 
 /// Registers the report job with the platform runner.
@@ -1095,11 +1002,12 @@ impl ReportsApi {
     async fn templates(
         &self,
         auth: BearerAuth,
-        report_type: Query<Option<String>>,
+        report_type: Query<Option<crate::model::ReportType>>,
         is_public: Query<Option<bool>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<ReportTemplate>> {
+        let report_type = Query(report_type.0.map(|v| v.as_str().to_string()));
         let w = window(&self.platform, limit.0, offset.0)?;
         let (ty, public, seq, mgr) = (report_type.0, is_public.0, auth.0.seq, is_manager(&auth.0));
         let (items, total) = self
@@ -1131,7 +1039,7 @@ impl ReportsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ReportTemplateCreate>,
+        body: JsonBody<ReportTemplateCreate>,
     ) -> Result<Created<ReportTemplate>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1196,7 +1104,7 @@ impl ReportsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         template_id: Path<i64>,
-        body: Json<ReportTemplateUpdate>,
+        body: JsonBody<ReportTemplateUpdate>,
     ) -> Result<Json<ReportTemplate>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1286,11 +1194,13 @@ impl ReportsApi {
     async fn list(
         &self,
         auth: BearerAuth,
-        status: Query<Option<String>>,
-        report_type: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        status: Query<Option<crate::model::ReportStatus>>,
+        report_type: Query<Option<crate::model::ReportType>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Report>> {
+        let report_type = Query(report_type.0.map(|v| v.as_str().to_string()));
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         let w = window(&self.platform, limit.0, offset.0)?;
         let (st, ty, seq, mgr) = (status.0, report_type.0, auth.0.seq, is_manager(&auth.0));
         let (items, total) = self
@@ -1326,7 +1236,7 @@ impl ReportsApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<GenerateRequest>,
+        body: JsonBody<GenerateRequest>,
     ) -> Result<Accepted> {
         // Reports read the whole call log and every campaign: staff only.
         require_operator(&auth.0)?;
@@ -1442,13 +1352,14 @@ impl ReportsApi {
     }
 
     /// Extension: the outbox of scheduled-report e-mails, newest first (sent
-    /// over SMTP when `FRONTLINE_SMTP_URL` is set, otherwise kept here).
+    /// through the server's SMTP server when one is configured — `--smtp-url` /
+    /// `FRONTLINE_SMTP_URL` / `smtp_url` — otherwise kept here with status `kept`).
     #[oai(path = "/api/reports/outbox", method = "get", tag = "Tag::Extensions")]
     async fn outbox(
         &self,
         auth: BearerAuth,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<OutboxMessage>> {
         require_manager(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -1478,8 +1389,8 @@ impl ReportsApi {
         &self,
         auth: BearerAuth,
         is_active: Query<Option<bool>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<ReportSchedule>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -1508,13 +1419,15 @@ impl ReportsApi {
     /// Create a schedule: daily, weekly (`day_of_week`) or monthly
     /// (`day_of_month`) at `hour`:`minute` in `timezone`. Each run generates
     /// the template's report over the previous day, week or month and
-    /// e-mails the recipients.
+    /// e-mails it to the recipients through the server's SMTP server
+    /// (`--smtp-url` / `FRONTLINE_SMTP_URL`); with none configured the message
+    /// is kept in the outbox (`GET /api/reports/outbox`, status `kept`) and not sent.
     #[oai(path = "/api/reports/schedules", method = "post")]
     async fn create_schedule(
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<ReportScheduleCreate>,
+        body: JsonBody<ReportScheduleCreate>,
     ) -> Result<Created<ReportSchedule>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -1567,7 +1480,7 @@ impl ReportsApi {
         auth: BearerAuth,
         meta: RequestMeta,
         schedule_id: Path<i64>,
-        body: Json<ReportScheduleUpdate>,
+        body: JsonBody<ReportScheduleUpdate>,
     ) -> Result<Json<ReportSchedule>> {
         require_manager(&auth.0)?;
         let b = body.0;

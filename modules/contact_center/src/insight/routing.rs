@@ -1,6 +1,7 @@
 //! Routing rules: conditions over a call's attributes (AND/OR), weighted
 //! targets and a fallback action, evaluated by priority.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::search::MAX_FILTER_VALUES;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
@@ -101,9 +102,11 @@ pub struct RoutingRule {
 /// A new routing rule.
 #[derive(Object, Debug)]
 pub struct RoutingRuleCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub description: Option<String>,
     /// 0..=1000, default 0; higher runs first.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000")))]
     pub priority: Option<i64>,
     /// skill_based, round_robin, weighted, least_busy, longest_idle, priority or direct.
     pub strategy: Option<String>,
@@ -562,8 +565,8 @@ impl RoutingApi {
         auth: BearerAuth,
         is_active: Query<Option<bool>>,
         priority_min: Query<Option<i64>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<RoutingRule>> {
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
@@ -600,7 +603,7 @@ impl RoutingApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<RoutingRuleCreate>,
+        body: JsonBody<RoutingRuleCreate>,
     ) -> Result<Created<RoutingRule>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -667,7 +670,7 @@ impl RoutingApi {
         auth: BearerAuth,
         meta: RequestMeta,
         rule_id: Path<i64>,
-        body: Json<RoutingRuleUpdate>,
+        body: JsonBody<RoutingRuleUpdate>,
     ) -> Result<Json<RoutingRule>> {
         require_manager(&auth.0)?;
         let b = body.0;
@@ -754,7 +757,7 @@ impl RoutingApi {
     async fn evaluate(
         &self,
         auth: BearerAuth,
-        body: Json<EvaluateRequest>,
+        body: JsonBody<EvaluateRequest>,
     ) -> Result<Json<RoutingDecision>> {
         require_operator(&auth.0)?;
         let b = body.0;

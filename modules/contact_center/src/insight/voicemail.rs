@@ -1,6 +1,7 @@
 //! Voicemail inbox: deposit (extension), list with filters, status machine,
 //! assignment and notes.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -59,25 +60,34 @@ pub struct Voicemail {
 /// restored to new); other moves answer 409.
 #[derive(Object, Debug)]
 pub struct VoicemailUpdate {
+    #[oai(validator(pattern = "^(new|listened|in_progress|completed|archived)$"))]
     pub status: Option<String>,
+    #[oai(validator(minimum(value = "1")))]
     pub assigned_to_id: Option<i64>,
+    #[oai(validator(max_length = 5000))]
     pub notes: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
 }
 
 /// Extension: a voicemail left by a caller.
 #[derive(Object, Debug)]
 pub struct VoicemailDeposit {
+    #[oai(validator(pattern = r"^\+?[0-9]{3,20}$"))]
     pub from_number: String,
+    #[oai(validator(pattern = r"^\+?[0-9]{3,20}$"))]
     pub to_number: String,
     /// Seconds, 0..=3600.
+    #[oai(validator(minimum(value = "0"), maximum(value = "3600")))]
     pub duration: i64,
     /// Where the audio is kept.
     pub message_url: Option<String>,
     pub transcription: Option<String>,
     /// Default now.
     pub received_at: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
+    #[oai(validator(minimum(value = "1")))]
     pub assigned_to_id: Option<i64>,
     pub queue_id: Option<i64>,
 }
@@ -178,15 +188,16 @@ impl VoicemailApi {
     async fn list(
         &self,
         auth: BearerAuth,
-        status: Query<Option<String>>,
+        status: Query<Option<crate::model::VoicemailStatus>>,
         assigned_to_id: Query<Option<i64>>,
         priority: Query<Option<i64>>,
         from_number: Query<Option<String>>,
-        start_date: Query<Option<String>>,
-        end_date: Query<Option<String>>,
-        limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
+        start_date: Query<Option<crate::common::DateOrTime>>,
+        end_date: Query<Option<crate::common::DateOrTime>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Listed<Voicemail>> {
+        let status = Query(status.0.map(|v| v.as_str().to_string()));
         require_operator(&auth.0)?;
         let w = window(&self.platform, limit.0, offset.0)?;
         if let Some(s) = &status.0 {
@@ -256,7 +267,7 @@ impl VoicemailApi {
         &self,
         auth: BearerAuth,
         meta: RequestMeta,
-        body: Json<VoicemailDeposit>,
+        body: JsonBody<VoicemailDeposit>,
     ) -> Result<Created<Voicemail>> {
         require_operator(&auth.0)?;
         let d = body.0;
@@ -318,7 +329,7 @@ impl VoicemailApi {
         auth: BearerAuth,
         meta: RequestMeta,
         voicemail_id: Path<i64>,
-        body: Json<VoicemailUpdate>,
+        body: JsonBody<VoicemailUpdate>,
     ) -> Result<Json<Voicemail>> {
         require_operator(&auth.0)?;
         let b = body.0;

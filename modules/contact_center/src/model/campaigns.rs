@@ -8,25 +8,35 @@ use serde_json::Value;
 /// given here; otherwise they default to `outbound` / `openai`.
 #[derive(Object, Debug, Clone, Default)]
 pub struct CampaignCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
     /// `outbound`, `inbound` or `blended`.
+    #[oai(validator(pattern = "^(outbound|inbound|blended)$"))]
     pub campaign_type: Option<String>,
     /// New campaigns are always `draft`; start them with `POST /campaigns/{id}/start`.
     pub status: Option<String>,
     /// `openai`, `anthropic`, `google`, `azure`, `aws`, `elevenlabs`, `deepgram` or `custom`.
+    #[oai(validator(
+        pattern = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$"
+    ))]
     pub provider_type: Option<String>,
+    #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
     /// Provider settings (an object), e.g. `{"temperature": 0.7, "voice": "alloy"}`.
     pub provider_config: Option<Value>,
+    #[oai(validator(max_length = 20000))]
     pub system_prompt: Option<String>,
     /// ISO 8601; must be before `end_date`.
     pub start_date: Option<String>,
     pub end_date: Option<String>,
     /// 1 to 100000 calls per day.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub max_daily_calls: Option<i64>,
     pub retry_failed: Option<bool>,
     /// 0 to 10 further attempts per contact after a failed call.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_retries: Option<i64>,
     /// Extension: create the campaign from this campaign template.
     pub template_id: Option<i64>,
@@ -37,18 +47,29 @@ pub struct CampaignCreate {
 /// with the same checks as start and pause.
 #[derive(Object, Debug, Clone, Default)]
 pub struct CampaignUpdate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
+    #[oai(validator(pattern = "^(outbound|inbound|blended)$"))]
     pub campaign_type: Option<String>,
+    #[oai(validator(pattern = "^(draft|active|paused|completed|archived)$"))]
     pub status: Option<String>,
+    #[oai(validator(
+        pattern = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$"
+    ))]
     pub provider_type: Option<String>,
+    #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
     pub provider_config: Option<Value>,
+    #[oai(validator(max_length = 20000))]
     pub system_prompt: Option<String>,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub max_daily_calls: Option<i64>,
     pub retry_failed: Option<bool>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_retries: Option<i64>,
 }
 
@@ -89,6 +110,7 @@ pub struct Campaign {
 #[derive(Object, Debug, Clone, Default)]
 pub struct CampaignClone {
     /// The copy's name (default: "<name> (Copy)").
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
 }
 
@@ -120,18 +142,24 @@ pub struct CampaignStats {
 #[derive(Object, Debug, Clone, Default)]
 pub struct ContactCreate {
     pub campaign_id: Option<i64>,
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub first_name: String,
+    #[oai(validator(max_length = 100))]
     pub last_name: Option<String>,
     pub email: Option<String>,
     /// E.164, e.g. `+14155552671` (spaces, dashes and parentheses are removed).
     /// Unique within a campaign.
+    #[oai(validator(pattern = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub phone_number: String,
+    #[oai(validator(max_length = 200))]
     pub company: Option<String>,
     /// Any extra fields (an object).
     pub custom_fields: Option<Value>,
     /// 1 (lowest) to 10 (highest); default 5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
     /// pending (default), called, completed or failed.
+    #[oai(validator(pattern = "^(pending|called|completed|failed)$"))]
     pub status: Option<String>,
 }
 
@@ -139,13 +167,19 @@ pub struct ContactCreate {
 #[derive(Object, Debug, Clone, Default)]
 pub struct ContactUpdate {
     pub campaign_id: Option<i64>,
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub first_name: Option<String>,
+    #[oai(validator(max_length = 100))]
     pub last_name: Option<String>,
     pub email: Option<String>,
+    #[oai(validator(pattern = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub phone_number: Option<String>,
+    #[oai(validator(max_length = 200))]
     pub company: Option<String>,
     pub custom_fields: Option<Value>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
+    #[oai(validator(pattern = "^(pending|called|completed|failed)$"))]
     pub status: Option<String>,
 }
 
@@ -212,18 +246,23 @@ pub struct ImportResult {
 pub struct CallListFilters {
     /// Lowest priority included (1..10).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority_min: Option<i64>,
     /// Highest priority included (1..10).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority_max: Option<i64>,
     /// Contact status: pending, called, completed or failed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[oai(validator(pattern = "^(pending|called|completed|failed)$"))]
     pub status: Option<String>,
     /// Text in the name, e-mail, phone number or company.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[oai(validator(max_length = 200))]
     pub search: Option<String>,
     /// At most this many call attempts so far.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000")))]
     pub max_attempts: Option<i64>,
 }
 
@@ -231,11 +270,16 @@ pub struct CallListFilters {
 #[derive(Object, Debug, Clone, Default)]
 pub struct CallListCreate {
     pub campaign_id: Option<i64>,
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub filters: Option<CallListFilters>,
     /// priority (default), created_at, last_name, first_name, last_called_at or call_attempts.
+    #[oai(validator(
+        pattern = "^(priority|created_at|last_name|first_name|last_called_at|call_attempts)$"
+    ))]
     pub sort_by: Option<String>,
     /// asc or desc (default).
+    #[oai(validator(pattern = "^(asc|desc)$"))]
     pub sort_order: Option<String>,
 }
 
@@ -257,11 +301,19 @@ pub struct CallList {
 /// A new campaign template.
 #[derive(Object, Debug, Clone, Default)]
 pub struct TemplateCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
+    #[oai(validator(pattern = "^(outbound|inbound|blended)$"))]
     pub campaign_type: Option<String>,
+    #[oai(validator(
+        pattern = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$"
+    ))]
     pub provider_type: Option<String>,
+    #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
+    #[oai(validator(max_length = 20000))]
     pub system_prompt: Option<String>,
     /// Default provider configuration (an object).
     pub default_config: Option<Value>,
@@ -272,11 +324,19 @@ pub struct TemplateCreate {
 /// Changes to a template; fields left out keep their value.
 #[derive(Object, Debug, Clone, Default)]
 pub struct TemplateUpdate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
+    #[oai(validator(pattern = "^(outbound|inbound|blended)$"))]
     pub campaign_type: Option<String>,
+    #[oai(validator(
+        pattern = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$"
+    ))]
     pub provider_type: Option<String>,
+    #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
+    #[oai(validator(max_length = 20000))]
     pub system_prompt: Option<String>,
     pub default_config: Option<Value>,
     pub is_public: Option<bool>,

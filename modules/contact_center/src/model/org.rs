@@ -7,11 +7,15 @@ use serde_json::Value;
 #[derive(Object, Debug, Clone, Default)]
 pub struct TeamCreate {
     /// Unique (case-insensitive).
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub name: String,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
     /// Free text such as sales, support, billing; default general.
+    #[oai(validator(min_length = 1, max_length = 50, pattern = r"\S"))]
     pub team_type: Option<String>,
     /// 1 to 1000 agents; default 50.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub max_agents: Option<i64>,
     /// The user id of the team's supervisor.
     pub supervisor_id: Option<i64>,
@@ -21,9 +25,13 @@ pub struct TeamCreate {
 /// Changes to a team; fields left out keep their value.
 #[derive(Object, Debug, Clone, Default)]
 pub struct TeamUpdate {
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub name: Option<String>,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 50, pattern = r"\S"))]
     pub team_type: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub max_agents: Option<i64>,
     pub supervisor_id: Option<i64>,
     pub is_active: Option<bool>,
@@ -77,6 +85,7 @@ pub struct AgentSkill {
     /// Lower-case name, e.g. `technical_support`.
     pub skill_name: String,
     /// 1 to 10.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub proficiency: i64,
 }
 
@@ -87,12 +96,16 @@ pub struct AgentCreate {
     pub user_id: i64,
     pub team_id: Option<i64>,
     /// Unique, e.g. `AG-001`.
+    #[oai(validator(min_length = 1, max_length = 32, pattern = r"\S"))]
     pub agent_number: String,
     /// available, busy, away, break or offline (default).
+    #[oai(validator(pattern = "^(available|busy|away|break|offline)$"))]
     pub status: Option<String>,
     /// 1 to 10; default 5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub skill_level: Option<i64>,
     /// 1 to 20; default 1.
+    #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub max_concurrent_calls: Option<i64>,
     /// Language codes such as `en`, `es`, `pt-BR`.
     pub languages: Option<Vec<String>>,
@@ -105,9 +118,13 @@ pub struct AgentCreate {
 #[derive(Object, Debug, Clone, Default)]
 pub struct AgentUpdate {
     pub team_id: Option<i64>,
+    #[oai(validator(min_length = 1, max_length = 32, pattern = r"\S"))]
     pub agent_number: Option<String>,
+    #[oai(validator(pattern = "^(available|busy|away|break|offline)$"))]
     pub status: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub skill_level: Option<i64>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub max_concurrent_calls: Option<i64>,
     pub languages: Option<Vec<String>>,
     pub specialties: Option<Vec<String>>,
@@ -168,15 +185,21 @@ pub struct AgentPerformance {
 #[derive(Object, Debug, Clone, Default)]
 pub struct QueueCreate {
     /// Unique (case-insensitive).
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub name: String,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
     /// inbound (default), outbound or callback.
+    #[oai(validator(pattern = "^(inbound|outbound|callback)$"))]
     pub queue_type: Option<String>,
     /// active (default), paused or closed. Only active queues accept calls.
+    #[oai(validator(pattern = "^(active|paused|closed)$"))]
     pub status: Option<String>,
     /// Most calls waiting at once, 1 to 10000; default 100.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub max_size: Option<i64>,
     /// A call waiting longer is abandoned (5 to 86400 s); default 180.
+    #[oai(validator(minimum(value = "5"), maximum(value = "86400")))]
     pub timeout_seconds: Option<i64>,
     /// Only agents of this team take the queue's calls.
     pub team_id: Option<i64>,
@@ -187,11 +210,17 @@ pub struct QueueCreate {
 /// Changes to a queue; fields left out keep their value (`team_id: 0` clears the team).
 #[derive(Object, Debug, Clone, Default)]
 pub struct QueueUpdate {
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub name: Option<String>,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
+    #[oai(validator(pattern = "^(inbound|outbound|callback)$"))]
     pub queue_type: Option<String>,
+    #[oai(validator(pattern = "^(active|paused|closed)$"))]
     pub status: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub max_size: Option<i64>,
+    #[oai(validator(minimum(value = "5"), maximum(value = "86400")))]
     pub timeout_seconds: Option<i64>,
     pub team_id: Option<i64>,
     pub required_skills: Option<Vec<String>>,
@@ -244,8 +273,10 @@ pub struct QueuedCall {
 #[derive(Object, Debug, Clone, Default)]
 pub struct EnqueueCall {
     /// E.164.
+    #[oai(validator(pattern = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub caller_number: String,
     /// 1 to 10 (higher is answered first); default 5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
     pub contact_id: Option<i64>,
     pub campaign_id: Option<i64>,
@@ -377,11 +408,16 @@ pub struct Address {
 /// A new company.
 #[derive(Object, Debug, Clone, Default)]
 pub struct CompanyCreate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     /// e.g. `acme.com`; unique.
+    #[oai(validator(max_length = 253))]
     pub domain: Option<String>,
+    #[oai(validator(max_length = 100))]
     pub industry: Option<String>,
+    #[oai(validator(max_length = 50))]
     pub size: Option<String>,
+    #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
     pub contact_email: Option<String>,
     /// E.164.
@@ -395,10 +431,15 @@ pub struct CompanyCreate {
 /// Changes to a company; fields left out keep their value.
 #[derive(Object, Debug, Clone, Default)]
 pub struct CompanyUpdate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
+    #[oai(validator(max_length = 253))]
     pub domain: Option<String>,
+    #[oai(validator(max_length = 100))]
     pub industry: Option<String>,
+    #[oai(validator(max_length = 50))]
     pub size: Option<String>,
+    #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,

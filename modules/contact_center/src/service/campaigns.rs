@@ -401,7 +401,7 @@ pub fn transition(
     store::get_campaign(tx, id, None)
 }
 
-/// Deletes a campaign with its contacts and call lists (calls keep their figures).
+/// Deletes an empty campaign (no contacts or call lists left; calls keep their figures).
 pub fn delete(tx: &Connection, who: &Principal, meta: &RequestMeta, id: i64) -> ApiResult<()> {
     let access = Access::of(who);
     access.require_campaign_writer()?;
@@ -410,6 +410,18 @@ pub fn delete(tx: &Connection, who: &Principal, meta: &RequestMeta, id: i64) -> 
         return Err(conflict(
             "CAMPAIGN_ACTIVE",
             "Pause or complete the campaign before deleting it",
+        ));
+    }
+    // Contacts and call lists are records in their own right (with their own
+    // ids and DELETE operations); deleting the campaign never takes them along.
+    let (contacts, lists) = store::dependents(tx, id)?;
+    if contacts + lists > 0 {
+        return Err(conflict(
+            "CAMPAIGN_NOT_EMPTY",
+            format!(
+                "Campaign {id} still has {contacts} contact(s) and {lists} call list(s); \
+                 delete them first, or archive the campaign"
+            ),
         ));
     }
     store::delete_campaign(tx, id)?;

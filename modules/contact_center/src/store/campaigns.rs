@@ -194,6 +194,16 @@ pub fn set_status(tx: &Connection, id: i64, status: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// How many contacts and call lists belong to campaign `id`.
+pub fn dependents(conn: &Connection, id: i64) -> ApiResult<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM cc_contacts WHERE campaign_id = ?1),
+                (SELECT COUNT(*) FROM cc_call_lists WHERE campaign_id = ?1)",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
 pub fn delete_campaign(tx: &Connection, id: i64) -> ApiResult<()> {
     tx.execute("DELETE FROM cc_campaigns WHERE id = ?1", [id])?;
     Ok(())
