@@ -327,6 +327,10 @@ const MARKETPLACE_WRITES: &[(&str, &str)] = &[
         "POST /reviews/{reviewId}/helpful",
         "any customer votes on a published review",
     ),
+    (
+        "POST /webhooks",
+        "anyone subscribes to events about their own bookings, reviews and prices (not module-wide)",
+    ),
 ];
 const MARKETPLACE_READS: &[&str] = &["POST /services/estimate"];
 

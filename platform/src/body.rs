@@ -159,6 +159,30 @@ fn matches(pattern: &str, text: &str) -> bool {
     ok
 }
 
+/// A field's doc text as what a value must be, when it reads as one
+/// ("A 3-letter ISO 4217 code in capitals, e.g. `SAR`." -> "a 3-letter ISO
+/// 4217 code in capitals, e.g. SAR").
+fn noun_phrase(description: &str) -> Option<String> {
+    let first = description.lines().next()?.trim();
+    let rest = first
+        .strip_prefix("A ")
+        .map(|r| format!("a {r}"))
+        .or_else(|| first.strip_prefix("An ").map(|r| format!("an {r}")))?;
+    Some(rest.trim_end_matches('.').replace('`', ""))
+}
+
+/// What a failed `pattern` means, in words: a regular expression is the
+/// document's business, not the person typing.
+fn pattern_message(pattern: &str, description: Option<&str>) -> String {
+    if matches!(pattern, r"\S" | r".*\S.*" | r"^.*\S.*$" | r"[^\s]") {
+        return "must not be blank".into();
+    }
+    match description.and_then(noun_phrase) {
+        Some(what) => format!("must be {what}"),
+        None => "is not in the documented format".into(),
+    }
+}
+
 fn check(
     registry: &Registry,
     schema: &MetaSchemaRef,
@@ -174,6 +198,15 @@ fn check(
         check(registry, part, value, path, errs);
     }
     if errs.len() > before {
+        // A field documented as "An IANA time zone, e.g. …" says that rather
+        // than "one of the 597 values the document lists".
+        if let Some(what) = s.description.and_then(noun_phrase) {
+            for e in &mut errs[before..] {
+                if e.message.starts_with("must be one of the ") {
+                    e.message = format!("must be {what}");
+                }
+            }
+        }
         return;
     }
     let wrong = |what: &str| FieldError::new(field_name(path), format!("must be {what}"));
@@ -265,7 +298,10 @@ fn check(
                     wrong(&format!("one of {}", names.join(", ")))
                 });
             } else if let Some(pattern) = s.pattern.as_deref().filter(|p| !matches(p, text)) {
-                errs.push(wrong(&format!("text matching {pattern}")));
+                errs.push(FieldError::new(
+                    field_name(path),
+                    pattern_message(pattern, s.description),
+                ));
             } else if let Some(min) = s.min_length.filter(|m| text.chars().count() < *m) {
                 errs.push(if min == 1 {
                     FieldError::new(field_name(path), "must not be empty")
@@ -354,8 +390,12 @@ mod tests {
     struct Lists {
         #[oai(validator(min_items = 2, unique_items = true))]
         ids: Vec<String>,
+        /// A 3-letter code in capitals, e.g. `SAR`.
         #[oai(validator(pattern = "^[A-Z]{3}$"))]
         code: Option<String>,
+        /// Free text.
+        #[oai(validator(pattern = "\\S"))]
+        note: Option<String>,
     }
 
     #[test]
@@ -368,11 +408,16 @@ mod tests {
             got,
             vec![
                 ("ids".into(), "must be a list of at least 2 items".into()),
-                ("code".into(), "must be text matching ^[A-Z]{3}$".into()),
+                (
+                    "code".into(),
+                    "must be a 3-letter code in capitals, e.g. SAR".into()
+                ),
             ]
         );
         let got = diagnose::<Lists>(&json!({"ids": ["a", "a"]}));
         assert_eq!(got[0].message, "must be a list without repeated items");
+        let got = diagnose::<Lists>(&json!({"ids": ["a", "b"], "note": "   "}));
+        assert_eq!(got[0].message, "must not be blank");
         assert!(parse_strict::<Lists>(json!({"ids": ["a", "b"], "code": "SAR"})).is_ok());
     }
 

@@ -9,7 +9,7 @@
 #                  | all (every schemathesis check; any failure fails) | off.
 #      CONTRACT_MODULES: base paths to fuzz (default: all, auth last).
 # A run where an operation answered only 401/403 ("Authentication failed")
-# tested nothing there, so it fails the gate too (unless CONTRACT_GATE=off).
+# tested nothing there: listed always, and a failure under CONTRACT_GATE=all.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="${1:-${FRONTLINE_BIN:-${CARGO_TARGET_DIR:-target}/debug/frontline}}"
@@ -104,7 +104,11 @@ for base_path in $modules; do
       module_failed=1
     fi
   fi
-  # Operations that only ever answered 401/403 were not tested at all.
+  # Operations that only ever answered 401/403 were not tested at all. Under
+  # the `all` gate that fails the module; under `server-errors` (CI's gate until
+  # every module is at 0) it is listed, because some are by design for an admin
+  # token (customer- or provider-only marketplace operations, chatbot operations
+  # under a generated X-Tenant-ID) and the rest are issue 16's open work.
   if [ "$gate" != "off" ] && grep -q 'Authentication failed' "$out"; then
     expected="$(auth_only_expected "$base_path")"
     unexpected="$(sed -n '/^=* WARNINGS =*$/,/^=* SUMMARY =*$/p' "$out" \
@@ -115,7 +119,7 @@ for base_path in $modules; do
     if [ -n "$unexpected" ]; then
       echo "contract $base_path: only 401/403 (not tested):"
       echo "$unexpected" | sed 's/^/  - /'
-      module_failed=1
+      [ "$gate" = "all" ] && module_failed=1
     fi
   fi
   failed_modules=$((failed_modules + module_failed))

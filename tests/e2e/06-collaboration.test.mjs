@@ -43,7 +43,7 @@ test('training: comment threads (reply, edit, delete) and bulk update/archive', 
     await top.getByRole('button', { name: 'Edit' }).first().click();
     await top.getByLabel(/^Comment/).fill('   ');
     await top.getByRole('button', { name: 'Save' }).click();
-    await top.locator('.field-error', { hasText: /required/i }).waitFor();
+    await top.locator('.field-error', { hasText: /required|blank/i }).waitFor();
     await top.getByLabel(/^Comment/).fill('Should the customer be much angrier at the start?');
     await top.getByRole('button', { name: 'Save' }).click();
     await page.locator('[data-testid=comment]', { hasText: 'much angrier' }).locator('.comment-head', { hasText: 'edited' }).first().waitFor();
