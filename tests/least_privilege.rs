@@ -317,6 +317,8 @@ const TRAINING_READS: &[&str] = &[
     "POST /admin/scenarios/search",
     "POST /admin/scenarios/analytics/compare",
     "POST /admin/scenarios/bulk/export",
+    // computes which variant a trainee gets; stores nothing
+    "POST /admin/scenarios/tests/{id}/assignments",
 ];
 
 const MARKETPLACE_WRITES: &[(&str, &str)] = &[
