@@ -542,3 +542,25 @@ struct Due {
     payload: String,
     created_at: i64,
 }
+
+/// A registered webhook. Its signing secret appears only in the answer to
+/// registering it.
+#[derive(poem_openapi::Object, Clone, Debug)]
+#[oai(rename = "Webhook", rename_all = "camelCase")]
+pub struct WebhookView {
+    /// The webhook.
+    pub id: String,
+    /// Where deliveries are POSTed.
+    pub url: String,
+    /// The events it receives.
+    pub events: Vec<String>,
+    /// What it is for.
+    pub description: Option<String>,
+    /// Whether deliveries are made.
+    pub active: bool,
+    /// When it was registered.
+    pub created_at: String,
+    /// The signing secret: shown only when registering.
+    #[oai(skip_serializing_if_is_none)]
+    pub secret: Option<String>,
+}

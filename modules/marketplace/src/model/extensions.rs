@@ -143,26 +143,8 @@ pub struct Booking {
     pub review_request: Option<ReviewRequestScheduled>,
 }
 
-/// A registered webhook.
-#[derive(Object, Clone, Debug)]
-#[oai(rename_all = "camelCase")]
-pub struct Webhook {
-    /// The webhook.
-    pub id: String,
-    /// Where deliveries are POSTed.
-    pub url: String,
-    /// The events it receives.
-    pub events: Vec<String>,
-    /// What it is for.
-    pub description: Option<String>,
-    /// Whether deliveries are made.
-    pub active: bool,
-    /// When it was registered.
-    pub created_at: String,
-    /// The signing secret: shown only when registering.
-    #[oai(skip_serializing_if_is_none)]
-    pub secret: Option<String>,
-}
+/// A registered webhook (the platform's shape, shared by the modules).
+pub use frontline_platform::events::WebhookView as Webhook;
 
 /// A deleted webhook.
 #[derive(Object, Clone, Debug)]

@@ -998,26 +998,8 @@ pub struct Assignment {
     pub scenario_id: String,
 }
 
-/// A webhook subscription.
-#[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
-pub struct Webhook {
-    /// Subscription id.
-    pub id: String,
-    /// Delivery URL.
-    pub url: String,
-    /// Events delivered.
-    pub events: Vec<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// Whether deliveries are made.
-    pub active: bool,
-    /// When.
-    pub created_at: String,
-    /// The signing secret (only in the answer to creating it).
-    #[oai(skip_serializing_if_is_none)]
-    pub secret: Option<String>,
-}
+/// A registered webhook (the platform's shape, shared by the modules).
+pub use frontline_platform::events::WebhookView as Webhook;
 
 /// Webhook subscriptions.
 #[derive(Object, Debug, Clone)]
