@@ -33,6 +33,131 @@ pub struct FileConfig {
     /// PEM certificate chain and private key: serve HTTPS (both or neither).
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Outbound deliveries: vendor base URLs, server-wide senders, costs (`[delivery]`).
+    pub delivery: Option<DeliveryConfig>,
+}
+
+/// The `[delivery]` table of frontline.toml, and the `--delivery-*` flags /
+/// `FRONTLINE_DELIVERY_*` variables (see `frontline_platform::deliver`).
+#[derive(Debug, Default, Clone, Deserialize, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// Graph API host for WhatsApp Cloud API and Messenger (default https://graph.facebook.com).
+    #[arg(
+        long = "delivery-meta-base-url",
+        env = "FRONTLINE_DELIVERY_META_BASE_URL"
+    )]
+    pub meta_base_url: Option<String>,
+    /// Graph API version (default v21.0).
+    #[arg(
+        long = "delivery-meta-api-version",
+        env = "FRONTLINE_DELIVERY_META_API_VERSION"
+    )]
+    pub meta_api_version: Option<String>,
+    /// Slack Web API (default https://slack.com/api).
+    #[arg(
+        long = "delivery-slack-base-url",
+        env = "FRONTLINE_DELIVERY_SLACK_BASE_URL"
+    )]
+    pub slack_base_url: Option<String>,
+    /// Telegram Bot API (default https://api.telegram.org).
+    #[arg(
+        long = "delivery-telegram-base-url",
+        env = "FRONTLINE_DELIVERY_TELEGRAM_BASE_URL"
+    )]
+    pub telegram_base_url: Option<String>,
+    /// Bot Framework connector for Teams (default https://smba.trafficmanager.net/teams).
+    #[arg(
+        long = "delivery-teams-service-url",
+        env = "FRONTLINE_DELIVERY_TEAMS_SERVICE_URL"
+    )]
+    pub teams_service_url: Option<String>,
+    /// Twilio-compatible SMS API (default https://api.twilio.com).
+    #[arg(
+        long = "delivery-twilio-base-url",
+        env = "FRONTLINE_DELIVERY_TWILIO_BASE_URL"
+    )]
+    pub twilio_base_url: Option<String>,
+    /// Twilio account SID of server-wide SMS (marketplace review requests).
+    #[arg(
+        long = "delivery-twilio-account-sid",
+        env = "FRONTLINE_DELIVERY_TWILIO_ACCOUNT_SID"
+    )]
+    pub twilio_account_sid: Option<String>,
+    /// Twilio auth token.
+    #[arg(
+        long = "delivery-twilio-auth-token",
+        env = "FRONTLINE_DELIVERY_TWILIO_AUTH_TOKEN",
+        hide_env_values = true
+    )]
+    pub twilio_auth_token: Option<String>,
+    /// Twilio sender number (E.164).
+    #[arg(long = "delivery-twilio-from", env = "FRONTLINE_DELIVERY_TWILIO_FROM")]
+    pub twilio_from: Option<String>,
+    /// WhatsApp Cloud API access token of server-wide WhatsApp (marketplace).
+    #[arg(
+        long = "delivery-whatsapp-token",
+        env = "FRONTLINE_DELIVERY_WHATSAPP_TOKEN",
+        hide_env_values = true
+    )]
+    pub whatsapp_token: Option<String>,
+    /// WhatsApp sender phone number id.
+    #[arg(
+        long = "delivery-whatsapp-phone-number-id",
+        env = "FRONTLINE_DELIVERY_WHATSAPP_PHONE_NUMBER_ID"
+    )]
+    pub whatsapp_phone_number_id: Option<String>,
+    /// Push: the HTTP endpoint that receives {to, title, body}.
+    #[arg(long = "delivery-push-url", env = "FRONTLINE_DELIVERY_PUSH_URL")]
+    pub push_url: Option<String>,
+    /// Push: bearer token sent to the push endpoint.
+    #[arg(
+        long = "delivery-push-token",
+        env = "FRONTLINE_DELIVERY_PUSH_TOKEN",
+        hide_env_values = true
+    )]
+    pub push_token: Option<String>,
+    /// Cost of one message per channel when the vendor gives no price: sms=0.0079,whatsapp=0.005.
+    #[arg(
+        long = "delivery-costs",
+        env = "FRONTLINE_DELIVERY_COSTS",
+        value_delimiter = ','
+    )]
+    pub costs: Option<Vec<String>>,
+}
+
+/// Merges the delivery layers (flags and env over `[delivery]`) onto the defaults.
+pub fn delivery(
+    over: &DeliveryConfig,
+    file: &FileConfig,
+) -> Result<frontline_platform::deliver::DeliverySettings, String> {
+    let f = file.delivery.clone().unwrap_or_default();
+    let o = over.clone();
+    let mut d = frontline_platform::deliver::DeliverySettings::default();
+    macro_rules! url {
+        ($field:ident) => {
+            if let Some(v) = o.$field.or(f.$field) {
+                d.$field = v;
+            }
+        };
+    }
+    url!(meta_base_url);
+    url!(meta_api_version);
+    url!(slack_base_url);
+    url!(telegram_base_url);
+    url!(teams_service_url);
+    url!(twilio_base_url);
+    d.twilio_account_sid = o.twilio_account_sid.or(f.twilio_account_sid);
+    d.twilio_auth_token = o.twilio_auth_token.or(f.twilio_auth_token);
+    d.twilio_from = o.twilio_from.or(f.twilio_from);
+    d.whatsapp_token = o.whatsapp_token.or(f.whatsapp_token);
+    d.whatsapp_phone_number_id = o.whatsapp_phone_number_id.or(f.whatsapp_phone_number_id);
+    d.push_url = o.push_url.or(f.push_url);
+    d.push_token = o.push_token.or(f.push_token);
+    if let Some(costs) = o.costs.or(f.costs) {
+        d.costs = frontline_platform::deliver::DeliverySettings::parse_costs(&costs)?;
+    }
+    Ok(d)
 }
 
 /// Values given on the command line or in the environment (clap merges those two).
@@ -51,6 +176,7 @@ pub struct Overrides {
     pub smtp_allow_plaintext: Option<bool>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    pub delivery: DeliveryConfig,
 }
 
 #[derive(Debug, thiserror::Error)]

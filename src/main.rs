@@ -84,6 +84,8 @@ struct ServeArgs {
     /// The PEM private key of --tls-cert; re-read on SIGHUP.
     #[arg(long, env = "FRONTLINE_TLS_KEY")]
     tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    delivery: config::DeliveryConfig,
 }
 
 #[derive(Subcommand, Debug)]
@@ -141,6 +143,7 @@ enum UserCommand {
 fn settings_for(data: &DataArgs, over: Overrides) -> Result<Settings, String> {
     let file = config::load_file(data.config.as_deref()).map_err(|e| e.to_string())?;
     let tls = config::tls_files(&over, &file).map_err(|e| e.to_string())?;
+    let delivery = config::delivery(&over.delivery, &file)?;
     let mut settings = config::resolve(
         Overrides {
             data_dir: data.data_dir.clone(),
@@ -149,6 +152,7 @@ fn settings_for(data: &DataArgs, over: Overrides) -> Result<Settings, String> {
         file,
     );
     settings.tls = tls;
+    settings.delivery = delivery;
     Ok(settings)
 }
 
@@ -388,6 +392,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             smtp_allow_plaintext: args.smtp_allow_plaintext,
             tls_cert: args.tls_cert.clone(),
             tls_key: args.tls_key.clone(),
+            delivery: args.delivery.clone(),
             data_dir: None,
         },
     )?;

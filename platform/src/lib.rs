@@ -17,6 +17,7 @@ pub mod auth;
 mod auth_api;
 pub mod body;
 pub mod db;
+pub mod deliver;
 pub mod error;
 pub mod events;
 pub mod files;

@@ -30,6 +30,9 @@ pub struct Settings {
     /// Serve HTTPS with this certificate chain and key (PEM files, re-read
     /// on SIGHUP); plain HTTP when unset.
     pub tls: Option<TlsFiles>,
+    /// Vendor base URLs, server-wide senders and per-message costs of
+    /// outbound deliveries (see [`crate::deliver`]).
+    pub delivery: crate::deliver::DeliverySettings,
 }
 
 /// The PEM files HTTPS is served with.
@@ -56,6 +59,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             mail: crate::mail::MailSettings::default(),
             tls: None,
+            delivery: crate::deliver::DeliverySettings::default(),
         }
     }
 

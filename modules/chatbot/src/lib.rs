@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod api;
+pub mod delivery;
 pub mod demo;
 pub mod engine;
 pub mod errors;
@@ -165,6 +166,7 @@ ALTER TABLE chatbot_conversations ADD COLUMN session_id TEXT;
 CREATE INDEX chatbot_conversations_session ON chatbot_conversations(tenant_id, session_id);
 ALTER TABLE chatbot_messages ADD COLUMN is_fallback INTEGER;
 "#,
+    delivery::MIGRATION,
 ];
 
 pub fn module() -> Module {
@@ -178,6 +180,7 @@ pub fn module() -> Module {
 /// encrypted (an upgrade on first start of this version; later starts find
 /// nothing to do).
 fn start(platform: &Platform) {
+    delivery::register_jobs(platform);
     let keys = provider::key_box(platform);
     match platform
         .db

@@ -480,6 +480,12 @@ impl WebhookApi {
         );
         let tenant = self.verify_meta(req, &body.bytes, "whatsapp", ids).await?;
         let payload = body.parse()?;
+        // Status reports of replies sent (delivered, read, failed).
+        let (t, b) = (tenant.clone(), body.bytes.clone());
+        self.platform
+            .db
+            .write(move |tx| crate::delivery::record_whatsapp_statuses(tx, &t, &b))
+            .await?;
         let mut msgs = vec![];
         for ch in payload
             .entry

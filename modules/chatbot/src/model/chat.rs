@@ -197,8 +197,15 @@ pub struct ChatMessage {
     pub intent: Option<String>,
     /// Confidence of the intent, 0-1 (bot replies).
     pub confidence_score: Option<f64>,
-    /// `processed` (inbound) or `sent` (bot reply).
+    /// `processed` (inbound). A bot reply: `sent` on the web and API
+    /// channels (answered in the HTTP response); on WhatsApp, Messenger,
+    /// Slack, Telegram and Teams what its delivery did: `queued` (being
+    /// sent or retried), `sent` (the vendor accepted it), `delivered` /
+    /// `read` (WhatsApp reported so), `failed` (see `delivery_error`) or
+    /// `not_configured` (the channel has no credentials; nothing was sent).
     pub status: String,
+    /// Why a reply is `failed`, `not_configured` or being retried.
+    pub delivery_error: Option<String>,
     /// The inbound message a bot reply answers.
     pub in_reply_to: Option<String>,
     /// Processing time of a bot reply.

@@ -12,7 +12,7 @@ use crate::model::{ChatMessage, ChatMessageResponse, FeedbackResult};
 /// One stored message of the tenant (inbound or reply).
 pub(crate) fn message(c: &Connection, tenant: &str, id: &str) -> ApiResult<ChatMessage> {
     c.query_row(
-            "SELECT message_id, conversation_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at
+            "SELECT message_id, conversation_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at, delivery_error
              FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
             params![tenant, id],
             |r| {
@@ -28,6 +28,7 @@ pub(crate) fn message(c: &Connection, tenant: &str, id: &str) -> ApiResult<ChatM
                     processing_time_ms: r.get(8)?,
                     model_used: r.get(9)?,
                     timestamp: r.get(10)?,
+                    delivery_error: r.get(11)?,
                 })
             },
         )

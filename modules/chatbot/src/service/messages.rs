@@ -310,6 +310,7 @@ pub(crate) fn respond_with(
          VALUES (?1, ?2, ?3, 'outbound', ?4, ?5, ?6, 'sent', ?7, ?8, ?10, ?9, ?11, ?12)",
         params![tenant, conv, reply_id, reply.to_string(), d.intent, d.confidence, inbound_id, elapsed, now, model_used, cost_cents, d.fallback],
     )?;
+    crate::delivery::enqueue_reply(tx, tenant, conv, &reply_id)?;
     tx.execute(
         "UPDATE chatbot_conversations SET current_intent = COALESCE(?3, current_intent), entities = ?4, fallback_count = ?5,
              last_activity_at = ?6, status = CASE WHEN ?7 THEN 'transferred' ELSE status END,

@@ -1,0 +1,253 @@
+//! Delivery of bot and agent replies to the channels a conversation came
+//! from (WhatsApp, Messenger, Slack, Telegram, Teams) through the platform's
+//! vendor clients (`frontline_platform::deliver`), with the tenant's channel
+//! settings as credentials:
+//! - WhatsApp: `channels.whatsapp.access_token` and `phone_number_id`;
+//! - Messenger: `channels.messenger.page_access_token`;
+//! - Slack: `channels.slack.bot_token` (the reply goes to the user's DM);
+//! - Telegram: `channels.telegram.bot_token`;
+//! - Teams: `channels.teams.bot_token` (a Bot Framework connector token),
+//!   `app_id`, and optionally `service_url`.
+//!
+//! A reply to such a conversation is stored `queued` and a platform job sends
+//! it: `sent` when the vendor accepted it, `delivered`/`read` when WhatsApp
+//! reports so, `failed` with the vendor's reason (after retries with backoff
+//! for temporary errors), `not_configured` when the channel has no
+//! credentials. Web and API replies are answered in the HTTP response and
+//! keep `sent`.
+
+use std::sync::Arc;
+
+use frontline_platform::deliver::{self, Credentials, Message, Outcome};
+use frontline_platform::{jobs, ApiResult, Platform};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use crate::model::parse_json;
+use crate::store::tenant_config;
+
+/// The job that sends one reply.
+pub const DELIVER_JOB: &str = "chatbot.reply.deliver";
+
+/// Channels whose replies are sent through a vendor API.
+pub const DELIVERED_CHANNELS: &[&str] = &["whatsapp", "messenger", "slack", "telegram", "teams"];
+
+/// Schema step: the vendor's id and the reason a reply was not sent.
+pub const MIGRATION: &str = r#"
+ALTER TABLE chatbot_messages ADD COLUMN delivery_id TEXT;
+ALTER TABLE chatbot_messages ADD COLUMN delivery_error TEXT;
+CREATE INDEX chatbot_messages_delivery ON chatbot_messages(delivery_id);
+"#;
+
+/// Queues delivery of outbound message `message_id` when its conversation
+/// came from a delivered channel (call in the transaction that stored it):
+/// the message becomes `queued`. Returns whether a delivery was queued.
+pub fn enqueue_reply(
+    tx: &Connection,
+    tenant: &str,
+    conversation_id: &str,
+    message_id: &str,
+) -> ApiResult<bool> {
+    let channel: Option<String> = tx
+        .query_row(
+            "SELECT channel FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, conversation_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(channel) = channel.filter(|c| DELIVERED_CHANNELS.contains(&c.as_str())) else {
+        return Ok(false);
+    };
+    tx.execute(
+        "UPDATE chatbot_messages SET status = 'queued', delivery_error = NULL
+         WHERE tenant_id = ?1 AND message_id = ?2",
+        params![tenant, message_id],
+    )?;
+    jobs::enqueue_at(
+        tx,
+        DELIVER_JOB,
+        &json!({"tenant_id": tenant, "message_id": message_id, "channel": channel}),
+        chrono::Utc::now(),
+        deliver::MAX_ATTEMPTS,
+    )?;
+    Ok(true)
+}
+
+/// What the job needs: channel, recipient, text, credentials.
+fn load(
+    c: &Connection,
+    tenant: &str,
+    message_id: &str,
+) -> ApiResult<Option<(Message, Credentials)>> {
+    let row: Option<(String, String, String)> = c
+        .query_row(
+            "SELECT v.channel, v.user_id, m.content FROM chatbot_messages m
+             JOIN chatbot_conversations v ON v.tenant_id = m.tenant_id AND v.id = m.conversation_id
+             WHERE m.tenant_id = ?1 AND m.message_id = ?2",
+            params![tenant, message_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((channel, user, content)) = row else {
+        return Ok(None);
+    };
+    let config = tenant_config(c, tenant)?;
+    let setting = |key: &str| {
+        config
+            .pointer(&format!("/channels/{channel}/{key}"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let creds = match channel.as_str() {
+        "whatsapp" => Credentials {
+            token: setting("access_token"),
+            account: setting("phone_number_id"),
+            ..Default::default()
+        },
+        "messenger" => Credentials {
+            token: setting("page_access_token").or_else(|| setting("access_token")),
+            ..Default::default()
+        },
+        "teams" => Credentials {
+            token: setting("bot_token"),
+            account: setting("app_id"),
+            service_url: setting("service_url"),
+            ..Default::default()
+        },
+        _ => Credentials {
+            token: setting("bot_token"),
+            ..Default::default()
+        },
+    };
+    // Channel users are stored as `<channel>_<the vendor's id>`.
+    let to = user
+        .strip_prefix(&format!("{channel}_"))
+        .map(str::to_string)
+        .unwrap_or(user);
+    let content = parse_json(&content);
+    let text = content
+        .get("text")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    Ok(Some((
+        Message {
+            channel,
+            to,
+            text,
+            subject: None,
+            status_callback: None,
+        },
+        creds,
+    )))
+}
+
+/// Stores what an attempt did; `last` says no retry follows.
+fn record(
+    tx: &Connection,
+    tenant: &str,
+    message_id: &str,
+    outcome: &Outcome,
+    last: bool,
+) -> ApiResult<()> {
+    let (status, id, error) = match outcome {
+        Outcome::Sent { vendor_id, .. } => ("sent", vendor_id.clone(), None),
+        Outcome::Retry(r) if !last => ("queued", None, Some(r.clone())),
+        Outcome::Retry(r) | Outcome::Failed(r) => ("failed", None, Some(r.clone())),
+        Outcome::NotConfigured(r) => ("not_configured", None, Some(r.clone())),
+    };
+    tx.execute(
+        "UPDATE chatbot_messages SET status = ?3, delivery_id = COALESCE(?4, delivery_id), delivery_error = ?5
+         WHERE tenant_id = ?1 AND message_id = ?2",
+        params![tenant, message_id, status, id, error],
+    )?;
+    Ok(())
+}
+
+/// WhatsApp status reports (`entry[].changes[].value.statuses[]` of the
+/// webhook): a sent reply becomes `delivered`, `read` or `failed` (with the
+/// vendor's error title). Returns the messages changed.
+pub fn record_whatsapp_statuses(tx: &Connection, tenant: &str, body: &[u8]) -> ApiResult<usize> {
+    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let mut changed = 0;
+    let entries = v
+        .get("entry")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for change in entries
+        .iter()
+        .filter_map(|e| e.get("changes").and_then(Value::as_array))
+        .flatten()
+    {
+        let statuses = change
+            .pointer("/value/statuses")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for s in statuses {
+            let (Some(id), Some(status)) = (
+                s.get("id").and_then(Value::as_str),
+                s.get("status").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let error = s
+                .pointer("/errors/0/title")
+                .or_else(|| s.pointer("/errors/0/message"))
+                .and_then(Value::as_str);
+            let status = match status {
+                "delivered" | "read" | "failed" => status,
+                _ => continue,
+            };
+            // Never step back: read > delivered > sent.
+            changed += tx.execute(
+                "UPDATE chatbot_messages SET status = ?3, delivery_error = COALESCE(?4, delivery_error)
+                 WHERE tenant_id = ?1 AND delivery_id = ?2 AND direction = 'outbound'
+                   AND NOT (status = 'read' OR (status = 'delivered' AND ?3 != 'read'))",
+                params![tenant, id, status, error],
+            )?;
+        }
+    }
+    Ok(changed)
+}
+
+/// Registers the delivery job with the platform's job runner.
+pub fn register_jobs(platform: &Platform) {
+    platform.jobs.register(
+        DELIVER_JOB,
+        Arc::new(|platform: Platform, job: jobs::Job| {
+            Box::pin(async move {
+                let tenant = job.payload["tenant_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let message = job.payload["message_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let (t, m) = (tenant.clone(), message.clone());
+                let loaded = platform
+                    .db
+                    .read(move |c| load(c, &t, &m))
+                    .await
+                    .map_err(|e| e.message)?;
+                let Some((msg, creds)) = loaded else {
+                    return Ok(json!({"status": "gone"}));
+                };
+                let outcome = deliver::send(&platform, &creds, &msg).await;
+                let last = job.attempt >= deliver::MAX_ATTEMPTS;
+                let stored = outcome.clone();
+                platform
+                    .db
+                    .write(move |tx| record(tx, &tenant, &message, &stored, last))
+                    .await
+                    .map_err(|e| e.message)?;
+                match outcome {
+                    Outcome::Retry(reason) => Err(reason),
+                    other => Ok(json!({"status": other.status(), "reason": other.reason()})),
+                }
+            })
+        }),
+    );
+}

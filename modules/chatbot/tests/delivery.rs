@@ -1,0 +1,434 @@
+//! Replies to channel conversations are delivered through the vendors' APIs
+//! (local servers on 127.0.0.1 speak them here): WhatsApp Cloud API,
+//! Messenger Send API, Slack chat.postMessage, Telegram sendMessage and the
+//! Teams connector. The reply's status says what happened: queued, sent,
+//! delivered (WhatsApp status webhook), failed with the reason (after
+//! retries), not_configured. Web replies stay as they were.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use frontline_chatbot::webhooks::{meta_signature, slack_signature};
+use frontline_platform::testing::{allow_loopback, TestApp};
+use poem::http::StatusCode;
+use serde_json::{json, Value};
+use tokio::io::AsyncWriteExt;
+
+const B: &str = "/chatbot/api/v2";
+
+/// A request a vendor server saw: method and path, headers (lower case), body.
+#[derive(Debug, Clone)]
+struct Seen {
+    line: String,
+    head: String,
+    body: String,
+}
+
+type Log = Arc<Mutex<Vec<Seen>>>;
+
+/// A vendor API on 127.0.0.1: `answer(path, n)` gives the status and JSON
+/// body of the n-th request (from 0) to `path`.
+async fn vendor(
+    answer: impl Fn(&str, usize) -> (u16, Value) + Send + Sync + 'static,
+) -> (String, Log) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let log: Log = Arc::new(Mutex::new(Vec::new()));
+    let seen = log.clone();
+    let answer = Arc::new(answer);
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let seen = seen.clone();
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let Some((head, body)) = support::read_request(&mut sock).await else {
+                    return;
+                };
+                let line = head.lines().next().unwrap_or_default().to_string();
+                let path = line.split(' ').nth(1).unwrap_or_default().to_string();
+                let n = {
+                    let mut s = seen.lock().unwrap();
+                    let n = s
+                        .iter()
+                        .filter(|x| x.line.split(' ').nth(1) == Some(&path))
+                        .count();
+                    s.push(Seen {
+                        line: line.clone(),
+                        head: head.to_lowercase(),
+                        body: String::from_utf8_lossy(&body).to_string(),
+                    });
+                    n
+                };
+                let (code, json) = answer(&path, n);
+                let text = json.to_string();
+                let resp = format!(
+                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    (base, log)
+}
+
+async fn app_with(tweak: impl FnOnce(&mut frontline_platform::Settings)) -> TestApp {
+    TestApp::with_settings(vec![frontline_chatbot::module()], |s| {
+        allow_loopback(s);
+        tweak(s);
+    })
+    .await
+}
+
+async fn body(resp: poem::test::TestResponse) -> Value {
+    resp.0.into_body().into_json().await.unwrap()
+}
+
+/// An enterprise tenant with `channels`; returns (tenant id, "ApiKey …").
+async fn tenant(app: &TestApp, channels: Value) -> (String, String) {
+    let (id, tok) = app.user_with(&[]).await;
+    let email = app
+        .platform
+        .auth
+        .get_user(&id)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    let r = app
+        .client
+        .post(format!("{B}/tenants"))
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .body_json(
+            &json!({"name": "Deliveries", "plan": "enterprise", "admin_user": {"email": email}}),
+        )
+        .send()
+        .await;
+    r.assert_status(StatusCode::CREATED);
+    let b = body(r).await;
+    let t = b["data"]["tenant_id"].as_str().unwrap().to_string();
+    let key = format!(
+        "ApiKey {}",
+        b["data"]["api_keys"]["primary"].as_str().unwrap()
+    );
+    app.client
+        .put(format!("{B}/tenants/{t}/config"))
+        .header("Authorization", format!("Bearer {tok}"))
+        .body_json(&json!({"configuration": {"channels": channels}}))
+        .send()
+        .await
+        .assert_status_is_ok();
+    (t, key)
+}
+
+async fn message(app: &TestApp, key: &str, id: &str) -> Value {
+    let r = app
+        .client
+        .get(format!("{B}/chat/message/{id}"))
+        .header("Authorization", key)
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    body(r).await["data"].clone()
+}
+
+/// The message once its status is no longer `queued` (or `queued` after 10 s).
+async fn settled(app: &TestApp, key: &str, id: &str) -> Value {
+    for _ in 0..100 {
+        let m = message(app, key, id).await;
+        if m["status"] != "queued" {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    message(app, key, id).await
+}
+
+async fn whatsapp(app: &TestApp, payload: &Value) -> Value {
+    let p = payload.to_string();
+    let r = app
+        .client
+        .post(format!("{B}/webhooks/whatsapp"))
+        .header("Content-Type", "application/json")
+        .header(
+            "X-Hub-Signature-256",
+            meta_signature("wa-secret", p.as_bytes()),
+        )
+        .body(p)
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    body(r).await
+}
+
+fn wa_message(from: &str, id: &str, text: &str) -> Value {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"value": {
+        "messaging_product": "whatsapp", "metadata": {"phone_number_id": "555"},
+        "messages": [{"from": from, "id": id, "timestamp": "1672531200", "text": {"body": text}, "type": "text"}]},
+        "field": "messages"}]}]})
+}
+
+fn wa_status(id: &str, status: &str) -> Value {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"value": {
+        "messaging_product": "whatsapp", "metadata": {"phone_number_id": "555"},
+        "statuses": [{"id": id, "status": status, "timestamp": "1672531300", "recipient_id": "15550001"}]},
+        "field": "messages"}]}]})
+}
+
+#[tokio::test]
+async fn whatsapp_replies_go_through_the_cloud_api_and_delivery_reports_follow() {
+    let (base, log) = vendor(|_, n| {
+        (200, json!({"messaging_product": "whatsapp", "contacts": [{"input": "15550001", "wa_id": "15550001"}],
+            "messages": [{"id": format!("wamid.OUT{n}")}]}))
+    })
+    .await;
+    let app = app_with(|s| s.delivery.meta_base_url = base.clone()).await;
+    let (_, key) = tenant(
+        &app,
+        json!({"whatsapp": {"app_secret": "wa-secret", "phone_number_id": "555",
+        "access_token": "wa-access-token"}}),
+    )
+    .await;
+
+    let receipt = whatsapp(
+        &app,
+        &wa_message("15550001", "wamid.IN1", "What are your store hours?"),
+    )
+    .await;
+    let reply = receipt["message_id"].as_str().unwrap().to_string();
+    let m = settled(&app, &key, &reply).await;
+    assert_eq!(m["status"], "sent", "{m}");
+    assert!(m["delivery_error"].is_null(), "{m}");
+
+    let seen = log.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].line, "POST /v21.0/555/messages HTTP/1.1");
+    assert!(
+        seen[0]
+            .head
+            .contains("authorization: bearer wa-access-token"),
+        "{}",
+        seen[0].head
+    );
+    let sent: Value = serde_json::from_str(&seen[0].body).unwrap();
+    assert_eq!(sent["messaging_product"], "whatsapp");
+    assert_eq!(sent["to"], "15550001");
+    assert_eq!(sent["type"], "text");
+    assert_eq!(sent["text"]["body"], m["content"]["text"]);
+
+    // WhatsApp reports the delivery, then the read, on the same webhook.
+    whatsapp(&app, &wa_status("wamid.OUT0", "delivered")).await;
+    assert_eq!(message(&app, &key, &reply).await["status"], "delivered");
+    whatsapp(&app, &wa_status("wamid.OUT0", "read")).await;
+    assert_eq!(message(&app, &key, &reply).await["status"], "read");
+    // A late "delivered" does not step back.
+    whatsapp(&app, &wa_status("wamid.OUT0", "delivered")).await;
+    assert_eq!(message(&app, &key, &reply).await["status"], "read");
+}
+
+#[tokio::test]
+async fn without_credentials_a_reply_is_not_configured_and_web_replies_stay_sent() {
+    let app = app_with(|_| {}).await;
+    let (_, key) = tenant(
+        &app,
+        json!({"whatsapp": {"app_secret": "wa-secret", "phone_number_id": "555"}}),
+    )
+    .await;
+    let receipt = whatsapp(&app, &wa_message("15550002", "wamid.IN2", "hello")).await;
+    let reply = receipt["message_id"].as_str().unwrap().to_string();
+    let m = settled(&app, &key, &reply).await;
+    assert_eq!(m["status"], "not_configured", "{m}");
+    assert!(
+        m["delivery_error"]
+            .as_str()
+            .unwrap()
+            .contains("access token"),
+        "{m}"
+    );
+
+    // A web chat reply is answered in the HTTP response: `sent`, as before.
+    let r = app
+        .client
+        .post(format!("{B}/chat/message"))
+        .header("Authorization", key.as_str())
+        .body_json(
+            &json!({"message_id": "web-1", "user_id": "visitor", "channel": "web",
+            "content": {"type": "text", "text": "hello"}}),
+        )
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let b = body(r).await;
+    let web = b["data"]["reply_message_id"].as_str().unwrap().to_string();
+    let m = message(&app, &key, &web).await;
+    assert_eq!(m["status"], "sent");
+    assert!(m["delivery_error"].is_null());
+}
+
+#[tokio::test]
+async fn messenger_slack_telegram_and_teams_replies_use_their_apis_and_errors_are_retried_then_failed(
+) {
+    let (base, log) = vendor(|path, n| match path {
+        "/v21.0/me/messages" => (
+            200,
+            json!({"recipient_id": "PSID1", "message_id": "m_out_1"}),
+        ),
+        "/chat.postMessage" => (200, json!({"ok": false, "error": "channel_not_found"})),
+        // Telegram is down: every attempt answers 502.
+        p if p.ends_with("/sendMessage") => (
+            502,
+            json!({"ok": false, "error_code": 502, "description": "Bad Gateway"}),
+        ),
+        "/v3/conversations" => (201, json!({"id": "a:1to1-conv"})),
+        p if p.starts_with("/v3/conversations/") => (200, json!({"id": format!("activity-{n}")})),
+        _ => (404, json!({"error": "unknown path"})),
+    })
+    .await;
+    let app = app_with(|s| {
+        s.delivery.meta_base_url = base.clone();
+        s.delivery.slack_base_url = base.clone();
+        s.delivery.telegram_base_url = base.clone();
+        s.delivery.teams_service_url = base.clone();
+    })
+    .await;
+    let (t, key) = tenant(&app, json!({
+        "messenger": {"app_secret": "fb-secret", "page_id": "PAGE1", "page_access_token": "fb-page-token"},
+        "slack": {"signing_secret": "sl-secret", "workspace_id": "T1", "bot_token": "xoxb-1"},
+        "telegram": {"secret_token": "tg-secret", "bot_token": "123:ABC"},
+        "teams": {"webhook_token": "teams-token", "app_id": "bot-app-1", "bot_token": "bf-token"}}))
+    .await;
+
+    // Messenger.
+    let p = json!({"object": "page", "entry": [{"id": "PAGE1", "time": 1, "messaging": [
+        {"sender": {"id": "PSID1"}, "recipient": {"id": "PAGE1"}, "message": {"mid": "m_in_1", "text": "hi"}}]}]})
+    .to_string();
+    let r = app
+        .client
+        .post(format!("{B}/webhooks/messenger"))
+        .header("Content-Type", "application/json")
+        .header(
+            "X-Hub-Signature-256",
+            meta_signature("fb-secret", p.as_bytes()),
+        )
+        .body(p)
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let fb_reply = body(r).await["message_id"].as_str().unwrap().to_string();
+
+    // Slack (an Events API message).
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let p = json!({"type": "event_callback", "team_id": "T1", "event_id": "Ev1",
+        "event": {"type": "message", "user": "U123", "text": "hello"}})
+    .to_string();
+    app.client
+        .post(format!("{B}/webhooks/slack"))
+        .header("Content-Type", "application/json")
+        .header("X-Slack-Request-Timestamp", ts.as_str())
+        .header(
+            "X-Slack-Signature",
+            slack_signature("sl-secret", &ts, p.as_bytes()),
+        )
+        .body(p)
+        .send()
+        .await
+        .assert_status_is_ok();
+
+    // Telegram.
+    app.client
+        .post(format!("{B}/webhooks/telegram"))
+        .header("Content-Type", "application/json")
+        .header("X-Telegram-Bot-Api-Secret-Token", "tg-secret")
+        .body_json(&json!({"update_id": 1001, "message": {"message_id": 5, "from": {"id": 4242}, "chat": {"id": 4242}, "text": "hi"}}))
+        .send()
+        .await
+        .assert_status_is_ok();
+
+    // Teams.
+    app.client
+        .post(format!("{B}/webhooks/teams"))
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer teams-token")
+        .body_json(
+            &json!({"type": "message", "id": "act-1", "text": "hi", "from": {"id": "29:user-1"},
+            "recipient": {"id": "28:bot-app-1"}, "conversation": {"id": "a:conv"}}),
+        )
+        .send()
+        .await
+        .assert_status_is_ok();
+
+    let m = settled(&app, &key, &fb_reply).await;
+    assert_eq!(m["status"], "sent", "{m}");
+
+    // The replies of the other channels, by conversation.
+    let reply_of = |conv: &'static str| {
+        let app = &app;
+        let t = t.clone();
+        async move {
+            let c = app
+                .platform
+                .db
+                .read(move |c| {
+                    Ok(c.query_row(
+                        "SELECT message_id FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND direction = 'outbound'",
+                        [t.as_str(), conv],
+                        |r| r.get::<_, String>(0),
+                    )?)
+                })
+                .await
+                .unwrap();
+            c
+        }
+    };
+    let slack = settled(&app, &key, &reply_of("conv_slack_user_U123").await).await;
+    assert_eq!(slack["status"], "failed", "{slack}");
+    assert_eq!(slack["delivery_error"], "channel_not_found");
+    let teams = settled(&app, &key, &reply_of("conv_teams_user_29:user-1").await).await;
+    assert_eq!(teams["status"], "sent", "{teams}");
+    let telegram = settled(&app, &key, &reply_of("conv_telegram_user_4242").await).await;
+    assert_eq!(telegram["status"], "failed", "{telegram}");
+    assert!(
+        telegram["delivery_error"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP 502: Bad Gateway"),
+        "{telegram}"
+    );
+
+    let seen = log.lock().unwrap().clone();
+    let to = |prefix: &str| {
+        seen.iter()
+            .filter(|s| s.line.starts_with(prefix))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let fb = to("POST /v21.0/me/messages ");
+    assert_eq!(fb.len(), 1);
+    assert!(fb[0].head.contains("authorization: bearer fb-page-token"));
+    let b: Value = serde_json::from_str(&fb[0].body).unwrap();
+    assert_eq!(b["recipient"]["id"], "PSID1");
+    let sl = to("POST /chat.postMessage ");
+    assert_eq!(sl.len(), 1, "a refused message is not retried");
+    assert!(sl[0].head.contains("authorization: bearer xoxb-1"));
+    assert_eq!(
+        serde_json::from_str::<Value>(&sl[0].body).unwrap()["channel"],
+        "U123"
+    );
+    // Telegram: tried four times (retries with backoff), then failed.
+    let tg = to("POST /bot123:ABC/sendMessage ");
+    assert_eq!(tg.len(), 4, "{seen:?}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&tg[0].body).unwrap()["chat_id"],
+        4242
+    );
+    let open = to("POST /v3/conversations ");
+    assert_eq!(open.len(), 1);
+    assert!(open[0].head.contains("authorization: bearer bf-token"));
+    let posted = to("POST /v3/conversations/a%3A1to1-conv/activities ");
+    assert_eq!(posted.len(), 1, "{seen:?}");
+    let b: Value = serde_json::from_str(&posted[0].body).unwrap();
+    assert_eq!(b["type"], "message");
+    assert_eq!(b["recipient"]["id"], "29:user-1");
+}
