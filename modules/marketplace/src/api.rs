@@ -484,7 +484,8 @@ impl ReviewApi {
         ok_msg(out, "Your preferences have been updated")
     }
 
-    /// Be reminded tomorrow at 09:00 UTC (customer; at most three reminders).
+    /// Be reminded tomorrow at 09:00 UTC (customer; at most three reminders): a background job
+    /// sends the reminder through the request's channel then (`reminderStatus` in pending requests).
     #[oai(path = "/reviews/request/:requestId/remind", method = "post")]
     async fn remind(
         &self,
@@ -601,8 +602,10 @@ impl AnalyticsApi {
         ok(out)
     }
 
-    /// Platform-wide review request and review analytics (admin). Channel costs per message:
-    /// push 0, SMS 2, WhatsApp 0.10, email 0 (KES).
+    /// Platform-wide review request and review analytics (admin). Delivery figures count
+    /// what the channels did (sent, delivered when reported, failed, not configured); a
+    /// channel's cost is the vendor's price where its answer gives one (Twilio `price`),
+    /// else the operator's per-message cost (`delivery_costs` setting, 0 when unset).
     #[oai(path = "/admin/analytics/reviews", method = "get")]
     async fn platform_reviews(
         &self,
@@ -976,7 +979,9 @@ impl ExtensionApi {
 
     /// Extension: confirm, complete (provider or admin) or cancel a booking. Completing it
     /// creates the review request, scheduled by the active campaign's variant or for the next
-    /// morning, and delivered by a background job (`review.request.delivered`).
+    /// morning, and sent through the customer's channel (push, SMS, WhatsApp, e-mail) by a
+    /// background job with retries (`review.request.delivered` once the channel accepted it;
+    /// `not_configured` when the server has no credentials for the channel).
     #[oai(path = "/bookings/:bookingId/status", method = "put")]
     async fn booking_status(
         &self,

@@ -175,6 +175,8 @@ ALTER TABLE marketplace_categories ADD COLUMN named INTEGER NOT NULL DEFAULT 1;
 UPDATE marketplace_categories SET slug = lower(replace(trim(name), ' ', '-'));
 CREATE INDEX marketplace_categories_slug ON marketplace_categories(slug);
 "#,
+    // Step 4: what sending review requests and reminders did (statuses, reasons, cost).
+    service::requests::DELIVERY_MIGRATION,
 ];
 
 pub fn module() -> Module {

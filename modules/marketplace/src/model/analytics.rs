@@ -167,13 +167,16 @@ pub struct ReviewAnalytics {
 #[derive(Object, Clone, Debug)]
 #[oai(rename_all = "camelCase")]
 pub struct RequestFigures {
-    /// Sent (no longer scheduled).
+    /// Accepted by their channel (push endpoint, Twilio, WhatsApp Cloud API,
+    /// SMTP server); includes `delivered`.
     pub sent: i64,
-    /// Delivered.
+    /// Reported delivered by the channel (only channels that report it).
     pub delivered: i64,
-    /// Failed.
+    /// Refused by the channel, or still failing after the retries.
     pub failed: i64,
-    /// Percent delivered of sent.
+    /// Not sent because the server has no credentials for the channel.
+    pub not_configured: i64,
+    /// Percent of attempted requests (sent, failed or not configured) the channel accepted.
     pub delivery_rate: f64,
 }
 
@@ -199,13 +202,17 @@ pub struct ResponseFigures {
 pub struct ChannelFigures {
     /// push, sms, whatsapp or email.
     pub channel: String,
-    /// Sent.
+    /// Accepted by the channel.
     pub sent: i64,
     /// Answered with a review.
     pub responses: i64,
     /// Percent answered.
     pub response_rate: f64,
-    /// KES spent (push 0, SMS 2, WhatsApp 0.10, email 0 per message).
+    /// Spent on the requests and reminders the channel accepted: the vendor's
+    /// price where its answer gives one (Twilio `price`), else the
+    /// operator's per-message cost for the channel (`delivery_costs`
+    /// setting; 0 when not set), in that currency. Failed and not-configured
+    /// messages cost nothing.
     pub cost: f64,
 }
 

@@ -332,6 +332,10 @@ pub struct Preferences {
     /// 0 to 31.
     #[oai(validator(minimum(value = "0"), maximum(value = "31")))]
     pub max_requests_per_month: Option<i64>,
+    /// The phone number SMS and WhatsApp requests go to, in E.164 form
+    /// (`+254712345678`); without it those channels fail with that reason.
+    #[oai(validator(pattern = "^\\+[1-9][0-9]{6,14}$"))]
+    pub phone: Option<String>,
 }
 
 /// A moderator's decision.

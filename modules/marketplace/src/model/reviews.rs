@@ -248,6 +248,8 @@ pub struct ReviewPreferences {
     pub preferred_time_of_day: String,
     /// 0 to 31.
     pub max_requests_per_month: i64,
+    /// Where SMS and WhatsApp requests go (E.164); null when not given.
+    pub phone: Option<String>,
 }
 
 /// §16: the preferences now.
@@ -257,7 +259,7 @@ pub struct PreferencesUpdated {
     pub preferences: ReviewPreferences,
 }
 
-/// §17: a delivered, open review request.
+/// §17: an open review request (its time has come; see `deliveryStatus` for the message).
 #[derive(Object, Clone, Debug)]
 #[oai(rename_all = "camelCase")]
 pub struct PendingReviewRequest {
@@ -281,4 +283,17 @@ pub struct PendingReviewRequest {
     pub next_reminder_date: Option<String>,
     /// The booking to review.
     pub booking_id: String,
+    /// What sending the request did: `queued` (being retried), `sent` (the
+    /// channel accepted it), `delivered` (the channel reported delivery),
+    /// `failed` (see `deliveryError`) or `not_configured` (the server has no
+    /// credentials for the channel; nothing was sent). The request is open
+    /// in the app either way.
+    pub delivery_status: Option<String>,
+    /// Why the request was not sent.
+    pub delivery_error: Option<String>,
+    /// The last reminder: `scheduled`, `queued`, `sent`, `failed` or
+    /// `not_configured` (null when none was asked for).
+    pub reminder_status: Option<String>,
+    /// Why the last reminder was not sent.
+    pub reminder_error: Option<String>,
 }

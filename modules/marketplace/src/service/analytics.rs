@@ -14,15 +14,6 @@ use crate::model::{
 };
 use crate::stats;
 
-/// Per-message cost of a review request by channel (KES): push 0, SMS 2, WhatsApp 0.10, email 0.
-pub fn channel_cost(channel: &str) -> f64 {
-    match channel {
-        "sms" => 2.0,
-        "whatsapp" => 0.1,
-        _ => 0.0,
-    }
-}
-
 /// Which provider the caller may look at: providers only themselves, admins anyone (or everyone).
 pub fn scope(
     conn: &Connection,
@@ -260,18 +251,22 @@ pub fn platform(
 ) -> ApiResult<PlatformReviewAnalytics> {
     let (s, e) = (iso(from), iso(to));
     let at = now();
-    let (sent, delivered, failed, submitted, declined, expired): (i64, i64, i64, i64, i64, i64) = conn.query_row(
-        "SELECT COALESCE(SUM(status <> 'scheduled'), 0), COALESCE(SUM(requested_at IS NOT NULL), 0), COALESCE(SUM(status = 'failed'), 0),
+    // Delivery figures come from what each attempt did (`delivery_status`).
+    type Counts = (i64, i64, i64, i64, i64, i64, i64);
+    let (sent, delivered, failed, not_configured, submitted, declined, expired): Counts = conn.query_row(
+        "SELECT COALESCE(SUM(delivery_status IN ('sent', 'delivered')), 0), COALESCE(SUM(delivery_status = 'delivered'), 0),
+                COALESCE(SUM(delivery_status = 'failed'), 0), COALESCE(SUM(delivery_status = 'not_configured'), 0),
                 COALESCE(SUM(status = 'submitted'), 0), COALESCE(SUM(status = 'declined'), 0),
-                COALESCE(SUM(status = 'delivered' AND expires_at <= ?3), 0)
+                COALESCE(SUM(status = 'requested' AND expires_at <= ?3), 0)
          FROM marketplace_review_requests WHERE created_at >= ?1 AND created_at <= ?2",
         params![s, e, at],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
     )?;
     let responses = submitted + declined + expired;
-    let group = |col: &str| -> ApiResult<Vec<(String, i64, i64)>> {
+    let group = |col: &str| -> ApiResult<Vec<(String, i64, i64, f64)>> {
         let mut stmt = conn.prepare(&format!(
-            "SELECT {col}, COALESCE(SUM(status <> 'scheduled'), 0), COALESCE(SUM(status = 'submitted'), 0)
+            "SELECT {col}, COALESCE(SUM(delivery_status IN ('sent', 'delivered')), 0), COALESCE(SUM(status = 'submitted'), 0),
+                    COALESCE(SUM(delivery_cost), 0)
              FROM marketplace_review_requests WHERE created_at >= ?1 AND created_at <= ?2 GROUP BY {col} ORDER BY {col}"
         ))?;
         let rows = stmt
@@ -280,6 +275,7 @@ pub fn platform(
                     r.get::<_, String>(0)?,
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
+                    r.get::<_, f64>(3)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -287,8 +283,8 @@ pub fn platform(
     };
     let by_channel = group("channel")?
         .into_iter()
-        .map(|(k, sent, resp)| ChannelFigures {
-            cost: stats::round(channel_cost(&k) * sent as f64, 2),
+        .map(|(k, sent, resp, cost)| ChannelFigures {
+            cost: stats::round(cost, 4),
             channel: k,
             sent,
             responses: resp,
@@ -297,7 +293,7 @@ pub fn platform(
         .collect();
     let by_timing = group("timing_strategy")?
         .into_iter()
-        .map(|(k, sent, resp)| TimingFigures {
+        .map(|(k, sent, resp, _)| TimingFigures {
             timing_strategy: k,
             sent,
             responses: resp,
@@ -334,7 +330,8 @@ pub fn platform(
             sent,
             delivered,
             failed,
-            delivery_rate: pct(delivered, sent),
+            not_configured,
+            delivery_rate: pct(sent, sent + failed + not_configured),
         },
         responses: ResponseFigures {
             total: responses,

@@ -1,11 +1,21 @@
 //! Review requests: created when a booking completes, scheduled by the active
-//! campaign's variant (or the default next-morning timing), delivered by a
-//! platform job, then remind / decline / submit.
+//! campaign's variant (or the default next-morning timing), sent by a
+//! platform job through the customer's channel (push, SMS, WhatsApp, e-mail:
+//! `frontline_platform::deliver`, with the server's `delivery_*` settings),
+//! then remind (another job) / decline / submit.
+//!
+//! Lifecycle (`status`): `scheduled` → `requested` (open in the app from its
+//! time on) → `submitted` / `declined`. What sending did (`delivery_status`,
+//! and `reminder_status` for the last reminder): `queued` (retrying),
+//! `sent`, `delivered`, `failed` (with the reason), `not_configured`.
+//! `delivery_cost` adds up the vendor's price of each accepted message (Twilio
+//! `price`) or else the operator's per-message cost (`delivery_costs`).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use frontline_platform::auth::Principal;
+use frontline_platform::deliver::{self, Credentials, DeliverySettings, Message, Outcome};
 use frontline_platform::error::FieldError;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::{jobs, ApiResult, Platform};
@@ -23,6 +33,19 @@ use crate::SLUG;
 use poem_openapi::types::MaybeUndefined;
 
 pub const DELIVER_JOB: &str = "marketplace.review_request.deliver";
+/// The job that sends a reminder.
+pub const REMIND_JOB: &str = "marketplace.review_request.remind";
+
+/// Schema step: what sending a request and its reminders did.
+pub const DELIVERY_MIGRATION: &str = r#"
+ALTER TABLE marketplace_review_requests ADD COLUMN delivery_status TEXT;
+ALTER TABLE marketplace_review_requests ADD COLUMN delivery_error TEXT;
+ALTER TABLE marketplace_review_requests ADD COLUMN delivery_id TEXT;
+ALTER TABLE marketplace_review_requests ADD COLUMN delivery_cost REAL NOT NULL DEFAULT 0;
+ALTER TABLE marketplace_review_requests ADD COLUMN reminder_status TEXT;
+ALTER TABLE marketplace_review_requests ADD COLUMN reminder_error TEXT;
+UPDATE marketplace_review_requests SET status = 'requested' WHERE status = 'delivered';
+"#;
 pub const CHANNELS: &[&str] = &["push", "sms", "whatsapp", "email"];
 /// Days a delivered request stays open.
 pub const OPEN_DAYS: i64 = 7;
@@ -50,6 +73,7 @@ pub fn prefs_json(stored: &str) -> ReviewPreferences {
             .get("maxRequestsPerMonth")
             .and_then(Value::as_i64)
             .unwrap_or(5),
+        phone: p.get("phone").and_then(Value::as_str).map(str::to_string),
     }
 }
 
@@ -106,7 +130,11 @@ pub fn update_prefs(
     if let Some(v) = p.max_requests_per_month {
         cur.max_requests_per_month = v;
     }
+    if let Some(v) = &p.phone {
+        cur.phone = Some(v.clone());
+    }
     let stored = json!({
+        "phone": cur.phone,
         "reviewRequestsEnabled": cur.review_requests_enabled,
         "preferredChannel": cur.preferred_channel,
         "preferredTimeOfDay": cur.preferred_time_of_day,
@@ -266,7 +294,13 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'scheduled', ?9, ?10)",
         params![id, booking, customer, provider, campaign, variant, channel, label, iso(scheduled), at],
     )?;
-    jobs::enqueue_at(tx, DELIVER_JOB, &json!({"requestId": id}), scheduled, 5)?;
+    jobs::enqueue_at(
+        tx,
+        DELIVER_JOB,
+        &json!({"requestId": id}),
+        scheduled,
+        deliver::MAX_ATTEMPTS,
+    )?;
     Ok(ReviewRequestScheduled {
         created: true,
         reason: None,
@@ -279,27 +313,170 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
     })
 }
 
-/// Marks a scheduled request delivered (the job's work); emits `review.request.delivered`.
-pub fn deliver(w: &WriteCtx, id: &str) -> ApiResult<bool> {
-    let tx = w.tx();
-    let row: Option<(String, String, String, String, String)> = tx
+/// Which message a job sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Request,
+    Reminder,
+}
+
+/// The message job `kind` sends for request `id`, or `None` when there is
+/// nothing to send (answered, declined, or already sent).
+fn message_for(c: &Connection, id: &str, kind: Kind) -> ApiResult<Option<Message>> {
+    type Row = (
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
+    let row: Option<Row> = c
         .query_row(
-            "SELECT status, booking_id, customer_id, provider_id, channel FROM marketplace_review_requests WHERE id = ?1",
+            "SELECT r.status, r.delivery_status, r.channel, cu.user_id, cu.preferences, v.name, b.service_type
+             FROM marketplace_review_requests r JOIN marketplace_customers cu ON cu.id = r.customer_id
+             JOIN marketplace_providers v ON v.id = r.provider_id JOIN marketplace_bookings b ON b.id = r.booking_id
+             WHERE r.id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
         )
         .optional()?;
-    let Some((status, booking, customer, provider, channel)) = row else {
-        return Ok(false);
+    let Some((status, sent, channel, user, prefs, provider, service)) = row else {
+        return Ok(None);
     };
-    if status != "scheduled" {
-        return Ok(false);
+    let due = match kind {
+        Kind::Request => {
+            status == "scheduled" || (status == "requested" && sent.as_deref() == Some("queued"))
+        }
+        Kind::Reminder => status == "requested",
+    };
+    if !due {
+        return Ok(None);
+    }
+    let to = match channel.as_str() {
+        "push" => user,
+        "email" => c
+            .query_row(
+                "SELECT email FROM platform_users WHERE id = ?1",
+                [&user],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .unwrap_or_default(),
+        _ => prefs_json(&prefs).phone.unwrap_or_default(),
+    };
+    let (subject, text) = match kind {
+        Kind::Request => (
+            format!("How was your {service}?"),
+            format!(
+                "How was your {service} with {provider}? Rate it in the app within {OPEN_DAYS} days (review request {id})."
+            ),
+        ),
+        Kind::Reminder => (
+            format!("Reminder: review your {service}"),
+            format!(
+                "A reminder: your review of {service} with {provider} is still open in the app (review request {id})."
+            ),
+        ),
+    };
+    Ok(Some(Message {
+        channel,
+        to,
+        text,
+        subject: Some(subject),
+        status_callback: None,
+    }))
+}
+
+/// The server's credentials for `channel` (the marketplace has no per-tenant senders).
+fn credentials(s: &DeliverySettings, channel: &str) -> Credentials {
+    match channel {
+        "sms" => Credentials {
+            token: s.twilio_auth_token.clone(),
+            account: s.twilio_account_sid.clone(),
+            from: s.twilio_from.clone(),
+            service_url: None,
+        },
+        "whatsapp" => Credentials {
+            token: s.whatsapp_token.clone(),
+            account: s.whatsapp_phone_number_id.clone(),
+            ..Default::default()
+        },
+        _ => Credentials::default(),
+    }
+}
+
+/// The status an attempt leaves: `queued` while retries remain.
+fn status_of(outcome: &Outcome, last: bool) -> &'static str {
+    match outcome {
+        Outcome::Retry(_) if !last => "queued",
+        Outcome::Retry(_) => "failed",
+        other => other.status(),
+    }
+}
+
+/// Stores what an attempt did. The request opens (in the app) at its first
+/// attempt whatever the channel did; `review.request.delivered` is emitted
+/// when the channel accepted the message.
+fn record(
+    w: &WriteCtx,
+    id: &str,
+    kind: Kind,
+    outcome: &Outcome,
+    last: bool,
+    cost: f64,
+) -> ApiResult<()> {
+    let tx = w.tx();
+    let status = status_of(outcome, last);
+    let error = outcome.reason().map(str::to_string);
+    let vendor_id = match outcome {
+        Outcome::Sent { vendor_id, .. } => vendor_id.clone(),
+        _ => None,
+    };
+    if kind == Kind::Reminder {
+        tx.execute(
+            "UPDATE marketplace_review_requests SET reminder_status = ?2, reminder_error = ?3,
+                delivery_cost = delivery_cost + ?4,
+                next_reminder_at = CASE WHEN ?2 = 'queued' THEN next_reminder_at ELSE NULL END
+             WHERE id = ?1",
+            params![id, status, error, cost],
+        )?;
+        return Ok(());
     }
     let t = Utc::now();
-    let expires = iso(t + Duration::days(OPEN_DAYS));
     tx.execute(
-        "UPDATE marketplace_review_requests SET status = 'delivered', requested_at = ?2, expires_at = ?3 WHERE id = ?1",
-        params![id, iso(t), expires],
+        "UPDATE marketplace_review_requests SET status = CASE WHEN status = 'scheduled' THEN 'requested' ELSE status END,
+            requested_at = COALESCE(requested_at, ?2), expires_at = COALESCE(expires_at, ?3),
+            delivery_status = ?4, delivery_error = ?5, delivery_id = COALESCE(?6, delivery_id),
+            delivery_cost = delivery_cost + ?7
+         WHERE id = ?1",
+        params![id, iso(t), iso(t + Duration::days(OPEN_DAYS)), status, error, vendor_id, cost],
+    )?;
+    if status != "sent" {
+        return Ok(());
+    }
+    let (booking, customer, provider, channel, requested, expires): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ) = tx.query_row(
+        "SELECT booking_id, customer_id, provider_id, channel, requested_at, expires_at
+             FROM marketplace_review_requests WHERE id = ?1",
+        [id],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        },
     )?;
     let audience = super::party_audience(tx, Some(&customer), Some(&provider))?;
     w.emit(
@@ -307,40 +484,102 @@ pub fn deliver(w: &WriteCtx, id: &str) -> ApiResult<bool> {
         "review.request.delivered",
         &json!({
             "requestId": id, "bookingId": booking, "customerId": customer, "providerId": provider,
-            "channel": channel, "requestedAt": iso(t), "expiresAt": expires,
+            "channel": channel, "deliveryStatus": status, "requestedAt": requested, "expiresAt": expires,
         }),
         &audience,
     )?;
-    Ok(true)
+    Ok(())
 }
 
-/// Registers the delivery job with the platform's job runner.
+/// Runs one delivery or reminder job: sends, stores what happened, and
+/// answers an error (so the platform retries with backoff) while a
+/// temporary failure has attempts left.
+async fn run(platform: Platform, job: jobs::Job, kind: Kind) -> jobs::JobOutcome {
+    let id = job.payload["requestId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let rid = id.clone();
+    let msg = platform
+        .db
+        .read(move |c| message_for(c, &rid, kind))
+        .await
+        .map_err(|e| e.message)?;
+    let Some(msg) = msg else {
+        return Ok(json!({"skipped": true}));
+    };
+    let settings = &platform.settings.delivery;
+    let outcome = send(&platform, &msg).await;
+    let cost = match &outcome {
+        Outcome::Sent { price: Some(p), .. } => *p,
+        Outcome::Sent { .. } => settings.cost_of(&msg.channel),
+        _ => 0.0,
+    };
+    let last = job.attempt >= deliver::MAX_ATTEMPTS;
+    let stored = outcome.clone();
+    platform
+        .db
+        .write(move |tx| {
+            // The job acts for nobody: no principal, the job as the request.
+            let meta = frontline_platform::http::RequestMeta {
+                request_id: format!("job:{DELIVER_JOB}"),
+                ip: None,
+                user_agent: None,
+                https: false,
+            };
+            record(
+                &WriteCtx::new(tx, None, &meta),
+                &id,
+                kind,
+                &stored,
+                last,
+                cost,
+            )
+        })
+        .await
+        .map_err(|e| e.message)?;
+    match outcome {
+        Outcome::Retry(reason) => Err(reason),
+        other => Ok(json!({"status": other.status(), "reason": other.reason()})),
+    }
+}
+
+/// Sends `msg` with the server's credentials; a channel that is configured
+/// but has no address for this customer fails with that reason.
+async fn send(platform: &Platform, msg: &Message) -> Outcome {
+    let creds = credentials(&platform.settings.delivery, &msg.channel);
+    if !msg.to.trim().is_empty() {
+        return deliver::send(platform, &creds, msg).await;
+    }
+    let configured = match msg.channel.as_str() {
+        "sms" => creds.account.is_some() && creds.token.is_some() && creds.from.is_some(),
+        "whatsapp" => creds.account.is_some() && creds.token.is_some(),
+        "email" => platform.settings.mail.smtp_url.is_some(),
+        _ => true,
+    };
+    if !configured {
+        // Answers not_configured before any call is made.
+        let probe = Message {
+            to: "-".into(),
+            ..msg.clone()
+        };
+        return deliver::send(platform, &creds, &probe).await;
+    }
+    Outcome::Failed(match msg.channel.as_str() {
+        "email" => "the customer has no e-mail address".into(),
+        _ => "the customer has no phone number (review preferences: phone)".into(),
+    })
+}
+
+/// Registers the delivery and reminder jobs with the platform's job runner.
 pub fn register_jobs(platform: &Platform) {
     platform.jobs.register(
         DELIVER_JOB,
-        Arc::new(|platform: Platform, job: jobs::Job| {
-            Box::pin(async move {
-                let id = job.payload["requestId"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                platform
-                    .db
-                    .write(move |tx| {
-                        // The job acts for nobody: no principal, the job as the request.
-                        let meta = frontline_platform::http::RequestMeta {
-                            request_id: format!("job:{DELIVER_JOB}"),
-                            ip: None,
-                            user_agent: None,
-                            https: false,
-                        };
-                        deliver(&WriteCtx::new(tx, None, &meta), &id)
-                    })
-                    .await
-                    .map(|d| json!({"delivered": d}))
-                    .map_err(|e| e.message)
-            })
-        }),
+        Arc::new(|platform: Platform, job: jobs::Job| Box::pin(run(platform, job, Kind::Request))),
+    );
+    platform.jobs.register(
+        REMIND_JOB,
+        Arc::new(|platform: Platform, job: jobs::Job| Box::pin(run(platform, job, Kind::Reminder))),
     );
 }
 
@@ -391,7 +630,7 @@ pub fn decline(
         return Err(MarketplaceError::Validation
             .invalid("feedback", "feedback must be at most 1000 characters"));
     }
-    if !["scheduled", "delivered"].contains(&status.as_str()) {
+    if !["scheduled", "requested"].contains(&status.as_str()) {
         return Err(MarketplaceError::Conflict
             .with_message(format!("This review request is already {status}")));
     }
@@ -410,6 +649,7 @@ pub fn decline(
                 preferred_channel: None,
                 preferred_time_of_day: None,
                 max_requests_per_month: None,
+                phone: None,
             },
         )?;
     }
@@ -420,10 +660,11 @@ pub fn decline(
     })
 }
 
-/// `POST /reviews/request/:requestId/remind`: tomorrow at 09:00 UTC, at most three times.
+/// `POST /reviews/request/:requestId/remind`: tomorrow at 09:00 UTC, at most
+/// three times; a job sends the reminder then (`reminderStatus`).
 pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<ReviewReminder> {
     let (status, count) = own_request(tx, user, id)?;
-    if !["scheduled", "delivered"].contains(&status.as_str()) {
+    if !["scheduled", "requested"].contains(&status.as_str()) {
         return Err(MarketplaceError::Conflict
             .with_message(format!("This review request is already {status}")));
     }
@@ -439,8 +680,16 @@ pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<ReviewRe
     // The request stays open at least a day after the reminder.
     tx.execute(
         "UPDATE marketplace_review_requests SET reminder_count = reminder_count + 1, next_reminder_at = ?2,
+            reminder_status = 'scheduled', reminder_error = NULL,
             expires_at = CASE WHEN expires_at IS NOT NULL AND expires_at < ?3 THEN ?3 ELSE expires_at END WHERE id = ?1",
         params![id, iso(next), iso(next + Duration::days(1))],
+    )?;
+    jobs::enqueue_at(
+        tx,
+        REMIND_JOB,
+        &json!({"requestId": id}),
+        next,
+        deliver::MAX_ATTEMPTS,
     )?;
     Ok(ReviewReminder {
         request_id: id.to_string(),
@@ -449,15 +698,16 @@ pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<ReviewRe
     })
 }
 
-/// `GET /customers/reviews/pending`: delivered, unexpired requests.
+/// `GET /customers/reviews/pending`: open (requested), unexpired requests.
 pub fn pending(conn: &Connection, user: &Principal) -> ApiResult<Vec<PendingReviewRequest>> {
     let customer = super::customer_of(conn, &user.id)?;
     let mut stmt = conn.prepare(
         "SELECT r.id, v.name, b.service_type, b.service_date, r.requested_at, r.expires_at, r.channel,
-                r.reminder_count, r.next_reminder_at, r.booking_id
+                r.reminder_count, r.next_reminder_at, r.booking_id,
+                r.delivery_status, r.delivery_error, r.reminder_status, r.reminder_error
          FROM marketplace_review_requests r JOIN marketplace_bookings b ON b.id = r.booking_id
          JOIN marketplace_providers v ON v.id = r.provider_id
-         WHERE r.customer_id = ?1 AND r.status = 'delivered' AND r.expires_at > ?2 ORDER BY r.requested_at DESC",
+         WHERE r.customer_id = ?1 AND r.status = 'requested' AND r.expires_at > ?2 ORDER BY r.requested_at DESC",
     )?;
     let rows = stmt
         .query_map(params![customer, now()], |r| {
@@ -472,6 +722,10 @@ pub fn pending(conn: &Connection, user: &Principal) -> ApiResult<Vec<PendingRevi
                 reminder_count: r.get(7)?,
                 next_reminder_date: r.get(8)?,
                 booking_id: r.get(9)?,
+                delivery_status: r.get(10)?,
+                delivery_error: r.get(11)?,
+                reminder_status: r.get(12)?,
+                reminder_error: r.get(13)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
