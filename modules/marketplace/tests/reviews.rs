@@ -377,7 +377,9 @@ async fn booking_review_request_review_response_votes_moderation_and_campaign() 
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, b) = call(&app, "GET", "/admin/analytics/reviews", Some(&admin), None).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!(b["data"]["requests"]["sent"], 1);
+    // No channel is configured here: the request was not sent, and says so.
+    assert_eq!(b["data"]["requests"]["sent"], 0);
+    assert_eq!(b["data"]["requests"]["notConfigured"], 1);
     assert_eq!(b["data"]["responses"]["submitted"], 1);
     assert_eq!(b["data"]["incentives"]["claimed"], 0);
 

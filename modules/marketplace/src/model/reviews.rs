@@ -248,7 +248,8 @@ pub struct ReviewPreferences {
     pub preferred_time_of_day: String,
     /// 0 to 31.
     pub max_requests_per_month: i64,
-    /// Where SMS and WhatsApp requests go (E.164); null when not given.
+    /// Where SMS and WhatsApp requests go (E.164); absent when not given.
+    #[oai(skip_serializing_if_is_none)]
     pub phone: Option<String>,
 }
 
