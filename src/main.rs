@@ -85,7 +85,7 @@ struct ServeArgs {
     #[arg(long, env = "FRONTLINE_TLS_KEY")]
     tls_key: Option<PathBuf>,
     #[command(flatten)]
-    delivery: config::DeliveryConfig,
+    delivery: Box<config::DeliveryConfig>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -392,7 +392,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             smtp_allow_plaintext: args.smtp_allow_plaintext,
             tls_cert: args.tls_cert.clone(),
             tls_key: args.tls_key.clone(),
-            delivery: args.delivery.clone(),
+            delivery: (*args.delivery).clone(),
             data_dir: None,
         },
     )?;

@@ -14,7 +14,8 @@
 //! reports so, `failed` with the vendor's reason (after retries with backoff
 //! for temporary errors), `not_configured` when the channel has no
 //! credentials. Web and API replies are answered in the HTTP response and
-//! keep `sent`.
+//! keep `sent`, and so are Telegram replies when no bot token is set (the
+//! webhook's answer carries them).
 
 use std::sync::Arc;
 
@@ -58,6 +59,18 @@ pub fn enqueue_reply(
     let Some(channel) = channel.filter(|c| DELIVERED_CHANNELS.contains(&c.as_str())) else {
         return Ok(false);
     };
+    if channel == "telegram" {
+        // Without a bot token the reply goes back in the webhook's answer
+        // (`method: sendMessage`, which Telegram runs): it stays `sent`.
+        let config = tenant_config(tx, tenant)?;
+        let token = config
+            .pointer("/channels/telegram/bot_token")
+            .and_then(Value::as_str)
+            .is_some_and(|t| !t.trim().is_empty());
+        if !token {
+            return Ok(false);
+        }
+    }
     tx.execute(
         "UPDATE chatbot_messages SET status = 'queued', delivery_error = NULL
          WHERE tenant_id = ?1 AND message_id = ?2",
