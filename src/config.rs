@@ -297,6 +297,35 @@ mod tests {
     }
 
     #[test]
+    fn delivery_settings_follow_the_layers() {
+        let file: FileConfig = toml::from_str(
+            "[delivery]\nslack_base_url = \"https://slack.file\"\npush_url = \"https://push.file/send\"\ncosts = [\"sms=0.01\"]",
+        )
+        .unwrap();
+        let over = DeliveryConfig {
+            slack_base_url: Some("https://slack.flag/api".into()),
+            costs: Some(vec!["sms=0.0079".into(), "whatsapp=0.005".into()]),
+            ..Default::default()
+        };
+        let d = delivery(&over, &file).unwrap();
+        assert_eq!(d.slack_base_url, "https://slack.flag/api");
+        assert_eq!(d.push_url.as_deref(), Some("https://push.file/send"));
+        assert_eq!(d.cost_of("sms"), 0.0079);
+        assert_eq!(d.cost_of("whatsapp"), 0.005);
+        assert_eq!(d.cost_of("push"), 0.0);
+        // Unset: the vendors' own URLs, no credentials.
+        let none = delivery(&DeliveryConfig::default(), &FileConfig::default()).unwrap();
+        assert_eq!(none.meta_base_url, "https://graph.facebook.com");
+        assert_eq!(none.twilio_base_url, "https://api.twilio.com");
+        assert!(none.twilio_account_sid.is_none() && none.push_url.is_none());
+        let bad = DeliveryConfig {
+            costs: Some(vec!["sms".into()]),
+            ..Default::default()
+        };
+        assert!(delivery(&bad, &FileConfig::default()).is_err());
+    }
+
+    #[test]
     fn flags_beat_file_beat_defaults() {
         let file: FileConfig =
             toml::from_str("port = 9000\nhost = \"0.0.0.0\"\nrate_limits = false").unwrap();
