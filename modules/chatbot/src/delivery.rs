@@ -59,17 +59,10 @@ pub fn enqueue_reply(
     let Some(channel) = channel.filter(|c| DELIVERED_CHANNELS.contains(&c.as_str())) else {
         return Ok(false);
     };
-    if channel == "telegram" {
-        // Without a bot token the reply goes back in the webhook's answer
-        // (`method: sendMessage`, which Telegram runs): it stays `sent`.
-        let config = tenant_config(tx, tenant)?;
-        let token = config
-            .pointer("/channels/telegram/bot_token")
-            .and_then(Value::as_str)
-            .is_some_and(|t| !t.trim().is_empty());
-        if !token {
-            return Ok(false);
-        }
+    // Without a bot token a Telegram reply goes back in the webhook's answer
+    // (`method: sendMessage`, which Telegram runs): it stays `sent`.
+    if channel == "telegram" && !telegram_has_token(&tenant_config(tx, tenant)?) {
+        return Ok(false);
     }
     tx.execute(
         "UPDATE chatbot_messages SET status = 'queued', delivery_error = NULL
@@ -84,6 +77,15 @@ pub fn enqueue_reply(
         deliver::MAX_ATTEMPTS,
     )?;
     Ok(true)
+}
+
+/// Whether the tenant's configuration has a Telegram bot token (replies are
+/// then sent through the Bot API rather than in the webhook's answer).
+pub fn telegram_has_token(config: &Value) -> bool {
+    config
+        .pointer("/channels/telegram/bot_token")
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.trim().is_empty())
 }
 
 /// What the job needs: channel, recipient, text, credentials.

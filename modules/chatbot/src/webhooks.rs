@@ -750,8 +750,11 @@ impl WebhookApi {
             .next()
             .map(|r| r.reply)
             .ok_or_else(|| ApiError::internal("no reply"))?;
+        // With a bot token the reply is sent through the Bot API (a job);
+        // the answer then carries no method, so Telegram does not send it twice.
+        let method = (!crate::delivery::telegram_has_token(&config)).then(|| "sendMessage".into());
         Ok(Json(TelegramReply {
-            method: "sendMessage".into(),
+            method,
             chat_id: from,
             text: reply.response.text,
         }))

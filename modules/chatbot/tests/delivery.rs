@@ -248,6 +248,34 @@ async fn without_credentials_a_reply_is_not_configured_and_web_replies_stay_sent
         "{m}"
     );
 
+    // Telegram without a bot token: the webhook's answer carries the reply
+    // (`method: sendMessage`), which stays `sent`.
+    let app2 = app_with(|_| {}).await;
+    let (t2, key2) = tenant(&app2, json!({"telegram": {"secret_token": "tg-only"}})).await;
+    let r = app2
+        .client
+        .post(format!("{B}/webhooks/telegram"))
+        .header("Content-Type", "application/json")
+        .header("X-Telegram-Bot-Api-Secret-Token", "tg-only")
+        .body_json(&json!({"update_id": 7, "message": {"message_id": 1, "from": {"id": 77}, "chat": {"id": 77}, "text": "hi"}}))
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    assert_eq!(body(r).await["method"], "sendMessage");
+    let id = app2
+        .platform
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT message_id FROM chatbot_messages WHERE tenant_id = ?1 AND direction = 'outbound'",
+                [t2.as_str()],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(message(&app2, &key2, &id).await["status"], "sent");
+
     // A web chat reply is answered in the HTTP response: `sent`, as before.
     let r = app
         .client
@@ -336,15 +364,18 @@ async fn messenger_slack_telegram_and_teams_replies_use_their_apis_and_errors_ar
         .await
         .assert_status_is_ok();
 
-    // Telegram.
-    app.client
+    // Telegram: sent through the Bot API, so the webhook's answer carries no method.
+    let r = app
+        .client
         .post(format!("{B}/webhooks/telegram"))
         .header("Content-Type", "application/json")
         .header("X-Telegram-Bot-Api-Secret-Token", "tg-secret")
         .body_json(&json!({"update_id": 1001, "message": {"message_id": 5, "from": {"id": 4242}, "chat": {"id": 4242}, "text": "hi"}}))
         .send()
-        .await
-        .assert_status_is_ok();
+        .await;
+    r.assert_status_is_ok();
+    let answer = body(r).await;
+    assert!(answer.get("method").is_none(), "{answer}");
 
     // Teams.
     app.client

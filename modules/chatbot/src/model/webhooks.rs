@@ -360,8 +360,11 @@ pub struct TeamsReply {
 /// The bot's answer as a Telegram `sendMessage` call.
 #[derive(Object, Clone, Debug)]
 pub struct TelegramReply {
-    /// Always `sendMessage`.
-    pub method: String,
+    /// `sendMessage`, which Telegram runs with this answer; absent when the
+    /// tenant set `channels.telegram.bot_token` (the reply is then sent
+    /// through the Bot API and its status kept on the message).
+    #[oai(skip_serializing_if_is_none)]
+    pub method: Option<String>,
     /// The chat to answer in (the sender).
     pub chat_id: i64,
     /// The bot's answer.
