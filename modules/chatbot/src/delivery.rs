@@ -49,14 +49,19 @@ pub fn enqueue_reply(
     conversation_id: &str,
     message_id: &str,
 ) -> ApiResult<bool> {
-    let channel: Option<String> = tx
+    let row: Option<(String, String)> = tx
         .query_row(
-            "SELECT channel FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+            "SELECT channel, user_id FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
             params![tenant, conversation_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let Some(channel) = channel.filter(|c| DELIVERED_CHANNELS.contains(&c.as_str())) else {
+    // Only conversations that came in through the channel's webhook (their
+    // users are `<channel>_<vendor id>`); a reply to an API call naming the
+    // channel is answered in that call's response.
+    let Some((channel, _)) = row.filter(|(c, user)| {
+        DELIVERED_CHANNELS.contains(&c.as_str()) && user.starts_with(&format!("{c}_"))
+    }) else {
         return Ok(false);
     };
     // Without a bot token a Telegram reply goes back in the webhook's answer

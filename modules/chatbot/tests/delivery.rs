@@ -293,6 +293,23 @@ async fn without_credentials_a_reply_is_not_configured_and_web_replies_stay_sent
     let m = message(&app, &key, &web).await;
     assert_eq!(m["status"], "sent");
     assert!(m["delivery_error"].is_null());
+    // So is a reply to an API call that names a channel: the caller relays it.
+    let r = app
+        .client
+        .post(format!("{B}/chat/message"))
+        .header("Authorization", key.as_str())
+        .body_json(
+            &json!({"message_id": "api-wa-1", "user_id": "relay-user", "channel": "whatsapp",
+            "content": {"type": "text", "text": "hello"}}),
+        )
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let relayed = body(r).await["data"]["reply_message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(message(&app, &key, &relayed).await["status"], "sent");
 }
 
 #[tokio::test]
