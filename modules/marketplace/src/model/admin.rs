@@ -2,7 +2,7 @@
 
 use poem_openapi::Object;
 
-use super::input::Experiment;
+use super::input::{Experiment, VariantConfig};
 
 /// §21: a moderated review.
 #[derive(Object, Clone, Debug)]
@@ -61,6 +61,10 @@ pub struct VariantResult {
     pub average_rating: Option<f64>,
     /// 95% interval of the response rate.
     pub confidence_interval: ConfidenceInterval,
+    /// Rewards of its reviews redeemed on a booking.
+    pub incentives_claimed: u64,
+    /// What its customers received: its timing, channel, incentive and message.
+    pub config: Option<VariantConfig>,
 }
 
 /// The best variant, when significantly better than the second.

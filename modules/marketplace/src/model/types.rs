@@ -96,6 +96,15 @@ str_enum! {
 }
 
 str_enum! {
+    /// A review reward: `discount_N` is KES N off the next booking, `points_N` is N
+    /// loyalty points (one point is worth KES 1 when redeemed on a booking).
+    IncentiveType {
+        Discount50 = "discount_50", Discount100 = "discount_100", Discount200 = "discount_200",
+        Points50 = "points_50", Points100 = "points_100", Points200 = "points_200"
+    }
+}
+
+str_enum! {
     /// Unit of a variant's delay.
     DelayUnit { Minutes = "minutes", Hours = "hours", Days = "days" }
 }

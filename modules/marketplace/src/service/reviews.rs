@@ -10,12 +10,12 @@ use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use super::{display_name, iso, new_id, now};
+use super::{campaigns, display_name, iso, new_id, now};
 use crate::model::MarketplaceError;
 use crate::model::{
-    to_value, CustomerReview, Incentive, ModerateInput, ModerationResult, PageMeta, Paged,
-    ProviderResponse, ProviderReview, ProviderReviews, RatingDistribution, ReviewInput,
-    ReviewResponded, ReviewSubmitted, ReviewVotes, ReviewedProvider, Reviewer,
+    to_value, CustomerReview, ModerateInput, ModerationResult, PageMeta, Paged, ProviderResponse,
+    ProviderReview, ProviderReviews, RatingDistribution, ReviewInput, ReviewResponded,
+    ReviewSubmitted, ReviewVotes, ReviewedProvider, Reviewer,
 };
 use crate::stats;
 use crate::SLUG;
@@ -27,8 +27,6 @@ pub const CATEGORIES: &[&str] = &[
     "communication",
     "value",
 ];
-/// The reward for a review: KES 100 off the next booking, valid 31 days.
-pub const INCENTIVE_AMOUNT: f64 = 100.0;
 
 /// Recomputes a provider's rating from its visible (not rejected) reviews.
 pub fn refresh_rating(tx: &Connection, provider: &str) -> ApiResult<()> {
@@ -149,23 +147,26 @@ pub fn submit(w: &WriteCtx, r: &ReviewInput) -> ApiResult<ReviewSubmitted> {
             .with_message("A review already exists for this booking")
             .with_extra("reviewId", existing));
     }
-    let request: Option<String> = tx
+    let request: Option<(String, Option<String>, Option<String>)> = tx
         .query_row(
-            "SELECT id FROM marketplace_review_requests WHERE booking_id = ?1",
+            "SELECT id, campaign_id, variant_id FROM marketplace_review_requests WHERE booking_id = ?1",
             [&r.booking_id],
-            |x| x.get(0),
+            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
         )
         .optional()?;
+    // The reward is the one the request's A/B arm gives, else the default.
+    let arm = match &request {
+        Some((_, c, v)) => campaigns::arm_config(tx, c.as_deref(), v.as_deref())?,
+        None => None,
+    };
+    let kind = arm
+        .and_then(|c| c.incentive)
+        .unwrap_or(campaigns::DEFAULT_INCENTIVE);
+    let request = request.map(|r| r.0);
     let id = new_id();
     let at = now();
-    let code = format!("REVIEW100-{}", &id[16..].to_uppercase());
-    let incentive = Incentive {
-        kind: "discount_100".into(),
-        amount: INCENTIVE_AMOUNT,
-        description: "KES 100 off your next booking".into(),
-        code: code.clone(),
-        expires_at: iso(Utc::now() + Duration::days(31)),
-    };
+    let incentive = campaigns::incentive(kind, &id, iso(Utc::now() + Duration::days(31)));
+    let code = incentive.code.clone();
     tx.execute(
         "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, request_id, overall_rating,
             category_ratings, title, comment, pros, photos, source, incentive, incentive_code, submitted_at)
