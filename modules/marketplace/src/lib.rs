@@ -6,6 +6,7 @@ pub mod demo;
 pub mod model;
 pub mod service;
 pub mod stats;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -174,6 +175,11 @@ ALTER TABLE marketplace_categories ADD COLUMN slug TEXT;
 ALTER TABLE marketplace_categories ADD COLUMN named INTEGER NOT NULL DEFAULT 1;
 UPDATE marketplace_categories SET slug = lower(replace(trim(name), ' ', '-'));
 CREATE INDEX marketplace_categories_slug ON marketplace_categories(slug);
+"#,
+    // Step 4: the moderation queue, newest first, by status or across all.
+    r#"
+CREATE INDEX marketplace_reviews_moderation ON marketplace_reviews(moderation_status, submitted_at);
+CREATE INDEX marketplace_reviews_newest ON marketplace_reviews(submitted_at);
 "#,
 ];
 

@@ -91,6 +91,12 @@ str_enum! {
 }
 
 str_enum! {
+    /// Where a review stands in moderation: pending (not yet looked at), flagged
+    /// (held for a decision), approved, rejected (hidden).
+    ModerationStatus { Pending = "pending", Flagged = "flagged", Approved = "approved", Rejected = "rejected" }
+}
+
+str_enum! {
     /// What a campaign tests.
     ExperimentType { Timing = "timing", Channel = "channel", Incentive = "incentive", Message = "message" }
 }

@@ -13,9 +13,10 @@ use serde_json::json;
 use super::{campaigns, display_name, iso, new_id, now};
 use crate::model::MarketplaceError;
 use crate::model::{
-    to_value, CustomerReview, ModerateInput, ModerationResult, PageMeta, Paged, ProviderResponse,
-    ProviderReview, ProviderReviews, RatingDistribution, ReviewInput, ReviewResponded,
-    ReviewSubmitted, ReviewVotes, ReviewedProvider, Reviewer,
+    to_value, CustomerReview, ModerateInput, ModerationQueueItem, ModerationResult,
+    ModerationStatus, PageMeta, Paged, ProviderResponse, ProviderReview, ProviderReviews,
+    RatingDistribution, ReviewInput, ReviewResponded, ReviewSubmitted, ReviewVotes,
+    ReviewedProvider, Reviewer,
 };
 use crate::stats;
 use crate::SLUG;
@@ -395,6 +396,20 @@ pub fn customer_reviews(
     Ok(Paged {
         items: rows,
         meta: PageMeta::of(page, total as u64),
+    })
+}
+
+/// Extension `GET /admin/reviews`: the moderation queue, newest first.
+pub fn moderation_queue(
+    conn: &Connection,
+    status: Option<ModerationStatus>,
+    page: &Page,
+) -> ApiResult<Paged<ModerationQueueItem>> {
+    let (total, items) =
+        crate::store::reviews::moderation_queue(conn, status, page.limit, page.offset())?;
+    Ok(Paged {
+        items,
+        meta: PageMeta::of(page, total),
     })
 }
 

@@ -1,0 +1,3 @@
+//! SQL of the marketplace, one file per area; services call these and hold the rules.
+
+pub mod reviews;
