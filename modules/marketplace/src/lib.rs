@@ -176,10 +176,21 @@ ALTER TABLE marketplace_categories ADD COLUMN named INTEGER NOT NULL DEFAULT 1;
 UPDATE marketplace_categories SET slug = lower(replace(trim(name), ' ', '-'));
 CREATE INDEX marketplace_categories_slug ON marketplace_categories(slug);
 "#,
-    // Step 4: the moderation queue, newest first, by status or across all.
+    // Step 4: every documented filter and order of the review and pricing lists reads
+    // an index in list order that also holds the filtered columns, so a page (first
+    // or deep) and its total read index pages only; the page's rows are read last.
     r#"
+DROP INDEX marketplace_reviews_provider;
+DROP INDEX marketplace_reviews_customer;
 CREATE INDEX marketplace_reviews_moderation ON marketplace_reviews(moderation_status, submitted_at);
 CREATE INDEX marketplace_reviews_newest ON marketplace_reviews(submitted_at);
+CREATE INDEX marketplace_reviews_customer ON marketplace_reviews(customer_id, submitted_at);
+CREATE INDEX marketplace_reviews_provider_recent ON marketplace_reviews(provider_id, submitted_at, moderation_status, overall_rating);
+CREATE INDEX marketplace_reviews_provider_rating ON marketplace_reviews(provider_id, overall_rating, submitted_at, moderation_status);
+CREATE INDEX marketplace_reviews_provider_rating_asc ON marketplace_reviews(provider_id, overall_rating DESC, submitted_at, moderation_status);
+CREATE INDEX marketplace_reviews_provider_helpful ON marketplace_reviews(provider_id, helpful_votes, submitted_at, moderation_status, overall_rating);
+CREATE INDEX marketplace_pricing_provider_list ON marketplace_pricing(provider_id, created_at, is_active, category_id, pricing_type);
+CREATE INDEX marketplace_pricing_history_list ON marketplace_pricing_history(provider_id, changed_at, pricing_id, change_type);
 "#,
 ];
 

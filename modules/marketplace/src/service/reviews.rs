@@ -14,11 +14,12 @@ use super::{campaigns, display_name, iso, new_id, now};
 use crate::model::MarketplaceError;
 use crate::model::{
     to_value, CustomerReview, ModerateInput, ModerationQueueItem, ModerationResult,
-    ModerationStatus, PageMeta, Paged, ProviderResponse, ProviderReview, ProviderReviews,
+    ModerationStatus, PageMeta, Paged, ProviderResponse, ProviderReviews,
     RatingDistribution, ReviewInput, ReviewResponded, ReviewSubmitted, ReviewVotes,
     ReviewedProvider, Reviewer,
 };
 use crate::stats;
+use crate::store::reviews as store;
 use crate::SLUG;
 
 pub const CATEGORIES: &[&str] = &[
@@ -213,15 +214,7 @@ fn distribution(
     until: Option<&str>,
 ) -> ApiResult<RatingDistribution> {
     let mut d = RatingDistribution::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT overall_rating, COUNT(*) FROM marketplace_reviews WHERE (?1 IS NULL OR provider_id = ?1)
-           AND moderation_status <> 'rejected' AND (?2 IS NULL OR submitted_at >= ?2) AND (?3 IS NULL OR submitted_at <= ?3)
-         GROUP BY overall_rating",
-    )?;
-    for row in stmt.query_map(params![provider, since, until], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-    })? {
-        let (k, n) = row?;
+    for (k, n) in store::rating_counts(conn, provider, since, until)? {
         d.add(k, n);
     }
     Ok(d)
@@ -234,11 +227,6 @@ pub fn rating_distribution(
     until: Option<&str>,
 ) -> ApiResult<RatingDistribution> {
     distribution(conn, provider, since, until)
-}
-
-/// A stored JSON column as `T` (its default when unreadable).
-fn parse<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
-    serde_json::from_str(&s).unwrap_or_default()
 }
 
 /// `GET /providers/:providerId/reviews` (rejected reviews are hidden).
@@ -267,79 +255,58 @@ pub fn provider_reviews(
         }
     }
     let order = match sort.unwrap_or("recent") {
-        "recent" => "r.submitted_at DESC",
-        "helpful" => "r.helpful_votes DESC, r.submitted_at DESC",
-        "highest" => "r.overall_rating DESC, r.submitted_at DESC",
-        "lowest" => "r.overall_rating ASC, r.submitted_at DESC",
+        "recent" => store::ReviewOrder::Recent,
+        "helpful" => store::ReviewOrder::Helpful,
+        "highest" => store::ReviewOrder::Highest,
+        "lowest" => store::ReviewOrder::Lowest,
         _ => {
             problems.push(FieldError::new(
                 "sortBy",
                 "sortBy must be recent, helpful, highest or lowest",
             ));
-            ""
+            store::ReviewOrder::Recent
         }
     };
     if !problems.is_empty() {
         return Err(MarketplaceError::fields(problems));
     }
-    let p: Option<(String, f64, i64)> = conn
-        .query_row(
-            "SELECT name, rating_avg, rating_count FROM marketplace_providers WHERE id = ?1",
-            [provider],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((name, avg, count)) = p else {
+    let Some((name, avg, count)) = store::provider_summary(conn, provider)? else {
         return Err(MarketplaceError::NotFound.with_message("Provider not found"));
     };
-    let filter = "r.provider_id = ?1 AND r.moderation_status <> 'rejected' AND (?2 IS NULL OR r.overall_rating >= ?2)
-                  AND (?3 IS NULL OR r.overall_rating <= ?3)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM marketplace_reviews r WHERE {filter}"),
-        params![provider, min, max],
-        |r| r.get(0),
+    // One pass over the rating index gives both the distribution and the total.
+    let distribution = distribution(conn, Some(provider), None, None)?;
+    let in_range = |k: i64| {
+        min.is_none_or(|m| k as f64 >= m) && max.is_none_or(|m| k as f64 <= m)
+    };
+    let total: i64 = [
+        (5, distribution.five),
+        (4, distribution.four),
+        (3, distribution.three),
+        (2, distribution.two),
+        (1, distribution.one),
+    ]
+    .iter()
+    .filter(|(k, _)| in_range(*k))
+    .map(|(_, n)| n)
+    .sum();
+    let mut reviews = store::provider_page(
+        conn,
+        &store::ProviderReviewQuery {
+            provider,
+            min_rating: min,
+            max_rating: max,
+            order,
+            limit: page.limit,
+            offset: page.offset(),
+        },
     )?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT r.id, c.name, r.overall_rating, r.category_ratings, r.title, r.comment, r.photos, r.helpful_votes,
-                r.not_helpful_votes, r.response, r.responded_at, b.service_type, b.service_date, r.submitted_at, r.pros
-         FROM marketplace_reviews r JOIN marketplace_customers c ON c.id = r.customer_id
-         JOIN marketplace_bookings b ON b.id = r.booking_id
-         WHERE {filter} ORDER BY {order}, r.id LIMIT ?4 OFFSET ?5"
-    ))?;
-    let reviews = stmt
-        .query_map(
-            params![provider, min, max, page.limit as i64, page.offset() as i64],
-            |r| {
-                let (shown, initials) = display_name(&r.get::<_, String>(1)?);
-                let response: Option<String> = r.get(9)?;
-                Ok(ProviderReview {
-                    review_id: r.get(0)?,
-                    customer: Reviewer {
-                        name: shown,
-                        initials,
-                    },
-                    overall_rating: r.get(2)?,
-                    category_ratings: parse(r.get(3)?),
-                    title: r.get(4)?,
-                    comment: r.get(5)?,
-                    pros: parse(r.get(14)?),
-                    photos: parse(r.get(6)?),
-                    helpful_votes: r.get(7)?,
-                    not_helpful_votes: r.get(8)?,
-                    provider_response: match response {
-                        Some(t) => Some(ProviderResponse {
-                            response: t,
-                            responded_at: r.get(10)?,
-                        }),
-                        None => None,
-                    },
-                    service_type: r.get(11)?,
-                    service_date: r.get(12)?,
-                    submitted_at: r.get(13)?,
-                })
-            },
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    for r in &mut reviews {
+        let (shown, initials) = display_name(&r.customer.name);
+        r.customer = Reviewer {
+            name: shown,
+            initials,
+        };
+    }
     Ok(ProviderReviews {
         provider: ReviewedProvider {
             provider_id: provider.to_string(),
@@ -348,7 +315,7 @@ pub fn provider_reviews(
             total_reviews: count,
         },
         reviews,
-        rating_distribution: distribution(conn, Some(provider), None, None)?,
+        rating_distribution: distribution,
         metadata: PageMeta::of(page, total as u64),
     })
 }
@@ -360,42 +327,13 @@ pub fn customer_reviews(
     page: &Page,
 ) -> ApiResult<Paged<CustomerReview>> {
     let customer = super::customer_of(conn, &user.id)?;
-    let total: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM marketplace_reviews WHERE customer_id = ?1",
-        [&customer],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(
-        "SELECT r.id, v.name, r.overall_rating, r.title, r.comment, r.submitted_at, r.incentive_claimed, r.moderation_status,
-                r.booking_id, r.provider_id, r.incentive
-         FROM marketplace_reviews r JOIN marketplace_providers v ON v.id = r.provider_id
-         WHERE r.customer_id = ?1 ORDER BY r.submitted_at DESC, r.id LIMIT ?2 OFFSET ?3",
-    )?;
-    let rows = stmt
-        .query_map(
-            params![customer, page.limit as i64, page.offset() as i64],
-            |r| {
-                Ok(CustomerReview {
-                    review_id: r.get(0)?,
-                    provider_name: r.get(1)?,
-                    overall_rating: r.get(2)?,
-                    title: r.get(3)?,
-                    comment: r.get(4)?,
-                    submitted_at: r.get(5)?,
-                    incentive_claimed: r.get(6)?,
-                    moderation_status: r.get(7)?,
-                    booking_id: r.get(8)?,
-                    provider_id: r.get(9)?,
-                    incentive: r
-                        .get::<_, Option<String>>(10)?
-                        .and_then(|s| serde_json::from_str(&s).ok()),
-                })
-            },
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    let (total, items) = match customer {
+        Some(c) => store::customer_page(conn, &c, page.limit, page.offset())?,
+        None => (0, Vec::new()),
+    };
     Ok(Paged {
-        items: rows,
-        meta: PageMeta::of(page, total as u64),
+        items,
+        meta: PageMeta::of(page, total),
     })
 }
 
