@@ -14,9 +14,8 @@ use super::{campaigns, display_name, iso, new_id, now};
 use crate::model::MarketplaceError;
 use crate::model::{
     to_value, CustomerReview, ModerateInput, ModerationQueueItem, ModerationResult,
-    ModerationStatus, PageMeta, Paged, ProviderResponse, ProviderReviews,
-    RatingDistribution, ReviewInput, ReviewResponded, ReviewSubmitted, ReviewVotes,
-    ReviewedProvider, Reviewer,
+    ModerationStatus, PageMeta, Paged, ProviderResponse, ProviderReviews, RatingDistribution,
+    ReviewInput, ReviewResponded, ReviewSubmitted, ReviewVotes, ReviewedProvider, Reviewer,
 };
 use crate::stats;
 use crate::store::reviews as store;
@@ -275,9 +274,7 @@ pub fn provider_reviews(
     };
     // One pass over the rating index gives both the distribution and the total.
     let distribution = distribution(conn, Some(provider), None, None)?;
-    let in_range = |k: i64| {
-        min.is_none_or(|m| k as f64 >= m) && max.is_none_or(|m| k as f64 <= m)
-    };
+    let in_range = |k: i64| min.is_none_or(|m| k as f64 >= m) && max.is_none_or(|m| k as f64 <= m);
     let total: i64 = [
         (5, distribution.five),
         (4, distribution.four),

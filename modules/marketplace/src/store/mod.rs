@@ -1,4 +1,4 @@
 //! SQL of the marketplace, one file per area; services call these and hold the rules.
 
-pub mod reviews;
 pub mod pricing;
+pub mod reviews;

@@ -28,11 +28,12 @@ pub struct PricingListQuery<'a> {
 const PRICING_FILTER: &str = "provider_id = ?1 AND (?2 IS NULL OR is_active = ?2)
     AND (?3 IS NULL OR category_id = ?3) AND (?4 IS NULL OR pricing_type = ?4)";
 
-/// The statement that picks a page of a provider's pricing, oldest first (index only).
+/// The statement that picks a page of a provider's pricing, oldest first (index only;
+/// the order is the index's, so nothing is sorted).
 pub fn pricing_page_sql() -> String {
     format!(
         "SELECT rowid AS rid FROM marketplace_pricing WHERE {PRICING_FILTER}
-         ORDER BY created_at, rowid LIMIT ?5 OFFSET ?6"
+         ORDER BY created_at, is_active, category_id, pricing_type, rowid LIMIT ?5 OFFSET ?6"
     )
 }
 
@@ -63,7 +64,7 @@ pub fn pricing_page(
     let mut stmt = conn.prepare(&format!(
         "WITH page AS ({})
          SELECT p.id, p.provider_id, p.config, p.is_active, p.version, p.current_price, p.created_at, p.updated_at
-         FROM page JOIN marketplace_pricing p ON p.rowid = page.rid ORDER BY p.created_at, p.rowid",
+         FROM page JOIN marketplace_pricing p ON p.rowid = page.rid ORDER BY p.created_at, p.is_active, p.category_id, p.pricing_type, p.rowid",
         pricing_page_sql()
     ))?;
     let rows = stmt
@@ -112,7 +113,7 @@ const HISTORY_FILTER: &str = "provider_id = ?1 AND (?2 IS NULL OR pricing_id = ?
 pub fn history_page_sql() -> String {
     format!(
         "SELECT rowid AS rid FROM marketplace_pricing_history WHERE {HISTORY_FILTER}
-         ORDER BY changed_at DESC, rowid DESC LIMIT ?6 OFFSET ?7"
+         ORDER BY changed_at DESC, pricing_id DESC, change_type DESC, rowid DESC LIMIT ?6 OFFSET ?7"
     )
 }
 
@@ -150,7 +151,7 @@ pub fn history_page(
          SELECT h.id, h.pricing_id, h.change_type, h.previous_state, h.new_state, h.changed_fields, h.reason,
                 h.changed_by, h.changed_at
          FROM page JOIN marketplace_pricing_history h ON h.rowid = page.rid
-         ORDER BY h.changed_at DESC, h.rowid DESC",
+         ORDER BY h.changed_at DESC, h.pricing_id DESC, h.change_type DESC, h.rowid DESC",
         history_page_sql()
     ))?;
     let rows = stmt

@@ -107,8 +107,9 @@ pub fn rating_counts(
     Ok(rows)
 }
 
-/// The orders of a provider's review page; every one ends with insertion order,
-/// newest first, and is read from an index in that order.
+/// The orders of a provider's review page. Each is exactly the order of one index
+/// (its columns, then rowid), so a page is read from the index without sorting; ties
+/// within a second end newest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReviewOrder {
     Recent,
@@ -120,10 +121,18 @@ pub enum ReviewOrder {
 impl ReviewOrder {
     fn sql(self) -> &'static str {
         match self {
-            ReviewOrder::Recent => "submitted_at DESC, rowid DESC",
-            ReviewOrder::Helpful => "helpful_votes DESC, submitted_at DESC, rowid DESC",
-            ReviewOrder::Highest => "overall_rating DESC, submitted_at DESC, rowid DESC",
-            ReviewOrder::Lowest => "overall_rating ASC, submitted_at DESC, rowid DESC",
+            ReviewOrder::Recent => {
+                "submitted_at DESC, moderation_status DESC, overall_rating DESC, rowid DESC"
+            }
+            ReviewOrder::Helpful => {
+                "helpful_votes DESC, submitted_at DESC, moderation_status DESC, overall_rating DESC, rowid DESC"
+            }
+            ReviewOrder::Highest => {
+                "overall_rating DESC, submitted_at DESC, moderation_status DESC, rowid DESC"
+            }
+            ReviewOrder::Lowest => {
+                "overall_rating ASC, submitted_at DESC, moderation_status DESC, rowid DESC"
+            }
         }
     }
 }
@@ -161,7 +170,8 @@ pub fn provider_page(
         .replace("submitted_at", "r.submitted_at")
         .replace("rowid", "r.rowid")
         .replace("helpful_votes", "r.helpful_votes")
-        .replace("overall_rating", "r.overall_rating");
+        .replace("overall_rating", "r.overall_rating")
+        .replace("moderation_status", "r.moderation_status");
     let mut stmt = conn.prepare(&format!(
         "WITH page AS ({})
          SELECT r.id, c.name, r.overall_rating, r.category_ratings, r.title, r.comment, r.photos, r.helpful_votes,
@@ -228,7 +238,8 @@ pub fn provider_summary(
 }
 
 /// The statement that picks a page of a customer's reviews (index only).
-pub const CUSTOMER_PAGE_SQL: &str = "SELECT rowid AS rid FROM marketplace_reviews WHERE customer_id = ?1
+pub const CUSTOMER_PAGE_SQL: &str =
+    "SELECT rowid AS rid FROM marketplace_reviews WHERE customer_id = ?1
      ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3";
 
 /// A customer's reviews, newest first: the total and one page.
