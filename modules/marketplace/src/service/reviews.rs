@@ -31,14 +31,7 @@ pub const CATEGORIES: &[&str] = &[
 
 /// Recomputes a provider's rating from its visible (not rejected) reviews.
 pub fn refresh_rating(tx: &Connection, provider: &str) -> ApiResult<()> {
-    tx.execute(
-        "UPDATE marketplace_providers SET
-            rating_avg = COALESCE((SELECT AVG(overall_rating) FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'), 0),
-            rating_count = (SELECT COUNT(*) FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected')
-         WHERE id = ?1",
-        [provider],
-    )?;
-    Ok(())
+    Ok(store::refresh_provider_rating(tx, provider)?)
 }
 
 /// `POST /reviews`.
@@ -213,7 +206,11 @@ fn distribution(
     until: Option<&str>,
 ) -> ApiResult<RatingDistribution> {
     let mut d = RatingDistribution::default();
-    for (k, n) in store::rating_counts(conn, provider, since, until)? {
+    let counts = match (provider, since, until) {
+        (Some(p), None, None) => store::provider_rating_counts(conn, p)?,
+        _ => store::rating_counts(conn, provider, since, until)?,
+    };
+    for (k, n) in counts {
         d.add(k, n);
     }
     Ok(d)
@@ -272,7 +269,7 @@ pub fn provider_reviews(
     let Some((name, avg, count)) = store::provider_summary(conn, provider)? else {
         return Err(MarketplaceError::NotFound.with_message("Provider not found"));
     };
-    // One pass over the rating index gives both the distribution and the total.
+    // The kept counts give both the distribution and the total.
     let distribution = distribution(conn, Some(provider), None, None)?;
     let in_range = |k: i64| min.is_none_or(|m| k as f64 >= m) && max.is_none_or(|m| k as f64 <= m);
     let total: i64 = [

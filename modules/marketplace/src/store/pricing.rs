@@ -37,9 +37,12 @@ pub fn pricing_page_sql() -> String {
     )
 }
 
-/// The statement that counts a provider's pricing (index only).
+/// The statement that counts a provider's pricing: a sum over the counts the triggers
+/// keep per category, type and state (a few rows, whatever the number of configurations).
 pub fn pricing_count_sql() -> String {
-    format!("SELECT COUNT(*) FROM marketplace_pricing WHERE {PRICING_FILTER}")
+    "SELECT COALESCE(SUM(n), 0) FROM marketplace_pricing_counts WHERE provider_id = ?1
+       AND (?2 IS NULL OR is_active = ?2) AND (?3 IS NULL OR category_id = ?3) AND (?4 IS NULL OR pricing_type = ?4)"
+        .to_string()
 }
 
 /// Whether the provider exists.

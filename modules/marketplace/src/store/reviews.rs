@@ -107,6 +107,33 @@ pub fn rating_counts(
     Ok(rows)
 }
 
+/// A provider's visible reviews per rating, from the counts the triggers keep.
+pub fn provider_rating_counts(
+    conn: &Connection,
+    provider: &str,
+) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rating, visible FROM marketplace_provider_ratings WHERE provider_id = ?1",
+    )?;
+    let rows = stmt
+        .query_map([provider], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Sets a provider's average rating and count of visible reviews from the kept counts.
+pub fn refresh_provider_rating(conn: &Connection, provider: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE marketplace_providers SET
+            rating_avg = COALESCE((SELECT CAST(SUM(rating * visible) AS REAL) / NULLIF(SUM(visible), 0)
+                                   FROM marketplace_provider_ratings WHERE provider_id = ?1), 0),
+            rating_count = COALESCE((SELECT SUM(visible) FROM marketplace_provider_ratings WHERE provider_id = ?1), 0)
+         WHERE id = ?1",
+        [provider],
+    )?;
+    Ok(())
+}
+
 /// The orders of a provider's review page. Each is exactly the order of one index
 /// (its columns, then rowid), so a page is read from the index without sorting; ties
 /// within a second end newest first.
