@@ -169,10 +169,15 @@ async fn review_and_pricing_lists_read_indexes_at_50k_rows() {
         reviews::ReviewOrder::Highest,
         reviews::ReviewOrder::Lowest,
     ] {
-        for (min, max) in [(None, None), (Some("4"), None), (Some("2"), Some("3"))] {
+        for (min, max, reversed) in [
+            (None, None, false),
+            (None, None, true),
+            (Some("4"), None, false),
+            (Some("2"), Some("3"), true),
+        ] {
             let got = plan(
                 &app,
-                reviews::provider_page_sql(order),
+                reviews::provider_page_sql(order, reversed),
                 p(&[Some(&prov), min, max, Some("20"), Some("49980")]),
             )
             .await;
@@ -215,7 +220,12 @@ async fn review_and_pricing_lists_read_indexes_at_50k_rows() {
         (None, Some("hourly")),
     ] {
         let args = p(&[Some(&prov), active, None, ptype, Some("20"), Some("0")]);
-        let page = plan(&app, pricing::pricing_page_sql(), args.clone()).await;
+        let page = plan(
+            &app,
+            pricing::pricing_page_sql(active.is_some()),
+            args.clone(),
+        )
+        .await;
         assert_indexed("pricing list", &page);
         assert!(page.contains("COVERING INDEX"), "pricing page:\n{page}");
         let count = plan(&app, pricing::pricing_count_sql(), args[..4].to_vec()).await;

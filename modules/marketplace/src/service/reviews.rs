@@ -292,6 +292,7 @@ pub fn provider_reviews(
             order,
             limit: page.limit,
             offset: page.offset(),
+            total: total as u64,
         },
     )?;
     for r in &mut reviews {

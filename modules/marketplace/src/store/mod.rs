@@ -2,3 +2,4 @@
 
 pub mod pricing;
 pub mod reviews;
+pub mod window;

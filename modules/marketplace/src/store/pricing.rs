@@ -2,6 +2,8 @@
 
 use rusqlite::{params, Connection};
 
+use super::window::Window;
+
 /// A stored pricing configuration: (id, provider, config JSON, active, version,
 /// current price, created at, updated at).
 pub struct PricingRow {
@@ -28,12 +30,20 @@ pub struct PricingListQuery<'a> {
 const PRICING_FILTER: &str = "provider_id = ?1 AND (?2 IS NULL OR is_active = ?2)
     AND (?3 IS NULL OR category_id = ?3) AND (?4 IS NULL OR pricing_type = ?4)";
 
+const PRICING_ORDER: &str = "created_at, is_active, category_id, pricing_type, rowid";
+
 /// The statement that picks a page of a provider's pricing, oldest first (index only;
-/// the order is the index's, so nothing is sorted).
-pub fn pricing_page_sql() -> String {
+/// the order is the index's, so nothing is sorted); `reversed` reads from the end.
+pub fn pricing_page_sql(reversed: bool) -> String {
+    let w = Window {
+        reversed,
+        limit: 0,
+        offset: 0,
+    };
     format!(
         "SELECT rowid AS rid FROM marketplace_pricing WHERE {PRICING_FILTER}
-         ORDER BY created_at, is_active, category_id, pricing_type, rowid LIMIT ?5 OFFSET ?6"
+         ORDER BY {} LIMIT ?5 OFFSET ?6",
+        w.order(PRICING_ORDER)
     )
 }
 
@@ -64,11 +74,20 @@ pub fn pricing_page(
         params![q.provider, q.is_active, q.category, q.pricing_type],
         |r| r.get(0),
     )?;
+    let Some(w) = Window::of(total as u64, q.limit, q.offset) else {
+        return Ok((total as u64, Vec::new()));
+    };
+    let outer = w
+        .order(PRICING_ORDER)
+        .split(", ")
+        .map(|t| format!("p.{t}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut stmt = conn.prepare(&format!(
         "WITH page AS ({})
          SELECT p.id, p.provider_id, p.config, p.is_active, p.version, p.current_price, p.created_at, p.updated_at
-         FROM page JOIN marketplace_pricing p ON p.rowid = page.rid ORDER BY p.created_at, p.is_active, p.category_id, p.pricing_type, p.rowid",
-        pricing_page_sql()
+         FROM page JOIN marketplace_pricing p ON p.rowid = page.rid ORDER BY {outer}",
+        pricing_page_sql(w.reversed)
     ))?;
     let rows = stmt
         .query_map(
@@ -77,8 +96,8 @@ pub fn pricing_page(
                 q.is_active,
                 q.category,
                 q.pricing_type,
-                q.limit as i64,
-                q.offset as i64
+                w.limit as i64,
+                w.offset as i64
             ],
             |r| {
                 Ok(PricingRow {
@@ -94,7 +113,7 @@ pub fn pricing_page(
             },
         )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((total as u64, rows))
+    Ok((total as u64, w.finish(rows)))
 }
 
 /// The filters of a provider's pricing history.

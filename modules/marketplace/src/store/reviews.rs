@@ -2,6 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::window::Window;
 use crate::model::{
     CustomerReview, ModerationQueueItem, ModerationStatus, ProviderResponse, ProviderReview,
     Reviewer,
@@ -172,16 +173,23 @@ pub struct ProviderReviewQuery<'a> {
     pub order: ReviewOrder,
     pub limit: u64,
     pub offset: u64,
+    /// Rows matching the filters (from the kept counts).
+    pub total: u64,
 }
 
 /// The statement that picks a page of a provider's reviews: index only (the rows of
-/// the page are read afterwards).
-pub fn provider_page_sql(order: ReviewOrder) -> String {
+/// the page are read afterwards); `reversed` reads the list from its end.
+pub fn provider_page_sql(order: ReviewOrder, reversed: bool) -> String {
+    let w = Window {
+        reversed,
+        limit: 0,
+        offset: 0,
+    };
     format!(
         "SELECT rowid AS rid FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'
            AND (?2 IS NULL OR overall_rating >= ?2) AND (?3 IS NULL OR overall_rating <= ?3)
          ORDER BY {} LIMIT ?4 OFFSET ?5",
-        order.sql()
+        w.order(order.sql())
     )
 }
 
@@ -191,9 +199,11 @@ pub fn provider_page(
     conn: &Connection,
     q: &ProviderReviewQuery,
 ) -> rusqlite::Result<Vec<ProviderReview>> {
-    let outer = q
-        .order
-        .sql()
+    let Some(w) = Window::of(q.total, q.limit, q.offset) else {
+        return Ok(Vec::new());
+    };
+    let outer = w
+        .order(q.order.sql())
         .replace("submitted_at", "r.submitted_at")
         .replace("rowid", "r.rowid")
         .replace("helpful_votes", "r.helpful_votes")
@@ -207,7 +217,7 @@ pub fn provider_page(
          JOIN marketplace_customers c ON c.id = r.customer_id
          JOIN marketplace_bookings b ON b.id = r.booking_id
          ORDER BY {outer}",
-        provider_page_sql(q.order),
+        provider_page_sql(q.order, w.reversed),
     ))?;
     let rows = stmt
         .query_map(
@@ -215,8 +225,8 @@ pub fn provider_page(
                 q.provider,
                 q.min_rating,
                 q.max_rating,
-                q.limit as i64,
-                q.offset as i64
+                w.limit as i64,
+                w.offset as i64
             ],
             |r| {
                 let response: Option<String> = r.get(9)?;
@@ -248,7 +258,7 @@ pub fn provider_page(
             },
         )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    Ok(w.finish(rows))
 }
 
 /// The provider's name, average rating and visible reviews.
