@@ -69,7 +69,7 @@ mod tests {
 
     #[test]
     fn pages_past_the_middle_read_from_the_end() {
-        assert_eq!(Window::of(100, 20, 0).unwrap().reversed, false);
+        assert!(!Window::of(100, 20, 0).unwrap().reversed);
         let w = Window::of(100, 20, 80).unwrap();
         assert_eq!((w.reversed, w.limit, w.offset), (true, 20, 0));
         let w = Window::of(95, 20, 80).unwrap();
