@@ -240,41 +240,21 @@ impl PricingApi {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
-        let start = start
-            .0
-            .as_ref()
-            .map(|s| service::parse_instant("startDate", s.as_str()))
-            .transpose()?
-            .map(service::iso);
-        let end = match end.0.as_ref().map(DateOrTime::as_str) {
-            Some(e) => {
-                let t = service::parse_instant("endDate", e)?;
-                Some(service::iso(if e.len() == 10 {
-                    t + chrono::Duration::seconds(86_399)
-                } else {
-                    t
-                }))
-            }
-            None => None,
-        };
         let user = auth.0;
         let out = self
             .platform
             .db
             .read(move |c| {
-                if !service::is_admin(&user)
-                    && service::provider_of(c, &user.id)?.as_deref() != Some(provider.0.as_str())
-                {
-                    return Err(MarketplaceError::Forbidden
-                        .with_message("Providers can only see their own pricing history"));
-                }
                 pricing::history_list(
                     c,
-                    &provider.0,
-                    pricing_id.0.as_deref(),
-                    start,
-                    end,
-                    change.0.map(|c| c.as_str()),
+                    &user,
+                    &pricing::HistoryFilter {
+                        provider: &provider.0,
+                        pricing_id: pricing_id.0.as_deref(),
+                        start: start.0.as_ref().map(DateOrTime::as_str),
+                        end: end.0.as_ref().map(DateOrTime::as_str),
+                        change_type: change.0.map(|c| c.as_str()),
+                    },
                     &pg,
                 )
             })

@@ -4,20 +4,10 @@ use super::*;
 
 /// A stored configuration as the API prints it: the fields that were set
 /// (`config`, as stored) and its state.
-#[allow(clippy::too_many_arguments)]
-pub fn render(
-    id: &str,
-    provider: &str,
-    config: &str,
-    active: bool,
-    version: i64,
-    price: f64,
-    created: &str,
-    updated: &str,
-) -> PricingConfiguration {
-    let p: PricingInput = serde_json::from_str(config).unwrap_or_default();
+pub fn render(row: store::PricingRow) -> PricingConfiguration {
+    let p: PricingInput = serde_json::from_str(&row.config).unwrap_or_default();
     PricingConfiguration {
-        pricing_id: id.to_string(),
+        pricing_id: row.id,
         service_category_id: p.service_category_id,
         service_sub_category_id: p.service_sub_category_id,
         service_name: p.service_name,
@@ -34,12 +24,12 @@ pub fn render(
         location: p.location,
         dynamic_pricing: p.dynamic_pricing,
         discounts: p.discounts,
-        provider_id: provider.to_string(),
-        current_price: price,
-        is_active: active,
-        version,
-        created_at: created.to_string(),
-        updated_at: updated.to_string(),
+        provider_id: row.provider_id,
+        current_price: row.current_price,
+        is_active: row.is_active,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     }
 }
 
@@ -75,39 +65,50 @@ pub fn list(
             offset: page.offset(),
         },
     )?;
-    let items = rows
-        .into_iter()
-        .map(|r| {
-            render(
-                &r.id,
-                &r.provider_id,
-                &r.config,
-                r.is_active,
-                r.version,
-                r.current_price,
-                &r.created_at,
-                &r.updated_at,
-            )
-        })
-        .collect();
+    let items = rows.into_iter().map(render).collect();
     Ok(Paged {
         items,
         meta: PageMeta::of(page, total),
     })
 }
 
-/// `GET /providers/:providerId/pricing/history`.
-#[allow(clippy::too_many_arguments)]
+/// The filters of `GET /providers/:providerId/pricing/history`, as given.
+pub struct HistoryFilter<'a> {
+    pub provider: &'a str,
+    pub pricing_id: Option<&'a str>,
+    /// An instant or a date (from its start).
+    pub start: Option<&'a str>,
+    /// An instant or a date (to its end).
+    pub end: Option<&'a str>,
+    pub change_type: Option<&'a str>,
+}
+
+/// `GET /providers/:providerId/pricing/history`: the provider's own history, or any for
+/// an admin.
 pub fn history_list(
     conn: &Connection,
-    provider: &str,
-    pricing_id: Option<&str>,
-    start: Option<String>,
-    end: Option<String>,
-    change: Option<&str>,
+    user: &Principal,
+    f: &HistoryFilter,
     page: &Page,
 ) -> ApiResult<Paged<PricingHistoryEntry>> {
-    if let Some(c) = change {
+    let start = f
+        .start
+        .map(|s| crate::service::parse_instant("startDate", s))
+        .transpose()?
+        .map(iso);
+    let end = match f.end {
+        Some(e) => {
+            let t = crate::service::parse_instant("endDate", e)?;
+            // A date means the whole day.
+            Some(iso(if e.len() == 10 {
+                t + Duration::seconds(86_399)
+            } else {
+                t
+            }))
+        }
+        None => None,
+    };
+    if let Some(c) = f.change_type {
         if !["created", "updated", "deleted"].contains(&c) {
             return Err(MarketplaceError::Validation.invalid(
                 "changeType",
@@ -115,6 +116,13 @@ pub fn history_list(
             ));
         }
     }
+    if !crate::service::is_admin(user)
+        && crate::service::provider_of(conn, &user.id)?.as_deref() != Some(f.provider)
+    {
+        return Err(MarketplaceError::Forbidden
+            .with_message("Providers can only see their own pricing history"));
+    }
+    let (provider, pricing_id, change) = (f.provider, f.pricing_id, f.change_type);
     let (total, rows) = store::history_page(
         conn,
         &store::HistoryQuery {
