@@ -6,7 +6,7 @@ use frontline_platform::audit::AuditEntry;
 use frontline_platform::error::FieldError;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::ApiResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::json;
 
 use super::{is_object_id, iso, new_id, now, parse_instant};
@@ -16,6 +16,7 @@ use crate::model::{
 };
 use crate::model::{ExperimentType, Incentive, IncentiveType, MarketplaceError, VariantConfig};
 use crate::stats;
+use crate::store::campaigns as store;
 use crate::SLUG;
 
 /// The confidence level a winner must reach.
@@ -193,10 +194,17 @@ pub fn create(w: &WriteCtx, c: &CampaignInput) -> ApiResult<CampaignCreated> {
     let end = iso(parse_instant("endDate", c.end_date.as_str())?);
     let id = new_id();
     let at = now();
-    tx.execute(
-        "INSERT INTO marketplace_campaigns (id, name, definition, status, start_date, end_date, created_by, created_at)
-         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7)",
-        params![id, c.name.trim(), serde_json::to_string(c)?, start, end, user.id, at],
+    store::insert(
+        tx,
+        &store::NewCampaign {
+            id: &id,
+            name: c.name.trim(),
+            definition: &serde_json::to_string(c)?,
+            start_date: &start,
+            end_date: &end,
+            created_by: &user.id,
+            created_at: &at,
+        },
     )?;
     w.record(AuditEntry {
         module: SLUG,
@@ -221,13 +229,7 @@ pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<CampaignSta
             "status must be draft, active, paused or completed",
         ));
     }
-    let cur: Option<String> = tx
-        .query_row(
-            "SELECT status FROM marketplace_campaigns WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let cur = store::status(tx, id)?;
     let Some(cur) = cur else {
         return Err(MarketplaceError::NotFound.with_message("Campaign not found"));
     };
@@ -236,10 +238,7 @@ pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<CampaignSta
             MarketplaceError::Conflict.with_message("A completed campaign cannot be reopened")
         );
     }
-    tx.execute(
-        "UPDATE marketplace_campaigns SET status = ?2 WHERE id = ?1",
-        params![id, status],
-    )?;
+    store::set_status(tx, id, status)?;
     w.record(AuditEntry {
         module: SLUG,
         action: "campaign.status_changed",
@@ -267,14 +266,9 @@ pub fn arm_config(
     let (Some(cid), Some(vid)) = (campaign_id, variant_id) else {
         return Ok(None);
     };
-    let def: Option<String> = conn
-        .query_row(
-            "SELECT definition FROM marketplace_campaigns WHERE id = ?1",
-            [cid],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(def) = def else { return Ok(None) };
+    let Some((_, def, _)) = store::get(conn, cid)? else {
+        return Ok(None);
+    };
     let c: CampaignInput = serde_json::from_str(&def)?;
     Ok(c.variants
         .into_iter()
@@ -402,27 +396,13 @@ pub fn results_from(arms: &[Arm]) -> CampaignOutcome {
 }
 
 pub fn results(conn: &Connection, id: &str) -> ApiResult<CampaignResults> {
-    let row: Option<(String, String, String)> = conn
-        .query_row(
-            "SELECT name, definition, status FROM marketplace_campaigns WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((name, def, status)) = row else {
+    let Some((name, def, status)) = store::get(conn, id)? else {
         return Err(MarketplaceError::NotFound.with_message("Campaign not found"));
     };
     let c: CampaignInput = serde_json::from_str(&def)?;
     let mut arms = Vec::new();
     for v in &c.variants {
-        let (participants, responses, avg, claimed): (i64, i64, Option<f64>, i64) = conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(rq.status = 'submitted'), 0), AVG(rv.overall_rating),
-                    COALESCE(SUM(rv.incentive_claimed), 0)
-             FROM marketplace_review_requests rq LEFT JOIN marketplace_reviews rv ON rv.booking_id = rq.booking_id
-             WHERE rq.campaign_id = ?1 AND rq.variant_id = ?2",
-            params![id, v.variant_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
+        let (participants, responses, avg, claimed) = store::arm_figures(conn, id, &v.variant_id)?;
         arms.push(Arm {
             variant_id: v.variant_id.clone(),
             name: v.name.clone(),
