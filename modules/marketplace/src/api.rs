@@ -240,41 +240,21 @@ impl PricingApi {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
-        let start = start
-            .0
-            .as_ref()
-            .map(|s| service::parse_instant("startDate", s.as_str()))
-            .transpose()?
-            .map(service::iso);
-        let end = match end.0.as_ref().map(DateOrTime::as_str) {
-            Some(e) => {
-                let t = service::parse_instant("endDate", e)?;
-                Some(service::iso(if e.len() == 10 {
-                    t + chrono::Duration::seconds(86_399)
-                } else {
-                    t
-                }))
-            }
-            None => None,
-        };
         let user = auth.0;
         let out = self
             .platform
             .db
             .read(move |c| {
-                if !service::is_admin(&user)
-                    && service::provider_of(c, &user.id)?.as_deref() != Some(provider.0.as_str())
-                {
-                    return Err(MarketplaceError::Forbidden
-                        .with_message("Providers can only see their own pricing history"));
-                }
                 pricing::history_list(
                     c,
-                    &provider.0,
-                    pricing_id.0.as_deref(),
-                    start,
-                    end,
-                    change.0.map(|c| c.as_str()),
+                    &user,
+                    &pricing::HistoryFilter {
+                        provider: &provider.0,
+                        pricing_id: pricing_id.0.as_deref(),
+                        start: start.0.as_ref().map(DateOrTime::as_str),
+                        end: end.0.as_ref().map(DateOrTime::as_str),
+                        change_type: change.0.map(|c| c.as_str()),
+                    },
                     &pg,
                 )
             })
@@ -635,6 +615,29 @@ pub struct AdminApi {
 
 #[OpenApi(tag = "Tag::Admin")]
 impl AdminApi {
+    /// Extension: the moderation queue (admin). Reviews in one moderation status
+    /// (`pending` — not yet looked at, `flagged`, `approved`, `rejected`) or in all,
+    /// newest first, paged like the other lists.
+    #[oai(path = "/admin/reviews", method = "get")]
+    async fn moderation_queue(
+        &self,
+        auth: BearerAuth,
+        /// pending, flagged, approved or rejected; every status when absent.
+        status: Query<Option<ModerationStatus>>,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+    ) -> Result<Out<Vec<ModerationQueueItem>>> {
+        service::require(&auth.0, &[])?;
+        let pg = page(&self.platform, p.0, limit.0)?;
+        let status = status.0;
+        let out = self
+            .platform
+            .db
+            .read(move |c| reviews::moderation_queue(c, status, &pg))
+            .await?;
+        paged(out)
+    }
+
     /// Approve, reject (hides it and drops it from the rating) or flag a review (admin; audited).
     #[oai(path = "/admin/reviews/:reviewId/moderate", method = "put")]
     async fn moderate(

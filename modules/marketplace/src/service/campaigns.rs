@@ -6,16 +6,17 @@ use frontline_platform::audit::AuditEntry;
 use frontline_platform::error::FieldError;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::ApiResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::json;
 
 use super::{is_object_id, iso, new_id, now, parse_instant};
-use crate::model::MarketplaceError;
 use crate::model::{
     CampaignCreated, CampaignInput, CampaignOutcome, CampaignResults, CampaignStatusChanged,
     CampaignWinner, ConfidenceInterval, VariantResult,
 };
+use crate::model::{ExperimentType, Incentive, IncentiveType, MarketplaceError, VariantConfig};
 use crate::stats;
+use crate::store::campaigns as store;
 use crate::SLUG;
 
 /// The confidence level a winner must reach.
@@ -31,6 +32,48 @@ pub fn validate(c: &CampaignInput) -> Vec<FieldError> {
             "experiment.type",
             "experiment.type must be timing, channel, incentive or message",
         ));
+    }
+    let kind = c.experiment.kind;
+    for (i, v) in c.variants.iter().enumerate() {
+        let cfg = &v.config;
+        let (ok, field, what) = match kind {
+            ExperimentType::Timing => (
+                cfg.delay.is_some() || cfg.time.is_some(),
+                "delay",
+                "a timing experiment needs config.delay or config.time in every variant",
+            ),
+            ExperimentType::Channel => (
+                cfg.channel.is_some(),
+                "channel",
+                "a channel experiment needs config.channel in every variant",
+            ),
+            ExperimentType::Incentive => (
+                cfg.incentive.is_some(),
+                "incentive",
+                "an incentive experiment needs config.incentive in every variant",
+            ),
+            ExperimentType::Message => (
+                cfg.message.as_deref().is_some_and(|m| !m.trim().is_empty()),
+                "message",
+                "a message experiment needs config.message in every variant",
+            ),
+        };
+        if !ok {
+            out.push(FieldError::new(
+                format!("variants[{i}].config.{field}"),
+                what,
+            ));
+        }
+        if cfg
+            .message
+            .as_ref()
+            .is_some_and(|m| m.trim().is_empty() || m.chars().count() > 1000)
+        {
+            out.push(FieldError::new(
+                format!("variants[{i}].config.message"),
+                "message must be 1 to 1000 characters",
+            ));
+        }
     }
     if c.variants.len() < 2 || c.variants.len() > 10 {
         out.push(FieldError::new(
@@ -151,10 +194,17 @@ pub fn create(w: &WriteCtx, c: &CampaignInput) -> ApiResult<CampaignCreated> {
     let end = iso(parse_instant("endDate", c.end_date.as_str())?);
     let id = new_id();
     let at = now();
-    tx.execute(
-        "INSERT INTO marketplace_campaigns (id, name, definition, status, start_date, end_date, created_by, created_at)
-         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7)",
-        params![id, c.name.trim(), serde_json::to_string(c)?, start, end, user.id, at],
+    store::insert(
+        tx,
+        &store::NewCampaign {
+            id: &id,
+            name: c.name.trim(),
+            definition: &serde_json::to_string(c)?,
+            start_date: &start,
+            end_date: &end,
+            created_by: &user.id,
+            created_at: &at,
+        },
     )?;
     w.record(AuditEntry {
         module: SLUG,
@@ -179,13 +229,7 @@ pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<CampaignSta
             "status must be draft, active, paused or completed",
         ));
     }
-    let cur: Option<String> = tx
-        .query_row(
-            "SELECT status FROM marketplace_campaigns WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let cur = store::status(tx, id)?;
     let Some(cur) = cur else {
         return Err(MarketplaceError::NotFound.with_message("Campaign not found"));
     };
@@ -194,10 +238,7 @@ pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<CampaignSta
             MarketplaceError::Conflict.with_message("A completed campaign cannot be reopened")
         );
     }
-    tx.execute(
-        "UPDATE marketplace_campaigns SET status = ?2 WHERE id = ?1",
-        params![id, status],
-    )?;
+    store::set_status(tx, id, status)?;
     w.record(AuditEntry {
         module: SLUG,
         action: "campaign.status_changed",
@@ -212,13 +253,84 @@ pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<CampaignSta
     })
 }
 
+/// The default reward when a request is in no incentive arm.
+pub const DEFAULT_INCENTIVE: IncentiveType = IncentiveType::Discount100;
+
+/// The config of the arm a review request was assigned to (None outside campaigns,
+/// or when the campaign is gone).
+pub fn arm_config(
+    conn: &Connection,
+    campaign_id: Option<&str>,
+    variant_id: Option<&str>,
+) -> ApiResult<Option<VariantConfig>> {
+    let (Some(cid), Some(vid)) = (campaign_id, variant_id) else {
+        return Ok(None);
+    };
+    let Some((_, def, _)) = store::get(conn, cid)? else {
+        return Ok(None);
+    };
+    let c: CampaignInput = serde_json::from_str(&def)?;
+    Ok(c.variants
+        .into_iter()
+        .find(|v| v.variant_id == vid)
+        .map(|v| v.config))
+}
+
+/// The reward of `kind` for the review `review_id` (its code is unique per review).
+pub fn incentive(kind: IncentiveType, review_id: &str, expires_at: String) -> Incentive {
+    let (prefix, amount, description) = match kind {
+        IncentiveType::Discount50 => ("REVIEW50", 50.0, "KES 50 off your next booking"),
+        IncentiveType::Discount100 => ("REVIEW100", 100.0, "KES 100 off your next booking"),
+        IncentiveType::Discount200 => ("REVIEW200", 200.0, "KES 200 off your next booking"),
+        IncentiveType::Points50 => ("POINTS50", 50.0, "50 loyalty points (KES 50 on a booking)"),
+        IncentiveType::Points100 => (
+            "POINTS100",
+            100.0,
+            "100 loyalty points (KES 100 on a booking)",
+        ),
+        IncentiveType::Points200 => (
+            "POINTS200",
+            200.0,
+            "200 loyalty points (KES 200 on a booking)",
+        ),
+    };
+    let tail = review_id.get(16..).unwrap_or(review_id).to_uppercase();
+    Incentive {
+        kind: kind.as_str().into(),
+        amount,
+        description: description.into(),
+        code: format!("{prefix}-{tail}"),
+        expires_at,
+    }
+}
+
+/// The text of a review request: the arm's message or the default, with `{provider}`
+/// and `{service}` filled in; the default names the arm's reward.
+pub fn request_message(cfg: Option<&VariantConfig>, provider: &str, service: &str) -> String {
+    let text = match cfg.and_then(|c| c.message.as_deref()) {
+        Some(m) => m.to_string(),
+        None => {
+            let reward = cfg.and_then(|c| c.incentive).unwrap_or(DEFAULT_INCENTIVE);
+            let what = incentive(reward, "", String::new()).description;
+            format!("How was your {{service}} with {{provider}}? Leave a review and get {what}.")
+        }
+    };
+    text.replace("{provider}", provider)
+        .replace("{service}", service)
+}
+
 /// One variant's figures.
+#[derive(Default)]
 pub struct Arm {
     pub variant_id: String,
     pub name: String,
     pub participants: u64,
     pub responses: u64,
     pub average_rating: Option<f64>,
+    /// Rewards of its reviews redeemed on a booking.
+    pub incentives_claimed: u64,
+    /// What its customers received.
+    pub config: Option<VariantConfig>,
 }
 
 /// The results document from per-variant figures (pure, so the document's numbers are testable).
@@ -241,6 +353,8 @@ pub fn results_from(arms: &[Arm]) -> CampaignOutcome {
                 responses: a.responses,
                 response_rate: stats::round(rate(a), 1),
                 average_rating: a.average_rating.map(|r| stats::round(r, 1)),
+                incentives_claimed: a.incentives_claimed,
+                config: a.config.clone(),
                 confidence_interval: ConfidenceInterval {
                     lower: stats::round(lo, 1),
                     upper: stats::round(hi, 1),
@@ -282,32 +396,21 @@ pub fn results_from(arms: &[Arm]) -> CampaignOutcome {
 }
 
 pub fn results(conn: &Connection, id: &str) -> ApiResult<CampaignResults> {
-    let row: Option<(String, String, String)> = conn
-        .query_row(
-            "SELECT name, definition, status FROM marketplace_campaigns WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((name, def, status)) = row else {
+    let Some((name, def, status)) = store::get(conn, id)? else {
         return Err(MarketplaceError::NotFound.with_message("Campaign not found"));
     };
     let c: CampaignInput = serde_json::from_str(&def)?;
     let mut arms = Vec::new();
     for v in &c.variants {
-        let (participants, responses, avg): (i64, i64, Option<f64>) = conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(rq.status = 'submitted'), 0), AVG(rv.overall_rating)
-             FROM marketplace_review_requests rq LEFT JOIN marketplace_reviews rv ON rv.booking_id = rq.booking_id
-             WHERE rq.campaign_id = ?1 AND rq.variant_id = ?2",
-            params![id, v.variant_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let (participants, responses, avg, claimed) = store::arm_figures(conn, id, &v.variant_id)?;
         arms.push(Arm {
             variant_id: v.variant_id.clone(),
             name: v.name.clone(),
             participants: participants as u64,
             responses: responses as u64,
             average_rating: avg,
+            incentives_claimed: claimed as u64,
+            config: Some(v.config.clone()),
         });
     }
     Ok(CampaignResults {

@@ -331,18 +331,34 @@ fn message_for(c: &Connection, id: &str, kind: Kind) -> ApiResult<Option<Message
         String,
         String,
         String,
+        Option<String>,
+        Option<String>,
     );
     let row: Option<Row> = c
         .query_row(
-            "SELECT r.status, r.delivery_status, r.channel, cu.user_id, cu.preferences, v.name, b.service_type
+            "SELECT r.status, r.delivery_status, r.channel, cu.user_id, cu.preferences, v.name, b.service_type,
+                    r.campaign_id, r.variant_id
              FROM marketplace_review_requests r JOIN marketplace_customers cu ON cu.id = r.customer_id
              JOIN marketplace_providers v ON v.id = r.provider_id JOIN marketplace_bookings b ON b.id = r.booking_id
              WHERE r.id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            },
         )
         .optional()?;
-    let Some((status, sent, channel, user, prefs, provider, service)) = row else {
+    let Some((status, sent, channel, user, prefs, provider, service, campaign, variant)) = row
+    else {
         return Ok(None);
     };
     let due = match kind {
@@ -369,9 +385,13 @@ fn message_for(c: &Connection, id: &str, kind: Kind) -> ApiResult<Option<Message
     let (subject, text) = match kind {
         Kind::Request => (
             format!("How was your {service}?"),
-            format!(
-                "How was your {service} with {provider}? Rate it in the app within {OPEN_DAYS} days (review request {id})."
-            ),
+            {
+                // The request's text is its A/B arm's (a `message` arm's own words, or
+                // the arm's reward), the same text the pending-request list shows.
+                let arm = super::campaigns::arm_config(c, campaign.as_deref(), variant.as_deref())?;
+                let ask = super::campaigns::request_message(arm.as_ref(), &provider, &service);
+                format!("{ask} Rate it in the app within {OPEN_DAYS} days (review request {id}).")
+            },
         ),
         Kind::Reminder => (
             format!("Reminder: review your {service}"),
@@ -704,30 +724,50 @@ pub fn pending(conn: &Connection, user: &Principal) -> ApiResult<Vec<PendingRevi
     let mut stmt = conn.prepare(
         "SELECT r.id, v.name, b.service_type, b.service_date, r.requested_at, r.expires_at, r.channel,
                 r.reminder_count, r.next_reminder_at, r.booking_id,
-                r.delivery_status, r.delivery_error, r.reminder_status, r.reminder_error
+                r.delivery_status, r.delivery_error, r.reminder_status, r.reminder_error,
+                r.campaign_id, r.variant_id
          FROM marketplace_review_requests r JOIN marketplace_bookings b ON b.id = r.booking_id
          JOIN marketplace_providers v ON v.id = r.provider_id
          WHERE r.customer_id = ?1 AND r.status = 'requested' AND r.expires_at > ?2 ORDER BY r.requested_at DESC",
     )?;
     let rows = stmt
         .query_map(params![customer, now()], |r| {
-            Ok(PendingReviewRequest {
-                request_id: r.get(0)?,
-                provider_name: r.get(1)?,
-                service_type: r.get(2)?,
-                service_date: r.get(3)?,
-                requested_at: r.get(4)?,
-                expires_at: r.get(5)?,
-                channel: r.get(6)?,
-                reminder_count: r.get(7)?,
-                next_reminder_date: r.get(8)?,
-                booking_id: r.get(9)?,
-                delivery_status: r.get(10)?,
-                delivery_error: r.get(11)?,
-                reminder_status: r.get(12)?,
-                reminder_error: r.get(13)?,
-            })
+            Ok((
+                PendingReviewRequest {
+                    request_id: r.get(0)?,
+                    provider_name: r.get(1)?,
+                    service_type: r.get(2)?,
+                    service_date: r.get(3)?,
+                    requested_at: r.get(4)?,
+                    expires_at: r.get(5)?,
+                    channel: r.get(6)?,
+                    reminder_count: r.get(7)?,
+                    next_reminder_date: r.get(8)?,
+                    booking_id: r.get(9)?,
+                    delivery_status: r.get(10)?,
+                    delivery_error: r.get(11)?,
+                    reminder_status: r.get(12)?,
+                    reminder_error: r.get(13)?,
+                    message: String::new(),
+                    incentive_type: String::new(),
+                },
+                r.get::<_, Option<String>>(14)?,
+                r.get::<_, Option<String>>(15)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    // What the request's A/B arm says the customer receives.
+    let mut out = Vec::with_capacity(rows.len());
+    for (mut p, campaign, variant) in rows {
+        let arm = super::campaigns::arm_config(conn, campaign.as_deref(), variant.as_deref())?;
+        p.message =
+            super::campaigns::request_message(arm.as_ref(), &p.provider_name, &p.service_type);
+        p.incentive_type = arm
+            .and_then(|c| c.incentive)
+            .unwrap_or(super::campaigns::DEFAULT_INCENTIVE)
+            .as_str()
+            .to_string();
+        out.push(p);
+    }
+    Ok(out)
 }
