@@ -32,6 +32,7 @@ pub mod report;
 pub mod search;
 pub mod secrets;
 pub mod settings;
+pub mod sse;
 pub mod state;
 pub mod telemetry;
 pub mod testing;
