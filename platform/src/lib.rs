@@ -16,6 +16,7 @@ pub mod audit;
 pub mod auth;
 mod auth_api;
 pub mod body;
+pub mod cors;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -235,5 +235,12 @@ fn build(platform: &Platform) -> MountedModule {
         platform: platform.clone(),
     }
     .boxed();
+    // Browser pages of the origins a tenant lists (channels.web.allowed_origins).
+    mounted.endpoint = frontline_platform::cors::PerOwnerCors::new(
+        mounted.endpoint,
+        platform.db.clone(),
+        service::inbox::WidgetOrigins,
+    )
+    .boxed();
     mounted
 }

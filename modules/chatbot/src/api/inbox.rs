@@ -16,7 +16,7 @@ use super::auth::{ops, Member, Operation};
 use super::*;
 use crate::model::{
     events_module, AgentReplyRequest, InboxConversation, InboxItem, InboxList, InboxMessage,
-    InboxNote, NoteRequest, ResolveRequest,
+    InboxNote, NoteRequest, ResolveRequest, WidgetConfig,
 };
 use crate::service::inbox;
 
@@ -226,6 +226,26 @@ impl InboxApi {
             .platform
             .db
             .write(move |tx| inbox::resolve(&who.writing(tx, &meta), &who, &id, &resolution))
+            .await?;
+        Ok(success(data))
+    }
+
+    /// Extension: what the website chat widget (`/widget.js`) shows for the
+    /// tenant named in `X-Tenant-ID`: its name, colours and welcome line.
+    /// Public (no credentials); 404 `TENANT_NOT_FOUND` for no such active
+    /// tenant.
+    #[oai(path = "/widget/config", method = "get", tag = "ApiTags::Extensions")]
+    async fn widget_config(
+        &self,
+        /// The tenant whose widget is shown.
+        #[oai(name = "X-Tenant-ID")]
+        tenant: Header<String>,
+    ) -> Result<Json<Envelope<WidgetConfig>>> {
+        let tenant = tenant.0;
+        let data = self
+            .platform
+            .db
+            .read(move |c| inbox::widget_config(c, tenant.trim()))
             .await?;
         Ok(success(data))
     }

@@ -148,3 +148,22 @@ pub struct ResolveRequest {
     #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
     pub resolution: String,
 }
+
+/// Extension: what the website chat widget shows for a tenant (public).
+#[derive(Object, Clone, Debug)]
+pub struct WidgetConfig {
+    /// The tenant.
+    pub tenant_id: String,
+    /// The name the widget shows (`general.branding.company_name`, else the tenant's name).
+    pub name: String,
+    /// Header and button colour (`channels.web.widget_color`, else `general.branding.primary_color`).
+    pub primary_color: Option<String>,
+    /// Accent colour (`general.branding.secondary_color`).
+    pub secondary_color: Option<String>,
+    /// Logo (`general.branding.logo_url`).
+    pub logo_url: Option<String>,
+    /// First line shown (`channels.web.welcome_message`, else `chatbot.default_greeting`).
+    pub welcome_message: Option<String>,
+    /// Where the widget sits (`channels.web.position`, default `bottom_right`).
+    pub position: String,
+}

@@ -11,7 +11,9 @@ use serde_json::json;
 use super::{emit, new_id};
 use crate::access::Caller;
 use crate::errors::ChatbotError;
-use crate::model::{InboxConversation, InboxItem, InboxList, InboxMessage, InboxNote, Sender};
+use crate::model::{
+    InboxConversation, InboxItem, InboxList, InboxMessage, InboxNote, Sender, WidgetConfig,
+};
 use crate::store::inbox as store;
 
 /// Conversations listed at most.
@@ -218,4 +220,43 @@ pub(crate) fn resolve(
     workable(w.tx(), who, id, &agent_id)?;
     super::conversations::close(w, who, id, resolution.trim())?;
     open(w.tx(), who, id)
+}
+
+/// The website widget of a tenant: its name, colours and welcome line
+/// (404 `TENANT_NOT_FOUND` for no such active tenant).
+pub(crate) fn widget_config(c: &Connection, tenant: &str) -> ApiResult<WidgetConfig> {
+    let (name, cfg) =
+        store::active_tenant_config(c, tenant)?.ok_or_else(crate::errors::tenant_not_found)?;
+    let text = |p: &str| {
+        cfg.pointer(p)
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    Ok(WidgetConfig {
+        tenant_id: tenant.to_string(),
+        name: text("/general/branding/company_name").unwrap_or(name),
+        primary_color: text("/channels/web/widget_color")
+            .or_else(|| text("/general/branding/primary_color")),
+        secondary_color: text("/general/branding/secondary_color"),
+        logo_url: text("/general/branding/logo_url"),
+        welcome_message: text("/channels/web/welcome_message")
+            .or_else(|| text("/chatbot/default_greeting")),
+        position: text("/channels/web/position").unwrap_or_else(|| "bottom_right".into()),
+    })
+}
+
+/// CORS for the chatbot API: a page may call it for a tenant when the
+/// tenant lists the page's origin in `channels.web.allowed_origins`.
+pub struct WidgetOrigins;
+
+impl frontline_platform::cors::OriginPolicy for WidgetOrigins {
+    fn owner_header(&self) -> &'static str {
+        "x-tenant-id"
+    }
+
+    fn allows(&self, db: &Connection, origin: &str, owner: Option<&str>) -> ApiResult<bool> {
+        store::origin_allowed(db, origin, owner)
+    }
 }

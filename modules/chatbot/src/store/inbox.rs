@@ -256,3 +256,33 @@ pub(crate) fn insert_note(tx: &Connection, tenant: &str, note: &InboxNote) -> Ap
     )?;
     Ok(())
 }
+
+/// Whether the active tenant `tenant` — or, with `None`, any active tenant —
+/// lists `origin` in `channels.web.allowed_origins`.
+pub(crate) fn origin_allowed(
+    c: &Connection,
+    origin: &str,
+    tenant: Option<&str>,
+) -> ApiResult<bool> {
+    Ok(c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM chatbot_tenants t, json_each(t.config, '$.channels.web.allowed_origins') o
+          WHERE t.status = 'active' AND (?2 IS NULL OR t.id = ?2) AND o.value = ?1)",
+        params![origin, tenant],
+        |r| r.get(0),
+    )?)
+}
+
+/// The active tenant's name and configuration (`None` for no such active tenant).
+pub(crate) fn active_tenant_config(
+    c: &Connection,
+    tenant: &str,
+) -> ApiResult<Option<(String, serde_json::Value)>> {
+    let row: Option<(String, String)> = c
+        .query_row(
+            "SELECT name, config FROM chatbot_tenants WHERE id = ?1 AND status = 'active'",
+            params![tenant],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.map(|(name, cfg)| (name, serde_json::from_str(&cfg).unwrap_or_default())))
+}
