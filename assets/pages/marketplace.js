@@ -3,6 +3,7 @@
 import { api, hasRole, session } from '../lib/api.js';
 import {
   h, clear, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, field, readFields, confirmDialog,
+  copyable,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -485,7 +486,7 @@ function webhooksTab(p) {
     onDone: (r) => {
       toast('Webhook registered.', 'success');
       clear(secretBox, card('Signing secret — copy it now, it is not shown again',
-        h('p', null, h('code', { 'data-testid': 'webhook-secret' }, r.data.secret)),
+        h('p', null, copyable(r.data.secret, 'Copy', 'webhook-secret')),
         h('p', { class: 'muted' }, 'Each delivery carries X-Frontline-Signature: sha256=<HMAC-SHA256 of the body with this secret>.')));
       f.reset();
       run();
