@@ -42,7 +42,7 @@ export function inbox(p, tenant) {
       onclick: () => { selected = c.conversation_id; refreshList(); openConversation(); },
     },
     h('span', { class: 'inbox-item-top' }, h('strong', null, c.user_id), ' ', h('small', { class: 'muted' }, `${c.channel} · ${fmt.date(c.last_activity_at)}`)),
-    h('span', { class: 'inbox-item-text' }, c.last_message || '—'),
+    h('span', { class: 'inbox-item-text' }, c.last_visitor_message || '—'),
     h('span', { class: 'inbox-item-tags' },
       c.waiting_reason ? badge(REASONS[c.waiting_reason] || c.waiting_reason, c.waiting_reason === 'transfer' ? 'warning' : 'info') : null,
       c.priority ? badge(c.priority, PRIORITY_KIND[c.priority]) : null,
@@ -65,7 +65,7 @@ export function inbox(p, tenant) {
     const log = h('div', { class: 'chat', 'aria-label': 'Messages', 'data-testid': 'inbox-messages' },
       d.messages.map((m) => h('div', { class: `bubble ${m.sender === 'visitor' ? '' : 'me'} from-${m.sender}` }, m.text || '(no text)',
         h('span', { class: 'meta' }, `${m.sender === 'agent' ? m.author_name || 'agent' : m.sender === 'bot' ? 'bot' : 'visitor'} · ${fmt.date(m.timestamp)}${m.sender === 'bot' && m.confidence_score != null ? ` · confidence ${fmt.num(m.confidence_score, 2)}` : ''}${m.is_fallback ? ' · did not understand' : ''}`))));
-    const notes = h('ul', { class: 'notes', 'aria-label': 'Internal notes' },
+    const notes = h('ul', { class: 'notes', 'aria-label': 'Notes so far' },
       d.notes.length ? d.notes.map((n) => h('li', { class: 'note' }, n.text, h('small', { class: 'muted' }, ` — ${n.author_name || ''}, ${fmt.date(n.created_at)}`))) : h('li', { class: 'muted' }, 'No notes yet.'));
     const replyInput = h('textarea', { id: 'inbox-reply', rows: 3, placeholder: 'Write to the visitor…', disabled: closed || takenByOther });
     const noteInput = h('textarea', { id: 'inbox-note', rows: 2, placeholder: 'Only your team sees notes' });

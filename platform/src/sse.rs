@@ -198,14 +198,30 @@ pub async fn stream(
     .boxed())
 }
 
-/// The poem-openapi answer for a stream of [`StreamEvent`]s: `id:`, `event:`
-/// and JSON `data:` per event, keep-alive comments while idle.
+/// How long a client waits before reconnecting (the stream's first line,
+/// `retry:`; it also gets the answer's head through proxies that hold it
+/// back until a first byte of the body).
+pub const RETRY: Duration = Duration::from_millis(1500);
+
+/// The poem-openapi answer for a stream of [`StreamEvent`]s: a `retry:`
+/// line first, then `id:`, `event:` and JSON `data:` per event, keep-alive
+/// comments while idle.
 pub fn event_stream(
     events: BoxStream<'static, StreamEvent>,
 ) -> EventStream<BoxStream<'static, StreamEvent>> {
-    EventStream::new(events)
+    // Event ids start at 1: id 0 stands for the opening `retry:` line.
+    let opening = StreamEvent {
+        id: 0,
+        event: String::new(),
+        timestamp: String::new(),
+        data: Value::Null,
+    };
+    EventStream::new(stream::once(async move { opening }).chain(events).boxed())
         .keep_alive(KEEP_ALIVE)
         .to_event(|e| {
+            if e.id == 0 {
+                return Event::retry(RETRY.as_millis() as u64);
+            }
             let data = serde_json::to_string(&serde_json::json!({
                 "id": e.id, "event": e.event, "timestamp": e.timestamp, "data": e.data,
             }))

@@ -55,8 +55,8 @@ pub struct InboxItem {
     pub priority: Option<String>,
     /// The agent who claimed it (absent while nobody has).
     pub assignee: Option<InboxAssignee>,
-    /// The text of its newest message.
-    pub last_message: Option<String>,
+    /// The text of the visitor's newest message.
+    pub last_visitor_message: Option<String>,
     /// Messages in both directions.
     pub message_count: i64,
     /// When it started (RFC 3339, UTC).

@@ -11,7 +11,7 @@ pub const AGENT_MODEL: &str = "human_agent";
 const ITEM_SELECT: &str = "SELECT c.id, c.user_id, c.channel, c.status, c.started_at, c.last_activity_at,
     c.assignee_id, c.assignee_name, c.claimed_at,
     (SELECT COUNT(*) FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id),
-    (SELECT json_extract(m.content, '$.text') FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1),
+    (SELECT json_extract(m.content, '$.text') FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound' ORDER BY m.seq DESC LIMIT 1),
     (SELECT t.department FROM chatbot_transfers t WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id AND t.status IN ('queued', 'assigned') ORDER BY t.created_at DESC LIMIT 1),
     (SELECT t.priority FROM chatbot_transfers t WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id AND t.status IN ('queued', 'assigned') ORDER BY t.created_at DESC LIMIT 1),
     COALESCE((SELECT m.is_fallback FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'outbound' ORDER BY m.seq DESC LIMIT 1), 0)
@@ -51,7 +51,7 @@ fn item_row(r: &Row) -> rusqlite::Result<InboxItem> {
             None => None,
         },
         message_count: r.get(9)?,
-        last_message: r.get(10)?,
+        last_visitor_message: r.get(10)?,
         department: r.get(11)?,
         priority: r.get(12)?,
         waiting_reason,
