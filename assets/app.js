@@ -34,6 +34,7 @@ const PAGES = [
   { path: 'planning', title: 'Planning', module: 'planning', file: './pages/planning.js' },
   { path: 'users', title: 'Users & roles', admin: true, file: './pages/users.js' },
   { path: 'audit', title: 'Audit log', admin: true, file: './pages/audit.js' },
+  { path: 'profile', title: 'My profile', self: true, file: './pages/profile.js' },
 ];
 
 export function parseHash() {
@@ -85,7 +86,7 @@ async function signOut() {
 }
 
 function navFor(user) {
-  const visible = PAGES.filter((p) => (p.admin ? isAdmin() : !p.module || canUse(p.module, user.roles)));
+  const visible = PAGES.filter((p) => !p.self && (p.admin ? isAdmin() : !p.module || canUse(p.module, user.roles)));
   const { page } = parseHash();
   const link = (p) => h('a', { class: 'nav', href: `#/${p.path === 'home' ? '' : p.path}`, 'aria-current': page === p.path ? 'page' : null }, p.title);
   return h('nav', { class: 'sidebar', 'aria-label': 'Main' },
@@ -124,7 +125,7 @@ async function render() {
   nav.addEventListener('click', (e) => { if (e.target.closest('a')) shell.classList.remove('nav-open'); });
   const top = h('header', { class: 'topbar' }, toggle, h('div', { class: 'grow' }),
     h('div', { class: 'who' },
-      h('span', null, 'Signed in as ', h('a', { href: '#/', 'data-testid': 'me' }, user.name || user.email)),
+      h('span', null, 'Signed in as ', h('a', { href: '#/profile', 'data-testid': 'me', title: 'My profile' }, user.name || user.email)),
       themeToggle(),
       h('button', { type: 'button', class: 'btn btn-small', onclick: signOut }, 'Sign out')));
   const shell = h('div', { class: 'shell' }, nav, h('div', null, top, main));
@@ -132,7 +133,7 @@ async function render() {
   current = spec.path;
   document.title = `${spec.title} · Frontline`;
   if (!spec.file) { home(main, user); return; }
-  const allowed = spec.admin ? isAdmin() : canUse(spec.module, user.roles);
+  const allowed = spec.self || (spec.admin ? isAdmin() : canUse(spec.module, user.roles));
   if (!allowed) {
     const why = spec.admin ? `Only administrators can open ${spec.title}.` : `You have no role in ${spec.title}. Ask an administrator to grant one.`;
     clear(main, errorState(new ApiError({ status: 403, message: why })));
