@@ -632,6 +632,29 @@ pub struct AdminApi {
 
 #[OpenApi(tag = "Tag::Admin")]
 impl AdminApi {
+    /// Extension: the moderation queue (admin). Reviews in one moderation status
+    /// (`pending` — not yet looked at, `flagged`, `approved`, `rejected`) or in all,
+    /// newest first, paged like the other lists.
+    #[oai(path = "/admin/reviews", method = "get")]
+    async fn moderation_queue(
+        &self,
+        auth: BearerAuth,
+        /// pending, flagged, approved or rejected; every status when absent.
+        status: Query<Option<ModerationStatus>>,
+        #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
+    ) -> Result<Out<Vec<ModerationQueueItem>>> {
+        service::require(&auth.0, &[])?;
+        let pg = page(&self.platform, p.0, limit.0)?;
+        let status = status.0;
+        let out = self
+            .platform
+            .db
+            .read(move |c| reviews::moderation_queue(c, status, &pg))
+            .await?;
+        paged(out)
+    }
+
     /// Approve, reject (hides it and drops it from the rating) or flag a review (admin; audited).
     #[oai(path = "/admin/reviews/:reviewId/moderate", method = "put")]
     async fn moderate(

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod model;
 pub mod service;
 pub mod stats;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -174,6 +175,89 @@ ALTER TABLE marketplace_categories ADD COLUMN slug TEXT;
 ALTER TABLE marketplace_categories ADD COLUMN named INTEGER NOT NULL DEFAULT 1;
 UPDATE marketplace_categories SET slug = lower(replace(trim(name), ' ', '-'));
 CREATE INDEX marketplace_categories_slug ON marketplace_categories(slug);
+"#,
+    // Step 4: every documented filter and order of the review and pricing lists reads
+    // an index in list order that also holds the filtered columns, so a page (first
+    // or deep) and its total read index pages only; the page's rows are read last.
+    r#"
+DROP INDEX marketplace_reviews_provider;
+DROP INDEX marketplace_reviews_customer;
+CREATE INDEX marketplace_reviews_moderation ON marketplace_reviews(moderation_status, submitted_at);
+CREATE INDEX marketplace_reviews_newest ON marketplace_reviews(submitted_at);
+CREATE INDEX marketplace_reviews_customer ON marketplace_reviews(customer_id, submitted_at);
+CREATE INDEX marketplace_reviews_provider_recent ON marketplace_reviews(provider_id, submitted_at, moderation_status, overall_rating);
+CREATE INDEX marketplace_reviews_provider_rating ON marketplace_reviews(provider_id, overall_rating, submitted_at, moderation_status);
+CREATE INDEX marketplace_reviews_provider_rating_asc ON marketplace_reviews(provider_id, overall_rating DESC, submitted_at, moderation_status);
+CREATE INDEX marketplace_reviews_provider_helpful ON marketplace_reviews(provider_id, helpful_votes, submitted_at, moderation_status, overall_rating);
+CREATE INDEX marketplace_pricing_provider_list ON marketplace_pricing(provider_id, created_at, is_active, category_id, pricing_type);
+CREATE INDEX marketplace_pricing_history_list ON marketplace_pricing_history(provider_id, changed_at, pricing_id, change_type);
+"#,
+    // Step 5: visible reviews per provider and rating, kept by triggers, so a
+    // provider's distribution, list totals and average never rescan its reviews.
+    r#"
+CREATE TABLE marketplace_provider_ratings (
+    provider_id TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    visible INTEGER NOT NULL,
+    PRIMARY KEY (provider_id, rating)
+) WITHOUT ROWID;
+INSERT INTO marketplace_provider_ratings (provider_id, rating, visible)
+    SELECT provider_id, overall_rating, COUNT(*) FROM marketplace_reviews
+    WHERE moderation_status <> 'rejected' GROUP BY provider_id, overall_rating;
+CREATE TRIGGER marketplace_provider_ratings_insert AFTER INSERT ON marketplace_reviews
+WHEN NEW.moderation_status <> 'rejected' BEGIN
+    INSERT OR IGNORE INTO marketplace_provider_ratings VALUES (NEW.provider_id, NEW.overall_rating, 0);
+    UPDATE marketplace_provider_ratings SET visible = visible + 1
+        WHERE provider_id = NEW.provider_id AND rating = NEW.overall_rating;
+END;
+CREATE TRIGGER marketplace_provider_ratings_delete AFTER DELETE ON marketplace_reviews
+WHEN OLD.moderation_status <> 'rejected' BEGIN
+    UPDATE marketplace_provider_ratings SET visible = visible - 1
+        WHERE provider_id = OLD.provider_id AND rating = OLD.overall_rating;
+END;
+CREATE TRIGGER marketplace_provider_ratings_update
+AFTER UPDATE OF moderation_status, overall_rating, provider_id ON marketplace_reviews BEGIN
+    UPDATE marketplace_provider_ratings SET visible = visible - 1
+        WHERE OLD.moderation_status <> 'rejected' AND provider_id = OLD.provider_id AND rating = OLD.overall_rating;
+    INSERT OR IGNORE INTO marketplace_provider_ratings
+        SELECT NEW.provider_id, NEW.overall_rating, 0 WHERE NEW.moderation_status <> 'rejected';
+    UPDATE marketplace_provider_ratings SET visible = visible + 1
+        WHERE NEW.moderation_status <> 'rejected' AND provider_id = NEW.provider_id AND rating = NEW.overall_rating;
+END;
+"#,
+    // Step 6: pricing configurations per provider, category, type and state, kept by
+    // triggers, so a pricing list's total reads a handful of rows.
+    r#"
+CREATE TABLE marketplace_pricing_counts (
+    provider_id TEXT NOT NULL,
+    category_id TEXT NOT NULL,
+    pricing_type TEXT NOT NULL,
+    is_active INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (provider_id, category_id, pricing_type, is_active)
+) WITHOUT ROWID;
+INSERT INTO marketplace_pricing_counts (provider_id, category_id, pricing_type, is_active, n)
+    SELECT provider_id, COALESCE(category_id, ''), pricing_type, is_active, COUNT(*) FROM marketplace_pricing
+    GROUP BY provider_id, COALESCE(category_id, ''), pricing_type, is_active;
+CREATE TRIGGER marketplace_pricing_counts_insert AFTER INSERT ON marketplace_pricing BEGIN
+    INSERT OR IGNORE INTO marketplace_pricing_counts
+        VALUES (NEW.provider_id, COALESCE(NEW.category_id, ''), NEW.pricing_type, NEW.is_active, 0);
+    UPDATE marketplace_pricing_counts SET n = n + 1 WHERE provider_id = NEW.provider_id
+        AND category_id = COALESCE(NEW.category_id, '') AND pricing_type = NEW.pricing_type AND is_active = NEW.is_active;
+END;
+CREATE TRIGGER marketplace_pricing_counts_delete AFTER DELETE ON marketplace_pricing BEGIN
+    UPDATE marketplace_pricing_counts SET n = n - 1 WHERE provider_id = OLD.provider_id
+        AND category_id = COALESCE(OLD.category_id, '') AND pricing_type = OLD.pricing_type AND is_active = OLD.is_active;
+END;
+CREATE TRIGGER marketplace_pricing_counts_update
+AFTER UPDATE OF provider_id, category_id, pricing_type, is_active ON marketplace_pricing BEGIN
+    UPDATE marketplace_pricing_counts SET n = n - 1 WHERE provider_id = OLD.provider_id
+        AND category_id = COALESCE(OLD.category_id, '') AND pricing_type = OLD.pricing_type AND is_active = OLD.is_active;
+    INSERT OR IGNORE INTO marketplace_pricing_counts
+        VALUES (NEW.provider_id, COALESCE(NEW.category_id, ''), NEW.pricing_type, NEW.is_active, 0);
+    UPDATE marketplace_pricing_counts SET n = n + 1 WHERE provider_id = NEW.provider_id
+        AND category_id = COALESCE(NEW.category_id, '') AND pricing_type = NEW.pricing_type AND is_active = NEW.is_active;
+END;
 "#,
 ];
 

@@ -606,6 +606,7 @@ fn document_campaign_results() {
             participants: 500,
             responses: 175,
             average_rating: Some(4.6),
+            ..Default::default()
         },
         Arm {
             variant_id: "timing_b".into(),
@@ -613,6 +614,7 @@ fn document_campaign_results() {
             participants: 500,
             responses: 225,
             average_rating: Some(4.7),
+            ..Default::default()
         },
     ];
     let r = frontline_marketplace::model::to_value(&results_from(&arms));
@@ -646,6 +648,7 @@ fn document_campaign_results() {
             participants: 100,
             responses: 35,
             average_rating: None,
+            ..Default::default()
         },
         Arm {
             variant_id: "b".into(),
@@ -653,6 +656,7 @@ fn document_campaign_results() {
             participants: 100,
             responses: 40,
             average_rating: None,
+            ..Default::default()
         },
     ];
     assert!(results_from(&close).winner.is_none());

@@ -2,7 +2,53 @@
 
 use poem_openapi::Object;
 
-use super::input::Experiment;
+use super::input::{Experiment, VariantConfig};
+
+/// Extension: a review in the moderation queue, with what a moderator needs to decide.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ModerationQueueItem {
+    /// The review.
+    pub review_id: String,
+    /// The booking reviewed.
+    pub booking_id: String,
+    /// The provider reviewed.
+    pub provider_id: String,
+    /// Its name.
+    pub provider_name: String,
+    /// The customer who wrote it.
+    pub customer_id: String,
+    /// Their name.
+    pub customer_name: String,
+    /// 1 to 5.
+    pub overall_rating: i64,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its text.
+    pub comment: Option<String>,
+    /// What the customer liked.
+    pub pros: Vec<String>,
+    /// Photo URLs.
+    pub photos: Vec<String>,
+    /// The provider's answer (null when none).
+    pub provider_response: Option<String>,
+    /// Readers who found it helpful.
+    pub helpful_votes: i64,
+    /// Readers who did not.
+    pub not_helpful_votes: i64,
+    /// When it was submitted.
+    pub submitted_at: String,
+    /// pending, flagged, approved or rejected.
+    pub moderation_status: String,
+    /// Whether it is flagged.
+    pub flagged: bool,
+    /// The last moderator (user id; null when never moderated).
+    pub moderated_by: Option<String>,
+    /// When it was last moderated.
+    pub moderated_at: Option<String>,
+    /// The moderator's reason.
+    pub moderation_reason: Option<String>,
+}
 
 /// §21: a moderated review.
 #[derive(Object, Clone, Debug)]
@@ -61,6 +107,10 @@ pub struct VariantResult {
     pub average_rating: Option<f64>,
     /// 95% interval of the response rate.
     pub confidence_interval: ConfidenceInterval,
+    /// Rewards of its reviews redeemed on a booking.
+    pub incentives_claimed: u64,
+    /// What its customers received: its timing, channel, incentive and message.
+    pub config: Option<VariantConfig>,
 }
 
 /// The best variant, when significantly better than the second.

@@ -359,9 +359,12 @@ pub struct Experiment {
     pub hypothesis: Option<String>,
 }
 
-/// When a variant's request goes out after the booking completes: `delay` `unit`s
-/// (minutes, hours, days), then at `time` (HH:MM UTC) when given; `channel` overrides
-/// the customer's preferred channel.
+/// What a variant's customers receive. Timing: `delay` `unit`s (minutes, hours, days)
+/// after the booking completes, then at `time` (HH:MM UTC) when given; `channel`
+/// overrides the customer's preferred channel; `incentive` is the reward given for a
+/// review (default discount_100); `message` is the request's text. A campaign's
+/// experiment type needs its setting in every variant: timing `delay` or `time`,
+/// channel `channel`, incentive `incentive`, message `message`.
 #[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VariantConfig {
     /// 0 to 10000 `unit`s (default 0).
@@ -374,6 +377,14 @@ pub struct VariantConfig {
     pub time: Option<String>,
     /// Overrides the customer's preferred channel.
     pub channel: Option<Channel>,
+    /// The reward this variant's reviewers receive (default discount_100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incentive: Option<IncentiveType>,
+    /// The review request's text, 1 to 1000 characters; `{provider}` and `{service}`
+    /// are replaced by the provider's name and the service booked.
+    #[oai(validator(min_length = 1, max_length = 1000, pattern = "\\S"))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// One arm of the experiment.

@@ -11,11 +11,13 @@ use super::PageMeta;
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct Incentive {
-    /// discount_100.
+    /// discount_50/100/200 (KES off the next booking) or points_50/100/200 (loyalty
+    /// points, one point worth KES 1 on a booking); the A/B arm's reward when the review
+    /// answers a campaign's request, else discount_100.
     #[oai(rename = "type")]
     #[serde(rename = "type")]
     pub kind: String,
-    /// KES off the next booking.
+    /// KES off, or points (worth KES 1 each), on the next booking.
     pub amount: f64,
     /// What it is, for people.
     pub description: String,
@@ -281,4 +283,8 @@ pub struct PendingReviewRequest {
     pub next_reminder_date: Option<String>,
     /// The booking to review.
     pub booking_id: String,
+    /// The request's text as sent (an A/B message arm's text, or the default).
+    pub message: String,
+    /// The reward a review earns (the A/B incentive arm's, else discount_100).
+    pub incentive_type: String,
 }

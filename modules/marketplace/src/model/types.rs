@@ -91,8 +91,23 @@ str_enum! {
 }
 
 str_enum! {
+    /// Where a review stands in moderation: pending (not yet looked at), flagged
+    /// (held for a decision), approved, rejected (hidden).
+    ModerationStatus { Pending = "pending", Flagged = "flagged", Approved = "approved", Rejected = "rejected" }
+}
+
+str_enum! {
     /// What a campaign tests.
     ExperimentType { Timing = "timing", Channel = "channel", Incentive = "incentive", Message = "message" }
+}
+
+str_enum! {
+    /// A review reward: `discount_N` is KES N off the next booking, `points_N` is N
+    /// loyalty points (one point is worth KES 1 when redeemed on a booking).
+    IncentiveType {
+        Discount50 = "discount_50", Discount100 = "discount_100", Discount200 = "discount_200",
+        Points50 = "points_50", Points100 = "points_100", Points200 = "points_200"
+    }
 }
 
 str_enum! {

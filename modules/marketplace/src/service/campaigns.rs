@@ -10,11 +10,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use super::{is_object_id, iso, new_id, now, parse_instant};
-use crate::model::MarketplaceError;
 use crate::model::{
     CampaignCreated, CampaignInput, CampaignOutcome, CampaignResults, CampaignStatusChanged,
     CampaignWinner, ConfidenceInterval, VariantResult,
 };
+use crate::model::{ExperimentType, Incentive, IncentiveType, MarketplaceError, VariantConfig};
 use crate::stats;
 use crate::SLUG;
 
@@ -31,6 +31,48 @@ pub fn validate(c: &CampaignInput) -> Vec<FieldError> {
             "experiment.type",
             "experiment.type must be timing, channel, incentive or message",
         ));
+    }
+    let kind = c.experiment.kind;
+    for (i, v) in c.variants.iter().enumerate() {
+        let cfg = &v.config;
+        let (ok, field, what) = match kind {
+            ExperimentType::Timing => (
+                cfg.delay.is_some() || cfg.time.is_some(),
+                "delay",
+                "a timing experiment needs config.delay or config.time in every variant",
+            ),
+            ExperimentType::Channel => (
+                cfg.channel.is_some(),
+                "channel",
+                "a channel experiment needs config.channel in every variant",
+            ),
+            ExperimentType::Incentive => (
+                cfg.incentive.is_some(),
+                "incentive",
+                "an incentive experiment needs config.incentive in every variant",
+            ),
+            ExperimentType::Message => (
+                cfg.message.as_deref().is_some_and(|m| !m.trim().is_empty()),
+                "message",
+                "a message experiment needs config.message in every variant",
+            ),
+        };
+        if !ok {
+            out.push(FieldError::new(
+                format!("variants[{i}].config.{field}"),
+                what,
+            ));
+        }
+        if cfg
+            .message
+            .as_ref()
+            .is_some_and(|m| m.trim().is_empty() || m.chars().count() > 1000)
+        {
+            out.push(FieldError::new(
+                format!("variants[{i}].config.message"),
+                "message must be 1 to 1000 characters",
+            ));
+        }
     }
     if c.variants.len() < 2 || c.variants.len() > 10 {
         out.push(FieldError::new(
@@ -212,13 +254,89 @@ pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<CampaignSta
     })
 }
 
+/// The default reward when a request is in no incentive arm.
+pub const DEFAULT_INCENTIVE: IncentiveType = IncentiveType::Discount100;
+
+/// The config of the arm a review request was assigned to (None outside campaigns,
+/// or when the campaign is gone).
+pub fn arm_config(
+    conn: &Connection,
+    campaign_id: Option<&str>,
+    variant_id: Option<&str>,
+) -> ApiResult<Option<VariantConfig>> {
+    let (Some(cid), Some(vid)) = (campaign_id, variant_id) else {
+        return Ok(None);
+    };
+    let def: Option<String> = conn
+        .query_row(
+            "SELECT definition FROM marketplace_campaigns WHERE id = ?1",
+            [cid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(def) = def else { return Ok(None) };
+    let c: CampaignInput = serde_json::from_str(&def)?;
+    Ok(c.variants
+        .into_iter()
+        .find(|v| v.variant_id == vid)
+        .map(|v| v.config))
+}
+
+/// The reward of `kind` for the review `review_id` (its code is unique per review).
+pub fn incentive(kind: IncentiveType, review_id: &str, expires_at: String) -> Incentive {
+    let (prefix, amount, description) = match kind {
+        IncentiveType::Discount50 => ("REVIEW50", 50.0, "KES 50 off your next booking"),
+        IncentiveType::Discount100 => ("REVIEW100", 100.0, "KES 100 off your next booking"),
+        IncentiveType::Discount200 => ("REVIEW200", 200.0, "KES 200 off your next booking"),
+        IncentiveType::Points50 => ("POINTS50", 50.0, "50 loyalty points (KES 50 on a booking)"),
+        IncentiveType::Points100 => (
+            "POINTS100",
+            100.0,
+            "100 loyalty points (KES 100 on a booking)",
+        ),
+        IncentiveType::Points200 => (
+            "POINTS200",
+            200.0,
+            "200 loyalty points (KES 200 on a booking)",
+        ),
+    };
+    let tail = review_id.get(16..).unwrap_or(review_id).to_uppercase();
+    Incentive {
+        kind: kind.as_str().into(),
+        amount,
+        description: description.into(),
+        code: format!("{prefix}-{tail}"),
+        expires_at,
+    }
+}
+
+/// The text of a review request: the arm's message or the default, with `{provider}`
+/// and `{service}` filled in; the default names the arm's reward.
+pub fn request_message(cfg: Option<&VariantConfig>, provider: &str, service: &str) -> String {
+    let text = match cfg.and_then(|c| c.message.as_deref()) {
+        Some(m) => m.to_string(),
+        None => {
+            let reward = cfg.and_then(|c| c.incentive).unwrap_or(DEFAULT_INCENTIVE);
+            let what = incentive(reward, "", String::new()).description;
+            format!("How was your {{service}} with {{provider}}? Leave a review and get {what}.")
+        }
+    };
+    text.replace("{provider}", provider)
+        .replace("{service}", service)
+}
+
 /// One variant's figures.
+#[derive(Default)]
 pub struct Arm {
     pub variant_id: String,
     pub name: String,
     pub participants: u64,
     pub responses: u64,
     pub average_rating: Option<f64>,
+    /// Rewards of its reviews redeemed on a booking.
+    pub incentives_claimed: u64,
+    /// What its customers received.
+    pub config: Option<VariantConfig>,
 }
 
 /// The results document from per-variant figures (pure, so the document's numbers are testable).
@@ -241,6 +359,8 @@ pub fn results_from(arms: &[Arm]) -> CampaignOutcome {
                 responses: a.responses,
                 response_rate: stats::round(rate(a), 1),
                 average_rating: a.average_rating.map(|r| stats::round(r, 1)),
+                incentives_claimed: a.incentives_claimed,
+                config: a.config.clone(),
                 confidence_interval: ConfidenceInterval {
                     lower: stats::round(lo, 1),
                     upper: stats::round(hi, 1),
@@ -295,12 +415,13 @@ pub fn results(conn: &Connection, id: &str) -> ApiResult<CampaignResults> {
     let c: CampaignInput = serde_json::from_str(&def)?;
     let mut arms = Vec::new();
     for v in &c.variants {
-        let (participants, responses, avg): (i64, i64, Option<f64>) = conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(rq.status = 'submitted'), 0), AVG(rv.overall_rating)
+        let (participants, responses, avg, claimed): (i64, i64, Option<f64>, i64) = conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(rq.status = 'submitted'), 0), AVG(rv.overall_rating),
+                    COALESCE(SUM(rv.incentive_claimed), 0)
              FROM marketplace_review_requests rq LEFT JOIN marketplace_reviews rv ON rv.booking_id = rq.booking_id
              WHERE rq.campaign_id = ?1 AND rq.variant_id = ?2",
             params![id, v.variant_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
         arms.push(Arm {
             variant_id: v.variant_id.clone(),
@@ -308,6 +429,8 @@ pub fn results(conn: &Connection, id: &str) -> ApiResult<CampaignResults> {
             participants: participants as u64,
             responses: responses as u64,
             average_rating: avg,
+            incentives_claimed: claimed as u64,
+            config: Some(v.config.clone()),
         });
     }
     Ok(CampaignResults {

@@ -21,6 +21,7 @@ use crate::model::{
     SearchPricing,
 };
 use crate::stats;
+use crate::store::pricing as store;
 use crate::SLUG;
 
 pub const TYPES: &[&str] = &["flat", "hourly", "tiered", "package"];
@@ -770,56 +771,39 @@ pub fn list(
             ));
         }
     }
-    let exists: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM marketplace_providers WHERE id = ?1",
-            [provider],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if exists.is_none() {
+    if !store::provider_exists(conn, provider)? {
         return Err(MarketplaceError::NotFound.with_message("Provider not found"));
     }
     let category = super::bookings::category_filter(conn, category)?;
-    let filter =
-        "provider_id = ?1 AND (?2 IS NULL OR is_active = ?2) AND (?3 IS NULL OR category_id = ?3)
-                  AND (?4 IS NULL OR pricing_type = ?4)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM marketplace_pricing WHERE {filter}"),
-        params![provider, is_active, category, ptype],
-        |r| r.get(0),
+    let (total, rows) = store::pricing_page(
+        conn,
+        &store::PricingListQuery {
+            provider,
+            is_active,
+            category: category.as_deref(),
+            pricing_type: ptype,
+            limit: page.limit,
+            offset: page.offset(),
+        },
     )?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT id, provider_id, config, is_active, version, current_price, created_at, updated_at
-         FROM marketplace_pricing WHERE {filter} ORDER BY created_at, id LIMIT ?5 OFFSET ?6"
-    ))?;
-    let rows = stmt
-        .query_map(
-            params![
-                provider,
-                is_active,
-                category,
-                ptype,
-                page.limit as i64,
-                page.offset() as i64
-            ],
-            |r| {
-                Ok(render(
-                    &r.get::<_, String>(0)?,
-                    &r.get::<_, String>(1)?,
-                    &r.get::<_, String>(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    &r.get::<_, String>(6)?,
-                    &r.get::<_, String>(7)?,
-                ))
-            },
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            render(
+                &r.id,
+                &r.provider_id,
+                &r.config,
+                r.is_active,
+                r.version,
+                r.current_price,
+                &r.created_at,
+                &r.updated_at,
+            )
+        })
+        .collect();
     Ok(Paged {
-        items: rows,
-        meta: PageMeta::of(page, total as u64),
+        items,
+        meta: PageMeta::of(page, total),
     })
 }
 
@@ -842,49 +826,37 @@ pub fn history_list(
             ));
         }
     }
-    let filter =
-        "provider_id = ?1 AND (?2 IS NULL OR pricing_id = ?2) AND (?3 IS NULL OR changed_at >= ?3)
-                  AND (?4 IS NULL OR changed_at <= ?4) AND (?5 IS NULL OR change_type = ?5)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM marketplace_pricing_history WHERE {filter}"),
-        params![provider, pricing_id, start, end, change],
-        |r| r.get(0),
+    let (total, rows) = store::history_page(
+        conn,
+        &store::HistoryQuery {
+            provider,
+            pricing_id,
+            start,
+            end,
+            change_type: change,
+            limit: page.limit,
+            offset: page.offset(),
+        },
     )?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT id, pricing_id, change_type, previous_state, new_state, changed_fields, reason, changed_by, changed_at
-         FROM marketplace_pricing_history WHERE {filter} ORDER BY changed_at DESC, rowid DESC LIMIT ?6 OFFSET ?7"
-    ))?;
-    let parse = |s: String| serde_json::from_str::<Value>(&s).unwrap_or(Value::Null);
-    let fields = |s: String| serde_json::from_str::<Vec<ChangedField>>(&s).unwrap_or_default();
-    let rows = stmt
-        .query_map(
-            params![
-                provider,
-                pricing_id,
-                start,
-                end,
-                change,
-                page.limit as i64,
-                page.offset() as i64
-            ],
-            |r| {
-                Ok(PricingHistoryEntry {
-                    history_id: r.get(0)?,
-                    pricing_id: r.get(1)?,
-                    change_type: r.get(2)?,
-                    previous_state: parse(r.get(3)?),
-                    new_state: parse(r.get(4)?),
-                    changed_fields: fields(r.get(5)?),
-                    reason: r.get(6)?,
-                    changed_by: r.get(7)?,
-                    changed_at: r.get(8)?,
-                })
-            },
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let items = rows
+        .into_iter()
+        .map(|r| PricingHistoryEntry {
+            history_id: r.id,
+            pricing_id: r.pricing_id,
+            change_type: r.change_type,
+            previous_state: parse(&r.previous_state),
+            new_state: parse(&r.new_state),
+            changed_fields: serde_json::from_str::<Vec<ChangedField>>(&r.changed_fields)
+                .unwrap_or_default(),
+            reason: r.reason,
+            changed_by: r.changed_by,
+            changed_at: r.changed_at,
+        })
+        .collect();
     Ok(Paged {
-        items: rows,
-        meta: PageMeta::of(page, total as u64),
+        items,
+        meta: PageMeta::of(page, total),
     })
 }
 

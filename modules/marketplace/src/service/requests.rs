@@ -454,26 +454,45 @@ pub fn pending(conn: &Connection, user: &Principal) -> ApiResult<Vec<PendingRevi
     let customer = super::customer_of(conn, &user.id)?;
     let mut stmt = conn.prepare(
         "SELECT r.id, v.name, b.service_type, b.service_date, r.requested_at, r.expires_at, r.channel,
-                r.reminder_count, r.next_reminder_at, r.booking_id
+                r.reminder_count, r.next_reminder_at, r.booking_id, r.campaign_id, r.variant_id
          FROM marketplace_review_requests r JOIN marketplace_bookings b ON b.id = r.booking_id
          JOIN marketplace_providers v ON v.id = r.provider_id
          WHERE r.customer_id = ?1 AND r.status = 'delivered' AND r.expires_at > ?2 ORDER BY r.requested_at DESC",
     )?;
     let rows = stmt
         .query_map(params![customer, now()], |r| {
-            Ok(PendingReviewRequest {
-                request_id: r.get(0)?,
-                provider_name: r.get(1)?,
-                service_type: r.get(2)?,
-                service_date: r.get(3)?,
-                requested_at: r.get(4)?,
-                expires_at: r.get(5)?,
-                channel: r.get(6)?,
-                reminder_count: r.get(7)?,
-                next_reminder_date: r.get(8)?,
-                booking_id: r.get(9)?,
-            })
+            Ok((
+                PendingReviewRequest {
+                    request_id: r.get(0)?,
+                    provider_name: r.get(1)?,
+                    service_type: r.get(2)?,
+                    service_date: r.get(3)?,
+                    requested_at: r.get(4)?,
+                    expires_at: r.get(5)?,
+                    channel: r.get(6)?,
+                    reminder_count: r.get(7)?,
+                    next_reminder_date: r.get(8)?,
+                    booking_id: r.get(9)?,
+                    message: String::new(),
+                    incentive_type: String::new(),
+                },
+                r.get::<_, Option<String>>(10)?,
+                r.get::<_, Option<String>>(11)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    // What the request's A/B arm says the customer receives.
+    let mut out = Vec::with_capacity(rows.len());
+    for (mut p, campaign, variant) in rows {
+        let arm = super::campaigns::arm_config(conn, campaign.as_deref(), variant.as_deref())?;
+        p.message =
+            super::campaigns::request_message(arm.as_ref(), &p.provider_name, &p.service_type);
+        p.incentive_type = arm
+            .and_then(|c| c.incentive)
+            .unwrap_or(super::campaigns::DEFAULT_INCENTIVE)
+            .as_str()
+            .to_string();
+        out.push(p);
+    }
+    Ok(out)
 }

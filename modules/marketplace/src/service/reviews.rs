@@ -10,14 +10,15 @@ use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use super::{display_name, iso, new_id, now};
+use super::{campaigns, display_name, iso, new_id, now};
 use crate::model::MarketplaceError;
 use crate::model::{
-    to_value, CustomerReview, Incentive, ModerateInput, ModerationResult, PageMeta, Paged,
-    ProviderResponse, ProviderReview, ProviderReviews, RatingDistribution, ReviewInput,
-    ReviewResponded, ReviewSubmitted, ReviewVotes, ReviewedProvider, Reviewer,
+    to_value, CustomerReview, ModerateInput, ModerationQueueItem, ModerationResult,
+    ModerationStatus, PageMeta, Paged, ProviderResponse, ProviderReviews, RatingDistribution,
+    ReviewInput, ReviewResponded, ReviewSubmitted, ReviewVotes, ReviewedProvider, Reviewer,
 };
 use crate::stats;
+use crate::store::reviews as store;
 use crate::SLUG;
 
 pub const CATEGORIES: &[&str] = &[
@@ -27,19 +28,10 @@ pub const CATEGORIES: &[&str] = &[
     "communication",
     "value",
 ];
-/// The reward for a review: KES 100 off the next booking, valid 31 days.
-pub const INCENTIVE_AMOUNT: f64 = 100.0;
 
 /// Recomputes a provider's rating from its visible (not rejected) reviews.
 pub fn refresh_rating(tx: &Connection, provider: &str) -> ApiResult<()> {
-    tx.execute(
-        "UPDATE marketplace_providers SET
-            rating_avg = COALESCE((SELECT AVG(overall_rating) FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'), 0),
-            rating_count = (SELECT COUNT(*) FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected')
-         WHERE id = ?1",
-        [provider],
-    )?;
-    Ok(())
+    Ok(store::refresh_provider_rating(tx, provider)?)
 }
 
 /// `POST /reviews`.
@@ -149,23 +141,26 @@ pub fn submit(w: &WriteCtx, r: &ReviewInput) -> ApiResult<ReviewSubmitted> {
             .with_message("A review already exists for this booking")
             .with_extra("reviewId", existing));
     }
-    let request: Option<String> = tx
+    let request: Option<(String, Option<String>, Option<String>)> = tx
         .query_row(
-            "SELECT id FROM marketplace_review_requests WHERE booking_id = ?1",
+            "SELECT id, campaign_id, variant_id FROM marketplace_review_requests WHERE booking_id = ?1",
             [&r.booking_id],
-            |x| x.get(0),
+            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
         )
         .optional()?;
+    // The reward is the one the request's A/B arm gives, else the default.
+    let arm = match &request {
+        Some((_, c, v)) => campaigns::arm_config(tx, c.as_deref(), v.as_deref())?,
+        None => None,
+    };
+    let kind = arm
+        .and_then(|c| c.incentive)
+        .unwrap_or(campaigns::DEFAULT_INCENTIVE);
+    let request = request.map(|r| r.0);
     let id = new_id();
     let at = now();
-    let code = format!("REVIEW100-{}", &id[16..].to_uppercase());
-    let incentive = Incentive {
-        kind: "discount_100".into(),
-        amount: INCENTIVE_AMOUNT,
-        description: "KES 100 off your next booking".into(),
-        code: code.clone(),
-        expires_at: iso(Utc::now() + Duration::days(31)),
-    };
+    let incentive = campaigns::incentive(kind, &id, iso(Utc::now() + Duration::days(31)));
+    let code = incentive.code.clone();
     tx.execute(
         "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, request_id, overall_rating,
             category_ratings, title, comment, pros, photos, source, incentive, incentive_code, submitted_at)
@@ -211,15 +206,11 @@ fn distribution(
     until: Option<&str>,
 ) -> ApiResult<RatingDistribution> {
     let mut d = RatingDistribution::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT overall_rating, COUNT(*) FROM marketplace_reviews WHERE (?1 IS NULL OR provider_id = ?1)
-           AND moderation_status <> 'rejected' AND (?2 IS NULL OR submitted_at >= ?2) AND (?3 IS NULL OR submitted_at <= ?3)
-         GROUP BY overall_rating",
-    )?;
-    for row in stmt.query_map(params![provider, since, until], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-    })? {
-        let (k, n) = row?;
+    let counts = match (provider, since, until) {
+        (Some(p), None, None) => store::provider_rating_counts(conn, p)?,
+        _ => store::rating_counts(conn, provider, since, until)?,
+    };
+    for (k, n) in counts {
         d.add(k, n);
     }
     Ok(d)
@@ -232,11 +223,6 @@ pub fn rating_distribution(
     until: Option<&str>,
 ) -> ApiResult<RatingDistribution> {
     distribution(conn, provider, since, until)
-}
-
-/// A stored JSON column as `T` (its default when unreadable).
-fn parse<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
-    serde_json::from_str(&s).unwrap_or_default()
 }
 
 /// `GET /providers/:providerId/reviews` (rejected reviews are hidden).
@@ -265,79 +251,57 @@ pub fn provider_reviews(
         }
     }
     let order = match sort.unwrap_or("recent") {
-        "recent" => "r.submitted_at DESC",
-        "helpful" => "r.helpful_votes DESC, r.submitted_at DESC",
-        "highest" => "r.overall_rating DESC, r.submitted_at DESC",
-        "lowest" => "r.overall_rating ASC, r.submitted_at DESC",
+        "recent" => store::ReviewOrder::Recent,
+        "helpful" => store::ReviewOrder::Helpful,
+        "highest" => store::ReviewOrder::Highest,
+        "lowest" => store::ReviewOrder::Lowest,
         _ => {
             problems.push(FieldError::new(
                 "sortBy",
                 "sortBy must be recent, helpful, highest or lowest",
             ));
-            ""
+            store::ReviewOrder::Recent
         }
     };
     if !problems.is_empty() {
         return Err(MarketplaceError::fields(problems));
     }
-    let p: Option<(String, f64, i64)> = conn
-        .query_row(
-            "SELECT name, rating_avg, rating_count FROM marketplace_providers WHERE id = ?1",
-            [provider],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((name, avg, count)) = p else {
+    let Some((name, avg, count)) = store::provider_summary(conn, provider)? else {
         return Err(MarketplaceError::NotFound.with_message("Provider not found"));
     };
-    let filter = "r.provider_id = ?1 AND r.moderation_status <> 'rejected' AND (?2 IS NULL OR r.overall_rating >= ?2)
-                  AND (?3 IS NULL OR r.overall_rating <= ?3)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM marketplace_reviews r WHERE {filter}"),
-        params![provider, min, max],
-        |r| r.get(0),
+    // The kept counts give both the distribution and the total.
+    let distribution = distribution(conn, Some(provider), None, None)?;
+    let in_range = |k: i64| min.is_none_or(|m| k as f64 >= m) && max.is_none_or(|m| k as f64 <= m);
+    let total: i64 = [
+        (5, distribution.five),
+        (4, distribution.four),
+        (3, distribution.three),
+        (2, distribution.two),
+        (1, distribution.one),
+    ]
+    .iter()
+    .filter(|(k, _)| in_range(*k))
+    .map(|(_, n)| n)
+    .sum();
+    let mut reviews = store::provider_page(
+        conn,
+        &store::ProviderReviewQuery {
+            provider,
+            min_rating: min,
+            max_rating: max,
+            order,
+            limit: page.limit,
+            offset: page.offset(),
+            total: total as u64,
+        },
     )?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT r.id, c.name, r.overall_rating, r.category_ratings, r.title, r.comment, r.photos, r.helpful_votes,
-                r.not_helpful_votes, r.response, r.responded_at, b.service_type, b.service_date, r.submitted_at, r.pros
-         FROM marketplace_reviews r JOIN marketplace_customers c ON c.id = r.customer_id
-         JOIN marketplace_bookings b ON b.id = r.booking_id
-         WHERE {filter} ORDER BY {order}, r.id LIMIT ?4 OFFSET ?5"
-    ))?;
-    let reviews = stmt
-        .query_map(
-            params![provider, min, max, page.limit as i64, page.offset() as i64],
-            |r| {
-                let (shown, initials) = display_name(&r.get::<_, String>(1)?);
-                let response: Option<String> = r.get(9)?;
-                Ok(ProviderReview {
-                    review_id: r.get(0)?,
-                    customer: Reviewer {
-                        name: shown,
-                        initials,
-                    },
-                    overall_rating: r.get(2)?,
-                    category_ratings: parse(r.get(3)?),
-                    title: r.get(4)?,
-                    comment: r.get(5)?,
-                    pros: parse(r.get(14)?),
-                    photos: parse(r.get(6)?),
-                    helpful_votes: r.get(7)?,
-                    not_helpful_votes: r.get(8)?,
-                    provider_response: match response {
-                        Some(t) => Some(ProviderResponse {
-                            response: t,
-                            responded_at: r.get(10)?,
-                        }),
-                        None => None,
-                    },
-                    service_type: r.get(11)?,
-                    service_date: r.get(12)?,
-                    submitted_at: r.get(13)?,
-                })
-            },
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    for r in &mut reviews {
+        let (shown, initials) = display_name(&r.customer.name);
+        r.customer = Reviewer {
+            name: shown,
+            initials,
+        };
+    }
     Ok(ProviderReviews {
         provider: ReviewedProvider {
             provider_id: provider.to_string(),
@@ -346,7 +310,7 @@ pub fn provider_reviews(
             total_reviews: count,
         },
         reviews,
-        rating_distribution: distribution(conn, Some(provider), None, None)?,
+        rating_distribution: distribution,
         metadata: PageMeta::of(page, total as u64),
     })
 }
@@ -358,42 +322,27 @@ pub fn customer_reviews(
     page: &Page,
 ) -> ApiResult<Paged<CustomerReview>> {
     let customer = super::customer_of(conn, &user.id)?;
-    let total: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM marketplace_reviews WHERE customer_id = ?1",
-        [&customer],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(
-        "SELECT r.id, v.name, r.overall_rating, r.title, r.comment, r.submitted_at, r.incentive_claimed, r.moderation_status,
-                r.booking_id, r.provider_id, r.incentive
-         FROM marketplace_reviews r JOIN marketplace_providers v ON v.id = r.provider_id
-         WHERE r.customer_id = ?1 ORDER BY r.submitted_at DESC, r.id LIMIT ?2 OFFSET ?3",
-    )?;
-    let rows = stmt
-        .query_map(
-            params![customer, page.limit as i64, page.offset() as i64],
-            |r| {
-                Ok(CustomerReview {
-                    review_id: r.get(0)?,
-                    provider_name: r.get(1)?,
-                    overall_rating: r.get(2)?,
-                    title: r.get(3)?,
-                    comment: r.get(4)?,
-                    submitted_at: r.get(5)?,
-                    incentive_claimed: r.get(6)?,
-                    moderation_status: r.get(7)?,
-                    booking_id: r.get(8)?,
-                    provider_id: r.get(9)?,
-                    incentive: r
-                        .get::<_, Option<String>>(10)?
-                        .and_then(|s| serde_json::from_str(&s).ok()),
-                })
-            },
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    let (total, items) = match customer {
+        Some(c) => store::customer_page(conn, &c, page.limit, page.offset())?,
+        None => (0, Vec::new()),
+    };
     Ok(Paged {
-        items: rows,
-        meta: PageMeta::of(page, total as u64),
+        items,
+        meta: PageMeta::of(page, total),
+    })
+}
+
+/// Extension `GET /admin/reviews`: the moderation queue, newest first.
+pub fn moderation_queue(
+    conn: &Connection,
+    status: Option<ModerationStatus>,
+    page: &Page,
+) -> ApiResult<Paged<ModerationQueueItem>> {
+    let (total, items) =
+        crate::store::reviews::moderation_queue(conn, status, page.limit, page.offset())?;
+    Ok(Paged {
+        items,
+        meta: PageMeta::of(page, total),
     })
 }
 

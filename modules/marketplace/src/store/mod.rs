@@ -1,0 +1,5 @@
+//! SQL of the marketplace, one file per area; services call these and hold the rules.
+
+pub mod pricing;
+pub mod reviews;
+pub mod window;

@@ -1,0 +1,206 @@
+//! Pricing's SQL.
+
+use rusqlite::{params, Connection};
+
+use super::window::Window;
+
+/// A stored pricing configuration: (id, provider, config JSON, active, version,
+/// current price, created at, updated at).
+pub struct PricingRow {
+    pub id: String,
+    pub provider_id: String,
+    pub config: String,
+    pub is_active: bool,
+    pub version: i64,
+    pub current_price: f64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The filters of a provider's pricing list.
+pub struct PricingListQuery<'a> {
+    pub provider: &'a str,
+    pub is_active: Option<bool>,
+    pub category: Option<&'a str>,
+    pub pricing_type: Option<&'a str>,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+const PRICING_FILTER: &str = "provider_id = ?1 AND (?2 IS NULL OR is_active = ?2)
+    AND (?3 IS NULL OR category_id = ?3) AND (?4 IS NULL OR pricing_type = ?4)";
+
+const PRICING_ORDER: &str = "created_at, is_active, category_id, pricing_type, rowid";
+
+/// The statement that picks a page of a provider's pricing, oldest first (index only;
+/// the order is the index's, so nothing is sorted); `reversed` reads from the end.
+pub fn pricing_page_sql(reversed: bool) -> String {
+    let w = Window {
+        reversed,
+        limit: 0,
+        offset: 0,
+    };
+    format!(
+        "SELECT rowid AS rid FROM marketplace_pricing WHERE {PRICING_FILTER}
+         ORDER BY {} LIMIT ?5 OFFSET ?6",
+        w.order(PRICING_ORDER)
+    )
+}
+
+/// The statement that counts a provider's pricing: a sum over the counts the triggers
+/// keep per category, type and state (a few rows, whatever the number of configurations).
+pub fn pricing_count_sql() -> String {
+    "SELECT COALESCE(SUM(n), 0) FROM marketplace_pricing_counts WHERE provider_id = ?1
+       AND (?2 IS NULL OR is_active = ?2) AND (?3 IS NULL OR category_id = ?3) AND (?4 IS NULL OR pricing_type = ?4)"
+        .to_string()
+}
+
+/// Whether the provider exists.
+pub fn provider_exists(conn: &Connection, provider: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM marketplace_providers WHERE id = ?1)",
+        [provider],
+        |r| r.get(0),
+    )
+}
+
+/// A provider's pricing configurations: the total and one page, oldest first.
+pub fn pricing_page(
+    conn: &Connection,
+    q: &PricingListQuery,
+) -> rusqlite::Result<(u64, Vec<PricingRow>)> {
+    let total: i64 = conn.query_row(
+        &pricing_count_sql(),
+        params![q.provider, q.is_active, q.category, q.pricing_type],
+        |r| r.get(0),
+    )?;
+    let Some(w) = Window::of(total as u64, q.limit, q.offset) else {
+        return Ok((total as u64, Vec::new()));
+    };
+    let outer = w
+        .order(PRICING_ORDER)
+        .split(", ")
+        .map(|t| format!("p.{t}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn.prepare(&format!(
+        "WITH page AS ({})
+         SELECT p.id, p.provider_id, p.config, p.is_active, p.version, p.current_price, p.created_at, p.updated_at
+         FROM page JOIN marketplace_pricing p ON p.rowid = page.rid ORDER BY {outer}",
+        pricing_page_sql(w.reversed)
+    ))?;
+    let rows = stmt
+        .query_map(
+            params![
+                q.provider,
+                q.is_active,
+                q.category,
+                q.pricing_type,
+                w.limit as i64,
+                w.offset as i64
+            ],
+            |r| {
+                Ok(PricingRow {
+                    id: r.get(0)?,
+                    provider_id: r.get(1)?,
+                    config: r.get(2)?,
+                    is_active: r.get(3)?,
+                    version: r.get(4)?,
+                    current_price: r.get(5)?,
+                    created_at: r.get(6)?,
+                    updated_at: r.get(7)?,
+                })
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((total as u64, w.finish(rows)))
+}
+
+/// The filters of a provider's pricing history.
+pub struct HistoryQuery<'a> {
+    pub provider: &'a str,
+    pub pricing_id: Option<&'a str>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub change_type: Option<&'a str>,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+const HISTORY_FILTER: &str = "provider_id = ?1 AND (?2 IS NULL OR pricing_id = ?2)
+    AND (?3 IS NULL OR changed_at >= ?3) AND (?4 IS NULL OR changed_at <= ?4)
+    AND (?5 IS NULL OR change_type = ?5)";
+
+/// The statement that picks a page of a provider's pricing history, newest first (index only).
+pub fn history_page_sql() -> String {
+    format!(
+        "SELECT rowid AS rid FROM marketplace_pricing_history WHERE {HISTORY_FILTER}
+         ORDER BY changed_at DESC, pricing_id DESC, change_type DESC, rowid DESC LIMIT ?6 OFFSET ?7"
+    )
+}
+
+/// The statement that counts a provider's pricing history (index only).
+pub fn history_count_sql() -> String {
+    format!("SELECT COUNT(*) FROM marketplace_pricing_history WHERE {HISTORY_FILTER}")
+}
+
+/// A stored history entry: (id, pricing, change type, previous JSON, new JSON,
+/// changed fields JSON, reason, changed by, changed at).
+pub struct HistoryRow {
+    pub id: String,
+    pub pricing_id: String,
+    pub change_type: String,
+    pub previous_state: String,
+    pub new_state: String,
+    pub changed_fields: String,
+    pub reason: Option<String>,
+    pub changed_by: String,
+    pub changed_at: String,
+}
+
+/// A provider's pricing history: the total and one page, newest first.
+pub fn history_page(
+    conn: &Connection,
+    q: &HistoryQuery,
+) -> rusqlite::Result<(u64, Vec<HistoryRow>)> {
+    let total: i64 = conn.query_row(
+        &history_count_sql(),
+        params![q.provider, q.pricing_id, q.start, q.end, q.change_type],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "WITH page AS ({})
+         SELECT h.id, h.pricing_id, h.change_type, h.previous_state, h.new_state, h.changed_fields, h.reason,
+                h.changed_by, h.changed_at
+         FROM page JOIN marketplace_pricing_history h ON h.rowid = page.rid
+         ORDER BY h.changed_at DESC, h.pricing_id DESC, h.change_type DESC, h.rowid DESC",
+        history_page_sql()
+    ))?;
+    let rows = stmt
+        .query_map(
+            params![
+                q.provider,
+                q.pricing_id,
+                q.start,
+                q.end,
+                q.change_type,
+                q.limit as i64,
+                q.offset as i64
+            ],
+            |r| {
+                Ok(HistoryRow {
+                    id: r.get(0)?,
+                    pricing_id: r.get(1)?,
+                    change_type: r.get(2)?,
+                    previous_state: r.get(3)?,
+                    new_state: r.get(4)?,
+                    changed_fields: r.get(5)?,
+                    reason: r.get(6)?,
+                    changed_by: r.get(7)?,
+                    changed_at: r.get(8)?,
+                })
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((total as u64, rows))
+}

@@ -1,0 +1,322 @@
+//! Reviews' SQL.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::window::Window;
+use crate::model::{
+    CustomerReview, ModerationQueueItem, ModerationStatus, ProviderResponse, ProviderReview,
+    Reviewer,
+};
+
+fn json_list(s: Option<String>) -> Vec<String> {
+    s.and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
+/// A stored JSON column as `T` (its default when unreadable).
+fn parse<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
+    serde_json::from_str(&s).unwrap_or_default()
+}
+
+/// Reviews in moderation status `status` (every status when None), newest first
+/// (submission second, then insertion order): the total and one page. Both read the
+/// `(moderation_status, submitted_at)` or `(submitted_at)` index (rowid is its last column).
+pub fn moderation_queue(
+    conn: &Connection,
+    status: Option<ModerationStatus>,
+    limit: u64,
+    offset: u64,
+) -> rusqlite::Result<(u64, Vec<ModerationQueueItem>)> {
+    let status = status.map(|s| s.as_str());
+    let total: i64 = match status {
+        Some(s) => conn.query_row(
+            "SELECT COUNT(*) FROM marketplace_reviews WHERE moderation_status = ?1",
+            [s],
+            |r| r.get(0),
+        )?,
+        None => conn.query_row("SELECT COUNT(*) FROM marketplace_reviews", [], |r| r.get(0))?,
+    };
+    // The page's ids first (index only), then their rows.
+    let ids_sql = match status {
+        Some(_) => {
+            "SELECT rowid AS rid FROM marketplace_reviews WHERE moderation_status = ?1
+                    ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3"
+        }
+        None => {
+            "SELECT rowid AS rid FROM marketplace_reviews WHERE ?1 IS NULL
+                 ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3"
+        }
+    };
+    let mut stmt = conn.prepare(&format!(
+        "WITH page AS ({ids_sql})
+         SELECT r.id, r.booking_id, r.provider_id, COALESCE(v.name, ''), r.customer_id, COALESCE(c.name, ''),
+                r.overall_rating, r.title, r.comment, r.pros, r.photos, r.response, r.helpful_votes,
+                r.not_helpful_votes, r.submitted_at, r.moderation_status, r.flagged, r.moderated_by,
+                r.moderated_at, r.moderation_reason
+         FROM page JOIN marketplace_reviews r ON r.rowid = page.rid
+         LEFT JOIN marketplace_providers v ON v.id = r.provider_id
+         LEFT JOIN marketplace_customers c ON c.id = r.customer_id
+         ORDER BY r.submitted_at DESC, r.rowid DESC"
+    ))?;
+    let rows = stmt
+        .query_map(params![status, limit as i64, offset as i64], |r| {
+            Ok(ModerationQueueItem {
+                review_id: r.get(0)?,
+                booking_id: r.get(1)?,
+                provider_id: r.get(2)?,
+                provider_name: r.get(3)?,
+                customer_id: r.get(4)?,
+                customer_name: r.get(5)?,
+                overall_rating: r.get(6)?,
+                title: r.get(7)?,
+                comment: r.get(8)?,
+                pros: json_list(r.get(9)?),
+                photos: json_list(r.get(10)?),
+                provider_response: r.get(11)?,
+                helpful_votes: r.get(12)?,
+                not_helpful_votes: r.get(13)?,
+                submitted_at: r.get(14)?,
+                moderation_status: r.get(15)?,
+                flagged: r.get(16)?,
+                moderated_by: r.get(17)?,
+                moderated_at: r.get(18)?,
+                moderation_reason: r.get(19)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((total as u64, rows))
+}
+
+/// Reviews of one provider per rating (1-5), rejected ones left out, optionally within
+/// `[since, until]`: one pass over the `(provider_id, overall_rating, ...)` index.
+pub fn rating_counts(
+    conn: &Connection,
+    provider: Option<&str>,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT overall_rating, COUNT(*) FROM marketplace_reviews WHERE (?1 IS NULL OR provider_id = ?1)
+           AND moderation_status <> 'rejected' AND (?2 IS NULL OR submitted_at >= ?2) AND (?3 IS NULL OR submitted_at <= ?3)
+         GROUP BY overall_rating",
+    )?;
+    let rows = stmt
+        .query_map(params![provider, since, until], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// A provider's visible reviews per rating, from the counts the triggers keep.
+pub fn provider_rating_counts(
+    conn: &Connection,
+    provider: &str,
+) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rating, visible FROM marketplace_provider_ratings WHERE provider_id = ?1",
+    )?;
+    let rows = stmt
+        .query_map([provider], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Sets a provider's average rating and count of visible reviews from the kept counts.
+pub fn refresh_provider_rating(conn: &Connection, provider: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE marketplace_providers SET
+            rating_avg = COALESCE((SELECT CAST(SUM(rating * visible) AS REAL) / NULLIF(SUM(visible), 0)
+                                   FROM marketplace_provider_ratings WHERE provider_id = ?1), 0),
+            rating_count = COALESCE((SELECT SUM(visible) FROM marketplace_provider_ratings WHERE provider_id = ?1), 0)
+         WHERE id = ?1",
+        [provider],
+    )?;
+    Ok(())
+}
+
+/// The orders of a provider's review page. Each is exactly the order of one index
+/// (its columns, then rowid), so a page is read from the index without sorting; ties
+/// within a second end newest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewOrder {
+    Recent,
+    Helpful,
+    Highest,
+    Lowest,
+}
+
+impl ReviewOrder {
+    fn sql(self) -> &'static str {
+        match self {
+            ReviewOrder::Recent => {
+                "submitted_at DESC, moderation_status DESC, overall_rating DESC, rowid DESC"
+            }
+            ReviewOrder::Helpful => {
+                "helpful_votes DESC, submitted_at DESC, moderation_status DESC, overall_rating DESC, rowid DESC"
+            }
+            ReviewOrder::Highest => {
+                "overall_rating DESC, submitted_at DESC, moderation_status DESC, rowid DESC"
+            }
+            ReviewOrder::Lowest => {
+                "overall_rating ASC, submitted_at DESC, moderation_status DESC, rowid DESC"
+            }
+        }
+    }
+}
+
+/// One page of a provider's visible reviews.
+pub struct ProviderReviewQuery<'a> {
+    pub provider: &'a str,
+    pub min_rating: Option<f64>,
+    pub max_rating: Option<f64>,
+    pub order: ReviewOrder,
+    pub limit: u64,
+    pub offset: u64,
+    /// Rows matching the filters (from the kept counts).
+    pub total: u64,
+}
+
+/// The statement that picks a page of a provider's reviews: index only (the rows of
+/// the page are read afterwards); `reversed` reads the list from its end.
+pub fn provider_page_sql(order: ReviewOrder, reversed: bool) -> String {
+    let w = Window {
+        reversed,
+        limit: 0,
+        offset: 0,
+    };
+    format!(
+        "SELECT rowid AS rid FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'
+           AND (?2 IS NULL OR overall_rating >= ?2) AND (?3 IS NULL OR overall_rating <= ?3)
+         ORDER BY {} LIMIT ?4 OFFSET ?5",
+        w.order(order.sql())
+    )
+}
+
+/// One page of a provider's visible reviews in `q.order`; `customer.name` is the
+/// stored full name (the service decides how it is shown).
+pub fn provider_page(
+    conn: &Connection,
+    q: &ProviderReviewQuery,
+) -> rusqlite::Result<Vec<ProviderReview>> {
+    let Some(w) = Window::of(q.total, q.limit, q.offset) else {
+        return Ok(Vec::new());
+    };
+    let outer = w
+        .order(q.order.sql())
+        .replace("submitted_at", "r.submitted_at")
+        .replace("rowid", "r.rowid")
+        .replace("helpful_votes", "r.helpful_votes")
+        .replace("overall_rating", "r.overall_rating")
+        .replace("moderation_status", "r.moderation_status");
+    let mut stmt = conn.prepare(&format!(
+        "WITH page AS ({})
+         SELECT r.id, c.name, r.overall_rating, r.category_ratings, r.title, r.comment, r.photos, r.helpful_votes,
+                r.not_helpful_votes, r.response, r.responded_at, b.service_type, b.service_date, r.submitted_at, r.pros
+         FROM page JOIN marketplace_reviews r ON r.rowid = page.rid
+         JOIN marketplace_customers c ON c.id = r.customer_id
+         JOIN marketplace_bookings b ON b.id = r.booking_id
+         ORDER BY {outer}",
+        provider_page_sql(q.order, w.reversed),
+    ))?;
+    let rows = stmt
+        .query_map(
+            params![
+                q.provider,
+                q.min_rating,
+                q.max_rating,
+                w.limit as i64,
+                w.offset as i64
+            ],
+            |r| {
+                let response: Option<String> = r.get(9)?;
+                Ok(ProviderReview {
+                    review_id: r.get(0)?,
+                    customer: Reviewer {
+                        name: r.get(1)?,
+                        initials: String::new(),
+                    },
+                    overall_rating: r.get(2)?,
+                    category_ratings: parse(r.get(3)?),
+                    title: r.get(4)?,
+                    comment: r.get(5)?,
+                    pros: parse(r.get(14)?),
+                    photos: parse(r.get(6)?),
+                    helpful_votes: r.get(7)?,
+                    not_helpful_votes: r.get(8)?,
+                    provider_response: match response {
+                        Some(t) => Some(ProviderResponse {
+                            response: t,
+                            responded_at: r.get(10)?,
+                        }),
+                        None => None,
+                    },
+                    service_type: r.get(11)?,
+                    service_date: r.get(12)?,
+                    submitted_at: r.get(13)?,
+                })
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(w.finish(rows))
+}
+
+/// The provider's name, average rating and visible reviews.
+pub fn provider_summary(
+    conn: &Connection,
+    provider: &str,
+) -> rusqlite::Result<Option<(String, f64, i64)>> {
+    conn.query_row(
+        "SELECT name, rating_avg, rating_count FROM marketplace_providers WHERE id = ?1",
+        [provider],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// The statement that picks a page of a customer's reviews (index only).
+pub const CUSTOMER_PAGE_SQL: &str =
+    "SELECT rowid AS rid FROM marketplace_reviews WHERE customer_id = ?1
+     ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3";
+
+/// A customer's reviews, newest first: the total and one page.
+pub fn customer_page(
+    conn: &Connection,
+    customer: &str,
+    limit: u64,
+    offset: u64,
+) -> rusqlite::Result<(u64, Vec<CustomerReview>)> {
+    let total: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM marketplace_reviews WHERE customer_id = ?1",
+        [customer],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "WITH page AS ({CUSTOMER_PAGE_SQL})
+         SELECT r.id, v.name, r.overall_rating, r.title, r.comment, r.submitted_at, r.incentive_claimed, r.moderation_status,
+                r.booking_id, r.provider_id, r.incentive
+         FROM page JOIN marketplace_reviews r ON r.rowid = page.rid
+         JOIN marketplace_providers v ON v.id = r.provider_id
+         ORDER BY r.submitted_at DESC, r.rowid DESC"
+    ))?;
+    let rows = stmt
+        .query_map(params![customer, limit as i64, offset as i64], |r| {
+            Ok(CustomerReview {
+                review_id: r.get(0)?,
+                provider_name: r.get(1)?,
+                overall_rating: r.get(2)?,
+                title: r.get(3)?,
+                comment: r.get(4)?,
+                submitted_at: r.get(5)?,
+                incentive_claimed: r.get(6)?,
+                moderation_status: r.get(7)?,
+                booking_id: r.get(8)?,
+                provider_id: r.get(9)?,
+                incentive: r
+                    .get::<_, Option<String>>(10)?
+                    .and_then(|s| serde_json::from_str(&s).ok()),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((total as u64, rows))
+}
