@@ -1,5 +1,5 @@
 // Frontline admin UI: shell, sign-in and hash routing.
-import { api, session, MODULES, canUse, isAdmin, ApiError } from './lib/api.js';
+import { api, session, MODULES, canUse, hasRole, isAdmin, ApiError } from './lib/api.js';
 import { h, clear, form, toast, errorState, loading, badge, card, kv, fmt } from './lib/ui.js';
 
 const app = document.getElementById('app');
@@ -177,14 +177,22 @@ function home(main, user) {
 
 // What waits for someone today, counted from each module the user works in.
 const WORK = [
-  { module: 'chatbot', label: 'Conversations waiting for a human', href: '#/chatbot/conversations', count: async () => {
+  { module: 'chatbot', label: 'Conversations waiting for a human', href: '#/chatbot/inbox', count: async () => {
     const tenants = (await api('chatbot', 'GET', '/tenants')).data?.tenants || [];
     let n = 0;
     for (const t of tenants.slice(0, 20)) {
-      const r = await api('chatbot', 'GET', '/conversations', { query: { status: 'transferred', limit: 1 }, headers: { 'X-Tenant-ID': t.tenant_id } });
-      n += r.data?.pagination?.total || 0;
+      const headers = { 'X-Tenant-ID': t.tenant_id };
+      // the inbox (agents and admins); members who do not work it count transfers
+      const r = await api('chatbot', 'GET', '/inbox', { headers }).catch(() => null);
+      if (r) { n += r.data?.total || 0; continue; }
+      const c = await api('chatbot', 'GET', '/conversations', { query: { status: 'transferred', limit: 1 }, headers });
+      n += c.data?.pagination?.total || 0;
     }
     return n;
+  } },
+  { module: 'marketplace', role: 'admin', label: 'Reviews waiting for moderation', href: '#/marketplace/moderation', count: async () => {
+    const r = await api('marketplace', 'GET', '/admin/reviews', { query: { status: 'pending', limit: 1 } });
+    return Number.isFinite(r.total) ? r.total : (r.meta?.total ?? r.pagination?.total ?? (Array.isArray(r.data) ? r.data.length : 0));
   } },
   { module: 'contact-center', label: 'Calls waiting in queues', href: '#/contact-center/queues', count: async () => {
     const queues = (await api('contact-center', 'GET', '/api/v1/queues')).data || [];
@@ -205,7 +213,7 @@ const WORK = [
 ];
 
 function todaysWork(user) {
-  const mine = WORK.filter((w) => canUse(w.module, user.roles));
+  const mine = WORK.filter((w) => (w.role ? hasRole(w.module, w.role, user.roles) : canUse(w.module, user.roles)));
   if (!mine.length) return h('p', { class: 'muted' }, 'Nothing to work on yet: ask an administrator for a role in a module.');
   return h('div', { class: 'stats', 'data-testid': 'todays-work' }, mine.map((w) => {
     const value = h('div', { class: 'stat-value' }, '…');
