@@ -1,5 +1,5 @@
 // Chatbot: tenants and configuration, live chat tester, conversations.
-import { api } from '../lib/api.js';
+import { api, hasRole } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, localPage, downloadLink, progress,
   confirmDialog, field, readFields, toastError, copyable,
@@ -210,7 +210,8 @@ function tenantsTab(p, tenants) {
     actions: (x) => [btn('Usage', () => usage(x.tenant_id || x.id), 'btn-small'), btn('Use', () => { sessionStorage.setItem(TENANT_KEY, x.tenant_id || x.id); location.hash = '#/chatbot/tester'; location.reload(); }, 'btn-small')],
     emptyText: 'No tenants yet.',
   });
-  p.append(h('div', { class: 'toolbar' }, btn('New tenant', () => newTenant(), 'btn-primary')), t.el);
+  // only chatbot platform admins create tenants (the server refuses others)
+  p.append(h('div', { class: 'toolbar' }, hasRole(M, 'admin') ? btn('New tenant', () => newTenant(), 'btn-primary') : null), t.el);
 }
 
 function newTenant() {

@@ -152,3 +152,20 @@ test('a screenshot of every page at 1280×800 and 390×844', async () => {
     assert.deepEqual(missing, []);
   });
 });
+
+test('buttons a role cannot use are not shown (contact center, chatbot)', async () => {
+  const admin = await adminToken();
+  const email = `e2e-agent-${Date.now()}@example.com`;
+  const made = await call('POST', '/auth/users', admin, { email, password: 'agent-password-123', name: 'Ari Agent', roles: ['contact-center:agent', 'chatbot:agent'] });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  await withBrowser(async (page) => {
+    await signIn(page, email, 'agent-password-123');
+    const shown = [];
+    for (const [route, names] of [['contact-center/teams', ['New team', 'New agent']], ['contact-center/queues', ['New queue']], ['contact-center/knowledge', ['New company']], ['chatbot/tenants', ['New tenant']]]) {
+      await open(page, route);
+      for (const n of names) if (await page.getByRole('button', { name: n, exact: true }).count()) shown.push(`${route}: ${n}`);
+    }
+    await shot(page, '11-agent-chatbot-tenants');
+    assert.deepEqual(shown, [], 'buttons the role cannot use');
+  });
+});
