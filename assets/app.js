@@ -1,5 +1,5 @@
 // Frontline admin UI: shell, sign-in and hash routing.
-import { api, session, MODULES, canUse, isAdmin, ApiError } from './lib/api.js';
+import { api, session, MODULES, canUse, hasRole, isAdmin, ApiError } from './lib/api.js';
 import { h, clear, form, toast, errorState, loading, badge, card, kv, fmt } from './lib/ui.js';
 
 const app = document.getElementById('app');
@@ -34,6 +34,7 @@ const PAGES = [
   { path: 'planning', title: 'Planning', module: 'planning', file: './pages/planning.js' },
   { path: 'users', title: 'Users & roles', admin: true, file: './pages/users.js' },
   { path: 'audit', title: 'Audit log', admin: true, file: './pages/audit.js' },
+  { path: 'profile', title: 'My profile', self: true, file: './pages/profile.js' },
 ];
 
 export function parseHash() {
@@ -85,7 +86,7 @@ async function signOut() {
 }
 
 function navFor(user) {
-  const visible = PAGES.filter((p) => (p.admin ? isAdmin() : !p.module || canUse(p.module, user.roles)));
+  const visible = PAGES.filter((p) => !p.self && (p.admin ? isAdmin() : !p.module || canUse(p.module, user.roles)));
   const { page } = parseHash();
   const link = (p) => h('a', { class: 'nav', href: `#/${p.path === 'home' ? '' : p.path}`, 'aria-current': page === p.path ? 'page' : null }, p.title);
   return h('nav', { class: 'sidebar', 'aria-label': 'Main' },
@@ -124,7 +125,7 @@ async function render() {
   nav.addEventListener('click', (e) => { if (e.target.closest('a')) shell.classList.remove('nav-open'); });
   const top = h('header', { class: 'topbar' }, toggle, h('div', { class: 'grow' }),
     h('div', { class: 'who' },
-      h('span', null, 'Signed in as ', h('a', { href: '#/', 'data-testid': 'me' }, user.name || user.email)),
+      h('span', null, 'Signed in as ', h('a', { href: '#/profile', 'data-testid': 'me', title: 'My profile' }, user.name || user.email)),
       themeToggle(),
       h('button', { type: 'button', class: 'btn btn-small', onclick: signOut }, 'Sign out')));
   const shell = h('div', { class: 'shell' }, nav, h('div', null, top, main));
@@ -132,7 +133,7 @@ async function render() {
   current = spec.path;
   document.title = `${spec.title} · Frontline`;
   if (!spec.file) { home(main, user); return; }
-  const allowed = spec.admin ? isAdmin() : canUse(spec.module, user.roles);
+  const allowed = spec.self || (spec.admin ? isAdmin() : canUse(spec.module, user.roles));
   if (!allowed) {
     const why = spec.admin ? `Only administrators can open ${spec.title}.` : `You have no role in ${spec.title}. Ask an administrator to grant one.`;
     clear(main, errorState(new ApiError({ status: 403, message: why })));
@@ -176,14 +177,22 @@ function home(main, user) {
 
 // What waits for someone today, counted from each module the user works in.
 const WORK = [
-  { module: 'chatbot', label: 'Conversations waiting for a human', href: '#/chatbot/conversations', count: async () => {
+  { module: 'chatbot', label: 'Conversations waiting for a human', href: '#/chatbot/inbox', count: async () => {
     const tenants = (await api('chatbot', 'GET', '/tenants')).data?.tenants || [];
     let n = 0;
     for (const t of tenants.slice(0, 20)) {
-      const r = await api('chatbot', 'GET', '/conversations', { query: { status: 'transferred', limit: 1 }, headers: { 'X-Tenant-ID': t.tenant_id } });
-      n += r.data?.pagination?.total || 0;
+      const headers = { 'X-Tenant-ID': t.tenant_id };
+      // the inbox (agents and admins); members who do not work it count transfers
+      const r = await api('chatbot', 'GET', '/inbox', { headers }).catch(() => null);
+      if (r) { n += r.data?.total || 0; continue; }
+      const c = await api('chatbot', 'GET', '/conversations', { query: { status: 'transferred', limit: 1 }, headers });
+      n += c.data?.pagination?.total || 0;
     }
     return n;
+  } },
+  { module: 'marketplace', role: 'admin', label: 'Reviews waiting for moderation', href: '#/marketplace/moderation', count: async () => {
+    const r = await api('marketplace', 'GET', '/admin/reviews', { query: { status: 'pending', limit: 1 } });
+    return Number.isFinite(r.total) ? r.total : (r.meta?.total ?? r.pagination?.total ?? (Array.isArray(r.data) ? r.data.length : 0));
   } },
   { module: 'contact-center', label: 'Calls waiting in queues', href: '#/contact-center/queues', count: async () => {
     const queues = (await api('contact-center', 'GET', '/api/v1/queues')).data || [];
@@ -204,7 +213,7 @@ const WORK = [
 ];
 
 function todaysWork(user) {
-  const mine = WORK.filter((w) => canUse(w.module, user.roles));
+  const mine = WORK.filter((w) => (w.role ? hasRole(w.module, w.role, user.roles) : canUse(w.module, user.roles)));
   if (!mine.length) return h('p', { class: 'muted' }, 'Nothing to work on yet: ask an administrator for a role in a module.');
   return h('div', { class: 'stats', 'data-testid': 'todays-work' }, mine.map((w) => {
     const value = h('div', { class: 'stat-value' }, '…');

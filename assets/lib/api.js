@@ -76,7 +76,9 @@ export function normaliseError(body, status) {
       if (typeof body.detail === 'string') message = body.detail;
       else { message = 'Validation failed'; addDetails(fields, body.detail); }
       code = body.error_code || '';
-      if (body.field && message) fields[body.field] = message;
+      // each field's own message ({errors: [{field, message}]}), else the one field named
+      if (Array.isArray(body.errors)) addDetails(fields, body.errors);
+      if (body.field && message && !fields[body.field]) fields[body.field] = message;
     } else if (body.message) {
       message = body.message;
     }

@@ -579,3 +579,23 @@ export function download(blobOrUrl, name) {
   document.body.append(a); a.click(); a.remove();
   if (typeof blobOrUrl !== 'string') setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
+
+/** A value shown once (an API key, a secret, a token) with a Copy button. */
+export function copyable(value, label = 'Copy', testid = null) {
+  const code = h('code', { class: 'copy-value', 'data-testid': testid }, value);
+  const b = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `${label} ${value.length > 24 ? value.slice(0, 12) + '…' : value}` }, label);
+  b.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+    } catch {
+      // no clipboard permission: select the text so Ctrl+C copies it
+      const r = document.createRange(); r.selectNodeContents(code);
+      const s = getSelection(); s.removeAllRanges(); s.addRange(r);
+      document.execCommand?.('copy');
+    }
+    b.textContent = 'Copied';
+    toast('Copied to the clipboard.', 'success');
+    setTimeout(() => { b.textContent = label; }, 2000);
+  });
+  return h('span', { class: 'copyable' }, code, ' ', b);
+}

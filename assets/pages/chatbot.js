@@ -1,9 +1,10 @@
 // Chatbot: tenants and configuration, live chat tester, conversations.
-import { api } from '../lib/api.js';
+import { api, hasRole } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, localPage, downloadLink, progress,
-  confirmDialog, field, readFields, toastError,
+  confirmDialog, field, readFields, toastError, copyable,
 } from '../lib/ui.js';
+import { inbox } from './inbox.js';
 import { chart } from '../lib/chart.js';
 
 const M = 'chatbot';
@@ -27,6 +28,7 @@ export async function render(main, route) {
   if (sub === 't' && id) return tenantPage(main, id);
   main.append(tabs([
     { id: 'tester', label: 'Chat tester', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : tester(p, current)) },
+    { id: 'inbox', label: 'Inbox', render: (p) => inbox(p, current) },
     { id: 'conversations', label: 'Conversations', render: (p) => (current ? conversations(p) : p.append(empty('Choose or create a tenant first; conversations belong to a tenant.'))) },
     { id: 'tenants', label: 'Tenants', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : tenantsTab(p, tenants)) },
     { id: 'config', label: 'Configuration', render: (p) => (tenantErr ? p.append(errorState(tenantErr)) : configTab(p, current)) },
@@ -208,7 +210,8 @@ function tenantsTab(p, tenants) {
     actions: (x) => [btn('Usage', () => usage(x.tenant_id || x.id), 'btn-small'), btn('Use', () => { sessionStorage.setItem(TENANT_KEY, x.tenant_id || x.id); location.hash = '#/chatbot/tester'; location.reload(); }, 'btn-small')],
     emptyText: 'No tenants yet.',
   });
-  p.append(h('div', { class: 'toolbar' }, btn('New tenant', () => newTenant(), 'btn-primary')), t.el);
+  // only chatbot platform admins create tenants (the server refuses others)
+  p.append(h('div', { class: 'toolbar' }, hasRole(M, 'admin') ? btn('New tenant', () => newTenant(), 'btn-primary') : null), t.el);
 }
 
 function newTenant() {
@@ -230,7 +233,7 @@ function newTenant() {
       d.close();
       const x = r.data;
       dialog('Tenant created', [h('p', null, `Tenant ${x.tenant_id} is ready. Copy the API keys now: they are shown only once.`),
-        kv(Object.entries(x.api_keys || {}).map(([k, v]) => [k, h('code', null, v)])),
+        kv(Object.entries(x.api_keys || {}).map(([k, v]) => [k, copyable(v)])),
         h('div', { class: 'actions' }, btn('Done', () => location.reload(), 'btn-primary'))]);
       sessionStorage.setItem(TENANT_KEY, x.tenant_id);
     },
@@ -479,7 +482,7 @@ function sessionDetail(box, sid) {
         h('div', { class: 'toolbar' },
           active ? actionBtn('Extend 30 min', async () => { const r = await api(M, 'POST', `/sessions/${sid}/extend`, { body: { extend_by_minutes: 30 }, headers: tenantHeaders() }); toast(`Now expires ${fmt.date(r.data.new_expiry)}.`, 'success'); run(); }) : null,
           active ? actionBtn('End session', async () => { await api(M, 'DELETE', `/sessions/${sid}`, { headers: tenantHeaders() }); toast('Session ended.', 'success'); run(); }, 'btn-danger') : null)),
-      token ? card('Session token — shown once, copy it now', h('code', null, token)) : null,
+      token ? card('Session token — shown once, copy it now', copyable(token)) : null,
       h('div', { class: 'two' },
         card('Session', kv([['Created', fmt.date(s.created_at)], ['Last activity', fmt.date(s.last_activity)], ['Expires', h('span', { 'data-testid': 'session-expiry' }, fmt.date(s.expires_at))], ['Status', s.status]])),
         card('Context', h('pre', { 'data-testid': 'session-context' }, fmt.json(cx?.context ?? s.context ?? {})), cx?.history && Object.keys(cx.history).length ? [h('h4', null, 'History'), h('pre', null, fmt.json(cx.history))] : null)),

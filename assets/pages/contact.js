@@ -1,6 +1,6 @@
 // Contact center: campaigns, contacts (+import), teams & agents, queues (live),
 // knowledge search, IVR flow graph, routing rules, metrics dashboard, reports.
-import { api } from '../lib/api.js';
+import { api, hasRole } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty,
   errorState, field, readFields, progress, poll, highlighted, downloadLink,
@@ -8,6 +8,9 @@ import {
 import { chart } from '../lib/chart.js';
 
 const M = 'contact-center';
+// org changes (teams, agents, queues, companies) are for supervisors and admins: others do not see the buttons
+const canSupervise = () => hasRole(M, 'admin') || hasRole(M, 'supervisor');
+const sup = (el) => (canSupervise() ? el : null);
 const TABS = [
   ['campaigns', 'Campaigns'], ['templates', 'Campaign templates'], ['contacts', 'Contacts'], ['calllists', 'Call lists'], ['teams', 'Teams & agents'], ['queues', 'Queues'], ['knowledge', 'Knowledge'],
   ['ivr', 'IVR flows'], ['routing', 'Routing'], ['voicemail', 'Voicemail & recordings'], ['dashboard', 'Dashboard'], ['reports', 'Reports'],
@@ -245,9 +248,9 @@ function teams(p) {
     ],
   });
   p.append(h('div', { class: 'toolbar' },
-    btn('New team', () => createDialog('New team', [{ name: 'name', label: 'Name', required: true }, { name: 'team_type', label: 'Type', value: 'support' }, { name: 'max_agents', label: 'Max agents', type: 'number' }, { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/teams', () => t.reload()), 'btn-primary'),
-    btn('New agent', () => createDialog('New agent', [{ name: 'user_id', label: 'User id (integer)', type: 'number', required: true }, { name: 'agent_number', label: 'Agent number', required: true }, { name: 'team_id', label: 'Team id', type: 'number' },
-      { name: 'skill_level', label: 'Skill level', type: 'number', min: 1, max: 10 }, { name: 'languages', label: 'Languages', type: 'tags' }, { name: 'specialties', label: 'Specialties', type: 'tags' }], '/api/v1/agents', () => all.reload()))),
+    sup(btn('New team', () => createDialog('New team', [{ name: 'name', label: 'Name', required: true }, { name: 'team_type', label: 'Type', value: 'support' }, { name: 'max_agents', label: 'Max agents', type: 'number' }, { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/teams', () => t.reload()), 'btn-primary')),
+    sup(btn('New agent', () => createDialog('New agent', [{ name: 'user_id', label: 'User id (integer)', type: 'number', required: true }, { name: 'agent_number', label: 'Agent number', required: true }, { name: 'team_id', label: 'Team id', type: 'number' },
+      { name: 'skill_level', label: 'Skill level', type: 'number', min: 1, max: 10 }, { name: 'languages', label: 'Languages', type: 'tags' }, { name: 'specialties', label: 'Specialties', type: 'tags' }], '/api/v1/agents', () => all.reload())))),
   h('h2', null, 'Teams'), t.el, agentsBox, h('h2', null, 'All agents'), all.el);
 }
 function agentPerformance(a) {
@@ -308,11 +311,11 @@ function queues(p) {
     } catch (err) { clear(box, errorState(err)); clearInterval(timer); }
   };
   p.append(h('div', { class: 'toolbar' },
-    btn('New queue', () => createDialog('New queue', [
+    sup(btn('New queue', () => createDialog('New queue', [
       { name: 'name', label: 'Name', required: true }, { name: 'queue_type', label: 'Type', type: 'select', options: ['inbound', 'outbound', 'callback'], value: 'inbound', required: true },
       { name: 'team_id', label: 'Team id', type: 'number' }, { name: 'max_size', label: 'Max waiting calls', type: 'number', value: 50 },
       { name: 'timeout_seconds', label: 'Timeout (s)', type: 'number', value: 180 }, { name: 'required_skills', label: 'Required skills', type: 'tags' },
-      { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/queues', () => refresh()), 'btn-primary'),
+      { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/queues', () => refresh()), 'btn-primary')),
     h('span', { class: 'grow' }), h('label', { class: 'check', for: 'q-live' }, live, 'Live (every 5 s)'), stamp), box, calls);
   refresh(true);
   timer = setInterval(() => { if (live.checked) refresh(); }, 5000);
@@ -347,9 +350,9 @@ function knowledge(p) {
   p.append(f, results, h('div', { class: 'toolbar' }, h('h2', { class: 'grow' }, 'Articles'),
     btn('New article', () => createDialog('New article', [{ name: 'title', label: 'Title', required: true }, { name: 'category', label: 'Category' }, { name: 'company_id', label: 'Company id', type: 'number' }, { name: 'tags', label: 'Tags', type: 'tags' }, { name: 'content', label: 'Content', type: 'textarea', rows: 8, required: true }], '/api/v1/knowledge', () => t.reload()), 'btn-primary')), t.el,
   h('div', { class: 'toolbar', style: 'margin-top:1rem' }, h('h2', { class: 'grow' }, 'Companies'),
-    btn('New company', () => createDialog('New company', [{ name: 'name', label: 'Name', required: true }, { name: 'industry', label: 'Industry' }, { name: 'domain', label: 'Domain' },
+    sup(btn('New company', () => createDialog('New company', [{ name: 'name', label: 'Name', required: true }, { name: 'industry', label: 'Industry' }, { name: 'domain', label: 'Domain' },
       { name: 'size', label: 'Size' }, { name: 'contact_email', label: 'Contact e-mail', type: 'email' }, { name: 'contact_phone', label: 'Contact phone' },
-      { name: 'address', label: 'Address (JSON)', type: 'json', value: {} }, { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/companies', () => companies.reload()))), companies.el);
+      { name: 'address', label: 'Address (JSON)', type: 'json', value: {} }, { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/companies', () => companies.reload())))), companies.el);
 }
 
 // ---------- IVR ----------

@@ -3,6 +3,7 @@
 import { api, hasRole, session } from '../lib/api.js';
 import {
   h, clear, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, field, readFields, confirmDialog,
+  copyable,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -21,11 +22,11 @@ export async function render(main, route) {
   main.append(h('div', { class: 'page-head' },
     h('div', null, h('h1', null, 'Marketplace'), h('p', null, 'Provider pricing and estimates, provider search by distance, reviews and moderation, review campaigns.')),
     h('div', { class: 'links' }, h('a', { href: '/marketplace/v1/docs', target: '_blank', rel: 'noopener' }, 'Swagger UI'))));
-  const R = { search: searchTab, providers: providersTab, pricing: pricingTab, estimate: estimateTab, reviews: reviewsTab, mine: myReviewsTab, campaigns: campaignsTab, analytics: analyticsTab, webhooks: webhooksTab };
+  const R = { search: searchTab, providers: providersTab, pricing: pricingTab, estimate: estimateTab, reviews: reviewsTab, moderation: moderationTab, mine: myReviewsTab, campaigns: campaignsTab, analytics: analyticsTab, webhooks: webhooksTab };
   const tab = R[sub] ? sub : 'search';
   main.append(tabs([
     { id: 'search', label: 'Find providers' }, { id: 'providers', label: 'Providers' }, { id: 'pricing', label: 'Pricing' }, { id: 'estimate', label: 'Estimate' },
-    { id: 'reviews', label: 'Reviews' }, hasRole(M, 'customer') ? { id: 'mine', label: 'My review requests' } : null, { id: 'campaigns', label: 'Review campaigns' },
+    { id: 'reviews', label: 'Reviews' }, hasRole(M, 'admin') ? { id: 'moderation', label: 'Moderation queue' } : null, hasRole(M, 'customer') ? { id: 'mine', label: 'My review requests' } : null, { id: 'campaigns', label: 'Review campaigns' },
     { id: 'analytics', label: 'Analytics' }, { id: 'webhooks', label: 'Webhooks' },
   ].filter(Boolean).map((t) => ({ ...t, render: (p) => R[t.id](p, id) })), tab, (t) => { location.hash = `#/marketplace/${t}`; }));
 }
@@ -253,6 +254,38 @@ function respond(r) {
     onSubmit: (body) => api(M, 'POST', `/reviews/${r.reviewId}/response`, { body }),
     onDone: () => { d.close(); toast('Response published.', 'success'); location.reload(); },
   }));
+}
+// the reviews waiting for a moderator (or any status), moderated in place
+const MOD_STATUSES = [['pending', 'Waiting (pending)'], ['flagged', 'Flagged'], ['approved', 'Approved'], ['rejected', 'Rejected'], ['', 'All']];
+function moderationTab(p) {
+  const statusSel = h('select', { id: 'mod-status', onchange: () => run() }, MOD_STATUSES.map(([v, l]) => h('option', { value: v }, l)));
+  const count = h('span', { class: 'muted', 'data-testid': 'moderation-count' });
+  const box = h('div', { class: 'moderation-queue' });
+  p.append(h('div', { class: 'toolbar' }, h('label', { for: 'mod-status' }, 'Show'), statusSel, count), box);
+  const run = () => load(box, async () => {
+    const r = await api(M, 'GET', '/admin/reviews', { query: { status: statusSel.value || undefined, limit: 50 } });
+    const rows = Array.isArray(r.data) ? r.data : r.data?.items || [];
+    const total = Number.isFinite(r.total) ? r.total : (r.meta?.total ?? r.pagination?.total ?? rows.length);
+    count.textContent = `${fmt.num(total)} review${total === 1 ? '' : 's'}`;
+    if (!rows.length) return empty(statusSel.value === 'pending' ? 'No reviews wait for moderation.' : 'No reviews in this status.');
+    return h('div', null, rows.map(reviewCard));
+  });
+  function reviewCard(rv) {
+    const status = h('span', { 'data-testid': 'review-status' }, badge(rv.moderationStatus));
+    const reason = h('small', { class: 'muted' }, rv.moderationReason ? ` · ${rv.moderationReason}` : '');
+    const act = (a, label) => actionBtn(label, async () => {
+      const res = (await api(M, 'PUT', `/admin/reviews/${rv.reviewId}/moderate`, { body: { action: a, reason: `${label} in the moderation queue` } })).data;
+      clear(status, badge(res.moderationStatus));
+      reason.textContent = res.reason ? ` · ${res.reason}` : '';
+      toast(`Review ${res.moderationStatus}.`, 'success');
+    }, 'btn-small', `${label} the review “${rv.title || rv.reviewId}”`);
+    return h('section', { class: 'card', 'data-review': rv.reviewId },
+      h('div', { class: 'toolbar' }, h('strong', null, `${'★'.repeat(rv.overallRating)}${'☆'.repeat(Math.max(0, 5 - rv.overallRating))} ${rv.title || ''}`), h('span', { class: 'grow' }), status),
+      h('p', null, rv.comment || h('span', { class: 'muted' }, 'No text.')),
+      h('small', { class: 'muted' }, `${rv.customerName || 'A customer'} about `, h('a', { href: `#/marketplace/reviews/${rv.providerId}` }, rv.providerName || rv.providerId), ` · ${fmt.date(rv.submittedAt)}`), reason,
+      h('div', { class: 'actions' }, act('approve', 'Approve'), act('reject', 'Reject'), act('flag', 'Flag')));
+  }
+  run();
 }
 function moderateForm() {
   return form({
@@ -485,7 +518,7 @@ function webhooksTab(p) {
     onDone: (r) => {
       toast('Webhook registered.', 'success');
       clear(secretBox, card('Signing secret — copy it now, it is not shown again',
-        h('p', null, h('code', { 'data-testid': 'webhook-secret' }, r.data.secret)),
+        h('p', null, copyable(r.data.secret, 'Copy', 'webhook-secret')),
         h('p', { class: 'muted' }, 'Each delivery carries X-Frontline-Signature: sha256=<HMAC-SHA256 of the body with this secret>.')));
       f.reset();
       run();

@@ -79,6 +79,17 @@ struct TokenResponse {
     expires_in: i64,
 }
 
+/// A self-service password change.
+#[derive(Object)]
+struct PasswordChangeRequest {
+    /// The password the account has now.
+    #[oai(validator(min_length = 1))]
+    current_password: String,
+    /// The new password (at least 12 characters).
+    #[oai(validator(min_length = 1))]
+    new_password: String,
+}
+
 /// A user account (never with its password hash).
 #[derive(Object)]
 struct UserView {
@@ -316,6 +327,62 @@ impl AuthApi {
             .await?
             .ok_or_else(|| ApiError::unauthorized("Invalid authentication token"))?;
         Ok(Json(user.into()))
+    }
+
+    /// Change your own password. The current password is required (a wrong one
+    /// counts towards the account's sign-in lock like a failed sign-in); the
+    /// change is audited (`auth.password_changed`) and signs out every session
+    /// of the account, this one included: the answer carries a new token for
+    /// this session.
+    #[oai(path = "/me/password", method = "post")]
+    async fn change_own_password(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        body: JsonBody<PasswordChangeRequest>,
+    ) -> Result<Json<TokenResponse>> {
+        let me = auth.0;
+        let PasswordChangeRequest {
+            current_password,
+            new_password,
+        } = body.0;
+        if new_password == current_password {
+            return Err(
+                ApiError::invalid("new_password", "must differ from the current password").into(),
+            );
+        }
+        if let Err(e) = crate::auth::validate_password(&new_password) {
+            return Err(ApiError::validation(vec![crate::error::FieldError::new(
+                "new_password",
+                e.message,
+            )])
+            .into());
+        }
+        match self
+            .auth()
+            .sign_in(&me.email, &current_password, &meta, "platform")
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if e.kind == crate::error::ErrorKind::Unauthorized => {
+                return Err(ApiError::invalid(
+                    "current_password",
+                    "is not the account's current password",
+                )
+                .into())
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let user = self
+            .auth()
+            .change_password(&me.id, new_password, Some(&me), &meta)
+            .await?;
+        let token = self.auth().issue(&user)?;
+        Ok(Json(TokenResponse {
+            access_token: token.access_token,
+            token_type: "bearer".into(),
+            expires_in: token.expires_in,
+        }))
     }
 
     /// The roles each module knows (for building role pickers).

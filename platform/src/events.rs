@@ -76,6 +76,11 @@ ALTER TABLE platform_webhooks ADD COLUMN module_wide INTEGER NOT NULL DEFAULT 0;
 -- Only training admins could register training webhooks: they see every scenario.
 UPDATE platform_webhooks SET module_wide = 1 WHERE module = 'training';
 "#,
+    r#"
+-- Who may see the event (NULL: every subscriber of the module; else the JSON
+-- list of owner ids), so live streams (sse.rs) filter as deliveries do.
+ALTER TABLE platform_events ADD COLUMN audience TEXT;
+"#,
 ];
 
 /// Delivery attempts before a delivery is marked failed.
@@ -110,6 +115,26 @@ impl Audience {
     pub fn admins() -> Audience {
         Audience::Owners(Vec::new())
     }
+
+    /// Whether a viewer sees an event with this audience: the rule of the
+    /// deliveries in [`emit`] (every subscriber for `All`; otherwise
+    /// module-wide viewers and the listed owners).
+    pub fn reaches(&self, owner_id: Option<&str>, module_wide: bool) -> bool {
+        match self {
+            Audience::All => true,
+            Audience::Owners(ids) => {
+                module_wide || owner_id.is_some_and(|o| ids.iter().any(|i| i == o))
+            }
+        }
+    }
+
+    /// The audience stored with an event (`platform_events.audience`).
+    pub fn from_column(stored: Option<&str>) -> Audience {
+        match stored {
+            None => Audience::All,
+            Some(s) => Audience::Owners(serde_json::from_str(s).unwrap_or_default()),
+        }
+    }
 }
 
 /// Records event `event_type` of `module` and queues its deliveries to the
@@ -123,15 +148,15 @@ pub fn emit(
     audience: &Audience,
 ) -> ApiResult<i64> {
     let now = to_ms(Utc::now());
-    tx.execute(
-        "INSERT INTO platform_events (module, event_type, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![module, event_type, data.to_string(), now],
-    )?;
-    let event_id = tx.last_insert_rowid();
     let owners = match audience {
         Audience::All => None,
         Audience::Owners(ids) => Some(serde_json::to_string(ids)?),
     };
+    tx.execute(
+        "INSERT INTO platform_events (module, event_type, payload, created_at, audience) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![module, event_type, data.to_string(), now, owners],
+    )?;
+    let event_id = tx.last_insert_rowid();
     tx.execute(
         "INSERT INTO platform_webhook_deliveries (webhook_id, event_id, status, next_attempt_at, created_at)
          SELECT w.id, ?1, 'pending', ?2, ?2 FROM platform_webhooks w

@@ -22,6 +22,7 @@ const server = http.createServer((req, res) => {
   }
   const p = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } }, (up) => {
     res.writeHead(up.statusCode, up.headers);
+    res.flushHeaders(); // streams (text/event-stream) need their head before the first event
     up.pipe(res);
   });
   p.on('error', (e) => { res.writeHead(502); res.end(String(e)); });

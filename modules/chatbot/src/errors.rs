@@ -17,6 +17,8 @@ frontline_platform::error_codes! {
         ChannelNotEnabled => (Forbidden, "CHANNEL_NOT_ENABLED", "The tenant may not use this channel (plan features or channels.<ch>.enabled)"),
         /// No tenant has this channel identity configured.
         ChannelNotFound => (NotFound, "CHANNEL_NOT_FOUND", "No tenant has this channel identity configured"),
+        /// Another agent has claimed the conversation.
+        ConversationClaimed => (Conflict, "CONVERSATION_CLAIMED", "Another agent has claimed the conversation"),
         /// The conversation is closed.
         ConversationClosed => (Conflict, "CONVERSATION_CLOSED", "The conversation is closed"),
         /// Only a closed conversation can be reopened.

@@ -167,6 +167,23 @@ CREATE INDEX chatbot_conversations_session ON chatbot_conversations(tenant_id, s
 ALTER TABLE chatbot_messages ADD COLUMN is_fallback INTEGER;
 "#,
     delivery::MIGRATION,
+    r#"
+ALTER TABLE chatbot_conversations ADD COLUMN assignee_id TEXT;
+ALTER TABLE chatbot_conversations ADD COLUMN assignee_name TEXT;
+ALTER TABLE chatbot_conversations ADD COLUMN claimed_at TEXT;
+ALTER TABLE chatbot_messages ADD COLUMN author_id TEXT;
+ALTER TABLE chatbot_messages ADD COLUMN author_name TEXT;
+CREATE TABLE chatbot_inbox_notes (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    author_id TEXT,
+    author_name TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX chatbot_inbox_notes_conv ON chatbot_inbox_notes(tenant_id, conversation_id, created_at);
+"#,
 ];
 
 pub fn module() -> Module {
@@ -220,6 +237,13 @@ fn build(platform: &Platform) -> MountedModule {
         inner: mounted.endpoint,
         platform: platform.clone(),
     }
+    .boxed();
+    // Browser pages of the origins a tenant lists (channels.web.allowed_origins).
+    mounted.endpoint = frontline_platform::cors::PerOwnerCors::new(
+        mounted.endpoint,
+        platform.db.clone(),
+        service::inbox::WidgetOrigins,
+    )
     .boxed();
     mounted
 }

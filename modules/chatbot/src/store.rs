@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 mod admin;
 mod callers;
+pub(crate) mod inbox;
 pub(crate) use admin::*;
 pub use callers::*;
 

@@ -147,11 +147,14 @@ async fn a_caller_without_the_permission_gets_403_before_its_body_is_validated()
     assert_chatbot_error(&b, StatusCode::BAD_REQUEST, "VALIDATION_ERROR");
 }
 
-/// Operations the chatbot document leaves public: health probes and channel
-/// webhooks (signed per channel).
+/// Operations the chatbot document leaves public: health probes, channel
+/// webhooks (signed per channel) and the website widget's configuration
+/// (extension: a tenant's name and colours).
 fn public(path: &str) -> bool {
-    matches!(path, "/health" | "/health/readiness" | "/health/liveness")
-        || path.starts_with("/webhooks/")
+    matches!(
+        path,
+        "/health" | "/health/readiness" | "/health/liveness" | "/widget/config"
+    ) || path.starts_with("/webhooks/")
 }
 
 #[tokio::test]

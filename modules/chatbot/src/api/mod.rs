@@ -5,6 +5,7 @@ pub mod auth;
 mod chat;
 mod conversations;
 mod health;
+mod inbox;
 mod knowledge;
 mod sessions;
 mod subscriptions;
@@ -24,6 +25,7 @@ pub(crate) use frontline_platform::body::JsonBody;
 pub use chat::ChatApi;
 pub use conversations::ConversationsApi;
 pub use health::HealthApi;
+pub use inbox::InboxApi;
 pub use knowledge::KnowledgeApi;
 pub use sessions::SessionsApi;
 pub use subscriptions::SubscriptionsApi;
@@ -60,6 +62,7 @@ pub fn api(
     TenantsApi,
     KnowledgeApi,
     SubscriptionsApi,
+    InboxApi,
 ) {
     let p = || platform.clone();
     (
@@ -70,6 +73,7 @@ pub fn api(
         TenantsApi { platform: p() },
         KnowledgeApi { platform: p() },
         SubscriptionsApi { platform: p() },
+        InboxApi { platform: p() },
     )
 }
 

@@ -90,10 +90,12 @@ pub use health::*;
 pub use knowledge::*;
 mod chat;
 mod conversations;
+mod inbox;
 mod sessions;
 mod webhooks;
 pub use chat::*;
 pub use conversations::*;
+pub use inbox::*;
 pub use sessions::*;
 pub use webhooks::*;
 

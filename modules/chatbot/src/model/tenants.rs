@@ -202,6 +202,11 @@ pub struct ChannelSettings {
     pub show_agent_avatars: Option<bool>,
     /// Web widget: visitors may upload files.
     pub enable_file_upload: Option<bool>,
+    /// Web widget: the origins (`https://shop.example`, scheme, host and an
+    /// optional port) whose pages may call this API for the tenant from a
+    /// browser (CORS). None by default: no other site's page may.
+    #[oai(validator(max_items = 20))]
+    pub allowed_origins: Option<Vec<String>>,
     /// WhatsApp business account.
     pub business_account_id: Option<String>,
     /// WhatsApp / SMS phone number.

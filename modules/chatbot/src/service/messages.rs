@@ -198,6 +198,12 @@ pub fn process_message_in(
          VALUES (?1, ?2, ?3, 'inbound', ?4, 'processed', ?5)",
         params![tenant, conv_id, message_id, inbound_json(content, &ctype).to_string(), now],
     )?;
+    emit(
+        tx,
+        tenant,
+        "message.received",
+        json!({"conversation_id": conv_id, "message_id": message_id, "text": text}),
+    )?;
     respond_with(tx, tenant, &conv_id, &message_id, &text, started, assist)
 }
 

@@ -10,6 +10,7 @@ pub mod chat;
 pub mod conversations;
 pub mod export;
 pub mod health;
+pub mod inbox;
 pub mod knowledge;
 pub mod messages;
 pub mod routing;
@@ -383,6 +384,10 @@ pub const EVENTS: &[&str] = &[
     "conversation.reopened",
     "conversation.typing",
     "feedback.received",
+    "message.received",
+    "conversation.claimed",
+    "message.agent_reply",
+    "conversation.note_added",
 ];
 
 /// Emits `event` for `tenant` inside the caller's transaction (delivered to

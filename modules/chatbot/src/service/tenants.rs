@@ -57,12 +57,28 @@ fn chatbot_errors(c: &ChatbotSettings, errs: &mut Vec<FieldError>) {
 
 /// Checks the channel names.
 fn channel_errors(channels: &ChannelsSettings, errs: &mut Vec<FieldError>) {
-    for name in channels.keys() {
+    for (name, ch) in channels.iter() {
         if !CHANNELS.contains(&name.as_str()) {
             errs.push(FieldError::new(
                 format!("configuration.channels.{name}"),
                 format!("channels are {}", CHANNELS.join(", ")),
             ));
+        }
+        let at = format!("configuration.channels.{name}.allowed_origins");
+        for (i, o) in ch.allowed_origins.iter().flatten().enumerate() {
+            if name != "web" {
+                errs.push(FieldError::new(
+                    &at,
+                    "allowed_origins is a web channel setting",
+                ));
+                break;
+            }
+            if frontline_platform::cors::normalize_origin(o).as_deref() != Some(o.as_str()) {
+                errs.push(FieldError::new(
+                    format!("{at}[{i}]"),
+                    "must be an origin in lower case: scheme, host and optional port, e.g. https://shop.example (no path)",
+                ));
+            }
         }
     }
 }

@@ -1,0 +1,379 @@
+//! Extension: the agent inbox through HTTP — waiting conversations, roles,
+//! claim, the agent's reply read by the visitor's session, internal notes
+//! kept from the visitor, closing with a resolution, and the live stream
+//! (Server-Sent Events) filtered to the caller's tenant.
+
+use std::time::Duration;
+
+use frontline_platform::testing::TestApp;
+use futures_util::StreamExt;
+use poem::http::StatusCode;
+use serde_json::{json, Value};
+
+const B: &str = "/chatbot/api/v2";
+
+async fn body(resp: poem::test::TestResponse) -> Value {
+    resp.0.into_body().into_json().await.unwrap()
+}
+
+/// A tenant; returns (tenant_id, "ApiKey …", owner "Bearer …").
+async fn tenant(app: &TestApp, name: &str) -> (String, String, String) {
+    let (id, owner) = app.user_with(&[]).await;
+    let email = app
+        .platform
+        .auth
+        .get_user(&id)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    let r = app
+        .client
+        .post(format!("{B}/tenants"))
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .body_json(&json!({"name": name, "plan": "enterprise", "admin_user": {"email": email}}))
+        .send()
+        .await;
+    r.assert_status(StatusCode::CREATED);
+    let d = body(r).await["data"].clone();
+    (
+        d["tenant_id"].as_str().unwrap().to_string(),
+        format!("ApiKey {}", d["api_keys"]["primary"].as_str().unwrap()),
+        format!("Bearer {owner}"),
+    )
+}
+
+/// A signed-in member of `tid` with `role`; returns "Bearer …".
+async fn member(app: &TestApp, tid: &str, owner: &str, role: &str, first: &str) -> String {
+    let (id, token) = app.user_with(&[]).await;
+    let email = app
+        .platform
+        .auth
+        .get_user(&id)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    app.client
+        .post(format!("{B}/tenants/{tid}/users"))
+        .header("Authorization", owner)
+        .body_json(
+            &json!({"email": email, "first_name": first, "last_name": "Lee",
+            "role": role, "send_invitation": false}),
+        )
+        .send()
+        .await
+        .assert_status(StatusCode::CREATED);
+    format!("Bearer {token}")
+}
+
+/// A visitor's session; returns "Bearer st_…".
+async fn visitor(app: &TestApp, tid: &str) -> String {
+    let r = app
+        .client
+        .post(format!("{B}/sessions"))
+        .header("X-Tenant-ID", tid)
+        .body_json(&json!({"user_id": "visitor_1", "channel": "web"}))
+        .send()
+        .await;
+    r.assert_status(StatusCode::CREATED);
+    format!(
+        "Bearer {}",
+        body(r).await["data"]["session_token"].as_str().unwrap()
+    )
+}
+
+async fn say(app: &TestApp, auth: &str, conv: &str, text: &str) {
+    app.client
+        .post(format!("{B}/chat/message"))
+        .header("Authorization", auth)
+        .body_json(&json!({"user_id": "visitor_1", "conversation_id": conv,
+            "content": {"type": "text", "text": text}}))
+        .send()
+        .await
+        .assert_status_is_ok();
+}
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    auth: Option<&str>,
+    tid: &str,
+    b: Option<Value>,
+) -> (StatusCode, Value) {
+    let url = format!("{B}{path}");
+    let mut req = match method {
+        "GET" => app.client.get(url),
+        _ => app.client.post(url),
+    }
+    .header("X-Tenant-ID", tid);
+    if let Some(a) = auth {
+        req = req.header("Authorization", a);
+    }
+    let r = match b {
+        Some(b) => req.body_json(&b).send().await,
+        None => req.send().await,
+    };
+    let status = r.0.status();
+    let text = r.0.into_body().into_string().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_agent_claims_answers_notes_and_resolves_a_waiting_conversation() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (tid, key, owner) = tenant(&app, "Shop").await;
+    let agent = member(&app, &tid, &owner, "agent", "Ann").await;
+    let other = member(&app, &tid, &owner, "agent", "Bob").await;
+    let analyst = member(&app, &tid, &owner, "analyst", "Cy").await;
+    let st = visitor(&app, &tid).await;
+    say(&app, &st, "conv_help", "my parcel never arrived").await;
+    say(&app, &st, "conv_quiet", "hello").await;
+    app.client
+        .post(format!("{B}/conversations/conv_help/transfer"))
+        .header("Authorization", key.as_str())
+        .body_json(
+            &json!({"transfer_reason": "delivery", "department": "logistics", "priority": "high"}),
+        )
+        .send()
+        .await
+        .assert_status_is_ok();
+
+    // Only the tenant's agents and admins work the inbox.
+    let (s, _) = call(&app, "GET", "/inbox", None, &tid, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    for who in [analyst.as_str(), key.as_str(), st.as_str()] {
+        let (s, b) = call(&app, "GET", "/inbox", Some(who), &tid, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}: {b}");
+        assert_eq!(b["error"]["code"], "INSUFFICIENT_PERMISSIONS");
+    }
+    let (s, b) = call(&app, "GET", "/inbox", Some(&owner), &tid, None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // The transferred conversation waits; the quiet one does not.
+    let (s, b) = call(&app, "GET", "/inbox", Some(&agent), &tid, None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let list = b["data"]["conversations"].as_array().unwrap().clone();
+    let ids: Vec<_> = list.iter().map(|c| c["conversation_id"].clone()).collect();
+    assert_eq!(ids, vec![json!("conv_help")], "{b}");
+    assert_eq!(list[0]["waiting_reason"], "transfer");
+    assert_eq!(list[0]["department"], "logistics");
+    assert_eq!(list[0]["priority"], "high");
+    assert!(list[0].get("assignee").is_none_or(Value::is_null));
+    assert_eq!(b["data"]["unclaimed"], 1);
+
+    // Claim; another agent cannot take it over.
+    let (s, b) = call(
+        &app,
+        "POST",
+        "/inbox/conv_help/claim",
+        Some(&agent),
+        &tid,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["data"]["assignee"]["name"], "Ann Lee");
+    let (s, b) = call(
+        &app,
+        "POST",
+        "/inbox/conv_help/claim",
+        Some(&other),
+        &tid,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["error"]["code"], "CONVERSATION_CLAIMED");
+    let (s, _) = call(
+        &app,
+        "POST",
+        "/inbox/conv_help/reply",
+        Some(&other),
+        &tid,
+        Some(json!({"text": "me too"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+
+    // A blank reply is refused on its field; nothing is stored.
+    let (s, b) = call(
+        &app,
+        "POST",
+        "/inbox/conv_help/reply",
+        Some(&agent),
+        &tid,
+        Some(json!({"text": "   "})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["error"]["details"]["field"], "text");
+
+    // The reply is stored as the agent's message; the visitor reads it.
+    let (s, b) = call(
+        &app,
+        "POST",
+        "/inbox/conv_help/reply",
+        Some(&agent),
+        &tid,
+        Some(json!({"text": "I am sorry - a new parcel leaves today."})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["data"]["sender"], "agent");
+    assert_eq!(b["data"]["author_name"], "Ann Lee");
+    let (s, b) = call(
+        &app,
+        "POST",
+        "/inbox/conv_help/notes",
+        Some(&agent),
+        &tid,
+        Some(json!({"text": "VIP customer, second lost parcel"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, seen) = call(
+        &app,
+        "GET",
+        "/conversations/conv_help",
+        Some(&st),
+        &tid,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{seen}");
+    let msgs = seen["data"]["messages"].as_array().unwrap();
+    let last = msgs.last().unwrap();
+    assert_eq!(
+        last["content"]["text"],
+        "I am sorry - a new parcel leaves today."
+    );
+    assert_eq!(last["direction"], "outbound");
+    assert_eq!(last["model_used"], "human_agent");
+    assert!(
+        !seen.to_string().contains("VIP customer"),
+        "a note reached the visitor: {seen}"
+    );
+
+    // The inbox shows who wrote what, and the note.
+    let (s, b) = call(&app, "GET", "/inbox/conv_help", Some(&agent), &tid, None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let senders: Vec<_> = b["data"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["sender"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(senders, ["visitor", "bot", "agent"], "{b}");
+    assert_eq!(
+        b["data"]["notes"][0]["text"],
+        "VIP customer, second lost parcel"
+    );
+
+    // Close with a resolution: it leaves the inbox.
+    let (s, b) = call(
+        &app,
+        "POST",
+        "/inbox/conv_help/resolve",
+        Some(&agent),
+        &tid,
+        Some(json!({"resolution": "Parcel re-sent"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["data"]["conversation"]["status"], "closed");
+    assert_eq!(b["data"]["resolution"], "Parcel re-sent");
+    let (_, b) = call(&app, "GET", "/inbox", Some(&agent), &tid, None).await;
+    assert_eq!(b["data"]["total"], 0, "{b}");
+    let (s, b) = call(
+        &app,
+        "POST",
+        "/inbox/conv_help/reply",
+        Some(&agent),
+        &tid,
+        Some(json!({"text": "still there?"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["error"]["code"], "CONVERSATION_CLOSED");
+    let (s, _) = call(&app, "GET", "/inbox/conv_nope", Some(&agent), &tid, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// Reads SSE text from `resp` until `needle` shows up or `wait` passes.
+async fn read_until<S, C, E>(stream: &mut S, needle: &str, wait: Duration) -> String
+where
+    S: futures_util::Stream<Item = Result<C, E>> + Unpin,
+    C: AsRef<[u8]>,
+{
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while !seen.contains(needle) {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(Ok(chunk))) => seen.push_str(&String::from_utf8_lossy(chunk.as_ref())),
+            _ => break,
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn the_live_stream_shows_each_agent_its_own_tenants_events_as_they_happen() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (ta, _ka, oa) = tenant(&app, "Shop A").await;
+    let (tb, _kb, ob) = tenant(&app, "Shop B").await;
+    let agent_a = member(&app, &ta, &oa, "agent", "Ann").await;
+    let agent_b = member(&app, &tb, &ob, "agent", "Ben").await;
+    let viewer = member(&app, &ta, &oa, "viewer", "Vi").await;
+
+    let open = |auth: String, tid: String| {
+        let client = &app.client;
+        async move {
+            client
+                .get(format!("{B}/inbox/stream"))
+                .header("Authorization", auth)
+                .header("X-Tenant-ID", tid)
+                .send()
+                .await
+        }
+    };
+    let r = open(viewer.clone(), ta.clone()).await;
+    r.assert_status(StatusCode::FORBIDDEN);
+    let ra = open(agent_a.clone(), ta.clone()).await;
+    ra.assert_status_is_ok();
+    assert!(ra.0.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let rb = open(agent_b.clone(), tb.clone()).await;
+    rb.assert_status_is_ok();
+    let mut sa = Box::pin(ra.0.into_body().into_bytes_stream());
+    let mut sb = Box::pin(rb.0.into_body().into_bytes_stream());
+    // Give both streams a first look (they start at the newest event).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let st = visitor(&app, &ta).await;
+    say(&app, &st, "conv_live", "where is my order 12345?").await;
+    let got = read_until(&mut sa, "where is my order", Duration::from_secs(5)).await;
+    assert!(got.contains("event: message.received"), "{got}");
+    assert!(got.contains("conv_live"), "{got}");
+    assert!(got.contains("\nid: ") || got.starts_with("id: "), "{got}");
+    // Tenant B's agent sees nothing of it.
+    let other = read_until(&mut sb, "conv_live", Duration::from_millis(1500)).await;
+    assert!(!other.contains("conv_live"), "{other}");
+
+    // The agent's reply reaches the stream too.
+    let (s, _) = call(
+        &app,
+        "POST",
+        "/inbox/conv_live/reply",
+        Some(&agent_a),
+        &ta,
+        Some(json!({"text": "On its way!"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let got = read_until(&mut sa, "On its way!", Duration::from_secs(5)).await;
+    assert!(got.contains("event: message.agent_reply"), "{got}");
+}

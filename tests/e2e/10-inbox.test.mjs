@@ -1,0 +1,151 @@
+// The agent inbox and the website widget: a visitor's message appears in the
+// inbox live (no reload), the agent claims and replies, the visitor's session
+// reads the reply; the widget, loaded from another origin the tenant lists,
+// holds a conversation that an agent answers from the inbox.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { withBrowser, launch, signIn, open, shot, adminToken, BASE } from './helpers.mjs';
+
+const API = `${BASE}/chatbot/api/v2`;
+const uniq = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+async function json(method, path, { token, tenant, body } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.Authorization = token.startsWith('st_') || token.length > 60 ? `Bearer ${token}` : token;
+  if (tenant) headers['X-Tenant-ID'] = tenant;
+  const r = await fetch(`${API}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const b = await r.json().catch(() => null);
+  return { status: r.status, body: b };
+}
+
+async function newTenant(token, configuration = {}) {
+  const u = uniq();
+  const r = await json('POST', '/tenants', { token, body: { name: `Shop ${u}`, plan: 'enterprise', domain: `shop-${u}.example`,
+    admin_user: { email: `owner-${u}@shop.example`, first_name: 'Owner' } } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const tid = r.body.data.tenant_id;
+  if (Object.keys(configuration).length) {
+    const c = await json('PUT', `/tenants/${tid}/config`, { token, tenant: tid, body: { configuration } });
+    assert.equal(c.status, 200, JSON.stringify(c.body));
+  }
+  return tid;
+}
+
+async function useTenant(page, tid) {
+  await page.evaluate((t) => sessionStorage.setItem('frontline.chatbot.tenant', t), tid);
+}
+
+test('a visitor message appears in the inbox live; the agent replies; the visitor reads the reply', async () => {
+  const token = await adminToken();
+  const tid = await newTenant(token);
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await useTenant(page, tid);
+    await open(page, 'chatbot/inbox');
+    await page.getByTestId('live-state').filter({ hasText: 'Live' }).waitFor({ timeout: 10000 });
+    await page.evaluate(() => { window.__sameDocument = 'yes'; });
+    await shot(page, '10-inbox-empty');
+
+    // a visitor writes something the bot does not understand
+    const s = await json('POST', '/sessions', { tenant: tid, body: { user_id: 'visitor_live', channel: 'web' } });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    const st = s.body.data.session_token;
+    const m = await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_live', channel: 'web', content: { type: 'text', text: 'zorblax quintessential flamingo' } } });
+    assert.equal(m.status, 200, JSON.stringify(m.body));
+    const conv = m.body.data.conversation_id;
+
+    // it shows up without a reload
+    const item = page.locator(`[data-conversation="${conv}"]`);
+    await item.waitFor({ timeout: 8000 });
+    assert.equal(await page.evaluate(() => window.__sameDocument), 'yes', 'the page was reloaded');
+    assert.match(await item.innerText(), /zorblax quintessential flamingo/);
+    assert.match(await item.innerText(), /Bot unsure/);
+    await item.click();
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
+    await page.getByText(/yours/).first().waitFor();
+    await page.getByLabel('Reply to the visitor').fill('Hello, I am Ada from support. How can I help?');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByTestId('inbox-messages').getByText('Hello, I am Ada from support.').waitFor();
+    await page.getByLabel('Internal note').fill('Visitor seems confused; check the order history');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.locator('.note', { hasText: 'check the order history' }).waitFor();
+    await shot(page, '10-inbox-conversation');
+
+    // the visitor's session reads the agent's reply, and never the note
+    const seen = await json('GET', `/conversations/${conv}`, { token: st, tenant: tid });
+    assert.equal(seen.status, 200);
+    const last = seen.body.data.messages.at(-1);
+    assert.equal(last.content.text, 'Hello, I am Ada from support. How can I help?');
+    assert.equal(last.model_used, 'human_agent');
+    assert.doesNotMatch(JSON.stringify(seen.body), /order history/);
+
+    // a new visitor message in the open conversation appears live too
+    await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_live', channel: 'web', conversation_id: conv, content: { type: 'text', text: 'my parcel 4711 is late' } } });
+    await page.getByTestId('inbox-messages').getByText('my parcel 4711 is late').waitFor({ timeout: 8000 });
+
+    // close with a resolution: a blank one is refused on its field
+    await page.getByRole('button', { name: 'Close with resolution' }).click();
+    await page.getByRole('button', { name: 'Close conversation' }).click();
+    await page.getByLabel('Resolution (what was done)').fill('Parcel re-sent');
+    await page.getByRole('button', { name: 'Close conversation' }).click();
+    await page.getByText('Parcel re-sent').waitFor();
+    await item.waitFor({ state: 'detached', timeout: 8000 });
+  });
+});
+
+test('the website widget on another origin holds a conversation an agent answers from the inbox', async () => {
+  const token = await adminToken();
+  const shop = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><html><head><title>Corner Shop</title></head><body><h1>Corner Shop</h1><p>Fresh bread daily.</p>
+<script src="${BASE}/widget.js" data-tenant="${shop.tenant}" async></script></body></html>`);
+  });
+  await new Promise((r) => shop.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${shop.address().port}`;
+  const visitor = await launch();
+  try {
+    // nothing is allowed by default: the widget stays away from an unlisted site
+    shop.tenant = await newTenant(token);
+    await visitor.page.goto(`${origin}/`);
+    await visitor.page.waitForTimeout(1500);
+    assert.equal(await visitor.page.getByRole('button', { name: 'Chat with us' }).count(), 0, 'the widget worked for an unlisted origin');
+
+    shop.tenant = await newTenant(token, {
+      channels: { web: { allowed_origins: [origin], widget_color: '#7c2d12', welcome_message: 'Welcome to Corner Shop!' } },
+      general: { branding: { company_name: 'Corner Shop', secondary_color: '#15803d' } },
+    });
+    const tid = shop.tenant;
+    visitor.problems.length = 0;
+    await visitor.page.goto(`${origin}/`);
+    await visitor.page.getByRole('button', { name: 'Chat with us' }).click();
+    const panel = visitor.page.getByRole('dialog', { name: 'Chat with Corner Shop' });
+    await panel.waitFor();
+    await panel.getByText('Welcome to Corner Shop!').waitFor();
+    const bg = await visitor.page.locator('#frontline-chat-widget').evaluate((el) => getComputedStyle(el.shadowRoot.querySelector('header')).backgroundColor);
+    assert.equal(bg, 'rgb(124, 45, 18)', 'the tenant colour');
+    await panel.getByLabel('Your message').fill('blorptastic wibble question');
+    await panel.getByRole('button', { name: 'Send' }).click();
+    await panel.locator('.msg.bot').nth(1).waitFor({ timeout: 8000 });
+    await shot(visitor.page, '10-widget-open');
+
+    await withBrowser(async (page) => {
+      await signIn(page);
+      await useTenant(page, tid);
+      await open(page, 'chatbot/inbox');
+      const item = page.locator('[data-conversation]', { hasText: 'blorptastic' });
+      await item.waitFor({ timeout: 8000 });
+      await item.click();
+      await page.getByLabel('Reply to the visitor').fill('Hi! A real person here - what do you need?');
+      await page.getByRole('button', { name: 'Send reply' }).click();
+      await page.getByTestId('inbox-messages').getByText('A real person here').waitFor();
+    });
+    await panel.getByText('Hi! A real person here - what do you need?').waitFor({ timeout: 10000 });
+    await shot(visitor.page, '10-widget-agent-reply');
+    const problems = visitor.problems.filter((p) => !/favicon/.test(p));
+    assert.deepEqual(problems, []);
+  } finally {
+    await visitor.close();
+    shop.close();
+  }
+});
