@@ -1,5 +1,7 @@
 //! SQL of the training module.
 
+pub mod list;
+
 use frontline_platform::auth::{find_user, Principal};
 use frontline_platform::{events, ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
