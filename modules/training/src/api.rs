@@ -173,7 +173,6 @@ fn merge_content(doc: &mut Value, body: &Value) {
     service::merge(doc, &patch);
 }
 
-
 /// Scenarios: authoring and lifecycle.
 #[OpenApi(tag = "ApiTags::Scenarios")]
 impl ScenariosApi {
@@ -377,7 +376,10 @@ impl ScenariosApi {
                     categories: strings(service::CATEGORIES),
                     difficulties: strings(service::DIFFICULTIES),
                     statuses: strings(service::STATUSES),
-                    sort_by: store::list::SORTS.iter().map(|(k, _)| k.to_string()).collect(),
+                    sort_by: store::list::SORTS
+                        .iter()
+                        .map(|(k, _)| k.to_string())
+                        .collect(),
                 },
             },
         }))

@@ -18,7 +18,8 @@ use poem::http::Method;
 pub const SLUG: &str = "training";
 
 /// Schema steps of this module, applied in order (never edit a released step).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE training_scenarios (
     id TEXT PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
@@ -152,7 +153,8 @@ VALUES (
     'usr_system',
     '2025-10-01T00:00:00.000Z'
 );
-"#, r#"
+"#,
+    r#"
 -- The list reads its page from the index of its sort, `(key, id)` (see store::list).
 DROP INDEX training_scenarios_created;
 DROP INDEX training_scenarios_updated;
@@ -162,6 +164,7 @@ CREATE INDEX training_scenarios_by_updated ON training_scenarios(updated_at, id)
 CREATE INDEX training_scenarios_by_usage ON training_scenarios(usage_count, id);
 CREATE INDEX training_scenarios_by_rating ON training_scenarios(COALESCE(rating, 0), id);
 CREATE INDEX training_scenarios_by_name ON training_scenarios(name COLLATE NOCASE, id);
+CREATE INDEX training_scenarios_template ON training_scenarios(template_id);
 
 -- The list generation: cached list totals and anchors are valid while it stays.
 CREATE TABLE training_list_gen (
@@ -185,7 +188,8 @@ WHEN OLD.id IS NOT NEW.id OR OLD.status IS NOT NEW.status OR OLD.category IS NOT
 BEGIN
     UPDATE training_list_gen SET generation = generation + 1 WHERE id = 1;
 END;
-"#];
+"#,
+];
 
 pub fn module() -> Module {
     Module::new(SLUG, MIGRATIONS, build)

@@ -131,9 +131,7 @@ pub struct ListCache(Arc<Mutex<HashMap<String, Outline>>>);
 impl ListCache {
     fn get(&self, key: &str, generation: i64) -> Option<Outline> {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(key)
-            .filter(|o| o.generation == generation)
-            .cloned()
+        map.get(key).filter(|o| o.generation == generation).cloned()
     }
 
     fn put(&self, key: String, outline: Outline) {
@@ -160,12 +158,7 @@ pub fn generation(conn: &Connection) -> ApiResult<i64> {
 
 /// One scan of the sort index: the total and an anchor every [`STRIDE`] rows.
 fn outline(conn: &Connection, q: &ListQuery, generation: i64) -> ApiResult<Outline> {
-    let (wh, args) = q.filter();
-    let sql = format!(
-        "SELECT {}, id FROM training_scenarios WHERE {wh} ORDER BY {}",
-        q.sort,
-        q.order()
-    );
+    let (sql, args) = outline_sql(q);
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let (mut total, mut anchors) = (0u64, Vec::new());
@@ -180,6 +173,57 @@ fn outline(conn: &Connection, q: &ListQuery, generation: i64) -> ApiResult<Outli
         total,
         anchors,
     })
+}
+
+/// The SELECT of the outline scan of `q`.
+fn outline_sql(q: &ListQuery) -> (String, Vec<Sql>) {
+    let (wh, args) = q.filter();
+    let sql = format!(
+        "SELECT {}, id FROM training_scenarios WHERE {wh} ORDER BY {}",
+        q.sort,
+        q.order()
+    );
+    (sql, args)
+}
+
+/// The SELECT of one page of `q`: from the start of the list or after the
+/// keyset `anchor`, skipping `skip` rows.
+fn page_sql(q: &ListQuery, anchor: Option<(Sql, String)>, skip: u64) -> (String, Vec<Sql>) {
+    let (mut wh, mut args) = q.filter();
+    if let Some((value, id)) = anchor {
+        // `(key, id) > (?, ?)` spelt so that the index seeks on the key
+        // (a row value does not seek on a collated expression).
+        let (cmp, strict) = if q.descending {
+            ("<=", "<")
+        } else {
+            (">=", ">")
+        };
+        wh.push_str(&format!(
+            " AND {key} {cmp} ? AND ({key} {strict} ? OR id {strict} ?)",
+            key = q.sort
+        ));
+        args.push(value.clone());
+        args.push(value);
+        args.push(id.into());
+    }
+    args.push(q.limit.into());
+    args.push((skip as i64).into());
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} ORDER BY {} LIMIT ? OFFSET ?",
+        q.order()
+    );
+    (sql, args)
+}
+
+/// The statements a list runs for `q` (the outline scan, a page without and
+/// a page with a keyset anchor), with their arguments: for EXPLAIN QUERY
+/// PLAN tests.
+pub fn statements(q: &ListQuery) -> Vec<(String, Vec<Sql>)> {
+    vec![
+        outline_sql(q),
+        page_sql(q, None, 0),
+        page_sql(q, Some((Sql::Text(String::new()), String::new())), 0),
+    ]
 }
 
 /// The page of `q` and the total of the rows matching it.
@@ -202,26 +246,13 @@ pub fn page(
     if offset >= outline.total {
         return Ok((Vec::new(), outline.total));
     }
-    let (mut wh, mut args) = q.filter();
     let anchor = (offset as usize / STRIDE)
         .checked_sub(1)
-        .and_then(|i| outline.anchors.get(i).map(|a| (i, a)));
-    let skip = match anchor {
-        Some((i, (value, id))) => {
-            let cmp = if q.descending { "<" } else { ">" };
-            wh.push_str(&format!(" AND ({}, id) {cmp} (?, ?)", q.sort));
-            args.push(value.clone());
-            args.push(id.clone().into());
-            offset - ((i + 1) * STRIDE) as u64
-        }
-        None => offset,
+        .and_then(|i| outline.anchors.get(i).map(|a| (i, a.clone())));
+    let (sql, args) = match anchor {
+        Some((i, anchor)) => page_sql(q, Some(anchor), offset - ((i + 1) * STRIDE) as u64),
+        None => page_sql(q, None, offset),
     };
-    args.push(q.limit.into());
-    args.push((skip as i64).into());
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} ORDER BY {} LIMIT ? OFFSET ?",
-        q.order()
-    );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
         .query_map(params_from_iter(args.iter()), summary_row)?

@@ -1,6 +1,11 @@
 //! SQL of the training module.
 
+pub mod abtests;
+pub mod analytics;
+pub mod comments;
 pub mod list;
+pub mod templates;
+pub mod versions;
 
 use frontline_platform::auth::{find_user, Principal};
 use frontline_platform::{events, ApiError, ApiResult};
@@ -185,6 +190,33 @@ pub fn scenario_audience(tx: &Connection, id: &str) -> ApiResult<events::Audienc
         Some((true, author)) => events::Audience::owners([author]),
         None => events::Audience::admins(),
     })
+}
+
+/// The id of the scenario with `slug`, if any.
+pub fn id_by_slug(conn: &Connection, slug: &str) -> ApiResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM training_scenarios WHERE slug = ?1",
+            [slug],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Opens savepoint `name` (a fixed identifier) inside the transaction.
+pub fn savepoint(tx: &Connection, name: &'static str) -> ApiResult<()> {
+    tx.execute_batch(&format!("SAVEPOINT {name}"))?;
+    Ok(())
+}
+
+/// Ends savepoint `name`, keeping (`keep`) or undoing its changes.
+pub fn savepoint_end(tx: &Connection, name: &'static str, keep: bool) -> ApiResult<()> {
+    if keep {
+        tx.execute_batch(&format!("RELEASE {name}"))?;
+    } else {
+        tx.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
+    }
+    Ok(())
 }
 
 pub fn slug_taken(conn: &Connection, slug: &str, except: Option<&str>) -> ApiResult<bool> {
