@@ -198,8 +198,17 @@ impl ScenariosApi {
                 if store::slug_taken(tx, &slug, None)? {
                     return Err(store::slug_conflict(&slug));
                 }
-                let s =
-                    store::insert(tx, &content, &status, &slug, None, &p.id, "Initial version")?;
+                let s = store::insert(
+                    tx,
+                    store::NewScenario {
+                        content: &content,
+                        status: &status,
+                        slug: &slug,
+                        template_id: None,
+                        by: &p.id,
+                        changelog: "Initial version",
+                    },
+                )?;
                 record(
                     &WriteCtx::new(tx, Some(&p), &meta),
                     "scenario.create",
@@ -442,16 +451,7 @@ impl ScenariosApi {
                 s.updated_at = service::now();
                 s.updated_by = p.id.clone();
                 store::save_content(tx, &s)?;
-                store::insert_version(
-                    tx,
-                    &s.id,
-                    s.version_number,
-                    changelog.as_deref(),
-                    &s.doc,
-                    None,
-                    &p.id,
-                    &s.updated_at,
-                )?;
+                store::insert_version(tx, &s, changelog.as_deref(), None)?;
                 record(
                     &WriteCtx::new(tx, Some(&p), &meta),
                     "scenario.update",
@@ -590,12 +590,14 @@ impl ScenariosApi {
                 let content = doc.as_object().cloned().unwrap_or_default();
                 let s = store::insert(
                     tx,
-                    &content,
-                    &status,
-                    &slug,
-                    orig.template_id.as_deref(),
-                    &p.id,
-                    &format!("Duplicated from {}", orig.id),
+                    store::NewScenario {
+                        content: &content,
+                        status: &status,
+                        slug: &slug,
+                        template_id: orig.template_id.as_deref(),
+                        by: &p.id,
+                        changelog: &format!("Duplicated from {}", orig.id),
+                    },
                 )?;
                 if preserve {
                     store::copy_attempts(tx, &orig.id, &s.id)?;

@@ -107,7 +107,7 @@ impl TemplatesApi {
                     return Err(store::slug_conflict(&slug));
                 }
                 let content = service::content_of(&doc);
-                let s = store::insert(tx, &content, "DRAFT", &slug, Some(&id.0), &p.id, &format!("Created from template {}", id.0))?;
+                let s = store::insert(tx, store::NewScenario { content: &content, status: "DRAFT", slug: &slug, template_id: Some(&id.0), by: &p.id, changelog: &format!("Created from template {}", id.0) })?;
                 record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.create", "scenario", &s.id, json!({"templateId": id.0}),
                     Some(("scenario.created", json!({"scenarioId": s.id, "name": s.name, "status": s.status, "templateId": id.0, "createdBy": p.id}))))?;
                 Ok(ScenarioFromTemplate { id: s.id, name: s.name, slug: s.slug, template_id: id.0.clone(), status: s.status, created_at: s.created_at })

@@ -286,16 +286,7 @@ fn import_row(
             s.updated_at = service::now();
             s.updated_by = p.id.clone();
             store::save_content(tx, &s)?;
-            store::insert_version(
-                tx,
-                &s.id,
-                s.version_number,
-                Some("Bulk import (overwrite)"),
-                &s.doc,
-                None,
-                &p.id,
-                &s.updated_at,
-            )?;
+            store::insert_version(tx, &s, Some("Bulk import (overwrite)"), None)?;
             record(
                 &WriteCtx::new(tx, Some(p), meta),
                 "scenario.import",
@@ -319,7 +310,17 @@ fn import_row(
             "Scenario with slug already exists",
         )])),
         None => {
-            let s = store::insert(tx, &content, &status, &slug, None, &p.id, "Bulk import")?;
+            let s = store::insert(
+                tx,
+                store::NewScenario {
+                    content: &content,
+                    status: &status,
+                    slug: &slug,
+                    template_id: None,
+                    by: &p.id,
+                    changelog: "Bulk import",
+                },
+            )?;
             record(
                 &WriteCtx::new(tx, Some(p), meta),
                 "scenario.import",

@@ -189,7 +189,7 @@ impl VersionsApi {
                 if new_version {
                     s.version_number += 1;
                     let log = changelog.clone().unwrap_or_else(|| format!("Restored from version {}", v.number));
-                    store::insert_version(tx, &s.id, s.version_number, Some(&log), &s.doc, Some(v.number), &p.id, &s.updated_at)?;
+                    store::insert_version(tx, &s, Some(&log), Some(v.number))?;
                 }
                 store::save_content(tx, &s)?;
                 record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.version_restore", "scenario", &s.id,
