@@ -26,10 +26,7 @@ async fn a_null_body_is_refused_and_an_absent_one_is_not() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.body["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
     let archive = format!("/training/api/admin/scenarios/{id}/archive");
 
     let resp = app
@@ -52,11 +49,7 @@ async fn a_null_body_is_refused_and_an_absent_one_is_not() {
             None,
         )
         .await;
-    assert_eq!(
-        r.body["status"], "DRAFT",
-        "nothing archived: {}",
-        r.body
-    );
+    assert_eq!(r.body["status"], "DRAFT", "nothing archived: {}", r.body);
 
     // Without a body the reason is optional, as documented.
     let resp = app
