@@ -67,9 +67,20 @@ impl<'a, T: ParseFromJSON + Send + 'static> ApiExtractor<'a> for JsonBody<T> {
         let value = if data.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
-            serde_json::from_slice(&data).map_err(|err| ParseRequestPayloadError {
-                reason: err.to_string(),
-            })?
+            let v: Value =
+                serde_json::from_slice(&data).map_err(|err| ParseRequestPayloadError {
+                    reason: err.to_string(),
+                })?;
+            // A body is left out or has its documented type; a literal `null`
+            // is neither (an optional body must not be sent as null).
+            if v.is_null() {
+                return Err(ApiError::invalid(
+                    "body",
+                    "The request body must not be null: leave it out or send a JSON object",
+                )
+                .into());
+            }
+            v
         };
         Ok(JsonBody(parse_strict::<T>(value)?))
     }

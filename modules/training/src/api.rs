@@ -51,6 +51,7 @@ pub fn apis(
     (
         ScenariosApi {
             platform: p.clone(),
+            lists: store::list::ListCache::default(),
         },
         versions::VersionsApi {
             platform: p.clone(),
@@ -82,6 +83,8 @@ pub fn apis(
 
 pub struct ScenariosApi {
     platform: Platform,
+    /// Totals and keyset anchors of recent lists ([`store::list`]).
+    lists: store::list::ListCache,
 }
 
 /// Records the audit entry of a training change and, when given, its
@@ -170,14 +173,6 @@ fn merge_content(doc: &mut Value, body: &Value) {
     service::merge(doc, &patch);
 }
 
-const SORTS: &[(&str, &str)] = &[
-    ("name", "name COLLATE NOCASE"),
-    ("createdAt", "created_at"),
-    ("updatedAt", "updated_at"),
-    ("usageCount", "usage_count"),
-    ("rating", "COALESCE(rating, 0)"),
-];
-
 /// Scenarios: authoring and lifecycle.
 #[OpenApi(tag = "ApiTags::Scenarios")]
 impl ScenariosApi {
@@ -203,8 +198,17 @@ impl ScenariosApi {
                 if store::slug_taken(tx, &slug, None)? {
                     return Err(store::slug_conflict(&slug));
                 }
-                let s =
-                    store::insert(tx, &content, &status, &slug, None, &p.id, "Initial version")?;
+                let s = store::insert(
+                    tx,
+                    store::NewScenario {
+                        content: &content,
+                        status: &status,
+                        slug: &slug,
+                        template_id: None,
+                        by: &p.id,
+                        changelog: "Initial version",
+                    },
+                )?;
                 record(
                     &WriteCtx::new(tx, Some(&p), &meta),
                     "scenario.create",
@@ -262,47 +266,40 @@ impl ScenariosApi {
             frontline_platform::search::check_text("search", text)?;
         }
         let sort_key = sort_by.0.as_ref().map(name_of);
-        let sort_col = SORTS
-            .iter()
-            .find(|(k, _)| *k == sort_key.as_deref().unwrap_or("createdAt"))
-            .map(|(_, c)| *c)
-            .unwrap_or("created_at");
-        let order = match sort_order.0.unwrap_or(SortDirection::Desc) {
-            SortDirection::Asc => "ASC",
-            SortDirection::Desc => "DESC",
-        };
+        let descending = !matches!(sort_order.0, Some(SortDirection::Asc));
         let mut applied = serde_json::Map::new();
-        let mut wh = vec!["(is_private = 0 OR created_by = ? OR ? = 1)".to_string()];
-        let mut args: Vec<rusqlite::types::Value> = vec![
-            p.id.clone().into(),
-            (service::is_training_admin(&p) as i64).into(),
-        ];
-        for (name, col, vals) in [
-            ("status", "status", &status),
-            ("category", "category", &category),
-            ("difficulty", "difficulty", &difficulty),
+        for (name, vals) in [
+            ("status", &status),
+            ("category", &category),
+            ("difficulty", &difficulty),
         ] {
             if !vals.is_empty() {
-                wh.push(format!("{col} IN ({})", vec!["?"; vals.len()].join(",")));
-                args.extend(vals.iter().map(|v| v.clone().into()));
                 applied.insert(name.into(), json!(vals));
             }
         }
-        if let Some(c) = created_by.0.clone() {
-            wh.push("created_by = ?".into());
-            args.push(c.clone().into());
+        if let Some(c) = &created_by.0 {
             applied.insert("createdBy".into(), json!(c));
         }
-        if let Some(t) = tenant_id.0.clone() {
-            wh.push("tenant_id = ?".into());
-            args.push(t.clone().into());
+        if let Some(t) = &tenant_id.0 {
             applied.insert("tenantId".into(), json!(t));
         }
         if let Some(b) = is_private.0 {
-            wh.push("is_private = ?".into());
-            args.push((b as i64).into());
             applied.insert("isPrivate".into(), json!(b));
         }
+        let query = store::list::ListQuery {
+            viewer: p.id.clone(),
+            admin: service::is_training_admin(&p),
+            status: status.clone(),
+            category: category.clone(),
+            difficulty: difficulty.clone(),
+            created_by: created_by.0.clone(),
+            tenant_id: tenant_id.0.clone(),
+            is_private: is_private.0,
+            sort: store::list::sort_expr(sort_key.as_deref()),
+            descending,
+            limit: pg.limit as i64,
+            offset: pg.offset() as i64,
+        };
         let text = search
             .0
             .clone()
@@ -329,32 +326,28 @@ impl ScenariosApi {
             if let Some(b) = is_private.0 {
                 q = q.filter("isPrivate", b.to_string());
             }
-            let ord = if order == "ASC" {
-                SortOrder::Asc
-            } else {
+            let ord = if descending {
                 SortOrder::Desc
+            } else {
+                SortOrder::Asc
             };
             let idx = crate::index::index(&self.platform)?;
             let (pg_no, per) = (pg.page as usize, pg.limit as usize);
-            let (ids, total, sql_page) = match sort_key.as_deref() {
+            let (ids, total, sorted) = match sort_key.as_deref() {
                 // Relevance order (no explicit sort) and numeric sorts page in the index.
                 None => {
                     let r = self.platform.search.query(&idx, q.page(pg_no, per)).await?;
                     (
                         r.hits.into_iter().map(|h| h.id).collect::<Vec<_>>(),
                         r.total as u64,
-                        None,
+                        false,
                     )
                 }
                 Some("name") => {
                     // Names are not sortable in the index: the best 1000 matches, sorted by name.
                     let r = self.platform.search.query(&idx, q.limit(MAX_LIMIT)).await?;
                     let total = r.hits.len() as u64;
-                    (
-                        r.hits.into_iter().map(|h| h.id).collect(),
-                        total,
-                        Some((pg.limit as i64, pg.offset() as i64)),
-                    )
+                    (r.hits.into_iter().map(|h| h.id).collect(), total, true)
                 }
                 Some(key) => {
                     let r = self
@@ -365,53 +358,22 @@ impl ScenariosApi {
                     (
                         r.hits.into_iter().map(|h| h.id).collect(),
                         r.total as u64,
-                        None,
+                        false,
                     )
                 }
             };
-            let viewer = p.clone();
             let items = self
                 .platform
                 .db
-                .read(move |conn| {
-                    let rows =
-                        store::get_many(conn, &ids, sql_page.map(|pl| (sort_col, order, pl)))?;
-                    rows.iter()
-                        .filter(|s| store::visible(s, &viewer))
-                        .map(|s| store::render_summary(conn, s))
-                        .collect::<ApiResult<Vec<_>>>()
-                })
+                .read(move |conn| store::list::summaries(conn, &ids, &query, sorted))
                 .await?;
             (items, total)
         } else {
-            let where_sql = wh.join(" AND ");
-            let (limit, offset) = (pg.limit as i64, pg.offset() as i64);
-            self
-            .platform
-            .db
-            .read(move |conn| {
-                let total: i64 = conn.query_row(
-                    &format!("SELECT COUNT(*) FROM training_scenarios WHERE {where_sql}"),
-                    rusqlite::params_from_iter(args.iter()),
-                    |r| r.get(0),
-                )?;
-                let mut a = args.clone();
-                a.push(limit.into());
-                a.push(offset.into());
-                let mut stmt = conn.prepare(&format!(
-                    "SELECT {} FROM training_scenarios WHERE {where_sql} ORDER BY {sort_col} {order}, id {order} LIMIT ? OFFSET ?",
-                    store::COLUMNS
-                ))?;
-                let rows = stmt
-                    .query_map(rusqlite::params_from_iter(a.iter()), store::from_row)?
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                let items = rows
-                    .iter()
-                    .map(|s| store::render_summary(conn, s))
-                    .collect::<ApiResult<Vec<_>>>()?;
-                Ok((items, total as u64))
-            })
-            .await?
+            let cache = self.lists.clone();
+            self.platform
+                .db
+                .read(move |conn| store::list::page(conn, &cache, &query))
+                .await?
         };
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         Ok(ok(ScenarioList {
@@ -423,7 +385,10 @@ impl ScenariosApi {
                     categories: strings(service::CATEGORIES),
                     difficulties: strings(service::DIFFICULTIES),
                     statuses: strings(service::STATUSES),
-                    sort_by: SORTS.iter().map(|(k, _)| k.to_string()).collect(),
+                    sort_by: store::list::SORTS
+                        .iter()
+                        .map(|(k, _)| k.to_string())
+                        .collect(),
                 },
             },
         }))
@@ -486,16 +451,7 @@ impl ScenariosApi {
                 s.updated_at = service::now();
                 s.updated_by = p.id.clone();
                 store::save_content(tx, &s)?;
-                store::insert_version(
-                    tx,
-                    &s.id,
-                    s.version_number,
-                    changelog.as_deref(),
-                    &s.doc,
-                    None,
-                    &p.id,
-                    &s.updated_at,
-                )?;
+                store::insert_version(tx, &s, changelog.as_deref(), None)?;
                 record(
                     &WriteCtx::new(tx, Some(&p), &meta),
                     "scenario.update",
@@ -634,12 +590,14 @@ impl ScenariosApi {
                 let content = doc.as_object().cloned().unwrap_or_default();
                 let s = store::insert(
                     tx,
-                    &content,
-                    &status,
-                    &slug,
-                    orig.template_id.as_deref(),
-                    &p.id,
-                    &format!("Duplicated from {}", orig.id),
+                    store::NewScenario {
+                        content: &content,
+                        status: &status,
+                        slug: &slug,
+                        template_id: orig.template_id.as_deref(),
+                        by: &p.id,
+                        changelog: &format!("Duplicated from {}", orig.id),
+                    },
                 )?;
                 if preserve {
                     store::copy_attempts(tx, &orig.id, &s.id)?;

@@ -142,7 +142,7 @@ pub fn load(p: &Platform) -> ApiResult<()> {
                 "isPrivate": false, "tenantId": null,
             });
             let content = content.as_object().cloned().unwrap_or_default();
-            let s = store::insert(tx, &content, "DRAFT", &service::slugify(d.name), None, AUTHOR, "Initial version")?;
+            let s = store::insert(tx, store::NewScenario { content: &content, status: "DRAFT", slug: &service::slugify(d.name), template_id: None, by: AUTHOR, changelog: "Initial version" })?;
             if d.published {
                 let at = service::now();
                 tx.execute(

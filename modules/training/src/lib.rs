@@ -18,7 +18,8 @@ use poem::http::Method;
 pub const SLUG: &str = "training";
 
 /// Schema steps of this module, applied in order (never edit a released step).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE training_scenarios (
     id TEXT PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
@@ -152,7 +153,43 @@ VALUES (
     'usr_system',
     '2025-10-01T00:00:00.000Z'
 );
-"#];
+"#,
+    r#"
+-- The list reads its page from the index of its sort, `(key, id)` (see store::list).
+DROP INDEX training_scenarios_created;
+DROP INDEX training_scenarios_updated;
+DROP INDEX training_scenarios_usage;
+CREATE INDEX training_scenarios_by_created ON training_scenarios(created_at, id);
+CREATE INDEX training_scenarios_by_updated ON training_scenarios(updated_at, id);
+CREATE INDEX training_scenarios_by_usage ON training_scenarios(usage_count, id);
+CREATE INDEX training_scenarios_by_rating ON training_scenarios(COALESCE(rating, 0), id);
+CREATE INDEX training_scenarios_by_name ON training_scenarios(name COLLATE NOCASE, id);
+CREATE INDEX training_scenarios_template ON training_scenarios(template_id);
+
+-- The list generation: cached list totals and anchors are valid while it stays.
+CREATE TABLE training_list_gen (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL
+);
+INSERT INTO training_list_gen (id, generation) VALUES (1, 0);
+CREATE TRIGGER training_list_gen_insert AFTER INSERT ON training_scenarios BEGIN
+    UPDATE training_list_gen SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE TRIGGER training_list_gen_delete AFTER DELETE ON training_scenarios BEGIN
+    UPDATE training_list_gen SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE TRIGGER training_list_gen_update AFTER UPDATE ON training_scenarios
+WHEN OLD.id IS NOT NEW.id OR OLD.status IS NOT NEW.status OR OLD.category IS NOT NEW.category
+    OR OLD.difficulty IS NOT NEW.difficulty OR OLD.created_by IS NOT NEW.created_by
+    OR OLD.tenant_id IS NOT NEW.tenant_id OR OLD.is_private IS NOT NEW.is_private
+    OR OLD.name IS NOT NEW.name OR OLD.created_at IS NOT NEW.created_at
+    OR OLD.updated_at IS NOT NEW.updated_at OR OLD.usage_count IS NOT NEW.usage_count
+    OR OLD.rating IS NOT NEW.rating
+BEGIN
+    UPDATE training_list_gen SET generation = generation + 1 WHERE id = 1;
+END;
+"#,
+];
 
 pub fn module() -> Module {
     Module::new(SLUG, MIGRATIONS, build)

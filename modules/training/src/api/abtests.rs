@@ -7,7 +7,7 @@ use frontline_platform::page::Page;
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
@@ -19,6 +19,7 @@ use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
 use crate::service;
+use crate::store::abtests::{self, variants_json, Test, Variant};
 use crate::store::{self, round};
 
 pub struct AbTestsApi {
@@ -36,14 +37,6 @@ fn check_name(name: &str, errs: &mut Vec<FieldError>) -> String {
 
 fn not_found(id: &str) -> ApiError {
     TrainingError::TestNotFound.with_message(format!("A/B test {id} not found"))
-}
-
-/// One variant as stored.
-#[derive(Clone, Debug)]
-struct Variant {
-    name: String,
-    scenario_id: String,
-    traffic: f64,
 }
 
 /// The rules on `variants` a schema cannot say (their count, names,
@@ -82,85 +75,11 @@ fn check_variants(items: &[TestVariantInput], errs: &mut Vec<FieldError>) -> Vec
     out
 }
 
-fn variants_json(v: &[Variant]) -> Value {
-    json!(v
-        .iter()
-        .map(
-            |v| json!({"name": v.name, "scenarioId": v.scenario_id, "trafficPercentage": v.traffic})
-        )
-        .collect::<Vec<_>>())
-}
-
-fn variants_of(v: &Value) -> Vec<Variant> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .map(|x| Variant {
-            name: x["name"].as_str().unwrap_or_default().to_string(),
-            scenario_id: x["scenarioId"].as_str().unwrap_or_default().to_string(),
-            traffic: x["trafficPercentage"].as_f64().unwrap_or(0.0),
-        })
-        .collect()
-}
-
-/// A stored test.
-struct Test {
-    id: String,
-    name: String,
-    description: Option<String>,
-    status: String,
-    metric: String,
-    confidence: f64,
-    min_sample: i64,
-    variants: Vec<Variant>,
-    created_by: String,
-    created_at: String,
-    updated_at: String,
-    started_at: String,
-    ended_at: Option<String>,
-    cancel_reason: Option<String>,
-    /// Paused periods `[from, to]` (`to` null while paused): attempts in
-    /// them do not count.
-    pauses: Vec<(String, Option<String>)>,
-}
-
-const COLS: &str = "id, name, description, status, metric, confidence_level, min_sample_size, \
-    variants, created_by, created_at, updated_at, started_at, ended_at, cancel_reason, pauses";
-
-fn load(conn: &Connection, id: &str) -> ApiResult<Test> {
-    conn.query_row(
-        &format!("SELECT {COLS} FROM training_ab_tests WHERE id = ?1"),
-        [id],
-        |r| {
-            let v: String = r.get(7)?;
-            Ok(Test {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                description: r.get(2)?,
-                status: r.get(3)?,
-                metric: r.get(4)?,
-                confidence: r.get(5)?,
-                min_sample: r.get(6)?,
-                variants: variants_of(&serde_json::from_str(&v).unwrap_or(Value::Null)),
-                created_by: r.get(8)?,
-                created_at: r.get(9)?,
-                updated_at: r.get(10)?,
-                started_at: r.get(11)?,
-                ended_at: r.get(12)?,
-                cancel_reason: r.get(13)?,
-                pauses: serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or_default(),
-            })
-        },
-    )
-    .optional()?
-    .ok_or_else(|| not_found(id))
-}
-
 /// The test `id` as `p` may see it: 404 when one of its variants is a
 /// scenario `p` may not see (the rule of `GET /admin/scenarios/{id}`), so
 /// its results never reveal a private scenario's attempts.
 fn load_for(conn: &Connection, id: &str, p: &Principal) -> ApiResult<Test> {
-    let t = load(conn, id)?;
+    let t = abtests::load(conn, id)?.ok_or_else(|| not_found(id))?;
     if visible_to(conn, &t, p)? {
         Ok(t)
     } else {
@@ -186,21 +105,7 @@ struct Stats {
 }
 
 fn stats(conn: &Connection, t: &Test, v: &Variant) -> ApiResult<Stats> {
-    let end = t.ended_at.clone().unwrap_or_else(|| "9999".into());
-    let mut stmt = conn.prepare(
-        "SELECT completed, passed, score, created_at FROM training_attempts
-         WHERE scenario_id = ?1 AND created_at >= ?2 AND created_at <= ?3",
-    )?;
-    let rows = stmt
-        .query_map(params![v.scenario_id, t.started_at, end], |r| {
-            Ok((
-                r.get::<_, bool>(0)?,
-                r.get::<_, bool>(1)?,
-                r.get::<_, Option<f64>>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let rows = abtests::attempts_in_window(conn, t, v)?;
     let rows: Vec<_> = rows
         .into_iter()
         .filter(|r| {
@@ -329,14 +234,10 @@ fn render(conn: &Connection, t: &Test) -> ApiResult<AbTest> {
     let control_value = metric_value(&t.metric, control);
     let mut variants = Vec::new();
     for (v, s) in t.variants.iter().zip(&stats) {
-        let scenario = conn
-            .query_row(
-                "SELECT name, status FROM training_scenarios WHERE id = ?1",
-                [&v.scenario_id],
-                |r| Ok(json!({"id": v.scenario_id, "name": r.get::<_, String>(0)?, "status": r.get::<_, String>(1)?})),
-            )
-            .optional()?
-            .unwrap_or_else(|| json!({"id": v.scenario_id, "name": Value::Null, "status": "DELETED"}));
+        let scenario = match abtests::scenario_brief(conn, &v.scenario_id)? {
+            Some((name, status)) => json!({"id": v.scenario_id, "name": name, "status": status}),
+            None => json!({"id": v.scenario_id, "name": Value::Null, "status": "DELETED"}),
+        };
         let value = metric_value(&t.metric, s);
         let lift = match (value, control_value) {
             (Some(x), Some(c)) if c != 0.0 && !std::ptr::eq(s, control) => {
@@ -482,14 +383,29 @@ impl AbTestsApi {
                 }
                 let id = service::new_id("abt");
                 let now = service::now();
-                tx.execute(
-                    &format!("INSERT INTO training_ab_tests ({COLS}) VALUES (?1, ?2, ?3, 'RUNNING', ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, NULL, NULL, '[]')"),
-                    params![id, name, description, metric.unwrap_or_else(|| "passRate".into()),
-                        confidence.unwrap_or(0.95), min_sample.unwrap_or(30), variants_json(&variants).to_string(), p.id, now],
+                abtests::insert(
+                    tx,
+                    &abtests::NewTest {
+                        id: &id,
+                        name: &name,
+                        description: description.as_deref(),
+                        metric: metric.as_deref().unwrap_or("passRate"),
+                        confidence: confidence.unwrap_or(0.95),
+                        min_sample: min_sample.unwrap_or(30),
+                        variants: &variants,
+                        created_by: &p.id,
+                        at: &now,
+                    },
                 )?;
-                let t = load(tx, &id)?;
-                record(&WriteCtx::new(tx, Some(&p), &meta), "abtest.create", "abtest", &id,
-                    json!({"name": t.name, "variants": variants_json(&t.variants)}), None)?;
+                let t = abtests::load(tx, &id)?.ok_or_else(|| not_found(&id))?;
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "abtest.create",
+                    "abtest",
+                    &id,
+                    json!({"name": t.name, "variants": variants_json(&t.variants)}),
+                    None,
+                )?;
                 render(tx, &t)
             })
             .await?;
@@ -520,17 +436,13 @@ impl AbTestsApi {
             .platform
             .db
             .read(move |conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT id FROM training_ab_tests WHERE ?1 IS NULL OR status = ?1
-                     ORDER BY created_at DESC, id DESC",
-                )?;
-                let ids = stmt
-                    .query_map(params![status], |r| r.get::<_, String>(0))?
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                let ids = abtests::ids(conn, status.as_deref())?;
                 // Only tests whose variants the caller may all see.
                 let mut tests = Vec::new();
                 for id in ids {
-                    let t = load(conn, &id)?;
+                    let Some(t) = abtests::load(conn, &id)? else {
+                        continue;
+                    };
                     if visible_to(conn, &t, &p)? {
                         tests.push(t);
                     }
@@ -676,15 +588,7 @@ impl AbTestsApi {
                     t.min_sample = n;
                 }
                 t.updated_at = now;
-                tx.execute(
-                    "UPDATE training_ab_tests SET name = ?2, description = ?3, status = ?4, metric = ?5,
-                        confidence_level = ?6, min_sample_size = ?7, variants = ?8, updated_at = ?9, ended_at = ?10,
-                        pauses = ?11
-                     WHERE id = ?1",
-                    params![t.id, t.name, t.description, t.status, t.metric, t.confidence, t.min_sample,
-                        variants_json(&t.variants).to_string(), t.updated_at, t.ended_at,
-                        serde_json::to_string(&t.pauses).unwrap_or_else(|_| "[]".into())],
-                )?;
+                abtests::save(tx, &t)?;
                 record(&WriteCtx::new(tx, Some(&p), &meta), "abtest.update", "abtest", &t.id, audit_details, None)?;
                 render(tx, &t)
             })
@@ -711,19 +615,23 @@ impl AbTestsApi {
             .write(move |tx| {
                 let mut t = load_for(tx, &id.0, &p)?;
                 if t.status == "CANCELLED" || t.status == "COMPLETED" {
-                    return Err(TrainingError::InvalidState.with_message(format!("The test is already {}", t.status)));
+                    return Err(TrainingError::InvalidState
+                        .with_message(format!("The test is already {}", t.status)));
                 }
                 let now = service::now();
-                tx.execute(
-                    "UPDATE training_ab_tests SET status = 'CANCELLED', ended_at = ?2, updated_at = ?2,
-                        cancel_reason = ?3 WHERE id = ?1",
-                    params![t.id, now, reason],
-                )?;
+                abtests::mark_cancelled(tx, &t.id, &now, reason.as_deref())?;
                 t.status = "CANCELLED".into();
                 t.ended_at = Some(now.clone());
                 t.updated_at = now;
                 t.cancel_reason = reason.clone();
-                record(&WriteCtx::new(tx, Some(&p), &meta), "abtest.cancel", "abtest", &t.id, json!({"reason": reason}), None)?;
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "abtest.cancel",
+                    "abtest",
+                    &t.id,
+                    json!({"reason": reason}),
+                    None,
+                )?;
                 render(tx, &t)
             })
             .await?;

@@ -7,7 +7,7 @@ use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use frontline_platform::body::JsonBody;
@@ -18,6 +18,7 @@ use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
 use crate::service;
+use crate::store::analytics::Attempt;
 use crate::store::{self, round};
 
 pub struct AnalyticsApi {
@@ -26,21 +27,6 @@ pub struct AnalyticsApi {
 
 /// Score at or above which an attempt passes when `passed` is not given.
 pub const PASS_MARK: f64 = 70.0;
-
-struct Attempt {
-    user_id: String,
-    score: Option<f64>,
-    scores: Map<String, Value>,
-    duration: Option<i64>,
-    completed: bool,
-    passed: bool,
-    rating: Option<i64>,
-    reported_issue: bool,
-    tokens: Option<i64>,
-    latency: Option<f64>,
-    error: bool,
-    created_at: String,
-}
 
 /// A resolved period.
 pub struct Period {
@@ -151,39 +137,13 @@ fn attempts(
     per: &Period,
     viewer: &frontline_platform::auth::Principal,
 ) -> ApiResult<Vec<Attempt>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT a.user_id, a.score, a.scores, a.duration, a.completed, a.passed, a.rating, a.reported_issue,
-                a.tokens_used, a.latency, a.error, a.created_at
-         FROM training_attempts a JOIN training_scenarios s ON s.id = a.scenario_id
-         WHERE (?1 IS NULL OR a.scenario_id = ?1) AND a.created_at >= ?2 AND a.created_at <= ?3
-           AND {}
-         ORDER BY a.created_at",
-        store::visible_sql("s", 4)
-    ))?;
-    let admin = service::is_training_admin(viewer) as i64;
-    let rows = stmt
-        .query_map(
-            params![scenario_id, iso(per.start), iso(per.end), viewer.id, admin],
-            |r| {
-                let scores: String = r.get(2)?;
-                Ok(Attempt {
-                    user_id: r.get(0)?,
-                    score: r.get(1)?,
-                    scores: serde_json::from_str(&scores).unwrap_or_default(),
-                    duration: r.get(3)?,
-                    completed: r.get(4)?,
-                    passed: r.get(5)?,
-                    rating: r.get(6)?,
-                    reported_issue: r.get(7)?,
-                    tokens: r.get(8)?,
-                    latency: r.get(9)?,
-                    error: r.get(10)?,
-                    created_at: r.get(11)?,
-                })
-            },
-        )?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(rows)
+    store::analytics::attempts(
+        conn,
+        scenario_id,
+        (&iso(per.start), &iso(per.end)),
+        &viewer.id,
+        service::is_training_admin(viewer),
+    )
 }
 
 fn mean(xs: impl Iterator<Item = f64>) -> Option<f64> {
@@ -407,23 +367,54 @@ impl AnalyticsApi {
                         }
                     }
                     let total: f64 = pairs.iter().map(|(_, w)| w).sum();
-                    (total > 0.0).then(|| round(pairs.iter().map(|(x, w)| x * w).sum::<f64>() / total, 2))
+                    (total > 0.0)
+                        .then(|| round(pairs.iter().map(|(x, w)| x * w).sum::<f64>() / total, 2))
                 });
                 let passed = passed.unwrap_or(completed && score.is_some_and(|x| x >= PASS_MARK));
                 let aid = service::new_id("att");
-                tx.execute(
-                    "INSERT INTO training_attempts (id, scenario_id, user_id, score, scores, duration, completed,
-                        passed, rating, feedback, reported_issue, tokens_used, latency, error, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                    params![aid, s.id, user_id, score, Value::Object(scores.clone()).to_string(), duration, completed,
-                        passed, rating, feedback, reported, tokens, latency, error, at],
+                store::analytics::insert_attempt(
+                    tx,
+                    &store::analytics::NewAttempt {
+                        id: &aid,
+                        scenario_id: &s.id,
+                        user_id: &user_id,
+                        score,
+                        scores: &scores,
+                        duration,
+                        completed,
+                        passed,
+                        rating,
+                        feedback: feedback.as_deref(),
+                        reported_issue: reported,
+                        tokens,
+                        latency,
+                        error,
+                        at: &at,
+                    },
                 )?;
                 store::refresh_usage(tx, &s.id)?;
-                record(&WriteCtx::new(tx, Some(&p), &meta), "attempt.record", "attempt", &aid, json!({"scenarioId": s.id}), None)?;
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "attempt.record",
+                    "attempt",
+                    &aid,
+                    json!({"scenarioId": s.id}),
+                    None,
+                )?;
                 Ok(AttemptRecorded {
-                    id: aid, scenario_id: s.id, user_id, score, scores: scores.into_iter().collect(),
-                    duration, completed, passed, rating,
-                    tokens_used: tokens, latency, error, reported_issue: reported,
+                    id: aid,
+                    scenario_id: s.id,
+                    user_id,
+                    score,
+                    scores: scores.into_iter().collect(),
+                    duration,
+                    completed,
+                    passed,
+                    rating,
+                    tokens_used: tokens,
+                    latency,
+                    error,
+                    reported_issue: reported,
                     completed_at: at,
                 })
             })
@@ -537,62 +528,25 @@ impl AnalyticsApi {
             start.0.as_deref(),
             end.0.as_deref(),
         )?;
-        let admin = service::is_training_admin(&p) as i64;
+        let admin = service::is_training_admin(&p);
         let out = self
             .platform
             .db
             .read(move |conn| {
-                let count_by = |col: &str| -> ApiResult<Map<String, Value>> {
-                    let mut stmt = conn.prepare(&format!(
-                        "SELECT {col}, COUNT(*) FROM training_scenarios
-                         WHERE is_private = 0 OR created_by = ?1 OR ?2 = 1 GROUP BY {col} ORDER BY {col}"
-                    ))?;
-                    let rows = stmt
-                        .query_map(params![p.id, admin], |r| Ok((r.get::<_, String>(0)?, json!(r.get::<_, i64>(1)?))))?
-                        .collect::<std::result::Result<Map<_, _>, _>>()?;
-                    Ok(rows)
-                };
+                let count_by = |col: &str| store::analytics::count_by(conn, col, &p.id, admin);
                 let by_status = count_by("status")?;
                 let total: i64 = by_status.values().filter_map(Value::as_i64).sum();
                 let all = attempts(conn, None, &per, &p)?;
-                let mut stmt = conn.prepare(
-                    "SELECT a.scenario_id, s.name, COUNT(*) AS n, AVG(a.score), AVG(a.rating)
-                     FROM training_attempts a JOIN training_scenarios s ON s.id = a.scenario_id
-                     WHERE a.created_at >= ?1 AND a.created_at <= ?2
-                       AND (s.is_private = 0 OR s.created_by = ?3 OR ?4 = 1)
-                     GROUP BY a.scenario_id ORDER BY n DESC, s.name LIMIT 5",
-                )?;
-                let top = stmt
-                    .query_map(params![iso(per.start), iso(per.end), p.id, admin], |r| {
-                        Ok(json!({
-                            "scenarioId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
-                            "attempts": r.get::<_, i64>(2)?,
-                            "averageScore": r.get::<_, Option<f64>>(3)?.map(|x| round(x, 1)),
-                            "averageRating": r.get::<_, Option<f64>>(4)?.map(|x| round(x, 2)),
-                        }))
-                    })?
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                // Best rated: the highest mean rating over the period (rated attempts only).
-                let mut stmt = conn.prepare(
-                    "SELECT a.scenario_id, s.name, COUNT(a.rating) AS n, AVG(a.rating) AS r, AVG(a.score)
-                     FROM training_attempts a JOIN training_scenarios s ON s.id = a.scenario_id
-                     WHERE a.created_at >= ?1 AND a.created_at <= ?2 AND a.rating IS NOT NULL
-                       AND (s.is_private = 0 OR s.created_by = ?3 OR ?4 = 1)
-                     GROUP BY a.scenario_id ORDER BY r DESC, n DESC, s.name LIMIT 5",
-                )?;
-                let best = stmt
-                    .query_map(params![iso(per.start), iso(per.end), p.id, admin], |r| {
-                        Ok(json!({
-                            "scenarioId": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
-                            "ratings": r.get::<_, i64>(2)?,
-                            "averageRating": r.get::<_, Option<f64>>(3)?.map(|x| round(x, 2)),
-                            "averageScore": r.get::<_, Option<f64>>(4)?.map(|x| round(x, 1)),
-                        }))
-                    })?
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                let window = (iso(per.start), iso(per.end));
+                let top =
+                    store::analytics::most_attempted(conn, (&window.0, &window.1), &p.id, admin)?;
+                let best =
+                    store::analytics::best_rated(conn, (&window.0, &window.1), &p.id, admin)?;
                 let mut by_day: BTreeMap<String, usize> = BTreeMap::new();
                 for x in &all {
-                    *by_day.entry(x.created_at.chars().take(10).collect()).or_default() += 1;
+                    *by_day
+                        .entry(x.created_at.chars().take(10).collect())
+                        .or_default() += 1;
                 }
                 Ok(Dashboard {
                     period: per.json(),
@@ -605,7 +559,10 @@ impl AnalyticsApi {
                     attempts: metrics(&all),
                     top_scenarios: top,
                     best_rated_scenarios: best,
-                    daily_attempts: by_day.iter().map(|(d, n)| json!({"date": d, "attempts": n})).collect::<Vec<_>>(),
+                    daily_attempts: by_day
+                        .iter()
+                        .map(|(d, n)| json!({"date": d, "attempts": n}))
+                        .collect::<Vec<_>>(),
                 })
             })
             .await?;

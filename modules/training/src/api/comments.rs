@@ -4,7 +4,7 @@ use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::param::Path;
 use poem_openapi::OpenApi;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::json;
 
 use frontline_platform::body::JsonBody;
@@ -16,33 +16,10 @@ use super::{record, Result};
 use crate::model::{Comment as CommentAnswer, *};
 use crate::service;
 use crate::store;
+use crate::store::comments::{self as comments, Comment};
 
 pub struct CommentsApi {
     pub(super) platform: Platform,
-}
-
-struct Comment {
-    id: String,
-    parent_id: Option<String>,
-    author_id: String,
-    content: String,
-    created_at: String,
-    updated_at: String,
-    edited: bool,
-}
-
-const CCOLS: &str = "id, parent_id, author_id, content, created_at, updated_at, edited";
-
-fn comment_row(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
-    Ok(Comment {
-        id: r.get(0)?,
-        parent_id: r.get(1)?,
-        author_id: r.get(2)?,
-        content: r.get(3)?,
-        created_at: r.get(4)?,
-        updated_at: r.get(5)?,
-        edited: r.get(6)?,
-    })
 }
 
 fn render(conn: &Connection, scenario_id: &str, c: &Comment) -> ApiResult<CommentAnswer> {
@@ -56,16 +33,6 @@ fn render(conn: &Connection, scenario_id: &str, c: &Comment) -> ApiResult<Commen
         updated_at: c.updated_at.clone(),
         edited: c.edited,
     })
-}
-
-fn find(conn: &Connection, scenario_id: &str, id: &str) -> ApiResult<Comment> {
-    conn.query_row(
-        &format!("SELECT {CCOLS} FROM training_comments WHERE scenario_id = ?1 AND id = ?2"),
-        params![scenario_id, id],
-        comment_row,
-    )
-    .optional()?
-    .ok_or_else(|| TrainingError::CommentNotFound.with_message(format!("Comment {id} not found")))
 }
 
 fn content_of(content: &str) -> ApiResult<String> {
@@ -97,20 +64,36 @@ impl CommentsApi {
                 let s = store::get(tx, &id.0, &p)?;
                 let parent = match parent {
                     Some(pid) => {
-                        let c = find(tx, &s.id, &pid).map_err(|_| ApiError::invalid("parentId", "parentId must be a comment of this scenario"))?;
+                        let c = comments::find(tx, &s.id, &pid).map_err(|_| {
+                            ApiError::invalid(
+                                "parentId",
+                                "parentId must be a comment of this scenario",
+                            )
+                        })?;
                         // Replies to replies join the thread of the top comment.
                         Some(c.parent_id.unwrap_or(c.id))
                     }
                     None => None,
                 };
                 let now = service::now();
-                let c = Comment { id: service::new_id("cmt"), parent_id: parent, author_id: p.id.clone(), content, created_at: now.clone(), updated_at: now, edited: false };
-                tx.execute(
-                    "INSERT INTO training_comments (id, scenario_id, parent_id, author_id, content, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                    params![c.id, s.id, c.parent_id, c.author_id, c.content, c.created_at],
+                let c = Comment {
+                    id: service::new_id("cmt"),
+                    parent_id: parent,
+                    author_id: p.id.clone(),
+                    content,
+                    created_at: now.clone(),
+                    updated_at: now,
+                    edited: false,
+                };
+                comments::insert(tx, &s.id, &c)?;
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "comment.create",
+                    "comment",
+                    &c.id,
+                    json!({"scenarioId": s.id}),
+                    None,
                 )?;
-                record(&WriteCtx::new(tx, Some(&p), &meta), "comment.create", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
                 render(tx, &s.id, &c)
             })
             .await?;
@@ -126,10 +109,7 @@ impl CommentsApi {
             .db
             .read(move |conn| {
                 let s = store::get(conn, &id.0, &p)?;
-                let mut stmt = conn.prepare(&format!(
-                    "SELECT {CCOLS} FROM training_comments WHERE scenario_id = ?1 ORDER BY created_at, id"
-                ))?;
-                let rows = stmt.query_map([&s.id], comment_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
+                let rows = comments::of_scenario(conn, &s.id)?;
                 let mut threads = Vec::new();
                 for c in rows.iter().filter(|c| c.parent_id.is_none()) {
                     let comment = render(conn, &s.id, c)?;
@@ -140,7 +120,11 @@ impl CommentsApi {
                         .collect::<ApiResult<Vec<_>>>()?;
                     threads.push(CommentThread { comment, replies });
                 }
-                Ok(CommentList { scenario_id: s.id, comments: threads, total: rows.len() as u64 })
+                Ok(CommentList {
+                    scenario_id: s.id,
+                    comments: threads,
+                    total: rows.len() as u64,
+                })
             })
             .await?;
         Ok(ok(out))
@@ -163,18 +147,22 @@ impl CommentsApi {
             .db
             .write(move |tx| {
                 let s = store::get(tx, &id.0, &p)?;
-                let mut c = find(tx, &s.id, &cid.0)?;
+                let mut c = comments::find(tx, &s.id, &cid.0)?;
                 if c.author_id != p.id && !service::is_training_admin(&p) {
                     return Err(ApiError::forbidden("Only the author can edit this comment"));
                 }
                 c.content = content;
                 c.updated_at = service::now();
                 c.edited = true;
-                tx.execute(
-                    "UPDATE training_comments SET content = ?2, updated_at = ?3, edited = 1 WHERE id = ?1",
-                    params![c.id, c.content, c.updated_at],
+                comments::save_content(tx, &c)?;
+                record(
+                    &WriteCtx::new(tx, Some(&p), &meta),
+                    "comment.update",
+                    "comment",
+                    &c.id,
+                    json!({"scenarioId": s.id}),
+                    None,
                 )?;
-                record(&WriteCtx::new(tx, Some(&p), &meta), "comment.update", "comment", &c.id, json!({"scenarioId": s.id}), None)?;
                 render(tx, &s.id, &c)
             })
             .await?;
@@ -195,16 +183,13 @@ impl CommentsApi {
             .db
             .write(move |tx| {
                 let s = store::get(tx, &id.0, &p)?;
-                let c = find(tx, &s.id, &cid.0)?;
+                let c = comments::find(tx, &s.id, &cid.0)?;
                 if c.author_id != p.id && !service::is_training_admin(&p) {
                     return Err(ApiError::forbidden(
                         "Only the author can delete this comment",
                     ));
                 }
-                tx.execute(
-                    "DELETE FROM training_comments WHERE id = ?1 OR parent_id = ?1",
-                    [&c.id],
-                )?;
+                comments::remove(tx, &c.id)?;
                 record(
                     &WriteCtx::new(tx, Some(&p), &meta),
                     "comment.delete",

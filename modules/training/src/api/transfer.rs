@@ -256,13 +256,7 @@ fn import_row(
     }
     let status = status.as_str().unwrap_or("DRAFT").to_string();
     let slug = service::slugify(content["name"].as_str().unwrap_or_default());
-    let existing: Option<String> = tx
-        .query_row(
-            "SELECT id FROM training_scenarios WHERE slug = ?1",
-            [&slug],
-            |r| r.get(0),
-        )
-        .ok();
+    let existing = store::id_by_slug(tx, &slug)?;
     match existing {
         Some(id) if o.overwrite => {
             let mut s = match store::get(tx, &id, p) {
@@ -292,16 +286,7 @@ fn import_row(
             s.updated_at = service::now();
             s.updated_by = p.id.clone();
             store::save_content(tx, &s)?;
-            store::insert_version(
-                tx,
-                &s.id,
-                s.version_number,
-                Some("Bulk import (overwrite)"),
-                &s.doc,
-                None,
-                &p.id,
-                &s.updated_at,
-            )?;
+            store::insert_version(tx, &s, Some("Bulk import (overwrite)"), None)?;
             record(
                 &WriteCtx::new(tx, Some(p), meta),
                 "scenario.import",
@@ -325,7 +310,17 @@ fn import_row(
             "Scenario with slug already exists",
         )])),
         None => {
-            let s = store::insert(tx, &content, &status, &slug, None, &p.id, "Bulk import")?;
+            let s = store::insert(
+                tx,
+                store::NewScenario {
+                    content: &content,
+                    status: &status,
+                    slug: &slug,
+                    template_id: None,
+                    by: &p.id,
+                    changelog: "Bulk import",
+                },
+            )?;
             record(
                 &WriteCtx::new(tx, Some(p), meta),
                 "scenario.import",
@@ -400,7 +395,7 @@ impl TransferApi {
             .platform
             .db
             .write(move |tx| {
-                tx.execute_batch("SAVEPOINT training_import")?;
+                store::savepoint(tx, "training_import")?;
                 let run = || -> ApiResult<(Vec<String>, usize, usize, Vec<ImportError>)> {
                     let (mut ids, mut skipped, mut failed, mut errors) = (Vec::new(), 0, 0, Vec::new());
                     for (i, row) in rows.iter().enumerate() {
@@ -421,15 +416,15 @@ impl TransferApi {
                 let (ids, skipped, failed, errors) = match run() {
                     Ok(x) => x,
                     Err(e) => {
-                        tx.execute_batch("ROLLBACK TO training_import; RELEASE training_import")?;
+                        store::savepoint_end(tx, "training_import", false)?;
                         return Err(e);
                     }
                 };
                 let commit = !o.validate_only && (o.skip_errors || failed + skipped == 0);
                 if commit {
-                    tx.execute_batch("RELEASE training_import")?;
+                    store::savepoint_end(tx, "training_import", true)?;
                 } else {
-                    tx.execute_batch("ROLLBACK TO training_import; RELEASE training_import")?;
+                    store::savepoint_end(tx, "training_import", false)?;
                 }
                 record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.bulk_import", "import", &iid,
                     json!({"file": file_name, "rows": rows.len(), "imported": if commit { ids.len() } else { 0 },
@@ -521,24 +516,22 @@ impl TransferApi {
                                 d["analytics"] = super::fields_of(&store::summary(conn, &s.id)?);
                             }
                             if with_versions {
-                                let mut stmt = conn.prepare(
-                                    "SELECT version_number, changelog, snapshot, restored_from, created_by, created_at, published_at
-                                     FROM training_versions WHERE scenario_id = ?1 ORDER BY version_number",
-                                )?;
-                                let versions = stmt
-                                    .query_map([&s.id], |r| {
-                                        let snap: String = r.get(2)?;
-                                        Ok(json!({
-                                            "versionNumber": r.get::<_, i64>(0)?,
-                                            "changelog": r.get::<_, Option<String>>(1)?,
-                                            "snapshot": serde_json::from_str::<Value>(&snap).unwrap_or(Value::Null),
-                                            "restoredFromVersion": r.get::<_, Option<i64>>(3)?,
-                                            "createdBy": r.get::<_, String>(4)?,
-                                            "createdAt": r.get::<_, String>(5)?,
-                                            "publishedAt": r.get::<_, Option<String>>(6)?,
-                                        }))
-                                    })?
-                                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                                let mut versions = store::versions::of_scenario(conn, &s.id)?;
+                                versions.reverse();
+                                let versions: Vec<Value> = versions
+                                    .into_iter()
+                                    .map(|v| {
+                                        json!({
+                                            "versionNumber": v.number,
+                                            "changelog": v.changelog,
+                                            "snapshot": v.snapshot,
+                                            "restoredFromVersion": v.restored_from,
+                                            "createdBy": v.created_by,
+                                            "createdAt": v.created_at,
+                                            "publishedAt": v.published_at,
+                                        })
+                                    })
+                                    .collect();
                                 d["versions"] = json!(versions);
                             }
                             out.push(d);
@@ -547,7 +540,8 @@ impl TransferApi {
                     }
                 }
                 if !missing.is_empty() {
-                    return Err(TrainingError::ScenarioNotFound.with_message(format!("Scenarios not found: {}", missing.join(", ")))
+                    return Err(TrainingError::ScenarioNotFound
+                        .with_message(format!("Scenarios not found: {}", missing.join(", ")))
                         .with_extra("missingIds", json!(missing)));
                 }
                 let mut m = Map::new();

@@ -4,8 +4,8 @@ use frontline_platform::http::RequestMeta;
 use frontline_platform::{ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
-use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
+use rusqlite::Connection;
+use serde_json::json;
 
 use frontline_platform::body::JsonBody;
 
@@ -15,54 +15,11 @@ use super::guard::*;
 use super::{record, Result};
 use crate::model::*;
 use crate::service;
+use crate::store::versions::version;
 use crate::store::{self, Scenario};
 
 pub struct VersionsApi {
     pub(super) platform: Platform,
-}
-
-struct Version {
-    id: String,
-    number: i64,
-    changelog: Option<String>,
-    snapshot: Value,
-    restored_from: Option<i64>,
-    created_by: String,
-    created_at: String,
-    published_at: Option<String>,
-}
-
-fn version_row(r: &rusqlite::Row) -> rusqlite::Result<Version> {
-    let snap: String = r.get(3)?;
-    Ok(Version {
-        id: r.get(0)?,
-        number: r.get(1)?,
-        changelog: r.get(2)?,
-        snapshot: serde_json::from_str(&snap).unwrap_or_else(|_| json!({})),
-        restored_from: r.get(4)?,
-        created_by: r.get(5)?,
-        created_at: r.get(6)?,
-        published_at: r.get(7)?,
-    })
-}
-
-const VCOLS: &str =
-    "id, version_number, changelog, snapshot, restored_from, created_by, created_at, published_at";
-
-fn version(conn: &Connection, scenario_id: &str, number: i64) -> ApiResult<Version> {
-    conn.query_row(
-        &format!(
-            "SELECT {VCOLS} FROM training_versions WHERE scenario_id = ?1 AND version_number = ?2"
-        ),
-        params![scenario_id, number],
-        version_row,
-    )
-    .optional()?
-    .ok_or_else(|| {
-        TrainingError::VersionNotFound.with_message(format!(
-            "Version {number} of scenario {scenario_id} not found"
-        ))
-    })
 }
 
 fn creator(conn: &Connection, id: &str) -> ApiResult<VersionCreator> {
@@ -75,12 +32,7 @@ fn creator(conn: &Connection, id: &str) -> ApiResult<VersionCreator> {
 
 /// The version list of `s`, newest first.
 pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<VersionSummary>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {VCOLS} FROM training_versions WHERE scenario_id = ?1 ORDER BY version_number DESC"
-    ))?;
-    let rows = stmt
-        .query_map([&s.id], version_row)?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let rows = store::versions::of_scenario(conn, &s.id)?;
     rows.iter()
         .map(|v| {
             Ok(VersionSummary {
@@ -237,7 +189,7 @@ impl VersionsApi {
                 if new_version {
                     s.version_number += 1;
                     let log = changelog.clone().unwrap_or_else(|| format!("Restored from version {}", v.number));
-                    store::insert_version(tx, &s.id, s.version_number, Some(&log), &s.doc, Some(v.number), &p.id, &s.updated_at)?;
+                    store::insert_version(tx, &s, Some(&log), Some(v.number))?;
                 }
                 store::save_content(tx, &s)?;
                 record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.version_restore", "scenario", &s.id,

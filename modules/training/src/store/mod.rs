@@ -1,5 +1,12 @@
 //! SQL of the training module.
 
+pub mod abtests;
+pub mod analytics;
+pub mod comments;
+pub mod list;
+pub mod templates;
+pub mod versions;
+
 use frontline_platform::auth::{find_user, Principal};
 use frontline_platform::{events, ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -185,6 +192,33 @@ pub fn scenario_audience(tx: &Connection, id: &str) -> ApiResult<events::Audienc
     })
 }
 
+/// The id of the scenario with `slug`, if any.
+pub fn id_by_slug(conn: &Connection, slug: &str) -> ApiResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM training_scenarios WHERE slug = ?1",
+            [slug],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Opens savepoint `name` (a fixed identifier) inside the transaction.
+pub fn savepoint(tx: &Connection, name: &'static str) -> ApiResult<()> {
+    tx.execute_batch(&format!("SAVEPOINT {name}"))?;
+    Ok(())
+}
+
+/// Ends savepoint `name`, keeping (`keep`) or undoing its changes.
+pub fn savepoint_end(tx: &Connection, name: &'static str, keep: bool) -> ApiResult<()> {
+    if keep {
+        tx.execute_batch(&format!("RELEASE {name}"))?;
+    } else {
+        tx.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
+    }
+    Ok(())
+}
+
 pub fn slug_taken(conn: &Connection, slug: &str, except: Option<&str>) -> ApiResult<bool> {
     let n: i64 = conn.query_row(
         "SELECT COUNT(*) FROM training_scenarios WHERE slug = ?1 AND id != ?2",
@@ -221,17 +255,28 @@ fn str_of(doc: &Value, k: &str) -> String {
         .to_string()
 }
 
-/// Inserts a new scenario (content already validated) with version 1.
-#[allow(clippy::too_many_arguments)]
-pub fn insert(
-    tx: &Connection,
-    doc: &Map<String, Value>,
-    status: &str,
-    slug: &str,
-    template_id: Option<&str>,
-    by: &str,
-    changelog: &str,
-) -> ApiResult<Scenario> {
+/// A scenario to insert (content already validated).
+pub struct NewScenario<'a> {
+    pub content: &'a Map<String, Value>,
+    pub status: &'a str,
+    pub slug: &'a str,
+    pub template_id: Option<&'a str>,
+    /// Who creates it.
+    pub by: &'a str,
+    /// The changelog of its version 1.
+    pub changelog: &'a str,
+}
+
+/// Inserts a new scenario with version 1.
+pub fn insert(tx: &Connection, new: NewScenario) -> ApiResult<Scenario> {
+    let NewScenario {
+        content: doc,
+        status,
+        slug,
+        template_id,
+        by,
+        changelog,
+    } = new;
     let id = service::new_id("scn");
     let now = service::now();
     let doc = Value::Object(doc.clone());
@@ -254,9 +299,7 @@ pub fn insert(
             by,
         ],
     )?;
-    insert_version(tx, &id, 1, Some(changelog), &doc, None, by, &now)?;
-    crate::index::stage(tx, &id)?;
-    Ok(Scenario {
+    let s = Scenario {
         id,
         slug: slug.to_string(),
         name: str_of(&doc, "name"),
@@ -284,19 +327,19 @@ pub fn insert(
         archived_by: None,
         usage_count: 0,
         rating: None,
-    })
+    };
+    insert_version(tx, &s, Some(changelog), None)?;
+    crate::index::stage(tx, &s.id)?;
+    Ok(s)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Records the current content of `s` as its version `s.version_number`,
+/// made by `s.updated_by` at `s.updated_at`.
 pub fn insert_version(
     tx: &Connection,
-    scenario_id: &str,
-    number: i64,
+    s: &Scenario,
     changelog: Option<&str>,
-    snapshot: &Value,
     restored_from: Option<i64>,
-    by: &str,
-    at: &str,
 ) -> ApiResult<String> {
     let id = service::new_id("ver");
     tx.execute(
@@ -304,13 +347,13 @@ pub fn insert_version(
             restored_from, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             id,
-            scenario_id,
-            number,
+            s.id,
+            s.version_number,
             changelog,
-            snapshot.to_string(),
+            s.doc.to_string(),
             restored_from,
-            by,
-            at
+            s.updated_by,
+            s.updated_at
         ],
     )?;
     Ok(id)
