@@ -446,3 +446,62 @@ impl TestApp {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
+
+/// What a test SMTP server received: (envelope recipients, message data).
+pub type SmtpInbox = std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>;
+
+/// A tiny SMTP server on 127.0.0.1 that accepts every message and records it,
+/// for tests of the platform's mail service. Returns its port and inbox.
+pub async fn smtp_server() -> (u16, SmtpInbox) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a test SMTP port");
+    let port = listener.local_addr().expect("a local address").port();
+    let got: SmtpInbox = Default::default();
+    let store = got.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 test.local ESMTP\r\n").await;
+                let mut rcpt = Vec::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_uppercase();
+                    let answer: &[u8] = if upper.starts_with("RCPT TO") {
+                        rcpt.push(
+                            line[8..]
+                                .trim()
+                                .trim_matches(|c| c == '<' || c == '>')
+                                .to_string(),
+                        );
+                        b"250 OK\r\n"
+                    } else if upper == "DATA" {
+                        let _ = w.write_all(b"354 go ahead\r\n").await;
+                        let mut data = String::new();
+                        while let Ok(Some(l)) = lines.next_line().await {
+                            if l == "." {
+                                break;
+                            }
+                            data.push_str(&l);
+                            data.push('\n');
+                        }
+                        if let Ok(mut inbox) = store.lock() {
+                            inbox.push((std::mem::take(&mut rcpt), data));
+                        }
+                        b"250 queued\r\n"
+                    } else if upper == "QUIT" {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    let _ = w.write_all(answer).await;
+                }
+            });
+        }
+    });
+    (port, got)
+}

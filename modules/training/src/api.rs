@@ -659,12 +659,17 @@ impl ScenariosApi {
                 let now = service::now();
                 store::mark_published(tx, &s.id, s.version_number, &now, &p.id)?;
                 s.status = "PUBLISHED".into();
+                let notified = if notify {
+                    Some(crate::notify::queue(tx, &s, &p.id, notes.as_deref())?)
+                } else {
+                    None
+                };
                 record(
                     &WriteCtx::new(tx, Some(&p), &meta),
                     "scenario.publish",
                     "scenario",
                     &s.id,
-                    json!({"notes": notes, "notifyUsers": notify}),
+                    json!({"notes": notes, "notifyUsers": notify, "notifiedUsers": notified}),
                     Some((
                         "scenario.published",
                         event_data(
@@ -680,6 +685,7 @@ impl ScenariosApi {
                     published_by: p.id.clone(),
                     version_number: s.version_number,
                     message: "Scenario published successfully".into(),
+                    notified_users: notified,
                 })
             })
             .await?;

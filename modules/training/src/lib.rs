@@ -5,6 +5,7 @@ pub mod api;
 pub mod demo;
 pub mod index;
 pub mod model;
+pub mod notify;
 pub mod service;
 pub mod store;
 
@@ -189,6 +190,8 @@ BEGIN
     UPDATE training_list_gen SET generation = generation + 1 WHERE id = 1;
 END;
 "#,
+    // Step 3: publish notifications (`notifyUsers`) and what sending each did.
+    store::notifications::MIGRATION,
 ];
 
 pub fn module() -> Module {
@@ -202,6 +205,7 @@ fn build(platform: &Platform) -> MountedModule {
     if let Err(e) = index::index(platform) {
         tracing::error!(error = %e.message, "cannot open the training search index");
     }
+    notify::register_jobs(platform);
     http::mount::<_, model::TrainingEnvelope>(
         platform,
         ModuleInfo {

@@ -365,6 +365,13 @@ pub struct ScenarioPublished {
     pub version_number: i64,
     /// Outcome.
     pub message: String,
+    /// With `notifyUsers: true`: how many people were queued an e-mail (the
+    /// scenario's author, the authors of its versions and comments, and the
+    /// trainees who attempted it; a private scenario's author only). Sent
+    /// through the server's SMTP settings; without them each stays
+    /// `not_configured` and nothing is sent.
+    #[oai(skip_serializing_if_is_none)]
+    pub notified_users: Option<i64>,
 }
 
 /// The answer to archiving.

@@ -4,6 +4,7 @@ pub mod abtests;
 pub mod analytics;
 pub mod comments;
 pub mod list;
+pub mod notifications;
 pub mod templates;
 pub mod versions;
 
