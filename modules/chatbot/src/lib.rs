@@ -13,6 +13,7 @@ pub mod provider;
 pub mod service;
 pub mod store;
 pub mod webhooks;
+pub mod window;
 
 use frontline_platform::http::{self, Module, ModuleInfo, MountedModule};
 use frontline_platform::Platform;
@@ -199,6 +200,7 @@ fn build(platform: &Platform) -> MountedModule {
     {
         tracing::warn!(error = %e.message, "chatbot: channel routes not backfilled");
     }
+    let window = std::sync::Arc::new(window::RequestWindow::default());
     let mut mounted = http::mount::<_, model::ChatbotEnvelope>(
         platform,
         ModuleInfo {
@@ -209,13 +211,19 @@ fn build(platform: &Platform) -> MountedModule {
             base: "/chatbot/api/v2",
             require_module_role: false,
         },
-        (api::api(platform), webhooks::WebhookApi { platform: platform.clone() }),
+        (api::api(platform, &window), webhooks::WebhookApi { platform: platform.clone() }),
         limits::flat_classifier(),
     );
     // Requests made for a tenant draw on the tenant's allowance (limits.rs).
     mounted.endpoint = limits::TenantLimits {
         inner: mounted.endpoint,
         platform: platform.clone(),
+    }
+    .boxed();
+    // Every request counts in the health window (/health/metrics).
+    mounted.endpoint = window::Record {
+        inner: mounted.endpoint,
+        window,
     }
     .boxed();
     mounted

@@ -52,6 +52,7 @@ pub enum ApiTags {
 /// The chatbot's route groups (webhooks are mounted beside them).
 pub fn api(
     platform: &Platform,
+    window: &std::sync::Arc<crate::window::RequestWindow>,
 ) -> (
     ChatApi,
     ConversationsApi,
@@ -66,7 +67,10 @@ pub fn api(
         ChatApi { platform: p() },
         ConversationsApi { platform: p() },
         SessionsApi { platform: p() },
-        HealthApi { platform: p() },
+        HealthApi {
+            platform: p(),
+            window: window.clone(),
+        },
         TenantsApi { platform: p() },
         KnowledgeApi { platform: p() },
         SubscriptionsApi { platform: p() },

@@ -470,6 +470,8 @@ pub(crate) struct HealthCounts {
     pub queued_transfers: i64,
     pub active_sessions: i64,
     pub active_tenants: i64,
+    /// Distinct provider models (base URL and model) configured by active tenants.
+    pub provider_models: i64,
 }
 
 pub(crate) fn health_counts(c: &Connection) -> ApiResult<HealthCounts> {
@@ -481,6 +483,11 @@ pub(crate) fn health_counts(c: &Connection) -> ApiResult<HealthCounts> {
         queued_transfers: q("SELECT COUNT(*) FROM chatbot_transfers WHERE status = 'queued'")?,
         active_sessions: q("SELECT COUNT(*) FROM chatbot_sessions WHERE status = 'active'")?,
         active_tenants: q("SELECT COUNT(*) FROM chatbot_tenants WHERE status = 'active'")?,
+        provider_models: q(
+            "SELECT COUNT(DISTINCT json_extract(p.value, '$.base_url') || ' ' || COALESCE(json_extract(p.value, '$.model'), ''))
+             FROM chatbot_tenants t, json_each(t.config, '$.ai_models.providers') p
+             WHERE t.status = 'active' AND json_valid(t.config) AND json_extract(p.value, '$.base_url') IS NOT NULL",
+        )?,
     })
 }
 
