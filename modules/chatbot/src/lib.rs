@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod api;
+pub mod api_calls;
 pub mod demo;
 pub mod engine;
 pub mod errors;
@@ -166,6 +167,14 @@ ALTER TABLE chatbot_conversations ADD COLUMN session_id TEXT;
 CREATE INDEX chatbot_conversations_session ON chatbot_conversations(tenant_id, session_id);
 ALTER TABLE chatbot_messages ADD COLUMN is_fallback INTEGER;
 "#,
+    r#"
+CREATE TABLE chatbot_api_calls (
+    tenant_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, day)
+);
+"#,
 ];
 
 pub fn module() -> Module {
@@ -201,6 +210,7 @@ fn build(platform: &Platform) -> MountedModule {
         tracing::warn!(error = %e.message, "chatbot: channel routes not backfilled");
     }
     let window = std::sync::Arc::new(window::RequestWindow::default());
+    let api_calls = std::sync::Arc::new(api_calls::ApiCalls::default());
     let mut mounted = http::mount::<_, model::ChatbotEnvelope>(
         platform,
         ModuleInfo {
@@ -211,13 +221,14 @@ fn build(platform: &Platform) -> MountedModule {
             base: "/chatbot/api/v2",
             require_module_role: false,
         },
-        (api::api(platform, &window), webhooks::WebhookApi { platform: platform.clone() }),
+        (api::api(platform, &window, &api_calls), webhooks::WebhookApi { platform: platform.clone() }),
         limits::flat_classifier(),
     );
     // Requests made for a tenant draw on the tenant's allowance (limits.rs).
     mounted.endpoint = limits::TenantLimits {
         inner: mounted.endpoint,
         platform: platform.clone(),
+        api_calls,
     }
     .boxed();
     // Every request counts in the health window (/health/metrics).

@@ -53,6 +53,7 @@ pub enum ApiTags {
 pub fn api(
     platform: &Platform,
     window: &std::sync::Arc<crate::window::RequestWindow>,
+    api_calls: &std::sync::Arc<crate::api_calls::ApiCalls>,
 ) -> (
     ChatApi,
     ConversationsApi,
@@ -71,7 +72,10 @@ pub fn api(
             platform: p(),
             window: window.clone(),
         },
-        TenantsApi { platform: p() },
+        TenantsApi {
+            platform: p(),
+            api_calls: api_calls.clone(),
+        },
         KnowledgeApi { platform: p() },
         SubscriptionsApi { platform: p() },
     )

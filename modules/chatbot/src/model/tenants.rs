@@ -762,6 +762,11 @@ pub struct MessageUsage {
 pub struct AiCostUsage {
     /// AI costs of the period in cents.
     pub total_cents: i64,
+    /// With `detailed=true`: cents per provider, by the name the tenant gave
+    /// it in `ai_models.providers` (`built_in` for the built-in engine and
+    /// knowledge answers; `unknown` for a model no longer configured).
+    #[oai(skip_serializing_if_is_none)]
+    pub by_provider: Option<BTreeMap<String, i64>>,
     /// Cents per model (`rule_based` for the built-in engine).
     pub by_model: BTreeMap<String, i64>,
 }
@@ -769,10 +774,15 @@ pub struct AiCostUsage {
 /// API and webhook calls of the period.
 #[derive(Object, Debug, Clone)]
 pub struct IntegrationUsage {
-    /// Inbound messages received through the API.
+    /// Requests made with the tenant's API keys in the period (any
+    /// operation, counted as they arrive).
     pub api_calls: i64,
     /// Channel webhook calls received.
     pub webhook_calls: i64,
+    /// With `detailed=true`: events delivered to the tenant's webhook
+    /// subscriptions (its own systems) in the period.
+    #[oai(skip_serializing_if_is_none)]
+    pub data_sync_operations: Option<i64>,
 }
 
 /// What was used.
@@ -795,7 +805,7 @@ pub struct UsageLimits {
     pub conversations_limit: i64,
     /// Share of the conversations limit used, percent.
     pub conversations_used_percent: f64,
-    /// API calls per month included in the plan.
+    /// API calls per month included in the plan (reported, not enforced).
     pub api_calls_limit: i64,
     /// Share of the API calls limit used, percent.
     pub api_calls_used_percent: f64,
