@@ -13,9 +13,12 @@ use frontline_platform::Platform;
 /// How long counts may wait in memory.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(10);
 
-/// Per-tenant, per-day API call counts not yet written.
+/// Calls by (tenant, day).
+type Counts = HashMap<(String, String), i64>;
+
+/// Per-tenant, per-day API call counts not yet written, and when they were last written.
 pub struct ApiCalls {
-    pending: Mutex<(HashMap<(String, String), i64>, Instant)>,
+    pending: Mutex<(Counts, Instant)>,
 }
 
 impl Default for ApiCalls {

@@ -158,29 +158,6 @@ impl RequestWindow {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_window_counts_only_its_minutes() {
-        let w = RequestWindow::default();
-        w.observe_at(1000, 200, 400.0);
-        w.observe_at(1000, 500, 400.0);
-        w.observe_at(1100, 200, 4.0);
-        let five = w.figures_at(1100, 300);
-        assert_eq!((five.requests, five.errors), (1, 0));
-        assert!(five.p99_ms <= 4.0);
-        let day = w.figures_at(1100, 86400);
-        assert_eq!((day.requests, day.errors), (3, 1));
-        assert!(day.p95_ms > 300.0 && day.p95_ms <= 400.0);
-        assert!((day.mean_ms - 268.0).abs() < 0.01);
-        // Older than seven days is dropped.
-        w.observe_at(1100 + KEPT_MINUTES, 200, 1.0);
-        assert_eq!(w.figures_at(1100 + KEPT_MINUTES, 604800).requests, 1);
-    }
-}
-
 /// Records every request of the module in a [`RequestWindow`].
 pub struct Record<E> {
     pub inner: E,
@@ -201,5 +178,28 @@ impl<E: poem::Endpoint> poem::Endpoint for Record<E> {
         self.window
             .observe(status, started.elapsed().as_secs_f64() * 1000.0);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_counts_only_its_minutes() {
+        let w = RequestWindow::default();
+        w.observe_at(1000, 200, 400.0);
+        w.observe_at(1000, 500, 400.0);
+        w.observe_at(1100, 200, 4.0);
+        let five = w.figures_at(1100, 300);
+        assert_eq!((five.requests, five.errors), (1, 0));
+        assert!(five.p99_ms <= 4.0);
+        let day = w.figures_at(1100, 86400);
+        assert_eq!((day.requests, day.errors), (3, 1));
+        assert!(day.p95_ms > 300.0 && day.p95_ms <= 400.0);
+        assert!((day.mean_ms - 268.0).abs() < 0.01);
+        // Older than seven days is dropped.
+        w.observe_at(1100 + KEPT_MINUTES, 200, 1.0);
+        assert_eq!(w.figures_at(1100 + KEPT_MINUTES, 604800).requests, 1);
     }
 }
