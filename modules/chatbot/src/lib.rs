@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod api;
+pub mod api_calls;
 pub mod delivery;
 pub mod demo;
 pub mod engine;
@@ -14,6 +15,7 @@ pub mod provider;
 pub mod service;
 pub mod store;
 pub mod webhooks;
+pub mod window;
 
 use frontline_platform::http::{self, Module, ModuleInfo, MountedModule};
 use frontline_platform::Platform;
@@ -184,6 +186,14 @@ CREATE TABLE chatbot_inbox_notes (
 );
 CREATE INDEX chatbot_inbox_notes_conv ON chatbot_inbox_notes(tenant_id, conversation_id, created_at);
 "#,
+    r#"
+CREATE TABLE chatbot_api_calls (
+    tenant_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, day)
+);
+"#,
 ];
 
 pub fn module() -> Module {
@@ -219,6 +229,8 @@ fn build(platform: &Platform) -> MountedModule {
     {
         tracing::warn!(error = %e.message, "chatbot: channel routes not backfilled");
     }
+    let window = std::sync::Arc::new(window::RequestWindow::default());
+    let api_calls = std::sync::Arc::new(api_calls::ApiCalls::default());
     let mut mounted = http::mount::<_, model::ChatbotEnvelope>(
         platform,
         ModuleInfo {
@@ -229,13 +241,20 @@ fn build(platform: &Platform) -> MountedModule {
             base: "/chatbot/api/v2",
             require_module_role: false,
         },
-        (api::api(platform), webhooks::WebhookApi { platform: platform.clone() }),
+        (api::api(platform, &window, &api_calls), webhooks::WebhookApi { platform: platform.clone() }),
         limits::flat_classifier(),
     );
     // Requests made for a tenant draw on the tenant's allowance (limits.rs).
     mounted.endpoint = limits::TenantLimits {
         inner: mounted.endpoint,
         platform: platform.clone(),
+        api_calls,
+    }
+    .boxed();
+    // Every request counts in the health window (/health/metrics).
+    mounted.endpoint = window::Record {
+        inner: mounted.endpoint,
+        window,
     }
     .boxed();
     // Browser pages of the origins a tenant lists (channels.web.allowed_origins).

@@ -67,6 +67,8 @@ pub fn flat_classifier() -> Classifier {
 pub struct TenantLimits<E> {
     pub inner: E,
     pub platform: Platform,
+    /// Counts the calls made with tenants' API keys (usage).
+    pub api_calls: Arc<crate::api_calls::ApiCalls>,
 }
 
 /// The tenant a request is made for, when its credentials are a tenant's
@@ -135,6 +137,9 @@ impl<E: Endpoint> Endpoint for TenantLimits<E> {
             return Ok(resp);
         };
         let tenant = who.tenant_id.clone();
+        if crate::api::auth::has_api_key(&req) {
+            self.api_calls.count(&self.platform, &tenant).await;
+        }
         req.set_data(TenantLimited);
         let rule = LimitRule::new("tenant", per_hour, WINDOW_SECS);
         let d = self

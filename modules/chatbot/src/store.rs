@@ -97,7 +97,9 @@ pub(crate) fn messages_of(
 /// Usage of the current calendar month as JSON (see [`usage_report`]).
 pub(crate) fn usage_of(c: &Connection, tenant: &str) -> ApiResult<Value> {
     use poem_openapi::types::ToJSON;
-    Ok(usage_report(c, tenant)?.to_json().unwrap_or_default())
+    Ok(usage_report(c, tenant, UsageExtras::stored())?
+        .to_json()
+        .unwrap_or_default())
 }
 
 /// One session as the API renders it; `expired` once `expires_at` has passed.

@@ -534,7 +534,7 @@ async fn chat_conversations_sessions_and_webhooks() {
     r.assert_status_is_ok();
     let b = body(r).await;
     assert_eq!(b["response_type"], "in_channel");
-    assert!(b["text"].as_str().unwrap().contains("store hours"));
+    assert!(b["text"].as_str().unwrap().contains("opening hours"));
 
     // Verify.
     let r = app.client.get(format!("{B}/webhooks/verify/whatsapp?tenant_id={t1}&hub.mode=subscribe&hub.challenge=challenge_string_123&hub.verify_token=vt")).send().await;

@@ -883,7 +883,7 @@ async fn channel_payloads_are_typed_but_signatures_cover_the_raw_bytes() {
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["method"], "sendMessage");
     assert_eq!(b["chat_id"], 42);
-    assert!(b["text"].as_str().unwrap().contains("store hours"), "{b}");
+    assert!(b["text"].as_str().unwrap().contains("opening hours"), "{b}");
     let raw = r#"{"update_id": "1002", "message": {"from": {"id": 42}, "text": "hi"}}"#;
     let (s, b) = post_raw(&app, "/webhooks/telegram", &tg, raw).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");

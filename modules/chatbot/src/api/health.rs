@@ -12,14 +12,17 @@ use crate::service::health;
 
 pub struct HealthApi {
     pub platform: Platform,
+    /// This module's requests by minute (for `/health/metrics`).
+    pub window: std::sync::Arc<crate::window::RequestWindow>,
 }
 
 #[OpenApi]
 impl HealthApi {
-    /// Basic health check (public).
+    /// Basic health check (public): `healthy` when the database answers a
+    /// round trip, `unhealthy` otherwise.
     #[oai(path = "/health", method = "get", tag = "ApiTags::Health")]
     async fn health(&self) -> Json<HealthStatus> {
-        Json(health::basic(&self.platform))
+        Json(health::basic(&self.platform).await)
     }
 
     /// Detailed status (platform admins): request latency of this module, the
@@ -36,16 +39,21 @@ impl HealthApi {
         Ok(Json(health::dependencies(&self.platform).await))
     }
 
-    /// Performance metrics of this module since start (platform admins);
-    /// `messages_processed` counts the `timeframe` (`5m`, `15m`, `1h` default,
-    /// `24h`, `7d`).
+    /// Performance metrics of this module over the `timeframe` (`5m`, `15m`,
+    /// `1h` default, `24h`, `7d`; platform admins): requests per second,
+    /// mean and percentile latencies and the server-error rate of the
+    /// module's requests in that window (kept by minute for seven days since
+    /// the server started; percentiles interpolated in a latency histogram),
+    /// and the chat messages stored in it.
     #[oai(path = "/health/metrics", method = "get", tag = "ApiTags::Health")]
     async fn health_metrics(
         &self,
         _admin: PlatformAdmin,
         timeframe: Query<Option<MetricsTimeframe>>,
     ) -> Result<Json<MetricsReport>> {
-        Ok(Json(health::metrics(&self.platform, timeframe.0).await?))
+        Ok(Json(
+            health::metrics(&self.platform, &self.window, timeframe.0).await?,
+        ))
     }
 
     /// Readiness: 200 when the database answers, 503 otherwise.

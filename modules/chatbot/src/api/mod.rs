@@ -54,6 +54,8 @@ pub enum ApiTags {
 /// The chatbot's route groups (webhooks are mounted beside them).
 pub fn api(
     platform: &Platform,
+    window: &std::sync::Arc<crate::window::RequestWindow>,
+    api_calls: &std::sync::Arc<crate::api_calls::ApiCalls>,
 ) -> (
     ChatApi,
     ConversationsApi,
@@ -69,8 +71,14 @@ pub fn api(
         ChatApi { platform: p() },
         ConversationsApi { platform: p() },
         SessionsApi { platform: p() },
-        HealthApi { platform: p() },
-        TenantsApi { platform: p() },
+        HealthApi {
+            platform: p(),
+            window: window.clone(),
+        },
+        TenantsApi {
+            platform: p(),
+            api_calls: api_calls.clone(),
+        },
         KnowledgeApi { platform: p() },
         SubscriptionsApi { platform: p() },
         InboxApi { platform: p() },

@@ -15,6 +15,8 @@ use crate::service::tenants;
 
 pub struct TenantsApi {
     pub platform: Platform,
+    /// API calls of each tenant's keys not yet written (usage).
+    pub api_calls: std::sync::Arc<crate::api_calls::ApiCalls>,
 }
 
 type Data<T> = Json<Envelope<T>>;
@@ -255,18 +257,26 @@ impl TenantsApi {
 
     /// Usage of the current month computed from stored conversations and messages,
     /// against the plan's limits (`period` may only be `current_month`).
+    /// `abandoned` conversations are open ones never escalated and idle for
+    /// 30 minutes; `api_calls` counts requests made with the tenant's API
+    /// keys. `detailed=true` adds `ai_costs.by_provider` and
+    /// `integrations.data_sync_operations`.
     #[oai(path = "/tenants/:id/usage", method = "get", tag = "ApiTags::Tenants")]
     async fn usage(
         &self,
         who: TenantAdmin<ops::UsageRead>,
         #[oai(name = "id")] _id: Path<String>,
         #[oai(name = "period")] _period: Query<Option<UsagePeriod>>,
+        /// `true` adds costs by provider and data sync operations.
+        detailed: Query<Option<bool>>,
     ) -> Result<Data<UsageReport>> {
         let who = who.0;
+        let calls = self.api_calls.clone();
+        let detailed = detailed.0.unwrap_or(false);
         let report = self
             .platform
             .db
-            .read(move |c| tenants::usage(c, &who))
+            .read(move |c| tenants::usage(c, &who, &calls, detailed))
             .await?;
         Ok(data(report))
     }

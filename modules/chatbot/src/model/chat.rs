@@ -131,6 +131,23 @@ pub struct BotResponse {
     /// Present when the answer was taken from a knowledge article.
     #[oai(skip_serializing_if_is_none)]
     pub source: Option<KnowledgeSource>,
+    /// The language of a built-in answer: `en`, `es` or `fr` (the languages
+    /// the built-in bot has), chosen from the message's `content.language`,
+    /// else the tenant's `default_language`, else `en`. Absent for answers
+    /// from a provider or a knowledge article (their own language).
+    #[oai(skip_serializing_if_is_none)]
+    pub language: Option<String>,
+}
+
+/// The sentiment of the customer's message, computed from its words (a
+/// lexicon of English, Spanish and French words with valences, negation and
+/// intensifiers, normalised as VADER does).
+#[derive(Object, Clone, Debug)]
+pub struct MessageSentiment {
+    /// From -1 (most negative) to 1 (most positive).
+    pub score: f64,
+    /// `negative` (score ≤ -0.05), `positive` (≥ 0.05) or `neutral`.
+    pub label: String,
 }
 
 /// Where the conversation stands after the reply.
@@ -157,6 +174,11 @@ pub struct ProcessingMetadata {
     pub processing_time_ms: Option<i64>,
     /// Confidence of the recognised intent, 0-1.
     pub confidence_score: Option<f64>,
+    /// The message's sentiment; present when the tenant's
+    /// `chatbot.enable_sentiment_analysis` is on (or its escalation trigger is
+    /// `negative_sentiment`).
+    #[oai(skip_serializing_if_is_none)]
+    pub sentiment: Option<MessageSentiment>,
 }
 
 /// The bot's reply to one inbound message.

@@ -50,7 +50,8 @@ pub struct EngineHealth {
 pub struct OrchestratorHealth {
     /// `healthy`.
     pub status: String,
-    /// Answering engines available (the built-in one).
+    /// Answering models available: the built-in engine plus each distinct
+    /// provider model (base URL and model) active tenants have configured.
     pub models_available: i64,
     /// Tenants whose status is `active`.
     pub active_tenants: i64,

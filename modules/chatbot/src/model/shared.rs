@@ -40,7 +40,17 @@ pub fn bot_response(v: &Value) -> BotResponse {
         text: str_of(v, "text").unwrap_or_default(),
         quick_replies: quick_replies(&v["quick_replies"]),
         source: source_of(v),
+        language: str_of(v, "language"),
     }
+}
+
+/// The sentiment stored with a bot reply (of the message it answers).
+pub fn sentiment_of(v: &Value) -> Option<MessageSentiment> {
+    let s = v.get("sentiment")?;
+    Some(MessageSentiment {
+        score: s.get("score")?.as_f64()?,
+        label: str_of(s, "label")?,
+    })
 }
 
 /// A stored message's content (either direction).

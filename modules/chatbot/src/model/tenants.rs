@@ -117,7 +117,9 @@ pub struct Branding {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(skip_serializing_if_is_none)]
 pub struct GeneralSettings {
-    /// Language code of the bot's default language, e.g. `en`.
+    /// Language code of the bot's default language, e.g. `en`. The built-in
+    /// bot answers in `en`, `es` and `fr`; a message's `content.language`
+    /// wins over this, and any other language is answered in English.
     pub default_language: Option<String>,
     /// IANA time zone, e.g. `America/New_York`.
     pub timezone: Option<String>,
@@ -125,7 +127,8 @@ pub struct GeneralSettings {
     pub currency: Option<String>,
     /// Date format shown to visitors, e.g. `MM/DD/YYYY`.
     pub date_format: Option<String>,
-    /// Opening hours per weekday.
+    /// Opening hours per weekday (in `timezone`); the built-in bot answers
+    /// opening-hours questions from them.
     pub business_hours: Option<BusinessHours>,
     /// How the widget looks.
     pub branding: Option<Branding>,
@@ -163,11 +166,19 @@ pub struct IntentDefinition {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ChatbotSettings {
-    /// The first message of a conversation.
+    /// The built-in bot's answer to a greeting (in the tenant's
+    /// `default_language`; a greeting in another language the bot has gets
+    /// its built-in greeting in that language).
     pub default_greeting: Option<String>,
-    /// The answer when no intent reaches `confidence_threshold`.
+    /// The answer when no intent reaches `confidence_threshold` (in the
+    /// tenant's `default_language`, like `default_greeting`).
     pub fallback_response: Option<String>,
-    /// What a transfer goes to, e.g. `human_agent`.
+    /// What hands the conversation to a human (a transfer to the queue with
+    /// reason `escalation_trigger`): the name of an intent (built-in or
+    /// custom, e.g. `damaged_product_complaint`), or `negative_sentiment`
+    /// (a message whose sentiment is negative). The default `human_agent`
+    /// adds nothing to the built-in rule: a customer asking for a human is
+    /// always transferred (reason `user_request`).
     pub escalation_trigger: Option<String>,
     /// Minimum confidence (0-1) an intent needs to answer.
     #[oai(validator(minimum(value = "0"), maximum(value = "1")))]
@@ -179,7 +190,10 @@ pub struct ChatbotSettings {
     /// Fallbacks in a row before the conversation goes to a human (1-20).
     #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub max_fallbacks: Option<i64>,
-    /// Whether sentiment analysis is on.
+    /// Whether sentiment analysis is on: each reply's
+    /// `processing_metadata.sentiment` then gives the sentiment of the
+    /// customer's message, computed from its words (English, Spanish, French
+    /// lexicon; no outside service).
     pub enable_sentiment_analysis: Option<bool>,
     /// Custom intents of the built-in bot.
     pub intents: Option<Vec<IntentDefinition>>,
@@ -753,6 +767,11 @@ pub struct MessageUsage {
 pub struct AiCostUsage {
     /// AI costs of the period in cents.
     pub total_cents: i64,
+    /// With `detailed=true`: cents per provider, by the name the tenant gave
+    /// it in `ai_models.providers` (`built_in` for the built-in engine and
+    /// knowledge answers; `unknown` for a model no longer configured).
+    #[oai(skip_serializing_if_is_none)]
+    pub by_provider: Option<BTreeMap<String, i64>>,
     /// Cents per model (`rule_based` for the built-in engine).
     pub by_model: BTreeMap<String, i64>,
 }
@@ -760,10 +779,15 @@ pub struct AiCostUsage {
 /// API and webhook calls of the period.
 #[derive(Object, Debug, Clone)]
 pub struct IntegrationUsage {
-    /// Inbound messages received through the API.
+    /// Requests made with the tenant's API keys in the period (any
+    /// operation, counted as they arrive).
     pub api_calls: i64,
     /// Channel webhook calls received.
     pub webhook_calls: i64,
+    /// With `detailed=true`: events delivered to the tenant's webhook
+    /// subscriptions (its own systems) in the period.
+    #[oai(skip_serializing_if_is_none)]
+    pub data_sync_operations: Option<i64>,
 }
 
 /// What was used.
@@ -786,7 +810,7 @@ pub struct UsageLimits {
     pub conversations_limit: i64,
     /// Share of the conversations limit used, percent.
     pub conversations_used_percent: f64,
-    /// API calls per month included in the plan.
+    /// API calls per month included in the plan (reported, not enforced).
     pub api_calls_limit: i64,
     /// Share of the API calls limit used, percent.
     pub api_calls_used_percent: f64,

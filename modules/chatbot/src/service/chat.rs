@@ -68,8 +68,18 @@ pub(crate) fn retry(
         return Err(ChatbotError::ConversationClosed
             .with_message("Conversation is closed; reopen it first"));
     }
-    let text = str_of(&parse_json(&content), "text").unwrap_or_default();
-    let mut data = respond_with(tx, tenant, &conv, id, &text, started, assist)?;
+    let content = parse_json(&content);
+    let text = str_of(&content, "text").unwrap_or_default();
+    let language = str_of(&content, "language");
+    let mut data = respond_with(
+        tx,
+        tenant,
+        &conv,
+        id,
+        (&text, language.as_deref()),
+        started,
+        assist,
+    )?;
     data.retried = Some(true);
     Ok(data)
 }

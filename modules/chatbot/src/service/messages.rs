@@ -204,7 +204,16 @@ pub fn process_message_in(
         "message.received",
         json!({"conversation_id": conv_id, "message_id": message_id, "text": text}),
     )?;
-    respond_with(tx, tenant, &conv_id, &message_id, &text, started, assist)
+    let language = content.language.as_deref();
+    respond_with(
+        tx,
+        tenant,
+        &conv_id,
+        &message_id,
+        (&text, language),
+        started,
+        assist,
+    )
 }
 
 /// Opens a conversation: the one place that does, so every path (chat with
@@ -254,7 +263,7 @@ pub(crate) fn respond_with(
     tenant: &str,
     conv: &str,
     inbound_id: &str,
-    text: &str,
+    (text, language): (&str, Option<&str>),
     started: std::time::Instant,
     assist: Assist,
 ) -> ApiResult<ChatMessageResponse> {
@@ -264,7 +273,8 @@ pub(crate) fn respond_with(
         params![tenant, conv],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let mut d = engine::decide(&config, text, fallbacks);
+    let lang = engine::language_for(&config, language);
+    let mut d = engine::decide(&config, text, fallbacks, lang);
     let mut model_used = "rule_based".to_string();
     let mut cost_cents = 0.0;
     let mut source = Value::Null;
@@ -286,7 +296,20 @@ pub(crate) fn respond_with(
         model_used = "knowledge_base".into();
         source = json!({"article_id": a.id, "title": a.title});
     }
+    let order = d.entities.get("order_number").and_then(Value::as_str);
+    if let (Some(a), Some(order)) = (assist.article, order) {
+        // The tenant's own data mentions this order: answer from it.
+        if !d.transfer && a.body.to_uppercase().contains(order) {
+            d.text = a.body.chars().take(1000).collect();
+            d.intent = Some("order_status_inquiry".into());
+            d.fallback = false;
+            model_used = "knowledge_base".into();
+            source = json!({"article_id": a.id, "title": a.title});
+        }
+    }
+    let mut language = (model_used == "rule_based" || d.transfer).then_some(d.language);
     if let Some(l) = assist.llm.filter(|_| !d.transfer) {
+        language = None;
         // The provider answered: no fallback, the engine's intent is kept when it was confident.
         d.text = l.text.clone();
         d.fallback = false;
@@ -309,6 +332,13 @@ pub(crate) fn respond_with(
     let mut reply = json!({"type": "text", "text": d.text, "quick_replies": d.quick_replies});
     if !source.is_null() {
         reply["source"] = source;
+        language = None;
+    }
+    if let Some(l) = language {
+        reply["language"] = json!(l);
+    }
+    if let Some(s) = &d.sentiment {
+        reply["sentiment"] = json!({"score": s.score, "label": s.label});
     }
     let now = now_iso();
     tx.execute(
@@ -325,11 +355,7 @@ pub(crate) fn respond_with(
         params![tenant, conv, d.intent, all_entities.to_string(), new_fallbacks, now, transfer],
     )?;
     if transfer {
-        let reason = if d.fallback {
-            "repeated_fallback"
-        } else {
-            "user_request"
-        };
+        let reason = d.transfer_reason.unwrap_or("user_request");
         tx.execute(
             "INSERT INTO chatbot_transfers (id, tenant_id, conversation_id, reason, priority, status, created_at)
              VALUES (?1, ?2, ?3, ?4, 'normal', 'queued', ?5)",
@@ -380,6 +406,7 @@ pub(crate) fn reply_for(
         params![tenant, conv],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    let content = parse_json(&content);
     let stage = match (status.as_str(), intent.is_some()) {
         ("transferred", _) => "transferred_to_agent",
         (_, true) => "information_provided",
@@ -394,7 +421,7 @@ pub(crate) fn reply_for(
         message_id: inbound_id.to_string(),
         reply_message_id: reply_id,
         conversation_id: conv,
-        response: bot_response(&parse_json(&content)),
+        response: bot_response(&content),
         conversation_state: ConversationState {
             current_intent: intent,
             next_expected_input: next.into(),
@@ -406,6 +433,7 @@ pub(crate) fn reply_for(
             model_used: model,
             processing_time_ms: ms,
             confidence_score: confidence,
+            sentiment: crate::model::sentiment_of(&content),
         },
         duplicate: None,
         retried: None,

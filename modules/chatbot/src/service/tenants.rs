@@ -594,7 +594,7 @@ pub(crate) fn update_config(
 
 /// The current period's bill computed from usage and the plan.
 pub(crate) fn billing(c: &Connection, who: &Caller) -> ApiResult<BillingInfo> {
-    let u = usage_report(c, &who.tenant_id)?;
+    let u = usage_report(c, &who.tenant_id, crate::store::UsageExtras::stored())?;
     let (plan, _) = plan_and_features(c, &who.tenant_id)?;
     let (price, _, _, _) = plan_terms(&plan);
     let used = u.usage.conversations.total;
@@ -632,6 +632,20 @@ pub(crate) fn billing(c: &Connection, who: &Caller) -> ApiResult<BillingInfo> {
 }
 
 /// Usage of the current month (`period` may only be `current_month`).
-pub(crate) fn usage(c: &Connection, who: &Caller) -> ApiResult<UsageReport> {
-    usage_report(c, &who.tenant_id)
+pub(crate) fn usage(
+    c: &Connection,
+    who: &Caller,
+    calls: &crate::api_calls::ApiCalls,
+    detailed: bool,
+) -> ApiResult<UsageReport> {
+    let t = who.tenant_id.clone();
+    let pending = move |from: &str| calls.pending(&t, from);
+    usage_report(
+        c,
+        &who.tenant_id,
+        crate::store::UsageExtras {
+            pending_api_calls: &pending,
+            detailed,
+        },
+    )
 }

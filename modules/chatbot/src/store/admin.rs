@@ -357,7 +357,40 @@ pub const ABANDONED_AFTER_MINUTES: i64 = 30;
 
 /// Usage of the current calendar month, computed from stored conversations,
 /// messages and webhook calls.
-pub(crate) fn usage_report(c: &Connection, tenant: &str) -> ApiResult<UsageReport> {
+/// Adds API call counts (`((tenant, day), calls)`) to `chatbot_api_calls`.
+pub(crate) fn add_api_calls(tx: &Connection, rows: &[((String, String), i64)]) -> ApiResult<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO chatbot_api_calls (tenant_id, day, calls) VALUES (?1, ?2, ?3)
+         ON CONFLICT (tenant_id, day) DO UPDATE SET calls = calls + excluded.calls",
+    )?;
+    for ((t, d), n) in rows {
+        st.execute(params![t, d, n])?;
+    }
+    Ok(())
+}
+
+/// What a usage report adds to the stored figures: API calls counted in
+/// memory and not yet written, and whether `detailed=true` was asked.
+pub(crate) struct UsageExtras<'a> {
+    pub pending_api_calls: &'a dyn Fn(&str) -> i64,
+    pub detailed: bool,
+}
+
+impl UsageExtras<'static> {
+    /// Stored figures only (calls counted in the last seconds may be missing).
+    pub(crate) fn stored() -> Self {
+        UsageExtras {
+            pending_api_calls: &|_| 0,
+            detailed: false,
+        }
+    }
+}
+
+pub(crate) fn usage_report(
+    c: &Connection,
+    tenant: &str,
+    extras: UsageExtras,
+) -> ApiResult<UsageReport> {
     use chrono::Datelike;
     let now = chrono::Utc::now();
     let start = chrono::NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
@@ -409,6 +442,53 @@ pub(crate) fn usage_report(c: &Connection, tenant: &str) -> ApiResult<UsageRepor
         params![tenant, from, to],
         |r| r.get(0),
     )?;
+    let day_from = start.format("%Y-%m-%d").to_string();
+    let day_to = next.format("%Y-%m-%d").to_string();
+    let stored_calls: i64 = c.query_row(
+        "SELECT COALESCE(SUM(calls), 0) FROM chatbot_api_calls WHERE tenant_id = ?1 AND day >= ?2 AND day < ?3",
+        params![tenant, day_from, day_to],
+        |r| r.get(0),
+    )?;
+    let api_calls = stored_calls + (extras.pending_api_calls)(&day_from);
+    let (by_provider, data_sync) = if extras.detailed {
+        // Provider names by model, from the tenant's configuration.
+        let config = crate::store::tenant_config(c, tenant)?;
+        let mut provider_of: BTreeMap<String, String> = BTreeMap::new();
+        if let Some(ps) = config
+            .pointer("/ai_models/providers")
+            .and_then(Value::as_object)
+        {
+            for (name, p) in ps {
+                if let Some(m) = p.get("model").and_then(Value::as_str) {
+                    provider_of.entry(m.to_string()).or_insert(name.clone());
+                }
+            }
+        }
+        let mut by_provider: BTreeMap<String, i64> = BTreeMap::new();
+        for (model, cents) in &by_model {
+            let p = match model.as_str() {
+                "rule_based" | "knowledge_base" => "built_in".to_string(),
+                m => provider_of
+                    .get(m)
+                    .cloned()
+                    .unwrap_or_else(|| "unknown".into()),
+            };
+            *by_provider.entry(p).or_default() += cents;
+        }
+        let synced: i64 = c.query_row(
+            "SELECT COUNT(*) FROM platform_webhook_deliveries d JOIN platform_webhooks w ON w.id = d.webhook_id
+             WHERE w.module = ?1 AND d.status = 'delivered' AND d.delivered_at >= ?2 AND d.delivered_at < ?3",
+            params![
+                crate::model::events_module(tenant),
+                start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp(),
+                next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp()
+            ],
+            |r| r.get(0),
+        )?;
+        (Some(by_provider), Some(synced))
+    } else {
+        (None, None)
+    };
     let (plan, features) = plan_and_features(c, tenant)?;
     let (_, conv_limit, api_limit, _) = plan_terms(&plan);
     let conv_limit = features
@@ -443,18 +523,20 @@ pub(crate) fn usage_report(c: &Connection, tenant: &str) -> ApiResult<UsageRepor
             },
             ai_costs: AiCostUsage {
                 total_cents: cost.round() as i64,
+                by_provider,
                 by_model,
             },
             integrations: IntegrationUsage {
-                api_calls: inbound,
+                api_calls,
                 webhook_calls,
+                data_sync_operations: data_sync,
             },
         },
         limits: UsageLimits {
             conversations_limit: conv_limit,
             conversations_used_percent: pct(total, conv_limit),
             api_calls_limit: api_limit,
-            api_calls_used_percent: pct(inbound, api_limit),
+            api_calls_used_percent: pct(api_calls, api_limit),
         },
         billing_period: BillingPeriod {
             start: from,
@@ -470,6 +552,8 @@ pub(crate) struct HealthCounts {
     pub queued_transfers: i64,
     pub active_sessions: i64,
     pub active_tenants: i64,
+    /// Distinct provider models (base URL and model) configured by active tenants.
+    pub provider_models: i64,
 }
 
 pub(crate) fn health_counts(c: &Connection) -> ApiResult<HealthCounts> {
@@ -481,6 +565,11 @@ pub(crate) fn health_counts(c: &Connection) -> ApiResult<HealthCounts> {
         queued_transfers: q("SELECT COUNT(*) FROM chatbot_transfers WHERE status = 'queued'")?,
         active_sessions: q("SELECT COUNT(*) FROM chatbot_sessions WHERE status = 'active'")?,
         active_tenants: q("SELECT COUNT(*) FROM chatbot_tenants WHERE status = 'active'")?,
+        provider_models: q(
+            "SELECT COUNT(DISTINCT json_extract(p.value, '$.base_url') || ' ' || COALESCE(json_extract(p.value, '$.model'), ''))
+             FROM chatbot_tenants t, json_each(t.config, '$.ai_models.providers') p
+             WHERE t.status = 'active' AND json_valid(t.config) AND json_extract(p.value, '$.base_url') IS NOT NULL",
+        )?,
     })
 }
 
