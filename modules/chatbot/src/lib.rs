@@ -194,6 +194,12 @@ CREATE TABLE chatbot_api_calls (
     PRIMARY KEY (tenant_id, day)
 );
 "#,
+    // A chat message's lookups read index entries of its own user and message,
+    // never the tenant's history: the visitor's open conversation, the reply.
+    r#"
+CREATE INDEX chatbot_conversations_user ON chatbot_conversations(tenant_id, user_id, channel, last_activity_at);
+CREATE INDEX chatbot_messages_reply ON chatbot_messages(tenant_id, reply_to);
+"#,
 ];
 
 pub fn module() -> Module {
