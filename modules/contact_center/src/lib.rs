@@ -19,7 +19,19 @@ pub const SLUG: &str = "contact-center";
 /// Schema steps of this module, applied in order (never edit a released step).
 /// Step 1 is part 1 (accounts, campaigns, contacts, teams, queues, companies);
 /// step 2 is parts 2 and 3 (see [`insight`]).
-pub const MIGRATIONS: &[&str] = &[CORE_SCHEMA, insight::SCHEMA, METRICS_COVERING_INDEX];
+pub const MIGRATIONS: &[&str] = &[
+    CORE_SCHEMA,
+    insight::SCHEMA,
+    METRICS_COVERING_INDEX,
+    ROUTING_STATE,
+];
+
+/// What routing strategies remember: each rule's round-robin cursor and the
+/// order in which agents were last handed a call (longest idle).
+const ROUTING_STATE: &str = "
+ALTER TABLE cc_routing_rules ADD COLUMN last_agent_id INTEGER;
+ALTER TABLE cc_agents ADD COLUMN last_routed_seq INTEGER;
+";
 
 /// Aggregations filter by type, team and agent inside each time window: with
 /// those columns in the index they read no table rows.
