@@ -773,6 +773,62 @@ fn after_attempt(
     mark_attempt(tx, contact, at, status)
 }
 
+/// The metric samples a finished call implies, recorded in the caller's
+/// transaction (metric type `call`, at the call's end, with the call's agent
+/// and team): `call_duration` and `calls_handled` (1) for a completed call,
+/// `success_rate` (1 for success/converted, else 0) and `failure_rate` (1 for
+/// failed, rejected, no_answer, busy, else 0), `wait_time` when it waited in a
+/// queue, and `calls_abandoned` (1) when the caller hung up waiting.
+/// The dashboard charts these; thresholds on them are checked as for any sample.
+fn call_samples(tx: &Connection, call: &Call) -> ApiResult<()> {
+    use crate::insight::metrics::{record_metric, MetricCreate};
+    let at_ms = call
+        .ended_at
+        .as_deref()
+        .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+        .map(|d| d.timestamp_millis())
+        .unwrap_or_else(|| Utc::now().timestamp_millis());
+    let outcome = call.outcome.as_deref().unwrap_or("");
+    let mut samples: Vec<(&str, f64)> = Vec::new();
+    if call.status == "completed" {
+        samples.push(("calls_handled", 1.0));
+        if let Some(d) = call.duration {
+            samples.push(("call_duration", d as f64));
+        }
+        let ok = matches!(outcome, "success" | "converted");
+        let failed = matches!(outcome, "failed" | "rejected" | "no_answer" | "busy");
+        samples.push(("success_rate", if ok { 1.0 } else { 0.0 }));
+        samples.push(("failure_rate", if failed { 1.0 } else { 0.0 }));
+    } else if call.status == "abandoned" {
+        samples.push(("calls_abandoned", 1.0));
+    }
+    if call.queued_at.is_some() {
+        if let Some(w) = call.wait_time {
+            samples.push(("wait_time", w as f64));
+        }
+    }
+    for (name, value) in samples {
+        record_metric(
+            tx,
+            &MetricCreate {
+                metric_type: "call".into(),
+                metric_name: name.into(),
+                value,
+                team_id: call.team_id,
+                agent_id: call.agent_id,
+                tags: Some(json!({"source": "call"})),
+                dimensions: Some(json!({
+                    "call_id": call.call_id, "outcome": call.outcome,
+                    "queue_id": call.queue_id, "campaign_id": call.campaign_id,
+                })),
+                recorded_at: None,
+            },
+            at_ms,
+        )?;
+    }
+    Ok(())
+}
+
 /// Completes a call an agent is on.
 pub fn complete(
     tx: &Connection,
@@ -832,6 +888,7 @@ pub fn complete(
         json!({"call_id": call_id, "outcome": body.outcome}),
     )?;
     let done = calls_store::get_call(tx, call_id, None)?.call;
+    call_samples(tx, &done)?;
     call_event(tx, "call.ended", &done)?;
     Ok(done)
 }
@@ -875,6 +932,7 @@ pub fn abandon(
         json!({"call_id": call_id}),
     )?;
     let gone = calls_store::get_call(tx, call_id, None)?.call;
+    call_samples(tx, &gone)?;
     call_event(tx, "call.abandoned", &gone)?;
     Ok(gone)
 }
@@ -996,6 +1054,7 @@ pub fn record(
         json!({"call_id": call.call_id, "outcome": body.outcome.as_str()}),
     )?;
     let done = calls_store::get_call(tx, &call.call_id, None)?.call;
+    call_samples(tx, &done)?;
     call_event(tx, "call.ended", &done)?;
     Ok(done)
 }
