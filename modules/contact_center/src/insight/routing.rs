@@ -666,7 +666,6 @@ pub fn route_call(conn: &Connection, call: &CallAttributes) -> ApiResult<Option<
         rule_name: Some(rule.name),
         strategy: Some(rule.strategy),
         fallback,
-        ..Default::default()
     }))
 }
 
