@@ -19,7 +19,25 @@ pub const SLUG: &str = "contact-center";
 /// Schema steps of this module, applied in order (never edit a released step).
 /// Step 1 is part 1 (accounts, campaigns, contacts, teams, queues, companies);
 /// step 2 is parts 2 and 3 (see [`insight`]).
-pub const MIGRATIONS: &[&str] = &[CORE_SCHEMA, insight::SCHEMA, METRICS_COVERING_INDEX];
+pub const MIGRATIONS: &[&str] = &[
+    CORE_SCHEMA,
+    insight::SCHEMA,
+    METRICS_COVERING_INDEX,
+    ROUTING_AND_IVR_STATE,
+];
+
+/// What routing strategies remember (each rule's round-robin cursor, the order
+/// in which agents were last handed a call) and what IVR sessions act on (the
+/// number dialled, the call queued or voicemail left, the input deadline).
+const ROUTING_AND_IVR_STATE: &str = "
+ALTER TABLE cc_routing_rules ADD COLUMN last_agent_id INTEGER;
+ALTER TABLE cc_agents ADD COLUMN last_routed_seq INTEGER;
+ALTER TABLE cc_ivr_sessions ADD COLUMN called_number TEXT;
+ALTER TABLE cc_ivr_sessions ADD COLUMN call_id TEXT;
+ALTER TABLE cc_ivr_sessions ADD COLUMN voicemail_id INTEGER;
+ALTER TABLE cc_ivr_sessions ADD COLUMN deadline INTEGER;
+CREATE INDEX cc_ivr_sessions_deadline ON cc_ivr_sessions(deadline) WHERE status = 'in_progress';
+";
 
 /// Aggregations filter by type, team and agent inside each time window: with
 /// those columns in the index they read no table rows.
@@ -250,7 +268,8 @@ pub fn module() -> Module {
 }
 
 /// Part 1's background work (a sweep that abandons calls waiting past their
-/// queue's timeout), then part 2 and 3's.
+/// queue's timeout and ends IVR sessions past their input deadline), then part
+/// 2 and 3's.
 fn start(platform: &Platform) {
     let p = platform.clone();
     tokio::spawn(async move {
@@ -259,6 +278,13 @@ fn start(platform: &Platform) {
             tick.tick().await;
             if let Err(e) = p.db.write(|tx| service::queues::expire(tx)).await {
                 tracing::warn!(error = %e, "queue timeout sweep failed");
+            }
+            let now = chrono::Utc::now().timestamp_millis();
+            if let Err(e) =
+                p.db.write(move |tx| insight::ivr::expire_sessions(tx, now))
+                    .await
+            {
+                tracing::warn!(error = %e, "IVR session timeout sweep failed");
             }
         }
     });

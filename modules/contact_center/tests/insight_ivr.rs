@@ -32,7 +32,7 @@ fn main_menu() -> Value {
          "menu_options": [
             {"dtmf_key": "1", "description": "Billing", "target_node_id": 5},
             {"dtmf_key": "0", "description": "Back", "target_node_id": 1}]},
-        {"id": 4, "node_type": "queue", "name": "agent", "queue_id": 3},
+        {"id": 4, "node_type": "queue", "name": "agent", "queue_id": 1},
         {"id": 5, "node_type": "voicemail", "name": "billing voicemail"}
     ])
 }
@@ -232,12 +232,22 @@ async fn bad_graphs_get_details_per_node() {
 async fn sessions_feed_analytics() {
     let app = app().await;
     let t = app.admin_token.clone();
+    // The queue node's queue (id 1): callers reaching it are queued there.
+    let r = app
+        .call(
+            "POST",
+            "/contact-center/api/v1/queues",
+            Some(&t),
+            Some(json!({"name": "Sales"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
     let (_, flow) = call(
         &app,
         "POST",
         "/flows",
         &t,
-        Some(json!({"name": "Main", "max_retries": 1, "nodes": main_menu()})),
+        Some(json!({"name": "Main", "max_retries": 1, "is_active": true, "nodes": main_menu()})),
     )
     .await;
     let id = flow["id"].as_i64().unwrap();

@@ -62,7 +62,10 @@ impl CampaignsApi {
     }
 
     /// Create a campaign (always as `draft`). Give `template_id` to start from
-    /// a campaign template. Agents cannot create campaigns.
+    /// a campaign template. Agents cannot create campaigns. `provider_type`,
+    /// `provider_model`, `provider_config` and `system_prompt` are stored only,
+    /// for the dialer or voice agent an operator connects: this server never
+    /// calls an LLM or places a call.
     #[oai(path = "/api/v1/campaigns", method = "post")]
     async fn create_campaign(
         &self,
@@ -129,7 +132,11 @@ impl CampaignsApi {
         Ok(Deleted::NoContent)
     }
 
-    /// Start (or resume) a campaign. 409 `CAMPAIGN_HAS_NO_CONTACTS` without
+    /// Start (or resume) a campaign: its status becomes `active`, nothing
+    /// else happens here. This server never dials and never calls an LLM; a
+    /// dialer the operator connects reads active campaigns and their contacts
+    /// and records each call with `POST /api/v1/calls`.
+    /// 409 `CAMPAIGN_HAS_NO_CONTACTS` without
     /// contacts, `CAMPAIGN_ENDED` past its end date, `INVALID_STATUS_TRANSITION`
     /// from completed or archived.
     #[oai(path = "/api/v1/campaigns/:campaign_id/start", method = "post")]
@@ -147,7 +154,8 @@ impl CampaignsApi {
         Ok(Json(c))
     }
 
-    /// Pause an active campaign (409 otherwise).
+    /// Pause an active campaign (409 otherwise): its status becomes `paused`;
+    /// a connected dialer is expected to stop calling it (nothing is dialled here).
     #[oai(path = "/api/v1/campaigns/:campaign_id/pause", method = "post")]
     async fn pause_campaign(
         &self,

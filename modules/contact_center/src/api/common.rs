@@ -14,6 +14,10 @@ pub enum Tag {
     /// Register, sign in and see who you are.
     Authentication,
     /// Outbound and inbound campaigns, their lifecycle and statistics.
+    /// This server never dials and never calls an LLM or speech provider:
+    /// `provider_*` and `system_prompt` are stored for the dialer an operator
+    /// connects, start and pause change a status, and calls reach the figures
+    /// when that dialer records them (`POST /api/v1/calls`).
     Campaigns,
     /// Contacts, bulk imports and call lists (saved contact filters).
     #[oai(rename = "Contacts & Call Lists")]

@@ -147,8 +147,8 @@ pub fn inspect(filename: &str, bytes: &[u8]) -> ApiResult<(&'static str, String,
     }
     let (text, extracted) = match claimed {
         "docx" => (docx_text(bytes)?, true),
-        // PDF text extraction needs a PDF parser this build does not have;
-        // the file is stored and downloadable, but not searchable.
+        // PDF text is extracted by `pdf_text` (bounded in time, off the
+        // async workers); the caller fills it in.
         "pdf" => (String::new(), false),
         _ => {
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -157,6 +157,40 @@ pub fn inspect(filename: &str, bytes: &[u8]) -> ApiResult<(&'static str, String,
     };
     let text: String = text.chars().take(MAX_TEXT_CHARS).collect();
     Ok((claimed, text, extracted))
+}
+
+/// Longest a PDF's text extraction may take before the document is stored
+/// without text (`text_extracted: false`).
+pub const PDF_EXTRACT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The text of a PDF (via the `pdf-extract` crate), or None when the PDF
+/// cannot be read, has no text layer (e.g. a scan), or takes longer than
+/// [`PDF_EXTRACT_TIMEOUT`]. Runs on a blocking thread; a panic inside the
+/// parser (hostile input) is caught. The input is at most
+/// `MAX_DOCUMENT_BYTES` (20 MB) and the text is cut to `MAX_TEXT_CHARS`.
+pub async fn pdf_text(bytes: Vec<u8>) -> Option<String> {
+    let work = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(&bytes))
+    });
+    match tokio::time::timeout(PDF_EXTRACT_TIMEOUT, work).await {
+        Ok(Ok(Ok(Ok(text)))) => {
+            let text: String = text.chars().take(MAX_TEXT_CHARS).collect();
+            let text = text.trim().to_string();
+            (!text.is_empty()).then_some(text)
+        }
+        Ok(Ok(Ok(Err(e)))) => {
+            tracing::info!(error = %e, "PDF text could not be extracted");
+            None
+        }
+        Ok(_) => {
+            tracing::warn!("PDF text extraction failed (parser panic)");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("PDF text extraction took too long; stored without text");
+            None
+        }
+    }
 }
 
 // ---------------------------------------------------------------- model
@@ -215,7 +249,9 @@ fn row(r: &Row) -> rusqlite::Result<(Document, String)> {
             company_id: r.get(1)?,
             filename: r.get(2)?,
             content_type: r.get(3)?,
-            text_extracted: file_type != "pdf",
+            // A PDF's text is whatever the parser found (none: a scan, an
+            // unreadable file, or extraction over its time limit).
+            text_extracted: file_type != "pdf" || !text.is_empty(),
             file_type,
             size_bytes: r.get(5)?,
             sha256: r.get(6)?,
@@ -307,8 +343,11 @@ impl DocumentsApi {
     /// Upload a document (multipart: `file`, `company_id`, `category`,
     /// `description`, `tags` as a JSON array, `language`). The content must
     /// match the file's extension (422 otherwise; 415 for other types; 413
-    /// above 20 MB). Text of TXT, Markdown, CSV and DOCX files is extracted
-    /// and searchable through the knowledge search.
+    /// above 20 MB). Text of PDF, TXT, Markdown, CSV and DOCX files is
+    /// extracted and searchable through the knowledge search. A PDF without a
+    /// text layer (a scan: no OCR here), one the parser cannot read, or one
+    /// whose extraction takes over 10 s is stored without text
+    /// (`text_extracted: false`).
     #[oai(path = "/api/v1/documents", method = "post")]
     async fn upload(
         &self,
@@ -379,7 +418,7 @@ impl DocumentsApi {
         if bytes.len() > MAX_DOCUMENT_BYTES {
             return Err(ApiError::payload_too_large(MAX_DOCUMENT_BYTES).into());
         }
-        let (kind, text, _) = inspect(&filename, &bytes)?;
+        let (kind, mut text, _) = inspect(&filename, &bytes)?;
         if let Some(ct) = &claimed_ct {
             let base = ct
                 .split(';')
@@ -398,6 +437,9 @@ impl DocumentsApi {
                 .with_code("FILE_TYPE_MISMATCH")
                 .into());
             }
+        }
+        if kind == "pdf" {
+            text = pdf_text(bytes.clone()).await.unwrap_or_default();
         }
         let pending = self
             .platform

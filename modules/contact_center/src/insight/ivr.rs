@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{Duration, Utc};
 use frontline_platform::audit::{self, AuditEntry};
+use frontline_platform::auth::Principal;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -170,7 +171,10 @@ struct Definition {
 pub struct SessionStart {
     /// Version to run; the latest published one by default.
     pub version: Option<i64>,
+    /// The caller's number (E.164); a `queue` node needs it to queue the call.
     pub caller_number: Option<String>,
+    /// The number the caller dialled; a voicemail left at a `voicemail` node is for it.
+    pub called_number: Option<String>,
     /// DTMF input to apply straight away, in order (e.g. `["1", "2"]`).
     #[oai(default)]
     pub inputs: Vec<String>,
@@ -197,7 +201,8 @@ pub struct IvrSession {
     pub version: i64,
     pub caller_number: Option<String>,
     /// in_progress, completed (reached a transfer, queue, voicemail or hangup
-    /// node), abandoned (caller hung up) or failed (retries exhausted).
+    /// node), abandoned (caller hung up) or failed (retries exhausted, or no
+    /// input within the flow's `timeout_seconds`: outcome `timeout`).
     pub status: String,
     /// Where the caller is (or where the session ended).
     pub current_node_id: Option<i64>,
@@ -208,8 +213,17 @@ pub struct IvrSession {
     pub path_names: String,
     pub inputs: Vec<String>,
     pub variables: serde_json::Value,
-    /// The terminal node type reached (transfer, queue, voicemail, hangup).
+    /// The terminal node type reached (transfer, queue, voicemail, hangup), or
+    /// `timeout` when the caller gave no input within the flow's `timeout_seconds`.
     pub outcome: Option<String>,
+    /// A `queue` node put the caller in its queue: the queued call's id
+    /// (see `GET /api/v1/queues/{id}/calls`).
+    pub call_id: Option<String>,
+    /// A `voicemail` node took a message: the voicemail's id (status `new`;
+    /// no audio is recorded by this server, `message_url` stays empty).
+    pub voicemail_id: Option<i64>,
+    /// While in progress: when the session times out without input.
+    pub expires_at: Option<String>,
     pub retries: i64,
     pub started_at: String,
     pub ended_at: Option<String>,
@@ -630,12 +644,18 @@ struct SessionRow {
     started_at: i64,
     ended_at: Option<i64>,
     duration_seconds: Option<f64>,
+    called_number: Option<String>,
+    call_id: Option<String>,
+    voicemail_id: Option<i64>,
+    /// Epoch ms after which an in-progress session has timed out.
+    deadline: Option<i64>,
 }
 
 fn load_session(conn: &Connection, id: i64) -> ApiResult<SessionRow> {
     conn.query_row(
         "SELECT id, flow_id, version, caller_number, status, current_node_id, retries, path, inputs,
-                variables, outcome, started_at, ended_at, duration_seconds
+                variables, outcome, started_at, ended_at, duration_seconds,
+                called_number, call_id, voicemail_id, deadline
          FROM cc_ivr_sessions WHERE id = ?1",
         [id],
         |r| {
@@ -657,6 +677,10 @@ fn load_session(conn: &Connection, id: i64) -> ApiResult<SessionRow> {
                 started_at: r.get(11)?,
                 ended_at: r.get(12)?,
                 duration_seconds: r.get(13)?,
+                called_number: r.get(14)?,
+                call_id: r.get(15)?,
+                voicemail_id: r.get(16)?,
+                deadline: r.get(17)?,
             })
         },
     )
@@ -667,7 +691,8 @@ fn load_session(conn: &Connection, id: i64) -> ApiResult<SessionRow> {
 fn save_session(conn: &Connection, s: &SessionRow) -> ApiResult<()> {
     conn.execute(
         "UPDATE cc_ivr_sessions SET status = ?2, current_node_id = ?3, retries = ?4, path = ?5,
-            inputs = ?6, variables = ?7, outcome = ?8, ended_at = ?9, duration_seconds = ?10
+            inputs = ?6, variables = ?7, outcome = ?8, ended_at = ?9, duration_seconds = ?10,
+            call_id = ?11, voicemail_id = ?12, deadline = ?13
          WHERE id = ?1",
         params![
             s.id,
@@ -679,7 +704,10 @@ fn save_session(conn: &Connection, s: &SessionRow) -> ApiResult<()> {
             s.variables.to_string(),
             s.outcome,
             s.ended_at,
-            s.duration_seconds
+            s.duration_seconds,
+            s.call_id,
+            s.voicemail_id,
+            s.deadline
         ],
     )?;
     Ok(())
@@ -707,6 +735,13 @@ fn render_session(s: &SessionRow, def: &Definition) -> IvrSession {
         started_at: iso_ms(s.started_at),
         ended_at: s.ended_at.map(iso_ms),
         duration_seconds: s.duration_seconds,
+        call_id: s.call_id.clone(),
+        voicemail_id: s.voicemail_id,
+        expires_at: if s.status == "in_progress" {
+            s.deadline.map(iso_ms)
+        } else {
+            None
+        },
     }
 }
 
@@ -1293,6 +1328,7 @@ impl IvrApi {
     async fn start_session(
         &self,
         auth: BearerAuth,
+        meta: RequestMeta,
         flow_id: Path<i64>,
         body: JsonBody<SessionStart>,
     ) -> Result<Created<IvrSession>> {
@@ -1312,6 +1348,12 @@ impl IvrApi {
             .db
             .write(move |tx| {
                 let flow = get_flow(tx, id)?;
+                if !flow.is_active {
+                    return Err(ApiError::conflict(format!(
+                        "IVR flow {id} is not active (is_active: false); it takes no new sessions"
+                    ))
+                    .with_code("FLOW_NOT_ACTIVE"));
+                }
                 let version = b.version.unwrap_or(flow.version);
                 if version < 1 {
                     return Err(ApiError::conflict("The flow has no published version yet; publish it first")
@@ -1326,9 +1368,11 @@ impl IvrApi {
                 let current = walker.settle(def.start_node_id, &mut path);
                 let started = Utc::now().timestamp_millis();
                 tx.execute(
-                    "INSERT INTO cc_ivr_sessions (flow_id, version, caller_number, status, current_node_id, path, started_at)
-                     VALUES (?1, ?2, ?3, 'in_progress', ?4, ?5, ?6)",
-                    params![id, version, b.caller_number, current, serde_json::to_string(&path)?, started],
+                    "INSERT INTO cc_ivr_sessions (flow_id, version, caller_number, called_number, status,
+                        current_node_id, path, started_at)
+                     VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6, ?7)",
+                    params![id, version, b.caller_number, b.called_number, current,
+                        serde_json::to_string(&path)?, started],
                 )?;
                 let mut s = load_session(tx, tx.last_insert_rowid())?;
                 if walker.is_end(current) {
@@ -1346,6 +1390,7 @@ impl IvrApi {
                 if b.hangup && s.status == "in_progress" {
                     step(&mut s, &def, None, b.duration_seconds);
                 }
+                settle_session(tx, &auth.0, &meta, &mut s, &def)?;
                 save_session(tx, &s)?;
                 Ok(render_session(&s, &def))
             })
@@ -1369,7 +1414,8 @@ impl IvrApi {
         let s = self
             .platform
             .db
-            .read(move |c| {
+            .write(move |c| {
+                expire_sessions(c, Utc::now().timestamp_millis())?;
                 let s = load_session(c, id)?;
                 let def = load_definition(c, s.flow_id, s.version)?;
                 Ok(render_session(&s, &def))
@@ -1387,6 +1433,7 @@ impl IvrApi {
     async fn input(
         &self,
         auth: BearerAuth,
+        meta: RequestMeta,
         session_id: Path<i64>,
         body: JsonBody<SessionInput>,
     ) -> Result<Json<IvrSession>> {
@@ -1397,7 +1444,7 @@ impl IvrApi {
         Ok(Json(
             self.platform
                 .db
-                .write(move |tx| advance(tx, id, Some(&key)))
+                .write(move |tx| advance(tx, &auth.0, &meta, id, Some(&key)))
                 .await?,
         ))
     }
@@ -1408,13 +1455,18 @@ impl IvrApi {
         method = "post",
         tag = "Tag::Extensions"
     )]
-    async fn hangup(&self, auth: BearerAuth, session_id: Path<i64>) -> Result<Json<IvrSession>> {
+    async fn hangup(
+        &self,
+        auth: BearerAuth,
+        meta: RequestMeta,
+        session_id: Path<i64>,
+    ) -> Result<Json<IvrSession>> {
         require_operator(&auth.0)?;
         let id = session_id.0;
         Ok(Json(
             self.platform
                 .db
-                .write(move |tx| advance(tx, id, None))
+                .write(move |tx| advance(tx, &auth.0, &meta, id, None))
                 .await?,
         ))
     }
@@ -1439,7 +1491,14 @@ fn check_inputs(inputs: &[String]) -> ApiResult<()> {
     Ok(())
 }
 
-fn advance(tx: &Connection, id: i64, key: Option<&str>) -> ApiResult<IvrSession> {
+fn advance(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    key: Option<&str>,
+) -> ApiResult<IvrSession> {
+    expire_sessions(tx, Utc::now().timestamp_millis())?;
     let mut s = load_session(tx, id)?;
     if s.status != "in_progress" {
         return Err(
@@ -1449,6 +1508,122 @@ fn advance(tx: &Connection, id: i64, key: Option<&str>) -> ApiResult<IvrSession>
     }
     let def = load_definition(tx, s.flow_id, s.version)?;
     step(&mut s, &def, key, None);
+    settle_session(tx, who, meta, &mut s, &def)?;
     save_session(tx, &s)?;
     Ok(render_session(&s, &def))
+}
+
+/// After a step: a session still waiting for input gets its next deadline
+/// (now + the flow's `timeout_seconds`); one that ended at a `queue` or
+/// `voicemail` node does what the node names, through the same services the
+/// queue and voicemail APIs use:
+/// - `queue`: the caller is queued in the node's queue (`POST /queues/{id}/calls`
+///   rules: the caller's number is needed, a full or inactive queue refuses
+///   with 409 and the session does not move), with the session's variables as
+///   the call's `attributes` and the flow's language;
+/// - `voicemail`: a `new` voicemail from the caller (`anonymous` when the number
+///   is withheld) to `called_number`, in the node's queue when it names one.
+fn settle_session(
+    tx: &Connection,
+    who: &Principal,
+    meta: &RequestMeta,
+    s: &mut SessionRow,
+    def: &Definition,
+) -> ApiResult<()> {
+    let now = Utc::now().timestamp_millis();
+    if s.status == "in_progress" {
+        s.deadline = Some(now + def.timeout_seconds.max(1) * 1000);
+        return Ok(());
+    }
+    s.deadline = None;
+    if s.status != "completed" || s.call_id.is_some() || s.voicemail_id.is_some() {
+        return Ok(());
+    }
+    let Some(node) = s
+        .current_node_id
+        .and_then(|id| def.nodes.iter().find(|n| n.id == id))
+    else {
+        return Ok(());
+    };
+    match node.node_type.as_str() {
+        "queue" => {
+            let queue_id = node
+                .queue_id
+                .ok_or_else(|| ApiError::invalid("queue_id", "the queue node names no queue"))?;
+            let caller = s.caller_number.clone().ok_or_else(|| {
+                ApiError::invalid(
+                    "caller_number",
+                    "a queue node queues the caller: give the caller_number",
+                )
+            })?;
+            let mut attributes = match &s.variables {
+                serde_json::Value::Object(m) => m.clone(),
+                _ => serde_json::Map::new(),
+            };
+            attributes.insert("ivr_flow_id".into(), s.flow_id.into());
+            attributes.insert("ivr_session_id".into(), s.id.into());
+            let queued = crate::service::queues::enqueue(
+                tx,
+                who,
+                meta,
+                queue_id,
+                crate::model::EnqueueCall {
+                    caller_number: caller,
+                    priority: None,
+                    contact_id: None,
+                    campaign_id: None,
+                    required_skills: None,
+                    language: Some(def.language.clone()).filter(|l| !l.is_empty()),
+                    attributes: Some(serde_json::Value::Object(attributes)),
+                },
+            )?;
+            s.call_id = Some(queued.call_id);
+        }
+        "voicemail" => {
+            let id = super::voicemail::insert_voicemail(
+                tx,
+                &super::voicemail::VoicemailDeposit {
+                    from_number: s
+                        .caller_number
+                        .clone()
+                        .unwrap_or_else(|| "anonymous".into()),
+                    to_number: s.called_number.clone().unwrap_or_default(),
+                    duration: 0,
+                    message_url: None,
+                    transcription: None,
+                    received_at: None,
+                    priority: None,
+                    assigned_to_id: None,
+                    queue_id: node.queue_id,
+                },
+            )?;
+            audit::record(
+                tx,
+                Some(who),
+                meta,
+                AuditEntry {
+                    module: SLUG,
+                    action: "voicemail.deposit",
+                    entity_type: "voicemail",
+                    entity_id: Some(&id.to_string()),
+                    details: serde_json::json!({"ivr_session_id": s.id}),
+                },
+            )?;
+            s.voicemail_id = Some(id);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Ends the sessions whose deadline has passed without input: status
+/// `failed`, outcome `timeout`, ended at the deadline. Run lazily before a
+/// session is read or moved, and by the module's background sweep.
+pub fn expire_sessions(tx: &Connection, now_ms: i64) -> ApiResult<usize> {
+    Ok(tx.execute(
+        "UPDATE cc_ivr_sessions SET status = 'failed', outcome = 'timeout', ended_at = deadline,
+            duration_seconds = MAX(deadline - started_at, 0) / 1000.0, deadline = NULL
+         WHERE status = 'in_progress' AND deadline IS NOT NULL AND deadline <= ?1",
+        [now_ms],
+    )?)
 }

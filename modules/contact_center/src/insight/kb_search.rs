@@ -313,9 +313,10 @@ impl KnowledgeSearchApi {
 
 #[OpenApi(tag = "Tag::KnowledgeBase")]
 impl KnowledgeSearchApi {
-    /// Search articles and uploaded documents, best first. Ranked by the
-    /// search index (BM25, title and tags boosted), tolerant to typos and
-    /// word forms (per-language stemming); `score` is 0..1. Filters:
+    /// Search articles and uploaded documents, best first. This is keyword
+    /// search, not embeddings: ranked by the search index (BM25, title and
+    /// tags boosted), tolerant to typos and word forms (per-language
+    /// stemming); no model is called. `score` is 0..1. Filters:
     /// `company_id`, `language`, `category`; `min_score` drops weak hits.
     /// Callers with only the `user` role see public articles only (never
     /// internal articles nor uploaded documents).

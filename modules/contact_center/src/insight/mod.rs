@@ -337,7 +337,9 @@ pub(crate) enum Deleted {
 
 #[derive(Tags)]
 pub(crate) enum Tag {
-    /// Knowledge base articles and search.
+    /// Knowledge base articles and search. The "semantic" search is BM25
+    /// keyword ranking with per-language stemming and typo tolerance, not
+    /// embeddings; no model is called.
     #[oai(rename = "Knowledge Base")]
     KnowledgeBase,
     /// Uploaded documents (text extracted and searchable).
@@ -348,7 +350,10 @@ pub(crate) enum Tag {
     /// Routing rules: conditions, weighted targets, fallback.
     #[oai(rename = "Routing Rules")]
     RoutingRules,
-    /// Call recordings, transcriptions and analysis.
+    /// Call recordings, transcriptions and analysis. No speech-to-text runs
+    /// here: a recording has a transcript once one is uploaded
+    /// (`PUT /api/recordings/{id}/transcription`, e.g. from the operator's
+    /// speech-to-text service); analysis works on that transcript.
     Recordings,
     /// Voicemail inbox.
     Voicemail,

@@ -916,6 +916,8 @@ impl RecordingsApi {
     }
 
     /// Extension: register a recording whose audio is kept at `file_url`.
+    /// The audio is not fetched or transcribed here: upload its transcript
+    /// with `PUT /api/recordings/{id}/transcription`.
     #[oai(path = "/api/recordings", method = "post", tag = "Tag::Extensions")]
     async fn create(
         &self,
@@ -1120,7 +1122,8 @@ impl RecordingsApi {
         Ok(Deleted::NoContent)
     }
 
-    /// Get a recording's transcription (404 while it has none).
+    /// Get a recording's transcription (404 while it has none). Transcripts
+    /// are uploaded (`PUT` on this path); this server runs no speech-to-text.
     ///
     /// Agents, supervisors and admins only (403 for other roles).
     #[oai(path = "/api/recordings/:recording_id/transcription", method = "get")]
@@ -1145,7 +1148,9 @@ impl RecordingsApi {
         Ok(Json(t))
     }
 
-    /// Extension: store a transcript as speaker segments (replaces the earlier one).
+    /// Extension: store a transcript as speaker segments (replaces the earlier
+    /// one), e.g. from the operator's speech-to-text service. This is the only
+    /// way a recording gets a transcript.
     #[oai(
         path = "/api/recordings/:recording_id/transcription",
         method = "put",

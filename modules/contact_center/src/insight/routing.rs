@@ -17,6 +17,9 @@ use super::{
     check_text, fail_if, iso, listed, not_found, now, require_manager, require_operator, window,
     Created, Deleted, Listed, Result, Tag,
 };
+use crate::model::Agent;
+use crate::service::queues::{CallAttributes, RoutingDecision as QueueRouting};
+use crate::store::org as org_store;
 
 // ---------------------------------------------------------------- model
 
@@ -108,7 +111,12 @@ pub struct RoutingRuleCreate {
     /// 0..=1000, default 0; higher runs first.
     #[oai(validator(minimum(value = "0"), maximum(value = "1000")))]
     pub priority: Option<i64>,
-    /// skill_based, round_robin, weighted, least_busy, longest_idle, priority or direct.
+    /// How queue assignment orders the rule's agents (default weighted):
+    /// round_robin (in order, after the agent served last), least_busy (fewest
+    /// calls in progress), longest_idle (handed a call longest ago), skill_based
+    /// (best proficiency in the call's skills, then skill level), weighted (one
+    /// target drawn by weight), priority (targets in listed order) or direct
+    /// (the first target only). The first agent who can take the call gets it.
     pub strategy: Option<String>,
     pub is_active: Option<bool>,
     /// No conditions: the rule matches every call.
@@ -421,9 +429,31 @@ fn seed_for(call_id: Option<&str>) -> f64 {
 
 /// Evaluates a call's `attributes` against the active rules by priority
 /// (highest first, then oldest) and returns where the call goes.
-/// Queue assignment calls this with the attributes of the call being queued.
 pub fn evaluate(conn: &Connection, attributes: &Value) -> ApiResult<RoutingDecision> {
     evaluate_with(conn, attributes, &[], None)
+}
+
+/// The first active rule (by priority, highest first, then oldest) whose
+/// conditions hold for `attributes`, and how many rules were tested.
+/// Both `POST /routing/evaluate` and queue assignment use this.
+pub fn matching_rule(
+    conn: &Connection,
+    attributes: &Value,
+) -> ApiResult<(Option<RoutingRule>, i64)> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLS} FROM cc_routing_rules WHERE is_active = 1 ORDER BY priority DESC, id ASC"
+    ))?;
+    let rules = stmt
+        .query_map([], rule_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut evaluated = 0;
+    for rule in rules {
+        evaluated += 1;
+        if conditions_hold(&rule.conditions, attributes) {
+            return Ok((Some(rule), evaluated));
+        }
+    }
+    Ok((None, evaluated))
 }
 
 /// [`evaluate`] with targets that cannot take calls now and an optional call id
@@ -434,54 +464,218 @@ pub fn evaluate_with(
     unavailable: &[Target],
     call_id: Option<&str>,
 ) -> ApiResult<RoutingDecision> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLS} FROM cc_routing_rules WHERE is_active = 1 ORDER BY priority DESC, id ASC"
-    ))?;
-    let rules = stmt
-        .query_map([], rule_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut evaluated = 0;
-    for rule in rules {
-        evaluated += 1;
-        if !conditions_hold(&rule.conditions, attributes) {
-            continue;
-        }
-        let free: Vec<Target> = rule
-            .targets
-            .iter()
-            .filter(|t| {
-                !unavailable
-                    .iter()
-                    .any(|u| u.target_type == t.target_type && u.target_id == t.target_id)
-            })
-            .cloned()
-            .collect();
-        let target = pick_weighted(&free, seed_for(call_id));
+    let (rule, evaluated) = matching_rule(conn, attributes)?;
+    let Some(rule) = rule else {
         return Ok(RoutingDecision {
-            matched: true,
-            rule_id: Some(rule.id),
-            rule_name: Some(rule.name),
-            strategy: Some(rule.strategy),
-            used_fallback: target.is_none(),
-            fallback_action: if target.is_none() {
-                rule.fallback_action
-            } else {
-                None
-            },
-            target,
+            matched: false,
+            rule_id: None,
+            rule_name: None,
+            strategy: None,
+            target: None,
+            used_fallback: false,
+            fallback_action: None,
             rules_evaluated: evaluated,
         });
-    }
+    };
+    let free: Vec<Target> = rule
+        .targets
+        .iter()
+        .filter(|t| {
+            !unavailable
+                .iter()
+                .any(|u| u.target_type == t.target_type && u.target_id == t.target_id)
+        })
+        .cloned()
+        .collect();
+    let target = pick_weighted(&free, seed_for(call_id));
     Ok(RoutingDecision {
-        matched: false,
-        rule_id: None,
-        rule_name: None,
-        strategy: None,
-        target: None,
-        used_fallback: false,
-        fallback_action: None,
+        matched: true,
+        rule_id: Some(rule.id),
+        rule_name: Some(rule.name),
+        strategy: Some(rule.strategy),
+        used_fallback: target.is_none(),
+        fallback_action: if target.is_none() {
+            rule.fallback_action
+        } else {
+            None
+        },
+        target,
         rules_evaluated: evaluated,
     })
+}
+
+// ---------------------------------------------------------------- assignment
+
+/// The facts a queued call is matched on: its `attributes` given at enqueue,
+/// plus `queue_id`, `priority`, `language`, `campaign_id`, `contact_id`,
+/// `caller_number` and `required_skills` unless the attributes set them.
+fn call_facts(call: &CallAttributes) -> Value {
+    let mut facts = match &call.attributes {
+        Value::Object(m) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let mut put = |k: &str, v: Value| {
+        if !v.is_null() {
+            facts.entry(k.to_string()).or_insert(v);
+        }
+    };
+    put("queue_id", Value::from(call.queue_id));
+    put("priority", Value::from(call.priority));
+    put("language", serde_json::json!(call.language));
+    put("campaign_id", serde_json::json!(call.campaign_id));
+    put("contact_id", serde_json::json!(call.contact_id));
+    put("caller_number", serde_json::json!(call.caller_number));
+    put("required_skills", serde_json::json!(call.required_skills));
+    Value::Object(facts)
+}
+
+/// The agents a target stands for: an agent; a team's members; a queue's
+/// team's members (every agent when the queue has no team). By agent id.
+fn expand(conn: &Connection, t: &Target, agents: &[Agent]) -> ApiResult<Vec<i64>> {
+    let team_members = |team: Option<i64>| -> Vec<i64> {
+        agents
+            .iter()
+            .filter(|a| team.is_none() || a.team_id == team)
+            .map(|a| a.id)
+            .collect()
+    };
+    Ok(match t.target_type.as_str() {
+        "agent" => agents
+            .iter()
+            .filter(|a| a.id == t.target_id)
+            .map(|a| a.id)
+            .collect(),
+        "team" => team_members(Some(t.target_id)),
+        "queue" => match org_store::get_queue(conn, t.target_id) {
+            Ok(q) => team_members(q.team_id),
+            Err(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    })
+}
+
+fn push_unique(into: &mut Vec<i64>, ids: Vec<i64>) {
+    for id in ids {
+        if !into.contains(&id) {
+            into.push(id);
+        }
+    }
+}
+
+/// Queue assignment's routing: the first matching active rule's targets,
+/// expanded into agents and ordered by the rule's strategy (assignment takes
+/// the first of them that can take the call now):
+///
+/// - `round_robin`: the targets' agents in order, starting after the agent the
+///   rule gave its previous call to (the cursor is stored with the rule);
+/// - `least_busy`: fewest calls in progress first (then longest idle, id);
+/// - `longest_idle`: the agent who was handed a call longest ago first (never first);
+/// - `skill_based`: highest summed proficiency in the call's required skills,
+///   then highest skill level, then id;
+/// - `weighted`: one target drawn with probability weight / sum of weights
+///   (stable per call id), its agents first, then the other targets';
+/// - `priority`: the targets in the order listed;
+/// - `direct`: the first target only.
+///
+/// The fallback's agent or team comes after the targets. `None`: no rule matched.
+pub fn route_call(conn: &Connection, call: &CallAttributes) -> ApiResult<Option<QueueRouting>> {
+    let (rule, _) = matching_rule(conn, &call_facts(call))?;
+    let Some(rule) = rule else {
+        return Ok(None);
+    };
+    let agents = org_store::all_agents(conn, None)?;
+    let targets: Vec<Target> = match rule.strategy.as_str() {
+        "direct" => rule.targets.iter().take(1).cloned().collect(),
+        "weighted" => {
+            let mut ts = rule.targets.clone();
+            if let Some(first) = pick_weighted(&ts, seed_for(Some(&call.call_id))) {
+                if let Some(p) = ts.iter().position(|t| *t == first) {
+                    let t = ts.remove(p);
+                    ts.insert(0, t);
+                }
+            }
+            ts
+        }
+        _ => rule.targets.clone(),
+    };
+    let mut ids = Vec::new();
+    for t in &targets {
+        push_unique(&mut ids, expand(conn, t, &agents)?);
+    }
+    let routed = org_store::routed_order(conn)?;
+    let idle = |id: &i64| routed.get(id).copied().unwrap_or(-1);
+    let agent = |id: &i64| agents.iter().find(|a| a.id == *id);
+    match rule.strategy.as_str() {
+        "round_robin" => {
+            let cursor: Option<i64> = conn.query_row(
+                "SELECT last_agent_id FROM cc_routing_rules WHERE id = ?1",
+                [rule.id],
+                |r| r.get(0),
+            )?;
+            if let Some(p) = cursor.and_then(|c| ids.iter().position(|i| *i == c)) {
+                ids.rotate_left(p + 1);
+            }
+        }
+        "least_busy" => ids.sort_by_key(|id| {
+            (
+                agent(id).map(|a| a.current_calls).unwrap_or(i64::MAX),
+                idle(id),
+                *id,
+            )
+        }),
+        "longest_idle" => ids.sort_by_key(|id| (idle(id), *id)),
+        "skill_based" => ids.sort_by_key(|id| {
+            let (score, level) = agent(id)
+                .map(|a| {
+                    let score: i64 = call
+                        .required_skills
+                        .iter()
+                        .filter_map(|s| a.skills.iter().find(|k| &k.skill_name == s))
+                        .map(|k| k.proficiency)
+                        .sum();
+                    (score, a.skill_level)
+                })
+                .unwrap_or((i64::MIN / 2, i64::MIN / 2));
+            (-score, -level, *id)
+        }),
+        _ => {}
+    }
+    let mut fallback = None;
+    if let Some(f) = &rule.fallback_action {
+        let extra = match f.action_type.as_str() {
+            "agent" => f.agent_id.map(|id| Target {
+                target_type: "agent".into(),
+                target_id: id,
+                weight: None,
+            }),
+            "team" => f.team_id.map(|id| Target {
+                target_type: "team".into(),
+                target_id: id,
+                weight: None,
+            }),
+            _ => None,
+        };
+        match extra {
+            Some(t) => push_unique(&mut ids, expand(conn, &t, &agents)?),
+            None => fallback = Some(f.action_type.clone()),
+        }
+    }
+    Ok(Some(QueueRouting {
+        agent_ids: ids,
+        rule_id: Some(rule.id),
+        rule_name: Some(rule.name),
+        strategy: Some(rule.strategy),
+        fallback,
+    }))
+}
+
+/// Remembers which agent a rule gave a call to (the round-robin cursor).
+pub fn record_choice(tx: &Connection, rule_id: i64, agent_id: i64) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE cc_routing_rules SET last_agent_id = ?2 WHERE id = ?1",
+        params![rule_id, agent_id],
+    )?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------- store

@@ -18,6 +18,7 @@ pub struct CampaignCreate {
     /// New campaigns are always `draft`; start them with `POST /campaigns/{id}/start`.
     pub status: Option<String>,
     /// `openai`, `anthropic`, `google`, `azure`, `aws`, `elevenlabs`, `deepgram` or `custom`.
+    /// Stored only: this server never calls the provider.
     #[oai(validator(
         pattern = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$"
     ))]
@@ -26,6 +27,7 @@ pub struct CampaignCreate {
     pub provider_model: Option<String>,
     /// Provider settings (an object), e.g. `{"temperature": 0.7, "voice": "alloy"}`.
     pub provider_config: Option<Value>,
+    /// Stored only, for the voice agent an operator connects; never sent to an LLM here.
     #[oai(validator(max_length = 20000))]
     pub system_prompt: Option<String>,
     /// ISO 8601; must be before `end_date`.

@@ -2,16 +2,13 @@
 //! (availability, skills, languages, max concurrent calls), completion, and
 //! recorded call attempts that feed campaign, agent and team figures.
 //!
-//! ## Plugging routing in
-//! Assignment asks a [`Router`] first, if one is installed with
-//! [`set_router`]: it receives the call's [`CallAttributes`] and may return a
-//! [`RoutingDecision`] (preferred agents, teams to draw from, extra skills,
-//! the rule that matched). Without a router, or when it returns `None`, the
-//! queue's own team and skills decide. Either way only eligible agents are
-//! chosen: available, under their maximum of concurrent calls, with every
-//! required skill and the caller's language.
-
-use std::sync::OnceLock;
+//! ## Routing rules
+//! Assignment evaluates the active routing rules first (the same matching as
+//! `POST /routing/evaluate`, see [`crate::insight::routing::route_call`]): the
+//! first rule whose conditions hold gives the agents, in its strategy's order.
+//! When no rule matches, the queue's own team and skills decide. Either way only
+//! eligible agents are chosen: available, under their maximum of concurrent
+//! calls, with every required skill and the caller's language.
 
 use chrono::{Duration, Utc};
 use frontline_platform::auth::Principal;
@@ -59,31 +56,20 @@ pub struct CallAttributes {
 /// What a routing rule decided for a call.
 #[derive(Debug, Clone, Default)]
 pub struct RoutingDecision {
-    /// Agents to try first, in order (each must still be eligible).
+    /// The rule's agents in the order its strategy gives; the first who can
+    /// take the call now gets it, nobody else does.
     pub agent_ids: Vec<i64>,
-    /// Draw only from these teams (empty: the queue's team, or everyone).
-    pub team_ids: Vec<i64>,
-    /// Skills required on top of the call's.
-    pub required_skills: Vec<String>,
     /// The rule that matched, for the call's record.
     pub rule_id: Option<i64>,
-}
-
-/// A routing function (e.g. the routing rules' evaluator).
-pub type Router = fn(&Connection, &CallAttributes) -> ApiResult<Option<RoutingDecision>>;
-
-static ROUTER: OnceLock<Router> = OnceLock::new();
-
-/// Installs the router assignment consults; the first one installed wins.
-pub fn set_router(router: Router) -> bool {
-    ROUTER.set(router).is_ok()
+    pub rule_name: Option<String>,
+    pub strategy: Option<String>,
+    /// The rule's fallback when it names no agent or team (queue, voicemail,
+    /// transfer, hangup): assignment cannot carry it out and says so.
+    pub fallback: Option<String>,
 }
 
 fn route(conn: &Connection, call: &CallAttributes) -> ApiResult<Option<RoutingDecision>> {
-    match ROUTER.get() {
-        Some(router) => router(conn, call),
-        None => Ok(None),
-    }
+    crate::insight::routing::route_call(conn, call)
 }
 
 // ---- queues ----
@@ -356,17 +342,7 @@ pub fn choose_agent(
     call: &mut CallAttributes,
     forced: Option<i64>,
 ) -> ApiResult<(Agent, Option<RoutingDecision>)> {
-    let decision = route(conn, call)?;
-    let mut teams: Vec<i64> = queue.team_id.into_iter().collect();
-    if let Some(d) = &decision {
-        call.required_skills
-            .extend(d.required_skills.iter().cloned());
-        call.required_skills.sort();
-        call.required_skills.dedup();
-        if !d.team_ids.is_empty() {
-            teams = d.team_ids.clone();
-        }
-    }
+    let teams: Vec<i64> = queue.team_id.into_iter().collect();
     if let Some(id) = forced {
         let a = org_store::get_agent(conn, id)?;
         // A supervisor may hand a call to anyone eligible, whatever the team.
@@ -376,8 +352,9 @@ pub fn choose_agent(
                 format!("Cannot assign: {why}"),
             ));
         }
-        return Ok((a, decision));
+        return Ok((a, None));
     }
+    let decision = route(conn, call)?;
     let agents = org_store::all_agents(conn, Some("available"))?;
     if let Some(d) = &decision {
         for id in &d.agent_ids {
@@ -387,6 +364,18 @@ pub fn choose_agent(
                 }
             }
         }
+        let fallback = match &d.fallback {
+            Some(f) => format!("; its fallback ({f}) is not carried out by assignment"),
+            None => String::new(),
+        };
+        return Err(conflict(
+            "NO_AGENT_AVAILABLE",
+            format!(
+                "Routing rule {} ({}) matched this call, but none of its agents can take it now{fallback}",
+                d.rule_id.unwrap_or_default(),
+                d.rule_name.as_deref().unwrap_or("")
+            ),
+        ));
     }
     // (-skill match, current calls, last assigned, -skill level, id): smaller wins.
     type Rank = (i64, i64, String, i64, i64);
@@ -637,6 +626,10 @@ pub fn assign(
         .unwrap_or(&row.call.started_at);
     let wait = (now.timestamp() - epoch(queued)).max(0);
     calls_store::assign(tx, row.call.id, agent.id, agent.team_id, &ts(now), wait)?;
+    org_store::mark_routed(tx, agent.id)?;
+    if let Some(rule) = decision.as_ref().and_then(|d| d.rule_id) {
+        crate::insight::routing::record_choice(tx, rule, agent.id)?;
+    }
     audit_org(
         tx,
         who,
@@ -644,7 +637,7 @@ pub fn assign(
         "call.assign",
         "call",
         row.call.id,
-        json!({"call_id": row.call.call_id, "agent_id": agent.id, "rule_id": decision.and_then(|d| d.rule_id)}),
+        json!({"call_id": row.call.call_id, "agent_id": agent.id, "rule_id": decision.as_ref().and_then(|d| d.rule_id)}),
     )?;
     Ok(calls_store::get_call(tx, &row.call.call_id, None)?.call)
 }
@@ -780,6 +773,62 @@ fn after_attempt(
     mark_attempt(tx, contact, at, status)
 }
 
+/// The metric samples a finished call implies, recorded in the caller's
+/// transaction (metric type `call`, at the call's end, with the call's agent
+/// and team): `call_duration` and `calls_handled` (1) for a completed call,
+/// `success_rate` (1 for success/converted, else 0) and `failure_rate` (1 for
+/// failed, rejected, no_answer, busy, else 0), `wait_time` when it waited in a
+/// queue, and `calls_abandoned` (1) when the caller hung up waiting.
+/// The dashboard charts these; thresholds on them are checked as for any sample.
+fn call_samples(tx: &Connection, call: &Call) -> ApiResult<()> {
+    use crate::insight::metrics::{record_metric, MetricCreate};
+    let at_ms = call
+        .ended_at
+        .as_deref()
+        .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+        .map(|d| d.timestamp_millis())
+        .unwrap_or_else(|| Utc::now().timestamp_millis());
+    let outcome = call.outcome.as_deref().unwrap_or("");
+    let mut samples: Vec<(&str, f64)> = Vec::new();
+    if call.status == "completed" {
+        samples.push(("calls_handled", 1.0));
+        if let Some(d) = call.duration {
+            samples.push(("call_duration", d as f64));
+        }
+        let ok = matches!(outcome, "success" | "converted");
+        let failed = matches!(outcome, "failed" | "rejected" | "no_answer" | "busy");
+        samples.push(("success_rate", if ok { 1.0 } else { 0.0 }));
+        samples.push(("failure_rate", if failed { 1.0 } else { 0.0 }));
+    } else if call.status == "abandoned" {
+        samples.push(("calls_abandoned", 1.0));
+    }
+    if call.queued_at.is_some() {
+        if let Some(w) = call.wait_time {
+            samples.push(("wait_time", w as f64));
+        }
+    }
+    for (name, value) in samples {
+        record_metric(
+            tx,
+            &MetricCreate {
+                metric_type: "call".into(),
+                metric_name: name.into(),
+                value,
+                team_id: call.team_id,
+                agent_id: call.agent_id,
+                tags: Some(json!({"source": "call"})),
+                dimensions: Some(json!({
+                    "call_id": call.call_id, "outcome": call.outcome,
+                    "queue_id": call.queue_id, "campaign_id": call.campaign_id,
+                })),
+                recorded_at: None,
+            },
+            at_ms,
+        )?;
+    }
+    Ok(())
+}
+
 /// Completes a call an agent is on.
 pub fn complete(
     tx: &Connection,
@@ -839,6 +888,7 @@ pub fn complete(
         json!({"call_id": call_id, "outcome": body.outcome}),
     )?;
     let done = calls_store::get_call(tx, call_id, None)?.call;
+    call_samples(tx, &done)?;
     call_event(tx, "call.ended", &done)?;
     Ok(done)
 }
@@ -882,6 +932,7 @@ pub fn abandon(
         json!({"call_id": call_id}),
     )?;
     let gone = calls_store::get_call(tx, call_id, None)?.call;
+    call_samples(tx, &gone)?;
     call_event(tx, "call.abandoned", &gone)?;
     Ok(gone)
 }
@@ -1003,6 +1054,7 @@ pub fn record(
         json!({"call_id": call.call_id, "outcome": body.outcome.as_str()}),
     )?;
     let done = calls_store::get_call(tx, &call.call_id, None)?.call;
+    call_samples(tx, &done)?;
     call_event(tx, "call.ended", &done)?;
     Ok(done)
 }

@@ -547,3 +547,24 @@ pub fn delete_company(tx: &Connection, id: i64) -> ApiResult<()> {
     tx.execute("DELETE FROM cc_companies WHERE id = ?1", [id])?;
     Ok(())
 }
+
+/// Each agent's place in the order calls were handed out (higher: more
+/// recently); agents never handed a call are absent.
+pub fn routed_order(conn: &Connection) -> ApiResult<std::collections::HashMap<i64, i64>> {
+    let mut stmt = conn
+        .prepare("SELECT id, last_routed_seq FROM cc_agents WHERE last_routed_seq IS NOT NULL")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// Records that `agent` was just handed a call (for longest-idle routing).
+pub fn mark_routed(tx: &Connection, agent: i64) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE cc_agents SET last_routed_seq =
+            (SELECT COALESCE(MAX(last_routed_seq), 0) + 1 FROM cc_agents) WHERE id = ?1",
+        [agent],
+    )?;
+    Ok(())
+}
