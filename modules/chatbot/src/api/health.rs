@@ -29,7 +29,7 @@ impl HealthApi {
     /// database round trip and live counts.
     #[oai(path = "/health/detailed", method = "get", tag = "ApiTags::Health")]
     async fn health_detailed(&self, _admin: PlatformAdmin) -> Result<Json<DetailedHealth>> {
-        Ok(Json(health::detailed(&self.platform).await?))
+        Ok(Json(health::detailed(&self.platform, &self.window).await?))
     }
 
     /// Dependency status (platform admins): the database and the built-in

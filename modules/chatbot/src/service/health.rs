@@ -26,29 +26,76 @@ pub(crate) async fn basic(p: &Platform) -> HealthStatus {
 }
 
 /// Detailed status: this module's latency, the database round trip, live counts.
-pub(crate) async fn detailed(p: &Platform) -> ApiResult<DetailedHealth> {
+/// The share of a window's requests that may fail (5xx) before the chat
+/// service reports `degraded`.
+const ERROR_RATE_DEGRADED: f64 = 0.05;
+/// A built-in engine answer slower than this (ms) reports the engine `degraded`.
+const ENGINE_SLOW_MS: f64 = 250.0;
+
+/// The status of the chat service from the last five minutes' requests:
+/// `unhealthy` without a database, `degraded` above the error-rate threshold.
+fn chat_status(db_ok: bool, recent: &crate::window::WindowFigures) -> &'static str {
+    if !db_ok {
+        "unhealthy"
+    } else if recent.requests > 0
+        && recent.errors as f64 / recent.requests as f64 > ERROR_RATE_DEGRADED
+    {
+        "degraded"
+    } else {
+        "healthy"
+    }
+}
+
+/// Each service's status is measured now: the chat service from the last five
+/// minutes' requests and the database, the engine from a timed sample answer,
+/// the orchestrator from the engine and the database (provider endpoints are
+/// probed by `/health/dependencies`).
+pub(crate) async fn detailed(
+    p: &Platform,
+    window: &crate::window::RequestWindow,
+) -> ApiResult<DetailedHealth> {
     let m = p.metrics.summary(Some("chatbot"));
+    let recent = window.figures(300);
     let ping = p.db.ping().await;
-    let counts = p.db.read(health_counts).await?;
     let healthy = ping.is_ok();
+    let counts = if healthy {
+        p.db.read(health_counts).await?
+    } else {
+        Default::default()
+    };
+    let engine_ms = engine_round_trip_ms();
+    let engine = if engine_ms > ENGINE_SLOW_MS {
+        "degraded"
+    } else {
+        "healthy"
+    };
+    let chat = chat_status(healthy, &recent);
+    let orchestrator = if !healthy { "unhealthy" } else { engine };
+    let overall = if !healthy {
+        "unhealthy"
+    } else if chat != "healthy" || engine != "healthy" {
+        "degraded"
+    } else {
+        "healthy"
+    };
     Ok(DetailedHealth {
-        status: if healthy { "healthy" } else { "degraded" }.into(),
+        status: overall.into(),
         timestamp: now_iso(),
         services: HealthServices {
             chat_service: ChatServiceHealth {
-                status: "healthy".into(),
+                status: chat.into(),
                 response_time_ms: m.mean_ms,
                 requests: m.requests,
                 errors: m.errors,
                 active_sessions: counts.active_sessions,
             },
             mcp_engine: EngineHealth {
-                status: "healthy".into(),
+                status: engine.into(),
                 active_state_machines: counts.open_conversations,
                 queue_size: counts.queued_transfers,
             },
             model_orchestrator: OrchestratorHealth {
-                status: "healthy".into(),
+                status: orchestrator.into(),
                 models_available: 1 + counts.provider_models,
                 active_tenants: counts.active_tenants,
             },
@@ -322,5 +369,27 @@ pub(crate) fn liveness(p: &Platform) -> LivenessReport {
         status: "alive".into(),
         timestamp: now_iso(),
         uptime_seconds: p.metrics.uptime_secs(),
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::chat_status;
+    use crate::window::WindowFigures;
+
+    fn window(requests: u64, errors: u64) -> WindowFigures {
+        WindowFigures {
+            requests,
+            errors,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_chat_service_status_follows_the_last_minutes_errors_and_the_database() {
+        assert_eq!(chat_status(true, &window(0, 0)), "healthy");
+        assert_eq!(chat_status(true, &window(100, 5)), "healthy");
+        assert_eq!(chat_status(true, &window(100, 6)), "degraded");
+        assert_eq!(chat_status(false, &window(100, 0)), "unhealthy");
     }
 }

@@ -547,6 +547,7 @@ pub(crate) fn usage_report(
 }
 
 /// Live counts for the health reports.
+#[derive(Default)]
 pub(crate) struct HealthCounts {
     pub open_conversations: i64,
     pub queued_transfers: i64,
