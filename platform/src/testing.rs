@@ -310,7 +310,21 @@ impl Plan {
     /// index. A walk in rowid order that stops at a `LIMIT` (no `WHERE`, no
     /// sort: `... ORDER BY id DESC LIMIT 20`) reads only the page and is not one.
     pub fn table_scans(&self) -> Vec<&str> {
-        let upper = self.sql.to_ascii_uppercase();
+        // The statement's own clauses, without its subqueries.
+        let mut depth = 0usize;
+        let upper: String = self
+            .sql
+            .to_ascii_uppercase()
+            .chars()
+            .filter(|c| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    _ => return depth == 0,
+                }
+                false
+            })
+            .collect();
         let bounded_walk = upper.contains(" LIMIT ")
             && !upper.contains("WHERE ")
             && !self.lines.iter().any(|l| l.starts_with("USE TEMP B-TREE"));

@@ -19,7 +19,25 @@ pub const SLUG: &str = "contact-center";
 /// Schema steps of this module, applied in order (never edit a released step).
 /// Step 1 is part 1 (accounts, campaigns, contacts, teams, queues, companies);
 /// step 2 is parts 2 and 3 (see [`insight`]).
-pub const MIGRATIONS: &[&str] = &[CORE_SCHEMA, insight::SCHEMA, METRICS_COVERING_INDEX];
+pub const MIGRATIONS: &[&str] = &[
+    CORE_SCHEMA,
+    insight::SCHEMA,
+    METRICS_COVERING_INDEX,
+    LIST_INDEXES,
+];
+
+/// The main lists (contacts in id order, calls newest first) read one page
+/// through an index for each documented filter alone, with no sort.
+const LIST_INDEXES: &str = "
+CREATE INDEX cc_contacts_status ON cc_contacts(status, id);
+CREATE INDEX cc_contacts_campaign ON cc_contacts(campaign_id, id);
+CREATE INDEX cc_calls_status_started ON cc_calls(status, started_at, id);
+CREATE INDEX cc_calls_outcome_started ON cc_calls(outcome, started_at, id);
+CREATE INDEX cc_calls_campaign_started ON cc_calls(campaign_id, started_at, id);
+CREATE INDEX cc_calls_started_id ON cc_calls(started_at, id);
+DROP INDEX cc_calls_started;
+CREATE INDEX cc_calls_campaign_outcome ON cc_calls(campaign_id, status, outcome);
+";
 
 /// Aggregations filter by type, team and agent inside each time window: with
 /// those columns in the index they read no table rows.
