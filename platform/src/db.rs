@@ -196,8 +196,12 @@ impl Db {
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         let manager = SqliteConnectionManager::file(path).with_init(init_connection);
+        // Connections open when load needs them and close after a minute
+        // idle, taking their page cache with them: an idle server keeps one.
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .idle_timeout(Some(Duration::from_secs(60)))
             .connection_timeout(Duration::from_secs(15))
             .build(manager)?;
         Ok(Db {
