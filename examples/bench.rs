@@ -369,9 +369,14 @@ struct Fixtures {
 
 async fn fixtures(api: &Api) -> Result<Fixtures, String> {
     let mut scenario_id = String::new();
-    for (i, topic) in ["Billing dispute", "Password reset", "Late delivery", "Refund request"]
-        .iter()
-        .enumerate()
+    for (i, topic) in [
+        "Billing dispute",
+        "Password reset",
+        "Late delivery",
+        "Refund request",
+    ]
+    .iter()
+    .enumerate()
     {
         let v = api
             .call(
@@ -592,7 +597,7 @@ fn requests(base: &str, admin: &str, f: &Fixtures, rows: u64) -> Vec<Req> {
 /// left to SQLite, text keys get new UUIDs, and each column of a unique
 /// index gets a distinct value (phone numbers stay E.164-shaped).
 fn grow(conn: &Connection, table: &str, target: u64, round: u64) -> rusqlite::Result<u64> {
-    let have: u64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+    let have = count(conn, table)?;
     if have == 0 || have >= target {
         return Ok(have);
     }
@@ -600,17 +605,26 @@ fn grow(conn: &Connection, table: &str, target: u64, round: u64) -> rusqlite::Re
     {
         let mut st = conn.prepare(&format!("PRAGMA index_list({table})"))?;
         let idx: Vec<(String, bool)> = st
-            .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(2)? == 1)))?
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(1)?, r.get::<_, i64>(2)? == 1))
+            })?
             .collect::<Result<_, _>>()?;
         for (name, is_unique) in idx {
             if !is_unique {
                 continue;
             }
+            // One column per unique index is enough to vary: not a reference
+            // (`*_id`) when there is another; expression indexes vary `name`.
             let mut st = conn.prepare(&format!("PRAGMA index_info({name})"))?;
-            for col in st.query_map([], |r| r.get::<_, Option<String>>(2))? {
-                if let Some(c) = col? {
-                    unique.insert(c);
-                }
+            let cols: Vec<Option<String>> = st
+                .query_map([], |r| r.get::<_, Option<String>>(2))?
+                .collect::<Result<_, _>>()?;
+            let named: Vec<&String> = cols.iter().flatten().collect();
+            if let Some(c) = named.iter().find(|c| !c.ends_with("id")).or(named.last()) {
+                unique.insert((*c).clone());
+            }
+            if cols.iter().any(Option::is_none) {
+                unique.insert("name".to_string());
             }
         }
     }
@@ -629,7 +643,7 @@ fn grow(conn: &Connection, table: &str, target: u64, round: u64) -> rusqlite::Re
         let n = format!("(seq.n + {round} * 10000000)");
         let expr = if *pk && ty.contains("INT") {
             continue;
-        } else if *pk || (unique.contains(name) && name.ends_with("id")) {
+        } else if *pk {
             "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)),2) || '-a' || substr(hex(randomblob(2)),2) || '-' || hex(randomblob(6)))".to_string()
         } else if unique.contains(name) && name.contains("phone") {
             format!("'+1' || (2000000000 + {n})")
@@ -651,7 +665,14 @@ fn grow(conn: &Connection, table: &str, target: u64, round: u64) -> rusqlite::Re
         exprs.join(", ")
     );
     conn.execute(&sql, [add as i64])?;
-    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+    count(conn, table)
+}
+
+fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
+    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n.max(0) as u64)
 }
 
 // ---------------------------------------------------------------- main
@@ -733,7 +754,10 @@ async fn main() {
         println!("| request | req/s | p50 ms | p99 ms | bare req/s | ratio to bare | errors |");
         println!("|---|---|---|---|---|---|---|");
         for r in &reqs {
-            if a.only.as_ref().is_some_and(|o| !r.name.contains(o.as_str())) {
+            if a.only
+                .as_ref()
+                .is_some_and(|o| !r.name.contains(o.as_str()))
+            {
                 continue;
             }
             let limit = drive(&bare_req, a.clients, a.seconds.div_ceil(2)).await;
