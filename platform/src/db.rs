@@ -102,7 +102,65 @@ const CACHE_KIB: i64 = 8 * 1024;
 /// Connections in the pool: readers run in parallel, writers queue on `writer`.
 const POOL_SIZE: u32 = 16;
 
+/// Statement recording for query-plan tests ([`crate::testing::TestApp::plans_of`]):
+/// when [`trace_statements`] was called before a pool opened, each of its
+/// connections reports the SQL it runs (parameters inlined) while a capture is
+/// active. Never switched on by the server itself.
+pub mod statements {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    pub(super) static TRACE: AtomicBool = AtomicBool::new(false);
+    static CAPTURES: AtomicUsize = AtomicUsize::new(0);
+    static RECORDED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    /// Pools opened from now on trace their statements (tests only).
+    pub fn trace_statements() {
+        TRACE.store(true, Ordering::SeqCst);
+    }
+
+    /// Starts recording; returns the position to read from with [`finish`].
+    pub fn start() -> usize {
+        CAPTURES.fetch_add(1, Ordering::SeqCst);
+        RECORDED.lock().map(|r| r.len()).unwrap_or(0)
+    }
+
+    /// Stops one recording; returns the statements run since `from`
+    /// (by any traced pool in this process).
+    pub fn finish(from: usize) -> Vec<String> {
+        let mut rec = match RECORDED.lock() {
+            Ok(r) => r,
+            Err(p) => p.into_inner(),
+        };
+        let out = rec.get(from..).map(<[String]>::to_vec).unwrap_or_default();
+        if CAPTURES.fetch_sub(1, Ordering::SeqCst) == 1 {
+            rec.clear();
+        }
+        out
+    }
+
+    pub(super) fn on_event(ev: rusqlite::trace::TraceEvent<'_>) {
+        if CAPTURES.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        if let rusqlite::trace::TraceEvent::Stmt(stmt, _) = ev {
+            let sql = stmt
+                .expanded_sql()
+                .unwrap_or_else(|| stmt.sql().into_owned());
+            if let Ok(mut rec) = RECORDED.lock() {
+                rec.push(sql);
+            }
+        }
+    }
+}
+
 fn init_connection(conn: &mut Connection) -> Result<(), rusqlite::Error> {
+    if statements::TRACE.load(Ordering::Relaxed) {
+        conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(statements::on_event),
+        );
+    }
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
@@ -138,8 +196,12 @@ impl Db {
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         let manager = SqliteConnectionManager::file(path).with_init(init_connection);
+        // Connections open when load needs them and close after a minute
+        // idle, taking their page cache with them: an idle server keeps one.
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .idle_timeout(Some(Duration::from_secs(60)))
             .connection_timeout(Duration::from_secs(15))
             .build(manager)?;
         Ok(Db {

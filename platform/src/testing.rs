@@ -40,6 +40,7 @@ impl TestApp {
 
     /// A server with `modules` and settings changed by `tweak`.
     pub async fn with_settings(modules: Vec<Module>, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        crate::db::statements::trace_statements();
         let dir = tempfile::tempdir().expect("temp dir");
         let mut settings = Settings::for_data_dir(dir.path());
         settings.rate_limits = false;
@@ -189,6 +190,206 @@ impl TestApp {
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
             headers,
         }
+    }
+}
+
+impl TestApp {
+    /// Runs `work` (usually requests through `self.client`) and returns the
+    /// query plan (`EXPLAIN QUERY PLAN`, against this app's database) of every
+    /// read statement it ran that names one of `tables`.
+    ///
+    /// ```ignore
+    /// let plans = app.plans_of(&["cc_contacts"], app.call("GET", "/api/v1/contact-center/contacts?page=3", Some(&tok), None)).await;
+    /// plans.assert_no_scan();          // no `SCAN cc_contacts` without an index
+    /// plans.assert_no_temp_sort();     // optional: the sort comes from an index too
+    /// ```
+    ///
+    /// Statements of other tests running at the same time in the same test
+    /// binary may be included when they name the same tables.
+    pub async fn plans_of<Fut: std::future::Future>(
+        &self,
+        tables: &[&str],
+        work: Fut,
+    ) -> Plans<Fut::Output> {
+        let from = crate::db::statements::start();
+        let output = work.await;
+        let statements = crate::db::statements::finish(from);
+        let tables: Vec<String> = tables.iter().map(|t| t.to_ascii_lowercase()).collect();
+        let conn = self.platform.db.conn().expect("connection");
+        let mut plans = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for sql in statements {
+            let head = sql.trim_start().to_ascii_uppercase();
+            if !(head.starts_with("SELECT") || head.starts_with("WITH")) {
+                continue;
+            }
+            let aliases = table_aliases(&sql);
+            if !aliases.values().any(|t| tables.contains(t)) || !seen.insert(sql.clone()) {
+                continue;
+            }
+            // A statement of another test's schema does not prepare here.
+            let Ok(mut st) = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")) else {
+                continue;
+            };
+            let lines: Vec<String> = st
+                .query_map([], |r| r.get::<_, String>(3))
+                .and_then(|rows| rows.collect())
+                .expect("query plan");
+            plans.push(Plan {
+                sql,
+                lines,
+                aliases,
+                tables: tables.clone(),
+            });
+        }
+        Plans { output, plans }
+    }
+}
+
+/// `alias -> table` (lower case) for each `FROM`/`JOIN` of `sql`; a table
+/// without an alias maps to itself.
+fn table_aliases(sql: &str) -> std::collections::HashMap<String, String> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+(?:AS\s+)?([A-Za-z_][A-Za-z0-9_]*))?",
+        )
+        .expect("regex")
+    });
+    const KEYWORDS: &[&str] = &[
+        "where",
+        "join",
+        "left",
+        "inner",
+        "cross",
+        "on",
+        "order",
+        "group",
+        "limit",
+        "using",
+        "natural",
+        "union",
+        "having",
+        "window",
+        "outer",
+        "except",
+        "intersect",
+        "indexed",
+        "not",
+    ];
+    let mut map = std::collections::HashMap::new();
+    for c in re.captures_iter(sql) {
+        let table = c[1].to_ascii_lowercase();
+        map.insert(table.clone(), table.clone());
+        if let Some(alias) = c.get(2) {
+            let alias = alias.as_str().to_ascii_lowercase();
+            if !KEYWORDS.contains(&alias.as_str()) {
+                map.insert(alias, table);
+            }
+        }
+    }
+    map
+}
+
+/// The query plans recorded by [`TestApp::plans_of`], and the work's output.
+pub struct Plans<T> {
+    pub output: T,
+    pub plans: Vec<Plan>,
+}
+
+/// One statement and its `EXPLAIN QUERY PLAN` detail lines.
+pub struct Plan {
+    pub sql: String,
+    pub lines: Vec<String>,
+    aliases: std::collections::HashMap<String, String>,
+    tables: Vec<String>,
+}
+
+impl Plan {
+    /// Lines that read a whole watched table row by row: `SCAN x` with no
+    /// index. A walk in rowid order that stops at a `LIMIT` (no `WHERE`, no
+    /// sort: `... ORDER BY id DESC LIMIT 20`) reads only the page and is not one.
+    pub fn table_scans(&self) -> Vec<&str> {
+        // The statement's own clauses, without its subqueries.
+        let mut depth = 0usize;
+        let upper: String = self
+            .sql
+            .to_ascii_uppercase()
+            .chars()
+            .filter(|c| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    _ => return depth == 0,
+                }
+                false
+            })
+            .collect();
+        let bounded_walk = upper.contains(" LIMIT ")
+            && !upper.contains("WHERE ")
+            && !self.lines.iter().any(|l| l.starts_with("USE TEMP B-TREE"));
+        if bounded_walk {
+            return Vec::new();
+        }
+        self.lines
+            .iter()
+            .filter(|l| {
+                let Some(rest) = l.strip_prefix("SCAN ") else {
+                    return false;
+                };
+                if rest.contains(" USING ") {
+                    return false;
+                }
+                let name = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let table = self.aliases.get(&name).unwrap_or(&name);
+                self.tables.contains(table)
+            })
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+impl<T> Plans<T> {
+    /// Panics when no statement naming the watched tables ran (the test
+    /// would prove nothing) or when one of them scans a watched table.
+    pub fn assert_no_scan(&self) -> &Self {
+        assert!(
+            !self.plans.is_empty(),
+            "no statement read the watched tables"
+        );
+        let bad: Vec<String> = self
+            .plans
+            .iter()
+            .filter(|p| !p.table_scans().is_empty())
+            .map(|p| format!("{}\n  {}", p.sql, p.lines.join("\n  ")))
+            .collect();
+        assert!(bad.is_empty(), "table scans:\n{}", bad.join("\n"));
+        self
+    }
+
+    /// Panics when a statement sorts its rows in a temporary b-tree (the
+    /// order does not come from an index, so every matching row is read).
+    pub fn assert_no_temp_sort(&self) -> &Self {
+        let bad: Vec<String> = self
+            .plans
+            .iter()
+            .filter(|p| {
+                p.lines
+                    .iter()
+                    .any(|l| l.starts_with("USE TEMP B-TREE FOR ORDER BY"))
+            })
+            .map(|p| format!("{}\n  {}", p.sql, p.lines.join("\n  ")))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "sorts without an index:\n{}",
+            bad.join("\n")
+        );
+        self
     }
 }
 

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
     insight::SCHEMA,
     METRICS_COVERING_INDEX,
     ROUTING_AND_IVR_STATE,
+    LIST_INDEXES,
 ];
 
 /// What routing strategies remember (each rule's round-robin cursor, the order
@@ -37,6 +38,19 @@ ALTER TABLE cc_ivr_sessions ADD COLUMN call_id TEXT;
 ALTER TABLE cc_ivr_sessions ADD COLUMN voicemail_id INTEGER;
 ALTER TABLE cc_ivr_sessions ADD COLUMN deadline INTEGER;
 CREATE INDEX cc_ivr_sessions_deadline ON cc_ivr_sessions(deadline) WHERE status = 'in_progress';
+";
+
+/// The main lists (contacts in id order, calls newest first) read one page
+/// through an index for each documented filter alone, with no sort.
+const LIST_INDEXES: &str = "
+CREATE INDEX cc_contacts_status ON cc_contacts(status, id);
+CREATE INDEX cc_contacts_campaign ON cc_contacts(campaign_id, id);
+CREATE INDEX cc_calls_status_started ON cc_calls(status, started_at, id);
+CREATE INDEX cc_calls_outcome_started ON cc_calls(outcome, started_at, id);
+CREATE INDEX cc_calls_campaign_started ON cc_calls(campaign_id, started_at, id);
+CREATE INDEX cc_calls_started_id ON cc_calls(started_at, id);
+DROP INDEX cc_calls_started;
+CREATE INDEX cc_calls_campaign_outcome ON cc_calls(campaign_id, status, outcome);
 ";
 
 /// Aggregations filter by type, team and agent inside each time window: with

@@ -1,0 +1,815 @@
+//! Cost per request as the data grows, next to the framework's limit.
+//!
+//! Starts a bare poem route in this process (the limit: a small JSON object,
+//! no database) and the release binary on loopback (temp data dir, `--demo`,
+//! `--rate-limits off`). Then, for each row count, grows the main tables to
+//! that many rows (the first rows come from the APIs; the rest are copies of
+//! them inserted straight into SQLite with fresh ids and unique values, the
+//! search index rebuilt with `frontline reindex`), restarts the server and
+//! measures every row of issue 18's table at `--clients` concurrent
+//! keep-alive connections, printing requests/s, p50 and p99 next to the bare
+//! route measured just before it, with the ratio. Ends with idle resident
+//! memory and a soak over all the rows that samples memory.
+//!
+//! ```sh
+//! cargo build --release --bin frontline --example bench
+//! target/release/examples/bench --rows 1000,10000,100000 --seconds 3 --clients 16 --soak 60
+//! ```
+//! Not a test, never run in CI: the figures depend on the machine; the ratio
+//! to the bare route is what to compare.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+const HELP: &str = "bench: request cost as the data grows, next to a bare poem route
+
+USAGE: bench [--rows 1000,10000,100000] [--seconds 3] [--clients 16] [--soak 60] [--only substr]
+
+  --rows N,N,..   row counts to grow the main tables to, in order (default 1000,10000,100000)
+  --seconds S     seconds per measured row (default 3)
+  --clients C     concurrent keep-alive connections (default 16)
+  --soak S        seconds of the all-rows soak at the end, memory sampled every 5 s (default 60; 0 = none)
+  --only TEXT     measure only rows whose name contains TEXT
+  FRONTLINE_BIN   the server binary (default: target/release/frontline next to this example)
+
+A full default run takes about 6-8 minutes on two cores.";
+
+/// Tables grown to each row count: `(table, fixture rows come from the API)`.
+const GROWN: &[&str] = &[
+    "training_scenarios",
+    "cc_contacts",
+    "cc_campaigns",
+    "cc_calls",
+    "chatbot_conversations",
+    "chatbot_messages",
+    "marketplace_reviews",
+    "marketplace_pricing",
+    "planning_versions",
+    "platform_audit_log",
+];
+
+struct Args {
+    rows: Vec<u64>,
+    seconds: u64,
+    clients: usize,
+    soak: u64,
+    only: Option<String>,
+}
+
+fn args() -> Args {
+    let a: Vec<String> = std::env::args().collect();
+    if a.iter().any(|x| x == "--help" || x == "-h") {
+        println!("{HELP}");
+        std::process::exit(0);
+    }
+    let get = |name: &str| {
+        a.iter()
+            .position(|x| x == name)
+            .and_then(|i| a.get(i + 1))
+            .cloned()
+    };
+    Args {
+        rows: get("--rows")
+            .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+            .unwrap_or_else(|| vec![1_000, 10_000, 100_000]),
+        seconds: get("--seconds").and_then(|v| v.parse().ok()).unwrap_or(3),
+        clients: get("--clients").and_then(|v| v.parse().ok()).unwrap_or(16),
+        soak: get("--soak").and_then(|v| v.parse().ok()).unwrap_or(60),
+        only: get("--only"),
+    }
+}
+
+// ---------------------------------------------------------------- servers
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn binary() -> PathBuf {
+    if let Ok(p) = std::env::var("FRONTLINE_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    exe.parent()
+        .and_then(|p| p.parent())
+        .map(|p| p.join("frontline"))
+        .expect("binary path")
+}
+
+fn start(data: &Path, demo: bool) -> Server {
+    let mut cmd = Command::new(binary());
+    cmd.args(["--port", "0", "--rate-limits", "off", "--data-dir"])
+        .arg(data);
+    if demo {
+        cmd.arg("--demo");
+    }
+    let mut child = cmd
+        .env("FRONTLINE_ADMIN_EMAIL", "bench@example.com")
+        .env("FRONTLINE_ADMIN_PASSWORD", "bench-password-1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the release binary (cargo build --release --bin frontline first)");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(url) = line.strip_prefix("Frontline listening on ") {
+                    std::thread::spawn(move || for _ in lines.by_ref() {});
+                    return Server {
+                        child,
+                        base: url.trim().to_string(),
+                    };
+                }
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("server exited before listening");
+            }
+        }
+    }
+}
+
+/// The limit: a bare poem route in this process.
+async fn bare_route() -> String {
+    use poem::{get, handler, listener::TcpListener, web::Json, Route, Server};
+    #[handler]
+    fn ok() -> Json<Value> {
+        Json(json!({"status": "ok", "service": "bare"}))
+    }
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = std_listener.local_addr().expect("addr");
+    drop(std_listener);
+    let app = Route::new().at("/bare", get(ok));
+    tokio::spawn(async move {
+        let _ = Server::new(TcpListener::bind(addr.to_string()))
+            .run(app)
+            .await;
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    format!("http://{addr}")
+}
+
+fn status_mib(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+// ---------------------------------------------------------------- requests
+
+#[derive(Clone)]
+struct Req {
+    name: String,
+    method: &'static str,
+    url: String,
+    body: Option<String>,
+    auth: String,
+}
+
+static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+struct Figures {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+    errors: usize,
+    first_error: Option<String>,
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[idx]
+}
+
+/// `clients` connections sending `reqs` round-robin for `seconds`.
+async fn drive(reqs: &[Req], clients: usize, seconds: u64) -> Figures {
+    let reqs = Arc::new(reqs.to_vec());
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let reqs = reqs.clone();
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .expect("client");
+            let (mut lat, mut errors, mut first_error) = (Vec::new(), 0usize, None);
+            let mut i = c;
+            while Instant::now() < deadline {
+                let r = &reqs[i % reqs.len()];
+                i += 1;
+                let n = UNIQUE
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    .to_string();
+                let fill = |t: &str| t.replace("{n}", &n).replace("{c}", &c.to_string());
+                let mut q = match r.method {
+                    "POST" => http.post(fill(&r.url)),
+                    _ => http.get(fill(&r.url)),
+                };
+                if !r.auth.is_empty() {
+                    q = q.header("Authorization", &r.auth);
+                }
+                if let Some(b) = &r.body {
+                    q = q.header("Content-Type", "application/json").body(fill(b));
+                }
+                let t = Instant::now();
+                match q.send().await {
+                    Ok(resp) if resp.status().is_success() => {
+                        let _ = resp.bytes().await;
+                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    Ok(resp) => {
+                        errors += 1;
+                        if first_error.is_none() {
+                            let s = resp.status();
+                            let text = resp.text().await.unwrap_or_default();
+                            first_error = Some(format!("{s} {}", &text[..text.len().min(160)]));
+                        }
+                    }
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert(e.to_string());
+                    }
+                }
+            }
+            (lat, errors, first_error)
+        }));
+    }
+    let (mut all, mut errors, mut first_error) = (Vec::new(), 0, None);
+    for t in tasks {
+        if let Ok((l, e, f)) = t.await {
+            all.extend(l);
+            errors += e;
+            if first_error.is_none() {
+                first_error = f;
+            }
+        }
+    }
+    all.sort_by(f64::total_cmp);
+    Figures {
+        rps: all.len() as f64 / started.elapsed().as_secs_f64(),
+        p50: pct(&all, 0.5),
+        p99: pct(&all, 0.99),
+        errors,
+        first_error,
+    }
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    auth: String,
+}
+
+impl Api {
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        self.call_as(&self.auth, method, path, body).await
+    }
+
+    async fn call_as(
+        &self,
+        auth: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let url = format!("{}{path}", self.base);
+        let mut q = match method {
+            "POST" => self.http.post(url),
+            _ => self.http.get(url),
+        }
+        .header("Authorization", auth);
+        if let Some(b) = body {
+            q = q.json(&b);
+        }
+        let r = q.send().await.map_err(|e| e.to_string())?;
+        let s = r.status();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        if s.is_success() {
+            Ok(v)
+        } else {
+            Err(format!("{method} {path}: {s} {v}"))
+        }
+    }
+}
+
+fn text(v: &Value, pointer: &str) -> Result<String, String> {
+    v.pointer(pointer)
+        .and_then(|x| {
+            x.as_str()
+                .map(str::to_string)
+                .or_else(|| x.as_i64().map(|i| i.to_string()))
+        })
+        .ok_or_else(|| format!("no {pointer} in {v}"))
+}
+
+async fn login(http: &reqwest::Client, base: &str) -> String {
+    let v: Value = http
+        .post(format!("{base}/auth/login"))
+        .json(&json!({"email": "bench@example.com", "password": "bench-password-1"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("token");
+    format!("Bearer {}", v["access_token"].as_str().expect("token"))
+}
+
+fn scenario(name: &str) -> Value {
+    json!({
+      "name": name,
+      "description": "Customer received an incorrect bill with an overcharge",
+      "category": "BILLING_PAYMENTS", "difficulty": "INTERMEDIATE", "estimatedDuration": 10,
+      "tags": ["billing", "dispute", "overcharge"],
+      "customerProfile": {"name": "Robert Johnson", "age": 45, "personality": ["assertive"],
+        "initialMood": 35, "speakingStyle": "firm", "backgroundStory": "Long-term customer"},
+      "context": {"companyName": "TelcoMax", "industry": "telecommunications",
+        "productService": "Internet and TV bundle", "issue": "Bill is $75 higher than usual"},
+      "aiConfig": {"systemPrompt": "You are Robert Johnson", "temperature": 0.8},
+      "successCriteria": {"targetOutcome": "Issue resolved with credit applied"},
+      "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 30, "closing": 10},
+      "status": "DRAFT", "isPrivate": false
+    })
+}
+
+/// Fixtures made through the APIs once; their ids stay valid across growth.
+struct Fixtures {
+    scenario: String,
+    chat_key: String,
+    provider: Option<String>,
+    version: String,
+}
+
+async fn fixtures(api: &Api) -> Result<Fixtures, String> {
+    let mut scenario_id = String::new();
+    for (i, topic) in [
+        "Billing dispute",
+        "Password reset",
+        "Late delivery",
+        "Refund request",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let v = api
+            .call(
+                "POST",
+                "/training/api/admin/scenarios",
+                Some(scenario(&format!("{topic} {i}"))),
+            )
+            .await?;
+        scenario_id = text(&v, "/id")?;
+    }
+    let campaign = api
+        .call(
+            "POST",
+            "/contact-center/api/v1/campaigns",
+            Some(json!({"name": "Bench campaign"})),
+        )
+        .await?;
+    let campaign = text(&campaign, "/id")?;
+    api.call(
+        "POST",
+        "/contact-center/api/v1/contacts",
+        Some(json!({"campaign_id": campaign.parse::<i64>().unwrap_or(0), "first_name": "Bench", "phone_number": "+14155550100"})),
+    )
+    .await?;
+    let tenant = api
+        .call(
+            "POST",
+            "/chatbot/api/v2/tenants",
+            Some(json!({
+                "name": "Bench Store", "domain": "bench.example.com", "plan": "enterprise",
+                "admin_user": {"email": "owner@bench.example.com", "first_name": "B", "last_name": "O", "role": "owner"}
+            })),
+        )
+        .await?;
+    let chat_key = format!("ApiKey {}", text(&tenant, "/data/api_keys/primary")?);
+    for i in 0..3 {
+        api.call_as(
+            &chat_key,
+            "POST",
+            "/chatbot/api/v2/chat/message",
+            Some(chat_message(&format!("seed{i}"), "seed")),
+        )
+        .await?;
+    }
+    let provider = async {
+        let cats = api
+            .call("GET", "/marketplace/v1/service-categories", None)
+            .await?;
+        let cat = text(&cats, "/data/0/serviceCategoryId")?;
+        let found = api
+            .call(
+                "GET",
+                &format!("/marketplace/v1/services/search?serviceCategoryId={cat}&location=-1.2864,36.8219&radius=50"),
+                None,
+            )
+            .await?;
+        text(&found, "/data/0/providerId")
+    }
+    .await
+    .map_err(|e| eprintln!("marketplace rows skipped: {e}"))
+    .ok();
+    let version = api
+        .call(
+            "POST",
+            "/planning/api/versions",
+            Some(json!({
+                "name": "Bench version", "mode": "RELOCATION_2028",
+                "curriculumPlans": [
+                    {"curriculumType": "FR", "capacity": 400, "tuitionBase": 50000.0, "cpiFrequency": 2,
+                     "studentsProjection": [{"year": 2028, "students": 300}]},
+                    {"curriculumType": "IB", "capacity": 200, "tuitionBase": 60000.0, "cpiFrequency": 2,
+                     "studentsProjection": [{"year": 2028, "students": 30}]}
+                ],
+                "rentPlan": {"rentModel": "FIXED_ESCALATION", "parameters": {"baseRent": 5000000, "escalationRate": 0.04}},
+                "staffing": {"baseCost": 5000000.0, "cpiFrequency": 2}
+            })),
+        )
+        .await?;
+    Ok(Fixtures {
+        scenario: scenario_id,
+        chat_key,
+        provider,
+        version: text(&version, "/data/id")?,
+    })
+}
+
+fn chat_message(id: &str, conversation: &str) -> Value {
+    json!({
+        "message_id": format!("msg_{id}"),
+        "conversation_id": format!("conv_{conversation}"),
+        "user_id": format!("user_{conversation}"),
+        "channel": "web",
+        "content": {"type": "text", "text": "What are your store hours?", "language": "en"}
+    })
+}
+
+/// Every measured row at `rows` rows per grown table.
+fn requests(base: &str, admin: &str, f: &Fixtures, rows: u64) -> Vec<Req> {
+    let deep_page = (rows / 20).max(1);
+    let deep_offset = rows.saturating_sub(20);
+    let r = |name: &str, url: String| Req {
+        name: name.to_string(),
+        method: "GET",
+        url: format!("{base}{url}"),
+        body: None,
+        auth: admin.to_string(),
+    };
+    let mut out = vec![
+        r("GET /healthz", "/healthz".into()),
+        r("GET /auth/me", "/auth/me".into()),
+        r(
+            "training: get one scenario",
+            format!("/training/api/admin/scenarios/{}", f.scenario),
+        ),
+        r(
+            "training: list, first page",
+            "/training/api/admin/scenarios?limit=20".into(),
+        ),
+        r(
+            "training: list, deep page",
+            format!("/training/api/admin/scenarios?limit=20&page={deep_page}"),
+        ),
+        Req {
+            method: "POST",
+            body: Some(json!({"query": "billing dispute"}).to_string()),
+            ..r(
+                "training: search \"billing dispute\"",
+                "/training/api/admin/scenarios/search".into(),
+            )
+        },
+        r(
+            "cc: list contacts, first page",
+            "/contact-center/api/v1/contacts?limit=20".into(),
+        ),
+        r(
+            "cc: list contacts, deep page",
+            format!("/contact-center/api/v1/contacts?limit=20&offset={deep_offset}"),
+        ),
+        r(
+            "cc: list campaigns, first page",
+            "/contact-center/api/v1/campaigns?limit=20".into(),
+        ),
+        r(
+            "cc: list campaigns, deep page",
+            format!("/contact-center/api/v1/campaigns?limit=20&offset={deep_offset}"),
+        ),
+        r(
+            "cc: list calls, first page",
+            "/contact-center/api/v1/calls?limit=20".into(),
+        ),
+        r(
+            "cc: list calls, deep page",
+            format!("/contact-center/api/v1/calls?limit=20&offset={deep_offset}"),
+        ),
+        Req {
+            method: "POST",
+            body: Some(
+                json!({"first_name": "Load", "phone_number": "+1416{n}", "email": "l{n}@example.com"})
+                    .to_string(),
+            ),
+            ..r("cc: create a contact", "/contact-center/api/v1/contacts".into())
+        },
+        Req {
+            method: "POST",
+            body: Some(chat_message("b{n}", "bench{c}").to_string()),
+            auth: f.chat_key.clone(),
+            ..r("chatbot: chat message", "/chatbot/api/v2/chat/message".into())
+        },
+        Req {
+            auth: f.chat_key.clone(),
+            ..r(
+                "chatbot: list conversations, first page",
+                "/chatbot/api/v2/conversations?limit=20".into(),
+            )
+        },
+        Req {
+            auth: f.chat_key.clone(),
+            ..r(
+                "chatbot: list conversations, deep page",
+                format!("/chatbot/api/v2/conversations?limit=20&page={deep_page}"),
+            )
+        },
+        r("planning: list versions, first page", "/planning/api/versions?limit=20".into()),
+        r(
+            "planning: list versions, deep page",
+            format!("/planning/api/versions?limit=20&page={deep_page}"),
+        ),
+        r(
+            "planning: get one version",
+            format!("/planning/api/versions/{}", f.version),
+        ),
+        r("audit log, first page", "/auth/audit?limit=20".into()),
+        r(
+            "audit log, deep page",
+            format!("/auth/audit?limit=20&page={deep_page}"),
+        ),
+        r(
+            "audit log, filtered by action",
+            "/auth/audit?limit=20&action=auth.login".into(),
+        ),
+    ];
+    if let Some(p) = &f.provider {
+        out.push(r(
+            "marketplace: provider reviews, first page",
+            format!("/marketplace/v1/providers/{p}/reviews?limit=20"),
+        ));
+        out.push(r(
+            "marketplace: provider pricing",
+            format!("/marketplace/v1/providers/{p}/pricing"),
+        ));
+    }
+    out
+}
+
+// ---------------------------------------------------------------- growth
+
+/// Copies rows of `table` until it holds `target` rows: integer keys are
+/// left to SQLite, text keys get new UUIDs, and each column of a unique
+/// index gets a distinct value (phone numbers stay E.164-shaped).
+fn grow(conn: &Connection, table: &str, target: u64, round: u64) -> rusqlite::Result<u64> {
+    let have = count(conn, table)?;
+    if have == 0 || have >= target {
+        return Ok(have);
+    }
+    let mut unique = std::collections::HashSet::new();
+    {
+        let mut st = conn.prepare(&format!("PRAGMA index_list({table})"))?;
+        let idx: Vec<(String, bool)> = st
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(1)?, r.get::<_, i64>(2)? == 1))
+            })?
+            .collect::<Result<_, _>>()?;
+        for (name, is_unique) in idx {
+            if !is_unique {
+                continue;
+            }
+            // One column per unique index is enough to vary: not a reference
+            // (`*_id`) when there is another; expression indexes vary `name`.
+            let mut st = conn.prepare(&format!("PRAGMA index_info({name})"))?;
+            let cols: Vec<Option<String>> = st
+                .query_map([], |r| r.get::<_, Option<String>>(2))?
+                .collect::<Result<_, _>>()?;
+            let named: Vec<&String> = cols.iter().flatten().collect();
+            if let Some(c) = named.iter().find(|c| !c.ends_with("id")).or(named.last()) {
+                unique.insert((*c).clone());
+            }
+            if cols.iter().any(Option::is_none) {
+                unique.insert("name".to_string());
+            }
+        }
+    }
+    let mut st = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let cols: Vec<(String, String, bool)> = st
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?.to_ascii_uppercase(),
+                r.get::<_, i64>(5)? > 0,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let (mut names, mut exprs) = (Vec::new(), Vec::new());
+    for (name, ty, pk) in &cols {
+        let n = format!("(seq.n + {round} * 10000000)");
+        let expr = if *pk && ty.contains("INT") {
+            continue;
+        } else if *pk {
+            "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)),2) || '-a' || substr(hex(randomblob(2)),2) || '-' || hex(randomblob(6)))".to_string()
+        } else if unique.contains(name) && name.contains("phone") {
+            format!("'+1' || (2000000000 + {n})")
+        } else if unique.contains(name) && ty.contains("INT") {
+            format!("{name} + {n}")
+        } else if unique.contains(name) {
+            format!("'b' || {n} || '.' || {name}")
+        } else {
+            format!("src.{name}")
+        };
+        names.push(name.clone());
+        exprs.push(expr);
+    }
+    let add = target - have;
+    let sql = format!(
+        "INSERT INTO {table} ({}) WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?1)
+         SELECT {} FROM seq, (SELECT * FROM {table} ORDER BY rowid LIMIT 1) AS src",
+        names.join(", "),
+        exprs.join(", ")
+    );
+    conn.execute(&sql, [add as i64])?;
+    count(conn, table)
+}
+
+fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
+    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n.max(0) as u64)
+}
+
+// ---------------------------------------------------------------- main
+
+#[tokio::main]
+async fn main() {
+    let a = args();
+    let bare = bare_route().await;
+    let bare_req = vec![Req {
+        name: "bare".into(),
+        method: "GET",
+        url: format!("{bare}/bare"),
+        body: None,
+        auth: String::new(),
+    }];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let http = reqwest::Client::new();
+    let mut server = start(dir.path(), true);
+    let pid = server.child.id();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_start = status_mib(pid, "VmRSS:");
+    let admin = login(&http, &server.base).await;
+    let api = Api {
+        http: http.clone(),
+        base: server.base.clone(),
+        auth: admin.clone(),
+    };
+    let fx = match fixtures(&api).await {
+        Ok(f) => f,
+        Err(e) => panic!("fixtures: {e}"),
+    };
+    println!(
+        "bench: {} clients, {} s per row, rows {:?}; started {}\n",
+        a.clients,
+        a.seconds,
+        a.rows,
+        Command::new("date")
+            .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    );
+    println!("idle resident memory after start (demo data): {idle_start:.1} MiB\n");
+    let mut soak_reqs = Vec::new();
+    for (round, rows) in a.rows.iter().enumerate() {
+        drop(server);
+        let db = dir.path().join("frontline.db");
+        {
+            let conn = Connection::open(&db).expect("open db");
+            let mut grown = Vec::new();
+            for t in GROWN {
+                match grow(&conn, t, *rows, round as u64 + 1) {
+                    Ok(n) => grown.push(format!("{t} {n}")),
+                    Err(e) => grown.push(format!("{t} not grown ({e})")),
+                }
+            }
+            println!("## {rows} rows: {}", grown.join(", "));
+        }
+        let t = Instant::now();
+        let re = Command::new(binary())
+            .args(["reindex", "--data-dir"])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        println!(
+            "search index rebuilt in {:.1} s ({re:?})\n",
+            t.elapsed().as_secs_f64()
+        );
+        server = start(dir.path(), false);
+        let pid = server.child.id();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        println!(
+            "idle resident memory at {rows} rows: {:.1} MiB\n",
+            status_mib(pid, "VmRSS:")
+        );
+        let admin = login(&http, &server.base).await;
+        let reqs = requests(&server.base, &admin, &fx, *rows);
+        println!("| request | req/s | p50 ms | p99 ms | bare req/s | ratio to bare | errors |");
+        println!("|---|---|---|---|---|---|---|");
+        for r in &reqs {
+            if a.only
+                .as_ref()
+                .is_some_and(|o| !r.name.contains(o.as_str()))
+            {
+                continue;
+            }
+            let limit = drive(&bare_req, a.clients, a.seconds.div_ceil(2)).await;
+            let f = drive(std::slice::from_ref(r), a.clients, a.seconds).await;
+            println!(
+                "| {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.3} | {}{} |",
+                r.name,
+                f.rps,
+                f.p50,
+                f.p99,
+                limit.rps,
+                f.rps / limit.rps.max(1.0),
+                f.errors,
+                f.first_error.map(|e| format!(" ({e})")).unwrap_or_default()
+            );
+        }
+        println!();
+        soak_reqs = reqs;
+    }
+    if a.soak > 0 {
+        let pid = server.child.id();
+        println!(
+            "Soak: {} clients over all rows for {} s; resident MiB every 5 s:",
+            a.clients, a.soak
+        );
+        let sampler = tokio::spawn(async move {
+            let mut s = Vec::new();
+            loop {
+                s.push(status_mib(pid, "VmRSS:"));
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                if s.len() as u64 > a.soak / 5 {
+                    break s;
+                }
+            }
+        });
+        let f = drive(&soak_reqs, a.clients, a.soak).await;
+        let s = sampler.await.unwrap_or_default();
+        println!(
+            "{}",
+            s.iter()
+                .map(|m| format!("{m:.0}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let warm = s.get(s.len() / 3).copied().unwrap_or(0.0);
+        let last = s.last().copied().unwrap_or(0.0);
+        println!(
+            "{:.0} req/s, p99 {:.2} ms, {} errors; after warm-up {warm:.0} MiB -> end {last:.0} MiB ({:+.1}%)",
+            f.rps,
+            f.p99,
+            f.errors,
+            (last - warm) / warm.max(1.0) * 100.0
+        );
+    }
+}
