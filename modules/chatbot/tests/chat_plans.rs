@@ -1,0 +1,80 @@
+//! Issue 18: a chat message's lookups read index entries of its own visitor
+//! and message, never the tenant's history — no statement of the chat path
+//! scans the conversations or messages tables.
+
+use frontline_platform::testing::TestApp;
+use poem::http::StatusCode;
+use serde_json::{json, Value};
+
+const B: &str = "/chatbot/api/v2";
+
+async fn tenant_key(app: &TestApp) -> String {
+    let r = app
+        .client
+        .post(format!("{B}/tenants"))
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .body_json(&json!({"name": "Acme", "plan": "enterprise",
+            "admin_user": {"email": "owner@acme.example"}}))
+        .send()
+        .await;
+    r.assert_status(StatusCode::CREATED);
+    let d: Value = r.0.into_body().into_json().await.unwrap();
+    format!(
+        "ApiKey {}",
+        d["data"]["api_keys"]["primary"].as_str().unwrap()
+    )
+}
+
+#[tokio::test]
+async fn a_chat_message_reads_no_table_of_the_tenants_history() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let key = tenant_key(&app).await;
+    // Some history: other visitors' conversations and messages.
+    for n in 0..5 {
+        let r = app
+            .client
+            .post(format!("{B}/chat/message"))
+            .header("Authorization", &key)
+            .body_json(&json!({"user_id": format!("visitor{n}"), "channel": "web",
+                "content": {"type": "text", "text": "What are your opening hours?"}}))
+            .send()
+            .await;
+        r.assert_status_is_ok();
+    }
+    // A returning visitor without a conversation id (the open one is looked
+    // up), and one with its id.
+    for body in [
+        json!({"user_id": "visitor3", "channel": "web", "content": {"type": "text", "text": "Hello again"}}),
+        json!({"user_id": "visitor9", "channel": "web", "content": {"type": "text", "text": "Hi"}}),
+    ] {
+        let plans = app
+            .plans_of(&["chatbot_conversations", "chatbot_messages"], async {
+                let r = app
+                    .client
+                    .post(format!("{B}/chat/message"))
+                    .header("Authorization", &key)
+                    .body_json(&body)
+                    .send()
+                    .await;
+                let status = r.0.status();
+                let text: Value = r.0.into_body().into_json().await.unwrap();
+                (status, text)
+            })
+            .await;
+        assert_eq!(plans.output.0, StatusCode::OK, "{}", plans.output.1);
+        plans.assert_no_scan();
+        // A search on the tenant alone would read its whole history: the
+        // visitor's and the message's own keys must be in the index used.
+        for plan in &plans.plans {
+            // The recorded statements carry their values (`user_id = 'visitor3'`).
+            let sql = plan.sql.replace(char::is_whitespace, "");
+            let lines = plan.lines.join(" | ");
+            if sql.contains("WHEREtenant_id=") && sql.contains("ANDreply_to=") {
+                assert!(lines.contains("reply_to=?"), "{}: {lines}", plan.sql);
+            }
+            if sql.contains("ANDuser_id=") && sql.contains("ANDchannel=") {
+                assert!(lines.contains("user_id=?"), "{}: {lines}", plan.sql);
+            }
+        }
+    }
+}
