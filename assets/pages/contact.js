@@ -367,6 +367,7 @@ function ivr(p, id) {
   p.append(h('div', { class: 'toolbar' }, btn('New flow', () => createDialog('New IVR flow', [
     { name: 'name', label: 'Name', required: true }, { name: 'language', label: 'Language', value: 'en' }, { name: 'timeout_seconds', label: 'Timeout (s)', type: 'number', value: 30 },
     { name: 'max_retries', label: 'Max retries', type: 'number', value: 3 }, { name: 'description', label: 'Description', type: 'textarea' },
+    { name: 'is_active', label: 'Active (takes calls)', type: 'checkbox', value: true },
     { name: 'nodes', label: 'Nodes (JSON array)', type: 'json', value: [{ id: 1, node_type: 'menu', name: 'Main menu', prompt_text: 'Press 1 for sales, 2 for support', menu_options: [{ dtmf_key: '1', description: 'Sales', target_node_id: 2 }, { dtmf_key: '2', description: 'Support', target_node_id: 3 }] }, { id: 2, node_type: 'transfer', name: 'Sales', transfer_to: 'sales' }, { id: 3, node_type: 'transfer', name: 'Support', transfer_to: 'support' }] },
     { name: 'start_node_id', label: 'Start node id', type: 'number', value: 1 },
   ], '/api/ivr/flows', () => t.reload()), 'btn-primary')), t.el);
@@ -494,7 +495,9 @@ function ivrTester(flow, graph) {
   const start = actionBtn('Call the flow', async () => {
     show((await api(M, 'POST', `/api/ivr/flows/${flow.id}/sessions`, { body: { caller_number: '+15550001111', inputs: [] } })).data);
   }, 'btn-primary');
-  return h('div', null, h('p', { class: 'muted' }, flow.version ? `Runs published version ${flow.version}. Press keys as the caller would.` : 'Publish the flow first: calls run a published version.'), start, out);
+  const hint = !flow.is_active ? 'The flow is inactive: it takes no calls until it is made active.'
+    : flow.version ? `Runs published version ${flow.version}. Press keys as the caller would.` : 'Publish the flow first: calls run a published version.';
+  return h('div', null, h('p', { class: 'muted' }, hint), start, out);
 }
 
 // ---------- routing ----------
