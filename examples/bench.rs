@@ -18,14 +18,16 @@
 //! Not a test, never run in CI: the figures depend on the machine; the ratio
 //! to the bare route is what to compare.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use serde_json::{json, Value};
+
+#[path = "support/server.rs"]
+mod support;
+use support::{binary, pct, scenario, start, status_mib, text};
 
 const HELP: &str = "bench: request cost as the data grows, next to a bare poem route
 
@@ -87,65 +89,6 @@ fn args() -> Args {
 
 // ---------------------------------------------------------------- servers
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn binary() -> PathBuf {
-    if let Ok(p) = std::env::var("FRONTLINE_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("current exe");
-    exe.parent()
-        .and_then(|p| p.parent())
-        .map(|p| p.join("frontline"))
-        .expect("binary path")
-}
-
-fn start(data: &Path, demo: bool) -> Server {
-    let mut cmd = Command::new(binary());
-    cmd.args(["--port", "0", "--rate-limits", "off", "--data-dir"])
-        .arg(data);
-    if demo {
-        cmd.arg("--demo");
-    }
-    let mut child = cmd
-        .env("FRONTLINE_ADMIN_EMAIL", "bench@example.com")
-        .env("FRONTLINE_ADMIN_PASSWORD", "bench-password-1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the release binary (cargo build --release --bin frontline first)");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(url) = line.strip_prefix("Frontline listening on ") {
-                    std::thread::spawn(move || for _ in lines.by_ref() {});
-                    return Server {
-                        child,
-                        base: url.trim().to_string(),
-                    };
-                }
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("server exited before listening");
-            }
-        }
-    }
-}
-
 /// The limit: a bare poem route in this process.
 async fn bare_route() -> String {
     use poem::{get, handler, listener::TcpListener, web::Json, Route, Server};
@@ -164,17 +107,6 @@ async fn bare_route() -> String {
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
     format!("http://{addr}")
-}
-
-fn status_mib(pid: u32, field: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
 }
 
 // ---------------------------------------------------------------- requests
@@ -196,14 +128,6 @@ struct Figures {
     p99: f64,
     errors: usize,
     first_error: Option<String>,
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let idx = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[idx]
 }
 
 /// `clients` connections sending `reqs` round-robin for `seconds`.
@@ -319,16 +243,6 @@ impl Api {
     }
 }
 
-fn text(v: &Value, pointer: &str) -> Result<String, String> {
-    v.pointer(pointer)
-        .and_then(|x| {
-            x.as_str()
-                .map(str::to_string)
-                .or_else(|| x.as_i64().map(|i| i.to_string()))
-        })
-        .ok_or_else(|| format!("no {pointer} in {v}"))
-}
-
 async fn login(http: &reqwest::Client, base: &str) -> String {
     let v: Value = http
         .post(format!("{base}/auth/login"))
@@ -340,23 +254,6 @@ async fn login(http: &reqwest::Client, base: &str) -> String {
         .await
         .expect("token");
     format!("Bearer {}", v["access_token"].as_str().expect("token"))
-}
-
-fn scenario(name: &str) -> Value {
-    json!({
-      "name": name,
-      "description": "Customer received an incorrect bill with an overcharge",
-      "category": "BILLING_PAYMENTS", "difficulty": "INTERMEDIATE", "estimatedDuration": 10,
-      "tags": ["billing", "dispute", "overcharge"],
-      "customerProfile": {"name": "Robert Johnson", "age": 45, "personality": ["assertive"],
-        "initialMood": 35, "speakingStyle": "firm", "backgroundStory": "Long-term customer"},
-      "context": {"companyName": "TelcoMax", "industry": "telecommunications",
-        "productService": "Internet and TV bundle", "issue": "Bill is $75 higher than usual"},
-      "aiConfig": {"systemPrompt": "You are Robert Johnson", "temperature": 0.8},
-      "successCriteria": {"targetOutcome": "Issue resolved with credit applied"},
-      "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 30, "closing": 10},
-      "status": "DRAFT", "isPrivate": false
-    })
 }
 
 /// Fixtures made through the APIs once; their ids stay valid across growth.

@@ -11,14 +11,15 @@
 //! chatbot,planning` limits the table to some mixes.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+#[path = "support/server.rs"]
+mod support;
+use support::{pct, scenario, start, status_mib, text};
 
 /// One kind of request in a mix. `{n}` in the path or body is replaced by a
 /// number unique to the request (writes need unique names and phones), `{c}`
@@ -75,33 +76,6 @@ impl Ctx {
             Err(format!("{method} {path}: {status} {v}"))
         }
     }
-}
-
-fn text(v: &Value, pointer: &str) -> Result<String, String> {
-    v.pointer(pointer)
-        .and_then(|x| {
-            x.as_str()
-                .map(str::to_string)
-                .or_else(|| x.as_i64().map(|i| i.to_string()))
-        })
-        .ok_or_else(|| format!("no {pointer} in {v}"))
-}
-
-fn scenario(name: &str) -> Value {
-    json!({
-      "name": name,
-      "description": "Customer received an incorrect bill with an overcharge",
-      "category": "BILLING_PAYMENTS", "difficulty": "INTERMEDIATE", "estimatedDuration": 10,
-      "tags": ["billing", "dispute", "overcharge"],
-      "customerProfile": {"name": "Robert Johnson", "age": 45, "personality": ["assertive"],
-        "initialMood": 35, "speakingStyle": "firm", "backgroundStory": "Long-term customer"},
-      "context": {"companyName": "TelcoMax", "industry": "telecommunications",
-        "productService": "Internet and TV bundle", "issue": "Bill is $75 higher than usual"},
-      "aiConfig": {"systemPrompt": "You are Robert Johnson", "temperature": 0.8},
-      "successCriteria": {"targetOutcome": "Issue resolved with credit applied"},
-      "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 30, "closing": 10},
-      "status": "DRAFT", "isPrivate": false
-    })
 }
 
 /// Training: scenario reads, lists, search and creates on 200 stored scenarios.
@@ -240,69 +214,6 @@ async fn mixes(ctx: &Ctx) -> BTreeMap<&'static str, Vec<Op>> {
     m
 }
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn binary() -> PathBuf {
-    if let Ok(p) = std::env::var("FRONTLINE_BIN") {
-        return PathBuf::from(p);
-    }
-    // target/release/examples/load -> target/release/frontline
-    let exe = std::env::current_exe().expect("current exe");
-    exe.parent()
-        .and_then(|p| p.parent())
-        .map(|p| p.join("frontline"))
-        .expect("binary path")
-}
-
-fn start(data: &std::path::Path) -> Server {
-    let mut child = Command::new(binary())
-        .args([
-            "--port",
-            "0",
-            "--rate-limits",
-            "off",
-            "--demo",
-            "--data-dir",
-        ])
-        .arg(data)
-        .env("FRONTLINE_ADMIN_EMAIL", "bench@example.com")
-        .env("FRONTLINE_ADMIN_PASSWORD", "bench-password-1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the release binary (cargo build --release first)");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(url) = line.strip_prefix("Frontline listening on ") {
-                    std::thread::spawn(move || for _ in lines.by_ref() {});
-                    return Server {
-                        child,
-                        base: url.trim().to_string(),
-                    };
-                }
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("server exited before listening");
-            }
-        }
-    }
-}
-
 /// Peak resident memory of `pid` in MiB (VmHWM).
 fn peak_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -317,18 +228,6 @@ fn peak_mib(pid: u32) -> f64 {
 
 fn current_mib(pid: u32) -> f64 {
     status_mib(pid, "VmRSS:")
-}
-
-/// One `/proc/<pid>/status` figure in MiB (`VmRSS:`, `RssAnon:`, `RssFile:`).
-fn status_mib(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
 }
 
 struct Outcome {
@@ -408,14 +307,6 @@ async fn drive(base: &str, token: &str, ops: &[Op], clients: usize, seconds: u64
     }
 }
 
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let idx = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[idx]
-}
-
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -435,7 +326,7 @@ async fn main() {
         .and_then(|i| args.get(i + 1))
         .map(|v| v.split(',').map(str::to_string).collect());
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = start(dir.path());
+    let server = start(dir.path(), true);
     let http = reqwest::Client::new();
     let login: Value = http
         .post(format!("{}/auth/login", server.base))
