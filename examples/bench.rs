@@ -31,13 +31,14 @@ use support::{binary, pct, scenario, start, status_mib, text};
 
 const HELP: &str = "bench: request cost as the data grows, next to a bare poem route
 
-USAGE: bench [--rows 1000,10000,100000] [--seconds 3] [--clients 16] [--soak 60] [--only substr]
+USAGE: bench [--rows 1000,10000,100000] [--seconds 3] [--clients 16] [--soak 60] [--only substr] [--skip substr]
 
   --rows N,N,..   row counts to grow the main tables to, in order (default 1000,10000,100000)
   --seconds S     seconds per measured row (default 3)
   --clients C     concurrent keep-alive connections (default 16)
   --soak S        seconds of the all-rows soak at the end, memory sampled every 5 s (default 60; 0 = none)
   --only TEXT     measure only rows whose name contains TEXT
+  --skip TEXT     leave out rows whose name contains TEXT (also from the soak)
   FRONTLINE_BIN   the server binary (default: target/release/frontline next to this example)
 
 A full default run takes about 6-8 minutes on two cores.";
@@ -62,6 +63,7 @@ struct Args {
     clients: usize,
     soak: u64,
     only: Option<String>,
+    skip: Option<String>,
 }
 
 fn args() -> Args {
@@ -84,6 +86,7 @@ fn args() -> Args {
         clients: get("--clients").and_then(|v| v.parse().ok()).unwrap_or(16),
         soak: get("--soak").and_then(|v| v.parse().ok()).unwrap_or(60),
         only: get("--only"),
+        skip: get("--skip"),
     }
 }
 
@@ -647,7 +650,10 @@ async fn main() {
             status_mib(pid, "VmRSS:")
         );
         let admin = login(&http, &server.base).await;
-        let reqs = requests(&server.base, &admin, &fx, *rows);
+        let mut reqs = requests(&server.base, &admin, &fx, *rows);
+        if let Some(skip) = &a.skip {
+            reqs.retain(|r| !r.name.contains(skip.as_str()));
+        }
         println!("| request | req/s | p50 ms | p99 ms | bare req/s | ratio to bare | errors |");
         println!("|---|---|---|---|---|---|---|");
         for r in &reqs {

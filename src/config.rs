@@ -35,6 +35,8 @@ pub struct FileConfig {
     pub tls_key: Option<PathBuf>,
     /// Outbound deliveries: vendor base URLs, server-wide senders, costs (`[delivery]`).
     pub delivery: Option<DeliveryConfig>,
+    /// The address users and vendors reach this server at (links in mail, callbacks).
+    pub public_url: Option<String>,
 }
 
 /// The `[delivery]` table of frontline.toml, and the `--delivery-*` flags /
@@ -177,6 +179,7 @@ pub struct Overrides {
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub delivery: DeliveryConfig,
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -245,6 +248,7 @@ pub fn resolve(over: Overrides, file: FileConfig) -> Settings {
     if let Some(on) = over.smtp_allow_plaintext.or(file.smtp_allow_plaintext) {
         s.mail.allow_plaintext = on;
     }
+    s.public_url = over.public_url.or(file.public_url);
     s.admin_email = over.admin_email;
     s.admin_password = over.admin_password;
     s
@@ -393,6 +397,25 @@ mod tests {
         assert_eq!(s.outbound.allow, vec!["127.0.0.1"]);
         let s = resolve(Overrides::default(), FileConfig::default());
         assert!(s.outbound.allow.is_empty());
+    }
+
+    #[test]
+    fn public_url_from_flag_or_file_else_host_and_port() {
+        let file: FileConfig = toml::from_str("public_url = \"https://file.example/\"").unwrap();
+        let s = resolve(Overrides::default(), file);
+        assert_eq!(s.public_base_url(), "https://file.example");
+        let file: FileConfig = toml::from_str("public_url = \"https://file.example\"").unwrap();
+        let over = Overrides {
+            public_url: Some("https://flag.example".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve(over, file).public_base_url(),
+            "https://flag.example"
+        );
+        let mut s = resolve(Overrides::default(), FileConfig::default());
+        s.port = 9000;
+        assert_eq!(s.public_base_url(), "http://127.0.0.1:9000");
     }
 
     #[test]

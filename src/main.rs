@@ -78,6 +78,10 @@ struct ServeArgs {
     /// Allow SMTP credentials over an unencrypted connection to a remote host: on or off (default).
     #[arg(long, env = "FRONTLINE_SMTP_ALLOW_PLAINTEXT", value_parser = config::parse_switch)]
     smtp_allow_plaintext: Option<bool>,
+    /// The address users and outside services reach this server at, e.g.
+    /// https://frontline.example.com (links in invitation mail, vendor status callbacks).
+    #[arg(long, env = "FRONTLINE_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Serve HTTPS with this PEM certificate chain (with --tls-key); re-read on SIGHUP.
     #[arg(long, env = "FRONTLINE_TLS_CERT")]
     tls_cert: Option<PathBuf>,
@@ -390,6 +394,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             smtp_url: args.smtp_url.clone(),
             smtp_from: args.smtp_from.clone(),
             smtp_allow_plaintext: args.smtp_allow_plaintext,
+            public_url: args.public_url.clone(),
             tls_cert: args.tls_cert.clone(),
             tls_key: args.tls_key.clone(),
             delivery: (*args.delivery).clone(),

@@ -33,6 +33,10 @@ pub struct Settings {
     /// Vendor base URLs, server-wide senders and per-message costs of
     /// outbound deliveries (see [`crate::deliver`]).
     pub delivery: crate::deliver::DeliverySettings,
+    /// The address users and outside services reach this server at (e.g.
+    /// `https://frontline.example.com`), for links in mail and for vendor
+    /// callbacks; when unset, links are built from `http://{host}:{port}`.
+    pub public_url: Option<String>,
 }
 
 /// The PEM files HTTPS is served with.
@@ -60,6 +64,18 @@ impl Settings {
             mail: crate::mail::MailSettings::default(),
             tls: None,
             delivery: crate::deliver::DeliverySettings::default(),
+            public_url: None,
+        }
+    }
+
+    /// The base of links handed to users and vendors, without a trailing slash.
+    pub fn public_base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => {
+                let scheme = if self.tls.is_some() { "https" } else { "http" };
+                format!("{scheme}://{}:{}", self.host, self.port)
+            }
         }
     }
 
