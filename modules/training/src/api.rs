@@ -8,7 +8,6 @@ use frontline_platform::search::{SearchQuery, SortOrder, MAX_LIMIT};
 use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult, Platform};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::types::ToJSON;
 use poem_openapi::OpenApi;
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -128,11 +127,6 @@ pub(crate) fn pagination(pg: &Page, total: u64) -> Pagination {
         has_next: info.has_next(),
         has_prev: info.has_prev(),
     }
-}
-
-/// The JSON of a typed body, with only the fields it gives (for merging).
-pub(crate) fn fields_of<T: ToJSON>(body: &T) -> Value {
-    body.to_json().unwrap_or_else(|| json!({}))
 }
 
 /// Applies `body`'s content fields to `s` (validated as a whole) for PUT/PATCH.

@@ -192,6 +192,8 @@ END;
 "#,
     // Step 3: publish notifications (`notifyUsers`) and what sending each did.
     store::notifications::MIGRATION,
+    // Step 4: scenarios marked as templates (`isTemplate`), listed with the templates.
+    store::templates::MIGRATION,
 ];
 
 pub fn module() -> Module {

@@ -1,20 +1,17 @@
 //! Scenario templates and creating scenarios from them.
 
 use frontline_platform::http::RequestMeta;
+use frontline_platform::write;
 use frontline_platform::Platform;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
-use serde_json::{json, Value};
 
 use frontline_platform::body::JsonBody;
 
-use frontline_platform::write::WriteCtx;
-
 use super::guard::*;
-use super::{fields_of, record, Result};
+use super::Result;
 use crate::model::*;
 use crate::service;
-use crate::store;
 
 pub struct TemplatesApi {
     pub(super) platform: Platform,
@@ -23,8 +20,11 @@ pub struct TemplatesApi {
 /// Scenario templates.
 #[OpenApi(tag = "ApiTags::Templates")]
 impl TemplatesApi {
-    /// List scenario templates (`template:read`), featured first, filtered
-    /// by category, difficulty and featured.
+    /// List scenario templates (`template:read`): the built-in catalogue
+    /// (featured first), then the scenarios marked as templates
+    /// (`isTemplate: true`, not archived) that the caller may see, filtered
+    /// by category, difficulty and featured (marked scenarios are never
+    /// featured).
     #[oai(path = "/admin/templates", method = "get")]
     async fn list(
         &self,
@@ -42,35 +42,28 @@ impl TemplatesApi {
             .platform
             .db
             .read(move |conn| {
-                let rows = store::templates::list(
+                service::templates::list(
                     conn,
                     category.as_deref(),
                     difficulty.as_deref(),
                     featured.0,
                     &p,
-                )?;
-                Ok(TemplateList {
-                    total: rows.len() as u64,
-                    templates: rows,
-                })
+                )
             })
             .await?;
         Ok(ok(out))
     }
 
     /// One template with its variables and the scenario content it fills in
-    /// (`template:read`).
+    /// (`template:read`): a catalogue template (`tmp_…`) or a scenario marked
+    /// as a template (its `scn_…` id).
     #[oai(path = "/admin/templates/:id", method = "get")]
     async fn get(&self, auth: Can<TemplateRead>, id: Path<String>) -> Result<Answer<Template>> {
         let p = auth.0;
         let out = self
             .platform
             .db
-            .read(move |conn| {
-                let (mut t, body) = store::templates::template(conn, &id.0, &p)?;
-                t.content = Some(body);
-                Ok(t)
-            })
+            .read(move |conn| service::templates::get(conn, &id.0, &p))
             .await?;
         Ok(ok(out))
     }
@@ -78,6 +71,7 @@ impl TemplatesApi {
     /// Create a scenario from a template (`scenario:create`). Every required
     /// variable must be given with its type (text, number, boolean, select);
     /// `{{key}}` placeholders in the template are replaced by the values.
+    /// The new scenario is a draft and not a template itself.
     #[oai(path = "/admin/templates/:id/create-scenario", method = "post")]
     async fn create_scenario(
         &self,
@@ -86,33 +80,10 @@ impl TemplatesApi {
         id: Path<String>,
         body: JsonBody<CreateFromTemplateRequest>,
     ) -> Result<CreatedAnswer<ScenarioFromTemplate>> {
-        let p = auth.0;
-        let body = fields_of(&body.0);
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                let (t, tbody) = store::templates::template(tx, &id.0, &p)?;
-                let values = service::template_values(&t.variables, body.get("variables").unwrap_or(&Value::Null))?;
-                let mut doc = service::substitute(&tbody, &values);
-                doc["name"] = body.get("name").cloned().unwrap_or(Value::Null);
-                for k in ["description", "difficulty", "tags", "isPrivate", "tenantId"] {
-                    if let Some(v) = body.get(k) {
-                        doc[k] = v.clone();
-                    }
-                }
-                service::validate(&doc)?;
-                let slug = service::slugify(doc["name"].as_str().unwrap_or_default());
-                if store::slug_taken(tx, &slug, None)? {
-                    return Err(store::slug_conflict(&slug));
-                }
-                let content = service::content_of(&doc);
-                let s = store::insert(tx, store::NewScenario { content: &content, status: "DRAFT", slug: &slug, template_id: Some(&id.0), by: &p.id, changelog: &format!("Created from template {}", id.0) })?;
-                record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.create", "scenario", &s.id, json!({"templateId": id.0}),
-                    Some(("scenario.created", json!({"scenarioId": s.id, "name": s.name, "status": s.status, "templateId": id.0, "createdBy": p.id}))))?;
-                Ok(ScenarioFromTemplate { id: s.id, name: s.name, slug: s.slug, template_id: id.0.clone(), status: s.status, created_at: s.created_at })
-            })
-            .await?;
+        let out = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::templates::create_scenario(w, &id.0, &body.0)
+        })
+        .await?;
         Ok(created(out))
     }
 }

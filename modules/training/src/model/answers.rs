@@ -163,7 +163,7 @@ pub struct ScenarioSummary {
     pub tags: Vec<String>,
     /// Current version number.
     pub version_number: i64,
-    /// Whether this is a template (scenarios never are).
+    /// Whether it is marked as a template (listed by `GET /admin/templates`).
     pub is_template: bool,
     /// Whether only its author (and admins) see it.
     pub is_private: bool,
@@ -287,6 +287,8 @@ pub struct ScenarioDetail {
     pub evaluation_weights: Option<Value>,
     /// Whether only its author (and admins) see it.
     pub is_private: Value,
+    /// Whether it is marked as a template (listed by `GET /admin/templates`).
+    pub is_template: bool,
     /// Tenant.
     pub tenant_id: Value,
     /// Who made and changed it, and when.
@@ -528,7 +530,8 @@ pub struct VersionRestored {
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase")]
 pub struct Template {
-    /// Template id (`tmp_…`).
+    /// Template id: `tmp_…` for the built-in catalogue, the scenario's own
+    /// `scn_…` id for a scenario marked as a template (`isTemplate`).
     pub id: String,
     /// Name.
     pub name: String,
@@ -544,7 +547,9 @@ pub struct Template {
     pub industry: Option<String>,
     /// Whether it is featured.
     pub is_featured: bool,
-    /// The variables to fill in: `{key, label, type, required, default?, options?}`.
+    /// The variables to fill in: `{key, label, type, required, default?, options?}`
+    /// (for a scenario marked as a template: each `{{key}}` placeholder in
+    /// its text, as required text).
     pub variables: Value,
     /// Who made it.
     pub created_by: String,

@@ -4,6 +4,7 @@ mod answers;
 mod errors;
 mod params;
 mod scenario;
+pub mod shared;
 
 pub use answers::*;
 pub use errors::*;
@@ -13,6 +14,7 @@ pub use scenario::*;
 use frontline_platform::http::{ErrorContext, ErrorEnvelope};
 use frontline_platform::{ApiError, FieldError};
 use poem::http::StatusCode;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, Tags};
 use serde_json::{json, Value};
 
@@ -142,4 +144,9 @@ pub enum ApiTags {
     AbTests,
     /// Operations the document needs data from but does not list.
     Extensions,
+}
+
+/// The JSON of a typed body, with only the fields it gives (for merging).
+pub fn fields_of<T: ToJSON>(body: &T) -> Value {
+    body.to_json().unwrap_or_else(|| json!({}))
 }

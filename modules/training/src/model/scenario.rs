@@ -246,6 +246,11 @@ pub struct CreateScenarioRequest {
     /// The tenant the scenario belongs to.
     #[oai(validator(max_length = 100))]
     pub tenant_id: Option<String>,
+    /// Marks the scenario as a template (default false): while it is not
+    /// archived, `GET /admin/templates` lists it under its own id and
+    /// `POST /admin/templates/{id}/create-scenario` makes new scenarios from
+    /// it, each `{{key}}` placeholder in its text being a required variable.
+    pub is_template: Option<bool>,
 }
 
 /// The fields a scenario update may change (all optional; nested objects merge).
@@ -285,6 +290,11 @@ pub struct ScenarioChanges {
     /// The tenant the scenario belongs to.
     #[oai(validator(max_length = 100))]
     pub tenant_id: Option<String>,
+    /// Marks the scenario as a template (default false): while it is not
+    /// archived, `GET /admin/templates` lists it under its own id and
+    /// `POST /admin/templates/{id}/create-scenario` makes new scenarios from
+    /// it, each `{{key}}` placeholder in its text being a required variable.
+    pub is_template: Option<bool>,
 }
 
 /// Update a scenario: the given fields are merged in and a new version is made.

@@ -304,7 +304,7 @@ pub fn summaries(
 const SUMMARY_COLUMNS: &str = "id, name, slug, \
     COALESCE(json_extract(doc, '$.description'), ''), category, difficulty, status, \
     json_extract(doc, '$.tags'), version_number, is_private, usage_count, created_by, \
-    created_at, updated_at, published_at";
+    created_at, updated_at, published_at, is_template";
 
 /// A list row before its attempt figures and creator are added.
 struct Row {
@@ -323,6 +323,7 @@ struct Row {
     created_at: String,
     updated_at: String,
     published_at: Option<String>,
+    is_template: bool,
 }
 
 fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
@@ -354,6 +355,7 @@ fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
         created_at: r.get(12)?,
         updated_at: r.get(13)?,
         published_at: r.get(14)?,
+        is_template: r.get(15)?,
     })
 }
 
@@ -415,7 +417,7 @@ fn render(conn: &Connection, rows: Vec<Row>) -> ApiResult<Vec<ScenarioSummary>> 
             status: r.status,
             tags: r.tags,
             version_number: r.version_number,
-            is_template: false,
+            is_template: r.is_template,
             is_private: r.is_private,
             usage_count: r.usage_count,
             creator,

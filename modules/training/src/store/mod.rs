@@ -17,7 +17,7 @@ use crate::model::{
     CreatorRef, Person, ScenarioDetail, ScenarioMetadata, ScenarioSummary,
     ScenarioSummaryAnalytics, SummaryAnalytics, TrainingError,
 };
-use crate::service;
+use crate::model::shared;
 
 /// A stored scenario.
 #[derive(Debug, Clone)]
@@ -30,6 +30,8 @@ pub struct Scenario {
     pub status: String,
     pub tenant_id: Option<String>,
     pub is_private: bool,
+    /// Marked as a template (`isTemplate` of its content).
+    pub is_template: bool,
     pub template_id: Option<String>,
     /// The content fields (see `service::CONTENT_FIELDS`).
     pub doc: Value,
@@ -48,7 +50,7 @@ pub struct Scenario {
 
 pub const COLUMNS: &str = "id, slug, name, category, difficulty, status, tenant_id, is_private, \
     template_id, doc, version_number, created_at, created_by, updated_at, updated_by, \
-    published_at, published_by, archived_at, archived_by, usage_count, rating";
+    published_at, published_by, archived_at, archived_by, usage_count, rating, is_template";
 
 pub fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Scenario> {
     let doc: String = r.get(9)?;
@@ -74,6 +76,7 @@ pub fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Scenario> {
         archived_by: r.get(18)?,
         usage_count: r.get(19)?,
         rating: r.get(20)?,
+        is_template: r.get(21)?,
     })
 }
 
@@ -83,7 +86,7 @@ pub fn not_found(id: &str) -> ApiError {
 
 /// Whether `p` may see scenario `s` (private scenarios: their creator and admins).
 pub fn visible(s: &Scenario, p: &Principal) -> bool {
-    !s.is_private || s.created_by == p.id || service::is_training_admin(p)
+    !s.is_private || s.created_by == p.id || shared::is_training_admin(p)
 }
 
 /// The SQL condition "scenario `alias` is visible to the viewer" (the rule of
@@ -249,6 +252,11 @@ pub fn slug_conflict(slug: &str) -> ApiError {
         .with_detail("slug", "Scenario with slug already exists")
 }
 
+/// A boolean content field (false when absent).
+fn flag(doc: &Value, k: &str) -> bool {
+    doc.get(k).and_then(Value::as_bool).unwrap_or(false)
+}
+
 fn str_of(doc: &Value, k: &str) -> String {
     doc.get(k)
         .and_then(Value::as_str)
@@ -278,13 +286,14 @@ pub fn insert(tx: &Connection, new: NewScenario) -> ApiResult<Scenario> {
         by,
         changelog,
     } = new;
-    let id = service::new_id("scn");
-    let now = service::now();
+    let id = shared::new_id("scn");
+    let now = shared::now();
     let doc = Value::Object(doc.clone());
     tx.execute(
         "INSERT INTO training_scenarios (id, slug, name, category, difficulty, status, tenant_id,
-            is_private, template_id, doc, version_number, created_at, created_by, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?12, ?11, ?12)",
+            is_private, template_id, doc, version_number, created_at, created_by, updated_at, updated_by,
+            is_template)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?12, ?11, ?12, ?13)",
         params![
             id,
             slug,
@@ -298,6 +307,7 @@ pub fn insert(tx: &Connection, new: NewScenario) -> ApiResult<Scenario> {
             doc.to_string(),
             now,
             by,
+            flag(&doc, "isTemplate"),
         ],
     )?;
     let s = Scenario {
@@ -315,6 +325,7 @@ pub fn insert(tx: &Connection, new: NewScenario) -> ApiResult<Scenario> {
             .get("isPrivate")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        is_template: flag(&doc, "isTemplate"),
         template_id: template_id.map(String::from),
         doc,
         version_number: 1,
@@ -342,7 +353,7 @@ pub fn insert_version(
     changelog: Option<&str>,
     restored_from: Option<i64>,
 ) -> ApiResult<String> {
-    let id = service::new_id("ver");
+    let id = shared::new_id("ver");
     tx.execute(
         "INSERT INTO training_versions (id, scenario_id, version_number, changelog, snapshot,
             restored_from, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -365,7 +376,7 @@ pub fn save_content(tx: &Connection, s: &Scenario) -> ApiResult<()> {
     tx.execute(
         "UPDATE training_scenarios SET slug = ?2, name = ?3, category = ?4, difficulty = ?5,
             status = ?6, tenant_id = ?7, is_private = ?8, doc = ?9, version_number = ?10,
-            updated_at = ?11, updated_by = ?12 WHERE id = ?1",
+            updated_at = ?11, updated_by = ?12, is_template = ?13 WHERE id = ?1",
         params![
             s.id,
             s.slug,
@@ -382,6 +393,7 @@ pub fn save_content(tx: &Connection, s: &Scenario) -> ApiResult<()> {
             s.version_number,
             s.updated_at,
             s.updated_by,
+            flag(&s.doc, "isTemplate"),
         ],
     )?;
     crate::index::stage(tx, &s.id)
@@ -439,6 +451,7 @@ pub fn render_full(conn: &Connection, s: &Scenario) -> ApiResult<ScenarioDetail>
         success_criteria: part("successCriteria"),
         evaluation_weights: part("evaluationWeights"),
         is_private: json!(s.is_private),
+        is_template: s.is_template,
         tenant_id: json!(s.tenant_id),
         metadata: ScenarioMetadata {
             created_at: s.created_at.clone(),
@@ -477,7 +490,7 @@ pub fn render_summary(conn: &Connection, s: &Scenario) -> ApiResult<ScenarioSumm
             .filter_map(|t| t.as_str().map(String::from))
             .collect(),
         version_number: s.version_number,
-        is_template: false,
+        is_template: s.is_template,
         is_private: s.is_private,
         usage_count: s.usage_count,
         analytics: SummaryAnalytics {
@@ -565,7 +578,7 @@ pub fn copy_attempts(tx: &Connection, from: &str, to: &str) -> ApiResult<()> {
                 rating, feedback, reported_issue, tokens_used, latency, error, created_at)
              SELECT ?1, ?2, user_id, score, scores, duration, completed, passed, rating, feedback,
                 reported_issue, tokens_used, latency, error, created_at FROM training_attempts WHERE id = ?3",
-            params![service::new_id("att"), to, aid],
+            params![shared::new_id("att"), to, aid],
         )?;
     }
     refresh_usage(tx, to)

@@ -4,11 +4,16 @@
 use frontline_platform::auth::Principal;
 use frontline_platform::body::diagnose;
 use frontline_platform::{ApiError, ApiResult, FieldError};
-use rand::Rng;
 use serde_json::{Map, Value};
 
-use crate::model::{labelled, CreateScenarioRequest, Difference};
+pub use crate::model::shared::{is_training_admin, new_id, now};
+use frontline_platform::write::WriteCtx;
+
+use crate::model::{labelled, CreateScenarioRequest, Difference, TrainingError};
+use crate::store::{self, Scenario};
 use crate::SLUG;
+
+pub mod templates;
 
 pub const CATEGORIES: &[&str] = &[
     "BILLING_PAYMENTS",
@@ -48,6 +53,7 @@ pub const CONTENT_FIELDS: &[&str] = &[
     "evaluationWeights",
     "isPrivate",
     "tenantId",
+    "isTemplate",
 ];
 
 /// Permissions of the document, granted by training roles.
@@ -76,6 +82,33 @@ pub fn permissions(p: &Principal) -> Vec<&'static str> {
     out
 }
 
+/// The signed-in caller of a write (every training write has one).
+pub(crate) fn caller<'a>(w: &WriteCtx<'a>) -> ApiResult<&'a Principal> {
+    w.principal()
+        .ok_or_else(|| TrainingError::Unauthorized.error())
+}
+
+/// Emits event `event_type` about the scenario `data.scenarioId` to that
+/// scenario's audience ([`store::scenario_audience`]), in the change's
+/// transaction.
+pub(crate) fn emit(w: &WriteCtx<'_>, event_type: &str, data: Value) -> ApiResult<()> {
+    let audience =
+        store::scenario_audience(w.tx(), data["scenarioId"].as_str().unwrap_or_default())?;
+    w.emit(SLUG, event_type, &data, &audience)?;
+    Ok(())
+}
+
+/// The data of an event about `s`: its id, name and status, plus `extra`.
+pub(crate) fn event_data(s: &Scenario, extra: Value) -> Value {
+    let mut d = serde_json::json!({ "scenarioId": s.id, "name": s.name, "status": s.status });
+    if let (Some(o), Some(e)) = (d.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    d
+}
+
 /// 403 unless the principal holds `perm`.
 pub fn require(p: &Principal, perm: &str) -> ApiResult<()> {
     if permissions(p).contains(&perm) {
@@ -87,27 +120,6 @@ pub fn require(p: &Principal, perm: &str) -> ApiResult<()> {
     }
 }
 
-/// Training admins (and platform admins) see and manage everything.
-pub fn is_training_admin(p: &Principal) -> bool {
-    p.is_admin() || p.has_role(SLUG, "admin")
-}
-
-/// `prefix_` followed by 10 random base62 characters.
-pub fn new_id(prefix: &str) -> String {
-    const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut rng = rand::rng();
-    let s: String = (0..10)
-        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
-        .collect();
-    format!("{prefix}_{s}")
-}
-
-/// Current time as `2025-10-17T10:00:00.000Z`.
-pub fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
-}
 
 /// `Billing Dispute - Overcharge` -> `billing-dispute-overcharge`.
 pub fn slugify(name: &str) -> String {
