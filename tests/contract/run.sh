@@ -80,6 +80,26 @@ POST /reviews|positive_data_acceptance|the booking must be completed (stored sta
 POST /bookings|positive_data_acceptance|incentiveCode must be one of the caller's unused review rewards (stored state)
 RULES
     ;;
+    training/api) cat <<'RULES'
+GET /admin/analytics/dashboard|positive_data_acceptance|period=custom needs startDate and endDate, endDate not before startDate, at most two years apart (across fields)
+GET /admin/scenarios/{id}/analytics|positive_data_acceptance|period=custom needs startDate and endDate, endDate not before startDate, at most two years apart (across fields)
+POST /admin/scenarios/analytics/compare|positive_data_acceptance|period=custom needs startDate and endDate, endDate not before startDate, at most two years apart (across fields)
+POST /admin/scenarios/{id}/attempts|positive_data_acceptance|completedAt must not be in the future (depends on the clock)
+PATCH /admin/scenarios/bulk/update|positive_data_acceptance|updates must change a field: minProperties counts fields sent as null or unknown, which change nothing
+POST /admin/scenarios/bulk/import|positive_data_acceptance|the uploaded file must hold JSON scenarios (a file's content is not a schema rule)
+POST /admin/scenarios/search|positive_data_acceptance|sort.order asc needs a sort.by other than relevance (two fields)
+POST /admin/scenarios/tests|positive_data_acceptance|traffic percentages add up to 100, variant names and scenarios unique (across items)
+PATCH /admin/scenarios/tests/{id}|positive_data_acceptance|traffic percentages add up to 100, variant names and scenarios unique, same variants as stored (across items, stored state)
+POST /admin/scenarios/{id}/comments|positive_data_acceptance|parentId must be a comment of this scenario (stored state)
+POST /admin/templates/{id}/create-scenario|positive_data_acceptance|the variables required are the stored template's (stored state)
+POST /admin/webhooks|positive_data_acceptance|the URL must resolve to a public address (outbound policy, not a schema rule)
+RULES
+    ;;
+    planning) cat <<'RULES'
+POST /api/reports/generate/{versionId}|positive_data_acceptance|COMPARISON reports need 1 to 3 compareWithIds (two fields)
+POST /api/versions|positive_data_acceptance|one FR and one IB curriculum plan, percentOfRevenue unless the account is fixed, a free name (across items and fields, stored state)
+RULES
+    ;;
     *) ;;
   esac
 }

@@ -925,3 +925,26 @@ async fn years_without_capex_show_zero_not_negative_zero() {
     let opex = y2029["opex"].as_f64().unwrap();
     assert!(opex == 0.0 && opex.is_sign_positive(), "{opex}");
 }
+
+/// Duplicating without a name twice: each copy gets a free default name
+/// ("(copy)", "(copy 2)"); the second used to collide with the first (400).
+#[tokio::test]
+async fn unnamed_copies_get_free_default_names() {
+    let c = Ctx::new().await;
+    let (status, b) = c.create(&c.admin, &document_version("Base plan")).await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let id = b["data"]["id"].as_str().unwrap().to_string();
+    let path = format!("/planning/api/versions/{id}/duplicate");
+    let (status, first) = c.send("POST", &c.admin, &path, &json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, second) = c.send("POST", &c.admin, &path, &json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let name_of = |b: &Value| {
+        let id = b["data"]["id"].as_str().unwrap().to_string();
+        format!("/planning/api/versions/{id}")
+    };
+    let (_, a) = c.get(&c.admin, &name_of(&first)).await;
+    let (_, b) = c.get(&c.admin, &name_of(&second)).await;
+    assert_eq!(a["data"]["name"], "Base plan (copy)");
+    assert_eq!(b["data"]["name"], "Base plan (copy 2)");
+}

@@ -1,21 +1,19 @@
-//! Handlers of the training API: parse, authorize, call the service, render.
+//! Handlers of the training API: declared security (`Can<Permission>`),
+//! one transaction, one service call, the document's envelope.
 
-use frontline_platform::auth::Principal;
 use frontline_platform::body::JsonBody;
 use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
 use frontline_platform::search::{SearchQuery, SortOrder, MAX_LIMIT};
-use frontline_platform::write::WriteCtx;
-use frontline_platform::{ApiError, ApiResult, Platform};
+use frontline_platform::write;
+use frontline_platform::Platform;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
-use rusqlite::Connection;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::model::*;
 use crate::service;
-use crate::store::{self, Scenario};
-use crate::SLUG;
+use crate::store;
 pub(crate) use guard::*;
 
 mod abtests;
@@ -86,36 +84,6 @@ pub struct ScenariosApi {
     lists: store::list::ListCache,
 }
 
-/// Records the audit entry of a training change and, when given, its
-/// domain event, delivered to the scenario's audience
-/// ([`store::scenario_audience`]), in the change's transaction.
-pub(crate) fn record(
-    w: &WriteCtx,
-    action: &str,
-    entity_type: &str,
-    id: &str,
-    details: Value,
-    event: Option<(&str, Value)>,
-) -> ApiResult<()> {
-    w.audit(SLUG, action, entity_type, id, details)?;
-    if let Some((event_type, data)) = event {
-        let audience =
-            store::scenario_audience(w.tx(), data["scenarioId"].as_str().unwrap_or_default())?;
-        w.emit(SLUG, event_type, &data, &audience)?;
-    }
-    Ok(())
-}
-
-pub(crate) fn event_data(s: &Scenario, extra: Value) -> Value {
-    let mut d = json!({ "scenarioId": s.id, "name": s.name, "status": s.status });
-    if let (Some(o), Some(e)) = (d.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
-            o.insert(k.clone(), v.clone());
-        }
-    }
-    d
-}
-
 /// Page information of a page answer.
 pub(crate) fn pagination(pg: &Page, total: u64) -> Pagination {
     let info = pg.info(total);
@@ -127,44 +95,6 @@ pub(crate) fn pagination(pg: &Page, total: u64) -> Pagination {
         has_next: info.has_next(),
         has_prev: info.has_prev(),
     }
-}
-
-/// Applies `body`'s content fields to `s` (validated as a whole) for PUT/PATCH.
-pub(crate) fn apply_update(conn: &Connection, s: &mut Scenario, body: &Value) -> ApiResult<()> {
-    if s.status == "ARCHIVED" {
-        return Err(TrainingError::InvalidState
-            .with_message("Archived scenarios cannot be edited; restore it first"));
-    }
-    let mut doc = s.doc.clone();
-    merge_content(&mut doc, body);
-    let mut check = doc.clone();
-    if let Some(st) = body.get("status") {
-        check["status"] = st.clone();
-    }
-    service::validate(&check)?;
-    if let Some(st) = body.get("status").and_then(Value::as_str) {
-        if s.status == "PUBLISHED" {
-            return Err(TrainingError::InvalidState
-                .with_message("Published scenarios change status through archive"));
-        }
-        s.status = st.to_string();
-    }
-    let name = doc["name"].as_str().unwrap_or_default().to_string();
-    if name != s.name {
-        let slug = service::slugify(&name);
-        if store::slug_taken(conn, &slug, Some(&s.id))? {
-            return Err(store::slug_conflict(&slug));
-        }
-        s.slug = slug;
-        s.name = name;
-    }
-    s.doc = doc;
-    Ok(())
-}
-
-fn merge_content(doc: &mut Value, body: &Value) {
-    let patch = Value::Object(service::content_of(body));
-    service::merge(doc, &patch);
 }
 
 /// Scenarios: authoring and lifecycle.
@@ -179,53 +109,10 @@ impl ScenariosApi {
         meta: RequestMeta,
         body: JsonBody<CreateScenarioRequest>,
     ) -> Result<CreatedAnswer<ScenarioCreated>> {
-        let p = auth.0;
-        let body = fields_of(&body.0);
-        service::domain_rules(&body)?;
-        let content = service::content_of(&body);
-        let status = body["status"].as_str().unwrap_or("DRAFT").to_string();
-        let slug = service::slugify(content["name"].as_str().unwrap_or_default());
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                if store::slug_taken(tx, &slug, None)? {
-                    return Err(store::slug_conflict(&slug));
-                }
-                let s = store::insert(
-                    tx,
-                    store::NewScenario {
-                        content: &content,
-                        status: &status,
-                        slug: &slug,
-                        template_id: None,
-                        by: &p.id,
-                        changelog: "Initial version",
-                    },
-                )?;
-                record(
-                    &WriteCtx::new(tx, Some(&p), &meta),
-                    "scenario.create",
-                    "scenario",
-                    &s.id,
-                    json!({"name": s.name}),
-                    Some((
-                        "scenario.created",
-                        event_data(&s, json!({"createdBy": p.id})),
-                    )),
-                )?;
-                Ok(ScenarioCreated {
-                    creator: store::person(tx, &p.id)?,
-                    id: s.id,
-                    name: s.name,
-                    slug: s.slug,
-                    status: s.status,
-                    version_number: 1,
-                    created_at: s.created_at,
-                    created_by: s.created_by,
-                })
-            })
-            .await?;
+        let out = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::scenarios::create(w, &body.0)
+        })
+        .await?;
         Ok(created(out))
     }
 
@@ -406,17 +293,7 @@ impl ScenariosApi {
         let out = self
             .platform
             .db
-            .read(move |conn| {
-                let s = store::get(conn, &id.0, &p)?;
-                let mut out = store::render_full(conn, &s)?;
-                if ia {
-                    out.analytics = Some(store::summary(conn, &s.id)?);
-                }
-                if iv {
-                    out.versions = Some(versions::list_versions(conn, &s)?);
-                }
-                Ok(out)
-            })
+            .read(move |conn| service::scenarios::detail(conn, &id.0, &p, ia, iv))
             .await?;
         Ok(ok(out))
     }
@@ -431,46 +308,10 @@ impl ScenariosApi {
         id: Path<String>,
         body: JsonBody<UpdateScenarioRequest>,
     ) -> Result<Answer<ScenarioUpdated>> {
-        let p = auth.0;
-        let changelog = body.0.changelog.clone();
-        let body = fields_of(&body.0.changes);
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut s = store::get(tx, &id.0, &p)?;
-                apply_update(tx, &mut s, &body)?;
-                let previous = s.version_number;
-                s.version_number += 1;
-                s.updated_at = service::now();
-                s.updated_by = p.id.clone();
-                store::save_content(tx, &s)?;
-                store::insert_version(tx, &s, changelog.as_deref(), None)?;
-                record(
-                    &WriteCtx::new(tx, Some(&p), &meta),
-                    "scenario.update",
-                    "scenario",
-                    &s.id,
-                    json!({"versionNumber": s.version_number, "changelog": changelog}),
-                    Some((
-                        "scenario.updated",
-                        event_data(
-                            &s,
-                            json!({"versionNumber": s.version_number, "updatedBy": p.id}),
-                        ),
-                    )),
-                )?;
-                Ok(ScenarioUpdated {
-                    id: s.id,
-                    version_number: s.version_number,
-                    previous_version_number: previous,
-                    updated_at: s.updated_at,
-                    updated_by: s.updated_by,
-                    changelog,
-                    message: "Scenario updated successfully".into(),
-                })
-            })
-            .await?;
+        let out = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::scenarios::update(w, &id.0, &body.0)
+        })
+        .await?;
         Ok(ok(out))
     }
 
@@ -483,42 +324,10 @@ impl ScenariosApi {
         id: Path<String>,
         body: JsonBody<ScenarioChanges>,
     ) -> Result<Answer<ScenarioPatched>> {
-        let p = auth.0;
-        let body = fields_of(&body.0);
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut s = store::get(tx, &id.0, &p)?;
-                apply_update(tx, &mut s, &body)?;
-                s.updated_at = service::now();
-                s.updated_by = p.id.clone();
-                store::save_content(tx, &s)?;
-                let fields: Vec<&String> = body
-                    .as_object()
-                    .map(|o| o.keys().collect())
-                    .unwrap_or_default();
-                record(
-                    &WriteCtx::new(tx, Some(&p), &meta),
-                    "scenario.patch",
-                    "scenario",
-                    &s.id,
-                    json!({"fields": fields}),
-                    Some((
-                        "scenario.updated",
-                        event_data(
-                            &s,
-                            json!({"versionNumber": s.version_number, "updatedBy": p.id}),
-                        ),
-                    )),
-                )?;
-                Ok(ScenarioPatched {
-                    id: s.id,
-                    updated_at: s.updated_at,
-                    message: "Scenario updated successfully".into(),
-                })
-            })
-            .await?;
+        let out = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::scenarios::patch(w, &id.0, &body.0)
+        })
+        .await?;
         Ok(ok(out))
     }
 
@@ -533,18 +342,12 @@ impl ScenariosApi {
         id: Path<String>,
         permanent: Query<Option<bool>>,
     ) -> Result<NoContent> {
-        let p = auth.0;
         let permanent = permanent.0.unwrap_or(false);
-        if permanent && !p.is_admin() {
-            return Err(ApiError::forbidden("Permanent deletion requires SUPER_ADMIN").into());
-        }
-        self.platform
-            .db
-            .write(move |tx| {
-                let s = store::get(tx, &id.0, &p)?;
-                delete_one(tx, &p, &meta, s, permanent)
-            })
-            .await?;
+        service::scenarios::check_permanent(&auth.0, permanent)?;
+        write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::scenarios::delete(w, &id.0, permanent)
+        })
+        .await?;
         Ok(NoContent::NoContent)
     }
 
@@ -558,65 +361,11 @@ impl ScenariosApi {
         id: Path<String>,
         body: JsonBody<Option<DuplicateScenarioRequest>>,
     ) -> Result<CreatedAnswer<ScenarioDuplicated>> {
-        let p = auth.0;
-        let body = body.0.unwrap_or_default();
-        let new_name = body.new_name;
-        let preserve = body.preserve_analytics.unwrap_or(false);
-        let status = body
-            .status
-            .unwrap_or(WritableStatus::Draft)
-            .as_str()
-            .to_string();
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                let orig = store::get(tx, &id.0, &p)?;
-                let mut doc = orig.doc.clone();
-                doc["name"] = json!(new_name
-                    .clone()
-                    .unwrap_or_else(|| format!("{} (Copy)", orig.name)));
-                service::validate(&doc)?;
-                let slug = store::free_slug(
-                    tx,
-                    &service::slugify(doc["name"].as_str().unwrap_or_default()),
-                )?;
-                let content = doc.as_object().cloned().unwrap_or_default();
-                let s = store::insert(
-                    tx,
-                    store::NewScenario {
-                        content: &content,
-                        status: &status,
-                        slug: &slug,
-                        template_id: orig.template_id.as_deref(),
-                        by: &p.id,
-                        changelog: &format!("Duplicated from {}", orig.id),
-                    },
-                )?;
-                if preserve {
-                    store::copy_attempts(tx, &orig.id, &s.id)?;
-                }
-                record(
-                    &WriteCtx::new(tx, Some(&p), &meta),
-                    "scenario.duplicate",
-                    "scenario",
-                    &s.id,
-                    json!({"originalId": orig.id, "preserveAnalytics": preserve}),
-                    Some((
-                        "scenario.created",
-                        event_data(&s, json!({"originalId": orig.id, "createdBy": p.id})),
-                    )),
-                )?;
-                Ok(ScenarioDuplicated {
-                    id: s.id,
-                    original_id: orig.id,
-                    name: s.name,
-                    slug: s.slug,
-                    status: s.status,
-                    created_at: s.created_at,
-                })
-            })
-            .await?;
+        let req = body.0.unwrap_or_default();
+        let out = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::scenarios::duplicate(w, &id.0, req)
+        })
+        .await?;
         Ok(created(out))
     }
 
@@ -630,59 +379,11 @@ impl ScenariosApi {
         id: Path<String>,
         body: JsonBody<Option<PublishScenarioRequest>>,
     ) -> Result<Answer<ScenarioPublished>> {
-        let p = auth.0;
-        let body = body.0.unwrap_or_default();
-        let notes = body.notes;
-        let notify = body.notify_users.unwrap_or(false);
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut s = store::get(tx, &id.0, &p)?;
-                match s.status.as_str() {
-                    "PUBLISHED" => {
-                        return Err(TrainingError::InvalidState
-                            .with_message("Scenario is already published"))
-                    }
-                    "ARCHIVED" => {
-                        return Err(TrainingError::InvalidState
-                            .with_message("Archived scenarios must be restored before publishing"))
-                    }
-                    _ => {}
-                }
-                let now = service::now();
-                store::mark_published(tx, &s.id, s.version_number, &now, &p.id)?;
-                s.status = "PUBLISHED".into();
-                let notified = if notify {
-                    Some(crate::notify::queue(tx, &s, &p.id, notes.as_deref())?)
-                } else {
-                    None
-                };
-                record(
-                    &WriteCtx::new(tx, Some(&p), &meta),
-                    "scenario.publish",
-                    "scenario",
-                    &s.id,
-                    json!({"notes": notes, "notifyUsers": notify, "notifiedUsers": notified}),
-                    Some((
-                        "scenario.published",
-                        event_data(
-                            &s,
-                            json!({"publishedBy": p.id, "versionNumber": s.version_number}),
-                        ),
-                    )),
-                )?;
-                Ok(ScenarioPublished {
-                    id: s.id,
-                    status: "PUBLISHED".into(),
-                    published_at: now,
-                    published_by: p.id.clone(),
-                    version_number: s.version_number,
-                    message: "Scenario published successfully".into(),
-                    notified_users: notified,
-                })
-            })
-            .await?;
+        let req = body.0.unwrap_or_default();
+        let out = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::scenarios::publish(w, &id.0, req)
+        })
+        .await?;
         Ok(ok(out))
     }
 
@@ -695,38 +396,11 @@ impl ScenariosApi {
         id: Path<String>,
         body: JsonBody<Option<ArchiveScenarioRequest>>,
     ) -> Result<Answer<ScenarioArchived>> {
-        let p = auth.0;
         let reason = body.0.unwrap_or_default().reason;
-        let out =
-            self.platform
-                .db
-                .write(move |tx| {
-                    let mut s = store::get(tx, &id.0, &p)?;
-                    if s.status == "ARCHIVED" {
-                        return Err(TrainingError::InvalidState
-                            .with_message("Scenario is already archived"));
-                    }
-                    let now = archive_row(tx, &mut s, &p, reason.as_deref())?;
-                    record(
-                        &WriteCtx::new(tx, Some(&p), &meta),
-                        "scenario.archive",
-                        "scenario",
-                        &s.id,
-                        json!({"reason": reason}),
-                        Some((
-                            "scenario.archived",
-                            event_data(&s, json!({"archivedBy": p.id, "reason": reason})),
-                        )),
-                    )?;
-                    Ok(ScenarioArchived {
-                        id: s.id,
-                        status: "ARCHIVED".into(),
-                        archived_at: now,
-                        archived_by: p.id.clone(),
-                        reason,
-                    })
-                })
-                .await?;
+        let out = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::scenarios::archive(w, &id.0, reason)
+        })
+        .await?;
         Ok(ok(out))
     }
 
@@ -738,91 +412,10 @@ impl ScenariosApi {
         meta: RequestMeta,
         id: Path<String>,
     ) -> Result<Answer<ScenarioRestored>> {
-        let p = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut s = store::get(tx, &id.0, &p)?;
-                if s.status != "ARCHIVED" {
-                    return Err(TrainingError::InvalidState.with_message(format!(
-                        "Only archived scenarios can be restored (this one is {})",
-                        s.status
-                    )));
-                }
-                let now = service::now();
-                store::mark_restored(tx, &s.id, &now, &p.id)?;
-                s.status = "DRAFT".into();
-                record(
-                    &WriteCtx::new(tx, Some(&p), &meta),
-                    "scenario.restore",
-                    "scenario",
-                    &s.id,
-                    json!({}),
-                    Some((
-                        "scenario.updated",
-                        event_data(&s, json!({"restoredBy": p.id})),
-                    )),
-                )?;
-                Ok(ScenarioRestored {
-                    id: s.id,
-                    status: "DRAFT".into(),
-                    restored_at: now,
-                    restored_by: p.id.clone(),
-                    message: "Scenario restored successfully".into(),
-                })
-            })
-            .await?;
+        let out = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::scenarios::restore(w, &id.0)
+        })
+        .await?;
         Ok(ok(out))
     }
-}
-
-fn archive_row(
-    tx: &Connection,
-    s: &mut Scenario,
-    p: &Principal,
-    reason: Option<&str>,
-) -> ApiResult<String> {
-    let now = service::now();
-    store::mark_archived(tx, &s.id, &now, &p.id, reason)?;
-    s.status = "ARCHIVED".into();
-    Ok(now)
-}
-
-/// Archives (or removes, when `permanent`) one scenario.
-pub(crate) fn delete_one(
-    tx: &Connection,
-    p: &Principal,
-    meta: &RequestMeta,
-    mut s: Scenario,
-    permanent: bool,
-) -> ApiResult<()> {
-    if permanent {
-        store::remove(tx, &s.id)?;
-        record(
-            &WriteCtx::new(tx, Some(p), meta),
-            "scenario.delete",
-            "scenario",
-            &s.id,
-            json!({"permanent": true, "name": s.name}),
-            Some((
-                "scenario.deleted",
-                event_data(&s, json!({"deletedBy": p.id, "permanent": true})),
-            )),
-        )?;
-    } else if s.status != "ARCHIVED" {
-        archive_row(tx, &mut s, p, Some("Deleted"))?;
-        record(
-            &WriteCtx::new(tx, Some(p), meta),
-            "scenario.delete",
-            "scenario",
-            &s.id,
-            json!({"permanent": false}),
-            Some((
-                "scenario.archived",
-                event_data(&s, json!({"archivedBy": p.id, "reason": "Deleted"})),
-            )),
-        )?;
-    }
-    Ok(())
 }

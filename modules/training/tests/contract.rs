@@ -334,3 +334,89 @@ async fn filters_take_repeated_or_comma_separated_enum_values() {
         .parts();
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
 }
+
+/// Dates and webhook fields carry in the document the rules the server
+/// applies (an all-checks schemathesis run found them missing): a date or
+/// date-time pattern on every period bound and `completedAt`; at least one
+/// event, a 16..256-character secret and an http(s) URL for a webhook. The
+/// answers for good and bad values are as before.
+#[tokio::test]
+async fn dates_and_webhook_fields_are_documented_as_enforced() {
+    let app = app().await;
+    let spec = spec(&app).await;
+    let schemas = &spec["components"]["schemas"];
+    for path in [
+        "/admin/analytics/dashboard",
+        "/admin/scenarios/{id}/analytics",
+    ] {
+        for name in ["startDate", "endDate"] {
+            let p = spec["paths"][path]["get"]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == name)
+                .cloned()
+                .unwrap();
+            assert!(
+                p["schema"]["pattern"].as_str().is_some(),
+                "{path} {name}: {p}"
+            );
+        }
+    }
+    for name in ["startDate", "endDate"] {
+        let s = &schemas["CompareScenariosRequest"]["properties"][name];
+        assert!(s["pattern"].as_str().is_some(), "{name}: {s}");
+    }
+    let s = &schemas["RecordAttemptRequest"]["properties"]["completedAt"];
+    assert!(s["pattern"].as_str().is_some(), "{s}");
+    let hook = &schemas["CreateWebhookRequest"]["properties"];
+    assert_eq!(hook["events"]["minItems"], 1, "{hook}");
+    assert_eq!(hook["secret"]["minLength"], 16, "{hook}");
+    assert!(hook["url"]["pattern"].as_str().is_some(), "{hook}");
+
+    // Behaviour: good dates pass, bad ones are the training 422 naming the field.
+    let admin = app.admin_token.clone();
+    for q in [
+        "period=custom&startDate=2025-10-01&endDate=2025-10-31",
+        "period=custom&startDate=2025-10-01T09:00:00Z&endDate=2025-10-31T17:30:00.250%2B02:00",
+    ] {
+        let (st, b) = app
+            .call(
+                "GET",
+                &format!("{B}/admin/analytics/dashboard?{q}"),
+                Some(&admin),
+                None,
+            )
+            .await
+            .parts();
+        assert_eq!(st, StatusCode::OK, "{q}: {b}");
+    }
+    for q in [
+        "period=custom&startDate=&endDate=2025-10-31",
+        "period=custom&startDate=yesterday&endDate=2025-10-31",
+    ] {
+        let (st, b) = app
+            .call(
+                "GET",
+                &format!("{B}/admin/analytics/dashboard?{q}"),
+                Some(&admin),
+                None,
+            )
+            .await
+            .parts();
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {b}");
+        assert_eq!(b["error"]["code"], "VALIDATION_ERROR", "{b}");
+        assert_eq!(b["error"]["details"][0]["field"], "startDate", "{b}");
+    }
+    let (st, b) = app
+        .call(
+            "POST",
+            &format!("{B}/admin/webhooks"),
+            Some(&admin),
+            Some(json!({"url": "https://hooks.example.com/x", "events": ["scenario.published"], "secret": "short"})),
+        )
+        .await
+        .parts();
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"]["details"][0]["field"], "secret", "{b}");
+}

@@ -206,6 +206,23 @@ pub fn delete(w: &WriteCtx<'_>, id: &str, now: &str) -> ApiResult<String> {
 
 /// A DRAFT copy of version `id`, its nested items with ids of their own;
 /// 400 when the name exists (as the document says for this operation).
+/// The default name of a copy of `name`: "<name> (copy)", else
+/// "<name> (copy 2)", "(copy 3)", … whichever no live version has, so a
+/// copy without a name never collides with an earlier copy.
+fn free_copy_name(conn: &rusqlite::Connection, name: &str) -> ApiResult<String> {
+    let first = format!("{name} (copy)");
+    if !store::name_taken(conn, &first, None)? {
+        return Ok(first);
+    }
+    for i in 2..1000 {
+        let n = format!("{name} (copy {i})");
+        if !store::name_taken(conn, &n, None)? {
+            return Ok(n);
+        }
+    }
+    Ok(first)
+}
+
 pub fn duplicate(
     w: &WriteCtx<'_>,
     id: &str,
@@ -213,10 +230,10 @@ pub fn duplicate(
     now: &str,
 ) -> ApiResult<VersionRow> {
     let src = store::require(w.tx(), id)?;
-    let name = req
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("{} (copy)", src.name));
+    let name = match req.name.clone() {
+        Some(n) => n,
+        None => free_copy_name(w.tx(), &src.name)?,
+    };
     let mut draft = draft_of(
         &name,
         req.description.as_deref().or(src.description.as_deref()),

@@ -1,53 +1,19 @@
 //! Version history, comparison and restore.
 
+use frontline_platform::body::JsonBody;
 use frontline_platform::http::RequestMeta;
-use frontline_platform::{ApiResult, Platform};
+use frontline_platform::write;
+use frontline_platform::Platform;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
-use rusqlite::Connection;
-use serde_json::json;
-
-use frontline_platform::body::JsonBody;
-
-use frontline_platform::write::WriteCtx;
 
 use super::guard::*;
-use super::{record, Result};
+use super::Result;
 use crate::model::*;
 use crate::service;
-use crate::store::versions::version;
-use crate::store::{self, Scenario};
 
 pub struct VersionsApi {
     pub(super) platform: Platform,
-}
-
-fn creator(conn: &Connection, id: &str) -> ApiResult<VersionCreator> {
-    let p = store::person(conn, id)?;
-    Ok(VersionCreator {
-        name: p.name,
-        email: p.email,
-    })
-}
-
-/// The version list of `s`, newest first.
-pub(crate) fn list_versions(conn: &Connection, s: &Scenario) -> ApiResult<Vec<VersionSummary>> {
-    let rows = store::versions::of_scenario(conn, &s.id)?;
-    rows.iter()
-        .map(|v| {
-            Ok(VersionSummary {
-                version_id: v.id.clone(),
-                version_number: v.number,
-                changelog: v.changelog.clone(),
-                created_by: v.created_by.clone(),
-                creator: creator(conn, &v.created_by)?,
-                created_at: v.created_at.clone(),
-                is_active: v.number == s.version_number,
-                published_at: v.published_at.clone(),
-                restored_from_version: v.restored_from,
-            })
-        })
-        .collect()
 }
 
 /// Versions of a scenario.
@@ -64,16 +30,7 @@ impl VersionsApi {
         let out = self
             .platform
             .db
-            .read(move |conn| {
-                let s = store::get(conn, &id.0, &p)?;
-                let versions = list_versions(conn, &s)?;
-                Ok(VersionHistory {
-                    scenario_id: s.id,
-                    current_version: s.version_number,
-                    total_versions: versions.len() as u64,
-                    versions,
-                })
-            })
+            .read(move |conn| service::versions::history(conn, &id.0, &p))
             .await?;
         Ok(ok(out))
     }
@@ -90,25 +47,10 @@ impl VersionsApi {
         #[oai(validator(minimum(value = "1")))] to: Query<i64>,
     ) -> Result<Answer<VersionComparison>> {
         let p = auth.0;
-        let (from, to) = (from.0, to.0);
         let out = self
             .platform
             .db
-            .read(move |conn| {
-                let s = store::get(conn, &id.0, &p)?;
-                let a = version(conn, &s.id, from)?;
-                let b = version(conn, &s.id, to)?;
-                let differences = service::diff(&a.snapshot, &b.snapshot);
-                Ok(VersionComparison {
-                    scenario_id: s.id,
-                    from,
-                    to,
-                    total_changes: differences.len() as u64,
-                    differences,
-                    changed_by: b.created_by,
-                    changed_at: b.created_at,
-                })
-            })
+            .read(move |conn| service::versions::compare(conn, &id.0, &p, from.0, to.0))
             .await?;
         Ok(ok(out))
     }
@@ -125,23 +67,7 @@ impl VersionsApi {
         let out = self
             .platform
             .db
-            .read(move |conn| {
-                let s = store::get(conn, &id.0, &p)?;
-                let v = version(conn, &s.id, number.0)?;
-                Ok(VersionDetail {
-                    creator: creator(conn, &v.created_by)?,
-                    is_active: v.number == s.version_number,
-                    version_id: v.id,
-                    scenario_id: s.id,
-                    version_number: v.number,
-                    changelog: v.changelog,
-                    snapshot: v.snapshot,
-                    created_by: v.created_by,
-                    created_at: v.created_at,
-                    published_at: v.published_at,
-                    restored_from_version: v.restored_from,
-                })
-            })
+            .read(move |conn| service::versions::detail(conn, &id.0, &p, number.0))
             .await?;
         Ok(ok(out))
     }
@@ -161,47 +87,11 @@ impl VersionsApi {
         #[oai(name = "versionNumber")] number: Path<i64>,
         body: JsonBody<Option<RestoreVersionRequest>>,
     ) -> Result<Answer<VersionRestored>> {
-        let p = auth.0;
-        let body = body.0.unwrap_or_default();
-        let new_version = body.create_new_version.unwrap_or(true);
-        let changelog = body.changelog;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                let mut s = store::get(tx, &id.0, &p)?;
-                if s.status == "ARCHIVED" {
-                    return Err(TrainingError::InvalidState.with_message("Archived scenarios cannot be edited; restore it first"));
-                }
-                let v = version(tx, &s.id, number.0)?;
-                let name = v.snapshot["name"].as_str().unwrap_or_default().to_string();
-                if name != s.name {
-                    let slug = service::slugify(&name);
-                    if store::slug_taken(tx, &slug, Some(&s.id))? {
-                        return Err(store::slug_conflict(&slug));
-                    }
-                    s.slug = slug;
-                    s.name = name;
-                }
-                s.doc = v.snapshot.clone();
-                s.updated_at = service::now();
-                s.updated_by = p.id.clone();
-                if new_version {
-                    s.version_number += 1;
-                    let log = changelog.clone().unwrap_or_else(|| format!("Restored from version {}", v.number));
-                    store::insert_version(tx, &s, Some(&log), Some(v.number))?;
-                }
-                store::save_content(tx, &s)?;
-                record(&WriteCtx::new(tx, Some(&p), &meta), "scenario.version_restore", "scenario", &s.id,
-                    json!({"restoredFromVersion": v.number, "versionNumber": s.version_number}),
-                    Some(("scenario.updated", json!({"scenarioId": s.id, "name": s.name, "status": s.status,
-                        "versionNumber": s.version_number, "restoredFromVersion": v.number, "updatedBy": p.id}))))?;
-                Ok(VersionRestored {
-                    id: s.id, version_number: s.version_number, restored_from_version: v.number,
-                    updated_at: s.updated_at, message: "Version restored successfully".into(),
-                })
-            })
-            .await?;
+        let req = body.0.unwrap_or_default();
+        let out = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            service::versions::restore(w, &id.0, number.0, req)
+        })
+        .await?;
         Ok(ok(out))
     }
 }

@@ -455,9 +455,17 @@ pub struct CompareScenariosRequest {
     pub scenario_ids: Vec<String>,
     /// Period (default 30d).
     pub period: Option<AnalyticsPeriod>,
-    /// Start of a custom period (ISO 8601).
+    /// An ISO 8601 date (2025-10-01) or date-time (2025-10-01T09:00:00Z).
+    /// The start of a custom period.
+    #[oai(validator(
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
+    ))]
     pub start_date: Option<String>,
-    /// End of a custom period (ISO 8601).
+    /// An ISO 8601 date (2025-10-31) or date-time (2025-10-31T17:00:00Z).
+    /// The end of a custom period (a date: its whole day).
+    #[oai(validator(
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
+    ))]
     pub end_date: Option<String>,
 }
 
@@ -623,7 +631,11 @@ pub struct RecordAttemptRequest {
     pub latency: Option<f64>,
     /// Whether the simulation failed.
     pub error: Option<bool>,
-    /// When the attempt ended (ISO 8601, not in the future; default now).
+    /// An ISO 8601 date (2025-10-01) or date-time (2025-10-01T09:00:00Z).
+    /// When the attempt ended (not in the future; default now).
+    #[oai(validator(
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
+    ))]
     pub completed_at: Option<String>,
 }
 
@@ -760,13 +772,15 @@ pub struct AssignmentRequest {
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase")]
 pub struct CreateWebhookRequest {
-    /// Where deliveries are posted (http or https).
-    #[oai(validator(min_length = 1, max_length = 2000))]
+    /// An absolute http(s) URL of a public address, at most 2048 characters:
+    /// where deliveries are posted.
+    #[oai(validator(max_length = 2048, pattern = "^[hH][tT][tT][pP][sS]?://[^/?#\\s]+"))]
     pub url: String,
-    /// The events to deliver.
+    /// The events to deliver (at least one).
+    #[oai(validator(min_items = 1))]
     pub events: Vec<WebhookEvent>,
-    /// Signing secret (generated when not given).
-    #[oai(validator(max_length = 256))]
+    /// Signing secret, 16 to 256 characters (generated when not given).
+    #[oai(validator(min_length = 16, max_length = 256))]
     pub secret: Option<String>,
     /// What the subscription is for.
     #[oai(validator(max_length = 500))]

@@ -13,7 +13,14 @@ use crate::model::{labelled, CreateScenarioRequest, Difference, TrainingError};
 use crate::store::{self, Scenario};
 use crate::SLUG;
 
+pub mod abtests;
+pub mod analytics;
+pub mod comments;
+pub mod scenarios;
 pub mod templates;
+pub mod transfer;
+pub mod versions;
+pub mod webhooks;
 
 pub const CATEGORIES: &[&str] = &[
     "BILLING_PAYMENTS",
@@ -119,7 +126,6 @@ pub fn require(p: &Principal, perm: &str) -> ApiResult<()> {
         )))
     }
 }
-
 
 /// `Billing Dispute - Overcharge` -> `billing-dispute-overcharge`.
 pub fn slugify(name: &str) -> String {

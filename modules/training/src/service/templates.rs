@@ -8,9 +8,7 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::{caller, content_of, emit, slugify, substitute, template_values, validate};
-use crate::model::{
-    CreateFromTemplateRequest, ScenarioFromTemplate, Template, TemplateList,
-};
+use crate::model::{CreateFromTemplateRequest, ScenarioFromTemplate, Template, TemplateList};
 use crate::store::{self, templates, Scenario};
 use crate::SLUG;
 

@@ -13,11 +13,11 @@ use frontline_platform::{events, ApiError, ApiResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
+use crate::model::shared;
 use crate::model::{
     CreatorRef, Person, ScenarioDetail, ScenarioMetadata, ScenarioSummary,
     ScenarioSummaryAnalytics, SummaryAnalytics, TrainingError,
 };
-use crate::model::shared;
 
 /// A stored scenario.
 #[derive(Debug, Clone)]

@@ -6,8 +6,8 @@ use frontline_platform::{ApiError, ApiResult};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use crate::model::{Template, TrainingError};
 use crate::model::shared;
+use crate::model::{Template, TrainingError};
 
 use super::{Scenario, COLUMNS};
 
