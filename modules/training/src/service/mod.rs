@@ -1,5 +1,8 @@
 //! Domain rules of training scenarios: permissions, validation, slugs, ids,
-//! merging, version differences and template variables. No HTTP types here.
+//! merging, version differences and template variables, and (one file per
+//! route family) the operations the handlers call, each in the handler's one
+//! transaction: writes take its [`WriteCtx`] and record their audit entry and
+//! event there. No HTTP types here; SQL only through `store`.
 
 use frontline_platform::auth::Principal;
 use frontline_platform::body::diagnose;
