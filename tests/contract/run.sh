@@ -98,6 +98,7 @@ RULES
     planning) cat <<'RULES'
 POST /api/reports/generate/{versionId}|positive_data_acceptance|COMPARISON reports need 1 to 3 compareWithIds (two fields)
 POST /api/versions|positive_data_acceptance|one FR and one IB curriculum plan, percentOfRevenue unless the account is fixed, a free name (across items and fields, stored state)
+POST /api/versions/{id}/duplicate|positive_data_acceptance|a name given must be free (stored state; without one a free default is picked)
 RULES
     ;;
     *) ;;
