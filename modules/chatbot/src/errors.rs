@@ -31,6 +31,8 @@ frontline_platform::error_codes! {
         InsufficientPermissions => (Forbidden, "INSUFFICIENT_PERMISSIONS", "The caller lacks the permission the operation needs"),
         /// No generic integration has this id in the tenant.
         IntegrationNotFound => (NotFound, "INTEGRATION_NOT_FOUND", "No generic integration has this id in the tenant"),
+        /// No open invitation has this token (unknown, used, replaced or expired).
+        InvitationNotFound => (NotFound, "INVITATION_NOT_FOUND", "No open invitation has this token (unknown, used, replaced or expired)"),
         /// A channel webhook payload does not match its schema.
         InvalidPayload => (BadRequest, "INVALID_PAYLOAD", "A channel webhook payload does not match its schema"),
         /// The webhook signature or token is missing or wrong.

@@ -200,6 +200,7 @@ CREATE TABLE chatbot_api_calls (
 CREATE INDEX chatbot_conversations_user ON chatbot_conversations(tenant_id, user_id, channel, last_activity_at);
 CREATE INDEX chatbot_messages_reply ON chatbot_messages(tenant_id, reply_to);
 "#,
+    service::invitations::MIGRATION,
 ];
 
 pub fn module() -> Module {
@@ -214,6 +215,7 @@ pub fn module() -> Module {
 /// nothing to do).
 fn start(platform: &Platform) {
     delivery::register_jobs(platform);
+    service::invitations::start(platform);
     let keys = provider::key_box(platform);
     match platform
         .db

@@ -52,11 +52,18 @@ pub fn tenant_requests_per_hour(plan: &str, features: &Value) -> u32 {
 #[derive(Clone, Copy)]
 struct TenantLimited;
 
-/// The module's flat limit, for requests not counted against a tenant.
+/// Requests per hour one client IP may make to the public invitation routes
+/// (`/invitations/…`).
+pub const INVITATIONS_PER_HOUR: u32 = 60;
+
+/// The module's flat limit, for requests not counted against a tenant; the
+/// public invitation routes have their own, tighter one.
 pub fn flat_classifier() -> Classifier {
     Arc::new(|req: &Request, _p| {
         if req.data::<TenantLimited>().is_some() {
             None
+        } else if req.uri().path().contains("/invitations/") {
+            Some(LimitRule::new("invitations", INVITATIONS_PER_HOUR, WINDOW_SECS))
         } else {
             Some(LimitRule::new("api", FLAT_PER_HOUR, WINDOW_SECS))
         }

@@ -10,9 +10,11 @@ use serde_json::{json, Value};
 
 mod admin;
 mod callers;
+mod invitations;
 pub(crate) mod inbox;
 pub(crate) use admin::*;
 pub use callers::*;
+pub(crate) use invitations::*;
 
 pub fn tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
     let s: Option<String> = c

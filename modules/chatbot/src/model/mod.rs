@@ -81,6 +81,8 @@ impl<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> Envelo
 }
 
 mod tenants;
+mod invitations;
+pub use invitations::*;
 
 pub use tenants::*;
 mod health;

@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod export;
 pub mod health;
 pub mod inbox;
+pub mod invitations;
 pub mod knowledge;
 pub mod messages;
 pub mod routing;
@@ -163,6 +164,8 @@ pub(crate) fn member_errors(req: &InviteUserRequest, default_role: &str) -> Vec<
 }
 
 /// Adds a member; links (or creates) the platform user with that e-mail.
+/// An invited member is `invited`; `true` with it when the platform account
+/// was created here.
 pub(crate) fn add_member(
     tx: &Connection,
     platform: &Platform,
@@ -170,7 +173,7 @@ pub(crate) fn add_member(
     req: &InviteUserRequest,
     default_role: &str,
     invite: bool,
-) -> ApiResult<TenantUser> {
+) -> ApiResult<(TenantUser, bool)> {
     let errs = member_errors(req, default_role);
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
@@ -190,10 +193,12 @@ pub(crate) fn add_member(
     }
     let first = req.first_name.clone().unwrap_or_default();
     let last = req.last_name.clone().unwrap_or_default();
+    let mut new_account = false;
     let platform_user = match platform_user_by_email(tx, &email)? {
         Some(id) => id,
         None => {
-            platform
+            new_account = true;
+            let user = platform
                 .auth
                 .create_user_in(
                     tx,
@@ -211,19 +216,25 @@ pub(crate) fn add_member(
                         roles: vec![],
                         organization: None,
                     },
-                )?
-                .id
+                )?;
+            // An invited account has no usable password: the random one is
+            // never shown, and the account signs in only once the invitation
+            // is accepted (until then a sign-in fails like a wrong password).
+            if invite {
+                platform.auth.update_user_in(
+                    tx,
+                    &user.id,
+                    &frontline_platform::auth::UserChanges {
+                        is_active: Some(false),
+                        ..Default::default()
+                    },
+                )?;
+            }
+            user.id
         }
     };
-    let now = chrono::Utc::now();
     let (status, expires) = if invite {
-        (
-            "invitation_sent",
-            Some(
-                (now + chrono::Duration::days(7))
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            ),
-        )
+        ("invited", Some(invitations::expiry_from_now()))
     } else {
         ("active", None)
     };
@@ -244,7 +255,7 @@ pub(crate) fn add_member(
             created_at: &now_iso(),
         },
     )?;
-    member_by_id(tx, &id)
+    Ok((member_by_id(tx, &id)?, new_account))
 }
 
 pub(crate) fn issue_key(tx: &Connection, tenant: &str, kind: &str) -> ApiResult<String> {

@@ -21,6 +21,11 @@ pub(crate) fn typed_json<T: ParseFromJSON + Default>(text: &str) -> T {
     T::parse_from_json(Some(parse_json(text))).unwrap_or_default()
 }
 
+/// A member with the delivery of its open invitation (at most one is open).
+const MEMBER_COLUMNS: &str = "m.*, i.mail_status AS invitation_delivery, i.mail_error AS invitation_error
+     FROM chatbot_members m
+     LEFT JOIN chatbot_invitations i ON i.member_id = m.id AND i.status = 'pending'";
+
 /// One member row.
 pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
     let permissions = parse_json(&r.get::<_, String>("permissions")?);
@@ -31,8 +36,13 @@ pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
         first_name: r.get("first_name")?,
         last_name: r.get("last_name")?,
         role: r.get("role")?,
-        status: r.get("status")?,
+        status: MemberStatus::stored(&r.get::<_, String>("status")?),
         invitation_expires_at: r.get("invitation_expires_at")?,
+        invitation_delivery: r
+            .get::<_, Option<String>>("invitation_delivery")?
+            .as_deref()
+            .and_then(InvitationDelivery::parse),
+        invitation_error: r.get("invitation_error")?,
         permissions: permissions
             .as_array()
             .map(|a| {
@@ -53,7 +63,7 @@ pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
 /// One member by id.
 pub(crate) fn member_by_id(c: &Connection, id: &str) -> ApiResult<TenantUser> {
     Ok(c.query_row(
-        "SELECT * FROM chatbot_members WHERE id = ?1",
+        &format!("SELECT {MEMBER_COLUMNS} WHERE m.id = ?1"),
         params![id],
         member_row,
     )?)
@@ -72,7 +82,7 @@ pub(crate) fn members_page(
         |r| r.get(0),
     )?;
     let mut st = c.prepare(&format!(
-        "SELECT * FROM chatbot_members WHERE tenant_id = ?1 ORDER BY created_at, email LIMIT {limit} OFFSET {}",
+        "SELECT {MEMBER_COLUMNS} WHERE m.tenant_id = ?1 ORDER BY m.created_at, m.email LIMIT {limit} OFFSET {}",
         offset(page, limit)
     ))?;
     let users = st
@@ -327,6 +337,7 @@ pub(crate) fn delete_tenant_rows(tx: &Connection, id: &str) -> ApiResult<BTreeMa
         "chatbot_sessions",
         "chatbot_api_keys",
         "chatbot_members",
+        "chatbot_invitations",
         "chatbot_webhook_events",
     ] {
         let n = tx.execute(
