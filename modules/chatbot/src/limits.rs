@@ -63,7 +63,11 @@ pub fn flat_classifier() -> Classifier {
         if req.data::<TenantLimited>().is_some() {
             None
         } else if req.uri().path().contains("/invitations/") {
-            Some(LimitRule::new("invitations", INVITATIONS_PER_HOUR, WINDOW_SECS))
+            Some(LimitRule::new(
+                "invitations",
+                INVITATIONS_PER_HOUR,
+                WINDOW_SECS,
+            ))
         } else {
             Some(LimitRule::new("api", FLAT_PER_HOUR, WINDOW_SECS))
         }

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 
 mod admin;
 mod callers;
-mod invitations;
 pub(crate) mod inbox;
+mod invitations;
 pub(crate) use admin::*;
 pub use callers::*;
 pub(crate) use invitations::*;

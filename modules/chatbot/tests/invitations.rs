@@ -192,11 +192,14 @@ async fn an_invitation_is_mailed_and_its_link_sets_the_password() {
     );
 
     // A password outside the platform's rules is refused, the link stays.
-    let accept = |password: &str| {
-        json!({"token": token, "password": password, "name": "Sarah J."})
-    };
+    let accept = |password: &str| json!({"token": token, "password": password, "name": "Sarah J."});
     let (st, b) = app
-        .call("POST", &format!("{B}/invitations/accept"), None, Some(accept("short")))
+        .call(
+            "POST",
+            &format!("{B}/invitations/accept"),
+            None,
+            Some(accept("short")),
+        )
         .await
         .parts();
     assert_eq!(st, StatusCode::BAD_REQUEST, "{b}");
@@ -255,8 +258,12 @@ async fn an_invitation_is_mailed_and_its_link_sets_the_password() {
 
     // Created and accepted are audited.
     let audit = app.audit_rows().await;
-    assert!(audit.iter().any(|a| a.starts_with("tenant.invitation.create")));
-    assert!(audit.iter().any(|a| a.starts_with("tenant.invitation.accept")));
+    assert!(audit
+        .iter()
+        .any(|a| a.starts_with("tenant.invitation.create")));
+    assert!(audit
+        .iter()
+        .any(|a| a.starts_with("tenant.invitation.accept")));
 }
 
 #[tokio::test]
@@ -349,7 +356,14 @@ async fn an_existing_account_accepts_with_a_new_password() {
     let (app, inbox) = smtp_app().await;
     let (t, owner) = tenant(&app, "Gamma Inc").await;
     let (id, _) = app.user_with(&[]).await;
-    let email = app.platform.auth.get_user(&id).await.unwrap().unwrap().email;
+    let email = app
+        .platform
+        .auth
+        .get_user(&id)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
     let (st, b) = invite(&app, &t, &owner, json!({"email": email, "role": "viewer"})).await;
     assert_eq!(st, StatusCode::CREATED, "{b}");
     // The account still signs in, but has no access to the tenant yet.
@@ -438,10 +452,30 @@ async fn without_a_mail_server_the_invitation_is_kept_and_the_answer_says_so() {
 
     // Unknown tokens: 404 in the chatbot's error body.
     let (st, b) = app
-        .call("GET", &format!("{B}/invitations/{}", "0".repeat(64)), None, None)
+        .call(
+            "GET",
+            &format!("{B}/invitations/{}", "0".repeat(64)),
+            None,
+            None,
+        )
         .await
         .parts();
     assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
     assert_eq!(b["status"], "error");
     assert_eq!(b["error"]["code"], "INVITATION_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn the_invitation_routes_are_rate_limited_per_client() {
+    let app =
+        TestApp::with_settings(vec![frontline_chatbot::module()], |s| s.rate_limits = true).await;
+    let path = format!("{B}/invitations/{}", "1".repeat(64));
+    for _ in 0..frontline_chatbot::limits::INVITATIONS_PER_HOUR {
+        let r = app.call("GET", &path, None, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    let r = app.call("GET", &path, None, None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(r.body["status"], "error", "{}", r.body);
+    assert_eq!(r.headers["x-ratelimit-limit"], "60");
 }

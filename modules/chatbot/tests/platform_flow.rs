@@ -162,9 +162,10 @@ async fn tenant_lifecycle_config_users_and_isolation() {
         .client
         .post(format!("{B}/tenants/{t1}/users"))
         .header("Authorization", format!("Bearer {owner1}"))
-        .body_json(&json!({"email": "sarah.johnson@acme.com", "role": "developer"}))
+        .body_json(&json!({"email": "sarah.johnson@acme.com", "role": "developer", "send_invitation": false}))
         .send()
         .await;
+    // (Inviting her again replaces the invitation: tests/invitations.rs.)
     r.assert_status(StatusCode::CONFLICT);
     let r = app
         .client

@@ -60,14 +60,9 @@ impl InvitationDelivery {
     }
 
     pub fn parse(s: &str) -> Option<InvitationDelivery> {
-        [
-            Self::Queued,
-            Self::Sent,
-            Self::Failed,
-            Self::NotConfigured,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == s)
+        [Self::Queued, Self::Sent, Self::Failed, Self::NotConfigured]
+            .into_iter()
+            .find(|d| d.as_str() == s)
     }
 }
 

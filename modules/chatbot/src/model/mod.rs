@@ -80,8 +80,8 @@ impl<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> Envelo
     }
 }
 
-mod tenants;
 mod invitations;
+mod tenants;
 pub use invitations::*;
 
 pub use tenants::*;

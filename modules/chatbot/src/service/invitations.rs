@@ -14,9 +14,7 @@
 
 use std::sync::Arc;
 
-use frontline_platform::auth::{
-    record_password_change, validate_password, Principal, UserChanges,
-};
+use frontline_platform::auth::{record_password_change, validate_password, Principal, UserChanges};
 use frontline_platform::deliver::{self, Credentials, Message, Outcome};
 use frontline_platform::http::RequestMeta;
 use frontline_platform::mail::Mailer;
@@ -29,8 +27,8 @@ use serde_json::json;
 use crate::access::sha256_hex;
 use crate::errors::ChatbotError;
 use crate::model::{
-    AcceptInvitationRequest, InvitationAccepted, InvitationDelivery, InvitationInfo,
-    MemberStatus, TenantUser,
+    AcceptInvitationRequest, InvitationAccepted, InvitationDelivery, InvitationInfo, MemberStatus,
+    TenantUser,
 };
 use crate::store;
 
@@ -308,10 +306,7 @@ fn mail_text(platform: &Platform, m: &store::PendingMail, token: &str) -> (Strin
         platform.settings.public_base_url()
     );
     let subject = format!("You are invited to {} on Frontline", m.tenant_name);
-    let mut body = format!(
-        "You are invited to join {} as {}.\n",
-        m.tenant_name, m.role
-    );
+    let mut body = format!("You are invited to join {} as {}.\n", m.tenant_name, m.role);
     if let Some(note) = m.message.as_deref() {
         body.push_str(&format!("\n{note}\n"));
     }
@@ -411,7 +406,12 @@ pub fn start(platform: &Platform) {
     });
     match queued {
         Ok(0) => {}
-        Ok(n) => tracing::info!(invitations = n, "chatbot: queued invitation e-mails kept in the outbox"),
-        Err(e) => tracing::error!(error = %e.message, "chatbot: kept invitation e-mails not queued"),
+        Ok(n) => tracing::info!(
+            invitations = n,
+            "chatbot: queued invitation e-mails kept in the outbox"
+        ),
+        Err(e) => {
+            tracing::error!(error = %e.message, "chatbot: kept invitation e-mails not queued")
+        }
     }
 }

@@ -198,25 +198,23 @@ pub(crate) fn add_member(
         Some(id) => id,
         None => {
             new_account = true;
-            let user = platform
-                .auth
-                .create_user_in(
-                    tx,
-                    &NewUser {
-                        email: email.clone(),
-                        password: frontline_platform::auth::random_password(),
-                        name: {
-                            let full = format!("{first} {last}").trim().to_string();
-                            if full.is_empty() {
-                                email.split('@').next().unwrap_or_default().to_string()
-                            } else {
-                                full
-                            }
-                        },
-                        roles: vec![],
-                        organization: None,
+            let user = platform.auth.create_user_in(
+                tx,
+                &NewUser {
+                    email: email.clone(),
+                    password: frontline_platform::auth::random_password(),
+                    name: {
+                        let full = format!("{first} {last}").trim().to_string();
+                        if full.is_empty() {
+                            email.split('@').next().unwrap_or_default().to_string()
+                        } else {
+                            full
+                        }
                     },
-                )?;
+                    roles: vec![],
+                    organization: None,
+                },
+            )?;
             // An invited account has no usable password: the random one is
             // never shown, and the account signs in only once the invitation
             // is accepted (until then a sign-in fails like a wrong password).

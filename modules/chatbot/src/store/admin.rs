@@ -22,7 +22,8 @@ pub(crate) fn typed_json<T: ParseFromJSON + Default>(text: &str) -> T {
 }
 
 /// A member with the delivery of its open invitation (at most one is open).
-const MEMBER_COLUMNS: &str = "m.*, i.mail_status AS invitation_delivery, i.mail_error AS invitation_error
+const MEMBER_COLUMNS: &str =
+    "m.*, i.mail_status AS invitation_delivery, i.mail_error AS invitation_error
      FROM chatbot_members m
      LEFT JOIN chatbot_invitations i ON i.member_id = m.id AND i.status = 'pending'";
 
