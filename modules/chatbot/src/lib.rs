@@ -201,6 +201,11 @@ CREATE INDEX chatbot_conversations_user ON chatbot_conversations(tenant_id, user
 CREATE INDEX chatbot_messages_reply ON chatbot_messages(tenant_id, reply_to);
 "#,
     service::invitations::MIGRATION,
+    // A new conversation counts the tenant's conversations of the month
+    // against the plan: one range of this index, not the usage report.
+    r#"
+CREATE INDEX chatbot_conversations_started ON chatbot_conversations(tenant_id, started_at);
+"#,
 ];
 
 pub fn module() -> Module {

@@ -96,14 +96,6 @@ pub(crate) fn messages_of(
     Ok(rows)
 }
 
-/// Usage of the current calendar month as JSON (see [`usage_report`]).
-pub(crate) fn usage_of(c: &Connection, tenant: &str) -> ApiResult<Value> {
-    use poem_openapi::types::ToJSON;
-    Ok(usage_report(c, tenant, UsageExtras::stored())?
-        .to_json()
-        .unwrap_or_default())
-}
-
 /// One session as the API renders it; `expired` once `expires_at` has passed.
 pub(crate) fn session_json(
     c: &Connection,

@@ -275,11 +275,7 @@ pub(crate) fn issue_key(tx: &Connection, tenant: &str, kind: &str) -> ApiResult<
 /// Fails with 403 `PLAN_LIMIT_REACHED` when a new conversation would
 /// exceed the plan's monthly conversations.
 pub fn check_conversation_limit(c: &Connection, tenant: &str) -> ApiResult<()> {
-    let u = usage_of(c, tenant)?;
-    let used = u["usage"]["conversations"]["total"].as_i64().unwrap_or(0);
-    let limit = u["limits"]["conversations_limit"]
-        .as_i64()
-        .unwrap_or(i64::MAX);
+    let (used, limit) = conversations_this_month(c, tenant)?;
     if used >= limit {
         return Err(ChatbotError::PlanLimitReached
             .with_message("The plan's monthly conversation limit is reached")

@@ -398,13 +398,11 @@ impl UsageExtras<'static> {
     }
 }
 
-pub(crate) fn usage_report(
-    c: &Connection,
-    tenant: &str,
-    extras: UsageExtras,
-) -> ApiResult<UsageReport> {
+/// The UTC month of `now`: its first day and the next month's.
+pub(crate) fn month_of(
+    now: chrono::DateTime<chrono::Utc>,
+) -> (chrono::NaiveDate, chrono::NaiveDate) {
     use chrono::Datelike;
-    let now = chrono::Utc::now();
     let start = chrono::NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
     let next = if now.month() == 12 {
         chrono::NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
@@ -412,6 +410,44 @@ pub(crate) fn usage_report(
         chrono::NaiveDate::from_ymd_opt(now.year(), now.month() + 1, 1)
     }
     .unwrap_or(start);
+    (start, next)
+}
+
+/// Conversations a month the tenant may open: `features.conversations_per_month`,
+/// else the plan's.
+pub(crate) fn conversations_limit(plan: &str, features: &Value) -> i64 {
+    features
+        .get("conversations_per_month")
+        .and_then(Value::as_i64)
+        .unwrap_or(plan_terms(plan).1)
+}
+
+/// The tenant's conversations started this UTC month and its monthly limit
+/// (one count over `chatbot_conversations_started`).
+pub(crate) fn conversations_this_month(c: &Connection, tenant: &str) -> ApiResult<(i64, i64)> {
+    let (start, next) = month_of(chrono::Utc::now());
+    let used: i64 = c.query_row(
+        "SELECT COUNT(*) FROM chatbot_conversations
+         WHERE tenant_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+        params![
+            tenant,
+            format!("{start}T00:00:00Z"),
+            format!("{next}T00:00:00Z")
+        ],
+        |r| r.get(0),
+    )?;
+    let (plan, features) = plan_and_features(c, tenant)?;
+    Ok((used, conversations_limit(&plan, &features)))
+}
+
+pub(crate) fn usage_report(
+    c: &Connection,
+    tenant: &str,
+    extras: UsageExtras,
+) -> ApiResult<UsageReport> {
+    use chrono::Datelike;
+    let now = chrono::Utc::now();
+    let (start, next) = month_of(now);
     let from = format!("{start}T00:00:00Z");
     let to = format!("{next}T00:00:00Z");
     // Abandoned: not closed, never escalated, idle for ABANDONED_AFTER_MINUTES.
@@ -502,11 +538,8 @@ pub(crate) fn usage_report(
         (None, None)
     };
     let (plan, features) = plan_and_features(c, tenant)?;
-    let (_, conv_limit, api_limit, _) = plan_terms(&plan);
-    let conv_limit = features
-        .get("conversations_per_month")
-        .and_then(Value::as_i64)
-        .unwrap_or(conv_limit);
+    let (_, _, api_limit, _) = plan_terms(&plan);
+    let conv_limit = conversations_limit(&plan, &features);
     let pct = |used: i64, lim: i64| {
         if lim > 0 {
             ((used as f64 / lim as f64) * 10000.0).round() / 100.0
