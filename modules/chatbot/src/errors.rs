@@ -7,6 +7,8 @@ use frontline_platform::ApiError;
 frontline_platform::error_codes! {
     /// Errors of the chatbot module.
     pub enum ChatbotError {
+        /// The plan's monthly API calls (`api_calls_limit`) are used up until the next UTC month.
+        ApiCallLimitReached => (RateLimited, "API_CALL_LIMIT_REACHED", "The plan's monthly API calls (api_calls_limit) are used up until the next UTC month"),
         /// No knowledge article has this id in the tenant.
         ArticleNotFound => (NotFound, "ARTICLE_NOT_FOUND", "No knowledge article has this id in the tenant"),
         /// Another tenant already uses this channel identity.

@@ -421,6 +421,11 @@ pub struct TenantFeatures {
     /// starter 1000, professional 5000, enterprise 20000).
     #[oai(validator(minimum(value = "1")))]
     pub rate_limit_per_hour: Option<i64>,
+    /// Requests a month the tenant's API keys may make (overrides the plan's:
+    /// free 5000, starter 20000, professional and enterprise 50000); further
+    /// ones are refused with 429 `API_CALL_LIMIT_REACHED` until the next UTC month.
+    #[oai(validator(minimum(value = "1")))]
+    pub api_calls_limit: Option<i64>,
     /// Other feature flags.
     #[oai(flatten)]
     pub custom: BTreeMap<String, Value>,

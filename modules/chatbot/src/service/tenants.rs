@@ -108,6 +108,7 @@ fn feature_errors(f: &TenantFeatures, errs: &mut Vec<FieldError>) {
         ("users_limit", f.users_limit),
         ("conversations_per_month", f.conversations_per_month),
         ("rate_limit_per_hour", f.rate_limit_per_hour),
+        ("api_calls_limit", f.api_calls_limit),
     ] {
         if v.is_some_and(|x| x < 1) {
             errs.push(FieldError::new(

@@ -422,6 +422,30 @@ pub(crate) fn conversations_limit(plan: &str, features: &Value) -> i64 {
         .unwrap_or(plan_terms(plan).1)
 }
 
+/// API calls a month the tenant's keys may make: `features.api_calls_limit`,
+/// else the plan's.
+pub(crate) fn api_calls_limit(plan: &str, features: &Value) -> i64 {
+    features
+        .get("api_calls_limit")
+        .and_then(Value::as_i64)
+        .unwrap_or(plan_terms(plan).2)
+}
+
+/// API calls written for the tenant on days `from` (inclusive) to `to`
+/// (exclusive), `YYYY-MM-DD`.
+pub(crate) fn api_calls_between(
+    c: &Connection,
+    tenant: &str,
+    from: &str,
+    to: &str,
+) -> ApiResult<i64> {
+    Ok(c.query_row(
+        "SELECT COALESCE(SUM(calls), 0) FROM chatbot_api_calls WHERE tenant_id = ?1 AND day >= ?2 AND day < ?3",
+        params![tenant, from, to],
+        |r| r.get(0),
+    )?)
+}
+
 /// The tenant's conversations started this UTC month and its monthly limit
 /// (one count over `chatbot_conversations_started`).
 pub(crate) fn conversations_this_month(c: &Connection, tenant: &str) -> ApiResult<(i64, i64)> {
@@ -492,11 +516,7 @@ pub(crate) fn usage_report(
     )?;
     let day_from = start.format("%Y-%m-%d").to_string();
     let day_to = next.format("%Y-%m-%d").to_string();
-    let stored_calls: i64 = c.query_row(
-        "SELECT COALESCE(SUM(calls), 0) FROM chatbot_api_calls WHERE tenant_id = ?1 AND day >= ?2 AND day < ?3",
-        params![tenant, day_from, day_to],
-        |r| r.get(0),
-    )?;
+    let stored_calls = api_calls_between(c, tenant, &day_from, &day_to)?;
     let api_calls = stored_calls + (extras.pending_api_calls)(&day_from);
     let (by_provider, data_sync) = if extras.detailed {
         // Provider names by model, from the tenant's configuration.
@@ -538,7 +558,7 @@ pub(crate) fn usage_report(
         (None, None)
     };
     let (plan, features) = plan_and_features(c, tenant)?;
-    let (_, _, api_limit, _) = plan_terms(&plan);
+    let api_limit = api_calls_limit(&plan, &features);
     let conv_limit = conversations_limit(&plan, &features);
     let pct = |used: i64, lim: i64| {
         if lim > 0 {
