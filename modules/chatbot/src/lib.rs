@@ -243,6 +243,7 @@ fn build(platform: &Platform) -> MountedModule {
         tracing::warn!(error = %e.message, "chatbot: channel routes not backfilled");
     }
     let window = std::sync::Arc::new(window::RequestWindow::default());
+    window::register(platform, &window);
     let api_calls = std::sync::Arc::new(api_calls::ApiCalls::default());
     let mut mounted = http::mount::<_, model::ChatbotEnvelope>(
         platform,
