@@ -7,6 +7,8 @@ use frontline_platform::ApiError;
 frontline_platform::error_codes! {
     /// Errors of the chatbot module.
     pub enum ChatbotError {
+        /// The plan's monthly API calls (`api_calls_limit`) are used up until the next UTC month.
+        ApiCallLimitReached => (RateLimited, "API_CALL_LIMIT_REACHED", "The plan's monthly API calls (api_calls_limit) are used up until the next UTC month"),
         /// No knowledge article has this id in the tenant.
         ArticleNotFound => (NotFound, "ARTICLE_NOT_FOUND", "No knowledge article has this id in the tenant"),
         /// Another tenant already uses this channel identity.
@@ -31,6 +33,8 @@ frontline_platform::error_codes! {
         InsufficientPermissions => (Forbidden, "INSUFFICIENT_PERMISSIONS", "The caller lacks the permission the operation needs"),
         /// No generic integration has this id in the tenant.
         IntegrationNotFound => (NotFound, "INTEGRATION_NOT_FOUND", "No generic integration has this id in the tenant"),
+        /// No open invitation has this token (unknown, used, replaced or expired).
+        InvitationNotFound => (NotFound, "INVITATION_NOT_FOUND", "No open invitation has this token (unknown, used, replaced or expired)"),
         /// A channel webhook payload does not match its schema.
         InvalidPayload => (BadRequest, "INVALID_PAYLOAD", "A channel webhook payload does not match its schema"),
         /// The webhook signature or token is missing or wrong.

@@ -200,6 +200,12 @@ CREATE TABLE chatbot_api_calls (
 CREATE INDEX chatbot_conversations_user ON chatbot_conversations(tenant_id, user_id, channel, last_activity_at);
 CREATE INDEX chatbot_messages_reply ON chatbot_messages(tenant_id, reply_to);
 "#,
+    service::invitations::MIGRATION,
+    // A new conversation counts the tenant's conversations of the month
+    // against the plan: one range of this index, not the usage report.
+    r#"
+CREATE INDEX chatbot_conversations_started ON chatbot_conversations(tenant_id, started_at);
+"#,
 ];
 
 pub fn module() -> Module {
@@ -214,6 +220,7 @@ pub fn module() -> Module {
 /// nothing to do).
 fn start(platform: &Platform) {
     delivery::register_jobs(platform);
+    service::invitations::start(platform);
     let keys = provider::key_box(platform);
     match platform
         .db
@@ -236,6 +243,7 @@ fn build(platform: &Platform) -> MountedModule {
         tracing::warn!(error = %e.message, "chatbot: channel routes not backfilled");
     }
     let window = std::sync::Arc::new(window::RequestWindow::default());
+    window::register(platform, &window);
     let api_calls = std::sync::Arc::new(api_calls::ApiCalls::default());
     let mut mounted = http::mount::<_, model::ChatbotEnvelope>(
         platform,

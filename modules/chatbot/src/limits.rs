@@ -7,6 +7,11 @@
 //! credentials) keeps the module's flat per-user/per-IP limit. Responses carry
 //! `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` and
 //! `X-RateLimit-Type` (`tenant`, `user` or `ip`).
+//!
+//! Requests made with a tenant's API key also count against the month's
+//! `api_calls_limit` (the plan's, or `features.api_calls_limit`): beyond it
+//! they are refused with 429 `API_CALL_LIMIT_REACHED` and
+//! `X-RateLimit-Type: api_key` until the next UTC month, and not counted.
 
 use frontline_platform::error::ErrorKind;
 use frontline_platform::http::{
@@ -21,6 +26,8 @@ use std::sync::Arc;
 
 use crate::access::{self, Caller};
 use crate::api::auth::tenant_in_path as path_tenant;
+use crate::api_calls::Admission;
+use crate::errors::ChatbotError;
 use crate::model::ChatbotEnvelope;
 
 /// The flat limit of requests not made for a tenant (per user or IP).
@@ -52,11 +59,22 @@ pub fn tenant_requests_per_hour(plan: &str, features: &Value) -> u32 {
 #[derive(Clone, Copy)]
 struct TenantLimited;
 
-/// The module's flat limit, for requests not counted against a tenant.
+/// Requests per hour one client IP may make to the public invitation routes
+/// (`/invitations/…`).
+pub const INVITATIONS_PER_HOUR: u32 = 60;
+
+/// The module's flat limit, for requests not counted against a tenant; the
+/// public invitation routes have their own, tighter one.
 pub fn flat_classifier() -> Classifier {
     Arc::new(|req: &Request, _p| {
         if req.data::<TenantLimited>().is_some() {
             None
+        } else if req.uri().path().contains("/invitations/") {
+            Some(LimitRule::new(
+                "invitations",
+                INVITATIONS_PER_HOUR,
+                WINDOW_SECS,
+            ))
         } else {
             Some(LimitRule::new("api", FLAT_PER_HOUR, WINDOW_SECS))
         }
@@ -75,7 +93,7 @@ pub struct TenantLimits<E> {
 /// API key or a member's token (platform admins are not counted), with the
 /// tenant's hourly allowance. `None` leaves the request to the flat limit
 /// (and its credentials to the handler).
-async fn tenant_caller(platform: &Platform, req: &Request) -> Option<(Caller, u32)> {
+async fn tenant_caller(platform: &Platform, req: &Request) -> Option<(Caller, u32, i64)> {
     let has_tenant = crate::api::auth::has_api_key(req)
         || req.headers().contains_key("x-tenant-id")
         || path_tenant(req).is_some();
@@ -100,7 +118,11 @@ async fn tenant_caller(platform: &Platform, req: &Request) -> Option<(Caller, u3
         .read(move |c| crate::store::plan_and_features(c, &t))
         .await
         .ok()?;
-    Some((who, tenant_requests_per_hour(&plan, &features)))
+    Some((
+        who,
+        tenant_requests_per_hour(&plan, &features),
+        crate::store::api_calls_limit(&plan, &features),
+    ))
 }
 
 fn set(resp: &mut Response, name: &'static str, value: &str) {
@@ -116,12 +138,44 @@ fn headers(resp: &mut Response, d: &Decision, kind: &str) {
     set(resp, "x-ratelimit-type", kind);
 }
 
+/// 429 `API_CALL_LIMIT_REACHED`: the month's API calls of the tenant's keys
+/// are used up. The rate-limit headers describe the monthly limit
+/// (`X-RateLimit-Type: api_key`, reset at the next UTC month), with
+/// `Retry-After` until then.
+fn monthly_refusal(limit: i64, used: i64, ctx: &ErrorContext) -> Response {
+    let now = chrono::Utc::now();
+    let (_, next) = crate::store::month_of(now);
+    let reset = next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let wait = (reset - now).num_seconds().max(1);
+    let err = ChatbotError::ApiCallLimitReached
+        .with_message("The plan's monthly API calls are used up")
+        .with_extra("limit", limit)
+        .with_extra("used", used)
+        .with_extra("limit_type", "api_calls_monthly")
+        .with_extra(
+            "resets_at",
+            reset.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
+        .with_extra("retryAfter", wait);
+    let mut resp = error_response::<ChatbotEnvelope>(&err, ctx);
+    set(&mut resp, "x-ratelimit-limit", &limit.to_string());
+    set(&mut resp, "x-ratelimit-remaining", "0");
+    set(
+        &mut resp,
+        "x-ratelimit-reset",
+        &reset.timestamp().to_string(),
+    );
+    set(&mut resp, "x-ratelimit-type", "api_key");
+    set(&mut resp, "retry-after", &wait.to_string());
+    resp
+}
+
 impl<E: Endpoint> Endpoint for TenantLimits<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
         let who = tenant_caller(&self.platform, &req).await;
-        let Some((who, per_hour)) = who else {
+        let Some((who, per_hour, monthly)) = who else {
             let user = match token_from_request(&req) {
                 Some(t) => self.platform.auth.verify(&t).await.is_ok(),
                 None => false,
@@ -137,8 +191,20 @@ impl<E: Endpoint> Endpoint for TenantLimits<E> {
             return Ok(resp);
         };
         let tenant = who.tenant_id.clone();
+        let ctx = |req: &Request| ErrorContext {
+            request_id: req
+                .data::<RequestId>()
+                .map(|r| r.0.clone())
+                .or_else(current_request_id)
+                .unwrap_or_default(),
+            timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            path: req.uri().path().to_string(),
+        };
         if crate::api::auth::has_api_key(&req) {
-            self.api_calls.count(&self.platform, &tenant).await;
+            let admitted = self.api_calls.admit(&self.platform, &tenant, monthly).await;
+            if let Admission::Refused(used) = admitted {
+                return Ok(monthly_refusal(monthly, used, &ctx(&req)));
+            }
         }
         req.set_data(TenantLimited);
         let rule = LimitRule::new("tenant", per_hour, WINDOW_SECS);
@@ -147,15 +213,7 @@ impl<E: Endpoint> Endpoint for TenantLimits<E> {
             .limiter
             .check(crate::SLUG, &rule, &format!("tenant:{tenant}"));
         if !d.allowed {
-            let ctx = ErrorContext {
-                request_id: req
-                    .data::<RequestId>()
-                    .map(|r| r.0.clone())
-                    .or_else(current_request_id)
-                    .unwrap_or_default(),
-                timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                path: req.uri().path().to_string(),
-            };
+            let ctx = ctx(&req);
             let err = ApiError::new(
                 ErrorKind::RateLimited,
                 "The tenant's hourly request limit is reached",

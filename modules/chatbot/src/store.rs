@@ -11,8 +11,10 @@ use serde_json::{json, Value};
 mod admin;
 mod callers;
 pub(crate) mod inbox;
+mod invitations;
 pub(crate) use admin::*;
 pub use callers::*;
+pub(crate) use invitations::*;
 
 pub fn tenant_config(c: &Connection, tenant: &str) -> ApiResult<Value> {
     let s: Option<String> = c
@@ -92,14 +94,6 @@ pub(crate) fn messages_of(
         })?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(rows)
-}
-
-/// Usage of the current calendar month as JSON (see [`usage_report`]).
-pub(crate) fn usage_of(c: &Connection, tenant: &str) -> ApiResult<Value> {
-    use poem_openapi::types::ToJSON;
-    Ok(usage_report(c, tenant, UsageExtras::stored())?
-        .to_json()
-        .unwrap_or_default())
 }
 
 /// One session as the API renders it; `expired` once `expires_at` has passed.

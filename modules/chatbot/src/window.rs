@@ -63,8 +63,42 @@ pub struct WindowFigures {
     pub p99_ms: f64,
 }
 
-fn now_minute() -> i64 {
+/// The current minute (minutes since the Unix epoch).
+pub fn now_minute() -> i64 {
     chrono::Utc::now().timestamp().div_euclid(60)
+}
+
+/// The window each running server records into, by data directory (tests
+/// and tools reach it through [`of`]).
+static WINDOWS: std::sync::OnceLock<
+    Mutex<std::collections::HashMap<std::path::PathBuf, std::sync::Weak<RequestWindow>>>,
+> = std::sync::OnceLock::new();
+
+/// Notes `window` as the one of `platform`'s server.
+pub(crate) fn register(
+    platform: &frontline_platform::Platform,
+    window: &std::sync::Arc<RequestWindow>,
+) {
+    let map = WINDOWS.get_or_init(Default::default);
+    let mut map = match map.lock() {
+        Ok(m) => m,
+        Err(p) => p.into_inner(),
+    };
+    map.retain(|_, w| w.strong_count() > 0);
+    map.insert(
+        platform.settings.data_dir.clone(),
+        std::sync::Arc::downgrade(window),
+    );
+}
+
+/// The request window of the chatbot module of `platform`'s server, while it runs.
+pub fn of(platform: &frontline_platform::Platform) -> Option<std::sync::Arc<RequestWindow>> {
+    let map = WINDOWS.get()?;
+    let map = match map.lock() {
+        Ok(m) => m,
+        Err(p) => p.into_inner(),
+    };
+    map.get(&platform.settings.data_dir)?.upgrade()
 }
 
 impl RequestWindow {
@@ -73,7 +107,11 @@ impl RequestWindow {
         self.observe_at(now_minute(), status, ms);
     }
 
-    fn observe_at(&self, minute: i64, status: u16, ms: f64) {
+    /// Records one answered request in `minute` (see [`now_minute`]), for
+    /// replays and tests. Minutes are kept in arrival order: record earlier
+    /// minutes first (figures stay right otherwise, but the seven days'
+    /// pruning works from the oldest arrival).
+    pub fn observe_at(&self, minute: i64, status: u16, ms: f64) {
         let mut q = match self.minutes.lock() {
             Ok(q) => q,
             Err(p) => p.into_inner(),

@@ -75,6 +75,72 @@ async fn a_chat_message_reads_no_table_of_the_tenants_history() {
             if sql.contains("ANDuser_id=") && sql.contains("ANDchannel=") {
                 assert!(lines.contains("user_id=?"), "{}: {lines}", plan.sql);
             }
+            // Nothing reads the tenant's rows by tenant alone (a month's
+            // usage report would: every message and conversation of it).
+            for line in &plan.lines {
+                assert!(
+                    !line.ends_with("(tenant_id=?)"),
+                    "reads by tenant alone: {}: {lines}",
+                    plan.sql
+                );
+            }
+        }
+        // A new conversation checks the plan's monthly conversations with one
+        // count over the index on the tenant's start times.
+        if body["user_id"] == "visitor9" {
+            let counts: Vec<_> = plans
+                .plans
+                .iter()
+                .filter(|p| p.sql.contains("COUNT(*)") && p.sql.contains("started_at"))
+                .collect();
+            assert_eq!(counts.len(), 1, "one count of the month's conversations");
+            let lines = counts[0].lines.join(" | ");
+            assert!(
+                lines.contains("chatbot_conversations_started")
+                    && lines.contains("tenant_id=? AND started_at>? AND started_at<?"),
+                "{}: {lines}",
+                counts[0].sql
+            );
+        }
+    }
+}
+
+/// The plan's monthly conversations still hold with the counted check.
+#[tokio::test]
+async fn the_monthly_conversation_limit_holds() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let r = app
+        .client
+        .post(format!("{B}/tenants"))
+        .header("Authorization", format!("Bearer {}", app.admin_token))
+        .body_json(&json!({"name": "Small", "plan": "starter",
+            "admin_user": {"email": "owner@small.example"},
+            "features": {"conversations_per_month": 2}}))
+        .send()
+        .await;
+    r.assert_status(StatusCode::CREATED);
+    let d: Value = r.0.into_body().into_json().await.unwrap();
+    let key = format!(
+        "ApiKey {}",
+        d["data"]["api_keys"]["primary"].as_str().unwrap()
+    );
+    for n in 0..3 {
+        let r = app
+            .client
+            .post(format!("{B}/chat/message"))
+            .header("Authorization", &key)
+            .body_json(&json!({"user_id": format!("v{n}"), "channel": "web",
+                "content": {"type": "text", "text": "Hi"}}))
+            .send()
+            .await;
+        let status = r.0.status();
+        let b: Value = r.0.into_body().into_json().await.unwrap();
+        if n < 2 {
+            assert_eq!(status, StatusCode::OK, "{b}");
+        } else {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{b}");
+            assert_eq!(b["error"]["code"], "PLAN_LIMIT_REACHED", "{b}");
+            assert_eq!(b["error"]["details"]["limit"], 2, "{b}");
         }
     }
 }

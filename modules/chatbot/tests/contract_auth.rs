@@ -148,13 +148,15 @@ async fn a_caller_without_the_permission_gets_403_before_its_body_is_validated()
 }
 
 /// Operations the chatbot document leaves public: health probes, channel
-/// webhooks (signed per channel) and the website widget's configuration
-/// (extension: a tenant's name and colours).
+/// webhooks (signed per channel), the website widget's configuration
+/// (extension: a tenant's name and colours) and the invitation link's
+/// routes (extension: the link's token is the credential).
 fn public(path: &str) -> bool {
     matches!(
         path,
         "/health" | "/health/readiness" | "/health/liveness" | "/widget/config"
     ) || path.starts_with("/webhooks/")
+        || path.starts_with("/invitations/")
 }
 
 #[tokio::test]

@@ -74,3 +74,56 @@ async fn models_available_counts_configured_providers() {
         .unwrap();
     assert!(ms > 0.0, "{deps}");
 }
+
+/// `/health/detailed` reports the chat service's requests, errors and latency
+/// of the last five minutes: slow, failing traffic ten minutes ago does not
+/// move them; the same traffic now does.
+#[tokio::test]
+async fn detailed_figures_are_of_the_last_five_minutes() {
+    use frontline_chatbot::window;
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let w = window::of(&app.platform).expect("the module's window");
+    let now = window::now_minute();
+    for _ in 0..50 {
+        w.observe_at(now - 10, 500, 9000.0);
+    }
+    for _ in 0..10 {
+        app.client
+            .get(format!("{B}/health"))
+            .send()
+            .await
+            .assert_status_is_ok();
+    }
+    let d = get(&app, "/health/detailed").await;
+    let chat = &d["services"]["chat_service"];
+    assert_eq!(chat["window_seconds"], 300, "{d}");
+    assert_eq!(chat["errors"], 0, "{d}");
+    assert_eq!(chat["status"], "healthy", "{d}");
+    let requests = chat["requests"].as_u64().unwrap();
+    assert!((10..50).contains(&requests), "{d}");
+    assert!(chat["response_time_ms"].as_f64().unwrap() < 1000.0, "{d}");
+    assert!(
+        chat["p95_response_time_ms"].as_f64().unwrap() < 1000.0,
+        "{d}"
+    );
+    // The hour's metrics do see the old traffic (it is in the store).
+    let hour = get(&app, "/health/metrics?timeframe=1h").await;
+    assert!(
+        hour["metrics"]["average_response_time_ms"]
+            .as_f64()
+            .unwrap()
+            > 1000.0,
+        "{hour}"
+    );
+
+    // The same traffic now is in the figures.
+    let now = window::now_minute();
+    for _ in 0..50 {
+        w.observe_at(now, 500, 9000.0);
+    }
+    let d = get(&app, "/health/detailed").await;
+    let chat = &d["services"]["chat_service"];
+    assert!(chat["errors"].as_u64().unwrap() >= 50, "{d}");
+    assert_eq!(chat["status"], "degraded", "{d}");
+    assert!(chat["response_time_ms"].as_f64().unwrap() > 1000.0, "{d}");
+}

@@ -25,8 +25,10 @@ impl HealthApi {
         Json(health::basic(&self.platform).await)
     }
 
-    /// Detailed status (platform admins): request latency of this module, the
-    /// database round trip and live counts.
+    /// Detailed status (platform admins): this module's requests, errors and
+    /// latency over the last five minutes (`window_seconds`: 300, the
+    /// per-minute figures `/health/metrics` uses; older traffic does not
+    /// count), the database round trip and live counts.
     #[oai(path = "/health/detailed", method = "get", tag = "ApiTags::Health")]
     async fn health_detailed(&self, _admin: PlatformAdmin) -> Result<Json<DetailedHealth>> {
         Ok(Json(health::detailed(&self.platform, &self.window).await?))

@@ -6,6 +6,7 @@ mod chat;
 mod conversations;
 mod health;
 mod inbox;
+mod invitations;
 mod knowledge;
 mod sessions;
 mod subscriptions;
@@ -26,6 +27,7 @@ pub use chat::ChatApi;
 pub use conversations::ConversationsApi;
 pub use health::HealthApi;
 pub use inbox::InboxApi;
+pub use invitations::InvitationsApi;
 pub use knowledge::KnowledgeApi;
 pub use sessions::SessionsApi;
 pub use subscriptions::SubscriptionsApi;
@@ -65,6 +67,7 @@ pub fn api(
     KnowledgeApi,
     SubscriptionsApi,
     InboxApi,
+    InvitationsApi,
 ) {
     let p = || platform.clone();
     (
@@ -82,6 +85,7 @@ pub fn api(
         KnowledgeApi { platform: p() },
         SubscriptionsApi { platform: p() },
         InboxApi { platform: p() },
+        InvitationsApi { platform: p() },
     )
 }
 

@@ -162,9 +162,22 @@ impl TenantsApi {
         Ok(data(list))
     }
 
-    /// Add a user to the tenant. With `send_invitation` (the default) the
-    /// membership is an invitation valid for 7 days. The plan's user limit
-    /// applies; only owners add owners.
+    /// Add a user to the tenant. The plan's user limit applies; only owners
+    /// add owners.
+    ///
+    /// With `send_invitation` (the default) the member is `invited` (no
+    /// access until accepted) and an e-mail with a single-use link
+    /// (`{public_url}/#/accept-invitation?token=…`, valid 7 days, see
+    /// `GET /invitations/{token}` and `POST /invitations/accept`) goes through
+    /// the server's mail service (needs an SMTP server). The answer's `status`
+    /// says what happened: `invitation_queued` (queued for the SMTP server;
+    /// the member's `invitation_delivery` later says `sent` or `failed`) or
+    /// `invitation_kept` (no SMTP server: nothing was sent, the e-mail is kept
+    /// in the outbox, `invitation_delivery: not_configured`). Posting a member
+    /// who has not accepted yet invites them again (the earlier link stops
+    /// working). With `send_invitation: false` the member is `active` at once;
+    /// an account created for it has a password nobody knows until a platform
+    /// admin sets one.
     #[oai(path = "/tenants/:id/users", method = "post", tag = "ApiTags::Tenants")]
     async fn add_user(
         &self,

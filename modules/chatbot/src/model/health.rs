@@ -19,17 +19,24 @@ pub struct HealthStatus {
     pub environment: String,
 }
 
-/// The chat service: this module's request latency and live sessions.
+/// The chat service: this module's requests of the last five minutes
+/// (`window_seconds`: 300, whole minutes with the current one; the per-minute
+/// figures `/health/metrics` reads) and live sessions.
 #[derive(Object, Debug, Clone)]
 pub struct ChatServiceHealth {
-    /// `healthy`.
+    /// `healthy`, `degraded` (more than 5% of the window's requests ended in
+    /// a server error) or `unhealthy` (no database).
     pub status: String,
-    /// Mean latency of this module's recent requests.
+    /// Mean latency (ms) of this module's requests in the window; 0 without any.
     pub response_time_ms: f64,
-    /// Requests served since start.
+    /// 95th percentile latency (ms) of the window's requests.
+    pub p95_response_time_ms: f64,
+    /// Requests served in the window.
     pub requests: u64,
-    /// Requests that ended in a server error.
+    /// The window's requests that ended in a server error (5xx).
     pub errors: u64,
+    /// The window the request figures cover, in seconds (300).
+    pub window_seconds: i64,
     /// Sessions not ended.
     pub active_sessions: i64,
 }
@@ -131,17 +138,17 @@ pub struct DependencyReport {
 /// Performance figures.
 #[derive(Object, Debug, Clone)]
 pub struct PerformanceMetrics {
-    /// Requests per second since start.
+    /// Requests per second over the timeframe.
     pub requests_per_second: f64,
-    /// Mean latency of recent requests, ms.
+    /// Mean latency of the timeframe's requests, ms.
     pub average_response_time_ms: f64,
-    /// Median latency of recent requests, ms.
+    /// Median latency of the timeframe's requests, ms.
     pub p50_response_time_ms: f64,
-    /// 95th percentile latency of recent requests, ms.
+    /// 95th percentile latency of the timeframe's requests, ms.
     pub p95_response_time_ms: f64,
-    /// 99th percentile latency of recent requests, ms.
+    /// 99th percentile latency of the timeframe's requests, ms.
     pub p99_response_time_ms: f64,
-    /// Share of requests that ended in a server error, percent.
+    /// Share of the timeframe's requests that ended in a server error, percent.
     pub error_rate_percent: f64,
     /// Conversations not closed.
     pub active_conversations: i64,

@@ -80,7 +80,9 @@ impl<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> Envelo
     }
 }
 
+mod invitations;
 mod tenants;
+pub use invitations::*;
 
 pub use tenants::*;
 mod health;

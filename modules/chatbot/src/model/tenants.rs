@@ -11,7 +11,7 @@ use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
 
-use super::Envelope;
+use super::{Envelope, InvitationDelivery, MemberStatus};
 use poem_openapi::payload::Json;
 
 /// A tenant in lists (kept for older clients of the crate).
@@ -421,6 +421,11 @@ pub struct TenantFeatures {
     /// starter 1000, professional 5000, enterprise 20000).
     #[oai(validator(minimum(value = "1")))]
     pub rate_limit_per_hour: Option<i64>,
+    /// Requests a month the tenant's API keys may make (overrides the plan's:
+    /// free 5000, starter 20000, professional and enterprise 50000); further
+    /// ones are refused with 429 `API_CALL_LIMIT_REACHED` until the next UTC month.
+    #[oai(validator(minimum(value = "1")))]
+    pub api_calls_limit: Option<i64>,
     /// Other feature flags.
     #[oai(flatten)]
     pub custom: BTreeMap<String, Value>,
@@ -477,10 +482,12 @@ pub struct InviteUserRequest {
     /// member's permissions; omitted, the role's defaults apply (owners and
     /// admins always have all of them and the tenant admin routes).
     pub permissions: Option<Vec<Permission>>,
-    /// Send an invitation valid for 7 days (default `true`); otherwise the
-    /// member is active at once.
+    /// Send an invitation e-mail with a single-use link valid for 7 days
+    /// (default `true`): the member is `invited` until they accept it and
+    /// choose a password. Otherwise the member is active at once.
     pub send_invitation: Option<bool>,
-    /// A personal note for the invitation.
+    /// A personal note included in the invitation e-mail (at most 2000 characters).
+    #[oai(validator(max_length = 2000))]
     pub invitation_message: Option<String>,
 }
 
@@ -630,10 +637,20 @@ pub struct TenantUser {
     pub last_name: Option<String>,
     /// Role in the tenant: `owner`, `admin`, `developer`, `agent`, `analyst` or `viewer`.
     pub role: String,
-    /// `active` or `invitation_sent`.
-    pub status: String,
-    /// When an invitation lapses (7 days after it was sent).
+    /// `active` or `invited` (see [`MemberStatus`]); the answer to
+    /// `POST /tenants/{id}/users` with an invitation says `invitation_queued`
+    /// or `invitation_kept` instead.
+    pub status: MemberStatus,
+    /// When the open invitation lapses (7 days after it was issued).
     pub invitation_expires_at: Option<String>,
+    /// What happened to the open invitation's e-mail: `queued`, `sent`,
+    /// `failed` or `not_configured`. Absent without an open invitation.
+    #[oai(skip_serializing_if_is_none)]
+    pub invitation_delivery: Option<InvitationDelivery>,
+    /// Why the invitation e-mail was not sent (with `failed` or
+    /// `not_configured`).
+    #[oai(skip_serializing_if_is_none)]
+    pub invitation_error: Option<String>,
     /// `resource:action` strings, e.g. `conversations:read`.
     pub permissions: Vec<String>,
     /// When it was created (RFC 3339, UTC).

@@ -125,10 +125,9 @@ pub async fn resolve(
     };
     let admin = is_platform_admin(&principal);
     let (uid, tid) = (principal.id.clone(), tenant_id.clone());
-    let now = frontline_platform::auth::now_iso();
     let found = platform
         .db
-        .read(move |c| store::membership(c, &tid, &uid, &now))
+        .read(move |c| store::membership(c, &tid, &uid))
         .await?;
     let (status, role, granted) = match found {
         None => return Err(tenant_not_found()),

@@ -25,7 +25,9 @@ pub(crate) async fn basic(p: &Platform) -> HealthStatus {
     }
 }
 
-/// Detailed status: this module's latency, the database round trip, live counts.
+/// The window of `/health/detailed`'s request figures: the last five minutes.
+pub const DETAILED_WINDOW_SECS: i64 = 300;
+
 /// The share of a window's requests that may fail (5xx) before the chat
 /// service reports `degraded`.
 const ERROR_RATE_DEGRADED: f64 = 0.05;
@@ -46,16 +48,16 @@ fn chat_status(db_ok: bool, recent: &crate::window::WindowFigures) -> &'static s
     }
 }
 
+/// Detailed status: this module's latency, the database round trip, live counts.
 /// Each service's status is measured now: the chat service from the last five
-/// minutes' requests and the database, the engine from a timed sample answer,
+/// minutes' requests (its latency and counts are of that window too) and the database, the engine from a timed sample answer,
 /// the orchestrator from the engine and the database (provider endpoints are
 /// probed by `/health/dependencies`).
 pub(crate) async fn detailed(
     p: &Platform,
     window: &crate::window::RequestWindow,
 ) -> ApiResult<DetailedHealth> {
-    let m = p.metrics.summary(Some("chatbot"));
-    let recent = window.figures(300);
+    let recent = window.figures(DETAILED_WINDOW_SECS);
     let ping = p.db.ping().await;
     let healthy = ping.is_ok();
     let counts = if healthy {
@@ -84,9 +86,11 @@ pub(crate) async fn detailed(
         services: HealthServices {
             chat_service: ChatServiceHealth {
                 status: chat.into(),
-                response_time_ms: m.mean_ms,
-                requests: m.requests,
-                errors: m.errors,
+                response_time_ms: round3(recent.mean_ms),
+                p95_response_time_ms: recent.p95_ms,
+                requests: recent.requests,
+                errors: recent.errors,
+                window_seconds: DETAILED_WINDOW_SECS,
                 active_sessions: counts.active_sessions,
             },
             mcp_engine: EngineHealth {

@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod export;
 pub mod health;
 pub mod inbox;
+pub mod invitations;
 pub mod knowledge;
 pub mod messages;
 pub mod routing;
@@ -163,6 +164,8 @@ pub(crate) fn member_errors(req: &InviteUserRequest, default_role: &str) -> Vec<
 }
 
 /// Adds a member; links (or creates) the platform user with that e-mail.
+/// An invited member is `invited`; `true` with it when the platform account
+/// was created here.
 pub(crate) fn add_member(
     tx: &Connection,
     platform: &Platform,
@@ -170,7 +173,7 @@ pub(crate) fn add_member(
     req: &InviteUserRequest,
     default_role: &str,
     invite: bool,
-) -> ApiResult<TenantUser> {
+) -> ApiResult<(TenantUser, bool)> {
     let errs = member_errors(req, default_role);
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
@@ -190,40 +193,46 @@ pub(crate) fn add_member(
     }
     let first = req.first_name.clone().unwrap_or_default();
     let last = req.last_name.clone().unwrap_or_default();
+    let mut new_account = false;
     let platform_user = match platform_user_by_email(tx, &email)? {
         Some(id) => id,
         None => {
-            platform
-                .auth
-                .create_user_in(
-                    tx,
-                    &NewUser {
-                        email: email.clone(),
-                        password: frontline_platform::auth::random_password(),
-                        name: {
-                            let full = format!("{first} {last}").trim().to_string();
-                            if full.is_empty() {
-                                email.split('@').next().unwrap_or_default().to_string()
-                            } else {
-                                full
-                            }
-                        },
-                        roles: vec![],
-                        organization: None,
+            new_account = true;
+            let user = platform.auth.create_user_in(
+                tx,
+                &NewUser {
+                    email: email.clone(),
+                    password: frontline_platform::auth::random_password(),
+                    name: {
+                        let full = format!("{first} {last}").trim().to_string();
+                        if full.is_empty() {
+                            email.split('@').next().unwrap_or_default().to_string()
+                        } else {
+                            full
+                        }
                     },
-                )?
-                .id
+                    roles: vec![],
+                    organization: None,
+                },
+            )?;
+            // An invited account has no usable password: the random one is
+            // never shown, and the account signs in only once the invitation
+            // is accepted (until then a sign-in fails like a wrong password).
+            if invite {
+                platform.auth.update_user_in(
+                    tx,
+                    &user.id,
+                    &frontline_platform::auth::UserChanges {
+                        is_active: Some(false),
+                        ..Default::default()
+                    },
+                )?;
+            }
+            user.id
         }
     };
-    let now = chrono::Utc::now();
     let (status, expires) = if invite {
-        (
-            "invitation_sent",
-            Some(
-                (now + chrono::Duration::days(7))
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            ),
-        )
+        ("invited", Some(invitations::expiry_from_now()))
     } else {
         ("active", None)
     };
@@ -244,7 +253,7 @@ pub(crate) fn add_member(
             created_at: &now_iso(),
         },
     )?;
-    member_by_id(tx, &id)
+    Ok((member_by_id(tx, &id)?, new_account))
 }
 
 pub(crate) fn issue_key(tx: &Connection, tenant: &str, kind: &str) -> ApiResult<String> {
@@ -266,11 +275,7 @@ pub(crate) fn issue_key(tx: &Connection, tenant: &str, kind: &str) -> ApiResult<
 /// Fails with 403 `PLAN_LIMIT_REACHED` when a new conversation would
 /// exceed the plan's monthly conversations.
 pub fn check_conversation_limit(c: &Connection, tenant: &str) -> ApiResult<()> {
-    let u = usage_of(c, tenant)?;
-    let used = u["usage"]["conversations"]["total"].as_i64().unwrap_or(0);
-    let limit = u["limits"]["conversations_limit"]
-        .as_i64()
-        .unwrap_or(i64::MAX);
+    let (used, limit) = conversations_this_month(c, tenant)?;
     if used >= limit {
         return Err(ChatbotError::PlanLimitReached
             .with_message("The plan's monthly conversation limit is reached")

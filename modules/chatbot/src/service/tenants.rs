@@ -108,6 +108,7 @@ fn feature_errors(f: &TenantFeatures, errs: &mut Vec<FieldError>) {
         ("users_limit", f.users_limit),
         ("conversations_per_month", f.conversations_per_month),
         ("rate_limit_per_hour", f.rate_limit_per_hour),
+        ("api_calls_limit", f.api_calls_limit),
     ] {
         if v.is_some_and(|x| x < 1) {
             errs.push(FieldError::new(
@@ -275,7 +276,7 @@ pub(crate) fn create(
         send_invitation: Some(false),
         invitation_message: None,
     };
-    let owner = add_member(tx, platform, &id, &owner_req, "owner", false)?;
+    let (owner, _) = add_member(tx, platform, &id, &owner_req, "owner", false)?;
     let primary = issue_key(tx, &id, "live")?;
     let test = issue_key(tx, &id, "test")?;
     w.audit(
@@ -430,6 +431,17 @@ pub(crate) fn add_user(
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
     }
+    let invite = req.send_invitation.unwrap_or(true);
+    // A member who has not accepted yet is invited again (a new link; the
+    // earlier one stops working).
+    if invite {
+        let email = req.email.trim().to_lowercase();
+        if let Some((id, status, _)) = member_by_email(tx, &who.tenant_id, &email)? {
+            if status != "active" {
+                return super::invitations::reinvite(w, platform, &who.tenant_id, &id, req);
+            }
+        }
+    }
     let (plan, features) = plan_and_features(tx, &who.tenant_id)?;
     let limit = features
         .get("users_limit")
@@ -440,15 +452,24 @@ pub(crate) fn add_user(
             .with_message(format!("The plan allows {limit} users"))
             .with_extra("limit", limit));
     }
-    let invite = req.send_invitation.unwrap_or(true);
-    let m = add_member(tx, platform, &who.tenant_id, req, "viewer", invite)?;
+    let (mut m, new_account) = add_member(tx, platform, &who.tenant_id, req, "viewer", invite)?;
     w.audit(
         crate::SLUG,
         "tenant.user.add",
         "tenant_user",
         &m.user_id,
-        json!({"email": m.email, "role": m.role}),
+        json!({"email": m.email, "role": m.role, "invited": invite}),
     )?;
+    if invite {
+        super::invitations::issue(
+            w,
+            platform,
+            &who.tenant_id,
+            &mut m,
+            new_account,
+            req.invitation_message.as_deref(),
+        )?;
+    }
     Ok(m)
 }
 

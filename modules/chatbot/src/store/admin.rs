@@ -21,6 +21,12 @@ pub(crate) fn typed_json<T: ParseFromJSON + Default>(text: &str) -> T {
     T::parse_from_json(Some(parse_json(text))).unwrap_or_default()
 }
 
+/// A member with the delivery of its open invitation (at most one is open).
+const MEMBER_COLUMNS: &str =
+    "m.*, i.mail_status AS invitation_delivery, i.mail_error AS invitation_error
+     FROM chatbot_members m
+     LEFT JOIN chatbot_invitations i ON i.member_id = m.id AND i.status = 'pending'";
+
 /// One member row.
 pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
     let permissions = parse_json(&r.get::<_, String>("permissions")?);
@@ -31,8 +37,13 @@ pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
         first_name: r.get("first_name")?,
         last_name: r.get("last_name")?,
         role: r.get("role")?,
-        status: r.get("status")?,
+        status: MemberStatus::stored(&r.get::<_, String>("status")?),
         invitation_expires_at: r.get("invitation_expires_at")?,
+        invitation_delivery: r
+            .get::<_, Option<String>>("invitation_delivery")?
+            .as_deref()
+            .and_then(InvitationDelivery::parse),
+        invitation_error: r.get("invitation_error")?,
         permissions: permissions
             .as_array()
             .map(|a| {
@@ -53,7 +64,7 @@ pub(crate) fn member_row(r: &rusqlite::Row) -> rusqlite::Result<TenantUser> {
 /// One member by id.
 pub(crate) fn member_by_id(c: &Connection, id: &str) -> ApiResult<TenantUser> {
     Ok(c.query_row(
-        "SELECT * FROM chatbot_members WHERE id = ?1",
+        &format!("SELECT {MEMBER_COLUMNS} WHERE m.id = ?1"),
         params![id],
         member_row,
     )?)
@@ -72,7 +83,7 @@ pub(crate) fn members_page(
         |r| r.get(0),
     )?;
     let mut st = c.prepare(&format!(
-        "SELECT * FROM chatbot_members WHERE tenant_id = ?1 ORDER BY created_at, email LIMIT {limit} OFFSET {}",
+        "SELECT {MEMBER_COLUMNS} WHERE m.tenant_id = ?1 ORDER BY m.created_at, m.email LIMIT {limit} OFFSET {}",
         offset(page, limit)
     ))?;
     let users = st
@@ -327,6 +338,7 @@ pub(crate) fn delete_tenant_rows(tx: &Connection, id: &str) -> ApiResult<BTreeMa
         "chatbot_sessions",
         "chatbot_api_keys",
         "chatbot_members",
+        "chatbot_invitations",
         "chatbot_webhook_events",
     ] {
         let n = tx.execute(
@@ -386,13 +398,11 @@ impl UsageExtras<'static> {
     }
 }
 
-pub(crate) fn usage_report(
-    c: &Connection,
-    tenant: &str,
-    extras: UsageExtras,
-) -> ApiResult<UsageReport> {
+/// The UTC month of `now`: its first day and the next month's.
+pub(crate) fn month_of(
+    now: chrono::DateTime<chrono::Utc>,
+) -> (chrono::NaiveDate, chrono::NaiveDate) {
     use chrono::Datelike;
-    let now = chrono::Utc::now();
     let start = chrono::NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
     let next = if now.month() == 12 {
         chrono::NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
@@ -400,6 +410,68 @@ pub(crate) fn usage_report(
         chrono::NaiveDate::from_ymd_opt(now.year(), now.month() + 1, 1)
     }
     .unwrap_or(start);
+    (start, next)
+}
+
+/// Conversations a month the tenant may open: `features.conversations_per_month`,
+/// else the plan's.
+pub(crate) fn conversations_limit(plan: &str, features: &Value) -> i64 {
+    features
+        .get("conversations_per_month")
+        .and_then(Value::as_i64)
+        .unwrap_or(plan_terms(plan).1)
+}
+
+/// API calls a month the tenant's keys may make: `features.api_calls_limit`,
+/// else the plan's.
+pub(crate) fn api_calls_limit(plan: &str, features: &Value) -> i64 {
+    features
+        .get("api_calls_limit")
+        .and_then(Value::as_i64)
+        .unwrap_or(plan_terms(plan).2)
+}
+
+/// API calls written for the tenant on days `from` (inclusive) to `to`
+/// (exclusive), `YYYY-MM-DD`.
+pub(crate) fn api_calls_between(
+    c: &Connection,
+    tenant: &str,
+    from: &str,
+    to: &str,
+) -> ApiResult<i64> {
+    Ok(c.query_row(
+        "SELECT COALESCE(SUM(calls), 0) FROM chatbot_api_calls WHERE tenant_id = ?1 AND day >= ?2 AND day < ?3",
+        params![tenant, from, to],
+        |r| r.get(0),
+    )?)
+}
+
+/// The tenant's conversations started this UTC month and its monthly limit
+/// (one count over `chatbot_conversations_started`).
+pub(crate) fn conversations_this_month(c: &Connection, tenant: &str) -> ApiResult<(i64, i64)> {
+    let (start, next) = month_of(chrono::Utc::now());
+    let used: i64 = c.query_row(
+        "SELECT COUNT(*) FROM chatbot_conversations
+         WHERE tenant_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+        params![
+            tenant,
+            format!("{start}T00:00:00Z"),
+            format!("{next}T00:00:00Z")
+        ],
+        |r| r.get(0),
+    )?;
+    let (plan, features) = plan_and_features(c, tenant)?;
+    Ok((used, conversations_limit(&plan, &features)))
+}
+
+pub(crate) fn usage_report(
+    c: &Connection,
+    tenant: &str,
+    extras: UsageExtras,
+) -> ApiResult<UsageReport> {
+    use chrono::Datelike;
+    let now = chrono::Utc::now();
+    let (start, next) = month_of(now);
     let from = format!("{start}T00:00:00Z");
     let to = format!("{next}T00:00:00Z");
     // Abandoned: not closed, never escalated, idle for ABANDONED_AFTER_MINUTES.
@@ -444,11 +516,7 @@ pub(crate) fn usage_report(
     )?;
     let day_from = start.format("%Y-%m-%d").to_string();
     let day_to = next.format("%Y-%m-%d").to_string();
-    let stored_calls: i64 = c.query_row(
-        "SELECT COALESCE(SUM(calls), 0) FROM chatbot_api_calls WHERE tenant_id = ?1 AND day >= ?2 AND day < ?3",
-        params![tenant, day_from, day_to],
-        |r| r.get(0),
-    )?;
+    let stored_calls = api_calls_between(c, tenant, &day_from, &day_to)?;
     let api_calls = stored_calls + (extras.pending_api_calls)(&day_from);
     let (by_provider, data_sync) = if extras.detailed {
         // Provider names by model, from the tenant's configuration.
@@ -490,11 +558,8 @@ pub(crate) fn usage_report(
         (None, None)
     };
     let (plan, features) = plan_and_features(c, tenant)?;
-    let (_, conv_limit, api_limit, _) = plan_terms(&plan);
-    let conv_limit = features
-        .get("conversations_per_month")
-        .and_then(Value::as_i64)
-        .unwrap_or(conv_limit);
+    let api_limit = api_calls_limit(&plan, &features);
+    let conv_limit = conversations_limit(&plan, &features);
     let pct = |used: i64, lim: i64| {
         if lim > 0 {
             ((used as f64 / lim as f64) * 10000.0).round() / 100.0

@@ -18,14 +18,13 @@ pub fn key_tenant(c: &Connection, hash: &str) -> ApiResult<Option<(String, Strin
 }
 
 /// A tenant's status and the platform user's membership in it (role and the
-/// JSON list of granted permissions; active members and unexpired
-/// invitations only). `None` when the tenant does not exist (or is deleted).
+/// JSON list of granted permissions; active members only: an invited one
+/// has no access until the invitation is accepted). `None` when the tenant does not exist (or is deleted).
 #[allow(clippy::type_complexity)]
 pub fn membership(
     c: &Connection,
     tenant: &str,
     user_id: &str,
-    now: &str,
 ) -> ApiResult<Option<(String, Option<(String, String)>)>> {
     let status: Option<String> = c
         .query_row(
@@ -40,8 +39,8 @@ pub fn membership(
     let member: Option<(String, String)> = c
         .query_row(
             "SELECT role, permissions FROM chatbot_members WHERE tenant_id = ?1 AND platform_user_id = ?2
-               AND (status = 'active' OR (status = 'invitation_sent' AND invitation_expires_at > ?3))",
-            params![tenant, user_id, now],
+               AND status = 'active'",
+            params![tenant, user_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
