@@ -80,9 +80,24 @@ test('a visitor message appears in the inbox live; the agent replies; the visito
     assert.equal(last.model_used, 'human_agent');
     assert.doesNotMatch(JSON.stringify(seen.body), /order history/);
 
-    // a new visitor message in the open conversation appears live too
-    await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_live', channel: 'web', conversation_id: conv, content: { type: 'text', text: 'my parcel 4711 is late' } } });
+    // a new visitor message in the open conversation appears live too, and the
+    // bot stays quiet: the agent has it (no bot text, stage transferred_to_agent)
+    const quiet = await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_live', channel: 'web', conversation_id: conv, content: { type: 'text', text: 'my parcel 4711 is late' } } });
+    assert.equal(quiet.status, 200, JSON.stringify(quiet.body));
+    assert.equal(quiet.body.data.response.text, '');
+    assert.equal(quiet.body.data.reply_message_id, undefined);
+    assert.equal(quiet.body.data.conversation_state.conversation_stage, 'transferred_to_agent');
     await page.getByTestId('inbox-messages').getByText('my parcel 4711 is late').waitFor({ timeout: 8000 });
+    const from = await page.getByTestId('inbox-messages').locator('.bubble').evaluateAll((els) => els.map((e) => [...e.classList].find((c) => c.startsWith('from-'))));
+    assert.equal(from.at(-1), 'from-visitor', 'no bot answer after the visitor\'s message');
+
+    // releasing gives it back: unclaimed, and the bot answers again; claim it again
+    await page.getByRole('button', { name: 'Release', exact: true }).click();
+    await page.getByText(/· unclaimed/).first().waitFor();
+    const bot = await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_live', channel: 'web', conversation_id: conv, content: { type: 'text', text: 'hello?' } } });
+    assert.ok(bot.body.data.reply_message_id, JSON.stringify(bot.body));
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
+    await page.getByText(/yours/).first().waitFor();
 
     // close with a resolution: a blank one is refused on its field
     await page.getByRole('button', { name: 'Close with resolution' }).click();
@@ -141,6 +156,12 @@ test('the website widget on another origin holds a conversation an agent answers
       await page.getByTestId('inbox-messages').getByText('A real person here').waitFor();
     });
     await panel.getByText('Hi! A real person here - what do you need?').waitFor({ timeout: 10000 });
+    // the agent has the conversation: the bot stays quiet and the widget says a person handles it
+    const bots = await panel.locator('.msg.bot').count();
+    await panel.getByLabel('Your message').fill('I need a gluten-free loaf');
+    await panel.getByRole('button', { name: 'Send' }).click();
+    await panel.getByText('A person is handling your conversation').waitFor({ timeout: 8000 });
+    assert.equal(await panel.locator('.msg.bot').count(), bots, 'the bot answered while an agent had the conversation');
     await shot(visitor.page, '10-widget-agent-reply');
     const problems = visitor.problems.filter((p) => !/favicon/.test(p));
     assert.deepEqual(problems, []);
