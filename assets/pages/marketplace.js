@@ -16,6 +16,12 @@ function remember(id, name) {
   sessionStorage.setItem(RECENT, JSON.stringify(list.slice(0, 10)));
 }
 const metaTotal = (r) => r.meta?.total;
+const CAMPAIGNS = 'frontline.marketplace.campaigns';
+const campaigns = () => JSON.parse(localStorage.getItem(CAMPAIGNS) || '[]');
+function rememberCampaign(id, name) {
+  if (!id) return;
+  localStorage.setItem(CAMPAIGNS, JSON.stringify([{ id, name: name || id }, ...campaigns().filter((c) => c.id !== id)].slice(0, 30)));
+}
 
 export async function render(main, route) {
   const [sub, id] = route.rest;
@@ -317,6 +323,7 @@ function campaignsTab(p, campaignId) {
   const out = h('div');
   const open = (id) => load(out, async () => {
     const d = (await api(M, 'GET', `/admin/campaigns/${id}/results`)).data;
+    rememberCampaign(id, d.name);
     const v = d.results?.variantResults || [];
     return h('div', null, h('h2', null, d.name, ' ', badge(d.status)),
       h('div', { class: 'stats' }, stat('Participants', fmt.num(d.results?.totalParticipants)),
@@ -327,7 +334,12 @@ function campaignsTab(p, campaignId) {
           h('tbody', null, v.map((x) => h('tr', null, h('td', null, x.name || x.variantId), h('td', { class: 'num' }, x.participants), h('td', { class: 'num' }, x.responses), h('td', { class: 'num' }, `${fmt.num(x.responseRate, 1)}%`),
             h('td', null, x.confidenceInterval ? `${fmt.num(x.confidenceInterval.lower, 1)}–${fmt.num(x.confidenceInterval.upper, 1)}%` : '—'), h('td', { class: 'num' }, fmt.num(x.averageRating, 2))))))) : empty('No participants yet.'));
   });
-  const pick = h('form', { class: 'filters' }, field({ name: 'id', label: 'Campaign id', required: true, value: campaignId }), h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Show results')));
+  // no campaign list in the API: the campaigns made or opened in this browser, by name (or paste an id)
+  const pick = h('form', { class: 'filters' }, field({ name: 'id', label: 'Campaign', type: 'picker', required: true, value: campaignId, valueLabel: campaigns().find((c) => c.id === campaignId)?.name,
+    placeholder: 'Type a campaign name, or paste its id…',
+    search: async (q) => matchLocal(campaigns(), q, ['name', 'id'], 20).map((c) => ({ value: c.id, label: c.name, detail: c.id })),
+    onPick: (o) => { location.hash = `#/marketplace/campaigns/${o.value}`; } }),
+  h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Show results')));
   pick.addEventListener('submit', (e) => { e.preventDefault(); const { id } = readFields(pick); if (id) location.hash = `#/marketplace/campaigns/${id}`; });
   p.append(h('div', { class: 'toolbar' }, btn('New A/B campaign', () => newCampaign(), 'btn-primary')), pick, out);
   if (campaignId) open(campaignId);
@@ -343,7 +355,7 @@ function newCampaign() {
       { name: 'startDate', label: 'Start', type: 'datetime-local' }, { name: 'endDate', label: 'End', type: 'datetime-local' },
     ],
     submitLabel: 'Create', cancel: () => d.close(),
-    onSubmit: (body) => api(M, 'POST', '/admin/campaigns', { body }),
+    onSubmit: async (body) => { const r = await api(M, 'POST', '/admin/campaigns', { body }); rememberCampaign(r.data.campaignId, body.name); return r; },
     onDone: (r) => { d.close(); toast('Campaign created.', 'success'); location.hash = `#/marketplace/campaigns/${r.data.campaignId}`; },
   }), { wide: true });
 }

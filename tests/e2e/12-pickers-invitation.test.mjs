@@ -82,7 +82,7 @@ test('the invitation accept page shows the invitation, all field errors at once,
     await page.getByText('8 to 128 characters').waitFor();
 
     // every problem at once, each on its own field
-    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.locator('[data-field=password] input').fill('short');
     await page.getByLabel('Password again').fill('different');
     await page.getByRole('button', { name: 'Accept and set password' }).click();
     const pw = page.locator('[data-field=password] .field-error');
@@ -93,7 +93,7 @@ test('the invitation accept page shows the invitation, all field errors at once,
     await shot(page, '12-invitation-errors');
 
     await page.getByLabel('Your name (optional)').fill('Nia Agent');
-    await page.getByLabel('Password', { exact: true }).fill('a-good-password-1');
+    await page.locator('[data-field=password] input').fill('a-good-password-1');
     await page.getByLabel('Password again').fill('a-good-password-1');
     await page.getByRole('button', { name: 'Accept and set password' }).click();
     await page.getByTestId('accepted').filter({ hasText: 'agent of Corner Shop' }).waitFor();
