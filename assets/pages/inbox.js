@@ -77,8 +77,13 @@ export function inbox(p, tenant) {
         h('span', { class: 'meta' }, `${m.sender === 'agent' ? m.author_name || 'agent' : m.sender === 'bot' ? 'bot' : 'visitor'} · ${fmt.date(m.timestamp)}${m.sender === 'bot' && m.confidence_score != null ? ` · confidence ${fmt.num(m.confidence_score, 2)}` : ''}${m.is_fallback ? ' · did not understand' : ''}`))));
     const notes = h('ul', { class: 'notes', 'aria-label': 'Notes so far' },
       d.notes.length ? d.notes.map((n) => h('li', { class: 'note' }, n.text, h('small', { class: 'muted' }, ` — ${n.author_name || ''}, ${fmt.date(n.created_at)}`))) : h('li', { class: 'muted' }, 'No notes yet.'));
+    // what the agent is typing survives the live refreshes of the conversation
+    const draft = (sel) => (pane.dataset.open === id ? pane.querySelector(sel)?.value || '' : '');
     const replyInput = h('textarea', { id: 'inbox-reply', rows: 3, placeholder: 'Write to the visitor…', disabled: closed || takenByOther });
+    replyInput.value = draft('#inbox-reply');
     const noteInput = h('textarea', { id: 'inbox-note', rows: 2, placeholder: 'Only your team sees notes' });
+    noteInput.value = draft('#inbox-note');
+    const hadFocus = pane.dataset.open === id ? document.activeElement?.id : null;
     const replyErr = h('p', { class: 'field-error', role: 'alert' });
     const send = async (e) => {
       e.preventDefault();
@@ -130,6 +135,8 @@ export function inbox(p, tenant) {
         h('label', { for: 'inbox-note', class: 'sr-only' }, 'Internal note'), noteInput,
         h('button', { type: 'submit', class: 'btn' }, 'Add note')));
     log.scrollTop = log.scrollHeight;
+    pane.dataset.open = id;
+    if (hadFocus === 'inbox-reply' || hadFocus === 'inbox-note') pane.querySelector(`#${hadFocus}`)?.focus();
   }
 
   function resolve(id) {
