@@ -262,8 +262,8 @@ export function field(spec) {
 /**
  * Search as you type: a text box that looks records up by name and fills in
  * their id (ARIA combobox with a listbox; arrows, Enter, Escape).
- * spec.search(q, signal) -> [{value, label, detail}] (debounced; q may be ''
- * when the box gets focus), spec.value (an id) with spec.valueLabel (its
+ * spec.search(q, signal) -> [{value, label, detail}] (debounced; q is ''
+ * when an empty box is clicked or ArrowDown is pressed), spec.value (an id) with spec.valueLabel (its
  * name), spec.number (the id is a number). Typing an id itself also works.
  */
 export function picker(spec) {
@@ -327,7 +327,8 @@ function pickerInput(spec, common) {
     clearTimeout(timer);
     timer = setTimeout(run, spec.debounce ?? 200);
   });
-  input.addEventListener('focus', () => { if (spec.onFocus !== false && !input.value) run(); });
+  // a click (or ArrowDown) on an empty box lists the first records; focus alone does not open the list
+  input.addEventListener('click', () => { if (list.hidden && !input.value) run(); });
   input.addEventListener('blur', () => setTimeout(close, 100));
   input.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
