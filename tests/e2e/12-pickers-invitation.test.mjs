@@ -115,3 +115,23 @@ test('the invitation page fits a phone screen', async () => {
     await shot(page, '12-invitation-phone');
   });
 });
+
+test('every field error the contact-center server names shows on its field (New campaign)', async () => {
+  await withBrowser(async (page) => {
+    await signIn(page);
+    // the answer the contact-center server gives once it names every bad field (its helper's fix)
+    await page.route((u) => u.pathname === '/contact-center/api/v1/campaigns', (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      return route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({
+        detail: 'Validation failed', error_code: 'VALIDATION_ERROR', field: 'name', timestamp: new Date().toISOString(),
+        errors: [{ field: 'name', message: 'name is required' }, { field: 'end_date', message: 'end_date must be after start_date' }, { field: 'max_retries', message: 'must be between 0 and 10' }] }) });
+    });
+    await open(page, 'contact-center/campaigns');
+    await page.getByRole('button', { name: 'New campaign', exact: true }).first().click();
+    const d = page.locator('dialog[open]');
+    await d.locator('button[type=submit]').last().click();
+    await d.locator('[data-field=max_retries].has-error').waitFor();
+    const got = Object.fromEntries(await d.locator('.field.has-error').evaluateAll((els) => els.map((e) => [e.dataset.field, e.querySelector('.field-error').textContent])));
+    assert.deepEqual(got, { name: 'name is required', end_date: 'end_date must be after start_date', max_retries: 'must be between 0 and 10' });
+  });
+});
