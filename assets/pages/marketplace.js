@@ -212,11 +212,14 @@ function estimateTab(p) {
       { name: 'servicePricingId', label: 'Service (pricing)', type: 'picker', required: true, value: pre.servicePricingId, valueLabel: pre.serviceName, placeholder: 'Type a service name…',
         // the chosen provider's pricing configurations, by service name
         search: async (q, signal) => {
-          const pid = document.querySelector('[data-field=providerId] input')?.dataset.value;
-          if (!pid) return [];
+          const box = document.querySelector('[data-field=providerId] input');
+          const pid = box?.dataset.value || (/^[0-9a-f]{24}$/i.test(box?.value.trim() || '') ? box.value.trim() : '');
+          if (!pid) throw new Error('Choose the provider first');
           const list = (await api(M, 'GET', `/providers/${pid}/pricing`, { signal })).data || [];
-          return matchLocal(list, q, ['serviceName', 'pricingId'], 20).map((x) => ({ value: x.pricingId, label: x.serviceName, detail: `${x.pricingType} · ${priceOf(x)}` }));
-        } },
+          return matchLocal(list, q, ['serviceName', 'pricingId'], 20).map((x) => ({ value: x.pricingId, label: x.serviceName, detail: `${x.pricingType} · ${priceOf(x)}`, pricingType: x.pricingType }));
+        },
+        // the service's pricing type goes with it
+        onPick: (o) => { const sel = document.querySelector('[data-field=pricingType] select'); if (sel && o.pricingType) sel.value = o.pricingType; } },
       { name: 'pricingType', label: 'Pricing type', type: 'select', options: ['flat', 'hourly', 'tiered', 'package'], value: pre.pricingType || 'flat', required: true },
       { name: 'duration', label: 'Duration (min)', type: 'number', value: 60, min: 1 },
       { name: 'bookingDate', label: 'Booking date', type: 'datetime-local', value: new Date(Date.now() + 864e5).toISOString().slice(0, 16) },

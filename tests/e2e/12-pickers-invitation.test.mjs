@@ -29,6 +29,19 @@ test('the provider picker finds a provider by part of its name and opens its pri
     await page.getByRole('combobox', { name: 'Provider' }).press('Escape');
     assert.equal(await page.getByRole('option', { name: /Karen Grooming/ }).count(), 0, 'Escape closes the list');
     await shot(page, '12-provider-pricing');
+
+    // the estimate takes a provider and one of its services by name, no ids typed
+    await open(page, 'marketplace/estimate');
+    const provider = page.getByRole('combobox', { name: 'Provider' });
+    await provider.fill('john');
+    await page.getByRole('option', { name: /John's Barbershop/ }).click();
+    const service = page.getByRole('combobox', { name: 'Service (pricing)' });
+    await service.click();
+    await page.getByRole('option', { name: /Men's Haircut/ }).click();
+    assert.equal(await service.inputValue(), "Men's Haircut");
+    await page.getByRole('button', { name: 'Calculate' }).click();
+    await page.getByTestId('estimate').waitFor({ timeout: 8000 });
+    await shot(page, '12-estimate-by-name');
   });
 });
 
