@@ -170,3 +170,39 @@ test('the website widget on another origin holds a conversation an agent answers
     shop.close();
   }
 });
+
+test('an admin releases another agent\'s claim from the inbox; then the conversation waits unclaimed', async () => {
+  const token = await adminToken();
+  const tid = await newTenant(token);
+  // an agent of the tenant, signed in through the platform, claims a conversation
+  const u = uniq();
+  const email = `agent-${u}@shop.example`;
+  const made = await fetch(`${BASE}/auth/users`, { method: 'POST', headers: { 'content-type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ email, name: 'Bea Agent', password: 'agent-password-1', roles: [] }) });
+  assert.equal(made.status, 201, await made.text());
+  const m = await json('POST', `/tenants/${tid}/users`, { token, tenant: tid, body: { email, first_name: 'Bea', last_name: 'Agent', role: 'agent', send_invitation: false } });
+  assert.equal(m.status, 201, JSON.stringify(m.body));
+  const agent = (await (await fetch(`${BASE}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'agent-password-1' }) })).json()).access_token;
+  const s = await json('POST', '/sessions', { tenant: tid, body: { user_id: 'visitor_r', channel: 'web' } });
+  const st = s.body.data.session_token;
+  const first = await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_r', channel: 'web', content: { type: 'text', text: 'I want to speak to a human' } } });
+  const conv = first.body.data.conversation_id;
+  const c = await json('POST', `/inbox/${conv}/claim`, { token: agent, tenant: tid });
+  assert.equal(c.status, 200, JSON.stringify(c.body));
+
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await useTenant(page, tid);
+    await open(page, 'chatbot/inbox');
+    await page.locator(`[data-conversation="${conv}"]`).click();
+    await page.getByTestId('taken').filter({ hasText: 'Bea Agent is answering' }).waitFor();
+    // an administrator may close or release it; an ordinary agent would not see these buttons
+    await page.getByRole('button', { name: 'Close with resolution' }).waitFor();
+    await page.getByRole('button', { name: 'Release claim' }).click();
+    await page.getByText(/· unclaimed/).first().waitFor();
+    await page.getByRole('button', { name: 'Claim', exact: true }).waitFor();
+    await shot(page, '10-inbox-released');
+  });
+  const after = await json('GET', `/inbox/${conv}`, { token: agent, tenant: tid });
+  assert.equal(after.body.data.conversation.assignee ?? null, null, JSON.stringify(after.body));
+});
