@@ -1,12 +1,18 @@
 //! Extension: the bot steps back while an agent has a conversation, and who
 //! may close or release a claimed conversation — through HTTP.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+mod support;
 
 use frontline_platform::testing::TestApp;
 use futures_util::StreamExt;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
 
 const B: &str = "/chatbot/api/v2";
 
@@ -91,6 +97,7 @@ async fn call(
     let url = format!("{B}{path}");
     let req = match method {
         "GET" => app.client.get(url),
+        "PUT" => app.client.put(url),
         _ => app.client.post(url),
     }
     .header("X-Tenant-ID", tid)
@@ -331,4 +338,74 @@ async fn owners_admins_and_the_claimer_close_a_claimed_conversation_other_agents
     let (s, b) = call(&app, "POST", "/inbox/conv_3/release", &ann, &tid, None).await;
     assert_eq!(s, StatusCode::CONFLICT, "{b}");
     assert_eq!(b["error"]["code"], "CONVERSATION_CLOSED");
+}
+
+/// A chat-completions server that counts its calls.
+async fn counting_provider() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let count = calls.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let count = count.clone();
+            tokio::spawn(async move {
+                if support::read_request(&mut sock).await.is_none() {
+                    return;
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let answer = json!({"id": "c1", "model": "local-model",
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": "From the model."}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}})
+                .to_string();
+                let resp = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    (format!("http://127.0.0.1:{port}/v1"), calls)
+}
+
+#[tokio::test]
+async fn no_provider_is_asked_while_an_agent_has_the_conversation() {
+    let app = TestApp::allowing_loopback(vec![frontline_chatbot::module()]).await;
+    let (url, calls) = counting_provider().await;
+    let (tid, owner) = tenant(&app, "Shop").await;
+    let (s, b) = call(
+        &app,
+        "PUT",
+        &format!("/tenants/{tid}/config"),
+        &owner,
+        &tid,
+        Some(json!({"configuration": {"ai_models": {
+            "providers": {"local": {"base_url": url, "model": "local-model", "api_key": "sk-x", "timeout_ms": 5000}},
+            "fallback_chain": ["local", "rule_based"]}}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let agent = member(&app, &tid, &owner, "agent", "Ann").await;
+    let st = visitor(&app, &tid).await;
+
+    let a = say(&app, &st, &tid, Some("conv_p"), "p1", "hello").await;
+    assert_eq!(a["response"]["text"], "From the model.", "{a}");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+    let (s, _) = call(&app, "POST", "/inbox/conv_p/claim", &agent, &tid, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let a = say(&app, &st, &tid, Some("conv_p"), "p2", "still there?").await;
+    assert_eq!(a["response"]["text"], "", "{a}");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the provider was asked (and paid) for an answer nobody sees"
+    );
+
+    let (s, _) = call(&app, "POST", "/inbox/conv_p/release", &agent, &tid, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let a = say(&app, &st, &tid, Some("conv_p"), "p3", "hello again").await;
+    assert_eq!(a["response"]["text"], "From the model.", "{a}");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
