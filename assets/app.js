@@ -99,7 +99,24 @@ function navFor(user) {
 }
 
 let current = null;
+// pages anyone may open, signed in or not (their link carries the credential)
+const PUBLIC = { 'accept-invitation': { title: 'Accept invitation', file: './pages/accept.js' } };
+async function publicPage(spec) {
+  const main = h('main', { class: 'login public', id: 'main', tabindex: '-1' });
+  clear(app, main);
+  document.title = `${spec.title} · Frontline`;
+  clear(main, loading());
+  try {
+    const mod = await import(spec.file);
+    await mod.render(main, parseHash());
+  } catch (err) {
+    clear(main, errorState(err));
+  }
+}
+
 async function render() {
+  const pub = PUBLIC[parseHash().page];
+  if (pub) { current = null; return publicPage(pub); }
   if (!session.token) { current = null; return signIn(); }
   if (!session.user) {
     clear(app, loading('Signing in…'));

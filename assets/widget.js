@@ -4,7 +4,8 @@
 // It opens a chat window with the tenant's name and colours (GET
 // /chatbot/api/v2/widget/config), starts a visitor session (POST /sessions),
 // sends messages (POST /chat/message with the session token) and shows the
-// bot's and the agents' replies (GET /conversations/{id}, every few seconds
+// bot's and the agents' replies (and, while an agent has the conversation and
+// the bot stays quiet, a line saying a person is handling it) (GET /conversations/{id}, every few seconds
 // while open). Everything lives in a shadow root: the page's styles do not
 // leak in, the widget's do not leak out.
 (() => {
@@ -88,6 +89,8 @@
       else if (m.model_used === 'human_agent') line('agent', text, 'Agent');
       else line('bot', text);
     }
+    // an agent has the conversation: the bot does not answer, a person will
+    if (state.withAgent) { const d = document.createElement('div'); d.className = 'notice'; d.dataset.handoff = ''; d.textContent = 'A person is handling your conversation and will answer here.'; log.append(d); }
     log.scrollTop = log.scrollHeight;
   }
   async function session() {
@@ -113,6 +116,10 @@
       if (state.conversation) body.conversation_id = state.conversation;
       const r = await call('POST', '/chat/message', body);
       state.conversation = r.conversation_id || state.conversation;
+      // no bot reply and the stage says so: an agent has taken the conversation over
+      const withAgent = !r.reply_message_id && r.conversation_state?.conversation_stage === 'transferred_to_agent';
+      if (withAgent !== !!state.withAgent) shown = -1;
+      state.withAgent = withAgent;
       save();
       await refresh();
     } catch (e) {

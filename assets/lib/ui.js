@@ -240,6 +240,9 @@ export function field(spec) {
     case 'rows':
       input = rowsEditor(spec, id);
       break;
+    case 'picker':
+      input = pickerInput(spec, common);
+      break;
     default:
       input = h('input', { ...common, type: spec.type === 'tags' ? 'text' : (spec.type || 'text'), min: spec.min, max: spec.max, step: spec.step, autocomplete: spec.autocomplete, list: spec.suggest ? `${id}-list` : null });
       input.value = spec.type === 'tags' ? (spec.value || []).join(', ') : (spec.value ?? '');
@@ -256,6 +259,116 @@ export function field(spec) {
   return wrap;
 }
 
+/**
+ * Search as you type: a text box that looks records up by name and fills in
+ * their id (ARIA combobox with a listbox; arrows, Enter, Escape).
+ * spec.search(q, signal) -> [{value, label, detail}] (debounced; q is ''
+ * when an empty box is clicked or ArrowDown is pressed), spec.value (an id) with spec.valueLabel (its
+ * name), spec.number (the id is a number). Typing an id itself also works.
+ */
+export function picker(spec) {
+  return pickerInput(spec, { id: nextId('pick'), name: spec.name, placeholder: spec.placeholder, required: spec.required, 'aria-label': spec.ariaLabel });
+}
+function pickerInput(spec, common) {
+  const listId = `${common.id}-list`;
+  const input = h('input', { ...common, type: 'text', role: 'combobox', autocomplete: 'off', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId,
+    placeholder: common.placeholder || 'Type a name to search…', value: spec.valueLabel || (spec.value ?? '') });
+  if (spec.value !== undefined && spec.value !== null && spec.value !== '') { input.dataset.value = String(spec.value); input.dataset.shown = input.value; }
+  const list = h('ul', { id: listId, role: 'listbox', class: 'picker-list', hidden: true, 'aria-label': `${spec.label || spec.name} matches` });
+  const status = h('span', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+  let options = [];
+  let active = -1;
+  let timer = null;
+  let ctl = null;
+  const close = () => { list.hidden = true; input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant'); active = -1; };
+  const choose = (o) => {
+    input.value = o.label;
+    input.dataset.value = String(o.value);
+    input.dataset.shown = o.label;
+    close();
+    input.dispatchEvent(new CustomEvent('pick', { detail: o, bubbles: true }));
+    spec.onPick?.(o);
+  };
+  const highlight = (i) => {
+    active = i;
+    [...list.children].forEach((li, k) => li.setAttribute('aria-selected', String(k === i)));
+    const li = list.children[i];
+    if (li && li.id) { input.setAttribute('aria-activedescendant', li.id); li.scrollIntoView?.({ block: 'nearest' }); }
+  };
+  const show = (found, q) => {
+    options = found;
+    clear(list, found.length
+      ? found.map((o, i) => h('li', { id: `${listId}-${i}`, role: 'option', 'aria-selected': 'false', class: 'picker-option', 'data-value': o.value,
+        onmousedown: (e) => { e.preventDefault(); choose(o); } },
+      h('span', { class: 'picker-name' }, o.label), ' ', h('small', { class: 'muted picker-id' }, o.detail ?? o.value)))
+      : h('li', { class: 'picker-none muted', role: 'option', 'aria-disabled': 'true' }, q ? `Nothing matches “${q}”.` : 'Type to search.'));
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    status.textContent = found.length ? `${found.length} matches; arrow keys to choose` : 'No matches';
+    active = -1;
+  };
+  const run = async () => {
+    const q = input.value.trim();
+    ctl?.abort();
+    ctl = new AbortController();
+    try {
+      const found = await spec.search(q, ctl.signal);
+      if (document.activeElement === input) show(found || [], q);
+    } catch (err) {
+      if (err?.name === 'AbortError') return;
+      clear(list, h('li', { class: 'picker-none', role: 'option', 'aria-disabled': 'true' }, err?.summary || err?.message || 'Search failed'));
+      list.hidden = false;
+      input.setAttribute('aria-expanded', 'true');
+    }
+  };
+  input.addEventListener('input', () => {
+    // typing changes the choice: the id is what is typed until one is chosen again
+    if (input.value !== input.dataset.shown) delete input.dataset.value;
+    clearTimeout(timer);
+    timer = setTimeout(run, spec.debounce ?? 200);
+  });
+  // a click (or ArrowDown) on an empty box lists the first records; focus alone does not open the list
+  input.addEventListener('click', () => { if (list.hidden && !input.value) run(); });
+  input.addEventListener('blur', () => setTimeout(close, 100));
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (list.hidden) { run(); return; }
+      if (!options.length) return;
+      const n = e.key === 'ArrowDown' ? (active + 1) % options.length : (active <= 0 ? options.length - 1 : active - 1);
+      highlight(n);
+    } else if (e.key === 'Enter' && !list.hidden && options.length) {
+      e.preventDefault();
+      choose(options[active >= 0 ? active : 0]);
+    } else if (e.key === 'Escape' && !list.hidden) {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+    }
+  });
+  return h('div', { class: 'picker' }, input, list, status);
+}
+function pickedValue(input, spec) {
+  const typed = input.value.trim();
+  if (!typed) return undefined;
+  // the chosen record's id, or what was typed (an id pasted in) once the text changed
+  const raw = input.dataset.value !== undefined && input.value === input.dataset.shown ? input.dataset.value : typed;
+  if (spec.number) { const n = Number(raw); return Number.isFinite(n) ? n : raw; }
+  return raw;
+}
+/** Keeps the `limit` best of `rows` (objects) whose `keys` contain `q` (any case): starts first. */
+export function matchLocal(rows, q, keys, limit = 20) {
+  const s = q.trim().toLowerCase();
+  if (!s) return rows.slice(0, limit);
+  const scored = [];
+  for (const r of rows) {
+    const texts = keys.map((k) => String(typeof k === 'function' ? k(r) : r[k] ?? '').toLowerCase());
+    const at = Math.min(...texts.map((t) => { const i = t.indexOf(s); return i < 0 ? Infinity : (i === 0 ? 0 : 1); }));
+    if (at !== Infinity) scored.push([at, r]);
+  }
+  return scored.sort((a, b) => a[0] - b[0]).slice(0, limit).map((x) => x[1]);
+}
+
 /** Reads values from a container of fields, typed by spec. Nested names with dots become objects. */
 export function readFields(container) {
   const out = {};
@@ -264,6 +377,7 @@ export function readFields(container) {
     if (!spec || spec.readonly) continue;
     let v;
     if (spec.type === 'multiselect') v = [...wrap.querySelectorAll('input:checked')].map((i) => i.value);
+    else if (spec.type === 'picker') v = pickedValue(wrap.querySelector('input'), spec);
     else if (spec.type === 'rows') v = readRows(wrap);
     else {
       const el = wrap.querySelector('input,select,textarea');
@@ -428,6 +542,7 @@ export function table(opts) {
     filterBar.addEventListener('submit', (e) => { e.preventDefault(); state.filters = readFields(filterBar); state.page = 1; reload(); });
     filterBar.addEventListener('reset', () => setTimeout(() => { state.filters = {}; state.page = 1; reload(); }));
     filterBar.querySelectorAll('select').forEach((s) => s.addEventListener('change', () => filterBar.requestSubmit()));
+    filterBar.addEventListener('pick', () => filterBar.requestSubmit());
   }
   const el = h('div', { class: 'table-wrap' }, opts.toolbar || null, filterBar, body, pager);
 

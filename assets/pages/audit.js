@@ -1,6 +1,6 @@
 // Audit log (admins): who did what, when, from where — with filters.
 import { api } from '../lib/api.js';
-import { h, table, fmt, dialog, kv, badge } from '../lib/ui.js';
+import { h, table, fmt, dialog, kv, badge, matchLocal } from '../lib/ui.js';
 
 export async function render(main) {
   const t = table({
@@ -19,7 +19,9 @@ export async function render(main) {
       { name: 'action', label: 'Action' },
       { name: 'entity_type', label: 'Entity type' },
       { name: 'entity_id', label: 'Entity id' },
-      { name: 'actor_id', label: 'Actor id' },
+      { name: 'actor_id', label: 'Actor', type: 'picker', placeholder: 'Type a name or e-mail…',
+        search: async (q, signal) => matchLocal((await api('platform', 'GET', '/users', { signal })).data || [], q, ['name', 'email'], 20)
+          .map((u) => ({ value: u.id, label: u.name || u.email, detail: u.email })) },
       { name: 'from', label: 'From', type: 'datetime-local' },
       { name: 'to', label: 'To', type: 'datetime-local' },
     ],

@@ -2,7 +2,7 @@
 import { api, hasRole } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, localPage, downloadLink, progress,
-  confirmDialog, field, readFields, toastError, copyable,
+  confirmDialog, field, readFields, toastError, copyable, matchLocal,
 } from '../lib/ui.js';
 import { inbox } from './inbox.js';
 import { chart } from '../lib/chart.js';
@@ -179,7 +179,15 @@ function transfer(id) {
       { name: 'transfer_reason', label: 'Reason', required: true, value: 'complex_technical_issue' },
       { name: 'department', label: 'Department', value: 'technical_support' },
       { name: 'priority', label: 'Priority', type: 'select', options: ['low', 'normal', 'high', 'urgent'], value: 'normal', required: true },
-      { name: 'agent_id', label: 'Agent id (optional)' },
+      { name: 'agent_id', label: 'Agent (optional)', type: 'picker', placeholder: 'Type a member name or e-mail…',
+        // the tenant's members, by name or e-mail; fills the member's user_id
+        search: async (q, signal) => {
+          const tid = tenantHeaders()['X-Tenant-ID'];
+          if (!tid) return [];
+          const users = (await api(M, 'GET', `/tenants/${encodeURIComponent(tid)}/users`, { query: { limit: 100 }, headers: tenantHeaders(), signal })).data?.users || [];
+          const name = (u) => `${u.first_name || ''} ${u.last_name || ''}`.trim();
+          return matchLocal(users, q, [name, 'email', 'agent_id'], 20).map((u) => ({ value: u.user_id, label: name(u) || u.email, detail: `${u.role} · ${u.email}` }));
+        } },
       { name: 'transfer_note', label: 'Note for the agent', type: 'textarea' },
     ],
     submitLabel: 'Transfer',

@@ -3,7 +3,7 @@
 import { api, hasRole } from '../lib/api.js';
 import {
   h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty,
-  errorState, field, readFields, progress, poll, highlighted, downloadLink,
+  errorState, field, readFields, progress, poll, highlighted, downloadLink, matchLocal,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -38,6 +38,37 @@ function ccTable(path, columns, extra = {}) {
     },
   });
 }
+// Search-as-you-type pickers: agents and teams by name (or number), users by
+// name or e-mail; each fills the numeric id the API takes.
+async function allOf(path, signal) {
+  const out = [];
+  for (let offset = 0; offset < 1000; offset += 100) {
+    const r = await api(M, 'GET', path, { query: { limit: 100, offset }, signal });
+    const rows = Array.isArray(r.data) ? r.data : r.data?.items || [];
+    out.push(...rows);
+    if (rows.length < 100) break;
+  }
+  return out;
+}
+const agentField = (spec) => ({ type: 'picker', number: true, placeholder: 'Type an agent name or number…', ...spec,
+  search: async (q, signal) => matchLocal(await allOf('/api/v1/agents', signal), q, ['name', 'agent_number', 'email', 'id'], 20)
+    .map((a) => ({ value: a.id, label: a.name || a.agent_number, detail: `#${a.agent_number || '—'} · id ${a.id}` })) });
+const teamField = (spec) => ({ type: 'picker', number: true, placeholder: 'Type a team name…', ...spec,
+  search: async (q, signal) => matchLocal(await allOf('/api/v1/teams', signal), q, ['name', 'team_type', 'id'], 20)
+    .map((t) => ({ value: t.id, label: t.name, detail: `${t.team_type || 'team'} · id ${t.id}` })) });
+const companyField = (spec) => ({ type: 'picker', number: true, placeholder: 'Type a company name…', ...spec,
+  search: async (q, signal) => {
+    const r = await api(M, 'GET', '/api/v1/companies', { query: { search: q || undefined, limit: 20 }, signal });
+    const rows = Array.isArray(r.data) ? r.data : r.data?.items || [];
+    return rows.map((c) => ({ value: c.id, label: c.name, detail: `${c.domain || c.industry || 'company'} · id ${c.id}` }));
+  } });
+// platform users (administrators can list them); others type the number
+const userField = (spec) => ({ type: 'picker', number: true, placeholder: 'Type a user name or e-mail…', ...spec,
+  search: async (q, signal) => {
+    const users = (await api('platform', 'GET', '/users', { signal })).data || [];
+    return matchLocal(users, q, ['name', 'email'], 20).map((u) => ({ value: u.seq, label: u.name || u.email, detail: `${u.email} · no. ${u.seq}` }));
+  } });
+
 function createDialog(title, fields, path, done, method = 'POST', prep = (b) => b) {
   const d = dialog(title, form({
     fields, submitLabel: 'Save', cancel: () => d.close(),
@@ -249,7 +280,7 @@ function teams(p) {
   });
   p.append(h('div', { class: 'toolbar' },
     sup(btn('New team', () => createDialog('New team', [{ name: 'name', label: 'Name', required: true }, { name: 'team_type', label: 'Type', value: 'support' }, { name: 'max_agents', label: 'Max agents', type: 'number' }, { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/teams', () => t.reload()), 'btn-primary')),
-    sup(btn('New agent', () => createDialog('New agent', [{ name: 'user_id', label: 'User id (integer)', type: 'number', required: true }, { name: 'agent_number', label: 'Agent number', required: true }, { name: 'team_id', label: 'Team id', type: 'number' },
+    sup(btn('New agent', () => createDialog('New agent', [userField({ name: 'user_id', label: 'User', required: true, help: 'The person who works as this agent' }), { name: 'agent_number', label: 'Agent number', required: true }, teamField({ name: 'team_id', label: 'Team' }),
       { name: 'skill_level', label: 'Skill level', type: 'number', min: 1, max: 10 }, { name: 'languages', label: 'Languages', type: 'tags' }, { name: 'specialties', label: 'Specialties', type: 'tags' }], '/api/v1/agents', () => all.reload())))),
   h('h2', null, 'Teams'), t.el, agentsBox, h('h2', null, 'All agents'), all.el);
 }
@@ -313,7 +344,7 @@ function queues(p) {
   p.append(h('div', { class: 'toolbar' },
     sup(btn('New queue', () => createDialog('New queue', [
       { name: 'name', label: 'Name', required: true }, { name: 'queue_type', label: 'Type', type: 'select', options: ['inbound', 'outbound', 'callback'], value: 'inbound', required: true },
-      { name: 'team_id', label: 'Team id', type: 'number' }, { name: 'max_size', label: 'Max waiting calls', type: 'number', value: 50 },
+      teamField({ name: 'team_id', label: 'Team' }), { name: 'max_size', label: 'Max waiting calls', type: 'number', value: 50 },
       { name: 'timeout_seconds', label: 'Timeout (s)', type: 'number', value: 180 }, { name: 'required_skills', label: 'Required skills', type: 'tags' },
       { name: 'description', label: 'Description', type: 'textarea' }], '/api/v1/queues', () => refresh()), 'btn-primary')),
     h('span', { class: 'grow' }), h('label', { class: 'check', for: 'q-live' }, live, 'Live (every 5 s)'), stamp), box, calls);
@@ -348,7 +379,7 @@ function knowledge(p) {
     { key: 'contact_email', label: 'Contact' }, { key: 'is_active', label: 'Active', render: (c) => badge(c.is_active ? 'active' : 'inactive') },
   ], { caption: 'Companies', limit: 10, emptyText: 'No companies yet.' });
   p.append(f, results, h('div', { class: 'toolbar' }, h('h2', { class: 'grow' }, 'Articles'),
-    btn('New article', () => createDialog('New article', [{ name: 'title', label: 'Title', required: true }, { name: 'category', label: 'Category' }, { name: 'company_id', label: 'Company id', type: 'number' }, { name: 'tags', label: 'Tags', type: 'tags' }, { name: 'content', label: 'Content', type: 'textarea', rows: 8, required: true }], '/api/v1/knowledge', () => t.reload()), 'btn-primary')), t.el,
+    btn('New article', () => createDialog('New article', [{ name: 'title', label: 'Title', required: true }, { name: 'category', label: 'Category' }, companyField({ name: 'company_id', label: 'Company' }), { name: 'tags', label: 'Tags', type: 'tags' }, { name: 'content', label: 'Content', type: 'textarea', rows: 8, required: true }], '/api/v1/knowledge', () => t.reload()), 'btn-primary')), t.el,
   h('div', { class: 'toolbar', style: 'margin-top:1rem' }, h('h2', { class: 'grow' }, 'Companies'),
     sup(btn('New company', () => createDialog('New company', [{ name: 'name', label: 'Name', required: true }, { name: 'industry', label: 'Industry' }, { name: 'domain', label: 'Domain' },
       { name: 'size', label: 'Size' }, { name: 'contact_email', label: 'Contact e-mail', type: 'email' }, { name: 'contact_phone', label: 'Contact phone' },
@@ -568,7 +599,7 @@ function voicemail(p) {
     { key: 'has_transcription', label: 'Transcript', render: (r) => badge(r.has_transcription ? 'yes' : 'no', r.has_transcription ? 'active' : 'inactive') },
   ], {
     caption: 'Recordings',
-    filters: [{ name: 'has_transcription', label: 'Transcript', type: 'select', options: [['true', 'with transcript'], ['false', 'without']] }, { name: 'agent_id', label: 'Agent id', type: 'number' }],
+    filters: [{ name: 'has_transcription', label: 'Transcript', type: 'select', options: [['true', 'with transcript'], ['false', 'without']] }, agentField({ name: 'agent_id', label: 'Agent' })],
     onRow: (r) => recording(r),
     emptyText: 'No recordings.',
   });
@@ -658,8 +689,8 @@ function recordMetric(refresh) {
       { name: 'metric_type', label: 'Metric type', required: true, value: 'call' },
       { name: 'metric_name', label: 'Metric name', required: true, value: 'call_duration' },
       { name: 'value', label: 'Value', type: 'number', required: true, step: 'any' },
-      { name: 'team_id', label: 'Team id', type: 'number' },
-      { name: 'agent_id', label: 'Agent id', type: 'number' },
+      teamField({ name: 'team_id', label: 'Team' }),
+      agentField({ name: 'agent_id', label: 'Agent' }),
     ],
     submitLabel: 'Record',
     onSubmit: (body) => api(M, 'POST', '/api/analytics/metrics', { body }),

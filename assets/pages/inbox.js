@@ -1,6 +1,6 @@
 // Chatbot agent inbox: conversations waiting for a human, claim, reply,
 // internal notes, close with a resolution — kept current by the live stream.
-import { api, session } from '../lib/api.js';
+import { api, session, isAdmin } from '../lib/api.js';
 import { h, clear, badge, fmt, empty, errorState, toast, toastError, dialog, card, kv } from '../lib/ui.js';
 import { live } from '../lib/live.js';
 
@@ -15,6 +15,16 @@ export function inbox(p, tenant) {
   const me = session.user?.id;
   let selected = null;
   let items = [];
+  // owners and admins of the tenant close or release any claim; agents their own
+  let manages = isAdmin();
+  if (!manages) {
+    api(M, 'GET', `/tenants/${encodeURIComponent(tenant)}/users`, { query: { limit: 100 }, headers })
+      .then((r) => {
+        const mine = (r.data?.users || []).find((u) => u.platform_user_id === me);
+        manages = ['owner', 'admin'].includes(mine?.role);
+        if (manages && selected) openConversation();
+      }).catch(() => {});
+  }
   const state = h('span', { class: 'badge', 'data-testid': 'live-state', role: 'status' }, 'Connecting…');
   const count = h('span', { class: 'muted', 'data-testid': 'inbox-count' });
   const list = h('ul', { class: 'inbox-list', 'aria-label': 'Waiting conversations' });
@@ -67,8 +77,13 @@ export function inbox(p, tenant) {
         h('span', { class: 'meta' }, `${m.sender === 'agent' ? m.author_name || 'agent' : m.sender === 'bot' ? 'bot' : 'visitor'} · ${fmt.date(m.timestamp)}${m.sender === 'bot' && m.confidence_score != null ? ` · confidence ${fmt.num(m.confidence_score, 2)}` : ''}${m.is_fallback ? ' · did not understand' : ''}`))));
     const notes = h('ul', { class: 'notes', 'aria-label': 'Notes so far' },
       d.notes.length ? d.notes.map((n) => h('li', { class: 'note' }, n.text, h('small', { class: 'muted' }, ` — ${n.author_name || ''}, ${fmt.date(n.created_at)}`))) : h('li', { class: 'muted' }, 'No notes yet.'));
+    // what the agent is typing survives the live refreshes of the conversation
+    const draft = (sel) => (pane.dataset.open === id ? pane.querySelector(sel)?.value || '' : '');
     const replyInput = h('textarea', { id: 'inbox-reply', rows: 3, placeholder: 'Write to the visitor…', disabled: closed || takenByOther });
+    replyInput.value = draft('#inbox-reply');
     const noteInput = h('textarea', { id: 'inbox-note', rows: 2, placeholder: 'Only your team sees notes' });
+    noteInput.value = draft('#inbox-note');
+    const hadFocus = pane.dataset.open === id ? document.activeElement?.id : null;
     const replyErr = h('p', { class: 'field-error', role: 'alert' });
     const send = async (e) => {
       e.preventDefault();
@@ -90,19 +105,28 @@ export function inbox(p, tenant) {
       } catch (err) { toastError(err); }
     };
     const claim = async () => {
-      try { await api(M, 'POST', `/inbox/${encodeURIComponent(id)}/claim`, { headers }); toast('The conversation is yours.', 'success'); await openConversation(); refreshList(); } catch (err) { toastError(err); }
+      try { await api(M, 'POST', `/inbox/${encodeURIComponent(id)}/claim`, { headers }); toast('The conversation is yours. The bot stays quiet until you release or close it.', 'success'); await openConversation(); refreshList(); } catch (err) { toastError(err); }
     };
+    const release = async () => {
+      try {
+        await api(M, 'POST', `/inbox/${encodeURIComponent(id)}/release`, { headers });
+        toast(mine ? 'Released: any agent can claim it, and the bot answers until someone does.' : `Released ${c.assignee.name}'s claim.`, 'success');
+        await openConversation(); refreshList();
+      } catch (err) { toastError(err); }
+    };
+    const canClose = !takenByOther || manages;
     clear(pane,
       h('div', { class: 'page-head' },
         h('div', null, h('h2', null, c.user_id), h('p', { class: 'muted' }, `${c.channel} · started ${fmt.date(c.started_at)} · `, badge(c.status),
           c.assignee ? ` · ${mine ? 'yours' : `claimed by ${c.assignee.name}`}` : ' · unclaimed')),
         h('div', { class: 'toolbar' },
           !closed && !c.assignee ? h('button', { type: 'button', class: 'btn btn-primary', onclick: claim }, 'Claim') : null,
-          !closed && !takenByOther ? h('button', { type: 'button', class: 'btn', onclick: () => resolve(id) }, 'Close with resolution') : null,
+          !closed && c.assignee && (mine || manages) ? h('button', { type: 'button', class: 'btn', onclick: release }, mine ? 'Release' : 'Release claim') : null,
+          !closed && canClose ? h('button', { type: 'button', class: 'btn', onclick: () => resolve(id) }, 'Close with resolution') : null,
           h('a', { class: 'btn btn-ghost', href: `#/chatbot/c/${encodeURIComponent(id)}` }, 'Full history'))),
       log,
       closed ? card('Closed', kv([['Resolution', d.resolution || '—']]))
-        : takenByOther ? h('p', { class: 'muted' }, `${c.assignee.name} is answering this conversation.`)
+        : takenByOther ? h('p', { class: 'muted', 'data-testid': 'taken' }, `${c.assignee.name} is answering this conversation; the bot stays quiet.${manages ? ' As an owner or admin you can release the claim or close it.' : ' They (or an owner or admin) can release it.'}`)
           : h('form', { class: 'chat-form inbox-reply', onsubmit: send },
             h('label', { for: 'inbox-reply', class: 'sr-only' }, 'Reply to the visitor'), replyInput,
             h('button', { type: 'submit', class: 'btn btn-primary' }, 'Send reply'), replyErr),
@@ -111,6 +135,8 @@ export function inbox(p, tenant) {
         h('label', { for: 'inbox-note', class: 'sr-only' }, 'Internal note'), noteInput,
         h('button', { type: 'submit', class: 'btn' }, 'Add note')));
     log.scrollTop = log.scrollHeight;
+    pane.dataset.open = id;
+    if (hadFocus === 'inbox-reply' || hadFocus === 'inbox-note') pane.querySelector(`#${hadFocus}`)?.focus();
   }
 
   function resolve(id) {

@@ -1,9 +1,9 @@
 // Marketplace: pricing per provider with an estimate calculator, provider
 // search with distance, reviews with moderation, A/B campaign results.
-import { api, hasRole, session } from '../lib/api.js';
+import { api, hasRole } from '../lib/api.js';
 import {
   h, clear, form, dialog, toast, badge, fmt, tabs, card, kv, stat, load, actionBtn, btn, empty, errorState, field, readFields, confirmDialog,
-  copyable,
+  copyable, matchLocal,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -16,6 +16,12 @@ function remember(id, name) {
   sessionStorage.setItem(RECENT, JSON.stringify(list.slice(0, 10)));
 }
 const metaTotal = (r) => r.meta?.total;
+const CAMPAIGNS = 'frontline.marketplace.campaigns';
+const campaigns = () => JSON.parse(localStorage.getItem(CAMPAIGNS) || '[]');
+function rememberCampaign(id, name) {
+  if (!id) return;
+  localStorage.setItem(CAMPAIGNS, JSON.stringify([{ id, name: name || id }, ...campaigns().filter((c) => c.id !== id)].slice(0, 30)));
+}
 
 export async function render(main, route) {
   const [sub, id] = route.rest;
@@ -31,14 +37,22 @@ export async function render(main, route) {
   ].filter(Boolean).map((t) => ({ ...t, render: (p) => R[t.id](p, id) })), tab, (t) => { location.hash = `#/marketplace/${t}`; }));
 }
 
+/** Providers whose name (or id) matches `q`, best first; recently opened ones when `q` is empty. */
+async function findProviders(q, signal) {
+  if (!q) return recent().map((x) => ({ value: x.id, label: x.name, detail: x.id }));
+  const r = await api(M, 'GET', '/providers/search', { query: { q, limit: 10 }, signal });
+  return (r.data || []).map((x) => ({ value: x.providerId, label: x.providerName, detail: `${x.location?.city ? `${x.location.city} · ` : ''}${x.providerId}` }));
+}
+const nameOf = (id) => recent().find((x) => x.id === id)?.name;
+/** A provider field for forms: search by name, fills the provider id. */
+export const providerField = (spec) => ({ type: 'picker', search: findProviders, placeholder: 'Type a provider name…', ...spec, valueLabel: spec.value ? nameOf(spec.value) || spec.value : undefined });
+
 function providerPicker(current, onPick) {
-  const input = h('input', { id: 'mp-provider', value: current || '', placeholder: '24-hex provider id', list: 'mp-recent', pattern: '[0-9a-fA-F]{24}' });
-  const f = h('form', { class: 'filters' },
-    h('div', { class: 'field' }, h('label', { class: 'label', for: 'mp-provider' }, 'Provider'), input,
-      h('datalist', { id: 'mp-recent' }, recent().map((x) => h('option', { value: x.id }, x.name)))),
-    h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Open')),
-    session.user?.seq && hasRole(M, 'provider') ? h('small', { class: 'muted' }, 'Tip: find providers on “Find providers”.') : null);
-  f.addEventListener('submit', (e) => { e.preventDefault(); if (input.value.trim()) onPick(input.value.trim()); });
+  const open = (o) => { remember(o.value, o.label); onPick(o.value); };
+  const f = h('form', { class: 'filters', role: 'search', 'aria-label': 'Provider' },
+    field(providerField({ name: 'providerId', label: 'Provider', value: current, onPick: open })),
+    h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Open')));
+  f.addEventListener('submit', (e) => { e.preventDefault(); const { providerId } = readFields(f); if (providerId) onPick(providerId); });
   return f;
 }
 
@@ -107,7 +121,7 @@ function pricingTab(p, providerId) {
         h('td', null, x.discounts?.newCustomerDiscount ? `new customer ${x.discounts.newCustomerDiscount}%` : '—'),
         h('td', null, badge(x.isActive === false ? 'inactive' : 'active')),
         h('td', { class: 'row-actions' },
-          btn('Estimate', () => { sessionStorage.setItem('frontline.mp.est', JSON.stringify({ providerId, servicePricingId: x.pricingId, pricingType: x.pricingType })); location.hash = '#/marketplace/estimate'; }, 'btn-small'),
+          btn('Estimate', () => { sessionStorage.setItem('frontline.mp.est', JSON.stringify({ providerId, servicePricingId: x.pricingId, serviceName: x.serviceName, pricingType: x.pricingType })); location.hash = '#/marketplace/estimate'; }, 'btn-small'),
           btn('History', () => history(x), 'btn-small'),
           hasRole(M, 'provider') ? actionBtn('Edit', () => editPricing(x), 'btn-small') : null)))));
   });
@@ -176,10 +190,11 @@ function history(x) {
           h('td', null, e.reason || '—'))))));
   });
 }
-function suggestions() {
+async function suggestions() {
   const out = h('div');
+  const cats = await loadCategories().catch(() => []);
   const f = form({
-    fields: [{ name: 'serviceCategoryId', label: 'Category id', required: true }, { name: 'location', label: 'Location', value: 'Nairobi' }],
+    fields: [{ name: 'serviceCategoryId', label: 'Service category', type: 'select', required: true, options: cats }, { name: 'location', label: 'Location', value: 'Nairobi' }],
     submitLabel: 'Suggest',
     onSubmit: async (q) => (await api(M, 'GET', '/providers/pricing/suggestions', { query: q })).data,
     onDone: (d) => clear(out, h('pre', null, fmt.json(d))),
@@ -193,8 +208,18 @@ function estimateTab(p) {
   const out = h('div');
   p.append(h('div', { class: 'two' }, card('Estimate calculator', form({
     fields: [
-      { name: 'providerId', label: 'Provider id', required: true, value: pre.providerId },
-      { name: 'servicePricingId', label: 'Pricing id', required: true, value: pre.servicePricingId },
+      providerField({ name: 'providerId', label: 'Provider', required: true, value: pre.providerId }),
+      { name: 'servicePricingId', label: 'Service (pricing)', type: 'picker', required: true, value: pre.servicePricingId, valueLabel: pre.serviceName, placeholder: 'Type a service name…',
+        // the chosen provider's pricing configurations, by service name
+        search: async (q, signal) => {
+          const box = document.querySelector('[data-field=providerId] input');
+          const pid = box?.dataset.value || (/^[0-9a-f]{24}$/i.test(box?.value.trim() || '') ? box.value.trim() : '');
+          if (!pid) throw new Error('Choose the provider first');
+          const list = (await api(M, 'GET', `/providers/${pid}/pricing`, { signal })).data || [];
+          return matchLocal(list, q, ['serviceName', 'pricingId'], 20).map((x) => ({ value: x.pricingId, label: x.serviceName, detail: `${x.pricingType} · ${priceOf(x)}`, pricingType: x.pricingType }));
+        },
+        // the service's pricing type goes with it
+        onPick: (o) => { const sel = document.querySelector('[data-field=pricingType] select'); if (sel && o.pricingType) sel.value = o.pricingType; } },
       { name: 'pricingType', label: 'Pricing type', type: 'select', options: ['flat', 'hourly', 'tiered', 'package'], value: pre.pricingType || 'flat', required: true },
       { name: 'duration', label: 'Duration (min)', type: 'number', value: 60, min: 1 },
       { name: 'bookingDate', label: 'Booking date', type: 'datetime-local', value: new Date(Date.now() + 864e5).toISOString().slice(0, 16) },
@@ -301,6 +326,7 @@ function campaignsTab(p, campaignId) {
   const out = h('div');
   const open = (id) => load(out, async () => {
     const d = (await api(M, 'GET', `/admin/campaigns/${id}/results`)).data;
+    rememberCampaign(id, d.name);
     const v = d.results?.variantResults || [];
     return h('div', null, h('h2', null, d.name, ' ', badge(d.status)),
       h('div', { class: 'stats' }, stat('Participants', fmt.num(d.results?.totalParticipants)),
@@ -311,7 +337,12 @@ function campaignsTab(p, campaignId) {
           h('tbody', null, v.map((x) => h('tr', null, h('td', null, x.name || x.variantId), h('td', { class: 'num' }, x.participants), h('td', { class: 'num' }, x.responses), h('td', { class: 'num' }, `${fmt.num(x.responseRate, 1)}%`),
             h('td', null, x.confidenceInterval ? `${fmt.num(x.confidenceInterval.lower, 1)}–${fmt.num(x.confidenceInterval.upper, 1)}%` : '—'), h('td', { class: 'num' }, fmt.num(x.averageRating, 2))))))) : empty('No participants yet.'));
   });
-  const pick = h('form', { class: 'filters' }, field({ name: 'id', label: 'Campaign id', required: true, value: campaignId }), h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Show results')));
+  // no campaign list in the API: the campaigns made or opened in this browser, by name (or paste an id)
+  const pick = h('form', { class: 'filters' }, field({ name: 'id', label: 'Campaign', type: 'picker', required: true, value: campaignId, valueLabel: campaigns().find((c) => c.id === campaignId)?.name,
+    placeholder: 'Type a campaign name, or paste its id…',
+    search: async (q) => matchLocal(campaigns(), q, ['name', 'id'], 20).map((c) => ({ value: c.id, label: c.name, detail: c.id })),
+    onPick: (o) => { location.hash = `#/marketplace/campaigns/${o.value}`; } }),
+  h('div', { class: 'filter-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Show results')));
   pick.addEventListener('submit', (e) => { e.preventDefault(); const { id } = readFields(pick); if (id) location.hash = `#/marketplace/campaigns/${id}`; });
   p.append(h('div', { class: 'toolbar' }, btn('New A/B campaign', () => newCampaign(), 'btn-primary')), pick, out);
   if (campaignId) open(campaignId);
@@ -327,7 +358,7 @@ function newCampaign() {
       { name: 'startDate', label: 'Start', type: 'datetime-local' }, { name: 'endDate', label: 'End', type: 'datetime-local' },
     ],
     submitLabel: 'Create', cancel: () => d.close(),
-    onSubmit: (body) => api(M, 'POST', '/admin/campaigns', { body }),
+    onSubmit: async (body) => { const r = await api(M, 'POST', '/admin/campaigns', { body }); rememberCampaign(r.data.campaignId, body.name); return r; },
     onDone: (r) => { d.close(); toast('Campaign created.', 'success'); location.hash = `#/marketplace/campaigns/${r.data.campaignId}`; },
   }), { wide: true });
 }

@@ -14,7 +14,7 @@ export async function render(main) {
         form({
           fields: [
             { name: 'current_password', label: 'Current password', type: 'password', required: true, autocomplete: 'current-password' },
-            { name: 'new_password', label: 'New password', type: 'password', required: true, autocomplete: 'new-password', help: 'At least 12 characters.' },
+            { name: 'new_password', label: 'New password', type: 'password', required: true, autocomplete: 'new-password', help: '8 to 128 characters.' },
             { name: 'repeat', label: 'New password again', type: 'password', required: true, autocomplete: 'new-password' },
           ],
           submitLabel: 'Change password',

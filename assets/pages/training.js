@@ -13,7 +13,7 @@ function can(perm) {
 }
 import {
   h, clear, table, form, dialog, toast, toastError, confirmDialog, badge, fmt, tabs, card, kv, stat, load,
-  actionBtn, btn, highlighted, promptDialog, downloadLink, empty, progress, field, readFields, errorState,
+  actionBtn, btn, highlighted, promptDialog, downloadLink, empty, progress, field, readFields, errorState, matchLocal,
 } from '../lib/ui.js';
 import { chart } from '../lib/chart.js';
 
@@ -684,7 +684,10 @@ function abDetail(panel, id) {
 function assignForm(t) {
   const out = h('p', { role: 'status', 'aria-live': 'polite' });
   return h('div', null, form({
-    fields: [{ name: 'userId', label: 'Trainee user id', required: true }],
+    fields: [{ name: 'userId', label: 'Trainee', type: 'picker', required: true, placeholder: 'Type a name or e-mail (or paste a user id)…',
+      // platform users (administrators can list them); others paste the id
+      search: async (q, signal) => matchLocal((await api('platform', 'GET', '/users', { signal })).data || [], q, ['name', 'email'], 20)
+        .map((u) => ({ value: u.id, label: u.name || u.email, detail: u.email })) }],
     submitLabel: 'Assign',
     onSubmit: (v) => api(M, 'POST', `/admin/scenarios/tests/${t.id}/assignments`, { body: v }),
     onDone: (r) => { const x = r.data; clear(out, 'Variant ', h('strong', { 'data-testid': 'ab-assigned' }, x.variant), ` (bucket ${x.bucket} of 100) → `, h('a', { href: `#/training/s/${x.scenarioId}` }, 'its scenario')); },

@@ -80,9 +80,24 @@ test('a visitor message appears in the inbox live; the agent replies; the visito
     assert.equal(last.model_used, 'human_agent');
     assert.doesNotMatch(JSON.stringify(seen.body), /order history/);
 
-    // a new visitor message in the open conversation appears live too
-    await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_live', channel: 'web', conversation_id: conv, content: { type: 'text', text: 'my parcel 4711 is late' } } });
+    // a new visitor message in the open conversation appears live too, and the
+    // bot stays quiet: the agent has it (no bot text, stage transferred_to_agent)
+    const quiet = await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_live', channel: 'web', conversation_id: conv, content: { type: 'text', text: 'my parcel 4711 is late' } } });
+    assert.equal(quiet.status, 200, JSON.stringify(quiet.body));
+    assert.equal(quiet.body.data.response.text, '');
+    assert.equal(quiet.body.data.reply_message_id, undefined);
+    assert.equal(quiet.body.data.conversation_state.conversation_stage, 'transferred_to_agent');
     await page.getByTestId('inbox-messages').getByText('my parcel 4711 is late').waitFor({ timeout: 8000 });
+    const from = await page.getByTestId('inbox-messages').locator('.bubble').evaluateAll((els) => els.map((e) => [...e.classList].find((c) => c.startsWith('from-'))));
+    assert.equal(from.at(-1), 'from-visitor', 'no bot answer after the visitor\'s message');
+
+    // releasing gives it back: unclaimed, and the bot answers again; claim it again
+    await page.getByRole('button', { name: 'Release', exact: true }).click();
+    await page.getByText(/· unclaimed/).first().waitFor();
+    const bot = await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_live', channel: 'web', conversation_id: conv, content: { type: 'text', text: 'hello?' } } });
+    assert.ok(bot.body.data.reply_message_id, JSON.stringify(bot.body));
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
+    await page.getByText(/yours/).first().waitFor();
 
     // close with a resolution: a blank one is refused on its field
     await page.getByRole('button', { name: 'Close with resolution' }).click();
@@ -141,6 +156,12 @@ test('the website widget on another origin holds a conversation an agent answers
       await page.getByTestId('inbox-messages').getByText('A real person here').waitFor();
     });
     await panel.getByText('Hi! A real person here - what do you need?').waitFor({ timeout: 10000 });
+    // the agent has the conversation: the bot stays quiet and the widget says a person handles it
+    const bots = await panel.locator('.msg.bot').count();
+    await panel.getByLabel('Your message').fill('I need a gluten-free loaf');
+    await panel.getByRole('button', { name: 'Send' }).click();
+    await panel.getByText('A person is handling your conversation').waitFor({ timeout: 8000 });
+    assert.equal(await panel.locator('.msg.bot').count(), bots, 'the bot answered while an agent had the conversation');
     await shot(visitor.page, '10-widget-agent-reply');
     const problems = visitor.problems.filter((p) => !/favicon/.test(p));
     assert.deepEqual(problems, []);
@@ -148,4 +169,40 @@ test('the website widget on another origin holds a conversation an agent answers
     await visitor.close();
     shop.close();
   }
+});
+
+test('an admin releases another agent\'s claim from the inbox; then the conversation waits unclaimed', async () => {
+  const token = await adminToken();
+  const tid = await newTenant(token);
+  // an agent of the tenant, signed in through the platform, claims a conversation
+  const u = uniq();
+  const email = `agent-${u}@shop.example`;
+  const made = await fetch(`${BASE}/auth/users`, { method: 'POST', headers: { 'content-type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ email, name: 'Bea Agent', password: 'agent-password-1', roles: [] }) });
+  assert.equal(made.status, 201, await made.text());
+  const m = await json('POST', `/tenants/${tid}/users`, { token, tenant: tid, body: { email, first_name: 'Bea', last_name: 'Agent', role: 'agent', send_invitation: false } });
+  assert.equal(m.status, 201, JSON.stringify(m.body));
+  const agent = (await (await fetch(`${BASE}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'agent-password-1' }) })).json()).access_token;
+  const s = await json('POST', '/sessions', { tenant: tid, body: { user_id: 'visitor_r', channel: 'web' } });
+  const st = s.body.data.session_token;
+  const first = await json('POST', '/chat/message', { token: st, tenant: tid, body: { user_id: 'visitor_r', channel: 'web', content: { type: 'text', text: 'I want to speak to a human' } } });
+  const conv = first.body.data.conversation_id;
+  const c = await json('POST', `/inbox/${conv}/claim`, { token: agent, tenant: tid });
+  assert.equal(c.status, 200, JSON.stringify(c.body));
+
+  await withBrowser(async (page) => {
+    await signIn(page);
+    await useTenant(page, tid);
+    await open(page, 'chatbot/inbox');
+    await page.locator(`[data-conversation="${conv}"]`).click();
+    await page.getByTestId('taken').filter({ hasText: 'Bea Agent is answering' }).waitFor();
+    // an administrator may close or release it; an ordinary agent would not see these buttons
+    await page.getByRole('button', { name: 'Close with resolution' }).waitFor();
+    await page.getByRole('button', { name: 'Release claim' }).click();
+    await page.getByText(/· unclaimed/).first().waitFor();
+    await page.getByRole('button', { name: 'Claim', exact: true }).waitFor();
+    await shot(page, '10-inbox-released');
+  });
+  const after = await json('GET', `/inbox/${conv}`, { token: agent, tenant: tid });
+  assert.equal(after.body.data.conversation.assignee ?? null, null, JSON.stringify(after.body));
 });

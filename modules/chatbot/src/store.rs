@@ -275,6 +275,12 @@ pub(crate) fn provider_context(
             return Ok(None);
         }
     }
+    if let Some(conv) = body.conversation_id.as_deref() {
+        // An agent has the conversation: the bot does not answer, so no provider is asked.
+        if crate::store::inbox::open_assignee(c, tenant, conv)?.is_some() {
+            return Ok(None);
+        }
+    }
     let history = match body.conversation_id.as_deref() {
         Some(conv) => history_before(c, tenant, conv, i64::MAX)?,
         None => vec![],

@@ -405,7 +405,7 @@ impl WebhookApi {
             status: "received".into(),
             messages_processed: results.iter().filter(|r| r.fresh).count() as i64,
             duplicates_ignored: results.iter().filter(|r| !r.fresh).count() as i64,
-            message_id: first.map(|r| r.reply.reply_message_id.clone()),
+            message_id: first.and_then(|r| r.reply.reply_message_id.clone()),
             conversation_id: first.map(|r| r.reply.conversation_id.clone()),
             processing_time_ms: started.elapsed().as_millis() as i64,
         }))

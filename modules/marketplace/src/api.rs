@@ -908,6 +908,31 @@ impl ExtensionApi {
         ok_msg(out, "Provider profile saved")
     }
 
+    /// Extension: find providers by name, as you type (the admin UI's provider
+    /// picker). Best first: the provider whose id is `q`, then names starting
+    /// with `q`, then names holding it further in (ASCII letters in any case),
+    /// each in name order. For signed-in callers with a marketplace role.
+    #[oai(path = "/providers/search", method = "get")]
+    async fn search_providers(
+        &self,
+        auth: BearerAuth,
+        /// Part of the provider's name, or its id (1-100 characters).
+        #[oai(validator(min_length = 1, max_length = 100))]
+        q: Query<String>,
+        /// How many to return (1-50, default 10).
+        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
+        limit: Query<Option<i64>>,
+    ) -> Result<Out<Vec<ProviderProfile>>> {
+        service::require(&auth.0, &["provider", "customer"])?;
+        let limit = limit.0.unwrap_or(10);
+        let data = self
+            .platform
+            .db
+            .read(move |c| service::providers::search(c, &q.0, limit))
+            .await?;
+        Ok(Json(Envelope::list(data)))
+    }
+
     /// Extension: a provider's public profile.
     #[oai(path = "/providers/:providerId", method = "get")]
     async fn provider(

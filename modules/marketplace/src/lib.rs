@@ -261,6 +261,8 @@ AFTER UPDATE OF provider_id, category_id, pricing_type, is_active ON marketplace
         AND category_id = COALESCE(NEW.category_id, '') AND pricing_type = NEW.pricing_type AND is_active = NEW.is_active;
 END;
 "#,
+    // Step 8: providers are found by name (GET /providers/search).
+    store::providers::NAME_INDEX_MIGRATION,
 ];
 
 pub fn module() -> Module {

@@ -129,8 +129,12 @@ impl InboxApi {
         Ok(success(data))
     }
 
-    /// Extension: claim the conversation — the caller becomes its agent and
-    /// its queued transfer is assigned. 409 `CONVERSATION_CLAIMED` when another
+    /// Extension: claim the conversation — the caller becomes its agent, its
+    /// queued transfer is assigned and an `active` conversation becomes
+    /// `transferred`. From then on the bot does not answer the visitor: their
+    /// messages wait here for the agent, and `POST /chat/message` answers
+    /// with no bot text, no `reply_message_id` and `conversation_stage`
+    /// `transferred_to_agent`, until the conversation is released or closed. 409 `CONVERSATION_CLAIMED` when another
     /// agent has it, 409 `CONVERSATION_CLOSED` when closed.
     #[oai(
         path = "/inbox/:id/claim",
@@ -205,8 +209,38 @@ impl InboxApi {
         Ok(Created201::Ok(success(data)))
     }
 
+    /// Extension: give up the claim on the conversation: nobody has it, it
+    /// waits in the inbox (its transfer queued again) for any agent to claim,
+    /// and the bot answers the visitor again until someone does. The claimer
+    /// and the tenant's owners and admins may (409 `CONVERSATION_CLAIMED` for
+    /// other agents, 409 `CONVERSATION_CLOSED` when closed); releasing an
+    /// unclaimed conversation changes nothing.
+    #[oai(
+        path = "/inbox/:id/release",
+        method = "post",
+        tag = "ApiTags::Extensions"
+    )]
+    async fn release(
+        &self,
+        #[oai(name = "X-Tenant-ID")] who: Agent<ops::ConversationTransfer>,
+        meta: RequestMeta,
+        id: Path<String>,
+    ) -> Result<Json<Envelope<InboxItem>>> {
+        let who = who.0;
+        let id = id.0;
+        let data = self
+            .platform
+            .db
+            .write(move |tx| inbox::release(&who.writing(tx, &meta), &who, &id))
+            .await?;
+        Ok(success(data))
+    }
+
     /// Extension: close the conversation with a resolution (its close
-    /// reason); its queued transfer is cancelled.
+    /// reason); its queued transfer is cancelled. The agent who claimed it,
+    /// the tenant's owners and admins, and any agent while nobody has claimed
+    /// it may (409 `CONVERSATION_CLAIMED` otherwise). The claim ends with it:
+    /// a reopened conversation is the bot's again.
     #[oai(
         path = "/inbox/:id/resolve",
         method = "post",

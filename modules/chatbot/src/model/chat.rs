@@ -124,7 +124,8 @@ pub struct BotResponse {
     /// Always `text`.
     #[oai(rename = "type")]
     pub content_type: String,
-    /// The answer.
+    /// The answer; empty when an agent has claimed the conversation and the
+    /// bot leaves the answer to them.
     pub text: String,
     /// Suggested answers (may be empty).
     pub quick_replies: Vec<QuickReply>,
@@ -187,7 +188,11 @@ pub struct ChatMessageResponse {
     /// The inbound message's id.
     pub message_id: String,
     /// The id of the stored bot reply (rate it with `POST /chat/feedback`).
-    pub reply_message_id: String,
+    /// Absent when the bot did not answer because an agent has claimed the
+    /// conversation (`conversation_stage` `transferred_to_agent`): the
+    /// message waits in the agent's inbox.
+    #[oai(skip_serializing_if_is_none)]
+    pub reply_message_id: Option<String>,
     /// The conversation the message went to (found, created or given).
     pub conversation_id: String,
     /// The bot's answer.

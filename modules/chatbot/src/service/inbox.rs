@@ -12,7 +12,8 @@ use super::{emit, new_id};
 use crate::access::Caller;
 use crate::errors::ChatbotError;
 use crate::model::{
-    InboxConversation, InboxItem, InboxList, InboxMessage, InboxNote, Sender, WidgetConfig,
+    BotResponse, ChatMessageResponse, ConversationState, InboxConversation, InboxItem, InboxList,
+    InboxMessage, InboxNote, ProcessingMetadata, Sender, WidgetConfig,
 };
 use crate::store::inbox as store;
 
@@ -216,7 +217,35 @@ pub(crate) fn add_note(w: &WriteCtx, who: &Caller, id: &str, text: &str) -> ApiR
     Ok(note)
 }
 
+/// The open conversation `id` for an action the claimer, or the tenant's
+/// owners and admins, may take on a claimed conversation (closing,
+/// releasing): 404 when missing, 409 `CONVERSATION_CLOSED` when closed, 409
+/// `CONVERSATION_CLAIMED` when another agent has it and the caller is no
+/// owner or admin.
+fn closable(c: &Connection, who: &Caller, id: &str, agent_id: &str) -> ApiResult<InboxItem> {
+    let item = store::item(c, &who.tenant_id, id)?.ok_or_else(not_found)?;
+    if item.status == "closed" {
+        return Err(ChatbotError::ConversationClosed.with_message("Conversation is closed"));
+    }
+    if let Some(a) = item
+        .assignee
+        .as_ref()
+        .filter(|a| a.user_id != agent_id && !who.is_tenant_admin())
+    {
+        return Err(ChatbotError::ConversationClaimed
+            .with_message(format!(
+                "{} has claimed this conversation: they (or an owner or admin of the tenant) can close or release it",
+                a.name
+            ))
+            .with_extra("assignee", json!({"user_id": a.user_id, "name": a.name})));
+    }
+    Ok(item)
+}
+
 /// Closes conversation `id` with `resolution` (stored as its close reason).
+/// The claimer, the tenant's owners and admins, and any agent while nobody
+/// has claimed it may. The claim ends with it: should the conversation be
+/// reopened, the bot answers it again.
 pub(crate) fn resolve(
     w: &WriteCtx,
     who: &Caller,
@@ -224,9 +253,112 @@ pub(crate) fn resolve(
     resolution: &str,
 ) -> ApiResult<InboxConversation> {
     let (agent_id, _) = agent(w.tx(), who)?;
-    workable(w.tx(), who, id, &agent_id)?;
+    let item = closable(w.tx(), who, id, &agent_id)?;
     super::conversations::close(w, who, id, resolution.trim())?;
+    if item.assignee.is_some() {
+        store::clear_assignee(w.tx(), &who.tenant_id, id, false)?;
+    }
     open(w.tx(), who, id)
+}
+
+/// Gives up the claim on conversation `id`: nobody has it, it waits in the
+/// inbox again (its transfer queued again) for any agent to claim, and the
+/// bot answers the visitor again until someone does. The claimer and the
+/// tenant's owners and admins may; releasing an unclaimed conversation
+/// changes nothing.
+pub(crate) fn release(w: &WriteCtx, who: &Caller, id: &str) -> ApiResult<InboxItem> {
+    let tx = w.tx();
+    let (agent_id, _) = agent(tx, who)?;
+    let item = closable(tx, who, id, &agent_id)?;
+    if let Some(a) = &item.assignee {
+        store::clear_assignee(tx, &who.tenant_id, id, true)?;
+        w.audit(
+            crate::SLUG,
+            "conversation.release",
+            "conversation",
+            id,
+            json!({"agent": a.user_id}),
+        )?;
+        emit(
+            tx,
+            &who.tenant_id,
+            "conversation.released",
+            json!({"conversation_id": id, "agent_id": a.user_id, "agent_name": a.name,
+                   "released_by": agent_id}),
+        )?;
+    }
+    store::item(tx, &who.tenant_id, id)?.ok_or_else(not_found)
+}
+
+/// The answer to a visitor's message `inbound_id` in conversation `conv`
+/// when an agent has claimed it: the bot steps back — no bot text, no
+/// stored reply (`reply_message_id` absent), `conversation_stage`
+/// `transferred_to_agent` — and the message waits in the agent's inbox
+/// (its `message.received` event reaches the live stream). `None` when
+/// nobody has claimed the conversation (the bot answers).
+pub(crate) fn agent_handles(
+    tx: &Connection,
+    tenant: &str,
+    conv: &str,
+    inbound_id: &str,
+    started: std::time::Instant,
+) -> ApiResult<Option<ChatMessageResponse>> {
+    if store::open_assignee(tx, tenant, conv)?.is_none() {
+        return Ok(None);
+    }
+    store::touch(tx, tenant, conv, &now_iso())?;
+    Ok(Some(handled_answer(tx, tenant, conv, inbound_id, started)?))
+}
+
+/// A message sent again (same `message_id`): the stored bot reply, or the
+/// agent-handled answer when the bot did not answer it.
+pub(crate) fn stored_answer(
+    tx: &Connection,
+    tenant: &str,
+    conv: &str,
+    inbound_id: &str,
+) -> ApiResult<ChatMessageResponse> {
+    if store::has_reply(tx, tenant, inbound_id)? {
+        return super::messages::reply_for(tx, tenant, inbound_id);
+    }
+    handled_answer(tx, tenant, conv, inbound_id, std::time::Instant::now())
+}
+
+fn handled_answer(
+    c: &Connection,
+    tenant: &str,
+    conv: &str,
+    inbound_id: &str,
+    started: std::time::Instant,
+) -> ApiResult<ChatMessageResponse> {
+    let (status, entities) = store::status_and_entities(c, tenant, conv)?;
+    Ok(ChatMessageResponse {
+        message_id: inbound_id.to_string(),
+        reply_message_id: None,
+        conversation_id: conv.to_string(),
+        response: BotResponse {
+            content_type: "text".into(),
+            text: String::new(),
+            quick_replies: vec![],
+            source: None,
+            language: None,
+        },
+        conversation_state: ConversationState {
+            current_intent: None,
+            next_expected_input: "follow_up_question".into(),
+            conversation_stage: "transferred_to_agent".into(),
+            entities: serde_json::from_str(&entities).unwrap_or_else(|_| json!({})),
+            status,
+        },
+        processing_metadata: ProcessingMetadata {
+            model_used: None,
+            processing_time_ms: Some(started.elapsed().as_millis() as i64),
+            confidence_score: None,
+            sentiment: None,
+        },
+        duplicate: None,
+        retried: None,
+    })
 }
 
 /// The website widget of a tenant: its name, colours and welcome line

@@ -132,7 +132,7 @@ pub fn process_message_in(
             };
             return Err(ChatbotError::DuplicateMessageId.with_message(msg));
         }
-        let mut data = reply_for(tx, tenant, &message_id)?;
+        let mut data = super::inbox::stored_answer(tx, tenant, &conv, &message_id)?;
         data.conversation_id = conv;
         data.duplicate = Some(true);
         return Ok(data);
@@ -204,6 +204,10 @@ pub fn process_message_in(
         "message.received",
         json!({"conversation_id": conv_id, "message_id": message_id, "text": text}),
     )?;
+    // An agent has the conversation: the bot steps back.
+    if let Some(answer) = super::inbox::agent_handles(tx, tenant, &conv_id, &message_id, started)? {
+        return Ok(answer);
+    }
     let language = content.language.as_deref();
     respond_with(
         tx,
@@ -419,7 +423,7 @@ pub(crate) fn reply_for(
     };
     Ok(ChatMessageResponse {
         message_id: inbound_id.to_string(),
-        reply_message_id: reply_id,
+        reply_message_id: Some(reply_id),
         conversation_id: conv,
         response: bot_response(&content),
         conversation_state: ConversationState {

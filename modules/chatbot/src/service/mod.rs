@@ -391,6 +391,7 @@ pub const EVENTS: &[&str] = &[
     "feedback.received",
     "message.received",
     "conversation.claimed",
+    "conversation.released",
     "message.agent_reply",
     "conversation.note_added",
 ];

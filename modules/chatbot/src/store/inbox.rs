@@ -193,7 +193,8 @@ pub(crate) fn member_name(
     }))
 }
 
-/// Makes `user_id` the conversation's agent and marks its queued transfer assigned.
+/// Makes `user_id` the conversation's agent (an active conversation is now
+/// `transferred`: a person has it) and marks its queued transfer assigned.
 pub(crate) fn set_assignee(
     tx: &Connection,
     tenant: &str,
@@ -203,7 +204,8 @@ pub(crate) fn set_assignee(
     now: &str,
 ) -> ApiResult<()> {
     tx.execute(
-        "UPDATE chatbot_conversations SET assignee_id = ?3, assignee_name = ?4, claimed_at = ?5, last_activity_at = ?5
+        "UPDATE chatbot_conversations SET assignee_id = ?3, assignee_name = ?4, claimed_at = ?5, last_activity_at = ?5,
+             status = CASE WHEN status = 'active' THEN 'transferred' ELSE status END
          WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, conv, user_id, name, now],
     )?;
@@ -211,6 +213,75 @@ pub(crate) fn set_assignee(
         "UPDATE chatbot_transfers SET status = 'assigned', agent_id = ?3 WHERE tenant_id = ?1 AND conversation_id = ?2 AND status = 'queued'",
         params![tenant, conv, user_id],
     )?;
+    Ok(())
+}
+
+/// The agent (user id, name) who has claimed open conversation `conv`;
+/// `None` when nobody has or it is closed.
+pub(crate) fn open_assignee(
+    c: &Connection,
+    tenant: &str,
+    conv: &str,
+) -> ApiResult<Option<(String, String)>> {
+    Ok(c.query_row(
+        "SELECT assignee_id, COALESCE(assignee_name, '') FROM chatbot_conversations
+             WHERE tenant_id = ?1 AND id = ?2 AND status != 'closed' AND assignee_id IS NOT NULL",
+        params![tenant, conv],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?)
+}
+
+/// The conversation's status and entities (JSON text).
+pub(crate) fn status_and_entities(
+    c: &Connection,
+    tenant: &str,
+    conv: &str,
+) -> ApiResult<(String, String)> {
+    Ok(c.query_row(
+        "SELECT status, entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// Whether a reply is stored for inbound message `inbound_id`.
+pub(crate) fn has_reply(c: &Connection, tenant: &str, inbound_id: &str) -> ApiResult<bool> {
+    Ok(c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM chatbot_messages WHERE tenant_id = ?1 AND reply_to = ?2)",
+        params![tenant, inbound_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Marks the conversation's newest activity.
+pub(crate) fn touch(tx: &Connection, tenant: &str, conv: &str, now: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE chatbot_conversations SET last_activity_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv, now],
+    )?;
+    Ok(())
+}
+
+/// Nobody has the conversation any more; with `requeue`, its assigned
+/// transfer waits in the queue again.
+pub(crate) fn clear_assignee(
+    tx: &Connection,
+    tenant: &str,
+    conv: &str,
+    requeue: bool,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE chatbot_conversations SET assignee_id = NULL, assignee_name = NULL, claimed_at = NULL
+         WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv],
+    )?;
+    if requeue {
+        tx.execute(
+            "UPDATE chatbot_transfers SET status = 'queued', agent_id = NULL WHERE tenant_id = ?1 AND conversation_id = ?2 AND status = 'assigned'",
+            params![tenant, conv],
+        )?;
+    }
     Ok(())
 }
 

@@ -2,5 +2,6 @@
 
 pub mod campaigns;
 pub mod pricing;
+pub mod providers;
 pub mod reviews;
 pub mod window;
