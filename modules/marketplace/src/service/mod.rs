@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod bookings;
 pub mod campaigns;
 pub mod pricing;
+pub mod reports;
 pub mod requests;
 pub mod reviews;
 
