@@ -337,7 +337,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(r.status, "failed");
-        assert_eq!(r.reason.as_deref(), Some("undelivered (Twilio error 30003)"));
+        assert_eq!(
+            r.reason.as_deref(),
+            Some("undelivered (Twilio error 30003)")
+        );
         assert_eq!(r.vendor_id.as_deref(), Some("SM1"));
         assert!(twilio_status(&pairs(&[("MessageStatus", "sending")])).is_none());
     }

@@ -516,7 +516,10 @@ async fn teams_token(platform: &Platform, app_id: &str, password: &str) -> Resul
     };
     let lasts = v
         .get("expires_in")
-        .and_then(|e| e.as_u64().or_else(|| e.as_str().and_then(|s| s.parse().ok())))
+        .and_then(|e| {
+            e.as_u64()
+                .or_else(|| e.as_str().and_then(|s| s.parse().ok()))
+        })
         .unwrap_or(3600);
     let until = Instant::now() + Duration::from_secs(lasts.saturating_sub(60));
     TEAMS_TOKENS

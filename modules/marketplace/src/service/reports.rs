@@ -115,7 +115,9 @@ pub fn whatsapp_challenge(
         ));
     };
     if mode != Some("subscribe") || token != Some(expected) {
-        return Err(forbidden("hub.mode must be subscribe and hub.verify_token the server's"));
+        return Err(forbidden(
+            "hub.mode must be subscribe and hub.verify_token the server's",
+        ));
     }
     Ok(challenge.unwrap_or_default())
 }
@@ -148,7 +150,8 @@ pub fn apply_twilio(
             updated: 0,
         });
     };
-    let other_message = matches!((&vendor_id, &report.vendor_id), (Some(kept), Some(said)) if kept != said);
+    let other_message =
+        matches!((&vendor_id, &report.vendor_id), (Some(kept), Some(said)) if kept != said);
     let new = stored(report.status);
     let updated = if !other_message && callbacks::advances(status.as_deref(), new) {
         deliveries::set_status(tx, request_id, reminder, new, report.reason.as_deref())?
