@@ -212,6 +212,29 @@ pub fn whatsapp_statuses(body: &[u8]) -> Vec<StatusReport> {
     out
 }
 
+/// The delivery receipts of a Messenger webhook
+/// (`entry[].messaging[].delivery.mids[]`): each named message was delivered.
+/// A receipt with only a `watermark` names no message and is not read (nor
+/// are read receipts, which carry only a watermark).
+pub fn messenger_deliveries(body: &[u8]) -> Vec<StatusReport> {
+    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let entries = v.get("entry").and_then(Value::as_array);
+    entries
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("messaging").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|m| m.pointer("/delivery/mids").and_then(Value::as_array))
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|mid| StatusReport {
+            vendor_id: Some(mid.to_string()),
+            status: "delivered",
+            reason: None,
+        })
+        .collect()
+}
+
 /// A media type a vendor posts in.
 pub trait MediaType: Send + Sync + 'static {
     const CONTENT_TYPE: &'static str;

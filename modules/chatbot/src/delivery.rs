@@ -12,7 +12,7 @@
 //!
 //! A reply to such a conversation is stored `queued` and a platform job sends
 //! it: `sent` when the vendor accepted it, `delivered`/`read` when WhatsApp
-//! reports so, `failed` with the vendor's reason (after retries with backoff
+//! reports so (`delivered` when a Messenger delivery receipt names it), `failed` with the vendor's reason (after retries with backoff
 //! for temporary errors), `not_configured` when the channel has no
 //! credentials. Web and API replies are answered in the HTTP response and
 //! keep `sent`, and so are Telegram replies when no bot token is set (the
@@ -192,8 +192,25 @@ fn record(
 /// `delivered`, `read` or `failed` (with the vendor's error title and code),
 /// never stepping back. Returns the messages changed.
 pub fn record_whatsapp_statuses(tx: &Connection, tenant: &str, body: &[u8]) -> ApiResult<usize> {
+    apply_reports(tx, tenant, &callbacks::whatsapp_statuses(body))
+}
+
+/// Messenger delivery receipts (`messaging[].delivery.mids[]`): the replies
+/// with those message ids become `delivered`. Receipts that carry only a
+/// `watermark`, and read receipts, name no message and change nothing.
+pub fn record_messenger_deliveries(tx: &Connection, tenant: &str, body: &[u8]) -> ApiResult<usize> {
+    apply_reports(tx, tenant, &callbacks::messenger_deliveries(body))
+}
+
+/// Applies vendors' reports to the tenant's replies they name by the
+/// vendor's message id; a status only moves forward.
+fn apply_reports(
+    tx: &Connection,
+    tenant: &str,
+    reports: &[callbacks::StatusReport],
+) -> ApiResult<usize> {
     let mut changed = 0;
-    for report in callbacks::whatsapp_statuses(body) {
+    for report in reports {
         let Some(id) = report.vendor_id.as_deref() else {
             continue;
         };
@@ -212,7 +229,7 @@ pub fn record_whatsapp_statuses(tx: &Connection, tenant: &str, body: &[u8]) -> A
             continue;
         }
         changed += tx.execute(
-            "UPDATE chatbot_messages SET status = ?3, delivery_error = COALESCE(?4, delivery_error)
+            "UPDATE chatbot_messages SET status = ?3, delivery_error = ?4
              WHERE tenant_id = ?1 AND message_id = ?2",
             params![tenant, message_id, report.status, report.reason],
         )?;

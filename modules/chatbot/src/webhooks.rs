@@ -512,6 +512,7 @@ impl WebhookApi {
 
     /// Facebook Messenger webhook; signed like WhatsApp with `channels.messenger.app_secret`.
     /// Routed to the tenant whose `channels.messenger.page_id` is `entry[].id`.
+    /// Delivery receipts (`messaging[].delivery.mids[]`) mark those replies `delivered`.
     #[oai(
         path = "/webhooks/messenger",
         method = "post",
@@ -526,6 +527,12 @@ impl WebhookApi {
         let ids = identities_in(&body.bytes, &[&["entry", "*", "id"]]);
         let tenant = self.verify_meta(req, &body.bytes, "messenger", ids).await?;
         let payload = body.parse()?;
+        // Delivery receipts of replies sent (`delivery.mids[]`).
+        let (t, b) = (tenant.clone(), body.bytes.clone());
+        self.platform
+            .db
+            .write(move |tx| crate::delivery::record_messenger_deliveries(tx, &t, &b))
+            .await?;
         let mut msgs = vec![];
         for m in payload
             .entry

@@ -616,3 +616,58 @@ async fn teams_replies_use_a_connector_token_exchanged_from_the_app_password_and
         "{m}"
     );
 }
+
+#[tokio::test]
+async fn messenger_delivery_receipts_mark_replies_delivered() {
+    let (base, _) = vendor(|_, n| {
+        (
+            200,
+            json!({"recipient_id": "PSID7", "message_id": format!("m_out_{n}")}),
+        )
+    })
+    .await;
+    let app = app_with(|s| s.delivery.meta_base_url = base.clone()).await;
+    let (_, key) = tenant(
+        &app,
+        json!({"messenger": {"app_secret": "fb-secret", "page_id": "PAGE7", "page_access_token": "fb-token"}}),
+    )
+    .await;
+    let post = |p: Value, secret: &'static str| {
+        let p = p.to_string();
+        app.client
+            .post(format!("{B}/webhooks/messenger"))
+            .header("Content-Type", "application/json")
+            .header("X-Hub-Signature-256", meta_signature(secret, p.as_bytes()))
+            .body(p)
+            .send()
+    };
+    let r = post(
+        json!({"object": "page", "entry": [{"id": "PAGE7", "time": 1, "messaging": [
+        {"sender": {"id": "PSID7"}, "recipient": {"id": "PAGE7"}, "message": {"mid": "m_in_7", "text": "hi"}}]}]}),
+        "fb-secret",
+    )
+    .await;
+    r.assert_status_is_ok();
+    let reply = body(r).await["message_id"].as_str().unwrap().to_string();
+    assert_eq!(settled(&app, &key, &reply).await["status"], "sent");
+
+    let receipt = |mids: Value| {
+        json!({"object": "page", "entry": [{"id": "PAGE7", "time": 2, "messaging": [
+            {"sender": {"id": "PSID7"}, "recipient": {"id": "PAGE7"}, "timestamp": 2,
+             "delivery": {"mids": mids, "watermark": 2}}]}]})
+    };
+    // A receipt signed with another secret is refused and changes nothing.
+    post(receipt(json!(["m_out_0"])), "not-the-secret")
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+    assert_eq!(message(&app, &key, &reply).await["status"], "sent");
+    // A receipt naming another message changes nothing; one naming the reply delivers it.
+    post(receipt(json!(["m_other"])), "fb-secret")
+        .await
+        .assert_status_is_ok();
+    assert_eq!(message(&app, &key, &reply).await["status"], "sent");
+    post(receipt(json!(["m_out_0"])), "fb-secret")
+        .await
+        .assert_status_is_ok();
+    assert_eq!(message(&app, &key, &reply).await["status"], "delivered");
+}
