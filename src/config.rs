@@ -74,6 +74,12 @@ pub struct DeliveryConfig {
         env = "FRONTLINE_DELIVERY_TEAMS_SERVICE_URL"
     )]
     pub teams_service_url: Option<String>,
+    /// Where Teams bots' app passwords are exchanged for connector tokens (default https://login.microsoftonline.com).
+    #[arg(
+        long = "delivery-teams-login-base-url",
+        env = "FRONTLINE_DELIVERY_TEAMS_LOGIN_BASE_URL"
+    )]
+    pub teams_login_base_url: Option<String>,
     /// Twilio-compatible SMS API (default https://api.twilio.com).
     #[arg(
         long = "delivery-twilio-base-url",
@@ -109,6 +115,20 @@ pub struct DeliveryConfig {
         env = "FRONTLINE_DELIVERY_WHATSAPP_PHONE_NUMBER_ID"
     )]
     pub whatsapp_phone_number_id: Option<String>,
+    /// App secret of the server-wide WhatsApp app: checks its status webhooks' X-Hub-Signature-256.
+    #[arg(
+        long = "delivery-whatsapp-app-secret",
+        env = "FRONTLINE_DELIVERY_WHATSAPP_APP_SECRET",
+        hide_env_values = true
+    )]
+    pub whatsapp_app_secret: Option<String>,
+    /// The hub.verify_token Meta's webhook verification must give.
+    #[arg(
+        long = "delivery-whatsapp-verify-token",
+        env = "FRONTLINE_DELIVERY_WHATSAPP_VERIFY_TOKEN",
+        hide_env_values = true
+    )]
+    pub whatsapp_verify_token: Option<String>,
     /// Push: the HTTP endpoint that receives {to, title, body}.
     #[arg(long = "delivery-push-url", env = "FRONTLINE_DELIVERY_PUSH_URL")]
     pub push_url: Option<String>,
@@ -148,12 +168,15 @@ pub fn delivery(
     url!(slack_base_url);
     url!(telegram_base_url);
     url!(teams_service_url);
+    url!(teams_login_base_url);
     url!(twilio_base_url);
     d.twilio_account_sid = o.twilio_account_sid.or(f.twilio_account_sid);
     d.twilio_auth_token = o.twilio_auth_token.or(f.twilio_auth_token);
     d.twilio_from = o.twilio_from.or(f.twilio_from);
     d.whatsapp_token = o.whatsapp_token.or(f.whatsapp_token);
     d.whatsapp_phone_number_id = o.whatsapp_phone_number_id.or(f.whatsapp_phone_number_id);
+    d.whatsapp_app_secret = o.whatsapp_app_secret.or(f.whatsapp_app_secret);
+    d.whatsapp_verify_token = o.whatsapp_verify_token.or(f.whatsapp_verify_token);
     d.push_url = o.push_url.or(f.push_url);
     d.push_token = o.push_token.or(f.push_token);
     if let Some(costs) = o.costs.or(f.costs) {
@@ -303,7 +326,7 @@ mod tests {
     #[test]
     fn delivery_settings_follow_the_layers() {
         let file: FileConfig = toml::from_str(
-            "[delivery]\nslack_base_url = \"https://slack.file\"\npush_url = \"https://push.file/send\"\ncosts = [\"sms=0.01\"]",
+            "[delivery]\nteams_login_base_url = \"https://login.file\"\nwhatsapp_app_secret = \"wa-file\"\nslack_base_url = \"https://slack.file\"\npush_url = \"https://push.file/send\"\ncosts = [\"sms=0.01\"]",
         )
         .unwrap();
         let over = DeliveryConfig {
@@ -313,6 +336,8 @@ mod tests {
         };
         let d = delivery(&over, &file).unwrap();
         assert_eq!(d.slack_base_url, "https://slack.flag/api");
+        assert_eq!(d.teams_login_base_url, "https://login.file");
+        assert_eq!(d.whatsapp_app_secret.as_deref(), Some("wa-file"));
         assert_eq!(d.push_url.as_deref(), Some("https://push.file/send"));
         assert_eq!(d.cost_of("sms"), 0.0079);
         assert_eq!(d.cost_of("whatsapp"), 0.005);

@@ -16,11 +16,18 @@
 //! - `NotConfigured`: the channel has no credentials; nothing was sent.
 //!
 //! "Delivered" is never claimed here: only a vendor's status report
-//! (WhatsApp status webhook, Twilio status callback) says so.
+//! (WhatsApp status webhook, Twilio status callback; see [`crate::callbacks`]) says so.
+//!
+//! Teams: a bot's app id and password are exchanged for a Bot Framework
+//! connector token (OAuth client credentials at `teams_login_base_url`),
+//! cached until a minute before it expires; a ready token may be given instead.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use crate::mail::{Mail, Mailer};
 use crate::outbound::describe;
@@ -56,6 +63,10 @@ pub struct DeliverySettings {
     pub telegram_base_url: String,
     /// Bot Framework connector service URL (`https://smba.trafficmanager.net/teams`).
     pub teams_service_url: String,
+    /// Microsoft identity platform, where a Teams bot's app id and password
+    /// are exchanged for a connector token (`https://login.microsoftonline.com`;
+    /// the token is asked at `{this}/botframework.com/oauth2/v2.0/token`).
+    pub teams_login_base_url: String,
     /// Twilio REST API (`https://api.twilio.com`).
     pub twilio_base_url: String,
     /// Server-wide senders (used by the marketplace): Twilio account SID,
@@ -66,6 +77,11 @@ pub struct DeliverySettings {
     /// Server-wide WhatsApp sender: access token and phone number id.
     pub whatsapp_token: Option<String>,
     pub whatsapp_phone_number_id: Option<String>,
+    /// The server-wide WhatsApp app's secret: checks `X-Hub-Signature-256`
+    /// of its status webhooks (`/marketplace/v1/webhooks/whatsapp/status`).
+    pub whatsapp_app_secret: Option<String>,
+    /// The token Meta's webhook verification (`hub.verify_token`) must give.
+    pub whatsapp_verify_token: Option<String>,
     /// Push: the operator's HTTP endpoint (receives `{to, title, body, data}`) and its bearer token.
     pub push_url: Option<String>,
     pub push_token: Option<String>,
@@ -82,12 +98,15 @@ impl Default for DeliverySettings {
             slack_base_url: "https://slack.com/api".into(),
             telegram_base_url: "https://api.telegram.org".into(),
             teams_service_url: "https://smba.trafficmanager.net/teams".into(),
+            teams_login_base_url: "https://login.microsoftonline.com".into(),
             twilio_base_url: "https://api.twilio.com".into(),
             twilio_account_sid: None,
             twilio_auth_token: None,
             twilio_from: None,
             whatsapp_token: None,
             whatsapp_phone_number_id: None,
+            whatsapp_app_secret: None,
+            whatsapp_verify_token: None,
             push_url: None,
             push_token: None,
             costs: BTreeMap::new(),
@@ -136,6 +155,9 @@ pub struct Credentials {
     pub from: Option<String>,
     /// Teams: the service URL (else the setting's).
     pub service_url: Option<String>,
+    /// Teams: the bot's app password (client secret), exchanged with
+    /// `account` (the app id) for a connector token when `token` is unset.
+    pub secret: Option<String>,
 }
 
 /// One message to send.
@@ -280,11 +302,28 @@ pub async fn send(platform: &Platform, creds: &Credentials, msg: &Message) -> Ou
             .await
         }
         "teams" => {
-            let (Some(token), Some(bot)) = (needs(&creds.token), needs(&creds.account)) else {
+            let Some(bot) = needs(&creds.account) else {
                 return Outcome::NotConfigured(
-                    "Teams needs a connector token (bot_token) and the bot's app_id".into(),
+                    "Teams needs the bot's app_id and its app password (app_secret) or a connector token (bot_token)".into(),
                 );
             };
+            let mut exchanged = None;
+            let token = match (needs(&creds.token), needs(&creds.secret)) {
+                (Some(token), _) => token.to_string(),
+                (None, Some(password)) => match teams_token(platform, bot, password).await {
+                    Ok(token) => {
+                        exchanged = Some(password);
+                        token
+                    }
+                    Err(outcome) => return outcome,
+                },
+                (None, None) => {
+                    return Outcome::NotConfigured(
+                        "Teams needs the bot's app password (app_secret) or a connector token (bot_token)".into(),
+                    )
+                }
+            };
+            let token = token.as_str();
             let service = needs(&creds.service_url).unwrap_or(&s.teams_service_url);
             let service = trim_base(service);
             // Open (or find) the 1:1 conversation with the user, then post into it.
@@ -303,6 +342,15 @@ pub async fn send(platform: &Platform, creds: &Credentials, msg: &Message) -> Ou
                 Outcome::Sent {
                     vendor_id: None, ..
                 } => return Outcome::Failed("Teams answered no conversation id".into()),
+                // An exchanged token the connector refuses is forgotten: the
+                // retry asks for a new one.
+                Outcome::Failed(why) if why.starts_with("HTTP 401") => {
+                    if let Some(password) = exchanged {
+                        forget_teams_token(&s.teams_login_base_url, bot, password);
+                        return Outcome::Retry(why);
+                    }
+                    return Outcome::Failed(why);
+                }
                 other => return other,
             };
             let url = format!(
@@ -390,6 +438,107 @@ pub async fn send(platform: &Platform, creds: &Credentials, msg: &Message) -> Ou
     }
 }
 
+/// Connector tokens by login base URL, app id and password digest, each
+/// kept until a minute before it expires.
+static TEAMS_TOKENS: LazyLock<Mutex<HashMap<String, (String, Instant)>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn teams_key(login_base: &str, app_id: &str, password: &str) -> String {
+    format!(
+        "{}\n{app_id}\n{}",
+        trim_base(login_base),
+        hex::encode(Sha256::digest(password.as_bytes()))
+    )
+}
+
+fn forget_teams_token(login_base: &str, app_id: &str, password: &str) {
+    TEAMS_TOKENS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&teams_key(login_base, app_id, password));
+}
+
+/// A Bot Framework connector token for Teams bot `app_id`: the cached one
+/// while it lasts, else the OAuth client-credentials exchange at
+/// `{teams_login_base_url}/botframework.com/oauth2/v2.0/token` (scope
+/// `https://api.botframework.com/.default`). Err is the outcome to report.
+async fn teams_token(platform: &Platform, app_id: &str, password: &str) -> Result<String, Outcome> {
+    let base = trim_base(&platform.settings.delivery.teams_login_base_url);
+    let key = teams_key(base, app_id, password);
+    if let Some((token, until)) = TEAMS_TOKENS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+    {
+        if *until > Instant::now() {
+            return Ok(token.clone());
+        }
+    }
+    let url = format!("{base}/botframework.com/oauth2/v2.0/token");
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "client_credentials")
+        .append_pair("client_id", app_id)
+        .append_pair("client_secret", password)
+        .append_pair("scope", "https://api.botframework.com/.default")
+        .finish();
+    let req = platform
+        .outbound
+        .client()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form);
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| transport_error(&format!("Teams token: {url}"), &e))?;
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let why = || {
+        let said = v
+            .get("error_description")
+            .and_then(Value::as_str)
+            .map(|d| d.lines().next().unwrap_or_default().to_string())
+            .or_else(|| vendor_error(&v))
+            .unwrap_or_else(|| text.chars().take(200).collect());
+        format!("Teams token: HTTP {}: {said}", status.as_u16())
+    };
+    if status.as_u16() == 429 || status.is_server_error() {
+        return Err(Outcome::Retry(why()));
+    }
+    if !status.is_success() {
+        return Err(Outcome::Failed(why()));
+    }
+    let Some(token) = v.get("access_token").and_then(Value::as_str) else {
+        return Err(Outcome::Failed(
+            "Teams token: the answer has no access_token".into(),
+        ));
+    };
+    let lasts = v
+        .get("expires_in")
+        .and_then(|e| {
+            e.as_u64()
+                .or_else(|| e.as_str().and_then(|s| s.parse().ok()))
+        })
+        .unwrap_or(3600);
+    let until = Instant::now() + Duration::from_secs(lasts.saturating_sub(60));
+    TEAMS_TOKENS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, (token.to_string(), until));
+    Ok(token.to_string())
+}
+
+/// A call that got no answer: retried, unless the address is refused by policy.
+fn transport_error(shown: &str, e: &reqwest::Error) -> Outcome {
+    let why = describe(e);
+    // A refused address will not change by retrying.
+    if why.contains("not public") || why.contains("not a public address") {
+        return Outcome::Failed(format!("{shown}: {why}"));
+    }
+    Outcome::Retry(format!("{shown}: {why}"))
+}
+
 /// Makes one call and reads the vendor's answer into an [`Outcome`].
 async fn call(
     shown: &str,
@@ -398,14 +547,7 @@ async fn call(
 ) -> Outcome {
     let resp = match req.send().await {
         Ok(r) => r,
-        Err(e) => {
-            let why = describe(&e);
-            // A refused address will not change by retrying.
-            if why.contains("not public") || why.contains("not a public address") {
-                return Outcome::Failed(format!("{shown}: {why}"));
-            }
-            return Outcome::Retry(format!("{shown}: {why}"));
-        }
+        Err(e) => return transport_error(shown, &e),
     };
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod auth;
 mod auth_api;
 pub mod body;
+pub mod callbacks;
 pub mod cors;
 pub mod db;
 pub mod deliver;

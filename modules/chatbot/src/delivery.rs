@@ -6,12 +6,13 @@
 //! - Messenger: `channels.messenger.page_access_token`;
 //! - Slack: `channels.slack.bot_token` (the reply goes to the user's DM);
 //! - Telegram: `channels.telegram.bot_token`;
-//! - Teams: `channels.teams.bot_token` (a Bot Framework connector token),
-//!   `app_id`, and optionally `service_url`.
+//! - Teams: `channels.teams.app_id` and `app_secret` (the bot's app
+//!   password, exchanged for a Bot Framework connector token and cached until
+//!   it expires), or a ready connector token in `bot_token`; optionally `service_url`.
 //!
 //! A reply to such a conversation is stored `queued` and a platform job sends
 //! it: `sent` when the vendor accepted it, `delivered`/`read` when WhatsApp
-//! reports so, `failed` with the vendor's reason (after retries with backoff
+//! reports so (`delivered` when a Messenger delivery receipt names it), `failed` with the vendor's reason (after retries with backoff
 //! for temporary errors), `not_configured` when the channel has no
 //! credentials. Web and API replies are answered in the HTTP response and
 //! keep `sent`, and so are Telegram replies when no bot token is set (the
@@ -19,6 +20,7 @@
 
 use std::sync::Arc;
 
+use frontline_platform::callbacks;
 use frontline_platform::deliver::{self, Credentials, Message, Outcome};
 use frontline_platform::{jobs, ApiResult, Platform};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -132,6 +134,7 @@ fn load(
             token: setting("bot_token"),
             account: setting("app_id"),
             service_url: setting("service_url"),
+            secret: setting("app_secret"),
             ..Default::default()
         },
         _ => Credentials {
@@ -185,49 +188,51 @@ fn record(
 }
 
 /// WhatsApp status reports (`entry[].changes[].value.statuses[]` of the
-/// webhook): a sent reply becomes `delivered`, `read` or `failed` (with the
-/// vendor's error title). Returns the messages changed.
+/// webhook, read by `frontline_platform::callbacks`): a sent reply becomes
+/// `delivered`, `read` or `failed` (with the vendor's error title and code),
+/// never stepping back. Returns the messages changed.
 pub fn record_whatsapp_statuses(tx: &Connection, tenant: &str, body: &[u8]) -> ApiResult<usize> {
-    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    apply_reports(tx, tenant, &callbacks::whatsapp_statuses(body))
+}
+
+/// Messenger delivery receipts (`messaging[].delivery.mids[]`): the replies
+/// with those message ids become `delivered`. Receipts that carry only a
+/// `watermark`, and read receipts, name no message and change nothing.
+pub fn record_messenger_deliveries(tx: &Connection, tenant: &str, body: &[u8]) -> ApiResult<usize> {
+    apply_reports(tx, tenant, &callbacks::messenger_deliveries(body))
+}
+
+/// Applies vendors' reports to the tenant's replies they name by the
+/// vendor's message id; a status only moves forward.
+fn apply_reports(
+    tx: &Connection,
+    tenant: &str,
+    reports: &[callbacks::StatusReport],
+) -> ApiResult<usize> {
     let mut changed = 0;
-    let entries = v
-        .get("entry")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for change in entries
-        .iter()
-        .filter_map(|e| e.get("changes").and_then(Value::as_array))
-        .flatten()
-    {
-        let statuses = change
-            .pointer("/value/statuses")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for s in statuses {
-            let (Some(id), Some(status)) = (
-                s.get("id").and_then(Value::as_str),
-                s.get("status").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            let error = s
-                .pointer("/errors/0/title")
-                .or_else(|| s.pointer("/errors/0/message"))
-                .and_then(Value::as_str);
-            let status = match status {
-                "delivered" | "read" | "failed" => status,
-                _ => continue,
-            };
-            // Never step back: read > delivered > sent.
-            changed += tx.execute(
-                "UPDATE chatbot_messages SET status = ?3, delivery_error = COALESCE(?4, delivery_error)
-                 WHERE tenant_id = ?1 AND delivery_id = ?2 AND direction = 'outbound'
-                   AND NOT (status = 'read' OR (status = 'delivered' AND ?3 != 'read'))",
-                params![tenant, id, status, error],
-            )?;
+    for report in reports {
+        let Some(id) = report.vendor_id.as_deref() else {
+            continue;
+        };
+        let current: Option<(String, String)> = tx
+            .query_row(
+                "SELECT message_id, status FROM chatbot_messages
+                 WHERE tenant_id = ?1 AND delivery_id = ?2 AND direction = 'outbound'",
+                params![tenant, id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((message_id, status)) = current else {
+            continue;
+        };
+        if !callbacks::advances(Some(&status), report.status) {
+            continue;
         }
+        changed += tx.execute(
+            "UPDATE chatbot_messages SET status = ?3, delivery_error = ?4
+             WHERE tenant_id = ?1 AND message_id = ?2",
+            params![tenant, message_id, report.status, report.reason],
+        )?;
     }
     Ok(changed)
 }

@@ -119,10 +119,7 @@ fn same_token(a: &str, b: &str) -> bool {
 
 /// Signs `body` the way Meta does (`sha256=<hex>`); exposed for tests and tools.
 pub fn meta_signature(secret: &str, body: &[u8]) -> String {
-    format!(
-        "sha256={}",
-        hex::encode(hmac_hex(secret, body).unwrap_or_default())
-    )
+    frontline_platform::callbacks::meta_signature(secret, body)
 }
 
 /// Slack's `v0=<hex>` signature of `v0:<timestamp>:<body>`.
@@ -383,11 +380,15 @@ impl WebhookApi {
         identities: Vec<String>,
     ) -> ApiResult<String> {
         let sig = header(req, "x-hub-signature-256").ok_or_else(unauthorized)?;
-        let hexsig = sig.strip_prefix("sha256=").ok_or_else(unauthorized)?;
+        if !sig.starts_with("sha256=") {
+            return Err(unauthorized());
+        }
         let tenant = self.route(req, channel, identities).await?;
         let (status, config) = self.tenant(&tenant).await?;
         let secret = secret(&config, &format!("/channels/{channel}/app_secret"))?;
-        verify_mac(&secret, bytes, hexsig)?;
+        if !frontline_platform::callbacks::meta_signature_ok(&secret, bytes, &sig) {
+            return Err(unauthorized());
+        }
         self.admit(&tenant, &status, channel).await?;
         Ok(tenant)
     }
@@ -511,6 +512,7 @@ impl WebhookApi {
 
     /// Facebook Messenger webhook; signed like WhatsApp with `channels.messenger.app_secret`.
     /// Routed to the tenant whose `channels.messenger.page_id` is `entry[].id`.
+    /// Delivery receipts (`messaging[].delivery.mids[]`) mark those replies `delivered`.
     #[oai(
         path = "/webhooks/messenger",
         method = "post",
@@ -525,6 +527,12 @@ impl WebhookApi {
         let ids = identities_in(&body.bytes, &[&["entry", "*", "id"]]);
         let tenant = self.verify_meta(req, &body.bytes, "messenger", ids).await?;
         let payload = body.parse()?;
+        // Delivery receipts of replies sent (`delivery.mids[]`).
+        let (t, b) = (tenant.clone(), body.bytes.clone());
+        self.platform
+            .db
+            .write(move |tx| crate::delivery::record_messenger_deliveries(tx, &t, &b))
+            .await?;
         let mut msgs = vec![];
         for m in payload
             .entry

@@ -480,3 +480,194 @@ async fn messenger_slack_telegram_and_teams_replies_use_their_apis_and_errors_ar
     assert_eq!(b["type"], "message");
     assert_eq!(b["recipient"]["id"], "29:user-1");
 }
+
+/// A Teams message from `user` to the tenant's bot.
+async fn teams_message(app: &TestApp, token: &str, app_id: &str, user: &str, id: &str) {
+    app.client
+        .post(format!("{B}/webhooks/teams"))
+        .header("Content-Type", "application/json")
+        .header("Authorization", format!("Bearer {token}"))
+        .body_json(
+            &json!({"type": "message", "id": id, "text": "hi", "from": {"id": user},
+            "recipient": {"id": format!("28:{app_id}")}, "conversation": {"id": format!("a:{id}")}}),
+        )
+        .send()
+        .await
+        .assert_status_is_ok();
+}
+
+#[tokio::test]
+async fn teams_replies_use_a_connector_token_exchanged_from_the_app_password_and_cached() {
+    let (base, log) = vendor(|path, n| match path {
+        "/botframework.com/oauth2/v2.0/token" => (
+            200,
+            json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+                "access_token": format!("exchanged-{n}")}),
+        ),
+        "/v3/conversations" => (201, json!({"id": format!("a:conv-{n}")})),
+        p if p.starts_with("/v3/conversations/") => (200, json!({"id": format!("activity-{n}")})),
+        _ => (404, json!({"error": "unknown path"})),
+    })
+    .await;
+    // The login server refuses one app's password.
+    let (refusing, _) = vendor(|_, _| {
+        (
+            401,
+            json!({"error": "invalid_client",
+            "error_description": "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1"}),
+        )
+    })
+    .await;
+    let app = app_with(|s| {
+        s.delivery.teams_service_url = base.clone();
+        s.delivery.teams_login_base_url = base.clone();
+    })
+    .await;
+    let (_, key) = tenant(
+        &app,
+        json!({"teams": {"webhook_token": "teams-hook", "app_id": "bot-app-2", "app_secret": "bot-password"}}),
+    )
+    .await;
+
+    // Two replies: one token exchange, both posted with the token.
+    teams_message(&app, "teams-hook", "bot-app-2", "29:user-a", "act-a").await;
+    teams_message(&app, "teams-hook", "bot-app-2", "29:user-b", "act-b").await;
+    let reply_of = |user: &'static str| {
+        let app = &app;
+        async move {
+            app.platform
+                .db
+                .read(move |c| {
+                    Ok(c.query_row(
+                        "SELECT message_id FROM chatbot_messages WHERE conversation_id = ?1 AND direction = 'outbound'",
+                        [format!("conv_teams_user_{user}")],
+                        |r| r.get::<_, String>(0),
+                    )?)
+                })
+                .await
+                .unwrap()
+        }
+    };
+    for user in ["29:user-a", "29:user-b"] {
+        let m = settled(&app, &key, &reply_of(user).await).await;
+        assert_eq!(m["status"], "sent", "{m}");
+    }
+    let seen = log.lock().unwrap().clone();
+    let tokens: Vec<_> = seen
+        .iter()
+        .filter(|s| {
+            s.line
+                .starts_with("POST /botframework.com/oauth2/v2.0/token ")
+        })
+        .collect();
+    assert_eq!(tokens.len(), 1, "the token is cached: {seen:?}");
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(tokens[0].body.as_bytes())
+        .into_owned()
+        .collect();
+    for (k, v) in [
+        ("grant_type", "client_credentials"),
+        ("client_id", "bot-app-2"),
+        ("client_secret", "bot-password"),
+        ("scope", "https://api.botframework.com/.default"),
+    ] {
+        assert!(form.contains(&(k.to_string(), v.to_string())), "{form:?}");
+    }
+    let connector: Vec<_> = seen
+        .iter()
+        .filter(|s| s.line.starts_with("POST /v3/conversations"))
+        .collect();
+    assert_eq!(connector.len(), 4, "{seen:?}");
+    assert!(
+        connector
+            .iter()
+            .all(|s| s.head.contains("authorization: bearer exchanged-0")),
+        "{connector:?}"
+    );
+
+    // A refused password: the reply fails with the login server's reason.
+    let app2 = app_with(|s| {
+        s.delivery.teams_service_url = base.clone();
+        s.delivery.teams_login_base_url = refusing.clone();
+    })
+    .await;
+    let (_, key2) = tenant(
+        &app2,
+        json!({"teams": {"webhook_token": "teams-hook-2", "app_id": "bot-app-3", "app_secret": "wrong"}}),
+    )
+    .await;
+    teams_message(&app2, "teams-hook-2", "bot-app-3", "29:user-c", "act-c").await;
+    let id = app2
+        .platform
+        .db
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT message_id FROM chatbot_messages WHERE direction = 'outbound'",
+                [],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    let m = settled(&app2, &key2, &id).await;
+    assert_eq!(m["status"], "failed", "{m}");
+    assert_eq!(
+        m["delivery_error"],
+        "Teams token: HTTP 401: AADSTS7000215: Invalid client secret provided.",
+        "{m}"
+    );
+}
+
+#[tokio::test]
+async fn messenger_delivery_receipts_mark_replies_delivered() {
+    let (base, _) = vendor(|_, n| {
+        (
+            200,
+            json!({"recipient_id": "PSID7", "message_id": format!("m_out_{n}")}),
+        )
+    })
+    .await;
+    let app = app_with(|s| s.delivery.meta_base_url = base.clone()).await;
+    let (_, key) = tenant(
+        &app,
+        json!({"messenger": {"app_secret": "fb-secret", "page_id": "PAGE7", "page_access_token": "fb-token"}}),
+    )
+    .await;
+    let post = |p: Value, secret: &'static str| {
+        let p = p.to_string();
+        app.client
+            .post(format!("{B}/webhooks/messenger"))
+            .header("Content-Type", "application/json")
+            .header("X-Hub-Signature-256", meta_signature(secret, p.as_bytes()))
+            .body(p)
+            .send()
+    };
+    let r = post(
+        json!({"object": "page", "entry": [{"id": "PAGE7", "time": 1, "messaging": [
+        {"sender": {"id": "PSID7"}, "recipient": {"id": "PAGE7"}, "message": {"mid": "m_in_7", "text": "hi"}}]}]}),
+        "fb-secret",
+    )
+    .await;
+    r.assert_status_is_ok();
+    let reply = body(r).await["message_id"].as_str().unwrap().to_string();
+    assert_eq!(settled(&app, &key, &reply).await["status"], "sent");
+
+    let receipt = |mids: Value| {
+        json!({"object": "page", "entry": [{"id": "PAGE7", "time": 2, "messaging": [
+            {"sender": {"id": "PSID7"}, "recipient": {"id": "PAGE7"}, "timestamp": 2,
+             "delivery": {"mids": mids, "watermark": 2}}]}]})
+    };
+    // A receipt signed with another secret is refused and changes nothing.
+    post(receipt(json!(["m_out_0"])), "not-the-secret")
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+    assert_eq!(message(&app, &key, &reply).await["status"], "sent");
+    // A receipt naming another message changes nothing; one naming the reply delivers it.
+    post(receipt(json!(["m_other"])), "fb-secret")
+        .await
+        .assert_status_is_ok();
+    assert_eq!(message(&app, &key, &reply).await["status"], "sent");
+    post(receipt(json!(["m_out_0"])), "fb-secret")
+        .await
+        .assert_status_is_ok();
+    assert_eq!(message(&app, &key, &reply).await["status"], "delivered");
+}

@@ -227,9 +227,12 @@ pub struct ChannelSettings {
     pub phone_number: Option<String>,
     /// Slack workspace.
     pub workspace_id: Option<String>,
-    /// Slack / Teams bot token.
+    /// Slack / Telegram bot token; Teams: a ready Bot Framework connector
+    /// token (optional when `app_secret` is set).
     pub bot_token: Option<String>,
-    /// WhatsApp / Messenger app secret (verifies `X-Hub-Signature-256`).
+    /// WhatsApp / Messenger app secret (verifies `X-Hub-Signature-256`);
+    /// Teams: the bot's app password, exchanged with `app_id` for connector
+    /// tokens (cached until they expire).
     pub app_secret: Option<String>,
     /// The token `GET /webhooks/verify/{channel}` expects.
     pub verify_token: Option<String>,

@@ -100,8 +100,21 @@ pub struct MessengerEvent {
     pub recipient: Option<MessengerParty>,
     /// Milliseconds since the epoch.
     pub timestamp: Option<i64>,
-    /// The message (other events are ignored).
+    /// The message (other events are ignored, but for delivery receipts).
     pub message: Option<MessengerMessage>,
+    /// A delivery receipt of the page's messages.
+    pub delivery: Option<MessengerDelivery>,
+}
+
+/// A Messenger delivery receipt.
+#[derive(Object, Clone, Debug, Default)]
+pub struct MessengerDelivery {
+    /// The ids of the page's messages delivered: those replies become
+    /// `delivered` (a receipt without them changes nothing).
+    pub mids: Option<Vec<String>>,
+    /// Milliseconds since the epoch: everything sent before was delivered
+    /// (not used: it names no message).
+    pub watermark: Option<i64>,
 }
 
 /// One entry of a Messenger notification.

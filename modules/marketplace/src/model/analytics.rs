@@ -170,9 +170,12 @@ pub struct RequestFigures {
     /// Accepted by their channel (push endpoint, Twilio, WhatsApp Cloud API,
     /// SMTP server); includes `delivered`.
     pub sent: i64,
-    /// Reported delivered by the channel (only channels that report it).
+    /// Reported delivered by the channel: SMS through Twilio status callbacks
+    /// (with the server's `public_url`), WhatsApp through its status webhook;
+    /// push and e-mail never report it.
     pub delivered: i64,
-    /// Refused by the channel, or still failing after the retries.
+    /// Refused by the channel, still failing after the retries, or reported
+    /// undelivered by the channel afterwards.
     pub failed: i64,
     /// Not sent because the server has no credentials for the channel.
     pub not_configured: i64,

@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod extensions;
 pub mod input;
 pub mod pricing;
+pub mod reports;
 pub mod reviews;
 pub mod types;
 
@@ -15,6 +16,7 @@ pub use analytics::*;
 pub use extensions::*;
 pub use input::*;
 pub use pricing::*;
+pub use reports::*;
 pub use reviews::*;
 pub use types::*;
 

@@ -287,15 +287,17 @@ pub struct PendingReviewRequest {
     /// The booking to review.
     pub booking_id: String,
     /// What sending the request did: `queued` (being retried), `sent` (the
-    /// channel accepted it), `delivered` (the channel reported delivery),
-    /// `failed` (see `deliveryError`) or `not_configured` (the server has no
-    /// credentials for the channel; nothing was sent). The request is open
-    /// in the app either way.
+    /// channel accepted it), `delivered` (the channel reported delivery: a
+    /// Twilio status callback or a WhatsApp status webhook, see the Delivery
+    /// reports operations), `failed` (refused, still failing after the
+    /// retries, or reported undelivered by the channel; see `deliveryError`)
+    /// or `not_configured` (the server has no credentials for the channel;
+    /// nothing was sent). The request is open in the app either way.
     pub delivery_status: Option<String>,
     /// Why the request was not sent.
     pub delivery_error: Option<String>,
-    /// The last reminder: `scheduled`, `queued`, `sent`, `failed` or
-    /// `not_configured` (null when none was asked for).
+    /// The last reminder: `scheduled`, `queued`, `sent`, `delivered` (reported
+    /// by the channel), `failed` or `not_configured` (null when none was asked for).
     pub reminder_status: Option<String>,
     /// Why the last reminder was not sent.
     pub reminder_error: Option<String>,

@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod campaigns;
 pub mod pricing;
 pub mod providers;
+pub mod reports;
 pub mod requests;
 pub mod reviews;
 

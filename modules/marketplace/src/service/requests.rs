@@ -7,7 +7,10 @@
 //! Lifecycle (`status`): `scheduled` → `requested` (open in the app from its
 //! time on) → `submitted` / `declined`. What sending did (`delivery_status`,
 //! and `reminder_status` for the last reminder): `queued` (retrying),
-//! `sent`, `delivered`, `failed` (with the reason), `not_configured`.
+//! `sent`, `delivered` (only when the channel reports it: Twilio status
+//! callbacks, WhatsApp status webhooks; see [`super::reports`]), `failed`
+//! (with the reason, also when the channel reports it undelivered),
+//! `not_configured`.
 //! `delivery_cost` adds up the vendor's price of each accepted message (Twilio
 //! `price`) or else the operator's per-message cost (`delivery_costs`).
 
@@ -45,6 +48,14 @@ ALTER TABLE marketplace_review_requests ADD COLUMN delivery_cost REAL NOT NULL D
 ALTER TABLE marketplace_review_requests ADD COLUMN reminder_status TEXT;
 ALTER TABLE marketplace_review_requests ADD COLUMN reminder_error TEXT;
 UPDATE marketplace_review_requests SET status = 'requested' WHERE status = 'delivered';
+"#;
+/// Schema step: the vendor's id of the last reminder (status reports find it by it).
+pub const STATUS_MIGRATION: &str = r#"
+ALTER TABLE marketplace_review_requests ADD COLUMN reminder_delivery_id TEXT;
+CREATE INDEX marketplace_review_requests_delivery ON marketplace_review_requests(delivery_id)
+    WHERE delivery_id IS NOT NULL;
+CREATE INDEX marketplace_review_requests_reminder_delivery ON marketplace_review_requests(reminder_delivery_id)
+    WHERE reminder_delivery_id IS NOT NULL;
 "#;
 pub const CHANNELS: &[&str] = &["push", "sms", "whatsapp", "email"];
 /// Days a delivered request stays open.
@@ -315,7 +326,7 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
 
 /// Which message a job sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Request,
     Reminder,
 }
@@ -416,7 +427,7 @@ fn credentials(s: &DeliverySettings, channel: &str) -> Credentials {
             token: s.twilio_auth_token.clone(),
             account: s.twilio_account_sid.clone(),
             from: s.twilio_from.clone(),
-            service_url: None,
+            ..Default::default()
         },
         "whatsapp" => Credentials {
             token: s.whatsapp_token.clone(),
@@ -455,12 +466,17 @@ fn record(
         _ => None,
     };
     if kind == Kind::Reminder {
+        // A vendor's report may have come before this (a status callback
+        // racing the vendor's answer): it is not undone.
         tx.execute(
-            "UPDATE marketplace_review_requests SET reminder_status = ?2, reminder_error = ?3,
+            "UPDATE marketplace_review_requests SET
+                reminder_error = CASE WHEN ?2 = 'sent' AND reminder_status IN ('failed', 'delivered') THEN reminder_error ELSE ?3 END,
+                reminder_status = CASE WHEN ?2 = 'sent' AND reminder_status IN ('failed', 'delivered') THEN reminder_status ELSE ?2 END,
+                reminder_delivery_id = COALESCE(?5, reminder_delivery_id),
                 delivery_cost = delivery_cost + ?4,
                 next_reminder_at = CASE WHEN ?2 = 'queued' THEN next_reminder_at ELSE NULL END
              WHERE id = ?1",
-            params![id, status, error, cost],
+            params![id, status, error, cost, vendor_id],
         )?;
         return Ok(());
     }
@@ -468,7 +484,9 @@ fn record(
     tx.execute(
         "UPDATE marketplace_review_requests SET status = CASE WHEN status = 'scheduled' THEN 'requested' ELSE status END,
             requested_at = COALESCE(requested_at, ?2), expires_at = COALESCE(expires_at, ?3),
-            delivery_status = ?4, delivery_error = ?5, delivery_id = COALESCE(?6, delivery_id),
+            delivery_error = CASE WHEN ?4 = 'sent' AND delivery_status IN ('failed', 'delivered') THEN delivery_error ELSE ?5 END,
+            delivery_status = CASE WHEN ?4 = 'sent' AND delivery_status IN ('failed', 'delivered') THEN delivery_status ELSE ?4 END,
+            delivery_id = COALESCE(?6, delivery_id),
             delivery_cost = delivery_cost + ?7
          WHERE id = ?1",
         params![id, iso(t), iso(t + Duration::days(OPEN_DAYS)), status, error, vendor_id, cost],
@@ -525,9 +543,12 @@ async fn run(platform: Platform, job: jobs::Job, kind: Kind) -> jobs::JobOutcome
         .read(move |c| message_for(c, &rid, kind))
         .await
         .map_err(|e| e.message)?;
-    let Some(msg) = msg else {
+    let Some(mut msg) = msg else {
         return Ok(json!({"skipped": true}));
     };
+    if msg.channel == "sms" {
+        msg.status_callback = super::reports::twilio_callback(&platform.settings, &id, kind);
+    }
     let settings = &platform.settings.delivery;
     let outcome = send(&platform, &msg).await;
     let cost = match &outcome {
@@ -700,7 +721,7 @@ pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<ReviewRe
     // The request stays open at least a day after the reminder.
     tx.execute(
         "UPDATE marketplace_review_requests SET reminder_count = reminder_count + 1, next_reminder_at = ?2,
-            reminder_status = 'scheduled', reminder_error = NULL,
+            reminder_status = 'scheduled', reminder_error = NULL, reminder_delivery_id = NULL,
             expires_at = CASE WHEN expires_at IS NOT NULL AND expires_at < ?3 THEN ?3 ELSE expires_at END WHERE id = ?1",
         params![id, iso(next), iso(next + Duration::days(1))],
     )?;
