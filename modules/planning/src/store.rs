@@ -262,7 +262,8 @@ pub fn save_figures(
 }
 
 /// Up to `limit` versions (live or not) whose figures were computed under
-/// other settings than `generation`, or never.
+/// older settings than `generation` (it only grows), or never; both read
+/// from the index on `figures_generation`.
 pub fn stale_figures(
     conn: &Connection,
     generation: i64,
@@ -270,7 +271,7 @@ pub fn stale_figures(
 ) -> ApiResult<Vec<(String, VersionMode, VersionDocument)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, mode, document FROM planning_versions
-         WHERE figures_generation IS NULL OR figures_generation != ?1 LIMIT ?2",
+         WHERE figures_generation IS NULL OR figures_generation < ?1 LIMIT ?2",
     )?;
     let raw = stmt
         .query_map(params![generation, limit as i64], |r| {

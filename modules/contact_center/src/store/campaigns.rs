@@ -1,5 +1,6 @@
 //! Campaigns and campaign templates.
 
+use frontline_platform::db_paging::{ListSql, PageCache};
 use frontline_platform::page::Window;
 use frontline_platform::ApiResult;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -102,22 +103,18 @@ pub fn list_campaigns(
     if let Some(q) = search {
         f.and("c.name LIKE ? ESCAPE '\\'", vec![like(q)]);
     }
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM cc_campaigns c {}", f.sql()),
-        params_from_iter(f.args.iter()),
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(&format!(
-        "{} {} ORDER BY c.id DESC LIMIT {} OFFSET {}",
-        campaign_select(),
-        f.sql(),
-        w.limit,
-        w.offset
-    ))?;
-    let rows = stmt
-        .query_map(params_from_iter(f.args.iter()), campaign_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total as u64))
+    // Total and keyset anchors cached until campaigns change.
+    static PAGES: std::sync::LazyLock<PageCache> = std::sync::LazyLock::new(PageCache::new);
+    static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(campaign_select);
+    let list = ListSql {
+        tables: &["cc_campaigns"],
+        select: &SELECT,
+        from: "cc_campaigns c",
+        filter: f.clause(),
+        args: f.args,
+        order: vec![("c.id".into(), true)],
+    };
+    PAGES.page(conn, &list, w.limit, w.offset, campaign_row)
 }
 
 pub fn insert_campaign(
