@@ -20,7 +20,6 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -42,10 +41,14 @@ thread_local! {
     static PENDING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
+/// FNV-1a of the lower-cased name (no allocation: the hook runs per row).
 fn bucket(table: &str) -> usize {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    table.to_ascii_lowercase().hash(&mut h);
-    (h.finish() % BUCKETS as u64) as usize
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in table.bytes() {
+        h ^= u64::from(b.to_ascii_lowercase());
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % BUCKETS as u64) as usize
 }
 
 /// The update hook of every pooled connection: a row of `table` changed.
@@ -171,8 +174,6 @@ impl ListSql<'_> {
         let mut args = self.args.clone();
         let mut more = Vec::new();
         if let Some(a) = anchor {
-            // `k1 >= a1 AND (k1 > a1 OR (k1 = a1 AND k2 > a2) OR ...)`: the
-            // leading range lets the index seek on the first key.
             let beyond = |desc: bool, strict: bool| match (desc, strict) {
                 (false, true) => ">",
                 (false, false) => ">=",
@@ -180,6 +181,9 @@ impl ListSql<'_> {
                 (true, false) => "<=",
             };
             let (k0, d0) = &self.order[0];
+            // `k1 >= a1 AND (k1 > a1 OR (k1 = a1 AND k2 > a2) OR ...)`: the
+            // leading range lets the index seek on the first key (rows tied
+            // with the anchor on it are walked: see `split_page`).
             more.push(format!("{k0} {} ?", beyond(*d0, false)));
             args.push(a[0].clone());
             let mut alts = Vec::new();
@@ -208,15 +212,52 @@ impl ListSql<'_> {
         )
     }
 
+    /// For a (key, id) order in one direction: the page after `anchor` in
+    /// two index seeks instead of a walk over every row tied with the
+    /// anchor on the key. `(tied, tied count, after)`: rows tied on the key
+    /// beyond the anchor's id; how many of them there are (at most `cap`);
+    /// rows beyond the key. Each takes the filter's arguments, then its own.
+    fn split_sql(&self) -> Option<(String, String, String)> {
+        let [(k0, d0), (k1, d1)] = self.order.as_slice() else {
+            return None;
+        };
+        if d0 != d1 {
+            return None;
+        }
+        let strict = if *d0 { "<" } else { ">" };
+        let tied = self.where_sql(&[format!("{k0} = ?"), format!("{k1} {strict} ?")]);
+        let after = self.where_sql(&[format!("{k0} {strict} ?")]);
+        let order = self.order_by();
+        Some((
+            format!("{} {tied} ORDER BY {order} LIMIT ? OFFSET ?", self.select),
+            format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {} {tied} LIMIT ?)",
+                self.from
+            ),
+            format!("{} {after} ORDER BY {order} LIMIT ? OFFSET ?", self.select),
+        ))
+    }
+
     /// Every statement a page of this list may run (for query-plan tests).
     pub fn statements(&self) -> Vec<(String, Vec<Value>)> {
         let anchor: Vec<Value> = self.order.iter().map(|_| Value::Integer(0)).collect();
-        vec![
+        let mut out = vec![
             (self.outline_sql(), self.args.clone()),
             (self.count_sql(), self.args.clone()),
             self.page_sql(None, 20, 0),
             self.page_sql(Some(&anchor), 20, 0),
-        ]
+        ];
+        if let Some((tied, count, after)) = self.split_sql() {
+            let with = |extra: &[i64]| {
+                let mut a = self.args.clone();
+                a.extend(extra.iter().map(|v| Value::Integer(*v)));
+                a
+            };
+            out.push((tied, with(&[0, 0, 20, 0])));
+            out.push((count, with(&[0, 0, 20])));
+            out.push((after, with(&[0, 20, 0])));
+        }
+        out
     }
 }
 
@@ -318,16 +359,50 @@ impl PageCache {
                     .map(|a| (i, a))
             })
             .filter(|(_, a)| !a.iter().any(|v| matches!(v, Value::Null)));
-        let (sql, args) = match anchor {
-            Some((i, a)) => list.page_sql(Some(a), limit, offset - (i + 1) * STRIDE),
-            None => list.page_sql(None, limit, offset),
+        let (sql, args) = match (anchor, list.split_sql()) {
+            (Some((i, a)), Some((tied, count, after))) => {
+                let skip = offset - (i + 1) * STRIDE;
+                let with = |extra: Vec<Value>| {
+                    let mut v = list.args.clone();
+                    v.extend(extra);
+                    v
+                };
+                let int = |n: u64| Value::Integer(n.min(i64::MAX as u64) as i64);
+                let tied_args = || with(vec![a[0].clone(), a[1].clone()]);
+                let mut args = tied_args();
+                args.extend([int(limit), int(skip)]);
+                let mut rows = query(conn, &tied, &args, &mut row)?;
+                if (rows.len() as u64) < limit {
+                    let mut args = tied_args();
+                    args.push(int(skip + limit));
+                    let n: i64 = conn
+                        .prepare_cached(&count)?
+                        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+                    let args = with(vec![
+                        a[0].clone(),
+                        int(limit - rows.len() as u64),
+                        int(skip.saturating_sub(n.max(0) as u64)),
+                    ]);
+                    rows.extend(query(conn, &after, &args, &mut row)?);
+                }
+                return Ok((rows, outline.total));
+            }
+            (Some((i, a)), None) => list.page_sql(Some(a), limit, offset - (i + 1) * STRIDE),
+            (None, _) => list.page_sql(None, limit, offset),
         };
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map(params_from_iter(args.iter()), |r| row(r))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((rows, outline.total))
+        Ok((query(conn, &sql, &args, &mut row)?, outline.total))
     }
+}
+
+fn query<T, F>(conn: &Connection, sql: &str, args: &[Value], row: &mut F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(&Row<'_>) -> rusqlite::Result<T>,
+{
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt
+        .query_map(params_from_iter(args.iter()), |r| row(r))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 fn outline(conn: &Connection, list: &ListSql<'_>, generation: u64) -> ApiResult<Outline> {
@@ -381,8 +456,15 @@ mod tests {
         )
         .expect("fill");
         let cache = PageCache::new();
-        for desc in [false, true] {
-            let l = list(&["t"], desc);
+        let mixed = ListSql {
+            order: vec![("k".into(), true), ("id".into(), false)],
+            ..list(&["t"], true)
+        };
+        for (desc, l) in [
+            (false, list(&["t"], false)),
+            (true, list(&["t"], true)),
+            (true, mixed),
+        ] {
             for offset in [0, 199, 200, 201, 399, 400, 650, 980, 999, 1000] {
                 let (got, total) = cache
                     .page(&conn, &l, 20, offset, |r| r.get::<_, i64>(0))
@@ -396,6 +478,24 @@ mod tests {
                     .expect("rows");
                 assert_eq!((got, total), (want, 1000), "offset {offset} desc {desc}");
             }
+        }
+        // An anchored page seeks (k = a AND id < b), then (k < a): rows tied
+        // with the anchor on k are not walked.
+        let l = list(&["t"], true);
+        for (sql, args) in l.statements().into_iter().skip(4) {
+            let mut st = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("plan");
+            let plan: Vec<String> = st
+                .query_map(params_from_iter(args.iter()), |r| r.get(3))
+                .expect("q")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            assert!(
+                plan.iter()
+                    .any(|l| l.contains("(k=? AND id<?)") || l.contains("(k<?)")),
+                "{sql}: {plan:?}"
+            );
         }
         let l = list(&["t"], false);
         conn.execute("DELETE FROM t WHERE id = 1", [])

@@ -118,6 +118,20 @@ async fn deep_pages_are_the_plain_order_and_follow_writes() {
     assert_eq!(after.header("X-Total-Count"), "530");
     assert_ne!(ids(&after.expect(200))[0], first);
 
+    // A campaign's contact count on a (deep) list page follows new contacts at once.
+    let contacts_of = |v: &Value| -> i64 {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == campaign)
+            .map(|c| c["total_contacts"].as_i64().unwrap())
+            .unwrap()
+    };
+    let last = "/campaigns?limit=20&offset=440";
+    assert_eq!(contacts_of(&cc.get(&cc.admin, last).await.expect(200)), 530);
+    cc.contact(&user, campaign, "Bo", "+14155550199").await;
+    assert_eq!(contacts_of(&cc.get(&cc.admin, last).await.expect(200)), 531);
+
     // A deep page seeks its index from the anchor: no statement of the
     // page itself scans the table.
     let url = "/contact-center/api/v1/campaigns?limit=20&offset=420";

@@ -30,7 +30,11 @@ async fn an_admins_first_page_reads_no_scenario_row_beyond_the_page() {
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
     }
-    for query in ["limit=20", "limit=2&sortBy=name&sortOrder=asc", "limit=20&sortBy=usageCount"] {
+    for query in [
+        "limit=20",
+        "limit=2&sortBy=name&sortOrder=asc",
+        "limit=20&sortBy=usageCount",
+    ] {
         let plans = app
             .plans_of(
                 &["training_scenarios"],
@@ -50,8 +54,9 @@ async fn an_admins_first_page_reads_no_scenario_row_beyond_the_page() {
             // Statements without a LIMIT read every matching row: an index only.
             if sql.contains("FROM TRAINING_SCENARIOS") && !sql.contains(" LIMIT ") {
                 assert!(
-                    p.lines.iter().all(|l| !l.starts_with("SCAN")
-                        || l.contains("COVERING INDEX")),
+                    p.lines
+                        .iter()
+                        .all(|l| !l.starts_with("SCAN") || l.contains("COVERING INDEX")),
                     "{query}: reads rows: {}\n  {}",
                     p.sql,
                     p.lines.join("\n  ")
