@@ -228,8 +228,13 @@ impl ListSql<'_> {
         let tied = self.where_sql(&[format!("{k0} = ?"), format!("{k1} {strict} ?")]);
         let after = self.where_sql(&[format!("{k0} {strict} ?")]);
         let order = self.order_by();
+        let dir = if *d0 { "DESC" } else { "ASC" };
         Some((
-            format!("{} {tied} ORDER BY {order} LIMIT ? OFFSET ?", self.select),
+            // The key is fixed here: the order is the id's.
+            format!(
+                "{} {tied} ORDER BY {k1} {dir} LIMIT ? OFFSET ?",
+                self.select
+            ),
             format!(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM {} {tied} LIMIT ?)",
                 self.from

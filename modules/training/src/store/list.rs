@@ -248,10 +248,21 @@ fn page_sql(q: &ListQuery, anchor: Option<(Sql, String)>, skip: u64) -> (String,
 /// a page with a keyset anchor), with their arguments: for EXPLAIN QUERY
 /// PLAN tests.
 pub fn statements(q: &ListQuery) -> Vec<(String, Vec<Sql>)> {
+    let (tied, count, after) = split_sql(q);
+    let (_, args) = q.filter();
+    let with = |extra: Vec<Sql>| {
+        let mut v = args.clone();
+        v.extend(extra);
+        v
+    };
+    let key = || Sql::Text(String::new());
     vec![
         outline_sql(q),
         page_sql(q, None, 0),
-        page_sql(q, Some((Sql::Text(String::new()), String::new())), 0),
+        page_sql(q, Some((key(), String::new())), 0),
+        (tied, with(vec![key(), key(), 20.into(), 0.into()])),
+        (count, with(vec![key(), key(), 20.into()])),
+        (after, with(vec![key(), 20.into(), 0.into()])),
     ]
 }
 
@@ -301,15 +312,70 @@ pub fn page(
             .and_then(|a| a.get(i))
             .map(|a| (i, a.clone()))
     });
-    let (sql, args) = match anchor {
-        Some((i, anchor)) => page_sql(q, Some(anchor), offset - ((i + 1) * STRIDE) as u64),
-        None => page_sql(q, None, offset),
+    let rows = match anchor {
+        Some((i, (value, id))) => {
+            let skip = offset - ((i + 1) * STRIDE) as u64;
+            let (tied, count, after) = split_sql(q);
+            let (_, filter_args) = q.filter();
+            let with = |extra: Vec<Sql>| {
+                let mut v = filter_args.clone();
+                v.extend(extra);
+                v
+            };
+            let tied_args = || with(vec![value.clone(), id.clone().into()]);
+            let mut args = tied_args();
+            args.extend([q.limit.into(), (skip as i64).into()]);
+            let mut rows = run(conn, &tied, &args)?;
+            if (rows.len() as i64) < q.limit {
+                let mut args = tied_args();
+                args.push((skip as i64 + q.limit).into());
+                let n: i64 = conn.query_row(&count, params_from_iter(args.iter()), |r| r.get(0))?;
+                let args = with(vec![
+                    value.clone(),
+                    (q.limit - rows.len() as i64).into(),
+                    (skip as i64 - n).max(0).into(),
+                ]);
+                rows.extend(run(conn, &after, &args)?);
+            }
+            rows
+        }
+        None => {
+            let (sql, args) = page_sql(q, None, offset);
+            run(conn, &sql, &args)?
+        }
     };
-    let mut stmt = conn.prepare(&sql)?;
+    Ok((render(conn, rows)?, outline.total))
+}
+
+fn run(conn: &Connection, sql: &str, args: &[Sql]) -> ApiResult<Vec<Row>> {
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt
         .query_map(params_from_iter(args.iter()), summary_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((render(conn, rows)?, outline.total))
+    Ok(rows)
+}
+
+/// A page after a keyset anchor as two index seeks, not a walk over every
+/// row tied with the anchor on the sort key: `(tied, tied count, after)`,
+/// each taking the filter's arguments, then (key, id[, limit, offset]),
+/// (key, id, cap) and (key, limit, offset).
+fn split_sql(q: &ListQuery) -> (String, String, String) {
+    let (wh, _) = q.filter();
+    let strict = if q.descending { "<" } else { ">" };
+    let key = q.sort;
+    let tied = format!("{wh} AND {key} = ? AND id {strict} ?");
+    (
+        // The key is fixed here: the order is the id's.
+        format!(
+            "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {tied} ORDER BY id {} LIMIT ? OFFSET ?",
+            if q.descending { "DESC" } else { "ASC" }
+        ),
+        format!("SELECT COUNT(*) FROM (SELECT 1 FROM training_scenarios WHERE {tied} LIMIT ?)"),
+        format!(
+            "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} AND {key} {strict} ? ORDER BY {} LIMIT ? OFFSET ?",
+            q.order()
+        ),
+    )
 }
 
 /// The list form of the scenarios `ids` visible to the viewer of `q`, in
