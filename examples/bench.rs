@@ -31,7 +31,7 @@ use support::{binary, pct, scenario, start, status_mib, text};
 
 const HELP: &str = "bench: request cost as the data grows, next to a bare poem route
 
-USAGE: bench [--rows 1000,10000,100000] [--seconds 3] [--clients 16] [--soak 60] [--only substr] [--skip substr]
+USAGE: bench [--rows 1000,10000,100000] [--seconds 3] [--clients 16] [--soak 60] [--only substr] [--skip substr] [--keep]
 
   --rows N,N,..   row counts to grow the main tables to, in order (default 1000,10000,100000)
   --seconds S     seconds per measured row (default 3)
@@ -39,11 +39,12 @@ USAGE: bench [--rows 1000,10000,100000] [--seconds 3] [--clients 16] [--soak 60]
   --soak S        seconds of the all-rows soak at the end, memory sampled every 5 s (default 60; 0 = none)
   --only TEXT     measure only rows whose name contains TEXT
   --skip TEXT     leave out rows whose name contains TEXT (also from the soak)
+  --keep          keep the grown data directory at the end and print its path (for EXPLAIN / perf)
   FRONTLINE_BIN   the server binary (default: target/release/frontline next to this example)
 
 A full default run takes about 6-8 minutes on two cores.";
 
-/// Tables grown to each row count: `(table, fixture rows come from the API)`.
+/// Tables grown to each row count (the first rows come from the APIs).
 const GROWN: &[&str] = &[
     "training_scenarios",
     "cc_contacts",
@@ -51,11 +52,24 @@ const GROWN: &[&str] = &[
     "cc_calls",
     "chatbot_conversations",
     "chatbot_messages",
+    "marketplace_providers",
     "marketplace_reviews",
     "marketplace_pricing",
     "planning_versions",
     "platform_audit_log",
 ];
+
+/// The row a table's copies are made from: the bench's own fixtures where a
+/// measured request reads them ("" = the table's first row).
+fn source(table: &str, f: &Fixtures) -> String {
+    match (table, &f.provider) {
+        ("chatbot_conversations", _) => "WHERE user_id = 'user_seed'".into(),
+        ("marketplace_reviews", Some(p)) => {
+            format!("WHERE provider_id = '{}'", p.replace('\'', ""))
+        }
+        _ => String::new(),
+    }
+}
 
 struct Args {
     rows: Vec<u64>,
@@ -64,6 +78,7 @@ struct Args {
     soak: u64,
     only: Option<String>,
     skip: Option<String>,
+    keep: bool,
 }
 
 fn args() -> Args {
@@ -87,6 +102,7 @@ fn args() -> Args {
         soak: get("--soak").and_then(|v| v.parse().ok()).unwrap_or(60),
         only: get("--only"),
         skip: get("--skip"),
+        keep: a.iter().any(|x| x == "--keep"),
     }
 }
 
@@ -264,6 +280,8 @@ struct Fixtures {
     scenario: String,
     chat_key: String,
     provider: Option<String>,
+    /// A search for providers near the demo's city.
+    provider_search: Option<String>,
     version: String,
 }
 
@@ -326,18 +344,16 @@ async fn fixtures(api: &Api) -> Result<Fixtures, String> {
             .call("GET", "/marketplace/v1/service-categories", None)
             .await?;
         let cat = text(&cats, "/data/0/serviceCategoryId")?;
-        let found = api
-            .call(
-                "GET",
-                &format!("/marketplace/v1/services/search?serviceCategoryId={cat}&location=-1.2864,36.8219&radius=50"),
-                None,
-            )
-            .await?;
-        text(&found, "/data/0/providerId")
+        let search = format!(
+            "/marketplace/v1/services/search?serviceCategoryId={cat}&location=-1.2864,36.8219&radius=50"
+        );
+        let found = api.call("GET", &search, None).await?;
+        Ok::<_, String>((text(&found, "/data/0/providerId")?, search))
     }
     .await
     .map_err(|e| eprintln!("marketplace rows skipped: {e}"))
     .ok();
+    let (provider, provider_search) = provider.unzip();
     let version = api
         .call(
             "POST",
@@ -359,6 +375,7 @@ async fn fixtures(api: &Api) -> Result<Fixtures, String> {
         scenario: scenario_id,
         chat_key,
         provider,
+        provider_search,
         version: text(&version, "/data/id")?,
     })
 }
@@ -488,6 +505,9 @@ fn requests(base: &str, admin: &str, f: &Fixtures, rows: u64) -> Vec<Req> {
             format!("/marketplace/v1/providers/{p}/pricing"),
         ));
     }
+    if let Some(search) = &f.provider_search {
+        out.push(r("marketplace: search providers nearby", search.clone()));
+    }
     out
 }
 
@@ -495,55 +515,119 @@ fn requests(base: &str, admin: &str, f: &Fixtures, rows: u64) -> Vec<Req> {
 
 /// Copies rows of `table` until it holds `target` rows: integer keys are
 /// left to SQLite, text keys get new UUIDs, and each column of a unique
-/// index gets a distinct value (phone numbers stay E.164-shaped).
-fn grow(conn: &Connection, table: &str, target: u64, round: u64) -> rusqlite::Result<u64> {
+/// index gets a distinct value (phone numbers stay E.164-shaped). The rows
+/// copied are copies of the first row matching `source` (a `WHERE` clause,
+/// or "" for the table's first row). A unique column that references another
+/// table (a review's booking) gets a new parent row per copy: a copy of the
+/// source row's parent with a new key.
+fn grow(
+    conn: &Connection,
+    table: &str,
+    target: u64,
+    round: u64,
+    source: &str,
+) -> rusqlite::Result<u64> {
     let have = count(conn, table)?;
     if have == 0 || have >= target {
         return Ok(have);
     }
+    let add = target - have;
+    let mut src = format!("(SELECT * FROM {table} {source} ORDER BY rowid LIMIT 1)");
+    let found: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {src}"), [], |r| r.get(0))?;
+    if found == 0 {
+        src = format!("(SELECT * FROM {table} ORDER BY rowid LIMIT 1)");
+    }
+    let unique = unique_columns(conn, table)?;
+    let mut overrides = std::collections::HashMap::new();
+    let mut links = conn.prepare(&format!("PRAGMA foreign_key_list({table})"))?;
+    let links: Vec<(String, String, String)> = links
+        .query_map([], |r| Ok((r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<Result<_, _>>()?;
+    for (parent, column, parent_key) in links {
+        if !unique.contains(&column) {
+            continue;
+        }
+        let key = format!("'bench-{round}-' || seq.n");
+        let parent_src =
+            format!("(SELECT * FROM {parent} WHERE {parent_key} = (SELECT {column} FROM {src}))");
+        copy(
+            conn,
+            &parent,
+            add,
+            round,
+            &parent_src,
+            &std::collections::HashMap::from([(parent_key, key.clone())]),
+        )?;
+        overrides.insert(column, key);
+    }
+    copy(conn, table, add, round, &src, &overrides)?;
+    count(conn, table)
+}
+
+/// One column per unique index of `table` (the one to vary between copies):
+/// not a reference (`*_id`) when there is another; expression indexes vary `name`.
+fn unique_columns(
+    conn: &Connection,
+    table: &str,
+) -> rusqlite::Result<std::collections::HashSet<String>> {
     let mut unique = std::collections::HashSet::new();
-    {
-        let mut st = conn.prepare(&format!("PRAGMA index_list({table})"))?;
-        let idx: Vec<(String, bool)> = st
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(1)?, r.get::<_, i64>(2)? == 1))
-            })?
+    let mut st = conn.prepare(&format!("PRAGMA index_list({table})"))?;
+    let idx: Vec<(String, bool)> = st
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(1)?, r.get::<_, i64>(2)? == 1))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (name, is_unique) in idx {
+        if !is_unique {
+            continue;
+        }
+        let mut st = conn.prepare(&format!("PRAGMA index_info({name})"))?;
+        let cols: Vec<Option<String>> = st
+            .query_map([], |r| r.get::<_, Option<String>>(2))?
             .collect::<Result<_, _>>()?;
-        for (name, is_unique) in idx {
-            if !is_unique {
-                continue;
-            }
-            // One column per unique index is enough to vary: not a reference
-            // (`*_id`) when there is another; expression indexes vary `name`.
-            let mut st = conn.prepare(&format!("PRAGMA index_info({name})"))?;
-            let cols: Vec<Option<String>> = st
-                .query_map([], |r| r.get::<_, Option<String>>(2))?
-                .collect::<Result<_, _>>()?;
-            let named: Vec<&String> = cols.iter().flatten().collect();
-            if let Some(c) = named.iter().find(|c| !c.ends_with("id")).or(named.last()) {
-                unique.insert((*c).clone());
-            }
-            if cols.iter().any(Option::is_none) {
-                unique.insert("name".to_string());
-            }
+        let named: Vec<&String> = cols.iter().flatten().collect();
+        if let Some(c) = named.iter().find(|c| !c.ends_with("id")).or(named.last()) {
+            unique.insert((*c).clone());
+        }
+        if cols.iter().any(Option::is_none) {
+            unique.insert("name".to_string());
         }
     }
+    Ok(unique)
+}
+
+/// Inserts `add` copies of the row `src` (a subquery) into `table`;
+/// `overrides` gives the expression of some columns (`seq.n` numbers the copies).
+fn copy(
+    conn: &Connection,
+    table: &str,
+    add: u64,
+    round: u64,
+    src: &str,
+    overrides: &std::collections::HashMap<String, String>,
+) -> rusqlite::Result<()> {
+    let unique = unique_columns(conn, table)?;
     let mut st = conn.prepare(&format!("PRAGMA table_info({table})"))?;
-    let cols: Vec<(String, String, bool)> = st
+    let cols: Vec<(String, String, i64)> = st
         .query_map([], |r| {
             Ok((
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?.to_ascii_uppercase(),
-                r.get::<_, i64>(5)? > 0,
+                r.get::<_, i64>(5)?,
             ))
         })?
         .collect::<Result<_, _>>()?;
+    // A composite key (tenant, id) keeps its references and varies its unique column.
+    let single_key = cols.iter().filter(|c| c.2 > 0).count() == 1;
     let (mut names, mut exprs) = (Vec::new(), Vec::new());
     for (name, ty, pk) in &cols {
+        let pk = *pk > 0 && single_key;
         let n = format!("(seq.n + {round} * 10000000)");
-        let expr = if *pk && ty.contains("INT") {
+        let expr = if let Some(e) = overrides.get(name) {
+            e.clone()
+        } else if pk && ty.contains("INT") {
             continue;
-        } else if *pk {
+        } else if pk {
             "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)),2) || '-a' || substr(hex(randomblob(2)),2) || '-' || hex(randomblob(6)))".to_string()
         } else if unique.contains(name) && name.contains("phone") {
             format!("'+1' || (2000000000 + {n})")
@@ -557,15 +641,14 @@ fn grow(conn: &Connection, table: &str, target: u64, round: u64) -> rusqlite::Re
         names.push(name.clone());
         exprs.push(expr);
     }
-    let add = target - have;
     let sql = format!(
         "INSERT INTO {table} ({}) WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?1)
-         SELECT {} FROM seq, (SELECT * FROM {table} ORDER BY rowid LIMIT 1) AS src",
+         SELECT {} FROM seq, {src} AS src",
         names.join(", "),
         exprs.join(", ")
     );
     conn.execute(&sql, [add as i64])?;
-    count(conn, table)
+    Ok(())
 }
 
 fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
@@ -624,7 +707,7 @@ async fn main() {
             let conn = Connection::open(&db).expect("open db");
             let mut grown = Vec::new();
             for t in GROWN {
-                match grow(&conn, t, *rows, round as u64 + 1) {
+                match grow(&conn, t, *rows, round as u64 + 1, &source(t, &fx)) {
                     Ok(n) => grown.push(format!("{t} {n}")),
                     Err(e) => grown.push(format!("{t} not grown ({e})")),
                 }
@@ -714,5 +797,9 @@ async fn main() {
             f.errors,
             (last - warm) / warm.max(1.0) * 100.0
         );
+    }
+    drop(server);
+    if a.keep {
+        println!("data directory kept: {}", dir.keep().display());
     }
 }

@@ -5,6 +5,7 @@ use rusqlite::{params, Connection};
 use serde_json::Value;
 
 use crate::auth::{now_iso, Principal};
+use crate::db_paging::{ListSql, PageCache};
 use crate::error::ApiResult;
 use crate::http::RequestMeta;
 
@@ -101,15 +102,17 @@ pub struct AuditQuery {
     pub limit: u64,
 }
 
-/// Newest first, with the total count before paging.
-pub fn query(conn: &Connection, q: &AuditQuery) -> ApiResult<(Vec<AuditRecord>, u64)> {
+/// Totals and keyset anchors of the audit log's lists (see `db_paging`).
+static PAGES: std::sync::LazyLock<PageCache> = std::sync::LazyLock::new(PageCache::new);
+
+/// The list query of `q`, newest first.
+pub fn list_sql(q: &AuditQuery) -> ListSql<'static> {
     let mut clauses = Vec::new();
-    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    // `clause` has one `?`, where the value's parameter goes.
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let mut add = |clause: &str, value: &Option<String>| {
         if let Some(v) = value {
-            args.push(Box::new(v.clone()));
-            clauses.push(clause.replace('?', &format!("?{}", args.len())));
+            args.push(v.clone().into());
+            clauses.push(clause.to_string());
         }
     };
     add("module = ?", &q.module);
@@ -121,25 +124,26 @@ pub fn query(conn: &Connection, q: &AuditQuery) -> ApiResult<(Vec<AuditRecord>, 
     add("ip = ?", &q.ip);
     add("at >= ?", &q.from);
     add("at <= ?", &q.to);
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM platform_audit_log {filter}"),
-        params.as_slice(),
-        |r| r.get(0),
-    )?;
-    let sql = format!(
-        "SELECT id, at, module, actor_id, actor_email, action, entity_type, entity_id, ip,
-                user_agent, request_id, details
-         FROM platform_audit_log {filter} ORDER BY id DESC LIMIT {} OFFSET {}",
-        q.limit, q.offset
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params.as_slice(), |r| {
+    ListSql {
+        tables: &["platform_audit_log"],
+        select: "SELECT id, at, module, actor_id, actor_email, action, entity_type, entity_id, ip,
+                user_agent, request_id, details FROM platform_audit_log",
+        from: "platform_audit_log",
+        filter: if clauses.is_empty() {
+            "1".to_string()
+        } else {
+            clauses.join(" AND ")
+        },
+        args,
+        order: vec![("id".to_string(), true)],
+    }
+}
+
+/// Newest first, with the total count before paging. The total and keyset
+/// anchors are cached until the log grows, so a deep page costs what the
+/// first one does.
+pub fn query(conn: &Connection, q: &AuditQuery) -> ApiResult<(Vec<AuditRecord>, u64)> {
+    PAGES.page(conn, &list_sql(q), q.limit, q.offset, |r| {
         let details: String = r.get(11)?;
         Ok(AuditRecord {
             id: r.get(0)?,
@@ -155,6 +159,5 @@ pub fn query(conn: &Connection, q: &AuditQuery) -> ApiResult<(Vec<AuditRecord>, 
             request_id: r.get(10)?,
             details: serde_json::from_str(&details).unwrap_or(Value::Null),
         })
-    })?;
-    Ok((rows.collect::<Result<_, _>>()?, total as u64))
+    })
 }

@@ -485,6 +485,8 @@ impl Auth {
                 Ok(())
             })
             .await?;
+        // The cached user's `last_login_at` is old now.
+        self.forget(&user.id);
         let token = self.issue(&user)?;
         Ok((user, token))
     }
@@ -584,6 +586,8 @@ impl Auth {
                 Ok(())
             })
             .await?;
+        // The cached user's `last_login_at` is old now.
+        self.forget(&user.id);
         let token = self.issue(&user)?;
         Ok((user, token))
     }
@@ -934,6 +938,13 @@ impl Auth {
         tx.execute("DELETE FROM platform_users WHERE id = ?1", [id])?;
         self.forget(id);
         Ok(user)
+    }
+
+    /// The user `id` as the token check sees it: from the cache of users
+    /// (dropped on every change of the user, sign-ins included), read once
+    /// when not cached.
+    pub async fn current_user(&self, id: &str) -> ApiResult<Option<User>> {
+        Ok(self.cached_user(id).await?.map(|u| (*u).clone()))
     }
 
     pub async fn get_user(&self, id: &str) -> ApiResult<Option<User>> {

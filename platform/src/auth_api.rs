@@ -321,9 +321,10 @@ impl AuthApi {
     /// The signed-in user.
     #[oai(path = "/me", method = "get")]
     async fn me(&self, auth: BearerAuth) -> Result<Json<UserView>> {
+        // The user the token check just read: from the cache, no database read.
         let user = self
             .auth()
-            .get_user(&auth.0.id)
+            .current_user(&auth.0.id)
             .await?
             .ok_or_else(|| ApiError::unauthorized("Invalid authentication token"))?;
         Ok(Json(user.into()))

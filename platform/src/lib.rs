@@ -1,6 +1,7 @@
 //! Frontline's platform: what every module shares, written once.
 //!
 //! - [`db`]: SQLite pool, transactions, per-module migrations
+//! - [`db_paging`]: cached totals and keyset anchors, so deep pages cost what the first does
 //! - [`auth`]: users, password hashes, tokens, roles
 //! - [`error`]: the one error type modules render in their own envelopes
 //! - [`http`]: mounting a module behind its gate (limits, errors, docs)
@@ -19,6 +20,7 @@ pub mod body;
 pub mod callbacks;
 pub mod cors;
 pub mod db;
+pub mod db_paging;
 pub mod deliver;
 pub mod error;
 pub mod events;

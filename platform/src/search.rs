@@ -125,8 +125,12 @@ const DRAIN_INTERVAL: Duration = Duration::from_millis(250);
 const DRAIN_BATCH: usize = 2000;
 /// File in each index directory recording the declaration it was built for.
 const FINGERPRINT_FILE: &str = "frontline-index.txt";
-/// Memory of one index writer.
-const WRITER_BYTES: usize = 32 * 1024 * 1024;
+/// Memory of one index writer: tantivy's least. A third of it is a hash
+/// table allocated whenever a writer (or its next segment) starts.
+const WRITER_BYTES: usize = 15_000_000; // tantivy's MEMORY_BUDGET_NUM_BYTES_MIN
+/// A writer unused this long is closed (after its merges finish), giving
+/// its memory and threads back; the next write opens a new one.
+const WRITER_IDLE: Duration = Duration::from_secs(20);
 
 /// Longest search text a user may send, in characters. Longer texts are
 /// refused by [`check_text`] (a search box needs far less; a pasted document
@@ -307,8 +311,10 @@ struct IndexInner {
     fields: Fields,
     index: Index,
     reader: IndexReader,
-    /// The one writer of this index, created on first use.
+    /// The one writer of this index, created on first use and closed when idle.
     writer: Mutex<Option<IndexWriter>>,
+    /// When the writer was last used ([`std::time::Instant`]).
+    writer_used: Mutex<Option<std::time::Instant>>,
     created: bool,
 }
 
@@ -365,9 +371,28 @@ impl IndexInner {
                 .map_err(index_error)?;
             **guard = Some(w);
         }
+        *lock(&self.writer_used) = Some(std::time::Instant::now());
         guard
             .as_mut()
             .ok_or_else(|| ApiError::internal("Search index writer unavailable"))
+    }
+
+    /// Closes the writer when it has not been used for [`WRITER_IDLE`]
+    /// (never waits for a writer in use).
+    fn release_idle_writer(&self) {
+        let idle = lock(&self.writer_used).is_some_and(|t| t.elapsed() >= WRITER_IDLE);
+        if !idle {
+            return;
+        }
+        let Ok(mut guard) = self.writer.try_lock() else {
+            return;
+        };
+        if let Some(w) = guard.take() {
+            *lock(&self.writer_used) = None;
+            if let Err(e) = w.wait_merging_threads() {
+                tracing::warn!(index = %self.name, error = %e, "closing an idle search writer");
+            }
+        }
     }
 
     /// Applies this index's outbox rows, oldest first, committing per batch.
@@ -604,6 +629,7 @@ impl Search {
                 index,
                 reader,
                 writer: Mutex::new(None),
+                writer_used: Mutex::new(None),
                 created,
             }),
         })
@@ -763,6 +789,11 @@ fn spawn_drainer(weak: Weak<Inner>) {
                 let search = Search { inner };
                 if let Err(e) = search.drain_all_blocking() {
                     tracing::warn!(error = %e.message, "search outbox drain failed; will retry");
+                }
+                let indexes: Vec<SearchIndex> =
+                    lock(&search.inner.indexes).values().cloned().collect();
+                for idx in indexes {
+                    idx.inner.release_idle_writer();
                 }
             }
         });

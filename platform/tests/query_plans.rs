@@ -7,14 +7,17 @@ use frontline_platform::testing::TestApp;
 async fn audit_log_filters_use_indexes() {
     let app = TestApp::new(vec![]).await;
     let tok = app.admin_token.clone();
-    // A failed sign-in gives rows with an e-mail and an action.
-    app.call(
-        "POST",
-        "/auth/login",
-        None,
-        Some(serde_json::json!({"email": "who@test.local", "password": "nope-nope"})),
-    )
-    .await;
+    // Failed sign-ins give rows with an e-mail and an action (two, so that
+    // page 2 of 1 has a row to read).
+    for _ in 0..2 {
+        app.call(
+            "POST",
+            "/auth/login",
+            None,
+            Some(serde_json::json!({"email": "who@test.local", "password": "nope-nope"})),
+        )
+        .await;
+    }
     for query in [
         "",
         "?page=2&limit=1",

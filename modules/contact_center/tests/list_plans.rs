@@ -14,13 +14,18 @@ async fn contact_campaign_and_call_lists_use_indexes() {
     let cc = Cc::new().await;
     let user = cc.token("user").await;
     let campaign = cc.campaign(&user, "Plans").await;
-    cc.post(
-        &user,
-        "/contacts",
-        json!({"campaign_id": campaign, "first_name": "Ann", "phone_number": "+14155550100"}),
-    )
-    .await
-    .expect(201);
+    cc.campaign(&user, "Plans 2").await;
+    // Two of each, so that `offset=1&limit=1` has a row to read (a page past
+    // the cached total reads nothing).
+    for phone in ["+14155550100", "+14155550101"] {
+        cc.post(
+            &user,
+            "/contacts",
+            json!({"campaign_id": campaign, "first_name": "Ann", "phone_number": phone}),
+        )
+        .await
+        .expect(201);
+    }
     let lists = [
         "/contacts",
         "/contacts?offset=1&limit=1",

@@ -188,6 +188,7 @@ pub fn seed(platform: &Platform) -> ApiResult<()> {
                 document: valid.document,
             };
             store::insert(tx, &row)?;
+            crate::service::store_figures(tx, &row)?;
             first.get_or_insert(row.id);
         }
         Ok(())

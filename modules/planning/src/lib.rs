@@ -19,7 +19,8 @@ use poem::http::Method;
 pub const SLUG: &str = "planning";
 
 /// Schema steps of this module, applied in order (never edit a released step).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE planning_settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -58,7 +59,19 @@ CREATE TABLE planning_reports (
 );
 CREATE INDEX planning_reports_version ON planning_reports (version_id, generated_at);
 CREATE INDEX planning_reports_generated ON planning_reports (generated_at);
-"#];
+"#,
+    // Issue 18: the list shows stored figures (computed at write time, and
+    // again for versions written under older settings), and each sort reads
+    // its page from an index of the live versions.
+    r#"
+ALTER TABLE planning_versions ADD COLUMN list_figures TEXT;
+ALTER TABLE planning_versions ADD COLUMN figures_generation INTEGER;
+CREATE INDEX planning_versions_live_created ON planning_versions (created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX planning_versions_live_updated ON planning_versions (updated_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX planning_versions_live_name ON planning_versions (lower(name), id) WHERE deleted_at IS NULL;
+CREATE INDEX planning_versions_stale ON planning_versions (figures_generation);
+"#,
+];
 
 pub fn module() -> Module {
     Module::new(SLUG, MIGRATIONS, build).with_demo(demo::seed)

@@ -2,12 +2,15 @@
 //! the model's stored shapes; no rules.
 
 use frontline_platform::{ApiError, ApiResult};
-use rusqlite::types::{FromSqlError, ValueRef};
+use std::collections::HashMap;
+
+use frontline_platform::db_paging::{ListSql, PageCache};
+use rusqlite::types::{FromSqlError, Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::model::{
-    PlanningError, ReportFormat, ReportRow, ReportType, SortBy, VersionDocument, VersionFilter,
-    VersionMode, VersionRow, VersionStatus,
+    ListFigures, ListRow, PlanningError, ReportFormat, ReportRow, ReportType, SortBy,
+    VersionDocument, VersionFilter, VersionMode, VersionRow, VersionStatus,
 };
 use crate::settings::Settings;
 
@@ -155,17 +158,43 @@ pub fn soft_delete(conn: &Connection, id: &str, at: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// A page of live versions and the total.
-pub fn list(conn: &Connection, f: &VersionFilter) -> ApiResult<(Vec<VersionRow>, u64)> {
+/// Totals and keyset anchors of the versions list (see `db_paging`).
+static PAGES: std::sync::LazyLock<PageCache> = std::sync::LazyLock::new(PageCache::new);
+
+const LIST_SELECT: &str = "SELECT v.id, v.name, v.description, v.mode, v.status, v.created_by,
+    v.created_by_name, v.created_at, v.updated_at, v.list_figures, v.figures_generation
+    FROM planning_versions v";
+
+fn list_row(r: &Row<'_>) -> rusqlite::Result<ListRow> {
+    Ok(ListRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        mode: value_of(r, 3, VersionMode::parse)?,
+        status: value_of(r, 4, VersionStatus::parse)?,
+        created_by: r.get(5)?,
+        created_by_name: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+        figures: r
+            .get::<_, Option<String>>(9)?
+            .and_then(|f| serde_json::from_str(&f).ok()),
+        figures_generation: r.get(10)?,
+    })
+}
+
+/// The list query of `f`: the filters are checked on the rows of the sort's
+/// index (`+column`), so a page never sorts the matching rows.
+pub fn list_sql(f: &VersionFilter) -> ListSql<'static> {
     let mut clauses = vec!["v.deleted_at IS NULL".to_string()];
-    let mut args: Vec<String> = vec![];
+    let mut args: Vec<Value> = vec![];
     if let Some(s) = f.status {
-        args.push(s.as_str().to_string());
-        clauses.push(format!("v.status = ?{}", args.len()));
+        args.push(s.as_str().to_string().into());
+        clauses.push("+v.status = ?".into());
     }
     if let Some(m) = f.mode {
-        args.push(m.as_str().to_string());
-        clauses.push(format!("v.mode = ?{}", args.len()));
+        args.push(m.as_str().to_string().into());
+        clauses.push("+v.mode = ?".into());
     }
     if let Some(q) = &f.search {
         let escaped = q
@@ -173,36 +202,116 @@ pub fn list(conn: &Connection, f: &VersionFilter) -> ApiResult<(Vec<VersionRow>,
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        args.push(format!("%{escaped}%"));
-        let n = args.len();
-        clauses.push(format!(
-            "(lower(v.name) LIKE ?{n} ESCAPE '\\' OR lower(COALESCE(v.description, '')) LIKE ?{n} ESCAPE '\\')"
-        ));
+        let like = format!("%{escaped}%");
+        args.push(like.clone().into());
+        args.push(like.into());
+        clauses.push(
+            "(lower(v.name) LIKE ? ESCAPE '\\' OR lower(COALESCE(v.description, '')) LIKE ? ESCAPE '\\')"
+                .into(),
+        );
     }
-    let filter = clauses.join(" AND ");
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM planning_versions v WHERE {filter}"),
-        rusqlite::params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
     let column = match f.sort_by {
         SortBy::Name => "lower(v.name)",
         SortBy::UpdatedAt => "v.updated_at",
         SortBy::CreatedAt => "v.created_at",
     };
-    let dir = if f.descending { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM planning_versions v
-         LEFT JOIN planning_versions b ON b.id = v.based_on_id
-         WHERE {filter} ORDER BY {column} {dir}, v.id {dir} LIMIT {} OFFSET {}",
-        f.limit, f.offset
-    );
-    let mut stmt = conn.prepare(&sql)?;
+    ListSql {
+        tables: &["planning_versions"],
+        select: LIST_SELECT,
+        from: "planning_versions v",
+        filter: clauses.join(" AND "),
+        args,
+        order: vec![
+            (column.to_string(), f.descending),
+            ("v.id".to_string(), f.descending),
+        ],
+    }
+}
+
+/// A page of live versions and the total.
+pub fn list(conn: &Connection, f: &VersionFilter) -> ApiResult<(Vec<ListRow>, u64)> {
+    PAGES.page(conn, &list_sql(f), f.limit, f.offset, list_row)
+}
+
+/// The generation of the settings the list figures depend on (bumped by
+/// every settings change).
+pub fn figures_generation(conn: &Connection) -> ApiResult<i64> {
+    let raw: Option<String> = conn
+        .query_row(
+            "SELECT value FROM planning_settings WHERE key = 'figuresGeneration'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(raw.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// Stores the list figures of version `id`, computed under settings `generation`.
+pub fn save_figures(
+    conn: &Connection,
+    id: &str,
+    figures: &ListFigures,
+    generation: i64,
+) -> ApiResult<()> {
+    let json = serde_json::to_string(figures).map_err(|e| ApiError::internal(e.to_string()))?;
+    conn.execute(
+        "UPDATE planning_versions SET list_figures = ?2, figures_generation = ?3 WHERE id = ?1",
+        params![id, json, generation],
+    )?;
+    Ok(())
+}
+
+/// Up to `limit` versions (live or not) whose figures were computed under
+/// older settings than `generation` (it only grows), or never; both read
+/// from the index on `figures_generation`.
+pub fn stale_figures(
+    conn: &Connection,
+    generation: i64,
+    limit: u64,
+) -> ApiResult<Vec<(String, VersionMode, VersionDocument)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, mode, document FROM planning_versions
+         WHERE figures_generation IS NULL OR figures_generation < ?1 LIMIT ?2",
+    )?;
     let raw = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), row)?
+        .query_map(params![generation, limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                value_of(r, 1, VersionMode::parse)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
-    let rows = raw.into_iter().map(finish).collect::<ApiResult<Vec<_>>>()?;
-    Ok((rows, total as u64))
+    raw.into_iter()
+        .map(|(id, mode, doc)| {
+            let d = serde_json::from_str(&doc)
+                .map_err(|e| ApiError::internal(format!("stored version {id}: {e}")))?;
+            Ok((id, mode, d))
+        })
+        .collect()
+}
+
+/// The mode and document of the versions `ids`.
+pub fn documents(
+    conn: &Connection,
+    ids: &[&str],
+) -> ApiResult<HashMap<String, (VersionMode, VersionDocument)>> {
+    let mut out = HashMap::new();
+    let mut stmt =
+        conn.prepare_cached("SELECT mode, document FROM planning_versions WHERE id = ?1")?;
+    for id in ids {
+        let found = stmt
+            .query_row([id], |r| {
+                Ok((value_of(r, 0, VersionMode::parse)?, r.get::<_, String>(1)?))
+            })
+            .optional()?;
+        if let Some((mode, doc)) = found {
+            let d = serde_json::from_str(&doc)
+                .map_err(|e| ApiError::internal(format!("stored version {id}: {e}")))?;
+            out.insert(id.to_string(), (mode, d));
+        }
+    }
+    Ok(out)
 }
 
 /// Inserts a report.
@@ -300,6 +409,12 @@ pub fn save_settings(conn: &Connection, s: &Settings, now: &str) -> ApiResult<()
         "INSERT INTO planning_settings (key, value) VALUES ('updatedAt', ?1)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [now],
+    )?;
+    // Every stored list figure was computed under the old settings.
+    conn.execute(
+        "INSERT INTO planning_settings (key, value) VALUES ('figuresGeneration', '1')
+         ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+        [],
     )?;
     Ok(())
 }

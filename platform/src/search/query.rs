@@ -685,13 +685,24 @@ pub(crate) fn execute(
             hits.into_iter().map(|((_, s), a)| (s, a)).collect(),
         )
     } else {
+        // Three passes that each read less than one pass feeding all three
+        // collectors: the page alone lets tantivy skip blocks that cannot
+        // reach its top scores (block-max WAND), and counting needs no scores.
         let ranked = TopDocs::with_limit(q.limit)
             .and_offset(q.offset)
             .order_by_score();
-        let (total, top, hits) = searcher
-            .search(query, &(Count, best, ranked))
-            .map_err(index_error)?;
-        (total, top.first().map_or(0.0, |t| t.0), hits)
+        let hits = searcher.search(query, &ranked).map_err(index_error)?;
+        let top = match (q.offset, hits.first()) {
+            (0, Some(first)) => first.0,
+            (0, None) => 0.0,
+            _ => searcher
+                .search(query, &best)
+                .map_err(index_error)?
+                .first()
+                .map_or(0.0, |t| t.0),
+        };
+        let total = query.count(searcher).map_err(index_error)?;
+        (total, top, hits)
     };
 
     let mut facet_counts = BTreeMap::new();

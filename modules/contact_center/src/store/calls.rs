@@ -1,9 +1,10 @@
 //! Calls: recorded attempts and calls passing through queues, and the
 //! figures computed from them.
 
+use frontline_platform::db_paging::{ListSql, PageCache};
 use frontline_platform::page::Window;
 use frontline_platform::ApiResult;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
 use super::campaigns::{ratio, round};
@@ -107,22 +108,18 @@ pub fn list_calls(conn: &Connection, q: &CallQuery, w: Window) -> ApiResult<(Vec
     if let Some(o) = &q.outcome {
         f.and("k.outcome = ?", vec![text(o)]);
     }
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM cc_calls k {}", f.sql()),
-        params_from_iter(f.args.iter()),
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(&format!(
-        "{CALL_SELECT} {} ORDER BY k.started_at DESC, k.id DESC LIMIT {} OFFSET {}",
-        f.sql(),
-        w.limit,
-        w.offset
-    ))?;
-    let rows = stmt
-        .query_map(params_from_iter(f.args.iter()), call_row)?
-        .map(|r| r.map(|c| c.call))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total as u64))
+    // Total and keyset anchors cached until calls or campaigns change.
+    static PAGES: std::sync::LazyLock<PageCache> = std::sync::LazyLock::new(PageCache::new);
+    let list = ListSql {
+        tables: &["cc_calls", "cc_campaigns"],
+        select: CALL_SELECT,
+        from: "cc_calls k",
+        filter: f.clause(),
+        args: f.args,
+        order: vec![("k.started_at".into(), true), ("k.id".into(), true)],
+    };
+    let (rows, total) = PAGES.page(conn, &list, w.limit, w.offset, call_row)?;
+    Ok((rows.into_iter().map(|c| c.call).collect(), total))
 }
 
 /// What a new call row holds.

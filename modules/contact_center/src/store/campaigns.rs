@@ -1,5 +1,6 @@
 //! Campaigns and campaign templates.
 
+use frontline_platform::db_paging::{ListSql, PageCache};
 use frontline_platform::page::Window;
 use frontline_platform::ApiResult;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -13,14 +14,22 @@ use crate::service::campaigns::CampaignFields;
 const SUCCESS: &str = "('success','converted')";
 
 fn campaign_select() -> String {
+    select_with(&format!(
+        "(SELECT COUNT(*) FROM cc_contacts k WHERE k.campaign_id = c.id),
+                (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = c.id AND k.status = 'completed'),
+                (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = c.id AND k.status = 'completed'
+                    AND k.outcome IN {SUCCESS}),"
+    ))
+}
+
+/// The campaign columns with `counts` (three columns and a comma) in the
+/// place of the contact, completed and successful counts.
+fn select_with(counts: &str) -> String {
     format!(
         "SELECT c.id, c.name, c.description, c.status, c.campaign_type, c.provider_type,
                 c.provider_model, c.provider_config, c.system_prompt, c.start_date, c.end_date,
                 c.max_daily_calls, c.retry_failed, c.max_retries, c.template_id, c.cloned_from_id,
-                (SELECT COUNT(*) FROM cc_contacts k WHERE k.campaign_id = c.id),
-                (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = c.id AND k.status = 'completed'),
-                (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = c.id AND k.status = 'completed'
-                    AND k.outcome IN {SUCCESS}),
+                {counts}
                 c.created_by_id, c.started_at, c.completed_at, c.created_at, c.updated_at
          FROM cc_campaigns c"
     )
@@ -102,22 +111,59 @@ pub fn list_campaigns(
     if let Some(q) = search {
         f.and("c.name LIKE ? ESCAPE '\\'", vec![like(q)]);
     }
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM cc_campaigns c {}", f.sql()),
-        params_from_iter(f.args.iter()),
-        |r| r.get(0),
+    // Total and keyset anchors cached until campaigns change; the page's
+    // contact and call counts cached until contacts or calls change.
+    static PAGES: std::sync::LazyLock<PageCache> = std::sync::LazyLock::new(PageCache::new);
+    static SELECT: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| select_with("0, 0, 0,"));
+    let list = ListSql {
+        tables: &["cc_campaigns"],
+        select: &SELECT,
+        from: "cc_campaigns c",
+        filter: f.clause(),
+        args: f.args,
+        order: vec![("c.id".into(), true)],
+    };
+    let (mut rows, total) = PAGES.page(conn, &list, w.limit, w.offset, campaign_row)?;
+    for c in &mut rows {
+        let (contacts, completed, successful) = campaign_counts(conn, c.id)?;
+        c.total_contacts = contacts;
+        c.completed_calls = completed;
+        c.success_rate = ratio(successful, completed);
+    }
+    Ok((rows, total))
+}
+
+/// Contacts, completed calls and successful calls of campaign `id`, cached
+/// per (database, campaign) until contacts or calls change (a big
+/// campaign's counts read many index entries).
+fn campaign_counts(conn: &Connection, id: i64) -> ApiResult<(i64, i64, i64)> {
+    type Counts = std::collections::HashMap<(String, i64), (u64, (i64, i64, i64))>;
+    static COUNTS: std::sync::LazyLock<std::sync::Mutex<Counts>> =
+        std::sync::LazyLock::new(Default::default);
+    let generation = frontline_platform::db_paging::generation(&["cc_contacts", "cc_calls"]);
+    let key = (conn.path().unwrap_or("").to_string(), id);
+    if let Some((g, counts)) = COUNTS.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if *g == generation {
+            return Ok(*counts);
+        }
+    }
+    let counts = conn.query_row(
+        &format!(
+            "SELECT (SELECT COUNT(*) FROM cc_contacts k WHERE k.campaign_id = ?1),
+                    (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = ?1 AND k.status = 'completed'),
+                    (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = ?1 AND k.status = 'completed'
+                        AND k.outcome IN {SUCCESS})"
+        ),
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let mut stmt = conn.prepare(&format!(
-        "{} {} ORDER BY c.id DESC LIMIT {} OFFSET {}",
-        campaign_select(),
-        f.sql(),
-        w.limit,
-        w.offset
-    ))?;
-    let rows = stmt
-        .query_map(params_from_iter(f.args.iter()), campaign_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total as u64))
+    let mut map = COUNTS.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= 4096 {
+        map.clear();
+    }
+    map.insert(key, (generation, counts));
+    Ok(counts)
 }
 
 pub fn insert_campaign(

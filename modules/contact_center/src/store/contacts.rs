@@ -1,5 +1,6 @@
 //! Contacts and call lists.
 
+use frontline_platform::db_paging::{ListSql, PageCache};
 use frontline_platform::page::Window;
 use frontline_platform::ApiResult;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -108,18 +109,21 @@ impl ContactQuery {
         f
     }
 
-    fn order(&self) -> String {
+    /// The order as `db_paging` keys: `(expression, descending)`.
+    fn keys(&self) -> Vec<(String, bool)> {
         let col = self
             .sort_by
             .as_deref()
             .filter(|c| SORT_COLUMNS.contains(c))
             .unwrap_or("id");
-        let dir = if self.descending { "DESC" } else { "ASC" };
         if col == "id" {
-            format!("k.id {dir}")
+            vec![("k.id".into(), self.descending)]
         } else {
-            // NULLs (never called) last either way; ties in id order.
-            format!("k.{col} IS NULL, k.{col} {dir}, k.id ASC")
+            vec![
+                (format!("k.{col} IS NULL"), false),
+                (format!("k.{col}"), self.descending),
+                ("k.id".into(), false),
+            ]
         }
     }
 }
@@ -138,19 +142,22 @@ pub fn list_contacts(
     q: &ContactQuery,
     w: Window,
 ) -> ApiResult<(Vec<Contact>, u64)> {
-    let total = count_contacts(conn, q)?;
+    // Total and keyset anchors cached until contacts or campaigns change.
+    static PAGES: std::sync::LazyLock<PageCache> = std::sync::LazyLock::new(PageCache::new);
+    PAGES.page(conn, &contacts_sql(q), w.limit, w.offset, contact_row)
+}
+
+/// The list query of `q` (for `db_paging` and query-plan tests).
+pub fn contacts_sql(q: &ContactQuery) -> ListSql<'static> {
     let f = q.filter();
-    let mut stmt = conn.prepare(&format!(
-        "{CONTACT_SELECT} {} ORDER BY {} LIMIT {} OFFSET {}",
-        f.sql(),
-        q.order(),
-        w.limit,
-        w.offset
-    ))?;
-    let rows = stmt
-        .query_map(params_from_iter(f.args.iter()), contact_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total as u64))
+    ListSql {
+        tables: &["cc_contacts", "cc_campaigns"],
+        select: CONTACT_SELECT,
+        from: "cc_contacts k",
+        filter: f.clause(),
+        args: f.args,
+        order: q.keys(),
+    }
 }
 
 pub fn get_contact(conn: &Connection, id: i64, scope: Option<i64>) -> ApiResult<Contact> {

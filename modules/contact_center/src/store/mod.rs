@@ -27,6 +27,15 @@ impl Filter {
         self
     }
 
+    /// The conditions without `WHERE` (`1` when none), for `db_paging`.
+    pub fn clause(&self) -> String {
+        if self.clauses.is_empty() {
+            "1".to_string()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+
     pub fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()

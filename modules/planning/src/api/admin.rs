@@ -36,6 +36,8 @@ impl AdminApi {
             service::update_settings(w, &patch, &at)
         })
         .await?;
+        // The versions list's stored figures move with the settings.
+        super::refresh_figures_later(&self.platform);
         Ok(Json(Envelope::ok(AdminSettingsUpdated {
             cpi_rate: settings.cpi_rate,
             discount_rate: settings.discount_rate,

@@ -224,6 +224,31 @@ pub enum Tag {
 /// How long a generated report and its link live.
 const REPORT_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
+/// Recomputes, in the background, the stored list figures of versions
+/// written under older settings (one short write transaction per 200
+/// versions); at most one such task runs.
+fn refresh_figures_later(platform: &Platform) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static RUNNING: AtomicBool = AtomicBool::new(false);
+    if RUNNING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let db = platform.db.clone();
+    tokio::spawn(async move {
+        loop {
+            match db.write(|tx| service::refresh_figures(tx, 200)).await {
+                Ok(0) => break,
+                Ok(_) => tokio::task::yield_now().await,
+                Err(e) => {
+                    tracing::warn!(error = %e.message, "planning: refreshing list figures failed");
+                    break;
+                }
+            }
+        }
+        RUNNING.store(false, Ordering::Release);
+    });
+}
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -10,7 +10,8 @@ pub struct VersionsApi {
 impl VersionsApi {
     /// List versions with paging, filters (status, mode, search in name and
     /// description) and sorting; each with the engine's npvRent,
-    /// avgEBITDAMargin and avgRentLoad.
+    /// avgEBITDAMargin and avgRentLoad (stored when the version is written,
+    /// and recomputed after a settings change).
     #[oai(path = "/api/versions", method = "get", tag = "Tag::Versions")]
     #[allow(clippy::too_many_arguments)]
     async fn list_versions(
@@ -49,11 +50,14 @@ impl VersionsApi {
             offset: pg.offset(),
             limit: pg.limit,
         };
-        let (versions, total) = self
+        let (versions, total, stale) = self
             .platform
             .db
             .read(move |c| service::list(c, &filter))
             .await?;
+        if stale {
+            super::refresh_figures_later(&self.platform);
+        }
         let info = pg.info(total);
         Ok(Json(Envelope::ok(VersionList {
             versions,

@@ -37,6 +37,35 @@ pub struct VersionRow {
     pub document: VersionDocument,
 }
 
+/// The figures the versions list shows, computed when the version is
+/// written (and again after a settings change) and stored with it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListFigures {
+    pub rent_model: RentModelKind,
+    pub npv_rent: f64,
+    pub avg_ebitda_margin: f64,
+    pub avg_rent_load: f64,
+}
+
+/// A row of the versions list: what the list shows, with the stored
+/// figures and the settings generation they were computed under.
+#[derive(Debug, Clone)]
+pub struct ListRow {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub mode: VersionMode,
+    pub status: VersionStatus,
+    pub created_by: String,
+    pub created_by_name: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// `None` when never computed or unreadable.
+    pub figures: Option<ListFigures>,
+    pub figures_generation: Option<i64>,
+}
+
 /// Filters, order and page of the versions list.
 #[derive(Debug, Clone)]
 pub struct VersionFilter {

@@ -7,19 +7,81 @@ use rusqlite::Connection;
 use super::*;
 use crate::store;
 
-/// A page of versions with the engine's headline figures, and the total.
-pub fn list(conn: &Connection, filter: &VersionFilter) -> ApiResult<(Vec<VersionSummary>, u64)> {
-    let (rows, total) = store::list(conn, filter)?;
+/// The figures the list shows for a version under `settings`.
+fn list_figures(mode: VersionMode, doc: &VersionDocument, settings: &Settings) -> ListFigures {
+    let p = project(mode, doc, settings);
+    ListFigures {
+        rent_model: doc.rent_plan.rent_model,
+        npv_rent: money(p.npv_rent),
+        avg_ebitda_margin: percent(p.avg_ebitda_margin),
+        avg_rent_load: percent(p.avg_rent_load),
+    }
+}
+
+/// Computes and stores the list figures of `v` under the current settings
+/// (in the transaction that writes `v`).
+pub fn store_figures(conn: &Connection, v: &VersionRow) -> ApiResult<()> {
     let (settings, _) = store::settings(conn)?;
+    let generation = store::figures_generation(conn)?;
+    store::save_figures(
+        conn,
+        &v.id,
+        &list_figures(v.mode, &v.document, &settings),
+        generation,
+    )
+}
+
+/// Recomputes the stored figures of up to `batch` versions written under
+/// older settings; returns how many it did (0: all are current).
+pub fn refresh_figures(conn: &Connection, batch: u64) -> ApiResult<usize> {
+    let generation = store::figures_generation(conn)?;
+    let stale = store::stale_figures(conn, generation, batch)?;
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    let (settings, _) = store::settings(conn)?;
+    for (id, mode, doc) in &stale {
+        store::save_figures(conn, id, &list_figures(*mode, doc, &settings), generation)?;
+    }
+    Ok(stale.len())
+}
+
+/// A page of versions with the engine's headline figures, the total, and
+/// whether some figures were stale (computed here from the documents, at
+/// most one projection per row of the page; the caller has them refreshed).
+pub fn list(
+    conn: &Connection,
+    filter: &VersionFilter,
+) -> ApiResult<(Vec<VersionSummary>, u64, bool)> {
+    let (rows, total) = store::list(conn, filter)?;
+    let generation = store::figures_generation(conn)?;
+    let stale: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.figures.is_none() || r.figures_generation != Some(generation))
+        .map(|r| r.id.as_str())
+        .collect();
+    let mut fresh = std::collections::HashMap::new();
+    if !stale.is_empty() {
+        let (settings, _) = store::settings(conn)?;
+        for (id, (mode, doc)) in store::documents(conn, &stale)? {
+            fresh.insert(id, list_figures(mode, &doc, &settings));
+        }
+    }
+    let any_stale = !stale.is_empty();
     let versions = rows
         .into_iter()
         .map(|v| {
-            let p = project(v.mode, &v.document, &settings);
-            VersionSummary {
-                rent_model: v.document.rent_plan.rent_model,
-                npv_rent: money(p.npv_rent),
-                avg_ebitda_margin: percent(p.avg_ebitda_margin),
-                avg_rent_load: percent(p.avg_rent_load),
+            let f = match fresh.remove(&v.id) {
+                Some(f) => f,
+                None => v.figures.ok_or_else(|| {
+                    ApiError::internal(format!("version {} has no figures", v.id))
+                })?,
+            };
+            Ok(VersionSummary {
+                rent_model: f.rent_model,
+                npv_rent: f.npv_rent,
+                avg_ebitda_margin: f.avg_ebitda_margin,
+                avg_rent_load: f.avg_rent_load,
                 id: v.id,
                 name: v.name,
                 description: v.description,
@@ -29,10 +91,10 @@ pub fn list(conn: &Connection, filter: &VersionFilter) -> ApiResult<(Vec<Version
                 created_by_name: v.created_by_name,
                 created_at: v.created_at,
                 updated_at: v.updated_at,
-            }
+            })
         })
-        .collect();
-    Ok((versions, total))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok((versions, total, any_stale))
 }
 
 /// A version with its full model; with `include_calculations` also its projection.
@@ -121,6 +183,7 @@ pub fn create(w: &WriteCtx<'_>, input: VersionCreate, now: &str) -> ApiResult<Ve
         document: valid.document,
     };
     store::insert(w.tx(), &row)?;
+    store_figures(w.tx(), &row)?;
     w.audit(
         crate::SLUG,
         "CREATE_VERSION",
@@ -175,6 +238,7 @@ pub fn update(
     }
     v.updated_at = now.to_string();
     store::update(w.tx(), &v)?;
+    store_figures(w.tx(), &v)?;
     w.audit(
         crate::SLUG,
         "UPDATE_VERSION",
@@ -273,6 +337,7 @@ pub fn duplicate(
         document: valid.document,
     };
     store::insert(w.tx(), &row)?;
+    store_figures(w.tx(), &row)?;
     w.audit(
         crate::SLUG,
         "DUPLICATE_VERSION",
@@ -312,6 +377,7 @@ pub fn lock(
     v.lock_reason = reason;
     v.updated_at = now.to_string();
     store::update(w.tx(), &v)?;
+    store_figures(w.tx(), &v)?;
     w.audit(
         crate::SLUG,
         "LOCK_VERSION",

@@ -73,9 +73,23 @@ pub struct ListQuery {
 
 impl ListQuery {
     /// The WHERE clause and its arguments.
+    /// Which scenarios the viewer may see. An admin sees every one: no
+    /// test, so counting and paging read the sort index alone (the test
+    /// needs each row).
+    fn visibility(&self) -> (String, Vec<Sql>) {
+        if self.admin {
+            ("1".to_string(), vec![])
+        } else {
+            (
+                "(is_private = 0 OR created_by = ?)".to_string(),
+                vec![self.viewer.clone().into()],
+            )
+        }
+    }
+
     fn filter(&self) -> (String, Vec<Sql>) {
-        let mut wh = vec!["(is_private = 0 OR created_by = ? OR ? = 1)".to_string()];
-        let mut args: Vec<Sql> = vec![self.viewer.clone().into(), (self.admin as i64).into()];
+        let (visible, mut args) = self.visibility();
+        let mut wh = vec![visible];
         for (col, vals) in [
             ("status", &self.status),
             ("category", &self.category),
@@ -120,22 +134,28 @@ struct Outline {
     generation: i64,
     total: u64,
     /// `anchors[i]` is the (sort value, id) of the row at position
-    /// `(i + 1) * STRIDE - 1`.
-    anchors: Vec<(Sql, String)>,
+    /// `(i + 1) * STRIDE - 1`; `None` when only the total was counted (a
+    /// first page needs no anchor).
+    anchors: Option<Vec<(Sql, String)>>,
 }
 
 /// Totals and anchors of recent list queries (one per module instance).
+/// `computing` lets one request scan for an outline while the others of the
+/// same moment wait for its result instead of scanning too.
 #[derive(Debug, Clone, Default)]
-pub struct ListCache(Arc<Mutex<HashMap<String, Outline>>>);
+pub struct ListCache {
+    map: Arc<Mutex<HashMap<String, Outline>>>,
+    computing: Arc<Mutex<()>>,
+}
 
 impl ListCache {
     fn get(&self, key: &str, generation: i64) -> Option<Outline> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.get(key).filter(|o| o.generation == generation).cloned()
     }
 
     fn put(&self, key: String, outline: Outline) {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= CACHE_ENTRIES {
             map.retain(|_, o| o.generation == outline.generation);
             if map.len() >= CACHE_ENTRIES {
@@ -171,8 +191,17 @@ fn outline(conn: &Connection, q: &ListQuery, generation: i64) -> ApiResult<Outli
     Ok(Outline {
         generation,
         total,
-        anchors,
+        anchors: Some(anchors),
     })
+}
+
+/// The count of a first page on a cache miss (any index may serve it).
+fn count_sql(q: &ListQuery) -> (String, Vec<Sql>) {
+    let (wh, args) = q.filter();
+    (
+        format!("SELECT COUNT(*) FROM training_scenarios WHERE {wh}"),
+        args,
+    )
 }
 
 /// The SELECT of the outline scan of `q`.
@@ -219,10 +248,21 @@ fn page_sql(q: &ListQuery, anchor: Option<(Sql, String)>, skip: u64) -> (String,
 /// a page with a keyset anchor), with their arguments: for EXPLAIN QUERY
 /// PLAN tests.
 pub fn statements(q: &ListQuery) -> Vec<(String, Vec<Sql>)> {
+    let (tied, count, after) = split_sql(q);
+    let (_, args) = q.filter();
+    let with = |extra: Vec<Sql>| {
+        let mut v = args.clone();
+        v.extend(extra);
+        v
+    };
+    let key = || Sql::Text(String::new());
     vec![
         outline_sql(q),
         page_sql(q, None, 0),
-        page_sql(q, Some((Sql::Text(String::new()), String::new())), 0),
+        page_sql(q, Some((key(), String::new())), 0),
+        (tied, with(vec![key(), key(), 20.into(), 0.into()])),
+        (count, with(vec![key(), key(), 20.into()])),
+        (after, with(vec![key(), 20.into(), 0.into()])),
     ]
 }
 
@@ -234,30 +274,108 @@ pub fn page(
 ) -> ApiResult<(Vec<ScenarioSummary>, u64)> {
     let generation = generation(conn)?;
     let key = q.key();
-    let outline = match cache.get(&key, generation) {
+    let offset = q.offset.max(0) as u64;
+    let deep = offset >= STRIDE as u64;
+    let usable = |o: &Outline| o.anchors.is_some() || !deep;
+    let outline = match cache.get(&key, generation).filter(usable) {
         Some(o) => o,
         None => {
-            let o = outline(conn, q, generation)?;
-            cache.put(key, o.clone());
-            o
+            let _one = cache.computing.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.get(&key, generation).filter(usable) {
+                Some(o) => o,
+                None => {
+                    let o = if deep {
+                        outline(conn, q, generation)?
+                    } else {
+                        let (sql, args) = count_sql(q);
+                        let total: i64 =
+                            conn.query_row(&sql, params_from_iter(args.iter()), |r| r.get(0))?;
+                        Outline {
+                            generation,
+                            total: total.max(0) as u64,
+                            anchors: None,
+                        }
+                    };
+                    cache.put(key, o.clone());
+                    o
+                }
+            }
         }
     };
-    let offset = q.offset.max(0) as u64;
     if offset >= outline.total {
         return Ok((Vec::new(), outline.total));
     }
-    let anchor = (offset as usize / STRIDE)
-        .checked_sub(1)
-        .and_then(|i| outline.anchors.get(i).map(|a| (i, a.clone())));
-    let (sql, args) = match anchor {
-        Some((i, anchor)) => page_sql(q, Some(anchor), offset - ((i + 1) * STRIDE) as u64),
-        None => page_sql(q, None, offset),
+    let anchor = (offset as usize / STRIDE).checked_sub(1).and_then(|i| {
+        outline
+            .anchors
+            .as_ref()
+            .and_then(|a| a.get(i))
+            .map(|a| (i, a.clone()))
+    });
+    let rows = match anchor {
+        Some((i, (value, id))) => {
+            let skip = offset - ((i + 1) * STRIDE) as u64;
+            let (tied, count, after) = split_sql(q);
+            let (_, filter_args) = q.filter();
+            let with = |extra: Vec<Sql>| {
+                let mut v = filter_args.clone();
+                v.extend(extra);
+                v
+            };
+            let tied_args = || with(vec![value.clone(), id.clone().into()]);
+            let mut args = tied_args();
+            args.extend([q.limit.into(), (skip as i64).into()]);
+            let mut rows = run(conn, &tied, &args)?;
+            if (rows.len() as i64) < q.limit {
+                let mut args = tied_args();
+                args.push((skip as i64 + q.limit).into());
+                let n: i64 = conn.query_row(&count, params_from_iter(args.iter()), |r| r.get(0))?;
+                let args = with(vec![
+                    value.clone(),
+                    (q.limit - rows.len() as i64).into(),
+                    (skip as i64 - n).max(0).into(),
+                ]);
+                rows.extend(run(conn, &after, &args)?);
+            }
+            rows
+        }
+        None => {
+            let (sql, args) = page_sql(q, None, offset);
+            run(conn, &sql, &args)?
+        }
     };
-    let mut stmt = conn.prepare(&sql)?;
+    Ok((render(conn, rows)?, outline.total))
+}
+
+fn run(conn: &Connection, sql: &str, args: &[Sql]) -> ApiResult<Vec<Row>> {
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt
         .query_map(params_from_iter(args.iter()), summary_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((render(conn, rows)?, outline.total))
+    Ok(rows)
+}
+
+/// A page after a keyset anchor as two index seeks, not a walk over every
+/// row tied with the anchor on the sort key: `(tied, tied count, after)`,
+/// each taking the filter's arguments, then (key, id[, limit, offset]),
+/// (key, id, cap) and (key, limit, offset).
+fn split_sql(q: &ListQuery) -> (String, String, String) {
+    let (wh, _) = q.filter();
+    let strict = if q.descending { "<" } else { ">" };
+    let key = q.sort;
+    let tied = format!("{wh} AND {key} = ? AND id {strict} ?");
+    (
+        // The key is fixed here: the order is the id's.
+        format!(
+            "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {tied} ORDER BY id {} LIMIT ? OFFSET ?",
+            if q.descending { "DESC" } else { "ASC" }
+        ),
+        format!("SELECT COUNT(*) FROM (SELECT 1 FROM training_scenarios WHERE {tied} LIMIT ?)"),
+        format!(
+            "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} AND {key} {strict} ? ORDER BY {} LIMIT ? OFFSET ?",
+            q.order()
+        ),
+    )
 }
 
 /// The list form of the scenarios `ids` visible to the viewer of `q`, in
@@ -273,11 +391,10 @@ pub fn summaries(
         return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(",");
-    let mut args: Vec<Sql> = vec![q.viewer.clone().into(), (q.admin as i64).into()];
+    let (visible, mut args) = q.visibility();
     args.extend(ids.iter().map(|i| Sql::from(i.clone())));
     let mut sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM training_scenarios \
-         WHERE (is_private = 0 OR created_by = ? OR ? = 1) AND id IN ({marks})"
+        "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {visible} AND id IN ({marks})"
     );
     if sorted {
         args.push(q.limit.into());

@@ -1,0 +1,513 @@
+//! Pages whose cost does not grow with the table: the total and keyset
+//! anchors of a list are computed once per (database, query, table
+//! generation) and cached, so a deep `page`/`offset` seeks to the anchor
+//! before it instead of walking every row ahead of it, and no page recounts
+//! the table.
+//!
+//! - **Table generations**: every pooled connection has SQLite's update hook
+//!   ([`touched`]), which bumps a counter for the table of each inserted,
+//!   updated or deleted row; [`crate::db::Db::write`] bumps the tables its
+//!   transaction touched again after the commit. A cached outline is stamped
+//!   with the generation read *before* it was computed, so a write that
+//!   commits meanwhile always makes it stale. Counters live in a fixed set of
+//!   buckets by table name: two tables sharing a bucket only invalidate each
+//!   other more often, never less.
+//! - **Outline**: one scan of the list's sort keys (an index walk when an
+//!   index serves the filter and order) gives the total and the key of every
+//!   [`STRIDE`]th row. A first page on a cache miss only counts.
+//! - **Seek**: a page after anchor `a` reads `WHERE filter AND key > a` in
+//!   the list's order and skips fewer than [`STRIDE`] rows.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection, Row};
+
+use crate::error::ApiResult;
+
+/// Rows between two cached keyset anchors.
+pub const STRIDE: u64 = 200;
+/// Most outlines one [`PageCache`] keeps.
+const CACHE_ENTRIES: usize = 256;
+const BUCKETS: usize = 128;
+
+static GENERATIONS: [AtomicU64; BUCKETS] = [const { AtomicU64::new(0) }; BUCKETS];
+
+thread_local! {
+    /// Buckets touched by the statements of the transaction running on this thread.
+    static PENDING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// FNV-1a of the lower-cased name (no allocation: the hook runs per row).
+fn bucket(table: &str) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in table.bytes() {
+        h ^= u64::from(b.to_ascii_lowercase());
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % BUCKETS as u64) as usize
+}
+
+/// The update hook of every pooled connection: a row of `table` changed.
+pub fn touched(table: &str) {
+    let b = bucket(table);
+    GENERATIONS[b].fetch_add(1, Ordering::AcqRel);
+    PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        if !p.contains(&b) {
+            p.push(b);
+        }
+    });
+}
+
+/// Called before a write transaction starts on this thread.
+pub(crate) fn begin() {
+    PENDING.with(|p| p.borrow_mut().clear());
+}
+
+/// Called after a write transaction ended (committed or not): bumps the
+/// tables it touched again, so outlines read before the commit are stale.
+pub(crate) fn end() {
+    PENDING.with(|p| {
+        for b in p.borrow_mut().drain(..) {
+            GENERATIONS[b].fetch_add(1, Ordering::AcqRel);
+        }
+    });
+}
+
+/// The combined generation of `tables` (grows whenever one of them changes).
+pub fn generation(tables: &[&str]) -> u64 {
+    let mut seen = Vec::with_capacity(tables.len());
+    let mut sum = 0u64;
+    for t in tables {
+        let b = bucket(t);
+        if !seen.contains(&b) {
+            seen.push(b);
+            sum = sum.wrapping_add(GENERATIONS[b].load(Ordering::Acquire));
+        }
+    }
+    sum
+}
+
+/// One list query: what it reads, which rows, and in what order.
+#[derive(Debug, Clone)]
+pub struct ListSql<'a> {
+    /// Tables whose changes can change the list's rows or order (the
+    /// queried table and any table its filter reads).
+    pub tables: &'a [&'a str],
+    /// The `SELECT ... FROM table alias` of a page's rows.
+    pub select: &'a str,
+    /// The `FROM table alias` the outline scan reads.
+    pub from: &'a str,
+    /// The filter without `WHERE` (`"1"` for none).
+    pub filter: String,
+    pub args: Vec<Value>,
+    /// The order: `(expression, descending)`; the last expression must be
+    /// unique (the primary key). Expressions are never NULL, or the page
+    /// falls back to `OFFSET` from the start when an anchor holds a NULL.
+    pub order: Vec<(String, bool)>,
+}
+
+impl ListSql<'_> {
+    fn order_by(&self) -> String {
+        self.order
+            .iter()
+            .map(|(e, d)| format!("{e} {}", if *d { "DESC" } else { "ASC" }))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `WHERE ...` of the filter and `more` conditions ("" when none: a plain
+    /// walk in the list's order that stops at the page).
+    fn where_sql(&self, more: &[String]) -> String {
+        let mut conds: Vec<&str> = Vec::new();
+        if self.filter.trim() != "1" {
+            conds.push(&self.filter);
+        }
+        conds.extend(more.iter().map(String::as_str));
+        if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        }
+    }
+
+    fn key(&self, conn: &Connection) -> String {
+        format!(
+            "{}|{}|{}|{:?}|{}",
+            conn.path().unwrap_or(""),
+            self.from,
+            self.filter,
+            self.args,
+            self.order_by()
+        )
+    }
+
+    /// The outline scan: every matching row's sort keys, in order.
+    pub fn outline_sql(&self) -> String {
+        let keys: Vec<&str> = self.order.iter().map(|(e, _)| e.as_str()).collect();
+        format!(
+            "SELECT {} FROM {} {} ORDER BY {}",
+            keys.join(", "),
+            self.from,
+            self.where_sql(&[]),
+            self.order_by()
+        )
+    }
+
+    /// The count of a first page on a cache miss.
+    pub fn count_sql(&self) -> String {
+        format!("SELECT COUNT(*) FROM {} {}", self.from, self.where_sql(&[]))
+    }
+
+    /// A page from the start, or strictly after `anchor`, skipping `skip` rows;
+    /// with its arguments.
+    pub fn page_sql(
+        &self,
+        anchor: Option<&[Value]>,
+        limit: u64,
+        skip: u64,
+    ) -> (String, Vec<Value>) {
+        let mut args = self.args.clone();
+        let mut more = Vec::new();
+        if let Some(a) = anchor {
+            let beyond = |desc: bool, strict: bool| match (desc, strict) {
+                (false, true) => ">",
+                (false, false) => ">=",
+                (true, true) => "<",
+                (true, false) => "<=",
+            };
+            let (k0, d0) = &self.order[0];
+            // `k1 >= a1 AND (k1 > a1 OR (k1 = a1 AND k2 > a2) OR ...)`: the
+            // leading range lets the index seek on the first key (rows tied
+            // with the anchor on it are walked: see `split_page`).
+            more.push(format!("{k0} {} ?", beyond(*d0, false)));
+            args.push(a[0].clone());
+            let mut alts = Vec::new();
+            for (i, (k, d)) in self.order.iter().enumerate() {
+                let mut parts = Vec::new();
+                for (j, (kj, _)) in self.order.iter().enumerate().take(i) {
+                    parts.push(format!("{kj} = ?"));
+                    args.push(a[j].clone());
+                }
+                parts.push(format!("{k} {} ?", beyond(*d, true)));
+                args.push(a[i].clone());
+                alts.push(format!("({})", parts.join(" AND ")));
+            }
+            more.push(format!("({})", alts.join(" OR ")));
+        }
+        args.push(Value::Integer(limit.min(i64::MAX as u64) as i64));
+        args.push(Value::Integer(skip.min(i64::MAX as u64) as i64));
+        (
+            format!(
+                "{} {} ORDER BY {} LIMIT ? OFFSET ?",
+                self.select,
+                self.where_sql(&more),
+                self.order_by()
+            ),
+            args,
+        )
+    }
+
+    /// For a (key, id) order in one direction: the page after `anchor` in
+    /// two index seeks instead of a walk over every row tied with the
+    /// anchor on the key. `(tied, tied count, after)`: rows tied on the key
+    /// beyond the anchor's id; how many of them there are (at most `cap`);
+    /// rows beyond the key. Each takes the filter's arguments, then its own.
+    fn split_sql(&self) -> Option<(String, String, String)> {
+        let [(k0, d0), (k1, d1)] = self.order.as_slice() else {
+            return None;
+        };
+        if d0 != d1 {
+            return None;
+        }
+        let strict = if *d0 { "<" } else { ">" };
+        let tied = self.where_sql(&[format!("{k0} = ?"), format!("{k1} {strict} ?")]);
+        let after = self.where_sql(&[format!("{k0} {strict} ?")]);
+        let order = self.order_by();
+        let dir = if *d0 { "DESC" } else { "ASC" };
+        Some((
+            // The key is fixed here: the order is the id's.
+            format!(
+                "{} {tied} ORDER BY {k1} {dir} LIMIT ? OFFSET ?",
+                self.select
+            ),
+            format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {} {tied} LIMIT ?)",
+                self.from
+            ),
+            format!("{} {after} ORDER BY {order} LIMIT ? OFFSET ?", self.select),
+        ))
+    }
+
+    /// Every statement a page of this list may run (for query-plan tests).
+    pub fn statements(&self) -> Vec<(String, Vec<Value>)> {
+        let anchor: Vec<Value> = self.order.iter().map(|_| Value::Integer(0)).collect();
+        let mut out = vec![
+            (self.outline_sql(), self.args.clone()),
+            (self.count_sql(), self.args.clone()),
+            self.page_sql(None, 20, 0),
+            self.page_sql(Some(&anchor), 20, 0),
+        ];
+        if let Some((tied, count, after)) = self.split_sql() {
+            let with = |extra: &[i64]| {
+                let mut a = self.args.clone();
+                a.extend(extra.iter().map(|v| Value::Integer(*v)));
+                a
+            };
+            out.push((tied, with(&[0, 0, 20, 0])));
+            out.push((count, with(&[0, 0, 20])));
+            out.push((after, with(&[0, 20, 0])));
+        }
+        out
+    }
+}
+
+/// The total and keyset anchors of one query at one generation.
+#[derive(Debug, Clone)]
+struct Outline {
+    generation: u64,
+    total: u64,
+    /// `Some`: `anchors[i]` is the key of the row at position `(i + 1) * STRIDE - 1`.
+    /// `None`: only the total is known (a first page counted it).
+    anchors: Option<Vec<Vec<Value>>>,
+}
+
+/// Totals and anchors of recent queries of one list (share one per list).
+/// One request at a time counts or scans for an outline; the others of the
+/// same moment wait for its result instead of scanning too.
+#[derive(Debug, Clone, Default)]
+pub struct PageCache {
+    map: Arc<Mutex<HashMap<String, Outline>>>,
+    computing: Arc<Mutex<()>>,
+}
+
+impl PageCache {
+    pub fn new() -> PageCache {
+        PageCache::default()
+    }
+
+    fn get(&self, key: &str, generation: u64) -> Option<Outline> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key).filter(|o| o.generation == generation).cloned()
+    }
+
+    fn put(&self, key: String, outline: Outline) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= CACHE_ENTRIES && !map.contains_key(&key) {
+            map.retain(|_, o| o.generation == outline.generation);
+            if map.len() >= CACHE_ENTRIES {
+                map.clear();
+            }
+        }
+        map.insert(key, outline);
+    }
+
+    /// The rows `offset..offset + limit` of `list` mapped by `row`, and the
+    /// total of matching rows.
+    pub fn page<T, F>(
+        &self,
+        conn: &Connection,
+        list: &ListSql<'_>,
+        limit: u64,
+        offset: u64,
+        mut row: F,
+    ) -> ApiResult<(Vec<T>, u64)>
+    where
+        F: FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    {
+        // Read before the scan: a write committing meanwhile makes it stale.
+        let generation = generation(list.tables);
+        let key = list.key(conn);
+        let deep = offset >= STRIDE;
+        let usable = |o: &Outline| o.anchors.is_some() || !deep;
+        let outline = match self.get(&key, generation).filter(usable) {
+            Some(o) => o,
+            None => {
+                let _one = self.computing.lock().unwrap_or_else(|e| e.into_inner());
+                match self.get(&key, generation).filter(usable) {
+                    Some(o) => o,
+                    None => {
+                        let o = if deep {
+                            outline(conn, list, generation)?
+                        } else {
+                            let total: i64 = conn.query_row(
+                                &list.count_sql(),
+                                params_from_iter(list.args.iter()),
+                                |r| r.get(0),
+                            )?;
+                            Outline {
+                                generation,
+                                total: total.max(0) as u64,
+                                anchors: None,
+                            }
+                        };
+                        self.put(key, o.clone());
+                        o
+                    }
+                }
+            }
+        };
+        if offset >= outline.total {
+            return Ok((Vec::new(), outline.total));
+        }
+        let anchor = (offset / STRIDE)
+            .checked_sub(1)
+            .and_then(|i| {
+                outline
+                    .anchors
+                    .as_ref()
+                    .and_then(|a| a.get(i as usize))
+                    .map(|a| (i, a))
+            })
+            .filter(|(_, a)| !a.iter().any(|v| matches!(v, Value::Null)));
+        let (sql, args) = match (anchor, list.split_sql()) {
+            (Some((i, a)), Some((tied, count, after))) => {
+                let skip = offset - (i + 1) * STRIDE;
+                let with = |extra: Vec<Value>| {
+                    let mut v = list.args.clone();
+                    v.extend(extra);
+                    v
+                };
+                let int = |n: u64| Value::Integer(n.min(i64::MAX as u64) as i64);
+                let tied_args = || with(vec![a[0].clone(), a[1].clone()]);
+                let mut args = tied_args();
+                args.extend([int(limit), int(skip)]);
+                let mut rows = query(conn, &tied, &args, &mut row)?;
+                if (rows.len() as u64) < limit {
+                    let mut args = tied_args();
+                    args.push(int(skip + limit));
+                    let n: i64 = conn
+                        .prepare_cached(&count)?
+                        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+                    let args = with(vec![
+                        a[0].clone(),
+                        int(limit - rows.len() as u64),
+                        int(skip.saturating_sub(n.max(0) as u64)),
+                    ]);
+                    rows.extend(query(conn, &after, &args, &mut row)?);
+                }
+                return Ok((rows, outline.total));
+            }
+            (Some((i, a)), None) => list.page_sql(Some(a), limit, offset - (i + 1) * STRIDE),
+            (None, _) => list.page_sql(None, limit, offset),
+        };
+        Ok((query(conn, &sql, &args, &mut row)?, outline.total))
+    }
+}
+
+fn query<T, F>(conn: &Connection, sql: &str, args: &[Value], row: &mut F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(&Row<'_>) -> rusqlite::Result<T>,
+{
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt
+        .query_map(params_from_iter(args.iter()), |r| row(r))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+fn outline(conn: &Connection, list: &ListSql<'_>, generation: u64) -> ApiResult<Outline> {
+    let mut stmt = conn.prepare(&list.outline_sql())?;
+    let n = list.order.len();
+    let mut rows = stmt.query(params_from_iter(list.args.iter()))?;
+    let (mut total, mut anchors) = (0u64, Vec::new());
+    while let Some(r) = rows.next()? {
+        total += 1;
+        if total.is_multiple_of(STRIDE) {
+            anchors.push(
+                (0..n)
+                    .map(|i| r.get::<_, Value>(i))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        }
+    }
+    Ok(Outline {
+        generation,
+        total,
+        anchors: Some(anchors),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list<'a>(tables: &'a [&'a str], desc: bool) -> ListSql<'a> {
+        ListSql {
+            tables,
+            select: "SELECT id, k FROM t",
+            from: "t",
+            filter: "k != 'x'".into(),
+            args: vec![],
+            order: vec![("k".into(), desc), ("id".into(), desc)],
+        }
+    }
+
+    #[test]
+    fn every_page_matches_offset_paging_and_a_write_invalidates() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = Connection::open(dir.path().join("p.db")).expect("open");
+        conn.update_hook(Some(|_, _: &str, t: &str, _| touched(t)))
+            .expect("hook");
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL);
+             CREATE INDEX t_k ON t (k, id);
+             WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000)
+             INSERT INTO t (k) SELECT 'k' || (n % 37) FROM s;",
+        )
+        .expect("fill");
+        let cache = PageCache::new();
+        let mixed = ListSql {
+            order: vec![("k".into(), true), ("id".into(), false)],
+            ..list(&["t"], true)
+        };
+        for (desc, l) in [
+            (false, list(&["t"], false)),
+            (true, list(&["t"], true)),
+            (true, mixed),
+        ] {
+            for offset in [0, 199, 200, 201, 399, 400, 650, 980, 999, 1000] {
+                let (got, total) = cache
+                    .page(&conn, &l, 20, offset, |r| r.get::<_, i64>(0))
+                    .expect("page");
+                let (sql, args) = l.page_sql(None, 20, offset);
+                let mut st = conn.prepare(&sql).expect("prepare");
+                let want: Vec<i64> = st
+                    .query_map(params_from_iter(args.iter()), |r| r.get(0))
+                    .expect("q")
+                    .collect::<Result<_, _>>()
+                    .expect("rows");
+                assert_eq!((got, total), (want, 1000), "offset {offset} desc {desc}");
+            }
+        }
+        // An anchored page seeks (k = a AND id < b), then (k < a): rows tied
+        // with the anchor on k are not walked.
+        let l = list(&["t"], true);
+        for (sql, args) in l.statements().into_iter().skip(4) {
+            let mut st = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("plan");
+            let plan: Vec<String> = st
+                .query_map(params_from_iter(args.iter()), |r| r.get(3))
+                .expect("q")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            assert!(
+                plan.iter()
+                    .any(|l| l.contains("(k=? AND id<?)") || l.contains("(k<?)")),
+                "{sql}: {plan:?}"
+            );
+        }
+        let l = list(&["t"], false);
+        conn.execute("DELETE FROM t WHERE id = 1", [])
+            .expect("delete");
+        let (_, total) = cache
+            .page(&conn, &l, 20, 400, |r| r.get::<_, i64>(0))
+            .expect("page");
+        assert_eq!(total, 999);
+    }
+}
