@@ -163,8 +163,8 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 name: "Q4 Sales Campaign".into(),
                 description: Some("Outbound sales for Q4 products".into()),
                 template_id: Some(template),
-                start_date: Some(ts(Utc::now() - Duration::days(14))),
-                end_date: Some(ts(Utc::now() + Duration::days(60))),
+                start_date: Some(crate::common::DateOrTime(ts(Utc::now() - Duration::days(14)))),
+                end_date: Some(crate::common::DateOrTime(ts(Utc::now() + Duration::days(60)))),
                 max_daily_calls: Some(100),
                 retry_failed: Some(true),
                 max_retries: Some(2),
@@ -248,8 +248,8 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             CampaignCreate {
                 name: "Holiday Satisfaction Survey".into(),
                 template_id: Some(template + 1),
-                start_date: Some(ts(Utc::now() + Duration::days(20))),
-                end_date: Some(ts(Utc::now() + Duration::days(45))),
+                start_date: Some(crate::common::DateOrTime(ts(Utc::now() + Duration::days(20)))),
+                end_date: Some(crate::common::DateOrTime(ts(Utc::now() + Duration::days(45)))),
                 ..Default::default()
             },
         )?;

@@ -51,7 +51,7 @@ async fn register_filter_transcribe_and_analyze() {
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(e["error_code"], "TRANSCRIPTION_NOT_FOUND");
+    assert_eq!(e["error_code"], "NOT_FOUND");
     let (s, e) = call(
         &app,
         "POST",

@@ -2,6 +2,7 @@
 //! versions are immutable snapshots; sessions run callers through a published
 //! version and feed the flow analytics.
 
+use crate::model::CcError;
 use frontline_platform::body::JsonBody;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -1349,15 +1350,13 @@ impl IvrApi {
             .write(move |tx| {
                 let flow = get_flow(tx, id)?;
                 if !flow.is_active {
-                    return Err(ApiError::conflict(format!(
+                    return Err(CcError::FlowNotActive.with_message(format!(
                         "IVR flow {id} is not active (is_active: false); it takes no new sessions"
-                    ))
-                    .with_code("FLOW_NOT_ACTIVE"));
+                    )));
                 }
                 let version = b.version.unwrap_or(flow.version);
                 if version < 1 {
-                    return Err(ApiError::conflict("The flow has no published version yet; publish it first")
-                        .with_code("FLOW_NOT_PUBLISHED"));
+                    return Err(CcError::FlowNotPublished.with_message("The flow has no published version yet; publish it first"));
                 }
                 let def = load_definition(tx, id, version)?;
                 let walker = Walker {
@@ -1501,10 +1500,8 @@ fn advance(
     expire_sessions(tx, Utc::now().timestamp_millis())?;
     let mut s = load_session(tx, id)?;
     if s.status != "in_progress" {
-        return Err(
-            ApiError::conflict(format!("The session has already ended ({})", s.status))
-                .with_code("SESSION_ENDED"),
-        );
+        return Err(CcError::SessionEnded
+            .with_message(format!("The session has already ended ({})", s.status)));
     }
     let def = load_definition(tx, s.flow_id, s.version)?;
     step(&mut s, &def, key, None);

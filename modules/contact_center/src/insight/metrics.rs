@@ -3,6 +3,7 @@
 //! thresholds checked on every recorded metric, de-duplicated alerts with
 //! acknowledge and auto-resolve, alert events, and the dashboard overview.
 
+use crate::model::CcError;
 use chrono::{
     DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, SecondsFormat, TimeZone,
     Timelike, Utc,
@@ -1093,7 +1094,7 @@ impl MetricsApi {
             .write(move |tx| {
                 let cur = get_alert(tx, id)?;
                 if cur.status == "resolved" {
-                    return Err(ApiError::conflict("The alert is already resolved").with_code("ALERT_RESOLVED"));
+                    return Err(CcError::AlertResolved.with_message("The alert is already resolved"));
                 }
                 let by = b.acknowledged_by_id.unwrap_or(auth.0.seq);
                 tx.execute(

@@ -1,6 +1,7 @@
 //! Call recordings: metadata, transcripts as speaker segments, and analysis
 //! (lexicon sentiment, keywords, extractive summary, compliance phrases).
 
+use crate::model::CcError;
 use std::collections::{HashMap, HashSet};
 
 use frontline_platform::body::JsonBody;
@@ -1028,7 +1029,7 @@ impl RecordingsApi {
                     |r| r.get(0),
                 )?;
                 if exists {
-                    return Err(ApiError::conflict("This phrase is already configured").with_code("DUPLICATE_RESOURCE"));
+                    return Err(CcError::DuplicateResource.with_message("This phrase is already configured"));
                 }
                 tx.execute(
                     "INSERT INTO cc_compliance_phrases (phrase, kind, speaker, description, created_at)
@@ -1141,7 +1142,6 @@ impl RecordingsApi {
                 get_recording(c, id)?;
                 get_transcription(c, id)?.ok_or_else(|| {
                     ApiError::not_found(format!("Recording {id} has no transcription yet"))
-                        .with_code("TRANSCRIPTION_NOT_FOUND")
                 })
             })
             .await?;
@@ -1247,8 +1247,7 @@ impl RecordingsApi {
             .write(move |tx| {
                 get_recording(tx, id)?;
                 let t = get_transcription(tx, id)?.ok_or_else(|| {
-                    ApiError::conflict("The recording has no transcription to analyze yet")
-                        .with_code("TRANSCRIPTION_REQUIRED")
+                    CcError::TranscriptionRequired.with_message("The recording has no transcription to analyze yet")
                 })?;
                 let want = |k: &str| types.iter().any(|t| t == k);
                 let sent = want("sentiment").then(|| sentiment(&t.segments));

@@ -2,6 +2,7 @@
 //! on the platform job queue, schedules on the platform scheduler, and
 //! e-mail to recipients over SMTP (or kept in an outbox the API shows).
 
+use crate::model::CcError;
 use frontline_platform::body::JsonBody;
 use std::sync::Arc;
 
@@ -779,9 +780,8 @@ async fn stored_file(platform: &Platform, id: i64) -> ApiResult<(Vec<u8>, String
             )
         })
         .await?;
-    let file_id = file_id.ok_or_else(|| {
-        ApiError::conflict("The report is not ready").with_code("REPORT_NOT_READY")
-    })?;
+    let file_id =
+        file_id.ok_or_else(|| CcError::ReportNotReady.with_message("The report is not ready"))?;
     let (meta, bytes) = platform.files.read(&file_id).await?;
     Ok((bytes, meta.media_type, meta.filename))
 }
@@ -1164,10 +1164,9 @@ impl ReportsApi {
                     |r| r.get(0),
                 )?;
                 if used > 0 {
-                    return Err(ApiError::conflict(format!(
+                    return Err(CcError::TemplateInUse.with_message(format!(
                         "{used} schedule(s) use this template; delete them first"
-                    ))
-                    .with_code("TEMPLATE_IN_USE"));
+                    )));
                 }
                 tx.execute(
                     "UPDATE cc_reports SET template_id = NULL WHERE template_id = ?1",
@@ -1618,15 +1617,15 @@ impl ReportsApi {
                 let r = get_report(c, id, seq, mgr)?;
                 match r.status.as_str() {
                     "completed" => Ok(()),
-                    "expired" => Err(ApiError::gone("The report has expired; generate it again")
-                        .with_code("REPORT_EXPIRED")),
-                    "failed" => Err(ApiError::conflict(format!(
+                    "expired" => Err(CcError::ReportExpired
+                        .with_message("The report has expired; generate it again")),
+                    "failed" => Err(CcError::ReportFailed.with_message(format!(
                         "The report failed: {}",
                         r.error.unwrap_or_default()
-                    ))
-                    .with_code("REPORT_FAILED")),
-                    _ => Err(ApiError::conflict("The report is still generating")
-                        .with_code("REPORT_NOT_READY")),
+                    ))),
+                    _ => {
+                        Err(CcError::ReportNotReady.with_message("The report is still generating"))
+                    }
                 }
             })
             .await?;

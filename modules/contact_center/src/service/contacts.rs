@@ -47,13 +47,10 @@ fn audit_contact(
 fn open_campaign(conn: &Connection, access: &Access, campaign: i64) -> ApiResult<()> {
     let c = get_campaign(conn, campaign, access.owner_scope())?;
     if matches!(c.status.as_str(), "completed" | "archived") {
-        return Err(conflict(
-            "CAMPAIGN_CLOSED",
-            format!(
-                "Campaign {campaign} is {}; contacts can no longer be added",
-                c.status
-            ),
-        ));
+        return Err(CcError::CampaignClosed.with_message(format!(
+            "Campaign {campaign} is {}; contacts can no longer be added",
+            c.status
+        )));
     }
     Ok(())
 }

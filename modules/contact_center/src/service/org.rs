@@ -279,13 +279,10 @@ fn check_team_room(conn: &Connection, team: Option<i64>) -> ApiResult<()> {
     if let Some(team) = team {
         let t = store::get_team(conn, team)?;
         if t.agent_count >= t.max_agents {
-            return Err(conflict(
-                "TEAM_FULL",
-                format!(
-                    "Team {team} already has its maximum of {} agents",
-                    t.max_agents
-                ),
-            ));
+            return Err(CcError::TeamFull.with_message(format!(
+                "Team {team} already has its maximum of {} agents",
+                t.max_agents
+            )));
         }
     }
     Ok(())
@@ -450,13 +447,10 @@ pub fn delete_agent(
     Access::of(who).require_supervisor()?;
     let a = store::get_agent(tx, id)?;
     if a.current_calls > 0 {
-        return Err(conflict(
-            "AGENT_ON_CALL",
-            format!(
-                "Agent {id} is on {} call(s); complete them first",
-                a.current_calls
-            ),
-        ));
+        return Err(CcError::AgentOnCall.with_message(format!(
+            "Agent {id} is on {} call(s); complete them first",
+            a.current_calls
+        )));
     }
     store::delete_agent(tx, id)?;
     audit_org(
