@@ -1143,12 +1143,13 @@ impl<Ep, E> Gate<Ep, E> {
         if name.is_empty() {
             name = "parameter";
         }
-        let mut details = vec![crate::error::FieldError::new(name, message)];
-        for other in self.routes.query_errors(path, method.as_str(), query) {
-            if !details.iter().any(|d| d.field == other.field) {
-                details.push(other);
-            }
-        }
+        // The parser stops at the first bad parameter; the document names the rest.
+        let mut details = self.routes.query_errors(path, method.as_str(), query);
+        let first = match details.iter().position(|d| d.field == name) {
+            Some(i) => details.remove(i),
+            None => crate::error::FieldError::new(name, message),
+        };
+        details.insert(0, first);
         let mut refined = ApiError::validation(details);
         refined.message = refined
             .details

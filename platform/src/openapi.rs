@@ -472,7 +472,14 @@ fn scalar_problem(schema: &Value, raw: &str) -> Option<String> {
         Some("string") => {
             let values = enum_values(&Value::Null, schema);
             if !values.is_empty() && !values.iter().any(|v| v == raw) {
-                return Some(format!("must be one of {}", values.join(", ")));
+                return Some(if values.len() > 20 {
+                    format!(
+                        "must be one of the {} values the document lists",
+                        values.len()
+                    )
+                } else {
+                    format!("must be one of {}", values.join(", "))
+                });
             }
             let chars = raw.chars().count();
             if let Some(min) = int("minLength").filter(|m| chars < *m) {

@@ -76,7 +76,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     postal_code: Some("94102".into()),
                     country: Some("USA".into()),
                 }),
-                settings: Some(json!({"timezone": "America/Los_Angeles", "language": "en"})),
+                settings: json!({"timezone": "America/Los_Angeles", "language": "en"}).as_object().cloned().map(crate::model::JsonObject),
                 is_active: Some(true),
             },
         )?;
@@ -203,7 +203,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     campaign_id: Some(q4.id),
                     contact_id: Some(*contact),
                     agent_id: Some(agent),
-                    started_at: Some(ts(Utc::now() - Duration::hours(6 + 8 * n as i64))),
+                    started_at: Some(crate::common::DateOrTime(ts(Utc::now() - Duration::hours(6 + 8 * n as i64)))),
                     duration: 60 + (n as i64 * 37) % 300,
                     outcome: outcomes[n % outcomes.len()],
                     cost: Some(0.12 + (n as f64 % 5.0) * 0.07),
@@ -222,7 +222,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     queue_id: Some(queue_ids[1]),
                     direction: Some("inbound".into()),
                     caller_number: Some(format!("+44207183{:04}", 8750 + n)),
-                    started_at: Some(ts(Utc::now() - Duration::hours(3 + 11 * n as i64))),
+                    started_at: Some(crate::common::DateOrTime(ts(Utc::now() - Duration::hours(3 + 11 * n as i64)))),
                     duration: 240 + (n as i64 * 53) % 400,
                     outcome: if n % 3 == 2 { O::Failed } else { O::Success },
                     ..Default::default()

@@ -62,9 +62,21 @@ impl ErrorEnvelope for CcEnvelope {
 /// Registration.
 #[derive(Object)]
 pub struct RegisterRequest {
+    /// The sign-in e-mail address (unique).
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$"
+    ))]
     pub email: String,
-    /// At least 8 characters with a letter and a digit.
+    /// 8 to 128 characters with a letter and a digit.
+    #[oai(validator(
+        min_length = 8,
+        max_length = 128,
+        pattern = r"^(?s)(.*[^\W\d_].*[0-9].*|.*[0-9].*[^\W\d_].*)$"
+    ))]
     pub password: String,
+    /// 1 to 200 characters.
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub full_name: String,
     pub organization: Option<String>,
 }

@@ -40,6 +40,7 @@ const TERMINAL: &[&str] = &["transfer", "queue", "voicemail", "hangup"];
 #[derive(Object, Clone, Debug, Serialize, Deserialize)]
 pub struct MenuOption {
     /// The key pressed: `0`-`9`, `*` or `#`.
+    #[oai(validator(pattern = "^[0-9*#]$"))]
     pub dtmf_key: String,
     pub description: Option<String>,
     /// The node the caller goes to.
@@ -52,6 +53,7 @@ pub struct IvrNode {
     /// Unique within the flow; menu options and `next_node_id` refer to it.
     pub id: i64,
     /// menu, prompt, input, transfer, queue, voicemail or hangup.
+    #[oai(validator(pattern = "^(menu|prompt|input|transfer|queue|voicemail|hangup)$"))]
     pub node_type: String,
     pub name: String,
     pub prompt_text: Option<String>,
@@ -176,8 +178,8 @@ pub struct SessionStart {
     pub caller_number: Option<String>,
     /// The number the caller dialled; a voicemail left at a `voicemail` node is for it.
     pub called_number: Option<String>,
-    /// DTMF input to apply straight away, in order (e.g. `["1", "2"]`).
-    #[oai(default)]
+    /// DTMF input to apply straight away, in order (e.g. `["1", "2"]`), at most 100.
+    #[oai(default, validator(max_items = 100, pattern = "^[0-9*#]{1,32}$"))]
     pub inputs: Vec<String>,
     /// The caller hung up after these inputs.
     #[oai(default)]
@@ -191,6 +193,7 @@ pub struct SessionStart {
 #[derive(Object, Debug)]
 pub struct SessionInput {
     /// One key (`0`-`9`, `*`, `#`) or, at an input node, the digits entered.
+    #[oai(validator(pattern = "^[0-9*#]{1,32}$"))]
     pub dtmf: String,
 }
 

@@ -44,12 +44,17 @@ pub struct ArticleCreate {
     /// 1..=200000 characters.
     #[oai(validator(min_length = 1, max_length = 200000, pattern = r"\S"))]
     pub content: String,
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub category: Option<String>,
-    #[oai(default)]
+    #[oai(
+        default,
+        validator(max_items = 50, min_length = 1, max_length = 50, pattern = r"\S")
+    )]
     pub tags: Vec<String>,
     /// Default true.
     pub is_public: Option<bool>,
     /// Default en.
+    #[oai(validator(min_length = 2, max_length = 8, pattern = "^[A-Za-z-]+$"))]
     pub language: Option<String>,
     /// Free-form object (author, last_reviewed, …).
     pub metadata: Option<Value>,
@@ -63,9 +68,12 @@ pub struct ArticleUpdate {
     pub title: Option<String>,
     #[oai(validator(min_length = 1, max_length = 200000, pattern = r"\S"))]
     pub content: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub category: Option<String>,
+    #[oai(validator(max_items = 50, min_length = 1, max_length = 50, pattern = r"\S"))]
     pub tags: Option<Vec<String>>,
     pub is_public: Option<bool>,
+    #[oai(validator(min_length = 2, max_length = 8, pattern = "^[A-Za-z-]+$"))]
     pub language: Option<String>,
     pub metadata: Option<Value>,
 }

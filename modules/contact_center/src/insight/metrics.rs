@@ -59,7 +59,7 @@ pub struct MetricCreate {
     /// Free-form dimensions (an object).
     pub dimensions: Option<Value>,
     /// When it was measured (RFC 3339); default now. Lets other systems backfill.
-    pub recorded_at: Option<String>,
+    pub recorded_at: Option<crate::common::DateOrTime>,
 }
 
 /// A recorded metric.
@@ -944,7 +944,7 @@ impl MetricsApi {
         start_date: Query<Option<crate::common::DateOrTime>>,
         end_date: Query<Option<crate::common::DateOrTime>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<i64>>,
-        timezone: Query<Option<String>>,
+        timezone: Query<Option<frontline_platform::tz::TimeZoneName>>,
         metric_type: Query<Option<String>>,
         team_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,

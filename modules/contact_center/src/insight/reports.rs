@@ -80,16 +80,23 @@ pub struct ReportTemplateCreate {
     pub default_format: Option<String>,
     /// Visible to everyone in the contact center (default false: its author and managers).
     pub is_public: Option<bool>,
+    /// The template's version (default 1).
+    #[oai(validator(minimum(value = "1")))]
     pub version: Option<i64>,
 }
 
 /// Changes to a template; the version goes up by one on every change.
 #[derive(Object, Debug)]
 pub struct ReportTemplateUpdate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
     pub description: Option<String>,
+    #[oai(validator(
+        pattern = "^(agent_performance|team_performance|queue_performance|campaign_performance|call_summary|metric_summary)$"
+    ))]
     pub report_type: Option<String>,
     pub query_definition: Option<Value>,
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub default_format: Option<String>,
     pub is_public: Option<bool>,
 }
@@ -136,7 +143,7 @@ pub struct GenerateRequest {
     #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
     /// `start_date`, `end_date` (default the last 30 days) and any template filter.
-    pub filters: Option<Value>,
+    pub filters: Option<crate::model::JsonObject>,
     /// `include_charts` (PDF and Excel: a chart of each figure per group),
     /// `include_raw_data` (PDF and Excel: the table again with unrounded
     /// numbers); both default false. Scheduled reports include charts.
@@ -156,15 +163,20 @@ pub struct GenerateAccepted {
 #[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ScheduleConfig {
     /// Weekly: 0 or 7 = Sunday, 1 = Monday … 6 = Saturday.
+    #[oai(validator(maximum(value = "7")))]
     pub day_of_week: Option<u32>,
     /// Monthly: 1..=31 (shorter months run on their last day).
+    #[oai(validator(minimum(value = "1"), maximum(value = "31")))]
     pub day_of_month: Option<u32>,
+    /// 0..=23, in `timezone`.
+    #[oai(validator(maximum(value = "23")))]
     pub hour: u32,
-    #[oai(default)]
+    /// 0..=59.
+    #[oai(default, validator(maximum(value = "59")))]
     #[serde(default)]
     pub minute: u32,
     /// IANA zone, default UTC.
-    pub timezone: Option<String>,
+    pub timezone: Option<frontline_platform::tz::TimeZoneName>,
 }
 
 /// A report schedule.
@@ -191,12 +203,22 @@ pub struct ReportScheduleCreate {
     #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub template_id: i64,
+    /// daily, weekly (needs `schedule_config.day_of_week`) or monthly.
+    #[oai(validator(pattern = "^(daily|weekly|monthly)$"))]
     pub schedule_type: String,
     pub schedule_config: ScheduleConfig,
     /// Default: the template's format.
     #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
-    #[oai(default)]
+    /// Up to 50 e-mail addresses.
+    #[oai(
+        default,
+        validator(
+            max_items = 50,
+            max_length = 254,
+            pattern = r"^[\x21-\x3f\x41-\x7e]+@[\x21-\x2d\x2f-\x3f\x41-\x7e][\x21-\x3f\x41-\x7e]*\.[\x21-\x3f\x41-\x7e]+$"
+        )
+    )]
     pub recipients: Vec<String>,
     pub is_active: Option<bool>,
 }
@@ -204,11 +226,19 @@ pub struct ReportScheduleCreate {
 /// Changes to a schedule.
 #[derive(Object, Debug)]
 pub struct ReportScheduleUpdate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
     pub template_id: Option<i64>,
+    #[oai(validator(pattern = "^(daily|weekly|monthly)$"))]
     pub schedule_type: Option<String>,
     pub schedule_config: Option<ScheduleConfig>,
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
+    #[oai(validator(
+        max_items = 50,
+        max_length = 254,
+        pattern = r"^[\x21-\x3f\x41-\x7e]+@[\x21-\x2d\x2f-\x3f\x41-\x7e][\x21-\x3f\x41-\x7e]*\.[\x21-\x3f\x41-\x7e]+$"
+    ))]
     pub recipients: Option<Vec<String>>,
     pub is_active: Option<bool>,
 }
@@ -344,7 +374,11 @@ fn spec_of(schedule_type: &str, c: &ScheduleConfig) -> ApiResult<ScheduleSpec> {
         frequency,
         hour: c.hour,
         minute: c.minute,
-        timezone: c.timezone.clone().unwrap_or_else(|| "UTC".into()),
+        timezone: c
+            .timezone
+            .as_ref()
+            .map(|t| t.0.clone())
+            .unwrap_or_else(|| "UTC".into()),
     };
     spec.validate().map_err(|mut e| {
         for d in &mut e.details {
@@ -1250,14 +1284,7 @@ impl ReportsApi {
                 "give template_id or report_type",
             ));
         }
-        let filters = match &b.filters {
-            None => Map::new(),
-            Some(Value::Object(m)) => m.clone(),
-            Some(_) => {
-                e.push(FieldError::new("filters", "must be an object"));
-                Map::new()
-            }
-        };
+        let filters = b.filters.as_ref().map(|f| f.0.clone()).unwrap_or_default();
         for k in ["start_date", "end_date"] {
             if let Some(v) = filters.get(k) {
                 match v.as_str() {

@@ -602,7 +602,10 @@ pub fn create_company(
 ) -> ApiResult<Company> {
     Access::of(who).require_supervisor()?;
     let mut problems = Vec::new();
-    let settings = object(&mut problems, "settings", body.settings).unwrap_or_else(|| json!({}));
+    let settings = body
+        .settings
+        .map(JsonObject::into_value)
+        .unwrap_or_else(|| json!({}));
     let mut c = Company {
         id: 0,
         name: body.name,
@@ -669,7 +672,7 @@ pub fn update_company(
     if let Some(a) = body.address {
         c.address = a;
     }
-    if let Some(s) = object(&mut problems, "settings", body.settings) {
+    if let Some(s) = body.settings.map(JsonObject::into_value) {
         c.settings = s;
     }
     if let Some(v) = body.is_active {
