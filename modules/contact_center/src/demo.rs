@@ -265,7 +265,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     caller_number: format!("+1650555{:04}", 2000 + n),
                     priority: Some(5 + n as i64),
                     language: lang.map(String::from),
-                    attributes: Some(json!({"customer_tier": if n == 1 { "VIP" } else { "standard" }})),
+                    attributes: json!({"customer_tier": if n == 1 { "VIP" } else { "standard" }}).as_object().cloned().map(crate::model::JsonObject),
                     ..Default::default()
                 },
             )?;

@@ -72,7 +72,7 @@ pub struct RegisterRequest {
     #[oai(validator(
         min_length = 8,
         max_length = 128,
-        pattern = r"^(?s)(.*[^\W\d_].*[0-9].*|.*[0-9].*[^\W\d_].*)$"
+        pattern = r"^([\s\S]*[^\W\d_][\s\S]*[0-9][\s\S]*|[\s\S]*[0-9][\s\S]*[^\W\d_][\s\S]*)$"
     ))]
     pub password: String,
     /// 1 to 200 characters.

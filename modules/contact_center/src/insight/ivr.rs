@@ -1574,7 +1574,7 @@ fn settle_session(
                     campaign_id: None,
                     required_skills: None,
                     language: Some(def.language.clone()).filter(|l| !l.is_empty()),
-                    attributes: Some(serde_json::Value::Object(attributes)),
+                    attributes: Some(crate::model::JsonObject(attributes)),
                 },
             )?;
             s.call_id = Some(queued.call_id);

@@ -67,7 +67,7 @@ pub struct RecordingCreate {
     /// audio/mp4, audio/aac, audio/flac or audio/basic (parameters allowed).
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[ \t]*(?i:audio/(mpeg|wav|x-wav|ogg|webm|mp4|aac|flac|basic))[ \t]*(;.*)?$"
+        pattern = r"^[ \t]*[Aa][Uu][Dd][Ii][Oo]/([Mm][Pp][Ee][Gg]|[Ww][Aa][Vv]|[Xx]-[Ww][Aa][Vv]|[Oo][Gg][Gg]|[Ww][Ee][Bb][Mm]|[Mm][Pp]4|[Aa][Aa][Cc]|[Ff][Ll][Aa][Cc]|[Bb][Aa][Ss][Ii][Cc])[ \t]*(;.*)?$"
     ))]
     pub content_type: Option<String>,
     /// Default now.

@@ -266,15 +266,63 @@ pub enum Accepted {
     Accepted(Json<GenerateAccepted>),
 }
 
-#[derive(ApiResponse)]
+/// The report file, in the report's format: PDF, CSV or Excel (its
+/// `Content-Type` says which; the document lists the three).
 pub enum Download {
-    /// The report file.
-    #[oai(status = 200)]
-    Ok(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-    ),
+    /// Bytes, media type, `Content-Disposition`.
+    Ok(Binary<Vec<u8>>, String, String),
+}
+
+/// The media types a report downloads as.
+const REPORT_MEDIA_TYPES: [&str; 3] = [
+    "application/pdf",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+
+impl poem::IntoResponse for Download {
+    fn into_response(self) -> poem::Response {
+        let Download::Ok(Binary(bytes), mime, disposition) = self;
+        poem::Response::builder()
+            .status(poem::http::StatusCode::OK)
+            .header(poem::http::header::CONTENT_TYPE, mime)
+            .header(poem::http::header::CONTENT_DISPOSITION, disposition)
+            .body(bytes)
+    }
+}
+
+impl poem_openapi::ApiResponse for Download {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        use poem_openapi::registry::{
+            MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef,
+        };
+        let binary =
+            || MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "binary")));
+        let text = || MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")));
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The report file, in the report's format (PDF, CSV or Excel).",
+                status: Some(200),
+                status_range: None,
+                content: REPORT_MEDIA_TYPES
+                    .iter()
+                    .map(|ct| MetaMediaType {
+                        content_type: ct,
+                        schema: binary(),
+                    })
+                    .collect(),
+                headers: vec![MetaHeader {
+                    name: "Content-Disposition".into(),
+                    description: Some("`attachment; filename=\"…\"`".into()),
+                    required: true,
+                    deprecated: false,
+                    schema: text(),
+                }],
+            }],
+        }
+    }
+
+    fn register(_registry: &mut poem_openapi::registry::Registry) {}
 }
 
 // ---------------------------------------------------------------- rules

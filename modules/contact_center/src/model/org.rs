@@ -147,6 +147,8 @@ pub struct AgentUpdate {
 /// Skills to add or update (by name).
 #[derive(Object, Debug, Clone, Default)]
 pub struct AgentSkillsAdd {
+    /// At least one skill.
+    #[oai(validator(min_items = 1))]
     pub skills: Vec<AgentSkill>,
 }
 
@@ -312,7 +314,7 @@ pub struct EnqueueCall {
     #[oai(validator(pattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$"))]
     pub language: Option<String>,
     /// Facts about the call for routing (e.g. `{"customer_tier": "VIP"}`).
-    pub attributes: Option<Value>,
+    pub attributes: Option<JsonObject>,
 }
 
 /// Extension: which call to assign, and optionally to whom.
@@ -440,7 +442,10 @@ pub struct CompanyCreate {
     #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     /// e.g. `acme.com`; unique.
-    #[oai(validator(max_length = 253))]
+    #[oai(validator(
+        max_length = 253,
+        pattern = r"^ *([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)? *$"
+    ))]
     pub domain: Option<String>,
     #[oai(validator(max_length = 100))]
     pub industry: Option<String>,
@@ -462,7 +467,10 @@ pub struct CompanyCreate {
 pub struct CompanyUpdate {
     #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
-    #[oai(validator(max_length = 253))]
+    #[oai(validator(
+        max_length = 253,
+        pattern = r"^ *([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)? *$"
+    ))]
     pub domain: Option<String>,
     #[oai(validator(max_length = 100))]
     pub industry: Option<String>,

@@ -456,9 +456,16 @@ fn new_call_id() -> String {
 }
 
 /// Marks calls that waited past their queue's timeout as abandoned.
+/// Each one records the samples an abandoned call records (`calls_abandoned`,
+/// `wait_time`), in the same transaction.
 pub fn expire(tx: &Connection) -> ApiResult<usize> {
     let now = Utc::now();
-    calls_store::expire_waiting(tx, now.timestamp(), &ts(now))
+    let ids = calls_store::expire_waiting(tx, now.timestamp(), &ts(now))?;
+    for id in &ids {
+        let gone = calls_store::get_call(tx, id, None)?.call;
+        call_samples(tx, &gone)?;
+    }
+    Ok(ids.len())
 }
 
 pub fn enqueue(
@@ -485,8 +492,10 @@ pub fn enqueue(
     let language = body
         .language
         .map(|l| normalize_language(&mut problems, "language", &l));
-    let attributes =
-        object(&mut problems, "attributes", body.attributes).unwrap_or_else(|| json!({}));
+    let attributes = body
+        .attributes
+        .map(JsonObject::into_value)
+        .unwrap_or_else(|| json!({}));
     fail_if(problems)?;
     let contact = match body.contact_id {
         Some(c) => Some(get_contact(tx, c, None)?),
