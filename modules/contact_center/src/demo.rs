@@ -180,7 +180,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 email: Some(format!("{}.{}{}@example.com", first[i % 12], last[(i * 5) % 12], i).to_lowercase()),
                 phone_number: Some(format!("+1415555{:04}", 1000 + i)),
                 company: Some(["Tech Corp", "Globex", "Initech", "Umbrella"][i % 4].into()),
-                custom_fields: Some(json!({"industry": "Technology", "segment": if i % 3 == 0 { "enterprise" } else { "smb" }})),
+                custom_fields: json!({"industry": "Technology", "segment": if i % 3 == 0 { "enterprise" } else { "smb" }}).as_object().cloned().map(crate::model::JsonObject),
                 priority: Some((i as i64 % 10) + 1),
             })
             .collect();

@@ -185,7 +185,9 @@ pub struct SessionStart {
     #[oai(default)]
     pub hangup: bool,
     /// For calls replayed from another system: the measured call length,
-    /// used instead of the wall-clock time when the session ends in this request.
+    /// used instead of the wall-clock time when the session ends in this request
+    /// (0 to 86400).
+    #[oai(validator(minimum(value = "0"), maximum(value = "86400")))]
     pub duration_seconds: Option<f64>,
 }
 

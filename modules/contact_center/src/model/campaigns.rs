@@ -160,7 +160,7 @@ pub struct ContactCreate {
     #[oai(validator(max_length = 200))]
     pub company: Option<String>,
     /// Any extra fields (an object).
-    pub custom_fields: Option<Value>,
+    pub custom_fields: Option<JsonObject>,
     /// 1 (lowest) to 10 (highest); default 5.
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
@@ -182,7 +182,7 @@ pub struct ContactUpdate {
     pub phone_number: Option<String>,
     #[oai(validator(max_length = 200))]
     pub company: Option<String>,
-    pub custom_fields: Option<Value>,
+    pub custom_fields: Option<JsonObject>,
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
     #[oai(validator(pattern = "^(pending|called|completed|failed)$"))]
@@ -218,7 +218,7 @@ pub struct ContactImportRow {
     pub email: Option<String>,
     pub phone_number: Option<String>,
     pub company: Option<String>,
-    pub custom_fields: Option<Value>,
+    pub custom_fields: Option<JsonObject>,
     pub priority: Option<i64>,
 }
 

@@ -453,8 +453,11 @@ pub struct CompanyCreate {
     pub size: Option<String>,
     #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
+    /// An e-mail address (empty: none).
+    #[oai(validator(max_length = 254, pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"))]
     pub contact_email: Option<String>,
-    /// E.164.
+    /// E.164 (empty: none).
+    #[oai(validator(pattern = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub contact_phone: Option<String>,
     pub address: Option<Address>,
     /// An object; `timezone` (IANA) and `language` are checked when present.
@@ -478,7 +481,11 @@ pub struct CompanyUpdate {
     pub size: Option<String>,
     #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
+    /// An e-mail address (empty: none).
+    #[oai(validator(max_length = 254, pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"))]
     pub contact_email: Option<String>,
+    /// E.164 (empty: none).
+    #[oai(validator(pattern = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub contact_phone: Option<String>,
     pub address: Option<Address>,
     /// An object; `timezone` (IANA) and `language` are checked when present.
