@@ -76,7 +76,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     postal_code: Some("94102".into()),
                     country: Some("USA".into()),
                 }),
-                settings: json!({"timezone": "America/Los_Angeles", "language": "en"}).as_object().cloned().map(crate::model::JsonObject),
+                settings: json!({"timezone": "America/Los_Angeles", "language": "en"}).as_object().cloned().map(|m| crate::model::CompanySettings(crate::model::JsonObject(m))),
                 is_active: Some(true),
             },
         )?;

@@ -3,7 +3,7 @@
 use poem_openapi::Object;
 use serde_json::Value;
 
-use super::JsonObject;
+use super::{CompanySettings, JsonObject};
 
 /// A new team.
 #[derive(Object, Debug, Clone, Default)]
@@ -454,14 +454,17 @@ pub struct CompanyCreate {
     #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
     /// An e-mail address (empty: none).
-    #[oai(validator(max_length = 254, pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"
+    ))]
     pub contact_email: Option<String>,
     /// E.164 (empty: none).
     #[oai(validator(pattern = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub contact_phone: Option<String>,
     pub address: Option<Address>,
     /// An object; `timezone` (IANA) and `language` are checked when present.
-    pub settings: Option<JsonObject>,
+    pub settings: Option<CompanySettings>,
     pub is_active: Option<bool>,
 }
 
@@ -482,14 +485,17 @@ pub struct CompanyUpdate {
     #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
     /// An e-mail address (empty: none).
-    #[oai(validator(max_length = 254, pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"
+    ))]
     pub contact_email: Option<String>,
     /// E.164 (empty: none).
     #[oai(validator(pattern = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub contact_phone: Option<String>,
     pub address: Option<Address>,
     /// An object; `timezone` (IANA) and `language` are checked when present.
-    pub settings: Option<JsonObject>,
+    pub settings: Option<CompanySettings>,
     pub is_active: Option<bool>,
 }
 

@@ -604,7 +604,7 @@ pub fn create_company(
     let mut problems = Vec::new();
     let settings = body
         .settings
-        .map(JsonObject::into_value)
+        .map(|s| s.0.into_value())
         .unwrap_or_else(|| json!({}));
     let mut c = Company {
         id: 0,
@@ -672,7 +672,7 @@ pub fn update_company(
     if let Some(a) = body.address {
         c.address = a;
     }
-    if let Some(s) = body.settings.map(JsonObject::into_value) {
+    if let Some(s) = body.settings.map(|s| s.0.into_value()) {
         c.settings = s;
     }
     if let Some(v) = body.is_active {
