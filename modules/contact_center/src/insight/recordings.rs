@@ -111,6 +111,7 @@ pub struct TranscriptionUpload {
     /// Default en.
     pub language: Option<String>,
     /// 0..=1.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1")))]
     pub confidence: Option<f64>,
 }
 
