@@ -95,6 +95,7 @@ POST /api/analytics/metrics|positive_data_acceptance|recorded_at not in the futu
 POST /api/ivr/flows|positive_data_acceptance|start_node_id, next_node_id and menu targets name nodes of the flow; menu nodes need options (across fields and items)
 PUT /api/ivr/flows/{flow_id}|positive_data_acceptance|node references must name nodes of the flow (across fields and items)
 POST /api/ivr/flows/{flow_id}/publish|positive_data_acceptance|the stored flow needs nodes and a start node (stored state)
+GET /api/recordings/{recording_id}/transcription|ensure_resource_availability|a new recording has no transcription until one is uploaded (PUT), so 404 until then
 PUT /api/recordings/{recording_id}/transcription|positive_data_acceptance|segments in time order, each end not before its start (across items)
 POST /api/reports/generate|positive_data_acceptance|template_id or report_type; the template must exist (two fields, stored state)
 POST /api/reports/schedules|positive_data_acceptance|a weekly schedule needs schedule_config.day_of_week; the template must exist (two fields, stored state)
