@@ -104,6 +104,7 @@ POST /api/routing/rules|positive_data_acceptance|at least one target or a fallba
 PUT /api/routing/rules/{rule_id}|positive_data_acceptance|at least one target or a fallback_action (two fields)
 POST /api/v1/documents|positive_data_acceptance|the file's bytes must be PDF, DOCX, text, Markdown or CSV (read from the content, not a schema rule)
 POST /api/v1/knowledge|positive_data_acceptance|company_id names an existing company (stored state)
+PUT /api/v1/knowledge/{article_id}|positive_data_acceptance|company_id names an existing company (stored state)
 POST /api/v1/queues|positive_data_acceptance|team_id names an existing team (stored state)
 PUT /api/v1/queues/{queue_id}|positive_data_acceptance|team_id names an existing team (stored state)
 POST /api/v1/agents|positive_data_acceptance|user_id and team_id name existing records, one agent per user (stored state)

@@ -80,8 +80,8 @@ pub struct ReportTemplateCreate {
     pub default_format: Option<String>,
     /// Visible to everyone in the contact center (default false: its author and managers).
     pub is_public: Option<bool>,
-    /// The template's version (default 1).
-    #[oai(validator(minimum(value = "1")))]
+    /// The template's version (default 1; at most 1000000000).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000000000")))]
     pub version: Option<i64>,
 }
 
@@ -1129,8 +1129,12 @@ impl ReportsApi {
         check_text(&mut e, "name", &b.name, 200);
         check_type(&mut e, Some(&b.report_type));
         check_format(&mut e, "default_format", b.default_format.as_deref());
-        if b.version.is_some_and(|v| v < 1) {
-            e.push(FieldError::new("version", "must be 1 or more"));
+        // Every change adds one: a version near i64::MAX would overflow.
+        if b.version.is_some_and(|v| !(1..=1_000_000_000).contains(&v)) {
+            e.push(FieldError::new(
+                "version",
+                "must be between 1 and 1000000000",
+            ));
         }
         let q = parse_query(&mut e, &b.report_type, b.query_definition.as_ref());
         fail_if(e)?;
