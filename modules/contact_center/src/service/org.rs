@@ -569,7 +569,8 @@ fn check_company(problems: &mut Vec<FieldError>, c: &mut Company) {
     ] {
         *v = optional_text(problems, field, v.take(), max);
     }
-    if let Some(tz) = c.settings.get("timezone") {
+    // A null setting is no setting (the document marks them nullable).
+    if let Some(tz) = c.settings.get("timezone").filter(|v| !v.is_null()) {
         let ok = tz
             .as_str()
             .is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok());
@@ -580,7 +581,7 @@ fn check_company(problems: &mut Vec<FieldError>, c: &mut Company) {
             ));
         }
     }
-    if let Some(lang) = c.settings.get("language") {
+    if let Some(lang) = c.settings.get("language").filter(|v| !v.is_null()) {
         match lang.as_str() {
             Some(l) => {
                 let norm = normalize_language(problems, "settings.language", l);
