@@ -221,6 +221,21 @@ fn check(
         return;
     }
     let wrong = |what: &str| FieldError::new(field_name(path), format!("must be {what}"));
+    if !s.any_of.is_empty() {
+        // One of the documented forms (e.g. a date or a date-time) must fit.
+        let fits = s.any_of.iter().any(|alt| {
+            let mut scratch = vec![];
+            check(registry, alt, value, path, &mut scratch);
+            scratch.is_empty()
+        });
+        if !fits {
+            errs.push(match s.description.and_then(noun_phrase) {
+                Some(what) => wrong(&what),
+                None => FieldError::new(field_name(path), "is not in a documented form"),
+            });
+        }
+        return;
+    }
     match s.ty {
         "object" => {
             let Some(obj) = value.as_object() else {
@@ -321,6 +336,14 @@ fn check(
                 });
             } else if let Some(max) = s.max_length.filter(|m| text.chars().count() > *m) {
                 errs.push(wrong(&format!("at most {max} characters")));
+            } else if s.format == Some("date-time")
+                && chrono::DateTime::parse_from_rfc3339(text).is_err()
+            {
+                errs.push(wrong("a date-time (RFC 3339, e.g. 2026-01-31T09:00:00Z)"));
+            } else if s.format == Some("date")
+                && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err()
+            {
+                errs.push(wrong("a date (YYYY-MM-DD)"));
             }
         }
         "integer" => {

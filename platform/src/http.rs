@@ -1052,6 +1052,7 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
 
         let meta = RequestMeta::of(&req);
         let method = req.method().clone();
+        let query = req.uri().query().unwrap_or_default().to_string();
         let full_path = req
             .data::<RequestPath>()
             .map(|p| p.0.clone())
@@ -1073,7 +1074,7 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
             }
             Ok(Err(err)) => {
                 let mut api = to_api_error(&err);
-                self.refine_param_error(&err, &mut api, &method, &ctx.path);
+                self.refine_param_error(&err, &mut api, &method, &ctx.path, &query);
                 if api.kind == ErrorKind::Internal {
                     tracing::error!(error = %err, path = %ctx.path, "request failed");
                 }
@@ -1110,13 +1111,15 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
 impl<Ep, E> Gate<Ep, E> {
     /// A refused query/path/header parameter, as the document names it: a
     /// path parameter under its documented name (poem-openapi says
-    /// `param0`), an enum with the values the document lists.
+    /// `param0`), an enum with the values the document lists; with every
+    /// other refused query parameter of the request named too.
     fn refine_param_error(
         &self,
         err: &poem::Error,
         api: &mut ApiError,
         method: &Method,
         path: &str,
+        query: &str,
     ) {
         use poem_openapi::error::{ParseParamError, ParsePathError};
         let (mut name, reason) = if let Some(e) = err.downcast_ref::<ParseParamError>() {
@@ -1140,8 +1143,20 @@ impl<Ep, E> Gate<Ep, E> {
         if name.is_empty() {
             name = "parameter";
         }
-        let mut refined = ApiError::invalid(name, message.clone());
-        refined.message = format!("{name} {message}");
+        // The parser stops at the first bad parameter; the document names the rest.
+        let mut details = self.routes.query_errors(path, method.as_str(), query);
+        let first = match details.iter().position(|d| d.field == name) {
+            Some(i) => details.remove(i),
+            None => crate::error::FieldError::new(name, message),
+        };
+        details.insert(0, first);
+        let mut refined = ApiError::validation(details);
+        refined.message = refined
+            .details
+            .iter()
+            .map(|d| format!("{} {}", d.field, d.message))
+            .collect::<Vec<_>>()
+            .join("; ");
         *api = refined;
     }
 

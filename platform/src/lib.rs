@@ -42,6 +42,7 @@ pub mod state;
 pub mod telemetry;
 pub mod testing;
 pub mod time;
+pub mod tz;
 pub mod write;
 
 pub use error::{ApiError, ApiResult, ErrorCode, ErrorKind, ErrorTable, FieldError};

@@ -7,7 +7,7 @@ use poem_openapi::registry::Registry;
 use poem_openapi::types::Type;
 use serde_json::{json, Map, Value};
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, FieldError};
 use crate::http::{error_statuses, ErrorEnvelope, StatusWhen};
 
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
@@ -186,6 +186,8 @@ struct Operation {
     credentials: Option<Vec<Credential>>,
     /// Query/path/header parameters with a fixed value set: name, values.
     enums: Vec<(String, Vec<String>)>,
+    /// Query parameters: name, required, schema (references resolved).
+    query: Vec<(String, bool, Value)>,
 }
 
 /// The documented routes of a module: which methods each path accepts (for
@@ -259,10 +261,24 @@ impl RouteTable {
                             (!values.is_empty()).then(|| (name.to_string(), values))
                         })
                         .collect();
+                    let query = op
+                        .get("parameters")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+                        .filter_map(|p| {
+                            let name = p.get("name")?.as_str()?;
+                            let required = p.get("required").and_then(Value::as_bool);
+                            let schema = resolved(&doc, p.get("schema")?);
+                            Some((name.to_string(), required == Some(true), schema))
+                        })
+                        .collect();
                     ops.push(Operation {
                         method: m.to_uppercase(),
                         credentials,
                         enums,
+                        query,
                     });
                 }
                 routes.push((segments(path), ops));
@@ -356,6 +372,142 @@ impl RouteTable {
             .iter()
             .find(|(name, _)| name == param)
             .map(|(_, values)| values.as_slice())
+    }
+}
+
+impl RouteTable {
+    /// Every documented query parameter of an operation that `query` (the
+    /// raw query string) gives a value its schema refuses, or leaves out
+    /// though required: one detail each, so a request with several bad
+    /// parameters learns of all of them at once (the parser stops at the first).
+    pub fn query_errors(&self, path: &str, method: &str, query: &str) -> Vec<FieldError> {
+        let Some(op) = self.operation(path, method) else {
+            return vec![];
+        };
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let mut errs = Vec::new();
+        for (name, required, schema) in &op.query {
+            let values: Vec<&str> = pairs
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            if values.is_empty() {
+                if *required {
+                    errs.push(FieldError::new(name, "is required"));
+                }
+                continue;
+            }
+            let (item, values) = match schema.get("type").and_then(Value::as_str) {
+                Some("array") => (
+                    schema.get("items").cloned().unwrap_or(Value::Null),
+                    values.iter().flat_map(|v| v.split(',')).collect::<Vec<_>>(),
+                ),
+                _ => (schema.clone(), values[..1].to_vec()),
+            };
+            if let Some(problem) = values.iter().find_map(|v| scalar_problem(&item, v)) {
+                errs.push(FieldError::new(name, problem));
+            }
+        }
+        errs
+    }
+}
+
+/// `schema` with a top-level `$ref` / single `allOf` followed.
+fn resolved(doc: &Value, schema: &Value) -> Value {
+    let mut schema = schema;
+    for _ in 0..4 {
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            match r.strip_prefix('#').and_then(|p| doc.pointer(p)) {
+                Some(target) => schema = target,
+                None => break,
+            }
+        } else if let Some([first]) = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            schema = first;
+        } else {
+            break;
+        }
+    }
+    schema.clone()
+}
+
+/// Why a parameter's text does not fit a scalar schema (`None`: it fits).
+fn scalar_problem(schema: &Value, raw: &str) -> Option<String> {
+    let num = |k: &str| schema.get(k).and_then(Value::as_f64);
+    let int = |k: &str| schema.get(k).and_then(Value::as_u64).map(|n| n as usize);
+    let format = schema.get("format").and_then(Value::as_str).unwrap_or("");
+    let range = |x: f64| -> Option<String> {
+        if let Some(min) = num("minimum").filter(|m| x < *m) {
+            return Some(format!("must be at least {min}"));
+        }
+        if let Some(max) = num("maximum").filter(|m| x > *m) {
+            return Some(format!("must be at most {max}"));
+        }
+        None
+    };
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => {
+            let unsigned = format.starts_with('u');
+            match raw.parse::<i64>() {
+                Ok(n) if unsigned && n < 0 => Some("must be a non-negative integer".into()),
+                Ok(n) => range(n as f64),
+                Err(_) if unsigned && raw.parse::<u64>().is_ok() => None,
+                Err(_) if unsigned => Some("must be a non-negative integer".into()),
+                Err(_) => Some("must be an integer".into()),
+            }
+        }
+        Some("number") => match raw.parse::<f64>() {
+            Ok(x) if x.is_finite() => range(x),
+            _ => Some("must be a number".into()),
+        },
+        Some("boolean") => {
+            (!matches!(raw, "true" | "false")).then(|| "must be true or false".into())
+        }
+        Some("string") => {
+            let values = enum_values(&Value::Null, schema);
+            if !values.is_empty() && !values.iter().any(|v| v == raw) {
+                return Some(if values.len() > 20 {
+                    format!(
+                        "must be one of the {} values the document lists",
+                        values.len()
+                    )
+                } else {
+                    format!("must be one of {}", values.join(", "))
+                });
+            }
+            let chars = raw.chars().count();
+            if let Some(min) = int("minLength").filter(|m| chars < *m) {
+                return Some(if min == 1 {
+                    "must not be empty".into()
+                } else {
+                    format!("must be at least {min} characters")
+                });
+            }
+            if let Some(max) = int("maxLength").filter(|m| chars > *m) {
+                return Some(format!("must be at most {max} characters"));
+            }
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+                if regex::Regex::new(pattern).is_ok_and(|re| !re.is_match(raw)) {
+                    return Some("is not in the documented format".into());
+                }
+            }
+            match format {
+                "date-time" if chrono::DateTime::parse_from_rfc3339(raw).is_err() => {
+                    Some("must be a date-time (RFC 3339, e.g. 2026-01-31T09:00:00Z)".into())
+                }
+                "date" if chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").is_err() => {
+                    Some("must be a date (YYYY-MM-DD)".into())
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 

@@ -107,7 +107,7 @@ impl AuthApi {
             .await
             .map_err(|e| {
                 if e.code() == "EMAIL_EXISTS" {
-                    ApiError::conflict("Email already registered").with_code("DUPLICATE_RESOURCE").with_detail("email", "already registered")
+                    CcError::DuplicateResource.with_message("Email already registered").with_detail("email", "already registered")
                 } else {
                     e
                 }

@@ -10,6 +10,7 @@ use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::ApiResponse;
 use serde_json::Value;
 
+use crate::model::CcError;
 use crate::SLUG;
 
 /// Where part 1 is served (for `Link` headers).
@@ -90,22 +91,17 @@ impl Access {
 }
 
 pub fn forbidden(msg: &str) -> ApiError {
-    ApiError::forbidden(msg).with_code("AUTHORIZATION_ERROR")
+    CcError::AuthorizationError.with_message(msg)
 }
 
 pub fn not_found(what: &str, id: impl std::fmt::Display) -> ApiError {
-    ApiError::not_found(format!("{what} {id} not found")).with_code("NOT_FOUND")
+    CcError::NotFound.with_message(format!("{what} {id} not found"))
 }
 
 pub fn duplicate(field: &str, msg: impl Into<String>) -> ApiError {
-    ApiError::conflict(msg)
-        .with_code("DUPLICATE_RESOURCE")
+    CcError::DuplicateResource
+        .with_message(msg)
         .with_detail(field, "already exists")
-}
-
-/// A state conflict (409) with a machine-readable code.
-pub fn conflict(code: &str, msg: impl Into<String>) -> ApiError {
-    ApiError::conflict(msg).with_code(code)
 }
 
 /// Now, as stored and printed: `2025-11-11T10:00:00Z`.
@@ -467,8 +463,8 @@ impl poem_openapi::types::Type for DateOrTime {
     }
 }
 
-impl poem_openapi::types::ParseFromParameter for DateOrTime {
-    fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+impl DateOrTime {
+    fn parse(value: &str) -> poem_openapi::types::ParseResult<Self> {
         let ok = DateTime::parse_from_rfc3339(value).is_ok()
             || chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok();
         if ok {
@@ -478,5 +474,28 @@ impl poem_openapi::types::ParseFromParameter for DateOrTime {
                 "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
             ))
         }
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for DateOrTime {
+    fn parse_from_json(value: Option<Value>) -> poem_openapi::types::ParseResult<Self> {
+        match value {
+            Some(Value::String(s)) => DateOrTime::parse(&s),
+            _ => Err(poem_openapi::types::ParseError::expected_type(
+                value.unwrap_or_default(),
+            )),
+        }
+    }
+}
+
+impl poem_openapi::types::ToJSON for DateOrTime {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.clone()))
+    }
+}
+
+impl poem_openapi::types::ParseFromParameter for DateOrTime {
+    fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+        DateOrTime::parse(value)
     }
 }

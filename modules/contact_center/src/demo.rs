@@ -76,7 +76,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     postal_code: Some("94102".into()),
                     country: Some("USA".into()),
                 }),
-                settings: Some(json!({"timezone": "America/Los_Angeles", "language": "en"})),
+                settings: json!({"timezone": "America/Los_Angeles", "language": "en"}).as_object().cloned().map(|m| crate::model::CompanySettings(crate::model::JsonObject(m))),
                 is_active: Some(true),
             },
         )?;
@@ -163,8 +163,8 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 name: "Q4 Sales Campaign".into(),
                 description: Some("Outbound sales for Q4 products".into()),
                 template_id: Some(template),
-                start_date: Some(ts(Utc::now() - Duration::days(14))),
-                end_date: Some(ts(Utc::now() + Duration::days(60))),
+                start_date: Some(crate::common::DateOrTime(ts(Utc::now() - Duration::days(14)))),
+                end_date: Some(crate::common::DateOrTime(ts(Utc::now() + Duration::days(60)))),
                 max_daily_calls: Some(100),
                 retry_failed: Some(true),
                 max_retries: Some(2),
@@ -180,7 +180,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 email: Some(format!("{}.{}{}@example.com", first[i % 12], last[(i * 5) % 12], i).to_lowercase()),
                 phone_number: Some(format!("+1415555{:04}", 1000 + i)),
                 company: Some(["Tech Corp", "Globex", "Initech", "Umbrella"][i % 4].into()),
-                custom_fields: Some(json!({"industry": "Technology", "segment": if i % 3 == 0 { "enterprise" } else { "smb" }})),
+                custom_fields: json!({"industry": "Technology", "segment": if i % 3 == 0 { "enterprise" } else { "smb" }}).as_object().cloned().map(crate::model::JsonObject),
                 priority: Some((i as i64 % 10) + 1),
             })
             .collect();
@@ -203,7 +203,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     campaign_id: Some(q4.id),
                     contact_id: Some(*contact),
                     agent_id: Some(agent),
-                    started_at: Some(ts(Utc::now() - Duration::hours(6 + 8 * n as i64))),
+                    started_at: Some(crate::common::DateOrTime(ts(Utc::now() - Duration::hours(6 + 8 * n as i64)))),
                     duration: 60 + (n as i64 * 37) % 300,
                     outcome: outcomes[n % outcomes.len()],
                     cost: Some(0.12 + (n as f64 % 5.0) * 0.07),
@@ -222,7 +222,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     queue_id: Some(queue_ids[1]),
                     direction: Some("inbound".into()),
                     caller_number: Some(format!("+44207183{:04}", 8750 + n)),
-                    started_at: Some(ts(Utc::now() - Duration::hours(3 + 11 * n as i64))),
+                    started_at: Some(crate::common::DateOrTime(ts(Utc::now() - Duration::hours(3 + 11 * n as i64)))),
                     duration: 240 + (n as i64 * 53) % 400,
                     outcome: if n % 3 == 2 { O::Failed } else { O::Success },
                     ..Default::default()
@@ -248,8 +248,8 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             CampaignCreate {
                 name: "Holiday Satisfaction Survey".into(),
                 template_id: Some(template + 1),
-                start_date: Some(ts(Utc::now() + Duration::days(20))),
-                end_date: Some(ts(Utc::now() + Duration::days(45))),
+                start_date: Some(crate::common::DateOrTime(ts(Utc::now() + Duration::days(20)))),
+                end_date: Some(crate::common::DateOrTime(ts(Utc::now() + Duration::days(45)))),
                 ..Default::default()
             },
         )?;
@@ -265,7 +265,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                     caller_number: format!("+1650555{:04}", 2000 + n),
                     priority: Some(5 + n as i64),
                     language: lang.map(String::from),
-                    attributes: Some(json!({"customer_tier": if n == 1 { "VIP" } else { "standard" }})),
+                    attributes: json!({"customer_tier": if n == 1 { "VIP" } else { "standard" }}).as_object().cloned().map(crate::model::JsonObject),
                     ..Default::default()
                 },
             )?;

@@ -1,7 +1,7 @@
 //! Request and response types of the contact-center document, snake_case.
 
 use frontline_platform::http::{ErrorContext, ErrorEnvelope};
-use frontline_platform::{ApiError, ErrorKind};
+use frontline_platform::{ApiError, ErrorCode};
 use poem::http::StatusCode;
 use poem_openapi::Object;
 use serde_json::{json, Value};
@@ -11,11 +11,26 @@ use serde_json::{json, Value};
 pub struct ErrorBody {
     /// Human-readable message.
     pub detail: String,
-    /// e.g. `VALIDATION_ERROR`, `AUTHENTICATION_ERROR`, `NOT_FOUND`.
+    /// e.g. `VALIDATION_ERROR`, `AUTHENTICATION_ERROR`, `NOT_FOUND` (the
+    /// codes each status may carry are listed with its response).
     pub error_code: String,
-    /// The offending field, when one is to blame.
+    /// The offending field, when one is to blame (the first of `errors`).
     pub field: Option<String>,
+    /// When the answer is about input: every field (body member, or query or
+    /// path parameter) that was refused, each with its own message.
+    pub errors: Option<Vec<FieldProblem>>,
+    /// When the error was answered (RFC 3339).
     pub timestamp: String,
+}
+
+/// One refused input field.
+#[derive(Object)]
+pub struct FieldProblem {
+    /// The field: a body member's dotted path (`filters.priority_max`,
+    /// `contacts[2].phone_number`) or a parameter's name.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
 }
 
 pub struct CcEnvelope;
@@ -25,21 +40,16 @@ impl ErrorEnvelope for CcEnvelope {
     const VALIDATION_STATUS: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
     /// The document's code list has AUTHENTICATION_ERROR for every 401.
     const UNAUTHORIZED_CODE: Option<&'static str> = Some("AUTHENTICATION_ERROR");
+    const ERROR_CODES: &'static [ErrorCode] = CcError::TABLE;
 
     fn render(err: &ApiError, ctx: &ErrorContext) -> Value {
-        let code = match (err.code.as_deref(), err.kind) {
-            (Some(code), _) => code,
-            (None, ErrorKind::Unauthorized) => "AUTHENTICATION_ERROR",
-            (None, ErrorKind::Forbidden) => "AUTHORIZATION_ERROR",
-            (None, kind) => kind.default_code(),
-        };
         let mut body = json!({
             "detail": err.message,
-            "error_code": code,
+            "error_code": CcError::code_of(err),
             "field": err.details.first().map(|d| d.field.clone()),
             "timestamp": ctx.timestamp,
         });
-        if err.details.len() > 1 {
+        if !err.details.is_empty() {
             body["errors"] = json!(err.details);
         }
         for (k, v) in &err.extra {
@@ -52,9 +62,21 @@ impl ErrorEnvelope for CcEnvelope {
 /// Registration.
 #[derive(Object)]
 pub struct RegisterRequest {
+    /// The sign-in e-mail address (unique).
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$"
+    ))]
     pub email: String,
-    /// At least 8 characters with a letter and a digit.
+    /// 8 to 128 characters with a letter and a digit.
+    #[oai(validator(
+        min_length = 8,
+        max_length = 128,
+        pattern = r"^([\s\S]*[^\W\d_][\s\S]*[0-9][\s\S]*|[\s\S]*[0-9][\s\S]*[^\W\d_][\s\S]*)$"
+    ))]
     pub password: String,
+    /// 1 to 200 characters.
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub full_name: String,
     pub organization: Option<String>,
 }
@@ -95,8 +117,10 @@ pub struct LoginResponse {
 }
 
 mod campaigns;
+mod errors;
 mod org;
 mod values;
 pub use campaigns::*;
+pub use errors::CcError;
 pub use org::*;
 pub use values::*;

@@ -107,3 +107,48 @@ async fn finished_calls_feed_the_dashboard_series() {
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
     assert_eq!(r.body.as_array().map(Vec::len), Some(2), "{}", r.body);
 }
+
+/// The 5 s sweep that abandons calls waiting past their queue's timeout
+/// records what a caller hanging up records: `calls_abandoned` and `wait_time`.
+#[tokio::test]
+async fn timed_out_calls_feed_the_dashboard_series() {
+    let cc = Cc::new().await;
+    let sup = cc.token("supervisor").await;
+    let q = cc
+        .post(
+            &cc.admin,
+            "/queues",
+            json!({"name": "Short", "timeout_seconds": 5}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let call = cc
+        .post(
+            &sup,
+            &format!("/queues/{q}/calls"),
+            json!({"caller_number": "+14155550100"}),
+        )
+        .await
+        .expect(201);
+    let id = call["call_id"].as_str().unwrap().to_string();
+    let mut status = String::new();
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let c = cc.get(&sup, &format!("/calls/{id}")).await.expect(200);
+        status = c["status"].as_str().unwrap_or_default().to_string();
+        if status == "abandoned" {
+            assert_eq!(c["outcome"], "timeout", "{c}");
+            break;
+        }
+    }
+    assert_eq!(status, "abandoned", "the sweep did not run");
+    let abandoned = series(&cc, "calls_abandoned").await;
+    let count: i64 = abandoned.iter().map(|w| w["count"].as_i64().unwrap()).sum();
+    assert_eq!(count, 1, "{abandoned:?}");
+    let waits = series(&cc, "wait_time").await;
+    let waited: f64 = waits.iter().map(|w| w["sum"].as_f64().unwrap()).sum();
+    assert!(waited >= 5.0, "{waits:?}");
+    assert!(series(&cc, "call_duration").await.is_empty());
+}

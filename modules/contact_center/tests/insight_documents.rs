@@ -164,7 +164,7 @@ async fn upload_extract_search_download_delete() {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(e["error_code"], "FILE_TYPE_MISMATCH");
+    assert_eq!(e["error_code"], "VALIDATION_ERROR");
     let (s, e) = upload(
         &app,
         &t,

@@ -201,10 +201,20 @@ async fn bad_graphs_get_details_per_node() {
         .iter()
         .map(|d| d["field"].as_str().unwrap())
         .collect();
+    // The unknown type is the document's rule (an enum-like pattern) ...
+    assert_eq!(fields, ["nodes[1].node_type"], "{fields:?}");
+    // ... the graph's rules follow once the nodes fit the document.
+    let (s, e) = call(&app, "POST", "/flows", &t, Some(json!({"name": "x", "start_node_id": 7, "timeout_seconds": 5,
+        "nodes": [{"id": 1, "node_type": "hangup", "name": "a"}, {"id": 1, "node_type": "prompt", "name": "b"}]}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = e["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
     assert!(
-        fields.contains(&"nodes[1].id")
-            && fields.contains(&"nodes[1].node_type")
-            && fields.contains(&"start_node_id"),
+        fields.contains(&"nodes[1].id") && fields.contains(&"start_node_id"),
         "{fields:?}"
     );
 

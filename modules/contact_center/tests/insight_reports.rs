@@ -557,3 +557,35 @@ async fn formula_names_are_neutralised_in_csv_reports() {
         "{csv}"
     );
 }
+
+/// A template's version goes up by one on every change: a version near
+/// i64::MAX was accepted and the next change answered 500.
+#[tokio::test]
+async fn template_versions_stay_in_range() {
+    let app = TestApp::new(vec![frontline_contact_center::module()]).await;
+    let t = app.admin_token.clone();
+    let body = |v: i64| json!({"name": "Versioned", "report_type": "call_summary", "version": v});
+    let (s, e) = call(&app, "POST", "/reports/templates", &t, Some(body(i64::MAX))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["field"], "version", "{e}");
+    let (s, tpl) = call(
+        &app,
+        "POST",
+        "/reports/templates",
+        &t,
+        Some(body(1_000_000_000)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{tpl}");
+    let id = tpl["id"].as_i64().unwrap();
+    let (s, upd) = call(
+        &app,
+        "PUT",
+        &format!("/reports/templates/{id}"),
+        &t,
+        Some(json!({"name": "Renamed"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{upd}");
+    assert_eq!(upd["version"], 1_000_000_001i64);
+}

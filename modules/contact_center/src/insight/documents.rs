@@ -2,13 +2,12 @@
 //! platform file store, checked against what they claim to be, with their
 //! text extracted into the knowledge search index.
 
+use crate::model::CcError;
 use std::io::{Cursor, Read};
 use std::time::Duration;
 
 use frontline_platform::files::{self, NewFile};
-use frontline_platform::{
-    ApiError, ApiResult, BearerAuth, ErrorKind, FieldError, Platform, RequestMeta,
-};
+use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
@@ -84,7 +83,7 @@ fn unescape_xml(s: &str) -> String {
 
 /// The text of a DOCX body: `<w:t>` runs, tabs and paragraph breaks.
 pub fn docx_text(bytes: &[u8]) -> ApiResult<String> {
-    let bad = || ApiError::invalid("file", "the DOCX file is damaged").with_code("INVALID_FILE");
+    let bad = || ApiError::invalid("file", "the DOCX file is damaged");
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| bad())?;
     let entry = zip.by_name("word/document.xml").map_err(|_| bad())?;
     let mut xml = String::new();
@@ -122,12 +121,9 @@ pub fn docx_text(bytes: &[u8]) -> ApiResult<String> {
 /// Returns (file type, text, whether text could be extracted).
 pub fn inspect(filename: &str, bytes: &[u8]) -> ApiResult<(&'static str, String, bool)> {
     let claimed = claimed_type(filename).ok_or_else(|| {
-        ApiError::new(
-            ErrorKind::UnsupportedMediaType,
-            "Unsupported document type: upload PDF, DOCX, TXT, Markdown or CSV",
-        )
-        .with_code("UNSUPPORTED_FILE_TYPE")
-        .with_detail("file", "unsupported file extension")
+        CcError::UnsupportedFileType
+            .with_message("Unsupported document type: upload PDF, DOCX, TXT, Markdown or CSV")
+            .with_detail("file", "unsupported file extension")
     })?;
     if bytes.is_empty() {
         return Err(ApiError::invalid("file", "the file is empty"));
@@ -142,8 +138,7 @@ pub fn inspect(filename: &str, bytes: &[u8]) -> ApiResult<(&'static str, String,
         return Err(ApiError::invalid(
             "file",
             format!("the file is named as {claimed} but its content is {actual}"),
-        )
-        .with_code("FILE_TYPE_MISMATCH"));
+        ));
     }
     let (text, extracted) = match claimed {
         "docx" => (docx_text(bytes)?, true),
@@ -434,7 +429,6 @@ impl DocumentsApi {
                     "file",
                     format!("the upload says {base} but the file is {kind}"),
                 )
-                .with_code("FILE_TYPE_MISMATCH")
                 .into());
             }
         }

@@ -2,6 +2,7 @@
 //! versions are immutable snapshots; sessions run callers through a published
 //! version and feed the flow analytics.
 
+use crate::model::CcError;
 use frontline_platform::body::JsonBody;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -39,6 +40,7 @@ const TERMINAL: &[&str] = &["transfer", "queue", "voicemail", "hangup"];
 #[derive(Object, Clone, Debug, Serialize, Deserialize)]
 pub struct MenuOption {
     /// The key pressed: `0`-`9`, `*` or `#`.
+    #[oai(validator(pattern = "^[0-9*#]$"))]
     pub dtmf_key: String,
     pub description: Option<String>,
     /// The node the caller goes to.
@@ -51,6 +53,7 @@ pub struct IvrNode {
     /// Unique within the flow; menu options and `next_node_id` refer to it.
     pub id: i64,
     /// menu, prompt, input, transfer, queue, voicemail or hangup.
+    #[oai(validator(pattern = "^(menu|prompt|input|transfer|queue|voicemail|hangup)$"))]
     pub node_type: String,
     pub name: String,
     pub prompt_text: Option<String>,
@@ -175,14 +178,16 @@ pub struct SessionStart {
     pub caller_number: Option<String>,
     /// The number the caller dialled; a voicemail left at a `voicemail` node is for it.
     pub called_number: Option<String>,
-    /// DTMF input to apply straight away, in order (e.g. `["1", "2"]`).
-    #[oai(default)]
+    /// DTMF input to apply straight away, in order (e.g. `["1", "2"]`), at most 100.
+    #[oai(default, validator(max_items = 100, pattern = "^[0-9*#]{1,32}$"))]
     pub inputs: Vec<String>,
     /// The caller hung up after these inputs.
     #[oai(default)]
     pub hangup: bool,
     /// For calls replayed from another system: the measured call length,
-    /// used instead of the wall-clock time when the session ends in this request.
+    /// used instead of the wall-clock time when the session ends in this request
+    /// (0 to 86400).
+    #[oai(validator(minimum(value = "0"), maximum(value = "86400")))]
     pub duration_seconds: Option<f64>,
 }
 
@@ -190,6 +195,7 @@ pub struct SessionStart {
 #[derive(Object, Debug)]
 pub struct SessionInput {
     /// One key (`0`-`9`, `*`, `#`) or, at an input node, the digits entered.
+    #[oai(validator(pattern = "^[0-9*#]{1,32}$"))]
     pub dtmf: String,
 }
 
@@ -1349,15 +1355,13 @@ impl IvrApi {
             .write(move |tx| {
                 let flow = get_flow(tx, id)?;
                 if !flow.is_active {
-                    return Err(ApiError::conflict(format!(
+                    return Err(CcError::FlowNotActive.with_message(format!(
                         "IVR flow {id} is not active (is_active: false); it takes no new sessions"
-                    ))
-                    .with_code("FLOW_NOT_ACTIVE"));
+                    )));
                 }
                 let version = b.version.unwrap_or(flow.version);
                 if version < 1 {
-                    return Err(ApiError::conflict("The flow has no published version yet; publish it first")
-                        .with_code("FLOW_NOT_PUBLISHED"));
+                    return Err(CcError::FlowNotPublished.with_message("The flow has no published version yet; publish it first"));
                 }
                 let def = load_definition(tx, id, version)?;
                 let walker = Walker {
@@ -1501,10 +1505,8 @@ fn advance(
     expire_sessions(tx, Utc::now().timestamp_millis())?;
     let mut s = load_session(tx, id)?;
     if s.status != "in_progress" {
-        return Err(
-            ApiError::conflict(format!("The session has already ended ({})", s.status))
-                .with_code("SESSION_ENDED"),
-        );
+        return Err(CcError::SessionEnded
+            .with_message(format!("The session has already ended ({})", s.status)));
     }
     let def = load_definition(tx, s.flow_id, s.version)?;
     step(&mut s, &def, key, None);
@@ -1574,7 +1576,7 @@ fn settle_session(
                     campaign_id: None,
                     required_skills: None,
                     language: Some(def.language.clone()).filter(|l| !l.is_empty()),
-                    attributes: Some(serde_json::Value::Object(attributes)),
+                    attributes: Some(crate::model::JsonObject(attributes)),
                 },
             )?;
             s.call_id = Some(queued.call_id);

@@ -171,6 +171,7 @@ pub fn rebuild(p: &Platform) -> ApiResult<u64> {
 pub struct SearchRequest {
     /// The question or words to look for (typos and word forms are tolerated;
     /// at most 512 characters and 32 words).
+    #[oai(validator(min_length = 1, max_length = 512, pattern = r"\S"))]
     pub query: String,
     pub company_id: Option<i64>,
     /// Only this language (e.g. en, es); all languages by default.
@@ -180,6 +181,7 @@ pub struct SearchRequest {
     #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
     pub limit: Option<i64>,
     /// 0..=1, default 0: hits scoring below are left out.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1")))]
     pub min_score: Option<f64>,
     /// Include uploaded documents' text (default true).
     pub include_documents: Option<bool>,

@@ -44,15 +44,20 @@ pub struct ArticleCreate {
     /// 1..=200000 characters.
     #[oai(validator(min_length = 1, max_length = 200000, pattern = r"\S"))]
     pub content: String,
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub category: Option<String>,
-    #[oai(default)]
+    #[oai(
+        default,
+        validator(max_items = 50, min_length = 1, max_length = 50, pattern = r"\S")
+    )]
     pub tags: Vec<String>,
     /// Default true.
     pub is_public: Option<bool>,
     /// Default en.
+    #[oai(validator(min_length = 2, max_length = 8, pattern = "^[A-Za-z-]+$"))]
     pub language: Option<String>,
-    /// Free-form object (author, last_reviewed, …).
-    pub metadata: Option<Value>,
+    /// Free-form object (author, last_reviewed, …), at most 16 KB.
+    pub metadata: Option<crate::model::JsonObject>,
 }
 
 /// Changes to an article; omitted fields stay.
@@ -63,11 +68,14 @@ pub struct ArticleUpdate {
     pub title: Option<String>,
     #[oai(validator(min_length = 1, max_length = 200000, pattern = r"\S"))]
     pub content: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     pub category: Option<String>,
+    #[oai(validator(max_items = 50, min_length = 1, max_length = 50, pattern = r"\S"))]
     pub tags: Option<Vec<String>>,
     pub is_public: Option<bool>,
+    #[oai(validator(min_length = 2, max_length = 8, pattern = "^[A-Za-z-]+$"))]
     pub language: Option<String>,
-    pub metadata: Option<Value>,
+    pub metadata: Option<crate::model::JsonObject>,
 }
 
 fn validate(
@@ -281,7 +289,7 @@ impl KnowledgeApi {
             b.category.as_deref(),
             Some(&b.tags),
             b.language.as_deref(),
-            b.metadata.as_ref(),
+            b.metadata.as_ref().map(|m| m.to_value()).as_ref(),
         );
         fail_if(e)?;
         let a = self
@@ -302,7 +310,7 @@ impl KnowledgeApi {
                         serde_json::to_string(&clean_tags(&b.tags))?,
                         b.is_public.unwrap_or(true),
                         b.language.unwrap_or_else(|| "en".into()).to_lowercase(),
-                        b.metadata.unwrap_or(json!({})).to_string(),
+                        b.metadata.map(crate::model::JsonObject::into_value).unwrap_or(json!({})).to_string(),
                         auth.0.seq,
                         at
                     ],
@@ -350,7 +358,7 @@ impl KnowledgeApi {
             b.category.as_deref(),
             b.tags.as_deref(),
             b.language.as_deref(),
-            b.metadata.as_ref(),
+            b.metadata.as_ref().map(|m| m.to_value()).as_ref(),
         );
         fail_if(e)?;
         let id = article_id.0;
@@ -372,7 +380,7 @@ impl KnowledgeApi {
                         serde_json::to_string(&b.tags.map(|t| clean_tags(&t)).unwrap_or(cur.tags))?,
                         b.is_public.unwrap_or(cur.is_public),
                         b.language.map(|l| l.to_lowercase()).unwrap_or(cur.language.clone()),
-                        b.metadata.unwrap_or(cur.metadata).to_string(),
+                        b.metadata.map(crate::model::JsonObject::into_value).unwrap_or(cur.metadata).to_string(),
                         iso(now())
                     ],
                 )?;

@@ -3,6 +3,7 @@
 //! thresholds checked on every recorded metric, de-duplicated alerts with
 //! acknowledge and auto-resolve, alert events, and the dashboard overview.
 
+use crate::model::CcError;
 use chrono::{
     DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, SecondsFormat, TimeZone,
     Timelike, Utc,
@@ -58,7 +59,7 @@ pub struct MetricCreate {
     /// Free-form dimensions (an object).
     pub dimensions: Option<Value>,
     /// When it was measured (RFC 3339); default now. Lets other systems backfill.
-    pub recorded_at: Option<String>,
+    pub recorded_at: Option<crate::common::DateOrTime>,
 }
 
 /// A recorded metric.
@@ -943,7 +944,7 @@ impl MetricsApi {
         start_date: Query<Option<crate::common::DateOrTime>>,
         end_date: Query<Option<crate::common::DateOrTime>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<i64>>,
-        timezone: Query<Option<String>>,
+        timezone: Query<Option<frontline_platform::tz::TimeZoneName>>,
         metric_type: Query<Option<String>>,
         team_id: Query<Option<i64>>,
         agent_id: Query<Option<i64>>,
@@ -1093,7 +1094,7 @@ impl MetricsApi {
             .write(move |tx| {
                 let cur = get_alert(tx, id)?;
                 if cur.status == "resolved" {
-                    return Err(ApiError::conflict("The alert is already resolved").with_code("ALERT_RESOLVED"));
+                    return Err(CcError::AlertResolved.with_message("The alert is already resolved"));
                 }
                 let by = b.acknowledged_by_id.unwrap_or(auth.0.seq);
                 tx.execute(

@@ -1,6 +1,7 @@
 //! Call recordings: metadata, transcripts as speaker segments, and analysis
 //! (lexicon sentiment, keywords, extractive summary, compliance phrases).
 
+use crate::model::CcError;
 use std::collections::{HashMap, HashSet};
 
 use frontline_platform::body::JsonBody;
@@ -47,6 +48,8 @@ pub struct Recording {
 /// Extension: register a recording kept elsewhere (a URL the phone system serves).
 #[derive(Object, Debug)]
 pub struct RecordingCreate {
+    /// The call's id in the phone system (1 to 200 characters).
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub call_id: String,
     pub campaign_id: Option<i64>,
     pub agent_id: Option<i64>,
@@ -55,26 +58,33 @@ pub struct RecordingCreate {
     #[oai(validator(minimum(value = "0"), maximum(value = "86400")))]
     pub duration: i64,
     /// An http(s) URL, at most 2000 characters.
-    #[oai(validator(max_length = 2000))]
+    #[oai(validator(max_length = 2000, pattern = "^https?://"))]
     pub file_url: String,
     /// 0 to 4 GiB.
     #[oai(validator(minimum(value = "0"), maximum(value = "4294967296")))]
     pub file_size_bytes: Option<i64>,
     /// An audio type: audio/mpeg, audio/wav, audio/x-wav, audio/ogg, audio/webm,
     /// audio/mp4, audio/aac, audio/flac or audio/basic (parameters allowed).
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"^[ \t]*[Aa][Uu][Dd][Ii][Oo]/([Mm][Pp][Ee][Gg]|[Ww][Aa][Vv]|[Xx]-[Ww][Aa][Vv]|[Oo][Gg][Gg]|[Ww][Ee][Bb][Mm]|[Mm][Pp]4|[Aa][Aa][Cc]|[Ff][Ll][Aa][Cc]|[Bb][Aa][Ss][Ii][Cc])[ \t]*(;.*)?$"
+    ))]
     pub content_type: Option<String>,
     /// Default now.
-    pub recorded_at: Option<String>,
+    pub recorded_at: Option<crate::common::DateOrTime>,
 }
 
 /// One stretch of speech.
 #[derive(Object, Clone, Debug, Serialize, Deserialize)]
 pub struct Segment {
     /// Seconds from the start of the recording.
+    #[oai(validator(minimum(value = "0")))]
     pub start: f64,
+    /// Seconds from the start of the recording; not before `start`.
+    #[oai(validator(minimum(value = "0")))]
     pub end: f64,
     /// e.g. agent, customer.
+    #[oai(validator(min_length = 1, max_length = 50, pattern = r"\S"))]
     pub speaker: String,
     pub text: String,
 }
@@ -95,10 +105,13 @@ pub struct Transcription {
 /// Extension: a transcript to store for a recording (replaces any earlier one).
 #[derive(Object, Debug)]
 pub struct TranscriptionUpload {
+    /// 1 to 10000 segments, in time order.
+    #[oai(validator(min_items = 1, max_items = 10000))]
     pub segments: Vec<Segment>,
     /// Default en.
     pub language: Option<String>,
     /// 0..=1.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1")))]
     pub confidence: Option<f64>,
 }
 
@@ -106,6 +119,7 @@ pub struct TranscriptionUpload {
 #[derive(Object, Debug)]
 pub struct AnalyzeRequest {
     /// Any of sentiment, keywords, summary, compliance (default all).
+    #[oai(validator(min_items = 1, pattern = "^(sentiment|keywords|summary|compliance)$"))]
     pub analysis_types: Option<Vec<String>>,
     /// Phrases that must be said, in addition to the configured ones (at most
     /// 100, each at most 200 characters).
@@ -788,13 +802,13 @@ fn validate_segments(segments: &[Segment]) -> Vec<FieldError> {
             ));
         }
         prev = s.start.max(prev);
-        if s.speaker.trim().is_empty() || s.speaker.len() > 50 {
+        if s.speaker.trim().is_empty() || s.speaker.chars().count() > 50 {
             e.push(FieldError::new(
                 format!("segments[{i}].speaker"),
                 "must be 1-50 characters",
             ));
         }
-        if s.text.len() > 20_000 {
+        if s.text.chars().count() > 20_000 {
             e.push(FieldError::new(
                 format!("segments[{i}].text"),
                 "must be at most 20000 characters",
@@ -1028,7 +1042,7 @@ impl RecordingsApi {
                     |r| r.get(0),
                 )?;
                 if exists {
-                    return Err(ApiError::conflict("This phrase is already configured").with_code("DUPLICATE_RESOURCE"));
+                    return Err(CcError::DuplicateResource.with_message("This phrase is already configured"));
                 }
                 tx.execute(
                     "INSERT INTO cc_compliance_phrases (phrase, kind, speaker, description, created_at)
@@ -1141,7 +1155,6 @@ impl RecordingsApi {
                 get_recording(c, id)?;
                 get_transcription(c, id)?.ok_or_else(|| {
                     ApiError::not_found(format!("Recording {id} has no transcription yet"))
-                        .with_code("TRANSCRIPTION_NOT_FOUND")
                 })
             })
             .await?;
@@ -1247,8 +1260,7 @@ impl RecordingsApi {
             .write(move |tx| {
                 get_recording(tx, id)?;
                 let t = get_transcription(tx, id)?.ok_or_else(|| {
-                    ApiError::conflict("The recording has no transcription to analyze yet")
-                        .with_code("TRANSCRIPTION_REQUIRED")
+                    CcError::TranscriptionRequired.with_message("The recording has no transcription to analyze yet")
                 })?;
                 let want = |k: &str| types.iter().any(|t| t == k);
                 let sent = want("sentiment").then(|| sentiment(&t.segments));

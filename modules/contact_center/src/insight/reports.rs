@@ -2,6 +2,7 @@
 //! on the platform job queue, schedules on the platform scheduler, and
 //! e-mail to recipients over SMTP (or kept in an outbox the API shows).
 
+use crate::model::CcError;
 use frontline_platform::body::JsonBody;
 use std::sync::Arc;
 
@@ -79,16 +80,23 @@ pub struct ReportTemplateCreate {
     pub default_format: Option<String>,
     /// Visible to everyone in the contact center (default false: its author and managers).
     pub is_public: Option<bool>,
+    /// The template's version (default 1; at most 1000000000).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000000000")))]
     pub version: Option<i64>,
 }
 
 /// Changes to a template; the version goes up by one on every change.
 #[derive(Object, Debug)]
 pub struct ReportTemplateUpdate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
     pub description: Option<String>,
+    #[oai(validator(
+        pattern = "^(agent_performance|team_performance|queue_performance|campaign_performance|call_summary|metric_summary)$"
+    ))]
     pub report_type: Option<String>,
     pub query_definition: Option<Value>,
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub default_format: Option<String>,
     pub is_public: Option<bool>,
 }
@@ -135,7 +143,7 @@ pub struct GenerateRequest {
     #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
     /// `start_date`, `end_date` (default the last 30 days) and any template filter.
-    pub filters: Option<Value>,
+    pub filters: Option<crate::model::JsonObject>,
     /// `include_charts` (PDF and Excel: a chart of each figure per group),
     /// `include_raw_data` (PDF and Excel: the table again with unrounded
     /// numbers); both default false. Scheduled reports include charts.
@@ -155,15 +163,20 @@ pub struct GenerateAccepted {
 #[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ScheduleConfig {
     /// Weekly: 0 or 7 = Sunday, 1 = Monday … 6 = Saturday.
+    #[oai(validator(maximum(value = "7")))]
     pub day_of_week: Option<u32>,
     /// Monthly: 1..=31 (shorter months run on their last day).
+    #[oai(validator(minimum(value = "1"), maximum(value = "31")))]
     pub day_of_month: Option<u32>,
+    /// 0..=23, in `timezone`.
+    #[oai(validator(maximum(value = "23")))]
     pub hour: u32,
-    #[oai(default)]
+    /// 0..=59.
+    #[oai(default, validator(maximum(value = "59")))]
     #[serde(default)]
     pub minute: u32,
     /// IANA zone, default UTC.
-    pub timezone: Option<String>,
+    pub timezone: Option<frontline_platform::tz::TimeZoneName>,
 }
 
 /// A report schedule.
@@ -190,12 +203,22 @@ pub struct ReportScheduleCreate {
     #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub template_id: i64,
+    /// daily, weekly (needs `schedule_config.day_of_week`) or monthly.
+    #[oai(validator(pattern = "^(daily|weekly|monthly)$"))]
     pub schedule_type: String,
     pub schedule_config: ScheduleConfig,
     /// Default: the template's format.
     #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
-    #[oai(default)]
+    /// Up to 50 e-mail addresses.
+    #[oai(
+        default,
+        validator(
+            max_items = 50,
+            max_length = 254,
+            pattern = r"^[\x21-\x3f\x41-\x7e]+@[\x21-\x2d\x2f-\x3f\x41-\x7e][\x21-\x3f\x41-\x7e]*\.[\x21-\x3f\x41-\x7e]+$"
+        )
+    )]
     pub recipients: Vec<String>,
     pub is_active: Option<bool>,
 }
@@ -203,11 +226,19 @@ pub struct ReportScheduleCreate {
 /// Changes to a schedule.
 #[derive(Object, Debug)]
 pub struct ReportScheduleUpdate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
     pub template_id: Option<i64>,
+    #[oai(validator(pattern = "^(daily|weekly|monthly)$"))]
     pub schedule_type: Option<String>,
     pub schedule_config: Option<ScheduleConfig>,
+    #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
+    #[oai(validator(
+        max_items = 50,
+        max_length = 254,
+        pattern = r"^[\x21-\x3f\x41-\x7e]+@[\x21-\x2d\x2f-\x3f\x41-\x7e][\x21-\x3f\x41-\x7e]*\.[\x21-\x3f\x41-\x7e]+$"
+    ))]
     pub recipients: Option<Vec<String>>,
     pub is_active: Option<bool>,
 }
@@ -235,15 +266,63 @@ pub enum Accepted {
     Accepted(Json<GenerateAccepted>),
 }
 
-#[derive(ApiResponse)]
+/// The report file, in the report's format: PDF, CSV or Excel (its
+/// `Content-Type` says which; the document lists the three).
 pub enum Download {
-    /// The report file.
-    #[oai(status = 200)]
-    Ok(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-    ),
+    /// Bytes, media type, `Content-Disposition`.
+    Ok(Binary<Vec<u8>>, String, String),
+}
+
+/// The media types a report downloads as.
+const REPORT_MEDIA_TYPES: [&str; 3] = [
+    "application/pdf",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+
+impl poem::IntoResponse for Download {
+    fn into_response(self) -> poem::Response {
+        let Download::Ok(Binary(bytes), mime, disposition) = self;
+        poem::Response::builder()
+            .status(poem::http::StatusCode::OK)
+            .header(poem::http::header::CONTENT_TYPE, mime)
+            .header(poem::http::header::CONTENT_DISPOSITION, disposition)
+            .body(bytes)
+    }
+}
+
+impl poem_openapi::ApiResponse for Download {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        use poem_openapi::registry::{
+            MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef,
+        };
+        let binary =
+            || MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "binary")));
+        let text = || MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")));
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The report file, in the report's format (PDF, CSV or Excel).",
+                status: Some(200),
+                status_range: None,
+                content: REPORT_MEDIA_TYPES
+                    .iter()
+                    .map(|ct| MetaMediaType {
+                        content_type: ct,
+                        schema: binary(),
+                    })
+                    .collect(),
+                headers: vec![MetaHeader {
+                    name: "Content-Disposition".into(),
+                    description: Some("`attachment; filename=\"…\"`".into()),
+                    required: true,
+                    deprecated: false,
+                    schema: text(),
+                }],
+            }],
+        }
+    }
+
+    fn register(_registry: &mut poem_openapi::registry::Registry) {}
 }
 
 // ---------------------------------------------------------------- rules
@@ -343,7 +422,11 @@ fn spec_of(schedule_type: &str, c: &ScheduleConfig) -> ApiResult<ScheduleSpec> {
         frequency,
         hour: c.hour,
         minute: c.minute,
-        timezone: c.timezone.clone().unwrap_or_else(|| "UTC".into()),
+        timezone: c
+            .timezone
+            .as_ref()
+            .map(|t| t.0.clone())
+            .unwrap_or_else(|| "UTC".into()),
     };
     spec.validate().map_err(|mut e| {
         for d in &mut e.details {
@@ -779,9 +862,8 @@ async fn stored_file(platform: &Platform, id: i64) -> ApiResult<(Vec<u8>, String
             )
         })
         .await?;
-    let file_id = file_id.ok_or_else(|| {
-        ApiError::conflict("The report is not ready").with_code("REPORT_NOT_READY")
-    })?;
+    let file_id =
+        file_id.ok_or_else(|| CcError::ReportNotReady.with_message("The report is not ready"))?;
     let (meta, bytes) = platform.files.read(&file_id).await?;
     Ok((bytes, meta.media_type, meta.filename))
 }
@@ -1047,8 +1129,12 @@ impl ReportsApi {
         check_text(&mut e, "name", &b.name, 200);
         check_type(&mut e, Some(&b.report_type));
         check_format(&mut e, "default_format", b.default_format.as_deref());
-        if b.version.is_some_and(|v| v < 1) {
-            e.push(FieldError::new("version", "must be 1 or more"));
+        // Every change adds one: a version near i64::MAX would overflow.
+        if b.version.is_some_and(|v| !(1..=1_000_000_000).contains(&v)) {
+            e.push(FieldError::new(
+                "version",
+                "must be between 1 and 1000000000",
+            ));
         }
         let q = parse_query(&mut e, &b.report_type, b.query_definition.as_ref());
         fail_if(e)?;
@@ -1164,10 +1250,9 @@ impl ReportsApi {
                     |r| r.get(0),
                 )?;
                 if used > 0 {
-                    return Err(ApiError::conflict(format!(
+                    return Err(CcError::TemplateInUse.with_message(format!(
                         "{used} schedule(s) use this template; delete them first"
-                    ))
-                    .with_code("TEMPLATE_IN_USE"));
+                    )));
                 }
                 tx.execute(
                     "UPDATE cc_reports SET template_id = NULL WHERE template_id = ?1",
@@ -1251,14 +1336,7 @@ impl ReportsApi {
                 "give template_id or report_type",
             ));
         }
-        let filters = match &b.filters {
-            None => Map::new(),
-            Some(Value::Object(m)) => m.clone(),
-            Some(_) => {
-                e.push(FieldError::new("filters", "must be an object"));
-                Map::new()
-            }
-        };
+        let filters = b.filters.as_ref().map(|f| f.0.clone()).unwrap_or_default();
         for k in ["start_date", "end_date"] {
             if let Some(v) = filters.get(k) {
                 match v.as_str() {
@@ -1618,15 +1696,15 @@ impl ReportsApi {
                 let r = get_report(c, id, seq, mgr)?;
                 match r.status.as_str() {
                     "completed" => Ok(()),
-                    "expired" => Err(ApiError::gone("The report has expired; generate it again")
-                        .with_code("REPORT_EXPIRED")),
-                    "failed" => Err(ApiError::conflict(format!(
+                    "expired" => Err(CcError::ReportExpired
+                        .with_message("The report has expired; generate it again")),
+                    "failed" => Err(CcError::ReportFailed.with_message(format!(
                         "The report failed: {}",
                         r.error.unwrap_or_default()
-                    ))
-                    .with_code("REPORT_FAILED")),
-                    _ => Err(ApiError::conflict("The report is still generating")
-                        .with_code("REPORT_NOT_READY")),
+                    ))),
+                    _ => {
+                        Err(CcError::ReportNotReady.with_message("The report is still generating"))
+                    }
                 }
             })
             .await?;

@@ -144,7 +144,7 @@ pub struct RoutingRuleUpdate {
 #[derive(Object, Debug)]
 pub struct EvaluateRequest {
     /// The call's attributes, e.g. `{"customer_tier": "VIP", "call_type": "sales"}`.
-    pub attributes: Value,
+    pub attributes: crate::model::JsonObject,
     /// Targets that cannot take calls now (busy, offline); the rule's fallback
     /// applies when all its targets are listed here.
     #[oai(default)]
@@ -955,21 +955,12 @@ impl RoutingApi {
     ) -> Result<Json<RoutingDecision>> {
         require_operator(&auth.0)?;
         let b = body.0;
-        if !b.attributes.is_object() {
-            return Err(
-                ApiError::invalid("attributes", "must be an object of call attributes").into(),
-            );
-        }
+        let attributes = b.attributes.into_value();
         let d = self
             .platform
             .db
             .read(move |c| {
-                evaluate_with(
-                    c,
-                    &b.attributes,
-                    &b.unavailable_targets,
-                    b.call_id.as_deref(),
-                )
+                evaluate_with(c, &attributes, &b.unavailable_targets, b.call_id.as_deref())
             })
             .await?;
         Ok(Json(d))

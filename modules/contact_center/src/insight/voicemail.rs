@@ -1,6 +1,7 @@
 //! Voicemail inbox: deposit (extension), list with filters, status machine,
 //! assignment and notes.
 
+use crate::model::CcError;
 use frontline_platform::body::JsonBody;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
@@ -361,11 +362,10 @@ impl VoicemailApi {
                 let at = iso(now());
                 if let Some(to) = &b.status {
                     if !allowed(&cur.status, to) {
-                        return Err(ApiError::conflict(format!(
+                        return Err(CcError::InvalidStatusTransition.with_message(format!(
                             "A voicemail cannot move from {} to {to}",
                             cur.status
                         ))
-                        .with_code("INVALID_STATUS_TRANSITION")
                         .with_detail("status", format!("not allowed from {}", cur.status)));
                     }
                 }

@@ -3,6 +3,9 @@
 use poem_openapi::Object;
 use serde_json::Value;
 
+use super::JsonObject;
+use crate::common::DateOrTime;
+
 /// A new campaign. Only `name` is required: with `template_id` the type,
 /// provider, model, prompt and configuration come from that template unless
 /// given here; otherwise they default to `outbound` / `openai`.
@@ -26,13 +29,14 @@ pub struct CampaignCreate {
     #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
     /// Provider settings (an object), e.g. `{"temperature": 0.7, "voice": "alloy"}`.
-    pub provider_config: Option<Value>,
+    pub provider_config: Option<JsonObject>,
     /// Stored only, for the voice agent an operator connects; never sent to an LLM here.
     #[oai(validator(max_length = 20000))]
     pub system_prompt: Option<String>,
     /// ISO 8601; must be before `end_date`.
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
+    pub start_date: Option<DateOrTime>,
+    /// ISO 8601; must be after `start_date`.
+    pub end_date: Option<DateOrTime>,
     /// 1 to 100000 calls per day.
     #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub max_daily_calls: Option<i64>,
@@ -63,11 +67,11 @@ pub struct CampaignUpdate {
     pub provider_type: Option<String>,
     #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
-    pub provider_config: Option<Value>,
+    pub provider_config: Option<JsonObject>,
     #[oai(validator(max_length = 20000))]
     pub system_prompt: Option<String>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
+    pub start_date: Option<DateOrTime>,
+    pub end_date: Option<DateOrTime>,
     #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub max_daily_calls: Option<i64>,
     pub retry_failed: Option<bool>,
@@ -156,7 +160,7 @@ pub struct ContactCreate {
     #[oai(validator(max_length = 200))]
     pub company: Option<String>,
     /// Any extra fields (an object).
-    pub custom_fields: Option<Value>,
+    pub custom_fields: Option<JsonObject>,
     /// 1 (lowest) to 10 (highest); default 5.
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
@@ -178,7 +182,7 @@ pub struct ContactUpdate {
     pub phone_number: Option<String>,
     #[oai(validator(max_length = 200))]
     pub company: Option<String>,
-    pub custom_fields: Option<Value>,
+    pub custom_fields: Option<JsonObject>,
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
     #[oai(validator(pattern = "^(pending|called|completed|failed)$"))]
@@ -214,7 +218,7 @@ pub struct ContactImportRow {
     pub email: Option<String>,
     pub phone_number: Option<String>,
     pub company: Option<String>,
-    pub custom_fields: Option<Value>,
+    pub custom_fields: Option<JsonObject>,
     pub priority: Option<i64>,
 }
 
@@ -318,7 +322,7 @@ pub struct TemplateCreate {
     #[oai(validator(max_length = 20000))]
     pub system_prompt: Option<String>,
     /// Default provider configuration (an object).
-    pub default_config: Option<Value>,
+    pub default_config: Option<JsonObject>,
     /// Public templates are visible to everyone; only supervisors and admins publish them.
     pub is_public: Option<bool>,
 }
@@ -340,7 +344,7 @@ pub struct TemplateUpdate {
     pub provider_model: Option<String>,
     #[oai(validator(max_length = 20000))]
     pub system_prompt: Option<String>,
-    pub default_config: Option<Value>,
+    pub default_config: Option<JsonObject>,
     pub is_public: Option<bool>,
 }
 

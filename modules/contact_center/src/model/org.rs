@@ -3,6 +3,8 @@
 use poem_openapi::Object;
 use serde_json::Value;
 
+use super::{CompanySettings, JsonObject};
+
 /// A new team.
 #[derive(Object, Debug, Clone, Default)]
 pub struct TeamCreate {
@@ -82,7 +84,12 @@ pub struct TeamPerformance {
 /// A skill and how well the agent masters it.
 #[derive(Object, Debug, Clone, PartialEq)]
 pub struct AgentSkill {
-    /// Lower-case name, e.g. `technical_support`.
+    /// Lower-case name, e.g. `technical_support` (letters, digits and `_`;
+    /// spaces and `-` become `_`), up to 64 characters.
+    #[oai(validator(
+        max_length = 64,
+        pattern = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$"
+    ))]
     pub skill_name: String,
     /// 1 to 10.
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
@@ -108,7 +115,10 @@ pub struct AgentCreate {
     #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub max_concurrent_calls: Option<i64>,
     /// Language codes such as `en`, `es`, `pt-BR`.
+    #[oai(validator(pattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$"))]
     pub languages: Option<Vec<String>>,
+    /// Up to 50, each up to 64 characters.
+    #[oai(validator(max_items = 50, max_length = 64))]
     pub specialties: Option<Vec<String>>,
     pub skills: Option<Vec<AgentSkill>>,
 }
@@ -126,13 +136,19 @@ pub struct AgentUpdate {
     pub skill_level: Option<i64>,
     #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub max_concurrent_calls: Option<i64>,
+    /// Language codes such as `en`, `es`, `pt-BR`.
+    #[oai(validator(pattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$"))]
     pub languages: Option<Vec<String>>,
+    /// Up to 50, each up to 64 characters.
+    #[oai(validator(max_items = 50, max_length = 64))]
     pub specialties: Option<Vec<String>>,
 }
 
 /// Skills to add or update (by name).
 #[derive(Object, Debug, Clone, Default)]
 pub struct AgentSkillsAdd {
+    /// At least one skill.
+    #[oai(validator(min_items = 1))]
     pub skills: Vec<AgentSkill>,
 }
 
@@ -204,6 +220,10 @@ pub struct QueueCreate {
     /// Only agents of this team take the queue's calls.
     pub team_id: Option<i64>,
     /// Skills every agent taking these calls must have.
+    #[oai(validator(
+        max_length = 64,
+        pattern = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$"
+    ))]
     pub required_skills: Option<Vec<String>>,
 }
 
@@ -223,6 +243,10 @@ pub struct QueueUpdate {
     #[oai(validator(minimum(value = "5"), maximum(value = "86400")))]
     pub timeout_seconds: Option<i64>,
     pub team_id: Option<i64>,
+    #[oai(validator(
+        max_length = 64,
+        pattern = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$"
+    ))]
     pub required_skills: Option<Vec<String>>,
 }
 
@@ -281,11 +305,16 @@ pub struct EnqueueCall {
     pub contact_id: Option<i64>,
     pub campaign_id: Option<i64>,
     /// Skills needed on top of the queue's own.
+    #[oai(validator(
+        max_length = 64,
+        pattern = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$"
+    ))]
     pub required_skills: Option<Vec<String>>,
     /// Language the caller needs, e.g. `es`.
+    #[oai(validator(pattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$"))]
     pub language: Option<String>,
     /// Facts about the call for routing (e.g. `{"customer_tier": "VIP"}`).
-    pub attributes: Option<Value>,
+    pub attributes: Option<JsonObject>,
 }
 
 /// Extension: which call to assign, and optionally to whom.
@@ -350,11 +379,13 @@ pub struct CallRecord {
     pub agent_id: Option<i64>,
     pub queue_id: Option<i64>,
     /// outbound (default) or inbound.
+    #[oai(validator(pattern = "^(outbound|inbound)$"))]
     pub direction: Option<String>,
     /// E.164; default: the contact's number.
+    #[oai(validator(pattern = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub caller_number: Option<String>,
-    /// ISO 8601; default now minus the duration.
-    pub started_at: Option<String>,
+    /// ISO 8601, not in the future; default now minus the duration.
+    pub started_at: Option<crate::common::DateOrTime>,
     /// Seconds, 0 to 86400.
     #[oai(validator(minimum(value = "0"), maximum(value = "86400")))]
     pub duration: i64,
@@ -411,7 +442,10 @@ pub struct CompanyCreate {
     #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     /// e.g. `acme.com`; unique.
-    #[oai(validator(max_length = 253))]
+    #[oai(validator(
+        max_length = 253,
+        pattern = r"^ *([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)? *$"
+    ))]
     pub domain: Option<String>,
     #[oai(validator(max_length = 100))]
     pub industry: Option<String>,
@@ -419,12 +453,18 @@ pub struct CompanyCreate {
     pub size: Option<String>,
     #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
+    /// An e-mail address (empty: none).
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"
+    ))]
     pub contact_email: Option<String>,
-    /// E.164.
+    /// E.164 (empty: none).
+    #[oai(validator(pattern = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub contact_phone: Option<String>,
     pub address: Option<Address>,
     /// An object; `timezone` (IANA) and `language` are checked when present.
-    pub settings: Option<Value>,
+    pub settings: Option<CompanySettings>,
     pub is_active: Option<bool>,
 }
 
@@ -433,7 +473,10 @@ pub struct CompanyCreate {
 pub struct CompanyUpdate {
     #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
-    #[oai(validator(max_length = 253))]
+    #[oai(validator(
+        max_length = 253,
+        pattern = r"^ *([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)? *$"
+    ))]
     pub domain: Option<String>,
     #[oai(validator(max_length = 100))]
     pub industry: Option<String>,
@@ -441,10 +484,18 @@ pub struct CompanyUpdate {
     pub size: Option<String>,
     #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
+    /// An e-mail address (empty: none).
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"
+    ))]
     pub contact_email: Option<String>,
+    /// E.164 (empty: none).
+    #[oai(validator(pattern = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub contact_phone: Option<String>,
     pub address: Option<Address>,
-    pub settings: Option<Value>,
+    /// An object; `timezone` (IANA) and `language` are checked when present.
+    pub settings: Option<CompanySettings>,
     pub is_active: Option<bool>,
 }
 

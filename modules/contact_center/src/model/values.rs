@@ -86,3 +86,125 @@ str_enum!(
     /// A voicemail's status.
     VoicemailStatus { New = "new", Listened = "listened", InProgress = "in_progress", Completed = "completed", Archived = "archived" }
 );
+
+/// A free-form JSON object (`{"temperature": 0.7}`): the document says
+/// `type: object`, so a list, text or number is refused with the field named.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonObject(pub serde_json::Map<String, serde_json::Value>);
+
+impl JsonObject {
+    pub fn into_value(self) -> serde_json::Value {
+        serde_json::Value::Object(self.0)
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::Value::Object(self.0.clone())
+    }
+}
+
+impl poem_openapi::types::Type for JsonObject {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "object".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            additional_properties: Some(Box::new(MetaSchemaRef::Inline(Box::new(MetaSchema::ANY)))),
+            ..MetaSchema::new("object")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for JsonObject {
+    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
+        match value {
+            Some(serde_json::Value::Object(m)) => Ok(JsonObject(m)),
+            other => Err(poem_openapi::types::ParseError::expected_type(
+                other.unwrap_or_default(),
+            )),
+        }
+    }
+}
+
+impl poem_openapi::types::ToJSON for JsonObject {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::Object(self.0.clone()))
+    }
+}
+
+/// A company's settings: a free-form object whose `timezone` (an IANA zone)
+/// and `language` (a code such as `en` or `pt-BR`) are checked when present.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompanySettings(pub JsonObject);
+
+impl poem_openapi::types::Type for CompanySettings {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "CompanySettings".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some(
+                "An object; `timezone` (IANA) and `language` (e.g. `en`, `pt-BR`) are checked when present.",
+            ),
+            properties: vec![
+                ("timezone", frontline_platform::tz::TimeZoneName::schema_ref()),
+                (
+                    "language",
+                    MetaSchemaRef::Inline(Box::new(MetaSchema {
+                        pattern: Some("^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$".into()),
+                        ..MetaSchema::new("string")
+                    })),
+                ),
+            ],
+            additional_properties: Some(Box::new(MetaSchemaRef::Inline(Box::new(
+                MetaSchema::ANY,
+            )))),
+            ..MetaSchema::new("object")
+        }))
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        <frontline_platform::tz::TimeZoneName as poem_openapi::types::Type>::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for CompanySettings {
+    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
+        JsonObject::parse_from_json(value)
+            .map(CompanySettings)
+            .map_err(poem_openapi::types::ParseError::propagate)
+    }
+}
+
+impl poem_openapi::types::ToJSON for CompanySettings {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        self.0.to_json()
+    }
+}

@@ -170,8 +170,8 @@ pub fn create(
         ),
         None => None,
     };
-    let provider_config = match object(&mut problems, "provider_config", body.provider_config) {
-        Some(Value::Object(given)) => {
+    let provider_config = match body.provider_config {
+        Some(JsonObject(given)) => {
             // Given keys override the template's defaults.
             let mut merged = template
                 .as_ref()
@@ -205,8 +205,8 @@ pub fn create(
         system_prompt: body
             .system_prompt
             .or_else(|| template.as_ref().and_then(|t| t.system_prompt.clone())),
-        start_date: body.start_date,
-        end_date: body.end_date,
+        start_date: body.start_date.map(|d| d.0),
+        end_date: body.end_date.map(|d| d.0),
         max_daily_calls: body.max_daily_calls,
         retry_failed: body.retry_failed.unwrap_or(false),
         max_retries: body.max_retries.unwrap_or(0),
@@ -249,13 +249,10 @@ pub fn update(
         || body.retry_failed.is_some()
         || body.max_retries.is_some();
     if config_change && matches!(current.status.as_str(), "completed" | "archived") {
-        return Err(conflict(
-            "CAMPAIGN_CLOSED",
-            format!(
-                "Campaign {id} is {}; it can no longer be changed",
-                current.status
-            ),
-        ));
+        return Err(CcError::CampaignClosed.with_message(format!(
+            "Campaign {id} is {}; it can no longer be changed",
+            current.status
+        )));
     }
     let mut problems = Vec::new();
     one_of(
@@ -280,17 +277,17 @@ pub fn update(
     if body.provider_model.is_some() {
         f.provider_model = body.provider_model;
     }
-    if let Some(v) = object(&mut problems, "provider_config", body.provider_config) {
-        f.provider_config = v;
+    if let Some(v) = body.provider_config {
+        f.provider_config = v.into_value();
     }
     if body.system_prompt.is_some() {
         f.system_prompt = body.system_prompt;
     }
-    if body.start_date.is_some() {
-        f.start_date = body.start_date;
+    if let Some(v) = body.start_date {
+        f.start_date = Some(v.0);
     }
-    if body.end_date.is_some() {
-        f.end_date = body.end_date;
+    if let Some(v) = body.end_date {
+        f.end_date = Some(v.0);
     }
     if body.max_daily_calls.is_some() {
         f.max_daily_calls = body.max_daily_calls;
@@ -346,32 +343,27 @@ pub fn transition(
     access.require_campaign_writer()?;
     let c = store::get_campaign(tx, id, access.owner_scope())?;
     if c.status == to {
-        return Err(conflict(
-            "INVALID_STATUS_TRANSITION",
-            format!("Campaign {id} is already {to}"),
-        ));
+        return Err(
+            CcError::InvalidStatusTransition.with_message(format!("Campaign {id} is already {to}"))
+        );
     }
     if !allowed(&c.status, to) {
-        return Err(conflict(
-            "INVALID_STATUS_TRANSITION",
-            format!("A {} campaign cannot become {to}", c.status),
-        )
-        .with_extra("current_status", &c.status));
+        return Err(CcError::InvalidStatusTransition
+            .with_message(format!("A {} campaign cannot become {to}", c.status))
+            .with_extra("current_status", &c.status));
     }
     if to == "active" {
         if c.total_contacts == 0 {
-            return Err(conflict(
-                "CAMPAIGN_HAS_NO_CONTACTS",
-                "Add contacts before starting the campaign",
-            ));
+            return Err(CcError::CampaignHasNoContacts
+                .with_message("Add contacts before starting the campaign"));
         }
         if let Some(end) = c.end_date.as_deref() {
             if epoch(end) <= Utc::now().timestamp() {
-                return Err(conflict(
-                    "CAMPAIGN_ENDED",
-                    format!("The campaign ended on {end}; change end_date to start it"),
-                )
-                .with_detail("end_date", "in the past"));
+                return Err(CcError::CampaignEnded
+                    .with_message(format!(
+                        "The campaign ended on {end}; change end_date to start it"
+                    ))
+                    .with_detail("end_date", "in the past"));
             }
         }
     }
@@ -407,22 +399,17 @@ pub fn delete(tx: &Connection, who: &Principal, meta: &RequestMeta, id: i64) -> 
     access.require_campaign_writer()?;
     let c = store::get_campaign(tx, id, access.owner_scope())?;
     if c.status == "active" {
-        return Err(conflict(
-            "CAMPAIGN_ACTIVE",
-            "Pause or complete the campaign before deleting it",
-        ));
+        return Err(CcError::CampaignActive
+            .with_message("Pause or complete the campaign before deleting it"));
     }
     // Contacts and call lists are records in their own right (with their own
     // ids and DELETE operations); deleting the campaign never takes them along.
     let (contacts, lists) = store::dependents(tx, id)?;
     if contacts + lists > 0 {
-        return Err(conflict(
-            "CAMPAIGN_NOT_EMPTY",
-            format!(
-                "Campaign {id} still has {contacts} contact(s) and {lists} call list(s); \
+        return Err(CcError::CampaignNotEmpty.with_message(format!(
+            "Campaign {id} still has {contacts} contact(s) and {lists} call list(s); \
                  delete them first, or archive the campaign"
-            ),
-        ));
+        )));
     }
     store::delete_campaign(tx, id)?;
     audit_campaign(
@@ -543,8 +530,10 @@ pub fn create_template(
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let mut problems = Vec::new();
-    let default_config =
-        object(&mut problems, "default_config", body.default_config).unwrap_or_else(|| json!({}));
+    let default_config = body
+        .default_config
+        .map(JsonObject::into_value)
+        .unwrap_or_else(|| json!({}));
     let mut t = CampaignTemplate {
         id: 0,
         name: body.name,
@@ -614,8 +603,8 @@ pub fn update_template(
     if body.system_prompt.is_some() {
         t.system_prompt = body.system_prompt;
     }
-    if let Some(v) = object(&mut problems, "default_config", body.default_config) {
-        t.default_config = v;
+    if let Some(v) = body.default_config {
+        t.default_config = v.into_value();
     }
     if let Some(v) = body.is_public {
         t.is_public = v;

@@ -47,13 +47,10 @@ fn audit_contact(
 fn open_campaign(conn: &Connection, access: &Access, campaign: i64) -> ApiResult<()> {
     let c = get_campaign(conn, campaign, access.owner_scope())?;
     if matches!(c.status.as_str(), "completed" | "archived") {
-        return Err(conflict(
-            "CAMPAIGN_CLOSED",
-            format!(
-                "Campaign {campaign} is {}; contacts can no longer be added",
-                c.status
-            ),
-        ));
+        return Err(CcError::CampaignClosed.with_message(format!(
+            "Campaign {campaign} is {}; contacts can no longer be added",
+            c.status
+        )));
     }
     Ok(())
 }
@@ -129,7 +126,7 @@ pub fn create(
     c.email = body.email;
     c.phone_number = body.phone_number;
     c.company = body.company;
-    if let Some(v) = object(&mut problems, "custom_fields", body.custom_fields) {
+    if let Some(v) = body.custom_fields.map(JsonObject::into_value) {
         c.custom_fields = v;
     }
     c.priority = body.priority.unwrap_or(5);
@@ -184,7 +181,7 @@ pub fn update(
     if body.company.is_some() {
         c.company = body.company;
     }
-    if let Some(v) = object(&mut problems, "custom_fields", body.custom_fields) {
+    if let Some(v) = body.custom_fields.map(JsonObject::into_value) {
         c.custom_fields = v;
     }
     if let Some(v) = body.priority {
@@ -271,7 +268,7 @@ pub fn import(
             Some(p) => c.phone_number = p,
             None => problems.push(FieldError::new("phone_number", "phone_number is required")),
         }
-        if let Some(v) = object(&mut problems, "custom_fields", row.custom_fields) {
+        if let Some(v) = row.custom_fields.map(JsonObject::into_value) {
             c.custom_fields = v;
         }
         c.priority = row.priority.unwrap_or(5);

@@ -279,13 +279,10 @@ fn check_team_room(conn: &Connection, team: Option<i64>) -> ApiResult<()> {
     if let Some(team) = team {
         let t = store::get_team(conn, team)?;
         if t.agent_count >= t.max_agents {
-            return Err(conflict(
-                "TEAM_FULL",
-                format!(
-                    "Team {team} already has its maximum of {} agents",
-                    t.max_agents
-                ),
-            ));
+            return Err(CcError::TeamFull.with_message(format!(
+                "Team {team} already has its maximum of {} agents",
+                t.max_agents
+            )));
         }
     }
     Ok(())
@@ -450,13 +447,10 @@ pub fn delete_agent(
     Access::of(who).require_supervisor()?;
     let a = store::get_agent(tx, id)?;
     if a.current_calls > 0 {
-        return Err(conflict(
-            "AGENT_ON_CALL",
-            format!(
-                "Agent {id} is on {} call(s); complete them first",
-                a.current_calls
-            ),
-        ));
+        return Err(CcError::AgentOnCall.with_message(format!(
+            "Agent {id} is on {} call(s); complete them first",
+            a.current_calls
+        )));
     }
     store::delete_agent(tx, id)?;
     audit_org(
@@ -575,7 +569,8 @@ fn check_company(problems: &mut Vec<FieldError>, c: &mut Company) {
     ] {
         *v = optional_text(problems, field, v.take(), max);
     }
-    if let Some(tz) = c.settings.get("timezone") {
+    // A null setting is no setting (the document marks them nullable).
+    if let Some(tz) = c.settings.get("timezone").filter(|v| !v.is_null()) {
         let ok = tz
             .as_str()
             .is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok());
@@ -586,7 +581,7 @@ fn check_company(problems: &mut Vec<FieldError>, c: &mut Company) {
             ));
         }
     }
-    if let Some(lang) = c.settings.get("language") {
+    if let Some(lang) = c.settings.get("language").filter(|v| !v.is_null()) {
         match lang.as_str() {
             Some(l) => {
                 let norm = normalize_language(problems, "settings.language", l);
@@ -608,7 +603,10 @@ pub fn create_company(
 ) -> ApiResult<Company> {
     Access::of(who).require_supervisor()?;
     let mut problems = Vec::new();
-    let settings = object(&mut problems, "settings", body.settings).unwrap_or_else(|| json!({}));
+    let settings = body
+        .settings
+        .map(|s| s.0.into_value())
+        .unwrap_or_else(|| json!({}));
     let mut c = Company {
         id: 0,
         name: body.name,
@@ -675,7 +673,7 @@ pub fn update_company(
     if let Some(a) = body.address {
         c.address = a;
     }
-    if let Some(s) = object(&mut problems, "settings", body.settings) {
+    if let Some(s) = body.settings.map(|s| s.0.into_value()) {
         c.settings = s;
     }
     if let Some(v) = body.is_active {

@@ -216,8 +216,7 @@ pub fn delete_queue(
     Access::of(who).require_supervisor()?;
     let q = org_store::get_queue(tx, id)?;
     if calls_store::count_active(tx, id)? > 0 {
-        return Err(conflict(
-            "QUEUE_NOT_EMPTY",
+        return Err(CcError::QueueNotEmpty.with_message(
             "The queue still has waiting or active calls; close it and let them finish first",
         ));
     }
@@ -347,10 +346,7 @@ pub fn choose_agent(
         let a = org_store::get_agent(conn, id)?;
         // A supervisor may hand a call to anyone eligible, whatever the team.
         if let Some(why) = ineligible(&a, call, &[]) {
-            return Err(conflict(
-                "AGENT_NOT_ELIGIBLE",
-                format!("Cannot assign: {why}"),
-            ));
+            return Err(CcError::AgentNotEligible.with_message(format!("Cannot assign: {why}")));
         }
         return Ok((a, None));
     }
@@ -368,9 +364,7 @@ pub fn choose_agent(
             Some(f) => format!("; its fallback ({f}) is not carried out by assignment"),
             None => String::new(),
         };
-        return Err(conflict(
-            "NO_AGENT_AVAILABLE",
-            format!(
+        return Err(CcError::NoAgentAvailable.with_message(format!(
                 "Routing rule {} ({}) matched this call, but none of its agents can take it now{fallback}",
                 d.rule_id.unwrap_or_default(),
                 d.rule_name.as_deref().unwrap_or("")
@@ -405,8 +399,7 @@ pub fn choose_agent(
     }
     match best {
         Some((_, a)) => Ok((a.clone(), decision)),
-        None => Err(conflict(
-            "NO_AGENT_AVAILABLE",
+        None => Err(CcError::NoAgentAvailable.with_message(
             "No available agent has the skills, language and capacity for this call",
         )),
     }
@@ -463,9 +456,16 @@ fn new_call_id() -> String {
 }
 
 /// Marks calls that waited past their queue's timeout as abandoned.
+/// Each one records the samples an abandoned call records (`calls_abandoned`,
+/// `wait_time`), in the same transaction.
 pub fn expire(tx: &Connection) -> ApiResult<usize> {
     let now = Utc::now();
-    calls_store::expire_waiting(tx, now.timestamp(), &ts(now))
+    let ids = calls_store::expire_waiting(tx, now.timestamp(), &ts(now))?;
+    for id in &ids {
+        let gone = calls_store::get_call(tx, id, None)?.call;
+        call_samples(tx, &gone)?;
+    }
+    Ok(ids.len())
 }
 
 pub fn enqueue(
@@ -492,8 +492,10 @@ pub fn enqueue(
     let language = body
         .language
         .map(|l| normalize_language(&mut problems, "language", &l));
-    let attributes =
-        object(&mut problems, "attributes", body.attributes).unwrap_or_else(|| json!({}));
+    let attributes = body
+        .attributes
+        .map(JsonObject::into_value)
+        .unwrap_or_else(|| json!({}));
     fail_if(problems)?;
     let contact = match body.contact_id {
         Some(c) => Some(get_contact(tx, c, None)?),
@@ -504,16 +506,13 @@ pub fn enqueue(
         campaign_limits(tx, &camp, Utc::now(), contact.as_ref())?;
     }
     if q.status != "active" {
-        return Err(conflict(
-            "QUEUE_NOT_ACTIVE",
-            format!("Queue {queue_id} is {}", q.status),
-        ));
+        return Err(
+            CcError::QueueNotActive.with_message(format!("Queue {queue_id} is {}", q.status))
+        );
     }
     if q.waiting_calls >= q.max_size {
-        return Err(conflict(
-            "QUEUE_FULL",
-            format!("Queue {queue_id} is full ({} waiting)", q.max_size),
-        ));
+        return Err(CcError::QueueFull
+            .with_message(format!("Queue {queue_id} is full ({} waiting)", q.max_size)));
     }
     let now = now();
     let call = NewCall {
@@ -599,10 +598,8 @@ pub fn assign(
                 return Err(not_found("Call", format!("{cid} in queue {queue_id}")));
             }
             if r.call.status != "queued" {
-                return Err(conflict(
-                    "CALL_NOT_WAITING",
-                    format!("Call {cid} is {}", r.call.status),
-                ));
+                return Err(CcError::CallNotWaiting
+                    .with_message(format!("Call {cid} is {}", r.call.status)));
             }
             r
         }
@@ -610,10 +607,8 @@ pub fn assign(
             .into_iter()
             .next()
             .ok_or_else(|| {
-                conflict(
-                    "QUEUE_EMPTY",
-                    format!("No calls are waiting in queue {queue_id}"),
-                )
+                CcError::QueueEmpty
+                    .with_message(format!("No calls are waiting in queue {queue_id}"))
             })?,
     };
     let mut attrs = attributes_of(&q, &row);
@@ -671,8 +666,8 @@ fn campaign_limits(
     contact: Option<&Contact>,
 ) -> ApiResult<()> {
     let refuse = |limit: &str, msg: String| {
-        Err(ApiError::conflict(msg)
-            .with_code("CAMPAIGN_LIMIT_REACHED")
+        Err(CcError::CampaignLimitReached
+            .with_message(msg)
             .with_extra("limit", limit))
     };
     let parse = |d: &Option<String>| {
@@ -841,10 +836,9 @@ pub fn complete(
     access.require_staff()?;
     let r = calls_store::get_call(tx, call_id, None)?;
     if r.call.status != "in_progress" {
-        return Err(conflict(
-            "CALL_NOT_IN_PROGRESS",
-            format!("Call {call_id} is {}", r.call.status),
-        ));
+        return Err(
+            CcError::CallNotInProgress.with_message(format!("Call {call_id} is {}", r.call.status))
+        );
     }
     if !access.supervisor {
         let own = org_store::agent_for_user(tx, who.seq)?;
@@ -903,10 +897,9 @@ pub fn abandon(
     Access::of(who).require_staff()?;
     let r = calls_store::get_call(tx, call_id, None)?;
     if r.call.status != "queued" {
-        return Err(conflict(
-            "CALL_NOT_WAITING",
-            format!("Call {call_id} is {}", r.call.status),
-        ));
+        return Err(
+            CcError::CallNotWaiting.with_message(format!("Call {call_id} is {}", r.call.status))
+        );
     }
     let now = Utc::now();
     let queued = r.call.queued_at.as_deref().unwrap_or(&r.call.started_at);

@@ -242,14 +242,19 @@ pub fn last_assigned(conn: &Connection, agent: i64) -> ApiResult<Option<String>>
 }
 
 /// Marks calls that waited past their queue's timeout as abandoned; returns how many.
-pub fn expire_waiting(tx: &Connection, now: i64, now_ts: &str) -> ApiResult<usize> {
-    Ok(tx.execute(
+/// Marks the calls waiting past their queue's timeout abandoned; returns their call ids.
+pub fn expire_waiting(tx: &Connection, now: i64, now_ts: &str) -> ApiResult<Vec<String>> {
+    let mut stmt = tx.prepare(
         "UPDATE cc_calls SET status = 'abandoned', outcome = 'timeout', ended_at = ?2,
             wait_time = ?1 - unixepoch(queued_at)
          WHERE status = 'queued' AND EXISTS (SELECT 1 FROM cc_queues q WHERE q.id = cc_calls.queue_id
-            AND unixepoch(cc_calls.queued_at) + q.timeout_seconds <= ?1)",
-        params![now, now_ts],
-    )?)
+            AND unixepoch(cc_calls.queued_at) + q.timeout_seconds <= ?1)
+         RETURNING call_id",
+    )?;
+    let ids = stmt
+        .query_map(params![now, now_ts], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
 }
 
 pub fn assign(
