@@ -451,6 +451,19 @@ fn teams_key(login_base: &str, app_id: &str, password: &str) -> String {
     )
 }
 
+/// Held while a connector token is being exchanged.
+static TEAMS_EXCHANGE: LazyLock<tokio::sync::Mutex<()>> =
+    LazyLock::new(|| tokio::sync::Mutex::new(()));
+
+fn cached_teams_token(key: &str) -> Option<String> {
+    TEAMS_TOKENS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(key)
+        .filter(|(_, until)| *until > Instant::now())
+        .map(|(token, _)| token.clone())
+}
+
 fn forget_teams_token(login_base: &str, app_id: &str, password: &str) {
     TEAMS_TOKENS
         .lock()
@@ -465,14 +478,14 @@ fn forget_teams_token(login_base: &str, app_id: &str, password: &str) {
 async fn teams_token(platform: &Platform, app_id: &str, password: &str) -> Result<String, Outcome> {
     let base = trim_base(&platform.settings.delivery.teams_login_base_url);
     let key = teams_key(base, app_id, password);
-    if let Some((token, until)) = TEAMS_TOKENS
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&key)
-    {
-        if *until > Instant::now() {
-            return Ok(token.clone());
-        }
+    if let Some(token) = cached_teams_token(&key) {
+        return Ok(token);
+    }
+    // One exchange at a time: replies sent together wait for the first
+    // exchange's token instead of each asking the login server.
+    let _one_exchange = TEAMS_EXCHANGE.lock().await;
+    if let Some(token) = cached_teams_token(&key) {
+        return Ok(token);
     }
     let url = format!("{base}/botframework.com/oauth2/v2.0/token");
     let form = url::form_urlencoded::Serializer::new(String::new())
