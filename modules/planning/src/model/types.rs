@@ -1,68 +1,13 @@
-//! Scalar types with a schema of their own: an IANA time zone (an `enum` of
-//! every zone the server knows) and a date bound (an ISO 8601 date or date-time).
+//! Scalar types with a schema of their own: a date bound (an ISO 8601 date or
+//! date-time); the time zone type is the platform's.
 
 use std::borrow::Cow;
 
-use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
-use poem_openapi::types::{
-    ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
-};
-use serde_json::Value;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{ParseError, ParseFromParameter, ParseResult, Type};
 
-/// An IANA time zone name, e.g. `Asia/Riyadh`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimeZoneName(pub String);
-
-impl Type for TimeZoneName {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "TimeZone".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Reference(Self::name().into_owned())
-    }
-
-    fn register(registry: &mut Registry) {
-        registry.create_schema::<Self, _>(Self::name().into_owned(), |_| MetaSchema {
-            description: Some("An IANA time zone name, e.g. `Asia/Riyadh`."),
-            enum_items: chrono_tz::TZ_VARIANTS
-                .iter()
-                .map(|tz| Value::String(tz.name().to_string()))
-                .collect(),
-            ..MetaSchema::new("string")
-        });
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
-
-impl ParseFromJSON for TimeZoneName {
-    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
-        match value {
-            Some(Value::String(s)) if s.parse::<chrono_tz::Tz>().is_ok() => Ok(TimeZoneName(s)),
-            Some(Value::String(_)) => Err(ParseError::custom("must be an IANA time zone")),
-            other => Err(ParseError::expected_type(other.unwrap_or_default())),
-        }
-    }
-}
-
-impl ToJSON for TimeZoneName {
-    fn to_json(&self) -> Option<Value> {
-        Some(Value::String(self.0.clone()))
-    }
-}
+/// The platform's IANA time zone field (one definition for every module).
+pub use frontline_platform::tz::TimeZoneName;
 
 /// An ISO 8601 date (`2025-11-13`) or RFC 3339 date-time (`2025-11-13T10:00:00Z`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
