@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 const B: &str = "/chatbot/api/v2";
 
-async fn tenant_key(app: &TestApp) -> String {
+/// The tenant's API key and id.
+async fn tenant_key(app: &TestApp) -> (String, String) {
     let r = app
         .client
         .post(format!("{B}/tenants"))
@@ -19,16 +20,19 @@ async fn tenant_key(app: &TestApp) -> String {
         .await;
     r.assert_status(StatusCode::CREATED);
     let d: Value = r.0.into_body().into_json().await.unwrap();
-    format!(
-        "ApiKey {}",
-        d["data"]["api_keys"]["primary"].as_str().unwrap()
+    (
+        format!(
+            "ApiKey {}",
+            d["data"]["api_keys"]["primary"].as_str().unwrap()
+        ),
+        d["data"]["tenant_id"].as_str().unwrap().to_string(),
     )
 }
 
 #[tokio::test]
 async fn a_chat_message_reads_no_table_of_the_tenants_history() {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
-    let key = tenant_key(&app).await;
+    let (key, tenant_id) = tenant_key(&app).await;
     // Some history: other visitors' conversations and messages.
     for n in 0..5 {
         let r = app
@@ -86,12 +90,17 @@ async fn a_chat_message_reads_no_table_of_the_tenants_history() {
             }
         }
         // A new conversation checks the plan's monthly conversations with one
-        // count over the index on the tenant's start times.
+        // count over the index on the tenant's start times. (Statements are
+        // recorded process-wide: the other test's tenant counts too.)
         if body["user_id"] == "visitor9" {
             let counts: Vec<_> = plans
                 .plans
                 .iter()
-                .filter(|p| p.sql.contains("COUNT(*)") && p.sql.contains("started_at"))
+                .filter(|p| {
+                    p.sql.contains("COUNT(*)")
+                        && p.sql.contains("started_at")
+                        && p.sql.contains(&tenant_id)
+                })
                 .collect();
             assert_eq!(counts.len(), 1, "one count of the month's conversations");
             let lines = counts[0].lines.join(" | ");
