@@ -1,5 +1,5 @@
 //! Issue 18: `GET /auth/me` answers from the cache of users the token check
-//! keeps (no database read), and every change that matters shows at once:
+//! keeps (no database read: `auth_me_plans.rs`), and every change that matters shows at once:
 //! sign-out, deactivation, a role or name change, a password change, and a
 //! new sign-in's `last_login_at`.
 
@@ -23,18 +23,6 @@ async fn login(app: &TestApp, email: &str, password: &str) -> String {
         .parts();
     assert_eq!(s, StatusCode::OK, "{b}");
     b["access_token"].as_str().unwrap().to_string()
-}
-
-#[tokio::test]
-async fn me_is_answered_without_reading_the_users_table() {
-    let app = TestApp::new(vec![]).await;
-    let (_, token) = app.user_with(&["training:viewer"]).await;
-    // The token check has the user cached now.
-    assert_eq!(me(&app, &token).await.0, StatusCode::OK);
-    let plans = app.plans_of(&["platform_users"], me(&app, &token)).await;
-    assert_eq!(plans.output.0, StatusCode::OK, "{}", plans.output.1);
-    let reads: Vec<&str> = plans.plans.iter().map(|p| p.sql.as_str()).collect();
-    assert!(reads.is_empty(), "/auth/me read the users table: {reads:?}");
 }
 
 #[tokio::test]
