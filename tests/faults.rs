@@ -31,14 +31,17 @@ struct Stream {
     broken: BTreeSet<String>,
 }
 
-/// Writers creating users until stopped or refused.
+type Acked = Arc<Mutex<BTreeSet<String>>>;
+
+/// Writers creating users until stopped or refused; `acked` fills as the
+/// answers come.
 async fn write_stream(
     base: String,
     token: String,
     writers: usize,
     stop: Arc<Mutex<bool>>,
+    acked: Acked,
 ) -> Stream {
-    let acked = Arc::new(Mutex::new(BTreeSet::new()));
     let broken = Arc::new(Mutex::new(BTreeSet::new()));
     let mut tasks = Vec::new();
     for w in 0..writers {
@@ -83,6 +86,19 @@ async fn write_stream(
     Stream { acked, broken }
 }
 
+/// Waits until the stream has `n` acknowledged writes: a fixed sleep is not
+/// enough on a loaded CI machine (a debug build hashes each new password).
+async fn until_acked(acked: &Acked, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while acked.lock().unwrap().len() < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the write stream made no progress in 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_acknowledged_write_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
@@ -90,8 +106,15 @@ async fn every_acknowledged_write_survives_sigkill() {
     let http = reqwest::Client::new();
     let token = admin_token(&http, &server.base).await;
     let stop = Arc::new(Mutex::new(false));
-    let stream = tokio::spawn(write_stream(server.base.clone(), token, 8, stop.clone()));
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let acked: Acked = Default::default();
+    let stream = tokio::spawn(write_stream(
+        server.base.clone(),
+        token,
+        8,
+        stop.clone(),
+        acked.clone(),
+    ));
+    until_acked(&acked, 6).await;
     server.signal(libc::SIGKILL);
     let acked = stream.await.unwrap().acked;
     drop(server);
@@ -113,8 +136,15 @@ async fn sigterm_under_load_finishes_in_flight_requests() {
     let http = reqwest::Client::new();
     let token = admin_token(&http, &server.base).await;
     let stop = Arc::new(Mutex::new(false));
-    let stream = tokio::spawn(write_stream(server.base.clone(), token, 16, stop.clone()));
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let acked: Acked = Default::default();
+    let stream = tokio::spawn(write_stream(
+        server.base.clone(),
+        token,
+        16,
+        stop.clone(),
+        acked.clone(),
+    ));
+    until_acked(&acked, 4).await;
     server.signal(libc::SIGTERM);
     let seen = stream.await.unwrap();
     let status = server.child.wait().unwrap();
@@ -141,8 +171,15 @@ async fn an_online_backup_taken_during_writes_restores() {
     let token = admin_token(&http, &server.base).await;
     let stop = Arc::new(Mutex::new(false));
     let before = emails(&http, &server.base).await;
-    let stream = tokio::spawn(write_stream(server.base.clone(), token, 4, stop.clone()));
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    let acked: Acked = Default::default();
+    let stream = tokio::spawn(write_stream(
+        server.base.clone(),
+        token,
+        4,
+        stop.clone(),
+        acked.clone(),
+    ));
+    until_acked(&acked, 2).await;
     let acked_before_backup = emails(&http, &server.base).await;
     let backup = dir.path().join("backup.db");
     let out = Command::new(BIN)
