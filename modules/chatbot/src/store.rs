@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 mod admin;
 mod callers;
+pub(crate) mod conversations;
 pub(crate) mod inbox;
 mod invitations;
 pub(crate) use admin::*;
