@@ -10,8 +10,10 @@ use serde_json::{json, Value};
 
 mod admin;
 mod callers;
+pub(crate) mod conversations;
 pub(crate) mod inbox;
 mod invitations;
+pub(crate) mod messages;
 pub(crate) use admin::*;
 pub use callers::*;
 pub(crate) use invitations::*;

@@ -81,7 +81,7 @@ impl ConversationsApi {
         let data = self
             .platform
             .db
-            .read(move |c| conversations::list(c, &who, &f, order, page, limit))
+            .read(move |c| conversations::list(c, &who, f, order, page, limit))
             .await?;
         Ok(success(data))
     }

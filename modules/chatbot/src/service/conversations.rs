@@ -4,7 +4,7 @@ use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::*;
@@ -14,6 +14,7 @@ use crate::model::{
     ConversationDetailsSummary, ConversationList, Pagination, ReopenResult, TransferRequest,
     TransferResult,
 };
+use crate::store::conversations::{self as store, ConversationQuery, SortKey};
 
 /// Filters of the conversation list (all optional).
 pub struct ListFilter {
@@ -25,11 +26,12 @@ pub struct ListFilter {
     pub search: Option<String>,
 }
 
-/// The SQL order of a conversation list: `sort` is `last_activity`
-/// (default), `started_at` or `created_at` (its alias) with `order`
-/// `desc` (default) or `asc`, or one of `<field>_desc` / `<field>_asc`
-/// (then `order`, when sent, must agree).
-pub(crate) fn list_order(sort: Option<&str>, order: Option<&str>) -> ApiResult<&'static str> {
+/// The order of a conversation list: `sort` is `last_activity` (default),
+/// `started_at` or `created_at` (its alias) with `order` `desc` (default)
+/// or `asc`, or one of `<field>_desc` / `<field>_asc` (then `order`, when
+/// sent, must agree). Conversations that tie on the field come in the
+/// order of their ids, in the same direction.
+pub(crate) fn list_order(sort: Option<&str>, order: Option<&str>) -> ApiResult<ListOrder> {
     let dir = match order {
         None => None,
         Some(o) if o.eq_ignore_ascii_case("asc") => Some(true),
@@ -37,13 +39,13 @@ pub(crate) fn list_order(sort: Option<&str>, order: Option<&str>) -> ApiResult<&
         Some(_) => return Err(ApiError::invalid("order", "order must be asc or desc")),
     };
     let sort = sort.unwrap_or("last_activity");
-    let (field, own) = match sort {
-        "last_activity" => ("last_activity_at", None),
-        "started_at" | "created_at" => ("started_at", None),
-        "last_activity_desc" => ("last_activity_at", Some(false)),
-        "last_activity_asc" => ("last_activity_at", Some(true)),
-        "started_at_desc" => ("started_at", Some(false)),
-        "started_at_asc" => ("started_at", Some(true)),
+    let (key, own) = match sort {
+        "last_activity" => (SortKey::LastActivity, None),
+        "started_at" | "created_at" => (SortKey::StartedAt, None),
+        "last_activity_desc" => (SortKey::LastActivity, Some(false)),
+        "last_activity_asc" => (SortKey::LastActivity, Some(true)),
+        "started_at_desc" => (SortKey::StartedAt, Some(false)),
+        "started_at_asc" => (SortKey::StartedAt, Some(true)),
         _ => {
             return Err(ApiError::invalid(
                 "sort",
@@ -60,56 +62,50 @@ pub(crate) fn list_order(sort: Option<&str>, order: Option<&str>) -> ApiResult<&
         }
     }
     let asc = own.or(dir).unwrap_or(false);
-    Ok(match (field, asc) {
-        ("last_activity_at", false) => "c.last_activity_at DESC",
-        ("last_activity_at", true) => "c.last_activity_at ASC",
-        (_, false) => "c.started_at DESC",
-        (_, true) => "c.started_at ASC",
+    Ok(ListOrder {
+        key,
+        descending: !asc,
     })
 }
 
-/// One page of the tenant's conversations matching `f`, in `order`.
+/// The sort of a conversation list.
+#[derive(Debug, Clone, Copy)]
+pub struct ListOrder {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// One page of the tenant's conversations matching `f`, in `order`. The
+/// total is exact at the moment of the read (cached until a conversation
+/// changes); a deep page seeks from the nearest cached position.
 pub(crate) fn list(
     c: &Connection,
     who: &Caller,
-    f: &ListFilter,
-    order: &str,
+    f: ListFilter,
+    order: ListOrder,
     page: u32,
     limit: u32,
 ) -> ApiResult<ConversationList> {
-    let filter = "c.tenant_id = ?1 AND (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.channel = ?3)
-            AND (?4 IS NULL OR c.user_id = ?4) AND (?5 IS NULL OR c.started_at >= ?5)
-            AND (?6 IS NULL OR c.started_at < date(?6, '+1 day'))
-            AND (?7 IS NULL OR EXISTS (SELECT 1 FROM chatbot_messages s WHERE s.tenant_id = c.tenant_id AND s.conversation_id = c.id
-                 AND lower(json_extract(s.content, '$.text')) LIKE '%' || lower(?7) || '%'))";
-    let p = params![
-        who.tenant_id,
-        f.status,
-        f.channel,
-        f.user_id,
-        f.date_from,
-        f.date_to,
-        f.search
-    ];
-    let total: i64 = c.query_row(
-        &format!("SELECT COUNT(*) FROM chatbot_conversations c WHERE {filter}"),
-        p,
-        |r| r.get(0),
-    )?;
-    let mut st = c.prepare(&format!(
-        "{CONV_SELECT} WHERE {filter} ORDER BY {order}, c.id LIMIT {limit} OFFSET {}",
-        (u64::from(page.saturating_sub(1)) * u64::from(limit)).min(i64::MAX as u64)
-    ))?;
-    let rows: Vec<_> = st
-        .query_map(p, conv_json)?
-        .collect::<std::result::Result<_, _>>()?;
+    let q = ConversationQuery {
+        tenant_id: who.tenant_id.clone(),
+        status: f.status,
+        channel: f.channel,
+        user_id: f.user_id,
+        date_from: f.date_from,
+        date_to: f.date_to,
+        search: f.search,
+        sort: order.key,
+        descending: order.descending,
+    };
+    let offset = u64::from(page.saturating_sub(1)) * u64::from(limit);
+    let (rows, total) = store::list(c, &q, offset, u64::from(limit))?;
     Ok(ConversationList {
         conversations: rows,
         pagination: Pagination {
-            total,
+            total: total.min(i64::MAX as u64) as i64,
             page,
             page_size: limit,
-            has_next: (page as i64) * (limit as i64) < total,
+            has_next: offset + u64::from(limit) < total,
         },
     })
 }
@@ -123,11 +119,7 @@ pub(crate) fn details(
     lim: i64,
 ) -> ApiResult<ConversationDetails> {
     let conv = load_conv(c, &who.tenant_id, id)?;
-    let entities: String = c.query_row(
-        "SELECT entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-        params![who.tenant_id, id],
-        |r| r.get(0),
-    )?;
+    let entities = store::entities(c, &who.tenant_id, id)?;
     let messages = if include {
         Some(messages_of(c, &who.tenant_id, id, lim)?)
     } else {
@@ -197,33 +189,36 @@ pub(crate) fn transfer(
         .unwrap_or(5);
     // Ahead in the department's queue: transfers of a higher priority, and
     // those of the same priority queued earlier.
-    let ahead: i64 = tx.query_row(
-            &format!("SELECT COUNT(*) FROM chatbot_transfers WHERE tenant_id = ?1 AND status = 'queued' AND COALESCE(department,'general') = ?2 AND conversation_id != ?3
-               AND {PRIORITY_RANK} >= ?4"),
-            params![who.tenant_id, dept, id, priority_rank(priority)],
-            |r| r.get(0),
-        )?;
+    let ahead = store::transfers_ahead(tx, &who.tenant_id, &dept, id, priority_rank(priority))?;
     let wait = ahead * handle;
     let agent_name: Option<String> = match &agent {
         Some(a) => Some(agent_name_of(tx, &who.tenant_id, a)?),
         None => None,
     };
     // Replace any earlier queued transfer of this conversation.
-    tx.execute(
-            "UPDATE chatbot_transfers SET status = 'superseded' WHERE tenant_id = ?1 AND conversation_id = ?2 AND status = 'queued'",
-            params![who.tenant_id, id],
-        )?;
+    store::end_queued_transfer(tx, &who.tenant_id, id, "superseded")?;
     let tid = new_id("transfer");
-    tx.execute(
-            "INSERT INTO chatbot_transfers (id, tenant_id, conversation_id, reason, note, department, priority, agent_id, status, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9)",
-            params![tid, who.tenant_id, id, reason, body.transfer_note, dept, priority, agent, now_iso()],
-        )?;
-    let was = conv.status;
-    tx.execute(
-            "UPDATE chatbot_conversations SET status = 'transferred', escalation_count = escalation_count + ?3, last_activity_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
-            params![who.tenant_id, id, (was != "transferred") as i64, now_iso()],
-        )?;
+    store::insert_transfer(
+        tx,
+        &store::NewTransfer {
+            id: &tid,
+            tenant: &who.tenant_id,
+            conversation: id,
+            reason,
+            note: body.transfer_note.as_deref(),
+            department: Some(&dept),
+            priority,
+            agent: agent.as_deref(),
+            created_at: &now_iso(),
+        },
+    )?;
+    store::mark_transferred(
+        tx,
+        &who.tenant_id,
+        id,
+        conv.status != "transferred",
+        &now_iso(),
+    )?;
     w.audit(
         crate::SLUG,
         "conversation.transfer",
@@ -257,10 +252,6 @@ pub(crate) fn transfer(
     })
 }
 
-/// SQL rank of a transfer's priority (urgent 3 … low 0).
-const PRIORITY_RANK: &str =
-    "CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END";
-
 fn priority_rank(p: &str) -> i64 {
     match p {
         "urgent" => 3,
@@ -274,18 +265,8 @@ fn priority_rank(p: &str) -> i64 {
 /// (`agent_john_doe`, see [`agent_handle`]); 400 when no member (or more
 /// than one) answers to it.
 fn agent_name_of(tx: &Connection, tenant: &str, agent: &str) -> ApiResult<String> {
-    let mut st =
-        tx.prepare("SELECT id, first_name, last_name FROM chatbot_members WHERE tenant_id = ?1")?;
-    let rows = st.query_map(params![tenant], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, Option<String>>(2)?,
-        ))
-    })?;
     let mut found = vec![];
-    for row in rows {
-        let (id, first, last) = row?;
+    for (id, first, last) in store::member_names(tx, tenant)? {
         let handle = agent_handle(first.as_deref(), last.as_deref());
         if id == agent || handle.as_deref() == Some(agent) {
             let name = format!("{} {}", first.unwrap_or_default(), last.unwrap_or_default());
@@ -316,14 +297,8 @@ pub(crate) fn close(w: &WriteCtx, who: &Caller, id: &str, reason: &str) -> ApiRe
         return Err(ChatbotError::ConversationClosed.with_message("Conversation is already closed"));
     }
     let now = now_iso();
-    tx.execute(
-            "UPDATE chatbot_conversations SET status = 'closed', closed_at = ?3, close_reason = ?4, last_activity_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
-            params![who.tenant_id, id, now, reason],
-        )?;
-    tx.execute(
-            "UPDATE chatbot_transfers SET status = 'cancelled' WHERE tenant_id = ?1 AND conversation_id = ?2 AND status = 'queued'",
-            params![who.tenant_id, id],
-        )?;
+    store::mark_closed(tx, &who.tenant_id, id, reason, &now)?;
+    store::end_queued_transfer(tx, &who.tenant_id, id, "cancelled")?;
     w.audit(
         crate::SLUG,
         "conversation.close",
@@ -353,10 +328,7 @@ pub(crate) fn reopen(w: &WriteCtx, who: &Caller, id: &str) -> ApiResult<ReopenRe
         return Err(ChatbotError::ConversationNotClosed.with_message("Conversation is not closed"));
     }
     let now = now_iso();
-    tx.execute(
-            "UPDATE chatbot_conversations SET status = 'active', closed_at = NULL, close_reason = NULL, fallback_count = 0, last_activity_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
-            params![who.tenant_id, id, now],
-        )?;
+    store::mark_reopened(tx, &who.tenant_id, id, &now)?;
     w.audit(
         crate::SLUG,
         "conversation.reopen",

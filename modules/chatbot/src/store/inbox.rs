@@ -14,13 +14,16 @@ const ITEM_SELECT: &str = "SELECT c.id, c.user_id, c.channel, c.status, c.starte
     (SELECT json_extract(m.content, '$.text') FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound' ORDER BY m.seq DESC LIMIT 1),
     (SELECT t.department FROM chatbot_transfers t WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id AND t.status IN ('queued', 'assigned') ORDER BY t.created_at DESC LIMIT 1),
     (SELECT t.priority FROM chatbot_transfers t WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id AND t.status IN ('queued', 'assigned') ORDER BY t.created_at DESC LIMIT 1),
-    COALESCE((SELECT m.is_fallback FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'outbound' ORDER BY m.seq DESC LIMIT 1), 0)
+    c.last_reply_fallback
   FROM chatbot_conversations c";
 
 /// Conversations that wait for a human: open, and transferred, claimed by
-/// an agent, or last answered by the bot with a fallback.
-const WAITING: &str = "c.status != 'closed' AND (c.status = 'transferred' OR c.assignee_id IS NOT NULL
-    OR COALESCE((SELECT m.is_fallback FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'outbound' ORDER BY m.seq DESC LIMIT 1), 0) = 1)";
+/// an agent, or last answered by the bot with a fallback. The terms are
+/// those of the partial index `chatbot_conversations_inbox` (see
+/// `store::conversations::MIGRATION`: triggers keep `last_reply_fallback`
+/// and `inbox_rank` on the conversation), so the list and its counts read
+/// only the waiting conversations.
+const WAITING: &str = "c.status != 'closed' AND (c.status = 'transferred' OR c.assignee_id IS NOT NULL OR c.last_reply_fallback = 1)";
 
 fn item_row(r: &Row) -> rusqlite::Result<InboxItem> {
     let status: String = r.get(3)?;
@@ -58,8 +61,9 @@ fn item_row(r: &Row) -> rusqlite::Result<InboxItem> {
     })
 }
 
-/// The waiting conversations (urgent first, then the longest waiting), at
-/// most `limit`, with how many wait and how many of them are unclaimed.
+/// The waiting conversations (urgent first — the highest priority of their
+/// open transfers —, then the longest waiting), at most `limit`, with how
+/// many wait and how many of them are unclaimed.
 pub(crate) fn waiting(
     c: &Connection,
     tenant: &str,
@@ -74,9 +78,7 @@ pub(crate) fn waiting(
     )?;
     let mut st = c.prepare(&format!(
         "{ITEM_SELECT} WHERE c.tenant_id = ?1 AND {WAITING}
-         ORDER BY (SELECT MAX(CASE t.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END)
-                   FROM chatbot_transfers t WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id AND t.status IN ('queued', 'assigned')) DESC,
-                  c.last_activity_at ASC, c.id
+         ORDER BY c.inbox_rank DESC, c.last_activity_at ASC, c.id ASC
          LIMIT ?2"
     ))?;
     let rows = st
