@@ -13,7 +13,6 @@ mod callers;
 pub(crate) mod conversations;
 pub(crate) mod inbox;
 mod invitations;
-pub(crate) mod messages;
 pub(crate) use admin::*;
 pub use callers::*;
 pub(crate) use invitations::*;

@@ -4,7 +4,7 @@
 use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult, FieldError};
-use rusqlite::Connection;
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::*;
@@ -13,7 +13,6 @@ use crate::model::{
     ChatMessageResponse, ConversationState, InboundContent, ProcessingMetadata, SendMessageRequest,
 };
 use crate::provider::ProviderReply;
-use crate::store::messages as store;
 
 /// Records one inbound message given as JSON (demo data, tools), runs the
 /// engine and stores the reply. Idempotent on `message_id`.
@@ -113,7 +112,13 @@ pub fn process_message_in(
     }
     check_channel(tx, tenant, &channel)?;
     // Idempotency: the same message_id returns the stored answer.
-    let existing = store::message_place(tx, tenant, &message_id)?;
+    let existing: Option<(String, String)> = tx
+        .query_row(
+            "SELECT conversation_id, direction FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
+            params![tenant, message_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
     if let Some((conv, dir)) = existing {
         let foreign = match session {
             Some(s) => !crate::store::conversation_in_session(tx, tenant, &conv, &s.session_id)?,
@@ -134,7 +139,13 @@ pub fn process_message_in(
     }
     let conv_id = match body.conversation_id.clone() {
         Some(id) => {
-            let status = crate::store::conversations::status_of(tx, tenant, &id)?;
+            let status: Option<String> = tx
+                .query_row(
+                    "SELECT status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+                    params![tenant, id],
+                    |r| r.get(0),
+                )
+                .optional()?;
             if status.is_some() {
                 if let Some(s) = session {
                     if !crate::store::conversation_in_session(tx, tenant, &id, &s.session_id)? {
@@ -159,13 +170,15 @@ pub fn process_message_in(
             }
         }
         None => {
-            let active = store::open_conversation_of(
-                tx,
-                tenant,
-                &user_id,
-                &channel,
-                session.map(|s| s.session_id.as_str()),
-            )?;
+            let active: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM chatbot_conversations WHERE tenant_id = ?1 AND user_id = ?2 AND channel = ?3
+                     AND status != 'closed' AND (?4 IS NULL OR session_id = ?4)
+                     ORDER BY last_activity_at DESC LIMIT 1",
+                    params![tenant, user_id, channel, session.map(|s| s.session_id.as_str())],
+                    |r| r.get(0),
+                )
+                .optional()?;
             match active {
                 Some(id) => id,
                 None => {
@@ -180,13 +193,10 @@ pub fn process_message_in(
         }
     };
     let now = now_iso();
-    store::insert_inbound(
-        tx,
-        tenant,
-        &conv_id,
-        &message_id,
-        &inbound_json(content, &ctype).to_string(),
-        &now,
+    tx.execute(
+        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, status, created_at)
+         VALUES (?1, ?2, ?3, 'inbound', ?4, 'processed', ?5)",
+        params![tenant, conv_id, message_id, inbound_json(content, &ctype).to_string(), now],
     )?;
     emit(
         tx,
@@ -228,7 +238,11 @@ pub(crate) fn create_conv(
     }
     check_conversation_limit(tx, tenant)?;
     let now = now_iso();
-    store::insert_conversation(tx, tenant, id, user, channel, &now)?;
+    tx.execute(
+        "INSERT INTO chatbot_conversations (tenant_id, id, user_id, channel, status, entities, started_at, last_activity_at)
+         VALUES (?1, ?2, ?3, ?4, 'active', '{}', ?5, ?5)",
+        params![tenant, id, user, channel, now],
+    )?;
     emit(
         tx,
         tenant,
@@ -258,7 +272,11 @@ pub(crate) fn respond_with(
     assist: Assist,
 ) -> ApiResult<ChatMessageResponse> {
     let config = tenant_config(tx, tenant)?;
-    let (fallbacks, entities, status) = store::bot_state(tx, tenant, conv)?;
+    let (fallbacks, entities, status): (i64, String, String) = tx.query_row(
+        "SELECT fallback_count, entities, status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let lang = engine::language_for(&config, language);
     let mut d = engine::decide(&config, text, fallbacks, lang);
     let mut model_used = "rule_based".to_string();
@@ -327,49 +345,25 @@ pub(crate) fn respond_with(
         reply["sentiment"] = json!({"score": s.score, "label": s.label});
     }
     let now = now_iso();
-    store::insert_reply(
-        tx,
-        &store::NewReply {
-            tenant,
-            conversation: conv,
-            message_id: &reply_id,
-            content: &reply.to_string(),
-            intent: d.intent.as_deref(),
-            confidence: d.confidence,
-            reply_to: inbound_id,
-            processing_ms: elapsed,
-            model_used: &model_used,
-            cost_cents,
-            is_fallback: d.fallback,
-            created_at: &now,
-        },
+    tx.execute(
+        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at, cost_cents, is_fallback)
+         VALUES (?1, ?2, ?3, 'outbound', ?4, ?5, ?6, 'sent', ?7, ?8, ?10, ?9, ?11, ?12)",
+        params![tenant, conv, reply_id, reply.to_string(), d.intent, d.confidence, inbound_id, elapsed, now, model_used, cost_cents, d.fallback],
     )?;
     crate::delivery::enqueue_reply(tx, tenant, conv, &reply_id)?;
-    store::update_after_reply(
-        tx,
-        tenant,
-        conv,
-        d.intent.as_deref(),
-        &all_entities.to_string(),
-        new_fallbacks,
-        &now,
-        transfer,
+    tx.execute(
+        "UPDATE chatbot_conversations SET current_intent = COALESCE(?3, current_intent), entities = ?4, fallback_count = ?5,
+             last_activity_at = ?6, status = CASE WHEN ?7 THEN 'transferred' ELSE status END,
+             escalation_count = escalation_count + ?7
+         WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv, d.intent, all_entities.to_string(), new_fallbacks, now, transfer],
     )?;
     if transfer {
         let reason = d.transfer_reason.unwrap_or("user_request");
-        crate::store::conversations::insert_transfer(
-            tx,
-            &crate::store::conversations::NewTransfer {
-                id: &new_id("transfer"),
-                tenant,
-                conversation: conv,
-                reason,
-                note: None,
-                department: None,
-                priority: "normal",
-                agent: None,
-                created_at: &now,
-            },
+        tx.execute(
+            "INSERT INTO chatbot_transfers (id, tenant_id, conversation_id, reason, priority, status, created_at)
+             VALUES (?1, ?2, ?3, ?4, 'normal', 'queued', ?5)",
+            params![new_id("transfer"), tenant, conv, reason, now],
         )?;
         emit(
             tx,
@@ -384,16 +378,38 @@ pub(crate) fn respond_with(
     })
 }
 
+/// A stored reply: id, conversation, content, intent, confidence, processing ms, model.
+type ReplyRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<f64>,
+    Option<i64>,
+    Option<String>,
+);
+
 /// The stored bot reply to inbound message `inbound_id`, rendered as the send response.
 pub(crate) fn reply_for(
     c: &Connection,
     tenant: &str,
     inbound_id: &str,
 ) -> ApiResult<ChatMessageResponse> {
+    let row: Option<ReplyRow> = c
+        .query_row(
+            "SELECT message_id, conversation_id, content, intent, confidence, processing_ms, model_used FROM chatbot_messages
+             WHERE tenant_id = ?1 AND reply_to = ?2 ORDER BY seq DESC LIMIT 1",
+            params![tenant, inbound_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )
+        .optional()?;
     let (reply_id, conv, content, intent, confidence, ms, model) =
-        store::reply_to(c, tenant, inbound_id)?
-            .ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))?;
-    let (status, entities) = crate::store::inbox::status_and_entities(c, tenant, &conv)?;
+        row.ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))?;
+    let (status, entities): (String, String) = c.query_row(
+        "SELECT status, entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let content = parse_json(&content);
     let stage = match (status.as_str(), intent.is_some()) {
         ("transferred", _) => "transferred_to_agent",
