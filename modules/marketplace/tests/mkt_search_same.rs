@@ -157,7 +157,9 @@ fn old_search(
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     let mut hits = Vec::new();
     for p in sorted {
-        let Some((plat, plng)) = p.place else { continue };
+        let Some((plat, plng)) = p.place else {
+            continue;
+        };
         if !(plat >= min_lat && plat <= max_lat && in_lng(plng)) {
             continue;
         }
@@ -216,7 +218,21 @@ fn old_search(
 async fn search_nearby_answers_what_the_full_read_answered() {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
     let (providers, prices) = fixture();
-    let (pv, pr) = (providers.clone(), prices.iter().map(|p| (p.id.clone(), p.provider.clone(), p.category, p.active, p.price)).collect::<Vec<_>>());
+    let (pv, pr) = (
+        providers.clone(),
+        prices
+            .iter()
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.provider.clone(),
+                    p.category,
+                    p.active,
+                    p.price,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     app.platform
         .db
         .write(move |tx| {
@@ -255,16 +271,96 @@ async fn search_nearby_answers_what_the_full_read_answered() {
         .await
         .expect("fixture");
 
+    let found = compare_all(&app, &providers, &prices).await;
+    // The fixture is not vacuous: many answers hold providers.
+    assert!(found > 2_000, "only {found} providers found in all answers");
+
+    // Prices change, stop, move to another category or go; providers move,
+    // lose their place or get one: the answers follow.
+    let mut rng = Lcg(99);
+    let mut providers = providers;
+    let mut prices = prices;
+    let mut sql = Vec::new();
+    for (i, x) in prices.iter_mut().enumerate() {
+        match i % 9 {
+            0 => {
+                x.active = !x.active;
+                sql.push(format!(
+                    "UPDATE marketplace_pricing SET is_active = {} WHERE id = '{}'",
+                    x.active as i64, x.id
+                ));
+            }
+            1 => {
+                x.price = 100.0 * (1.0 + (rng.next() * 19.0).round());
+                sql.push(format!(
+                    "UPDATE marketplace_pricing SET current_price = {} WHERE id = '{}'",
+                    x.price, x.id
+                ));
+            }
+            2 => {
+                x.category = CATEGORIES[(rng.next() * 3.0) as usize % 3];
+                sql.push(format!(
+                    "UPDATE marketplace_pricing SET category_id = '{}' WHERE id = '{}'",
+                    x.category, x.id
+                ));
+            }
+            _ => {}
+        }
+    }
+    for x in prices.iter().filter(|x| x.id.ends_with('7')) {
+        sql.push(format!(
+            "DELETE FROM marketplace_pricing WHERE id = '{}'",
+            x.id
+        ));
+    }
+    prices.retain(|x| !x.id.ends_with('7'));
+    for (i, p) in providers.iter_mut().enumerate() {
+        let place = match (i % 11, p.place) {
+            (0, Some((lat, lng))) => Some(((lat + 0.05).min(90.0), wrap(lng - 0.07))),
+            (1, _) => None,
+            (2, None) => Some(CENTRES[0]),
+            (_, place) => place,
+        };
+        if place != p.place {
+            p.place = place;
+            let (lat, lng) = place.map_or(("NULL".into(), "NULL".into()), |(a, b)| {
+                (a.to_string(), b.to_string())
+            });
+            sql.push(format!(
+                "UPDATE marketplace_providers SET lat = {lat}, lng = {lng} WHERE id = '{}'",
+                p.id
+            ));
+        }
+    }
+    app.platform
+        .db
+        .write(move |tx| {
+            for s in &sql {
+                tx.execute(s, [])?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("changes");
+    let found = compare_all(&app, &providers, &prices).await;
+    assert!(found > 2_000, "only {found} providers found in all answers");
+}
+
+/// Every search of the grid compared with the old algorithm; the providers found.
+async fn compare_all(app: &TestApp, providers: &[Provider], prices: &[Price]) -> usize {
     let mut compared = 0;
     let mut found = 0;
     for &centre in CENTRES {
         for radius in [5.0, 10.0, 50.0, 120.0, 500.0] {
             for sort in ["distance", "price_asc", "price_desc", "rating_desc"] {
-                for (min, max) in [(None, None), (Some(300.0), Some(900.0)), (Some(1500.0), None)] {
+                for (min, max) in [
+                    (None, None),
+                    (Some(300.0), Some(900.0)),
+                    (Some(1500.0), None),
+                ] {
                     let category = CATEGORIES[compared % 3];
-                    let want = old_search(
-                        &providers, &prices, category, centre, radius, min, max, sort,
-                    );
+                    let want =
+                        old_search(providers, prices, category, centre, radius, min, max, sort);
                     let mut filter = String::new();
                     if let Some(m) = min {
                         filter += &format!("&minPrice={m}");
@@ -335,6 +431,5 @@ async fn search_nearby_answers_what_the_full_read_answered() {
             }
         }
     }
-    // The fixture is not vacuous: many answers hold providers.
-    assert!(found > 2_000, "only {found} providers found in all answers");
+    found
 }

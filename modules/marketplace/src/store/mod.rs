@@ -5,4 +5,5 @@ pub mod deliveries;
 pub mod pricing;
 pub mod providers;
 pub mod reviews;
+pub mod search;
 pub mod window;
