@@ -92,21 +92,11 @@ pub fn category_on_use(tx: &Connection, reference: &str, field: &str) -> ApiResu
     if let Some(id) = resolve_category(tx, reference)? {
         return Ok(id);
     }
-    let same_name: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_categories WHERE lower(name) = lower(?1)",
-            [reference],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let same_name = crate::store::categories::id_by_name(tx, reference)?;
     if let Some(id) = same_name {
         return Ok(id);
     }
-    tx.execute(
-        "INSERT INTO marketplace_categories (id, name, description, created_at, slug, named)
-         VALUES (?1, ?1, NULL, ?2, lower(?1), 0)",
-        params![reference, now()],
-    )?;
+    crate::store::categories::insert_unnamed(tx, reference, &now())?;
     Ok(reference.to_string())
 }
 
@@ -180,10 +170,7 @@ pub fn create_category(w: &WriteCtx, c: &CategoryInput) -> ApiResult<ServiceCate
     name_taken(tx, &name, "")?;
     let id = new_id();
     let at = now();
-    tx.execute(
-        "INSERT INTO marketplace_categories (id, name, description, created_at, slug, named) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
-        params![id, name, c.description, at, slug],
-    )?;
+    crate::store::categories::insert_named(tx, &id, &name, c.description.as_deref(), &at, &slug)?;
     let out = category_json(tx, &id)?;
     w.record(AuditEntry {
         module: SLUG,
@@ -208,11 +195,7 @@ pub fn name_category(
         return Err(MarketplaceError::NotFound.with_message("Service category not found"));
     };
     name_taken(tx, &name, &id)?;
-    tx.execute(
-        "UPDATE marketplace_categories SET name = ?2, description = COALESCE(?3, description), slug = ?4, named = 1
-         WHERE id = ?1",
-        params![id, name, c.description, slugify(&name)],
-    )?;
+    crate::store::categories::rename(tx, &id, &name, c.description.as_deref(), &slugify(&name))?;
     let out = category_json(tx, &id)?;
     w.record(AuditEntry {
         module: SLUG,
@@ -297,12 +280,17 @@ pub fn upsert_provider(w: &WriteCtx, p: &ProviderProfileInput) -> ApiResult<Prov
             .collect::<Vec<_>>()
             .join(", ")
     });
-    tx.execute(
-        "UPDATE marketplace_providers SET name = COALESCE(?2, name), profile_image = COALESCE(?3, profile_image),
-            lng = COALESCE(?4, lng), lat = COALESCE(?5, lat), address = COALESCE(?6, address), city = COALESCE(?7, city)
-         WHERE id = ?1",
-        params![id, p.name.as_deref().map(str::trim), p.profile_image, coords.map(|c| c.0), coords.map(|c| c.1),
-            address, addr.and_then(|a| a.city)],
+    let city = addr.and_then(|a| a.city);
+    crate::store::profiles::update_provider(
+        tx,
+        &id,
+        &crate::store::profiles::ProviderChanges {
+            name: p.name.as_deref().map(str::trim),
+            profile_image: p.profile_image.as_deref(),
+            place: coords,
+            address: address.as_deref(),
+            city: city.as_deref(),
+        },
     )?;
     let out = provider_json(tx, &id)?.ok_or_else(|| {
         MarketplaceError::Internal.with_message("the provider profile just saved is missing")
@@ -330,15 +318,8 @@ pub fn upsert_customer(
         }
     }
     let id = ensure_customer(tx, user)?;
-    tx.execute(
-        "UPDATE marketplace_customers SET name = COALESCE(?2, name) WHERE id = ?1",
-        params![id, p.name.as_deref().map(str::trim)],
-    )?;
-    let (name, prefs, at): (String, String, String) = tx.query_row(
-        "SELECT name, preferences, created_at FROM marketplace_customers WHERE id = ?1",
-        [&id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    crate::store::profiles::rename_customer(tx, &id, p.name.as_deref().map(str::trim))?;
+    let (name, prefs, at) = crate::store::profiles::customer_row(tx, &id)?;
     Ok(CustomerProfile {
         customer_id: id,
         name,
@@ -427,17 +408,23 @@ pub fn create_booking(w: &WriteCtx, b: &BookingInput) -> ApiResult<Booking> {
             );
         }
         price = (price - inc["amount"].as_f64().unwrap_or(0.0)).max(0.0);
-        tx.execute(
-            "UPDATE marketplace_reviews SET incentive_claimed = 1 WHERE id = ?1",
-            [&review],
-        )?;
+        crate::store::reviews::claim_incentive(tx, &review)?;
     }
     let id = new_id();
-    tx.execute(
-        "INSERT INTO marketplace_bookings (id, customer_id, provider_id, pricing_id, service_type, service_date,
-            duration, price, incentive_code, status, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10)",
-        params![id, customer, provider, b.service_pricing_id, service, super::iso(when), duration, price, b.incentive_code, now()],
+    crate::store::bookings::insert(
+        tx,
+        &crate::store::bookings::NewBooking {
+            id: &id,
+            customer: &customer,
+            provider: &provider,
+            pricing: &b.service_pricing_id,
+            service: &service,
+            service_date: &super::iso(when),
+            duration,
+            price,
+            incentive_code: b.incentive_code.as_deref(),
+            at: &now(),
+        },
     )?;
     let out = booking_json(tx, &id)?;
     w.record(AuditEntry {
@@ -510,10 +497,7 @@ pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<Booking> {
             .with_message(format!("A {current} booking cannot become {status}")));
     }
     let at = now();
-    tx.execute(
-        "UPDATE marketplace_bookings SET status = ?2, completed_at = CASE WHEN ?2 = 'completed' THEN ?3 ELSE completed_at END WHERE id = ?1",
-        params![id, status, at],
-    )?;
+    crate::store::bookings::set_status(tx, id, status, &at)?;
     let mut out = booking_json(tx, id)?;
     if status == "completed" {
         out.review_request = Some(super::requests::create_for_booking(tx, id)?);

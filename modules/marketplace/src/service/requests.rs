@@ -151,10 +151,7 @@ pub fn update_prefs(
         "preferredTimeOfDay": cur.preferred_time_of_day,
         "maxRequestsPerMonth": cur.max_requests_per_month,
     });
-    tx.execute(
-        "UPDATE marketplace_customers SET preferences = ?2 WHERE id = ?1",
-        params![id, stored.to_string()],
-    )?;
+    crate::store::profiles::set_customer_preferences(tx, &id, &stored.to_string())?;
     Ok(PreferencesUpdated { preferences: cur })
 }
 
@@ -299,11 +296,20 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
         }
     };
     let id = new_id();
-    tx.execute(
-        "INSERT INTO marketplace_review_requests (id, booking_id, customer_id, provider_id, campaign_id, variant_id,
-            channel, timing_strategy, status, scheduled_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'scheduled', ?9, ?10)",
-        params![id, booking, customer, provider, campaign, variant, channel, label, iso(scheduled), at],
+    crate::store::requests::insert(
+        tx,
+        &crate::store::requests::NewRequest {
+            id: &id,
+            booking: &booking,
+            customer: &customer,
+            provider: &provider,
+            campaign: campaign.as_deref(),
+            variant: variant.as_deref(),
+            channel: &channel,
+            timing: &label,
+            scheduled_at: &iso(scheduled),
+            at: &at,
+        },
     )?;
     jobs::enqueue_at(
         tx,
@@ -465,31 +471,25 @@ fn record(
         Outcome::Sent { vendor_id, .. } => vendor_id.clone(),
         _ => None,
     };
+    let attempt = crate::store::requests::Attempt {
+        status,
+        error: error.as_deref(),
+        vendor_id: vendor_id.as_deref(),
+        cost,
+    };
     if kind == Kind::Reminder {
         // A vendor's report may have come before this (a status callback
         // racing the vendor's answer): it is not undone.
-        tx.execute(
-            "UPDATE marketplace_review_requests SET
-                reminder_error = CASE WHEN ?2 = 'sent' AND reminder_status IN ('failed', 'delivered') THEN reminder_error ELSE ?3 END,
-                reminder_status = CASE WHEN ?2 = 'sent' AND reminder_status IN ('failed', 'delivered') THEN reminder_status ELSE ?2 END,
-                reminder_delivery_id = COALESCE(?5, reminder_delivery_id),
-                delivery_cost = delivery_cost + ?4,
-                next_reminder_at = CASE WHEN ?2 = 'queued' THEN next_reminder_at ELSE NULL END
-             WHERE id = ?1",
-            params![id, status, error, cost, vendor_id],
-        )?;
+        crate::store::requests::record_reminder_attempt(tx, id, &attempt)?;
         return Ok(());
     }
     let t = Utc::now();
-    tx.execute(
-        "UPDATE marketplace_review_requests SET status = CASE WHEN status = 'scheduled' THEN 'requested' ELSE status END,
-            requested_at = COALESCE(requested_at, ?2), expires_at = COALESCE(expires_at, ?3),
-            delivery_error = CASE WHEN ?4 = 'sent' AND delivery_status IN ('failed', 'delivered') THEN delivery_error ELSE ?5 END,
-            delivery_status = CASE WHEN ?4 = 'sent' AND delivery_status IN ('failed', 'delivered') THEN delivery_status ELSE ?4 END,
-            delivery_id = COALESCE(?6, delivery_id),
-            delivery_cost = delivery_cost + ?7
-         WHERE id = ?1",
-        params![id, iso(t), iso(t + Duration::days(OPEN_DAYS)), status, error, vendor_id, cost],
+    crate::store::requests::record_attempt(
+        tx,
+        id,
+        &iso(t),
+        &iso(t + Duration::days(OPEN_DAYS)),
+        &attempt,
     )?;
     if status != "sent" {
         return Ok(());
@@ -675,10 +675,11 @@ pub fn decline(
         return Err(MarketplaceError::Conflict
             .with_message(format!("This review request is already {status}")));
     }
-    tx.execute(
-        "UPDATE marketplace_review_requests SET status = 'declined', decline_reason = ?2, decline_feedback = ?3,
-            next_reminder_at = NULL WHERE id = ?1",
-        params![id, d.reason.map(|r| r.as_str()).unwrap_or("not_interested"), d.feedback],
+    crate::store::requests::decline(
+        tx,
+        id,
+        d.reason.map(|r| r.as_str()).unwrap_or("not_interested"),
+        d.feedback.as_deref(),
     )?;
     let opt_out = d.permanently_opt_out.unwrap_or(false);
     if opt_out {
@@ -719,12 +720,7 @@ pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<ReviewRe
         .map(|t| t.and_utc())
         .unwrap_or_else(Utc::now);
     // The request stays open at least a day after the reminder.
-    tx.execute(
-        "UPDATE marketplace_review_requests SET reminder_count = reminder_count + 1, next_reminder_at = ?2,
-            reminder_status = 'scheduled', reminder_error = NULL, reminder_delivery_id = NULL,
-            expires_at = CASE WHEN expires_at IS NOT NULL AND expires_at < ?3 THEN ?3 ELSE expires_at END WHERE id = ?1",
-        params![id, iso(next), iso(next + Duration::days(1))],
-    )?;
+    crate::store::requests::schedule_reminder(tx, id, &iso(next), &iso(next + Duration::days(1)))?;
     jobs::enqueue_at(
         tx,
         REMIND_JOB,

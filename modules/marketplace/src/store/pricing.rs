@@ -204,3 +204,80 @@ pub fn history_page(
         .collect::<Result<Vec<_>, _>>()?;
     Ok((total as u64, rows))
 }
+
+/// A new pricing configuration (its configuration JSON encoded).
+pub struct NewPricing<'a> {
+    pub id: &'a str,
+    pub provider: &'a str,
+    pub category: Option<&'a str>,
+    pub service_key: &'a str,
+    pub service_name: &'a str,
+    pub pricing_type: &'a str,
+    pub current_price: f64,
+    pub currency: Option<&'a str>,
+    pub config: &'a str,
+    pub is_active: bool,
+    pub at: &'a str,
+}
+
+pub fn insert(tx: &Connection, p: &NewPricing<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,
+            current_price, currency, config, is_active, version, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11)",
+        params![
+            p.id, p.provider, p.category, p.service_key, p.service_name, p.pricing_type, p.current_price,
+            p.currency, p.config, p.is_active, p.at
+        ],
+    )?;
+    Ok(())
+}
+
+/// A configuration's new state (`version` already counted).
+pub struct PricingChange<'a> {
+    pub category: Option<&'a str>,
+    pub service_key: &'a str,
+    pub service_name: &'a str,
+    pub pricing_type: &'a str,
+    pub current_price: f64,
+    pub currency: Option<&'a str>,
+    pub config: &'a str,
+    pub is_active: bool,
+    pub version: i64,
+    pub at: &'a str,
+}
+
+pub fn update(tx: &Connection, id: &str, p: &PricingChange<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE marketplace_pricing SET category_id = ?2, service_key = ?3, service_name = ?4, pricing_type = ?5,
+            current_price = ?6, currency = ?7, config = ?8, is_active = ?9, version = ?10, updated_at = ?11
+         WHERE id = ?1",
+        params![id, p.category, p.service_key, p.service_name, p.pricing_type, p.current_price, p.currency,
+            p.config, p.is_active, p.version, p.at],
+    )?;
+    Ok(())
+}
+
+/// One entry of a configuration's history (states and changes JSON-encoded).
+pub struct NewHistory<'a> {
+    pub id: &'a str,
+    pub pricing: &'a str,
+    pub provider: &'a str,
+    pub change: &'a str,
+    pub previous: &'a str,
+    pub new: &'a str,
+    pub changed_fields: &'a str,
+    pub reason: Option<&'a str>,
+    pub by: &'a str,
+    pub at: &'a str,
+}
+
+pub fn insert_history(tx: &Connection, h: &NewHistory<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO marketplace_pricing_history (id, pricing_id, provider_id, change_type, previous_state,
+            new_state, changed_fields, reason, changed_by, changed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![h.id, h.pricing, h.provider, h.change, h.previous, h.new, h.changed_fields, h.reason, h.by, h.at],
+    )?;
+    Ok(())
+}

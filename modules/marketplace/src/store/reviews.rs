@@ -320,3 +320,91 @@ pub fn customer_page(
         .collect::<Result<Vec<_>, _>>()?;
     Ok((total as u64, rows))
 }
+
+/// A new review (JSON fields already encoded).
+pub struct NewReview<'a> {
+    pub id: &'a str,
+    pub booking: &'a str,
+    pub provider: &'a str,
+    pub customer: &'a str,
+    pub request: Option<&'a str>,
+    pub overall_rating: i64,
+    pub category_ratings: &'a str,
+    pub title: Option<&'a str>,
+    pub comment: Option<&'a str>,
+    pub pros: &'a str,
+    pub photos: &'a str,
+    pub source: Option<&'a str>,
+    pub incentive: &'a str,
+    pub incentive_code: &'a str,
+    pub at: &'a str,
+}
+
+pub fn insert(tx: &Connection, r: &NewReview<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, request_id, overall_rating,
+            category_ratings, title, comment, pros, photos, source, incentive, incentive_code, submitted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            r.id, r.booking, r.provider, r.customer, r.request, r.overall_rating, r.category_ratings,
+            r.title, r.comment, r.pros, r.photos, r.source, r.incentive, r.incentive_code, r.at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks the reward of review `id` used.
+pub fn claim_incentive(tx: &Connection, id: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE marketplace_reviews SET incentive_claimed = 1 WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
+
+pub fn set_response(tx: &Connection, id: &str, text: &str, at: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE marketplace_reviews SET response = ?2, responded_at = ?3 WHERE id = ?1",
+        params![id, text, at],
+    )?;
+    Ok(())
+}
+
+/// Records `user`'s vote on review `id` (replacing an earlier one) and
+/// returns the review's (helpful, not helpful) counts.
+pub fn vote(tx: &Connection, id: &str, user: &str, vote: &str) -> rusqlite::Result<(i64, i64)> {
+    tx.execute(
+        "INSERT INTO marketplace_review_votes (review_id, user_id, vote) VALUES (?1, ?2, ?3)
+         ON CONFLICT(review_id, user_id) DO UPDATE SET vote = excluded.vote",
+        params![id, user, vote],
+    )?;
+    tx.execute(
+        "UPDATE marketplace_reviews SET
+            helpful_votes = (SELECT COUNT(*) FROM marketplace_review_votes WHERE review_id = ?1 AND vote = 'helpful'),
+            not_helpful_votes = (SELECT COUNT(*) FROM marketplace_review_votes WHERE review_id = ?1 AND vote = 'not_helpful')
+         WHERE id = ?1",
+        [id],
+    )?;
+    tx.query_row(
+        "SELECT helpful_votes, not_helpful_votes FROM marketplace_reviews WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+pub fn moderate(
+    tx: &Connection,
+    id: &str,
+    status: &str,
+    flagged: bool,
+    by: &str,
+    at: &str,
+    reason: Option<&str>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE marketplace_reviews SET moderation_status = ?2, flagged = ?3, moderated_by = ?4, moderated_at = ?5,
+            moderation_reason = ?6 WHERE id = ?1",
+        params![id, status, flagged, by, at, reason],
+    )?;
+    Ok(())
+}

@@ -56,14 +56,21 @@ fn insert(
     let active = p.is_active.unwrap_or(true);
     p.is_active = None;
     let config = config_json(&p)?;
-    tx.execute(
-        "INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,
-            current_price, currency, config, is_active, version, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11)",
-        params![
-            id, provider_id, p.service_category_id, key, name, t, price,
-            p.currency, config.to_string(), active, at
-        ],
+    store::insert(
+        tx,
+        &store::NewPricing {
+            id: &id,
+            provider: provider_id,
+            category: p.service_category_id.as_deref(),
+            service_key: &key,
+            service_name: &name,
+            pricing_type: &t,
+            current_price: price,
+            currency: p.currency.as_deref(),
+            config: &config.to_string(),
+            is_active: active,
+            at: &at,
+        },
     )?;
     // A provider without a location takes the first one priced.
     if let Some(loc) = &p.location {
@@ -76,10 +83,13 @@ fn insert(
                     .collect::<Vec<_>>()
                     .join(", ")
             });
-            tx.execute(
-                "UPDATE marketplace_providers SET lng = ?2, lat = ?3, address = COALESCE(address, ?4),
-                    city = COALESCE(city, ?5) WHERE id = ?1 AND lat IS NULL",
-                params![provider_id, c[0], c[1], address, addr.and_then(|a| a.city.clone())],
+            let city = addr.and_then(|a| a.city.clone());
+            crate::store::profiles::place_provider_once(
+                tx,
+                provider_id,
+                (c[0], c[1]),
+                address.as_deref(),
+                city.as_deref(),
             )?;
         }
     }
@@ -116,14 +126,20 @@ fn history(
     reason: Option<&str>,
     by: &str,
 ) -> ApiResult<()> {
-    tx.execute(
-        "INSERT INTO marketplace_pricing_history (id, pricing_id, provider_id, change_type, previous_state,
-            new_state, changed_fields, reason, changed_by, changed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            new_id(), pricing_id, provider_id, change, prev.to_string(), new.to_string(),
-            serde_json::to_string(changed)?, reason, by, now()
-        ],
+    store::insert_history(
+        tx,
+        &store::NewHistory {
+            id: &new_id(),
+            pricing: pricing_id,
+            provider: provider_id,
+            change,
+            previous: &prev.to_string(),
+            new: &new.to_string(),
+            changed_fields: &serde_json::to_string(changed)?,
+            reason,
+            by,
+            at: &now(),
+        },
     )?;
     Ok(())
 }
@@ -344,12 +360,21 @@ pub fn update(w: &WriteCtx, id: &str, ch: PricingInput) -> ApiResult<PricingUpda
         version + 1
     };
     if !changed.is_empty() {
-        tx.execute(
-            "UPDATE marketplace_pricing SET category_id = ?2, service_key = ?3, service_name = ?4, pricing_type = ?5,
-                current_price = ?6, currency = ?7, config = ?8, is_active = ?9, version = ?10, updated_at = ?11
-             WHERE id = ?1",
-            params![id, m.service_category_id, name.to_lowercase(), name, t, price, m.currency,
-                new_json.to_string(), active, version, at],
+        store::update(
+            tx,
+            id,
+            &store::PricingChange {
+                category: m.service_category_id.as_deref(),
+                service_key: &name.to_lowercase(),
+                service_name: &name,
+                pricing_type: &t,
+                current_price: price,
+                currency: m.currency.as_deref(),
+                config: &new_json.to_string(),
+                is_active: active,
+                version,
+                at: &at,
+            },
         )?;
         let mut prev_state = Map::new();
         let mut new_state = Map::new();
