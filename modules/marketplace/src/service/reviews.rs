@@ -7,7 +7,7 @@ use frontline_platform::error::FieldError;
 use frontline_platform::page::Page;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::ApiResult;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::json;
 
 use super::{campaigns, display_name, iso, new_id, now};
@@ -111,13 +111,8 @@ pub fn submit(w: &WriteCtx, r: &ReviewInput) -> ApiResult<ReviewSubmitted> {
     if !problems.is_empty() {
         return Err(MarketplaceError::fields(problems));
     }
-    let booking: Option<(String, String, String)> = tx
-        .query_row(
-            "SELECT customer_id, provider_id, status FROM marketplace_bookings WHERE id = ?1",
-            [&r.booking_id],
-            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
-        )
-        .optional()?;
+    let booking: Option<(String, String, String)> =
+        crate::store::bookings::parties(tx, &r.booking_id)?;
     let Some((customer, provider, status)) = booking else {
         return Err(MarketplaceError::NotFound.with_message("Booking not found"));
     };
@@ -129,25 +124,14 @@ pub fn submit(w: &WriteCtx, r: &ReviewInput) -> ApiResult<ReviewSubmitted> {
         return Err(MarketplaceError::Validation
             .invalid("bookingId", "only completed bookings can be reviewed"));
     }
-    let exists: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_reviews WHERE booking_id = ?1",
-            [&r.booking_id],
-            |x| x.get(0),
-        )
-        .optional()?;
+    let exists: Option<String> = store::review_of_booking(tx, &r.booking_id)?;
     if let Some(existing) = exists {
         return Err(MarketplaceError::Conflict
             .with_message("A review already exists for this booking")
             .with_extra("reviewId", existing));
     }
-    let request: Option<(String, Option<String>, Option<String>)> = tx
-        .query_row(
-            "SELECT id, campaign_id, variant_id FROM marketplace_review_requests WHERE booking_id = ?1",
-            [&r.booking_id],
-            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
-        )
-        .optional()?;
+    let request: Option<(String, Option<String>, Option<String>)> =
+        crate::store::requests::of_booking(tx, &r.booking_id)?;
     // The reward is the one the request's A/B arm gives, else the default.
     let arm = match &request {
         Some((_, c, v)) => campaigns::arm_config(tx, c.as_deref(), v.as_deref())?,
@@ -363,13 +347,7 @@ pub fn respond(w: &WriteCtx, id: &str, text: &str) -> ApiResult<ReviewResponded>
         return Err(MarketplaceError::Validation
             .invalid("response", "response must be 1 to 1000 characters"));
     }
-    let provider: Option<String> = tx
-        .query_row(
-            "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let provider: Option<String> = store::review_provider(tx, id)?;
     let Some(provider) = provider else {
         return Err(MarketplaceError::NotFound.with_message("Review not found"));
     };
@@ -388,13 +366,7 @@ pub fn respond(w: &WriteCtx, id: &str, text: &str) -> ApiResult<ReviewResponded>
     };
     let mut event = to_value(&out);
     event["providerId"] = json!(provider);
-    let customer: Option<String> = tx
-        .query_row(
-            "SELECT customer_id FROM marketplace_reviews WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let customer: Option<String> = store::review_customer(tx, id)?;
     let audience = super::party_audience(tx, customer.as_deref(), Some(&provider))?;
     w.emit(SLUG, "review.response_added", &event, &audience)?;
     w.record(AuditEntry {
@@ -414,13 +386,7 @@ pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResul
             MarketplaceError::Validation.invalid("vote", "vote must be helpful or not_helpful")
         );
     }
-    let found: Option<String> = tx
-        .query_row(
-            "SELECT moderation_status FROM marketplace_reviews WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let found: Option<String> = store::moderation_status_of(tx, id)?;
     if found.is_none() || found.as_deref() == Some("rejected") {
         return Err(MarketplaceError::NotFound.with_message("Review not found"));
     }
@@ -453,13 +419,7 @@ pub fn moderate(w: &WriteCtx, id: &str, m: &ModerateInput) -> ApiResult<Moderati
         return Err(MarketplaceError::Validation
             .invalid("reason", "reason must be at most 1000 characters"));
     }
-    let provider: Option<String> = tx
-        .query_row(
-            "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let provider: Option<String> = store::review_provider(tx, id)?;
     let Some(provider) = provider else {
         return Err(MarketplaceError::NotFound.with_message("Review not found"));
     };

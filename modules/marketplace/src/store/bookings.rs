@@ -1,6 +1,6 @@
 //! Bookings' SQL.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// A new booking, pending.
 pub struct NewBooking<'a> {
@@ -34,4 +34,25 @@ pub fn set_status(tx: &Connection, id: &str, status: &str, at: &str) -> rusqlite
         params![id, status, at],
     )?;
     Ok(())
+}
+
+pub fn parties(conn: &Connection, a: &str) -> rusqlite::Result<Option<(String, String, String)>> {
+    conn.query_row(
+        "SELECT customer_id, provider_id, status FROM marketplace_bookings WHERE id = ?1",
+        [a],
+        |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+    )
+    .optional()
+}
+
+pub fn completion(
+    conn: &Connection,
+    a: &str,
+) -> rusqlite::Result<(String, String, Option<String>, String)> {
+    conn.query_row(
+        "SELECT b.customer_id, b.provider_id, p.category_id, COALESCE(b.completed_at, b.created_at)
+         FROM marketplace_bookings b JOIN marketplace_pricing p ON p.id = b.pricing_id WHERE b.id = ?1",
+        [a],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
 }

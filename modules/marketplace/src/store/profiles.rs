@@ -118,3 +118,21 @@ pub fn set_customer_preferences(tx: &Connection, id: &str, prefs: &str) -> rusql
     )?;
     Ok(())
 }
+
+pub fn preferences(conn: &Connection, a: &str) -> rusqlite::Result<String> {
+    conn.query_row(
+        "SELECT preferences FROM marketplace_customers WHERE id = ?1",
+        [a],
+        |r| r.get(0),
+    )
+}
+
+/// The e-mail address of platform user `id` (a message's recipient).
+pub fn user_email(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT email FROM platform_users WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()
+}

@@ -1,6 +1,8 @@
 //! Review requests' SQL (scheduling, attempts, reminders, declines).
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::model::PendingReviewRequest;
 
 /// A review request scheduled for a completed booking.
 pub struct NewRequest<'a> {
@@ -110,4 +112,154 @@ pub fn mark_submitted(tx: &Connection, id: &str) -> rusqlite::Result<()> {
         [id],
     )?;
     Ok(())
+}
+
+pub fn of_booking(
+    conn: &Connection,
+    a: &str,
+) -> rusqlite::Result<Option<(String, Option<String>, Option<String>)>> {
+    conn.query_row(
+        "SELECT id, campaign_id, variant_id FROM marketplace_review_requests WHERE booking_id = ?1",
+        [a],
+        |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+    )
+    .optional()
+}
+
+pub fn count_in_campaign(conn: &Connection, a: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM marketplace_review_requests WHERE campaign_id = ?1",
+        [a],
+        |r| r.get(0),
+    )
+}
+
+pub fn sent_request(
+    conn: &Connection,
+    a: &str,
+) -> rusqlite::Result<(String, String, String, String, String, String)> {
+    conn.query_row(
+        "SELECT booking_id, customer_id, provider_id, channel, requested_at, expires_at
+             FROM marketplace_review_requests WHERE id = ?1",
+        [a],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        },
+    )
+}
+
+pub fn reminder_state(
+    conn: &Connection,
+    a: &str,
+) -> rusqlite::Result<Option<(String, String, i64)>> {
+    conn.query_row(
+        "SELECT customer_id, status, reminder_count FROM marketplace_review_requests WHERE id = ?1",
+        [a],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// Review requests made to `customer` since `since`.
+pub fn count_since(conn: &Connection, customer: &str, since: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM marketplace_review_requests WHERE customer_id = ?1 AND created_at >= ?2",
+        params![customer, since],
+        |r| r.get(0),
+    )
+}
+
+/// A request's (status, delivery status, channel, customer's user, customer's
+/// preferences, provider's name, service, campaign, variant).
+pub type MessageRow = (
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// What a request's message is made from; `None` for an unknown request.
+pub fn message_row(c: &Connection, id: &str) -> rusqlite::Result<Option<MessageRow>> {
+    c.query_row(
+            "SELECT r.status, r.delivery_status, r.channel, cu.user_id, cu.preferences, v.name, b.service_type,
+                    r.campaign_id, r.variant_id
+             FROM marketplace_review_requests r JOIN marketplace_customers cu ON cu.id = r.customer_id
+             JOIN marketplace_providers v ON v.id = r.provider_id JOIN marketplace_bookings b ON b.id = r.booking_id
+             WHERE r.id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            },
+        )
+    .optional()
+}
+
+/// An open request as listed to its customer, with its campaign and variant.
+pub type PendingRow = (PendingReviewRequest, Option<String>, Option<String>);
+
+/// `customer`'s requested, unexpired requests at `at`, newest first (message and
+/// incentive left empty).
+pub fn pending_rows(
+    conn: &Connection,
+    customer: Option<&str>,
+    at: &str,
+) -> rusqlite::Result<Vec<PendingRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, v.name, b.service_type, b.service_date, r.requested_at, r.expires_at, r.channel,
+                r.reminder_count, r.next_reminder_at, r.booking_id,
+                r.delivery_status, r.delivery_error, r.reminder_status, r.reminder_error,
+                r.campaign_id, r.variant_id
+         FROM marketplace_review_requests r JOIN marketplace_bookings b ON b.id = r.booking_id
+         JOIN marketplace_providers v ON v.id = r.provider_id
+         WHERE r.customer_id = ?1 AND r.status = 'requested' AND r.expires_at > ?2 ORDER BY r.requested_at DESC",
+    )?;
+    let rows: Vec<PendingRow> = stmt
+        .query_map(params![customer, at], |r| {
+            Ok((
+                PendingReviewRequest {
+                    request_id: r.get(0)?,
+                    provider_name: r.get(1)?,
+                    service_type: r.get(2)?,
+                    service_date: r.get(3)?,
+                    requested_at: r.get(4)?,
+                    expires_at: r.get(5)?,
+                    channel: r.get(6)?,
+                    reminder_count: r.get(7)?,
+                    next_reminder_date: r.get(8)?,
+                    booking_id: r.get(9)?,
+                    delivery_status: r.get(10)?,
+                    delivery_error: r.get(11)?,
+                    reminder_status: r.get(12)?,
+                    reminder_error: r.get(13)?,
+                    message: String::new(),
+                    incentive_type: String::new(),
+                },
+                r.get::<_, Option<String>>(14)?,
+                r.get::<_, Option<String>>(15)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }

@@ -408,3 +408,39 @@ pub fn moderate(
     )?;
     Ok(())
 }
+
+pub fn review_provider(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
+        [a],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+pub fn review_customer(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT customer_id FROM marketplace_reviews WHERE id = ?1",
+        [a],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+pub fn moderation_status_of(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT moderation_status FROM marketplace_reviews WHERE id = ?1",
+        [a],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+pub fn review_of_booking(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT id FROM marketplace_reviews WHERE booking_id = ?1",
+        [a],
+        |x| x.get(0),
+    )
+    .optional()
+}
