@@ -2,6 +2,8 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::model::Booking;
+
 /// A new booking, pending.
 pub struct NewBooking<'a> {
     pub id: &'a str,
@@ -55,4 +57,74 @@ pub fn completion(
         [a],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )
+}
+
+pub fn provider_customer_status(
+    conn: &Connection,
+    a: &str,
+) -> rusqlite::Result<Option<(String, String, String)>> {
+    conn.query_row(
+        "SELECT provider_id, customer_id, status FROM marketplace_bookings WHERE id = ?1",
+        [a],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// Booking `id` (no review request attached).
+pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Booking> {
+    conn.query_row(
+        "SELECT id, customer_id, provider_id, pricing_id, service_type, service_date, duration, price, status,
+                completed_at, created_at, incentive_code FROM marketplace_bookings WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(Booking {
+                booking_id: r.get(0)?,
+                customer_id: r.get(1)?,
+                provider_id: r.get(2)?,
+                service_pricing_id: r.get(3)?,
+                service_type: r.get(4)?,
+                service_date: r.get(5)?,
+                duration: r.get(6)?,
+                price: r.get(7)?,
+                status: r.get(8)?,
+                completed_at: r.get(9)?,
+                created_at: r.get(10)?,
+                incentive_code: r.get(11)?,
+                review_request: None,
+            })
+        },
+    )
+}
+
+/// The ids of bookings visible to a caller (`all`: an admin; else those of
+/// their customer or provider profile), optionally in `status`, latest service first.
+pub fn visible_ids(
+    conn: &Connection,
+    all: bool,
+    customer: Option<&str>,
+    provider: Option<&str>,
+    status: Option<&str>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT id FROM marketplace_bookings WHERE (?1 OR customer_id = ?2 OR provider_id = ?3)
+           AND (?4 IS NULL OR status = ?4) ORDER BY service_date DESC LIMIT 500",
+    )?;
+    let rows = stmt.query_map(params![all, customer, provider, status], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// A provider's pending and confirmed bookings (service date, minutes) in `[from, to)`.
+pub fn open_between(
+    conn: &Connection,
+    provider: &str,
+    from: &str,
+    to: &str,
+) -> rusqlite::Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT service_date, duration FROM marketplace_bookings WHERE provider_id = ?1
+           AND status IN ('pending', 'confirmed') AND service_date >= ?2 AND service_date < ?3 ORDER BY service_date",
+    )?;
+    let rows = stmt.query_map(params![provider, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
 }

@@ -1,6 +1,6 @@
 //! Pricing's SQL.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::window::Window;
 
@@ -280,4 +280,16 @@ pub fn insert_history(tx: &Connection, h: &NewHistory<'_>) -> rusqlite::Result<(
         params![h.id, h.pricing, h.provider, h.change, h.previous, h.new, h.changed_fields, h.reason, h.by, h.at],
     )?;
     Ok(())
+}
+
+pub fn booking_terms(
+    conn: &Connection,
+    a: &str,
+) -> rusqlite::Result<Option<(String, String, f64, bool)>> {
+    conn.query_row(
+        "SELECT provider_id, service_name, current_price, is_active FROM marketplace_pricing WHERE id = ?1",
+        [a],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()
 }

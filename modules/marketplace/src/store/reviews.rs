@@ -444,3 +444,15 @@ pub fn review_of_booking(conn: &Connection, a: &str) -> rusqlite::Result<Option<
     )
     .optional()
 }
+
+pub fn incentive_by_code(
+    conn: &Connection,
+    a: &str,
+) -> rusqlite::Result<Option<(String, String, i64, String)>> {
+    conn.query_row(
+        "SELECT id, COALESCE(incentive, '{}'), incentive_claimed, customer_id FROM marketplace_reviews WHERE incentive_code = ?1",
+        [a],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()
+}
