@@ -124,3 +124,11 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<ServiceCategory>> {
     let rows = stmt.query_map([], row)?;
     rows.collect()
 }
+
+pub fn name_of(conn: &Connection, a: &str) -> rusqlite::Result<String> {
+    conn.query_row(
+        "SELECT name FROM marketplace_categories WHERE id = ?1",
+        [a],
+        |r| r.get(0),
+    )
+}

@@ -293,3 +293,72 @@ pub fn booking_terms(
     )
     .optional()
 }
+
+pub fn for_update(
+    conn: &Connection,
+    a: &str,
+) -> rusqlite::Result<Option<(String, String, f64, i64, bool)>> {
+    conn.query_row(
+        "SELECT provider_id, config, current_price, version, is_active FROM marketplace_pricing WHERE id = ?1",
+        [a],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )
+    .optional()
+}
+
+pub fn for_estimate(
+    conn: &Connection,
+    a: &str,
+) -> rusqlite::Result<Option<(String, String, bool)>> {
+    conn.query_row(
+        "SELECT provider_id, config, is_active FROM marketplace_pricing WHERE id = ?1",
+        [a],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// Another configuration (not `except`) of `provider` with service key `key`.
+pub fn by_service_key(
+    conn: &Connection,
+    provider: &str,
+    key: &str,
+    except: &str,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT id FROM marketplace_pricing WHERE provider_id = ?1 AND service_key = ?2 AND id <> ?3",
+        params![provider, key, except],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// An active price of a category with its provider: (price, latitude,
+/// longitude, rating average, rating count, pricing type, currency, completed bookings).
+pub type MarketRow = (f64, Option<f64>, Option<f64>, f64, i64, String, String, i64);
+
+/// Every active price of `category` (market suggestions).
+pub fn market_rows(conn: &Connection, category: &str) -> rusqlite::Result<Vec<MarketRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.current_price, v.lat, v.lng, v.rating_avg, v.rating_count, p.pricing_type, p.currency,
+                (SELECT COUNT(*) FROM marketplace_bookings b WHERE b.provider_id = v.id AND b.status = 'completed')
+         FROM marketplace_pricing p
+         JOIN marketplace_providers v ON v.id = p.provider_id
+         WHERE p.category_id = ?1 AND p.is_active = 1",
+    )?;
+    let rows: Vec<MarketRow> = stmt
+        .query_map([category], |r| {
+            Ok((
+                r.get::<_, f64>(0)?,
+                r.get::<_, Option<f64>>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                r.get::<_, f64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

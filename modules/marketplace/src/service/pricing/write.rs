@@ -34,13 +34,7 @@ fn insert(
         .to_string();
     p.service_name = Some(name.clone());
     let key = name.to_lowercase();
-    let exists: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_pricing WHERE provider_id = ?1 AND service_key = ?2",
-            params![provider_id, key],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let exists = store::by_service_key(tx, provider_id, &key, "")?;
     if let Some(existing) = exists {
         return Err(MarketplaceError::Conflict
             .with_message(format!("Pricing already exists for the service \"{name}\""))
@@ -270,13 +264,7 @@ fn merge_dynamic(
 /// `PUT /providers/pricing/:pricingId`: partial update, versioned, with history.
 pub fn update(w: &WriteCtx, id: &str, ch: PricingInput) -> ApiResult<PricingUpdated> {
     let (tx, user) = (w.tx(), crate::service::caller(w)?);
-    let row: Option<(String, String, f64, i64, bool)> = tx
-        .query_row(
-            "SELECT provider_id, config, current_price, version, is_active FROM marketplace_pricing WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, f64, i64, bool)> = store::for_update(tx, id)?;
     let Some((provider_id, config, prev_price, version, was_active)) = row else {
         return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     };
@@ -326,13 +314,7 @@ pub fn update(w: &WriteCtx, id: &str, ch: PricingInput) -> ApiResult<PricingUpda
         .trim()
         .to_string();
     m.service_name = Some(name.clone());
-    let clash: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_pricing WHERE provider_id = ?1 AND service_key = ?2 AND id <> ?3",
-            params![provider_id, name.to_lowercase(), id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let clash = store::by_service_key(tx, &provider_id, &name.to_lowercase(), id)?;
     if clash.is_some() {
         return Err(MarketplaceError::Conflict
             .with_message(format!("Pricing already exists for the service \"{name}\"")));
