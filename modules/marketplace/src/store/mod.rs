@@ -1,5 +1,6 @@
 //! SQL of the marketplace, one file per area; services call these and hold the rules.
 
+pub mod analytics;
 pub mod bookings;
 pub mod campaigns;
 pub mod categories;
