@@ -272,7 +272,7 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
         tx,
         &crate::store::requests::NewRequest {
             id: &id,
-            booking: &booking,
+            booking,
             customer: &customer,
             provider: &provider,
             campaign: campaign.as_deref(),

@@ -38,34 +38,37 @@ pub fn set_status(tx: &Connection, id: &str, status: &str, at: &str) -> rusqlite
     Ok(())
 }
 
-pub fn parties(conn: &Connection, a: &str) -> rusqlite::Result<Option<(String, String, String)>> {
+/// A booking's (customer, provider, status).
+pub fn parties(conn: &Connection, id: &str) -> rusqlite::Result<Option<(String, String, String)>> {
     conn.query_row(
         "SELECT customer_id, provider_id, status FROM marketplace_bookings WHERE id = ?1",
-        [a],
+        [id],
         |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
     )
     .optional()
 }
 
-pub fn completion(
-    conn: &Connection,
-    a: &str,
-) -> rusqlite::Result<(String, String, Option<String>, String)> {
+/// A booking's (customer, provider, category, completed at or else created at).
+pub type Completion = (String, String, Option<String>, String);
+
+/// See [`Completion`].
+pub fn completion(conn: &Connection, id: &str) -> rusqlite::Result<Completion> {
     conn.query_row(
         "SELECT b.customer_id, b.provider_id, p.category_id, COALESCE(b.completed_at, b.created_at)
          FROM marketplace_bookings b JOIN marketplace_pricing p ON p.id = b.pricing_id WHERE b.id = ?1",
-        [a],
+        [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )
 }
 
+/// A booking's (provider, customer, status).
 pub fn provider_customer_status(
     conn: &Connection,
-    a: &str,
+    id: &str,
 ) -> rusqlite::Result<Option<(String, String, String)>> {
     conn.query_row(
         "SELECT provider_id, customer_id, status FROM marketplace_bookings WHERE id = ?1",
-        [a],
+        [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
     .optional()

@@ -55,19 +55,21 @@ pub fn rename(
     Ok(())
 }
 
-pub fn id_of(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+/// The category with this id, if any.
+pub fn id_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(
         "SELECT id FROM marketplace_categories WHERE id = ?1",
-        [a],
+        [id],
         |r| r.get(0),
     )
     .optional()
 }
 
-pub fn unnamed_by_slug(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+/// The oldest category registered on use (unnamed) with this slug.
+pub fn unnamed_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(
         "SELECT id FROM marketplace_categories WHERE slug = ?1 AND named = 0 ORDER BY created_at, id LIMIT 1",
-        [a],
+        [slug],
         |r| r.get(0),
     )
     .optional()
@@ -125,10 +127,11 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<ServiceCategory>> {
     rows.collect()
 }
 
-pub fn name_of(conn: &Connection, a: &str) -> rusqlite::Result<String> {
+/// A category's name.
+pub fn name_of(conn: &Connection, id: &str) -> rusqlite::Result<String> {
     conn.query_row(
         "SELECT name FROM marketplace_categories WHERE id = ?1",
-        [a],
+        [id],
         |r| r.get(0),
     )
 }

@@ -282,37 +282,40 @@ pub fn insert_history(tx: &Connection, h: &NewHistory<'_>) -> rusqlite::Result<(
     Ok(())
 }
 
+/// A configuration's (provider, service name, current price, active) for a booking.
 pub fn booking_terms(
     conn: &Connection,
-    a: &str,
+    id: &str,
 ) -> rusqlite::Result<Option<(String, String, f64, bool)>> {
     conn.query_row(
         "SELECT provider_id, service_name, current_price, is_active FROM marketplace_pricing WHERE id = ?1",
-        [a],
+        [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )
     .optional()
 }
 
-pub fn for_update(
-    conn: &Connection,
-    a: &str,
-) -> rusqlite::Result<Option<(String, String, f64, i64, bool)>> {
+/// A configuration's (provider, config JSON, current price, version, active) before an update.
+pub type PricingState = (String, String, f64, i64, bool);
+
+/// See [`PricingState`].
+pub fn for_update(conn: &Connection, id: &str) -> rusqlite::Result<Option<PricingState>> {
     conn.query_row(
         "SELECT provider_id, config, current_price, version, is_active FROM marketplace_pricing WHERE id = ?1",
-        [a],
+        [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )
     .optional()
 }
 
+/// A configuration's (provider, config JSON, active) for an estimate.
 pub fn for_estimate(
     conn: &Connection,
-    a: &str,
+    id: &str,
 ) -> rusqlite::Result<Option<(String, String, bool)>> {
     conn.query_row(
         "SELECT provider_id, config, is_active FROM marketplace_pricing WHERE id = ?1",
-        [a],
+        [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
     .optional()

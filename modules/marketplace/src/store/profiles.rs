@@ -119,10 +119,11 @@ pub fn set_customer_preferences(tx: &Connection, id: &str, prefs: &str) -> rusql
     Ok(())
 }
 
-pub fn preferences(conn: &Connection, a: &str) -> rusqlite::Result<String> {
+/// A customer's stored preferences JSON.
+pub fn preferences(conn: &Connection, id: &str) -> rusqlite::Result<String> {
     conn.query_row(
         "SELECT preferences FROM marketplace_customers WHERE id = ?1",
-        [a],
+        [id],
         |r| r.get(0),
     )
 }

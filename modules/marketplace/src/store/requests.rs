@@ -114,34 +114,37 @@ pub fn mark_submitted(tx: &Connection, id: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn of_booking(
-    conn: &Connection,
-    a: &str,
-) -> rusqlite::Result<Option<(String, Option<String>, Option<String>)>> {
+/// The (id, campaign, variant) of the review request of a booking.
+pub type RequestArm = (String, Option<String>, Option<String>);
+
+/// See [`RequestArm`].
+pub fn of_booking(conn: &Connection, booking: &str) -> rusqlite::Result<Option<RequestArm>> {
     conn.query_row(
         "SELECT id, campaign_id, variant_id FROM marketplace_review_requests WHERE booking_id = ?1",
-        [a],
+        [booking],
         |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
     )
     .optional()
 }
 
-pub fn count_in_campaign(conn: &Connection, a: &str) -> rusqlite::Result<i64> {
+/// Review requests assigned to a campaign.
+pub fn count_in_campaign(conn: &Connection, campaign: &str) -> rusqlite::Result<i64> {
     conn.query_row(
         "SELECT COUNT(*) FROM marketplace_review_requests WHERE campaign_id = ?1",
-        [a],
+        [campaign],
         |r| r.get(0),
     )
 }
 
-pub fn sent_request(
-    conn: &Connection,
-    a: &str,
-) -> rusqlite::Result<(String, String, String, String, String, String)> {
+/// A request's (booking, customer, provider, channel, requested at, expires at) after sending.
+pub type SentRequest = (String, String, String, String, String, String);
+
+/// See [`SentRequest`].
+pub fn sent_request(conn: &Connection, id: &str) -> rusqlite::Result<SentRequest> {
     conn.query_row(
         "SELECT booking_id, customer_id, provider_id, channel, requested_at, expires_at
              FROM marketplace_review_requests WHERE id = ?1",
-        [a],
+        [id],
         |r| {
             Ok((
                 r.get(0)?,
@@ -155,13 +158,14 @@ pub fn sent_request(
     )
 }
 
+/// A request's (customer, status, reminders sent).
 pub fn reminder_state(
     conn: &Connection,
-    a: &str,
+    id: &str,
 ) -> rusqlite::Result<Option<(String, String, i64)>> {
     conn.query_row(
         "SELECT customer_id, status, reminder_count FROM marketplace_review_requests WHERE id = ?1",
-        [a],
+        [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
     .optional()

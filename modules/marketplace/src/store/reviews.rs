@@ -409,49 +409,54 @@ pub fn moderate(
     Ok(())
 }
 
-pub fn review_provider(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+/// The provider a review is about.
+pub fn review_provider(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(
         "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
-        [a],
+        [id],
         |r| r.get(0),
     )
     .optional()
 }
 
-pub fn review_customer(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+/// The customer who wrote a review.
+pub fn review_customer(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(
         "SELECT customer_id FROM marketplace_reviews WHERE id = ?1",
-        [a],
+        [id],
         |r| r.get(0),
     )
     .optional()
 }
 
-pub fn moderation_status_of(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+/// A review's moderation status.
+pub fn moderation_status_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(
         "SELECT moderation_status FROM marketplace_reviews WHERE id = ?1",
-        [a],
+        [id],
         |r| r.get(0),
     )
     .optional()
 }
 
-pub fn review_of_booking(conn: &Connection, a: &str) -> rusqlite::Result<Option<String>> {
+/// The review of a booking, if any.
+pub fn review_of_booking(conn: &Connection, booking: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(
         "SELECT id FROM marketplace_reviews WHERE booking_id = ?1",
-        [a],
+        [booking],
         |x| x.get(0),
     )
     .optional()
 }
 
-pub fn incentive_by_code(
-    conn: &Connection,
-    a: &str,
-) -> rusqlite::Result<Option<(String, String, i64, String)>> {
+/// The review with reward code `code`: (id, reward JSON, claimed, customer).
+pub type Reward = (String, String, i64, String);
+
+/// See [`Reward`].
+pub fn incentive_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<Reward>> {
     conn.query_row(
         "SELECT id, COALESCE(incentive, '{}'), incentive_claimed, customer_id FROM marketplace_reviews WHERE incentive_code = ?1",
-        [a],
+        [code],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )
     .optional()
