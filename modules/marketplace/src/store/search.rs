@@ -298,3 +298,87 @@ pub fn card(
     )?
     .query_row([provider], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// A database that had providers and prices before this step gets their
+    /// offers and their places in the R*Tree; later writes keep them in step.
+    #[test]
+    fn the_step_fills_offers_from_existing_prices_and_triggers_follow() {
+        let c = Connection::open_in_memory().unwrap();
+        let steps = crate::MIGRATIONS;
+        let this = steps
+            .iter()
+            .position(|s| *s == super::NEARBY_MIGRATION)
+            .unwrap();
+        for s in &steps[..this] {
+            c.execute_batch(s).unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO marketplace_providers (id, user_id, name, lng, lat, created_at) VALUES
+                ('p1', 'u1', 'One', 36.82, -1.28, 't'), ('p2', 'u2', 'Two', NULL, NULL, 't');
+             INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,
+                current_price, currency, config, is_active, created_at, updated_at) VALUES
+                ('a', 'p1', 'cut', 'a', 'A', 'flat', 500, 'KES', '{}', 1, 't', 't'),
+                ('b', 'p1', 'cut', 'b', 'B', 'flat', 300, 'KES', '{}', 1, 't', 't'),
+                ('c', 'p1', 'paint', 'c', 'C', 'flat', 900, 'KES', '{}', 0, 't', 't'),
+                ('d', 'p2', 'cut', 'd', 'D', 'flat', 100, 'KES', '{}', 1, 't', 't');",
+        )
+        .unwrap();
+        c.execute_batch(steps[this]).unwrap();
+        let offers = |c: &Connection| -> Vec<(String, String, f64, f64, bool)> {
+            let mut st = c
+                .prepare(
+                    "SELECT o.provider_id, o.category_id, o.min_price, o.max_price,
+                            EXISTS(SELECT 1 FROM marketplace_offers_geo g WHERE g.id = o.id)
+                     FROM marketplace_offers o ORDER BY o.provider_id, o.category_id",
+                )
+                .unwrap();
+            st.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+        };
+        // p1's active cut prices (300..500), placed; p2 has no place; p1's paint price is inactive.
+        assert_eq!(
+            offers(&c),
+            vec![
+                ("p1".into(), "cut".into(), 300.0, 500.0, true),
+                ("p2".into(), "cut".into(), 100.0, 100.0, false),
+            ]
+        );
+        c.execute_batch(
+            "UPDATE marketplace_pricing SET is_active = 1 WHERE id = 'c';
+             UPDATE marketplace_pricing SET current_price = 700 WHERE id = 'b';
+             DELETE FROM marketplace_pricing WHERE id = 'a';
+             UPDATE marketplace_providers SET lat = 0.5, lng = 35.0 WHERE id = 'p2';
+             UPDATE marketplace_providers SET lat = NULL WHERE id = 'p1';",
+        )
+        .unwrap();
+        assert_eq!(
+            offers(&c),
+            vec![
+                ("p1".into(), "cut".into(), 700.0, 700.0, false),
+                ("p1".into(), "paint".into(), 900.0, 900.0, false),
+                ("p2".into(), "cut".into(), 100.0, 100.0, true),
+            ]
+        );
+        let placed: (f64, f64) = c
+            .query_row(
+                "SELECT g.min_lat, g.min_lng FROM marketplace_offers_geo g JOIN marketplace_offers o ON o.id = g.id
+                 WHERE o.provider_id = 'p2'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!((placed.0 - 0.5).abs() < 1e-5 && (placed.1 - 35.0).abs() < 1e-5);
+        // No active price left: no offer.
+        c.execute_batch("UPDATE marketplace_pricing SET is_active = 0 WHERE provider_id = 'p1'")
+            .unwrap();
+        assert_eq!(offers(&c).len(), 1);
+    }
+}
