@@ -146,7 +146,10 @@ auth_only_expected() {
     contact-center) echo "POST /api/v1/auth/login;PUT /api/v1/campaign-templates/{template_id}" ;;
     # Customer- and provider-only: only the customer of a completed booking reviews
     # it, only the reviewed provider answers; the fuzzer's admin gets 403 there.
-    marketplace/v1) echo "POST /reviews;POST /reviews/{reviewId}/response" ;;
+    # Vendors' status reports are signed by Twilio/Meta (X-Twilio-Signature,
+    # X-Hub-Signature-256, hub.verify_token): 403 before anything is read; the
+    # fuzzer cannot sign (deliveries.rs tests them with real signatures).
+    marketplace/v1) echo "POST /reviews;POST /reviews/{reviewId}/response;GET /webhooks/whatsapp/status;POST /webhooks/whatsapp/status;POST /webhooks/twilio/status/{requestId};POST /webhooks/twilio/status/{requestId}/reminder" ;;
     *) echo "" ;;
   esac
 }

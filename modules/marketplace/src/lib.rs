@@ -267,6 +267,8 @@ END;
     service::requests::STATUS_MIGRATION,
     // Step 9: providers are found by name (GET /providers/search).
     store::providers::NAME_INDEX_MIGRATION,
+    // Step 10: providers nearby read the offers in the box (an R*Tree kept by triggers).
+    store::search::NEARBY_MIGRATION,
 ];
 
 pub fn module() -> Module {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use frontline_platform::auth::Principal;
 use frontline_platform::ApiResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::{is_admin, iso, now};
 use crate::model::{
@@ -13,6 +13,7 @@ use crate::model::{
     ReviewAnalytics, ReviewOverview, ReviewTrend, TimingFigures,
 };
 use crate::stats;
+use crate::store::analytics as store;
 
 /// Which provider the caller may look at: providers only themselves, admins anyone (or everyone).
 pub fn scope(
@@ -37,14 +38,6 @@ pub fn scope(
     }
 }
 
-fn values(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> ApiResult<Vec<f64>> {
-    let mut stmt = conn.prepare(sql)?;
-    let v = stmt
-        .query_map(p, |r| r.get::<_, f64>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(v)
-}
-
 /// `GET /analytics/pricing`.
 pub fn pricing(
     conn: &Connection,
@@ -55,57 +48,25 @@ pub fn pricing(
 ) -> ApiResult<PricingAnalytics> {
     let (s, e) = (iso(from), iso(to));
     let category = super::bookings::category_filter(conn, category)?;
-    let filter = "(?1 IS NULL OR provider_id = ?1) AND (?2 IS NULL OR category_id = ?2)";
-    let (total, active): (i64, i64) = conn.query_row(
-        &format!(
-            "SELECT COUNT(*), COALESCE(SUM(is_active), 0) FROM marketplace_pricing WHERE {filter}"
-        ),
-        params![provider, category],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let category = category.as_deref();
+    let (total, active) = store::pricing_counts(conn, provider, category)?;
     // Hourly rates and flat prices are not averaged together: the overview's
     // average is the most common active pricing type's (named beside it).
-    let main: Option<(String, f64)> = conn
-        .query_row(
-            &format!(
-                "SELECT pricing_type, AVG(current_price) FROM marketplace_pricing WHERE {filter} AND is_active = 1
-                 GROUP BY pricing_type ORDER BY COUNT(*) DESC, pricing_type LIMIT 1"
-            ),
-            params![provider, category],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let main = store::main_pricing_type(conn, provider, category)?;
     let avg = main.as_ref().map(|m| m.1);
-    let changes: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM marketplace_pricing_history h JOIN marketplace_pricing p ON p.id = h.pricing_id
-         WHERE h.change_type = 'updated' AND (?1 IS NULL OR h.provider_id = ?1) AND (?2 IS NULL OR p.category_id = ?2)
-           AND h.changed_at >= ?3 AND h.changed_at <= ?4",
-        params![provider, category, s, e],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT pricing_type, COUNT(*), AVG(current_price) FROM marketplace_pricing WHERE {filter} AND is_active = 1
-         GROUP BY pricing_type ORDER BY pricing_type"
-    ))?;
-    let by_type = stmt
-        .query_map(params![provider, category], |r| {
-            Ok(PricingByType {
-                pricing_type: r.get(0)?,
-                count: r.get(1)?,
-                average_price: stats::round(r.get(2)?, 2),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let changes = store::price_changes(conn, provider, category, &s, &e)?;
+    let by_type = store::pricing_by_type(conn, provider, category)?
+        .into_iter()
+        .map(|(pricing_type, count, avg)| PricingByType {
+            pricing_type,
+            count,
+            average_price: stats::round(avg, 2),
+        })
+        .collect();
     // Against every active price of the same pricing type in the same categories.
     let comparison = match (provider, &main) {
         (Some(p), Some((ptype, mine))) => {
-            let market = values(
-                conn,
-                "SELECT current_price FROM marketplace_pricing WHERE is_active = 1 AND pricing_type = ?3 AND category_id IN
-                   (SELECT category_id FROM marketplace_pricing WHERE provider_id = ?1 AND is_active = 1 AND pricing_type = ?3)
-                   AND (?2 IS NULL OR category_id = ?2)",
-                params![p, category, ptype],
-            )?;
+            let market = store::market_prices(conn, p, category, ptype)?;
             let rank = stats::percentile_rank(&market, *mine).round() as i64;
             Some(PriceComparison {
                 pricing_type: ptype.clone(),
@@ -118,21 +79,14 @@ pub fn pricing(
         }
         _ => None,
     };
-    let mut stmt = conn.prepare(
-        "SELECT substr(b.completed_at, 1, 10) d, COUNT(*), SUM(b.price) FROM marketplace_bookings b
-         JOIN marketplace_pricing p ON p.id = b.pricing_id
-         WHERE b.status = 'completed' AND (?1 IS NULL OR b.provider_id = ?1) AND (?2 IS NULL OR p.category_id = ?2)
-           AND b.completed_at >= ?3 AND b.completed_at <= ?4 GROUP BY d ORDER BY d",
-    )?;
-    let trends = stmt
-        .query_map(params![provider, category, s, e], |r| {
-            Ok(RevenueTrend {
-                date: r.get(0)?,
-                bookings: r.get(1)?,
-                revenue: stats::round(r.get(2)?, 2),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let trends = store::revenue_by_day(conn, provider, category, &s, &e)?
+        .into_iter()
+        .map(|(date, bookings, revenue)| RevenueTrend {
+            date,
+            bookings,
+            revenue: stats::round(revenue, 2),
+        })
+        .collect();
     Ok(PricingAnalytics {
         period: Period { start: s, end: e },
         provider_id: provider.map(str::to_string),
@@ -160,30 +114,17 @@ pub fn reviews(
     to: DateTime<Utc>,
 ) -> ApiResult<ReviewAnalytics> {
     let (s, e) = (iso(from), iso(to));
-    let filter = "(?1 IS NULL OR provider_id = ?1) AND moderation_status <> 'rejected' AND submitted_at >= ?2 AND submitted_at <= ?3";
-    let (total, avg, responded): (i64, Option<f64>, i64) = conn.query_row(
-        &format!("SELECT COUNT(*), AVG(overall_rating), COALESCE(SUM(response IS NOT NULL), 0) FROM marketplace_reviews WHERE {filter}"),
-        params![provider, s, e],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT substr(submitted_at, 1, 10) d, COUNT(*), AVG(overall_rating) FROM marketplace_reviews WHERE {filter} GROUP BY d ORDER BY d"
-    ))?;
-    let trends = stmt
-        .query_map(params![provider, s, e], |r| {
-            Ok(ReviewTrend {
-                date: r.get(0)?,
-                reviews: r.get(1)?,
-                average_rating: stats::round(r.get(2)?, 2),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let (total, avg, responded) = store::review_overview(conn, provider, &s, &e)?;
+    let trends = store::reviews_by_day(conn, provider, &s, &e)?
+        .into_iter()
+        .map(|(date, reviews, avg)| ReviewTrend {
+            date,
+            reviews,
+            average_rating: stats::round(avg, 2),
+        })
+        .collect();
     let category = |c: &str| -> ApiResult<Option<f64>> {
-        let v: Option<f64> = conn.query_row(
-            &format!("SELECT AVG(json_extract(category_ratings, '$.{c}')) FROM marketplace_reviews WHERE {filter}"),
-            params![provider, s, e],
-            |r| r.get(0),
-        )?;
+        let v = store::category_average(conn, c, provider, &s, &e)?;
         Ok(v.map(|x| stats::round(x, 2)))
     };
     let breakdown = CategoryBreakdown {
@@ -195,16 +136,8 @@ pub fn reviews(
     };
     let comparison = match provider {
         Some(p) => {
-            let mine: Option<f64> = conn.query_row(
-                "SELECT AVG(overall_rating) FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'",
-                [p],
-                |r| r.get(0),
-            )?;
-            let market = values(
-                conn,
-                "SELECT rating_avg FROM marketplace_providers WHERE rating_count > 0",
-                [],
-            )?;
+            let mine = store::provider_average(conn, p)?;
+            let market = store::rated_provider_averages(conn)?;
             mine.map(|m| CompetitorComparison {
                 your_rating: stats::round(m, 2),
                 market_average: stats::round(stats::mean(&market), 2),
@@ -252,36 +185,10 @@ pub fn platform(
     let (s, e) = (iso(from), iso(to));
     let at = now();
     // Delivery figures come from what each attempt did (`delivery_status`).
-    type Counts = (i64, i64, i64, i64, i64, i64, i64);
-    let (sent, delivered, failed, not_configured, submitted, declined, expired): Counts = conn.query_row(
-        "SELECT COALESCE(SUM(delivery_status IN ('sent', 'delivered')), 0), COALESCE(SUM(delivery_status = 'delivered'), 0),
-                COALESCE(SUM(delivery_status = 'failed'), 0), COALESCE(SUM(delivery_status = 'not_configured'), 0),
-                COALESCE(SUM(status = 'submitted'), 0), COALESCE(SUM(status = 'declined'), 0),
-                COALESCE(SUM(status = 'requested' AND expires_at <= ?3), 0)
-         FROM marketplace_review_requests WHERE created_at >= ?1 AND created_at <= ?2",
-        params![s, e, at],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-    )?;
+    let (sent, delivered, failed, not_configured, submitted, declined, expired) =
+        store::request_counts(conn, &s, &e, &at)?;
     let responses = submitted + declined + expired;
-    let group = |col: &str| -> ApiResult<Vec<(String, i64, i64, f64)>> {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {col}, COALESCE(SUM(delivery_status IN ('sent', 'delivered')), 0), COALESCE(SUM(status = 'submitted'), 0),
-                    COALESCE(SUM(delivery_cost), 0)
-             FROM marketplace_review_requests WHERE created_at >= ?1 AND created_at <= ?2 GROUP BY {col} ORDER BY {col}"
-        ))?;
-        let rows = stmt
-            .query_map(params![s, e], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, f64>(3)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
-    };
-    let by_channel = group("channel")?
+    let by_channel = store::requests_by(conn, store::RequestGroup::Channel, &s, &e)?
         .into_iter()
         .map(|(k, sent, resp, cost)| ChannelFigures {
             cost: stats::round(cost, 4),
@@ -291,7 +198,7 @@ pub fn platform(
             response_rate: pct(resp, sent),
         })
         .collect();
-    let by_timing = group("timing_strategy")?
+    let by_timing = store::requests_by(conn, store::RequestGroup::Timing, &s, &e)?
         .into_iter()
         .map(|(k, sent, resp, _)| TimingFigures {
             timing_strategy: k,
@@ -300,26 +207,8 @@ pub fn platform(
             response_rate: pct(resp, sent),
         })
         .collect();
-    let (rtotal, ravg): (i64, Option<f64>) = conn.query_row(
-        "SELECT COUNT(*), AVG(overall_rating) FROM marketplace_reviews WHERE moderation_status <> 'rejected' AND submitted_at >= ?1 AND submitted_at <= ?2",
-        params![s, e],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let mut stmt = conn.prepare(
-        "SELECT json_extract(incentive, '$.type') t, COUNT(*), COALESCE(SUM(incentive_claimed), 0),
-                COALESCE(SUM(CASE WHEN incentive_claimed = 1 THEN json_extract(incentive, '$.amount') END), 0)
-         FROM marketplace_reviews WHERE incentive IS NOT NULL AND submitted_at >= ?1 AND submitted_at <= ?2 GROUP BY t ORDER BY t",
-    )?;
-    let inc = stmt
-        .query_map(params![s, e], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, f64>(3)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let (rtotal, ravg) = store::platform_reviews(conn, &s, &e)?;
+    let inc = store::incentives(conn, &s, &e)?;
     let issued: i64 = inc.iter().map(|x| x.1).sum();
     let claimed: i64 = inc.iter().map(|x| x.2).sum();
     let cost: f64 = inc.iter().map(|x| x.3).sum();

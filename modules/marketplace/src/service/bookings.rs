@@ -6,7 +6,7 @@ use frontline_platform::audit::AuditEntry;
 use frontline_platform::auth::Principal;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::ApiResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::{
@@ -16,7 +16,7 @@ use super::{
 use crate::model::MarketplaceError;
 use crate::model::{
     to_value, Booking, BookingInput, CategoryInput, CustomerProfile, CustomerProfileInput,
-    ProviderLocation, ProviderProfile, ProviderProfileInput, Rating, ServiceCategory,
+    ProviderProfile, ProviderProfileInput, ServiceCategory,
 };
 use crate::SLUG;
 
@@ -48,23 +48,11 @@ pub fn is_category_ref(s: &str) -> bool {
 /// The id of the category `reference` names (its id, or its slug); `None`
 /// when there is none.
 pub fn resolve_category(conn: &Connection, reference: &str) -> ApiResult<Option<String>> {
-    let by_id: Option<String> = conn
-        .query_row(
-            "SELECT id FROM marketplace_categories WHERE id = ?1",
-            [reference],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let by_id: Option<String> = crate::store::categories::id_of(conn, reference)?;
     if by_id.is_some() {
         return Ok(by_id);
     }
-    Ok(conn
-        .query_row(
-            "SELECT id FROM marketplace_categories WHERE slug = lower(?1) ORDER BY created_at, id LIMIT 1",
-            [reference],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(crate::store::categories::id_by_slug(conn, reference)?)
 }
 
 /// The category a filter names: its id when known, else the reference
@@ -92,41 +80,16 @@ pub fn category_on_use(tx: &Connection, reference: &str, field: &str) -> ApiResu
     if let Some(id) = resolve_category(tx, reference)? {
         return Ok(id);
     }
-    let same_name: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_categories WHERE lower(name) = lower(?1)",
-            [reference],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let same_name = crate::store::categories::id_by_name(tx, reference)?;
     if let Some(id) = same_name {
         return Ok(id);
     }
-    tx.execute(
-        "INSERT INTO marketplace_categories (id, name, description, created_at, slug, named)
-         VALUES (?1, ?1, NULL, ?2, lower(?1), 0)",
-        params![reference, now()],
-    )?;
+    crate::store::categories::insert_unnamed(tx, reference, &now())?;
     Ok(reference.to_string())
 }
 
 fn category_json(conn: &Connection, id: &str) -> ApiResult<ServiceCategory> {
-    Ok(conn.query_row(
-        "SELECT id, name, description, created_at, slug, named FROM marketplace_categories WHERE id = ?1",
-        [id],
-        category_row,
-    )?)
-}
-
-fn category_row(r: &rusqlite::Row) -> rusqlite::Result<ServiceCategory> {
-    Ok(ServiceCategory {
-        service_category_id: r.get(0)?,
-        name: r.get(1)?,
-        description: r.get(2)?,
-        created_at: r.get(3)?,
-        slug: r.get(4)?,
-        named: r.get(5)?,
-    })
+    Ok(crate::store::categories::get(conn, id)?)
 }
 
 fn check_category_input(c: &CategoryInput) -> ApiResult<String> {
@@ -147,13 +110,7 @@ fn check_category_input(c: &CategoryInput) -> ApiResult<String> {
 }
 
 fn name_taken(tx: &Connection, name: &str, except: &str) -> ApiResult<()> {
-    let dup: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_categories WHERE lower(name) = lower(?1) AND id != ?2",
-            params![name, except],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let dup = crate::store::categories::other_named(tx, name, except)?;
     if dup.is_some() {
         return Err(MarketplaceError::Conflict
             .with_message("A service category with this name already exists"));
@@ -167,23 +124,14 @@ pub fn create_category(w: &WriteCtx, c: &CategoryInput) -> ApiResult<ServiceCate
     let tx = w.tx();
     let name = check_category_input(c)?;
     let slug = slugify(&name);
-    let unnamed: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_categories WHERE slug = ?1 AND named = 0 ORDER BY created_at, id LIMIT 1",
-            [&slug],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let unnamed: Option<String> = crate::store::categories::unnamed_by_slug(tx, &slug)?;
     if let Some(id) = unnamed {
         return name_category(w, &id, c);
     }
     name_taken(tx, &name, "")?;
     let id = new_id();
     let at = now();
-    tx.execute(
-        "INSERT INTO marketplace_categories (id, name, description, created_at, slug, named) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
-        params![id, name, c.description, at, slug],
-    )?;
+    crate::store::categories::insert_named(tx, &id, &name, c.description.as_deref(), &at, &slug)?;
     let out = category_json(tx, &id)?;
     w.record(AuditEntry {
         module: SLUG,
@@ -208,11 +156,7 @@ pub fn name_category(
         return Err(MarketplaceError::NotFound.with_message("Service category not found"));
     };
     name_taken(tx, &name, &id)?;
-    tx.execute(
-        "UPDATE marketplace_categories SET name = ?2, description = COALESCE(?3, description), slug = ?4, named = 1
-         WHERE id = ?1",
-        params![id, name, c.description, slugify(&name)],
-    )?;
+    crate::store::categories::rename(tx, &id, &name, c.description.as_deref(), &slugify(&name))?;
     let out = category_json(tx, &id)?;
     w.record(AuditEntry {
         module: SLUG,
@@ -225,42 +169,11 @@ pub fn name_category(
 }
 
 pub fn list_categories(conn: &Connection) -> ApiResult<Vec<ServiceCategory>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, name, description, created_at, slug, named FROM marketplace_categories ORDER BY name",
-    )?;
-    let rows = stmt
-        .query_map([], category_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    Ok(crate::store::categories::all(conn)?)
 }
 
 pub fn provider_json(conn: &Connection, id: &str) -> ApiResult<Option<ProviderProfile>> {
-    Ok(conn
-        .query_row(
-            "SELECT id, name, profile_image, lng, lat, address, city, rating_avg, rating_count, created_at
-             FROM marketplace_providers WHERE id = ?1",
-            [id],
-            |r| {
-                let lng: Option<f64> = r.get(3)?;
-                let lat: Option<f64> = r.get(4)?;
-                Ok(ProviderProfile {
-                    provider_id: r.get(0)?,
-                    provider_name: r.get(1)?,
-                    profile_image: r.get(2)?,
-                    location: ProviderLocation {
-                        coordinates: lng.zip(lat).map(|(a, b)| vec![a, b]),
-                        address: r.get(5)?,
-                        city: r.get(6)?,
-                    },
-                    rating: Rating {
-                        average: crate::stats::round(r.get(7)?, 2),
-                        count: r.get(8)?,
-                    },
-                    created_at: r.get(9)?,
-                })
-            },
-        )
-        .optional()?)
+    Ok(crate::store::providers::by_id(conn, id)?.into_iter().next())
 }
 
 /// Creates or updates the caller's provider profile.
@@ -297,12 +210,17 @@ pub fn upsert_provider(w: &WriteCtx, p: &ProviderProfileInput) -> ApiResult<Prov
             .collect::<Vec<_>>()
             .join(", ")
     });
-    tx.execute(
-        "UPDATE marketplace_providers SET name = COALESCE(?2, name), profile_image = COALESCE(?3, profile_image),
-            lng = COALESCE(?4, lng), lat = COALESCE(?5, lat), address = COALESCE(?6, address), city = COALESCE(?7, city)
-         WHERE id = ?1",
-        params![id, p.name.as_deref().map(str::trim), p.profile_image, coords.map(|c| c.0), coords.map(|c| c.1),
-            address, addr.and_then(|a| a.city)],
+    let city = addr.and_then(|a| a.city);
+    crate::store::profiles::update_provider(
+        tx,
+        &id,
+        &crate::store::profiles::ProviderChanges {
+            name: p.name.as_deref().map(str::trim),
+            profile_image: p.profile_image.as_deref(),
+            place: coords,
+            address: address.as_deref(),
+            city: city.as_deref(),
+        },
     )?;
     let out = provider_json(tx, &id)?.ok_or_else(|| {
         MarketplaceError::Internal.with_message("the provider profile just saved is missing")
@@ -330,15 +248,8 @@ pub fn upsert_customer(
         }
     }
     let id = ensure_customer(tx, user)?;
-    tx.execute(
-        "UPDATE marketplace_customers SET name = COALESCE(?2, name) WHERE id = ?1",
-        params![id, p.name.as_deref().map(str::trim)],
-    )?;
-    let (name, prefs, at): (String, String, String) = tx.query_row(
-        "SELECT name, preferences, created_at FROM marketplace_customers WHERE id = ?1",
-        [&id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    crate::store::profiles::rename_customer(tx, &id, p.name.as_deref().map(str::trim))?;
+    let (name, prefs, at) = crate::store::profiles::customer_row(tx, &id)?;
     Ok(CustomerProfile {
         customer_id: id,
         name,
@@ -348,28 +259,7 @@ pub fn upsert_customer(
 }
 
 fn booking_json(conn: &Connection, id: &str) -> ApiResult<Booking> {
-    Ok(conn.query_row(
-        "SELECT id, customer_id, provider_id, pricing_id, service_type, service_date, duration, price, status,
-                completed_at, created_at, incentive_code FROM marketplace_bookings WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(Booking {
-                booking_id: r.get(0)?,
-                customer_id: r.get(1)?,
-                provider_id: r.get(2)?,
-                service_pricing_id: r.get(3)?,
-                service_type: r.get(4)?,
-                service_date: r.get(5)?,
-                duration: r.get(6)?,
-                price: r.get(7)?,
-                status: r.get(8)?,
-                completed_at: r.get(9)?,
-                created_at: r.get(10)?,
-                incentive_code: r.get(11)?,
-                review_request: None,
-            })
-        },
-    )?)
+    Ok(crate::store::bookings::get(conn, id)?)
 }
 
 /// A customer books a priced service; a review incentive code may be redeemed on it.
@@ -382,13 +272,8 @@ pub fn create_booking(w: &WriteCtx, b: &BookingInput) -> ApiResult<Booking> {
             MarketplaceError::Validation.invalid("duration", "duration must be 1 to 1440 minutes")
         );
     }
-    let row: Option<(String, String, f64, bool)> = tx
-        .query_row(
-            "SELECT provider_id, service_name, current_price, is_active FROM marketplace_pricing WHERE id = ?1",
-            [&b.service_pricing_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, f64, bool)> =
+        crate::store::pricing::booking_terms(tx, &b.service_pricing_id)?;
     let Some((provider, service, mut price, active)) = row else {
         return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     };
@@ -398,13 +283,8 @@ pub fn create_booking(w: &WriteCtx, b: &BookingInput) -> ApiResult<Booking> {
     }
     let customer = ensure_customer(tx, user)?;
     if let Some(code) = &b.incentive_code {
-        let inc: Option<(String, String, i64, String)> = tx
-            .query_row(
-                "SELECT id, COALESCE(incentive, '{}'), incentive_claimed, customer_id FROM marketplace_reviews WHERE incentive_code = ?1",
-                [code],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
+        let inc: Option<(String, String, i64, String)> =
+            crate::store::reviews::incentive_by_code(tx, code)?;
         let Some((review, incentive, claimed, owner)) = inc.filter(|i| i.3 == customer) else {
             return Err(MarketplaceError::Validation.invalid(
                 "incentiveCode",
@@ -427,17 +307,23 @@ pub fn create_booking(w: &WriteCtx, b: &BookingInput) -> ApiResult<Booking> {
             );
         }
         price = (price - inc["amount"].as_f64().unwrap_or(0.0)).max(0.0);
-        tx.execute(
-            "UPDATE marketplace_reviews SET incentive_claimed = 1 WHERE id = ?1",
-            [&review],
-        )?;
+        crate::store::reviews::claim_incentive(tx, &review)?;
     }
     let id = new_id();
-    tx.execute(
-        "INSERT INTO marketplace_bookings (id, customer_id, provider_id, pricing_id, service_type, service_date,
-            duration, price, incentive_code, status, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10)",
-        params![id, customer, provider, b.service_pricing_id, service, super::iso(when), duration, price, b.incentive_code, now()],
+    crate::store::bookings::insert(
+        tx,
+        &crate::store::bookings::NewBooking {
+            id: &id,
+            customer: &customer,
+            provider: &provider,
+            pricing: &b.service_pricing_id,
+            service: &service,
+            service_date: &super::iso(when),
+            duration,
+            price,
+            incentive_code: b.incentive_code.as_deref(),
+            at: &now(),
+        },
     )?;
     let out = booking_json(tx, &id)?;
     w.record(AuditEntry {
@@ -459,28 +345,21 @@ pub fn list_bookings(
     let customer = super::customer_of(conn, &user.id)?;
     let provider = super::provider_of(conn, &user.id)?;
     let all = is_admin(user);
-    let mut stmt = conn.prepare(
-        "SELECT id FROM marketplace_bookings WHERE (?1 OR customer_id = ?2 OR provider_id = ?3)
-           AND (?4 IS NULL OR status = ?4) ORDER BY service_date DESC LIMIT 500",
+    let ids = crate::store::bookings::visible_ids(
+        conn,
+        all,
+        customer.as_deref(),
+        provider.as_deref(),
+        status,
     )?;
-    let ids = stmt
-        .query_map(params![all, customer, provider, status], |r| {
-            r.get::<_, String>(0)
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
     ids.iter().map(|id| booking_json(conn, id)).collect()
 }
 
 /// The provider (or an admin) moves a booking on; `completed` creates its review request.
 pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<Booking> {
     let (tx, user) = (w.tx(), super::caller(w)?);
-    let row: Option<(String, String, String)> = tx
-        .query_row(
-            "SELECT provider_id, customer_id, status FROM marketplace_bookings WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, String)> =
+        crate::store::bookings::provider_customer_status(tx, id)?;
     let Some((provider, customer, current)) = row else {
         return Err(MarketplaceError::NotFound.with_message("Booking not found"));
     };
@@ -510,10 +389,7 @@ pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<Booking> {
             .with_message(format!("A {current} booking cannot become {status}")));
     }
     let at = now();
-    tx.execute(
-        "UPDATE marketplace_bookings SET status = ?2, completed_at = CASE WHEN ?2 = 'completed' THEN ?3 ELSE completed_at END WHERE id = ?1",
-        params![id, status, at],
-    )?;
+    crate::store::bookings::set_status(tx, id, status, &at)?;
     let mut out = booking_json(tx, id)?;
     if status == "completed" {
         out.review_request = Some(super::requests::create_for_booking(tx, id)?);
@@ -537,26 +413,19 @@ pub fn next_available(conn: &Connection, provider: &str) -> ApiResult<Option<Str
         .and_then(|t| t.with_nanosecond(0))
         .unwrap_or(start);
     let horizon = slot + Duration::days(14);
-    let mut stmt = conn.prepare_cached(
-        "SELECT service_date, duration FROM marketplace_bookings WHERE provider_id = ?1
-           AND status IN ('pending', 'confirmed') AND service_date >= ?2 AND service_date < ?3 ORDER BY service_date",
-    )?;
-    let busy: Vec<(DateTime<Utc>, i64)> = stmt
-        .query_map(
-            params![
-                provider,
-                super::iso(slot - Duration::days(1)),
-                super::iso(horizon)
-            ],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
-        )?
-        .filter_map(|x| x.ok())
-        .filter_map(|(d, m)| {
-            DateTime::parse_from_rfc3339(&d)
-                .ok()
-                .map(|t| (t.with_timezone(&Utc), m))
-        })
-        .collect();
+    let busy: Vec<(DateTime<Utc>, i64)> = crate::store::bookings::open_between(
+        conn,
+        provider,
+        &super::iso(slot - Duration::days(1)),
+        &super::iso(horizon),
+    )?
+    .into_iter()
+    .filter_map(|(d, m)| {
+        DateTime::parse_from_rfc3339(&d)
+            .ok()
+            .map(|t| (t.with_timezone(&Utc), m))
+    })
+    .collect();
     while slot < horizon {
         let end = slot + Duration::hours(1);
         let clash = busy

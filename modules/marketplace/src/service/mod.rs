@@ -15,7 +15,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use frontline_platform::auth::Principal;
 use frontline_platform::ApiResult;
 use rand::Rng;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use crate::model::MarketplaceError;
 use crate::SLUG;
@@ -91,13 +91,7 @@ pub fn require(p: &Principal, roles: &[&str]) -> ApiResult<()> {
 
 /// The caller's provider profile id, if any.
 pub fn provider_of(conn: &Connection, user_id: &str) -> ApiResult<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM marketplace_providers WHERE user_id = ?1",
-            [user_id],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(crate::store::profiles::provider_of_user(conn, user_id)?)
 }
 
 /// The caller's provider profile id, created (named after the user) when missing.
@@ -106,10 +100,7 @@ pub fn ensure_provider(tx: &Connection, p: &Principal) -> ApiResult<String> {
         return Ok(id);
     }
     let id = new_id();
-    tx.execute(
-        "INSERT INTO marketplace_providers (id, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![id, p.id, p.name, now()],
-    )?;
+    crate::store::profiles::insert_provider(tx, &id, &p.id, &p.name, &now())?;
     Ok(id)
 }
 
@@ -122,24 +113,12 @@ pub fn party_audience(
     customer: Option<&str>,
     provider: Option<&str>,
 ) -> ApiResult<frontline_platform::events::Audience> {
-    let mut st = conn.prepare(
-        "SELECT user_id FROM marketplace_customers WHERE id = ?1
-         UNION SELECT user_id FROM marketplace_providers WHERE id = ?2",
-    )?;
-    let users = st
-        .query_map(params![customer, provider], |r| r.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
+    let users = crate::store::profiles::party_users(conn, customer, provider)?;
     Ok(frontline_platform::events::Audience::owners(users))
 }
 
 pub fn customer_of(conn: &Connection, user_id: &str) -> ApiResult<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM marketplace_customers WHERE user_id = ?1",
-            [user_id],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(crate::store::profiles::customer_of_user(conn, user_id)?)
 }
 
 pub fn ensure_customer(tx: &Connection, p: &Principal) -> ApiResult<String> {
@@ -147,10 +126,7 @@ pub fn ensure_customer(tx: &Connection, p: &Principal) -> ApiResult<String> {
         return Ok(id);
     }
     let id = new_id();
-    tx.execute(
-        "INSERT INTO marketplace_customers (id, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![id, p.id, p.name, now()],
-    )?;
+    crate::store::profiles::insert_customer(tx, &id, &p.id, &p.name, &now())?;
     Ok(id)
 }
 

@@ -23,7 +23,7 @@ use frontline_platform::error::FieldError;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::{jobs, ApiResult, Platform};
 use rand::Rng;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::{iso, new_id, now};
@@ -123,11 +123,7 @@ pub fn update_prefs(
         return Err(MarketplaceError::fields(problems));
     }
     let id = super::ensure_customer(tx, user)?;
-    let stored: String = tx.query_row(
-        "SELECT preferences FROM marketplace_customers WHERE id = ?1",
-        [&id],
-        |r| r.get(0),
-    )?;
+    let stored: String = crate::store::profiles::preferences(tx, &id)?;
     let mut cur = prefs_json(&stored);
     if let Some(v) = p.review_requests_enabled {
         cur.review_requests_enabled = v;
@@ -151,10 +147,7 @@ pub fn update_prefs(
         "preferredTimeOfDay": cur.preferred_time_of_day,
         "maxRequestsPerMonth": cur.max_requests_per_month,
     });
-    tx.execute(
-        "UPDATE marketplace_customers SET preferences = ?2 WHERE id = ?1",
-        params![id, stored.to_string()],
-    )?;
+    crate::store::profiles::set_customer_preferences(tx, &id, &stored.to_string())?;
     Ok(PreferencesUpdated { preferences: cur })
 }
 
@@ -210,17 +203,9 @@ fn pick(variants: &[Variant]) -> Option<&Variant> {
 /// Creates the review request of completed booking `booking` (unless the
 /// customer opted out or reached their monthly maximum) and queues its delivery.
 pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewRequestScheduled> {
-    let (customer, provider, category, done): (String, String, Option<String>, String) = tx.query_row(
-        "SELECT b.customer_id, b.provider_id, p.category_id, COALESCE(b.completed_at, b.created_at)
-         FROM marketplace_bookings b JOIN marketplace_pricing p ON p.id = b.pricing_id WHERE b.id = ?1",
-        [booking],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
-    let stored: String = tx.query_row(
-        "SELECT preferences FROM marketplace_customers WHERE id = ?1",
-        [&customer],
-        |r| r.get(0),
-    )?;
+    let (customer, provider, category, done): (String, String, Option<String>, String) =
+        crate::store::bookings::completion(tx, booking)?;
+    let stored: String = crate::store::profiles::preferences(tx, &customer)?;
     let prefs = prefs_json(&stored);
     if !prefs.review_requests_enabled {
         return Ok(ReviewRequestScheduled::skipped(
@@ -228,11 +213,7 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
         ));
     }
     let month_ago = iso(Utc::now() - Duration::days(30));
-    let recent: i64 = tx.query_row(
-        "SELECT COUNT(*) FROM marketplace_review_requests WHERE customer_id = ?1 AND created_at >= ?2",
-        params![customer, month_ago],
-        |r| r.get(0),
-    )?;
+    let recent = crate::store::requests::count_since(tx, &customer, &month_ago)?;
     if recent >= prefs.max_requests_per_month {
         return Ok(ReviewRequestScheduled::skipped(
             "the customer's monthly maximum of review requests is reached",
@@ -244,15 +225,7 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
     let mut channel = prefs.preferred_channel.clone();
     // The active campaign that targets this category and still needs participants.
     let at = now();
-    let mut stmt = tx.prepare(
-        "SELECT id, definition FROM marketplace_campaigns WHERE status = 'active' AND start_date <= ?1 AND end_date > ?1
-         ORDER BY created_at",
-    )?;
-    let campaigns = stmt
-        .query_map([&at], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let campaigns = crate::store::campaigns::active_definitions(tx, &at)?;
     let mut assigned = None;
     for (id, def) in campaigns {
         let Ok(c) = serde_json::from_str::<crate::model::CampaignInput>(&def) else {
@@ -265,11 +238,7 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
             }
         }
         if let Some(n) = targeting.sample_size {
-            let taken: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM marketplace_review_requests WHERE campaign_id = ?1",
-                [&id],
-                |r| r.get(0),
-            )?;
+            let taken: i64 = crate::store::requests::count_in_campaign(tx, &id)?;
             if taken >= n {
                 continue;
             }
@@ -299,11 +268,20 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
         }
     };
     let id = new_id();
-    tx.execute(
-        "INSERT INTO marketplace_review_requests (id, booking_id, customer_id, provider_id, campaign_id, variant_id,
-            channel, timing_strategy, status, scheduled_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'scheduled', ?9, ?10)",
-        params![id, booking, customer, provider, campaign, variant, channel, label, iso(scheduled), at],
+    crate::store::requests::insert(
+        tx,
+        &crate::store::requests::NewRequest {
+            id: &id,
+            booking,
+            customer: &customer,
+            provider: &provider,
+            campaign: campaign.as_deref(),
+            variant: variant.as_deref(),
+            channel: &channel,
+            timing: &label,
+            scheduled_at: &iso(scheduled),
+            at: &at,
+        },
     )?;
     jobs::enqueue_at(
         tx,
@@ -334,40 +312,7 @@ pub enum Kind {
 /// The message job `kind` sends for request `id`, or `None` when there is
 /// nothing to send (answered, declined, or already sent).
 fn message_for(c: &Connection, id: &str, kind: Kind) -> ApiResult<Option<Message>> {
-    type Row = (
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    );
-    let row: Option<Row> = c
-        .query_row(
-            "SELECT r.status, r.delivery_status, r.channel, cu.user_id, cu.preferences, v.name, b.service_type,
-                    r.campaign_id, r.variant_id
-             FROM marketplace_review_requests r JOIN marketplace_customers cu ON cu.id = r.customer_id
-             JOIN marketplace_providers v ON v.id = r.provider_id JOIN marketplace_bookings b ON b.id = r.booking_id
-             WHERE r.id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                ))
-            },
-        )
-        .optional()?;
+    let row = crate::store::requests::message_row(c, id)?;
     let Some((status, sent, channel, user, prefs, provider, service, campaign, variant)) = row
     else {
         return Ok(None);
@@ -383,14 +328,7 @@ fn message_for(c: &Connection, id: &str, kind: Kind) -> ApiResult<Option<Message
     }
     let to = match channel.as_str() {
         "push" => user,
-        "email" => c
-            .query_row(
-                "SELECT email FROM platform_users WHERE id = ?1",
-                [&user],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .unwrap_or_default(),
+        "email" => crate::store::profiles::user_email(c, &user)?.unwrap_or_default(),
         _ => prefs_json(&prefs).phone.unwrap_or_default(),
     };
     let (subject, text) = match kind {
@@ -465,31 +403,25 @@ fn record(
         Outcome::Sent { vendor_id, .. } => vendor_id.clone(),
         _ => None,
     };
+    let attempt = crate::store::requests::Attempt {
+        status,
+        error: error.as_deref(),
+        vendor_id: vendor_id.as_deref(),
+        cost,
+    };
     if kind == Kind::Reminder {
         // A vendor's report may have come before this (a status callback
         // racing the vendor's answer): it is not undone.
-        tx.execute(
-            "UPDATE marketplace_review_requests SET
-                reminder_error = CASE WHEN ?2 = 'sent' AND reminder_status IN ('failed', 'delivered') THEN reminder_error ELSE ?3 END,
-                reminder_status = CASE WHEN ?2 = 'sent' AND reminder_status IN ('failed', 'delivered') THEN reminder_status ELSE ?2 END,
-                reminder_delivery_id = COALESCE(?5, reminder_delivery_id),
-                delivery_cost = delivery_cost + ?4,
-                next_reminder_at = CASE WHEN ?2 = 'queued' THEN next_reminder_at ELSE NULL END
-             WHERE id = ?1",
-            params![id, status, error, cost, vendor_id],
-        )?;
+        crate::store::requests::record_reminder_attempt(tx, id, &attempt)?;
         return Ok(());
     }
     let t = Utc::now();
-    tx.execute(
-        "UPDATE marketplace_review_requests SET status = CASE WHEN status = 'scheduled' THEN 'requested' ELSE status END,
-            requested_at = COALESCE(requested_at, ?2), expires_at = COALESCE(expires_at, ?3),
-            delivery_error = CASE WHEN ?4 = 'sent' AND delivery_status IN ('failed', 'delivered') THEN delivery_error ELSE ?5 END,
-            delivery_status = CASE WHEN ?4 = 'sent' AND delivery_status IN ('failed', 'delivered') THEN delivery_status ELSE ?4 END,
-            delivery_id = COALESCE(?6, delivery_id),
-            delivery_cost = delivery_cost + ?7
-         WHERE id = ?1",
-        params![id, iso(t), iso(t + Duration::days(OPEN_DAYS)), status, error, vendor_id, cost],
+    crate::store::requests::record_attempt(
+        tx,
+        id,
+        &iso(t),
+        &iso(t + Duration::days(OPEN_DAYS)),
+        &attempt,
     )?;
     if status != "sent" {
         return Ok(());
@@ -501,21 +433,7 @@ fn record(
         String,
         String,
         String,
-    ) = tx.query_row(
-        "SELECT booking_id, customer_id, provider_id, channel, requested_at, expires_at
-             FROM marketplace_review_requests WHERE id = ?1",
-        [id],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        },
-    )?;
+    ) = crate::store::requests::sent_request(tx, id)?;
     let audience = super::party_audience(tx, Some(&customer), Some(&provider))?;
     w.emit(
         SLUG,
@@ -626,13 +544,7 @@ pub fn register_jobs(platform: &Platform) {
 
 fn own_request(conn: &Connection, user: &Principal, id: &str) -> ApiResult<(String, i64)> {
     let customer = super::customer_of(conn, &user.id)?;
-    let row: Option<(String, String, i64)> = conn
-        .query_row(
-            "SELECT customer_id, status, reminder_count FROM marketplace_review_requests WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, i64)> = crate::store::requests::reminder_state(conn, id)?;
     match row {
         Some((c, status, n)) if Some(&c) == customer.as_ref() => Ok((status, n)),
         _ => Err(MarketplaceError::NotFound.with_message("Review request not found")),
@@ -675,10 +587,11 @@ pub fn decline(
         return Err(MarketplaceError::Conflict
             .with_message(format!("This review request is already {status}")));
     }
-    tx.execute(
-        "UPDATE marketplace_review_requests SET status = 'declined', decline_reason = ?2, decline_feedback = ?3,
-            next_reminder_at = NULL WHERE id = ?1",
-        params![id, d.reason.map(|r| r.as_str()).unwrap_or("not_interested"), d.feedback],
+    crate::store::requests::decline(
+        tx,
+        id,
+        d.reason.map(|r| r.as_str()).unwrap_or("not_interested"),
+        d.feedback.as_deref(),
     )?;
     let opt_out = d.permanently_opt_out.unwrap_or(false);
     if opt_out {
@@ -719,12 +632,7 @@ pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<ReviewRe
         .map(|t| t.and_utc())
         .unwrap_or_else(Utc::now);
     // The request stays open at least a day after the reminder.
-    tx.execute(
-        "UPDATE marketplace_review_requests SET reminder_count = reminder_count + 1, next_reminder_at = ?2,
-            reminder_status = 'scheduled', reminder_error = NULL, reminder_delivery_id = NULL,
-            expires_at = CASE WHEN expires_at IS NOT NULL AND expires_at < ?3 THEN ?3 ELSE expires_at END WHERE id = ?1",
-        params![id, iso(next), iso(next + Duration::days(1))],
-    )?;
+    crate::store::requests::schedule_reminder(tx, id, &iso(next), &iso(next + Duration::days(1)))?;
     jobs::enqueue_at(
         tx,
         REMIND_JOB,
@@ -742,41 +650,7 @@ pub fn remind(tx: &Connection, user: &Principal, id: &str) -> ApiResult<ReviewRe
 /// `GET /customers/reviews/pending`: open (requested), unexpired requests.
 pub fn pending(conn: &Connection, user: &Principal) -> ApiResult<Vec<PendingReviewRequest>> {
     let customer = super::customer_of(conn, &user.id)?;
-    let mut stmt = conn.prepare(
-        "SELECT r.id, v.name, b.service_type, b.service_date, r.requested_at, r.expires_at, r.channel,
-                r.reminder_count, r.next_reminder_at, r.booking_id,
-                r.delivery_status, r.delivery_error, r.reminder_status, r.reminder_error,
-                r.campaign_id, r.variant_id
-         FROM marketplace_review_requests r JOIN marketplace_bookings b ON b.id = r.booking_id
-         JOIN marketplace_providers v ON v.id = r.provider_id
-         WHERE r.customer_id = ?1 AND r.status = 'requested' AND r.expires_at > ?2 ORDER BY r.requested_at DESC",
-    )?;
-    let rows = stmt
-        .query_map(params![customer, now()], |r| {
-            Ok((
-                PendingReviewRequest {
-                    request_id: r.get(0)?,
-                    provider_name: r.get(1)?,
-                    service_type: r.get(2)?,
-                    service_date: r.get(3)?,
-                    requested_at: r.get(4)?,
-                    expires_at: r.get(5)?,
-                    channel: r.get(6)?,
-                    reminder_count: r.get(7)?,
-                    next_reminder_date: r.get(8)?,
-                    booking_id: r.get(9)?,
-                    delivery_status: r.get(10)?,
-                    delivery_error: r.get(11)?,
-                    reminder_status: r.get(12)?,
-                    reminder_error: r.get(13)?,
-                    message: String::new(),
-                    incentive_type: String::new(),
-                },
-                r.get::<_, Option<String>>(14)?,
-                r.get::<_, Option<String>>(15)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = crate::store::requests::pending_rows(conn, customer.as_deref(), &now())?;
     // What the request's A/B arm says the customer receives.
     let mut out = Vec::with_capacity(rows.len());
     for (mut p, campaign, variant) in rows {

@@ -7,7 +7,7 @@ use frontline_platform::error::FieldError;
 use frontline_platform::page::Page;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::ApiResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::json;
 
 use super::{campaigns, display_name, iso, new_id, now};
@@ -111,13 +111,8 @@ pub fn submit(w: &WriteCtx, r: &ReviewInput) -> ApiResult<ReviewSubmitted> {
     if !problems.is_empty() {
         return Err(MarketplaceError::fields(problems));
     }
-    let booking: Option<(String, String, String)> = tx
-        .query_row(
-            "SELECT customer_id, provider_id, status FROM marketplace_bookings WHERE id = ?1",
-            [&r.booking_id],
-            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
-        )
-        .optional()?;
+    let booking: Option<(String, String, String)> =
+        crate::store::bookings::parties(tx, &r.booking_id)?;
     let Some((customer, provider, status)) = booking else {
         return Err(MarketplaceError::NotFound.with_message("Booking not found"));
     };
@@ -129,25 +124,14 @@ pub fn submit(w: &WriteCtx, r: &ReviewInput) -> ApiResult<ReviewSubmitted> {
         return Err(MarketplaceError::Validation
             .invalid("bookingId", "only completed bookings can be reviewed"));
     }
-    let exists: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_reviews WHERE booking_id = ?1",
-            [&r.booking_id],
-            |x| x.get(0),
-        )
-        .optional()?;
+    let exists: Option<String> = store::review_of_booking(tx, &r.booking_id)?;
     if let Some(existing) = exists {
         return Err(MarketplaceError::Conflict
             .with_message("A review already exists for this booking")
             .with_extra("reviewId", existing));
     }
-    let request: Option<(String, Option<String>, Option<String>)> = tx
-        .query_row(
-            "SELECT id, campaign_id, variant_id FROM marketplace_review_requests WHERE booking_id = ?1",
-            [&r.booking_id],
-            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
-        )
-        .optional()?;
+    let request: Option<(String, Option<String>, Option<String>)> =
+        crate::store::requests::of_booking(tx, &r.booking_id)?;
     // The reward is the one the request's A/B arm gives, else the default.
     let arm = match &request {
         Some((_, c, v)) => campaigns::arm_config(tx, c.as_deref(), v.as_deref())?,
@@ -161,21 +145,30 @@ pub fn submit(w: &WriteCtx, r: &ReviewInput) -> ApiResult<ReviewSubmitted> {
     let at = now();
     let incentive = campaigns::incentive(kind, &id, iso(Utc::now() + Duration::days(31)));
     let code = incentive.code.clone();
-    tx.execute(
-        "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, request_id, overall_rating,
-            category_ratings, title, comment, pros, photos, source, incentive, incentive_code, submitted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        params![
-            id, r.booking_id, provider, customer, request, r.overall_rating,
-            serde_json::to_string(&r.category_ratings.clone().unwrap_or_default())?, r.title, r.comment,
-            serde_json::to_string(&pros)?, serde_json::to_string(&photos)?, r.source.map(|s| s.as_str()), serde_json::to_string(&incentive)?, code, at
-        ],
+    store::insert(
+        tx,
+        &store::NewReview {
+            id: &id,
+            booking: &r.booking_id,
+            provider: &provider,
+            customer: &customer,
+            request: request.as_deref(),
+            overall_rating: r.overall_rating,
+            category_ratings: &serde_json::to_string(
+                &r.category_ratings.clone().unwrap_or_default(),
+            )?,
+            title: r.title.as_deref(),
+            comment: r.comment.as_deref(),
+            pros: &serde_json::to_string(&pros)?,
+            photos: &serde_json::to_string(&photos)?,
+            source: r.source.map(|s| s.as_str()),
+            incentive: &serde_json::to_string(&incentive)?,
+            incentive_code: &code,
+            at: &at,
+        },
     )?;
     if let Some(req) = &request {
-        tx.execute(
-            "UPDATE marketplace_review_requests SET status = 'submitted', next_reminder_at = NULL WHERE id = ?1",
-            [req],
-        )?;
+        crate::store::requests::mark_submitted(tx, req)?;
     }
     refresh_rating(tx, &provider)?;
     let out = ReviewSubmitted {
@@ -354,13 +347,7 @@ pub fn respond(w: &WriteCtx, id: &str, text: &str) -> ApiResult<ReviewResponded>
         return Err(MarketplaceError::Validation
             .invalid("response", "response must be 1 to 1000 characters"));
     }
-    let provider: Option<String> = tx
-        .query_row(
-            "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let provider: Option<String> = store::review_provider(tx, id)?;
     let Some(provider) = provider else {
         return Err(MarketplaceError::NotFound.with_message("Review not found"));
     };
@@ -369,10 +356,7 @@ pub fn respond(w: &WriteCtx, id: &str, text: &str) -> ApiResult<ReviewResponded>
             .with_message("Providers can only respond to reviews of their own services"));
     }
     let at = now();
-    tx.execute(
-        "UPDATE marketplace_reviews SET response = ?2, responded_at = ?3 WHERE id = ?1",
-        params![id, text, at],
-    )?;
+    store::set_response(tx, id, text, &at)?;
     let out = ReviewResponded {
         review_id: id.to_string(),
         provider_response: ProviderResponse {
@@ -382,13 +366,7 @@ pub fn respond(w: &WriteCtx, id: &str, text: &str) -> ApiResult<ReviewResponded>
     };
     let mut event = to_value(&out);
     event["providerId"] = json!(provider);
-    let customer: Option<String> = tx
-        .query_row(
-            "SELECT customer_id FROM marketplace_reviews WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let customer: Option<String> = store::review_customer(tx, id)?;
     let audience = super::party_audience(tx, customer.as_deref(), Some(&provider))?;
     w.emit(SLUG, "review.response_added", &event, &audience)?;
     w.record(AuditEntry {
@@ -408,33 +386,11 @@ pub fn vote(tx: &Connection, user: &Principal, id: &str, vote: &str) -> ApiResul
             MarketplaceError::Validation.invalid("vote", "vote must be helpful or not_helpful")
         );
     }
-    let found: Option<String> = tx
-        .query_row(
-            "SELECT moderation_status FROM marketplace_reviews WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let found: Option<String> = store::moderation_status_of(tx, id)?;
     if found.is_none() || found.as_deref() == Some("rejected") {
         return Err(MarketplaceError::NotFound.with_message("Review not found"));
     }
-    tx.execute(
-        "INSERT INTO marketplace_review_votes (review_id, user_id, vote) VALUES (?1, ?2, ?3)
-         ON CONFLICT(review_id, user_id) DO UPDATE SET vote = excluded.vote",
-        params![id, user.id, vote],
-    )?;
-    tx.execute(
-        "UPDATE marketplace_reviews SET
-            helpful_votes = (SELECT COUNT(*) FROM marketplace_review_votes WHERE review_id = ?1 AND vote = 'helpful'),
-            not_helpful_votes = (SELECT COUNT(*) FROM marketplace_review_votes WHERE review_id = ?1 AND vote = 'not_helpful')
-         WHERE id = ?1",
-        [id],
-    )?;
-    let (h, n): (i64, i64) = tx.query_row(
-        "SELECT helpful_votes, not_helpful_votes FROM marketplace_reviews WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (h, n) = store::vote(tx, id, &user.id, vote)?;
     Ok(ReviewVotes {
         review_id: id.to_string(),
         helpful_votes: h,
@@ -463,22 +419,12 @@ pub fn moderate(w: &WriteCtx, id: &str, m: &ModerateInput) -> ApiResult<Moderati
         return Err(MarketplaceError::Validation
             .invalid("reason", "reason must be at most 1000 characters"));
     }
-    let provider: Option<String> = tx
-        .query_row(
-            "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let provider: Option<String> = store::review_provider(tx, id)?;
     let Some(provider) = provider else {
         return Err(MarketplaceError::NotFound.with_message("Review not found"));
     };
     let at = now();
-    tx.execute(
-        "UPDATE marketplace_reviews SET moderation_status = ?2, flagged = ?3, moderated_by = ?4, moderated_at = ?5,
-            moderation_reason = ?6 WHERE id = ?1",
-        params![id, status, flagged, user.id, at, m.reason],
-    )?;
+    store::moderate(tx, id, status, flagged, &user.id, &at, m.reason.as_deref())?;
     refresh_rating(tx, &provider)?;
     let out = ModerationResult {
         review_id: id.to_string(),

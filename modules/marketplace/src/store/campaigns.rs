@@ -67,3 +67,13 @@ pub fn arm_figures(
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )
 }
+
+/// The (id, definition JSON) of campaigns running at `at`, oldest first.
+pub fn active_definitions(conn: &Connection, at: &str) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, definition FROM marketplace_campaigns WHERE status = 'active' AND start_date <= ?1 AND end_date > ?1
+         ORDER BY created_at",
+    )?;
+    let rows = stmt.query_map([at], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}

@@ -1,6 +1,6 @@
 //! Pricing's SQL.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::window::Window;
 
@@ -203,4 +203,165 @@ pub fn history_page(
         )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((total as u64, rows))
+}
+
+/// A new pricing configuration (its configuration JSON encoded).
+pub struct NewPricing<'a> {
+    pub id: &'a str,
+    pub provider: &'a str,
+    pub category: Option<&'a str>,
+    pub service_key: &'a str,
+    pub service_name: &'a str,
+    pub pricing_type: &'a str,
+    pub current_price: f64,
+    pub currency: Option<&'a str>,
+    pub config: &'a str,
+    pub is_active: bool,
+    pub at: &'a str,
+}
+
+pub fn insert(tx: &Connection, p: &NewPricing<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,
+            current_price, currency, config, is_active, version, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11)",
+        params![
+            p.id, p.provider, p.category, p.service_key, p.service_name, p.pricing_type, p.current_price,
+            p.currency, p.config, p.is_active, p.at
+        ],
+    )?;
+    Ok(())
+}
+
+/// A configuration's new state (`version` already counted).
+pub struct PricingChange<'a> {
+    pub category: Option<&'a str>,
+    pub service_key: &'a str,
+    pub service_name: &'a str,
+    pub pricing_type: &'a str,
+    pub current_price: f64,
+    pub currency: Option<&'a str>,
+    pub config: &'a str,
+    pub is_active: bool,
+    pub version: i64,
+    pub at: &'a str,
+}
+
+pub fn update(tx: &Connection, id: &str, p: &PricingChange<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE marketplace_pricing SET category_id = ?2, service_key = ?3, service_name = ?4, pricing_type = ?5,
+            current_price = ?6, currency = ?7, config = ?8, is_active = ?9, version = ?10, updated_at = ?11
+         WHERE id = ?1",
+        params![id, p.category, p.service_key, p.service_name, p.pricing_type, p.current_price, p.currency,
+            p.config, p.is_active, p.version, p.at],
+    )?;
+    Ok(())
+}
+
+/// One entry of a configuration's history (states and changes JSON-encoded).
+pub struct NewHistory<'a> {
+    pub id: &'a str,
+    pub pricing: &'a str,
+    pub provider: &'a str,
+    pub change: &'a str,
+    pub previous: &'a str,
+    pub new: &'a str,
+    pub changed_fields: &'a str,
+    pub reason: Option<&'a str>,
+    pub by: &'a str,
+    pub at: &'a str,
+}
+
+pub fn insert_history(tx: &Connection, h: &NewHistory<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO marketplace_pricing_history (id, pricing_id, provider_id, change_type, previous_state,
+            new_state, changed_fields, reason, changed_by, changed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![h.id, h.pricing, h.provider, h.change, h.previous, h.new, h.changed_fields, h.reason, h.by, h.at],
+    )?;
+    Ok(())
+}
+
+/// A configuration's (provider, service name, current price, active) for a booking.
+pub fn booking_terms(
+    conn: &Connection,
+    id: &str,
+) -> rusqlite::Result<Option<(String, String, f64, bool)>> {
+    conn.query_row(
+        "SELECT provider_id, service_name, current_price, is_active FROM marketplace_pricing WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()
+}
+
+/// A configuration's (provider, config JSON, current price, version, active) before an update.
+pub type PricingState = (String, String, f64, i64, bool);
+
+/// See [`PricingState`].
+pub fn for_update(conn: &Connection, id: &str) -> rusqlite::Result<Option<PricingState>> {
+    conn.query_row(
+        "SELECT provider_id, config, current_price, version, is_active FROM marketplace_pricing WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )
+    .optional()
+}
+
+/// A configuration's (provider, config JSON, active) for an estimate.
+pub fn for_estimate(
+    conn: &Connection,
+    id: &str,
+) -> rusqlite::Result<Option<(String, String, bool)>> {
+    conn.query_row(
+        "SELECT provider_id, config, is_active FROM marketplace_pricing WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// Another configuration (not `except`) of `provider` with service key `key`.
+pub fn by_service_key(
+    conn: &Connection,
+    provider: &str,
+    key: &str,
+    except: &str,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT id FROM marketplace_pricing WHERE provider_id = ?1 AND service_key = ?2 AND id <> ?3",
+        params![provider, key, except],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// An active price of a category with its provider: (price, latitude,
+/// longitude, rating average, rating count, pricing type, currency, completed bookings).
+pub type MarketRow = (f64, Option<f64>, Option<f64>, f64, i64, String, String, i64);
+
+/// Every active price of `category` (market suggestions).
+pub fn market_rows(conn: &Connection, category: &str) -> rusqlite::Result<Vec<MarketRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.current_price, v.lat, v.lng, v.rating_avg, v.rating_count, p.pricing_type, p.currency,
+                (SELECT COUNT(*) FROM marketplace_bookings b WHERE b.provider_id = v.id AND b.status = 'completed')
+         FROM marketplace_pricing p
+         JOIN marketplace_providers v ON v.id = p.provider_id
+         WHERE p.category_id = ?1 AND p.is_active = 1",
+    )?;
+    let rows: Vec<MarketRow> = stmt
+        .query_map([category], |r| {
+            Ok((
+                r.get::<_, f64>(0)?,
+                r.get::<_, Option<f64>>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                r.get::<_, f64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }

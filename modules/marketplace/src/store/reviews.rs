@@ -320,3 +320,144 @@ pub fn customer_page(
         .collect::<Result<Vec<_>, _>>()?;
     Ok((total as u64, rows))
 }
+
+/// A new review (JSON fields already encoded).
+pub struct NewReview<'a> {
+    pub id: &'a str,
+    pub booking: &'a str,
+    pub provider: &'a str,
+    pub customer: &'a str,
+    pub request: Option<&'a str>,
+    pub overall_rating: i64,
+    pub category_ratings: &'a str,
+    pub title: Option<&'a str>,
+    pub comment: Option<&'a str>,
+    pub pros: &'a str,
+    pub photos: &'a str,
+    pub source: Option<&'a str>,
+    pub incentive: &'a str,
+    pub incentive_code: &'a str,
+    pub at: &'a str,
+}
+
+pub fn insert(tx: &Connection, r: &NewReview<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, request_id, overall_rating,
+            category_ratings, title, comment, pros, photos, source, incentive, incentive_code, submitted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            r.id, r.booking, r.provider, r.customer, r.request, r.overall_rating, r.category_ratings,
+            r.title, r.comment, r.pros, r.photos, r.source, r.incentive, r.incentive_code, r.at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks the reward of review `id` used.
+pub fn claim_incentive(tx: &Connection, id: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE marketplace_reviews SET incentive_claimed = 1 WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
+
+pub fn set_response(tx: &Connection, id: &str, text: &str, at: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE marketplace_reviews SET response = ?2, responded_at = ?3 WHERE id = ?1",
+        params![id, text, at],
+    )?;
+    Ok(())
+}
+
+/// Records `user`'s vote on review `id` (replacing an earlier one) and
+/// returns the review's (helpful, not helpful) counts.
+pub fn vote(tx: &Connection, id: &str, user: &str, vote: &str) -> rusqlite::Result<(i64, i64)> {
+    tx.execute(
+        "INSERT INTO marketplace_review_votes (review_id, user_id, vote) VALUES (?1, ?2, ?3)
+         ON CONFLICT(review_id, user_id) DO UPDATE SET vote = excluded.vote",
+        params![id, user, vote],
+    )?;
+    tx.execute(
+        "UPDATE marketplace_reviews SET
+            helpful_votes = (SELECT COUNT(*) FROM marketplace_review_votes WHERE review_id = ?1 AND vote = 'helpful'),
+            not_helpful_votes = (SELECT COUNT(*) FROM marketplace_review_votes WHERE review_id = ?1 AND vote = 'not_helpful')
+         WHERE id = ?1",
+        [id],
+    )?;
+    tx.query_row(
+        "SELECT helpful_votes, not_helpful_votes FROM marketplace_reviews WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+pub fn moderate(
+    tx: &Connection,
+    id: &str,
+    status: &str,
+    flagged: bool,
+    by: &str,
+    at: &str,
+    reason: Option<&str>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE marketplace_reviews SET moderation_status = ?2, flagged = ?3, moderated_by = ?4, moderated_at = ?5,
+            moderation_reason = ?6 WHERE id = ?1",
+        params![id, status, flagged, by, at, reason],
+    )?;
+    Ok(())
+}
+
+/// The provider a review is about.
+pub fn review_provider(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The customer who wrote a review.
+pub fn review_customer(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT customer_id FROM marketplace_reviews WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// A review's moderation status.
+pub fn moderation_status_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT moderation_status FROM marketplace_reviews WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The review of a booking, if any.
+pub fn review_of_booking(conn: &Connection, booking: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT id FROM marketplace_reviews WHERE booking_id = ?1",
+        [booking],
+        |x| x.get(0),
+    )
+    .optional()
+}
+
+/// The review with reward code `code`: (id, reward JSON, claimed, customer).
+pub type Reward = (String, String, i64, String);
+
+/// See [`Reward`].
+pub fn incentive_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<Reward>> {
+    conn.query_row(
+        "SELECT id, COALESCE(incentive, '{}'), incentive_claimed, customer_id FROM marketplace_reviews WHERE incentive_code = ?1",
+        [code],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()
+}

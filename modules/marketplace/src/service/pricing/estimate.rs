@@ -9,13 +9,8 @@ use super::*;
 /// total = subtotal − discount. The travel fee (a flat amount) applies when the
 /// customer's location lies outside the provider's service radius.
 pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEstimate> {
-    let row: Option<(String, String, bool)> = conn
-        .query_row(
-            "SELECT provider_id, config, is_active FROM marketplace_pricing WHERE id = ?1",
-            [&req.service_pricing_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, bool)> =
+        crate::store::pricing::for_estimate(conn, &req.service_pricing_id)?;
     let Some((provider, config, active)) = row else {
         return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     };

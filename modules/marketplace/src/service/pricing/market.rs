@@ -85,33 +85,9 @@ pub fn suggestions(
         return Err(MarketplaceError::NotFound.with_message("Service category not found"));
     };
     let category = category.as_str();
-    let cat_name: String = conn.query_row(
-        "SELECT name FROM marketplace_categories WHERE id = ?1",
-        [category],
-        |r| r.get(0),
-    )?;
+    let cat_name: String = crate::store::categories::name_of(conn, category)?;
     let place = location.map(parse_location).transpose()?;
-    let mut stmt = conn.prepare(
-        "SELECT p.current_price, v.lat, v.lng, v.rating_avg, v.rating_count, p.pricing_type, p.currency,
-                (SELECT COUNT(*) FROM marketplace_bookings b WHERE b.provider_id = v.id AND b.status = 'completed')
-         FROM marketplace_pricing p
-         JOIN marketplace_providers v ON v.id = p.provider_id
-         WHERE p.category_id = ?1 AND p.is_active = 1",
-    )?;
-    let rows = stmt
-        .query_map([category], |r| {
-            Ok((
-                r.get::<_, f64>(0)?,
-                r.get::<_, Option<f64>>(1)?,
-                r.get::<_, Option<f64>>(2)?,
-                r.get::<_, f64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = crate::store::pricing::market_rows(conn, category)?;
     // Within 50 km of the location when one is given.
     let rows: Vec<_> = rows
         .into_iter()

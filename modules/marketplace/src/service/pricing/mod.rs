@@ -22,7 +22,7 @@ use frontline_platform::error::FieldError;
 use frontline_platform::page::Page;
 use frontline_platform::write::WriteCtx;
 use frontline_platform::ApiResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::{check_coordinates, ensure_provider, iso, new_id, now};

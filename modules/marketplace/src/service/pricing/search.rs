@@ -1,6 +1,7 @@
 //! Provider search by category and distance.
 
 use super::*;
+use crate::store::search as search_store;
 
 /// Search parameters.
 pub struct SearchQuery<'a> {
@@ -12,8 +13,9 @@ pub struct SearchQuery<'a> {
     pub radius: Option<f64>,
 }
 
-/// `GET /services/search`: providers of a category within `radius` km (bounding box in SQL,
-/// then great-circle distance), with their matching prices.
+/// `GET /services/search`: providers of a category within `radius` km (the offers of the
+/// category in the latitude/longitude box, then great-circle distance), with their
+/// matching prices. Reads the offers in the box and the page's providers, no other.
 pub fn search(
     conn: &Connection,
     q: &SearchQuery<'_>,
@@ -70,31 +72,41 @@ pub fn search(
         ..*q
     };
     let (min_lat, max_lat, min_lng, max_lng) = stats::bounding_box(lat, lng, radius);
-    let lng_clause = if min_lng < -180.0 || max_lng > 180.0 {
-        // The box crosses the antimeridian: wrap it.
-        "(v.lng >= ?4 OR v.lng <= ?5)"
-    } else {
-        "(v.lng BETWEEN ?4 AND ?5)"
-    };
-    let (wl, wh) = if min_lng < -180.0 {
-        (min_lng + 360.0, max_lng)
+    // A box that crosses the 180° meridian is two ranges of longitude.
+    let (wraps, lng_test, lng_ranges) = if min_lng < -180.0 {
+        let west = min_lng + 360.0;
+        (
+            true,
+            (west, max_lng),
+            vec![(west, 180.0), (-180.0, max_lng)],
+        )
     } else if max_lng > 180.0 {
-        (min_lng, max_lng - 360.0)
+        let east = max_lng - 360.0;
+        (
+            true,
+            (min_lng, east),
+            vec![(min_lng, 180.0), (-180.0, east)],
+        )
     } else {
-        (min_lng, max_lng)
+        (false, (min_lng, max_lng), vec![(min_lng, max_lng)])
     };
-    // The place narrows far more than the category: drive the query from the
-    // providers' (lat, lng) index and look prices up per candidate.
-    let sql = format!(
-        "SELECT v.id, v.rating_avg, v.rating_count, v.lat, v.lng,
-                MIN(p.current_price), MAX(p.current_price)
-         FROM marketplace_providers v INDEXED BY marketplace_providers_near
-         JOIN marketplace_pricing p INDEXED BY marketplace_pricing_by_provider ON p.provider_id = v.id
-         WHERE p.category_id = ?1 AND p.is_active = 1 AND v.lat BETWEEN ?2 AND ?3 AND {lng_clause}
-           AND (?6 IS NULL OR p.current_price >= ?6) AND (?7 IS NULL OR p.current_price <= ?7)
-         GROUP BY v.id"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    // The offers of the category in the box (an R*Tree), then the exact distance.
+    let mut candidates = search_store::nearby(
+        conn,
+        &search_store::NearbyQuery {
+            category: q.category,
+            min_lat,
+            max_lat,
+            lng_ranges: &lng_ranges,
+            lng_test,
+            wraps,
+            min_price: q.min_price,
+            max_price: q.max_price,
+        },
+    )?;
+    // Ties keep the providers' id order; a provider found by both ranges counts once.
+    candidates.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
+    candidates.dedup_by(|a, b| a.provider_id == b.provider_id);
     struct Hit {
         id: String,
         avg: f64,
@@ -103,31 +115,16 @@ pub fn search(
         min: f64,
         max: f64,
     }
-    let mut hits: Vec<Hit> = stmt
-        .query_map(
-            params![
-                q.category,
-                min_lat,
-                max_lat,
-                wl,
-                wh,
-                q.min_price,
-                q.max_price
-            ],
-            |r| {
-                let plat: f64 = r.get(3)?;
-                let plng: f64 = r.get(4)?;
-                Ok(Hit {
-                    id: r.get(0)?,
-                    avg: r.get(1)?,
-                    count: r.get(2)?,
-                    distance: stats::distance_km(lat, lng, plat, plng),
-                    min: r.get(5)?,
-                    max: r.get(6)?,
-                })
-            },
-        )?
-        .filter_map(|h| h.ok())
+    let mut hits: Vec<Hit> = candidates
+        .into_iter()
+        .map(|c| Hit {
+            distance: stats::distance_km(lat, lng, c.lat, c.lng),
+            id: c.provider_id,
+            avg: c.rating_avg,
+            count: c.rating_count,
+            min: c.min_price,
+            max: c.max_price,
+        })
         .filter(|h| h.distance <= radius)
         .collect();
     match sort {
@@ -150,44 +147,33 @@ pub fn search(
         _ => hits.sort_by(|a, b| a.distance.total_cmp(&b.distance)),
     }
     let total = hits.len() as u64;
-    let mut prices = conn.prepare_cached(
-        // `+category_id`: look up by provider, not by scanning the category's prices.
-        "SELECT id, service_name, pricing_type, current_price, currency, config FROM marketplace_pricing
-         WHERE provider_id = ?1 AND +category_id = ?2 AND is_active = 1
-           AND (?3 IS NULL OR current_price >= ?3) AND (?4 IS NULL OR current_price <= ?4)
-         ORDER BY current_price",
-    )?;
-    let mut details = conn.prepare_cached(
-        "SELECT name, profile_image, address FROM marketplace_providers WHERE id = ?1",
-    )?;
     let mut out = Vec::new();
     for h in hits
         .into_iter()
         .skip(page.offset() as usize)
         .take(page.limit as usize)
     {
-        let pricing = prices
-            .query_map(params![h.id, q.category, q.min_price, q.max_price], |r| {
-                let t: String = r.get(2)?;
-                let config: PricingInput =
-                    serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default();
-                Ok(SearchPricing {
-                    pricing_id: r.get(0)?,
-                    service_name: r.get(1)?,
-                    pricing_type: t,
-                    current_price: r.get(3)?,
-                    currency: r.get(4)?,
-                    flat_rate: config.flat_rate,
-                    hourly_rate: config.hourly_rate,
-                    minimum_hours: config.minimum_hours,
-                    maximum_hours: config.maximum_hours,
-                    tiers: config.tiers,
-                    packages: config.packages,
+        let pricing =
+            search_store::matching_prices(conn, &h.id, q.category, q.min_price, q.max_price)?
+                .into_iter()
+                .map(|r| {
+                    let config: PricingInput = serde_json::from_str(&r.config).unwrap_or_default();
+                    SearchPricing {
+                        pricing_id: r.id,
+                        service_name: r.service_name,
+                        pricing_type: r.pricing_type,
+                        current_price: r.current_price,
+                        currency: r.currency,
+                        flat_rate: config.flat_rate,
+                        hourly_rate: config.hourly_rate,
+                        minimum_hours: config.minimum_hours,
+                        maximum_hours: config.maximum_hours,
+                        tiers: config.tiers,
+                        packages: config.packages,
+                    }
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let (name, image, address): (String, Option<String>, Option<String>) =
-            details.query_row([&h.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                .collect();
+        let (name, image, address) = search_store::card(conn, &h.id)?;
         out.push(ProviderSearchResult {
             provider_name: name,
             profile_image: image,

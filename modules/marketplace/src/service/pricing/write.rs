@@ -34,13 +34,7 @@ fn insert(
         .to_string();
     p.service_name = Some(name.clone());
     let key = name.to_lowercase();
-    let exists: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_pricing WHERE provider_id = ?1 AND service_key = ?2",
-            params![provider_id, key],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let exists = store::by_service_key(tx, provider_id, &key, "")?;
     if let Some(existing) = exists {
         return Err(MarketplaceError::Conflict
             .with_message(format!("Pricing already exists for the service \"{name}\""))
@@ -56,14 +50,21 @@ fn insert(
     let active = p.is_active.unwrap_or(true);
     p.is_active = None;
     let config = config_json(&p)?;
-    tx.execute(
-        "INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,
-            current_price, currency, config, is_active, version, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11)",
-        params![
-            id, provider_id, p.service_category_id, key, name, t, price,
-            p.currency, config.to_string(), active, at
-        ],
+    store::insert(
+        tx,
+        &store::NewPricing {
+            id: &id,
+            provider: provider_id,
+            category: p.service_category_id.as_deref(),
+            service_key: &key,
+            service_name: &name,
+            pricing_type: &t,
+            current_price: price,
+            currency: p.currency.as_deref(),
+            config: &config.to_string(),
+            is_active: active,
+            at: &at,
+        },
     )?;
     // A provider without a location takes the first one priced.
     if let Some(loc) = &p.location {
@@ -76,10 +77,13 @@ fn insert(
                     .collect::<Vec<_>>()
                     .join(", ")
             });
-            tx.execute(
-                "UPDATE marketplace_providers SET lng = ?2, lat = ?3, address = COALESCE(address, ?4),
-                    city = COALESCE(city, ?5) WHERE id = ?1 AND lat IS NULL",
-                params![provider_id, c[0], c[1], address, addr.and_then(|a| a.city.clone())],
+            let city = addr.and_then(|a| a.city.clone());
+            crate::store::profiles::place_provider_once(
+                tx,
+                provider_id,
+                (c[0], c[1]),
+                address.as_deref(),
+                city.as_deref(),
             )?;
         }
     }
@@ -116,14 +120,20 @@ fn history(
     reason: Option<&str>,
     by: &str,
 ) -> ApiResult<()> {
-    tx.execute(
-        "INSERT INTO marketplace_pricing_history (id, pricing_id, provider_id, change_type, previous_state,
-            new_state, changed_fields, reason, changed_by, changed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            new_id(), pricing_id, provider_id, change, prev.to_string(), new.to_string(),
-            serde_json::to_string(changed)?, reason, by, now()
-        ],
+    store::insert_history(
+        tx,
+        &store::NewHistory {
+            id: &new_id(),
+            pricing: pricing_id,
+            provider: provider_id,
+            change,
+            previous: &prev.to_string(),
+            new: &new.to_string(),
+            changed_fields: &serde_json::to_string(changed)?,
+            reason,
+            by,
+            at: &now(),
+        },
     )?;
     Ok(())
 }
@@ -254,13 +264,7 @@ fn merge_dynamic(
 /// `PUT /providers/pricing/:pricingId`: partial update, versioned, with history.
 pub fn update(w: &WriteCtx, id: &str, ch: PricingInput) -> ApiResult<PricingUpdated> {
     let (tx, user) = (w.tx(), crate::service::caller(w)?);
-    let row: Option<(String, String, f64, i64, bool)> = tx
-        .query_row(
-            "SELECT provider_id, config, current_price, version, is_active FROM marketplace_pricing WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, f64, i64, bool)> = store::for_update(tx, id)?;
     let Some((provider_id, config, prev_price, version, was_active)) = row else {
         return Err(MarketplaceError::NotFound.with_message("Pricing configuration not found"));
     };
@@ -310,13 +314,7 @@ pub fn update(w: &WriteCtx, id: &str, ch: PricingInput) -> ApiResult<PricingUpda
         .trim()
         .to_string();
     m.service_name = Some(name.clone());
-    let clash: Option<String> = tx
-        .query_row(
-            "SELECT id FROM marketplace_pricing WHERE provider_id = ?1 AND service_key = ?2 AND id <> ?3",
-            params![provider_id, name.to_lowercase(), id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let clash = store::by_service_key(tx, &provider_id, &name.to_lowercase(), id)?;
     if clash.is_some() {
         return Err(MarketplaceError::Conflict
             .with_message(format!("Pricing already exists for the service \"{name}\"")));
@@ -344,12 +342,21 @@ pub fn update(w: &WriteCtx, id: &str, ch: PricingInput) -> ApiResult<PricingUpda
         version + 1
     };
     if !changed.is_empty() {
-        tx.execute(
-            "UPDATE marketplace_pricing SET category_id = ?2, service_key = ?3, service_name = ?4, pricing_type = ?5,
-                current_price = ?6, currency = ?7, config = ?8, is_active = ?9, version = ?10, updated_at = ?11
-             WHERE id = ?1",
-            params![id, m.service_category_id, name.to_lowercase(), name, t, price, m.currency,
-                new_json.to_string(), active, version, at],
+        store::update(
+            tx,
+            id,
+            &store::PricingChange {
+                category: m.service_category_id.as_deref(),
+                service_key: &name.to_lowercase(),
+                service_name: &name,
+                pricing_type: &t,
+                current_price: price,
+                currency: m.currency.as_deref(),
+                config: &new_json.to_string(),
+                is_active: active,
+                version,
+                at: &at,
+            },
         )?;
         let mut prev_state = Map::new();
         let mut new_state = Map::new();

@@ -1,0 +1,384 @@
+//! Provider search's SQL: the offers near a place (an R*Tree of each
+//! provider's active prices per category, kept by triggers), a provider's
+//! matching prices and its card.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Trigger body: the offer `NEW` in the R*Tree at its provider's place (none
+/// while the provider has no place).
+macro_rules! place_offer {
+    () => {
+        "    INSERT INTO marketplace_offers_geo
+        SELECT NEW.id, k.code, k.code, v.lat, v.lat, v.lng, v.lng, NEW.min_price, NEW.max_price
+        FROM marketplace_search_categories k, marketplace_providers v
+        WHERE k.category_id = NEW.category_id AND v.id = NEW.provider_id
+          AND v.lat IS NOT NULL AND v.lng IS NOT NULL;
+"
+    };
+}
+
+/// Trigger body: the offer of `$row`'s provider and category made true again:
+/// gone without an active price, else its cheapest and dearest active price
+/// (two seeks of `marketplace_pricing_by_provider`).
+macro_rules! refresh_offer {
+    ($row:literal) => {
+        concat!(
+            "    DELETE FROM marketplace_offers WHERE provider_id = ",
+            $row,
+            ".provider_id
+        AND category_id = ",
+            $row,
+            ".category_id AND NOT EXISTS (
+            SELECT 1 FROM marketplace_pricing WHERE provider_id = ",
+            $row,
+            ".provider_id
+              AND category_id = ",
+            $row,
+            ".category_id AND is_active = 1);
+    INSERT OR IGNORE INTO marketplace_search_categories (category_id)
+        SELECT ",
+            $row,
+            ".category_id WHERE ",
+            $row,
+            ".category_id IS NOT NULL;
+    INSERT INTO marketplace_offers (provider_id, category_id, min_price, max_price)
+        SELECT ",
+            $row,
+            ".provider_id, ",
+            $row,
+            ".category_id, lo, hi FROM (SELECT
+            (SELECT MIN(current_price) FROM marketplace_pricing WHERE provider_id = ",
+            $row,
+            ".provider_id
+               AND category_id = ",
+            $row,
+            ".category_id AND is_active = 1) AS lo,
+            (SELECT MAX(current_price) FROM marketplace_pricing WHERE provider_id = ",
+            $row,
+            ".provider_id
+               AND category_id = ",
+            $row,
+            ".category_id AND is_active = 1) AS hi)
+        WHERE lo IS NOT NULL
+        ON CONFLICT (provider_id, category_id) DO UPDATE SET
+            min_price = excluded.min_price, max_price = excluded.max_price
+        WHERE min_price <> excluded.min_price OR max_price <> excluded.max_price;
+"
+        )
+    };
+}
+
+/// Schema step: one offer per provider and category with an active price (its
+/// cheapest and dearest), and an R*Tree of the offers by category code, place
+/// and price range, so "providers of this category near here" reads the offers
+/// in the box and no other provider. Triggers on prices, providers and offers
+/// keep both in step in the writing transaction; existing rows are filled in.
+pub const NEARBY_MIGRATION: &str = concat!(
+    r#"
+CREATE TABLE marketplace_search_categories (
+    code INTEGER PRIMARY KEY,
+    category_id TEXT NOT NULL UNIQUE
+);
+CREATE TABLE marketplace_offers (
+    id INTEGER PRIMARY KEY,
+    provider_id TEXT NOT NULL,
+    category_id TEXT NOT NULL,
+    min_price REAL NOT NULL,
+    max_price REAL NOT NULL,
+    UNIQUE (provider_id, category_id)
+);
+CREATE VIRTUAL TABLE marketplace_offers_geo USING rtree(
+    id, min_code, max_code, min_lat, max_lat, min_lng, max_lng, min_price, max_price
+);
+CREATE TRIGGER marketplace_offers_placed AFTER INSERT ON marketplace_offers BEGIN
+"#,
+    place_offer!(),
+    r#"
+END;
+CREATE TRIGGER marketplace_offers_replaced AFTER UPDATE ON marketplace_offers BEGIN
+    DELETE FROM marketplace_offers_geo WHERE id = OLD.id;
+"#,
+    place_offer!(),
+    r#"
+END;
+CREATE TRIGGER marketplace_offers_removed AFTER DELETE ON marketplace_offers BEGIN
+    DELETE FROM marketplace_offers_geo WHERE id = OLD.id;
+END;
+CREATE TRIGGER marketplace_offers_price_added AFTER INSERT ON marketplace_pricing BEGIN
+"#,
+    refresh_offer!("NEW"),
+    r#"
+END;
+CREATE TRIGGER marketplace_offers_price_removed AFTER DELETE ON marketplace_pricing BEGIN
+"#,
+    refresh_offer!("OLD"),
+    r#"
+END;
+CREATE TRIGGER marketplace_offers_price_changed
+AFTER UPDATE OF provider_id, category_id, is_active, current_price ON marketplace_pricing BEGIN
+"#,
+    refresh_offer!("OLD"),
+    refresh_offer!("NEW"),
+    r#"
+END;
+-- A provider that moves: its offers are placed again (the update fires the
+-- offers' trigger, which reads the new place).
+CREATE TRIGGER marketplace_offers_provider_moved AFTER UPDATE OF lat, lng ON marketplace_providers
+WHEN NEW.lat IS NOT OLD.lat OR NEW.lng IS NOT OLD.lng BEGIN
+    UPDATE marketplace_offers SET min_price = min_price WHERE provider_id = NEW.id;
+END;
+CREATE TRIGGER marketplace_offers_provider_removed AFTER DELETE ON marketplace_providers BEGIN
+    DELETE FROM marketplace_offers WHERE provider_id = OLD.id;
+END;
+INSERT OR IGNORE INTO marketplace_search_categories (category_id)
+    SELECT DISTINCT category_id FROM marketplace_pricing WHERE category_id IS NOT NULL;
+INSERT INTO marketplace_offers (provider_id, category_id, min_price, max_price)
+    SELECT provider_id, category_id, MIN(current_price), MAX(current_price) FROM marketplace_pricing
+    WHERE category_id IS NOT NULL AND is_active = 1 GROUP BY provider_id, category_id;
+"#
+);
+
+/// A provider with an offer in the box: (id, rating average, rating count,
+/// latitude, longitude, cheapest and dearest matching price).
+pub struct Candidate {
+    pub provider_id: String,
+    pub rating_avg: f64,
+    pub rating_count: i64,
+    pub lat: f64,
+    pub lng: f64,
+    pub min_price: f64,
+    pub max_price: f64,
+}
+
+/// Where to look: the category, the latitude range, the longitude ranges the
+/// R*Tree is asked for (two when the box crosses the 180° meridian), the
+/// longitude test applied to the exact place, and the price range.
+pub struct NearbyQuery<'a> {
+    pub category: &'a str,
+    pub min_lat: f64,
+    pub max_lat: f64,
+    /// Longitude ranges (west, east) read from the R*Tree.
+    pub lng_ranges: &'a [(f64, f64)],
+    /// The exact longitude test: `lng BETWEEN a AND b`, or, when `wraps`,
+    /// `lng >= a OR lng <= b`.
+    pub lng_test: (f64, f64),
+    pub wraps: bool,
+    pub min_price: Option<f64>,
+    pub max_price: Option<f64>,
+}
+
+/// The providers with an active price of `q.category` (within the price range)
+/// whose exact place is in the box, with their cheapest and dearest matching
+/// price: the R*Tree's entries in the box (float bounds, widened outwards) and
+/// the exact test on each. Several ranges may name one provider twice.
+pub fn nearby(conn: &Connection, q: &NearbyQuery<'_>) -> rusqlite::Result<Vec<Candidate>> {
+    let code: Option<i64> = conn
+        .prepare_cached("SELECT code FROM marketplace_search_categories WHERE category_id = ?1")?
+        .query_row([q.category], |r| r.get(0))
+        .optional()?;
+    let Some(code) = code else {
+        return Ok(Vec::new());
+    };
+    let lng_test = if q.wraps {
+        "(v.lng >= ?11 OR v.lng <= ?12)"
+    } else {
+        "v.lng BETWEEN ?11 AND ?12"
+    };
+    // Without a price range the offer's own cheapest and dearest are the answer;
+    // with one, the offer's prices in the range (one seek and a range read of the
+    // provider's index per offer).
+    let sql = if q.min_price.is_none() && q.max_price.is_none() {
+        format!(
+            "SELECT v.id, v.rating_avg, v.rating_count, v.lat, v.lng, o.min_price, o.max_price
+             FROM marketplace_offers_geo g CROSS JOIN marketplace_offers o CROSS JOIN marketplace_providers v
+             WHERE g.min_code <= ?1 AND g.max_code >= ?1 AND g.max_lat >= ?2 AND g.min_lat <= ?3
+               AND g.max_lng >= ?4 AND g.min_lng <= ?5 AND g.max_price >= ?6 AND g.min_price <= ?7
+               AND o.id = g.id AND o.category_id = ?8 AND v.id = o.provider_id
+               AND v.lat BETWEEN ?9 AND ?10 AND {lng_test}"
+        )
+    } else {
+        format!(
+            "SELECT v.id, v.rating_avg, v.rating_count, v.lat, v.lng, MIN(p.current_price), MAX(p.current_price)
+             FROM marketplace_offers_geo g CROSS JOIN marketplace_offers o CROSS JOIN marketplace_providers v
+             CROSS JOIN marketplace_pricing p INDEXED BY marketplace_pricing_by_provider
+             WHERE g.min_code <= ?1 AND g.max_code >= ?1 AND g.max_lat >= ?2 AND g.min_lat <= ?3
+               AND g.max_lng >= ?4 AND g.min_lng <= ?5 AND g.max_price >= ?6 AND g.min_price <= ?7
+               AND o.id = g.id AND o.category_id = ?8 AND v.id = o.provider_id
+               AND v.lat BETWEEN ?9 AND ?10 AND {lng_test}
+               AND p.provider_id = o.provider_id AND p.category_id = o.category_id AND p.is_active = 1
+               AND p.current_price >= ?6 AND p.current_price <= ?7
+             GROUP BY o.id"
+        )
+    };
+    let mut st = conn.prepare_cached(&sql)?;
+    // No bound: beyond any price (finite, so the statement prints as SQL).
+    let (lo, hi) = (q.min_price.unwrap_or(-1e300), q.max_price.unwrap_or(1e300));
+    let mut out = Vec::new();
+    for &(west, east) in q.lng_ranges {
+        let rows = st.query_map(
+            params![
+                code,
+                q.min_lat,
+                q.max_lat,
+                west,
+                east,
+                lo,
+                hi,
+                q.category,
+                q.min_lat,
+                q.max_lat,
+                q.lng_test.0,
+                q.lng_test.1
+            ],
+            |r| {
+                Ok(Candidate {
+                    provider_id: r.get(0)?,
+                    rating_avg: r.get(1)?,
+                    rating_count: r.get(2)?,
+                    lat: r.get(3)?,
+                    lng: r.get(4)?,
+                    min_price: r.get(5)?,
+                    max_price: r.get(6)?,
+                })
+            },
+        )?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+/// One of a provider's prices shown in a search: (id, service name, type,
+/// current price, currency, configuration JSON).
+pub struct SearchPriceRow {
+    pub id: String,
+    pub service_name: String,
+    pub pricing_type: String,
+    pub current_price: f64,
+    pub currency: String,
+    pub config: String,
+}
+
+/// A provider's active prices of `category` within the range, cheapest first.
+pub fn matching_prices(
+    conn: &Connection,
+    provider: &str,
+    category: &str,
+    min_price: Option<f64>,
+    max_price: Option<f64>,
+) -> rusqlite::Result<Vec<SearchPriceRow>> {
+    let mut st = conn.prepare_cached(
+        // `+category_id`: look up by provider, not by scanning the category's prices.
+        "SELECT id, service_name, pricing_type, current_price, currency, config FROM marketplace_pricing
+         WHERE provider_id = ?1 AND +category_id = ?2 AND is_active = 1
+           AND (?3 IS NULL OR current_price >= ?3) AND (?4 IS NULL OR current_price <= ?4)
+         ORDER BY current_price",
+    )?;
+    let rows = st.query_map(params![provider, category, min_price, max_price], |r| {
+        Ok(SearchPriceRow {
+            id: r.get(0)?,
+            service_name: r.get(1)?,
+            pricing_type: r.get(2)?,
+            current_price: r.get(3)?,
+            currency: r.get(4)?,
+            config: r.get(5)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// A provider's name, picture and address.
+pub fn card(
+    conn: &Connection,
+    provider: &str,
+) -> rusqlite::Result<(String, Option<String>, Option<String>)> {
+    conn.prepare_cached(
+        "SELECT name, profile_image, address FROM marketplace_providers WHERE id = ?1",
+    )?
+    .query_row([provider], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// A database that had providers and prices before this step gets their
+    /// offers and their places in the R*Tree; later writes keep them in step.
+    #[test]
+    fn the_step_fills_offers_from_existing_prices_and_triggers_follow() {
+        let c = Connection::open_in_memory().unwrap();
+        let steps = crate::MIGRATIONS;
+        let this = steps
+            .iter()
+            .position(|s| *s == super::NEARBY_MIGRATION)
+            .unwrap();
+        for s in &steps[..this] {
+            c.execute_batch(s).unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO marketplace_providers (id, user_id, name, lng, lat, created_at) VALUES
+                ('p1', 'u1', 'One', 36.82, -1.28, 't'), ('p2', 'u2', 'Two', NULL, NULL, 't');
+             INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,
+                current_price, currency, config, is_active, created_at, updated_at) VALUES
+                ('a', 'p1', 'cut', 'a', 'A', 'flat', 500, 'KES', '{}', 1, 't', 't'),
+                ('b', 'p1', 'cut', 'b', 'B', 'flat', 300, 'KES', '{}', 1, 't', 't'),
+                ('c', 'p1', 'paint', 'c', 'C', 'flat', 900, 'KES', '{}', 0, 't', 't'),
+                ('d', 'p2', 'cut', 'd', 'D', 'flat', 100, 'KES', '{}', 1, 't', 't');",
+        )
+        .unwrap();
+        c.execute_batch(steps[this]).unwrap();
+        let offers = |c: &Connection| -> Vec<(String, String, f64, f64, bool)> {
+            let mut st = c
+                .prepare(
+                    "SELECT o.provider_id, o.category_id, o.min_price, o.max_price,
+                            EXISTS(SELECT 1 FROM marketplace_offers_geo g WHERE g.id = o.id)
+                     FROM marketplace_offers o ORDER BY o.provider_id, o.category_id",
+                )
+                .unwrap();
+            st.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+        };
+        // p1's active cut prices (300..500), placed; p2 has no place; p1's paint price is inactive.
+        assert_eq!(
+            offers(&c),
+            vec![
+                ("p1".into(), "cut".into(), 300.0, 500.0, true),
+                ("p2".into(), "cut".into(), 100.0, 100.0, false),
+            ]
+        );
+        c.execute_batch(
+            "UPDATE marketplace_pricing SET is_active = 1 WHERE id = 'c';
+             UPDATE marketplace_pricing SET current_price = 700 WHERE id = 'b';
+             DELETE FROM marketplace_pricing WHERE id = 'a';
+             UPDATE marketplace_providers SET lat = 0.5, lng = 35.0 WHERE id = 'p2';
+             UPDATE marketplace_providers SET lat = NULL WHERE id = 'p1';",
+        )
+        .unwrap();
+        assert_eq!(
+            offers(&c),
+            vec![
+                ("p1".into(), "cut".into(), 700.0, 700.0, false),
+                ("p1".into(), "paint".into(), 900.0, 900.0, false),
+                ("p2".into(), "cut".into(), 100.0, 100.0, true),
+            ]
+        );
+        let placed: (f64, f64) = c
+            .query_row(
+                "SELECT g.min_lat, g.min_lng FROM marketplace_offers_geo g JOIN marketplace_offers o ON o.id = g.id
+                 WHERE o.provider_id = 'p2'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!((placed.0 - 0.5).abs() < 1e-5 && (placed.1 - 35.0).abs() < 1e-5);
+        // No active price left: no offer.
+        c.execute_batch("UPDATE marketplace_pricing SET is_active = 0 WHERE provider_id = 'p1'")
+            .unwrap();
+        assert_eq!(offers(&c).len(), 1);
+    }
+}
