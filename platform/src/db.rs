@@ -574,7 +574,8 @@ fn one_transaction(
         }
     };
     let held = Instant::now();
-    // One write alone needs no savepoint: the transaction is its own.
+    // One write alone needs no savepoint: the transaction is its own, and
+    // it is rolled back below when the write fails.
     let alone = waiting.len() == 1;
     let mut ran: Vec<Box<dyn RanWrite>> = Vec::with_capacity(waiting.len());
     let mut aborted: Option<ApiError> = None;
@@ -635,20 +636,27 @@ fn one_transaction(
             }
         }
     }
+    let kept = ran.iter().filter(|r| r.succeeded()).count();
     let result = match aborted {
         Some(e) => {
             drop(tx);
             Err(e)
         }
+        // Nothing to keep (a write alone that failed leaves no savepoint to
+        // have undone its rows): roll everything back.
+        None if kept == 0 => {
+            drop(tx);
+            Ok(())
+        }
         None => tx.commit().map_err(ApiError::from),
     };
     stats.write_lock_hold.observe_since(held);
-    if result.is_ok() {
+    if result.is_ok() && kept > 0 {
         stats.group_commits.fetch_add(1, Ordering::Relaxed);
-        if ran.len() > 1 {
+        if kept > 1 {
             stats
                 .grouped_writes
-                .fetch_add(ran.len() as u64, Ordering::Relaxed);
+                .fetch_add(kept as u64, Ordering::Relaxed);
         }
     }
     if let Err(e) = &result {
@@ -838,6 +846,40 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_write_alone_that_panics_leaves_nothing_and_the_next_one_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("x.db")).unwrap();
+        db.migrate(&[Migrations {
+            module: "t",
+            steps: STEPS,
+        }])
+        .unwrap();
+        let res: ApiResult<()> = db
+            .write(|tx| {
+                tx.execute("INSERT INTO t_a (id, name) VALUES (1, 'a')", [])?;
+                panic!("boom")
+            })
+            .await;
+        assert_eq!(res.unwrap_err().message, "Internal error");
+        db.write(|tx| {
+            tx.execute("INSERT INTO t_a (id, name) VALUES (2, 'b')", [])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let ids: Vec<i64> = db
+            .read(|c| {
+                let mut st = c.prepare("SELECT id FROM t_a ORDER BY id")?;
+                let rows = st.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(ids, vec![2]);
+        assert_eq!(db.queued_writes(), 0);
     }
 
     #[test]
