@@ -59,7 +59,7 @@ async fn every_acknowledged_write_survives_a_kill_during_concurrent_writes() {
             let deadline = Instant::now() + Duration::from_secs(240);
             while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
                 n += 1;
-                let (path, body, read) = if (c + n as usize) % 2 == 0 {
+                let (path, body, read) = if (c + n as usize).is_multiple_of(2) {
                     (
                         "/training/api/admin/scenarios",
                         scenario(&format!("Crash {c}-{n}")),
