@@ -29,6 +29,19 @@ use serde_json::{json, Value};
 mod support;
 use support::{binary, pct, scenario, start, status_mib, text};
 
+/// Resident memory of `pid` with its parts: the server's own (anonymous:
+/// heap, stacks — what to provision), mapped files (the executable, search
+/// segments: the kernel drops and rereads them) and shared (SQLite's WAL index).
+fn resident(pid: u32) -> String {
+    format!(
+        "{:.1} MiB (own/anonymous {:.1}, mapped files {:.1}, shared {:.1})",
+        status_mib(pid, "VmRSS:"),
+        status_mib(pid, "RssAnon:"),
+        status_mib(pid, "RssFile:"),
+        status_mib(pid, "RssShmem:")
+    )
+}
+
 const HELP: &str = "bench: request cost as the data grows, next to a bare poem route
 
 USAGE: bench [--rows 1000,10000,100000] [--seconds 3] [--clients 16] [--soak 60] [--only substr] [--skip substr] [--keep]
@@ -676,7 +689,7 @@ async fn main() {
     let mut server = start(dir.path(), true);
     let pid = server.child.id();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle_start = status_mib(pid, "VmRSS:");
+    let idle_start = resident(pid);
     let admin = login(&http, &server.base).await;
     let api = Api {
         http: http.clone(),
@@ -698,7 +711,7 @@ async fn main() {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
             .unwrap_or_default()
     );
-    println!("idle resident memory after start (demo data): {idle_start:.1} MiB\n");
+    println!("idle resident memory after start (demo data): {idle_start}\n");
     let mut soak_reqs = Vec::new();
     for (round, rows) in a.rows.iter().enumerate() {
         drop(server);
@@ -728,10 +741,7 @@ async fn main() {
         server = start(dir.path(), false);
         let pid = server.child.id();
         tokio::time::sleep(Duration::from_secs(2)).await;
-        println!(
-            "idle resident memory at {rows} rows: {:.1} MiB\n",
-            status_mib(pid, "VmRSS:")
-        );
+        println!("idle resident memory at {rows} rows: {}\n", resident(pid));
         let admin = login(&http, &server.base).await;
         let mut reqs = requests(&server.base, &admin, &fx, *rows);
         if let Some(skip) = &a.skip {
@@ -766,13 +776,13 @@ async fn main() {
     if a.soak > 0 {
         let pid = server.child.id();
         println!(
-            "Soak: {} clients over all rows for {} s; resident MiB every 5 s:",
+            "Soak: {} clients over all rows for {} s; resident MiB every 5 s (total / own, anonymous):",
             a.clients, a.soak
         );
         let sampler = tokio::spawn(async move {
             let mut s = Vec::new();
             loop {
-                s.push(status_mib(pid, "VmRSS:"));
+                s.push((status_mib(pid, "VmRSS:"), status_mib(pid, "RssAnon:")));
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 if s.len() as u64 > a.soak / 5 {
                     break s;
@@ -784,19 +794,26 @@ async fn main() {
         println!(
             "{}",
             s.iter()
-                .map(|m| format!("{m:.0}"))
+                .map(|(t, o)| format!("{t:.0}/{o:.0}"))
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        let warm = s.get(s.len() / 3).copied().unwrap_or(0.0);
-        let last = s.last().copied().unwrap_or(0.0);
+        let warm = s.get(s.len() / 3).copied().unwrap_or_default();
+        let last = s.last().copied().unwrap_or_default();
+        let change = |a: f64, b: f64| (b - a) / a.max(1.0) * 100.0;
         println!(
-            "{:.0} req/s, p99 {:.2} ms, {} errors; after warm-up {warm:.0} MiB -> end {last:.0} MiB ({:+.1}%)",
+            "{:.0} req/s, p99 {:.2} ms, {} errors; after warm-up {:.0} MiB -> end {:.0} MiB ({:+.1}%), own {:.0} -> {:.0} MiB ({:+.1}%)",
             f.rps,
             f.p99,
             f.errors,
-            (last - warm) / warm.max(1.0) * 100.0
+            warm.0,
+            last.0,
+            change(warm.0, last.0),
+            warm.1,
+            last.1,
+            change(warm.1, last.1)
         );
+        println!("{}", resident(pid));
     }
     drop(server);
     if a.keep {

@@ -185,6 +185,24 @@ fn limit_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
 
+/// Gives the heap's free pages back to the system. glibc keeps what a burst
+/// freed (start-up's document building, a large export, a busy minute) as
+/// resident memory in the middle of the heap, where its own trimming never
+/// reaches; `malloc_trim` returns every free page. Costs a few milliseconds.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
+
+/// How often a serving process gives freed heap pages back ([`release_free_memory`]).
+const TRIM_EVERY: Duration = Duration::from_secs(30);
+
 /// Files and directories the server creates are its own: owner-only modes
 /// (data dir 0700; database, WAL, uploads, secret.key 0600), whatever the
 /// inherited umask.
@@ -427,6 +445,16 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         }
     }
     let app = frontline::app(&platform);
+    release_free_memory();
+    tokio::spawn(async {
+        let mut every = tokio::time::interval(TRIM_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            let _ = tokio::task::spawn_blocking(release_free_memory).await;
+        }
+    });
     if platform.search.is_fresh() {
         // The index is derived data: rebuild it from the database when it is missing.
         let rebuilt = tokio::task::spawn_blocking({

@@ -130,6 +130,22 @@ fn render_process(out: &mut String) {
         "Resident memory of the server, in bytes.",
         p.resident_bytes,
     );
+    if let Some([anon, file, shmem]) = p.resident_by_kind {
+        family(
+            out,
+            "frontline_process_resident_memory_bytes",
+            "gauge",
+            "Resident memory by kind, in bytes: anon is the server's own (heap, stacks; what to provision), \
+             file is mapped files the kernel can drop and read again (the executable, search index segments), \
+             shmem is SQLite's WAL index.",
+        );
+        for (kind, v) in [("anon", anon), ("file", file), ("shmem", shmem)] {
+            let _ = writeln!(
+                out,
+                "frontline_process_resident_memory_bytes{{kind=\"{kind}\"}} {v}"
+            );
+        }
+    }
     single(
         out,
         "process_virtual_memory_bytes",
@@ -249,7 +265,7 @@ fn render_database(out: &mut String, platform: &Platform) {
         out,
         "frontline_db_transactions_total",
         "counter",
-        "Database work units: read-only work, and write transactions by outcome.",
+        "Database work units: read-only work, and writes by outcome (grouped writes count once each).",
     );
     for (kind, v) in [
         ("read", &stats.reads),
@@ -262,6 +278,28 @@ fn render_database(out: &mut String, platform: &Platform) {
             v.load(Ordering::Relaxed)
         );
     }
+    single(
+        out,
+        "frontline_db_write_transactions_total",
+        "counter",
+        "Write transactions committed. Writes that queue together share one (group commit), \
+         so this grows slower than frontline_db_transactions_total{kind=\"commit\"} under concurrent writes.",
+        stats.group_commits.load(Ordering::Relaxed),
+    );
+    single(
+        out,
+        "frontline_db_grouped_writes_total",
+        "counter",
+        "Committed writes that shared their transaction with other writes.",
+        stats.grouped_writes.load(Ordering::Relaxed),
+    );
+    single(
+        out,
+        "frontline_db_write_queue",
+        "gauge",
+        "Writes waiting for the write lock.",
+        platform.db.queued_writes(),
+    );
     family(
         out,
         "frontline_db_errors_total",
@@ -383,6 +421,9 @@ mod process {
     pub struct Sample {
         pub cpu_seconds: f64,
         pub resident_bytes: u64,
+        /// Resident memory by kind: anonymous (heap, stacks), file-backed
+        /// (the executable, mapped search segments), shared (SQLite's WAL index).
+        pub resident_by_kind: Option<[u64; 3]>,
         pub virtual_bytes: u64,
         pub open_fds: usize,
         pub max_fds: Option<u64>,
@@ -405,9 +446,14 @@ mod process {
                 LimitValue::Value(v) => Some(v),
                 LimitValue::Unlimited => None,
             });
+        let resident_by_kind = me
+            .status()
+            .ok()
+            .and_then(|st| Some([st.rssanon? * 1024, st.rssfile? * 1024, st.rssshmem? * 1024]));
         Some(Sample {
             cpu_seconds: (stat.utime + stat.stime) as f64 / ticks,
             resident_bytes: stat.rss * page,
+            resident_by_kind,
             virtual_bytes: stat.vsize,
             open_fds: me.fd_count().unwrap_or(0),
             max_fds,
