@@ -577,6 +577,43 @@ fn grow(
     count(conn, table)
 }
 
+/// Copies of one row would put every provider on one spot and every price
+/// under one provider; a real marketplace has them spread out. New provider
+/// copies are placed over a 10° x 10° square around the demo city (about 0.7%
+/// of them within the measured 50 km search), and new price copies are dealt
+/// out one per provider in turn. Deterministic, so runs compare.
+fn spread(conn: &Connection, table: &str) -> rusqlite::Result<()> {
+    match table {
+        "marketplace_providers" => {
+            conn.execute(
+                "UPDATE marketplace_providers
+                 SET lat = -1.2864 + ((rowid * 7919) % 10007) / 1000.7 - 5.0,
+                     lng = 36.8219 + ((rowid * 104729) % 10009) / 1000.9 - 5.0
+                 WHERE user_id GLOB 'b[0-9]*'
+                   AND lat IS (SELECT lat FROM marketplace_providers ORDER BY rowid LIMIT 1)
+                   AND lng IS (SELECT lng FROM marketplace_providers ORDER BY rowid LIMIT 1)",
+                [],
+            )?;
+        }
+        "marketplace_pricing" => {
+            conn.execute_batch(
+                "DROP TABLE IF EXISTS temp.bench_providers;
+                 CREATE TEMP TABLE bench_providers (k INTEGER PRIMARY KEY, id TEXT NOT NULL);
+                 INSERT INTO bench_providers (k, id)
+                   SELECT ROW_NUMBER() OVER (ORDER BY rowid) - 1, id FROM marketplace_providers;
+                 UPDATE marketplace_pricing
+                 SET provider_id = (SELECT id FROM bench_providers
+                                    WHERE k = marketplace_pricing.rowid % (SELECT COUNT(*) FROM bench_providers))
+                 WHERE service_key GLOB 'b[0-9]*'
+                   AND provider_id = (SELECT provider_id FROM marketplace_pricing ORDER BY rowid LIMIT 1);
+                 DROP TABLE bench_providers;",
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// One column per unique index of `table` (the one to vary between copies):
 /// not a reference (`*_id`) when there is another; expression indexes vary `name`.
 fn unique_columns(
@@ -720,7 +757,9 @@ async fn main() {
             let conn = Connection::open(&db).expect("open db");
             let mut grown = Vec::new();
             for t in GROWN {
-                match grow(&conn, t, *rows, round as u64 + 1, &source(t, &fx)) {
+                match grow(&conn, t, *rows, round as u64 + 1, &source(t, &fx))
+                    .and_then(|n| spread(&conn, t).map(|()| n))
+                {
                     Ok(n) => grown.push(format!("{t} {n}")),
                     Err(e) => grown.push(format!("{t} not grown ({e})")),
                 }
