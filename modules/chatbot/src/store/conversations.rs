@@ -6,7 +6,7 @@
 use frontline_platform::db_paging::{ListSql, PageCache};
 use frontline_platform::ApiResult;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::{conv_json, CONV_SELECT};
 use crate::model::Conversation;
@@ -307,14 +307,4 @@ pub(crate) fn mark_reopened(tx: &Connection, tenant: &str, conv: &str, now: &str
         params![tenant, conv, now],
     )?;
     Ok(())
-}
-
-/// The conversation's status (`None` when the tenant has no such conversation).
-pub(crate) fn status_of(c: &Connection, tenant: &str, conv: &str) -> ApiResult<Option<String>> {
-    Ok(c.query_row(
-        "SELECT status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, conv],
-        |r| r.get(0),
-    )
-    .optional()?)
 }
