@@ -452,6 +452,10 @@ impl Ctx<'_> {
             }
             let mut per_field: Vec<(String, Box<dyn Query>)> = Vec::new();
             let mut flat: Vec<Box<dyn Query>> = Vec::new();
+            // How common the word itself is, in its most common field: the
+            // least an expansion counts as (so a rare misspelling in the
+            // title does not outrank the word typed in every description).
+            let mut word_df = None;
             for (name, f, raw, boost) in &fields {
                 let exact_term = match &stem {
                     Some(s) => Term::from_field_text(*f, s),
@@ -472,16 +476,27 @@ impl Ctx<'_> {
                     expanded.push((expand(searcher, *raw, &word, true)?, PREFIX_WEIGHT));
                 }
                 if expanded.iter().any(|(terms, _)| !terms.is_empty()) {
-                    let exact_df = searcher.doc_freq(&exact_term).map_err(index_error)?;
+                    let exact_df = match word_df {
+                        Some(df) => df,
+                        None => {
+                            let mut df = 0;
+                            for (_, f, raw, _) in &fields {
+                                let t = match &stem {
+                                    Some(s) => Term::from_field_text(*f, s),
+                                    None => Term::from_field_text(*raw, &word),
+                                };
+                                df = df.max(searcher.doc_freq(&t).map_err(index_error)?);
+                            }
+                            *word_df.insert(df)
+                        }
+                    };
                     for (terms, weight) in expanded {
                         let blended = terms.iter().map(|t| t.1).fold(exact_df, u64::max);
                         for (t, _) in terms {
                             let term = Term::from_field_text(*raw, &t);
                             stats.raise(&term, blended);
-                            clauses.push(Box::new(BoostQuery::new(
-                                term_query(term),
-                                boost * weight,
-                            )));
+                            clauses
+                                .push(Box::new(BoostQuery::new(term_query(term), boost * weight)));
                         }
                     }
                 }
