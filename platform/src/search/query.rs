@@ -71,7 +71,10 @@ enum Filter {
 /// phrases, `-word` excludes, `title:word` restricts a word to a declared
 /// text field; any other punctuation (stray quotes, colons, brackets) is
 /// just a separator. Words of five or more letters also match within one
-/// typo, ranked below exact matches. Text with no searchable word matches
+/// typo, ranked below exact matches; a misspelt (or, in prefix mode,
+/// unfinished) word stands for at most [`MAX_EXPANSIONS`] index words, the
+/// most frequent, so its cost does not grow with the dictionary; `total`
+/// counts exactly what that query matches. Text with no searchable word matches
 /// every document (filters still apply), so an empty text lists.
 #[derive(Debug, Clone)]
 pub struct SearchQuery {
