@@ -64,8 +64,16 @@
 //! [`check_text`] with the parameter's name on user input to refuse more with
 //! the module's validation error. Whatever reaches [`Search::query`] runs at
 //! most [`ENGINE_MAX_TERMS`] words (the rest of a longer machine text, such
-//! as a chat message matched against articles, is ignored), so no request
-//! builds an unbounded query. Lists filtering with `LIKE '%…%'` check their
+//! as a chat message matched against articles, is ignored), and a misspelt
+//! or unfinished word stands for at most [`MAX_EXPANSIONS`] index words, so
+//! no request builds an unbounded query.
+//!
+//! Cost: a ranked page reads only what can reach it. Any-word text is one
+//! flat union of term queries, so tantivy's block-max WAND skips blocks of
+//! documents that cannot beat the page's worst score; filters and exclusions
+//! are a bit set per segment checked per candidate; the total is counted
+//! without scores; matched fields, coverage and highlights are computed for
+//! the page's hits only. Lists filtering with `LIKE '%…%'` check their
 //! text with [`check_substring`] ([`MAX_SUBSTRING_CHARS`]) and id lists or
 //! `in` sets with [`check_values`] ([`MAX_FILTER_VALUES`]).
 //!
@@ -99,7 +107,9 @@ use crate::error::{ApiError, ApiResult};
 
 pub use facets::FacetCount;
 pub use highlight::{escape_html, within_one_edit};
-pub use query::{Hit, MatchMode, SearchQuery, SearchResults, SortOrder, MAX_LIMIT, MAX_OFFSET};
+pub use query::{
+    Hit, MatchMode, SearchQuery, SearchResults, SortOrder, MAX_EXPANSIONS, MAX_LIMIT, MAX_OFFSET,
+};
 pub use schema::{FieldDef, FieldKind, IndexSchema};
 pub use tantivy::tokenizer::Language;
 
@@ -136,9 +146,9 @@ const WRITER_IDLE: Duration = Duration::from_secs(20);
 /// refused by [`check_text`] (a search box needs far less; a pasted document
 /// would only make the query slower, not better).
 pub const MAX_QUERY_CHARS: usize = 512;
-/// Most words one user search text may hold (each word becomes up to three
-/// clauses per text field: exact, typo-tolerant and prefix). Refused above by
-/// [`check_text`].
+/// Most words one user search text may hold (each word becomes, per text
+/// field, its exact term plus at most [`MAX_EXPANSIONS`] near words and as
+/// many continuations). Refused above by [`check_text`].
 pub const MAX_QUERY_TERMS: usize = 32;
 /// Most words the engine runs for any query, whatever the caller passed:
 /// later words are ignored. Bounds the work of texts no user typed (a chat

@@ -194,6 +194,13 @@ END;
     store::notifications::MIGRATION,
     // Step 4: scenarios marked as templates (`isTemplate`), listed with the templates.
     store::templates::MIGRATION,
+    // Step 5: the mean attempt score kept with the scenario (like `usage_count`
+    // and `rating`), so a list page reads no attempts.
+    r#"
+ALTER TABLE training_scenarios ADD COLUMN average_score REAL;
+UPDATE training_scenarios SET average_score =
+    (SELECT AVG(score) FROM training_attempts WHERE scenario_id = training_scenarios.id);
+"#,
 ];
 
 pub fn module() -> Module {

@@ -2,19 +2,20 @@
 //! (BM25 with field boosts, typo tolerance, filters), and the hits with
 //! scores, matched fields and highlights.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::ops::Bound;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery, Weight,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring,
+    FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{BitSet, DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use super::facets::{self, FacetCount, KeywordCounts};
 use super::highlight::{self, Terms};
@@ -27,6 +28,14 @@ const FUZZY_WEIGHT: f32 = 0.3;
 const PREFIX_WEIGHT: f32 = 0.5;
 /// Words at least this long (in characters) also match within one edit.
 const FUZZY_MIN_CHARS: usize = 5;
+/// Most index words one typo-tolerant or prefix word stands for: the most
+/// frequent ones of its near words (or of the words it begins). A word with
+/// thousands of near words (a short prefix, a code-like token) costs the same
+/// as one with a few.
+pub const MAX_EXPANSIONS: usize = 50;
+/// Index words looked at per segment when expanding one word (in dictionary
+/// order), so a two-letter prefix over a huge dictionary stays bounded.
+const MAX_EXPANSION_SCAN: usize = 10_000;
 /// Largest page and deepest offset a query may ask for.
 pub const MAX_LIMIT: usize = 1000;
 pub const MAX_OFFSET: usize = 100_000;
@@ -62,7 +71,10 @@ enum Filter {
 /// phrases, `-word` excludes, `title:word` restricts a word to a declared
 /// text field; any other punctuation (stray quotes, colons, brackets) is
 /// just a separator. Words of five or more letters also match within one
-/// typo, ranked below exact matches. Text with no searchable word matches
+/// typo, ranked below exact matches; a misspelt (or, in prefix mode,
+/// unfinished) word stands for at most [`MAX_EXPANSIONS`] index words, the
+/// most frequent, so its cost does not grow with the dictionary; `total`
+/// counts exactly what that query matches. Text with no searchable word matches
 /// every document (filters still apply), so an empty text lists.
 #[derive(Debug, Clone)]
 pub struct SearchQuery {
@@ -305,6 +317,10 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
 struct Group {
     /// Clauses per text field name.
     per_field: Vec<(String, Box<dyn Query>)>,
+    /// The same clauses, flat (term queries where possible), for ranking:
+    /// a flat union of term queries lets the engine skip blocks of documents
+    /// that cannot reach the page (block-max WAND).
+    flat: Vec<Box<dyn Query>>,
     /// Only stop words: optional in `All` mode.
     stop_only: bool,
     negated: bool,
@@ -315,7 +331,14 @@ struct Group {
 
 /// What the parsed text turns into.
 pub(crate) struct Compiled {
+    /// Text, filters and exclusions together (counting, facets, sorting).
     query: Box<dyn Query>,
+    /// The text part alone, as flat as the match mode allows (ranking).
+    text: Box<dyn Query>,
+    /// Filters and exclusions alone (None: none).
+    filter: Option<Box<dyn Query>>,
+    /// Document frequencies the ranking uses for expanded words.
+    stats: Overrides,
     /// The text part restricted to each text field (for matched fields).
     per_field: Vec<(String, Box<dyn Query>)>,
     /// Each positive group's query (for coverage).
@@ -347,7 +370,14 @@ impl Ctx<'_> {
             .collect()
     }
 
-    fn group(&mut self, piece: &Piece, fuzzy: bool, prefix_last: bool) -> Vec<Group> {
+    fn group(
+        &mut self,
+        piece: &Piece,
+        fuzzy: bool,
+        prefix_last: bool,
+        searcher: &Searcher,
+        stats: &mut Overrides,
+    ) -> ApiResult<Vec<Group>> {
         let fields: Vec<_> = self
             .text_fields()
             .into_iter()
@@ -358,7 +388,7 @@ impl Ctx<'_> {
             let stems = tokens(&mut self.stem, &piece.text);
             let raws = tokens(&mut self.raw, &piece.text);
             if raws.is_empty() {
-                return groups;
+                return Ok(groups);
             }
             let mut terms = Terms::default();
             let mut per_field: Vec<(String, Box<dyn Query>)> = Vec::new();
@@ -387,14 +417,16 @@ impl Ctx<'_> {
             } else {
                 terms.stems.extend(stems.iter().map(|(_, s)| s.clone()));
             }
+            let flat = per_field.iter().map(|(_, q)| q.box_clone()).collect();
             groups.push(Group {
                 per_field,
+                flat,
                 stop_only: stems.is_empty(),
                 negated: piece.negated,
                 field: piece.field.clone(),
                 terms,
             });
-            return groups;
+            return Ok(groups);
         }
         // Each word of the piece is its own group ("foo:bar(" is two words).
         let words = tokens(&mut self.raw, &piece.text);
@@ -422,42 +454,76 @@ impl Ctx<'_> {
                 terms.prefixes.push(word.clone());
             }
             let mut per_field: Vec<(String, Box<dyn Query>)> = Vec::new();
+            let mut flat: Vec<Box<dyn Query>> = Vec::new();
+            // How common the word itself is, in its most common field: the
+            // least an expansion counts as (so a rare misspelling in the
+            // title does not outrank the word typed in every description).
+            let mut word_df = None;
             for (name, f, raw, boost) in &fields {
-                let exact = match &stem {
-                    Some(s) => term_query(Term::from_field_text(*f, s)),
-                    None => term_query(Term::from_field_text(*raw, &word)),
+                let exact_term = match &stem {
+                    Some(s) => Term::from_field_text(*f, s),
+                    None => Term::from_field_text(*raw, &word),
                 };
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-                    vec![(Occur::Should, Box::new(BoostQuery::new(exact, *boost)))];
+                let mut clauses: Vec<Box<dyn Query>> = vec![Box::new(BoostQuery::new(
+                    term_query(exact_term.clone()),
+                    *boost,
+                ))];
+                // Near words and continuations, each a term of its own (the
+                // word itself is the exact clause's), ranked with the
+                // frequency of the most frequent of them or the word.
+                let mut expanded = Vec::new();
                 if typo {
-                    let fz = FuzzyTermQuery::new(Term::from_field_text(*raw, &word), 1, true);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(fz), boost * FUZZY_WEIGHT)),
-                    ));
+                    expanded.push((expand(searcher, *raw, &word, false)?, FUZZY_WEIGHT));
                 }
                 if as_prefix {
-                    let pq =
-                        FuzzyTermQuery::new_prefix(Term::from_field_text(*raw, &word), 0, false);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(pq), boost * PREFIX_WEIGHT)),
-                    ));
+                    expanded.push((expand(searcher, *raw, &word, true)?, PREFIX_WEIGHT));
                 }
-                per_field.push((name.clone(), Box::new(BooleanQuery::new(clauses))));
+                if expanded.iter().any(|(terms, _)| !terms.is_empty()) {
+                    let exact_df = match word_df {
+                        Some(df) => df,
+                        None => {
+                            let mut df = 0;
+                            for (_, f, raw, _) in &fields {
+                                let t = match &stem {
+                                    Some(s) => Term::from_field_text(*f, s),
+                                    None => Term::from_field_text(*raw, &word),
+                                };
+                                df = df.max(searcher.doc_freq(&t).map_err(index_error)?);
+                            }
+                            *word_df.insert(df)
+                        }
+                    };
+                    for (terms, weight) in expanded {
+                        let blended = terms.iter().map(|t| t.1).fold(exact_df, u64::max);
+                        for (t, _) in terms {
+                            let term = Term::from_field_text(*raw, &t);
+                            stats.raise(&term, blended);
+                            clauses
+                                .push(Box::new(BoostQuery::new(term_query(term), boost * weight)));
+                        }
+                    }
+                }
+                flat.extend(clauses.iter().map(|c| c.box_clone()));
+                per_field.push((
+                    name.clone(),
+                    Box::new(BooleanQuery::new(
+                        clauses.into_iter().map(|c| (Occur::Should, c)).collect(),
+                    )),
+                ));
             }
             groups.push(Group {
                 per_field,
+                flat,
                 stop_only: stem.is_none(),
                 negated: piece.negated,
                 field: piece.field.clone(),
                 terms,
             });
         }
-        groups
+        Ok(groups)
     }
 
-    pub(crate) fn compile(&mut self, q: &SearchQuery) -> ApiResult<Compiled> {
+    pub(crate) fn compile(&mut self, q: &SearchQuery, searcher: &Searcher) -> ApiResult<Compiled> {
         let names: Vec<String> = self.text_fields().into_iter().map(|t| t.0).collect();
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let pieces = parse(&q.text, &name_refs);
@@ -466,8 +532,9 @@ impl Ctx<'_> {
             .flatten()
             .filter(|&i| !pieces[i].phrase && !pieces[i].negated);
         let mut groups = Vec::new();
+        let mut stats = Overrides::default();
         for (i, p) in pieces.iter().enumerate() {
-            groups.extend(self.group(p, q.fuzzy, prefix_at == Some(i)));
+            groups.extend(self.group(p, q.fuzzy, prefix_at == Some(i), searcher, &mut stats)?);
         }
         let (negative, positive): (Vec<Group>, Vec<Group>) =
             groups.into_iter().partition(|g| g.negated);
@@ -479,6 +546,7 @@ impl Ctx<'_> {
         let mut group_queries = Vec::new();
         let mut group_stop = Vec::new();
         let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut flat_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for g in &positive {
             match &g.field {
                 Some(f) => field_terms.entry(f.clone()).or_default().extend(&g.terms),
@@ -501,16 +569,21 @@ impl Ctx<'_> {
                 _ => Occur::Should,
             };
             text_clauses.push((occur, group_q.box_clone()));
+            flat_clauses.extend(g.flat.iter().map(|c| (Occur::Should, c.box_clone())));
             group_queries.push(group_q);
             group_stop.push(g.stop_only);
         }
         let has_text = !text_clauses.is_empty();
-        let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if has_text {
-            top.push((Occur::Must, Box::new(BooleanQuery::new(text_clauses))));
+        // Any word may match: one flat union (the sum of the same scores as
+        // the nested groups); every word must match: the groups themselves.
+        let text: Box<dyn Query> = if !has_text {
+            Box::new(AllQuery)
+        } else if q.mode == MatchMode::Any {
+            Box::new(BooleanQuery::new(flat_clauses))
         } else {
-            top.push((Occur::Must, Box::new(AllQuery)));
-        }
+            Box::new(BooleanQuery::new(text_clauses))
+        };
+        let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for g in &negative {
             for (_, fq) in &g.per_field {
                 top.push((Occur::MustNot, fq.box_clone()));
@@ -555,8 +628,19 @@ impl Ctx<'_> {
                 }
             }
         }
+        let filter = (!top.is_empty()).then(|| {
+            let mut clauses: Clauses = top.iter().map(|(o, c)| (*o, c.box_clone())).collect();
+            if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+            }
+            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+        });
+        top.insert(0, (Occur::Must, text.box_clone()));
         Ok(Compiled {
             query: Box::new(BooleanQuery::new(top)),
+            text,
+            filter,
+            stats,
             per_field: per_field_clauses
                 .into_iter()
                 .map(|(n, c)| (n, Box::new(BooleanQuery::new(c)) as Box<dyn Query>))
@@ -644,12 +728,16 @@ pub(crate) fn execute(
     searcher: &Searcher,
     q: &SearchQuery,
 ) -> ApiResult<SearchResults> {
-    let compiled = ctx.compile(q)?;
+    let compiled = ctx.compile(q, searcher)?;
     let query = &compiled.query;
+    let stats = Stats {
+        searcher,
+        over: &compiled.stats,
+    };
     let best = TopDocs::with_limit(1).order_by_score();
     let (total, max_score, page): (usize, f32, Vec<(Score, DocAddress)>) = if q.limit == 0 {
         let (total, top) = searcher
-            .search(query, &(Count, best))
+            .search_with_statistics_provider(query.as_ref(), &(Count, best), &stats)
             .map_err(index_error)?;
         (total, top.first().map_or(0.0, |t| t.0), Vec::new())
     } else if let Some((name, order)) = &q.sort {
@@ -677,7 +765,7 @@ pub(crate) fn execute(
                 }
             });
         let (total, top, hits) = searcher
-            .search(query, &(Count, best, sorted))
+            .search_with_statistics_provider(query.as_ref(), &(Count, best, sorted), &stats)
             .map_err(index_error)?;
         (
             total,
@@ -685,24 +773,13 @@ pub(crate) fn execute(
             hits.into_iter().map(|((_, s), a)| (s, a)).collect(),
         )
     } else {
-        // Three passes that each read less than one pass feeding all three
-        // collectors: the page alone lets tantivy skip blocks that cannot
-        // reach its top scores (block-max WAND), and counting needs no scores.
-        let ranked = TopDocs::with_limit(q.limit)
-            .and_offset(q.offset)
-            .order_by_score();
-        let hits = searcher.search(query, &ranked).map_err(index_error)?;
-        let top = match (q.offset, hits.first()) {
-            (0, Some(first)) => first.0,
-            (0, None) => 0.0,
-            _ => searcher
-                .search(query, &best)
-                .map_err(index_error)?
-                .first()
-                .map_or(0.0, |t| t.0),
-        };
+        // The page alone, by the text's scores (block-max WAND skips blocks
+        // that cannot reach it; filters are a bit set checked per candidate),
+        // then the total without scores.
+        let top = top_k(searcher, &compiled, q.offset.saturating_add(q.limit))?;
+        let best = top.first().map_or(0.0, |t| t.0);
         let total = query.count(searcher).map_err(index_error)?;
-        (total, top, hits)
+        (total, best, top.into_iter().skip(q.offset).collect())
     };
 
     let mut facet_counts = BTreeMap::new();
@@ -855,6 +932,176 @@ pub(crate) fn execute(
         hits,
         facets: facet_counts,
     })
+}
+
+/// BM25 statistics where expanded words (near words, continuations) count as
+/// frequent as the most frequent of their expansion and the word typed
+/// (blended like Lucene's fuzzy scoring), so a rare misspelling never
+/// outscores the word itself for being rare.
+#[derive(Default)]
+pub(crate) struct Overrides {
+    df: HashMap<Term, u64>,
+}
+
+impl Overrides {
+    fn raise(&mut self, term: &Term, df: u64) {
+        let e = self.df.entry(term.clone()).or_insert(df);
+        *e = (*e).max(df);
+    }
+}
+
+struct Stats<'a> {
+    searcher: &'a Searcher,
+    over: &'a Overrides,
+}
+
+impl Bm25StatisticsProvider for Stats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+    }
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_docs(self.searcher)
+    }
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        match self.over.df.get(term) {
+            Some(df) => Ok(*df),
+            None => self.searcher.doc_freq(term),
+        }
+    }
+}
+
+/// The index words of `field` within one edit of `word` (or, with
+/// `prefix`, beginning with it), the word itself left out: the
+/// [`MAX_EXPANSIONS`] most frequent, with their document frequencies.
+fn expand(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    prefix: bool,
+) -> ApiResult<Vec<(String, u64)>> {
+    let base = Term::from_field_text(field, word);
+    let automaton = if prefix {
+        FuzzyTermQuery::new_prefix(base, 0, false)
+    } else {
+        FuzzyTermQuery::new(base, 1, true)
+    }
+    .automaton()
+    .map_err(index_error)?;
+    let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
+    for reader in searcher.segment_readers() {
+        let inverted = reader.inverted_index(field).map_err(index_error)?;
+        let mut stream = inverted
+            .terms()
+            .search(&automaton)
+            .into_stream()
+            .map_err(|e| index_error(e.into()))?;
+        let mut scanned = 0;
+        while scanned < MAX_EXPANSION_SCAN && stream.advance() {
+            scanned += 1;
+            if stream.key() != word.as_bytes() {
+                *found.entry(stream.key().to_vec()).or_default() +=
+                    u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let mut terms: Vec<(String, u64)> = found
+        .into_iter()
+        .filter_map(|(k, df)| String::from_utf8(k).ok().map(|t| (t, df)))
+        .collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(MAX_EXPANSIONS);
+    Ok(terms)
+}
+
+/// A ranked candidate; greater is better (higher score, then lower doc).
+#[derive(PartialEq)]
+struct Ranked(Score, DocId);
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0
+            .total_cmp(&other.0)
+            .then_with(|| other.1.cmp(&self.1))
+    }
+}
+
+/// The `k` best documents of the text that pass the filter, best first
+/// (ties: index order). Each segment keeps a heap of its `k` best, whose
+/// worst score is the bar a candidate must pass, so a flat union of terms
+/// skips whole blocks below it (block-max WAND) rather than scoring every
+/// match.
+fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<Vec<(Score, DocAddress)>> {
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    let stats = Stats {
+        searcher,
+        over: &c.stats,
+    };
+    let text = c
+        .text
+        .weight(EnableScoring::enabled_from_statistics_provider(
+            &stats, searcher,
+        ))
+        .map_err(index_error)?;
+    let filter = match &c.filter {
+        Some(f) => Some(
+            f.weight(EnableScoring::disabled_from_searcher(searcher))
+                .map_err(index_error)?,
+        ),
+        None => None,
+    };
+    let mut all: Vec<(Score, DocAddress)> = Vec::new();
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let allowed = match &filter {
+            Some(w) => {
+                let mut set = BitSet::with_max_value(reader.max_doc());
+                w.for_each_no_score(reader, &mut |docs| {
+                    for d in docs {
+                        set.insert(*d);
+                    }
+                })
+                .map_err(index_error)?;
+                Some(set)
+            }
+            None => None,
+        };
+        let alive = reader.alive_bitset();
+        let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k.min(1024) + 1);
+        let mut bar = Score::MIN;
+        text.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            if alive.is_some_and(|a| a.is_deleted(doc))
+                || allowed.as_ref().is_some_and(|s| !s.contains(doc))
+            {
+                return bar;
+            }
+            heap.push(Reverse(Ranked(score, doc)));
+            if heap.len() > k {
+                heap.pop();
+            }
+            if heap.len() == k {
+                bar = heap.peek().map_or(Score::MIN, |r| r.0 .0);
+            }
+            bar
+        })
+        .map_err(index_error)?;
+        let seg = ord as u32;
+        all.extend(
+            heap.into_iter()
+                .map(|Reverse(Ranked(s, d))| (s, DocAddress::new(seg, d))),
+        );
+    }
+    all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    all.truncate(k);
+    Ok(all)
 }
 
 fn weights<'q>(

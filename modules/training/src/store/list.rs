@@ -13,8 +13,9 @@
 //!   and skips fewer than [`STRIDE`] rows, so a deep page costs what the
 //!   first one does.
 //! - The list form needs only `description` and `tags` of the document:
-//!   they are read with `json_extract`, and the attempt figures and creators
-//!   of the page come from one query each.
+//!   they are read with `json_extract`; the attempt figures are kept on the
+//!   row (`usage_count`, `rating`, `average_score`), so a page reads no
+//!   attempts however many there are; the creators come from one look-up each.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -421,7 +422,7 @@ pub fn summaries(
 const SUMMARY_COLUMNS: &str = "id, name, slug, \
     COALESCE(json_extract(doc, '$.description'), ''), category, difficulty, status, \
     json_extract(doc, '$.tags'), version_number, is_private, usage_count, created_by, \
-    created_at, updated_at, published_at, is_template";
+    created_at, updated_at, published_at, is_template, rating, average_score";
 
 /// A list row before its attempt figures and creator are added.
 struct Row {
@@ -441,6 +442,8 @@ struct Row {
     updated_at: String,
     published_at: Option<String>,
     is_template: bool,
+    rating: Option<f64>,
+    average_score: Option<f64>,
 }
 
 fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
@@ -473,32 +476,18 @@ fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
         updated_at: r.get(13)?,
         published_at: r.get(14)?,
         is_template: r.get(15)?,
+        rating: r.get(16)?,
+        average_score: r.get(17)?,
     })
 }
 
-/// Attempt figures of the page (one grouped query) and its creators (one
-/// look-up per distinct creator).
+/// The page's rows with their attempt figures (kept on the row by
+/// `refresh_usage`: no attempt is read) and creators (one look-up per
+/// distinct creator).
 fn render(conn: &Connection, rows: Vec<Row>) -> ApiResult<Vec<ScenarioSummary>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; rows.len()].join(",");
-    let mut stmt = conn.prepare(&format!(
-        "SELECT scenario_id, COUNT(*), AVG(score), AVG(rating) FROM training_attempts \
-         WHERE scenario_id IN ({marks}) GROUP BY scenario_id"
-    ))?;
-    let figures: HashMap<String, SummaryAnalytics> = stmt
-        .query_map(params_from_iter(rows.iter().map(|r| &r.id)), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                SummaryAnalytics {
-                    total_attempts: r.get(1)?,
-                    average_score: r.get::<_, Option<f64>>(2)?.map(|x| round(x, 1)),
-                    average_rating: r.get::<_, Option<f64>>(3)?.map(|x| round(x, 2)),
-                },
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
     let mut creators: HashMap<String, CreatorRef> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -520,11 +509,11 @@ fn render(conn: &Connection, rows: Vec<Row>) -> ApiResult<Vec<ScenarioSummary>> 
                 name: "Unknown user".into(),
             });
         out.push(ScenarioSummary {
-            analytics: figures.get(&r.id).cloned().unwrap_or(SummaryAnalytics {
-                total_attempts: 0,
-                average_score: None,
-                average_rating: None,
-            }),
+            analytics: SummaryAnalytics {
+                total_attempts: r.usage_count,
+                average_score: r.average_score.map(|x| round(x, 1)),
+                average_rating: r.rating.map(|x| round(x, 2)),
+            },
             id: r.id,
             name: r.name,
             slug: r.slug,

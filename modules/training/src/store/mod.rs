@@ -508,12 +508,14 @@ pub fn render_summary(conn: &Connection, s: &Scenario) -> ApiResult<ScenarioSumm
     })
 }
 
-/// Keeps `usage_count` and `rating` (used for sorting) in step with attempts.
+/// Keeps `usage_count`, `rating` (used for sorting) and `average_score`
+/// (shown by the list) in step with attempts.
 pub fn refresh_usage(tx: &Connection, id: &str) -> ApiResult<()> {
     tx.execute(
         "UPDATE training_scenarios SET
             usage_count = (SELECT COUNT(*) FROM training_attempts WHERE scenario_id = ?1),
-            rating = (SELECT AVG(rating) FROM training_attempts WHERE scenario_id = ?1)
+            rating = (SELECT AVG(rating) FROM training_attempts WHERE scenario_id = ?1),
+            average_score = (SELECT AVG(score) FROM training_attempts WHERE scenario_id = ?1)
          WHERE id = ?1",
         [id],
     )?;
