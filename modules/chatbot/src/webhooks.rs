@@ -326,6 +326,13 @@ impl WebhookApi {
         msgs: Vec<Inbound>,
     ) -> ApiResult<Vec<Ingested>> {
         let started = std::time::Instant::now();
+        let t = tenant.clone();
+        let state = self
+            .platform
+            .db
+            .read(move |c| crate::store::tenant_state(c, &t))
+            .await?
+            .ok_or_else(crate::errors::tenant_not_found)?;
         // The bot answers channel messages as it answers the chat API: with the
         // tenant's provider and knowledge articles, asked before the write.
         let mut prepared = vec![];
@@ -346,7 +353,8 @@ impl WebhookApi {
                     ..Default::default()
                 }),
             };
-            let assist = crate::service::prepare_assist(&self.platform, &tenant, &body).await?;
+            let assist =
+                crate::service::prepare_assist(&self.platform, &tenant, &state, &body).await?;
             prepared.push((m.event_id, body, assist));
         }
         self.platform

@@ -295,3 +295,32 @@ pub struct FeedbackResult {
     /// Mean rating of the conversation's messages so far.
     pub conversation_satisfaction: f64,
 }
+
+/// What the chat path reads of a conversation, once per message
+/// (`store::chat::conversation`).
+#[derive(Debug, Clone)]
+pub struct ConversationRow {
+    pub id: String,
+    pub user_id: String,
+    pub channel: String,
+    pub status: String,
+    pub fallback_count: i64,
+    /// The entities so far (JSON text).
+    pub entities: String,
+    /// Whether an agent has claimed it (the bot steps back).
+    pub assigned: bool,
+    pub session_id: Option<String>,
+}
+
+/// A stored bot reply, as the send response shows it.
+#[derive(Debug, Clone)]
+pub struct ReplyRow {
+    pub message_id: String,
+    pub conversation_id: String,
+    /// The reply's content (JSON).
+    pub content: serde_json::Value,
+    pub intent: Option<String>,
+    pub confidence: Option<f64>,
+    pub processing_ms: Option<i64>,
+    pub model_used: Option<String>,
+}
