@@ -13,6 +13,7 @@ mod callers;
 pub(crate) mod chat;
 pub(crate) mod inbox;
 mod invitations;
+pub(crate) mod sessions;
 pub(crate) use admin::*;
 pub use callers::*;
 pub(crate) use invitations::*;

@@ -341,9 +341,9 @@ impl WebhookApi {
                 message_id: Some(format!("msg_{channel}_{}", m.event_id)),
                 conversation_id: Some(format!("conv_{channel}_user_{}", m.user)),
                 user_id: format!("{channel}_{}", m.user),
-                channel: Some(channel.to_string()),
+                channel: crate::model::Channel::from_name(channel),
                 content: InboundContent {
-                    content_type: Some("text".into()),
+                    content_type: Some(crate::model::InboundContentType::Text),
                     text: Some(m.text),
                     ..Default::default()
                 },

@@ -50,8 +50,8 @@ impl ChatApi {
         let tenant = who.tenant_id.clone();
         // The tenant as read with the credentials: no other read of it.
         let state = callers::state_of(&self.platform, &who).await?;
-        if let Some(ch) = &body.channel {
-            channel_allowed(&state, ch)?;
+        if let Some(ch) = body.channel {
+            channel_allowed(&state, ch.as_str())?;
         }
         if let (Some(s), Some(conv)) = (&who.session, body.conversation_id.clone()) {
             // A session token continues only its own conversations (checked

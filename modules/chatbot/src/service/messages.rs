@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use super::*;
 use crate::engine;
 use crate::model::{
-    ChatMessageResponse, ConversationRow, ConversationState, InboundContent, ProcessingMetadata,
-    ReplyRow, SendMessageRequest, TenantState,
+    ChatMessageResponse, ConversationRow, ConversationState, InboundContent, InboundContentType,
+    ProcessingMetadata, ReplyRow, SendMessageRequest, TenantState,
 };
 use crate::provider::ProviderReply;
 use crate::store::chat as chat_store;
@@ -52,10 +52,10 @@ fn checked(
 ) -> ApiResult<(String, String, String)> {
     let mut errs = vec![];
     let default_channel = session.map_or("web", |s| s.channel.as_str());
-    let channel = body
-        .channel
-        .clone()
-        .unwrap_or_else(|| default_channel.into());
+    let channel = match body.channel {
+        Some(c) => c.as_str().to_string(),
+        None => default_channel.to_string(),
+    };
     if let Some(s) = session {
         if body.user_id != s.user_id || channel != s.channel {
             return Err(ChatbotError::SessionMismatch.with_message(
@@ -75,22 +75,11 @@ fn checked(
     let content = &body.content;
     let ctype = content
         .content_type
-        .clone()
-        .unwrap_or_else(|| "text".into());
+        .map_or("text", InboundContentType::as_str)
+        .to_string();
     let text = content.text.as_deref().unwrap_or_default();
-    if ![
-        "text",
-        "image",
-        "audio",
-        "video",
-        "file",
-        "location",
-        "quick_reply",
-    ]
-    .contains(&ctype.as_str())
-    {
-        errs.push(FieldError::new("content.type", "unknown content type"));
-    } else if text.trim().is_empty() && content.media.is_none() {
+    // The type is one of the schema's; text or media is a rule across fields.
+    if text.trim().is_empty() && content.media.is_none() {
         errs.push(FieldError::new("content.text", "text or media is required"));
     } else if text.chars().count() > 4096 {
         errs.push(FieldError::new(
@@ -99,7 +88,7 @@ fn checked(
         ));
     }
     let message_id = body.message_id.clone().unwrap_or_else(|| new_id("msg"));
-    if message_id.len() > 200 || message_id.trim().is_empty() {
+    if message_id.chars().count() > 200 || message_id.trim().is_empty() {
         errs.push(FieldError::new(
             "message_id",
             "message_id must be 1-200 characters",
@@ -256,7 +245,7 @@ fn create_conv(
     user: &str,
     channel: &str,
 ) -> ApiResult<()> {
-    if id.is_empty() || id.len() > 200 {
+    if id.is_empty() || id.chars().count() > 200 {
         return Err(ApiError::invalid(
             "conversation_id",
             "conversation_id must be 1-200 characters",
