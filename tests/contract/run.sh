@@ -132,6 +132,12 @@ POST /api/v1/agents|positive_data_acceptance|user_id and team_id name existing r
 PUT /api/v1/agents/{agent_id}|positive_data_acceptance|team_id names an existing team (stored state)
 RULES
     ;;
+    chatbot/api/v2) cat <<'RULES'
+POST /chat/message|positive_data_acceptance|content needs text or media (two fields)
+POST /integrations/webhooks|positive_data_acceptance|the URL must be a public address (outbound policy, not a schema rule)
+PUT /tenants/{id}/config|positive_data_acceptance|provider base_urls must be public addresses (outbound policy, not a schema rule)
+RULES
+    ;;
     *) ;;
   esac
 }

@@ -9,14 +9,14 @@ use super::AdminPagination;
 /// Add a knowledge article the bot answers from.
 #[derive(Object, Debug, Clone)]
 pub struct CreateArticleRequest {
-    /// Title, 1-200 characters (weighs most in matching).
-    #[oai(validator(min_length = 1, max_length = 200))]
+    /// Title, 1-200 characters, not blank (weighs most in matching).
+    #[oai(validator(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub title: String,
-    /// The answer text, 1-20000 characters.
-    #[oai(validator(min_length = 1, max_length = 20000))]
+    /// The answer text, 1-20000 characters, not blank.
+    #[oai(validator(min_length = 1, max_length = 20000, pattern = "\\S"))]
     pub body: String,
-    /// Up to 20 tags of at most 50 characters.
-    #[oai(validator(max_items = 20))]
+    /// Up to 20 tags of 1-50 characters, not blank.
+    #[oai(validator(max_items = 20, max_length = 50, pattern = "\\S"))]
     pub tags: Option<Vec<String>>,
 }
 

@@ -308,7 +308,7 @@ pub struct ProviderSettings {
     /// (`FRONTLINE_OUTBOUND_ALLOW`).
     #[oai(validator(
         max_length = 2048,
-        pattern = "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9.-]+(:[0-9]+)?([/?#]\\S*)?$"
+        pattern = "^[hH][tT][tT][pP][sS]?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]+)?([/?#]\\S*)?$"
     ))]
     pub base_url: Option<String>,
     /// Model name sent to the provider.
