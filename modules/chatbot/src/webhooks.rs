@@ -338,9 +338,12 @@ impl WebhookApi {
         let mut prepared = vec![];
         for m in msgs {
             let body = SendMessageRequest {
-                message_id: Some(format!("msg_{channel}_{}", m.event_id)),
+                message_id: Some(crate::model::Key200(format!(
+                    "msg_{channel}_{}",
+                    m.event_id
+                ))),
                 conversation_id: Some(format!("conv_{channel}_user_{}", m.user)),
-                user_id: format!("{channel}_{}", m.user),
+                user_id: crate::model::NonBlank(format!("{channel}_{}", m.user)),
                 channel: crate::model::Channel::from_name(channel),
                 content: InboundContent {
                     content_type: Some(crate::model::InboundContentType::Text),

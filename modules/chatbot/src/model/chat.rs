@@ -3,7 +3,7 @@
 
 use poem_openapi::{Enum, Object};
 
-use super::Channel;
+use super::{Channel, Key200, NonBlank};
 use serde_json::Value;
 
 /// Attached media of an inbound message (image, audio, video, file).
@@ -90,15 +90,13 @@ pub struct ChannelMetadata {
 pub struct SendMessageRequest {
     /// Client-chosen id (1-200 characters, not blank); sending the same id again returns
     /// the stored reply instead of answering twice. Generated when absent.
-    #[oai(validator(max_length = 200, pattern = "\\S"))]
-    pub message_id: Option<String>,
+    pub message_id: Option<Key200>,
     /// The conversation to continue (1-200 characters). Absent: the user's open conversation on
     /// this channel, or a new one. An unknown id starts a conversation with it.
     #[oai(validator(min_length = 1, max_length = 200))]
     pub conversation_id: Option<String>,
     /// The customer (any stable id of the tenant's choosing; not blank).
-    #[oai(validator(pattern = "\\S"))]
-    pub user_id: String,
+    pub user_id: NonBlank,
     /// The channel (default `web`, or the session's).
     pub channel: Option<Channel>,
     /// The message itself.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use poem_openapi::{Enum, Object};
 
-use super::Channel;
+use super::{Channel, NonBlank};
 use serde_json::Value;
 
 /// Session settings.
@@ -23,8 +23,7 @@ pub struct CreateSessionRequest {
     /// `web` (default) or another channel.
     pub channel: Option<Channel>,
     /// The visitor (anonymous ids allowed; not blank).
-    #[oai(validator(pattern = "\\S"))]
-    pub user_id: String,
+    pub user_id: NonBlank,
     /// Starting context, free-form: `page_url` (also sets `current_page`,
     /// `pages_visited` and, for `/products/<id>`, `product_interest`),
     /// `referrer`, `user_agent`, `device_type`, `timezone`, …

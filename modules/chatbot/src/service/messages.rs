@@ -57,7 +57,7 @@ fn checked(
         None => default_channel.to_string(),
     };
     if let Some(s) = session {
-        if body.user_id != s.user_id || channel != s.channel {
+        if *body.user_id != *s.user_id || channel != s.channel {
             return Err(ChatbotError::SessionMismatch.with_message(
                 "A session token sends messages only as its session's user_id on its channel",
             ));
@@ -87,7 +87,10 @@ fn checked(
             "text is longer than 4096 characters",
         ));
     }
-    let message_id = body.message_id.clone().unwrap_or_else(|| new_id("msg"));
+    let message_id = body
+        .message_id
+        .as_deref()
+        .map_or_else(|| new_id("msg"), str::to_string);
     if message_id.chars().count() > 200 || message_id.trim().is_empty() {
         errs.push(FieldError::new(
             "message_id",
@@ -144,7 +147,7 @@ pub fn process_message_in(
         data.duplicate = Some(true);
         return Ok(data);
     }
-    let user_id = body.user_id.as_str();
+    let user_id: &str = &body.user_id;
     let conv = match body.conversation_id.as_deref() {
         Some(id) => match chat_store::conversation(tx, tenant, id)? {
             Some(conv) if !in_session(&conv) => {
