@@ -27,7 +27,7 @@ pub(crate) use export::*;
 use frontline_platform::auth::{now_iso, NewUser};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 pub use messages::*;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 pub(crate) fn new_id(prefix: &str) -> String {
@@ -106,24 +106,14 @@ pub(crate) fn summary_of(
     id: &str,
 ) -> ApiResult<crate::model::ConversationSummary> {
     let conv = load_conv(c, tenant, id)?;
-    let (inbound, outbound): (i64, i64) = c.query_row(
-        "SELECT COALESCE(SUM(direction = 'inbound'), 0), COALESCE(SUM(direction = 'outbound'), 0)
-         FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2",
-        params![tenant, id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let mut st = c.prepare(
-        "SELECT intent, COUNT(*) FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2
-         AND direction = 'outbound' AND intent IS NOT NULL GROUP BY intent ORDER BY COUNT(*) DESC, MIN(seq)",
-    )?;
-    let intents: Vec<(String, i64)> = st
-        .query_map(params![tenant, id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<std::result::Result<_, _>>()?;
-    let (escalations, entities, satisfaction): (i64, String, Option<f64>) = c.query_row(
-        "SELECT escalation_count, entities, satisfaction FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let crate::store::chat::SummaryRows {
+        inbound,
+        outbound,
+        intents,
+        escalations,
+        entities,
+        satisfaction,
+    } = crate::store::chat::summary_rows(c, tenant, id)?;
     Ok(crate::model::ConversationSummary {
         conversation_id: id.to_string(),
         total_messages: inbound + outbound,
