@@ -137,6 +137,7 @@ POST /chat/message|positive_data_acceptance|content needs text or media (two fie
 POST /integrations/webhooks|positive_data_acceptance|the URL must be a public address (outbound policy, not a schema rule)
 PUT /tenants/{id}/config|positive_data_acceptance|provider base_urls must be public addresses (outbound policy, not a schema rule)
 POST /tenants|positive_data_acceptance|provider base_urls must be public addresses (outbound policy, not a schema rule)
+POST /chat/message/{message_id}/retry|positive_data_acceptance|only an inbound message can be retried; a bot reply's id is refused (stored state)
 GET /inbox/stream|negative_data_rejection|its parameters are headers only (X-Tenant-ID, Last-Event-ID); an extra unknown header is no schema violation (HTTP headers are open)
 RULES
     ;;
