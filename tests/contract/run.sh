@@ -132,6 +132,26 @@ POST /api/v1/agents|positive_data_acceptance|user_id and team_id name existing r
 PUT /api/v1/agents/{agent_id}|positive_data_acceptance|team_id names an existing team (stored state)
 RULES
     ;;
+    chatbot/api/v2) cat <<'RULES'
+POST /chat/message|positive_data_acceptance|content needs text or media (two fields)
+POST /integrations/webhooks|positive_data_acceptance|the URL must be a public address (outbound policy, not a schema rule)
+PUT /tenants/{id}/config|positive_data_acceptance|provider base_urls must be public addresses (outbound policy, not a schema rule)
+POST /tenants|positive_data_acceptance|provider base_urls must be public addresses (outbound policy, not a schema rule)
+POST /chat/message/{message_id}/retry|positive_data_acceptance|only an inbound message can be retried; a bot reply's id is refused (stored state)
+GET /inbox/stream|negative_data_rejection|its parameters are headers only (X-Tenant-ID, Last-Event-ID); an extra unknown header is no schema violation (HTTP headers are open)
+RULES
+    ;;
+    *) ;;
+  esac
+}
+
+# Parameter values fixed per module (schemathesis `[parameters]`), one line each:
+# "location.name = value", for values a generated one cannot hit.
+module_parameters() {
+  case "$1" in
+    # Tenant-scoped operations name their tenant in X-Tenant-ID: the demo
+    # tenant, so they reach its data (a generated id is only ever 404).
+    chatbot/api/v2) echo '"header.X-Tenant-ID" = "tenant_demo_retail"' ;;
     *) ;;
   esac
 }
@@ -150,6 +170,10 @@ auth_only_expected() {
     # X-Hub-Signature-256, hub.verify_token): 403 before anything is read; the
     # fuzzer cannot sign (deliveries.rs tests them with real signatures).
     marketplace/v1) echo "POST /reviews;POST /reviews/{reviewId}/response;GET /webhooks/whatsapp/status;POST /webhooks/whatsapp/status;POST /webhooks/twilio/status/{requestId};POST /webhooks/twilio/status/{requestId}/reminder" ;;
+    # Channel webhooks are signed by the vendor with the tenant's channel secret
+    # (X-Hub-Signature-256, X-Slack-Signature, Telegram's secret token, the
+    # integration's HMAC), which a generated request cannot carry -> 401.
+    chatbot/api/v2) echo "POST /webhooks/generic/{integration_id};POST /webhooks/messenger;POST /webhooks/slack;POST /webhooks/telegram;POST /webhooks/whatsapp" ;;
     *) echo "" ;;
   esac
 }
@@ -174,11 +198,17 @@ for base_path in $modules; do
   # per-operation exclusions every check runs by the config's default (all).
   check_args=(--checks "$checks")
   rules="$(operation_exclusions "$base_path")"
+  params="$(module_parameters "$base_path")"
+  cfg="$data/schemathesis-$(echo "$base_path" | tr '/' '-').toml"
+  : >"$cfg"
+  if [ -n "$params" ]; then
+    printf '[parameters]\n%s\n\n' "$params" >>"$cfg"
+    config=(--config-file "$cfg")
+  fi
   if [ -n "$rules" ] && [ "$checks" = all ]; then
-    cfg="$data/schemathesis-$(echo "$base_path" | tr '/' '-').toml"
     echo "$rules" | while IFS='|' read -r op check _reason; do
       printf '[[operations]]\ninclude-name = "%s"\nchecks.%s.enabled = false\n\n' "$op" "$check"
-    done >"$cfg"
+    done >>"$cfg"
     config=(--config-file "$cfg")
     check_args=()
   fi

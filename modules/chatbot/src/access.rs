@@ -9,6 +9,9 @@ use crate::errors::ChatbotError;
 use frontline_platform::auth::Principal;
 use frontline_platform::ApiResult;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+use crate::model::TenantState;
 
 pub use crate::errors::{tenant_not_found, tenant_suspended};
 
@@ -198,6 +201,9 @@ pub struct Caller {
     pub permissions: Vec<String>,
     /// The tenant's status (`active` or `suspended`).
     pub tenant_status: String,
+    /// The tenant's state as read with the credentials (`None` for a
+    /// platform admin acting on a tenant by id: read when needed).
+    pub tenant: Option<Arc<TenantState>>,
     /// Set when the caller is a visitor holding a session token: it reaches
     /// that session and the conversations started with it, nothing else.
     pub session: Option<SessionScope>,
@@ -252,6 +258,7 @@ impl Caller {
             role: "platform_admin".into(),
             permissions: effective_permissions("platform_admin", &[]),
             tenant_status: "active".into(),
+            tenant: None,
             session: None,
         }
     }
@@ -313,13 +320,13 @@ pub enum Credential {
     /// A tenant's API key (`Authorization: ApiKey cb_live_…`): the tenant and its status.
     ApiKey {
         tenant_id: String,
-        tenant_status: String,
+        tenant: Arc<TenantState>,
     },
     /// A visitor's session token (`Authorization: Bearer st_…`).
     Session {
         scope: SessionScope,
         tenant_id: String,
-        tenant_status: String,
+        tenant: Arc<TenantState>,
     },
 }
 

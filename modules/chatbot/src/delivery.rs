@@ -58,17 +58,45 @@ pub fn enqueue_reply(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    let Some((channel, user)) = row else {
+        return Ok(false);
+    };
+    queue_if_delivered(tx, tenant, &channel, &user, message_id, || {
+        tenant_config(tx, tenant)
+    })
+}
+
+/// [`enqueue_reply`] for a bot reply in conversation `conv` (as the chat path
+/// read it), with the tenant's configuration `config`: no read.
+pub fn enqueue_reply_to(
+    tx: &Connection,
+    tenant: &str,
+    config: &Value,
+    conv: &crate::model::ConversationRow,
+    message_id: &str,
+) -> ApiResult<bool> {
+    queue_if_delivered(tx, tenant, &conv.channel, &conv.user_id, message_id, || {
+        Ok(config.clone())
+    })
+}
+
+fn queue_if_delivered(
+    tx: &Connection,
+    tenant: &str,
+    channel: &str,
+    user: &str,
+    message_id: &str,
+    config: impl FnOnce() -> ApiResult<Value>,
+) -> ApiResult<bool> {
     // Only conversations that came in through the channel's webhook (their
     // users are `<channel>_<vendor id>`); a reply to an API call naming the
     // channel is answered in that call's response.
-    let Some((channel, _)) = row.filter(|(c, user)| {
-        DELIVERED_CHANNELS.contains(&c.as_str()) && user.starts_with(&format!("{c}_"))
-    }) else {
+    if !(DELIVERED_CHANNELS.contains(&channel) && user.starts_with(&format!("{channel}_"))) {
         return Ok(false);
-    };
+    }
     // Without a bot token a Telegram reply goes back in the webhook's answer
     // (`method: sendMessage`, which Telegram runs): it stays `sent`.
-    if channel == "telegram" && !telegram_has_token(&tenant_config(tx, tenant)?) {
+    if channel == "telegram" && !telegram_has_token(&config()?) {
         return Ok(false);
     }
     tx.execute(

@@ -83,7 +83,7 @@ pub fn validate(req: &CreateArticleRequest) -> ApiResult<(String, String, Vec<St
         .flatten()
         .map(|t| t.trim().to_string())
         .collect();
-    if tags.len() > 20 || tags.iter().any(|s| s.is_empty() || s.len() > 50) {
+    if tags.len() > 20 || tags.iter().any(|s| s.is_empty() || s.chars().count() > 50) {
         errs.push(FieldError::new(
             "tags",
             "tags must be a list of up to 20 short strings",

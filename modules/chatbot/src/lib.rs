@@ -200,7 +200,7 @@ CREATE TABLE chatbot_api_calls (
 CREATE INDEX chatbot_conversations_user ON chatbot_conversations(tenant_id, user_id, channel, last_activity_at);
 CREATE INDEX chatbot_messages_reply ON chatbot_messages(tenant_id, reply_to);
 "#,
-    service::invitations::MIGRATION,
+    store::INVITATIONS_MIGRATION,
     // A new conversation counts the tenant's conversations of the month
     // against the plan: one range of this index, not the usage report.
     r#"

@@ -93,7 +93,7 @@ pub struct TenantLimits<E> {
 /// API key or a member's token (platform admins are not counted), with the
 /// tenant's hourly allowance. `None` leaves the request to the flat limit
 /// (and its credentials to the handler).
-async fn tenant_caller(platform: &Platform, req: &Request) -> Option<(Caller, u32, i64)> {
+async fn tenant_caller(req: &Request) -> Option<(Caller, u32, i64)> {
     let has_tenant = crate::api::auth::has_api_key(req)
         || req.headers().contains_key("x-tenant-id")
         || path_tenant(req).is_some();
@@ -112,16 +112,13 @@ async fn tenant_caller(platform: &Platform, req: &Request) -> Option<(Caller, u3
     if who.role == "platform_admin" {
         return None;
     }
-    let t = who.tenant_id.clone();
-    let (plan, features) = platform
-        .db
-        .read(move |c| crate::store::plan_and_features(c, &t))
-        .await
-        .ok()?;
+    // The tenant's plan and features were read with the credentials.
+    let state = who.tenant.clone()?;
+    let (plan, features) = (&state.plan, state.features());
     Some((
         who,
-        tenant_requests_per_hour(&plan, &features),
-        crate::store::api_calls_limit(&plan, &features),
+        tenant_requests_per_hour(plan, features),
+        crate::store::api_calls_limit(plan, features),
     ))
 }
 
@@ -174,7 +171,7 @@ impl<E: Endpoint> Endpoint for TenantLimits<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
-        let who = tenant_caller(&self.platform, &req).await;
+        let who = tenant_caller(&req).await;
         let Some((who, per_hour, monthly)) = who else {
             let user = match token_from_request(&req) {
                 Some(t) => self.platform.auth.verify(&t).await.is_ok(),

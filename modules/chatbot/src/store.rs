@@ -10,9 +10,11 @@ use serde_json::{json, Value};
 
 mod admin;
 mod callers;
+pub(crate) mod chat;
 pub(crate) mod conversations;
 pub(crate) mod inbox;
 mod invitations;
+pub(crate) mod sessions;
 pub(crate) use admin::*;
 pub use callers::*;
 pub(crate) use invitations::*;
@@ -244,15 +246,15 @@ pub(crate) fn messages_between(
 }
 
 /// What an external provider needs for a new inbound message: the tenant
-/// configuration, the conversation so far and the text. `None` when the
+/// configuration (`config`, as read with the caller), the conversation so far and the text. `None` when the
 /// tenant answers with the built-in engine only, the body has no text, or the
 /// `message_id` was already answered.
 pub(crate) fn provider_context(
     c: &Connection,
     tenant: &str,
+    config: Value,
     body: &crate::model::SendMessageRequest,
 ) -> ApiResult<Option<(Value, Vec<crate::provider::Turn>, String)>> {
-    let config = tenant_config(c, tenant)?;
     if !crate::provider::wants_provider(&config) {
         return Ok(None);
     }

@@ -326,17 +326,27 @@ impl WebhookApi {
         msgs: Vec<Inbound>,
     ) -> ApiResult<Vec<Ingested>> {
         let started = std::time::Instant::now();
+        let t = tenant.clone();
+        let state = self
+            .platform
+            .db
+            .read(move |c| crate::store::tenant_state(c, &t))
+            .await?
+            .ok_or_else(crate::errors::tenant_not_found)?;
         // The bot answers channel messages as it answers the chat API: with the
         // tenant's provider and knowledge articles, asked before the write.
         let mut prepared = vec![];
         for m in msgs {
             let body = SendMessageRequest {
-                message_id: Some(format!("msg_{channel}_{}", m.event_id)),
+                message_id: Some(crate::model::Key200(format!(
+                    "msg_{channel}_{}",
+                    m.event_id
+                ))),
                 conversation_id: Some(format!("conv_{channel}_user_{}", m.user)),
-                user_id: format!("{channel}_{}", m.user),
-                channel: Some(channel.to_string()),
+                user_id: crate::model::NonBlank(format!("{channel}_{}", m.user)),
+                channel: crate::model::Channel::from_name(channel),
                 content: InboundContent {
-                    content_type: Some("text".into()),
+                    content_type: Some(crate::model::InboundContentType::Text),
                     text: Some(m.text),
                     ..Default::default()
                 },
@@ -346,7 +356,8 @@ impl WebhookApi {
                     ..Default::default()
                 }),
             };
-            let assist = crate::service::prepare_assist(&self.platform, &tenant, &body).await?;
+            let assist =
+                crate::service::prepare_assist(&self.platform, &tenant, &state, &body).await?;
             prepared.push((m.event_id, body, assist));
         }
         self.platform

@@ -367,6 +367,8 @@ async fn thresholds_temperatures_and_tokens_are_checked_field_by_field() {
         fields(&b),
         [
             "configuration.ai_models.max_tokens",
+            // An http(s) URL is the schema's pattern now.
+            "configuration.ai_models.providers.p.base_url",
             "configuration.ai_models.providers.p.max_tokens",
             "configuration.ai_models.providers.p.temperature",
             "configuration.ai_models.temperature",
@@ -375,8 +377,9 @@ async fn thresholds_temperatures_and_tokens_are_checked_field_by_field() {
             "configuration.chatbot.max_fallbacks",
         ]
     );
-    // The ranges are in the document's schema and checked first; the rules
-    // beyond the schema (a provider's base_url) next, field by field too.
+    // The ranges and URL schemes are in the document's schema; the rules
+    // beyond it (a provider's public address) are checked next, field by
+    // field too.
     let r = put(json!({
         "chatbot": {"confidence_threshold": 0.5},
         "ai_models": {"providers": {"p": {"base_url": "ftp://x"}, "q": {"base_url": "gopher://y"}}}

@@ -12,8 +12,8 @@ use crate::model::{
     ChatMessage, ChatMessageResponse, FeedbackRequest, FeedbackResult, SendMessageRequest,
     TypingRequest, TypingResult,
 };
-use crate::service::chat;
 use crate::service::*;
+use crate::service::{callers, chat};
 
 pub struct ChatApi {
     pub platform: Platform,
@@ -48,32 +48,27 @@ impl ChatApi {
         let body = body.0;
         let started = std::time::Instant::now();
         let tenant = who.tenant_id.clone();
-        let (t, ch) = (tenant.clone(), body.channel.clone());
-        if let Some(ch) = ch {
-            self.platform
-                .db
-                .read(move |c| check_channel(c, &t, &ch))
-                .await?;
+        // The tenant as read with the credentials: no other read of it.
+        let state = callers::state_of(&self.platform, &who).await?;
+        if let Some(ch) = body.channel {
+            channel_allowed(&state, ch.as_str())?;
         }
         if let (Some(s), Some(conv)) = (&who.session, body.conversation_id.clone()) {
             // A session token continues only its own conversations (checked
             // before any provider sees the conversation).
-            let (t, sid) = (tenant.clone(), s.session_id.clone());
-            let foreign = self
+            let t = tenant.clone();
+            let found = self
                 .platform
                 .db
-                .read(move |c| {
-                    Ok(crate::store::load_conv(c, &t, &conv).is_ok()
-                        && !crate::store::conversation_in_session(c, &t, &conv, &sid)?)
-                })
+                .read(move |c| crate::store::chat::conversation(c, &t, &conv))
                 .await?;
-            if foreign {
+            if found.is_some_and(|c| c.session_id.as_deref() != Some(s.session_id.as_str())) {
                 return Err(ChatbotError::ConversationNotFound
                     .with_message("Conversation not found")
                     .into());
             }
         }
-        let (llm, article) = prepare_assist(&self.platform, &tenant, &body).await?;
+        let (llm, article) = prepare_assist(&self.platform, &tenant, &state, &body).await?;
         let session = who.session.clone();
         let data = self
             .platform
@@ -82,6 +77,7 @@ impl ChatApi {
                 process_message_in(
                     tx,
                     &tenant,
+                    &state,
                     &body,
                     started,
                     Assist {

@@ -40,7 +40,9 @@ impl ConversationsApi {
         status: Query<Option<ConversationStatus>>,
         channel: Query<Option<String>>,
         user_id: Query<Option<String>>,
+        #[oai(validator(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
         date_from: Query<Option<String>>,
+        #[oai(validator(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
         date_to: Query<Option<String>>,
         search: Query<Option<String>>,
         sort: Query<Option<ConversationSort>>,

@@ -1,7 +1,9 @@
 //! Chat: sending messages, the bot's reply, stored messages, typing
 //! indicators and feedback — the document's types, snake_case.
 
-use poem_openapi::Object;
+use poem_openapi::{Enum, Object};
+
+use super::{Channel, Key200, NonBlank};
 use serde_json::Value;
 
 /// Attached media of an inbound message (image, audio, video, file).
@@ -21,14 +23,43 @@ pub struct MediaAttachment {
     pub alt_text: Option<String>,
 }
 
+/// The kind of an inbound message.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum InboundContentType {
+    Text,
+    Image,
+    Audio,
+    Video,
+    File,
+    Location,
+    QuickReply,
+}
+
+impl InboundContentType {
+    /// The type as stored with the message.
+    pub fn as_str(self) -> &'static str {
+        use InboundContentType::*;
+        match self {
+            Text => "text",
+            Image => "image",
+            Audio => "audio",
+            Video => "video",
+            File => "file",
+            Location => "location",
+            QuickReply => "quick_reply",
+        }
+    }
+}
+
 /// What the customer sent.
 #[derive(Object, Clone, Debug, Default)]
 pub struct InboundContent {
     /// `text` (default), `image`, `audio`, `video`, `file`, `location` or `quick_reply`.
     #[oai(rename = "type", skip_serializing_if_is_none)]
-    pub content_type: Option<String>,
+    pub content_type: Option<InboundContentType>,
     /// The message text (up to 4096 characters); required unless `media` is sent.
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(skip_serializing_if_is_none, validator(max_length = 4096))]
     pub text: Option<String>,
     /// Language of the text, e.g. `en`.
     #[oai(skip_serializing_if_is_none)]
@@ -57,17 +88,17 @@ pub struct ChannelMetadata {
 /// `POST /chat/message`: one inbound customer message.
 #[derive(Object, Clone, Debug, Default)]
 pub struct SendMessageRequest {
-    /// Client-chosen id (1-200 characters); sending the same id again returns
+    /// Client-chosen id (1-200 characters, not blank); sending the same id again returns
     /// the stored reply instead of answering twice. Generated when absent.
-    pub message_id: Option<String>,
-    /// The conversation to continue. Absent: the user's open conversation on
+    pub message_id: Option<Key200>,
+    /// The conversation to continue (1-200 characters). Absent: the user's open conversation on
     /// this channel, or a new one. An unknown id starts a conversation with it.
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub conversation_id: Option<String>,
-    /// The customer (any stable id of the tenant's choosing).
-    pub user_id: String,
-    /// `web` (default), `whatsapp`, `messenger`, `slack`, `teams`, `telegram`,
-    /// `sms`, `api` or `generic`.
-    pub channel: Option<String>,
+    /// The customer (any stable id of the tenant's choosing; not blank).
+    pub user_id: NonBlank,
+    /// The channel (default `web`, or the session's).
+    pub channel: Option<Channel>,
     /// The message itself.
     pub content: InboundContent,
     /// Channel facts about the sender and message.
@@ -294,4 +325,33 @@ pub struct FeedbackResult {
     pub conversation_id: String,
     /// Mean rating of the conversation's messages so far.
     pub conversation_satisfaction: f64,
+}
+
+/// What the chat path reads of a conversation, once per message
+/// (`store::chat::conversation`).
+#[derive(Debug, Clone)]
+pub struct ConversationRow {
+    pub id: String,
+    pub user_id: String,
+    pub channel: String,
+    pub status: String,
+    pub fallback_count: i64,
+    /// The entities so far (JSON text).
+    pub entities: String,
+    /// Whether an agent has claimed it (the bot steps back).
+    pub assigned: bool,
+    pub session_id: Option<String>,
+}
+
+/// A stored bot reply, as the send response shows it.
+#[derive(Debug, Clone)]
+pub struct ReplyRow {
+    pub message_id: String,
+    pub conversation_id: String,
+    /// The reply's content (JSON).
+    pub content: serde_json::Value,
+    pub intent: Option<String>,
+    pub confidence: Option<f64>,
+    pub processing_ms: Option<i64>,
+    pub model_used: Option<String>,
 }

@@ -215,7 +215,8 @@ pub struct ConversationAnalytics {
 /// `POST /conversations/{id}/transfer`.
 #[derive(Object, Clone, Debug, Default)]
 pub struct TransferRequest {
-    /// Why the bot hands over (e.g. `complex_technical_issue`).
+    /// Why the bot hands over (e.g. `complex_technical_issue`; not blank).
+    #[oai(validator(pattern = "\\S"))]
     pub transfer_reason: String,
     /// Note for the agent.
     pub transfer_note: Option<String>,

@@ -2,21 +2,21 @@
 
 use std::collections::BTreeMap;
 
-use poem_openapi::Object;
+use poem_openapi::{Enum, Object};
 
 use super::AdminPagination;
 
 /// Add a knowledge article the bot answers from.
 #[derive(Object, Debug, Clone)]
 pub struct CreateArticleRequest {
-    /// Title, 1-200 characters (weighs most in matching).
-    #[oai(validator(min_length = 1, max_length = 200))]
+    /// Title, 1-200 characters, not blank (weighs most in matching).
+    #[oai(validator(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub title: String,
-    /// The answer text, 1-20000 characters.
-    #[oai(validator(min_length = 1, max_length = 20000))]
+    /// The answer text, 1-20000 characters, not blank.
+    #[oai(validator(min_length = 1, max_length = 20000, pattern = "\\S"))]
     pub body: String,
-    /// Up to 20 tags of at most 50 characters.
-    #[oai(validator(max_items = 20))]
+    /// Up to 20 tags of 1-50 characters, not blank.
+    #[oai(validator(max_items = 20, max_length = 50, pattern = "\\S"))]
     pub tags: Option<Vec<String>>,
 }
 
@@ -70,15 +70,66 @@ pub struct ArticleDeleted {
 pub struct CreateWebhookSubscriptionRequest {
     /// Where deliveries are POSTed (http or https; private addresses only
     /// when the server allows them).
+    #[oai(validator(max_length = 2048, pattern = "^[hH][tT][tT][pP][sS]?://[^/?#\\s]+"))]
     pub url: String,
-    /// Event names (`conversation.started`, `conversation.transferred`,
-    /// `conversation.closed`, `conversation.reopened`, `conversation.typing`,
-    /// `feedback.received`) or `*` for all.
-    pub events: Vec<String>,
-    /// The signing secret; one is generated (`whsec_…`) when absent.
+    /// The events to receive (at least one), or `*` for all.
+    #[oai(validator(min_items = 1))]
+    pub events: Vec<SubscriptionEvent>,
+    /// The signing secret, 16 to 256 characters; one is generated (`whsec_…`) when absent.
+    #[oai(validator(min_length = 16, max_length = 256))]
     pub secret: Option<String>,
     /// A note, at most 500 characters are kept.
     pub description: Option<String>,
+}
+
+/// An event of the tenant's stream a subscription can receive, or `*` for all.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionEvent {
+    #[oai(rename = "*")]
+    All,
+    #[oai(rename = "conversation.started")]
+    ConversationStarted,
+    #[oai(rename = "conversation.transferred")]
+    ConversationTransferred,
+    #[oai(rename = "conversation.closed")]
+    ConversationClosed,
+    #[oai(rename = "conversation.reopened")]
+    ConversationReopened,
+    #[oai(rename = "conversation.typing")]
+    ConversationTyping,
+    #[oai(rename = "feedback.received")]
+    FeedbackReceived,
+    #[oai(rename = "message.received")]
+    MessageReceived,
+    #[oai(rename = "conversation.claimed")]
+    ConversationClaimed,
+    #[oai(rename = "conversation.released")]
+    ConversationReleased,
+    #[oai(rename = "message.agent_reply")]
+    MessageAgentReply,
+    #[oai(rename = "conversation.note_added")]
+    ConversationNoteAdded,
+}
+
+impl SubscriptionEvent {
+    /// The event name as stored and delivered.
+    pub fn as_str(self) -> &'static str {
+        use SubscriptionEvent::*;
+        match self {
+            All => "*",
+            ConversationStarted => "conversation.started",
+            ConversationTransferred => "conversation.transferred",
+            ConversationClosed => "conversation.closed",
+            ConversationReopened => "conversation.reopened",
+            ConversationTyping => "conversation.typing",
+            FeedbackReceived => "feedback.received",
+            MessageReceived => "message.received",
+            ConversationClaimed => "conversation.claimed",
+            ConversationReleased => "conversation.released",
+            MessageAgentReply => "message.agent_reply",
+            ConversationNoteAdded => "conversation.note_added",
+        }
+    }
 }
 
 /// A webhook subscription of the tenant.

@@ -111,7 +111,59 @@ pub struct SessionTokenRow {
     pub status: String,
     pub expires_at: String,
     pub persist_context: bool,
-    pub tenant_status: String,
+    pub tenant: std::sync::Arc<TenantState>,
+}
+
+/// A tenant's stored state as one request sees it: read once, with the
+/// caller's credentials (`store::callers`), and used by every rule of the
+/// request (rate limits, channels, the bot's configuration, the plan's
+/// limits) instead of reading the tenant row again.
+#[derive(Debug)]
+pub struct TenantState {
+    /// `active` or `suspended`.
+    pub status: String,
+    pub plan: String,
+    /// The stored features (JSON text).
+    pub features: String,
+    /// The stored configuration (JSON text).
+    pub config: String,
+    /// Whether the tenant has knowledge articles (the bot searches them only then).
+    pub has_articles: bool,
+    parsed: std::sync::OnceLock<(serde_json::Value, serde_json::Value)>,
+}
+
+impl TenantState {
+    pub fn new(
+        status: String,
+        plan: String,
+        features: String,
+        config: String,
+        has_articles: bool,
+    ) -> TenantState {
+        TenantState {
+            status,
+            plan,
+            features,
+            config,
+            has_articles,
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn parsed(&self) -> &(serde_json::Value, serde_json::Value) {
+        self.parsed
+            .get_or_init(|| (parse_json(&self.features), parse_json(&self.config)))
+    }
+
+    /// The features, parsed (once).
+    pub fn features(&self) -> &serde_json::Value {
+        &self.parsed().0
+    }
+
+    /// The configuration, parsed (once).
+    pub fn config(&self) -> &serde_json::Value {
+        &self.parsed().1
+    }
 }
 mod values;
 pub use values::*;

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use poem_openapi::Object;
+use poem_openapi::{Enum, Object};
+
+use super::{Channel, NonBlank};
 use serde_json::Value;
 
 /// Session settings.
@@ -19,9 +21,9 @@ pub struct SessionConfig {
 #[derive(Object, Clone, Debug, Default)]
 pub struct CreateSessionRequest {
     /// `web` (default) or another channel.
-    pub channel: Option<String>,
-    /// The visitor (anonymous ids allowed).
-    pub user_id: String,
+    pub channel: Option<Channel>,
+    /// The visitor (anonymous ids allowed; not blank).
+    pub user_id: NonBlank,
     /// Starting context, free-form: `page_url` (also sets `current_page`,
     /// `pages_visited` and, for `/products/<id>`, `product_interest`),
     /// `referrer`, `user_agent`, `device_type`, `timezone`, …
@@ -82,9 +84,26 @@ pub struct UpdateSessionRequest {
     /// A new user id (e.g. once an anonymous visitor signs in).
     pub user_id: Option<String>,
     /// A new channel.
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     /// `active` or `ended`.
-    pub status: Option<String>,
+    pub status: Option<SessionState>,
+}
+
+/// What `PUT /sessions/{id}` may set a session's status to.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum SessionState {
+    Active,
+    Ended,
+}
+
+impl SessionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionState::Active => "active",
+            SessionState::Ended => "ended",
+        }
+    }
 }
 
 /// An ended session.

@@ -306,6 +306,10 @@ pub struct ProviderSettings {
     /// one) is refused with a field error, and a name that resolves only to
     /// such addresses fails when called, unless the operator allows it
     /// (`FRONTLINE_OUTBOUND_ALLOW`).
+    #[oai(validator(
+        max_length = 2048,
+        pattern = "^[hH][tT][tT][pP][sS]?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]+)?([/?#]\\S*)?$"
+    ))]
     pub base_url: Option<String>,
     /// Model name sent to the provider.
     pub model: Option<String>,

@@ -239,6 +239,23 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// The channel named `name`.
+    pub fn from_name(name: &str) -> Option<Channel> {
+        [
+            Self::Web,
+            Self::Whatsapp,
+            Self::Messenger,
+            Self::Slack,
+            Self::Teams,
+            Self::Telegram,
+            Self::Sms,
+            Self::Api,
+            Self::Generic,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Web => "web",

@@ -9,7 +9,9 @@ use crate::access::{
     effective_permissions, is_platform_admin, sha256_hex, tenant_not_found, Caller, Credential,
     SessionScope,
 };
+use crate::model::TenantState;
 use crate::store;
+use std::sync::Arc;
 
 /// The tenant of an API key; 401 for an unknown key.
 pub async fn api_key(platform: &Platform, key: &str) -> ApiResult<Credential> {
@@ -18,12 +20,8 @@ pub async fn api_key(platform: &Platform, key: &str) -> ApiResult<Credential> {
         .db
         .read(move |c| store::key_tenant(c, &hash))
         .await?;
-    let (tenant_id, tenant_status) =
-        found.ok_or_else(|| ApiError::unauthorized("Invalid API key"))?;
-    Ok(Credential::ApiKey {
-        tenant_id,
-        tenant_status,
-    })
+    let (tenant_id, tenant) = found.ok_or_else(|| ApiError::unauthorized("Invalid API key"))?;
+    Ok(Credential::ApiKey { tenant_id, tenant })
 }
 
 /// The session of a session token: 401 unless the token belongs to an
@@ -49,7 +47,7 @@ pub async fn session_token(platform: &Platform, token: &str) -> ApiResult<Creden
             persist_context: row.persist_context,
         },
         tenant_id: row.tenant_id,
-        tenant_status: row.tenant_status,
+        tenant: row.tenant,
     })
 }
 
@@ -72,10 +70,7 @@ pub async fn resolve(
             .any(|named| named != tenant)
     };
     let principal = match cred {
-        Credential::ApiKey {
-            tenant_id,
-            tenant_status,
-        } => {
+        Credential::ApiKey { tenant_id, tenant } => {
             if named_other(&tenant_id) {
                 return Err(tenant_not_found());
             }
@@ -84,14 +79,15 @@ pub async fn resolve(
                 principal: None,
                 role: "api_key".into(),
                 permissions: effective_permissions("api_key", &[]),
-                tenant_status,
+                tenant_status: tenant.status.clone(),
+                tenant: Some(tenant),
                 session: None,
             });
         }
         Credential::Session {
             scope,
             tenant_id,
-            tenant_status,
+            tenant,
         } => {
             if named_other(&tenant_id) {
                 return Err(tenant_not_found());
@@ -101,7 +97,8 @@ pub async fn resolve(
                 principal: None,
                 role: "session".into(),
                 permissions: vec![],
-                tenant_status,
+                tenant_status: tenant.status.clone(),
+                tenant: Some(tenant),
                 session: Some(scope),
             });
         }
@@ -129,7 +126,7 @@ pub async fn resolve(
         .db
         .read(move |c| store::membership(c, &tid, &uid))
         .await?;
-    let (status, role, granted) = match found {
+    let (state, role, granted) = match found {
         None => return Err(tenant_not_found()),
         Some((s, _)) if admin => (s, "platform_admin".to_string(), vec![]),
         Some((s, Some((role, perms)))) => {
@@ -143,7 +140,8 @@ pub async fn resolve(
         principal: Some(principal),
         permissions: effective_permissions(&role, &granted),
         role,
-        tenant_status: status,
+        tenant_status: state.status.clone(),
+        tenant: Some(state),
         session: None,
     })
 }
@@ -156,4 +154,18 @@ pub async fn require_active_tenant(platform: &Platform, tenant: &str) -> ApiResu
         .db
         .read(move |c| store::require_active_tenant(c, &t))
         .await
+}
+
+/// The tenant's state for `who`: as read with the credentials, or read now
+/// (a platform admin acting on a tenant by id).
+pub async fn state_of(platform: &Platform, who: &Caller) -> ApiResult<Arc<TenantState>> {
+    if let Some(state) = &who.tenant {
+        return Ok(state.clone());
+    }
+    let t = who.tenant_id.clone();
+    platform
+        .db
+        .read(move |c| store::tenant_state(c, &t))
+        .await?
+        .ok_or_else(tenant_not_found)
 }

@@ -4,15 +4,17 @@
 use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult, FieldError};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::*;
 use crate::engine;
 use crate::model::{
-    ChatMessageResponse, ConversationState, InboundContent, ProcessingMetadata, SendMessageRequest,
+    ChatMessageResponse, ConversationRow, ConversationState, InboundContent, InboundContentType,
+    ProcessingMetadata, ReplyRow, SendMessageRequest, TenantState,
 };
 use crate::provider::ProviderReply;
+use crate::store::chat as chat_store;
 
 /// Records one inbound message given as JSON (demo data, tools), runs the
 /// engine and stores the reply. Idempotent on `message_id`.
@@ -35,30 +37,27 @@ pub fn process_message_with(
     started: std::time::Instant,
     assist: Assist,
 ) -> ApiResult<ChatMessageResponse> {
-    process_message_in(tx, tenant, body, started, assist, None)
+    let state = tenant_state(tx, tenant)?.ok_or_else(crate::errors::tenant_not_found)?;
+    process_message_in(tx, tenant, &state, body, started, assist, None)
 }
 
-/// [`process_message_with`] for a caller that may be a visitor holding a
-/// session token (`session`): it sends as the session's user on the
-/// session's channel (403 `SESSION_MISMATCH` otherwise), continues only
-/// conversations started with the session (404 `CONVERSATION_NOT_FOUND`
-/// for another's) and every conversation it starts belongs to the session.
-pub fn process_message_in(
-    tx: &Connection,
-    tenant: &str,
+/// The request's checks of a message (one detail per bad field): the
+/// channel (the session's by default), `user_id`, the content and
+/// `message_id`; a session token sends only as its session's user on its
+/// channel (403 `SESSION_MISMATCH`). Returns the channel, content type and
+/// message id.
+fn checked(
     body: &SendMessageRequest,
-    started: std::time::Instant,
-    assist: Assist,
     session: Option<&crate::access::SessionScope>,
-) -> ApiResult<ChatMessageResponse> {
+) -> ApiResult<(String, String, String)> {
     let mut errs = vec![];
     let default_channel = session.map_or("web", |s| s.channel.as_str());
-    let channel = body
-        .channel
-        .clone()
-        .unwrap_or_else(|| default_channel.into());
+    let channel = match body.channel {
+        Some(c) => c.as_str().to_string(),
+        None => default_channel.to_string(),
+    };
     if let Some(s) = session {
-        if body.user_id != s.user_id || channel != s.channel {
+        if *body.user_id != *s.user_id || channel != s.channel {
             return Err(ChatbotError::SessionMismatch.with_message(
                 "A session token sends messages only as its session's user_id on its channel",
             ));
@@ -70,29 +69,17 @@ pub fn process_message_in(
             format!("channel must be one of {}", CHANNELS.join(", ")),
         ));
     }
-    let user_id = body.user_id.clone();
-    if user_id.trim().is_empty() {
+    if body.user_id.trim().is_empty() {
         errs.push(FieldError::new("user_id", "user_id is required"));
     }
     let content = &body.content;
     let ctype = content
         .content_type
-        .clone()
-        .unwrap_or_else(|| "text".into());
-    let text = content.text.clone().unwrap_or_default();
-    if ![
-        "text",
-        "image",
-        "audio",
-        "video",
-        "file",
-        "location",
-        "quick_reply",
-    ]
-    .contains(&ctype.as_str())
-    {
-        errs.push(FieldError::new("content.type", "unknown content type"));
-    } else if text.trim().is_empty() && content.media.is_none() {
+        .map_or("text", InboundContentType::as_str)
+        .to_string();
+    let text = content.text.as_deref().unwrap_or_default();
+    // The type is one of the schema's; text or media is a rule across fields.
+    if text.trim().is_empty() && content.media.is_none() {
         errs.push(FieldError::new("content.text", "text or media is required"));
     } else if text.chars().count() > 4096 {
         errs.push(FieldError::new(
@@ -100,8 +87,11 @@ pub fn process_message_in(
             "text is longer than 4096 characters",
         ));
     }
-    let message_id = body.message_id.clone().unwrap_or_else(|| new_id("msg"));
-    if message_id.len() > 200 || message_id.trim().is_empty() {
+    let message_id = body
+        .message_id
+        .as_deref()
+        .map_or_else(|| new_id("msg"), str::to_string);
+    if message_id.chars().count() > 200 || message_id.trim().is_empty() {
         errs.push(FieldError::new(
             "message_id",
             "message_id must be 1-200 characters",
@@ -110,16 +100,36 @@ pub fn process_message_in(
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
     }
-    check_channel(tx, tenant, &channel)?;
+    Ok((channel, ctype, message_id))
+}
+
+/// [`process_message_with`] for a caller that may be a visitor holding a
+/// session token (`session`): it sends as the session's user on the
+/// session's channel (403 `SESSION_MISMATCH` otherwise), continues only
+/// conversations started with the session (404 `CONVERSATION_NOT_FOUND`
+/// for another's) and every conversation it starts belongs to the session.
+///
+/// `state` is the tenant as read with the caller: the message reads only its
+/// own keys (the message id, the conversation) and writes the inbound
+/// message, its event, the reply and the conversation — a fixed number of
+/// statements, whatever the conversation's or the tenant's history.
+pub fn process_message_in(
+    tx: &Connection,
+    tenant: &str,
+    state: &TenantState,
+    body: &SendMessageRequest,
+    started: std::time::Instant,
+    assist: Assist,
+    session: Option<&crate::access::SessionScope>,
+) -> ApiResult<ChatMessageResponse> {
+    let (channel, ctype, message_id) = checked(body, session)?;
+    channel_allowed(state, &channel)?;
+    let in_session = |conv: &ConversationRow| match session {
+        Some(s) => conv.session_id.as_deref() == Some(s.session_id.as_str()),
+        None => true,
+    };
     // Idempotency: the same message_id returns the stored answer.
-    let existing: Option<(String, String)> = tx
-        .query_row(
-            "SELECT conversation_id, direction FROM chatbot_messages WHERE tenant_id = ?1 AND message_id = ?2",
-            params![tenant, message_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    if let Some((conv, dir)) = existing {
+    if let Some((conv, dir)) = chat_store::message_seen(tx, tenant, &message_id)? {
         let foreign = match session {
             Some(s) => !crate::store::conversation_in_session(tx, tenant, &conv, &s.session_id)?,
             None => false,
@@ -137,112 +147,115 @@ pub fn process_message_in(
         data.duplicate = Some(true);
         return Ok(data);
     }
-    let conv_id = match body.conversation_id.clone() {
-        Some(id) => {
-            let status: Option<String> = tx
-                .query_row(
-                    "SELECT status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-                    params![tenant, id],
-                    |r| r.get(0),
+    let user_id: &str = &body.user_id;
+    let conv = match body.conversation_id.as_deref() {
+        Some(id) => match chat_store::conversation(tx, tenant, id)? {
+            Some(conv) if !in_session(&conv) => {
+                return Err(
+                    ChatbotError::ConversationNotFound.with_message("Conversation not found")
                 )
-                .optional()?;
-            if status.is_some() {
-                if let Some(s) = session {
-                    if !crate::store::conversation_in_session(tx, tenant, &id, &s.session_id)? {
-                        return Err(ChatbotError::ConversationNotFound
-                            .with_message("Conversation not found"));
-                    }
-                }
             }
-            match status.as_deref() {
-                Some("closed") => {
-                    return Err(ChatbotError::ConversationClosed
-                        .with_message("Conversation is closed; reopen it first"))
-                }
-                Some(_) => id,
-                None => {
-                    create_conv(tx, tenant, &id, &user_id, &channel)?;
-                    if let Some(s) = session {
-                        super::sessions::link_conversation(tx, tenant, &id, s)?;
-                    }
-                    id
-                }
+            Some(conv) if conv.status == "closed" => {
+                return Err(ChatbotError::ConversationClosed
+                    .with_message("Conversation is closed; reopen it first"))
             }
-        }
+            Some(conv) => conv,
+            None => open_conversation(tx, tenant, state, id, user_id, &channel, session)?,
+        },
         None => {
-            let active: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM chatbot_conversations WHERE tenant_id = ?1 AND user_id = ?2 AND channel = ?3
-                     AND status != 'closed' AND (?4 IS NULL OR session_id = ?4)
-                     ORDER BY last_activity_at DESC LIMIT 1",
-                    params![tenant, user_id, channel, session.map(|s| s.session_id.as_str())],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match active {
-                Some(id) => id,
+            let sid = session.map(|s| s.session_id.as_str());
+            match chat_store::open_conversation_of(tx, tenant, user_id, &channel, sid)? {
+                Some(conv) => conv,
                 None => {
                     let id = new_id("conv");
-                    create_conv(tx, tenant, &id, &user_id, &channel)?;
-                    if let Some(s) = session {
-                        super::sessions::link_conversation(tx, tenant, &id, s)?;
-                    }
-                    id
+                    open_conversation(tx, tenant, state, &id, user_id, &channel, session)?
                 }
             }
         }
     };
+    let content = &body.content;
+    let text = content.text.as_deref().unwrap_or_default();
     let now = now_iso();
-    tx.execute(
-        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, status, created_at)
-         VALUES (?1, ?2, ?3, 'inbound', ?4, 'processed', ?5)",
-        params![tenant, conv_id, message_id, inbound_json(content, &ctype).to_string(), now],
+    chat_store::insert_inbound(
+        tx,
+        tenant,
+        &conv.id,
+        &message_id,
+        &inbound_json(content, &ctype).to_string(),
+        &now,
     )?;
     emit(
         tx,
         tenant,
         "message.received",
-        json!({"conversation_id": conv_id, "message_id": message_id, "text": text}),
+        json!({"conversation_id": conv.id, "message_id": message_id, "text": text}),
     )?;
     // An agent has the conversation: the bot steps back.
-    if let Some(answer) = super::inbox::agent_handles(tx, tenant, &conv_id, &message_id, started)? {
-        return Ok(answer);
+    if conv.assigned {
+        if let Some(answer) =
+            super::inbox::agent_handles(tx, tenant, &conv.id, &message_id, started)?
+        {
+            return Ok(answer);
+        }
     }
-    let language = content.language.as_deref();
     respond_with(
         tx,
         tenant,
-        &conv_id,
+        state.config(),
+        &conv,
         &message_id,
-        (&text, language),
+        (text, content.language.as_deref()),
         started,
         assist,
     )
 }
 
+/// [`create_conv`], linked to the visitor's session when there is one; the
+/// new conversation as the chat path reads it.
+fn open_conversation(
+    tx: &Connection,
+    tenant: &str,
+    state: &TenantState,
+    id: &str,
+    user: &str,
+    channel: &str,
+    session: Option<&crate::access::SessionScope>,
+) -> ApiResult<ConversationRow> {
+    create_conv(tx, tenant, state, id, user, channel)?;
+    if let Some(s) = session {
+        super::sessions::link_conversation(tx, tenant, id, s)?;
+    }
+    Ok(ConversationRow {
+        id: id.to_string(),
+        user_id: user.to_string(),
+        channel: channel.to_string(),
+        status: "active".into(),
+        fallback_count: 0,
+        entities: "{}".into(),
+        assigned: false,
+        session_id: session.map(|s| s.session_id.clone()),
+    })
+}
+
 /// Opens a conversation: the one place that does, so every path (chat with
 /// or without `conversation_id`, channel webhooks, demo data) counts against
 /// the plan's monthly conversations (403 `PLAN_LIMIT_REACHED` beyond them).
-pub(crate) fn create_conv(
+fn create_conv(
     tx: &Connection,
     tenant: &str,
+    state: &TenantState,
     id: &str,
     user: &str,
     channel: &str,
 ) -> ApiResult<()> {
-    if id.is_empty() || id.len() > 200 {
+    if id.is_empty() || id.chars().count() > 200 {
         return Err(ApiError::invalid(
             "conversation_id",
             "conversation_id must be 1-200 characters",
         ));
     }
-    check_conversation_limit(tx, tenant)?;
-    let now = now_iso();
-    tx.execute(
-        "INSERT INTO chatbot_conversations (tenant_id, id, user_id, channel, status, entities, started_at, last_activity_at)
-         VALUES (?1, ?2, ?3, ?4, 'active', '{}', ?5, ?5)",
-        params![tenant, id, user, channel, now],
-    )?;
+    check_conversation_limit(tx, tenant, state)?;
+    chat_store::insert_conversation(tx, tenant, id, user, channel, &now_iso())?;
     emit(
         tx,
         tenant,
@@ -260,25 +273,25 @@ pub struct Assist<'a> {
     pub article: Option<&'a crate::knowledge::ArticleHit>,
 }
 
-/// [`respond`], answering with `llm`'s text when a provider produced one, or
-/// with the knowledge article when no intent was confident enough.
+/// The bot's reply to inbound message `inbound_id` of conversation `conv`
+/// (as read before the reply), with the tenant's configuration `config`:
+/// the engine's answer, or `llm`'s text when a provider produced one, or the
+/// knowledge article when no intent was confident enough. Stores the reply
+/// and the conversation's new state, and answers from what it wrote.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn respond_with(
     tx: &Connection,
     tenant: &str,
-    conv: &str,
+    config: &Value,
+    conv: &ConversationRow,
     inbound_id: &str,
     (text, language): (&str, Option<&str>),
     started: std::time::Instant,
     assist: Assist,
 ) -> ApiResult<ChatMessageResponse> {
-    let config = tenant_config(tx, tenant)?;
-    let (fallbacks, entities, status): (i64, String, String) = tx.query_row(
-        "SELECT fallback_count, entities, status FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, conv],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    let lang = engine::language_for(&config, language);
-    let mut d = engine::decide(&config, text, fallbacks, lang);
+    let fallbacks = conv.fallback_count;
+    let lang = engine::language_for(config, language);
+    let mut d = engine::decide(config, text, fallbacks, lang);
     let mut model_used = "rule_based".to_string();
     let mut cost_cents = 0.0;
     let mut source = Value::Null;
@@ -323,14 +336,14 @@ pub(crate) fn respond_with(
         model_used = l.model.clone();
         cost_cents = l.cost_cents;
     }
-    let mut all_entities = parse_json(&entities);
+    let mut all_entities = parse_json(&conv.entities);
     if !all_entities.is_object() {
         all_entities = json!({});
     }
     let mut ignored = vec![];
     deep_merge(&mut all_entities, &d.entities, "", &mut ignored);
     let new_fallbacks = if d.fallback { fallbacks + 1 } else { 0 };
-    let transfer = d.transfer && status != "transferred";
+    let transfer = d.transfer && conv.status != "transferred";
     let elapsed = started.elapsed().as_millis() as i64;
     let reply_id = new_id("msg");
     let mut reply = json!({"type": "text", "text": d.text, "quick_replies": d.quick_replies});
@@ -345,49 +358,106 @@ pub(crate) fn respond_with(
         reply["sentiment"] = json!({"score": s.score, "label": s.label});
     }
     let now = now_iso();
-    tx.execute(
-        "INSERT INTO chatbot_messages (tenant_id, conversation_id, message_id, direction, content, intent, confidence, status, reply_to, processing_ms, model_used, created_at, cost_cents, is_fallback)
-         VALUES (?1, ?2, ?3, 'outbound', ?4, ?5, ?6, 'sent', ?7, ?8, ?10, ?9, ?11, ?12)",
-        params![tenant, conv, reply_id, reply.to_string(), d.intent, d.confidence, inbound_id, elapsed, now, model_used, cost_cents, d.fallback],
+    let entities_text = all_entities.to_string();
+    chat_store::insert_reply(
+        tx,
+        &chat_store::NewReply {
+            tenant,
+            conversation: &conv.id,
+            id: &reply_id,
+            in_reply_to: inbound_id,
+            content: &reply.to_string(),
+            intent: d.intent.as_deref(),
+            confidence: d.confidence,
+            processing_ms: elapsed,
+            model_used: &model_used,
+            cost_cents,
+            fallback: d.fallback,
+            now: &now,
+        },
     )?;
-    crate::delivery::enqueue_reply(tx, tenant, conv, &reply_id)?;
-    tx.execute(
-        "UPDATE chatbot_conversations SET current_intent = COALESCE(?3, current_intent), entities = ?4, fallback_count = ?5,
-             last_activity_at = ?6, status = CASE WHEN ?7 THEN 'transferred' ELSE status END,
-             escalation_count = escalation_count + ?7
-         WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, conv, d.intent, all_entities.to_string(), new_fallbacks, now, transfer],
+    crate::delivery::enqueue_reply_to(tx, tenant, config, conv, &reply_id)?;
+    chat_store::update_after_reply(
+        tx,
+        tenant,
+        &conv.id,
+        d.intent.as_deref(),
+        &entities_text,
+        new_fallbacks,
+        &now,
+        transfer,
     )?;
     if transfer {
         let reason = d.transfer_reason.unwrap_or("user_request");
-        tx.execute(
-            "INSERT INTO chatbot_transfers (id, tenant_id, conversation_id, reason, priority, status, created_at)
-             VALUES (?1, ?2, ?3, ?4, 'normal', 'queued', ?5)",
-            params![new_id("transfer"), tenant, conv, reason, now],
-        )?;
+        chat_store::insert_transfer(tx, &new_id("transfer"), tenant, &conv.id, reason, &now)?;
         emit(
             tx,
             tenant,
             "conversation.transferred",
-            json!({"conversation_id": conv, "reason": reason, "department": null, "priority": "normal"}),
+            json!({"conversation_id": conv.id, "reason": reason, "department": null, "priority": "normal"}),
         )?;
     }
-    reply_for(tx, tenant, inbound_id).map(|mut v| {
-        v.conversation_id = conv.to_string();
-        v
-    })
+    let status = if transfer {
+        "transferred".to_string()
+    } else {
+        conv.status.clone()
+    };
+    Ok(reply_response(
+        inbound_id,
+        ReplyRow {
+            message_id: reply_id,
+            conversation_id: conv.id.clone(),
+            content: reply,
+            intent: d.intent,
+            confidence: Some(d.confidence),
+            processing_ms: Some(elapsed),
+            model_used: Some(model_used),
+        },
+        status,
+        all_entities,
+    ))
 }
 
-/// A stored reply: id, conversation, content, intent, confidence, processing ms, model.
-type ReplyRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<f64>,
-    Option<i64>,
-    Option<String>,
-);
+/// The send response for a bot reply, with the conversation's status and
+/// entities after it.
+fn reply_response(
+    inbound_id: &str,
+    reply: ReplyRow,
+    status: String,
+    entities: Value,
+) -> ChatMessageResponse {
+    let stage = match (status.as_str(), reply.intent.is_some()) {
+        ("transferred", _) => "transferred_to_agent",
+        (_, true) => "information_provided",
+        _ => "clarification_needed",
+    };
+    let next = if reply.intent.is_some() {
+        "follow_up_question"
+    } else {
+        "rephrased_question"
+    };
+    ChatMessageResponse {
+        message_id: inbound_id.to_string(),
+        reply_message_id: Some(reply.message_id),
+        conversation_id: reply.conversation_id,
+        response: bot_response(&reply.content),
+        conversation_state: ConversationState {
+            current_intent: reply.intent,
+            next_expected_input: next.into(),
+            conversation_stage: stage.into(),
+            entities,
+            status,
+        },
+        processing_metadata: ProcessingMetadata {
+            model_used: reply.model_used,
+            processing_time_ms: reply.processing_ms,
+            confidence_score: reply.confidence,
+            sentiment: crate::model::sentiment_of(&reply.content),
+        },
+        duplicate: None,
+        retried: None,
+    }
+}
 
 /// The stored bot reply to inbound message `inbound_id`, rendered as the send response.
 pub(crate) fn reply_for(
@@ -395,53 +465,16 @@ pub(crate) fn reply_for(
     tenant: &str,
     inbound_id: &str,
 ) -> ApiResult<ChatMessageResponse> {
-    let row: Option<ReplyRow> = c
-        .query_row(
-            "SELECT message_id, conversation_id, content, intent, confidence, processing_ms, model_used FROM chatbot_messages
-             WHERE tenant_id = ?1 AND reply_to = ?2 ORDER BY seq DESC LIMIT 1",
-            params![tenant, inbound_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-        )
-        .optional()?;
-    let (reply_id, conv, content, intent, confidence, ms, model) =
-        row.ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))?;
-    let (status, entities): (String, String) = c.query_row(
-        "SELECT status, entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, conv],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let content = parse_json(&content);
-    let stage = match (status.as_str(), intent.is_some()) {
-        ("transferred", _) => "transferred_to_agent",
-        (_, true) => "information_provided",
-        _ => "clarification_needed",
-    };
-    let next = if intent.is_some() {
-        "follow_up_question"
-    } else {
-        "rephrased_question"
-    };
-    Ok(ChatMessageResponse {
-        message_id: inbound_id.to_string(),
-        reply_message_id: Some(reply_id),
-        conversation_id: conv,
-        response: bot_response(&content),
-        conversation_state: ConversationState {
-            current_intent: intent,
-            next_expected_input: next.into(),
-            conversation_stage: stage.into(),
-            entities: parse_json(&entities),
-            status,
-        },
-        processing_metadata: ProcessingMetadata {
-            model_used: model,
-            processing_time_ms: ms,
-            confidence_score: confidence,
-            sentiment: crate::model::sentiment_of(&content),
-        },
-        duplicate: None,
-        retried: None,
-    })
+    let reply = chat_store::reply_to(c, tenant, inbound_id)?
+        .ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))?;
+    let conv = chat_store::conversation(c, tenant, &reply.conversation_id)?
+        .ok_or_else(|| ChatbotError::MessageNotFound.with_message("Message not found"))?;
+    Ok(reply_response(
+        inbound_id,
+        reply,
+        conv.status,
+        parse_json(&conv.entities),
+    ))
 }
 
 /// The stored form of an inbound message's content (`type` defaulted).
@@ -482,25 +515,31 @@ fn inbound_json(c: &InboundContent, ctype: &str) -> Value {
 pub async fn prepare_assist(
     platform: &frontline_platform::Platform,
     tenant: &str,
+    state: &TenantState,
     body: &SendMessageRequest,
 ) -> ApiResult<Prepared> {
-    let (t, b) = (tenant.to_string(), body.clone());
-    let pre = platform
-        .db
-        .read(move |c| provider_context(c, &t, &b))
-        .await?;
     let text = body.content.text.clone().unwrap_or_default();
-    assist_for(platform, tenant, pre, &text).await
+    let pre = if crate::provider::wants_provider(state.config()) && !text.trim().is_empty() {
+        let (t, b, config) = (tenant.to_string(), body.clone(), state.config().clone());
+        platform
+            .db
+            .read(move |c| provider_context(c, &t, config, &b))
+            .await?
+    } else {
+        None
+    };
+    assist_for(platform, tenant, state.has_articles, pre, &text).await
 }
 
 /// What helps answer: a provider's reply and the best knowledge article.
 pub type Prepared = (Option<ProviderReply>, Option<crate::knowledge::ArticleHit>);
 
 /// Asks the tenant's `fallback_chain` (when `pre` holds a provider context)
-/// and the knowledge index for `text`.
+/// and, when the tenant has articles, the knowledge index for `text`.
 async fn assist_for(
     platform: &frontline_platform::Platform,
     tenant: &str,
+    has_articles: bool,
     pre: Option<(Value, Vec<crate::provider::Turn>, String)>,
     text: &str,
 ) -> ApiResult<Prepared> {
@@ -510,6 +549,9 @@ async fn assist_for(
         }
         None => None,
     };
+    if !has_articles {
+        return Ok((llm, None));
+    }
     let article = match crate::knowledge::best(platform, tenant, text).await {
         Ok(a) => a,
         Err(e) => {
@@ -532,7 +574,7 @@ pub async fn prepare_retry(
     let (t, i) = (tenant.to_string(), id.to_string());
     let found = platform.db.read(move |c| retry_context(c, &t, &i)).await?;
     match found {
-        Some((text, pre)) => assist_for(platform, tenant, pre, &text).await,
+        Some((text, pre)) => assist_for(platform, tenant, true, pre, &text).await,
         None => Ok((None, None)),
     }
 }

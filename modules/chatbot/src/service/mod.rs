@@ -2,7 +2,7 @@
 
 use crate::access::sha256_hex;
 use crate::errors::ChatbotError;
-use crate::model::{AiModelSettings, InviteUserRequest, TenantUser};
+use crate::model::{AiModelSettings, InviteUserRequest, TenantState, TenantUser};
 use crate::store::*;
 
 pub mod callers;
@@ -27,7 +27,7 @@ pub(crate) use export::*;
 use frontline_platform::auth::{now_iso, NewUser};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
 pub use messages::*;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 pub(crate) fn new_id(prefix: &str) -> String {
@@ -106,24 +106,14 @@ pub(crate) fn summary_of(
     id: &str,
 ) -> ApiResult<crate::model::ConversationSummary> {
     let conv = load_conv(c, tenant, id)?;
-    let (inbound, outbound): (i64, i64) = c.query_row(
-        "SELECT COALESCE(SUM(direction = 'inbound'), 0), COALESCE(SUM(direction = 'outbound'), 0)
-         FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2",
-        params![tenant, id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let mut st = c.prepare(
-        "SELECT intent, COUNT(*) FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2
-         AND direction = 'outbound' AND intent IS NOT NULL GROUP BY intent ORDER BY COUNT(*) DESC, MIN(seq)",
-    )?;
-    let intents: Vec<(String, i64)> = st
-        .query_map(params![tenant, id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<std::result::Result<_, _>>()?;
-    let (escalations, entities, satisfaction): (i64, String, Option<f64>) = c.query_row(
-        "SELECT escalation_count, entities, satisfaction FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let crate::store::chat::SummaryRows {
+        inbound,
+        outbound,
+        intents,
+        escalations,
+        entities,
+        satisfaction,
+    } = crate::store::chat::summary_rows(c, tenant, id)?;
     Ok(crate::model::ConversationSummary {
         conversation_id: id.to_string(),
         total_messages: inbound + outbound,
@@ -273,9 +263,15 @@ pub(crate) fn issue_key(tx: &Connection, tenant: &str, kind: &str) -> ApiResult<
 }
 
 /// Fails with 403 `PLAN_LIMIT_REACHED` when a new conversation would
-/// exceed the plan's monthly conversations.
-pub fn check_conversation_limit(c: &Connection, tenant: &str) -> ApiResult<()> {
-    let (used, limit) = conversations_this_month(c, tenant)?;
+/// exceed the plan's monthly conversations (`state`: the tenant's plan and
+/// features; the month's conversations are counted here).
+pub fn check_conversation_limit(
+    c: &Connection,
+    tenant: &str,
+    state: &TenantState,
+) -> ApiResult<()> {
+    let used = conversations_this_month(c, tenant)?;
+    let limit = conversations_limit(&state.plan, state.features());
     if used >= limit {
         return Err(ChatbotError::PlanLimitReached
             .with_message("The plan's monthly conversation limit is reached")
@@ -284,16 +280,21 @@ pub fn check_conversation_limit(c: &Connection, tenant: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// [`channel_allowed`] for the tenant as stored now.
+pub fn check_channel(c: &Connection, tenant: &str, channel: &str) -> ApiResult<()> {
+    let state = tenant_state(c, tenant)?.ok_or_else(crate::errors::tenant_not_found)?;
+    channel_allowed(&state, channel)
+}
+
 /// Fails with 403 `CHANNEL_NOT_ENABLED` when the tenant may not use
 /// `channel`: it is not among `features.channels` (when the tenant's
 /// features name channels), or its configuration says `enabled: false`.
 /// Unknown channel names are left to the caller's validation.
-pub fn check_channel(c: &Connection, tenant: &str, channel: &str) -> ApiResult<()> {
+pub fn channel_allowed(state: &TenantState, channel: &str) -> ApiResult<()> {
     if !CHANNELS.contains(&channel) {
         return Ok(());
     }
-    let (_, features) = plan_and_features(c, tenant)?;
-    if let Some(list) = features.get("channels").and_then(Value::as_array) {
+    if let Some(list) = state.features().get("channels").and_then(Value::as_array) {
         if !list.iter().any(|x| x.as_str() == Some(channel)) {
             return Err(ChatbotError::ChannelNotEnabled
                 .with_message(format!(
@@ -302,8 +303,11 @@ pub fn check_channel(c: &Connection, tenant: &str, channel: &str) -> ApiResult<(
                 .with_extra("channel", channel));
         }
     }
-    let config = tenant_config(c, tenant)?;
-    if config.pointer(&format!("/channels/{channel}/enabled")) == Some(&json!(false)) {
+    if state
+        .config()
+        .pointer(&format!("/channels/{channel}/enabled"))
+        == Some(&json!(false))
+    {
         return Err(ChatbotError::ChannelNotEnabled
             .with_message(format!(
                 "The {channel} channel is disabled in the tenant's configuration"

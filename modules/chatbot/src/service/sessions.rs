@@ -3,7 +3,7 @@
 use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiError, ApiResult, FieldError};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::*;
@@ -12,13 +12,14 @@ use crate::model::{
     ContextUpdateResult, CreateSessionRequest, Session, SessionContext, SessionCreated,
     SessionEnded, SessionExtension, UpdateSessionRequest,
 };
+use crate::store::sessions as sessions_store;
 
 /// Checks a new session's fields and derives its starting context:
 /// `page_url` sets `current_page` and `pages_visited`, a `/products/<id>`
 /// page sets `product_interest`. Returns (channel, context, timeout minutes).
 pub(crate) fn validate_new(body: &CreateSessionRequest) -> ApiResult<(String, Value, i64)> {
     let mut errs = vec![];
-    let channel = body.channel.clone().unwrap_or_else(|| "web".into());
+    let channel = body.channel.map_or("web", |c| c.as_str()).to_string();
     if !CHANNELS.contains(&channel.as_str()) {
         errs.push(FieldError::new("channel", "unknown channel"));
     }
@@ -78,23 +79,29 @@ pub(crate) fn create(
     persist_context: bool,
 ) -> ApiResult<SessionCreated> {
     check_channel(tx, tenant, channel)?;
-    let returning: i64 = tx.query_row(
-        "SELECT COUNT(*) FROM chatbot_sessions WHERE tenant_id = ?1 AND user_id = ?2",
-        params![tenant, user],
-        |r| r.get(0),
-    )?;
-    context["visitor_type"] = json!(if returning > 0 { "returning" } else { "new" });
+    let returning = sessions_store::visitor_returning(tx, tenant, user)?;
+    context["visitor_type"] = json!(if returning { "returning" } else { "new" });
     let id = new_id("sess");
     let token = format!("st_{}", uuid::Uuid::new_v4().simple());
     let now = chrono::Utc::now();
     let created = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let expires = (now + chrono::Duration::minutes(timeout))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    tx.execute(
-            "INSERT INTO chatbot_sessions (id, tenant_id, user_id, channel, status, context, history, token_hash, timeout_minutes, created_at, last_activity, expires_at, persist_context, initial_context)
-             VALUES (?1, ?2, ?3, ?4, 'active', ?5, '{}', ?6, ?7, ?8, ?8, ?9, ?10, ?5)",
-            params![id, tenant, user, channel, context.to_string(), sha256_hex(&token), timeout, created, expires, persist_context],
-        )?;
+    sessions_store::insert_session(
+        tx,
+        &sessions_store::NewSession {
+            id: &id,
+            tenant,
+            user,
+            channel,
+            context: &context.to_string(),
+            token_hash: &sha256_hex(&token),
+            timeout_minutes: timeout,
+            created_at: &created,
+            expires_at: &expires,
+            persist_context,
+        },
+    )?;
     Ok(SessionCreated {
         session_id: id,
         user_id: user.to_string(),
@@ -113,25 +120,19 @@ pub(crate) fn update(
     id: &str,
     body: &UpdateSessionRequest,
 ) -> ApiResult<Session> {
-    if let Some(s) = &body.status {
-        if !["active", "ended"].contains(&s.as_str()) {
-            return Err(ApiError::invalid(
-                "status",
-                "status must be active or ended",
-            ));
-        }
-    }
-    if let Some(ch) = &body.channel {
-        if !CHANNELS.contains(&ch.as_str()) {
-            return Err(ApiError::invalid("channel", "unknown channel"));
-        }
-    }
+    // Status and channel are the schema's enums.
     session_json(tx, tenant, id)?;
-    tx.execute(
-            "UPDATE chatbot_sessions SET user_id = COALESCE(?3, user_id), channel = COALESCE(?4, channel), status = COALESCE(?5, status), last_activity = ?6
-             WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant, id, body.user_id, body.channel, body.status, now_iso()],
-        )?;
+    sessions_store::update_session(
+        tx,
+        tenant,
+        id,
+        (
+            body.user_id.as_deref(),
+            body.channel.map(|c| c.as_str()),
+            body.status.map(|s| s.as_str()),
+        ),
+        &now_iso(),
+    )?;
     session_json(tx, tenant, id)
 }
 
@@ -142,7 +143,7 @@ pub(crate) fn end(tx: &Connection, tenant: &str, id: &str) -> ApiResult<SessionE
         return Err(ChatbotError::SessionEnded.with_message("Session already ended"));
     }
     let now = now_iso();
-    tx.execute("UPDATE chatbot_sessions SET status = 'ended', last_activity = ?3 WHERE tenant_id = ?1 AND id = ?2", params![tenant, id, now])?;
+    sessions_store::end_session(tx, tenant, id, &now)?;
     Ok(SessionEnded {
         session_id: id.to_string(),
         status: "ended".into(),
@@ -173,7 +174,7 @@ pub(crate) fn extend(
     let new = (prev_t + chrono::Duration::minutes(by))
         .with_timezone(&chrono::Utc)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    tx.execute("UPDATE chatbot_sessions SET expires_at = ?3, last_activity = ?4 WHERE tenant_id = ?1 AND id = ?2", params![tenant, id, new, now_iso()])?;
+    sessions_store::set_expiry(tx, tenant, id, &new, &now_iso())?;
     Ok(SessionExtension {
         session_id: id.to_string(),
         previous_expiry: prev,
@@ -236,10 +237,14 @@ pub(crate) fn update_context(
             }
         }
     }
-    tx.execute(
-            "UPDATE chatbot_sessions SET context = ?3, history = ?4, last_activity = ?5 WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant, id, ctx.to_string(), hist.to_string(), now_iso()],
-        )?;
+    sessions_store::store_context(
+        tx,
+        tenant,
+        id,
+        &ctx.to_string(),
+        &hist.to_string(),
+        &now_iso(),
+    )?;
     Ok(ContextUpdateResult {
         session_id: id.to_string(),
         context_updated: true,
@@ -258,21 +263,10 @@ pub(crate) fn link_conversation(
     conv: &str,
     scope: &crate::access::SessionScope,
 ) -> ApiResult<()> {
-    let earlier: i64 = tx.query_row(
-        "SELECT COUNT(*) FROM chatbot_conversations WHERE tenant_id = ?1 AND session_id = ?2",
-        params![tenant, scope.session_id],
-        |r| r.get(0),
-    )?;
-    tx.execute(
-        "UPDATE chatbot_conversations SET session_id = ?3 WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, conv, scope.session_id],
-    )?;
-    if !scope.persist_context && earlier > 0 {
-        tx.execute(
-            "UPDATE chatbot_sessions SET context = COALESCE(initial_context, context), history = '{}', last_activity = ?3
-             WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant, scope.session_id, now_iso()],
-        )?;
+    let earlier = sessions_store::session_has_conversations(tx, tenant, &scope.session_id)?;
+    sessions_store::link_to_session(tx, tenant, conv, &scope.session_id)?;
+    if !scope.persist_context && earlier {
+        sessions_store::reset_context(tx, tenant, &scope.session_id, &now_iso())?;
     }
     Ok(())
 }

@@ -50,9 +50,10 @@ pub(crate) fn new_subscription(
     who: &Caller,
     req: &CreateWebhookSubscriptionRequest,
 ) -> ApiResult<NewSubscription> {
-    if req.events.is_empty()
-        || !req
-            .events
+    // The schema allows only the event names of EVENTS (and `*`).
+    let events: Vec<String> = req.events.iter().map(|e| e.as_str().to_string()).collect();
+    if events.is_empty()
+        || !events
             .iter()
             .all(|e| e == "*" || EVENTS.contains(&e.as_str()))
     {
@@ -65,7 +66,7 @@ pub(crate) fn new_subscription(
         module: events_module(&who.tenant_id),
         owner_id: Some(who.tenant_id.clone()),
         url: req.url.clone(),
-        events: req.events.clone(),
+        events,
         secret: req.secret.clone(),
         description: req
             .description

@@ -446,9 +446,9 @@ pub(crate) fn api_calls_between(
     )?)
 }
 
-/// The tenant's conversations started this UTC month and its monthly limit
-/// (one count over `chatbot_conversations_started`).
-pub(crate) fn conversations_this_month(c: &Connection, tenant: &str) -> ApiResult<(i64, i64)> {
+/// The tenant's conversations started this UTC month (one count over
+/// `chatbot_conversations_started`).
+pub(crate) fn conversations_this_month(c: &Connection, tenant: &str) -> ApiResult<i64> {
     let (start, next) = month_of(chrono::Utc::now());
     let used: i64 = c.query_row(
         "SELECT COUNT(*) FROM chatbot_conversations
@@ -460,8 +460,7 @@ pub(crate) fn conversations_this_month(c: &Connection, tenant: &str) -> ApiResul
         ],
         |r| r.get(0),
     )?;
-    let (plan, features) = plan_and_features(c, tenant)?;
-    Ok((used, conversations_limit(&plan, &features)))
+    Ok(used)
 }
 
 pub(crate) fn usage_report(

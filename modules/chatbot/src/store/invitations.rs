@@ -4,6 +4,34 @@
 use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 
+/// The invitations table (a step of the module's migrations). Members
+/// invited by earlier versions (`invitation_sent`) are `invited`: they had no
+/// link to accept and are invited again to get one.
+pub const INVITATIONS_MIGRATION: &str = r#"
+UPDATE chatbot_members SET status = 'invited' WHERE status = 'invitation_sent';
+CREATE TABLE chatbot_invitations (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES chatbot_tenants(id) ON DELETE CASCADE,
+    member_id TEXT NOT NULL,
+    platform_user_id TEXT NOT NULL,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    sealed_token TEXT,
+    message TEXT,
+    new_account INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    mail_status TEXT NOT NULL,
+    mail_error TEXT,
+    mailed_at TEXT,
+    expires_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    accepted_at TEXT
+);
+CREATE INDEX chatbot_invitations_member ON chatbot_invitations(member_id, status);
+CREATE INDEX chatbot_invitations_outbox ON chatbot_invitations(mail_status, status);
+"#;
+
 /// A new invitation row.
 pub(crate) struct NewInvitation<'a> {
     pub id: &'a str,
