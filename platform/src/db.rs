@@ -230,7 +230,11 @@ impl Db {
         let manager = SqliteConnectionManager::file(path).with_init(init_connection);
         // Connections open when load needs them and close after a minute
         // idle, taking their page cache with them: an idle server keeps one.
+        // No probe statement on checkout (r2d2_sqlite's default runs
+        // `SELECT 1` each time): a SQLite file connection does not go stale
+        // like a network one, and the probe cost a statement per request.
         let pool = r2d2::Pool::builder()
+            .test_on_check_out(false)
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .idle_timeout(Some(Duration::from_secs(60)))
