@@ -298,7 +298,7 @@ pub struct DateRange {
 #[derive(Object, Clone, Debug, Default)]
 pub struct ExportRequest {
     /// `json` (default) or `csv`.
-    pub format: Option<String>,
+    pub format: Option<super::values::ExportFormat>,
     /// Add the conversation and its summary (json; default true).
     pub include_metadata: Option<bool>,
     /// Add its analytics (json; default true).

@@ -270,3 +270,21 @@ impl Channel {
         }
     }
 }
+
+/// The file a conversation export is written as.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[oai(rename_all = "lowercase")]
+pub enum ExportFormat {
+    #[default]
+    Json,
+    Csv,
+}
+
+impl ExportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Csv => "csv",
+        }
+    }
+}

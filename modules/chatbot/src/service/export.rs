@@ -37,17 +37,10 @@ fn rfc3339_utc(v: Option<&str>, field: &str, errs: &mut Vec<FieldError>) -> Opti
     }
 }
 
-/// Validates `format` (json, csv), the include flags and `date_range`.
+/// The export's settings; `format` (json, csv) is checked by the schema, `date_range` here.
 pub(crate) fn export_spec(body: &ExportRequest) -> ApiResult<ExportSpec> {
     let mut errs = vec![];
-    let format = body
-        .format
-        .clone()
-        .unwrap_or_else(|| "json".into())
-        .to_lowercase();
-    if !["json", "csv"].contains(&format.as_str()) {
-        errs.push(FieldError::new("format", "format must be json or csv"));
-    }
+    let format = body.format.unwrap_or_default().as_str().to_string();
     let range = body.date_range.clone().unwrap_or_default();
     let start = rfc3339_utc(range.start.as_deref(), "date_range.start", &mut errs);
     let end = rfc3339_utc(range.end.as_deref(), "date_range.end", &mut errs);
