@@ -119,8 +119,10 @@ pub struct LoginResponse {
 mod campaigns;
 mod errors;
 mod org;
+mod routing;
 mod values;
 pub use campaigns::*;
 pub use errors::CcError;
 pub use org::*;
+pub use routing::*;
 pub use values::*;

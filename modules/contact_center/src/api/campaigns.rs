@@ -1,6 +1,7 @@
 //! Campaigns and campaign templates.
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -73,11 +74,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         body: JsonBody<CampaignCreate>,
     ) -> Result<Created<Campaign>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::create(tx, &auth.0, &meta, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -107,11 +107,10 @@ impl CampaignsApi {
         campaign_id: Path<i64>,
         body: JsonBody<CampaignUpdate>,
     ) -> Result<Json<Campaign>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::update(tx, &auth.0, &meta, campaign_id.0, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update(w, campaign_id.0, body.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -125,10 +124,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         campaign_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete(tx, &auth.0, &meta, campaign_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete(w, campaign_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -146,11 +145,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         campaign_id: Path<i64>,
     ) -> Result<Json<Campaign>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::transition(tx, &auth.0, &meta, campaign_id.0, "active"))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::transition(w, campaign_id.0, "active")
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -163,11 +161,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         campaign_id: Path<i64>,
     ) -> Result<Json<Campaign>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::transition(tx, &auth.0, &meta, campaign_id.0, "paused"))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::transition(w, campaign_id.0, "paused")
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -182,11 +179,10 @@ impl CampaignsApi {
         body: JsonBody<CampaignClone>,
     ) -> Result<Created<Campaign>> {
         let body = body.0;
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::clone(tx, &auth.0, &meta, campaign_id.0, body))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::clone(w, campaign_id.0, body)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -247,11 +243,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         body: JsonBody<TemplateCreate>,
     ) -> Result<Created<CampaignTemplate>> {
-        let t = self
-            .p
-            .db
-            .write(move |tx| service::create_template(tx, &auth.0, &meta, body.0))
-            .await?;
+        let t = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_template(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(t)))
     }
 
@@ -290,11 +285,10 @@ impl CampaignsApi {
         template_id: Path<i64>,
         body: JsonBody<TemplateUpdate>,
     ) -> Result<Json<CampaignTemplate>> {
-        let t = self
-            .p
-            .db
-            .write(move |tx| service::update_template(tx, &auth.0, &meta, template_id.0, body.0))
-            .await?;
+        let t = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_template(w, template_id.0, body.0)
+        })
+        .await?;
         Ok(Json(t))
     }
 
@@ -310,10 +304,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         template_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_template(tx, &auth.0, &meta, template_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_template(w, template_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -1,6 +1,7 @@
 //! Contacts, bulk import and call lists.
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -20,6 +21,8 @@ pub struct ContactsApi {
 impl ContactsApi {
     /// List contacts in id order. Users see contacts of their own campaigns.
     #[oai(path = "/api/v1/contacts", method = "get")]
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     async fn list_contacts(
         &self,
@@ -65,11 +68,10 @@ impl ContactsApi {
         meta: RequestMeta,
         body: JsonBody<ContactCreate>,
     ) -> Result<Created<Contact>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::create(tx, &auth.0, &meta, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -84,11 +86,10 @@ impl ContactsApi {
         meta: RequestMeta,
         body: JsonBody<ContactImport>,
     ) -> Result<Created<ImportResult>> {
-        let r = self
-            .p
-            .db
-            .write(move |tx| service::import(tx, &auth.0, &meta, body.0))
-            .await?;
+        let r = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::import(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(r)))
     }
 
@@ -117,11 +118,10 @@ impl ContactsApi {
         contact_id: Path<i64>,
         body: JsonBody<ContactUpdate>,
     ) -> Result<Json<Contact>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::update(tx, &auth.0, &meta, contact_id.0, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update(w, contact_id.0, body.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -133,10 +133,10 @@ impl ContactsApi {
         meta: RequestMeta,
         contact_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete(tx, &auth.0, &meta, contact_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete(w, contact_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -175,11 +175,10 @@ impl ContactsApi {
         meta: RequestMeta,
         body: JsonBody<CallListCreate>,
     ) -> Result<Created<CallList>> {
-        let l = self
-            .p
-            .db
-            .write(move |tx| service::create_call_list(tx, &auth.0, &meta, body.0))
-            .await?;
+        let l = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_call_list(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(l)))
     }
 
@@ -240,10 +239,10 @@ impl ContactsApi {
         meta: RequestMeta,
         list_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_call_list(tx, &auth.0, &meta, list_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_call_list(w, list_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -1,6 +1,7 @@
 //! Teams, agents and companies.
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -50,11 +51,10 @@ impl TeamsApi {
         meta: RequestMeta,
         body: JsonBody<TeamCreate>,
     ) -> Result<Created<Team>> {
-        let t = self
-            .p
-            .db
-            .write(move |tx| service::create_team(tx, &auth.0, &meta, body.0))
-            .await?;
+        let t = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_team(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(t)))
     }
 
@@ -79,11 +79,10 @@ impl TeamsApi {
         team_id: Path<i64>,
         body: JsonBody<TeamUpdate>,
     ) -> Result<Json<Team>> {
-        let t = self
-            .p
-            .db
-            .write(move |tx| service::update_team(tx, &auth.0, &meta, team_id.0, body.0))
-            .await?;
+        let t = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_team(w, team_id.0, body.0)
+        })
+        .await?;
         Ok(Json(t))
     }
 
@@ -95,10 +94,10 @@ impl TeamsApi {
         meta: RequestMeta,
         team_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_team(tx, &auth.0, &meta, team_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_team(w, team_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -164,6 +163,8 @@ impl TeamsApi {
 
     /// List agents with their skills and current calls.
     #[oai(path = "/api/v1/agents", method = "get")]
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     async fn list_agents(
         &self,
@@ -219,11 +220,10 @@ impl TeamsApi {
         meta: RequestMeta,
         body: JsonBody<AgentCreate>,
     ) -> Result<Created<Agent>> {
-        let a = self
-            .p
-            .db
-            .write(move |tx| service::create_agent(tx, &auth.0, &meta, body.0))
-            .await?;
+        let a = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_agent(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(a)))
     }
 
@@ -249,11 +249,10 @@ impl TeamsApi {
         agent_id: Path<i64>,
         body: JsonBody<AgentUpdate>,
     ) -> Result<Json<Agent>> {
-        let a = self
-            .p
-            .db
-            .write(move |tx| service::update_agent(tx, &auth.0, &meta, agent_id.0, body.0))
-            .await?;
+        let a = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_agent(w, agent_id.0, body.0)
+        })
+        .await?;
         Ok(Json(a))
     }
 
@@ -265,10 +264,10 @@ impl TeamsApi {
         meta: RequestMeta,
         agent_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_agent(tx, &auth.0, &meta, agent_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_agent(w, agent_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -281,11 +280,10 @@ impl TeamsApi {
         agent_id: Path<i64>,
         body: JsonBody<AgentSkillsAdd>,
     ) -> Result<Json<Agent>> {
-        let a = self
-            .p
-            .db
-            .write(move |tx| service::add_skills(tx, &auth.0, &meta, agent_id.0, body.0))
-            .await?;
+        let a = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::add_skills(w, agent_id.0, body.0)
+        })
+        .await?;
         Ok(Json(a))
     }
 
@@ -361,11 +359,10 @@ impl CompaniesApi {
         meta: RequestMeta,
         body: JsonBody<CompanyCreate>,
     ) -> Result<Created<Company>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::create_company(tx, &auth.0, &meta, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_company(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -390,11 +387,10 @@ impl CompaniesApi {
         company_id: Path<i64>,
         body: JsonBody<CompanyUpdate>,
     ) -> Result<Json<Company>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::update_company(tx, &auth.0, &meta, company_id.0, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_company(w, company_id.0, body.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -406,10 +402,10 @@ impl CompaniesApi {
         meta: RequestMeta,
         company_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_company(tx, &auth.0, &meta, company_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_company(w, company_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

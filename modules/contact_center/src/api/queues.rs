@@ -1,6 +1,7 @@
 //! Queues and the calls extension.
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -110,11 +111,10 @@ impl QueuesApi {
         meta: RequestMeta,
         body: JsonBody<QueueCreate>,
     ) -> Result<Created<Queue>> {
-        let q = self
-            .p
-            .db
-            .write(move |tx| service::create_queue(tx, &auth.0, &meta, body.0))
-            .await?;
+        let q = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_queue(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(q)))
     }
 
@@ -131,11 +131,10 @@ impl QueuesApi {
         queue_id: Path<i64>,
         body: JsonBody<QueueUpdate>,
     ) -> Result<Json<Queue>> {
-        let q = self
-            .p
-            .db
-            .write(move |tx| service::update_queue(tx, &auth.0, &meta, queue_id.0, body.0))
-            .await?;
+        let q = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_queue(w, queue_id.0, body.0)
+        })
+        .await?;
         Ok(Json(q))
     }
 
@@ -151,10 +150,10 @@ impl QueuesApi {
         meta: RequestMeta,
         queue_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_queue(tx, &auth.0, &meta, queue_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_queue(w, queue_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -175,12 +174,11 @@ impl QueuesApi {
     ) -> Result<Created<QueuedCall>> {
         // Calls past their timeout leave first (in their own transaction,
         // so a refused request does not undo it).
-        self.p.db.write(|tx| service::expire(tx)).await?;
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::enqueue(tx, &auth.0, &meta, queue_id.0, body.0))
-            .await?;
+        write::transact(&self.p.db, None, meta.clone(), service::expire).await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::enqueue(w, queue_id.0, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -205,12 +203,11 @@ impl QueuesApi {
         let body = body.0;
         // Calls past their timeout leave first (in their own transaction,
         // so a refused request does not undo it).
-        self.p.db.write(|tx| service::expire(tx)).await?;
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::assign(tx, &auth.0, &meta, queue_id.0, body))
-            .await?;
+        write::transact(&self.p.db, None, meta.clone(), service::expire).await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::assign(w, queue_id.0, body)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -226,16 +223,17 @@ impl QueuesApi {
         meta: RequestMeta,
         body: JsonBody<CallRecord>,
     ) -> Result<Created<Call>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::record(tx, &auth.0, &meta, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::record(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
     /// Extension: list calls, newest first. Users see calls of their own campaigns.
     #[oai(path = "/api/v1/calls", method = "get", tag = "Tag::Extensions")]
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     async fn list_calls(
         &self,
@@ -307,11 +305,10 @@ impl QueuesApi {
         call_id: Path<String>,
         body: JsonBody<CompleteCall>,
     ) -> Result<Json<Call>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::complete(tx, &auth.0, &meta, &call_id.0, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::complete(w, &call_id.0, body.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -327,11 +324,10 @@ impl QueuesApi {
         meta: RequestMeta,
         call_id: Path<String>,
     ) -> Result<Json<Call>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::abandon(tx, &auth.0, &meta, &call_id.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::abandon(w, &call_id.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 }

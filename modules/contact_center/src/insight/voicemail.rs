@@ -2,7 +2,9 @@
 //! assignment and notes.
 
 use crate::model::CcError;
+use crate::SLUG;
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,7 +12,6 @@ use poem_openapi::{Object, OpenApi};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::json;
 
-use super::ivr::audit_tx;
 use super::{
     fail_if, iso, listed, not_found, now, parse_instant, require_manager, require_operator, window,
     Created, Deleted, Listed, Result, Tag,
@@ -184,6 +185,8 @@ impl VoicemailApi {
     /// `priority`, `from_number`, `start_date`/`end_date` (received).
     ///
     /// Agents, supervisors and admins only (403 for other roles).
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/voicemail", method = "get")]
     async fn list(
@@ -291,23 +294,19 @@ impl VoicemailApi {
             ));
         }
         fail_if(e)?;
-        let vm = self
-            .platform
-            .db
-            .write(move |tx| {
-                let id = insert_voicemail(tx, &d)?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "voicemail.deposit",
-                    "voicemail",
-                    id,
-                    json!({}),
-                )?;
-                get_voicemail(tx, id)
-            })
-            .await?;
+        let vm = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            let id = insert_voicemail(tx, &d)?;
+            w.audit(
+                SLUG,
+                "voicemail.deposit",
+                "voicemail",
+                &id.to_string(),
+                json!({}),
+            )?;
+            get_voicemail(tx, id)
+        })
+        .await?;
         Ok(Created::Created(Json(vm)))
     }
 
@@ -354,10 +353,8 @@ impl VoicemailApi {
         }
         fail_if(e)?;
         let id = voicemail_id.0;
-        let vm = self
-            .platform
-            .db
-            .write(move |tx| {
+        let vm = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let cur = get_voicemail(tx, id)?;
                 let at = iso(now());
                 if let Some(to) = &b.status {
@@ -392,8 +389,7 @@ impl VoicemailApi {
                         at
                     ],
                 )?;
-                audit_tx(tx, &auth, &meta, "voicemail.update", "voicemail", id,
-                    json!({"from": cur.status, "to": status}))?;
+                w.audit(SLUG, "voicemail.update", "voicemail", &id.to_string(), json!({"from": cur.status, "to": status}))?;
                 get_voicemail(tx, id)
             })
             .await?;
@@ -410,22 +406,20 @@ impl VoicemailApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = voicemail_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                get_voicemail(tx, id)?;
-                tx.execute("DELETE FROM cc_voicemails WHERE id = ?1", [id])?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "voicemail.delete",
-                    "voicemail",
-                    id,
-                    json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            get_voicemail(tx, id)?;
+            tx.execute("DELETE FROM cc_voicemails WHERE id = ?1", [id])?;
+            w.audit(
+                SLUG,
+                "voicemail.delete",
+                "voicemail",
+                &id.to_string(),
+                json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -5,6 +5,7 @@ pub mod calls;
 pub mod campaigns;
 pub mod contacts;
 pub mod org;
+pub mod profiles;
 
 use rusqlite::types::Value as Sql;
 
