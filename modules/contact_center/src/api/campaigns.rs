@@ -11,7 +11,6 @@ use super::common::*;
 use crate::common::*;
 use crate::model::*;
 use crate::service::campaigns as service;
-use crate::store::campaigns as store;
 
 pub struct CampaignsApi {
     pub p: Platform,
@@ -49,12 +48,11 @@ impl CampaignsApi {
         if let Some(s) = &search.0 {
             frontline_platform::search::check_substring("search", s)?;
         }
-        let scope = Access::of(&auth.0).owner_scope();
         let (st, se) = (status.0.clone(), search.0.clone());
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_campaigns(c, scope, st.as_deref(), se.as_deref(), w))
+            .read(move |c| service::list(c, &auth.0, st.as_deref(), se.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("status", status.0)
@@ -88,11 +86,10 @@ impl CampaignsApi {
         auth: BearerAuth,
         campaign_id: Path<i64>,
     ) -> Result<Json<Campaign>> {
-        let scope = Access::of(&auth.0).owner_scope();
         let c = self
             .p
             .db
-            .read(move |c| store::get_campaign(c, campaign_id.0, scope))
+            .read(move |c| service::get(c, &auth.0, campaign_id.0))
             .await?;
         Ok(Json(c))
     }
@@ -218,12 +215,11 @@ impl CampaignsApi {
     ) -> Result<Paged<CampaignTemplate>> {
         let campaign_type = Query(campaign_type.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
-        let access = Access::of(&auth.0);
         let (p, t) = (is_public.0, campaign_type.0.clone());
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_templates(c, &access, p, t.as_deref(), w))
+            .read(move |c| service::list_templates(c, &auth.0, p, t.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("is_public", is_public.0)
@@ -261,14 +257,12 @@ impl CampaignsApi {
         auth: BearerAuth,
         template_id: Path<i64>,
     ) -> Result<Json<CampaignTemplate>> {
-        let access = Access::of(&auth.0);
         let id = template_id.0;
         let t = self
             .p
             .db
-            .read(move |c| store::get_template(c, id, Some(&access)))
-            .await?
-            .ok_or_else(|| not_found("Campaign template", id))?;
+            .read(move |c| service::get_template(c, &auth.0, id))
+            .await?;
         Ok(Json(t))
     }
 

@@ -11,7 +11,7 @@ use super::common::*;
 use crate::common::*;
 use crate::model::*;
 use crate::service::contacts as service;
-use crate::store::contacts::{self as store, ContactQuery};
+use crate::store::contacts::ContactQuery;
 
 pub struct ContactsApi {
     pub p: Platform,
@@ -100,11 +100,10 @@ impl ContactsApi {
         tag = "Tag::Extensions"
     )]
     async fn get_contact(&self, auth: BearerAuth, contact_id: Path<i64>) -> Result<Json<Contact>> {
-        let scope = Access::of(&auth.0).owner_scope();
         let c = self
             .p
             .db
-            .read(move |c| store::get_contact(c, contact_id.0, scope))
+            .read(move |c| service::get(c, &auth.0, contact_id.0))
             .await?;
         Ok(Json(c))
     }
@@ -150,12 +149,11 @@ impl ContactsApi {
         #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<CallList>> {
         let w = window(&self.p, limit.0, offset.0)?;
-        let scope = Access::of(&auth.0).owner_scope();
         let cid = campaign_id.0;
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_call_lists(c, scope, cid, w))
+            .read(move |c| service::list_call_lists(c, &auth.0, cid, w))
             .await?;
         Ok(paged(
             items,
@@ -189,11 +187,10 @@ impl ContactsApi {
         tag = "Tag::Extensions"
     )]
     async fn get_call_list(&self, auth: BearerAuth, list_id: Path<i64>) -> Result<Json<CallList>> {
-        let scope = Access::of(&auth.0).owner_scope();
         let l = self
             .p
             .db
-            .read(move |c| store::get_call_list(c, list_id.0, scope))
+            .read(move |c| service::get_call_list(c, &auth.0, list_id.0))
             .await?;
         Ok(Json(l))
     }

@@ -11,7 +11,7 @@ use super::common::*;
 use crate::common::*;
 use crate::model::*;
 use crate::service::org as service;
-use crate::store::org::{self as store, AgentQuery};
+use crate::store::org::AgentQuery;
 
 pub struct TeamsApi {
     pub p: Platform,
@@ -35,7 +35,7 @@ impl TeamsApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_teams(c, a, t.as_deref(), w))
+            .read(move |c| service::list_teams(c, a, t.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("is_active", a)
@@ -65,7 +65,7 @@ impl TeamsApi {
         let t = self
             .p
             .db
-            .read(move |c| store::get_team(c, team_id.0))
+            .read(move |c| service::get_team(c, team_id.0))
             .await?;
         Ok(Json(t))
     }
@@ -124,10 +124,7 @@ impl TeamsApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| {
-                store::get_team(c, id)?;
-                store::list_agents(c, &q, w)
-            })
+            .read(move |c| service::team_agents(c, &q, w))
             .await?;
         Ok(paged(
             items,
@@ -202,7 +199,7 @@ impl TeamsApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_agents(c, &q, w))
+            .read(move |c| service::list_agents(c, &q, w))
             .await?;
         let f = Filters::new()
             .add("team_id", team_id.0)
@@ -234,7 +231,7 @@ impl TeamsApi {
         let a = self
             .p
             .db
-            .read(move |c| store::get_agent(c, agent_id.0))
+            .read(move |c| service::get_agent(c, agent_id.0))
             .await?;
         Ok(Json(a))
     }
@@ -342,7 +339,7 @@ impl CompaniesApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_companies(c, a, i.as_deref(), s.as_deref(), w))
+            .read(move |c| service::list_companies(c, a, i.as_deref(), s.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("is_active", a)
@@ -373,7 +370,7 @@ impl CompaniesApi {
         let c = self
             .p
             .db
-            .read(move |c| store::get_company(c, company_id.0))
+            .read(move |c| service::get_company(c, company_id.0))
             .await?;
         Ok(Json(c))
     }

@@ -11,8 +11,7 @@ use super::common::*;
 use crate::common::*;
 use crate::model::*;
 use crate::service::queues as service;
-use crate::store::calls::{self as calls_store, CallQuery};
-use crate::store::org as store;
+use crate::store::calls::CallQuery;
 
 pub struct QueuesApi {
     pub p: Platform,
@@ -49,14 +48,7 @@ impl QueuesApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| {
-                let (rows, total) = store::list_queues(c, s.as_deref(), t.as_deref(), w)?;
-                let rows = rows
-                    .into_iter()
-                    .map(|q| service::with_available(c, q))
-                    .collect::<frontline_platform::ApiResult<Vec<_>>>()?;
-                Ok((rows, total))
-            })
+            .read(move |c| service::list_queues(c, s.as_deref(), t.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("status", status.0)
@@ -252,7 +244,7 @@ impl QueuesApi {
         let status = Query(status.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let q = CallQuery {
-            scope: Access::of(&auth.0).owner_scope(),
+            scope: None,
             campaign_id: campaign_id.0,
             agent_id: agent_id.0,
             queue_id: queue_id.0,
@@ -263,7 +255,7 @@ impl QueuesApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| calls_store::list_calls(c, &q, w))
+            .read(move |c| service::list_calls(c, &auth.0, q, w))
             .await?;
         let f = Filters::new()
             .add("campaign_id", campaign_id.0)
@@ -282,13 +274,12 @@ impl QueuesApi {
         tag = "Tag::Extensions"
     )]
     async fn get_call(&self, auth: BearerAuth, call_id: Path<String>) -> Result<Json<Call>> {
-        let scope = Access::of(&auth.0).owner_scope();
         let c = self
             .p
             .db
-            .read(move |c| calls_store::get_call(c, &call_id.0, scope))
+            .read(move |c| service::get_call(c, &auth.0, &call_id.0))
             .await?;
-        Ok(Json(c.call))
+        Ok(Json(c))
     }
 
     /// Extension: complete a call in progress with its outcome (the agent on

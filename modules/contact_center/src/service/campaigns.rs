@@ -556,3 +556,38 @@ mod tests {
         assert!(!allowed("active", "draft"));
     }
 }
+
+// ---- reads (the caller sees what `Access` scopes them to)
+
+/// The campaigns visible to the caller, filtered.
+pub fn list(
+    conn: &Connection,
+    who: &Principal,
+    status: Option<&str>,
+    search: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Campaign>, u64)> {
+    store::list_campaigns(conn, Access::of(who).owner_scope(), status, search, w)
+}
+
+/// One campaign the caller may see (404 otherwise).
+pub fn get(conn: &Connection, who: &Principal, id: i64) -> ApiResult<Campaign> {
+    store::get_campaign(conn, id, Access::of(who).owner_scope())
+}
+
+/// The templates visible to the caller, filtered.
+pub fn list_templates(
+    conn: &Connection,
+    who: &Principal,
+    is_public: Option<bool>,
+    campaign_type: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<CampaignTemplate>, u64)> {
+    store::list_templates(conn, &Access::of(who), is_public, campaign_type, w)
+}
+
+/// One template the caller may see (404 otherwise).
+pub fn get_template(conn: &Connection, who: &Principal, id: i64) -> ApiResult<CampaignTemplate> {
+    store::get_template(conn, id, Some(&Access::of(who)))?
+        .ok_or_else(|| not_found("Campaign template", id))
+}

@@ -410,3 +410,23 @@ pub fn list(
     q.scope = Access::of(who).owner_scope();
     store::list_contacts(conn, &q, w)
 }
+
+/// One contact the caller may see (404 otherwise).
+pub fn get(conn: &Connection, who: &Principal, id: i64) -> ApiResult<Contact> {
+    store::get_contact(conn, id, Access::of(who).owner_scope())
+}
+
+/// The call lists visible to the caller (of one campaign, when given).
+pub fn list_call_lists(
+    conn: &Connection,
+    who: &Principal,
+    campaign_id: Option<i64>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<CallList>, u64)> {
+    store::list_call_lists(conn, Access::of(who).owner_scope(), campaign_id, w)
+}
+
+/// One call list the caller may see (404 otherwise).
+pub fn get_call_list(conn: &Connection, who: &Principal, id: i64) -> ApiResult<CallList> {
+    store::get_call_list(conn, id, Access::of(who).owner_scope())
+}

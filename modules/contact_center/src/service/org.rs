@@ -667,3 +667,56 @@ mod tests {
         assert_eq!(p.len(), 1);
     }
 }
+
+// ---- reads (staff only: the handlers check the role before any input)
+
+pub fn list_teams(
+    conn: &Connection,
+    is_active: Option<bool>,
+    team_type: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Team>, u64)> {
+    store::list_teams(conn, is_active, team_type, w)
+}
+
+pub fn get_team(conn: &Connection, id: i64) -> ApiResult<Team> {
+    store::get_team(conn, id)
+}
+
+/// The agents of team `q.team_id` (404 when there is no such team).
+pub fn team_agents(
+    conn: &Connection,
+    q: &store::AgentQuery,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Agent>, u64)> {
+    if let Some(team) = q.team_id {
+        store::get_team(conn, team)?;
+    }
+    store::list_agents(conn, q, w)
+}
+
+pub fn list_agents(
+    conn: &Connection,
+    q: &store::AgentQuery,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Agent>, u64)> {
+    store::list_agents(conn, q, w)
+}
+
+pub fn get_agent(conn: &Connection, id: i64) -> ApiResult<Agent> {
+    store::get_agent(conn, id)
+}
+
+pub fn list_companies(
+    conn: &Connection,
+    is_active: Option<bool>,
+    industry: Option<&str>,
+    search: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Company>, u64)> {
+    store::list_companies(conn, is_active, industry, search, w)
+}
+
+pub fn get_company(conn: &Connection, id: i64) -> ApiResult<Company> {
+    store::get_company(conn, id)
+}

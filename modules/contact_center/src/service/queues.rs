@@ -12,6 +12,7 @@
 
 use chrono::{Duration, Utc};
 
+use frontline_platform::auth::Principal;
 use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::Connection;
 use serde_json::json;
@@ -964,4 +965,35 @@ pub fn record(w: &WriteCtx<'_>, body: CallRecord) -> ApiResult<Call> {
     call_samples(w, &done)?;
     call_event(w, "call.ended", &done)?;
     Ok(done)
+}
+
+/// The queues, filtered, each with its live figures.
+pub fn list_queues(
+    conn: &Connection,
+    status: Option<&str>,
+    queue_type: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Queue>, u64)> {
+    let (rows, total) = org_store::list_queues(conn, status, queue_type, w)?;
+    let rows = rows
+        .into_iter()
+        .map(|q| with_available(conn, q))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok((rows, total))
+}
+
+/// The calls visible to the caller, filtered (`q.scope` is set here).
+pub fn list_calls(
+    conn: &Connection,
+    who: &Principal,
+    mut q: calls_store::CallQuery,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Call>, u64)> {
+    q.scope = Access::of(who).owner_scope();
+    calls_store::list_calls(conn, &q, w)
+}
+
+/// One call the caller may see (404 otherwise).
+pub fn get_call(conn: &Connection, who: &Principal, call_id: &str) -> ApiResult<Call> {
+    Ok(calls_store::get_call(conn, call_id, Access::of(who).owner_scope())?.call)
 }
