@@ -129,6 +129,7 @@ PUT /api/v1/knowledge/{article_id}|positive_data_acceptance|company_id names an 
 POST /api/v1/queues|positive_data_acceptance|team_id names an existing team (stored state)
 PUT /api/v1/queues/{queue_id}|positive_data_acceptance|team_id names an existing team (stored state)
 POST /api/v1/agents|positive_data_acceptance|user_id and team_id name existing records, one agent per user (stored state)
+POST /api/v1/queues/{queue_id}/calls|positive_data_acceptance|stateful links fill queue_id from a call's queue_id, null for a call never queued: the tool sends "None" in the integer path (not schema-valid)
 PUT /api/v1/agents/{agent_id}|positive_data_acceptance|team_id names an existing team (stored state)
 RULES
     ;;

@@ -1548,9 +1548,9 @@ fn settle_session(w: &WriteCtx<'_>, s: &mut SessionRow, def: &Definition) -> Api
             s.call_id = Some(queued.call_id);
         }
         "voicemail" => {
-            let id = super::voicemail::insert_voicemail(
+            let id = crate::service::voicemail::insert(
                 tx,
-                &super::voicemail::VoicemailDeposit {
+                &crate::model::VoicemailDeposit {
                     from_number: s
                         .caller_number
                         .clone()

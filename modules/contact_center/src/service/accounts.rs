@@ -61,8 +61,11 @@ pub fn register(w: &WriteCtx<'_>, auth: &Auth, body: RegisterRequest) -> ApiResu
     Ok(user)
 }
 
-/// The signed-in account `user_id` and its profile (full name, organization).
-pub fn me(conn: &Connection, user_id: &str) -> ApiResult<(User, Option<(String, Option<String>)>)> {
+/// A profile's full name and organization.
+pub type Profile = (String, Option<String>);
+
+/// The signed-in account `user_id` and its profile, if it has one.
+pub fn me(conn: &Connection, user_id: &str) -> ApiResult<(User, Option<Profile>)> {
     let user = frontline_platform::auth::find_user(conn, user_id)?
         .ok_or_else(|| ApiError::unauthorized("Invalid authentication token"))?;
     let profile = profiles::get(conn, user.seq)?;

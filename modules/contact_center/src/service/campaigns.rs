@@ -540,23 +540,6 @@ pub fn delete_template(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
     .map(drop)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn status_machine() {
-        assert!(allowed("draft", "active"));
-        assert!(allowed("active", "paused"));
-        assert!(allowed("paused", "active"));
-        assert!(allowed("completed", "archived"));
-        assert!(!allowed("draft", "paused"));
-        assert!(!allowed("archived", "active"));
-        assert!(!allowed("completed", "active"));
-        assert!(!allowed("active", "draft"));
-    }
-}
-
 // ---- reads (the caller sees what `Access` scopes them to)
 
 /// The campaigns visible to the caller, filtered.
@@ -590,4 +573,21 @@ pub fn list_templates(
 pub fn get_template(conn: &Connection, who: &Principal, id: i64) -> ApiResult<CampaignTemplate> {
     store::get_template(conn, id, Some(&Access::of(who)))?
         .ok_or_else(|| not_found("Campaign template", id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_machine() {
+        assert!(allowed("draft", "active"));
+        assert!(allowed("active", "paused"));
+        assert!(allowed("paused", "active"));
+        assert!(allowed("completed", "archived"));
+        assert!(!allowed("draft", "paused"));
+        assert!(!allowed("archived", "active"));
+        assert!(!allowed("completed", "active"));
+        assert!(!allowed("active", "draft"));
+    }
 }

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod contacts;
 pub mod org;
 pub mod queues;
+pub mod voicemail;
 
 use frontline_platform::auth::Principal;
 use frontline_platform::write::WriteCtx;

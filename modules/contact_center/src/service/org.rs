@@ -646,28 +646,6 @@ pub fn delete_company(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
     .map(drop)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn languages_and_skills() {
-        let mut p = Vec::new();
-        assert_eq!(normalize_language(&mut p, "l", "EN"), "en");
-        assert_eq!(normalize_language(&mut p, "l", "pt_br"), "pt-BR");
-        assert!(p.is_empty());
-        normalize_language(&mut p, "l", "english!");
-        assert_eq!(p.len(), 1);
-        let mut p = Vec::new();
-        assert_eq!(
-            normalize_skill(&mut p, "s", "Technical Support"),
-            "technical_support"
-        );
-        normalize_skill(&mut p, "s", "  ");
-        assert_eq!(p.len(), 1);
-    }
-}
-
 // ---- reads (staff only: the handlers check the role before any input)
 
 pub fn list_teams(
@@ -719,4 +697,26 @@ pub fn list_companies(
 
 pub fn get_company(conn: &Connection, id: i64) -> ApiResult<Company> {
     store::get_company(conn, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_and_skills() {
+        let mut p = Vec::new();
+        assert_eq!(normalize_language(&mut p, "l", "EN"), "en");
+        assert_eq!(normalize_language(&mut p, "l", "pt_br"), "pt-BR");
+        assert!(p.is_empty());
+        normalize_language(&mut p, "l", "english!");
+        assert_eq!(p.len(), 1);
+        let mut p = Vec::new();
+        assert_eq!(
+            normalize_skill(&mut p, "s", "Technical Support"),
+            "technical_support"
+        );
+        normalize_skill(&mut p, "s", "  ");
+        assert_eq!(p.len(), 1);
+    }
 }

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod contacts;
 pub mod org;
 pub mod profiles;
+pub mod voicemail;
 
 use rusqlite::types::Value as Sql;
 
