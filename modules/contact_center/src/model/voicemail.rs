@@ -2,6 +2,8 @@
 
 use poem_openapi::Object;
 
+use crate::common::DateOrTime;
+
 /// A voicemail.
 #[derive(Object, Clone, Debug)]
 pub struct Voicemail {
@@ -53,8 +55,9 @@ pub struct VoicemailDeposit {
     /// Where the audio is kept.
     pub message_url: Option<String>,
     pub transcription: Option<String>,
-    /// Default now.
-    pub received_at: Option<String>,
+    /// When the caller left it: a date (midnight UTC) or an RFC 3339
+    /// timestamp. Default now.
+    pub received_at: Option<DateOrTime>,
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
     #[oai(validator(minimum(value = "1")))]

@@ -132,7 +132,7 @@ pub fn get(conn: &Connection, id: i64) -> ApiResult<Voicemail> {
 /// node); the caller audits it.
 pub fn insert(tx: &Connection, d: &VoicemailDeposit) -> ApiResult<i64> {
     let at = iso(now());
-    let received = match &d.received_at {
+    let received = match d.received_at.as_deref() {
         Some(s) => iso(parse_instant("received_at", s, false)?),
         None => at.clone(),
     };
