@@ -129,6 +129,10 @@ PUT /api/v1/knowledge/{article_id}|positive_data_acceptance|company_id names an 
 POST /api/v1/queues|positive_data_acceptance|team_id names an existing team (stored state)
 PUT /api/v1/queues/{queue_id}|positive_data_acceptance|team_id names an existing team (stored state)
 POST /api/v1/agents|positive_data_acceptance|user_id and team_id name existing records, one agent per user (stored state)
+POST /api/v1/queues/{queue_id}/calls|positive_data_acceptance|stateful links fill queue_id from a call's queue_id, null for a call never queued: the tool sends "None" in the integer path (not schema-valid)
+DELETE /api/v1/agents/{agent_id}|positive_data_acceptance|stateful links fill agent_id from a recording's or call's agent_id, null when no agent took it: the tool sends "None" in the integer path (not schema-valid)
+DELETE /api/v1/teams/{team_id}|positive_data_acceptance|stateful links fill team_id from a metric's or agent's team_id, null when it has no team: the tool sends "None" in the integer path (not schema-valid)
+GET /api/v1/teams/{team_id}/agents|positive_data_acceptance|stateful links fill team_id from a metric's or agent's team_id, null when it has no team: the tool sends "None" in the integer path (not schema-valid)
 PUT /api/v1/agents/{agent_id}|positive_data_acceptance|team_id names an existing team (stored state)
 RULES
     ;;

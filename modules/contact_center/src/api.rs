@@ -1,14 +1,15 @@
 //! Handlers of the contact-center API.
 
-use frontline_platform::auth::{NewUser, User};
+use frontline_platform::auth::User;
 use frontline_platform::body::JsonBody;
 use frontline_platform::http::ModuleError;
-use frontline_platform::{ApiError, BearerAuth, FieldError, Platform};
+use frontline_platform::write;
+use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
-use rusqlite::{params, OptionalExtension};
 
 use crate::model::*;
+use crate::service::accounts;
 
 mod campaigns;
 mod common;
@@ -62,56 +63,22 @@ fn user_out(user: &User, full_name: Option<String>, organization: Option<String>
     }
 }
 
-/// The contact-center password policy: 8+ characters with a letter and a digit.
-fn check_password(password: &str) -> Option<FieldError> {
-    let has_letter = password.chars().any(char::is_alphabetic);
-    let has_digit = password.chars().any(|c| c.is_ascii_digit());
-    (password.chars().count() < 8 || !has_letter || !has_digit).then(|| {
-        FieldError::new(
-            "password",
-            "Password must be at least 8 characters and contain a letter and a digit",
-        )
-    })
-}
-
 #[OpenApi(tag = "Tag::Authentication")]
 impl AuthApi {
     /// Register a new user (public).
     #[oai(path = "/api/v1/auth/register", method = "post")]
-    async fn register(&self, body: JsonBody<RegisterRequest>) -> Result<Registered> {
+    async fn register(
+        &self,
+        meta: RequestMeta,
+        body: JsonBody<RegisterRequest>,
+    ) -> Result<Registered> {
         let body = body.0;
-        if let Some(problem) = check_password(&body.password) {
-            return Err(ApiError::validation(vec![problem]).into());
-        }
+        accounts::check_registration(&body)?;
         let auth = self.platform.auth.clone();
-        let user = self
-            .platform
-            .db
-            .write(move |tx| {
-                let user = auth.create_user_in(
-                    tx,
-                    &NewUser {
-                        email: body.email,
-                        password: body.password,
-                        name: body.full_name.clone(),
-                        roles: vec!["contact-center:user".into()],
-                        organization: body.organization.clone(),
-                    },
-                )?;
-                tx.execute(
-                    "INSERT INTO cc_profiles (user_seq, full_name, organization) VALUES (?1, ?2, ?3)",
-                    params![user.seq, body.full_name, body.organization],
-                )?;
-                Ok(user)
-            })
-            .await
-            .map_err(|e| {
-                if e.code() == "EMAIL_EXISTS" {
-                    CcError::DuplicateResource.with_message("Email already registered").with_detail("email", "already registered")
-                } else {
-                    e
-                }
-            })?;
+        let user = write::transact(&self.platform.db, None, meta, move |w| {
+            accounts::register(w, &auth, body)
+        })
+        .await?;
         Ok(Registered::Created(Json(user_out(&user, None, None))))
     }
 
@@ -123,7 +90,7 @@ impl AuthApi {
     #[oai(path = "/api/v1/auth/login", method = "post")]
     async fn login(
         &self,
-        meta: frontline_platform::http::RequestMeta,
+        meta: RequestMeta,
         body: JsonBody<LoginRequest>,
     ) -> Result<Json<LoginResponse>> {
         let (user, token) = self
@@ -150,18 +117,7 @@ impl AuthApi {
         let (user, profile) = self
             .platform
             .db
-            .read(move |conn| {
-                let user = frontline_platform::auth::find_user(conn, &id)?
-                    .ok_or_else(|| ApiError::unauthorized("Invalid authentication token"))?;
-                let profile: Option<(String, Option<String>)> = conn
-                    .query_row(
-                        "SELECT full_name, organization FROM cc_profiles WHERE user_seq = ?1",
-                        [user.seq],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                Ok((user, profile))
-            })
+            .read(move |conn| accounts::me(conn, &id))
             .await?;
         let (name, org) = profile.map(|(n, o)| (Some(n), o)).unwrap_or((None, None));
         Ok(Json(user_out(&user, name, org)))

@@ -5,6 +5,7 @@
 
 use chrono::{Duration, Utc};
 use frontline_platform::auth::{NewUser, Principal, User};
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiResult, Platform, RequestMeta};
 use rusqlite::Connection;
 use serde_json::json;
@@ -57,10 +58,9 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         };
         let sup_user = user(&p, tx, SUPERVISOR, "Sam Supervisor", "supervisor")?;
         let sup = principal(&sup_user);
+        let w = WriteCtx::new(tx, Some(&sup), &meta);
         org::create_company(
-            tx,
-            &sup,
-            &meta,
+            &w,
             CompanyCreate {
                 name: "Acme Corporation".into(),
                 domain: Some("acme.example".into()),
@@ -83,9 +83,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         let mut team_ids = Vec::new();
         for (name, kind) in [("Sales Team Alpha", "sales"), ("Support Team", "support")] {
             let t = org::create_team(
-                tx,
-                &sup,
-                &meta,
+            &w,
                 TeamCreate {
                     name: name.into(),
                     description: Some(format!("{kind} representatives")),
@@ -107,9 +105,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         for (i, (name, team, status, langs, skills)) in agents_spec.into_iter().enumerate() {
             let u = user(&p, tx, &format!("agent{}.demo@contact-center.local", i + 1), name, "agent")?;
             let a = org::create_agent(
-                tx,
-                &sup,
-                &meta,
+            &w,
                 AgentCreate {
                     user_id: u.seq,
                     team_id: Some(team_ids[team]),
@@ -132,9 +128,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         let mut queue_ids = Vec::new();
         for (name, team, skill) in [("Inbound Sales", 0, "sales"), ("Technical Support", 1, "technical_support")] {
             let q = queues::create_queue(
-                tx,
-                &sup,
-                &meta,
+            &w,
                 QueueCreate {
                     name: name.into(),
                     description: Some(format!("{name} line")),
@@ -156,9 +150,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             |r| r.get(0),
         )?;
         let q4 = campaigns::create(
-            tx,
-            &sup,
-            &meta,
+            &w,
             CampaignCreate {
                 name: "Q4 Sales Campaign".into(),
                 description: Some("Outbound sales for Q4 products".into()),
@@ -184,8 +176,10 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 priority: Some((i as i64 % 10) + 1),
             })
             .collect();
-        contacts::import(tx, &sup, &meta, ContactImport { campaign_id: Some(q4.id), contacts: rows })?;
-        campaigns::transition(tx, &sup, &meta, q4.id, "active")?;
+        contacts::import(
+            &w, ContactImport { campaign_id: Some(q4.id), contacts: rows })?;
+        campaigns::transition(
+            &w, q4.id, "active")?;
         let contact_ids: Vec<i64> = {
             let mut stmt = tx.prepare("SELECT id FROM cc_contacts WHERE campaign_id = ?1 ORDER BY id")?;
             let ids = stmt.query_map([q4.id], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
@@ -196,9 +190,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         for (n, contact) in contact_ids.iter().take(18).enumerate() {
             let agent = agent_ids[n % 2];
             queues::record(
-                tx,
-                &sup,
-                &meta,
+            &w,
                 CallRecord {
                     campaign_id: Some(q4.id),
                     contact_id: Some(*contact),
@@ -214,9 +206,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         // Support calls handled by the support team.
         for n in 0..6 {
             queues::record(
-                tx,
-                &sup,
-                &meta,
+            &w,
                 CallRecord {
                     agent_id: Some(agent_ids[2 + n % 2]),
                     queue_id: Some(queue_ids[1]),
@@ -230,9 +220,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             )?;
         }
         contacts::create_call_list(
-            tx,
-            &sup,
-            &meta,
+            &w,
             CallListCreate {
                 campaign_id: Some(q4.id),
                 name: "Priority Contacts".into(),
@@ -242,9 +230,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             },
         )?;
         campaigns::create(
-            tx,
-            &sup,
-            &meta,
+            &w,
             CampaignCreate {
                 name: "Holiday Satisfaction Survey".into(),
                 template_id: Some(template + 1),
@@ -257,9 +243,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         // Live queue state: callers waiting, one on a call.
         for (n, (queue, lang)) in [(0, None), (0, Some("es")), (1, None), (1, None)].into_iter().enumerate() {
             queues::enqueue(
-                tx,
-                &sup,
-                &meta,
+            &w,
                 queue_ids[queue],
                 EnqueueCall {
                     caller_number: format!("+1650555{:04}", 2000 + n),
@@ -270,7 +254,8 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 },
             )?;
         }
-        queues::assign(tx, &sup, &meta, queue_ids[1], AssignRequest::default())?;
+        queues::assign(
+            &w, queue_ids[1], AssignRequest::default())?;
         Ok(())
     })
 }

@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use frontline_platform::http::{self, Module, ModuleInfo, MountedModule};
 use frontline_platform::ratelimit::LimitRule;
-use frontline_platform::Platform;
+use frontline_platform::write;
+use frontline_platform::{Platform, RequestMeta};
 
 pub const SLUG: &str = "contact-center";
 
@@ -290,13 +291,16 @@ fn start(platform: &Platform) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
             tick.tick().await;
-            if let Err(e) = p.db.write(|tx| service::queues::expire(tx)).await {
+            if let Err(e) =
+                write::transact(&p.db, None, RequestMeta::default(), service::queues::expire).await
+            {
                 tracing::warn!(error = %e, "queue timeout sweep failed");
             }
             let now = chrono::Utc::now().timestamp_millis();
-            if let Err(e) =
-                p.db.write(move |tx| insight::ivr::expire_sessions(tx, now))
-                    .await
+            if let Err(e) = write::transact(&p.db, None, RequestMeta::default(), move |w| {
+                insight::ivr::expire_sessions(w, now)
+            })
+            .await
             {
                 tracing::warn!(error = %e, "IVR session timeout sweep failed");
             }

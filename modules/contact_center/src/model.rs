@@ -119,8 +119,12 @@ pub struct LoginResponse {
 mod campaigns;
 mod errors;
 mod org;
+mod routing;
 mod values;
+mod voicemail;
 pub use campaigns::*;
 pub use errors::CcError;
 pub use org::*;
+pub use routing::*;
 pub use values::*;
+pub use voicemail::*;

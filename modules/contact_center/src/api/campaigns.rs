@@ -1,6 +1,7 @@
 //! Campaigns and campaign templates.
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,7 +11,6 @@ use super::common::*;
 use crate::common::*;
 use crate::model::*;
 use crate::service::campaigns as service;
-use crate::store::campaigns as store;
 
 pub struct CampaignsApi {
     pub p: Platform,
@@ -48,12 +48,11 @@ impl CampaignsApi {
         if let Some(s) = &search.0 {
             frontline_platform::search::check_substring("search", s)?;
         }
-        let scope = Access::of(&auth.0).owner_scope();
         let (st, se) = (status.0.clone(), search.0.clone());
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_campaigns(c, scope, st.as_deref(), se.as_deref(), w))
+            .read(move |c| service::list(c, &auth.0, st.as_deref(), se.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("status", status.0)
@@ -73,11 +72,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         body: JsonBody<CampaignCreate>,
     ) -> Result<Created<Campaign>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::create(tx, &auth.0, &meta, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -88,11 +86,10 @@ impl CampaignsApi {
         auth: BearerAuth,
         campaign_id: Path<i64>,
     ) -> Result<Json<Campaign>> {
-        let scope = Access::of(&auth.0).owner_scope();
         let c = self
             .p
             .db
-            .read(move |c| store::get_campaign(c, campaign_id.0, scope))
+            .read(move |c| service::get(c, &auth.0, campaign_id.0))
             .await?;
         Ok(Json(c))
     }
@@ -107,11 +104,10 @@ impl CampaignsApi {
         campaign_id: Path<i64>,
         body: JsonBody<CampaignUpdate>,
     ) -> Result<Json<Campaign>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::update(tx, &auth.0, &meta, campaign_id.0, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update(w, campaign_id.0, body.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -125,10 +121,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         campaign_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete(tx, &auth.0, &meta, campaign_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete(w, campaign_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -146,11 +142,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         campaign_id: Path<i64>,
     ) -> Result<Json<Campaign>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::transition(tx, &auth.0, &meta, campaign_id.0, "active"))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::transition(w, campaign_id.0, "active")
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -163,11 +158,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         campaign_id: Path<i64>,
     ) -> Result<Json<Campaign>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::transition(tx, &auth.0, &meta, campaign_id.0, "paused"))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::transition(w, campaign_id.0, "paused")
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -182,11 +176,10 @@ impl CampaignsApi {
         body: JsonBody<CampaignClone>,
     ) -> Result<Created<Campaign>> {
         let body = body.0;
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::clone(tx, &auth.0, &meta, campaign_id.0, body))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::clone(w, campaign_id.0, body)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -222,12 +215,11 @@ impl CampaignsApi {
     ) -> Result<Paged<CampaignTemplate>> {
         let campaign_type = Query(campaign_type.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
-        let access = Access::of(&auth.0);
         let (p, t) = (is_public.0, campaign_type.0.clone());
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_templates(c, &access, p, t.as_deref(), w))
+            .read(move |c| service::list_templates(c, &auth.0, p, t.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("is_public", is_public.0)
@@ -247,11 +239,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         body: JsonBody<TemplateCreate>,
     ) -> Result<Created<CampaignTemplate>> {
-        let t = self
-            .p
-            .db
-            .write(move |tx| service::create_template(tx, &auth.0, &meta, body.0))
-            .await?;
+        let t = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_template(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(t)))
     }
 
@@ -266,14 +257,12 @@ impl CampaignsApi {
         auth: BearerAuth,
         template_id: Path<i64>,
     ) -> Result<Json<CampaignTemplate>> {
-        let access = Access::of(&auth.0);
         let id = template_id.0;
         let t = self
             .p
             .db
-            .read(move |c| store::get_template(c, id, Some(&access)))
-            .await?
-            .ok_or_else(|| not_found("Campaign template", id))?;
+            .read(move |c| service::get_template(c, &auth.0, id))
+            .await?;
         Ok(Json(t))
     }
 
@@ -290,11 +279,10 @@ impl CampaignsApi {
         template_id: Path<i64>,
         body: JsonBody<TemplateUpdate>,
     ) -> Result<Json<CampaignTemplate>> {
-        let t = self
-            .p
-            .db
-            .write(move |tx| service::update_template(tx, &auth.0, &meta, template_id.0, body.0))
-            .await?;
+        let t = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_template(w, template_id.0, body.0)
+        })
+        .await?;
         Ok(Json(t))
     }
 
@@ -310,10 +298,10 @@ impl CampaignsApi {
         meta: RequestMeta,
         template_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_template(tx, &auth.0, &meta, template_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_template(w, template_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

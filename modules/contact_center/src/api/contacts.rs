@@ -1,6 +1,7 @@
 //! Contacts, bulk import and call lists.
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,7 +11,7 @@ use super::common::*;
 use crate::common::*;
 use crate::model::*;
 use crate::service::contacts as service;
-use crate::store::contacts::{self as store, ContactQuery};
+use crate::store::contacts::ContactQuery;
 
 pub struct ContactsApi {
     pub p: Platform,
@@ -20,6 +21,8 @@ pub struct ContactsApi {
 impl ContactsApi {
     /// List contacts in id order. Users see contacts of their own campaigns.
     #[oai(path = "/api/v1/contacts", method = "get")]
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     async fn list_contacts(
         &self,
@@ -65,11 +68,10 @@ impl ContactsApi {
         meta: RequestMeta,
         body: JsonBody<ContactCreate>,
     ) -> Result<Created<Contact>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::create(tx, &auth.0, &meta, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -84,11 +86,10 @@ impl ContactsApi {
         meta: RequestMeta,
         body: JsonBody<ContactImport>,
     ) -> Result<Created<ImportResult>> {
-        let r = self
-            .p
-            .db
-            .write(move |tx| service::import(tx, &auth.0, &meta, body.0))
-            .await?;
+        let r = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::import(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(r)))
     }
 
@@ -99,11 +100,10 @@ impl ContactsApi {
         tag = "Tag::Extensions"
     )]
     async fn get_contact(&self, auth: BearerAuth, contact_id: Path<i64>) -> Result<Json<Contact>> {
-        let scope = Access::of(&auth.0).owner_scope();
         let c = self
             .p
             .db
-            .read(move |c| store::get_contact(c, contact_id.0, scope))
+            .read(move |c| service::get(c, &auth.0, contact_id.0))
             .await?;
         Ok(Json(c))
     }
@@ -117,11 +117,10 @@ impl ContactsApi {
         contact_id: Path<i64>,
         body: JsonBody<ContactUpdate>,
     ) -> Result<Json<Contact>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::update(tx, &auth.0, &meta, contact_id.0, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update(w, contact_id.0, body.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -133,10 +132,10 @@ impl ContactsApi {
         meta: RequestMeta,
         contact_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete(tx, &auth.0, &meta, contact_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete(w, contact_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -150,12 +149,11 @@ impl ContactsApi {
         #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Paged<CallList>> {
         let w = window(&self.p, limit.0, offset.0)?;
-        let scope = Access::of(&auth.0).owner_scope();
         let cid = campaign_id.0;
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_call_lists(c, scope, cid, w))
+            .read(move |c| service::list_call_lists(c, &auth.0, cid, w))
             .await?;
         Ok(paged(
             items,
@@ -175,11 +173,10 @@ impl ContactsApi {
         meta: RequestMeta,
         body: JsonBody<CallListCreate>,
     ) -> Result<Created<CallList>> {
-        let l = self
-            .p
-            .db
-            .write(move |tx| service::create_call_list(tx, &auth.0, &meta, body.0))
-            .await?;
+        let l = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_call_list(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(l)))
     }
 
@@ -190,11 +187,10 @@ impl ContactsApi {
         tag = "Tag::Extensions"
     )]
     async fn get_call_list(&self, auth: BearerAuth, list_id: Path<i64>) -> Result<Json<CallList>> {
-        let scope = Access::of(&auth.0).owner_scope();
         let l = self
             .p
             .db
-            .read(move |c| store::get_call_list(c, list_id.0, scope))
+            .read(move |c| service::get_call_list(c, &auth.0, list_id.0))
             .await?;
         Ok(Json(l))
     }
@@ -240,10 +236,10 @@ impl ContactsApi {
         meta: RequestMeta,
         list_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_call_list(tx, &auth.0, &meta, list_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_call_list(w, list_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -1,6 +1,7 @@
 //! Teams, agents and companies.
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,7 +11,7 @@ use super::common::*;
 use crate::common::*;
 use crate::model::*;
 use crate::service::org as service;
-use crate::store::org::{self as store, AgentQuery};
+use crate::store::org::AgentQuery;
 
 pub struct TeamsApi {
     pub p: Platform,
@@ -34,7 +35,7 @@ impl TeamsApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_teams(c, a, t.as_deref(), w))
+            .read(move |c| service::list_teams(c, a, t.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("is_active", a)
@@ -50,11 +51,10 @@ impl TeamsApi {
         meta: RequestMeta,
         body: JsonBody<TeamCreate>,
     ) -> Result<Created<Team>> {
-        let t = self
-            .p
-            .db
-            .write(move |tx| service::create_team(tx, &auth.0, &meta, body.0))
-            .await?;
+        let t = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_team(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(t)))
     }
 
@@ -65,7 +65,7 @@ impl TeamsApi {
         let t = self
             .p
             .db
-            .read(move |c| store::get_team(c, team_id.0))
+            .read(move |c| service::get_team(c, team_id.0))
             .await?;
         Ok(Json(t))
     }
@@ -79,11 +79,10 @@ impl TeamsApi {
         team_id: Path<i64>,
         body: JsonBody<TeamUpdate>,
     ) -> Result<Json<Team>> {
-        let t = self
-            .p
-            .db
-            .write(move |tx| service::update_team(tx, &auth.0, &meta, team_id.0, body.0))
-            .await?;
+        let t = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_team(w, team_id.0, body.0)
+        })
+        .await?;
         Ok(Json(t))
     }
 
@@ -95,10 +94,10 @@ impl TeamsApi {
         meta: RequestMeta,
         team_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_team(tx, &auth.0, &meta, team_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_team(w, team_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -125,10 +124,7 @@ impl TeamsApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| {
-                store::get_team(c, id)?;
-                store::list_agents(c, &q, w)
-            })
+            .read(move |c| service::team_agents(c, &q, w))
             .await?;
         Ok(paged(
             items,
@@ -164,6 +160,8 @@ impl TeamsApi {
 
     /// List agents with their skills and current calls.
     #[oai(path = "/api/v1/agents", method = "get")]
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     async fn list_agents(
         &self,
@@ -201,7 +199,7 @@ impl TeamsApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_agents(c, &q, w))
+            .read(move |c| service::list_agents(c, &q, w))
             .await?;
         let f = Filters::new()
             .add("team_id", team_id.0)
@@ -219,11 +217,10 @@ impl TeamsApi {
         meta: RequestMeta,
         body: JsonBody<AgentCreate>,
     ) -> Result<Created<Agent>> {
-        let a = self
-            .p
-            .db
-            .write(move |tx| service::create_agent(tx, &auth.0, &meta, body.0))
-            .await?;
+        let a = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_agent(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(a)))
     }
 
@@ -234,7 +231,7 @@ impl TeamsApi {
         let a = self
             .p
             .db
-            .read(move |c| store::get_agent(c, agent_id.0))
+            .read(move |c| service::get_agent(c, agent_id.0))
             .await?;
         Ok(Json(a))
     }
@@ -249,11 +246,10 @@ impl TeamsApi {
         agent_id: Path<i64>,
         body: JsonBody<AgentUpdate>,
     ) -> Result<Json<Agent>> {
-        let a = self
-            .p
-            .db
-            .write(move |tx| service::update_agent(tx, &auth.0, &meta, agent_id.0, body.0))
-            .await?;
+        let a = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_agent(w, agent_id.0, body.0)
+        })
+        .await?;
         Ok(Json(a))
     }
 
@@ -265,10 +261,10 @@ impl TeamsApi {
         meta: RequestMeta,
         agent_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_agent(tx, &auth.0, &meta, agent_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_agent(w, agent_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -281,11 +277,10 @@ impl TeamsApi {
         agent_id: Path<i64>,
         body: JsonBody<AgentSkillsAdd>,
     ) -> Result<Json<Agent>> {
-        let a = self
-            .p
-            .db
-            .write(move |tx| service::add_skills(tx, &auth.0, &meta, agent_id.0, body.0))
-            .await?;
+        let a = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::add_skills(w, agent_id.0, body.0)
+        })
+        .await?;
         Ok(Json(a))
     }
 
@@ -344,7 +339,7 @@ impl CompaniesApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| store::list_companies(c, a, i.as_deref(), s.as_deref(), w))
+            .read(move |c| service::list_companies(c, a, i.as_deref(), s.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("is_active", a)
@@ -361,11 +356,10 @@ impl CompaniesApi {
         meta: RequestMeta,
         body: JsonBody<CompanyCreate>,
     ) -> Result<Created<Company>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::create_company(tx, &auth.0, &meta, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_company(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -376,7 +370,7 @@ impl CompaniesApi {
         let c = self
             .p
             .db
-            .read(move |c| store::get_company(c, company_id.0))
+            .read(move |c| service::get_company(c, company_id.0))
             .await?;
         Ok(Json(c))
     }
@@ -390,11 +384,10 @@ impl CompaniesApi {
         company_id: Path<i64>,
         body: JsonBody<CompanyUpdate>,
     ) -> Result<Json<Company>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::update_company(tx, &auth.0, &meta, company_id.0, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_company(w, company_id.0, body.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -406,10 +399,10 @@ impl CompaniesApi {
         meta: RequestMeta,
         company_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_company(tx, &auth.0, &meta, company_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_company(w, company_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

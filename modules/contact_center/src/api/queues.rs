@@ -1,6 +1,7 @@
 //! Queues and the calls extension.
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{BearerAuth, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,8 +11,7 @@ use super::common::*;
 use crate::common::*;
 use crate::model::*;
 use crate::service::queues as service;
-use crate::store::calls::{self as calls_store, CallQuery};
-use crate::store::org as store;
+use crate::store::calls::CallQuery;
 
 pub struct QueuesApi {
     pub p: Platform,
@@ -48,14 +48,7 @@ impl QueuesApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| {
-                let (rows, total) = store::list_queues(c, s.as_deref(), t.as_deref(), w)?;
-                let rows = rows
-                    .into_iter()
-                    .map(|q| service::with_available(c, q))
-                    .collect::<frontline_platform::ApiResult<Vec<_>>>()?;
-                Ok((rows, total))
-            })
+            .read(move |c| service::list_queues(c, s.as_deref(), t.as_deref(), w))
             .await?;
         let f = Filters::new()
             .add("status", status.0)
@@ -110,11 +103,10 @@ impl QueuesApi {
         meta: RequestMeta,
         body: JsonBody<QueueCreate>,
     ) -> Result<Created<Queue>> {
-        let q = self
-            .p
-            .db
-            .write(move |tx| service::create_queue(tx, &auth.0, &meta, body.0))
-            .await?;
+        let q = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::create_queue(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(q)))
     }
 
@@ -131,11 +123,10 @@ impl QueuesApi {
         queue_id: Path<i64>,
         body: JsonBody<QueueUpdate>,
     ) -> Result<Json<Queue>> {
-        let q = self
-            .p
-            .db
-            .write(move |tx| service::update_queue(tx, &auth.0, &meta, queue_id.0, body.0))
-            .await?;
+        let q = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::update_queue(w, queue_id.0, body.0)
+        })
+        .await?;
         Ok(Json(q))
     }
 
@@ -151,10 +142,10 @@ impl QueuesApi {
         meta: RequestMeta,
         queue_id: Path<i64>,
     ) -> Result<Deleted> {
-        self.p
-            .db
-            .write(move |tx| service::delete_queue(tx, &auth.0, &meta, queue_id.0))
-            .await?;
+        write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::delete_queue(w, queue_id.0)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -175,12 +166,11 @@ impl QueuesApi {
     ) -> Result<Created<QueuedCall>> {
         // Calls past their timeout leave first (in their own transaction,
         // so a refused request does not undo it).
-        self.p.db.write(|tx| service::expire(tx)).await?;
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::enqueue(tx, &auth.0, &meta, queue_id.0, body.0))
-            .await?;
+        write::transact(&self.p.db, None, meta.clone(), service::expire).await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::enqueue(w, queue_id.0, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
@@ -205,12 +195,11 @@ impl QueuesApi {
         let body = body.0;
         // Calls past their timeout leave first (in their own transaction,
         // so a refused request does not undo it).
-        self.p.db.write(|tx| service::expire(tx)).await?;
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::assign(tx, &auth.0, &meta, queue_id.0, body))
-            .await?;
+        write::transact(&self.p.db, None, meta.clone(), service::expire).await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::assign(w, queue_id.0, body)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -226,16 +215,17 @@ impl QueuesApi {
         meta: RequestMeta,
         body: JsonBody<CallRecord>,
     ) -> Result<Created<Call>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::record(tx, &auth.0, &meta, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::record(w, body.0)
+        })
+        .await?;
         Ok(Created::Created(Json(c)))
     }
 
     /// Extension: list calls, newest first. Users see calls of their own campaigns.
     #[oai(path = "/api/v1/calls", method = "get", tag = "Tag::Extensions")]
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     async fn list_calls(
         &self,
@@ -254,7 +244,7 @@ impl QueuesApi {
         let status = Query(status.0.map(|v| v.as_str().to_string()));
         let w = window(&self.p, limit.0, offset.0)?;
         let q = CallQuery {
-            scope: Access::of(&auth.0).owner_scope(),
+            scope: None,
             campaign_id: campaign_id.0,
             agent_id: agent_id.0,
             queue_id: queue_id.0,
@@ -265,7 +255,7 @@ impl QueuesApi {
         let (items, total) = self
             .p
             .db
-            .read(move |c| calls_store::list_calls(c, &q, w))
+            .read(move |c| service::list_calls(c, &auth.0, q, w))
             .await?;
         let f = Filters::new()
             .add("campaign_id", campaign_id.0)
@@ -284,13 +274,12 @@ impl QueuesApi {
         tag = "Tag::Extensions"
     )]
     async fn get_call(&self, auth: BearerAuth, call_id: Path<String>) -> Result<Json<Call>> {
-        let scope = Access::of(&auth.0).owner_scope();
         let c = self
             .p
             .db
-            .read(move |c| calls_store::get_call(c, &call_id.0, scope))
+            .read(move |c| service::get_call(c, &auth.0, &call_id.0))
             .await?;
-        Ok(Json(c.call))
+        Ok(Json(c))
     }
 
     /// Extension: complete a call in progress with its outcome (the agent on
@@ -307,11 +296,10 @@ impl QueuesApi {
         call_id: Path<String>,
         body: JsonBody<CompleteCall>,
     ) -> Result<Json<Call>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::complete(tx, &auth.0, &meta, &call_id.0, body.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::complete(w, &call_id.0, body.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 
@@ -327,11 +315,10 @@ impl QueuesApi {
         meta: RequestMeta,
         call_id: Path<String>,
     ) -> Result<Json<Call>> {
-        let c = self
-            .p
-            .db
-            .write(move |tx| service::abandon(tx, &auth.0, &meta, &call_id.0))
-            .await?;
+        let c = write::transact(&self.p.db, Some(auth.0), meta, move |w| {
+            service::abandon(w, &call_id.0)
+        })
+        .await?;
         Ok(Json(c))
     }
 }

@@ -7,6 +7,7 @@ use std::io::{Cursor, Read};
 use std::time::Duration;
 
 use frontline_platform::files::{self, NewFile};
+use frontline_platform::write;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -15,7 +16,6 @@ use poem_openapi::{Multipart, Object, OpenApi};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::json;
 
-use super::ivr::audit_tx;
 use super::kb_search;
 use super::{
     fail_if, iso, listed, not_found, now, require_manager, require_operator, window, Created,
@@ -448,10 +448,8 @@ impl DocumentsApi {
             .await?;
         let company = form.company_id;
         let (category, description) = (form.category.clone(), form.description.clone());
-        let (doc, file_id) = self
-            .platform
-            .db
-            .write(move |tx| {
+        let (doc, file_id) = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 if let Some(c) = company {
                     let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM cc_companies WHERE id = ?1)", [c], |r| r.get(0))?;
                     if !exists {
@@ -483,7 +481,7 @@ impl DocumentsApi {
                 let id = tx.last_insert_rowid();
                 if !text.trim().is_empty() {
                     kb_search::stage(
-                        tx,
+                        w,
                         &kb_search::Entry {
                             kind: "document",
                             id,
@@ -499,7 +497,7 @@ impl DocumentsApi {
                         None,
                     )?;
                 }
-                audit_tx(tx, &auth, &meta, "document.upload", "document", id, json!({"file_type": kind}))?;
+                w.audit(SLUG, "document.upload", "document", &id.to_string(), json!({"file_type": kind}))?;
                 get_document(tx, id)
             })
             .await?;
@@ -526,24 +524,22 @@ impl DocumentsApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = document_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                let (d, file_id) = get_document(tx, id)?;
-                tx.execute("DELETE FROM cc_documents WHERE id = ?1", [id])?;
-                files::delete_in(tx, &file_id)?;
-                kb_search::unstage(tx, "document", id, &d.language)?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "document.delete",
-                    "document",
-                    id,
-                    json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            let (d, file_id) = get_document(tx, id)?;
+            tx.execute("DELETE FROM cc_documents WHERE id = ?1", [id])?;
+            files::delete_in(tx, &file_id)?;
+            kb_search::unstage(w, "document", id, &d.language)?;
+            w.audit(
+                SLUG,
+                "document.delete",
+                "document",
+                &id.to_string(),
+                json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

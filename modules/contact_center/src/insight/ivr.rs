@@ -4,11 +4,11 @@
 
 use crate::model::CcError;
 use frontline_platform::body::JsonBody;
+use frontline_platform::write::{self, WriteCtx};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{Duration, Utc};
-use frontline_platform::audit::{self, AuditEntry};
-use frontline_platform::auth::Principal;
+
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -974,30 +974,6 @@ impl IvrApi {
     }
 }
 
-pub(crate) fn audit_tx(
-    tx: &Connection,
-    auth: &BearerAuth,
-    meta: &RequestMeta,
-    action: &str,
-    entity: &str,
-    id: i64,
-    details: serde_json::Value,
-) -> ApiResult<()> {
-    audit::record(
-        tx,
-        Some(&auth.0),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action,
-            entity_type: entity,
-            entity_id: Some(&id.to_string()),
-            details,
-        },
-    )?;
-    Ok(())
-}
-
 #[OpenApi(tag = "Tag::IvrFlows")]
 impl IvrApi {
     /// List IVR flows (filter by `is_active`), newest first.
@@ -1060,10 +1036,8 @@ impl IvrApi {
         errors.extend(validate_graph(&nodes, b.start_node_id));
         fail_if(errors)?;
         let start = b.start_node_id.or(nodes.first().map(|n| n.id));
-        let flow = self
-            .platform
-            .db
-            .write(move |tx| {
+        let flow = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let at = iso(now());
                 tx.execute(
                     "INSERT INTO cc_ivr_flows (name, description, is_active, timeout_seconds, max_retries,
@@ -1083,7 +1057,7 @@ impl IvrApi {
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
-                audit_tx(tx, &auth, &meta, "ivr_flow.create", "ivr_flow", id, serde_json::json!({}))?;
+                w.audit(SLUG, "ivr_flow.create", "ivr_flow", &id.to_string(), serde_json::json!({}))?;
                 get_flow(tx, id)
             })
             .await?;
@@ -1113,10 +1087,8 @@ impl IvrApi {
         require_manager(&auth.0)?;
         let id = flow_id.0;
         let b = body.0;
-        let flow = self
-            .platform
-            .db
-            .write(move |tx| {
+        let flow = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let cur = get_flow(tx, id)?;
                 let mut errors = Vec::new();
                 if let Some(n) = &b.name {
@@ -1151,7 +1123,7 @@ impl IvrApi {
                         iso(now())
                     ],
                 )?;
-                audit_tx(tx, &auth, &meta, "ivr_flow.update", "ivr_flow", id, serde_json::json!({}))?;
+                w.audit(SLUG, "ivr_flow.update", "ivr_flow", &id.to_string(), serde_json::json!({}))?;
                 get_flow(tx, id)
             })
             .await?;
@@ -1168,22 +1140,20 @@ impl IvrApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = flow_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                get_flow(tx, id)?;
-                tx.execute("DELETE FROM cc_ivr_flows WHERE id = ?1", [id])?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "ivr_flow.delete",
-                    "ivr_flow",
-                    id,
-                    serde_json::json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            get_flow(tx, id)?;
+            tx.execute("DELETE FROM cc_ivr_flows WHERE id = ?1", [id])?;
+            w.audit(
+                SLUG,
+                "ivr_flow.delete",
+                "ivr_flow",
+                &id.to_string(),
+                serde_json::json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -1205,10 +1175,8 @@ impl IvrApi {
                 ApiError::invalid("version_notes", "must be at most 2000 characters").into(),
             );
         }
-        let v = self
-            .platform
-            .db
-            .write(move |tx| {
+        let v = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let flow = get_flow(tx, id)?;
                 if flow.nodes.is_empty() {
                     return Err(ApiError::invalid("nodes", "a flow needs at least one node to be published"));
@@ -1231,7 +1199,7 @@ impl IvrApi {
                     "UPDATE cc_ivr_flows SET version = ?2, updated_at = ?3 WHERE id = ?1",
                     params![id, version, iso(now())],
                 )?;
-                audit_tx(tx, &auth, &meta, "ivr_flow.publish", "ivr_flow", id, serde_json::json!({"version": version}))?;
+                w.audit(SLUG, "ivr_flow.publish", "ivr_flow", &id.to_string(), serde_json::json!({"version": version}))?;
                 get_version(tx, id, version)
             })
             .await?;
@@ -1349,10 +1317,8 @@ impl IvrApi {
                 ApiError::invalid("duration_seconds", "must be between 0 and 86400").into(),
             );
         }
-        let s = self
-            .platform
-            .db
-            .write(move |tx| {
+        let s = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let flow = get_flow(tx, id)?;
                 if !flow.is_active {
                     return Err(CcError::FlowNotActive.with_message(format!(
@@ -1394,8 +1360,9 @@ impl IvrApi {
                 if b.hangup && s.status == "in_progress" {
                     step(&mut s, &def, None, b.duration_seconds);
                 }
-                settle_session(tx, &auth.0, &meta, &mut s, &def)?;
+                settle_session(w, &mut s, &def)?;
                 save_session(tx, &s)?;
+                w.audit(SLUG, "ivr_session.start", "ivr_session", &s.id.to_string(), serde_json::json!({"flow_id": id, "version": version, "status": s.status}))?;
                 Ok(render_session(&s, &def))
             })
             .await?;
@@ -1411,20 +1378,19 @@ impl IvrApi {
     async fn get_session(
         &self,
         auth: BearerAuth,
+        meta: RequestMeta,
         session_id: Path<i64>,
     ) -> Result<Json<IvrSession>> {
         require_operator(&auth.0)?;
         let id = session_id.0;
-        let s = self
-            .platform
-            .db
-            .write(move |c| {
-                expire_sessions(c, Utc::now().timestamp_millis())?;
-                let s = load_session(c, id)?;
-                let def = load_definition(c, s.flow_id, s.version)?;
-                Ok(render_session(&s, &def))
-            })
-            .await?;
+        // Reading a session first ends the overdue ones (a write).
+        let s = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            expire_sessions(w, Utc::now().timestamp_millis())?;
+            let s = load_session(w, id)?;
+            let def = load_definition(w, s.flow_id, s.version)?;
+            Ok(render_session(&s, &def))
+        })
+        .await?;
         Ok(Json(s))
     }
 
@@ -1446,10 +1412,10 @@ impl IvrApi {
         let key = body.0.dtmf;
         check_inputs(std::slice::from_ref(&key))?;
         Ok(Json(
-            self.platform
-                .db
-                .write(move |tx| advance(tx, &auth.0, &meta, id, Some(&key)))
-                .await?,
+            write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+                advance(w, id, Some(&key))
+            })
+            .await?,
         ))
     }
 
@@ -1468,10 +1434,10 @@ impl IvrApi {
         require_operator(&auth.0)?;
         let id = session_id.0;
         Ok(Json(
-            self.platform
-                .db
-                .write(move |tx| advance(tx, &auth.0, &meta, id, None))
-                .await?,
+            write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+                advance(w, id, None)
+            })
+            .await?,
         ))
     }
 }
@@ -1495,14 +1461,9 @@ fn check_inputs(inputs: &[String]) -> ApiResult<()> {
     Ok(())
 }
 
-fn advance(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    key: Option<&str>,
-) -> ApiResult<IvrSession> {
-    expire_sessions(tx, Utc::now().timestamp_millis())?;
+fn advance(w: &WriteCtx<'_>, id: i64, key: Option<&str>) -> ApiResult<IvrSession> {
+    let tx = w.tx();
+    expire_sessions(w, Utc::now().timestamp_millis())?;
     let mut s = load_session(tx, id)?;
     if s.status != "in_progress" {
         return Err(CcError::SessionEnded
@@ -1510,8 +1471,20 @@ fn advance(
     }
     let def = load_definition(tx, s.flow_id, s.version)?;
     step(&mut s, &def, key, None);
-    settle_session(tx, who, meta, &mut s, &def)?;
+    settle_session(w, &mut s, &def)?;
     save_session(tx, &s)?;
+    let action = if key.is_some() {
+        "ivr_session.input"
+    } else {
+        "ivr_session.hangup"
+    };
+    w.audit(
+        SLUG,
+        action,
+        "ivr_session",
+        &id.to_string(),
+        serde_json::json!({"status": s.status}),
+    )?;
     Ok(render_session(&s, &def))
 }
 
@@ -1525,13 +1498,8 @@ fn advance(
 ///   the call's `attributes` and the flow's language;
 /// - `voicemail`: a `new` voicemail from the caller (`anonymous` when the number
 ///   is withheld) to `called_number`, in the node's queue when it names one.
-fn settle_session(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    s: &mut SessionRow,
-    def: &Definition,
-) -> ApiResult<()> {
+fn settle_session(w: &WriteCtx<'_>, s: &mut SessionRow, def: &Definition) -> ApiResult<()> {
+    let tx = w.tx();
     let now = Utc::now().timestamp_millis();
     if s.status == "in_progress" {
         s.deadline = Some(now + def.timeout_seconds.max(1) * 1000);
@@ -1565,9 +1533,7 @@ fn settle_session(
             attributes.insert("ivr_flow_id".into(), s.flow_id.into());
             attributes.insert("ivr_session_id".into(), s.id.into());
             let queued = crate::service::queues::enqueue(
-                tx,
-                who,
-                meta,
+                w,
                 queue_id,
                 crate::model::EnqueueCall {
                     caller_number: caller,
@@ -1582,9 +1548,9 @@ fn settle_session(
             s.call_id = Some(queued.call_id);
         }
         "voicemail" => {
-            let id = super::voicemail::insert_voicemail(
+            let id = crate::service::voicemail::insert(
                 tx,
-                &super::voicemail::VoicemailDeposit {
+                &crate::model::VoicemailDeposit {
                     from_number: s
                         .caller_number
                         .clone()
@@ -1599,17 +1565,12 @@ fn settle_session(
                     queue_id: node.queue_id,
                 },
             )?;
-            audit::record(
-                tx,
-                Some(who),
-                meta,
-                AuditEntry {
-                    module: SLUG,
-                    action: "voicemail.deposit",
-                    entity_type: "voicemail",
-                    entity_id: Some(&id.to_string()),
-                    details: serde_json::json!({"ivr_session_id": s.id}),
-                },
+            w.audit(
+                SLUG,
+                "voicemail.deposit",
+                "voicemail",
+                &id.to_string(),
+                serde_json::json!({"ivr_session_id": s.id}),
             )?;
             s.voicemail_id = Some(id);
         }
@@ -1621,8 +1582,8 @@ fn settle_session(
 /// Ends the sessions whose deadline has passed without input: status
 /// `failed`, outcome `timeout`, ended at the deadline. Run lazily before a
 /// session is read or moved, and by the module's background sweep.
-pub fn expire_sessions(tx: &Connection, now_ms: i64) -> ApiResult<usize> {
-    Ok(tx.execute(
+pub fn expire_sessions(w: &WriteCtx<'_>, now_ms: i64) -> ApiResult<usize> {
+    Ok(w.execute(
         "UPDATE cc_ivr_sessions SET status = 'failed', outcome = 'timeout', ended_at = deadline,
             duration_seconds = MAX(deadline - started_at, 0) / 1000.0, deadline = NULL
          WHERE status = 'in_progress' AND deadline IS NOT NULL AND deadline <= ?1",

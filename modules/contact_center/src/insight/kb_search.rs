@@ -3,11 +3,11 @@
 //! text, kept in step through the search outbox in each write transaction.
 
 use frontline_platform::body::JsonBody;
-use frontline_platform::search::{self, IndexSchema, Language, SearchIndex, SearchQuery};
+use frontline_platform::search::{IndexSchema, Language, SearchIndex, SearchQuery};
+use frontline_platform::write::WriteCtx;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, Platform};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::{require_operator, Result, Tag};
@@ -104,23 +104,18 @@ fn doc_json(e: &Entry) -> Value {
 
 /// Stages an entry in its language index (inside the write transaction);
 /// `old_language` removes it from the index it was in.
-pub fn stage(tx: &Connection, e: &Entry, old_language: Option<&str>) -> ApiResult<()> {
+pub fn stage(w: &WriteCtx<'_>, e: &Entry, old_language: Option<&str>) -> ApiResult<()> {
     if let Some(old) = old_language {
         if lang_code(old) != lang_code(e.language) {
-            search::stage_delete(tx, index_name(old), &doc_id(e.kind, e.id))?;
+            w.stage_delete(index_name(old), &doc_id(e.kind, e.id))?;
         }
     }
-    search::stage_upsert(
-        tx,
-        index_name(e.language),
-        &doc_id(e.kind, e.id),
-        &doc_json(e),
-    )
+    w.stage_upsert(index_name(e.language), &doc_id(e.kind, e.id), &doc_json(e))
 }
 
 /// Removes an entry from its index (inside the write transaction).
-pub fn unstage(tx: &Connection, kind: &str, id: i64, language: &str) -> ApiResult<()> {
-    search::stage_delete(tx, index_name(language), &doc_id(kind, id))
+pub fn unstage(w: &WriteCtx<'_>, kind: &str, id: i64, language: &str) -> ApiResult<()> {
+    w.stage_delete(index_name(language), &doc_id(kind, id))
 }
 
 /// Rebuilds every language index from articles and documents.

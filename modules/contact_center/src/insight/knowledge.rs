@@ -2,6 +2,7 @@
 //! flag and free-form metadata.
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write::{self, WriteCtx};
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -9,12 +10,12 @@ use poem_openapi::{Object, OpenApi};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{json, Value};
 
-use super::ivr::audit_tx;
 use super::kb_search;
 use super::{
     check_text, fail_if, iso, listed, not_found, now, require_manager, require_operator, window,
     Created, Deleted, Listed, Result, Tag,
 };
+use crate::SLUG;
 
 /// A knowledge base article.
 #[derive(Object, Clone, Debug)]
@@ -188,9 +189,9 @@ pub fn get_article(c: &Connection, id: i64) -> ApiResult<Article> {
 }
 
 /// Puts an article in the search index (same transaction as the row).
-fn stage(tx: &Connection, a: &Article, old_language: Option<&str>) -> ApiResult<()> {
+fn stage(w: &WriteCtx<'_>, a: &Article, old_language: Option<&str>) -> ApiResult<()> {
     kb_search::stage(
-        tx,
+        w,
         &kb_search::Entry {
             kind: "article",
             id: a.id,
@@ -223,6 +224,8 @@ impl KnowledgeApi {
     /// List articles, newest first. Filters: `company_id`, `category`,
     /// `language`, `is_public`, `tag`. Plain users (no agent, supervisor or
     /// admin role) see public articles only.
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/v1/knowledge", method = "get")]
     async fn list(
@@ -292,10 +295,8 @@ impl KnowledgeApi {
             b.metadata.as_ref().map(|m| m.to_value()).as_ref(),
         );
         fail_if(e)?;
-        let a = self
-            .platform
-            .db
-            .write(move |tx| {
+        let a = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 check_company(tx, b.company_id)?;
                 let at = iso(now());
                 tx.execute(
@@ -316,9 +317,9 @@ impl KnowledgeApi {
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
-                audit_tx(tx, &auth, &meta, "kb_article.create", "kb_article", id, json!({}))?;
+                w.audit(SLUG, "kb_article.create", "kb_article", &id.to_string(), json!({}))?;
                 let a = get_article(tx, id)?;
-                stage(tx, &a, None)?;
+                stage(w, &a, None)?;
                 Ok(a)
             })
             .await?;
@@ -362,10 +363,8 @@ impl KnowledgeApi {
         );
         fail_if(e)?;
         let id = article_id.0;
-        let a = self
-            .platform
-            .db
-            .write(move |tx| {
+        let a = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let cur = get_article(tx, id)?;
                 check_company(tx, b.company_id)?;
                 tx.execute(
@@ -384,9 +383,9 @@ impl KnowledgeApi {
                         iso(now())
                     ],
                 )?;
-                audit_tx(tx, &auth, &meta, "kb_article.update", "kb_article", id, json!({}))?;
+                w.audit(SLUG, "kb_article.update", "kb_article", &id.to_string(), json!({}))?;
                 let a = get_article(tx, id)?;
-                stage(tx, &a, Some(&cur.language))?;
+                stage(w, &a, Some(&cur.language))?;
                 Ok(a)
             })
             .await?;
@@ -403,23 +402,21 @@ impl KnowledgeApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = article_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                let a = get_article(tx, id)?;
-                tx.execute("DELETE FROM cc_kb_articles WHERE id = ?1", [id])?;
-                kb_search::unstage(tx, "article", id, &a.language)?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "kb_article.delete",
-                    "kb_article",
-                    id,
-                    json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            let a = get_article(tx, id)?;
+            tx.execute("DELETE FROM cc_kb_articles WHERE id = ?1", [id])?;
+            kb_search::unstage(w, "article", id, &a.language)?;
+            w.audit(
+                SLUG,
+                "kb_article.delete",
+                "kb_article",
+                &id.to_string(),
+                json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -10,6 +10,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 use frontline_platform::body::JsonBody;
+use frontline_platform::write::{self, WriteCtx};
 use frontline_platform::{
     events, ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta,
 };
@@ -19,7 +20,7 @@ use poem_openapi::{Object, OpenApi};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{json, Value};
 
-use super::ivr::{audit_tx, round4};
+use super::ivr::round4;
 use super::{
     fail_if, iso, listed, not_found, now, parse_instant, require_manager, require_operator, window,
     Created, Deleted, Listed, Result, Tag,
@@ -404,19 +405,31 @@ fn render_in(t: DateTime<Utc>, tz: Tz) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Aggregates `metric_name` over `windows` in one SQL statement (a range scan
-/// of the `(metric_name, recorded_at, value)` index per window).
-#[allow(clippy::too_many_arguments)]
+/// Which samples an aggregation reads: one metric, optionally narrowed to a
+/// metric type, a team and an agent.
+pub struct MetricSeries<'a> {
+    pub metric_name: &'a str,
+    pub metric_type: Option<&'a str>,
+    pub team_id: Option<i64>,
+    pub agent_id: Option<i64>,
+}
+
+/// Aggregates a metric series over `windows` (granularity `g`, labelled in
+/// `tz`) in one SQL statement (a range scan of the
+/// `(metric_name, recorded_at, value)` index per window).
 pub fn aggregate(
     conn: &Connection,
-    metric_name: &str,
-    metric_type: Option<&str>,
-    team_id: Option<i64>,
-    agent_id: Option<i64>,
+    series: &MetricSeries<'_>,
     g: &str,
     tz: Tz,
     wins: &[(DateTime<Utc>, DateTime<Utc>)],
 ) -> ApiResult<Vec<Aggregation>> {
+    let MetricSeries {
+        metric_name,
+        metric_type,
+        team_id,
+        agent_id,
+    } = *series;
     let edges: Vec<[i64; 2]> = wins
         .iter()
         .map(|(s, e)| [s.timestamp_millis(), e.timestamp_millis()])
@@ -506,7 +519,8 @@ fn fmt_num(x: f64) -> String {
 /// Checks every active threshold of the metric just recorded (same
 /// transaction): a crossing opens one alert (or refreshes the open one), a
 /// return within bounds resolves it. Returns the ids of alerts opened.
-pub fn check_thresholds(tx: &Connection, m: &Metric, at_ms: i64) -> ApiResult<Vec<i64>> {
+pub fn check_thresholds(w: &WriteCtx<'_>, m: &Metric, at_ms: i64) -> ApiResult<Vec<i64>> {
+    let tx = w.tx();
     let mut stmt = tx.prepare_cached(&format!(
         "SELECT {TH_COLS} FROM cc_thresholds WHERE metric_name = ?1 AND metric_type = ?2 AND is_active = 1
            AND (team_id IS NULL OR team_id = ?3)"
@@ -578,8 +592,7 @@ pub fn check_thresholds(tx: &Connection, m: &Metric, at_ms: i64) -> ApiResult<Ve
                 )?;
                 let id = tx.last_insert_rowid();
                 let alert = get_alert(tx, id)?;
-                events::emit(
-                    tx,
+                w.emit(
                     SLUG,
                     "alert.triggered",
                     &alert_json(&alert),
@@ -593,21 +606,21 @@ pub fn check_thresholds(tx: &Connection, m: &Metric, at_ms: i64) -> ApiResult<Ve
                     params![id, round4(actual)],
                 )?;
             }
-            (false, Some(id)) => resolve(tx, id)?,
+            (false, Some(id)) => resolve(w, id)?,
             (false, None) => {}
         }
     }
     Ok(opened)
 }
 
-fn resolve(tx: &Connection, id: i64) -> ApiResult<()> {
+fn resolve(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
+    let tx = w.tx();
     tx.execute(
         "UPDATE cc_alerts SET status = 'resolved', resolved_at = ?2 WHERE id = ?1",
         params![id, iso(now())],
     )?;
     let alert = get_alert(tx, id)?;
-    events::emit(
-        tx,
+    w.emit(
         SLUG,
         "alert.resolved",
         &alert_json(&alert),
@@ -767,7 +780,8 @@ fn get_alert(c: &Connection, id: i64) -> ApiResult<Alert> {
 }
 
 /// Records one metric and checks thresholds (inside the caller's transaction).
-pub fn record_metric(tx: &Connection, b: &MetricCreate, at_ms: i64) -> ApiResult<Metric> {
+pub fn record_metric(w: &WriteCtx<'_>, b: &MetricCreate, at_ms: i64) -> ApiResult<Metric> {
+    let tx = w.tx();
     tx.execute(
         "INSERT INTO cc_metrics (metric_type, metric_name, value, team_id, agent_id, tags, dimensions, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -788,7 +802,7 @@ pub fn record_metric(tx: &Connection, b: &MetricCreate, at_ms: i64) -> ApiResult
         [id],
         metric_row,
     )?;
-    check_thresholds(tx, &m, at_ms)?;
+    check_thresholds(w, &m, at_ms)?;
     Ok(m)
 }
 
@@ -815,6 +829,7 @@ impl MetricsApi {
     async fn record(
         &self,
         auth: BearerAuth,
+        meta: RequestMeta,
         body: JsonBody<MetricCreate>,
     ) -> Result<Created<Metric>> {
         require_operator(&auth.0)?;
@@ -846,17 +861,26 @@ impl MetricsApi {
             None => now(),
         };
         fail_if(e)?;
-        let m = self
-            .platform
-            .db
-            .write(move |tx| record_metric(tx, &b, at.timestamp_millis()))
-            .await?;
+        let m = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
+            let m = record_metric(w, &b, at.timestamp_millis())?;
+            w.audit(
+                SLUG,
+                "metric.record",
+                "metric",
+                &m.id.to_string(),
+                json!({"metric_type": m.metric_type, "metric_name": m.metric_name}),
+            )?;
+            Ok(m)
+        })
+        .await?;
         Ok(Created::Created(Json(m)))
     }
 
     /// Query recorded metrics, newest first.
     ///
     /// Agents, supervisors and admins only (403 for other roles).
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/metrics", method = "get")]
     async fn query(
@@ -934,6 +958,8 @@ impl MetricsApi {
     /// granularity is refused (422); use a coarser granularity.
     ///
     /// Agents, supervisors and admins only (403 for other roles).
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/aggregations", method = "get")]
     async fn aggregations(
@@ -993,7 +1019,15 @@ impl MetricsApi {
         let out = self
             .platform
             .db
-            .read(move |c| aggregate(c, &name, ty.as_deref(), team, agent, &g, tz, &wins))
+            .read(move |c| {
+                let series = MetricSeries {
+                    metric_name: &name,
+                    metric_type: ty.as_deref(),
+                    team_id: team,
+                    agent_id: agent,
+                };
+                aggregate(c, &series, &g, tz, &wins)
+            })
             .await?;
         Ok(Json(out))
     }
@@ -1002,6 +1036,8 @@ impl MetricsApi {
     /// resolved), `severity`, `team_id`, `metric_name`.
     ///
     /// Agents, supervisors and admins only (403 for other roles).
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/analytics/alerts", method = "get")]
     async fn alerts(
@@ -1088,10 +1124,8 @@ impl MetricsApi {
             return Err(ApiError::invalid("notes", "must be at most 5000 characters").into());
         }
         let id = alert_id.0;
-        let a = self
-            .platform
-            .db
-            .write(move |tx| {
+        let a = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let cur = get_alert(tx, id)?;
                 if cur.status == "resolved" {
                     return Err(CcError::AlertResolved.with_message("The alert is already resolved"));
@@ -1103,8 +1137,8 @@ impl MetricsApi {
                     params![id, iso(now()), by, b.notes],
                 )?;
                 let a = get_alert(tx, id)?;
-                events::emit(tx, SLUG, "alert.acknowledged", &alert_json(&a), &events::Audience::admins())?;
-                audit_tx(tx, &auth, &meta, "alert.acknowledge", "alert", id, json!({"by": by}))?;
+                w.emit(SLUG, "alert.acknowledged", &alert_json(&a), &events::Audience::admins())?;
+                w.audit(SLUG, "alert.acknowledge", "alert", &id.to_string(), json!({"by": by}))?;
                 Ok(a)
             })
             .await?;
@@ -1169,10 +1203,8 @@ impl MetricsApi {
             Some(b.threshold_value),
         );
         fail_if(e)?;
-        let th = self
-            .platform
-            .db
-            .write(move |tx| {
+        let th = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let at = iso(now());
                 tx.execute(
                     "INSERT INTO cc_thresholds (name, metric_type, metric_name, threshold_value, comparison_operator,
@@ -1193,7 +1225,7 @@ impl MetricsApi {
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
-                audit_tx(tx, &auth, &meta, "threshold.create", "threshold", id, json!({}))?;
+                w.audit(SLUG, "threshold.create", "threshold", &id.to_string(), json!({}))?;
                 get_threshold(tx, id)
             })
             .await?;
@@ -1227,10 +1259,8 @@ impl MetricsApi {
         );
         fail_if(e)?;
         let id = threshold_id.0;
-        let th = self
-            .platform
-            .db
-            .write(move |tx| {
+        let th = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let cur = get_threshold(tx, id)?;
                 let active = b.is_active.unwrap_or(cur.is_active);
                 tx.execute(
@@ -1253,9 +1283,9 @@ impl MetricsApi {
                     ],
                 )?;
                 if !active {
-                    resolve_open(tx, id)?;
+                    resolve_open(w, id)?;
                 }
-                audit_tx(tx, &auth, &meta, "threshold.update", "threshold", id, json!({}))?;
+                w.audit(SLUG, "threshold.update", "threshold", &id.to_string(), json!({}))?;
                 get_threshold(tx, id)
             })
             .await?;
@@ -1272,23 +1302,21 @@ impl MetricsApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = threshold_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                get_threshold(tx, id)?;
-                resolve_open(tx, id)?;
-                tx.execute("DELETE FROM cc_thresholds WHERE id = ?1", [id])?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "threshold.delete",
-                    "threshold",
-                    id,
-                    json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            get_threshold(tx, id)?;
+            resolve_open(w, id)?;
+            tx.execute("DELETE FROM cc_thresholds WHERE id = ?1", [id])?;
+            w.audit(
+                SLUG,
+                "threshold.delete",
+                "threshold",
+                &id.to_string(),
+                json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -1385,7 +1413,8 @@ impl MetricsApi {
     }
 }
 
-fn resolve_open(tx: &Connection, threshold_id: i64) -> ApiResult<()> {
+fn resolve_open(w: &WriteCtx<'_>, threshold_id: i64) -> ApiResult<()> {
+    let tx = w.tx();
     let open: Option<i64> = tx
         .query_row(
             "SELECT id FROM cc_alerts WHERE threshold_id = ?1 AND status IN ('active', 'acknowledged')",
@@ -1394,7 +1423,7 @@ fn resolve_open(tx: &Connection, threshold_id: i64) -> ApiResult<()> {
         )
         .optional()?;
     if let Some(id) = open {
-        resolve(tx, id)?;
+        resolve(w, id)?;
     }
     Ok(())
 }

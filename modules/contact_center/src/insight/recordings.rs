@@ -2,9 +2,11 @@
 //! (lexicon sentiment, keywords, extractive summary, compliance phrases).
 
 use crate::model::CcError;
+use crate::SLUG;
 use std::collections::{HashMap, HashSet};
 
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use frontline_platform::{
     search, ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta,
 };
@@ -15,7 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::ivr::{audit_tx, round4};
+use super::ivr::round4;
 use super::{
     check_text, fail_if, iso, listed, not_found, now, parse_instant, require_manager,
     require_operator, window, Created, Deleted, Listed, Result, Tag,
@@ -857,6 +859,8 @@ impl RecordingsApi {
     /// (seconds), `has_transcription`.
     ///
     /// Agents, supervisors and admins only (403 for other roles).
+    // One argument per documented query parameter: poem-openapi has no
+    // parameter structs (poem-web/poem#432).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/recordings", method = "get")]
     async fn list(
@@ -971,10 +975,8 @@ impl RecordingsApi {
             None => now(),
         };
         fail_if(e)?;
-        let rec = self
-            .platform
-            .db
-            .write(move |tx| {
+        let rec = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 tx.execute(
                     "INSERT INTO cc_recordings (call_id, campaign_id, agent_id, team_id, duration, file_url,
                         file_size_bytes, content_type, recorded_at, recorded_ms, created_at)
@@ -994,7 +996,7 @@ impl RecordingsApi {
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
-                audit_tx(tx, &auth, &meta, "recording.create", "recording", id, json!({}))?;
+                w.audit(SLUG, "recording.create", "recording", &id.to_string(), json!({}))?;
                 get_recording(tx, id)
             })
             .await?;
@@ -1032,10 +1034,8 @@ impl RecordingsApi {
             e.push(FieldError::new("kind", "must be required or forbidden"));
         }
         fail_if(e)?;
-        let p = self
-            .platform
-            .db
-            .write(move |tx| {
+        let p = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let exists: bool = tx.query_row(
                     "SELECT EXISTS(SELECT 1 FROM cc_compliance_phrases WHERE phrase = ?1 AND kind = ?2)",
                     params![b.phrase.trim(), b.kind],
@@ -1050,7 +1050,7 @@ impl RecordingsApi {
                     params![b.phrase.trim(), b.kind, b.speaker, b.description, iso(now())],
                 )?;
                 let id = tx.last_insert_rowid();
-                audit_tx(tx, &auth, &meta, "compliance_phrase.create", "compliance_phrase", id, json!({}))?;
+                w.audit(SLUG, "compliance_phrase.create", "compliance_phrase", &id.to_string(), json!({}))?;
                 Ok(tx.query_row(
                     "SELECT id, phrase, kind, speaker, description, created_at FROM cc_compliance_phrases WHERE id = ?1",
                     [id],
@@ -1075,23 +1075,21 @@ impl RecordingsApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = phrase_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                if tx.execute("DELETE FROM cc_compliance_phrases WHERE id = ?1", [id])? == 0 {
-                    return Err(not_found("Compliance phrase", id));
-                }
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "compliance_phrase.delete",
-                    "compliance_phrase",
-                    id,
-                    json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            if tx.execute("DELETE FROM cc_compliance_phrases WHERE id = ?1", [id])? == 0 {
+                return Err(not_found("Compliance phrase", id));
+            }
+            w.audit(
+                SLUG,
+                "compliance_phrase.delete",
+                "compliance_phrase",
+                &id.to_string(),
+                json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -1117,22 +1115,20 @@ impl RecordingsApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = recording_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                get_recording(tx, id)?;
-                tx.execute("DELETE FROM cc_recordings WHERE id = ?1", [id])?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "recording.delete",
-                    "recording",
-                    id,
-                    json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            get_recording(tx, id)?;
+            tx.execute("DELETE FROM cc_recordings WHERE id = ?1", [id])?;
+            w.audit(
+                SLUG,
+                "recording.delete",
+                "recording",
+                &id.to_string(),
+                json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -1184,10 +1180,8 @@ impl RecordingsApi {
         }
         fail_if(e)?;
         let id = recording_id.0;
-        let t = self
-            .platform
-            .db
-            .write(move |tx| {
+        let t = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 get_recording(tx, id)?;
                 let text = b
                     .segments
@@ -1206,7 +1200,7 @@ impl RecordingsApi {
                 )?;
                 tx.execute("UPDATE cc_recordings SET has_transcription = 1 WHERE id = ?1", [id])?;
                 tx.execute("DELETE FROM cc_recording_analyses WHERE recording_id = ?1", [id])?;
-                audit_tx(tx, &auth, &meta, "recording.transcription", "recording", id, json!({}))?;
+                w.audit(SLUG, "recording.transcription", "recording", &id.to_string(), json!({}))?;
                 get_transcription(tx, id)?.ok_or_else(|| ApiError::internal("transcription not stored"))
             })
             .await?;
@@ -1222,6 +1216,7 @@ impl RecordingsApi {
     async fn analyze(
         &self,
         auth: BearerAuth,
+        meta: RequestMeta,
         recording_id: Path<i64>,
         body: JsonBody<AnalyzeRequest>,
     ) -> Result<Json<Analysis>> {
@@ -1254,10 +1249,8 @@ impl RecordingsApi {
             }
         }
         let id = recording_id.0;
-        let a = self
-            .platform
-            .db
-            .write(move |tx| {
+        let a = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 get_recording(tx, id)?;
                 let t = get_transcription(tx, id)?.ok_or_else(|| {
                     CcError::TranscriptionRequired.with_message("The recording has no transcription to analyze yet")
@@ -1289,6 +1282,7 @@ impl RecordingsApi {
                     "INSERT OR REPLACE INTO cc_recording_analyses (recording_id, result, analyzed_at) VALUES (?1, ?2, ?3)",
                     params![id, json!({"types": types}).to_string(), iso(now())],
                 )?;
+                w.audit(SLUG, "recording.analyze", "recording", &id.to_string(), json!({"types": types}))?;
                 Ok(analysis)
             })
             .await?;

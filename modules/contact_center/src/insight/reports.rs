@@ -4,6 +4,7 @@
 
 use crate::model::CcError;
 use frontline_platform::body::JsonBody;
+use frontline_platform::write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -23,7 +24,6 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
-use super::ivr::audit_tx;
 use super::report_data::{self, Dataset, QueryDefinition, FORMATS, REPORT_TYPES};
 use super::{
     check_text, fail_if, iso, listed, not_found, now, parse_instant, require_manager,
@@ -585,20 +585,33 @@ fn o_row(r: &Row) -> rusqlite::Result<OutboxMessage> {
     })
 }
 
-/// Inserts a report in `generating` and queues its job (same transaction).
-#[allow(clippy::too_many_arguments)]
-fn insert_report(
-    tx: &Connection,
-    name: &str,
+/// A report to generate (what [`insert_report`] stores).
+struct NewReport<'a> {
+    name: &'a str,
     template_id: Option<i64>,
     schedule_id: Option<i64>,
-    report_type: &str,
-    query: &QueryDefinition,
-    format: &str,
-    filters: &Map<String, Value>,
-    parameters: &Value,
+    report_type: &'a str,
+    query: &'a QueryDefinition,
+    format: &'a str,
+    filters: &'a Map<String, Value>,
+    parameters: &'a Value,
     by: Option<i64>,
-) -> ApiResult<(i64, String)> {
+}
+
+/// Inserts a report in `generating` (its job is queued by the caller, in the
+/// same transaction).
+fn insert_report(tx: &Connection, r: &NewReport<'_>) -> ApiResult<(i64, String)> {
+    let NewReport {
+        name,
+        template_id,
+        schedule_id,
+        report_type,
+        query,
+        format,
+        filters,
+        parameters,
+        by,
+    } = *r;
     let requested = now();
     let estimated = iso(requested + Duration::seconds(30));
     tx.execute(
@@ -784,9 +797,9 @@ pub async fn generate(platform: &Platform, id: i64) -> ApiResult<Value> {
             .map(|pending| (data, pending)),
         Err(e) => Err(e),
     };
-    let result = platform
-        .db
-        .write(move |tx| {
+    // A background job: no signed-in caller.
+    let result = write::transact(&platform.db, None, RequestMeta::default(), move |w| {
+            let tx = w.tx();
             let done = iso(now());
             match &outcome {
                 Ok((data, pending)) => {
@@ -808,8 +821,7 @@ pub async fn generate(platform: &Platform, id: i64) -> ApiResult<Value> {
                             stored.id
                         ],
                     )?;
-                    events::emit(
-                        tx,
+                    w.emit(
                         SLUG,
                         "report.generated",
                         &json!({"report_id": id, "size": stored.size}),
@@ -821,8 +833,7 @@ pub async fn generate(platform: &Platform, id: i64) -> ApiResult<Value> {
                         "UPDATE cc_reports SET status = 'failed', error = ?2, completed_at = ?3 WHERE id = ?1",
                         params![id, e.message, done],
                     )?;
-                    events::emit(
-                        tx,
+                    w.emit(
                         SLUG,
                         "report.failed",
                         &json!({"report_id": id, "error": e.message}),
@@ -896,55 +907,56 @@ pub async fn run_schedule(
     schedule_id: i64,
     scheduled_for: DateTime<Utc>,
 ) -> ApiResult<Value> {
-    let created = platform
-        .db
-        .write(move |tx| {
-            let s = match get_schedule(tx, schedule_id) {
-                Ok(s) => s,
-                Err(_) => return Ok(None),
-            };
-            if !s.is_active {
-                return Ok(None);
-            }
-            let t = get_template(tx, s.template_id, 0, true)?;
-            let tz: Tz = s
-                .schedule_config
-                .timezone
-                .as_deref()
-                .unwrap_or("UTC")
-                .parse()
-                .unwrap_or(Tz::UTC);
-            let (from, to) = report_data::scheduled_period(
-                &s.schedule_type,
-                scheduled_for.with_timezone(&tz).date_naive(),
-            );
-            let mut filters = Map::new();
-            filters.insert("start_date".into(), Value::String(from.to_string()));
-            filters.insert("end_date".into(), Value::String(to.to_string()));
-            let query: QueryDefinition =
-                serde_json::from_value(t.query_definition.clone()).unwrap_or_default();
-            let name = format!("{} ({} to {})", s.name, from, to);
-            let by: Option<i64> = tx.query_row(
-                "SELECT created_by_id FROM cc_report_schedules WHERE id = ?1",
-                [schedule_id],
-                |r| r.get(0),
-            )?;
-            let (id, _) = insert_report(
-                tx,
-                &name,
-                Some(t.id),
-                Some(s.id),
-                &t.report_type,
-                &query,
-                &s.format,
-                &filters,
+    let created = write::transact(&platform.db, None, RequestMeta::default(), move |w| {
+        let tx = w.tx();
+        let s = match get_schedule(tx, schedule_id) {
+            Ok(s) => s,
+            Err(_) => return Ok(None),
+        };
+        if !s.is_active {
+            return Ok(None);
+        }
+        let t = get_template(tx, s.template_id, 0, true)?;
+        let tz: Tz = s
+            .schedule_config
+            .timezone
+            .as_deref()
+            .unwrap_or("UTC")
+            .parse()
+            .unwrap_or(Tz::UTC);
+        let (from, to) = report_data::scheduled_period(
+            &s.schedule_type,
+            scheduled_for.with_timezone(&tz).date_naive(),
+        );
+        let mut filters = Map::new();
+        filters.insert("start_date".into(), Value::String(from.to_string()));
+        filters.insert("end_date".into(), Value::String(to.to_string()));
+        let query: QueryDefinition =
+            serde_json::from_value(t.query_definition.clone()).unwrap_or_default();
+        let name = format!("{} ({} to {})", s.name, from, to);
+        let by: Option<i64> = tx.query_row(
+            "SELECT created_by_id FROM cc_report_schedules WHERE id = ?1",
+            [schedule_id],
+            |r| r.get(0),
+        )?;
+        let (id, _) = insert_report(
+            tx,
+            &NewReport {
+                name: &name,
+                template_id: Some(t.id),
+                schedule_id: Some(s.id),
+                report_type: &t.report_type,
+                query: &query,
+                format: &s.format,
+                filters: &filters,
                 // Scheduled PDF and Excel reports carry their charts.
-                &json!({"include_charts": true}),
+                parameters: &json!({"include_charts": true}),
                 by,
-            )?;
-            Ok(Some((id, s)))
-        })
-        .await?;
+            },
+        )?;
+        Ok(Some((id, s)))
+    })
+    .await?;
     let Some((report_id, schedule)) = created else {
         return Ok(json!({"skipped": true}));
     };
@@ -1007,9 +1019,8 @@ pub async fn run_schedule(
         }
     };
     let recipients = schedule.recipients.clone();
-    platform
-        .db
-        .write(move |tx| {
+    write::transact(&platform.db, None, RequestMeta::default(), move |w| {
+            let tx = w.tx();
             tx.execute(
                 "INSERT INTO cc_report_outbox (schedule_id, report_id, recipients, subject, body, status, error, created_at, sent_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -1138,10 +1149,8 @@ impl ReportsApi {
         }
         let q = parse_query(&mut e, &b.report_type, b.query_definition.as_ref());
         fail_if(e)?;
-        let t = self
-            .platform
-            .db
-            .write(move |tx| {
+        let t = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let at = iso(now());
                 tx.execute(
                     "INSERT INTO cc_report_templates (name, description, report_type, query_definition, default_format,
@@ -1160,7 +1169,7 @@ impl ReportsApi {
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
-                audit_tx(tx, &auth, &meta, "report_template.create", "report_template", id, json!({}))?;
+                w.audit(SLUG, "report_template.create", "report_template", &id.to_string(), json!({}))?;
                 get_template(tx, id, auth.0.seq, true)
             })
             .await?;
@@ -1195,10 +1204,8 @@ impl ReportsApi {
         require_manager(&auth.0)?;
         let b = body.0;
         let id = template_id.0;
-        let t = self
-            .platform
-            .db
-            .write(move |tx| {
+        let t = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let cur = get_template(tx, id, auth.0.seq, true)?;
                 let mut e = Vec::new();
                 if let Some(n) = &b.name {
@@ -1223,7 +1230,7 @@ impl ReportsApi {
                         iso(now())
                     ],
                 )?;
-                audit_tx(tx, &auth, &meta, "report_template.update", "report_template", id, json!({}))?;
+                w.audit(SLUG, "report_template.update", "report_template", &id.to_string(), json!({}))?;
                 get_template(tx, id, auth.0.seq, true)
             })
             .await?;
@@ -1240,36 +1247,34 @@ impl ReportsApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = template_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                get_template(tx, id, auth.0.seq, true)?;
-                let used: i64 = tx.query_row(
-                    "SELECT COUNT(*) FROM cc_report_schedules WHERE template_id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )?;
-                if used > 0 {
-                    return Err(CcError::TemplateInUse.with_message(format!(
-                        "{used} schedule(s) use this template; delete them first"
-                    )));
-                }
-                tx.execute(
-                    "UPDATE cc_reports SET template_id = NULL WHERE template_id = ?1",
-                    [id],
-                )?;
-                tx.execute("DELETE FROM cc_report_templates WHERE id = ?1", [id])?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "report_template.delete",
-                    "report_template",
-                    id,
-                    json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            get_template(tx, id, auth.0.seq, true)?;
+            let used: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM cc_report_schedules WHERE template_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            if used > 0 {
+                return Err(CcError::TemplateInUse.with_message(format!(
+                    "{used} schedule(s) use this template; delete them first"
+                )));
+            }
+            tx.execute(
+                "UPDATE cc_reports SET template_id = NULL WHERE template_id = ?1",
+                [id],
+            )?;
+            tx.execute("DELETE FROM cc_report_templates WHERE id = ?1", [id])?;
+            w.audit(
+                SLUG,
+                "report_template.delete",
+                "report_template",
+                &id.to_string(),
+                json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -1359,10 +1364,9 @@ impl ReportsApi {
         fail_if(e)?;
         let (seq, mgr) = (auth.0.seq, is_manager(&auth.0));
         let name = b.name.trim().to_string();
-        let (id, estimated) = self
-            .platform
-            .db
-            .write(move |tx| {
+        let (id, estimated) =
+            write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let (ty, query, default_format) = match b.template_id {
                     Some(tid) => {
                         let t = get_template(tx, tid, seq, mgr).map_err(|_| {
@@ -1397,24 +1401,24 @@ impl ReportsApi {
                 let format = b.format.clone().unwrap_or(default_format);
                 let (id, estimated) = insert_report(
                     tx,
-                    &name,
-                    b.template_id,
-                    None,
-                    &ty,
-                    &query,
-                    &format,
-                    &filters,
-                    &parameters,
-                    Some(seq),
+                    &NewReport {
+                        name: &name,
+                        template_id: b.template_id,
+                        schedule_id: None,
+                        report_type: &ty,
+                        query: &query,
+                        format: &format,
+                        filters: &filters,
+                        parameters: &parameters,
+                        by: Some(seq),
+                    },
                 )?;
                 jobs::enqueue(tx, JOB_KIND, &json!({"report_id": id}))?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
+                w.audit(
+                    SLUG,
                     "report.generate",
                     "report",
-                    id,
+                    &id.to_string(),
                     json!({"format": format}),
                 )?;
                 Ok((id, estimated))
@@ -1515,10 +1519,8 @@ impl ReportsApi {
         check_recipients(&mut e, &b.recipients);
         fail_if(e)?;
         let spec = spec_of(&b.schedule_type, &b.schedule_config)?;
-        let s = self
-            .platform
-            .db
-            .write(move |tx| {
+        let s = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let t = get_template(tx, b.template_id, auth.0.seq, true)
                     .map_err(|_| ApiError::invalid("template_id", format!("report template {} does not exist", b.template_id)))?;
                 let at = iso(now());
@@ -1544,7 +1546,7 @@ impl ReportsApi {
                 if !active {
                     jobs::set_schedule_enabled(tx, &schedule_name(id), false)?;
                 }
-                audit_tx(tx, &auth, &meta, "report_schedule.create", "report_schedule", id, json!({}))?;
+                w.audit(SLUG, "report_schedule.create", "report_schedule", &id.to_string(), json!({}))?;
                 get_schedule(tx, id)
             })
             .await?;
@@ -1572,10 +1574,8 @@ impl ReportsApi {
         }
         fail_if(e)?;
         let id = schedule_id.0;
-        let s = self
-            .platform
-            .db
-            .write(move |tx| {
+        let s = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let cur = get_schedule(tx, id)?;
                 let ty = b.schedule_type.clone().unwrap_or(cur.schedule_type.clone());
                 let cfg = b.schedule_config.clone().unwrap_or(cur.schedule_config.clone());
@@ -1601,7 +1601,7 @@ impl ReportsApi {
                 )?;
                 jobs::upsert_schedule(tx, &schedule_name(id), JOB_KIND, &json!({"schedule_id": id}), &spec)?;
                 jobs::set_schedule_enabled(tx, &schedule_name(id), active)?;
-                audit_tx(tx, &auth, &meta, "report_schedule.update", "report_schedule", id, json!({}))?;
+                w.audit(SLUG, "report_schedule.update", "report_schedule", &id.to_string(), json!({}))?;
                 get_schedule(tx, id)
             })
             .await?;
@@ -1618,31 +1618,29 @@ impl ReportsApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = schedule_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                get_schedule(tx, id)?;
-                jobs::delete_schedule(tx, &schedule_name(id))?;
-                tx.execute(
-                    "UPDATE cc_reports SET schedule_id = NULL WHERE schedule_id = ?1",
-                    [id],
-                )?;
-                tx.execute(
-                    "UPDATE cc_report_outbox SET schedule_id = NULL WHERE schedule_id = ?1",
-                    [id],
-                )?;
-                tx.execute("DELETE FROM cc_report_schedules WHERE id = ?1", [id])?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "report_schedule.delete",
-                    "report_schedule",
-                    id,
-                    json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            get_schedule(tx, id)?;
+            jobs::delete_schedule(tx, &schedule_name(id))?;
+            tx.execute(
+                "UPDATE cc_reports SET schedule_id = NULL WHERE schedule_id = ?1",
+                [id],
+            )?;
+            tx.execute(
+                "UPDATE cc_report_outbox SET schedule_id = NULL WHERE schedule_id = ?1",
+                [id],
+            )?;
+            tx.execute("DELETE FROM cc_report_schedules WHERE id = ?1", [id])?;
+            w.audit(
+                SLUG,
+                "report_schedule.delete",
+                "report_schedule",
+                &id.to_string(),
+                json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -1667,18 +1665,18 @@ impl ReportsApi {
         report_id: Path<i64>,
     ) -> Result<Deleted> {
         let (id, seq, mgr) = (report_id.0, auth.0.seq, is_manager(&auth.0));
-        self.platform
-            .db
-            .write(move |tx| {
-                get_report(tx, id, seq, mgr)?;
-                tx.execute(
-                    "UPDATE cc_report_outbox SET report_id = NULL WHERE report_id = ?1",
-                    [id],
-                )?;
-                tx.execute("DELETE FROM cc_reports WHERE id = ?1", [id])?;
-                audit_tx(tx, &auth, &meta, "report.delete", "report", id, json!({}))
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            get_report(tx, id, seq, mgr)?;
+            tx.execute(
+                "UPDATE cc_report_outbox SET report_id = NULL WHERE report_id = ?1",
+                [id],
+            )?;
+            tx.execute("DELETE FROM cc_reports WHERE id = ?1", [id])?;
+            w.audit(SLUG, "report.delete", "report", &id.to_string(), json!({}))
+                .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 

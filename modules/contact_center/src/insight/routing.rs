@@ -3,6 +3,7 @@
 
 use frontline_platform::body::JsonBody;
 use frontline_platform::search::MAX_FILTER_VALUES;
+use frontline_platform::write;
 use frontline_platform::{ApiError, ApiResult, BearerAuth, FieldError, Platform, RequestMeta};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -12,14 +13,14 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::ivr::audit_tx;
 use super::{
     check_text, fail_if, iso, listed, not_found, now, require_manager, require_operator, window,
     Created, Deleted, Listed, Result, Tag,
 };
 use crate::model::Agent;
-use crate::service::queues::{CallAttributes, RoutingDecision as QueueRouting};
+use crate::model::{CallAttributes, RoutingDecision as QueueRouting};
 use crate::store::org as org_store;
+use crate::SLUG;
 
 // ---------------------------------------------------------------- model
 
@@ -817,10 +818,8 @@ impl RoutingApi {
             ));
         }
         fail_if(errors)?;
-        let rule = self
-            .platform
-            .db
-            .write(move |tx| {
+        let rule = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let at = iso(now());
                 tx.execute(
                     "INSERT INTO cc_routing_rules (name, description, priority, strategy, is_active, conditions,
@@ -840,7 +839,7 @@ impl RoutingApi {
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
-                audit_tx(tx, &auth, &meta, "routing_rule.create", "routing_rule", id, serde_json::json!({}))?;
+                w.audit(SLUG, "routing_rule.create", "routing_rule", &id.to_string(), serde_json::json!({}))?;
                 get_rule(tx, id)
             })
             .await?;
@@ -877,10 +876,8 @@ impl RoutingApi {
             b.fallback_action.as_ref(),
         ))?;
         let id = rule_id.0;
-        let rule = self
-            .platform
-            .db
-            .write(move |tx| {
+        let rule = write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+                let tx = w.tx();
                 let cur = get_rule(tx, id)?;
                 let targets = b.targets.map(fill_weights).unwrap_or(cur.targets);
                 let fallback = b.fallback_action.or(cur.fallback_action);
@@ -904,7 +901,7 @@ impl RoutingApi {
                         iso(now())
                     ],
                 )?;
-                audit_tx(tx, &auth, &meta, "routing_rule.update", "routing_rule", id, serde_json::json!({}))?;
+                w.audit(SLUG, "routing_rule.update", "routing_rule", &id.to_string(), serde_json::json!({}))?;
                 get_rule(tx, id)
             })
             .await?;
@@ -921,22 +918,20 @@ impl RoutingApi {
     ) -> Result<Deleted> {
         require_manager(&auth.0)?;
         let id = rule_id.0;
-        self.platform
-            .db
-            .write(move |tx| {
-                get_rule(tx, id)?;
-                tx.execute("DELETE FROM cc_routing_rules WHERE id = ?1", [id])?;
-                audit_tx(
-                    tx,
-                    &auth,
-                    &meta,
-                    "routing_rule.delete",
-                    "routing_rule",
-                    id,
-                    serde_json::json!({}),
-                )
-            })
-            .await?;
+        write::transact(&self.platform.db, Some(auth.0.clone()), meta, move |w| {
+            let tx = w.tx();
+            get_rule(tx, id)?;
+            tx.execute("DELETE FROM cc_routing_rules WHERE id = ?1", [id])?;
+            w.audit(
+                SLUG,
+                "routing_rule.delete",
+                "routing_rule",
+                &id.to_string(),
+                serde_json::json!({}),
+            )
+            .map(drop)
+        })
+        .await?;
         Ok(Deleted::NoContent)
     }
 

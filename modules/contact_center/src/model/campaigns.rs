@@ -365,3 +365,40 @@ pub struct CampaignTemplate {
     pub created_at: String,
     pub updated_at: String,
 }
+
+/// Every stored field of a campaign (what the store writes; the service
+/// validates it as a whole).
+#[derive(Debug, Clone, Default)]
+pub struct CampaignFields {
+    pub name: String,
+    pub description: Option<String>,
+    pub campaign_type: String,
+    pub provider_type: String,
+    pub provider_model: Option<String>,
+    pub provider_config: Value,
+    pub system_prompt: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub max_daily_calls: Option<i64>,
+    pub retry_failed: bool,
+    pub max_retries: i64,
+}
+
+impl CampaignFields {
+    pub(crate) fn of(c: &Campaign) -> Self {
+        CampaignFields {
+            name: c.name.clone(),
+            description: c.description.clone(),
+            campaign_type: c.campaign_type.clone(),
+            provider_type: c.provider_type.clone(),
+            provider_model: c.provider_model.clone(),
+            provider_config: c.provider_config.clone(),
+            system_prompt: c.system_prompt.clone(),
+            start_date: c.start_date.clone(),
+            end_date: c.end_date.clone(),
+            max_daily_calls: c.max_daily_calls,
+            retry_failed: c.retry_failed,
+            max_retries: c.max_retries,
+        }
+    }
+}

@@ -1,12 +1,14 @@
 //! Campaign rules: validation, the status machine, cloning, templates and stats.
 
 use chrono::Utc;
-use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::auth::Principal;
-use frontline_platform::{ApiError, ApiResult, FieldError, RequestMeta};
+use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
+use frontline_platform::write::WriteCtx;
+
+use super::caller;
 use crate::common::*;
 use crate::model::*;
 use crate::store::campaigns as store;
@@ -25,41 +27,7 @@ pub const PROVIDER_TYPES: &[&str] = &[
 ];
 pub const CAMPAIGN_STATUSES: &[&str] = &["draft", "active", "paused", "completed", "archived"];
 
-/// Every stored field of a campaign, validated as a whole.
-#[derive(Debug, Clone, Default)]
-pub struct CampaignFields {
-    pub name: String,
-    pub description: Option<String>,
-    pub campaign_type: String,
-    pub provider_type: String,
-    pub provider_model: Option<String>,
-    pub provider_config: Value,
-    pub system_prompt: Option<String>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-    pub max_daily_calls: Option<i64>,
-    pub retry_failed: bool,
-    pub max_retries: i64,
-}
-
 impl CampaignFields {
-    fn of(c: &Campaign) -> Self {
-        CampaignFields {
-            name: c.name.clone(),
-            description: c.description.clone(),
-            campaign_type: c.campaign_type.clone(),
-            provider_type: c.provider_type.clone(),
-            provider_model: c.provider_model.clone(),
-            provider_config: c.provider_config.clone(),
-            system_prompt: c.system_prompt.clone(),
-            start_date: c.start_date.clone(),
-            end_date: c.end_date.clone(),
-            max_daily_calls: c.max_daily_calls,
-            retry_failed: c.retry_failed,
-            max_retries: c.max_retries,
-        }
-    }
-
     /// Validates and normalises (trimmed texts, canonical dates).
     fn checked(mut self, problems: &mut Vec<FieldError>) -> Self {
         self.name = required_text(problems, "name", &self.name, 200);
@@ -122,36 +90,9 @@ impl CampaignFields {
     }
 }
 
-fn audit_campaign(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    action: &str,
-    id: i64,
-    details: Value,
-) -> ApiResult<()> {
-    audit::record(
-        tx,
-        Some(who),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action,
-            entity_type: "campaign",
-            entity_id: Some(&id.to_string()),
-            details,
-        },
-    )?;
-    Ok(())
-}
-
 /// Creates a campaign (status `draft`), optionally from a template.
-pub fn create(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: CampaignCreate,
-) -> ApiResult<Campaign> {
+pub fn create(w: &WriteCtx<'_>, body: CampaignCreate) -> ApiResult<Campaign> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let mut problems = Vec::new();
@@ -214,25 +155,19 @@ pub fn create(
     .checked(&mut problems);
     fail_if(problems)?;
     let id = store::insert_campaign(tx, &fields, who.seq, body.template_id, None)?;
-    audit_campaign(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "campaign.create",
-        id,
+        "campaign",
+        &id.to_string(),
         json!({"name": fields.name, "template_id": body.template_id}),
     )?;
     store::get_campaign(tx, id, None)
 }
 
 /// Applies `body`; a `status` change follows the status machine.
-pub fn update(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    body: CampaignUpdate,
-) -> ApiResult<Campaign> {
+pub fn update(w: &WriteCtx<'_>, id: i64, body: CampaignUpdate) -> ApiResult<Campaign> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let current = store::get_campaign(tx, id, access.owner_scope())?;
@@ -301,16 +236,15 @@ pub fn update(
     let f = f.checked(&mut problems);
     fail_if(problems)?;
     store::update_campaign(tx, id, &f)?;
-    audit_campaign(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "campaign.update",
-        id,
+        "campaign",
+        &id.to_string(),
         json!({"name": f.name}),
     )?;
     if let Some(to) = body.status.filter(|s| *s != current.status) {
-        return transition(tx, who, meta, id, &to);
+        return transition(w, id, &to);
     }
     store::get_campaign(tx, id, None)
 }
@@ -332,13 +266,8 @@ pub fn allowed(from: &str, to: &str) -> bool {
 
 /// Moves campaign `id` to status `to`, checking the machine and the start rules:
 /// a campaign starts only with at least one contact and before its end date.
-pub fn transition(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    to: &str,
-) -> ApiResult<Campaign> {
+pub fn transition(w: &WriteCtx<'_>, id: i64, to: &str) -> ApiResult<Campaign> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let c = store::get_campaign(tx, id, access.owner_scope())?;
@@ -368,12 +297,11 @@ pub fn transition(
         }
     }
     store::set_status(tx, id, to)?;
-    audit_campaign(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         &format!("campaign.{to}"),
-        id,
+        "campaign",
+        &id.to_string(),
         json!({"from": c.status, "to": to}),
     )?;
     let event = match to {
@@ -383,8 +311,7 @@ pub fn transition(
         "completed" => "campaign.completed",
         _ => "campaign.archived",
     };
-    frontline_platform::events::emit(
-        tx,
+    w.emit(
         SLUG,
         event,
         &json!({"campaign_id": id, "name": c.name, "from": c.status, "to": to}),
@@ -394,7 +321,8 @@ pub fn transition(
 }
 
 /// Deletes an empty campaign (no contacts or call lists left; calls keep their figures).
-pub fn delete(tx: &Connection, who: &Principal, meta: &RequestMeta, id: i64) -> ApiResult<()> {
+pub fn delete(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let c = store::get_campaign(tx, id, access.owner_scope())?;
@@ -412,25 +340,20 @@ pub fn delete(tx: &Connection, who: &Principal, meta: &RequestMeta, id: i64) -> 
         )));
     }
     store::delete_campaign(tx, id)?;
-    audit_campaign(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "campaign.delete",
-        id,
+        "campaign",
+        &id.to_string(),
         json!({"name": c.name}),
     )
+    .map(drop)
 }
 
 /// Copies a campaign's configuration (not its contacts, calls or dates of activity)
 /// into a new draft.
-pub fn clone(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    body: CampaignClone,
-) -> ApiResult<Campaign> {
+pub fn clone(w: &WriteCtx<'_>, id: i64, body: CampaignClone) -> ApiResult<Campaign> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let c = store::get_campaign(tx, id, access.owner_scope())?;
@@ -446,12 +369,11 @@ pub fn clone(
     let f = f.checked(&mut problems);
     fail_if(problems)?;
     let new_id = store::insert_campaign(tx, &f, who.seq, c.template_id, Some(id))?;
-    audit_campaign(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "campaign.clone",
-        new_id,
+        "campaign",
+        &new_id.to_string(),
         json!({"source_id": id}),
     )?;
     store::get_campaign(tx, new_id, None)
@@ -499,34 +421,8 @@ fn require_publish(access: &Access, is_public: bool) -> ApiResult<()> {
     Ok(())
 }
 
-fn audit_template(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    action: &str,
-    id: i64,
-) -> ApiResult<()> {
-    audit::record(
-        tx,
-        Some(who),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action,
-            entity_type: "campaign_template",
-            entity_id: Some(&id.to_string()),
-            details: json!({}),
-        },
-    )?;
-    Ok(())
-}
-
-pub fn create_template(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: TemplateCreate,
-) -> ApiResult<CampaignTemplate> {
+pub fn create_template(w: &WriteCtx<'_>, body: TemplateCreate) -> ApiResult<CampaignTemplate> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let mut problems = Vec::new();
@@ -553,7 +449,13 @@ pub fn create_template(
     fail_if(problems)?;
     require_publish(&access, t.is_public)?;
     let id = store::insert_template(tx, &t)?;
-    audit_template(tx, who, meta, "campaign_template.create", id)?;
+    w.audit(
+        SLUG,
+        "campaign_template.create",
+        "campaign_template",
+        &id.to_string(),
+        json!({}),
+    )?;
     store::get_template(tx, id, None)?.ok_or_else(|| ApiError::internal("template vanished"))
 }
 
@@ -575,12 +477,11 @@ fn writable_template(conn: &Connection, access: &Access, id: i64) -> ApiResult<C
 }
 
 pub fn update_template(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
+    w: &WriteCtx<'_>,
     id: i64,
     body: TemplateUpdate,
 ) -> ApiResult<CampaignTemplate> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let mut t = writable_template(tx, &access, id)?;
@@ -613,21 +514,65 @@ pub fn update_template(
     fail_if(problems)?;
     require_publish(&access, t.is_public && body.is_public == Some(true))?;
     store::update_template(tx, &t)?;
-    audit_template(tx, who, meta, "campaign_template.update", id)?;
+    w.audit(
+        SLUG,
+        "campaign_template.update",
+        "campaign_template",
+        &id.to_string(),
+        json!({}),
+    )?;
     store::get_template(tx, id, None)?.ok_or_else(|| ApiError::internal("template vanished"))
 }
 
-pub fn delete_template(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-) -> ApiResult<()> {
+pub fn delete_template(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     writable_template(tx, &access, id)?;
     store::delete_template(tx, id)?;
-    audit_template(tx, who, meta, "campaign_template.delete", id)
+    w.audit(
+        SLUG,
+        "campaign_template.delete",
+        "campaign_template",
+        &id.to_string(),
+        json!({}),
+    )
+    .map(drop)
+}
+
+// ---- reads (the caller sees what `Access` scopes them to)
+
+/// The campaigns visible to the caller, filtered.
+pub fn list(
+    conn: &Connection,
+    who: &Principal,
+    status: Option<&str>,
+    search: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Campaign>, u64)> {
+    store::list_campaigns(conn, Access::of(who).owner_scope(), status, search, w)
+}
+
+/// One campaign the caller may see (404 otherwise).
+pub fn get(conn: &Connection, who: &Principal, id: i64) -> ApiResult<Campaign> {
+    store::get_campaign(conn, id, Access::of(who).owner_scope())
+}
+
+/// The templates visible to the caller, filtered.
+pub fn list_templates(
+    conn: &Connection,
+    who: &Principal,
+    is_public: Option<bool>,
+    campaign_type: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<CampaignTemplate>, u64)> {
+    store::list_templates(conn, &Access::of(who), is_public, campaign_type, w)
+}
+
+/// One template the caller may see (404 otherwise).
+pub fn get_template(conn: &Connection, who: &Principal, id: i64) -> ApiResult<CampaignTemplate> {
+    store::get_template(conn, id, Some(&Access::of(who)))?
+        .ok_or_else(|| not_found("Campaign template", id))
 }
 
 #[cfg(test)]

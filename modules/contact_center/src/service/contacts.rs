@@ -3,12 +3,15 @@
 
 use std::collections::HashMap;
 
-use frontline_platform::audit::{self, AuditEntry};
 use frontline_platform::auth::Principal;
-use frontline_platform::{ApiError, ApiResult, FieldError, RequestMeta};
+use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::Connection;
-use serde_json::{json, Value};
+use serde_json::json;
 
+use frontline_platform::audit::AuditEntry;
+use frontline_platform::write::WriteCtx;
+
+use super::caller;
 use crate::common::*;
 use crate::model::*;
 use crate::store::campaigns::get_campaign;
@@ -18,30 +21,6 @@ use crate::SLUG;
 pub const CONTACT_STATUSES: &[&str] = &["pending", "called", "completed", "failed"];
 /// Most rows one import accepts.
 pub const MAX_IMPORT_ROWS: usize = 50_000;
-
-fn audit_contact(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    action: &str,
-    entity: &str,
-    id: Option<i64>,
-    details: Value,
-) -> ApiResult<()> {
-    audit::record(
-        tx,
-        Some(who),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action,
-            entity_type: entity,
-            entity_id: id.map(|i| i.to_string()).as_deref(),
-            details,
-        },
-    )?;
-    Ok(())
-}
 
 /// Checks the caller may add contacts to `campaign` (visible and still open).
 fn open_campaign(conn: &Connection, access: &Access, campaign: i64) -> ApiResult<()> {
@@ -108,12 +87,8 @@ fn duplicate_phone(campaign: i64, existing: i64) -> ApiError {
     .with_extra("existing_contact_id", existing)
 }
 
-pub fn create(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: ContactCreate,
-) -> ApiResult<Contact> {
+pub fn create(w: &WriteCtx<'_>, body: ContactCreate) -> ApiResult<Contact> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     if let Some(c) = body.campaign_id {
@@ -139,25 +114,18 @@ pub fn create(
         }
     }
     let id = store::insert_contact(tx, &c)?;
-    audit_contact(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "contact.create",
         "contact",
-        Some(id),
+        &id.to_string(),
         json!({"campaign_id": c.campaign_id}),
     )?;
     store::get_contact(tx, id, None)
 }
 
-pub fn update(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    body: ContactUpdate,
-) -> ApiResult<Contact> {
+pub fn update(w: &WriteCtx<'_>, id: i64, body: ContactUpdate) -> ApiResult<Contact> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let mut c = store::get_contact(tx, id, access.owner_scope())?;
@@ -198,43 +166,37 @@ pub fn update(
         }
     }
     store::update_contact(tx, &c)?;
-    audit_contact(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "contact.update",
         "contact",
-        Some(id),
+        &id.to_string(),
         json!({}),
     )?;
     store::get_contact(tx, id, None)
 }
 
-pub fn delete(tx: &Connection, who: &Principal, meta: &RequestMeta, id: i64) -> ApiResult<()> {
+pub fn delete(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let c = store::get_contact(tx, id, access.owner_scope())?;
     store::delete_contact(tx, id)?;
-    audit_contact(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "contact.delete",
         "contact",
-        Some(id),
+        &id.to_string(),
         json!({"campaign_id": c.campaign_id}),
     )
+    .map(drop)
 }
 
 /// Imports the valid rows in one transaction and reports the others row by
 /// row: invalid fields, and phone numbers already in the campaign or repeated
 /// in the file.
-pub fn import(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: ContactImport,
-) -> ApiResult<ImportResult> {
+pub fn import(w: &WriteCtx<'_>, body: ContactImport) -> ApiResult<ImportResult> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     if body.contacts.len() > MAX_IMPORT_ROWS {
@@ -301,15 +263,13 @@ pub fn import(
             }));
         }
     }
-    audit_contact(
-        tx,
-        who,
-        meta,
-        "contact.import",
-        "campaign",
-        body.campaign_id,
-        json!({"imported": imported, "failed": failed}),
-    )?;
+    w.record(AuditEntry {
+        module: SLUG,
+        action: "contact.import",
+        entity_type: "campaign",
+        entity_id: body.campaign_id.map(|i| i.to_string()).as_deref(),
+        details: json!({"imported": imported, "failed": failed}),
+    })?;
     Ok(ImportResult {
         imported,
         failed,
@@ -319,12 +279,8 @@ pub fn import(
 
 // ---- call lists ----
 
-pub fn create_call_list(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: CallListCreate,
-) -> ApiResult<CallList> {
+pub fn create_call_list(w: &WriteCtx<'_>, body: CallListCreate) -> ApiResult<CallList> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     if let Some(c) = body.campaign_id {
@@ -395,37 +351,30 @@ pub fn create_call_list(
         updated_at: String::new(),
     };
     let id = store::insert_call_list(tx, &list)?;
-    audit_contact(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "call_list.create",
         "call_list",
-        Some(id),
+        &id.to_string(),
         json!({"name": list.name}),
     )?;
     store::get_call_list(tx, id, access.owner_scope())
 }
 
-pub fn delete_call_list(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-) -> ApiResult<()> {
+pub fn delete_call_list(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     store::get_call_list(tx, id, access.owner_scope())?;
     store::delete_call_list(tx, id)?;
-    audit_contact(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "call_list.delete",
         "call_list",
-        Some(id),
+        &id.to_string(),
         json!({}),
     )
+    .map(drop)
 }
 
 /// The contacts a call list resolves to now, in its order.
@@ -460,4 +409,24 @@ pub fn list(
     }
     q.scope = Access::of(who).owner_scope();
     store::list_contacts(conn, &q, w)
+}
+
+/// One contact the caller may see (404 otherwise).
+pub fn get(conn: &Connection, who: &Principal, id: i64) -> ApiResult<Contact> {
+    store::get_contact(conn, id, Access::of(who).owner_scope())
+}
+
+/// The call lists visible to the caller (of one campaign, when given).
+pub fn list_call_lists(
+    conn: &Connection,
+    who: &Principal,
+    campaign_id: Option<i64>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<CallList>, u64)> {
+    store::list_call_lists(conn, Access::of(who).owner_scope(), campaign_id, w)
+}
+
+/// One call list the caller may see (404 otherwise).
+pub fn get_call_list(conn: &Connection, who: &Principal, id: i64) -> ApiResult<CallList> {
+    store::get_call_list(conn, id, Access::of(who).owner_scope())
 }

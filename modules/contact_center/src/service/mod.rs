@@ -1,10 +1,23 @@
 //! Domain rules of part 1 (no HTTP types): validation, the campaign status
 //! machine, imports, routing and assignment, computed figures.
 
+pub mod accounts;
 pub mod campaigns;
 pub mod contacts;
 pub mod org;
 pub mod queues;
+pub mod voicemail;
+
+use frontline_platform::auth::Principal;
+use frontline_platform::write::WriteCtx;
+use frontline_platform::ApiResult;
+
+/// The signed-in caller of a write (every contact-center write but the
+/// background sweeps has one; those do not call the service's writes).
+pub(crate) fn caller<'a>(w: &WriteCtx<'a>) -> ApiResult<&'a Principal> {
+    w.principal()
+        .ok_or_else(|| crate::model::CcError::AuthenticationError.with_message("Not authenticated"))
+}
 
 /// Who may receive an event about a resource owned by the users `seqs`
 /// (their `created_by_id`): those users, plus module-wide (admin)

@@ -1,11 +1,13 @@
 //! Teams, agents (skills, languages, availability) and companies.
 
-use frontline_platform::audit::{self, AuditEntry};
-use frontline_platform::auth::{find_user_by_seq, Principal};
-use frontline_platform::{ApiResult, FieldError, RequestMeta};
+use frontline_platform::auth::find_user_by_seq;
+use frontline_platform::{ApiResult, FieldError};
 use rusqlite::Connection;
-use serde_json::{json, Value};
+use serde_json::json;
 
+use frontline_platform::write::WriteCtx;
+
+use super::caller;
 use crate::common::*;
 use crate::model::*;
 use crate::store::calls as calls_store;
@@ -13,30 +15,6 @@ use crate::store::org as store;
 use crate::SLUG;
 
 pub const AGENT_STATUSES: &[&str] = &["available", "busy", "away", "break", "offline"];
-
-pub fn audit_org(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    action: &str,
-    entity: &str,
-    id: i64,
-    details: Value,
-) -> ApiResult<()> {
-    audit::record(
-        tx,
-        Some(who),
-        meta,
-        AuditEntry {
-            module: SLUG,
-            action,
-            entity_type: entity,
-            entity_id: Some(&id.to_string()),
-            details,
-        },
-    )?;
-    Ok(())
-}
 
 fn check_user(
     conn: &Connection,
@@ -62,12 +40,8 @@ fn check_team(conn: &Connection, problems: &mut Vec<FieldError>, t: &mut Team) -
     check_user(conn, problems, "supervisor_id", t.supervisor_id)
 }
 
-pub fn create_team(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: TeamCreate,
-) -> ApiResult<Team> {
+pub fn create_team(w: &WriteCtx<'_>, body: TeamCreate) -> ApiResult<Team> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let mut t = Team {
         id: 0,
@@ -92,25 +66,18 @@ pub fn create_team(
         ));
     }
     let id = store::save_team(tx, &t)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "team.create",
         "team",
-        id,
+        &id.to_string(),
         json!({"name": t.name}),
     )?;
     store::get_team(tx, id)
 }
 
-pub fn update_team(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    body: TeamUpdate,
-) -> ApiResult<Team> {
+pub fn update_team(w: &WriteCtx<'_>, id: i64, body: TeamUpdate) -> ApiResult<Team> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let mut t = store::get_team(tx, id)?;
     if let Some(v) = body.name {
@@ -147,24 +114,24 @@ pub fn update_team(
         ));
     }
     store::save_team(tx, &t)?;
-    audit_org(tx, who, meta, "team.update", "team", id, json!({}))?;
+    w.audit(SLUG, "team.update", "team", &id.to_string(), json!({}))?;
     store::get_team(tx, id)
 }
 
 /// Deletes a team; its agents and queues stay, without a team.
-pub fn delete_team(tx: &Connection, who: &Principal, meta: &RequestMeta, id: i64) -> ApiResult<()> {
+pub fn delete_team(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let t = store::get_team(tx, id)?;
     store::delete_team(tx, id)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "team.delete",
         "team",
-        id,
+        &id.to_string(),
         json!({"name": t.name, "agents": t.agent_count}),
     )
+    .map(drop)
 }
 
 pub fn team_performance(conn: &Connection, id: i64, period: &Period) -> ApiResult<TeamPerformance> {
@@ -309,12 +276,8 @@ fn check_skills(problems: &mut Vec<FieldError>, skills: Vec<AgentSkill>) -> Vec<
         .collect()
 }
 
-pub fn create_agent(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: AgentCreate,
-) -> ApiResult<Agent> {
+pub fn create_agent(w: &WriteCtx<'_>, body: AgentCreate) -> ApiResult<Agent> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let mut problems = Vec::new();
     check_user(tx, &mut problems, "user_id", Some(body.user_id))?;
@@ -356,26 +319,19 @@ pub fn create_agent(
     for s in &skills {
         store::upsert_skill(tx, id, s)?;
     }
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "agent.create",
         "agent",
-        id,
+        &id.to_string(),
         json!({"user_id": a.user_id}),
     )?;
     store::get_agent(tx, id)
 }
 
 /// Supervisors change anything; an agent may change only their own status.
-pub fn update_agent(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    body: AgentUpdate,
-) -> ApiResult<Agent> {
+pub fn update_agent(w: &WriteCtx<'_>, id: i64, body: AgentUpdate) -> ApiResult<Agent> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     let mut a = store::get_agent(tx, id)?;
     if !access.supervisor {
@@ -426,24 +382,18 @@ pub fn update_agent(
         check_team_room(tx, a.team_id)?;
     }
     store::save_agent(tx, &a, a.status != old_status)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "agent.update",
         "agent",
-        id,
+        &id.to_string(),
         json!({"status": a.status}),
     )?;
     store::get_agent(tx, id)
 }
 
-pub fn delete_agent(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-) -> ApiResult<()> {
+pub fn delete_agent(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let a = store::get_agent(tx, id)?;
     if a.current_calls > 0 {
@@ -453,25 +403,19 @@ pub fn delete_agent(
         )));
     }
     store::delete_agent(tx, id)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "agent.delete",
         "agent",
-        id,
+        &id.to_string(),
         json!({"user_id": a.user_id}),
     )
+    .map(drop)
 }
 
 /// Adds skills or updates their proficiency.
-pub fn add_skills(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    body: AgentSkillsAdd,
-) -> ApiResult<Agent> {
+pub fn add_skills(w: &WriteCtx<'_>, id: i64, body: AgentSkillsAdd) -> ApiResult<Agent> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     store::get_agent(tx, id)?;
     let mut problems = Vec::new();
@@ -483,13 +427,11 @@ pub fn add_skills(
     for s in &skills {
         store::upsert_skill(tx, id, s)?;
     }
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "agent.skills",
         "agent",
-        id,
+        &id.to_string(),
         json!({"skills": skills.iter().map(|s| &s.skill_name).collect::<Vec<_>>()}),
     )?;
     store::get_agent(tx, id)
@@ -595,12 +537,8 @@ fn check_company(problems: &mut Vec<FieldError>, c: &mut Company) {
     }
 }
 
-pub fn create_company(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: CompanyCreate,
-) -> ApiResult<Company> {
+pub fn create_company(w: &WriteCtx<'_>, body: CompanyCreate) -> ApiResult<Company> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let mut problems = Vec::new();
     let settings = body
@@ -633,25 +571,18 @@ pub fn create_company(
         }
     }
     let id = store::save_company(tx, &c, who.seq)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "company.create",
         "company",
-        id,
+        &id.to_string(),
         json!({"name": c.name}),
     )?;
     store::get_company(tx, id)
 }
 
-pub fn update_company(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    body: CompanyUpdate,
-) -> ApiResult<Company> {
+pub fn update_company(w: &WriteCtx<'_>, id: i64, body: CompanyUpdate) -> ApiResult<Company> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let mut c = store::get_company(tx, id)?;
     let mut problems = Vec::new();
@@ -690,28 +621,82 @@ pub fn update_company(
         }
     }
     store::save_company(tx, &c, who.seq)?;
-    audit_org(tx, who, meta, "company.update", "company", id, json!({}))?;
+    w.audit(
+        SLUG,
+        "company.update",
+        "company",
+        &id.to_string(),
+        json!({}),
+    )?;
     store::get_company(tx, id)
 }
 
-pub fn delete_company(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-) -> ApiResult<()> {
+pub fn delete_company(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_admin()?;
     let c = store::get_company(tx, id)?;
     store::delete_company(tx, id)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "company.delete",
         "company",
-        id,
+        &id.to_string(),
         json!({"name": c.name}),
     )
+    .map(drop)
+}
+
+// ---- reads (staff only: the handlers check the role before any input)
+
+pub fn list_teams(
+    conn: &Connection,
+    is_active: Option<bool>,
+    team_type: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Team>, u64)> {
+    store::list_teams(conn, is_active, team_type, w)
+}
+
+pub fn get_team(conn: &Connection, id: i64) -> ApiResult<Team> {
+    store::get_team(conn, id)
+}
+
+/// The agents of team `q.team_id` (404 when there is no such team).
+pub fn team_agents(
+    conn: &Connection,
+    q: &store::AgentQuery,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Agent>, u64)> {
+    if let Some(team) = q.team_id {
+        store::get_team(conn, team)?;
+    }
+    store::list_agents(conn, q, w)
+}
+
+pub fn list_agents(
+    conn: &Connection,
+    q: &store::AgentQuery,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Agent>, u64)> {
+    store::list_agents(conn, q, w)
+}
+
+pub fn get_agent(conn: &Connection, id: i64) -> ApiResult<Agent> {
+    store::get_agent(conn, id)
+}
+
+pub fn list_companies(
+    conn: &Connection,
+    is_active: Option<bool>,
+    industry: Option<&str>,
+    search: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Company>, u64)> {
+    store::list_companies(conn, is_active, industry, search, w)
+}
+
+pub fn get_company(conn: &Connection, id: i64) -> ApiResult<Company> {
+    store::get_company(conn, id)
 }
 
 #[cfg(test)]

@@ -11,18 +11,23 @@
 //! calls, with every required skill and the caller's language.
 
 use chrono::{Duration, Utc};
-use frontline_platform::auth::Principal;
-use frontline_platform::{ApiError, ApiResult, FieldError, RequestMeta};
-use rusqlite::{Connection, OptionalExtension};
-use serde_json::{json, Value};
 
-use super::org::{audit_org, normalize_language, normalize_skill};
+use frontline_platform::auth::Principal;
+use frontline_platform::{ApiError, ApiResult, FieldError};
+use rusqlite::Connection;
+use serde_json::json;
+
+use super::org::{normalize_language, normalize_skill};
+use frontline_platform::write::WriteCtx;
+
+use super::caller;
 use crate::common::*;
 use crate::model::*;
-use crate::store::calls::{self as calls_store, CallRow, NewCall};
-use crate::store::campaigns::get_campaign;
+use crate::store::calls::{self as calls_store, CallEnd, CallRow, NewCall};
+use crate::store::campaigns::{self as campaigns_store, get_campaign};
 use crate::store::contacts::{get_contact, mark_attempt};
 use crate::store::org as org_store;
+use crate::SLUG;
 
 pub const QUEUE_TYPES: &[&str] = &["inbound", "outbound", "callback"];
 pub const QUEUE_STATUSES: &[&str] = &["active", "paused", "closed"];
@@ -36,37 +41,6 @@ pub const OUTCOMES: &[&str] = &[
     "failed",
     "rejected",
 ];
-
-/// What routing knows about a call waiting for an agent.
-#[derive(Debug, Clone)]
-pub struct CallAttributes {
-    pub call_id: String,
-    pub queue_id: i64,
-    pub priority: i64,
-    pub caller_number: Option<String>,
-    pub campaign_id: Option<i64>,
-    pub contact_id: Option<i64>,
-    /// The queue's skills plus the call's own.
-    pub required_skills: Vec<String>,
-    pub language: Option<String>,
-    /// Free-form facts given at enqueue (e.g. `customer_tier`, `call_type`).
-    pub attributes: Value,
-}
-
-/// What a routing rule decided for a call.
-#[derive(Debug, Clone, Default)]
-pub struct RoutingDecision {
-    /// The rule's agents in the order its strategy gives; the first who can
-    /// take the call now gets it, nobody else does.
-    pub agent_ids: Vec<i64>,
-    /// The rule that matched, for the call's record.
-    pub rule_id: Option<i64>,
-    pub rule_name: Option<String>,
-    pub strategy: Option<String>,
-    /// The rule's fallback when it names no agent or team (queue, voicemail,
-    /// transfer, hangup): assignment cannot carry it out and says so.
-    pub fallback: Option<String>,
-}
 
 fn route(conn: &Connection, call: &CallAttributes) -> ApiResult<Option<RoutingDecision>> {
     crate::insight::routing::route_call(conn, call)
@@ -105,12 +79,8 @@ fn check_queue(conn: &Connection, problems: &mut Vec<FieldError>, q: &mut Queue)
     }
 }
 
-pub fn create_queue(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: QueueCreate,
-) -> ApiResult<Queue> {
+pub fn create_queue(w: &WriteCtx<'_>, body: QueueCreate) -> ApiResult<Queue> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let mut q = Queue {
         id: 0,
@@ -140,25 +110,18 @@ pub fn create_queue(
         ));
     }
     let id = org_store::save_queue(tx, &q)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "queue.create",
         "queue",
-        id,
+        &id.to_string(),
         json!({"name": q.name}),
     )?;
     get_queue(tx, id)
 }
 
-pub fn update_queue(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-    body: QueueUpdate,
-) -> ApiResult<Queue> {
+pub fn update_queue(w: &WriteCtx<'_>, id: i64, body: QueueUpdate) -> ApiResult<Queue> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let mut q = org_store::get_queue(tx, id)?;
     if let Some(v) = body.name {
@@ -195,24 +158,18 @@ pub fn update_queue(
         ));
     }
     org_store::save_queue(tx, &q)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "queue.update",
         "queue",
-        id,
+        &id.to_string(),
         json!({"status": q.status}),
     )?;
     get_queue(tx, id)
 }
 
-pub fn delete_queue(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    id: i64,
-) -> ApiResult<()> {
+pub fn delete_queue(w: &WriteCtx<'_>, id: i64) -> ApiResult<()> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_supervisor()?;
     let q = org_store::get_queue(tx, id)?;
     if calls_store::count_active(tx, id)? > 0 {
@@ -221,15 +178,14 @@ pub fn delete_queue(
         ));
     }
     org_store::delete_queue(tx, id)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "queue.delete",
         "queue",
-        id,
+        &id.to_string(),
         json!({"name": q.name}),
     )
+    .map(drop)
 }
 
 /// A queue with its live figures, including how many eligible agents are free.
@@ -425,21 +381,14 @@ fn attributes_of(queue: &Queue, r: &CallRow) -> CallAttributes {
 
 /// Emits a call event (`call.ended`, `call.abandoned`) for webhook subscribers.
 /// The audience is the owner of the call's campaign (and admins).
-fn call_event(tx: &Connection, event: &str, call: &Call) -> ApiResult<()> {
-    let owner: Option<i64> = match call.campaign_id {
-        Some(c) => tx
-            .query_row(
-                "SELECT created_by_id FROM cc_campaigns WHERE id = ?1",
-                [c],
-                |r| r.get(0),
-            )
-            .optional()?,
+fn call_event(w: &WriteCtx<'_>, event: &str, call: &Call) -> ApiResult<()> {
+    let owner = match call.campaign_id {
+        Some(c) => campaigns_store::owner_of(w, c)?,
         None => None,
     };
-    let audience = super::owners_audience(tx, owner.as_slice())?;
-    frontline_platform::events::emit(
-        tx,
-        crate::SLUG,
+    let audience = super::owners_audience(w, owner.as_slice())?;
+    w.emit(
+        SLUG,
         event,
         &json!({
             "call_id": call.call_id, "status": call.status, "outcome": call.outcome,
@@ -458,23 +407,19 @@ fn new_call_id() -> String {
 /// Marks calls that waited past their queue's timeout as abandoned.
 /// Each one records the samples an abandoned call records (`calls_abandoned`,
 /// `wait_time`), in the same transaction.
-pub fn expire(tx: &Connection) -> ApiResult<usize> {
+pub fn expire(w: &WriteCtx<'_>) -> ApiResult<usize> {
+    let tx = w.tx();
     let now = Utc::now();
     let ids = calls_store::expire_waiting(tx, now.timestamp(), &ts(now))?;
     for id in &ids {
         let gone = calls_store::get_call(tx, id, None)?.call;
-        call_samples(tx, &gone)?;
+        call_samples(w, &gone)?;
     }
     Ok(ids.len())
 }
 
-pub fn enqueue(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    queue_id: i64,
-    body: EnqueueCall,
-) -> ApiResult<QueuedCall> {
+pub fn enqueue(w: &WriteCtx<'_>, queue_id: i64, body: EnqueueCall) -> ApiResult<QueuedCall> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_staff()?;
     let q = org_store::get_queue(tx, queue_id)?;
     let mut problems = Vec::new();
@@ -539,13 +484,11 @@ pub fn enqueue(
         ..Default::default()
     };
     let id = calls_store::insert_call(tx, &call)?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "call.enqueue",
         "call",
-        id,
+        &id.to_string(),
         json!({"call_id": call.call_id, "queue_id": queue_id}),
     )?;
     let waiting = calls_store::waiting_calls(tx, queue_id, None)?;
@@ -570,13 +513,8 @@ pub fn enqueue(
 
 /// Assigns the next waiting call (or `body.call_id`) to the best eligible agent
 /// (or `body.agent_id`).
-pub fn assign(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    queue_id: i64,
-    body: AssignRequest,
-) -> ApiResult<Call> {
+pub fn assign(w: &WriteCtx<'_>, queue_id: i64, body: AssignRequest) -> ApiResult<Call> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_staff()?;
     let q = org_store::get_queue(tx, queue_id)?;
@@ -625,15 +563,7 @@ pub fn assign(
     if let Some(rule) = decision.as_ref().and_then(|d| d.rule_id) {
         crate::insight::routing::record_choice(tx, rule, agent.id)?;
     }
-    audit_org(
-        tx,
-        who,
-        meta,
-        "call.assign",
-        "call",
-        row.call.id,
-        json!({"call_id": row.call.call_id, "agent_id": agent.id, "rule_id": decision.as_ref().and_then(|d| d.rule_id)}),
-    )?;
+    w.audit(SLUG, "call.assign", "call", &row.call.id.to_string(), json!({"call_id": row.call.call_id, "agent_id": agent.id, "rule_id": decision.as_ref().and_then(|d| d.rule_id)}))?;
     Ok(calls_store::get_call(tx, &row.call.call_id, None)?.call)
 }
 
@@ -775,7 +705,7 @@ fn after_attempt(
 /// failed, rejected, no_answer, busy, else 0), `wait_time` when it waited in a
 /// queue, and `calls_abandoned` (1) when the caller hung up waiting.
 /// The dashboard charts these; thresholds on them are checked as for any sample.
-fn call_samples(tx: &Connection, call: &Call) -> ApiResult<()> {
+fn call_samples(w: &WriteCtx<'_>, call: &Call) -> ApiResult<()> {
     use crate::insight::metrics::{record_metric, MetricCreate};
     let at_ms = call
         .ended_at
@@ -798,13 +728,13 @@ fn call_samples(tx: &Connection, call: &Call) -> ApiResult<()> {
         samples.push(("calls_abandoned", 1.0));
     }
     if call.queued_at.is_some() {
-        if let Some(w) = call.wait_time {
-            samples.push(("wait_time", w as f64));
+        if let Some(wait) = call.wait_time {
+            samples.push(("wait_time", wait as f64));
         }
     }
     for (name, value) in samples {
         record_metric(
-            tx,
+            w,
             &MetricCreate {
                 metric_type: "call".into(),
                 metric_name: name.into(),
@@ -825,13 +755,8 @@ fn call_samples(tx: &Connection, call: &Call) -> ApiResult<()> {
 }
 
 /// Completes a call an agent is on.
-pub fn complete(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    call_id: &str,
-    body: CompleteCall,
-) -> ApiResult<Call> {
+pub fn complete(w: &WriteCtx<'_>, call_id: &str, body: CompleteCall) -> ApiResult<Call> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_staff()?;
     let r = calls_store::get_call(tx, call_id, None)?;
@@ -861,39 +786,35 @@ pub fn complete(
     calls_store::finish(
         tx,
         r.call.id,
-        "completed",
-        &body.outcome,
-        &end,
-        Some(duration),
-        None,
-        body.cost,
-        notes.as_deref(),
+        &CallEnd {
+            status: "completed",
+            outcome: &body.outcome,
+            ended_at: &end,
+            duration: Some(duration),
+            wait: None,
+            cost: body.cost,
+            notes: notes.as_deref(),
+        },
     )?;
     if let Some(contact) = r.call.contact_id {
         after_attempt(tx, contact, r.call.campaign_id, &body.outcome, &end)?;
     }
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "call.complete",
         "call",
-        r.call.id,
+        &r.call.id.to_string(),
         json!({"call_id": call_id, "outcome": body.outcome}),
     )?;
     let done = calls_store::get_call(tx, call_id, None)?.call;
-    call_samples(tx, &done)?;
-    call_event(tx, "call.ended", &done)?;
+    call_samples(w, &done)?;
+    call_event(w, "call.ended", &done)?;
     Ok(done)
 }
 
 /// The caller hung up while waiting.
-pub fn abandon(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    call_id: &str,
-) -> ApiResult<Call> {
+pub fn abandon(w: &WriteCtx<'_>, call_id: &str) -> ApiResult<Call> {
+    let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_staff()?;
     let r = calls_store::get_call(tx, call_id, None)?;
     if r.call.status != "queued" {
@@ -907,36 +828,32 @@ pub fn abandon(
     calls_store::finish(
         tx,
         r.call.id,
-        "abandoned",
-        "abandoned",
-        &ts(now),
-        None,
-        Some(wait),
-        None,
-        None,
+        &CallEnd {
+            status: "abandoned",
+            outcome: "abandoned",
+            ended_at: &ts(now),
+            duration: None,
+            wait: Some(wait),
+            cost: None,
+            notes: None,
+        },
     )?;
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "call.abandon",
         "call",
-        r.call.id,
+        &r.call.id.to_string(),
         json!({"call_id": call_id}),
     )?;
     let gone = calls_store::get_call(tx, call_id, None)?.call;
-    call_samples(tx, &gone)?;
-    call_event(tx, "call.abandoned", &gone)?;
+    call_samples(w, &gone)?;
+    call_event(w, "call.abandoned", &gone)?;
     Ok(gone)
 }
 
 /// Records a finished call attempt (e.g. from the dialer or an AI campaign).
-pub fn record(
-    tx: &Connection,
-    who: &Principal,
-    meta: &RequestMeta,
-    body: CallRecord,
-) -> ApiResult<Call> {
+pub fn record(w: &WriteCtx<'_>, body: CallRecord) -> ApiResult<Call> {
+    let (tx, who) = (w.tx(), caller(w)?);
     let access = Access::of(who);
     access.require_campaign_writer()?;
     let staff = access.supervisor || access.agent;
@@ -1037,17 +954,46 @@ pub fn record(
     if let Some(k) = &contact {
         after_attempt(tx, k.id, campaign_id, body.outcome.as_str(), &ts(started))?;
     }
-    audit_org(
-        tx,
-        who,
-        meta,
+    w.audit(
+        SLUG,
         "call.record",
         "call",
-        id,
+        &id.to_string(),
         json!({"call_id": call.call_id, "outcome": body.outcome.as_str()}),
     )?;
     let done = calls_store::get_call(tx, &call.call_id, None)?.call;
-    call_samples(tx, &done)?;
-    call_event(tx, "call.ended", &done)?;
+    call_samples(w, &done)?;
+    call_event(w, "call.ended", &done)?;
     Ok(done)
+}
+
+/// The queues, filtered, each with its live figures.
+pub fn list_queues(
+    conn: &Connection,
+    status: Option<&str>,
+    queue_type: Option<&str>,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Queue>, u64)> {
+    let (rows, total) = org_store::list_queues(conn, status, queue_type, w)?;
+    let rows = rows
+        .into_iter()
+        .map(|q| with_available(conn, q))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok((rows, total))
+}
+
+/// The calls visible to the caller, filtered (`q.scope` is set here).
+pub fn list_calls(
+    conn: &Connection,
+    who: &Principal,
+    mut q: calls_store::CallQuery,
+    w: frontline_platform::page::Window,
+) -> ApiResult<(Vec<Call>, u64)> {
+    q.scope = Access::of(who).owner_scope();
+    calls_store::list_calls(conn, &q, w)
+}
+
+/// One call the caller may see (404 otherwise).
+pub fn get_call(conn: &Connection, who: &Principal, call_id: &str) -> ApiResult<Call> {
+    Ok(calls_store::get_call(conn, call_id, Access::of(who).owner_scope())?.call)
 }

@@ -273,23 +273,35 @@ pub fn assign(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn finish(
-    tx: &Connection,
-    id: i64,
-    status: &str,
-    outcome: &str,
-    ended_at: &str,
-    duration: Option<i64>,
-    wait: Option<i64>,
-    cost: Option<f64>,
-    notes: Option<&str>,
-) -> ApiResult<()> {
+/// How a call ended (written by [`finish`]).
+pub struct CallEnd<'a> {
+    pub status: &'a str,
+    pub outcome: &'a str,
+    pub ended_at: &'a str,
+    pub duration: Option<i64>,
+    /// Kept as it was when `None`.
+    pub wait: Option<i64>,
+    /// Kept as it was when `None`.
+    pub cost: Option<f64>,
+    /// Kept as they were when `None`.
+    pub notes: Option<&'a str>,
+}
+
+pub fn finish(tx: &Connection, id: i64, end: &CallEnd<'_>) -> ApiResult<()> {
     tx.execute(
         "UPDATE cc_calls SET status = ?2, outcome = ?3, ended_at = ?4, duration = ?5,
             wait_time = COALESCE(?6, wait_time), cost = COALESCE(?7, cost),
             notes = COALESCE(?8, notes) WHERE id = ?1",
-        params![id, status, outcome, ended_at, duration, wait, cost, notes],
+        params![
+            id,
+            end.status,
+            end.outcome,
+            end.ended_at,
+            end.duration,
+            end.wait,
+            end.cost,
+            end.notes
+        ],
     )?;
     Ok(())
 }

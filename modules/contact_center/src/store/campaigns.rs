@@ -9,7 +9,6 @@ use serde_json::{json, Map, Value};
 use super::{int, like, text, Filter};
 use crate::common::{json_col, not_found, now, Access};
 use crate::model::*;
-use crate::service::campaigns::CampaignFields;
 
 const SUCCESS: &str = "('success','converted')";
 
@@ -248,6 +247,17 @@ pub fn dependents(conn: &Connection, id: i64) -> ApiResult<(i64, i64)> {
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?)
+}
+
+/// Who created campaign `id` (`None` when there is no such campaign).
+pub fn owner_of(conn: &Connection, id: i64) -> ApiResult<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT created_by_id FROM cc_campaigns WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 pub fn delete_campaign(tx: &Connection, id: i64) -> ApiResult<()> {

@@ -5,6 +5,8 @@ pub mod calls;
 pub mod campaigns;
 pub mod contacts;
 pub mod org;
+pub mod profiles;
+pub mod voicemail;
 
 use rusqlite::types::Value as Sql;
 
