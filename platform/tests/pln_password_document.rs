@@ -12,7 +12,8 @@ async fn the_document_states_the_new_password_rules_the_server_applies() {
     let app = TestApp::new(vec![]).await;
     let resp = app.client.get("/auth/openapi.json").send().await;
     let spec: Value = resp.0.into_body().into_json().await.unwrap();
-    let field = &spec["components"]["schemas"]["PasswordChangeRequest"]["properties"]["new_password"];
+    let field =
+        &spec["components"]["schemas"]["PasswordChangeRequest"]["properties"]["new_password"];
     assert_eq!(field["minLength"], 8, "{field}");
     assert_eq!(field["maxLength"], 128, "{field}");
 
