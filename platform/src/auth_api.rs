@@ -85,8 +85,8 @@ struct PasswordChangeRequest {
     /// The password the account has now.
     #[oai(validator(min_length = 1))]
     current_password: String,
-    /// The new password (at least 12 characters).
-    #[oai(validator(min_length = 1))]
+    /// The new password: 8 to 128 characters, not the current one.
+    #[oai(validator(min_length = 8, max_length = 128))]
     new_password: String,
 }
 

@@ -281,7 +281,9 @@ struct Outline {
 /// same moment wait for its result instead of scanning too.
 #[derive(Debug, Clone, Default)]
 pub struct PageCache {
-    map: Arc<Mutex<HashMap<String, Outline>>>,
+    /// Shared, so a page takes a reference instead of copying the anchors
+    /// (their number grows with the table).
+    map: Arc<Mutex<HashMap<String, Arc<Outline>>>>,
     computing: Arc<Mutex<()>>,
 }
 
@@ -290,12 +292,14 @@ impl PageCache {
         PageCache::default()
     }
 
-    fn get(&self, key: &str, generation: u64) -> Option<Outline> {
+    fn get(&self, key: &str, generation: u64) -> Option<Arc<Outline>> {
         let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(key).filter(|o| o.generation == generation).cloned()
+        map.get(key)
+            .filter(|o| o.generation == generation)
+            .map(Arc::clone)
     }
 
-    fn put(&self, key: String, outline: Outline) {
+    fn put(&self, key: String, outline: Arc<Outline>) {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= CACHE_ENTRIES && !map.contains_key(&key) {
             map.retain(|_, o| o.generation == outline.generation);
@@ -323,7 +327,7 @@ impl PageCache {
         let generation = generation(list.tables);
         let key = list.key(conn);
         let deep = offset >= STRIDE;
-        let usable = |o: &Outline| o.anchors.is_some() || !deep;
+        let usable = |o: &Arc<Outline>| o.anchors.is_some() || !deep;
         let outline = match self.get(&key, generation).filter(usable) {
             Some(o) => o,
             None => {
@@ -331,7 +335,7 @@ impl PageCache {
                 match self.get(&key, generation).filter(usable) {
                     Some(o) => o,
                     None => {
-                        let o = if deep {
+                        let o = Arc::new(if deep {
                             outline(conn, list, generation)?
                         } else {
                             let total: i64 = conn.query_row(
@@ -344,8 +348,8 @@ impl PageCache {
                                 total: total.max(0) as u64,
                                 anchors: None,
                             }
-                        };
-                        self.put(key, o.clone());
+                        });
+                        self.put(key, Arc::clone(&o));
                         o
                     }
                 }
@@ -445,6 +449,35 @@ mod tests {
             args: vec![],
             order: vec![("k".into(), desc), ("id".into(), desc)],
         }
+    }
+
+    /// Issue 18: a page takes the cached outline by reference; copying its
+    /// anchors (one per 200 rows) made every deep page grow with the table.
+    #[test]
+    fn pages_share_the_cached_outline_instead_of_copying_it() {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL);
+             CREATE INDEX t_k ON t (k, id);
+             WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000)
+             INSERT INTO t (k) SELECT 'k' || (n % 37) FROM s;",
+        )
+        .expect("fill");
+        let cache = PageCache::new();
+        let l = list(&["pages_share_t"], false);
+        for offset in [400, 800] {
+            cache
+                .page(&conn, &l, 20, offset, |r| r.get::<_, i64>(0))
+                .expect("page");
+        }
+        let generation = generation(l.tables);
+        let key = l.key(&conn);
+        let (a, b) = (
+            cache.get(&key, generation).expect("cached"),
+            cache.get(&key, generation).expect("cached"),
+        );
+        assert!(Arc::ptr_eq(&a, &b), "each page copied the outline");
+        assert_eq!(a.anchors.as_ref().map(Vec::len), Some(5));
     }
 
     #[test]

@@ -95,6 +95,10 @@ POST /admin/templates/{id}/create-scenario|positive_data_acceptance|the variable
 POST /admin/webhooks|positive_data_acceptance|the URL must resolve to a public address (outbound policy, not a schema rule)
 RULES
     ;;
+    auth) cat <<'RULES'
+POST /me/password|positive_data_acceptance|current_password must be the account's password (stored state) and new_password must differ from it (two fields)
+RULES
+    ;;
     planning) cat <<'RULES'
 POST /api/reports/generate/{versionId}|positive_data_acceptance|COMPARISON reports need 1 to 3 compareWithIds (two fields)
 POST /api/versions|positive_data_acceptance|one FR and one IB curriculum plan, percentOfRevenue unless the account is fixed, a free name (across items and fields, stored state)
