@@ -167,10 +167,15 @@ pub mod statements {
         if CAPTURES.load(Ordering::Relaxed) == 0 {
             return;
         }
-        if let rusqlite::trace::TraceEvent::Stmt(stmt, _) = ev {
-            let sql = stmt
-                .expanded_sql()
-                .unwrap_or_else(|| stmt.sql().into_owned());
+        if let rusqlite::trace::TraceEvent::Stmt(stmt, text) = ev {
+            // A trigger's program reports the outer statement again, with its
+            // text as `-- TRIGGER name`: recorded as that, not as a repeat.
+            let sql = if text.starts_with("--") {
+                text.to_string()
+            } else {
+                stmt.expanded_sql()
+                    .unwrap_or_else(|| stmt.sql().into_owned())
+            };
             if let Ok(mut rec) = RECORDED.lock() {
                 rec.push(sql);
             }
