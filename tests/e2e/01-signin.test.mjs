@@ -89,7 +89,18 @@ test('a user with one module role sees only that module and no admin pages', asy
 
 test('a revoked session sends the user back to sign-in with a message', async () => {
   await withBrowser(async (page) => {
+    let inflight = 0;
+    page.on('request', () => { inflight += 1; });
+    page.on('requestfinished', () => { inflight -= 1; });
+    page.on('requestfailed', () => { inflight -= 1; });
     await signIn(page);
+    // The session ends while the user is idle: the overview's own requests
+    // are answered first (one still in flight would meet the revoked token
+    // and send the user to sign-in before the click below).
+    for (let quiet = 0; quiet < 3;) {
+      await page.waitForTimeout(100);
+      quiet = inflight === 0 ? quiet + 1 : 0;
+    }
     const token = await page.evaluate(() => sessionStorage.getItem('frontline.token'));
     const r = await fetch(`${BASE}/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
     assert.ok(r.status < 300, `logout answered ${r.status}`);
