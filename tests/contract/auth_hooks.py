@@ -14,6 +14,8 @@ import subprocess
 import requests
 import schemathesis
 
+import contract_hooks  # noqa: F401  (the hooks every module runs with)
+
 BASE = os.environ["CONTRACT_BASE"]
 BIN = os.environ["CONTRACT_BIN"]
 DATA = os.environ["CONTRACT_DATA"]
