@@ -312,7 +312,8 @@ pub struct UpdateScenarioRequest {
 #[derive(Object, Debug, Clone, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct DuplicateScenarioRequest {
-    /// Name of the copy (default: the original's name + " (Copy)").
+    /// Name of the copy (default: the original's name + " (Copy)", the
+    /// original's part shortened to keep within 200 characters).
     #[oai(validator(min_length = 3, max_length = 200))]
     pub new_name: Option<String>,
     /// Copy the original's recorded attempts too.

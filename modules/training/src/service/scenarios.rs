@@ -252,6 +252,15 @@ pub fn delete_one(w: &WriteCtx<'_>, mut s: Scenario, permanent: bool) -> ApiResu
     Ok(())
 }
 
+/// The default name of a copy: the original's + " (Copy)", the original's
+/// part shortened so that the whole stays within a name's 200 characters.
+fn copy_name(name: &str) -> String {
+    const SUFFIX: &str = " (Copy)";
+    let keep = 200 - SUFFIX.chars().count();
+    let head: String = name.chars().take(keep).collect();
+    format!("{}{SUFFIX}", head.trim_end())
+}
+
 /// Copies a scenario as a new one (default name "<name> (Copy)", a free
 /// slug), optionally with its recorded attempts.
 pub fn duplicate(
@@ -264,9 +273,7 @@ pub fn duplicate(
     let status = req.status.unwrap_or(WritableStatus::Draft).as_str();
     let orig = store::get(w, id, p)?;
     let mut doc = orig.doc.clone();
-    doc["name"] = json!(req
-        .new_name
-        .unwrap_or_else(|| format!("{} (Copy)", orig.name)));
+    doc["name"] = json!(req.new_name.unwrap_or_else(|| copy_name(&orig.name)));
     validate(&doc)?;
     let slug = store::free_slug(w, &slugify(doc["name"].as_str().unwrap_or_default()))?;
     let content = doc.as_object().cloned().unwrap_or_default();
