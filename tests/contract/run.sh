@@ -4,7 +4,13 @@
 #
 #   tests/contract/run.sh [BINARY]
 #
-# Env: CONTRACT_MAX_TIME (seconds per module, default 30),
+# Env: CONTRACT_MAX_EXAMPLES (cases per operation and phase, default 25):
+#        the default bound. With --seed 1, one worker, no example database
+#        and no time limit, the cases are the same on every machine: CI runs
+#        exactly what a local run ran (given the same server answers);
+#      CONTRACT_MAX_TIME (seconds per module): instead a time budget, in
+#        which fuzzing and stateful testing repeat until it is spent, so a
+#        faster machine runs more cases. For longer exploring runs, not CI.
 #      CONTRACT_GATE=server-errors (default: fail only on 5xx answers)
 #                  | all (every schemathesis check; any failure fails) | off.
 #      CONTRACT_MODULES: base paths to fuzz (default: all, auth last).
@@ -13,7 +19,13 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="${1:-${FRONTLINE_BIN:-${CARGO_TARGET_DIR:-target}/debug/frontline}}"
-max_time="${CONTRACT_MAX_TIME:-30}"
+max_examples="${CONTRACT_MAX_EXAMPLES:-25}"
+# Either bound: a time budget (machine-dependent) or a number of cases.
+if [ -n "${CONTRACT_MAX_TIME:-}" ]; then
+  bound=(--max-time "$CONTRACT_MAX_TIME")
+else
+  bound=(--max-examples "$max_examples")
+fi
 gate="${CONTRACT_GATE:-server-errors}"
 
 if ! command -v schemathesis >/dev/null 2>&1; then
@@ -81,6 +93,8 @@ POST /bookings|positive_data_acceptance|incentiveCode must be one of the caller'
 RULES
     ;;
     training/api) cat <<'RULES'
+POST /admin/scenarios|positive_data_acceptance|evaluationWeights' five criteria and custom metric weights total 100 (a sum across fields)
+PUT /admin/scenarios/{id}|positive_data_acceptance|evaluationWeights, merged into the stored ones, total 100 (a sum across fields, stored state)
 GET /admin/analytics/dashboard|positive_data_acceptance|period=custom needs startDate and endDate, endDate not before startDate, at most two years apart (across fields)
 GET /admin/scenarios/{id}/analytics|positive_data_acceptance|period=custom needs startDate and endDate, endDate not before startDate, at most two years apart (across fields)
 POST /admin/scenarios/analytics/compare|positive_data_acceptance|period=custom needs startDate and endDate, endDate not before startDate, at most two years apart (across fields)
@@ -217,10 +231,15 @@ for base_path in $modules; do
     config=(--config-file "$cfg")
     check_args=()
   fi
-  # Sign-out would end the fuzzer's own session.
+  # Same cases on every machine: a fixed seed, one worker, no example
+  # database (a local .hypothesis/ would replay old finds that a clean CI
+  # clone lacks), no health check that times data generation, and a request
+  # timeout a loaded debug server stays under. Sign-out would end the
+  # fuzzer's own session.
   "${hooks[@]}" schemathesis "${config[@]}" run "$base/$base_path/openapi.json" \
     "${auth[@]}" \
-    "${check_args[@]}" "${exclude[@]}" --max-time "$max_time" --workers 1 \
+    "${check_args[@]}" "${exclude[@]}" "${bound[@]}" --workers 1 \
+    --generation-database none --suppress-health-check too_slow --request-timeout 60 \
     --exclude-path-regex '(logout|signout)$' \
     --seed 1 --report har --report-har-path "$data/har.json" --output-sanitize false >"$out" 2>&1
   code=$?
