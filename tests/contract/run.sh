@@ -4,7 +4,7 @@
 #
 #   tests/contract/run.sh [BINARY]
 #
-# Env: CONTRACT_MAX_EXAMPLES (cases per operation and phase, default 25):
+# Env: CONTRACT_MAX_EXAMPLES (cases per operation and phase, default 10):
 #        the default bound. With --seed 1, one worker, no example database
 #        and no time limit, the cases are the same on every machine: CI runs
 #        exactly what a local run ran (given the same server answers);
@@ -19,7 +19,7 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="${1:-${FRONTLINE_BIN:-${CARGO_TARGET_DIR:-target}/debug/frontline}}"
-max_examples="${CONTRACT_MAX_EXAMPLES:-25}"
+max_examples="${CONTRACT_MAX_EXAMPLES:-10}"
 # Either bound: a time budget (machine-dependent) or a number of cases.
 if [ -n "${CONTRACT_MAX_TIME:-}" ]; then
   bound=(--max-time "$CONTRACT_MAX_TIME")
