@@ -11,7 +11,7 @@
 #      CONTRACT_MAX_TIME (seconds per module): instead a time budget, in
 #        which fuzzing and stateful testing repeat until it is spent, so a
 #        faster machine runs more cases. For longer exploring runs, not CI.
-#      CONTRACT_GATE=server-errors (default: fail only on 5xx answers)
+#      CONTRACT_GATE=server-errors (fail only on 5xx answers; run.sh's default)
 #                  | all (every schemathesis check; any failure fails) | off.
 #      CONTRACT_MODULES: base paths to fuzz (default: all, auth last).
 # A run where an operation answered only 401/403 ("Authentication failed")
@@ -256,7 +256,7 @@ for base_path in $modules; do
     fi
   fi
   # Operations that only ever answered 401/403 were not tested at all. Under
-  # the `all` gate that fails the module; under `server-errors` (CI's gate until
+  # the `all` gate that fails the module; under `server-errors` (CI's gate was that until
   # every module is at 0) it is listed, because some are by design for an admin
   # token (customer- or provider-only marketplace operations, chatbot operations
   # under a generated X-Tenant-ID) and the rest are issue 16's open work.
