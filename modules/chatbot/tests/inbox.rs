@@ -377,3 +377,70 @@ async fn the_live_stream_shows_each_agent_its_own_tenants_events_as_they_happen(
     let got = read_until(&mut sa, "On its way!", Duration::from_secs(5)).await;
     assert!(got.contains("event: message.agent_reply"), "{got}");
 }
+
+/// The fields of the SSE message in `text` whose data contains `needle`, as
+/// an SSE client (and schemathesis) reads them: `id`, `event`, `data` text.
+fn sse_message(text: &str, needle: &str) -> serde_json::Map<String, Value> {
+    let block = text
+        .split("\n\n")
+        .find(|b| b.contains(needle))
+        .unwrap_or_else(|| panic!("no message with {needle} in {text}"));
+    let mut out = serde_json::Map::new();
+    for line in block.lines() {
+        if let Some((k, v)) = line.split_once(':') {
+            let v = v.strip_prefix(' ').unwrap_or(v);
+            if matches!(k, "id" | "event" | "data") {
+                out.insert(k.to_string(), Value::String(v.to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_document_describes_each_stream_message_as_it_is_sent() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (ta, _ka, oa) = tenant(&app, "Shop A").await;
+    let agent = member(&app, &ta, &oa, "agent", "Ann").await;
+    let r = app
+        .client
+        .get(format!("{B}/inbox/stream"))
+        .header("Authorization", agent.as_str())
+        .header("X-Tenant-ID", ta.as_str())
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let mut s = Box::pin(r.0.into_body().into_bytes_stream());
+    // The stream has started once its opening `retry:` line arrived.
+    read_until(&mut s, "retry:", Duration::from_secs(30)).await;
+    let st = visitor(&app, &ta).await;
+    say(&app, &st, "conv_doc", "is my order shipped?").await;
+    let got = read_until(&mut s, "is my order shipped?", Duration::from_secs(30)).await;
+    let message = sse_message(&got, "is my order shipped?");
+
+    let (status, doc) = call(&app, "GET", "/openapi.json", None, &ta, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let schema = &doc["paths"]["/inbox/stream"]["get"]["responses"]["200"]["content"]
+        ["text/event-stream"]["schema"];
+    let schema = match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => schema,
+    };
+    // One event is an object of text fields (not an array of objects).
+    assert_eq!(schema["type"], "object", "{schema}");
+    for field in schema["required"].as_array().unwrap() {
+        assert!(message.contains_key(field.as_str().unwrap()), "{field} {message:?}");
+    }
+    for (name, prop) in schema["properties"].as_object().unwrap() {
+        assert_eq!(prop["type"], "string", "{name}: {prop}");
+        assert!(message[name].is_string(), "{name}: {message:?}");
+    }
+    assert_eq!(message["event"], "message.received");
+    // `data` is JSON text of the event: id, event, timestamp, data.
+    let data: Value = serde_json::from_str(message["data"].as_str().unwrap()).unwrap();
+    for field in ["id", "event", "timestamp", "data"] {
+        assert!(data.get(field).is_some(), "{field} {data}");
+    }
+    assert_eq!(data["data"]["text"], "is my order shipped?", "{data}");
+    assert_eq!(data["id"].to_string(), message["id"].as_str().unwrap());
+}

@@ -25,6 +25,22 @@ pub enum Sender {
     Agent,
 }
 
+/// One message of the inbox's live stream (`text/event-stream`), as an
+/// SSE client reads it: the `id:`, `event:` and `data:` lines of one event.
+/// The stream opens with a `retry:` line (no data: not a message) and sends
+/// keep-alive comments while idle.
+#[derive(Object, Clone, Debug, PartialEq)]
+pub struct InboxStreamMessage {
+    /// The event id (send it back as `Last-Event-ID` to resume after it).
+    pub id: String,
+    /// The event type, e.g. `message.received` or `conversation.claimed`.
+    pub event: String,
+    /// The event as JSON text: an object with `id` (the event id), `event`
+    /// (its type), `timestamp` (RFC 3339, UTC) and `data` (the event's data,
+    /// as its webhook delivery carries it).
+    pub data: String,
+}
+
 /// The agent who claimed a conversation.
 #[derive(Object, Clone, Debug, PartialEq)]
 pub struct InboxAssignee {
