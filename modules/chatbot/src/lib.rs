@@ -207,6 +207,7 @@ CREATE INDEX chatbot_messages_reply ON chatbot_messages(tenant_id, reply_to);
 CREATE INDEX chatbot_conversations_started ON chatbot_conversations(tenant_id, started_at);
 "#,
     store::conversations::MIGRATION,
+    store::conversations::COUNTS_MIGRATION,
 ];
 
 pub fn module() -> Module {
