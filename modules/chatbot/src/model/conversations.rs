@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use frontline_platform::pattern::common::NonBlank;
 use poem_openapi::Object;
 use serde_json::Value;
 
@@ -213,11 +214,10 @@ pub struct ConversationAnalytics {
 }
 
 /// `POST /conversations/{id}/transfer`.
-#[derive(Object, Clone, Debug, Default)]
+#[derive(Object, Clone, Debug)]
 pub struct TransferRequest {
     /// Why the bot hands over (e.g. `complex_technical_issue`; not blank).
-    #[oai(validator(pattern = "\\S"))]
-    pub transfer_reason: String,
+    pub transfer_reason: NonBlank,
     /// Note for the agent.
     pub transfer_note: Option<String>,
     /// Queue to join (default `general`).

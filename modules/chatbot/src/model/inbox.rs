@@ -1,6 +1,7 @@
 //! Extension: the agent inbox — conversations waiting for a human, claimed,
 //! answered and closed by the tenant's agents, with internal notes.
 
+use frontline_platform::pattern::common::NonBlank;
 use poem_openapi::{Enum, Object};
 
 /// Why a conversation waits for a human.
@@ -145,24 +146,24 @@ pub struct InboxConversation {
 #[derive(Object, Clone, Debug)]
 pub struct AgentReplyRequest {
     /// What the visitor will read (1-4000 characters, not blank).
-    #[oai(validator(min_length = 1, max_length = 4000, pattern = r"\S"))]
-    pub text: String,
+    #[oai(validator(min_length = 1, max_length = 4000))]
+    pub text: NonBlank,
 }
 
 /// An internal note.
 #[derive(Object, Clone, Debug)]
 pub struct NoteRequest {
     /// The note (1-4000 characters, not blank); never sent to the visitor.
-    #[oai(validator(min_length = 1, max_length = 4000, pattern = r"\S"))]
-    pub text: String,
+    #[oai(validator(min_length = 1, max_length = 4000))]
+    pub text: NonBlank,
 }
 
 /// How the conversation ends.
 #[derive(Object, Clone, Debug)]
 pub struct ResolveRequest {
     /// The resolution (1-500 characters, not blank), e.g. "Refund issued".
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub resolution: String,
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub resolution: NonBlank,
 }
 
 /// Extension: what the website chat widget shows for a tenant (public).

@@ -288,3 +288,9 @@ impl ExportFormat {
         }
     }
 }
+
+frontline_platform::pattern_string! {
+    /// A calendar date, `YYYY-MM-DD` (the conversation list's `date_from` /
+    /// `date_to`); checked against a regex compiled once.
+    pub ListDate = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+}
