@@ -429,7 +429,10 @@ async fn the_document_describes_each_stream_message_as_it_is_sent() {
     // One event is an object of text fields (not an array of objects).
     assert_eq!(schema["type"], "object", "{schema}");
     for field in schema["required"].as_array().unwrap() {
-        assert!(message.contains_key(field.as_str().unwrap()), "{field} {message:?}");
+        assert!(
+            message.contains_key(field.as_str().unwrap()),
+            "{field} {message:?}"
+        );
     }
     for (name, prop) in schema["properties"].as_object().unwrap() {
         assert_eq!(prop["type"], "string", "{name}: {prop}");

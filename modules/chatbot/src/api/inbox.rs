@@ -8,8 +8,8 @@ use frontline_platform::Platform;
 use futures_util::stream::BoxStream;
 use poem::{IntoResponse, Request, RequestBody, Response};
 use poem_openapi::param::{Header, Path};
-use poem_openapi::payload::{EventStream, Json};
 use poem_openapi::payload::Payload;
+use poem_openapi::payload::{EventStream, Json};
 use poem_openapi::registry::{
     MetaMediaType, MetaParamIn, MetaResponse, MetaResponses, MetaSchemaRef, Registry,
 };

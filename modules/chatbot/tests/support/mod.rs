@@ -39,13 +39,7 @@ pub async fn tenant_with_key(app: &TestApp, name: &str, owner_email: &str) -> (S
 
 /// The e-mail of platform user `id`.
 pub async fn email_of(app: &TestApp, id: &str) -> String {
-    app.platform
-        .auth
-        .get_user(id)
-        .await
-        .unwrap()
-        .unwrap()
-        .email
+    app.platform.auth.get_user(id).await.unwrap().unwrap().email
 }
 
 /// An enterprise tenant whose admin is a new signed-in platform user;
