@@ -223,7 +223,7 @@ pub struct TransferRequest {
     /// Queue to join (default `general`).
     pub department: Option<String>,
     /// `low`, `normal` (default), `high` or `urgent`.
-    pub priority: Option<String>,
+    pub priority: Option<super::TransferPriority>,
     /// A specific agent (a member of the tenant).
     pub agent_id: Option<String>,
 }
@@ -289,9 +289,9 @@ pub struct ReopenResult {
 #[derive(Object, Clone, Debug, Default)]
 pub struct DateRange {
     /// Earliest message time (RFC 3339).
-    pub start: Option<String>,
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Latest message time (RFC 3339), not before `start`.
-    pub end: Option<String>,
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// `POST /conversations/{id}/export`.

@@ -160,18 +160,12 @@ pub(crate) fn transfer(
 ) -> ApiResult<TransferResult> {
     let tx = w.tx();
     let reason = body.transfer_reason.as_str();
-    let priority = body.priority.as_deref().unwrap_or("normal");
+    let priority = body.priority.map_or("normal", |p| p.as_str());
     let mut errs = vec![];
     if reason.trim().is_empty() {
         errs.push(frontline_platform::FieldError::new(
             "transfer_reason",
             "transfer_reason is required",
-        ));
-    }
-    if !["low", "normal", "high", "urgent"].contains(&priority) {
-        errs.push(frontline_platform::FieldError::new(
-            "priority",
-            "priority must be low, normal, high or urgent",
         ));
     }
     if !errs.is_empty() {
