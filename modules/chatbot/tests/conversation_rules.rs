@@ -236,7 +236,11 @@ async fn the_document_states_the_transfer_priorities_and_export_time_bounds() {
         Some(r) => schemas[r.rsplit('/').next().unwrap()]["enum"].clone(),
         None => priority["enum"].clone(),
     };
-    assert_eq!(named, json!(["low", "normal", "high", "urgent"]), "{priority}");
+    assert_eq!(
+        named,
+        json!(["low", "normal", "high", "urgent"]),
+        "{priority}"
+    );
     for bound in ["start", "end"] {
         assert_eq!(
             schemas["DateRange"]["properties"][bound]["format"], "date-time",

@@ -3,96 +3,15 @@
 //! kept from the visitor, closing with a resolution, and the live stream
 //! (Server-Sent Events) filtered to the caller's tenant.
 
+mod support;
+
 use std::time::Duration;
 
 use frontline_platform::testing::TestApp;
-use futures_util::StreamExt;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-const B: &str = "/chatbot/api/v2";
-
-async fn body(resp: poem::test::TestResponse) -> Value {
-    resp.0.into_body().into_json().await.unwrap()
-}
-
-/// A tenant; returns (tenant_id, "ApiKey …", owner "Bearer …").
-async fn tenant(app: &TestApp, name: &str) -> (String, String, String) {
-    let (id, owner) = app.user_with(&[]).await;
-    let email = app
-        .platform
-        .auth
-        .get_user(&id)
-        .await
-        .unwrap()
-        .unwrap()
-        .email;
-    let r = app
-        .client
-        .post(format!("{B}/tenants"))
-        .header("Authorization", format!("Bearer {}", app.admin_token))
-        .body_json(&json!({"name": name, "plan": "enterprise", "admin_user": {"email": email}}))
-        .send()
-        .await;
-    r.assert_status(StatusCode::CREATED);
-    let d = body(r).await["data"].clone();
-    (
-        d["tenant_id"].as_str().unwrap().to_string(),
-        format!("ApiKey {}", d["api_keys"]["primary"].as_str().unwrap()),
-        format!("Bearer {owner}"),
-    )
-}
-
-/// A signed-in member of `tid` with `role`; returns "Bearer …".
-async fn member(app: &TestApp, tid: &str, owner: &str, role: &str, first: &str) -> String {
-    let (id, token) = app.user_with(&[]).await;
-    let email = app
-        .platform
-        .auth
-        .get_user(&id)
-        .await
-        .unwrap()
-        .unwrap()
-        .email;
-    app.client
-        .post(format!("{B}/tenants/{tid}/users"))
-        .header("Authorization", owner)
-        .body_json(
-            &json!({"email": email, "first_name": first, "last_name": "Lee",
-            "role": role, "send_invitation": false}),
-        )
-        .send()
-        .await
-        .assert_status(StatusCode::CREATED);
-    format!("Bearer {token}")
-}
-
-/// A visitor's session; returns "Bearer st_…".
-async fn visitor(app: &TestApp, tid: &str) -> String {
-    let r = app
-        .client
-        .post(format!("{B}/sessions"))
-        .header("X-Tenant-ID", tid)
-        .body_json(&json!({"user_id": "visitor_1", "channel": "web"}))
-        .send()
-        .await;
-    r.assert_status(StatusCode::CREATED);
-    format!(
-        "Bearer {}",
-        body(r).await["data"]["session_token"].as_str().unwrap()
-    )
-}
-
-async fn say(app: &TestApp, auth: &str, conv: &str, text: &str) {
-    app.client
-        .post(format!("{B}/chat/message"))
-        .header("Authorization", auth)
-        .body_json(&json!({"user_id": "visitor_1", "conversation_id": conv,
-            "content": {"type": "text", "text": text}}))
-        .send()
-        .await
-        .assert_status_is_ok();
-}
+use support::{member, read_until, say, tenant, visitor, B};
 
 async fn call(
     app: &TestApp,
@@ -299,23 +218,6 @@ async fn an_agent_claims_answers_notes_and_resolves_a_waiting_conversation() {
     assert_eq!(b["error"]["code"], "CONVERSATION_CLOSED");
     let (s, _) = call(&app, "GET", "/inbox/conv_nope", Some(&agent), &tid, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-}
-
-/// Reads SSE text from `resp` until `needle` shows up or `wait` passes.
-async fn read_until<S, C, E>(stream: &mut S, needle: &str, wait: Duration) -> String
-where
-    S: futures_util::Stream<Item = Result<C, E>> + Unpin,
-    C: AsRef<[u8]>,
-{
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + wait;
-    while !seen.contains(needle) {
-        match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(Ok(chunk))) => seen.push_str(&String::from_utf8_lossy(chunk.as_ref())),
-            _ => break,
-        }
-    }
-    seen
 }
 
 #[tokio::test]

@@ -129,3 +129,21 @@ pub async fn read_request(sock: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
     Some((head, buf[head_end..].to_vec()))
 }
+
+/// Reads SSE text from `stream` until `needle` shows up or `wait` passes.
+pub async fn read_until<S, C, E>(stream: &mut S, needle: &str, wait: std::time::Duration) -> String
+where
+    S: futures_util::Stream<Item = Result<C, E>> + Unpin,
+    C: AsRef<[u8]>,
+{
+    use futures_util::StreamExt;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while !seen.contains(needle) {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(Ok(chunk))) => seen.push_str(&String::from_utf8_lossy(chunk.as_ref())),
+            _ => break,
+        }
+    }
+    seen
+}
