@@ -23,10 +23,11 @@ use std::sync::Arc;
 use frontline_platform::callbacks;
 use frontline_platform::deliver::{self, Credentials, Message, Outcome};
 use frontline_platform::{jobs, ApiResult, Platform};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::model::parse_json;
+use crate::store::delivery as store;
 use crate::store::tenant_config;
 
 /// The job that sends one reply.
@@ -34,13 +35,6 @@ pub const DELIVER_JOB: &str = "chatbot.reply.deliver";
 
 /// Channels whose replies are sent through a vendor API.
 pub const DELIVERED_CHANNELS: &[&str] = &["whatsapp", "messenger", "slack", "telegram", "teams"];
-
-/// Schema step: the vendor's id and the reason a reply was not sent.
-pub const MIGRATION: &str = r#"
-ALTER TABLE chatbot_messages ADD COLUMN delivery_id TEXT;
-ALTER TABLE chatbot_messages ADD COLUMN delivery_error TEXT;
-CREATE INDEX chatbot_messages_delivery ON chatbot_messages(delivery_id);
-"#;
 
 /// Queues delivery of outbound message `message_id` when its conversation
 /// came from a delivered channel (call in the transaction that stored it):
@@ -51,14 +45,7 @@ pub fn enqueue_reply(
     conversation_id: &str,
     message_id: &str,
 ) -> ApiResult<bool> {
-    let row: Option<(String, String)> = tx
-        .query_row(
-            "SELECT channel, user_id FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant, conversation_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((channel, user)) = row else {
+    let Some((channel, user)) = store::conversation_target(tx, tenant, conversation_id)? else {
         return Ok(false);
     };
     queue_if_delivered(tx, tenant, &channel, &user, message_id, || {
@@ -99,11 +86,7 @@ fn queue_if_delivered(
     if channel == "telegram" && !telegram_has_token(&config()?) {
         return Ok(false);
     }
-    tx.execute(
-        "UPDATE chatbot_messages SET status = 'queued', delivery_error = NULL
-         WHERE tenant_id = ?1 AND message_id = ?2",
-        params![tenant, message_id],
-    )?;
+    store::mark_queued(tx, tenant, message_id)?;
     jobs::enqueue_at(
         tx,
         DELIVER_JOB,
@@ -129,16 +112,7 @@ fn load(
     tenant: &str,
     message_id: &str,
 ) -> ApiResult<Option<(Message, Credentials)>> {
-    let row: Option<(String, String, String)> = c
-        .query_row(
-            "SELECT v.channel, v.user_id, m.content FROM chatbot_messages m
-             JOIN chatbot_conversations v ON v.tenant_id = m.tenant_id AND v.id = m.conversation_id
-             WHERE m.tenant_id = ?1 AND m.message_id = ?2",
-            params![tenant, message_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((channel, user, content)) = row else {
+    let Some((channel, user, content)) = store::reply_to_send(c, tenant, message_id)? else {
         return Ok(None);
     };
     let config = tenant_config(c, tenant)?;
@@ -207,12 +181,14 @@ fn record(
         Outcome::Retry(r) | Outcome::Failed(r) => ("failed", None, Some(r.clone())),
         Outcome::NotConfigured(r) => ("not_configured", None, Some(r.clone())),
     };
-    tx.execute(
-        "UPDATE chatbot_messages SET status = ?3, delivery_id = COALESCE(?4, delivery_id), delivery_error = ?5
-         WHERE tenant_id = ?1 AND message_id = ?2",
-        params![tenant, message_id, status, id, error],
-    )?;
-    Ok(())
+    store::record_attempt(
+        tx,
+        tenant,
+        message_id,
+        status,
+        id.as_deref(),
+        error.as_deref(),
+    )
 }
 
 /// WhatsApp status reports (`entry[].changes[].value.statuses[]` of the
@@ -242,24 +218,18 @@ fn apply_reports(
         let Some(id) = report.vendor_id.as_deref() else {
             continue;
         };
-        let current: Option<(String, String)> = tx
-            .query_row(
-                "SELECT message_id, status FROM chatbot_messages
-                 WHERE tenant_id = ?1 AND delivery_id = ?2 AND direction = 'outbound'",
-                params![tenant, id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((message_id, status)) = current else {
+        let Some((message_id, status)) = store::reply_by_vendor_id(tx, tenant, id)? else {
             continue;
         };
         if !callbacks::advances(Some(&status), report.status) {
             continue;
         }
-        changed += tx.execute(
-            "UPDATE chatbot_messages SET status = ?3, delivery_error = ?4
-             WHERE tenant_id = ?1 AND message_id = ?2",
-            params![tenant, message_id, report.status, report.reason],
+        changed += store::set_status(
+            tx,
+            tenant,
+            &message_id,
+            report.status,
+            report.reason.as_deref(),
         )?;
     }
     Ok(changed)

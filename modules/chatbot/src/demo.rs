@@ -4,8 +4,9 @@
 
 use frontline_platform::auth::now_iso;
 use frontline_platform::{ApiResult, Platform};
-use rusqlite::{params, OptionalExtension};
 use serde_json::json;
+
+use crate::store;
 
 use crate::service::{deep_merge, default_config, issue_key, process_message};
 
@@ -13,10 +14,7 @@ pub const DEMO_TENANT: &str = "tenant_demo_retail";
 
 pub fn load(p: &Platform) -> ApiResult<()> {
     p.db.write_blocking(|tx| {
-        let exists: Option<String> = tx
-            .query_row("SELECT id FROM chatbot_tenants WHERE id = ?1", params![DEMO_TENANT], |r| r.get(0))
-            .optional()?;
-        if exists.is_some() {
+        if store::tenant_exists(tx, DEMO_TENANT)? {
             return Ok(());
         }
         let mut config = default_config();
@@ -37,10 +35,17 @@ pub fn load(p: &Platform) -> ApiResult<()> {
             &mut ignored,
         );
         let now = now_iso();
-        tx.execute(
-            "INSERT INTO chatbot_tenants (id, name, domain, plan, status, config, config_version, features, created_at, updated_at)
-             VALUES (?1, 'Demo Retail', 'demo-retail.example', 'professional', 'active', ?2, 1, '{}', ?3, ?3)",
-            params![DEMO_TENANT, config.to_string(), now],
+        store::insert_tenant(
+            tx,
+            &store::NewTenant {
+                id: DEMO_TENANT,
+                name: "Demo Retail",
+                domain: Some("demo-retail.example"),
+                plan: "professional",
+                config: &config,
+                features: &json!({}),
+                now: &now,
+            },
         )?;
         // Keys are stored hashed; the demo never needs their plain text.
         issue_key(tx, DEMO_TENANT, "live")?;
@@ -76,10 +81,7 @@ pub fn load(p: &Platform) -> ApiResult<()> {
                 started,
             )?;
         }
-        tx.execute(
-            "UPDATE chatbot_conversations SET status = 'closed', closed_at = ?2, close_reason = 'resolved' WHERE tenant_id = ?1 AND id = 'conv_demo_returns'",
-            params![DEMO_TENANT, now_iso()],
-        )?;
+        store::close_resolved(tx, DEMO_TENANT, "conv_demo_returns", &now_iso())?;
         Ok(())
     })
 }

@@ -6,10 +6,11 @@ use crate::errors::ChatbotError;
 use frontline_platform::auth::now_iso;
 use frontline_platform::search::{self, IndexSchema, SearchIndex, SearchQuery};
 use frontline_platform::{ApiError, ApiResult, FieldError, Platform};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::model::{CreateArticleRequest, KnowledgeArticle};
+use crate::store::knowledge::{self as store, tags_of};
 
 pub const INDEX: &str = "chatbot.articles";
 
@@ -41,22 +42,10 @@ fn doc(tenant: &str, title: &str, body: &str, tags: &Value) -> Value {
 pub fn reindex(p: &Platform) -> ApiResult<u64> {
     let idx = index(p)?;
     p.search.rebuild_blocking(&idx, |conn, out| {
-        let mut st =
-            conn.prepare("SELECT id, tenant_id, title, body, tags FROM chatbot_articles")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let tags: Value = serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or(json!([]));
-            out.add(
-                &r.get::<_, String>(0)?,
-                &doc(
-                    &r.get::<_, String>(1)?,
-                    &r.get::<_, String>(2)?,
-                    &r.get::<_, String>(3)?,
-                    &tags,
-                ),
-            )?;
-        }
-        Ok(())
+        store::each_article(conn, |id, tenant, title, body, tags| {
+            out.add(id, &doc(tenant, title, body, tags))?;
+            Ok(())
+        })
     })
 }
 
@@ -95,37 +84,6 @@ pub fn validate(req: &CreateArticleRequest) -> ApiResult<(String, String, Vec<St
     Ok((title, text, tags))
 }
 
-fn tags_of(v: &Value) -> Vec<String> {
-    if let Some(one) = v.as_str() {
-        return vec![one.to_string()];
-    }
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn row_json(r: &rusqlite::Row) -> rusqlite::Result<KnowledgeArticle> {
-    Ok(KnowledgeArticle {
-        article_id: r.get("id")?,
-        title: r.get("title")?,
-        body: r.get("body")?,
-        tags: tags_of(
-            &serde_json::from_str::<Value>(&r.get::<_, String>("tags")?).unwrap_or(json!([])),
-        ),
-        created_at: Some(r.get("created_at")?),
-        updated_at: Some(r.get("updated_at")?),
-        score: None,
-        coverage: None,
-        matched_fields: None,
-        highlights: None,
-    })
-}
-
 /// Stores an article and stages its index document in the same transaction.
 pub fn insert(
     tx: &Connection,
@@ -136,32 +94,21 @@ pub fn insert(
 ) -> ApiResult<KnowledgeArticle> {
     let id = format!("article_{}", uuid::Uuid::new_v4().simple());
     let now = now_iso();
-    tx.execute(
-        "INSERT INTO chatbot_articles (id, tenant_id, title, body, tags, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        params![id, tenant, title, body, tags.to_string(), now],
-    )?;
+    store::insert(tx, &id, tenant, title, body, tags, &now)?;
     search::stage_upsert(tx, INDEX, &id, &doc(tenant, title, body, tags))?;
     get(tx, tenant, &id)
 }
 
 /// One article of the tenant (404 for anyone else's).
 pub fn get(c: &Connection, tenant: &str, id: &str) -> ApiResult<KnowledgeArticle> {
-    c.query_row(
-        "SELECT * FROM chatbot_articles WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, id],
-        row_json,
-    )
-    .optional()?
-    .ok_or_else(|| ChatbotError::ArticleNotFound.with_message("Article not found"))
+    store::get(c, tenant, id)?
+        .ok_or_else(|| ChatbotError::ArticleNotFound.with_message("Article not found"))
 }
 
 /// Deletes an article of the tenant and its index document.
 pub fn delete(tx: &Connection, tenant: &str, id: &str) -> ApiResult<()> {
     get(tx, tenant, id)?;
-    tx.execute(
-        "DELETE FROM chatbot_articles WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, id],
-    )?;
+    store::delete(tx, tenant, id)?;
     search::stage_delete(tx, INDEX, id)?;
     Ok(())
 }
@@ -173,18 +120,7 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> ApiResult<(Vec<KnowledgeArticle>, i64)> {
-    let total: i64 = c.query_row(
-        "SELECT COUNT(*) FROM chatbot_articles WHERE tenant_id = ?1",
-        params![tenant],
-        |r| r.get(0),
-    )?;
-    let mut st = c.prepare(
-        "SELECT * FROM chatbot_articles WHERE tenant_id = ?1 ORDER BY updated_at DESC, id LIMIT ?2 OFFSET ?3",
-    )?;
-    let rows = st
-        .query_map(params![tenant, limit, offset], row_json)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    store::list(c, tenant, offset, limit)
 }
 
 /// Ranked search over the tenant's articles with highlights.

@@ -168,7 +168,7 @@ ALTER TABLE chatbot_conversations ADD COLUMN session_id TEXT;
 CREATE INDEX chatbot_conversations_session ON chatbot_conversations(tenant_id, session_id);
 ALTER TABLE chatbot_messages ADD COLUMN is_fallback INTEGER;
 "#,
-    delivery::MIGRATION,
+    store::delivery::MIGRATION,
     r#"
 ALTER TABLE chatbot_conversations ADD COLUMN assignee_id TEXT;
 ALTER TABLE chatbot_conversations ADD COLUMN assignee_name TEXT;
@@ -207,6 +207,7 @@ CREATE INDEX chatbot_messages_reply ON chatbot_messages(tenant_id, reply_to);
 CREATE INDEX chatbot_conversations_started ON chatbot_conversations(tenant_id, started_at);
 "#,
     store::conversations::MIGRATION,
+    store::conversations::COUNTS_MIGRATION,
 ];
 
 pub fn module() -> Module {

@@ -19,7 +19,7 @@ use std::time::Duration;
 use frontline_platform::outbound::{describe, Outbound};
 use frontline_platform::secrets::{is_marked, SecretBox};
 use frontline_platform::{ApiResult, Platform};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 /// The key that seals providers' `api_key`s in tenant configurations.
@@ -69,22 +69,14 @@ pub fn open_keys(config: &mut Value, keys: &SecretBox) {
 /// Encrypts provider keys stored in clear by earlier versions (run at start;
 /// returns how many tenant configurations changed).
 pub fn seal_stored_keys(tx: &Connection, keys: &SecretBox) -> ApiResult<usize> {
-    let rows: Vec<(String, String)> = {
-        let mut st =
-            tx.prepare("SELECT id, config FROM chatbot_tenants WHERE config LIKE '%\"api_key\"%'")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
+    let rows = crate::store::configs_with_api_keys(tx)?;
     let mut n = 0;
     for (id, text) in rows {
         let Ok(mut cfg) = serde_json::from_str::<Value>(&text) else {
             continue;
         };
         if seal_keys(&mut cfg, keys)? {
-            tx.execute(
-                "UPDATE chatbot_tenants SET config = ?2 WHERE id = ?1",
-                params![id, cfg.to_string()],
-            )?;
+            crate::store::replace_config(tx, &id, &cfg)?;
             n += 1;
         }
     }

@@ -12,8 +12,10 @@ mod admin;
 mod callers;
 pub(crate) mod chat;
 pub(crate) mod conversations;
+pub(crate) mod delivery;
 pub(crate) mod inbox;
 mod invitations;
+pub(crate) mod knowledge;
 pub(crate) mod sessions;
 pub(crate) use admin::*;
 pub use callers::*;
@@ -56,7 +58,9 @@ pub(crate) fn conv_json(r: &rusqlite::Row) -> rusqlite::Result<crate::model::Con
     })
 }
 
-pub(crate) const CONV_SELECT: &str = "SELECT c.*, (SELECT COUNT(*) FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS message_count FROM chatbot_conversations c";
+/// A conversation row (its `message_count` kept by triggers: see
+/// `conversations::COUNTS_MIGRATION`).
+pub(crate) const CONV_SELECT: &str = "SELECT c.* FROM chatbot_conversations c";
 
 pub(crate) fn load_conv(
     c: &Connection,
@@ -130,7 +134,7 @@ pub(crate) fn session_json(
         status = "expired".into();
     }
     let (convs, msgs): (i64, i64) = c.query_row(
-        "SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id)),0)
+        "SELECT COUNT(*), COALESCE(SUM(c.message_count),0)
          FROM chatbot_conversations c WHERE c.tenant_id = ?1 AND c.user_id = ?2 AND c.channel = ?3 AND c.started_at >= ?4",
         params![tenant, user, channel, created],
         |r| Ok((r.get(0)?, r.get(1)?)),

@@ -2,37 +2,18 @@
 //! and message, never the tenant's history — no statement of the chat path
 //! scans the conversations or messages tables.
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-const B: &str = "/chatbot/api/v2";
-
-/// The tenant's API key and id.
-async fn tenant_key(app: &TestApp) -> (String, String) {
-    let r = app
-        .client
-        .post(format!("{B}/tenants"))
-        .header("Authorization", format!("Bearer {}", app.admin_token))
-        .body_json(&json!({"name": "Acme", "plan": "enterprise",
-            "admin_user": {"email": "owner@acme.example"}}))
-        .send()
-        .await;
-    r.assert_status(StatusCode::CREATED);
-    let d: Value = r.0.into_body().into_json().await.unwrap();
-    (
-        format!(
-            "ApiKey {}",
-            d["data"]["api_keys"]["primary"].as_str().unwrap()
-        ),
-        d["data"]["tenant_id"].as_str().unwrap().to_string(),
-    )
-}
+use support::B;
 
 #[tokio::test]
 async fn a_chat_message_reads_no_table_of_the_tenants_history() {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
-    let (key, tenant_id) = tenant_key(&app).await;
+    let (tenant_id, key) = support::tenant_with_key(&app, "Acme", "owner@acme.example").await;
     // Some history: other visitors' conversations and messages.
     for n in 0..5 {
         let r = app

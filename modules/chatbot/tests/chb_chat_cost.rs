@@ -2,30 +2,18 @@
 //! fixed number of statements, each an index lookup — whatever the size of
 //! the conversation or of the tenant's history.
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-const B: &str = "/chatbot/api/v2";
+use support::B;
 
 #[tokio::test]
 async fn a_chat_message_costs_one_write_transaction_and_a_fixed_statement_budget() {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
-    let r = app
-        .client
-        .post(format!("{B}/tenants"))
-        .header("Authorization", format!("Bearer {}", app.admin_token))
-        .body_json(&json!({"name": "Costly", "plan": "enterprise",
-            "admin_user": {"email": "owner@costly.example"}}))
-        .send()
-        .await;
-    r.assert_status(StatusCode::CREATED);
-    let d: Value = r.0.into_body().into_json().await.unwrap();
-    let key = format!(
-        "ApiKey {}",
-        d["data"]["api_keys"]["primary"].as_str().unwrap()
-    );
-    let tenant = d["data"]["tenant_id"].as_str().unwrap().to_string();
+    let (tenant, key) = support::tenant_with_key(&app, "Costly", "owner@costly.example").await;
     let send = |n: usize| {
         let key = key.clone();
         let client = &app.client;

@@ -6,11 +6,12 @@
 //! index entries. (One test in this file: the statement recorder is
 //! process-wide.)
 
+mod support;
+
 use frontline_platform::testing::TestApp;
-use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-const B: &str = "/chatbot/api/v2";
+use support::B;
 
 struct T {
     app: TestApp,
@@ -75,23 +76,11 @@ impl T {
 #[tokio::test]
 async fn the_inbox_and_a_conversations_messages_read_only_their_rows() {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
-    let r = app
-        .client
-        .post(format!("{B}/tenants"))
-        .header("Authorization", format!("Bearer {}", app.admin_token))
-        .body_json(&json!({"name": "Inbox", "plan": "enterprise",
-            "admin_user": {"email": "owner@inbox.example"}}))
-        .send()
-        .await;
-    r.assert_status(StatusCode::CREATED);
-    let d: Value = r.0.into_body().into_json().await.unwrap();
+    let (tenant, key) = support::tenant_with_key(&app, "Inbox", "owner@inbox.example").await;
     let t = T {
-        key: format!(
-            "ApiKey {}",
-            d["data"]["api_keys"]["primary"].as_str().unwrap()
-        ),
+        key,
         admin: format!("Bearer {}", app.admin_token),
-        tenant: d["data"]["tenant_id"].as_str().unwrap().to_string(),
+        tenant,
         app,
     };
     // History that does not wait: 300 answered conversations with messages.

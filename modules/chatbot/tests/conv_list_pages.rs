@@ -3,11 +3,13 @@
 //! follow every write at once (the cached totals and keyset positions are
 //! dropped when a conversation changes).
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-const B: &str = "/chatbot/api/v2";
+use support::B;
 
 struct T {
     app: TestApp,
@@ -104,21 +106,7 @@ fn ids_of(d: &Value) -> Vec<String> {
 
 async fn setup(n: u32) -> T {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
-    let r = app
-        .client
-        .post(format!("{B}/tenants"))
-        .header("Authorization", format!("Bearer {}", app.admin_token))
-        .body_json(&json!({"name": "Pages", "plan": "enterprise",
-            "admin_user": {"email": "owner@pages.example"}}))
-        .send()
-        .await;
-    r.assert_status(StatusCode::CREATED);
-    let d: Value = r.0.into_body().into_json().await.unwrap();
-    let key = format!(
-        "ApiKey {}",
-        d["data"]["api_keys"]["primary"].as_str().unwrap()
-    );
-    let tenant = d["data"]["tenant_id"].as_str().unwrap().to_string();
+    let (tenant, key) = support::tenant_with_key(&app, "Pages", "owner@pages.example").await;
     let t = tenant.clone();
     // Statuses, channels and times repeat: many conversations tie on the sort key.
     app.platform

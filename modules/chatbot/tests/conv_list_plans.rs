@@ -4,30 +4,18 @@
 //! from a cached keyset position instead of walking every row before it.
 //! (One test in this file: the statement recorder is process-wide.)
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-const B: &str = "/chatbot/api/v2";
+use support::B;
 
 #[tokio::test]
 async fn every_filter_and_sort_reads_an_index_and_deep_pages_seek() {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
-    let r = app
-        .client
-        .post(format!("{B}/tenants"))
-        .header("Authorization", format!("Bearer {}", app.admin_token))
-        .body_json(&json!({"name": "Plans", "plan": "enterprise",
-            "admin_user": {"email": "owner@plans.example"}}))
-        .send()
-        .await;
-    r.assert_status(StatusCode::CREATED);
-    let d: Value = r.0.into_body().into_json().await.unwrap();
-    let key = format!(
-        "ApiKey {}",
-        d["data"]["api_keys"]["primary"].as_str().unwrap()
-    );
-    let tenant = d["data"]["tenant_id"].as_str().unwrap().to_string();
+    let (tenant, key) = support::tenant_with_key(&app, "Plans", "owner@plans.example").await;
     // One conversation with messages through the API, 450 more stored
     // directly (statuses, channels, visitors and times repeat: many ties).
     let r = app

@@ -217,3 +217,79 @@ async fn usage_counts_idle_unescalated_conversations_as_abandoned() {
     assert_eq!(conv["abandoned"], 1, "{d}");
     assert_eq!(conv["escalated"], 1, "{d}");
 }
+
+/// What schemathesis found: the document let any text through as a transfer
+/// `priority` and as an export's `date_range` bounds, which the server
+/// refuses. The document now names the priorities (enum) and the bounds'
+/// format (date-time); what it allows is accepted, the rest refused with
+/// the field named.
+#[tokio::test]
+async fn the_document_states_the_transfer_priorities_and_export_time_bounds() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (_tid, key) = tenant(&app).await;
+    let r = app.client.get(format!("{B}/openapi.json")).send().await;
+    r.assert_status_is_ok();
+    let doc = body(r).await;
+    let schemas = &doc["components"]["schemas"];
+    let priority = &schemas["TransferRequest"]["properties"]["priority"];
+    let named = match priority["allOf"][0]["$ref"].as_str() {
+        Some(r) => schemas[r.rsplit('/').next().unwrap()]["enum"].clone(),
+        None => priority["enum"].clone(),
+    };
+    assert_eq!(
+        named,
+        json!(["low", "normal", "high", "urgent"]),
+        "{priority}"
+    );
+    for bound in ["start", "end"] {
+        assert_eq!(
+            schemas["DateRange"]["properties"][bound]["format"], "date-time",
+            "{}",
+            schemas["DateRange"]
+        );
+    }
+
+    say(&app, &key, "conv_doc").await;
+    let post = |path: String, b: Value| {
+        let key = key.clone();
+        let client = &app.client;
+        async move {
+            let r = client
+                .post(format!("{B}{path}"))
+                .header("Authorization", key)
+                .body_json(&b)
+                .send()
+                .await;
+            let status = r.0.status();
+            (status, body(r).await)
+        }
+    };
+    // An export bounded by offset date-times, as the format allows.
+    let (s, b) = post(
+        "/conversations/conv_doc/export".into(),
+        json!({"date_range": {"start": "2020-01-01T00:00:00+03:00", "end": "2099-01-01T00:00:00Z"}}),
+    )
+    .await;
+    assert!(s.is_success(), "{s} {b}");
+    let (s, b) = post(
+        "/conversations/conv_doc/export".into(),
+        json!({"date_range": {"start": "yesterday"}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert!(b.to_string().contains("date_range.start"), "{b}");
+    // A priority outside the set is refused naming the field; one inside queues.
+    let (s, b) = post(
+        "/conversations/conv_doc/transfer".into(),
+        json!({"transfer_reason": "billing", "priority": ""}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert!(b.to_string().contains("priority"), "{b}");
+    let (s, b) = post(
+        "/conversations/conv_doc/transfer".into(),
+        json!({"transfer_reason": "billing", "priority": "urgent"}),
+    )
+    .await;
+    assert!(s.is_success(), "{s} {b}");
+}

@@ -3,96 +3,15 @@
 //! kept from the visitor, closing with a resolution, and the live stream
 //! (Server-Sent Events) filtered to the caller's tenant.
 
+mod support;
+
 use std::time::Duration;
 
 use frontline_platform::testing::TestApp;
-use futures_util::StreamExt;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-const B: &str = "/chatbot/api/v2";
-
-async fn body(resp: poem::test::TestResponse) -> Value {
-    resp.0.into_body().into_json().await.unwrap()
-}
-
-/// A tenant; returns (tenant_id, "ApiKey …", owner "Bearer …").
-async fn tenant(app: &TestApp, name: &str) -> (String, String, String) {
-    let (id, owner) = app.user_with(&[]).await;
-    let email = app
-        .platform
-        .auth
-        .get_user(&id)
-        .await
-        .unwrap()
-        .unwrap()
-        .email;
-    let r = app
-        .client
-        .post(format!("{B}/tenants"))
-        .header("Authorization", format!("Bearer {}", app.admin_token))
-        .body_json(&json!({"name": name, "plan": "enterprise", "admin_user": {"email": email}}))
-        .send()
-        .await;
-    r.assert_status(StatusCode::CREATED);
-    let d = body(r).await["data"].clone();
-    (
-        d["tenant_id"].as_str().unwrap().to_string(),
-        format!("ApiKey {}", d["api_keys"]["primary"].as_str().unwrap()),
-        format!("Bearer {owner}"),
-    )
-}
-
-/// A signed-in member of `tid` with `role`; returns "Bearer …".
-async fn member(app: &TestApp, tid: &str, owner: &str, role: &str, first: &str) -> String {
-    let (id, token) = app.user_with(&[]).await;
-    let email = app
-        .platform
-        .auth
-        .get_user(&id)
-        .await
-        .unwrap()
-        .unwrap()
-        .email;
-    app.client
-        .post(format!("{B}/tenants/{tid}/users"))
-        .header("Authorization", owner)
-        .body_json(
-            &json!({"email": email, "first_name": first, "last_name": "Lee",
-            "role": role, "send_invitation": false}),
-        )
-        .send()
-        .await
-        .assert_status(StatusCode::CREATED);
-    format!("Bearer {token}")
-}
-
-/// A visitor's session; returns "Bearer st_…".
-async fn visitor(app: &TestApp, tid: &str) -> String {
-    let r = app
-        .client
-        .post(format!("{B}/sessions"))
-        .header("X-Tenant-ID", tid)
-        .body_json(&json!({"user_id": "visitor_1", "channel": "web"}))
-        .send()
-        .await;
-    r.assert_status(StatusCode::CREATED);
-    format!(
-        "Bearer {}",
-        body(r).await["data"]["session_token"].as_str().unwrap()
-    )
-}
-
-async fn say(app: &TestApp, auth: &str, conv: &str, text: &str) {
-    app.client
-        .post(format!("{B}/chat/message"))
-        .header("Authorization", auth)
-        .body_json(&json!({"user_id": "visitor_1", "conversation_id": conv,
-            "content": {"type": "text", "text": text}}))
-        .send()
-        .await
-        .assert_status_is_ok();
-}
+use support::{member, read_until, say, tenant, visitor, B};
 
 async fn call(
     app: &TestApp,
@@ -301,23 +220,6 @@ async fn an_agent_claims_answers_notes_and_resolves_a_waiting_conversation() {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
-/// Reads SSE text from `resp` until `needle` shows up or `wait` passes.
-async fn read_until<S, C, E>(stream: &mut S, needle: &str, wait: Duration) -> String
-where
-    S: futures_util::Stream<Item = Result<C, E>> + Unpin,
-    C: AsRef<[u8]>,
-{
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + wait;
-    while !seen.contains(needle) {
-        match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(Ok(chunk))) => seen.push_str(&String::from_utf8_lossy(chunk.as_ref())),
-            _ => break,
-        }
-    }
-    seen
-}
-
 #[tokio::test]
 async fn the_live_stream_shows_each_agent_its_own_tenants_events_as_they_happen() {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
@@ -376,4 +278,74 @@ async fn the_live_stream_shows_each_agent_its_own_tenants_events_as_they_happen(
     assert_eq!(s, StatusCode::CREATED);
     let got = read_until(&mut sa, "On its way!", Duration::from_secs(5)).await;
     assert!(got.contains("event: message.agent_reply"), "{got}");
+}
+
+/// The fields of the SSE message in `text` whose data contains `needle`, as
+/// an SSE client (and schemathesis) reads them: `id`, `event`, `data` text.
+fn sse_message(text: &str, needle: &str) -> serde_json::Map<String, Value> {
+    let block = text
+        .split("\n\n")
+        .find(|b| b.contains(needle))
+        .unwrap_or_else(|| panic!("no message with {needle} in {text}"));
+    let mut out = serde_json::Map::new();
+    for line in block.lines() {
+        if let Some((k, v)) = line.split_once(':') {
+            let v = v.strip_prefix(' ').unwrap_or(v);
+            if matches!(k, "id" | "event" | "data") {
+                out.insert(k.to_string(), Value::String(v.to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_document_describes_each_stream_message_as_it_is_sent() {
+    let app = TestApp::new(vec![frontline_chatbot::module()]).await;
+    let (ta, _ka, oa) = tenant(&app, "Shop A").await;
+    let agent = member(&app, &ta, &oa, "agent", "Ann").await;
+    let r = app
+        .client
+        .get(format!("{B}/inbox/stream"))
+        .header("Authorization", agent.as_str())
+        .header("X-Tenant-ID", ta.as_str())
+        .send()
+        .await;
+    r.assert_status_is_ok();
+    let mut s = Box::pin(r.0.into_body().into_bytes_stream());
+    // The stream has started once its opening `retry:` line arrived.
+    read_until(&mut s, "retry:", Duration::from_secs(30)).await;
+    let st = visitor(&app, &ta).await;
+    say(&app, &st, "conv_doc", "is my order shipped?").await;
+    let got = read_until(&mut s, "is my order shipped?", Duration::from_secs(30)).await;
+    let message = sse_message(&got, "is my order shipped?");
+
+    let (status, doc) = call(&app, "GET", "/openapi.json", None, &ta, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let schema = &doc["paths"]["/inbox/stream"]["get"]["responses"]["200"]["content"]
+        ["text/event-stream"]["schema"];
+    let schema = match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => schema,
+    };
+    // One event is an object of text fields (not an array of objects).
+    assert_eq!(schema["type"], "object", "{schema}");
+    for field in schema["required"].as_array().unwrap() {
+        assert!(
+            message.contains_key(field.as_str().unwrap()),
+            "{field} {message:?}"
+        );
+    }
+    for (name, prop) in schema["properties"].as_object().unwrap() {
+        assert_eq!(prop["type"], "string", "{name}: {prop}");
+        assert!(message[name].is_string(), "{name}: {message:?}");
+    }
+    assert_eq!(message["event"], "message.received");
+    // `data` is JSON text of the event: id, event, timestamp, data.
+    let data: Value = serde_json::from_str(message["data"].as_str().unwrap()).unwrap();
+    for field in ["id", "event", "timestamp", "data"] {
+        assert!(data.get(field).is_some(), "{field} {data}");
+    }
+    assert_eq!(data["data"]["text"], "is my order shipped?", "{data}");
+    assert_eq!(data["id"].to_string(), message["id"].as_str().unwrap());
 }

@@ -11,7 +11,7 @@ use super::*;
 use crate::model::{
     CloseRequest, CloseResult, ConversationAnalytics, ConversationDetails, ConversationList,
     ConversationSort, ConversationStatus, ConversationSummary, ExportRequest, ExportResult,
-    ReopenResult, SortOrder, TransferRequest, TransferResult,
+    ListDate, ReopenResult, SortOrder, TransferRequest, TransferResult,
 };
 use crate::service::conversations;
 use crate::service::*;
@@ -40,10 +40,8 @@ impl ConversationsApi {
         status: Query<Option<ConversationStatus>>,
         channel: Query<Option<String>>,
         user_id: Query<Option<String>>,
-        #[oai(validator(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
-        date_from: Query<Option<String>>,
-        #[oai(validator(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
-        date_to: Query<Option<String>>,
+        date_from: Query<Option<ListDate>>,
+        date_to: Query<Option<ListDate>>,
         search: Query<Option<String>>,
         sort: Query<Option<ConversationSort>>,
         order: Query<Option<SortOrder>>,
@@ -76,8 +74,8 @@ impl ConversationsApi {
             status: status.0.map(|s| s.as_str().to_string()),
             channel: channel.0,
             user_id: user_id.0,
-            date_from: date_from.0,
-            date_to: date_to.0,
+            date_from: date_from.0.map(Into::into),
+            date_to: date_to.0.map(Into::into),
             search: search.0,
         };
         let data = self

@@ -6,17 +6,21 @@ use frontline_platform::http::RequestMeta;
 use frontline_platform::sse::{self, StreamEvent, Viewer};
 use frontline_platform::Platform;
 use futures_util::stream::BoxStream;
-use poem::{Request, RequestBody};
+use poem::{IntoResponse, Request, RequestBody, Response};
 use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::Payload;
 use poem_openapi::payload::{EventStream, Json};
-use poem_openapi::registry::{MetaParamIn, MetaSchemaRef, Registry};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, OpenApi};
+use poem_openapi::registry::{
+    MetaMediaType, MetaParamIn, MetaResponse, MetaResponses, MetaSchemaRef, Registry,
+};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions, OpenApi};
 
 use super::auth::{ops, Member, Operation};
 use super::*;
 use crate::model::{
     events_module, AgentReplyRequest, InboxConversation, InboxItem, InboxList, InboxMessage,
-    InboxNote, NoteRequest, ResolveRequest, WidgetConfig,
+    InboxNote, InboxStreamMessage, NoteRequest, ResolveRequest, WidgetConfig,
 };
 use crate::service::inbox;
 
@@ -65,7 +69,51 @@ pub struct InboxApi {
     pub platform: Platform,
 }
 
-type Events = EventStream<BoxStream<'static, StreamEvent>>;
+/// The answer of `GET /inbox/stream`: the platform's SSE stream, documented
+/// as what an SSE client reads per event ([`InboxStreamMessage`]: `id`,
+/// `event` and `data` as text, `data` holding a [`StreamEvent`] as JSON),
+/// not as an array of objects (poem-openapi's `EventStream` documents
+/// `type: array` of the item, which no event on the wire is).
+pub struct Events(EventStream<BoxStream<'static, StreamEvent>>);
+
+impl Payload for Events {
+    const CONTENT_TYPE: &'static str = "text/event-stream";
+
+    fn schema_ref() -> MetaSchemaRef {
+        InboxStreamMessage::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        InboxStreamMessage::register(registry);
+    }
+}
+
+impl IntoResponse for Events {
+    fn into_response(self) -> Response {
+        self.0.into_response()
+    }
+}
+
+impl ApiResponse for Events {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The live stream: one `InboxStreamMessage` per event.",
+                status: Some(200),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: Self::CONTENT_TYPE,
+                    schema: Self::schema_ref(),
+                }],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        <Self as Payload>::register(registry);
+    }
+}
 
 #[OpenApi]
 impl InboxApi {
@@ -108,7 +156,7 @@ impl InboxApi {
             viewer = viewer.owner(p.id.clone());
         }
         let events = sse::stream(self.platform.db.clone(), viewer, last_event_id.0).await?;
-        Ok(sse::event_stream(events))
+        Ok(Events(sse::event_stream(events)))
     }
 
     /// Extension: one inbox conversation with its messages (who wrote each:

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use frontline_platform::pattern::common::NonBlank;
 use poem_openapi::Object;
 use serde_json::Value;
 
@@ -213,17 +214,16 @@ pub struct ConversationAnalytics {
 }
 
 /// `POST /conversations/{id}/transfer`.
-#[derive(Object, Clone, Debug, Default)]
+#[derive(Object, Clone, Debug)]
 pub struct TransferRequest {
     /// Why the bot hands over (e.g. `complex_technical_issue`; not blank).
-    #[oai(validator(pattern = "\\S"))]
-    pub transfer_reason: String,
+    pub transfer_reason: NonBlank,
     /// Note for the agent.
     pub transfer_note: Option<String>,
     /// Queue to join (default `general`).
     pub department: Option<String>,
     /// `low`, `normal` (default), `high` or `urgent`.
-    pub priority: Option<String>,
+    pub priority: Option<super::TransferPriority>,
     /// A specific agent (a member of the tenant).
     pub agent_id: Option<String>,
 }
@@ -289,9 +289,9 @@ pub struct ReopenResult {
 #[derive(Object, Clone, Debug, Default)]
 pub struct DateRange {
     /// Earliest message time (RFC 3339).
-    pub start: Option<String>,
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Latest message time (RFC 3339), not before `start`.
-    pub end: Option<String>,
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// `POST /conversations/{id}/export`.

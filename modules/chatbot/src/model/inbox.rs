@@ -1,6 +1,7 @@
 //! Extension: the agent inbox — conversations waiting for a human, claimed,
 //! answered and closed by the tenant's agents, with internal notes.
 
+use frontline_platform::pattern::common::NonBlank;
 use poem_openapi::{Enum, Object};
 
 /// Why a conversation waits for a human.
@@ -23,6 +24,22 @@ pub enum Sender {
     Bot,
     /// A human agent of the tenant.
     Agent,
+}
+
+/// One message of the inbox's live stream (`text/event-stream`), as an
+/// SSE client reads it: the `id:`, `event:` and `data:` lines of one event.
+/// The stream opens with a `retry:` line (no data: not a message) and sends
+/// keep-alive comments while idle.
+#[derive(Object, Clone, Debug, PartialEq)]
+pub struct InboxStreamMessage {
+    /// The event id (send it back as `Last-Event-ID` to resume after it).
+    pub id: String,
+    /// The event type, e.g. `message.received` or `conversation.claimed`.
+    pub event: String,
+    /// The event as JSON text: an object with `id` (the event id), `event`
+    /// (its type), `timestamp` (RFC 3339, UTC) and `data` (the event's data,
+    /// as its webhook delivery carries it).
+    pub data: String,
 }
 
 /// The agent who claimed a conversation.
@@ -129,24 +146,24 @@ pub struct InboxConversation {
 #[derive(Object, Clone, Debug)]
 pub struct AgentReplyRequest {
     /// What the visitor will read (1-4000 characters, not blank).
-    #[oai(validator(min_length = 1, max_length = 4000, pattern = r"\S"))]
-    pub text: String,
+    #[oai(validator(min_length = 1, max_length = 4000))]
+    pub text: NonBlank,
 }
 
 /// An internal note.
 #[derive(Object, Clone, Debug)]
 pub struct NoteRequest {
     /// The note (1-4000 characters, not blank); never sent to the visitor.
-    #[oai(validator(min_length = 1, max_length = 4000, pattern = r"\S"))]
-    pub text: String,
+    #[oai(validator(min_length = 1, max_length = 4000))]
+    pub text: NonBlank,
 }
 
 /// How the conversation ends.
 #[derive(Object, Clone, Debug)]
 pub struct ResolveRequest {
     /// The resolution (1-500 characters, not blank), e.g. "Refund issued".
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub resolution: String,
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub resolution: NonBlank,
 }
 
 /// Extension: what the website chat widget shows for a tenant (public).

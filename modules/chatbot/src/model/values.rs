@@ -288,3 +288,30 @@ impl ExportFormat {
         }
     }
 }
+
+frontline_platform::pattern_string! {
+    /// A calendar date, `YYYY-MM-DD` (the conversation list's `date_from` /
+    /// `date_to`); checked against a regex compiled once.
+    pub ListDate = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+}
+
+/// How urgent a transfer to a human is.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum TransferPriority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl TransferPriority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Normal => "normal",
+            Self::High => "high",
+            Self::Urgent => "urgent",
+        }
+    }
+}

@@ -119,17 +119,18 @@ pub(crate) fn details(
     lim: i64,
 ) -> ApiResult<ConversationDetails> {
     let conv = load_conv(c, &who.tenant_id, id)?;
-    let entities = store::entities(c, &who.tenant_id, id)?;
     let messages = if include {
         Some(messages_of(c, &who.tenant_id, id, lim)?)
     } else {
         None
     };
-    let s = summary_of(c, &who.tenant_id, id)?;
+    // The row's counts and figures: nothing that counts the messages.
+    let s = crate::store::chat::summary_rows(c, &who.tenant_id, id)?;
+    let duration_minutes = minutes_between(&conv.started_at, &conv.last_activity_at);
     Ok(ConversationDetails {
         context: ConversationContext {
             current_intent: conv.current_intent.clone(),
-            entities: parse_json(&entities),
+            entities: parse_json(&s.entities),
         },
         conversation_id: conv.conversation_id,
         user_id: conv.user_id,
@@ -141,10 +142,10 @@ pub(crate) fn details(
         current_intent: conv.current_intent,
         messages,
         summary: ConversationDetailsSummary {
-            total_messages: s.total_messages,
-            duration_minutes: s.duration_minutes,
-            resolution_status: s.resolution_status,
-            escalation_count: s.escalation_count,
+            total_messages: s.inbound + s.outbound,
+            duration_minutes,
+            resolution_status: conv.summary.resolution_status,
+            escalation_count: s.escalations,
         },
     })
 }
@@ -159,18 +160,12 @@ pub(crate) fn transfer(
 ) -> ApiResult<TransferResult> {
     let tx = w.tx();
     let reason = body.transfer_reason.as_str();
-    let priority = body.priority.as_deref().unwrap_or("normal");
+    let priority = body.priority.map_or("normal", |p| p.as_str());
     let mut errs = vec![];
     if reason.trim().is_empty() {
         errs.push(frontline_platform::FieldError::new(
             "transfer_reason",
             "transfer_reason is required",
-        ));
-    }
-    if !["low", "normal", "high", "urgent"].contains(&priority) {
-        errs.push(frontline_platform::FieldError::new(
-            "priority",
-            "priority must be low, normal, high or urgent",
         ));
     }
     if !errs.is_empty() {

@@ -23,18 +23,13 @@ pub(crate) struct ExportSpec {
     pub end: Option<String>,
 }
 
-fn rfc3339_utc(v: Option<&str>, field: &str, errs: &mut Vec<FieldError>) -> Option<String> {
-    let s = v?;
-    match chrono::DateTime::parse_from_rfc3339(s) {
-        Ok(t) => Some(
-            t.with_timezone(&chrono::Utc)
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        ),
-        Err(_) => {
-            errs.push(FieldError::new(field, "must be an RFC 3339 date-time"));
-            None
-        }
-    }
+/// A bound as stored times are written (UTC, milliseconds); the schema
+/// (`format: date-time`) has checked it is an RFC 3339 date-time.
+fn rfc3339_utc(v: Option<chrono::DateTime<chrono::FixedOffset>>) -> Option<String> {
+    v.map(|t| {
+        t.with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    })
 }
 
 /// The export's settings; `format` (json, csv) is checked by the schema, `date_range` here.
@@ -42,8 +37,8 @@ pub(crate) fn export_spec(body: &ExportRequest) -> ApiResult<ExportSpec> {
     let mut errs = vec![];
     let format = body.format.unwrap_or_default().as_str().to_string();
     let range = body.date_range.clone().unwrap_or_default();
-    let start = rfc3339_utc(range.start.as_deref(), "date_range.start", &mut errs);
-    let end = rfc3339_utc(range.end.as_deref(), "date_range.end", &mut errs);
+    let start = rfc3339_utc(range.start);
+    let end = rfc3339_utc(range.end);
     if let (Some(a), Some(b)) = (&start, &end) {
         if a > b {
             errs.push(FieldError::new(

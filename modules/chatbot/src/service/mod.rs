@@ -109,11 +109,11 @@ pub(crate) fn summary_of(
     let crate::store::chat::SummaryRows {
         inbound,
         outbound,
-        intents,
         escalations,
         entities,
         satisfaction,
     } = crate::store::chat::summary_rows(c, tenant, id)?;
+    let intents = crate::store::chat::intents_of(c, tenant, id)?;
     Ok(crate::model::ConversationSummary {
         conversation_id: id.to_string(),
         total_messages: inbound + outbound,

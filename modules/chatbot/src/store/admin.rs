@@ -646,3 +646,47 @@ pub(crate) fn messages_since(c: &Connection, since: &str) -> ApiResult<i64> {
         |r| r.get(0),
     )?)
 }
+
+/// Whether tenant `id` is stored.
+pub(crate) fn tenant_exists(c: &Connection, id: &str) -> ApiResult<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM chatbot_tenants WHERE id = ?1",
+        params![id],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+/// The (id, configuration JSON text) of tenants whose configuration names
+/// an `api_key` (the provider keys to seal at start).
+pub(crate) fn configs_with_api_keys(c: &Connection) -> ApiResult<Vec<(String, String)>> {
+    let mut st =
+        c.prepare("SELECT id, config FROM chatbot_tenants WHERE config LIKE '%\"api_key\"%'")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Replaces a tenant's configuration in place (no new version: the same
+/// settings, stored differently).
+pub(crate) fn replace_config(tx: &Connection, id: &str, config: &Value) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE chatbot_tenants SET config = ?2 WHERE id = ?1",
+        params![id, config.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Closes the tenant's conversation `conv` as resolved at `now` (demo data).
+pub(crate) fn close_resolved(
+    tx: &Connection,
+    tenant: &str,
+    conv: &str,
+    now: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE chatbot_conversations SET status = 'closed', closed_at = ?3, close_reason = 'resolved' WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, conv, now],
+    )?;
+    Ok(())
+}

@@ -271,44 +271,44 @@ pub(crate) fn refresh_satisfaction(tx: &Connection, tenant: &str, conv: &str) ->
     Ok(avg)
 }
 
-/// What a conversation's summary is computed from.
+/// What a conversation's summary is computed from: the conversation row's
+/// counts and figures (kept by triggers: no count over its messages).
 pub(crate) struct SummaryRows {
     pub inbound: i64,
     pub outbound: i64,
-    /// The bot's intents by replies, most frequent (then earliest) first.
-    pub intents: Vec<(String, i64)>,
     pub escalations: i64,
     /// JSON text.
     pub entities: String,
     pub satisfaction: Option<f64>,
 }
 
-/// The message counts, intents and stored figures of conversation `id`.
+/// The message counts and stored figures of conversation `id`.
 pub(crate) fn summary_rows(c: &Connection, tenant: &str, id: &str) -> ApiResult<SummaryRows> {
-    let (inbound, outbound): (i64, i64) = c.query_row(
-        "SELECT COALESCE(SUM(direction = 'inbound'), 0), COALESCE(SUM(direction = 'outbound'), 0)
-         FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2",
+    Ok(c.query_row(
+        "SELECT inbound_count, message_count - inbound_count, escalation_count, entities, satisfaction
+         FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let mut st = c.prepare(
+        |r| {
+            Ok(SummaryRows {
+                inbound: r.get(0)?,
+                outbound: r.get(1)?,
+                escalations: r.get(2)?,
+                entities: r.get(3)?,
+                satisfaction: r.get(4)?,
+            })
+        },
+    )?)
+}
+
+/// The bot's intents in conversation `id` by replies, most frequent (then
+/// earliest) first.
+pub(crate) fn intents_of(c: &Connection, tenant: &str, id: &str) -> ApiResult<Vec<(String, i64)>> {
+    let mut st = c.prepare_cached(
         "SELECT intent, COUNT(*) FROM chatbot_messages WHERE tenant_id = ?1 AND conversation_id = ?2
          AND direction = 'outbound' AND intent IS NOT NULL GROUP BY intent ORDER BY COUNT(*) DESC, MIN(seq)",
     )?;
-    let intents: Vec<(String, i64)> = st
+    let intents = st
         .query_map(params![tenant, id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let (escalations, entities, satisfaction) = c.query_row(
-        "SELECT escalation_count, entities, satisfaction FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    Ok(SummaryRows {
-        inbound,
-        outbound,
-        intents,
-        escalations,
-        entities,
-        satisfaction,
-    })
+    Ok(intents)
 }

@@ -62,6 +62,40 @@ CREATE INDEX chatbot_conversations_inbox ON chatbot_conversations(tenant_id, inb
   WHERE status != 'closed' AND (status = 'transferred' OR assignee_id IS NOT NULL OR last_reply_fallback = 1);
 "#;
 
+/// Schema step: a conversation keeps its message counts (all, inbound), so
+/// lists, the inbox, a conversation's details and its summary read one row
+/// instead of counting the conversation's messages. Triggers keep them in the
+/// transaction that stores or removes a message; the outbound trigger also
+/// keeps the inbox's "last reply was a fallback" flag (it replaces
+/// `chatbot_inbox_last_reply`, so a reply still costs one UPDATE).
+pub const COUNTS_MIGRATION: &str = r#"
+ALTER TABLE chatbot_conversations ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE chatbot_conversations ADD COLUMN inbound_count INTEGER NOT NULL DEFAULT 0;
+UPDATE chatbot_conversations SET
+  message_count = (SELECT COUNT(*) FROM chatbot_messages m
+      WHERE m.tenant_id = chatbot_conversations.tenant_id AND m.conversation_id = chatbot_conversations.id),
+  inbound_count = (SELECT COUNT(*) FROM chatbot_messages m
+      WHERE m.tenant_id = chatbot_conversations.tenant_id AND m.conversation_id = chatbot_conversations.id
+        AND m.direction = 'inbound');
+DROP TRIGGER chatbot_inbox_last_reply;
+CREATE TRIGGER chatbot_messages_count_outbound AFTER INSERT ON chatbot_messages
+WHEN NEW.direction != 'inbound' BEGIN
+  UPDATE chatbot_conversations SET message_count = message_count + 1,
+    last_reply_fallback = CASE WHEN NEW.direction = 'outbound' THEN COALESCE(NEW.is_fallback, 0) ELSE last_reply_fallback END
+   WHERE tenant_id = NEW.tenant_id AND id = NEW.conversation_id;
+END;
+CREATE TRIGGER chatbot_messages_count_inbound AFTER INSERT ON chatbot_messages
+WHEN NEW.direction = 'inbound' BEGIN
+  UPDATE chatbot_conversations SET message_count = message_count + 1, inbound_count = inbound_count + 1
+   WHERE tenant_id = NEW.tenant_id AND id = NEW.conversation_id;
+END;
+CREATE TRIGGER chatbot_messages_uncount AFTER DELETE ON chatbot_messages BEGIN
+  UPDATE chatbot_conversations SET message_count = message_count - 1,
+    inbound_count = inbound_count - (OLD.direction = 'inbound')
+   WHERE tenant_id = OLD.tenant_id AND id = OLD.conversation_id;
+END;
+"#;
+
 /// The column a conversation list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -181,15 +215,6 @@ pub(crate) fn list(
     // `search`, a message) changes.
     static PAGES: std::sync::LazyLock<PageCache> = std::sync::LazyLock::new(PageCache::new);
     PAGES.page(c, &q.sql(), limit, offset, conv_json)
-}
-
-/// The conversation's extracted entities (JSON text).
-pub(crate) fn entities(c: &Connection, tenant: &str, id: &str) -> ApiResult<String> {
-    Ok(c.query_row(
-        "SELECT entities FROM chatbot_conversations WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant, id],
-        |r| r.get(0),
-    )?)
 }
 
 /// The SQL rank of a transfer's priority (urgent 3 … low 0).

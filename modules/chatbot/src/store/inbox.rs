@@ -10,7 +10,7 @@ pub const AGENT_MODEL: &str = "human_agent";
 
 const ITEM_SELECT: &str = "SELECT c.id, c.user_id, c.channel, c.status, c.started_at, c.last_activity_at,
     c.assignee_id, c.assignee_name, c.claimed_at,
-    (SELECT COUNT(*) FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id),
+    c.message_count,
     (SELECT json_extract(m.content, '$.text') FROM chatbot_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound' ORDER BY m.seq DESC LIMIT 1),
     (SELECT t.department FROM chatbot_transfers t WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id AND t.status IN ('queued', 'assigned') ORDER BY t.created_at DESC LIMIT 1),
     (SELECT t.priority FROM chatbot_transfers t WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id AND t.status IN ('queued', 'assigned') ORDER BY t.created_at DESC LIMIT 1),
