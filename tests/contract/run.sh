@@ -156,6 +156,8 @@ POST /integrations/webhooks|positive_data_acceptance|the URL must be a public ad
 PUT /tenants/{id}/config|positive_data_acceptance|provider base_urls must be public addresses (outbound policy, not a schema rule)
 POST /tenants|positive_data_acceptance|provider base_urls must be public addresses (outbound policy, not a schema rule)
 POST /chat/message/{message_id}/retry|positive_data_acceptance|only an inbound message can be retried; a bot reply's id is refused (stored state)
+GET /conversations|positive_data_acceptance|order must agree with the direction a *_asc/*_desc sort names (two fields)
+POST /conversations/{id}/transfer|positive_data_acceptance|agent_id must name a member of the tenant (stored state)
 GET /inbox/stream|negative_data_rejection|its parameters are headers only (X-Tenant-ID, Last-Event-ID); an extra unknown header is no schema violation (HTTP headers are open)
 RULES
     ;;
