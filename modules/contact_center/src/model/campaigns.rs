@@ -152,6 +152,12 @@ pub struct ContactCreate {
     pub first_name: String,
     #[oai(validator(max_length = 100))]
     pub last_name: Option<String>,
+    /// An e-mail address (empty: none); the module's one e-mail rule
+    /// (`common::EMAIL_PATTERN`).
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"
+    ))]
     pub email: Option<String>,
     /// E.164, e.g. `+14155552671` (spaces, dashes and parentheses are removed).
     /// Unique within a campaign.
@@ -177,6 +183,12 @@ pub struct ContactUpdate {
     pub first_name: Option<String>,
     #[oai(validator(max_length = 100))]
     pub last_name: Option<String>,
+    /// An e-mail address (empty: none); the module's one e-mail rule
+    /// (`common::EMAIL_PATTERN`).
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"
+    ))]
     pub email: Option<String>,
     #[oai(validator(pattern = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
     pub phone_number: Option<String>,

@@ -43,7 +43,7 @@ fn check_contact(problems: &mut Vec<FieldError>, c: &mut Contact) {
         Ok(p) => c.phone_number = p,
         Err(e) => problems.push(e),
     }
-    if let Some(e) = c.email.take().filter(|e| !e.trim().is_empty()) {
+    if let Some(e) = c.email.take().filter(|e| !crate::common::no_email(e)) {
         match normalize_email("email", &e) {
             Ok(e) => c.email = Some(e),
             Err(err) => problems.push(err),

@@ -489,7 +489,11 @@ fn check_company(problems: &mut Vec<FieldError>, c: &mut Company) {
             ));
         }
     }
-    if let Some(e) = c.contact_email.take().filter(|e| !e.trim().is_empty()) {
+    if let Some(e) = c
+        .contact_email
+        .take()
+        .filter(|e| !crate::common::no_email(e))
+    {
         match normalize_email("contact_email", &e) {
             Ok(e) => c.contact_email = Some(e),
             Err(err) => problems.push(err),
