@@ -118,6 +118,7 @@ pub struct LoginResponse {
 
 mod campaigns;
 mod errors;
+pub mod ivr;
 mod org;
 mod routing;
 mod values;

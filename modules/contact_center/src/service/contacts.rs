@@ -13,9 +13,10 @@ use frontline_platform::write::WriteCtx;
 
 use super::caller;
 use crate::common::*;
+use crate::model::ContactQuery;
 use crate::model::*;
 use crate::store::campaigns::get_campaign;
-use crate::store::contacts::{self as store, ContactQuery, SORT_COLUMNS};
+use crate::store::contacts::{self as store, SORT_COLUMNS};
 use crate::SLUG;
 
 pub const CONTACT_STATUSES: &[&str] = &["pending", "called", "completed", "failed"];

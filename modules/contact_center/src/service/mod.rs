@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod campaigns;
 pub mod contacts;
+pub mod ivr;
 pub mod org;
 pub mod queues;
 pub mod voicemail;

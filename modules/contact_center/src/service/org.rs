@@ -668,7 +668,7 @@ pub fn get_team(conn: &Connection, id: i64) -> ApiResult<Team> {
 /// The agents of team `q.team_id` (404 when there is no such team).
 pub fn team_agents(
     conn: &Connection,
-    q: &store::AgentQuery,
+    q: &crate::model::AgentQuery,
     w: frontline_platform::page::Window,
 ) -> ApiResult<(Vec<Agent>, u64)> {
     if let Some(team) = q.team_id {
@@ -679,7 +679,7 @@ pub fn team_agents(
 
 pub fn list_agents(
     conn: &Connection,
-    q: &store::AgentQuery,
+    q: &crate::model::AgentQuery,
     w: frontline_platform::page::Window,
 ) -> ApiResult<(Vec<Agent>, u64)> {
     store::list_agents(conn, q, w)

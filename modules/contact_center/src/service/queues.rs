@@ -986,7 +986,7 @@ pub fn list_queues(
 pub fn list_calls(
     conn: &Connection,
     who: &Principal,
-    mut q: calls_store::CallQuery,
+    mut q: crate::model::CallQuery,
     w: frontline_platform::page::Window,
 ) -> ApiResult<(Vec<Call>, u64)> {
     q.scope = Access::of(who).owner_scope();

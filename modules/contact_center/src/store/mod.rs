@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod campaigns;
 pub mod contacts;
+pub mod ivr;
 pub mod org;
 pub mod profiles;
 pub mod voicemail;
