@@ -167,6 +167,21 @@ pub fn normalize_phone(field: &str, raw: &str) -> Result<String, FieldError> {
 /// spaces allowed around it.
 pub const EMAIL_PATTERN: &str = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$";
 
+/// One e-mail address where one is required (a report's recipients): the
+/// address branch of [`EMAIL_PATTERN`] without the spaces around it.
+pub const EMAIL_ADDRESS_PATTERN: &str = r"^[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$";
+
+static EMAIL_ADDRESS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(EMAIL_ADDRESS_PATTERN)
+        .unwrap_or_else(|e| panic!("EMAIL_ADDRESS_PATTERN: {e}"))
+});
+
+/// True when `s` is an address by [`EMAIL_ADDRESS_PATTERN`] of at most
+/// [`EMAIL_MAX`] characters (the document's rule for such fields).
+pub fn is_email_address(s: &str) -> bool {
+    s.chars().count() <= EMAIL_MAX && EMAIL_ADDRESS.is_match(s)
+}
+
 /// The longest e-mail field, in characters (the document's `maxLength`).
 pub const EMAIL_MAX: usize = 254;
 

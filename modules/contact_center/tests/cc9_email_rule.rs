@@ -5,7 +5,7 @@
 
 mod part1;
 
-use frontline_contact_center::common::{EMAIL_MAX, EMAIL_PATTERN};
+use frontline_contact_center::common::{EMAIL_ADDRESS_PATTERN, EMAIL_MAX, EMAIL_PATTERN};
 use part1::*;
 use serde_json::{json, Value};
 
@@ -112,4 +112,63 @@ async fn the_document_states_the_email_rule_the_server_applies() {
     let body = json!({"first_name": "Long", "phone_number": "+14155553999", "email": long});
     let e = cc.post(&cc.admin, "/contacts", body).await.expect(422);
     assert_eq!(e["field"], "email", "{e}");
+}
+
+/// A report schedule's recipients: the document's item pattern is the
+/// address rule the server checks (no second, looser check behind it).
+#[tokio::test]
+async fn report_recipients_follow_the_documented_address_rule() {
+    let cc = Cc::new().await;
+    let spec = (frontline_contact_center::module().build)(&cc.app.platform).spec;
+    let doc: Value = serde_json::from_str(&spec).unwrap();
+    for schema in ["ReportScheduleCreate", "ReportScheduleUpdate"] {
+        let p = doc["components"]["schemas"][schema]["properties"]["recipients"].to_string();
+        let want = serde_json::to_string(EMAIL_ADDRESS_PATTERN).unwrap();
+        assert!(p.contains(&want), "{schema}.recipients: {p}");
+    }
+    let rule = regex::Regex::new(EMAIL_ADDRESS_PATTERN).unwrap();
+    let url = "/contact-center/api/reports";
+    let t = cc.admin.clone();
+    let (s, tpl) = cc
+        .app
+        .call(
+            "POST",
+            &format!("{url}/templates"),
+            Some(&t),
+            Some(json!({"name": "Daily calls", "report_type": "call_summary", "default_format": "csv"})),
+        )
+        .await
+        .parts();
+    assert_eq!(s.as_u16(), 201, "{tpl}");
+    let tid = tpl["id"].as_i64().unwrap();
+    for (to, ok) in [
+        ("manager@example.com", true),
+        ("ops@localhost", true),
+        ("a@b..com", false),
+        ("a@.example.com", false),
+        ("a@exa_mple.com", false),
+        (" manager@example.com", false),
+    ] {
+        assert_eq!(rule.is_match(to), ok, "mislabelled {to:?}");
+        let (s, b) = cc
+            .app
+            .call(
+                "POST",
+                &format!("{url}/schedules"),
+                Some(&t),
+                Some(
+                    json!({"name": "Weekly", "template_id": tid, "schedule_type": "daily",
+                            "schedule_config": {"hour": 6}, "recipients": [to]}),
+                ),
+            )
+            .await
+            .parts();
+        if ok {
+            assert_eq!(s.as_u16(), 201, "{to:?}: {b}");
+            assert_eq!(b["recipients"], json!([to]), "{b}");
+        } else {
+            assert_eq!(s.as_u16(), 422, "{to:?}: {b}");
+            assert_eq!(b["error_code"], "VALIDATION_ERROR", "{b}");
+        }
+    }
 }
