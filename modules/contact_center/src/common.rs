@@ -185,10 +185,6 @@ pub fn is_email_address(s: &str) -> bool {
 /// The longest e-mail field, in characters (the document's `maxLength`).
 pub const EMAIL_MAX: usize = 254;
 
-static EMAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(EMAIL_PATTERN).unwrap_or_else(|e| panic!("EMAIL_PATTERN: {e}"))
-});
-
 /// True when `raw` holds no address: empty or spaces only (what the pattern's
 /// first branch accepts).
 pub fn no_email(raw: &str) -> bool {
@@ -198,7 +194,7 @@ pub fn no_email(raw: &str) -> bool {
 /// Checks an e-mail address against [`EMAIL_PATTERN`] and [`EMAIL_MAX`] (the
 /// document's rule, nothing more or less); returns it trimmed and lower-cased.
 pub fn normalize_email(field: &str, raw: &str) -> Result<String, FieldError> {
-    if raw.chars().count() <= EMAIL_MAX && EMAIL.is_match(raw) {
+    if raw.chars().count() <= EMAIL_MAX && crate::model::EmailText::is_valid(raw) {
         Ok(raw.trim_matches(' ').to_lowercase())
     } else {
         Err(FieldError::new(
