@@ -121,6 +121,7 @@ mod errors;
 pub mod ivr;
 mod org;
 mod routing;
+pub mod routing_rules;
 mod values;
 mod voicemail;
 pub use campaigns::*;

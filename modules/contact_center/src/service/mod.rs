@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod ivr;
 pub mod org;
 pub mod queues;
+pub mod routing;
 pub mod voicemail;
 
 use frontline_platform::auth::Principal;

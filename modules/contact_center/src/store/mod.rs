@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod ivr;
 pub mod org;
 pub mod profiles;
+pub mod routing;
 pub mod voicemail;
 
 use rusqlite::types::Value as Sql;
