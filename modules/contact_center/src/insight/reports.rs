@@ -210,7 +210,7 @@ pub struct ReportScheduleCreate {
     /// Default: the template's format.
     #[oai(validator(pattern = "^(pdf|csv|xlsx)$"))]
     pub format: Option<String>,
-    /// Up to 50 e-mail addresses (`common::EMAIL_ADDRESS_PATTERN`).
+    /// Up to 50 e-mail addresses.
     #[oai(
         default,
         validator(

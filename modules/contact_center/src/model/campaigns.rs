@@ -165,8 +165,8 @@ pub struct ContactCreate {
     pub first_name: NonBlank,
     #[oai(validator(max_length = 100))]
     pub last_name: Option<String>,
-    /// An e-mail address (empty: none); the module's one e-mail rule
-    /// (`common::EMAIL_PATTERN`).
+    /// An e-mail address (empty or spaces only: none); stored trimmed and
+    /// lower-cased.
     #[oai(validator(max_length = 254))]
     pub email: Option<EmailText>,
     /// E.164, e.g. `+14155552671` (spaces, dashes and parentheses are removed).
@@ -191,8 +191,8 @@ pub struct ContactUpdate {
     pub first_name: Option<NonBlank>,
     #[oai(validator(max_length = 100))]
     pub last_name: Option<String>,
-    /// An e-mail address (empty: none); the module's one e-mail rule
-    /// (`common::EMAIL_PATTERN`).
+    /// An e-mail address (empty or spaces only: none); stored trimmed and
+    /// lower-cased.
     #[oai(validator(max_length = 254))]
     pub email: Option<EmailText>,
     pub phone_number: Option<PhoneText>,
