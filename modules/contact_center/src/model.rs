@@ -119,6 +119,7 @@ pub struct LoginResponse {
 mod campaigns;
 mod errors;
 pub mod ivr;
+pub mod knowledge;
 mod org;
 mod routing;
 pub mod routing_rules;

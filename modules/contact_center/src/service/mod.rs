@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod campaigns;
 pub mod contacts;
 pub mod ivr;
+pub mod knowledge;
 pub mod org;
 pub mod queues;
 pub mod routing;
