@@ -160,17 +160,51 @@ pub fn normalize_phone(field: &str, raw: &str) -> Result<String, FieldError> {
     }
 }
 
-/// Checks an e-mail address; returns it trimmed and lower-cased.
+/// The one e-mail rule of the module, written into the document as the
+/// `pattern` of every e-mail field (with `maxLength` [`EMAIL_MAX`]) and checked
+/// by [`normalize_email`]: spaces only (no address), or printable ASCII without
+/// `@`, one `@`, then dot-separated labels of letters, digits and `-`, with
+/// spaces allowed around it.
+pub const EMAIL_PATTERN: &str = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$";
+
+/// One e-mail address where one is required (a report's recipients): the
+/// address branch of [`EMAIL_PATTERN`] without the spaces around it.
+pub const EMAIL_ADDRESS_PATTERN: &str = r"^[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$";
+
+static EMAIL_ADDRESS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(EMAIL_ADDRESS_PATTERN)
+        .unwrap_or_else(|e| panic!("EMAIL_ADDRESS_PATTERN: {e}"))
+});
+
+/// True when `s` is an address by [`EMAIL_ADDRESS_PATTERN`] of at most
+/// [`EMAIL_MAX`] characters (the document's rule for such fields).
+pub fn is_email_address(s: &str) -> bool {
+    s.chars().count() <= EMAIL_MAX && EMAIL_ADDRESS.is_match(s)
+}
+
+/// The longest e-mail field, in characters (the document's `maxLength`).
+pub const EMAIL_MAX: usize = 254;
+
+/// True when `raw` holds no address: empty or spaces only (what the pattern's
+/// first branch accepts).
+pub fn no_email(raw: &str) -> bool {
+    raw.trim_matches(' ').is_empty()
+}
+
+/// Checks an e-mail address against [`EMAIL_PATTERN`] and [`EMAIL_MAX`] (the
+/// document's rule, nothing more or less); returns it trimmed and lower-cased.
 pub fn normalize_email(field: &str, raw: &str) -> Result<String, FieldError> {
-    let email = raw.trim().to_lowercase();
-    frontline_platform::auth::validate_email(&email)
-        .map(|_| email)
-        .map_err(|_| {
-            FieldError::new(
-                field,
-                format!("'{}' is not a valid email address", raw.trim()),
-            )
-        })
+    if raw.chars().count() <= EMAIL_MAX && crate::model::EmailText::is_valid(raw) {
+        Ok(raw.trim_matches(' ').to_lowercase())
+    } else {
+        Err(FieldError::new(
+            field,
+            format!(
+                "'{}' is not a valid email address",
+                raw.trim().chars().take(60).collect::<String>()
+            ),
+        ))
+    }
 }
 
 /// Trims a required text; 1..=max characters.

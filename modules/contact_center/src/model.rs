@@ -118,8 +118,11 @@ pub struct LoginResponse {
 
 mod campaigns;
 mod errors;
+pub mod ivr;
+pub mod knowledge;
 mod org;
 mod routing;
+pub mod routing_rules;
 mod values;
 mod voicemail;
 pub use campaigns::*;

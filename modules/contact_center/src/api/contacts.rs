@@ -9,9 +9,9 @@ use poem_openapi::OpenApi;
 
 use super::common::*;
 use crate::common::*;
+use crate::model::ContactQuery;
 use crate::model::*;
 use crate::service::contacts as service;
-use crate::store::contacts::ContactQuery;
 
 pub struct ContactsApi {
     pub p: Platform,

@@ -9,9 +9,9 @@ use poem_openapi::OpenApi;
 
 use super::common::*;
 use crate::common::*;
+use crate::model::AgentQuery;
 use crate::model::*;
 use crate::service::org as service;
-use crate::store::org::AgentQuery;
 
 pub struct TeamsApi {
     pub p: Platform,

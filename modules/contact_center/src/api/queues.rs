@@ -9,9 +9,9 @@ use poem_openapi::OpenApi;
 
 use super::common::*;
 use crate::common::*;
+use crate::model::CallQuery;
 use crate::model::*;
 use crate::service::queues as service;
-use crate::store::calls::CallQuery;
 
 pub struct QueuesApi {
     pub p: Platform,

@@ -20,7 +20,7 @@ use poem_openapi::{Object, OpenApi};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{json, Value};
 
-use super::ivr::round4;
+use super::round4;
 use super::{
     fail_if, iso, listed, not_found, now, parse_instant, require_manager, require_operator, window,
     Created, Deleted, Listed, Result, Tag,

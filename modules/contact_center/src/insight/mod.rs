@@ -490,3 +490,8 @@ pub fn demo(_platform: &Platform) -> ApiResult<()> {
 pub fn reindex(platform: &Platform) -> ApiResult<u64> {
     kb_search::rebuild(platform)
 }
+
+/// Rounds to four decimals (rates and averages in answers).
+pub(crate) fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}

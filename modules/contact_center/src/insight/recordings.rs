@@ -17,7 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::ivr::round4;
+use super::round4;
 use super::{
     check_text, fail_if, iso, listed, not_found, now, parse_instant, require_manager,
     require_operator, window, Created, Deleted, Listed, Result, Tag,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::iso;
-use super::ivr::round4;
+use super::round4;
 
 pub const REPORT_TYPES: &[&str] = &[
     "agent_performance",

@@ -144,19 +144,34 @@ pub struct CampaignStats {
     pub calls_by_outcome: Value,
 }
 
+frontline_platform::pattern_string! {
+    /// Text with at least one character that is not a space.
+    pub NonBlank = r"\S";
+    /// E.164, e.g. `+14155552671` (spaces, dashes, dots and parentheses around
+    /// the digits are removed).
+    pub PhoneText = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$";
+    /// An e-mail address, or spaces only for none: the module's one e-mail
+    /// rule (`common::EMAIL_PATTERN`).
+    pub EmailText = crate::common::EMAIL_PATTERN;
+    /// A contact's status: pending, called, completed or failed.
+    pub ContactStatusText = "^(pending|called|completed|failed)$";
+}
+
 /// A new contact.
-#[derive(Object, Debug, Clone, Default)]
+#[derive(Object, Debug, Clone)]
 pub struct ContactCreate {
     pub campaign_id: Option<i64>,
-    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
-    pub first_name: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub first_name: NonBlank,
     #[oai(validator(max_length = 100))]
     pub last_name: Option<String>,
-    pub email: Option<String>,
+    /// An e-mail address (empty or spaces only: none); stored trimmed and
+    /// lower-cased.
+    #[oai(validator(max_length = 254))]
+    pub email: Option<EmailText>,
     /// E.164, e.g. `+14155552671` (spaces, dashes and parentheses are removed).
     /// Unique within a campaign.
-    #[oai(validator(pattern = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
-    pub phone_number: String,
+    pub phone_number: PhoneText,
     #[oai(validator(max_length = 200))]
     pub company: Option<String>,
     /// Any extra fields (an object).
@@ -165,28 +180,28 @@ pub struct ContactCreate {
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
     /// pending (default), called, completed or failed.
-    #[oai(validator(pattern = "^(pending|called|completed|failed)$"))]
-    pub status: Option<String>,
+    pub status: Option<ContactStatusText>,
 }
 
 /// Changes to a contact; fields left out keep their value.
 #[derive(Object, Debug, Clone, Default)]
 pub struct ContactUpdate {
     pub campaign_id: Option<i64>,
-    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
-    pub first_name: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub first_name: Option<NonBlank>,
     #[oai(validator(max_length = 100))]
     pub last_name: Option<String>,
-    pub email: Option<String>,
-    #[oai(validator(pattern = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
-    pub phone_number: Option<String>,
+    /// An e-mail address (empty or spaces only: none); stored trimmed and
+    /// lower-cased.
+    #[oai(validator(max_length = 254))]
+    pub email: Option<EmailText>,
+    pub phone_number: Option<PhoneText>,
     #[oai(validator(max_length = 200))]
     pub company: Option<String>,
     pub custom_fields: Option<JsonObject>,
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
-    #[oai(validator(pattern = "^(pending|called|completed|failed)$"))]
-    pub status: Option<String>,
+    pub status: Option<ContactStatusText>,
 }
 
 /// A contact.
@@ -401,4 +416,20 @@ impl CampaignFields {
             max_retries: c.max_retries,
         }
     }
+}
+
+/// Which contacts to read, and in what order.
+#[derive(Debug, Clone, Default)]
+pub struct ContactQuery {
+    /// A plain user's id: only contacts they created or in their campaigns.
+    pub scope: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub status: Option<String>,
+    pub search: Option<String>,
+    pub priority_min: Option<i64>,
+    pub priority_max: Option<i64>,
+    pub max_attempts: Option<i64>,
+    /// A column of `store::contacts::SORT_COLUMNS`; default `id`.
+    pub sort_by: Option<String>,
+    pub descending: bool,
 }

@@ -516,3 +516,24 @@ pub struct Company {
     pub created_at: String,
     pub updated_at: String,
 }
+
+/// Filters for agent lists.
+#[derive(Debug, Clone, Default)]
+pub struct AgentQuery {
+    pub team_id: Option<i64>,
+    pub status: Option<String>,
+    pub skill: Option<String>,
+    pub language: Option<String>,
+}
+
+/// Filters for call lists.
+#[derive(Debug, Clone, Default)]
+pub struct CallQuery {
+    pub scope: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub queue_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub status: Option<String>,
+    pub outcome: Option<String>,
+}

@@ -13,9 +13,10 @@ use frontline_platform::write::WriteCtx;
 
 use super::caller;
 use crate::common::*;
+use crate::model::ContactQuery;
 use crate::model::*;
 use crate::store::campaigns::get_campaign;
-use crate::store::contacts::{self as store, ContactQuery, SORT_COLUMNS};
+use crate::store::contacts::{self as store, SORT_COLUMNS};
 use crate::SLUG;
 
 pub const CONTACT_STATUSES: &[&str] = &["pending", "called", "completed", "failed"];
@@ -43,7 +44,7 @@ fn check_contact(problems: &mut Vec<FieldError>, c: &mut Contact) {
         Ok(p) => c.phone_number = p,
         Err(e) => problems.push(e),
     }
-    if let Some(e) = c.email.take().filter(|e| !e.trim().is_empty()) {
+    if let Some(e) = c.email.take().filter(|e| !crate::common::no_email(e)) {
         match normalize_email("email", &e) {
             Ok(e) => c.email = Some(e),
             Err(err) => problems.push(err),
@@ -96,16 +97,16 @@ pub fn create(w: &WriteCtx<'_>, body: ContactCreate) -> ApiResult<Contact> {
     }
     let mut problems = Vec::new();
     let mut c = blank(body.campaign_id, who.seq);
-    c.first_name = body.first_name;
+    c.first_name = body.first_name.into_inner();
     c.last_name = body.last_name;
-    c.email = body.email;
-    c.phone_number = body.phone_number;
+    c.email = body.email.map(String::from);
+    c.phone_number = body.phone_number.into_inner();
     c.company = body.company;
     if let Some(v) = body.custom_fields.map(JsonObject::into_value) {
         c.custom_fields = v;
     }
     c.priority = body.priority.unwrap_or(5);
-    c.status = body.status.unwrap_or_else(|| "pending".into());
+    c.status = body.status.map_or_else(|| "pending".into(), String::from);
     check_contact(&mut problems, &mut c);
     fail_if(problems)?;
     if let Some(campaign) = c.campaign_id {
@@ -135,16 +136,16 @@ pub fn update(w: &WriteCtx<'_>, id: i64, body: ContactUpdate) -> ApiResult<Conta
     }
     let mut problems = Vec::new();
     if let Some(v) = body.first_name {
-        c.first_name = v;
+        c.first_name = v.into_inner();
     }
     if body.last_name.is_some() {
         c.last_name = body.last_name;
     }
     if body.email.is_some() {
-        c.email = body.email;
+        c.email = body.email.map(String::from);
     }
     if let Some(v) = body.phone_number {
-        c.phone_number = v;
+        c.phone_number = v.into_inner();
     }
     if body.company.is_some() {
         c.company = body.company;
@@ -156,7 +157,7 @@ pub fn update(w: &WriteCtx<'_>, id: i64, body: ContactUpdate) -> ApiResult<Conta
         c.priority = v;
     }
     if let Some(v) = body.status {
-        c.status = v;
+        c.status = v.into_inner();
     }
     check_contact(&mut problems, &mut c);
     fail_if(problems)?;

@@ -4,8 +4,11 @@
 pub mod accounts;
 pub mod campaigns;
 pub mod contacts;
+pub mod ivr;
+pub mod knowledge;
 pub mod org;
 pub mod queues;
+pub mod routing;
 pub mod voicemail;
 
 use frontline_platform::auth::Principal;

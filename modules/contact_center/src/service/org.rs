@@ -489,7 +489,11 @@ fn check_company(problems: &mut Vec<FieldError>, c: &mut Company) {
             ));
         }
     }
-    if let Some(e) = c.contact_email.take().filter(|e| !e.trim().is_empty()) {
+    if let Some(e) = c
+        .contact_email
+        .take()
+        .filter(|e| !crate::common::no_email(e))
+    {
         match normalize_email("contact_email", &e) {
             Ok(e) => c.contact_email = Some(e),
             Err(err) => problems.push(err),
@@ -664,7 +668,7 @@ pub fn get_team(conn: &Connection, id: i64) -> ApiResult<Team> {
 /// The agents of team `q.team_id` (404 when there is no such team).
 pub fn team_agents(
     conn: &Connection,
-    q: &store::AgentQuery,
+    q: &crate::model::AgentQuery,
     w: frontline_platform::page::Window,
 ) -> ApiResult<(Vec<Agent>, u64)> {
     if let Some(team) = q.team_id {
@@ -675,7 +679,7 @@ pub fn team_agents(
 
 pub fn list_agents(
     conn: &Connection,
-    q: &store::AgentQuery,
+    q: &crate::model::AgentQuery,
     w: frontline_platform::page::Window,
 ) -> ApiResult<(Vec<Agent>, u64)> {
     store::list_agents(conn, q, w)

@@ -4,7 +4,7 @@
 //!
 //! ## Routing rules
 //! Assignment evaluates the active routing rules first (the same matching as
-//! `POST /routing/evaluate`, see [`crate::insight::routing::route_call`]): the
+//! `POST /routing/evaluate`, see [`crate::service::routing::route_call`]): the
 //! first rule whose conditions hold gives the agents, in its strategy's order.
 //! When no rule matches, the queue's own team and skills decide. Either way only
 //! eligible agents are chosen: available, under their maximum of concurrent
@@ -43,7 +43,7 @@ pub const OUTCOMES: &[&str] = &[
 ];
 
 fn route(conn: &Connection, call: &CallAttributes) -> ApiResult<Option<RoutingDecision>> {
-    crate::insight::routing::route_call(conn, call)
+    crate::service::routing::route_call(conn, call)
 }
 
 // ---- queues ----
@@ -561,7 +561,7 @@ pub fn assign(w: &WriteCtx<'_>, queue_id: i64, body: AssignRequest) -> ApiResult
     calls_store::assign(tx, row.call.id, agent.id, agent.team_id, &ts(now), wait)?;
     org_store::mark_routed(tx, agent.id)?;
     if let Some(rule) = decision.as_ref().and_then(|d| d.rule_id) {
-        crate::insight::routing::record_choice(tx, rule, agent.id)?;
+        crate::service::routing::record_choice(tx, rule, agent.id)?;
     }
     w.audit(SLUG, "call.assign", "call", &row.call.id.to_string(), json!({"call_id": row.call.call_id, "agent_id": agent.id, "rule_id": decision.as_ref().and_then(|d| d.rule_id)}))?;
     Ok(calls_store::get_call(tx, &row.call.call_id, None)?.call)
@@ -986,7 +986,7 @@ pub fn list_queues(
 pub fn list_calls(
     conn: &Connection,
     who: &Principal,
-    mut q: calls_store::CallQuery,
+    mut q: crate::model::CallQuery,
     w: frontline_platform::page::Window,
 ) -> ApiResult<(Vec<Call>, u64)> {
     q.scope = Access::of(who).owner_scope();

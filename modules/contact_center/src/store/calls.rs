@@ -72,18 +72,6 @@ pub fn get_call(conn: &Connection, call_id: &str, scope: Option<i64>) -> ApiResu
     .ok_or_else(|| not_found("Call", call_id))
 }
 
-/// Filters for call lists.
-#[derive(Debug, Clone, Default)]
-pub struct CallQuery {
-    pub scope: Option<i64>,
-    pub campaign_id: Option<i64>,
-    pub agent_id: Option<i64>,
-    pub queue_id: Option<i64>,
-    pub team_id: Option<i64>,
-    pub status: Option<String>,
-    pub outcome: Option<String>,
-}
-
 pub fn list_calls(conn: &Connection, q: &CallQuery, w: Window) -> ApiResult<(Vec<Call>, u64)> {
     let mut f = Filter::new();
     if let Some(s) = q.scope {

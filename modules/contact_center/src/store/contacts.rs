@@ -33,22 +33,6 @@ fn contact_row(r: &Row<'_>) -> rusqlite::Result<Contact> {
     })
 }
 
-/// Which contacts to read, and in what order.
-#[derive(Debug, Clone, Default)]
-pub struct ContactQuery {
-    /// A plain user's id: only contacts they created or in their campaigns.
-    pub scope: Option<i64>,
-    pub campaign_id: Option<i64>,
-    pub status: Option<String>,
-    pub search: Option<String>,
-    pub priority_min: Option<i64>,
-    pub priority_max: Option<i64>,
-    pub max_attempts: Option<i64>,
-    /// A column of [`SORT_COLUMNS`]; default `id`.
-    pub sort_by: Option<String>,
-    pub descending: bool,
-}
-
 /// Columns a call list may sort by.
 pub const SORT_COLUMNS: &[&str] = &[
     "priority",

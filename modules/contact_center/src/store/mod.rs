@@ -4,8 +4,11 @@
 pub mod calls;
 pub mod campaigns;
 pub mod contacts;
+pub mod ivr;
+pub mod knowledge;
 pub mod org;
 pub mod profiles;
+pub mod routing;
 pub mod voicemail;
 
 use rusqlite::types::Value as Sql;

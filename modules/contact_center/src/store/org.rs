@@ -180,15 +180,6 @@ pub fn get_agent(conn: &Connection, id: i64) -> ApiResult<Agent> {
     with_skills(conn, a)
 }
 
-/// Filters for agent lists.
-#[derive(Debug, Clone, Default)]
-pub struct AgentQuery {
-    pub team_id: Option<i64>,
-    pub status: Option<String>,
-    pub skill: Option<String>,
-    pub language: Option<String>,
-}
-
 pub fn list_agents(conn: &Connection, q: &AgentQuery, w: Window) -> ApiResult<(Vec<Agent>, u64)> {
     let mut f = Filter::new();
     if let Some(t) = q.team_id {
