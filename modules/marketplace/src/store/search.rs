@@ -313,13 +313,17 @@ pub fn matching_prices(
     max_price: Option<f64>,
 ) -> rusqlite::Result<Vec<SearchPriceRow>> {
     let mut st = conn.prepare_cached(
-        // `+category_id`: look up by provider, not by scanning the category's prices.
-        "SELECT id, service_name, pricing_type, current_price, currency, config FROM marketplace_pricing
-         WHERE provider_id = ?1 AND +category_id = ?2 AND is_active = 1
-           AND (?3 IS NULL OR current_price >= ?3) AND (?4 IS NULL OR current_price <= ?4)
+        // The provider's index: its matching prices only, in price order (not
+        // the category's prices, nor the provider's other categories).
+        "SELECT id, service_name, pricing_type, current_price, currency, config
+         FROM marketplace_pricing INDEXED BY marketplace_pricing_by_provider
+         WHERE provider_id = ?1 AND category_id = ?2 AND is_active = 1
+           AND current_price >= ?3 AND current_price <= ?4
          ORDER BY current_price",
     )?;
-    let rows = st.query_map(params![provider, category, min_price, max_price], |r| {
+    // No bound: beyond any price (finite, so the statement prints as SQL).
+    let (lo, hi) = (min_price.unwrap_or(-1e300), max_price.unwrap_or(1e300));
+    let rows = st.query_map(params![provider, category, lo, hi], |r| {
         Ok(SearchPriceRow {
             id: r.get(0)?,
             service_name: r.get(1)?,
