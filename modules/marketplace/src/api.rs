@@ -162,10 +162,7 @@ impl PricingApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "serviceCategoryId")] category: Query<String>,
-        #[oai(validator(
-            pattern = r"^\s*-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)\s*,\s*-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)\s*$|^(Nairobi|Mombasa|Kisumu|Nakuru|Eldoret|Thika|Malindi|Kitale|Garissa|Nyeri|Machakos|Meru|Kampala|Dar es Salaam|Kigali|Addis Ababa|Lagos|Accra|Johannesburg|Cape Town|Cairo|London|New York)$"
-        ))]
-        location: Query<Option<String>>,
+        location: Query<Option<PlaceText>>,
         #[oai(name = "experienceLevel")] level: Query<Option<ExperienceLevel>>,
         #[oai(name = "pricingType")] pricing_type: Query<Option<PricingType>>,
     ) -> Result<Out<MarketRateSuggestions>> {
@@ -285,10 +282,7 @@ impl PricingApi {
     async fn search(
         &self,
         #[oai(name = "serviceCategoryId")] category: Query<String>,
-        #[oai(validator(
-            pattern = r"^\s*-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)\s*,\s*-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)\s*$|^(Nairobi|Mombasa|Kisumu|Nakuru|Eldoret|Thika|Malindi|Kitale|Garissa|Nyeri|Machakos|Meru|Kampala|Dar es Salaam|Kigali|Addis Ababa|Lagos|Accra|Johannesburg|Cape Town|Cairo|London|New York)$"
-        ))]
-        location: Query<String>,
+        location: Query<PlaceText>,
         #[oai(name = "minPrice", validator(minimum(value = "0")))] min_price: Query<Option<f64>>,
         #[oai(name = "maxPrice", validator(minimum(value = "0")))] max_price: Query<Option<f64>>,
         #[oai(name = "sortBy")] sort_by: Query<Option<SearchSort>>,
@@ -762,7 +756,7 @@ impl WebhookApi {
         let new = NewSubscription {
             module: SLUG.into(),
             owner_id: Some(auth.0.id.clone()),
-            url: body.0.url,
+            url: body.0.url.into(),
             events: body
                 .0
                 .events

@@ -48,7 +48,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         let meta = RequestMeta { request_id: "demo".into(), ..Default::default() };
         let admin = Principal { id: "demo".into(), seq: 0, email: String::new(), name: "Demo".into(),
             roles: vec!["marketplace:admin".into()], token_id: String::new(), token_expires_at: 0 };
-        let cat = bookings::create_category(&WriteCtx::new(tx, Some(&admin), &meta), &CategoryInput { name: "Barber".into(), description: Some("Haircuts and grooming".into()) })?;
+        let cat = bookings::create_category(&WriteCtx::new(tx, Some(&admin), &meta), &CategoryInput { name: NonBlank::new("Barber").expect("a constant name"), description: Some("Haircuts and grooming".into()) })?;
         let cat = cat.service_category_id;
         let shops = [
             ("john.demo@marketplace.local", "John's Barbershop", [36.8219, -1.2864], "Ngong Road", 500.0),
@@ -59,7 +59,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         for (email, name, coords, street, price) in shops {
             let prov = user(&p, tx, email, name, "provider")?;
             bookings::upsert_provider(&WriteCtx::new(tx, Some(&prov), &meta), &ProviderProfileInput {
-                name: Some(name.into()),
+                name: Some(NonBlank::new(name).expect("a constant name")),
                 profile_image: None,
                 location: Some(PricingLocation {
                     coordinates: Some(coords.to_vec()),

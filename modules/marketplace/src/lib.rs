@@ -269,6 +269,9 @@ END;
     store::providers::NAME_INDEX_MIGRATION,
     // Step 10: providers nearby read the offers in the box (an R*Tree kept by triggers).
     store::search::NEARBY_MIGRATION,
+    // Step 11: the offers' R*Tree carries place, prices and rating, so a search
+    // counts and orders the offers in the box from the R*Tree alone.
+    store::search::NEARBY_AUX_MIGRATION,
 ];
 
 pub fn module() -> Module {

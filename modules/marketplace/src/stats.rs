@@ -95,15 +95,24 @@ pub fn distance_km(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
 }
 
 /// The latitude/longitude box that contains every point within `radius_km` of the centre.
+///
+/// The longitude half-width is the circle's widest reach on the sphere,
+/// `asin(sin(r) / cos(lat))` (reached poleward of the centre), not
+/// `r / cos(lat)` at the centre, which misses the circle's flanks at high
+/// latitude. A circle that reaches a pole spans every longitude. The box is
+/// widened by a hair (1e-9°, about 0.1 mm) so that floating-point rounding
+/// never drops a point exactly on the radius.
 pub fn bounding_box(lat: f64, lng: f64, radius_km: f64) -> (f64, f64, f64, f64) {
-    let dlat = (radius_km / 6371.0088).to_degrees();
+    const HAIR: f64 = 1e-9;
+    let angle = radius_km / 6371.0088;
+    let dlat = angle.to_degrees() + HAIR;
     let min_lat = (lat - dlat).max(-90.0);
     let max_lat = (lat + dlat).min(90.0);
-    let coslat = lat.to_radians().cos().abs();
-    if max_lat >= 90.0 || min_lat <= -90.0 || coslat < 1e-6 {
+    let reach = angle.sin() / lat.to_radians().cos().abs();
+    if max_lat >= 90.0 || min_lat <= -90.0 || !reach.is_finite() || reach >= 1.0 {
         return (min_lat, max_lat, -180.0, 180.0);
     }
-    let dlng = (dlat / coslat).min(180.0);
+    let dlng = (reach.asin().to_degrees() + HAIR).min(180.0);
     (min_lat, max_lat, lng - dlng, lng + dlng)
 }
 
@@ -172,5 +181,16 @@ mod tests {
         assert!((d - 441.0).abs() < 5.0, "{d}");
         let (a, b, c, e) = bounding_box(-1.2864, 36.8172, 10.0);
         assert!(a < -1.2864 && b > -1.2864 && c < 36.8172 && e > 36.8172);
+        // At high latitude the box holds the circle's widest point, which lies
+        // poleward of the centre and further east than r / cos(lat) reaches.
+        for (lat, r) in [(70.0_f64, 500.0_f64), (89.5, 50.0), (-80.0, 120.0)] {
+            let (_, _, west, east) = bounding_box(lat, 10.0, r);
+            let angle = r / 6371.0088;
+            let at = (lat.to_radians().sin() / angle.cos()).asin().to_degrees();
+            let widest = (angle.sin() / lat.to_radians().cos()).asin().to_degrees();
+            let point = 10.0 + widest * (1.0 - 1e-9);
+            assert!(distance_km(lat, 10.0, at, point) <= r + 1e-6);
+            assert!(point <= east && 20.0 - point >= west, "{lat} {r}");
+        }
     }
 }

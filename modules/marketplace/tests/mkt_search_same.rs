@@ -1,12 +1,13 @@
-//! Issue 18: "search providers nearby" answers exactly what it answered when it
-//! read every provider in the box. A fixed set of providers (around Nairobi,
-//! on both sides of the 180° meridian, far north and next to the pole, some
-//! exactly on the radius, some sharing a place and a rating, some without a
-//! place, inactive prices, three categories) is searched with every sort,
-//! several radii, price filters and pages; each answer is compared with the
-//! old algorithm written out here: the latitude/longitude box (wrapped at the
-//! meridian), great-circle distance within the radius, the matching active
-//! prices' minimum and maximum, providers in id order, then a stable sort.
+//! Issue 18: "search providers nearby" answers exactly what a brute-force
+//! distance sort answers. A fixed set of providers (around Nairobi, on both
+//! sides of the 180° meridian, far north and next to the pole, some exactly on
+//! the radius, some at the circle's widest reach east and west at high
+//! latitude, some sharing a place and a rating, some without a place, inactive
+//! prices, three categories) is searched with every sort, several radii, price
+//! filters and pages; each answer is compared with the reference written out
+//! here: every provider's great-circle distance (no box), within the radius,
+//! the matching active prices' minimum and maximum, providers in id order, then
+//! a stable sort.
 
 use frontline_marketplace::stats::{bounding_box, distance_km, round};
 use frontline_platform::testing::TestApp;
@@ -97,6 +98,22 @@ fn fixture() -> (Vec<Provider>, Vec<Price>) {
                 add(Some(place), 4.0, 2, &mut providers);
             }
         }
+        // At the circle's widest reach east and west (poleward of the centre),
+        // just inside and just outside: a box r / cos(lat) wide misses those
+        // inside at high latitude.
+        for r in [5.0, 10.0, 50.0, 120.0, 500.0] {
+            let angle = r / 6371.0088_f64;
+            let reach = angle.sin() / lat.to_radians().cos();
+            if reach >= 1.0 {
+                continue;
+            }
+            let at = (lat.to_radians().sin() / angle.cos()).asin().to_degrees();
+            let widest = reach.asin().to_degrees();
+            for f in [0.999, 0.99999, 1.001] {
+                add(Some((at, wrap(lng + widest * f))), 3.5, 1, &mut providers);
+                add(Some((at, wrap(lng - widest * f))), 3.5, 1, &mut providers);
+            }
+        }
         // Three providers sharing a place and a rating: order by id.
         for _ in 0..3 {
             add(Some((lat, wrap(lng + 0.01))), 4.5, 3, &mut providers);
@@ -123,9 +140,9 @@ fn fixture() -> (Vec<Provider>, Vec<Price>) {
     (providers, prices)
 }
 
-/// The old search: (provider id, distance) in the answer's order, and the total.
+/// The reference: (provider id, distance, rating, count) in the answer's order.
 #[allow(clippy::too_many_arguments)]
-fn old_search(
+fn brute_force(
     providers: &[Provider],
     prices: &[Price],
     category: &str,
@@ -135,16 +152,6 @@ fn old_search(
     max_price: Option<f64>,
     sort: &str,
 ) -> Vec<(String, f64, f64, i64)> {
-    let (min_lat, max_lat, min_lng, max_lng) = bounding_box(lat, lng, radius);
-    let in_lng = |v: f64| {
-        if min_lng < -180.0 {
-            v >= min_lng + 360.0 || v <= max_lng
-        } else if max_lng > 180.0 {
-            v >= min_lng || v <= max_lng - 360.0
-        } else {
-            v >= min_lng && v <= max_lng
-        }
-    };
     struct Hit {
         id: String,
         avg: f64,
@@ -160,9 +167,6 @@ fn old_search(
         let Some((plat, plng)) = p.place else {
             continue;
         };
-        if !(plat >= min_lat && plat <= max_lat && in_lng(plng)) {
-            continue;
-        }
         let matching: Vec<f64> = prices
             .iter()
             .filter(|x| {
@@ -215,7 +219,7 @@ fn old_search(
 }
 
 #[tokio::test]
-async fn search_nearby_answers_what_the_full_read_answered() {
+async fn search_nearby_answers_what_a_brute_force_distance_sort_answers() {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
     let (providers, prices) = fixture();
     let (pv, pr) = (
@@ -346,7 +350,7 @@ async fn search_nearby_answers_what_the_full_read_answered() {
     assert!(found > 2_000, "only {found} providers found in all answers");
 }
 
-/// Every search of the grid compared with the old algorithm; the providers found.
+/// Every search of the grid compared with the brute-force reference; the providers found.
 async fn compare_all(app: &TestApp, providers: &[Provider], prices: &[Price]) -> usize {
     let mut compared = 0;
     let mut found = 0;
@@ -360,7 +364,7 @@ async fn compare_all(app: &TestApp, providers: &[Provider], prices: &[Price]) ->
                 ] {
                     let category = CATEGORIES[compared % 3];
                     let want =
-                        old_search(providers, prices, category, centre, radius, min, max, sort);
+                        brute_force(providers, prices, category, centre, radius, min, max, sort);
                     let mut filter = String::new();
                     if let Some(m) = min {
                         filter += &format!("&minPrice={m}");

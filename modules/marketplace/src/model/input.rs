@@ -120,11 +120,9 @@ pub struct Package {
 pub struct PricingInput {
     /// The category: a 24-character hex id or a slug (1 to 64 letters, digits, `-` or `_`);
     /// an unknown one is registered on first use.
-    #[oai(validator(pattern = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"))]
-    pub service_category_id: Option<String>,
+    pub service_category_id: Option<CategoryRef>,
     /// The sub-category, the same way.
-    #[oai(validator(pattern = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"))]
-    pub service_sub_category_id: Option<String>,
+    pub service_sub_category_id: Option<CategoryRef>,
     /// The service's name (required to create; unique per provider, ignoring case).
     #[oai(validator(max_length = 200))]
     pub service_name: Option<String>,
@@ -154,8 +152,7 @@ pub struct PricingInput {
     #[oai(validator(max_length = 2000))]
     pub rate_description: Option<String>,
     /// ISO 4217 code, default KES.
-    #[oai(validator(pattern = "^[A-Z]{3}$"))]
-    pub currency: Option<String>,
+    pub currency: Option<CurrencyCode>,
     /// Where the provider works.
     pub location: Option<PricingLocation>,
     /// Surcharges.
@@ -295,8 +292,8 @@ pub struct CategoryRatings {
 #[derive(Object)]
 pub struct ResponseInput {
     /// The answer, 1 to 1000 characters.
-    #[oai(validator(min_length = 1, max_length = 1000, pattern = "\\S"))]
-    pub response: String,
+    #[oai(validator(min_length = 1, max_length = 1000))]
+    pub response: NonBlank,
 }
 
 /// A reader's vote.
@@ -334,8 +331,7 @@ pub struct Preferences {
     pub max_requests_per_month: Option<i64>,
     /// The phone number SMS and WhatsApp requests go to, in E.164 form
     /// (`+254712345678`); without it those channels fail with that reason.
-    #[oai(validator(pattern = "^\\+[1-9][0-9]{6,14}$"))]
-    pub phone: Option<String>,
+    pub phone: Option<PhoneNumber>,
 }
 
 /// A moderator's decision.
@@ -377,8 +373,7 @@ pub struct VariantConfig {
     /// Default hours.
     pub unit: Option<DelayUnit>,
     /// HH:MM UTC.
-    #[oai(validator(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$"))]
-    pub time: Option<String>,
+    pub time: Option<ClockTime>,
     /// Overrides the customer's preferred channel.
     pub channel: Option<Channel>,
     /// The reward this variant's reviewers receive (default discount_100).
@@ -386,9 +381,9 @@ pub struct VariantConfig {
     pub incentive: Option<IncentiveType>,
     /// The review request's text, 1 to 1000 characters; `{provider}` and `{service}`
     /// are replaced by the provider's name and the service booked.
-    #[oai(validator(min_length = 1, max_length = 1000, pattern = "\\S"))]
+    #[oai(validator(min_length = 1, max_length = 1000))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<NonBlank>,
 }
 
 /// One arm of the experiment.
@@ -397,11 +392,11 @@ pub struct VariantConfig {
 #[serde(rename_all = "camelCase")]
 pub struct Variant {
     /// Unique within the campaign.
-    #[oai(validator(min_length = 1, max_length = 100, pattern = "\\S"))]
-    pub variant_id: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub variant_id: NonBlank,
     /// Its name.
-    #[oai(validator(min_length = 1, max_length = 200, pattern = "\\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: NonBlank,
     /// When and how its requests go out.
     pub config: VariantConfig,
     /// Percent of the campaign's requests, above 0, at most 100; all variants add up to 100.
@@ -428,8 +423,8 @@ pub struct Targeting {
 #[serde(rename_all = "camelCase")]
 pub struct CampaignInput {
     /// 1 to 200 characters.
-    #[oai(validator(min_length = 1, max_length = 200, pattern = "\\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: NonBlank,
     /// What it tests.
     pub experiment: Experiment,
     /// 2 to 10 variants with unique ids.
@@ -454,8 +449,8 @@ pub struct CampaignStatusInput {
 #[derive(Object)]
 pub struct WebhookInput {
     /// An absolute http(s) URL of a public address, at most 2048 characters.
-    #[oai(validator(max_length = 2048, pattern = "^[hH][tT][tT][pP][sS]?://[^/?#\\s]+"))]
-    pub url: String,
+    #[oai(validator(max_length = 2048))]
+    pub url: HttpUrl,
     /// The events to receive (at least one).
     #[oai(validator(min_items = 1))]
     pub events: Vec<WebhookEvent>,
@@ -470,8 +465,8 @@ pub struct WebhookInput {
 #[derive(Object)]
 pub struct CategoryInput {
     /// 1 to 100 characters, unique ignoring case.
-    #[oai(validator(min_length = 1, max_length = 100, pattern = "\\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: NonBlank,
     /// At most 2000 characters.
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
@@ -482,8 +477,8 @@ pub struct CategoryInput {
 #[oai(rename_all = "camelCase")]
 pub struct ProviderProfileInput {
     /// 1 to 200 characters.
-    #[oai(validator(min_length = 1, max_length = 200, pattern = "\\S"))]
-    pub name: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Option<NonBlank>,
     /// Image URL.
     #[oai(validator(max_length = 2048))]
     pub profile_image: Option<String>,
@@ -495,8 +490,8 @@ pub struct ProviderProfileInput {
 #[derive(Object)]
 pub struct CustomerProfileInput {
     /// 1 to 200 characters.
-    #[oai(validator(min_length = 1, max_length = 200, pattern = "\\S"))]
-    pub name: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Option<NonBlank>,
 }
 
 /// Extension: a booking of one priced service.

@@ -217,3 +217,31 @@ impl ToJSON for DateOrTime {
         Some(Value::String(self.0.clone()))
     }
 }
+
+// Strings checked against a pattern compiled once (poem-openapi's
+// `validator(pattern)` compiles its regex on every check); the schema is the
+// one the validator documented.
+frontline_platform::pattern_string! {
+    /// "lat,lng" (decimal degrees) or a city of the built-in gazetteer.
+    pub PlaceText = r"^\s*-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)\s*,\s*-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)\s*$|^(Nairobi|Mombasa|Kisumu|Nakuru|Eldoret|Thika|Malindi|Kitale|Garissa|Nyeri|Machakos|Meru|Kampala|Dar es Salaam|Kigali|Addis Ababa|Lagos|Accra|Johannesburg|Cape Town|Cairo|London|New York)$";
+
+    /// A category id or slug: a letter or digit, then up to 63 letters, digits, `_` or `-`.
+    pub CategoryRef = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$";
+
+    /// An E.164 phone number (`+254712345678`).
+    pub PhoneNumber = "^\\+[1-9][0-9]{6,14}$";
+
+    /// A time of day, HH:MM.
+    pub ClockTime = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+    /// A 24-hex-digit id.
+    pub HexId = "^[0-9a-fA-F]{24}$";
+
+    /// A text starting with http:// or https://.
+    pub HttpUrlPrefix = "^https?://";
+
+    /// An absolute http(s) URL with a host.
+    pub HttpUrl = "^[hH][tT][tT][pP][sS]?://[^/?#\\s]+";
+}
+
+pub use frontline_platform::pattern::common::{CurrencyCode, NonBlank};

@@ -404,8 +404,8 @@ pub fn results(conn: &Connection, id: &str) -> ApiResult<CampaignResults> {
     for v in &c.variants {
         let (participants, responses, avg, claimed) = store::arm_figures(conn, id, &v.variant_id)?;
         arms.push(Arm {
-            variant_id: v.variant_id.clone(),
-            name: v.name.clone(),
+            variant_id: v.variant_id.clone().into(),
+            name: v.name.clone().into(),
             participants: participants as u64,
             responses: responses as u64,
             average_rating: avg,

@@ -138,7 +138,7 @@ pub fn update_prefs(
         cur.max_requests_per_month = v;
     }
     if let Some(v) = &p.phone {
-        cur.phone = Some(v.clone());
+        cur.phone = Some(v.to_string());
     }
     let stored = json!({
         "phone": cur.phone,
@@ -298,7 +298,7 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
         channel: Some(channel),
         timing_strategy: Some(label),
         campaign_id: MaybeUndefined::from_opt_null(campaign),
-        variant_id: MaybeUndefined::from_opt_null(variant),
+        variant_id: MaybeUndefined::from_opt_null(variant.map(Into::into)),
     })
 }
 

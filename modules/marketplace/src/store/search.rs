@@ -138,39 +138,98 @@ INSERT INTO marketplace_offers (provider_id, category_id, min_price, max_price)
 "#
 );
 
-/// A provider with an offer in the box: (id, rating average, rating count,
-/// latitude, longitude, cheapest and dearest matching price).
+/// Trigger body: the offer `NEW` in the R*Tree at its provider's place, with
+/// what a search sorts and counts by (provider, exact place, exact prices,
+/// rating) as auxiliary columns, so a search reads the R*Tree alone.
+macro_rules! place_offer_aux {
+    () => {
+        "    INSERT INTO marketplace_offers_geo
+        SELECT NEW.id, k.code, k.code, v.lat, v.lat, v.lng, v.lng, NEW.min_price, NEW.max_price,
+               NEW.provider_id, v.lat, v.lng, NEW.min_price, NEW.max_price, v.rating_avg, v.rating_count
+        FROM marketplace_search_categories k, marketplace_providers v
+        WHERE k.category_id = NEW.category_id AND v.id = NEW.provider_id
+          AND v.lat IS NOT NULL AND v.lng IS NOT NULL;
+"
+    };
+}
+
+/// Schema step: the offers' R*Tree carries each offer's provider, exact place,
+/// exact cheapest and dearest price and the provider's rating (auxiliary
+/// columns), so "providers nearby" counts and orders the offers in the box
+/// without reading the offers, providers or prices tables, and reads those
+/// only for the page. A provider whose rating changes has its offers placed
+/// again, like one that moves.
+pub const NEARBY_AUX_MIGRATION: &str = concat!(
+    r#"
+DROP TRIGGER marketplace_offers_placed;
+DROP TRIGGER marketplace_offers_replaced;
+DROP TRIGGER marketplace_offers_removed;
+DROP TRIGGER marketplace_offers_provider_moved;
+DROP TABLE marketplace_offers_geo;
+CREATE VIRTUAL TABLE marketplace_offers_geo USING rtree(
+    id, min_code, max_code, min_lat, max_lat, min_lng, max_lng, min_price, max_price,
+    +provider_id, +lat, +lng, +lo, +hi, +rating_avg, +rating_count
+);
+CREATE TRIGGER marketplace_offers_placed AFTER INSERT ON marketplace_offers BEGIN
+"#,
+    place_offer_aux!(),
+    r#"
+END;
+CREATE TRIGGER marketplace_offers_replaced AFTER UPDATE ON marketplace_offers BEGIN
+    DELETE FROM marketplace_offers_geo WHERE id = OLD.id;
+"#,
+    place_offer_aux!(),
+    r#"
+END;
+CREATE TRIGGER marketplace_offers_removed AFTER DELETE ON marketplace_offers BEGIN
+    DELETE FROM marketplace_offers_geo WHERE id = OLD.id;
+END;
+CREATE TRIGGER marketplace_offers_provider_moved
+AFTER UPDATE OF lat, lng, rating_avg, rating_count ON marketplace_providers
+WHEN NEW.lat IS NOT OLD.lat OR NEW.lng IS NOT OLD.lng
+  OR NEW.rating_avg IS NOT OLD.rating_avg OR NEW.rating_count IS NOT OLD.rating_count BEGIN
+    UPDATE marketplace_offers SET min_price = min_price WHERE provider_id = NEW.id;
+END;
+INSERT INTO marketplace_offers_geo
+    SELECT o.id, k.code, k.code, v.lat, v.lat, v.lng, v.lng, o.min_price, o.max_price,
+           o.provider_id, v.lat, v.lng, o.min_price, o.max_price, v.rating_avg, v.rating_count
+    FROM marketplace_offers o
+    JOIN marketplace_search_categories k ON k.category_id = o.category_id
+    JOIN marketplace_providers v ON v.id = o.provider_id
+    WHERE v.lat IS NOT NULL AND v.lng IS NOT NULL;
+"#
+);
+
+/// An offer in the box, as the R*Tree holds it: the provider, its exact place,
+/// the offer's exact cheapest and dearest active price, and the provider's rating.
 pub struct Candidate {
     pub provider_id: String,
-    pub rating_avg: f64,
-    pub rating_count: i64,
     pub lat: f64,
     pub lng: f64,
     pub min_price: f64,
     pub max_price: f64,
+    pub rating_avg: f64,
+    pub rating_count: i64,
 }
 
-/// Where to look: the category, the latitude range, the longitude ranges the
-/// R*Tree is asked for (two when the box crosses the 180° meridian), the
-/// longitude test applied to the exact place, and the price range.
+/// Where to look: the category, the latitude range, the longitude ranges (two
+/// when the box crosses the 180° meridian) and the price range the offer's
+/// cheapest..dearest must overlap.
 pub struct NearbyQuery<'a> {
     pub category: &'a str,
     pub min_lat: f64,
     pub max_lat: f64,
     /// Longitude ranges (west, east) read from the R*Tree.
     pub lng_ranges: &'a [(f64, f64)],
-    /// The exact longitude test: `lng BETWEEN a AND b`, or, when `wraps`,
-    /// `lng >= a OR lng <= b`.
-    pub lng_test: (f64, f64),
-    pub wraps: bool,
     pub min_price: Option<f64>,
     pub max_price: Option<f64>,
 }
 
-/// The providers with an active price of `q.category` (within the price range)
-/// whose exact place is in the box, with their cheapest and dearest matching
-/// price: the R*Tree's entries in the box (float bounds, widened outwards) and
-/// the exact test on each. Several ranges may name one provider twice.
+/// The offers of `q.category` in the box whose price range overlaps the
+/// filter's: the R*Tree alone (its entries and their auxiliary columns), no
+/// other table. The R*Tree's float bounds are widened outwards, so this is a
+/// superset of the offers whose exact place is in the box; several ranges may
+/// name one offer twice.
 pub fn nearby(conn: &Connection, q: &NearbyQuery<'_>) -> rusqlite::Result<Vec<Candidate>> {
     let code: Option<i64> = conn
         .prepare_cached("SELECT code FROM marketplace_search_categories WHERE category_id = ?1")?
@@ -179,66 +238,26 @@ pub fn nearby(conn: &Connection, q: &NearbyQuery<'_>) -> rusqlite::Result<Vec<Ca
     let Some(code) = code else {
         return Ok(Vec::new());
     };
-    let lng_test = if q.wraps {
-        "(v.lng >= ?11 OR v.lng <= ?12)"
-    } else {
-        "v.lng BETWEEN ?11 AND ?12"
-    };
-    // Without a price range the offer's own cheapest and dearest are the answer;
-    // with one, the offer's prices in the range (one seek and a range read of the
-    // provider's index per offer).
-    let sql = if q.min_price.is_none() && q.max_price.is_none() {
-        format!(
-            "SELECT v.id, v.rating_avg, v.rating_count, v.lat, v.lng, o.min_price, o.max_price
-             FROM marketplace_offers_geo g CROSS JOIN marketplace_offers o CROSS JOIN marketplace_providers v
-             WHERE g.min_code <= ?1 AND g.max_code >= ?1 AND g.max_lat >= ?2 AND g.min_lat <= ?3
-               AND g.max_lng >= ?4 AND g.min_lng <= ?5 AND g.max_price >= ?6 AND g.min_price <= ?7
-               AND o.id = g.id AND o.category_id = ?8 AND v.id = o.provider_id
-               AND v.lat BETWEEN ?9 AND ?10 AND {lng_test}"
-        )
-    } else {
-        format!(
-            "SELECT v.id, v.rating_avg, v.rating_count, v.lat, v.lng, MIN(p.current_price), MAX(p.current_price)
-             FROM marketplace_offers_geo g CROSS JOIN marketplace_offers o CROSS JOIN marketplace_providers v
-             CROSS JOIN marketplace_pricing p INDEXED BY marketplace_pricing_by_provider
-             WHERE g.min_code <= ?1 AND g.max_code >= ?1 AND g.max_lat >= ?2 AND g.min_lat <= ?3
-               AND g.max_lng >= ?4 AND g.min_lng <= ?5 AND g.max_price >= ?6 AND g.min_price <= ?7
-               AND o.id = g.id AND o.category_id = ?8 AND v.id = o.provider_id
-               AND v.lat BETWEEN ?9 AND ?10 AND {lng_test}
-               AND p.provider_id = o.provider_id AND p.category_id = o.category_id AND p.is_active = 1
-               AND p.current_price >= ?6 AND p.current_price <= ?7
-             GROUP BY o.id"
-        )
-    };
-    let mut st = conn.prepare_cached(&sql)?;
+    let mut st = conn.prepare_cached(
+        "SELECT provider_id, lat, lng, lo, hi, rating_avg, rating_count FROM marketplace_offers_geo
+         WHERE min_code <= ?1 AND max_code >= ?1 AND max_lat >= ?2 AND min_lat <= ?3
+           AND max_lng >= ?4 AND min_lng <= ?5 AND max_price >= ?6 AND min_price <= ?7",
+    )?;
     // No bound: beyond any price (finite, so the statement prints as SQL).
     let (lo, hi) = (q.min_price.unwrap_or(-1e300), q.max_price.unwrap_or(1e300));
     let mut out = Vec::new();
     for &(west, east) in q.lng_ranges {
         let rows = st.query_map(
-            params![
-                code,
-                q.min_lat,
-                q.max_lat,
-                west,
-                east,
-                lo,
-                hi,
-                q.category,
-                q.min_lat,
-                q.max_lat,
-                q.lng_test.0,
-                q.lng_test.1
-            ],
+            params![code, q.min_lat, q.max_lat, west, east, lo, hi],
             |r| {
                 Ok(Candidate {
                     provider_id: r.get(0)?,
-                    rating_avg: r.get(1)?,
-                    rating_count: r.get(2)?,
-                    lat: r.get(3)?,
-                    lng: r.get(4)?,
-                    min_price: r.get(5)?,
-                    max_price: r.get(6)?,
+                    lat: r.get(1)?,
+                    lng: r.get(2)?,
+                    min_price: r.get(3)?,
+                    max_price: r.get(4)?,
+                    rating_avg: r.get(5)?,
+                    rating_count: r.get(6)?,
                 })
             },
         )?;
@@ -247,6 +266,31 @@ pub fn nearby(conn: &Connection, q: &NearbyQuery<'_>) -> rusqlite::Result<Vec<Ca
         }
     }
     Ok(out)
+}
+
+/// The cheapest and dearest of a provider's active prices of `category` within
+/// `[lo, hi]`, or `None` when it has none there (two seeks of its index).
+pub fn matching_range(
+    conn: &Connection,
+    provider: &str,
+    category: &str,
+    lo: f64,
+    hi: f64,
+) -> rusqlite::Result<Option<(f64, f64)>> {
+    conn.prepare_cached(
+        "SELECT (SELECT MIN(current_price) FROM marketplace_pricing INDEXED BY marketplace_pricing_by_provider
+                 WHERE provider_id = ?1 AND category_id = ?2 AND is_active = 1
+                   AND current_price >= ?3 AND current_price <= ?4),
+                (SELECT MAX(current_price) FROM marketplace_pricing INDEXED BY marketplace_pricing_by_provider
+                 WHERE provider_id = ?1 AND category_id = ?2 AND is_active = 1
+                   AND current_price >= ?3 AND current_price <= ?4)",
+    )?
+    .query_row(params![provider, category, lo, hi], |r| {
+        Ok(match (r.get::<_, Option<f64>>(0)?, r.get::<_, Option<f64>>(1)?) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        })
+    })
 }
 
 /// One of a provider's prices shown in a search: (id, service name, type,
@@ -269,13 +313,17 @@ pub fn matching_prices(
     max_price: Option<f64>,
 ) -> rusqlite::Result<Vec<SearchPriceRow>> {
     let mut st = conn.prepare_cached(
-        // `+category_id`: look up by provider, not by scanning the category's prices.
-        "SELECT id, service_name, pricing_type, current_price, currency, config FROM marketplace_pricing
-         WHERE provider_id = ?1 AND +category_id = ?2 AND is_active = 1
-           AND (?3 IS NULL OR current_price >= ?3) AND (?4 IS NULL OR current_price <= ?4)
+        // The provider's index: its matching prices only, in price order (not
+        // the category's prices, nor the provider's other categories).
+        "SELECT id, service_name, pricing_type, current_price, currency, config
+         FROM marketplace_pricing INDEXED BY marketplace_pricing_by_provider
+         WHERE provider_id = ?1 AND category_id = ?2 AND is_active = 1
+           AND current_price >= ?3 AND current_price <= ?4
          ORDER BY current_price",
     )?;
-    let rows = st.query_map(params![provider, category, min_price, max_price], |r| {
+    // No bound: beyond any price (finite, so the statement prints as SQL).
+    let (lo, hi) = (min_price.unwrap_or(-1e300), max_price.unwrap_or(1e300));
+    let rows = st.query_map(params![provider, category, lo, hi], |r| {
         Ok(SearchPriceRow {
             id: r.get(0)?,
             service_name: r.get(1)?,
@@ -327,7 +375,10 @@ mod tests {
                 ('d', 'p2', 'cut', 'd', 'D', 'flat', 100, 'KES', '{}', 1, 't', 't');",
         )
         .unwrap();
-        c.execute_batch(steps[this]).unwrap();
+        // This step and every later one (the R*Tree's auxiliary columns).
+        for s in &steps[this..] {
+            c.execute_batch(s).unwrap();
+        }
         let offers = |c: &Connection| -> Vec<(String, String, f64, f64, bool)> {
             let mut st = c
                 .prepare(
@@ -376,6 +427,20 @@ mod tests {
             )
             .unwrap();
         assert!((placed.0 - 0.5).abs() < 1e-5 && (placed.1 - 35.0).abs() < 1e-5);
+        // The R*Tree's auxiliary columns: provider, exact place, exact prices
+        // and rating, following the provider's rating too.
+        c.execute_batch(
+            "UPDATE marketplace_providers SET rating_avg = 4.5, rating_count = 2 WHERE id = 'p2'",
+        )
+        .unwrap();
+        let aux: (String, f64, f64, f64, f64, f64, i64) = c
+            .query_row(
+                "SELECT provider_id, lat, lng, lo, hi, rating_avg, rating_count FROM marketplace_offers_geo",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .unwrap();
+        assert_eq!(aux, ("p2".into(), 0.5, 35.0, 100.0, 100.0, 4.5, 2));
         // No active price left: no offer.
         c.execute_batch("UPDATE marketplace_pricing SET is_active = 0 WHERE provider_id = 'p1'")
             .unwrap();

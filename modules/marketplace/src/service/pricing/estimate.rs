@@ -227,7 +227,7 @@ pub fn estimate(conn: &Connection, req: &EstimateRequest) -> ApiResult<PriceEsti
         base_price_description: base_desc,
         adjustments,
         total_price: total,
-        currency: p.currency.unwrap_or_else(|| "KES".into()),
+        currency: p.currency.map_or_else(|| "KES".into(), Into::into),
         breakdown: PriceBreakdown {
             subtotal,
             discount,

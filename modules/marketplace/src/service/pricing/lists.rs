@@ -8,8 +8,8 @@ pub fn render(row: store::PricingRow) -> PricingConfiguration {
     let p: PricingInput = serde_json::from_str(&row.config).unwrap_or_default();
     PricingConfiguration {
         pricing_id: row.id,
-        service_category_id: p.service_category_id,
-        service_sub_category_id: p.service_sub_category_id,
+        service_category_id: p.service_category_id.map(Into::into),
+        service_sub_category_id: p.service_sub_category_id.map(Into::into),
         service_name: p.service_name,
         service_description: p.service_description,
         pricing_type: p.pricing_type,
@@ -20,7 +20,7 @@ pub fn render(row: store::PricingRow) -> PricingConfiguration {
         tiers: p.tiers,
         packages: p.packages,
         rate_description: p.rate_description,
-        currency: p.currency,
+        currency: p.currency.map(Into::into),
         location: p.location,
         dynamic_pricing: p.dynamic_pricing,
         discounts: p.discounts,

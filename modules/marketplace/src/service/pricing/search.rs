@@ -15,7 +15,10 @@ pub struct SearchQuery<'a> {
 
 /// `GET /services/search`: providers of a category within `radius` km (the offers of the
 /// category in the latitude/longitude box, then great-circle distance), with their
-/// matching prices. Reads the offers in the box and the page's providers, no other.
+/// matching prices. Counts and orders the offers from the R*Tree alone (an index
+/// entry and a distance per offer in the box); the offers, providers and prices
+/// tables are read for the page's providers only (and, with a price range, for
+/// offers whose prices reach outside it).
 pub fn search(
     conn: &Connection,
     q: &SearchQuery<'_>,
@@ -73,24 +76,15 @@ pub fn search(
     };
     let (min_lat, max_lat, min_lng, max_lng) = stats::bounding_box(lat, lng, radius);
     // A box that crosses the 180° meridian is two ranges of longitude.
-    let (wraps, lng_test, lng_ranges) = if min_lng < -180.0 {
-        let west = min_lng + 360.0;
-        (
-            true,
-            (west, max_lng),
-            vec![(west, 180.0), (-180.0, max_lng)],
-        )
+    let lng_ranges = if min_lng < -180.0 {
+        vec![(min_lng + 360.0, 180.0), (-180.0, max_lng)]
     } else if max_lng > 180.0 {
-        let east = max_lng - 360.0;
-        (
-            true,
-            (min_lng, east),
-            vec![(min_lng, 180.0), (-180.0, east)],
-        )
+        vec![(min_lng, 180.0), (-180.0, max_lng - 360.0)]
     } else {
-        (false, (min_lng, max_lng), vec![(min_lng, max_lng)])
+        vec![(min_lng, max_lng)]
     };
-    // The offers of the category in the box (an R*Tree), then the exact distance.
+    // The offers of the category in the box, from the R*Tree alone (place,
+    // prices and rating are its auxiliary columns); then the exact distance.
     let mut candidates = search_store::nearby(
         conn,
         &search_store::NearbyQuery {
@@ -98,8 +92,6 @@ pub fn search(
             min_lat,
             max_lat,
             lng_ranges: &lng_ranges,
-            lng_test,
-            wraps,
             min_price: q.min_price,
             max_price: q.max_price,
         },
@@ -115,18 +107,37 @@ pub fn search(
         min: f64,
         max: f64,
     }
-    let mut hits: Vec<Hit> = candidates
-        .into_iter()
-        .map(|c| Hit {
-            distance: stats::distance_km(lat, lng, c.lat, c.lng),
+    let filtered = q.min_price.is_some() || q.max_price.is_some();
+    let (lo, hi) = (
+        q.min_price.unwrap_or(f64::NEG_INFINITY),
+        q.max_price.unwrap_or(f64::INFINITY),
+    );
+    let mut hits: Vec<Hit> = Vec::new();
+    for c in candidates {
+        let distance = stats::distance_km(lat, lng, c.lat, c.lng);
+        if distance > radius {
+            continue;
+        }
+        // An offer whose prices all lie in the range matches with its own
+        // cheapest and dearest; one that reaches outside it needs its prices
+        // in the range (two seeks of the provider's index), and may have none.
+        let (min, max) = if !filtered || (lo <= c.min_price && c.max_price <= hi) {
+            (c.min_price, c.max_price)
+        } else {
+            match search_store::matching_range(conn, &c.provider_id, q.category, lo, hi)? {
+                Some(range) => range,
+                None => continue,
+            }
+        };
+        hits.push(Hit {
             id: c.provider_id,
             avg: c.rating_avg,
             count: c.rating_count,
-            min: c.min_price,
-            max: c.max_price,
-        })
-        .filter(|h| h.distance <= radius)
-        .collect();
+            distance,
+            min,
+            max,
+        });
+    }
     match sort {
         "price_asc" => hits.sort_by(|a, b| {
             a.min

@@ -1,6 +1,7 @@
 //! Creating, bulk-creating and updating configurations, each change kept in the history.
 
 use super::*;
+use crate::model::{CategoryRef, CurrencyCode};
 
 /// Resolves the configuration's category (registering it on first use) and
 /// keeps its id.
@@ -11,7 +12,10 @@ fn check_category(tx: &Connection, p: &mut PricingInput, prefix: &str) -> ApiRes
             c,
             &format!("{prefix}serviceCategoryId"),
         )?;
-        p.service_category_id = Some(id);
+        let field = format!("{prefix}serviceCategoryId");
+        p.service_category_id = Some(
+            CategoryRef::new(id).map_err(|m| MarketplaceError::Validation.invalid(&field, m))?,
+        );
     }
     Ok(())
 }
@@ -24,7 +28,7 @@ fn insert(
     mut p: PricingInput,
 ) -> ApiResult<PricingCreated> {
     if p.currency.is_none() {
-        p.currency = Some("KES".into());
+        p.currency = CurrencyCode::new("KES").ok();
     }
     let name = p
         .service_name
