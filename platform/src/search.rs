@@ -100,6 +100,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection};
 use serde_json::Value;
 use tantivy::directory::MmapDirectory;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::db::Db;
@@ -114,7 +115,9 @@ pub use schema::{FieldDef, FieldKind, IndexSchema};
 pub use tantivy::tokenizer::Language;
 
 use query::{index_error, Ctx};
-use schema::{build_schema, raw_analyzer, stem_analyzer, Fields, RAW_TOKENIZER};
+use schema::{
+    build_schema, raw_analyzer, stem_analyzer, word_stem_analyzer, Fields, RAW_TOKENIZER,
+};
 
 /// This service's schema steps (its own migration chain, `platform.search`).
 pub const MIGRATIONS: &[&str] = &[r#"
@@ -326,6 +329,9 @@ struct IndexInner {
     /// When the writer was last used ([`std::time::Instant`]).
     writer_used: Mutex<Option<std::time::Instant>>,
     created: bool,
+    /// The query analysers (stemmed, unstemmed, one word's stem), built
+    /// once: cloning shares their stop-word sets.
+    analyzers: [TextAnalyzer; 3],
 }
 
 impl AsRef<str> for SearchIndex {
@@ -493,11 +499,13 @@ impl IndexInner {
     }
 
     fn ctx(&self) -> Ctx<'_> {
+        let [stem, raw, word_stem] = self.analyzers.clone();
         Ctx {
             decl: &self.decl,
             fields: &self.fields,
-            stem: stem_analyzer(self.decl.language),
-            raw: raw_analyzer(),
+            stem,
+            raw,
+            word_stem,
         }
     }
 }
@@ -631,6 +639,7 @@ impl Search {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(index_error)?;
+        let language = decl.language;
         Ok(SearchIndex {
             inner: Arc::new(IndexInner {
                 name: decl.name.clone(),
@@ -641,6 +650,11 @@ impl Search {
                 writer: Mutex::new(None),
                 writer_used: Mutex::new(None),
                 created,
+                analyzers: [
+                    stem_analyzer(language),
+                    raw_analyzer(),
+                    word_stem_analyzer(language),
+                ],
             }),
         })
     }

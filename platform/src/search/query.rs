@@ -10,8 +10,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring,
-    FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, Weight,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, DfaWrapper,
+    EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::tokenizer::TextAnalyzer;
@@ -356,6 +356,8 @@ pub(crate) struct Ctx<'a> {
     pub fields: &'a Fields,
     pub stem: TextAnalyzer,
     pub raw: TextAnalyzer,
+    /// Stop words and stemmer of `stem` for one word of `raw`'s.
+    pub word_stem: TextAnalyzer,
 }
 
 impl Ctx<'_> {
@@ -459,6 +461,17 @@ impl Ctx<'_> {
             // least an expansion counts as (so a rare misspelling in the
             // title does not outrank the word typed in every description).
             let mut word_df = None;
+            // One automaton per word, walked over every field's dictionary.
+            let near = if typo {
+                Some(automaton(&word, false)?)
+            } else {
+                None
+            };
+            let continuations = if as_prefix {
+                Some(automaton(&word, true)?)
+            } else {
+                None
+            };
             for (name, f, raw, boost) in &fields {
                 let exact_term = match &stem {
                     Some(s) => Term::from_field_text(*f, s),
@@ -472,11 +485,11 @@ impl Ctx<'_> {
                 // word itself is the exact clause's), ranked with the
                 // frequency of the most frequent of them or the word.
                 let mut expanded = Vec::new();
-                if typo {
-                    expanded.push((expand(searcher, *raw, &word, false)?, FUZZY_WEIGHT));
+                if let Some(dfa) = &near {
+                    expanded.push((expand(searcher, *raw, &word, dfa)?, FUZZY_WEIGHT));
                 }
-                if as_prefix {
-                    expanded.push((expand(searcher, *raw, &word, true)?, PREFIX_WEIGHT));
+                if let Some(dfa) = &continuations {
+                    expanded.push((expand(searcher, *raw, &word, dfa)?, PREFIX_WEIGHT));
                 }
                 if expanded.iter().any(|(terms, _)| !terms.is_empty()) {
                     let exact_df = match word_df {
@@ -837,6 +850,7 @@ pub(crate) fn execute(
     }
 
     let mut hits = Vec::with_capacity(n);
+    let mut markers: HashMap<Option<String>, highlight::Marker> = HashMap::new();
     for (i, (score, addr)) in page.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr).map_err(index_error)?;
         let id = doc
@@ -871,10 +885,15 @@ pub(crate) fn execute(
                 .collect();
             if let FieldKind::Text { stored: true, .. } = kind {
                 if matched_fields.contains(name) {
-                    let mut terms = compiled.all_terms.clone();
-                    if let Some(t) = compiled.field_terms.get(name) {
-                        terms.extend(t);
-                    }
+                    // Fields without words of their own share one marker.
+                    let own = compiled.field_terms.get(name);
+                    let marker = markers.entry(own.map(|_| name.clone())).or_insert_with(|| {
+                        let mut terms = compiled.all_terms.clone();
+                        if let Some(t) = own {
+                            terms.extend(t);
+                        }
+                        highlight::Marker::new(terms)
+                    });
                     let text = vals
                         .iter()
                         .filter_map(Value::as_str)
@@ -882,9 +901,9 @@ pub(crate) fn execute(
                         .join(" … ");
                     if let Some(s) = highlight::snippet(
                         &text,
-                        &terms,
-                        &mut ctx.stem,
+                        marker,
                         &mut ctx.raw,
+                        &mut ctx.word_stem,
                         q.snippet_chars,
                     ) {
                         highlights.insert(name.clone(), s);
@@ -970,29 +989,35 @@ impl Bm25StatisticsProvider for Stats<'_> {
     }
 }
 
-/// The index words of `field` within one edit of `word` (or, with
-/// `prefix`, beginning with it), the word itself left out: the
-/// [`MAX_EXPANSIONS`] most frequent, with their document frequencies.
-fn expand(
-    searcher: &Searcher,
-    field: Field,
-    word: &str,
-    prefix: bool,
-) -> ApiResult<Vec<(String, u64)>> {
-    let base = Term::from_field_text(field, word);
-    let automaton = if prefix {
+/// The automaton of the index words within one edit of `word` or, with
+/// `prefix`, beginning with it (built once per word, used for every field).
+fn automaton(word: &str, prefix: bool) -> ApiResult<DfaWrapper> {
+    // The field only carries the text here: the automaton reads its value.
+    let base = Term::from_field_text(Field::from_field_id(0), word);
+    if prefix {
         FuzzyTermQuery::new_prefix(base, 0, false)
     } else {
         FuzzyTermQuery::new(base, 1, true)
     }
     .automaton()
-    .map_err(index_error)?;
+    .map_err(index_error)
+}
+
+/// The index words of `field` that `automaton` accepts (one edit of `word`,
+/// or its continuations), the word itself left out: the [`MAX_EXPANSIONS`]
+/// most frequent, with their document frequencies.
+fn expand(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    automaton: &DfaWrapper,
+) -> ApiResult<Vec<(String, u64)>> {
     let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
     for reader in searcher.segment_readers() {
         let inverted = reader.inverted_index(field).map_err(index_error)?;
         let mut stream = inverted
             .terms()
-            .search(&automaton)
+            .search(automaton)
             .into_stream()
             .map_err(|e| index_error(e.into()))?;
         let mut scanned = 0;
