@@ -86,6 +86,7 @@
 //! or a changed declaration, gives an empty index and [`Search::is_fresh`]
 //! turns true: the server then runs the modules' reindex hooks.
 
+mod cache;
 mod facets;
 mod highlight;
 mod query;
@@ -114,6 +115,7 @@ pub use query::{
 pub use schema::{FieldDef, FieldKind, IndexSchema};
 pub use tantivy::tokenizer::Language;
 
+use cache::QueryCache;
 use query::{index_error, Ctx};
 use schema::{
     build_schema, raw_analyzer, stem_analyzer, word_stem_analyzer, Fields, RAW_TOKENIZER,
@@ -332,6 +334,8 @@ struct IndexInner {
     /// The query analysers (stemmed, unstemmed, one word's stem), built
     /// once: cloning shares their stop-word sets.
     analyzers: [TextAnalyzer; 3],
+    /// Expansions and totals of the current index state.
+    cache: QueryCache,
 }
 
 impl AsRef<str> for SearchIndex {
@@ -506,6 +510,7 @@ impl IndexInner {
             stem,
             raw,
             word_stem,
+            cache: &self.cache,
         }
     }
 }
@@ -655,6 +660,7 @@ impl Search {
                     raw_analyzer(),
                     word_stem_analyzer(language),
                 ],
+                cache: QueryCache::default(),
             }),
         })
     }

@@ -5,6 +5,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -17,6 +18,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{BitSet, DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
+use super::cache::{Expansion, QueryCache};
 use super::facets::{self, FacetCount, KeywordCounts};
 use super::highlight::{self, Terms};
 use super::schema::{FieldKind, Fields, IndexSchema};
@@ -176,6 +178,13 @@ impl SearchQuery {
     pub fn facet(mut self, field: &str, limit: usize) -> Self {
         self.facets.push((field.to_string(), limit.clamp(1, 1000)));
         self
+    }
+    /// What the total of this query depends on (not the page or the sort).
+    fn total_key(&self) -> String {
+        format!(
+            "{:?}|{:?}|{:?}|{}|{}",
+            self.text, self.filters, self.mode, self.fuzzy, self.prefix
+        )
     }
     /// Approximate length of highlighted snippets, in bytes (default 200).
     pub fn snippet_chars(mut self, n: usize) -> Self {
@@ -358,6 +367,8 @@ pub(crate) struct Ctx<'a> {
     pub raw: TextAnalyzer,
     /// Stop words and stemmer of `stem` for one word of `raw`'s.
     pub word_stem: TextAnalyzer,
+    /// Expansions and totals of the current index state.
+    pub cache: &'a QueryCache,
 }
 
 impl Ctx<'_> {
@@ -461,17 +472,10 @@ impl Ctx<'_> {
             // least an expansion counts as (so a rare misspelling in the
             // title does not outrank the word typed in every description).
             let mut word_df = None;
-            // One automaton per word, walked over every field's dictionary.
-            let near = if typo {
-                Some(automaton(&word, false)?)
-            } else {
-                None
-            };
-            let continuations = if as_prefix {
-                Some(automaton(&word, true)?)
-            } else {
-                None
-            };
+            // One automaton per word (built only when some field's
+            // expansion is not cached), walked over every field's dictionary.
+            let mut near = None;
+            let mut continuations = None;
             for (name, f, raw, boost) in &fields {
                 let exact_term = match &stem {
                     Some(s) => Term::from_field_text(*f, s),
@@ -485,11 +489,13 @@ impl Ctx<'_> {
                 // word itself is the exact clause's), ranked with the
                 // frequency of the most frequent of them or the word.
                 let mut expanded = Vec::new();
-                if let Some(dfa) = &near {
-                    expanded.push((expand(searcher, *raw, &word, dfa)?, FUZZY_WEIGHT));
+                if typo {
+                    let e = self.expansion(searcher, *raw, &word, false, &mut near)?;
+                    expanded.push((e, FUZZY_WEIGHT));
                 }
-                if let Some(dfa) = &continuations {
-                    expanded.push((expand(searcher, *raw, &word, dfa)?, PREFIX_WEIGHT));
+                if as_prefix {
+                    let e = self.expansion(searcher, *raw, &word, true, &mut continuations)?;
+                    expanded.push((e, PREFIX_WEIGHT));
                 }
                 if expanded.iter().any(|(terms, _)| !terms.is_empty()) {
                     let exact_df = match word_df {
@@ -508,8 +514,8 @@ impl Ctx<'_> {
                     };
                     for (terms, weight) in expanded {
                         let blended = terms.iter().map(|t| t.1).fold(exact_df, u64::max);
-                        for (t, _) in terms {
-                            let term = Term::from_field_text(*raw, &t);
+                        for (t, _) in terms.iter() {
+                            let term = Term::from_field_text(*raw, t);
                             stats.raise(&term, blended);
                             clauses
                                 .push(Box::new(BoostQuery::new(term_query(term), boost * weight)));
@@ -534,6 +540,31 @@ impl Ctx<'_> {
             });
         }
         Ok(groups)
+    }
+
+    /// The expansion of `word` in `field` (see [`expand`]), from the cache
+    /// of this index state when there; `dfa` is the word's automaton,
+    /// built on first need.
+    fn expansion(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        word: &str,
+        prefix: bool,
+        dfa: &mut Option<DfaWrapper>,
+    ) -> ApiResult<Expansion> {
+        let generation = searcher.generation().generation_id();
+        if let Some(e) = self.cache.expansion(generation, field, word, prefix) {
+            return Ok(e);
+        }
+        let dfa = match dfa {
+            Some(d) => d,
+            None => dfa.insert(automaton(word, prefix)?),
+        };
+        let e: Expansion = Arc::new(expand(searcher, field, word, dfa)?);
+        self.cache
+            .keep_expansion(generation, field, word, prefix, e.clone());
+        Ok(e)
     }
 
     pub(crate) fn compile(&mut self, q: &SearchQuery, searcher: &Searcher) -> ApiResult<Compiled> {
@@ -791,7 +822,18 @@ pub(crate) fn execute(
         // then the total without scores.
         let top = top_k(searcher, &compiled, q.offset.saturating_add(q.limit))?;
         let best = top.first().map_or(0.0, |t| t.0);
-        let total = query.count(searcher).map_err(index_error)?;
+        // The total is the same for every page of a query while the index
+        // does not change: counted once per index state.
+        let generation = searcher.generation().generation_id();
+        let key = q.total_key();
+        let total = match ctx.cache.total(generation, &key) {
+            Some(t) => t,
+            None => {
+                let t = query.count(searcher).map_err(index_error)?;
+                ctx.cache.keep_total(generation, key, t);
+                t
+            }
+        };
         (total, best, top.into_iter().skip(q.offset).collect())
     };
 
