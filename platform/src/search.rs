@@ -72,8 +72,11 @@
 //! flat union of term queries, so tantivy's block-max WAND skips blocks of
 //! documents that cannot beat the page's worst score; filters and exclusions
 //! are a bit set per segment checked per candidate; the total is counted
-//! without scores; matched fields, coverage and highlights are computed for
-//! the page's hits only. Lists filtering with `LIKE '%…%'` check their
+//! without scores, once per query and index state (a later page, or the
+//! same query again before the index changes, reuses it, as it does each
+//! typed word's expansions); matched fields, coverage and highlights are
+//! computed for the page's hits only, each distinct word of their texts
+//! stemmed and compared once. Lists filtering with `LIKE '%…%'` check their
 //! text with [`check_substring`] ([`MAX_SUBSTRING_CHARS`]) and id lists or
 //! `in` sets with [`check_values`] ([`MAX_FILTER_VALUES`]).
 //!
