@@ -72,8 +72,11 @@
 //! flat union of term queries, so tantivy's block-max WAND skips blocks of
 //! documents that cannot beat the page's worst score; filters and exclusions
 //! are a bit set per segment checked per candidate; the total is counted
-//! without scores; matched fields, coverage and highlights are computed for
-//! the page's hits only. Lists filtering with `LIKE '%…%'` check their
+//! without scores, once per query and index state (a later page, or the
+//! same query again before the index changes, reuses it, as it does each
+//! typed word's expansions); matched fields, coverage and highlights are
+//! computed for the page's hits only, each distinct word of their texts
+//! stemmed and compared once. Lists filtering with `LIKE '%…%'` check their
 //! text with [`check_substring`] ([`MAX_SUBSTRING_CHARS`]) and id lists or
 //! `in` sets with [`check_values`] ([`MAX_FILTER_VALUES`]).
 //!
@@ -86,6 +89,7 @@
 //! or a changed declaration, gives an empty index and [`Search::is_fresh`]
 //! turns true: the server then runs the modules' reindex hooks.
 
+mod cache;
 mod facets;
 mod highlight;
 mod query;
@@ -100,6 +104,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection};
 use serde_json::Value;
 use tantivy::directory::MmapDirectory;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::db::Db;
@@ -113,8 +118,11 @@ pub use query::{
 pub use schema::{FieldDef, FieldKind, IndexSchema};
 pub use tantivy::tokenizer::Language;
 
+use cache::QueryCache;
 use query::{index_error, Ctx};
-use schema::{build_schema, raw_analyzer, stem_analyzer, Fields, RAW_TOKENIZER};
+use schema::{
+    build_schema, raw_analyzer, stem_analyzer, word_stem_analyzer, Fields, RAW_TOKENIZER,
+};
 
 /// This service's schema steps (its own migration chain, `platform.search`).
 pub const MIGRATIONS: &[&str] = &[r#"
@@ -326,6 +334,11 @@ struct IndexInner {
     /// When the writer was last used ([`std::time::Instant`]).
     writer_used: Mutex<Option<std::time::Instant>>,
     created: bool,
+    /// The query analysers (stemmed, unstemmed, one word's stem), built
+    /// once: cloning shares their stop-word sets.
+    analyzers: [TextAnalyzer; 3],
+    /// Expansions and totals of the current index state.
+    cache: QueryCache,
 }
 
 impl AsRef<str> for SearchIndex {
@@ -493,11 +506,14 @@ impl IndexInner {
     }
 
     fn ctx(&self) -> Ctx<'_> {
+        let [stem, raw, word_stem] = self.analyzers.clone();
         Ctx {
             decl: &self.decl,
             fields: &self.fields,
-            stem: stem_analyzer(self.decl.language),
-            raw: raw_analyzer(),
+            stem,
+            raw,
+            word_stem,
+            cache: &self.cache,
         }
     }
 }
@@ -631,6 +647,7 @@ impl Search {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(index_error)?;
+        let language = decl.language;
         Ok(SearchIndex {
             inner: Arc::new(IndexInner {
                 name: decl.name.clone(),
@@ -641,6 +658,12 @@ impl Search {
                 writer: Mutex::new(None),
                 writer_used: Mutex::new(None),
                 created,
+                analyzers: [
+                    stem_analyzer(language),
+                    raw_analyzer(),
+                    word_stem_analyzer(language),
+                ],
+                cache: QueryCache::default(),
             }),
         })
     }

@@ -59,26 +59,82 @@ pub fn escape_html(s: &str, out: &mut String) {
 /// True when `a` and `b` differ by at most one insertion, deletion,
 /// substitution or swap of two neighbouring characters.
 pub fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        // Bytes are characters here: no allocation (snippets call this for
+        // every word of a text).
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
+    if a.chars().count().abs_diff(b.chars().count()) > 1 {
+        return false;
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    one_edit(&a, &b)
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     let (la, lb) = (a.len(), b.len());
     if la.abs_diff(lb) > 1 {
         return false;
     }
-    if la == lb {
-        let diffs: Vec<usize> = (0..la).filter(|&i| a[i] != b[i]).collect();
-        return match diffs.as_slice() {
-            [] | [_] => true,
-            [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
-            _ => false,
-        };
-    }
-    let (short, long) = if la < lb { (&a, &b) } else { (&b, &a) };
+    // Skip the common beginning; what is left must be one edit.
     let mut i = 0;
-    while i < short.len() && short[i] == long[i] {
+    while i < la.min(lb) && a[i] == b[i] {
         i += 1;
     }
+    if la == lb {
+        if i == la {
+            return true;
+        }
+        // One substitution, or a swap of i and i + 1.
+        return a[i + 1..] == b[i + 1..]
+            || (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && a[i + 2..] == b[i + 2..]);
+    }
+    let (short, long) = if la < lb { (a, b) } else { (b, a) };
     short[i..] == long[i + 1..]
+}
+
+/// Decides which words of stored texts are highlighted for one query's
+/// terms, remembering each word's answer: a page's snippets repeat most of
+/// their words, and stemming or comparing a word within one edit is what a
+/// snippet costs.
+pub(crate) struct Marker {
+    terms: Terms,
+    seen: HashMap<String, bool>,
+}
+
+/// Distinct words a [`Marker`] remembers (beyond, it just recomputes).
+const MARKER_MEMORY: usize = 20_000;
+
+impl Marker {
+    pub fn new(terms: Terms) -> Self {
+        Marker {
+            terms,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Whether the analysed (lower-cased, folded) `word` is highlighted.
+    /// `word_stem` turns one such word into its stem, or nothing for a stop
+    /// word (the stop words and stemmer of the field's analyser).
+    fn marks(&mut self, word: &str, word_stem: &mut TextAnalyzer) -> bool {
+        if let Some(m) = self.seen.get(word) {
+            return *m;
+        }
+        let t = &self.terms;
+        let by_stem = !t.stems.is_empty() && {
+            let mut ts = word_stem.token_stream(word);
+            ts.advance() && t.stems.contains(&ts.token().text)
+        };
+        let m = by_stem
+            || t.raw.contains(word)
+            || t.prefixes.iter().any(|p| word.starts_with(p.as_str()))
+            || (word.chars().count() >= 4 && t.fuzzy.iter().any(|w| within_one_edit(w, word)));
+        if self.seen.len() < MARKER_MEMORY {
+            self.seen.insert(word.to_string(), m);
+        }
+        m
+    }
 }
 
 /// How much of a stored text is scanned for a snippet.
@@ -86,45 +142,27 @@ const MAX_SCAN_BYTES: usize = 64 * 1024;
 
 /// The highlighted snippet of `text`, or `None` when nothing in it matches.
 /// `max_chars` bounds the snippet (about; cut at word boundaries, with `…`).
+/// One pass of the unstemmed analyser; each word's stem is asked of
+/// `marker` (see [`Marker::marks`]).
 pub(crate) fn snippet(
     text: &str,
-    terms: &Terms,
-    stem: &mut TextAnalyzer,
+    marker: &mut Marker,
     raw: &mut TextAnalyzer,
+    word_stem: &mut TextAnalyzer,
     max_chars: usize,
 ) -> Option<String> {
-    if terms.is_empty() || text.is_empty() {
+    if marker.terms.is_empty() || text.is_empty() {
         return None;
     }
     // Bound the work on very long texts: snippets come from their beginning.
     let full_len = text.len();
     let text = &text[..floor_boundary(text, full_len.min(MAX_SCAN_BYTES))];
-    // Stemmed form of each token, by its start offset (stop words have none).
-    let mut stems: HashMap<usize, String> = HashMap::new();
-    {
-        let mut ts = stem.token_stream(text);
-        while ts.advance() {
-            let t = ts.token();
-            stems.insert(t.offset_from, t.text.clone());
-        }
-    }
     let mut hits: Vec<(usize, usize)> = Vec::new();
     {
         let mut ts = raw.token_stream(text);
         while ts.advance() {
             let t = ts.token();
-            let by_stem = stems
-                .get(&t.offset_from)
-                .is_some_and(|s| terms.stems.contains(s));
-            let matched = by_stem
-                || terms.raw.contains(&t.text)
-                || terms
-                    .prefixes
-                    .iter()
-                    .any(|p| t.text.starts_with(p.as_str()))
-                || (t.text.chars().count() >= 4
-                    && terms.fuzzy.iter().any(|w| within_one_edit(w, &t.text)));
-            if matched {
+            if marker.marks(&t.text, word_stem) {
                 hits.push((t.offset_from, t.offset_to));
             }
         }
@@ -211,11 +249,11 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::schema::{raw_analyzer, stem_analyzer};
+    use crate::search::schema::{raw_analyzer, stem_analyzer, word_stem_analyzer};
     use tantivy::tokenizer::Language;
 
     #[test]
-    fn one_edit() {
+    fn one_edit_cases() {
         assert!(within_one_edit("password", "pasword"));
         assert!(within_one_edit("password", "passwrod"));
         assert!(within_one_edit("password", "passwore"));
@@ -224,17 +262,39 @@ mod tests {
         assert!(!within_one_edit("password", "drowssap"));
     }
 
+    fn snip(text: &str, terms: &Terms, max: usize) -> Option<String> {
+        let mut marker = Marker::new(terms.clone());
+        snippet(
+            text,
+            &mut marker,
+            &mut raw_analyzer(),
+            &mut word_stem_analyzer(Language::English),
+            max,
+        )
+    }
+
+    #[test]
+    fn one_edit_unicode_and_swaps() {
+        assert!(within_one_edit("café", "cafe"));
+        assert!(within_one_edit("naïve", "naive"));
+        assert!(within_one_edit("naïve", "nave"));
+        assert!(!within_one_edit("naïve", "nav"));
+        assert!(!within_one_edit("naïve", "niave "));
+        assert!(within_one_edit("ab", "ba"));
+        assert!(!within_one_edit("abc", "cab"));
+        assert!(within_one_edit("abcd", "abdc"));
+        assert!(!within_one_edit("abcd", "badc"));
+        assert!(within_one_edit("", "a"));
+        assert!(!within_one_edit("", "ab"));
+    }
+
     #[test]
     fn snippets_escape_and_highlight() {
         let mut terms = Terms::default();
         terms.stems.insert("refund".into());
-        let mut stem = stem_analyzer(Language::English);
-        let mut raw = raw_analyzer();
-        let s = snippet(
+        let s = snip(
             "<b>Refunds</b> & returns: we refund within 14 days",
             &terms,
-            &mut stem,
-            &mut raw,
             200,
         )
         .unwrap();
@@ -247,10 +307,34 @@ mod tests {
             "word ".repeat(100),
             "tail ".repeat(100)
         );
-        let s = snippet(&long, &terms, &mut stem, &mut raw, 80).unwrap();
+        let s = snip(&long, &terms, 80).unwrap();
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.contains("<em>refund</em>"), "{s}");
         assert!(s.chars().count() < 120, "{s}");
-        assert!(snippet("nothing here", &terms, &mut stem, &mut raw, 80).is_none());
+        assert!(snip("nothing here", &terms, 80).is_none());
+    }
+
+    /// A word is marked exactly when the two analysers of the index mark it
+    /// at the same place: its stem in context equals the stem of the word
+    /// alone, and a stop word has none.
+    #[test]
+    fn marks_like_the_stemmed_text() {
+        let text = "The billing disputes were disputed; she is having a happy day. \
+                    Ｆｕｌｌwidth naïve CAFÉ doing does dying";
+        let mut stem = stem_analyzer(Language::English);
+        let mut in_context: HashMap<usize, String> = HashMap::new();
+        let mut ts = stem.token_stream(text);
+        while ts.advance() {
+            in_context.insert(ts.token().offset_from, ts.token().text.clone());
+        }
+        let mut word_stem = word_stem_analyzer(Language::English);
+        let mut raw = raw_analyzer();
+        let mut ts = raw.token_stream(text);
+        while ts.advance() {
+            let t = ts.token();
+            let mut one = word_stem.token_stream(&t.text);
+            let alone = one.advance().then(|| one.token().text.clone());
+            assert_eq!(alone, in_context.get(&t.offset_from).cloned(), "{}", t.text);
+        }
     }
 }

@@ -5,18 +5,20 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring,
-    FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, Weight,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, DfaWrapper,
+    EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{BitSet, DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
+use super::cache::{Expansion, QueryCache};
 use super::facets::{self, FacetCount, KeywordCounts};
 use super::highlight::{self, Terms};
 use super::schema::{FieldKind, Fields, IndexSchema};
@@ -176,6 +178,13 @@ impl SearchQuery {
     pub fn facet(mut self, field: &str, limit: usize) -> Self {
         self.facets.push((field.to_string(), limit.clamp(1, 1000)));
         self
+    }
+    /// What the total of this query depends on (not the page or the sort).
+    fn total_key(&self) -> String {
+        format!(
+            "{:?}|{:?}|{:?}|{}|{}",
+            self.text, self.filters, self.mode, self.fuzzy, self.prefix
+        )
     }
     /// Approximate length of highlighted snippets, in bytes (default 200).
     pub fn snippet_chars(mut self, n: usize) -> Self {
@@ -356,6 +365,10 @@ pub(crate) struct Ctx<'a> {
     pub fields: &'a Fields,
     pub stem: TextAnalyzer,
     pub raw: TextAnalyzer,
+    /// Stop words and stemmer of `stem` for one word of `raw`'s.
+    pub word_stem: TextAnalyzer,
+    /// Expansions and totals of the current index state.
+    pub cache: &'a QueryCache,
 }
 
 impl Ctx<'_> {
@@ -459,6 +472,10 @@ impl Ctx<'_> {
             // least an expansion counts as (so a rare misspelling in the
             // title does not outrank the word typed in every description).
             let mut word_df = None;
+            // One automaton per word (built only when some field's
+            // expansion is not cached), walked over every field's dictionary.
+            let mut near = None;
+            let mut continuations = None;
             for (name, f, raw, boost) in &fields {
                 let exact_term = match &stem {
                     Some(s) => Term::from_field_text(*f, s),
@@ -473,10 +490,12 @@ impl Ctx<'_> {
                 // frequency of the most frequent of them or the word.
                 let mut expanded = Vec::new();
                 if typo {
-                    expanded.push((expand(searcher, *raw, &word, false)?, FUZZY_WEIGHT));
+                    let e = self.expansion(searcher, *raw, &word, false, &mut near)?;
+                    expanded.push((e, FUZZY_WEIGHT));
                 }
                 if as_prefix {
-                    expanded.push((expand(searcher, *raw, &word, true)?, PREFIX_WEIGHT));
+                    let e = self.expansion(searcher, *raw, &word, true, &mut continuations)?;
+                    expanded.push((e, PREFIX_WEIGHT));
                 }
                 if expanded.iter().any(|(terms, _)| !terms.is_empty()) {
                     let exact_df = match word_df {
@@ -495,8 +514,8 @@ impl Ctx<'_> {
                     };
                     for (terms, weight) in expanded {
                         let blended = terms.iter().map(|t| t.1).fold(exact_df, u64::max);
-                        for (t, _) in terms {
-                            let term = Term::from_field_text(*raw, &t);
+                        for (t, _) in terms.iter() {
+                            let term = Term::from_field_text(*raw, t);
                             stats.raise(&term, blended);
                             clauses
                                 .push(Box::new(BoostQuery::new(term_query(term), boost * weight)));
@@ -521,6 +540,31 @@ impl Ctx<'_> {
             });
         }
         Ok(groups)
+    }
+
+    /// The expansion of `word` in `field` (see [`expand`]), from the cache
+    /// of this index state when there; `dfa` is the word's automaton,
+    /// built on first need.
+    fn expansion(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        word: &str,
+        prefix: bool,
+        dfa: &mut Option<DfaWrapper>,
+    ) -> ApiResult<Expansion> {
+        let generation = searcher.generation().generation_id();
+        if let Some(e) = self.cache.expansion(generation, field, word, prefix) {
+            return Ok(e);
+        }
+        let dfa = match dfa {
+            Some(d) => d,
+            None => dfa.insert(automaton(word, prefix)?),
+        };
+        let e: Expansion = Arc::new(expand(searcher, field, word, dfa)?);
+        self.cache
+            .keep_expansion(generation, field, word, prefix, e.clone());
+        Ok(e)
     }
 
     pub(crate) fn compile(&mut self, q: &SearchQuery, searcher: &Searcher) -> ApiResult<Compiled> {
@@ -778,7 +822,18 @@ pub(crate) fn execute(
         // then the total without scores.
         let top = top_k(searcher, &compiled, q.offset.saturating_add(q.limit))?;
         let best = top.first().map_or(0.0, |t| t.0);
-        let total = query.count(searcher).map_err(index_error)?;
+        // The total is the same for every page of a query while the index
+        // does not change: counted once per index state.
+        let generation = searcher.generation().generation_id();
+        let key = q.total_key();
+        let total = match ctx.cache.total(generation, &key) {
+            Some(t) => t,
+            None => {
+                let t = query.count(searcher).map_err(index_error)?;
+                ctx.cache.keep_total(generation, key, t);
+                t
+            }
+        };
         (total, best, top.into_iter().skip(q.offset).collect())
     };
 
@@ -837,6 +892,7 @@ pub(crate) fn execute(
     }
 
     let mut hits = Vec::with_capacity(n);
+    let mut markers: HashMap<Option<String>, highlight::Marker> = HashMap::new();
     for (i, (score, addr)) in page.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr).map_err(index_error)?;
         let id = doc
@@ -871,10 +927,15 @@ pub(crate) fn execute(
                 .collect();
             if let FieldKind::Text { stored: true, .. } = kind {
                 if matched_fields.contains(name) {
-                    let mut terms = compiled.all_terms.clone();
-                    if let Some(t) = compiled.field_terms.get(name) {
-                        terms.extend(t);
-                    }
+                    // Fields without words of their own share one marker.
+                    let own = compiled.field_terms.get(name);
+                    let marker = markers.entry(own.map(|_| name.clone())).or_insert_with(|| {
+                        let mut terms = compiled.all_terms.clone();
+                        if let Some(t) = own {
+                            terms.extend(t);
+                        }
+                        highlight::Marker::new(terms)
+                    });
                     let text = vals
                         .iter()
                         .filter_map(Value::as_str)
@@ -882,9 +943,9 @@ pub(crate) fn execute(
                         .join(" … ");
                     if let Some(s) = highlight::snippet(
                         &text,
-                        &terms,
-                        &mut ctx.stem,
+                        marker,
                         &mut ctx.raw,
+                        &mut ctx.word_stem,
                         q.snippet_chars,
                     ) {
                         highlights.insert(name.clone(), s);
@@ -970,29 +1031,35 @@ impl Bm25StatisticsProvider for Stats<'_> {
     }
 }
 
-/// The index words of `field` within one edit of `word` (or, with
-/// `prefix`, beginning with it), the word itself left out: the
-/// [`MAX_EXPANSIONS`] most frequent, with their document frequencies.
-fn expand(
-    searcher: &Searcher,
-    field: Field,
-    word: &str,
-    prefix: bool,
-) -> ApiResult<Vec<(String, u64)>> {
-    let base = Term::from_field_text(field, word);
-    let automaton = if prefix {
+/// The automaton of the index words within one edit of `word` or, with
+/// `prefix`, beginning with it (built once per word, used for every field).
+fn automaton(word: &str, prefix: bool) -> ApiResult<DfaWrapper> {
+    // The field only carries the text here: the automaton reads its value.
+    let base = Term::from_field_text(Field::from_field_id(0), word);
+    if prefix {
         FuzzyTermQuery::new_prefix(base, 0, false)
     } else {
         FuzzyTermQuery::new(base, 1, true)
     }
     .automaton()
-    .map_err(index_error)?;
+    .map_err(index_error)
+}
+
+/// The index words of `field` that `automaton` accepts (one edit of `word`,
+/// or its continuations), the word itself left out: the [`MAX_EXPANSIONS`]
+/// most frequent, with their document frequencies.
+fn expand(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    automaton: &DfaWrapper,
+) -> ApiResult<Vec<(String, u64)>> {
     let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
     for reader in searcher.segment_readers() {
         let inverted = reader.inverted_index(field).map_err(index_error)?;
         let mut stream = inverted
             .terms()
-            .search(&automaton)
+            .search(automaton)
             .into_stream()
             .map_err(|e| index_error(e.into()))?;
         let mut scanned = 0;

@@ -9,8 +9,8 @@ use tantivy::schema::{
     STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, StopWordFilter, TextAnalyzer,
 };
 use tantivy::TantivyDocument;
 
@@ -240,6 +240,17 @@ pub(crate) fn stem_analyzer(language: Language) -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .dynamic();
+    let builder = match StopWordFilter::new(language) {
+        Some(stop) => builder.filter_dynamic(stop),
+        None => builder,
+    };
+    builder.filter_dynamic(Stemmer::new(language)).build()
+}
+
+/// The last two steps of [`stem_analyzer`] for one word the unstemmed
+/// analyser already produced: its stem, or no token for a stop word.
+pub(crate) fn word_stem_analyzer(language: Language) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(RawTokenizer::default()).dynamic();
     let builder = match StopWordFilter::new(language) {
         Some(stop) => builder.filter_dynamic(stop),
         None => builder,

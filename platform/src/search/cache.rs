@@ -1,0 +1,85 @@
+//! What one state of an index answers the same way every time, kept for
+//! that state only: the index words a typed word expands to, and the total
+//! of a query. Both are dropped as soon as the index changes (a new
+//! searcher generation: documents added, updated or deleted), so a cached
+//! answer is never one the index would not give now.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tantivy::schema::Field;
+
+/// Expansions remembered per index state (distinct word, field and kind).
+const MAX_EXPANSION_ENTRIES: usize = 4096;
+/// Totals remembered per index state (distinct query and filters).
+const MAX_TOTAL_ENTRIES: usize = 4096;
+
+/// The index words one typed word stands for in one field, most frequent
+/// first, with their document frequencies.
+pub(crate) type Expansion = Arc<Vec<(String, u64)>>;
+
+#[derive(Default)]
+struct State {
+    /// The searcher generation the entries below belong to.
+    generation: u64,
+    expansions: HashMap<(Field, String, bool), Expansion>,
+    totals: HashMap<String, usize>,
+}
+
+/// The per-index cache; every entry belongs to one searcher generation.
+#[derive(Default)]
+pub(crate) struct QueryCache {
+    state: Mutex<State>,
+}
+
+impl QueryCache {
+    fn at(&self, generation: u64) -> MutexGuard<'_, State> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.generation != generation {
+            s.generation = generation;
+            s.expansions.clear();
+            s.totals.clear();
+        }
+        s
+    }
+
+    pub fn expansion(
+        &self,
+        generation: u64,
+        field: Field,
+        word: &str,
+        prefix: bool,
+    ) -> Option<Expansion> {
+        self.at(generation)
+            .expansions
+            .get(&(field, word.to_string(), prefix))
+            .cloned()
+    }
+
+    pub fn keep_expansion(
+        &self,
+        generation: u64,
+        field: Field,
+        word: &str,
+        prefix: bool,
+        e: Expansion,
+    ) {
+        let mut s = self.at(generation);
+        if s.expansions.len() >= MAX_EXPANSION_ENTRIES {
+            s.expansions.clear();
+        }
+        s.expansions.insert((field, word.to_string(), prefix), e);
+    }
+
+    pub fn total(&self, generation: u64, key: &str) -> Option<usize> {
+        self.at(generation).totals.get(key).copied()
+    }
+
+    pub fn keep_total(&self, generation: u64, key: String, total: usize) {
+        let mut s = self.at(generation);
+        if s.totals.len() >= MAX_TOTAL_ENTRIES {
+            s.totals.clear();
+        }
+        s.totals.insert(key, total);
+    }
+}
