@@ -627,8 +627,14 @@ pub fn param_message(reason: &str) -> String {
     if reason.starts_with("Type \"") && reason.ends_with("expects an input value.") {
         return "is required".into();
     }
-    // `verification failed. minimum(1, exclusive: false)`
-    if let Some(rule) = reason.strip_prefix("verification failed.") {
+    // `verification failed. minimum(1, exclusive: false)`, also as the reason
+    // a [`crate::pattern_string!`] type gives (`failed to parse "string":
+    // verification failed. pattern("…")`, maybe with `(occurred while parsing …)`).
+    if let Some((_, rule)) = reason.split_once("verification failed.") {
+        let rule = rule
+            .split(" (occurred while parsing \"")
+            .next()
+            .unwrap_or_default();
         return validator_message(rule.trim()).unwrap_or_else(|| "is not allowed".into());
     }
     if reason.contains("Expect a valid enumeration value") {

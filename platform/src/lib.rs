@@ -9,6 +9,7 @@
 //!   (audit, events, search staging in the same transaction)
 //! - [`error_codes!`]: a module's error table (code, status, meaning)
 //! - [`ratelimit`], [`audit`], [`metrics`], [`page`]
+//! - [`pattern`]: string types whose `pattern` regex is compiled once ([`pattern_string!`])
 //! - [`app`]: the whole server from a list of modules
 //! - [`testing`]: an in-process server for integration tests
 
@@ -32,6 +33,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod outbound;
 pub mod page;
+pub mod pattern;
 pub mod ratelimit;
 pub mod report;
 pub mod search;
