@@ -86,6 +86,7 @@ macro_rules! pattern_string {
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         $vis struct $name(String);
 
+        #[allow(dead_code)]
         impl $name {
             /// The regular expression a value must match.
             pub const PATTERN: &'static str = $pattern;
