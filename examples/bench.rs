@@ -367,7 +367,7 @@ async fn fixtures(api: &Api) -> Result<Fixtures, String> {
             None,
         )
         .await
-        .and_then(|v| text(&v, "/data/0/id"))
+        .and_then(|v| text(&v, "/data/conversations/0/conversation_id"))
         .map_err(|e| eprintln!("chatbot get row skipped: {e}"))
         .ok();
     let provider = async {
