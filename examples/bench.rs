@@ -291,6 +291,9 @@ async fn login(http: &reqwest::Client, base: &str) -> String {
 /// Fixtures made through the APIs once; their ids stay valid across growth.
 struct Fixtures {
     scenario: String,
+    /// A contact and a conversation for the modules' "get one" rows.
+    contact: Option<String>,
+    conversation: Option<String>,
     chat_key: String,
     provider: Option<String>,
     /// A search for providers near the demo's city.
@@ -326,12 +329,16 @@ async fn fixtures(api: &Api) -> Result<Fixtures, String> {
         )
         .await?;
     let campaign = text(&campaign, "/id")?;
-    api.call(
+    let contact = api.call(
         "POST",
         "/contact-center/api/v1/contacts",
         Some(json!({"campaign_id": campaign.parse::<i64>().unwrap_or(0), "first_name": "Bench", "phone_number": "+14155550100"})),
     )
     .await?;
+    let contact = text(&contact, "/id")
+        .or_else(|_| text(&contact, "/data/id"))
+        .map_err(|e| eprintln!("cc get row skipped: {e}"))
+        .ok();
     let tenant = api
         .call(
             "POST",
@@ -352,6 +359,17 @@ async fn fixtures(api: &Api) -> Result<Fixtures, String> {
         )
         .await?;
     }
+    let conversation = api
+        .call_as(
+            &chat_key,
+            "GET",
+            "/chatbot/api/v2/conversations?limit=1",
+            None,
+        )
+        .await
+        .and_then(|v| text(&v, "/data/conversations/0/conversation_id"))
+        .map_err(|e| eprintln!("chatbot get row skipped: {e}"))
+        .ok();
     let provider = async {
         let cats = api
             .call("GET", "/marketplace/v1/service-categories", None)
@@ -386,6 +404,8 @@ async fn fixtures(api: &Api) -> Result<Fixtures, String> {
         .await?;
     Ok(Fixtures {
         scenario: scenario_id,
+        contact,
+        conversation,
         chat_key,
         provider,
         provider_search,
@@ -508,7 +528,26 @@ fn requests(base: &str, admin: &str, f: &Fixtures, rows: u64) -> Vec<Req> {
             "/auth/audit?limit=20&action=auth.login".into(),
         ),
     ];
+    if let Some(c) = &f.contact {
+        out.push(r(
+            "cc: get one contact",
+            format!("/contact-center/api/v1/contacts/{c}"),
+        ));
+    }
+    if let Some(c) = &f.conversation {
+        out.push(Req {
+            auth: f.chat_key.clone(),
+            ..r(
+                "chatbot: get one conversation",
+                format!("/chatbot/api/v2/conversations/{c}"),
+            )
+        });
+    }
     if let Some(p) = &f.provider {
+        out.push(r(
+            "marketplace: get one provider",
+            format!("/marketplace/v1/providers/{p}"),
+        ));
         out.push(r(
             "marketplace: provider reviews, first page",
             format!("/marketplace/v1/providers/{p}/reviews?limit=20"),
@@ -522,6 +561,35 @@ fn requests(base: &str, admin: &str, f: &Fixtures, rows: u64) -> Vec<Req> {
         out.push(r("marketplace: search providers nearby", search.clone()));
     }
     out
+}
+
+/// Each list row's cost as a multiple of its module's "get one" row measured
+/// in the same round (issue 18: a page costs at most 2x a get).
+fn print_page_to_get(measured: &[(String, f64)]) {
+    let get_of = |module: &str| {
+        measured
+            .iter()
+            .find(|(n, _)| n.starts_with(module) && n.contains(": get one"))
+            .map(|(n, rps)| (n.as_str(), *rps))
+    };
+    let rows: Vec<String> = measured
+        .iter()
+        .filter(|(n, _)| n.contains("page") || n.contains("search") || n.contains("pricing"))
+        .filter_map(|(n, rps)| {
+            let module = n.split(':').next().unwrap_or_default();
+            let (get, get_rps) = get_of(module)?;
+            Some(format!("| {n} | {get} | {:.2} |", get_rps / rps.max(1.0)))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    println!("| list row | its module's get | cost in gets (goal <= 2) |");
+    println!("|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+    println!();
 }
 
 // ---------------------------------------------------------------- growth
@@ -786,6 +854,7 @@ async fn main() {
         if let Some(skip) = &a.skip {
             reqs.retain(|r| !r.name.contains(skip.as_str()));
         }
+        let mut measured: Vec<(String, f64)> = Vec::new();
         println!("| request | req/s | p50 ms | p99 ms | bare req/s | ratio to bare | errors |");
         println!("|---|---|---|---|---|---|---|");
         for r in &reqs {
@@ -808,8 +877,10 @@ async fn main() {
                 f.errors,
                 f.first_error.map(|e| format!(" ({e})")).unwrap_or_default()
             );
+            measured.push((r.name.clone(), f.rps));
         }
         println!();
+        print_page_to_get(&measured);
         soak_reqs = reqs;
     }
     if a.soak > 0 {

@@ -1032,22 +1032,22 @@ pub fn record_password_change(
 }
 
 pub fn find_user(conn: &Connection, id: &str) -> ApiResult<Option<User>> {
+    // Cached: every signed-in request that names a person reads a user.
     Ok(conn
-        .query_row(
-            &format!("SELECT {USER_COLUMNS} FROM platform_users WHERE id = ?1"),
-            [id],
-            user_from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM platform_users WHERE id = ?1"
+        ))?
+        .query_row([id], user_from_row)
         .optional()?)
 }
 
 pub fn find_user_by_seq(conn: &Connection, seq: i64) -> ApiResult<Option<User>> {
+    // Cached: every signed-in request that names a person reads a user.
     Ok(conn
-        .query_row(
-            &format!("SELECT {USER_COLUMNS} FROM platform_users WHERE seq = ?1"),
-            [seq],
-            user_from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM platform_users WHERE seq = ?1"
+        ))?
+        .query_row([seq], user_from_row)
         .optional()?)
 }
 

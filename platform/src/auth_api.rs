@@ -181,25 +181,26 @@ fn role_names(roles: Vec<Role>) -> Vec<String> {
     roles.into_iter().map(Role::name).collect()
 }
 
+crate::pattern_string! {
+    /// An e-mail address as accounts are created with (blanks around it are ignored).
+    SignInEmail = r"^[ \t\r\n]*[!-?A-~]+@[A-Za-z0-9-]([A-Za-z0-9.-]*[A-Za-z0-9-])?[ \t\r\n]*$";
+
+    /// A display name with something other than (Unicode) blanks in it.
+    DisplayName = r"[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+}
+
 /// A new account.
 #[derive(Object)]
 struct CreateUser {
     /// The sign-in e-mail address (surrounding blanks are ignored).
-    #[oai(validator(
-        max_length = 254,
-        pattern = r"^[ \t\r\n]*[!-?A-~]+@[A-Za-z0-9-]([A-Za-z0-9.-]*[A-Za-z0-9-])?[ \t\r\n]*$"
-    ))]
-    email: String,
+    #[oai(validator(max_length = 254))]
+    email: SignInEmail,
     /// 8 to 128 characters.
     #[oai(validator(min_length = 8, max_length = 128))]
     password: String,
     /// The display name: 1 to 200 characters, not only blanks.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    ))]
-    name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    name: DisplayName,
     /// Roles to grant (none by default).
     #[oai(default)]
     roles: Vec<Role>,
@@ -211,12 +212,8 @@ struct CreateUser {
 #[derive(Object)]
 struct UpdateUser {
     /// The display name: 1 to 200 characters, not only blanks.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    ))]
-    name: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    name: Option<DisplayName>,
     /// A new password, 8 to 128 characters (signs the user out everywhere).
     #[oai(validator(min_length = 8, max_length = 128))]
     password: Option<String>,
@@ -417,9 +414,9 @@ impl AuthApi {
     ) -> Result<Created> {
         let body = body.0;
         let new = NewUser {
-            email: body.email,
+            email: body.email.into(),
             password: body.password,
-            name: body.name,
+            name: body.name.into(),
             roles: role_names(body.roles),
             organization: body.organization,
         };
@@ -481,7 +478,7 @@ impl AuthApi {
             .into());
         }
         let changes = UserChanges {
-            name: body.name,
+            name: body.name.map(String::from),
             password: body.password.clone(),
             roles,
             is_active: body.is_active,

@@ -123,6 +123,8 @@ impl DbStats {
 /// 32 MiB (it was 8 MiB each, 128 MiB in all: most of the resident growth
 /// under load); the OS page cache serves the rest of the file, shared.
 const CACHE_KIB: i64 = 2 * 1024;
+/// Prepared statements kept per pooled connection (see `init_connection`).
+pub const STATEMENT_CACHE: usize = 128;
 /// Connections in the pool: readers run in parallel, writers queue on `writer`.
 const POOL_SIZE: u32 = 16;
 
@@ -136,7 +138,9 @@ pub mod statements {
 
     pub(super) static TRACE: AtomicBool = AtomicBool::new(false);
     static CAPTURES: AtomicUsize = AtomicUsize::new(0);
-    static RECORDED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    /// Each statement run, and whether it was prepared for this run (its
+    /// first run) rather than reused from a connection's statement cache.
+    static RECORDED: Mutex<Vec<(String, bool)>> = Mutex::new(Vec::new());
 
     /// Pools opened from now on trace their statements (tests only).
     pub fn trace_statements() {
@@ -152,11 +156,20 @@ pub mod statements {
     /// Stops one recording; returns the statements run since `from`
     /// (by any traced pool in this process).
     pub fn finish(from: usize) -> Vec<String> {
+        finish_marked(from)
+            .into_iter()
+            .map(|(sql, _)| sql)
+            .collect()
+    }
+
+    /// [`finish`], with each statement marked `true` when it was freshly
+    /// prepared for that run (parsed and planned) rather than reused.
+    pub fn finish_marked(from: usize) -> Vec<(String, bool)> {
         let mut rec = match RECORDED.lock() {
             Ok(r) => r,
             Err(p) => p.into_inner(),
         };
-        let out = rec.get(from..).map(<[String]>::to_vec).unwrap_or_default();
+        let out = rec.get(from..).map(<[_]>::to_vec).unwrap_or_default();
         if CAPTURES.fetch_sub(1, Ordering::SeqCst) == 1 {
             rec.clear();
         }
@@ -176,8 +189,10 @@ pub mod statements {
                 stmt.expanded_sql()
                     .unwrap_or_else(|| stmt.sql().into_owned())
             };
+            // A statement that has never run before was prepared for this run.
+            let fresh = stmt.get_status(rusqlite::StatementStatus::Run) == 0;
             if let Ok(mut rec) = RECORDED.lock() {
-                rec.push(sql);
+                rec.push((sql, fresh));
             }
         }
     }
@@ -205,6 +220,12 @@ fn init_connection(conn: &mut Connection) -> Result<(), rusqlite::Error> {
          PRAGMA temp_store = FILE;",
     )?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    // Parsing and planning a statement cost more than running most of them
+    // (a scenario get spent a fifth of its CPU in `sqlite3_prepare`): code on
+    // a request path uses `prepare_cached`, and each connection keeps this
+    // many prepared statements (rusqlite's default is 16, fewer than one
+    // module's hot statements).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
 }
 

@@ -194,6 +194,18 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The statements `work` ran (by any traced pool in this process), each
+    /// marked `true` when it was prepared for that run rather than reused from
+    /// a connection's statement cache.
+    pub async fn statements_of<Fut: std::future::Future>(
+        &self,
+        work: Fut,
+    ) -> (Fut::Output, Vec<(String, bool)>) {
+        let from = crate::db::statements::start();
+        let output = work.await;
+        (output, crate::db::statements::finish_marked(from))
+    }
+
     /// Runs `work` (usually requests through `self.client`) and returns the
     /// query plan (`EXPLAIN QUERY PLAN`, against this app's database) of every
     /// read statement it ran that names one of `tables`.

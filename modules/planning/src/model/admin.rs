@@ -1,5 +1,6 @@
 //! Admin: settings, users and audit logs.
 
+use frontline_platform::pattern::common::CurrencyCode;
 use poem_openapi::Object;
 use serde_json::Value;
 
@@ -53,8 +54,7 @@ pub struct AdminSettingsUpdate {
     #[oai(validator(minimum(value = "0"), maximum(value = "1")))]
     pub tax_rate: Option<f64>,
     /// A 3-letter ISO 4217 code in capitals, e.g. `SAR`.
-    #[oai(validator(pattern = "^[A-Z]{3}$"))]
-    pub currency: Option<String>,
+    pub currency: Option<CurrencyCode>,
     /// An IANA time zone, e.g. `Asia/Riyadh`.
     pub timezone: Option<TimeZoneName>,
     /// How dates are written in reports.
@@ -69,7 +69,7 @@ impl From<AdminSettingsUpdate> for crate::settings::SettingsPatch {
             cpi_rate: u.cpi_rate,
             discount_rate: u.discount_rate,
             tax_rate: u.tax_rate,
-            currency: u.currency,
+            currency: u.currency.map(String::from),
             timezone: u.timezone.map(|t| t.0),
             date_format: u.date_format,
             number_format: u.number_format,

@@ -3,6 +3,7 @@
 
 use frontline_platform::body::JsonBody;
 use frontline_platform::http::RequestMeta;
+use frontline_platform::pattern::common::DateOrDateTime;
 use frontline_platform::write;
 use frontline_platform::Platform;
 use poem_openapi::param::{Path, Query};
@@ -53,20 +54,8 @@ impl AnalyticsApi {
         auth: Can<ScenarioRead>,
         id: Path<String>,
         #[oai(name = "period")] period_q: Query<Option<AnalyticsPeriod>>,
-        #[oai(
-            name = "startDate",
-            validator(
-                pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
-            )
-        )]
-        start: Query<Option<String>>,
-        #[oai(
-            name = "endDate",
-            validator(
-                pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
-            )
-        )]
-        end: Query<Option<String>>,
+        #[oai(name = "startDate")] start: Query<Option<DateOrDateTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrDateTime>>,
     ) -> Result<Answer<ScenarioAnalytics>> {
         let p = auth.0;
         let per = period(
@@ -116,20 +105,8 @@ impl AnalyticsApi {
         &self,
         auth: Can<ScenarioRead>,
         #[oai(name = "period")] period_q: Query<Option<AnalyticsPeriod>>,
-        #[oai(
-            name = "startDate",
-            validator(
-                pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
-            )
-        )]
-        start: Query<Option<String>>,
-        #[oai(
-            name = "endDate",
-            validator(
-                pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
-            )
-        )]
-        end: Query<Option<String>>,
+        #[oai(name = "startDate")] start: Query<Option<DateOrDateTime>>,
+        #[oai(name = "endDate")] end: Query<Option<DateOrDateTime>>,
     ) -> Result<Answer<Dashboard>> {
         let p = auth.0;
         let per = period(

@@ -8,8 +8,14 @@
 
 use std::collections::BTreeMap;
 
+use frontline_platform::pattern::common::{DateOrDateTime, NonBlank};
 use poem_openapi::{Enum, Object};
 use serde_json::Value;
+
+frontline_platform::pattern_string! {
+    /// An http(s) URL with a host (`http://host…`, any letter case).
+    pub HttpUrl = "^[hH][tT][tT][pP][sS]?://[^/?#\\s]+";
+}
 
 /// Scenario category.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -458,16 +464,10 @@ pub struct CompareScenariosRequest {
     pub period: Option<AnalyticsPeriod>,
     /// An ISO 8601 date (2025-10-01) or date-time (2025-10-01T09:00:00Z).
     /// The start of a custom period.
-    #[oai(validator(
-        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
-    ))]
-    pub start_date: Option<String>,
+    pub start_date: Option<DateOrDateTime>,
     /// An ISO 8601 date (2025-10-31) or date-time (2025-10-31T17:00:00Z).
     /// The end of a custom period (a date: its whole day).
-    #[oai(validator(
-        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
-    ))]
-    pub end_date: Option<String>,
+    pub end_date: Option<DateOrDateTime>,
 }
 
 /// An analytics period.
@@ -582,8 +582,8 @@ pub struct SearchRequest {
 #[oai(rename_all = "camelCase")]
 pub struct CreateCommentRequest {
     /// The comment, 1 to 5000 characters.
-    #[oai(validator(min_length = 1, max_length = 5000, pattern = r"\S"))]
-    pub content: String,
+    #[oai(validator(min_length = 1, max_length = 5000))]
+    pub content: NonBlank,
     /// The comment this one answers.
     #[oai(validator(max_length = 100))]
     pub parent_id: Option<String>,
@@ -594,8 +594,8 @@ pub struct CreateCommentRequest {
 #[oai(rename_all = "camelCase")]
 pub struct UpdateCommentRequest {
     /// The new text, 1 to 5000 characters.
-    #[oai(validator(min_length = 1, max_length = 5000, pattern = r"\S"))]
-    pub content: String,
+    #[oai(validator(min_length = 1, max_length = 5000))]
+    pub content: NonBlank,
 }
 
 /// Record an attempt (extension).
@@ -634,10 +634,7 @@ pub struct RecordAttemptRequest {
     pub error: Option<bool>,
     /// An ISO 8601 date (2025-10-01) or date-time (2025-10-01T09:00:00Z).
     /// When the attempt ended (not in the future; default now).
-    #[oai(validator(
-        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
-    ))]
-    pub completed_at: Option<String>,
+    pub completed_at: Option<DateOrDateTime>,
 }
 
 /// What an A/B test compares its variants on.
@@ -693,8 +690,8 @@ impl TestStatusChange {
 #[oai(rename_all = "camelCase")]
 pub struct TestVariantInput {
     /// The variant's name, 1 to 100 characters, unique in the test.
-    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: NonBlank,
     /// The scenario trainees of this variant get.
     #[oai(validator(min_length = 1, max_length = 100))]
     pub scenario_id: String,
@@ -775,8 +772,8 @@ pub struct AssignmentRequest {
 pub struct CreateWebhookRequest {
     /// An absolute http(s) URL of a public address, at most 2048 characters:
     /// where deliveries are posted.
-    #[oai(validator(max_length = 2048, pattern = "^[hH][tT][tT][pP][sS]?://[^/?#\\s]+"))]
-    pub url: String,
+    #[oai(validator(max_length = 2048))]
+    pub url: HttpUrl,
     /// The events to deliver (at least one).
     #[oai(validator(min_items = 1))]
     pub events: Vec<WebhookEvent>,

@@ -38,7 +38,7 @@ pub fn create(w: &WriteCtx<'_>, ev: &Events, req: CreateWebhookRequest) -> ApiRe
     let new = NewSubscription {
         module: SLUG.into(),
         owner_id: Some(p.id.clone()),
-        url: req.url,
+        url: req.url.into(),
         events: req.events.iter().map(|e| e.as_str().to_string()).collect(),
         secret: req.secret,
         description: req.description,

@@ -103,11 +103,10 @@ pub fn visible_sql(alias: &str, n: usize) -> String {
 /// hide nothing).
 pub fn hidden(conn: &Connection, id: &str, p: &Principal) -> ApiResult<bool> {
     let s = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM training_scenarios WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM training_scenarios WHERE id = ?1"
+        ))?
+        .query_row([id], from_row)
         .optional()?;
     Ok(s.is_some_and(|s| !visible(&s, p)))
 }
@@ -115,11 +114,10 @@ pub fn hidden(conn: &Connection, id: &str, p: &Principal) -> ApiResult<bool> {
 /// The scenario `id` as `p` may see it, else 404.
 pub fn get(conn: &Connection, id: &str, p: &Principal) -> ApiResult<Scenario> {
     let s = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM training_scenarios WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM training_scenarios WHERE id = ?1"
+        ))?
+        .query_row([id], from_row)
         .optional()?;
     match s {
         Some(s) if visible(&s, p) => Ok(s),
