@@ -158,7 +158,6 @@ POST /tenants|positive_data_acceptance|provider base_urls must be public address
 POST /chat/message/{message_id}/retry|positive_data_acceptance|only an inbound message can be retried; a bot reply's id is refused (stored state)
 GET /conversations|positive_data_acceptance|order must agree with the direction a *_asc/*_desc sort names (two fields)
 POST /conversations/{id}/transfer|positive_data_acceptance|agent_id must name a member of the tenant (stored state)
-GET /inbox/stream|negative_data_rejection|its parameters are headers only (X-Tenant-ID, Last-Event-ID); an extra unknown header is no schema violation (HTTP headers are open)
 RULES
     ;;
     *) ;;
@@ -237,12 +236,15 @@ for base_path in $modules; do
   # database (a local .hypothesis/ would replay old finds that a clean CI
   # clone lacks), no health check that times data generation, and a request
   # timeout a loaded debug server stays under. Sign-out would end the
-  # fuzzer's own session.
+  # fuzzer's own session. The chatbot's /inbox/stream is an endless SSE
+  # stream (a keep-alive every 15 s resets the read timeout), so an accepted
+  # request never completes and the fuzzer would wait forever; its answers
+  # are tested in modules/chatbot/tests/inbox.rs.
   "${hooks[@]}" schemathesis "${config[@]}" run "$base/$base_path/openapi.json" \
     "${auth[@]}" \
     "${check_args[@]}" "${exclude[@]}" "${bound[@]}" --workers 1 \
     --generation-database none --suppress-health-check too_slow --request-timeout 60 \
-    --exclude-path-regex '(logout|signout)$' \
+    --exclude-path-regex '(logout|signout|/inbox/stream)$' \
     --seed 1 --report har --report-har-path "$data/har.json" --output-sanitize false >"$out" 2>&1
   code=$?
   tested="$(sed -n 's/^ *Tested: *//p' "$out" | head -1)"
