@@ -85,9 +85,10 @@ pub struct Segment {
     /// Seconds from the start of the recording; not before `start`.
     #[oai(validator(minimum(value = "0")))]
     pub end: f64,
-    /// e.g. agent, customer. A type whose pattern is compiled once: a
-    /// transcript has up to 10 000 segments, and poem-openapi's own
-    /// `pattern` validator compiles its regex for every one.
+    /// e.g. agent, customer.
+    // A type whose pattern is compiled once: a transcript has up to 10 000
+    // segments, and poem-openapi's own `pattern` validator compiles its
+    // regex for every one.
     #[oai(validator(min_length = 1, max_length = 50))]
     pub speaker: frontline_platform::pattern::common::NonBlank,
     pub text: String,
