@@ -11,7 +11,7 @@ mod support;
 use frontline_platform::db::statements;
 use frontline_platform::testing::{Plans, TestApp};
 use poem::http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use support::B;
 
@@ -68,20 +68,11 @@ async fn ten_thousand_messages_in_a_conversation_cost_what_one_does() {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
     let (tenant, key) = support::tenant_with_key(&app, "Flat", "owner@flat.example").await;
     let send = |n: usize| {
-        let key = key.clone();
-        let client = &app.client;
+        let (app, key) = (&app, &key);
         async move {
-            let r = client
-                .post(format!("{B}/chat/message"))
-                .header("Authorization", &key)
-                .body_json(&json!({"message_id": format!("flat_{n}"),
-                    "conversation_id": "conv_big", "user_id": "visitor_big", "channel": "web",
-                    "content": {"type": "text", "text": "What are your store hours?", "language": "en"}}))
-                .send()
-                .await;
-            let status = r.0.status();
-            let body: Value = r.0.into_body().into_json().await.unwrap();
-            assert_eq!(status, StatusCode::OK, "{body}");
+            let body =
+                support::ask_store_hours(app, key, format!("flat_{n}"), "conv_big", "visitor_big")
+                    .await;
             assert_eq!(body["data"]["conversation_id"], "conv_big", "{body}");
             body
         }

@@ -5,33 +5,19 @@
 mod support;
 
 use frontline_platform::testing::TestApp;
-use poem::http::StatusCode;
-use serde_json::{json, Value};
-
-use support::B;
 
 #[tokio::test]
 async fn a_chat_message_costs_one_write_transaction_and_a_fixed_statement_budget() {
     let app = TestApp::new(vec![frontline_chatbot::module()]).await;
     let (tenant, key) = support::tenant_with_key(&app, "Costly", "owner@costly.example").await;
     let send = |n: usize| {
-        let key = key.clone();
-        let client = &app.client;
-        async move {
-            let r = client
-                .post(format!("{B}/chat/message"))
-                .header("Authorization", &key)
-                .body_json(&json!({"message_id": format!("costly_{n}"),
-                    "conversation_id": "conv_costly", "user_id": "visitor_costly",
-                    "channel": "web",
-                    "content": {"type": "text", "text": "What are your store hours?", "language": "en"}}))
-                .send()
-                .await;
-            let status = r.0.status();
-            let body: Value = r.0.into_body().into_json().await.unwrap();
-            assert_eq!(status, StatusCode::OK, "{body}");
-            body
-        }
+        support::ask_store_hours(
+            &app,
+            &key,
+            format!("costly_{n}"),
+            "conv_costly",
+            "visitor_costly",
+        )
     };
     // What one message costs, as statements: those naming this tenant (or
     // its key), and the write transactions they run in. (The recorder is

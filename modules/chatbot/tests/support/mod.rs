@@ -96,6 +96,30 @@ pub async fn say(app: &TestApp, auth: &str, conv: &str, text: &str) {
         .assert_status_is_ok();
 }
 
+/// A web visitor asks the built-in bot for the store hours, with the given
+/// ids (200 expected); returns the answer's body.
+pub async fn ask_store_hours(
+    app: &TestApp,
+    key: &str,
+    message_id: String,
+    conversation_id: &str,
+    user_id: &str,
+) -> Value {
+    let r = app
+        .client
+        .post(format!("{B}/chat/message"))
+        .header("Authorization", key)
+        .body_json(&json!({"message_id": message_id,
+            "conversation_id": conversation_id, "user_id": user_id, "channel": "web",
+            "content": {"type": "text", "text": "What are your store hours?", "language": "en"}}))
+        .send()
+        .await;
+    let status = r.0.status();
+    let body: Value = r.0.into_body().into_json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
 /// The request's head (status line and headers) and its body, read up to
 /// `Content-Length`; `None` when the peer closed before the head ended.
 pub async fn read_request(sock: &mut TcpStream) -> Option<(String, Vec<u8>)> {
