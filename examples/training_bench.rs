@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use frontline_platform::testing::TestApp;
+use frontline_platform::testing::{percentile, TestApp};
 use poem::test::{TestForm, TestFormField};
 use serde_json::{json, Value};
 
@@ -67,11 +67,6 @@ fn scenario(i: usize) -> Value {
         "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 30, "closing": 10},
         "status": if i.is_multiple_of(4) { "DRAFT" } else { "APPROVED" }
     })
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    let idx = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[idx]
 }
 
 #[tokio::main]
@@ -196,14 +191,14 @@ async fn main() {
         }
         times.sort_by(f64::total_cmp);
         if get_p50.is_nan() {
-            get_p50 = pct(&times, 0.5);
+            get_p50 = percentile(&times, 0.5);
         }
         println!(
             "| {label} | {matches} | {:.2} | {:.2} | {:.2} | {:.1} |",
-            pct(&times, 0.5),
-            pct(&times, 0.95),
-            pct(&times, 0.99),
-            pct(&times, 0.5) / get_p50
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            percentile(&times, 0.99),
+            percentile(&times, 0.5) / get_p50
         );
     }
 }

@@ -39,11 +39,11 @@ pub fn app(platform: &Platform) -> poem::endpoint::BoxEndpoint<'static> {
 pub fn specs(platform: &Platform) -> Vec<(String, String)> {
     let mut out = vec![(
         "platform".to_string(),
-        frontline_platform::app::platform_module(platform).spec,
+        frontline_platform::app::platform_module(platform).spec(),
     )];
     for m in modules() {
         let mounted = (m.build)(platform);
-        out.push((m.slug.to_string(), mounted.spec));
+        out.push((m.slug.to_string(), mounted.spec()));
     }
     out
 }

@@ -84,14 +84,7 @@ pub fn status_mib(pid: u32, field: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The `p` quantile (0–1) of sorted samples (nearest rank).
-pub fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let idx = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[idx]
-}
+pub use frontline_platform::testing::percentile as pct;
 
 /// The string (or integer) at `pointer` in an answer, or what the answer was.
 pub fn text(v: &Value, pointer: &str) -> Result<String, String> {

@@ -848,8 +848,65 @@ pub struct ModuleInfo {
 pub struct MountedModule {
     pub info: ModuleInfo,
     pub endpoint: poem::endpoint::BoxEndpoint<'static>,
-    /// The OpenAPI document (JSON).
-    pub spec: String,
+    document: Arc<ModuleDocument>,
+}
+
+impl MountedModule {
+    /// The module's OpenAPI document (JSON), generated now.
+    pub fn spec(&self) -> String {
+        self.document.generate()
+    }
+}
+
+/// A module's OpenAPI document, generated when something needs it: the docs
+/// pages, `/openapi.json`, and the route table the gate checks requests
+/// against (kept from the module's first request on). A server that is
+/// never asked about a module keeps neither the document (up to 1 MB of
+/// JSON each) nor the schema code that writes it in memory.
+struct ModuleDocument {
+    generate: Box<dyn Fn() -> (String, String) + Send + Sync>,
+    routes: std::sync::OnceLock<crate::openapi::RouteTable>,
+}
+
+impl ModuleDocument {
+    /// The completed document.
+    fn generate(&self) -> String {
+        (self.generate)().1
+    }
+
+    /// poem-openapi's document and the completed one.
+    fn generate_both(&self) -> (String, String) {
+        (self.generate)()
+    }
+
+    fn routes(&self) -> &crate::openapi::RouteTable {
+        self.routes
+            .get_or_init(|| crate::openapi::RouteTable::from_spec(&self.generate()))
+    }
+}
+
+/// An API's document without the API: poem-openapi writes a document from
+/// the API type alone (`meta` and `register`), so the document can be
+/// written later from this stand-in while the API itself serves requests.
+struct DocumentOnly<A>(PhantomData<fn() -> A>);
+
+impl<A: OpenApi> OpenApi for DocumentOnly<A> {
+    fn meta() -> Vec<poem_openapi::registry::MetaApi> {
+        A::meta()
+    }
+
+    fn register(registry: &mut Registry) {
+        A::register(registry)
+    }
+
+    fn add_routes(
+        self,
+        _: &mut std::collections::HashMap<
+            String,
+            std::collections::HashMap<Method, poem::endpoint::BoxEndpoint<'static>>,
+        >,
+    ) {
+    }
 }
 
 /// Builds a module: the API under `info.base`, its docs beside it, all behind the gate.
@@ -863,34 +920,52 @@ where
     A: OpenApi + 'static,
     E: ErrorEnvelope,
 {
+    let about = info.clone();
+    let document = Arc::new(ModuleDocument {
+        generate: Box::new(move || {
+            let raw = document_service::<A>(&about).spec();
+            let complete = crate::openapi::complete::<E>(&raw);
+            (raw, complete)
+        }),
+        routes: std::sync::OnceLock::new(),
+    });
+    let (for_swagger_page, for_redoc_page) = (info.clone(), info.clone());
     let svc = OpenApiService::new(api, info.title, info.version)
         .description(info.description)
         .server(info.base);
-    let raw = svc.spec();
-    let spec = crate::openapi::complete::<E>(&raw);
-    // The UIs embed the document; give them the completed one. Their pages
-    // are the same around the document for every module (2.6 MB of script),
-    // so one copy is kept and each page is put together when asked for: a
-    // copy per module and page was 40 MB of the idle server's heap.
-    let swagger = DOCS_PAGES[0].get_or_init(|| DocsPage::around(&svc.swagger_ui_html(), &raw));
-    let redoc = DOCS_PAGES[1].get_or_init(|| DocsPage::around(&svc.redoc_html(), &raw));
-    drop(raw);
-    let shared: Arc<str> = Arc::from(spec.as_str());
-    let routes_table = crate::openapi::RouteTable::from_spec(&spec);
-    let (for_swagger, for_redoc) = (shared.clone(), shared.clone());
+    // The UIs embed the document. Their pages are the same around the
+    // document for every module (2.6 MB of script), so one copy is kept,
+    // made on the first docs request, and each page is put together when
+    // asked for: a copy per module and page was 40 MB of the idle server's heap.
+    let (for_swagger, for_redoc, for_json) = (document.clone(), document.clone(), document.clone());
     let routes = Route::new()
         .at(
             "/docs",
-            poem::endpoint::make_sync(move |_| poem::web::Html(swagger.with(&for_swagger))),
+            poem::endpoint::make_sync(move |_| {
+                let (raw, complete) = for_swagger.generate_both();
+                let page = DOCS_PAGES[0].get_or_init(|| {
+                    DocsPage::around(
+                        &document_service::<A>(&for_swagger_page).swagger_ui_html(),
+                        &raw,
+                    )
+                });
+                poem::web::Html(page.with(&complete))
+            }),
         )
         .at(
             "/redoc",
-            poem::endpoint::make_sync(move |_| poem::web::Html(redoc.with(&for_redoc))),
+            poem::endpoint::make_sync(move |_| {
+                let (raw, complete) = for_redoc.generate_both();
+                let page = DOCS_PAGES[1].get_or_init(|| {
+                    DocsPage::around(&document_service::<A>(&for_redoc_page).redoc_html(), &raw)
+                });
+                poem::web::Html(page.with(&complete))
+            }),
         )
         .at(
             "/openapi.json",
             poem::endpoint::make_sync(move |_| {
-                shared.to_string().with_content_type("application/json")
+                for_json.generate().with_content_type("application/json")
             }),
         )
         .nest("/", svc);
@@ -899,14 +974,21 @@ where
         platform: platform.clone(),
         info: info.clone(),
         classify,
-        routes: routes_table,
+        document: document.clone(),
         _envelope: PhantomData,
     };
     MountedModule {
         endpoint: gate.boxed(),
         info,
-        spec,
+        document,
     }
+}
+
+/// The service poem-openapi writes `info`'s document (and docs pages) with.
+fn document_service<A: OpenApi>(info: &ModuleInfo) -> OpenApiService<DocumentOnly<A>, ()> {
+    OpenApiService::new(DocumentOnly::<A>(PhantomData), info.title, info.version)
+        .description(info.description)
+        .server(info.base)
 }
 
 /// A documentation page (Swagger UI, ReDoc) without its document: the
@@ -950,7 +1032,7 @@ struct Gate<Ep, E> {
     platform: Platform,
     info: ModuleInfo,
     classify: Classifier,
-    routes: crate::openapi::RouteTable,
+    document: Arc<ModuleDocument>,
     _envelope: PhantomData<E>,
 }
 
@@ -1078,13 +1160,17 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
         // answers 401 to a caller without credentials before any parameter
         // or body is looked at. A credential the platform cannot verify (an
         // API key) is left to the handler.
-        if let Some(accepted) = self.routes.credentials(&ctx.path, req.method().as_str()) {
+        if let Some(accepted) = self
+            .document
+            .routes()
+            .credentials(&ctx.path, req.method().as_str())
+        {
             if let Err(err) = credentials_present(&req, accepted, verified) {
                 let mut resp = error_response::<E>(&err, &ctx);
                 if let Some(d) = &decision {
                     rate_headers(&mut resp, d);
                 }
-                if let Some(pattern) = self.routes.pattern(&ctx.path) {
+                if let Some(pattern) = self.document.routes().pattern(&ctx.path) {
                     let base = self.info.base.trim_end_matches('/');
                     resp.set_data(poem::PathPattern(format!("{base}{pattern}").into()));
                 }
@@ -1133,7 +1219,7 @@ impl<Ep: Endpoint, E: ErrorEnvelope> Endpoint for Gate<Ep, E> {
             }
         };
         if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
-            if let Some(allow) = self.routes.allow_header(&ctx.path) {
+            if let Some(allow) = self.document.routes().allow_header(&ctx.path) {
                 if let Ok(v) = HeaderValue::from_str(&allow) {
                     resp.headers_mut().insert(header::ALLOW, v);
                 }
@@ -1171,14 +1257,18 @@ impl<Ep, E> Gate<Ep, E> {
                 .name
                 .strip_prefix("param")
                 .and_then(|n| n.parse::<usize>().ok())
-                .and_then(|i| self.routes.path_param(path, i));
+                .and_then(|i| self.document.routes().path_param(path, i));
             (documented.unwrap_or(e.name), &e.reason)
         } else {
             return;
         };
         let mut message = param_message(reason);
         if reason.contains("Expect a valid enumeration value") {
-            if let Some(values) = self.routes.enum_values(path, method.as_str(), name) {
+            if let Some(values) = self
+                .document
+                .routes()
+                .enum_values(path, method.as_str(), name)
+            {
                 message = format!("must be one of {}", values.join(", "));
             }
         }
@@ -1186,7 +1276,10 @@ impl<Ep, E> Gate<Ep, E> {
             name = "parameter";
         }
         // The parser stops at the first bad parameter; the document names the rest.
-        let mut details = self.routes.query_errors(path, method.as_str(), query);
+        let mut details = self
+            .document
+            .routes()
+            .query_errors(path, method.as_str(), query);
         let first = match details.iter().position(|d| d.field == name) {
             Some(i) => details.remove(i),
             None => crate::error::FieldError::new(name, message),

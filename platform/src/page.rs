@@ -108,10 +108,46 @@ impl Window {
 
     /// `X-Total-Count`, `X-Page-Count` and an RFC 8288 `Link` header for a list at `path`.
     pub fn headers(&self, path: &str, total: u64) -> Vec<(&'static str, String)> {
-        let pages = total.div_ceil(self.limit).max(1);
+        vec![
+            ("X-Total-Count", total.to_string()),
+            ("X-Page-Count", self.pages(total).to_string()),
+            ("Link", self.link_header::<&str, &str>(path, &[], total)),
+        ]
+    }
+
+    /// How many pages of this window's size `total` items fill (at least one).
+    pub fn pages(&self, total: u64) -> u64 {
+        total.div_ceil(self.limit).max(1)
+    }
+
+    /// The RFC 8288 `Link` header (first, prev, next, last) for a list at
+    /// `path` whose other query parameters are `filters`, each value
+    /// percent-encoded (RFC 3986 unreserved characters stay as they are).
+    pub fn link_header<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        filters: &[(K, V)],
+        total: u64,
+    ) -> String {
+        use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+        const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'_')
+            .remove(b'.')
+            .remove(b'~');
+        let query: String = filters
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}&",
+                    k.as_ref(),
+                    utf8_percent_encode(v.as_ref(), UNRESERVED)
+                )
+            })
+            .collect();
         let link = |offset: u64, rel: &str| {
             format!(
-                "<{path}?limit={}&offset={offset}>; rel=\"{rel}\"",
+                "<{path}?{query}limit={}&offset={offset}>; rel=\"{rel}\"",
                 self.limit
             )
         };
@@ -122,12 +158,8 @@ impl Window {
         if self.offset + self.limit < total {
             links.push(link(self.offset + self.limit, "next"));
         }
-        links.push(link((pages - 1) * self.limit, "last"));
-        vec![
-            ("X-Total-Count", total.to_string()),
-            ("X-Page-Count", pages.to_string()),
-            ("Link", links.join(", ")),
-        ]
+        links.push(link((self.pages(total) - 1) * self.limit, "last"));
+        links.join(", ")
     }
 }
 

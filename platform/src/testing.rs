@@ -13,6 +13,9 @@ use crate::http::Module;
 use crate::settings::Settings;
 use crate::state::Platform;
 
+pub mod spec;
+pub mod vendor;
+
 pub struct TestApp {
     pub platform: Platform,
     pub client: TestClient<BoxEndpoint<'static>>,
@@ -125,6 +128,40 @@ impl TestApp {
             })
             .await
             .expect("audit rows")
+    }
+
+    /// Stores a webhook subscription as the platform does (for modules that
+    /// have no subscription endpoint); returns its id.
+    pub async fn subscribe(&self, new: crate::events::NewSubscription) -> String {
+        let events = self.platform.events.clone();
+        let (sub, _) = self
+            .platform
+            .db
+            .write(move |tx| events.subscribe(tx, &new))
+            .await
+            .expect("subscribe");
+        sub.id
+    }
+
+    /// `(event type, payload value at json_path)` of every delivery queued
+    /// for subscription `hook`, in the order they were queued.
+    pub async fn queued_deliveries<T>(&self, hook: &str, json_path: &str) -> Vec<(String, T)>
+    where
+        T: rusqlite::types::FromSql + Send + 'static,
+    {
+        let (hook, json_path) = (hook.to_string(), json_path.to_string());
+        self.platform
+            .db
+            .read(move |c| {
+                let mut st = c.prepare(
+                    "SELECT e.event_type, json_extract(e.payload, ?2) FROM platform_webhook_deliveries d
+                     JOIN platform_events e ON e.id = d.event_id WHERE d.webhook_id = ?1 ORDER BY d.id",
+                )?;
+                let rows = st.query_map([hook, json_path], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+            .expect("queued deliveries")
     }
 
     /// Posts 10 000- and 100 000-level nested JSON (arrays and objects) to
@@ -424,7 +461,7 @@ impl Reply {
 /// rewrites the file instead — the same bytes `frontline openapi openapi/` writes.
 pub async fn assert_spec_committed(module: Module) {
     let app = TestApp::new(vec![]).await;
-    let spec = (module.build)(&app.platform).spec;
+    let spec = (module.build)(&app.platform).spec();
     check_spec(module.slug, &spec);
 }
 
@@ -717,4 +754,14 @@ pub async fn smtp_server() -> (u16, SmtpInbox) {
         }
     });
     (port, got)
+}
+
+/// The `p` quantile (0–1) of sorted samples, by nearest rank (0 for none):
+/// what the benches print as p50/p95/p99.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[idx]
 }

@@ -340,7 +340,7 @@ async fn health_and_metrics() {
 #[tokio::test]
 async fn platform_spec_is_committed() {
     let app = TestApp::new(vec![]).await;
-    let spec = frontline_platform::app::platform_module(&app.platform).spec;
+    let spec = frontline_platform::app::platform_module(&app.platform).spec();
     check_spec("platform", &spec);
 }
 

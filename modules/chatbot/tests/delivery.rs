@@ -7,72 +7,15 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use frontline_chatbot::webhooks::{meta_signature, slack_signature};
+use frontline_platform::testing::vendor::vendor;
 use frontline_platform::testing::{allow_loopback, TestApp};
 use poem::http::StatusCode;
 use serde_json::{json, Value};
-use tokio::io::AsyncWriteExt;
 
 const B: &str = "/chatbot/api/v2";
-
-/// A request a vendor server saw: method and path, headers (lower case), body.
-#[derive(Debug, Clone)]
-struct Seen {
-    line: String,
-    head: String,
-    body: String,
-}
-
-type Log = Arc<Mutex<Vec<Seen>>>;
-
-/// A vendor API on 127.0.0.1: `answer(path, n)` gives the status and JSON
-/// body of the n-th request (from 0) to `path`.
-async fn vendor(
-    answer: impl Fn(&str, usize) -> (u16, Value) + Send + Sync + 'static,
-) -> (String, Log) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let log: Log = Arc::new(Mutex::new(Vec::new()));
-    let seen = log.clone();
-    let answer = Arc::new(answer);
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let seen = seen.clone();
-            let answer = answer.clone();
-            tokio::spawn(async move {
-                let Some((head, body)) = support::read_request(&mut sock).await else {
-                    return;
-                };
-                let line = head.lines().next().unwrap_or_default().to_string();
-                let path = line.split(' ').nth(1).unwrap_or_default().to_string();
-                let n = {
-                    let mut s = seen.lock().unwrap();
-                    let n = s
-                        .iter()
-                        .filter(|x| x.line.split(' ').nth(1) == Some(&path))
-                        .count();
-                    s.push(Seen {
-                        line: line.clone(),
-                        head: head.to_lowercase(),
-                        body: String::from_utf8_lossy(&body).to_string(),
-                    });
-                    n
-                };
-                let (code, json) = answer(&path, n);
-                let text = json.to_string();
-                let resp = format!(
-                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-                    text.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
-            });
-        }
-    });
-    (base, log)
-}
 
 async fn app_with(tweak: impl FnOnce(&mut frontline_platform::Settings)) -> TestApp {
     TestApp::with_settings(vec![frontline_chatbot::module()], |s| {
@@ -315,7 +258,7 @@ async fn without_credentials_a_reply_is_not_configured_and_web_replies_stay_sent
 #[tokio::test]
 async fn messenger_slack_telegram_and_teams_replies_use_their_apis_and_errors_are_retried_then_failed(
 ) {
-    let (base, log) = vendor(|path, n| match path {
+    let (base, log) = vendor(|seen, n| match seen.path() {
         "/v21.0/me/messages" => (
             200,
             json!({"recipient_id": "PSID1", "message_id": "m_out_1"}),
@@ -498,7 +441,7 @@ async fn teams_message(app: &TestApp, token: &str, app_id: &str, user: &str, id:
 
 #[tokio::test]
 async fn teams_replies_use_a_connector_token_exchanged_from_the_app_password_and_cached() {
-    let (base, log) = vendor(|path, n| match path {
+    let (base, log) = vendor(|seen, n| match seen.path() {
         "/botframework.com/oauth2/v2.0/token" => (
             200,
             json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,

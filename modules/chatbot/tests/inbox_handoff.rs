@@ -350,7 +350,10 @@ async fn counting_provider() -> (String, Arc<AtomicUsize>) {
         while let Ok((mut sock, _)) = listener.accept().await {
             let count = count.clone();
             tokio::spawn(async move {
-                if support::read_request(&mut sock).await.is_none() {
+                if frontline_platform::testing::vendor::read_request(&mut sock)
+                    .await
+                    .is_none()
+                {
                     return;
                 }
                 count.fetch_add(1, Ordering::SeqCst);

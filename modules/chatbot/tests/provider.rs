@@ -26,7 +26,9 @@ async fn completions_server(status: u16) -> (String, Arc<Mutex<Vec<(String, Valu
             };
             let store = store.clone();
             tokio::spawn(async move {
-                let Some((head, body)) = support::read_request(&mut sock).await else {
+                let Some((head, body)) =
+                    frontline_platform::testing::vendor::read_request(&mut sock).await
+                else {
                     return;
                 };
                 let auth = head

@@ -3,6 +3,7 @@
 //! for every request body and 2xx payload, wrong types come back as the
 //! chatbot 400 naming the field, and ranges are checked field by field.
 
+use frontline_platform::testing::spec::{self, assert_typed, resolve};
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
@@ -15,36 +16,7 @@ async fn body(resp: poem::test::TestResponse) -> Value {
 
 async fn spec() -> Value {
     let app = TestApp::new(vec![]).await;
-    let module = frontline_chatbot::module();
-    serde_json::from_str(&(module.build)(&app.platform).spec).unwrap()
-}
-
-/// Follows `$ref` and `allOf` wrappers to the schema itself.
-fn resolve<'a>(spec: &'a Value, mut s: &'a Value) -> &'a Value {
-    loop {
-        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-            let name = r.trim_start_matches("#/components/schemas/");
-            s = &spec["components"]["schemas"][name];
-        } else if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
-            // poem-openapi wraps a described `$ref` as `allOf: [$ref, {description}]`.
-            s = parts
-                .iter()
-                .find(|p| p.get("$ref").is_some())
-                .unwrap_or(&parts[0]);
-        } else {
-            return s;
-        }
-    }
-}
-
-/// The schema is an object with documented properties (not a bare `Value`).
-fn assert_typed(spec: &Value, s: &Value, at: &str) {
-    let s = resolve(spec, s);
-    let props = s["properties"].as_object();
-    assert!(
-        s["type"] == "object" && props.is_some_and(|p| !p.is_empty()),
-        "{at}: not a typed object: {s}"
-    );
+    spec::of(&app, frontline_chatbot::module())
 }
 
 fn is_admin_path(p: &str) -> bool {

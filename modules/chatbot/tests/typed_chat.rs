@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 mod support;
 
+use frontline_platform::testing::spec::{self, properties, resolve};
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
@@ -20,42 +21,10 @@ async fn body(resp: poem::test::TestResponse) -> Value {
     resp.0.into_body().into_json().await.unwrap()
 }
 
-/// Follows `$ref`s (and `allOf` wrappers that add a description) to the schema itself.
-fn resolve<'a>(spec: &'a Value, mut s: &'a Value) -> &'a Value {
-    loop {
-        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-            let name = r.rsplit('/').next().unwrap();
-            s = &spec["components"]["schemas"][name];
-        } else if let (None, Some(parts)) = (
-            s.get("properties"),
-            s.get("allOf").and_then(Value::as_array),
-        ) {
-            match parts
-                .iter()
-                .find(|p| p.get("$ref").is_some() || p.get("properties").is_some())
-            {
-                Some(p) => s = p,
-                None => return s,
-            }
-        } else {
-            return s;
-        }
-    }
-}
-
-fn properties<'a>(spec: &'a Value, s: &'a Value) -> Vec<&'a str> {
-    resolve(spec, s)
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().map(String::as_str).collect())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn every_chat_session_conversation_and_webhook_operation_has_field_schemas() {
     let app = TestApp::new(vec![]).await;
-    let spec: Value =
-        serde_json::from_str(&(frontline_chatbot::module().build)(&app.platform).spec).unwrap();
+    let spec = spec::of(&app, frontline_chatbot::module());
     let groups = ["Chat", "Sessions", "Conversations", "Webhooks"];
     let mut ops = 0;
     let mut bodies = 0;
@@ -653,7 +622,9 @@ async fn switchable_server() -> (String, Arc<AtomicU16>, Arc<Mutex<Vec<Value>>>)
             };
             let (st, store) = (st.clone(), store.clone());
             tokio::spawn(async move {
-                let Some((_, body)) = support::read_request(&mut sock).await else {
+                let Some((_, body)) =
+                    frontline_platform::testing::vendor::read_request(&mut sock).await
+                else {
                     return;
                 };
                 store

@@ -13,26 +13,11 @@
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
-use frontline_platform::testing::TestApp;
+use frontline_platform::testing::{percentile, TestApp};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use rusqlite::params;
 use serde_json::Value;
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    let idx = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[idx]
-}
 
 #[tokio::main]
 async fn main() {
@@ -62,15 +47,15 @@ async fn main() {
                 ("quality", "csat"),
                 ("agent", "occupancy"),
             ];
-            let mut rng = Lcg(11);
+            let mut rng = StdRng::seed_from_u64(11);
             for i in 0..rows {
                 let (ty, name) = names[i % names.len()];
-                let agent = (rng.next() * 50.0) as i64 + 1;
-                let at = end_ms - (rng.next() * span_ms as f64) as i64;
+                let agent = (rng.random::<f64>() * 50.0) as i64 + 1;
+                let at = end_ms - (rng.random::<f64>() * span_ms as f64) as i64;
                 insert.execute(params![
                     ty,
                     name,
-                    (rng.next() * 600.0).round(),
+                    (rng.random::<f64>() * 600.0).round(),
                     (agent - 1) / 5 + 1,
                     agent,
                     at
@@ -136,9 +121,9 @@ async fn main() {
         times.sort_by(f64::total_cmp);
         println!(
             "| {label} | {windows} | {:.2} | {:.2} | {:.2} |",
-            pct(&times, 0.5),
-            pct(&times, 0.95),
-            pct(&times, 0.99)
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            percentile(&times, 0.99)
         );
     }
 }

@@ -367,19 +367,6 @@ impl Filters {
     }
 }
 
-fn encode(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// Renders a page: the items and the paging headers for `path` (below the base).
 pub fn paged<T: ParseFromJSON + ToJSON>(
     items: Vec<T>,
@@ -388,27 +375,8 @@ pub fn paged<T: ParseFromJSON + ToJSON>(
     filters: Filters,
     total: u64,
 ) -> Paged<T> {
-    let pages = total.div_ceil(w.limit).max(1);
-    let query: String = filters
-        .0
-        .iter()
-        .map(|(k, v)| format!("{k}={}&", encode(v)))
-        .collect();
-    let link = |offset: u64, rel: &str| {
-        format!(
-            "<{BASE}{path}?{query}limit={}&offset={offset}>; rel=\"{rel}\"",
-            w.limit
-        )
-    };
-    let mut links = vec![link(0, "first")];
-    if w.offset > 0 {
-        links.push(link(w.offset.saturating_sub(w.limit), "prev"));
-    }
-    if w.offset + w.limit < total {
-        links.push(link(w.offset + w.limit, "next"));
-    }
-    links.push(link((pages - 1) * w.limit, "last"));
-    Paged::Ok(Json(items), total, pages, links.join(", "))
+    let links = w.link_header(&format!("{BASE}{path}"), &filters.0, total);
+    Paged::Ok(Json(items), total, w.pages(total), links)
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ const SAMPLES: &[(&str, Option<Option<&str>>)] = &[
 #[tokio::test]
 async fn the_document_states_the_email_rule_the_server_applies() {
     let cc = Cc::new().await;
-    let spec = (frontline_contact_center::module().build)(&cc.app.platform).spec;
+    let spec = (frontline_contact_center::module().build)(&cc.app.platform).spec();
     let doc: Value = serde_json::from_str(&spec).unwrap();
     let schemas = &doc["components"]["schemas"];
     for (schema, field) in [
@@ -119,7 +119,7 @@ async fn the_document_states_the_email_rule_the_server_applies() {
 #[tokio::test]
 async fn report_recipients_follow_the_documented_address_rule() {
     let cc = Cc::new().await;
-    let spec = (frontline_contact_center::module().build)(&cc.app.platform).spec;
+    let spec = (frontline_contact_center::module().build)(&cc.app.platform).spec();
     let doc: Value = serde_json::from_str(&spec).unwrap();
     for schema in ["ReportScheduleCreate", "ReportScheduleUpdate"] {
         let p = doc["components"]["schemas"][schema]["properties"]["recipients"].to_string();

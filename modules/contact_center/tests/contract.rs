@@ -66,7 +66,7 @@ fn string_field(doc: &Value, schema: &Value) -> Option<String> {
 #[tokio::test]
 async fn every_json_body_refuses_a_number_for_a_string() {
     let app = TestApp::new(vec![frontline_contact_center::module()]).await;
-    let spec = (frontline_contact_center::module().build)(&app.platform).spec;
+    let spec = (frontline_contact_center::module().build)(&app.platform).spec();
     let doc: Value = serde_json::from_str(&spec).unwrap();
     let mut checked = 0;
     for (path, ops) in doc["paths"].as_object().unwrap() {

@@ -23,40 +23,21 @@ async fn subscription(cc: &Cc, seq: Option<i64>, module_wide: bool) -> String {
         }
         None => "admin".into(),
     };
-    let api = cc.app.platform.events.clone();
-    let new = NewSubscription {
-        module: "contact-center".into(),
-        owner_id: Some(owner),
-        url: "https://hooks.example.com/cc".into(),
-        events: vec!["*".into()],
-        module_wide,
-        ..Default::default()
-    };
-    let (sub, _) = cc
-        .app
-        .platform
-        .db
-        .write(move |tx| api.subscribe(tx, &new))
-        .await
-        .unwrap();
-    sub.id
-}
-
-async fn delivered(cc: &Cc, hook: &str) -> Vec<(String, i64)> {
-    let hook = hook.to_string();
     cc.app
-        .platform
-        .db
-        .read(move |c| {
-            let mut st = c.prepare(
-                "SELECT e.event_type, json_extract(e.payload, '$.campaign_id') FROM platform_webhook_deliveries d
-                 JOIN platform_events e ON e.id = d.event_id WHERE d.webhook_id = ?1 ORDER BY d.id",
-            )?;
-            let rows = st.query_map([hook], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        .subscribe(NewSubscription {
+            module: "contact-center".into(),
+            owner_id: Some(owner),
+            url: "https://hooks.example.com/cc".into(),
+            events: vec!["*".into()],
+            module_wide,
+            ..Default::default()
         })
         .await
-        .unwrap()
+}
+
+/// (event, campaign_id) of every delivery queued for `hook`.
+async fn delivered(cc: &Cc, hook: &str) -> Vec<(String, i64)> {
+    cc.app.queued_deliveries(hook, "$.campaign_id").await
 }
 
 #[tokio::test]

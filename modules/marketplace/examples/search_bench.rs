@@ -14,8 +14,10 @@
 
 use std::time::Instant;
 
-use frontline_platform::testing::TestApp;
+use frontline_platform::testing::{percentile, TestApp};
 use poem::http::StatusCode;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use rusqlite::params;
 use serde_json::{json, Value};
 
@@ -34,24 +36,6 @@ async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option
     let v: Value = resp.0.into_body().into_json().await.unwrap_or(Value::Null);
     assert!(status.is_success(), "{method} {path}: {status} {v}");
     v
-}
-
-/// A small deterministic generator (no need for cryptographic randomness).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    let idx = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[idx]
 }
 
 #[tokio::main]
@@ -108,12 +92,12 @@ async fn main() {
                    current_price, currency, config, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
             )?;
-            let mut rng = Lcg(42);
+            let mut rng = StdRng::seed_from_u64(42);
             for i in 0..providers {
                 let (lat, lng) = if i % 3 == 0 {
-                    (-1.2864 + (rng.next() - 0.5) * 0.5, 36.8219 + (rng.next() - 0.5) * 0.5)
+                    (-1.2864 + (rng.random::<f64>() - 0.5) * 0.5, 36.8219 + (rng.random::<f64>() - 0.5) * 0.5)
                 } else {
-                    (-4.5 + rng.next() * 9.0, 34.0 + rng.next() * 7.5)
+                    (-4.5 + rng.random::<f64>() * 9.0, 34.0 + rng.random::<f64>() * 7.5)
                 };
                 let id = format!("{:024x}", 0xb000_0000_u64 + i as u64);
                 provider_row.execute(params![
@@ -122,10 +106,10 @@ async fn main() {
                     format!("Bench Barber {i}"),
                     lng,
                     lat,
-                    1.0 + (rng.next() * 40.0).round() / 10.0,
-                    (rng.next() * 200.0) as i64
+                    1.0 + (rng.random::<f64>() * 40.0).round() / 10.0,
+                    (rng.random::<f64>() * 200.0) as i64
                 ])?;
-                let price = 200.0 + (rng.next() * 1800.0).round();
+                let price = 200.0 + (rng.random::<f64>() * 1800.0).round();
                 let config = config.replace("500", &format!("{price}"));
                 pricing_row.execute(params![
                     format!("{:024x}", 0xc000_0000_u64 + i as u64),
@@ -156,7 +140,7 @@ async fn main() {
     ];
     println!("| search | results (first query) | p50 ms | p95 ms | p99 ms |");
     println!("|---|---|---|---|---|");
-    let mut rng = Lcg(7);
+    let mut rng = StdRng::seed_from_u64(7);
     for (label, params) in shapes {
         let mut times = Vec::with_capacity(queries);
         let mut first_total = 0;
@@ -166,8 +150,8 @@ async fn main() {
             } else {
                 format!(
                     "{:.4},{:.4}",
-                    -1.2864 + (rng.next() - 0.5) * 0.3,
-                    36.8219 + (rng.next() - 0.5) * 0.3
+                    -1.2864 + (rng.random::<f64>() - 0.5) * 0.3,
+                    36.8219 + (rng.random::<f64>() - 0.5) * 0.3
                 )
             };
             let path = format!("/marketplace/v1/services/search?serviceCategoryId={cat}&location={location}&{params}&limit=20");
@@ -184,9 +168,9 @@ async fn main() {
         times.sort_by(f64::total_cmp);
         println!(
             "| {label} | {first_total} | {:.2} | {:.2} | {:.2} |",
-            pct(&times, 0.5),
-            pct(&times, 0.95),
-            pct(&times, 0.99)
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            percentile(&times, 0.99)
         );
     }
 }

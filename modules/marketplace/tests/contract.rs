@@ -2,6 +2,7 @@
 //! fields by name, every answer is a typed object that the server's JSON
 //! follows, and the document says what the server enforces.
 
+use frontline_platform::testing::spec::{self, resolve};
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
@@ -28,23 +29,6 @@ async fn spec(app: &TestApp) -> Value {
     let (s, b) = call(app, "GET", "/openapi.json", None, None).await;
     assert_eq!(s, StatusCode::OK);
     b
-}
-
-/// Follows `$ref` and `allOf` wrappers to the schema itself.
-fn resolve<'a>(spec: &'a Value, mut s: &'a Value) -> &'a Value {
-    loop {
-        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-            let name = r.trim_start_matches("#/components/schemas/");
-            s = &spec["components"]["schemas"][name];
-        } else if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
-            s = parts
-                .iter()
-                .find(|p| p.get("$ref").is_some())
-                .unwrap_or(&parts[0]);
-        } else {
-            return s;
-        }
-    }
 }
 
 /// The field names of a 400 answer.
@@ -540,15 +524,7 @@ async fn answers_follow_the_document() {
 async fn the_document_says_what_the_server_enforces() {
     let app = app().await;
     let spec = spec(&app).await;
-    let param = |path: &str, name: &str| -> Value {
-        spec["paths"][path]["get"]["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == name)
-            .cloned()
-            .unwrap_or_else(|| panic!("{path} {name}"))
-    };
+    let param = |path: &str, name: &str| spec::get_param(&spec, path, name);
     let suggestions = "/providers/pricing/suggestions";
     assert_eq!(param(suggestions, "serviceCategoryId")["required"], true);
     let provider = app.token_for(&["marketplace:provider"]).await;

@@ -3,87 +3,12 @@
 //! SMS API) by platform jobs with retries; their statuses follow what
 //! happened, and admin analytics count it (delivery rate, per-channel cost).
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use frontline_platform::testing::vendor::vendor;
 use frontline_platform::testing::{allow_loopback, TestApp};
 use poem::http::StatusCode;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// A request a vendor server saw: request line, headers (lower case), body.
-#[derive(Debug, Clone)]
-struct Seen {
-    line: String,
-    head: String,
-    body: String,
-}
-
-type Log = Arc<Mutex<Vec<Seen>>>;
-
-async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<(String, String)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let n = sock.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..p]).to_string();
-            let len = head
-                .to_lowercase()
-                .lines()
-                .find_map(|l| {
-                    l.strip_prefix("content-length:")
-                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            while buf.len() < p + 4 + len {
-                let n = sock.read(&mut chunk).await.ok()?;
-                if n == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            return Some((head, String::from_utf8_lossy(&buf[p + 4..]).to_string()));
-        }
-    }
-}
-
-/// A vendor API on 127.0.0.1; `answer(body)` gives the status and JSON body.
-async fn vendor(answer: impl Fn(&str) -> (u16, Value) + Send + Sync + 'static) -> (String, Log) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let log: Log = Arc::new(Mutex::new(Vec::new()));
-    let seen = log.clone();
-    let answer = Arc::new(answer);
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let seen = seen.clone();
-            let answer = answer.clone();
-            tokio::spawn(async move {
-                let Some((head, body)) = read_request(&mut sock).await else {
-                    return;
-                };
-                let (code, json) = answer(&body);
-                seen.lock().unwrap().push(Seen {
-                    line: head.lines().next().unwrap_or_default().to_string(),
-                    head: head.to_lowercase(),
-                    body,
-                });
-                let text = json.to_string();
-                let resp = format!(
-                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-                    text.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
-            });
-        }
-    });
-    (base, log)
-}
 
 async fn call(
     app: &TestApp,
@@ -240,7 +165,7 @@ async fn analytics(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn push_requests_and_reminders_are_sent_by_jobs_and_counted() {
-    let (base, log) = vendor(|_| (200, json!({"id": "push-1"}))).await;
+    let (base, log) = vendor(|_, _| (200, json!({"id": "push-1"}))).await;
     let app = TestApp::with_settings(vec![frontline_marketplace::module()], |s| {
         allow_loopback(s);
         s.delivery.push_url = Some(format!("{base}/push"));
@@ -326,7 +251,8 @@ async fn push_requests_and_reminders_are_sent_by_jobs_and_counted() {
 
 #[tokio::test]
 async fn sms_goes_through_twilio_with_its_price_and_errors_are_retried_then_failed() {
-    let (base, log) = vendor(|body| {
+    let (base, log) = vendor(|seen, _| {
+        let body = seen.body.as_str();
         if body.contains("To=%2B254700000001") {
             (
                 201,
@@ -512,7 +438,8 @@ async fn status_of(app: &TestApp, customer: &str) -> Value {
 
 #[tokio::test]
 async fn twilio_status_callbacks_signed_by_twilio_report_delivered_and_undelivered() {
-    let (base, log) = vendor(|body| {
+    let (base, log) = vendor(|seen, _| {
+        let body = seen.body.as_str();
         let sid = if body.contains("254700000001") {
             "SMok"
         } else {
@@ -736,7 +663,7 @@ async fn twilio_status_callbacks_signed_by_twilio_report_delivered_and_undeliver
 
 #[tokio::test]
 async fn sms_without_a_public_url_asks_for_no_status_callback() {
-    let (base, log) = vendor(|_| (201, json!({"sid": "SM1"}))).await;
+    let (base, log) = vendor(|_, _| (201, json!({"sid": "SM1"}))).await;
     let app = TestApp::with_settings(vec![frontline_marketplace::module()], |s| {
         allow_loopback(s);
         s.delivery.twilio_base_url = base.clone();
@@ -776,7 +703,8 @@ async fn wa_report(app: &TestApp, secret: &str, body: String) -> (StatusCode, Va
 
 #[tokio::test]
 async fn whatsapp_status_webhooks_report_delivered_and_failed_review_requests() {
-    let (base, log) = vendor(|body| {
+    let (base, log) = vendor(|seen, _| {
+        let body = seen.body.as_str();
         let id = if body.contains("254700000001") {
             "wamid.OK"
         } else {

@@ -3,6 +3,9 @@
 //! ranges; wrong-typed fields are refused with the training 422 naming the
 //! field; a caller without the permission gets 403 before any validation.
 
+use frontline_platform::testing::spec::{
+    self, assert_typed_and_described as assert_typed, resolve,
+};
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
@@ -14,40 +17,7 @@ async fn app() -> TestApp {
 }
 
 async fn spec(app: &TestApp) -> Value {
-    let module = frontline_training::module();
-    serde_json::from_str(&(module.build)(&app.platform).spec).unwrap()
-}
-
-/// Follows `$ref` and `allOf` wrappers to the schema itself.
-fn resolve<'a>(spec: &'a Value, mut s: &'a Value) -> &'a Value {
-    loop {
-        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-            let name = r.trim_start_matches("#/components/schemas/");
-            s = &spec["components"]["schemas"][name];
-        } else if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
-            s = parts
-                .iter()
-                .find(|p| p.get("$ref").is_some())
-                .unwrap_or(&parts[0]);
-        } else {
-            return s;
-        }
-    }
-}
-
-/// An object with properties, each with a description.
-fn assert_typed(spec: &Value, s: &Value, at: &str) {
-    let s = resolve(spec, s);
-    let props = s["properties"].as_object();
-    assert!(
-        s["type"] == "object" && props.is_some_and(|p| !p.is_empty()),
-        "{at}: not a typed object: {s}"
-    );
-    for (name, prop) in props.unwrap() {
-        let described =
-            prop.get("description").is_some() || resolve(spec, prop).get("description").is_some();
-        assert!(described, "{at}: field {name} has no description");
-    }
+    spec::of(app, frontline_training::module())
 }
 
 #[tokio::test]
@@ -83,15 +53,7 @@ async fn every_operation_has_typed_bodies_and_answers() {
 async fn the_document_says_what_the_server_enforces() {
     let app = app().await;
     let spec = spec(&app).await;
-    let param = |path: &str, name: &str| -> Value {
-        spec["paths"][path]["get"]["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == name)
-            .cloned()
-            .unwrap_or_else(|| panic!("{path} {name}"))
-    };
+    let param = |path: &str, name: &str| spec::get_param(&spec, path, name);
     let compare = "/admin/scenarios/{id}/versions/compare";
     for name in ["from", "to"] {
         assert_eq!(param(compare, name)["required"], true, "{name}");

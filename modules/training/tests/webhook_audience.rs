@@ -47,38 +47,19 @@ fn doc_example() -> Value {
 
 /// A subscription owned by user `owner` (as the platform stores one).
 async fn owned_subscription(app: &TestApp, owner: &str) -> String {
-    let api = app.platform.events.clone();
-    let new = NewSubscription {
+    app.subscribe(NewSubscription {
         module: "training".into(),
         owner_id: Some(owner.into()),
         url: "https://hooks.example.com/user".into(),
         events: vec!["*".into()],
         ..Default::default()
-    };
-    let (sub, _) = app
-        .platform
-        .db
-        .write(move |tx| api.subscribe(tx, &new))
-        .await
-        .unwrap();
-    sub.id
+    })
+    .await
 }
 
 /// (event, scenarioId) of every delivery queued for `hook`.
 async fn delivered(app: &TestApp, hook: &str) -> Vec<(String, String)> {
-    let hook = hook.to_string();
-    app.platform
-        .db
-        .read(move |c| {
-            let mut st = c.prepare(
-                "SELECT e.event_type, json_extract(e.payload, '$.scenarioId') FROM platform_webhook_deliveries d
-                 JOIN platform_events e ON e.id = d.event_id WHERE d.webhook_id = ?1 ORDER BY d.id",
-            )?;
-            let rows = st.query_map([hook], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
-        .unwrap()
+    app.queued_deliveries(hook, "$.scenarioId").await
 }
 
 #[tokio::test]
