@@ -3,7 +3,7 @@
 use chrono::{DateTime, SecondsFormat};
 use frontline_platform::page::Window;
 use frontline_platform::ApiResult;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 use serde_json::json;
 
 use crate::insight::not_found;
@@ -102,44 +102,72 @@ pub fn insert_metric(c: &Connection, s: &MetricSample<'_>, at_ms: i64) -> ApiRes
     .query_row([id], metric_row)?)
 }
 
-/// A page of metrics, newest first, with the filtered total.
-pub fn list_metrics(c: &Connection, f: &MetricFilter, w: &Window) -> ApiResult<(Vec<Metric>, u64)> {
-    const FILTER: &str = "(?1 IS NULL OR metric_type = ?1) AND (?2 IS NULL OR metric_name = ?2)
-                    AND (?3 IS NULL OR recorded_at >= ?3) AND (?4 IS NULL OR recorded_at < ?4)
-                    AND (?5 IS NULL OR team_id = ?5) AND (?6 IS NULL OR agent_id = ?6)";
+/// One list's SQL: its table and columns, its filter (`?1`..`?n`, one per
+/// argument) and its order.
+struct ListSql {
+    table: &'static str,
+    cols: &'static str,
+    filter: &'static str,
+    order: &'static str,
+}
+
+/// A page of the rows of `l` whose filter holds for `args`, in its order,
+/// with the filtered total.
+fn page<T>(
+    c: &Connection,
+    l: &ListSql,
+    args: &[&dyn ToSql],
+    w: &Window,
+    row: fn(&Row) -> rusqlite::Result<T>,
+) -> ApiResult<(Vec<T>, u64)> {
     let total: i64 = c
-        .prepare_cached(&format!("SELECT COUNT(*) FROM cc_metrics WHERE {FILTER}"))?
-        .query_row(
-            params![
-                f.metric_type,
-                f.metric_name,
-                f.start,
-                f.end,
-                f.team_id,
-                f.agent_id
-            ],
-            |r| r.get(0),
-        )?;
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM {} WHERE {}",
+            l.table, l.filter
+        ))?
+        .query_row(args, |r| r.get(0))?;
+    let (limit, offset) = (w.limit as i64, w.offset as i64);
+    let mut paged: Vec<&dyn ToSql> = args.to_vec();
+    paged.extend([&limit as &dyn ToSql, &offset]);
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT {METRIC_COLS} FROM cc_metrics WHERE {FILTER}
-                     ORDER BY recorded_at DESC, id DESC LIMIT ?7 OFFSET ?8"
+        "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+        l.cols,
+        l.table,
+        l.filter,
+        l.order,
+        args.len() + 1,
+        args.len() + 2
     ))?;
     let items = stmt
-        .query_map(
-            params![
-                f.metric_type,
-                f.metric_name,
-                f.start,
-                f.end,
-                f.team_id,
-                f.agent_id,
-                w.limit as i64,
-                w.offset as i64
-            ],
-            metric_row,
-        )?
+        .query_map(paged.as_slice(), row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((items, total as u64))
+}
+
+/// A page of metrics, newest first, with the filtered total.
+pub fn list_metrics(c: &Connection, f: &MetricFilter, w: &Window) -> ApiResult<(Vec<Metric>, u64)> {
+    const LIST: ListSql = ListSql {
+        table: "cc_metrics",
+        cols: METRIC_COLS,
+        filter: "(?1 IS NULL OR metric_type = ?1) AND (?2 IS NULL OR metric_name = ?2)
+            AND (?3 IS NULL OR recorded_at >= ?3) AND (?4 IS NULL OR recorded_at < ?4)
+            AND (?5 IS NULL OR team_id = ?5) AND (?6 IS NULL OR agent_id = ?6)",
+        order: "recorded_at DESC, id DESC",
+    };
+    page(
+        c,
+        &LIST,
+        params![
+            f.metric_type,
+            f.metric_name,
+            f.start,
+            f.end,
+            f.team_id,
+            f.agent_id
+        ],
+        w,
+        metric_row,
+    )
 }
 
 /// Count, mean, min, max and sum of a series in each window (`[start, end)`
@@ -240,22 +268,13 @@ pub fn list_thresholds(
     metric_name: Option<&str>,
     w: &Window,
 ) -> ApiResult<(Vec<Threshold>, u64)> {
-    const FILTER: &str = "(?1 IS NULL OR is_active = ?1) AND (?2 IS NULL OR metric_name = ?2)";
-    let total: i64 = c
-        .prepare_cached(&format!(
-            "SELECT COUNT(*) FROM cc_thresholds WHERE {FILTER}"
-        ))?
-        .query_row(params![is_active, metric_name], |r| r.get(0))?;
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {TH_COLS} FROM cc_thresholds WHERE {FILTER} ORDER BY id LIMIT ?3 OFFSET ?4"
-    ))?;
-    let items = stmt
-        .query_map(
-            params![is_active, metric_name, w.limit as i64, w.offset as i64],
-            th_row,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((items, total as u64))
+    const LIST: ListSql = ListSql {
+        table: "cc_thresholds",
+        cols: TH_COLS,
+        filter: "(?1 IS NULL OR is_active = ?1) AND (?2 IS NULL OR metric_name = ?2)",
+        order: "id",
+    };
+    page(c, &LIST, params![is_active, metric_name], w, th_row)
 }
 
 /// Stores a new threshold created at `at`; returns its id.
@@ -384,31 +403,20 @@ pub fn mark_acknowledged(
 
 /// A page of alerts, newest first, with the filtered total.
 pub fn list_alerts(c: &Connection, f: &AlertFilter, w: &Window) -> ApiResult<(Vec<Alert>, u64)> {
-    const FILTER: &str = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR severity = ?2)
-                    AND (?3 IS NULL OR team_id = ?3) AND (?4 IS NULL OR metric_name = ?4)";
-    let total: i64 = c
-        .prepare_cached(&format!("SELECT COUNT(*) FROM cc_alerts WHERE {FILTER}"))?
-        .query_row(
-            params![f.status, f.severity, f.team_id, f.metric_name],
-            |r| r.get(0),
-        )?;
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {ALERT_COLS} FROM cc_alerts WHERE {FILTER} ORDER BY triggered_ms DESC, id DESC LIMIT ?5 OFFSET ?6"
-    ))?;
-    let items = stmt
-        .query_map(
-            params![
-                f.status,
-                f.severity,
-                f.team_id,
-                f.metric_name,
-                w.limit as i64,
-                w.offset as i64
-            ],
-            alert_row,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((items, total as u64))
+    const LIST: ListSql = ListSql {
+        table: "cc_alerts",
+        cols: ALERT_COLS,
+        filter: "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR severity = ?2)
+            AND (?3 IS NULL OR team_id = ?3) AND (?4 IS NULL OR metric_name = ?4)",
+        order: "triggered_ms DESC, id DESC",
+    };
+    page(
+        c,
+        &LIST,
+        params![f.status, f.severity, f.team_id, f.metric_name],
+        w,
+        alert_row,
+    )
 }
 
 // ---------------------------------------------------------------- dashboard
