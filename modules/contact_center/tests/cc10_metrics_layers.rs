@@ -154,3 +154,82 @@ async fn pattern_fields_refuse_with_the_same_bodies() {
     assert_eq!(r.body["comparison_operator"], "less_than");
     assert_eq!(r.body["metric_name"], "wait_time");
 }
+
+async fn get(app: &TestApp, path: &str) -> (Value, String) {
+    let r = app
+        .call(
+            "GET",
+            &format!("/contact-center/api{path}"),
+            Some(&app.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    let total = r
+        .headers
+        .get("X-Total-Count")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (r.body, total)
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .map(|a| a.iter().filter_map(|x| x["id"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn metric_threshold_and_alert_lists_page_with_their_totals() {
+    let app = TestApp::new(vec![frontline_contact_center::module()]).await;
+    let mut th_ids = Vec::new();
+    for (name, op) in [
+        ("wait_time", "greater_than"),
+        ("wait_time", "less_than"),
+        ("handle_time", "greater_than"),
+    ] {
+        let (s, th) = post(
+            &app,
+            "/analytics/thresholds",
+            json!({"metric_type": "call", "metric_name": name, "threshold_value": 30,
+                   "comparison_operator": op, "window_minutes": 60}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{th}");
+        th_ids.push(th["id"].as_i64().unwrap_or_default());
+    }
+    let (list, total) = get(&app, "/analytics/thresholds?limit=2&offset=1").await;
+    assert_eq!(total, "3");
+    assert_eq!(ids(&list), th_ids[1..].to_vec());
+    let (list, total) = get(&app, "/analytics/thresholds?metric_name=wait_time&limit=1").await;
+    assert_eq!(total, "2");
+    assert_eq!(ids(&list), vec![th_ids[0]]);
+
+    // Three waits of 40 s: the "greater than 30" threshold on wait_time opens one alert.
+    let mut metric_ids = Vec::new();
+    for _ in 0..3 {
+        let (s, m) = post(
+            &app,
+            "/analytics/metrics",
+            json!({"metric_type": "call", "metric_name": "wait_time", "value": 40}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        metric_ids.push(m["id"].as_i64().unwrap_or_default());
+    }
+    let (list, total) = get(
+        &app,
+        "/analytics/metrics?metric_name=wait_time&limit=1&offset=1",
+    )
+    .await;
+    assert_eq!(total, "3");
+    // Newest first (same time: higher id first).
+    assert_eq!(ids(&list), vec![metric_ids[1]]);
+    let (list, total) = get(&app, "/analytics/alerts?status=active&limit=5").await;
+    assert_eq!(total, "1", "{list}");
+    assert_eq!(list[0]["threshold_id"], th_ids[0]);
+    assert_eq!(list[0]["actual_value"], 40.0);
+    let (_, total) = get(&app, "/analytics/alerts?status=resolved").await;
+    assert_eq!(total, "0");
+}
