@@ -153,6 +153,12 @@ async fn pattern_fields_refuse_with_the_same_bodies() {
     assert_eq!(r.body["severity"], "info");
     assert_eq!(r.body["comparison_operator"], "less_than");
     assert_eq!(r.body["metric_name"], "wait_time");
+    // The fields not sent keep their values.
+    assert_eq!(r.body["metric_type"], "call");
+    assert_eq!(r.body["threshold_value"], 30.0);
+    assert_eq!(r.body["window_minutes"], 60);
+    assert_eq!(r.body["is_active"], true);
+    assert_eq!(r.body["created_at"], th["created_at"]);
 }
 
 async fn get(app: &TestApp, path: &str) -> (Value, String) {

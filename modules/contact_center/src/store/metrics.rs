@@ -277,6 +277,23 @@ pub fn list_thresholds(
     page(c, &LIST, params![is_active, metric_name], w, th_row)
 }
 
+/// A threshold's stored fields as `?1`..`?10`, then `at` as `?11`.
+fn threshold_args<'a>(v: &'a ThresholdValues, at: &'a dyn ToSql) -> [&'a dyn ToSql; 11] {
+    [
+        &v.name,
+        &v.metric_type,
+        &v.metric_name,
+        &v.threshold_value,
+        &v.comparison_operator,
+        &v.severity,
+        &v.window_minutes,
+        &v.alert_message,
+        &v.team_id,
+        &v.is_active,
+        at,
+    ]
+}
+
 /// Stores a new threshold created at `at`; returns its id.
 pub fn insert_threshold(c: &Connection, v: &ThresholdValues, at: &str) -> ApiResult<i64> {
     c.prepare_cached(
@@ -284,43 +301,20 @@ pub fn insert_threshold(c: &Connection, v: &ThresholdValues, at: &str) -> ApiRes
             severity, window_minutes, alert_message, team_id, is_active, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
     )?
-    .execute(params![
-        v.name,
-        v.metric_type,
-        v.metric_name,
-        v.threshold_value,
-        v.comparison_operator,
-        v.severity,
-        v.window_minutes,
-        v.alert_message,
-        v.team_id,
-        v.is_active,
-        at
-    ])?;
+    .execute(threshold_args(v, &at).as_slice())?;
     Ok(c.last_insert_rowid())
 }
 
 /// Replaces a threshold's fields (updated at `at`).
 pub fn update_threshold(c: &Connection, id: i64, v: &ThresholdValues, at: &str) -> ApiResult<()> {
+    let mut args = threshold_args(v, &at).to_vec();
+    args.push(&id);
     c.prepare_cached(
-        "UPDATE cc_thresholds SET name = ?2, metric_type = ?3, metric_name = ?4, threshold_value = ?5,
-            comparison_operator = ?6, severity = ?7, window_minutes = ?8, alert_message = ?9,
-            team_id = ?10, is_active = ?11, updated_at = ?12 WHERE id = ?1",
+        "UPDATE cc_thresholds SET name = ?1, metric_type = ?2, metric_name = ?3, threshold_value = ?4,
+            comparison_operator = ?5, severity = ?6, window_minutes = ?7, alert_message = ?8,
+            team_id = ?9, is_active = ?10, updated_at = ?11 WHERE id = ?12",
     )?
-    .execute(params![
-        id,
-        v.name,
-        v.metric_type,
-        v.metric_name,
-        v.threshold_value,
-        v.comparison_operator,
-        v.severity,
-        v.window_minutes,
-        v.alert_message,
-        v.team_id,
-        v.is_active,
-        at
-    ])?;
+    .execute(args.as_slice())?;
     Ok(())
 }
 
