@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::common::ts;
 use crate::model::*;
 use crate::service::{campaigns, contacts, org, queues};
+use crate::store::demo as store;
 
 /// Password of the demo accounts (`*.demo@contact-center.local`).
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -44,12 +45,7 @@ fn principal(u: &User) -> Principal {
 pub fn load(platform: &Platform) -> ApiResult<()> {
     let p = platform.clone();
     platform.db.write_blocking(move |tx| {
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM platform_users WHERE email = ?1)",
-            [SUPERVISOR],
-            |r| r.get(0),
-        )?;
-        if exists {
+        if store::user_exists(tx, SUPERVISOR)? {
             return Ok(());
         }
         let meta = RequestMeta {
@@ -144,11 +140,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         }
 
         // The active campaign: contacts and a week of calls.
-        let template: i64 = tx.query_row(
-            "SELECT id FROM cc_campaign_templates WHERE is_system = 1 ORDER BY id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )?;
+        let template = store::first_system_template(tx)?;
         let q4 = campaigns::create(
             &w,
             CampaignCreate {
@@ -180,11 +172,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             &w, ContactImport { campaign_id: Some(q4.id), contacts: rows })?;
         campaigns::transition(
             &w, q4.id, "active")?;
-        let contact_ids: Vec<i64> = {
-            let mut stmt = tx.prepare("SELECT id FROM cc_contacts WHERE campaign_id = ?1 ORDER BY id")?;
-            let ids = stmt.query_map([q4.id], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
-            ids
-        };
+        let contact_ids = store::campaign_contact_ids(tx, q4.id)?;
         use crate::model::CallOutcome as O;
         let outcomes = [O::Success, O::NoAnswer, O::Converted, O::Voicemail, O::Success, O::Busy, O::Failed, O::Callback];
         for (n, contact) in contact_ids.iter().take(18).enumerate() {

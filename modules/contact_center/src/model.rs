@@ -120,6 +120,7 @@ mod campaigns;
 mod errors;
 pub mod ivr;
 pub mod knowledge;
+pub mod metrics;
 mod org;
 mod routing;
 pub mod routing_rules;

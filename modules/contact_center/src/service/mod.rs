@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod contacts;
 pub mod ivr;
 pub mod knowledge;
+pub mod metrics;
 pub mod org;
 pub mod queues;
 pub mod routing;

@@ -706,7 +706,8 @@ fn after_attempt(
 /// queue, and `calls_abandoned` (1) when the caller hung up waiting.
 /// The dashboard charts these; thresholds on them are checked as for any sample.
 fn call_samples(w: &WriteCtx<'_>, call: &Call) -> ApiResult<()> {
-    use crate::insight::metrics::{record_metric, MetricCreate};
+    use crate::model::metrics::MetricSample;
+    use crate::service::metrics::record_metric;
     let at_ms = call
         .ended_at
         .as_deref()
@@ -735,18 +736,17 @@ fn call_samples(w: &WriteCtx<'_>, call: &Call) -> ApiResult<()> {
     for (name, value) in samples {
         record_metric(
             w,
-            &MetricCreate {
-                metric_type: "call".into(),
-                metric_name: name.into(),
+            &MetricSample {
+                metric_type: "call",
+                metric_name: name,
                 value,
                 team_id: call.team_id,
                 agent_id: call.agent_id,
-                tags: Some(json!({"source": "call"})),
-                dimensions: Some(json!({
+                tags: json!({"source": "call"}),
+                dimensions: json!({
                     "call_id": call.call_id, "outcome": call.outcome,
                     "queue_id": call.queue_id, "campaign_id": call.campaign_id,
-                })),
-                recorded_at: None,
+                }),
             },
             at_ms,
         )?;

@@ -4,8 +4,10 @@
 pub mod calls;
 pub mod campaigns;
 pub mod contacts;
+pub mod demo;
 pub mod ivr;
 pub mod knowledge;
+pub mod metrics;
 pub mod org;
 pub mod profiles;
 pub mod routing;
