@@ -117,10 +117,13 @@ pub struct LoginResponse {
 }
 
 mod campaigns;
+pub mod documents;
 mod errors;
 pub mod ivr;
+pub mod kb_search;
 pub mod knowledge;
 mod org;
+pub mod recordings;
 mod routing;
 pub mod routing_rules;
 mod values;

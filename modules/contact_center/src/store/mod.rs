@@ -4,10 +4,13 @@
 pub mod calls;
 pub mod campaigns;
 pub mod contacts;
+pub mod documents;
 pub mod ivr;
+pub mod kb_search;
 pub mod knowledge;
 pub mod org;
 pub mod profiles;
+pub mod recordings;
 pub mod routing;
 pub mod voicemail;
 
