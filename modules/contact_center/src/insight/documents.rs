@@ -77,7 +77,7 @@ impl DocumentsApi {
             ApiError::invalid("file", format!("could not read the upload: {err}"))
         })?;
         let files = &self.platform.files;
-        let up = service::prepare(files, &auth.0.id, filename, claimed_ct, bytes).await?;
+        let up = service::accept_file(files, &auth.0.id, filename, claimed_ct, bytes).await?;
         let by = auth.0.seq;
         let (doc, file_id) = write::transact(&self.platform.db, Some(auth.0), meta, move |w| {
             service::create(w, by, &up, &fields)

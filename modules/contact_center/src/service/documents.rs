@@ -254,7 +254,7 @@ pub fn check_fields(form: &DocumentUpload) -> ApiResult<DocumentFields> {
 
 /// An upload whose content was checked, with its extracted text and its
 /// bytes written to the file store (recorded by [`create`]).
-pub struct Prepared {
+pub struct AcceptedFile {
     pub filename: String,
     /// pdf, docx, txt, markdown or csv.
     pub kind: &'static str,
@@ -266,13 +266,13 @@ pub struct Prepared {
 /// type the upload states (413 above 20 MB, 415 for other types, 422 when
 /// they disagree), extracts the text and writes the bytes to the file store
 /// for `owner`.
-pub async fn prepare(
+pub async fn accept_file(
     files: &Files,
     owner: &str,
     filename: String,
     claimed_ct: Option<String>,
     bytes: Vec<u8>,
-) -> ApiResult<Prepared> {
+) -> ApiResult<AcceptedFile> {
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(ApiError::payload_too_large(MAX_DOCUMENT_BYTES));
     }
@@ -306,7 +306,7 @@ pub async fn prepare(
             bytes,
         )
         .await?;
-    Ok(Prepared {
+    Ok(AcceptedFile {
         filename,
         kind,
         text,
@@ -314,13 +314,13 @@ pub async fn prepare(
     })
 }
 
-/// Stores a prepared upload uploaded by the user `by_seq` (422 when the
+/// Stores an accepted upload uploaded by the user `by_seq` (422 when the
 /// company does not exist) and stages its text for search. Audited.
 /// Returns the document and its file id.
 pub fn create(
     w: &WriteCtx<'_>,
     by_seq: i64,
-    up: &Prepared,
+    up: &AcceptedFile,
     f: &DocumentFields,
 ) -> ApiResult<(Document, String)> {
     let tx = w.tx();
