@@ -8,6 +8,9 @@ use poem::http::StatusCode;
 use poem::test::{TestForm, TestFormField};
 use serde_json::{json, Value};
 
+/// Recordings are served below `/api`, not `/api/v1`.
+const API: &str = "/contact-center/api";
+
 const TABLES: &[&str] = &[
     "cc_recordings",
     "cc_transcriptions",
@@ -16,60 +19,46 @@ const TABLES: &[&str] = &[
     "cc_documents",
 ];
 
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(
-        method,
-        &format!("/contact-center/api{path}"),
-        Some(token),
-        body,
-    )
-    .await
-    .parts()
-}
-
 /// The requests a client repeats: register a recording, upload its
 /// transcript, analyze it, and read recordings, transcripts, phrases and
 /// documents.
 async fn round(app: &TestApp, token: &str, doc: i64, n: usize) {
-    let (s, rec) = call(
-        app,
-        "POST",
-        "/recordings",
-        token,
-        Some(
-            json!({"call_id": format!("call-{n}"), "agent_id": 7, "duration": 60,
+    let (s, rec) = app
+        .call(
+            "POST",
+            &format!("{API}/recordings"),
+            Some(token),
+            Some(
+                json!({"call_id": format!("call-{n}"), "agent_id": 7, "duration": 60,
             "file_url": "https://storage.example.com/r.mp3", "content_type": "audio/mpeg",
             "recorded_at": "2026-01-05T10:00:00Z"}),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await
+        .parts();
     assert_eq!(s, StatusCode::CREATED, "{rec}");
     let id = rec["id"].as_i64().expect("an id");
-    let (s, t) = call(
-        app,
+    let (s, t) = app
+        .call(
         "PUT",
-        &format!("/recordings/{id}/transcription"),
-        token,
+        &format!("{API}/recordings/{id}/transcription"),
+        Some(token),
         Some(json!({"segments": [
             {"start": 0.0, "end": 2.0, "speaker": "agent", "text": "This call may be recorded. How can I help?"},
             {"start": 2.0, "end": 5.0, "speaker": "customer", "text": "My order is late and I am frustrated."}]})),
     )
-    .await;
+    .await
+    .parts();
     assert_eq!(s, StatusCode::OK, "{t}");
-    let (s, a) = call(
-        app,
-        "POST",
-        &format!("/recordings/{id}/analyze"),
-        token,
-        Some(json!({})),
-    )
-    .await;
+    let (s, a) = app
+        .call(
+            "POST",
+            &format!("{API}/recordings/{id}/analyze"),
+            Some(token),
+            Some(json!({})),
+        )
+        .await
+        .parts();
     assert_eq!(s, StatusCode::OK, "{a}");
     assert!(a["sentiment"]["overall"].is_number(), "{a}");
     for path in [
@@ -81,7 +70,10 @@ async fn round(app: &TestApp, token: &str, doc: i64, n: usize) {
         "/v1/documents".to_string(),
         format!("/v1/documents/{doc}"),
     ] {
-        let (s, b) = call(app, "GET", &path, token, None).await;
+        let (s, b) = app
+            .call("GET", &format!("{API}{path}"), Some(token), None)
+            .await
+            .parts();
         assert_eq!(s, StatusCode::OK, "{path}: {b}");
     }
 }
@@ -90,14 +82,15 @@ async fn round(app: &TestApp, token: &str, doc: i64, n: usize) {
 async fn recording_and_document_requests_reuse_prepared_statements() {
     let app = TestApp::new(vec![frontline_contact_center::module()]).await;
     let admin = app.admin_token.clone();
-    let (s, p) = call(
-        &app,
-        "POST",
-        "/recordings/compliance-phrases",
-        &admin,
-        Some(json!({"phrase": "this call may be recorded", "kind": "required"})),
-    )
-    .await;
+    let (s, p) = app
+        .call(
+            "POST",
+            &format!("{API}/recordings/compliance-phrases"),
+            Some(&admin),
+            Some(json!({"phrase": "this call may be recorded", "kind": "required"})),
+        )
+        .await
+        .parts();
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let form = TestForm::new().field(
         TestFormField::bytes(b"Returns are accepted within 30 days.".to_vec())
