@@ -3,7 +3,7 @@
 
 use frontline_platform::page::Window;
 use frontline_platform::ApiResult;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
 use crate::insight::not_found;
 use crate::model::recordings::*;
@@ -46,43 +46,30 @@ pub fn list(c: &Connection, q: &RecordingQuery, w: &Window) -> ApiResult<(Vec<Re
         AND (?3 IS NULL OR team_id = ?3) AND (?4 IS NULL OR recorded_ms >= ?4)
         AND (?5 IS NULL OR recorded_ms < ?5) AND (?6 IS NULL OR duration >= ?6)
         AND (?7 IS NULL OR duration <= ?7) AND (?8 IS NULL OR has_transcription = ?8)";
+    let (limit, offset) = (w.limit as i64, w.offset as i64);
+    let args: [&dyn ToSql; 10] = [
+        &q.campaign_id,
+        &q.agent_id,
+        &q.team_id,
+        &q.from_ms,
+        &q.before_ms,
+        &q.duration_min,
+        &q.duration_max,
+        &q.has_transcription,
+        &limit,
+        &offset,
+    ];
     let total: i64 = c
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM cc_recordings WHERE {filter}"
         ))?
-        .query_row(
-            params![
-                q.campaign_id,
-                q.agent_id,
-                q.team_id,
-                q.from_ms,
-                q.before_ms,
-                q.duration_min,
-                q.duration_max,
-                q.has_transcription
-            ],
-            |r| r.get(0),
-        )?;
+        .query_row(&args[..8], |r| r.get(0))?;
     let mut stmt = c.prepare_cached(&format!(
         "SELECT {COLS} FROM cc_recordings WHERE {filter}
          ORDER BY recorded_ms DESC, id DESC LIMIT ?9 OFFSET ?10"
     ))?;
     let items = stmt
-        .query_map(
-            params![
-                q.campaign_id,
-                q.agent_id,
-                q.team_id,
-                q.from_ms,
-                q.before_ms,
-                q.duration_min,
-                q.duration_max,
-                q.has_transcription,
-                w.limit as i64,
-                w.offset as i64
-            ],
-            row,
-        )?
+        .query_map(&args[..], row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((items, total as u64))
 }
