@@ -117,11 +117,14 @@ pub struct LoginResponse {
 }
 
 mod campaigns;
+pub mod documents;
 mod errors;
 pub mod ivr;
+pub mod kb_search;
 pub mod knowledge;
 pub mod metrics;
 mod org;
+pub mod recordings;
 mod routing;
 pub mod routing_rules;
 mod values;

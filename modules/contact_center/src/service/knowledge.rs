@@ -8,9 +8,9 @@ use frontline_platform::{ApiError, ApiResult, FieldError};
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
-use crate::insight::kb_search;
 use crate::insight::{check_text, fail_if, iso, not_found, now};
 use crate::model::knowledge::*;
+use crate::service::kb_search;
 use crate::store::knowledge as store;
 use crate::SLUG;
 

@@ -4,11 +4,14 @@
 pub mod accounts;
 pub mod campaigns;
 pub mod contacts;
+pub mod documents;
 pub mod ivr;
+pub mod kb_search;
 pub mod knowledge;
 pub mod metrics;
 pub mod org;
 pub mod queues;
+pub mod recordings;
 pub mod routing;
 pub mod voicemail;
 

@@ -5,11 +5,14 @@ pub mod calls;
 pub mod campaigns;
 pub mod contacts;
 pub mod demo;
+pub mod documents;
 pub mod ivr;
+pub mod kb_search;
 pub mod knowledge;
 pub mod metrics;
 pub mod org;
 pub mod profiles;
+pub mod recordings;
 pub mod routing;
 pub mod voicemail;
 
