@@ -121,6 +121,7 @@ mod errors;
 pub mod ivr;
 pub mod knowledge;
 mod org;
+pub mod reports;
 mod routing;
 pub mod routing_rules;
 mod values;

@@ -8,6 +8,8 @@ pub mod ivr;
 pub mod knowledge;
 pub mod org;
 pub mod queues;
+pub mod report_data;
+pub mod reports;
 pub mod routing;
 pub mod voicemail;
 

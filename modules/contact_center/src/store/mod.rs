@@ -8,6 +8,7 @@ pub mod ivr;
 pub mod knowledge;
 pub mod org;
 pub mod profiles;
+pub mod reports;
 pub mod routing;
 pub mod voicemail;
 
