@@ -243,18 +243,13 @@ pub fn insert_report(tx: &Connection, r: &NewReport<'_>) -> ApiResult<(i64, Stri
 
 /// What report `id` was asked for.
 pub fn request(c: &Connection, id: i64) -> ApiResult<ReportRequest> {
-    let (name, report_type, query, format, filters, parameters): (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    ) = c.query_row(
+    // The six columns are text; the three JSON ones are parsed after the read.
+    let text: [String; 6] = c.query_row(
         "SELECT name, report_type, query_definition, format, filters, parameters FROM cc_reports WHERE id = ?1",
         [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?]),
     )?;
+    let [name, report_type, query, format, filters, parameters] = text;
     Ok(ReportRequest {
         name,
         report_type,
