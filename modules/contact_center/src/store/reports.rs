@@ -189,7 +189,10 @@ pub fn report(c: &Connection, id: i64) -> ApiResult<Option<(Report, Option<i64>)
     )
 }
 
-const R_FILTER: &str = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR report_type = ?2) AND (?3 OR requested_by_id = ?4)";
+/// The list's filters; `?5` is now: a completed report whose file expired
+/// shows status `expired` (see `r_row`), so `status = completed` leaves it out.
+const R_FILTER: &str = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR report_type = ?2) AND (?3 OR requested_by_id = ?4)
+    AND (?1 IS NOT 'completed' OR IFNULL(expires_at >= ?5, 1))";
 
 /// The reports `viewer` may see, newest first, and how many there are.
 pub fn reports(
@@ -199,15 +202,16 @@ pub fn reports(
     w: &Window,
 ) -> ApiResult<(Vec<Report>, u64)> {
     let (st, ty, mgr, seq) = (&f.status, &f.report_type, viewer.manager, viewer.seq);
+    let at = iso(now());
     let total: i64 = c
         .prepare_cached(&format!("SELECT COUNT(*) FROM cc_reports WHERE {R_FILTER}"))?
-        .query_row(params![st, ty, mgr, seq], |r| r.get(0))?;
+        .query_row(params![st, ty, mgr, seq, at], |r| r.get(0))?;
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT {R_COLS} FROM cc_reports WHERE {R_FILTER} ORDER BY id DESC LIMIT ?5 OFFSET ?6"
+        "SELECT {R_COLS} FROM cc_reports WHERE {R_FILTER} ORDER BY id DESC LIMIT ?6 OFFSET ?7"
     ))?;
     let items = stmt
         .query_map(
-            params![st, ty, mgr, seq, w.limit as i64, w.offset as i64],
+            params![st, ty, mgr, seq, at, w.limit as i64, w.offset as i64],
             r_row,
         )?
         .map(|r| r.map(|(r, _)| r))
