@@ -125,6 +125,7 @@ pub mod knowledge;
 pub mod metrics;
 mod org;
 pub mod recordings;
+pub mod reports;
 mod routing;
 pub mod routing_rules;
 mod values;

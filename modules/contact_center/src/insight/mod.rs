@@ -11,7 +11,6 @@ pub mod kb_search;
 pub mod knowledge;
 pub mod metrics;
 pub mod recordings;
-pub mod report_data;
 pub mod reports;
 pub mod routing;
 pub mod voicemail;

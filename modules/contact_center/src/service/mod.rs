@@ -12,6 +12,8 @@ pub mod metrics;
 pub mod org;
 pub mod queues;
 pub mod recordings;
+pub mod report_data;
+pub mod reports;
 pub mod routing;
 pub mod voicemail;
 

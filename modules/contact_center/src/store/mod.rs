@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod org;
 pub mod profiles;
 pub mod recordings;
+pub mod reports;
 pub mod routing;
 pub mod voicemail;
 

@@ -1,88 +1,19 @@
-//! What a report contains: tables computed in SQL from the call log and the
-//! recorded metrics, per report type, grouping, filters and period; and the
-//! CSV rendering of a table.
+//! What a report contains: the query rules (figures, filters and grouping
+//! per report type), the period, the table computed through
+//! `store::reports::aggregate`, and its renderings (CSV, and PDF and Excel
+//! through the platform's report document).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use frontline_platform::report::{
+    Cell, Chart, KeyFigure, NumberFormat, Report as PlatformReport, Section, Table,
+};
 use frontline_platform::{ApiError, ApiResult, FieldError};
-use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::iso;
-use super::round4;
-
-pub const REPORT_TYPES: &[&str] = &[
-    "agent_performance",
-    "team_performance",
-    "queue_performance",
-    "campaign_performance",
-    "call_summary",
-    "metric_summary",
-];
-pub const FORMATS: &[&str] = &["pdf", "csv", "xlsx"];
-
-/// Figures computed from the call log.
-pub const CALL_METRICS: &[&str] = &[
-    "total_calls",
-    "completed_calls",
-    "successful_calls",
-    "success_rate",
-    "abandoned_calls",
-    "abandon_rate",
-    "avg_duration",
-    "total_duration",
-    "avg_wait_time",
-    "max_wait_time",
-];
-/// Figures of `metric_summary` reports, per recorded metric.
-pub const METRIC_FIGURES: &[&str] = &["count", "avg", "min", "max", "sum"];
-pub const GROUPINGS: &[&str] = &[
-    "agent_id",
-    "team_id",
-    "queue_id",
-    "campaign_id",
-    "metric_name",
-    "day",
-    "week",
-    "month",
-];
-pub const FILTERS: &[&str] = &[
-    "team_id",
-    "agent_id",
-    "queue_id",
-    "campaign_id",
-    "team_type",
-    "direction",
-    "status",
-    "outcome",
-    "metric_type",
-    "metric_name",
-];
-
-/// A template's query: which figures, filters and grouping.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct QueryDefinition {
-    #[serde(default)]
-    pub metrics: Vec<String>,
-    #[serde(default)]
-    pub filters: Map<String, Value>,
-    #[serde(default)]
-    pub grouping: Vec<String>,
-}
-
-/// A computed table.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Dataset {
-    pub title: String,
-    pub report_type: String,
-    pub period_start: String,
-    pub period_end: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<Value>>,
-    /// Totals over the whole period (label, value).
-    pub summary: Vec<(String, Value)>,
-}
+use crate::insight::{iso, now};
+use crate::model::reports::*;
+use crate::store::reports as store;
 
 /// Checks a query definition against a report type; one detail per problem.
 pub fn validate_query(report_type: &str, q: &QueryDefinition, prefix: &str) -> Vec<FieldError> {
@@ -190,7 +121,7 @@ pub fn period(
     let get = |k: &str, end: bool| -> ApiResult<Option<DateTime<Utc>>> {
         match filters.get(k).and_then(Value::as_str) {
             None => Ok(None),
-            Some(s) => super::parse_instant(&format!("filters.{k}"), s, end).map(Some),
+            Some(s) => crate::insight::parse_instant(&format!("filters.{k}"), s, end).map(Some),
         }
     };
     let end = get("end_date", true)?.unwrap_or(now);
@@ -208,67 +139,6 @@ pub fn period(
         ));
     }
     Ok((start, end))
-}
-
-fn sql_value(v: &Value) -> SqlValue {
-    match v {
-        Value::Number(n) => n.as_i64().map(SqlValue::Integer).unwrap_or(SqlValue::Null),
-        Value::String(s) => SqlValue::Text(s.clone()),
-        _ => SqlValue::Null,
-    }
-}
-
-fn group_expr(g: &str, time_col: &str) -> (String, String) {
-    match g {
-        "day" => (format!("substr({time_col}, 1, 10)"), "day".into()),
-        "week" => (format!("strftime('%G-W%V', {time_col})"), "week".into()),
-        "month" => (format!("substr({time_col}, 1, 7)"), "month".into()),
-        other => (other.to_string(), other.to_string()),
-    }
-}
-
-fn call_metric_sql(m: &str) -> &'static str {
-    match m {
-        "total_calls" => "COUNT(*)",
-        "completed_calls" => "SUM(status = 'completed')",
-        "successful_calls" => "SUM(outcome IN ('success','converted'))",
-        "success_rate" => "CASE WHEN SUM(status = 'completed') > 0 THEN 1.0 * SUM(outcome IN ('success','converted')) / SUM(status = 'completed') ELSE 0 END",
-        "abandoned_calls" => "SUM(status = 'abandoned')",
-        "abandon_rate" => "1.0 * SUM(status = 'abandoned') / COUNT(*)",
-        "avg_duration" => "AVG(duration)",
-        "total_duration" => "COALESCE(SUM(duration), 0)",
-        "avg_wait_time" => "AVG(wait_time)",
-        _ => "MAX(wait_time)",
-    }
-}
-
-fn label_for(conn: &Connection, group: &str, v: &Value) -> Value {
-    let (table, col) = match group {
-        "agent_id" => ("cc_agents", "agent_number"),
-        "team_id" => ("cc_teams", "name"),
-        "queue_id" => ("cc_queues", "name"),
-        "campaign_id" => ("cc_campaigns", "name"),
-        _ => return v.clone(),
-    };
-    let Some(id) = v.as_i64() else {
-        return Value::String("(none)".into());
-    };
-    conn.query_row(
-        &format!("SELECT {col} FROM {table} WHERE id = ?1"),
-        [id],
-        |r| r.get::<_, String>(0),
-    )
-    .map(|name| Value::String(format!("{name} (#{id})")))
-    .unwrap_or_else(|_| Value::String(format!("#{id}")))
-}
-
-fn json_of(v: SqlValue) -> Value {
-    match v {
-        SqlValue::Integer(i) => Value::from(i),
-        SqlValue::Real(f) => Value::from(round4(f)),
-        SqlValue::Text(s) => Value::String(s),
-        _ => Value::Null,
-    }
 }
 
 /// Computes the table of a report.
@@ -306,120 +176,25 @@ pub fn dataset(
     } else {
         q.metrics.clone()
     };
-    let metric_report = report_type == "metric_summary";
-    let (table, time_col) = if metric_report {
-        (
-            "cc_metrics",
-            "strftime('%Y-%m-%dT%H:%M:%SZ', recorded_at / 1000, 'unixepoch')",
-        )
-    } else {
-        ("cc_calls", "started_at")
-    };
-    let mut wheres: Vec<String> = Vec::new();
-    let mut args: Vec<SqlValue> = Vec::new();
-    if metric_report {
-        wheres.push("recorded_at >= ? AND recorded_at < ?".into());
-        args.push(SqlValue::Integer(start.timestamp_millis()));
-        args.push(SqlValue::Integer(end.timestamp_millis()));
-    } else {
-        wheres.push("started_at >= ? AND started_at < ?".into());
-        args.push(SqlValue::Text(iso(start)));
-        args.push(SqlValue::Text(iso(end)));
-    }
-    for (k, v) in &all {
-        let col = match (k.as_str(), metric_report) {
-            ("start_date" | "end_date", _) => continue,
-            ("team_type", _) => {
-                wheres.push("team_id IN (SELECT id FROM cc_teams WHERE team_type = ?)".into());
-                args.push(sql_value(v));
-                continue;
-            }
-            ("metric_type" | "metric_name", false)
-            | ("queue_id" | "campaign_id" | "direction" | "status" | "outcome", true) => continue,
-            (k, _) => k,
-        };
-        wheres.push(format!("{col} = ?"));
-        args.push(sql_value(v));
-    }
-    let groups: Vec<(String, String)> = grouping.iter().map(|g| group_expr(g, time_col)).collect();
-    let figures: Vec<String> = metrics
-        .iter()
-        .map(|m| {
-            if metric_report {
-                match m.as_str() {
-                    "count" => "COUNT(*)".to_string(),
-                    other => format!("{}(value)", other.to_uppercase()),
-                }
-            } else {
-                call_metric_sql(m).to_string()
-            }
-        })
-        .collect();
-    let select: Vec<String> = groups
-        .iter()
-        .map(|(e, _)| e.clone())
-        .chain(figures.iter().cloned())
-        .collect();
-    let group_by: Vec<String> = (1..=groups.len()).map(|i| i.to_string()).collect();
-    let sql = format!(
-        "SELECT {} FROM {table} WHERE {} GROUP BY {} ORDER BY {} LIMIT 10000",
-        select.join(", "),
-        wheres.join(" AND "),
-        group_by.join(", "),
-        group_by.join(", ")
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let width = select.len();
-    let raw = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            (0..width)
-                .map(|i| r.get::<_, SqlValue>(i))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let rows: Vec<Vec<Value>> = raw
-        .into_iter()
-        .map(|row| {
-            row.into_iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let v = json_of(v);
-                    match grouping.get(i) {
-                        Some(g) if i < groups.len() => label_for(conn, g, &v),
-                        _ => v,
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    // Totals over the period, same figures without grouping.
-    let total_sql = format!(
-        "SELECT {} FROM {table} WHERE {}",
-        figures.join(", "),
-        wheres.join(" AND ")
-    );
-    let totals: Vec<SqlValue> =
-        conn.query_row(&total_sql, rusqlite::params_from_iter(args.iter()), |r| {
-            (0..figures.len())
-                .map(|i| r.get::<_, SqlValue>(i))
-                .collect()
-        })?;
+    let (rows, totals) = store::aggregate(
+        conn,
+        &AggregateQuery {
+            metric_report: report_type == "metric_summary",
+            start,
+            end,
+            filters: &all,
+            grouping: &grouping,
+            metrics: &metrics,
+        },
+    )?;
     Ok(Dataset {
         title: title.to_string(),
         report_type: report_type.to_string(),
         period_start: iso(start),
         period_end: iso(end),
-        columns: groups
-            .iter()
-            .map(|(_, n)| n.clone())
-            .chain(metrics.iter().cloned())
-            .collect(),
+        columns: grouping.iter().chain(metrics.iter()).cloned().collect(),
         rows,
-        summary: metrics
-            .iter()
-            .cloned()
-            .zip(totals.into_iter().map(json_of))
-            .collect(),
+        summary: metrics.iter().cloned().zip(totals).collect(),
     })
 }
 
@@ -470,6 +245,141 @@ pub fn scheduled_period(schedule_type: &str, local_today: NaiveDate) -> (NaiveDa
             (y, y)
         }
     }
+}
+
+/// How a figure is shown: rates as percentages, counts whole, the rest with
+/// two decimals (`raw`: six decimals, as computed).
+fn figure_cell(column: &str, v: &Value, raw: bool) -> Cell {
+    match v {
+        Value::Null => Cell::Empty,
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap_or(0.0);
+            if raw {
+                Cell::decimal(x, 6)
+            } else if column.ends_with("_rate") {
+                Cell::percent(x, 1)
+            } else if n.is_i64() || n.is_u64() {
+                Cell::int(x)
+            } else {
+                Cell::decimal(x, 2)
+            }
+        }
+        Value::String(s) => Cell::text(s.clone()),
+        other => Cell::text(other.to_string()),
+    }
+}
+
+/// The dataset as a platform report document: title page (period, type),
+/// the totals as key figures, a chart of each figure per group when
+/// `include_charts` is true, the table of groups, and the same table with
+/// unrounded numbers when `include_raw_data` is true.
+pub fn document(d: &Dataset, parameters: &Value) -> PlatformReport {
+    let flag = |k: &str| parameters.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let (charts, raw) = (flag("include_charts"), flag("include_raw_data"));
+    let groups = d.columns.len().saturating_sub(d.summary.len());
+    let mut report = PlatformReport::new(d.title.clone())
+        .subtitle(format!(
+            "Contact center {}",
+            d.report_type.replace('_', " ")
+        ))
+        .meta("Report type", d.report_type.clone())
+        .meta("Period", format!("{} to {}", d.period_start, d.period_end))
+        .meta("Rows", d.rows.len().to_string())
+        .meta("Generated at", iso(now()));
+    let totals = d
+        .summary
+        .iter()
+        .map(|(k, v)| KeyFigure::new(k.clone(), figure_cell(k, v, false)))
+        .collect();
+    report.push(Section::new("Totals").key_figures(totals));
+    let mut detail = Section::new("Figures");
+    if d.rows.is_empty() {
+        detail = detail.paragraph("No data in this period.");
+    }
+    let label = |row: &[Value]| -> String {
+        row.iter()
+            .take(groups)
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                Value::Null => "–".into(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    if charts && groups > 0 && !d.rows.is_empty() {
+        let categories: Vec<String> = d.rows.iter().map(|r| label(r)).collect();
+        for (i, (name, _)) in d.summary.iter().enumerate() {
+            let values = d
+                .rows
+                .iter()
+                .map(|r| r.get(groups + i).and_then(Value::as_f64).unwrap_or(0.0))
+                .collect();
+            let format = if name.ends_with("_rate") {
+                NumberFormat::Percent(0)
+            } else {
+                NumberFormat::Decimal(1)
+            };
+            let chart = if groups == 1 && ["day", "week", "month"].contains(&d.columns[0].as_str())
+            {
+                Chart::line(name.replace('_', " "), categories.clone())
+            } else {
+                Chart::bar(name.replace('_', " "), categories.clone())
+            };
+            detail = detail.chart(chart.series(name.clone(), values).format(format));
+        }
+    }
+    let table = |raw: bool| {
+        let mut t = Table::new(d.columns.clone());
+        for row in &d.rows {
+            t.push(
+                row.iter()
+                    .zip(&d.columns)
+                    .map(|(v, c)| figure_cell(c, v, raw))
+                    .collect(),
+            );
+        }
+        t
+    };
+    detail = detail.table(table(false));
+    report.push(detail);
+    if raw {
+        report.push(Section::new("Raw data").table(table(true)));
+    }
+    report
+}
+
+/// Renders a stored dataset in `format` (pdf, xlsx or csv) through the
+/// platform's report renderer.
+pub fn render(d: &Dataset, format: &str, parameters: &Value) -> ApiResult<(Vec<u8>, &'static str)> {
+    match format {
+        "csv" => Ok((to_csv(d)?, "text/csv; charset=utf-8")),
+        "pdf" => Ok((document(d, parameters).to_pdf()?, "application/pdf")),
+        "xlsx" => Ok((
+            document(d, parameters).to_xlsx()?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )),
+        other => Err(ApiError::invalid(
+            "format",
+            format!("{other} is not pdf, csv or xlsx"),
+        )),
+    }
+}
+
+/// The file name of a report: its name with only letters, digits, `-` and
+/// `_` kept, and the format as extension.
+pub fn file_name(name: &str, format: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.{format}")
 }
 
 #[cfg(test)]
