@@ -2,8 +2,8 @@
 //! rules, recordings, voicemail, metrics and alerts, dashboard, reports and
 //! schedules.
 //!
-//! Each section is one submodule holding its request/response types, its
-//! domain rules, its SQL and its thin handlers, in that order.
+//! Each section here is its thin handlers; its types are in `model/<area>.rs`,
+//! its rules in `service/<area>.rs` and its SQL in `store/<area>.rs`.
 
 pub mod documents;
 pub mod ivr;
