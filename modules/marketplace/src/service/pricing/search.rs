@@ -83,87 +83,21 @@ pub fn search(
     } else {
         vec![(min_lng, max_lng)]
     };
-    // The offers of the category in the box, from the R*Tree alone (place,
-    // prices and rating are its auxiliary columns); then the exact distance.
-    let mut candidates = search_store::nearby(
-        conn,
-        &search_store::NearbyQuery {
-            category: q.category,
-            min_lat,
-            max_lat,
-            lng_ranges: &lng_ranges,
-            min_price: q.min_price,
-            max_price: q.max_price,
-        },
-    )?;
-    // Ties keep the providers' id order; a provider found by both ranges counts once.
-    candidates.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
-    candidates.dedup_by(|a, b| a.provider_id == b.provider_id);
-    struct Hit {
-        id: String,
-        avg: f64,
-        count: i64,
-        distance: f64,
-        min: f64,
-        max: f64,
-    }
     let filtered = q.min_price.is_some() || q.max_price.is_some();
-    let (lo, hi) = (
-        q.min_price.unwrap_or(f64::NEG_INFINITY),
-        q.max_price.unwrap_or(f64::INFINITY),
-    );
-    let mut hits: Vec<Hit> = Vec::new();
-    for c in candidates {
-        let distance = stats::distance_km(lat, lng, c.lat, c.lng);
-        if distance > radius {
-            continue;
-        }
-        // An offer whose prices all lie in the range matches with its own
-        // cheapest and dearest; one that reaches outside it needs its prices
-        // in the range (two seeks of the provider's index), and may have none.
-        let (min, max) = if !filtered || (lo <= c.min_price && c.max_price <= hi) {
-            (c.min_price, c.max_price)
-        } else {
-            match search_store::matching_range(conn, &c.provider_id, q.category, lo, hi)? {
-                Some(range) => range,
-                None => continue,
-            }
-        };
-        hits.push(Hit {
-            id: c.provider_id,
-            avg: c.rating_avg,
-            count: c.rating_count,
-            distance,
-            min,
-            max,
-        });
-    }
-    match sort {
-        "price_asc" => hits.sort_by(|a, b| {
-            a.min
-                .total_cmp(&b.min)
-                .then(a.distance.total_cmp(&b.distance))
-        }),
-        "price_desc" => hits.sort_by(|a, b| {
-            b.max
-                .total_cmp(&a.max)
-                .then(a.distance.total_cmp(&b.distance))
-        }),
-        "rating_desc" => hits.sort_by(|a, b| {
-            b.avg
-                .total_cmp(&a.avg)
-                .then(b.count.cmp(&a.count))
-                .then(a.distance.total_cmp(&b.distance))
-        }),
-        _ => hits.sort_by(|a, b| a.distance.total_cmp(&b.distance)),
-    }
-    let total = hits.len() as u64;
+    let (total, hits) = if !filtered && sort == "distance" {
+        nearest(conn, q.category, (lat, lng, radius), (min_lat, max_lat), &lng_ranges, page)?
+    } else {
+        let hits = in_radius(conn, q, (lat, lng, radius), (min_lat, max_lat), &lng_ranges, sort)?;
+        let total = hits.len() as u64;
+        let page_hits = hits
+            .into_iter()
+            .skip(page.offset() as usize)
+            .take(page.limit as usize)
+            .collect();
+        (total, page_hits)
+    };
     let mut out = Vec::new();
-    for h in hits
-        .into_iter()
-        .skip(page.offset() as usize)
-        .take(page.limit as usize)
-    {
+    for h in hits {
         let pricing =
             search_store::matching_prices(conn, &h.id, q.category, q.min_price, q.max_price)?
                 .into_iter()
@@ -207,4 +141,194 @@ pub fn search(
         items: out,
         meta: PageMeta::of(page, total),
     })
+}
+
+/// A provider in the radius: its offer's rating, distance and matching price range.
+struct Hit {
+    id: String,
+    avg: f64,
+    count: i64,
+    distance: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Hit {
+    fn of(c: search_store::Candidate, distance: f64, (min, max): (f64, f64)) -> Hit {
+        Hit {
+            id: c.provider_id,
+            avg: c.rating_avg,
+            count: c.rating_count,
+            distance,
+            min,
+            max,
+        }
+    }
+}
+
+/// Every provider of the category in the radius whose prices match, in `sort`
+/// order: one R*Tree entry (with its auxiliary columns) and a distance per
+/// offer in the box.
+fn in_radius(
+    conn: &Connection,
+    q: &SearchQuery<'_>,
+    (lat, lng, radius): (f64, f64, f64),
+    (min_lat, max_lat): (f64, f64),
+    lng_ranges: &[(f64, f64)],
+    sort: &str,
+) -> ApiResult<Vec<Hit>> {
+    // The offers of the category in the box, from the R*Tree alone (place,
+    // prices and rating are its auxiliary columns); then the exact distance.
+    let mut candidates = search_store::nearby(
+        conn,
+        &search_store::NearbyQuery {
+            category: q.category,
+            min_lat,
+            max_lat,
+            lng_ranges,
+            min_price: q.min_price,
+            max_price: q.max_price,
+        },
+    )?;
+    // Ties keep the providers' id order; a provider found by both ranges counts once.
+    candidates.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
+    candidates.dedup_by(|a, b| a.provider_id == b.provider_id);
+    let filtered = q.min_price.is_some() || q.max_price.is_some();
+    let (lo, hi) = (
+        q.min_price.unwrap_or(f64::NEG_INFINITY),
+        q.max_price.unwrap_or(f64::INFINITY),
+    );
+    let mut hits: Vec<Hit> = Vec::new();
+    for c in candidates {
+        let distance = stats::distance_km(lat, lng, c.lat, c.lng);
+        if distance > radius {
+            continue;
+        }
+        // An offer whose prices all lie in the range matches with its own
+        // cheapest and dearest; one that reaches outside it needs its prices
+        // in the range (two seeks of the provider's index), and may have none.
+        let (min, max) = if !filtered || (lo <= c.min_price && c.max_price <= hi) {
+            (c.min_price, c.max_price)
+        } else {
+            match search_store::matching_range(conn, &c.provider_id, q.category, lo, hi)? {
+                Some(range) => range,
+                None => continue,
+            }
+        };
+        hits.push(Hit::of(c, distance, (min, max)));
+    }
+    match sort {
+        "price_asc" => hits.sort_by(|a, b| {
+            a.min
+                .total_cmp(&b.min)
+                .then(a.distance.total_cmp(&b.distance))
+        }),
+        "price_desc" => hits.sort_by(|a, b| {
+            b.max
+                .total_cmp(&a.max)
+                .then(a.distance.total_cmp(&b.distance))
+        }),
+        "rating_desc" => hits.sort_by(|a, b| {
+            b.avg
+                .total_cmp(&a.avg)
+                .then(b.count.cmp(&a.count))
+                .then(a.distance.total_cmp(&b.distance))
+        }),
+        _ => hits.sort_by(|a, b| a.distance.total_cmp(&b.distance)),
+    }
+    Ok(hits)
+}
+
+/// Slack for floating-point rounding in a distance (a millimetre).
+const ROUNDING_KM: f64 = 1e-6;
+
+/// Nearest first, any price: the total and the page, reading only the R*Tree's
+/// nodes for every offer in the box and its auxiliary columns (exact place,
+/// provider, rating) for the page's offers and those the nodes cannot place.
+///
+/// A node holds each place rounded outwards to 32-bit floats (a box under a
+/// metre wide), so the distance from its centre bounds the exact distance
+/// within the box's half-width (`lo..=hi`). An offer whose `hi` is within the
+/// radius is in it; one whose `lo` is beyond it is out; only the few in
+/// between are measured exactly. For the page: with `k` = offset + limit and
+/// `t` the k-th smallest `hi` among those in the radius, at least `k` providers
+/// are at most `t` away, so an offer with `lo > t` ranks after the page; the
+/// others are measured exactly and sorted (distance, then provider id, as the
+/// full sort does).
+fn nearest(
+    conn: &Connection,
+    category: &str,
+    (lat, lng, radius): (f64, f64, f64),
+    (min_lat, max_lat): (f64, f64),
+    lng_ranges: &[(f64, f64)],
+    page: &Page,
+) -> ApiResult<(u64, Vec<Hit>)> {
+    let mut boxes = search_store::nearby_boxes(conn, category, min_lat, max_lat, lng_ranges)?;
+    // An offer found by both ranges counts once (one offer per provider and category).
+    boxes.sort_unstable_by_key(|b| b.id);
+    boxes.dedup_by_key(|b| b.id);
+    const KM_PER_DEGREE: f64 = 6371.0088 * std::f64::consts::PI / 180.0;
+    // (offer id, lower bound, upper bound, exact offer once read)
+    let mut inside: Vec<(i64, f64, f64, Option<(search_store::Candidate, f64)>)> = Vec::new();
+    for b in boxes {
+        let centre = stats::distance_km(
+            lat,
+            lng,
+            (b.min_lat + b.max_lat) / 2.0,
+            (b.min_lng + b.max_lng) / 2.0,
+        );
+        // A path along the meridian, then the parallel, bounds the way from the
+        // box's centre to any point of it.
+        let reach = KM_PER_DEGREE * ((b.max_lat - b.min_lat) + (b.max_lng - b.min_lng)) / 2.0
+            + ROUNDING_KM;
+        let (lo, hi) = (centre - reach, centre + reach);
+        if lo > radius {
+            continue;
+        }
+        if hi <= radius {
+            inside.push((b.id, lo, hi, None));
+            continue;
+        }
+        // Near the edge: the exact place decides.
+        let Some(c) = search_store::offer(conn, b.id)? else {
+            continue;
+        };
+        let d = stats::distance_km(lat, lng, c.lat, c.lng);
+        if d <= radius {
+            inside.push((b.id, d, d, Some((c, d))));
+        }
+    }
+    let total = inside.len() as u64;
+    let k = (page.offset() + page.limit) as usize;
+    if k == 0 || page.offset() >= total {
+        return Ok((total, Vec::new()));
+    }
+    if inside.len() > k {
+        let mut highs: Vec<f64> = inside.iter().map(|e| e.2).collect();
+        let (_, t, _) = highs.select_nth_unstable_by(k - 1, f64::total_cmp);
+        let t = *t;
+        inside.retain(|e| e.1 <= t);
+    }
+    let mut hits = Vec::with_capacity(inside.len());
+    for (id, _, _, exact) in inside {
+        let (c, d) = match exact {
+            Some(x) => x,
+            None => {
+                let Some(c) = search_store::offer(conn, id)? else {
+                    continue;
+                };
+                let d = stats::distance_km(lat, lng, c.lat, c.lng);
+                (c, d)
+            }
+        };
+        let range = (c.min_price, c.max_price);
+        hits.push(Hit::of(c, d, range));
+    }
+    hits.sort_by(|a, b| a.distance.total_cmp(&b.distance).then_with(|| a.id.cmp(&b.id)));
+    let page_hits = hits
+        .into_iter()
+        .skip(page.offset() as usize)
+        .take(page.limit as usize)
+        .collect();
+    Ok((total, page_hits))
 }
