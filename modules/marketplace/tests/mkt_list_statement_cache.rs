@@ -40,7 +40,10 @@ async fn profile_reviews_and_pricing_reuse_prepared_statements() {
             .iter()
             .filter(|(sql, _)| sql.contains("marketplace_") && sql.contains(prov.as_str()))
             .collect();
-        assert!(!ours.is_empty(), "{path}: no statement seen: {statements:?}");
+        assert!(
+            !ours.is_empty(),
+            "{path}: no statement seen: {statements:?}"
+        );
         let fresh: Vec<&str> = ours
             .iter()
             .filter(|(_, fresh)| *fresh)

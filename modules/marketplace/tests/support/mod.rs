@@ -20,8 +20,89 @@ pub async fn call(
         .parts()
 }
 
-/// A provider ("John's Barbershop" in Nairobi) with one flat price, and a
-/// customer with a profile.
+/// A provider's token, id and first price's id.
+pub struct Shop {
+    /// The provider's token.
+    pub provider: String,
+    /// The provider's id.
+    pub prov: String,
+    /// The price's id.
+    pub pricing: String,
+}
+
+/// A provider ("John's Barbershop" in Nairobi) with one flat 500 "Men's
+/// Haircut" price; `price` holds the pricing body's other fields (e.g. a
+/// `serviceCategoryId`).
+pub async fn shop(app: &TestApp, price: Value) -> Shop {
+    let provider = app.token_for(&["marketplace:provider"]).await;
+    let (s, b) = call(
+        app,
+        "PUT",
+        "/providers/profile",
+        Some(&provider),
+        Some(json!({"name": "John's Barbershop", "location": {"coordinates": [36.8219, -1.2864]}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let prov = b["data"]["providerId"].as_str().unwrap().to_string();
+    let mut body = json!({"serviceName": "Men's Haircut", "pricingType": "flat", "flatRate": 500});
+    if let (Some(b), Some(extra)) = (body.as_object_mut(), price.as_object()) {
+        b.extend(extra.clone());
+    }
+    let (s, b) = call(
+        app,
+        "POST",
+        "/providers/pricing",
+        Some(&provider),
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let pricing = b["data"]["pricingId"].as_str().unwrap().to_string();
+    Shop {
+        provider,
+        prov,
+        pricing,
+    }
+}
+
+/// The admin creates the "Barber" category; its id.
+pub async fn barber_category(app: &TestApp) -> String {
+    let (s, b) = call(
+        app,
+        "POST",
+        "/service-categories",
+        Some(&app.admin_token),
+        Some(json!({"name": "Barber"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b["data"]["serviceCategoryId"].as_str().unwrap().to_string()
+}
+
+/// The "Barber" category and a [`shop`] with its price in it: (category, shop).
+pub async fn barber_shop(app: &TestApp) -> (String, Shop) {
+    let cat = barber_category(app).await;
+    let shop = shop(app, json!({"serviceCategoryId": cat})).await;
+    (cat, shop)
+}
+
+/// A new customer with a profile named `name`; its token.
+pub async fn customer(app: &TestApp, name: &str) -> String {
+    let customer = app.token_for(&["marketplace:customer"]).await;
+    let (s, b) = call(
+        app,
+        "PUT",
+        "/customers/profile",
+        Some(&customer),
+        Some(json!({"name": name})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    customer
+}
+
+/// A [`shop`] and a customer ("Muent Kamau").
 pub struct Market {
     /// The provider's token.
     pub provider: String,
@@ -33,37 +114,14 @@ pub struct Market {
     pub pricing: String,
 }
 
-/// Sets up a [`Market`]; `price` is the pricing body's extra fields (e.g. a
-/// `serviceCategoryId`), merged into a flat 500 "Men's Haircut".
+/// Sets up a [`Market`]; `price` as for [`shop`].
 pub async fn market(app: &TestApp, price: Value) -> Market {
-    let provider = app.token_for(&["marketplace:provider"]).await;
-    let customer = app.token_for(&["marketplace:customer"]).await;
-    let (s, b) = call(
-        app,
-        "PUT",
-        "/providers/profile",
-        Some(&provider),
-        Some(json!({"name": "John's Barbershop", "location": {"coordinates": [36.8219, -1.2864]}})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let prov = b["data"]["providerId"].as_str().unwrap().to_string();
-    let (s, b) = call(
-        app,
-        "PUT",
-        "/customers/profile",
-        Some(&customer),
-        Some(json!({"name": "Muent Kamau"})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let mut body = json!({"serviceName": "Men's Haircut", "pricingType": "flat", "flatRate": 500});
-    if let (Some(b), Some(extra)) = (body.as_object_mut(), price.as_object()) {
-        b.extend(extra.clone());
-    }
-    let (s, b) = call(app, "POST", "/providers/pricing", Some(&provider), Some(body)).await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-    let pricing = b["data"]["pricingId"].as_str().unwrap().to_string();
+    let Shop {
+        provider,
+        prov,
+        pricing,
+    } = shop(app, price).await;
+    let customer = customer(app, "Muent Kamau").await;
     Market {
         provider,
         customer,
@@ -72,15 +130,20 @@ pub async fn market(app: &TestApp, price: Value) -> Market {
     }
 }
 
-/// The customer books the price, the provider completes the booking and the
-/// customer reviews it (5 stars); the review's id.
-pub async fn reviewed_booking(app: &TestApp, m: &Market) -> String {
+/// `customer` books `pricing` (15 January 2026, 14:00) and `provider`
+/// completes the booking; its id.
+pub async fn completed_booking(
+    app: &TestApp,
+    customer: &str,
+    provider: &str,
+    pricing: &str,
+) -> String {
     let (s, b) = call(
         app,
         "POST",
         "/bookings",
-        Some(&m.customer),
-        Some(json!({"servicePricingId": m.pricing, "serviceDate": "2026-01-15T14:00:00Z"})),
+        Some(customer),
+        Some(json!({"servicePricingId": pricing, "serviceDate": "2026-01-15T14:00:00Z"})),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
@@ -89,11 +152,18 @@ pub async fn reviewed_booking(app: &TestApp, m: &Market) -> String {
         app,
         "PUT",
         &format!("/bookings/{booking}/status"),
-        Some(&m.provider),
+        Some(provider),
         Some(json!({"status": "completed"})),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{b}");
+    booking
+}
+
+/// The market's customer books its price, the provider completes the booking
+/// and the customer reviews it (5 stars); the review's id.
+pub async fn reviewed_booking(app: &TestApp, m: &Market) -> String {
+    let booking = completed_booking(app, &m.customer, &m.provider, &m.pricing).await;
     let (s, b) = call(
         app,
         "POST",
@@ -106,6 +176,40 @@ pub async fn reviewed_booking(app: &TestApp, m: &Market) -> String {
     .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     b["data"]["reviewId"].as_str().unwrap().to_string()
+}
+
+/// `rows` completed bookings of the market's customer with the provider's
+/// price, one a second apart, each reviewed: rating `i % 5 + 1`, helpful votes
+/// `i % 7`, every tenth rejected and the others `status`; written straight to
+/// the tables (the triggers keep the rating counts).
+pub async fn reviewed_bookings(app: &TestApp, m: &Market, rows: i64, status: &'static str) {
+    let (prov, pricing) = (m.prov.clone(), m.pricing.clone());
+    app.platform
+        .db
+        .write(move |tx| {
+            let cust: String =
+                tx.query_row("SELECT id FROM marketplace_customers LIMIT 1", [], |r| {
+                    r.get(0)
+                })?;
+            tx.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?4)
+                 INSERT INTO marketplace_bookings (id, customer_id, provider_id, pricing_id, service_type, service_date, price, status, created_at)
+                 SELECT printf('b%023d', i), ?1, ?2, ?3, 'Men''s Haircut', '2026-01-15T14:00:00Z', 500, 'completed',
+                        strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i, 'unixepoch') FROM n",
+                rusqlite::params![cust, prov, pricing, rows],
+            )?;
+            tx.execute(
+                "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, overall_rating, moderation_status,
+                     helpful_votes, submitted_at)
+                 SELECT printf('aa%022x', rowid), id, provider_id, customer_id, rowid % 5 + 1,
+                        CASE WHEN rowid % 10 = 0 THEN 'rejected' ELSE ?1 END, rowid % 7, created_at
+                 FROM marketplace_bookings WHERE id LIKE 'b%'",
+                [status],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("reviewed bookings");
 }
 
 /// The centre the nearby tests search around.

@@ -85,9 +85,23 @@ pub fn search(
     };
     let filtered = q.min_price.is_some() || q.max_price.is_some();
     let (total, hits) = if !filtered && sort == "distance" {
-        nearest(conn, q.category, (lat, lng, radius), (min_lat, max_lat), &lng_ranges, page)?
+        nearest(
+            conn,
+            q.category,
+            (lat, lng, radius),
+            (min_lat, max_lat),
+            &lng_ranges,
+            page,
+        )?
     } else {
-        let hits = in_radius(conn, q, (lat, lng, radius), (min_lat, max_lat), &lng_ranges, sort)?;
+        let hits = in_radius(
+            conn,
+            q,
+            (lat, lng, radius),
+            (min_lat, max_lat),
+            &lng_ranges,
+            sort,
+        )?;
         let total = hits.len() as u64;
         let page_hits = hits
             .into_iter()
@@ -239,6 +253,15 @@ fn in_radius(
     Ok(hits)
 }
 
+/// An offer in the radius: bounds of its distance, and the offer with its
+/// exact distance once read.
+struct Inside {
+    id: i64,
+    lo: f64,
+    hi: f64,
+    exact: Option<(search_store::Candidate, f64)>,
+}
+
 /// Slack for floating-point rounding in a distance (a millimetre).
 const ROUNDING_KM: f64 = 1e-6;
 
@@ -268,8 +291,7 @@ fn nearest(
     boxes.sort_unstable_by_key(|b| b.id);
     boxes.dedup_by_key(|b| b.id);
     const KM_PER_DEGREE: f64 = 6371.0088 * std::f64::consts::PI / 180.0;
-    // (offer id, lower bound, upper bound, exact offer once read)
-    let mut inside: Vec<(i64, f64, f64, Option<(search_store::Candidate, f64)>)> = Vec::new();
+    let mut inside: Vec<Inside> = Vec::new();
     for b in boxes {
         let centre = stats::distance_km(
             lat,
@@ -279,14 +301,19 @@ fn nearest(
         );
         // A path along the meridian, then the parallel, bounds the way from the
         // box's centre to any point of it.
-        let reach = KM_PER_DEGREE * ((b.max_lat - b.min_lat) + (b.max_lng - b.min_lng)) / 2.0
-            + ROUNDING_KM;
+        let reach =
+            KM_PER_DEGREE * ((b.max_lat - b.min_lat) + (b.max_lng - b.min_lng)) / 2.0 + ROUNDING_KM;
         let (lo, hi) = (centre - reach, centre + reach);
         if lo > radius {
             continue;
         }
         if hi <= radius {
-            inside.push((b.id, lo, hi, None));
+            inside.push(Inside {
+                id: b.id,
+                lo,
+                hi,
+                exact: None,
+            });
             continue;
         }
         // Near the edge: the exact place decides.
@@ -295,7 +322,12 @@ fn nearest(
         };
         let d = stats::distance_km(lat, lng, c.lat, c.lng);
         if d <= radius {
-            inside.push((b.id, d, d, Some((c, d))));
+            inside.push(Inside {
+                id: b.id,
+                lo: d,
+                hi: d,
+                exact: Some((c, d)),
+            });
         }
     }
     let total = inside.len() as u64;
@@ -304,13 +336,13 @@ fn nearest(
         return Ok((total, Vec::new()));
     }
     if inside.len() > k {
-        let mut highs: Vec<f64> = inside.iter().map(|e| e.2).collect();
+        let mut highs: Vec<f64> = inside.iter().map(|e| e.hi).collect();
         let (_, t, _) = highs.select_nth_unstable_by(k - 1, f64::total_cmp);
         let t = *t;
-        inside.retain(|e| e.1 <= t);
+        inside.retain(|e| e.lo <= t);
     }
     let mut hits = Vec::with_capacity(inside.len());
-    for (id, _, _, exact) in inside {
+    for Inside { id, exact, .. } in inside {
         let (c, d) = match exact {
             Some(x) => x,
             None => {
@@ -324,7 +356,11 @@ fn nearest(
         let range = (c.min_price, c.max_price);
         hits.push(Hit::of(c, d, range));
     }
-    hits.sort_by(|a, b| a.distance.total_cmp(&b.distance).then_with(|| a.id.cmp(&b.id)));
+    hits.sort_by(|a, b| {
+        a.distance
+            .total_cmp(&b.distance)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     let page_hits = hits
         .into_iter()
         .skip(page.offset() as usize)
