@@ -118,17 +118,23 @@ pub fn visible_ids(
     rows.collect()
 }
 
-/// A provider's pending and confirmed bookings (service date, minutes) in `[from, to)`.
+/// The pending and confirmed bookings of `providers` (provider, service date,
+/// minutes) in `[from, to)`: one read for all of them.
 pub fn open_between(
     conn: &Connection,
-    provider: &str,
+    providers: &[&str],
     from: &str,
     to: &str,
-) -> rusqlite::Result<Vec<(String, i64)>> {
+) -> rusqlite::Result<Vec<(String, String, i64)>> {
+    let ids = serde_json::to_string(providers)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT service_date, duration FROM marketplace_bookings WHERE provider_id = ?1
-           AND status IN ('pending', 'confirmed') AND service_date >= ?2 AND service_date < ?3 ORDER BY service_date",
+        "SELECT provider_id, service_date, duration FROM marketplace_bookings
+         WHERE provider_id IN (SELECT value FROM json_each(?1))
+           AND status IN ('pending', 'confirmed') AND service_date >= ?2 AND service_date < ?3",
     )?;
-    let rows = stmt.query_map(params![provider, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map(params![ids, from, to], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     rows.collect()
 }

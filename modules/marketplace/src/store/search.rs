@@ -367,47 +367,77 @@ pub struct SearchPriceRow {
     pub config: String,
 }
 
-/// A provider's active prices of `category` within the range, cheapest first.
+/// `ids` as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+fn id_list(ids: &[&str]) -> rusqlite::Result<String> {
+    serde_json::to_string(ids).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// The active prices of `category` within the range of each of `providers`
+/// (provider id, price), each provider's cheapest first: one read of the
+/// providers' index entries for all of them.
 pub fn matching_prices(
     conn: &Connection,
-    provider: &str,
+    providers: &[&str],
     category: &str,
     min_price: Option<f64>,
     max_price: Option<f64>,
-) -> rusqlite::Result<Vec<SearchPriceRow>> {
+) -> rusqlite::Result<Vec<(String, SearchPriceRow)>> {
     let mut st = conn.prepare_cached(
-        // The provider's index: its matching prices only, in price order (not
-        // the category's prices, nor the provider's other categories).
-        "SELECT id, service_name, pricing_type, current_price, currency, config
+        // The providers' index: their matching prices only, in price order (not
+        // the category's prices, nor the providers' other categories).
+        "SELECT provider_id, id, service_name, pricing_type, current_price, currency, config
          FROM marketplace_pricing INDEXED BY marketplace_pricing_by_provider
-         WHERE provider_id = ?1 AND category_id = ?2 AND is_active = 1
-           AND current_price >= ?3 AND current_price <= ?4
-         ORDER BY current_price",
+         WHERE provider_id IN (SELECT value FROM json_each(?1)) AND category_id = ?2 AND is_active = 1
+           AND current_price >= ?3 AND current_price <= ?4",
     )?;
     // No bound: beyond any price (finite, so the statement prints as SQL).
     let (lo, hi) = (min_price.unwrap_or(-1e300), max_price.unwrap_or(1e300));
-    let rows = st.query_map(params![provider, category, lo, hi], |r| {
-        Ok(SearchPriceRow {
-            id: r.get(0)?,
-            service_name: r.get(1)?,
-            pricing_type: r.get(2)?,
-            current_price: r.get(3)?,
-            currency: r.get(4)?,
-            config: r.get(5)?,
-        })
+    let rows = st.query_map(params![id_list(providers)?, category, lo, hi], |r| {
+        Ok((
+            r.get(0)?,
+            SearchPriceRow {
+                id: r.get(1)?,
+                service_name: r.get(2)?,
+                pricing_type: r.get(3)?,
+                current_price: r.get(4)?,
+                currency: r.get(5)?,
+                config: r.get(6)?,
+            },
+        ))
     })?;
-    rows.collect()
+    let mut out: Vec<(String, SearchPriceRow)> = rows.collect::<rusqlite::Result<_>>()?;
+    // Index order within a provider (price, then rowid); stable, so equal prices keep it.
+    out.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.current_price.total_cmp(&b.1.current_price))
+    });
+    Ok(out)
 }
 
 /// A provider's name, picture and address.
-pub fn card(
-    conn: &Connection,
-    provider: &str,
-) -> rusqlite::Result<(String, Option<String>, Option<String>)> {
-    conn.prepare_cached(
-        "SELECT name, profile_image, address FROM marketplace_providers WHERE id = ?1",
-    )?
-    .query_row([provider], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+pub struct Card {
+    pub name: String,
+    pub profile_image: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The cards of `providers` (provider id, card): one read of them all by key.
+pub fn cards(conn: &Connection, providers: &[&str]) -> rusqlite::Result<Vec<(String, Card)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, name, profile_image, address FROM marketplace_providers
+         WHERE id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = st.query_map([id_list(providers)?], |r| {
+        Ok((
+            r.get(0)?,
+            Card {
+                name: r.get(1)?,
+                profile_image: r.get(2)?,
+                address: r.get(3)?,
+            },
+        ))
+    })?;
+    rows.collect()
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Provider search by category and distance.
 
 use super::*;
+use std::collections::HashMap;
+
 use crate::store::search as search_store;
 
 /// Search parameters.
@@ -110,43 +112,50 @@ pub fn search(
             .collect();
         (total, page_hits)
     };
-    let mut out = Vec::new();
+    // The page's providers: their prices, cards and free hours, one read each.
+    let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    let mut prices: HashMap<String, Vec<SearchPricing>> = HashMap::new();
+    for (provider, r) in
+        search_store::matching_prices(conn, &ids, q.category, q.min_price, q.max_price)?
+    {
+        let config: PricingInput = serde_json::from_str(&r.config).unwrap_or_default();
+        prices.entry(provider).or_default().push(SearchPricing {
+            pricing_id: r.id,
+            service_name: r.service_name,
+            pricing_type: r.pricing_type,
+            current_price: r.current_price,
+            currency: r.currency,
+            flat_rate: config.flat_rate,
+            hourly_rate: config.hourly_rate,
+            minimum_hours: config.minimum_hours,
+            maximum_hours: config.maximum_hours,
+            tiers: config.tiers,
+            packages: config.packages,
+        });
+    }
+    let mut cards: HashMap<String, search_store::Card> =
+        search_store::cards(conn, &ids)?.into_iter().collect();
+    let mut free = crate::service::bookings::next_available(conn, &ids)?;
+    let mut out = Vec::with_capacity(hits.len());
     for h in hits {
-        let pricing =
-            search_store::matching_prices(conn, &h.id, q.category, q.min_price, q.max_price)?
-                .into_iter()
-                .map(|r| {
-                    let config: PricingInput = serde_json::from_str(&r.config).unwrap_or_default();
-                    SearchPricing {
-                        pricing_id: r.id,
-                        service_name: r.service_name,
-                        pricing_type: r.pricing_type,
-                        current_price: r.current_price,
-                        currency: r.currency,
-                        flat_rate: config.flat_rate,
-                        hourly_rate: config.hourly_rate,
-                        minimum_hours: config.minimum_hours,
-                        maximum_hours: config.maximum_hours,
-                        tiers: config.tiers,
-                        packages: config.packages,
-                    }
-                })
-                .collect();
-        let (name, image, address) = search_store::card(conn, &h.id)?;
+        // Every offer's provider exists (removing one removes its offers).
+        let Some(card) = cards.remove(&h.id) else {
+            continue;
+        };
         out.push(ProviderSearchResult {
-            provider_name: name,
-            profile_image: image,
+            provider_name: card.name,
+            profile_image: card.profile_image,
             rating: Rating {
                 average: stats::round(h.avg, 1),
                 count: h.count,
             },
-            pricing,
+            pricing: prices.remove(&h.id).unwrap_or_default(),
             location: SearchLocation {
-                address,
+                address: card.address,
                 distance: stats::round(h.distance, 1),
             },
             availability: Availability {
-                next_available: crate::service::bookings::next_available(conn, &h.id)?,
+                next_available: free.remove(&h.id).flatten(),
             },
             provider_id: h.id,
         });
