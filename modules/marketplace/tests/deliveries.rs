@@ -3,12 +3,15 @@
 //! SMS API) by platform jobs with retries; their statuses follow what
 //! happened, and admin analytics count it (delivery rate, per-channel cost).
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use frontline_platform::testing::{allow_loopback, TestApp};
 use poem::http::StatusCode;
 use serde_json::{json, Value};
+use support::call;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A request a vendor server saw: request line, headers (lower case), body.
@@ -83,18 +86,6 @@ async fn vendor(answer: impl Fn(&str) -> (u16, Value) + Send + Sync + 'static) -
         }
     });
     (base, log)
-}
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, &format!("/marketplace/v1{path}"), token, body)
-        .await
-        .parts()
 }
 
 /// A provider, a service, and an active campaign sending at once on `channel`.
