@@ -97,6 +97,23 @@ where
     Ok(platform.db.write(f).await?)
 }
 
+/// `f` in one write transaction as the caller, once it holds one of `roles`
+/// (checked before anything else; `&[]`: admins only).
+async fn transact_if<T, F>(
+    platform: &Platform,
+    auth: BearerAuth,
+    roles: &[&str],
+    meta: RequestMeta,
+    f: F,
+) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&WriteCtx<'_>) -> ApiResult<T> + Send + 'static,
+{
+    service::require(&auth.0, roles)?;
+    transact_as(platform, auth.0, meta, f).await
+}
+
 /// `f` in one write transaction as `user` for this request (audit, events and
 /// search staging in the same transaction).
 async fn transact_as<T, F>(
@@ -128,9 +145,10 @@ impl PricingApi {
         meta: RequestMeta,
         body: JsonBody<PricingInput>,
     ) -> Result<Created<PricingCreated>> {
-        service::require(&auth.0, &["provider"])?;
-        let p = auth.0;
-        let out = transact_as(&self.platform, p, meta, move |w| pricing::create(w, body.0)).await?;
+        let out = transact_if(&self.platform, auth, &["provider"], meta, move |w| {
+            pricing::create(w, body.0)
+        })
+        .await?;
         Ok(created(out, "Pricing configuration created successfully"))
     }
 
@@ -163,9 +181,7 @@ impl PricingApi {
         meta: RequestMeta,
         body: JsonBody<BulkPricing>,
     ) -> Result<Created<BulkPricingResult>> {
-        service::require(&auth.0, &["provider"])?;
-        let p = auth.0;
-        let out = transact_as(&self.platform, p, meta, move |w| {
+        let out = transact_if(&self.platform, auth, &["provider"], meta, move |w| {
             pricing::bulk(w, body.0.pricing)
         })
         .await?;
@@ -646,9 +662,7 @@ impl AdminApi {
         meta: RequestMeta,
         body: JsonBody<CampaignInput>,
     ) -> Result<Created<CampaignCreated>> {
-        service::require(&auth.0, &[])?;
-        let u = auth.0;
-        let out = transact_as(&self.platform, u, meta, move |w| {
+        let out = transact_if(&self.platform, auth, &[], meta, move |w| {
             campaigns::create(w, &body.0)
         })
         .await?;
@@ -812,9 +826,7 @@ impl ExtensionApi {
         meta: RequestMeta,
         body: JsonBody<CategoryInput>,
     ) -> Result<Created<ServiceCategory>> {
-        service::require(&auth.0, &[])?;
-        let u = auth.0;
-        let out = transact_as(&self.platform, u, meta, move |w| {
+        let out = transact_if(&self.platform, auth, &[], meta, move |w| {
             bookings::create_category(w, &body.0)
         })
         .await?;
@@ -831,9 +843,7 @@ impl ExtensionApi {
         #[oai(name = "categoryId")] category: Path<String>,
         body: JsonBody<CategoryInput>,
     ) -> Result<Out<ServiceCategory>> {
-        service::require(&auth.0, &[])?;
-        let u = auth.0;
-        let out = transact_as(&self.platform, u, meta, move |w| {
+        let out = transact_if(&self.platform, auth, &[], meta, move |w| {
             bookings::name_category(w, &category.0, &body.0)
         })
         .await?;
@@ -849,9 +859,7 @@ impl ExtensionApi {
         meta: RequestMeta,
         body: JsonBody<ProviderProfileInput>,
     ) -> Result<Out<ProviderProfile>> {
-        service::require(&auth.0, &["provider"])?;
-        let u = auth.0;
-        let out = transact_as(&self.platform, u, meta, move |w| {
+        let out = transact_if(&self.platform, auth, &["provider"], meta, move |w| {
             bookings::upsert_provider(w, &body.0)
         })
         .await?;
