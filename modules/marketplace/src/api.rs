@@ -1,15 +1,18 @@
 //! Handlers of the marketplace API: parse, authorize, call the service, render.
 
+use frontline_platform::auth::Principal;
 use frontline_platform::body::JsonBody;
 use frontline_platform::events::NewSubscription;
 use frontline_platform::http::{ModuleError, RequestMeta};
 use frontline_platform::page::Page;
-use frontline_platform::write::WriteCtx;
+use frontline_platform::write::{transact, WriteCtx};
+use frontline_platform::ApiResult;
 use frontline_platform::{events, ApiError, BearerAuth, Platform};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, OpenApi, Tags};
+use rusqlite::{Connection, Transaction};
 
 use crate::model::*;
 use crate::service::{self, analytics, bookings, campaigns, pricing, requests, reviews};
@@ -76,6 +79,56 @@ fn id_or_404(id: &str, what: &str) -> std::result::Result<(), ApiError> {
     }
 }
 
+/// `f` on one read connection.
+async fn read_with<T, F>(platform: &Platform, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+{
+    Ok(platform.db.read(f).await?)
+}
+
+/// `f` in one write transaction (no audit context: the service writes its own rows).
+async fn write_with<T, F>(platform: &Platform, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Transaction) -> ApiResult<T> + Send + 'static,
+{
+    Ok(platform.db.write(f).await?)
+}
+
+/// `f` in one write transaction as the caller, once it holds one of `roles`
+/// (checked before anything else; `&[]`: admins only).
+async fn transact_if<T, F>(
+    platform: &Platform,
+    auth: BearerAuth,
+    roles: &[&str],
+    meta: RequestMeta,
+    f: F,
+) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&WriteCtx<'_>) -> ApiResult<T> + Send + 'static,
+{
+    service::require(&auth.0, roles)?;
+    transact_as(platform, auth.0, meta, f).await
+}
+
+/// `f` in one write transaction as `user` for this request (audit, events and
+/// search staging in the same transaction).
+async fn transact_as<T, F>(
+    platform: &Platform,
+    user: Principal,
+    meta: RequestMeta,
+    f: F,
+) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&WriteCtx<'_>) -> ApiResult<T> + Send + 'static,
+{
+    Ok(transact(&platform.db, Some(user), meta, f).await?)
+}
+
 pub struct PricingApi {
     platform: Platform,
 }
@@ -92,13 +145,10 @@ impl PricingApi {
         meta: RequestMeta,
         body: JsonBody<PricingInput>,
     ) -> Result<Created<PricingCreated>> {
-        service::require(&auth.0, &["provider"])?;
-        let p = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| pricing::create(&WriteCtx::new(tx, Some(&p), &meta), body.0))
-            .await?;
+        let out = transact_if(&self.platform, auth, &["provider"], meta, move |w| {
+            pricing::create(w, body.0)
+        })
+        .await?;
         Ok(created(out, "Pricing configuration created successfully"))
     }
 
@@ -115,11 +165,10 @@ impl PricingApi {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&id, "Pricing configuration")?;
         let p = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| pricing::update(&WriteCtx::new(tx, Some(&p), &meta), &id.0, body.0))
-            .await?;
+        let out = transact_as(&self.platform, p, meta, move |w| {
+            pricing::update(w, &id.0, body.0)
+        })
+        .await?;
         ok_msg(out, "Pricing updated successfully")
     }
 
@@ -132,13 +181,10 @@ impl PricingApi {
         meta: RequestMeta,
         body: JsonBody<BulkPricing>,
     ) -> Result<Created<BulkPricingResult>> {
-        service::require(&auth.0, &["provider"])?;
-        let p = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| pricing::bulk(&WriteCtx::new(tx, Some(&p), &meta), body.0.pricing))
-            .await?;
+        let out = transact_if(&self.platform, auth, &["provider"], meta, move |w| {
+            pricing::bulk(w, body.0.pricing)
+        })
+        .await?;
         let msg = format!(
             "{} pricing configurations created successfully",
             out.created
@@ -173,19 +219,16 @@ impl PricingApi {
                 .with_message("Service category not found")
                 .into());
         }
-        let out = self
-            .platform
-            .db
-            .read(move |c| {
-                pricing::suggestions(
-                    c,
-                    &category,
-                    location.0.as_deref(),
-                    level.0.map(|l| l.as_str()),
-                    pricing_type.0.map(|t| t.as_str()),
-                )
-            })
-            .await?;
+        let out = read_with(&self.platform, move |c| {
+            pricing::suggestions(
+                c,
+                &category,
+                location.0.as_deref(),
+                level.0.map(|l| l.as_str()),
+                pricing_type.0.map(|t| t.as_str()),
+            )
+        })
+        .await?;
         ok(out)
     }
 
@@ -203,20 +246,17 @@ impl PricingApi {
     ) -> Result<Out<Vec<PricingConfiguration>>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
-        let out = self
-            .platform
-            .db
-            .read(move |c| {
-                pricing::list(
-                    c,
-                    &provider.0,
-                    is_active.0,
-                    category.0.as_deref(),
-                    ptype.0.map(|t| t.as_str()),
-                    &pg,
-                )
-            })
-            .await?;
+        let out = read_with(&self.platform, move |c| {
+            pricing::list(
+                c,
+                &provider.0,
+                is_active.0,
+                category.0.as_deref(),
+                ptype.0.map(|t| t.as_str()),
+                &pg,
+            )
+        })
+        .await?;
         paged(out)
     }
 
@@ -238,24 +278,21 @@ impl PricingApi {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let user = auth.0;
-        let out = self
-            .platform
-            .db
-            .read(move |c| {
-                pricing::history_list(
-                    c,
-                    &user,
-                    &pricing::HistoryFilter {
-                        provider: &provider.0,
-                        pricing_id: pricing_id.0.as_deref(),
-                        start: start.0.as_ref().map(DateOrTime::as_str),
-                        end: end.0.as_ref().map(DateOrTime::as_str),
-                        change_type: change.0.map(|c| c.as_str()),
-                    },
-                    &pg,
-                )
-            })
-            .await?;
+        let out = read_with(&self.platform, move |c| {
+            pricing::history_list(
+                c,
+                &user,
+                &pricing::HistoryFilter {
+                    provider: &provider.0,
+                    pricing_id: pricing_id.0.as_deref(),
+                    start: start.0.as_ref().map(DateOrTime::as_str),
+                    end: end.0.as_ref().map(DateOrTime::as_str),
+                    change_type: change.0.map(|c| c.as_str()),
+                },
+                &pg,
+            )
+        })
+        .await?;
         paged(out)
     }
 
@@ -266,11 +303,7 @@ impl PricingApi {
     #[oai(path = "/services/estimate", method = "post")]
     async fn estimate(&self, body: JsonBody<EstimateRequest>) -> Result<Out<PriceEstimate>> {
         id_or_404(&body.0.service_pricing_id, "Pricing configuration")?;
-        let out = self
-            .platform
-            .db
-            .read(move |c| pricing::estimate(c, &body.0))
-            .await?;
+        let out = read_with(&self.platform, move |c| pricing::estimate(c, &body.0)).await?;
         ok(out)
     }
 
@@ -293,21 +326,18 @@ impl PricingApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
     ) -> Result<Out<Vec<ProviderSearchResult>>> {
         let pg = page(&self.platform, p.0, limit.0)?;
-        let out = self
-            .platform
-            .db
-            .read(move |c| {
-                let q = pricing::SearchQuery {
-                    category: &category.0,
-                    location: &location.0,
-                    min_price: min_price.0,
-                    max_price: max_price.0,
-                    sort_by: sort_by.0.map(|s| s.as_str()),
-                    radius: radius.0,
-                };
-                pricing::search(c, &q, &pg)
-            })
-            .await?;
+        let out = read_with(&self.platform, move |c| {
+            let q = pricing::SearchQuery {
+                category: &category.0,
+                location: &location.0,
+                min_price: min_price.0,
+                max_price: max_price.0,
+                sort_by: sort_by.0.map(|s| s.as_str()),
+                radius: radius.0,
+            };
+            pricing::search(c, &q, &pg)
+        })
+        .await?;
         paged(out)
     }
 }
@@ -330,11 +360,10 @@ impl ReviewApi {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&body.0.booking_id, "Booking")?;
         let p = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| reviews::submit(&WriteCtx::new(tx, Some(&p), &meta), &body.0))
-            .await?;
+        let out = transact_as(&self.platform, p, meta, move |w| {
+            reviews::submit(w, &body.0)
+        })
+        .await?;
         Ok(created(
             out,
             "Thank you for your review! Enjoy KES 100 off your next booking.",
@@ -362,20 +391,17 @@ impl ReviewApi {
     ) -> Result<Out<ProviderReviews>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
-        let out = self
-            .platform
-            .db
-            .read(move |c| {
-                reviews::provider_reviews(
-                    c,
-                    &provider.0,
-                    min.0,
-                    max.0,
-                    sort.0.map(|s| s.as_str()),
-                    &pg,
-                )
-            })
-            .await?;
+        let out = read_with(&self.platform, move |c| {
+            reviews::provider_reviews(
+                c,
+                &provider.0,
+                min.0,
+                max.0,
+                sort.0.map(|s| s.as_str()),
+                &pg,
+            )
+        })
+        .await?;
         ok(out)
     }
 
@@ -390,11 +416,10 @@ impl ReviewApi {
         service::require(&auth.0, &["customer"])?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .read(move |c| reviews::customer_reviews(c, &u, &pg))
-            .await?;
+        let out = read_with(&self.platform, move |c| {
+            reviews::customer_reviews(c, &u, &pg)
+        })
+        .await?;
         paged(out)
     }
 
@@ -411,13 +436,10 @@ impl ReviewApi {
         service::require(&auth.0, &["provider"])?;
         id_or_404(&id, "Review")?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                reviews::respond(&WriteCtx::new(tx, Some(&u), &meta), &id.0, &body.0.response)
-            })
-            .await?;
+        let out = transact_as(&self.platform, u, meta, move |w| {
+            reviews::respond(w, &id.0, &body.0.response)
+        })
+        .await?;
         ok_msg(out, "Response posted successfully")
     }
 
@@ -431,11 +453,10 @@ impl ReviewApi {
     ) -> Result<Out<ReviewVotes>> {
         id_or_404(&id, "Review")?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| reviews::vote(tx, &u, &id.0, body.0.vote.as_str()))
-            .await?;
+        let out = write_with(&self.platform, move |tx| {
+            reviews::vote(tx, &u, &id.0, body.0.vote.as_str())
+        })
+        .await?;
         ok_msg(out, "Vote recorded successfully")
     }
 
@@ -450,11 +471,10 @@ impl ReviewApi {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&id, "Review request")?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| requests::decline(tx, &u, &id.0, &body.0))
-            .await?;
+        let out = write_with(&self.platform, move |tx| {
+            requests::decline(tx, &u, &id.0, &body.0)
+        })
+        .await?;
         ok_msg(out, "Your preferences have been updated")
     }
 
@@ -469,11 +489,7 @@ impl ReviewApi {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&id, "Review request")?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| requests::remind(tx, &u, &id.0))
-            .await?;
+        let out = write_with(&self.platform, move |tx| requests::remind(tx, &u, &id.0)).await?;
         ok_msg(out, "We'll remind you tomorrow morning")
     }
 
@@ -486,11 +502,10 @@ impl ReviewApi {
     ) -> Result<Out<PreferencesUpdated>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| requests::update_prefs(tx, &u, &body.0))
-            .await?;
+        let out = write_with(&self.platform, move |tx| {
+            requests::update_prefs(tx, &u, &body.0)
+        })
+        .await?;
         ok_msg(out, "Preferences updated successfully")
     }
 
@@ -499,11 +514,7 @@ impl ReviewApi {
     async fn pending(&self, auth: BearerAuth) -> Result<Out<Vec<PendingReviewRequest>>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
-        let data = self
-            .platform
-            .db
-            .read(move |c| requests::pending(c, &u))
-            .await?;
+        let data = read_with(&self.platform, move |c| requests::pending(c, &u)).await?;
         Ok(Json(Envelope::list(data)))
     }
 }
@@ -537,14 +548,11 @@ impl AnalyticsApi {
             end.0.as_ref().map(DateOrTime::as_str),
         )?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .read(move |c| {
-                let p = analytics::scope(c, &u, provider.0.as_deref())?;
-                analytics::pricing(c, p.as_deref(), category.0.as_deref(), from, to)
-            })
-            .await?;
+        let out = read_with(&self.platform, move |c| {
+            let p = analytics::scope(c, &u, provider.0.as_deref())?;
+            analytics::pricing(c, p.as_deref(), category.0.as_deref(), from, to)
+        })
+        .await?;
         ok(out)
     }
 
@@ -565,14 +573,11 @@ impl AnalyticsApi {
             end.0.as_ref().map(DateOrTime::as_str),
         )?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .read(move |c| {
-                let p = analytics::scope(c, &u, provider.0.as_deref())?;
-                analytics::reviews(c, p.as_deref(), from, to)
-            })
-            .await?;
+        let out = read_with(&self.platform, move |c| {
+            let p = analytics::scope(c, &u, provider.0.as_deref())?;
+            analytics::reviews(c, p.as_deref(), from, to)
+        })
+        .await?;
         ok(out)
     }
 
@@ -594,11 +599,7 @@ impl AnalyticsApi {
             start.0.as_ref().map(DateOrTime::as_str),
             end.0.as_ref().map(DateOrTime::as_str),
         )?;
-        let out = self
-            .platform
-            .db
-            .read(move |c| analytics::platform(c, from, to))
-            .await?;
+        let out = read_with(&self.platform, move |c| analytics::platform(c, from, to)).await?;
         ok(out)
     }
 }
@@ -624,11 +625,10 @@ impl AdminApi {
         service::require(&auth.0, &[])?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let status = status.0;
-        let out = self
-            .platform
-            .db
-            .read(move |c| reviews::moderation_queue(c, status, &pg))
-            .await?;
+        let out = read_with(&self.platform, move |c| {
+            reviews::moderation_queue(c, status, &pg)
+        })
+        .await?;
         paged(out)
     }
 
@@ -644,11 +644,10 @@ impl AdminApi {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Review")?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| reviews::moderate(&WriteCtx::new(tx, Some(&u), &meta), &id.0, &body.0))
-            .await?;
+        let out = transact_as(&self.platform, u, meta, move |w| {
+            reviews::moderate(w, &id.0, &body.0)
+        })
+        .await?;
         let msg = format!("Review {} successfully", out.moderation_status);
         ok_msg(out, msg)
     }
@@ -663,13 +662,10 @@ impl AdminApi {
         meta: RequestMeta,
         body: JsonBody<CampaignInput>,
     ) -> Result<Created<CampaignCreated>> {
-        service::require(&auth.0, &[])?;
-        let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| campaigns::create(&WriteCtx::new(tx, Some(&u), &meta), &body.0))
-            .await?;
+        let out = transact_if(&self.platform, auth, &[], meta, move |w| {
+            campaigns::create(w, &body.0)
+        })
+        .await?;
         Ok(created(out, "Campaign created successfully"))
     }
 
@@ -683,11 +679,7 @@ impl AdminApi {
     ) -> Result<Out<CampaignResults>> {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Campaign")?;
-        let out = self
-            .platform
-            .db
-            .read(move |c| campaigns::results(c, &id.0))
-            .await?;
+        let out = read_with(&self.platform, move |c| campaigns::results(c, &id.0)).await?;
         ok(out)
     }
 
@@ -707,17 +699,10 @@ impl AdminApi {
         service::require(&auth.0, &[])?;
         id_or_404(&id, "Campaign")?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                campaigns::set_status(
-                    &WriteCtx::new(tx, Some(&u), &meta),
-                    &id.0,
-                    body.0.status.as_str(),
-                )
-            })
-            .await?;
+        let out = transact_as(&self.platform, u, meta, move |w| {
+            campaigns::set_status(w, &id.0, body.0.status.as_str())
+        })
+        .await?;
         ok_msg(out, "Campaign status updated")
     }
 }
@@ -770,11 +755,7 @@ impl WebhookApi {
             module_wide: service::is_admin(&auth.0),
         };
         let ev = self.platform.events.clone();
-        let (sub, secret) = self
-            .platform
-            .db
-            .write(move |tx| ev.subscribe(tx, &new))
-            .await?;
+        let (sub, secret) = write_with(&self.platform, move |tx| ev.subscribe(tx, &new)).await?;
         let mut out = webhook_json(&sub);
         out.secret = Some(secret);
         Ok(created(out, "Webhook registered successfully"))
@@ -784,11 +765,10 @@ impl WebhookApi {
     #[oai(path = "/webhooks", method = "get")]
     async fn list_webhooks(&self, auth: BearerAuth) -> Result<Out<Vec<Webhook>>> {
         let owner = auth.0.id.clone();
-        let subs = self
-            .platform
-            .db
-            .read(move |c| events::list_subscriptions(c, SLUG, Some(&owner)))
-            .await?;
+        let subs = read_with(&self.platform, move |c| {
+            events::list_subscriptions(c, SLUG, Some(&owner))
+        })
+        .await?;
         let data: Vec<Webhook> = subs.iter().map(webhook_json).collect();
         Ok(Json(Envelope::list(data)))
     }
@@ -802,11 +782,10 @@ impl WebhookApi {
     ) -> Result<Out<WebhookDeleted>> {
         let owner = auth.0.id.clone();
         let id2 = id.0.clone();
-        let gone = self
-            .platform
-            .db
-            .write(move |tx| events::delete_subscription(tx, SLUG, Some(&owner), &id2))
-            .await?;
+        let gone = write_with(&self.platform, move |tx| {
+            events::delete_subscription(tx, SLUG, Some(&owner), &id2)
+        })
+        .await?;
         if !gone {
             return Err(MarketplaceError::NotFound
                 .with_message("Webhook not found")
@@ -835,7 +814,7 @@ impl ExtensionApi {
     /// `barber`) creates it, named after its reference.
     #[oai(path = "/service-categories", method = "get")]
     async fn categories(&self) -> Result<Out<Vec<ServiceCategory>>> {
-        ok(self.platform.db.read(bookings::list_categories).await?)
+        ok(read_with(&self.platform, bookings::list_categories).await?)
     }
 
     /// Extension: add a service category (admin). A category registered on
@@ -847,15 +826,10 @@ impl ExtensionApi {
         meta: RequestMeta,
         body: JsonBody<CategoryInput>,
     ) -> Result<Created<ServiceCategory>> {
-        service::require(&auth.0, &[])?;
-        let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                bookings::create_category(&WriteCtx::new(tx, Some(&u), &meta), &body.0)
-            })
-            .await?;
+        let out = transact_if(&self.platform, auth, &[], meta, move |w| {
+            bookings::create_category(w, &body.0)
+        })
+        .await?;
         Ok(created(out, "Service category created successfully"))
     }
 
@@ -869,15 +843,10 @@ impl ExtensionApi {
         #[oai(name = "categoryId")] category: Path<String>,
         body: JsonBody<CategoryInput>,
     ) -> Result<Out<ServiceCategory>> {
-        service::require(&auth.0, &[])?;
-        let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                bookings::name_category(&WriteCtx::new(tx, Some(&u), &meta), &category.0, &body.0)
-            })
-            .await?;
+        let out = transact_if(&self.platform, auth, &[], meta, move |w| {
+            bookings::name_category(w, &category.0, &body.0)
+        })
+        .await?;
         ok(out)
     }
 
@@ -890,15 +859,10 @@ impl ExtensionApi {
         meta: RequestMeta,
         body: JsonBody<ProviderProfileInput>,
     ) -> Result<Out<ProviderProfile>> {
-        service::require(&auth.0, &["provider"])?;
-        let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                bookings::upsert_provider(&WriteCtx::new(tx, Some(&u), &meta), &body.0)
-            })
-            .await?;
+        let out = transact_if(&self.platform, auth, &["provider"], meta, move |w| {
+            bookings::upsert_provider(w, &body.0)
+        })
+        .await?;
         ok_msg(out, "Provider profile saved")
     }
 
@@ -919,11 +883,10 @@ impl ExtensionApi {
     ) -> Result<Out<Vec<ProviderProfile>>> {
         service::require(&auth.0, &["provider", "customer"])?;
         let limit = limit.0.unwrap_or(10);
-        let data = self
-            .platform
-            .db
-            .read(move |c| service::providers::search(c, &q.0, limit))
-            .await?;
+        let data = read_with(&self.platform, move |c| {
+            service::providers::search(c, &q.0, limit)
+        })
+        .await?;
         Ok(Json(Envelope::list(data)))
     }
 
@@ -934,11 +897,7 @@ impl ExtensionApi {
         #[oai(name = "providerId")] id: Path<String>,
     ) -> Result<Out<ProviderProfile>> {
         id_or_404(&id, "Provider")?;
-        let out = self
-            .platform
-            .db
-            .read(move |c| bookings::provider_json(c, &id.0))
-            .await?;
+        let out = read_with(&self.platform, move |c| bookings::provider_json(c, &id.0)).await?;
         match out {
             Some(v) => ok(v),
             None => Err(MarketplaceError::NotFound
@@ -956,11 +915,10 @@ impl ExtensionApi {
     ) -> Result<Out<CustomerProfile>> {
         service::require(&auth.0, &["customer"])?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| bookings::upsert_customer(tx, &u, &body.0))
-            .await?;
+        let out = write_with(&self.platform, move |tx| {
+            bookings::upsert_customer(tx, &u, &body.0)
+        })
+        .await?;
         ok_msg(out, "Customer profile saved")
     }
 
@@ -975,11 +933,10 @@ impl ExtensionApi {
         service::require(&auth.0, &["customer"])?;
         id_or_404(&body.0.service_pricing_id, "Pricing configuration")?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| bookings::create_booking(&WriteCtx::new(tx, Some(&u), &meta), &body.0))
-            .await?;
+        let out = transact_as(&self.platform, u, meta, move |w| {
+            bookings::create_booking(w, &body.0)
+        })
+        .await?;
         Ok(created(out, "Booking created successfully"))
     }
 
@@ -991,11 +948,10 @@ impl ExtensionApi {
         status: Query<Option<BookingState>>,
     ) -> Result<Out<Vec<Booking>>> {
         let u = auth.0;
-        let data = self
-            .platform
-            .db
-            .read(move |c| bookings::list_bookings(c, &u, status.0.map(|s| s.as_str())))
-            .await?;
+        let data = read_with(&self.platform, move |c| {
+            bookings::list_bookings(c, &u, status.0.map(|s| s.as_str()))
+        })
+        .await?;
         Ok(Json(Envelope::list(data)))
     }
 
@@ -1014,17 +970,10 @@ impl ExtensionApi {
     ) -> Result<Out<Booking>> {
         id_or_404(&id, "Booking")?;
         let u = auth.0;
-        let out = self
-            .platform
-            .db
-            .write(move |tx| {
-                bookings::set_status(
-                    &WriteCtx::new(tx, Some(&u), &meta),
-                    &id.0,
-                    body.0.status.as_str(),
-                )
-            })
-            .await?;
+        let out = transact_as(&self.platform, u, meta, move |w| {
+            bookings::set_status(w, &id.0, body.0.status.as_str())
+        })
+        .await?;
         self.platform.jobs.notify();
         ok_msg(out, "Booking updated")
     }

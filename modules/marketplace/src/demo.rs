@@ -37,12 +37,7 @@ fn user(
 pub fn load(platform: &Platform) -> ApiResult<()> {
     let p = platform.clone();
     platform.db.write_blocking(move |tx| {
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM platform_users WHERE email = ?1)",
-            [CUSTOMER],
-            |r| r.get(0),
-        )?;
-        if exists {
+        if crate::store::profiles::user_email_taken(tx, CUSTOMER)? {
             return Ok(());
         }
         let meta = RequestMeta { request_id: "demo".into(), ..Default::default() };

@@ -1,23 +1,14 @@
 //! Issue 22 point 6: every documented experiment type changes what its arm's
 //! customers receive (the reward, the request's text), and results are per arm.
 
+mod support;
+
 use std::collections::BTreeMap;
 
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, &format!("/marketplace/v1{path}"), token, body)
-        .await
-        .parts()
-}
+use support::call;
 
 struct Market {
     app: TestApp,
@@ -28,34 +19,8 @@ struct Market {
 
 async fn market() -> Market {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
-    let admin = app.admin_token.clone();
-    let (_, b) = call(
-        &app,
-        "POST",
-        "/service-categories",
-        Some(&admin),
-        Some(json!({"name": "Barber"})),
-    )
-    .await;
-    let cat = b["data"]["serviceCategoryId"].as_str().unwrap().to_string();
-    let provider = app.token_for(&["marketplace:provider"]).await;
-    call(
-        &app,
-        "PUT",
-        "/providers/profile",
-        Some(&provider),
-        Some(json!({"name": "John's Barbershop", "location": {"coordinates": [36.8219, -1.2864]}})),
-    )
-    .await;
-    let (_, b) = call(
-        &app,
-        "POST",
-        "/providers/pricing",
-        Some(&provider),
-        Some(json!({"serviceCategoryId": cat, "serviceName": "Men's Haircut", "pricingType": "flat", "flatRate": 500})),
-    )
-    .await;
-    let pricing = b["data"]["pricingId"].as_str().unwrap().to_string();
+    let (cat, shop) = support::barber_shop(&app).await;
+    let (provider, pricing) = (shop.provider, shop.pricing);
     Market {
         app,
         provider,

@@ -4,21 +4,12 @@
 //! accepted and the category registered on first use; search by id or slug
 //! finds it; an admin names it later through the extension.
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
-use serde_json::{json, Value};
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, &format!("/marketplace/v1{path}"), token, body)
-        .await
-        .parts()
-}
+use serde_json::json;
+use support::call;
 
 const CATEGORY: &str = "507f1f77bcf86cd799439011";
 

@@ -2,21 +2,12 @@
 //! answer; public review listings carry no reward codes or account ids; the
 //! audit log holds neither.
 
+mod support;
+
 use frontline_platform::testing::{assert_absent, TestApp};
 use poem::http::StatusCode;
-use serde_json::{json, Value};
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, &format!("/marketplace/v1{path}"), token, body)
-        .await
-        .parts()
-}
+use serde_json::json;
+use support::call;
 
 #[tokio::test]
 async fn webhook_secret_only_in_the_create_answer() {
@@ -73,16 +64,7 @@ async fn webhook_secret_only_in_the_create_answer() {
 #[tokio::test]
 async fn public_reviews_hide_reward_codes_and_account_ids() {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
-    let admin = app.admin_token.clone();
-    let (_, b) = call(
-        &app,
-        "POST",
-        "/service-categories",
-        Some(&admin),
-        Some(json!({"name": "Barber"})),
-    )
-    .await;
-    let cat = b["data"]["serviceCategoryId"].as_str().unwrap().to_string();
+    let cat = support::barber_category(&app).await;
     let (provider_user, provider) = app.user_with(&["marketplace:provider"]).await;
     let (_, b) = call(
         &app,
@@ -111,23 +93,7 @@ async fn public_reviews_hide_reward_codes_and_account_ids() {
         Some(json!({"name": "Muent Kamau"})),
     )
     .await;
-    let (_, b) = call(
-        &app,
-        "POST",
-        "/bookings",
-        Some(&customer),
-        Some(json!({"servicePricingId": pricing, "serviceDate": "2026-01-15T14:00:00Z"})),
-    )
-    .await;
-    let booking = b["data"]["bookingId"].as_str().unwrap().to_string();
-    call(
-        &app,
-        "PUT",
-        &format!("/bookings/{booking}/status"),
-        Some(&provider),
-        Some(json!({"status": "completed"})),
-    )
-    .await;
+    let booking = support::completed_booking(&app, &customer, &provider, &pricing).await;
     let (st, b) = call(
         &app,
         "POST",

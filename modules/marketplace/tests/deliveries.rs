@@ -3,24 +3,15 @@
 //! SMS API) by platform jobs with retries; their statuses follow what
 //! happened, and admin analytics count it (delivery rate, per-channel cost).
 
+mod support;
+
 use std::time::Duration;
 
 use frontline_platform::testing::vendor::vendor;
 use frontline_platform::testing::{allow_loopback, TestApp};
 use poem::http::StatusCode;
 use serde_json::{json, Value};
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, &format!("/marketplace/v1{path}"), token, body)
-        .await
-        .parts()
-}
+use support::call;
 
 /// A provider, a service, and an active campaign sending at once on `channel`.
 async fn market(app: &TestApp, channel: &str) -> (String, String) {

@@ -9,6 +9,8 @@ use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
+mod support;
+
 const ROWS: i64 = 50_000;
 
 async fn call(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, Value) {
@@ -82,64 +84,21 @@ async fn median_ms(app: &TestApp, path: &str, token: Option<&str>) -> Duration {
 #[tokio::test]
 async fn review_and_pricing_lists_read_indexes_at_50k_rows() {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
-    let provider = app.token_for(&["marketplace:provider"]).await;
-    let customer = app.token_for(&["marketplace:customer"]).await;
-    let (_, b) = app
-        .call(
-            "PUT",
-            "/marketplace/v1/providers/profile",
-            Some(&provider),
-            Some(json!({"name": "John's Barbershop", "location": {"coordinates": [36.8219, -1.2864]}})),
-        )
-        .await
-        .parts();
-    let prov = b["data"]["providerId"].as_str().unwrap().to_string();
-    app.call(
-        "PUT",
-        "/marketplace/v1/customers/profile",
-        Some(&customer),
-        Some(json!({"name": "Muent Kamau"})),
+    let m = support::market(
+        &app,
+        json!({"serviceCategoryId": "507f1f77bcf86cd799439011"}),
     )
-    .await
-    .parts();
-    let (_, b) = app
-        .call(
-            "POST",
-            "/marketplace/v1/providers/pricing",
-            Some(&provider),
-            Some(json!({"serviceName": "Men's Haircut", "pricingType": "flat", "flatRate": 500, "serviceCategoryId": "507f1f77bcf86cd799439011"})),
-        )
-        .await
-        .parts();
-    let pricing_id = b["data"]["pricingId"].as_str().unwrap().to_string();
-    let pricing_id_now = pricing_id.clone();
+    .await;
+    let (provider, customer, prov) = (m.provider.clone(), m.customer.clone(), m.prov.clone());
+    let pricing_id_now = m.pricing.clone();
 
     // 50 000 bookings with reviews (rating i % 5 + 1; every 10th rejected), 50 000
     // pricing configurations and 50 000 history entries, one a second apart.
+    support::reviewed_bookings(&app, &m, ROWS, "pending").await;
     let pv = prov.clone();
     app.platform
         .db
         .write(move |tx| {
-            let cust: String = tx.query_row(
-                "SELECT id FROM marketplace_customers LIMIT 1",
-                [],
-                |r| r.get(0),
-            )?;
-            tx.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?4)
-                 INSERT INTO marketplace_bookings (id, customer_id, provider_id, pricing_id, service_type, service_date, price, status, created_at)
-                 SELECT printf('b%023d', i), ?1, ?2, ?3, 'Men''s Haircut', '2026-01-15T14:00:00Z', 500, 'completed',
-                        strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i, 'unixepoch') FROM n",
-                rusqlite::params![cust, pv, pricing_id, ROWS],
-            )?;
-            tx.execute(
-                "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, overall_rating, moderation_status,
-                     helpful_votes, submitted_at)
-                 SELECT printf('aa%022x', rowid), id, provider_id, customer_id, rowid % 5 + 1,
-                        CASE WHEN rowid % 10 = 0 THEN 'rejected' ELSE 'pending' END, rowid % 7, created_at
-                 FROM marketplace_bookings WHERE id LIKE 'b%'",
-                [],
-            )?;
             tx.execute(
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
                  INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,

@@ -2,21 +2,12 @@
 //! (review moderation and votes, the reviewed provider, provider ratings,
 //! booking status and price, pricing owner, campaign status) are not taken.
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, &format!("/marketplace/v1{path}"), token, body)
-        .await
-        .parts()
-}
+use support::call;
 
 async fn one<T: rusqlite::types::FromSql + Send + 'static>(
     app: &TestApp,
@@ -44,16 +35,7 @@ struct World {
 
 async fn world() -> World {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
-    let admin = app.admin_token.clone();
-    let (_, b) = call(
-        &app,
-        "POST",
-        "/service-categories",
-        Some(&admin),
-        Some(json!({"name": "Barber"})),
-    )
-    .await;
-    let category = b["data"]["serviceCategoryId"].as_str().unwrap().to_string();
+    let category = support::barber_category(&app).await;
     let provider = app.token_for(&["marketplace:provider"]).await;
     let other = app.token_for(&["marketplace:provider"]).await;
     let (st, b) = call(

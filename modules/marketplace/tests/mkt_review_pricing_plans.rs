@@ -6,6 +6,8 @@
 //! reads its own rows. (One test in this file: the statement recorder is
 //! process-wide.)
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::json;
@@ -15,62 +17,13 @@ const ROWS: i64 = 5_000;
 #[tokio::test]
 async fn reviews_first_page_and_pricing_read_indexes_and_kept_counts() {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
-    let provider = app.token_for(&["marketplace:provider"]).await;
-    let customer = app.token_for(&["marketplace:customer"]).await;
-    let (_, b) = app
-        .call(
-            "PUT",
-            "/marketplace/v1/providers/profile",
-            Some(&provider),
-            Some(json!({"name": "John's Barbershop", "location": {"coordinates": [36.8219, -1.2864]}})),
-        )
-        .await
-        .parts();
-    let prov = b["data"]["providerId"].as_str().unwrap().to_string();
-    app.call(
-        "PUT",
-        "/marketplace/v1/customers/profile",
-        Some(&customer),
-        Some(json!({"name": "Muent Kamau"})),
-    )
-    .await
-    .parts();
-    let (_, b) = app
-        .call(
-            "POST",
-            "/marketplace/v1/providers/pricing",
-            Some(&provider),
-            Some(json!({"serviceName": "Men's Haircut", "pricingType": "flat", "flatRate": 500})),
-        )
-        .await
-        .parts();
-    let pricing_id = b["data"]["pricingId"]
-        .as_str()
-        .expect("pricing")
-        .to_string();
+    let m = support::market(&app, json!({})).await;
+    let (customer, prov) = (m.customer.clone(), m.prov.clone());
+    support::reviewed_bookings(&app, &m, ROWS, "approved").await;
     let pv = prov.clone();
     app.platform
         .db
         .write(move |tx| {
-            let cust: String =
-                tx.query_row("SELECT id FROM marketplace_customers LIMIT 1", [], |r| {
-                    r.get(0)
-                })?;
-            tx.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?3)
-                 INSERT INTO marketplace_bookings (id, customer_id, provider_id, pricing_id, service_type, service_date, price, status, created_at)
-                 SELECT printf('b%023d', i), ?1, ?2, ?4, 'Men''s Haircut', '2026-01-15T14:00:00Z', 500, 'completed',
-                        strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i, 'unixepoch') FROM n",
-                rusqlite::params![cust, pv, ROWS, pricing_id],
-            )?;
-            tx.execute(
-                "INSERT INTO marketplace_reviews (id, booking_id, provider_id, customer_id, overall_rating, moderation_status,
-                     helpful_votes, submitted_at)
-                 SELECT printf('aa%022x', rowid), id, provider_id, customer_id, rowid % 5 + 1,
-                        CASE WHEN rowid % 10 = 0 THEN 'rejected' ELSE 'approved' END, rowid % 7, created_at
-                 FROM marketplace_bookings WHERE id LIKE 'b%'",
-                [],
-            )?;
             tx.execute(
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
                  INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,

@@ -1,20 +1,11 @@
 //! Extension `GET /admin/reviews`: the moderation queue by status, newest first, paged.
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, &format!("/marketplace/v1{path}"), token, body)
-        .await
-        .parts()
-}
+use support::call;
 
 fn ids(b: &Value) -> Vec<String> {
     b["data"]
@@ -29,63 +20,14 @@ fn ids(b: &Value) -> Vec<String> {
 async fn the_queue_lists_reviews_by_moderation_status_newest_first() {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
     let admin = app.admin_token.clone();
-    let (_, b) = call(
-        &app,
-        "POST",
-        "/service-categories",
-        Some(&admin),
-        Some(json!({"name": "Barber"})),
-    )
-    .await;
-    let cat = b["data"]["serviceCategoryId"].as_str().unwrap().to_string();
-    let provider = app.token_for(&["marketplace:provider"]).await;
-    call(
-        &app,
-        "PUT",
-        "/providers/profile",
-        Some(&provider),
-        Some(json!({"name": "John's Barbershop", "location": {"coordinates": [36.8219, -1.2864]}})),
-    )
-    .await;
-    let (_, b) = call(
-        &app,
-        "POST",
-        "/providers/pricing",
-        Some(&provider),
-        Some(json!({"serviceCategoryId": cat, "serviceName": "Men's Haircut", "pricingType": "flat", "flatRate": 500})),
-    )
-    .await;
-    let pricing = b["data"]["pricingId"].as_str().unwrap().to_string();
+    let (_, shop) = support::barber_shop(&app).await;
+    let (provider, pricing) = (shop.provider, shop.pricing);
 
     // Three customers review, one after the other.
     let mut reviews = Vec::new();
     for (i, name) in ["Amina", "Baraka", "Chege"].iter().enumerate() {
-        let customer = app.token_for(&["marketplace:customer"]).await;
-        call(
-            &app,
-            "PUT",
-            "/customers/profile",
-            Some(&customer),
-            Some(json!({"name": name})),
-        )
-        .await;
-        let (_, b) = call(
-            &app,
-            "POST",
-            "/bookings",
-            Some(&customer),
-            Some(json!({"servicePricingId": pricing, "serviceDate": "2026-01-15T14:00:00Z"})),
-        )
-        .await;
-        let booking = b["data"]["bookingId"].as_str().unwrap().to_string();
-        call(
-            &app,
-            "PUT",
-            &format!("/bookings/{booking}/status"),
-            Some(&provider),
-            Some(json!({"status": "completed"})),
-        )
-        .await;
+        let customer = support::customer(&app, name).await;
+        let booking = support::completed_booking(&app, &customer, &provider, &pricing).await;
         let (s, b) = call(
             &app,
             "POST",

@@ -1,18 +1,9 @@
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, &format!("/marketplace/v1{path}"), token, body)
-        .await
-        .parts()
-}
+use support::call;
 
 #[tokio::test]
 async fn booking_review_request_review_response_votes_moderation_and_campaign() {

@@ -1,21 +1,12 @@
 //! Webhooks only carry events about the subscriber's own resources (issue 22
 //! #1), and point at public addresses only (issue 23 #3).
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, &format!("/marketplace/v1{path}"), token, body)
-        .await
-        .parts()
-}
+use support::call;
 
 async fn subscribe(app: &TestApp, token: &str, events: &[&str]) -> String {
     let (st, b) = call(

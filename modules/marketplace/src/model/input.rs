@@ -410,8 +410,7 @@ pub struct Variant {
 #[serde(rename_all = "camelCase")]
 pub struct Targeting {
     /// Category ids (24 hex digits); none: every category.
-    #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-    pub service_categories: Option<Vec<String>>,
+    pub service_categories: Option<Vec<HexId>>,
     /// Requests to assign, at least 2.
     #[oai(validator(minimum(value = "2")))]
     pub sample_size: Option<i64>,

@@ -404,37 +404,50 @@ pub fn set_status(w: &WriteCtx, id: &str, status: &str) -> ApiResult<Booking> {
     Ok(out)
 }
 
-/// The next whole hour from now not taken by a pending or confirmed booking (within two weeks).
-pub fn next_available(conn: &Connection, provider: &str) -> ApiResult<Option<String>> {
+/// For each of `providers`, the next whole hour from now not taken by one of
+/// its pending or confirmed bookings (within two weeks): one read for all.
+pub fn next_available(
+    conn: &Connection,
+    providers: &[&str],
+) -> ApiResult<std::collections::HashMap<String, Option<String>>> {
     let start = Utc::now() + Duration::hours(1);
-    let mut slot = start
+    let first = start
         .with_minute(0)
         .and_then(|t| t.with_second(0))
         .and_then(|t| t.with_nanosecond(0))
         .unwrap_or(start);
-    let horizon = slot + Duration::days(14);
-    let busy: Vec<(DateTime<Utc>, i64)> = crate::store::bookings::open_between(
+    let horizon = first + Duration::days(14);
+    let mut busy: std::collections::HashMap<String, Vec<(DateTime<Utc>, i64)>> =
+        std::collections::HashMap::new();
+    for (provider, d, m) in crate::store::bookings::open_between(
         conn,
-        provider,
-        &super::iso(slot - Duration::days(1)),
+        providers,
+        &super::iso(first - Duration::days(1)),
         &super::iso(horizon),
-    )?
-    .into_iter()
-    .filter_map(|(d, m)| {
-        DateTime::parse_from_rfc3339(&d)
-            .ok()
-            .map(|t| (t.with_timezone(&Utc), m))
-    })
-    .collect();
-    while slot < horizon {
-        let end = slot + Duration::hours(1);
-        let clash = busy
-            .iter()
-            .any(|(b, m)| *b < end && *b + Duration::minutes(*m) > slot);
-        if !clash {
-            return Ok(Some(super::iso(slot)));
+    )? {
+        if let Ok(t) = DateTime::parse_from_rfc3339(&d) {
+            busy.entry(provider)
+                .or_default()
+                .push((t.with_timezone(&Utc), m));
         }
-        slot = end;
     }
-    Ok(None)
+    let mut out = std::collections::HashMap::new();
+    for p in providers {
+        let taken = busy.get(*p).map(Vec::as_slice).unwrap_or_default();
+        let mut slot = first;
+        let mut free = None;
+        while slot < horizon {
+            let end = slot + Duration::hours(1);
+            let clash = taken
+                .iter()
+                .any(|(b, m)| *b < end && *b + Duration::minutes(*m) > slot);
+            if !clash {
+                free = Some(super::iso(slot));
+                break;
+            }
+            slot = end;
+        }
+        out.insert(p.to_string(), free);
+    }
+    Ok(out)
 }

@@ -233,7 +233,12 @@ pub fn create_for_booking(tx: &Connection, booking: &str) -> ApiResult<ReviewReq
         };
         let targeting = c.targeting.clone().unwrap_or_default();
         if let Some(cats) = &targeting.service_categories {
-            if !cats.is_empty() && !category.as_ref().map(|x| cats.contains(x)).unwrap_or(false) {
+            if !cats.is_empty()
+                && !category
+                    .as_ref()
+                    .map(|x| cats.iter().any(|c| c.as_str() == x.as_str()))
+                    .unwrap_or(false)
+            {
                 continue;
             }
         }

@@ -1,6 +1,7 @@
 //! Analytics' SQL: counts, averages and series over prices, bookings, reviews
 //! and review requests (the service rounds and compares them).
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 const PRICING_FILTER: &str =
@@ -9,7 +10,7 @@ const PRICING_FILTER: &str =
 const REVIEW_FILTER: &str = "(?1 IS NULL OR provider_id = ?1) AND moderation_status <> 'rejected' AND submitted_at >= ?2 AND submitted_at <= ?3";
 
 fn values(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<Vec<f64>> {
-    let mut stmt = conn.prepare(sql)?;
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(p, |r| r.get::<_, f64>(0))?;
     rows.collect()
 }
@@ -20,7 +21,7 @@ pub fn pricing_counts(
     provider: Option<&str>,
     category: Option<&str>,
 ) -> rusqlite::Result<(i64, i64)> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT COUNT(*), COALESCE(SUM(is_active), 0) FROM marketplace_pricing WHERE {PRICING_FILTER}"),
         params![provider, category],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -33,7 +34,7 @@ pub fn main_pricing_type(
     provider: Option<&str>,
     category: Option<&str>,
 ) -> rusqlite::Result<Option<(String, f64)>> {
-    conn.query_row(
+    conn.cached_row(
         &format!(
             "SELECT pricing_type, AVG(current_price) FROM marketplace_pricing WHERE {PRICING_FILTER} AND is_active = 1
              GROUP BY pricing_type ORDER BY COUNT(*) DESC, pricing_type LIMIT 1"
@@ -52,7 +53,7 @@ pub fn price_changes(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<i64> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT COUNT(*) FROM marketplace_pricing_history h JOIN marketplace_pricing p ON p.id = h.pricing_id
          WHERE h.change_type = 'updated' AND (?1 IS NULL OR h.provider_id = ?1) AND (?2 IS NULL OR p.category_id = ?2)
            AND h.changed_at >= ?3 AND h.changed_at <= ?4",
@@ -67,7 +68,7 @@ pub fn pricing_by_type(
     provider: Option<&str>,
     category: Option<&str>,
 ) -> rusqlite::Result<Vec<(String, i64, f64)>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT pricing_type, COUNT(*), AVG(current_price) FROM marketplace_pricing WHERE {PRICING_FILTER} AND is_active = 1
          GROUP BY pricing_type ORDER BY pricing_type"
     ))?;
@@ -101,7 +102,7 @@ pub fn revenue_by_day(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<Vec<(String, i64, f64)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT substr(b.completed_at, 1, 10) d, COUNT(*), SUM(b.price) FROM marketplace_bookings b
          JOIN marketplace_pricing p ON p.id = b.pricing_id
          WHERE b.status = 'completed' AND (?1 IS NULL OR b.provider_id = ?1) AND (?2 IS NULL OR p.category_id = ?2)
@@ -120,7 +121,7 @@ pub fn review_overview(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<(i64, Option<f64>, i64)> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT COUNT(*), AVG(overall_rating), COALESCE(SUM(response IS NOT NULL), 0) FROM marketplace_reviews WHERE {REVIEW_FILTER}"),
         params![provider, from, to],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -134,7 +135,7 @@ pub fn reviews_by_day(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<Vec<(String, i64, f64)>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT substr(submitted_at, 1, 10) d, COUNT(*), AVG(overall_rating) FROM marketplace_reviews WHERE {REVIEW_FILTER} GROUP BY d ORDER BY d"
     ))?;
     let rows = stmt.query_map(params![provider, from, to], |r| {
@@ -151,7 +152,7 @@ pub fn category_average(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<Option<f64>> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT AVG(json_extract(category_ratings, '$.{c}')) FROM marketplace_reviews WHERE {REVIEW_FILTER}"),
         params![provider, from, to],
         |r| r.get(0),
@@ -160,7 +161,7 @@ pub fn category_average(
 
 /// A provider's average rating over all its visible reviews.
 pub fn provider_average(conn: &Connection, provider: &str) -> rusqlite::Result<Option<f64>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT AVG(overall_rating) FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'",
         [provider],
         |r| r.get(0),
@@ -186,7 +187,7 @@ pub fn request_counts(
     to: &str,
     at: &str,
 ) -> rusqlite::Result<RequestCounts> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT COALESCE(SUM(delivery_status IN ('sent', 'delivered')), 0), COALESCE(SUM(delivery_status = 'delivered'), 0),
                 COALESCE(SUM(delivery_status = 'failed'), 0), COALESCE(SUM(delivery_status = 'not_configured'), 0),
                 COALESCE(SUM(status = 'submitted'), 0), COALESCE(SUM(status = 'declined'), 0),
@@ -215,7 +216,7 @@ pub fn requests_by(
         RequestGroup::Channel => "channel",
         RequestGroup::Timing => "timing_strategy",
     };
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {col}, COALESCE(SUM(delivery_status IN ('sent', 'delivered')), 0), COALESCE(SUM(status = 'submitted'), 0),
                 COALESCE(SUM(delivery_cost), 0)
          FROM marketplace_review_requests WHERE created_at >= ?1 AND created_at <= ?2 GROUP BY {col} ORDER BY {col}"
@@ -232,7 +233,7 @@ pub fn platform_reviews(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<(i64, Option<f64>)> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT COUNT(*), AVG(overall_rating) FROM marketplace_reviews WHERE moderation_status <> 'rejected' AND submitted_at >= ?1 AND submitted_at <= ?2",
         params![from, to],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -245,7 +246,7 @@ pub fn incentives(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<Vec<(String, i64, i64, f64)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT json_extract(incentive, '$.type') t, COUNT(*), COALESCE(SUM(incentive_claimed), 0),
                 COALESCE(SUM(CASE WHEN incentive_claimed = 1 THEN json_extract(incentive, '$.amount') END), 0)
          FROM marketplace_reviews WHERE incentive IS NOT NULL AND submitted_at >= ?1 AND submitted_at <= ?2 GROUP BY t ORDER BY t",

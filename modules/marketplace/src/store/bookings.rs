@@ -1,5 +1,6 @@
 //! Bookings' SQL.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::Booking;
@@ -40,7 +41,7 @@ pub fn set_status(tx: &Connection, id: &str, status: &str, at: &str) -> rusqlite
 
 /// A booking's (customer, provider, status).
 pub fn parties(conn: &Connection, id: &str) -> rusqlite::Result<Option<(String, String, String)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT customer_id, provider_id, status FROM marketplace_bookings WHERE id = ?1",
         [id],
         |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
@@ -53,7 +54,7 @@ pub type Completion = (String, String, Option<String>, String);
 
 /// See [`Completion`].
 pub fn completion(conn: &Connection, id: &str) -> rusqlite::Result<Completion> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT b.customer_id, b.provider_id, p.category_id, COALESCE(b.completed_at, b.created_at)
          FROM marketplace_bookings b JOIN marketplace_pricing p ON p.id = b.pricing_id WHERE b.id = ?1",
         [id],
@@ -66,7 +67,7 @@ pub fn provider_customer_status(
     conn: &Connection,
     id: &str,
 ) -> rusqlite::Result<Option<(String, String, String)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT provider_id, customer_id, status FROM marketplace_bookings WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -76,7 +77,7 @@ pub fn provider_customer_status(
 
 /// Booking `id` (no review request attached).
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Booking> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id, customer_id, provider_id, pricing_id, service_type, service_date, duration, price, status,
                 completed_at, created_at, incentive_code FROM marketplace_bookings WHERE id = ?1",
         [id],
@@ -109,7 +110,7 @@ pub fn visible_ids(
     provider: Option<&str>,
     status: Option<&str>,
 ) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id FROM marketplace_bookings WHERE (?1 OR customer_id = ?2 OR provider_id = ?3)
            AND (?4 IS NULL OR status = ?4) ORDER BY service_date DESC LIMIT 500",
     )?;
@@ -117,17 +118,23 @@ pub fn visible_ids(
     rows.collect()
 }
 
-/// A provider's pending and confirmed bookings (service date, minutes) in `[from, to)`.
+/// The pending and confirmed bookings of `providers` (provider, service date,
+/// minutes) in `[from, to)`: one read for all of them.
 pub fn open_between(
     conn: &Connection,
-    provider: &str,
+    providers: &[&str],
     from: &str,
     to: &str,
-) -> rusqlite::Result<Vec<(String, i64)>> {
+) -> rusqlite::Result<Vec<(String, String, i64)>> {
+    let ids = serde_json::to_string(providers)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT service_date, duration FROM marketplace_bookings WHERE provider_id = ?1
-           AND status IN ('pending', 'confirmed') AND service_date >= ?2 AND service_date < ?3 ORDER BY service_date",
+        "SELECT provider_id, service_date, duration FROM marketplace_bookings
+         WHERE provider_id IN (SELECT value FROM json_each(?1))
+           AND status IN ('pending', 'confirmed') AND service_date >= ?2 AND service_date < ?3",
     )?;
-    let rows = stmt.query_map(params![provider, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map(params![ids, from, to], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     rows.collect()
 }

@@ -1,5 +1,6 @@
 //! Campaigns' SQL.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// A campaign as stored: its definition is the JSON of the `CampaignInput` it was made from.
@@ -25,7 +26,7 @@ pub fn insert(conn: &Connection, c: &NewCampaign) -> rusqlite::Result<()> {
 
 /// A campaign's status (None when there is no such campaign).
 pub fn status(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT status FROM marketplace_campaigns WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -43,7 +44,7 @@ pub fn set_status(conn: &Connection, id: &str, status: &str) -> rusqlite::Result
 
 /// A campaign's (name, definition JSON, status).
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<(String, String, String)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT name, definition, status FROM marketplace_campaigns WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -58,7 +59,7 @@ pub fn arm_figures(
     campaign: &str,
     variant: &str,
 ) -> rusqlite::Result<(i64, i64, Option<f64>, i64)> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT COUNT(*), COALESCE(SUM(rq.status = 'submitted'), 0), AVG(rv.overall_rating),
                 COALESCE(SUM(rv.incentive_claimed), 0)
          FROM marketplace_review_requests rq LEFT JOIN marketplace_reviews rv ON rv.booking_id = rq.booking_id

@@ -1,12 +1,13 @@
 //! Service categories' SQL.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::ServiceCategory;
 
 /// The category named `name` (ignoring case), if any.
 pub fn id_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM marketplace_categories WHERE lower(name) = lower(?1)",
         [name],
         |r| r.get(0),
@@ -57,7 +58,7 @@ pub fn rename(
 
 /// The category with this id, if any.
 pub fn id_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM marketplace_categories WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -67,7 +68,7 @@ pub fn id_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
 
 /// The oldest category registered on use (unnamed) with this slug.
 pub fn unnamed_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM marketplace_categories WHERE slug = ?1 AND named = 0 ORDER BY created_at, id LIMIT 1",
         [slug],
         |r| r.get(0),
@@ -77,7 +78,7 @@ pub fn unnamed_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option
 
 /// The category whose slug is `reference` (lower-cased), the oldest when several.
 pub fn id_by_slug(conn: &Connection, reference: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM marketplace_categories WHERE slug = lower(?1) ORDER BY created_at, id LIMIT 1",
         [reference],
         |r| r.get(0),
@@ -91,7 +92,7 @@ pub fn other_named(
     name: &str,
     except: &str,
 ) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM marketplace_categories WHERE lower(name) = lower(?1) AND id != ?2",
         params![name, except],
         |r| r.get(0),
@@ -111,7 +112,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ServiceCategory> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<ServiceCategory> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id, name, description, created_at, slug, named FROM marketplace_categories WHERE id = ?1",
         [id],
         row,
@@ -120,7 +121,7 @@ pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<ServiceCategory> {
 
 /// Every category, by name.
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<ServiceCategory>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, name, description, created_at, slug, named FROM marketplace_categories ORDER BY name",
     )?;
     let rows = stmt.query_map([], row)?;
@@ -129,7 +130,7 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<ServiceCategory>> {
 
 /// A category's name.
 pub fn name_of(conn: &Connection, id: &str) -> rusqlite::Result<String> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT name FROM marketplace_categories WHERE id = ?1",
         [id],
         |r| r.get(0),

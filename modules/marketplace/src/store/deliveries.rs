@@ -1,5 +1,6 @@
 //! SQL of vendors' status reports on review requests and reminders.
 
+use super::CachedRow;
 use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -15,7 +16,7 @@ pub fn current(
     } else {
         "SELECT delivery_status, delivery_id FROM marketplace_review_requests WHERE id = ?1"
     };
-    Ok(c.query_row(sql, [id], |r| Ok((r.get(0)?, r.get(1)?)))
+    Ok(c.cached_row(sql, [id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -26,7 +27,7 @@ pub fn by_vendor_id(
     vendor_id: &str,
 ) -> ApiResult<Option<(String, bool, Option<String>)>> {
     if let Some((id, status)) = c
-        .query_row(
+        .cached_row(
             "SELECT id, delivery_status FROM marketplace_review_requests WHERE delivery_id = ?1",
             [vendor_id],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)),
@@ -35,7 +36,7 @@ pub fn by_vendor_id(
     {
         return Ok(Some((id, false, status)));
     }
-    Ok(c.query_row(
+    Ok(c.cached_row(
         "SELECT id, reminder_status FROM marketplace_review_requests WHERE reminder_delivery_id = ?1",
         [vendor_id],
         |r| Ok((r.get::<_, String>(0)?, true, r.get::<_, Option<String>>(1)?)),

@@ -1,5 +1,6 @@
 //! Pricing's SQL.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::window::Window;
@@ -57,7 +58,7 @@ pub fn pricing_count_sql() -> String {
 
 /// Whether the provider exists.
 pub fn provider_exists(conn: &Connection, provider: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT EXISTS(SELECT 1 FROM marketplace_providers WHERE id = ?1)",
         [provider],
         |r| r.get(0),
@@ -69,7 +70,7 @@ pub fn pricing_page(
     conn: &Connection,
     q: &PricingListQuery,
 ) -> rusqlite::Result<(u64, Vec<PricingRow>)> {
-    let total: i64 = conn.query_row(
+    let total: i64 = conn.cached_row(
         &pricing_count_sql(),
         params![q.provider, q.is_active, q.category, q.pricing_type],
         |r| r.get(0),
@@ -83,7 +84,7 @@ pub fn pricing_page(
         .map(|t| format!("p.{t}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "WITH page AS ({})
          SELECT p.id, p.provider_id, p.config, p.is_active, p.version, p.current_price, p.created_at, p.updated_at
          FROM page JOIN marketplace_pricing p ON p.rowid = page.rid ORDER BY {outer}",
@@ -163,12 +164,12 @@ pub fn history_page(
     conn: &Connection,
     q: &HistoryQuery,
 ) -> rusqlite::Result<(u64, Vec<HistoryRow>)> {
-    let total: i64 = conn.query_row(
+    let total: i64 = conn.cached_row(
         &history_count_sql(),
         params![q.provider, q.pricing_id, q.start, q.end, q.change_type],
         |r| r.get(0),
     )?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "WITH page AS ({})
          SELECT h.id, h.pricing_id, h.change_type, h.previous_state, h.new_state, h.changed_fields, h.reason,
                 h.changed_by, h.changed_at
@@ -287,7 +288,7 @@ pub fn booking_terms(
     conn: &Connection,
     id: &str,
 ) -> rusqlite::Result<Option<(String, String, f64, bool)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT provider_id, service_name, current_price, is_active FROM marketplace_pricing WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
@@ -300,7 +301,7 @@ pub type PricingState = (String, String, f64, i64, bool);
 
 /// See [`PricingState`].
 pub fn for_update(conn: &Connection, id: &str) -> rusqlite::Result<Option<PricingState>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT provider_id, config, current_price, version, is_active FROM marketplace_pricing WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
@@ -313,7 +314,7 @@ pub fn for_estimate(
     conn: &Connection,
     id: &str,
 ) -> rusqlite::Result<Option<(String, String, bool)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT provider_id, config, is_active FROM marketplace_pricing WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -328,7 +329,7 @@ pub fn by_service_key(
     key: &str,
     except: &str,
 ) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM marketplace_pricing WHERE provider_id = ?1 AND service_key = ?2 AND id <> ?3",
         params![provider, key, except],
         |r| r.get(0),
@@ -342,7 +343,7 @@ pub type MarketRow = (f64, Option<f64>, Option<f64>, f64, i64, String, String, i
 
 /// Every active price of `category` (market suggestions).
 pub fn market_rows(conn: &Connection, category: &str) -> rusqlite::Result<Vec<MarketRow>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT p.current_price, v.lat, v.lng, v.rating_avg, v.rating_count, p.pricing_type, p.currency,
                 (SELECT COUNT(*) FROM marketplace_bookings b WHERE b.provider_id = v.id AND b.status = 'completed')
          FROM marketplace_pricing p

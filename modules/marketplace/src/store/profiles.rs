@@ -1,5 +1,6 @@
 //! Provider and customer profiles' SQL (the rows behind a user).
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The provider profile of user `user_id`, if any.
@@ -7,6 +8,15 @@ pub fn provider_of_user(conn: &Connection, user_id: &str) -> rusqlite::Result<Op
     conn.prepare_cached("SELECT id FROM marketplace_providers WHERE user_id = ?1")?
         .query_row([user_id], |r| r.get(0))
         .optional()
+}
+
+/// Whether a platform user with this e-mail exists (the demo data set is loaded once).
+pub fn user_email_taken(conn: &Connection, email: &str) -> rusqlite::Result<bool> {
+    conn.cached_row(
+        "SELECT EXISTS(SELECT 1 FROM platform_users WHERE email = ?1)",
+        [email],
+        |r| r.get(0),
+    )
 }
 
 /// The customer profile of user `user_id`, if any.
@@ -104,7 +114,7 @@ pub fn rename_customer(tx: &Connection, id: &str, name: Option<&str>) -> rusqlit
 
 /// A customer's (name, stored preferences, created at).
 pub fn customer_row(conn: &Connection, id: &str) -> rusqlite::Result<(String, String, String)> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT name, preferences, created_at FROM marketplace_customers WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -121,7 +131,7 @@ pub fn set_customer_preferences(tx: &Connection, id: &str, prefs: &str) -> rusql
 
 /// A customer's stored preferences JSON.
 pub fn preferences(conn: &Connection, id: &str) -> rusqlite::Result<String> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT preferences FROM marketplace_customers WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -130,7 +140,7 @@ pub fn preferences(conn: &Connection, id: &str) -> rusqlite::Result<String> {
 
 /// The e-mail address of platform user `id` (a message's recipient).
 pub fn user_email(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT email FROM platform_users WHERE id = ?1",
         [id],
         |r| r.get(0),

@@ -37,7 +37,7 @@ fn profile(r: &Row) -> rusqlite::Result<ProviderProfile> {
 pub fn name_prefix(c: &Connection, q: &str, limit: i64) -> rusqlite::Result<Vec<ProviderProfile>> {
     // Everything that starts with `q` sorts between `q` and `q` + the highest character.
     let upper = format!("{q}\u{10FFFF}");
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM marketplace_providers
          WHERE name COLLATE NOCASE >= ?1 AND name COLLATE NOCASE < ?2
          ORDER BY name COLLATE NOCASE, id LIMIT ?3"
@@ -53,7 +53,7 @@ pub fn name_contains(
     q: &str,
     limit: i64,
 ) -> rusqlite::Result<Vec<ProviderProfile>> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM marketplace_providers INDEXED BY marketplace_providers_name
          WHERE instr(lower(name), lower(?1)) > 1
          ORDER BY name COLLATE NOCASE, id LIMIT ?2"
@@ -64,7 +64,7 @@ pub fn name_contains(
 
 /// The provider with id `id`, if any.
 pub fn by_id(c: &Connection, id: &str) -> rusqlite::Result<Vec<ProviderProfile>> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM marketplace_providers WHERE id = ?1"
     ))?;
     let rows = st.query_map(params![id], profile)?;

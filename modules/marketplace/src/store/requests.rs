@@ -1,5 +1,6 @@
 //! Review requests' SQL (scheduling, attempts, reminders, declines).
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::PendingReviewRequest;
@@ -119,7 +120,7 @@ pub type RequestArm = (String, Option<String>, Option<String>);
 
 /// See [`RequestArm`].
 pub fn of_booking(conn: &Connection, booking: &str) -> rusqlite::Result<Option<RequestArm>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id, campaign_id, variant_id FROM marketplace_review_requests WHERE booking_id = ?1",
         [booking],
         |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
@@ -129,7 +130,7 @@ pub fn of_booking(conn: &Connection, booking: &str) -> rusqlite::Result<Option<R
 
 /// Review requests assigned to a campaign.
 pub fn count_in_campaign(conn: &Connection, campaign: &str) -> rusqlite::Result<i64> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT COUNT(*) FROM marketplace_review_requests WHERE campaign_id = ?1",
         [campaign],
         |r| r.get(0),
@@ -141,7 +142,7 @@ pub type SentRequest = (String, String, String, String, String, String);
 
 /// See [`SentRequest`].
 pub fn sent_request(conn: &Connection, id: &str) -> rusqlite::Result<SentRequest> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT booking_id, customer_id, provider_id, channel, requested_at, expires_at
              FROM marketplace_review_requests WHERE id = ?1",
         [id],
@@ -163,7 +164,7 @@ pub fn reminder_state(
     conn: &Connection,
     id: &str,
 ) -> rusqlite::Result<Option<(String, String, i64)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT customer_id, status, reminder_count FROM marketplace_review_requests WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -173,7 +174,7 @@ pub fn reminder_state(
 
 /// Review requests made to `customer` since `since`.
 pub fn count_since(conn: &Connection, customer: &str, since: &str) -> rusqlite::Result<i64> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT COUNT(*) FROM marketplace_review_requests WHERE customer_id = ?1 AND created_at >= ?2",
         params![customer, since],
         |r| r.get(0),
@@ -196,7 +197,7 @@ pub type MessageRow = (
 
 /// What a request's message is made from; `None` for an unknown request.
 pub fn message_row(c: &Connection, id: &str) -> rusqlite::Result<Option<MessageRow>> {
-    c.query_row(
+    c.cached_row(
             "SELECT r.status, r.delivery_status, r.channel, cu.user_id, cu.preferences, v.name, b.service_type,
                     r.campaign_id, r.variant_id
              FROM marketplace_review_requests r JOIN marketplace_customers cu ON cu.id = r.customer_id

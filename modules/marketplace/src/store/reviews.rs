@@ -1,5 +1,6 @@
 //! Reviews' SQL.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::window::Window;
@@ -29,12 +30,12 @@ pub fn moderation_queue(
 ) -> rusqlite::Result<(u64, Vec<ModerationQueueItem>)> {
     let status = status.map(|s| s.as_str());
     let total: i64 = match status {
-        Some(s) => conn.query_row(
+        Some(s) => conn.cached_row(
             "SELECT COUNT(*) FROM marketplace_reviews WHERE moderation_status = ?1",
             [s],
             |r| r.get(0),
         )?,
-        None => conn.query_row("SELECT COUNT(*) FROM marketplace_reviews", [], |r| r.get(0))?,
+        None => conn.cached_row("SELECT COUNT(*) FROM marketplace_reviews", [], |r| r.get(0))?,
     };
     // The page's ids first (index only), then their rows.
     let ids_sql = match status {
@@ -47,7 +48,7 @@ pub fn moderation_queue(
                  ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3"
         }
     };
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "WITH page AS ({ids_sql})
          SELECT r.id, r.booking_id, r.provider_id, COALESCE(v.name, ''), r.customer_id, COALESCE(c.name, ''),
                 r.overall_rating, r.title, r.comment, r.pros, r.photos, r.response, r.helpful_votes,
@@ -209,7 +210,7 @@ pub fn provider_page(
         .replace("helpful_votes", "r.helpful_votes")
         .replace("overall_rating", "r.overall_rating")
         .replace("moderation_status", "r.moderation_status");
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "WITH page AS ({})
          SELECT r.id, c.name, r.overall_rating, r.category_ratings, r.title, r.comment, r.photos, r.helpful_votes,
                 r.not_helpful_votes, r.response, r.responded_at, b.service_type, b.service_date, r.submitted_at, r.pros
@@ -266,7 +267,7 @@ pub fn provider_summary(
     conn: &Connection,
     provider: &str,
 ) -> rusqlite::Result<Option<(String, f64, i64)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT name, rating_avg, rating_count FROM marketplace_providers WHERE id = ?1",
         [provider],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -286,12 +287,12 @@ pub fn customer_page(
     limit: u64,
     offset: u64,
 ) -> rusqlite::Result<(u64, Vec<CustomerReview>)> {
-    let total: i64 = conn.query_row(
+    let total: i64 = conn.cached_row(
         "SELECT COUNT(*) FROM marketplace_reviews WHERE customer_id = ?1",
         [customer],
         |r| r.get(0),
     )?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "WITH page AS ({CUSTOMER_PAGE_SQL})
          SELECT r.id, v.name, r.overall_rating, r.title, r.comment, r.submitted_at, r.incentive_claimed, r.moderation_status,
                 r.booking_id, r.provider_id, r.incentive
@@ -385,7 +386,7 @@ pub fn vote(tx: &Connection, id: &str, user: &str, vote: &str) -> rusqlite::Resu
          WHERE id = ?1",
         [id],
     )?;
-    tx.query_row(
+    tx.cached_row(
         "SELECT helpful_votes, not_helpful_votes FROM marketplace_reviews WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -411,7 +412,7 @@ pub fn moderate(
 
 /// The provider a review is about.
 pub fn review_provider(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT provider_id FROM marketplace_reviews WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -421,7 +422,7 @@ pub fn review_provider(conn: &Connection, id: &str) -> rusqlite::Result<Option<S
 
 /// The customer who wrote a review.
 pub fn review_customer(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT customer_id FROM marketplace_reviews WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -431,7 +432,7 @@ pub fn review_customer(conn: &Connection, id: &str) -> rusqlite::Result<Option<S
 
 /// A review's moderation status.
 pub fn moderation_status_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT moderation_status FROM marketplace_reviews WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -441,7 +442,7 @@ pub fn moderation_status_of(conn: &Connection, id: &str) -> rusqlite::Result<Opt
 
 /// The review of a booking, if any.
 pub fn review_of_booking(conn: &Connection, booking: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM marketplace_reviews WHERE booking_id = ?1",
         [booking],
         |x| x.get(0),
@@ -454,7 +455,7 @@ pub type Reward = (String, String, i64, String);
 
 /// See [`Reward`].
 pub fn incentive_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<Reward>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id, COALESCE(incentive, '{}'), incentive_claimed, customer_id FROM marketplace_reviews WHERE incentive_code = ?1",
         [code],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),

@@ -231,11 +231,7 @@ pub struct NearbyQuery<'a> {
 /// superset of the offers whose exact place is in the box; several ranges may
 /// name one offer twice.
 pub fn nearby(conn: &Connection, q: &NearbyQuery<'_>) -> rusqlite::Result<Vec<Candidate>> {
-    let code: Option<i64> = conn
-        .prepare_cached("SELECT code FROM marketplace_search_categories WHERE category_id = ?1")?
-        .query_row([q.category], |r| r.get(0))
-        .optional()?;
-    let Some(code) = code else {
+    let Some(code) = category_code(conn, q.category)? else {
         return Ok(Vec::new());
     };
     let mut st = conn.prepare_cached(
@@ -249,23 +245,90 @@ pub fn nearby(conn: &Connection, q: &NearbyQuery<'_>) -> rusqlite::Result<Vec<Ca
     for &(west, east) in q.lng_ranges {
         let rows = st.query_map(
             params![code, q.min_lat, q.max_lat, west, east, lo, hi],
-            |r| {
-                Ok(Candidate {
-                    provider_id: r.get(0)?,
-                    lat: r.get(1)?,
-                    lng: r.get(2)?,
-                    min_price: r.get(3)?,
-                    max_price: r.get(4)?,
-                    rating_avg: r.get(5)?,
-                    rating_count: r.get(6)?,
-                })
-            },
+            candidate,
         )?;
         for row in rows {
             out.push(row?);
         }
     }
     Ok(out)
+}
+
+/// An offer's entry in the R*Tree as its node holds it: the offer's id and the
+/// box its place lies in (32-bit bounds, rounded outwards: the exact place is
+/// inside, less than a metre from any side).
+pub struct OfferBox {
+    pub id: i64,
+    pub min_lat: f64,
+    pub max_lat: f64,
+    pub min_lng: f64,
+    pub max_lng: f64,
+}
+
+/// The offers of `category` in the box (any price): the R*Tree's nodes alone,
+/// without their auxiliary columns (no row of its `_rowid` table per entry).
+/// Several ranges may name one offer twice.
+pub fn nearby_boxes(
+    conn: &Connection,
+    category: &str,
+    min_lat: f64,
+    max_lat: f64,
+    lng_ranges: &[(f64, f64)],
+) -> rusqlite::Result<Vec<OfferBox>> {
+    let Some(code) = category_code(conn, category)? else {
+        return Ok(Vec::new());
+    };
+    let mut st = conn.prepare_cached(
+        "SELECT id, min_lat, max_lat, min_lng, max_lng FROM marketplace_offers_geo
+         WHERE min_code <= ?1 AND max_code >= ?1 AND max_lat >= ?2 AND min_lat <= ?3
+           AND max_lng >= ?4 AND min_lng <= ?5",
+    )?;
+    let mut out = Vec::new();
+    for &(west, east) in lng_ranges {
+        let rows = st.query_map(params![code, min_lat, max_lat, west, east], |r| {
+            Ok(OfferBox {
+                id: r.get(0)?,
+                min_lat: r.get(1)?,
+                max_lat: r.get(2)?,
+                min_lng: r.get(3)?,
+                max_lng: r.get(4)?,
+            })
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+/// One offer of the R*Tree with its auxiliary columns (exact place, prices,
+/// provider and rating), by id.
+pub fn offer(conn: &Connection, id: i64) -> rusqlite::Result<Option<Candidate>> {
+    conn.prepare_cached(
+        "SELECT provider_id, lat, lng, lo, hi, rating_avg, rating_count FROM marketplace_offers_geo
+         WHERE id = ?1",
+    )?
+    .query_row([id], candidate)
+    .optional()
+}
+
+fn candidate(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
+    Ok(Candidate {
+        provider_id: r.get(0)?,
+        lat: r.get(1)?,
+        lng: r.get(2)?,
+        min_price: r.get(3)?,
+        max_price: r.get(4)?,
+        rating_avg: r.get(5)?,
+        rating_count: r.get(6)?,
+    })
+}
+
+/// The R*Tree's code of a category, if it has offers.
+fn category_code(conn: &Connection, category: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT code FROM marketplace_search_categories WHERE category_id = ?1")?
+        .query_row([category], |r| r.get(0))
+        .optional()
 }
 
 /// The cheapest and dearest of a provider's active prices of `category` within
@@ -304,47 +367,77 @@ pub struct SearchPriceRow {
     pub config: String,
 }
 
-/// A provider's active prices of `category` within the range, cheapest first.
+/// `ids` as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+fn id_list(ids: &[&str]) -> rusqlite::Result<String> {
+    serde_json::to_string(ids).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// The active prices of `category` within the range of each of `providers`
+/// (provider id, price), each provider's cheapest first: one read of the
+/// providers' index entries for all of them.
 pub fn matching_prices(
     conn: &Connection,
-    provider: &str,
+    providers: &[&str],
     category: &str,
     min_price: Option<f64>,
     max_price: Option<f64>,
-) -> rusqlite::Result<Vec<SearchPriceRow>> {
+) -> rusqlite::Result<Vec<(String, SearchPriceRow)>> {
     let mut st = conn.prepare_cached(
-        // The provider's index: its matching prices only, in price order (not
-        // the category's prices, nor the provider's other categories).
-        "SELECT id, service_name, pricing_type, current_price, currency, config
+        // The providers' index: their matching prices only, in price order (not
+        // the category's prices, nor the providers' other categories).
+        "SELECT provider_id, id, service_name, pricing_type, current_price, currency, config
          FROM marketplace_pricing INDEXED BY marketplace_pricing_by_provider
-         WHERE provider_id = ?1 AND category_id = ?2 AND is_active = 1
-           AND current_price >= ?3 AND current_price <= ?4
-         ORDER BY current_price",
+         WHERE provider_id IN (SELECT value FROM json_each(?1)) AND category_id = ?2 AND is_active = 1
+           AND current_price >= ?3 AND current_price <= ?4",
     )?;
     // No bound: beyond any price (finite, so the statement prints as SQL).
     let (lo, hi) = (min_price.unwrap_or(-1e300), max_price.unwrap_or(1e300));
-    let rows = st.query_map(params![provider, category, lo, hi], |r| {
-        Ok(SearchPriceRow {
-            id: r.get(0)?,
-            service_name: r.get(1)?,
-            pricing_type: r.get(2)?,
-            current_price: r.get(3)?,
-            currency: r.get(4)?,
-            config: r.get(5)?,
-        })
+    let rows = st.query_map(params![id_list(providers)?, category, lo, hi], |r| {
+        Ok((
+            r.get(0)?,
+            SearchPriceRow {
+                id: r.get(1)?,
+                service_name: r.get(2)?,
+                pricing_type: r.get(3)?,
+                current_price: r.get(4)?,
+                currency: r.get(5)?,
+                config: r.get(6)?,
+            },
+        ))
     })?;
-    rows.collect()
+    let mut out: Vec<(String, SearchPriceRow)> = rows.collect::<rusqlite::Result<_>>()?;
+    // Index order within a provider (price, then rowid); stable, so equal prices keep it.
+    out.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.current_price.total_cmp(&b.1.current_price))
+    });
+    Ok(out)
 }
 
 /// A provider's name, picture and address.
-pub fn card(
-    conn: &Connection,
-    provider: &str,
-) -> rusqlite::Result<(String, Option<String>, Option<String>)> {
-    conn.prepare_cached(
-        "SELECT name, profile_image, address FROM marketplace_providers WHERE id = ?1",
-    )?
-    .query_row([provider], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+pub struct Card {
+    pub name: String,
+    pub profile_image: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The cards of `providers` (provider id, card): one read of them all by key.
+pub fn cards(conn: &Connection, providers: &[&str]) -> rusqlite::Result<Vec<(String, Card)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, name, profile_image, address FROM marketplace_providers
+         WHERE id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = st.query_map([id_list(providers)?], |r| {
+        Ok((
+            r.get(0)?,
+            Card {
+                name: r.get(1)?,
+                profile_image: r.get(2)?,
+                address: r.get(3)?,
+            },
+        ))
+    })?;
+    rows.collect()
 }
 
 #[cfg(test)]
@@ -381,7 +474,7 @@ mod tests {
         }
         let offers = |c: &Connection| -> Vec<(String, String, f64, f64, bool)> {
             let mut st = c
-                .prepare(
+                .prepare_cached(
                     "SELECT o.provider_id, o.category_id, o.min_price, o.max_price,
                             EXISTS(SELECT 1 FROM marketplace_offers_geo g WHERE g.id = o.id)
                      FROM marketplace_offers o ORDER BY o.provider_id, o.category_id",
