@@ -170,11 +170,9 @@ impl ListCache {
 /// The list generation: changes whenever a scenario is added, removed, or
 /// changes a column a list filters or sorts on.
 pub fn generation(conn: &Connection) -> ApiResult<i64> {
-    Ok(conn.query_row(
-        "SELECT generation FROM training_list_gen WHERE id = 1",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT generation FROM training_list_gen WHERE id = 1")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// One scan of the sort index: the total and an anchor every [`STRIDE`] rows.
@@ -289,8 +287,9 @@ pub fn page(
                         outline(conn, q, generation)?
                     } else {
                         let (sql, args) = count_sql(q);
-                        let total: i64 =
-                            conn.query_row(&sql, params_from_iter(args.iter()), |r| r.get(0))?;
+                        let total: i64 = conn
+                            .prepare_cached(&sql)?
+                            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
                         Outline {
                             generation,
                             total: total.max(0) as u64,
@@ -330,7 +329,9 @@ pub fn page(
             if (rows.len() as i64) < q.limit {
                 let mut args = tied_args();
                 args.push((skip as i64 + q.limit).into());
-                let n: i64 = conn.query_row(&count, params_from_iter(args.iter()), |r| r.get(0))?;
+                let n: i64 = conn
+                    .prepare_cached(&count)?
+                    .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
                 let args = with(vec![
                     value.clone(),
                     (q.limit - rows.len() as i64).into(),
@@ -402,7 +403,7 @@ pub fn summaries(
         args.push(q.offset.into());
         sql.push_str(&format!(" ORDER BY {} LIMIT ? OFFSET ?", q.order()));
     }
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt
         .query_map(params_from_iter(args.iter()), summary_row)?
         .collect::<Result<Vec<_>, _>>()?;
