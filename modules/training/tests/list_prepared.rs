@@ -7,7 +7,8 @@
 //! Its own test binary (the statement recorder is process-wide).
 
 use frontline_platform::testing::TestApp;
-use serde_json::json;
+
+mod support;
 
 #[tokio::test]
 async fn a_warm_list_page_prepares_no_statement_again() {
@@ -15,25 +16,7 @@ async fn a_warm_list_page_prepares_no_statement_again() {
     // Ties on usageCount (all 0) make the deep page read after an anchor
     // inside a run of equal keys: the tied rows, their count, the rest.
     for i in 0..230 {
-        let r = app
-            .call(
-                "POST",
-                "/training/api/admin/scenarios",
-                Some(&app.admin_token),
-                Some(json!({
-                    "name": format!("Prepared list {i:03}"),
-                    "description": "A customer disputes a bill",
-                    "category": "BILLING_PAYMENTS",
-                    "difficulty": "BEGINNER",
-                    "estimatedDuration": 5,
-                    "customerProfile": {"name": "Customer", "age": 30, "personality": ["calm"], "initialMood": 50},
-                    "context": {"companyName": "TelcoMax", "industry": "telecommunications", "issue": "Bill"},
-                    "aiConfig": {"systemPrompt": "You are a customer", "temperature": 0.5},
-                    "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 30, "closing": 10}
-                })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.body);
+        support::create_scenario(&app, &format!("Prepared list {i:03}")).await;
     }
     let viewer = app.token_for(&["training:viewer"]).await;
     for (token, query, total) in [
