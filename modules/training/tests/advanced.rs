@@ -5,6 +5,9 @@ use poem::http::StatusCode;
 use poem::test::{TestForm, TestFormField};
 use serde_json::{json, Value};
 
+mod support;
+use support::T;
+
 fn scenario(name: &str, description: &str, tags: &[&str], category: &str) -> Value {
     json!({
         "name": name,
@@ -20,26 +23,7 @@ fn scenario(name: &str, description: &str, tags: &[&str], category: &str) -> Val
     })
 }
 
-struct T {
-    app: TestApp,
-}
-
 impl T {
-    async fn new() -> T {
-        T {
-            app: TestApp::new(vec![frontline_training::module()]).await,
-        }
-    }
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let url = format!("/training/api{path}");
-        self.app.call(method, &url, Some(token), body).await.parts()
-    }
     async fn create(&self, token: &str, body: Value) -> String {
         let (st, b) = self
             .call("POST", "/admin/scenarios", token, Some(body))
