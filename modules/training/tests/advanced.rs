@@ -6,22 +6,7 @@ use poem::test::{TestForm, TestFormField};
 use serde_json::{json, Value};
 
 mod support;
-use support::T;
-
-fn scenario(name: &str, description: &str, tags: &[&str], category: &str) -> Value {
-    json!({
-        "name": name,
-        "description": description,
-        "category": category,
-        "difficulty": "INTERMEDIATE",
-        "estimatedDuration": 10,
-        "tags": tags,
-        "customerProfile": {"name": "Robert Johnson", "age": 45, "personality": ["assertive"], "initialMood": 35},
-        "context": {"companyName": "TelcoMax", "industry": "telecommunications", "issue": "Customer question"},
-        "aiConfig": {"systemPrompt": "You are a customer", "temperature": 0.8},
-        "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 25, "closing": 15}
-    })
-}
+use support::{drill as scenario, T};
 
 impl T {
     async fn create(&self, token: &str, body: Value) -> String {

@@ -98,3 +98,33 @@ impl T {
         self.app.call(method, &url, Some(token), body).await.parts()
     }
 }
+
+/// A short scenario (a customer question at TelcoMax) with the given name,
+/// description, tags and category.
+pub fn drill(name: &str, description: &str, tags: &[&str], category: &str) -> Value {
+    json!({
+        "name": name,
+        "description": description,
+        "category": category,
+        "difficulty": "INTERMEDIATE",
+        "estimatedDuration": 10,
+        "tags": tags,
+        "customerProfile": {"name": "Robert Johnson", "age": 45, "personality": ["assertive"], "initialMood": 35},
+        "context": {"companyName": "TelcoMax", "industry": "telecommunications", "issue": "Customer question"},
+        "aiConfig": {"systemPrompt": "You are a customer", "temperature": 0.8},
+        "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 25, "closing": 15}
+    })
+}
+
+/// `method path` (under `/training/api`) on `app` as the holder of `token`.
+pub async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    app.call(method, &format!("/training/api{path}"), Some(token), body)
+        .await
+        .parts()
+}
