@@ -234,11 +234,14 @@ fn page_sql(q: &ListQuery, anchor: Option<(Sql, String)>, skip: u64) -> (String,
         args.push(value);
         args.push(id.into());
     }
-    args.push(q.limit.into());
-    args.push((skip as i64).into());
+    // LIMIT and OFFSET are written as numbers, not bound: SQLite reads a
+    // bound LIMIT while planning and then marks the statement to be planned
+    // again whenever its bindings are cleared, which a kept (`prepare_cached`)
+    // statement has on every reuse.
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} ORDER BY {} LIMIT ? OFFSET ?",
-        q.order()
+        "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} ORDER BY {} LIMIT {} OFFSET {skip}",
+        q.order(),
+        q.limit.max(0)
     );
     (sql, args)
 }
