@@ -4,7 +4,8 @@
 //! cleared, which rusqlite does each time a kept (`prepare_cached`)
 //! statement goes back to the cache: a tenth of a release list page was
 //! `sqlite3Reprepare`. The page statement now carries its LIMIT and OFFSET
-//! as numbers. Its own test binary.
+//! as numbers, and so do a deep page's statements after its keyset anchor.
+//! Its own test binary.
 
 use frontline_platform::testing::TestApp;
 use frontline_training::store::list::{page, sort_expr, statements, ListCache, ListQuery};
@@ -15,8 +16,8 @@ mod support;
 #[tokio::test]
 async fn a_kept_first_page_statement_is_not_planned_again() {
     let app = TestApp::new(vec![frontline_training::module()]).await;
-    for i in 0..3 {
-        support::create_scenario(&app, &format!("Planned once {i}")).await;
+    for i in 0..230 {
+        support::create_scenario(&app, &format!("Planned once {i:03}")).await;
     }
     let r = app
         .call(
@@ -27,7 +28,7 @@ async fn a_kept_first_page_statement_is_not_planned_again() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.body["pagination"]["total"], 3);
+    assert_eq!(r.body["pagination"]["total"], 230);
     // The same page on one pooled connection, three times.
     let conn = app.platform.db.conn().unwrap();
     let q = ListQuery {
@@ -42,9 +43,28 @@ async fn a_kept_first_page_statement_is_not_planned_again() {
     let cache = ListCache::default();
     for _ in 0..3 {
         let (rows, total) = page(&conn, &cache, &q).unwrap();
-        assert_eq!((rows.len(), total), (3, 3));
+        assert_eq!((rows.len(), total), (20, 230));
     }
     let (sql, _) = statements(&q).swap_remove(1);
+    let stmt = conn.prepare_cached(&sql).unwrap();
+    assert_eq!(
+        stmt.get_status(StatementStatus::RePrepare),
+        0,
+        "planned again on reuse: {sql}"
+    );
+    drop(stmt);
+    // A deep page inside a run of equal keys (every usageCount is 0): the
+    // rows tied with the keyset anchor, read after it.
+    let deep = ListQuery {
+        sort: sort_expr(Some("usageCount")),
+        offset: 200,
+        ..q
+    };
+    for _ in 0..3 {
+        let (rows, total) = page(&conn, &cache, &deep).unwrap();
+        assert_eq!((rows.len(), total), (20, 230));
+    }
+    let (sql, _) = statements(&deep).swap_remove(3);
     let stmt = conn.prepare_cached(&sql).unwrap();
     assert_eq!(
         stmt.get_status(StatementStatus::RePrepare),
