@@ -5,7 +5,6 @@
 
 use chrono::{Duration, Utc};
 use frontline_platform::{ApiResult, Platform};
-use rusqlite::params;
 use serde_json::json;
 
 use crate::{service, store};
@@ -118,12 +117,7 @@ impl Rng {
 
 pub fn load(p: &Platform) -> ApiResult<()> {
     p.db.write_blocking(|tx| {
-        let exists: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM training_scenarios WHERE slug = ?1",
-            [service::slugify(SCENARIOS[0].name)],
-            |r| r.get(0),
-        )?;
-        if exists > 0 {
+        if store::demo::loaded(tx, &service::slugify(SCENARIOS[0].name))? {
             return Ok(());
         }
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -144,15 +138,7 @@ pub fn load(p: &Platform) -> ApiResult<()> {
             let content = content.as_object().cloned().unwrap_or_default();
             let s = store::insert(tx, store::NewScenario { content: &content, status: "DRAFT", slug: &service::slugify(d.name), template_id: None, by: AUTHOR, changelog: "Initial version" })?;
             if d.published {
-                let at = service::now();
-                tx.execute(
-                    "UPDATE training_scenarios SET status = 'PUBLISHED', published_at = ?2, published_by = ?3 WHERE id = ?1",
-                    params![s.id, at, AUTHOR],
-                )?;
-                tx.execute(
-                    "UPDATE training_versions SET published_at = ?2 WHERE scenario_id = ?1",
-                    params![s.id, at],
-                )?;
+                store::demo::publish_new(tx, &s.id, &service::now(), AUTHOR)?;
             }
             for i in 0..d.attempts {
                 let passed = rng.below(1000) < d.skill as u64;
@@ -160,41 +146,76 @@ pub fn load(p: &Platform) -> ApiResult<()> {
                 let ago = Duration::minutes(rng.below(29 * 24 * 60) as i64 + 5);
                 let at = (Utc::now() - ago).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
                 let scores = json!({"greeting": score, "listening": score, "solution": score, "empathy": score, "closing": score});
-                tx.execute(
-                    "INSERT INTO training_attempts (id, scenario_id, user_id, score, scores, duration, completed, passed,
-                        rating, tokens_used, latency, error, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9, ?10, 0, ?11)",
-                    params![service::new_id("att"), s.id, format!("trainee-{}", i % 25), score, scores.to_string(),
-                        300 + rng.below(600) as i64, passed, 3 + rng.below(3) as i64, 1500 + rng.below(3000) as i64,
-                        0.4 + rng.below(800) as f64 / 1000.0, at],
+                let scores = scores.as_object().cloned().unwrap_or_default();
+                let duration = 300 + rng.below(600) as i64;
+                let rating = 3 + rng.below(3) as i64;
+                let tokens = 1500 + rng.below(3000) as i64;
+                let latency = 0.4 + rng.below(800) as f64 / 1000.0;
+                store::analytics::insert_attempt(
+                    tx,
+                    &store::analytics::NewAttempt {
+                        id: &service::new_id("att"),
+                        scenario_id: &s.id,
+                        user_id: &format!("trainee-{}", i % 25),
+                        score: Some(score),
+                        scores: &scores,
+                        duration: Some(duration),
+                        completed: true,
+                        passed,
+                        rating: Some(rating),
+                        feedback: None,
+                        reported_issue: false,
+                        tokens: Some(tokens),
+                        latency: Some(latency),
+                        error: false,
+                        at: &at,
+                    },
                 )?;
             }
             store::refresh_usage(tx, &s.id)?;
             ids.push(s.id);
         }
         let now = service::now();
+        let comment = |id: String, parent_id: Option<String>, content: &str| store::comments::Comment {
+            id,
+            parent_id,
+            author_id: AUTHOR.to_string(),
+            content: content.to_string(),
+            created_at: now.clone(),
+            updated_at: now.clone(),
+            edited: false,
+        };
         let c1 = service::new_id("cmt");
-        tx.execute(
-            "INSERT INTO training_comments (id, scenario_id, parent_id, author_id, content, created_at, updated_at)
-             VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?5)",
-            params![c1, ids[0], AUTHOR, "Trainees skip the apology; should the mood drop faster without it?", now],
+        store::comments::insert(
+            tx,
+            &ids[0],
+            &comment(c1.clone(), None, "Trainees skip the apology; should the mood drop faster without it?"),
         )?;
-        tx.execute(
-            "INSERT INTO training_comments (id, scenario_id, parent_id, author_id, content, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-            params![service::new_id("cmt"), ids[0], c1, AUTHOR, "Trying that in the Empathy First variant (see the A/B test).", now],
+        store::comments::insert(
+            tx,
+            &ids[0],
+            &comment(service::new_id("cmt"), Some(c1), "Trying that in the Empathy First variant (see the A/B test)."),
         )?;
         // The A/B test started before the attempts, so they all count.
         let started = (Utc::now() - Duration::days(30)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        tx.execute(
-            "INSERT INTO training_ab_tests (id, name, description, status, metric, confidence_level, min_sample_size,
-                variants, created_by, created_at, updated_at, started_at)
-             VALUES (?1, 'Billing opening: standard vs empathy first', 'Does acknowledging frustration first raise the pass rate?',
-                'RUNNING', 'passRate', 0.95, 30, ?2, ?3, ?4, ?4, ?4)",
-            params![service::new_id("abt"),
-                json!([{"name": "Control", "scenarioId": ids[0], "trafficPercentage": 50},
-                       {"name": "Empathy first", "scenarioId": ids[1], "trafficPercentage": 50}]).to_string(),
-                AUTHOR, started],
+        let variant = |name: &str, scenario_id: &str| store::abtests::Variant {
+            name: name.to_string(),
+            scenario_id: scenario_id.to_string(),
+            traffic: 50.0,
+        };
+        store::abtests::insert(
+            tx,
+            &store::abtests::NewTest {
+                id: &service::new_id("abt"),
+                name: "Billing opening: standard vs empathy first",
+                description: Some("Does acknowledging frustration first raise the pass rate?"),
+                metric: "passRate",
+                confidence: 0.95,
+                min_sample: 30,
+                variants: &[variant("Control", &ids[0]), variant("Empathy first", &ids[1])],
+                created_by: AUTHOR,
+                at: &started,
+            },
         )?;
         Ok(())
     })

@@ -5,7 +5,7 @@
 
 use frontline_platform::search::{self, IndexSchema, SearchIndex};
 use frontline_platform::{ApiResult, Platform};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::store::{self, Scenario};
@@ -104,17 +104,7 @@ pub fn document(s: &Scenario) -> Value {
 /// Stages the current row of scenario `id` (or its removal when gone) in
 /// `tx`, the transaction of the change.
 pub fn stage(tx: &Connection, id: &str) -> ApiResult<()> {
-    let row = tx
-        .query_row(
-            &format!(
-                "SELECT {} FROM training_scenarios WHERE id = ?1",
-                store::COLUMNS
-            ),
-            [id],
-            store::from_row,
-        )
-        .optional()?;
-    match row {
+    match store::find(tx, id)? {
         Some(s) => search::stage_upsert(tx, INDEX, &s.id, &document(&s)),
         None => search::stage_delete(tx, INDEX, id),
     }
@@ -124,15 +114,6 @@ pub fn stage(tx: &Connection, id: &str) -> ApiResult<()> {
 pub fn reindex(p: &Platform) -> ApiResult<u64> {
     let idx = index(p)?;
     p.search.rebuild_blocking(&idx, |conn, out| {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {} FROM training_scenarios",
-            store::COLUMNS
-        ))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let s = store::from_row(r)?;
-            out.add(&s.id, &document(&s))?;
-        }
-        Ok(())
+        store::for_each(conn, |s| out.add(&s.id, &document(&s)))
     })
 }

@@ -5,41 +5,10 @@ use poem::http::StatusCode;
 use poem::test::{TestForm, TestFormField};
 use serde_json::{json, Value};
 
-fn scenario(name: &str, description: &str, tags: &[&str], category: &str) -> Value {
-    json!({
-        "name": name,
-        "description": description,
-        "category": category,
-        "difficulty": "INTERMEDIATE",
-        "estimatedDuration": 10,
-        "tags": tags,
-        "customerProfile": {"name": "Robert Johnson", "age": 45, "personality": ["assertive"], "initialMood": 35},
-        "context": {"companyName": "TelcoMax", "industry": "telecommunications", "issue": "Customer question"},
-        "aiConfig": {"systemPrompt": "You are a customer", "temperature": 0.8},
-        "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 25, "closing": 15}
-    })
-}
-
-struct T {
-    app: TestApp,
-}
+mod support;
+use support::{drill as scenario, T};
 
 impl T {
-    async fn new() -> T {
-        T {
-            app: TestApp::new(vec![frontline_training::module()]).await,
-        }
-    }
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let url = format!("/training/api{path}");
-        self.app.call(method, &url, Some(token), body).await.parts()
-    }
     async fn create(&self, token: &str, body: Value) -> String {
         let (st, b) = self
             .call("POST", "/admin/scenarios", token, Some(body))

@@ -4,31 +4,14 @@
 //! matching rows reads an index alone, never the scenarios' rows.
 
 use frontline_platform::testing::TestApp;
-use serde_json::json;
+
+mod support;
 
 #[tokio::test]
 async fn an_admins_first_page_reads_no_scenario_row_beyond_the_page() {
     let app = TestApp::new(vec![frontline_training::module()]).await;
     for i in 0..3 {
-        let r = app
-            .call(
-                "POST",
-                "/training/api/admin/scenarios",
-                Some(&app.admin_token),
-                Some(json!({
-                    "name": format!("First page {i}"),
-                    "description": "A customer disputes a bill",
-                    "category": "BILLING_PAYMENTS",
-                    "difficulty": "BEGINNER",
-                    "estimatedDuration": 5,
-                    "customerProfile": {"name": "Customer", "age": 30, "personality": ["calm"], "initialMood": 50},
-                    "context": {"companyName": "TelcoMax", "industry": "telecommunications", "issue": "Bill"},
-                    "aiConfig": {"systemPrompt": "You are a customer", "temperature": 0.5},
-                    "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 30, "closing": 10}
-                })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.body);
+        support::create_scenario(&app, &format!("First page {i}")).await;
     }
     for query in [
         "limit=20",

@@ -2,9 +2,11 @@
 //! authorship, version numbers, usage statistics) cannot be set through
 //! scenario bodies, and publishing still needs `scenario:publish`.
 
-use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
+
+mod support;
+use support::T;
 
 fn scenario(name: &str) -> Value {
     json!({
@@ -49,26 +51,7 @@ fn with(mut base: Value, extra: Value) -> Value {
     base
 }
 
-struct T {
-    app: TestApp,
-}
-
 impl T {
-    async fn new() -> T {
-        T {
-            app: TestApp::new(vec![frontline_training::module()]).await,
-        }
-    }
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let url = format!("/training/api{path}");
-        self.app.call(method, &url, Some(token), body).await.parts()
-    }
     async fn get(&self, id: &str, token: &str) -> Value {
         let (st, b) = self
             .call("GET", &format!("/admin/scenarios/{id}"), token, None)

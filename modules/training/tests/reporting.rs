@@ -5,30 +5,16 @@ use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-fn scenario(name: &str) -> Value {
-    json!({
-        "name": name,
-        "description": "Billing dispute training",
-        "category": "BILLING_PAYMENTS",
-        "difficulty": "INTERMEDIATE",
-        "estimatedDuration": 10,
-        "tags": ["billing"],
-        "customerProfile": {"name": "Robert Johnson", "age": 45, "personality": ["assertive"], "initialMood": 35},
-        "context": {"companyName": "TelcoMax", "industry": "telecommunications", "issue": "Customer question"},
-        "aiConfig": {"systemPrompt": "You are a customer", "temperature": 0.8},
-        "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 25, "closing": 15}
-    })
-}
+mod support;
+use support::{call, drill};
 
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let url = format!("/training/api{path}");
-    app.call(method, &url, Some(token), body).await.parts()
+fn scenario(name: &str) -> Value {
+    drill(
+        name,
+        "Billing dispute training",
+        &["billing"],
+        "BILLING_PAYMENTS",
+    )
 }
 
 #[tokio::test]

@@ -2,65 +2,8 @@ use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-fn doc_example() -> Value {
-    json!({
-      "name": "Billing Dispute - Overcharge",
-      "description": "Customer received incorrect bill with overcharge",
-      "category": "BILLING_PAYMENTS",
-      "difficulty": "INTERMEDIATE",
-      "estimatedDuration": 10,
-      "tags": ["billing", "dispute", "overcharge"],
-      "customerProfile": {
-        "name": "Robert Johnson", "age": 45, "personality": ["assertive", "detail-oriented"],
-        "initialMood": 35, "speakingStyle": "firm, wants explanations",
-        "backgroundStory": "Long-term customer with good payment history", "voiceProfileId": "angry_customer"
-      },
-      "context": {
-        "companyName": "TelcoMax", "industry": "telecommunications", "productService": "Internet and TV bundle",
-        "issue": "Bill is $75 higher than usual",
-        "contextDetails": {"normalBill": 150, "currentBill": 225, "accountAge": "10 years", "paymentHistory": "excellent"},
-        "priorInteractions": 0
-      },
-      "aiConfig": {
-        "systemPrompt": "You are Robert Johnson, calling about...", "temperature": 0.8, "interruptionRate": 0.15,
-        "escalationThreshold": 70,
-        "emotionalTriggers": [{"trigger": "no_empathy", "moodChange": -15}, {"trigger": "good_solution", "moodChange": 20}]
-      },
-      "successCriteria": {
-        "targetOutcome": "Issue resolved with credit applied",
-        "acceptableSolutions": ["Immediate credit + future discount", "Full credit on next bill", "Investigation with callback"],
-        "mustUseKeywords": ["understand", "apologize", "resolve"], "avoidKeywords": ["policy", "nothing we can do"],
-        "timeLimit": 600
-      },
-      "evaluationWeights": {
-        "greeting": 10, "listening": 20, "solution": 25, "empathy": 20, "closing": 10,
-        "customMetrics": [{"name": "billing_knowledge", "weight": 15, "description": "Understanding of billing processes"}]
-      },
-      "status": "DRAFT", "isPrivate": false, "tenantId": null
-    })
-}
-
-struct T {
-    app: TestApp,
-}
-
-impl T {
-    async fn new() -> T {
-        T {
-            app: TestApp::new(vec![frontline_training::module()]).await,
-        }
-    }
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let url = format!("/training/api{path}");
-        self.app.call(method, &url, Some(token), body).await.parts()
-    }
-}
+mod support;
+use support::{doc_example, T};
 
 #[tokio::test]
 async fn create_get_and_validate() {

@@ -4,32 +4,15 @@
 //! twice or a hundred thousand times.
 
 use frontline_platform::testing::TestApp;
+
+mod support;
 use serde_json::json;
 
 #[tokio::test]
 async fn a_list_page_shows_attempt_figures_without_reading_attempts() {
     let app = TestApp::new(vec![frontline_training::module()]).await;
     let token = &app.admin_token;
-    let r = app
-        .call(
-            "POST",
-            "/training/api/admin/scenarios",
-            Some(token),
-            Some(json!({
-                "name": "Tried twice",
-                "description": "A customer disputes a bill",
-                "category": "BILLING_PAYMENTS",
-                "difficulty": "BEGINNER",
-                "estimatedDuration": 5,
-                "customerProfile": {"name": "Customer", "age": 30, "personality": ["calm"], "initialMood": 50},
-                "context": {"companyName": "TelcoMax", "industry": "telecommunications", "issue": "Bill"},
-                "aiConfig": {"systemPrompt": "You are a customer", "temperature": 0.5},
-                "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 30, "closing": 10}
-            })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let id = support::create_scenario(&app, "Tried twice").await;
     for (score, rating) in [(80, 5), (71, 4)] {
         let r = app
             .call(

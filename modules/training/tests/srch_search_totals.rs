@@ -8,19 +8,11 @@ use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
+mod support;
+use support::drill;
+
 fn scenario(name: &str, description: &str) -> Value {
-    json!({
-        "name": name,
-        "description": description,
-        "category": "TECHNICAL_SUPPORT",
-        "difficulty": "INTERMEDIATE",
-        "estimatedDuration": 10,
-        "tags": ["general"],
-        "customerProfile": {"name": "Robert Johnson", "age": 45, "personality": ["assertive"], "initialMood": 35},
-        "context": {"companyName": "TelcoMax", "industry": "telecommunications", "issue": "Customer question"},
-        "aiConfig": {"systemPrompt": "You are a customer", "temperature": 0.8},
-        "evaluationWeights": {"greeting": 10, "listening": 20, "solution": 30, "empathy": 25, "closing": 15}
-    })
+    drill(name, description, &["general"], "TECHNICAL_SUPPORT")
 }
 
 async fn search(app: &TestApp, token: &str, body: Value) -> Value {

@@ -6,6 +6,9 @@ use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
+mod support;
+use support::T;
+
 fn template_scenario(name: &str, private: bool) -> Value {
     json!({
         "name": name,
@@ -20,23 +23,6 @@ fn template_scenario(name: &str, private: bool) -> Value {
         "isTemplate": true,
         "isPrivate": private
     })
-}
-
-struct T {
-    app: TestApp,
-}
-
-impl T {
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let url = format!("/training/api{path}");
-        self.app.call(method, &url, Some(token), body).await.parts()
-    }
 }
 
 fn ids(list: &Value) -> Vec<String> {

@@ -170,11 +170,9 @@ impl ListCache {
 /// The list generation: changes whenever a scenario is added, removed, or
 /// changes a column a list filters or sorts on.
 pub fn generation(conn: &Connection) -> ApiResult<i64> {
-    Ok(conn.query_row(
-        "SELECT generation FROM training_list_gen WHERE id = 1",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT generation FROM training_list_gen WHERE id = 1")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// One scan of the sort index: the total and an anchor every [`STRIDE`] rows.
@@ -236,11 +234,14 @@ fn page_sql(q: &ListQuery, anchor: Option<(Sql, String)>, skip: u64) -> (String,
         args.push(value);
         args.push(id.into());
     }
-    args.push(q.limit.into());
-    args.push((skip as i64).into());
+    // LIMIT and OFFSET are written as numbers, not bound: SQLite reads a
+    // bound LIMIT while planning and then marks the statement to be planned
+    // again whenever its bindings are cleared, which a kept (`prepare_cached`)
+    // statement has on every reuse.
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} ORDER BY {} LIMIT ? OFFSET ?",
-        q.order()
+        "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} ORDER BY {} LIMIT {} OFFSET {skip}",
+        q.order(),
+        q.limit.max(0)
     );
     (sql, args)
 }
@@ -249,7 +250,7 @@ fn page_sql(q: &ListQuery, anchor: Option<(Sql, String)>, skip: u64) -> (String,
 /// a page with a keyset anchor), with their arguments: for EXPLAIN QUERY
 /// PLAN tests.
 pub fn statements(q: &ListQuery) -> Vec<(String, Vec<Sql>)> {
-    let (tied, count, after) = split_sql(q);
+    let (tied, count, after) = split_sql(q, (20, 0), 20, (20, 0));
     let (_, args) = q.filter();
     let with = |extra: Vec<Sql>| {
         let mut v = args.clone();
@@ -261,9 +262,9 @@ pub fn statements(q: &ListQuery) -> Vec<(String, Vec<Sql>)> {
         outline_sql(q),
         page_sql(q, None, 0),
         page_sql(q, Some((key(), String::new())), 0),
-        (tied, with(vec![key(), key(), 20.into(), 0.into()])),
-        (count, with(vec![key(), key(), 20.into()])),
-        (after, with(vec![key(), 20.into(), 0.into()])),
+        (tied, with(vec![key(), key()])),
+        (count, with(vec![key(), key()])),
+        (after, with(vec![key()])),
     ]
 }
 
@@ -289,8 +290,9 @@ pub fn page(
                         outline(conn, q, generation)?
                     } else {
                         let (sql, args) = count_sql(q);
-                        let total: i64 =
-                            conn.query_row(&sql, params_from_iter(args.iter()), |r| r.get(0))?;
+                        let total: i64 = conn
+                            .prepare_cached(&sql)?
+                            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
                         Outline {
                             generation,
                             total: total.max(0) as u64,
@@ -316,7 +318,6 @@ pub fn page(
     let rows = match anchor {
         Some((i, (value, id))) => {
             let skip = offset - ((i + 1) * STRIDE) as u64;
-            let (tied, count, after) = split_sql(q);
             let (_, filter_args) = q.filter();
             let with = |extra: Vec<Sql>| {
                 let mut v = filter_args.clone();
@@ -324,19 +325,16 @@ pub fn page(
                 v
             };
             let tied_args = || with(vec![value.clone(), id.clone().into()]);
-            let mut args = tied_args();
-            args.extend([q.limit.into(), (skip as i64).into()]);
-            let mut rows = run(conn, &tied, &args)?;
+            let skip = skip as i64;
+            let (tied, count, _) = split_sql(q, (q.limit, skip), skip + q.limit, (0, 0));
+            let mut rows = run(conn, &tied, &tied_args())?;
             if (rows.len() as i64) < q.limit {
-                let mut args = tied_args();
-                args.push((skip as i64 + q.limit).into());
-                let n: i64 = conn.query_row(&count, params_from_iter(args.iter()), |r| r.get(0))?;
-                let args = with(vec![
-                    value.clone(),
-                    (q.limit - rows.len() as i64).into(),
-                    (skip as i64 - n).max(0).into(),
-                ]);
-                rows.extend(run(conn, &after, &args)?);
+                let n: i64 = conn
+                    .prepare_cached(&count)?
+                    .query_row(params_from_iter(tied_args().iter()), |r| r.get(0))?;
+                let rest = (q.limit - rows.len() as i64, (skip - n).max(0));
+                let (_, _, after) = split_sql(q, (0, 0), 0, rest);
+                rows.extend(run(conn, &after, &with(vec![value.clone()]))?);
             }
             rows
         }
@@ -358,9 +356,15 @@ fn run(conn: &Connection, sql: &str, args: &[Sql]) -> ApiResult<Vec<Row>> {
 
 /// A page after a keyset anchor as two index seeks, not a walk over every
 /// row tied with the anchor on the sort key: `(tied, tied count, after)`,
-/// each taking the filter's arguments, then (key, id[, limit, offset]),
-/// (key, id, cap) and (key, limit, offset).
-fn split_sql(q: &ListQuery) -> (String, String, String) {
+/// each taking the filter's arguments, then (key, id), (key, id) and (key);
+/// their LIMIT/OFFSET (tied rows, the tied count's cap, the rows after) are
+/// written as numbers, like the page's (see [`page_sql`]).
+fn split_sql(
+    q: &ListQuery,
+    (tied_limit, tied_skip): (i64, i64),
+    cap: i64,
+    (after_limit, after_skip): (i64, i64),
+) -> (String, String, String) {
     let (wh, _) = q.filter();
     let strict = if q.descending { "<" } else { ">" };
     let key = q.sort;
@@ -368,12 +372,12 @@ fn split_sql(q: &ListQuery) -> (String, String, String) {
     (
         // The key is fixed here: the order is the id's.
         format!(
-            "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {tied} ORDER BY id {} LIMIT ? OFFSET ?",
+            "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {tied} ORDER BY id {} LIMIT {tied_limit} OFFSET {tied_skip}",
             if q.descending { "DESC" } else { "ASC" }
         ),
-        format!("SELECT COUNT(*) FROM (SELECT 1 FROM training_scenarios WHERE {tied} LIMIT ?)"),
+        format!("SELECT COUNT(*) FROM (SELECT 1 FROM training_scenarios WHERE {tied} LIMIT {cap})"),
         format!(
-            "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} AND {key} {strict} ? ORDER BY {} LIMIT ? OFFSET ?",
+            "SELECT {SUMMARY_COLUMNS} FROM training_scenarios WHERE {wh} AND {key} {strict} ? ORDER BY {} LIMIT {after_limit} OFFSET {after_skip}",
             q.order()
         ),
     )
@@ -402,7 +406,7 @@ pub fn summaries(
         args.push(q.offset.into());
         sql.push_str(&format!(" ORDER BY {} LIMIT ? OFFSET ?", q.order()));
     }
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt
         .query_map(params_from_iter(args.iter()), summary_row)?
         .collect::<Result<Vec<_>, _>>()?;

@@ -3,6 +3,7 @@
 pub mod abtests;
 pub mod analytics;
 pub mod comments;
+pub mod demo;
 pub mod list;
 pub mod notifications;
 pub mod templates;
@@ -99,27 +100,38 @@ pub fn visible_sql(alias: &str, n: usize) -> String {
     )
 }
 
-/// Whether scenario `id` exists and `p` may not see it (missing scenarios
-/// hide nothing).
-pub fn hidden(conn: &Connection, id: &str, p: &Principal) -> ApiResult<bool> {
-    let s = conn
+/// Scenario `id` whoever asks, if it exists.
+pub fn find(conn: &Connection, id: &str) -> ApiResult<Option<Scenario>> {
+    Ok(conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM training_scenarios WHERE id = ?1"
         ))?
         .query_row([id], from_row)
-        .optional()?;
-    Ok(s.is_some_and(|s| !visible(&s, p)))
+        .optional()?)
+}
+
+/// Calls `each` with every scenario, one row at a time (the reindex).
+pub fn for_each(
+    conn: &Connection,
+    mut each: impl FnMut(Scenario) -> ApiResult<()>,
+) -> ApiResult<()> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM training_scenarios"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        each(from_row(r)?)?;
+    }
+    Ok(())
+}
+
+/// Whether scenario `id` exists and `p` may not see it (missing scenarios
+/// hide nothing).
+pub fn hidden(conn: &Connection, id: &str, p: &Principal) -> ApiResult<bool> {
+    Ok(find(conn, id)?.is_some_and(|s| !visible(&s, p)))
 }
 
 /// The scenario `id` as `p` may see it, else 404.
 pub fn get(conn: &Connection, id: &str, p: &Principal) -> ApiResult<Scenario> {
-    let s = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM training_scenarios WHERE id = ?1"
-        ))?
-        .query_row([id], from_row)
-        .optional()?;
-    match s {
+    match find(conn, id)? {
         Some(s) if visible(&s, p) => Ok(s),
         _ => Err(not_found(id)),
     }
