@@ -212,32 +212,6 @@ impl poem_openapi::types::ToJSON for CompanySettings {
 // Strings with a documented `pattern`, checked by a regex compiled once
 // (poem-openapi's `validator(pattern)` compiles it on every check).
 frontline_platform::pattern_string! {
-    /// A skill name: letters, digits, `_`, `-` and spaces, not spaces only.
-    pub SkillText = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$";
-    /// A language code such as `en`, `es`, `pt-BR`.
-    pub LanguageText = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$";
-    /// An agent's status: available, busy, away, break or offline.
-    pub AgentStatusText = "^(available|busy|away|break|offline)$";
-    /// A queue's type: inbound, outbound or callback.
-    pub QueueTypeText = "^(inbound|outbound|callback)$";
-    /// A queue's status: active, paused or closed.
-    pub QueueStatusText = "^(active|paused|closed)$";
-    /// A recorded call's direction: outbound or inbound.
-    pub DirectionText = "^(outbound|inbound)$";
-    /// A domain name such as `acme.com`, or spaces only for none.
-    pub DomainText = r"^ *([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)? *$";
-    /// E.164, or spaces only for none.
-    pub OptionalPhoneText = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$";
-    /// A campaign's type: outbound, inbound or blended.
-    pub CampaignTypeText = "^(outbound|inbound|blended)$";
-    /// A campaign's status: draft, active, paused, completed or archived.
-    pub CampaignStatusText = "^(draft|active|paused|completed|archived)$";
-    /// A voice or language provider (stored only).
-    pub ProviderTypeText = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$";
-    /// A column a call list sorts by.
-    pub ContactSortText = "^(priority|created_at|last_name|first_name|last_called_at|call_attempts)$";
-    /// asc or desc.
-    pub SortOrderText = "^(asc|desc)$";
     /// A voicemail's status.
     pub VoicemailStatusText = "^(new|listened|in_progress|completed|archived)$";
     /// One DTMF key: `0`-`9`, `*` or `#`.
