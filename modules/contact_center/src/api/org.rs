@@ -143,10 +143,7 @@ impl TeamsApi {
         auth: BearerAuth,
         team_id: Path<i64>,
         /// Hours, days or weeks back from now: `24h`, `7d`, `4w` (at most 366 days).
-        #[oai(validator(
-            pattern = r"^(([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h|([1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d|([1-9]|[1-4][0-9]|5[0-2])w)$"
-        ))]
-        period: Query<Option<String>>,
+        period: Query<Option<PeriodText>>,
     ) -> Result<Json<TeamPerformance>> {
         Access::of(&auth.0).require_staff()?;
         let p = period_of(period.0.as_deref(), "7d")?;
@@ -292,10 +289,7 @@ impl TeamsApi {
         auth: BearerAuth,
         agent_id: Path<i64>,
         /// Hours, days or weeks back from now: `24h`, `7d`, `4w` (at most 366 days).
-        #[oai(validator(
-            pattern = r"^(([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h|([1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d|([1-9]|[1-4][0-9]|5[0-2])w)$"
-        ))]
-        period: Query<Option<String>>,
+        period: Query<Option<PeriodText>>,
     ) -> Result<Json<AgentPerformance>> {
         Access::of(&auth.0).require_staff()?;
         let p = period_of(period.0.as_deref(), "30d")?;

@@ -112,6 +112,33 @@ pub struct Campaign {
     pub updated_at: String,
 }
 
+crate::sorted_serialize!(Campaign {
+    campaign_type,
+    cloned_from_id,
+    completed_at,
+    completed_calls,
+    created_at,
+    created_by_id,
+    description,
+    end_date,
+    id,
+    max_daily_calls,
+    max_retries,
+    name,
+    provider_config,
+    provider_model,
+    provider_type,
+    retry_failed,
+    start_date,
+    started_at,
+    status,
+    success_rate,
+    system_prompt,
+    template_id,
+    total_contacts,
+    updated_at,
+});
+
 /// Clone options.
 #[derive(Object, Debug, Clone, Default)]
 pub struct CampaignClone {
@@ -224,6 +251,24 @@ pub struct Contact {
     pub created_at: String,
     pub updated_at: String,
 }
+
+crate::sorted_serialize!(Contact {
+    call_attempts,
+    campaign_id,
+    company,
+    created_at,
+    created_by_id,
+    custom_fields,
+    email,
+    first_name,
+    id,
+    last_called_at,
+    last_name,
+    phone_number,
+    priority,
+    status,
+    updated_at,
+});
 
 /// One row of a bulk import.
 #[derive(Object, Debug, Clone, Default)]

@@ -3,6 +3,8 @@
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 
+use super::{DtmfKey, DtmfKeys, IvrNodeTypeText, NonBlank};
+
 /// The node types a flow may hold.
 pub const NODE_TYPES: &[&str] = &[
     "menu",
@@ -20,8 +22,7 @@ pub const TERMINAL: &[&str] = &["transfer", "queue", "voicemail", "hangup"];
 #[derive(Object, Clone, Debug, Serialize, Deserialize)]
 pub struct MenuOption {
     /// The key pressed: `0`-`9`, `*` or `#`.
-    #[oai(validator(pattern = "^[0-9*#]$"))]
-    pub dtmf_key: String,
+    pub dtmf_key: DtmfKey,
     pub description: Option<String>,
     /// The node the caller goes to.
     pub target_node_id: i64,
@@ -33,8 +34,7 @@ pub struct IvrNode {
     /// Unique within the flow; menu options and `next_node_id` refer to it.
     pub id: i64,
     /// menu, prompt, input, transfer, queue, voicemail or hangup.
-    #[oai(validator(pattern = "^(menu|prompt|input|transfer|queue|voicemail|hangup)$"))]
-    pub node_type: String,
+    pub node_type: IvrNodeTypeText,
     pub name: String,
     pub prompt_text: Option<String>,
     /// Menu nodes: at least one option, distinct keys.
@@ -90,8 +90,8 @@ pub struct IvrFlow {
 /// A new flow. Nodes may be given now or later with `PUT`.
 #[derive(Object, Debug)]
 pub struct IvrFlowCreate {
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: NonBlank,
     pub description: Option<String>,
     /// 1..=600, default 30.
     #[oai(validator(minimum(value = "1"), maximum(value = "600")))]
@@ -159,8 +159,8 @@ pub struct SessionStart {
     /// The number the caller dialled; a voicemail left at a `voicemail` node is for it.
     pub called_number: Option<String>,
     /// DTMF input to apply straight away, in order (e.g. `["1", "2"]`), at most 100.
-    #[oai(default, validator(max_items = 100, pattern = "^[0-9*#]{1,32}$"))]
-    pub inputs: Vec<String>,
+    #[oai(default, validator(max_items = 100))]
+    pub inputs: Vec<DtmfKeys>,
     /// The caller hung up after these inputs.
     #[oai(default)]
     pub hangup: bool,
@@ -175,8 +175,7 @@ pub struct SessionStart {
 #[derive(Object, Debug)]
 pub struct SessionInput {
     /// One key (`0`-`9`, `*`, `#`) or, at an input node, the digits entered.
-    #[oai(validator(pattern = "^[0-9*#]{1,32}$"))]
-    pub dtmf: String,
+    pub dtmf: DtmfKeys,
 }
 
 /// Extension: a caller's session through a flow.

@@ -426,6 +426,31 @@ pub struct Call {
     pub created_at: String,
 }
 
+crate::sorted_serialize!(Call {
+    agent_id,
+    assigned_at,
+    attributes,
+    call_id,
+    caller_number,
+    campaign_id,
+    contact_id,
+    cost,
+    created_at,
+    direction,
+    duration,
+    ended_at,
+    id,
+    notes,
+    outcome,
+    priority,
+    queue_id,
+    queued_at,
+    started_at,
+    status,
+    team_id,
+    wait_time,
+});
+
 /// A postal address.
 #[derive(Object, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Address {

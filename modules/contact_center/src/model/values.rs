@@ -208,3 +208,19 @@ impl poem_openapi::types::ToJSON for CompanySettings {
         self.0.to_json()
     }
 }
+
+// Strings with a documented `pattern`, checked by a regex compiled once
+// (poem-openapi's `validator(pattern)` compiles it on every check).
+frontline_platform::pattern_string! {
+    /// A voicemail's status.
+    pub VoicemailStatusText = "^(new|listened|in_progress|completed|archived)$";
+    /// One DTMF key: `0`-`9`, `*` or `#`.
+    pub DtmfKey = "^[0-9*#]$";
+    /// One to 32 DTMF keys.
+    pub DtmfKeys = "^[0-9*#]{1,32}$";
+    /// An IVR node's type.
+    pub IvrNodeTypeText = "^(menu|prompt|input|transfer|queue|voicemail|hangup)$";
+    /// A reporting period: 1 to 8784 hours, 1 to 366 days or 1 to 52 weeks
+    /// (`24h`, `7d`, `4w`).
+    pub PeriodText = r"^(([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h|([1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d|([1-9]|[1-4][0-9]|5[0-2])w)$";
+}

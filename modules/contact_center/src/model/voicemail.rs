@@ -2,6 +2,7 @@
 
 use poem_openapi::Object;
 
+use super::VoicemailStatusText;
 use crate::common::DateOrTime;
 
 /// A voicemail.
@@ -32,8 +33,7 @@ pub struct Voicemail {
 /// restored to new); other moves answer 409.
 #[derive(Object, Debug)]
 pub struct VoicemailUpdate {
-    #[oai(validator(pattern = "^(new|listened|in_progress|completed|archived)$"))]
-    pub status: Option<String>,
+    pub status: Option<VoicemailStatusText>,
     #[oai(validator(minimum(value = "1")))]
     pub assigned_to_id: Option<i64>,
     #[oai(validator(max_length = 5000))]

@@ -385,7 +385,7 @@ fn step(s: &mut SessionRow, def: &Definition, input: Option<&str>, duration: Opt
                     s.current_node_id = Some(settled);
                     if walker.is_end(settled) {
                         s.status = "completed".into();
-                        s.outcome = walker.nodes.get(&settled).map(|n| n.node_type.clone());
+                        s.outcome = walker.nodes.get(&settled).map(|n| n.node_type.to_string());
                     }
                 }
                 None if node.node_type == "input" => {
@@ -515,11 +515,11 @@ fn compute_analytics(
     })
 }
 
-pub fn check_inputs(inputs: &[String]) -> ApiResult<()> {
+pub fn check_inputs<K: AsRef<str>>(inputs: &[K]) -> ApiResult<()> {
     if inputs.len() > 100 {
         return Err(ApiError::invalid("inputs", "at most 100 inputs"));
     }
-    for (i, k) in inputs.iter().enumerate() {
+    for (i, k) in inputs.iter().map(AsRef::as_ref).enumerate() {
         let ok = !k.is_empty()
             && k.len() <= 32
             && k.chars()
@@ -908,7 +908,7 @@ pub fn start_session(w: &WriteCtx<'_>, id: i64, b: SessionStart) -> ApiResult<Iv
     let mut s = store::load_session(tx, sid)?;
     if walker.is_end(current) {
         s.status = "completed".into();
-        s.outcome = walker.nodes.get(&current).map(|n| n.node_type.clone());
+        s.outcome = walker.nodes.get(&current).map(|n| n.node_type.to_string());
         s.ended_at = Some(started);
         s.duration_seconds = Some(b.duration_seconds.unwrap_or(0.0));
     }

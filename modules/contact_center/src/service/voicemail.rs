@@ -167,7 +167,10 @@ pub fn update(w: &WriteCtx<'_>, id: i64, b: VoicemailUpdate) -> ApiResult<Voicem
                 .with_detail("status", format!("not allowed from {}", cur.status)));
         }
     }
-    let status = b.status.clone().unwrap_or(cur.status.clone());
+    let status = b
+        .status
+        .clone()
+        .map_or_else(|| cur.status.clone(), String::from);
     let changed = status != cur.status;
     let completed_at = if status == "completed" {
         if changed {

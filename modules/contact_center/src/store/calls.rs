@@ -27,32 +27,37 @@ pub struct CallRow {
     pub language: Option<String>,
 }
 
+/// The call of a `CALL_SELECT` row, without the routing facts.
+fn call_of(r: &Row<'_>) -> rusqlite::Result<Call> {
+    Ok(Call {
+        id: r.get(0)?,
+        call_id: r.get(1)?,
+        direction: r.get(2)?,
+        status: r.get(3)?,
+        outcome: r.get(4)?,
+        campaign_id: r.get(5)?,
+        contact_id: r.get(6)?,
+        agent_id: r.get(7)?,
+        team_id: r.get(8)?,
+        queue_id: r.get(9)?,
+        caller_number: r.get(10)?,
+        priority: r.get(11)?,
+        queued_at: r.get(12)?,
+        assigned_at: r.get(13)?,
+        wait_time: r.get(14)?,
+        started_at: r.get(15)?,
+        ended_at: r.get(16)?,
+        duration: r.get(17)?,
+        cost: r.get(18)?,
+        notes: r.get(19)?,
+        attributes: json_col(&r.get::<_, String>(20)?),
+        created_at: r.get(21)?,
+    })
+}
+
 fn call_row(r: &Row<'_>) -> rusqlite::Result<CallRow> {
     Ok(CallRow {
-        call: Call {
-            id: r.get(0)?,
-            call_id: r.get(1)?,
-            direction: r.get(2)?,
-            status: r.get(3)?,
-            outcome: r.get(4)?,
-            campaign_id: r.get(5)?,
-            contact_id: r.get(6)?,
-            agent_id: r.get(7)?,
-            team_id: r.get(8)?,
-            queue_id: r.get(9)?,
-            caller_number: r.get(10)?,
-            priority: r.get(11)?,
-            queued_at: r.get(12)?,
-            assigned_at: r.get(13)?,
-            wait_time: r.get(14)?,
-            started_at: r.get(15)?,
-            ended_at: r.get(16)?,
-            duration: r.get(17)?,
-            cost: r.get(18)?,
-            notes: r.get(19)?,
-            attributes: json_col(&r.get::<_, String>(20)?),
-            created_at: r.get(21)?,
-        },
+        call: call_of(r)?,
         required_skills: string_list(&r.get::<_, String>(22)?),
         language: r.get(23)?,
     })
@@ -106,8 +111,8 @@ pub fn list_calls(conn: &Connection, q: &CallQuery, w: Window) -> ApiResult<(Vec
         args: f.args,
         order: vec![("k.started_at".into(), true), ("k.id".into(), true)],
     };
-    let (rows, total) = PAGES.page(conn, &list, w.limit, w.offset, call_row)?;
-    Ok((rows.into_iter().map(|c| c.call).collect(), total))
+    // A list shows calls only: the routing facts are not parsed per row.
+    PAGES.page(conn, &list, w.limit, w.offset, call_of)
 }
 
 /// What a new call row holds.

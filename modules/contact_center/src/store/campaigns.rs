@@ -124,8 +124,9 @@ pub fn list_campaigns(
         order: vec![("c.id".into(), true)],
     };
     let (mut rows, total) = PAGES.page(conn, &list, w.limit, w.offset, campaign_row)?;
-    for c in &mut rows {
-        let (contacts, completed, successful) = campaign_counts(conn, c.id)?;
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let counts = campaign_counts(conn, &ids)?;
+    for (c, (contacts, completed, successful)) in rows.iter_mut().zip(counts) {
         c.total_contacts = contacts;
         c.completed_calls = completed;
         c.success_rate = ratio(successful, completed);
@@ -133,36 +134,61 @@ pub fn list_campaigns(
     Ok((rows, total))
 }
 
-/// Contacts, completed calls and successful calls of campaign `id`, cached
-/// per (database, campaign) until contacts or calls change (a big
-/// campaign's counts read many index entries).
-fn campaign_counts(conn: &Connection, id: i64) -> ApiResult<(i64, i64, i64)> {
+/// Contacts, completed calls and successful calls of each campaign of `ids`
+/// (in that order), cached per (database, campaign) until contacts or calls
+/// change (a big campaign's counts read many index entries). The campaigns
+/// not cached are counted by one statement, whatever their number.
+fn campaign_counts(conn: &Connection, ids: &[i64]) -> ApiResult<Vec<(i64, i64, i64)>> {
     type Counts = std::collections::HashMap<(String, i64), (u64, (i64, i64, i64))>;
     static COUNTS: std::sync::LazyLock<std::sync::Mutex<Counts>> =
         std::sync::LazyLock::new(Default::default);
     let generation = frontline_platform::db_paging::generation(&["cc_contacts", "cc_calls"]);
-    let key = (conn.path().unwrap_or("").to_string(), id);
-    if let Some((g, counts)) = COUNTS.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        if *g == generation {
-            return Ok(*counts);
-        }
+    let path = conn.path().unwrap_or("").to_string();
+    let mut found: Vec<Option<(i64, i64, i64)>> = {
+        let map = COUNTS.lock().unwrap_or_else(|e| e.into_inner());
+        ids.iter()
+            .map(|id| {
+                map.get(&(path.clone(), *id))
+                    .filter(|(g, _)| *g == generation)
+                    .map(|(_, counts)| *counts)
+            })
+            .collect()
+    };
+    let missing: Vec<i64> = ids
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    if missing.is_empty() {
+        return Ok(found.into_iter().flatten().collect());
     }
-    let counts = conn.query_row(
-        &format!(
-            "SELECT (SELECT COUNT(*) FROM cc_contacts k WHERE k.campaign_id = ?1),
-                    (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = ?1 AND k.status = 'completed'),
-                    (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = ?1 AND k.status = 'completed'
-                        AND k.outcome IN {SUCCESS})"
-        ),
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT c.id,
+                (SELECT COUNT(*) FROM cc_contacts k WHERE k.campaign_id = c.id),
+                (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = c.id AND k.status = 'completed'),
+                (SELECT COUNT(*) FROM cc_calls k WHERE k.campaign_id = c.id AND k.status = 'completed'
+                    AND k.outcome IN {SUCCESS})
+         FROM cc_campaigns c WHERE c.id IN (SELECT value FROM json_each(?1))"
+    ))?;
+    let ids_json = serde_json::to_string(&missing)?;
+    let counted = stmt
+        .query_map([ids_json], |r| {
+            Ok((r.get::<_, i64>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+        })?
+        .collect::<Result<std::collections::HashMap<i64, (i64, i64, i64)>, _>>()?;
     let mut map = COUNTS.lock().unwrap_or_else(|e| e.into_inner());
-    if map.len() >= 4096 {
+    if map.len() + counted.len() >= 4096 {
         map.clear();
     }
-    map.insert(key, (generation, counts));
-    Ok(counts)
+    for (id, f) in ids.iter().zip(found.iter_mut()) {
+        if f.is_none() {
+            let counts = counted.get(id).copied().unwrap_or_default();
+            map.insert((path.clone(), *id), (generation, counts));
+            *f = Some(counts);
+        }
+    }
+    Ok(found.into_iter().flatten().collect())
 }
 
 pub fn insert_campaign(
