@@ -8,7 +8,6 @@ use std::time::Duration;
 mod support;
 
 use frontline_platform::testing::TestApp;
-use futures_util::StreamExt;
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
@@ -130,22 +129,6 @@ async fn say(
     v["data"].clone()
 }
 
-async fn read_until<S, C, E>(stream: &mut S, needle: &str, wait: Duration) -> String
-where
-    S: futures_util::Stream<Item = Result<C, E>> + Unpin,
-    C: AsRef<[u8]>,
-{
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + wait;
-    while !seen.contains(needle) {
-        match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(Ok(chunk))) => seen.push_str(&String::from_utf8_lossy(chunk.as_ref())),
-            _ => break,
-        }
-    }
-    seen
-}
-
 fn is_bot_answer(a: &Value) -> bool {
     a["reply_message_id"].is_string() && !a["response"]["text"].as_str().unwrap_or("").is_empty()
 }
@@ -198,7 +181,7 @@ async fn after_a_claim_the_visitor_talks_to_the_agent_not_the_bot_until_it_is_re
     );
 
     // It reached the agent live and waits in the inbox; nothing from the bot was stored.
-    let got = read_until(&mut stream, "is anyone there?", Duration::from_secs(5)).await;
+    let got = support::read_until(&mut stream, "is anyone there?", Duration::from_secs(5)).await;
     assert!(got.contains("event: message.received"), "{got}");
     let (_, inbox) = call(&app, "GET", "/inbox", &agent, &tid, None).await;
     let item = &inbox["data"]["conversations"][0];
