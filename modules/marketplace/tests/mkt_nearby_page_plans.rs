@@ -29,17 +29,7 @@ async fn a_page_of_providers_nearby_reads_the_page_not_the_radius() {
         "/marketplace/v1/services/search?serviceCategoryId=barber&location={},{}&radius=10&limit={LIMIT}",
         NAIROBI.0, NAIROBI.1
     );
-    let plans = app
-        .plans_of(
-            &[
-                "marketplace_providers",
-                "marketplace_pricing",
-                "marketplace_offers",
-                "marketplace_offers_geo",
-            ],
-            app.call("GET", &url, None, None),
-        )
-        .await;
+    let plans = support::search_plans(&app, &url).await;
     let (status, body) = (plans.output.status, &plans.output.body);
     assert_eq!(status, StatusCode::OK, "{body}");
     // The total counts every barber within the radius; the page is the nearest five.

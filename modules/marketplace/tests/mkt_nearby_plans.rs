@@ -5,6 +5,8 @@
 //! box, and providers and prices only by their keys. (One test in this file:
 //! the statement recorder is process-wide.)
 
+mod support;
+
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
 use rusqlite::params;
@@ -62,17 +64,7 @@ async fn providers_nearby_read_the_offers_in_the_box_only() {
             "/marketplace/v1/services/search?serviceCategoryId=barber&location={},{}&radius=10&sortBy=price_asc{filter}",
             NAIROBI.0, NAIROBI.1
         );
-        let plans = app
-            .plans_of(
-                &[
-                    "marketplace_providers",
-                    "marketplace_pricing",
-                    "marketplace_offers",
-                    "marketplace_offers_geo",
-                ],
-                app.call("GET", &url, None, None),
-            )
-            .await;
+        let plans = support::search_plans(&app, &url).await;
         let (status, body) = (plans.output.status, &plans.output.body);
         assert_eq!(status, StatusCode::OK, "{url}: {body}");
         assert_eq!(body["metadata"]["total"], 3, "{url}: {body}");

@@ -3,7 +3,7 @@
 //! reviewed booking. Not every file uses every helper.
 #![allow(dead_code)]
 
-use frontline_platform::testing::TestApp;
+use frontline_platform::testing::{Plans, Reply, TestApp};
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -272,4 +272,19 @@ pub fn nearest_ids(places: &[(String, f64, f64)], radius: f64) -> Vec<String> {
         .collect();
     within.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     within.into_iter().map(|(_, id)| id).collect()
+}
+
+/// An anonymous `GET url` (a provider search) with the statements it ran on
+/// the search's tables and their query plans.
+pub async fn search_plans(app: &TestApp, url: &str) -> Plans<Reply> {
+    app.plans_of(
+        &[
+            "marketplace_providers",
+            "marketplace_pricing",
+            "marketplace_offers",
+            "marketplace_offers_geo",
+        ],
+        app.call("GET", url, None, None),
+    )
+    .await
 }
