@@ -157,3 +157,37 @@ async fn a_created_contact_is_there_to_delete() {
         .await
         .expect(404);
 }
+
+/// Completing a call: the document names the outcomes and the notes' length
+/// the server accepts, so a schema-valid body is never refused for them (CI's
+/// contract run found `outcome` typed as any string, refused with 422).
+#[tokio::test]
+async fn completing_a_call_documents_what_it_accepts() {
+    use frontline_platform::testing::spec;
+    let app = TestApp::new(vec![frontline_contact_center::module()]).await;
+    let doc = spec::of(&app, frontline_contact_center::module());
+    let body = &doc["paths"]["/api/v1/calls/{call_id}/complete"]["post"]["requestBody"]["content"]
+        ["application/json; charset=utf-8"]["schema"];
+    let body = spec::resolve(&doc, body);
+    let outcome = spec::resolve(&doc, &body["properties"]["outcome"]);
+    let outcomes: Vec<&str> = outcome["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("outcome is not an enum: {outcome}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "converted",
+            "success",
+            "callback",
+            "no_answer",
+            "busy",
+            "voicemail",
+            "failed",
+            "rejected"
+        ]
+    );
+    assert_eq!(body["properties"]["notes"]["maxLength"], 5000, "{body}");
+}

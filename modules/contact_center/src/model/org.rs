@@ -330,13 +330,15 @@ pub struct AssignRequest {
 #[derive(Object, Debug, Clone, Default)]
 pub struct CompleteCall {
     /// converted, success, callback, no_answer, busy, voicemail, failed or rejected.
-    pub outcome: String,
+    pub outcome: CallOutcome,
     /// Seconds, 0 to 86400; default: since the agent took the call.
     #[oai(validator(minimum(value = "0"), maximum(value = "86400")))]
     pub duration: Option<i64>,
     /// 0 to 1000000.
     #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub cost: Option<f64>,
+    /// At most 5000 characters.
+    #[oai(validator(max_length = 5000))]
     pub notes: Option<String>,
 }
 
@@ -394,6 +396,8 @@ pub struct CallRecord {
     /// 0 to 1000000.
     #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub cost: Option<f64>,
+    /// At most 5000 characters.
+    #[oai(validator(max_length = 5000))]
     pub notes: Option<String>,
 }
 

@@ -774,7 +774,12 @@ pub fn complete(w: &WriteCtx<'_>, call_id: &str, body: CompleteCall) -> ApiResul
         }
     }
     let mut problems = Vec::new();
-    check_outcome(&mut problems, &body.outcome, body.duration, body.cost);
+    check_outcome(
+        &mut problems,
+        body.outcome.as_str(),
+        body.duration,
+        body.cost,
+    );
     let notes = optional_text(&mut problems, "notes", body.notes, 5000);
     fail_if(problems)?;
     let now = Utc::now();
@@ -788,7 +793,7 @@ pub fn complete(w: &WriteCtx<'_>, call_id: &str, body: CompleteCall) -> ApiResul
         r.call.id,
         &CallEnd {
             status: "completed",
-            outcome: &body.outcome,
+            outcome: body.outcome.as_str(),
             ended_at: &end,
             duration: Some(duration),
             wait: None,
@@ -797,14 +802,14 @@ pub fn complete(w: &WriteCtx<'_>, call_id: &str, body: CompleteCall) -> ApiResul
         },
     )?;
     if let Some(contact) = r.call.contact_id {
-        after_attempt(tx, contact, r.call.campaign_id, &body.outcome, &end)?;
+        after_attempt(tx, contact, r.call.campaign_id, body.outcome.as_str(), &end)?;
     }
     w.audit(
         SLUG,
         "call.complete",
         "call",
         &r.call.id.to_string(),
-        json!({"call_id": call_id, "outcome": body.outcome}),
+        json!({"call_id": call_id, "outcome": body.outcome.as_str()}),
     )?;
     let done = calls_store::get_call(tx, call_id, None)?.call;
     call_samples(w, &done)?;
