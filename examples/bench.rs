@@ -778,6 +778,11 @@ fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
 
 // ---------------------------------------------------------------- main
 
+/// The same allocator as the server (src/main.rs), so the bare route it is
+/// compared with runs on equal terms.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() {
     let a = args();
