@@ -17,6 +17,11 @@
 //!   [`STRIDE`]th row. A first page on a cache miss only counts.
 //! - **Seek**: a page after anchor `a` reads `WHERE filter AND key > a` in
 //!   the list's order and skips fewer than [`STRIDE`] rows.
+//! - **Kept statements**: LIMIT and OFFSET are written into the SQL as
+//!   numbers, not bound. SQLite reads a bound LIMIT while planning and then
+//!   plans the statement again whenever that parameter is bound anew, so a
+//!   kept (`prepare_cached`) page statement was re-parsed and re-planned on
+//!   every request (two fifths of a deep cc call page's CPU).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -164,7 +169,8 @@ impl ListSql<'_> {
     }
 
     /// A page from the start, or strictly after `anchor`, skipping `skip` rows;
-    /// with its arguments.
+    /// with its arguments (LIMIT and OFFSET are numbers in the text, see the
+    /// module docs).
     pub fn page_sql(
         &self,
         anchor: Option<&[Value]>,
@@ -199,48 +205,70 @@ impl ListSql<'_> {
             }
             more.push(format!("({})", alts.join(" OR ")));
         }
-        args.push(Value::Integer(limit.min(i64::MAX as u64) as i64));
-        args.push(Value::Integer(skip.min(i64::MAX as u64) as i64));
         (
             format!(
-                "{} {} ORDER BY {} LIMIT ? OFFSET ?",
+                "{} {} ORDER BY {} {}",
                 self.select,
                 self.where_sql(&more),
-                self.order_by()
+                self.order_by(),
+                limit_sql(limit, skip)
             ),
             args,
         )
     }
 
-    /// For a (key, id) order in one direction: the page after `anchor` in
-    /// two index seeks instead of a walk over every row tied with the
-    /// anchor on the key. `(tied, tied count, after)`: rows tied on the key
-    /// beyond the anchor's id; how many of them there are (at most `cap`);
-    /// rows beyond the key. Each takes the filter's arguments, then its own.
-    fn split_sql(&self) -> Option<(String, String, String)> {
+    /// For a (key, id) order in one direction, `(key, id, descending)`: the
+    /// page after an anchor is then read in two index seeks instead of a
+    /// walk over every row tied with the anchor on the key: the rows tied on
+    /// the key beyond the anchor's id ([`Self::tied_sql`], counted by
+    /// [`Self::tied_count_sql`]), then the rows beyond the key
+    /// ([`Self::after_sql`]). Each takes the filter's arguments, then the
+    /// anchor's key (and id for the tied rows).
+    fn split_keys(&self) -> Option<(&str, &str, bool)> {
         let [(k0, d0), (k1, d1)] = self.order.as_slice() else {
             return None;
         };
-        if d0 != d1 {
-            return None;
-        }
-        let strict = if *d0 { "<" } else { ">" };
-        let tied = self.where_sql(&[format!("{k0} = ?"), format!("{k1} {strict} ?")]);
-        let after = self.where_sql(&[format!("{k0} {strict} ?")]);
-        let order = self.order_by();
-        let dir = if *d0 { "DESC" } else { "ASC" };
-        Some((
-            // The key is fixed here: the order is the id's.
-            format!(
-                "{} {tied} ORDER BY {k1} {dir} LIMIT ? OFFSET ?",
-                self.select
-            ),
-            format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM {} {tied} LIMIT ?)",
-                self.from
-            ),
-            format!("{} {after} ORDER BY {order} LIMIT ? OFFSET ?", self.select),
-        ))
+        (d0 == d1).then_some((k0.as_str(), k1.as_str(), *d0))
+    }
+
+    fn tied_where(&self, (k0, k1, desc): (&str, &str, bool)) -> String {
+        let strict = if desc { "<" } else { ">" };
+        self.where_sql(&[format!("{k0} = ?"), format!("{k1} {strict} ?")])
+    }
+
+    /// Rows tied with the anchor on the key, beyond its id (the key is fixed
+    /// here: the order is the id's).
+    fn tied_sql(&self, keys: (&str, &str, bool), limit: u64, skip: u64) -> String {
+        let dir = if keys.2 { "DESC" } else { "ASC" };
+        format!(
+            "{} {} ORDER BY {} {dir} {}",
+            self.select,
+            self.tied_where(keys),
+            keys.1,
+            limit_sql(limit, skip)
+        )
+    }
+
+    /// How many rows are tied with the anchor beyond its id, at most `cap`.
+    fn tied_count_sql(&self, keys: (&str, &str, bool), cap: u64) -> String {
+        format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {} {} LIMIT {})",
+            self.from,
+            self.tied_where(keys),
+            cap.min(i64::MAX as u64)
+        )
+    }
+
+    /// Rows beyond the anchor's key.
+    fn after_sql(&self, (k0, _, desc): (&str, &str, bool), limit: u64, skip: u64) -> String {
+        let strict = if desc { "<" } else { ">" };
+        format!(
+            "{} {} ORDER BY {} {}",
+            self.select,
+            self.where_sql(&[format!("{k0} {strict} ?")]),
+            self.order_by(),
+            limit_sql(limit, skip)
+        )
     }
 
     /// Every statement a page of this list may run (for query-plan tests).
@@ -252,15 +280,15 @@ impl ListSql<'_> {
             self.page_sql(None, 20, 0),
             self.page_sql(Some(&anchor), 20, 0),
         ];
-        if let Some((tied, count, after)) = self.split_sql() {
+        if let Some(keys) = self.split_keys() {
             let with = |extra: &[i64]| {
                 let mut a = self.args.clone();
                 a.extend(extra.iter().map(|v| Value::Integer(*v)));
                 a
             };
-            out.push((tied, with(&[0, 0, 20, 0])));
-            out.push((count, with(&[0, 0, 20])));
-            out.push((after, with(&[0, 20, 0])));
+            out.push((self.tied_sql(keys, 20, 0), with(&[0, 0])));
+            out.push((self.tied_count_sql(keys, 20), with(&[0, 0])));
+            out.push((self.after_sql(keys, 20, 0), with(&[0])));
         }
         out
     }
@@ -368,31 +396,28 @@ impl PageCache {
                     .map(|a| (i, a))
             })
             .filter(|(_, a)| !a.iter().any(|v| matches!(v, Value::Null)));
-        let (sql, args) = match (anchor, list.split_sql()) {
-            (Some((i, a)), Some((tied, count, after))) => {
+        let (sql, args) = match (anchor, list.split_keys()) {
+            (Some((i, a)), Some(keys)) => {
                 let skip = offset - (i + 1) * STRIDE;
                 let with = |extra: Vec<Value>| {
                     let mut v = list.args.clone();
                     v.extend(extra);
                     v
                 };
-                let int = |n: u64| Value::Integer(n.min(i64::MAX as u64) as i64);
-                let tied_args = || with(vec![a[0].clone(), a[1].clone()]);
-                let mut args = tied_args();
-                args.extend([int(limit), int(skip)]);
-                let mut rows = query(conn, &tied, &args, &mut row)?;
+                let tied_args = with(vec![a[0].clone(), a[1].clone()]);
+                let tied = list.tied_sql(keys, limit, skip);
+                let mut rows = query(conn, &tied, &tied_args, &mut row)?;
                 if (rows.len() as u64) < limit {
-                    let mut args = tied_args();
-                    args.push(int(skip + limit));
+                    let count = list.tied_count_sql(keys, skip.saturating_add(limit));
                     let n: i64 = conn
                         .prepare_cached(&count)?
-                        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
-                    let args = with(vec![
-                        a[0].clone(),
-                        int(limit - rows.len() as u64),
-                        int(skip.saturating_sub(n.max(0) as u64)),
-                    ]);
-                    rows.extend(query(conn, &after, &args, &mut row)?);
+                        .query_row(params_from_iter(tied_args.iter()), |r| r.get(0))?;
+                    let after = list.after_sql(
+                        keys,
+                        limit - rows.len() as u64,
+                        skip.saturating_sub(n.max(0) as u64),
+                    );
+                    rows.extend(query(conn, &after, &with(vec![a[0].clone()]), &mut row)?);
                 }
                 return Ok((rows, outline.total));
             }
@@ -401,6 +426,12 @@ impl PageCache {
         };
         Ok((query(conn, &sql, &args, &mut row)?, outline.total))
     }
+}
+
+/// `LIMIT n OFFSET m` as numbers (see the module docs).
+fn limit_sql(limit: u64, skip: u64) -> String {
+    let n = |v: u64| v.min(i64::MAX as u64);
+    format!("LIMIT {} OFFSET {}", n(limit), n(skip))
 }
 
 fn query<T, F>(conn: &Connection, sql: &str, args: &[Value], row: &mut F) -> ApiResult<Vec<T>>
@@ -478,6 +509,46 @@ mod tests {
         );
         assert!(Arc::ptr_eq(&a, &b), "each page copied the outline");
         assert_eq!(a.anchors.as_ref().map(Vec::len), Some(5));
+    }
+
+    /// Issue 18: a kept page statement is not planned again on reuse. With
+    /// `LIMIT ? OFFSET ?` bound, SQLite re-planned each of a deep page's
+    /// statements on every request (`sqlite3Reprepare`: two fifths of a
+    /// release deep cc call page).
+    #[test]
+    fn kept_page_statements_are_not_planned_again() {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL);
+             CREATE INDEX t_k ON t (k, id);
+             WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000)
+             INSERT INTO t (k) SELECT 'k' || (n % 37) FROM s;",
+        )
+        .expect("fill");
+        let cache = PageCache::new();
+        for (l, offset) in [
+            // The first page, a deep page after an anchor, and a deep page
+            // after an anchor of a (key, id) order (tied rows, their count,
+            // the rows after).
+            (list(&["kept_t"], true), 0),
+            (
+                ListSql {
+                    order: vec![("k".into(), true), ("id".into(), false)],
+                    ..list(&["kept_t"], true)
+                },
+                420,
+            ),
+            (list(&["kept_t"], true), 420),
+        ] {
+            for _ in 0..3 {
+                let (rows, total) = cache
+                    .page(&conn, &l, 20, offset, |r| r.get::<_, i64>(0))
+                    .expect("page");
+                assert_eq!((rows.len(), total), (20, 1000));
+            }
+        }
+        let again = crate::testing::replanned_statements(&conn);
+        assert!(again.is_empty(), "planned again on reuse: {again:?}");
     }
 
     #[test]

@@ -340,6 +340,36 @@ fn table_aliases(sql: &str) -> std::collections::HashMap<String, String> {
     map
 }
 
+/// The statements `conn` keeps prepared that SQLite planned again after their
+/// first run (`SQLITE_STMTSTATUS_REPREPARE`), with that count: a kept
+/// statement should be parsed and planned once per connection (issue 18).
+pub fn replanned_statements(conn: &rusqlite::Connection) -> Vec<(String, i32)> {
+    let mut out = Vec::new();
+    // SAFETY: the connection's statement list is walked on this thread while
+    // `conn` is borrowed (no statement is finalized meanwhile); each text is
+    // copied before the next step.
+    unsafe {
+        let db = conn.handle();
+        let mut st = rusqlite::ffi::sqlite3_next_stmt(db, std::ptr::null_mut());
+        while !st.is_null() {
+            let n = rusqlite::ffi::sqlite3_stmt_status(
+                st,
+                rusqlite::ffi::SQLITE_STMTSTATUS_REPREPARE,
+                0,
+            );
+            let text = rusqlite::ffi::sqlite3_sql(st);
+            if n > 0 && !text.is_null() {
+                let sql = std::ffi::CStr::from_ptr(text)
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((sql, n));
+            }
+            st = rusqlite::ffi::sqlite3_next_stmt(db, st);
+        }
+    }
+    out
+}
+
 /// The query plans recorded by [`TestApp::plans_of`], and the work's output.
 pub struct Plans<T> {
     pub output: T,

@@ -6,7 +6,8 @@
 use chrono::{Duration, Utc};
 use frontline_platform::auth::{NewUser, Principal, User};
 use frontline_platform::write::WriteCtx;
-use frontline_platform::{ApiResult, Platform, RequestMeta};
+use frontline_platform::{ApiError, ApiResult, Platform, RequestMeta};
+use poem_openapi::types::ParseFromParameter;
 use rusqlite::Connection;
 use serde_json::json;
 
@@ -38,6 +39,33 @@ fn user(
     )
 }
 
+/// A demo constant as the pattern-checked type its body field takes (every
+/// constant here matches; a mismatch is a bug in this file, not bad input).
+fn v<T: ParseFromParameter>(text: &str) -> ApiResult<T> {
+    T::parse_from_parameter(text)
+        .map_err(|e| ApiError::internal(format!("demo value {text:?}: {}", e.into_message())))
+}
+
+/// A campaign named `name` with every other field left to its default.
+fn campaign(name: &str) -> ApiResult<CampaignCreate> {
+    Ok(CampaignCreate {
+        name: v(name)?,
+        description: None,
+        campaign_type: None,
+        status: None,
+        provider_type: None,
+        provider_model: None,
+        provider_config: None,
+        system_prompt: None,
+        start_date: None,
+        end_date: None,
+        max_daily_calls: None,
+        retry_failed: None,
+        max_retries: None,
+        template_id: None,
+    })
+}
+
 fn principal(u: &User) -> Principal {
     Principal::acting_as(u)
 }
@@ -58,13 +86,13 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         org::create_company(
             &w,
             CompanyCreate {
-                name: "Acme Corporation".into(),
-                domain: Some("acme.example".into()),
+                name: v("Acme Corporation")?,
+                domain: Some(v("acme.example")?),
                 industry: Some("Technology".into()),
                 size: Some("500-1000".into()),
                 description: Some("Leading provider of enterprise software solutions".into()),
-                contact_email: Some("info@acme.example".into()),
-                contact_phone: Some("+14155550100".into()),
+                contact_email: Some(v("info@acme.example")?),
+                contact_phone: Some(v("+14155550100")?),
                 address: Some(Address {
                     street: Some("123 Tech Street".into()),
                     city: Some("San Francisco".into()),
@@ -81,9 +109,9 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             let t = org::create_team(
             &w,
                 TeamCreate {
-                    name: name.into(),
+                    name: v(name)?,
                     description: Some(format!("{kind} representatives")),
-                    team_type: Some(kind.into()),
+                    team_type: Some(v(kind)?),
                     max_agents: Some(20),
                     supervisor_id: Some(sup_user.seq),
                     is_active: Some(true),
@@ -105,17 +133,17 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 AgentCreate {
                     user_id: u.seq,
                     team_id: Some(team_ids[team]),
-                    agent_number: format!("AG-{:03}", i + 1),
-                    status: Some(status.into()),
+                    agent_number: v(&format!("AG-{:03}", i + 1))?,
+                    status: Some(v(status)?),
                     skill_level: Some(7 + (i as i64 % 3)),
                     max_concurrent_calls: Some(2),
-                    languages: Some(langs.into_iter().map(String::from).collect()),
+                    languages: Some(langs.into_iter().map(v).collect::<ApiResult<_>>()?),
                     specialties: Some(vec![if team == 0 { "sales" } else { "support" }.into()]),
                     skills: Some(
                         skills
                             .into_iter()
-                            .map(|(s, p)| AgentSkill { skill_name: s.into(), proficiency: p })
-                            .collect(),
+                            .map(|(s, p)| Ok(AgentSkill { skill_name: v(s)?, proficiency: p }))
+                            .collect::<ApiResult<_>>()?,
                     ),
                 },
             )?;
@@ -126,14 +154,14 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             let q = queues::create_queue(
             &w,
                 QueueCreate {
-                    name: name.into(),
+                    name: v(name)?,
                     description: Some(format!("{name} line")),
-                    queue_type: Some("inbound".into()),
-                    status: Some("active".into()),
+                    queue_type: Some(v("inbound")?),
+                    status: Some(v("active")?),
                     max_size: Some(100),
                     timeout_seconds: Some(1800),
                     team_id: Some(team_ids[team]),
-                    required_skills: Some(vec![skill.into()]),
+                    required_skills: Some(vec![v(skill)?]),
                 },
             )?;
             queue_ids.push(q.id);
@@ -144,7 +172,6 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
         let q4 = campaigns::create(
             &w,
             CampaignCreate {
-                name: "Q4 Sales Campaign".into(),
                 description: Some("Outbound sales for Q4 products".into()),
                 template_id: Some(template),
                 start_date: Some(crate::common::DateOrTime(ts(Utc::now() - Duration::days(14)))),
@@ -152,7 +179,7 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 max_daily_calls: Some(100),
                 retry_failed: Some(true),
                 max_retries: Some(2),
-                ..Default::default()
+                ..campaign("Q4 Sales Campaign")?
             },
         )?;
         let first = ["Jane", "John", "Maria", "Wei", "Amara", "Lars", "Sofia", "Omar", "Chloe", "Ravi", "Elena", "Kenji"];
@@ -198,8 +225,8 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
                 CallRecord {
                     agent_id: Some(agent_ids[2 + n % 2]),
                     queue_id: Some(queue_ids[1]),
-                    direction: Some("inbound".into()),
-                    caller_number: Some(format!("+44207183{:04}", 8750 + n)),
+                    direction: Some(v("inbound")?),
+                    caller_number: Some(v(&format!("+44207183{:04}", 8750 + n))?),
                     started_at: Some(crate::common::DateOrTime(ts(Utc::now() - Duration::hours(3 + 11 * n as i64)))),
                     duration: 240 + (n as i64 * 53) % 400,
                     outcome: if n % 3 == 2 { O::Failed } else { O::Success },
@@ -211,20 +238,19 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             &w,
             CallListCreate {
                 campaign_id: Some(q4.id),
-                name: "Priority Contacts".into(),
-                filters: Some(CallListFilters { priority_min: Some(7), status: Some("pending".into()), ..Default::default() }),
-                sort_by: Some("priority".into()),
-                sort_order: Some("desc".into()),
+                name: v("Priority Contacts")?,
+                filters: Some(CallListFilters { priority_min: Some(7), status: Some(v("pending")?), ..Default::default() }),
+                sort_by: Some(v("priority")?),
+                sort_order: Some(v("desc")?),
             },
         )?;
         campaigns::create(
             &w,
             CampaignCreate {
-                name: "Holiday Satisfaction Survey".into(),
                 template_id: Some(template + 1),
                 start_date: Some(crate::common::DateOrTime(ts(Utc::now() + Duration::days(20)))),
                 end_date: Some(crate::common::DateOrTime(ts(Utc::now() + Duration::days(45)))),
-                ..Default::default()
+                ..campaign("Holiday Satisfaction Survey")?
             },
         )?;
 
@@ -234,11 +260,13 @@ pub fn load(platform: &Platform) -> ApiResult<()> {
             &w,
                 queue_ids[queue],
                 EnqueueCall {
-                    caller_number: format!("+1650555{:04}", 2000 + n),
+                    caller_number: v(&format!("+1650555{:04}", 2000 + n))?,
                     priority: Some(5 + n as i64),
-                    language: lang.map(String::from),
+                    language: lang.map(v).transpose()?,
                     attributes: json!({"customer_tier": if n == 1 { "VIP" } else { "standard" }}).as_object().cloned().map(crate::model::JsonObject),
-                    ..Default::default()
+                    contact_id: None,
+                    campaign_id: None,
+                    required_skills: None,
                 },
             )?;
         }

@@ -3,29 +3,26 @@
 use poem_openapi::Object;
 use serde_json::Value;
 
+use super::values::*;
 use super::JsonObject;
 use crate::common::DateOrTime;
 
 /// A new campaign. Only `name` is required: with `template_id` the type,
 /// provider, model, prompt and configuration come from that template unless
 /// given here; otherwise they default to `outbound` / `openai`.
-#[derive(Object, Debug, Clone, Default)]
+#[derive(Object, Debug, Clone)]
 pub struct CampaignCreate {
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: NonBlank,
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
     /// `outbound`, `inbound` or `blended`.
-    #[oai(validator(pattern = "^(outbound|inbound|blended)$"))]
-    pub campaign_type: Option<String>,
+    pub campaign_type: Option<CampaignTypeText>,
     /// New campaigns are always `draft`; start them with `POST /campaigns/{id}/start`.
     pub status: Option<String>,
     /// `openai`, `anthropic`, `google`, `azure`, `aws`, `elevenlabs`, `deepgram` or `custom`.
     /// Stored only: this server never calls the provider.
-    #[oai(validator(
-        pattern = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$"
-    ))]
-    pub provider_type: Option<String>,
+    pub provider_type: Option<ProviderTypeText>,
     #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
     /// Provider settings (an object), e.g. `{"temperature": 0.7, "voice": "alloy"}`.
@@ -53,18 +50,13 @@ pub struct CampaignCreate {
 /// with the same checks as start and pause.
 #[derive(Object, Debug, Clone, Default)]
 pub struct CampaignUpdate {
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Option<NonBlank>,
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
-    #[oai(validator(pattern = "^(outbound|inbound|blended)$"))]
-    pub campaign_type: Option<String>,
-    #[oai(validator(pattern = "^(draft|active|paused|completed|archived)$"))]
-    pub status: Option<String>,
-    #[oai(validator(
-        pattern = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$"
-    ))]
-    pub provider_type: Option<String>,
+    pub campaign_type: Option<CampaignTypeText>,
+    pub status: Option<CampaignStatusText>,
+    pub provider_type: Option<ProviderTypeText>,
     #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
     pub provider_config: Option<JsonObject>,
@@ -143,8 +135,8 @@ crate::sorted_serialize!(Campaign {
 #[derive(Object, Debug, Clone, Default)]
 pub struct CampaignClone {
     /// The copy's name (default: "<name> (Copy)").
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Option<NonBlank>,
 }
 
 /// Campaign figures, computed from its contacts and recorded calls.
@@ -320,8 +312,7 @@ pub struct CallListFilters {
     pub priority_max: Option<i64>,
     /// Contact status: pending, called, completed or failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[oai(validator(pattern = "^(pending|called|completed|failed)$"))]
-    pub status: Option<String>,
+    pub status: Option<ContactStatusText>,
     /// Text in the name, e-mail, phone number or company.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[oai(validator(max_length = 200))]
@@ -333,20 +324,16 @@ pub struct CallListFilters {
 }
 
 /// A new call list: a saved filter over contacts.
-#[derive(Object, Debug, Clone, Default)]
+#[derive(Object, Debug, Clone)]
 pub struct CallListCreate {
     pub campaign_id: Option<i64>,
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: NonBlank,
     pub filters: Option<CallListFilters>,
     /// priority (default), created_at, last_name, first_name, last_called_at or call_attempts.
-    #[oai(validator(
-        pattern = "^(priority|created_at|last_name|first_name|last_called_at|call_attempts)$"
-    ))]
-    pub sort_by: Option<String>,
+    pub sort_by: Option<ContactSortText>,
     /// asc or desc (default).
-    #[oai(validator(pattern = "^(asc|desc)$"))]
-    pub sort_order: Option<String>,
+    pub sort_order: Option<SortOrderText>,
 }
 
 /// A call list; `contact_count` is how many contacts match it now.
@@ -365,18 +352,14 @@ pub struct CallList {
 }
 
 /// A new campaign template.
-#[derive(Object, Debug, Clone, Default)]
+#[derive(Object, Debug, Clone)]
 pub struct TemplateCreate {
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: NonBlank,
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
-    #[oai(validator(pattern = "^(outbound|inbound|blended)$"))]
-    pub campaign_type: Option<String>,
-    #[oai(validator(
-        pattern = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$"
-    ))]
-    pub provider_type: Option<String>,
+    pub campaign_type: Option<CampaignTypeText>,
+    pub provider_type: Option<ProviderTypeText>,
     #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
     #[oai(validator(max_length = 20000))]
@@ -390,16 +373,12 @@ pub struct TemplateCreate {
 /// Changes to a template; fields left out keep their value.
 #[derive(Object, Debug, Clone, Default)]
 pub struct TemplateUpdate {
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Option<NonBlank>,
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
-    #[oai(validator(pattern = "^(outbound|inbound|blended)$"))]
-    pub campaign_type: Option<String>,
-    #[oai(validator(
-        pattern = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$"
-    ))]
-    pub provider_type: Option<String>,
+    pub campaign_type: Option<CampaignTypeText>,
+    pub provider_type: Option<ProviderTypeText>,
     #[oai(validator(max_length = 100))]
     pub provider_model: Option<String>,
     #[oai(validator(max_length = 20000))]

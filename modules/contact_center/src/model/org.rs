@@ -3,19 +3,20 @@
 use poem_openapi::Object;
 use serde_json::Value;
 
-use super::{CompanySettings, JsonObject};
+use super::values::*;
+use super::{CompanySettings, EmailText, JsonObject, NonBlank, PhoneText};
 
 /// A new team.
-#[derive(Object, Debug, Clone, Default)]
+#[derive(Object, Debug, Clone)]
 pub struct TeamCreate {
     /// Unique (case-insensitive).
-    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: NonBlank,
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
     /// Free text such as sales, support, billing; default general.
-    #[oai(validator(min_length = 1, max_length = 50, pattern = r"\S"))]
-    pub team_type: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 50))]
+    pub team_type: Option<NonBlank>,
     /// 1 to 1000 agents; default 50.
     #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub max_agents: Option<i64>,
@@ -27,12 +28,12 @@ pub struct TeamCreate {
 /// Changes to a team; fields left out keep their value.
 #[derive(Object, Debug, Clone, Default)]
 pub struct TeamUpdate {
-    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
-    pub name: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: Option<NonBlank>,
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 50, pattern = r"\S"))]
-    pub team_type: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 50))]
+    pub team_type: Option<NonBlank>,
     #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub max_agents: Option<i64>,
     pub supervisor_id: Option<i64>,
@@ -86,28 +87,24 @@ pub struct TeamPerformance {
 pub struct AgentSkill {
     /// Lower-case name, e.g. `technical_support` (letters, digits and `_`;
     /// spaces and `-` become `_`), up to 64 characters.
-    #[oai(validator(
-        max_length = 64,
-        pattern = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$"
-    ))]
-    pub skill_name: String,
+    #[oai(validator(max_length = 64))]
+    pub skill_name: SkillText,
     /// 1 to 10.
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub proficiency: i64,
 }
 
 /// A new agent profile for an existing user.
-#[derive(Object, Debug, Clone, Default)]
+#[derive(Object, Debug, Clone)]
 pub struct AgentCreate {
     /// The user's integer id (one agent profile per user).
     pub user_id: i64,
     pub team_id: Option<i64>,
     /// Unique, e.g. `AG-001`.
-    #[oai(validator(min_length = 1, max_length = 32, pattern = r"\S"))]
-    pub agent_number: String,
+    #[oai(validator(min_length = 1, max_length = 32))]
+    pub agent_number: NonBlank,
     /// available, busy, away, break or offline (default).
-    #[oai(validator(pattern = "^(available|busy|away|break|offline)$"))]
-    pub status: Option<String>,
+    pub status: Option<AgentStatusText>,
     /// 1 to 10; default 5.
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub skill_level: Option<i64>,
@@ -115,8 +112,7 @@ pub struct AgentCreate {
     #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub max_concurrent_calls: Option<i64>,
     /// Language codes such as `en`, `es`, `pt-BR`.
-    #[oai(validator(pattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$"))]
-    pub languages: Option<Vec<String>>,
+    pub languages: Option<Vec<LanguageText>>,
     /// Up to 50, each up to 64 characters.
     #[oai(validator(max_items = 50, max_length = 64))]
     pub specialties: Option<Vec<String>>,
@@ -128,17 +124,15 @@ pub struct AgentCreate {
 #[derive(Object, Debug, Clone, Default)]
 pub struct AgentUpdate {
     pub team_id: Option<i64>,
-    #[oai(validator(min_length = 1, max_length = 32, pattern = r"\S"))]
-    pub agent_number: Option<String>,
-    #[oai(validator(pattern = "^(available|busy|away|break|offline)$"))]
-    pub status: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 32))]
+    pub agent_number: Option<NonBlank>,
+    pub status: Option<AgentStatusText>,
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub skill_level: Option<i64>,
     #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub max_concurrent_calls: Option<i64>,
     /// Language codes such as `en`, `es`, `pt-BR`.
-    #[oai(validator(pattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$"))]
-    pub languages: Option<Vec<String>>,
+    pub languages: Option<Vec<LanguageText>>,
     /// Up to 50, each up to 64 characters.
     #[oai(validator(max_items = 50, max_length = 64))]
     pub specialties: Option<Vec<String>>,
@@ -198,19 +192,17 @@ pub struct AgentPerformance {
 }
 
 /// A new queue.
-#[derive(Object, Debug, Clone, Default)]
+#[derive(Object, Debug, Clone)]
 pub struct QueueCreate {
     /// Unique (case-insensitive).
-    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: NonBlank,
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
     /// inbound (default), outbound or callback.
-    #[oai(validator(pattern = "^(inbound|outbound|callback)$"))]
-    pub queue_type: Option<String>,
+    pub queue_type: Option<QueueTypeText>,
     /// active (default), paused or closed. Only active queues accept calls.
-    #[oai(validator(pattern = "^(active|paused|closed)$"))]
-    pub status: Option<String>,
+    pub status: Option<QueueStatusText>,
     /// Most calls waiting at once, 1 to 10000; default 100.
     #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub max_size: Option<i64>,
@@ -220,34 +212,26 @@ pub struct QueueCreate {
     /// Only agents of this team take the queue's calls.
     pub team_id: Option<i64>,
     /// Skills every agent taking these calls must have.
-    #[oai(validator(
-        max_length = 64,
-        pattern = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$"
-    ))]
-    pub required_skills: Option<Vec<String>>,
+    #[oai(validator(max_length = 64))]
+    pub required_skills: Option<Vec<SkillText>>,
 }
 
 /// Changes to a queue; fields left out keep their value (`team_id: 0` clears the team).
 #[derive(Object, Debug, Clone, Default)]
 pub struct QueueUpdate {
-    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
-    pub name: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: Option<NonBlank>,
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
-    #[oai(validator(pattern = "^(inbound|outbound|callback)$"))]
-    pub queue_type: Option<String>,
-    #[oai(validator(pattern = "^(active|paused|closed)$"))]
-    pub status: Option<String>,
+    pub queue_type: Option<QueueTypeText>,
+    pub status: Option<QueueStatusText>,
     #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub max_size: Option<i64>,
     #[oai(validator(minimum(value = "5"), maximum(value = "86400")))]
     pub timeout_seconds: Option<i64>,
     pub team_id: Option<i64>,
-    #[oai(validator(
-        max_length = 64,
-        pattern = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$"
-    ))]
-    pub required_skills: Option<Vec<String>>,
+    #[oai(validator(max_length = 64))]
+    pub required_skills: Option<Vec<SkillText>>,
 }
 
 /// A queue with its live figures.
@@ -294,25 +278,20 @@ pub struct QueuedCall {
 }
 
 /// Extension: a call entering a queue.
-#[derive(Object, Debug, Clone, Default)]
+#[derive(Object, Debug, Clone)]
 pub struct EnqueueCall {
     /// E.164.
-    #[oai(validator(pattern = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
-    pub caller_number: String,
+    pub caller_number: PhoneText,
     /// 1 to 10 (higher is answered first); default 5.
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub priority: Option<i64>,
     pub contact_id: Option<i64>,
     pub campaign_id: Option<i64>,
     /// Skills needed on top of the queue's own.
-    #[oai(validator(
-        max_length = 64,
-        pattern = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$"
-    ))]
-    pub required_skills: Option<Vec<String>>,
+    #[oai(validator(max_length = 64))]
+    pub required_skills: Option<Vec<SkillText>>,
     /// Language the caller needs, e.g. `es`.
-    #[oai(validator(pattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$"))]
-    pub language: Option<String>,
+    pub language: Option<LanguageText>,
     /// Facts about the call for routing (e.g. `{"customer_tier": "VIP"}`).
     pub attributes: Option<JsonObject>,
 }
@@ -381,11 +360,9 @@ pub struct CallRecord {
     pub agent_id: Option<i64>,
     pub queue_id: Option<i64>,
     /// outbound (default) or inbound.
-    #[oai(validator(pattern = "^(outbound|inbound)$"))]
-    pub direction: Option<String>,
+    pub direction: Option<DirectionText>,
     /// E.164; default: the contact's number.
-    #[oai(validator(pattern = r"^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
-    pub caller_number: Option<String>,
+    pub caller_number: Option<PhoneText>,
     /// ISO 8601, not in the future; default now minus the duration.
     pub started_at: Option<crate::common::DateOrTime>,
     /// Seconds, 0 to 86400.
@@ -466,16 +443,13 @@ pub struct Address {
 }
 
 /// A new company.
-#[derive(Object, Debug, Clone, Default)]
+#[derive(Object, Debug, Clone)]
 pub struct CompanyCreate {
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: NonBlank,
     /// e.g. `acme.com`; unique.
-    #[oai(validator(
-        max_length = 253,
-        pattern = r"^ *([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)? *$"
-    ))]
-    pub domain: Option<String>,
+    #[oai(validator(max_length = 253))]
+    pub domain: Option<DomainText>,
     #[oai(validator(max_length = 100))]
     pub industry: Option<String>,
     #[oai(validator(max_length = 50))]
@@ -483,14 +457,10 @@ pub struct CompanyCreate {
     #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
     /// An e-mail address (empty: none).
-    #[oai(validator(
-        max_length = 254,
-        pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"
-    ))]
-    pub contact_email: Option<String>,
+    #[oai(validator(max_length = 254))]
+    pub contact_email: Option<EmailText>,
     /// E.164 (empty: none).
-    #[oai(validator(pattern = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
-    pub contact_phone: Option<String>,
+    pub contact_phone: Option<OptionalPhoneText>,
     pub address: Option<Address>,
     /// An object; `timezone` (IANA) and `language` are checked when present.
     pub settings: Option<CompanySettings>,
@@ -500,13 +470,10 @@ pub struct CompanyCreate {
 /// Changes to a company; fields left out keep their value.
 #[derive(Object, Debug, Clone, Default)]
 pub struct CompanyUpdate {
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: Option<String>,
-    #[oai(validator(
-        max_length = 253,
-        pattern = r"^ *([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)? *$"
-    ))]
-    pub domain: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Option<NonBlank>,
+    #[oai(validator(max_length = 253))]
+    pub domain: Option<DomainText>,
     #[oai(validator(max_length = 100))]
     pub industry: Option<String>,
     #[oai(validator(max_length = 50))]
@@ -514,14 +481,10 @@ pub struct CompanyUpdate {
     #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
     /// An e-mail address (empty: none).
-    #[oai(validator(
-        max_length = 254,
-        pattern = r"^ *$|^ *[\x21-\x3f\x41-\x7e]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)* *$"
-    ))]
-    pub contact_email: Option<String>,
+    #[oai(validator(max_length = 254))]
+    pub contact_email: Option<EmailText>,
     /// E.164 (empty: none).
-    #[oai(validator(pattern = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$"))]
-    pub contact_phone: Option<String>,
+    pub contact_phone: Option<OptionalPhoneText>,
     pub address: Option<Address>,
     /// An object; `timezone` (IANA) and `language` are checked when present.
     pub settings: Option<CompanySettings>,

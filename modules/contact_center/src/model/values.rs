@@ -223,4 +223,32 @@ frontline_platform::pattern_string! {
     /// A reporting period: 1 to 8784 hours, 1 to 366 days or 1 to 52 weeks
     /// (`24h`, `7d`, `4w`).
     pub PeriodText = r"^(([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h|([1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d|([1-9]|[1-4][0-9]|5[0-2])w)$";
+    /// A skill name: letters, digits, `_`, `-` and spaces, not spaces only.
+    pub SkillText = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$";
+    /// A language code such as `en`, `es`, `pt-BR`.
+    pub LanguageText = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$";
+    /// An agent's status: available, busy, away, break or offline.
+    pub AgentStatusText = "^(available|busy|away|break|offline)$";
+    /// A queue's type: inbound, outbound or callback.
+    pub QueueTypeText = "^(inbound|outbound|callback)$";
+    /// A queue's status: active, paused or closed.
+    pub QueueStatusText = "^(active|paused|closed)$";
+    /// A recorded call's direction: outbound or inbound.
+    pub DirectionText = "^(outbound|inbound)$";
+    /// A domain name such as `acme.com`, or spaces only for none.
+    pub DomainText = r"^ *([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)? *$";
+    /// E.164, or spaces only for none.
+    pub OptionalPhoneText = r"^ *$|^[ ().-]*\+[ ().-]*[1-9]([ ().-]*[0-9]){1,14}[ ().-]*$";
+    /// A campaign's type: outbound, inbound or blended.
+    pub CampaignTypeText = "^(outbound|inbound|blended)$";
+    /// A campaign's status: draft, active, paused, completed or archived.
+    pub CampaignStatusText = "^(draft|active|paused|completed|archived)$";
+    /// A voice or language provider (stored only).
+    pub ProviderTypeText = "^(openai|anthropic|google|azure|aws|elevenlabs|deepgram|custom)$";
+    /// A column a call list sorts by.
+    pub ContactSortText = "^(priority|created_at|last_name|first_name|last_called_at|call_attempts)$";
+    /// asc or desc.
+    pub SortOrderText = "^(asc|desc)$";
+    /// A phone number's digits, optionally after `+` (3 to 20 digits).
+    pub DialledNumber = r"^\+?[0-9]{3,20}$";
 }

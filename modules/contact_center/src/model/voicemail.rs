@@ -2,7 +2,7 @@
 
 use poem_openapi::Object;
 
-use super::VoicemailStatusText;
+use super::{DialledNumber, VoicemailStatusText};
 use crate::common::DateOrTime;
 
 /// A voicemail.
@@ -45,10 +45,8 @@ pub struct VoicemailUpdate {
 /// Extension: a voicemail left by a caller.
 #[derive(Object, Debug)]
 pub struct VoicemailDeposit {
-    #[oai(validator(pattern = r"^\+?[0-9]{3,20}$"))]
-    pub from_number: String,
-    #[oai(validator(pattern = r"^\+?[0-9]{3,20}$"))]
-    pub to_number: String,
+    pub from_number: DialledNumber,
+    pub to_number: DialledNumber,
     /// Seconds, 0..=3600.
     #[oai(validator(minimum(value = "0"), maximum(value = "3600")))]
     pub duration: i64,
@@ -63,6 +61,38 @@ pub struct VoicemailDeposit {
     #[oai(validator(minimum(value = "1")))]
     pub assigned_to_id: Option<i64>,
     pub queue_id: Option<i64>,
+}
+
+/// A voicemail to store: a deposit's fields, or what an IVR voicemail node
+/// hands over (its caller may be `anonymous`, which no deposit may say).
+#[derive(Debug, Clone, Copy)]
+pub struct NewVoicemail<'a> {
+    pub from_number: &'a str,
+    pub to_number: &'a str,
+    pub duration: i64,
+    pub message_url: Option<&'a str>,
+    pub transcription: Option<&'a str>,
+    pub received_at: Option<&'a str>,
+    pub priority: Option<i64>,
+    pub assigned_to_id: Option<i64>,
+    pub queue_id: Option<i64>,
+}
+
+impl VoicemailDeposit {
+    /// The voicemail this deposit stores.
+    pub fn as_new(&self) -> NewVoicemail<'_> {
+        NewVoicemail {
+            from_number: &self.from_number,
+            to_number: &self.to_number,
+            duration: self.duration,
+            message_url: self.message_url.as_deref(),
+            transcription: self.transcription.as_deref(),
+            received_at: self.received_at.as_deref(),
+            priority: self.priority,
+            assigned_to_id: self.assigned_to_id,
+            queue_id: self.queue_id,
+        }
+    }
 }
 
 /// The filters of the voicemail list (texts as stored; dates as stored instants).

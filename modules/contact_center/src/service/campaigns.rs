@@ -127,16 +127,18 @@ pub fn create(w: &WriteCtx<'_>, body: CampaignCreate) -> ApiResult<Campaign> {
             .unwrap_or_else(|| json!({})),
     };
     let fields = CampaignFields {
-        name: body.name,
+        name: body.name.into(),
         description: body
             .description
             .or_else(|| template.as_ref().and_then(|t| t.description.clone())),
         campaign_type: body
             .campaign_type
+            .map(String::from)
             .or_else(|| template.as_ref().map(|t| t.campaign_type.clone()))
             .unwrap_or_else(|| "outbound".into()),
         provider_type: body
             .provider_type
+            .map(String::from)
             .or_else(|| template.as_ref().map(|t| t.provider_type.clone()))
             .unwrap_or_else(|| "openai".into()),
         provider_model: body
@@ -198,16 +200,16 @@ pub fn update(w: &WriteCtx<'_>, id: i64, body: CampaignUpdate) -> ApiResult<Camp
     );
     let mut f = CampaignFields::of(&current);
     if let Some(v) = body.name {
-        f.name = v;
+        f.name = v.into();
     }
     if body.description.is_some() {
         f.description = body.description;
     }
     if let Some(v) = body.campaign_type {
-        f.campaign_type = v;
+        f.campaign_type = v.into();
     }
     if let Some(v) = body.provider_type {
-        f.provider_type = v;
+        f.provider_type = v.into();
     }
     if body.provider_model.is_some() {
         f.provider_model = body.provider_model;
@@ -243,7 +245,7 @@ pub fn update(w: &WriteCtx<'_>, id: i64, body: CampaignUpdate) -> ApiResult<Camp
         &id.to_string(),
         json!({"name": f.name}),
     )?;
-    if let Some(to) = body.status.filter(|s| *s != current.status) {
+    if let Some(to) = body.status.filter(|s| s.as_str() != current.status) {
         return transition(w, id, &to);
     }
     store::get_campaign(tx, id, None)
@@ -359,7 +361,7 @@ pub fn clone(w: &WriteCtx<'_>, id: i64, body: CampaignClone) -> ApiResult<Campai
     let c = store::get_campaign(tx, id, access.owner_scope())?;
     let mut problems = Vec::new();
     let mut f = CampaignFields::of(&c);
-    f.name = body.name.unwrap_or_else(|| {
+    f.name = body.name.map(String::from).unwrap_or_else(|| {
         let mut n = format!("{} (Copy)", c.name);
         if n.chars().count() > 200 {
             n = n.chars().take(200).collect();
@@ -432,10 +434,14 @@ pub fn create_template(w: &WriteCtx<'_>, body: TemplateCreate) -> ApiResult<Camp
         .unwrap_or_else(|| json!({}));
     let mut t = CampaignTemplate {
         id: 0,
-        name: body.name,
+        name: body.name.into(),
         description: body.description,
-        campaign_type: body.campaign_type.unwrap_or_else(|| "outbound".into()),
-        provider_type: body.provider_type.unwrap_or_else(|| "openai".into()),
+        campaign_type: body
+            .campaign_type
+            .map_or_else(|| "outbound".into(), String::from),
+        provider_type: body
+            .provider_type
+            .map_or_else(|| "openai".into(), String::from),
         provider_model: body.provider_model,
         system_prompt: body.system_prompt,
         default_config,
@@ -487,16 +493,16 @@ pub fn update_template(
     let mut t = writable_template(tx, &access, id)?;
     let mut problems = Vec::new();
     if let Some(v) = body.name {
-        t.name = v;
+        t.name = v.into();
     }
     if body.description.is_some() {
         t.description = body.description;
     }
     if let Some(v) = body.campaign_type {
-        t.campaign_type = v;
+        t.campaign_type = v.into();
     }
     if let Some(v) = body.provider_type {
-        t.provider_type = v;
+        t.provider_type = v.into();
     }
     if body.provider_model.is_some() {
         t.provider_model = body.provider_model;

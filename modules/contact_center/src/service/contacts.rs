@@ -326,11 +326,11 @@ pub fn create_call_list(w: &WriteCtx<'_>, body: CallListCreate) -> ApiResult<Cal
         CONTACT_STATUSES,
     );
     filters.search = optional_text(&mut problems, "filters.search", filters.search, 200);
-    let sort_by = body.sort_by.unwrap_or_else(|| "priority".into());
+    let sort_by = body.sort_by.map_or_else(|| "priority".into(), String::from);
     one_of(&mut problems, "sort_by", Some(&sort_by), SORT_COLUMNS);
     let sort_order = body
         .sort_order
-        .unwrap_or_else(|| "desc".into())
+        .map_or_else(|| "desc".into(), String::from)
         .to_lowercase();
     one_of(
         &mut problems,

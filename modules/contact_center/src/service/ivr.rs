@@ -608,7 +608,7 @@ fn settle_session(w: &WriteCtx<'_>, s: &mut SessionRow, def: &Definition) -> Api
             let queued = crate::service::queues::enqueue(
                 w,
                 queue_id,
-                crate::model::EnqueueCall {
+                crate::service::queues::CallToQueue {
                     caller_number: caller,
                     priority: None,
                     contact_id: None,
@@ -623,12 +623,9 @@ fn settle_session(w: &WriteCtx<'_>, s: &mut SessionRow, def: &Definition) -> Api
         "voicemail" => {
             let id = crate::service::voicemail::insert(
                 tx,
-                &crate::model::VoicemailDeposit {
-                    from_number: s
-                        .caller_number
-                        .clone()
-                        .unwrap_or_else(|| "anonymous".into()),
-                    to_number: s.called_number.clone().unwrap_or_default(),
+                &crate::model::NewVoicemail {
+                    from_number: s.caller_number.as_deref().unwrap_or("anonymous"),
+                    to_number: s.called_number.as_deref().unwrap_or_default(),
                     duration: 0,
                     message_url: None,
                     transcription: None,

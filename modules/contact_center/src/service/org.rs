@@ -45,9 +45,11 @@ pub fn create_team(w: &WriteCtx<'_>, body: TeamCreate) -> ApiResult<Team> {
     Access::of(who).require_supervisor()?;
     let mut t = Team {
         id: 0,
-        name: body.name,
+        name: body.name.into(),
         description: body.description,
-        team_type: body.team_type.unwrap_or_else(|| "general".into()),
+        team_type: body
+            .team_type
+            .map_or_else(|| "general".into(), String::from),
         max_agents: body.max_agents.unwrap_or(50),
         supervisor_id: body.supervisor_id,
         is_active: body.is_active.unwrap_or(true),
@@ -81,13 +83,13 @@ pub fn update_team(w: &WriteCtx<'_>, id: i64, body: TeamUpdate) -> ApiResult<Tea
     Access::of(who).require_supervisor()?;
     let mut t = store::get_team(tx, id)?;
     if let Some(v) = body.name {
-        t.name = v;
+        t.name = v.into();
     }
     if body.description.is_some() {
         t.description = body.description;
     }
     if let Some(v) = body.team_type {
-        t.team_type = v;
+        t.team_type = v.into();
     }
     if let Some(v) = body.max_agents {
         t.max_agents = v;
@@ -269,7 +271,8 @@ fn check_skills(problems: &mut Vec<FieldError>, skills: Vec<AgentSkill>) -> Vec<
                 10,
             );
             AgentSkill {
-                skill_name: name,
+                // A name that fails the rules is refused above (`problems`).
+                skill_name: SkillText::new(name).unwrap_or_else(|_| s.skill_name.clone()),
                 proficiency: s.proficiency,
             }
         })
@@ -287,12 +290,15 @@ pub fn create_agent(w: &WriteCtx<'_>, body: AgentCreate) -> ApiResult<Agent> {
         name: String::new(),
         email: String::new(),
         team_id: body.team_id,
-        agent_number: body.agent_number,
-        status: body.status.unwrap_or_else(|| "offline".into()),
+        agent_number: body.agent_number.into(),
+        status: body.status.map_or_else(|| "offline".into(), String::from),
         skill_level: body.skill_level.unwrap_or(5),
         max_concurrent_calls: body.max_concurrent_calls.unwrap_or(1),
         current_calls: 0,
-        languages: body.languages.unwrap_or_default(),
+        languages: body
+            .languages
+            .map(|l| l.into_iter().map(String::from).collect())
+            .unwrap_or_default(),
         specialties: body.specialties.unwrap_or_default(),
         skills: Vec::new(),
         status_changed_at: String::new(),
@@ -352,10 +358,10 @@ pub fn update_agent(w: &WriteCtx<'_>, id: i64, body: AgentUpdate) -> ApiResult<A
         a.team_id = (t != 0).then_some(t);
     }
     if let Some(v) = body.agent_number {
-        a.agent_number = v;
+        a.agent_number = v.into();
     }
     if let Some(v) = body.status {
-        a.status = v;
+        a.status = v.into();
     }
     if let Some(v) = body.skill_level {
         a.skill_level = v;
@@ -364,7 +370,7 @@ pub fn update_agent(w: &WriteCtx<'_>, id: i64, body: AgentUpdate) -> ApiResult<A
         a.max_concurrent_calls = v;
     }
     if let Some(v) = body.languages {
-        a.languages = v;
+        a.languages = v.into_iter().map(String::from).collect();
     }
     if let Some(v) = body.specialties {
         a.specialties = v;
@@ -551,13 +557,13 @@ pub fn create_company(w: &WriteCtx<'_>, body: CompanyCreate) -> ApiResult<Compan
         .unwrap_or_else(|| json!({}));
     let mut c = Company {
         id: 0,
-        name: body.name,
-        domain: body.domain,
+        name: body.name.into(),
+        domain: body.domain.map(String::from),
         industry: body.industry,
         size: body.size,
         description: body.description,
-        contact_email: body.contact_email,
-        contact_phone: body.contact_phone,
+        contact_email: body.contact_email.map(String::from),
+        contact_phone: body.contact_phone.map(String::from),
         address: body.address.unwrap_or_default(),
         settings,
         is_active: body.is_active.unwrap_or(true),
@@ -591,15 +597,15 @@ pub fn update_company(w: &WriteCtx<'_>, id: i64, body: CompanyUpdate) -> ApiResu
     let mut c = store::get_company(tx, id)?;
     let mut problems = Vec::new();
     if let Some(v) = body.name {
-        c.name = v;
+        c.name = v.into();
     }
     for (slot, v) in [
-        (&mut c.domain, body.domain),
+        (&mut c.domain, body.domain.map(String::from)),
         (&mut c.industry, body.industry),
         (&mut c.size, body.size),
         (&mut c.description, body.description),
-        (&mut c.contact_email, body.contact_email),
-        (&mut c.contact_phone, body.contact_phone),
+        (&mut c.contact_email, body.contact_email.map(String::from)),
+        (&mut c.contact_phone, body.contact_phone.map(String::from)),
     ] {
         if v.is_some() {
             *slot = v;

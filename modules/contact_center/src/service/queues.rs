@@ -84,10 +84,12 @@ pub fn create_queue(w: &WriteCtx<'_>, body: QueueCreate) -> ApiResult<Queue> {
     Access::of(who).require_supervisor()?;
     let mut q = Queue {
         id: 0,
-        name: body.name,
+        name: body.name.into(),
         description: body.description,
-        queue_type: body.queue_type.unwrap_or_else(|| "inbound".into()),
-        status: body.status.unwrap_or_else(|| "active".into()),
+        queue_type: body
+            .queue_type
+            .map_or_else(|| "inbound".into(), String::from),
+        status: body.status.map_or_else(|| "active".into(), String::from),
         current_calls: 0,
         waiting_calls: 0,
         max_size: body.max_size.unwrap_or(100),
@@ -95,7 +97,10 @@ pub fn create_queue(w: &WriteCtx<'_>, body: QueueCreate) -> ApiResult<Queue> {
         longest_wait_time: 0,
         timeout_seconds: body.timeout_seconds.unwrap_or(180),
         team_id: body.team_id,
-        required_skills: body.required_skills.unwrap_or_default(),
+        required_skills: body
+            .required_skills
+            .map(|s| s.into_iter().map(String::from).collect())
+            .unwrap_or_default(),
         available_agents: 0,
         created_at: String::new(),
         updated_at: String::new(),
@@ -125,16 +130,16 @@ pub fn update_queue(w: &WriteCtx<'_>, id: i64, body: QueueUpdate) -> ApiResult<Q
     Access::of(who).require_supervisor()?;
     let mut q = org_store::get_queue(tx, id)?;
     if let Some(v) = body.name {
-        q.name = v;
+        q.name = v.into();
     }
     if body.description.is_some() {
         q.description = body.description;
     }
     if let Some(v) = body.queue_type {
-        q.queue_type = v;
+        q.queue_type = v.into();
     }
     if let Some(v) = body.status {
-        q.status = v;
+        q.status = v.into();
     }
     if let Some(v) = body.max_size {
         q.max_size = v;
@@ -146,7 +151,7 @@ pub fn update_queue(w: &WriteCtx<'_>, id: i64, body: QueueUpdate) -> ApiResult<Q
         q.team_id = (t != 0).then_some(t);
     }
     if let Some(v) = body.required_skills {
-        q.required_skills = v;
+        q.required_skills = v.into_iter().map(String::from).collect();
     }
     let mut problems = Vec::new();
     check_queue(tx, &mut problems, &mut q);
@@ -248,7 +253,7 @@ pub fn queued_calls(
 fn has_skills(a: &Agent, skills: &[String]) -> bool {
     skills
         .iter()
-        .all(|s| a.skills.iter().any(|k| &k.skill_name == s))
+        .all(|s| a.skills.iter().any(|k| k.skill_name.as_str() == s))
 }
 
 fn speaks(a: &Agent, language: Option<&str>) -> bool {
@@ -337,7 +342,7 @@ pub fn choose_agent(
         let match_score: i64 = call
             .required_skills
             .iter()
-            .filter_map(|s| a.skills.iter().find(|k| &k.skill_name == s))
+            .filter_map(|s| a.skills.iter().find(|k| k.skill_name.as_str() == s))
             .map(|k| k.proficiency)
             .sum();
         let idle_since = calls_store::last_assigned(conn, a.id)?.unwrap_or_default();
@@ -418,7 +423,41 @@ pub fn expire(w: &WriteCtx<'_>) -> ApiResult<usize> {
     Ok(ids.len())
 }
 
-pub fn enqueue(w: &WriteCtx<'_>, queue_id: i64, body: EnqueueCall) -> ApiResult<QueuedCall> {
+/// A call to queue, as the body gives it or as an IVR session hands it over
+/// (its caller number and language are checked here, not by the body's types).
+#[derive(Debug, Clone, Default)]
+pub struct CallToQueue {
+    pub caller_number: String,
+    pub priority: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub required_skills: Option<Vec<String>>,
+    pub language: Option<String>,
+    pub attributes: Option<JsonObject>,
+}
+
+impl From<EnqueueCall> for CallToQueue {
+    fn from(b: EnqueueCall) -> CallToQueue {
+        CallToQueue {
+            caller_number: b.caller_number.into(),
+            priority: b.priority,
+            contact_id: b.contact_id,
+            campaign_id: b.campaign_id,
+            required_skills: b
+                .required_skills
+                .map(|s| s.into_iter().map(String::from).collect()),
+            language: b.language.map(String::from),
+            attributes: b.attributes,
+        }
+    }
+}
+
+pub fn enqueue(
+    w: &WriteCtx<'_>,
+    queue_id: i64,
+    body: impl Into<CallToQueue>,
+) -> ApiResult<QueuedCall> {
+    let body: CallToQueue = body.into();
     let (tx, who) = (w.tx(), caller(w)?);
     Access::of(who).require_staff()?;
     let q = org_store::get_queue(tx, queue_id)?;
@@ -869,7 +908,9 @@ pub fn record(w: &WriteCtx<'_>, body: CallRecord) -> ApiResult<Call> {
         Some(body.duration),
         body.cost,
     );
-    let direction = body.direction.unwrap_or_else(|| "outbound".into());
+    let direction = body
+        .direction
+        .map_or_else(|| "outbound".into(), String::from);
     one_of(
         &mut problems,
         "direction",

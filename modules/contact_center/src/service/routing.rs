@@ -468,7 +468,7 @@ pub fn route_call(conn: &Connection, call: &CallAttributes) -> ApiResult<Option<
                     let score: i64 = call
                         .required_skills
                         .iter()
-                        .filter_map(|s| a.skills.iter().find(|k| &k.skill_name == s))
+                        .filter_map(|s| a.skills.iter().find(|k| k.skill_name.as_str() == s))
                         .map(|k| k.proficiency)
                         .sum();
                     (score, a.skill_level)

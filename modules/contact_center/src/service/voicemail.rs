@@ -8,7 +8,9 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use crate::insight::{fail_if, iso, not_found, now, parse_instant};
-use crate::model::{CcError, Voicemail, VoicemailDeposit, VoicemailQuery, VoicemailUpdate};
+use crate::model::{
+    CcError, NewVoicemail, Voicemail, VoicemailDeposit, VoicemailQuery, VoicemailUpdate,
+};
 use crate::store::voicemail as store;
 use crate::SLUG;
 
@@ -130,9 +132,9 @@ pub fn get(conn: &Connection, id: i64) -> ApiResult<Voicemail> {
 
 /// Stores a voicemail as `new` (the deposit endpoint and the IVR voicemail
 /// node); the caller audits it.
-pub fn insert(tx: &Connection, d: &VoicemailDeposit) -> ApiResult<i64> {
+pub fn insert(tx: &Connection, d: &NewVoicemail<'_>) -> ApiResult<i64> {
     let at = iso(now());
-    let received = match d.received_at.as_deref() {
+    let received = match d.received_at {
         Some(s) => iso(parse_instant("received_at", s, false)?),
         None => at.clone(),
     };
@@ -141,7 +143,7 @@ pub fn insert(tx: &Connection, d: &VoicemailDeposit) -> ApiResult<i64> {
 
 /// A caller left a message.
 pub fn deposit(w: &WriteCtx<'_>, d: &VoicemailDeposit) -> ApiResult<Voicemail> {
-    let id = insert(w, d)?;
+    let id = insert(w, &d.as_new())?;
     w.audit(
         SLUG,
         "voicemail.deposit",

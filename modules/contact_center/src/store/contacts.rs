@@ -270,7 +270,7 @@ pub fn list_query(l: &CallList, scope: Option<i64>) -> ContactQuery {
     ContactQuery {
         scope,
         campaign_id: l.campaign_id,
-        status: l.filters.status.clone(),
+        status: l.filters.status.clone().map(String::from),
         search: l.filters.search.clone(),
         priority_min: l.filters.priority_min,
         priority_max: l.filters.priority_max,

@@ -158,8 +158,16 @@ pub fn skills_of(conn: &Connection, agent: i64) -> ApiResult<Vec<AgentSkill>> {
     )?;
     let rows = stmt
         .query_map([agent], |r| {
+            let name: String = r.get(0)?;
             Ok(AgentSkill {
-                skill_name: r.get(0)?,
+                // Stored names were checked on the way in.
+                skill_name: SkillText::new(name).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?,
                 proficiency: r.get(1)?,
             })
         })?
@@ -277,7 +285,7 @@ pub fn upsert_skill(tx: &Connection, agent: i64, s: &AgentSkill) -> ApiResult<()
     tx.execute(
         "INSERT INTO cc_agent_skills (agent_id, skill_name, proficiency) VALUES (?1, ?2, ?3)
          ON CONFLICT(agent_id, skill_name) DO UPDATE SET proficiency = excluded.proficiency",
-        params![agent, s.skill_name, s.proficiency],
+        params![agent, s.skill_name.as_str(), s.proficiency],
     )?;
     Ok(())
 }

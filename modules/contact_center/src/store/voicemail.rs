@@ -4,7 +4,7 @@ use frontline_platform::page::Window;
 use frontline_platform::ApiResult;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::model::{Voicemail, VoicemailDeposit, VoicemailQuery};
+use crate::model::{NewVoicemail, Voicemail, VoicemailQuery};
 
 const COLS: &str = "id, from_number, to_number, duration, status, message_url, transcription, \
      received_at, assigned_to_id, priority, notes, queue_id, status_changed_at, completed_at, updated_at";
@@ -43,7 +43,7 @@ pub fn get(conn: &Connection, id: i64) -> ApiResult<Option<Voicemail>> {
 /// Stores a new voicemail (status `new`) received at `received_at`; `at` is now.
 pub fn insert(
     tx: &Connection,
-    d: &VoicemailDeposit,
+    d: &NewVoicemail<'_>,
     received_at: &str,
     at: &str,
 ) -> ApiResult<i64> {
