@@ -3,7 +3,7 @@
 use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::window::Window;
+use super::window::{limit_offset, Window};
 use crate::model::{
     CustomerReview, ModerationQueueItem, ModerationStatus, ProviderResponse, ProviderReview,
     Reviewer,
@@ -41,15 +41,15 @@ pub fn moderation_queue(
     let ids_sql = match status {
         Some(_) => {
             "SELECT rowid AS rid FROM marketplace_reviews WHERE moderation_status = ?1
-                    ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3"
+                    ORDER BY submitted_at DESC, rowid DESC"
         }
         None => {
             "SELECT rowid AS rid FROM marketplace_reviews WHERE ?1 IS NULL
-                 ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3"
+                 ORDER BY submitted_at DESC, rowid DESC"
         }
     };
     let mut stmt = conn.prepare_cached(&format!(
-        "WITH page AS ({ids_sql})
+        "WITH page AS ({ids_sql} {})
          SELECT r.id, r.booking_id, r.provider_id, COALESCE(v.name, ''), r.customer_id, COALESCE(c.name, ''),
                 r.overall_rating, r.title, r.comment, r.pros, r.photos, r.response, r.helpful_votes,
                 r.not_helpful_votes, r.submitted_at, r.moderation_status, r.flagged, r.moderated_by,
@@ -57,10 +57,11 @@ pub fn moderation_queue(
          FROM page JOIN marketplace_reviews r ON r.rowid = page.rid
          LEFT JOIN marketplace_providers v ON v.id = r.provider_id
          LEFT JOIN marketplace_customers c ON c.id = r.customer_id
-         ORDER BY r.submitted_at DESC, r.rowid DESC"
+         ORDER BY r.submitted_at DESC, r.rowid DESC",
+        limit_offset(limit, offset)
     ))?;
     let rows = stmt
-        .query_map(params![status, limit as i64, offset as i64], |r| {
+        .query_map(params![status], |r| {
             Ok(ModerationQueueItem {
                 review_id: r.get(0)?,
                 booking_id: r.get(1)?,
@@ -178,19 +179,15 @@ pub struct ProviderReviewQuery<'a> {
     pub total: u64,
 }
 
-/// The statement that picks a page of a provider's reviews: index only (the rows of
-/// the page are read afterwards); `reversed` reads the list from its end.
-pub fn provider_page_sql(order: ReviewOrder, reversed: bool) -> String {
-    let w = Window {
-        reversed,
-        limit: 0,
-        offset: 0,
-    };
+/// The statement that picks the page `w` of a provider's reviews: index only (the
+/// rows of the page are read afterwards); a reversed window reads the list from its end.
+pub fn provider_page_sql(order: ReviewOrder, w: &Window) -> String {
     format!(
         "SELECT rowid AS rid FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'
            AND (?2 IS NULL OR overall_rating >= ?2) AND (?3 IS NULL OR overall_rating <= ?3)
-         ORDER BY {} LIMIT ?4 OFFSET ?5",
-        w.order(order.sql())
+         ORDER BY {} {}",
+        w.order(order.sql()),
+        w.limit_offset()
     )
 }
 
@@ -218,17 +215,11 @@ pub fn provider_page(
          JOIN marketplace_customers c ON c.id = r.customer_id
          JOIN marketplace_bookings b ON b.id = r.booking_id
          ORDER BY {outer}",
-        provider_page_sql(q.order, w.reversed),
+        provider_page_sql(q.order, &w),
     ))?;
     let rows = stmt
         .query_map(
-            params![
-                q.provider,
-                q.min_rating,
-                q.max_rating,
-                w.limit as i64,
-                w.offset as i64
-            ],
+            params![q.provider, q.min_rating, q.max_rating],
             |r| {
                 let response: Option<String> = r.get(9)?;
                 Ok(ProviderReview {
@@ -276,9 +267,13 @@ pub fn provider_summary(
 }
 
 /// The statement that picks a page of a customer's reviews (index only).
-pub const CUSTOMER_PAGE_SQL: &str =
-    "SELECT rowid AS rid FROM marketplace_reviews WHERE customer_id = ?1
-     ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3";
+pub fn customer_page_sql(limit: u64, offset: u64) -> String {
+    format!(
+        "SELECT rowid AS rid FROM marketplace_reviews WHERE customer_id = ?1
+     ORDER BY submitted_at DESC, rowid DESC {}",
+        limit_offset(limit, offset)
+    )
+}
 
 /// A customer's reviews, newest first: the total and one page.
 pub fn customer_page(
@@ -293,15 +288,16 @@ pub fn customer_page(
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare_cached(&format!(
-        "WITH page AS ({CUSTOMER_PAGE_SQL})
+        "WITH page AS ({})
          SELECT r.id, v.name, r.overall_rating, r.title, r.comment, r.submitted_at, r.incentive_claimed, r.moderation_status,
                 r.booking_id, r.provider_id, r.incentive
          FROM page JOIN marketplace_reviews r ON r.rowid = page.rid
          JOIN marketplace_providers v ON v.id = r.provider_id
-         ORDER BY r.submitted_at DESC, r.rowid DESC"
+         ORDER BY r.submitted_at DESC, r.rowid DESC",
+        customer_page_sql(limit, offset)
     ))?;
     let rows = stmt
-        .query_map(params![customer, limit as i64, offset as i64], |r| {
+        .query_map(params![customer], |r| {
             Ok(CustomerReview {
                 review_id: r.get(0)?,
                 provider_name: r.get(1)?,
