@@ -163,12 +163,7 @@ async fn review_and_pricing_lists_read_indexes_at_50k_rows() {
     assert!(got.contains("COVERING INDEX"), "rating counts:\n{got}");
     assert_indexed(
         "customer reviews",
-        &plan(
-            &app,
-            reviews::customer_page_sql(20, 0),
-            p(&[Some("x")]),
-        )
-        .await,
+        &plan(&app, reviews::customer_page_sql(20, 0), p(&[Some("x")])).await,
     );
     for status in [None, Some("flagged")] {
         let sql = match status {

@@ -51,8 +51,14 @@ async fn review_and_pricing_pages_reuse_their_statements_as_planned() {
     // The answers through HTTP, asked for twice.
     for _ in 0..2 {
         for (url, total) in [
-            (format!("/marketplace/v1/providers/{}/reviews?limit=20", m.prov), 54),
-            (format!("/marketplace/v1/providers/{}/pricing?limit=20", m.prov), 1),
+            (
+                format!("/marketplace/v1/providers/{}/reviews?limit=20", m.prov),
+                54,
+            ),
+            (
+                format!("/marketplace/v1/providers/{}/pricing?limit=20", m.prov),
+                1,
+            ),
         ] {
             let (s, b) = app.call("GET", &url, None, None).await.parts();
             assert_eq!(s, StatusCode::OK, "{url}: {b}");

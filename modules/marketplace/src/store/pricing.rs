@@ -170,13 +170,7 @@ pub fn history_page(
     ))?;
     let rows = stmt
         .query_map(
-            params![
-                q.provider,
-                q.pricing_id,
-                q.start,
-                q.end,
-                q.change_type
-            ],
+            params![q.provider, q.pricing_id, q.start, q.end, q.change_type],
             |r| {
                 Ok(HistoryRow {
                     id: r.get(0)?,

@@ -218,37 +218,34 @@ pub fn provider_page(
         provider_page_sql(q.order, &w),
     ))?;
     let rows = stmt
-        .query_map(
-            params![q.provider, q.min_rating, q.max_rating],
-            |r| {
-                let response: Option<String> = r.get(9)?;
-                Ok(ProviderReview {
-                    review_id: r.get(0)?,
-                    customer: Reviewer {
-                        name: r.get(1)?,
-                        initials: String::new(),
-                    },
-                    overall_rating: r.get(2)?,
-                    category_ratings: parse(r.get(3)?),
-                    title: r.get(4)?,
-                    comment: r.get(5)?,
-                    pros: parse(r.get(14)?),
-                    photos: parse(r.get(6)?),
-                    helpful_votes: r.get(7)?,
-                    not_helpful_votes: r.get(8)?,
-                    provider_response: match response {
-                        Some(t) => Some(ProviderResponse {
-                            response: t,
-                            responded_at: r.get(10)?,
-                        }),
-                        None => None,
-                    },
-                    service_type: r.get(11)?,
-                    service_date: r.get(12)?,
-                    submitted_at: r.get(13)?,
-                })
-            },
-        )?
+        .query_map(params![q.provider, q.min_rating, q.max_rating], |r| {
+            let response: Option<String> = r.get(9)?;
+            Ok(ProviderReview {
+                review_id: r.get(0)?,
+                customer: Reviewer {
+                    name: r.get(1)?,
+                    initials: String::new(),
+                },
+                overall_rating: r.get(2)?,
+                category_ratings: parse(r.get(3)?),
+                title: r.get(4)?,
+                comment: r.get(5)?,
+                pros: parse(r.get(14)?),
+                photos: parse(r.get(6)?),
+                helpful_votes: r.get(7)?,
+                not_helpful_votes: r.get(8)?,
+                provider_response: match response {
+                    Some(t) => Some(ProviderResponse {
+                        response: t,
+                        responded_at: r.get(10)?,
+                    }),
+                    None => None,
+                },
+                service_type: r.get(11)?,
+                service_date: r.get(12)?,
+                submitted_at: r.get(13)?,
+            })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(w.finish(rows))
 }
