@@ -240,14 +240,16 @@ pub fn to_value<T: ToJSON>(v: &T) -> Value {
 /// `ToJSON` gives it: keys sorted by name (it builds a `serde_json::Map`), each
 /// named as in the document; `if some` marks a field left out when `None`
 /// (`skip_serializing_if_is_none`), `if finite` a float left out when it is not
-/// a JSON number (as `ToJSON` leaves out NaN and infinities). A unit test compares both texts per type.
+/// a JSON number (as `ToJSON` leaves out NaN and infinities), `if value` a
+/// field written through its own `ToJSON` (nested types and enums: left out
+/// when that gives nothing), `if some_value` both. A unit test compares both texts per type.
 macro_rules! sorted_json {
     ($ty:ty { $($key:literal => $field:ident $(if $some:ident)?),+ $(,)? }) => {
         impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeMap;
                 let mut m = s.serialize_map(None)?;
-                $(sorted_json!(@field m, self, $key, $field $($some)?);)+
+                $($crate::model::sorted_json!(@field m, self, $key, $field $($some)?);)+
                 m.end()
             }
         }
@@ -258,6 +260,16 @@ macro_rules! sorted_json {
     (@field $m:ident, $self:ident, $key:literal, $field:ident finite) => {
         if $self.$field.is_finite() {
             $m.serialize_entry($key, &$self.$field)?;
+        }
+    };
+    (@field $m:ident, $self:ident, $key:literal, $field:ident value) => {
+        if let Some(v) = poem_openapi::types::ToJSON::to_json(&$self.$field) {
+            $m.serialize_entry($key, &v)?;
+        }
+    };
+    (@field $m:ident, $self:ident, $key:literal, $field:ident some_value) => {
+        if let Some(v) = $self.$field.as_ref().and_then(poem_openapi::types::ToJSON::to_json) {
+            $m.serialize_entry($key, &v)?;
         }
     };
     (@field $m:ident, $self:ident, $key:literal, $field:ident some) => {
