@@ -19,6 +19,42 @@ fn parse<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
     serde_json::from_str(&s).unwrap_or_default()
 }
 
+/// Schema step: reviews per customer and per moderation status, kept by triggers
+/// in the writing transaction (filled from the existing reviews).
+pub const TOTALS_MIGRATION: &str = r#"
+CREATE TABLE marketplace_customer_review_counts (
+    customer_id TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE marketplace_review_status_counts (
+    moderation_status TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO marketplace_customer_review_counts (customer_id, n)
+    SELECT customer_id, COUNT(*) FROM marketplace_reviews GROUP BY customer_id;
+INSERT INTO marketplace_review_status_counts (moderation_status, n)
+    SELECT moderation_status, COUNT(*) FROM marketplace_reviews GROUP BY moderation_status;
+CREATE TRIGGER marketplace_review_totals_insert AFTER INSERT ON marketplace_reviews BEGIN
+    INSERT INTO marketplace_customer_review_counts VALUES (NEW.customer_id, 1)
+        ON CONFLICT (customer_id) DO UPDATE SET n = n + 1;
+    INSERT INTO marketplace_review_status_counts VALUES (NEW.moderation_status, 1)
+        ON CONFLICT (moderation_status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER marketplace_review_totals_delete AFTER DELETE ON marketplace_reviews BEGIN
+    UPDATE marketplace_customer_review_counts SET n = n - 1 WHERE customer_id = OLD.customer_id;
+    UPDATE marketplace_review_status_counts SET n = n - 1 WHERE moderation_status = OLD.moderation_status;
+END;
+CREATE TRIGGER marketplace_review_totals_update
+AFTER UPDATE OF customer_id, moderation_status ON marketplace_reviews BEGIN
+    UPDATE marketplace_customer_review_counts SET n = n - 1 WHERE customer_id = OLD.customer_id;
+    INSERT INTO marketplace_customer_review_counts VALUES (NEW.customer_id, 1)
+        ON CONFLICT (customer_id) DO UPDATE SET n = n + 1;
+    UPDATE marketplace_review_status_counts SET n = n - 1 WHERE moderation_status = OLD.moderation_status;
+    INSERT INTO marketplace_review_status_counts VALUES (NEW.moderation_status, 1)
+        ON CONFLICT (moderation_status) DO UPDATE SET n = n + 1;
+END;
+"#;
+
 /// Reviews in moderation status `status` (every status when None), newest first
 /// (submission second, then insertion order): the total and one page. Both read the
 /// `(moderation_status, submitted_at)` or `(submitted_at)` index (rowid is its last column).
@@ -29,14 +65,13 @@ pub fn moderation_queue(
     offset: u64,
 ) -> rusqlite::Result<(u64, Vec<ModerationQueueItem>)> {
     let status = status.map(|s| s.as_str());
-    let total: i64 = match status {
-        Some(s) => conn.cached_row(
-            "SELECT COUNT(*) FROM marketplace_reviews WHERE moderation_status = ?1",
-            [s],
-            |r| r.get(0),
-        )?,
-        None => conn.cached_row("SELECT COUNT(*) FROM marketplace_reviews", [], |r| r.get(0))?,
-    };
+    // From the kept counts (a handful of rows), not a count of the reviews.
+    let total: i64 = conn.cached_row(
+        "SELECT COALESCE(SUM(n), 0) FROM marketplace_review_status_counts
+         WHERE ?1 IS NULL OR moderation_status = ?1",
+        [status],
+        |r| r.get(0),
+    )?;
     // The page's ids first (index only), then their rows.
     let ids_sql = match status {
         Some(_) => {
@@ -279,8 +314,9 @@ pub fn customer_page(
     limit: u64,
     offset: u64,
 ) -> rusqlite::Result<(u64, Vec<CustomerReview>)> {
+    // From the kept count, not a count of the customer's reviews.
     let total: i64 = conn.cached_row(
-        "SELECT COUNT(*) FROM marketplace_reviews WHERE customer_id = ?1",
+        "SELECT COALESCE(SUM(n), 0) FROM marketplace_customer_review_counts WHERE customer_id = ?1",
         [customer],
         |r| r.get(0),
     )?;
