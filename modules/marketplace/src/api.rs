@@ -243,7 +243,7 @@ impl PricingApi {
         #[oai(name = "pricingType")] ptype: Query<Option<PricingType>>,
         #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
-    ) -> Result<Out<Vec<PricingConfiguration>>> {
+    ) -> Result<Direct<Vec<PricingConfiguration>>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let out = read_with(&self.platform, move |c| {
@@ -257,7 +257,7 @@ impl PricingApi {
             )
         })
         .await?;
-        paged(out)
+        Ok(Direct(Envelope::page(out)))
     }
 
     /// The audit trail of a provider's price changes (that provider or an admin).
@@ -324,7 +324,7 @@ impl PricingApi {
         >,
         #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
-    ) -> Result<Out<Vec<ProviderSearchResult>>> {
+    ) -> Result<Direct<Vec<ProviderSearchResult>>> {
         let pg = page(&self.platform, p.0, limit.0)?;
         let out = read_with(&self.platform, move |c| {
             let q = pricing::SearchQuery {
@@ -338,7 +338,7 @@ impl PricingApi {
             pricing::search(c, &q, &pg)
         })
         .await?;
-        paged(out)
+        Ok(Direct(Envelope::page(out)))
     }
 }
 
@@ -388,7 +388,7 @@ impl ReviewApi {
         #[oai(name = "sortBy")] sort: Query<Option<ReviewSort>>,
         #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
-    ) -> Result<Out<ProviderReviews>> {
+    ) -> Result<Direct<ProviderReviews>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let out = read_with(&self.platform, move |c| {
@@ -402,7 +402,7 @@ impl ReviewApi {
             )
         })
         .await?;
-        ok(out)
+        Ok(Direct(Envelope::ok(out)))
     }
 
     /// The caller's own reviews (customer), newest first.

@@ -272,6 +272,10 @@ END;
     // Step 11: the offers' R*Tree carries place, prices and rating, so a search
     // counts and orders the offers in the box from the R*Tree alone.
     store::search::NEARBY_AUX_MIGRATION,
+    // Step 12: reviews per customer and per moderation status, kept by
+    // triggers, so a customer's review list and the moderation queue do not
+    // count their rows for each page.
+    store::reviews::TOTALS_MIGRATION,
 ];
 
 pub fn module() -> Module {

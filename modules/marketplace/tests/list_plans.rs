@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use frontline_marketplace::store::window::Window;
 use frontline_marketplace::store::{pricing, reviews};
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
@@ -136,8 +137,15 @@ async fn review_and_pricing_lists_read_indexes_at_50k_rows() {
         ] {
             let got = plan(
                 &app,
-                reviews::provider_page_sql(order, reversed),
-                p(&[Some(&prov), min, max, Some("20"), Some("49980")]),
+                reviews::provider_page_sql(
+                    order,
+                    &Window {
+                        reversed,
+                        limit: 20,
+                        offset: 49980,
+                    },
+                ),
+                p(&[Some(&prov), min, max]),
             )
             .await;
             assert_indexed(&format!("provider reviews {order:?} {min:?}-{max:?}"), &got);
@@ -155,12 +163,7 @@ async fn review_and_pricing_lists_read_indexes_at_50k_rows() {
     assert!(got.contains("COVERING INDEX"), "rating counts:\n{got}");
     assert_indexed(
         "customer reviews",
-        &plan(
-            &app,
-            reviews::CUSTOMER_PAGE_SQL.into(),
-            p(&[Some("x"), Some("20"), Some("0")]),
-        )
-        .await,
+        &plan(&app, reviews::customer_page_sql(20, 0), p(&[Some("x")])).await,
     );
     for status in [None, Some("flagged")] {
         let sql = match status {
@@ -178,10 +181,14 @@ async fn review_and_pricing_lists_read_indexes_at_50k_rows() {
         (Some("0"), Some("flat")),
         (None, Some("hourly")),
     ] {
-        let args = p(&[Some(&prov), active, None, ptype, Some("20"), Some("0")]);
+        let args = p(&[Some(&prov), active, None, ptype]);
         let page = plan(
             &app,
-            pricing::pricing_page_sql(active.is_some()),
+            pricing::pricing_page_sql(&Window {
+                reversed: active.is_some(),
+                limit: 20,
+                offset: 0,
+            }),
             args.clone(),
         )
         .await;
@@ -195,8 +202,8 @@ async fn review_and_pricing_lists_read_indexes_at_50k_rows() {
         (Some("p1"), None, None),
         (None, Some("2024-01-01"), Some("updated")),
     ] {
-        let args = p(&[Some(&prov), pid, start, None, change, Some("20"), Some("0")]);
-        let page = plan(&app, pricing::history_page_sql(), args.clone()).await;
+        let args = p(&[Some(&prov), pid, start, None, change]);
+        let page = plan(&app, pricing::history_page_sql(20, 0), args.clone()).await;
         assert_indexed("pricing history", &page);
         assert!(page.contains("COVERING INDEX"), "history page:\n{page}");
         let count = plan(&app, pricing::history_count_sql(), args[..5].to_vec()).await;

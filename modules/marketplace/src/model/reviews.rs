@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use poem_openapi::Object;
 
-use super::PageMeta;
+use super::{sorted_json, PageMeta};
 
 /// The reward for a review.
 #[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -305,4 +305,130 @@ pub struct PendingReviewRequest {
     pub message: String,
     /// The reward a review earns (the A/B incentive arm's, else discount_100).
     pub incentive_type: String,
+}
+
+sorted_json!(ReviewedProvider {
+    "averageRating" => average_rating if finite,
+    "providerId" => provider_id,
+    "providerName" => provider_name,
+    "totalReviews" => total_reviews,
+});
+sorted_json!(Reviewer {
+    "initials" => initials,
+    "name" => name,
+});
+sorted_json!(ProviderResponse {
+    "respondedAt" => responded_at,
+    "response" => response,
+});
+sorted_json!(RatingDistribution {
+    "1" => one,
+    "2" => two,
+    "3" => three,
+    "4" => four,
+    "5" => five,
+});
+sorted_json!(ProviderReview {
+    "categoryRatings" => category_ratings,
+    "comment" => comment,
+    "customer" => customer,
+    "helpfulVotes" => helpful_votes,
+    "notHelpfulVotes" => not_helpful_votes,
+    "overallRating" => overall_rating,
+    "photos" => photos,
+    "pros" => pros,
+    "providerResponse" => provider_response,
+    "reviewId" => review_id,
+    "serviceDate" => service_date,
+    "serviceType" => service_type,
+    "submittedAt" => submitted_at,
+    "title" => title,
+});
+sorted_json!(ProviderReviews {
+    "metadata" => metadata,
+    "provider" => provider,
+    "ratingDistribution" => rating_distribution,
+    "reviews" => reviews,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Envelope;
+    use poem_openapi::types::ToJSON;
+
+    /// The text `serde` writes for a review page is the text poem-openapi's
+    /// `Json` wrote (keys, order, numbers, escapes, nulls).
+    #[test]
+    fn a_review_page_writes_what_to_json_wrote() {
+        let odd = "Zoë \"quoted\" \\ tab\t line\n \u{1F600} </script>";
+        let review = ProviderReview {
+            review_id: "r1".into(),
+            customer: Reviewer {
+                name: odd.into(),
+                initials: "ZQ".into(),
+            },
+            overall_rating: 4,
+            category_ratings: [("quality".to_string(), 5), ("value".to_string(), 3)].into(),
+            title: Some(odd.into()),
+            comment: None,
+            pros: vec![odd.into(), "b".into()],
+            photos: vec![],
+            helpful_votes: 7,
+            not_helpful_votes: 0,
+            provider_response: Some(ProviderResponse {
+                response: odd.into(),
+                responded_at: None,
+            }),
+            service_type: "Men's Haircut".into(),
+            service_date: "2026-01-15T14:00:00Z".into(),
+            submitted_at: "2026-01-16T00:00:00Z".into(),
+        };
+        let page = ProviderReviews {
+            provider: ReviewedProvider {
+                provider_id: "p".into(),
+                provider_name: odd.into(),
+                average_rating: 4.35,
+                total_reviews: 12,
+            },
+            reviews: vec![
+                review.clone(),
+                ProviderReview {
+                    provider_response: None,
+                    comment: Some("c".into()),
+                    category_ratings: Default::default(),
+                    ..review
+                },
+            ],
+            rating_distribution: RatingDistribution {
+                five: 1,
+                four: 2,
+                three: 3,
+                two: 0,
+                one: 6,
+            },
+            metadata: PageMeta {
+                page: Some(1),
+                limit: Some(20),
+                total: 12,
+                total_pages: Some(1),
+            },
+        };
+        for avg in [4.35, 0.0, 5.0, 1e-7, f64::NAN, f64::INFINITY] {
+            let mut p = page.clone();
+            p.provider.average_rating = avg;
+            let env = Envelope::ok(p);
+            let fast = serde_json::to_string(&env).expect("serde");
+            let slow = serde_json::to_string(&env.to_json()).expect("to_json");
+            assert_eq!(fast, slow);
+        }
+        let mut env = Envelope::ok(vec![page.metadata.clone()]);
+        env.message = Some(odd.into());
+        env.metadata = Some(PageMeta::total(3));
+        let fast = serde_json::to_string(&env).expect("serde");
+        assert_eq!(
+            fast,
+            serde_json::to_string(&env.to_json()).expect("to_json")
+        );
+    }
 }

@@ -3,7 +3,7 @@
 use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::window::Window;
+use super::window::{limit_offset, Window};
 
 /// A stored pricing configuration: (id, provider, config JSON, active, version,
 /// current price, created at, updated at).
@@ -33,18 +33,15 @@ const PRICING_FILTER: &str = "provider_id = ?1 AND (?2 IS NULL OR is_active = ?2
 
 const PRICING_ORDER: &str = "created_at, is_active, category_id, pricing_type, rowid";
 
-/// The statement that picks a page of a provider's pricing, oldest first (index only;
-/// the order is the index's, so nothing is sorted); `reversed` reads from the end.
-pub fn pricing_page_sql(reversed: bool) -> String {
-    let w = Window {
-        reversed,
-        limit: 0,
-        offset: 0,
-    };
+/// The statement that picks the page `w` of a provider's pricing, oldest first (index
+/// only; the order is the index's, so nothing is sorted); a reversed window reads from
+/// the end.
+pub fn pricing_page_sql(w: &Window) -> String {
     format!(
         "SELECT rowid AS rid FROM marketplace_pricing WHERE {PRICING_FILTER}
-         ORDER BY {} LIMIT ?5 OFFSET ?6",
-        w.order(PRICING_ORDER)
+         ORDER BY {} {}",
+        w.order(PRICING_ORDER),
+        w.limit_offset()
     )
 }
 
@@ -88,18 +85,11 @@ pub fn pricing_page(
         "WITH page AS ({})
          SELECT p.id, p.provider_id, p.config, p.is_active, p.version, p.current_price, p.created_at, p.updated_at
          FROM page JOIN marketplace_pricing p ON p.rowid = page.rid ORDER BY {outer}",
-        pricing_page_sql(w.reversed)
+        pricing_page_sql(&w)
     ))?;
     let rows = stmt
         .query_map(
-            params![
-                q.provider,
-                q.is_active,
-                q.category,
-                q.pricing_type,
-                w.limit as i64,
-                w.offset as i64
-            ],
+            params![q.provider, q.is_active, q.category, q.pricing_type],
             |r| {
                 Ok(PricingRow {
                     id: r.get(0)?,
@@ -133,10 +123,11 @@ const HISTORY_FILTER: &str = "provider_id = ?1 AND (?2 IS NULL OR pricing_id = ?
     AND (?5 IS NULL OR change_type = ?5)";
 
 /// The statement that picks a page of a provider's pricing history, newest first (index only).
-pub fn history_page_sql() -> String {
+pub fn history_page_sql(limit: u64, offset: u64) -> String {
     format!(
         "SELECT rowid AS rid FROM marketplace_pricing_history WHERE {HISTORY_FILTER}
-         ORDER BY changed_at DESC, pricing_id DESC, change_type DESC, rowid DESC LIMIT ?6 OFFSET ?7"
+         ORDER BY changed_at DESC, pricing_id DESC, change_type DESC, rowid DESC {}",
+        limit_offset(limit, offset)
     )
 }
 
@@ -175,19 +166,11 @@ pub fn history_page(
                 h.changed_by, h.changed_at
          FROM page JOIN marketplace_pricing_history h ON h.rowid = page.rid
          ORDER BY h.changed_at DESC, h.pricing_id DESC, h.change_type DESC, h.rowid DESC",
-        history_page_sql()
+        history_page_sql(q.limit, q.offset)
     ))?;
     let rows = stmt
         .query_map(
-            params![
-                q.provider,
-                q.pricing_id,
-                q.start,
-                q.end,
-                q.change_type,
-                q.limit as i64,
-                q.offset as i64
-            ],
+            params![q.provider, q.pricing_id, q.start, q.end, q.change_type],
             |r| {
                 Ok(HistoryRow {
                     id: r.get(0)?,

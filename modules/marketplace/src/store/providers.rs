@@ -40,9 +40,10 @@ pub fn name_prefix(c: &Connection, q: &str, limit: i64) -> rusqlite::Result<Vec<
     let mut st = c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM marketplace_providers
          WHERE name COLLATE NOCASE >= ?1 AND name COLLATE NOCASE < ?2
-         ORDER BY name COLLATE NOCASE, id LIMIT ?3"
+         ORDER BY name COLLATE NOCASE, id LIMIT {}",
+        limit.max(0)
     ))?;
-    let rows = st.query_map(params![q, upper, limit], profile)?;
+    let rows = st.query_map(params![q, upper], profile)?;
     rows.collect()
 }
 
@@ -56,9 +57,10 @@ pub fn name_contains(
     let mut st = c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM marketplace_providers INDEXED BY marketplace_providers_name
          WHERE instr(lower(name), lower(?1)) > 1
-         ORDER BY name COLLATE NOCASE, id LIMIT ?2"
+         ORDER BY name COLLATE NOCASE, id LIMIT {}",
+        limit.max(0)
     ))?;
-    let rows = st.query_map(params![q, limit], profile)?;
+    let rows = st.query_map(params![q], profile)?;
     rows.collect()
 }
 

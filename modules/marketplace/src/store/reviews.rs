@@ -3,7 +3,7 @@
 use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::window::Window;
+use super::window::{limit_offset, Window};
 use crate::model::{
     CustomerReview, ModerationQueueItem, ModerationStatus, ProviderResponse, ProviderReview,
     Reviewer,
@@ -19,6 +19,42 @@ fn parse<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
     serde_json::from_str(&s).unwrap_or_default()
 }
 
+/// Schema step: reviews per customer and per moderation status, kept by triggers
+/// in the writing transaction (filled from the existing reviews).
+pub const TOTALS_MIGRATION: &str = r#"
+CREATE TABLE marketplace_customer_review_counts (
+    customer_id TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE marketplace_review_status_counts (
+    moderation_status TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO marketplace_customer_review_counts (customer_id, n)
+    SELECT customer_id, COUNT(*) FROM marketplace_reviews GROUP BY customer_id;
+INSERT INTO marketplace_review_status_counts (moderation_status, n)
+    SELECT moderation_status, COUNT(*) FROM marketplace_reviews GROUP BY moderation_status;
+CREATE TRIGGER marketplace_review_totals_insert AFTER INSERT ON marketplace_reviews BEGIN
+    INSERT INTO marketplace_customer_review_counts VALUES (NEW.customer_id, 1)
+        ON CONFLICT (customer_id) DO UPDATE SET n = n + 1;
+    INSERT INTO marketplace_review_status_counts VALUES (NEW.moderation_status, 1)
+        ON CONFLICT (moderation_status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER marketplace_review_totals_delete AFTER DELETE ON marketplace_reviews BEGIN
+    UPDATE marketplace_customer_review_counts SET n = n - 1 WHERE customer_id = OLD.customer_id;
+    UPDATE marketplace_review_status_counts SET n = n - 1 WHERE moderation_status = OLD.moderation_status;
+END;
+CREATE TRIGGER marketplace_review_totals_update
+AFTER UPDATE OF customer_id, moderation_status ON marketplace_reviews BEGIN
+    UPDATE marketplace_customer_review_counts SET n = n - 1 WHERE customer_id = OLD.customer_id;
+    INSERT INTO marketplace_customer_review_counts VALUES (NEW.customer_id, 1)
+        ON CONFLICT (customer_id) DO UPDATE SET n = n + 1;
+    UPDATE marketplace_review_status_counts SET n = n - 1 WHERE moderation_status = OLD.moderation_status;
+    INSERT INTO marketplace_review_status_counts VALUES (NEW.moderation_status, 1)
+        ON CONFLICT (moderation_status) DO UPDATE SET n = n + 1;
+END;
+"#;
+
 /// Reviews in moderation status `status` (every status when None), newest first
 /// (submission second, then insertion order): the total and one page. Both read the
 /// `(moderation_status, submitted_at)` or `(submitted_at)` index (rowid is its last column).
@@ -29,27 +65,26 @@ pub fn moderation_queue(
     offset: u64,
 ) -> rusqlite::Result<(u64, Vec<ModerationQueueItem>)> {
     let status = status.map(|s| s.as_str());
-    let total: i64 = match status {
-        Some(s) => conn.cached_row(
-            "SELECT COUNT(*) FROM marketplace_reviews WHERE moderation_status = ?1",
-            [s],
-            |r| r.get(0),
-        )?,
-        None => conn.cached_row("SELECT COUNT(*) FROM marketplace_reviews", [], |r| r.get(0))?,
-    };
+    // From the kept counts (a handful of rows), not a count of the reviews.
+    let total: i64 = conn.cached_row(
+        "SELECT COALESCE(SUM(n), 0) FROM marketplace_review_status_counts
+         WHERE ?1 IS NULL OR moderation_status = ?1",
+        [status],
+        |r| r.get(0),
+    )?;
     // The page's ids first (index only), then their rows.
     let ids_sql = match status {
         Some(_) => {
             "SELECT rowid AS rid FROM marketplace_reviews WHERE moderation_status = ?1
-                    ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3"
+                    ORDER BY submitted_at DESC, rowid DESC"
         }
         None => {
             "SELECT rowid AS rid FROM marketplace_reviews WHERE ?1 IS NULL
-                 ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3"
+                 ORDER BY submitted_at DESC, rowid DESC"
         }
     };
     let mut stmt = conn.prepare_cached(&format!(
-        "WITH page AS ({ids_sql})
+        "WITH page AS ({ids_sql} {})
          SELECT r.id, r.booking_id, r.provider_id, COALESCE(v.name, ''), r.customer_id, COALESCE(c.name, ''),
                 r.overall_rating, r.title, r.comment, r.pros, r.photos, r.response, r.helpful_votes,
                 r.not_helpful_votes, r.submitted_at, r.moderation_status, r.flagged, r.moderated_by,
@@ -57,10 +92,11 @@ pub fn moderation_queue(
          FROM page JOIN marketplace_reviews r ON r.rowid = page.rid
          LEFT JOIN marketplace_providers v ON v.id = r.provider_id
          LEFT JOIN marketplace_customers c ON c.id = r.customer_id
-         ORDER BY r.submitted_at DESC, r.rowid DESC"
+         ORDER BY r.submitted_at DESC, r.rowid DESC",
+        limit_offset(limit, offset)
     ))?;
     let rows = stmt
-        .query_map(params![status, limit as i64, offset as i64], |r| {
+        .query_map(params![status], |r| {
             Ok(ModerationQueueItem {
                 review_id: r.get(0)?,
                 booking_id: r.get(1)?,
@@ -178,19 +214,15 @@ pub struct ProviderReviewQuery<'a> {
     pub total: u64,
 }
 
-/// The statement that picks a page of a provider's reviews: index only (the rows of
-/// the page are read afterwards); `reversed` reads the list from its end.
-pub fn provider_page_sql(order: ReviewOrder, reversed: bool) -> String {
-    let w = Window {
-        reversed,
-        limit: 0,
-        offset: 0,
-    };
+/// The statement that picks the page `w` of a provider's reviews: index only (the
+/// rows of the page are read afterwards); a reversed window reads the list from its end.
+pub fn provider_page_sql(order: ReviewOrder, w: &Window) -> String {
     format!(
         "SELECT rowid AS rid FROM marketplace_reviews WHERE provider_id = ?1 AND moderation_status <> 'rejected'
            AND (?2 IS NULL OR overall_rating >= ?2) AND (?3 IS NULL OR overall_rating <= ?3)
-         ORDER BY {} LIMIT ?4 OFFSET ?5",
-        w.order(order.sql())
+         ORDER BY {} {}",
+        w.order(order.sql()),
+        w.limit_offset()
     )
 }
 
@@ -218,46 +250,37 @@ pub fn provider_page(
          JOIN marketplace_customers c ON c.id = r.customer_id
          JOIN marketplace_bookings b ON b.id = r.booking_id
          ORDER BY {outer}",
-        provider_page_sql(q.order, w.reversed),
+        provider_page_sql(q.order, &w),
     ))?;
     let rows = stmt
-        .query_map(
-            params![
-                q.provider,
-                q.min_rating,
-                q.max_rating,
-                w.limit as i64,
-                w.offset as i64
-            ],
-            |r| {
-                let response: Option<String> = r.get(9)?;
-                Ok(ProviderReview {
-                    review_id: r.get(0)?,
-                    customer: Reviewer {
-                        name: r.get(1)?,
-                        initials: String::new(),
-                    },
-                    overall_rating: r.get(2)?,
-                    category_ratings: parse(r.get(3)?),
-                    title: r.get(4)?,
-                    comment: r.get(5)?,
-                    pros: parse(r.get(14)?),
-                    photos: parse(r.get(6)?),
-                    helpful_votes: r.get(7)?,
-                    not_helpful_votes: r.get(8)?,
-                    provider_response: match response {
-                        Some(t) => Some(ProviderResponse {
-                            response: t,
-                            responded_at: r.get(10)?,
-                        }),
-                        None => None,
-                    },
-                    service_type: r.get(11)?,
-                    service_date: r.get(12)?,
-                    submitted_at: r.get(13)?,
-                })
-            },
-        )?
+        .query_map(params![q.provider, q.min_rating, q.max_rating], |r| {
+            let response: Option<String> = r.get(9)?;
+            Ok(ProviderReview {
+                review_id: r.get(0)?,
+                customer: Reviewer {
+                    name: r.get(1)?,
+                    initials: String::new(),
+                },
+                overall_rating: r.get(2)?,
+                category_ratings: parse(r.get(3)?),
+                title: r.get(4)?,
+                comment: r.get(5)?,
+                pros: parse(r.get(14)?),
+                photos: parse(r.get(6)?),
+                helpful_votes: r.get(7)?,
+                not_helpful_votes: r.get(8)?,
+                provider_response: match response {
+                    Some(t) => Some(ProviderResponse {
+                        response: t,
+                        responded_at: r.get(10)?,
+                    }),
+                    None => None,
+                },
+                service_type: r.get(11)?,
+                service_date: r.get(12)?,
+                submitted_at: r.get(13)?,
+            })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(w.finish(rows))
 }
@@ -276,9 +299,13 @@ pub fn provider_summary(
 }
 
 /// The statement that picks a page of a customer's reviews (index only).
-pub const CUSTOMER_PAGE_SQL: &str =
-    "SELECT rowid AS rid FROM marketplace_reviews WHERE customer_id = ?1
-     ORDER BY submitted_at DESC, rowid DESC LIMIT ?2 OFFSET ?3";
+pub fn customer_page_sql(limit: u64, offset: u64) -> String {
+    format!(
+        "SELECT rowid AS rid FROM marketplace_reviews WHERE customer_id = ?1
+     ORDER BY submitted_at DESC, rowid DESC {}",
+        limit_offset(limit, offset)
+    )
+}
 
 /// A customer's reviews, newest first: the total and one page.
 pub fn customer_page(
@@ -287,21 +314,23 @@ pub fn customer_page(
     limit: u64,
     offset: u64,
 ) -> rusqlite::Result<(u64, Vec<CustomerReview>)> {
+    // From the kept count, not a count of the customer's reviews.
     let total: i64 = conn.cached_row(
-        "SELECT COUNT(*) FROM marketplace_reviews WHERE customer_id = ?1",
+        "SELECT COALESCE(SUM(n), 0) FROM marketplace_customer_review_counts WHERE customer_id = ?1",
         [customer],
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare_cached(&format!(
-        "WITH page AS ({CUSTOMER_PAGE_SQL})
+        "WITH page AS ({})
          SELECT r.id, v.name, r.overall_rating, r.title, r.comment, r.submitted_at, r.incentive_claimed, r.moderation_status,
                 r.booking_id, r.provider_id, r.incentive
          FROM page JOIN marketplace_reviews r ON r.rowid = page.rid
          JOIN marketplace_providers v ON v.id = r.provider_id
-         ORDER BY r.submitted_at DESC, r.rowid DESC"
+         ORDER BY r.submitted_at DESC, r.rowid DESC",
+        customer_page_sql(limit, offset)
     ))?;
     let rows = stmt
-        .query_map(params![customer, limit as i64, offset as i64], |r| {
+        .query_map(params![customer], |r| {
             Ok(CustomerReview {
                 review_id: r.get(0)?,
                 provider_name: r.get(1)?,

@@ -54,6 +54,11 @@ impl Window {
             .join(", ")
     }
 
+    /// `LIMIT n OFFSET m` of this window, see [`limit_offset`].
+    pub fn limit_offset(&self) -> String {
+        limit_offset(self.limit, self.offset)
+    }
+
     /// The rows read, in list order.
     pub fn finish<T>(&self, mut rows: Vec<T>) -> Vec<T> {
         if self.reversed {
@@ -61,6 +66,14 @@ impl Window {
         }
         rows
     }
+}
+
+/// `LIMIT limit OFFSET offset` written as numbers. A bound `LIMIT ?` is read by
+/// SQLite's planner, which then marks the statement to be parsed and planned
+/// again whenever its bindings change, as a kept (`prepare_cached`) statement's
+/// do on every reuse: the page statement cost a full prepare per request.
+pub fn limit_offset(limit: u64, offset: u64) -> String {
+    format!("LIMIT {limit} OFFSET {offset}")
 }
 
 #[cfg(test)]

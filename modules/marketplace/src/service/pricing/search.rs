@@ -275,8 +275,9 @@ struct Inside {
 const ROUNDING_KM: f64 = 1e-6;
 
 /// Nearest first, any price: the total and the page, reading only the R*Tree's
-/// nodes for every offer in the box and its auxiliary columns (exact place,
-/// provider, rating) for the page's offers and those the nodes cannot place.
+/// nodes for every offer in the box, and the exact place, provider and rating
+/// (offers and providers by key, one read per list) for the page's offers and
+/// those the nodes cannot place.
 ///
 /// A node holds each place rounded outwards to 32-bit floats (a box under a
 /// metre wide), so the distance from its centre bounds the exact distance
@@ -301,6 +302,8 @@ fn nearest(
     boxes.dedup_by_key(|b| b.id);
     const KM_PER_DEGREE: f64 = 6371.0088 * std::f64::consts::PI / 180.0;
     let mut inside: Vec<Inside> = Vec::new();
+    // Offers near the edge: their exact places decide (one read for them all).
+    let mut edge: Vec<i64> = Vec::new();
     for b in boxes {
         let centre = stats::distance_km(
             lat,
@@ -323,16 +326,15 @@ fn nearest(
                 hi,
                 exact: None,
             });
-            continue;
+        } else {
+            edge.push(b.id);
         }
-        // Near the edge: the exact place decides.
-        let Some(c) = search_store::offer(conn, b.id)? else {
-            continue;
-        };
+    }
+    for (id, c) in search_store::offers(conn, &edge)? {
         let d = stats::distance_km(lat, lng, c.lat, c.lng);
         if d <= radius {
             inside.push(Inside {
-                id: b.id,
+                id,
                 lo: d,
                 hi: d,
                 exact: Some((c, d)),
@@ -350,12 +352,20 @@ fn nearest(
         let t = *t;
         inside.retain(|e| e.lo <= t);
     }
+    // The exact places of the offers that may be on the page: one read.
+    let unread: Vec<i64> = inside
+        .iter()
+        .filter(|e| e.exact.is_none())
+        .map(|e| e.id)
+        .collect();
+    let mut read: HashMap<i64, search_store::Candidate> =
+        search_store::offers(conn, &unread)?.into_iter().collect();
     let mut hits = Vec::with_capacity(inside.len());
     for Inside { id, exact, .. } in inside {
         let (c, d) = match exact {
             Some(x) => x,
             None => {
-                let Some(c) = search_store::offer(conn, id)? else {
+                let Some(c) = read.remove(&id) else {
                     continue;
                 };
                 let d = stats::distance_km(lat, lng, c.lat, c.lng);
