@@ -42,6 +42,40 @@ const MAX_EXPANSION_SCAN: usize = 10_000;
 pub const MAX_LIMIT: usize = 1000;
 pub const MAX_OFFSET: usize = 100_000;
 
+/// What the last query of this thread did, in units that grow with the
+/// index (for tests and benches; speed itself is never a test).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueryWork {
+    /// Passes over every document the query matches: an unpruned ranking
+    /// pass or a count. The page alone of a ranked query needs none (its
+    /// ranking skips blocks that cannot reach the page); its total one,
+    /// unless it is known for this index state.
+    pub full_passes: u32,
+    /// Postings lists (a term's or a phrase's, per segment) opened to find
+    /// the page's matched fields and coverage.
+    pub page_postings: u32,
+}
+
+thread_local! {
+    static WORK: std::cell::Cell<QueryWork> = const {
+        std::cell::Cell::new(QueryWork { full_passes: 0, page_postings: 0 })
+    };
+}
+
+fn note_work(f: impl FnOnce(&mut QueryWork)) {
+    WORK.with(|w| {
+        let mut v = w.get();
+        f(&mut v);
+        w.set(v);
+    });
+}
+
+/// [`QueryWork`] of the last query run on this thread (`Search::query_blocking`
+/// runs it on the calling thread).
+pub fn last_query_work() -> QueryWork {
+    WORK.with(|w| w.get())
+}
+
 /// Whether every word must match or any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MatchMode {
@@ -332,6 +366,8 @@ struct Group {
     flat: Vec<Box<dyn Query>>,
     /// Only stop words: optional in `All` mode.
     stop_only: bool,
+    /// A word (its clauses are terms), not a phrase.
+    word: bool,
     negated: bool,
     /// Which fields get which highlight terms (None: all).
     field: Option<String>,
@@ -354,6 +390,9 @@ pub(crate) struct Compiled {
     groups: Vec<Box<dyn Query>>,
     /// Per group of `groups`: made only of stop words.
     group_stop: Vec<bool>,
+    /// The text is one flat union of terms: ranking skips what cannot reach the page.
+    prunable: bool,
+    leaves: u32,
     /// Highlight terms: for all fields, and per restricted field.
     all_terms: Terms,
     field_terms: BTreeMap<String, Terms>,
@@ -435,6 +474,7 @@ impl Ctx<'_> {
                 per_field,
                 flat,
                 stop_only: stems.is_empty(),
+                word: false,
                 negated: piece.negated,
                 field: piece.field.clone(),
                 terms,
@@ -534,6 +574,7 @@ impl Ctx<'_> {
                 per_field,
                 flat,
                 stop_only: stem.is_none(),
+                word: true,
                 negated: piece.negated,
                 field: piece.field.clone(),
                 terms,
@@ -618,6 +659,10 @@ impl Ctx<'_> {
             group_stop.push(g.stop_only);
         }
         let has_text = !text_clauses.is_empty();
+        let prunable = has_text
+            && q.mode == MatchMode::Any
+            && positive.iter().all(|g| g.word);
+        let leaves = positive.iter().map(|g| g.flat.len() as u32).sum();
         // Any word may match: one flat union (the sum of the same scores as
         // the nested groups); every word must match: the groups themselves.
         let text: Box<dyn Query> = if !has_text {
@@ -691,6 +736,8 @@ impl Ctx<'_> {
                 .collect(),
             groups: group_queries,
             group_stop,
+            prunable,
+            leaves,
             all_terms,
             field_terms,
             has_text,
@@ -772,6 +819,7 @@ pub(crate) fn execute(
     searcher: &Searcher,
     q: &SearchQuery,
 ) -> ApiResult<SearchResults> {
+    WORK.with(|w| w.set(QueryWork::default()));
     let compiled = ctx.compile(q, searcher)?;
     let query = &compiled.query;
     let stats = Stats {
@@ -783,6 +831,7 @@ pub(crate) fn execute(
         let (total, top) = searcher
             .search_with_statistics_provider(query.as_ref(), &(Count, best), &stats)
             .map_err(index_error)?;
+        note_work(|w| w.full_passes += 1);
         (total, top.first().map_or(0.0, |t| t.0), Vec::new())
     } else if let Some((name, order)) = &q.sort {
         let name = name.clone();
@@ -811,6 +860,7 @@ pub(crate) fn execute(
         let (total, top, hits) = searcher
             .search_with_statistics_provider(query.as_ref(), &(Count, best, sorted), &stats)
             .map_err(index_error)?;
+        note_work(|w| w.full_passes += 1);
         (
             total,
             top.first().map_or(0.0, |t| t.0),
@@ -830,6 +880,7 @@ pub(crate) fn execute(
             Some(t) => t,
             None => {
                 let t = query.count(searcher).map_err(index_error)?;
+                note_work(|w| w.full_passes += 1);
                 ctx.cache.keep_total(generation, key, t);
                 t
             }
@@ -871,6 +922,7 @@ pub(crate) fn execute(
                 run.push(order[k]);
                 k += 1;
             }
+            note_work(|w| w.page_postings += 2 * compiled.leaves);
             for (w_i, w) in field_weights.iter().enumerate() {
                 let docs: Vec<DocId> = run.iter().map(|&i| page[i].1.doc_id).collect();
                 for (j, hit) in matches_in(w.as_ref(), seg, &docs)?.into_iter().enumerate() {
@@ -1126,6 +1178,9 @@ fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<Vec<(Score, D
         ),
         None => None,
     };
+    if !c.prunable {
+        note_work(|w| w.full_passes += 1);
+    }
     let mut all: Vec<(Score, DocAddress)> = Vec::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let allowed = match &filter {

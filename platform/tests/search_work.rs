@@ -1,0 +1,98 @@
+//! What a query costs in work that grows with the index: the page of a
+//! query whose ranking cannot skip (phrases, every word required, no text)
+//! is ranked and counted in ONE pass over its matches, not two; a ranked
+//! word query's total is counted once per index state; a page's matched
+//! fields and coverage open each term's postings once, not once per field
+//! and again per word. The answers are the same (the other search tests).
+
+use frontline_platform::db::{Db, Migrations};
+use frontline_platform::search::{
+    self, last_query_work, IndexSchema, MatchMode, QueryWork, Search, SearchQuery,
+};
+use serde_json::json;
+
+#[tokio::test]
+async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("frontline.db")).unwrap();
+    db.migrate(&[Migrations {
+        module: "platform.search",
+        steps: search::MIGRATIONS,
+    }])
+    .unwrap();
+    let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
+    search.set_background_drain(false);
+    let idx = search
+        .index(
+            IndexSchema::new("test.work")
+                .text("title", 3.0)
+                .text("body", 1.0)
+                .keyword("tenant"),
+        )
+        .unwrap();
+    // 300 documents, all in one transaction (one segment): every one has
+    // the phrase "billing dispute"; a third are tenant "a"; every tenth has
+    // "refund" in its title.
+    db.write(|tx| {
+        for i in 0..300 {
+            let title = if i % 10 == 0 { "refund request" } else { "account" };
+            let doc = json!({
+                "title": title,
+                "body": format!("a billing dispute about invoice {i}"),
+                "tenant": if i % 3 == 0 { "a" } else { "b" },
+            });
+            search::stage_upsert(tx, "test.work", &format!("d{i}"), &doc)?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    search.drain_blocking(&idx).unwrap();
+
+    let run = |q: SearchQuery| {
+        let res = search.query_blocking(&idx, &q).unwrap();
+        (res, last_query_work())
+    };
+
+    // A phrase cannot skip: ranked and counted in the same pass.
+    let (res, work) = run(SearchQuery::new("\"billing dispute\"").limit(5));
+    assert_eq!(res.total, 300);
+    assert_eq!(res.hits.len(), 5);
+    assert_eq!(work.full_passes, 1, "{work:?}");
+    // The same with a filter: the total counts only what passes it.
+    let (res, work) = run(SearchQuery::new("\"billing dispute\"")
+        .filter("tenant", "a")
+        .limit(5));
+    assert_eq!(res.total, 100);
+    assert_eq!(work.full_passes, 1, "{work:?}");
+    // Every word required.
+    let (res, work) = run(SearchQuery::new("billing refund")
+        .mode(MatchMode::All)
+        .limit(5));
+    assert_eq!(res.total, 30);
+    assert!(res.hits.iter().all(|h| h.coverage == 1.0));
+    assert_eq!(work.full_passes, 1, "{work:?}");
+    // No text: a filtered list.
+    let (res, work) = run(SearchQuery::new("").filter("tenant", "b").limit(5));
+    assert_eq!(res.total, 200);
+    assert_eq!(work.full_passes, 1, "{work:?}");
+
+    // Words, any may match: the page skips, the total is one pass, and the
+    // next page of the same query reuses it.
+    let (res, work) = run(SearchQuery::new("refund invoice").exact().limit(5));
+    assert_eq!(res.total, 300);
+    assert_eq!(work.full_passes, 1, "{work:?}");
+    // Two words, one term each in two fields: four postings lists.
+    assert_eq!(
+        work,
+        QueryWork {
+            full_passes: 1,
+            page_postings: 4
+        }
+    );
+    assert!(res.hits.iter().all(|h| h.coverage == 1.0));
+    assert_eq!(res.hits[0].matched_fields, ["title", "body"]);
+    let (res2, work) = run(SearchQuery::new("refund invoice").exact().page(2, 5));
+    assert_eq!(res2.total, 300);
+    assert_eq!(work.full_passes, 0, "{work:?}");
+}
