@@ -363,7 +363,8 @@ struct Group {
     /// The same clauses, flat (term queries where possible), for ranking:
     /// a flat union of term queries lets the engine skip blocks of documents
     /// that cannot reach the page (block-max WAND).
-    flat: Vec<Box<dyn Query>>,
+    /// Each with its field's name (matched fields and coverage).
+    flat: Vec<(String, Box<dyn Query>)>,
     /// Only stop words: optional in `All` mode.
     stop_only: bool,
     /// A word (its clauses are terms), not a phrase.
@@ -372,6 +373,13 @@ struct Group {
     /// Which fields get which highlight terms (None: all).
     field: Option<String>,
     terms: Terms,
+}
+
+/// One term or phrase of the text in one field.
+struct Leaf {
+    field: usize,
+    group: usize,
+    query: Box<dyn Query>,
 }
 
 /// What the parsed text turns into.
@@ -384,15 +392,16 @@ pub(crate) struct Compiled {
     filter: Option<Box<dyn Query>>,
     /// Document frequencies the ranking uses for expanded words.
     stats: Overrides,
-    /// The text part restricted to each text field (for matched fields).
-    per_field: Vec<(String, Box<dyn Query>)>,
-    /// Each positive group's query (for coverage).
-    groups: Vec<Box<dyn Query>>,
-    /// Per group of `groups`: made only of stop words.
+    /// The text's terms and phrases, each once, with the text field it is
+    /// in (an index of `leaf_fields`) and the positive group (word or
+    /// phrase) it belongs to: a page's matched fields and coverage.
+    leaves: Vec<Leaf>,
+    /// The text fields of `leaves`, by name.
+    leaf_fields: Vec<String>,
+    /// Per positive group: made only of stop words.
     group_stop: Vec<bool>,
     /// The text is one flat union of terms: ranking skips what cannot reach the page.
     prunable: bool,
-    leaves: u32,
     /// Highlight terms: for all fields, and per restricted field.
     all_terms: Terms,
     field_terms: BTreeMap<String, Terms>,
@@ -469,7 +478,10 @@ impl Ctx<'_> {
             } else {
                 terms.stems.extend(stems.iter().map(|(_, s)| s.clone()));
             }
-            let flat = per_field.iter().map(|(_, q)| q.box_clone()).collect();
+            let flat = per_field
+                .iter()
+                .map(|(n, q)| (n.clone(), q.box_clone()))
+                .collect();
             groups.push(Group {
                 per_field,
                 flat,
@@ -507,7 +519,7 @@ impl Ctx<'_> {
                 terms.prefixes.push(word.clone());
             }
             let mut per_field: Vec<(String, Box<dyn Query>)> = Vec::new();
-            let mut flat: Vec<Box<dyn Query>> = Vec::new();
+            let mut flat: Vec<(String, Box<dyn Query>)> = Vec::new();
             // How common the word itself is, in its most common field: the
             // least an expansion counts as (so a rare misspelling in the
             // title does not outrank the word typed in every description).
@@ -562,7 +574,7 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                flat.extend(clauses.iter().map(|c| c.box_clone()));
+                flat.extend(clauses.iter().map(|c| (name.clone(), c.box_clone())));
                 per_field.push((
                     name.clone(),
                     Box::new(BooleanQuery::new(
@@ -627,8 +639,8 @@ impl Ctx<'_> {
 
         let mut all_terms = Terms::default();
         let mut field_terms: BTreeMap<String, Terms> = BTreeMap::new();
-        let mut per_field_clauses: BTreeMap<String, Clauses> = BTreeMap::new();
-        let mut group_queries = Vec::new();
+        let mut leaves: Vec<Leaf> = Vec::new();
+        let mut leaf_fields: Vec<String> = Vec::new();
         let mut group_stop = Vec::new();
         let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut flat_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -643,26 +655,32 @@ impl Ctx<'_> {
                     .map(|(_, q)| (Occur::Should, q.box_clone()))
                     .collect(),
             ));
-            for (name, fq) in &g.per_field {
-                per_field_clauses
-                    .entry(name.clone())
-                    .or_default()
-                    .push((Occur::Should, fq.box_clone()));
+            for (name, leaf) in &g.flat {
+                let field = match leaf_fields.iter().position(|n| n == name) {
+                    Some(i) => i,
+                    None => {
+                        leaf_fields.push(name.clone());
+                        leaf_fields.len() - 1
+                    }
+                };
+                leaves.push(Leaf {
+                    field,
+                    group: group_stop.len(),
+                    query: leaf.box_clone(),
+                });
             }
             let occur = match q.mode {
                 MatchMode::All if !g.stop_only || all_stop => Occur::Must,
                 _ => Occur::Should,
             };
-            text_clauses.push((occur, group_q.box_clone()));
-            flat_clauses.extend(g.flat.iter().map(|c| (Occur::Should, c.box_clone())));
-            group_queries.push(group_q);
+            text_clauses.push((occur, group_q));
+            flat_clauses.extend(g.flat.iter().map(|(_, c)| (Occur::Should, c.box_clone())));
             group_stop.push(g.stop_only);
         }
         let has_text = !text_clauses.is_empty();
         let prunable = has_text
             && q.mode == MatchMode::Any
             && positive.iter().all(|g| g.word);
-        let leaves = positive.iter().map(|g| g.flat.len() as u32).sum();
         // Any word may match: one flat union (the sum of the same scores as
         // the nested groups); every word must match: the groups themselves.
         let text: Box<dyn Query> = if !has_text {
@@ -730,14 +748,10 @@ impl Ctx<'_> {
             text,
             filter,
             stats,
-            per_field: per_field_clauses
-                .into_iter()
-                .map(|(n, c)| (n, Box::new(BooleanQuery::new(c)) as Box<dyn Query>))
-                .collect(),
-            groups: group_queries,
+            leaves,
+            leaf_fields,
             group_stop,
             prunable,
-            leaves,
             all_terms,
             field_terms,
             has_text,
@@ -870,15 +884,20 @@ pub(crate) fn execute(
         // The page alone, by the text's scores (block-max WAND skips blocks
         // that cannot reach it; filters are a bit set checked per candidate),
         // then the total without scores.
-        let top = top_k(searcher, &compiled, q.offset.saturating_add(q.limit))?;
+        let (top, counted) = top_k(searcher, &compiled, q.offset.saturating_add(q.limit))?;
         let best = top.first().map_or(0.0, |t| t.0);
         // The total is the same for every page of a query while the index
-        // does not change: counted once per index state.
+        // does not change: counted once per index state (by the ranking
+        // itself when that visited every match).
         let generation = searcher.generation().generation_id();
         let key = q.total_key();
-        let total = match ctx.cache.total(generation, &key) {
-            Some(t) => t,
-            None => {
+        let total = match (counted, ctx.cache.total(generation, &key)) {
+            (_, Some(t)) => t,
+            (Some(t), None) => {
+                ctx.cache.keep_total(generation, key, t);
+                t
+            }
+            (None, None) => {
                 let t = query.count(searcher).map_err(index_error)?;
                 note_work(|w| w.full_passes += 1);
                 ctx.cache.keep_total(generation, key, t);
@@ -902,15 +921,14 @@ pub(crate) fn execute(
         }
     }
 
-    // Matched fields and coverage: per segment, each sub-query's scorer once,
-    // walked in doc order.
+    // Matched fields and coverage: per segment, each term's (or phrase's)
+    // postings once, sought to the page's documents in doc order.
     let n = page.len();
-    let mut matched: Vec<Vec<bool>> = vec![vec![false; compiled.per_field.len()]; n];
-    let mut covered: Vec<usize> = vec![0; n];
-    let mut covered_content: Vec<usize> = vec![0; n];
+    let mut matched: Vec<Vec<bool>> = vec![vec![false; compiled.leaf_fields.len()]; n];
+    let groups = compiled.group_stop.len();
+    let mut in_group: Vec<Vec<bool>> = vec![vec![false; groups]; n];
     if compiled.has_text && n > 0 {
-        let field_weights = weights(searcher, compiled.per_field.iter().map(|(_, q)| q))?;
-        let group_weights = weights(searcher, compiled.groups.iter())?;
+        let leaf_weights = weights(searcher, compiled.leaves.iter().map(|l| &l.query))?;
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (page[i].1.segment_ord, page[i].1.doc_id));
         let mut k = 0;
@@ -922,26 +940,45 @@ pub(crate) fn execute(
                 run.push(order[k]);
                 k += 1;
             }
-            note_work(|w| w.page_postings += 2 * compiled.leaves);
-            for (w_i, w) in field_weights.iter().enumerate() {
-                let docs: Vec<DocId> = run.iter().map(|&i| page[i].1.doc_id).collect();
-                for (j, hit) in matches_in(w.as_ref(), seg, &docs)?.into_iter().enumerate() {
-                    matched[run[j]][w_i] = hit;
+            for (leaf, w) in compiled.leaves.iter().zip(&leaf_weights) {
+                // Only documents this leaf could still tell something new.
+                let open: Vec<usize> = run
+                    .iter()
+                    .copied()
+                    .filter(|&i| !matched[i][leaf.field] || !in_group[i][leaf.group])
+                    .collect();
+                if open.is_empty() {
+                    continue;
                 }
-            }
-            for (g_i, w) in group_weights.iter().enumerate() {
-                let docs: Vec<DocId> = run.iter().map(|&i| page[i].1.doc_id).collect();
-                for (j, hit) in matches_in(w.as_ref(), seg, &docs)?.into_iter().enumerate() {
-                    if hit {
-                        covered[run[j]] += 1;
-                        if !compiled.group_stop.get(g_i).copied().unwrap_or(false) {
-                            covered_content[run[j]] += 1;
-                        }
+                note_work(|w| w.page_postings += 1);
+                let mut scorer = w.scorer(seg, 1.0).map_err(index_error)?;
+                for i in open {
+                    let d = page[i].1.doc_id;
+                    let mut cur = scorer.doc();
+                    if cur < d {
+                        cur = scorer.seek(d);
+                    }
+                    if cur == d {
+                        matched[i][leaf.field] = true;
+                        in_group[i][leaf.group] = true;
                     }
                 }
             }
         }
     }
+    let covered: Vec<usize> = in_group
+        .iter()
+        .map(|g| g.iter().filter(|m| **m).count())
+        .collect();
+    let covered_content: Vec<usize> = in_group
+        .iter()
+        .map(|g| {
+            g.iter()
+                .zip(&compiled.group_stop)
+                .filter(|(m, stop)| **m && !**stop)
+                .count()
+        })
+        .collect();
 
     let mut hits = Vec::with_capacity(n);
     let mut markers: HashMap<Option<String>, highlight::Marker> = HashMap::new();
@@ -958,9 +995,9 @@ pub(crate) fn execute(
             .map(|(name, ..)| name.to_string())
             .filter(|name| {
                 compiled
-                    .per_field
+                    .leaf_fields
                     .iter()
-                    .position(|(n, _)| n == name)
+                    .position(|n| n == name)
                     .is_some_and(|p| matched[i][p])
             })
             .collect();
@@ -1014,7 +1051,6 @@ pub(crate) fn execute(
                 fields.insert(name.clone(), first);
             }
         }
-        let groups = compiled.groups.len();
         let content_groups = compiled.group_stop.iter().filter(|s| !**s).count();
         hits.push(Hit {
             id,
@@ -1153,13 +1189,21 @@ impl Ord for Ranked {
 }
 
 /// The `k` best documents of the text that pass the filter, best first
-/// (ties: index order). Each segment keeps a heap of its `k` best, whose
-/// worst score is the bar a candidate must pass, so a flat union of terms
-/// skips whole blocks below it (block-max WAND) rather than scoring every
-/// match.
-fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<Vec<(Score, DocAddress)>> {
+/// (ties: index order), and, when the ranking had to visit every match
+/// anyway, how many there are (the query's total).
+///
+/// A flat union of terms (any word may match) skips: each segment keeps a
+/// heap of its `k` best, whose worst score is the bar a candidate must
+/// pass, so whole blocks below it are never scored (block-max WAND) and the
+/// total is left to a count. Anything else (phrases, every word required,
+/// no text) scores every match, so the same pass counts them.
+fn top_k(
+    searcher: &Searcher,
+    c: &Compiled,
+    k: usize,
+) -> ApiResult<(Vec<(Score, DocAddress)>, Option<usize>)> {
     if k == 0 {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     let stats = Stats {
         searcher,
@@ -1181,6 +1225,7 @@ fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<Vec<(Score, D
     if !c.prunable {
         note_work(|w| w.full_passes += 1);
     }
+    let mut counted = 0usize;
     let mut all: Vec<(Score, DocAddress)> = Vec::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let allowed = match &filter {
@@ -1199,22 +1244,36 @@ fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<Vec<(Score, D
         let alive = reader.alive_bitset();
         let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k.min(1024) + 1);
         let mut bar = Score::MIN;
-        text.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+        // Whether `doc` passes the filter, and the bar after it.
+        let mut offer = |doc: DocId, score: Score| -> (bool, Score) {
             if alive.is_some_and(|a| a.is_deleted(doc))
                 || allowed.as_ref().is_some_and(|s| !s.contains(doc))
             {
-                return bar;
+                return (false, bar);
             }
-            heap.push(Reverse(Ranked(score, doc)));
-            if heap.len() > k {
-                heap.pop();
+            // Later documents lose ties: only a better score enters a full heap.
+            if heap.len() < k || score > bar {
+                heap.push(Reverse(Ranked(score, doc)));
+                if heap.len() > k {
+                    heap.pop();
+                }
+                if heap.len() == k {
+                    bar = heap.peek().map_or(Score::MIN, |r| r.0 .0);
+                }
             }
-            if heap.len() == k {
-                bar = heap.peek().map_or(Score::MIN, |r| r.0 .0);
-            }
-            bar
-        })
-        .map_err(index_error)?;
+            (true, bar)
+        };
+        if c.prunable {
+            text.for_each_pruning(Score::MIN, reader, &mut |doc, score| offer(doc, score).1)
+                .map_err(index_error)?;
+        } else {
+            text.for_each(reader, &mut |doc, score| {
+                if offer(doc, score).0 {
+                    counted += 1;
+                }
+            })
+            .map_err(index_error)?;
+        }
         let seg = ord as u32;
         all.extend(
             heap.into_iter()
@@ -1223,7 +1282,7 @@ fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<Vec<(Score, D
     }
     all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     all.truncate(k);
-    Ok(all)
+    Ok((all, (!c.prunable).then_some(counted)))
 }
 
 fn weights<'q>(
@@ -1236,22 +1295,6 @@ fn weights<'q>(
                 .map_err(index_error)
         })
         .collect()
-}
-
-/// Which of `docs` (ascending) `weight` matches in `seg`.
-fn matches_in(weight: &dyn Weight, seg: &SegmentReader, docs: &[DocId]) -> ApiResult<Vec<bool>> {
-    let mut sorted: Vec<(usize, DocId)> = docs.iter().copied().enumerate().collect();
-    sorted.sort_by_key(|d| d.1);
-    let mut out = vec![false; docs.len()];
-    let mut scorer = weight.scorer(seg, 1.0).map_err(index_error)?;
-    for (i, d) in sorted {
-        let mut cur = scorer.doc();
-        if cur < d {
-            cur = scorer.seek(d);
-        }
-        out[i] = cur == d;
-    }
-    Ok(out)
 }
 
 pub(crate) fn index_error(e: tantivy::TantivyError) -> ApiError {
