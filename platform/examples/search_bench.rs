@@ -214,7 +214,14 @@ fn main() -> Result<(), String> {
     let mut by_kind: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
     let mut total_hits = 0usize;
     for k in 0..queries {
-        let kind = ["1 word", "2 words", "3 words", "typo", "phrase", "exclusion"][k % 6];
+        let kind = [
+            "1 word",
+            "2 words",
+            "3 words",
+            "typo",
+            "phrase",
+            "exclusion",
+        ][k % 6];
         let text = match k % 6 {
             0 => rng.words(1),
             1 => rng.words(2),

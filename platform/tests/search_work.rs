@@ -27,7 +27,9 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
             IndexSchema::new("test.work")
                 .text("title", 3.0)
                 .text("body", 1.0)
-                .keyword("tenant"),
+                .keyword("tenant")
+                .integer("n")
+                .float("r"),
         )
         .unwrap();
     // 300 documents, all in one transaction (one segment): every one has
@@ -35,11 +37,17 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
     // "refund" in its title.
     db.write(|tx| {
         for i in 0..300 {
-            let title = if i % 10 == 0 { "refund request" } else { "account" };
+            let title = if i % 10 == 0 {
+                "refund request"
+            } else {
+                "account"
+            };
             let doc = json!({
                 "title": title,
                 "body": format!("a billing dispute about invoice {i}"),
                 "tenant": if i % 3 == 0 { "a" } else { "b" },
+                "n": i,
+                "r": f64::from(i) / 10.0 - 5.0,
             });
             search::stage_upsert(tx, "test.work", &format!("d{i}"), &doc)?;
         }
@@ -87,7 +95,8 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
         work,
         QueryWork {
             full_passes: 1,
-            page_postings: 4
+            page_postings: 4,
+            filter_docs: 0,
         }
     );
     assert!(res.hits.iter().all(|h| h.coverage == 1.0));
@@ -95,4 +104,39 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
     let (res2, work) = run(SearchQuery::new("refund invoice").exact().page(2, 5));
     assert_eq!(res2.total, 300);
     assert_eq!(work.full_passes, 0, "{work:?}");
+
+    // Filters of a ranked page: an excluded word reads its own documents
+    // (30), not every document that lacks it (270); a number range is
+    // checked on the candidates, not read for the whole index; a keyword
+    // required reads its documents.
+    let (res, work) = run(SearchQuery::new("invoice -refund").exact().limit(5));
+    assert_eq!(res.total, 270);
+    assert!(res.hits.iter().all(|h| h.fields["title"] == "account"));
+    assert_eq!(work.filter_docs, 30, "{work:?}");
+    let (res, work) = run(SearchQuery::new("invoice")
+        .exact()
+        .range("n", Some(290.0), None)
+        .limit(5));
+    assert_eq!(res.total, 10);
+    assert_eq!(work.filter_docs, 0, "{work:?}");
+    let (res, work) = run(SearchQuery::new("invoice")
+        .exact()
+        .filter("tenant", "a")
+        .range("n", None, Some(29.0))
+        .limit(20));
+    assert_eq!(res.total, 10);
+    assert_eq!(res.hits.len(), 10);
+    assert!(work.filter_docs <= 100, "{work:?}");
+    let (res, _) = run(SearchQuery::new("\"billing dispute\" -refund")
+        .range("n", Some(-1.0), Some(99.5))
+        .limit(100));
+    assert_eq!(res.total, 90);
+    assert_eq!(res.hits.len(), 90);
+    // The page's check of a float range agrees with the count's.
+    let (res, work) = run(SearchQuery::new("invoice")
+        .exact()
+        .range("r", Some(-0.5), Some(2.25))
+        .limit(100));
+    assert_eq!((res.total, res.hits.len()), (28, 28));
+    assert_eq!(work.filter_docs, 0, "{work:?}");
 }

@@ -54,11 +54,14 @@ pub struct QueryWork {
     /// Postings lists (a term's or a phrase's, per segment) opened to find
     /// the page's matched fields and coverage.
     pub page_postings: u32,
+    /// Documents read to build the per-segment sets of a ranked page's
+    /// filters (keywords required, words excluded).
+    pub filter_docs: u64,
 }
 
 thread_local! {
     static WORK: std::cell::Cell<QueryWork> = const {
-        std::cell::Cell::new(QueryWork { full_passes: 0, page_postings: 0 })
+        std::cell::Cell::new(QueryWork { full_passes: 0, page_postings: 0, filter_docs: 0 })
     };
 }
 
@@ -375,6 +378,49 @@ struct Group {
     terms: Terms,
 }
 
+/// The filters and exclusions of a query, as a ranked page checks them
+/// per candidate: a set of the documents of the required keywords and one
+/// of the excluded words and keywords (each read from its own postings, so
+/// an exclusion costs what the excluded word matches, not the rest of the
+/// index), and the number ranges read from the candidate's own values.
+struct PageFilter {
+    keep: Option<Box<dyn Query>>,
+    drop: Option<Box<dyn Query>>,
+    ranges: Vec<NumRange>,
+}
+
+/// A number range filter (inclusive bounds, as the range query has them).
+struct NumRange {
+    field: String,
+    bounds: Bounds,
+}
+
+enum Bounds {
+    Int(Option<i64>, Option<i64>),
+    Float(Option<f64>, Option<f64>),
+}
+
+impl Bounds {
+    fn int(&self, v: i64) -> bool {
+        match self {
+            Bounds::Int(lo, hi) => lo.is_none_or(|l| v >= l) && hi.is_none_or(|h| v <= h),
+            Bounds::Float(..) => false,
+        }
+    }
+    /// Compared in the total order of floats, the order the index keeps
+    /// them in (-0.0 before 0.0).
+    fn float(&self, v: f64) -> bool {
+        use std::cmp::Ordering::{Greater, Less};
+        match self {
+            Bounds::Float(lo, hi) => {
+                lo.is_none_or(|l| v.total_cmp(&l) != Less)
+                    && hi.is_none_or(|h| v.total_cmp(&h) != Greater)
+            }
+            Bounds::Int(..) => false,
+        }
+    }
+}
+
 /// One term or phrase of the text in one field.
 struct Leaf {
     field: usize,
@@ -388,8 +434,8 @@ pub(crate) struct Compiled {
     query: Box<dyn Query>,
     /// The text part alone, as flat as the match mode allows (ranking).
     text: Box<dyn Query>,
-    /// Filters and exclusions alone (None: none).
-    filter: Option<Box<dyn Query>>,
+    /// Filters and exclusions alone, as a ranked page checks them.
+    filter: PageFilter,
     /// Document frequencies the ranking uses for expanded words.
     stats: Overrides,
     /// The text's terms and phrases, each once, with the text field it is
@@ -678,9 +724,7 @@ impl Ctx<'_> {
             group_stop.push(g.stop_only);
         }
         let has_text = !text_clauses.is_empty();
-        let prunable = has_text
-            && q.mode == MatchMode::Any
-            && positive.iter().all(|g| g.word);
+        let prunable = has_text && q.mode == MatchMode::Any && positive.iter().all(|g| g.word);
         // Any word may match: one flat union (the sum of the same scores as
         // the nested groups); every word must match: the groups themselves.
         let text: Box<dyn Query> = if !has_text {
@@ -691,9 +735,15 @@ impl Ctx<'_> {
             Box::new(BooleanQuery::new(text_clauses))
         };
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // The same filters for a ranked page: keywords required, what is
+        // excluded, number ranges (checked on the candidates).
+        let mut keep: Clauses = Vec::new();
+        let mut drop: Clauses = Vec::new();
+        let mut ranges: Vec<NumRange> = Vec::new();
         for g in &negative {
             for (_, fq) in &g.per_field {
                 top.push((Occur::MustNot, fq.box_clone()));
+                drop.push((Occur::Should, fq.box_clone()));
             }
         }
         for f in &q.filters {
@@ -709,17 +759,20 @@ impl Ctx<'_> {
                     } else {
                         Box::new(BooleanQuery::new(any))
                     };
+                    keep.push((Occur::Must, inner.box_clone()));
                     top.push((Occur::Must, Box::new(ConstScoreQuery::new(inner, 0.0))));
                 }
                 Filter::NoneOf(name, values) => {
                     let field = self.keyword_field(name)?;
                     for v in values {
                         top.push((Occur::MustNot, term_query(Term::from_field_text(field, v))));
+                        drop.push((Occur::Should, term_query(Term::from_field_text(field, v))));
                     }
                 }
                 Filter::Range(name, min, max) => {
-                    if let Some(rq) = self.range(name, *min, *max)? {
+                    if let Some((rq, bounds)) = self.range(name, *min, *max)? {
                         top.push((Occur::Must, Box::new(ConstScoreQuery::new(rq, 0.0))));
+                        ranges.push(bounds);
                     }
                 }
             }
@@ -735,13 +788,11 @@ impl Ctx<'_> {
                 }
             }
         }
-        let filter = (!top.is_empty()).then(|| {
-            let mut clauses: Clauses = top.iter().map(|(o, c)| (*o, c.box_clone())).collect();
-            if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
-                clauses.push((Occur::Must, Box::new(AllQuery)));
-            }
-            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
-        });
+        let filter = PageFilter {
+            keep: (!keep.is_empty()).then(|| Box::new(BooleanQuery::new(keep)) as Box<dyn Query>),
+            drop: (!drop.is_empty()).then(|| Box::new(BooleanQuery::new(drop)) as Box<dyn Query>),
+            ranges,
+        };
         top.insert(0, (Occur::Must, text.box_clone()));
         Ok(Compiled {
             query: Box::new(BooleanQuery::new(top)),
@@ -773,22 +824,26 @@ impl Ctx<'_> {
         name: &str,
         min: Option<f64>,
         max: Option<f64>,
-    ) -> ApiResult<Option<Box<dyn Query>>> {
+    ) -> ApiResult<Option<(Box<dyn Query>, NumRange)>> {
         if min.is_none() && max.is_none() {
             return Ok(None);
         }
         if min.is_some_and(f64::is_nan) || max.is_some_and(f64::is_nan) {
             return Err(ApiError::invalid(name, "range bounds must be numbers"));
         }
-        let q = match self.fields.by_name.get(name) {
+        let (q, bounds) = match self.fields.by_name.get(name) {
             Some((f, FieldKind::Integer)) => {
-                let lo = min.map_or(Bound::Unbounded, |m| {
-                    Bound::Included(Term::from_field_i64(*f, clamp_i64(m.ceil())))
+                let (lo_v, hi_v) = (
+                    min.map(|m| clamp_i64(m.ceil())),
+                    max.map(|m| clamp_i64(m.floor())),
+                );
+                let lo = lo_v.map_or(Bound::Unbounded, |v| {
+                    Bound::Included(Term::from_field_i64(*f, v))
                 });
-                let hi = max.map_or(Bound::Unbounded, |m| {
-                    Bound::Included(Term::from_field_i64(*f, clamp_i64(m.floor())))
+                let hi = hi_v.map_or(Bound::Unbounded, |v| {
+                    Bound::Included(Term::from_field_i64(*f, v))
                 });
-                RangeQuery::new(lo, hi)
+                (RangeQuery::new(lo, hi), Bounds::Int(lo_v, hi_v))
             }
             Some((f, FieldKind::Float)) => {
                 let lo = min.map_or(Bound::Unbounded, |m| {
@@ -797,7 +852,7 @@ impl Ctx<'_> {
                 let hi = max.map_or(Bound::Unbounded, |m| {
                     Bound::Included(Term::from_field_f64(*f, m))
                 });
-                RangeQuery::new(lo, hi)
+                (RangeQuery::new(lo, hi), Bounds::Float(min, max))
             }
             _ => {
                 return Err(ApiError::invalid(
@@ -806,7 +861,11 @@ impl Ctx<'_> {
                 ))
             }
         };
-        Ok(Some(Box::new(q)))
+        let range = NumRange {
+            field: name.to_string(),
+            bounds,
+        };
+        Ok(Some((Box::new(q), range)))
     }
 }
 
@@ -1215,11 +1274,13 @@ fn top_k(
             &stats, searcher,
         ))
         .map_err(index_error)?;
-    let filter = match &c.filter {
-        Some(f) => Some(
-            f.weight(EnableScoring::disabled_from_searcher(searcher))
-                .map_err(index_error)?,
-        ),
+    let no_scores = EnableScoring::disabled_from_searcher(searcher);
+    let keep = match &c.filter.keep {
+        Some(f) => Some(f.weight(no_scores.clone()).map_err(index_error)?),
+        None => None,
+    };
+    let drop = match &c.filter.drop {
+        Some(f) => Some(f.weight(no_scores).map_err(index_error)?),
         None => None,
     };
     if !c.prunable {
@@ -1228,27 +1289,35 @@ fn top_k(
     let mut counted = 0usize;
     let mut all: Vec<(Score, DocAddress)> = Vec::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let allowed = match &filter {
-            Some(w) => {
-                let mut set = BitSet::with_max_value(reader.max_doc());
-                w.for_each_no_score(reader, &mut |docs| {
-                    for d in docs {
-                        set.insert(*d);
+        let keep = doc_set(keep.as_deref(), reader)?;
+        let drop = doc_set(drop.as_deref(), reader)?;
+        let ff = reader.fast_fields();
+        let mut ranges = Vec::with_capacity(c.filter.ranges.len());
+        for r in &c.filter.ranges {
+            // A segment without the column has no values: nothing in range.
+            let column = match r.bounds {
+                Bounds::Int(..) => ff.i64(&r.field).ok().map(RangeColumn::Int),
+                Bounds::Float(..) => ff.f64(&r.field).ok().map(RangeColumn::Float),
+            };
+            ranges.push((column, &r.bounds));
+        }
+        let allowed = |doc: DocId| {
+            keep.as_ref().is_none_or(|s| s.contains(doc))
+                && drop.as_ref().is_none_or(|s| !s.contains(doc))
+                && ranges.iter().all(|(column, bounds)| match column {
+                    Some(RangeColumn::Int(col)) => col.values_for_doc(doc).any(|v| bounds.int(v)),
+                    Some(RangeColumn::Float(col)) => {
+                        col.values_for_doc(doc).any(|v| bounds.float(v))
                     }
+                    None => false,
                 })
-                .map_err(index_error)?;
-                Some(set)
-            }
-            None => None,
         };
         let alive = reader.alive_bitset();
         let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k.min(1024) + 1);
         let mut bar = Score::MIN;
         // Whether `doc` passes the filter, and the bar after it.
         let mut offer = |doc: DocId, score: Score| -> (bool, Score) {
-            if alive.is_some_and(|a| a.is_deleted(doc))
-                || allowed.as_ref().is_some_and(|s| !s.contains(doc))
-            {
+            if alive.is_some_and(|a| a.is_deleted(doc)) || !allowed(doc) {
                 return (false, bar);
             }
             // Later documents lose ties: only a better score enters a full heap.
@@ -1283,6 +1352,28 @@ fn top_k(
     all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     all.truncate(k);
     Ok((all, (!c.prunable).then_some(counted)))
+}
+
+/// A number column a range filter reads.
+enum RangeColumn {
+    Int(tantivy::columnar::Column<i64>),
+    Float(tantivy::columnar::Column<f64>),
+}
+
+/// The documents of `weight` in one segment, as a set.
+fn doc_set(weight: Option<&dyn Weight>, reader: &SegmentReader) -> ApiResult<Option<BitSet>> {
+    let Some(w) = weight else {
+        return Ok(None);
+    };
+    let mut set = BitSet::with_max_value(reader.max_doc());
+    w.for_each_no_score(reader, &mut |docs| {
+        note_work(|w| w.filter_docs += docs.len() as u64);
+        for d in docs {
+            set.insert(*d);
+        }
+    })
+    .map_err(index_error)?;
+    Ok(Some(set))
 }
 
 fn weights<'q>(
