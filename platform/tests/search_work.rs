@@ -7,7 +7,7 @@
 
 use frontline_platform::db::{Db, Migrations};
 use frontline_platform::search::{
-    self, last_query_work, IndexSchema, MatchMode, QueryWork, Search, SearchQuery,
+    self, last_query_work, IndexSchema, MatchMode, QueryWork, Search, SearchQuery, SortOrder,
 };
 use serde_json::json;
 
@@ -29,6 +29,7 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
                 .text("body", 1.0)
                 .keyword("tenant")
                 .integer("n")
+                .integer("g")
                 .float("r"),
         )
         .unwrap();
@@ -47,6 +48,7 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
                 "body": format!("a billing dispute about invoice {i}"),
                 "tenant": if i % 3 == 0 { "a" } else { "b" },
                 "n": i,
+                "g": i % 3,
                 "r": f64::from(i) / 10.0 - 5.0,
             });
             search::stage_upsert(tx, "test.work", &format!("d{i}"), &doc)?;
@@ -97,6 +99,7 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
             full_passes: 1,
             page_postings: 4,
             filter_docs: 0,
+            sort_scored: 0,
         }
     );
     assert!(res.hits.iter().all(|h| h.coverage == 1.0));
@@ -139,4 +142,46 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
         .limit(100));
     assert_eq!((res.total, res.hits.len()), (28, 28));
     assert_eq!(work.filter_docs, 0, "{work:?}");
+
+    // Sorted by a number: only what can reach the page is scored (the
+    // numbers of every match are read), and the order is (number, score)
+    // as when every match was scored: here against the relevance ranking
+    // of all matches, sorted by hand.
+    let all = run(SearchQuery::new("refund invoice request")
+        .exact()
+        .limit(1000))
+    .0;
+    assert_eq!(all.total, 300);
+    let score_of: std::collections::HashMap<&str, f32> =
+        all.hits.iter().map(|h| (h.id.as_str(), h.score)).collect();
+    for (field, order, page, expect_scored) in [
+        ("n", SortOrder::Desc, 1, 5),
+        ("n", SortOrder::Asc, 3, 15),
+        ("g", SortOrder::Desc, 2, 100),
+        ("g", SortOrder::Asc, 1, 100),
+    ] {
+        let (res, work) = run(SearchQuery::new("refund invoice request")
+            .exact()
+            .sort_by(field, order)
+            .page(page, 5));
+        assert_eq!(res.total, 300);
+        assert_eq!(
+            work.sort_scored, expect_scored,
+            "{field} {order:?}: {work:?}"
+        );
+        assert_eq!(res.max_score, all.max_score);
+        let value = |id: &str| {
+            let i: i64 = id[1..].parse().unwrap();
+            let v = if field == "n" { i } else { i % 3 };
+            if order == SortOrder::Desc {
+                v
+            } else {
+                -v
+            }
+        };
+        let mut expect: Vec<(i64, f32)> = score_of.iter().map(|(id, s)| (value(id), *s)).collect();
+        expect.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
+        let got: Vec<(i64, f32)> = res.hits.iter().map(|h| (value(&h.id), h.score)).collect();
+        assert_eq!(got, expect[(page - 1) * 5..page * 5], "{field} {order:?}");
+    }
 }

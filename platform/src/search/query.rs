@@ -57,11 +57,19 @@ pub struct QueryWork {
     /// Documents read to build the per-segment sets of a ranked page's
     /// filters (keywords required, words excluded).
     pub filter_docs: u64,
+    /// Documents scored to order a page sorted by a number (the rest are
+    /// only counted and their numbers read).
+    pub sort_scored: u64,
 }
 
 thread_local! {
     static WORK: std::cell::Cell<QueryWork> = const {
-        std::cell::Cell::new(QueryWork { full_passes: 0, page_postings: 0, filter_docs: 0 })
+        std::cell::Cell::new(QueryWork {
+            full_passes: 0,
+            page_postings: 0,
+            filter_docs: 0,
+            sort_scored: 0,
+        })
     };
 }
 
@@ -906,6 +914,23 @@ pub(crate) fn execute(
             .map_err(index_error)?;
         note_work(|w| w.full_passes += 1);
         (total, top.first().map_or(0.0, |t| t.0), Vec::new())
+    } else if let (Some((name, order)), true) = (&q.sort, compiled.prunable) {
+        let desc = *order == SortOrder::Desc;
+        let integer = matches!(ctx.decl.kind_of(name), Some(FieldKind::Integer));
+        let (total, best, page) = sorted_page(
+            searcher,
+            &compiled,
+            &SortKey {
+                field: name,
+                integer,
+                desc,
+            },
+            q.offset,
+            q.limit,
+        )?;
+        ctx.cache
+            .keep_total(searcher.generation().generation_id(), q.total_key(), total);
+        (total, best, page)
     } else if let Some((name, order)) = &q.sort {
         let name = name.clone();
         let desc = *order == SortOrder::Desc;
@@ -933,7 +958,10 @@ pub(crate) fn execute(
         let (total, top, hits) = searcher
             .search_with_statistics_provider(query.as_ref(), &(Count, best, sorted), &stats)
             .map_err(index_error)?;
-        note_work(|w| w.full_passes += 1);
+        note_work(|w| {
+            w.full_passes += 1;
+            w.sort_scored += total as u64;
+        });
         (
             total,
             top.first().map_or(0.0, |t| t.0),
@@ -1352,6 +1380,154 @@ fn top_k(
     all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     all.truncate(k);
     Ok((all, (!c.prunable).then_some(counted)))
+}
+
+/// What a page sorted by a number is sorted by.
+struct SortKey<'a> {
+    field: &'a str,
+    integer: bool,
+    desc: bool,
+}
+
+impl SortKey<'_> {
+    /// The sort key of each document of `reader`: its (first) value,
+    /// negated for ascending order; documents without one last.
+    fn reader(&self, reader: &SegmentReader) -> impl Fn(DocId) -> f64 {
+        let ff = reader.fast_fields();
+        let ints = if self.integer {
+            ff.i64(self.field).ok()
+        } else {
+            None
+        };
+        let floats = if self.integer {
+            None
+        } else {
+            ff.f64(self.field).ok()
+        };
+        let desc = self.desc;
+        move |doc| {
+            let v = match (&ints, &floats) {
+                (Some(c), _) => c.first(doc).map(|v| v as f64),
+                (_, Some(c)) => c.first(doc),
+                _ => None,
+            };
+            match v {
+                Some(v) if desc => v,
+                Some(v) => -v,
+                None => f64::NEG_INFINITY,
+            }
+        }
+    }
+}
+
+/// A page sorted by a number (then by score, then in index order) of a
+/// text whose ranking can skip, with the query's total and best score.
+///
+/// One pass over the matches without scores counts them and reads their
+/// numbers, keeping only the documents whose number can still reach the
+/// page; only those are scored (the best score comes from a ranking of
+/// one that skips). Sorting every match by (number, score) scored all of
+/// them.
+fn sorted_page(
+    searcher: &Searcher,
+    c: &Compiled,
+    sort: &SortKey<'_>,
+    offset: usize,
+    limit: usize,
+) -> ApiResult<(usize, Score, Vec<(Score, DocAddress)>)> {
+    let k = offset.saturating_add(limit);
+    let (best, _) = top_k(searcher, c, 1)?;
+    let best = best.first().map_or(0.0, |t| t.0);
+    let matches = c
+        .query
+        .weight(EnableScoring::disabled_from_searcher(searcher))
+        .map_err(index_error)?;
+    note_work(|w| w.full_passes += 1);
+    // (key, address) of the documents that can still reach the page: all
+    // whose key is at least the k-th best seen so far, ties included.
+    let mut kept: Vec<(f64, DocAddress)> = Vec::new();
+    let prune = |kept: &mut Vec<(f64, DocAddress)>| {
+        if kept.len() > k && k > 0 {
+            let (_, kth, _) = kept.select_nth_unstable_by(k - 1, |a, b| by_value(b.0, a.0));
+            let bar = kth.0;
+            kept.retain(|e| by_value(e.0, bar).is_ge());
+        }
+    };
+    let mut total = 0usize;
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let key = sort.reader(reader);
+        let alive = reader.alive_bitset();
+        let seg = ord as u32;
+        matches
+            .for_each_no_score(reader, &mut |docs| {
+                for &d in docs {
+                    if alive.is_some_and(|a| a.is_deleted(d)) {
+                        continue;
+                    }
+                    total += 1;
+                    kept.push((key(d), DocAddress::new(seg, d)));
+                }
+                if kept.len() >= 2 * k + 1024 {
+                    prune(&mut kept);
+                }
+            })
+            .map_err(index_error)?;
+    }
+    prune(&mut kept);
+    // Score what is left, segment by segment in index order.
+    kept.sort_by_key(|e| e.1);
+    note_work(|w| w.sort_scored += kept.len() as u64);
+    let stats = Stats {
+        searcher,
+        over: &c.stats,
+    };
+    let text = c
+        .text
+        .weight(EnableScoring::enabled_from_statistics_provider(
+            &stats, searcher,
+        ))
+        .map_err(index_error)?;
+    let mut scored: Vec<(f64, Score, DocAddress)> = Vec::with_capacity(kept.len());
+    let mut i = 0;
+    while i < kept.len() {
+        let seg = kept[i].1.segment_ord;
+        let mut scorer = text
+            .scorer(searcher.segment_reader(seg), 1.0)
+            .map_err(index_error)?;
+        while i < kept.len() && kept[i].1.segment_ord == seg {
+            let (key, addr) = kept[i];
+            let mut cur = scorer.doc();
+            if cur < addr.doc_id {
+                cur = scorer.seek(addr.doc_id);
+            }
+            // Every kept document matches the text.
+            let score = if cur == addr.doc_id {
+                scorer.score()
+            } else {
+                0.0
+            };
+            scored.push((key, score, addr));
+            i += 1;
+        }
+    }
+    scored.sort_by(|a, b| {
+        by_value(b.0, a.0)
+            .then_with(|| by_value(b.1, a.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    let page = scored
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(_, s, a)| (s, a))
+        .collect();
+    Ok((total, best, page))
+}
+
+/// Sort keys and scores compare by value, as the engine's sort does
+/// (-0.0 equals 0.0).
+fn by_value<T: PartialOrd>(a: T, b: T) -> std::cmp::Ordering {
+    a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal)
 }
 
 /// A number column a range filter reads.
