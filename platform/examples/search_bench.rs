@@ -210,8 +210,18 @@ fn main() -> Result<(), String> {
     // 3. Queries against the bulk index.
     let mut rng = Rng(0xDEAD_BEEF_CAFE_F00D);
     let mut times = Vec::with_capacity(queries);
+    // Per kind of query: (text kind, filtered, sorted) -> times.
+    let mut by_kind: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
     let mut total_hits = 0usize;
     for k in 0..queries {
+        let kind = [
+            "1 word",
+            "2 words",
+            "3 words",
+            "typo",
+            "phrase",
+            "exclusion",
+        ][k % 6];
         let text = match k % 6 {
             0 => rng.words(1),
             1 => rng.words(2),
@@ -237,7 +247,15 @@ fn main() -> Result<(), String> {
         }
         let started = Instant::now();
         let res = search.query_blocking(&idx, &q).map_err(|e| e.message)?;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        times.push(ms);
+        by_kind.entry(kind).or_default().push(ms);
+        let shape = match (k % 3 == 0 || k % 4 == 0, k % 5 == 0) {
+            (_, true) => "sorted by a number",
+            (true, false) => "filtered, by relevance",
+            (false, false) => "unfiltered, by relevance",
+        };
+        by_kind.entry(shape).or_default().push(ms);
         total_hits += res.total;
     }
     times.sort_by(f64::total_cmp);
@@ -249,5 +267,14 @@ fn main() -> Result<(), String> {
         percentile(&times, 99.0),
         total_hits / queries.max(1)
     );
+    for (kind, mut t) in by_kind {
+        t.sort_by(f64::total_cmp);
+        println!(
+            "  {kind:<26} {:>5} queries: p50 {:.2} ms, p95 {:.2} ms",
+            t.len(),
+            percentile(&t, 50.0),
+            percentile(&t, 95.0)
+        );
+    }
     Ok(())
 }

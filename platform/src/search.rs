@@ -113,7 +113,8 @@ use crate::error::{ApiError, ApiResult};
 pub use facets::FacetCount;
 pub use highlight::{escape_html, within_one_edit};
 pub use query::{
-    Hit, MatchMode, SearchQuery, SearchResults, SortOrder, MAX_EXPANSIONS, MAX_LIMIT, MAX_OFFSET,
+    last_query_work, Hit, MatchMode, QueryWork, SearchQuery, SearchResults, SortOrder,
+    MAX_EXPANSIONS, MAX_LIMIT, MAX_OFFSET,
 };
 pub use schema::{FieldDef, FieldKind, IndexSchema};
 pub use tantivy::tokenizer::Language;

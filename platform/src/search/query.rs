@@ -42,6 +42,51 @@ const MAX_EXPANSION_SCAN: usize = 10_000;
 pub const MAX_LIMIT: usize = 1000;
 pub const MAX_OFFSET: usize = 100_000;
 
+/// What the last query of this thread did, in units that grow with the
+/// index (for tests and benches; speed itself is never a test).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueryWork {
+    /// Passes over every document the query matches: an unpruned ranking
+    /// pass or a count. The page alone of a ranked query needs none (its
+    /// ranking skips blocks that cannot reach the page); its total one,
+    /// unless it is known for this index state.
+    pub full_passes: u32,
+    /// Postings lists (a term's or a phrase's, per segment) opened to find
+    /// the page's matched fields and coverage.
+    pub page_postings: u32,
+    /// Documents read to build the per-segment sets of a ranked page's
+    /// filters (keywords required, words excluded).
+    pub filter_docs: u64,
+    /// Documents scored to order a page sorted by a number (the rest are
+    /// only counted and their numbers read).
+    pub sort_scored: u64,
+}
+
+thread_local! {
+    static WORK: std::cell::Cell<QueryWork> = const {
+        std::cell::Cell::new(QueryWork {
+            full_passes: 0,
+            page_postings: 0,
+            filter_docs: 0,
+            sort_scored: 0,
+        })
+    };
+}
+
+fn note_work(f: impl FnOnce(&mut QueryWork)) {
+    WORK.with(|w| {
+        let mut v = w.get();
+        f(&mut v);
+        w.set(v);
+    });
+}
+
+/// [`QueryWork`] of the last query run on this thread (`Search::query_blocking`
+/// runs it on the calling thread).
+pub fn last_query_work() -> QueryWork {
+    WORK.with(|w| w.get())
+}
+
 /// Whether every word must match or any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MatchMode {
@@ -329,13 +374,66 @@ struct Group {
     /// The same clauses, flat (term queries where possible), for ranking:
     /// a flat union of term queries lets the engine skip blocks of documents
     /// that cannot reach the page (block-max WAND).
-    flat: Vec<Box<dyn Query>>,
+    /// Each with its field's name (matched fields and coverage).
+    flat: Vec<(String, Box<dyn Query>)>,
     /// Only stop words: optional in `All` mode.
     stop_only: bool,
+    /// A word (its clauses are terms), not a phrase.
+    word: bool,
     negated: bool,
     /// Which fields get which highlight terms (None: all).
     field: Option<String>,
     terms: Terms,
+}
+
+/// The filters and exclusions of a query, as a ranked page checks them
+/// per candidate: a set of the documents of the required keywords and one
+/// of the excluded words and keywords (each read from its own postings, so
+/// an exclusion costs what the excluded word matches, not the rest of the
+/// index), and the number ranges read from the candidate's own values.
+struct PageFilter {
+    keep: Option<Box<dyn Query>>,
+    drop: Option<Box<dyn Query>>,
+    ranges: Vec<NumRange>,
+}
+
+/// A number range filter (inclusive bounds, as the range query has them).
+struct NumRange {
+    field: String,
+    bounds: Bounds,
+}
+
+enum Bounds {
+    Int(Option<i64>, Option<i64>),
+    Float(Option<f64>, Option<f64>),
+}
+
+impl Bounds {
+    fn int(&self, v: i64) -> bool {
+        match self {
+            Bounds::Int(lo, hi) => lo.is_none_or(|l| v >= l) && hi.is_none_or(|h| v <= h),
+            Bounds::Float(..) => false,
+        }
+    }
+    /// Compared in the total order of floats, the order the index keeps
+    /// them in (-0.0 before 0.0).
+    fn float(&self, v: f64) -> bool {
+        use std::cmp::Ordering::{Greater, Less};
+        match self {
+            Bounds::Float(lo, hi) => {
+                lo.is_none_or(|l| v.total_cmp(&l) != Less)
+                    && hi.is_none_or(|h| v.total_cmp(&h) != Greater)
+            }
+            Bounds::Int(..) => false,
+        }
+    }
+}
+
+/// One term or phrase of the text in one field.
+struct Leaf {
+    field: usize,
+    group: usize,
+    query: Box<dyn Query>,
 }
 
 /// What the parsed text turns into.
@@ -344,16 +442,20 @@ pub(crate) struct Compiled {
     query: Box<dyn Query>,
     /// The text part alone, as flat as the match mode allows (ranking).
     text: Box<dyn Query>,
-    /// Filters and exclusions alone (None: none).
-    filter: Option<Box<dyn Query>>,
+    /// Filters and exclusions alone, as a ranked page checks them.
+    filter: PageFilter,
     /// Document frequencies the ranking uses for expanded words.
     stats: Overrides,
-    /// The text part restricted to each text field (for matched fields).
-    per_field: Vec<(String, Box<dyn Query>)>,
-    /// Each positive group's query (for coverage).
-    groups: Vec<Box<dyn Query>>,
-    /// Per group of `groups`: made only of stop words.
+    /// The text's terms and phrases, each once, with the text field it is
+    /// in (an index of `leaf_fields`) and the positive group (word or
+    /// phrase) it belongs to: a page's matched fields and coverage.
+    leaves: Vec<Leaf>,
+    /// The text fields of `leaves`, by name.
+    leaf_fields: Vec<String>,
+    /// Per positive group: made only of stop words.
     group_stop: Vec<bool>,
+    /// The text is one flat union of terms: ranking skips what cannot reach the page.
+    prunable: bool,
     /// Highlight terms: for all fields, and per restricted field.
     all_terms: Terms,
     field_terms: BTreeMap<String, Terms>,
@@ -430,11 +532,15 @@ impl Ctx<'_> {
             } else {
                 terms.stems.extend(stems.iter().map(|(_, s)| s.clone()));
             }
-            let flat = per_field.iter().map(|(_, q)| q.box_clone()).collect();
+            let flat = per_field
+                .iter()
+                .map(|(n, q)| (n.clone(), q.box_clone()))
+                .collect();
             groups.push(Group {
                 per_field,
                 flat,
                 stop_only: stems.is_empty(),
+                word: false,
                 negated: piece.negated,
                 field: piece.field.clone(),
                 terms,
@@ -467,7 +573,7 @@ impl Ctx<'_> {
                 terms.prefixes.push(word.clone());
             }
             let mut per_field: Vec<(String, Box<dyn Query>)> = Vec::new();
-            let mut flat: Vec<Box<dyn Query>> = Vec::new();
+            let mut flat: Vec<(String, Box<dyn Query>)> = Vec::new();
             // How common the word itself is, in its most common field: the
             // least an expansion counts as (so a rare misspelling in the
             // title does not outrank the word typed in every description).
@@ -522,7 +628,7 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                flat.extend(clauses.iter().map(|c| c.box_clone()));
+                flat.extend(clauses.iter().map(|c| (name.clone(), c.box_clone())));
                 per_field.push((
                     name.clone(),
                     Box::new(BooleanQuery::new(
@@ -534,6 +640,7 @@ impl Ctx<'_> {
                 per_field,
                 flat,
                 stop_only: stem.is_none(),
+                word: true,
                 negated: piece.negated,
                 field: piece.field.clone(),
                 terms,
@@ -586,8 +693,8 @@ impl Ctx<'_> {
 
         let mut all_terms = Terms::default();
         let mut field_terms: BTreeMap<String, Terms> = BTreeMap::new();
-        let mut per_field_clauses: BTreeMap<String, Clauses> = BTreeMap::new();
-        let mut group_queries = Vec::new();
+        let mut leaves: Vec<Leaf> = Vec::new();
+        let mut leaf_fields: Vec<String> = Vec::new();
         let mut group_stop = Vec::new();
         let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut flat_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -602,22 +709,30 @@ impl Ctx<'_> {
                     .map(|(_, q)| (Occur::Should, q.box_clone()))
                     .collect(),
             ));
-            for (name, fq) in &g.per_field {
-                per_field_clauses
-                    .entry(name.clone())
-                    .or_default()
-                    .push((Occur::Should, fq.box_clone()));
+            for (name, leaf) in &g.flat {
+                let field = match leaf_fields.iter().position(|n| n == name) {
+                    Some(i) => i,
+                    None => {
+                        leaf_fields.push(name.clone());
+                        leaf_fields.len() - 1
+                    }
+                };
+                leaves.push(Leaf {
+                    field,
+                    group: group_stop.len(),
+                    query: leaf.box_clone(),
+                });
             }
             let occur = match q.mode {
                 MatchMode::All if !g.stop_only || all_stop => Occur::Must,
                 _ => Occur::Should,
             };
-            text_clauses.push((occur, group_q.box_clone()));
-            flat_clauses.extend(g.flat.iter().map(|c| (Occur::Should, c.box_clone())));
-            group_queries.push(group_q);
+            text_clauses.push((occur, group_q));
+            flat_clauses.extend(g.flat.iter().map(|(_, c)| (Occur::Should, c.box_clone())));
             group_stop.push(g.stop_only);
         }
         let has_text = !text_clauses.is_empty();
+        let prunable = has_text && q.mode == MatchMode::Any && positive.iter().all(|g| g.word);
         // Any word may match: one flat union (the sum of the same scores as
         // the nested groups); every word must match: the groups themselves.
         let text: Box<dyn Query> = if !has_text {
@@ -628,9 +743,15 @@ impl Ctx<'_> {
             Box::new(BooleanQuery::new(text_clauses))
         };
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // The same filters for a ranked page: keywords required, what is
+        // excluded, number ranges (checked on the candidates).
+        let mut keep: Clauses = Vec::new();
+        let mut drop: Clauses = Vec::new();
+        let mut ranges: Vec<NumRange> = Vec::new();
         for g in &negative {
             for (_, fq) in &g.per_field {
                 top.push((Occur::MustNot, fq.box_clone()));
+                drop.push((Occur::Should, fq.box_clone()));
             }
         }
         for f in &q.filters {
@@ -646,17 +767,20 @@ impl Ctx<'_> {
                     } else {
                         Box::new(BooleanQuery::new(any))
                     };
+                    keep.push((Occur::Must, inner.box_clone()));
                     top.push((Occur::Must, Box::new(ConstScoreQuery::new(inner, 0.0))));
                 }
                 Filter::NoneOf(name, values) => {
                     let field = self.keyword_field(name)?;
                     for v in values {
                         top.push((Occur::MustNot, term_query(Term::from_field_text(field, v))));
+                        drop.push((Occur::Should, term_query(Term::from_field_text(field, v))));
                     }
                 }
                 Filter::Range(name, min, max) => {
-                    if let Some(rq) = self.range(name, *min, *max)? {
+                    if let Some((rq, bounds)) = self.range(name, *min, *max)? {
                         top.push((Occur::Must, Box::new(ConstScoreQuery::new(rq, 0.0))));
+                        ranges.push(bounds);
                     }
                 }
             }
@@ -672,25 +796,21 @@ impl Ctx<'_> {
                 }
             }
         }
-        let filter = (!top.is_empty()).then(|| {
-            let mut clauses: Clauses = top.iter().map(|(o, c)| (*o, c.box_clone())).collect();
-            if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
-                clauses.push((Occur::Must, Box::new(AllQuery)));
-            }
-            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
-        });
+        let filter = PageFilter {
+            keep: (!keep.is_empty()).then(|| Box::new(BooleanQuery::new(keep)) as Box<dyn Query>),
+            drop: (!drop.is_empty()).then(|| Box::new(BooleanQuery::new(drop)) as Box<dyn Query>),
+            ranges,
+        };
         top.insert(0, (Occur::Must, text.box_clone()));
         Ok(Compiled {
             query: Box::new(BooleanQuery::new(top)),
             text,
             filter,
             stats,
-            per_field: per_field_clauses
-                .into_iter()
-                .map(|(n, c)| (n, Box::new(BooleanQuery::new(c)) as Box<dyn Query>))
-                .collect(),
-            groups: group_queries,
+            leaves,
+            leaf_fields,
             group_stop,
+            prunable,
             all_terms,
             field_terms,
             has_text,
@@ -712,22 +832,26 @@ impl Ctx<'_> {
         name: &str,
         min: Option<f64>,
         max: Option<f64>,
-    ) -> ApiResult<Option<Box<dyn Query>>> {
+    ) -> ApiResult<Option<(Box<dyn Query>, NumRange)>> {
         if min.is_none() && max.is_none() {
             return Ok(None);
         }
         if min.is_some_and(f64::is_nan) || max.is_some_and(f64::is_nan) {
             return Err(ApiError::invalid(name, "range bounds must be numbers"));
         }
-        let q = match self.fields.by_name.get(name) {
+        let (q, bounds) = match self.fields.by_name.get(name) {
             Some((f, FieldKind::Integer)) => {
-                let lo = min.map_or(Bound::Unbounded, |m| {
-                    Bound::Included(Term::from_field_i64(*f, clamp_i64(m.ceil())))
+                let (lo_v, hi_v) = (
+                    min.map(|m| clamp_i64(m.ceil())),
+                    max.map(|m| clamp_i64(m.floor())),
+                );
+                let lo = lo_v.map_or(Bound::Unbounded, |v| {
+                    Bound::Included(Term::from_field_i64(*f, v))
                 });
-                let hi = max.map_or(Bound::Unbounded, |m| {
-                    Bound::Included(Term::from_field_i64(*f, clamp_i64(m.floor())))
+                let hi = hi_v.map_or(Bound::Unbounded, |v| {
+                    Bound::Included(Term::from_field_i64(*f, v))
                 });
-                RangeQuery::new(lo, hi)
+                (RangeQuery::new(lo, hi), Bounds::Int(lo_v, hi_v))
             }
             Some((f, FieldKind::Float)) => {
                 let lo = min.map_or(Bound::Unbounded, |m| {
@@ -736,7 +860,7 @@ impl Ctx<'_> {
                 let hi = max.map_or(Bound::Unbounded, |m| {
                     Bound::Included(Term::from_field_f64(*f, m))
                 });
-                RangeQuery::new(lo, hi)
+                (RangeQuery::new(lo, hi), Bounds::Float(min, max))
             }
             _ => {
                 return Err(ApiError::invalid(
@@ -745,7 +869,11 @@ impl Ctx<'_> {
                 ))
             }
         };
-        Ok(Some(Box::new(q)))
+        let range = NumRange {
+            field: name.to_string(),
+            bounds,
+        };
+        Ok(Some((Box::new(q), range)))
     }
 }
 
@@ -772,6 +900,7 @@ pub(crate) fn execute(
     searcher: &Searcher,
     q: &SearchQuery,
 ) -> ApiResult<SearchResults> {
+    WORK.with(|w| w.set(QueryWork::default()));
     let compiled = ctx.compile(q, searcher)?;
     let query = &compiled.query;
     let stats = Stats {
@@ -783,7 +912,25 @@ pub(crate) fn execute(
         let (total, top) = searcher
             .search_with_statistics_provider(query.as_ref(), &(Count, best), &stats)
             .map_err(index_error)?;
+        note_work(|w| w.full_passes += 1);
         (total, top.first().map_or(0.0, |t| t.0), Vec::new())
+    } else if let (Some((name, order)), true) = (&q.sort, compiled.prunable) {
+        let desc = *order == SortOrder::Desc;
+        let integer = matches!(ctx.decl.kind_of(name), Some(FieldKind::Integer));
+        let (total, best, page) = sorted_page(
+            searcher,
+            &compiled,
+            &SortKey {
+                field: name,
+                integer,
+                desc,
+            },
+            q.offset,
+            q.limit,
+        )?;
+        ctx.cache
+            .keep_total(searcher.generation().generation_id(), q.total_key(), total);
+        (total, best, page)
     } else if let Some((name, order)) = &q.sort {
         let name = name.clone();
         let desc = *order == SortOrder::Desc;
@@ -811,6 +958,10 @@ pub(crate) fn execute(
         let (total, top, hits) = searcher
             .search_with_statistics_provider(query.as_ref(), &(Count, best, sorted), &stats)
             .map_err(index_error)?;
+        note_work(|w| {
+            w.full_passes += 1;
+            w.sort_scored += total as u64;
+        });
         (
             total,
             top.first().map_or(0.0, |t| t.0),
@@ -820,16 +971,22 @@ pub(crate) fn execute(
         // The page alone, by the text's scores (block-max WAND skips blocks
         // that cannot reach it; filters are a bit set checked per candidate),
         // then the total without scores.
-        let top = top_k(searcher, &compiled, q.offset.saturating_add(q.limit))?;
+        let (top, counted) = top_k(searcher, &compiled, q.offset.saturating_add(q.limit))?;
         let best = top.first().map_or(0.0, |t| t.0);
         // The total is the same for every page of a query while the index
-        // does not change: counted once per index state.
+        // does not change: counted once per index state (by the ranking
+        // itself when that visited every match).
         let generation = searcher.generation().generation_id();
         let key = q.total_key();
-        let total = match ctx.cache.total(generation, &key) {
-            Some(t) => t,
-            None => {
+        let total = match (counted, ctx.cache.total(generation, &key)) {
+            (_, Some(t)) => t,
+            (Some(t), None) => {
+                ctx.cache.keep_total(generation, key, t);
+                t
+            }
+            (None, None) => {
                 let t = query.count(searcher).map_err(index_error)?;
+                note_work(|w| w.full_passes += 1);
                 ctx.cache.keep_total(generation, key, t);
                 t
             }
@@ -851,15 +1008,14 @@ pub(crate) fn execute(
         }
     }
 
-    // Matched fields and coverage: per segment, each sub-query's scorer once,
-    // walked in doc order.
+    // Matched fields and coverage: per segment, each term's (or phrase's)
+    // postings once, sought to the page's documents in doc order.
     let n = page.len();
-    let mut matched: Vec<Vec<bool>> = vec![vec![false; compiled.per_field.len()]; n];
-    let mut covered: Vec<usize> = vec![0; n];
-    let mut covered_content: Vec<usize> = vec![0; n];
+    let mut matched: Vec<Vec<bool>> = vec![vec![false; compiled.leaf_fields.len()]; n];
+    let groups = compiled.group_stop.len();
+    let mut in_group: Vec<Vec<bool>> = vec![vec![false; groups]; n];
     if compiled.has_text && n > 0 {
-        let field_weights = weights(searcher, compiled.per_field.iter().map(|(_, q)| q))?;
-        let group_weights = weights(searcher, compiled.groups.iter())?;
+        let leaf_weights = weights(searcher, compiled.leaves.iter().map(|l| &l.query))?;
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (page[i].1.segment_ord, page[i].1.doc_id));
         let mut k = 0;
@@ -871,25 +1027,45 @@ pub(crate) fn execute(
                 run.push(order[k]);
                 k += 1;
             }
-            for (w_i, w) in field_weights.iter().enumerate() {
-                let docs: Vec<DocId> = run.iter().map(|&i| page[i].1.doc_id).collect();
-                for (j, hit) in matches_in(w.as_ref(), seg, &docs)?.into_iter().enumerate() {
-                    matched[run[j]][w_i] = hit;
+            for (leaf, w) in compiled.leaves.iter().zip(&leaf_weights) {
+                // Only documents this leaf could still tell something new.
+                let open: Vec<usize> = run
+                    .iter()
+                    .copied()
+                    .filter(|&i| !matched[i][leaf.field] || !in_group[i][leaf.group])
+                    .collect();
+                if open.is_empty() {
+                    continue;
                 }
-            }
-            for (g_i, w) in group_weights.iter().enumerate() {
-                let docs: Vec<DocId> = run.iter().map(|&i| page[i].1.doc_id).collect();
-                for (j, hit) in matches_in(w.as_ref(), seg, &docs)?.into_iter().enumerate() {
-                    if hit {
-                        covered[run[j]] += 1;
-                        if !compiled.group_stop.get(g_i).copied().unwrap_or(false) {
-                            covered_content[run[j]] += 1;
-                        }
+                note_work(|w| w.page_postings += 1);
+                let mut scorer = w.scorer(seg, 1.0).map_err(index_error)?;
+                for i in open {
+                    let d = page[i].1.doc_id;
+                    let mut cur = scorer.doc();
+                    if cur < d {
+                        cur = scorer.seek(d);
+                    }
+                    if cur == d {
+                        matched[i][leaf.field] = true;
+                        in_group[i][leaf.group] = true;
                     }
                 }
             }
         }
     }
+    let covered: Vec<usize> = in_group
+        .iter()
+        .map(|g| g.iter().filter(|m| **m).count())
+        .collect();
+    let covered_content: Vec<usize> = in_group
+        .iter()
+        .map(|g| {
+            g.iter()
+                .zip(&compiled.group_stop)
+                .filter(|(m, stop)| **m && !**stop)
+                .count()
+        })
+        .collect();
 
     let mut hits = Vec::with_capacity(n);
     let mut markers: HashMap<Option<String>, highlight::Marker> = HashMap::new();
@@ -906,9 +1082,9 @@ pub(crate) fn execute(
             .map(|(name, ..)| name.to_string())
             .filter(|name| {
                 compiled
-                    .per_field
+                    .leaf_fields
                     .iter()
-                    .position(|(n, _)| n == name)
+                    .position(|n| n == name)
                     .is_some_and(|p| matched[i][p])
             })
             .collect();
@@ -962,7 +1138,6 @@ pub(crate) fn execute(
                 fields.insert(name.clone(), first);
             }
         }
-        let groups = compiled.groups.len();
         let content_groups = compiled.group_stop.iter().filter(|s| !**s).count();
         hits.push(Hit {
             id,
@@ -1101,13 +1276,21 @@ impl Ord for Ranked {
 }
 
 /// The `k` best documents of the text that pass the filter, best first
-/// (ties: index order). Each segment keeps a heap of its `k` best, whose
-/// worst score is the bar a candidate must pass, so a flat union of terms
-/// skips whole blocks below it (block-max WAND) rather than scoring every
-/// match.
-fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<Vec<(Score, DocAddress)>> {
+/// (ties: index order), and, when the ranking had to visit every match
+/// anyway, how many there are (the query's total).
+///
+/// A flat union of terms (any word may match) skips: each segment keeps a
+/// heap of its `k` best, whose worst score is the bar a candidate must
+/// pass, so whole blocks below it are never scored (block-max WAND) and the
+/// total is left to a count. Anything else (phrases, every word required,
+/// no text) scores every match, so the same pass counts them.
+fn top_k(
+    searcher: &Searcher,
+    c: &Compiled,
+    k: usize,
+) -> ApiResult<(Vec<(Score, DocAddress)>, Option<usize>)> {
     if k == 0 {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     let stats = Stats {
         searcher,
@@ -1119,47 +1302,75 @@ fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<Vec<(Score, D
             &stats, searcher,
         ))
         .map_err(index_error)?;
-    let filter = match &c.filter {
-        Some(f) => Some(
-            f.weight(EnableScoring::disabled_from_searcher(searcher))
-                .map_err(index_error)?,
-        ),
+    let no_scores = EnableScoring::disabled_from_searcher(searcher);
+    let keep = match &c.filter.keep {
+        Some(f) => Some(f.weight(no_scores.clone()).map_err(index_error)?),
         None => None,
     };
+    let drop = match &c.filter.drop {
+        Some(f) => Some(f.weight(no_scores).map_err(index_error)?),
+        None => None,
+    };
+    if !c.prunable {
+        note_work(|w| w.full_passes += 1);
+    }
+    let mut counted = 0usize;
     let mut all: Vec<(Score, DocAddress)> = Vec::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let allowed = match &filter {
-            Some(w) => {
-                let mut set = BitSet::with_max_value(reader.max_doc());
-                w.for_each_no_score(reader, &mut |docs| {
-                    for d in docs {
-                        set.insert(*d);
+        let keep = doc_set(keep.as_deref(), reader)?;
+        let drop = doc_set(drop.as_deref(), reader)?;
+        let ff = reader.fast_fields();
+        let mut ranges = Vec::with_capacity(c.filter.ranges.len());
+        for r in &c.filter.ranges {
+            // A segment without the column has no values: nothing in range.
+            let column = match r.bounds {
+                Bounds::Int(..) => ff.i64(&r.field).ok().map(RangeColumn::Int),
+                Bounds::Float(..) => ff.f64(&r.field).ok().map(RangeColumn::Float),
+            };
+            ranges.push((column, &r.bounds));
+        }
+        let allowed = |doc: DocId| {
+            keep.as_ref().is_none_or(|s| s.contains(doc))
+                && drop.as_ref().is_none_or(|s| !s.contains(doc))
+                && ranges.iter().all(|(column, bounds)| match column {
+                    Some(RangeColumn::Int(col)) => col.values_for_doc(doc).any(|v| bounds.int(v)),
+                    Some(RangeColumn::Float(col)) => {
+                        col.values_for_doc(doc).any(|v| bounds.float(v))
                     }
+                    None => false,
                 })
-                .map_err(index_error)?;
-                Some(set)
-            }
-            None => None,
         };
         let alive = reader.alive_bitset();
         let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k.min(1024) + 1);
         let mut bar = Score::MIN;
-        text.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
-            if alive.is_some_and(|a| a.is_deleted(doc))
-                || allowed.as_ref().is_some_and(|s| !s.contains(doc))
-            {
-                return bar;
+        // Whether `doc` passes the filter, and the bar after it.
+        let mut offer = |doc: DocId, score: Score| -> (bool, Score) {
+            if alive.is_some_and(|a| a.is_deleted(doc)) || !allowed(doc) {
+                return (false, bar);
             }
-            heap.push(Reverse(Ranked(score, doc)));
-            if heap.len() > k {
-                heap.pop();
+            // Later documents lose ties: only a better score enters a full heap.
+            if heap.len() < k || score > bar {
+                heap.push(Reverse(Ranked(score, doc)));
+                if heap.len() > k {
+                    heap.pop();
+                }
+                if heap.len() == k {
+                    bar = heap.peek().map_or(Score::MIN, |r| r.0 .0);
+                }
             }
-            if heap.len() == k {
-                bar = heap.peek().map_or(Score::MIN, |r| r.0 .0);
-            }
-            bar
-        })
-        .map_err(index_error)?;
+            (true, bar)
+        };
+        if c.prunable {
+            text.for_each_pruning(Score::MIN, reader, &mut |doc, score| offer(doc, score).1)
+                .map_err(index_error)?;
+        } else {
+            text.for_each(reader, &mut |doc, score| {
+                if offer(doc, score).0 {
+                    counted += 1;
+                }
+            })
+            .map_err(index_error)?;
+        }
         let seg = ord as u32;
         all.extend(
             heap.into_iter()
@@ -1168,7 +1379,177 @@ fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<Vec<(Score, D
     }
     all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     all.truncate(k);
-    Ok(all)
+    Ok((all, (!c.prunable).then_some(counted)))
+}
+
+/// What a page sorted by a number is sorted by.
+struct SortKey<'a> {
+    field: &'a str,
+    integer: bool,
+    desc: bool,
+}
+
+impl SortKey<'_> {
+    /// The sort key of each document of `reader`: its (first) value,
+    /// negated for ascending order; documents without one last.
+    fn reader(&self, reader: &SegmentReader) -> impl Fn(DocId) -> f64 {
+        let ff = reader.fast_fields();
+        let ints = if self.integer {
+            ff.i64(self.field).ok()
+        } else {
+            None
+        };
+        let floats = if self.integer {
+            None
+        } else {
+            ff.f64(self.field).ok()
+        };
+        let desc = self.desc;
+        move |doc| {
+            let v = match (&ints, &floats) {
+                (Some(c), _) => c.first(doc).map(|v| v as f64),
+                (_, Some(c)) => c.first(doc),
+                _ => None,
+            };
+            match v {
+                Some(v) if desc => v,
+                Some(v) => -v,
+                None => f64::NEG_INFINITY,
+            }
+        }
+    }
+}
+
+/// A page sorted by a number (then by score, then in index order) of a
+/// text whose ranking can skip, with the query's total and best score.
+///
+/// One pass over the matches without scores counts them and reads their
+/// numbers, keeping only the documents whose number can still reach the
+/// page; only those are scored (the best score comes from a ranking of
+/// one that skips). Sorting every match by (number, score) scored all of
+/// them.
+fn sorted_page(
+    searcher: &Searcher,
+    c: &Compiled,
+    sort: &SortKey<'_>,
+    offset: usize,
+    limit: usize,
+) -> ApiResult<(usize, Score, Vec<(Score, DocAddress)>)> {
+    let k = offset.saturating_add(limit);
+    let (best, _) = top_k(searcher, c, 1)?;
+    let best = best.first().map_or(0.0, |t| t.0);
+    let matches = c
+        .query
+        .weight(EnableScoring::disabled_from_searcher(searcher))
+        .map_err(index_error)?;
+    note_work(|w| w.full_passes += 1);
+    // (key, address) of the documents that can still reach the page: all
+    // whose key is at least the k-th best seen so far, ties included.
+    let mut kept: Vec<(f64, DocAddress)> = Vec::new();
+    let prune = |kept: &mut Vec<(f64, DocAddress)>| {
+        if kept.len() > k && k > 0 {
+            let (_, kth, _) = kept.select_nth_unstable_by(k - 1, |a, b| by_value(b.0, a.0));
+            let bar = kth.0;
+            kept.retain(|e| by_value(e.0, bar).is_ge());
+        }
+    };
+    let mut total = 0usize;
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let key = sort.reader(reader);
+        let alive = reader.alive_bitset();
+        let seg = ord as u32;
+        matches
+            .for_each_no_score(reader, &mut |docs| {
+                for &d in docs {
+                    if alive.is_some_and(|a| a.is_deleted(d)) {
+                        continue;
+                    }
+                    total += 1;
+                    kept.push((key(d), DocAddress::new(seg, d)));
+                }
+                if kept.len() >= 2 * k + 1024 {
+                    prune(&mut kept);
+                }
+            })
+            .map_err(index_error)?;
+    }
+    prune(&mut kept);
+    // Score what is left, segment by segment in index order.
+    kept.sort_by_key(|e| e.1);
+    note_work(|w| w.sort_scored += kept.len() as u64);
+    let stats = Stats {
+        searcher,
+        over: &c.stats,
+    };
+    let text = c
+        .text
+        .weight(EnableScoring::enabled_from_statistics_provider(
+            &stats, searcher,
+        ))
+        .map_err(index_error)?;
+    let mut scored: Vec<(f64, Score, DocAddress)> = Vec::with_capacity(kept.len());
+    let mut i = 0;
+    while i < kept.len() {
+        let seg = kept[i].1.segment_ord;
+        let mut scorer = text
+            .scorer(searcher.segment_reader(seg), 1.0)
+            .map_err(index_error)?;
+        while i < kept.len() && kept[i].1.segment_ord == seg {
+            let (key, addr) = kept[i];
+            let mut cur = scorer.doc();
+            if cur < addr.doc_id {
+                cur = scorer.seek(addr.doc_id);
+            }
+            // Every kept document matches the text.
+            let score = if cur == addr.doc_id {
+                scorer.score()
+            } else {
+                0.0
+            };
+            scored.push((key, score, addr));
+            i += 1;
+        }
+    }
+    scored.sort_by(|a, b| {
+        by_value(b.0, a.0)
+            .then_with(|| by_value(b.1, a.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    let page = scored
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(_, s, a)| (s, a))
+        .collect();
+    Ok((total, best, page))
+}
+
+/// Sort keys and scores compare by value, as the engine's sort does
+/// (-0.0 equals 0.0).
+fn by_value<T: PartialOrd>(a: T, b: T) -> std::cmp::Ordering {
+    a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal)
+}
+
+/// A number column a range filter reads.
+enum RangeColumn {
+    Int(tantivy::columnar::Column<i64>),
+    Float(tantivy::columnar::Column<f64>),
+}
+
+/// The documents of `weight` in one segment, as a set.
+fn doc_set(weight: Option<&dyn Weight>, reader: &SegmentReader) -> ApiResult<Option<BitSet>> {
+    let Some(w) = weight else {
+        return Ok(None);
+    };
+    let mut set = BitSet::with_max_value(reader.max_doc());
+    w.for_each_no_score(reader, &mut |docs| {
+        note_work(|w| w.filter_docs += docs.len() as u64);
+        for d in docs {
+            set.insert(*d);
+        }
+    })
+    .map_err(index_error)?;
+    Ok(Some(set))
 }
 
 fn weights<'q>(
@@ -1181,22 +1562,6 @@ fn weights<'q>(
                 .map_err(index_error)
         })
         .collect()
-}
-
-/// Which of `docs` (ascending) `weight` matches in `seg`.
-fn matches_in(weight: &dyn Weight, seg: &SegmentReader, docs: &[DocId]) -> ApiResult<Vec<bool>> {
-    let mut sorted: Vec<(usize, DocId)> = docs.iter().copied().enumerate().collect();
-    sorted.sort_by_key(|d| d.1);
-    let mut out = vec![false; docs.len()];
-    let mut scorer = weight.scorer(seg, 1.0).map_err(index_error)?;
-    for (i, d) in sorted {
-        let mut cur = scorer.doc();
-        if cur < d {
-            cur = scorer.seek(d);
-        }
-        out[i] = cur == d;
-    }
-    Ok(out)
 }
 
 pub(crate) fn index_error(e: tantivy::TantivyError) -> ApiError {
