@@ -259,11 +259,15 @@ pub fn provider_reviews(
     if !problems.is_empty() {
         return Err(MarketplaceError::fields(problems));
     }
-    let Some((name, avg, count)) = store::provider_summary(conn, provider)? else {
+    let Some(summary) = store::provider_summary(conn, provider)? else {
         return Err(MarketplaceError::NotFound.with_message("Provider not found"));
     };
     // The kept counts give both the distribution and the total.
-    let distribution = distribution(conn, Some(provider), None, None)?;
+    let mut distribution = RatingDistribution::default();
+    for &(k, n) in &summary.per_rating {
+        distribution.add(k, n);
+    }
+    let (name, avg, count) = (summary.name, summary.rating_avg, summary.rating_count);
     let in_range = |k: i64| min.is_none_or(|m| k as f64 >= m) && max.is_none_or(|m| k as f64 <= m);
     let total: i64 = [
         (5, distribution.five),

@@ -285,17 +285,44 @@ pub fn provider_page(
     Ok(w.finish(rows))
 }
 
-/// The provider's name, average rating and visible reviews.
+/// A provider's name, average rating and visible reviews, with its visible
+/// reviews per rating (from the kept counts).
+pub struct ProviderSummary {
+    pub name: String,
+    pub rating_avg: f64,
+    pub rating_count: i64,
+    /// (rating, visible reviews) pairs.
+    pub per_rating: Vec<(i64, i64)>,
+}
+
+/// The provider's summary and its kept counts per rating: one statement (the
+/// provider by key, its few rating rows by key).
 pub fn provider_summary(
     conn: &Connection,
     provider: &str,
-) -> rusqlite::Result<Option<(String, f64, i64)>> {
-    conn.cached_row(
-        "SELECT name, rating_avg, rating_count FROM marketplace_providers WHERE id = ?1",
-        [provider],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
-    .optional()
+) -> rusqlite::Result<Option<ProviderSummary>> {
+    let mut st = conn.prepare_cached(
+        "SELECT v.name, v.rating_avg, v.rating_count, k.rating, k.visible
+         FROM marketplace_providers v LEFT JOIN marketplace_provider_ratings k ON k.provider_id = v.id
+         WHERE v.id = ?1",
+    )?;
+    let mut rows = st.query([provider])?;
+    let mut out: Option<ProviderSummary> = None;
+    while let Some(r) = rows.next()? {
+        let summary = match &mut out {
+            Some(s) => s,
+            None => out.insert(ProviderSummary {
+                name: r.get(0)?,
+                rating_avg: r.get(1)?,
+                rating_count: r.get(2)?,
+                per_rating: Vec::new(),
+            }),
+        };
+        if let (Some(k), Some(n)) = (r.get::<_, Option<i64>>(3)?, r.get::<_, Option<i64>>(4)?) {
+            summary.per_rating.push((k, n));
+        }
+    }
+    Ok(out)
 }
 
 /// The statement that picks a page of a customer's reviews (index only).
