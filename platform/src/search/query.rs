@@ -1301,11 +1301,7 @@ impl Ord for Ranked {
 /// pass, so whole blocks below it are never scored (block-max WAND) and the
 /// total is left to a count. Anything else (phrases, every word required,
 /// no text) scores every match, so the same pass counts them.
-fn top_k(
-    searcher: &Searcher,
-    c: &Compiled,
-    k: usize,
-) -> ApiResult<(Vec<(Score, DocAddress)>, Option<usize>)> {
+fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<(Page, Option<usize>)> {
     if k == 0 {
         return Ok((Vec::new(), None));
     }
@@ -1321,7 +1317,7 @@ fn top_k(
         .map_err(index_error)?;
     let no_scores = EnableScoring::disabled_from_searcher(searcher);
     let keep = match &c.filter.keep {
-        Some(f) => Some(f.weight(no_scores.clone()).map_err(index_error)?),
+        Some(f) => Some(f.weight(no_scores).map_err(index_error)?),
         None => None,
     };
     let drop = match &c.filter.drop {
@@ -1451,7 +1447,7 @@ fn sorted_page(
     sort: &SortKey<'_>,
     offset: usize,
     limit: usize,
-) -> ApiResult<(usize, Score, Vec<(Score, DocAddress)>)> {
+) -> ApiResult<(usize, Score, Page)> {
     let k = offset.saturating_add(limit);
     let (best, _) = top_k(searcher, c, 1)?;
     let best = best.first().map_or(0.0, |t| t.0);
@@ -1540,6 +1536,9 @@ fn sorted_page(
         .collect();
     Ok((total, best, page))
 }
+
+/// The hits of a page: score and address, in order.
+type Page = Vec<(Score, DocAddress)>;
 
 /// Sort keys and scores compare by value, as the engine's sort does
 /// (-0.0 equals 0.0).
