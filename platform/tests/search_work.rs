@@ -184,4 +184,20 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
         let got: Vec<(i64, f32)> = res.hits.iter().map(|h| (value(&h.id), h.score)).collect();
         assert_eq!(got, expect[(page - 1) * 5..page * 5], "{field} {order:?}");
     }
+
+    // Hits carry only the stored fields asked for; highlights still cover
+    // every matched text field.
+    let (res, _) = run(SearchQuery::new("refund invoice")
+        .exact()
+        .fields(["tenant", "n"])
+        .limit(3));
+    let h = &res.hits[0];
+    let mut keys: Vec<&str> = h.fields.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["n", "tenant"]);
+    assert_eq!(h.highlights["title"], "<em>refund</em> request");
+    assert!(h.highlights["body"].contains("<em>invoice</em>"));
+    let all = run(SearchQuery::new("refund invoice").exact().limit(3)).0;
+    assert_eq!(all.hits[0].highlights, h.highlights);
+    assert_eq!(all.hits[0].fields.len(), 6);
 }

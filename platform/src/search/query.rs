@@ -134,6 +134,8 @@ pub struct SearchQuery {
     fuzzy: bool,
     prefix: bool,
     snippet_chars: usize,
+    /// The stored fields hits carry (None: all).
+    returned: Option<Vec<String>>,
     facets: Vec<(String, usize)>,
 }
 
@@ -150,6 +152,7 @@ impl SearchQuery {
             fuzzy: true,
             prefix: false,
             snippet_chars: 200,
+            returned: None,
             facets: Vec::new(),
         }
     }
@@ -230,6 +233,16 @@ impl SearchQuery {
             "{:?}|{:?}|{:?}|{}|{}",
             self.text, self.filters, self.mode, self.fuzzy, self.prefix
         )
+    }
+    /// Only these stored fields in [`Hit::fields`] (default: every stored
+    /// field). Highlights still cover every matched text field.
+    pub fn fields<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.returned = Some(names.into_iter().map(Into::into).collect());
+        self
     }
     /// Approximate length of highlighted snippets, in bytes (default 200).
     pub fn snippet_chars(mut self, n: usize) -> Self {
@@ -1091,6 +1104,37 @@ pub(crate) fn execute(
         let mut fields = Map::new();
         let mut highlights = BTreeMap::new();
         for (name, (field, kind)) in &ctx.fields.by_name {
+            let returned = q.returned.as_ref().is_none_or(|r| r.contains(name));
+            let highlighted = matches!(kind, FieldKind::Text { stored: true, .. })
+                && matched_fields.contains(name);
+            if highlighted {
+                // Fields without words of their own share one marker.
+                let own = compiled.field_terms.get(name);
+                let marker = markers.entry(own.map(|_| name.clone())).or_insert_with(|| {
+                    let mut terms = compiled.all_terms.clone();
+                    if let Some(t) = own {
+                        terms.extend(t);
+                    }
+                    highlight::Marker::new(terms)
+                });
+                let texts: Vec<&str> = doc.get_all(*field).filter_map(|v| v.as_str()).collect();
+                let text = match texts.as_slice() {
+                    [one] => std::borrow::Cow::Borrowed(*one),
+                    many => std::borrow::Cow::Owned(many.join(" … ")),
+                };
+                if let Some(s) = highlight::snippet(
+                    &text,
+                    marker,
+                    &mut ctx.raw,
+                    &mut ctx.word_stem,
+                    q.snippet_chars,
+                ) {
+                    highlights.insert(name.clone(), s);
+                }
+            }
+            if !returned {
+                continue;
+            }
             let vals: Vec<Value> = doc
                 .get_all(*field)
                 .filter_map(|v| match kind {
@@ -1101,33 +1145,6 @@ pub(crate) fn execute(
                     FieldKind::Float => v.as_f64().map(Value::from),
                 })
                 .collect();
-            if let FieldKind::Text { stored: true, .. } = kind {
-                if matched_fields.contains(name) {
-                    // Fields without words of their own share one marker.
-                    let own = compiled.field_terms.get(name);
-                    let marker = markers.entry(own.map(|_| name.clone())).or_insert_with(|| {
-                        let mut terms = compiled.all_terms.clone();
-                        if let Some(t) = own {
-                            terms.extend(t);
-                        }
-                        highlight::Marker::new(terms)
-                    });
-                    let text = vals
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(" … ");
-                    if let Some(s) = highlight::snippet(
-                        &text,
-                        marker,
-                        &mut ctx.raw,
-                        &mut ctx.word_stem,
-                        q.snippet_chars,
-                    ) {
-                        highlights.insert(name.clone(), s);
-                    }
-                }
-            }
             // Lists stay lists; a text given as several values comes back as
             // an array; everything else as its (first) value.
             let list = matches!(kind, FieldKind::Keyword { multi: true })
@@ -1284,11 +1301,7 @@ impl Ord for Ranked {
 /// pass, so whole blocks below it are never scored (block-max WAND) and the
 /// total is left to a count. Anything else (phrases, every word required,
 /// no text) scores every match, so the same pass counts them.
-fn top_k(
-    searcher: &Searcher,
-    c: &Compiled,
-    k: usize,
-) -> ApiResult<(Vec<(Score, DocAddress)>, Option<usize>)> {
+fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<(Page, Option<usize>)> {
     if k == 0 {
         return Ok((Vec::new(), None));
     }
@@ -1304,7 +1317,7 @@ fn top_k(
         .map_err(index_error)?;
     let no_scores = EnableScoring::disabled_from_searcher(searcher);
     let keep = match &c.filter.keep {
-        Some(f) => Some(f.weight(no_scores.clone()).map_err(index_error)?),
+        Some(f) => Some(f.weight(no_scores).map_err(index_error)?),
         None => None,
     };
     let drop = match &c.filter.drop {
@@ -1434,7 +1447,7 @@ fn sorted_page(
     sort: &SortKey<'_>,
     offset: usize,
     limit: usize,
-) -> ApiResult<(usize, Score, Vec<(Score, DocAddress)>)> {
+) -> ApiResult<(usize, Score, Page)> {
     let k = offset.saturating_add(limit);
     let (best, _) = top_k(searcher, c, 1)?;
     let best = best.first().map_or(0.0, |t| t.0);
@@ -1523,6 +1536,9 @@ fn sorted_page(
         .collect();
     Ok((total, best, page))
 }
+
+/// The hits of a page: score and address, in order.
+type Page = Vec<(Score, DocAddress)>;
 
 /// Sort keys and scores compare by value, as the engine's sort does
 /// (-0.0 equals 0.0).

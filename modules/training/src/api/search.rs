@@ -118,40 +118,53 @@ fn parse(body: &SearchRequest, max_limit: usize) -> ApiResult<Request> {
     })
 }
 
-fn field_str(h: &Hit, k: &str) -> Value {
-    match h.fields.get(k) {
-        Some(Value::Array(a)) => a.first().cloned().unwrap_or(Value::Null),
-        Some(v) => v.clone(),
+/// The stored fields a result shows (the index keeps more: the customer
+/// profile and context are searched and highlighted, not returned).
+const SHOWN_FIELDS: [&str; 8] = [
+    "name",
+    "description",
+    "categoryKey",
+    "difficulty",
+    "status",
+    "tagList",
+    "rating",
+    "usageCount",
+];
+
+fn field_str(h: &mut Hit, k: &str) -> Value {
+    match h.fields.remove(k) {
+        Some(Value::Array(a)) => a.into_iter().next().unwrap_or(Value::Null),
+        Some(v) => v,
         None => Value::Null,
     }
 }
 
 /// One search result as the document prints it.
-fn render(h: &Hit) -> SearchResult {
+fn render(mut h: Hit) -> SearchResult {
     let mut highlights = std::collections::BTreeMap::new();
-    for (k, v) in &h.highlights {
+    for (k, v) in std::mem::take(&mut h.highlights) {
         if k == "tags" {
             let tags: Vec<&str> = v.split(", ").filter(|t| t.contains("<em>")).collect();
-            highlights.insert(k.clone(), json!(tags));
+            highlights.insert(k, json!(tags));
         } else {
-            highlights.insert(k.clone(), json!(v));
+            highlights.insert(k, Value::String(v));
         }
     }
     SearchResult {
-        id: h.id.clone(),
-        name: field_str(h, "name"),
-        description: field_str(h, "description"),
-        category: field_str(h, "categoryKey"),
-        difficulty: field_str(h, "difficulty"),
-        status: field_str(h, "status"),
-        tags: h.fields.get("tagList").cloned().unwrap_or(json!([])),
+        name: field_str(&mut h, "name"),
+        description: field_str(&mut h, "description"),
+        category: field_str(&mut h, "categoryKey"),
+        difficulty: field_str(&mut h, "difficulty"),
+        status: field_str(&mut h, "status"),
+        tags: h.fields.remove("tagList").unwrap_or(json!([])),
         relevance_score: round(h.normalized_score as f64, 4),
-        matched_fields: h.matched_fields.iter().map(|f| f.to_string()).collect(),
-        highlights,
         analytics: json!({
             "averageRating": h.fields.get("rating").and_then(Value::as_f64).map(|r| round(r, 2)),
-            "usageCount": h.fields.get("usageCount").cloned().unwrap_or(json!(0)),
+            "usageCount": h.fields.remove("usageCount").unwrap_or(json!(0)),
         }),
+        matched_fields: h.matched_fields,
+        highlights,
+        id: h.id,
     }
 }
 
@@ -179,7 +192,8 @@ impl SearchApi {
         let r = parse(&body, max)?;
         let mut q = visibility(SearchQuery::new(r.query.clone()), &p)
             .page(r.page, r.limit)
-            .snippet_chars(240);
+            .snippet_chars(240)
+            .fields(SHOWN_FIELDS);
         if !r.categories.is_empty() {
             q = q.filter_any("categoryKey", r.categories.clone());
         }
@@ -200,8 +214,8 @@ impl SearchApi {
         }
         let idx = index::index(&self.platform)?;
         let res = self.platform.search.query(&idx, q).await?;
-        let results: Vec<SearchResult> = res.hits.iter().map(render).collect();
         let total = res.total as u64;
+        let results: Vec<SearchResult> = res.hits.into_iter().map(render).collect();
         let pages = total.div_ceil(r.limit as u64);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(ok(SearchResults {
