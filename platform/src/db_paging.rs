@@ -471,6 +471,17 @@ fn outline(conn: &Connection, list: &ListSql<'_>, generation: u64) -> ApiResult<
 mod tests {
     use super::*;
 
+    /// Table `t`: 1000 rows, 37 values of `k` (indexed with the id).
+    fn fill(conn: &Connection) {
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL);
+             CREATE INDEX t_k ON t (k, id);
+             WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000)
+             INSERT INTO t (k) SELECT 'k' || (n % 37) FROM s;",
+        )
+        .expect("fill");
+    }
+
     fn list<'a>(tables: &'a [&'a str], desc: bool) -> ListSql<'a> {
         ListSql {
             tables,
@@ -487,13 +498,7 @@ mod tests {
     #[test]
     fn pages_share_the_cached_outline_instead_of_copying_it() {
         let conn = Connection::open_in_memory().expect("open");
-        conn.execute_batch(
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL);
-             CREATE INDEX t_k ON t (k, id);
-             WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000)
-             INSERT INTO t (k) SELECT 'k' || (n % 37) FROM s;",
-        )
-        .expect("fill");
+        fill(&conn);
         let cache = PageCache::new();
         let l = list(&["pages_share_t"], false);
         for offset in [400, 800] {
@@ -518,13 +523,7 @@ mod tests {
     #[test]
     fn kept_page_statements_are_not_planned_again() {
         let conn = Connection::open_in_memory().expect("open");
-        conn.execute_batch(
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL);
-             CREATE INDEX t_k ON t (k, id);
-             WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000)
-             INSERT INTO t (k) SELECT 'k' || (n % 37) FROM s;",
-        )
-        .expect("fill");
+        fill(&conn);
         let cache = PageCache::new();
         for (l, offset) in [
             // The first page, a deep page after an anchor, and a deep page
@@ -557,13 +556,7 @@ mod tests {
         let conn = Connection::open(dir.path().join("p.db")).expect("open");
         conn.update_hook(Some(|_, _: &str, t: &str, _| touched(t)))
             .expect("hook");
-        conn.execute_batch(
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL);
-             CREATE INDEX t_k ON t (k, id);
-             WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000)
-             INSERT INTO t (k) SELECT 'k' || (n % 37) FROM s;",
-        )
-        .expect("fill");
+        fill(&conn);
         let cache = PageCache::new();
         let mixed = ListSql {
             order: vec![("k".into(), true), ("id".into(), false)],

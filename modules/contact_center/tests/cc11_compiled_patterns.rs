@@ -22,6 +22,8 @@ fn org_campaign_and_voicemail_types_compile_their_patterns_once() {
         "api/org.rs",
         "api/campaigns.rs",
         "insight/voicemail.rs",
+        "insight/ivr.rs",
+        "model/routing_rules.rs",
     ] {
         let Some(text) = source(rel) else {
             found.push(format!("{rel}: missing"));
@@ -111,6 +113,7 @@ async fn pattern_fields_refuse_with_the_same_bodies() {
             json!({"from_number": "anonymous", "to_number": "+14155550100", "duration": 1}),
             "from_number",
         ),
+        ("/api/routing/rules", json!({"name": "  "}), "name"),
     ];
     let mut got = Vec::new();
     for (path, body, field) in cases {
@@ -134,6 +137,7 @@ async fn pattern_fields_refuse_with_the_same_bodies() {
         ("/api/v1/campaigns", "provider_type", fmt),
         ("/api/v1/call-lists", "sort_order", fmt),
         ("/api/voicemail", "from_number", fmt),
+        ("/api/routing/rules", "name", "must not be blank"),
     ]
     .iter()
     .map(|(p, f, m)| format!("{p} {f}: {}", json!([{"field": f, "message": m}])))

@@ -155,10 +155,7 @@ impl IvrApi {
         auth: BearerAuth,
         flow_id: Path<i64>,
         /// Hours, days or weeks back from now: `24h`, `7d`, `4w` (at most 366 days).
-        #[oai(validator(
-            pattern = r"^(([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h|([1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d|([1-9]|[1-4][0-9]|5[0-2])w)$"
-        ))]
-        period: Query<Option<String>>,
+        period: Query<Option<crate::model::PeriodText>>,
     ) -> Result<Json<FlowAnalytics>> {
         require_operator(&auth.0)?;
         let id = flow_id.0;

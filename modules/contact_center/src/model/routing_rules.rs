@@ -86,8 +86,8 @@ pub struct RoutingRule {
 /// A new routing rule.
 #[derive(Object, Debug)]
 pub struct RoutingRuleCreate {
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: crate::model::NonBlank,
     pub description: Option<String>,
     /// 0..=1000, default 0; higher runs first.
     #[oai(validator(minimum(value = "0"), maximum(value = "1000")))]
