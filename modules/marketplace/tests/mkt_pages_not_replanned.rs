@@ -8,45 +8,13 @@
 mod support;
 
 use frontline_platform::page::Page;
-use frontline_platform::testing::TestApp;
+use frontline_platform::testing::{replanned_statements, TestApp};
 use poem::http::StatusCode;
-use rusqlite::ffi;
-use serde_json::json;
-
-/// Each statement prepared on `conn` (its cache included) that SQLite had to
-/// parse and plan again since it was first prepared, with its re-prepares.
-fn reprepared(conn: &rusqlite::Connection) -> Vec<(String, i32)> {
-    let mut out = Vec::new();
-    // SAFETY: the connection is open and used by this thread only; the walk
-    // reads the statements' text and counters without changing them.
-    unsafe {
-        let db = conn.handle();
-        let mut st = ffi::sqlite3_next_stmt(db, std::ptr::null_mut());
-        while !st.is_null() {
-            let n = ffi::sqlite3_stmt_status(st, ffi::SQLITE_STMTSTATUS_REPREPARE, 0);
-            if n > 0 {
-                let sql = std::ffi::CStr::from_ptr(ffi::sqlite3_sql(st))
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((sql, n));
-            }
-            st = ffi::sqlite3_next_stmt(db, st);
-        }
-    }
-    out
-}
 
 #[tokio::test]
 async fn review_and_pricing_pages_reuse_their_statements_as_planned() {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
-    let m = support::market(&app, json!({})).await;
-    support::reviewed_bookings(&app, &m, 60, "approved").await;
-    let p = m.prov.clone();
-    app.platform
-        .db
-        .write(move |tx| frontline_marketplace::service::reviews::refresh_rating(tx, &p))
-        .await
-        .expect("rating");
+    let m = support::rated_market(&app, 60).await;
 
     // The answers through HTTP, asked for twice.
     for _ in 0..2 {
@@ -85,7 +53,7 @@ async fn review_and_pricing_pages_reuse_their_statements_as_planned() {
                 .expect("pricing");
         }
     }
-    let again = reprepared(&conn);
+    let again = replanned_statements(&conn);
     assert!(
         again.is_empty(),
         "statements parsed and planned again on reuse:\n{}",

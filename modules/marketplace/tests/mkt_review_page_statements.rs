@@ -7,19 +7,11 @@ mod support;
 
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
-use serde_json::json;
 
 #[tokio::test]
 async fn a_review_page_is_two_statements() {
     let app = TestApp::new(vec![frontline_marketplace::module()]).await;
-    let m = support::market(&app, json!({})).await;
-    support::reviewed_bookings(&app, &m, 100, "approved").await;
-    let p = m.prov.clone();
-    app.platform
-        .db
-        .write(move |tx| frontline_marketplace::service::reviews::refresh_rating(tx, &p))
-        .await
-        .expect("rating");
+    let m = support::rated_market(&app, 100).await;
     let url = format!("/marketplace/v1/providers/{}/reviews?limit=20", m.prov);
     let plans = app
         .plans_of(

@@ -215,6 +215,20 @@ pub async fn reviewed_bookings(app: &TestApp, m: &Market, rows: i64, status: &'s
 /// The centre the nearby tests search around.
 pub const NAIROBI: (f64, f64) = (-1.2864, 36.8219);
 
+/// A market whose provider has `rows` approved reviews and its rating
+/// figures refreshed from them.
+pub async fn rated_market(app: &TestApp, rows: i64) -> Market {
+    let m = market(app, json!({})).await;
+    reviewed_bookings(app, &m, rows, "approved").await;
+    let p = m.prov.clone();
+    app.platform
+        .db
+        .write(move |tx| frontline_marketplace::service::reviews::refresh_rating(tx, &p))
+        .await
+        .expect("rating");
+    m
+}
+
 /// `n` barbers (ids `barber00000`…) at places spread over about 18 km around
 /// [`NAIROBI`] (a fixed pseudo-random draw), each with two barber prices (400
 /// and 900) and a paint price, written straight to the tables (the triggers
