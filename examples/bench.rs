@@ -77,6 +77,9 @@ const GROWN: &[&str] = &[
 fn source(table: &str, f: &Fixtures) -> String {
     match (table, &f.provider) {
         ("chatbot_conversations", _) => "WHERE user_id = 'user_seed'".into(),
+        // Every grown message joins the fixtures' conversation, which the
+        // "one long conversation" chat row then writes into.
+        ("chatbot_messages", _) => "WHERE conversation_id = 'conv_seed'".into(),
         ("marketplace_reviews", Some(p)) => {
             format!("WHERE provider_id = '{}'", p.replace('\'', ""))
         }
@@ -498,6 +501,16 @@ fn requests(base: &str, admin: &str, f: &Fixtures, rows: u64) -> Vec<Req> {
             body: Some(chat_message("b{n}", "bench{c}").to_string()),
             auth: f.chat_key.clone(),
             ..r("chatbot: chat message", "/chatbot/api/v2/chat/message".into())
+        },
+        // Issue 18: a message costs the same in a conversation of `rows` messages.
+        Req {
+            method: "POST",
+            body: Some(chat_message("long{n}", "seed").to_string()),
+            auth: f.chat_key.clone(),
+            ..r(
+                "chatbot: chat message, one long conversation",
+                "/chatbot/api/v2/chat/message".into(),
+            )
         },
         Req {
             auth: f.chat_key.clone(),
