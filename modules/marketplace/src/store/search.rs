@@ -670,7 +670,8 @@ mod tests {
         assert_eq!(offers(&c).len(), 1);
         // The cell index holds the R*Tree's offers, and every cell's count
         // is a recount of its offers at each level.
-        let same = |c: &Connection, sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+        let same =
+            |c: &Connection, sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
         let check = |c: &Connection| {
             assert_eq!(
                 same(c, "SELECT COUNT(*) FROM marketplace_offers_near"),
@@ -692,7 +693,10 @@ mod tests {
                 0
             );
             assert_eq!(
-                same(c, "SELECT COUNT(*) FROM marketplace_offer_cells WHERE n <= 0"),
+                same(
+                    c,
+                    "SELECT COUNT(*) FROM marketplace_offer_cells WHERE n <= 0"
+                ),
                 0
             );
         };

@@ -13,7 +13,7 @@ mod write;
 pub use estimate::*;
 pub use lists::*;
 pub use market::*;
-pub use nearest::{last_nearby_work, NearbyWork};
+pub use nearest::{nearby_work, NearbyWork};
 pub use search::*;
 pub use write::*;
 

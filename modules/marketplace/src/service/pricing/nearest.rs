@@ -21,8 +21,8 @@
 //! then provider id. The work follows the circle's edge and the page, not the
 //! offers inside the circle.
 
-use std::cell::Cell as Counter;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use frontline_platform::ApiResult;
 use rusqlite::Connection;
@@ -40,8 +40,8 @@ const READ_AT_MOST: i64 = 8;
 const FINE_ROWS: i64 = 180 * CELLS_PER_DEGREE as i64;
 const FINE_COLUMNS: i64 = 360 * CELLS_PER_DEGREE as i64;
 
-/// What the last nearest-first search on this thread read: cell counts and
-/// offers (rows of the cell index), and the statements it took.
+/// What nearest-first provider searches have read since the server started:
+/// cell counts and offers (rows of the cell index), and their statements.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NearbyWork {
     pub cells: u64,
@@ -49,13 +49,30 @@ pub struct NearbyWork {
     pub reads: u64,
 }
 
-thread_local! {
-    static LAST_WORK: Counter<NearbyWork> = const { Counter::new(NearbyWork { cells: 0, offers: 0, reads: 0 }) };
+impl std::ops::Sub for NearbyWork {
+    type Output = NearbyWork;
+    fn sub(self, o: NearbyWork) -> NearbyWork {
+        NearbyWork {
+            cells: self.cells - o.cells,
+            offers: self.offers - o.offers,
+            reads: self.reads - o.reads,
+        }
+    }
 }
 
-/// The work of the last nearest-first provider search run on this thread.
-pub fn last_nearby_work() -> NearbyWork {
-    LAST_WORK.with(Counter::get)
+static CELLS_READ: AtomicU64 = AtomicU64::new(0);
+static OFFERS_READ: AtomicU64 = AtomicU64::new(0);
+static READS: AtomicU64 = AtomicU64::new(0);
+
+/// The work of every nearest-first provider search so far (process-wide
+/// sums, like a metric: the difference over one request is its work when
+/// nothing else searches meanwhile).
+pub fn nearby_work() -> NearbyWork {
+    NearbyWork {
+        cells: CELLS_READ.load(Ordering::Relaxed),
+        offers: OFFERS_READ.load(Ordering::Relaxed),
+        reads: READS.load(Ordering::Relaxed),
+    }
 }
 
 /// A grid cell: level `level` (`2^level / 256` degrees wide), row `lat` and
@@ -157,7 +174,8 @@ fn bounds((lat, lng, radius): (f64, f64, f64), cell: &GridCell) -> Bounds {
     } else {
         south.abs().min(north.abs()).to_radians().cos()
     };
-    let reach = KM_PER_DEGREE * ((north - south) / 2.0 + (east - west) / 2.0 * widest) + ROUNDING_KM;
+    let reach =
+        KM_PER_DEGREE * ((north - south) / 2.0 + (east - west) / 2.0 * widest) + ROUNDING_KM;
     let centre = stats::distance_km(lat, lng, mid_lat, mid_lng);
     // Along a parallel the distance grows with the longitude difference (up
     // to 180°); along a meridian it falls to one least value and grows again:
@@ -174,10 +192,44 @@ fn bounds((lat, lng, radius): (f64, f64, f64), cell: &GridCell) -> Bounds {
         None
     };
     Bounds {
-        lo: centre - reach,
+        lo: nearest_place((lat, lng), (south, north), (dw, de), (west, east))
+            .unwrap_or(centre - reach),
         hi: farthest.unwrap_or(centre + reach),
         inside: farthest.is_some_and(|f| f <= radius),
     }
+}
+
+/// The least distance from (`lat`, `lng`) to a cell (less a millimetre for
+/// rounding), where it is sure: the cell's longitude differences `dw..de`
+/// from the centre do not span the meridian opposite it and are within 90°.
+/// A place in the cell is no nearer than the place at its latitude on the
+/// cell's side nearer in longitude (along a parallel the distance grows with
+/// the longitude difference), and along that meridian the distance has one
+/// least value, at the latitude `atan2(sin φ, cos φ cos Δλ)` (clamped to the
+/// cell); when the centre's longitude is in the cell, that is its own latitude.
+fn nearest_place(
+    (lat, lng): (f64, f64),
+    (south, north): (f64, f64),
+    (dw, de): (f64, f64),
+    (west, east): (f64, f64),
+) -> Option<f64> {
+    if de < dw || (de - dw - (east - west)).abs() >= 1e-9 || dw.abs() > 90.0 || de.abs() > 90.0 {
+        return None;
+    }
+    let (near_lng, d_lng) = if dw <= 0.0 && de >= 0.0 {
+        (lng, 0.0)
+    } else if dw > 0.0 {
+        (west, dw)
+    } else {
+        (east, de)
+    };
+    let phi = lat.to_radians();
+    let nearest_lat = phi
+        .sin()
+        .atan2(phi.cos() * d_lng.to_radians().cos())
+        .to_degrees()
+        .clamp(south, north);
+    Some(stats::distance_km(lat, lng, nearest_lat, near_lng) - ROUNDING_KM)
 }
 
 /// A cell with offers, not read.
@@ -237,7 +289,9 @@ pub(super) fn nearest_offers(
         (offset, limit),
         &mut work,
     );
-    LAST_WORK.with(|w| w.set(work));
+    CELLS_READ.fetch_add(work.cells, Ordering::Relaxed);
+    OFFERS_READ.fetch_add(work.offers, Ordering::Relaxed);
+    READS.fetch_add(work.reads, Ordering::Relaxed);
     result
 }
 
