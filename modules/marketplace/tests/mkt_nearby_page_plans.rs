@@ -77,7 +77,7 @@ async fn a_page_of_providers_nearby_reads_the_page_not_the_radius() {
                 .lines
                 .iter()
                 .filter(|l| {
-                    l.contains("USING PRIMARY KEY (code=? AND level=? AND cell=?)")
+                    l.contains("USING PRIMARY KEY (code=? AND level=? AND cell>? AND cell<?)")
                         || l.contains(
                             "USING COVERING INDEX marketplace_offers_near_by_cell (code=? AND cell>? AND cell<?)",
                         )

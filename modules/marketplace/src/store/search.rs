@@ -508,22 +508,23 @@ pub const CELLS_PER_DEGREE: f64 = 256.0;
 /// The coarsest level counted.
 pub const TOP_LEVEL: u32 = 12;
 
-/// The offers of category `code` counted in the cells `keys` of `level`
-/// (key, offers); cells without offers are absent. One read for them all.
+/// The offers of category `code` counted in the cells of `level` whose keys
+/// lie in one of `ranges` (first, last): (key, offers), cells without offers
+/// absent. One read for them all (a seek per range).
 pub fn cell_counts(
     conn: &Connection,
     code: i64,
     level: u32,
-    keys: &[i64],
+    ranges: &[(i64, i64)],
 ) -> rusqlite::Result<Vec<(i64, i64)>> {
-    if keys.is_empty() {
+    if ranges.is_empty() {
         return Ok(Vec::new());
     }
-    let list = serde_json::to_string(keys)
+    let list = serde_json::to_string(ranges)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let mut st = conn.prepare_cached(
-        "SELECT cell, n FROM marketplace_offer_cells
-         WHERE code = ?1 AND level = ?2 AND cell IN (SELECT value FROM json_each(?3))",
+        "SELECT c.cell, c.n FROM json_each(?3) j CROSS JOIN marketplace_offer_cells c
+         WHERE c.code = ?1 AND c.level = ?2 AND c.cell BETWEEN j.value ->> 0 AND j.value ->> 1",
     )?;
     let rows = st.query_map(params![code, level, list], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()

@@ -94,7 +94,26 @@ fn spread(x: i64) -> i64 {
     (x | (x << 1)) & 0x5555_5555_5555_5555
 }
 
+/// The even bits of `x` gathered (the inverse of [`spread`]).
+fn squeeze(x: i64) -> i64 {
+    let mut x = x & 0x5555_5555_5555_5555;
+    x = (x | (x >> 1)) & 0x3333_3333_3333_3333;
+    x = (x | (x >> 2)) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | (x >> 4)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x >> 8)) & 0x0000_ffff_0000_ffff;
+    (x | (x >> 16)) & 0x0000_0000_ffff_ffff
+}
+
 impl GridCell {
+    /// The cell of `level` with key `key`.
+    fn of_key(level: u32, key: i64) -> GridCell {
+        GridCell {
+            level,
+            lat: squeeze(key >> 1),
+            lng: squeeze(key),
+        }
+    }
+
     fn size(&self) -> f64 {
         (1u64 << self.level) as f64 / CELLS_PER_DEGREE
     }
@@ -111,13 +130,10 @@ impl GridCell {
         (first, first + (1i64 << shift) - 1)
     }
 
-    fn children(&self) -> [GridCell; 4] {
-        let (level, lat, lng) = (self.level - 1, self.lat * 2, self.lng * 2);
-        [(0, 0), (0, 1), (1, 0), (1, 1)].map(|(a, b)| GridCell {
-            level,
-            lat: lat + a,
-            lng: lng + b,
-        })
+    /// Its four children's keys at the level below: one range.
+    fn children(&self) -> (i64, i64) {
+        let first = self.key() << 2;
+        (first, first + 3)
     }
 
     /// (south, north, west, east) in degrees.
@@ -325,7 +341,8 @@ fn walk(
             }
         }
     }
-    let mut pending = counted(conn, code, cells.into_iter().collect(), work)?;
+    let keys: Vec<(i64, i64)> = cells.iter().map(|c| (c.key(), c.key())).collect();
+    let mut pending = counted(conn, code, top, &keys, work)?;
     let mut inside: Vec<Counted> = Vec::new();
     let mut found: Vec<Near> = Vec::new();
     let k = offset + limit;
@@ -366,7 +383,7 @@ fn walk(
             break;
         }
         let mut ranges = Vec::new();
-        let mut split: BTreeMap<u32, Vec<GridCell>> = BTreeMap::new();
+        let mut split: BTreeMap<u32, Vec<(i64, i64)>> = BTreeMap::new();
         for (cell, n) in resolve {
             if n <= READ_AT_MOST || cell.level == 0 {
                 ranges.push(cell.fine_range());
@@ -374,7 +391,7 @@ fn walk(
                 split
                     .entry(cell.level - 1)
                     .or_default()
-                    .extend(cell.children());
+                    .push(cell.children());
             }
         }
         if !ranges.is_empty() {
@@ -391,8 +408,8 @@ fn walk(
                 }
             }
         }
-        for (_, children) in split {
-            pending.extend(counted(conn, code, children, work)?);
+        for (level, children) in split {
+            pending.extend(counted(conn, code, level, &children, work)?);
         }
     }
     let total = (found.len() as u64) + inside.iter().map(|c| c.n as u64).sum::<u64>();
@@ -412,25 +429,24 @@ fn walk(
     Ok((total, page))
 }
 
-/// `cells` (all of one level) with their counts; those without offers left out.
+/// The cells of `level` in `ranges` of keys (a parent's four children are
+/// one range) with their counts; those without offers are left out.
 fn counted(
     conn: &Connection,
     code: i64,
-    cells: Vec<GridCell>,
+    level: u32,
+    ranges: &[(i64, i64)],
     work: &mut NearbyWork,
 ) -> ApiResult<Vec<(GridCell, i64)>> {
-    let Some(level) = cells.first().map(|c| c.level) else {
+    if ranges.is_empty() {
         return Ok(Vec::new());
-    };
-    let keys: Vec<i64> = cells.iter().map(GridCell::key).collect();
+    }
     work.reads += 1;
-    let counts: HashMap<i64, i64> = search_store::cell_counts(conn, code, level, &keys)?
-        .into_iter()
-        .collect();
+    let counts = search_store::cell_counts(conn, code, level, ranges)?;
     work.cells += counts.len() as u64;
-    Ok(cells
+    Ok(counts
         .into_iter()
-        .filter_map(|c| counts.get(&c.key()).map(|&n| (c, n)))
+        .map(|(key, n)| (GridCell::of_key(level, key), n))
         .collect())
 }
 
@@ -453,12 +469,18 @@ mod tests {
             lng: 0b01,
         };
         assert_eq!(parent.key(), c.key() >> 2);
-        assert!(parent.children().contains(&c));
+        let (a, b) = parent.children();
+        assert!(a <= c.key() && c.key() <= b && b - a == 3);
         let (first, last) = parent.fine_range();
-        for child in parent.children() {
-            assert!(first <= child.key() && child.key() <= last);
-        }
-        assert_eq!(last - first, 3);
+        assert_eq!((first, last), (a, b));
+        let back = GridCell::of_key(0, c.key());
+        assert_eq!((back.level, back.lat, back.lng), (0, 0b101, 0b011));
+        let far = GridCell {
+            level: 3,
+            lat: 46_079 >> 3,
+            lng: 92_159 >> 3,
+        };
+        assert!(GridCell::of_key(3, far.key()) == far);
     }
 
     #[test]

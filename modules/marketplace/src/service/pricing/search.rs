@@ -17,10 +17,13 @@ pub struct SearchQuery<'a> {
 
 /// `GET /services/search`: providers of a category within `radius` km (the offers of the
 /// category in the latitude/longitude box, then great-circle distance), with their
-/// matching prices. Counts and orders the offers from the R*Tree alone (an index
-/// entry and a distance per offer in the box); the offers, providers and prices
-/// tables are read for the page's providers only (and, with a price range, for
-/// offers whose prices reach outside it).
+/// matching prices. Nearest first without a price range, the total and the
+/// page come from the offers' grid counts (`super::nearest`: the cells inside
+/// the circle summed, the edge's and the page's offers read); any other order
+/// or a price range counts and orders the offers from the R*Tree alone (an
+/// index entry and a distance per offer in the box). The offers, providers and
+/// prices tables are read for the page's providers only (and, with a price
+/// range, for offers whose prices reach outside it).
 pub fn search(
     conn: &Connection,
     q: &SearchQuery<'_>,
