@@ -21,7 +21,7 @@
 //! then provider id. The work follows the circle's edge and the page, not the
 //! offers inside the circle.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use frontline_platform::ApiResult;
