@@ -192,12 +192,22 @@ fn bounds((lat, lng, radius): (f64, f64, f64), cell: &GridCell) -> Bounds {
     };
     let reach =
         KM_PER_DEGREE * ((north - south) / 2.0 + (east - west) / 2.0 * widest) + ROUNDING_KM;
-    let centre = stats::distance_km(lat, lng, mid_lat, mid_lng);
+    // Measured only where a sharper bound is not sure (a few cells at most).
+    let centre = || stats::distance_km(lat, lng, mid_lat, mid_lng);
+    let (dw, de) = (wrap(west - lng), wrap(east - lng));
+    let lo = nearest_place((lat, lng), (south, north), (dw, de), (west, east))
+        .unwrap_or_else(|| centre() - reach);
+    if lo > radius {
+        return Bounds {
+            lo,
+            hi: f64::INFINITY,
+            inside: false,
+        };
+    }
     // Along a parallel the distance grows with the longitude difference (up
     // to 180°); along a meridian it falls to one least value and grows again:
     // the farthest place is a corner on the side of the larger longitude
     // difference, unless the cell spans the meridian opposite the centre.
-    let (dw, de) = (wrap(west - lng), wrap(east - lng));
     let farthest = if de >= dw && (de - dw - (east - west)).abs() < 1e-9 {
         let far = if dw.abs() >= de.abs() { west } else { east };
         Some(
@@ -208,9 +218,8 @@ fn bounds((lat, lng, radius): (f64, f64, f64), cell: &GridCell) -> Bounds {
         None
     };
     Bounds {
-        lo: nearest_place((lat, lng), (south, north), (dw, de), (west, east))
-            .unwrap_or(centre - reach),
-        hi: farthest.unwrap_or(centre + reach),
+        lo,
+        hi: farthest.unwrap_or_else(|| centre() + reach),
         inside: farthest.is_some_and(|f| f <= radius),
     }
 }
