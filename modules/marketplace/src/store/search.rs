@@ -566,6 +566,22 @@ pub fn offers_in_cells(
     rows.collect()
 }
 
+/// Runs `f` on one snapshot of the database: in a read transaction when none
+/// is open (rolled back after; nothing is written), so counts read by one
+/// statement and offers read by a later one agree while others write.
+pub fn on_one_snapshot<T, E: From<rusqlite::Error>>(
+    conn: &Connection,
+    f: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    if !conn.is_autocommit() {
+        return f();
+    }
+    let snapshot = conn.unchecked_transaction()?;
+    let out = f();
+    drop(snapshot);
+    out
+}
+
 /// The R*Tree's code of a category (also the cell index's), if it has offers.
 pub fn search_code(conn: &Connection, category: &str) -> rusqlite::Result<Option<i64>> {
     category_code(conn, category)

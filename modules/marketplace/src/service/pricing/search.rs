@@ -276,17 +276,21 @@ fn nearest(
     lng_ranges: &[(f64, f64)],
     page: &Page,
 ) -> ApiResult<(u64, Vec<Hit>)> {
-    let (total, near) = super::nearest::nearest_offers(
-        conn,
-        category,
-        circle,
-        lat_range,
-        lng_ranges,
-        (page.offset(), page.limit),
-    )?;
-    let ids: Vec<i64> = near.iter().map(|n| n.id).collect();
-    let mut read: HashMap<i64, search_store::Candidate> =
-        search_store::offers(conn, &ids)?.into_iter().collect();
+    // Counts, offers and the page's offers from one snapshot.
+    let (total, near, mut read) = search_store::on_one_snapshot(conn, || {
+        let (total, near) = super::nearest::nearest_offers(
+            conn,
+            category,
+            circle,
+            lat_range,
+            lng_ranges,
+            (page.offset(), page.limit),
+        )?;
+        let ids: Vec<i64> = near.iter().map(|n| n.id).collect();
+        let read: HashMap<i64, search_store::Candidate> =
+            search_store::offers(conn, &ids)?.into_iter().collect();
+        ApiResult::Ok((total, near, read))
+    })?;
     let hits = near
         .into_iter()
         .filter_map(|n| {
