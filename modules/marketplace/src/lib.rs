@@ -276,6 +276,10 @@ END;
     // triggers, so a customer's review list and the moderation queue do not
     // count their rows for each page.
     store::reviews::TOTALS_MIGRATION,
+    // Step 13: offers counted per category and grid cell (levels of 1/256 to
+    // 16 degrees), kept by triggers, so "providers nearby" sums the cells
+    // inside its circle and reads only the offers of the cells on its edge.
+    store::search::NEAR_CELLS_MIGRATION,
 ];
 
 pub fn module() -> Module {

@@ -1,10 +1,10 @@
-//! Issue 18: "search providers nearby", nearest first, reads each offer's exact
-//! place (the R*Tree's auxiliary columns, a row of its `_rowid` table) only for
-//! the page, not for every provider in the radius: the R*Tree's own 32-bit box
-//! of a place places it within a metre, which decides the total and which
-//! offers can be on the page. Before, every offer in the box was read
-//! (1 500 reads for a page of five). The answers are those of the exact
-//! distances: the total, the page and its order, first and deeper pages.
+//! Issue 18: "search providers nearby", nearest first, reads no offer's exact
+//! place from the R*Tree (its auxiliary columns, a row of its `_rowid` table
+//! each) for the providers in the radius: the total and the page come from the
+//! grid's cell counts and cell index (see `mkt_nearby_page_plans.rs`), and the
+//! page's offers are read by key. Before session 11, every offer in the box was
+//! read there (1 500 reads for a page of five). The answers are those of the
+//! exact distances: the total, the page and its order, first and deeper pages.
 //! Its own test binary with one test (the statement recorder is process-wide).
 
 mod support;

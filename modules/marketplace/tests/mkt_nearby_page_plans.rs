@@ -1,8 +1,8 @@
 //! Issue 18: "search providers nearby" costs the page, not the providers in the
 //! radius. Two thousand barbers stand within the radius searched; a page of
-//! five reads the R*Tree's boxes once and no other table there, reads the exact
-//! places of the offers that may be on the page (and of those at the radius's
-//! edge) in one read each, not one per offer, and reads providers, prices and
+//! five reads cell counts and the offers of cells on the edge and around the
+//! page, a level or a set of cells per read (by key and by index ranges, never
+//! the R*Tree), the page's offers in one read, and reads providers, prices and
 //! bookings only for the five providers shown, one read each for the whole page
 //! (not one per provider). The total still counts all of them,
 //! and the page is the five nearest. (One test in this file: the statement
@@ -48,38 +48,44 @@ async fn a_page_of_providers_nearby_reads_the_page_not_the_radius() {
     let nearest: Vec<&str> = within.iter().take(LIMIT).map(String::as_str).collect();
     assert_eq!(shown, nearest);
 
-    let mut from_the_tree = 0;
+    let mut grid_reads = 0;
     let mut page_reads = 0;
     let mut offers_read = 0;
     for plan in &plans.plans {
         let all = plan.lines.join(" | ");
+        // The R*Tree is not read at all: counts and the edge's offers come
+        // from the cell counts and the cell index.
+        assert!(
+            !plan.sql.contains("marketplace_offers_geo"),
+            "reads the R*Tree: {}\n  {all}",
+            plan.sql
+        );
         if plan
             .sql
             .contains("FROM marketplace_offers o JOIN marketplace_providers")
         {
-            // Exact places of a list of offers, by their keys.
+            // The page's offers (provider, rating), by their keys.
             assert!(plan.table_scans().is_empty(), "{}\n  {all}", plan.sql);
             offers_read += 1;
             continue;
         }
-        if plan.sql.contains("marketplace_offers_geo") {
-            // The offers in the box come from the R*Tree and nothing else: no
-            // join to the offers, providers or prices for each of them.
-            assert!(
-                !plan
-                    .sql
-                    .replace("marketplace_offers_geo", "")
-                    .contains("marketplace_"),
-                "the R*Tree read joins other tables: {}\n  {all}",
-                plan.sql
-            );
-            assert_eq!(plan.lines.len(), 1, "{}\n  {all}", plan.sql);
-            // One offer by its id: the exact place of an offer on the page.
-            if plan.sql.contains("WHERE id = ") {
-                offers_read += 1;
-            } else {
-                from_the_tree += 1;
-            }
+        if plan.sql.contains("marketplace_offer_cells")
+            || plan.sql.contains("marketplace_offers_near")
+        {
+            // Cells by key, offers of a cell by a range of its index.
+            let seeks = plan
+                .lines
+                .iter()
+                .filter(|l| {
+                    l.contains("USING PRIMARY KEY (code=? AND level=? AND cell>? AND cell<?)")
+                        || l.contains(
+                            "USING COVERING INDEX marketplace_offers_near_by_cell (code=? AND cell>? AND cell<?)",
+                        )
+                })
+                .count();
+            assert_eq!(seeks, 1, "{}\n  {all}", plan.sql);
+            assert!(plan.table_scans().is_empty(), "{}\n  {all}", plan.sql);
+            grid_reads += 1;
             continue;
         }
         // Any other read of providers, offers or prices names providers of
@@ -96,13 +102,14 @@ async fn a_page_of_providers_nearby_reads_the_page_not_the_radius() {
         }
         page_reads += 1;
     }
-    assert_eq!(from_the_tree, 1, "one read of the R*Tree's box");
-    // The page's candidates and the offers at the edge: one read each, not
-    // one per offer.
+    // A few reads of the grid: a level's cells or a set of cells' offers
+    // each, not one per cell or offer.
     assert!(
-        offers_read <= 2,
-        "{offers_read} reads of exact places for a page of {LIMIT}"
+        (1..=24).contains(&grid_reads),
+        "{grid_reads} reads of cell counts and offers"
     );
+    // The page's offers: one read.
+    assert_eq!(offers_read, 1, "reads of offers for a page of {LIMIT}");
     // The page's prices, cards and bookings: one read each for the whole page.
     assert!(
         page_reads <= 3,

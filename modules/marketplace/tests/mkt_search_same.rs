@@ -437,3 +437,113 @@ async fn compare_all(app: &TestApp, providers: &[Provider], prices: &[Price]) ->
     }
     found
 }
+
+/// Random places and radii, nearest first (the grid's path): clusters of
+/// providers of several spreads (around Nairobi, on the 180° meridian, far
+/// north, next to the pole, and at random), some sharing a place, searched
+/// from random places near them with radii from half a kilometre to 500 km
+/// and random pages; every total and page is the brute-force reference's.
+#[tokio::test]
+async fn random_places_and_radii_answer_what_a_brute_force_distance_sort_answers() {
+    let app = TestApp::new(vec![frontline_marketplace::module()]).await;
+    let mut rng = Lcg(2026);
+    let mut centres: Vec<(f64, f64)> = CENTRES.to_vec();
+    for _ in 0..4 {
+        centres.push((rng.next() * 160.0 - 80.0, rng.next() * 360.0 - 180.0));
+    }
+    let mut providers: Vec<(String, f64, f64)> = Vec::new();
+    for (c, &(lat, lng)) in centres.iter().enumerate() {
+        for (s, spread) in [0.02, 0.3, 2.0, 8.0].into_iter().enumerate() {
+            for i in 0..220 {
+                let plat = (lat + (rng.next() - 0.5) * spread).clamp(-90.0, 90.0);
+                let plng = wrap(lng + (rng.next() - 0.5) * spread * 2.0);
+                providers.push((format!("r{c}s{s}n{i:04}"), plat, plng));
+            }
+        }
+        // Five sharing one place.
+        for i in 0..5 {
+            providers.push((format!("r{c}same{i}"), lat, wrap(lng + 0.001)));
+        }
+    }
+    // Each with a "cut" price (every seventh inactive) and a "paint" price.
+    let rows: Vec<(String, f64, f64, bool)> = providers
+        .iter()
+        .enumerate()
+        .map(|(i, (id, lat, lng))| (id.clone(), *lat, *lng, i % 7 != 3))
+        .collect();
+    app.platform
+        .db
+        .write(move |tx| {
+            let mut prow = tx.prepare(
+                "INSERT INTO marketplace_providers (id, user_id, name, lng, lat, rating_avg, rating_count, created_at)
+                 VALUES (?1, ?1, ?1, ?2, ?3, 4.0, 1, '2026-11-01T00:00:00Z')",
+            )?;
+            let mut crow = tx.prepare(
+                "INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,
+                   current_price, currency, config, is_active, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?1, 'Service', 'flat', 500, 'KES', '{}', ?4, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
+            )?;
+            for (id, lat, lng, active) in &rows {
+                prow.execute(params![id, lng, lat])?;
+                crow.execute(params![format!("{id}c"), id, "cut", *active as i64])?;
+                crow.execute(params![format!("{id}p"), id, "paint", 1])?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("fixture");
+    let cut: Vec<&(String, f64, f64)> = providers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 7 != 3)
+        .map(|(_, p)| p)
+        .collect();
+    let mut nonempty = 0;
+    for q in 0..240 {
+        let (clat, clng) = centres[q % centres.len()];
+        let jitter = [0.0, 0.01, 0.5, 3.0][(rng.next() * 4.0) as usize % 4];
+        let lat = (clat + (rng.next() - 0.5) * jitter).clamp(-90.0, 90.0);
+        let lng = wrap(clng + (rng.next() - 0.5) * jitter);
+        // Log-uniform from 0.5 to 500 km, rounded to metres.
+        let radius = (0.5 * 1000f64.powf(rng.next()) * 1000.0).round() / 1000.0;
+        let limit = 1 + (rng.next() * 30.0) as usize;
+        let page = 1 + (rng.next() * 4.0) as usize;
+        let mut want: Vec<(f64, &str)> = cut
+            .iter()
+            .map(|(id, plat, plng)| (distance_km(lat, lng, *plat, *plng), id.as_str()))
+            .filter(|(d, _)| *d <= radius)
+            .collect();
+        want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+        let url = format!(
+            "/marketplace/v1/services/search?serviceCategoryId=cut&location={lat},{lng}&radius={radius}&page={page}&limit={limit}"
+        );
+        let (s, b) = app.call("GET", &url, None, None).await.parts();
+        assert_eq!(s, StatusCode::OK, "{url}: {b}");
+        assert_eq!(
+            b["metadata"]["total"].as_u64(),
+            Some(want.len() as u64),
+            "{url}"
+        );
+        let got: Vec<(String, f64)> = b["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r: &Value| {
+                (
+                    r["providerId"].as_str().unwrap().to_string(),
+                    r["location"]["distance"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, f64)> = want
+            .iter()
+            .skip((page - 1) * limit)
+            .take(limit)
+            .map(|(d, id)| (id.to_string(), round(*d, 1)))
+            .collect();
+        assert_eq!(got, expected, "{url}");
+        nonempty += usize::from(!got.is_empty());
+    }
+    // Not vacuous: most searches show providers.
+    assert!(nonempty > 150, "only {nonempty} searches showed providers");
+}

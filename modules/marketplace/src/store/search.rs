@@ -200,6 +200,93 @@ INSERT INTO marketplace_offers_geo
 "#
 );
 
+/// Schema step: "providers nearby" counted by grid cells. Each placed offer
+/// is a row of `marketplace_offers_near` (category code, its place's cell, exact
+/// place, provider), indexed by (code, cell): the cell is the Z-order (Morton)
+/// key of the place on a grid of 1/256 degree, so a cell of any coarser level
+/// is one range of keys. `marketplace_offer_cells` counts the offers of each
+/// category in each cell of levels 0 (1/256 degree) to 12 (16 degrees, each
+/// level twice the last); a level-`l` cell's key is the fine key `>> 2l`.
+/// Triggers keep both in step with the offers (and their providers' places)
+/// in the writing transaction; existing offers are filled in. A search sums
+/// the cells wholly inside its circle and reads the offers of the cells on its
+/// edge only (see `service::pricing::nearest`).
+pub const NEAR_CELLS_MIGRATION: &str = r#"
+CREATE VIEW marketplace_offer_places AS
+SELECT id, code, lat, lng, provider_id,
+    (((a & 1) | ((a & 2) << 1) | ((a & 4) << 2) | ((a & 8) << 3) | ((a & 16) << 4) | ((a & 32) << 5)
+      | ((a & 64) << 6) | ((a & 128) << 7) | ((a & 256) << 8) | ((a & 512) << 9) | ((a & 1024) << 10)
+      | ((a & 2048) << 11) | ((a & 4096) << 12) | ((a & 8192) << 13) | ((a & 16384) << 14)
+      | ((a & 32768) << 15) | ((a & 65536) << 16)) << 1)
+    | ((b & 1) | ((b & 2) << 1) | ((b & 4) << 2) | ((b & 8) << 3) | ((b & 16) << 4) | ((b & 32) << 5)
+      | ((b & 64) << 6) | ((b & 128) << 7) | ((b & 256) << 8) | ((b & 512) << 9) | ((b & 1024) << 10)
+      | ((b & 2048) << 11) | ((b & 4096) << 12) | ((b & 8192) << 13) | ((b & 16384) << 14)
+      | ((b & 32768) << 15) | ((b & 65536) << 16)) AS cell
+FROM (
+    SELECT o.id AS id, k.code AS code, v.lat AS lat, v.lng AS lng, o.provider_id AS provider_id,
+           min(max(CAST((v.lat + 90.0) * 256 AS INTEGER), 0), 46079) AS a,
+           min(max(CAST((v.lng + 180.0) * 256 AS INTEGER), 0), 92159) AS b
+    FROM marketplace_offers o
+    JOIN marketplace_search_categories k ON k.category_id = o.category_id
+    JOIN marketplace_providers v ON v.id = o.provider_id
+    WHERE v.lat IS NOT NULL AND v.lng IS NOT NULL
+);
+CREATE TABLE marketplace_offers_near (
+    id INTEGER PRIMARY KEY,
+    code INTEGER NOT NULL,
+    cell INTEGER NOT NULL,
+    lat REAL NOT NULL,
+    lng REAL NOT NULL,
+    provider_id TEXT NOT NULL
+);
+CREATE INDEX marketplace_offers_near_by_cell
+    ON marketplace_offers_near (code, cell, lat, lng, provider_id);
+CREATE TABLE marketplace_offer_cells (
+    code INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    cell INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (code, level, cell)
+) WITHOUT ROWID;
+INSERT INTO marketplace_offers_near (id, code, cell, lat, lng, provider_id)
+    SELECT id, code, cell, lat, lng, provider_id FROM marketplace_offer_places;
+INSERT INTO marketplace_offer_cells (code, level, cell, n)
+    SELECT code, l.column1, cell >> (2 * l.column1), COUNT(*)
+    FROM marketplace_offers_near, (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12)) l
+    GROUP BY 1, 2, 3;
+CREATE TRIGGER marketplace_offers_near_counted AFTER INSERT ON marketplace_offers_near BEGIN
+    INSERT INTO marketplace_offer_cells (code, level, cell, n)
+        SELECT NEW.code, column1, NEW.cell >> (2 * column1), 1
+        FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12)) WHERE true
+        ON CONFLICT (code, level, cell) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER marketplace_offers_near_uncounted AFTER DELETE ON marketplace_offers_near BEGIN
+    UPDATE marketplace_offer_cells SET n = n - 1
+        WHERE code = OLD.code AND (level, cell) IN (SELECT column1, OLD.cell >> (2 * column1)
+            FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12)));
+    DELETE FROM marketplace_offer_cells
+        WHERE code = OLD.code AND n <= 0 AND (level, cell) IN (SELECT column1, OLD.cell >> (2 * column1)
+            FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12)));
+END;
+CREATE TRIGGER marketplace_offers_near_placed AFTER INSERT ON marketplace_offers BEGIN
+    INSERT INTO marketplace_offers_near (id, code, cell, lat, lng, provider_id)
+        SELECT id, code, cell, lat, lng, provider_id FROM marketplace_offer_places WHERE id = NEW.id;
+END;
+CREATE TRIGGER marketplace_offers_near_replaced AFTER UPDATE ON marketplace_offers BEGIN
+    DELETE FROM marketplace_offers_near WHERE id = OLD.id AND NOT EXISTS (
+        SELECT 1 FROM marketplace_offer_places p WHERE p.id = NEW.id
+           AND p.code = marketplace_offers_near.code AND p.cell = marketplace_offers_near.cell
+           AND p.lat = marketplace_offers_near.lat AND p.lng = marketplace_offers_near.lng
+           AND p.provider_id = marketplace_offers_near.provider_id);
+    INSERT INTO marketplace_offers_near (id, code, cell, lat, lng, provider_id)
+        SELECT id, code, cell, lat, lng, provider_id FROM marketplace_offer_places
+        WHERE id = NEW.id AND NOT EXISTS (SELECT 1 FROM marketplace_offers_near WHERE id = NEW.id);
+END;
+CREATE TRIGGER marketplace_offers_near_removed AFTER DELETE ON marketplace_offers BEGIN
+    DELETE FROM marketplace_offers_near WHERE id = OLD.id;
+END;
+"#;
+
 /// An offer in the box, as the R*Tree holds it: the provider, its exact place,
 /// the offer's exact cheapest and dearest active price, and the provider's rating.
 pub struct Candidate {
@@ -247,53 +334,6 @@ pub fn nearby(conn: &Connection, q: &NearbyQuery<'_>) -> rusqlite::Result<Vec<Ca
             params![code, q.min_lat, q.max_lat, west, east, lo, hi],
             candidate,
         )?;
-        for row in rows {
-            out.push(row?);
-        }
-    }
-    Ok(out)
-}
-
-/// An offer's entry in the R*Tree as its node holds it: the offer's id and the
-/// box its place lies in (32-bit bounds, rounded outwards: the exact place is
-/// inside, less than a metre from any side).
-pub struct OfferBox {
-    pub id: i64,
-    pub min_lat: f64,
-    pub max_lat: f64,
-    pub min_lng: f64,
-    pub max_lng: f64,
-}
-
-/// The offers of `category` in the box (any price): the R*Tree's nodes alone,
-/// without their auxiliary columns (no row of its `_rowid` table per entry).
-/// Several ranges may name one offer twice.
-pub fn nearby_boxes(
-    conn: &Connection,
-    category: &str,
-    min_lat: f64,
-    max_lat: f64,
-    lng_ranges: &[(f64, f64)],
-) -> rusqlite::Result<Vec<OfferBox>> {
-    let Some(code) = category_code(conn, category)? else {
-        return Ok(Vec::new());
-    };
-    let mut st = conn.prepare_cached(
-        "SELECT id, min_lat, max_lat, min_lng, max_lng FROM marketplace_offers_geo
-         WHERE min_code <= ?1 AND max_code >= ?1 AND max_lat >= ?2 AND min_lat <= ?3
-           AND max_lng >= ?4 AND min_lng <= ?5",
-    )?;
-    let mut out = Vec::new();
-    for &(west, east) in lng_ranges {
-        let rows = st.query_map(params![code, min_lat, max_lat, west, east], |r| {
-            Ok(OfferBox {
-                id: r.get(0)?,
-                min_lat: r.get(1)?,
-                max_lat: r.get(2)?,
-                min_lng: r.get(3)?,
-                max_lng: r.get(4)?,
-            })
-        })?;
         for row in rows {
             out.push(row?);
         }
@@ -463,6 +503,90 @@ pub fn cards(conn: &Connection, providers: &[&str]) -> rusqlite::Result<Vec<(Str
     rows.collect()
 }
 
+/// The finest cell level's cells per degree (level `l` cells are `2^l` times wider).
+pub const CELLS_PER_DEGREE: f64 = 256.0;
+/// The coarsest level counted.
+pub const TOP_LEVEL: u32 = 12;
+
+/// The offers of category `code` counted in the cells of `level` whose keys
+/// lie in one of `ranges` (first, last): (key, offers), cells without offers
+/// absent. One read for them all (a seek per range).
+pub fn cell_counts(
+    conn: &Connection,
+    code: i64,
+    level: u32,
+    ranges: &[(i64, i64)],
+) -> rusqlite::Result<Vec<(i64, i64)>> {
+    if ranges.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = serde_json::to_string(ranges)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let mut st = conn.prepare_cached(
+        "SELECT c.cell, c.n FROM json_each(?3) j CROSS JOIN marketplace_offer_cells c
+         WHERE c.code = ?1 AND c.level = ?2 AND c.cell BETWEEN j.value ->> 0 AND j.value ->> 1",
+    )?;
+    let rows = st.query_map(params![code, level, list], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// A placed offer as the cell index holds it.
+pub struct NearOffer {
+    pub id: i64,
+    pub lat: f64,
+    pub lng: f64,
+    pub provider_id: String,
+}
+
+/// The offers of category `code` whose fine cell keys lie in one of `ranges`
+/// (first, last): one read of the cell index (a seek per range), no other table.
+pub fn offers_in_cells(
+    conn: &Connection,
+    code: i64,
+    ranges: &[(i64, i64)],
+) -> rusqlite::Result<Vec<NearOffer>> {
+    if ranges.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = serde_json::to_string(ranges)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let mut st = conn.prepare_cached(
+        "SELECT n.id, n.lat, n.lng, n.provider_id
+         FROM json_each(?2) j CROSS JOIN marketplace_offers_near n INDEXED BY marketplace_offers_near_by_cell
+         WHERE n.code = ?1 AND n.cell BETWEEN j.value ->> 0 AND j.value ->> 1",
+    )?;
+    let rows = st.query_map(params![code, list], |r| {
+        Ok(NearOffer {
+            id: r.get(0)?,
+            lat: r.get(1)?,
+            lng: r.get(2)?,
+            provider_id: r.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Runs `f` on one snapshot of the database: in a read transaction when none
+/// is open (rolled back after; nothing is written), so counts read by one
+/// statement and offers read by a later one agree while others write.
+pub fn on_one_snapshot<T, E: From<rusqlite::Error>>(
+    conn: &Connection,
+    f: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    if !conn.is_autocommit() {
+        return f();
+    }
+    let snapshot = conn.unchecked_transaction()?;
+    let out = f();
+    drop(snapshot);
+    out
+}
+
+/// The R*Tree's code of a category (also the cell index's), if it has offers.
+pub fn search_code(conn: &Connection, category: &str) -> rusqlite::Result<Option<i64>> {
+    category_code(conn, category)
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -561,5 +685,58 @@ mod tests {
         c.execute_batch("UPDATE marketplace_pricing SET is_active = 0 WHERE provider_id = 'p1'")
             .unwrap();
         assert_eq!(offers(&c).len(), 1);
+        // The cell index holds the R*Tree's offers, and every cell's count
+        // is a recount of its offers at each level.
+        let same =
+            |c: &Connection, sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+        let check = |c: &Connection| {
+            assert_eq!(
+                same(c, "SELECT COUNT(*) FROM marketplace_offers_near"),
+                same(c, "SELECT COUNT(*) FROM marketplace_offers_geo")
+            );
+            assert_eq!(
+                same(
+                    c,
+                    "SELECT COUNT(*) FROM marketplace_offers_near n JOIN marketplace_offers_geo g
+                     ON g.id = n.id AND g.lat = n.lat AND g.lng = n.lng AND g.min_code = n.code
+                     AND g.provider_id = n.provider_id"
+                ),
+                same(c, "SELECT COUNT(*) FROM marketplace_offers_geo")
+            );
+            let recount = "SELECT code, l.column1, cell >> (2 * l.column1), COUNT(*)
+                FROM marketplace_offers_near, (VALUES (0), (3), (7), (12)) l GROUP BY 1, 2, 3";
+            assert_eq!(
+                same(c, &format!("SELECT COUNT(*) FROM ({recount} EXCEPT SELECT * FROM marketplace_offer_cells)")),
+                0
+            );
+            assert_eq!(
+                same(
+                    c,
+                    "SELECT COUNT(*) FROM marketplace_offer_cells WHERE n <= 0"
+                ),
+                0
+            );
+        };
+        check(&c);
+        c.execute_batch(
+            "UPDATE marketplace_pricing SET is_active = 1;
+             UPDATE marketplace_providers SET lat = -1.3, lng = 36.8 WHERE id = 'p1';
+             UPDATE marketplace_providers SET rating_avg = 3.0 WHERE id = 'p1';
+             INSERT INTO marketplace_providers (id, user_id, name, lng, lat, created_at)
+                VALUES ('p3', 'u3', 'Three', 36.81, -1.29, 't');
+             INSERT INTO marketplace_pricing (id, provider_id, category_id, service_key, service_name, pricing_type,
+                current_price, currency, config, is_active, created_at, updated_at) VALUES
+                ('e', 'p3', 'cut', 'e', 'E', 'flat', 100, 'KES', '{}', 1, 't', 't');",
+        )
+        .unwrap();
+        check(&c);
+        assert_eq!(same(&c, "SELECT COUNT(*) FROM marketplace_offers_near"), 4);
+        c.execute_batch(
+            "DELETE FROM marketplace_pricing WHERE provider_id = 'p2';
+             DELETE FROM marketplace_providers WHERE id = 'p2';",
+        )
+        .unwrap();
+        check(&c);
+        assert_eq!(same(&c, "SELECT COUNT(*) FROM marketplace_offers_near"), 3);
     }
 }

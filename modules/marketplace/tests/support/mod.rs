@@ -234,8 +234,23 @@ pub async fn rated_market(app: &TestApp, rows: i64) -> Market {
 /// and 900) and a paint price, written straight to the tables (the triggers
 /// keep the offers and the R*Tree); their (id, lat, lng).
 pub async fn barber_crowd(app: &TestApp, n: usize) -> Vec<(String, f64, f64)> {
+    crowd(app, "barber", n, 0.08, 11).await
+}
+
+/// `n` barbers (ids `<prefix>00000`…) at places drawn uniformly (seed `seed`)
+/// within `half` degrees of [`NAIROBI`] in latitude and longitude, each with
+/// two barber prices (400 and 900) and a paint price, written straight to the
+/// tables (the triggers keep the offers, the R*Tree and the cell counts);
+/// their (id, lat, lng).
+pub async fn crowd(
+    app: &TestApp,
+    prefix: &str,
+    n: usize,
+    half: f64,
+    seed: u64,
+) -> Vec<(String, f64, f64)> {
     let mut places = Vec::new();
-    let mut seed = 11u64;
+    let mut seed = seed;
     let mut next = move || {
         seed = seed
             .wrapping_mul(6364136223846793005)
@@ -243,9 +258,9 @@ pub async fn barber_crowd(app: &TestApp, n: usize) -> Vec<(String, f64, f64)> {
         (seed >> 11) as f64 / (1u64 << 53) as f64
     };
     for i in 0..n {
-        let lat = NAIROBI.0 + (next() - 0.5) * 0.16;
-        let lng = NAIROBI.1 + (next() - 0.5) * 0.16;
-        places.push((format!("barber{i:05}"), lat, lng));
+        let lat = NAIROBI.0 + (next() - 0.5) * 2.0 * half;
+        let lng = NAIROBI.1 + (next() - 0.5) * 2.0 * half;
+        places.push((format!("{prefix}{i:05}"), lat, lng));
     }
     let rows = places.clone();
     app.platform
@@ -297,6 +312,8 @@ pub async fn search_plans(app: &TestApp, url: &str) -> Plans<Reply> {
             "marketplace_pricing",
             "marketplace_offers",
             "marketplace_offers_geo",
+            "marketplace_offers_near",
+            "marketplace_offer_cells",
         ],
         app.call("GET", url, None, None),
     )

@@ -6,12 +6,14 @@
 mod estimate;
 mod lists;
 mod market;
+mod nearest;
 mod search;
 mod write;
 
 pub use estimate::*;
 pub use lists::*;
 pub use market::*;
+pub use nearest::{nearby_work, NearbyWork};
 pub use search::*;
 pub use write::*;
 

@@ -17,10 +17,13 @@ pub struct SearchQuery<'a> {
 
 /// `GET /services/search`: providers of a category within `radius` km (the offers of the
 /// category in the latitude/longitude box, then great-circle distance), with their
-/// matching prices. Counts and orders the offers from the R*Tree alone (an index
-/// entry and a distance per offer in the box); the offers, providers and prices
-/// tables are read for the page's providers only (and, with a price range, for
-/// offers whose prices reach outside it).
+/// matching prices. Nearest first without a price range, the total and the
+/// page come from the offers' grid counts (`super::nearest`: the cells inside
+/// the circle summed, the edge's and the page's offers read); any other order
+/// or a price range counts and orders the offers from the R*Tree alone (an
+/// index entry and a distance per offer in the box). The offers, providers and
+/// prices tables are read for the page's providers only (and, with a price
+/// range, for offers whose prices reach outside it).
 pub fn search(
     conn: &Connection,
     q: &SearchQuery<'_>,
@@ -262,128 +265,39 @@ fn in_radius(
     Ok(hits)
 }
 
-/// An offer in the radius: bounds of its distance, and the offer with its
-/// exact distance once read.
-struct Inside {
-    id: i64,
-    lo: f64,
-    hi: f64,
-    exact: Option<(search_store::Candidate, f64)>,
-}
-
-/// Slack for floating-point rounding in a distance (a millimetre).
-const ROUNDING_KM: f64 = 1e-6;
-
-/// Nearest first, any price: the total and the page, reading only the R*Tree's
-/// nodes for every offer in the box, and the exact place, provider and rating
-/// (offers and providers by key, one read per list) for the page's offers and
-/// those the nodes cannot place.
-///
-/// A node holds each place rounded outwards to 32-bit floats (a box under a
-/// metre wide), so the distance from its centre bounds the exact distance
-/// within the box's half-width (`lo..=hi`). An offer whose `hi` is within the
-/// radius is in it; one whose `lo` is beyond it is out; only the few in
-/// between are measured exactly. For the page: with `k` = offset + limit and
-/// `t` the k-th smallest `hi` among those in the radius, at least `k` providers
-/// are at most `t` away, so an offer with `lo > t` ranks after the page; the
-/// others are measured exactly and sorted (distance, then provider id, as the
-/// full sort does).
+/// Nearest first, any price: the total and the page from the offers' grid
+/// counts (see [`super::nearest`]); the page's offers are then read by key
+/// (provider, rating: one read for the page).
 fn nearest(
     conn: &Connection,
     category: &str,
-    (lat, lng, radius): (f64, f64, f64),
-    (min_lat, max_lat): (f64, f64),
+    circle: (f64, f64, f64),
+    lat_range: (f64, f64),
     lng_ranges: &[(f64, f64)],
     page: &Page,
 ) -> ApiResult<(u64, Vec<Hit>)> {
-    let mut boxes = search_store::nearby_boxes(conn, category, min_lat, max_lat, lng_ranges)?;
-    // An offer found by both ranges counts once (one offer per provider and category).
-    boxes.sort_unstable_by_key(|b| b.id);
-    boxes.dedup_by_key(|b| b.id);
-    const KM_PER_DEGREE: f64 = 6371.0088 * std::f64::consts::PI / 180.0;
-    let mut inside: Vec<Inside> = Vec::new();
-    // Offers near the edge: their exact places decide (one read for them all).
-    let mut edge: Vec<i64> = Vec::new();
-    for b in boxes {
-        let centre = stats::distance_km(
-            lat,
-            lng,
-            (b.min_lat + b.max_lat) / 2.0,
-            (b.min_lng + b.max_lng) / 2.0,
-        );
-        // A path along the meridian, then the parallel, bounds the way from the
-        // box's centre to any point of it.
-        let reach =
-            KM_PER_DEGREE * ((b.max_lat - b.min_lat) + (b.max_lng - b.min_lng)) / 2.0 + ROUNDING_KM;
-        let (lo, hi) = (centre - reach, centre + reach);
-        if lo > radius {
-            continue;
-        }
-        if hi <= radius {
-            inside.push(Inside {
-                id: b.id,
-                lo,
-                hi,
-                exact: None,
-            });
-        } else {
-            edge.push(b.id);
-        }
-    }
-    for (id, c) in search_store::offers(conn, &edge)? {
-        let d = stats::distance_km(lat, lng, c.lat, c.lng);
-        if d <= radius {
-            inside.push(Inside {
-                id,
-                lo: d,
-                hi: d,
-                exact: Some((c, d)),
-            });
-        }
-    }
-    let total = inside.len() as u64;
-    let k = (page.offset() + page.limit) as usize;
-    if k == 0 || page.offset() >= total {
-        return Ok((total, Vec::new()));
-    }
-    if inside.len() > k {
-        let mut highs: Vec<f64> = inside.iter().map(|e| e.hi).collect();
-        let (_, t, _) = highs.select_nth_unstable_by(k - 1, f64::total_cmp);
-        let t = *t;
-        inside.retain(|e| e.lo <= t);
-    }
-    // The exact places of the offers that may be on the page: one read.
-    let unread: Vec<i64> = inside
-        .iter()
-        .filter(|e| e.exact.is_none())
-        .map(|e| e.id)
-        .collect();
-    let mut read: HashMap<i64, search_store::Candidate> =
-        search_store::offers(conn, &unread)?.into_iter().collect();
-    let mut hits = Vec::with_capacity(inside.len());
-    for Inside { id, exact, .. } in inside {
-        let (c, d) = match exact {
-            Some(x) => x,
-            None => {
-                let Some(c) = read.remove(&id) else {
-                    continue;
-                };
-                let d = stats::distance_km(lat, lng, c.lat, c.lng);
-                (c, d)
-            }
-        };
-        let range = (c.min_price, c.max_price);
-        hits.push(Hit::of(c, d, range));
-    }
-    hits.sort_by(|a, b| {
-        a.distance
-            .total_cmp(&b.distance)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let page_hits = hits
+    // Counts, offers and the page's offers from one snapshot.
+    let (total, near, mut read) = search_store::on_one_snapshot(conn, || {
+        let (total, near) = super::nearest::nearest_offers(
+            conn,
+            category,
+            circle,
+            lat_range,
+            lng_ranges,
+            (page.offset(), page.limit),
+        )?;
+        let ids: Vec<i64> = near.iter().map(|n| n.id).collect();
+        let read: HashMap<i64, search_store::Candidate> =
+            search_store::offers(conn, &ids)?.into_iter().collect();
+        ApiResult::Ok((total, near, read))
+    })?;
+    let hits = near
         .into_iter()
-        .skip(page.offset() as usize)
-        .take(page.limit as usize)
+        .filter_map(|n| {
+            let c = read.remove(&n.id)?;
+            let range = (c.min_price, c.max_price);
+            Some(Hit::of(c, n.distance, range))
+        })
         .collect();
-    Ok((total, page_hits))
+    Ok((total, hits))
 }
