@@ -79,7 +79,7 @@ fn source(table: &str, f: &Fixtures) -> String {
         ("chatbot_conversations", _) => "WHERE user_id = 'user_seed'".into(),
         // Every grown message joins the fixtures' conversation, which the
         // "one long conversation" chat row then writes into.
-        ("chatbot_messages", _) => "WHERE conversation_id = 'conv_seed'".into(),
+        ("chatbot_messages", _) => "WHERE conversation_id = 'conv_long'".into(),
         ("marketplace_reviews", Some(p)) => {
             format!("WHERE provider_id = '{}'", p.replace('\'', ""))
         }
@@ -357,6 +357,15 @@ async fn fixtures(api: &Api) -> Result<Fixtures, String> {
         )
         .await?;
     let chat_key = format!("ApiKey {}", text(&tenant, "/data/api_keys/primary")?);
+    // The conversation the grown messages join (before the seed one, so the
+    // "get one conversation" row below reads the seed conversation).
+    api.call_as(
+        &chat_key,
+        "POST",
+        "/chatbot/api/v2/chat/message",
+        Some(chat_message("long0", "long")),
+    )
+    .await?;
     for i in 0..3 {
         api.call_as(
             &chat_key,
@@ -505,7 +514,7 @@ fn requests(base: &str, admin: &str, f: &Fixtures, rows: u64) -> Vec<Req> {
         // Issue 18: a message costs the same in a conversation of `rows` messages.
         Req {
             method: "POST",
-            body: Some(chat_message("long{n}", "seed").to_string()),
+            body: Some(chat_message("long{n}", "long").to_string()),
             auth: f.chat_key.clone(),
             ..r(
                 "chatbot: chat message, one long conversation",
