@@ -89,6 +89,7 @@
 //! or a changed declaration, gives an empty index and [`Search::is_fresh`]
 //! turns true: the server then runs the modules' reindex hooks.
 
+mod bits;
 mod cache;
 mod facets;
 mod highlight;
