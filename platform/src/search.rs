@@ -516,6 +516,7 @@ impl IndexInner {
             raw,
             word_stem,
             cache: &self.cache,
+            gates: true,
         }
     }
 }
@@ -644,6 +645,10 @@ impl Search {
             .tokenizers()
             .register(&decl.stem_tokenizer_name(), stem_analyzer(decl.language));
         index.tokenizers().register(RAW_TOKENIZER, raw_analyzer());
+        index.tokenizers().register(
+            &decl.pairs_tokenizer_name(),
+            schema::PairTokenizer::new(decl.language),
+        );
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

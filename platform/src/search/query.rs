@@ -22,7 +22,7 @@ use super::bits::DocBits;
 use super::cache::{Expansion, FilterSets, QueryCache};
 use super::facets::{self, FacetCount, KeywordCounts};
 use super::highlight::{self, Terms};
-use super::schema::{FieldKind, Fields, IndexSchema};
+use super::schema::{pair_text, FieldKind, Fields, IndexSchema};
 use crate::error::{ApiError, ApiResult};
 
 /// Weight of a typo-tolerant match relative to an exact one in the same field.
@@ -505,6 +505,9 @@ pub(crate) struct Ctx<'a> {
     pub word_stem: TextAnalyzer,
     /// Expansions and totals of the current index state.
     pub cache: &'a QueryCache,
+    /// Phrases led by their word pairs and by the filters (always, but
+    /// for tests comparing answers without these shortcuts).
+    pub gates: bool,
 }
 
 impl Ctx<'_> {
@@ -559,7 +562,36 @@ impl Ctx<'_> {
                         ))
                     }
                 };
-                per_field.push((name.clone(), Box::new(BoostQuery::new(q, *boost))));
+                let mut clause: Box<dyn Query> = Box::new(BoostQuery::new(q, *boost));
+                // Every document of the phrase holds its adjacent word
+                // pairs: their postings (doc ids) lead, and positions are
+                // read only for the documents that hold them all. The pairs
+                // score 0: the clause's score is the phrase's own.
+                if let Some(pf) = self.fields.pairs.get(name).filter(|_| self.gates) {
+                    let pairs: Clauses = stems
+                        .windows(2)
+                        .filter(|w| w[1].0 == w[0].0 + 1)
+                        .map(|w| {
+                            let t = Term::from_field_text(*pf, &pair_text(&w[0].1, &w[1].1));
+                            let q: Box<dyn Query> =
+                                Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                            (Occur::Must, q)
+                        })
+                        .collect();
+                    if !pairs.is_empty() {
+                        clause = Box::new(BooleanQuery::new(vec![
+                            (Occur::Must, clause),
+                            (
+                                Occur::Must,
+                                Box::new(ConstScoreQuery::new(
+                                    Box::new(BooleanQuery::new(pairs)),
+                                    0.0,
+                                )),
+                            ),
+                        ]));
+                    }
+                }
+                per_field.push((name.clone(), clause));
             }
             if stems.is_empty() {
                 terms.raw.extend(raws.iter().map(|(_, w)| w.clone()));
@@ -784,7 +816,7 @@ impl Ctx<'_> {
         // ids only) lead the intersection, so a phrase's positions are read
         // only for documents that pass them. The gate scores 0, so the
         // clause's score is the phrase's own.
-        let gate: Option<Box<dyn Query>> = (!gate.is_empty()).then(|| {
+        let gate: Option<Box<dyn Query>> = (self.gates && !gate.is_empty()).then(|| {
             Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(gate)), 0.0)) as Box<dyn Query>
         });
         let gated = |g: &Group, q: &dyn Query| -> Box<dyn Query> {
@@ -1765,6 +1797,150 @@ pub(crate) fn index_error(e: tantivy::TantivyError) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Phrases led by their word pairs and by the filters give exactly the
+    /// answers of the plain phrase (same hits, scores, totals, highlights),
+    /// and a phrase's documents are driven by its pairs' postings.
+    #[test]
+    fn pairs_and_filter_gates_change_no_answer() {
+        use crate::db::{Db, Migrations};
+        use crate::search::{self, Search};
+        use serde_json::json;
+
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        db.migrate(&[Migrations {
+            module: "platform.search",
+            steps: search::MIGRATIONS,
+        }])
+        .unwrap();
+        let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
+        search.set_background_drain(false);
+        let idx = search
+            .index(
+                IndexSchema::new("t.gates")
+                    .text("title", 3.0)
+                    .text("body", 1.0)
+                    .keyword("tenant")
+                    .integer("n"),
+            )
+            .unwrap();
+        const WORDS: &[&str] = &[
+            "refund", "billing", "dispute", "invoice", "late", "fee", "the", "of", "a",
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut text = |len: usize| {
+            (0..len)
+                .map(|_| WORDS[next(WORDS.len())])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let docs: Vec<(String, serde_json::Value)> = (0..400)
+            .map(|i| {
+                let body = if i % 5 == 0 {
+                    // Two values: a phrase must not match across them.
+                    json!([text(4), text(6)])
+                } else {
+                    json!(text(5 + i % 20))
+                };
+                let doc = json!({
+                    "title": text(2 + i % 4),
+                    "body": body,
+                    "tenant": if i % 3 == 0 { "a" } else { "b" },
+                    "n": i,
+                });
+                (format!("d{i}"), doc)
+            })
+            .collect();
+        db.write_blocking(|tx| {
+            for (id, doc) in &docs {
+                search::stage_upsert(tx, "t.gates", id, doc)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        search.drain_blocking(&idx).unwrap();
+        let searcher = idx.inner.reader.searcher();
+        let texts = [
+            "\"billing dispute\"",
+            "\"late fee\"",
+            "\"fee late\"",
+            "\"refund the fee\"",
+            "\"the late fee\"",
+            "\"billing dispute invoice\"",
+            "\"dispute of the invoice\"",
+            "\"invoice a\"",
+            "\"late fee\" refund",
+            "title:\"billing dispute\" invoice",
+            "\"late fee\" -refund",
+        ];
+        let mut checked = 0;
+        for text in texts {
+            for v in 0..6 {
+                let mut q = SearchQuery::new(text).limit(50);
+                match v {
+                    1 => q = q.filter("tenant", "a"),
+                    2 => q = q.range("n", Some(50.0), Some(250.0)),
+                    3 => q = q.mode(MatchMode::All).filter("tenant", "b"),
+                    4 => q = q.sort_by("n", SortOrder::Desc).filter("tenant", "a"),
+                    5 => q = q.offset(5).limit(10).exclude("tenant", "b"),
+                    _ => {}
+                }
+                let fresh = QueryCache::default();
+                let fast = execute(&mut idx.inner.ctx(), &searcher, &q).unwrap();
+                let plain = execute(
+                    &mut Ctx {
+                        cache: &fresh,
+                        gates: false,
+                        ..idx.inner.ctx()
+                    },
+                    &searcher,
+                    &q,
+                )
+                .unwrap();
+                assert_eq!(
+                    serde_json::to_value(&fast).unwrap(),
+                    serde_json::to_value(&plain).unwrap(),
+                    "{text} variant {v}"
+                );
+                checked += usize::from(fast.total > 0);
+            }
+        }
+        assert!(checked >= 40, "{checked}");
+
+        // The phrase's documents are driven by the postings of its pair:
+        // the clause visits at most the documents holding "billing
+        // dispute" as adjacent words, not every document with both words.
+        let mut ctx = idx.inner.ctx();
+        let c = ctx
+            .compile(&SearchQuery::new("\"billing dispute\""), &searcher)
+            .unwrap();
+        let (body, _) = ctx.fields.by_name["body"].clone();
+        let pair = Term::from_field_text(ctx.fields.pairs["body"], &pair_text("bill", "disput"));
+        let holding = searcher.doc_freq(&pair).unwrap();
+        let both = searcher
+            .doc_freq(&Term::from_field_text(body, "bill"))
+            .unwrap();
+        assert!(holding > 0 && holding * 2 < both, "{holding} {both}");
+        let seg = searcher.segment_reader(0);
+        let no_scores = EnableScoring::disabled_from_searcher(&searcher);
+        let leaf = &c.leaves[1]; // the body clause
+        assert_eq!(c.leaf_fields[leaf.field], "body");
+        let cost = leaf
+            .query
+            .weight(no_scores)
+            .unwrap()
+            .scorer(seg, 1.0)
+            .unwrap()
+            .cost();
+        assert!(cost <= holding, "cost {cost}, pair in {holding} documents");
+    }
 
     #[test]
     fn lenient_parse() {

@@ -10,20 +10,23 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, StopWordFilter, TextAnalyzer,
+    Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
 use tantivy::TantivyDocument;
 
 use crate::error::{ApiError, ApiResult};
 
 /// Bumped whenever analysis or field layout changes, so old indexes rebuild.
-const LAYOUT_VERSION: u32 = 1;
+/// 2: every text field has a twin of its adjacent word pairs.
+const LAYOUT_VERSION: u32 = 2;
 
 /// Internal field holding the document id (raw, stored).
 pub(crate) const ID_FIELD: &str = "__id";
 /// Suffix of the unstemmed twin of every text field (typo tolerance).
 pub(crate) const RAW_SUFFIX: &str = "__raw";
 pub(crate) const RAW_TOKENIZER: &str = "fl_raw";
+/// Suffix of the word-pair twin of every text field (phrases).
+pub(crate) const PAIRS_SUFFIX: &str = "__pairs";
 
 /// What a field holds and how it can be searched.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +161,11 @@ impl IndexSchema {
         }
         let mut seen = std::collections::HashSet::new();
         for f in &self.fields {
-            if !name_ok(&f.name) || f.name.starts_with("__") || f.name.contains(RAW_SUFFIX) {
+            if !name_ok(&f.name)
+                || f.name.starts_with("__")
+                || f.name.contains(RAW_SUFFIX)
+                || f.name.contains(PAIRS_SUFFIX)
+            {
                 return Err(ApiError::invalid(
                     &f.name,
                     format!("invalid field name '{}'", f.name),
@@ -220,6 +227,10 @@ impl IndexSchema {
         format!("fl_stem_{:?}", self.language).to_lowercase()
     }
 
+    pub(crate) fn pairs_tokenizer_name(&self) -> String {
+        format!("fl_pairs_{:?}", self.language).to_lowercase()
+    }
+
     pub(crate) fn text_fields(&self) -> impl Iterator<Item = (&str, f32, bool)> {
         self.fields.iter().filter_map(|f| match f.kind {
             FieldKind::Text { boost, stored } => Some((f.name.as_str(), boost, stored)),
@@ -258,6 +269,85 @@ pub(crate) fn word_stem_analyzer(language: Language) -> TextAnalyzer {
     builder.filter_dynamic(Stemmer::new(language)).build()
 }
 
+/// The word pairs of a text: each two stems of [`stem_analyzer`] at
+/// adjacent positions (no stop word between them) as one token, `"a b"`,
+/// at the first one's position. A phrase's documents all hold its adjacent
+/// pairs, so the pairs' postings (doc ids only) narrow a phrase to the few
+/// documents whose positions are worth reading.
+#[derive(Clone)]
+pub(crate) struct PairTokenizer {
+    stem: TextAnalyzer,
+    pairs: Vec<Token>,
+}
+
+impl PairTokenizer {
+    pub fn new(language: Language) -> TextAnalyzer {
+        TextAnalyzer::from(PairTokenizer {
+            stem: stem_analyzer(language),
+            pairs: Vec::new(),
+        })
+    }
+}
+
+/// The text of the pair token of two adjacent stems.
+pub(crate) fn pair_text(first: &str, second: &str) -> String {
+    format!("{first} {second}")
+}
+
+pub(crate) struct PairStream<'a> {
+    pairs: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for PairTokenizer {
+    type TokenStream<'a> = PairStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
+        let PairTokenizer { stem, pairs } = self;
+        pairs.clear();
+        let mut prev: Option<Token> = None;
+        let mut ts = stem.token_stream(text);
+        while ts.advance() {
+            let t = ts.token();
+            if let Some(p) = &prev {
+                if t.position == p.position + 1 {
+                    pairs.push(Token {
+                        offset_from: p.offset_from,
+                        offset_to: t.offset_to,
+                        position: p.position,
+                        text: pair_text(&p.text, &t.text),
+                        position_length: 1,
+                    });
+                }
+            }
+            prev = Some(t.clone());
+        }
+        PairStream { pairs, next: 0 }
+    }
+}
+
+impl TokenStream for PairStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.pairs.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.pairs[self
+            .next
+            .saturating_sub(1)
+            .min(self.pairs.len().saturating_sub(1))]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let i = self
+            .next
+            .saturating_sub(1)
+            .min(self.pairs.len().saturating_sub(1));
+        &mut self.pairs[i]
+    }
+}
+
 /// The analyser of the unstemmed twins: words, lower case, folded accents.
 pub(crate) fn raw_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
@@ -275,6 +365,8 @@ pub(crate) struct Fields {
     pub by_name: BTreeMap<String, (Field, FieldKind)>,
     /// Text field name -> its raw twin.
     pub raw: BTreeMap<String, Field>,
+    /// Text field name -> its word-pair twin.
+    pub pairs: BTreeMap<String, Field>,
 }
 
 /// The tantivy schema of a declaration.
@@ -283,7 +375,9 @@ pub(crate) fn build_schema(decl: &IndexSchema) -> (Schema, Fields) {
     let id = b.add_text_field(ID_FIELD, STRING | STORED);
     let mut by_name = BTreeMap::new();
     let mut raw = BTreeMap::new();
+    let mut pairs = BTreeMap::new();
     let stem = decl.stem_tokenizer_name();
+    let pair_tokenizer = decl.pairs_tokenizer_name();
     for f in &decl.fields {
         let field = match &f.kind {
             FieldKind::Text { stored, .. } => {
@@ -301,6 +395,14 @@ pub(crate) fn build_schema(decl: &IndexSchema) -> (Schema, Fields) {
                 );
                 let twin = b.add_text_field(&format!("{}{RAW_SUFFIX}", f.name), raw_opts);
                 raw.insert(f.name.clone(), twin);
+                let pair_opts = TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(&pair_tokenizer)
+                        .set_index_option(IndexRecordOption::Basic)
+                        .set_fieldnorms(false),
+                );
+                let pair_twin = b.add_text_field(&format!("{}{PAIRS_SUFFIX}", f.name), pair_opts);
+                pairs.insert(f.name.clone(), pair_twin);
                 b.add_text_field(&f.name, opts)
             }
             FieldKind::Keyword { .. } => b.add_text_field(&f.name, STRING | STORED | FAST),
@@ -321,7 +423,15 @@ pub(crate) fn build_schema(decl: &IndexSchema) -> (Schema, Fields) {
         };
         by_name.insert(f.name.clone(), (field, f.kind.clone()));
     }
-    (b.build(), Fields { id, by_name, raw })
+    (
+        b.build(),
+        Fields {
+            id,
+            by_name,
+            raw,
+            pairs,
+        },
+    )
 }
 
 /// Keyword form of a JSON scalar.
@@ -387,6 +497,9 @@ pub(crate) fn to_document(fields: &Fields, id: &str, doc: &Value) -> TantivyDocu
                     out.add_text(*field, &text);
                     if let Some(raw) = fields.raw.get(name) {
                         out.add_text(*raw, &text);
+                    }
+                    if let Some(pairs) = fields.pairs.get(name) {
+                        out.add_text(*pairs, &text);
                     }
                 }
                 FieldKind::Keyword { .. } => {
