@@ -1,7 +1,7 @@
 //! Index declarations: which fields a module's index has and how each is
 //! analysed, and turning a JSON document into a tantivy document.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 use tantivy::schema::{
@@ -276,14 +276,26 @@ pub(crate) fn word_stem_analyzer(language: Language) -> TextAnalyzer {
 /// documents whose positions are worth reading.
 #[derive(Clone)]
 pub(crate) struct PairTokenizer {
-    stem: TextAnalyzer,
+    /// The words as [`stem_analyzer`] sees them before its stop-word and
+    /// stemming steps (same positions).
+    raw: TextAnalyzer,
+    /// Those two steps for one word.
+    word_stem: TextAnalyzer,
+    /// Stems of words seen (None: a stop word): a text's words repeat,
+    /// and stemming is most of the analysis.
+    memo: HashMap<String, Option<String>>,
     pairs: Vec<Token>,
 }
+
+/// Words whose stems a pair tokenizer remembers (then it starts afresh).
+const PAIR_MEMO_WORDS: usize = 20_000;
 
 impl PairTokenizer {
     pub fn new(language: Language) -> TextAnalyzer {
         TextAnalyzer::from(PairTokenizer {
-            stem: stem_analyzer(language),
+            raw: raw_analyzer(),
+            word_stem: word_stem_analyzer(language),
+            memo: HashMap::new(),
             pairs: Vec::new(),
         })
     }
@@ -303,24 +315,47 @@ impl Tokenizer for PairTokenizer {
     type TokenStream<'a> = PairStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
-        let PairTokenizer { stem, pairs } = self;
+        let PairTokenizer {
+            raw,
+            word_stem,
+            memo,
+            pairs,
+        } = self;
         pairs.clear();
-        let mut prev: Option<Token> = None;
-        let mut ts = stem.token_stream(text);
+        if memo.len() > PAIR_MEMO_WORDS {
+            memo.clear();
+        }
+        // The previous word's stem, position and start.
+        let mut prev: Option<(String, usize, usize)> = None;
+        let mut ts = raw.token_stream(text);
         while ts.advance() {
             let t = ts.token();
-            if let Some(p) = &prev {
-                if t.position == p.position + 1 {
+            let stem = match memo.get(&t.text) {
+                Some(s) => s.clone(),
+                None => {
+                    let mut one = word_stem.token_stream(&t.text);
+                    let s = one.advance().then(|| one.token().text.clone());
+                    memo.insert(t.text.clone(), s.clone());
+                    s
+                }
+            };
+            // A stop word leaves a gap: no pair across it.
+            let Some(stem) = stem else {
+                prev = None;
+                continue;
+            };
+            if let Some((p, pos, from)) = &prev {
+                if t.position == pos + 1 {
                     pairs.push(Token {
-                        offset_from: p.offset_from,
+                        offset_from: *from,
                         offset_to: t.offset_to,
-                        position: p.position,
-                        text: pair_text(&p.text, &t.text),
+                        position: *pos,
+                        text: pair_text(p, &stem),
                         position_length: 1,
                     });
                 }
             }
-            prev = Some(t.clone());
+            prev = Some((stem, t.position, t.offset_from));
         }
         PairStream { pairs, next: 0 }
     }
@@ -521,4 +556,49 @@ pub(crate) fn to_document(fields: &Fields, id: &str, doc: &Value) -> TantivyDocu
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pair tokenizer's tokens are the adjacent stems of the stemmed
+    /// field's own analysis, whatever it remembers between texts.
+    #[test]
+    fn pairs_are_the_adjacent_stems_of_the_stemmed_analysis() {
+        let texts = [
+            "Billing disputes about the late fees, billing disputes again",
+            "Ça coûte: the refund of a FEE and an Überweisung",
+            "one",
+            "",
+            "the of a",
+            "refund refund refund refunding refunded",
+            &format!("{} word next", "x".repeat(60)),
+        ];
+        let mut pairs = PairTokenizer::new(Language::English);
+        let mut stem = stem_analyzer(Language::English);
+        for _ in 0..2 {
+            for text in texts {
+                let mut expect = Vec::new();
+                let mut prev: Option<(usize, String, usize)> = None;
+                let mut ts = stem.token_stream(text);
+                while ts.advance() {
+                    let t = ts.token();
+                    if let Some((pos, s, from)) = &prev {
+                        if t.position == pos + 1 {
+                            expect.push((*pos, pair_text(s, &t.text), *from, t.offset_to));
+                        }
+                    }
+                    prev = Some((t.position, t.text.clone(), t.offset_from));
+                }
+                let mut got = Vec::new();
+                let mut ts = pairs.token_stream(text);
+                while ts.advance() {
+                    let t = ts.token();
+                    got.push((t.position, t.text.clone(), t.offset_from, t.offset_to));
+                }
+                assert_eq!(got, expect, "{text}");
+            }
+        }
+    }
 }
