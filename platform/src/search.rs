@@ -647,7 +647,7 @@ impl Search {
         index.tokenizers().register(RAW_TOKENIZER, raw_analyzer());
         index.tokenizers().register(
             &decl.pairs_tokenizer_name(),
-            schema::PairTokenizer::new(decl.language),
+            schema::PairTokenizer::analyzer(decl.language),
         );
         let reader = index
             .reader_builder()

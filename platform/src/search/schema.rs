@@ -291,7 +291,7 @@ pub(crate) struct PairTokenizer {
 const PAIR_MEMO_WORDS: usize = 20_000;
 
 impl PairTokenizer {
-    pub fn new(language: Language) -> TextAnalyzer {
+    pub fn analyzer(language: Language) -> TextAnalyzer {
         TextAnalyzer::from(PairTokenizer {
             raw: raw_analyzer(),
             word_stem: word_stem_analyzer(language),
@@ -575,7 +575,7 @@ mod tests {
             "refund refund refund refunding refunded",
             &format!("{} word next", "x".repeat(60)),
         ];
-        let mut pairs = PairTokenizer::new(Language::English);
+        let mut pairs = PairTokenizer::analyzer(Language::English);
         let mut stem = stem_analyzer(Language::English);
         for _ in 0..2 {
             for text in texts {
