@@ -71,10 +71,13 @@
 //! Cost: a ranked page reads only what can reach it. Any-word text is one
 //! flat union of term queries, so tantivy's block-max WAND skips blocks of
 //! documents that cannot beat the page's worst score; filters and exclusions
-//! are a bit set per segment checked per candidate; the total is counted
-//! without scores, once per query and index state (a later page, or the
-//! same query again before the index changes, reuses it, as it does each
-//! typed word's expansions); matched fields, coverage and highlights are
+//! are a bit set per segment checked per candidate (kept per index state);
+//! a phrase is led by the postings of its adjacent word pairs (each text
+//! field has a pair twin) and by the filters, so its positions are read only
+//! for documents that can match; a word query's total is counted from its
+//! terms' doc ids without scores, once per query and index state (a later
+//! page, or the same query again before the index changes, reuses it, as it
+//! does each typed word's expansions); matched fields, coverage and highlights are
 //! computed for the page's hits only, each distinct word of their texts
 //! stemmed and compared once. Lists filtering with `LIKE '%…%'` check their
 //! text with [`check_substring`] ([`MAX_SUBSTRING_CHARS`]) and id lists or
