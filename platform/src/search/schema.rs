@@ -287,8 +287,9 @@ pub(crate) struct PairTokenizer {
     pairs: Vec<Token>,
 }
 
-/// Words whose stems a pair tokenizer remembers (then it starts afresh).
-const PAIR_MEMO_WORDS: usize = 20_000;
+/// Words whose stems a pair tokenizer remembers (then it starts afresh):
+/// a few hundred kB for each text field of an open writer.
+const PAIR_MEMO_WORDS: usize = 4096;
 
 impl PairTokenizer {
     pub fn analyzer(language: Language) -> TextAnalyzer {
