@@ -23,6 +23,7 @@ pub mod cors;
 pub mod db;
 pub mod db_paging;
 pub mod deliver;
+pub mod direct;
 pub mod error;
 pub mod events;
 pub mod files;

@@ -71,10 +71,13 @@
 //! Cost: a ranked page reads only what can reach it. Any-word text is one
 //! flat union of term queries, so tantivy's block-max WAND skips blocks of
 //! documents that cannot beat the page's worst score; filters and exclusions
-//! are a bit set per segment checked per candidate; the total is counted
-//! without scores, once per query and index state (a later page, or the
-//! same query again before the index changes, reuses it, as it does each
-//! typed word's expansions); matched fields, coverage and highlights are
+//! are a bit set per segment checked per candidate (kept per index state);
+//! a phrase is led by the postings of its adjacent word pairs (each text
+//! field has a pair twin) and by the filters, so its positions are read only
+//! for documents that can match; a word query's total is counted from its
+//! terms' doc ids without scores, once per query and index state (a later
+//! page, or the same query again before the index changes, reuses it, as it
+//! does each typed word's expansions); matched fields, coverage and highlights are
 //! computed for the page's hits only, each distinct word of their texts
 //! stemmed and compared once. Lists filtering with `LIKE '%…%'` check their
 //! text with [`check_substring`] ([`MAX_SUBSTRING_CHARS`]) and id lists or
@@ -89,6 +92,7 @@
 //! or a changed declaration, gives an empty index and [`Search::is_fresh`]
 //! turns true: the server then runs the modules' reindex hooks.
 
+mod bits;
 mod cache;
 mod facets;
 mod highlight;
@@ -515,6 +519,7 @@ impl IndexInner {
             raw,
             word_stem,
             cache: &self.cache,
+            gates: true,
         }
     }
 }
@@ -643,6 +648,10 @@ impl Search {
             .tokenizers()
             .register(&decl.stem_tokenizer_name(), stem_analyzer(decl.language));
         index.tokenizers().register(RAW_TOKENIZER, raw_analyzer());
+        index.tokenizers().register(
+            &decl.pairs_tokenizer_name(),
+            schema::PairTokenizer::analyzer(decl.language),
+        );
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

@@ -100,6 +100,8 @@ async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
             page_postings: 4,
             filter_docs: 0,
             sort_scored: 0,
+            ranked: 0,
+            count_postings: work.count_postings,
         }
     );
     assert!(res.hits.iter().all(|h| h.coverage == 1.0));

@@ -243,7 +243,7 @@ impl PricingApi {
         #[oai(name = "pricingType")] ptype: Query<Option<PricingType>>,
         #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
-    ) -> Result<Direct<Vec<PricingConfiguration>>> {
+    ) -> Result<Direct<Envelope<Vec<PricingConfiguration>>>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let out = read_with(&self.platform, move |c| {
@@ -324,7 +324,7 @@ impl PricingApi {
         >,
         #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
-    ) -> Result<Direct<Vec<ProviderSearchResult>>> {
+    ) -> Result<Direct<Envelope<Vec<ProviderSearchResult>>>> {
         let pg = page(&self.platform, p.0, limit.0)?;
         let out = read_with(&self.platform, move |c| {
             let q = pricing::SearchQuery {
@@ -388,7 +388,7 @@ impl ReviewApi {
         #[oai(name = "sortBy")] sort: Query<Option<ReviewSort>>,
         #[oai(name = "page", validator(minimum(value = "1")))] p: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
-    ) -> Result<Direct<ProviderReviews>> {
+    ) -> Result<Direct<Envelope<ProviderReviews>>> {
         id_or_404(&provider, "Provider")?;
         let pg = page(&self.platform, p.0, limit.0)?;
         let out = read_with(&self.platform, move |c| {

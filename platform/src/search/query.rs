@@ -16,12 +16,13 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{BitSet, DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
-use super::cache::{Expansion, QueryCache};
+use super::bits::DocBits;
+use super::cache::{Expansion, FilterSets, QueryCache};
 use super::facets::{self, FacetCount, KeywordCounts};
 use super::highlight::{self, Terms};
-use super::schema::{FieldKind, Fields, IndexSchema};
+use super::schema::{pair_text, FieldKind, Fields, IndexSchema};
 use crate::error::{ApiError, ApiResult};
 
 /// Weight of a typo-tolerant match relative to an exact one in the same field.
@@ -54,12 +55,22 @@ pub struct QueryWork {
     /// Postings lists (a term's or a phrase's, per segment) opened to find
     /// the page's matched fields and coverage.
     pub page_postings: u32,
-    /// Documents read to build the per-segment sets of a ranked page's
-    /// filters (keywords required, words excluded).
+    /// Documents read to build the per-segment sets of a query's filters
+    /// (keywords required, words excluded); none when the same filters
+    /// were read before in this index state.
     pub filter_docs: u64,
     /// Documents scored to order a page sorted by a number (the rest are
     /// only counted and their numbers read).
     pub sort_scored: u64,
+    /// Documents a ranking pass that cannot skip (phrases, every word
+    /// required, no text) scored and offered to the page. A phrase is
+    /// checked (its positions read) only on documents that pass the
+    /// keyword filters and number ranges.
+    pub ranked: u64,
+    /// Postings entries read as bare document ids (no frequencies,
+    /// positions or scores) to count a word query's total or list the
+    /// matches of a page sorted by a number.
+    pub count_postings: u64,
 }
 
 thread_local! {
@@ -69,6 +80,8 @@ thread_local! {
             page_postings: 0,
             filter_docs: 0,
             sort_scored: 0,
+            ranked: 0,
+            count_postings: 0,
         })
     };
 }
@@ -393,6 +406,11 @@ struct Group {
     stop_only: bool,
     /// A word (its clauses are terms), not a phrase.
     word: bool,
+    /// A phrase of two or more words: matching it reads positions.
+    positional: bool,
+    /// A word's terms (every field, expansions included): what its
+    /// documents are counted from.
+    terms_of_word: Vec<Term>,
     negated: bool,
     /// Which fields get which highlight terms (None: all).
     field: Option<String>,
@@ -469,6 +487,9 @@ pub(crate) struct Compiled {
     group_stop: Vec<bool>,
     /// The text is one flat union of terms: ranking skips what cannot reach the page.
     prunable: bool,
+    /// When `prunable`: the union's terms, each once (a document matches
+    /// the text when it is in the postings of one of them).
+    count_terms: Vec<Term>,
     /// Highlight terms: for all fields, and per restricted field.
     all_terms: Terms,
     field_terms: BTreeMap<String, Terms>,
@@ -484,6 +505,9 @@ pub(crate) struct Ctx<'a> {
     pub word_stem: TextAnalyzer,
     /// Expansions and totals of the current index state.
     pub cache: &'a QueryCache,
+    /// Phrases led by their word pairs and by the filters (always, but
+    /// for tests comparing answers without these shortcuts).
+    pub gates: bool,
 }
 
 impl Ctx<'_> {
@@ -538,7 +562,36 @@ impl Ctx<'_> {
                         ))
                     }
                 };
-                per_field.push((name.clone(), Box::new(BoostQuery::new(q, *boost))));
+                let mut clause: Box<dyn Query> = Box::new(BoostQuery::new(q, *boost));
+                // Every document of the phrase holds its adjacent word
+                // pairs: their postings (doc ids) lead, and positions are
+                // read only for the documents that hold them all. The pairs
+                // score 0: the clause's score is the phrase's own.
+                if let Some(pf) = self.fields.pairs.get(name).filter(|_| self.gates) {
+                    let pairs: Clauses = stems
+                        .windows(2)
+                        .filter(|w| w[1].0 == w[0].0 + 1)
+                        .map(|w| {
+                            let t = Term::from_field_text(*pf, &pair_text(&w[0].1, &w[1].1));
+                            let q: Box<dyn Query> =
+                                Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                            (Occur::Must, q)
+                        })
+                        .collect();
+                    if !pairs.is_empty() {
+                        clause = Box::new(BooleanQuery::new(vec![
+                            (Occur::Must, clause),
+                            (
+                                Occur::Must,
+                                Box::new(ConstScoreQuery::new(
+                                    Box::new(BooleanQuery::new(pairs)),
+                                    0.0,
+                                )),
+                            ),
+                        ]));
+                    }
+                }
+                per_field.push((name.clone(), clause));
             }
             if stems.is_empty() {
                 terms.raw.extend(raws.iter().map(|(_, w)| w.clone()));
@@ -554,6 +607,8 @@ impl Ctx<'_> {
                 flat,
                 stop_only: stems.is_empty(),
                 word: false,
+                positional: stems.len() >= 2,
+                terms_of_word: Vec::new(),
                 negated: piece.negated,
                 field: piece.field.clone(),
                 terms,
@@ -595,11 +650,13 @@ impl Ctx<'_> {
             // expansion is not cached), walked over every field's dictionary.
             let mut near = None;
             let mut continuations = None;
+            let mut terms_of_word = Vec::new();
             for (name, f, raw, boost) in &fields {
                 let exact_term = match &stem {
                     Some(s) => Term::from_field_text(*f, s),
                     None => Term::from_field_text(*raw, &word),
                 };
+                terms_of_word.push(exact_term.clone());
                 let mut clauses: Vec<Box<dyn Query>> = vec![Box::new(BoostQuery::new(
                     term_query(exact_term.clone()),
                     *boost,
@@ -636,6 +693,7 @@ impl Ctx<'_> {
                         for (t, _) in terms.iter() {
                             let term = Term::from_field_text(*raw, t);
                             stats.raise(&term, blended);
+                            terms_of_word.push(term.clone());
                             clauses
                                 .push(Box::new(BoostQuery::new(term_query(term), boost * weight)));
                         }
@@ -654,6 +712,8 @@ impl Ctx<'_> {
                 flat,
                 stop_only: stem.is_none(),
                 word: true,
+                positional: false,
+                terms_of_word,
                 negated: piece.negated,
                 field: piece.field.clone(),
                 terms,
@@ -704,6 +764,71 @@ impl Ctx<'_> {
             groups.into_iter().partition(|g| g.negated);
         let all_stop = positive.iter().all(|g| g.stop_only);
 
+        let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // The same filters for a ranked page: keywords required, what is
+        // excluded, number ranges (checked on the candidates).
+        let mut keep: Clauses = Vec::new();
+        let mut drop: Clauses = Vec::new();
+        let mut ranges: Vec<NumRange> = Vec::new();
+        // Keyword filters and ranges together: what a phrase's documents
+        // must pass before their positions are read.
+        let mut gate: Clauses = Vec::new();
+        for g in &negative {
+            for (_, fq) in &g.per_field {
+                top.push((Occur::MustNot, fq.box_clone()));
+                drop.push((Occur::Should, fq.box_clone()));
+            }
+        }
+        for f in &q.filters {
+            match f {
+                Filter::AnyOf(name, values) => {
+                    let field = self.keyword_field(name)?;
+                    let any: Vec<(Occur, Box<dyn Query>)> = values
+                        .iter()
+                        .map(|v| (Occur::Should, term_query(Term::from_field_text(field, v))))
+                        .collect();
+                    let inner: Box<dyn Query> = if any.is_empty() {
+                        Box::new(tantivy::query::EmptyQuery)
+                    } else {
+                        Box::new(BooleanQuery::new(any))
+                    };
+                    keep.push((Occur::Must, inner.box_clone()));
+                    gate.push((Occur::Must, inner.box_clone()));
+                    top.push((Occur::Must, Box::new(ConstScoreQuery::new(inner, 0.0))));
+                }
+                Filter::NoneOf(name, values) => {
+                    let field = self.keyword_field(name)?;
+                    for v in values {
+                        top.push((Occur::MustNot, term_query(Term::from_field_text(field, v))));
+                        drop.push((Occur::Should, term_query(Term::from_field_text(field, v))));
+                    }
+                }
+                Filter::Range(name, min, max) => {
+                    if let Some((rq, bounds)) = self.range(name, *min, *max)? {
+                        gate.push((Occur::Must, rq.box_clone()));
+                        top.push((Occur::Must, Box::new(ConstScoreQuery::new(rq, 0.0))));
+                        ranges.push(bounds);
+                    }
+                }
+            }
+        }
+        // A phrase clause gated by the filters: the filters (cheap, doc
+        // ids only) lead the intersection, so a phrase's positions are read
+        // only for documents that pass them. The gate scores 0, so the
+        // clause's score is the phrase's own.
+        let gate: Option<Box<dyn Query>> = (self.gates && !gate.is_empty()).then(|| {
+            Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(gate)), 0.0)) as Box<dyn Query>
+        });
+        let gated = |g: &Group, q: &dyn Query| -> Box<dyn Query> {
+            match &gate {
+                Some(gate) if g.positional => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, q.box_clone()),
+                    (Occur::Must, gate.box_clone()),
+                ])),
+                _ => q.box_clone(),
+            }
+        };
+
         let mut all_terms = Terms::default();
         let mut field_terms: BTreeMap<String, Terms> = BTreeMap::new();
         let mut leaves: Vec<Leaf> = Vec::new();
@@ -711,6 +836,7 @@ impl Ctx<'_> {
         let mut group_stop = Vec::new();
         let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut flat_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut count_terms: Vec<Term> = Vec::new();
         for g in &positive {
             match &g.field {
                 Some(f) => field_terms.entry(f.clone()).or_default().extend(&g.terms),
@@ -719,7 +845,7 @@ impl Ctx<'_> {
             let group_q: Box<dyn Query> = Box::new(BooleanQuery::new(
                 g.per_field
                     .iter()
-                    .map(|(_, q)| (Occur::Should, q.box_clone()))
+                    .map(|(_, q)| (Occur::Should, gated(g, q.as_ref())))
                     .collect(),
             ));
             for (name, leaf) in &g.flat {
@@ -741,7 +867,16 @@ impl Ctx<'_> {
                 _ => Occur::Should,
             };
             text_clauses.push((occur, group_q));
-            flat_clauses.extend(g.flat.iter().map(|(_, c)| (Occur::Should, c.box_clone())));
+            flat_clauses.extend(
+                g.flat
+                    .iter()
+                    .map(|(_, c)| (Occur::Should, gated(g, c.as_ref()))),
+            );
+            for t in &g.terms_of_word {
+                if !count_terms.contains(t) {
+                    count_terms.push(t.clone());
+                }
+            }
             group_stop.push(g.stop_only);
         }
         let has_text = !text_clauses.is_empty();
@@ -755,49 +890,6 @@ impl Ctx<'_> {
         } else {
             Box::new(BooleanQuery::new(text_clauses))
         };
-        let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // The same filters for a ranked page: keywords required, what is
-        // excluded, number ranges (checked on the candidates).
-        let mut keep: Clauses = Vec::new();
-        let mut drop: Clauses = Vec::new();
-        let mut ranges: Vec<NumRange> = Vec::new();
-        for g in &negative {
-            for (_, fq) in &g.per_field {
-                top.push((Occur::MustNot, fq.box_clone()));
-                drop.push((Occur::Should, fq.box_clone()));
-            }
-        }
-        for f in &q.filters {
-            match f {
-                Filter::AnyOf(name, values) => {
-                    let field = self.keyword_field(name)?;
-                    let any: Vec<(Occur, Box<dyn Query>)> = values
-                        .iter()
-                        .map(|v| (Occur::Should, term_query(Term::from_field_text(field, v))))
-                        .collect();
-                    let inner: Box<dyn Query> = if any.is_empty() {
-                        Box::new(tantivy::query::EmptyQuery)
-                    } else {
-                        Box::new(BooleanQuery::new(any))
-                    };
-                    keep.push((Occur::Must, inner.box_clone()));
-                    top.push((Occur::Must, Box::new(ConstScoreQuery::new(inner, 0.0))));
-                }
-                Filter::NoneOf(name, values) => {
-                    let field = self.keyword_field(name)?;
-                    for v in values {
-                        top.push((Occur::MustNot, term_query(Term::from_field_text(field, v))));
-                        drop.push((Occur::Should, term_query(Term::from_field_text(field, v))));
-                    }
-                }
-                Filter::Range(name, min, max) => {
-                    if let Some((rq, bounds)) = self.range(name, *min, *max)? {
-                        top.push((Occur::Must, Box::new(ConstScoreQuery::new(rq, 0.0))));
-                        ranges.push(bounds);
-                    }
-                }
-            }
-        }
         if let Some((name, _)) = &q.sort {
             match self.decl.kind_of(name) {
                 Some(FieldKind::Integer | FieldKind::Float) => {}
@@ -824,6 +916,7 @@ impl Ctx<'_> {
             leaf_fields,
             group_stop,
             prunable,
+            count_terms: if prunable { count_terms } else { Vec::new() },
             all_terms,
             field_terms,
             has_text,
@@ -916,6 +1009,15 @@ pub(crate) fn execute(
     WORK.with(|w| w.set(QueryWork::default()));
     let compiled = ctx.compile(q, searcher)?;
     let query = &compiled.query;
+    // The filter sets of a ranked page (and of a word query's count).
+    let sets = if q.limit == 0 || (q.sort.is_some() && !compiled.prunable) {
+        Sets {
+            keep: None,
+            drop: None,
+        }
+    } else {
+        Sets::of(searcher, ctx.cache, &compiled)?
+    };
     let stats = Stats {
         searcher,
         over: &compiled.stats,
@@ -933,6 +1035,7 @@ pub(crate) fn execute(
         let (total, best, page) = sorted_page(
             searcher,
             &compiled,
+            &sets,
             &SortKey {
                 field: name,
                 integer,
@@ -984,7 +1087,7 @@ pub(crate) fn execute(
         // The page alone, by the text's scores (block-max WAND skips blocks
         // that cannot reach it; filters are a bit set checked per candidate),
         // then the total without scores.
-        let (top, counted) = top_k(searcher, &compiled, q.offset.saturating_add(q.limit))?;
+        let (top, counted) = top_k(searcher, &compiled, &sets, q.offset.saturating_add(q.limit))?;
         let best = top.first().map_or(0.0, |t| t.0);
         // The total is the same for every page of a query while the index
         // does not change: counted once per index state (by the ranking
@@ -998,8 +1101,8 @@ pub(crate) fn execute(
                 t
             }
             (None, None) => {
-                let t = query.count(searcher).map_err(index_error)?;
-                note_work(|w| w.full_passes += 1);
+                // Top-k skipped: the text is a flat union of terms.
+                let t = count_words(searcher, &compiled, &sets)?;
                 ctx.cache.keep_total(generation, key, t);
                 t
             }
@@ -1301,7 +1404,12 @@ impl Ord for Ranked {
 /// pass, so whole blocks below it are never scored (block-max WAND) and the
 /// total is left to a count. Anything else (phrases, every word required,
 /// no text) scores every match, so the same pass counts them.
-fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<(Page, Option<usize>)> {
+fn top_k(
+    searcher: &Searcher,
+    c: &Compiled,
+    sets: &Sets,
+    k: usize,
+) -> ApiResult<(Page, Option<usize>)> {
     if k == 0 {
         return Ok((Vec::new(), None));
     }
@@ -1315,43 +1423,20 @@ fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<(Page, Option
             &stats, searcher,
         ))
         .map_err(index_error)?;
-    let no_scores = EnableScoring::disabled_from_searcher(searcher);
-    let keep = match &c.filter.keep {
-        Some(f) => Some(f.weight(no_scores).map_err(index_error)?),
-        None => None,
-    };
-    let drop = match &c.filter.drop {
-        Some(f) => Some(f.weight(no_scores).map_err(index_error)?),
-        None => None,
-    };
     if !c.prunable {
         note_work(|w| w.full_passes += 1);
     }
     let mut counted = 0usize;
+    let mut ranked = 0u64;
     let mut all: Vec<(Score, DocAddress)> = Vec::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let keep = doc_set(keep.as_deref(), reader)?;
-        let drop = doc_set(drop.as_deref(), reader)?;
-        let ff = reader.fast_fields();
-        let mut ranges = Vec::with_capacity(c.filter.ranges.len());
-        for r in &c.filter.ranges {
-            // A segment without the column has no values: nothing in range.
-            let column = match r.bounds {
-                Bounds::Int(..) => ff.i64(&r.field).ok().map(RangeColumn::Int),
-                Bounds::Float(..) => ff.f64(&r.field).ok().map(RangeColumn::Float),
-            };
-            ranges.push((column, &r.bounds));
-        }
+        let keep = sets.keep.as_ref().and_then(|s| s.get(ord));
+        let drop = sets.drop.as_ref().and_then(|s| s.get(ord));
+        let ranges = RangeCheck::new(reader, &c.filter.ranges);
         let allowed = |doc: DocId| {
-            keep.as_ref().is_none_or(|s| s.contains(doc))
-                && drop.as_ref().is_none_or(|s| !s.contains(doc))
-                && ranges.iter().all(|(column, bounds)| match column {
-                    Some(RangeColumn::Int(col)) => col.values_for_doc(doc).any(|v| bounds.int(v)),
-                    Some(RangeColumn::Float(col)) => {
-                        col.values_for_doc(doc).any(|v| bounds.float(v))
-                    }
-                    None => false,
-                })
+            keep.is_none_or(|s| s.contains(doc))
+                && drop.is_none_or(|s| !s.contains(doc))
+                && ranges.allows(doc)
         };
         let alive = reader.alive_bitset();
         let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k.min(1024) + 1);
@@ -1378,6 +1463,7 @@ fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<(Page, Option
                 .map_err(index_error)?;
         } else {
             text.for_each(reader, &mut |doc, score| {
+                ranked += 1;
                 if offer(doc, score).0 {
                     counted += 1;
                 }
@@ -1390,9 +1476,144 @@ fn top_k(searcher: &Searcher, c: &Compiled, k: usize) -> ApiResult<(Page, Option
                 .map(|Reverse(Ranked(s, d))| (s, DocAddress::new(seg, d))),
         );
     }
+    note_work(|w| w.ranked += ranked);
     all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     all.truncate(k);
     Ok((all, (!c.prunable).then_some(counted)))
+}
+
+/// The documents of a query's filters (keywords required, words and
+/// keywords excluded), per segment, read once per index state and filter.
+pub(crate) struct Sets {
+    keep: Option<FilterSets>,
+    drop: Option<FilterSets>,
+}
+
+impl Sets {
+    fn of(searcher: &Searcher, cache: &QueryCache, c: &Compiled) -> ApiResult<Sets> {
+        Ok(Sets {
+            keep: filter_sets(searcher, cache, "keep", c.filter.keep.as_deref())?,
+            drop: filter_sets(searcher, cache, "drop", c.filter.drop.as_deref())?,
+        })
+    }
+}
+
+/// The documents of `filter` in each segment: from the cache of this index
+/// state when the same filter was read before, else read and kept.
+fn filter_sets(
+    searcher: &Searcher,
+    cache: &QueryCache,
+    role: &str,
+    filter: Option<&dyn Query>,
+) -> ApiResult<Option<FilterSets>> {
+    let Some(filter) = filter else {
+        return Ok(None);
+    };
+    let generation = searcher.generation().generation_id();
+    // A query's description names its fields and values: the same text is
+    // the same filter.
+    let key = format!("{role}:{filter:?}");
+    if let Some(sets) = cache.filter_sets(generation, &key) {
+        return Ok(Some(sets));
+    }
+    let weight = filter
+        .weight(EnableScoring::disabled_from_searcher(searcher))
+        .map_err(index_error)?;
+    let mut sets = Vec::with_capacity(searcher.segment_readers().len());
+    for reader in searcher.segment_readers() {
+        let mut set = DocBits::new(reader.max_doc());
+        weight
+            .for_each_no_score(reader, &mut |docs| {
+                note_work(|w| w.filter_docs += docs.len() as u64);
+                for d in docs {
+                    set.insert(*d);
+                }
+            })
+            .map_err(index_error)?;
+        sets.push(set);
+    }
+    let sets: FilterSets = Arc::new(sets);
+    cache.keep_filter_sets(generation, key, sets.clone());
+    Ok(Some(sets))
+}
+
+/// The number ranges of a query, checked on one segment's documents.
+struct RangeCheck<'a> {
+    columns: Vec<(Option<RangeColumn>, &'a Bounds)>,
+}
+
+impl<'a> RangeCheck<'a> {
+    fn new(reader: &SegmentReader, ranges: &'a [NumRange]) -> RangeCheck<'a> {
+        let ff = reader.fast_fields();
+        let columns = ranges
+            .iter()
+            .map(|r| {
+                // A segment without the column has no values: nothing in range.
+                let column = match r.bounds {
+                    Bounds::Int(..) => ff.i64(&r.field).ok().map(RangeColumn::Int),
+                    Bounds::Float(..) => ff.f64(&r.field).ok().map(RangeColumn::Float),
+                };
+                (column, &r.bounds)
+            })
+            .collect();
+        RangeCheck { columns }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    fn allows(&self, doc: DocId) -> bool {
+        self.columns.iter().all(|(column, bounds)| match column {
+            Some(RangeColumn::Int(col)) => col.values_for_doc(doc).any(|v| bounds.int(v)),
+            Some(RangeColumn::Float(col)) => col.values_for_doc(doc).any(|v| bounds.float(v)),
+            None => false,
+        })
+    }
+}
+
+/// The documents of one segment a word query (a flat union of terms)
+/// matches before number ranges and deletions: its terms' postings read as
+/// bare doc ids, with the filter sets applied.
+fn word_matches(
+    reader: &SegmentReader,
+    ord: usize,
+    c: &Compiled,
+    sets: &Sets,
+) -> ApiResult<DocBits> {
+    let mut bits = DocBits::new(reader.max_doc());
+    let mut read = 0;
+    for term in &c.count_terms {
+        read += bits.add_postings(reader, term).map_err(index_error)?;
+    }
+    note_work(|w| w.count_postings += read);
+    if let Some(keep) = sets.keep.as_ref().and_then(|s| s.get(ord)) {
+        bits.and(keep);
+    }
+    if let Some(drop) = sets.drop.as_ref().and_then(|s| s.get(ord)) {
+        bits.and_not(drop);
+    }
+    Ok(bits)
+}
+
+/// The exact total of a word query (a flat union of terms), counted from
+/// its terms' doc ids: no scores, frequencies or positions.
+fn count_words(searcher: &Searcher, c: &Compiled, sets: &Sets) -> ApiResult<usize> {
+    note_work(|w| w.full_passes += 1);
+    let mut total = 0;
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let bits = word_matches(reader, ord, c, sets)?;
+        let ranges = RangeCheck::new(reader, &c.filter.ranges);
+        let alive = reader.alive_bitset();
+        total += if ranges.is_empty() && alive.is_none() {
+            bits.len()
+        } else {
+            bits.iter()
+                .filter(|&d| alive.is_none_or(|a| a.is_alive(d)) && ranges.allows(d))
+                .count()
+        };
+    }
+    Ok(total)
 }
 
 /// What a page sorted by a number is sorted by.
@@ -1444,17 +1665,14 @@ impl SortKey<'_> {
 fn sorted_page(
     searcher: &Searcher,
     c: &Compiled,
+    sets: &Sets,
     sort: &SortKey<'_>,
     offset: usize,
     limit: usize,
 ) -> ApiResult<(usize, Score, Page)> {
     let k = offset.saturating_add(limit);
-    let (best, _) = top_k(searcher, c, 1)?;
+    let (best, _) = top_k(searcher, c, sets, 1)?;
     let best = best.first().map_or(0.0, |t| t.0);
-    let matches = c
-        .query
-        .weight(EnableScoring::disabled_from_searcher(searcher))
-        .map_err(index_error)?;
     note_work(|w| w.full_passes += 1);
     // (key, address) of the documents that can still reach the page: all
     // whose key is at least the k-th best seen so far, ties included.
@@ -1470,21 +1688,20 @@ fn sorted_page(
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let key = sort.reader(reader);
         let alive = reader.alive_bitset();
+        let ranges = RangeCheck::new(reader, &c.filter.ranges);
         let seg = ord as u32;
-        matches
-            .for_each_no_score(reader, &mut |docs| {
-                for &d in docs {
-                    if alive.is_some_and(|a| a.is_deleted(d)) {
-                        continue;
-                    }
-                    total += 1;
-                    kept.push((key(d), DocAddress::new(seg, d)));
-                }
-                if kept.len() >= 2 * k + 1024 {
-                    prune(&mut kept);
-                }
-            })
-            .map_err(index_error)?;
+        // The matches from the terms' doc ids and the filter sets.
+        let bits = word_matches(reader, ord, c, sets)?;
+        for d in bits.iter() {
+            if alive.is_some_and(|a| a.is_deleted(d)) || !ranges.allows(d) {
+                continue;
+            }
+            total += 1;
+            kept.push((key(d), DocAddress::new(seg, d)));
+            if kept.len() >= 2 * k + 1024 {
+                prune(&mut kept);
+            }
+        }
     }
     prune(&mut kept);
     // Score what is left, segment by segment in index order.
@@ -1552,22 +1769,6 @@ enum RangeColumn {
     Float(tantivy::columnar::Column<f64>),
 }
 
-/// The documents of `weight` in one segment, as a set.
-fn doc_set(weight: Option<&dyn Weight>, reader: &SegmentReader) -> ApiResult<Option<BitSet>> {
-    let Some(w) = weight else {
-        return Ok(None);
-    };
-    let mut set = BitSet::with_max_value(reader.max_doc());
-    w.for_each_no_score(reader, &mut |docs| {
-        note_work(|w| w.filter_docs += docs.len() as u64);
-        for d in docs {
-            set.insert(*d);
-        }
-    })
-    .map_err(index_error)?;
-    Ok(Some(set))
-}
-
 fn weights<'q>(
     searcher: &Searcher,
     queries: impl Iterator<Item = &'q Box<dyn Query>>,
@@ -1596,6 +1797,150 @@ pub(crate) fn index_error(e: tantivy::TantivyError) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Phrases led by their word pairs and by the filters give exactly the
+    /// answers of the plain phrase (same hits, scores, totals, highlights),
+    /// and a phrase's documents are driven by its pairs' postings.
+    #[test]
+    fn pairs_and_filter_gates_change_no_answer() {
+        use crate::db::{Db, Migrations};
+        use crate::search::{self, Search};
+        use serde_json::json;
+
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        db.migrate(&[Migrations {
+            module: "platform.search",
+            steps: search::MIGRATIONS,
+        }])
+        .unwrap();
+        let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
+        search.set_background_drain(false);
+        let idx = search
+            .index(
+                IndexSchema::new("t.gates")
+                    .text("title", 3.0)
+                    .text("body", 1.0)
+                    .keyword("tenant")
+                    .integer("n"),
+            )
+            .unwrap();
+        const WORDS: &[&str] = &[
+            "refund", "billing", "dispute", "invoice", "late", "fee", "the", "of", "a",
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut text = |len: usize| {
+            (0..len)
+                .map(|_| WORDS[next(WORDS.len())])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let docs: Vec<(String, serde_json::Value)> = (0..400)
+            .map(|i| {
+                let body = if i % 5 == 0 {
+                    // Two values: a phrase must not match across them.
+                    json!([text(4), text(6)])
+                } else {
+                    json!(text(5 + i % 20))
+                };
+                let doc = json!({
+                    "title": text(2 + i % 4),
+                    "body": body,
+                    "tenant": if i % 3 == 0 { "a" } else { "b" },
+                    "n": i,
+                });
+                (format!("d{i}"), doc)
+            })
+            .collect();
+        db.write_blocking(|tx| {
+            for (id, doc) in &docs {
+                search::stage_upsert(tx, "t.gates", id, doc)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        search.drain_blocking(&idx).unwrap();
+        let searcher = idx.inner.reader.searcher();
+        let texts = [
+            "\"billing dispute\"",
+            "\"late fee\"",
+            "\"fee late\"",
+            "\"refund the fee\"",
+            "\"the late fee\"",
+            "\"billing dispute invoice\"",
+            "\"dispute of the invoice\"",
+            "\"invoice a\"",
+            "\"late fee\" refund",
+            "title:\"billing dispute\" invoice",
+            "\"late fee\" -refund",
+        ];
+        let mut checked = 0;
+        for text in texts {
+            for v in 0..6 {
+                let mut q = SearchQuery::new(text).limit(50);
+                match v {
+                    1 => q = q.filter("tenant", "a"),
+                    2 => q = q.range("n", Some(50.0), Some(250.0)),
+                    3 => q = q.mode(MatchMode::All).filter("tenant", "b"),
+                    4 => q = q.sort_by("n", SortOrder::Desc).filter("tenant", "a"),
+                    5 => q = q.offset(5).limit(10).exclude("tenant", "b"),
+                    _ => {}
+                }
+                let fresh = QueryCache::default();
+                let fast = execute(&mut idx.inner.ctx(), &searcher, &q).unwrap();
+                let plain = execute(
+                    &mut Ctx {
+                        cache: &fresh,
+                        gates: false,
+                        ..idx.inner.ctx()
+                    },
+                    &searcher,
+                    &q,
+                )
+                .unwrap();
+                assert_eq!(
+                    serde_json::to_value(&fast).unwrap(),
+                    serde_json::to_value(&plain).unwrap(),
+                    "{text} variant {v}"
+                );
+                checked += usize::from(fast.total > 0);
+            }
+        }
+        assert!(checked >= 40, "{checked}");
+
+        // The phrase's documents are driven by the postings of its pair:
+        // the clause visits at most the documents holding "billing
+        // dispute" as adjacent words, not every document with both words.
+        let mut ctx = idx.inner.ctx();
+        let c = ctx
+            .compile(&SearchQuery::new("\"billing dispute\""), &searcher)
+            .unwrap();
+        let (body, _) = ctx.fields.by_name["body"].clone();
+        let pair = Term::from_field_text(ctx.fields.pairs["body"], &pair_text("bill", "disput"));
+        let holding = searcher.doc_freq(&pair).unwrap();
+        let both = searcher
+            .doc_freq(&Term::from_field_text(body, "bill"))
+            .unwrap();
+        assert!(holding > 0 && holding * 2 < both, "{holding} {both}");
+        let seg = searcher.segment_reader(0);
+        let no_scores = EnableScoring::disabled_from_searcher(&searcher);
+        let leaf = &c.leaves[1]; // the body clause
+        assert_eq!(c.leaf_fields[leaf.field], "body");
+        let cost = leaf
+            .query
+            .weight(no_scores)
+            .unwrap()
+            .scorer(seg, 1.0)
+            .unwrap()
+            .cost();
+        assert!(cost <= holding, "cost {cost}, pair in {holding} documents");
+    }
 
     #[test]
     fn lenient_parse() {

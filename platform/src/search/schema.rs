@@ -1,7 +1,7 @@
 //! Index declarations: which fields a module's index has and how each is
 //! analysed, and turning a JSON document into a tantivy document.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 use tantivy::schema::{
@@ -10,20 +10,23 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, StopWordFilter, TextAnalyzer,
+    Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
 use tantivy::TantivyDocument;
 
 use crate::error::{ApiError, ApiResult};
 
 /// Bumped whenever analysis or field layout changes, so old indexes rebuild.
-const LAYOUT_VERSION: u32 = 1;
+/// 2: every text field has a twin of its adjacent word pairs.
+const LAYOUT_VERSION: u32 = 2;
 
 /// Internal field holding the document id (raw, stored).
 pub(crate) const ID_FIELD: &str = "__id";
 /// Suffix of the unstemmed twin of every text field (typo tolerance).
 pub(crate) const RAW_SUFFIX: &str = "__raw";
 pub(crate) const RAW_TOKENIZER: &str = "fl_raw";
+/// Suffix of the word-pair twin of every text field (phrases).
+pub(crate) const PAIRS_SUFFIX: &str = "__pairs";
 
 /// What a field holds and how it can be searched.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +161,11 @@ impl IndexSchema {
         }
         let mut seen = std::collections::HashSet::new();
         for f in &self.fields {
-            if !name_ok(&f.name) || f.name.starts_with("__") || f.name.contains(RAW_SUFFIX) {
+            if !name_ok(&f.name)
+                || f.name.starts_with("__")
+                || f.name.contains(RAW_SUFFIX)
+                || f.name.contains(PAIRS_SUFFIX)
+            {
                 return Err(ApiError::invalid(
                     &f.name,
                     format!("invalid field name '{}'", f.name),
@@ -220,6 +227,10 @@ impl IndexSchema {
         format!("fl_stem_{:?}", self.language).to_lowercase()
     }
 
+    pub(crate) fn pairs_tokenizer_name(&self) -> String {
+        format!("fl_pairs_{:?}", self.language).to_lowercase()
+    }
+
     pub(crate) fn text_fields(&self) -> impl Iterator<Item = (&str, f32, bool)> {
         self.fields.iter().filter_map(|f| match f.kind {
             FieldKind::Text { boost, stored } => Some((f.name.as_str(), boost, stored)),
@@ -258,6 +269,121 @@ pub(crate) fn word_stem_analyzer(language: Language) -> TextAnalyzer {
     builder.filter_dynamic(Stemmer::new(language)).build()
 }
 
+/// The word pairs of a text: each two stems of [`stem_analyzer`] at
+/// adjacent positions (no stop word between them) as one token, `"a b"`,
+/// at the first one's position. A phrase's documents all hold its adjacent
+/// pairs, so the pairs' postings (doc ids only) narrow a phrase to the few
+/// documents whose positions are worth reading.
+#[derive(Clone)]
+pub(crate) struct PairTokenizer {
+    /// The words as [`stem_analyzer`] sees them before its stop-word and
+    /// stemming steps (same positions).
+    raw: TextAnalyzer,
+    /// Those two steps for one word.
+    word_stem: TextAnalyzer,
+    /// Stems of words seen (None: a stop word): a text's words repeat,
+    /// and stemming is most of the analysis.
+    memo: HashMap<String, Option<String>>,
+    pairs: Vec<Token>,
+}
+
+/// Words whose stems a pair tokenizer remembers (then it starts afresh):
+/// a few hundred kB for each text field of an open writer.
+const PAIR_MEMO_WORDS: usize = 4096;
+
+impl PairTokenizer {
+    pub fn analyzer(language: Language) -> TextAnalyzer {
+        TextAnalyzer::from(PairTokenizer {
+            raw: raw_analyzer(),
+            word_stem: word_stem_analyzer(language),
+            memo: HashMap::new(),
+            pairs: Vec::new(),
+        })
+    }
+}
+
+/// The text of the pair token of two adjacent stems.
+pub(crate) fn pair_text(first: &str, second: &str) -> String {
+    format!("{first} {second}")
+}
+
+pub(crate) struct PairStream<'a> {
+    pairs: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for PairTokenizer {
+    type TokenStream<'a> = PairStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
+        let PairTokenizer {
+            raw,
+            word_stem,
+            memo,
+            pairs,
+        } = self;
+        pairs.clear();
+        if memo.len() > PAIR_MEMO_WORDS {
+            memo.clear();
+        }
+        // The previous word's stem, position and start.
+        let mut prev: Option<(String, usize, usize)> = None;
+        let mut ts = raw.token_stream(text);
+        while ts.advance() {
+            let t = ts.token();
+            let stem = match memo.get(&t.text) {
+                Some(s) => s.clone(),
+                None => {
+                    let mut one = word_stem.token_stream(&t.text);
+                    let s = one.advance().then(|| one.token().text.clone());
+                    memo.insert(t.text.clone(), s.clone());
+                    s
+                }
+            };
+            // A stop word leaves a gap: no pair across it.
+            let Some(stem) = stem else {
+                prev = None;
+                continue;
+            };
+            if let Some((p, pos, from)) = &prev {
+                if t.position == pos + 1 {
+                    pairs.push(Token {
+                        offset_from: *from,
+                        offset_to: t.offset_to,
+                        position: *pos,
+                        text: pair_text(p, &stem),
+                        position_length: 1,
+                    });
+                }
+            }
+            prev = Some((stem, t.position, t.offset_from));
+        }
+        PairStream { pairs, next: 0 }
+    }
+}
+
+impl TokenStream for PairStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.pairs.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.pairs[self
+            .next
+            .saturating_sub(1)
+            .min(self.pairs.len().saturating_sub(1))]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let i = self
+            .next
+            .saturating_sub(1)
+            .min(self.pairs.len().saturating_sub(1));
+        &mut self.pairs[i]
+    }
+}
+
 /// The analyser of the unstemmed twins: words, lower case, folded accents.
 pub(crate) fn raw_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
@@ -275,6 +401,8 @@ pub(crate) struct Fields {
     pub by_name: BTreeMap<String, (Field, FieldKind)>,
     /// Text field name -> its raw twin.
     pub raw: BTreeMap<String, Field>,
+    /// Text field name -> its word-pair twin.
+    pub pairs: BTreeMap<String, Field>,
 }
 
 /// The tantivy schema of a declaration.
@@ -283,7 +411,9 @@ pub(crate) fn build_schema(decl: &IndexSchema) -> (Schema, Fields) {
     let id = b.add_text_field(ID_FIELD, STRING | STORED);
     let mut by_name = BTreeMap::new();
     let mut raw = BTreeMap::new();
+    let mut pairs = BTreeMap::new();
     let stem = decl.stem_tokenizer_name();
+    let pair_tokenizer = decl.pairs_tokenizer_name();
     for f in &decl.fields {
         let field = match &f.kind {
             FieldKind::Text { stored, .. } => {
@@ -301,6 +431,14 @@ pub(crate) fn build_schema(decl: &IndexSchema) -> (Schema, Fields) {
                 );
                 let twin = b.add_text_field(&format!("{}{RAW_SUFFIX}", f.name), raw_opts);
                 raw.insert(f.name.clone(), twin);
+                let pair_opts = TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(&pair_tokenizer)
+                        .set_index_option(IndexRecordOption::Basic)
+                        .set_fieldnorms(false),
+                );
+                let pair_twin = b.add_text_field(&format!("{}{PAIRS_SUFFIX}", f.name), pair_opts);
+                pairs.insert(f.name.clone(), pair_twin);
                 b.add_text_field(&f.name, opts)
             }
             FieldKind::Keyword { .. } => b.add_text_field(&f.name, STRING | STORED | FAST),
@@ -321,7 +459,15 @@ pub(crate) fn build_schema(decl: &IndexSchema) -> (Schema, Fields) {
         };
         by_name.insert(f.name.clone(), (field, f.kind.clone()));
     }
-    (b.build(), Fields { id, by_name, raw })
+    (
+        b.build(),
+        Fields {
+            id,
+            by_name,
+            raw,
+            pairs,
+        },
+    )
 }
 
 /// Keyword form of a JSON scalar.
@@ -388,6 +534,9 @@ pub(crate) fn to_document(fields: &Fields, id: &str, doc: &Value) -> TantivyDocu
                     if let Some(raw) = fields.raw.get(name) {
                         out.add_text(*raw, &text);
                     }
+                    if let Some(pairs) = fields.pairs.get(name) {
+                        out.add_text(*pairs, &text);
+                    }
                 }
                 FieldKind::Keyword { .. } => {
                     if let Some(s) = keyword_string(item) {
@@ -408,4 +557,49 @@ pub(crate) fn to_document(fields: &Fields, id: &str, doc: &Value) -> TantivyDocu
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pair tokenizer's tokens are the adjacent stems of the stemmed
+    /// field's own analysis, whatever it remembers between texts.
+    #[test]
+    fn pairs_are_the_adjacent_stems_of_the_stemmed_analysis() {
+        let texts = [
+            "Billing disputes about the late fees, billing disputes again",
+            "Ça coûte: the refund of a FEE and an Überweisung",
+            "one",
+            "",
+            "the of a",
+            "refund refund refund refunding refunded",
+            &format!("{} word next", "x".repeat(60)),
+        ];
+        let mut pairs = PairTokenizer::analyzer(Language::English);
+        let mut stem = stem_analyzer(Language::English);
+        for _ in 0..2 {
+            for text in texts {
+                let mut expect = Vec::new();
+                let mut prev: Option<(usize, String, usize)> = None;
+                let mut ts = stem.token_stream(text);
+                while ts.advance() {
+                    let t = ts.token();
+                    if let Some((pos, s, from)) = &prev {
+                        if t.position == pos + 1 {
+                            expect.push((*pos, pair_text(s, &t.text), *from, t.offset_to));
+                        }
+                    }
+                    prev = Some((t.position, t.text.clone(), t.offset_from));
+                }
+                let mut got = Vec::new();
+                let mut ts = pairs.token_stream(text);
+                while ts.advance() {
+                    let t = ts.token();
+                    got.push((t.position, t.text.clone(), t.offset_from, t.offset_to));
+                }
+                assert_eq!(got, expect, "{text}");
+            }
+        }
+    }
 }

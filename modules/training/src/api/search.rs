@@ -184,7 +184,7 @@ impl SearchApi {
         &self,
         auth: Can<ScenarioRead>,
         body: JsonBody<Option<SearchRequest>>,
-    ) -> Result<Answer<SearchResults>> {
+    ) -> Result<DirectAnswer<SearchResults>> {
         let started = Instant::now();
         let p = auth.0;
         let body = body.0.unwrap_or_default();
@@ -218,7 +218,7 @@ impl SearchApi {
         let results: Vec<SearchResult> = res.hits.into_iter().map(render).collect();
         let pages = total.div_ceil(r.limit as u64);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        Ok(ok(SearchResults {
+        Ok(ok_direct(SearchResults {
             results,
             pagination: Pagination {
                 page: r.page as u64,

@@ -9,6 +9,8 @@ use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
 
+use frontline_platform::direct::Direct;
+use frontline_platform::sorted_json;
 use poem_openapi::payload::Json;
 
 /// A typed JSON answer with 200.
@@ -30,6 +32,23 @@ pub enum CreatedAnswer<T: ParseFromJSON + ToJSON + Send + Sync> {
 /// 200 with `value`.
 pub fn ok<T: ParseFromJSON + ToJSON + Send + Sync>(value: T) -> Answer<T> {
     Answer::Ok(Json(value))
+}
+
+/// A typed JSON answer with 200, documented as [`Answer`] is and written
+/// with serde straight into the body (no `serde_json::Value` tree): the
+/// search answer, whose results are many and nested.
+#[derive(ApiResponse)]
+pub enum DirectAnswer<T: ParseFromJSON + ToJSON + serde::Serialize + Send + Sync> {
+    /// OK.
+    #[oai(status = 200)]
+    Ok(Direct<T>),
+}
+
+/// 200 with `value`, written with serde.
+pub fn ok_direct<T: ParseFromJSON + ToJSON + serde::Serialize + Send + Sync>(
+    value: T,
+) -> DirectAnswer<T> {
+    DirectAnswer::Ok(Direct(value))
 }
 
 /// 201 with `value`.
@@ -1051,4 +1070,109 @@ pub struct Delivery {
 pub struct DeliveryList {
     /// The deliveries (at most 100).
     pub data: Vec<Delivery>,
+}
+
+// The search answer's text with serde, key for key as `ToJSON` writes it
+// (keys sorted); `search_json_is_the_documented_text` compares both.
+sorted_json!(SearchResults {
+    "pagination" => pagination,
+    "results" => results,
+    "searchMeta" => search_meta,
+    "sort" => sort,
+});
+sorted_json!(SearchResult {
+    "analytics" => analytics,
+    "category" => category,
+    "description" => description,
+    "difficulty" => difficulty,
+    "highlights" => highlights,
+    "id" => id,
+    "matchedFields" => matched_fields,
+    "name" => name,
+    "relevanceScore" => relevance_score if finite,
+    "status" => status,
+    "tags" => tags,
+});
+sorted_json!(Pagination {
+    "hasNext" => has_next,
+    "hasPrev" => has_prev,
+    "limit" => limit,
+    "page" => page,
+    "total" => total,
+    "totalPages" => total_pages,
+});
+sorted_json!(AppliedSort {
+    "by" => by,
+    "order" => order,
+});
+sorted_json!(SearchMeta {
+    "processingTime" => processing_time if finite,
+    "query" => query,
+    "totalResults" => total_results,
+});
+
+#[cfg(test)]
+mod direct_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn result(i: u64, score: f64) -> SearchResult {
+        SearchResult {
+            id: format!("scn_{i}"),
+            name: json!(format!("Billing \"dispute\" <{i}> – ünïcode")),
+            description: if i.is_multiple_of(2) {
+                Value::Null
+            } else {
+                json!("a <em>billing</em> snippet")
+            },
+            category: json!("BILLING_PAYMENTS"),
+            difficulty: json!("intermediate"),
+            status: json!("published"),
+            tags: json!(["billing", "refund"]),
+            relevance_score: score,
+            matched_fields: vec!["name".into(), "tags".into()],
+            highlights: BTreeMap::from([
+                ("name".to_string(), json!("<em>Billing</em> dispute")),
+                ("tags".to_string(), json!(["<em>billing</em>"])),
+            ]),
+            analytics: json!({"averageRating": if i.is_multiple_of(2) { json!(4.25) } else { Value::Null }, "usageCount": i}),
+        }
+    }
+
+    /// The serde text of the search answer is the text `ToJSON` gives
+    /// (the documented answer), byte for byte.
+    #[test]
+    fn search_json_is_the_documented_text() {
+        for (results, time) in [
+            (vec![], 0.0),
+            (
+                vec![result(1, 1.0), result(2, 0.1234), result(3, f64::NAN)],
+                12.34,
+            ),
+            (vec![result(4, 0.5)], f64::INFINITY),
+        ] {
+            let answer = SearchResults {
+                results,
+                pagination: Pagination {
+                    page: 2,
+                    limit: 20,
+                    total: 41,
+                    total_pages: 3,
+                    has_next: true,
+                    has_prev: true,
+                },
+                sort: AppliedSort {
+                    by: "relevance".into(),
+                    order: "desc".into(),
+                },
+                search_meta: SearchMeta {
+                    query: "billing \"dispute\"".into(),
+                    processing_time: time,
+                    total_results: 41,
+                },
+            };
+            let documented = serde_json::to_string(&answer.to_json().unwrap()).unwrap();
+            assert_eq!(serde_json::to_string(&answer).unwrap(), documented);
+        }
+    }
 }
