@@ -3,7 +3,7 @@
 //! no network): p50/p95/p99 per sort order.
 //!
 //! ```text
-//! cargo run --release -p frontline-marketplace --example search_bench [-- PROVIDERS [QUERIES]]
+//! cargo run --release -p frontline-marketplace --example provider_search_bench [-- PROVIDERS [QUERIES]]
 //! ```
 //!
 //! One provider and price are created through the API; the rest are copies
