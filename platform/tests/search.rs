@@ -2,23 +2,13 @@
 //! filters, typo tolerance, stemming, read-your-writes through the outbox,
 //! crash recovery, rebuilds.
 
-use std::path::Path;
+mod support;
 
-use frontline_platform::db::{Db, Migrations};
+use frontline_platform::db::Db;
 use frontline_platform::search::{
     self, IndexSchema, Language, MatchMode, Search, SearchIndex, SearchQuery, SortOrder,
 };
 use serde_json::{json, Value};
-
-fn open_db(dir: &Path) -> Db {
-    let db = Db::open(&dir.join("frontline.db")).unwrap();
-    db.migrate(&[Migrations {
-        module: "platform.search",
-        steps: search::MIGRATIONS,
-    }])
-    .unwrap();
-    db
-}
 
 fn articles_schema() -> IndexSchema {
     IndexSchema::new("test.articles")
@@ -39,7 +29,7 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let db = open_db(dir.path());
+    let db = support::search_db(dir.path());
     let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
     search.set_background_drain(false);
     let idx = search.index(articles_schema()).unwrap();
@@ -579,7 +569,7 @@ async fn outbox_rows(db: &Db) -> i64 {
 #[tokio::test]
 async fn background_drainer_applies_staged_writes() {
     let dir = tempfile::tempdir().unwrap();
-    let db = open_db(dir.path());
+    let db = support::search_db(dir.path());
     let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
     let idx = search.index(articles_schema()).unwrap();
     db.write(|tx| search::stage_upsert(tx, "test.articles", "bg", &json!({"title": "Later"})))
@@ -597,7 +587,7 @@ async fn background_drainer_applies_staged_writes() {
 #[tokio::test]
 async fn a_crash_between_db_commit_and_index_commit_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let db = open_db(dir.path());
+    let db = support::search_db(dir.path());
     {
         let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
         search.set_background_drain(false);
@@ -715,7 +705,7 @@ async fn rebuild_replaces_content_and_keeps_staged_writes() {
 #[tokio::test]
 async fn changed_declaration_recreates_the_index() {
     let dir = tempfile::tempdir().unwrap();
-    let db = open_db(dir.path());
+    let db = support::search_db(dir.path());
     {
         let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
         let idx = search.index(articles_schema()).unwrap();

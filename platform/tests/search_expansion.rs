@@ -2,7 +2,9 @@
 //! word stands for at most `MAX_EXPANSIONS` index words, each ranked like a
 //! word of its own but never above the word the user typed for being rare.
 
-use frontline_platform::db::{Db, Migrations};
+mod support;
+
+use frontline_platform::db::Db;
 use frontline_platform::search::{self, IndexSchema, Search, SearchQuery, MAX_EXPANSIONS};
 use serde_json::{json, Value};
 
@@ -15,14 +17,7 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&dir.path().join("frontline.db")).unwrap();
-    db.migrate(&[Migrations {
-        module: "platform.search",
-        steps: search::MIGRATIONS,
-    }])
-    .unwrap();
-    let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
-    search.set_background_drain(false);
+    let (db, search) = support::search_engine(dir.path());
     let idx = search
         .index(
             IndexSchema::new("test.expansion")

@@ -6,21 +6,15 @@
 //! same as without these shortcuts (checked here against unfiltered
 //! queries, and by the other search tests).
 
-use frontline_platform::db::{Db, Migrations};
-use frontline_platform::search::{self, last_query_work, IndexSchema, Search, SearchQuery};
+mod support;
+
+use frontline_platform::search::{self, last_query_work, IndexSchema, SearchQuery};
 use serde_json::json;
 
 #[tokio::test]
 async fn phrases_check_positions_after_the_filters_and_totals_read_doc_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&dir.path().join("frontline.db")).unwrap();
-    db.migrate(&[Migrations {
-        module: "platform.search",
-        steps: search::MIGRATIONS,
-    }])
-    .unwrap();
-    let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
-    search.set_background_drain(false);
+    let (db, search) = support::search_engine(dir.path());
     let idx = search
         .index(
             IndexSchema::new("test.filter_first")

@@ -4,10 +4,10 @@
 //! engine runs at most `ENGINE_MAX_TERMS` words, so no single request makes
 //! the server build an unbounded query.
 
-use std::path::Path;
+mod support;
+
 use std::time::Instant;
 
-use frontline_platform::db::{Db, Migrations};
 use frontline_platform::error::ErrorKind;
 use frontline_platform::search::{
     self, IndexSchema, Search, SearchIndex, SearchQuery, ENGINE_MAX_TERMS, MAX_FILTER_VALUES,
@@ -15,16 +15,6 @@ use frontline_platform::search::{
 };
 use frontline_platform::ApiError;
 use serde_json::json;
-
-fn open_db(dir: &Path) -> Db {
-    let db = Db::open(&dir.join("frontline.db")).unwrap();
-    db.migrate(&[Migrations {
-        module: "platform.search",
-        steps: search::MIGRATIONS,
-    }])
-    .unwrap();
-    db
-}
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -34,7 +24,7 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let db = open_db(dir.path());
+    let db = support::search_db(dir.path());
     let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
     search.set_background_drain(false);
     let idx = search

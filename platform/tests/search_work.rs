@@ -5,23 +5,17 @@
 //! fields and coverage open each term's postings once, not once per field
 //! and again per word. The answers are the same (the other search tests).
 
-use frontline_platform::db::{Db, Migrations};
+mod support;
+
 use frontline_platform::search::{
-    self, last_query_work, IndexSchema, MatchMode, QueryWork, Search, SearchQuery, SortOrder,
+    self, last_query_work, IndexSchema, MatchMode, QueryWork, SearchQuery, SortOrder,
 };
 use serde_json::json;
 
 #[tokio::test]
 async fn one_pass_over_the_matches_and_each_postings_list_once_per_page() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&dir.path().join("frontline.db")).unwrap();
-    db.migrate(&[Migrations {
-        module: "platform.search",
-        steps: search::MIGRATIONS,
-    }])
-    .unwrap();
-    let search = Search::open(&dir.path().join("index"), db.clone()).unwrap();
-    search.set_background_drain(false);
+    let (db, search) = support::search_engine(dir.path());
     let idx = search
         .index(
             IndexSchema::new("test.work")
