@@ -13,7 +13,6 @@ mod support;
 use frontline_marketplace::service::pricing::{nearby_work, NearbyWork};
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
-use serde_json::Value;
 use support::NAIROBI;
 
 const RADIUS: f64 = 20.0;
@@ -30,24 +29,7 @@ async fn search(app: &TestApp, places: &[(String, f64, f64)], page: usize) -> (u
     let (status, body) = app.call("GET", &url, None, None).await.parts();
     let work = nearby_work() - before;
     assert_eq!(status, StatusCode::OK, "{url}: {body}");
-    assert_eq!(
-        body["metadata"]["total"].as_u64(),
-        Some(within.len() as u64),
-        "{url}"
-    );
-    let shown: Vec<&str> = body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r: &Value| r["providerId"].as_str().unwrap())
-        .collect();
-    let expected: Vec<&str> = within
-        .iter()
-        .skip((page - 1) * LIMIT)
-        .take(LIMIT)
-        .map(String::as_str)
-        .collect();
-    assert_eq!(shown, expected, "{url}");
+    support::assert_nearby_page(&body, &url, &within, page, LIMIT);
     (within.len() as u64, work)
 }
 

@@ -11,7 +11,6 @@ mod support;
 
 use frontline_platform::testing::TestApp;
 use poem::http::StatusCode;
-use serde_json::Value;
 use support::NAIROBI;
 
 const CROWD: usize = 2_000;
@@ -32,24 +31,7 @@ async fn nearest_first_reads_exact_places_for_the_page_only() {
             let (reply, statements) = app.statements_of(app.call("GET", &url, None, None)).await;
             let (status, body) = reply.parts();
             assert_eq!(status, StatusCode::OK, "{url}: {body}");
-            assert_eq!(
-                body["metadata"]["total"].as_u64(),
-                Some(within.len() as u64),
-                "{url}"
-            );
-            let shown: Vec<&str> = body["data"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r: &Value| r["providerId"].as_str().unwrap())
-                .collect();
-            let expected: Vec<&str> = within
-                .iter()
-                .skip((page - 1) * LIMIT)
-                .take(LIMIT)
-                .map(String::as_str)
-                .collect();
-            assert_eq!(shown, expected, "{url}");
+            support::assert_nearby_page(&body, &url, &within, page, LIMIT);
             // Reads of the R*Tree's `_rowid` table (an offer read by its id finds
             // its node and its auxiliary columns there: two each): the offers
             // up to the page's end (and the few a metre can't tell), not the radius.

@@ -319,3 +319,27 @@ pub async fn search_plans(app: &TestApp, url: &str) -> Plans<Reply> {
     )
     .await
 }
+
+/// Asserts a nearby search's answer: its total is every provider `within`
+/// the radius, and its page (1-based, `limit` providers a page) is that
+/// slice of `within`, nearest first.
+pub fn assert_nearby_page(body: &Value, url: &str, within: &[String], page: usize, limit: usize) {
+    assert_eq!(
+        body["metadata"]["total"].as_u64(),
+        Some(within.len() as u64),
+        "{url}"
+    );
+    let shown: Vec<&str> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r: &Value| r["providerId"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = within
+        .iter()
+        .skip((page - 1) * limit)
+        .take(limit)
+        .map(String::as_str)
+        .collect();
+    assert_eq!(shown, expected, "{url}");
+}
