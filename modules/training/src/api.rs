@@ -137,7 +137,7 @@ impl ScenariosApi {
         #[oai(name = "isPrivate")] is_private: Query<Option<bool>>,
         #[oai(name = "sortBy")] sort_by: Query<Option<ListSortBy>>,
         #[oai(name = "sortOrder")] sort_order: Query<Option<SortDirection>>,
-    ) -> Result<Answer<ScenarioList>> {
+    ) -> Result<DirectAnswer<ScenarioList>> {
         let p = auth.0;
         let max = self.platform.settings.max_page_size.min(100) as u64;
         let pg = Page::new(page.0, limit.0, 20, max)?;
@@ -257,7 +257,7 @@ impl ScenariosApi {
                 .await?
         };
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        Ok(ok(ScenarioList {
+        Ok(ok_direct(ScenarioList {
             data: items,
             pagination: pagination(&pg, total),
             filters: ListFilters {

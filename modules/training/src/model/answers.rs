@@ -1111,6 +1111,53 @@ sorted_json!(SearchMeta {
     "totalResults" => total_results,
 });
 
+// The list page's text with serde, the same way (`list_json_is_the_documented_text`).
+sorted_json!(ScenarioList {
+    "data" => data,
+    "filters" => filters,
+    "pagination" => pagination,
+});
+sorted_json!(ScenarioSummary {
+    "analytics" => analytics,
+    "category" => category,
+    "createdAt" => created_at,
+    "creator" => creator,
+    "description" => description,
+    "difficulty" => difficulty,
+    "id" => id,
+    "isPrivate" => is_private,
+    "isTemplate" => is_template,
+    "name" => name,
+    "publishedAt" => published_at,
+    "slug" => slug,
+    "status" => status,
+    "tags" => tags,
+    "updatedAt" => updated_at,
+    "usageCount" => usage_count,
+    "versionNumber" => version_number,
+});
+// Optional averages through their own `ToJSON`: `null` when absent, left
+// out when not a JSON number.
+sorted_json!(SummaryAnalytics {
+    "averageRating" => average_rating if value,
+    "averageScore" => average_score if value,
+    "totalAttempts" => total_attempts,
+});
+sorted_json!(CreatorRef {
+    "id" => id,
+    "name" => name,
+});
+sorted_json!(ListFilters {
+    "appliedFilters" => applied_filters,
+    "availableFilters" => available_filters,
+});
+sorted_json!(AvailableFilters {
+    "categories" => categories,
+    "difficulties" => difficulties,
+    "sortBy" => sort_by,
+    "statuses" => statuses,
+});
+
 #[cfg(test)]
 mod direct_tests {
     use super::*;
@@ -1173,6 +1220,79 @@ mod direct_tests {
             };
             let documented = serde_json::to_string(&answer.to_json().unwrap()).unwrap();
             assert_eq!(serde_json::to_string(&answer).unwrap(), documented);
+        }
+    }
+
+    fn summary(i: i64, score: Option<f64>, published: Option<&str>) -> ScenarioSummary {
+        ScenarioSummary {
+            id: format!("scn_{i}"),
+            name: format!("Billing \"dispute\" <{i}> – ünïcode"),
+            slug: format!("billing-dispute-{i}"),
+            description: "A customer disputes a charge.\nTwo lines.".into(),
+            category: "BILLING_PAYMENTS".into(),
+            difficulty: "intermediate".into(),
+            status: "published".into(),
+            tags: vec!["billing".into(), "refund".into()],
+            version_number: i,
+            is_template: i % 2 == 0,
+            is_private: i % 3 == 0,
+            usage_count: 7 * i,
+            analytics: SummaryAnalytics {
+                total_attempts: 7 * i,
+                average_score: score,
+                average_rating: score.map(|s| s / 20.0),
+            },
+            creator: CreatorRef {
+                id: "usr_1".into(),
+                name: "Ada Admin".into(),
+            },
+            created_at: "2026-01-02T03:04:05Z".into(),
+            updated_at: "2026-02-03T04:05:06Z".into(),
+            published_at: published.map(str::to_string),
+        }
+    }
+
+    /// The serde text of a list page is the text `ToJSON` gives (the
+    /// documented answer), byte for byte.
+    #[test]
+    fn list_json_is_the_documented_text() {
+        for (data, applied) in [
+            (vec![], BTreeMap::new()),
+            (
+                vec![
+                    summary(1, Some(81.5), Some("2026-03-04T00:00:00Z")),
+                    summary(2, None, None),
+                    summary(3, Some(f64::NAN), None),
+                ],
+                BTreeMap::from([
+                    ("status".to_string(), json!(["published", "draft"])),
+                    ("isPrivate".to_string(), json!(false)),
+                    ("search".to_string(), json!("billing")),
+                ]),
+            ),
+        ] {
+            let page = ScenarioList {
+                data,
+                pagination: Pagination {
+                    page: 1,
+                    limit: 20,
+                    total: 3,
+                    total_pages: 1,
+                    has_next: false,
+                    has_prev: false,
+                },
+                filters: ListFilters {
+                    applied_filters: applied,
+                    available_filters: AvailableFilters {
+                        categories: vec!["BILLING_PAYMENTS".into()],
+                        difficulties: vec!["beginner".into(), "expert".into()],
+                        statuses: vec!["draft".into()],
+                        sort_by: vec!["name".into(), "createdAt".into()],
+                    },
+                },
+            };
+            let documented = serde_json::to_string(&page.to_json().unwrap()).unwrap();
+            assert_eq!(serde_json::to_string(&page).unwrap(), documented);
         }
     }
 }
