@@ -1306,6 +1306,22 @@ impl Overrides {
     }
 }
 
+impl Compiled {
+    /// The text part's scorer factory, ranked with the index's statistics
+    /// and the expanded words' document frequencies.
+    fn ranking_weight(&self, searcher: &Searcher) -> ApiResult<Box<dyn Weight>> {
+        let stats = Stats {
+            searcher,
+            over: &self.stats,
+        };
+        self.text
+            .weight(EnableScoring::enabled_from_statistics_provider(
+                &stats, searcher,
+            ))
+            .map_err(index_error)
+    }
+}
+
 struct Stats<'a> {
     searcher: &'a Searcher,
     over: &'a Overrides,
@@ -1413,16 +1429,7 @@ fn top_k(
     if k == 0 {
         return Ok((Vec::new(), None));
     }
-    let stats = Stats {
-        searcher,
-        over: &c.stats,
-    };
-    let text = c
-        .text
-        .weight(EnableScoring::enabled_from_statistics_provider(
-            &stats, searcher,
-        ))
-        .map_err(index_error)?;
+    let text = c.ranking_weight(searcher)?;
     if !c.prunable {
         note_work(|w| w.full_passes += 1);
     }
@@ -1707,16 +1714,7 @@ fn sorted_page(
     // Score what is left, segment by segment in index order.
     kept.sort_by_key(|e| e.1);
     note_work(|w| w.sort_scored += kept.len() as u64);
-    let stats = Stats {
-        searcher,
-        over: &c.stats,
-    };
-    let text = c
-        .text
-        .weight(EnableScoring::enabled_from_statistics_provider(
-            &stats, searcher,
-        ))
-        .map_err(index_error)?;
+    let text = c.ranking_weight(searcher)?;
     let mut scored: Vec<(f64, Score, DocAddress)> = Vec::with_capacity(kept.len());
     let mut i = 0;
     while i < kept.len() {
